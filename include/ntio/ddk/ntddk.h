@@ -1,0 +1,6 @@
+/* <ntddk.h>: the classic NT driver surface; a superset of <wdm.h>. */
+#ifndef NTIO_NTDDK_H
+#define NTIO_NTDDK_H
+#define _NTDDK_
+#include "wdm.h"
+#endif

@@ -1,0 +1,6 @@
+/* <ntifs.h>: the file-system driver surface; a superset of <ntddk.h>. */
+#ifndef NTIO_NTIFS_H
+#define NTIO_NTIFS_H
+#define _NTIFS_
+#include "ntddk.h"
+#endif

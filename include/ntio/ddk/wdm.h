@@ -1,0 +1,15 @@
+/* <wdm.h>: the WDM driver surface of ntio. Exact WDK spellings, Windows x64 layouts.
+ * Split into pieces under ntio_ddk/ by component; this file only includes them in order. */
+#ifndef NTIO_WDM_H
+#define NTIO_WDM_H
+#define _WDMDDK_
+#include "ntio_ddk/basetypes.h"
+#include "ntio_ddk/sal.h"
+#include "ntio_ddk/ntstatus.h"
+#include "ntio_ddk/rtl.h"
+#include "ntio_ddk/seh.h"
+#include "ntio_ddk/ke.h"
+#include "ntio_ddk/ex.h"
+#include "ntio_ddk/se.h"
+#include "ntio_ddk/ob.h"
+#endif

@@ -1,0 +1,40 @@
+// ntio::System: one booted NT instance (kernel, object manager, and later the I/O manager).
+// A host process may hold several; tests boot a fresh one per test. No hidden singletons: WDM
+// free functions find their System through the object they are given or the calling thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+namespace ntio {
+namespace ke { class Kernel; }
+namespace ob { class ObjectManager; }
+
+struct BootOptions {
+    unsigned processors = 0;  // emulated CPUs (DPC threads); 0 = the host's CPU count
+};
+
+class System {
+public:
+    explicit System(const BootOptions& options = {});
+    ~System();
+    System(const System&) = delete;
+    System& operator=(const System&) = delete;
+
+    ke::Kernel& kernel() noexcept { return *m_kernel; }
+    ob::ObjectManager& objects() noexcept { return *m_objects; }
+
+    // The System of the calling thread: the one its KTHREAD belongs to, else the one this host
+    // thread booted last, else the most recently booted live System (a host thread that calls
+    // ntio for the first time joins it). Null when none is alive.
+    static System* current() noexcept;
+
+    // Makes `this` the System that the calling host thread uses from now on.
+    void make_current() noexcept;
+
+private:
+    std::unique_ptr<ke::Kernel> m_kernel;
+    std::unique_ptr<ob::ObjectManager> m_objects;
+};
+
+}  // namespace ntio

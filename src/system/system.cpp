@@ -1,0 +1,41 @@
+// Boot and shutdown order of one System: kernel first (threads, DPCs, timers), then the object
+// manager (types, namespace, the System process), which then provides thread objects to the kernel.
+#include "ntio/system.hpp"
+
+#include <atomic>
+
+#include "ke/kernel.hpp"
+#include "ob/object_manager.hpp"
+
+namespace ntio {
+namespace {
+std::atomic<System*> g_latest{nullptr};
+thread_local System* t_current = nullptr;
+}  // namespace
+
+System::System(const BootOptions& options) {
+    m_kernel = std::make_unique<ke::Kernel>(*this, options.processors);
+    m_objects = std::make_unique<ob::ObjectManager>(*this);
+    m_kernel->start();
+    g_latest.store(this, std::memory_order_release);
+    t_current = this;
+}
+
+System::~System() {
+    m_kernel->stop();
+    m_objects.reset();
+    m_kernel.reset();
+    System* self = this;
+    g_latest.compare_exchange_strong(self, nullptr);
+    if (t_current == this) t_current = nullptr;
+}
+
+System* System::current() noexcept {
+    if (System* s = ke::Kernel::system_of_current_thread()) return s;
+    if (t_current) return t_current;
+    return g_latest.load(std::memory_order_acquire);
+}
+
+void System::make_current() noexcept { t_current = this; }
+
+}  // namespace ntio

@@ -1,0 +1,2 @@
+// Placeholder; rtl provides the catcher (bugcheck_catcher.hpp) that tests use to assert stop codes.
+namespace ntio::test {}

@@ -1,0 +1,23 @@
+// Leak accounting around each test: counts taken from the object manager after boot and before
+// shutdown. Objects or handles that outlive the test fail it with the counts in the message.
+#include "support/system_fixture.hpp"
+
+#include "ob/object_manager.hpp"
+
+namespace ntio::test {
+
+void SystemTest::SetUp() {
+    m_system = std::make_unique<System>();
+    m_objects_at_boot = m_system->objects().object_count();
+    m_handles_at_boot = m_system->objects().handle_count();
+}
+
+void SystemTest::TearDown() {
+    if (m_check_leaks) {
+        EXPECT_EQ(m_system->objects().handle_count(), m_handles_at_boot) << "handles leaked by the test";
+        EXPECT_EQ(m_system->objects().object_count(), m_objects_at_boot) << "objects leaked by the test";
+    }
+    m_system.reset();
+}
+
+}  // namespace ntio::test
