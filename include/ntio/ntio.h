@@ -12,6 +12,14 @@ NTIO_BEGIN_DECLS
 typedef void (*NTIO_BUGCHECK_HOOK)(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3,
                                    ULONG_PTR P4, PVOID Context);
 NTIO_API NTIO_BUGCHECK_HOOK NtioSetBugCheckHook(NTIO_BUGCHECK_HOOK Hook, PVOID Context);
+/* The installed hook (NULL if none) and, through Context if not NULL, its context. */
+NTIO_API NTIO_BUGCHECK_HOOK NtioGetBugCheckHook(PVOID *Context);
+
+/* The calling thread's innermost __try frame, and a way to reset it. Code that leaves __try blocks
+ * with a longjmp of its own (the test bugcheck catcher) saves the frame before and restores it after,
+ * so the frames it skipped are forgotten. */
+NTIO_API PVOID NtioSehCurrentFrame(VOID);
+NTIO_API VOID NtioSehRestoreFrame(PVOID Frame);
 
 NTIO_END_DECLS
 #endif

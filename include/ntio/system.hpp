@@ -9,6 +9,7 @@
 namespace ntio {
 namespace ke { class Kernel; }
 namespace ob { class ObjectManager; }
+namespace ex { class Executive; }
 
 struct BootOptions {
     unsigned processors = 0;  // emulated CPUs (DPC threads); 0 = the host's CPU count
@@ -23,6 +24,7 @@ public:
 
     ke::Kernel& kernel() noexcept { return *m_kernel; }
     ob::ObjectManager& objects() noexcept { return *m_objects; }
+    ex::Executive& executive() noexcept { return *m_executive; }
 
     // The System of the calling thread: the one its KTHREAD belongs to, else the one this host
     // thread booted last, else the most recently booted live System (a host thread that calls
@@ -35,6 +37,7 @@ public:
 private:
     std::unique_ptr<ke::Kernel> m_kernel;
     std::unique_ptr<ob::ObjectManager> m_objects;
+    std::unique_ptr<ex::Executive> m_executive;
 };
 
 }  // namespace ntio

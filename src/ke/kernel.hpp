@@ -1,15 +1,114 @@
-// PLACEHOLDER (replaced by the ke component): per-System kernel state.
+// ntio::ke::Kernel: the per-System kernel state: emulated processors with their DPC threads, the
+// timer engine, the thread provider (ob), threads started for the system, and the rundown hooks
+// that run when a thread terminates. Free functions below are ke's internal C++ surface for the
+// other components (ex, ob, io, nt).
 #pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <wdm.h>
+#include "ke/process.hpp"
+#include "ke/thread.hpp"
+#include "ke/thread_provider.hpp"
+
 namespace ntio { class System; }
+
 namespace ntio::ke {
+
+class DpcProcessor;
+class TimerEngine;
+class HeapThreadProvider;
+
+// Called on the terminating thread (PASSIVE_LEVEL, before the thread object is signalled and its
+// mutants abandoned), e.g. by the I/O manager to cancel the thread's IRPs.
+using ThreadRundownHook = void (*)(_KTHREAD* thread, void* context);
+
 class Kernel {
 public:
-    Kernel(System& system, unsigned processors) : m_system(system) { (void)processors; }
-    void start() {}
-    void stop() {}
-    static System* system_of_current_thread() noexcept { return nullptr; }
+    Kernel(System& system, unsigned processors);
+    ~Kernel();
+    Kernel(const Kernel&) = delete;
+    Kernel& operator=(const Kernel&) = delete;
+
+    // Starts the DPC threads and the timer engine. stop() terminates the adopted host threads
+    // that are still bound to this System and joins every thread the kernel started.
+    void start();
+    void stop();
+
+    // The System of the calling thread's KTHREAD; null if it has none (never adopts).
+    static System* system_of_current_thread() noexcept;
     System& system() noexcept { return m_system; }
+    unsigned processor_count() const noexcept { return m_processors; }
+
+    // ob registers its provider during boot (before any thread is adopted); null restores the
+    // heap provider. The provider must outlive every thread it allocated.
+    void set_thread_provider(ThreadProvider* provider) noexcept;
+    ThreadProvider& thread_provider() noexcept { return *m_provider; }
+
+    // Runs `routine(context)` on a new host thread whose KTHREAD is `thread` (allocated through
+    // the provider and prepared with initialize_thread). The thread terminates with
+    // STATUS_SUCCESS when the routine returns. PASSIVE_LEVEL. STATUS_INSUFFICIENT_RESOURCES if
+    // the host refuses a thread (the caller still owns `thread` then).
+    NTSTATUS start_thread(_KTHREAD* thread, PKSTART_ROUTINE routine, PVOID context);
+
+    // Terminates the calling thread (PsTerminateSystemThread): delivers its kernel APCs, runs the
+    // rundown hooks, abandons its mutants, signals it, releases it and exits the host thread.
+    [[noreturn]] void terminate_current_thread(NTSTATUS exit_status);
+
+    void add_thread_rundown_hook(ThreadRundownHook hook, void* context);
+
+    // Internal pieces (ke only).
+    DpcProcessor& dpc_processor(unsigned number) noexcept { return *m_dpc[number]; }
+    TimerEngine& timers() noexcept { return *m_timers; }
+    void register_thread(_KTHREAD* thread);
+    void run_rundown_hooks(_KTHREAD* thread);
+    void unregister_thread(_KTHREAD* thread);
+    bool accepting_threads() const noexcept { return m_accepting.load(std::memory_order_acquire); }
+
 private:
+    void reap_finished_host_threads_locked(bool all);
+
     System& m_system;
+    unsigned m_processors;
+    std::unique_ptr<HeapThreadProvider> m_heap_provider;
+    ThreadProvider* m_provider;
+    std::vector<std::unique_ptr<DpcProcessor>> m_dpc;
+    std::unique_ptr<TimerEngine> m_timers;
+    bool m_started = false;
+    std::atomic<bool> m_accepting{true};
+
+    std::mutex m_threads_lock;
+    LIST_ENTRY m_threads;  // live KTHREADs (m_kernel_link)
+    std::vector<HostThreadRecord*> m_host_threads;
+
+    std::mutex m_hooks_lock;
+    std::vector<std::pair<ThreadRundownHook, void*>> m_rundown_hooks;
 };
+
+// Signals a dispatcher object for good (threads, processes): SignalState 1 and every waiter
+// whose wait this satisfies is woken. Any IRQL <= DISPATCH_LEVEL.
+void signal_object(DISPATCHER_HEADER* object);
+
+// User-mode mutant release (NtReleaseMutant): STATUS_MUTANT_NOT_OWNED when the caller does not own
+// it (instead of the THREAD_NOT_MUTEX_OWNER bugcheck of KeReleaseMutex); *previous_count gets the
+// state before release. `abandoned` releases it for good as abandoned (owner terminating).
+NTSTATUS release_mutant(PRKMUTANT mutant, bool abandoned, LONG* previous_count);
+
+// Batched KeRemoveQueue (GetQueuedCompletionStatusEx): waits like KeRemoveQueue for the first
+// entry, then takes up to `max_entries` - 1 more that are already queued. Returns STATUS_SUCCESS
+// with *removed >= 1, or STATUS_TIMEOUT / STATUS_USER_APC / STATUS_ALERTED / STATUS_ABANDONED with
+// *removed == 0. IRQL <= APC_LEVEL (DISPATCH_LEVEL with a zero timeout).
+NTSTATUS remove_queue_entries(PRKQUEUE queue, KPROCESSOR_MODE wait_mode, bool alertable,
+                              PLARGE_INTEGER timeout, PLIST_ENTRY* entries, ULONG max_entries,
+                              ULONG* removed);
+
+// The emulated processor the caller runs on (its DPC processor for DPC threads).
+unsigned current_processor(Kernel& kernel) noexcept;
+
+// Queues a DPC on a specific processor of `kernel` (timer engine, KeSetTargetProcessorDpc).
+BOOLEAN insert_queue_dpc(Kernel& kernel, unsigned processor, PRKDPC dpc, PVOID arg1, PVOID arg2);
+
 }  // namespace ntio::ke

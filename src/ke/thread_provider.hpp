@@ -14,13 +14,16 @@ class ThreadProvider {
 public:
     virtual ~ThreadProvider() = default;
     // Returns a zero-initialised, constructed thread object (a _KTHREAD, or ob's _ETHREAD that
-    // derives from it) in `process` (null = the System process), holding one reference that
-    // belongs to the running thread itself.
+    // derives from it) in `process`, holding one reference that belongs to the running thread
+    // itself. Null when the process is terminating or memory is short.
     virtual _KTHREAD* allocate_thread(PEPROCESS process) = 0;
     // Drops the running thread's own reference once it has terminated and been signalled.
     virtual void release_thread(_KTHREAD* thread) = 0;
-    // The process that adopted host threads and system threads belong to.
+    // The System process: DPC threads, worker threads and PsCreateSystemThread(NULL process).
     virtual PEPROCESS system_process() = 0;
+    // The process a host thread joins when it first calls ntio (the application's process:
+    // its threads run with PreviousMode UserMode in Nt* services).
+    virtual PEPROCESS host_thread_process() = 0;
 };
 
 }  // namespace ntio::ke

@@ -2,10 +2,15 @@
 // manager (types, namespace, the System process), which then provides thread objects to the kernel.
 #include "ntio/system.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "ke/kernel.hpp"
 #include "ob/object_manager.hpp"
+#include "ex/executive.hpp"
 
 namespace ntio {
 namespace {
@@ -19,10 +24,15 @@ System::System(const BootOptions& options) {
     m_kernel->start();
     g_latest.store(this, std::memory_order_release);
     t_current = this;
+    // After the System is current: starting workers waits, which binds the booting thread here.
+    m_executive = std::make_unique<ex::Executive>(*this);
+    m_executive->start();
 }
 
 System::~System() {
+    m_executive->stop();
     m_kernel->stop();
+    m_executive.reset();
     m_objects.reset();
     m_kernel.reset();
     System* self = this;

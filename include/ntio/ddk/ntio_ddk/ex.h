@@ -1,6 +1,469 @@
-/* <wdm.h> piece for the ex component (declarations with WDK spellings and Windows x64 layouts). */
+/* <wdm.h> piece for the ex component: executive pool, lookaside lists, SLISTs, the ExInterlocked list
+ * routines, fast and guarded mutexes, executive resources and system work items, with the WDK
+ * spellings and Windows x64 layouts (sizes are asserted below). */
 #ifndef NTIO_DDK_EX_H
 #define NTIO_DDK_EX_H
 #include "basetypes.h"
 #include "ntstatus.h"
-#endif
+#include "ke.h"
+
+NTIO_BEGIN_DECLS
+
+/* ---------------------------------------------------------------------------------------------
+ * Pool
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum _POOL_TYPE {
+    NonPagedPool,
+    NonPagedPoolExecute = NonPagedPool,
+    PagedPool,
+    NonPagedPoolMustSucceed = NonPagedPool + 2,
+    DontUseThisType,
+    NonPagedPoolCacheAligned = NonPagedPool + 4,
+    PagedPoolCacheAligned,
+    NonPagedPoolCacheAlignedMustS = NonPagedPool + 6,
+    MaxPoolType,
+    NonPagedPoolBase = 0,
+    NonPagedPoolBaseMustSucceed = NonPagedPoolBase + 2,
+    NonPagedPoolBaseCacheAligned = NonPagedPoolBase + 4,
+    NonPagedPoolBaseCacheAlignedMustS = NonPagedPoolBase + 6,
+    NonPagedPoolSession = 32,
+    PagedPoolSession = NonPagedPoolSession + 1,
+    NonPagedPoolMustSucceedSession = PagedPoolSession + 1,
+    DontUseThisTypeSession = NonPagedPoolMustSucceedSession + 1,
+    NonPagedPoolCacheAlignedSession = DontUseThisTypeSession + 1,
+    PagedPoolCacheAlignedSession = NonPagedPoolCacheAlignedSession + 1,
+    NonPagedPoolCacheAlignedMustSSession = PagedPoolCacheAlignedSession + 1,
+    NonPagedPoolNx = 512,
+    NonPagedPoolNxCacheAligned = NonPagedPoolNx + 4,
+    NonPagedPoolSessionNx = NonPagedPoolNx + 32
+} POOL_TYPE;
+
+/* Modifier bits a caller may OR into a POOL_TYPE. */
+#define POOL_QUOTA_FAIL_INSTEAD_OF_RAISE 8
+#define POOL_RAISE_IF_ALLOCATION_FAILURE 16
+#define POOL_COLD_ALLOCATION 256
+#define POOL_NX_ALLOCATION 512
+#define POOL_ZERO_ALLOCATION 1024
+#define POOL_TAGGING 1
+
+/* ExAllocatePool2 / ExAllocatePool3 flags. */
+#define POOL_FLAG_REQUIRED_START 0x0000000000000001ULL
+#define POOL_FLAG_USE_QUOTA 0x0000000000000001ULL
+#define POOL_FLAG_UNINITIALIZED 0x0000000000000002ULL
+#define POOL_FLAG_SESSION 0x0000000000000004ULL
+#define POOL_FLAG_CACHE_ALIGNED 0x0000000000000008ULL
+#define POOL_FLAG_RESERVED1 0x0000000000000010ULL
+#define POOL_FLAG_RAISE_ON_FAILURE 0x0000000000000020ULL
+#define POOL_FLAG_NON_PAGED 0x0000000000000040ULL
+#define POOL_FLAG_NON_PAGED_EXECUTE 0x0000000000000080ULL
+#define POOL_FLAG_PAGED 0x0000000000000100ULL
+#define POOL_FLAG_RESERVED2 0x0000000000000200ULL
+#define POOL_FLAG_RESERVED3 0x0000000000000400ULL
+#define POOL_FLAG_REQUIRED_END 0x0000000080000000ULL
+#define POOL_FLAG_OPTIONAL_START 0x0000000100000000ULL
+#define POOL_FLAG_SPECIAL_POOL 0x0000000100000000ULL
+#define POOL_FLAG_OPTIONAL_END 0x8000000000000000ULL
+
+typedef enum _EX_POOL_PRIORITY {
+    LowPoolPriority,
+    LowPoolPrioritySpecialPoolOverrun = 8,
+    LowPoolPrioritySpecialPoolUnderrun = 9,
+    NormalPoolPriority = 16,
+    NormalPoolPrioritySpecialPoolOverrun = 24,
+    NormalPoolPrioritySpecialPoolUnderrun = 25,
+    HighPoolPriority = 32,
+    HighPoolPrioritySpecialPoolOverrun = 40,
+    HighPoolPrioritySpecialPoolUnderrun = 41
+} EX_POOL_PRIORITY;
+
+typedef enum _POOL_EXTENDED_PARAMETER_TYPE {
+    PoolExtendedParameterInvalidType = 0,
+    PoolExtendedParameterPriority,
+    PoolExtendedParameterSecurePool,
+    PoolExtendedParameterNumaNode,
+    PoolExtendedParameterMax
+} POOL_EXTENDED_PARAMETER_TYPE, *PPOOL_EXTENDED_PARAMETER_TYPE;
+
+#define POOL_EXTENDED_PARAMETER_TYPE_BITS 8
+#define POOL_EXTENDED_PARAMETER_REQUIRED_FIELD_BITS 1
+#define POOL_EXTENDED_PARAMETER_RESERVED_BITS (64 - POOL_EXTENDED_PARAMETER_TYPE_BITS - POOL_EXTENDED_PARAMETER_REQUIRED_FIELD_BITS)
+typedef ULONG POOL_NODE_REQUIREMENT;
+
+typedef struct _POOL_EXTENDED_PARAMETER {
+    struct {
+        ULONG64 Type : POOL_EXTENDED_PARAMETER_TYPE_BITS;
+        ULONG64 Optional : POOL_EXTENDED_PARAMETER_REQUIRED_FIELD_BITS;
+        ULONG64 Reserved : POOL_EXTENDED_PARAMETER_RESERVED_BITS;
+    };
+    union {
+        ULONG64 Reserved2;
+        PVOID Reserved3;
+        EX_POOL_PRIORITY Priority;
+        PVOID SecurePoolParams;
+        POOL_NODE_REQUIREMENT PreferredNode;
+    };
+} POOL_EXTENDED_PARAMETER, *PPOOL_EXTENDED_PARAMETER;
+typedef const POOL_EXTENDED_PARAMETER *PCPOOL_EXTENDED_PARAMETER;
+C_ASSERT(sizeof(POOL_EXTENDED_PARAMETER) == 0x10);
+
+/* All pool routines: nonpaged pool at IRQL <= DISPATCH_LEVEL, paged pool at IRQL <= APC_LEVEL
+ * (BAD_POOL_CALLER 0x08 / 0x09 otherwise). The caller owns the returned block until it frees it.
+ * Blocks are 16-byte aligned (64 for cache-aligned types); size 0 yields a valid, unique block. */
+
+/* Zeroes unless POOL_FLAG_UNINITIALIZED; NULL on failure, on Tag 0 and on invalid flags (raises
+ * STATUS_INSUFFICIENT_RESOURCES instead with POOL_FLAG_RAISE_ON_FAILURE). */
+NTKERNELAPI PVOID NTAPI ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag);
+NTKERNELAPI PVOID NTAPI ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag,
+                                        PCPOOL_EXTENDED_PARAMETER ExtendedParameters,
+                                        ULONG ExtendedParametersCount);
+/* Uninitialised unless POOL_ZERO_ALLOCATION; NULL on failure unless POOL_RAISE_IF_ALLOCATION_FAILURE.
+ * Tag 0 is BAD_POOL_CALLER 0x9B. */
+NTKERNELAPI PVOID NTAPI ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+NTKERNELAPI PVOID NTAPI ExAllocatePoolWithTagPriority(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag,
+                                                      EX_POOL_PRIORITY Priority);
+/* Raises STATUS_INSUFFICIENT_RESOURCES on failure unless POOL_QUOTA_FAIL_INSTEAD_OF_RAISE. */
+NTKERNELAPI PVOID NTAPI ExAllocatePoolWithQuotaTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+NTKERNELAPI PVOID NTAPI ExAllocatePoolZero(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+NTKERNELAPI PVOID NTAPI ExAllocatePoolUninitialized(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+NTKERNELAPI PVOID NTAPI ExAllocatePoolQuotaZero(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+NTKERNELAPI PVOID NTAPI ExAllocatePoolQuotaUninitialized(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+#define ExAllocatePool(type, size) ExAllocatePoolWithTag((type), (size), 'enoN')
+#define ExAllocatePoolWithQuota(type, size) ExAllocatePoolWithQuotaTag((type), (size), 'enoN')
+
+/* Tag 0 skips the tag check; a non-zero Tag must match the allocation's (BAD_POOL_CALLER 0x0A).
+ * Double frees and pointers that pool never returned are BAD_POOL_CALLER 0x07 / 0x99. */
+NTKERNELAPI VOID NTAPI ExFreePoolWithTag(PVOID P, ULONG Tag);
+NTKERNELAPI VOID NTAPI ExFreePool(PVOID P);
+NTKERNELAPI VOID NTAPI ExFreePool2(PVOID P, ULONG Tag, PCPOOL_EXTENDED_PARAMETER ExtendedParameters,
+                                   ULONG ExtendedParametersCount);
+/* Returns the usable size of a block from pool; QuotaCharged tells whether quota was charged. */
+NTKERNELAPI SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged);
+
+#define DrvRtPoolNxOptIn 0x00000001
+/* Every nonpaged pool here is no-execute already, so opting in changes nothing. */
+FORCEINLINE VOID ExInitializeDriverRuntime(ULONG RuntimeFlags) { (void)RuntimeFlags; }
+
+/* ---------------------------------------------------------------------------------------------
+ * Interlocked singly linked lists (SLIST): lock-free, ABA-safe, any IRQL. Entries must be 16-byte
+ * aligned (MEMORY_ALLOCATION_ALIGNMENT); pool blocks are.
+ * ------------------------------------------------------------------------------------------- */
+
+#define MEMORY_ALLOCATION_ALIGNMENT 16
+NTKERNELAPI VOID NTAPI InitializeSListHead(PSLIST_HEADER SListHead);
+NTKERNELAPI PSLIST_ENTRY NTAPI InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);
+NTKERNELAPI PSLIST_ENTRY NTAPI InterlockedPopEntrySList(PSLIST_HEADER ListHead);
+NTKERNELAPI PSLIST_ENTRY NTAPI InterlockedFlushSList(PSLIST_HEADER ListHead);
+NTKERNELAPI USHORT NTAPI QueryDepthSList(PSLIST_HEADER SListHead);
+NTKERNELAPI PSLIST_ENTRY NTAPI FirstEntrySList(const SLIST_HEADER *SListHead);
+/* On x64 the spin lock argument is ignored, as in the WDK. */
+#define ExInterlockedPushEntrySList(ListHead, ListEntry, Lock) InterlockedPushEntrySList((ListHead), (ListEntry))
+#define ExInterlockedPopEntrySList(ListHead, Lock) InterlockedPopEntrySList(ListHead)
+#define ExInterlockedFlushSList(ListHead) InterlockedFlushSList(ListHead)
+#define ExQueryDepthSList(ListHead) QueryDepthSList(ListHead)
+#define ExInitializeSListHead InitializeSListHead
+
+/* ---------------------------------------------------------------------------------------------
+ * ExInterlocked list routines: the list is guarded by the caller's spin lock; any IRQL. The lock
+ * must be used only with these routines while the list is accessed through them.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Return the previous first entry (NULL when the list was empty). */
+NTKERNELAPI PLIST_ENTRY NTAPI ExInterlockedInsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry,
+                                                          PKSPIN_LOCK Lock);
+NTKERNELAPI PLIST_ENTRY NTAPI ExInterlockedInsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry,
+                                                          PKSPIN_LOCK Lock);
+NTKERNELAPI PLIST_ENTRY NTAPI ExInterlockedRemoveHeadList(PLIST_ENTRY ListHead, PKSPIN_LOCK Lock);
+NTKERNELAPI PSINGLE_LIST_ENTRY NTAPI ExInterlockedPopEntryList(PSINGLE_LIST_ENTRY ListHead, PKSPIN_LOCK Lock);
+NTKERNELAPI PSINGLE_LIST_ENTRY NTAPI ExInterlockedPushEntryList(PSINGLE_LIST_ENTRY ListHead,
+                                                                PSINGLE_LIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+/* Returns the value before the addition. */
+NTKERNELAPI ULONG NTAPI ExInterlockedAddUlong(PULONG Addend, ULONG Increment, PKSPIN_LOCK Lock);
+NTKERNELAPI LARGE_INTEGER NTAPI ExInterlockedAddLargeInteger(PLARGE_INTEGER Addend, LARGE_INTEGER Increment,
+                                                             PKSPIN_LOCK Lock);
+FORCEINLINE VOID ExInterlockedAddLargeStatistic(PLARGE_INTEGER Addend, ULONG Increment) {
+    __atomic_fetch_add(&Addend->QuadPart, (LONGLONG)Increment, __ATOMIC_RELAXED);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Lookaside lists
+ * ------------------------------------------------------------------------------------------- */
+
+struct _LOOKASIDE_LIST_EX;
+typedef PVOID(NTAPI *PALLOCATE_FUNCTION)(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+typedef VOID(NTAPI *PFREE_FUNCTION)(PVOID Buffer);
+typedef PVOID(NTAPI *PALLOCATE_FUNCTION_EX)(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag,
+                                           struct _LOOKASIDE_LIST_EX *Lookaside);
+typedef VOID(NTAPI *PFREE_FUNCTION_EX)(PVOID Buffer, struct _LOOKASIDE_LIST_EX *Lookaside);
+typedef PVOID(NTAPI ALLOCATE_FUNCTION_EX)(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag,
+                                         struct _LOOKASIDE_LIST_EX *Lookaside);
+typedef VOID(NTAPI FREE_FUNCTION_EX)(PVOID Buffer, struct _LOOKASIDE_LIST_EX *Lookaside);
+
+#define GENERAL_LOOKASIDE_LAYOUT                    \
+    union {                                         \
+        SLIST_HEADER ListHead;                      \
+        SINGLE_LIST_ENTRY SingleListHead;           \
+    };                                              \
+    USHORT Depth;                                   \
+    USHORT MaximumDepth;                            \
+    ULONG TotalAllocates;                           \
+    union {                                         \
+        ULONG AllocateMisses;                       \
+        ULONG AllocateHits;                         \
+    };                                              \
+    ULONG TotalFrees;                               \
+    union {                                         \
+        ULONG FreeMisses;                           \
+        ULONG FreeHits;                             \
+    };                                              \
+    POOL_TYPE Type;                                 \
+    ULONG Tag;                                      \
+    ULONG Size;                                     \
+    union {                                         \
+        PALLOCATE_FUNCTION_EX AllocateEx;           \
+        PALLOCATE_FUNCTION Allocate;                \
+    };                                              \
+    union {                                         \
+        PFREE_FUNCTION_EX FreeEx;                   \
+        PFREE_FUNCTION Free;                        \
+    };                                              \
+    LIST_ENTRY ListEntry;                           \
+    ULONG LastTotalAllocates;                       \
+    union {                                         \
+        ULONG LastAllocateMisses;                   \
+        ULONG LastAllocateHits;                     \
+    };                                              \
+    ULONG Future[2];
+
+typedef struct DECLSPEC_CACHEALIGN _GENERAL_LOOKASIDE {
+    GENERAL_LOOKASIDE_LAYOUT
+} GENERAL_LOOKASIDE, *PGENERAL_LOOKASIDE;
+typedef struct _GENERAL_LOOKASIDE_POOL {
+    GENERAL_LOOKASIDE_LAYOUT
+} GENERAL_LOOKASIDE_POOL, *PGENERAL_LOOKASIDE_POOL;
+typedef struct _NPAGED_LOOKASIDE_LIST {
+    GENERAL_LOOKASIDE L;
+} NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST;
+typedef struct _PAGED_LOOKASIDE_LIST {
+    GENERAL_LOOKASIDE L;
+} PAGED_LOOKASIDE_LIST, *PPAGED_LOOKASIDE_LIST;
+typedef struct _LOOKASIDE_LIST_EX {
+    GENERAL_LOOKASIDE_POOL L;
+} LOOKASIDE_LIST_EX, *PLOOKASIDE_LIST_EX;
+
+C_ASSERT(sizeof(GENERAL_LOOKASIDE) == 0x80);
+C_ASSERT(sizeof(GENERAL_LOOKASIDE_POOL) == 0x60);
+C_ASSERT(sizeof(NPAGED_LOOKASIDE_LIST) == 0x80);
+C_ASSERT(sizeof(PAGED_LOOKASIDE_LIST) == 0x80);
+C_ASSERT(sizeof(LOOKASIDE_LIST_EX) == 0x60);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Depth) == 0x10);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Type) == 0x24);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Allocate) == 0x30);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, ListEntry) == 0x40);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Future) == 0x58);
+
+#define LOOKASIDE_MINIMUM_BLOCK_SIZE (RTL_SIZEOF_THROUGH_FIELD(SLIST_ENTRY, Next))
+#define EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL 0x00000001UL
+#define EX_LOOKASIDE_LIST_EX_FLAGS_FAIL_NO_RAISE 0x00000002UL
+#define EX_MAXIMUM_LOOKASIDE_DEPTH_BASE 256
+#define EX_MAXIMUM_LOOKASIDE_DEPTH_LIMIT 1024
+
+/* Initialise/delete: IRQL <= DISPATCH_LEVEL (paged lists: <= APC_LEVEL). Allocate/Free NULL means
+ * pool with the list's type and tag. Depth must be 0. Flags are POOL_* modifiers OR-ed into the type.
+ * Delete frees every cached entry with the list's Free routine. */
+NTKERNELAPI VOID NTAPI ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate,
+                                                       PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag,
+                                                       USHORT Depth);
+NTKERNELAPI VOID NTAPI ExDeleteNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI PVOID NTAPI ExAllocateFromNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI VOID NTAPI ExFreeToNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
+NTKERNELAPI VOID NTAPI ExInitializePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate,
+                                                      PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag,
+                                                      USHORT Depth);
+NTKERNELAPI VOID NTAPI ExDeletePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI PVOID NTAPI ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI VOID NTAPI ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
+/* Returns STATUS_INVALID_PARAMETER_5 for unknown or conflicting Flags. */
+NTKERNELAPI NTSTATUS NTAPI ExInitializeLookasideListEx(PLOOKASIDE_LIST_EX Lookaside, PALLOCATE_FUNCTION_EX Allocate,
+                                                       PFREE_FUNCTION_EX Free, POOL_TYPE PoolType, ULONG Flags,
+                                                       SIZE_T Size, ULONG Tag, USHORT Depth);
+NTKERNELAPI VOID NTAPI ExDeleteLookasideListEx(PLOOKASIDE_LIST_EX Lookaside);
+/* Returns every cached entry to the list's Free routine. */
+NTKERNELAPI VOID NTAPI ExFlushLookasideListEx(PLOOKASIDE_LIST_EX Lookaside);
+NTKERNELAPI PVOID NTAPI ExAllocateFromLookasideListEx(PLOOKASIDE_LIST_EX Lookaside);
+NTKERNELAPI VOID NTAPI ExFreeToLookasideListEx(PLOOKASIDE_LIST_EX Lookaside, PVOID Entry);
+
+/* ---------------------------------------------------------------------------------------------
+ * Fast mutexes and guarded mutexes (one layout since Windows 8). Not recursive: acquiring one the
+ * caller already owns is the verifier's self-deadlock bugcheck (DRIVER_VERIFIER_DETECTED_VIOLATION
+ * 0x1000); releasing one the caller does not own is 0x1004 (another owner) or 0x1007 (unowned).
+ * ------------------------------------------------------------------------------------------- */
+
+#define FM_LOCK_BIT 0x1
+#define FM_LOCK_BIT_V 0x0
+#define FM_LOCK_WAITER_WOKEN 0x2
+#define FM_LOCK_WAITER_INC 0x4
+
+typedef struct _FAST_MUTEX {
+    volatile LONG Count;
+    PVOID Owner;
+    ULONG Contention;
+    KEVENT Event;
+    ULONG OldIrql;
+} FAST_MUTEX, *PFAST_MUTEX, KGUARDED_MUTEX, *PKGUARDED_MUTEX;
+C_ASSERT(sizeof(FAST_MUTEX) == 0x38);
+C_ASSERT(FIELD_OFFSET(FAST_MUTEX, Event) == 0x18);
+C_ASSERT(FIELD_OFFSET(FAST_MUTEX, OldIrql) == 0x30);
+
+/* Any IRQL <= DISPATCH_LEVEL. */
+NTKERNELAPI VOID NTAPI ExInitializeFastMutex(PFAST_MUTEX FastMutex);
+/* IRQL <= APC_LEVEL; returns at APC_LEVEL, owning the mutex (previous IRQL kept in OldIrql). */
+NTKERNELAPI VOID FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex);
+/* IRQL APC_LEVEL, owner only; restores the IRQL saved by the acquire. */
+NTKERNELAPI VOID FASTCALL ExReleaseFastMutex(PFAST_MUTEX FastMutex);
+NTKERNELAPI BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex);
+/* The caller is at APC_LEVEL or inside a critical region; IRQL is left alone. */
+NTKERNELAPI VOID FASTCALL ExAcquireFastMutexUnsafe(PFAST_MUTEX FastMutex);
+NTKERNELAPI VOID FASTCALL ExReleaseFastMutexUnsafe(PFAST_MUTEX FastMutex);
+
+/* Guarded mutexes enter a guarded region (all APCs disabled) instead of raising IRQL. */
+NTKERNELAPI VOID FASTCALL KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex);
+NTKERNELAPI BOOLEAN FASTCALL KeTryToAcquireGuardedMutex(PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutexUnsafe(PKGUARDED_MUTEX FastMutex);
+NTKERNELAPI VOID FASTCALL KeReleaseGuardedMutexUnsafe(PKGUARDED_MUTEX FastMutex);
+
+/* ---------------------------------------------------------------------------------------------
+ * Executive resources (ERESOURCE): reader/writer locks with recursion, owned by threads or by an
+ * owner pointer. Acquire with normal kernel APCs disabled (KeEnterCriticalRegion) or at APC_LEVEL
+ * (verifier bugcheck 0xC4/0x37 otherwise); release at IRQL <= DISPATCH_LEVEL.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef ULONG_PTR ERESOURCE_THREAD, *PERESOURCE_THREAD;
+
+typedef struct _OWNER_ENTRY {
+    ERESOURCE_THREAD OwnerThread;
+    union {
+        struct {
+            ULONG IoPriorityBoosted : 1;
+            ULONG OwnerReferenced : 1;
+            ULONG IoQoSPriorityBoosted : 1;
+            ULONG OwnerCount : 29;
+        };
+        ULONG TableSize;
+    };
+} OWNER_ENTRY, *POWNER_ENTRY;
+C_ASSERT(sizeof(OWNER_ENTRY) == 0x10);
+
+typedef struct _ERESOURCE {
+    LIST_ENTRY SystemResourcesList;
+    POWNER_ENTRY OwnerTable;
+    SHORT ActiveCount;
+    union {
+        USHORT Flag;
+        struct {
+            UCHAR ReservedLowFlags;
+            UCHAR WaiterPriority;
+        };
+    };
+    PKSEMAPHORE SharedWaiters;
+    PKEVENT ExclusiveWaiters;
+    OWNER_ENTRY OwnerEntry;
+    ULONG ActiveEntries;
+    ULONG ContentionCount;
+    ULONG NumberOfSharedWaiters;
+    ULONG NumberOfExclusiveWaiters;
+    PVOID Reserved2;
+    union {
+        PVOID Address;
+        ULONG_PTR CreatorBackTraceIndex;
+    };
+    KSPIN_LOCK SpinLock;
+} ERESOURCE, *PERESOURCE;
+C_ASSERT(sizeof(ERESOURCE) == 0x68);
+C_ASSERT(FIELD_OFFSET(ERESOURCE, OwnerEntry) == 0x30);
+C_ASSERT(FIELD_OFFSET(ERESOURCE, NumberOfExclusiveWaiters) == 0x4c);
+C_ASSERT(FIELD_OFFSET(ERESOURCE, SpinLock) == 0x60);
+
+#define ResourceNeverExclusive 0x0010
+#define ResourceReleaseByOtherThread 0x0020
+#define ResourceOwnedExclusive 0x0080
+#define RESOURCE_HASH_TABLE_SIZE 64
+
+#define ExGetCurrentResourceThread() ((ERESOURCE_THREAD)KeGetCurrentThread())
+
+NTKERNELAPI NTSTATUS NTAPI ExInitializeResourceLite(PERESOURCE Resource);
+NTKERNELAPI NTSTATUS NTAPI ExReinitializeResourceLite(PERESOURCE Resource);
+NTKERNELAPI NTSTATUS NTAPI ExDeleteResourceLite(PERESOURCE Resource);
+/* Wait FALSE: return FALSE at once when access cannot be granted immediately. */
+NTKERNELAPI BOOLEAN NTAPI ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN NTAPI ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN NTAPI ExAcquireSharedStarveExclusive(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN NTAPI ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN NTAPI ExTryToAcquireResourceExclusiveLite(PERESOURCE Resource);
+/* Bugchecks RESOURCE_NOT_OWNED when the thread (or owner pointer) does not own the resource. */
+NTKERNELAPI VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource);
+NTKERNELAPI VOID NTAPI ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_THREAD ResourceThreadId);
+/* OwnerPointer must have its two low bits set (RESOURCE_OWNER_POINTER_INVALID otherwise). */
+NTKERNELAPI VOID NTAPI ExSetResourceOwnerPointer(PERESOURCE Resource, PVOID OwnerPointer);
+NTKERNELAPI BOOLEAN NTAPI ExIsResourceAcquiredExclusiveLite(PERESOURCE Resource);
+/* Returns how many times the caller holds the resource (shared or exclusive), 0 if not at all. */
+NTKERNELAPI ULONG NTAPI ExIsResourceAcquiredSharedLite(PERESOURCE Resource);
+NTKERNELAPI VOID NTAPI ExConvertExclusiveToSharedLite(PERESOURCE Resource);
+NTKERNELAPI ULONG NTAPI ExGetExclusiveWaiterCount(PERESOURCE Resource);
+NTKERNELAPI ULONG NTAPI ExGetSharedWaiterCount(PERESOURCE Resource);
+NTKERNELAPI PVOID NTAPI ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource);
+NTKERNELAPI PVOID NTAPI ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource);
+NTKERNELAPI PVOID NTAPI ExEnterCriticalRegionAndAcquireSharedWaitForExclusive(PERESOURCE Resource);
+NTKERNELAPI VOID FASTCALL ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource);
+#define ExAcquireResourceExclusive ExAcquireResourceExclusiveLite
+#define ExAcquireResourceShared ExAcquireResourceSharedLite
+#define ExReleaseResource(R) (ExReleaseResourceLite(R))
+#define ExReleaseResourceForThread ExReleaseResourceForThreadLite
+#define ExIsResourceAcquiredLite ExIsResourceAcquiredSharedLite
+#define ExIsResourceAcquiredExclusive ExIsResourceAcquiredExclusiveLite
+#define ExIsResourceAcquiredShared ExIsResourceAcquiredSharedLite
+
+/* ---------------------------------------------------------------------------------------------
+ * System work items (ExQueueWorkItem; drivers with a device object should prefer IoQueueWorkItem).
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum _WORK_QUEUE_TYPE {
+    CriticalWorkQueue,
+    DelayedWorkQueue,
+    HyperCriticalWorkQueue,
+    NormalWorkQueue,
+    BackgroundWorkQueue,
+    RealTimeWorkQueue,
+    SuperCriticalWorkQueue,
+    MaximumWorkQueue,
+    CustomPriorityWorkQueue = 32
+} WORK_QUEUE_TYPE;
+
+typedef VOID(NTAPI WORKER_THREAD_ROUTINE)(PVOID Parameter);
+typedef WORKER_THREAD_ROUTINE *PWORKER_THREAD_ROUTINE;
+
+typedef struct _WORK_QUEUE_ITEM {
+    LIST_ENTRY List;
+    PWORKER_THREAD_ROUTINE WorkerRoutine;
+    __volatile PVOID Parameter;
+} WORK_QUEUE_ITEM, *PWORK_QUEUE_ITEM;
+C_ASSERT(sizeof(WORK_QUEUE_ITEM) == 0x20);
+
+/* A function rather than the WDK's comma-expression macro: same call syntax, and no C++20 warning
+ * about assigning the volatile Parameter inside an expression. */
+FORCEINLINE VOID ExInitializeWorkItem(PWORK_QUEUE_ITEM Item, PWORKER_THREAD_ROUTINE Routine, PVOID Context) {
+    Item->WorkerRoutine = Routine;
+    Item->Parameter = Context;
+    Item->List.Flink = NULL;
+}
+
+/* IRQL <= DISPATCH_LEVEL. The routine runs at PASSIVE_LEVEL on a system worker thread of the
+ * caller's System; the item belongs to the system until the routine starts. Queuing an item that is
+ * still queued is WORKER_INVALID. */
+NTKERNELAPI VOID NTAPI ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_DDK_EX_H */

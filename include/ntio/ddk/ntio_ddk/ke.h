@@ -1,6 +1,377 @@
-/* <wdm.h> piece for the ke component (declarations with WDK spellings and Windows x64 layouts). */
+/* <wdm.h> piece for the ke component: IRQL, spin locks, dispatcher objects (events, semaphores,
+ * mutexes, timers, queues), waits, DPCs, APCs and time queries, with WDK spellings and Windows x64
+ * layouts so that objects a driver embeds in its own structures have the sizes it expects. */
 #ifndef NTIO_DDK_KE_H
 #define NTIO_DDK_KE_H
 #include "basetypes.h"
 #include "ntstatus.h"
+
+/* ---- Thread and process handles ------------------------------------------------------------ */
+typedef struct _KTHREAD *PKTHREAD, *PRKTHREAD;
+typedef struct _ETHREAD *PETHREAD;
+typedef struct _EPROCESS *PEPROCESS;
+typedef struct _KPROCESS *PKPROCESS, *PRKPROCESS;
+
+/* ---- IRQL ---------------------------------------------------------------------------------- */
+#define PASSIVE_LEVEL 0
+#define LOW_LEVEL 0
+#define APC_LEVEL 1
+#define DISPATCH_LEVEL 2
+#define CMCI_LEVEL 5
+#define CLOCK_LEVEL 13
+#define IPI_LEVEL 14
+#define DRS_LEVEL 14
+#define POWER_LEVEL 14
+#define PROFILE_LEVEL 15
+#define HIGH_LEVEL 15
+#define SYNCH_LEVEL 12
+
+/* ---- Basic kernel types -------------------------------------------------------------------- */
+#define MAXIMUM_WAIT_OBJECTS 64
+#define THREAD_WAIT_OBJECTS 3
+#define MAXIMUM_SUSPEND_COUNT MAXCHAR
+#ifndef MAXCHAR
+#define MAXCHAR 0x7f
 #endif
+#define LOW_PRIORITY 0
+#define LOW_REALTIME_PRIORITY 16
+#define HIGH_PRIORITY 31
+#define MAXIMUM_PRIORITY 32
+#define EVENT_INCREMENT 1
+#define SEMAPHORE_INCREMENT 1
+#define MUTANT_INCREMENT 1
+#define TIMER_TOLERABLE_DELAY_BITS 6
+
+typedef enum _KWAIT_REASON {
+    Executive, FreePage, PageIn, PoolAllocation, DelayExecution, Suspended, UserRequest,
+    WrExecutive, WrFreePage, WrPageIn, WrPoolAllocation, WrDelayExecution, WrSuspended,
+    WrUserRequest, WrEventPair, WrQueue, WrLpcReceive, WrLpcReply, WrVirtualMemory, WrPageOut,
+    WrRendezvous, WrKeyedEvent, WrTerminated, WrProcessInSwap, WrCpuRateControl,
+    WrCalloutStack, WrKernel, WrResource, WrPushLock, WrMutex, WrQuantumEnd, WrDispatchInt,
+    WrPreempted, WrYieldExecution, WrFastMutex, WrGuardedMutex, WrRundown, WrAlertByThreadId,
+    WrDeferredPreempt, WrPhysicalFault, WrIoRing, WrMdlCache, MaximumWaitReason
+} KWAIT_REASON;
+
+/* Values of DISPATCHER_HEADER.Type (and KDPC/KAPC Type). */
+typedef enum _KOBJECTS {
+    EventNotificationObject = 0, EventSynchronizationObject = 1, MutantObject = 2,
+    ProcessObject = 3, QueueObject = 4, SemaphoreObject = 5, ThreadObject = 6, GateObject = 7,
+    TimerNotificationObject = 8, TimerSynchronizationObject = 9, Spare2Object = 10,
+    Spare3Object = 11, Spare4Object = 12, Spare5Object = 13, Spare6Object = 14,
+    Spare7Object = 15, Spare8Object = 16, ProfileCallbackObject = 17, ApcObject = 18,
+    DpcObject = 19, DeviceQueueObject = 20, PriQueueObject = 21, InterruptObject = 22,
+    ProfileObject = 23, Timer2NotificationObject = 24, Timer2SynchronizationObject = 25,
+    ThreadedDpcObject = 26, MaximumKernelObject = 27
+} KOBJECTS;
+
+typedef enum _KAPC_ENVIRONMENT {
+    OriginalApcEnvironment, AttachedApcEnvironment, CurrentApcEnvironment, InsertApcEnvironment
+} KAPC_ENVIRONMENT;
+
+typedef enum _KDPC_IMPORTANCE { LowImportance, MediumImportance, HighImportance, MediumHighImportance } KDPC_IMPORTANCE;
+
+typedef struct _DISPATCHER_HEADER {
+    union {
+        volatile LONG Lock;
+        LONG LockNV;
+        struct { UCHAR Type; UCHAR Signalling; UCHAR Size; UCHAR Reserved1; };
+        struct { UCHAR TimerType; UCHAR TimerControlFlags; UCHAR Hand; UCHAR TimerMiscFlags; };
+        struct { UCHAR QueueType; UCHAR QueueControlFlags; UCHAR QueueSize; UCHAR QueueReserved; };
+        struct { UCHAR ThreadType; UCHAR ThreadReserved; UCHAR ThreadControlFlags; UCHAR DebugActive; };
+        struct { UCHAR MutantType; UCHAR MutantSize; BOOLEAN DpcActive; UCHAR MutantReserved; };
+    };
+    LONG SignalState;
+    LIST_ENTRY WaitListHead;
+} DISPATCHER_HEADER, *PDISPATCHER_HEADER;
+C_ASSERT(sizeof(DISPATCHER_HEADER) == 0x18);
+C_ASSERT(FIELD_OFFSET(DISPATCHER_HEADER, SignalState) == 0x4);
+C_ASSERT(FIELD_OFFSET(DISPATCHER_HEADER, WaitListHead) == 0x8);
+
+typedef struct _KEVENT {
+    DISPATCHER_HEADER Header;
+} KEVENT, *PKEVENT, *PRKEVENT;
+C_ASSERT(sizeof(KEVENT) == 0x18);
+
+typedef struct _KSEMAPHORE {
+    DISPATCHER_HEADER Header;
+    LONG Limit;
+} KSEMAPHORE, *PKSEMAPHORE, *PRKSEMAPHORE;
+C_ASSERT(sizeof(KSEMAPHORE) == 0x20);
+
+typedef struct _KMUTANT {
+    DISPATCHER_HEADER Header;
+    LIST_ENTRY MutantListEntry;
+    struct _KTHREAD *OwnerThread;
+    union {
+        UCHAR MutantFlags;
+        struct { UCHAR Abandoned : 1; UCHAR Spare1 : 7; };
+        UCHAR Abandoned2;
+    };
+    UCHAR ApcDisable;
+} KMUTANT, *PKMUTANT, *PRKMUTANT, KMUTEX, *PKMUTEX, *PRKMUTEX;
+C_ASSERT(sizeof(KMUTANT) == 0x38);
+C_ASSERT(FIELD_OFFSET(KMUTANT, OwnerThread) == 0x28);
+
+struct _KDPC;
+typedef struct _KTIMER {
+    DISPATCHER_HEADER Header;
+    ULARGE_INTEGER DueTime;
+    LIST_ENTRY TimerListEntry;
+    struct _KDPC *Dpc;
+    USHORT Processor;
+    USHORT TimerType;
+    ULONG Period;
+} KTIMER, *PKTIMER, *PRKTIMER;
+C_ASSERT(sizeof(KTIMER) == 0x40);
+C_ASSERT(FIELD_OFFSET(KTIMER, Dpc) == 0x30);
+
+typedef VOID KDEFERRED_ROUTINE(struct _KDPC *Dpc, PVOID DeferredContext, PVOID SystemArgument1,
+                               PVOID SystemArgument2);
+typedef KDEFERRED_ROUTINE *PKDEFERRED_ROUTINE;
+
+typedef struct _KDPC {
+    union {
+        ULONG TargetInfoAsUlong;
+        struct { UCHAR Type; UCHAR Importance; volatile USHORT Number; };
+    };
+    SINGLE_LIST_ENTRY DpcListEntry;
+    KAFFINITY ProcessorHistory;
+    PKDEFERRED_ROUTINE DeferredRoutine;
+    PVOID DeferredContext;
+    PVOID SystemArgument1;
+    PVOID SystemArgument2;
+    volatile PVOID DpcData;
+} KDPC, *PKDPC, *PRKDPC;
+C_ASSERT(sizeof(KDPC) == 0x40);
+C_ASSERT(FIELD_OFFSET(KDPC, DeferredRoutine) == 0x18);
+
+typedef struct _KWAIT_BLOCK {
+    LIST_ENTRY WaitListEntry;
+    UCHAR WaitType;
+    volatile UCHAR BlockState;
+    USHORT WaitKey;
+    LONG SpareLong;
+    union {
+        struct _KTHREAD *Thread;
+        struct _KQUEUE *NotificationQueue;
+    };
+    PVOID Object;
+    PVOID SparePtr;
+} KWAIT_BLOCK, *PKWAIT_BLOCK, *PRKWAIT_BLOCK;
+C_ASSERT(sizeof(KWAIT_BLOCK) == 0x30);
+
+typedef struct _KQUEUE {
+    DISPATCHER_HEADER Header;
+    LIST_ENTRY EntryListHead;
+    volatile ULONG CurrentCount;
+    ULONG MaximumCount;
+    LIST_ENTRY ThreadListHead;
+} KQUEUE, *PKQUEUE, *PRKQUEUE;
+C_ASSERT(sizeof(KQUEUE) == 0x40);
+
+struct _KAPC;
+typedef VOID KNORMAL_ROUTINE(PVOID NormalContext, PVOID SystemArgument1, PVOID SystemArgument2);
+typedef KNORMAL_ROUTINE *PKNORMAL_ROUTINE;
+typedef VOID KKERNEL_ROUTINE(struct _KAPC *Apc, PKNORMAL_ROUTINE *NormalRoutine, PVOID *NormalContext,
+                             PVOID *SystemArgument1, PVOID *SystemArgument2);
+typedef KKERNEL_ROUTINE *PKKERNEL_ROUTINE;
+typedef VOID KRUNDOWN_ROUTINE(struct _KAPC *Apc);
+typedef KRUNDOWN_ROUTINE *PKRUNDOWN_ROUTINE;
+
+typedef struct _KAPC {
+    UCHAR Type;
+    UCHAR SpareByte0;
+    UCHAR Size;
+    UCHAR SpareByte1;
+    ULONG SpareLong0;
+    struct _KTHREAD *Thread;
+    LIST_ENTRY ApcListEntry;
+    union {
+        PVOID Reserved[3];
+        struct {
+            PKKERNEL_ROUTINE KernelRoutine;
+            PKRUNDOWN_ROUTINE RundownRoutine;
+            PKNORMAL_ROUTINE NormalRoutine;
+        };
+    };
+    PVOID NormalContext;
+    PVOID SystemArgument1;
+    PVOID SystemArgument2;
+    CCHAR ApcStateIndex;
+    KPROCESSOR_MODE ApcMode;
+    BOOLEAN Inserted;
+} KAPC, *PKAPC, *PRKAPC;
+C_ASSERT(sizeof(KAPC) == 0x58);
+C_ASSERT(FIELD_OFFSET(KAPC, NormalContext) == 0x38);
+C_ASSERT(FIELD_OFFSET(KAPC, Inserted) == 0x52);
+
+typedef struct _KSPIN_LOCK_QUEUE {
+    struct _KSPIN_LOCK_QUEUE *volatile Next;
+    PKSPIN_LOCK volatile Lock;
+} KSPIN_LOCK_QUEUE, *PKSPIN_LOCK_QUEUE;
+
+typedef struct _KLOCK_QUEUE_HANDLE {
+    KSPIN_LOCK_QUEUE LockQueue;
+    KIRQL OldIrql;
+} KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+C_ASSERT(sizeof(KLOCK_QUEUE_HANDLE) == 0x18);
+
+typedef VOID KSTART_ROUTINE(PVOID StartContext);
+typedef KSTART_ROUTINE *PKSTART_ROUTINE;
+
+typedef struct _PROCESSOR_NUMBER {
+    USHORT Group;
+    UCHAR Number;
+    UCHAR Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+
+typedef USHORT GROUP_AFFINITY_GROUP;
+#define ALL_PROCESSOR_GROUPS 0xffff
+
+NTIO_BEGIN_DECLS
+
+/* ---- IRQL (any IRQL) ----------------------------------------------------------------------- */
+NTKERNELAPI KIRQL KeGetCurrentIrql(VOID);
+/* Bugchecks IRQL_NOT_GREATER_OR_EQUAL when NewIrql is below the current IRQL. */
+NTKERNELAPI VOID KeRaiseIrql(_In_ KIRQL NewIrql, _Out_ PKIRQL OldIrql);
+/* Bugchecks IRQL_NOT_LESS_OR_EQUAL when NewIrql is above the current IRQL. Delivers the APCs and
+ * DPC work that became deliverable at the new level. */
+NTKERNELAPI VOID KeLowerIrql(_In_ KIRQL NewIrql);
+NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(VOID);
+NTKERNELAPI KIRQL KeRaiseIrqlToSynchLevel(VOID);
+NTKERNELAPI KIRQL KfRaiseIrql(_In_ KIRQL NewIrql);
+NTKERNELAPI VOID KfLowerIrql(_In_ KIRQL NewIrql);
+
+/* ---- Spin locks ---------------------------------------------------------------------------- */
+NTKERNELAPI VOID KeInitializeSpinLock(_Out_ PKSPIN_LOCK SpinLock);
+/* IRQL <= DISPATCH_LEVEL; raises to DISPATCH_LEVEL. */
+NTKERNELAPI VOID KeAcquireSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKIRQL OldIrql);
+NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToDpc(_Inout_ PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeReleaseSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _In_ KIRQL NewIrql);
+/* IRQL >= DISPATCH_LEVEL. */
+NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeReleaseSpinLockFromDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
+NTKERNELAPI BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
+NTKERNELAPI BOOLEAN KeTestSpinLock(_In_ PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeAcquireInStackQueuedSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
+
+/* ---- Threads -------------------------------------------------------------------------------- */
+NTKERNELAPI PKTHREAD KeGetCurrentThread(VOID);
+NTKERNELAPI KPROCESSOR_MODE KeGetPreviousMode(VOID);
+NTKERNELAPI KPROCESSOR_MODE ExGetPreviousMode(VOID);
+NTKERNELAPI BOOLEAN KeAlertThread(_Inout_ PKTHREAD Thread, _In_ KPROCESSOR_MODE AlertMode);
+NTKERNELAPI BOOLEAN KeTestAlertThread(_In_ KPROCESSOR_MODE AlertMode);
+NTKERNELAPI KPRIORITY KeQueryPriorityThread(_In_ PKTHREAD Thread);
+NTKERNELAPI KPRIORITY KeSetPriorityThread(_Inout_ PKTHREAD Thread, _In_ KPRIORITY Priority);
+NTKERNELAPI BOOLEAN KeIsExecutingDpc(VOID);
+
+/* Critical regions disable normal kernel APCs; guarded regions disable all APCs (PASSIVE/APC). */
+NTKERNELAPI VOID KeEnterCriticalRegion(VOID);
+NTKERNELAPI VOID KeLeaveCriticalRegion(VOID);
+NTKERNELAPI VOID KeEnterGuardedRegion(VOID);
+NTKERNELAPI VOID KeLeaveGuardedRegion(VOID);
+NTKERNELAPI BOOLEAN KeAreApcsDisabled(VOID);
+NTKERNELAPI BOOLEAN KeAreAllApcsDisabled(VOID);
+
+/* ---- Dispatcher objects (Initialize: any IRQL; Set/Release with Wait FALSE: <= DISPATCH) ---- */
+NTKERNELAPI VOID KeInitializeEvent(_Out_ PRKEVENT Event, _In_ EVENT_TYPE Type, _In_ BOOLEAN State);
+NTKERNELAPI LONG KeSetEvent(_Inout_ PRKEVENT Event, _In_ KPRIORITY Increment, _In_ BOOLEAN Wait);
+NTKERNELAPI LONG KeResetEvent(_Inout_ PRKEVENT Event);
+NTKERNELAPI VOID KeClearEvent(_Inout_ PRKEVENT Event);
+NTKERNELAPI LONG KeReadStateEvent(_In_ PRKEVENT Event);
+NTKERNELAPI LONG KePulseEvent(_Inout_ PRKEVENT Event, _In_ KPRIORITY Increment, _In_ BOOLEAN Wait);
+
+NTKERNELAPI VOID KeInitializeSemaphore(_Out_ PRKSEMAPHORE Semaphore, _In_ LONG Count, _In_ LONG Limit);
+/* Raises STATUS_SEMAPHORE_LIMIT_EXCEEDED when the count would pass the limit. */
+NTKERNELAPI LONG KeReleaseSemaphore(_Inout_ PRKSEMAPHORE Semaphore, _In_ KPRIORITY Increment,
+                                    _In_ LONG Adjustment, _In_ BOOLEAN Wait);
+NTKERNELAPI LONG KeReadStateSemaphore(_In_ PRKSEMAPHORE Semaphore);
+
+NTKERNELAPI VOID KeInitializeMutex(_Out_ PRKMUTEX Mutex, _In_ ULONG Level);
+/* Bugchecks THREAD_NOT_MUTEX_OWNER when the caller does not own the mutex. */
+NTKERNELAPI LONG KeReleaseMutex(_Inout_ PRKMUTEX Mutex, _In_ BOOLEAN Wait);
+NTKERNELAPI LONG KeReadStateMutex(_In_ PRKMUTEX Mutex);
+NTKERNELAPI VOID KeInitializeMutant(_Out_ PRKMUTANT Mutant, _In_ BOOLEAN InitialOwner);
+NTKERNELAPI LONG KeReleaseMutant(_Inout_ PRKMUTANT Mutant, _In_ KPRIORITY Increment, _In_ BOOLEAN Abandoned,
+                                 _In_ BOOLEAN Wait);
+NTKERNELAPI LONG KeReadStateMutant(_In_ PRKMUTANT Mutant);
+
+/* Waits: IRQL <= APC_LEVEL with a non-zero timeout, <= DISPATCH_LEVEL with a zero timeout.
+ * Timeout: NULL = forever, negative = relative, positive = absolute (100 ns since 1601). */
+NTKERNELAPI NTSTATUS KeWaitForSingleObject(_In_ PVOID Object, _In_ KWAIT_REASON WaitReason,
+                                           _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable,
+                                           _In_opt_ PLARGE_INTEGER Timeout);
+NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(_In_ ULONG Count, _In_ PVOID Object[], _In_ WAIT_TYPE WaitType,
+                                              _In_ KWAIT_REASON WaitReason, _In_ KPROCESSOR_MODE WaitMode,
+                                              _In_ BOOLEAN Alertable, _In_opt_ PLARGE_INTEGER Timeout,
+                                              _Out_opt_ PKWAIT_BLOCK WaitBlockArray);
+#define KeWaitForMutexObject KeWaitForSingleObject
+NTKERNELAPI NTSTATUS KeDelayExecutionThread(_In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable,
+                                            _In_ PLARGE_INTEGER Interval);
+
+/* ---- Timers and DPCs ------------------------------------------------------------------------ */
+NTKERNELAPI VOID KeInitializeTimer(_Out_ PKTIMER Timer);
+NTKERNELAPI VOID KeInitializeTimerEx(_Out_ PKTIMER Timer, _In_ TIMER_TYPE Type);
+NTKERNELAPI BOOLEAN KeSetTimer(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_opt_ PKDPC Dpc);
+NTKERNELAPI BOOLEAN KeSetTimerEx(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_ LONG Period,
+                                 _In_opt_ PKDPC Dpc);
+NTKERNELAPI BOOLEAN KeCancelTimer(_Inout_ PKTIMER Timer);
+NTKERNELAPI BOOLEAN KeReadStateTimer(_In_ PKTIMER Timer);
+
+NTKERNELAPI VOID KeInitializeDpc(_Out_ PRKDPC Dpc, _In_ PKDEFERRED_ROUTINE DeferredRoutine,
+                                 _In_opt_ PVOID DeferredContext);
+NTKERNELAPI VOID KeInitializeThreadedDpc(_Out_ PRKDPC Dpc, _In_ PKDEFERRED_ROUTINE DeferredRoutine,
+                                         _In_opt_ PVOID DeferredContext);
+NTKERNELAPI BOOLEAN KeInsertQueueDpc(_Inout_ PRKDPC Dpc, _In_opt_ PVOID SystemArgument1,
+                                     _In_opt_ PVOID SystemArgument2);
+NTKERNELAPI BOOLEAN KeRemoveQueueDpc(_Inout_ PRKDPC Dpc);
+NTKERNELAPI VOID KeSetImportanceDpc(_Inout_ PRKDPC Dpc, _In_ KDPC_IMPORTANCE Importance);
+NTKERNELAPI VOID KeSetTargetProcessorDpc(_Inout_ PRKDPC Dpc, _In_ CCHAR Number);
+/* PASSIVE_LEVEL: returns once every DPC queued before the call has run. */
+NTKERNELAPI VOID KeFlushQueuedDpcs(VOID);
+
+/* ---- Time and processors -------------------------------------------------------------------- */
+NTKERNELAPI VOID KeQuerySystemTime(_Out_ PLARGE_INTEGER CurrentTime);
+NTKERNELAPI VOID KeQuerySystemTimePrecise(_Out_ PLARGE_INTEGER CurrentTime);
+NTKERNELAPI ULONGLONG KeQueryInterruptTime(VOID);
+NTKERNELAPI ULONGLONG KeQueryInterruptTimePrecise(_Out_ PULONG64 QpcTimeStamp);
+NTKERNELAPI VOID KeQueryTickCount(_Out_ PLARGE_INTEGER CurrentCount);
+NTKERNELAPI ULONG KeQueryTimeIncrement(VOID);
+NTKERNELAPI LARGE_INTEGER KeQueryPerformanceCounter(_Out_opt_ PLARGE_INTEGER PerformanceFrequency);
+NTKERNELAPI VOID KeStallExecutionProcessor(_In_ ULONG MicroSeconds);
+NTKERNELAPI ULONG KeGetCurrentProcessorNumber(VOID);
+NTKERNELAPI ULONG KeGetCurrentProcessorNumberEx(_Out_opt_ PPROCESSOR_NUMBER ProcNumber);
+NTKERNELAPI ULONG KeQueryActiveProcessorCount(_Out_opt_ PKAFFINITY ActiveProcessors);
+NTKERNELAPI ULONG KeQueryActiveProcessorCountEx(_In_ USHORT GroupNumber);
+NTKERNELAPI ULONG KeQueryMaximumProcessorCount(VOID);
+NTKERNELAPI KAFFINITY KeQueryActiveProcessors(VOID);
+
+/* ---- APCs (undocumented in the WDK, well-known signatures) --------------------------------- */
+NTKERNELAPI VOID KeInitializeApc(_Out_ PRKAPC Apc, _In_ PRKTHREAD Thread, _In_ KAPC_ENVIRONMENT Environment,
+                                 _In_ PKKERNEL_ROUTINE KernelRoutine, _In_opt_ PKRUNDOWN_ROUTINE RundownRoutine,
+                                 _In_opt_ PKNORMAL_ROUTINE NormalRoutine, _In_opt_ KPROCESSOR_MODE ApcMode,
+                                 _In_opt_ PVOID NormalContext);
+/* FALSE when the APC is already queued or the thread has terminated (or stopped taking APCs). */
+NTKERNELAPI BOOLEAN KeInsertQueueApc(_Inout_ PRKAPC Apc, _In_opt_ PVOID SystemArgument1,
+                                     _In_opt_ PVOID SystemArgument2, _In_ KPRIORITY Increment);
+NTKERNELAPI BOOLEAN KeRemoveQueueApc(_Inout_ PKAPC Apc);
+NTKERNELAPI BOOLEAN KeAreApcsQueued(_In_ PKTHREAD Thread);
+
+/* ---- Queues (the engine of I/O completion ports) -------------------------------------------- */
+NTKERNELAPI VOID KeInitializeQueue(_Out_ PRKQUEUE Queue, _In_ ULONG Count);
+NTKERNELAPI LONG KeInsertQueue(_Inout_ PRKQUEUE Queue, _Inout_ PLIST_ENTRY Entry);
+NTKERNELAPI LONG KeInsertHeadQueue(_Inout_ PRKQUEUE Queue, _Inout_ PLIST_ENTRY Entry);
+/* Returns the entry, or (PLIST_ENTRY)(LONG_PTR)STATUS_TIMEOUT / STATUS_USER_APC / STATUS_ABANDONED. */
+NTKERNELAPI PLIST_ENTRY KeRemoveQueue(_Inout_ PRKQUEUE Queue, _In_ KPROCESSOR_MODE WaitMode,
+                                      _In_opt_ PLARGE_INTEGER Timeout);
+/* Returns the remaining entries (a circular list without a head) or NULL; waiters get
+ * STATUS_ABANDONED and associated threads are disassociated. */
+NTKERNELAPI PLIST_ENTRY KeRundownQueue(_Inout_ PRKQUEUE Queue);
+NTKERNELAPI LONG KeReadStateQueue(_In_ PRKQUEUE Queue);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_DDK_KE_H */

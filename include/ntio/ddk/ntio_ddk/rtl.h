@@ -1,6 +1,477 @@
-/* <wdm.h> piece for the rtl component (declarations with WDK spellings and Windows x64 layouts). */
+/* <wdm.h> piece for the rtl component: memory macros, LIST_ENTRY routines with the Windows 8+ integrity
+ * checks, the Interlocked family, counted-string routines, debug output, assertions and bugchecks.
+ * Exact WDK spellings; compiles alone after basetypes.h, sal.h and ntstatus.h in C11 and C++20. */
 #ifndef NTIO_DDK_RTL_H
 #define NTIO_DDK_RTL_H
 #include "basetypes.h"
 #include "ntstatus.h"
+#include "bugcodes.h"
+#include <stdarg.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------------------------------
+ * Memory. Any IRQL for resident memory; the caller owns both buffers. */
+#define RtlEqualMemory(Destination, Source, Length) (!memcmp((Destination), (Source), (Length)))
+#define RtlMoveMemory(Destination, Source, Length) memmove((Destination), (Source), (Length))
+#define RtlCopyMemory(Destination, Source, Length) memcpy((Destination), (Source), (Length))
+#define RtlFillMemory(Destination, Length, Fill) memset((Destination), (Fill), (Length))
+#define RtlZeroMemory(Destination, Length) memset((Destination), 0, (Length))
+#define RtlCopyBytes RtlCopyMemory
+#define RtlZeroBytes RtlZeroMemory
+#define RtlFillBytes RtlFillMemory
+#define RtlCopyMemoryNonTemporal RtlCopyMemory
+
+NTIO_BEGIN_DECLS
+
+/* Number of leading bytes that match (stops at the first difference). Any IRQL for resident memory. */
+NTSYSAPI SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
+
+NTIO_END_DECLS
+
+/* Zeroes memory in a way the compiler cannot elide (secrets). Returns Ptr. */
+FORCEINLINE PVOID RtlSecureZeroMemory(PVOID Ptr, SIZE_T cnt)
+{
+    volatile char *vptr = (volatile char *)Ptr;
+    while (cnt) {
+        *vptr = 0;
+        vptr++;
+        cnt--;
+    }
+    return Ptr;
+}
+
+/* ---------------------------------------------------------------------------------------------------
+ * Bugcheck and fail-fast. KeBugCheckEx prints the stop screen and aborts the process unless a hook
+ * installed with NtioSetBugCheckHook (<ntio/ntio.h>) takes over. Any IRQL. */
+NTIO_BEGIN_DECLS
+NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1,
+                                                      ULONG_PTR BugCheckParameter2,
+                                                      ULONG_PTR BugCheckParameter3,
+                                                      ULONG_PTR BugCheckParameter4);
+NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode);
+/* Kernel-mode __fastfail: bugcheck KERNEL_SECURITY_CHECK_FAILURE with parameter 1 = Code. */
+NTSYSAPI DECLSPEC_NORETURN VOID NTAPI RtlFailFast(ULONG Code);
+NTIO_END_DECLS
+
+#ifndef __fastfail
+#define __fastfail(Code) RtlFailFast((ULONG)(Code))
 #endif
+
+/* Called by the list routines when the neighbours' links do not point back at the entry. */
+FORCEINLINE DECLSPEC_NORETURN VOID FatalListEntryError(PVOID p1, PVOID p2, PVOID p3)
+{
+    UNREFERENCED_PARAMETER(p1);
+    UNREFERENCED_PARAMETER(p2);
+    UNREFERENCED_PARAMETER(p3);
+    RtlFailFast(FAST_FAIL_CORRUPT_LIST_ENTRY);
+}
+
+/* ---------------------------------------------------------------------------------------------------
+ * Doubly linked LIST_ENTRY lists. Not synchronised: the caller holds whatever lock protects the list.
+ * Every insert/remove validates the neighbouring links first (as Windows 8 and later do unless
+ * NO_KERNEL_LIST_ENTRY_CHECKS is defined); a corrupted list bugchecks KERNEL_SECURITY_CHECK_FAILURE
+ * (0x139) with parameter 1 = FAST_FAIL_CORRUPT_LIST_ENTRY (3). */
+FORCEINLINE VOID InitializeListHead(PLIST_ENTRY ListHead)
+{
+    ListHead->Flink = ListHead->Blink = ListHead;
+}
+
+FORCEINLINE BOOLEAN IsListEmpty(const LIST_ENTRY *ListHead)
+{
+    return (BOOLEAN)(ListHead->Flink == ListHead);
+}
+
+/* Returns TRUE if the list is empty after the removal. */
+FORCEINLINE BOOLEAN RemoveEntryList(PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY PrevEntry = Entry->Blink;
+    PLIST_ENTRY NextEntry = Entry->Flink;
+#ifndef NO_KERNEL_LIST_ENTRY_CHECKS
+    if (NextEntry->Blink != Entry || PrevEntry->Flink != Entry) {
+        FatalListEntryError(PrevEntry, Entry, NextEntry);
+    }
+#endif
+    PrevEntry->Flink = NextEntry;
+    NextEntry->Blink = PrevEntry;
+    return (BOOLEAN)(PrevEntry == NextEntry);
+}
+
+/* Removing from an empty list returns the head itself (WDK behaviour). */
+FORCEINLINE PLIST_ENTRY RemoveHeadList(PLIST_ENTRY ListHead)
+{
+    PLIST_ENTRY Entry = ListHead->Flink;
+    PLIST_ENTRY NextEntry = Entry->Flink;
+#ifndef NO_KERNEL_LIST_ENTRY_CHECKS
+    if (Entry->Blink != ListHead || NextEntry->Blink != Entry) {
+        FatalListEntryError(ListHead, Entry, NextEntry);
+    }
+#endif
+    ListHead->Flink = NextEntry;
+    NextEntry->Blink = ListHead;
+    return Entry;
+}
+
+FORCEINLINE PLIST_ENTRY RemoveTailList(PLIST_ENTRY ListHead)
+{
+    PLIST_ENTRY Entry = ListHead->Blink;
+    PLIST_ENTRY PrevEntry = Entry->Blink;
+#ifndef NO_KERNEL_LIST_ENTRY_CHECKS
+    if (Entry->Flink != ListHead || PrevEntry->Flink != Entry) {
+        FatalListEntryError(PrevEntry, Entry, ListHead);
+    }
+#endif
+    ListHead->Blink = PrevEntry;
+    PrevEntry->Flink = ListHead;
+    return Entry;
+}
+
+FORCEINLINE VOID InsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY PrevEntry = ListHead->Blink;
+#ifndef NO_KERNEL_LIST_ENTRY_CHECKS
+    if (PrevEntry->Flink != ListHead) {
+        FatalListEntryError(PrevEntry, ListHead, PrevEntry->Flink);
+    }
+#endif
+    Entry->Flink = ListHead;
+    Entry->Blink = PrevEntry;
+    PrevEntry->Flink = Entry;
+    ListHead->Blink = Entry;
+}
+
+FORCEINLINE VOID InsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY NextEntry = ListHead->Flink;
+#ifndef NO_KERNEL_LIST_ENTRY_CHECKS
+    if (NextEntry->Blink != ListHead) {
+        FatalListEntryError(ListHead, NextEntry, NextEntry->Blink);
+    }
+#endif
+    Entry->Flink = NextEntry;
+    Entry->Blink = ListHead;
+    NextEntry->Blink = Entry;
+    ListHead->Flink = Entry;
+}
+
+/* Splices the headless circular list starting at ListToAppend onto the tail of ListHead. */
+FORCEINLINE VOID AppendTailList(PLIST_ENTRY ListHead, PLIST_ENTRY ListToAppend)
+{
+    PLIST_ENTRY ListEnd = ListHead->Blink;
+    ListHead->Blink->Flink = ListToAppend;
+    ListHead->Blink = ListToAppend->Blink;
+    ListToAppend->Blink->Flink = ListHead;
+    ListToAppend->Blink = ListEnd;
+}
+
+FORCEINLINE PSINGLE_LIST_ENTRY PopEntryList(PSINGLE_LIST_ENTRY ListHead)
+{
+    PSINGLE_LIST_ENTRY FirstEntry = ListHead->Next;
+    if (FirstEntry != NULL) {
+        ListHead->Next = FirstEntry->Next;
+    }
+    return FirstEntry;
+}
+
+FORCEINLINE VOID PushEntryList(PSINGLE_LIST_ENTRY ListHead, PSINGLE_LIST_ENTRY Entry)
+{
+    Entry->Next = ListHead->Next;
+    ListHead->Next = Entry;
+}
+
+/* ---------------------------------------------------------------------------------------------------
+ * Interlocked operations: sequentially consistent read-modify-write on naturally aligned operands.
+ * Any IRQL. Increment/Decrement/Add return the new value; Exchange*, CompareExchange*, And, Or, Xor
+ * return the previous value (WDK contract). */
+#define NTIO_SEQ __ATOMIC_SEQ_CST
+
+FORCEINLINE LONG InterlockedIncrement(LONG volatile *Addend) { return __atomic_add_fetch(Addend, 1, NTIO_SEQ); }
+FORCEINLINE LONG InterlockedDecrement(LONG volatile *Addend) { return __atomic_sub_fetch(Addend, 1, NTIO_SEQ); }
+FORCEINLINE LONG InterlockedExchange(LONG volatile *Target, LONG Value) { return __atomic_exchange_n(Target, Value, NTIO_SEQ); }
+FORCEINLINE LONG InterlockedExchangeAdd(LONG volatile *Addend, LONG Value) { return __atomic_fetch_add(Addend, Value, NTIO_SEQ); }
+FORCEINLINE LONG InterlockedAdd(LONG volatile *Addend, LONG Value) { return __atomic_add_fetch(Addend, Value, NTIO_SEQ); }
+FORCEINLINE LONG InterlockedAnd(LONG volatile *Destination, LONG Value) { return __atomic_fetch_and(Destination, Value, NTIO_SEQ); }
+FORCEINLINE LONG InterlockedOr(LONG volatile *Destination, LONG Value) { return __atomic_fetch_or(Destination, Value, NTIO_SEQ); }
+FORCEINLINE LONG InterlockedXor(LONG volatile *Destination, LONG Value) { return __atomic_fetch_xor(Destination, Value, NTIO_SEQ); }
+FORCEINLINE LONG InterlockedCompareExchange(LONG volatile *Destination, LONG ExChange, LONG Comperand)
+{
+    __atomic_compare_exchange_n(Destination, &Comperand, ExChange, 0, NTIO_SEQ, NTIO_SEQ);
+    return Comperand;
+}
+
+FORCEINLINE LONG64 InterlockedIncrement64(LONG64 volatile *Addend) { return __atomic_add_fetch(Addend, 1, NTIO_SEQ); }
+FORCEINLINE LONG64 InterlockedDecrement64(LONG64 volatile *Addend) { return __atomic_sub_fetch(Addend, 1, NTIO_SEQ); }
+FORCEINLINE LONG64 InterlockedExchange64(LONG64 volatile *Target, LONG64 Value) { return __atomic_exchange_n(Target, Value, NTIO_SEQ); }
+FORCEINLINE LONG64 InterlockedExchangeAdd64(LONG64 volatile *Addend, LONG64 Value) { return __atomic_fetch_add(Addend, Value, NTIO_SEQ); }
+FORCEINLINE LONG64 InterlockedAdd64(LONG64 volatile *Addend, LONG64 Value) { return __atomic_add_fetch(Addend, Value, NTIO_SEQ); }
+FORCEINLINE LONG64 InterlockedAnd64(LONG64 volatile *Destination, LONG64 Value) { return __atomic_fetch_and(Destination, Value, NTIO_SEQ); }
+FORCEINLINE LONG64 InterlockedOr64(LONG64 volatile *Destination, LONG64 Value) { return __atomic_fetch_or(Destination, Value, NTIO_SEQ); }
+FORCEINLINE LONG64 InterlockedXor64(LONG64 volatile *Destination, LONG64 Value) { return __atomic_fetch_xor(Destination, Value, NTIO_SEQ); }
+FORCEINLINE LONG64 InterlockedCompareExchange64(LONG64 volatile *Destination, LONG64 ExChange, LONG64 Comperand)
+{
+    __atomic_compare_exchange_n(Destination, &Comperand, ExChange, 0, NTIO_SEQ, NTIO_SEQ);
+    return Comperand;
+}
+
+FORCEINLINE SHORT InterlockedIncrement16(SHORT volatile *Addend) { return __atomic_add_fetch(Addend, 1, NTIO_SEQ); }
+FORCEINLINE SHORT InterlockedDecrement16(SHORT volatile *Addend) { return __atomic_sub_fetch(Addend, 1, NTIO_SEQ); }
+FORCEINLINE SHORT InterlockedCompareExchange16(SHORT volatile *Destination, SHORT ExChange, SHORT Comperand)
+{
+    __atomic_compare_exchange_n(Destination, &Comperand, ExChange, 0, NTIO_SEQ, NTIO_SEQ);
+    return Comperand;
+}
+FORCEINLINE CHAR InterlockedExchange8(CHAR volatile *Target, CHAR Value) { return __atomic_exchange_n(Target, Value, NTIO_SEQ); }
+FORCEINLINE CHAR InterlockedAnd8(CHAR volatile *Destination, CHAR Value) { return __atomic_fetch_and(Destination, Value, NTIO_SEQ); }
+FORCEINLINE CHAR InterlockedOr8(CHAR volatile *Destination, CHAR Value) { return __atomic_fetch_or(Destination, Value, NTIO_SEQ); }
+FORCEINLINE CHAR InterlockedXor8(CHAR volatile *Destination, CHAR Value) { return __atomic_fetch_xor(Destination, Value, NTIO_SEQ); }
+
+/* Returns the previous value of the bit. */
+FORCEINLINE BOOLEAN InterlockedBitTestAndSet(LONG volatile *Base, LONG Offset)
+{
+    LONG mask = (LONG)(1UL << (Offset & 31));
+    return (BOOLEAN)((__atomic_fetch_or(Base + (Offset >> 5), mask, NTIO_SEQ) & mask) != 0);
+}
+FORCEINLINE BOOLEAN InterlockedBitTestAndReset(LONG volatile *Base, LONG Offset)
+{
+    LONG mask = (LONG)(1UL << (Offset & 31));
+    return (BOOLEAN)((__atomic_fetch_and(Base + (Offset >> 5), ~mask, NTIO_SEQ) & mask) != 0);
+}
+
+FORCEINLINE PVOID InterlockedExchangePointer(PVOID volatile *Target, PVOID Value)
+{
+    return __atomic_exchange_n(Target, Value, NTIO_SEQ);
+}
+FORCEINLINE PVOID InterlockedCompareExchangePointer(PVOID volatile *Destination, PVOID ExChange, PVOID Comperand)
+{
+    __atomic_compare_exchange_n(Destination, &Comperand, ExChange, 0, NTIO_SEQ, NTIO_SEQ);
+    return Comperand;
+}
+
+#define InterlockedIncrementAcquire InterlockedIncrement
+#define InterlockedIncrementRelease InterlockedIncrement
+#define InterlockedDecrementAcquire InterlockedDecrement
+#define InterlockedDecrementRelease InterlockedDecrement
+#define InterlockedExchangeAcquire InterlockedExchange
+#define InterlockedCompareExchangeAcquire InterlockedCompareExchange
+#define InterlockedCompareExchangeRelease InterlockedCompareExchange
+#define InterlockedCompareExchangeNoFence InterlockedCompareExchange
+#define InterlockedCompareExchangeAcquire64 InterlockedCompareExchange64
+#define InterlockedCompareExchangeRelease64 InterlockedCompareExchange64
+#define InterlockedCompareExchangePointerAcquire InterlockedCompareExchangePointer
+#define InterlockedCompareExchangePointerRelease InterlockedCompareExchangePointer
+#define InterlockedCompareExchangePointerNoFence InterlockedCompareExchangePointer
+#define InterlockedExchangePointerAcquire InterlockedExchangePointer
+#define InterlockedExchangePointerNoFence InterlockedExchangePointer
+#define InterlockedOrAcquire InterlockedOr
+#define InterlockedOrRelease InterlockedOr
+#define InterlockedAndAcquire InterlockedAnd
+#define InterlockedAndRelease InterlockedAnd
+#define InterlockedIncrementSizeT(a) ((SIZE_T)InterlockedIncrement64((LONG64 volatile *)(a)))
+#define InterlockedDecrementSizeT(a) ((SIZE_T)InterlockedDecrement64((LONG64 volatile *)(a)))
+#define InterlockedExchangeAddSizeT(a, b) ((SIZE_T)InterlockedExchangeAdd64((LONG64 volatile *)(a), (LONG64)(b)))
+
+/* Acquire/release loads and stores (the ReadXxx/WriteXxx helpers of the WDK). */
+FORCEINLINE LONG ReadAcquire(LONG const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_ACQUIRE); }
+FORCEINLINE LONG ReadNoFence(LONG const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_RELAXED); }
+FORCEINLINE VOID WriteRelease(LONG volatile *Destination, LONG Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELEASE); }
+FORCEINLINE VOID WriteNoFence(LONG volatile *Destination, LONG Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELAXED); }
+FORCEINLINE LONG64 ReadAcquire64(LONG64 const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_ACQUIRE); }
+FORCEINLINE LONG64 ReadNoFence64(LONG64 const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_RELAXED); }
+FORCEINLINE VOID WriteRelease64(LONG64 volatile *Destination, LONG64 Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELEASE); }
+FORCEINLINE VOID WriteNoFence64(LONG64 volatile *Destination, LONG64 Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELAXED); }
+FORCEINLINE PVOID ReadPointerAcquire(PVOID const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_ACQUIRE); }
+FORCEINLINE PVOID ReadPointerNoFence(PVOID const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_RELAXED); }
+FORCEINLINE VOID WritePointerRelease(PVOID volatile *Destination, PVOID Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELEASE); }
+FORCEINLINE VOID WritePointerNoFence(PVOID volatile *Destination, PVOID Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELAXED); }
+FORCEINLINE ULONG ReadULongAcquire(ULONG const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_ACQUIRE); }
+FORCEINLINE ULONG ReadULongNoFence(ULONG const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_RELAXED); }
+FORCEINLINE VOID WriteULongRelease(ULONG volatile *Destination, ULONG Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELEASE); }
+FORCEINLINE VOID WriteULongNoFence(ULONG volatile *Destination, ULONG Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELAXED); }
+FORCEINLINE BOOLEAN ReadBooleanAcquire(BOOLEAN const volatile *Source) { return __atomic_load_n(Source, __ATOMIC_ACQUIRE); }
+FORCEINLINE VOID WriteBooleanRelease(BOOLEAN volatile *Destination, BOOLEAN Value) { __atomic_store_n(Destination, Value, __ATOMIC_RELEASE); }
+
+/* Compiler-only barrier. */
+#define _ReadWriteBarrier() __asm__ __volatile__("" ::: "memory")
+#define _ReadBarrier() _ReadWriteBarrier()
+#define _WriteBarrier() _ReadWriteBarrier()
+#define KeMemoryBarrierWithoutFence() _ReadWriteBarrier()
+
+/* Full hardware barrier. ThreadSanitizer does not model stand-alone fences, so under it the barrier is
+ * a locked read-modify-write, which is a full fence on x86-64 and visible to the race detector. */
+#if defined(__SANITIZE_THREAD__)
+#define NTIO_TSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NTIO_TSAN_BUILD 1
+#endif
+#endif
+FORCEINLINE VOID MemoryBarrier(VOID)
+{
+#ifdef NTIO_TSAN_BUILD
+    static LONG volatile ntio_barrier_word;
+    (void)__atomic_fetch_add(&ntio_barrier_word, 0, __ATOMIC_SEQ_CST);
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+#define KeMemoryBarrier() MemoryBarrier()
+#define PreFetchCacheLine(l, a) __builtin_prefetch((const void *)(a))
+#define PF_TEMPORAL_LEVEL_1 0
+#define PF_NON_TEMPORAL_LEVEL_ALL 0
+
+FORCEINLINE VOID YieldProcessor(VOID)
+{
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+#define _mm_pause() YieldProcessor()
+
+/* ---------------------------------------------------------------------------------------------------
+ * Counted strings. Length and MaximumLength are in bytes; Buffer need not be NUL-terminated. */
+#ifdef __cplusplus
+inline PWCH NTIO_RTL_CONST_BUFFER(const wchar_t *s) { return const_cast<PWCH>(s); }
+inline PCHAR NTIO_RTL_CONST_BUFFER(const char *s) { return const_cast<PCHAR>(s); }
+#define RTL_CONSTANT_STRING(s) \
+    { (USHORT)(sizeof(s) - sizeof((s)[0])), (USHORT)sizeof(s), NTIO_RTL_CONST_BUFFER(s) }
+#else
+#define RTL_CONSTANT_STRING(s) { (USHORT)(sizeof(s) - sizeof((s)[0])), (USHORT)sizeof(s), (s) }
+#endif
+
+#define DECLARE_CONST_UNICODE_STRING(_var, _string)                                       \
+    const WCHAR _var##_buffer[] = _string;                                                \
+    const UNICODE_STRING _var = { (USHORT)(sizeof(_string) - sizeof(WCHAR)),              \
+                                  (USHORT)sizeof(_string), (PWCH)_var##_buffer }
+#define DECLARE_GLOBAL_CONST_UNICODE_STRING(_var, _str) \
+    extern const UNICODE_STRING _var = RTL_CONSTANT_STRING(_str)
+#define DECLARE_UNICODE_STRING_SIZE(_var, _size) \
+    WCHAR _var##_buffer[_size];                  \
+    UNICODE_STRING _var = { 0, (USHORT)((_size) * sizeof(WCHAR)), _var##_buffer }
+
+#define UNICODE_NULL ((WCHAR)0)
+#define ANSI_NULL ((CHAR)0)
+#define UNICODE_STRING_MAX_BYTES ((USHORT)65534)
+#define UNICODE_STRING_MAX_CHARS (32767)
+
+NTIO_BEGIN_DECLS
+
+/* Initialisation: point the string at a NUL-terminated source (no copy). Any IRQL for resident data.
+ * A source longer than the counted string can hold is cut to the maximum (RtlInitUnicodeString) or
+ * rejected with STATUS_NAME_TOO_LONG (RtlInitUnicodeStringEx). */
+NTSYSAPI VOID NTAPI RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
+NTSYSAPI NTSTATUS NTAPI RtlInitUnicodeStringEx(PUNICODE_STRING DestinationString, PCWSTR SourceString);
+NTSYSAPI VOID NTAPI RtlInitString(PSTRING DestinationString, PCSZ SourceString);
+NTSYSAPI VOID NTAPI RtlInitAnsiString(PANSI_STRING DestinationString, PCSZ SourceString);
+
+/* Copy and append into caller-owned buffers; copies truncate to the destination's MaximumLength,
+ * appends fail with STATUS_BUFFER_TOO_SMALL. PASSIVE_LEVEL for pageable data, else any IRQL. */
+NTSYSAPI VOID NTAPI RtlCopyUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString);
+NTSYSAPI VOID NTAPI RtlCopyString(PSTRING DestinationString, const STRING *SourceString);
+NTSYSAPI NTSTATUS NTAPI RtlAppendUnicodeStringToString(PUNICODE_STRING Destination, PCUNICODE_STRING Source);
+NTSYSAPI NTSTATUS NTAPI RtlAppendUnicodeToString(PUNICODE_STRING Destination, PCWSTR Source);
+NTSYSAPI NTSTATUS NTAPI RtlAppendStringToString(PSTRING Destination, const STRING *Source);
+
+/* Comparison; CaseInSensitive upcases each UTF-16 code unit (no locale, like NT). */
+NTSYSAPI LONG NTAPI RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                                            BOOLEAN CaseInSensitive);
+NTSYSAPI BOOLEAN NTAPI RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                                             BOOLEAN CaseInSensitive);
+NTSYSAPI BOOLEAN NTAPI RtlPrefixUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                                              BOOLEAN CaseInSensitive);
+NTSYSAPI LONG NTAPI RtlCompareString(const STRING *String1, const STRING *String2, BOOLEAN CaseInSensitive);
+NTSYSAPI BOOLEAN NTAPI RtlEqualString(const STRING *String1, const STRING *String2, BOOLEAN CaseInSensitive);
+
+/* Case mapping. With AllocateDestinationString the buffer comes from paged pool and is released with
+ * RtlFreeUnicodeString; otherwise the caller's destination must be large enough
+ * (STATUS_BUFFER_OVERFLOW). PASSIVE_LEVEL when allocating. */
+NTSYSAPI NTSTATUS NTAPI RtlUpcaseUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString,
+                                               BOOLEAN AllocateDestinationString);
+NTSYSAPI NTSTATUS NTAPI RtlDowncaseUnicodeString(PUNICODE_STRING DestinationString,
+                                                 PCUNICODE_STRING SourceString,
+                                                 BOOLEAN AllocateDestinationString);
+NTSYSAPI WCHAR NTAPI RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
+NTSYSAPI WCHAR NTAPI RtlDowncaseUnicodeChar(WCHAR SourceCharacter);
+NTSYSAPI CHAR NTAPI RtlUpperChar(CHAR Character);
+NTSYSAPI VOID NTAPI RtlUpperString(PSTRING DestinationString, const STRING *SourceString);
+
+/* Conversion between UTF-16 and the ANSI code page (ntio's ANSI code page is UTF-8). */
+NTSYSAPI NTSTATUS NTAPI RtlUnicodeStringToAnsiString(PANSI_STRING DestinationString,
+                                                     PCUNICODE_STRING SourceString,
+                                                     BOOLEAN AllocateDestinationString);
+NTSYSAPI NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING DestinationString,
+                                                     PCANSI_STRING SourceString,
+                                                     BOOLEAN AllocateDestinationString);
+NTSYSAPI ULONG NTAPI RtlxUnicodeStringToAnsiSize(PCUNICODE_STRING UnicodeString);
+NTSYSAPI ULONG NTAPI RtlxAnsiStringToUnicodeSize(PCANSI_STRING AnsiString);
+#define RtlUnicodeStringToAnsiSize(s) RtlxUnicodeStringToAnsiSize(s)
+#define RtlAnsiStringToUnicodeSize(s) RtlxAnsiStringToUnicodeSize(s)
+
+/* Allocation and release of string buffers (pool-backed). PASSIVE_LEVEL. */
+NTSYSAPI BOOLEAN NTAPI RtlCreateUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
+NTSYSAPI VOID NTAPI RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
+NTSYSAPI VOID NTAPI RtlFreeAnsiString(PANSI_STRING AnsiString);
+
+/* Integers. Base 0 means decimal (or the 0x/0o/0b prefix when parsing). */
+NTSYSAPI NTSTATUS NTAPI RtlIntegerToUnicodeString(ULONG Value, ULONG Base, PUNICODE_STRING String);
+NTSYSAPI NTSTATUS NTAPI RtlInt64ToUnicodeString(ULONGLONG Value, ULONG Base, PUNICODE_STRING String);
+NTSYSAPI NTSTATUS NTAPI RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PULONG Value);
+NTSYSAPI NTSTATUS NTAPI RtlCharToInteger(PCSZ String, ULONG Base, PULONG Value);
+NTSYSAPI NTSTATUS NTAPI RtlIntegerToChar(ULONG Value, ULONG Base, LONG OutputLength, PSZ String);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Debug output. DbgPrint writes to stderr; DbgPrintEx prints errors (level 0) unless the
+ * NTIO_DBGPRINT environment variable is "all". Formats follow the kernel's printf (%wZ, %ws, %Z, %I64x).
+ * Any IRQL. DbgBreakPoint is a logged no-op (no debugger is ever attached). */
+NTSYSAPI ULONG __cdecl DbgPrint(PCSTR Format, ...);
+NTSYSAPI ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
+NTSYSAPI ULONG __cdecl vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist);
+NTSYSAPI VOID NTAPI DbgBreakPoint(VOID);
+NTSYSAPI VOID NTAPI DbgBreakPointWithStatus(ULONG Status);
+NTSYSAPI DECLSPEC_NORETURN VOID NTAPI RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
+                                                PSTR MutableMessage);
+
+NTIO_END_DECLS
+
+#define DPFLTR_ERROR_LEVEL 0
+#define DPFLTR_WARNING_LEVEL 1
+#define DPFLTR_TRACE_LEVEL 2
+#define DPFLTR_INFO_LEVEL 3
+#define DPFLTR_MASK 0x80000000
+#define DPFLTR_IHVDRIVER_ID 77
+#define DPFLTR_IHVVIDEO_ID 78
+#define DPFLTR_IHVAUDIO_ID 79
+#define DPFLTR_IHVNETWORK_ID 80
+#define DPFLTR_IHVSTREAMING_ID 81
+#define DPFLTR_IHVBUS_ID 82
+#define DPFLTR_DEFAULT_ID 101
+
+#if defined(DBG) && DBG
+#define KdPrint(_x_) DbgPrint _x_
+#define KdPrintEx(_x_) DbgPrintEx _x_
+#define vKdPrintEx(_x_) vDbgPrintEx _x_
+#define KdBreakPoint() DbgBreakPoint()
+#define ASSERT(exp) \
+    ((!(exp)) ? (RtlAssert((PVOID) #exp, (PVOID)__FILE__, __LINE__, NULL), FALSE) : TRUE)
+#define ASSERTMSG(msg, exp) \
+    ((!(exp)) ? (RtlAssert((PVOID) #exp, (PVOID)__FILE__, __LINE__, (PSTR)(msg)), FALSE) : TRUE)
+#define NT_ASSERT(exp) ASSERT(exp)
+#define NT_ASSERTMSG(msg, exp) ASSERTMSG(msg, exp)
+#define NT_VERIFY(exp) ASSERT(exp)
+#define RTL_SOFT_ASSERT(exp) \
+    ((!(exp)) ? (DbgPrint("%s(%d): Soft assertion failed\n   Expression: %s\n", __FILE__, __LINE__, #exp), FALSE) : TRUE)
+#else
+#define KdPrint(_x_)
+#define KdPrintEx(_x_)
+#define vKdPrintEx(_x_)
+#define KdBreakPoint()
+#define ASSERT(exp) ((void)0)
+#define ASSERTMSG(msg, exp) ((void)0)
+#define NT_ASSERT(exp) ((void)0)
+#define NT_ASSERTMSG(msg, exp) ((void)0)
+#define NT_VERIFY(exp) ((exp) ? TRUE : FALSE)
+#define RTL_SOFT_ASSERT(exp) ((void)0)
+#endif
+#define NT_ANALYSIS_ASSUME(exp) ((void)0)
+
+#endif /* NTIO_DDK_RTL_H */

@@ -139,12 +139,16 @@
 #define __drv_useCancelIRQL
 #define __drv_clearDoInit(x)
 #define __drv_functionClass(x)
+/* libstdc++ uses __in, __out and __inout as identifiers: in C++ the legacy spellings would break
+ * every standard header included after this one, so they exist for C only (or on request). */
+#if !defined(__cplusplus) || defined(NTIO_LEGACY_SAL_IN_CXX)
 #define __in
 #define __in_opt
 #define __out
 #define __out_opt
 #define __inout
 #define __inout_opt
+#endif
 #define __in_bcount(x)
 #define __out_bcount(x)
 #define __deref_out

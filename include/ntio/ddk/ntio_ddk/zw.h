@@ -1,0 +1,229 @@
+/* <wdm.h> piece for the nt component: the Zw* system services a driver calls (PreviousMode KernelMode:
+ * no probing, kernel handles allowed), the information classes and structures they share with the Nt*
+ * services of <ntio/ntapi.h>, and IoCreateNotificationEvent / IoCreateSynchronizationEvent.
+ * Exact WDK/ntdll spellings and Windows x64 layouts. */
+#ifndef NTIO_DDK_ZW_H
+#define NTIO_DDK_ZW_H
+#include "basetypes.h"
+#include "sal.h"
+#include "ntstatus.h"
+#include "ke.h"
+#include "ob.h"
+
+/* ---- DuplicateHandle / NtDuplicateObject options --------------------------------------------- */
+#ifndef DUPLICATE_CLOSE_SOURCE
+#define DUPLICATE_CLOSE_SOURCE 0x00000001
+#endif
+#ifndef DUPLICATE_SAME_ACCESS
+#define DUPLICATE_SAME_ACCESS 0x00000002
+#endif
+#ifndef DUPLICATE_SAME_ATTRIBUTES
+#define DUPLICATE_SAME_ATTRIBUTES 0x00000004
+#endif
+
+/* ---- Object information (NtQueryObject / NtSetInformationObject) ------------------------------- */
+/* OBJECT_INFORMATION_CLASS and OBJECT_NAME_INFORMATION come from ob.h. */
+
+/* ntdll spelling; <winternl.h> calls the same layout PUBLIC_OBJECT_BASIC_INFORMATION. */
+typedef struct _OBJECT_BASIC_INFORMATION {
+    ULONG Attributes;
+    ACCESS_MASK GrantedAccess;
+    ULONG HandleCount;
+    ULONG PointerCount;
+    ULONG PagedPoolCharge;
+    ULONG NonPagedPoolCharge;
+    ULONG Reserved[3];
+    ULONG NameInfoSize;
+    ULONG TypeInfoSize;
+    ULONG SecurityDescriptorSize;
+    LARGE_INTEGER CreationTime;
+} OBJECT_BASIC_INFORMATION, *POBJECT_BASIC_INFORMATION;
+C_ASSERT(sizeof(OBJECT_BASIC_INFORMATION) == 0x38);
+
+typedef struct __PUBLIC_OBJECT_BASIC_INFORMATION {
+    ULONG Attributes;
+    ACCESS_MASK GrantedAccess;
+    ULONG HandleCount;
+    ULONG PointerCount;
+    ULONG Reserved[10];
+} PUBLIC_OBJECT_BASIC_INFORMATION, *PPUBLIC_OBJECT_BASIC_INFORMATION;
+C_ASSERT(sizeof(PUBLIC_OBJECT_BASIC_INFORMATION) == 0x38);
+
+/* The type name's characters follow the structure in the caller's buffer. */
+typedef struct _OBJECT_TYPE_INFORMATION {
+    UNICODE_STRING TypeName;
+    ULONG TotalNumberOfObjects;
+    ULONG TotalNumberOfHandles;
+    ULONG TotalPagedPoolUsage;
+    ULONG TotalNonPagedPoolUsage;
+    ULONG TotalNamePoolUsage;
+    ULONG TotalHandleTableUsage;
+    ULONG HighWaterNumberOfObjects;
+    ULONG HighWaterNumberOfHandles;
+    ULONG HighWaterPagedPoolUsage;
+    ULONG HighWaterNonPagedPoolUsage;
+    ULONG HighWaterNamePoolUsage;
+    ULONG HighWaterHandleTableUsage;
+    ULONG InvalidAttributes;
+    struct {
+        ACCESS_MASK GenericRead;
+        ACCESS_MASK GenericWrite;
+        ACCESS_MASK GenericExecute;
+        ACCESS_MASK GenericAll;
+    } GenericMapping;
+    ULONG ValidAccessMask;
+    BOOLEAN SecurityRequired;
+    BOOLEAN MaintainHandleCount;
+    UCHAR TypeIndex;
+    CHAR ReservedByte;
+    ULONG PoolType;
+    ULONG DefaultPagedPoolCharge;
+    ULONG DefaultNonPagedPoolCharge;
+} OBJECT_TYPE_INFORMATION, *POBJECT_TYPE_INFORMATION;
+C_ASSERT(sizeof(OBJECT_TYPE_INFORMATION) == 0x68);
+
+typedef struct __PUBLIC_OBJECT_TYPE_INFORMATION {
+    UNICODE_STRING TypeName;
+    ULONG Reserved[22];
+} PUBLIC_OBJECT_TYPE_INFORMATION, *PPUBLIC_OBJECT_TYPE_INFORMATION;
+C_ASSERT(sizeof(PUBLIC_OBJECT_TYPE_INFORMATION) == 0x68);
+
+typedef struct _OBJECT_HANDLE_FLAG_INFORMATION {
+    BOOLEAN Inherit;
+    BOOLEAN ProtectFromClose;
+} OBJECT_HANDLE_FLAG_INFORMATION, *POBJECT_HANDLE_FLAG_INFORMATION;
+
+/* One NtQueryDirectoryObject entry; the array ends with a zeroed entry, the strings follow it. */
+typedef struct _OBJECT_DIRECTORY_INFORMATION {
+    UNICODE_STRING Name;
+    UNICODE_STRING TypeName;
+} OBJECT_DIRECTORY_INFORMATION, *POBJECT_DIRECTORY_INFORMATION;
+C_ASSERT(sizeof(OBJECT_DIRECTORY_INFORMATION) == 0x20);
+
+/* ---- Events, semaphores, mutants --------------------------------------------------------------- */
+typedef enum _EVENT_INFORMATION_CLASS { EventBasicInformation } EVENT_INFORMATION_CLASS;
+typedef struct _EVENT_BASIC_INFORMATION {
+    EVENT_TYPE EventType;
+    LONG EventState;
+} EVENT_BASIC_INFORMATION, *PEVENT_BASIC_INFORMATION;
+C_ASSERT(sizeof(EVENT_BASIC_INFORMATION) == 8);
+
+typedef enum _SEMAPHORE_INFORMATION_CLASS { SemaphoreBasicInformation } SEMAPHORE_INFORMATION_CLASS;
+typedef struct _SEMAPHORE_BASIC_INFORMATION {
+    LONG CurrentCount;
+    LONG MaximumCount;
+} SEMAPHORE_BASIC_INFORMATION, *PSEMAPHORE_BASIC_INFORMATION;
+C_ASSERT(sizeof(SEMAPHORE_BASIC_INFORMATION) == 8);
+
+typedef enum _MUTANT_INFORMATION_CLASS { MutantBasicInformation, MutantOwnerInformation } MUTANT_INFORMATION_CLASS;
+typedef struct _MUTANT_BASIC_INFORMATION {
+    LONG CurrentCount;
+    BOOLEAN OwnedByCaller;
+    BOOLEAN AbandonedState;
+} MUTANT_BASIC_INFORMATION, *PMUTANT_BASIC_INFORMATION;
+C_ASSERT(sizeof(MUTANT_BASIC_INFORMATION) == 8);
+typedef struct _MUTANT_OWNER_INFORMATION {
+    CLIENT_ID ClientId;
+} MUTANT_OWNER_INFORMATION, *PMUTANT_OWNER_INFORMATION;
+
+/* ---- User APCs (NtQueueApcThread) -------------------------------------------------------------- */
+typedef VOID (NTAPI *PPS_APC_ROUTINE)(_In_opt_ PVOID ApcArgument1, _In_opt_ PVOID ApcArgument2,
+                                      _In_opt_ PVOID ApcArgument3);
+
+NTIO_BEGIN_DECLS
+
+/* Every Zw* routine: IRQL == PASSIVE_LEVEL, runs with PreviousMode KernelMode (no probing, kernel
+ * handles accepted, no access check on handles). Handles returned are owned by the caller, who closes
+ * them with ZwClose. Semantics and statuses as the Nt* routine of the same name. */
+NTSYSAPI NTSTATUS NTAPI ZwClose(_In_ HANDLE Handle);
+NTSYSAPI NTSTATUS NTAPI ZwDuplicateObject(_In_ HANDLE SourceProcessHandle, _In_ HANDLE SourceHandle,
+                                          _In_opt_ HANDLE TargetProcessHandle, _Out_opt_ PHANDLE TargetHandle,
+                                          _In_ ACCESS_MASK DesiredAccess, _In_ ULONG HandleAttributes,
+                                          _In_ ULONG Options);
+NTSYSAPI NTSTATUS NTAPI ZwMakeTemporaryObject(_In_ HANDLE Handle);
+NTSYSAPI NTSTATUS NTAPI ZwMakePermanentObject(_In_ HANDLE Handle);
+NTSYSAPI NTSTATUS NTAPI ZwQueryObject(_In_opt_ HANDLE Handle, _In_ OBJECT_INFORMATION_CLASS ObjectInformationClass,
+                                      _Out_writes_bytes_opt_(ObjectInformationLength) PVOID ObjectInformation,
+                                      _In_ ULONG ObjectInformationLength, _Out_opt_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI ZwSetInformationObject(_In_ HANDLE Handle, _In_ OBJECT_INFORMATION_CLASS ObjectInformationClass,
+                                               _In_reads_bytes_(ObjectInformationLength) PVOID ObjectInformation,
+                                               _In_ ULONG ObjectInformationLength);
+
+NTSYSAPI NTSTATUS NTAPI ZwCreateEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
+                                      _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                      _In_ EVENT_TYPE EventType, _In_ BOOLEAN InitialState);
+NTSYSAPI NTSTATUS NTAPI ZwOpenEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
+                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwSetEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI ZwResetEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI ZwPulseEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI ZwClearEvent(_In_ HANDLE EventHandle);
+NTSYSAPI NTSTATUS NTAPI ZwQueryEvent(_In_ HANDLE EventHandle, _In_ EVENT_INFORMATION_CLASS EventInformationClass,
+                                     _Out_writes_bytes_(EventInformationLength) PVOID EventInformation,
+                                     _In_ ULONG EventInformationLength, _Out_opt_ PULONG ReturnLength);
+
+NTSYSAPI NTSTATUS NTAPI ZwCreateSemaphore(_Out_ PHANDLE SemaphoreHandle, _In_ ACCESS_MASK DesiredAccess,
+                                          _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                          _In_ LONG InitialCount, _In_ LONG MaximumCount);
+NTSYSAPI NTSTATUS NTAPI ZwOpenSemaphore(_Out_ PHANDLE SemaphoreHandle, _In_ ACCESS_MASK DesiredAccess,
+                                        _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwReleaseSemaphore(_In_ HANDLE SemaphoreHandle, _In_ LONG ReleaseCount,
+                                           _Out_opt_ PLONG PreviousCount);
+NTSYSAPI NTSTATUS NTAPI ZwQuerySemaphore(_In_ HANDLE SemaphoreHandle,
+                                         _In_ SEMAPHORE_INFORMATION_CLASS SemaphoreInformationClass,
+                                         _Out_writes_bytes_(SemaphoreInformationLength) PVOID SemaphoreInformation,
+                                         _In_ ULONG SemaphoreInformationLength, _Out_opt_ PULONG ReturnLength);
+
+NTSYSAPI NTSTATUS NTAPI ZwCreateMutant(_Out_ PHANDLE MutantHandle, _In_ ACCESS_MASK DesiredAccess,
+                                       _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                       _In_ BOOLEAN InitialOwner);
+NTSYSAPI NTSTATUS NTAPI ZwOpenMutant(_Out_ PHANDLE MutantHandle, _In_ ACCESS_MASK DesiredAccess,
+                                     _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwReleaseMutant(_In_ HANDLE MutantHandle, _Out_opt_ PLONG PreviousCount);
+NTSYSAPI NTSTATUS NTAPI ZwQueryMutant(_In_ HANDLE MutantHandle, _In_ MUTANT_INFORMATION_CLASS MutantInformationClass,
+                                      _Out_writes_bytes_(MutantInformationLength) PVOID MutantInformation,
+                                      _In_ ULONG MutantInformationLength, _Out_opt_ PULONG ReturnLength);
+
+NTSYSAPI NTSTATUS NTAPI ZwWaitForSingleObject(_In_ HANDLE Handle, _In_ BOOLEAN Alertable,
+                                              _In_opt_ PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI ZwWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Count) HANDLE Handles[],
+                                                 _In_ WAIT_TYPE WaitType, _In_ BOOLEAN Alertable,
+                                                 _In_opt_ PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI ZwSignalAndWaitForSingleObject(_In_ HANDLE SignalHandle, _In_ HANDLE WaitHandle,
+                                                       _In_ BOOLEAN Alertable, _In_opt_ PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI ZwDelayExecution(_In_ BOOLEAN Alertable, _In_ PLARGE_INTEGER DelayInterval);
+
+NTSYSAPI NTSTATUS NTAPI ZwQueueApcThread(_In_ HANDLE ThreadHandle, _In_ PPS_APC_ROUTINE ApcRoutine,
+                                         _In_opt_ PVOID ApcArgument1, _In_opt_ PVOID ApcArgument2,
+                                         _In_opt_ PVOID ApcArgument3);
+NTSYSAPI NTSTATUS NTAPI ZwTestAlert(VOID);
+NTSYSAPI NTSTATUS NTAPI ZwAlertThread(_In_ HANDLE ThreadHandle);
+
+NTSYSAPI NTSTATUS NTAPI ZwCreateDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
+                                                _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwOpenDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
+                                              _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwQueryDirectoryObject(_In_ HANDLE DirectoryHandle,
+                                               _Out_writes_bytes_opt_(Length) PVOID Buffer, _In_ ULONG Length,
+                                               _In_ BOOLEAN ReturnSingleEntry, _In_ BOOLEAN RestartScan,
+                                               _Inout_ PULONG Context, _Out_opt_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI ZwCreateSymbolicLinkObject(_Out_ PHANDLE LinkHandle, _In_ ACCESS_MASK DesiredAccess,
+                                                   _In_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                                   _In_ PUNICODE_STRING LinkTarget);
+NTSYSAPI NTSTATUS NTAPI ZwOpenSymbolicLinkObject(_Out_ PHANDLE LinkHandle, _In_ ACCESS_MASK DesiredAccess,
+                                                 _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwQuerySymbolicLinkObject(_In_ HANDLE LinkHandle, _Inout_ PUNICODE_STRING LinkTarget,
+                                                  _Out_opt_ PULONG ReturnedLength);
+
+/* IRQL == PASSIVE_LEVEL. Creates (or opens, when the name exists: then the existing event of whatever
+ * kind is returned) the event named by the full object path EventName, signalled at creation, and
+ * returns a kernel handle in *EventHandle. The returned event is not referenced for the caller: it stays
+ * valid while the handle is open (close it with ZwClose). NULL on failure. */
+NTKERNELAPI PKEVENT NTAPI IoCreateNotificationEvent(_In_ PUNICODE_STRING EventName,
+                                                            _Out_ PHANDLE EventHandle);
+NTKERNELAPI PKEVENT NTAPI IoCreateSynchronizationEvent(_In_ PUNICODE_STRING EventName,
+                                                               _Out_ PHANDLE EventHandle);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_DDK_ZW_H */

@@ -1,0 +1,102 @@
+/* <ntio/ntapi.h>: the Nt* system services for applications (C and C++), as ntdll exports them.
+ * Called from an application thread they run with PreviousMode UserMode: every caller pointer is probed
+ * and captured (a bad one gives STATUS_ACCESS_VIOLATION), handles are checked for the granted access and
+ * kernel handles are invalid. Types and information classes are shared with the Zw* routines in <wdm.h>. */
+#ifndef NTIO_NTAPI_H
+#define NTIO_NTAPI_H
+#include <wdm.h>
+
+#ifndef NtCurrentProcess
+#define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
+#endif
+#ifndef NtCurrentThread
+#define NtCurrentThread() ((HANDLE)(LONG_PTR)-2)
+#endif
+
+NTIO_BEGIN_DECLS
+
+/* Every Nt* routine: IRQL == PASSIVE_LEVEL; handles returned belong to the calling process and are
+ * closed with NtClose. */
+NTSYSAPI NTSTATUS NTAPI NtClose(_In_ HANDLE Handle);
+NTSYSAPI NTSTATUS NTAPI NtDuplicateObject(_In_ HANDLE SourceProcessHandle, _In_ HANDLE SourceHandle,
+                                          _In_opt_ HANDLE TargetProcessHandle, _Out_opt_ PHANDLE TargetHandle,
+                                          _In_ ACCESS_MASK DesiredAccess, _In_ ULONG HandleAttributes,
+                                          _In_ ULONG Options);
+NTSYSAPI NTSTATUS NTAPI NtMakeTemporaryObject(_In_ HANDLE Handle);
+NTSYSAPI NTSTATUS NTAPI NtMakePermanentObject(_In_ HANDLE Handle);
+NTSYSAPI NTSTATUS NTAPI NtQueryObject(_In_opt_ HANDLE Handle, _In_ OBJECT_INFORMATION_CLASS ObjectInformationClass,
+                                      _Out_writes_bytes_opt_(ObjectInformationLength) PVOID ObjectInformation,
+                                      _In_ ULONG ObjectInformationLength, _Out_opt_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI NtSetInformationObject(_In_ HANDLE Handle, _In_ OBJECT_INFORMATION_CLASS ObjectInformationClass,
+                                               _In_reads_bytes_(ObjectInformationLength) PVOID ObjectInformation,
+                                               _In_ ULONG ObjectInformationLength);
+
+NTSYSAPI NTSTATUS NTAPI NtCreateEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
+                                      _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                      _In_ EVENT_TYPE EventType, _In_ BOOLEAN InitialState);
+NTSYSAPI NTSTATUS NTAPI NtOpenEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
+                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtSetEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI NtResetEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI NtPulseEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI NtClearEvent(_In_ HANDLE EventHandle);
+NTSYSAPI NTSTATUS NTAPI NtQueryEvent(_In_ HANDLE EventHandle, _In_ EVENT_INFORMATION_CLASS EventInformationClass,
+                                     _Out_writes_bytes_(EventInformationLength) PVOID EventInformation,
+                                     _In_ ULONG EventInformationLength, _Out_opt_ PULONG ReturnLength);
+
+NTSYSAPI NTSTATUS NTAPI NtCreateSemaphore(_Out_ PHANDLE SemaphoreHandle, _In_ ACCESS_MASK DesiredAccess,
+                                          _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                          _In_ LONG InitialCount, _In_ LONG MaximumCount);
+NTSYSAPI NTSTATUS NTAPI NtOpenSemaphore(_Out_ PHANDLE SemaphoreHandle, _In_ ACCESS_MASK DesiredAccess,
+                                        _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtReleaseSemaphore(_In_ HANDLE SemaphoreHandle, _In_ LONG ReleaseCount,
+                                           _Out_opt_ PLONG PreviousCount);
+NTSYSAPI NTSTATUS NTAPI NtQuerySemaphore(_In_ HANDLE SemaphoreHandle,
+                                         _In_ SEMAPHORE_INFORMATION_CLASS SemaphoreInformationClass,
+                                         _Out_writes_bytes_(SemaphoreInformationLength) PVOID SemaphoreInformation,
+                                         _In_ ULONG SemaphoreInformationLength, _Out_opt_ PULONG ReturnLength);
+
+NTSYSAPI NTSTATUS NTAPI NtCreateMutant(_Out_ PHANDLE MutantHandle, _In_ ACCESS_MASK DesiredAccess,
+                                       _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                       _In_ BOOLEAN InitialOwner);
+NTSYSAPI NTSTATUS NTAPI NtOpenMutant(_Out_ PHANDLE MutantHandle, _In_ ACCESS_MASK DesiredAccess,
+                                     _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtReleaseMutant(_In_ HANDLE MutantHandle, _Out_opt_ PLONG PreviousCount);
+NTSYSAPI NTSTATUS NTAPI NtQueryMutant(_In_ HANDLE MutantHandle, _In_ MUTANT_INFORMATION_CLASS MutantInformationClass,
+                                      _Out_writes_bytes_(MutantInformationLength) PVOID MutantInformation,
+                                      _In_ ULONG MutantInformationLength, _Out_opt_ PULONG ReturnLength);
+
+NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(_In_ HANDLE Handle, _In_ BOOLEAN Alertable,
+                                              _In_opt_ PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI NtWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Count) HANDLE Handles[],
+                                                 _In_ WAIT_TYPE WaitType, _In_ BOOLEAN Alertable,
+                                                 _In_opt_ PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI NtSignalAndWaitForSingleObject(_In_ HANDLE SignalHandle, _In_ HANDLE WaitHandle,
+                                                       _In_ BOOLEAN Alertable, _In_opt_ PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI NtDelayExecution(_In_ BOOLEAN Alertable, _In_ PLARGE_INTEGER DelayInterval);
+
+NTSYSAPI NTSTATUS NTAPI NtQueueApcThread(_In_ HANDLE ThreadHandle, _In_ PPS_APC_ROUTINE ApcRoutine,
+                                         _In_opt_ PVOID ApcArgument1, _In_opt_ PVOID ApcArgument2,
+                                         _In_opt_ PVOID ApcArgument3);
+NTSYSAPI NTSTATUS NTAPI NtTestAlert(VOID);
+NTSYSAPI NTSTATUS NTAPI NtAlertThread(_In_ HANDLE ThreadHandle);
+
+NTSYSAPI NTSTATUS NTAPI NtCreateDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
+                                                _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtOpenDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
+                                              _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtQueryDirectoryObject(_In_ HANDLE DirectoryHandle,
+                                               _Out_writes_bytes_opt_(Length) PVOID Buffer, _In_ ULONG Length,
+                                               _In_ BOOLEAN ReturnSingleEntry, _In_ BOOLEAN RestartScan,
+                                               _Inout_ PULONG Context, _Out_opt_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI NtCreateSymbolicLinkObject(_Out_ PHANDLE LinkHandle, _In_ ACCESS_MASK DesiredAccess,
+                                                   _In_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                                   _In_ PUNICODE_STRING LinkTarget);
+NTSYSAPI NTSTATUS NTAPI NtOpenSymbolicLinkObject(_Out_ PHANDLE LinkHandle, _In_ ACCESS_MASK DesiredAccess,
+                                                 _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtQuerySymbolicLinkObject(_In_ HANDLE LinkHandle, _Inout_ PUNICODE_STRING LinkTarget,
+                                                  _Out_opt_ PULONG ReturnedLength);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_NTAPI_H */

@@ -1,0 +1,152 @@
+// System worker threads: ExQueueWorkItem puts the item on the System's KQUEUE and a worker thread
+// (a kernel thread of the System process, at PASSIVE_LEVEL) runs it. A routine that returns at
+// another IRQL bugchecks WORKER_THREAD_RETURNED_AT_BAD_IRQL; one that returns with APCs still
+// disabled bugchecks APC_INDEX_MISMATCH with call type 1 (worker routine), as on Windows.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "ex/executive.hpp"
+
+#include "ke/kernel.hpp"
+#include "ke/thread.hpp"
+#include "ntio/system.hpp"
+
+namespace ntio::ex {
+
+Executive::Executive(System& system) : m_system(system) {
+    KeInitializeQueue(&m_queue, kMaxWorkers);
+    KeInitializeEvent(&m_all_workers_left, NotificationEvent, FALSE);
+    KeInitializeEvent(&m_first_worker_ready, NotificationEvent, FALSE);
+}
+
+Executive::~Executive() { stop(); }
+
+void Executive::start() {
+    std::lock_guard<std::mutex> lock(m_start_lock);
+    if (m_started) return;
+    m_started = true;
+    // Waiting for the worker makes "an item queued right after boot finds an idle worker" hold, so
+    // the first items never add threads.
+    if (NT_SUCCESS(start_worker())) {
+        KeWaitForSingleObject(&m_first_worker_ready, ::Executive, KernelMode, FALSE, nullptr);
+    }
+}
+
+NTSTATUS Executive::start_worker() {
+    ke::Kernel& kernel = m_system.kernel();
+    ke::ThreadProvider& provider = kernel.thread_provider();
+    PEPROCESS process = provider.system_process();
+    _KTHREAD* thread = provider.allocate_thread(process);
+    if (!thread) return STATUS_INSUFFICIENT_RESOURCES;
+    ke::initialize_thread(thread, m_system, process);
+    m_workers.fetch_add(1, std::memory_order_acq_rel);
+    const NTSTATUS status = kernel.start_thread(thread, worker_main, this);
+    if (!NT_SUCCESS(status)) {
+        m_workers.fetch_sub(1, std::memory_order_acq_rel);
+        provider.release_thread(thread);
+    }
+    return status;
+}
+
+void Executive::stop() {
+    unsigned workers;
+    {
+        std::lock_guard<std::mutex> lock(m_start_lock);
+        if (!m_started || m_stopping) return;
+        m_stopping = true;
+        workers = m_workers.load(std::memory_order_acquire);
+        // FIFO: every item queued before these runs first.
+        for (unsigned i = 0; i < workers; ++i) {
+            m_stop_items[i].WorkerRoutine = stop_routine;
+            m_stop_items[i].Parameter = this;
+            KeInsertQueue(&m_queue, &m_stop_items[i].List);
+        }
+    }
+    if (workers != 0) KeWaitForSingleObject(&m_all_workers_left, ::Executive, KernelMode, FALSE, nullptr);
+    // Items queued by the last routines after the workers stopped taking work: nobody else will
+    // run them, so the stopping thread does (NT deviation: not on a worker thread).
+    if (PLIST_ENTRY rest = KeRundownQueue(&m_queue)) {
+        PLIST_ENTRY entry = rest;
+        do {
+            PLIST_ENTRY next = entry->Flink;
+            auto* item = CONTAINING_RECORD(entry, WORK_QUEUE_ITEM, List);
+            item->List.Flink = nullptr;
+            if (item->WorkerRoutine != stop_routine) item->WorkerRoutine(item->Parameter);
+            entry = next;
+        } while (entry != rest);
+    }
+}
+
+void Executive::queue_work_item(PWORK_QUEUE_ITEM item, WORK_QUEUE_TYPE type) {
+    if (item->List.Flink != nullptr) {
+        KeBugCheckEx(WORKER_INVALID, 1, reinterpret_cast<ULONG_PTR>(item), static_cast<ULONG_PTR>(type), 0);
+    }
+    // NT deviation: one queue serves every WORK_QUEUE_TYPE; items run in FIFO order.
+    // Idle workers are counted before the insert: one of them may take this very item at once.
+    const unsigned idle = m_idle.load(std::memory_order_acquire);
+    const unsigned pending = m_pending.fetch_add(1, std::memory_order_acq_rel) + 1;
+    KeInsertQueue(&m_queue, &item->List);
+    // NT deviation: Windows adds workers from a periodic balance check; here the queuing thread
+    // does when the queue outgrows the idle workers. A routine that queues an item and then waits
+    // for it on the only worker would therefore deadlock.
+    if (pending <= idle || KeGetCurrentIrql() >= DISPATCH_LEVEL ||
+        m_workers.load(std::memory_order_acquire) >= kMaxWorkers) {
+        return;
+    }
+    _KTHREAD* self = ke::current_thread_if_any();
+    if (self && self->m_is_system_thread && self->m_start_routine == worker_main) return;
+    std::lock_guard<std::mutex> lock(m_start_lock);
+    if (m_started && !m_stopping && m_workers.load(std::memory_order_acquire) < kMaxWorkers) (void)start_worker();
+}
+
+VOID NTAPI Executive::stop_routine(PVOID) {}
+
+VOID NTAPI Executive::worker_main(PVOID context) { static_cast<Executive*>(context)->run_worker(); }
+
+void Executive::run_worker() {
+    bool first = true;
+    for (;;) {
+        m_idle.fetch_add(1, std::memory_order_acq_rel);
+        if (first) KeSetEvent(&m_first_worker_ready, 0, FALSE);
+        first = false;
+        PLIST_ENTRY entry = KeRemoveQueue(&m_queue, KernelMode, nullptr);
+        m_idle.fetch_sub(1, std::memory_order_acq_rel);
+        if (reinterpret_cast<ULONG_PTR>(entry) <= 0xffffffffULL) {
+            if (static_cast<NTSTATUS>(reinterpret_cast<ULONG_PTR>(entry)) == STATUS_ABANDONED) break;
+            continue;  // an alert or timeout status, not an entry
+        }
+        auto* item = CONTAINING_RECORD(entry, WORK_QUEUE_ITEM, List);
+        PWORKER_THREAD_ROUTINE routine = item->WorkerRoutine;
+        if (routine == stop_routine) break;
+        m_pending.fetch_sub(1, std::memory_order_acq_rel);
+        PVOID parameter = item->Parameter;
+        // The item may be queued again (or freed) by its routine from here on.
+        item->List.Flink = nullptr;
+        routine(parameter);
+        const KIRQL irql = KeGetCurrentIrql();
+        if (irql != PASSIVE_LEVEL) {
+            KeBugCheckEx(WORKER_THREAD_RETURNED_AT_BAD_IRQL, reinterpret_cast<ULONG_PTR>(routine), irql,
+                         reinterpret_cast<ULONG_PTR>(parameter), reinterpret_cast<ULONG_PTR>(item));
+        }
+        _KTHREAD* self = ke::current_thread();
+        const SHORT kernel_disable = ke::kernel_apc_disable(self);
+        const SHORT special_disable = ke::special_apc_disable(self);
+        if (kernel_disable != 0 || special_disable != 0) {
+            const ULONG combined = (static_cast<ULONG>(static_cast<USHORT>(special_disable)) << 16) |
+                                   static_cast<USHORT>(kernel_disable);
+            KeBugCheckEx(APC_INDEX_MISMATCH, reinterpret_cast<ULONG_PTR>(routine), 0, combined, 1);
+        }
+    }
+    if (m_workers.fetch_sub(1, std::memory_order_acq_rel) == 1) KeSetEvent(&m_all_workers_left, 0, FALSE);
+}
+
+}  // namespace ntio::ex
+
+extern "C" VOID NTAPI ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType) {
+    ntio::System* system = ntio::System::current();
+    if (!system) KeBugCheckEx(WORKER_INVALID, 2, reinterpret_cast<ULONG_PTR>(WorkItem), QueueType, 0);
+    system->executive().queue_work_item(WorkItem, QueueType);
+}

@@ -1,0 +1,121 @@
+// The dispatcher: one process-wide lock (NT's classic dispatcher lock) that guards wait lists,
+// mutant ownership, APC queues, alerts and KQUEUE state, plus the wait engine that lives in the
+// Windows-layout objects themselves (SignalState + WaitListHead of KWAIT_BLOCKs). SignalState is
+// only ever touched atomically so that the lock-free fast paths (wait on a signalled event, set
+// an event nobody waits on) can race with lock holders safely.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include <wdm.h>
+#include "ke/thread.hpp"
+
+namespace ntio::ke {
+
+class DispatcherLock {
+public:
+    void lock() noexcept;
+    void unlock() noexcept { m_locked.store(false, std::memory_order_release); }
+
+private:
+    std::atomic<bool> m_locked{false};
+};
+
+DispatcherLock& dispatcher_lock() noexcept;
+
+struct DispatcherGuard {
+    DispatcherGuard() noexcept { dispatcher_lock().lock(); }
+    ~DispatcherGuard() { dispatcher_lock().unlock(); }
+    DispatcherGuard(const DispatcherGuard&) = delete;
+    DispatcherGuard& operator=(const DispatcherGuard&) = delete;
+};
+
+// The first 8 bytes of a DISPATCHER_HEADER (Lock/Type/.../SignalState) are one atomic word.
+// Bit 31 (the high bit of the header's fourth byte) says "wait blocks are queued": a signaller
+// that finds it clear may change SignalState with one CAS and never touch the object again (the
+// waiter may free it the moment it sees the new state); one that finds it set takes the lock.
+// Waiters set it under the lock before they queue, and clear it when the list empties.
+inline constexpr ULONG64 kWaitersBit = 1ull << 31;
+inline std::atomic_ref<ULONG64> header_word(DISPATCHER_HEADER* h) noexcept {
+    return std::atomic_ref<ULONG64>(*reinterpret_cast<ULONG64*>(h));
+}
+inline LONG state_in(ULONG64 word) noexcept { return static_cast<LONG>(static_cast<ULONG>(word >> 32)); }
+inline ULONG64 with_state(ULONG64 word, LONG state) noexcept {
+    return (word & 0xffffffffull) | (static_cast<ULONG64>(static_cast<ULONG>(state)) << 32);
+}
+inline LONG state_of(DISPATCHER_HEADER* h) noexcept { return state_in(header_word(h).load(std::memory_order_acquire)); }
+inline UCHAR type_of(DISPATCHER_HEADER* h) noexcept {
+    return static_cast<UCHAR>(header_word(h).load(std::memory_order_relaxed) & 0xff);
+}
+inline bool has_waiters(DISPATCHER_HEADER* h) noexcept {
+    return (header_word(h).load(std::memory_order_acquire) & kWaitersBit) != 0;
+}
+// Replaces / adjusts SignalState atomically (flag and type untouched); returns the old state.
+LONG exchange_state(DISPATCHER_HEADER* h, LONG state) noexcept;
+LONG add_state(DISPATCHER_HEADER* h, LONG delta) noexcept;
+
+void initialize_header(DISPATCHER_HEADER* h, UCHAR type, UCHAR size_in_longs, LONG state) noexcept;
+
+// Runs the wait test on `h` after its state went up: satisfies, in list order, the waiters the
+// new state allows. Dispatcher lock held.
+void wait_test_locked(DISPATCHER_HEADER* h) noexcept;
+// The two halves of wait_test_locked: satisfy (unlink, set status) and then wake, for callers
+// that must change the object between the two.
+_KTHREAD* wait_test_collect_locked(DISPATCHER_HEADER* h) noexcept;
+void wake_ready_locked(_KTHREAD* ready) noexcept;
+
+// Ends `thread`'s wait with `status`: unlinks its wait blocks and wakes it (one futex wake, only
+// if it already sleeps). Dispatcher lock held; the thread must be waiting. The object that caused
+// it must not be touched afterwards (the woken thread may free it): wait_test_locked defers the
+// wakes to its end for that reason.
+void unwait_locked(_KTHREAD* thread, NTSTATUS status) noexcept;
+// Unlinks a waiter's blocks (clearing the objects' waiter bits when their lists empty). Lock held.
+void unlink_wait_blocks_locked(_KTHREAD* t) noexcept;
+// Queues a wait block on its object (setting the waiter bit). Lock held.
+void queue_wait_block_locked(PKWAIT_BLOCK block, bool at_head) noexcept;
+inline bool is_waiting_locked(const _KTHREAD* t) noexcept {
+    return t->m_wait_word.load(std::memory_order_relaxed) != kWaitIdle && t->m_wait_count != 0;
+}
+
+// Sets a header's state to 1 and wakes what that satisfies, taking the lock only when someone
+// waits. Events, timers, threads, processes. Returns the previous state.
+LONG set_signalled(DISPATCHER_HEADER* h) noexcept;
+
+// The wait engine behind KeWaitFor*, KeDelayExecutionThread and KeRemoveQueue. `objects` may be
+// null with count 0 (a pure delay). `queue` non-null makes it a dequeue wait on that KQUEUE.
+struct WaitRequest {
+    ULONG count = 0;
+    PVOID* objects = nullptr;
+    WAIT_TYPE wait_type = WaitAny;
+    KPROCESSOR_MODE wait_mode = KernelMode;
+    bool alertable = false;
+    PLARGE_INTEGER timeout = nullptr;
+    PKWAIT_BLOCK wait_blocks = nullptr;
+};
+NTSTATUS wait_for_objects(_KTHREAD* thread, const WaitRequest& request);
+
+// Timeout bookkeeping shared with KQUEUE waits: an NT timeout turned into a fixed deadline.
+struct WaitDeadline {
+    bool infinite = true;
+    bool zero = false;
+    bool absolute = false;     // system-time deadline (positive NT timeout)
+    std::uint64_t interrupt_due = 0;
+    std::int64_t system_due = 0;
+};
+WaitDeadline make_deadline(PLARGE_INTEGER timeout) noexcept;
+bool deadline_passed(const WaitDeadline& d) noexcept;
+
+// Sleeps until the wait word says the wait is over or the deadline passes; on timeout ends the
+// wait itself (STATUS_TIMEOUT) unless a satisfier got there first. Returns m_wait_status.
+NTSTATUS sleep_until_unwaited(_KTHREAD* thread, const WaitDeadline& deadline) noexcept;
+
+// Alert / user-APC test of an alertable (or user-mode) wait, NT's order. Lock held. Returns
+// STATUS_WAIT_0 when the wait may block.
+NTSTATUS test_alertable_locked(_KTHREAD* t, KPROCESSOR_MODE wait_mode, bool alertable) noexcept;
+
+// Concurrency accounting of the thread's KQUEUE around a blocking wait elsewhere. Lock held.
+void queue_thread_blocking_locked(_KTHREAD* t) noexcept;
+void queue_thread_resuming_locked(_KTHREAD* t) noexcept;
+
+}  // namespace ntio::ke

@@ -1,0 +1,47 @@
+// Events (KEVENT): notification events stay signalled until reset; synchronization events
+// release one waiter and reset. Setting an event nobody waits on takes no lock.
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "ke/dispatcher.hpp"
+
+using namespace ntio::ke;
+
+extern "C" {
+
+NTKERNELAPI VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State) {
+    initialize_header(&Event->Header,
+                      Type == SynchronizationEvent ? EventSynchronizationObject : EventNotificationObject,
+                      static_cast<UCHAR>(sizeof(KEVENT) / sizeof(LONG)), State ? 1 : 0);
+}
+
+// NT deviation: Wait == TRUE is accepted but the dispatcher lock is not kept across the return.
+NTKERNELAPI LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait) {
+    return set_signalled(&Event->Header) > 0 ? 1 : 0;
+}
+
+NTKERNELAPI LONG KeResetEvent(PRKEVENT Event) { return exchange_state(&Event->Header, 0); }
+
+NTKERNELAPI VOID KeClearEvent(PRKEVENT Event) { exchange_state(&Event->Header, 0); }
+
+NTKERNELAPI LONG KeReadStateEvent(PRKEVENT Event) { return state_of(&Event->Header); }
+
+// Satisfies the current waiters (all for notification, one for synchronization) and leaves the
+// event not signalled.
+NTKERNELAPI LONG KePulseEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait) {
+    DispatcherGuard guard;
+    LONG old = exchange_state(&Event->Header, 1);
+    _KTHREAD* ready = old == 0 ? wait_test_collect_locked(&Event->Header) : nullptr;
+    exchange_state(&Event->Header, 0);
+    wake_ready_locked(ready);
+    return old;
+}
+
+}  // extern "C"

@@ -1,0 +1,107 @@
+// Spin locks: the KSPIN_LOCK word holds the owning KTHREAD (0 = free), which lets a recursive
+// acquire bugcheck SPIN_LOCK_ALREADY_OWNED. Waiters spin with pause and yield the CPU after a
+// while (the host may have preempted the owner).
+#include <sched.h>
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "host/cpu.hpp"
+#include "ke/thread.hpp"
+
+using namespace ntio::ke;
+
+namespace {
+
+inline ULONG_PTR owner_token(_KTHREAD* t) noexcept { return t ? reinterpret_cast<ULONG_PTR>(t) : 1; }
+
+void acquire(PKSPIN_LOCK lock, _KTHREAD* t) noexcept {
+    std::atomic_ref<ULONG_PTR> word(*lock);
+    const ULONG_PTR token = owner_token(t);
+    unsigned spins = 0;
+    for (;;) {
+        ULONG_PTR expected = 0;
+        if (word.compare_exchange_weak(expected, token, std::memory_order_acquire, std::memory_order_relaxed))
+            return;
+        if (expected == token && t) KeBugCheckEx(SPIN_LOCK_ALREADY_OWNED, reinterpret_cast<ULONG_PTR>(lock), 0, 0, 0);
+        while (word.load(std::memory_order_relaxed) != 0) {
+            if (++spins < 256) ntio::host::cpu_relax();
+            else sched_yield();
+        }
+    }
+}
+
+void release(PKSPIN_LOCK lock, _KTHREAD* t) noexcept {
+    std::atomic_ref<ULONG_PTR> word(*lock);
+    ULONG_PTR held = word.load(std::memory_order_relaxed);
+    if (held == 0 || (t && held != owner_token(t)))
+        KeBugCheckEx(SPIN_LOCK_NOT_OWNED, reinterpret_cast<ULONG_PTR>(lock), held, 0, 0);
+    word.store(0, std::memory_order_release);
+}
+
+}  // namespace
+
+extern "C" {
+
+NTKERNELAPI VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock) { *SpinLock = 0; }
+
+NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) {
+    KIRQL old = KeRaiseIrqlToDpcLevel();
+    acquire(SpinLock, current_thread());
+    return old;
+}
+
+NTKERNELAPI VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql) {
+    *OldIrql = KeAcquireSpinLockRaiseToDpc(SpinLock);
+}
+
+NTKERNELAPI VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) {
+    release(SpinLock, current_thread());
+    KeLowerIrql(NewIrql);
+}
+
+NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { acquire(SpinLock, current_thread()); }
+
+NTKERNELAPI VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { release(SpinLock, current_thread()); }
+
+NTKERNELAPI BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) {
+    std::atomic_ref<ULONG_PTR> word(*SpinLock);
+    ULONG_PTR expected = 0;
+    return word.compare_exchange_strong(expected, owner_token(current_thread()), std::memory_order_acquire)
+               ? TRUE : FALSE;
+}
+
+// TRUE when the lock is free (Microsoft Learn, KeTestSpinLock).
+NTKERNELAPI BOOLEAN KeTestSpinLock(PKSPIN_LOCK SpinLock) {
+    return std::atomic_ref<ULONG_PTR>(*SpinLock).load(std::memory_order_relaxed) == 0 ? TRUE : FALSE;
+}
+
+// NT deviation: in-stack queued spin locks share the plain spin lock's protocol (no FIFO hand-off
+// between waiters); the handle still records the lock and the previous IRQL.
+NTKERNELAPI VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle) {
+    LockHandle->LockQueue.Next = nullptr;
+    LockHandle->LockQueue.Lock = SpinLock;
+    LockHandle->OldIrql = KeAcquireSpinLockRaiseToDpc(SpinLock);
+}
+
+NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle) {
+    KeReleaseSpinLock(LockHandle->LockQueue.Lock, LockHandle->OldIrql);
+}
+
+NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle) {
+    LockHandle->LockQueue.Next = nullptr;
+    LockHandle->LockQueue.Lock = SpinLock;
+    acquire(SpinLock, current_thread());
+}
+
+NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle) {
+    release(LockHandle->LockQueue.Lock, current_thread());
+}
+
+}  // extern "C"

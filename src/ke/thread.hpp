@@ -1,0 +1,106 @@
+// _KTHREAD: the kernel half of a thread, laid over one host thread. Its DISPATCHER_HEADER comes
+// first so that a thread is a waitable object, signalled for good when the thread terminates. ob
+// derives _ETHREAD from it and allocates it through ke::ThreadProvider; ke initialises it with
+// ke::initialize_thread() after allocation (no constructor arguments, so derived classes work).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include <wdm.h>
+
+namespace ntio { class System; }
+namespace ntio::ke {
+class Kernel;
+class ThreadProvider;
+struct ThreadBinding;
+struct HostThreadRecord;
+
+// Values of _KTHREAD::m_wait_word, the futex word the thread sleeps on.
+inline constexpr std::uint32_t kWaitIdle = 0;      // not waiting, or the wait was satisfied
+inline constexpr std::uint32_t kWaitBlocked = 1;   // wait blocks queued, not yet asleep
+inline constexpr std::uint32_t kWaitSleeping = 2;  // asleep in the futex: satisfier must wake it
+}  // namespace ntio::ke
+
+struct _KTHREAD {
+    // Waitable part (Type ThreadObject): SignalState becomes 1 when the thread terminates.
+    DISPATCHER_HEADER Header{};
+
+    // ---- Identity (set by initialize_thread, constant afterwards) ----
+    ntio::System* m_system = nullptr;
+    ntio::ke::Kernel* m_kernel = nullptr;
+    ntio::ke::ThreadProvider* m_provider = nullptr;  // the provider that allocated it (release)
+    PEPROCESS m_process = nullptr;
+    bool m_is_system_thread = false;  // started by Kernel::start_thread (or a DPC thread)
+    bool m_is_dpc_thread = false;
+    unsigned m_dpc_processor = 0;
+
+    // ---- Owned by the running thread itself ----
+    KIRQL m_irql = PASSIVE_LEVEL;
+    KPROCESSOR_MODE m_previous_mode = KernelMode;
+    bool m_executing_dpc = false;
+    std::atomic<bool> m_kernel_apc_in_progress{false};
+    KPRIORITY m_priority = 8;
+    // Read by APC inserters on other threads (to decide whether a waiter may be woken): atomics.
+    std::atomic<SHORT> m_kernel_apc_disable{0};   // KeEnterCriticalRegion: -1 per level (NT fact G8)
+    std::atomic<SHORT> m_special_apc_disable{0};  // KeEnterGuardedRegion: -1 per level (NT fact G8)
+
+    // ---- Protected by the dispatcher lock ----
+    LIST_ENTRY m_apc_list[2]{};                // [KernelMode], [UserMode]
+    std::atomic<bool> m_kernel_apc_pending{false};
+    std::atomic<bool> m_user_apc_pending{false};
+    bool m_apc_queueable = false;              // FALSE once termination began (NT fact G5)
+    BOOLEAN m_alerted[2]{};                    // per KPROCESSOR_MODE
+    LIST_ENTRY m_mutant_list{};                // KMUTANT.MutantListEntry of owned mutants
+    PRKQUEUE m_queue = nullptr;                // associated KQUEUE (concurrency accounting)
+    bool m_queue_blocked = false;              // not counted in m_queue->CurrentCount while blocked
+    LIST_ENTRY m_queue_link{};                 // in KQUEUE.ThreadListHead
+    PLIST_ENTRY m_dequeued_entry = nullptr;    // entry handed over by KeInsertQueue to this waiter
+
+    // Wait state: blocks queued in the objects' WaitListHead while waiting.
+    PKWAIT_BLOCK m_wait_blocks = nullptr;
+    ULONG m_wait_count = 0;
+    WAIT_TYPE m_wait_type = WaitAny;
+    KPROCESSOR_MODE m_wait_mode = KernelMode;
+    BOOLEAN m_wait_alertable = FALSE;
+    KIRQL m_wait_irql = PASSIVE_LEVEL;
+    NTSTATUS m_wait_status = STATUS_SUCCESS;
+    std::atomic<std::uint32_t> m_wait_word{ntio::ke::kWaitIdle};
+    _KTHREAD* m_ready_next = nullptr;          // wait_test_locked's deferred-wake chain
+    KWAIT_BLOCK m_own_wait_blocks[THREAD_WAIT_OBJECTS + 1]{};
+
+    // ---- Lifetime ----
+    std::atomic<bool> m_terminated{false};
+    NTSTATUS m_exit_status = STATUS_PENDING;
+    ntio::ke::ThreadBinding* m_binding = nullptr;        // adopted host threads only
+    ntio::ke::HostThreadRecord* m_host_record = nullptr; // threads started by Kernel::start_thread
+    LIST_ENTRY m_kernel_link{};                          // Kernel's list of live threads
+    PKSTART_ROUTINE m_start_routine = nullptr;
+    PVOID m_start_context = nullptr;
+    std::uint64_t m_unique_id = 0;
+};
+
+namespace ntio::ke {
+
+// Prepares a freshly allocated thread object (from ThreadProvider::allocate_thread) for `system`
+// in `process`, and records the Kernel's current provider as the one that will release it. Call it
+// right after allocation, before the object is visible to other threads. Any IRQL.
+void initialize_thread(_KTHREAD* thread, System& system, PEPROCESS process);
+
+// The calling host thread's KTHREAD, adopting the host thread on its first call (into the
+// System::current() system's host_thread_process()). Null only when no System is alive.
+_KTHREAD* current_thread() noexcept;
+// The calling thread's KTHREAD if it already has one; never adopts.
+_KTHREAD* current_thread_if_any() noexcept;
+
+// Sets the calling thread's PreviousMode (Nt* services: UserMode on entry from the application,
+// KernelMode for Zw* calls); returns the previous value.
+KPROCESSOR_MODE set_previous_mode(KPROCESSOR_MODE mode) noexcept;
+
+// Read-only views for tests and the inspector (NT fact G8: nesting values of the counters).
+inline SHORT kernel_apc_disable(const _KTHREAD* t) noexcept { return t->m_kernel_apc_disable.load(std::memory_order_relaxed); }
+inline SHORT special_apc_disable(const _KTHREAD* t) noexcept { return t->m_special_apc_disable.load(std::memory_order_relaxed); }
+inline bool is_terminated(const _KTHREAD* t) noexcept { return t->m_terminated.load(std::memory_order_acquire); }
+inline NTSTATUS exit_status(const _KTHREAD* t) noexcept { return t->m_exit_status; }
+
+}  // namespace ntio::ke

@@ -1,0 +1,22 @@
+// Thread termination and the binding between host threads and KTHREADs (ke internal).
+#pragma once
+
+#include <wdm.h>
+#include "ke/thread.hpp"
+
+namespace ntio::ke {
+
+// Terminates `thread` for good: kernel APCs (when it is the caller), rundown hooks, APC rundown,
+// mutant abandonment, queue disassociation, signal, unregister, release through the provider.
+// After this returns the thread object must not be touched.
+void terminate_thread(_KTHREAD* thread, NTSTATUS exit_status) noexcept;
+
+// Binding of the calling host thread.
+void bind_current_thread(_KTHREAD* thread) noexcept;
+_KTHREAD* unbind_current_thread_for_exit() noexcept;  // keeps it visible as current while exiting
+void clear_terminating() noexcept;
+// Kernel::stop(): takes an adopted thread away from its host thread (FALSE if that host thread
+// is already terminating it itself).
+bool detach_binding(ThreadBinding* binding, _KTHREAD* thread) noexcept;
+
+}  // namespace ntio::ke

@@ -1,0 +1,67 @@
+// KeWaitForSingleObject / KeWaitForMultipleObjects / KeDelayExecutionThread over the wait engine.
+#include <sched.h>
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "ke/dispatcher.hpp"
+
+using namespace ntio::ke;
+
+extern "C" {
+
+NTKERNELAPI NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
+                                           BOOLEAN Alertable, PLARGE_INTEGER Timeout) {
+    _KTHREAD* t = current_thread();
+    if (!t || !Object) return STATUS_INVALID_PARAMETER;
+    WaitRequest rq;
+    rq.count = 1;
+    rq.objects = &Object;
+    rq.wait_type = WaitAny;
+    rq.wait_mode = WaitMode;
+    rq.alertable = Alertable != FALSE;
+    rq.timeout = Timeout;
+    return wait_for_objects(t, rq);
+}
+
+NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE WaitType,
+                                              KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
+                                              BOOLEAN Alertable, PLARGE_INTEGER Timeout,
+                                              PKWAIT_BLOCK WaitBlockArray) {
+    if (Count > MAXIMUM_WAIT_OBJECTS || (!WaitBlockArray && Count > THREAD_WAIT_OBJECTS))
+        KeBugCheckEx(MAXIMUM_WAIT_OBJECTS_EXCEEDED, Count, reinterpret_cast<ULONG_PTR>(WaitBlockArray), 0, 0);
+    _KTHREAD* t = current_thread();
+    if (!t || (Count && !Object) || (WaitType != WaitAll && WaitType != WaitAny)) return STATUS_INVALID_PARAMETER;
+    WaitRequest rq;
+    rq.count = Count;
+    rq.objects = Object;
+    rq.wait_type = WaitType;
+    rq.wait_mode = WaitMode;
+    rq.alertable = Alertable != FALSE;
+    rq.timeout = Timeout;
+    rq.wait_blocks = WaitBlockArray;
+    return wait_for_objects(t, rq);
+}
+
+NTKERNELAPI NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval) {
+    _KTHREAD* t = current_thread();
+    if (!t || !Interval) return STATUS_INVALID_PARAMETER;
+    WaitRequest rq;
+    rq.wait_mode = WaitMode;
+    rq.alertable = Alertable != FALSE;
+    rq.timeout = Interval;
+    NTSTATUS status = wait_for_objects(t, rq);
+    if (status == STATUS_TIMEOUT) {
+        if (Interval->QuadPart == 0) sched_yield();
+        status = STATUS_SUCCESS;
+    }
+    return status;
+}
+
+}  // extern "C"

@@ -1,0 +1,34 @@
+// Output rules shared by the fixed-size Nt*Query services (events, semaphores, mutants): an unknown
+// class is STATUS_INVALID_INFO_CLASS, a length other than the structure's size is
+// STATUS_INFO_LENGTH_MISMATCH, and buffers are probed before the object is even looked up.
+#pragma once
+
+#include <wdm.h>
+
+#include "nt/user_memory.hpp"
+
+namespace ntio::nt {
+
+template <class Info>
+[[nodiscard]] inline NTSTATUS check_fixed_query(KPROCESSOR_MODE mode, bool class_known, PVOID buffer,
+                                                ULONG length, PULONG return_length) noexcept {
+    if (!class_known) return STATUS_INVALID_INFO_CLASS;
+    if (length != sizeof(Info)) return STATUS_INFO_LENGTH_MISMATCH;
+    if (mode != KernelMode) {
+        NTSTATUS status = probe_for_write(buffer, length, alignof(ULONG));
+        if (!NT_SUCCESS(status)) return status;
+        if (return_length) {
+            status = probe_for_write(return_length, sizeof(ULONG), alignof(ULONG));
+            if (!NT_SUCCESS(status)) return status;
+        }
+    }
+    return STATUS_SUCCESS;
+}
+
+template <class Info>
+inline void write_fixed_query(KPROCESSOR_MODE mode, PVOID buffer, PULONG return_length, const Info& info) noexcept {
+    (void)write_caller(mode, static_cast<Info*>(buffer), info);
+    if (return_length) (void)write_caller(mode, return_length, static_cast<ULONG>(sizeof(Info)));
+}
+
+}  // namespace ntio::nt

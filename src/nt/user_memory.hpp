@@ -1,0 +1,50 @@
+// Probing and copying of caller memory for the system services. Every access to a pointer that came
+// from a UserMode caller goes through these functions, so a bad pointer becomes
+// STATUS_ACCESS_VIOLATION (or STATUS_DATATYPE_MISALIGNMENT) instead of a fault. KernelMode callers
+// (the Zw* routines) are trusted: their pointers are used directly.
+#pragma once
+
+#include <cstddef>
+
+#include <wdm.h>
+
+namespace ntio::nt {
+
+// Probes [address, address + length) for reading and copies it to `kernel`. Length 0 is a no-op.
+[[nodiscard]] NTSTATUS copy_from_user(void* kernel, const void* user, std::size_t length,
+                                      ULONG alignment) noexcept;
+// Probes [address, address + length) for writing and copies `kernel` into it.
+[[nodiscard]] NTSTATUS copy_to_user(void* user, const void* kernel, std::size_t length,
+                                    ULONG alignment) noexcept;
+// Probes a range for writing without changing its contents (ProbeForWrite touches each page).
+[[nodiscard]] NTSTATUS probe_for_write(void* user, std::size_t length, ULONG alignment) noexcept;
+
+// Reads a value the caller passed by pointer, probing it first in UserMode.
+template <class T>
+[[nodiscard]] inline NTSTATUS read_caller(KPROCESSOR_MODE mode, const T* from, T& to) noexcept {
+    if (mode == KernelMode) {
+        to = *from;
+        return STATUS_SUCCESS;
+    }
+    return copy_from_user(&to, from, sizeof(T), alignof(T));
+}
+
+// Writes a result to a caller pointer, probing it first in UserMode.
+template <class T>
+[[nodiscard]] inline NTSTATUS write_caller(KPROCESSOR_MODE mode, T* to, const T& value) noexcept {
+    if (mode == KernelMode) {
+        *to = value;
+        return STATUS_SUCCESS;
+    }
+    return copy_to_user(to, &value, sizeof(T), alignof(T));
+}
+
+// Checks that a caller output pointer is writable before the service does anything, so that the
+// late write of a result cannot fail after an object was created or changed.
+template <class T>
+[[nodiscard]] inline NTSTATUS probe_caller_output(KPROCESSOR_MODE mode, T* to) noexcept {
+    if (mode == KernelMode) return STATUS_SUCCESS;
+    return probe_for_write(to, sizeof(T), alignof(T));
+}
+
+}  // namespace ntio::nt

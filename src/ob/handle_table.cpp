@@ -1,0 +1,136 @@
+// Handle table entries: allocation under a small mutex, lookup and removal through the per-entry
+// lock bit so a lookup either sees the object (and references it before the entry can be cleared)
+// or sees a free entry.
+#include "ob/handle_table.hpp"
+
+#include <thread>
+
+#include "ob/object_header.hpp"
+
+namespace ntio::ob {
+
+HandleTable::~HandleTable()
+{
+    for (ULONG page = 0; page < kMaxPages; ++page) {
+        Entry* p = m_pages[page].load(std::memory_order_relaxed);
+        if (!p) break;
+        delete[] p;
+    }
+}
+
+HandleTable::Entry* HandleTable::entry(HANDLE handle) const noexcept
+{
+    auto v = reinterpret_cast<std::uint64_t>(handle);
+    if (m_kernel) {
+        if ((v & kKernelHandleMask) != kKernelHandleMask) return nullptr;
+        v &= ~kKernelHandleMask;
+    } else if (v & kKernelHandleMask) {
+        return nullptr;
+    }
+    std::uint64_t index = v >> 2;
+    if (index == 0) return nullptr;
+    std::uint64_t page = index / kEntriesPerPage;
+    if (page >= kMaxPages) return nullptr;
+    Entry* p = m_pages[page].load(std::memory_order_acquire);
+    if (!p) return nullptr;
+    return &p[index % kEntriesPerPage];
+}
+
+std::uintptr_t HandleTable::lock_entry(Entry& e) noexcept
+{
+    std::uintptr_t v = e.word.load(std::memory_order_acquire);
+    for (unsigned spins = 0;; ++spins) {
+        if (v == 0) return 0;
+        if (!(v & kLocked)) {
+            if (e.word.compare_exchange_weak(v, v | kLocked, std::memory_order_acquire, std::memory_order_acquire))
+                return v;
+            continue;
+        }
+        if (spins > 64) std::this_thread::yield();
+        v = e.word.load(std::memory_order_acquire);
+    }
+}
+
+NTSTATUS HandleTable::insert(const HandleInfo& info, HANDLE* handle)
+{
+    ULONG index;
+    Entry* e;
+    {
+        std::lock_guard<std::mutex> guard(m_alloc_lock);
+        if (m_closing.load(std::memory_order_acquire)) return STATUS_PROCESS_IS_TERMINATING;
+        if (!m_free.empty()) {
+            index = m_free.back();
+            m_free.pop_back();
+        } else {
+            index = m_next;
+            ULONG page = index / kEntriesPerPage;
+            if (page >= kMaxPages) return STATUS_INSUFFICIENT_RESOURCES;
+            if (!m_pages[page].load(std::memory_order_relaxed)) {
+                Entry* fresh = new (std::nothrow) Entry[kEntriesPerPage];
+                if (!fresh) return STATUS_INSUFFICIENT_RESOURCES;
+                m_pages[page].store(fresh, std::memory_order_release);
+            }
+            ++m_next;
+        }
+        e = &m_pages[index / kEntriesPerPage].load(std::memory_order_relaxed)[index % kEntriesPerPage];
+    }
+    // The entry is free (word 0) and ours: fill it, then publish the pointer.
+    e->granted = info.granted;
+    e->attributes = info.attributes;
+    e->word.store(reinterpret_cast<std::uintptr_t>(info.object), std::memory_order_release);
+    m_count.fetch_add(1, std::memory_order_relaxed);
+    *handle = make_handle(index);
+    return STATUS_SUCCESS;
+}
+
+bool HandleTable::reference(HANDLE handle, HandleInfo& info) const noexcept
+{
+    Entry* e = entry(handle);
+    if (!e) return false;
+    std::uintptr_t v = lock_entry(*e);
+    if (v == 0) return false;
+    auto* object = reinterpret_cast<ObjectHeader*>(v);
+    // Referenced while the entry (and so the handle's own reference) cannot go away.
+    ob::reference(object);
+    info.object = object;
+    info.granted = e->granted;
+    info.attributes = e->attributes;
+    e->word.store(v, std::memory_order_release);
+    return true;
+}
+
+NTSTATUS HandleTable::remove(HANDLE handle, bool honour_protect, HandleInfo& info)
+{
+    Entry* e = entry(handle);
+    if (!e) return STATUS_INVALID_HANDLE;
+    std::uintptr_t v = lock_entry(*e);
+    if (v == 0) return STATUS_INVALID_HANDLE;
+    if (honour_protect && (e->attributes & OBJ_PROTECT_CLOSE)) {
+        e->word.store(v, std::memory_order_release);
+        return STATUS_HANDLE_NOT_CLOSABLE;
+    }
+    info.object = reinterpret_cast<ObjectHeader*>(v);
+    info.granted = e->granted;
+    info.attributes = e->attributes;
+    e->granted = 0;
+    e->attributes = 0;
+    e->word.store(0, std::memory_order_release);
+    m_count.fetch_sub(1, std::memory_order_relaxed);
+    auto index = static_cast<ULONG>((reinterpret_cast<std::uint64_t>(handle) & ~kKernelHandleMask) >> 2);
+    std::lock_guard<std::mutex> guard(m_alloc_lock);
+    m_free.push_back(index);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS HandleTable::set_attributes(HANDLE handle, ULONG attributes)
+{
+    Entry* e = entry(handle);
+    if (!e) return STATUS_INVALID_HANDLE;
+    std::uintptr_t v = lock_entry(*e);
+    if (v == 0) return STATUS_INVALID_HANDLE;
+    e->attributes = attributes & (OBJ_INHERIT | OBJ_PROTECT_CLOSE);
+    e->word.store(v, std::memory_order_release);
+    return STATUS_SUCCESS;
+}
+
+}  // namespace ntio::ob

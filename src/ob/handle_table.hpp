@@ -1,0 +1,129 @@
+// Per-process handle table. Handle values are multiples of 4 starting at 4 (the low two tag bits
+// are ignored, as on Windows); kernel handles (the System process's table, OBJ_KERNEL_HANDLE) have
+// the high bit set like Windows x64 kernel handles. Lookup is the hot path of every I/O call: a
+// two-level array of entries that never moves, each entry an atomic header pointer whose low bit
+// is a per-entry lock, so lookup takes a reference without any table-wide lock while a concurrent
+// close waits for that one entry.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "ob/ddk.hpp"
+
+namespace ntio::ob {
+
+struct ObjectHeader;
+
+inline constexpr std::uint64_t kKernelHandleMask = 0xFFFFFFFF80000000ull;
+
+inline bool is_kernel_handle(HANDLE h) noexcept
+{
+    auto v = reinterpret_cast<std::uint64_t>(h);
+    // Pseudo handles (-1 .. -6) are not kernel handles.
+    return (v & kKernelHandleMask) == kKernelHandleMask && v < 0xFFFFFFFFFFFFFFF0ull;
+}
+inline bool is_pseudo_handle(HANDLE h) noexcept
+{
+    auto v = reinterpret_cast<std::uint64_t>(h);
+    return v >= 0xFFFFFFFFFFFFFFFAull;  // -1 (process) .. -6 (thread effective token)
+}
+
+// One entry's contents as seen by a lookup or returned by a removal.
+struct HandleInfo {
+    ObjectHeader* object = nullptr;
+    ACCESS_MASK granted = 0;
+    ULONG attributes = 0;  // OBJ_INHERIT | OBJ_PROTECT_CLOSE
+};
+
+class HandleTable {
+public:
+    static constexpr ULONG kEntriesPerPage = 512;
+    static constexpr ULONG kMaxPages = 2048;  // about one million handles per table
+
+    explicit HandleTable(bool kernel) noexcept : m_kernel(kernel) {}
+    ~HandleTable();
+    HandleTable(const HandleTable&) = delete;
+    HandleTable& operator=(const HandleTable&) = delete;
+
+    // Publishes a new entry. The handle reference (and handle count) is the caller's business.
+    // STATUS_INSUFFICIENT_RESOURCES when full; STATUS_PROCESS_IS_TERMINATING after close_all began.
+    NTSTATUS insert(const HandleInfo& info, HANDLE* handle);
+
+    // Lock-free lookup: on success `info.object` carries one new pointer reference for the caller.
+    // False for a free, out-of-range or foreign-kind handle. Any IRQL <= DISPATCH_LEVEL.
+    bool reference(HANDLE handle, HandleInfo& info) const noexcept;
+
+    // Removes the entry and hands its contents (with the handle's reference) to the caller.
+    // STATUS_INVALID_HANDLE; STATUS_HANDLE_NOT_CLOSABLE when protected and honour_protect.
+    NTSTATUS remove(HANDLE handle, bool honour_protect, HandleInfo& info);
+
+    // Sets OBJ_INHERIT / OBJ_PROTECT_CLOSE of an entry. STATUS_INVALID_HANDLE.
+    NTSTATUS set_attributes(HANDLE handle, ULONG attributes);
+
+    // Refuses further inserts and removes every entry, calling fn(handle, info) for each, outside
+    // the entry locks. Used by process termination and shutdown.
+    template <class F>
+    void close_all(F&& fn)
+    {
+        m_closing.store(true, std::memory_order_release);
+        for (ULONG page = 0; page < kMaxPages; ++page) {
+            if (!m_pages[page].load(std::memory_order_acquire)) break;
+            for (ULONG i = 0; i < kEntriesPerPage; ++i) {
+                ULONG index = page * kEntriesPerPage + i;
+                if (index == 0) continue;
+                HandleInfo info;
+                if (remove(make_handle(index), false, info) == STATUS_SUCCESS) fn(make_handle(index), info);
+            }
+        }
+    }
+
+    // Snapshot of live entries (inspector, NtQuerySystemInformation-style enumeration).
+    template <class F>
+    void for_each(F&& fn) const
+    {
+        for (ULONG page = 0; page < kMaxPages; ++page) {
+            if (!m_pages[page].load(std::memory_order_acquire)) break;
+            for (ULONG i = 0; i < kEntriesPerPage; ++i) {
+                ULONG index = page * kEntriesPerPage + i;
+                if (index == 0) continue;
+                HandleInfo info;
+                if (reference(make_handle(index), info)) fn(make_handle(index), info);
+            }
+        }
+    }
+
+    ULONG count() const noexcept { return m_count.load(std::memory_order_relaxed); }
+    bool kernel() const noexcept { return m_kernel; }
+    HANDLE make_handle(ULONG index) const noexcept
+    {
+        std::uint64_t v = std::uint64_t{index} << 2;
+        if (m_kernel) v |= kKernelHandleMask;
+        return reinterpret_cast<HANDLE>(v);
+    }
+
+private:
+    struct Entry {
+        std::atomic<std::uintptr_t> word{0};  // ObjectHeader* | kLocked; 0 = free
+        ACCESS_MASK granted = 0;              // written and read under the entry lock
+        ULONG attributes = 0;
+    };
+    static constexpr std::uintptr_t kLocked = 1;
+
+    Entry* entry(HANDLE handle) const noexcept;
+    // Spins until it owns the entry's lock; returns the unlocked word (0 = free, not locked then).
+    static std::uintptr_t lock_entry(Entry& e) noexcept;
+
+    const bool m_kernel;
+    std::atomic<bool> m_closing{false};
+    std::atomic<ULONG> m_count{0};
+    std::unique_ptr<std::atomic<Entry*>[]> m_pages{new std::atomic<Entry*>[kMaxPages]{}};
+    std::mutex m_alloc_lock;              // free list and page growth
+    std::vector<ULONG> m_free;            // LIFO: Windows hands out the last freed value first
+    ULONG m_next = 1;                     // first never-used index
+};
+
+}  // namespace ntio::ob

@@ -1,0 +1,189 @@
+// The exported Ob* DDIs: thin C wrappers that find the object manager through the object or the
+// calling thread's process and call the C++ API.
+#include "ob/object_manager.hpp"
+
+#include "ntio/system.hpp"
+
+using namespace ntio;
+
+namespace {
+
+ob::ObjectManager* current_manager()
+{
+    if (PEPROCESS process = ob::current_process()) return process->m_manager;
+    return nullptr;
+}
+
+NTSTATUS capture(PUNICODE_STRING name, std::u16string& out)
+{
+    if (!name || (name->Length & 1) || name->Length > name->MaximumLength || (name->Length && !name->Buffer))
+        return STATUS_OBJECT_NAME_INVALID;
+    out.assign(reinterpret_cast<const char16_t*>(name->Buffer), name->Length / sizeof(WCHAR));
+    return STATUS_SUCCESS;
+}
+
+}  // namespace
+
+extern "C" {
+
+LONG_PTR FASTCALL ObfReferenceObject(PVOID Object)
+{
+    return ob::header_of(Object)->pointer_count.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+LONG_PTR FASTCALL ObfDereferenceObject(PVOID Object) { return ob::dereference(ob::header_of(Object)); }
+
+LONG_PTR FASTCALL ObfReferenceObjectWithTag(PVOID Object, ULONG Tag) { return ObfReferenceObject(Object); }
+
+LONG_PTR FASTCALL ObfDereferenceObjectWithTag(PVOID Object, ULONG Tag) { return ObfDereferenceObject(Object); }
+
+// NT deviation: deletion is never deferred to a worker thread; the last dereference deletes inline.
+VOID ObDereferenceObjectDeferDelete(PVOID Object) { (void)ObfDereferenceObject(Object); }
+
+VOID ObDereferenceObjectDeferDeleteWithTag(PVOID Object, ULONG Tag) { (void)ObfDereferenceObject(Object); }
+
+BOOLEAN FASTCALL ObReferenceObjectSafe(PVOID Object)
+{
+    auto& count = ob::header_of(Object)->pointer_count;
+    LONG_PTR value = count.load(std::memory_order_relaxed);
+    while (value > 0) {
+        if (count.compare_exchange_weak(value, value + 1, std::memory_order_acquire, std::memory_order_relaxed))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                   KPROCESSOR_MODE AccessMode, PVOID* Object,
+                                   POBJECT_HANDLE_INFORMATION HandleInformation)
+{
+    ob::ObjectManager* manager = current_manager();
+    if (!manager) {
+        if (Object) *Object = nullptr;
+        return STATUS_INVALID_HANDLE;
+    }
+    return manager->reference_object_by_handle(Handle, DesiredAccess, ObjectType, AccessMode, Object,
+                                               HandleInformation);
+}
+
+NTSTATUS ObReferenceObjectByHandleWithTag(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                          KPROCESSOR_MODE AccessMode, ULONG Tag, PVOID* Object,
+                                          POBJECT_HANDLE_INFORMATION HandleInformation)
+{
+    return ObReferenceObjectByHandle(Handle, DesiredAccess, ObjectType, AccessMode, Object, HandleInformation);
+}
+
+NTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                    KPROCESSOR_MODE AccessMode)
+{
+    if (!Object) return STATUS_INVALID_PARAMETER;
+    if (ObjectType && ob::type_of(Object) != ObjectType) return STATUS_OBJECT_TYPE_MISMATCH;
+    ob::reference(ob::header_of(Object));
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ObReferenceObjectByPointerWithTag(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                           KPROCESSOR_MODE AccessMode, ULONG Tag)
+{
+    return ObReferenceObjectByPointer(Object, DesiredAccess, ObjectType, AccessMode);
+}
+
+NTSTATUS ObReferenceObjectByName(PUNICODE_STRING ObjectName, ULONG Attributes, PACCESS_STATE AccessState,
+                                 ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode,
+                                 PVOID ParseContext, PVOID* Object)
+{
+    if (!Object) return STATUS_INVALID_PARAMETER;
+    *Object = nullptr;
+    std::u16string name;
+    NTSTATUS status = capture(ObjectName, name);
+    if (!NT_SUCCESS(status)) return status;
+    ob::ObjectManager* manager = current_manager();
+    if (!manager) return STATUS_OBJECT_NAME_NOT_FOUND;
+    return manager->reference_object_by_name(name, nullptr, Attributes, ObjectType, AccessMode, DesiredAccess,
+                                             ParseContext, Object);
+}
+
+NTSTATUS ObOpenObjectByName(POBJECT_ATTRIBUTES ObjectAttributes, POBJECT_TYPE ObjectType,
+                            KPROCESSOR_MODE AccessMode, PACCESS_STATE AccessState, ACCESS_MASK DesiredAccess,
+                            PVOID ParseContext, PHANDLE Handle)
+{
+    if (!ObjectAttributes || !Handle) return STATUS_INVALID_PARAMETER;
+    ob::ObjectManager* manager = current_manager();
+    if (!manager) return STATUS_OBJECT_NAME_NOT_FOUND;
+    return manager->open_object_by_name(*ObjectAttributes, ObjectType, AccessMode, DesiredAccess, ParseContext,
+                                        Handle);
+}
+
+NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState,
+                               ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode,
+                               PHANDLE Handle)
+{
+    if (!Object || !Handle) return STATUS_INVALID_PARAMETER;
+    return ob::manager_of(Object).open_object_by_pointer(Object, HandleAttributes, DesiredAccess, ObjectType,
+                                                         AccessMode, Handle);
+}
+
+NTSTATUS ObQueryNameString(PVOID Object, POBJECT_NAME_INFORMATION ObjectNameInfo, ULONG Length,
+                           PULONG ReturnLength)
+{
+    if (!Object) return STATUS_INVALID_PARAMETER;
+    return ob::manager_of(Object).query_name(Object, ObjectNameInfo, Length, ReturnLength, KernelMode);
+}
+
+VOID ObMakeTemporaryObject(PVOID Object)
+{
+    if (Object) ob::manager_of(Object).make_temporary(Object);
+}
+
+POBJECT_TYPE ObGetObjectType(PVOID Object) { return Object ? ob::type_of(Object) : nullptr; }
+
+NTSTATUS ObCloseHandle(HANDLE Handle, KPROCESSOR_MODE PreviousMode)
+{
+    ob::ObjectManager* manager = current_manager();
+    if (!manager) return STATUS_INVALID_HANDLE;
+    return manager->close_handle(Handle, PreviousMode);
+}
+
+NTSTATUS ObGetObjectSecurity(PVOID Object, PSECURITY_DESCRIPTOR* SecurityDescriptor, PBOOLEAN MemoryAllocated)
+{
+    if (!Object || !SecurityDescriptor || !MemoryAllocated) return STATUS_INVALID_PARAMETER;
+    NTSTATUS status = ob::copy_object_security(Object, SecurityDescriptor);
+    *MemoryAllocated = *SecurityDescriptor != nullptr;
+    return status;
+}
+
+VOID ObReleaseObjectSecurity(PSECURITY_DESCRIPTOR SecurityDescriptor, BOOLEAN MemoryAllocated)
+{
+    if (MemoryAllocated) delete[] static_cast<unsigned char*>(SecurityDescriptor);
+}
+
+NTSTATUS ObCreateObject(KPROCESSOR_MODE ProbeMode, POBJECT_TYPE ObjectType, POBJECT_ATTRIBUTES ObjectAttributes,
+                        KPROCESSOR_MODE OwnershipMode, PVOID ParseContext, ULONG ObjectBodySize,
+                        ULONG PagedPoolCharge, ULONG NonPagedPoolCharge, PVOID* Object)
+{
+    if (!Object) return STATUS_INVALID_PARAMETER;
+    *Object = nullptr;
+    ob::ObjectManager* manager = current_manager();
+    if (!manager) return STATUS_INVALID_PARAMETER;
+    return manager->create_object(ProbeMode, ObjectType, ObjectAttributes, ObjectBodySize, Object);
+}
+
+NTSTATUS ObInsertObject(PVOID Object, PACCESS_STATE PassedAccessState, ACCESS_MASK DesiredAccess,
+                        ULONG ObjectPointerBias, PVOID* NewObject, PHANDLE Handle)
+{
+    if (!Object) return STATUS_INVALID_PARAMETER;
+    ob::ObjectManager& manager = ob::manager_of(Object);
+    void* inserted = nullptr;
+    NTSTATUS status = manager.insert_object(Object, DesiredAccess, KernelMode, Handle, &inserted);
+    if (!NT_SUCCESS(status)) {
+        if (NewObject) *NewObject = nullptr;
+        return status;
+    }
+    for (ULONG i = 0; i < ObjectPointerBias; ++i) ob::reference(ob::header_of(inserted));
+    if (NewObject) *NewObject = inserted;
+    // With a handle, the creation reference went to the handle as in NT; only the bias stays.
+    if (Handle) ob::dereference(ob::header_of(inserted));
+    return status;
+}
+
+}  // extern "C"

@@ -1,0 +1,92 @@
+// Pointer-count release and the per-process handle count database of an object header.
+#include "ob/object_header.hpp"
+
+#include <new>
+#include <thread>
+
+#include "ntio_ddk/bugcodes.h"
+#include "ob/object_manager.hpp"
+
+namespace ntio::ob {
+
+void ProcessHandleCounts::lock() noexcept
+{
+    while (m_lock.exchange(true, std::memory_order_acquire)) {
+        while (m_lock.load(std::memory_order_relaxed)) std::this_thread::yield();
+    }
+}
+
+ULONG_PTR ProcessHandleCounts::increment(PEPROCESS process)
+{
+    lock();
+    ULONG_PTR result;
+    if (m_first == process || (m_first == nullptr && m_first_count == 0)) {
+        m_first = process;
+        result = ++m_first_count;
+    } else {
+        result = 0;
+        for (auto& e : m_more) {
+            if (e.first == process) { result = ++e.second; break; }
+        }
+        if (result == 0) {
+            try {
+                m_more.emplace_back(process, 1);
+            } catch (...) {
+                unlock();
+                throw;
+            }
+            result = 1;
+        }
+    }
+    unlock();
+    return result;
+}
+
+ULONG_PTR ProcessHandleCounts::decrement(PEPROCESS process)
+{
+    lock();
+    ULONG_PTR before = 0;
+    if (m_first == process && m_first_count != 0) {
+        before = m_first_count--;
+        if (m_first_count == 0) m_first = nullptr;
+    } else {
+        for (auto it = m_more.begin(); it != m_more.end(); ++it) {
+            if (it->first == process) {
+                before = it->second--;
+                if (it->second == 0) m_more.erase(it);
+                break;
+            }
+        }
+    }
+    unlock();
+    return before;
+}
+
+ULONG_PTR ProcessHandleCounts::count(PEPROCESS process)
+{
+    lock();
+    ULONG_PTR result = 0;
+    if (m_first == process) result = m_first_count;
+    for (auto& e : m_more)
+        if (e.first == process) result = e.second;
+    unlock();
+    return result;
+}
+
+LONG_PTR dereference(ObjectHeader* h) noexcept
+{
+    LONG_PTR before = h->pointer_count.fetch_sub(1, std::memory_order_acq_rel);
+    if (before > 1) return before - 1;
+    if (before < 1) KeBugCheckEx(REFERENCE_BY_POINTER, 0, reinterpret_cast<ULONG_PTR>(h->body()), 0, before);
+    // Last reference: the delete procedure sees a body nobody else can reach any more.
+    h->flags.fetch_or(kObjectDeleting, std::memory_order_relaxed);
+    _OBJECT_TYPE* type = h->type;
+    ObjectManager* manager = h->manager;
+    if (type->del) type->del(h->body());
+    h->~ObjectHeader();
+    ::operator delete(static_cast<void*>(h), std::align_val_t{alignof(ObjectHeader)});
+    manager->object_deleted(type);
+    return 0;
+}
+
+}  // namespace ntio::ob

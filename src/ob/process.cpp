@@ -1,0 +1,120 @@
+// Processes: creation with a token, termination (threads marked, handles closed, waiters
+// signalled), deletion, and which process the calling thread acts in.
+#include "ob/process.hpp"
+
+#include <new>
+
+#include "ke/kernel.hpp"
+#include "ntio/system.hpp"
+#include "ob/object_manager.hpp"
+
+namespace ntio::ob {
+
+namespace {
+thread_local PEPROCESS t_attached = nullptr;
+
+// Live object managers by System: a thread without a thread object acts in the initial process of
+// System::current(), whose object manager may be mid-construction or mid-destruction.
+std::mutex g_live_lock;
+std::vector<std::pair<System*, ObjectManager*>> g_live;
+
+void close_all_handles(PEPROCESS process)
+{
+    process->m_handle_table.close_all(
+        [process](HANDLE, const HandleInfo& info) { process->m_manager->handle_removed(process, info); });
+}
+}  // namespace
+
+PEPROCESS current_process() noexcept
+{
+    if (t_attached) return t_attached;
+    if (_KTHREAD* thread = ke::current_thread_if_any()) {
+        if (thread->m_process) return thread->m_process;
+    }
+    System* system = System::current();
+    if (!system) return nullptr;
+    std::lock_guard<std::mutex> guard(g_live_lock);
+    for (auto& [s, manager] : g_live)
+        if (s == system) return manager->initial_process();
+    return nullptr;
+}
+
+void ObjectManager::set_live(bool live)
+{
+    std::lock_guard<std::mutex> guard(g_live_lock);
+    if (live) g_live.emplace_back(&m_system, this);
+    else std::erase(g_live, std::pair<System*, ObjectManager*>(&m_system, this));
+}
+
+ProcessAttach::ProcessAttach(PEPROCESS process) noexcept : m_previous(t_attached) { t_attached = process; }
+ProcessAttach::~ProcessAttach() { t_attached = m_previous; }
+
+NTSTATUS ObjectManager::create_process(std::shared_ptr<se::Token> token, std::u16string_view image_name,
+                                       PEPROCESS* process)
+{
+    return create_process_object(std::move(token), image_name, false, process);
+}
+
+NTSTATUS ObjectManager::create_process_object(std::shared_ptr<se::Token> token, std::u16string_view image_name,
+                                              bool is_system, PEPROCESS* process)
+{
+    if (!process) return STATUS_INVALID_PARAMETER;
+    *process = nullptr;
+    if (!token) token = se::Token::create_user(false);
+    void* body = nullptr;
+    NTSTATUS status = create_object(KernelMode, &g_process_type, nullptr, sizeof(_EPROCESS), &body);
+    if (!NT_SUCCESS(status)) return status;
+    auto* p = new (body) _EPROCESS(*this, is_system, std::move(token));
+    ke::initialize_process(p);
+    ObjectHeader* h = header_of(body);
+    h->create_info.reset();
+    h->flags.fetch_or(kObjectInserted, std::memory_order_relaxed);
+    h->security = se::SecurityDescriptor::default_for(*p->m_token);
+    p->m_unique_id = allocate_client_id();
+    p->m_image_name.assign(image_name);
+    if (PEPROCESS parent = current_process(); parent && parent->m_manager == this) p->m_parent_id = parent->m_unique_id;
+    {
+        std::lock_guard<std::mutex> guard(m_process_lock);
+        m_processes.push_back(p);
+    }
+    *process = p;
+    return STATUS_SUCCESS;
+}
+
+void ObjectManager::terminate_process(PEPROCESS process, NTSTATUS exit_status)
+{
+    bool expected = false;
+    if (!process->m_terminating.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) return;
+    process->m_exit_status = exit_status;
+    {
+        std::lock_guard<std::mutex> guard(process->m_thread_lock);
+        for (_ETHREAD* thread : process->m_threads) thread->m_terminating.store(true, std::memory_order_release);
+    }
+    close_all_handles(process);
+    process->m_terminated.store(true, std::memory_order_release);
+    ke::signal_object(&process->Header);
+}
+
+void ObjectManager::process_deleted(PEPROCESS process)
+{
+    std::lock_guard<std::mutex> guard(m_process_lock);
+    std::erase(m_processes, process);
+}
+
+void delete_process_object(void* body)
+{
+    auto* process = static_cast<PEPROCESS>(body);
+    // A process that never terminated still owns its handles.
+    close_all_handles(process);
+    process->m_manager->process_deleted(process);
+    process->~_EPROCESS();
+}
+
+void dump_process_object(void* body, std::string& out)
+{
+    auto* process = static_cast<PEPROCESS>(body);
+    out += " pid " + std::to_string(reinterpret_cast<ULONG_PTR>(process->m_unique_id));
+    if (process->m_terminated.load(std::memory_order_acquire)) out += " terminated";
+}
+
+}  // namespace ntio::ob

@@ -1,0 +1,76 @@
+// Process and thread objects. _EPROCESS is a waitable object (its DISPATCHER_HEADER comes first and
+// is signalled when the process terminates) holding the handle table, the primary token and the
+// list of its threads. _ETHREAD extends ke's _KTHREAD with the client id and the process link.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ob/ddk.hpp"
+
+#include "ke/process.hpp"
+#include "ke/thread.hpp"
+#include "ob/handle_table.hpp"
+#include "se/token.hpp"
+
+namespace ntio::ob { class ObjectManager; }
+
+struct _EPROCESS : _KPROCESS {
+    ntio::ob::ObjectManager* m_manager = nullptr;
+    ntio::ob::HandleTable m_handle_table;
+    std::shared_ptr<ntio::se::Token> m_token;
+    HANDLE m_unique_id = nullptr;
+    HANDLE m_parent_id = nullptr;
+    bool m_is_system = false;
+    std::u16string m_image_name;
+    std::atomic<bool> m_terminating{false};
+    std::atomic<bool> m_terminated{false};
+    NTSTATUS m_exit_status = STATUS_PENDING;  // written before the signal, read after it
+    std::mutex m_thread_lock;
+    std::vector<struct _ETHREAD*> m_threads;  // live thread objects (not referenced)
+
+    _EPROCESS(ntio::ob::ObjectManager& manager, bool is_system, std::shared_ptr<ntio::se::Token> token)
+        : m_manager(&manager), m_handle_table(is_system), m_token(std::move(token)), m_is_system(is_system)
+    {
+    }
+};
+
+struct _ETHREAD : _KTHREAD {
+    // _KTHREAD::m_process holds a reference on the process for the thread object's lifetime.
+    HANDLE m_cid_thread = nullptr;
+    std::atomic<bool> m_terminating{false};  // PsIsThreadTerminating
+};
+
+namespace ntio::ob {
+
+// The process the calling thread acts in: the process it is attached to (ProcessAttach), else its
+// thread's process, else the initial application process of System::current(). Null only when no
+// System is alive. Any IRQL.
+PEPROCESS current_process() noexcept;
+
+// Makes the calling host thread act in `process` until destroyed (nesting allowed): handles it
+// creates and looks up use that process's table. The counterpart of KeStackAttachProcess for the
+// object manager. The caller keeps `process` referenced for the scope's lifetime.
+class ProcessAttach {
+public:
+    explicit ProcessAttach(PEPROCESS process) noexcept;
+    ~ProcessAttach();
+    ProcessAttach(const ProcessAttach&) = delete;
+    ProcessAttach& operator=(const ProcessAttach&) = delete;
+
+private:
+    PEPROCESS m_previous;
+};
+
+}  // namespace ntio::ob
+
+namespace ntio::ob {
+// Type procedures of Process and Thread objects (process.cpp, thread_objects.cpp).
+void delete_process_object(void* body);
+void dump_process_object(void* body, std::string& out);
+void delete_thread_object(void* body);
+void dump_thread_object(void* body, std::string& out);
+}  // namespace ntio::ob

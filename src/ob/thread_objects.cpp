@@ -1,0 +1,174 @@
+// Thread objects (_ETHREAD) for ke, and the Ps* thread and process DDIs built on them:
+// PsCreateSystemThread, PsTerminateSystemThread, current thread/process and their ids.
+#include "ob/thread_objects.hpp"
+
+#include <new>
+
+#include "ke/kernel.hpp"
+#include "ntio/system.hpp"
+#include "ob/object_manager.hpp"
+
+namespace ntio::ob {
+
+_KTHREAD* ThreadObjects::allocate_thread(PEPROCESS process)
+{
+    if (!process) process = m_manager.system_process();
+    if (!process || process->m_terminating.load(std::memory_order_acquire)) return nullptr;
+    void* body = nullptr;
+    if (!NT_SUCCESS(m_manager.create_object(KernelMode, &g_thread_type, nullptr, sizeof(_ETHREAD), &body)))
+        return nullptr;
+    auto* thread = new (body) _ETHREAD();
+    ObjectHeader* h = header_of(body);
+    h->create_info.reset();
+    h->flags.fetch_or(kObjectInserted, std::memory_order_relaxed);
+    if (process->m_token) h->security = se::SecurityDescriptor::default_for(*process->m_token);
+    reference(header_of(process));
+    thread->m_process = process;
+    thread->m_cid_thread = m_manager.allocate_client_id();
+    {
+        std::lock_guard<std::mutex> guard(process->m_thread_lock);
+        process->m_threads.push_back(thread);
+    }
+    return thread;
+}
+
+void ThreadObjects::release_thread(_KTHREAD* thread)
+{
+    if (thread) dereference(header_of(thread));
+}
+
+PEPROCESS ThreadObjects::system_process() { return m_manager.system_process(); }
+PEPROCESS ThreadObjects::host_thread_process() { return m_manager.initial_process(); }
+
+void delete_thread_object(void* body)
+{
+    auto* thread = static_cast<_ETHREAD*>(body);
+    PEPROCESS process = thread->m_process;
+    if (process) {
+        std::lock_guard<std::mutex> guard(process->m_thread_lock);
+        std::erase(process->m_threads, thread);
+    }
+    thread->~_ETHREAD();
+    if (process) dereference(header_of(process));
+}
+
+void dump_thread_object(void* body, std::string& out)
+{
+    auto* thread = static_cast<_ETHREAD*>(body);
+    out += " tid " + std::to_string(reinterpret_cast<ULONG_PTR>(thread->m_cid_thread));
+}
+
+}  // namespace ntio::ob
+
+using namespace ntio;
+
+namespace {
+
+_ETHREAD* as_ethread(_KTHREAD* thread) { return static_cast<_ETHREAD*>(thread); }
+
+ob::ObjectManager* current_manager()
+{
+    if (PEPROCESS process = ob::current_process()) return process->m_manager;
+    return nullptr;
+}
+
+}  // namespace
+
+extern "C" {
+
+PETHREAD PsGetCurrentThread(VOID) { return as_ethread(ke::current_thread()); }
+
+PEPROCESS PsGetCurrentProcess(VOID) { return ob::current_process(); }
+
+PEPROCESS IoGetCurrentProcess(VOID) { return ob::current_process(); }
+
+HANDLE PsGetCurrentProcessId(VOID)
+{
+    PEPROCESS process = ob::current_process();
+    return process ? process->m_unique_id : nullptr;
+}
+
+HANDLE PsGetCurrentThreadId(VOID)
+{
+    _KTHREAD* thread = ke::current_thread();
+    return thread ? as_ethread(thread)->m_cid_thread : nullptr;
+}
+
+HANDLE PsGetProcessId(PEPROCESS Process) { return Process ? Process->m_unique_id : nullptr; }
+
+HANDLE PsGetThreadId(PETHREAD Thread) { return Thread ? Thread->m_cid_thread : nullptr; }
+
+HANDLE PsGetThreadProcessId(PETHREAD Thread)
+{
+    return Thread && Thread->m_process ? Thread->m_process->m_unique_id : nullptr;
+}
+
+PEPROCESS PsGetThreadProcess(PETHREAD Thread) { return Thread ? Thread->m_process : nullptr; }
+
+BOOLEAN PsIsSystemThread(PETHREAD Thread)
+{
+    return Thread && Thread->m_process && Thread->m_process->m_is_system;
+}
+
+BOOLEAN PsIsThreadTerminating(PETHREAD Thread)
+{
+    return Thread && (Thread->m_terminating.load(std::memory_order_acquire) || ke::is_terminated(Thread));
+}
+
+NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                              HANDLE ProcessHandle, PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine,
+                              PVOID StartContext)
+{
+    if (!ThreadHandle || !StartRoutine) return STATUS_INVALID_PARAMETER;
+    *ThreadHandle = nullptr;
+    ob::ObjectManager* manager = current_manager();
+    if (!manager) return STATUS_INVALID_PARAMETER;
+    ULONG attributes = 0;
+    if (ObjectAttributes) {
+        if (ObjectAttributes->Length != sizeof(OBJECT_ATTRIBUTES) ||
+            (ObjectAttributes->Attributes & ~OBJ_VALID_ATTRIBUTES))
+            return STATUS_INVALID_PARAMETER;
+        attributes = ObjectAttributes->Attributes & (OBJ_KERNEL_HANDLE | OBJ_INHERIT);
+    }
+    ob::ObRef<_EPROCESS> process;
+    if (ProcessHandle) {
+        void* body = nullptr;
+        NTSTATUS status = manager->reference_object_by_handle(ProcessHandle, PROCESS_CREATE_THREAD,
+                                                              &ob::g_process_type, KernelMode, &body, nullptr);
+        if (!NT_SUCCESS(status)) return status;
+        process = ob::ObRef<_EPROCESS>::adopt(static_cast<PEPROCESS>(body));
+    } else {
+        process = ob::ObRef<_EPROCESS>::share(manager->system_process());
+    }
+    PEPROCESS target = process.get();
+    if (!target) return STATUS_INVALID_PARAMETER;
+    if (target->m_terminating.load(std::memory_order_acquire)) return STATUS_PROCESS_IS_TERMINATING;
+    System& system = manager->system();
+    _KTHREAD* thread = manager->threads().allocate_thread(process.get());
+    if (!thread) return STATUS_INSUFFICIENT_RESOURCES;
+    ke::initialize_thread(thread, system, process.get());
+    // Our own reference: the thread may run, finish and release itself before we open the handle.
+    auto keep = ob::ObRef<_KTHREAD>::share(thread);
+    NTSTATUS status = system.kernel().start_thread(thread, StartRoutine, StartContext);
+    if (!NT_SUCCESS(status)) {
+        manager->threads().release_thread(thread);
+        return status;
+    }
+    status = manager->open_object_by_pointer(thread, attributes, DesiredAccess, &ob::g_thread_type, KernelMode,
+                                             ThreadHandle);
+    if (NT_SUCCESS(status) && ClientId) {
+        ClientId->UniqueProcess = process->m_unique_id;
+        ClientId->UniqueThread = as_ethread(thread)->m_cid_thread;
+    }
+    return status;
+}
+
+NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
+{
+    _KTHREAD* thread = ke::current_thread_if_any();
+    if (!thread || !thread->m_is_system_thread || !thread->m_kernel) return STATUS_INVALID_PARAMETER;
+    as_ethread(thread)->m_terminating.store(true, std::memory_order_release);
+    thread->m_kernel->terminate_current_thread(ExitStatus);
+}
+
+}  // extern "C"

@@ -1,0 +1,91 @@
+// Debug output: DbgPrint/DbgPrintEx write to stderr through the kernel printf dialect, DbgBreakPoint
+// is a logged no-op (NT fact S21: no debugger is attached, never SIGTRAP), RtlAssert reports and
+// bugchecks.
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdlib>
+#include <cstring>
+
+#include <wdm.h>
+
+#include "rtl/formatter.hpp"
+
+namespace {
+
+// DbgPrint transmits at most 512 bytes per call on Windows; longer output is cut there too.
+constexpr std::size_t kMaxDebugPrint = 512;
+
+void write_stderr(const char* text, std::size_t length) {
+    while (length > 0) {
+        const ssize_t n = ::write(STDERR_FILENO, text, length);
+        if (n <= 0) return;
+        text += n;
+        length -= static_cast<std::size_t>(n);
+    }
+}
+
+bool level_enabled(ULONG level) {
+    static const bool all = [] {
+        const char* value = std::getenv("NTIO_DBGPRINT");
+        return value && std::strcmp(value, "all") == 0;
+    }();
+    if (all) return true;
+    // A level above 31 is a mask; below, a level number. Windows' default filter passes errors only.
+    if (level > 31) return (level & (1u << DPFLTR_ERROR_LEVEL)) != 0;
+    return level == DPFLTR_ERROR_LEVEL;
+}
+
+ULONG print(PCSTR format, va_list args) {
+    char buffer[kMaxDebugPrint];
+    const auto result = ntio::rtl::vformat(buffer, sizeof buffer, format, args);
+    write_stderr(buffer, result.written);
+    return STATUS_SUCCESS;
+}
+
+}  // namespace
+
+extern "C" {
+
+ULONG __cdecl DbgPrint(PCSTR Format, ...) {
+    va_list args;
+    va_start(args, Format);
+    const ULONG status = print(Format, args);
+    va_end(args);
+    return status;
+}
+
+ULONG __cdecl vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist) {
+    (void)ComponentId;
+    if (!level_enabled(Level)) return STATUS_SUCCESS;
+    return print(Format, arglist);
+}
+
+ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...) {
+    va_list args;
+    va_start(args, Format);
+    const ULONG status = vDbgPrintEx(ComponentId, Level, Format, args);
+    va_end(args);
+    return status;
+}
+
+VOID NTAPI DbgBreakPoint(VOID) {
+    static const char kMessage[] = "DbgBreakPoint: no kernel debugger attached, continuing\n";
+    write_stderr(kMessage, sizeof kMessage - 1);
+}
+
+VOID NTAPI DbgBreakPointWithStatus(ULONG Status) {
+    DbgPrint("DbgBreakPointWithStatus(0x%08X): no kernel debugger attached, continuing\n", Status);
+}
+
+// NT deviation: without a debugger Windows prints the assertion and may continue; ntio treats a failed
+// ASSERT as fatal (KMODE_EXCEPTION_NOT_HANDLED with STATUS_ASSERTION_FAILURE) so tests notice it.
+VOID NTAPI RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber, PSTR MutableMessage) {
+    DbgPrint("\n*** Assertion failed: %s%s\n***   Source File: %s, line %u\n\n",
+             MutableMessage ? MutableMessage : "", static_cast<const char*>(VoidFailedAssertion),
+             static_cast<const char*>(VoidFileName), LineNumber);
+    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, static_cast<ULONG_PTR>(static_cast<ULONG>(STATUS_ASSERTION_FAILURE)),
+                 0, LineNumber, 0);
+}
+
+}  // extern "C"

@@ -1,0 +1,42 @@
+// ProbeForRead/ProbeForWrite and the user/system address boundaries of Windows x64.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-probeforwrite
+#include <wdm.h>
+
+extern "C" {
+
+ULONG_PTR MmUserProbeAddress = 0x7FFFFFFF0000ULL;
+PVOID MmHighestUserAddress = reinterpret_cast<PVOID>(0x7FFFFFFEFFFFULL);
+PVOID MmSystemRangeStart = reinterpret_cast<PVOID>(0xFFFF800000000000ULL);
+
+VOID NTAPI ProbeForRead(const volatile VOID* Address, SIZE_T Length, ULONG Alignment) {
+    if (Length == 0) return;
+    const auto start = reinterpret_cast<ULONG_PTR>(Address);
+    if (Alignment != 0 && (start & (Alignment - 1)) != 0) ExRaiseDatatypeMisalignment();
+    const ULONG_PTR end = start + Length;
+    if (end < start || end > MmUserProbeAddress) ExRaiseAccessViolation();
+    // Touch each page so an unmapped range faults here, inside the caller's __try.
+    const volatile UCHAR* p = static_cast<const volatile UCHAR*>(Address);
+    (void)p[0];
+    for (ULONG_PTR page = (start & ~static_cast<ULONG_PTR>(PAGE_SIZE - 1)) + PAGE_SIZE; page < end; page += PAGE_SIZE) {
+        (void)*reinterpret_cast<const volatile UCHAR*>(page);
+    }
+    (void)p[Length - 1];
+}
+
+VOID NTAPI ProbeForWrite(volatile VOID* Address, SIZE_T Length, ULONG Alignment) {
+    if (Length == 0) return;
+    const auto start = reinterpret_cast<ULONG_PTR>(Address);
+    if (Alignment != 0 && (start & (Alignment - 1)) != 0) ExRaiseDatatypeMisalignment();
+    const ULONG_PTR end = start + Length;
+    if (end < start || end > MmUserProbeAddress) ExRaiseAccessViolation();
+    // Write each page's first byte back to itself: a read-only or unmapped page faults.
+    volatile UCHAR* p = static_cast<volatile UCHAR*>(Address);
+    p[0] = p[0];
+    for (ULONG_PTR page = (start & ~static_cast<ULONG_PTR>(PAGE_SIZE - 1)) + PAGE_SIZE; page < end; page += PAGE_SIZE) {
+        auto* q = reinterpret_cast<volatile UCHAR*>(page);
+        *q = *q;
+    }
+    p[Length - 1] = p[Length - 1];
+}
+
+}  // extern "C"

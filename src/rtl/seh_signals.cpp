@@ -1,0 +1,137 @@
+// Turns synchronous faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) inside a __try into NT exceptions
+// (STATUS_ACCESS_VIOLATION and friends). Faults outside any __try go to the handler that was
+// installed before ours (AddressSanitizer's, or the default action), so crashes stay crashes.
+// Handlers run on a per-thread alternate stack, so a stack overflow can still be reported.
+#include <signal.h>
+#include <unistd.h>
+
+#include <csetjmp>
+#include <cstdlib>
+#include <cstring>
+
+#include <wdm.h>
+
+#include "rtl/seh_thread.hpp"
+
+namespace ntio::rtl {
+namespace {
+
+constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+struct sigaction g_previous[sizeof kSignals / sizeof kSignals[0]];
+
+struct AltStack {
+    void* memory = nullptr;
+    bool checked = false;
+    ~AltStack() {
+        if (memory) {
+            stack_t disable{};
+            disable.ss_flags = SS_DISABLE;
+            stack_t current{};
+            // Only remove the stack if it is still ours.
+            if (sigaltstack(nullptr, &current) == 0 && current.ss_sp == memory) sigaltstack(&disable, nullptr);
+            std::free(memory);
+        }
+    }
+};
+thread_local AltStack t_altstack;
+
+int signal_index(int sig) {
+    for (std::size_t i = 0; i < sizeof kSignals / sizeof kSignals[0]; ++i) {
+        if (kSignals[i] == sig) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+NTSTATUS status_for(int sig, const siginfo_t* info) {
+    switch (sig) {
+    case SIGFPE:
+        if (info->si_code == FPE_INTDIV) return STATUS_INTEGER_DIVIDE_BY_ZERO;
+        if (info->si_code == FPE_INTOVF) return STATUS_INTEGER_OVERFLOW;
+        if (info->si_code == FPE_FLTDIV) return STATUS_FLOAT_DIVIDE_BY_ZERO;
+        return STATUS_FLOAT_INVALID_OPERATION;
+    case SIGILL:
+        return info->si_code == ILL_PRVOPC ? STATUS_PRIVILEGED_INSTRUCTION : STATUS_ILLEGAL_INSTRUCTION;
+    case SIGBUS:
+        return info->si_code == BUS_ADRALN ? STATUS_DATATYPE_MISALIGNMENT : STATUS_ACCESS_VIOLATION;
+    default:
+        return STATUS_ACCESS_VIOLATION;
+    }
+}
+
+void chain(int sig, siginfo_t* info, void* context) {
+    const int index = signal_index(sig);
+    const struct sigaction& previous = g_previous[index];
+    if (previous.sa_flags & SA_SIGINFO) {
+        if (previous.sa_sigaction) {
+            previous.sa_sigaction(sig, info, context);
+            return;
+        }
+    } else if (previous.sa_handler == SIG_IGN) {
+        return;
+    } else if (previous.sa_handler != SIG_DFL && previous.sa_handler != nullptr) {
+        previous.sa_handler(sig);
+        return;
+    }
+    // Default action: restore it and return; the faulting instruction runs again and kills us.
+    struct sigaction dfl{};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, nullptr);
+}
+
+void on_fault(int sig, siginfo_t* info, void* context) {
+    SehThread& seh = t_seh;
+    if (seh.top == nullptr || info->si_code <= 0) {
+        // No __try on this thread, or a signal sent by kill(): not ours to handle.
+        chain(sig, info, context);
+        return;
+    }
+    EXCEPTION_RECORD record{};
+    record.ExceptionCode = status_for(sig, info);
+    record.ExceptionAddress = info->si_addr;
+    if (record.ExceptionCode == STATUS_ACCESS_VIOLATION) {
+        // ExceptionInformation[0]: 0 read, 1 write (the kernel does not say on every architecture);
+        // [1]: the faulting address.
+        record.NumberParameters = 2;
+        record.ExceptionInformation[0] = 0;
+#if defined(__x86_64__)
+        const auto* uc = static_cast<const ucontext_t*>(context);
+        record.ExceptionInformation[0] = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? 1 : 0;
+#endif
+        record.ExceptionInformation[1] = reinterpret_cast<ULONG_PTR>(info->si_addr);
+    }
+    // SA_NODEFER keeps the signal unblocked, so leaving with a plain longjmp restores the right mask.
+    seh_dispatch(record);
+}
+
+__attribute__((constructor)) void install_fault_handlers() {
+    for (std::size_t i = 0; i < sizeof kSignals / sizeof kSignals[0]; ++i) {
+        struct sigaction action{};
+        action.sa_sigaction = on_fault;
+        action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+        sigemptyset(&action.sa_mask);
+        sigaction(kSignals[i], &action, &g_previous[i]);
+    }
+}
+
+}  // namespace
+
+void seh_ensure_altstack() noexcept {
+    AltStack& alt = t_altstack;
+    if (alt.checked) return;
+    alt.checked = true;
+    stack_t current{};
+    if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;  // someone set one
+    const std::size_t size = 64 * 1024;
+    alt.memory = std::malloc(size);
+    if (!alt.memory) return;
+    stack_t stack{};
+    stack.ss_sp = alt.memory;
+    stack.ss_size = size;
+    if (sigaltstack(&stack, nullptr) != 0) {
+        std::free(alt.memory);
+        alt.memory = nullptr;
+    }
+}
+
+}  // namespace ntio::rtl

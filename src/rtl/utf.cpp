@@ -1,0 +1,138 @@
+// UTF-16 <-> UTF-8 transcoding (see utf.hpp).
+#include "rtl/utf.hpp"
+
+namespace ntio::rtl {
+namespace {
+
+constexpr char32_t kReplacement = 0xFFFD;
+
+// Decodes one code point from UTF-16; returns units used.
+std::size_t decode16(const char16_t* u, std::size_t count, char32_t* cp) {
+    const char16_t c = u[0];
+    if (c >= 0xD800 && c <= 0xDBFF && count >= 2 && u[1] >= 0xDC00 && u[1] <= 0xDFFF) {
+        *cp = 0x10000 + ((static_cast<char32_t>(c) - 0xD800) << 10) + (u[1] - 0xDC00);
+        return 2;
+    }
+    *cp = (c >= 0xD800 && c <= 0xDFFF) ? kReplacement : c;
+    return 1;
+}
+
+std::size_t encoded8(char32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+// Decodes one code point from UTF-8; returns bytes used (at least 1).
+std::size_t decode8(const unsigned char* b, std::size_t count, char32_t* cp) {
+    const unsigned char c = b[0];
+    std::size_t need;
+    char32_t value;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        need = 2;
+        value = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        need = 3;
+        value = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        need = 4;
+        value = c & 0x07;
+    } else {
+        *cp = kReplacement;
+        return 1;
+    }
+    if (count < need) {
+        *cp = kReplacement;
+        return 1;
+    }
+    for (std::size_t i = 1; i < need; ++i) {
+        if ((b[i] & 0xC0) != 0x80) {
+            *cp = kReplacement;
+            return 1;
+        }
+        value = (value << 6) | (b[i] & 0x3F);
+    }
+    if (encoded8(value) != need || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
+        *cp = kReplacement;
+        return need;
+    }
+    *cp = value;
+    return need;
+}
+
+}  // namespace
+
+std::size_t utf8_size(const char16_t* units, std::size_t count) noexcept {
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < count;) {
+        char32_t cp;
+        i += decode16(units + i, count - i, &cp);
+        bytes += encoded8(cp);
+    }
+    return bytes;
+}
+
+std::size_t utf16_to_utf8(const char16_t* units, std::size_t count, char* out, std::size_t capacity,
+                          std::size_t* consumed) noexcept {
+    std::size_t written = 0;
+    std::size_t i = 0;
+    while (i < count) {
+        char32_t cp;
+        const std::size_t used = decode16(units + i, count - i, &cp);
+        const std::size_t n = encoded8(cp);
+        if (written + n > capacity) break;
+        auto* o = reinterpret_cast<unsigned char*>(out + written);
+        if (n == 1) {
+            o[0] = static_cast<unsigned char>(cp);
+        } else if (n == 2) {
+            o[0] = static_cast<unsigned char>(0xC0 | (cp >> 6));
+            o[1] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+        } else if (n == 3) {
+            o[0] = static_cast<unsigned char>(0xE0 | (cp >> 12));
+            o[1] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+            o[2] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+        } else {
+            o[0] = static_cast<unsigned char>(0xF0 | (cp >> 18));
+            o[1] = static_cast<unsigned char>(0x80 | ((cp >> 12) & 0x3F));
+            o[2] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+            o[3] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+        }
+        written += n;
+        i += used;
+    }
+    if (consumed) *consumed = i;
+    return written;
+}
+
+std::size_t utf16_size(const char* bytes, std::size_t count) noexcept {
+    std::size_t units = 0;
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes);
+    for (std::size_t i = 0; i < count;) {
+        char32_t cp;
+        i += decode8(b + i, count - i, &cp);
+        units += cp >= 0x10000 ? 2 : 1;
+    }
+    return units;
+}
+
+std::size_t utf8_to_utf16(const char* bytes, std::size_t count, char16_t* out, std::size_t capacity) noexcept {
+    std::size_t written = 0;
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes);
+    for (std::size_t i = 0; i < count;) {
+        char32_t cp;
+        const std::size_t used = decode8(b + i, count - i, &cp);
+        const std::size_t n = cp >= 0x10000 ? 2 : 1;
+        if (written + n > capacity) break;
+        if (n == 1) {
+            out[written] = static_cast<char16_t>(cp);
+        } else {
+            cp -= 0x10000;
+            out[written] = static_cast<char16_t>(0xD800 + (cp >> 10));
+            out[written + 1] = static_cast<char16_t>(0xDC00 + (cp & 0x3FF));
+        }
+        written += n;
+        i += used;
+    }
+    return written;
+}
+
+}  // namespace ntio::rtl

@@ -1,0 +1,20 @@
+// UTF-16 <-> UTF-8 transcoding used for the ANSI code page (ntio's ANSI code page is UTF-8) and by
+// the formatter. Invalid input becomes U+FFFD; output never splits a character.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ntio::rtl {
+
+// Bytes needed for the UTF-8 form of units[0..count).
+std::size_t utf8_size(const char16_t* units, std::size_t count) noexcept;
+// Writes at most capacity bytes; returns bytes written. *consumed gets the units used.
+std::size_t utf16_to_utf8(const char16_t* units, std::size_t count, char* out, std::size_t capacity,
+                          std::size_t* consumed = nullptr) noexcept;
+// UTF-16 units needed for bytes[0..count).
+std::size_t utf16_size(const char* bytes, std::size_t count) noexcept;
+// Writes at most capacity units; returns units written.
+std::size_t utf8_to_utf16(const char* bytes, std::size_t count, char16_t* out, std::size_t capacity) noexcept;
+
+}  // namespace ntio::rtl

@@ -1,0 +1,194 @@
+// Token construction (SYSTEM and interactive users, as Windows builds them) and the lock-free
+// membership and privilege queries the access check relies on.
+#include "se/token.hpp"
+
+#include "se/acl_builder.hpp"
+
+namespace ntio::se {
+namespace {
+
+// The emulated machine's account domain, S-1-5-21-<a>-<b>-<c>.
+constexpr ULONG kMachineA = 1004336348, kMachineB = 1177238915, kMachineC = 682003330;
+constexpr ULONG kFirstUserRid = 1001;
+constexpr ULONG kDomainNoneRid = 513;
+constexpr ULONG kEnabledGroup = SE_GROUP_MANDATORY | SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED;
+
+std::uint64_t mask_of(std::initializer_list<ULONG> privileges)
+{
+    std::uint64_t mask = 0;
+    for (ULONG luid : privileges) {
+        mask |= std::uint64_t{1} << luid;
+    }
+    return mask;
+}
+
+}  // namespace
+
+std::shared_ptr<Token> Token::create_system()
+{
+    auto token = std::make_shared<Token>(PrivateTag{});
+    token->m_user = SidBuffer(well_known::local_system());
+    token->m_primary_group = SidBuffer(well_known::local_system());
+    token->m_groups = {
+        {SidBuffer(well_known::administrators()), SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED | SE_GROUP_OWNER},
+        {SidBuffer(well_known::world()), kEnabledGroup},
+        {SidBuffer(well_known::authenticated_users()), kEnabledGroup},
+    };
+    // The kernel's System process token holds every well-known privilege, enabled by default.
+    for (ULONG luid = SE_MIN_WELL_KNOWN_PRIVILEGE; luid <= SE_MAX_WELL_KNOWN_PRIVILEGE; ++luid) {
+        token->m_present |= std::uint64_t{1} << luid;
+    }
+    token->m_enabled_by_default = token->m_present;
+    token->m_enabled.store(token->m_present, std::memory_order_relaxed);
+    token->build_default_dacl(true);
+    return token;
+}
+
+std::shared_ptr<Token> Token::create_user(bool administrator)
+{
+    auto token = std::make_shared<Token>(PrivateTag{});
+    token->m_user = SidBuffer(5, {21, kMachineA, kMachineB, kMachineC, kFirstUserRid});
+    token->m_primary_group = SidBuffer(5, {21, kMachineA, kMachineB, kMachineC, kDomainNoneRid});
+    token->m_groups.push_back({token->m_primary_group, kEnabledGroup});
+    token->m_groups.push_back({SidBuffer(well_known::world()), kEnabledGroup});
+    if (administrator) {
+        token->m_groups.push_back({SidBuffer(well_known::administrators()), kEnabledGroup | SE_GROUP_OWNER});
+    }
+    token->m_groups.push_back({SidBuffer(well_known::users()), kEnabledGroup});
+    token->m_groups.push_back({SidBuffer(well_known::interactive()), kEnabledGroup});
+    token->m_groups.push_back({SidBuffer(well_known::authenticated_users()), kEnabledGroup});
+
+    // What `whoami /priv` lists for a standard user and for an elevated administrator.
+    if (administrator) {
+        token->m_present = mask_of({SE_INCREASE_QUOTA_PRIVILEGE, SE_SECURITY_PRIVILEGE, SE_TAKE_OWNERSHIP_PRIVILEGE,
+                                    SE_LOAD_DRIVER_PRIVILEGE, SE_SYSTEM_PROFILE_PRIVILEGE, SE_SYSTEMTIME_PRIVILEGE,
+                                    SE_PROF_SINGLE_PROCESS_PRIVILEGE, SE_INC_BASE_PRIORITY_PRIVILEGE,
+                                    SE_CREATE_PAGEFILE_PRIVILEGE, SE_BACKUP_PRIVILEGE, SE_RESTORE_PRIVILEGE,
+                                    SE_SHUTDOWN_PRIVILEGE, SE_DEBUG_PRIVILEGE, SE_SYSTEM_ENVIRONMENT_PRIVILEGE,
+                                    SE_CHANGE_NOTIFY_PRIVILEGE, SE_REMOTE_SHUTDOWN_PRIVILEGE, SE_UNDOCK_PRIVILEGE,
+                                    SE_MANAGE_VOLUME_PRIVILEGE, SE_IMPERSONATE_PRIVILEGE, SE_CREATE_GLOBAL_PRIVILEGE,
+                                    SE_INC_WORKING_SET_PRIVILEGE, SE_TIME_ZONE_PRIVILEGE,
+                                    SE_CREATE_SYMBOLIC_LINK_PRIVILEGE,
+                                    SE_DELEGATE_SESSION_USER_IMPERSONATE_PRIVILEGE});
+        token->m_enabled_by_default =
+            mask_of({SE_CHANGE_NOTIFY_PRIVILEGE, SE_IMPERSONATE_PRIVILEGE, SE_CREATE_GLOBAL_PRIVILEGE});
+    } else {
+        token->m_present = mask_of({SE_SHUTDOWN_PRIVILEGE, SE_CHANGE_NOTIFY_PRIVILEGE, SE_UNDOCK_PRIVILEGE,
+                                    SE_INC_WORKING_SET_PRIVILEGE, SE_TIME_ZONE_PRIVILEGE});
+        token->m_enabled_by_default = mask_of({SE_CHANGE_NOTIFY_PRIVILEGE});
+    }
+    token->m_enabled.store(token->m_enabled_by_default, std::memory_order_relaxed);
+    token->build_default_dacl(false);
+    return token;
+}
+
+std::shared_ptr<Token> Token::duplicate() const
+{
+    auto copy = std::make_shared<Token>(PrivateTag{});
+    copy->m_user = m_user;
+    copy->m_primary_group = m_primary_group;
+    copy->m_groups = m_groups;
+    copy->m_present = m_present;
+    copy->m_enabled_by_default = m_enabled_by_default;
+    copy->m_enabled.store(m_enabled.load(std::memory_order_acquire), std::memory_order_relaxed);
+    copy->m_default_dacl = m_default_dacl;
+    return copy;
+}
+
+void Token::build_default_dacl(bool system)
+{
+    // Windows' default DACL: GENERIC_ALL to the owner and to SYSTEM; the SYSTEM token instead grants
+    // GENERIC_ALL to SYSTEM and read/execute/READ_CONTROL to Administrators.
+    AclBuilder acl;
+    if (system) {
+        acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, well_known::local_system());
+        acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_READ | GENERIC_EXECUTE | READ_CONTROL,
+                well_known::administrators());
+    } else {
+        acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, m_user.get());
+        acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, well_known::local_system());
+    }
+    m_default_dacl = acl.finish();
+}
+
+bool Token::is_member(const SID* sid) const noexcept
+{
+    if (sid_equal(sid, m_user.get())) {
+        return true;
+    }
+    for (const Group& group : m_groups) {
+        if ((group.attributes & SE_GROUP_ENABLED) != 0 && (group.attributes & SE_GROUP_USE_FOR_DENY_ONLY) == 0 &&
+            sid_equal(sid, group.sid.get())) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool Token::is_member_for_deny(const SID* sid) const noexcept
+{
+    if (sid_equal(sid, m_user.get())) {
+        return true;
+    }
+    for (const Group& group : m_groups) {
+        if ((group.attributes & (SE_GROUP_ENABLED | SE_GROUP_USE_FOR_DENY_ONLY)) != 0 &&
+            sid_equal(sid, group.sid.get())) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool Token::privilege_present(ULONG luid_low) const noexcept
+{
+    return (m_present & bit(luid_low)) != 0;
+}
+
+bool Token::privilege_enabled(ULONG luid_low) const noexcept
+{
+    return (m_enabled.load(std::memory_order_acquire) & bit(luid_low)) != 0;
+}
+
+NTSTATUS Token::adjust_privilege(ULONG luid_low, bool enable) noexcept
+{
+    const std::uint64_t mask = bit(luid_low);
+    if ((m_present & mask) == 0) {
+        return STATUS_NOT_ALL_ASSIGNED;
+    }
+    if (enable) {
+        m_enabled.fetch_or(mask, std::memory_order_acq_rel);
+    } else {
+        m_enabled.fetch_and(~mask, std::memory_order_acq_rel);
+    }
+    return STATUS_SUCCESS;
+}
+
+void Token::reset_privileges() noexcept
+{
+    m_enabled.store(m_enabled_by_default, std::memory_order_release);
+}
+
+void Token::pin() noexcept
+{
+    std::lock_guard guard(m_pin_lock);
+    if (m_pins++ == 0) {
+        m_self_pin = shared_from_this();
+    }
+}
+
+void Token::unpin() noexcept
+{
+    std::shared_ptr<Token> last;
+    {
+        std::lock_guard guard(m_pin_lock);
+        if (m_pins == 0) {
+            return;
+        }
+        if (--m_pins == 0) {
+            last = std::move(m_self_pin);
+        }
+    }
+    // `last` may be the final reference: the token dies here, after the lock is released.
+}
+
+}  // namespace ntio::se

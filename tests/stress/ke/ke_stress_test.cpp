@@ -1,0 +1,185 @@
+// ke races. Each test states its invariant; all must hold under ThreadSanitizer.
+#include "ke_fixture.hpp"
+
+namespace ntio::test {
+namespace {
+
+using KeStress = KeTest;
+
+constexpr int kThreads = 4;
+constexpr int kRounds = 2000;
+
+// Invariant: a synchronization event hands each set to exactly one waiter. The setter sets only
+// after the previous wake-up was acknowledged, so every set must wake exactly one waiter (no lost
+// wake-up: nobody hangs; no double wake: `woken` never exceeds `sets`), and in the end
+// woken == sets == kThreads * kRounds.
+TEST_F(KeStress, synchronization_event_every_set_wakes_exactly_one_waiter) {
+    KEVENT work, ack;
+    KeInitializeEvent(&work, SynchronizationEvent, FALSE);
+    KeInitializeEvent(&ack, SynchronizationEvent, FALSE);
+    std::atomic<int> woken{0}, sets{0}, over{0};
+    std::vector<_KTHREAD*> threads;
+    for (int i = 0; i < kThreads; ++i)
+        threads.push_back(start_thread([&] {
+            for (int r = 0; r < kRounds; ++r) {
+                ASSERT_EQ(wait(&work), STATUS_SUCCESS);
+                if (woken.fetch_add(1) + 1 > sets.load()) over.fetch_add(1);
+                KeSetEvent(&ack, 0, FALSE);
+            }
+        }));
+    for (int i = 0; i < kThreads * kRounds; ++i) {
+        sets.fetch_add(1);
+        KeSetEvent(&work, 0, FALSE);
+        ASSERT_EQ(wait(&ack), STATUS_SUCCESS);
+    }
+    for (_KTHREAD* t : threads) ASSERT_EQ(wait(t), STATUS_SUCCESS);
+    EXPECT_EQ(woken.load(), kThreads * kRounds);
+    EXPECT_EQ(over.load(), 0);
+    EXPECT_EQ(KeReadStateEvent(&work), 0);
+}
+
+// Invariant: semaphore units are conserved. Producers release P units in total, consumers take
+// exactly P; at the end the count is back to its initial 0 and no consumer hung.
+TEST_F(KeStress, semaphore_count_is_conserved) {
+    KSEMAPHORE s;
+    KeInitializeSemaphore(&s, 0, MAXLONG);
+    std::atomic<int> taken{0};
+    std::vector<_KTHREAD*> threads;
+    for (int i = 0; i < kThreads / 2; ++i)
+        threads.push_back(start_thread([&] {
+            for (int r = 0; r < kRounds * 2; ++r) KeReleaseSemaphore(&s, 0, 1, FALSE);
+        }));
+    for (int i = 0; i < kThreads / 2; ++i)
+        threads.push_back(start_thread([&] {
+            for (int r = 0; r < kRounds * 2; ++r) {
+                ASSERT_EQ(wait(&s), STATUS_SUCCESS);
+                taken.fetch_add(1);
+            }
+        }));
+    for (_KTHREAD* t : threads) ASSERT_EQ(wait(t), STATUS_SUCCESS);
+    EXPECT_EQ(taken.load(), (kThreads / 2) * kRounds * 2);
+    EXPECT_EQ(KeReadStateSemaphore(&s), 0);
+}
+
+struct StormApc {
+    KAPC apc;
+    int producer;
+    int sequence;
+};
+
+struct StormLog {
+    _KTHREAD* target = nullptr;
+    std::vector<int> last;  // per producer: last sequence seen
+    int runs = 0;
+    int wrong_thread = 0;
+    int out_of_order = 0;
+};
+
+void storm_kernel_routine(PKAPC, PKNORMAL_ROUTINE*, PVOID*, PVOID*, PVOID*) {}
+void storm_normal_routine(PVOID context, PVOID arg1, PVOID) {
+    auto* log = static_cast<StormLog*>(context);
+    auto* item = static_cast<StormApc*>(arg1);
+    if (KeGetCurrentThread() != log->target) ++log->wrong_thread;
+    if (item->sequence != log->last[item->producer] + 1) ++log->out_of_order;
+    log->last[item->producer] = item->sequence;
+    ++log->runs;
+}
+
+// Invariant: every user APC queued to an alertable waiter runs exactly once, on the target thread,
+// in the order each producer queued it (FIFO).
+TEST_F(KeStress, apc_storm_runs_every_apc_once_in_fifo_order_on_the_target) {
+    constexpr int kProducers = 3;
+    constexpr int kPerProducer = 2000;
+    StormLog log;
+    log.last.assign(kProducers, -1);
+    std::vector<StormApc> items(kProducers * kPerProducer);
+    KEVENT never;
+    KeInitializeEvent(&never, NotificationEvent, FALSE);
+    _KTHREAD* target = start_thread([&] {
+        while (log.runs < kProducers * kPerProducer) {
+            NTSTATUS s = wait(&never, hang_guard(), TRUE, UserMode);
+            ASSERT_EQ(s, STATUS_USER_APC);
+        }
+    });
+    log.target = target;
+    std::vector<_KTHREAD*> producers;
+    for (int p = 0; p < kProducers; ++p)
+        producers.push_back(start_thread([&, p] {
+            for (int i = 0; i < kPerProducer; ++i) {
+                StormApc& item = items[p * kPerProducer + i];
+                item.producer = p;
+                item.sequence = i;
+                KeInitializeApc(&item.apc, target, OriginalApcEnvironment, &storm_kernel_routine, nullptr,
+                                &storm_normal_routine, UserMode, &log);
+                ASSERT_TRUE(KeInsertQueueApc(&item.apc, &item, nullptr, 0));
+            }
+        }));
+    for (_KTHREAD* t : producers) ASSERT_EQ(wait(t), STATUS_SUCCESS);
+    ASSERT_EQ(wait(target), STATUS_SUCCESS);
+    EXPECT_EQ(log.runs, kProducers * kPerProducer);
+    EXPECT_EQ(log.wrong_thread, 0);
+    EXPECT_EQ(log.out_of_order, 0);
+    for (int p = 0; p < kProducers; ++p) EXPECT_EQ(log.last[p], kPerProducer - 1);
+}
+
+struct QueueItem {
+    LIST_ENTRY link;
+    int id;
+};
+
+// Invariant: every item inserted into a KQUEUE is removed exactly once (no loss, no duplicate),
+// whatever the interleaving of producers and consumers and the concurrency limit.
+TEST_F(KeStress, kqueue_items_are_removed_exactly_once) {
+    constexpr int kProducers = 2, kConsumers = 3, kPerProducer = 5000;
+    constexpr int kTotal = kProducers * kPerProducer;
+    KQUEUE q;
+    KeInitializeQueue(&q, 2);
+    std::vector<QueueItem> items(kTotal + kConsumers);
+    std::vector<std::atomic<int>> seen(kTotal);
+    std::atomic<int> removed{0}, exited{0};
+    std::vector<_KTHREAD*> threads;
+    for (int c = 0; c < kConsumers; ++c)
+        threads.push_back(start_thread([&] {
+            for (;;) {
+                PLIST_ENTRY out[4];
+                ULONG n = 0;
+                LARGE_INTEGER g = hang_guard();
+                ASSERT_EQ(ke::remove_queue_entries(&q, KernelMode, false, &g, out, 4, &n), STATUS_SUCCESS);
+                bool stop = false;
+                for (ULONG i = 0; i < n; ++i) {
+                    int id = CONTAINING_RECORD(out[i], QueueItem, link)->id;
+                    if (id < 0) stop = true;
+                    else {
+                        seen[id].fetch_add(1);
+                        removed.fetch_add(1);
+                    }
+                }
+                if (stop) {
+                    exited.fetch_add(1);
+                    return;
+                }
+            }
+        }));
+    std::vector<_KTHREAD*> producers;
+    for (int p = 0; p < kProducers; ++p)
+        producers.push_back(start_thread([&, p] {
+            for (int i = 0; i < kPerProducer; ++i) {
+                QueueItem& item = items[p * kPerProducer + i];
+                item.id = p * kPerProducer + i;
+                KeInsertQueue(&q, &item.link);
+            }
+        }));
+    for (_KTHREAD* t : producers) ASSERT_EQ(wait(t), STATUS_SUCCESS);
+    ASSERT_TRUE(eventually([&] { return removed.load() == kTotal; }));
+    for (int c = 0; c < kConsumers; ++c) {  // one sentinel at a time: each stops one consumer
+        items[kTotal + c].id = -1;
+        KeInsertQueue(&q, &items[kTotal + c].link);
+        ASSERT_TRUE(eventually([&] { return exited.load() == c + 1; }));
+    }
+    for (_KTHREAD* t : threads) ASSERT_EQ(wait(t), STATUS_SUCCESS);
+    for (int i = 0; i < kTotal; ++i) ASSERT_EQ(seen[i].load(), 1) << "item " << i;
+    KeRundownQueue(&q);
+}
+
+}  // namespace
+}  // namespace ntio::test

@@ -1,0 +1,106 @@
+// Concurrent lookups against inserts and closes on one handle table.
+//
+// Invariant: a lookup by handle returns either STATUS_INVALID_HANDLE or a referenced, live object
+// (its body still carries the live marker while the reference is held), never a freed one; every
+// object created is deleted exactly once, after its last handle and reference went away.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "ob/object_manager.hpp"
+#include "support/system_fixture.hpp"
+
+namespace ntio::ob::test {
+namespace {
+
+constexpr std::uint64_t kLive = 0x4c49564520424f44ull;
+constexpr std::uint64_t kDead = 0xdeaddeaddeaddeadull;
+
+struct RaceBody {
+    std::atomic<std::uint64_t> marker;
+    std::atomic<int> deletions;
+};
+
+std::atomic<long> g_created{0};
+std::atomic<long> g_deleted{0};
+std::atomic<long> g_bad{0};
+
+void race_delete(void* body)
+{
+    auto* b = static_cast<RaceBody*>(body);
+    if (b->deletions.fetch_add(1) != 0 || b->marker.load() != kLive) g_bad.fetch_add(1);
+    b->marker.store(kDead);
+    g_deleted.fetch_add(1);
+}
+
+_OBJECT_TYPE g_race_type{
+    u"ObRace", {STANDARD_RIGHTS_READ | 1, STANDARD_RIGHTS_WRITE | 2, STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE,
+                STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 3},
+    STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 3, NonPagedPool, false, false, 0,
+    nullptr, nullptr, race_delete};
+
+class HandleRaceTest : public ntio::test::SystemTest {};
+
+TEST_F(HandleRaceTest, LookupsNeverSeeFreedObjects)
+{
+    ObjectManager& om = system().objects();
+    PEPROCESS process = om.initial_process();
+    constexpr int kIterations = 100000;
+    constexpr int kReaders = 3;
+    constexpr std::uint64_t kSlots = 16;
+    std::atomic<bool> done{false};
+    std::atomic<long> hits{0};
+
+    std::vector<std::thread> readers;
+    for (int r = 0; r < kReaders; ++r) {
+        readers.emplace_back([&, r] {
+            ProcessAttach attach(process);
+            std::uint64_t i = static_cast<std::uint64_t>(r);
+            while (!done.load(std::memory_order_acquire)) {
+                HANDLE h = reinterpret_cast<HANDLE>(4 * (1 + i++ % kSlots));
+                void* body = nullptr;
+                NTSTATUS status = om.reference_object_by_handle(h, 1, &g_race_type, UserMode, &body, nullptr);
+                if (status == STATUS_SUCCESS) {
+                    if (static_cast<RaceBody*>(body)->marker.load() != kLive) g_bad.fetch_add(1);
+                    hits.fetch_add(1, std::memory_order_relaxed);
+                    ObDereferenceObject(body);
+                } else if (status != STATUS_INVALID_HANDLE) {
+                    g_bad.fetch_add(1);
+                }
+            }
+        });
+    }
+
+    {
+        ProcessAttach attach(process);
+        std::vector<HANDLE> open;
+        for (int i = 0; i < kIterations; ++i) {
+            void* body = nullptr;
+            ASSERT_EQ(om.create_object(KernelMode, &g_race_type, nullptr, sizeof(RaceBody), &body), STATUS_SUCCESS);
+            static_cast<RaceBody*>(body)->marker.store(kLive);
+            g_created.fetch_add(1);
+            HANDLE h = nullptr;
+            ASSERT_EQ(om.insert_object(body, GENERIC_ALL, KernelMode, &h, nullptr), STATUS_SUCCESS);
+            open.push_back(h);
+            if (open.size() >= kSlots / 2) {
+                // Close in a scattered order so values are reused while readers look them up.
+                std::size_t victim = static_cast<std::size_t>(i) % open.size();
+                ASSERT_EQ(om.close_handle(open[victim], UserMode), STATUS_SUCCESS);
+                open.erase(open.begin() + static_cast<std::ptrdiff_t>(victim));
+            }
+        }
+        for (HANDLE h : open) ASSERT_EQ(om.close_handle(h, UserMode), STATUS_SUCCESS);
+    }
+    done.store(true, std::memory_order_release);
+    for (auto& t : readers) t.join();
+
+    EXPECT_EQ(g_bad.load(), 0);
+    EXPECT_EQ(g_created.load(), kIterations);
+    EXPECT_EQ(g_deleted.load(), kIterations);
+    EXPECT_GT(hits.load(), 0);
+}
+
+}  // namespace
+}  // namespace ntio::ob::test

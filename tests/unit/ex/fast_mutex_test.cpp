@@ -1,0 +1,150 @@
+// Fast and guarded mutexes: IRQL and APC effects, try-acquire, mutual exclusion between threads,
+// and the verifier-style bugchecks for recursion, foreign release and unsafe use.
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "ke/thread.hpp"
+#include "support/system_fixture.hpp"
+#include "unit/ex/ex_test_support.hpp"
+
+using ntio::test::ex::on_other_thread;
+using ntio::test::ex::stop_of;
+
+namespace {
+
+class FastMutexTest : public ntio::test::SystemTest {};
+
+TEST_F(FastMutexTest, acquire_raises_to_apc_level_and_release_restores) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    EXPECT_EQ(m.Count, FM_LOCK_BIT);
+    ExAcquireFastMutex(&m);
+    EXPECT_EQ(KeGetCurrentIrql(), APC_LEVEL);
+    EXPECT_EQ(m.Owner, static_cast<PVOID>(KeGetCurrentThread()));
+    EXPECT_EQ(m.OldIrql, static_cast<ULONG>(PASSIVE_LEVEL));
+    ExReleaseFastMutex(&m);
+    EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    EXPECT_EQ(m.Count, FM_LOCK_BIT);
+    EXPECT_EQ(m.Owner, nullptr);
+}
+
+TEST_F(FastMutexTest, try_acquire_fails_while_another_thread_owns_it) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    ExAcquireFastMutex(&m);
+    BOOLEAN other = TRUE;
+    on_other_thread([&] {
+        other = ExTryToAcquireFastMutex(&m);
+        EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);  // a failed try leaves IRQL alone
+    });
+    EXPECT_FALSE(other);
+    ExReleaseFastMutex(&m);
+    ASSERT_TRUE(ExTryToAcquireFastMutex(&m));
+    EXPECT_EQ(KeGetCurrentIrql(), APC_LEVEL);
+    ExReleaseFastMutex(&m);
+}
+
+TEST_F(FastMutexTest, contended_acquires_are_mutually_exclusive) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    long counter = 0;
+    std::atomic<int> inside{0};
+    bool overlap = false;
+    auto work = [&] {
+        for (int i = 0; i < 20000; ++i) {
+            ExAcquireFastMutex(&m);
+            if (inside.fetch_add(1) != 0) overlap = true;
+            ++counter;
+            inside.fetch_sub(1);
+            ExReleaseFastMutex(&m);
+        }
+    };
+    std::thread a(work), b(work);
+    a.join();
+    b.join();
+    EXPECT_FALSE(overlap);
+    EXPECT_EQ(counter, 40000);
+    EXPECT_EQ(m.Count, FM_LOCK_BIT);
+}
+
+TEST_F(FastMutexTest, recursive_acquire_bugchecks_self_deadlock) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    ExAcquireFastMutex(&m);
+    auto stop = stop_of([&] { ExAcquireFastMutex(&m); });
+    ExReleaseFastMutex(&m);
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->code, DRIVER_VERIFIER_DETECTED_VIOLATION);
+    EXPECT_EQ(stop->p[0], 0x1000u);
+    EXPECT_EQ(stop->p[1], reinterpret_cast<ULONG_PTR>(&m));
+}
+
+TEST_F(FastMutexTest, releasing_an_unowned_or_foreign_mutex_bugchecks) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    auto unowned = stop_of([&] { ExReleaseFastMutex(&m); });
+    ASSERT_TRUE(unowned);
+    EXPECT_EQ(unowned->code, DRIVER_VERIFIER_DETECTED_VIOLATION);
+    EXPECT_EQ(unowned->p[0], 0x1007u);
+
+    ExAcquireFastMutex(&m);
+    PVOID owner = KeGetCurrentThread();
+    std::optional<ntio::test::ex::Stop> foreign;
+    PVOID other = nullptr;
+    on_other_thread([&] {
+        other = KeGetCurrentThread();
+        foreign = stop_of([&] { ExReleaseFastMutex(&m); });
+    });
+    ExReleaseFastMutex(&m);
+    ASSERT_TRUE(foreign);
+    EXPECT_EQ(foreign->p[0], 0x1004u);
+    EXPECT_EQ(foreign->p[2], reinterpret_cast<ULONG_PTR>(owner));
+    EXPECT_EQ(foreign->p[3], reinterpret_cast<ULONG_PTR>(other));
+}
+
+TEST_F(FastMutexTest, unsafe_variants_need_apcs_disabled) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    auto stop = stop_of([&] { ExAcquireFastMutexUnsafe(&m); });
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->code, DRIVER_VERIFIER_DETECTED_VIOLATION);
+    EXPECT_EQ(stop->p[0], 0x39u);
+    EXPECT_EQ(stop->p[3], reinterpret_cast<ULONG_PTR>(&m));
+
+    KeEnterCriticalRegion();
+    ExAcquireFastMutexUnsafe(&m);
+    EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    ExReleaseFastMutexUnsafe(&m);
+    KeLeaveCriticalRegion();
+}
+
+TEST_F(FastMutexTest, guarded_mutex_disables_all_apcs_without_raising_irql) {
+    KGUARDED_MUTEX m;
+    KeInitializeGuardedMutex(&m);
+    KeAcquireGuardedMutex(&m);
+    EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    EXPECT_TRUE(KeAreAllApcsDisabled());
+    BOOLEAN other = TRUE;
+    on_other_thread([&] { other = KeTryToAcquireGuardedMutex(&m); });
+    EXPECT_FALSE(other);
+    KeReleaseGuardedMutex(&m);
+    EXPECT_FALSE(KeAreAllApcsDisabled());
+    ASSERT_TRUE(KeTryToAcquireGuardedMutex(&m));
+    KeReleaseGuardedMutex(&m);
+}
+
+}  // namespace

@@ -1,0 +1,171 @@
+// DPCs and timers: DPCs run at DISPATCH_LEVEL on a DPC thread with their arguments, insert-once,
+// removal, flush; timers one-shot and periodic, cancel, synchronization timers, DPC on expiry.
+#include "ke_fixture.hpp"
+
+namespace ntio::test {
+namespace {
+
+using DpcTimerTest = KeTest;
+
+struct DpcRecord {
+    std::atomic<int> runs{0};
+    KIRQL irql = PASSIVE_LEVEL;
+    BOOLEAN executing_dpc = FALSE;
+    _KTHREAD* thread = nullptr;
+    PVOID arg1 = nullptr;
+    PVOID arg2 = nullptr;
+    KEVENT done;
+};
+
+void record_dpc(PKDPC, PVOID context, PVOID arg1, PVOID arg2) {
+    auto* r = static_cast<DpcRecord*>(context);
+    r->irql = KeGetCurrentIrql();
+    r->executing_dpc = KeIsExecutingDpc();
+    r->thread = KeGetCurrentThread();
+    r->arg1 = arg1;
+    r->arg2 = arg2;
+    r->runs.fetch_add(1);
+    KeSetEvent(&r->done, 0, FALSE);
+}
+
+TEST_F(DpcTimerTest, dpc_runs_at_dispatch_level_on_a_dpc_thread) {
+    DpcRecord r;
+    KeInitializeEvent(&r.done, NotificationEvent, FALSE);
+    KDPC dpc;
+    KeInitializeDpc(&dpc, &record_dpc, &r);
+    EXPECT_EQ(dpc.Type, DpcObject);
+    ASSERT_TRUE(KeInsertQueueDpc(&dpc, reinterpret_cast<PVOID>(1), reinterpret_cast<PVOID>(2)));
+    ASSERT_EQ(wait(&r.done), STATUS_SUCCESS);
+    KeFlushQueuedDpcs();
+    EXPECT_EQ(r.irql, DISPATCH_LEVEL);
+    EXPECT_TRUE(r.executing_dpc);
+    EXPECT_NE(r.thread, KeGetCurrentThread());
+    EXPECT_TRUE(r.thread->m_is_dpc_thread);
+    EXPECT_EQ(r.arg1, reinterpret_cast<PVOID>(1));
+    EXPECT_EQ(r.arg2, reinterpret_cast<PVOID>(2));
+    EXPECT_FALSE(KeIsExecutingDpc());
+}
+
+void block_dpc(PKDPC, PVOID context, PVOID, PVOID) {
+    auto* gate = static_cast<std::atomic<int>*>(context);
+    gate->store(1);
+    while (gate->load() != 2) {}
+}
+
+TEST_F(DpcTimerTest, queued_dpc_is_inserted_once_and_can_be_removed) {
+    std::atomic<int> gate{0};
+    KDPC blocker, dpc;
+    KeInitializeDpc(&blocker, &block_dpc, &gate);
+    KeSetTargetProcessorDpc(&blocker, 0);
+    DpcRecord r;
+    KeInitializeEvent(&r.done, NotificationEvent, FALSE);
+    KeInitializeDpc(&dpc, &record_dpc, &r);
+    KeSetTargetProcessorDpc(&dpc, 0);
+    ASSERT_TRUE(KeInsertQueueDpc(&blocker, nullptr, nullptr));
+    while (gate.load() != 1) {}
+    EXPECT_TRUE(KeInsertQueueDpc(&dpc, nullptr, nullptr));
+    EXPECT_FALSE(KeInsertQueueDpc(&dpc, nullptr, nullptr));
+    EXPECT_TRUE(KeRemoveQueueDpc(&dpc));
+    EXPECT_FALSE(KeRemoveQueueDpc(&dpc));
+    EXPECT_TRUE(KeInsertQueueDpc(&dpc, nullptr, nullptr));
+    gate.store(2);
+    KeFlushQueuedDpcs();
+    EXPECT_EQ(r.runs.load(), 1);
+    EXPECT_EQ(r.thread->m_dpc_processor, 0u);
+}
+
+TEST_F(DpcTimerTest, one_shot_timer_signals_and_queues_its_dpc) {
+    KTIMER timer;
+    KeInitializeTimer(&timer);
+    EXPECT_EQ(timer.Header.Type, TimerNotificationObject);
+    DpcRecord r;
+    KeInitializeEvent(&r.done, NotificationEvent, FALSE);
+    KDPC dpc;
+    KeInitializeDpc(&dpc, &record_dpc, &r);
+    EXPECT_FALSE(KeSetTimer(&timer, relative_ms(5), &dpc));
+    EXPECT_FALSE(KeReadStateTimer(&timer));
+    ASSERT_EQ(wait(&timer), STATUS_SUCCESS);
+    EXPECT_TRUE(KeReadStateTimer(&timer));
+    ASSERT_EQ(wait(&r.done), STATUS_SUCCESS);
+    EXPECT_EQ(r.runs.load(), 1);
+    EXPECT_EQ(r.irql, DISPATCH_LEVEL);
+    EXPECT_FALSE(KeCancelTimer(&timer));  // already expired
+}
+
+TEST_F(DpcTimerTest, set_on_an_armed_timer_returns_true_and_cancel_disarms_it) {
+    KTIMER timer;
+    KeInitializeTimerEx(&timer, NotificationTimer);
+    EXPECT_FALSE(KeSetTimer(&timer, relative_ms(60000), nullptr));
+    EXPECT_TRUE(KeSetTimer(&timer, relative_ms(60000), nullptr));
+    EXPECT_TRUE(KeCancelTimer(&timer));
+    EXPECT_FALSE(KeCancelTimer(&timer));
+    LARGE_INTEGER zero{};
+    EXPECT_EQ(wait(&timer, zero), STATUS_TIMEOUT);
+}
+
+TEST_F(DpcTimerTest, periodic_timer_fires_repeatedly_until_cancelled) {
+    KTIMER timer;
+    KeInitializeTimerEx(&timer, SynchronizationTimer);
+    EXPECT_EQ(timer.Header.Type, TimerSynchronizationObject);
+    DpcRecord r;
+    KeInitializeEvent(&r.done, SynchronizationEvent, FALSE);
+    KDPC dpc;
+    KeInitializeDpc(&dpc, &record_dpc, &r);
+    KeSetTimerEx(&timer, relative_ms(1), 2, &dpc);
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(wait(&r.done), STATUS_SUCCESS);
+    EXPECT_TRUE(KeCancelTimer(&timer));
+    KeFlushQueuedDpcs();
+    EXPECT_GE(r.runs.load(), 3);
+}
+
+TEST_F(DpcTimerTest, synchronization_timer_releases_one_wait) {
+    KTIMER timer;
+    KeInitializeTimerEx(&timer, SynchronizationTimer);
+    KeSetTimer(&timer, relative_ms(1), nullptr);
+    ASSERT_EQ(wait(&timer), STATUS_SUCCESS);
+    LARGE_INTEGER zero{};
+    EXPECT_EQ(wait(&timer, zero), STATUS_TIMEOUT);
+}
+
+TEST_F(DpcTimerTest, absolute_due_time_in_the_past_expires_at_once) {
+    KTIMER timer;
+    KeInitializeTimer(&timer);
+    LARGE_INTEGER past;
+    KeQuerySystemTime(&past);
+    past.QuadPart -= 10000000;
+    KeSetTimer(&timer, past, nullptr);
+    EXPECT_EQ(wait(&timer), STATUS_SUCCESS);
+}
+
+TEST_F(DpcTimerTest, time_queries_are_consistent) {
+    LARGE_INTEGER sys;
+    KeQuerySystemTime(&sys);
+    // 2020-01-01 in 100 ns units since 1601.
+    EXPECT_GT(sys.QuadPart, 132223104000000000LL);
+    ULONGLONG a = KeQueryInterruptTime();
+    ULONGLONG b = KeQueryInterruptTime();
+    EXPECT_LE(a, b);
+    LARGE_INTEGER freq;
+    LARGE_INTEGER c1 = KeQueryPerformanceCounter(&freq);
+    KeStallExecutionProcessor(50);
+    LARGE_INTEGER c2 = KeQueryPerformanceCounter(nullptr);
+    EXPECT_EQ(freq.QuadPart, 10000000);
+    EXPECT_GE(c2.QuadPart - c1.QuadPart, 500);
+    EXPECT_EQ(KeQueryTimeIncrement(), 156250u);
+    LARGE_INTEGER ticks;
+    KeQueryTickCount(&ticks);
+    EXPECT_GE(ticks.QuadPart, 0);
+    KAFFINITY active = 0;
+    ULONG n = KeQueryActiveProcessorCount(&active);
+    EXPECT_EQ(n, system().kernel().processor_count());
+    EXPECT_EQ(KeQueryActiveProcessorCountEx(0), n);
+    EXPECT_EQ(KeQueryActiveProcessorCountEx(1), 0u);
+    EXPECT_LT(KeGetCurrentProcessorNumber(), n);
+    PROCESSOR_NUMBER pn;
+    EXPECT_LT(KeGetCurrentProcessorNumberEx(&pn), n);
+    EXPECT_EQ(pn.Group, 0);
+    EXPECT_NE(active, 0u);
+}
+
+}  // namespace
+}  // namespace ntio::test
