@@ -30,6 +30,8 @@ ntio_build() {
   local root; root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   cd "$root"
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  # Cache hits across clones in other directories (CI builds a fresh clone).
+  export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
   [ -f "build/$preset/build.ninja" ] || cmake --preset "$preset" >/dev/null
   if [ $# -gt 0 ]; then
     cmake --build --preset "$preset" --target "$@"

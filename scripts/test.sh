@@ -17,4 +17,4 @@ run_preset() {
 
 run_preset default
 run_preset asan
-run_preset tsan
+run_preset tsan ntio_stress_tests

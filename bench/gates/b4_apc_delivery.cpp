@@ -4,6 +4,7 @@
 #include <ntio/ntapi.h>
 
 #include <atomic>
+#include <climits>
 #include <thread>
 
 #include "baselines/baselines.hpp"
@@ -47,13 +48,13 @@ double apc_pingpong(double min_ns) {
         pp.thread_b = current_thread_handle();
         pp.b_ready.store(true);
         LARGE_INTEGER forever;
-        forever.QuadPart = -(10LL * 1000 * 1000 * 3600);
+        forever.QuadPart = LLONG_MIN;  // SleepEx(INFINITE, TRUE)
         while (!pp.stop.load(std::memory_order_relaxed)) (void)NtDelayExecution(TRUE, &forever);
     });
     pin_to_cpu(0);
     while (!pp.b_ready.load()) std::this_thread::yield();
     LARGE_INTEGER forever;
-    forever.QuadPart = -(10LL * 1000 * 1000 * 3600);
+    forever.QuadPart = LLONG_MIN;  // SleepEx(INFINITE, TRUE)
     const double ns = time_loop(min_ns, [&] {
         const long before = pp.a_received;
         (void)NtQueueApcThread(pp.thread_b, apc_on_b, &pp, nullptr, nullptr);

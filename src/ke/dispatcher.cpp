@@ -34,6 +34,34 @@ void DispatcherLock::lock() noexcept {
     }
 }
 
+namespace {
+// Futex words to wake once the dispatcher lock is released. A private FUTEX_WAKE never touches the
+// word's memory, so waking a thread that has meanwhile returned (even freed its KTHREAD) is at
+// worst a spurious wake-up, which every futex wait in ntio tolerates by re-checking its word.
+struct DeferredWakes {
+    static constexpr unsigned kCapacity = 64;
+    std::atomic<std::uint32_t>* words[kCapacity];
+    unsigned count = 0;
+};
+thread_local DeferredWakes t_deferred_wakes;
+
+void defer_wake(std::atomic<std::uint32_t>* word) noexcept {
+    DeferredWakes& d = t_deferred_wakes;
+    if (d.count == DeferredWakes::kCapacity) {
+        host::futex_wake(word, 1);  // rare: more wakes than slots in one lock hold
+        return;
+    }
+    d.words[d.count++] = word;
+}
+}  // namespace
+
+void DispatcherLock::unlock() noexcept {
+    m_locked.store(false, std::memory_order_release);
+    DeferredWakes& d = t_deferred_wakes;
+    for (unsigned i = 0; i < d.count; ++i) host::futex_wake(d.words[i], 1);
+    d.count = 0;
+}
+
 DispatcherLock& dispatcher_lock() noexcept {
     static DispatcherLock lock;
     return lock;
@@ -154,10 +182,9 @@ bool try_wait_all_of_waiter_locked(_KTHREAD* t, NTSTATUS& status) noexcept {
 }
 
 inline void wake(_KTHREAD* t) noexcept {
-    // Woken under the lock: the thread cannot be freed before we are done (its termination takes
-    // this lock first).
+    // The state changes under the lock; the system call waits until the lock is released.
     if (t->m_wait_word.exchange(kWaitIdle, std::memory_order_acq_rel) == kWaitSleeping)
-        host::futex_wake(&t->m_wait_word, 1);
+        defer_wake(&t->m_wait_word);
 }
 
 }  // namespace
@@ -253,7 +280,15 @@ WaitDeadline make_deadline(PLARGE_INTEGER timeout) noexcept {
     if (t == 0) {
         d.zero = true;
     } else if (t < 0) {
-        d.interrupt_due = host::interrupt_time() + static_cast<std::uint64_t>(-t);
+        // SleepEx(INFINITE) passes 0x8000000000000000: negating it would overflow, and a relative
+        // wait longer than the clock can count is an infinite one.
+        const std::uint64_t relative = 0 - static_cast<std::uint64_t>(t);
+        const std::uint64_t now = host::interrupt_time();
+        if (relative >= (std::uint64_t{1} << 62) - now) {
+            d.infinite = true;
+            return d;
+        }
+        d.interrupt_due = now + relative;
     } else {
         d.absolute = true;
         d.system_due = t;

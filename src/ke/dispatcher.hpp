@@ -16,7 +16,9 @@ namespace ntio::ke {
 class DispatcherLock {
 public:
     void lock() noexcept;
-    void unlock() noexcept { m_locked.store(false, std::memory_order_release); }
+    // Releases the lock, then issues the futex wakes that were decided while it was held, so a
+    // woken thread never spins on a lock its waker still holds during the wake system call.
+    void unlock() noexcept;
 
 private:
     std::atomic<bool> m_locked{false};
@@ -75,7 +77,9 @@ void unlink_wait_blocks_locked(_KTHREAD* t) noexcept;
 // Queues a wait block on its object (setting the waiter bit). Lock held.
 void queue_wait_block_locked(PKWAIT_BLOCK block, bool at_head) noexcept;
 inline bool is_waiting_locked(const _KTHREAD* t) noexcept {
-    return t->m_wait_word.load(std::memory_order_relaxed) != kWaitIdle && t->m_wait_count != 0;
+    // A delay (KeDelayExecutionThread) waits on no object at all and is still a wait that an APC
+    // or an alert must end; under the lock a non-idle word means the thread is in a wait.
+    return t->m_wait_word.load(std::memory_order_relaxed) != kWaitIdle;
 }
 
 // Sets a header's state to 1 and wakes what that satisfies, taking the lock only when someone

@@ -20,7 +20,7 @@ class ObjectManager;
 
 enum ObjectFlag : ULONG {
     kObjectPermanent = 0x1,      // OBJ_PERMANENT: the name survives the last handle
-    kObjectKernelOnly = 0x2,     // created with OBJ_KERNEL_HANDLE: UserMode may not open it
+    kObjectKernelOnly = 0x2,     // created with OBJ_KERNEL_HANDLE (recorded for the inspector)
     kObjectExclusive = 0x4,      // OBJ_EXCLUSIVE: handles only in exclusive_process
     kObjectNamed = 0x8,          // entered in a directory (holds one reference on itself)
     kObjectInserted = 0x10,      // ObInsertObject ran (create_info consumed)

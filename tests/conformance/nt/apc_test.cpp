@@ -119,6 +119,39 @@ TEST_F(NtTest, apc_queued_to_another_thread_runs_on_that_thread) {
     EXPECT_EQ(log.threads[0], target_id);
 }
 
+// A delay waits on no object; an APC or an alert from another thread must still end it (a
+// thread asleep in SleepEx(INFINITE, TRUE) is woken by QueueUserAPC). The target is given time to
+// fall asleep first so the wake path, not the wait-entry check, is what runs; either order must
+// deliver.
+TEST_F(NtTest, apc_and_alert_end_an_alertable_delay_on_another_thread) {
+    for (int round = 0; round < 2; ++round) {
+        const bool alert = round == 1;
+        Handle ready(make_event(NotificationEvent, FALSE));
+        ApcLog log;
+        HANDLE target = nullptr;
+        std::atomic<NTSTATUS> result{STATUS_PENDING};
+        std::thread worker([&] {
+            target = own_thread_handle();
+            NtSetEvent(ready, nullptr);
+            LARGE_INTEGER forever;
+            forever.QuadPart = -(10LL * 1000 * 1000 * 3600);
+            result = NtDelayExecution(TRUE, &forever);
+        });
+        ASSERT_EQ(NtWaitForSingleObject(ready, FALSE, nullptr), STATUS_SUCCESS);
+        Handle thread(target);
+        LARGE_INTEGER settle;
+        settle.QuadPart = -(10LL * 1000 * 20);
+        NtDelayExecution(FALSE, &settle);
+        if (alert)
+            EXPECT_EQ(NtAlertThread(thread), STATUS_SUCCESS);
+        else
+            EXPECT_EQ(NtQueueApcThread(thread, record_apc, reinterpret_cast<PVOID>(3), &log, nullptr), STATUS_SUCCESS);
+        worker.join();
+        EXPECT_EQ(result.load(), alert ? STATUS_ALERTED : STATUS_USER_APC);
+        EXPECT_EQ(log.order.size(), alert ? 0u : 1u);
+    }
+}
+
 TEST_F(NtTest, queue_apc_needs_set_context_access) {
     Handle limited(own_thread_handle(SYNCHRONIZE, 0));
     ASSERT_NE(limited.get(), nullptr);

@@ -1,5 +1,7 @@
 // Waits: WaitAny index, WaitAll atomicity, zero/relative/absolute timeouts, wait-block limits,
 // waits on threads, alerts and alertable delays.
+#include <climits>
+
 #include "ke_fixture.hpp"
 
 namespace ntio::test {
@@ -159,6 +161,23 @@ TEST_F(WaitTest, delay_execution_returns_success) {
     EXPECT_EQ(KeDelayExecutionThread(KernelMode, FALSE, &d), STATUS_SUCCESS);
     LARGE_INTEGER zero{};
     EXPECT_EQ(KeDelayExecutionThread(KernelMode, FALSE, &zero), STATUS_SUCCESS);
+}
+
+// SleepEx(INFINITE, TRUE) passes the relative interval 0x8000000000000000: an infinite delay that
+// only an alert (or an APC) ends, not an overflowed deadline that expires at once.
+TEST_F(WaitTest, most_negative_relative_interval_is_an_infinite_delay) {
+    NTSTATUS seen = STATUS_PENDING;
+    _KTHREAD* t = start_thread([&] {
+        LARGE_INTEGER infinite;
+        infinite.QuadPart = LLONG_MIN;
+        seen = KeDelayExecutionThread(KernelMode, TRUE, &infinite);
+    });
+    LARGE_INTEGER settle = relative_ms(30);
+    KeDelayExecutionThread(KernelMode, FALSE, &settle);
+    EXPECT_EQ(seen, STATUS_PENDING);
+    KeAlertThread(t, KernelMode);
+    ASSERT_EQ(wait(t), STATUS_SUCCESS);
+    EXPECT_EQ(seen, STATUS_ALERTED);
 }
 
 TEST_F(WaitTest, wait_on_a_thread_completes_when_it_terminates) {
