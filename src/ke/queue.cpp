@@ -145,6 +145,15 @@ NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, 
 
         status = sleep_until_unwaited(t, deadline);
 
+        if (status == STATUS_SUCCESS && t->m_dequeued_entry && max_entries == 1) {
+            // The waker handed us the entry and raised CurrentCount under the lock before it made
+            // our wait word idle (release); we saw idle with acquire, so the entry is ours and no
+            // other thread touches it again: return without taking the lock (gate B3).
+            entries[0] = t->m_dequeued_entry;
+            t->m_dequeued_entry = nullptr;
+            *removed = 1;
+            return STATUS_SUCCESS;
+        }
         dispatcher_lock().lock();
         if (status == STATUS_SUCCESS && t->m_dequeued_entry) {
             // Running again: CurrentCount was raised by whoever handed us the entry.

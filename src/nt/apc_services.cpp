@@ -15,8 +15,22 @@ constexpr ULONG kApcTag = 0x63704155;  // 'UApc'
 
 // The KAPC is freed at delivery (the kernel routine runs first, with copies of the routine and
 // arguments) or at rundown when the thread dies with it still queued.
-VOID free_apc_at_delivery(PKAPC apc, PKNORMAL_ROUTINE*, PVOID*, PVOID*, PVOID*) { ExFreePoolWithTag(apc, kApcTag); }
-VOID free_apc_at_rundown(PKAPC apc) { ExFreePoolWithTag(apc, kApcTag); }
+// User APC objects come from one lookaside list (no general-purpose allocation per APC, gate A6;
+// the free usually happens on the target thread, where a heap free would cost a cross-thread free).
+PNPAGED_LOOKASIDE_LIST apc_lookaside() {
+    static NPAGED_LOOKASIDE_LIST list;
+    static const bool initialized = [] {
+        ExInitializeNPagedLookasideList(&list, nullptr, nullptr, 0, sizeof(KAPC), kApcTag, 0);
+        return true;
+    }();
+    (void)initialized;
+    return &list;
+}
+
+VOID free_apc_at_delivery(PKAPC apc, PKNORMAL_ROUTINE*, PVOID*, PVOID*, PVOID*) {
+    ExFreeToNPagedLookasideList(apc_lookaside(), apc);
+}
+VOID free_apc_at_rundown(PKAPC apc) { ExFreeToNPagedLookasideList(apc_lookaside(), apc); }
 
 }  // namespace
 
@@ -33,12 +47,12 @@ NTSTATUS NTAPI NtQueueApcThread(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine,
     // NT fact G5: a NULL routine is accepted and nothing is ever delivered.
     if (ApcRoutine == nullptr) return STATUS_SUCCESS;
 
-    auto* apc = static_cast<PKAPC>(ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(KAPC), kApcTag));
+    auto* apc = static_cast<PKAPC>(ExAllocateFromNPagedLookasideList(apc_lookaside()));
     if (!apc) return STATUS_NO_MEMORY;
     KeInitializeApc(apc, reinterpret_cast<PKTHREAD>(thread.get()), OriginalApcEnvironment, free_apc_at_delivery,
                     free_apc_at_rundown, reinterpret_cast<PKNORMAL_ROUTINE>(ApcRoutine), UserMode, ApcArgument1);
     if (!KeInsertQueueApc(apc, ApcArgument2, ApcArgument3, 0)) {
-        ExFreePoolWithTag(apc, kApcTag);
+        ExFreeToNPagedLookasideList(apc_lookaside(), apc);
         return STATUS_UNSUCCESSFUL;
     }
     return STATUS_SUCCESS;
