@@ -40,6 +40,20 @@ typedef struct _KPROCESS *PKPROCESS, *PRKPROCESS;
 #define EVENT_INCREMENT 1
 #define SEMAPHORE_INCREMENT 1
 #define MUTANT_INCREMENT 1
+/* Priority boosts drivers pass to KeSetEvent and IoCompleteRequest (accepted; ntio does not
+ * change host priorities). Values as in the WDK. */
+#define IO_NO_INCREMENT 0
+#define IO_CD_ROM_INCREMENT 1
+#define IO_DISK_INCREMENT 1
+#define IO_KEYBOARD_INCREMENT 6
+#define IO_MAILSLOT_INCREMENT 2
+#define IO_MOUSE_INCREMENT 6
+#define IO_NAMED_PIPE_INCREMENT 2
+#define IO_NETWORK_INCREMENT 2
+#define IO_PARALLEL_INCREMENT 1
+#define IO_SERIAL_INCREMENT 2
+#define IO_SOUND_INCREMENT 8
+#define IO_VIDEO_INCREMENT 1
 #define TIMER_TOLERABLE_DELAY_BITS 6
 
 typedef enum _KWAIT_REASON {
