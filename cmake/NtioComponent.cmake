@@ -3,4 +3,8 @@ function(ntio_component name)
   cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
   add_library(ntio_${name} OBJECT ${ARG_SOURCES})
   target_link_libraries(ntio_${name} PUBLIC ntio_flags)
+  # libntio is linked by its users at start-up, never dlopen()ed, so its thread-locals (current
+  # thread, deferred wakes, SEH frames) can use the initial-exec model: no __tls_get_addr call on
+  # every wait, APC or probe.
+  target_compile_options(ntio_${name} PRIVATE -ftls-model=initial-exec)
 endfunction()

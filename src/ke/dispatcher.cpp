@@ -282,13 +282,13 @@ WaitDeadline make_deadline(PLARGE_INTEGER timeout) noexcept {
     } else if (t < 0) {
         // SleepEx(INFINITE) passes 0x8000000000000000: negating it would overflow, and a relative
         // wait longer than the clock can count is an infinite one.
+        // (Interrupt time stays far below 2^62 units of 100 ns, so the sum cannot overflow.)
         const std::uint64_t relative = 0 - static_cast<std::uint64_t>(t);
-        const std::uint64_t now = host::interrupt_time();
-        if (relative >= (std::uint64_t{1} << 62) - now) {
+        if (relative >= (std::uint64_t{1} << 62)) {
             d.infinite = true;
             return d;
         }
-        d.interrupt_due = now + relative;
+        d.interrupt_due = host::interrupt_time() + relative;
     } else {
         d.absolute = true;
         d.system_due = t;

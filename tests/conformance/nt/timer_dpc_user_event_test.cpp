@@ -18,10 +18,11 @@ struct TimerWork {
 
 VOID set_user_event_dpc(PKDPC, PVOID context, PVOID, PVOID) {
     auto* work = static_cast<TimerWork*>(context);
+    PKEVENT event = work->event;  // the waiter may go on as soon as the event is set
     work->dpc_irql.store(KeGetCurrentIrql());
-    KeSetEvent(work->event, IO_NO_INCREMENT, FALSE);
-    ObDereferenceObject(work->event);
     work->runs.fetch_add(1);
+    KeSetEvent(event, IO_NO_INCREMENT, FALSE);
+    ObDereferenceObject(event);
 }
 
 TEST_F(NtTest, timer_dpc_sets_a_user_event_referenced_by_handle) {
@@ -38,6 +39,7 @@ TEST_F(NtTest, timer_dpc_sets_a_user_event_referenced_by_handle) {
     EXPECT_FALSE(KeSetTimer(&work.timer, due, &work.dpc));
 
     ASSERT_EQ(NtWaitForSingleObject(event.get(), FALSE, nullptr), STATUS_SUCCESS);
+    KeFlushQueuedDpcs();  // the DPC is past its last touch of the reference it owned
     ASSERT_EQ(work.runs.load(), 1);
     EXPECT_EQ(work.dpc_irql.load(), DISPATCH_LEVEL);
     EXPECT_TRUE(KeReadStateTimer(&work.timer));
