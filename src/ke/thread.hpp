@@ -45,6 +45,12 @@ struct _KTHREAD {
     std::atomic<SHORT> m_kernel_apc_disable{0};   // KeEnterCriticalRegion: -1 per level (NT fact G8)
     std::atomic<SHORT> m_special_apc_disable{0};  // KeEnterGuardedRegion: -1 per level (NT fact G8)
 
+    // Fields above are written by the thread itself on every service call (IRQL, PreviousMode,
+    // regions); fields below are what other threads touch to queue an APC or satisfy a wait. The
+    // pad keeps them on different cache lines whatever the object's alignment, so a waker does not
+    // pull a line the target keeps dirtying (cross-core wake gates B3, B4).
+    char m_false_sharing_pad[64]{};
+
     // ---- Protected by the dispatcher lock ----
     LIST_ENTRY m_apc_list[2]{};                // [KernelMode], [UserMode]
     std::atomic<bool> m_kernel_apc_pending{false};
@@ -55,7 +61,6 @@ struct _KTHREAD {
     PRKQUEUE m_queue = nullptr;                // associated KQUEUE (concurrency accounting)
     bool m_queue_blocked = false;              // not counted in m_queue->CurrentCount while blocked
     LIST_ENTRY m_queue_link{};                 // in KQUEUE.ThreadListHead
-    PLIST_ENTRY m_dequeued_entry = nullptr;    // entry handed over by KeInsertQueue to this waiter
 
     // Wait state: blocks queued in the objects' WaitListHead while waiting.
     PKWAIT_BLOCK m_wait_blocks = nullptr;
@@ -66,8 +71,11 @@ struct _KTHREAD {
     KIRQL m_wait_irql = PASSIVE_LEVEL;
     NTSTATUS m_wait_status = STATUS_SUCCESS;
     std::atomic<std::uint32_t> m_wait_word{ntio::ke::kWaitIdle};
+    PLIST_ENTRY m_dequeued_entry = nullptr;    // entry handed over by KeInsertQueue to this waiter
     _KTHREAD* m_ready_next = nullptr;          // wait_test_locked's deferred-wake chain
     KWAIT_BLOCK m_own_wait_blocks[THREAD_WAIT_OBJECTS + 1]{};
+
+    char m_false_sharing_pad_end[64]{};
 
     // ---- Lifetime ----
     std::atomic<bool> m_terminated{false};
