@@ -51,6 +51,17 @@ PLIST_ENTRY take_entry_locked(PRKQUEUE q) noexcept {
 
 LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head) noexcept {
     LONG previous = state_of(&q->Header);
+    if (previous == 0 && q->CurrentCount < q->MaximumCount) {
+        // An empty queue with a dequeue waiter that may run: the entry goes straight to it (what
+        // inserting and at once removing it would do, without touching the list or the header).
+        if (PKWAIT_BLOCK b = first_dequeue_waiter_locked(q)) {
+            _KTHREAD* t = b->Thread;
+            t->m_dequeued_entry = entry;
+            q->CurrentCount = q->CurrentCount + 1;
+            unwait_locked(t, STATUS_SUCCESS);
+            return previous;
+        }
+    }
     if (head) InsertHeadList(&q->EntryListHead, entry);
     else InsertTailList(&q->EntryListHead, entry);
     add_state(&q->Header, 1);
