@@ -61,11 +61,8 @@ NTSTATUS NTAPI NtCreateDirectoryObject(PHANDLE DirectoryHandle, ACCESS_MASK Desi
     CapturedObjectAttributes captured;
     status = captured.capture(ObjectAttributes, mode);
     if (!NT_SUCCESS(status)) return status;
-    OBJECT_ATTRIBUTES unnamed;
-    InitializeObjectAttributes(&unnamed, nullptr, 0, nullptr, nullptr);
-    const POBJECT_ATTRIBUTES attributes = captured.get() ? captured.get() : &unnamed;
     HANDLE handle = nullptr;
-    status = object_manager().create_directory(*attributes, DesiredAccess, mode, &handle);
+    status = object_manager().create_directory(captured.get_or_unnamed(), DesiredAccess, mode, &handle);
     if (!NT_SUCCESS(status)) return status;
     (void)write_caller(mode, DirectoryHandle, handle);
     return status;

@@ -24,6 +24,13 @@ public:
 
     // The attributes to hand to ob (kernel memory in UserMode); NULL when the caller passed NULL.
     POBJECT_ATTRIBUTES get() noexcept { return m_result; }
+    // The same, with NULL replaced by empty attributes (an unnamed object), for the services that
+    // accept a NULL ObjectAttributes.
+    OBJECT_ATTRIBUTES& get_or_unnamed() noexcept {
+        if (m_result) return *m_result;
+        InitializeObjectAttributes(&m_attributes, nullptr, 0, nullptr, nullptr);
+        return m_attributes;
+    }
 
 private:
     static constexpr USHORT kInlineChars = 128;

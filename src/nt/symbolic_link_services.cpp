@@ -46,11 +46,8 @@ NTSTATUS NTAPI NtCreateSymbolicLinkObject(PHANDLE LinkHandle, ACCESS_MASK Desire
     CapturedObjectAttributes captured;
     status = captured.capture(ObjectAttributes, mode);
     if (!NT_SUCCESS(status)) return status;
-    OBJECT_ATTRIBUTES unnamed;
-    InitializeObjectAttributes(&unnamed, nullptr, 0, nullptr, nullptr);
-    const POBJECT_ATTRIBUTES attributes = captured.get() ? captured.get() : &unnamed;
     HANDLE handle = nullptr;
-    status = object_manager().create_symbolic_link(*attributes, DesiredAccess, target, mode, &handle);
+    status = object_manager().create_symbolic_link(captured.get_or_unnamed(), DesiredAccess, target, mode, &handle);
     if (!NT_SUCCESS(status)) return status;
     (void)write_caller(mode, LinkHandle, handle);
     return status;
