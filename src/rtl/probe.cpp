@@ -4,8 +4,12 @@
 
 extern "C" {
 
-ULONG_PTR MmUserProbeAddress = 0x7FFFFFFF0000ULL;
-PVOID MmHighestUserAddress = reinterpret_cast<PVOID>(0x7FFFFFFEFFFFULL);
+// NT deviation: Windows x64 ends the user range 64 KiB below 2^47 (MmUserProbeAddress
+// 0x7FFFFFFF0000). A caller's buffers here are Linux process memory, whose user range ends one page
+// below 2^47, and without address-space randomisation (under a debugger, for instance) the main
+// stack sits in exactly that top 64 KiB; so the boundary is Linux's.
+ULONG_PTR MmUserProbeAddress = 0x7FFFFFFFF000ULL;
+PVOID MmHighestUserAddress = reinterpret_cast<PVOID>(0x7FFFFFFFEFFFULL);
 PVOID MmSystemRangeStart = reinterpret_cast<PVOID>(0xFFFF800000000000ULL);
 
 VOID NTAPI ProbeForRead(const volatile VOID* Address, SIZE_T Length, ULONG Alignment) {

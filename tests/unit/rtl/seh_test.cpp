@@ -187,7 +187,7 @@ TEST(Seh, ProbeStatuses) {
     EXPECT_EQ(probe(true, nullptr, 0, 4), STATUS_SUCCESS);  // length 0: no checks at all
     EXPECT_EQ(probe(false, reinterpret_cast<void*>(~0ull - 2), 16, 1), STATUS_ACCESS_VIOLATION);  // wraps
     EXPECT_EQ(probe(false, reinterpret_cast<void*>(MmUserProbeAddress), 1, 1), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(MmUserProbeAddress, 0x7FFFFFFF0000ull);
+    EXPECT_EQ(MmUserProbeAddress, 0x7FFFFFFFF000ull);
     const long page = sysconf(_SC_PAGESIZE);
     void* ro = mmap(nullptr, 2 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ASSERT_NE(ro, MAP_FAILED);
@@ -197,6 +197,19 @@ TEST(Seh, ProbeStatuses) {
     void* none = mmap(nullptr, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     EXPECT_EQ(probe(false, none, 4, 4), STATUS_ACCESS_VIOLATION);
     munmap(none, page);
+}
+
+// The top 64 KiB of the Linux user range (where the main stack sits when address-space
+// randomisation is off) is caller memory like any other: probes accept it.
+TEST(Seh, ProbeAcceptsTheTopOfTheLinuxUserRange) {
+    const long page = sysconf(_SC_PAGESIZE);
+    void* const top = reinterpret_cast<void*>(0x7FFFFFFF0000ull);
+    void* mapped = mmap(top, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (mapped == MAP_FAILED) GTEST_SKIP() << "the top of the address space is in use (stack without ASLR)";
+    ASSERT_EQ(mapped, top);
+    EXPECT_EQ(probe(false, mapped, 64, 8), STATUS_SUCCESS);
+    EXPECT_EQ(probe(true, mapped, 64, 8), STATUS_SUCCESS);
+    munmap(mapped, page);
 }
 
 // NT fact S23: `break` in __try and __except blocks inside a switch leaves the switch.

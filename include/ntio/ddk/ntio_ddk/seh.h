@@ -88,7 +88,8 @@ NTSYSAPI DECLSPEC_NORETURN VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD Except
 NTKERNELAPI VOID NTAPI ProbeForRead(const volatile VOID *Address, SIZE_T Length, ULONG Alignment);
 NTKERNELAPI VOID NTAPI ProbeForWrite(volatile VOID *Address, SIZE_T Length, ULONG Alignment);
 
-/* 0x7FFFFFFEFFFF + 1 on x64: the first address a user buffer may not reach. */
+/* The first address a user buffer may not reach: the end of the Linux x86-64 user range
+ * (0x7FFFFFFFF000), not Windows' 0x7FFFFFFF0000 (see docs/nt-deviations.md). */
 extern NTKERNELAPI ULONG_PTR MmUserProbeAddress;
 extern NTKERNELAPI PVOID MmHighestUserAddress;
 extern NTKERNELAPI PVOID MmSystemRangeStart;
