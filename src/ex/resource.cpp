@@ -19,8 +19,6 @@ namespace {
 
 constexpr ULONG kOwnerTableTag = 0x744f6552;  // 'tOeR'
 constexpr ULONG kInitialTableSize = 4;
-// RESOURCE_OWNER_POINTER_INVALID (learn.microsoft.com, bug check 0x132).
-constexpr ULONG kResourceOwnerPointerInvalid = 0x132;
 
 // NT deviation: SharedWaiters and ExclusiveWaiters point to FIFO lists of these blocks (on the
 // waiters' stacks), not to a KSEMAPHORE and a KEVENT allocated on first contention.
@@ -345,7 +343,7 @@ VOID NTAPI ExSetResourceOwnerPointer(PERESOURCE Resource, PVOID OwnerPointer) {
         else valid = false;
     }
     if (!valid) {
-        KeBugCheckEx(kResourceOwnerPointerInvalid, reinterpret_cast<ULONG_PTR>(Resource),
+        KeBugCheckEx(RESOURCE_OWNER_POINTER_INVALID, reinterpret_cast<ULONG_PTR>(Resource),
                      reinterpret_cast<ULONG_PTR>(Resource->OwnerTable), self, pointer);
     }
 }

@@ -4,38 +4,6 @@
 
 #include "host/errno_status.hpp"
 
-// Windows values for statuses that <ntstatus.h> may not list yet.
-#ifndef STATUS_DISK_FULL
-#define STATUS_DISK_FULL ((NTSTATUS)0xC000007FL)
-#endif
-#ifndef STATUS_FILE_IS_A_DIRECTORY
-#define STATUS_FILE_IS_A_DIRECTORY ((NTSTATUS)0xC00000BAL)
-#endif
-#ifndef STATUS_DIRECTORY_NOT_EMPTY
-#define STATUS_DIRECTORY_NOT_EMPTY ((NTSTATUS)0xC0000101L)
-#endif
-#ifndef STATUS_DEVICE_BUSY
-#define STATUS_DEVICE_BUSY ((NTSTATUS)0x80000011L)
-#endif
-#ifndef STATUS_IO_TIMEOUT
-#define STATUS_IO_TIMEOUT ((NTSTATUS)0xC00000B5L)
-#endif
-#ifndef STATUS_IO_DEVICE_ERROR
-#define STATUS_IO_DEVICE_ERROR ((NTSTATUS)0xC0000185L)
-#endif
-#ifndef STATUS_TOO_MANY_OPENED_FILES
-#define STATUS_TOO_MANY_OPENED_FILES ((NTSTATUS)0xC000011FL)
-#endif
-#ifndef STATUS_PIPE_BROKEN
-#define STATUS_PIPE_BROKEN ((NTSTATUS)0xC000014BL)
-#endif
-#ifndef STATUS_NOT_SAME_DEVICE
-#define STATUS_NOT_SAME_DEVICE ((NTSTATUS)0xC00000D4L)
-#endif
-#ifndef STATUS_QUOTA_EXCEEDED
-#define STATUS_QUOTA_EXCEEDED ((NTSTATUS)0xC0000044L)
-#endif
-
 namespace ntio::host {
 
 NTSTATUS status_from_errno(int error) noexcept {

@@ -22,27 +22,36 @@ namespace {
 inline bool is_special(PKAPC apc) noexcept { return apc->NormalRoutine == nullptr; }
 
 // Pops the first APC of `mode`'s list and copies what delivery needs. Lock held.
-PKAPC pop_locked(_KTHREAD* t, KPROCESSOR_MODE mode) noexcept {
+// A dequeued APC: its routines and arguments are copied out under the lock, because the kernel
+// routine may free the object.
+struct DequeuedApc {
+    PKAPC apc;
+    PKKERNEL_ROUTINE kernel_routine;
+    PKNORMAL_ROUTINE normal;
+    PVOID context, arg1, arg2;
+};
+
+DequeuedApc pop_locked(_KTHREAD* t, KPROCESSOR_MODE mode) noexcept {
     PLIST_ENTRY e = RemoveHeadList(&t->m_apc_list[static_cast<unsigned>(mode)]);
     PKAPC apc = CONTAINING_RECORD(e, KAPC, ApcListEntry);
     apc->Inserted = FALSE;
     if (IsListEmpty(&t->m_apc_list[static_cast<unsigned>(mode)])) {
         if (mode == KernelMode) t->m_kernel_apc_pending.store(false, std::memory_order_relaxed);
     }
-    return apc;
+    return {apc, apc->KernelRoutine, apc->NormalRoutine, apc->NormalContext, apc->SystemArgument1,
+            apc->SystemArgument2};
 }
 
 // Runs one dequeued APC: its kernel routine at APC_LEVEL, then its normal routine (if any is
 // left) at PASSIVE_LEVEL. The APC object may be freed by the kernel routine: not touched after.
-void run_apc(_KTHREAD* t, PKKERNEL_ROUTINE kernel_routine, PKNORMAL_ROUTINE normal, PVOID context, PVOID arg1,
-             PVOID arg2, PKAPC apc, bool kernel_normal) noexcept {
+void run_apc(_KTHREAD* t, DequeuedApc d, bool kernel_normal) noexcept {
     KIRQL old = t->m_irql;
     t->m_irql = APC_LEVEL;
-    if (kernel_routine) kernel_routine(apc, &normal, &context, &arg1, &arg2);
+    if (d.kernel_routine) d.kernel_routine(d.apc, &d.normal, &d.context, &d.arg1, &d.arg2);
     t->m_irql = old;
-    if (normal) {
+    if (d.normal) {
         if (kernel_normal) t->m_kernel_apc_in_progress.store(true, std::memory_order_relaxed);
-        normal(context, arg1, arg2);
+        d.normal(d.context, d.arg1, d.arg2);
         if (kernel_normal) t->m_kernel_apc_in_progress.store(false, std::memory_order_relaxed);
     }
 }
@@ -60,21 +69,13 @@ bool kernel_apc_deliverable_locked(_KTHREAD* t) noexcept {
 
 void deliver_kernel_apcs(_KTHREAD* t) noexcept {
     for (;;) {
-        PKAPC apc;
-        PKKERNEL_ROUTINE kernel_routine;
-        PKNORMAL_ROUTINE normal;
-        PVOID context, arg1, arg2;
+        DequeuedApc d;
         {
             DispatcherGuard guard;
             if (!kernel_apc_deliverable_locked(t)) return;
-            apc = pop_locked(t, KernelMode);
-            kernel_routine = apc->KernelRoutine;
-            normal = apc->NormalRoutine;
-            context = apc->NormalContext;
-            arg1 = apc->SystemArgument1;
-            arg2 = apc->SystemArgument2;
+            d = pop_locked(t, KernelMode);
         }
-        run_apc(t, kernel_routine, normal, context, arg1, arg2, apc, true);
+        run_apc(t, d, true);
     }
 }
 
@@ -84,24 +85,16 @@ void deliver_kernel_apcs_if_pending(_KTHREAD* t) noexcept {
 
 void deliver_user_apcs(_KTHREAD* t) noexcept {
     for (;;) {
-        PKAPC apc;
-        PKKERNEL_ROUTINE kernel_routine;
-        PKNORMAL_ROUTINE normal;
-        PVOID context, arg1, arg2;
+        DequeuedApc d;
         {
             DispatcherGuard guard;
             if (IsListEmpty(&t->m_apc_list[static_cast<unsigned>(UserMode)])) {
                 t->m_user_apc_pending.store(false, std::memory_order_relaxed);
                 return;
             }
-            apc = pop_locked(t, UserMode);
-            kernel_routine = apc->KernelRoutine;
-            normal = apc->NormalRoutine;
-            context = apc->NormalContext;
-            arg1 = apc->SystemArgument1;
-            arg2 = apc->SystemArgument2;
+            d = pop_locked(t, UserMode);
         }
-        run_apc(t, kernel_routine, normal, context, arg1, arg2, apc, false);
+        run_apc(t, d, false);
     }
 }
 
