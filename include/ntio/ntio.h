@@ -21,5 +21,23 @@ NTIO_API NTIO_BUGCHECK_HOOK NtioGetBugCheckHook(PVOID *Context);
 NTIO_API PVOID NtioSehCurrentFrame(VOID);
 NTIO_API VOID NtioSehRestoreFrame(PVOID Frame);
 
+/* Built-in drivers (what IoCreateDriver does in NT): creates \Driver\<ServiceName> with the
+ * registry path \REGISTRY\MACHINE\SYSTEM\ControlSet001\Services\<ServiceName>, calls
+ * InitializationFunction as DriverEntry (NT facts L1, L2, L4) and keeps the driver loaded until
+ * NtioUnloadDriver or system shutdown. A failing DriverEntry deletes the driver and returns its
+ * status. DriverObject (optional) receives the driver object, referenced (ObDereferenceObject it).
+ * PASSIVE_LEVEL. */
+NTIO_API NTSTATUS NtioCreateDriver(PCUNICODE_STRING ServiceName, PDRIVER_INITIALIZE InitializationFunction,
+                                   PDRIVER_OBJECT *DriverObject);
+/* Unloads a driver the NT way: no new opens or attaches from now on; DriverUnload runs once none
+ * of its devices has open handles or attached devices (at once if already so, else when the last
+ * goes); the driver object goes with its last reference. STATUS_INVALID_DEVICE_REQUEST for a driver
+ * without DriverUnload (NT fact L7). PASSIVE_LEVEL. */
+NTIO_API NTSTATUS NtioUnloadDriver(PDRIVER_OBJECT DriverObject);
+
+/* Live IRPs and MDLs of the calling thread's System (leak checks of tests and the verifier). */
+NTIO_API SIZE_T NtioIrpCount(VOID);
+NTIO_API SIZE_T NtioMdlCount(VOID);
+
 NTIO_END_DECLS
 #endif

@@ -42,6 +42,10 @@ struct _ETHREAD : _KTHREAD {
     // _KTHREAD::m_process holds a reference on the process for the thread object's lifetime.
     HANDLE m_cid_thread = nullptr;
     std::atomic<bool> m_terminating{false};  // PsIsThreadTerminating
+    // Threaded IRPs issued by this thread (IRP.ThreadListEntry), NT's ETHREAD.IrpList. Guarded by
+    // m_irp_list_lock; the I/O manager cancels and waits for them when the thread terminates.
+    LIST_ENTRY m_irp_list{&m_irp_list, &m_irp_list};
+    std::atomic<bool> m_irp_list_lock{false};
 };
 
 namespace ntio::ob {

@@ -11,6 +11,7 @@
 #include "ke/kernel.hpp"
 #include "ob/object_manager.hpp"
 #include "ex/executive.hpp"
+#include "io/io_manager.hpp"
 
 namespace ntio {
 namespace {
@@ -19,6 +20,7 @@ thread_local System* t_current = nullptr;
 }  // namespace
 
 System::System(const BootOptions& options) {
+    io::register_types();
     m_kernel = std::make_unique<ke::Kernel>(*this, options.processors);
     m_objects = std::make_unique<ob::ObjectManager>(*this);
     m_kernel->start();
@@ -27,12 +29,16 @@ System::System(const BootOptions& options) {
     // After the System is current: starting workers waits, which binds the booting thread here.
     m_executive = std::make_unique<ex::Executive>(*this);
     m_executive->start();
+    m_io = std::make_unique<io::IoManager>(*this);
 }
 
 System::~System() {
+    // Drivers unload while threads, DPCs and work items still run (DriverUnload may wait on them).
+    m_io->shutdown();
     m_executive->stop();
     m_kernel->stop();
     m_executive.reset();
+    m_io.reset();
     m_objects.reset();
     m_kernel.reset();
     System* self = this;

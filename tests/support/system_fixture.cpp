@@ -1,7 +1,8 @@
-// Leak accounting around each test: counts taken from the object manager after boot and before
-// shutdown. Objects or handles that outlive the test fail it with the counts in the message.
+// Leak accounting around each test: counts taken from the object manager and the I/O manager after
+// boot and before shutdown. Objects, handles, IRPs or MDLs that outlive the test fail it.
 #include "support/system_fixture.hpp"
 
+#include "io/io_manager.hpp"
 #include "ob/object_manager.hpp"
 
 namespace ntio::test {
@@ -19,6 +20,8 @@ void SystemTest::TearDown() {
     if (m_check_leaks) {
         EXPECT_EQ(m_system->objects().handle_count(), m_handles_at_boot) << "handles leaked by the test";
         EXPECT_EQ(m_system->objects().object_count(), m_objects_at_boot) << "objects leaked by the test";
+        EXPECT_EQ(m_system->io().irp_count(), 0u) << "IRPs leaked by the test";
+        EXPECT_EQ(m_system->io().mdl_count(), 0u) << "MDLs leaked by the test";
     }
     m_system.reset();
 }

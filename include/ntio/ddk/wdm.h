@@ -12,5 +12,6 @@
 #include "ntio_ddk/ex.h"
 #include "ntio_ddk/se.h"
 #include "ntio_ddk/ob.h"
+#include "ntio_ddk/io.h"
 #include "ntio_ddk/zw.h"
 #endif

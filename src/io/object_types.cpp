@@ -1,0 +1,60 @@
+// The Driver, Device and File object types: their generic mappings (devices and files use the
+// file rights, winnt.h FILE_GENERIC_*) and the procedures that tie them to the I/O manager.
+#include "io/objects.hpp"
+
+#include "io/io_manager.hpp"
+#include "ob/object_type.hpp"
+
+namespace ntio::io {
+
+namespace {
+constexpr GENERIC_MAPPING kFileMapping{FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
+}  // namespace
+
+_OBJECT_TYPE g_driver_type{
+    .name = u"Driver",
+    .generic_mapping = kFileMapping,
+    .valid_access_mask = FILE_ALL_ACCESS,
+    .pool_type = NonPagedPool,
+    .case_insensitive = true,
+    .del = driver_delete,
+    .dump = driver_dump,
+};
+
+_OBJECT_TYPE g_device_type{
+    .name = u"Device",
+    .generic_mapping = kFileMapping,
+    .valid_access_mask = FILE_ALL_ACCESS,
+    .pool_type = NonPagedPool,
+    .case_insensitive = true,
+    .security_required = true,
+    .del = device_delete,
+    .parse = device_parse,
+    .dump = device_dump,
+};
+
+_OBJECT_TYPE g_file_type{
+    .name = u"File",
+    .generic_mapping = kFileMapping,
+    .valid_access_mask = FILE_ALL_ACCESS,
+    .pool_type = NonPagedPool,
+    .case_insensitive = true,
+    .close = file_close,
+    .del = file_delete,
+    .query_name = file_query_name,
+    .dump = file_dump,
+};
+
+void register_types() {
+    ob::register_object_type(g_driver_type);
+    ob::register_object_type(g_device_type);
+    ob::register_object_type(g_file_type);
+}
+
+}  // namespace ntio::io
+
+extern "C" {
+NTIO_API POBJECT_TYPE IoFileObjectType = &ntio::io::g_file_type;
+NTIO_API POBJECT_TYPE IoDeviceObjectType = &ntio::io::g_device_type;
+NTIO_API POBJECT_TYPE IoDriverObjectType = &ntio::io::g_driver_type;
+}

@@ -1,0 +1,88 @@
+// Bodies of the I/O object types and the private state ntio keeps next to the Windows layouts.
+// A driver object body is DRIVER_OBJECT, then DRIVER_EXTENSION right after it (NT fact L1), then
+// DriverPrivate. A device object body is DEVICE_OBJECT, then the device extension (16-byte aligned),
+// then DeviceObjectExtension, whose first part is the Windows DEVOBJ_EXTENSION. A file object body
+// is FILE_OBJECT then FilePrivate. Procedures of the three types are implemented where their
+// behaviour lives (named below) and wired together in object_types.cpp.
+#pragma once
+
+#include "io/ddk.hpp"
+
+namespace ntio::ob { struct ParseRequest; }
+
+namespace ntio::io {
+
+// ---- Driver objects (driver_object.cpp) ----
+struct DriverPrivate {
+    std::u16string service_name;        // "Null" (ServiceKeyName / DriverName buffers point here)
+    std::u16string driver_name;         // "\Driver\Null"
+    std::u16string registry_path;       // "\REGISTRY\MACHINE\SYSTEM\ControlSet001\Services\Null"
+    UNICODE_STRING registry_path_string{};
+    std::atomic<bool> unload_requested{false};  // no new opens or attaches once set
+    std::atomic<bool> unloaded{false};          // DriverUnload ran
+    void* client_extensions = nullptr;          // IoAllocateDriverObjectExtension list
+    std::mutex lock;                            // device list and client extensions
+};
+struct DriverBody {
+    DRIVER_OBJECT object;
+    DRIVER_EXTENSION extension;
+    DriverPrivate priv;
+};
+inline DriverBody* driver_body(PDRIVER_OBJECT d) noexcept { return reinterpret_cast<DriverBody*>(d); }
+inline DriverPrivate& driver_private(PDRIVER_OBJECT d) noexcept { return driver_body(d)->priv; }
+
+// ---- Device objects (device_object.cpp) ----
+struct DeviceObjectExtension {
+    DEVOBJ_EXTENSION doe;                   // Windows part (Type 13, back pointer, AttachedTo...)
+    std::atomic<bool> delete_pending{false};     // IoDeleteDevice called: no new opens or attaches
+    std::atomic<LONG> open_count{0};        // file objects opened on it (ReferenceCount mirrors it)
+    std::u16string name;                    // "\Device\Null" or empty
+    PSECURITY_DESCRIPTOR security = nullptr; // from IoCreateDeviceSecure / default
+    PFILE_OBJECT exclusive_owner = nullptr; // DO_EXCLUSIVE: the file object holding it
+};
+inline std::size_t device_extension_offset() noexcept { return (sizeof(DEVICE_OBJECT) + 15) & ~std::size_t{15}; }
+inline DeviceObjectExtension* device_private(PDEVICE_OBJECT d) noexcept {
+    return reinterpret_cast<DeviceObjectExtension*>(d->DeviceObjectExtension);
+}
+
+// ---- File objects (file_object.cpp) ----
+struct FilePrivate {
+    ACCESS_MASK granted_access = 0;         // of the open (share access and IOCTL checks)
+    ULONG share_access = 0;                 // FILE_SHARE_* requested at create
+    ULONG create_options = 0;
+    bool cleanup_done = false;              // IRP_MJ_CLEANUP sent
+    bool create_succeeded = false;          // IRP_MJ_CREATE succeeded (close is sent only then)
+    IO_COMPLETION_CONTEXT completion{};     // storage FILE_OBJECT.CompletionContext points at
+    ULONG notification_modes = 0;           // FILE_SKIP_* (FileIoCompletionNotificationInformation)
+};
+struct FileBody {
+    FILE_OBJECT object;
+    FilePrivate priv;
+};
+inline FilePrivate& file_private(PFILE_OBJECT f) noexcept { return reinterpret_cast<FileBody*>(f)->priv; }
+
+// Type descriptors (object_types.cpp).
+extern _OBJECT_TYPE g_driver_type;
+extern _OBJECT_TYPE g_device_type;
+extern _OBJECT_TYPE g_file_type;
+
+// Type procedures, implemented by the files named.
+void driver_delete(void* object);                     // driver_object.cpp
+void driver_dump(void* object, std::string& out);     // driver_object.cpp
+void device_delete(void* object);                     // device_object.cpp
+void device_dump(void* object, std::string& out);     // device_object.cpp
+// Opening a name that resolves to a device (\Device\X or \Device\X\rest): builds the file object
+// and sends IRP_MJ_CREATE (device_open.cpp). *found is the new file object, referenced.
+NTSTATUS device_parse(void* device, ob::ParseRequest& request, void** found);
+// Last handle closed: IRP_MJ_CLEANUP in the closing process (file_object.cpp).
+void file_close(PEPROCESS process, void* object, ACCESS_MASK granted, ULONG_PTR process_handle_count,
+                ULONG_PTR system_handle_count);
+// Last reference: IRP_MJ_CLOSE, then the file object goes (file_object.cpp).
+void file_delete(void* object);
+// ObQueryNameString on a file: the device name plus, for sub-path opens, the driver's answer to
+// FileNameInformation (NT facts K5, K6; file_query_name.cpp).
+NTSTATUS file_query_name(void* object, bool has_name, POBJECT_NAME_INFORMATION info, ULONG length,
+                         PULONG return_length, KPROCESSOR_MODE mode);
+void file_dump(void* object, std::string& out);       // file_object.cpp
+
+}  // namespace ntio::io
