@@ -97,6 +97,39 @@ NTSYSAPI NTSTATUS NTAPI NtOpenSymbolicLinkObject(_Out_ PHANDLE LinkHandle, _In_ 
 NTSYSAPI NTSTATUS NTAPI NtQuerySymbolicLinkObject(_In_ HANDLE LinkHandle, _Inout_ PUNICODE_STRING LinkTarget,
                                                   _Out_opt_ PULONG ReturnedLength);
 
+
+/* File I/O services (the I/O manager's; file and device handles). */
+NTSYSAPI NTSTATUS NTAPI NtCreateFile(_Out_ PHANDLE FileHandle, _In_ ACCESS_MASK DesiredAccess,
+                                     _In_ POBJECT_ATTRIBUTES ObjectAttributes, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                     _In_opt_ PLARGE_INTEGER AllocationSize, _In_ ULONG FileAttributes,
+                                     _In_ ULONG ShareAccess, _In_ ULONG CreateDisposition, _In_ ULONG CreateOptions,
+                                     _In_reads_bytes_opt_(EaLength) PVOID EaBuffer, _In_ ULONG EaLength);
+NTSYSAPI NTSTATUS NTAPI NtOpenFile(_Out_ PHANDLE FileHandle, _In_ ACCESS_MASK DesiredAccess,
+                                   _In_ POBJECT_ATTRIBUTES ObjectAttributes, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                   _In_ ULONG ShareAccess, _In_ ULONG OpenOptions);
+NTSYSAPI NTSTATUS NTAPI NtReadFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event, _In_opt_ PIO_APC_ROUTINE ApcRoutine,
+                                   _In_opt_ PVOID ApcContext, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                   _Out_writes_bytes_(Length) PVOID Buffer, _In_ ULONG Length,
+                                   _In_opt_ PLARGE_INTEGER ByteOffset, _In_opt_ PULONG Key);
+NTSYSAPI NTSTATUS NTAPI NtWriteFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event, _In_opt_ PIO_APC_ROUTINE ApcRoutine,
+                                    _In_opt_ PVOID ApcContext, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                    _In_reads_bytes_(Length) PVOID Buffer, _In_ ULONG Length,
+                                    _In_opt_ PLARGE_INTEGER ByteOffset, _In_opt_ PULONG Key);
+NTSYSAPI NTSTATUS NTAPI NtDeviceIoControlFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event,
+                                              _In_opt_ PIO_APC_ROUTINE ApcRoutine, _In_opt_ PVOID ApcContext,
+                                              _Out_ PIO_STATUS_BLOCK IoStatusBlock, _In_ ULONG IoControlCode,
+                                              _In_reads_bytes_opt_(InputBufferLength) PVOID InputBuffer,
+                                              _In_ ULONG InputBufferLength,
+                                              _Out_writes_bytes_opt_(OutputBufferLength) PVOID OutputBuffer,
+                                              _In_ ULONG OutputBufferLength);
+NTSYSAPI NTSTATUS NTAPI NtFsControlFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event, _In_opt_ PIO_APC_ROUTINE ApcRoutine,
+                                        _In_opt_ PVOID ApcContext, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                        _In_ ULONG FsControlCode,
+                                        _In_reads_bytes_opt_(InputBufferLength) PVOID InputBuffer,
+                                        _In_ ULONG InputBufferLength,
+                                        _Out_writes_bytes_opt_(OutputBufferLength) PVOID OutputBuffer,
+                                        _In_ ULONG OutputBufferLength);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_NTAPI_H */

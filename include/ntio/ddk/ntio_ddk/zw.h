@@ -224,6 +224,39 @@ NTKERNELAPI PKEVENT NTAPI IoCreateNotificationEvent(_In_ PUNICODE_STRING EventNa
 NTKERNELAPI PKEVENT NTAPI IoCreateSynchronizationEvent(_In_ PUNICODE_STRING EventName,
                                                                _Out_ PHANDLE EventHandle);
 
+
+/* File I/O services (the I/O manager's; file and device handles). */
+NTSYSAPI NTSTATUS NTAPI ZwCreateFile(_Out_ PHANDLE FileHandle, _In_ ACCESS_MASK DesiredAccess,
+                                     _In_ POBJECT_ATTRIBUTES ObjectAttributes, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                     _In_opt_ PLARGE_INTEGER AllocationSize, _In_ ULONG FileAttributes,
+                                     _In_ ULONG ShareAccess, _In_ ULONG CreateDisposition, _In_ ULONG CreateOptions,
+                                     _In_reads_bytes_opt_(EaLength) PVOID EaBuffer, _In_ ULONG EaLength);
+NTSYSAPI NTSTATUS NTAPI ZwOpenFile(_Out_ PHANDLE FileHandle, _In_ ACCESS_MASK DesiredAccess,
+                                   _In_ POBJECT_ATTRIBUTES ObjectAttributes, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                   _In_ ULONG ShareAccess, _In_ ULONG OpenOptions);
+NTSYSAPI NTSTATUS NTAPI ZwReadFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event, _In_opt_ PIO_APC_ROUTINE ApcRoutine,
+                                   _In_opt_ PVOID ApcContext, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                   _Out_writes_bytes_(Length) PVOID Buffer, _In_ ULONG Length,
+                                   _In_opt_ PLARGE_INTEGER ByteOffset, _In_opt_ PULONG Key);
+NTSYSAPI NTSTATUS NTAPI ZwWriteFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event, _In_opt_ PIO_APC_ROUTINE ApcRoutine,
+                                    _In_opt_ PVOID ApcContext, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                    _In_reads_bytes_(Length) PVOID Buffer, _In_ ULONG Length,
+                                    _In_opt_ PLARGE_INTEGER ByteOffset, _In_opt_ PULONG Key);
+NTSYSAPI NTSTATUS NTAPI ZwDeviceIoControlFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event,
+                                              _In_opt_ PIO_APC_ROUTINE ApcRoutine, _In_opt_ PVOID ApcContext,
+                                              _Out_ PIO_STATUS_BLOCK IoStatusBlock, _In_ ULONG IoControlCode,
+                                              _In_reads_bytes_opt_(InputBufferLength) PVOID InputBuffer,
+                                              _In_ ULONG InputBufferLength,
+                                              _Out_writes_bytes_opt_(OutputBufferLength) PVOID OutputBuffer,
+                                              _In_ ULONG OutputBufferLength);
+NTSYSAPI NTSTATUS NTAPI ZwFsControlFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event, _In_opt_ PIO_APC_ROUTINE ApcRoutine,
+                                        _In_opt_ PVOID ApcContext, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                        _In_ ULONG FsControlCode,
+                                        _In_reads_bytes_opt_(InputBufferLength) PVOID InputBuffer,
+                                        _In_ ULONG InputBufferLength,
+                                        _Out_writes_bytes_opt_(OutputBufferLength) PVOID OutputBuffer,
+                                        _In_ ULONG OutputBufferLength);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_ZW_H */

@@ -1,0 +1,2 @@
+// (being written) NtCreateFile, NtOpenFile and their Zw forms.
+#include <ntio/ntapi.h>
