@@ -21,9 +21,10 @@ int main(int argc, char** argv) {
         else { std::fprintf(stderr, "usage: %s [--markdown] [--quick] [--gate=ID]\n", argv[0]); return 2; }
     }
     ntio::System system;
-    std::vector<GateResult (*)(const GateOptions&)> gates = {gate_a5_event_wait, gate_b3_idle_wake,
-                                                               gate_b4_apc_delivery};
-    const char* ids[] = {"A5", "B3", "B4"};
+    std::vector<GateResult (*)(const GateOptions&)> gates = {gate_a1_irp_round_trip, gate_a2_cost_per_filter,
+                                                               gate_a5_event_wait,     gate_a6_allocations,
+                                                               gate_b3_idle_wake,      gate_b4_apc_delivery};
+    const char* ids[] = {"A1", "A2", "A5", "A6", "B3", "B4"};
     if (markdown) {
         std::printf("| gate | what | ratio (median) | min-max | limit | ntio | baseline | verdict |\n");
         std::printf("|---|---|---|---|---|---|---|---|\n");

@@ -1,6 +1,203 @@
-// (being written) Opening a device through its parse procedure.
+// Opening a device: the Device type's parse procedure (NT's IopParseDevice). A name that reaches
+// a device (\Device\X, \Device\X\rest, or either through \??\Link) gets a new FILE_OBJECT, the
+// device's security and state checks, and an IRP_MJ_CREATE at the top of the device's stack.
+#include "io/driver_object.hpp"
+#include "io/file_object.hpp"
 #include "io/objects.hpp"
+#include "ob/namespace.hpp"
+#include "ob/object_manager.hpp"
 
 namespace ntio::io {
-NTSTATUS device_parse(void*, ob::ParseRequest&, void**) { return STATUS_OBJECT_TYPE_MISMATCH; }
+
+namespace {
+
+// NT fact K11: the rights a direct device open may ask for.
+constexpr ACCESS_MASK kDirectOpenAccess =
+    SYNCHRONIZE | FILE_READ_ATTRIBUTES | READ_CONTROL | ACCESS_SYSTEM_SECURITY | WRITE_OWNER | WRITE_DAC;
+
+ULONG flags_from_options(ULONG options)
+{
+    ULONG flags = 0;
+    if (options & FILE_SYNCHRONOUS_IO_ALERT) flags |= FO_SYNCHRONOUS_IO | FO_ALERTABLE_IO;
+    if (options & FILE_SYNCHRONOUS_IO_NONALERT) flags |= FO_SYNCHRONOUS_IO;
+    if (options & FILE_NO_INTERMEDIATE_BUFFERING) flags |= FO_NO_INTERMEDIATE_BUFFERING;
+    if (options & FILE_WRITE_THROUGH) flags |= FO_WRITE_THROUGH;
+    if (options & FILE_SEQUENTIAL_ONLY) flags |= FO_SEQUENTIAL_ONLY;
+    if (options & FILE_RANDOM_ACCESS) flags |= FO_RANDOM_ACCESS;
+    return flags;
+}
+
+bool claim_exclusive(PDEVICE_OBJECT device, PFILE_OBJECT file)
+{
+    PFILE_OBJECT expected = nullptr;
+    return __atomic_compare_exchange_n(&device_private(device)->exclusive_owner, &expected, file, false,
+                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+// The state checks NT makes before sending the create (IopCheckDeviceAndDriver): a device that is
+// being deleted, still initializing, or whose driver is unloading has "no such device" for new
+// opens; an exclusive device admits one open at a time (NT fact N3).
+NTSTATUS admit_open(PDEVICE_OBJECT device, PFILE_OBJECT file)
+{
+    device_reference_open(device);
+    // Checked after taking the open so that a concurrent unload or delete either sees this open
+    // (and waits for it) or is seen here.
+    if (device_delete_pending(device) || driver_unloading(device->DriverObject) ||
+        (device->Flags & DO_DEVICE_INITIALIZING)) {
+        device_release_open(device);
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    if ((device->Flags & DO_EXCLUSIVE) && !claim_exclusive(device, file)) {
+        device_release_open(device);
+        return STATUS_ACCESS_DENIED;
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS capture_file_name(PFILE_OBJECT file, const std::u16string& remaining)
+{
+    if (remaining.empty()) return STATUS_SUCCESS;
+    std::size_t bytes = remaining.size() * sizeof(WCHAR);
+    if (bytes > MAXUSHORT - sizeof(WCHAR)) return STATUS_OBJECT_NAME_INVALID;
+    auto* buffer = new (std::nothrow) WCHAR[remaining.size() + 1];
+    if (!buffer) return STATUS_INSUFFICIENT_RESOURCES;
+    std::memcpy(buffer, remaining.data(), bytes);
+    buffer[remaining.size()] = 0;
+    file->FileName.Buffer = buffer;
+    file->FileName.Length = static_cast<USHORT>(bytes);
+    file->FileName.MaximumLength = static_cast<USHORT>(bytes + sizeof(WCHAR));
+    return STATUS_SUCCESS;
+}
+
+}  // namespace
+
+// Gives up an exclusive device's claim (file_object.cpp calls it when the file object goes).
+void release_exclusive_claim(PFILE_OBJECT file) noexcept
+{
+    PDEVICE_OBJECT device = file->DeviceObject;
+    if (!device || !(device->Flags & DO_EXCLUSIVE)) return;
+    PFILE_OBJECT expected = file;
+    __atomic_compare_exchange_n(&device_private(device)->exclusive_owner, &expected, nullptr, false, __ATOMIC_ACQ_REL,
+                                __ATOMIC_ACQUIRE);
+}
+
+NTSTATUS device_parse(void* parse_object, ob::ParseRequest& request, void** found)
+{
+    *found = nullptr;
+    auto device = static_cast<PDEVICE_OBJECT>(parse_object);
+    auto* packet = static_cast<OpenPacket*>(request.parse_context);
+    if (!packet || packet->magic != OpenPacket::kMagic) {
+        // A lookup that is not a file open (ObReferenceObjectByName of \Device\X) finds the device.
+        if (!request.remaining_name.empty()) return STATUS_OBJECT_TYPE_MISMATCH;
+        ObReferenceObject(device);
+        *found = device;
+        return STATUS_SUCCESS;
+    }
+    packet->parsed = true;
+    const ACCESS_MASK desired = request.desired_access;
+    const bool sub_path = !request.remaining_name.empty();
+    const KPROCESSOR_MODE check_mode = (packet->options & IO_FORCE_ACCESS_CHECK) ? KPROCESSOR_MODE{UserMode}
+                                                                                 : request.access_mode;
+
+    // NT fact K4 and "Handling IRPs" (IRP_MJ_CREATE): an open of the device itself is checked
+    // against the device's descriptor; an open of a sub-path only with FILE_DEVICE_SECURE_OPEN,
+    // otherwise the driver decides.
+    ob::ObjectManager& manager = ob::manager_of(device);
+    ACCESS_MASK granted = 0;
+    bool checked = false;
+    if (!sub_path || (device->Characteristics & FILE_DEVICE_SECURE_OPEN)) {
+        NTSTATUS status = manager.access_check(ob::header_of(device), request.process, desired, check_mode, &granted);
+        if (!NT_SUCCESS(status)) return status;
+        checked = true;
+    }
+
+    void* body = nullptr;
+    NTSTATUS status = manager.create_object(KernelMode, &g_file_type, nullptr, sizeof(FileBody), &body);
+    if (!NT_SUCCESS(status)) return status;
+    auto* file_body = new (body) FileBody();
+    PFILE_OBJECT file = &file_body->object;
+    FilePrivate& priv = file_body->priv;
+    file->Type = IO_TYPE_FILE;
+    file->Size = sizeof(FILE_OBJECT);
+    file->DeviceObject = device;
+    KeInitializeEvent(&file->Lock, SynchronizationEvent, FALSE);
+    // NT resets FILE_OBJECT.Event at the start of each synchronous operation and sets it on
+    // completion when the caller gave no event: a notification event, created not signalled.
+    KeInitializeEvent(&file->Event, NotificationEvent, FALSE);
+    KeInitializeSpinLock(&file->IrpListLock);
+    InitializeListHead(&file->IrpList);
+    const bool case_sensitive = !(request.attributes & OBJ_CASE_INSENSITIVE);
+    file->Flags = flags_from_options(packet->create_options);
+    if (case_sensitive) file->Flags |= FO_OPENED_CASE_SENSITIVE;
+    if (!sub_path && (desired & ~kDirectOpenAccess) == 0) file->Flags |= FO_DIRECT_DEVICE_OPEN;
+    priv.granted_access = checked ? granted : desired;
+    priv.share_access = packet->share_access;
+    priv.create_options = packet->create_options;
+
+    status = capture_file_name(file, request.remaining_name);
+    if (NT_SUCCESS(status)) status = admit_open(device, file);
+    if (!NT_SUCCESS(status)) {
+        file->DeviceObject = nullptr;
+        ObDereferenceObject(file);
+        return status;
+    }
+
+    ACCESS_STATE access_state{};
+    SeCaptureSubjectContext(&access_state.SubjectSecurityContext);
+    access_state.SecurityEvaluated = checked;
+    access_state.OriginalDesiredAccess = desired;
+    access_state.PreviouslyGrantedAccess = checked ? granted : 0;
+    access_state.RemainingDesiredAccess = checked ? (desired & ~granted & ~MAXIMUM_ALLOWED) : desired;
+    IO_SECURITY_CONTEXT security{};
+    security.AccessState = &access_state;
+    security.DesiredAccess = desired;
+    security.FullCreateOptions = packet->create_options;
+
+    PDEVICE_OBJECT top = IoGetAttachedDevice(device);
+    IO_STATUS_BLOCK iosb{};
+    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
+    if (!irp) {
+        status = STATUS_INSUFFICIENT_RESOURCES;
+    } else {
+        irp->Flags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
+        irp->RequestorMode = request.access_mode;
+        irp->UserIosb = &iosb;
+        irp->Tail.Overlay.Thread = PsGetCurrentThread();
+        irp->Tail.Overlay.OriginalFileObject = file;
+        irp->Overlay.AllocationSize = packet->allocation_size;
+        irp->AssociatedIrp.SystemBuffer = packet->ea_buffer;
+        PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+        sp->MajorFunction = IRP_MJ_CREATE;
+        sp->Flags = static_cast<UCHAR>((case_sensitive ? SL_CASE_SENSITIVE : 0) |
+                                       ((packet->options & IO_FORCE_ACCESS_CHECK) ? SL_FORCE_ACCESS_CHECK : 0));
+        sp->FileObject = file;
+        sp->Parameters.Create.SecurityContext = &security;
+        // NT fact S2: the disposition reaches the driver unchanged, in the top byte of Options.
+        sp->Parameters.Create.Options = (packet->disposition << 24) | (packet->create_options & FILE_VALID_OPTION_FLAGS);
+        sp->Parameters.Create.FileAttributes = static_cast<USHORT>(packet->file_attributes);
+        sp->Parameters.Create.ShareAccess = static_cast<USHORT>(packet->share_access);
+        sp->Parameters.Create.EaLength = packet->ea_length;
+        status = call_driver_and_wait(top, irp);
+        packet->information = irp->IoStatus.Information;
+        IoFreeIrp(irp);
+        // NT deviation: a driver's STATUS_REPARSE (file-system reparse points) is not followed.
+        if (status == STATUS_REPARSE) status = STATUS_IO_REPARSE_TAG_NOT_HANDLED;
+    }
+    SeReleaseSubjectContext(&access_state.SubjectSecurityContext);
+    packet->final_status = status;
+
+    if (!NT_SUCCESS(status)) {
+        // The driver never saw this file object open: it goes without CLEANUP or CLOSE.
+        release_exclusive_claim(file);
+        device_release_open(device);
+        file->DeviceObject = nullptr;
+        ObDereferenceObject(file);
+        return status;
+    }
+    priv.create_succeeded = true;
+    packet->file_object = file;
+    *found = file;
+    return STATUS_SUCCESS;
+}
+
 }  // namespace ntio::io

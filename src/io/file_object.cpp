@@ -1,8 +1,210 @@
-// (being written) File objects: cleanup and close.
+// File objects after the open: IRP_MJ_CLEANUP when the last handle in the system closes (in the
+// closing process), IRP_MJ_CLOSE when the last reference goes, the device the file's IRPs go to
+// (IoGetRelatedDeviceObject) and the synchronous IRP helper the open, close and name paths share.
+#include "io/file_object.hpp"
+
+#include <cstdio>
+
+#include "io/driver_object.hpp"
 #include "io/objects.hpp"
+#include "ob/object_manager.hpp"
+#include "ob/process.hpp"
 
 namespace ntio::io {
-void file_close(PEPROCESS, void*, ACCESS_MASK, ULONG_PTR, ULONG_PTR) {}
-void file_delete(void*) {}
-void file_dump(void*, std::string&) {}
+
+namespace {
+
+NTSTATUS NTAPI signal_waiter(PDEVICE_OBJECT, PIRP, PVOID context)
+{
+    KeSetEvent(static_cast<PKEVENT>(context), IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+// The must-succeed reserve. NT keeps a reserve IRP for paths that may not fail for lack of memory
+// (IopAllocateIrpMustSucceed, used by the close path; Windows Internals, "I/O request packets").
+// One reserve per process is enough: its users hold it only while the driver handles one request.
+constexpr CCHAR kReserveStackSize = 16;
+alignas(16) unsigned char g_reserve[IoSizeOfIrp(kReserveStackSize)];
+std::mutex g_reserve_lock;
+
+void delay_a_little() noexcept
+{
+    LARGE_INTEGER interval;
+    interval.QuadPart = -10 * 1000;  // 1 ms, relative
+    (void)KeDelayExecutionThread(KernelMode, FALSE, &interval);
+}
+
+PIRP build_file_irp(PFILE_OBJECT file, UCHAR major, PDEVICE_OBJECT device)
+{
+    PIRP irp = allocate_must_succeed_irp(device->StackSize);
+    irp->Tail.Overlay.OriginalFileObject = file;
+    irp->Tail.Overlay.Thread = PsGetCurrentThread();
+    irp->RequestorMode = KernelMode;
+    irp->Flags = IRP_CLOSE_OPERATION | IRP_SYNCHRONOUS_API;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = major;
+    sp->FileObject = file;
+    return irp;
+}
+
+// Sends IRP_MJ_CLEANUP or IRP_MJ_CLOSE and waits; their status is ignored (a driver without a
+// CLEANUP routine fails it through the default routine, NT facts K2, S3).
+void send_file_irp(PFILE_OBJECT file, UCHAR major)
+{
+    PDEVICE_OBJECT device = file_target_device(file);
+    PIRP irp = build_file_irp(file, major, device);
+    (void)call_driver_and_wait(device, irp);
+    release_must_succeed_irp(irp);
+}
+
+void destroy_file_body(PFILE_OBJECT file)
+{
+    delete[] file->FileName.Buffer;
+    file->FileName.Buffer = nullptr;
+    reinterpret_cast<FileBody*>(file)->~FileBody();
+}
+
+// The close of a file object whose last reference went at raised IRQL: the driver's close routine
+// runs at PASSIVE_LEVEL on a worker thread. NT defers the object's deletion itself
+// (ObpDeferObjectDeletion); ob here frees the body when the delete procedure returns, so the close
+// goes out on a copy.
+// NT deviation: a close deferred this way shows the driver a different FILE_OBJECT address than
+// the create did (FsContext and the other fields are the same).
+struct DeferredClose {
+    WORK_QUEUE_ITEM item;
+    FileBody body;
+};
+
+VOID NTAPI deferred_close(PVOID parameter)
+{
+    auto* deferred = static_cast<DeferredClose*>(parameter);
+    PFILE_OBJECT file = &deferred->body.object;
+    PDEVICE_OBJECT device = file->DeviceObject;
+    send_file_irp(file, IRP_MJ_CLOSE);
+    delete[] file->FileName.Buffer;
+    delete deferred;
+    device_release_open(device);
+}
+
+}  // namespace
+
+NTSTATUS call_driver_and_wait(PDEVICE_OBJECT device, PIRP irp) noexcept
+{
+    KEVENT done;
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    IoSetCompletionRoutine(irp, signal_waiter, &done, TRUE, TRUE, TRUE);
+    NTSTATUS status = IoCallDriver(device, irp);
+    if (status == STATUS_PENDING) (void)KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, nullptr);
+    return irp->IoStatus.Status;
+}
+
+PIRP allocate_must_succeed_irp(CCHAR stack_size) noexcept
+{
+    for (;;) {
+        if (PIRP irp = IoAllocateIrp(stack_size, FALSE)) return irp;
+        if (stack_size <= kReserveStackSize) {
+            g_reserve_lock.lock();
+            auto* irp = reinterpret_cast<PIRP>(g_reserve);
+            IoInitializeIrp(irp, IoSizeOfIrp(stack_size), stack_size);
+            return irp;
+        }
+        delay_a_little();
+    }
+}
+
+void release_must_succeed_irp(PIRP irp) noexcept
+{
+    if (reinterpret_cast<unsigned char*>(irp) == g_reserve) {
+        g_reserve_lock.unlock();
+        return;
+    }
+    IoFreeIrp(irp);
+}
+
+PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept
+{
+    // NT fact K11: direct device opens bypass a mounted volume and go to the device's own stack.
+    if (!(file->Flags & FO_DIRECT_DEVICE_OPEN) && file->Vpb && file->Vpb->DeviceObject)
+        return IoGetAttachedDevice(file->Vpb->DeviceObject);
+    if (file->DeviceObject->Vpb && !(file->Flags & FO_DIRECT_DEVICE_OPEN) && file->DeviceObject->Vpb->DeviceObject)
+        return IoGetAttachedDevice(file->DeviceObject->Vpb->DeviceObject);
+    return IoGetAttachedDevice(file->DeviceObject);
+}
+
+// NT fact K3: the last handle in the whole system sends IRP_MJ_CLEANUP, synchronously and in the
+// process that closes it (which may not be the one that opened it; the closer is `process`).
+void file_close(PEPROCESS process, void* object, ACCESS_MASK, ULONG_PTR, ULONG_PTR system_handle_count)
+{
+    if (system_handle_count != 1) return;
+    auto file = static_cast<PFILE_OBJECT>(object);
+    FilePrivate& priv = file_private(file);
+    if (!priv.create_succeeded || priv.cleanup_done) return;
+    priv.cleanup_done = true;
+    ob::ProcessAttach attach(process);
+    send_file_irp(file, IRP_MJ_CLEANUP);
+}
+
+// NT facts K2, K3: IRP_MJ_CLOSE with the last reference, only for a file object the driver opened;
+// then the device loses the open (which may let a deleted device go or a pending unload run).
+void file_delete(void* object)
+{
+    auto file = static_cast<PFILE_OBJECT>(object);
+    FilePrivate& priv = file_private(file);
+    if (!priv.create_succeeded) {
+        destroy_file_body(file);
+        return;
+    }
+    PDEVICE_OBJECT device = file->DeviceObject;
+    if (KeGetCurrentIrql() > APC_LEVEL) {
+        auto* deferred = new (std::nothrow) DeferredClose;
+        while (!deferred) deferred = new (std::nothrow) DeferredClose;
+        std::memcpy(static_cast<void*>(&deferred->body.object), file, sizeof(FILE_OBJECT));
+        deferred->body.priv = priv;
+        KeInitializeEvent(&deferred->body.object.Lock, SynchronizationEvent, FALSE);
+        KeInitializeEvent(&deferred->body.object.Event, NotificationEvent, FALSE);
+        InitializeListHead(&deferred->body.object.IrpList);
+        if (file->CompletionContext) deferred->body.object.CompletionContext = &deferred->body.priv.completion;
+        file->FileName.Buffer = nullptr;  // the copy owns it now
+        release_exclusive_claim(file);
+        destroy_file_body(file);
+        ExInitializeWorkItem(&deferred->item, deferred_close, deferred);
+        ExQueueWorkItem(&deferred->item, CriticalWorkQueue);
+        return;
+    }
+    send_file_irp(file, IRP_MJ_CLOSE);
+    release_exclusive_claim(file);
+    destroy_file_body(file);
+    device_release_open(device);
+}
+
+void file_dump(void* object, std::string& out)
+{
+    auto file = static_cast<PFILE_OBJECT>(object);
+    char line[160];
+    std::string name;
+    for (USHORT i = 0; i < file->FileName.Length / sizeof(WCHAR); ++i) {
+        WCHAR c = file->FileName.Buffer[i];
+        name.push_back(c < 0x80 ? static_cast<char>(c) : '?');
+    }
+    std::snprintf(line, sizeof(line), "device %p flags 0x%x fscontext %p name \"", static_cast<void*>(file->DeviceObject),
+                  static_cast<unsigned>(file->Flags), file->FsContext);
+    out += line;
+    out += name;
+    out += '"';
+    if (file_private(file).cleanup_done) out += " cleaned-up";
+}
+
 }  // namespace ntio::io
+
+extern "C" {
+
+// IoGetRelatedDeviceObject: the top of the stack IRPs on the file go to: the mounted volume's
+// stack when the device has a VPB with a file system (not for direct device opens, NT fact K11),
+// else the device's own stack.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iogetrelateddeviceobject
+PDEVICE_OBJECT NTAPI IoGetRelatedDeviceObject(PFILE_OBJECT FileObject)
+{
+    return ntio::io::file_target_device(FileObject);
+}
+
+}  // extern "C"

@@ -1,2 +1,55 @@
-// (being written)
+// Requestor context of an IRP: the process that issued it and whether the request is synchronous
+// from the I/O manager's point of view. IoGetCurrentProcess lives with the other process queries in
+// ob/thread_objects.cpp.
 #include "io/objects.hpp"
+
+using namespace ntio;
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iogetrequestorprocess
+// The process of the thread that issued the IRP; NULL for an IRP without a thread (one a driver
+// built with IoAllocateIrp or an asynchronous IoBuild*Request).
+PEPROCESS NTAPI IoGetRequestorProcess(PIRP Irp) {
+    PETHREAD thread = Irp->Tail.Overlay.Thread;
+    return thread ? PsGetThreadProcess(thread) : nullptr;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iogetrequestorprocessid
+ULONG NTAPI IoGetRequestorProcessId(PIRP Irp) {
+    PEPROCESS process = IoGetRequestorProcess(Irp);
+    return process ? static_cast<ULONG>(reinterpret_cast<ULONG_PTR>(PsGetProcessId(process))) : 0;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioisoperationsynchronous
+// Asynchronous paging I/O is asynchronous whatever else holds; synchronous paging I/O, a file
+// object opened for synchronous I/O, IRP_SYNCHRONOUS_API, and (as the page states) a METHOD_BUFFERED
+// IOCTL or FSCTL make the operation synchronous.
+BOOLEAN NTAPI IoIsOperationSynchronous(PIRP Irp) {
+    const ULONG flags = Irp->Flags;
+    if (flags & IRP_PAGING_IO) return (flags & IRP_SYNCHRONOUS_PAGING_IO) ? TRUE : FALSE;
+    if (flags & IRP_SYNCHRONOUS_API) return TRUE;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    PFILE_OBJECT file = stack->FileObject;
+    if (file && (file->Flags & FO_SYNCHRONOUS_IO)) return TRUE;
+    ULONG code = 0;
+    bool control = false;
+    switch (stack->MajorFunction) {
+    case IRP_MJ_DEVICE_CONTROL:
+    case IRP_MJ_INTERNAL_DEVICE_CONTROL:
+        code = stack->Parameters.DeviceIoControl.IoControlCode;
+        control = true;
+        break;
+    case IRP_MJ_FILE_SYSTEM_CONTROL:
+        if (stack->MinorFunction == IRP_MN_USER_FS_REQUEST || stack->MinorFunction == IRP_MN_KERNEL_CALL) {
+            code = stack->Parameters.FileSystemControl.FsControlCode;
+            control = true;
+        }
+        break;
+    default:
+        break;
+    }
+    return (control && METHOD_FROM_CTL_CODE(code) == METHOD_BUFFERED) ? TRUE : FALSE;
+}
+
+}  // extern "C"

@@ -1,2 +1,149 @@
-// (being written)
+// IoCreateFile, the one open path behind NtCreateFile, NtOpenFile and their Zw forms: parameter
+// validation as NT does it, then ObOpenObjectByName with an open packet that the device's parse
+// procedure consumes. Also IoGetDeviceObjectPointer, which opens a device for a driver.
+#include "io/file_object.hpp"
 #include "io/objects.hpp"
+#include "ob/object_manager.hpp"
+
+namespace ntio::io {
+
+namespace {
+
+// The parameter rules of NtCreateFile (Microsoft Learn, "NtCreateFile function (ntifs.h)", and the
+// NT I/O manager's IopCreateFile): every violation is STATUS_INVALID_PARAMETER.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntcreatefile
+NTSTATUS check_create_parameters(const CreateFileRequest& r)
+{
+    const ULONG o = r.create_options;
+    if (r.file_attributes & ~FILE_ATTRIBUTE_VALID_FLAGS) return STATUS_INVALID_PARAMETER;
+    if (r.share_access & ~FILE_SHARE_VALID_FLAGS) return STATUS_INVALID_PARAMETER;
+    if (r.disposition > FILE_MAXIMUM_DISPOSITION) return STATUS_INVALID_PARAMETER;
+    if (o & ~FILE_VALID_OPTION_FLAGS) return STATUS_INVALID_PARAMETER;
+    const ULONG sync = o & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT);
+    if (sync == (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) return STATUS_INVALID_PARAMETER;
+    if (sync && !(r.desired_access & (SYNCHRONIZE | MAXIMUM_ALLOWED | GENERIC_ALL))) return STATUS_INVALID_PARAMETER;
+    if ((o & FILE_DELETE_ON_CLOSE) && !(r.desired_access & (DELETE | MAXIMUM_ALLOWED | GENERIC_ALL)))
+        return STATUS_INVALID_PARAMETER;
+    if ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE)) return STATUS_INVALID_PARAMETER;
+    if ((o & FILE_DIRECTORY_FILE) && r.disposition != FILE_CREATE && r.disposition != FILE_OPEN &&
+        r.disposition != FILE_OPEN_IF)
+        return STATUS_INVALID_PARAMETER;
+    if ((o & FILE_NO_INTERMEDIATE_BUFFERING) && (r.desired_access & FILE_APPEND_DATA)) return STATUS_INVALID_PARAMETER;
+    if ((o & FILE_COMPLETE_IF_OPLOCKED) && (o & FILE_RESERVE_OPFILTER)) return STATUS_INVALID_PARAMETER;
+    if (r.create_file_type > CreateFileTypeMailslot) return STATUS_INVALID_PARAMETER;
+    if (r.create_file_type == CreateFileTypeNone && r.internal_parameters) return STATUS_INVALID_PARAMETER;
+    if (r.create_file_type != CreateFileTypeNone && !r.internal_parameters) return STATUS_INVALID_PARAMETER;
+    if (r.ea_length && !r.ea_buffer) return STATUS_INVALID_PARAMETER;
+    return STATUS_SUCCESS;
+}
+
+}  // namespace
+
+NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileRequest& request, KPROCESSOR_MODE mode,
+                     bool check_parameters, HANDLE* handle, IO_STATUS_BLOCK* iosb)
+{
+    *handle = nullptr;
+    if (check_parameters) {
+        NTSTATUS status = check_create_parameters(request);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    // NT deviation: named pipes and mailslots (NtCreateNamedPipeFile, NtCreateMailslotFile) come with
+    // their file systems; until then their create types have no device to go to.
+    if (request.create_file_type != CreateFileTypeNone) return STATUS_OBJECT_TYPE_MISMATCH;
+    OpenPacket packet;
+    packet.allocation_size = request.allocation_size;
+    packet.file_attributes = request.file_attributes;
+    packet.share_access = request.share_access;
+    packet.disposition = request.disposition;
+    packet.create_options = request.create_options;
+    packet.ea_buffer = request.ea_length ? request.ea_buffer : nullptr;
+    packet.ea_length = request.ea_length;
+    packet.options = request.options;
+    HANDLE opened = nullptr;
+    NTSTATUS status = ObOpenObjectByName(const_cast<POBJECT_ATTRIBUTES>(&attributes), nullptr, mode, nullptr,
+                                         request.desired_access, &packet, &opened);
+    if (!NT_SUCCESS(status)) return status;
+    if (!packet.parsed || !packet.file_object) {
+        // The name named something that is not a device or file (NT's IopCreateFile check of the
+        // open packet's ParseCheck).
+        (void)ObCloseHandle(opened, mode);
+        return STATUS_OBJECT_TYPE_MISMATCH;
+    }
+    *handle = opened;
+    // NT fact K8 (device opens): IOSB.Information is whatever the driver set.
+    if (iosb) {
+        iosb->Status = packet.final_status;
+        iosb->Information = packet.information;
+    }
+    return packet.final_status;
+}
+
+}  // namespace ntio::io
+
+using namespace ntio::io;
+
+extern "C" {
+
+// The kernel entry (pointers are kernel memory; IO_NO_PARAMETER_CHECKING also skips validation
+// and makes the open a KernelMode one, as the WDK describes).
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iocreatefile
+// NT deviation: pointers are not probed even when the previous mode is UserMode (drivers pass
+// kernel memory; the Nt* services probe and capture before they come here).
+NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                            PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                            ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength,
+                            ULONG CreateFileType, PVOID InternalParameters, ULONG Options)
+{
+    if (!FileHandle || !ObjectAttributes || !IoStatusBlock) return STATUS_INVALID_PARAMETER;
+    const bool no_checking = (Options & IO_NO_PARAMETER_CHECKING) != 0;
+    const KPROCESSOR_MODE mode = no_checking ? KPROCESSOR_MODE{KernelMode} : ExGetPreviousMode();
+    CreateFileRequest request;
+    request.desired_access = DesiredAccess;
+    if (AllocationSize) request.allocation_size = *AllocationSize;
+    request.file_attributes = FileAttributes;
+    request.share_access = ShareAccess;
+    request.disposition = Disposition;
+    request.create_options = CreateOptions;
+    request.ea_buffer = EaBuffer;
+    request.ea_length = EaLength;
+    request.create_file_type = CreateFileType;
+    request.internal_parameters = InternalParameters;
+    request.options = Options;
+    const bool check = mode != KernelMode || (Options & IO_CHECK_CREATE_PARAMETERS);
+    HANDLE handle = nullptr;
+    IO_STATUS_BLOCK iosb{};
+    NTSTATUS status = create_file(*ObjectAttributes, request, mode, check, &handle, &iosb);
+    if (!NT_SUCCESS(status)) return status;
+    *FileHandle = handle;
+    *IoStatusBlock = iosb;
+    return status;
+}
+
+// Opens the device for the caller and returns the file object (referenced) and the top of the
+// stack its IRPs go to (IoGetRelatedDeviceObject); the handle is closed before returning.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceobjectpointer
+NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
+                                        PFILE_OBJECT* FileObject, PDEVICE_OBJECT* DeviceObject)
+{
+    if (!ObjectName || !FileObject || !DeviceObject) return STATUS_INVALID_PARAMETER;
+    OBJECT_ATTRIBUTES attributes;
+    InitializeObjectAttributes(&attributes, ObjectName, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    CreateFileRequest request;
+    request.desired_access = DesiredAccess;
+    request.disposition = FILE_OPEN;
+    request.create_options = FILE_NON_DIRECTORY_FILE;
+    HANDLE handle = nullptr;
+    IO_STATUS_BLOCK iosb{};
+    NTSTATUS status = create_file(attributes, request, KernelMode, false, &handle, &iosb);
+    if (!NT_SUCCESS(status)) return status;
+    PVOID object = nullptr;
+    status = ObReferenceObjectByHandle(handle, 0, IoFileObjectType, KernelMode, &object, nullptr);
+    (void)ObCloseHandle(handle, KernelMode);
+    if (!NT_SUCCESS(status)) return status;
+    auto file = static_cast<PFILE_OBJECT>(object);
+    *FileObject = file;
+    *DeviceObject = IoGetRelatedDeviceObject(file);
+    return STATUS_SUCCESS;
+}
+
+}  // extern "C"

@@ -1,18 +1,25 @@
 // IoManager boot, shutdown and bookkeeping of loaded drivers.
 #include "io/io_manager.hpp"
 
+#include "io/driver_object.hpp"
+#include "io/irp.hpp"
 #include "io/objects.hpp"
+#include "ke/kernel.hpp"
 #include "ntio/system.hpp"
-#include <ntio/ntio.h>
 
 namespace ntio::io {
 
-IoManager::IoManager(System& system) : m_system(system) { register_types(); }
+IoManager::IoManager(System& system) : m_system(system) {
+    register_types();
+    // A terminating thread cancels and waits for its threaded IRPs (thread_irps.cpp).
+    register_thread_irp_rundown(system.kernel());
+}
 
 IoManager::~IoManager() = default;
 
 void IoManager::shutdown() {
-    for (PDRIVER_OBJECT driver : drivers()) NtioUnloadDriver(driver);
+    // Drivers without DriverUnload cannot be unloaded on request (NT fact L7) but still go away here.
+    for (PDRIVER_OBJECT driver : drivers()) driver_shutdown(driver);
 }
 
 void IoManager::driver_loaded(PDRIVER_OBJECT driver) {

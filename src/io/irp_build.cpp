@@ -1,2 +1,173 @@
-// (being written)
-#include "io/objects.hpp"
+// IoBuildAsynchronousFsdRequest, IoBuildSynchronousFsdRequest and IoBuildDeviceIoControlRequest:
+// kernel-mode requests sized for the target's stack, with the buffer described the way the target
+// wants it (system buffer, MDL or raw pointer). The synchronous ones are threaded IRPs: they go on
+// the caller's IRP list and the final stage writes the IOSB, sets the event and frees them.
+#include "io/irp.hpp"
+
+namespace ntio::io {
+namespace {
+
+constexpr ULONG kSystemBufferTag = 'bSoI';
+
+// Locks an MDL for `buffer` (IoAllocateMdl + MmProbeAndLockPages) and hangs it on the IRP. False
+// when the MDL cannot be allocated or the probe raises.
+bool attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
+    PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, nullptr);
+    if (!mdl) return false;
+    volatile bool locked = false;
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, operation);
+        locked = true;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        locked = false;
+    }
+    if (!locked) {
+        IoFreeMdl(mdl);
+        return false;
+    }
+    irp->MdlAddress = mdl;
+    return true;
+}
+
+bool attach_system_buffer(PIRP irp, SIZE_T size) noexcept {
+    PVOID buffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, kSystemBufferTag);
+    if (!buffer) return false;
+    irp->AssociatedIrp.SystemBuffer = buffer;
+    irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
+    return true;
+}
+
+// Undoes a half-built IRP: its system buffer, its MDL, the IRP.
+void discard(PIRP irp) noexcept {
+    if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) ExFreePool(irp->AssociatedIrp.SystemBuffer);
+    if (PMDL mdl = irp->MdlAddress) {
+        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+    }
+    irp->MdlAddress = nullptr;
+    IoFreeIrp(irp);
+}
+
+// NT facts A7, A8: UserIosb set, IoStatus zeroed, Thread = caller, the next location has the major
+// function and nothing else. Reads and writes honour DO_BUFFERED_IO / DO_DIRECT_IO of the device.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iobuildasynchronousfsdrequest
+PIRP build_fsd_request(ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG length, PLARGE_INTEGER offset,
+                       PIO_STATUS_BLOCK iosb) noexcept {
+    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    if (!irp) return nullptr;
+    irp->Tail.Overlay.Thread = PsGetCurrentThread();
+    irp->RequestorMode = KernelMode;
+    irp->UserIosb = iosb;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = static_cast<UCHAR>(major);
+    if (major == IRP_MJ_READ || major == IRP_MJ_WRITE) {
+        const bool read = major == IRP_MJ_READ;
+        if (device->Flags & DO_BUFFERED_IO) {
+            if (!attach_system_buffer(irp, length ? length : 1)) {
+                discard(irp);
+                return nullptr;
+            }
+            if (read) {
+                irp->Flags |= IRP_INPUT_OPERATION;
+            } else if (length) {
+                std::memcpy(irp->AssociatedIrp.SystemBuffer, buffer, length);
+            }
+            irp->UserBuffer = buffer;
+        } else if (device->Flags & DO_DIRECT_IO) {
+            if (length && !attach_locked_mdl(irp, buffer, length, read ? IoWriteAccess : IoReadAccess)) {
+                discard(irp);
+                return nullptr;
+            }
+        } else {
+            irp->UserBuffer = buffer;
+        }
+        sp->Parameters.Read.Length = length;  // Read and Write share the layout
+        if (offset) sp->Parameters.Read.ByteOffset = *offset;
+        irp->Flags |= read ? IRP_READ_OPERATION : IRP_WRITE_OPERATION;
+    }
+    return irp;
+}
+
+}  // namespace
+}  // namespace ntio::io
+
+using namespace ntio::io;
+
+extern "C" {
+
+PIRP NTAPI IoBuildAsynchronousFsdRequest(ULONG MajorFunction, PDEVICE_OBJECT DeviceObject, PVOID Buffer, ULONG Length,
+                                         PLARGE_INTEGER StartingOffset, PIO_STATUS_BLOCK IoStatusBlock) {
+    return build_fsd_request(MajorFunction, DeviceObject, Buffer, Length, StartingOffset, IoStatusBlock);
+}
+
+// NT fact A8, B2: as the asynchronous one plus UserEvent, and queued to the caller's IRP list.
+PIRP NTAPI IoBuildSynchronousFsdRequest(ULONG MajorFunction, PDEVICE_OBJECT DeviceObject, PVOID Buffer, ULONG Length,
+                                        PLARGE_INTEGER StartingOffset, PKEVENT Event, PIO_STATUS_BLOCK IoStatusBlock) {
+    PIRP irp = build_fsd_request(MajorFunction, DeviceObject, Buffer, Length, StartingOffset, IoStatusBlock);
+    if (!irp) return nullptr;
+    irp->UserEvent = Event;
+    IoQueueThreadIrp(irp);
+    return irp;
+}
+
+// NT facts A10, J2. METHOD_BUFFERED: one system buffer of max(in, out) holding the input, copied
+// back (Information bytes) to OutputBuffer. IN_DIRECT / OUT_DIRECT: input in a system buffer, output
+// locked in an MDL (probed for read for IN_DIRECT, write for OUT_DIRECT). NEITHER: raw pointers.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iobuilddeviceiocontrolrequest
+PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT DeviceObject, PVOID InputBuffer,
+                                         ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength,
+                                         BOOLEAN InternalDeviceIoControl, PKEVENT Event,
+                                         PIO_STATUS_BLOCK IoStatusBlock) {
+    PIRP irp = IoAllocateIrp(DeviceObject->StackSize, FALSE);
+    if (!irp) return nullptr;
+    irp->Tail.Overlay.Thread = PsGetCurrentThread();
+    irp->RequestorMode = KernelMode;
+    irp->UserIosb = IoStatusBlock;
+    irp->UserEvent = Event;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = InternalDeviceIoControl ? IRP_MJ_INTERNAL_DEVICE_CONTROL : IRP_MJ_DEVICE_CONTROL;
+    sp->Parameters.DeviceIoControl.IoControlCode = IoControlCode;
+    sp->Parameters.DeviceIoControl.InputBufferLength = InputBufferLength;
+    sp->Parameters.DeviceIoControl.OutputBufferLength = OutputBufferLength;
+
+    switch (IoControlCode & 3) {
+    case METHOD_BUFFERED: {
+        const ULONG size = std::max(InputBufferLength, OutputBufferLength);
+        if (size) {
+            if (!attach_system_buffer(irp, size)) {
+                discard(irp);
+                return nullptr;
+            }
+            if (InputBuffer && InputBufferLength)
+                std::memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
+            if (OutputBufferLength) irp->Flags |= IRP_INPUT_OPERATION;
+            irp->UserBuffer = OutputBuffer;
+        }
+        break;
+    }
+    case METHOD_IN_DIRECT:
+    case METHOD_OUT_DIRECT:
+        if (InputBufferLength) {
+            if (!attach_system_buffer(irp, InputBufferLength)) {
+                discard(irp);
+                return nullptr;
+            }
+            std::memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
+        }
+        if (OutputBufferLength &&
+            !attach_locked_mdl(irp, OutputBuffer, OutputBufferLength,
+                               (IoControlCode & 3) == METHOD_IN_DIRECT ? IoReadAccess : IoWriteAccess)) {
+            discard(irp);
+            return nullptr;
+        }
+        break;
+    default:  // METHOD_NEITHER
+        irp->UserBuffer = OutputBuffer;
+        sp->Parameters.DeviceIoControl.Type3InputBuffer = InputBuffer;
+        break;
+    }
+    IoQueueThreadIrp(irp);
+    return irp;
+}
+
+}  // extern "C"

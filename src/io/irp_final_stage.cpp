@@ -1,2 +1,172 @@
-// (being written)
+// The final stage of IRP completion (NT's IopCompleteRequest): tell the requester and free the IRP.
+// NT deviation: NT runs most of this in a special kernel APC in the requesting thread; ntio runs it
+// inline on the completing thread (architecture.md, "Completion"), writing caller memory under SEH.
+//
+// Contracts with the code that builds IRPs (the services, IoBuild*Request, the open/close paths):
+// - Tail.Overlay.OriginalFileObject non-null: the IRP holds one reference on it, dropped here last.
+// - With an OriginalFileObject and without IRP_SYNCHRONOUS_API, UserEvent is an event object the
+//   service referenced (ObReferenceObjectByHandle); that reference is dropped here too (as NT does).
+// - IRP_CREATE_OPERATION / IRP_CLOSE_OPERATION IRPs belong to the open and close paths: the final
+//   stage only writes the IOSB and sets the event; the sender reads the result and frees the IRP.
+// - An IRP with no UserIosb, UserEvent, thread or file object (plain IoAllocateIrp) is left to its
+//   creator (NT deviation: NT would queue the completion APC to a NULL thread and crash; drivers
+//   must free such IRPs in a completion routine returning STATUS_MORE_PROCESSING_REQUIRED, see
+//   https://learn.microsoft.com/windows-hardware/drivers/kernel/implementing-an-iocompletion-routine).
+#include "io/irp.hpp"
+
 #include "io/objects.hpp"
+
+namespace ntio::io {
+namespace {
+
+// FILE_SKIP_* values of SetFileCompletionNotificationModes (FileIoCompletionNotificationInformation).
+constexpr ULONG kSkipCompletionPortOnSuccess = 0x1;
+constexpr ULONG kSkipSetEventOnHandle = 0x2;
+
+std::atomic<CompletionPortSink> g_port_sink{nullptr};
+
+// Buffered copy-back to the caller's buffer; a fault becomes the IRP's status (NT fact E11).
+void copy_back(PIRP irp) noexcept {
+    PVOID to = irp->UserBuffer;
+    PVOID from = irp->AssociatedIrp.SystemBuffer;
+    const SIZE_T length = irp->IoStatus.Information;
+    __try {
+        std::memcpy(to, from, length);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        irp->IoStatus.Status = GetExceptionCode();
+    }
+}
+
+void write_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept {
+    if (!iosb) return;
+    const NTSTATUS status = value.Status;
+    const ULONG_PTR information = value.Information;
+    __try {
+        iosb->Status = status;
+        iosb->Information = information;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        // NT ignores a caller IOSB that went bad while the I/O was in flight.
+    }
+}
+
+void release_mdls(PIRP irp) noexcept {
+    PMDL mdl = irp->MdlAddress;
+    irp->MdlAddress = nullptr;
+    while (mdl) {
+        PMDL next = mdl->Next;
+        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+        mdl = next;
+    }
+}
+
+void signal_file(PFILE_OBJECT file, NTSTATUS status) noexcept {
+    file->FinalStatus = status;
+    if (!(file_private(file).notification_modes & kSkipSetEventOnHandle)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
+}
+
+// User APC kernel routine: runs in the requesting thread before UserApcRoutine; frees the IRP
+// whose Tail.Apc carried the APC (NT's IopUserCompletion).
+VOID user_completion_kernel(PKAPC apc, PKNORMAL_ROUTINE*, PVOID*, PVOID*, PVOID*) {
+    IoFreeIrp(CONTAINING_RECORD(apc, IRP, Tail.Apc));
+}
+
+// The thread died before the APC ran: just free the IRP.
+VOID user_completion_rundown(PKAPC apc) { IoFreeIrp(CONTAINING_RECORD(apc, IRP, Tail.Apc)); }
+
+}  // namespace
+
+void set_completion_port_sink(CompletionPortSink sink) noexcept { g_port_sink.store(sink, std::memory_order_release); }
+CompletionPortSink completion_port_sink() noexcept { return g_port_sink.load(std::memory_order_acquire); }
+
+// Who is told what (NT facts E1, E2, E4, E5, E8, E9, E10, E11, H1, H2, H3):
+// 1. Buffered input operations copy exactly Information bytes back iff !NT_ERROR(status) and the
+//    status is not STATUS_VERIFY_REQUIRED (E4, E10); IRP_DEALLOCATE_BUFFER frees the system buffer;
+//    MDLs are unlocked and freed.
+// 2. "Tell" when !NT_ERROR(status), or when the error was pended on a file object that is not
+//    synchronous (E2: sync handles never see an error IOSB; E5: async handles see it only if pended).
+//    Telling = write *UserIosb; set UserEvent; for a synchronous file object (or one without a user
+//    event) record FinalStatus and signal the file object unless FILE_SKIP_SET_EVENT_ON_HANDLE (H1-H3);
+//    then the user APC (E9) or else, when the file is bound to a port and ApcContext is non-null, a
+//    completion packet (E7), never both (F7), skipped for a non-pended NT_SUCCESS under
+//    FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (E8).
+// 3. Otherwise (error not pended, or pended on a synchronous file object): IOSB untouched, no event,
+//    no APC, no packet (E5); a pended error on a file object still records FinalStatus and signals
+//    the file so that a synchronous waiter wakes up and returns FinalStatus (E1, E11).
+// NT deviation: NT decides "synchronous" by the requesting thread doing synchronous I/O on the file
+// object (IopIsSameThreadSynchronousIo); ntio uses the file object's FO_SYNCHRONOUS_IO.
+void complete_final_stage(PIRP irp) noexcept {
+    if (irp->Flags & (IRP_CREATE_OPERATION | IRP_CLOSE_OPERATION)) {
+        write_iosb(irp->UserIosb, irp->IoStatus);
+        if (irp->UserEvent) KeSetEvent(irp->UserEvent, IO_NO_INCREMENT, FALSE);
+        return;
+    }
+    PFILE_OBJECT file = irp->Tail.Overlay.OriginalFileObject;
+    PETHREAD thread = irp->Tail.Overlay.Thread;
+    if (!file && !thread && !irp->UserIosb && !irp->UserEvent) return;  // left to its creator
+
+    const bool synchronous_api = (irp->Flags & IRP_SYNCHRONOUS_API) != 0;
+    if (irp->Flags & IRP_BUFFERED_IO) {
+        if ((irp->Flags & IRP_INPUT_OPERATION) && !NT_ERROR(irp->IoStatus.Status) &&
+            irp->IoStatus.Status != STATUS_VERIFY_REQUIRED && irp->IoStatus.Information != 0)
+            copy_back(irp);
+        if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) {
+            ExFreePool(irp->AssociatedIrp.SystemBuffer);
+            irp->AssociatedIrp.SystemBuffer = nullptr;
+        }
+        irp->Flags &= ~(IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER);
+    }
+    release_mdls(irp);
+
+    const NTSTATUS status = irp->IoStatus.Status;
+    const bool pended = irp->PendingReturned != FALSE;
+    const bool sync_file = file && (file->Flags & FO_SYNCHRONOUS_IO);
+    PKEVENT referenced_event = (file && !synchronous_api) ? irp->UserEvent : nullptr;
+    const bool tell = !NT_ERROR(status) || (pended && !sync_file);
+
+    bool queue_apc = false;
+    bool post_packet = false;
+    if (tell) {
+        write_iosb(irp->UserIosb, irp->IoStatus);
+        if (irp->UserEvent) {
+            KeSetEvent(irp->UserEvent, IO_NO_INCREMENT, FALSE);
+            if (sync_file && !(irp->Flags & IRP_OB_QUERY_NAME)) signal_file(file, status);
+        } else if (file) {
+            signal_file(file, status);
+        }
+        if (irp->Overlay.AsynchronousParameters.UserApcRoutine && thread) {
+            queue_apc = true;
+        } else if (file && file->CompletionContext && irp->Overlay.AsynchronousParameters.UserApcContext) {
+            const ULONG modes = file_private(file).notification_modes;
+            post_packet = !((modes & kSkipCompletionPortOnSuccess) && !pended && NT_SUCCESS(status));
+        }
+    } else if (pended && file) {
+        signal_file(file, status);
+    }
+
+    dequeue_thread_irp(irp);
+    if (post_packet) {
+        if (CompletionPortSink sink = completion_port_sink())
+            (void)sink(file->CompletionContext->Port, file->CompletionContext->Key,
+                       irp->Overlay.AsynchronousParameters.UserApcContext, status, irp->IoStatus.Information);
+    }
+    if (referenced_event) ObDereferenceObject(referenced_event);
+
+    if (queue_apc) {
+        // The IRP's Tail.Apc carries the APC (Tail.Overlay is dead from here on); the APC's kernel
+        // routine frees the IRP in the requesting thread, or the rundown routine if it dies first.
+        auto normal = reinterpret_cast<PKNORMAL_ROUTINE>(
+            reinterpret_cast<void*>(irp->Overlay.AsynchronousParameters.UserApcRoutine));
+        PVOID context = irp->Overlay.AsynchronousParameters.UserApcContext;
+        PIO_STATUS_BLOCK iosb = irp->UserIosb;
+        const KPROCESSOR_MODE mode = irp->RequestorMode;
+        KeInitializeApc(&irp->Tail.Apc, reinterpret_cast<PKTHREAD>(thread), OriginalApcEnvironment,
+                        user_completion_kernel, user_completion_rundown, normal, mode, context);
+        if (!KeInsertQueueApc(&irp->Tail.Apc, iosb, nullptr, IO_NO_INCREMENT)) IoFreeIrp(irp);
+    } else {
+        IoFreeIrp(irp);
+    }
+    if (file) ObDereferenceObject(file);
+}
+
+}  // namespace ntio::io

@@ -1,2 +1,246 @@
-// (being written)
+// Memory descriptor lists. In this single-address-space runtime "locking" a range means proving it is
+// accessible for the operation (touching every page, so a bad range faults inside the driver's
+// __try) and recording that in the MDL; "mapping" it to system space yields the same virtual address.
+// Page frame numbers are the virtual page numbers, so drivers that read the PFN array still see one
+// entry per page spanned.
+#include "io/io_manager.hpp"
 #include "io/objects.hpp"
+
+namespace ntio::io {
+namespace {
+
+constexpr ULONG kMdlTag = 0x206C644D;  // "Mdl " in memory, NT's tag for MDLs
+
+// M1: an MDL's Size (MDL header plus PFN array) must stay below 64 KiB, and Windows keeps one spare
+// slot; ((0x10000 - sizeof(MDL)) / sizeof(ULONG_PTR)) - 1 pages is the largest MDL IoAllocateMdl gives.
+constexpr ULONG kMaxMdlPages = static_cast<ULONG>((0x10000 - sizeof(MDL)) / sizeof(ULONG_PTR)) - 1;
+
+ULONG_PTR mdl_va(PMDL mdl) noexcept {
+    return reinterpret_cast<ULONG_PTR>(mdl->StartVa) + mdl->ByteOffset;
+}
+
+ULONG mdl_pages(PMDL mdl) noexcept { return ADDRESS_AND_SIZE_TO_SPAN_PAGES(mdl_va(mdl), mdl->ByteCount); }
+
+// Writes the page numbers of the virtual pages the MDL spans (the identity "physical" pages).
+void fill_pfns(PMDL mdl) noexcept {
+    PPFN_NUMBER pfn = MmGetMdlPfnArray(mdl);
+    const ULONG_PTR first = reinterpret_cast<ULONG_PTR>(mdl->StartVa) >> PAGE_SHIFT;
+    const ULONG pages = mdl_pages(mdl);
+    for (ULONG i = 0; i < pages; ++i) pfn[i] = first + i;
+}
+
+// Touches every page of [start, start + length) for the operation. A fault becomes
+// STATUS_ACCESS_VIOLATION raised to the caller's __try. No C++ object with a destructor is live
+// here: a raise longjmps over this frame.
+void touch_pages(ULONG_PTR start, ULONG length, bool write) noexcept {
+    const ULONG_PTR end = start + length;
+    for (ULONG_PTR page = start & ~static_cast<ULONG_PTR>(PAGE_SIZE - 1); page < end; page += PAGE_SIZE) {
+        const ULONG_PTR at = page < start ? start : page;
+        auto* byte = reinterpret_cast<UCHAR*>(at);
+        if (write) {
+            // An atomic add of zero needs write access yet never loses a concurrent store to the page.
+            (void)__atomic_fetch_add(byte, static_cast<UCHAR>(0), __ATOMIC_RELAXED);
+        } else {
+            (void)*reinterpret_cast<const volatile UCHAR*>(byte);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace ntio::io
+
+using namespace ntio;
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocatemdl
+PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota, PIRP Irp) {
+    (void)ChargeQuota;  // no process quotas in ntio
+    const ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
+    if (pages > io::kMaxMdlPages) return nullptr;  // NT fact M1 (2 GB and one page past the limit fail)
+    const SIZE_T size = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
+    auto* mdl = static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, size, io::kMdlTag));
+    if (!mdl) return nullptr;
+    MmInitializeMdl(mdl, VirtualAddress, Length);
+    mdl->Process = nullptr;
+    mdl->MappedSystemVa = nullptr;
+    io::current_io().mdl_allocated();
+    if (Irp) {
+        if (!SecondaryBuffer) {
+            Irp->MdlAddress = mdl;
+        } else {
+            PMDL* link = &Irp->MdlAddress;
+            while (*link) link = &(*link)->Next;
+            *link = mdl;
+        }
+    }
+    return mdl;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iofreemdl
+VOID NTAPI IoFreeMdl(PMDL Mdl) {
+    // A mapping made through the MDL goes with it (MmPrepareMdlForReuse's rule, extended to full MDLs).
+    if (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) {
+        MmUnmapLockedPages(Mdl->MappedSystemVa, Mdl);
+    }
+    io::current_io().mdl_freed();
+    ExFreePoolWithTag(Mdl, io::kMdlTag);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmprobeandlockpages
+VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation) {
+    PMDL mdl = MemoryDescriptorList;
+    const ULONG_PTR start = io::mdl_va(mdl);
+    const ULONG length = mdl->ByteCount;
+    const ULONG_PTR end = start + length;
+    if (end < start) ExRaiseStatus(STATUS_ACCESS_VIOLATION);
+    // A user-mode request may only describe the caller's part of the address space.
+    if (AccessMode != KernelMode && end > MmUserProbeAddress) ExRaiseStatus(STATUS_ACCESS_VIOLATION);
+    const bool write = Operation != IoReadAccess;
+    if (length != 0) io::touch_pages(start, length, write);
+    io::fill_pfns(mdl);
+    mdl->Process = start < MmUserProbeAddress ? IoGetCurrentProcess() : nullptr;
+    mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags | MDL_PAGES_LOCKED | (write ? MDL_WRITE_OPERATION : 0));
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmunlockpages
+VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList) {
+    PMDL mdl = MemoryDescriptorList;
+    if (!(mdl->MdlFlags & MDL_PAGES_LOCKED)) {
+        // Unlocking pages that were never locked: NT's PFN reference count would underflow, which
+        // is PFN_LIST_CORRUPT subcode 7 (page, its share count, 0).
+        const ULONG_PTR page = reinterpret_cast<ULONG_PTR>(mdl->StartVa) >> PAGE_SHIFT;
+        KeBugCheckEx(PFN_LIST_CORRUPT, 0x07, page, 0, 0);
+    }
+    if (mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) MmUnmapLockedPages(mdl->MappedSystemVa, mdl);
+    mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags & ~(MDL_PAGES_LOCKED | MDL_WRITE_OPERATION));
+    mdl->Process = nullptr;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmbuildmdlfornonpagedpool
+VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList) {
+    PMDL mdl = MemoryDescriptorList;
+    io::fill_pfns(mdl);
+    mdl->Process = nullptr;
+    mdl->MappedSystemVa = reinterpret_cast<PVOID>(io::mdl_va(mdl));
+    mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags | MDL_SOURCE_IS_NONPAGED_POOL);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmaplockedpagesspecifycache
+// NT deviation: there is one address space, so the "mapping" is the described address itself; no
+// second virtual range is created and writes through either address are the same writes.
+PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
+                                         MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
+                                         ULONG BugCheckOnFailure, ULONG Priority) {
+    (void)BugCheckOnFailure;
+    (void)Priority;  // MdlMappingNoExecute/NoWrite and the priority do not change an identity mapping
+    PMDL mdl = MemoryDescriptorList;
+    if (static_cast<int>(CacheType) < MmNonCached || CacheType >= MmMaximumCacheType) return nullptr;
+    if (mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL) return mdl->MappedSystemVa;
+    if (!(mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL))) return nullptr;  // nothing locked to map
+    auto* va = reinterpret_cast<PVOID>(io::mdl_va(mdl));
+    if (AccessMode != KernelMode) {
+        // A user mapping of the caller's own pages: the address the caller asked for, when it can be honoured.
+        if (RequestedAddress && RequestedAddress != va) ExRaiseStatus(STATUS_CONFLICTING_ADDRESSES);
+        return va;
+    }
+    if (RequestedAddress) return nullptr;  // documented: must be NULL for KernelMode
+    if (mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) return mdl->MappedSystemVa;
+    mdl->MappedSystemVa = va;
+    CSHORT flags = static_cast<CSHORT>(mdl->MdlFlags | MDL_MAPPED_TO_SYSTEM_VA);
+    if (flags & MDL_PARTIAL) flags = static_cast<CSHORT>(flags | MDL_PARTIAL_HAS_BEEN_MAPPED);
+    mdl->MdlFlags = flags;
+    return va;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmaplockedpages
+PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode) {
+    return MmMapLockedPagesSpecifyCache(MemoryDescriptorList, AccessMode, MmCached, nullptr, TRUE, NormalPagePriority);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmunmaplockedpages
+VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList) {
+    PMDL mdl = MemoryDescriptorList;
+    // A user mapping (any address other than the system one) needs no undoing here.
+    if (!(mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED))) return;
+    if (BaseAddress != mdl->MappedSystemVa) return;
+    mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags & ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED));
+    mdl->MappedSystemVa = nullptr;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iobuildpartialmdl
+VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddress, ULONG Length) {
+    const ULONG_PTR source_va = io::mdl_va(SourceMdl);
+    const auto va = reinterpret_cast<ULONG_PTR>(VirtualAddress);
+    const ULONG_PTR source_end = source_va + SourceMdl->ByteCount;
+    if (Length == 0) Length = va < source_end ? static_cast<ULONG>(source_end - va) : 0;
+    const ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, Length);
+    const SIZE_T needed = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
+    if (static_cast<SIZE_T>(static_cast<USHORT>(TargetMdl->Size)) < needed) {
+        KeBugCheckEx(TARGET_MDL_TOO_SMALL, reinterpret_cast<ULONG_PTR>(SourceMdl), reinterpret_cast<ULONG_PTR>(TargetMdl),
+                     va, Length);
+    }
+    TargetMdl->Process = SourceMdl->Process;
+    TargetMdl->StartVa = PAGE_ALIGN(va);
+    TargetMdl->ByteOffset = BYTE_OFFSET(va);
+    TargetMdl->ByteCount = Length;
+    CSHORT flags = static_cast<CSHORT>(TargetMdl->MdlFlags & (MDL_ALLOCATED_FIXED_SIZE | MDL_ALLOCATED_MUST_SUCCEED));
+    flags = static_cast<CSHORT>(flags | MDL_PARTIAL |
+                                (SourceMdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_IO_PAGE_READ |
+                                                        MDL_WRITE_OPERATION | MDL_IO_SPACE)));
+    // The partial MDL uses the source's system mapping when there is one.
+    if (SourceMdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) {
+        TargetMdl->MappedSystemVa = static_cast<PCHAR>(SourceMdl->MappedSystemVa) + (va - source_va);
+        if (SourceMdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) flags = static_cast<CSHORT>(flags | MDL_PARENT_MAPPED_SYSTEM_VA);
+    } else {
+        TargetMdl->MappedSystemVa = nullptr;
+    }
+    TargetMdl->MdlFlags = flags;
+    // Copy the PFNs of the pages the target spans; pages outside the source get none (a driver bug
+    // NT leaves undefined; here it cannot read past the source's array).
+    const PPFN_NUMBER source_pfn = MmGetMdlPfnArray(SourceMdl);
+    PPFN_NUMBER target_pfn = MmGetMdlPfnArray(TargetMdl);
+    const ULONG source_pages = io::mdl_pages(SourceMdl);
+    const auto source_base = reinterpret_cast<ULONG_PTR>(SourceMdl->StartVa);
+    for (ULONG i = 0; i < pages; ++i) {
+        const ULONG_PTR page = reinterpret_cast<ULONG_PTR>(PAGE_ALIGN(va)) + static_cast<ULONG_PTR>(i) * PAGE_SIZE;
+        const ULONG_PTR index = (page - source_base) >> PAGE_SHIFT;
+        target_pfn[i] = (page >= source_base && index < source_pages) ? source_pfn[index] : (page >> PAGE_SHIFT);
+    }
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmsizeofmdl
+SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length) {
+    return sizeof(MDL) + sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmcreatemdl (obsolete; the
+// caller frees the MDL with ExFreePool, so it is not counted as an I/O manager MDL).
+PMDL NTAPI MmCreateMdl(PMDL MemoryDescriptorList, PVOID Base, SIZE_T Length) {
+    PMDL mdl = MemoryDescriptorList;
+    if (!mdl) {
+        mdl = static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, MmSizeOfMdl(Base, Length), io::kMdlTag));
+        if (!mdl) return nullptr;
+    }
+    MmInitializeMdl(mdl, Base, Length);
+    mdl->Process = nullptr;
+    mdl->MappedSystemVa = nullptr;
+    return mdl;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmisaddressvalid
+// TRUE when a read of the byte would not fault.
+BOOLEAN NTAPI MmIsAddressValid(PVOID VirtualAddress) {
+    // The first 64 KiB are never mapped, on NT as on Linux (vm.mmap_min_addr); no need to fault.
+    if (reinterpret_cast<ULONG_PTR>(VirtualAddress) < 0x10000) return FALSE;
+    volatile BOOLEAN valid = FALSE;
+    __try {
+        (void)*static_cast<const volatile UCHAR*>(VirtualAddress);
+        valid = TRUE;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        valid = FALSE;
+    }
+    return valid;
+}
+
+}  // extern "C"

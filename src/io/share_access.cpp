@@ -1,2 +1,101 @@
-// (being written)
+// Share access for file systems: the SHARE_ACCESS counters a file system keeps per open file and the
+// per-open FILE_OBJECT access/share flags. Only the data accesses (read class FILE_READ_DATA |
+// FILE_EXECUTE, write class FILE_WRITE_DATA | FILE_APPEND_DATA, and DELETE) take part (NT fact N1).
+// The I/O manager does not call these for plain devices (NT fact N3); file systems do, under their
+// own lock for the file.
 #include "io/objects.hpp"
+
+namespace ntio::io {
+namespace {
+
+struct Classes {
+    bool read;
+    bool write;
+    bool del;
+    bool any() const noexcept { return read || write || del; }
+};
+
+Classes access_classes(ACCESS_MASK access) noexcept {
+    return {(access & (FILE_READ_DATA | FILE_EXECUTE)) != 0, (access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0,
+            (access & DELETE) != 0};
+}
+
+// Records the open's classes and share mode in the file object (done even when the check fails,
+// as NT does; a file object that fails its open is discarded anyway).
+Classes record(ACCESS_MASK access, ULONG share, PFILE_OBJECT file) noexcept {
+    const Classes c = access_classes(access);
+    file->ReadAccess = c.read;
+    file->WriteAccess = c.write;
+    file->DeleteAccess = c.del;
+    if (c.any()) {
+        file->SharedRead = (share & FILE_SHARE_READ) != 0;
+        file->SharedWrite = (share & FILE_SHARE_WRITE) != 0;
+        file->SharedDelete = (share & FILE_SHARE_DELETE) != 0;
+    }
+    return c;
+}
+
+void add(PFILE_OBJECT file, PSHARE_ACCESS share) noexcept {
+    share->OpenCount += 1;
+    share->Readers += file->ReadAccess ? 1 : 0;
+    share->Writers += file->WriteAccess ? 1 : 0;
+    share->Deleters += file->DeleteAccess ? 1 : 0;
+    share->SharedRead += file->SharedRead ? 1 : 0;
+    share->SharedWrite += file->SharedWrite ? 1 : 0;
+    share->SharedDelete += file->SharedDelete ? 1 : 0;
+}
+
+bool has_data_access(PFILE_OBJECT file) noexcept { return file->ReadAccess || file->WriteAccess || file->DeleteAccess; }
+
+}  // namespace
+}  // namespace ntio::io
+
+using namespace ntio;
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocheckshareaccess
+// The new open conflicts when it wants a class some existing open does not share (that open's
+// Shared* count is below OpenCount), or when it refuses to share a class some open already has.
+NTSTATUS NTAPI IoCheckShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
+                                  PSHARE_ACCESS ShareAccess, BOOLEAN Update) {
+    const io::Classes c = io::record(DesiredAccess, DesiredShareAccess, FileObject);
+    if (!c.any()) return STATUS_SUCCESS;
+    const ULONG opens = ShareAccess->OpenCount;
+    const bool conflict = (c.read && ShareAccess->SharedRead < opens) || (c.write && ShareAccess->SharedWrite < opens) ||
+                          (c.del && ShareAccess->SharedDelete < opens) ||
+                          (ShareAccess->Readers != 0 && !FileObject->SharedRead) ||
+                          (ShareAccess->Writers != 0 && !FileObject->SharedWrite) ||
+                          (ShareAccess->Deleters != 0 && !FileObject->SharedDelete);
+    if (conflict) return STATUS_SHARING_VIOLATION;
+    if (Update) io::add(FileObject, ShareAccess);
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetshareaccess
+// The first open of a file: the counters describe this open alone (all zero when it has no data access).
+VOID NTAPI IoSetShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
+                            PSHARE_ACCESS ShareAccess) {
+    *ShareAccess = SHARE_ACCESS{};
+    if (io::record(DesiredAccess, DesiredShareAccess, FileObject).any()) io::add(FileObject, ShareAccess);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioupdateshareaccess
+// Counts an open already checked with IoCheckShareAccess(Update FALSE).
+VOID NTAPI IoUpdateShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess) {
+    if (io::has_data_access(FileObject)) io::add(FileObject, ShareAccess);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioremoveshareaccess
+VOID NTAPI IoRemoveShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess) {
+    if (!io::has_data_access(FileObject)) return;
+    ShareAccess->OpenCount -= 1;
+    ShareAccess->Readers -= FileObject->ReadAccess ? 1 : 0;
+    ShareAccess->Writers -= FileObject->WriteAccess ? 1 : 0;
+    ShareAccess->Deleters -= FileObject->DeleteAccess ? 1 : 0;
+    ShareAccess->SharedRead -= FileObject->SharedRead ? 1 : 0;
+    ShareAccess->SharedWrite -= FileObject->SharedWrite ? 1 : 0;
+    ShareAccess->SharedDelete -= FileObject->SharedDelete ? 1 : 0;
+}
+
+}  // extern "C"

@@ -1,2 +1,153 @@
-// (being written)
-#include "io/objects.hpp"
+// Threaded IRPs: the per-thread IRP list (NT's ETHREAD.IrpList, IRP.ThreadListEntry) guarded by a
+// tiny spin lock, and the thread-exit rundown that cancels a dying thread's IRPs and waits for them,
+// as NT's IoCancelThreadIo does (cancel each, then wait in steps up to five minutes, then give up
+// and leave the rest disassociated from the thread).
+#include "io/irp.hpp"
+#include "ob/thread_objects.hpp"
+
+#include <thread>
+
+#include "ke/kernel.hpp"
+#include "ob/process.hpp"
+
+namespace ntio::io {
+namespace {
+
+// The thread whose list the calling thread is running down: a cancel routine run by the rundown
+// may complete an IRP inline, and that completion must not spin on the lock its own thread holds.
+thread_local _ETHREAD* t_rundown_owner = nullptr;
+
+class ListLock {
+public:
+    explicit ListLock(_ETHREAD* thread) noexcept : m_thread(thread), m_owned(t_rundown_owner != thread) {
+        if (!m_owned) return;
+        while (m_thread->m_irp_list_lock.exchange(true, std::memory_order_acquire))
+            while (m_thread->m_irp_list_lock.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+    }
+    ~ListLock() {
+        if (m_owned) m_thread->m_irp_list_lock.store(false, std::memory_order_release);
+    }
+    ListLock(const ListLock&) = delete;
+    ListLock& operator=(const ListLock&) = delete;
+
+private:
+    _ETHREAD* m_thread;
+    bool m_owned;
+};
+
+// NT waits for a dying thread's IRPs in steps for up to five minutes. Short steps: the usual wait is
+// for a completion already under way on another CPU.
+constexpr LONGLONG kRundownStep100ns = 10 * 100;  // 100 us
+constexpr int kRundownSteps = 5 * 60 * 10000;
+constexpr int kRundownYields = 1000;  // first polls only yield: timer sleeps are coarse
+
+void rundown_thread_irps(_KTHREAD* kthread, void*) {
+    // Only thread objects of the object manager are _ETHREADs with an IRP list; a kernel booted with
+    // another thread provider (ke's own tests) has bare KTHREADs, which never issue IRPs.
+    if (!dynamic_cast<ob::ThreadObjects*>(kthread->m_provider)) return;
+    auto* thread = static_cast<_ETHREAD*>(kthread);
+    // Cancel every IRP once; rescan from the head after each cancel because the cancel routine may
+    // complete (and unlink) any IRP of the list.
+    for (;;) {
+        PIRP victim = nullptr;
+        {
+            ListLock lock(thread);
+            for (PLIST_ENTRY e = thread->m_irp_list.Flink; e != &thread->m_irp_list; e = e->Flink) {
+                PIRP irp = CONTAINING_RECORD(e, IRP, ThreadListEntry);
+                if (!irp->Cancel) {
+                    victim = irp;
+                    break;
+                }
+            }
+            if (!victim) break;
+            // IoCancelIrp runs with the list held so the IRP cannot be freed under it; inline
+            // completions on this thread see t_rundown_owner and unlink without the lock.
+            _ETHREAD* previous = t_rundown_owner;
+            t_rundown_owner = thread;
+            (void)IoCancelIrp(victim);  // sets Cancel (NT fact C1): the scan never picks it again
+            t_rundown_owner = previous;
+        }
+    }
+    for (int step = 0; step < kRundownSteps; ++step) {
+        {
+            ListLock lock(thread);
+            if (IsListEmpty(&thread->m_irp_list)) return;
+        }
+        if (step < kRundownYields) {
+            std::this_thread::yield();
+            continue;
+        }
+        LARGE_INTEGER interval;
+        interval.QuadPart = -kRundownStep100ns;
+        KeDelayExecutionThread(KernelMode, FALSE, &interval);
+    }
+    // Gave up: the rest completes later without a thread to report to.
+    ListLock lock(thread);
+    while (!IsListEmpty(&thread->m_irp_list)) {
+        PLIST_ENTRY e = RemoveHeadList(&thread->m_irp_list);
+        InitializeListHead(e);
+        CONTAINING_RECORD(e, IRP, ThreadListEntry)->Tail.Overlay.Thread = nullptr;
+    }
+}
+
+// One registration per Kernel, done the first time an IRP is queued to one of its threads. Keyed by
+// address, so a Kernel allocated where a dead one was is taken for it; the I/O manager should call
+// register_thread_irp_rundown at boot (running the hook twice is harmless: the list is empty).
+std::mutex g_hook_lock;
+std::vector<ke::Kernel*>* g_hooked = nullptr;  // guarded by g_hook_lock; never destroyed
+thread_local ke::Kernel* t_hooked_kernel = nullptr;
+
+void ensure_rundown_hook(ke::Kernel* kernel) {
+    if (t_hooked_kernel == kernel) return;
+    std::lock_guard guard(g_hook_lock);
+    if (!g_hooked) g_hooked = new std::vector<ke::Kernel*>();
+    if (std::find(g_hooked->begin(), g_hooked->end(), kernel) == g_hooked->end()) {
+        kernel->add_thread_rundown_hook(rundown_thread_irps, nullptr);
+        g_hooked->push_back(kernel);
+    }
+    t_hooked_kernel = kernel;
+}
+
+}  // namespace
+
+void register_thread_irp_rundown(ke::Kernel& kernel) {
+    kernel.add_thread_rundown_hook(rundown_thread_irps, nullptr);
+    std::lock_guard guard(g_hook_lock);
+    if (!g_hooked) g_hooked = new std::vector<ke::Kernel*>();
+    if (std::find(g_hooked->begin(), g_hooked->end(), &kernel) == g_hooked->end()) g_hooked->push_back(&kernel);
+}
+
+void dequeue_thread_irp(PIRP irp) noexcept {
+    if (irp->ThreadListEntry.Flink == &irp->ThreadListEntry) return;
+    auto* thread = static_cast<_ETHREAD*>(irp->Tail.Overlay.Thread);
+    if (!thread) return;
+    ListLock lock(thread);
+    RemoveEntryList(&irp->ThreadListEntry);
+    InitializeListHead(&irp->ThreadListEntry);
+}
+
+std::size_t thread_irp_count(PETHREAD thread) noexcept {
+    auto* t = static_cast<_ETHREAD*>(thread);
+    ListLock lock(t);
+    std::size_t n = 0;
+    for (PLIST_ENTRY e = t->m_irp_list.Flink; e != &t->m_irp_list; e = e->Flink) ++n;
+    return n;
+}
+
+}  // namespace ntio::io
+
+using namespace ntio::io;
+
+extern "C" {
+
+// Puts the IRP on the list of the thread in Tail.Overlay.Thread (the caller's if unset), so that it
+// is cancelled when that thread exits.
+VOID NTAPI IoQueueThreadIrp(PIRP Irp) {
+    if (!Irp->Tail.Overlay.Thread) Irp->Tail.Overlay.Thread = PsGetCurrentThread();
+    auto* thread = static_cast<_ETHREAD*>(Irp->Tail.Overlay.Thread);
+    ensure_rundown_hook(thread->m_kernel);
+    ListLock lock(thread);
+    InsertHeadList(&thread->m_irp_list, &Irp->ThreadListEntry);
+}
+
+}  // extern "C"

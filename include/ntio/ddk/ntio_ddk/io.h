@@ -84,7 +84,7 @@ NTKERNELAPI NTSTATUS NTAPI IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject,
                                                     PIO_COMPLETION_ROUTINE CompletionRoutine, PVOID Context,
                                                     BOOLEAN InvokeOnSuccess, BOOLEAN InvokeOnError,
                                                     BOOLEAN InvokeOnCancel);
-NTKERNELAPI NTSTATUS NTAPI IoForwardIrpSynchronously(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+NTKERNELAPI BOOLEAN NTAPI IoForwardIrpSynchronously(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 #define IoForwardAndCatchIrp IoForwardIrpSynchronously
 NTKERNELAPI NTSTATUS NTAPI IoCheckEaBufferValidity(PVOID EaBuffer, ULONG EaLength, PULONG ErrorOffset);
 
@@ -209,6 +209,9 @@ FORCEINLINE PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority) {
     (((Mdl)->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) \
          ? ((Mdl)->MappedSystemVa) \
          : (MmMapLockedPages((Mdl), 0)))
+
+/* Completion routine return values (wdm.h). */
+#define STATUS_CONTINUE_COMPLETION STATUS_SUCCESS
 
 /* ---- Stack-location macros ---- */
 #define IoGetCurrentIrpStackLocation(Irp) ((Irp)->Tail.Overlay.CurrentStackLocation)

@@ -388,4 +388,9 @@ NTKERNELAPI LONG KeReadStateQueue(_In_ PRKQUEUE Queue);
 
 NTIO_END_DECLS
 
+
+/* PAGED_CODE(): Windows checks in checked builds that pageable code runs at IRQL <= APC_LEVEL. Nothing
+ * is ever paged out here, so it compiles to nothing; the verifier checks IRQL rules per DDI instead. */
+#define PAGED_CODE() ((void)0)
+#define PAGED_CODE_LOCKED() ((void)0)
 #endif /* NTIO_DDK_KE_H */

@@ -157,4 +157,10 @@
 #define OUT
 #define OPTIONAL
 #define CONST const
+
+/* Section placement pragmas (#pragma alloc_text(PAGE, ...), code_seg, data_seg) choose pageable or
+ * discardable sections in a Windows image; a user-space driver has no such sections, so they are
+ * accepted and mean nothing. GCC and clang warn on unknown pragmas; the drivers' sources are not
+ * ours to change, so the warning is switched off for every unit that includes the DDK. */
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
 #endif

@@ -1,0 +1,69 @@
+// What the file-object area shares inside io: the open packet IoCreateFile hands to the device's
+// parse procedure (NT's OPEN_PACKET, the ParseContext of ObOpenObjectByName) and the synchronous
+// IRP helper the create, cleanup, close and name paths use to talk to the driver.
+#pragma once
+
+#include "io/ddk.hpp"
+
+namespace ntio::io {
+
+// The parse context of a file open. `magic` tells device_parse that the context really is one (an
+// ObReferenceObjectByName of a device passes none). The parse fills the result fields.
+struct OpenPacket {
+    static constexpr ULONG kMagic = 0x4e50504f;  // 'OPPN'
+    ULONG magic = kMagic;
+    // ---- Request (IoCreateFile's parameters, validated) ----
+    LARGE_INTEGER allocation_size{};
+    ULONG file_attributes = 0;
+    ULONG share_access = 0;
+    ULONG disposition = 0;
+    ULONG create_options = 0;
+    PVOID ea_buffer = nullptr;   // kernel copy
+    ULONG ea_length = 0;
+    ULONG options = 0;           // IO_* of IoCreateFile
+    // ---- Result ----
+    bool parsed = false;                 // a device parse procedure consumed the packet
+    NTSTATUS final_status = STATUS_SUCCESS;
+    ULONG_PTR information = 0;           // the driver's IoStatus.Information of IRP_MJ_CREATE
+    PFILE_OBJECT file_object = nullptr;  // borrowed: the handle holds it
+};
+
+// IoCreateFile's work once the caller's parameters are in kernel memory: validates them as NT does
+// (when `check_parameters`), opens the name with an OpenPacket and returns the handle and the
+// driver's Information. A name that reaches no device parse procedure (an event, a directory) is
+// STATUS_OBJECT_TYPE_MISMATCH. `mode` is the mode of the access checks and of the handle (UserMode:
+// no kernel handles). PASSIVE_LEVEL.
+struct CreateFileRequest {
+    ACCESS_MASK desired_access = 0;
+    LARGE_INTEGER allocation_size{};
+    ULONG file_attributes = 0;
+    ULONG share_access = 0;
+    ULONG disposition = 0;
+    ULONG create_options = 0;
+    PVOID ea_buffer = nullptr;
+    ULONG ea_length = 0;
+    ULONG create_file_type = 0;  // CREATE_FILE_TYPE
+    PVOID internal_parameters = nullptr;
+    ULONG options = 0;           // IO_*
+};
+NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileRequest& request, KPROCESSOR_MODE mode,
+                     bool check_parameters, HANDLE* handle, IO_STATUS_BLOCK* iosb);
+
+// Sends `irp` (its first stack location already filled) to `device` and waits until the driver
+// completes it; the IRP is still the caller's afterwards (a completion routine stops completion
+// with STATUS_MORE_PROCESSING_REQUIRED, so the final stage never runs on it). Returns
+// irp->IoStatus.Status. PASSIVE_LEVEL.
+NTSTATUS call_driver_and_wait(PDEVICE_OBJECT device, PIRP irp) noexcept;
+
+// An IRP for `device`'s stack that the cleanup and close paths cannot do without: IoAllocateIrp,
+// else the must-succeed reserve. Free it with release_must_succeed_irp. PASSIVE_LEVEL.
+PIRP allocate_must_succeed_irp(CCHAR stack_size) noexcept;
+void release_must_succeed_irp(PIRP irp) noexcept;
+
+// Gives up the file's claim on an exclusive device (DO_EXCLUSIVE, NT fact N3; device_open.cpp).
+void release_exclusive_claim(PFILE_OBJECT file) noexcept;
+
+// The device IRPs on the file object go to (IoGetRelatedDeviceObject without the export).
+PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept;
+
+}  // namespace ntio::io

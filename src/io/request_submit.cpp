@@ -1,0 +1,404 @@
+// Reads, writes, IOCTLs and FSCTLs from the services (NT's NtReadFile / IopXxxControlFile after the
+// parameter checks): fast I/O first, else an IRP for the top of the file's stack with the buffer
+// described as the device or the CTL_CODE method asks, sent, and waited for on synchronous files.
+#include "io/request_submit.hpp"
+
+#include "io/irp.hpp"
+#include "io/objects.hpp"
+
+namespace ntio::io {
+namespace {
+
+constexpr ULONG kSystemBufferTag = 'bSoI';
+constexpr ULONG kSkipCompletionPortOnSuccess = 0x1;  // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+constexpr ULONG kSkipSetEventOnHandle = 0x2;         // FILE_SKIP_SET_EVENT_ON_HANDLE
+
+bool synchronous(PFILE_OBJECT file) noexcept { return (file->Flags & FO_SYNCHRONOUS_IO) != 0; }
+bool alertable(PFILE_OBJECT file) noexcept { return (file->Flags & FO_ALERTABLE_IO) != 0; }
+
+// What a request leaves behind whatever happens to it: the references the service took, the file
+// lock, and (for synchronous files) the reference that keeps the file alive across the wait.
+class RequestScope {
+public:
+    explicit RequestScope(const RequestCommon& request) noexcept
+        : m_file(request.file), m_event(request.event), m_sync(synchronous(request.file)) {}
+    ~RequestScope() {
+        if (m_locked) release_file_lock(m_file);
+        if (m_event) ObDereferenceObject(m_event);
+        if (m_file) ObDereferenceObject(m_file);
+    }
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
+
+    bool sync() const noexcept { return m_sync; }
+    NTSTATUS lock(KPROCESSOR_MODE mode) noexcept {
+        if (!m_sync) return STATUS_SUCCESS;
+        NTSTATUS status = acquire_file_lock(m_file, mode);
+        m_locked = status == STATUS_SUCCESS;
+        return status;
+    }
+    // The IRP takes over the file reference and, for asynchronous files, the event reference (the
+    // final stage drops both). A synchronous request takes a second file reference that keeps the
+    // file alive across the wait, and keeps its event reference, since the final stage leaves
+    // IRP_SYNCHRONOUS_API events alone; the destructor drops both.
+    void hand_to_irp() noexcept {
+        if (m_sync) {
+            ObReferenceObject(m_file);
+        } else {
+            m_file = nullptr;
+            m_event = nullptr;
+        }
+    }
+
+private:
+    PFILE_OBJECT m_file;
+    PKEVENT m_event;
+    bool m_sync;
+    bool m_locked = false;
+};
+
+// An accepted fast I/O call always tells the requester, errors included (NT facts E11, E12:
+// END_OF_FILE writes the IOSB and sets the event): the IOSB, the event or the file object as the
+// final stage does (irp_final_stage.cpp), and a completion packet.
+void tell_fast_io(const RequestCommon& request, const IO_STATUS_BLOCK& result) noexcept {
+    PFILE_OBJECT file = request.file;
+    const NTSTATUS status = result.Status;
+    const ULONG_PTR information = result.Information;
+    if (request.iosb) {
+        __try {
+            request.iosb->Status = status;
+            request.iosb->Information = information;
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            // As in the final stage: an IOSB that went bad is ignored.
+        }
+    }
+    const ULONG modes = file_private(file).notification_modes;
+    if (request.event) KeSetEvent(request.event, IO_NO_INCREMENT, FALSE);
+    if (!request.event || synchronous(file)) {
+        file->FinalStatus = status;
+        if (!(modes & kSkipSetEventOnHandle)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
+    }
+    if (file->CompletionContext && request.apc_context && !((modes & kSkipCompletionPortOnSuccess) && NT_SUCCESS(status))) {
+        if (CompletionPortSink sink = completion_port_sink())
+            (void)sink(file->CompletionContext->Port, file->CompletionContext->Key, request.apc_context, status,
+                       information);
+    }
+}
+
+PFAST_IO_DISPATCH fast_io_of(PDEVICE_OBJECT top) noexcept {
+    PFAST_IO_DISPATCH fast = top->DriverObject ? top->DriverObject->FastIoDispatch : nullptr;
+    return fast;
+}
+
+// The user APC of an asynchronous request is queued by the IRP's final stage; fast I/O has no IRP
+// to carry it.
+// NT deviation: requests with an APC routine skip fast I/O and always take the IRP path.
+bool fast_io_allowed(const RequestCommon& request) noexcept { return request.apc_routine == nullptr; }
+
+bool attach_system_buffer(PIRP irp, ULONG size) noexcept {
+    PVOID buffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, kSystemBufferTag);
+    if (!buffer) return false;
+    irp->AssociatedIrp.SystemBuffer = buffer;
+    irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
+    return true;
+}
+
+// Copies caller input into the system buffer; a fault becomes the status (the service probed the
+// range, but caller memory can change under it).
+NTSTATUS capture_input(PVOID to, const void* from, ULONG length) noexcept {
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        std::memcpy(to, from, length);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    return status;
+}
+
+// IoAllocateMdl + MmProbeAndLockPages in the requestor's mode (NT facts J2, S7, S8).
+NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
+    PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, nullptr);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        MmProbeAndLockPages(mdl, irp->RequestorMode, operation);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    if (!NT_SUCCESS(status)) {
+        IoFreeMdl(mdl);
+        return status;
+    }
+    irp->MdlAddress = mdl;
+    return STATUS_SUCCESS;
+}
+
+// Undoes a half-built IRP that never reached a driver (it is on no thread list yet).
+void discard(PIRP irp) noexcept {
+    if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) ExFreePool(irp->AssociatedIrp.SystemBuffer);
+    if (PMDL mdl = irp->MdlAddress) {
+        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+    }
+    irp->MdlAddress = nullptr;
+    irp->Tail.Overlay.OriginalFileObject = nullptr;
+    IoFreeIrp(irp);
+}
+
+// The IRP header every request shares (NT fact A6): requestor, thread, file, IOSB, event, APC.
+PIRP allocate_request_irp(const RequestCommon& request, PDEVICE_OBJECT top, bool sync) noexcept {
+    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
+    if (!irp) return nullptr;
+    irp->RequestorMode = request.mode;
+    irp->Tail.Overlay.OriginalFileObject = request.file;
+    irp->Tail.Overlay.Thread = PsGetCurrentThread();
+    irp->UserIosb = request.iosb;
+    irp->UserEvent = request.event;
+    irp->Overlay.AsynchronousParameters.UserApcRoutine = request.apc_routine;
+    irp->Overlay.AsynchronousParameters.UserApcContext = request.apc_context;
+    // NT deviation: NT defers a synchronous request's final stage to the service
+    // (IRP_DEFER_IO_COMPLETION); here it runs at IoCompleteRequest like every other one, so that a
+    // driver that marks the IRP pending yet returns its status still gets it run exactly once.
+    if (sync) irp->Flags |= IRP_SYNCHRONOUS_API;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->FileObject = request.file;
+    return irp;
+}
+
+struct Outcome {
+    NTSTATUS status;  // what the service returns
+    bool told;        // the requester's IOSB holds the result
+};
+
+// Sends the IRP and, on a synchronous file, waits for it (NT facts E1, E5, L10). Whether the
+// requester was told comes from FinalStatus: the final stage records every status it tells there
+// (never an error on a synchronous file, NT fact E2), so it starts out as an error.
+Outcome send(const RequestCommon& request, PIRP irp, PDEVICE_OBJECT top, bool sync) noexcept {
+    PFILE_OBJECT file = request.file;
+    if (sync) file->FinalStatus = STATUS_UNSUCCESSFUL;
+    IoQueueThreadIrp(irp);
+    NTSTATUS status = IoCallDriver(top, irp);
+    if (!sync) return {status, false};
+    if (status != STATUS_PENDING) return {status, !NT_ERROR(file->FinalStatus)};
+    for (;;) {
+        NTSTATUS wait = KeWaitForSingleObject(&file->Event, Executive, request.mode, alertable(file), nullptr);
+        if (wait == STATUS_SUCCESS) break;
+        // NT deviation: NT cancels a request whose alertable wait was interrupted
+        // (IopCancelAlertedRequest) and then waits for it; ntio cannot reach the IRP safely once its
+        // completion may run on another thread, so it keeps waiting (non-alertably) for completion.
+        if (wait == STATUS_USER_APC || wait == STATUS_ALERTED) {
+            (void)KeWaitForSingleObject(&file->Event, Executive, KernelMode, FALSE, nullptr);
+            break;
+        }
+    }
+    status = file->FinalStatus;
+    return {status, !NT_ERROR(status)};
+}
+
+// The synchronous file position after a transfer (NT facts I3, I4): offset + bytes transferred.
+// The IRP is gone by then, so the count is read back from the IOSB the final stage wrote.
+// NT deviation: on NT the file system advances CurrentByteOffset itself; ntio's I/O manager does it
+// for every device, so that plain device drivers get the Win32 file-pointer behaviour too.
+void advance_position(const ReadWriteRequest& request, LARGE_INTEGER offset, bool told, const ULONG_PTR* known) noexcept {
+    if (!told || offset.QuadPart < 0) return;
+    ULONG_PTR information = 0;
+    if (known) {
+        information = *known;
+    } else {
+        if (!request.iosb) return;
+        __try {
+            information = request.iosb->Information;
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            return;
+        }
+    }
+    request.file->CurrentByteOffset.QuadPart = offset.QuadPart + static_cast<LONGLONG>(information);
+}
+
+bool uses_file_pointer(const LARGE_INTEGER* offset) noexcept {
+    return !offset || (offset->LowPart == FILE_USE_FILE_POINTER_POSITION && offset->HighPart == -1);
+}
+
+// E12: a fast read or write counts only with these statuses; anything else retries as an IRP.
+bool fast_transfer_accepted(NTSTATUS status) noexcept {
+    return status == STATUS_SUCCESS || status == STATUS_BUFFER_OVERFLOW || status == STATUS_END_OF_FILE;
+}
+
+}  // namespace
+
+// NT's file object lock: Busy claims it, Waiters counts sleepers on the Lock event. Busy and
+// Waiters are sequentially consistent so that a releaser either sees a waiter or the waiter sees
+// the lock free.
+NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
+    if (!__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST)) return STATUS_SUCCESS;
+    __atomic_add_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
+    NTSTATUS status = STATUS_SUCCESS;
+    for (;;) {
+        if (!__atomic_load_n(&file->Busy, __ATOMIC_SEQ_CST) && !__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST))
+            break;
+        NTSTATUS wait = KeWaitForSingleObject(&file->Lock, Executive, mode, alertable(file), nullptr);
+        if (wait == STATUS_USER_APC || wait == STATUS_ALERTED) {
+            status = wait;
+            break;
+        }
+    }
+    __atomic_sub_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
+    return status;
+}
+
+void release_file_lock(PFILE_OBJECT file) noexcept {
+    __atomic_store_n(&file->Busy, 0u, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&file->Waiters, __ATOMIC_SEQ_CST)) KeSetEvent(&file->Lock, IO_NO_INCREMENT, FALSE);
+}
+
+// NtReadFile / NtWriteFile after the checks. Synchronous files: under the file lock, the offset
+// defaults to the file position, fast I/O is tried when the file is cached, and the position
+// advances by the bytes transferred.
+// Fast I/O rule: FastIoRead / FastIoWrite are tried only for synchronous file objects whose caching
+// the file system initiated (FileObject->PrivateCacheMap set by CcInitializeCacheMap,
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccinitializecachemap;
+// routines per https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_fast_io_dispatch),
+// with Wait TRUE, the caller's buffer and kernel copies of offset and IOSB (NT fact E12); a
+// non-cached file object takes the IRP path (NT fact E10). The PrivateCacheMap condition is what
+// E10 and E12 together imply; the documentation does not state it.
+NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
+    RequestScope scope(request);
+    PFILE_OBJECT file = request.file;
+    const bool sync = scope.sync();
+    if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||
+                                                    status == STATUS_ALERTED)
+        return status;
+    KeClearEvent(&file->Event);  // NT fact H1: idle files are signalled, a request resets them
+
+    LARGE_INTEGER offset{};
+    if (sync && uses_file_pointer(request.offset)) {
+        offset = file->CurrentByteOffset;
+    } else if (request.offset) {
+        offset = *request.offset;
+    }
+    PDEVICE_OBJECT top = IoGetRelatedDeviceObject(file);
+
+    PFAST_IO_DISPATCH fast = fast_io_of(top);
+    if (sync && file->PrivateCacheMap && fast && fast_io_allowed(request)) {
+        PFAST_IO_READ routine = request.write ? fast->FastIoWrite : fast->FastIoRead;
+        if (routine) {
+            IO_STATUS_BLOCK result{};
+            LARGE_INTEGER fast_offset = offset;
+            if (routine(file, &fast_offset, request.length, TRUE, request.key, request.buffer, &result, top) &&
+                fast_transfer_accepted(result.Status)) {
+                tell_fast_io(request, result);
+                advance_position(request, offset, true, &result.Information);
+                return result.Status;
+            }
+        }
+    }
+
+    PIRP irp = allocate_request_irp(request, top, sync);
+    if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = request.write ? IRP_MJ_WRITE : IRP_MJ_READ;
+    sp->Parameters.Read.Length = request.length;  // Read and Write share the layout
+    sp->Parameters.Read.Key = request.key;
+    sp->Parameters.Read.ByteOffset = offset;
+    irp->Flags |= request.write ? IRP_WRITE_OPERATION : IRP_READ_OPERATION;
+    if (file->Flags & FO_NO_INTERMEDIATE_BUFFERING) irp->Flags |= IRP_NOCACHE;
+
+    NTSTATUS status = STATUS_SUCCESS;
+    if (top->Flags & DO_BUFFERED_IO) {
+        // A zero-length read still asks for the copy-back, of whatever Information the driver
+        // reports (NT fact E11).
+        if (request.length) {
+            if (!attach_system_buffer(irp, request.length)) status = STATUS_INSUFFICIENT_RESOURCES;
+            else if (request.write) status = capture_input(irp->AssociatedIrp.SystemBuffer, request.buffer, request.length);
+        } else {
+            irp->Flags |= IRP_BUFFERED_IO;
+        }
+        if (!request.write) irp->Flags |= IRP_INPUT_OPERATION;
+        irp->UserBuffer = request.buffer;
+    } else if (top->Flags & DO_DIRECT_IO) {
+        if (request.length)
+            status = attach_locked_mdl(irp, request.buffer, request.length, request.write ? IoReadAccess : IoWriteAccess);
+    } else {
+        irp->UserBuffer = request.buffer;
+    }
+    if (!NT_SUCCESS(status)) {
+        discard(irp);
+        return status;
+    }
+
+    scope.hand_to_irp();
+    const Outcome outcome = send(request, irp, top, sync);
+    if (sync) advance_position(request, offset, outcome.told, nullptr);
+    return outcome.status;
+}
+
+// NtDeviceIoControlFile / NtFsControlFile after the checks (NT facts J1-J3, S6-S10). IOCTLs try
+// FastIoDeviceControl first whenever the driver has one (Wait TRUE, raw caller buffers).
+NTSTATUS submit_control(const ControlRequest& request) noexcept {
+    RequestScope scope(request);
+    PFILE_OBJECT file = request.file;
+    const bool sync = scope.sync();
+    if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||
+                                                    status == STATUS_ALERTED)
+        return status;
+    KeClearEvent(&file->Event);
+    PDEVICE_OBJECT top = IoGetRelatedDeviceObject(file);
+
+    PFAST_IO_DISPATCH fast = fast_io_of(top);
+    if (request.major == IRP_MJ_DEVICE_CONTROL && fast && fast->FastIoDeviceControl && fast_io_allowed(request)) {
+        IO_STATUS_BLOCK result{};
+        if (fast->FastIoDeviceControl(file, TRUE, request.input, request.input_length, request.output,
+                                      request.output_length, request.code, &result, top)) {
+            tell_fast_io(request, result);
+            return result.Status;
+        }
+    }
+
+    PIRP irp = allocate_request_irp(request, top, sync);
+    if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = request.major;
+    sp->MinorFunction = request.major == IRP_MJ_FILE_SYSTEM_CONTROL ? IRP_MN_USER_FS_REQUEST : 0;
+    // DeviceIoControl and FileSystemControl share the layout.
+    sp->Parameters.DeviceIoControl.OutputBufferLength = request.output_length;
+    sp->Parameters.DeviceIoControl.InputBufferLength = request.input_length;
+    sp->Parameters.DeviceIoControl.IoControlCode = request.code;
+
+    NTSTATUS status = STATUS_SUCCESS;
+    const ULONG method = request.code & 3;
+    if (method == METHOD_BUFFERED) {
+        // One buffer of max(in, out): input on entry, output on return; the final stage copies back
+        // exactly Information bytes on success (NT facts J1, J2, E4, S6).
+        const ULONG size = std::max(request.input_length, request.output_length);
+        if (size) {
+            if (!attach_system_buffer(irp, size)) status = STATUS_INSUFFICIENT_RESOURCES;
+            else if (request.input_length)
+                status = capture_input(irp->AssociatedIrp.SystemBuffer, request.input, request.input_length);
+            if (request.output_length) irp->Flags |= IRP_INPUT_OPERATION;
+            irp->UserBuffer = request.output;
+        }
+    } else if (method == METHOD_IN_DIRECT || method == METHOD_OUT_DIRECT) {
+        // Input in a system buffer that is not copied back; output locked in an MDL, probed for
+        // reading (IN_DIRECT) or writing (OUT_DIRECT) (NT facts J2, S7, S8).
+        if (request.input_length) {
+            if (!attach_system_buffer(irp, request.input_length)) status = STATUS_INSUFFICIENT_RESOURCES;
+            else status = capture_input(irp->AssociatedIrp.SystemBuffer, request.input, request.input_length);
+        }
+        if (NT_SUCCESS(status) && request.output_length)
+            status = attach_locked_mdl(irp, request.output, request.output_length,
+                                       method == METHOD_IN_DIRECT ? IoReadAccess : IoWriteAccess);
+    } else {
+        // METHOD_NEITHER: raw caller pointers; the dispatch runs in this thread (NT facts J3, S9).
+        sp->Parameters.DeviceIoControl.Type3InputBuffer = request.input;
+        irp->UserBuffer = request.output;
+    }
+    if (!NT_SUCCESS(status)) {
+        discard(irp);
+        return status;
+    }
+
+    scope.hand_to_irp();
+    return send(request, irp, top, sync).status;
+}
+
+}  // namespace ntio::io

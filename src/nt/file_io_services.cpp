@@ -1,0 +1,238 @@
+// NtReadFile, NtWriteFile, NtDeviceIoControlFile, NtFsControlFile and their Zw forms: probe the
+// caller's IOSB, buffers and offset, reference the file with the access the operation needs and the
+// event (then reset it, NT fact E6), and hand the request to the I/O manager (io/request_submit).
+#include "nt/current_system.hpp"
+#include <ntio/ntapi.h>
+
+#include "io/request_submit.hpp"
+#include "nt/object_reference.hpp"
+#include "nt/previous_mode.hpp"
+#include "nt/user_memory.hpp"
+
+using namespace ntio::nt;
+
+namespace {
+
+// The lowest 64 KiB are never a valid user buffer (as in nt/user_memory.cpp).
+constexpr ULONG_PTR kLowestUserAddress = 0x10000;
+
+// ProbeForRead of a caller buffer without copying it (user_memory.hpp probes reads only while
+// copying). Length 0 is no probe.
+NTSTATUS probe_for_read(const void* user, ULONG length) noexcept {
+    if (length == 0) return STATUS_SUCCESS;
+    if (reinterpret_cast<ULONG_PTR>(user) < kLowestUserAddress) return STATUS_ACCESS_VIOLATION;
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        ProbeForRead(user, length, 1);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    return status;
+}
+
+// The IOSB must be writable before anything happens (NT probes it first).
+NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept {
+    if (mode == KernelMode) return STATUS_SUCCESS;
+    return probe_for_write(iosb, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));
+}
+
+// ByteOffset rules (NT facts I4, I5): synchronous files accept FILE_USE_FILE_POINTER_POSITION and,
+// for writes, FILE_WRITE_TO_END_OF_FILE; asynchronous files need an offset (pipes and mailslots
+// excepted) and accept no negative one but FILE_WRITE_TO_END_OF_FILE for writes.
+NTSTATUS check_offset(PFILE_OBJECT file, const LARGE_INTEGER* offset, bool write) noexcept {
+    const bool sync = (file->Flags & FO_SYNCHRONOUS_IO) != 0;
+    if (!offset) {
+        if (sync || (file->Flags & (FO_NAMED_PIPE | FO_MAILSLOT))) return STATUS_SUCCESS;
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (offset->QuadPart >= 0) return STATUS_SUCCESS;
+    const bool end_of_file = offset->LowPart == FILE_WRITE_TO_END_OF_FILE && offset->HighPart == -1;
+    const bool file_pointer = offset->LowPart == FILE_USE_FILE_POINTER_POSITION && offset->HighPart == -1;
+    if (write && end_of_file) return STATUS_SUCCESS;
+    if (sync && file_pointer) return STATUS_SUCCESS;
+    return STATUS_INVALID_PARAMETER;
+}
+
+// The event of the request: referenced for EVENT_MODIFY_STATE and reset (NT fact E6). An invalid
+// event handle fails the call before anything else happens (NT fact H4).
+NTSTATUS reference_event(HANDLE handle, KPROCESSOR_MODE mode, PKEVENT* event) noexcept {
+    *event = nullptr;
+    if (!handle) return STATUS_SUCCESS;
+    PVOID object = nullptr;
+    NTSTATUS status = ObReferenceObjectByHandle(handle, EVENT_MODIFY_STATE, *ExEventObjectType, mode, &object, nullptr);
+    if (!NT_SUCCESS(status)) return status;
+    *event = static_cast<PKEVENT>(object);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC_ROUTINE apc_routine,
+                    PVOID apc_context, PIO_STATUS_BLOCK iosb, PVOID buffer, ULONG length,
+                    PLARGE_INTEGER byte_offset, PULONG key) noexcept {
+    const KPROCESSOR_MODE mode = previous_mode();
+    NTSTATUS status = probe_iosb(mode, iosb);
+    if (!NT_SUCCESS(status)) return status;
+    LARGE_INTEGER offset{};
+    ULONG captured_key = 0;
+    if (mode != KernelMode) {
+        // NT fact I8, E11: the buffer probe comes before the event is touched.
+        status = write ? probe_for_read(buffer, length) : probe_for_write(buffer, length, 1);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    if (byte_offset) {
+        status = read_caller(mode, static_cast<const LARGE_INTEGER*>(byte_offset), offset);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    if (key) {
+        status = read_caller(mode, static_cast<const ULONG*>(key), captured_key);
+        if (!NT_SUCCESS(status)) return status;
+    }
+
+    HandleReference<FILE_OBJECT> file;
+    if (write) {
+        // Either right will do for a write (FILE_APPEND_DATA handles append, NT fact I9).
+        status = file.reference(file_handle, 0, IoFileObjectType, mode);
+        if (NT_SUCCESS(status) && mode != KernelMode &&
+            !(file.info().GrantedAccess & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+            status = STATUS_ACCESS_DENIED;
+    } else {
+        status = file.reference(file_handle, FILE_READ_DATA, IoFileObjectType, mode);
+    }
+    if (!NT_SUCCESS(status)) return status;
+    status = check_offset(file.get(), byte_offset ? &offset : nullptr, write);
+    if (!NT_SUCCESS(status)) return status;
+    PKEVENT event = nullptr;
+    status = reference_event(event_handle, mode, &event);
+    if (!NT_SUCCESS(status)) return status;
+    if (event) KeClearEvent(event);
+
+    ntio::io::ReadWriteRequest request;
+    request.file = file.get();
+    ObReferenceObject(request.file);  // the request's own; `file` drops the service's
+    request.event = event;
+    request.apc_routine = apc_routine;
+    request.apc_context = apc_context;
+    request.iosb = iosb;
+    request.mode = mode;
+    request.write = write;
+    request.buffer = buffer;
+    request.length = length;
+    request.offset = byte_offset ? &offset : nullptr;
+    request.key = captured_key;
+    return ntio::io::submit_read_write(request);
+}
+
+// The CTL_CODE's RequiredAccess (NT fact J4): FILE_ANY_ACCESS needs nothing, FILE_READ_ACCESS
+// needs FILE_READ_DATA, FILE_WRITE_ACCESS needs FILE_WRITE_DATA on the handle. Kernel callers are
+// not checked.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/defining-i-o-control-codes
+bool control_access_granted(ULONG code, ACCESS_MASK granted) noexcept {
+    const ULONG required = (code >> 14) & 3;
+    if ((required & FILE_READ_ACCESS) && !(granted & FILE_READ_DATA)) return false;
+    if ((required & FILE_WRITE_ACCESS) && !(granted & FILE_WRITE_DATA)) return false;
+    return true;
+}
+
+NTSTATUS control(UCHAR major, HANDLE file_handle, HANDLE event_handle, PIO_APC_ROUTINE apc_routine,
+                 PVOID apc_context, PIO_STATUS_BLOCK iosb, ULONG code, PVOID input, ULONG input_length,
+                 PVOID output, ULONG output_length) noexcept {
+    const KPROCESSOR_MODE mode = previous_mode();
+    NTSTATUS status = probe_iosb(mode, iosb);
+    if (!NT_SUCCESS(status)) return status;
+    const ULONG method = code & 3;
+    if (mode != KernelMode && method != METHOD_NEITHER) {
+        // METHOD_NEITHER buffers are the driver's to probe (NT fact S9); direct output buffers are
+        // probed when they are locked.
+        status = probe_for_read(input, input_length);
+        if (NT_SUCCESS(status) && method == METHOD_BUFFERED) status = probe_for_write(output, output_length, 1);
+        if (!NT_SUCCESS(status)) return status;
+    }
+
+    HandleReference<FILE_OBJECT> file;
+    status = file.reference(file_handle, 0, IoFileObjectType, mode);
+    if (!NT_SUCCESS(status)) return status;
+    if (mode != KernelMode && !control_access_granted(code, file.info().GrantedAccess)) return STATUS_ACCESS_DENIED;
+    PKEVENT event = nullptr;
+    status = reference_event(event_handle, mode, &event);
+    if (!NT_SUCCESS(status)) return status;
+    if (event) KeClearEvent(event);
+
+    ntio::io::ControlRequest request;
+    request.file = file.get();
+    ObReferenceObject(request.file);
+    request.event = event;
+    request.apc_routine = apc_routine;
+    request.apc_context = apc_context;
+    request.iosb = iosb;
+    request.mode = mode;
+    request.major = major;
+    request.code = code;
+    request.input = input;
+    request.input_length = input_length;
+    request.output = output;
+    request.output_length = output_length;
+    return ntio::io::submit_control(request);
+}
+
+}  // namespace
+
+extern "C" {
+
+NTSTATUS NTAPI NtReadFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                          PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
+                          PULONG Key) {
+    return read_write(false, FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, Buffer, Length, ByteOffset, Key);
+}
+
+NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                           PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
+                           PULONG Key) {
+    return read_write(true, FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, Buffer, Length, ByteOffset, Key);
+}
+
+// Always IRP_MJ_DEVICE_CONTROL: IRP_MJ_INTERNAL_DEVICE_CONTROL is for kernel senders only
+// (IoBuildDeviceIoControlRequest with InternalDeviceIoControl TRUE).
+NTSTATUS NTAPI NtDeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                                     PIO_STATUS_BLOCK IoStatusBlock, ULONG IoControlCode, PVOID InputBuffer,
+                                     ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength) {
+    return control(IRP_MJ_DEVICE_CONTROL, FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, IoControlCode,
+                   InputBuffer, InputBufferLength, OutputBuffer, OutputBufferLength);
+}
+
+NTSTATUS NTAPI NtFsControlFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                               PIO_STATUS_BLOCK IoStatusBlock, ULONG FsControlCode, PVOID InputBuffer,
+                               ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength) {
+    return control(IRP_MJ_FILE_SYSTEM_CONTROL, FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, FsControlCode,
+                   InputBuffer, InputBufferLength, OutputBuffer, OutputBufferLength);
+}
+
+NTSTATUS NTAPI ZwReadFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                          PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
+                          PULONG Key) {
+    KernelModeCall kernel;
+    return NtReadFile(FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, Buffer, Length, ByteOffset, Key);
+}
+
+NTSTATUS NTAPI ZwWriteFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                           PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
+                           PULONG Key) {
+    KernelModeCall kernel;
+    return NtWriteFile(FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, Buffer, Length, ByteOffset, Key);
+}
+
+NTSTATUS NTAPI ZwDeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                                     PIO_STATUS_BLOCK IoStatusBlock, ULONG IoControlCode, PVOID InputBuffer,
+                                     ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength) {
+    KernelModeCall kernel;
+    return NtDeviceIoControlFile(FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, IoControlCode, InputBuffer,
+                                 InputBufferLength, OutputBuffer, OutputBufferLength);
+}
+
+NTSTATUS NTAPI ZwFsControlFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                               PIO_STATUS_BLOCK IoStatusBlock, ULONG FsControlCode, PVOID InputBuffer,
+                               ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength) {
+    KernelModeCall kernel;
+    return NtFsControlFile(FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, FsControlCode, InputBuffer,
+                           InputBufferLength, OutputBuffer, OutputBufferLength);
+}
+
+}  // extern "C"

@@ -1,0 +1,66 @@
+// Requestor context of an IRP: the issuing thread's process (IoGetRequestorProcess and its id) and
+// IoIsOperationSynchronous's documented rules, on hand-filled IRPs.
+#include "support/system_fixture.hpp"
+
+#include <wdm.h>
+#include <ntifs.h>
+
+namespace {
+
+class RequestorTest : public ntio::test::SystemTest {
+protected:
+    // An IRP whose current stack location is m_stack.
+    PIRP irp(UCHAR major, ULONG flags, PFILE_OBJECT file = nullptr) {
+        m_irp = IRP{};
+        m_stack = IO_STACK_LOCATION{};
+        m_irp.Flags = flags;
+        m_stack.MajorFunction = major;
+        m_stack.FileObject = file;
+        m_irp.Tail.Overlay.CurrentStackLocation = &m_stack;
+        return &m_irp;
+    }
+    IRP m_irp{};
+    IO_STACK_LOCATION m_stack{};
+};
+
+TEST_F(RequestorTest, RequestorIsTheIssuingThreadsProcess) {
+    PIRP threaded = irp(IRP_MJ_READ, 0);
+    EXPECT_EQ(IoGetRequestorProcess(threaded), nullptr);
+    EXPECT_EQ(IoGetRequestorProcessId(threaded), 0u);
+    threaded->Tail.Overlay.Thread = PsGetCurrentThread();
+    EXPECT_EQ(IoGetRequestorProcess(threaded), IoGetCurrentProcess());
+    EXPECT_EQ(IoGetRequestorProcessId(threaded),
+              static_cast<ULONG>(reinterpret_cast<ULONG_PTR>(PsGetCurrentProcessId())));
+    EXPECT_NE(IoGetRequestorProcessId(threaded), 0u);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioisoperationsynchronous
+TEST_F(RequestorTest, OperationSynchronousFollowsTheDocumentedRules) {
+    FILE_OBJECT sync_file{};
+    sync_file.Flags = FO_SYNCHRONOUS_IO;
+    FILE_OBJECT async_file{};
+
+    EXPECT_FALSE(IoIsOperationSynchronous(irp(IRP_MJ_READ, 0, &async_file)));
+    EXPECT_TRUE(IoIsOperationSynchronous(irp(IRP_MJ_READ, 0, &sync_file)));
+    EXPECT_TRUE(IoIsOperationSynchronous(irp(IRP_MJ_QUERY_INFORMATION, IRP_SYNCHRONOUS_API, &async_file)));
+    // Asynchronous paging I/O is asynchronous whatever else holds.
+    EXPECT_FALSE(IoIsOperationSynchronous(irp(IRP_MJ_READ, IRP_PAGING_IO | IRP_SYNCHRONOUS_API, &sync_file)));
+    EXPECT_TRUE(IoIsOperationSynchronous(irp(IRP_MJ_READ, IRP_PAGING_IO | IRP_SYNCHRONOUS_PAGING_IO, &async_file)));
+    // No file object (an IRP a driver built): only the flags count.
+    EXPECT_FALSE(IoIsOperationSynchronous(irp(IRP_MJ_WRITE, 0)));
+
+    // METHOD_BUFFERED IOCTLs and FSCTLs count as synchronous even on an asynchronous file.
+    PIRP ioctl = irp(IRP_MJ_DEVICE_CONTROL, 0, &async_file);
+    m_stack.Parameters.DeviceIoControl.IoControlCode = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS);
+    EXPECT_TRUE(IoIsOperationSynchronous(ioctl));
+    m_stack.Parameters.DeviceIoControl.IoControlCode = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_NEITHER, FILE_ANY_ACCESS);
+    EXPECT_FALSE(IoIsOperationSynchronous(ioctl));
+    PIRP fsctl = irp(IRP_MJ_FILE_SYSTEM_CONTROL, 0, &async_file);
+    m_stack.MinorFunction = IRP_MN_USER_FS_REQUEST;
+    m_stack.Parameters.FileSystemControl.FsControlCode = CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 1, METHOD_BUFFERED, FILE_ANY_ACCESS);
+    EXPECT_TRUE(IoIsOperationSynchronous(fsctl));
+    m_stack.Parameters.FileSystemControl.FsControlCode = CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 1, METHOD_OUT_DIRECT, FILE_ANY_ACCESS);
+    EXPECT_FALSE(IoIsOperationSynchronous(fsctl));
+}
+
+}  // namespace
