@@ -48,7 +48,6 @@ private:
     std::atomic<unsigned> m_idle{0};     // waiting in KeRemoveQueue
     std::atomic<unsigned> m_pending{0};  // queued and not yet taken by a worker
     KEVENT m_first_worker_ready{};       // the first worker reached its loop (boot waits for it)
-    KEVENT m_all_workers_left{};         // set when m_workers drops to zero during stop
     WORK_QUEUE_ITEM m_stop_items[kMaxWorkers]{};
 };
 

@@ -18,7 +18,6 @@ namespace ntio::ex {
 
 Executive::Executive(System& system) : m_system(system) {
     KeInitializeQueue(&m_queue, kMaxWorkers);
-    KeInitializeEvent(&m_all_workers_left, NotificationEvent, FALSE);
     KeInitializeEvent(&m_first_worker_ready, NotificationEvent, FALSE);
 }
 
@@ -65,7 +64,12 @@ void Executive::stop() {
             KeInsertQueue(&m_queue, &m_stop_items[i].List);
         }
     }
-    if (workers != 0) KeWaitForSingleObject(&m_all_workers_left, ::Executive, KernelMode, FALSE, nullptr);
+    // A host-level wait, not a KEVENT: stop may run on a thread that is no longer a KTHREAD (a System
+    // destroyed from exit handlers, after the main thread's binding went), where a kernel wait
+    // returns at once and the rundown below would steal the workers' stop items.
+    for (unsigned left = m_workers.load(std::memory_order_acquire); left != 0;
+         left = m_workers.load(std::memory_order_acquire))
+        m_workers.wait(left, std::memory_order_acquire);
     // Items queued by the last routines after the workers stopped taking work: nobody else will
     // run them, so the stopping thread does (NT deviation: not on a worker thread).
     if (PLIST_ENTRY rest = KeRundownQueue(&m_queue)) {
@@ -140,7 +144,8 @@ void Executive::run_worker() {
             KeBugCheckEx(APC_INDEX_MISMATCH, reinterpret_cast<ULONG_PTR>(routine), 0, combined, 1);
         }
     }
-    if (m_workers.fetch_sub(1, std::memory_order_acq_rel) == 1) KeSetEvent(&m_all_workers_left, 0, FALSE);
+    m_workers.fetch_sub(1, std::memory_order_acq_rel);
+    m_workers.notify_all();
 }
 
 }  // namespace ntio::ex

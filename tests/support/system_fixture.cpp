@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "ex/executive.hpp"
 #include "io/io_manager.hpp"
 #include "ob/object_manager.hpp"
 
@@ -16,6 +17,7 @@ void SystemTest::SetUp() {
     // thread object belongs to the baseline rather than looking like a leak.
     (void)PsGetCurrentThread();
     m_objects_at_boot = m_system->objects().object_count();
+    m_workers_at_boot = m_system->executive().worker_count();
     m_handles_at_boot = m_system->objects().handle_count();
 }
 

@@ -23,6 +23,7 @@ private:
     std::unique_ptr<System> m_system;
     std::size_t m_objects_at_boot = 0;
     std::size_t m_handles_at_boot = 0;
+    std::size_t m_workers_at_boot = 0;
 };
 
 }  // namespace ntio::test
