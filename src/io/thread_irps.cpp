@@ -118,10 +118,12 @@ void register_thread_irp_rundown(ke::Kernel& kernel) {
 }
 
 void dequeue_thread_irp(PIRP irp) noexcept {
-    if (irp->ThreadListEntry.Flink == &irp->ThreadListEntry) return;
     auto* thread = static_cast<_ETHREAD*>(irp->Tail.Overlay.Thread);
     if (!thread) return;
+    // The emptiness test is made under the list lock: removing a neighbour from the same list
+    // rewrites this entry's links.
     ListLock lock(thread);
+    if (irp->ThreadListEntry.Flink == &irp->ThreadListEntry) return;
     RemoveEntryList(&irp->ThreadListEntry);
     InitializeListHead(&irp->ThreadListEntry);
 }
