@@ -4,8 +4,8 @@
 // Status rules (ZwCreateDirectoryObject / ZwOpenSymbolicLinkObject / InitializeObjectAttributes on
 // Microsoft Learn, and NT's ObpLookupObjectName): an absolute name without RootDirectory must start
 // with '\' and a relative one with RootDirectory must not (STATUS_OBJECT_PATH_SYNTAX_BAD); empty
-// components and a trailing '\' are STATUS_OBJECT_NAME_INVALID; a missing intermediate directory is
-// STATUS_OBJECT_PATH_NOT_FOUND, a missing leaf STATUS_OBJECT_NAME_NOT_FOUND; walking through an
+// components and a trailing '\' after anything but a parseable object are
+// STATUS_OBJECT_NAME_INVALID; a missing intermediate directory is STATUS_OBJECT_PATH_NOT_FOUND, a missing leaf STATUS_OBJECT_NAME_NOT_FOUND; walking through an
 // object that is neither a directory nor parseable is STATUS_OBJECT_TYPE_MISMATCH; more than
 // OBJ_MAX_REPARSE_ATTEMPTS (32) reparses end in STATUS_OBJECT_NAME_NOT_FOUND.
 #include "ob/object_manager.hpp"
@@ -66,6 +66,7 @@ NTSTATUS ObjectManager::lookup(std::u16string_view name, HANDLE root_directory, 
 
     int reparse_left = kMaxReparse;
     std::u16string remaining;
+    bool trailing_separator = false;  // the name ended in '\' after an object that parses (NT fact K4)
     bool restart = true;
     for (;;) {
         if (restart) {
@@ -89,7 +90,7 @@ NTSTATUS ObjectManager::lookup(std::u16string_view name, HANDLE root_directory, 
                 request.access_mode = mode;
                 request.attributes = attributes;
                 request.complete_name = complete;
-                if (!remaining.empty()) request.remaining_name = u"\\" + remaining;
+                if (!remaining.empty() || trailing_separator) request.remaining_name = u"\\" + remaining;
                 request.parse_context = parse_context;
                 request.process = current_process();
                 request.inserting = insert != nullptr;
@@ -99,6 +100,7 @@ NTSTATUS ObjectManager::lookup(std::u16string_view name, HANDLE root_directory, 
                     if (--reparse_left == 0) return STATUS_OBJECT_NAME_NOT_FOUND;
                     complete = std::move(request.complete_name);
                     current.reset();
+                    trailing_separator = false;
                     restart = true;
                     continue;
                 }
@@ -122,7 +124,12 @@ NTSTATUS ObjectManager::lookup(std::u16string_view name, HANDLE root_directory, 
         std::u16string component = remaining.substr(0, sep);
         bool more = sep != std::u16string::npos;
         std::u16string rest = more ? remaining.substr(sep + 1) : std::u16string();
-        if (component.empty() || (more && rest.empty())) return STATUS_OBJECT_NAME_INVALID;
+        if (component.empty()) return STATUS_OBJECT_NAME_INVALID;
+        // A trailing '\' is only meaningful to an object that parses the rest of the name: `\Device\Dev\`
+        // reaches the device's parse procedure with the remaining name `\` (NT fact K4). After a
+        // directory, a missing object or any other object it is an invalid name.
+        bool trailing = more && rest.empty();
+        if (trailing && insert) return STATUS_OBJECT_NAME_INVALID;
 
         auto* dir = static_cast<DirectoryBody*>(current.get());
         ObjectHeader* next = nullptr;
@@ -134,6 +141,7 @@ NTSTATUS ObjectManager::lookup(std::u16string_view name, HANDLE root_directory, 
             if (next) reference(next);
         }
         if (!next) {
+            if (trailing) return STATUS_OBJECT_NAME_INVALID;
             if (more) return STATUS_OBJECT_PATH_NOT_FOUND;
             if (!insert) return STATUS_OBJECT_NAME_NOT_FOUND;
             std::unique_lock lock(m_namespace_lock);
@@ -152,6 +160,8 @@ NTSTATUS ObjectManager::lookup(std::u16string_view name, HANDLE root_directory, 
             reference(next);
         }
         ObRef<void> next_ref = ObRef<void>::adopt(next->body());
+        if (trailing && (next->type == &g_directory_type || !next->type->parse)) return STATUS_OBJECT_NAME_INVALID;
+        trailing_separator = trailing;
         if (!more) {
             bool is_link = next->type == &g_symbolic_link_type;
             bool open_link = (attributes & OBJ_OPENLINK) || type == &g_symbolic_link_type;

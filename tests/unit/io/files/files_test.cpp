@@ -3,6 +3,8 @@
 // driver, direct device opens, exclusive devices and the open refusals.
 #include "unit/io/files/files_test_driver.hpp"
 
+#include <algorithm>
+
 #include "io/file_object.hpp"
 #include "io/objects.hpp"
 #include "ke/thread.hpp"
@@ -145,10 +147,7 @@ TEST_F(FilesTest, trailing_backslash_is_delivered_as_backslash)
 {
     load();
     HANDLE a = nullptr;
-    NTSTATUS status = open(L"\\??\\FilesTest\\", &a);
-    if (status == STATUS_OBJECT_NAME_INVALID)
-        GTEST_SKIP() << "pending: ob's name lookup refuses a trailing backslash before the device parses it";
-    ASSERT_EQ(status, STATUS_SUCCESS);
+    ASSERT_EQ(open(L"\\??\\FilesTest\\", &a), STATUS_SUCCESS);
     std::vector<Record> records = g_state.take();
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].name, u"\\");
@@ -164,6 +163,44 @@ TEST_F(FilesTest, secure_open_device_accepts_sub_path_opens)
     ASSERT_EQ(open(L"\\Device\\FilesTest\\subfile", &a), STATUS_SUCCESS);
     EXPECT_EQ(g_state.take().at(0).name, u"\\subfile");
     NtClose(a);
+}
+
+// NT fact K4 and S4 (FILE_DEVICE_SECURE_OPEN): with the flag, the device's descriptor guards
+// sub-path opens too, so a caller the descriptor refuses cannot reach the device through a
+// trailing name. Without it, only the device open itself is checked and the driver decides the
+// rest. Kernel-mode opens are not checked unless they force it (IO_FORCE_ACCESS_CHECK).
+TEST_F(FilesTest, secure_open_applies_the_device_descriptor_to_sub_path_opens)
+{
+    for (ULONG characteristics : {ULONG{FILE_DEVICE_SECURE_OPEN}, ULONG{0}}) {
+        SCOPED_TRACE(characteristics);
+        g_state.characteristics = characteristics;
+        g_state.sddl = L"D:P(A;;GA;;;SY)";  // SYSTEM only: the test's user token is refused
+        load();
+        HANDLE h = nullptr;
+        {
+            PreviousModeScope user(UserMode);
+            EXPECT_EQ(open(L"\\Device\\FilesTest", &h), STATUS_ACCESS_DENIED);
+            NTSTATUS sub = open(L"\\Device\\FilesTest\\subfile", &h);
+            if (characteristics & FILE_DEVICE_SECURE_OPEN) {
+                EXPECT_EQ(sub, STATUS_ACCESS_DENIED);
+                EXPECT_EQ(open(L"\\Device\\FilesTest\\", &h), STATUS_ACCESS_DENIED);
+            } else {
+                ASSERT_EQ(sub, STATUS_SUCCESS);
+                EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+            }
+        }
+        std::vector<Record> records = g_state.take();
+        const std::size_t creates = std::count_if(records.begin(), records.end(),
+                                                  [](const Record& r) { return r.major == IRP_MJ_CREATE; });
+        EXPECT_EQ(creates, (characteristics & FILE_DEVICE_SECURE_OPEN) ? 0u : 1u);  // refusals never reach it
+        {
+            PreviousModeScope kernel(KernelMode);  // a driver's open: not checked
+            ASSERT_EQ(open(L"\\Device\\FilesTest", &h), STATUS_SUCCESS);
+            EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+        }
+        unload();
+        g_state.reset();
+    }
 }
 
 // NT facts S2, K8: the disposition and options reach the driver unchanged; the IOSB carries the

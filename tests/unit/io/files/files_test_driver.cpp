@@ -17,6 +17,7 @@ void DriverState::reset()
     pend_creates = false;
     exclusive = false;
     characteristics = 0;
+    sddl = nullptr;
     filter = false;
     live_contexts = 0;
     device = nullptr;
@@ -196,8 +197,18 @@ NTSTATUS common_entry(PDRIVER_OBJECT driver, bool full)
     UNICODE_STRING name;
     RtlInitUnicodeString(&name, L"\\Device\\FilesTest");
     PDEVICE_OBJECT device = nullptr;
-    NTSTATUS status = IoCreateDevice(driver, 0, &name, FILE_DEVICE_UNKNOWN, g_state.characteristics.load(),
-                                     g_state.exclusive.load() ? TRUE : FALSE, &device);
+    NTSTATUS status;
+    if (g_state.sddl) {
+        // A WDK driver that restricts its device: wdmsec's IoCreateDeviceSecure with an SDDL string.
+        static const GUID kClass = {0x6e0f5a51, 0x2b7c, 0x4d1e, {0x9a, 0x31, 0x5c, 0x0d, 0x7e, 0x42, 0x18, 0x9b}};
+        UNICODE_STRING sddl;
+        RtlInitUnicodeString(&sddl, g_state.sddl);
+        status = IoCreateDeviceSecure(driver, 0, &name, FILE_DEVICE_UNKNOWN, g_state.characteristics.load(),
+                                      g_state.exclusive.load() ? TRUE : FALSE, &sddl, &kClass, &device);
+    } else {
+        status = IoCreateDevice(driver, 0, &name, FILE_DEVICE_UNKNOWN, g_state.characteristics.load(),
+                                g_state.exclusive.load() ? TRUE : FALSE, &device);
+    }
     if (!NT_SUCCESS(status)) return status;
     g_state.device = device;
     if (g_state.filter.load()) {

@@ -18,6 +18,7 @@
 #undef __try
 #include <ntio/ntapi.h>
 #include <ntio/ntio.h>
+#include <wdmsec.h>
 
 namespace ntio::io::files_test {
 
@@ -51,6 +52,7 @@ struct DriverState {
     std::atomic<bool> pend_creates{false};
     std::atomic<bool> exclusive{false};
     std::atomic<ULONG> characteristics{0};
+    const wchar_t* sddl = nullptr;     // create the device with IoCreateDeviceSecure and this SDDL
     std::atomic<bool> filter{false};   // attach a pass-through filter above the device
     std::atomic<long> live_contexts{0};
     PDEVICE_OBJECT device = nullptr;
@@ -76,7 +78,8 @@ protected:
     void load(PDRIVER_INITIALIZE entry = full_driver_entry);
     void unload();
 
-    // NtCreateFile in the current previous mode (KernelMode unless the test changed it).
+    // NtCreateFile in the current previous mode (UserMode for the test's own thread, an application
+    // thread, unless the test changed it).
     NTSTATUS open(const wchar_t* name, HANDLE* handle, ACCESS_MASK access = FILE_READ_DATA | SYNCHRONIZE,
                   ULONG disposition = FILE_OPEN, ULONG options = 0, ULONG share = 0, IO_STATUS_BLOCK* iosb = nullptr,
                   ULONG attributes = OBJ_CASE_INSENSITIVE);
