@@ -1,7 +1,8 @@
 // Device objects: IoCreateDevice / IoCreateDeviceSecure / IoDeleteDevice, the open counts the file
 // path keeps on them (DEVICE_OBJECT.ReferenceCount) and the device type procedures (NT facts L3,
-// L4, S4). A deleted device leaves the namespace and its driver's list at once and goes when its
-// last open closes.
+// L4, S4). A deleted device leaves the namespace at once; it leaves its driver's list, and the
+// object goes, when its last open closes (NT's IopCompleteUnloadOrDelete): until then it keeps a
+// pending DriverUnload waiting, since CLEANUP and CLOSE for its open files still reach the driver.
 #include "io/device_object.hpp"
 
 #include "io/driver_object.hpp"
@@ -23,6 +24,20 @@ bool is_device(PDEVICE_OBJECT device) noexcept {
 // nobody else references it.
 void release_keep(PDEVICE_OBJECT device) {
     if (device_extras(device)->keep.fetch_sub(1, std::memory_order_acq_rel) == 1) ObDereferenceObject(device);
+}
+
+// A delete-pending device without opens leaves DriverObject->DeviceObject (once, whichever of
+// IoDeleteDevice and the last close gets here first).
+void unlink_from_driver(PDEVICE_OBJECT device) {
+    if (device_private(device)->unlinked.exchange(true, std::memory_order_acq_rel)) return;
+    PDRIVER_OBJECT driver = device->DriverObject;
+    std::lock_guard guard(driver_private(driver).lock);
+    for (PDEVICE_OBJECT* link = &driver->DeviceObject; *link; link = &(*link)->NextDevice) {
+        if (*link == device) {
+            *link = device->NextDevice;
+            break;
+        }
+    }
 }
 
 NTSTATUS create_device(PDRIVER_OBJECT driver, ULONG extension_size, PUNICODE_STRING device_name,
@@ -125,6 +140,9 @@ void device_release_open(PDEVICE_OBJECT device) {
     const LONG left = __atomic_sub_fetch(&device->ReferenceCount, 1, __ATOMIC_SEQ_CST);
     // The driver outlives this call even if the keep count lets the device go.
     ObReferenceObject(driver);
+    // Sequentially consistent with IoDeleteDevice's flag and its ReferenceCount check.
+    if (left == 0 && device_private(device)->delete_pending.load(std::memory_order_seq_cst))
+        unlink_from_driver(device);
     release_keep(device);
     if (left == 0 && driver_unloading(driver)) driver_try_complete_unload(driver);
     ObDereferenceObject(driver);
@@ -198,21 +216,13 @@ NTSTATUS NTAPI WdmlibIoCreateDeviceSecure(PDRIVER_OBJECT DriverObject, ULONG Dev
 VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject) {
     if (!is_device(DeviceObject)) return;
     DeviceObjectExtension* doe = device_private(DeviceObject);
-    if (doe->delete_pending.exchange(true, std::memory_order_acq_rel)) return;
+    if (doe->delete_pending.exchange(true, std::memory_order_seq_cst)) return;
     device_set_extension_flags(DeviceObject, DOE_DELETE_PENDING);
     device_interfaces_remove(DeviceObject);
-    PDRIVER_OBJECT driver = DeviceObject->DriverObject;
-    {
-        std::lock_guard guard(driver_private(driver).lock);
-        for (PDEVICE_OBJECT* link = &driver->DeviceObject; *link; link = &(*link)->NextDevice) {
-            if (*link == DeviceObject) {
-                *link = DeviceObject->NextDevice;
-                break;
-            }
-        }
-    }
-    // NT fact L3 (DriverObject->DeviceObject NULL after deleting the only device): the name goes now,
-    // the object when its opens close.
+    // NT fact L3 (DriverObject->DeviceObject NULL after deleting the only device, which has no
+    // opens): the device leaves the list now, or with its last open (device_release_open).
+    if (__atomic_load_n(&DeviceObject->ReferenceCount, __ATOMIC_SEQ_CST) == 0) unlink_from_driver(DeviceObject);
+    // The name goes now, the object when its opens close.
     if (DeviceObject->Flags & DO_DEVICE_HAS_NAME) ob::manager_of(DeviceObject).make_temporary(DeviceObject);
     release_keep(DeviceObject);
 }

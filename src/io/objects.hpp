@@ -35,6 +35,7 @@ inline DriverPrivate& driver_private(PDRIVER_OBJECT d) noexcept { return driver_
 struct DeviceObjectExtension {
     DEVOBJ_EXTENSION doe;                   // Windows part (Type 13, back pointer, AttachedTo...)
     std::atomic<bool> delete_pending{false};     // IoDeleteDevice called: no new opens or attaches
+    std::atomic<bool> unlinked{false};      // left DriverObject->DeviceObject (delete pending, no opens)
     std::atomic<LONG> open_count{0};        // file objects opened on it (ReferenceCount mirrors it)
     std::u16string name;                    // "\Device\Null" or empty
     PSECURITY_DESCRIPTOR security = nullptr; // from IoCreateDeviceSecure / default

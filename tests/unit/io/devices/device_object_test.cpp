@@ -129,8 +129,9 @@ TEST_F(DeviceObjectTest, DeletedDeviceWithAnOpenStaysUntilTheOpenCloses) {
     device_reference_open(device);  // what a file object open does
     EXPECT_EQ(device->ReferenceCount, 1);
     IoDeleteDevice(device);
-    // The name and the list entry are gone at once; the object is not.
-    EXPECT_EQ(driver->DeviceObject, nullptr);
+    // The name is gone at once; the object and its place in the driver's list (which keeps a
+    // DriverUnload waiting) stay until the open closes.
+    EXPECT_EQ(driver->DeviceObject, device);
     EXPECT_EQ(lookup(u"\\Device\\DevOpenDel", IoDeviceObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
     EXPECT_TRUE(device_delete_pending(device));
     EXPECT_TRUE(device->DeviceObjectExtension->ExtensionFlags & DOE_DELETE_PENDING);
@@ -139,6 +140,8 @@ TEST_F(DeviceObjectTest, DeletedDeviceWithAnOpenStaysUntilTheOpenCloses) {
     PDEVICE_OBJECT successor = create(driver, u"\\Device\\DevOpenDel");
     EXPECT_NE(successor, nullptr);
     device_release_open(device);  // the leak check proves the device went
+    EXPECT_EQ(driver->DeviceObject, successor);
+    EXPECT_EQ(successor->NextDevice, nullptr);
     unload(driver);
 }
 
