@@ -251,6 +251,23 @@ void release_file_lock(PFILE_OBJECT file) noexcept {
     if (__atomic_load_n(&file->Waiters, __ATOMIC_SEQ_CST)) KeSetEvent(&file->Lock, IO_NO_INCREMENT, FALSE);
 }
 
+// Non-cached transfers (FILE_NO_INTERMEDIATE_BUFFERING) from user mode must be whole sectors at a
+// sector-aligned offset into a buffer aligned to the device's AlignmentRequirement, else
+// STATUS_INVALID_PARAMETER (NtReadFile / NtWriteFile remarks on Microsoft Learn; NT fact M2). A
+// direct-I/O transfer larger than the largest MDL fails with STATUS_INSUFFICIENT_RESOURCES when
+// IoAllocateMdl refuses it.
+static NTSTATUS check_non_cached_alignment(const ReadWriteRequest& request) noexcept {
+    if (request.mode == KernelMode || !(request.file->Flags & FO_NO_INTERMEDIATE_BUFFERING)) return STATUS_SUCCESS;
+    PDEVICE_OBJECT device = IoGetRelatedDeviceObject(request.file);
+    const ULONG sector = device->SectorSize;
+    if (sector && (request.length & (sector - 1))) return STATUS_INVALID_PARAMETER;
+    if (reinterpret_cast<ULONG_PTR>(request.buffer) & device->AlignmentRequirement) return STATUS_INVALID_PARAMETER;
+    if (sector && request.offset && !uses_file_pointer(request.offset) &&
+        (static_cast<ULONGLONG>(request.offset->QuadPart) & (sector - 1)))
+        return STATUS_INVALID_PARAMETER;
+    return STATUS_SUCCESS;
+}
+
 // NtReadFile / NtWriteFile after the checks. Synchronous files: under the file lock, the offset
 // defaults to the file position, fast I/O is tried when the file is cached, and the position
 // advances by the bytes transferred.
@@ -262,7 +279,8 @@ void release_file_lock(PFILE_OBJECT file) noexcept {
 // non-cached file object takes the IRP path (NT fact E10). The PrivateCacheMap condition is what
 // E10 and E12 together imply; the documentation does not state it.
 NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
-    RequestScope scope(request);
+    RequestScope scope(request);  // owns the service's file and event references from here
+    if (NTSTATUS status = check_non_cached_alignment(request); !NT_SUCCESS(status)) return status;
     PFILE_OBJECT file = request.file;
     const bool sync = scope.sync();
     if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||

@@ -403,6 +403,66 @@ TEST_F(RequestsTest, read_write_buffering_follows_the_device_flags)
     for (HANDLE h : {buffered, direct, neither}) EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
+// NT fact M2: on a non-cached handle (FILE_NO_INTERMEDIATE_BUFFERING) of a device with a sector
+// size, a user-mode read or write must be whole sectors at a sector-aligned offset into an aligned
+// buffer (else STATUS_INVALID_PARAMETER, nothing sent); one larger than the largest MDL fails with
+// STATUS_INSUFFICIENT_RESOURCES. A cached handle takes any length; kernel callers are not checked.
+TEST_F(RequestsTest, non_cached_transfers_need_whole_sectors_and_fit_in_an_mdl)
+{
+    g_state.sector_size = 512;
+    load();
+    PreviousModeScope user(UserMode);
+    HANDLE raw = nullptr;
+    ASSERT_EQ(open(L"\\??\\ReqDirect", &raw, FILE_READ_DATA | FILE_WRITE_DATA | SYNCHRONIZE,
+                   FILE_SYNCHRONOUS_IO_NONALERT | FILE_NO_INTERMEDIATE_BUFFERING),
+              STATUS_SUCCESS);
+    HANDLE cached = open_sync(L"\\??\\ReqDirect");
+    g_state.take();
+    alignas(4096) static char buffer[2048];
+    LARGE_INTEGER at{};
+    IO_STATUS_BLOCK iosb = kUntouched;
+    g_state.rw_information = 0;
+
+    EXPECT_EQ(NtReadFile(raw, nullptr, nullptr, nullptr, &iosb, buffer, 513, &at, nullptr), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(NtWriteFile(raw, nullptr, nullptr, nullptr, &iosb, buffer, 100, &at, nullptr), STATUS_INVALID_PARAMETER);
+    at.QuadPart = 100;
+    EXPECT_EQ(NtReadFile(raw, nullptr, nullptr, nullptr, &iosb, buffer, 512, &at, nullptr), STATUS_INVALID_PARAMETER);
+    at.QuadPart = 0;
+    EXPECT_EQ(NtReadFile(raw, nullptr, nullptr, nullptr, &iosb, buffer + 1, 512, &at, nullptr),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_TRUE(untouched(iosb));
+    EXPECT_TRUE(g_state.take().empty());
+
+    at.QuadPart = 1024;
+    EXPECT_EQ(NtReadFile(raw, nullptr, nullptr, nullptr, &iosb, buffer, 1024, &at, nullptr), STATUS_SUCCESS);
+    std::vector<Record> records = g_state.take();
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_TRUE(records[0].flags & IRP_NOCACHE);
+    EXPECT_EQ(records[0].mdl_byte_count, 1024u);
+
+    // The largest MDL spans ((0x10000 - sizeof(MDL)) / sizeof(ULONG_PTR)) - 1 pages (NT fact M1);
+    // a transfer one page larger cannot be described. Address space only: nothing is touched.
+    const std::size_t pages = (0x10000 - sizeof(MDL)) / sizeof(ULONG_PTR);
+    const std::size_t big = pages * 4096;
+    void* huge = mmap(nullptr, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ASSERT_NE(huge, MAP_FAILED);
+    at.QuadPart = 0;
+    EXPECT_EQ(NtReadFile(raw, nullptr, nullptr, nullptr, &iosb, huge, static_cast<ULONG>(big), &at, nullptr),
+              STATUS_INSUFFICIENT_RESOURCES);
+    EXPECT_TRUE(g_state.take().empty());
+    munmap(huge, big);
+
+    // Cached I/O of any length, and kernel-mode callers, are not held to sectors.
+    EXPECT_EQ(NtReadFile(cached, nullptr, nullptr, nullptr, &iosb, buffer + 1, 513, &at, nullptr), STATUS_SUCCESS);
+    {
+        PreviousModeScope kernel(KernelMode);
+        EXPECT_EQ(NtReadFile(raw, nullptr, nullptr, nullptr, &iosb, buffer + 1, 513, &at, nullptr), STATUS_SUCCESS);
+    }
+    EXPECT_EQ(g_state.take().size(), 2u);
+    EXPECT_EQ(NtClose(raw), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(cached), STATUS_SUCCESS);
+}
+
 // NT facts I3, I4, I5: a sync handle without ByteOffset reads at the file position and advances it
 // by the bytes transferred; an explicit offset moves the position too; async handles need an
 // offset and no handle takes a negative one other than the two markers.

@@ -21,6 +21,7 @@ void DriverState::reset()
     ret_status = STATUS_SUCCESS;
     iosb_status = STATUS_SUCCESS;
     pend = false;
+    sector_size = 0;
     rw_status = STATUS_SUCCESS;
     rw_information = 0;
     rw_pend = false;
@@ -356,6 +357,11 @@ NTSTATUS NTAPI requests_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING)
     }
     NTSTATUS status = create_device(driver, L"\\Device\\ReqBuffered", kLinks[0], DO_BUFFERED_IO, &g_state.buffered);
     if (NT_SUCCESS(status)) status = create_device(driver, L"\\Device\\ReqDirect", kLinks[1], DO_DIRECT_IO, &g_state.direct);
+    if (NT_SUCCESS(status) && g_state.sector_size.load()) {
+        // What a disk driver sets: the sector size and the buffer alignment its hardware needs.
+        g_state.direct->SectorSize = static_cast<USHORT>(g_state.sector_size.load());
+        g_state.direct->AlignmentRequirement = FILE_WORD_ALIGNMENT;
+    }
     if (NT_SUCCESS(status)) status = create_device(driver, L"\\Device\\ReqNeither", kLinks[2], 0, &g_state.neither);
     if (NT_SUCCESS(status) && g_state.filter.load()) {
         PDEVICE_OBJECT filter = nullptr;

@@ -88,6 +88,7 @@ struct DriverState {
     ULONG fast_key = 0;
     // Topology.
     std::atomic<bool> filter{false};
+    std::atomic<ULONG> sector_size{0};       // ReqDirect acts as a disk: SectorSize, aligned buffers
     PDEVICE_OBJECT buffered = nullptr;
     PDEVICE_OBJECT direct = nullptr;
     PDEVICE_OBJECT neither = nullptr;
