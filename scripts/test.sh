@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the full test suite: the default build (all tests), the asan build
-# (ASan+UBSan, all tests) and the tsan build (the stress tests). Exits non-zero on any failure.
+# (ASan+UBSan, all tests), the clang build (-Wthread-safety, all tests: a second compiler catches
+# what one optimiser hides) and the tsan build (the stress tests). Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ntio_install_packages
@@ -23,4 +24,5 @@ run_preset() {
 
 run_preset default
 run_preset asan
+run_preset clang
 run_preset tsan ntio_stress_tests

@@ -38,8 +38,16 @@ void touch_pages(ULONG_PTR start, ULONG length, bool write) noexcept {
         const ULONG_PTR at = page < start ? start : page;
         auto* byte = reinterpret_cast<UCHAR*>(at);
         if (write) {
-            // An atomic add of zero needs write access yet never loses a concurrent store to the page.
-            (void)__atomic_fetch_add(byte, static_cast<UCHAR>(0), __ATOMIC_RELAXED);
+            // A locked OR of zero needs write access yet never loses a concurrent store to the page.
+            // Written as assembly: compilers turn an idempotent atomic read-modify-write into a
+            // plain load (clang does), which would not fault on a read-only page.
+#if defined(__x86_64__)
+            asm volatile("lock orb $0, %0" : "+m"(*byte) : : "memory");
+#else
+            UCHAR seen = __atomic_load_n(byte, __ATOMIC_RELAXED);
+            while (!__atomic_compare_exchange_n(byte, &seen, seen, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+            }
+#endif
         } else {
             (void)*reinterpret_cast<const volatile UCHAR*>(byte);
         }

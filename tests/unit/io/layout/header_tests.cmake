@@ -46,7 +46,12 @@ foreach(entry IN LISTS hdr_compilers)
   endforeach()
 
   set(idiom_flags)
-  if(id STREQUAL "g++" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  set(program_version "")
+  if(id STREQUAL "g++")
+    # Ask the program itself: in the clang preset CMAKE_CXX_COMPILER is clang, not this g++.
+    execute_process(COMMAND ${program} -dumpversion OUTPUT_VARIABLE program_version OUTPUT_STRIP_TRAILING_WHITESPACE)
+  endif()
+  if(id STREQUAL "g++" AND program_version VERSION_LESS 13)
     # g++ before 13 lexes the whole file before applying '#pragma GCC diagnostic', so the headers
     # cannot silence -Wunknown-pragmas for a later '#pragma alloc_text' (GCC bug 53431).
     set(idiom_flags -Wno-unknown-pragmas)
