@@ -33,13 +33,13 @@ int main(int argc, char** argv) {
         if (!only.empty() && only != ids[i]) continue;
         GateResult r = gates[i](options);
         if (markdown)
-            std::printf("| %s | %s | %.3f | %.3f-%.3f | <= %.2f | %.1f ns | %.1f ns | %s |\n", r.id.c_str(),
-                        r.description.c_str(), r.ratio_median, r.ratio_min, r.ratio_max, r.limit, r.ntio_ns,
-                        r.baseline_ns, r.passed() ? "pass" : "FAIL");
+            std::printf("| %s | %s | %.3f | %.3f-%.3f | <= %.2f | %.1f %s | %.1f %s | %s |\n", r.id.c_str(),
+                        r.description.c_str(), r.ratio_median, r.ratio_min, r.ratio_max, r.limit, r.ntio_ns, r.ntio_unit,
+                        r.baseline_ns, r.baseline_unit, r.passed() ? "pass" : "FAIL");
         else
-            std::printf("%-3s ratio %.3f [%.3f-%.3f] limit %.2f  ntio %.1f ns  baseline %.1f ns  %s  (%s)\n",
-                        r.id.c_str(), r.ratio_median, r.ratio_min, r.ratio_max, r.limit, r.ntio_ns,
-                        r.baseline_ns, r.passed() ? "pass" : "FAIL", r.description.c_str());
+            std::printf("%-3s ratio %.3f [%.3f-%.3f] limit %.2f  ntio %.1f %s  baseline %.1f %s  %s  (%s)\n",
+                        r.id.c_str(), r.ratio_median, r.ratio_min, r.ratio_max, r.limit, r.ntio_ns, r.ntio_unit,
+                        r.baseline_ns, r.baseline_unit, r.passed() ? "pass" : "FAIL", r.description.c_str());
         std::fflush(stdout);
     }
     return 0;

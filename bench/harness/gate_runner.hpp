@@ -17,6 +17,8 @@ struct GateResult {
     std::string description;
     double ratio_median = 0, ratio_min = 0, ratio_max = 0;
     double ntio_ns = 0, baseline_ns = 0;  // medians of the phases
+    const char* ntio_unit = "ns";         // A6 counts allocator calls ...
+    const char* baseline_unit = "ns";     // ... over this many I/Os
     double limit = 0;                     // gate passes when ratio_median <= limit
     bool passed() const { return ratio_median <= limit; }
 };
