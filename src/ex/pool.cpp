@@ -82,14 +82,22 @@ void check_allocate_irql(ULONG pool_type, SIZE_T bytes) {
     }
 }
 
+// Set when this thread's quarantine was flushed at thread exit. The thread's own termination
+// (its ntio rundown runs in a later thread-local destructor) may still free pool: those blocks go
+// straight back to the host heap instead of into a quarantine nobody will flush again.
+thread_local bool t_quarantine_closed = false;
+
 // Blocks freed by this thread, not yet returned to the host heap.
 class Quarantine {
 public:
-    ~Quarantine() { flush(); }
+    ~Quarantine() {
+        t_quarantine_closed = true;
+        flush();
+    }
 
     void park(void* raw, void* user, std::size_t bytes) noexcept {
         if (m_count == kCapacity || m_bytes + bytes > kMaxBytes) evict_oldest();
-        if (bytes > kMaxBytes) {
+        if (bytes > kMaxBytes || t_quarantine_closed) {
             release(raw, user, bytes);
             return;
         }

@@ -87,13 +87,29 @@ void run_reinitializations(PDRIVER_OBJECT driver) {
     }
 }
 
-// Every device of the driver, for the unload and shutdown paths (snapshot under the driver lock).
-std::vector<PDEVICE_OBJECT> devices_of(PDRIVER_OBJECT driver) {
-    std::vector<PDEVICE_OBJECT> out;
-    std::lock_guard guard(driver_private(driver).lock);
-    for (PDEVICE_OBJECT d = driver->DeviceObject; d; d = d->NextDevice) out.push_back(d);
-    return out;
-}
+// Every device of the driver, for the unload and shutdown paths: a snapshot taken under the driver
+// lock, each device referenced (a concurrent last close may unlink and free one as soon as the lock
+// is dropped). The destructor drops the references.
+class DeviceSnapshot {
+public:
+    explicit DeviceSnapshot(PDRIVER_OBJECT driver) {
+        std::lock_guard guard(driver_private(driver).lock);
+        for (PDEVICE_OBJECT d = driver->DeviceObject; d; d = d->NextDevice) {
+            ObReferenceObject(d);  // listed devices still hold their creation reference
+            m_devices.push_back(d);
+        }
+    }
+    ~DeviceSnapshot() {
+        for (PDEVICE_OBJECT d : m_devices) ObDereferenceObject(d);
+    }
+    DeviceSnapshot(const DeviceSnapshot&) = delete;
+    DeviceSnapshot& operator=(const DeviceSnapshot&) = delete;
+    auto begin() const { return m_devices.begin(); }
+    auto end() const { return m_devices.end(); }
+
+private:
+    std::vector<PDEVICE_OBJECT> m_devices;
+};
 
 // NT's IopCheckUnloadDriver: a device with open files, or with a device of another driver attached,
 // defers DriverUnload.
@@ -156,7 +172,7 @@ void driver_shutdown(PDRIVER_OBJECT driver) {
     priv.unload_requested.store(true, std::memory_order_release);
     if (priv.unloaded.exchange(true, std::memory_order_acq_rel)) return;
     ObReferenceObject(driver);
-    for (PDEVICE_OBJECT d : devices_of(driver)) IoDeleteDevice(d);
+    for (PDEVICE_OBJECT d : DeviceSnapshot(driver)) IoDeleteDevice(d);
     forget_driver(driver, true);
     ObDereferenceObject(driver);
 }
@@ -257,13 +273,13 @@ NTSTATUS NtioCreateDriver(PCUNICODE_STRING ServiceName, PDRIVER_INITIALIZE Initi
         // NT fact L8: a failing DriverEntry leaves nothing behind of its driver object.
         priv->unload_requested.store(true, std::memory_order_release);
         priv->unloaded.store(true, std::memory_order_release);
-        for (PDEVICE_OBJECT d : devices_of(driver)) IoDeleteDevice(d);
+        for (PDEVICE_OBJECT d : DeviceSnapshot(driver)) IoDeleteDevice(d);
         forget_driver(driver, false);
         return status;
     }
     // NT facts L2, L4.
     __atomic_fetch_or(&driver->Flags, ULONG{DRVO_INITIALIZED}, __ATOMIC_ACQ_REL);
-    for (PDEVICE_OBJECT d : devices_of(driver)) __atomic_fetch_and(&d->Flags, ~ULONG{DO_DEVICE_INITIALIZING}, __ATOMIC_ACQ_REL);
+    for (PDEVICE_OBJECT d : DeviceSnapshot(driver)) __atomic_fetch_and(&d->Flags, ~ULONG{DO_DEVICE_INITIALIZING}, __ATOMIC_ACQ_REL);
     system->io().driver_loaded(driver);
     run_reinitializations(driver);
     if (DriverObject) {
@@ -280,7 +296,7 @@ NTSTATUS NtioUnloadDriver(PDRIVER_OBJECT DriverObject) {
     if (!DriverObject->DriverUnload) return STATUS_INVALID_DEVICE_REQUEST;
     DriverPrivate& priv = driver_private(DriverObject);
     if (priv.unload_requested.exchange(true, std::memory_order_seq_cst)) return STATUS_SUCCESS;
-    for (PDEVICE_OBJECT d : devices_of(DriverObject)) device_set_extension_flags(d, DOE_UNLOAD_PENDING);
+    for (PDEVICE_OBJECT d : DeviceSnapshot(DriverObject)) device_set_extension_flags(d, DOE_UNLOAD_PENDING);
     ObReferenceObject(DriverObject);
     driver_try_complete_unload(DriverObject);
     ObDereferenceObject(DriverObject);

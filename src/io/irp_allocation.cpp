@@ -47,9 +47,14 @@ std::mutex g_orphan_lock;
 std::vector<IrpCache*>* g_orphans = nullptr;  // guarded by g_orphan_lock; never destroyed
 
 thread_local IrpCache* t_cache = nullptr;
+// Set once the thread's cache went to the orphans: a thread that still allocates IRPs after that
+// (its exit rundown completes IRPs, and a last file reference sends CLOSE) takes them from pool,
+// since a cache it picked up now would never be orphaned again and would leak with its IRPs.
+thread_local bool t_cache_closed = false;
 
 struct CacheHolder {
     ~CacheHolder() {
+        t_cache_closed = true;
         IrpCache* cache = t_cache;
         t_cache = nullptr;
         if (!cache) return;
@@ -62,6 +67,7 @@ thread_local CacheHolder t_holder;
 
 IrpCache* thread_cache() noexcept {
     if (IrpCache* cache = t_cache) return cache;
+    if (t_cache_closed) return nullptr;
     IrpCache* cache = nullptr;
     {
         std::lock_guard guard(g_orphan_lock);
@@ -169,9 +175,8 @@ PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept {
             break;
         }
     }
-    if (klass != kPoolClass) {
-        IrpCache* cache = thread_cache();
-        if (!cache) return nullptr;
+    IrpCache* cache = klass != kPoolClass ? thread_cache() : nullptr;
+    if (cache) {
         block = take_from_cache(cache, klass);
     } else {
         block = static_cast<IrpBlock*>(ExAllocatePoolWithTag(NonPagedPoolNx, block_bytes(stacks), kPoolTag));

@@ -30,11 +30,16 @@ PNPAGED_LOOKASIDE_LIST apc_lookaside() {
 // A small per-thread cache in front of the lookaside list: an APC is freed on the thread it ran
 // on, which in an APC conversation is the next to queue one, so the object it reuses is already
 // in its cache and neither side bounces the shared list head between cores (gate B4).
+// Set when the cache was emptied at thread exit: APCs the thread's own rundown (a later
+// thread-local destructor) frees go straight to the lookaside list.
+thread_local bool t_apc_cache_closed = false;
+
 struct ApcCache {
     static constexpr unsigned kCapacity = 16;
     SINGLE_LIST_ENTRY head{};
     unsigned count = 0;
     ~ApcCache() {
+        t_apc_cache_closed = true;
         while (count) {
             --count;
             ExFreeToNPagedLookasideList(apc_lookaside(), PopEntryList(&head));
@@ -54,7 +59,7 @@ PKAPC allocate_apc() {
 
 void free_apc(PKAPC apc) {
     ApcCache& cache = t_apc_cache;
-    if (cache.count < ApcCache::kCapacity) {
+    if (cache.count < ApcCache::kCapacity && !t_apc_cache_closed) {
         PushEntryList(&cache.head, reinterpret_cast<PSINGLE_LIST_ENTRY>(apc));
         ++cache.count;
         return;
