@@ -74,16 +74,23 @@ NTSTATUS query_name(HANDLE handle, KPROCESSOR_MODE mode, PVOID buffer, ULONG len
     NTSTATUS status = object.reference(handle, 0, nullptr, mode);
     if (!NT_SUCCESS(status)) return status;
     ob::ObjectManager& manager = object_manager();
-    ULONG required = 0;
-    OBJECT_NAME_INFORMATION probe{};
-    status = manager.query_name(object.get(), &probe, 0, &required, KernelMode);
-    if (status != STATUS_INFO_LENGTH_MISMATCH && !NT_SUCCESS(status)) return status;
     const bool forwards_to_driver = ob::type_of(object.get())->query_name != nullptr;
-    if (length < required && !forwards_to_driver) {
-        report_length(mode, return_length, required);
-        return STATUS_INFO_LENGTH_MISMATCH;
+    ULONG size = 0;
+    if (forwards_to_driver) {
+        // One question to the driver, with the caller's length (a name is at most 64 KiB).
+        constexpr ULONG kLargest = sizeof(OBJECT_NAME_INFORMATION) + 0x10000;
+        size = length < kLargest ? length : kLargest;
+    } else {
+        ULONG required = 0;
+        OBJECT_NAME_INFORMATION probe{};
+        status = manager.query_name(object.get(), &probe, 0, &required, KernelMode);
+        if (status != STATUS_INFO_LENGTH_MISMATCH && !NT_SUCCESS(status)) return status;
+        if (length < required) {
+            report_length(mode, return_length, required);
+            return STATUS_INFO_LENGTH_MISMATCH;
+        }
+        size = required;
     }
-    const ULONG size = length < required ? length : required;
     std::unique_ptr<unsigned char[]> kernel(new (std::nothrow) unsigned char[size < sizeof(OBJECT_NAME_INFORMATION)
                                                                                  ? sizeof(OBJECT_NAME_INFORMATION)
                                                                                  : size]);

@@ -5,14 +5,6 @@
 
 #include "unit/io/requests/requests_test_driver.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NTIO_REQUESTS_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define NTIO_REQUESTS_SANITIZED 1
-#endif
-#endif
-
 namespace ntio::io::requests_test {
 namespace {
 
@@ -187,11 +179,6 @@ TEST_F(RequestsTest, buffered_read_write_status_rules)
 // ACCESS_VIOLATION; the IOSB stays untouched and the event unset either way.
 TEST_F(RequestsTest, copy_back_to_a_null_buffer_faults)
 {
-#if defined(NTIO_REQUESTS_SANITIZED)
-    // The final stage's copy-back is a memcpy to the caller's NULL buffer, which UBSan stops at
-    // (src/io/irp_final_stage.cpp, copy_back) before the fault can become the status.
-    GTEST_SKIP() << "the copy-back fault is undefined behaviour to the sanitizers";
-#endif
     load();
     PreviousModeScope user(UserMode);
     HANDLE h = open_sync(L"\\??\\ReqBuffered");
