@@ -132,4 +132,11 @@ NTSYSAPI NTSTATUS NTAPI NtFsControlFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE 
 
 NTIO_END_DECLS
 
+/* The rest of the I/O system services, by group. */
+#include "ddk/ntio_ddk/io_completion.h"
+#include "nt/io_completion_services.h"
+#include "nt/file_information_services.h"
+#include "nt/file_operation_services.h"
+#include "nt/file_cancel_services.h"
+
 #endif /* NTIO_NTAPI_H */

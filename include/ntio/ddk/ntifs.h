@@ -3,4 +3,5 @@
 #define NTIO_NTIFS_H
 #define _NTIFS_
 #include "ntddk.h"
+#include "ntio_ddk/io_completion.h"
 #endif

@@ -14,4 +14,6 @@
 #include "ntio_ddk/ob.h"
 #include "ntio_ddk/io.h"
 #include "ntio_ddk/zw.h"
+#include "ntio_ddk/file_information.h"
+#include "ntio_ddk/file_operations.h"
 #endif

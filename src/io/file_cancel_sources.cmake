@@ -1,0 +1,1 @@
+# target_sources(ntio_io PRIVATE ...) for this service group.

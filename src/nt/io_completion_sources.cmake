@@ -1,0 +1,1 @@
+# target_sources(ntio_nt PRIVATE ...) for this service group.
