@@ -33,7 +33,7 @@ HandleTable::Entry* HandleTable::entry(HANDLE handle) const noexcept
     if (page >= kMaxPages) return nullptr;
     Entry* p = m_pages[page].load(std::memory_order_acquire);
     if (!p) return nullptr;
-    return &p[index % kEntriesPerPage];
+    return &p[slot_of(static_cast<ULONG>(index % kEntriesPerPage))];
 }
 
 std::uintptr_t HandleTable::lock_entry(Entry& e) noexcept
@@ -72,7 +72,7 @@ NTSTATUS HandleTable::insert(const HandleInfo& info, HANDLE* handle)
             }
             ++m_next;
         }
-        e = &m_pages[index / kEntriesPerPage].load(std::memory_order_relaxed)[index % kEntriesPerPage];
+        e = &m_pages[index / kEntriesPerPage].load(std::memory_order_relaxed)[slot_of(index % kEntriesPerPage)];
     }
     // The entry is free (word 0) and ours: fill it, then publish the pointer.
     e->granted = info.granted;

@@ -113,6 +113,18 @@ private:
     };
     static constexpr std::uintptr_t kLocked = 1;
 
+    // Where a handle's entry sits in its page. Handles handed out one after another usually go to
+    // different threads (a thread handle each, a file per worker), and every lookup writes its
+    // entry's lock bit: consecutive indices are spread kLineStride entries apart so that they never
+    // share a cache line, while the entries stay 16 bytes (four to a line, as on NT).
+    static constexpr ULONG kEntriesPerLine = 4;
+    static constexpr ULONG kLineStride = kEntriesPerPage / kEntriesPerLine;
+    static constexpr ULONG slot_of(ULONG index_in_page) noexcept
+    {
+        return (index_in_page % kLineStride) * kEntriesPerLine + index_in_page / kLineStride;
+    }
+    static_assert(sizeof(std::atomic<std::uintptr_t>) + 2 * sizeof(ULONG) == 16, "four entries per cache line");
+
     Entry* entry(HANDLE handle) const noexcept;
     // Spins until it owns the entry's lock; returns the unlocked word (0 = free, not locked then).
     static std::uintptr_t lock_entry(Entry& e) noexcept;
