@@ -167,16 +167,35 @@ NTSTATUS device_parse(void* parse_object, ob::ParseRequest& request, void** foun
         irp->Overlay.AllocationSize = packet->allocation_size;
         irp->AssociatedIrp.SystemBuffer = packet->ea_buffer;
         PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-        sp->MajorFunction = IRP_MJ_CREATE;
         sp->Flags = static_cast<UCHAR>((case_sensitive ? SL_CASE_SENSITIVE : 0) |
                                        ((packet->options & IO_FORCE_ACCESS_CHECK) ? SL_FORCE_ACCESS_CHECK : 0));
         sp->FileObject = file;
-        sp->Parameters.Create.SecurityContext = &security;
         // NT fact S2: the disposition reaches the driver unchanged, in the top byte of Options.
-        sp->Parameters.Create.Options = (packet->disposition << 24) | (packet->create_options & FILE_VALID_OPTION_FLAGS);
-        sp->Parameters.Create.FileAttributes = static_cast<USHORT>(packet->file_attributes);
-        sp->Parameters.Create.ShareAccess = static_cast<USHORT>(packet->share_access);
-        sp->Parameters.Create.EaLength = packet->ea_length;
+        const ULONG options = (packet->disposition << 24) | (packet->create_options & FILE_VALID_OPTION_FLAGS);
+        if (packet->create_file_type == CreateFileTypeNamedPipe) {
+            // https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create-named-pipe
+            sp->MajorFunction = IRP_MJ_CREATE_NAMED_PIPE;
+            sp->Parameters.CreatePipe.SecurityContext = &security;
+            sp->Parameters.CreatePipe.Options = options;
+            sp->Parameters.CreatePipe.ShareAccess = static_cast<USHORT>(packet->share_access);
+            sp->Parameters.CreatePipe.Parameters =
+                static_cast<PNAMED_PIPE_CREATE_PARAMETERS>(packet->extra_create_parameters);
+        } else if (packet->create_file_type == CreateFileTypeMailslot) {
+            // https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create-mailslot
+            sp->MajorFunction = IRP_MJ_CREATE_MAILSLOT;
+            sp->Parameters.CreateMailslot.SecurityContext = &security;
+            sp->Parameters.CreateMailslot.Options = options;
+            sp->Parameters.CreateMailslot.ShareAccess = static_cast<USHORT>(packet->share_access);
+            sp->Parameters.CreateMailslot.Parameters =
+                static_cast<PMAILSLOT_CREATE_PARAMETERS>(packet->extra_create_parameters);
+        } else {
+            sp->MajorFunction = IRP_MJ_CREATE;
+            sp->Parameters.Create.SecurityContext = &security;
+            sp->Parameters.Create.Options = options;
+            sp->Parameters.Create.FileAttributes = static_cast<USHORT>(packet->file_attributes);
+            sp->Parameters.Create.ShareAccess = static_cast<USHORT>(packet->share_access);
+            sp->Parameters.Create.EaLength = packet->ea_length;
+        }
         status = call_driver_and_wait(top, irp);
         packet->information = irp->IoStatus.Information;
         IoFreeIrp(irp);

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "io/driver_object.hpp"
+#include "io/io_completion.hpp"
 #include "io/objects.hpp"
 #include "ob/object_manager.hpp"
 #include "ob/process.hpp"
@@ -149,6 +150,7 @@ void file_close(PEPROCESS process, void* object, ACCESS_MASK, ULONG_PTR, ULONG_P
 void file_delete(void* object)
 {
     auto file = static_cast<PFILE_OBJECT>(object);
+    release_file_completion(file);  // drops the port references FileCompletionInformation took
     FilePrivate& priv = file_private(file);
     if (!priv.create_succeeded) {
         destroy_file_body(file);

@@ -21,6 +21,8 @@ struct OpenPacket {
     PVOID ea_buffer = nullptr;   // kernel copy
     ULONG ea_length = 0;
     ULONG options = 0;           // IO_* of IoCreateFile
+    ULONG create_file_type = 0;  // CreateFileTypeNone / NamedPipe / Mailslot (IoCreateFile)
+    PVOID extra_create_parameters = nullptr;  // NAMED_PIPE_ / MAILSLOT_CREATE_PARAMETERS, kernel copy
     // ---- Result ----
     bool parsed = false;                 // a device parse procedure consumed the packet
     NTSTATUS final_status = STATUS_SUCCESS;

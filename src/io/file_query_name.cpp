@@ -9,12 +9,7 @@ namespace ntio::io {
 
 namespace {
 
-// FILE_NAME_INFORMATION (ntifs.h); the DDK headers do not declare it yet.
-struct NameQueryBuffer {
-    ULONG FileNameLength;
-    WCHAR FileName[1];
-};
-constexpr ULONG kNameOffset = offsetof(NameQueryBuffer, FileName);
+constexpr ULONG kNameOffset = offsetof(FILE_NAME_INFORMATION, FileName);
 constexpr ULONG kFirstQuerySize = 512;
 constexpr ULONG kMaxQuerySize = 0x10000;
 
@@ -43,7 +38,7 @@ NTSTATUS query_driver_name(PFILE_OBJECT file, std::u16string& out)
         NTSTATUS status = call_driver_and_wait(device, irp);
         ULONG_PTR information = irp->IoStatus.Information;
         IoFreeIrp(irp);
-        auto* info = reinterpret_cast<NameQueryBuffer*>(buffer.get());
+        auto* info = reinterpret_cast<PFILE_NAME_INFORMATION>(buffer.get());
         if (status == STATUS_BUFFER_OVERFLOW && info->FileNameLength > size - kNameOffset &&
             info->FileNameLength <= kMaxQuerySize - kNameOffset) {
             size = kNameOffset + info->FileNameLength;

@@ -20,4 +20,49 @@ NTSTATUS set_completion_information(PFILE_OBJECT file, FILE_INFORMATION_CLASS in
 NTSTATUS query_completion_information(PFILE_OBJECT file, FILE_INFORMATION_CLASS info_class, void* buffer,
                                       ULONG length, ULONG* written) noexcept;
 
+// ---- The IoCompletion object type (io_completion.cpp) ----
+
+// The IoCompletion type descriptor ("IoCompletion" in \ObjectTypes). Its body is an IoCompletion
+// (below), whose first member is the KQUEUE.
+extern _OBJECT_TYPE g_io_completion_type;
+
+// Registers the IoCompletion type and installs the completion-port sink of the final stage. The
+// IoManager calls it at boot (idempotent). PASSIVE_LEVEL.
+void register_completion_ports() noexcept;
+
+// One queued completion: what NtRemoveIoCompletion hands back.
+struct CompletionEntry {
+    PVOID key = nullptr;
+    PVOID apc_context = nullptr;
+    IO_STATUS_BLOCK iosb{};
+};
+
+// Size of an IoCompletion body (ObCreateObject).
+ULONG completion_port_body_size() noexcept;
+
+// Prepares a freshly created IoCompletion body; `concurrency` 0 means the number of processors.
+void initialize_port(void* port, ULONG concurrency) noexcept;
+
+// Queues a packet on `port` (a referenced IoCompletion body). STATUS_INSUFFICIENT_RESOURCES when no
+// packet could be allocated; a port whose last handle is gone silently drops it. Any IRQL <= DISPATCH.
+NTSTATUS post_completion(void* port, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information) noexcept;
+
+// Dequeues up to `max_entries` packets into `entries` (kernel memory), waiting like KeRemoveQueue
+// for the first. STATUS_SUCCESS with *removed >= 1, else STATUS_TIMEOUT, STATUS_USER_APC,
+// STATUS_ALERTED or STATUS_ABANDONED_WAIT_0 (the port's last handle was closed) with *removed == 0.
+// PASSIVE_LEVEL.
+NTSTATUS remove_completions(void* port, KPROCESSOR_MODE mode, bool alertable, PLARGE_INTEGER timeout,
+                            CompletionEntry* entries, ULONG max_entries, ULONG* removed) noexcept;
+
+// Packets queued on the port (NtQueryIoCompletion's Depth).
+LONG completion_depth(void* port) noexcept;
+
+// ---- Files bound to a port ----
+
+// True when `file` is associated with a port now (NT fact F7: no APC routine on its requests).
+bool file_has_completion_port(PFILE_OBJECT file) noexcept;
+
+// The file object's delete path: drops the port references the association took. Any IRQL <= DISPATCH.
+void release_file_completion(PFILE_OBJECT file) noexcept;
+
 }  // namespace ntio::io

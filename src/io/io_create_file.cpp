@@ -47,10 +47,11 @@ NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileReques
         NTSTATUS status = check_create_parameters(request);
         if (!NT_SUCCESS(status)) return status;
     }
-    // NT deviation: named pipes and mailslots (NtCreateNamedPipeFile, NtCreateMailslotFile) come with
-    // their file systems; until then their create types have no device to go to.
-    if (request.create_file_type != CreateFileTypeNone) return STATUS_OBJECT_TYPE_MISMATCH;
     OpenPacket packet;
+    // Named-pipe and mailslot creates (NtCreateNamedPipeFile, NtCreateMailslotFile) travel as
+    // IRP_MJ_CREATE_NAMED_PIPE / IRP_MJ_CREATE_MAILSLOT with their parameters (device_open.cpp).
+    packet.create_file_type = request.create_file_type;
+    packet.extra_create_parameters = request.internal_parameters;
     packet.allocation_size = request.allocation_size;
     packet.file_attributes = request.file_attributes;
     packet.share_access = request.share_access;

@@ -59,4 +59,20 @@ void register_thread_irp_rundown(ke::Kernel& kernel);
 // Number of IRPs on a thread's list (tests, inspector).
 std::size_t thread_irp_count(PETHREAD thread) noexcept;
 
+// The lock of a thread's IRP list (ETHREAD::m_irp_list_lock), a tiny spin lock; never held across
+// a call into a driver. An IRP on the list stays allocated while the lock is held (the final stage
+// unlinks it under the lock before freeing it). Re-entrant for the thread running that list's
+// exit rundown: a cancel routine the rundown calls may complete an IRP inline.
+class ThreadIrpListLock {
+public:
+    explicit ThreadIrpListLock(PETHREAD thread) noexcept;
+    ~ThreadIrpListLock();
+    ThreadIrpListLock(const ThreadIrpListLock&) = delete;
+    ThreadIrpListLock& operator=(const ThreadIrpListLock&) = delete;
+
+private:
+    PETHREAD m_thread;
+    bool m_owned;
+};
+
 }  // namespace ntio::io

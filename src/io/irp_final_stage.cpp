@@ -13,15 +13,12 @@
 //   must free such IRPs in a completion routine returning STATUS_MORE_PROCESSING_REQUIRED, see
 //   https://learn.microsoft.com/windows-hardware/drivers/kernel/implementing-an-iocompletion-routine).
 #include "io/irp.hpp"
+#include "io/request_common.hpp"
 
 #include "io/objects.hpp"
 
 namespace ntio::io {
 namespace {
-
-// FILE_SKIP_* values of SetFileCompletionNotificationModes (FileIoCompletionNotificationInformation).
-constexpr ULONG kSkipCompletionPortOnSuccess = 0x1;
-constexpr ULONG kSkipSetEventOnHandle = 0x2;
 
 std::atomic<CompletionPortSink> g_port_sink{nullptr};
 
@@ -39,18 +36,6 @@ __attribute__((no_sanitize("undefined"))) void copy_back(PIRP irp) noexcept {
     }
 }
 
-void write_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept {
-    if (!iosb) return;
-    const NTSTATUS status = value.Status;
-    const ULONG_PTR information = value.Information;
-    __try {
-        iosb->Status = status;
-        iosb->Information = information;
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        // NT ignores a caller IOSB that went bad while the I/O was in flight.
-    }
-}
-
 void release_mdls(PIRP irp) noexcept {
     PMDL mdl = irp->MdlAddress;
     irp->MdlAddress = nullptr;
@@ -64,7 +49,7 @@ void release_mdls(PIRP irp) noexcept {
 
 void signal_file(PFILE_OBJECT file, NTSTATUS status) noexcept {
     file->FinalStatus = status;
-    if (!(file_private(file).notification_modes & kSkipSetEventOnHandle)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
+    if (!(file_private(file).notification_modes & FILE_SKIP_SET_EVENT_ON_HANDLE)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
 }
 
 // User APC kernel routine: runs in the requesting thread before UserApcRoutine; frees the IRP
@@ -99,7 +84,7 @@ CompletionPortSink completion_port_sink() noexcept { return g_port_sink.load(std
 // object (IopIsSameThreadSynchronousIo); ntio uses the file object's FO_SYNCHRONOUS_IO.
 void complete_final_stage(PIRP irp) noexcept {
     if (irp->Flags & (IRP_CREATE_OPERATION | IRP_CLOSE_OPERATION)) {
-        write_iosb(irp->UserIosb, irp->IoStatus);
+        write_caller_iosb(irp->UserIosb, irp->IoStatus);
         if (irp->UserEvent) KeSetEvent(irp->UserEvent, IO_NO_INCREMENT, FALSE);
         return;
     }
@@ -129,7 +114,7 @@ void complete_final_stage(PIRP irp) noexcept {
     bool queue_apc = false;
     bool post_packet = false;
     if (tell) {
-        write_iosb(irp->UserIosb, irp->IoStatus);
+        write_caller_iosb(irp->UserIosb, irp->IoStatus);
         if (irp->UserEvent) {
             KeSetEvent(irp->UserEvent, IO_NO_INCREMENT, FALSE);
             if (sync_file && !(irp->Flags & IRP_OB_QUERY_NAME)) signal_file(file, status);
@@ -140,7 +125,7 @@ void complete_final_stage(PIRP irp) noexcept {
             queue_apc = true;
         } else if (file && file->CompletionContext && irp->Overlay.AsynchronousParameters.UserApcContext) {
             const ULONG modes = file_private(file).notification_modes;
-            post_packet = !((modes & kSkipCompletionPortOnSuccess) && !pended && NT_SUCCESS(status));
+            post_packet = !((modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) && !pended && NT_SUCCESS(status));
         }
     } else if (pended && file) {
         signal_file(file, status);

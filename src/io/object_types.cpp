@@ -1,5 +1,6 @@
 // The Driver, Device and File object types: their generic mappings (devices and files use the
 // file rights, winnt.h FILE_GENERIC_*) and the procedures that tie them to the I/O manager.
+#include "io/io_completion.hpp"
 #include "io/objects.hpp"
 
 #include "io/io_manager.hpp"
@@ -49,6 +50,7 @@ void register_types() {
     ob::register_object_type(g_driver_type);
     ob::register_object_type(g_device_type);
     ob::register_object_type(g_file_type);
+    register_completion_ports();  // the IoCompletion type and the final stage's port sink
 }
 
 }  // namespace ntio::io

@@ -10,52 +10,6 @@ namespace ntio::io {
 namespace {
 
 constexpr ULONG kSystemBufferTag = 'bSoI';
-constexpr ULONG kSkipCompletionPortOnSuccess = 0x1;  // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
-constexpr ULONG kSkipSetEventOnHandle = 0x2;         // FILE_SKIP_SET_EVENT_ON_HANDLE
-
-bool synchronous(PFILE_OBJECT file) noexcept { return (file->Flags & FO_SYNCHRONOUS_IO) != 0; }
-bool alertable(PFILE_OBJECT file) noexcept { return (file->Flags & FO_ALERTABLE_IO) != 0; }
-
-// What a request leaves behind whatever happens to it: the references the service took, the file
-// lock, and (for synchronous files) the reference that keeps the file alive across the wait.
-class RequestScope {
-public:
-    explicit RequestScope(const RequestCommon& request) noexcept
-        : m_file(request.file), m_event(request.event), m_sync(synchronous(request.file)) {}
-    ~RequestScope() {
-        if (m_locked) release_file_lock(m_file);
-        if (m_event) ObDereferenceObject(m_event);
-        if (m_file) ObDereferenceObject(m_file);
-    }
-    RequestScope(const RequestScope&) = delete;
-    RequestScope& operator=(const RequestScope&) = delete;
-
-    bool sync() const noexcept { return m_sync; }
-    NTSTATUS lock(KPROCESSOR_MODE mode) noexcept {
-        if (!m_sync) return STATUS_SUCCESS;
-        NTSTATUS status = acquire_file_lock(m_file, mode);
-        m_locked = status == STATUS_SUCCESS;
-        return status;
-    }
-    // The IRP takes over the file reference and, for asynchronous files, the event reference (the
-    // final stage drops both). A synchronous request takes a second file reference that keeps the
-    // file alive across the wait, and keeps its event reference, since the final stage leaves
-    // IRP_SYNCHRONOUS_API events alone; the destructor drops both.
-    void hand_to_irp() noexcept {
-        if (m_sync) {
-            ObReferenceObject(m_file);
-        } else {
-            m_file = nullptr;
-            m_event = nullptr;
-        }
-    }
-
-private:
-    PFILE_OBJECT m_file;
-    PKEVENT m_event;
-    bool m_sync;
-    bool m_locked = false;
-};
 
 // An accepted fast I/O call always tells the requester, errors included (NT facts E11, E12:
 // END_OF_FILE writes the IOSB and sets the event): the IOSB, the event or the file object as the
@@ -64,21 +18,16 @@ void tell_fast_io(const RequestCommon& request, const IO_STATUS_BLOCK& result) n
     PFILE_OBJECT file = request.file;
     const NTSTATUS status = result.Status;
     const ULONG_PTR information = result.Information;
-    if (request.iosb) {
-        __try {
-            request.iosb->Status = status;
-            request.iosb->Information = information;
-        } __except (EXCEPTION_EXECUTE_HANDLER) {
-            // As in the final stage: an IOSB that went bad is ignored.
-        }
-    }
+    write_caller_iosb(request.iosb, result);
     const ULONG modes = file_private(file).notification_modes;
-    if (request.event) KeSetEvent(request.event, IO_NO_INCREMENT, FALSE);
-    if (!request.event || synchronous(file)) {
+    // FILE_SKIP_SET_USER_EVENT_ON_FAST_IO: the caller's event is left alone for requests fast I/O
+    // completed (SetFileCompletionNotificationModes on Microsoft Learn).
+    if (request.event && !(modes & FILE_SKIP_SET_USER_EVENT_ON_FAST_IO)) KeSetEvent(request.event, IO_NO_INCREMENT, FALSE);
+    if (!request.event || is_synchronous(file)) {
         file->FinalStatus = status;
-        if (!(modes & kSkipSetEventOnHandle)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
+        if (!(modes & FILE_SKIP_SET_EVENT_ON_HANDLE)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
     }
-    if (file->CompletionContext && request.apc_context && !((modes & kSkipCompletionPortOnSuccess) && NT_SUCCESS(status))) {
+    if (file->CompletionContext && request.apc_context && !((modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) && NT_SUCCESS(status))) {
         if (CompletionPortSink sink = completion_port_sink())
             (void)sink(file->CompletionContext->Port, file->CompletionContext->Key, request.apc_context, status,
                        information);
@@ -113,36 +62,6 @@ NTSTATUS capture_input(PVOID to, const void* from, ULONG length) noexcept {
         status = GetExceptionCode();
     }
     return status;
-}
-
-// IoAllocateMdl + MmProbeAndLockPages in the requestor's mode (NT facts J2, S7, S8).
-NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
-    PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, nullptr);
-    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
-    NTSTATUS status = STATUS_SUCCESS;
-    __try {
-        MmProbeAndLockPages(mdl, irp->RequestorMode, operation);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        status = GetExceptionCode();
-    }
-    if (!NT_SUCCESS(status)) {
-        IoFreeMdl(mdl);
-        return status;
-    }
-    irp->MdlAddress = mdl;
-    return STATUS_SUCCESS;
-}
-
-// Undoes a half-built IRP that never reached a driver (it is on no thread list yet).
-void discard(PIRP irp) noexcept {
-    if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) ExFreePool(irp->AssociatedIrp.SystemBuffer);
-    if (PMDL mdl = irp->MdlAddress) {
-        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
-        IoFreeMdl(mdl);
-    }
-    irp->MdlAddress = nullptr;
-    irp->Tail.Overlay.OriginalFileObject = nullptr;
-    IoFreeIrp(irp);
 }
 
 // The IRP header every request shares (NT fact A6): requestor, thread, file, IOSB, event, APC.
@@ -180,17 +99,7 @@ Outcome send(const RequestCommon& request, PIRP irp, PDEVICE_OBJECT top, bool sy
     NTSTATUS status = IoCallDriver(top, irp);
     if (!sync) return {status, false};
     if (status != STATUS_PENDING) return {status, !NT_ERROR(file->FinalStatus)};
-    for (;;) {
-        NTSTATUS wait = KeWaitForSingleObject(&file->Event, Executive, request.mode, alertable(file), nullptr);
-        if (wait == STATUS_SUCCESS) break;
-        // NT deviation: NT cancels a request whose alertable wait was interrupted
-        // (IopCancelAlertedRequest) and then waits for it; ntio cannot reach the IRP safely once its
-        // completion may run on another thread, so it keeps waiting (non-alertably) for completion.
-        if (wait == STATUS_USER_APC || wait == STATUS_ALERTED) {
-            (void)KeWaitForSingleObject(&file->Event, Executive, KernelMode, FALSE, nullptr);
-            break;
-        }
-    }
+    wait_for_file_request(file, request.mode);
     status = file->FinalStatus;
     return {status, !NT_ERROR(status)};
 }
@@ -226,31 +135,6 @@ bool fast_transfer_accepted(NTSTATUS status) noexcept {
 
 }  // namespace
 
-// NT's file object lock: Busy claims it, Waiters counts sleepers on the Lock event. Busy and
-// Waiters are sequentially consistent so that a releaser either sees a waiter or the waiter sees
-// the lock free.
-NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
-    if (!__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST)) return STATUS_SUCCESS;
-    __atomic_add_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
-    NTSTATUS status = STATUS_SUCCESS;
-    for (;;) {
-        if (!__atomic_load_n(&file->Busy, __ATOMIC_SEQ_CST) && !__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST))
-            break;
-        NTSTATUS wait = KeWaitForSingleObject(&file->Lock, Executive, mode, alertable(file), nullptr);
-        if (wait == STATUS_USER_APC || wait == STATUS_ALERTED) {
-            status = wait;
-            break;
-        }
-    }
-    __atomic_sub_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
-    return status;
-}
-
-void release_file_lock(PFILE_OBJECT file) noexcept {
-    __atomic_store_n(&file->Busy, 0u, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&file->Waiters, __ATOMIC_SEQ_CST)) KeSetEvent(&file->Lock, IO_NO_INCREMENT, FALSE);
-}
-
 // Non-cached transfers (FILE_NO_INTERMEDIATE_BUFFERING) from user mode must be whole sectors at a
 // sector-aligned offset into a buffer aligned to the device's AlignmentRequirement, else
 // STATUS_INVALID_PARAMETER (NtReadFile / NtWriteFile remarks on Microsoft Learn; NT fact M2). A
@@ -279,7 +163,7 @@ static NTSTATUS check_non_cached_alignment(const ReadWriteRequest& request) noex
 // non-cached file object takes the IRP path (NT fact E10). The PrivateCacheMap condition is what
 // E10 and E12 together imply; the documentation does not state it.
 NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
-    RequestScope scope(request);  // owns the service's file and event references from here
+    RequestScope scope(request.file, request.event);  // owns the service's file and event references from here
     if (NTSTATUS status = check_non_cached_alignment(request); !NT_SUCCESS(status)) return status;
     PFILE_OBJECT file = request.file;
     const bool sync = scope.sync();
@@ -340,11 +224,11 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
         irp->UserBuffer = request.buffer;
     }
     if (!NT_SUCCESS(status)) {
-        discard(irp);
+        discard_unsent_irp(irp);
         return status;
     }
 
-    scope.hand_to_irp();
+    scope.hand_to_irp(sync);
     const Outcome outcome = send(request, irp, top, sync);
     if (sync) advance_position(request, offset, outcome.told, nullptr);
     return outcome.status;
@@ -353,7 +237,7 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
 // NtDeviceIoControlFile / NtFsControlFile after the checks (NT facts J1-J3, S6-S10). IOCTLs try
 // FastIoDeviceControl first whenever the driver has one (Wait TRUE, raw caller buffers).
 NTSTATUS submit_control(const ControlRequest& request) noexcept {
-    RequestScope scope(request);
+    RequestScope scope(request.file, request.event);
     PFILE_OBJECT file = request.file;
     const bool sync = scope.sync();
     if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||
@@ -411,11 +295,11 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
         irp->UserBuffer = request.output;
     }
     if (!NT_SUCCESS(status)) {
-        discard(irp);
+        discard_unsent_irp(irp);
         return status;
     }
 
-    scope.hand_to_irp();
+    scope.hand_to_irp(sync);
     return send(request, irp, top, sync).status;
 }
 

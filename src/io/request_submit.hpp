@@ -5,6 +5,7 @@
 #pragma once
 
 #include "io/ddk.hpp"
+#include "io/request_common.hpp"
 
 namespace ntio::io {
 
@@ -43,12 +44,5 @@ struct ControlRequest : RequestCommon {
 // Submits the request and returns the service's status (NT facts E1, E5, E12). PASSIVE_LEVEL.
 NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept;
 NTSTATUS submit_control(const ControlRequest& request) noexcept;
-
-// The file object lock that serialises requests on a synchronous file object (FILE_OBJECT.Busy,
-// Waiters and Lock, as NT's IopAcquireFileObjectLock uses them). The wait is alertable for
-// FO_ALERTABLE_IO; an alerted or APC-interrupted wait returns STATUS_ALERTED / STATUS_USER_APC
-// without the lock. PASSIVE_LEVEL.
-NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
-void release_file_lock(PFILE_OBJECT file) noexcept;
 
 }  // namespace ntio::io

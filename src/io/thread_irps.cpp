@@ -17,23 +17,7 @@ namespace {
 // may complete an IRP inline, and that completion must not spin on the lock its own thread holds.
 thread_local _ETHREAD* t_rundown_owner = nullptr;
 
-class ListLock {
-public:
-    explicit ListLock(_ETHREAD* thread) noexcept : m_thread(thread), m_owned(t_rundown_owner != thread) {
-        if (!m_owned) return;
-        while (m_thread->m_irp_list_lock.exchange(true, std::memory_order_acquire))
-            while (m_thread->m_irp_list_lock.load(std::memory_order_relaxed)) __builtin_ia32_pause();
-    }
-    ~ListLock() {
-        if (m_owned) m_thread->m_irp_list_lock.store(false, std::memory_order_release);
-    }
-    ListLock(const ListLock&) = delete;
-    ListLock& operator=(const ListLock&) = delete;
-
-private:
-    _ETHREAD* m_thread;
-    bool m_owned;
-};
+using ListLock = ThreadIrpListLock;
 
 // NT waits for a dying thread's IRPs in steps for up to five minutes. Short steps: the usual wait is
 // for a completion already under way on another CPU.
@@ -109,6 +93,16 @@ void ensure_rundown_hook(ke::Kernel* kernel) {
 }
 
 }  // namespace
+
+ThreadIrpListLock::ThreadIrpListLock(PETHREAD thread) noexcept : m_thread(thread), m_owned(t_rundown_owner != thread) {
+    if (!m_owned) return;
+    while (m_thread->m_irp_list_lock.exchange(true, std::memory_order_acquire))
+        while (m_thread->m_irp_list_lock.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+}
+
+ThreadIrpListLock::~ThreadIrpListLock() {
+    if (m_owned) m_thread->m_irp_list_lock.store(false, std::memory_order_release);
+}
 
 void register_thread_irp_rundown(ke::Kernel& kernel) {
     kernel.add_thread_rundown_hook(rundown_thread_irps, nullptr);

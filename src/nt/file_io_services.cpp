@@ -4,6 +4,7 @@
 #include "nt/current_system.hpp"
 #include <ntio/ntapi.h>
 
+#include "io/io_completion.hpp"
 #include "io/request_submit.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
@@ -12,29 +13,6 @@
 using namespace ntio::nt;
 
 namespace {
-
-// The lowest 64 KiB are never a valid user buffer (as in nt/user_memory.cpp).
-constexpr ULONG_PTR kLowestUserAddress = 0x10000;
-
-// ProbeForRead of a caller buffer without copying it (user_memory.hpp probes reads only while
-// copying). Length 0 is no probe.
-NTSTATUS probe_for_read(const void* user, ULONG length) noexcept {
-    if (length == 0) return STATUS_SUCCESS;
-    if (reinterpret_cast<ULONG_PTR>(user) < kLowestUserAddress) return STATUS_ACCESS_VIOLATION;
-    NTSTATUS status = STATUS_SUCCESS;
-    __try {
-        ProbeForRead(user, length, 1);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        status = GetExceptionCode();
-    }
-    return status;
-}
-
-// The IOSB must be writable before anything happens (NT probes it first).
-NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept {
-    if (mode == KernelMode) return STATUS_SUCCESS;
-    return probe_for_write(iosb, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));
-}
 
 // ByteOffset rules (NT facts I4, I5): synchronous files accept FILE_USE_FILE_POINTER_POSITION and,
 // for writes, FILE_WRITE_TO_END_OF_FILE; asynchronous files need an offset (pipes and mailslots
@@ -53,18 +31,6 @@ NTSTATUS check_offset(PFILE_OBJECT file, const LARGE_INTEGER* offset, bool write
     return STATUS_INVALID_PARAMETER;
 }
 
-// The event of the request: referenced for EVENT_MODIFY_STATE and reset (NT fact E6). An invalid
-// event handle fails the call before anything else happens (NT fact H4).
-NTSTATUS reference_event(HANDLE handle, KPROCESSOR_MODE mode, PKEVENT* event) noexcept {
-    *event = nullptr;
-    if (!handle) return STATUS_SUCCESS;
-    PVOID object = nullptr;
-    NTSTATUS status = ObReferenceObjectByHandle(handle, EVENT_MODIFY_STATE, *ExEventObjectType, mode, &object, nullptr);
-    if (!NT_SUCCESS(status)) return status;
-    *event = static_cast<PKEVENT>(object);
-    return STATUS_SUCCESS;
-}
-
 NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC_ROUTINE apc_routine,
                     PVOID apc_context, PIO_STATUS_BLOCK iosb, PVOID buffer, ULONG length,
                     PLARGE_INTEGER byte_offset, PULONG key) noexcept {
@@ -75,7 +41,7 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
     ULONG captured_key = 0;
     if (mode != KernelMode) {
         // NT fact I8, E11: the buffer probe comes before the event is touched.
-        status = write ? probe_for_read(buffer, length) : probe_for_write(buffer, length, 1);
+        status = write ? probe_for_read(buffer, length, 1) : probe_for_write(buffer, length, 1);
         if (!NT_SUCCESS(status)) return status;
     }
     if (byte_offset) {
@@ -98,6 +64,8 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
         status = file.reference(file_handle, FILE_READ_DATA, IoFileObjectType, mode);
     }
     if (!NT_SUCCESS(status)) return status;
+    // NT fact F7: a file bound to a completion port takes no APC routine.
+    if (apc_routine && ntio::io::file_has_completion_port(file.get())) return STATUS_INVALID_PARAMETER;
     status = check_offset(file.get(), byte_offset ? &offset : nullptr, write);
     if (!NT_SUCCESS(status)) return status;
     PKEVENT event = nullptr;
@@ -142,7 +110,7 @@ NTSTATUS control(UCHAR major, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     if (mode != KernelMode && method != METHOD_NEITHER) {
         // METHOD_NEITHER buffers are the driver's to probe (NT fact S9); direct output buffers are
         // probed when they are locked.
-        status = probe_for_read(input, input_length);
+        status = probe_for_read(input, input_length, 1);
         if (NT_SUCCESS(status) && method == METHOD_BUFFERED) status = probe_for_write(output, output_length, 1);
         if (!NT_SUCCESS(status)) return status;
     }
@@ -151,6 +119,7 @@ NTSTATUS control(UCHAR major, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     status = file.reference(file_handle, 0, IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     if (mode != KernelMode && !control_access_granted(code, file.info().GrantedAccess)) return STATUS_ACCESS_DENIED;
+    if (apc_routine && ntio::io::file_has_completion_port(file.get())) return STATUS_INVALID_PARAMETER;  // NT fact F7
     PKEVENT event = nullptr;
     status = reference_event(event_handle, mode, &event);
     if (!NT_SUCCESS(status)) return status;

@@ -34,4 +34,15 @@ private:
     OBJECT_HANDLE_INFORMATION m_info{};
 };
 
+// The event of an I/O request: referenced for EVENT_MODIFY_STATE (the service then resets it, NT
+// fact E6). No handle is no event; an invalid one fails the call before anything else happens (H4).
+inline NTSTATUS reference_event(HANDLE handle, KPROCESSOR_MODE mode, PKEVENT* event) noexcept {
+    *event = nullptr;
+    if (!handle) return STATUS_SUCCESS;
+    PVOID object = nullptr;
+    NTSTATUS status = ObReferenceObjectByHandle(handle, EVENT_MODIFY_STATE, *ExEventObjectType, mode, &object, nullptr);
+    if (NT_SUCCESS(status)) *event = static_cast<PKEVENT>(object);
+    return status;
+}
+
 }  // namespace ntio::nt

@@ -57,4 +57,21 @@ NTSTATUS probe_for_write(void* user, std::size_t length, ULONG alignment) noexce
     return status;
 }
 
+NTSTATUS probe_for_read(const void* user, std::size_t length, ULONG alignment) noexcept {
+    if (length == 0) return STATUS_SUCCESS;
+    if (NTSTATUS low = check_low_address(user, alignment); !NT_SUCCESS(low)) return low;
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        ProbeForRead(user, length, alignment);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    return status;
+}
+
+NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept {
+    if (mode == KernelMode) return STATUS_SUCCESS;
+    return probe_for_write(iosb, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));
+}
+
 }  // namespace ntio::nt

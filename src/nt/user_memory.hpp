@@ -18,6 +18,11 @@ namespace ntio::nt {
                                     ULONG alignment) noexcept;
 // Probes a range for writing without changing its contents (ProbeForWrite touches each page).
 [[nodiscard]] NTSTATUS probe_for_write(void* user, std::size_t length, ULONG alignment) noexcept;
+// Probes a range for reading without copying it (ProbeForRead). Length 0 is no probe.
+[[nodiscard]] NTSTATUS probe_for_read(const void* user, std::size_t length, ULONG alignment) noexcept;
+// The caller's IOSB must be writable before an I/O service does anything (NT probes it first, NT
+// fact I10); kernel callers are not probed.
+[[nodiscard]] NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept;
 
 // Reads a value the caller passed by pointer, probing it first in UserMode.
 template <class T>

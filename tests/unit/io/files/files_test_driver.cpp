@@ -40,12 +40,6 @@ std::size_t DriverState::count(UCHAR major)
 
 namespace {
 
-// FILE_NAME_INFORMATION (ntifs.h), not in the DDK headers yet.
-struct FileNameInfo {
-    ULONG FileNameLength;
-    WCHAR FileName[1];
-};
-
 // The per-open context a driver keeps in FsContext.
 struct OpenContext {
     ULONG magic = 0x4f504e43;
@@ -156,8 +150,8 @@ NTSTATUS NTAPI dispatch_query_information(PDEVICE_OBJECT device, PIRP irp)
     if (text == u"\\genfail") return complete(irp, STATUS_UNSUCCESSFUL, 0);
     if (text == u"\\badtype") return complete(irp, STATUS_OBJECT_TYPE_MISMATCH, 0);
     if (name.Length == 0) return complete(irp, STATUS_INVALID_DEVICE_REQUEST, 0);
-    auto* info = static_cast<FileNameInfo*>(irp->AssociatedIrp.SystemBuffer);
-    const ULONG header = offsetof(FileNameInfo, FileName);
+    auto* info = static_cast<PFILE_NAME_INFORMATION>(irp->AssociatedIrp.SystemBuffer);
+    const ULONG header = offsetof(FILE_NAME_INFORMATION, FileName);
     ULONG length = sp->Parameters.QueryFile.Length;
     if (length < header) return complete(irp, STATUS_INFO_LENGTH_MISMATCH, 0);
     info->FileNameLength = name.Length;

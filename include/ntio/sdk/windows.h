@@ -1,0 +1,27 @@
+/* <windows.h>: the Win32 API for applications (kernel32 subset over the Nt* services). Exact SDK
+ * spellings and Windows x64 layouts; compiles alone in C11 and C++20, and together with <wdm.h>,
+ * <winternl.h> or <ntio/ntapi.h> in either order. Split into pieces under win32/; later pieces (file
+ * I/O: win32/file.h, ...) are picked up here when they exist, without editing this file. */
+#ifndef NTIO_SDK_WINDOWS_H
+#define NTIO_SDK_WINDOWS_H
+#define _WINDOWS_
+#include "win32/types.h"
+#include "win32/winerror.h"
+#include "win32/access.h"
+#include "win32/errors.h"
+#include "win32/handles.h"
+#include "win32/synch.h"
+#include "win32/threads.h"
+#if __has_include("win32/file.h")
+#include "win32/file.h"
+#endif
+#if __has_include("win32/io.h")
+#include "win32/io.h"
+#endif
+#if __has_include("win32/io_completion.h")
+#include "win32/io_completion.h"
+#endif
+#if __has_include("win32/pipe.h")
+#include "win32/pipe.h"
+#endif
+#endif /* NTIO_SDK_WINDOWS_H */

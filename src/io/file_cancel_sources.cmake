@@ -1,1 +1,0 @@
-# target_sources(ntio_io PRIVATE ...) for this service group.

@@ -1,0 +1,101 @@
+// The pieces the request paths share (request_common.hpp).
+#include "io/request_common.hpp"
+
+namespace ntio::io {
+
+// NT's file object lock: Busy claims it, Waiters counts sleepers on the Lock event. Busy and
+// Waiters are sequentially consistent so that a releaser either sees a waiter or the waiter sees
+// the lock free.
+NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
+    if (!__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST)) return STATUS_SUCCESS;
+    __atomic_add_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
+    NTSTATUS status = STATUS_SUCCESS;
+    for (;;) {
+        if (!__atomic_load_n(&file->Busy, __ATOMIC_SEQ_CST) && !__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST))
+            break;
+        NTSTATUS wait = KeWaitForSingleObject(&file->Lock, Executive, mode, is_alertable(file), nullptr);
+        if (wait == STATUS_USER_APC || wait == STATUS_ALERTED) {
+            status = wait;
+            break;
+        }
+    }
+    __atomic_sub_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
+    return status;
+}
+
+void release_file_lock(PFILE_OBJECT file) noexcept {
+    __atomic_store_n(&file->Busy, 0u, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&file->Waiters, __ATOMIC_SEQ_CST)) KeSetEvent(&file->Lock, IO_NO_INCREMENT, FALSE);
+}
+
+void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
+    NTSTATUS wait = KeWaitForSingleObject(&file->Event, Executive, mode, is_alertable(file), nullptr);
+    if (wait != STATUS_SUCCESS) (void)KeWaitForSingleObject(&file->Event, Executive, KernelMode, FALSE, nullptr);
+}
+
+void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept {
+    if (!iosb) return;
+    const NTSTATUS status = value.Status;
+    const ULONG_PTR information = value.Information;
+    __try {
+        iosb->Status = status;
+        iosb->Information = information;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+    }
+}
+
+NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
+    PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, nullptr);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        MmProbeAndLockPages(mdl, irp->RequestorMode, operation);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    if (!NT_SUCCESS(status)) {
+        IoFreeMdl(mdl);
+        return status;
+    }
+    irp->MdlAddress = mdl;
+    return STATUS_SUCCESS;
+}
+
+void discard_unsent_irp(PIRP irp) noexcept {
+    if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) ExFreePool(irp->AssociatedIrp.SystemBuffer);
+    irp->AssociatedIrp.SystemBuffer = nullptr;
+    PMDL mdl = irp->MdlAddress;
+    irp->MdlAddress = nullptr;
+    while (mdl) {
+        PMDL next = mdl->Next;
+        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+        mdl = next;
+    }
+    irp->Tail.Overlay.OriginalFileObject = nullptr;
+    IoFreeIrp(irp);
+}
+
+RequestScope::~RequestScope() {
+    if (m_locked) release_file_lock(m_file);
+    if (m_event) ObDereferenceObject(m_event);
+    if (m_file) ObDereferenceObject(m_file);
+}
+
+NTSTATUS RequestScope::lock(KPROCESSOR_MODE mode) noexcept {
+    if (!m_sync) return STATUS_SUCCESS;
+    NTSTATUS status = acquire_file_lock(m_file, mode);
+    m_locked = status == STATUS_SUCCESS;
+    return status;
+}
+
+void RequestScope::hand_to_irp(bool waits) noexcept {
+    if (waits) {
+        ObReferenceObject(m_file);
+    } else {
+        m_file = nullptr;
+        m_event = nullptr;
+    }
+}
+
+}  // namespace ntio::io

@@ -1,0 +1,66 @@
+// What every request path of the I/O services shares (reads, writes and controls in
+// request_submit.cpp, the information services in file_information_submit.cpp, the other file
+// operations in file_operation_submit.cpp): the file object lock of synchronous files and the wait
+// for their requests, the scope that owns the service's references, the caller's IOSB written under
+// SEH, locked MDLs for direct I/O and the undo of an IRP that never reached a driver.
+#pragma once
+
+#include "io/ddk.hpp"
+
+namespace ntio::io {
+
+inline bool is_synchronous(PFILE_OBJECT file) noexcept { return (file->Flags & FO_SYNCHRONOUS_IO) != 0; }
+inline bool is_alertable(PFILE_OBJECT file) noexcept { return (file->Flags & FO_ALERTABLE_IO) != 0; }
+
+// The file object lock that serialises requests on a synchronous file object (FILE_OBJECT.Busy,
+// Waiters and Lock, as NT's IopAcquireFileObjectLock uses them). The wait is alertable for
+// FO_ALERTABLE_IO; an alerted or APC-interrupted wait returns STATUS_ALERTED / STATUS_USER_APC
+// without the lock. PASSIVE_LEVEL.
+NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
+void release_file_lock(PFILE_OBJECT file) noexcept;
+
+// Waits for the request in flight on a synchronous file object (its event is set by the final
+// stage), as NT's IopSynchronousServiceTail does.
+// NT deviation: NT cancels a request whose alertable wait was interrupted (IopCancelAlertedRequest)
+// and then waits for it; ntio cannot reach the IRP safely once its completion may run on another
+// thread, so it keeps waiting (non-alertably) for the completion.
+void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
+
+// Writes the caller's IOSB; one that went bad while the request was in flight is ignored, as NT's
+// completion ignores it. A null `iosb` is no IOSB.
+void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept;
+
+// IoAllocateMdl + MmProbeAndLockPages in the IRP's requestor mode (NT facts J2, S7, S8); the MDL
+// becomes Irp->MdlAddress. A fault is the status.
+NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept;
+
+// Undoes a half-built IRP that never reached a driver (it is on no thread list yet): its system
+// buffer, its MDL chain, the IRP.
+void discard_unsent_irp(PIRP irp) noexcept;
+
+// The service's references to the file object and the event, and the file lock of a synchronous
+// file, released whatever happens. Once the IRP is sent, `hand_to_irp(waits)` gives the IRP the
+// file reference (and the event reference, which the final stage drops for requests that are not
+// IRP_SYNCHRONOUS_API); a request the service waits for keeps both and takes a second file
+// reference that keeps the file alive across the wait.
+class RequestScope {
+public:
+    RequestScope(PFILE_OBJECT file, PKEVENT event) noexcept
+        : m_file(file), m_event(event), m_sync(is_synchronous(file)) {}
+    ~RequestScope();
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
+
+    bool sync() const noexcept { return m_sync; }
+    // Takes the file lock of a synchronous file object (see acquire_file_lock).
+    NTSTATUS lock(KPROCESSOR_MODE mode) noexcept;
+    void hand_to_irp(bool waits) noexcept;
+
+private:
+    PFILE_OBJECT m_file;
+    PKEVENT m_event;
+    bool m_sync;
+    bool m_locked = false;
+};
+
+}  // namespace ntio::io

@@ -1,1 +1,0 @@
-# target_sources(ntio_nt PRIVATE ...) for this service group.

@@ -1,0 +1,93 @@
+// What the information services share: probing and capture of the caller's IOSB and buffers, the
+// I/O manager's own answers written back under SEH, and the per-class rule tables (minimum length
+// and the access the handle needs) that NT keeps for each FILE_INFORMATION_CLASS / FS_INFORMATION_CLASS.
+#pragma once
+
+#include "nt/current_system.hpp"
+#include <ntio/ntapi.h>
+
+#include "io/file_information_submit.hpp"
+#include "nt/object_reference.hpp"
+#include "nt/previous_mode.hpp"
+#include "nt/user_memory.hpp"
+
+namespace ntio::nt::info {
+
+// One class's rules for one direction. min_length 0: the class is not valid in that direction.
+struct ClassRule {
+    ULONG min_length = 0;
+    ACCESS_MASK access = 0;
+};
+
+
+// Buffer alignment NT's probes ask for: ULONG for the structures that start with one or more,
+// byte for the one-byte classes.
+inline ULONG probe_alignment(ULONG min_length) noexcept { return min_length >= sizeof(ULONG) ? sizeof(ULONG) : 1; }
+
+// Probes a caller buffer for reading and copies it into a fresh information buffer (pool, owned by
+// the caller of this function from here, or by the request once handed to it). Length 0 is a
+// one-byte zeroed buffer.
+inline NTSTATUS capture_input(KPROCESSOR_MODE mode, const void* user, ULONG length, ULONG alignment, PVOID* out) noexcept {
+    *out = nullptr;
+    PVOID buffer = io::allocate_information_buffer(length);
+    if (!buffer) return STATUS_INSUFFICIENT_RESOURCES;
+    NTSTATUS status = STATUS_SUCCESS;
+    if (length) {
+        if (mode == KernelMode) {
+            __try {
+                std::memcpy(buffer, user, length);
+            } __except (EXCEPTION_EXECUTE_HANDLER) {
+                status = GetExceptionCode();
+            }
+        } else {
+            status = copy_from_user(buffer, user, length, alignment);
+        }
+    }
+    if (!NT_SUCCESS(status)) {
+        ExFreePool(buffer);
+        return status;
+    }
+    *out = buffer;
+    return STATUS_SUCCESS;
+}
+
+// Writes an answer the I/O manager produced itself: the data, then the IOSB {SUCCESS, length}. A
+// fault on the caller's memory is the service's status (the probe came earlier, but the memory can
+// change under it).
+inline NTSTATUS answer(PVOID user, const void* data, ULONG length, PIO_STATUS_BLOCK iosb) noexcept {
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        std::memcpy(user, data, length);
+        iosb->Status = STATUS_SUCCESS;
+        iosb->Information = length;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    return status;
+}
+
+// A set the I/O manager performed itself: IOSB {SUCCESS, 0}.
+inline NTSTATUS answer_set(PIO_STATUS_BLOCK iosb) noexcept {
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        iosb->Status = STATUS_SUCCESS;
+        iosb->Information = 0;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    return status;
+}
+
+// The handle's file object, referenced with `access` checked for UserMode callers.
+inline NTSTATUS reference_file(HandleReference<FILE_OBJECT>& file, HANDLE handle, ACCESS_MASK access,
+                               KPROCESSOR_MODE mode) noexcept {
+    return file.reference(handle, mode == KernelMode ? 0 : access, IoFileObjectType, mode);
+}
+
+// The rule tables (file_information_classes.cpp).
+ClassRule query_file_rule(FILE_INFORMATION_CLASS info_class) noexcept;
+ClassRule set_file_rule(FILE_INFORMATION_CLASS info_class) noexcept;
+ClassRule query_volume_rule(FS_INFORMATION_CLASS info_class) noexcept;
+ClassRule set_volume_rule(FS_INFORMATION_CLASS info_class) noexcept;
+
+}  // namespace ntio::nt::info

@@ -1,0 +1,117 @@
+// DeviceIoControl, GetOverlappedResult(Ex) and the Win32 cancel calls (CancelIo, CancelIoEx,
+// CancelSynchronousIo) over NtDeviceIoControlFile, NtFsControlFile-free IOCTL paths and the NT cancel
+// services. The return value and the bytes returned are decided separately (NT fact E3).
+#include "win32/io_overlapped.hpp"
+
+using namespace ntio;
+
+extern "C" {
+
+BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBuffer, DWORD nInBufferSize,
+                            LPVOID lpOutBuffer, DWORD nOutBufferSize, LPDWORD lpBytesReturned,
+                            LPOVERLAPPED lpOverlapped) {
+    win32::ensure_system();
+    if (lpOverlapped) {
+        // NT fact J5: lpBytesReturned may be NULL here.
+        lpOverlapped->Internal = STATUS_PENDING;
+        const NTSTATUS status = NtDeviceIoControlFile(
+            hDevice, win32::overlapped_event(lpOverlapped), nullptr, win32::overlapped_apc_context(lpOverlapped),
+            win32::overlapped_iosb(lpOverlapped), dwIoControlCode, lpInBuffer, nInBufferSize, lpOutBuffer,
+            nOutBufferSize);
+        return win32::finish_overlapped(status, lpOverlapped, lpBytesReturned);
+    }
+    // NT fact E3: the IOSB is only written when the request did not fail (E2), so bytes returned come
+    // from it only then; a success whose IOSB stayed unwritten reports what the local block held.
+    IO_STATUS_BLOCK iosb{};
+    NTSTATUS status = NtDeviceIoControlFile(hDevice, nullptr, nullptr, nullptr, &iosb, dwIoControlCode, lpInBuffer,
+                                            nInBufferSize, lpOutBuffer, nOutBufferSize);
+    status = win32::wait_for_pending(hDevice, status, iosb);
+    if (lpBytesReturned && !NT_ERROR(status)) *lpBytesReturned = static_cast<DWORD>(iosb.Information);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+BOOL WINAPI GetOverlappedResultEx(HANDLE hFile, LPOVERLAPPED lpOverlapped, LPDWORD lpNumberOfBytesTransferred,
+                                  DWORD dwMilliseconds, BOOL bAlertable) {
+    win32::ensure_system();
+    if (static_cast<NTSTATUS>(lpOverlapped->Internal) == STATUS_PENDING) {
+        // NT fact G7: a zero timeout only looks, even when alertable.
+        if (dwMilliseconds == 0) {
+            SetLastError(ERROR_IO_INCOMPLETE);
+            return FALSE;
+        }
+        HANDLE waitable = lpOverlapped->hEvent ? win32::overlapped_event(lpOverlapped) : hFile;
+        LARGE_INTEGER storage;
+        PLARGE_INTEGER timeout = win32::make_timeout(dwMilliseconds, storage);
+        NTSTATUS wait;
+        do {
+            wait = NtWaitForSingleObject(waitable, bAlertable ? TRUE : FALSE, timeout);
+        } while (bAlertable && wait == STATUS_ALERTED);
+        if (wait == STATUS_TIMEOUT) {
+            SetLastError(WAIT_TIMEOUT);
+            return FALSE;
+        }
+        if (wait == STATUS_USER_APC) {
+            SetLastError(WAIT_IO_COMPLETION);
+            return FALSE;
+        }
+        if (!NT_SUCCESS(wait)) {
+            win32::set_last_nt_error(wait);
+            return FALSE;
+        }
+    }
+    // NT fact H6: the bytes are InternalHigh whatever the status; a signalled event is trusted even when
+    // Internal still says STATUS_PENDING (a success code).
+    *lpNumberOfBytesTransferred = static_cast<DWORD>(lpOverlapped->InternalHigh);
+    const auto status = static_cast<NTSTATUS>(lpOverlapped->Internal);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped, LPDWORD lpNumberOfBytesTransferred,
+                                BOOL bWait) {
+    return GetOverlappedResultEx(hFile, lpOverlapped, lpNumberOfBytesTransferred, bWait ? INFINITE : 0, FALSE);
+}
+
+BOOL WINAPI CancelIo(HANDLE hFile) {
+    win32::ensure_system();
+    IO_STATUS_BLOCK iosb{};
+    const NTSTATUS status = NtCancelIoFile(hFile, &iosb);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+BOOL WINAPI CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
+    win32::ensure_system();
+    IO_STATUS_BLOCK iosb{};
+    const NTSTATUS status =
+        NtCancelIoFileEx(hFile, lpOverlapped ? win32::overlapped_iosb(lpOverlapped) : nullptr, &iosb);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);  // NT fact D6: ERROR_NOT_FOUND when nothing was left to cancel
+        return FALSE;
+    }
+    return TRUE;
+}
+
+BOOL WINAPI CancelSynchronousIo(HANDLE hThread) {
+    win32::ensure_system();
+    IO_STATUS_BLOCK iosb{};
+    const NTSTATUS status = NtCancelSynchronousIoFile(hThread, nullptr, &iosb);
+    // NT fact D7: ERROR_INVALID_HANDLE, ERROR_NOT_FOUND, or TRUE without touching the last error.
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+}  // extern "C"

@@ -1,0 +1,167 @@
+// kernel32 threads: CreateThread (an NT thread of the calling process on a new host thread, started
+// through the kernel like PsCreateSystemThread but in the application's process and in user mode),
+// ExitThread, GetExitCodeThread, GetThreadId and QueueUserAPC. ntio has no NtCreateThreadEx or
+// NtQueryInformationThread yet, so this file uses the ke/ob internals those services would use.
+#include <exception>
+#include <new>
+
+#include "win32/win32.hpp"
+#include "ke/kernel.hpp"
+#include "ke/thread.hpp"
+#include "ntio/system.hpp"
+#include "ob/object_manager.hpp"
+#include "ob/object_header.hpp"
+#include "ob/object_type.hpp"
+#include "ob/process.hpp"
+#include "ob/thread_objects.hpp"
+
+using namespace ntio;
+
+namespace {
+
+struct StartBlock {
+    LPTHREAD_START_ROUTINE routine;
+    LPVOID parameter;
+};
+
+[[noreturn]] void exit_current_thread(DWORD exit_code) {
+    _KTHREAD* self = ke::current_thread();
+    // ensure_system() adopted the caller, so it always has a KTHREAD here.
+    if (!self || !self->m_kernel) std::terminate();
+    static_cast<_ETHREAD*>(self)->m_terminating.store(true, std::memory_order_release);
+    self->m_kernel->terminate_current_thread(static_cast<NTSTATUS>(exit_code));
+}
+
+VOID thread_start(PVOID context) {
+    StartBlock block = *static_cast<StartBlock*>(context);
+    delete static_cast<StartBlock*>(context);
+    // Application threads call the Nt* services from user mode.
+    (void)ke::set_previous_mode(UserMode);
+    // Returning from the start routine is ExitThread with its return value.
+    exit_current_thread(block.routine(block.parameter));
+}
+
+VOID NTAPI dispatch_user_apc(PVOID routine, PVOID data, PVOID) {
+    reinterpret_cast<PAPCFUNC>(routine)(reinterpret_cast<ULONG_PTR>(data));
+}
+
+// The thread object behind a handle, referenced, or the failure status.
+NTSTATUS reference_thread(HANDLE handle, ACCESS_MASK access, _KTHREAD** thread) {
+    ob::ObjectManager& manager = win32::ensure_system().objects();
+    void* body = nullptr;
+    NTSTATUS status = manager.reference_object_by_handle(handle, access, &ob::g_thread_type, UserMode, &body, nullptr);
+    if (NT_SUCCESS(status)) *thread = static_cast<_KTHREAD*>(body);
+    return status;
+}
+
+}  // namespace
+
+extern "C" {
+
+HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
+                           LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter, DWORD dwCreationFlags,
+                           LPDWORD lpThreadId) {
+    (void)dwStackSize;  // host threads get the host's default stack
+    System& system = win32::ensure_system();
+    if (!lpStartAddress) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return nullptr;
+    }
+    // NT deviation: no thread suspension yet, so CREATE_SUSPENDED is refused instead of honoured.
+    if (dwCreationFlags & CREATE_SUSPENDED) {
+        SetLastError(ERROR_NOT_SUPPORTED);
+        return nullptr;
+    }
+    PEPROCESS process = ob::current_process();
+    if (!process) {
+        win32::set_last_nt_error(STATUS_INVALID_HANDLE);
+        return nullptr;
+    }
+    if (process->m_terminating.load(std::memory_order_acquire)) {
+        win32::set_last_nt_error(STATUS_PROCESS_IS_TERMINATING);
+        return nullptr;
+    }
+    ob::ObjectManager& manager = system.objects();
+    auto* block = new (std::nothrow) StartBlock{lpStartAddress, lpParameter};
+    if (!block) {
+        win32::set_last_nt_error(STATUS_NO_MEMORY);
+        return nullptr;
+    }
+    _KTHREAD* thread = manager.threads().allocate_thread(process);
+    if (!thread) {
+        delete block;
+        win32::set_last_nt_error(STATUS_INSUFFICIENT_RESOURCES);
+        return nullptr;
+    }
+    ke::initialize_thread(thread, system, process);
+    // Our own reference: the thread may run, finish and release itself before the handle exists.
+    auto keep = ob::ObRef<_KTHREAD>::share(thread);
+    NTSTATUS status = system.kernel().start_thread(thread, thread_start, block);
+    if (!NT_SUCCESS(status)) {
+        manager.threads().release_thread(thread);
+        delete block;
+        win32::set_last_nt_error(status);
+        return nullptr;
+    }
+    const ULONG attributes = (lpThreadAttributes && lpThreadAttributes->bInheritHandle) ? OBJ_INHERIT : 0;
+    HANDLE handle = nullptr;
+    status = manager.open_object_by_pointer(thread, attributes, THREAD_ALL_ACCESS, &ob::g_thread_type, KernelMode,
+                                            &handle);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return nullptr;
+    }
+    if (lpThreadId)
+        *lpThreadId = static_cast<DWORD>(reinterpret_cast<ULONG_PTR>(static_cast<_ETHREAD*>(thread)->m_cid_thread));
+    return handle;
+}
+
+VOID WINAPI ExitThread(DWORD dwExitCode) {
+    win32::ensure_system();
+    exit_current_thread(dwExitCode);
+}
+
+BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode) {
+    _KTHREAD* thread = nullptr;
+    NTSTATUS status = reference_thread(hThread, THREAD_QUERY_LIMITED_INFORMATION, &thread);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return FALSE;
+    }
+    auto ref = ob::ObRef<_KTHREAD>::adopt(thread);
+    const DWORD code = ke::is_terminated(thread) ? static_cast<DWORD>(ke::exit_status(thread)) : STILL_ACTIVE;
+    if (!lpExitCode) {
+        win32::set_last_nt_error(STATUS_ACCESS_VIOLATION);
+        return FALSE;
+    }
+    *lpExitCode = code;
+    return TRUE;
+}
+
+DWORD WINAPI GetThreadId(HANDLE Thread) {
+    _KTHREAD* thread = nullptr;
+    NTSTATUS status = reference_thread(Thread, THREAD_QUERY_LIMITED_INFORMATION, &thread);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return 0;
+    }
+    auto ref = ob::ObRef<_KTHREAD>::adopt(thread);
+    return static_cast<DWORD>(reinterpret_cast<ULONG_PTR>(static_cast<_ETHREAD*>(thread)->m_cid_thread));
+}
+
+DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData) {
+    win32::ensure_system();
+    // NT deviation: a NULL routine queues nothing that would run (NtQueueApcThread's NULL-routine
+    // rule, NT fact G5) instead of faulting in the target thread.
+    NTSTATUS status = pfnAPC ? NtQueueApcThread(hThread, dispatch_user_apc, reinterpret_cast<PVOID>(pfnAPC),
+                                                reinterpret_cast<PVOID>(dwData), nullptr)
+                             : NtQueueApcThread(hThread, nullptr, nullptr, nullptr, nullptr);
+    if (!NT_SUCCESS(status)) {
+        // NT fact G5: a terminated thread gives STATUS_UNSUCCESSFUL -> ERROR_GEN_FAILURE.
+        win32::set_last_nt_error(status);
+        return 0;
+    }
+    return 1;
+}
+
+}  // extern "C"

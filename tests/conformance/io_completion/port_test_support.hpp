@@ -1,0 +1,118 @@
+// Shared helpers of the completion-port suites: the fixture that loads the port test driver, opening
+// it synchronously or asynchronously, binding a handle to a port, one IOCTL with a chosen answer,
+// and waiting until threads are blocked in a port.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "conformance/nt/nt_test_support.hpp"
+#include "port_test_driver.hpp"
+#include <ntio/ntio.h>
+
+namespace ntio::test::ports {
+
+struct Packet {
+    PVOID key = reinterpret_cast<PVOID>(0x5555);
+    PVOID value = reinterpret_cast<PVOID>(0x5555);
+    IO_STATUS_BLOCK iosb{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
+};
+
+class PortTest : public SystemTest {
+protected:
+    void SetUp() override {
+        SystemTest::SetUp();
+        UNICODE_STRING service;
+        RtlInitUnicodeString(&service, L"PortTest");
+        ASSERT_EQ(NtioCreateDriver(&service, port_driver_entry, &m_driver), STATUS_SUCCESS);
+    }
+    void TearDown() override {
+        if (m_driver) {
+            EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
+            ObDereferenceObject(m_driver);
+            m_driver = nullptr;
+        }
+        SystemTest::TearDown();
+    }
+
+    static HANDLE open_device(bool async) {
+        UNICODE_STRING name;
+        RtlInitUnicodeString(&name, L"\\??\\PortTest");
+        OBJECT_ATTRIBUTES oa;
+        InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+        IO_STATUS_BLOCK iosb{};
+        HANDLE h = nullptr;
+        EXPECT_EQ(NtCreateFile(&h, FILE_READ_DATA | FILE_WRITE_DATA | SYNCHRONIZE, &oa, &iosb, nullptr, 0,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN, async ? 0 : FILE_SYNCHRONOUS_IO_NONALERT,
+                               nullptr, 0),
+                  STATUS_SUCCESS);
+        return h;
+    }
+
+    static HANDLE make_port(ULONG concurrency = 0) {
+        HANDLE h = nullptr;
+        EXPECT_EQ(NtCreateIoCompletion(&h, IO_COMPLETION_ALL_ACCESS, nullptr, concurrency), STATUS_SUCCESS);
+        return h;
+    }
+
+    static NTSTATUS bind(HANDLE file, HANDLE port, PVOID key, FILE_INFORMATION_CLASS cls = FileCompletionInformation) {
+        FILE_COMPLETION_INFORMATION info{port, key};
+        IO_STATUS_BLOCK iosb{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
+        return NtSetInformationFile(file, &iosb, &info, sizeof(info), cls);
+    }
+
+    static NTSTATUS ioctl(HANDLE file, NTSTATUS status, ULONG information, ULONG how, PVOID context,
+                          IO_STATUS_BLOCK* iosb, HANDLE event = nullptr, PIO_APC_ROUTINE apc = nullptr) {
+        CompleteRequest request{status, information, how};
+        return NtDeviceIoControlFile(file, event, apc, context, iosb, kIoctlComplete, &request, sizeof(request),
+                                     nullptr, 0);
+    }
+
+    // Completes the parked IRPs from the driver's work item, through a handle of its own.
+    static void finish_parked(NTSTATUS status, ULONG information) {
+        Handle control(open_device(false));
+        CompleteRequest request{status, information, 0};
+        IO_STATUS_BLOCK iosb{};
+        EXPECT_EQ(NtDeviceIoControlFile(control, nullptr, nullptr, nullptr, &iosb, kIoctlFinishParked, &request,
+                                        sizeof(request), nullptr, 0),
+                  STATUS_SUCCESS);
+    }
+
+    // Waits at most 10 s for a packet (a missing packet fails the test instead of hanging it).
+    static NTSTATUS remove(HANDLE port, Packet& packet, LONGLONG timeout_ms = 10000) {
+        LARGE_INTEGER timeout = relative_ms(timeout_ms);
+        return NtRemoveIoCompletion(port, &packet.key, &packet.value, &packet.iosb, &timeout);
+    }
+
+    static LONG depth(HANDLE port) {
+        IO_COMPLETION_BASIC_INFORMATION info{-1};
+        EXPECT_EQ(NtQueryIoCompletion(port, IoCompletionBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
+        return info.Depth;
+    }
+
+    // Threads blocked in the port's dequeue wait (the port body is a KQUEUE; its header's wait
+    // list holds them). Read without the dispatcher lock: only a progress probe for the tests.
+    static int waiters(HANDLE port) {
+        PVOID object = nullptr;
+        if (ObReferenceObjectByHandle(port, 0, nullptr, KernelMode, &object, nullptr) != STATUS_SUCCESS) return -1;
+        auto* queue = static_cast<PKQUEUE>(object);
+        int n = 0;
+        PLIST_ENTRY head = &queue->Header.WaitListHead;
+        for (PLIST_ENTRY e = __atomic_load_n(&head->Flink, __ATOMIC_ACQUIRE); e != head && n < 64;
+             e = __atomic_load_n(&e->Flink, __ATOMIC_ACQUIRE))
+            ++n;
+        ObDereferenceObject(object);
+        return n;
+    }
+
+    static void wait_until(const std::function<bool()>& done) {
+        for (int i = 0; i < 10000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        ASSERT_TRUE(done());
+    }
+
+    PDRIVER_OBJECT m_driver = nullptr;
+};
+
+}  // namespace ntio::test::ports

@@ -1,0 +1,2 @@
+#include <ntio/ntapi.h>
+#include <windows.h>

@@ -1,0 +1,3 @@
+#include <winternl.h>
+#include <windows.h>
+#include <winerror.h>
