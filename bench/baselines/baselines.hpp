@@ -1,6 +1,7 @@
 // Baselines of performance-gates.md section 3, compiled into the same binary as the gates: an
 // uncontended mutex, cross-core ping-pong over a futex auto-reset event and over spinning flags,
-// the four-level virtual call chain and the lean IRP model.
+// the four-level virtual call chain, the lean IRP model, one system call, and the queues (mq_cv,
+// asio_post) the completion-port gates compare with.
 #pragma once
 
 namespace ntio::bench {
@@ -11,5 +12,13 @@ double spin_pingpong(double min_ns);       // ns per round trip, threads on cpus
 double vchain4(double min_ns);             // ns per 4-level virtual dispatch + completion chain
 // ns per IRP round trip of the lean IRP model with `filters` pass-through filters (0..3).
 double lean_irp(int filters, bool interlocked, double min_ns);
+
+// Items a cross-thread queue phase lets the producer run ahead of the consumer.
+constexpr long kMaxInFlight = 4096;
+
+double syscall_getppid(double min_ns);         // ns per syscall(SYS_getppid), loops of 1024
+double mq_cv(double min_ns);                   // ns per item, deque + mutex + condvar, cpu 0 -> cpu 1
+double asio_post_same_thread(double min_ns);   // ns per handler: post 4096, run() on the same thread
+double asio_post_cross_thread(double min_ns);  // ns per item: post from cpu 0 to run() on cpu 1
 
 }  // namespace ntio::bench

@@ -1,6 +1,7 @@
 // ntio_gates: boots a System, measures each gate as a ratio against its in-binary baseline and
 // prints one line per gate (median ratio, min-max, absolute medians, verdict). --markdown prints a
-// table for docs/performance.md. Exit code is 0 even when a gate fails: gates are reported, not tests.
+// table for docs/performance.md; --gate=ID runs one gate and its parts (A4 runs A4 and A4.port, B1
+// runs B1 and B1.asio). Exit code is 0 even when a gate fails: gates are reported, not tests.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -21,23 +22,34 @@ int main(int argc, char** argv) {
         else { std::fprintf(stderr, "usage: %s [--markdown] [--quick] [--gate=ID]\n", argv[0]); return 2; }
     }
     ntio::System system;
-    std::vector<GateResult (*)(const GateOptions&)> gates = {gate_a1_irp_round_trip, gate_a2_cost_per_filter,
-                                                               gate_a5_event_wait,     gate_a6_allocations,
-                                                               gate_b3_idle_wake,      gate_b4_apc_delivery};
-    const char* ids[] = {"A1", "A2", "A5", "A6", "B3", "B4"};
+    struct Gate {
+        const char* id;
+        GateResult (*run)(const GateOptions&);
+    };
+    const Gate gates[] = {{"A1", gate_a1_irp_round_trip}, {"A2", gate_a2_cost_per_filter},
+                          {"A3", gate_a3_nt_read_file},   {"A4", gate_a4_port_read},
+                          {"A4.port", gate_a4_port_post_dequeue}, {"A5", gate_a5_event_wait},
+                          {"A6", gate_a6_allocations},    {"B1", gate_b1_port_vs_mq_cv},
+                          {"B1.asio", gate_b1_port_vs_asio}, {"B2", gate_b2_wakeups},
+                          {"B3", gate_b3_idle_wake},      {"B4", gate_b4_apc_delivery}};
+    // --gate=A4 runs A4 and its parts (A4.port); --gate=A4.port runs only that part.
+    auto selected = [&only](const char* id) {
+        const std::string name = id;
+        return only.empty() || name == only || name.rfind(only + ".", 0) == 0;
+    };
     if (markdown) {
         std::printf("| gate | what | ratio (median) | min-max | limit | ntio | baseline | verdict |\n");
         std::printf("|---|---|---|---|---|---|---|---|\n");
     }
-    for (size_t i = 0; i < gates.size(); ++i) {
-        if (!only.empty() && only != ids[i]) continue;
-        GateResult r = gates[i](options);
+    for (const Gate& gate : gates) {
+        if (!selected(gate.id)) continue;
+        GateResult r = gate.run(options);
         if (markdown)
             std::printf("| %s | %s | %.3f | %.3f-%.3f | <= %.2f | %.1f %s | %.1f %s | %s |\n", r.id.c_str(),
                         r.description.c_str(), r.ratio_median, r.ratio_min, r.ratio_max, r.limit, r.ntio_ns, r.ntio_unit,
                         r.baseline_ns, r.baseline_unit, r.passed() ? "pass" : "FAIL");
         else
-            std::printf("%-3s ratio %.3f [%.3f-%.3f] limit %.2f  ntio %.1f %s  baseline %.1f %s  %s  (%s)\n",
+            std::printf("%-7s ratio %.3f [%.3f-%.3f] limit %.2f  ntio %.1f %s  baseline %.1f %s  %s  (%s)\n",
                         r.id.c_str(), r.ratio_median, r.ratio_min, r.ratio_max, r.limit, r.ntio_ns, r.ntio_unit,
                         r.baseline_ns, r.baseline_unit, r.passed() ? "pass" : "FAIL", r.description.c_str());
         std::fflush(stdout);
