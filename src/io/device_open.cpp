@@ -121,8 +121,9 @@ NTSTATUS device_parse(void* parse_object, ob::ParseRequest& request, void** foun
     file->Size = sizeof(FILE_OBJECT);
     file->DeviceObject = device;
     KeInitializeEvent(&file->Lock, SynchronizationEvent, FALSE);
-    // NT resets FILE_OBJECT.Event at the start of each synchronous operation and sets it on
-    // completion when the caller gave no event: a notification event, created not signalled.
+    // FILE_OBJECT.Event is what a wait on the file handle waits for: a notification event, set once
+    // the create succeeded (NT fact H1), reset by each request, set when one completes without an
+    // event of its own (H1-H3).
     KeInitializeEvent(&file->Event, NotificationEvent, FALSE);
     KeInitializeSpinLock(&file->IrpListLock);
     InitializeListHead(&file->IrpList);
@@ -204,6 +205,9 @@ NTSTATUS device_parse(void* parse_object, ob::ParseRequest& request, void** foun
     }
     SeReleaseSubjectContext(&access_state.SubjectSecurityContext);
     packet->final_status = status;
+
+    // NT fact H1: a file handle is signalled while idle, from its open on; each request resets it.
+    if (NT_SUCCESS(status)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
 
     if (!NT_SUCCESS(status)) {
         // The driver never saw this file object open: it goes without CLEANUP or CLOSE.

@@ -1,6 +1,8 @@
 // The pieces the request paths share (request_common.hpp).
 #include "io/request_common.hpp"
 
+#include "io/file_cancel_irps.hpp"
+
 namespace ntio::io {
 
 // NT's file object lock: Busy claims it, Waiters counts sleepers on the Lock event. Busy and
@@ -30,7 +32,15 @@ void release_file_lock(PFILE_OBJECT file) noexcept {
 
 void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
     NTSTATUS wait = KeWaitForSingleObject(&file->Event, Executive, mode, is_alertable(file), nullptr);
-    if (wait != STATUS_SUCCESS) (void)KeWaitForSingleObject(&file->Event, Executive, KernelMode, FALSE, nullptr);
+    if (wait == STATUS_SUCCESS) return;
+    // NT's IopCancelAlertedRequest (NT fact D12): the wait of an FO_ALERTABLE_IO file was ended by a
+    // user APC or an alert, so this thread's request on the file is cancelled, and the service then
+    // waits (non-alertably) for it to complete and returns its status, STATUS_CANCELLED when the
+    // driver honours the cancel. The IRP is reached through the thread's IRP list, under its lock.
+    CancelFilter filter;
+    filter.file = file;
+    (void)cancel_thread_irps(PsGetCurrentThread(), filter);
+    (void)KeWaitForSingleObject(&file->Event, Executive, KernelMode, FALSE, nullptr);
 }
 
 void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept {

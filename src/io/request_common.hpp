@@ -20,10 +20,8 @@ NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
 void release_file_lock(PFILE_OBJECT file) noexcept;
 
 // Waits for the request in flight on a synchronous file object (its event is set by the final
-// stage), as NT's IopSynchronousServiceTail does.
-// NT deviation: NT cancels a request whose alertable wait was interrupted (IopCancelAlertedRequest)
-// and then waits for it; ntio cannot reach the IRP safely once its completion may run on another
-// thread, so it keeps waiting (non-alertably) for the completion.
+// stage), as NT's IopSynchronousServiceTail does; an alertable wait that a user APC or an alert ends
+// cancels the request and waits for it (NT fact D12).
 void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
 
 // Writes the caller's IOSB; one that went bad while the request was in flight is ignored, as NT's

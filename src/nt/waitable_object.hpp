@@ -1,4 +1,5 @@
-// Which objects a handle wait may wait on: those whose body is (or starts with) a dispatcher object.
+// Which objects a handle wait may wait on: those whose body is (or starts with) a dispatcher object,
+// and files (through FILE_OBJECT.Event).
 // Directories, symbolic links and types are not waitable (STATUS_OBJECT_TYPE_MISMATCH).
 #pragma once
 
