@@ -6,25 +6,9 @@
 #include "basetypes.h"
 #include "sal.h"
 #include "ntstatus.h"
+#include "access_masks.h"
 
 /* ---- Access masks ---------------------------------------------------------------------------- */
-#define DELETE (0x00010000L)
-#define READ_CONTROL (0x00020000L)
-#define WRITE_DAC (0x00040000L)
-#define WRITE_OWNER (0x00080000L)
-#define SYNCHRONIZE (0x00100000L)
-#define STANDARD_RIGHTS_REQUIRED (0x000F0000L)
-#define STANDARD_RIGHTS_READ (READ_CONTROL)
-#define STANDARD_RIGHTS_WRITE (READ_CONTROL)
-#define STANDARD_RIGHTS_EXECUTE (READ_CONTROL)
-#define STANDARD_RIGHTS_ALL (0x001F0000L)
-#define SPECIFIC_RIGHTS_ALL (0x0000FFFFL)
-#define ACCESS_SYSTEM_SECURITY (0x01000000L)
-#define MAXIMUM_ALLOWED (0x02000000L)
-#define GENERIC_READ (0x80000000L)
-#define GENERIC_WRITE (0x40000000L)
-#define GENERIC_EXECUTE (0x20000000L)
-#define GENERIC_ALL (0x10000000L)
 
 typedef struct _GENERIC_MAPPING {
     ACCESS_MASK GenericRead;
