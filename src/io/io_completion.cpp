@@ -31,6 +31,27 @@ struct Packet {
     ULONG_PTR information;
 };
 
+// A small per-thread cache of free packets in front of the ports' lookaside lists: a thread that
+// posts and removes its own completions (the common batched-dequeue loop, gate A4) reuses packets
+// without the lookaside list's interlocked operations. Packets are plain pool blocks of one size, so
+// any port may take one another port's list allocated; the cache is emptied into pool at thread exit.
+constexpr unsigned kThreadPacketCache = 64;
+// Set once the cache was emptied at thread exit: packets freed later by the thread's own rundown go
+// straight back to pool.
+thread_local bool t_packet_cache_closed = false;
+struct PacketCache {
+    SINGLE_LIST_ENTRY head{};
+    unsigned count = 0;
+    ~PacketCache() {
+        t_packet_cache_closed = true;
+        while (count) {
+            --count;
+            ExFreePool(PopEntryList(&head));
+        }
+    }
+};
+thread_local PacketCache t_packet_cache;
+
 // The body starts with the KQUEUE, as on NT. The lookaside list needs cache-line alignment, more
 // than object bodies get, so it lives at the first aligned address after the header part.
 struct IoCompletion {
@@ -178,11 +199,29 @@ void initialize_port(void* body, ULONG concurrency) noexcept {
     port->closed.store(false, std::memory_order_relaxed);
 }
 
+// Back to this thread's cache, or to the port's lookaside list when the cache is full or gone.
+static void free_packet(IoCompletion* port, Packet* packet) noexcept {
+    PacketCache& cache = t_packet_cache;
+    if (cache.count < kThreadPacketCache && !t_packet_cache_closed) {
+        PushEntryList(&cache.head, reinterpret_cast<PSINGLE_LIST_ENTRY>(packet));
+        ++cache.count;
+        return;
+    }
+    ExFreeToNPagedLookasideList(port->lookaside, packet);
+}
+
 NTSTATUS post_completion(void* body, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information) noexcept {
     IoCompletion* port = port_of(body);
     if (port->closed.load(std::memory_order_acquire)) return STATUS_SUCCESS;  // nobody can remove it any more
-    auto* packet = static_cast<Packet*>(ExAllocateFromNPagedLookasideList(port->lookaside));
-    if (!packet) return STATUS_INSUFFICIENT_RESOURCES;
+    PacketCache& cache = t_packet_cache;
+    Packet* packet;
+    if (cache.count) {
+        --cache.count;
+        packet = reinterpret_cast<Packet*>(PopEntryList(&cache.head));
+    } else {
+        packet = static_cast<Packet*>(ExAllocateFromNPagedLookasideList(port->lookaside));
+        if (!packet) return STATUS_INSUFFICIENT_RESOURCES;
+    }
     packet->key = key;
     packet->apc_context = apc_context;
     packet->status = status;
@@ -208,7 +247,7 @@ NTSTATUS remove_completions(void* body, KPROCESSOR_MODE mode, bool alertable, PL
         entries[i].apc_context = packet->apc_context;
         entries[i].iosb.Status = packet->status;
         entries[i].iosb.Information = packet->information;
-        ExFreeToNPagedLookasideList(port->lookaside, packet);
+        free_packet(port, packet);
     }
     *removed = count;
     return STATUS_SUCCESS;
