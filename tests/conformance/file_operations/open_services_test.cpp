@@ -178,5 +178,29 @@ TEST_F(FileOperationsTest, named_pipe_create_reaches_the_driver_with_its_paramet
     EXPECT_EQ(NtClose(handle), STATUS_SUCCESS);
 }
 
+// A mailslot create on a name under a driver's device reaches it as IRP_MJ_CREATE_MAILSLOT with
+// Parameters.CreateMailslot.Parameters describing the mailslot; the disposition is FILE_CREATE.
+// https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create-mailslot
+TEST_F(FileOperationsTest, mailslot_create_reaches_the_driver_with_its_parameters)
+{
+    HANDLE handle = nullptr;
+    IO_STATUS_BLOCK iosb = kUntouched;
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = -250000;
+    Name mailslot(L"\\Device\\FoNeither\\slot");
+    ASSERT_EQ(NtCreateMailslotFile(&handle, GENERIC_READ | SYNCHRONIZE, &mailslot.attributes, &iosb,
+                                   FILE_SYNCHRONOUS_IO_NONALERT, 4096, 512, &timeout),
+              STATUS_SUCCESS);
+    ASSERT_EQ(g_state.creates.size(), 1u);
+    const Record& r = g_state.creates[0];
+    EXPECT_EQ(r.major, IRP_MJ_CREATE_MAILSLOT);
+    EXPECT_EQ(r.create_options >> 24, static_cast<ULONG>(FILE_CREATE));
+    EXPECT_EQ(r.mailslot.MailslotQuota, 4096u);
+    EXPECT_EQ(r.mailslot.MaximumMessageSize, 512u);
+    EXPECT_TRUE(r.mailslot.TimeoutSpecified);
+    EXPECT_EQ(r.mailslot.ReadTimeout.QuadPart, -250000);
+    EXPECT_EQ(NtClose(handle), STATUS_SUCCESS);
+}
+
 }  // namespace
 }  // namespace ntio::file_operations_test
