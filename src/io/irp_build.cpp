@@ -2,51 +2,11 @@
 // kernel-mode requests sized for the target's stack, with the buffer described the way the target
 // wants it (system buffer, MDL or raw pointer). The synchronous ones are threaded IRPs: they go on
 // the caller's IRP list and the final stage writes the IOSB, sets the event and frees them.
+#include "io/request_common.hpp"
 #include "io/irp.hpp"
 
 namespace ntio::io {
 namespace {
-
-constexpr ULONG kSystemBufferTag = 'bSoI';
-
-// Locks an MDL for `buffer` (IoAllocateMdl + MmProbeAndLockPages) and hangs it on the IRP. False
-// when the MDL cannot be allocated or the probe raises.
-bool attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
-    PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, nullptr);
-    if (!mdl) return false;
-    volatile bool locked = false;
-    __try {
-        MmProbeAndLockPages(mdl, KernelMode, operation);
-        locked = true;
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        locked = false;
-    }
-    if (!locked) {
-        IoFreeMdl(mdl);
-        return false;
-    }
-    irp->MdlAddress = mdl;
-    return true;
-}
-
-bool attach_system_buffer(PIRP irp, SIZE_T size) noexcept {
-    PVOID buffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, kSystemBufferTag);
-    if (!buffer) return false;
-    irp->AssociatedIrp.SystemBuffer = buffer;
-    irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
-    return true;
-}
-
-// Undoes a half-built IRP: its system buffer, its MDL, the IRP.
-void discard(PIRP irp) noexcept {
-    if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) ExFreePool(irp->AssociatedIrp.SystemBuffer);
-    if (PMDL mdl = irp->MdlAddress) {
-        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
-        IoFreeMdl(mdl);
-    }
-    irp->MdlAddress = nullptr;
-    IoFreeIrp(irp);
-}
 
 // NT facts A7, A8: UserIosb set, IoStatus zeroed, Thread = caller, the next location has the major
 // function and nothing else. Reads and writes honour DO_BUFFERED_IO / DO_DIRECT_IO of the device.
@@ -64,7 +24,7 @@ PIRP build_fsd_request(ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG l
         const bool read = major == IRP_MJ_READ;
         if (device->Flags & DO_BUFFERED_IO) {
             if (!attach_system_buffer(irp, length ? length : 1)) {
-                discard(irp);
+                discard_unsent_irp(irp);
                 return nullptr;
             }
             if (read) {
@@ -74,8 +34,8 @@ PIRP build_fsd_request(ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG l
             }
             irp->UserBuffer = buffer;
         } else if (device->Flags & DO_DIRECT_IO) {
-            if (length && !attach_locked_mdl(irp, buffer, length, read ? IoWriteAccess : IoReadAccess)) {
-                discard(irp);
+            if (length && !NT_SUCCESS(attach_locked_mdl(irp, buffer, length, read ? IoWriteAccess : IoReadAccess))) {
+                discard_unsent_irp(irp);
                 return nullptr;
             }
         } else {
@@ -135,7 +95,7 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
         const ULONG size = std::max(InputBufferLength, OutputBufferLength);
         if (size) {
             if (!attach_system_buffer(irp, size)) {
-                discard(irp);
+                discard_unsent_irp(irp);
                 return nullptr;
             }
             if (InputBuffer && InputBufferLength)
@@ -149,15 +109,15 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
     case METHOD_OUT_DIRECT:
         if (InputBufferLength) {
             if (!attach_system_buffer(irp, InputBufferLength)) {
-                discard(irp);
+                discard_unsent_irp(irp);
                 return nullptr;
             }
             std::memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
         }
         if (OutputBufferLength &&
-            !attach_locked_mdl(irp, OutputBuffer, OutputBufferLength,
-                               (IoControlCode & 3) == METHOD_IN_DIRECT ? IoReadAccess : IoWriteAccess)) {
-            discard(irp);
+            !NT_SUCCESS(attach_locked_mdl(irp, OutputBuffer, OutputBufferLength,
+                               (IoControlCode & 3) == METHOD_IN_DIRECT ? IoReadAccess : IoWriteAccess))) {
+            discard_unsent_irp(irp);
             return nullptr;
         }
         break;

@@ -1,6 +1,7 @@
 // IofCompleteRequest: the sanity checks, the bottom-up walk over the stack locations that runs the
 // completion routines and carries the pending bit, the associated-IRP rule, then the final stage
 // (irp_final_stage.cpp). Runs inline on the completing thread with no lock and no allocation.
+#include "io/request_common.hpp"
 #include "io/irp.hpp"
 
 namespace ntio::io {
@@ -27,13 +28,7 @@ bool routine_wanted(PIRP irp, UCHAR control) noexcept {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iomakeassociatedirp
 void complete_associated(PIRP irp) noexcept {
     PIRP master = irp->AssociatedIrp.MasterIrp;
-    for (PMDL mdl = irp->MdlAddress; mdl;) {
-        PMDL next = mdl->Next;
-        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
-        IoFreeMdl(mdl);
-        mdl = next;
-    }
-    irp->MdlAddress = nullptr;
+    release_irp_mdls(irp);
     IoFreeIrp(irp);
     if (InterlockedDecrement(&master->AssociatedIrp.IrpCount) == 0) IofCompleteRequest(master, IO_NO_INCREMENT);
 }

@@ -36,17 +36,6 @@ __attribute__((no_sanitize("undefined"))) void copy_back(PIRP irp) noexcept {
     }
 }
 
-void release_mdls(PIRP irp) noexcept {
-    PMDL mdl = irp->MdlAddress;
-    irp->MdlAddress = nullptr;
-    while (mdl) {
-        PMDL next = mdl->Next;
-        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
-        IoFreeMdl(mdl);
-        mdl = next;
-    }
-}
-
 void signal_file(PFILE_OBJECT file, NTSTATUS status) noexcept {
     file->FinalStatus = status;
     if (!(file_private(file).notification_modes & FILE_SKIP_SET_EVENT_ON_HANDLE)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
@@ -103,7 +92,7 @@ void complete_final_stage(PIRP irp) noexcept {
         }
         irp->Flags &= ~(IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER);
     }
-    release_mdls(irp);
+    release_irp_mdls(irp);
 
     const NTSTATUS status = irp->IoStatus.Status;
     const bool pended = irp->PendingReturned != FALSE;

@@ -54,6 +54,15 @@ void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noex
     }
 }
 
+bool attach_system_buffer(PIRP irp, SIZE_T size) noexcept {
+    constexpr ULONG kSystemBufferTag = 'bSoI';
+    PVOID buffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, kSystemBufferTag);
+    if (!buffer) return false;
+    irp->AssociatedIrp.SystemBuffer = buffer;
+    irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
+    return true;
+}
+
 NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
     PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, nullptr);
     if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
@@ -71,9 +80,7 @@ NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION 
     return STATUS_SUCCESS;
 }
 
-void discard_unsent_irp(PIRP irp) noexcept {
-    if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) ExFreePool(irp->AssociatedIrp.SystemBuffer);
-    irp->AssociatedIrp.SystemBuffer = nullptr;
+void release_irp_mdls(PIRP irp) noexcept {
     PMDL mdl = irp->MdlAddress;
     irp->MdlAddress = nullptr;
     while (mdl) {
@@ -82,6 +89,12 @@ void discard_unsent_irp(PIRP irp) noexcept {
         IoFreeMdl(mdl);
         mdl = next;
     }
+}
+
+void discard_unsent_irp(PIRP irp) noexcept {
+    if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) ExFreePool(irp->AssociatedIrp.SystemBuffer);
+    irp->AssociatedIrp.SystemBuffer = nullptr;
+    release_irp_mdls(irp);
     irp->Tail.Overlay.OriginalFileObject = nullptr;
     IoFreeIrp(irp);
 }

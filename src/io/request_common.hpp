@@ -28,9 +28,17 @@ void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
 // completion ignores it. A null `iosb` is no IOSB.
 void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept;
 
+// A system buffer of `size` bytes from nonpaged pool that the IRP owns (IRP_BUFFERED_IO |
+// IRP_DEALLOCATE_BUFFER: the final stage frees it). False when pool is exhausted.
+bool attach_system_buffer(PIRP irp, SIZE_T size) noexcept;
+
 // IoAllocateMdl + MmProbeAndLockPages in the IRP's requestor mode (NT facts J2, S7, S8); the MDL
 // becomes Irp->MdlAddress. A fault is the status.
 NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept;
+
+// Unlocks and frees the IRP's MDL chain (Irp->MdlAddress, linked through Next) and clears it; the
+// final stage does this for every IRP, discard_unsent_irp for one never sent.
+void release_irp_mdls(PIRP irp) noexcept;
 
 // Undoes a half-built IRP that never reached a driver (it is on no thread list yet): its system
 // buffer, its MDL chain, the IRP.

@@ -9,8 +9,6 @@
 namespace ntio::io {
 namespace {
 
-constexpr ULONG kSystemBufferTag = 'bSoI';
-
 // An accepted fast I/O call always tells the requester, errors included (NT facts E11, E12:
 // END_OF_FILE writes the IOSB and sets the event): the IOSB, the event or the file object as the
 // final stage does (irp_final_stage.cpp), and a completion packet.
@@ -43,14 +41,6 @@ PFAST_IO_DISPATCH fast_io_of(PDEVICE_OBJECT top) noexcept {
 // to carry it.
 // NT deviation: requests with an APC routine skip fast I/O and always take the IRP path.
 bool fast_io_allowed(const RequestCommon& request) noexcept { return request.apc_routine == nullptr; }
-
-bool attach_system_buffer(PIRP irp, ULONG size) noexcept {
-    PVOID buffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, kSystemBufferTag);
-    if (!buffer) return false;
-    irp->AssociatedIrp.SystemBuffer = buffer;
-    irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
-    return true;
-}
 
 // Copies caller input into the system buffer; a fault becomes the status (the service probed the
 // range, but caller memory can change under it).
