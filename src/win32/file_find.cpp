@@ -1,6 +1,7 @@
-// FindFirstFile / FindNextFile / FindClose over NtQueryDirectoryFile (FileBothDirectoryInformation with
-// the name mask), and ReadDirectoryChangesW over NtNotifyChangeDirectoryFile. A find handle is a
-// kernel32 object, not an NT handle: it owns the directory handle and the entry buffer.
+// FindFirstFile(Ex) / FindNextFile / FindClose over NtQueryDirectoryFileEx (FileBothDirectoryInformation,
+// or FileFullDirectoryInformation for FindExInfoBasic, with the name mask), and ReadDirectoryChangesW
+// over NtNotifyChangeDirectoryFile. A find handle is a kernel32 object, not an NT handle: it owns the
+// directory handle and the entry buffer.
 #include <algorithm>
 #include <cstring>
 #include <mutex>
@@ -16,6 +17,8 @@ namespace {
 
 struct FindState {
     HANDLE directory = nullptr;
+    FILE_INFORMATION_CLASS information_class = FileBothDirectoryInformation;
+    ULONG query_flags = 0;  // FILE_QUERY_* added to every query
     std::vector<ULONGLONG> buffer = std::vector<ULONGLONG>(64 * 1024 / sizeof(ULONGLONG));
     ULONG next = 0;       // offset of the next entry in buffer
     bool valid = false;   // buffer holds entries not yet returned
@@ -33,29 +36,41 @@ FindTable& finds() {
 // Refills the buffer with the next batch (restart on the first call).
 NTSTATUS fill(FindState& state, PUNICODE_STRING mask, bool restart) {
     IO_STATUS_BLOCK iosb{};
-    NTSTATUS status = NtQueryDirectoryFile(state.directory, nullptr, nullptr, nullptr, &iosb, state.buffer.data(),
-                                           static_cast<ULONG>(state.buffer.size() * sizeof(ULONGLONG)),
-                                           FileBothDirectoryInformation, FALSE, mask, restart ? TRUE : FALSE);
+    NTSTATUS status = NtQueryDirectoryFileEx(state.directory, nullptr, nullptr, nullptr, &iosb, state.buffer.data(),
+                                             static_cast<ULONG>(state.buffer.size() * sizeof(ULONGLONG)),
+                                             state.information_class,
+                                             state.query_flags | (restart ? FILE_QUERY_RESTART_SCAN : 0), mask);
     status = win32::wait_for_pending(state.directory, status, iosb);
     state.next = 0;
     state.valid = NT_SUCCESS(status);
     return status;
 }
 
-// Takes the next entry; STATUS_NO_MORE_FILES at the end.
-NTSTATUS next_entry(FindState& state, FILE_BOTH_DIR_INFORMATION*& entry) {
+// Takes the next entry (a FILE_BOTH_DIR_INFORMATION or FILE_FULL_DIR_INFORMATION, per the state's
+// class); STATUS_NO_MORE_FILES at the end.
+NTSTATUS next_entry(FindState& state, const UCHAR*& entry) {
     if (!state.valid) {
         const NTSTATUS status = fill(state, nullptr, false);
         if (!NT_SUCCESS(status)) return status;
     }
     auto* base = reinterpret_cast<UCHAR*>(state.buffer.data());
-    entry = reinterpret_cast<FILE_BOTH_DIR_INFORMATION*>(base + state.next);
-    if (entry->NextEntryOffset) state.next += entry->NextEntryOffset;
+    entry = base + state.next;
+    // NextEntryOffset is the first member of every directory class.
+    const ULONG next = *reinterpret_cast<const ULONG*>(entry);
+    if (next) state.next += next;
     else state.valid = false;
     return STATUS_SUCCESS;
 }
 
-void to_find_data(const FILE_BOTH_DIR_INFORMATION& e, WIN32_FIND_DATAW& out) {
+void copy_name(WCHAR* out, std::size_t capacity, const WCHAR* name, std::size_t bytes) {
+    const std::size_t chars = std::min<std::size_t>(bytes / sizeof(WCHAR), capacity - 1);
+    std::memcpy(out, name, chars * sizeof(WCHAR));
+}
+
+// The members FILE_FULL_DIR_INFORMATION and FILE_BOTH_DIR_INFORMATION share come first in both, so
+// the common part reads through the full layout; only the both class has a short name.
+void to_find_data(FILE_INFORMATION_CLASS cls, const UCHAR* entry, WIN32_FIND_DATAW& out) {
+    const auto& e = *reinterpret_cast<const FILE_FULL_DIR_INFORMATION*>(entry);
     std::memset(&out, 0, sizeof(out));
     out.dwFileAttributes = e.FileAttributes;
     out.ftCreationTime = {e.CreationTime.LowPart, static_cast<DWORD>(e.CreationTime.HighPart)};
@@ -63,11 +78,14 @@ void to_find_data(const FILE_BOTH_DIR_INFORMATION& e, WIN32_FIND_DATAW& out) {
     out.ftLastWriteTime = {e.LastWriteTime.LowPart, static_cast<DWORD>(e.LastWriteTime.HighPart)};
     out.nFileSizeHigh = static_cast<DWORD>(e.EndOfFile.HighPart);
     out.nFileSizeLow = e.EndOfFile.LowPart;
-    const std::size_t chars = std::min<std::size_t>(e.FileNameLength / sizeof(WCHAR), MAX_PATH - 1);
-    std::memcpy(out.cFileName, e.FileName, chars * sizeof(WCHAR));
-    const std::size_t short_chars =
-        std::min<std::size_t>(static_cast<UCHAR>(e.ShortNameLength) / sizeof(WCHAR), 13);
-    std::memcpy(out.cAlternateFileName, e.ShortName, short_chars * sizeof(WCHAR));
+    if (cls == FileBothDirectoryInformation) {
+        const auto& both = *reinterpret_cast<const FILE_BOTH_DIR_INFORMATION*>(entry);
+        copy_name(out.cFileName, MAX_PATH, both.FileName, both.FileNameLength);
+        copy_name(out.cAlternateFileName, 14, both.ShortName,
+                  std::min<std::size_t>(static_cast<UCHAR>(both.ShortNameLength), sizeof(both.ShortName)));
+    } else {
+        copy_name(out.cFileName, MAX_PATH, e.FileName, e.FileNameLength);
+    }
 }
 
 void to_find_data(const WIN32_FIND_DATAW& w, WIN32_FIND_DATAA& out) {
@@ -84,9 +102,28 @@ void to_find_data(const WIN32_FIND_DATAW& w, WIN32_FIND_DATAA& out) {
     std::memcpy(out.cAlternateFileName, alt.data(), std::min<std::size_t>(alt.size(), 13));
 }
 
-HANDLE find_first(std::u16string_view pattern, WIN32_FIND_DATAW& data) {
+// The search expression a file system gets: "*.*" is every name, and the DOS matching rules of '?',
+// '*' before a '.', and '.' before a wildcard become the DOS wildcards of FsRtlIsNameInExpression
+// (DOS_QM '>', DOS_STAR '<', DOS_DOT '"'), so that "*.*" still matches names without a dot.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlisnameinexpression
+std::u16string dos_expression(std::u16string_view mask) {
+    if (mask == u"*.*") return u"*";
+    std::u16string out;
+    for (std::size_t i = 0; i < mask.size(); ++i) {
+        const char16_t c = mask[i];
+        const char16_t next = i + 1 < mask.size() ? mask[i + 1] : u'\0';
+        if (c == u'?') out.push_back(u'>');
+        else if (c == u'*' && next == u'.') out.push_back(u'<');
+        else if (c == u'.' && (next == u'?' || next == u'*')) out.push_back(u'"');
+        else out.push_back(c);
+    }
+    return out;
+}
+
+HANDLE find_first(std::u16string_view pattern, bool basic, bool on_disk_only, WIN32_FIND_DATAW& data) {
     win32::ensure_system();
-    // The directory is everything up to the last separator; the mask is the rest ("*" when empty).
+    // The directory is everything up to the last separator; the mask is the rest. A name ending in a
+    // separator names no file (FindFirstFile: lpFileName must not end in a trailing backslash).
     const std::size_t slash = pattern.find_last_of(u"\\/");
     std::u16string directory;
     std::u16string mask;
@@ -97,15 +134,23 @@ HANDLE find_first(std::u16string_view pattern, WIN32_FIND_DATAW& data) {
         directory.append(pattern.data(), slash + 1);
         mask.append(pattern.data() + slash + 1, pattern.size() - slash - 1);
     }
-    if (mask.empty()) mask.push_back(u'*');
+    if (mask.empty()) {
+        SetLastError(ERROR_FILE_NOT_FOUND);
+        return INVALID_HANDLE_VALUE;
+    }
+    mask = dos_expression(mask);
     win32::DosPathAttributes attributes(reinterpret_cast<LPCWSTR>(directory.c_str()), nullptr);
     NTSTATUS status = attributes.status();
     auto state = std::make_unique<FindState>();
+    // FindExInfoBasic asks for no short names: the class without them.
+    state->information_class = basic ? FileFullDirectoryInformation : FileBothDirectoryInformation;
+    state->query_flags = on_disk_only ? FILE_QUERY_RETURN_ON_DISK_ENTRIES_ONLY : 0;
     if (NT_SUCCESS(status)) {
         IO_STATUS_BLOCK iosb{};
         status = NtOpenFile(&state->directory, FILE_LIST_DIRECTORY | SYNCHRONIZE, attributes.get(), &iosb,
                             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                             FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT);
+        if (!NT_SUCCESS(status)) state->directory = nullptr;
     }
     if (NT_SUCCESS(status)) {
         UNICODE_STRING mask_string;
@@ -116,19 +161,29 @@ HANDLE find_first(std::u16string_view pattern, WIN32_FIND_DATAW& data) {
         // An empty directory or no match: ERROR_FILE_NOT_FOUND.
         if (status == STATUS_NO_MORE_FILES) status = STATUS_NO_SUCH_FILE;
     }
-    FILE_BOTH_DIR_INFORMATION* entry = nullptr;
+    const UCHAR* entry = nullptr;
     if (NT_SUCCESS(status)) status = next_entry(*state, entry);
     if (!NT_SUCCESS(status)) {
         if (state->directory) (void)NtClose(state->directory);
         win32::set_last_nt_error(status);
         return INVALID_HANDLE_VALUE;
     }
-    to_find_data(*entry, data);
+    to_find_data(state->information_class, entry, data);
     FindTable& table = finds();
     std::lock_guard guard(table.lock);
     FindState* raw = state.release();
     table.live.insert(raw);
     return reinterpret_cast<HANDLE>(raw);
+}
+
+// FindFirstFileEx's checks: a known level and search operation (FindExSearchLimitToDevices "is not
+// available"), no search filter, only the documented flags.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-findfirstfileexw
+bool valid_ex_arguments(FINDEX_INFO_LEVELS level, FINDEX_SEARCH_OPS op, LPVOID filter, DWORD flags) {
+    constexpr DWORD kFlags = FIND_FIRST_EX_CASE_SENSITIVE | FIND_FIRST_EX_LARGE_FETCH | FIND_FIRST_EX_ON_DISK_ENTRIES_ONLY;
+    if (level != FindExInfoStandard && level != FindExInfoBasic) return false;
+    if (op != FindExSearchNameMatch && op != FindExSearchLimitToDirectories) return false;
+    return !filter && !(flags & ~kFlags);
 }
 
 FindState* lookup(HANDLE handle) {
@@ -145,13 +200,13 @@ BOOL find_next(HANDLE handle, WIN32_FIND_DATAW& data) {
         SetLastError(ERROR_INVALID_HANDLE);
         return FALSE;
     }
-    FILE_BOTH_DIR_INFORMATION* entry = nullptr;
+    const UCHAR* entry = nullptr;
     const NTSTATUS status = next_entry(*state, entry);
     if (!NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);  // STATUS_NO_MORE_FILES -> ERROR_NO_MORE_FILES
         return FALSE;
     }
-    to_find_data(*entry, data);
+    to_find_data(state->information_class, entry, data);
     return TRUE;
 }
 
@@ -164,7 +219,7 @@ HANDLE WINAPI FindFirstFileW(LPCWSTR lpFileName, LPWIN32_FIND_DATAW lpFindFileDa
         SetLastError(ERROR_PATH_NOT_FOUND);
         return INVALID_HANDLE_VALUE;
     }
-    return find_first(win32::wide(lpFileName), *lpFindFileData);
+    return find_first(win32::wide(lpFileName), false, false, *lpFindFileData);
 }
 
 HANDLE WINAPI FindFirstFileA(LPCSTR lpFileName, LPWIN32_FIND_DATAA lpFindFileData) {
@@ -173,8 +228,43 @@ HANDLE WINAPI FindFirstFileA(LPCSTR lpFileName, LPWIN32_FIND_DATAA lpFindFileDat
         return INVALID_HANDLE_VALUE;
     }
     WIN32_FIND_DATAW wide_data;
-    HANDLE handle = find_first(win32::ansi_to_utf16(lpFileName), wide_data);
+    HANDLE handle = find_first(win32::ansi_to_utf16(lpFileName), false, false, wide_data);
     if (handle != INVALID_HANDLE_VALUE) to_find_data(wide_data, *lpFindFileData);
+    return handle;
+}
+
+// NT deviation: FIND_FIRST_EX_CASE_SENSITIVE is accepted but the search stays as case-insensitive as
+// the file system makes it (directory queries carry no case flag).
+HANDLE WINAPI FindFirstFileExW(LPCWSTR lpFileName, FINDEX_INFO_LEVELS fInfoLevelId, LPVOID lpFindFileData,
+                               FINDEX_SEARCH_OPS fSearchOp, LPVOID lpSearchFilter, DWORD dwAdditionalFlags) {
+    if (!valid_ex_arguments(fInfoLevelId, fSearchOp, lpSearchFilter, dwAdditionalFlags)) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return INVALID_HANDLE_VALUE;
+    }
+    if (!lpFileName || !*lpFileName) {
+        SetLastError(ERROR_PATH_NOT_FOUND);
+        return INVALID_HANDLE_VALUE;
+    }
+    // FindExSearchLimitToDirectories is advisory; no file system here filters, so it is ignored.
+    return find_first(win32::wide(lpFileName), fInfoLevelId == FindExInfoBasic,
+                      (dwAdditionalFlags & FIND_FIRST_EX_ON_DISK_ENTRIES_ONLY) != 0,
+                      *static_cast<LPWIN32_FIND_DATAW>(lpFindFileData));
+}
+
+HANDLE WINAPI FindFirstFileExA(LPCSTR lpFileName, FINDEX_INFO_LEVELS fInfoLevelId, LPVOID lpFindFileData,
+                               FINDEX_SEARCH_OPS fSearchOp, LPVOID lpSearchFilter, DWORD dwAdditionalFlags) {
+    if (!valid_ex_arguments(fInfoLevelId, fSearchOp, lpSearchFilter, dwAdditionalFlags)) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return INVALID_HANDLE_VALUE;
+    }
+    if (!lpFileName || !*lpFileName) {
+        SetLastError(ERROR_PATH_NOT_FOUND);
+        return INVALID_HANDLE_VALUE;
+    }
+    WIN32_FIND_DATAW wide_data;
+    HANDLE handle = find_first(win32::ansi_to_utf16(lpFileName), fInfoLevelId == FindExInfoBasic,
+                               (dwAdditionalFlags & FIND_FIRST_EX_ON_DISK_ENTRIES_ONLY) != 0, wide_data);
+    if (handle != INVALID_HANDLE_VALUE) to_find_data(wide_data, *static_cast<LPWIN32_FIND_DATAA>(lpFindFileData));
     return handle;
 }
 

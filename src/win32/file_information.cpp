@@ -36,7 +36,11 @@ FILETIME to_filetime(LARGE_INTEGER time) {
     return ft;
 }
 
-NTSTATUS set_pointer(HANDLE file, LONGLONG distance, DWORD method, LONGLONG& result) {
+// Moves the pointer to base + distance. `fits_32` (SetFilePointer without a high part) refuses a
+// result that needs more than 32 bits: "If lpDistanceToMoveHigh is NULL and the new file position
+// does not fit in a 32-bit value, the function fails" and the pointer stays.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-setfilepointer
+NTSTATUS set_pointer(HANDLE file, LONGLONG distance, DWORD method, bool fits_32, LONGLONG& result) {
     LONGLONG base = 0;
     switch (method) {
     case FILE_BEGIN: break;
@@ -56,12 +60,15 @@ NTSTATUS set_pointer(HANDLE file, LONGLONG distance, DWORD method, LONGLONG& res
     }
     default: return STATUS_INVALID_PARAMETER;
     }
+    LONGLONG target = 0;
+    if (__builtin_add_overflow(base, distance, &target)) return STATUS_INVALID_PARAMETER;
     // A move before the start of the file is ERROR_NEGATIVE_SEEK (SetFilePointer documentation).
-    if (distance < 0 && base + distance < 0) return kNegativeSeek;
+    if (target < 0) return kNegativeSeek;
+    if (fits_32 && target > static_cast<LONGLONG>(MAXULONG)) return STATUS_INVALID_PARAMETER;
     FILE_POSITION_INFORMATION position{};
-    position.CurrentByteOffset.QuadPart = base + distance;
+    position.CurrentByteOffset.QuadPart = target;
     const NTSTATUS status = set(file, &position, sizeof(position), FilePositionInformation);
-    if (NT_SUCCESS(status)) result = position.CurrentByteOffset.QuadPart;
+    if (NT_SUCCESS(status)) result = target;
     return status;
 }
 
@@ -101,7 +108,7 @@ BOOL WINAPI SetFilePointerEx(HANDLE hFile, LARGE_INTEGER liDistanceToMove, PLARG
                              DWORD dwMoveMethod) {
     win32::ensure_system();
     LONGLONG result = 0;
-    const NTSTATUS status = set_pointer(hFile, liDistanceToMove.QuadPart, dwMoveMethod, result);
+    const NTSTATUS status = set_pointer(hFile, liDistanceToMove.QuadPart, dwMoveMethod, false, result);
     if (!NT_SUCCESS(status)) return fail(status);
     if (lpNewFilePointer) lpNewFilePointer->QuadPart = result;
     return TRUE;
@@ -116,7 +123,7 @@ DWORD WINAPI SetFilePointer(HANDLE hFile, LONG lDistanceToMove, PLONG lpDistance
                                                     static_cast<ULONG>(lDistanceToMove))
                             : static_cast<LONGLONG>(lDistanceToMove);
     LONGLONG result = 0;
-    const NTSTATUS status = set_pointer(hFile, distance, dwMoveMethod, result);
+    const NTSTATUS status = set_pointer(hFile, distance, dwMoveMethod, lpDistanceToMoveHigh == nullptr, result);
     if (!NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);
         return INVALID_SET_FILE_POINTER;
@@ -276,6 +283,7 @@ BOOL WINAPI SetFileInformationByHandle(HANDLE hFile, FILE_INFO_BY_HANDLE_CLASS F
     switch (FileInformationClass) {
     case FileBasicInfo: cls = FileBasicInformation; break;
     case FileRenameInfo: cls = FileRenameInformation; break;
+    case FileRenameInfoEx: cls = FileRenameInformationEx; break;
     case FileDispositionInfo: cls = FileDispositionInformation; break;
     case FileDispositionInfoEx: cls = FileDispositionInformationEx; break;
     case FileAllocationInfo: cls = FileAllocationInformation; break;

@@ -259,6 +259,22 @@
 #define FILE_TYPE_PIPE 0x0003
 #define FILE_TYPE_REMOTE 0x8000
 
+/* FindFirstFileEx information levels, search operations and flags. */
+typedef enum _FINDEX_INFO_LEVELS {
+    FindExInfoStandard,
+    FindExInfoBasic,
+    FindExInfoMaxInfoLevel
+} FINDEX_INFO_LEVELS;
+typedef enum _FINDEX_SEARCH_OPS {
+    FindExSearchNameMatch,
+    FindExSearchLimitToDirectories,
+    FindExSearchLimitToDevices,
+    FindExSearchMaxSearchOp
+} FINDEX_SEARCH_OPS;
+#define FIND_FIRST_EX_CASE_SENSITIVE 0x00000001
+#define FIND_FIRST_EX_LARGE_FETCH 0x00000002
+#define FIND_FIRST_EX_ON_DISK_ENTRIES_ONLY 0x00000004
+
 /* LockFileEx. */
 #define LOCKFILE_FAIL_IMMEDIATELY 0x00000001
 #define LOCKFILE_EXCLUSIVE_LOCK 0x00000002
@@ -376,7 +392,13 @@ typedef struct _FILE_RENAME_INFO {
     WCHAR FileName[1];
 } FILE_RENAME_INFO, *PFILE_RENAME_INFO;
 
-/* The SDK spells the member DeleteFile, so the DeleteFile macro renames it consistently. */
+/* The SDK spells the member DeleteFile after the DeleteFile macro, which renames it consistently:
+ * `info.DeleteFile` means the same member whichever character set is chosen. */
+#ifdef UNICODE
+#define DeleteFile DeleteFileW
+#else
+#define DeleteFile DeleteFileA
+#endif
 typedef struct _FILE_DISPOSITION_INFO {
     BOOLEAN DeleteFile;
 } FILE_DISPOSITION_INFO, *PFILE_DISPOSITION_INFO;
@@ -507,6 +529,16 @@ WINBASEAPI BOOL WINAPI SetFileInformationByHandle(_In_ HANDLE hFile,
 
 WINBASEAPI HANDLE WINAPI FindFirstFileA(_In_ LPCSTR lpFileName, _Out_ LPWIN32_FIND_DATAA lpFindFileData);
 WINBASEAPI HANDLE WINAPI FindFirstFileW(_In_ LPCWSTR lpFileName, _Out_ LPWIN32_FIND_DATAW lpFindFileData);
+/* https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-findfirstfileexw: lpFindFileData is a
+ * WIN32_FIND_DATA for both levels; lpSearchFilter must be NULL. */
+WINBASEAPI HANDLE WINAPI FindFirstFileExA(_In_ LPCSTR lpFileName, _In_ FINDEX_INFO_LEVELS fInfoLevelId,
+                                          _Out_writes_bytes_(sizeof(WIN32_FIND_DATAA)) LPVOID lpFindFileData,
+                                          _In_ FINDEX_SEARCH_OPS fSearchOp, _Reserved_ LPVOID lpSearchFilter,
+                                          _In_ DWORD dwAdditionalFlags);
+WINBASEAPI HANDLE WINAPI FindFirstFileExW(_In_ LPCWSTR lpFileName, _In_ FINDEX_INFO_LEVELS fInfoLevelId,
+                                          _Out_writes_bytes_(sizeof(WIN32_FIND_DATAW)) LPVOID lpFindFileData,
+                                          _In_ FINDEX_SEARCH_OPS fSearchOp, _Reserved_ LPVOID lpSearchFilter,
+                                          _In_ DWORD dwAdditionalFlags);
 WINBASEAPI BOOL WINAPI FindNextFileA(_In_ HANDLE hFindFile, _Out_ LPWIN32_FIND_DATAA lpFindFileData);
 WINBASEAPI BOOL WINAPI FindNextFileW(_In_ HANDLE hFindFile, _Out_ LPWIN32_FIND_DATAW lpFindFileData);
 WINBASEAPI BOOL WINAPI FindClose(_Inout_ HANDLE hFindFile);
@@ -536,8 +568,8 @@ NTIO_END_DECLS
 
 #ifdef UNICODE
 #define CreateFile CreateFileW
-#define DeleteFile DeleteFileW
 #define FindFirstFile FindFirstFileW
+#define FindFirstFileEx FindFirstFileExW
 #define FindNextFile FindNextFileW
 #define GetCurrentDirectory GetCurrentDirectoryW
 #define SetCurrentDirectory SetCurrentDirectoryW
@@ -545,8 +577,8 @@ NTIO_END_DECLS
 typedef WIN32_FIND_DATAW WIN32_FIND_DATA, *PWIN32_FIND_DATA, *LPWIN32_FIND_DATA;
 #else
 #define CreateFile CreateFileA
-#define DeleteFile DeleteFileA
 #define FindFirstFile FindFirstFileA
+#define FindFirstFileEx FindFirstFileExA
 #define FindNextFile FindNextFileA
 #define GetCurrentDirectory GetCurrentDirectoryA
 #define SetCurrentDirectory SetCurrentDirectoryA
