@@ -138,5 +138,6 @@ NTIO_END_DECLS
 #include "nt/file_information_services.h"
 #include "nt/file_operation_services.h"
 #include "nt/file_cancel_services.h"
+#include "nt/registry_services.h"
 
 #endif /* NTIO_NTAPI_H */

@@ -1,19 +1,38 @@
-// ntio::System: one booted NT instance (kernel, object manager, executive, I/O manager).
+// ntio::System: one booted NT instance (kernel, object manager, configuration manager, executive,
+// I/O manager).
 // A host process may hold several; tests boot a fresh one per test. No hidden singletons: WDM
 // free functions find their System through the object they are given or the calling thread.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 namespace ntio {
 namespace ke { class Kernel; }
 namespace ob { class ObjectManager; }
 namespace ex { class Executive; }
 namespace io { class IoManager; }
+namespace config { class ConfigManager; }
 
 struct BootOptions {
     unsigned processors = 0;  // emulated CPUs (DPC threads); 0 = the host's CPU count
+    // The registry hive file (SQLite). Empty: a fresh in-memory hive built from the embedded default
+    // .reg. A missing file is created from the default; a corrupt or foreign one refuses the boot.
+    std::string hive_path;
+};
+
+// Thrown by System's constructor when it cannot boot (a refused hive file): the NTSTATUS and one
+// line naming the cause. Nothing was started and no file was changed.
+class BootError : public std::runtime_error {
+public:
+    BootError(std::int32_t status, const std::string& message) : std::runtime_error(message), m_status(status) {}
+    std::int32_t status() const noexcept { return m_status; }
+
+private:
+    std::int32_t m_status;
 };
 
 class System {
@@ -27,6 +46,7 @@ public:
     ob::ObjectManager& objects() noexcept { return *m_objects; }
     ex::Executive& executive() noexcept { return *m_executive; }
     io::IoManager& io() noexcept { return *m_io; }
+    config::ConfigManager& config() noexcept { return *m_config; }
 
     // The System of the calling thread: the one its KTHREAD belongs to, else the one this host
     // thread booted last, else the most recently booted live System (a host thread that calls
@@ -37,6 +57,7 @@ public:
     void make_current() noexcept;
 
 private:
+    std::unique_ptr<config::ConfigManager> m_config;
     std::unique_ptr<ke::Kernel> m_kernel;
     std::unique_ptr<ob::ObjectManager> m_objects;
     std::unique_ptr<ex::Executive> m_executive;

@@ -1,5 +1,7 @@
-// Boot and shutdown order of one System: kernel first (threads, DPCs, timers), then the object
-// manager (types, namespace, the System process), which then provides thread objects to the kernel.
+// Boot and shutdown order of one System: the registry's key tree first (a refused hive file stops the
+// boot before anything runs), then the kernel (threads, DPCs, timers), then the object manager
+// (types, namespace, the System process), which then provides thread objects to the kernel and
+// receives \REGISTRY.
 #include "ntio/system.hpp"
 
 #include <algorithm>
@@ -8,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "config/config_manager.hpp"
+#include "config/key_object.hpp"
 #include "ke/kernel.hpp"
 #include "ob/object_manager.hpp"
 #include "ex/executive.hpp"
@@ -21,8 +25,20 @@ thread_local System* t_current = nullptr;
 
 System::System(const BootOptions& options) {
     io::register_types();
+    config::register_key_type();
+    {
+        std::string message;
+        NTSTATUS status = config::ConfigManager::create(options.hive_path, m_config, message);
+        if (!NT_SUCCESS(status)) throw BootError(status, message);
+    }
     m_kernel = std::make_unique<ke::Kernel>(*this, options.processors);
     m_objects = std::make_unique<ob::ObjectManager>(*this);
+    {
+        // \REGISTRY cannot fail to enter a namespace that was just built; a failure is a broken System.
+        NTSTATUS status = m_config->start(*m_objects);
+        constexpr ULONG kConfigInitializationFailed = 0x67;  // CONFIG_INITIALIZATION_FAILED
+        if (!NT_SUCCESS(status)) KeBugCheckEx(kConfigInitializationFailed, 1, static_cast<ULONG_PTR>(status), 0, 0);
+    }
     m_kernel->start();
     g_latest.store(this, std::memory_order_release);
     t_current = this;
@@ -41,6 +57,7 @@ System::~System() {
     m_io.reset();
     m_objects.reset();
     m_kernel.reset();
+    m_config.reset();
     System* self = this;
     g_latest.compare_exchange_strong(self, nullptr);
     if (t_current == this) t_current = nullptr;

@@ -46,7 +46,9 @@ mkdir -p "$work/pc"
 expect_driver_entry "$work/pc/demo_driver.sys"
 # shellcheck disable=SC2046
 "$cxx" $extra_flags -std=c++20 -c "$src/boot.cpp" $(pkg-config --cflags ntio-sdk) -o "$work/pc/boot.o"
+"$cc" $extra_flags -c "$src/app.c" $(pkg-config --cflags ntio-sdk) -o "$work/pc/app.o"
+# The boot object uses the C++ System API, so the C++ driver links (it brings libstdc++).
 # shellcheck disable=SC2046
-"$cc" $extra_flags "$src/app.c" "$work/pc/boot.o" $(pkg-config --cflags --libs ntio-sdk) -o "$work/pc/demo_app"
+"$cxx" $extra_flags "$work/pc/app.o" "$work/pc/boot.o" $(pkg-config --libs ntio-sdk) -o "$work/pc/demo_app"
 LD_LIBRARY_PATH="$libdir" "$work/pc/demo_app"
 echo "package_install: ok"

@@ -16,4 +16,6 @@
 #include "ntio_ddk/zw.h"
 #include "ntio_ddk/file_information.h"
 #include "ntio_ddk/file_operations.h"
+#include "ntio_ddk/registry.h"
+#include "ntio_ddk/rtl_registry.h"
 #endif

@@ -12,6 +12,7 @@
 #include "win32/handles.h"
 #include "win32/synch.h"
 #include "win32/threads.h"
+#include "win32/registry.h"
 #if __has_include("win32/file.h")
 #include "win32/file.h"
 #endif

@@ -1,0 +1,43 @@
+/* <ntio/ntapi.h> piece: the registry services (Nt*Key prototypes for applications), with the ntdll
+ * signatures. Keys are Key objects under \REGISTRY; every routine runs at PASSIVE_LEVEL and, called
+ * from an application, probes and captures its caller's memory. Types are in <wdm.h>'s registry.h. */
+#ifndef NTIO_NT_REGISTRY_SERVICES_H
+#define NTIO_NT_REGISTRY_SERVICES_H
+
+#include "../ddk/ntio_ddk/registry.h"
+
+NTIO_BEGIN_DECLS
+
+NTSYSAPI NTSTATUS NTAPI NtCreateKey(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
+                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes, _Reserved_ ULONG TitleIndex,
+                                    _In_opt_ PUNICODE_STRING Class, _In_ ULONG CreateOptions,
+                                    _Out_opt_ PULONG Disposition);
+NTSYSAPI NTSTATUS NTAPI NtOpenKey(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
+                                  _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtOpenKeyEx(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
+                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ ULONG OpenOptions);
+NTSYSAPI NTSTATUS NTAPI NtDeleteKey(_In_ HANDLE KeyHandle);
+NTSYSAPI NTSTATUS NTAPI NtDeleteValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName);
+NTSYSAPI NTSTATUS NTAPI NtEnumerateKey(_In_ HANDLE KeyHandle, _In_ ULONG Index,
+                                       _In_ KEY_INFORMATION_CLASS KeyInformationClass,
+                                       _Out_writes_bytes_opt_(Length) PVOID KeyInformation, _In_ ULONG Length,
+                                       _Out_ PULONG ResultLength);
+NTSYSAPI NTSTATUS NTAPI NtEnumerateValueKey(_In_ HANDLE KeyHandle, _In_ ULONG Index,
+                                            _In_ KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,
+                                            _Out_writes_bytes_opt_(Length) PVOID KeyValueInformation,
+                                            _In_ ULONG Length, _Out_ PULONG ResultLength);
+NTSYSAPI NTSTATUS NTAPI NtFlushKey(_In_ HANDLE KeyHandle);
+NTSYSAPI NTSTATUS NTAPI NtQueryKey(_In_ HANDLE KeyHandle, _In_ KEY_INFORMATION_CLASS KeyInformationClass,
+                                   _Out_writes_bytes_opt_(Length) PVOID KeyInformation, _In_ ULONG Length,
+                                   _Out_ PULONG ResultLength);
+NTSYSAPI NTSTATUS NTAPI NtQueryValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName,
+                                        _In_ KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,
+                                        _Out_writes_bytes_opt_(Length) PVOID KeyValueInformation, _In_ ULONG Length,
+                                        _Out_ PULONG ResultLength);
+NTSYSAPI NTSTATUS NTAPI NtSetValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName,
+                                      _In_opt_ ULONG TitleIndex, _In_ ULONG Type,
+                                      _In_reads_bytes_opt_(DataSize) PVOID Data, _In_ ULONG DataSize);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_NT_REGISTRY_SERVICES_H */

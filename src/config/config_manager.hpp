@@ -1,0 +1,114 @@
+// ConfigManager: the configuration manager of one System. Owns the key tree (\REGISTRY, MACHINE,
+// USER and below), the hive store that persists its non-volatile keys, and the operations the
+// Nt*Key services, the Key object type and the .reg import/export run on it. One reader/writer lock
+// guards the whole tree; a change is committed to the store before the tree shows it.
+#pragma once
+
+#include "config/key_node.hpp"
+
+namespace ntio::ob { class ObjectManager; }
+namespace ntio::se { class Token; }
+
+namespace ntio::config {
+
+class HiveStore;
+
+// What NtCreateKey asks for when the last component is missing.
+struct CreateKeyRequest {
+    ULONG options = 0;                              // REG_OPTION_*
+    std::u16string class_name;
+    const se::SecurityDescriptor* security = nullptr;  // null: a copy of the parent's
+};
+
+class ConfigManager {
+public:
+    // Builds the tree. `hive_path` empty: an in-memory hive from the embedded default .reg. Else the
+    // file (created and filled from the default .reg when missing). A refused file returns its
+    // status and a one-line message naming it. PASSIVE_LEVEL.
+    static NTSTATUS create(const std::string& hive_path, std::unique_ptr<ConfigManager>& out, std::string& message);
+    ~ConfigManager();
+    ConfigManager(const ConfigManager&) = delete;
+    ConfigManager& operator=(const ConfigManager&) = delete;
+
+    // Enters \REGISTRY in the object namespace (after the object manager booted).
+    NTSTATUS start(ob::ObjectManager& objects);
+
+    const std::string& hive_path() const noexcept { return m_hive_path; }
+    NodeRef root() const { return m_root; }
+
+    // ---- Names ----
+    // Walks `remaining` ("" or "\A\B") below `start`. Without `create` the key must exist; with it a
+    // missing last component is created (*disposition says which). A link key met before the end, or
+    // at the end without `open_link`, gives STATUS_REPARSE with the new absolute name in *reparse.
+    // `token` (null for kernel callers) must hold KEY_CREATE_SUB_KEY on the parent of a created key.
+    NTSTATUS resolve(const NodeRef& start, std::u16string_view remaining, const CreateKeyRequest* create,
+                     bool open_link, const se::Token* token, NodeRef& out, ULONG* disposition,
+                     std::u16string* reparse);
+    // Absolute names ("\REGISTRY\MACHINE\..."), links followed. create_path creates every missing
+    // component with `options`.
+    NTSTATUS open_path(std::u16string_view path, NodeRef& out);
+    NTSTATUS create_path(std::u16string_view path, ULONG options, NodeRef& out, ULONG* disposition = nullptr);
+    // "\REGISTRY\MACHINE\SOFTWARE" (STATUS_KEY_DELETED once deleted).
+    NTSTATUS full_path(const KeyNode& node, std::u16string& out) const;
+
+    // ---- Values and keys (each an NT service's core; the node comes from an open handle) ----
+    NTSTATUS set_value(KeyNode& node, std::u16string_view name, ULONG type, const void* data, ULONG size);
+    NTSTATUS delete_value(KeyNode& node, std::u16string_view name);
+    // STATUS_CANNOT_DELETE with subkeys or for a hive root; the node is marked deleted.
+    NTSTATUS delete_key(KeyNode& node);
+    // The key and everything below it (.reg "[-key]").
+    NTSTATUS delete_tree(KeyNode& node);
+    NTSTATUS flush();
+
+    // Information classes: `out` receives the bytes to copy to the caller (at most `length`),
+    // *result_length the size of the whole answer. STATUS_BUFFER_TOO_SMALL when `length` cannot hold
+    // the fixed part (nothing written), STATUS_BUFFER_OVERFLOW when it holds only the fixed part.
+    NTSTATUS query_key(KeyNode& node, KEY_INFORMATION_CLASS info_class, ULONG length, std::vector<unsigned char>& out,
+                       ULONG& result_length);
+    NTSTATUS enumerate_key(KeyNode& node, ULONG index, KEY_INFORMATION_CLASS info_class, ULONG length,
+                           std::vector<unsigned char>& out, ULONG& result_length);
+    NTSTATUS query_value(KeyNode& node, std::u16string_view name, KEY_VALUE_INFORMATION_CLASS info_class,
+                         ULONG length, std::vector<unsigned char>& out, ULONG& result_length);
+    NTSTATUS enumerate_value(KeyNode& node, ULONG index, KEY_VALUE_INFORMATION_CLASS info_class, ULONG length,
+                             std::vector<unsigned char>& out, ULONG& result_length);
+
+    // Runs `fn` with the tree locked for reading (export, inspection).
+    template <class Fn>
+    void read_locked(Fn&& fn) const
+    {
+        std::shared_lock lock(m_lock);
+        fn();
+    }
+    // Groups the changes `fn` makes into one store transaction (imports); `fn` returns a status.
+    NTSTATUS batch(const std::function<NTSTATUS()>& fn);
+
+    std::size_t key_count() const;
+
+private:
+    ConfigManager() = default;
+    NTSTATUS boot(const std::string& hive_path, std::string& message);
+    NTSTATUS create_child_locked(KeyNode& parent, std::u16string_view name, const CreateKeyRequest& request,
+                                 NodeRef& out);
+    NTSTATUS resolve_locked(const NodeRef& start, std::u16string_view remaining, const CreateKeyRequest* create,
+                            bool open_link, bool create_all, const se::Token* token, NodeRef& out,
+                            ULONG* disposition, std::u16string* reparse);
+    NTSTATUS path_operation(std::u16string_view path, const CreateKeyRequest* create, bool create_all, NodeRef& out,
+                            ULONG* disposition);
+    NTSTATUS full_path_locked(const KeyNode& node, std::u16string& out) const;
+    NTSTATUS delete_tree_locked(KeyNode& node);
+    void unlink_locked(KeyNode& node);
+    NTSTATUS make_link_locked(std::u16string_view link_path, std::u16string_view target);
+    NTSTATUS make_user_key_locked();
+
+    mutable std::shared_mutex m_lock;
+    std::string m_hive_path;
+    std::unique_ptr<HiveStore> m_store;
+    NodeRef m_root;
+    void* m_registry_object = nullptr;  // the \REGISTRY Key object (named, permanent)
+    std::int64_t m_next_sequence = 1;   // value order across the tree
+};
+
+// The embedded default system hive (default_hive.reg).
+std::string_view default_hive_text() noexcept;
+
+}  // namespace ntio::config

@@ -1,0 +1,149 @@
+// The Key object type's procedures: parse (walks the key tree from \REGISTRY or from the key a
+// RootDirectory handle names, creating the last component for NtCreateKey and reparsing through
+// link keys), delete, query name (\REGISTRY\...) and the namespace dump line.
+#include "config/key_object.hpp"
+
+#include "config/config_manager.hpp"
+#include "ob/object_manager.hpp"
+#include "ob/process.hpp"
+#include "se/token.hpp"
+
+namespace ntio::config {
+namespace {
+
+void delete_key_object(void* object) { static_cast<KeyBody*>(object)->~KeyBody(); }
+
+// A new Key object for `node`, carrying the key's descriptor so ob's access check at handle creation
+// judges the caller against the key.
+NTSTATUS new_key_object(ConfigManager& config, ob::ObjectManager& objects, NodeRef node, void** found)
+{
+    void* body = nullptr;
+    NTSTATUS status = objects.create_object(KernelMode, &g_key_type, nullptr, sizeof(KeyBody), &body);
+    if (!NT_SUCCESS(status)) return status;
+    auto* key = new (body) KeyBody();
+    key->manager = &config;
+    config.read_locked([&] { ob::header_of(body)->security = node->security; });
+    key->node = std::move(node);
+    *found = body;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS parse_key(void* object, ob::ParseRequest& request, void** found)
+{
+    *found = nullptr;
+    if (request.object_type && request.object_type != &g_key_type) return STATUS_OBJECT_TYPE_MISMATCH;
+    auto* start = static_cast<KeyBody*>(object);
+    ConfigManager& config = *start->manager;
+    KeyParseContext* context = nullptr;
+    if (request.object_type == &g_key_type && request.parse_context &&
+        static_cast<KeyParseContext*>(request.parse_context)->tag == KeyParseContext::kTag)
+        context = static_cast<KeyParseContext*>(request.parse_context);
+
+    CreateKeyRequest create;
+    if (context && context->create) {
+        create.options = context->options;
+        create.class_name = context->class_name;
+        create.security = context->security;
+    }
+    // Creating a link (REG_OPTION_CREATE_LINK) opens the link itself, as REG_OPTION_OPEN_LINK does.
+    const bool open_link = (request.attributes & OBJ_OPENLINK) ||
+                           (context && (context->options & (REG_OPTION_OPEN_LINK | REG_OPTION_CREATE_LINK)));
+    std::shared_ptr<se::Token> token;
+    if (request.access_mode != KernelMode && request.process) token = request.process->m_token;
+    NodeRef node;
+    std::u16string reparse;
+    ULONG disposition = 0;
+    NTSTATUS status = config.resolve(start->node, request.remaining_name, context && context->create ? &create : nullptr,
+                                     open_link, token.get(), node, &disposition, &reparse);
+    if (status == STATUS_REPARSE) {
+        request.complete_name = std::move(reparse);
+        return STATUS_REPARSE;
+    }
+    if (!NT_SUCCESS(status)) return status;
+    if (context) context->disposition = disposition;
+    return new_key_object(config, ob::manager_of(object), std::move(node), found);
+}
+
+// ObQueryNameString on a key: its full registry path (NT fact K10's layout and length rule).
+NTSTATUS query_key_name(void* object, bool, POBJECT_NAME_INFORMATION info, ULONG length, PULONG return_length,
+                        KPROCESSOR_MODE)
+{
+    auto* key = static_cast<KeyBody*>(object);
+    std::u16string name;
+    NTSTATUS status = key->manager->full_path(*key->node, name);
+    if (!NT_SUCCESS(status)) return status;
+    const ULONG name_bytes = static_cast<ULONG>(name.size() * sizeof(WCHAR));
+    const ULONG required = sizeof(OBJECT_NAME_INFORMATION) + name_bytes + sizeof(WCHAR);
+    if (return_length) *return_length = required;
+    if (name_bytes + sizeof(WCHAR) > MAXUSHORT) return STATUS_NAME_TOO_LONG;
+    if (length < required || !info) return STATUS_INFO_LENGTH_MISMATCH;
+    auto* buffer = reinterpret_cast<WCHAR*>(info + 1);
+    std::memcpy(buffer, name.data(), name_bytes);
+    buffer[name.size()] = 0;
+    info->Name.Length = static_cast<USHORT>(name_bytes);
+    info->Name.MaximumLength = static_cast<USHORT>(name_bytes + sizeof(WCHAR));
+    info->Name.Buffer = buffer;
+    return STATUS_SUCCESS;
+}
+
+void dump_key(void* object, std::string& out)
+{
+    auto* key = static_cast<KeyBody*>(object);
+    std::u16string name;
+    if (!NT_SUCCESS(key->manager->full_path(*key->node, name))) {
+        out += " (deleted key)";
+        return;
+    }
+    out += " key ";
+    for (char16_t c : name) out.push_back(c < 0x80 ? static_cast<char>(c) : '?');
+}
+
+}  // namespace
+
+// Windows' Key type: KEY_* generic mapping; SYNCHRONIZE is no key right.
+_OBJECT_TYPE g_key_type = {
+    .name = u"Key",
+    .generic_mapping = kKeyGenericMapping,
+    .valid_access_mask = KEY_ALL_ACCESS,
+    .pool_type = PagedPool,
+    .case_insensitive = true,
+    .security_required = true,
+    .del = delete_key_object,
+    .parse = parse_key,
+    .query_name = query_key_name,
+    .dump = dump_key,
+};
+
+void register_key_type() { ob::register_object_type(g_key_type); }
+
+NTSTATUS create_registry_object(ConfigManager& config, ob::ObjectManager& objects, const NodeRef& root, void** object)
+{
+    UNICODE_STRING name;
+    RtlInitUnicodeString(&name, L"\\REGISTRY");
+    OBJECT_ATTRIBUTES attributes;
+    InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    void* body = nullptr;
+    NTSTATUS status = objects.create_object(KernelMode, &g_key_type, &attributes, sizeof(KeyBody), &body);
+    if (!NT_SUCCESS(status)) return status;
+    // Permanent: the name outlives every handle, as NT's \REGISTRY does.
+    ob::header_of(body)->flags.fetch_or(ob::kObjectPermanent, std::memory_order_release);
+    auto* key = new (body) KeyBody();
+    key->manager = &config;
+    key->node = root;
+    void* inserted = nullptr;
+    status = objects.insert_object(body, 0, KernelMode, nullptr, &inserted);
+    if (!NT_SUCCESS(status)) return status;
+    ObDereferenceObject(inserted);
+    *object = inserted;
+    return STATUS_SUCCESS;
+}
+
+}  // namespace ntio::config
+
+namespace {
+POBJECT_TYPE g_key_type_ptr = &ntio::config::g_key_type;
+}
+
+extern "C" {
+POBJECT_TYPE* CmKeyObjectType = &g_key_type_ptr;
+}

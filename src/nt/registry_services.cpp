@@ -1,0 +1,253 @@
+// The registry services NtCreateKey ... NtFlushKey: probe and capture the caller's names, data and
+// output buffers (UserMode), reference the key handle with the access each service needs, and run
+// the configuration manager's operation on the key's node. Names resolve through ob: \REGISTRY's
+// parse procedure (config/key_object.cpp) walks the key tree.
+#include "nt/current_system.hpp"
+#include <ntio/ntapi.h>
+
+#include "config/config_manager.hpp"
+#include "config/key_information.hpp"
+#include "config/key_object.hpp"
+#include "nt/object_attributes.hpp"
+#include "nt/object_reference.hpp"
+#include "nt/previous_mode.hpp"
+#include "nt/user_memory.hpp"
+
+using namespace ntio::nt;
+using ntio::config::KeyBody;
+
+namespace {
+
+// Largest value data accepted: beyond it the copy is refused rather than attempted.
+// NT deviation: NT bounds value data only by the hive's size (about 2 GiB).
+constexpr ULONG kMaxValueData = 64u << 20;
+
+POBJECT_TYPE key_type() noexcept { return &ntio::config::g_key_type; }
+
+// Captures a caller's UNICODE_STRING (the structure, then its buffer). An odd Length is
+// STATUS_INVALID_PARAMETER; a null or unreadable one STATUS_ACCESS_VIOLATION.
+NTSTATUS capture_string(KPROCESSOR_MODE mode, PUNICODE_STRING string, std::u16string& out) noexcept {
+    if (!string) return STATUS_ACCESS_VIOLATION;
+    UNICODE_STRING captured{};
+    NTSTATUS status = read_caller(mode, const_cast<const UNICODE_STRING*>(string), captured);
+    if (!NT_SUCCESS(status)) return status;
+    if (captured.Length & 1) return STATUS_INVALID_PARAMETER;
+    if (captured.Length && !captured.Buffer) return STATUS_ACCESS_VIOLATION;
+    out.resize(captured.Length / sizeof(WCHAR));
+    if (mode == KernelMode) {
+        if (captured.Length) std::memcpy(out.data(), captured.Buffer, captured.Length);
+        return STATUS_SUCCESS;
+    }
+    return copy_from_user(out.data(), captured.Buffer, captured.Length, alignof(WCHAR));
+}
+
+// Probes an information buffer and ResultLength before anything else, as NT does.
+NTSTATUS probe_information(KPROCESSOR_MODE mode, PVOID buffer, ULONG length, PULONG result_length,
+                           ULONG alignment) noexcept {
+    if (!result_length) return STATUS_ACCESS_VIOLATION;
+    if (mode == KernelMode) return STATUS_SUCCESS;
+    NTSTATUS status = probe_for_write(result_length, sizeof(ULONG), alignof(ULONG));
+    if (NT_SUCCESS(status) && length) status = probe_for_write(buffer, length, alignment);
+    return status;
+}
+
+// Copies the answer out and reports its whole size (also for the two buffer-size statuses).
+NTSTATUS deliver(KPROCESSOR_MODE mode, NTSTATUS status, const std::vector<unsigned char>& out, PVOID buffer,
+                 PULONG result_length, ULONG result) noexcept {
+    if (NT_SUCCESS(status) || status == STATUS_BUFFER_OVERFLOW || status == STATUS_BUFFER_TOO_SMALL) {
+        if (!out.empty()) {
+            NTSTATUS copy = mode == KernelMode ? (std::memcpy(buffer, out.data(), out.size()), STATUS_SUCCESS)
+                                               : copy_to_user(buffer, out.data(), out.size(), 1);
+            if (!NT_SUCCESS(copy)) return copy;
+        }
+        NTSTATUS write = write_caller(mode, result_length, result);
+        if (!NT_SUCCESS(write)) return write;
+    }
+    return status;
+}
+
+NTSTATUS open_or_create(PHANDLE key_handle, ACCESS_MASK desired, POBJECT_ATTRIBUTES attributes,
+                        PUNICODE_STRING class_name, ULONG options, PULONG disposition, bool create) noexcept {
+    const KPROCESSOR_MODE mode = previous_mode();
+    NTSTATUS status = probe_caller_output(mode, key_handle);
+    if (NT_SUCCESS(status) && disposition) status = probe_caller_output(mode, disposition);
+    if (!NT_SUCCESS(status)) return status;
+    if (create ? (options & ~ULONG{REG_LEGAL_OPTION}) != 0 : (options & ~ULONG{REG_OPEN_LEGAL_OPTION}) != 0)
+        return STATUS_INVALID_PARAMETER;
+    if (!attributes) return mode == KernelMode ? STATUS_INVALID_PARAMETER : STATUS_ACCESS_VIOLATION;
+    CapturedObjectAttributes captured;
+    status = captured.capture(attributes, mode);
+    if (!NT_SUCCESS(status)) return status;
+
+    ntio::config::KeyParseContext context;
+    context.create = create;
+    context.options = options;
+    ntio::se::SecurityDescriptor security;
+    if (create) {
+        if (class_name) {
+            status = capture_string(mode, class_name, context.class_name);
+            if (!NT_SUCCESS(status)) return status;
+        }
+        if (captured.get()->SecurityDescriptor) {
+            status = ntio::se::SecurityDescriptor::capture(captured.get()->SecurityDescriptor, security);
+            if (!NT_SUCCESS(status)) return status;
+            context.security = &security;
+        }
+    }
+    // The WOW64 view bits select a registry view, not a right.
+    desired &= ~ACCESS_MASK{KEY_WOW64_RES};
+    HANDLE handle = nullptr;
+    status = ObOpenObjectByName(captured.get(), key_type(), mode, nullptr, desired, &context, &handle);
+    if (!NT_SUCCESS(status)) return status;
+    (void)write_caller(mode, key_handle, handle);
+    if (disposition) (void)write_caller(mode, disposition, context.disposition);
+    return status;
+}
+
+}  // namespace
+
+extern "C" {
+
+NTSTATUS NTAPI NtCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                           ULONG TitleIndex, PUNICODE_STRING Class, ULONG CreateOptions, PULONG Disposition) {
+    (void)TitleIndex;  // reserved: NT ignores it
+    return open_or_create(KeyHandle, DesiredAccess, ObjectAttributes, Class, CreateOptions, Disposition, true);
+}
+
+NTSTATUS NTAPI NtOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes) {
+    return open_or_create(KeyHandle, DesiredAccess, ObjectAttributes, nullptr, 0, nullptr, false);
+}
+
+NTSTATUS NTAPI NtOpenKeyEx(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                           ULONG OpenOptions) {
+    return open_or_create(KeyHandle, DesiredAccess, ObjectAttributes, nullptr, OpenOptions, nullptr, false);
+}
+
+NTSTATUS NTAPI NtDeleteKey(HANDLE KeyHandle) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(KeyHandle, DELETE, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    return key->manager->delete_key(*key->node);
+}
+
+NTSTATUS NTAPI NtFlushKey(HANDLE KeyHandle) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(KeyHandle, 0, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::u16string path;
+    status = key->manager->full_path(*key->node, path);  // STATUS_KEY_DELETED
+    if (!NT_SUCCESS(status)) return status;
+    return key->manager->flush();
+}
+
+NTSTATUS NTAPI NtSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data,
+                             ULONG DataSize) {
+    (void)TitleIndex;
+    const KPROCESSOR_MODE mode = previous_mode();
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(KeyHandle, KEY_SET_VALUE, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::u16string name;
+    status = capture_string(mode, ValueName, name);
+    if (!NT_SUCCESS(status)) return status;
+    if (DataSize && !Data) return mode == KernelMode ? STATUS_INVALID_PARAMETER : STATUS_ACCESS_VIOLATION;
+    if (mode != KernelMode) {
+        status = probe_for_read(Data, DataSize, 1);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    if (DataSize > kMaxValueData) return STATUS_INSUFFICIENT_RESOURCES;
+    std::vector<unsigned char> data(DataSize);
+    if (DataSize) {
+        if (mode == KernelMode)
+            std::memcpy(data.data(), Data, DataSize);
+        else if (status = copy_from_user(data.data(), Data, DataSize, 1); !NT_SUCCESS(status))
+            return status;
+    }
+    return key->manager->set_value(*key->node, name, Type, data.data(), DataSize);
+}
+
+NTSTATUS NTAPI NtDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(KeyHandle, KEY_SET_VALUE, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::u16string name;
+    status = capture_string(mode, ValueName, name);
+    if (!NT_SUCCESS(status)) return status;
+    return key->manager->delete_value(*key->node, name);
+}
+
+NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
+                               KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass, PVOID KeyValueInformation,
+                               ULONG Length, PULONG ResultLength) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    const bool align64 = KeyValueInformationClass == KeyValueFullInformationAlign64 ||
+                         KeyValueInformationClass == KeyValuePartialInformationAlign64;
+    // ne-wdm-_key_value_information_class: the Align64 classes need an 8-byte aligned buffer.
+    if (align64 && (reinterpret_cast<ULONG_PTR>(KeyValueInformation) & 7)) return STATUS_DATATYPE_MISALIGNMENT;
+    NTSTATUS status = probe_information(mode, KeyValueInformation, Length, ResultLength, alignof(ULONG));
+    if (!NT_SUCCESS(status)) return status;
+    std::u16string name;
+    status = capture_string(mode, ValueName, name);
+    if (!NT_SUCCESS(status)) return status;
+    HandleReference<KeyBody> key;
+    status = key.reference(KeyHandle, KEY_QUERY_VALUE, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::vector<unsigned char> out;
+    ULONG result = 0;
+    status = key->manager->query_value(*key->node, name, KeyValueInformationClass, Length, out, result);
+    return deliver(mode, status, out, KeyValueInformation, ResultLength, result);
+}
+
+NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,
+                                   PVOID KeyValueInformation, ULONG Length, PULONG ResultLength) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    const bool align64 = KeyValueInformationClass == KeyValueFullInformationAlign64 ||
+                         KeyValueInformationClass == KeyValuePartialInformationAlign64;
+    if (align64 && (reinterpret_cast<ULONG_PTR>(KeyValueInformation) & 7)) return STATUS_DATATYPE_MISALIGNMENT;
+    NTSTATUS status = probe_information(mode, KeyValueInformation, Length, ResultLength, alignof(ULONG));
+    if (!NT_SUCCESS(status)) return status;
+    HandleReference<KeyBody> key;
+    status = key.reference(KeyHandle, KEY_QUERY_VALUE, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::vector<unsigned char> out;
+    ULONG result = 0;
+    status = key->manager->enumerate_value(*key->node, Index, KeyValueInformationClass, Length, out, result);
+    return deliver(mode, status, out, KeyValueInformation, ResultLength, result);
+}
+
+NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformationClass, PVOID KeyInformation,
+                          ULONG Length, PULONG ResultLength) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    NTSTATUS status = probe_information(mode, KeyInformation, Length, ResultLength, alignof(ULONG));
+    if (!NT_SUCCESS(status)) return status;
+    // A key's name needs no right on the handle; everything else KEY_QUERY_VALUE.
+    // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwquerykey
+    const ACCESS_MASK needed = KeyInformationClass == KeyNameInformation ? 0 : KEY_QUERY_VALUE;
+    HandleReference<KeyBody> key;
+    status = key.reference(KeyHandle, needed, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    if (!ntio::config::key_information_class_valid(KeyInformationClass)) return STATUS_INVALID_PARAMETER;
+    std::vector<unsigned char> out;
+    ULONG result = 0;
+    status = key->manager->query_key(*key->node, KeyInformationClass, Length, out, result);
+    return deliver(mode, status, out, KeyInformation, ResultLength, result);
+}
+
+NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLASS KeyInformationClass,
+                              PVOID KeyInformation, ULONG Length, PULONG ResultLength) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    NTSTATUS status = probe_information(mode, KeyInformation, Length, ResultLength, alignof(ULONG));
+    if (!NT_SUCCESS(status)) return status;
+    HandleReference<KeyBody> key;
+    status = key.reference(KeyHandle, KEY_ENUMERATE_SUB_KEYS, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::vector<unsigned char> out;
+    ULONG result = 0;
+    status = key->manager->enumerate_key(*key->node, Index, KeyInformationClass, Length, out, result);
+    return deliver(mode, status, out, KeyInformation, ResultLength, result);
+}
+
+}  // extern "C"

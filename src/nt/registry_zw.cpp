@@ -1,0 +1,68 @@
+// The Zw*Key routines drivers call: each runs the Nt*Key service of the same name with PreviousMode
+// KernelMode (no probing, kernel handles accepted, no access check on handles), as the NT
+// system-call path does for kernel-mode callers.
+#include "nt/current_system.hpp"
+#include <ntio/ntapi.h>
+
+#include "nt/previous_mode.hpp"
+
+using ntio::nt::KernelModeCall;
+
+extern "C" {
+
+NTSTATUS NTAPI ZwCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, ULONG TitleIndex, PUNICODE_STRING Class, ULONG CreateOptions, PULONG Disposition) {
+    KernelModeCall kernel;
+    return NtCreateKey(KeyHandle, DesiredAccess, ObjectAttributes, TitleIndex, Class, CreateOptions, Disposition);
+}
+
+NTSTATUS NTAPI ZwOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes) {
+    KernelModeCall kernel;
+    return NtOpenKey(KeyHandle, DesiredAccess, ObjectAttributes);
+}
+
+NTSTATUS NTAPI ZwOpenKeyEx(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, ULONG OpenOptions) {
+    KernelModeCall kernel;
+    return NtOpenKeyEx(KeyHandle, DesiredAccess, ObjectAttributes, OpenOptions);
+}
+
+NTSTATUS NTAPI ZwDeleteKey(HANDLE KeyHandle) {
+    KernelModeCall kernel;
+    return NtDeleteKey(KeyHandle);
+}
+
+NTSTATUS NTAPI ZwFlushKey(HANDLE KeyHandle) {
+    KernelModeCall kernel;
+    return NtFlushKey(KeyHandle);
+}
+
+NTSTATUS NTAPI ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data, ULONG DataSize) {
+    KernelModeCall kernel;
+    return NtSetValueKey(KeyHandle, ValueName, TitleIndex, Type, Data, DataSize);
+}
+
+NTSTATUS NTAPI ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName) {
+    KernelModeCall kernel;
+    return NtDeleteValueKey(KeyHandle, ValueName);
+}
+
+NTSTATUS NTAPI ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass, PVOID KeyValueInformation, ULONG Length, PULONG ResultLength) {
+    KernelModeCall kernel;
+    return NtQueryValueKey(KeyHandle, ValueName, KeyValueInformationClass, KeyValueInformation, Length, ResultLength);
+}
+
+NTSTATUS NTAPI ZwEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass, PVOID KeyValueInformation, ULONG Length, PULONG ResultLength) {
+    KernelModeCall kernel;
+    return NtEnumerateValueKey(KeyHandle, Index, KeyValueInformationClass, KeyValueInformation, Length, ResultLength);
+}
+
+NTSTATUS NTAPI ZwQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformationClass, PVOID KeyInformation, ULONG Length, PULONG ResultLength) {
+    KernelModeCall kernel;
+    return NtQueryKey(KeyHandle, KeyInformationClass, KeyInformation, Length, ResultLength);
+}
+
+NTSTATUS NTAPI ZwEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLASS KeyInformationClass, PVOID KeyInformation, ULONG Length, PULONG ResultLength) {
+    KernelModeCall kernel;
+    return NtEnumerateKey(KeyHandle, Index, KeyInformationClass, KeyInformation, Length, ResultLength);
+}
+
+}  // extern "C"
