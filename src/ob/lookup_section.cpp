@@ -11,6 +11,7 @@ namespace ntio::ob {
 namespace {
 
 std::atomic<LookupSlot*> g_slots{nullptr};
+std::atomic<unsigned> g_fence_word{0};  // a full barrier where the host gives no process barrier
 
 // Released by a pthread key destructor: those run after every C++ thread_local destructor, so
 // lookups made by the thread's own rundown (IRP cancellation, handle closes) still have their slot.
@@ -58,7 +59,7 @@ LookupSlot* claim_lookup_slot() noexcept {
 }
 
 void wait_for_lookups() noexcept {
-    if (g_lookup_fence) std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (g_lookup_fence) g_fence_word.fetch_add(1, std::memory_order_seq_cst);
     else host::process_barrier();
     const LookupSlot* mine = t_lookup_slot;
     for (LookupSlot* s = g_slots.load(std::memory_order_acquire); s; s = s->next) {

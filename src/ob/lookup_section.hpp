@@ -29,11 +29,14 @@ inline void enter_lookup() noexcept {
     LookupSlot* slot = t_lookup_slot;
     if (!slot) slot = claim_lookup_slot();
     if (slot->depth++ != 0) return;
+    // The new count must be visible before the entry is read: the remover's process barrier
+    // provides that ordering; without it the reader's increment is a full barrier itself.
+    if (g_lookup_fence) {
+        slot->seq.fetch_add(1, std::memory_order_seq_cst);
+        return;
+    }
     slot->seq.store(slot->seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    // The store above must be visible before the entry is read: the remover's process barrier
-    // provides that ordering; without it the reader fences.
-    if (g_lookup_fence) std::atomic_thread_fence(std::memory_order_seq_cst);
-    else std::atomic_signal_fence(std::memory_order_seq_cst);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 
 inline void leave_lookup() noexcept {
