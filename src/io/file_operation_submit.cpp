@@ -59,7 +59,7 @@ NTSTATUS submit_operation(const OperationRequest& request, OperationBuilder buil
     }
 
     const bool waits = sync || own_wait;
-    scope.hand_to_irp(waits);
+    scope.hand_to_irp(irp, waits);
     if (sync) file->FinalStatus = STATUS_UNSUCCESSFUL;  // the final stage records what it tells
     IoQueueThreadIrp(irp);
     NTSTATUS status = IoCallDriver(top, irp);

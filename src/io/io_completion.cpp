@@ -58,7 +58,13 @@ struct IoCompletion {
     KQUEUE queue;
     std::atomic<bool> closed;  // the last handle is gone: waiters were abandoned, posts are dropped
     PNPAGED_LOOKASIDE_LIST lookaside;
+    // Free packets handed back in chains of kReturnChain by threads whose cache overflowed (the
+    // consumer of a poster on another CPU, gate B1): one interlocked operation per chain instead of
+    // one lookaside push and pop per packet. A chain links its packets through link.Flink and the
+    // chains through their first packet's link.Blink.
+    std::atomic<Packet*> returned;
 };
+constexpr unsigned kReturnChain = kThreadPacketCache / 2;
 constexpr std::size_t kLookasideAlign = alignof(NPAGED_LOOKASIDE_LIST);
 constexpr std::size_t kBodySize = sizeof(IoCompletion) + kLookasideAlign - 1 + sizeof(NPAGED_LOOKASIDE_LIST);
 
@@ -85,10 +91,20 @@ void port_close(PEPROCESS, void* object, ACCESS_MASK, ULONG_PTR, ULONG_PTR syste
     free_packets(port, KeRundownQueue(&port->queue));
 }
 
-// Last reference: packets a racing post queued after the close go too, then the lookaside list.
+// Last reference: packets a racing post queued after the close go too, then the returned chains
+// and the lookaside list.
 void port_delete(void* object) {
     IoCompletion* port = port_of(object);
     free_packets(port, KeRundownQueue(&port->queue));
+    for (Packet* chain = port->returned.exchange(nullptr, std::memory_order_acquire); chain;) {
+        auto* next_chain = reinterpret_cast<Packet*>(chain->link.Blink);
+        for (Packet* p = chain; p;) {
+            auto* next = reinterpret_cast<Packet*>(p->link.Flink);
+            ExFreePool(p);
+            p = next;
+        }
+        chain = next_chain;
+    }
     ExDeleteNPagedLookasideList(port->lookaside);
     port->~IoCompletion();
 }
@@ -197,17 +213,48 @@ void initialize_port(void* body, ULONG concurrency) noexcept {
     KeInitializeQueue(&port->queue, concurrency);
     ExInitializeNPagedLookasideList(port->lookaside, nullptr, nullptr, POOL_NX_ALLOCATION, sizeof(Packet), kPacketTag, 0);
     port->closed.store(false, std::memory_order_relaxed);
+    port->returned.store(nullptr, std::memory_order_relaxed);
 }
 
-// Back to this thread's cache, or to the port's lookaside list when the cache is full or gone.
+// Back to this thread's cache; a full cache hands half of itself to the port as one chain (a thread
+// that only removes packets posted elsewhere keeps freeing); after thread exit, to the lookaside list.
 static void free_packet(IoCompletion* port, Packet* packet) noexcept {
     PacketCache& cache = t_packet_cache;
-    if (cache.count < kThreadPacketCache && !t_packet_cache_closed) {
-        PushEntryList(&cache.head, reinterpret_cast<PSINGLE_LIST_ENTRY>(packet));
-        ++cache.count;
+    if (t_packet_cache_closed) {
+        ExFreeToNPagedLookasideList(port->lookaside, packet);
         return;
     }
-    ExFreeToNPagedLookasideList(port->lookaside, packet);
+    if (cache.count >= kThreadPacketCache) {
+        auto* chain = reinterpret_cast<Packet*>(cache.head.Next);
+        PSINGLE_LIST_ENTRY last = cache.head.Next;
+        for (unsigned i = 1; i < kReturnChain; ++i) last = last->Next;
+        cache.head.Next = last->Next;
+        last->Next = nullptr;
+        cache.count -= kReturnChain;
+        Packet* head = port->returned.load(std::memory_order_relaxed);
+        do {
+            chain->link.Blink = reinterpret_cast<PLIST_ENTRY>(head);
+        } while (!port->returned.compare_exchange_weak(head, chain, std::memory_order_release, std::memory_order_relaxed));
+    }
+    PushEntryList(&cache.head, reinterpret_cast<PSINGLE_LIST_ENTRY>(packet));
+    ++cache.count;
+}
+
+// Refills an empty cache from the chains other threads handed back to `port`.
+static bool refill_packet_cache(IoCompletion* port, PacketCache& cache) noexcept {
+    if (!port->returned.load(std::memory_order_relaxed) || t_packet_cache_closed) return false;
+    Packet* chain = port->returned.exchange(nullptr, std::memory_order_acquire);
+    while (chain) {
+        auto* next_chain = reinterpret_cast<Packet*>(chain->link.Blink);
+        for (Packet* p = chain; p;) {
+            auto* next = reinterpret_cast<Packet*>(p->link.Flink);
+            PushEntryList(&cache.head, reinterpret_cast<PSINGLE_LIST_ENTRY>(p));
+            ++cache.count;
+            p = next;
+        }
+        chain = next_chain;
+    }
+    return cache.count != 0;
 }
 
 NTSTATUS post_completion(void* body, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information) noexcept {
@@ -215,7 +262,7 @@ NTSTATUS post_completion(void* body, PVOID key, PVOID apc_context, NTSTATUS stat
     if (port->closed.load(std::memory_order_acquire)) return STATUS_SUCCESS;  // nobody can remove it any more
     PacketCache& cache = t_packet_cache;
     Packet* packet;
-    if (cache.count) {
+    if (cache.count || refill_packet_cache(port, cache)) {
         --cache.count;
         packet = reinterpret_cast<Packet*>(PopEntryList(&cache.head));
     } else {

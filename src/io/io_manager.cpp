@@ -15,8 +15,6 @@ IoManager::IoManager(System& system) : m_system(system) {
     register_thread_irp_rundown(system.kernel());
 }
 
-IoManager::~IoManager() = default;
-
 void IoManager::shutdown() {
     // Drivers without DriverUnload cannot be unloaded on request (NT fact L7) but still go away here.
     for (PDRIVER_OBJECT driver : drivers()) driver_shutdown(driver);

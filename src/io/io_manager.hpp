@@ -27,13 +27,17 @@ public:
     // deletes what is left. PASSIVE_LEVEL, called once by ~System before the executive stops.
     void shutdown();
 
-    // ---- Accounting for leak checks (any IRQL) ----
-    std::size_t irp_count() const noexcept { return m_irps.load(std::memory_order_relaxed); }
-    std::size_t mdl_count() const noexcept { return m_mdls.load(std::memory_order_relaxed); }
-    void irp_allocated() noexcept { m_irps.fetch_add(1, std::memory_order_relaxed); }
-    void irp_freed() noexcept { m_irps.fetch_sub(1, std::memory_order_relaxed); }
-    void mdl_allocated() noexcept { m_mdls.fetch_add(1, std::memory_order_relaxed); }
-    void mdl_freed() noexcept { m_mdls.fetch_sub(1, std::memory_order_relaxed); }
+    // ---- Accounting for leak checks (any IRQL; io_accounting.cpp) ----
+    // Live IRPs and MDLs. Each thread keeps its own balance for the manager it last counted for
+    // (stores to a line only that thread writes: the I/O path shares no counter between CPUs, gate
+    // D1); the counts add them up, exactly when nothing is allocated or freed meanwhile.
+    enum Counted { kIrps, kMdls, kCountedKinds };
+    std::size_t irp_count() const noexcept { return live(kIrps); }
+    std::size_t mdl_count() const noexcept { return live(kMdls); }
+    void irp_allocated() noexcept { count(kIrps, 1); }
+    void irp_freed() noexcept { count(kIrps, -1); }
+    void mdl_allocated() noexcept { count(kMdls, 1); }
+    void mdl_freed() noexcept { count(kMdls, -1); }
 
     // ---- Loaded drivers (driver_object.cpp) ----
     void driver_loaded(PDRIVER_OBJECT driver);
@@ -41,9 +45,15 @@ public:
     std::vector<PDRIVER_OBJECT> drivers();
 
 private:
+    friend struct ThreadCounts;
+    void count(Counted what, long delta) noexcept;
+    std::size_t live(Counted what) const noexcept;
+
     System& m_system;
-    std::atomic<std::size_t> m_irps{0};
-    std::atomic<std::size_t> m_mdls{0};
+    // Balances of threads that ended or moved to another manager, and the threads counting here;
+    // both under the accounting lock (io_accounting.cpp).
+    long m_retired[kCountedKinds] = {};
+    std::vector<struct ThreadCounts*> m_counting;
     std::mutex m_driver_lock;
     std::vector<PDRIVER_OBJECT> m_drivers;  // referenced while loaded
 };

@@ -45,6 +45,13 @@ void complete_final_stage(PIRP irp) noexcept;
 using CompletionPortSink = bool (*)(PVOID port, PVOID key, PVOID apc_context, NTSTATUS status,
                                     ULONG_PTR information);
 void set_completion_port_sink(CompletionPortSink sink) noexcept;
+
+// A service that waits for its request on a synchronous file keeps its own file reference across
+// the request, so the IRP takes none: the final stage then leaves the file's reference alone and,
+// after its last access to the file, stores 0 into `word` (waking a futex waiter when it was 2).
+// Set once, before the IRP is sent (irp_allocation.cpp keeps it in the IRP's private block).
+void set_final_stage_word(PIRP irp, std::atomic<std::uint32_t>* word) noexcept;
+std::atomic<std::uint32_t>* final_stage_word(PIRP irp) noexcept;
 CompletionPortSink completion_port_sink() noexcept;
 
 // ---- Thread IRP lists (thread_irps.cpp) ----

@@ -17,7 +17,10 @@ struct IrpCache;
 struct IrpBlock {
     IrpCache* cache;          // owning cache; null for pool blocks
     IoManager* io;            // counted the IRP at allocation
-    IrpBlock* next;           // free-list link (local or remote)
+    union {
+        IrpBlock* next;                          // free: the free-list link (local or remote)
+        std::atomic<std::uint32_t>* final_word;  // allocated: set_final_stage_word
+    };
     std::uint8_t size_class;  // index into kClassStacks, or kPoolClass
     std::uint8_t reserved[3];
     std::uint32_t magic;
@@ -159,6 +162,12 @@ constexpr ULONG_PTR kFreeOfFreedIrp = 0x1;
 
 bool irp_from_allocator(PIRP irp) noexcept { return block_of(irp)->magic == kBlockMagic; }
 
+void set_final_stage_word(PIRP irp, std::atomic<std::uint32_t>* word) noexcept { block_of(irp)->final_word = word; }
+
+std::atomic<std::uint32_t>* final_stage_word(PIRP irp) noexcept {
+    return irp_from_allocator(irp) ? block_of(irp)->final_word : nullptr;
+}
+
 IoManager* irp_io_manager(PIRP irp) noexcept {
     if (!(irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) || !irp_from_allocator(irp)) return nullptr;
     return block_of(irp)->io;
@@ -188,7 +197,7 @@ PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept {
     if (!block) return nullptr;
     System* system = System::current();
     block->io = system ? &system->io() : nullptr;
-    block->next = nullptr;
+    block->final_word = nullptr;
     block->magic = kBlockMagic;
     PIRP irp = irp_of(block);
     initialize_irp(irp, IoSizeOfIrp(stack_size), stack_size);

@@ -16,6 +16,7 @@
 #include "io/request_common.hpp"
 
 #include "io/objects.hpp"
+#include "host/futex.hpp"
 
 namespace ntio::io {
 namespace {
@@ -36,8 +37,9 @@ __attribute__((no_sanitize("undefined"))) void copy_back(PIRP irp) noexcept {
     }
 }
 
-void signal_file(PFILE_OBJECT file, NTSTATUS status) noexcept {
+void signal_file(PFILE_OBJECT file, NTSTATUS status, ULONG_PTR information) noexcept {
     file->FinalStatus = status;
+    file_private(file).final_information = information;
     if (!(file_private(file).notification_modes & FILE_SKIP_SET_EVENT_ON_HANDLE)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
 }
 
@@ -80,6 +82,7 @@ void complete_final_stage(PIRP irp) noexcept {
     PFILE_OBJECT file = irp->Tail.Overlay.OriginalFileObject;
     PETHREAD thread = irp->Tail.Overlay.Thread;
     if (!file && !thread && !irp->UserIosb && !irp->UserEvent) return;  // left to its creator
+    std::atomic<std::uint32_t>* const service_word = final_stage_word(irp);
 
     const bool synchronous_api = (irp->Flags & IRP_SYNCHRONOUS_API) != 0;
     if (irp->Flags & IRP_BUFFERED_IO) {
@@ -106,9 +109,9 @@ void complete_final_stage(PIRP irp) noexcept {
         write_caller_iosb(irp->UserIosb, irp->IoStatus);
         if (irp->UserEvent) {
             KeSetEvent(irp->UserEvent, IO_NO_INCREMENT, FALSE);
-            if (sync_file && !(irp->Flags & IRP_OB_QUERY_NAME)) signal_file(file, status);
+            if (sync_file && !(irp->Flags & IRP_OB_QUERY_NAME)) signal_file(file, status, irp->IoStatus.Information);
         } else if (file) {
-            signal_file(file, status);
+            signal_file(file, status, irp->IoStatus.Information);
         }
         if (irp->Overlay.AsynchronousParameters.UserApcRoutine && thread) {
             queue_apc = true;
@@ -117,7 +120,7 @@ void complete_final_stage(PIRP irp) noexcept {
             post_packet = !((modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) && !pended && NT_SUCCESS(status));
         }
     } else if (pended && file) {
-        signal_file(file, status);
+        signal_file(file, status, irp->IoStatus.Information);
     }
 
     dequeue_thread_irp(irp);
@@ -142,7 +145,12 @@ void complete_final_stage(PIRP irp) noexcept {
     } else {
         IoFreeIrp(irp);
     }
-    if (file) ObDereferenceObject(file);
+    if (service_word) {
+        // The waiting service holds the file: from here on it may release it.
+        if (service_word->exchange(0, std::memory_order_acq_rel) == 2) host::futex_wake(service_word, 1);
+    } else if (file) {
+        ObDereferenceObject(file);
+    }
 }
 
 }  // namespace ntio::io

@@ -55,6 +55,7 @@ struct FilePrivate {
     bool create_succeeded = false;          // IRP_MJ_CREATE succeeded (close is sent only then)
     IO_COMPLETION_CONTEXT completion{};     // storage FILE_OBJECT.CompletionContext points at
     ULONG notification_modes = 0;           // FILE_SKIP_* (FileIoCompletionNotificationInformation)
+    ULONG_PTR final_information = 0;        // Information recorded with FinalStatus (synchronous files)
 };
 struct FileBody {
     FILE_OBJECT object;

@@ -1,7 +1,10 @@
 // The pieces the request paths share (request_common.hpp).
 #include "io/request_common.hpp"
 
+#include "host/futex.hpp"
+
 #include "io/file_cancel_irps.hpp"
+#include "io/irp.hpp"
 
 namespace ntio::io {
 
@@ -100,6 +103,12 @@ void discard_unsent_irp(PIRP irp) noexcept {
 }
 
 RequestScope::~RequestScope() {
+    // A driver that completes a synchronous request on another thread may still be in its final
+    // stage when the service is ready to return.
+    for (std::uint32_t v; (v = m_final_stage.load(std::memory_order_acquire)) != 0;) {
+        if (v == 1 && !m_final_stage.compare_exchange_strong(v, 2, std::memory_order_acq_rel)) continue;
+        host::futex_wait(&m_final_stage, 2, nullptr);
+    }
     if (m_locked) release_file_lock(m_file);
     if (m_event) ObDereferenceObject(m_event);
     if (m_file) ObDereferenceObject(m_file);
@@ -112,8 +121,11 @@ NTSTATUS RequestScope::lock(KPROCESSOR_MODE mode) noexcept {
     return status;
 }
 
-void RequestScope::hand_to_irp(bool waits) noexcept {
-    if (waits) {
+void RequestScope::hand_to_irp(PIRP irp, bool waits) noexcept {
+    if (waits && m_sync) {
+        m_final_stage.store(1, std::memory_order_relaxed);
+        set_final_stage_word(irp, &m_final_stage);
+    } else if (waits) {
         ObReferenceObject(m_file);
     } else {
         m_file = nullptr;

@@ -45,10 +45,11 @@ void release_irp_mdls(PIRP irp) noexcept;
 void discard_unsent_irp(PIRP irp) noexcept;
 
 // The service's references to the file object and the event, and the file lock of a synchronous
-// file, released whatever happens. Once the IRP is sent, `hand_to_irp(waits)` gives the IRP the
-// file reference (and the event reference, which the final stage drops for requests that are not
-// IRP_SYNCHRONOUS_API); a request the service waits for keeps both and takes a second file
-// reference that keeps the file alive across the wait.
+// file, released whatever happens. Once the IRP is sent, `hand_to_irp(irp, waits)` gives the IRP
+// the file reference (and the event reference, which the final stage drops for requests that are
+// not IRP_SYNCHRONOUS_API); a request the service waits for keeps both: on a synchronous file the
+// IRP takes no file reference of its own and the scope's end waits until its final stage is done
+// with the file; otherwise the IRP takes a second one.
 class RequestScope {
 public:
     RequestScope(PFILE_OBJECT file, PKEVENT event) noexcept
@@ -60,13 +61,16 @@ public:
     bool sync() const noexcept { return m_sync; }
     // Takes the file lock of a synchronous file object (see acquire_file_lock).
     NTSTATUS lock(KPROCESSOR_MODE mode) noexcept;
-    void hand_to_irp(bool waits) noexcept;
+    void hand_to_irp(PIRP irp, bool waits) noexcept;
 
 private:
     PFILE_OBJECT m_file;
     PKEVENT m_event;
     bool m_sync;
     bool m_locked = false;
+    // Synchronous files: 1 while the IRP's final stage may still touch the file (2: we sleep on
+    // it), 0 once it is done (set_final_stage_word in io/irp.hpp).
+    std::atomic<std::uint32_t> m_final_stage{0};
 };
 
 }  // namespace ntio::io

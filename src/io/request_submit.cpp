@@ -95,22 +95,12 @@ Outcome send(const RequestCommon& request, PIRP irp, PDEVICE_OBJECT top, bool sy
 }
 
 // The synchronous file position after a transfer (NT facts I3, I4): offset + bytes transferred.
-// The IRP is gone by then, so the count is read back from the IOSB the final stage wrote.
+// The IRP is gone by then: the final stage recorded its Information next to FinalStatus.
 // NT deviation: on NT the file system advances CurrentByteOffset itself; ntio's I/O manager does it
 // for every device, so that plain device drivers get the Win32 file-pointer behaviour too.
 void advance_position(const ReadWriteRequest& request, LARGE_INTEGER offset, bool told, const ULONG_PTR* known) noexcept {
     if (!told || offset.QuadPart < 0) return;
-    ULONG_PTR information = 0;
-    if (known) {
-        information = *known;
-    } else {
-        if (!request.iosb) return;
-        __try {
-            information = request.iosb->Information;
-        } __except (EXCEPTION_EXECUTE_HANDLER) {
-            return;
-        }
-    }
+    const ULONG_PTR information = known ? *known : file_private(request.file).final_information;
     request.file->CurrentByteOffset.QuadPart = offset.QuadPart + static_cast<LONGLONG>(information);
 }
 
@@ -218,7 +208,7 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
         return status;
     }
 
-    scope.hand_to_irp(sync);
+    scope.hand_to_irp(irp, sync);
     const Outcome outcome = send(request, irp, top, sync);
     if (sync) advance_position(request, offset, outcome.told, nullptr);
     return outcome.status;
@@ -289,7 +279,7 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
         return status;
     }
 
-    scope.hand_to_irp(sync);
+    scope.hand_to_irp(irp, sync);
     return send(request, irp, top, sync).status;
 }
 

@@ -75,9 +75,10 @@ LONG exchange_state(DISPATCHER_HEADER* h, LONG state) noexcept {
 }
 
 LONG add_state(DISPATCHER_HEADER* h, LONG delta) noexcept {
-    auto word = header_word(h);
-    ULONG64 w = word.load(std::memory_order_relaxed);
-    while (!word.compare_exchange_weak(w, with_state(w, state_in(w) + delta), std::memory_order_acq_rel)) {}
+    // SignalState is the high half of the word: adding delta << 32 modulo 2^64 leaves the low half
+    // alone, and one fetch_add cannot fail under contention the way a CAS loop retries.
+    const ULONG64 w = header_word(h).fetch_add(static_cast<ULONG64>(static_cast<ULONG>(delta)) << 32,
+                                               std::memory_order_acq_rel);
     return state_in(w);
 }
 

@@ -1,7 +1,15 @@
-// KQUEUE: entries in EntryListHead (SignalState = their number), LIFO dequeue waiters in the
-// header's wait list (WaitType WaitDequeue), and the concurrency limit: CurrentCount counts the
-// associated threads that are running; a waiter gets an entry only while it is below
-// MaximumCount, and an associated thread that blocks elsewhere lets another one run.
+// KQUEUE: entries (SignalState = their number), LIFO dequeue waiters in the header's wait list
+// (WaitType WaitDequeue), and the concurrency limit: CurrentCount counts the associated threads
+// that are running; a waiter gets an entry only while it is below MaximumCount, and an associated
+// thread that blocks elsewhere lets another one run.
+// The KQUEUE is opaque to drivers (KeInitializeQueue on Microsoft Learn), so EntryListHead holds
+// two chains rather than a list: Flink is the ready chain (oldest first, linked through the
+// entries' Flink, NULL-terminated), taken under the dispatcher lock; Blink is the incoming stack
+// (newest first), onto which KeInsertQueue pushes without the lock while nobody waits on the queue.
+// Only an empty ready chain is refilled, by reversing the whole stack, so entries leave in FIFO
+// order. An insert pushes before it raises SignalState and reads the waiter bit in the same atomic
+// step; a waiter sets that bit before it looks for entries: one of the two always sees the other
+// (gate B1: a poster on another CPU shares only the queue's own cache lines with the consumer).
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -43,17 +51,54 @@ void associate_locked(_KTHREAD* t, PRKQUEUE q) noexcept {
     InsertTailList(&q->ThreadListHead, &t->m_queue_link);
 }
 
+PLIST_ENTRY& ready_of(PRKQUEUE q) noexcept { return q->EntryListHead.Flink; }
+std::atomic_ref<PLIST_ENTRY> incoming_of(PRKQUEUE q) noexcept { return std::atomic_ref<PLIST_ENTRY>(q->EntryListHead.Blink); }
+
+void push_incoming(PRKQUEUE q, PLIST_ENTRY entry) noexcept {
+    auto incoming = incoming_of(q);
+    PLIST_ENTRY top = incoming.load(std::memory_order_relaxed);
+    do {
+        entry->Flink = top;
+    } while (!incoming.compare_exchange_weak(top, entry, std::memory_order_acq_rel, std::memory_order_relaxed));
+}
+
+bool has_entries_locked(PRKQUEUE q) noexcept {
+    return ready_of(q) != nullptr || incoming_of(q).load(std::memory_order_acquire) != nullptr;
+}
+
+// Takes up to `max` entries, oldest first (at least one when has_entries_locked). Lock held.
+ULONG take_entries_locked(PRKQUEUE q, PLIST_ENTRY* entries, ULONG max) noexcept {
+    ULONG n = 0;
+    while (n < max) {
+        PLIST_ENTRY e = ready_of(q);
+        if (!e) {
+            PLIST_ENTRY stack = incoming_of(q).exchange(nullptr, std::memory_order_acq_rel);
+            if (!stack) break;
+            while (stack) {
+                PLIST_ENTRY next = stack->Flink;
+                stack->Flink = e;
+                e = stack;
+                stack = next;
+            }
+        }
+        ready_of(q) = e->Flink;
+        entries[n++] = e;
+    }
+    if (n) add_state(&q->Header, -static_cast<LONG>(n));
+    return n;
+}
+
 PLIST_ENTRY take_entry_locked(PRKQUEUE q) noexcept {
-    PLIST_ENTRY entry = RemoveHeadList(&q->EntryListHead);
-    add_state(&q->Header, -1);
+    PLIST_ENTRY entry = nullptr;
+    (void)take_entries_locked(q, &entry, 1);
     return entry;
 }
 
 LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head) noexcept {
-    LONG previous = state_of(&q->Header);
-    if (previous == 0 && q->CurrentCount < q->MaximumCount) {
+    LONG previous = std::max(state_of(&q->Header), 0);
+    if (!has_entries_locked(q) && q->CurrentCount < q->MaximumCount) {
         // An empty queue with a dequeue waiter that may run: the entry goes straight to it (what
-        // inserting and at once removing it would do, without touching the list or the header).
+        // inserting and at once removing it would do, without touching the chains or the header).
         if (PKWAIT_BLOCK b = first_dequeue_waiter_locked(q)) {
             _KTHREAD* t = b->Thread;
             t->m_dequeued_entry = entry;
@@ -62,8 +107,12 @@ LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head) noexcept {
             return previous;
         }
     }
-    if (head) InsertHeadList(&q->EntryListHead, entry);
-    else InsertTailList(&q->EntryListHead, entry);
+    if (head) {
+        entry->Flink = ready_of(q);
+        ready_of(q) = entry;
+    } else {
+        push_incoming(q, entry);
+    }
     add_state(&q->Header, 1);
     activate_queue_waiters_locked(q);
     return previous;
@@ -72,7 +121,7 @@ LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head) noexcept {
 }  // namespace
 
 void activate_queue_waiters_locked(PRKQUEUE q) noexcept {
-    while (q->CurrentCount < q->MaximumCount && !IsListEmpty(&q->EntryListHead)) {
+    while (q->CurrentCount < q->MaximumCount && has_entries_locked(q)) {
         PKWAIT_BLOCK b = first_dequeue_waiter_locked(q);
         if (!b) break;
         _KTHREAD* t = b->Thread;
@@ -118,9 +167,8 @@ NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, 
         if (t->m_irql == PASSIVE_LEVEL) deliver_kernel_apcs_if_pending(t);
         dispatcher_lock().lock();
         associate_locked(t, q);
-        if (!IsListEmpty(&q->EntryListHead) && q->CurrentCount < q->MaximumCount) {
-            ULONG n = 0;
-            while (n < max_entries && !IsListEmpty(&q->EntryListHead)) entries[n++] = take_entry_locked(q);
+        if (has_entries_locked(q) && q->CurrentCount < q->MaximumCount) {
+            const ULONG n = take_entries_locked(q, entries, max_entries);
             q->CurrentCount = q->CurrentCount + 1;
             dispatcher_lock().unlock();
             *removed = n;
@@ -152,6 +200,16 @@ NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, 
         t->m_wait_word.store(kWaitBlocked, std::memory_order_relaxed);
         queue_wait_block_locked(b, true);  // LIFO: the most recent waiter is served first
         t->m_wait_count = 1;
+        if (has_entries_locked(q) && q->CurrentCount < q->MaximumCount) {
+            // A lock-free insert pushed before our waiter bit was set and so hands nothing over.
+            unlink_wait_blocks_locked(t);
+            t->m_wait_word.store(kWaitIdle, std::memory_order_relaxed);
+            const ULONG n = take_entries_locked(q, entries, max_entries);
+            q->CurrentCount = q->CurrentCount + 1;
+            dispatcher_lock().unlock();
+            *removed = n;
+            return STATUS_SUCCESS;
+        }
         dispatcher_lock().unlock();
 
         status = sleep_until_unwaited(t, deadline);
@@ -171,7 +229,7 @@ NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, 
             ULONG n = 0;
             entries[n++] = t->m_dequeued_entry;
             t->m_dequeued_entry = nullptr;
-            while (n < max_entries && !IsListEmpty(&q->EntryListHead)) entries[n++] = take_entry_locked(q);
+            if (n < max_entries) n += take_entries_locked(q, entries + n, max_entries - n);
             dispatcher_lock().unlock();
             *removed = n;
             return STATUS_SUCCESS;
@@ -192,7 +250,8 @@ extern "C" {
 
 NTKERNELAPI VOID KeInitializeQueue(PRKQUEUE Queue, ULONG Count) {
     initialize_header(&Queue->Header, QueueObject, static_cast<UCHAR>(sizeof(KQUEUE) / sizeof(LONG)), 0);
-    InitializeListHead(&Queue->EntryListHead);
+    Queue->EntryListHead.Flink = nullptr;
+    Queue->EntryListHead.Blink = nullptr;
     InitializeListHead(&Queue->ThreadListHead);
     Queue->CurrentCount = 0;
     if (Count == 0) {
@@ -203,6 +262,16 @@ NTKERNELAPI VOID KeInitializeQueue(PRKQUEUE Queue, ULONG Count) {
 }
 
 NTKERNELAPI LONG KeInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) {
+    auto word = header_word(&Queue->Header);
+    if (!(word.load(std::memory_order_acquire) & kWaitersBit)) {
+        push_incoming(Queue, Entry);
+        const ULONG64 old = word.fetch_add(ULONG64{1} << 32, std::memory_order_acq_rel);
+        if (!(old & kWaitersBit)) return std::max(state_in(old), 0);
+        // A waiter queued itself between the check and the push and may have missed the entry.
+        DispatcherGuard guard;
+        activate_queue_waiters_locked(Queue);
+        return std::max(state_in(old), 0);
+    }
     DispatcherGuard guard;
     return insert_locked(Queue, Entry, false);
 }
@@ -221,12 +290,20 @@ NTKERNELAPI PLIST_ENTRY KeRemoveQueue(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode, 
 
 NTKERNELAPI PLIST_ENTRY KeRundownQueue(PRKQUEUE Queue) {
     DispatcherGuard guard;
+    // The entries, oldest first, linked in a circle without a head (as NT returns them).
     PLIST_ENTRY first = nullptr;
-    if (!IsListEmpty(&Queue->EntryListHead)) {
-        first = Queue->EntryListHead.Flink;
-        RemoveEntryList(&Queue->EntryListHead);  // the entries stay linked in a circle without head
-    }
-    InitializeListHead(&Queue->EntryListHead);
+    auto append = [&first](PLIST_ENTRY e) {
+        if (!first) {
+            first = e->Flink = e->Blink = e;
+            return;
+        }
+        PLIST_ENTRY last = first->Blink;
+        e->Flink = first;
+        e->Blink = last;
+        last->Flink = e;
+        first->Blink = e;
+    };
+    for (PLIST_ENTRY e; (e = take_entry_locked(Queue)) != nullptr;) append(e);
     exchange_state(&Queue->Header, 0);
     while (!IsListEmpty(&Queue->ThreadListHead)) {
         _KTHREAD* t = CONTAINING_RECORD(RemoveHeadList(&Queue->ThreadListHead), _KTHREAD, m_queue_link);
@@ -238,6 +315,8 @@ NTKERNELAPI PLIST_ENTRY KeRundownQueue(PRKQUEUE Queue) {
     return first;
 }
 
-NTKERNELAPI LONG KeReadStateQueue(PRKQUEUE Queue) { return state_of(&Queue->Header); }
+// An insert that has pushed but not yet counted its entry can let a remover drive the state below
+// zero for a moment: the count never reads as negative.
+NTKERNELAPI LONG KeReadStateQueue(PRKQUEUE Queue) { return std::max(state_of(&Queue->Header), 0); }
 
 }  // extern "C"

@@ -35,22 +35,23 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
                     PVOID apc_context, PIO_STATUS_BLOCK iosb, PVOID buffer, ULONG length,
                     PLARGE_INTEGER byte_offset, PULONG key) noexcept {
     const KPROCESSOR_MODE mode = previous_mode();
-    NTSTATUS status = probe_iosb(mode, iosb);
-    if (!NT_SUCCESS(status)) return status;
+    NTSTATUS status = STATUS_SUCCESS;
     LARGE_INTEGER offset{};
     ULONG captured_key = 0;
     if (mode != KernelMode) {
-        // NT fact I8, E11: the buffer probe comes before the event is touched.
-        status = write ? probe_for_read(buffer, length, 1) : probe_for_write(buffer, length, 1);
+        // NT facts I10, I8, E11: the IOSB, then the buffer, are probed before the event is touched;
+        // one exception frame for all of them and the captures.
+        const UserProbe probes[] = {
+            {UserProbe::kProbeWrite, iosb, nullptr, sizeof(IO_STATUS_BLOCK), sizeof(ULONG)},
+            {write ? UserProbe::kProbeRead : UserProbe::kProbeWrite, buffer, nullptr, length, 1},
+            {UserProbe::kCopyIn, byte_offset, &offset, byte_offset ? sizeof(LARGE_INTEGER) : 0, alignof(LARGE_INTEGER)},
+            {UserProbe::kCopyIn, key, &captured_key, key ? sizeof(ULONG) : 0, alignof(ULONG)},
+        };
+        status = probe_user(probes, 4);
         if (!NT_SUCCESS(status)) return status;
-    }
-    if (byte_offset) {
-        status = read_caller(mode, static_cast<const LARGE_INTEGER*>(byte_offset), offset);
-        if (!NT_SUCCESS(status)) return status;
-    }
-    if (key) {
-        status = read_caller(mode, static_cast<const ULONG*>(key), captured_key);
-        if (!NT_SUCCESS(status)) return status;
+    } else {
+        if (byte_offset) offset = *byte_offset;
+        if (key) captured_key = *key;
     }
 
     HandleReference<FILE_OBJECT> file;
@@ -74,8 +75,7 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
     if (event) KeClearEvent(event);
 
     ntio::io::ReadWriteRequest request;
-    request.file = file.get();
-    ObReferenceObject(request.file);  // the request's own; `file` drops the service's
+    request.file = file.release();  // the lookup's reference becomes the request's
     request.event = event;
     request.apc_routine = apc_routine;
     request.apc_context = apc_context;
@@ -126,8 +126,7 @@ NTSTATUS control(UCHAR major, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     if (event) KeClearEvent(event);
 
     ntio::io::ControlRequest request;
-    request.file = file.get();
-    ObReferenceObject(request.file);
+    request.file = file.release();
     request.event = event;
     request.apc_routine = apc_routine;
     request.apc_context = apc_context;

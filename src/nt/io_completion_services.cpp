@@ -2,6 +2,7 @@
 // NtSetIoCompletion, NtRemoveIoCompletion and NtRemoveIoCompletionEx over io's IoCompletion object
 // (io/io_completion.hpp). Caller pointers are probed before anything waits or changes, as NT does.
 #include "nt/current_system.hpp"
+#include "nt/handle_borrow.hpp"
 #include <ntio/ntapi.h>
 
 #include "io/io_completion.hpp"
@@ -64,12 +65,14 @@ NTSTATUS NTAPI NtQueryIoCompletion(HANDLE IoCompletionHandle, IO_COMPLETION_INFO
     return STATUS_SUCCESS;
 }
 
-// NT fact F8: the four values come back unchanged, Information with all 64 bits.
+// NT fact F8: the four values come back unchanged, Information with all 64 bits. The port is
+// borrowed, not referenced: a poster and a consumer on other CPUs share the handle (gate B1), and
+// posting never blocks.
 NTSTATUS NTAPI NtSetIoCompletion(HANDLE IoCompletionHandle, PVOID KeyContext, PVOID ApcContext, NTSTATUS IoStatus,
                                  ULONG_PTR IoStatusInformation) {
     const KPROCESSOR_MODE mode = previous_mode();
-    HandleReference<void> port;
-    NTSTATUS status = port.reference(IoCompletionHandle, IO_COMPLETION_MODIFY_STATE, &ntio::io::g_io_completion_type, mode);
+    HandleBorrow<void> port;
+    NTSTATUS status = port.borrow(IoCompletionHandle, IO_COMPLETION_MODIFY_STATE, &ntio::io::g_io_completion_type, mode);
     if (!NT_SUCCESS(status)) return status;
     return ntio::io::post_completion(port.get(), KeyContext, ApcContext, IoStatus, IoStatusInformation);
 }

@@ -2,6 +2,8 @@
 // type and access checks that the caller's PreviousMode requires.
 #pragma once
 
+#include <utility>
+
 #include <wdm.h>
 
 namespace ntio::nt {
@@ -27,6 +29,8 @@ public:
 
     T* get() const noexcept { return m_object; }
     T* operator->() const noexcept { return m_object; }
+    // Hands the reference to the caller (an I/O request takes the lookup's reference as its own).
+    T* release() noexcept { return std::exchange(m_object, nullptr); }
     const OBJECT_HANDLE_INFORMATION& info() const noexcept { return m_info; }
 
 private:

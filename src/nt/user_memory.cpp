@@ -69,6 +69,29 @@ NTSTATUS probe_for_read(const void* user, std::size_t length, ULONG alignment) n
     return status;
 }
 
+NTSTATUS probe_user(const UserProbe* probes, unsigned count) noexcept {
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        for (unsigned i = 0; i < count && NT_SUCCESS(status); ++i) {
+            const UserProbe& p = probes[i];
+            if (p.length == 0) continue;
+            status = check_low_address(p.user, p.alignment);
+            if (!NT_SUCCESS(status)) break;
+            switch (p.kind) {
+            case UserProbe::kProbeWrite: ProbeForWrite(const_cast<void*>(p.user), p.length, p.alignment); break;
+            case UserProbe::kProbeRead: ProbeForRead(p.user, p.length, p.alignment); break;
+            case UserProbe::kCopyIn:
+                ProbeForRead(p.user, p.length, p.alignment);
+                std::memcpy(p.kernel, p.user, p.length);
+                break;
+            }
+        }
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    return status;
+}
+
 NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept {
     if (mode == KernelMode) return STATUS_SUCCESS;
     return probe_for_write(iosb, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));

@@ -24,6 +24,18 @@ namespace ntio::nt {
 // fact I10); kernel callers are not probed.
 [[nodiscard]] NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept;
 
+// Several probes and captures under one exception frame, for the services on the I/O hot path. The
+// steps run in order with the checks and statuses of the single-step functions above (length 0 is
+// a no-op); the first failure ends the batch and is returned.
+struct UserProbe {
+    enum Kind { kProbeWrite, kProbeRead, kCopyIn } kind;
+    const void* user;
+    void* kernel;  // kCopyIn: destination
+    std::size_t length;
+    ULONG alignment;
+};
+[[nodiscard]] NTSTATUS probe_user(const UserProbe* probes, unsigned count) noexcept;
+
 // Reads a value the caller passed by pointer, probing it first in UserMode.
 template <class T>
 [[nodiscard]] inline NTSTATUS read_caller(KPROCESSOR_MODE mode, const T* from, T& to) noexcept {

@@ -1,10 +1,11 @@
-// Handle table entries: allocation under a small mutex, lookup and removal through the per-entry
-// lock bit so a lookup either sees the object (and references it before the entry can be cleared)
-// or sees a free entry.
+// Handle table entries: allocation under a small mutex, lookups that only read (inside a lookup
+// section), removal under the per-entry lock bit followed by the grace period, so a lookup either
+// sees the object (and may use it until its section ends) or sees a free entry.
 #include "ob/handle_table.hpp"
 
 #include <thread>
 
+#include "ob/lookup_section.hpp"
 #include "ob/object_header.hpp"
 
 namespace ntio::ob {
@@ -75,50 +76,75 @@ NTSTATUS HandleTable::insert(const HandleInfo& info, HANDLE* handle)
         e = &m_pages[index / kEntriesPerPage].load(std::memory_order_relaxed)[slot_of(index % kEntriesPerPage)];
     }
     // The entry is free (word 0) and ours: fill it, then publish the pointer.
-    e->granted = info.granted;
-    e->attributes = info.attributes;
+    e->granted.store(info.granted, std::memory_order_relaxed);
+    e->attributes.store(info.attributes, std::memory_order_relaxed);
     e->word.store(reinterpret_cast<std::uintptr_t>(info.object), std::memory_order_release);
     m_count.fetch_add(1, std::memory_order_relaxed);
     *handle = make_handle(index);
     return STATUS_SUCCESS;
 }
 
-bool HandleTable::reference(HANDLE handle, HandleInfo& info) const noexcept
+bool HandleTable::borrow(HANDLE handle, HandleInfo& info) const noexcept
 {
     Entry* e = entry(handle);
     if (!e) return false;
-    std::uintptr_t v = lock_entry(*e);
-    if (v == 0) return false;
-    auto* object = reinterpret_cast<ObjectHeader*>(v);
-    // Referenced while the entry (and so the handle's own reference) cannot go away.
-    ob::reference(object);
-    info.object = object;
-    info.granted = e->granted;
-    info.attributes = e->attributes;
-    e->word.store(v, std::memory_order_release);
+    enter_lookup();
+    const std::uintptr_t v = e->word.load(std::memory_order_acquire) & ~kLocked;
+    if (v == 0) {
+        leave_lookup();
+        return false;
+    }
+    info.object = reinterpret_cast<ObjectHeader*>(v);
+    info.granted = e->granted.load(std::memory_order_relaxed);
+    info.attributes = e->attributes.load(std::memory_order_relaxed);
     return true;
 }
 
-NTSTATUS HandleTable::remove(HANDLE handle, bool honour_protect, HandleInfo& info)
+bool HandleTable::reference(HANDLE handle, HandleInfo& info) const noexcept
+{
+    if (!borrow(handle, info)) return false;
+    ob::reference(info.object);
+    leave_lookup();
+    return true;
+}
+
+NTSTATUS HandleTable::detach(HANDLE handle, bool honour_protect, HandleInfo& info)
 {
     Entry* e = entry(handle);
     if (!e) return STATUS_INVALID_HANDLE;
     std::uintptr_t v = lock_entry(*e);
     if (v == 0) return STATUS_INVALID_HANDLE;
-    if (honour_protect && (e->attributes & OBJ_PROTECT_CLOSE)) {
+    if (honour_protect && (e->attributes.load(std::memory_order_relaxed) & OBJ_PROTECT_CLOSE)) {
         e->word.store(v, std::memory_order_release);
         return STATUS_HANDLE_NOT_CLOSABLE;
     }
     info.object = reinterpret_cast<ObjectHeader*>(v);
-    info.granted = e->granted;
-    info.attributes = e->attributes;
-    e->granted = 0;
-    e->attributes = 0;
+    info.granted = e->granted.load(std::memory_order_relaxed);
+    info.attributes = e->attributes.load(std::memory_order_relaxed);
     e->word.store(0, std::memory_order_release);
     m_count.fetch_sub(1, std::memory_order_relaxed);
-    auto index = static_cast<ULONG>((reinterpret_cast<std::uint64_t>(handle) & ~kKernelHandleMask) >> 2);
+    return STATUS_SUCCESS;
+}
+
+void HandleTable::wait_for_readers() noexcept { wait_for_lookups(); }
+
+void HandleTable::release_index(ULONG index)
+{
+    Entry& e = m_pages[index / kEntriesPerPage].load(std::memory_order_relaxed)[slot_of(index % kEntriesPerPage)];
+    e.granted.store(0, std::memory_order_relaxed);
+    e.attributes.store(0, std::memory_order_relaxed);
     std::lock_guard<std::mutex> guard(m_alloc_lock);
     m_free.push_back(index);
+}
+
+NTSTATUS HandleTable::remove(HANDLE handle, bool honour_protect, HandleInfo& info)
+{
+    NTSTATUS status = detach(handle, honour_protect, info);
+    if (!NT_SUCCESS(status)) return status;
+    // Lookups that found the entry may still use the object: the handle's reference stays until
+    // they are done.
+    wait_for_lookups();
+    release_index(static_cast<ULONG>((reinterpret_cast<std::uint64_t>(handle) & ~kKernelHandleMask) >> 2));
     return STATUS_SUCCESS;
 }
 
@@ -128,7 +154,7 @@ NTSTATUS HandleTable::set_attributes(HANDLE handle, ULONG attributes)
     if (!e) return STATUS_INVALID_HANDLE;
     std::uintptr_t v = lock_entry(*e);
     if (v == 0) return STATUS_INVALID_HANDLE;
-    e->attributes = attributes & (OBJ_INHERIT | OBJ_PROTECT_CLOSE);
+    e->attributes.store(attributes & (OBJ_INHERIT | OBJ_PROTECT_CLOSE), std::memory_order_relaxed);
     e->word.store(v, std::memory_order_release);
     return STATUS_SUCCESS;
 }

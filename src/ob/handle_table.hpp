@@ -1,15 +1,17 @@
 // Per-process handle table. Handle values are multiples of 4 starting at 4 (the low two tag bits
 // are ignored, as on Windows); kernel handles (the System process's table, OBJ_KERNEL_HANDLE) have
 // the high bit set like Windows x64 kernel handles. Lookup is the hot path of every I/O call: a
-// two-level array of entries that never moves, each entry an atomic header pointer whose low bit
-// is a per-entry lock, so lookup takes a reference without any table-wide lock while a concurrent
-// close waits for that one entry.
+// two-level array of entries that never moves, each entry an atomic header pointer. Lookups only
+// read the entry, inside a lookup section (ob/lookup_section.hpp); the entry's low bit is a lock
+// that orders removals and attribute changes among themselves, and a removal waits for the
+// sections that may have seen the entry before the handle's reference goes.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "ob/ddk.hpp"
@@ -53,9 +55,13 @@ public:
     // STATUS_INSUFFICIENT_RESOURCES when full; STATUS_PROCESS_IS_TERMINATING after close_all began.
     NTSTATUS insert(const HandleInfo& info, HANDLE* handle);
 
-    // Lock-free lookup: on success `info.object` carries one new pointer reference for the caller.
-    // False for a free, out-of-range or foreign-kind handle. Any IRQL <= DISPATCH_LEVEL.
+    // Lookup that writes nothing in the table: on success `info.object` carries one new pointer
+    // reference for the caller. False for a free, out-of-range or foreign-kind handle. Any IRQL <=
+    // DISPATCH_LEVEL.
     bool reference(HANDLE handle, HandleInfo& info) const noexcept;
+    // As reference, without taking a reference: on success the caller is inside a lookup section
+    // that keeps the object alive and must end it with leave_lookup() without blocking.
+    bool borrow(HANDLE handle, HandleInfo& info) const noexcept;
 
     // Removes the entry and hands its contents (with the handle's reference) to the caller.
     // STATUS_INVALID_HANDLE; STATUS_HANDLE_NOT_CLOSABLE when protected and honour_protect.
@@ -66,19 +72,25 @@ public:
 
     // Refuses further inserts and removes every entry, calling fn(handle, info) for each, outside
     // the entry locks. Used by process termination and shutdown.
+    // One grace period serves all the entries.
     template <class F>
     void close_all(F&& fn)
     {
         m_closing.store(true, std::memory_order_release);
+        std::vector<std::pair<ULONG, HandleInfo>> removed;
         for (ULONG page = 0; page < kMaxPages; ++page) {
             if (!m_pages[page].load(std::memory_order_acquire)) break;
             for (ULONG i = 0; i < kEntriesPerPage; ++i) {
                 ULONG index = page * kEntriesPerPage + i;
                 if (index == 0) continue;
                 HandleInfo info;
-                if (remove(make_handle(index), false, info) == STATUS_SUCCESS) fn(make_handle(index), info);
+                if (detach(make_handle(index), false, info) == STATUS_SUCCESS) removed.emplace_back(index, info);
             }
         }
+        if (removed.empty()) return;
+        wait_for_readers();
+        for (auto& [index, info] : removed) release_index(index);
+        for (auto& [index, info] : removed) fn(make_handle(index), info);
     }
 
     // Snapshot of live entries (inspector, NtQuerySystemInformation-style enumeration).
@@ -108,8 +120,8 @@ public:
 private:
     struct Entry {
         std::atomic<std::uintptr_t> word{0};  // ObjectHeader* | kLocked; 0 = free
-        ACCESS_MASK granted = 0;              // written and read under the entry lock
-        ULONG attributes = 0;
+        std::atomic<ACCESS_MASK> granted{0};  // set before the word is published, kept until the grace period ends
+        std::atomic<ULONG> attributes{0};     // changed under the entry lock, read by lookups
     };
     static constexpr std::uintptr_t kLocked = 1;
 
@@ -123,11 +135,16 @@ private:
     {
         return (index_in_page % kLineStride) * kEntriesPerLine + index_in_page / kLineStride;
     }
-    static_assert(sizeof(std::atomic<std::uintptr_t>) + 2 * sizeof(ULONG) == 16, "four entries per cache line");
+    static_assert(sizeof(std::atomic<std::uintptr_t>) + 2 * sizeof(std::atomic<ULONG>) == 16, "four entries per cache line");
 
     Entry* entry(HANDLE handle) const noexcept;
     // Spins until it owns the entry's lock; returns the unlocked word (0 = free, not locked then).
     static std::uintptr_t lock_entry(Entry& e) noexcept;
+    // Unpublishes an entry (lookups find it free from here); its index stays reserved until
+    // release_index, after the grace period.
+    NTSTATUS detach(HANDLE handle, bool honour_protect, HandleInfo& info);
+    static void wait_for_readers() noexcept;
+    void release_index(ULONG index);
 
     const bool m_kernel;
     std::atomic<bool> m_closing{false};

@@ -2,6 +2,7 @@
 // type and access checks PreviousMode requires, close (close procedure, name removal, last
 // reference), duplication within and between processes, handle attributes and basic information.
 #include "ob/object_manager.hpp"
+#include "ob/lookup_section.hpp"
 
 #include "ke/thread.hpp"
 #include "se/access_check.hpp"
@@ -116,11 +117,29 @@ NTSTATUS ObjectManager::reference_object_by_handle_in(PEPROCESS process, HANDLE 
                                                       _OBJECT_TYPE* type, KPROCESSOR_MODE mode, void** object,
                                                       OBJECT_HANDLE_INFORMATION* info)
 {
+    return lookup_object_by_handle_in(process, handle, desired, type, mode, true, object, info);
+}
+
+NTSTATUS ObjectManager::borrow_object_by_handle(HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
+                                                KPROCESSOR_MODE mode, void** object, OBJECT_HANDLE_INFORMATION* info)
+{
+    PEPROCESS process = current_process();
+    if (!process || process->m_manager != this) process = m_initial_process;
+    return lookup_object_by_handle_in(process, handle, desired, type, mode, false, object, info);
+}
+
+// Without take_reference a success leaves the caller inside a lookup section (the pseudo handles
+// included, so that every borrower ends it the same way).
+NTSTATUS ObjectManager::lookup_object_by_handle_in(PEPROCESS process, HANDLE handle, ACCESS_MASK desired,
+                                                   _OBJECT_TYPE* type, KPROCESSOR_MODE mode, bool take_reference,
+                                                   void** object, OBJECT_HANDLE_INFORMATION* info)
+{
     if (!object) return STATUS_INVALID_PARAMETER;
     *object = nullptr;
     if (handle == NtCurrentProcess()) {
         if (type && type != &g_process_type) return STATUS_OBJECT_TYPE_MISMATCH;
-        reference(header_of(process));
+        if (take_reference) reference(header_of(process));
+        else enter_lookup();
         *object = process;
         if (info) *info = {0, PROCESS_ALL_ACCESS};
         return STATUS_SUCCESS;
@@ -129,7 +148,8 @@ NTSTATUS ObjectManager::reference_object_by_handle_in(PEPROCESS process, HANDLE 
         if (type && type != &g_thread_type) return STATUS_OBJECT_TYPE_MISMATCH;
         _KTHREAD* thread = ke::current_thread();
         if (!thread || thread->m_system != &m_system) return STATUS_INVALID_HANDLE;
-        reference(header_of(thread));
+        if (take_reference) reference(header_of(thread));
+        else enter_lookup();
         *object = thread;
         if (info) *info = {0, THREAD_ALL_ACCESS};
         return STATUS_SUCCESS;
@@ -140,17 +160,18 @@ NTSTATUS ObjectManager::reference_object_by_handle_in(PEPROCESS process, HANDLE 
         table = &m_system_process->m_handle_table;
     }
     HandleInfo entry;
-    if (!table->reference(handle, entry)) return STATUS_INVALID_HANDLE;
+    if (!table->borrow(handle, entry)) return STATUS_INVALID_HANDLE;
+    NTSTATUS status = STATUS_SUCCESS;
     if (type && entry.object->type != type) {
-        dereference(entry.object);
-        return STATUS_OBJECT_TYPE_MISMATCH;
-    }
-    if (mode != KernelMode) {
+        status = STATUS_OBJECT_TYPE_MISMATCH;
+    } else if (mode != KernelMode) {
         ACCESS_MASK wanted = map_generic(desired, entry.object->type->generic_mapping) & ~MAXIMUM_ALLOWED;
-        if (wanted & ~entry.granted) {
-            dereference(entry.object);
-            return STATUS_ACCESS_DENIED;
-        }
+        if (wanted & ~entry.granted) status = STATUS_ACCESS_DENIED;
+    }
+    if (!NT_SUCCESS(status) || take_reference) {
+        if (NT_SUCCESS(status)) reference(entry.object);
+        leave_lookup();
+        if (!NT_SUCCESS(status)) return status;
     }
     *object = entry.object->body();
     if (info) *info = {entry.attributes, entry.granted};

@@ -57,13 +57,13 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
                                    KPROCESSOR_MODE AccessMode, PVOID* Object,
                                    POBJECT_HANDLE_INFORMATION HandleInformation)
 {
-    ob::ObjectManager* manager = current_manager();
-    if (!manager) {
+    PEPROCESS process = ob::current_process();
+    if (!process) {
         if (Object) *Object = nullptr;
         return STATUS_INVALID_HANDLE;
     }
-    return manager->reference_object_by_handle(Handle, DesiredAccess, ObjectType, AccessMode, Object,
-                                               HandleInformation);
+    return process->m_manager->reference_object_by_handle_in(process, Handle, DesiredAccess, ObjectType, AccessMode,
+                                                             Object, HandleInformation);
 }
 
 NTSTATUS ObReferenceObjectByHandleWithTag(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,

@@ -108,6 +108,12 @@ public:
     NTSTATUS reference_object_by_handle_in(PEPROCESS process, HANDLE handle, ACCESS_MASK desired,
                                            _OBJECT_TYPE* type, KPROCESSOR_MODE mode, void** object,
                                            OBJECT_HANDLE_INFORMATION* info);
+    // As reference_object_by_handle without taking a reference: on success the caller is inside a
+    // lookup section (ob/lookup_section.hpp) that keeps the object alive, and ends it with
+    // leave_lookup() without blocking or calling a driver in between. For short services whose
+    // callers share one handle across threads (NtSetIoCompletion): nothing shared is written.
+    NTSTATUS borrow_object_by_handle(HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type, KPROCESSOR_MODE mode,
+                                     void** object, OBJECT_HANDLE_INFORMATION* info);
 
     // ---- Handles ----
     // NtClose / ObCloseHandle: STATUS_INVALID_HANDLE, STATUS_HANDLE_NOT_CLOSABLE.
@@ -198,6 +204,9 @@ public:
     void process_deleted(PEPROCESS process);
 
 private:
+    NTSTATUS lookup_object_by_handle_in(PEPROCESS process, HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
+                                        KPROCESSOR_MODE mode, bool take_reference, void** object,
+                                        OBJECT_HANDLE_INFORMATION* info);
     friend class NameLookup;
     NTSTATUS create_process_object(std::shared_ptr<se::Token> token, std::u16string_view image_name, bool is_system,
                                    PEPROCESS* process);

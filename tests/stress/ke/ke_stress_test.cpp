@@ -1,4 +1,6 @@
 // ke races. Each test states its invariant; all must hold under ThreadSanitizer.
+#include <thread>
+
 #include "ke_fixture.hpp"
 
 namespace ntio::test {
@@ -179,6 +181,54 @@ TEST_F(KeStress, kqueue_items_are_removed_exactly_once) {
     for (_KTHREAD* t : threads) ASSERT_EQ(wait(t), STATUS_SUCCESS);
     for (int i = 0; i < kTotal; ++i) ASSERT_EQ(seen[i].load(), 1) << "item " << i;
     KeRundownQueue(&q);
+}
+
+// Invariant: with one consumer, the entries of each producer leave the KQUEUE in the order that
+// producer inserted them, none is lost or duplicated, and a consumer that blocks on an empty queue
+// is always woken by the next insert (producers pause now and then so that the consumer keeps
+// blocking while inserts race with its wait). KeReadStateQueue never reads negative.
+TEST_F(KeStress, kqueue_keeps_each_producers_order_and_never_loses_a_wake) {
+    constexpr int kProducers = 2, kPerProducer = 20000;
+    KQUEUE q;
+    KeInitializeQueue(&q, 1);
+    std::vector<QueueItem> items(kProducers * kPerProducer + 1);
+    std::vector<int> last(kProducers, -1);
+    std::atomic<int> out_of_order{0}, negative{0};
+    _KTHREAD* consumer = start_thread([&] {
+        for (;;) {
+            PLIST_ENTRY out[16];
+            ULONG n = 0;
+            LARGE_INTEGER g = hang_guard();
+            ASSERT_EQ(ke::remove_queue_entries(&q, KernelMode, false, &g, out, 16, &n), STATUS_SUCCESS);
+            for (ULONG i = 0; i < n; ++i) {
+                const int id = CONTAINING_RECORD(out[i], QueueItem, link)->id;
+                if (id < 0) return;
+                const int producer = id / kPerProducer, seq = id % kPerProducer;
+                if (seq != last[producer] + 1) out_of_order.fetch_add(1);
+                last[producer] = seq;
+            }
+            if (KeReadStateQueue(&q) < 0) negative.fetch_add(1);
+        }
+    });
+    std::vector<_KTHREAD*> producers;
+    for (int p = 0; p < kProducers; ++p)
+        producers.push_back(start_thread([&, p] {
+            for (int i = 0; i < kPerProducer; ++i) {
+                QueueItem& item = items[p * kPerProducer + i];
+                item.id = p * kPerProducer + i;
+                KeInsertQueue(&q, &item.link);
+                if (i % 64 == 0) std::this_thread::yield();
+                if (KeReadStateQueue(&q) < 0) negative.fetch_add(1);
+            }
+        }));
+    for (_KTHREAD* t : producers) ASSERT_EQ(wait(t), STATUS_SUCCESS);
+    items.back().id = -1;
+    KeInsertQueue(&q, &items.back().link);
+    ASSERT_EQ(wait(consumer), STATUS_SUCCESS);
+    EXPECT_EQ(out_of_order.load(), 0);
+    EXPECT_EQ(negative.load(), 0);
+    for (int p = 0; p < kProducers; ++p) EXPECT_EQ(last[p], kPerProducer - 1);
+    EXPECT_EQ(KeRundownQueue(&q), nullptr);
 }
 
 }  // namespace

@@ -1,14 +1,16 @@
 // Concurrent lookups against inserts and closes on one handle table.
 //
-// Invariant: a lookup by handle returns either STATUS_INVALID_HANDLE or a referenced, live object
-// (its body still carries the live marker while the reference is held), never a freed one; every
-// object created is deleted exactly once, after its last handle and reference went away.
+// Invariant: a lookup by handle returns either STATUS_INVALID_HANDLE or a live object (its body
+// still carries the live marker while the reference is held, or, for a borrowed lookup, until its
+// lookup section ends), never a freed one; every object created is deleted exactly once, after its
+// last handle and reference went away and every section that could see it ended.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 #include <vector>
 
+#include "ob/lookup_section.hpp"
 #include "ob/object_manager.hpp"
 #include "support/system_fixture.hpp"
 
@@ -43,15 +45,47 @@ _OBJECT_TYPE g_race_type{
 
 class HandleRaceTest : public ntio::test::SystemTest {};
 
-TEST_F(HandleRaceTest, LookupsNeverSeeFreedObjects)
+// One lookup by a reader thread: true when it found an object.
+using Lookup = bool (*)(ObjectManager& om, HANDLE h);
+
+bool reference_lookup(ObjectManager& om, HANDLE h)
 {
-    ObjectManager& om = system().objects();
+    void* body = nullptr;
+    NTSTATUS status = om.reference_object_by_handle(h, 1, &g_race_type, UserMode, &body, nullptr);
+    if (status != STATUS_SUCCESS) {
+        if (status != STATUS_INVALID_HANDLE) g_bad.fetch_add(1);
+        return false;
+    }
+    if (static_cast<RaceBody*>(body)->marker.load() != kLive) g_bad.fetch_add(1);
+    ObDereferenceObject(body);
+    return true;
+}
+
+bool borrow_lookup(ObjectManager& om, HANDLE h)
+{
+    void* body = nullptr;
+    NTSTATUS status = om.borrow_object_by_handle(h, 1, &g_race_type, UserMode, &body, nullptr);
+    if (status != STATUS_SUCCESS) {
+        if (status != STATUS_INVALID_HANDLE) g_bad.fetch_add(1);
+        return false;
+    }
+    // Hold the borrow a little, so that closes land inside it.
+    for (int i = 0; i < 8; ++i)
+        if (static_cast<RaceBody*>(body)->marker.load() != kLive) g_bad.fetch_add(1);
+    leave_lookup();
+    return true;
+}
+
+void run_race(ObjectManager& om, Lookup lookup, int iterations)
+{
     PEPROCESS process = om.initial_process();
-    constexpr int kIterations = 100000;
     constexpr int kReaders = 3;
     constexpr std::uint64_t kSlots = 16;
     std::atomic<bool> done{false};
     std::atomic<long> hits{0};
+    g_created = 0;
+    g_deleted = 0;
+    g_bad = 0;
 
     std::vector<std::thread> readers;
     for (int r = 0; r < kReaders; ++r) {
@@ -60,15 +94,7 @@ TEST_F(HandleRaceTest, LookupsNeverSeeFreedObjects)
             std::uint64_t i = static_cast<std::uint64_t>(r);
             while (!done.load(std::memory_order_acquire)) {
                 HANDLE h = reinterpret_cast<HANDLE>(4 * (1 + i++ % kSlots));
-                void* body = nullptr;
-                NTSTATUS status = om.reference_object_by_handle(h, 1, &g_race_type, UserMode, &body, nullptr);
-                if (status == STATUS_SUCCESS) {
-                    if (static_cast<RaceBody*>(body)->marker.load() != kLive) g_bad.fetch_add(1);
-                    hits.fetch_add(1, std::memory_order_relaxed);
-                    ObDereferenceObject(body);
-                } else if (status != STATUS_INVALID_HANDLE) {
-                    g_bad.fetch_add(1);
-                }
+                if (lookup(om, h)) hits.fetch_add(1, std::memory_order_relaxed);
             }
         });
     }
@@ -76,7 +102,7 @@ TEST_F(HandleRaceTest, LookupsNeverSeeFreedObjects)
     {
         ProcessAttach attach(process);
         std::vector<HANDLE> open;
-        for (int i = 0; i < kIterations; ++i) {
+        for (int i = 0; i < iterations; ++i) {
             void* body = nullptr;
             ASSERT_EQ(om.create_object(KernelMode, &g_race_type, nullptr, sizeof(RaceBody), &body), STATUS_SUCCESS);
             static_cast<RaceBody*>(body)->marker.store(kLive);
@@ -97,10 +123,15 @@ TEST_F(HandleRaceTest, LookupsNeverSeeFreedObjects)
     for (auto& t : readers) t.join();
 
     EXPECT_EQ(g_bad.load(), 0);
-    EXPECT_EQ(g_created.load(), kIterations);
-    EXPECT_EQ(g_deleted.load(), kIterations);
+    EXPECT_EQ(g_created.load(), iterations);
+    EXPECT_EQ(g_deleted.load(), iterations);
     EXPECT_GT(hits.load(), 0);
 }
+
+TEST_F(HandleRaceTest, LookupsNeverSeeFreedObjects) { run_race(system().objects(), reference_lookup, 100000); }
+
+// Every close waits for the lookup sections (a process-wide barrier each): fewer iterations.
+TEST_F(HandleRaceTest, BorrowedObjectsOutliveConcurrentCloses) { run_race(system().objects(), borrow_lookup, 20000); }
 
 }  // namespace
 }  // namespace ntio::ob::test

@@ -1,5 +1,7 @@
 // KQUEUE: FIFO entries, timeouts, LIFO waiter wake, the concurrency limit, batched removal and
 // rundown.
+#include <vector>
+
 #include "ke_fixture.hpp"
 
 namespace ntio::test {
@@ -153,6 +155,39 @@ TEST_F(QueueTest, alertable_remove_returns_user_apc_after_running_it) {
     EXPECT_EQ(ke::remove_queue_entries(&q, UserMode, true, &g, &out, 1, &n), STATUS_USER_APC);
     EXPECT_EQ(runs, 1);
     KeRundownQueue(&q);
+}
+
+// Entries inserted while earlier ones wait to be removed, and head inserts among them, still leave
+// in FIFO order (head inserts first), whatever part of the queue each insert landed in.
+TEST_F(QueueTest, order_holds_across_inserts_made_between_removals) {
+    KQUEUE q;
+    KeInitializeQueue(&q, 1);
+    Item items[7];
+    for (int i = 0; i < 7; ++i) items[i].value = i;
+    LARGE_INTEGER zero{};
+    KeInsertQueue(&q, &items[1].link);
+    KeInsertQueue(&q, &items[2].link);
+    EXPECT_EQ(value_of(KeRemoveQueue(&q, KernelMode, &zero)), 1);
+    KeInsertQueue(&q, &items[3].link);
+    KeInsertQueue(&q, &items[4].link);
+    KeInsertHeadQueue(&q, &items[0].link);
+    EXPECT_EQ(KeReadStateQueue(&q), 4);
+    EXPECT_EQ(value_of(KeRemoveQueue(&q, KernelMode, &zero)), 0);
+    EXPECT_EQ(value_of(KeRemoveQueue(&q, KernelMode, &zero)), 2);
+    KeInsertQueue(&q, &items[5].link);
+    EXPECT_EQ(value_of(KeRemoveQueue(&q, KernelMode, &zero)), 3);
+    KeInsertQueue(&q, &items[6].link);
+    PLIST_ENTRY first = KeRundownQueue(&q);
+    ASSERT_NE(first, nullptr);
+    std::vector<int> rest;
+    PLIST_ENTRY e = first;
+    do {
+        rest.push_back(value_of(e));
+        EXPECT_EQ(e->Flink->Blink, e);
+        e = e->Flink;
+    } while (e != first);
+    EXPECT_EQ(rest, (std::vector<int>{4, 5, 6}));
+    EXPECT_EQ(KeReadStateQueue(&q), 0);
 }
 
 TEST_F(QueueTest, rundown_returns_the_remaining_entries_as_a_headless_list) {

@@ -1,0 +1,15 @@
+// Process-wide memory barrier (Linux membarrier): lets a rare writer order memory against many
+// frequent readers that use only compiler barriers, so the readers' hot path has no fence.
+#pragma once
+
+namespace ntio::host {
+
+// Registers the process for expedited membarriers (idempotent, thread-safe). False when the kernel
+// or a seccomp filter refuses: readers must then fence themselves.
+bool process_barrier_available() noexcept;
+
+// A full memory barrier on every thread of the process that is running now (threads not running
+// pass one when they are next scheduled). Only valid when process_barrier_available() said true.
+void process_barrier() noexcept;
+
+}  // namespace ntio::host
