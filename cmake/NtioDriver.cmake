@@ -1,0 +1,21 @@
+# In-tree driver images: ntio_add_driver(<name> SOURCES <file>... [OUTPUT_DIRECTORY <dir>]) builds
+# <name>.sys, a loadable module that resolves its DDIs against libntio (the way a .sys imports
+# ntoskrnl.exe), with the DDK include paths and 16-bit wchar_t. The same function name as the
+# installed package's (cmake/ntioConfig.cmake.in), so drivers build the same way in and out of tree.
+# Images go to <build>/drivers unless OUTPUT_DIRECTORY says otherwise.
+function(ntio_add_driver name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "OUTPUT_DIRECTORY" "SOURCES")
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "ntio_add_driver(${name}): no SOURCES given")
+  endif()
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "ntio_add_driver(${name}): unexpected arguments ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT ARG_OUTPUT_DIRECTORY)
+    set(ARG_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/drivers)
+  endif()
+  add_library(${name} MODULE ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ntio ntio_flags)
+  set_target_properties(${name} PROPERTIES PREFIX "" SUFFIX ".sys"
+                        LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIRECTORY})
+endfunction()
