@@ -14,48 +14,36 @@ std::mutex g_accounting_lock;
 thread_local bool t_counts_closed = false;
 }  // namespace
 
-struct ThreadCounts {
-    // The manager counted for; only the owner changes it, except ~IoManager clearing it (both
-    // under the lock); the owner's fast path reads it without the lock.
-    std::atomic<IoManager*> io{nullptr};
-    std::atomic<long> balance[IoManager::kCountedKinds] = {};
+thread_local ThreadCounts* t_io_counts = nullptr;
 
-    void detach_locked() noexcept {
-        IoManager* old = io.load(std::memory_order_relaxed);
-        if (!old) return;
-        for (int k = 0; k < IoManager::kCountedKinds; ++k) {
-            old->m_retired[k] += balance[k].load(std::memory_order_relaxed);
-            balance[k].store(0, std::memory_order_relaxed);
-        }
-        std::erase(old->m_counting, this);
-        io.store(nullptr, std::memory_order_relaxed);
+void ThreadCounts::detach_locked() noexcept {
+    IoManager* old = io.load(std::memory_order_relaxed);
+    if (!old) return;
+    for (int k = 0; k < IoManager::kCountedKinds; ++k) {
+        old->m_retired[k] += balance[k].load(std::memory_order_relaxed);
+        balance[k].store(0, std::memory_order_relaxed);
     }
+    std::erase(old->m_counting, this);
+    io.store(nullptr, std::memory_order_relaxed);
+}
 
-    ~ThreadCounts() {
-        std::lock_guard guard(g_accounting_lock);
-        detach_locked();
-        t_counts_closed = true;
-    }
-};
+ThreadCounts::~ThreadCounts() {
+    std::lock_guard guard(g_accounting_lock);
+    detach_locked();
+    t_counts_closed = true;
+    t_io_counts = nullptr;
+}
 
-namespace {
-thread_local ThreadCounts t_counts;
-}  // namespace
-
-void IoManager::count(Counted what, long delta) noexcept {
-    if (!t_counts_closed) {
-        ThreadCounts& mine = t_counts;
-        if (mine.io.load(std::memory_order_relaxed) == this) {
-            mine.balance[what].store(mine.balance[what].load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-            return;
-        }
-    }
+void IoManager::count_slow(Counted what, long delta) noexcept {
     std::lock_guard guard(g_accounting_lock);
     if (t_counts_closed) {
         m_retired[what] += delta;
         return;
     }
-    ThreadCounts& mine = t_counts;
+    // The thread's own counts, destroyed (and detached) at thread exit.
+    static thread_local ThreadCounts counts;
+    ThreadCounts& mine = counts;
+    t_io_counts = &mine;
     mine.detach_locked();
     try {
         m_counting.push_back(&mine);

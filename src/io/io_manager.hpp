@@ -46,7 +46,8 @@ public:
 
 private:
     friend struct ThreadCounts;
-    void count(Counted what, long delta) noexcept;
+    inline void count(Counted what, long delta) noexcept;
+    void count_slow(Counted what, long delta) noexcept;
     std::size_t live(Counted what) const noexcept;
 
     System& m_system;
@@ -57,6 +58,27 @@ private:
     std::mutex m_driver_lock;
     std::vector<PDRIVER_OBJECT> m_drivers;  // referenced while loaded
 };
+
+// One thread's IRP and MDL balances (io_accounting.cpp): `io` is the manager they count for, changed
+// by the owner (or cleared by ~IoManager) under the accounting lock, read by the owner without it.
+struct ThreadCounts {
+    std::atomic<IoManager*> io{nullptr};
+    std::atomic<long> balance[IoManager::kCountedKinds] = {};
+
+    void detach_locked() noexcept;
+    ~ThreadCounts();
+};
+// This thread's counts: null until it first counts, and again once they were destroyed at thread exit.
+extern thread_local ThreadCounts* t_io_counts;
+
+inline void IoManager::count(Counted what, long delta) noexcept {
+    ThreadCounts* mine = t_io_counts;
+    if (mine && mine->io.load(std::memory_order_relaxed) == this) {
+        mine->balance[what].store(mine->balance[what].load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+        return;
+    }
+    count_slow(what, delta);
+}
 
 // The I/O manager of the calling thread's System (System::current()).
 IoManager& current_io() noexcept;

@@ -29,7 +29,14 @@ NTKERNELAPI LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait) {
 
 NTKERNELAPI LONG KeResetEvent(PRKEVENT Event) { return exchange_state(&Event->Header, 0); }
 
-NTKERNELAPI VOID KeClearEvent(PRKEVENT Event) { exchange_state(&Event->Header, 0); }
+// NT's KeClearEvent is a plain store of SignalState: clearing wakes nobody, so it needs no lock and
+// no read-modify-write. SignalState is the high half of the header word the dispatcher updates
+// atomically; a 4-byte store into it cannot be lost against those 8-byte operations on x86-64 (a
+// locked operation on the word sees it or overwrites nothing but the state it read).
+NTKERNELAPI VOID KeClearEvent(PRKEVENT Event) {
+    std::atomic_ref<LONG> state(Event->Header.SignalState);
+    if (state.load(std::memory_order_relaxed) != 0) state.store(0, std::memory_order_release);
+}
 
 NTKERNELAPI LONG KeReadStateEvent(PRKEVENT Event) { return state_of(&Event->Header); }
 

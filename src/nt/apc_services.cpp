@@ -4,6 +4,7 @@
 #include "nt/current_system.hpp"
 #include <wdm.h>
 
+#include "nt/handle_borrow.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
 
@@ -77,8 +78,11 @@ extern "C" {
 NTSTATUS NTAPI NtQueueApcThread(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine, PVOID ApcArgument1,
                                 PVOID ApcArgument2, PVOID ApcArgument3) {
     const KPROCESSOR_MODE mode = previous_mode();
-    HandleReference<_ETHREAD> thread;
-    NTSTATUS status = thread.reference(ThreadHandle, THREAD_SET_CONTEXT, *PsThreadType, mode);
+    // Borrowed, not referenced: queueing never blocks nor calls a driver, and the target thread,
+    // usually asleep on another CPU, is not made to share its object's reference count (gate B4).
+    // A queued APC holds no reference on its thread on NT either.
+    HandleBorrow<_ETHREAD> thread;
+    NTSTATUS status = thread.borrow(ThreadHandle, THREAD_SET_CONTEXT, *PsThreadType, mode);
     if (!NT_SUCCESS(status)) return status;
     // NT fact G5: a terminated thread refuses the APC.
     if (PsIsThreadTerminating(thread.get())) return STATUS_UNSUCCESSFUL;
