@@ -16,6 +16,10 @@ function(ntio_add_driver name)
   endif()
   add_library(${name} MODULE ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ntio ntio_flags)
+  # A driver that links against an export driver names it by its image name (the SONAME) and finds
+  # it next to itself, as a .sys imports another .sys by name.
   set_target_properties(${name} PROPERTIES PREFIX "" SUFFIX ".sys"
-                        LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIRECTORY})
+                        LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIRECTORY}
+                        BUILD_RPATH "$ORIGIN" INSTALL_RPATH "$ORIGIN")
+  target_link_options(${name} PRIVATE "LINKER:-soname,${name}.sys")
 endfunction()

@@ -139,5 +139,6 @@ NTIO_END_DECLS
 #include "nt/file_operation_services.h"
 #include "nt/file_cancel_services.h"
 #include "nt/registry_services.h"
+#include "nt/driver_services.h"
 
 #endif /* NTIO_NTAPI_H */

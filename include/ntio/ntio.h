@@ -35,6 +35,32 @@ NTIO_API NTSTATUS NtioCreateDriver(PCUNICODE_STRING ServiceName, PDRIVER_INITIAL
  * without DriverUnload (NT fact L7). PASSIVE_LEVEL. */
 NTIO_API NTSTATUS NtioUnloadDriver(PDRIVER_OBJECT DriverObject);
 
+/* Plug and Play, root-enumerated devices (instances under
+ * \Registry\Machine\System\CurrentControlSet\Enum\Root\<class>\<instance>, value Service naming the
+ * function driver, optional REG_MULTI_SZ LowerFilters / UpperFilters, DeviceDesc, HardwareID, Class,
+ * ClassGUID). InstancePath is "ROOT\<class>\<instance>" (case-insensitive). PASSIVE_LEVEL. */
+typedef enum _NTIO_PNP_DEVICE_STATE {
+    NtioPnpDeviceNotFound = 0,   /* no device node with this instance path */
+    NtioPnpDeviceStarted,        /* IRP_MN_START_DEVICE succeeded */
+    NtioPnpDeviceFailed,         /* AddDevice or start failed; *Problem says why; the stack was removed */
+    NtioPnpDeviceRemovePending   /* removal begun (surprise, or opens raced it): REMOVE_DEVICE after the last close */
+} NTIO_PNP_DEVICE_STATE, *PNTIO_PNP_DEVICE_STATE;
+/* Creates a root PDO for every instance without one, then for each: loads the lower filters, the
+ * function driver and the upper filters (already loaded drivers are used as they are), calls their
+ * AddDevice in that order and sends IRP_MN_START_DEVICE, then a D0 IRP_MN_SET_POWER. A device that
+ * fails is left in NtioPnpDeviceFailed; the call itself fails only when the Enum key cannot be read. */
+NTIO_API NTSTATUS NtioPnpEnumerateRoot(VOID);
+/* The device node's state and, for NtioPnpDeviceFailed, the failing status (Problem optional). */
+NTIO_API NTSTATUS NtioPnpQueryDevice(PCUNICODE_STRING InstancePath, PNTIO_PNP_DEVICE_STATE State,
+                                     NTSTATUS *Problem);
+/* Removes a device. Orderly (Surprise FALSE): vetoed while the device has open handles
+ * (PNP_VetoOutstandingOpen) or a driver fails IRP_MN_QUERY_REMOVE_DEVICE (PNP_VetoDevice, followed by
+ * IRP_MN_CANCEL_REMOVE_DEVICE); both return STATUS_PLUGPLAY_QUERY_VETOED and keep the device. Otherwise
+ * D3 IRP_MN_SET_POWER (started devices), IRP_MN_REMOVE_DEVICE, and the PDO goes. Surprise:
+ * IRP_MN_SURPRISE_REMOVAL now, IRP_MN_REMOVE_DEVICE once the last handle is closed. A device that
+ * failed to start is removed without IRPs. VetoType (optional) says why a removal was vetoed. */
+NTIO_API NTSTATUS NtioPnpRemoveDevice(PCUNICODE_STRING InstancePath, BOOLEAN Surprise, PPNP_VETO_TYPE VetoType);
+
 /* Live IRPs and MDLs of the calling thread's System (leak checks of tests and the verifier). */
 NTIO_API SIZE_T NtioIrpCount(VOID);
 NTIO_API SIZE_T NtioMdlCount(VOID);

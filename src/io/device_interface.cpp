@@ -1,12 +1,16 @@
 // Device interfaces: IoRegisterDeviceInterface / IoSetDeviceInterfaceState / IoGetDeviceInterfaces.
-// An interface is named `\??\ROOT#<device>#0000#{guid}[\ref]`; the symbolic link object is the part
-// before the reference string and targets the device's name, so an open of the full name reaches the
-// device with the reference string as its file name. The link exists while an interface using it is
-// enabled. Registrations live until the device is deleted.
+// An interface of a PnP device is named `\??\ROOT#<class>#<instance>#{guid}[\ref]` after its device
+// instance path (other devices: `\??\ROOT#<device name>#0000#{guid}`); the symbolic link object is the
+// part before the reference string and targets the PDO's name, so an open of the full name reaches the
+// device stack with the reference string as its file name. Links follow the device state: an interface
+// enabled before its PnP device started gets its link when the start completes, removal disables every
+// interface, and registrations live until the device node (or a non-PnP device) goes.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterdeviceinterface
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetdeviceinterfacestate
 #include "io/device_object.hpp"
 
 #include "io/driver_object.hpp"
+#include "io/pnp_manager.hpp"
 
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
@@ -15,15 +19,16 @@ namespace ntio::io {
 
 namespace {
 
-// NT deviation: registrations are not persisted in the registry (no PnP device nodes); the link name
-// is derived from the device's name instead of its device instance path.
+// NT deviation: registrations are not persisted in the registry (the DeviceClasses key); a
+// non-PnP device may register interfaces too, named after its device name.
 struct Registration {
     ob::ObjectManager* manager;   // System of the device
     PDEVICE_OBJECT device;
     GUID class_guid;
     std::u16string link_name;     // "\??\ROOT#Name#0000#{guid}[\ref]"
     std::u16string link_object;   // "\??\ROOT#Name#0000#{guid}"
-    bool enabled = false;
+    bool enabled = false;         // IoSetDeviceInterfaceState(TRUE) and not disabled since
+    bool linked = false;          // the symbolic link exists (enabled and the device started)
 };
 
 // Process-wide, each entry tagged with its System; entries go with their device (IoDeleteDevice).
@@ -42,22 +47,37 @@ bool same_name(std::u16string_view a, std::u16string_view b) {
     return ob::upcase_name(a) == ob::upcase_name(b);
 }
 
-// Whether another enabled registration still needs r's link object.
+// Whether another linked registration still needs r's link object.
 bool link_shared_locked(const Registration& r) {
     for (const Registration& o : g_registrations)
-        if (&o != &r && o.enabled && same_name(o.link_object, r.link_object)) return true;
+        if (&o != &r && o.linked && same_name(o.link_object, r.link_object)) return true;
     return false;
 }
 
-NTSTATUS enable_locked(Registration& r) {
+// A PnP device admits its interfaces' links once started; other devices at once.
+bool device_live(PDEVICE_OBJECT device) {
+    if (!pnp_is_pdo(device)) return true;
+    PnpNode* node = pnp_node_of(device);
+    return node && pnp_node_started(*node);
+}
+
+NTSTATUS link_locked(Registration& r) {
     NTSTATUS status = STATUS_SUCCESS;
     if (!link_shared_locked(r)) status = create_symbolic_link(r.link_object, device_private(r.device)->name, false);
+    if (NT_SUCCESS(status)) r.linked = true;
+    return status;
+}
+
+NTSTATUS enable_locked(Registration& r) {
+    NTSTATUS status = device_live(r.device) ? link_locked(r) : STATUS_SUCCESS;
     if (NT_SUCCESS(status)) r.enabled = true;
     return status;
 }
 
 NTSTATUS disable_locked(Registration& r) {
     r.enabled = false;
+    if (!r.linked) return STATUS_SUCCESS;
+    r.linked = false;
     return link_shared_locked(r) ? STATUS_SUCCESS : delete_symbolic_link(r.link_object);
 }
 
@@ -69,7 +89,29 @@ Registration* find_locked(std::u16string_view link_name) {
 
 }  // namespace
 
+void device_interfaces_started(PDEVICE_OBJECT pdo) {
+    std::lock_guard guard(g_lock);
+    for (Registration& r : g_registrations)
+        if (r.device == pdo && r.enabled && !r.linked) (void)link_locked(r);
+}
+
+void device_interfaces_disable_all(PDEVICE_OBJECT pdo) {
+    std::lock_guard guard(g_lock);
+    for (Registration& r : g_registrations)
+        if (r.device == pdo && r.enabled) (void)disable_locked(r);
+}
+
+void device_interfaces_forget(PDEVICE_OBJECT device) {
+    std::lock_guard guard(g_lock);
+    for (Registration& r : g_registrations)
+        if (r.device == device && r.enabled) (void)disable_locked(r);
+    std::erase_if(g_registrations, [&](const Registration& r) { return r.device == device; });
+}
+
 void device_interfaces_remove(PDEVICE_OBJECT device) {
+    // A PnP PDO is deleted when its removal begins; its interfaces stay registered (drivers disable
+    // them while handling REMOVE_DEVICE) until the PnP manager forgets the node.
+    if (pnp_node_of(device)) return;
     std::lock_guard guard(g_lock);
     for (Registration& r : g_registrations)
         if (r.device == device && r.enabled) (void)disable_locked(r);
@@ -100,13 +142,24 @@ NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObject, co
     // An interface needs a name to link to (NT requires a PnP PDO, which always has one).
     const std::u16string& device_name = device_private(PhysicalDeviceObject)->name;
     if (device_name.empty() || device_delete_pending(PhysicalDeviceObject)) return STATUS_INVALID_DEVICE_REQUEST;
-    std::u16string instance = device_name;
-    constexpr std::u16string_view kDevicePrefix = u"\\Device\\";
-    if (instance.size() > kDevicePrefix.size() && same_name(instance.substr(0, kDevicePrefix.size()), kDevicePrefix))
-        instance.erase(0, kDevicePrefix.size());
-    for (char16_t& c : instance)
-        if (c == u'\\' || c == u'#') c = u'_';
-    const std::u16string link_object = u"\\??\\ROOT#" + instance + u"#0000#" + guid_text(*InterfaceClassGuid);
+    std::u16string link_object = u"\\??\\";
+    if (PnpNode* node = pnp_node_of(PhysicalDeviceObject)) {
+        // The device instance path with '\' as '#': ROOT#PNPTEST#0000.
+        std::u16string instance = pnp_instance_path(*node);
+        for (char16_t& c : instance)
+            if (c == u'\\') c = u'#';
+        link_object += instance;
+    } else {
+        std::u16string instance = device_name;
+        constexpr std::u16string_view kDevicePrefix = u"\\Device\\";
+        if (instance.size() > kDevicePrefix.size() &&
+            same_name(instance.substr(0, kDevicePrefix.size()), kDevicePrefix))
+            instance.erase(0, kDevicePrefix.size());
+        for (char16_t& c : instance)
+            if (c == u'\\' || c == u'#') c = u'_';
+        link_object += u"ROOT#" + instance + u"#0000";
+    }
+    link_object += u"#" + guid_text(*InterfaceClassGuid);
     std::u16string link = link_object;
     if (!reference.empty()) link += u"\\" + reference;
 
@@ -152,7 +205,7 @@ NTSTATUS NTAPI IoGetDeviceInterfaces(const GUID* InterfaceClassGuid, PDEVICE_OBJ
         for (const Registration& r : g_registrations) {
             if (r.manager != manager || std::memcmp(&r.class_guid, InterfaceClassGuid, sizeof(GUID)) != 0) continue;
             if (PhysicalDeviceObject && r.device != PhysicalDeviceObject) continue;
-            if (!r.enabled && !(Flags & DEVICE_INTERFACE_INCLUDE_NONACTIVE)) continue;
+            if (!r.linked && !(Flags & DEVICE_INTERFACE_INCLUDE_NONACTIVE)) continue;
             list += r.link_name;
             list.push_back(u'\0');
         }

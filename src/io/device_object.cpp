@@ -4,6 +4,7 @@
 // object goes, when its last open closes (NT's IopCompleteUnloadOrDelete): until then it keeps a
 // pending DriverUnload waiting, since CLEANUP and CLOSE for its open files still reach the driver.
 #include "io/device_object.hpp"
+#include "io/pnp_manager.hpp"
 
 #include "io/driver_object.hpp"
 #include "ntio/system.hpp"
@@ -143,6 +144,8 @@ void device_release_open(PDEVICE_OBJECT device) {
     // Sequentially consistent with IoDeleteDevice's flag and its ReferenceCount check.
     if (left == 0 && device_private(device)->delete_pending.load(std::memory_order_seq_cst))
         unlink_from_driver(device);
+    // A surprise-removed PnP device gets IRP_MN_REMOVE_DEVICE once its last open is gone.
+    if (left == 0 && pnp_is_pdo(device)) pnp_open_released(device);
     release_keep(device);
     if (left == 0 && driver_unloading(driver)) driver_try_complete_unload(driver);
     ObDereferenceObject(driver);

@@ -40,6 +40,8 @@ struct DriverExtras {
     std::vector<ClientExtension> client_extensions;
     std::vector<Reinitialization> reinitializations;
     ULONG reinitialization_count = 0;
+    void* image = nullptr;  // the loader's image, released when the driver object goes
+    DriverImageRelease release_image = nullptr;
 };
 
 DriverExtras* extras_of(PDRIVER_OBJECT driver) noexcept {
@@ -183,7 +185,13 @@ void driver_delete(void* object) {
     if (DriverExtras* extras = extras_of(driver)) {
         for (ClientExtension& e : extras->client_extensions) ExFreePool(e.memory);
         if (extras->registry_block) ::operator delete(extras->registry_block, std::align_val_t{PAGE_SIZE});
+        void* image = extras->image;
+        DriverImageRelease release = extras->release_image;
         delete extras;
+        priv.~DriverPrivate();
+        // Last: the image holds the code of the routines above only until here.
+        if (image && release) release(image);
+        return;
     }
     priv.~DriverPrivate();
 }
@@ -202,23 +210,19 @@ void driver_dump(void* object, std::string& out) {
     out += line;
 }
 
-}  // namespace ntio::io
-
-using namespace ntio;
-using namespace ntio::io;
-
-extern "C" {
-
-NTSTATUS NtioCreateDriver(PCUNICODE_STRING ServiceName, PDRIVER_INITIALIZE InitializationFunction,
-                          PDRIVER_OBJECT* DriverObject) {
+NTSTATUS create_driver(std::u16string_view service_name, PDRIVER_INITIALIZE InitializationFunction, void* image,
+                       DriverImageRelease release, PDRIVER_OBJECT* DriverObject) {
     if (DriverObject) *DriverObject = nullptr;
-    if (!ServiceName || !InitializationFunction) return STATUS_INVALID_PARAMETER;
-    std::u16string service;
-    NTSTATUS status = capture_unicode(ServiceName, service);
-    if (!NT_SUCCESS(status)) return status;
-    if (service.empty() || service.find(u'\\') != std::u16string::npos) return STATUS_OBJECT_NAME_INVALID;
+    // Until the driver object owns the image, every early return hands it back.
+    auto give_back = [&](NTSTATUS failure) {
+        if (image && release) release(image);
+        return failure;
+    };
+    if (!InitializationFunction) return give_back(STATUS_INVALID_PARAMETER);
+    const std::u16string service(service_name);
+    if (service.empty() || service.find(u'\\') != std::u16string::npos) return give_back(STATUS_OBJECT_NAME_INVALID);
     System* system = System::current();
-    if (!system) return STATUS_INVALID_PARAMETER;
+    if (!system) return give_back(STATUS_INVALID_PARAMETER);
 
     std::u16string driver_name = std::u16string(kDriverDirectory) + service;
     UNICODE_STRING object_name{static_cast<USHORT>(driver_name.size() * sizeof(WCHAR)),
@@ -229,13 +233,19 @@ NTSTATUS NtioCreateDriver(PCUNICODE_STRING ServiceName, PDRIVER_INITIALIZE Initi
                                nullptr);
     void* body = nullptr;
     ob::ObjectManager& om = system->objects();
-    status = om.create_object(KernelMode, &g_driver_type, &oa, sizeof(DriverBody), &body);
-    if (!NT_SUCCESS(status)) return status;
+    NTSTATUS status = om.create_object(KernelMode, &g_driver_type, &oa, sizeof(DriverBody), &body);
+    if (!NT_SUCCESS(status)) return give_back(status);
 
     auto* driver_body_ptr = static_cast<DriverBody*>(body);
     DriverPrivate* priv = new (&driver_body_ptr->priv) DriverPrivate();
     auto* extras = new (std::nothrow) DriverExtras();
     priv->client_extensions = extras;
+    if (extras) {
+        extras->image = image;
+        extras->release_image = release;
+    } else {
+        (void)give_back(STATUS_INSUFFICIENT_RESOURCES);
+    }
     priv->service_name = service;
     priv->driver_name = driver_name;
     priv->registry_path = std::u16string(kServicesKey) + service;
@@ -287,6 +297,23 @@ NTSTATUS NtioCreateDriver(PCUNICODE_STRING ServiceName, PDRIVER_INITIALIZE Initi
         *DriverObject = driver;
     }
     return STATUS_SUCCESS;
+}
+
+}  // namespace ntio::io
+
+using namespace ntio;
+using namespace ntio::io;
+
+extern "C" {
+
+NTSTATUS NtioCreateDriver(PCUNICODE_STRING ServiceName, PDRIVER_INITIALIZE InitializationFunction,
+                          PDRIVER_OBJECT* DriverObject) {
+    if (DriverObject) *DriverObject = nullptr;
+    if (!ServiceName || !InitializationFunction) return STATUS_INVALID_PARAMETER;
+    std::u16string service;
+    NTSTATUS status = capture_unicode(ServiceName, service);
+    if (!NT_SUCCESS(status)) return status;
+    return create_driver(service, InitializationFunction, nullptr, nullptr, DriverObject);
 }
 
 NTSTATUS NtioUnloadDriver(PDRIVER_OBJECT DriverObject) {

@@ -1,11 +1,24 @@
-// What the drivers-and-devices area exposes to the rest of io: the unload state the file-open path
-// checks, the open counts it keeps on devices (DEVICE_OBJECT.ReferenceCount), the I/O manager's
-// default dispatch routine and the stack database lock.
+// What the drivers-and-devices area exposes to the rest of io: driver creation for the loader, the
+// unload state the file-open path checks, the open counts it keeps on devices
+// (DEVICE_OBJECT.ReferenceCount), the I/O manager's default dispatch routine.
 #pragma once
 
 #include "io/ddk.hpp"
 
 namespace ntio::io {
+
+// What a driver object keeps of the image it came from: released once, when the driver object's
+// last reference goes (after DriverUnload, or after a failed DriverEntry), never while the
+// driver's code may still run on behalf of the I/O manager.
+using DriverImageRelease = void (*)(void* image) noexcept;
+
+// NtioCreateDriver for the loader: creates \Driver\<service>, calls `entry` as DriverEntry (NT facts
+// L1, L2, L4, L8, L9) and, on success, lists the driver as loaded; `*driver` (optional) gets it
+// referenced. `image` (may be null) goes to `release` with the driver object, or at once when no
+// driver object could be made. STATUS_OBJECT_NAME_COLLISION when \Driver\<service> exists.
+// PASSIVE_LEVEL.
+NTSTATUS create_driver(std::u16string_view service, PDRIVER_INITIALIZE entry, void* image,
+                       DriverImageRelease release, PDRIVER_OBJECT* driver);
 
 // True once NtioUnloadDriver was called for the driver: no new opens or attaches. Any IRQL.
 bool driver_unloading(PDRIVER_OBJECT driver) noexcept;

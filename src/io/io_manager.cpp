@@ -1,5 +1,6 @@
 // IoManager boot, shutdown and bookkeeping of loaded drivers.
 #include "io/io_manager.hpp"
+#include "io/pnp_manager.hpp"
 
 #include "io/driver_object.hpp"
 #include "io/irp.hpp"
@@ -16,6 +17,8 @@ IoManager::IoManager(System& system) : m_system(system) {
 }
 
 void IoManager::shutdown() {
+    // Plug and Play stacks are removed first (IRP_MN_REMOVE_DEVICE), while their drivers are loaded.
+    pnp_shutdown();
     // Drivers without DriverUnload cannot be unloaded on request (NT fact L7) but still go away here.
     for (PDRIVER_OBJECT driver : drivers()) driver_shutdown(driver);
 }

@@ -16,6 +16,8 @@
 #include "ob/object_manager.hpp"
 #include "ex/executive.hpp"
 #include "io/io_manager.hpp"
+#include "io/driver_loader.hpp"
+#include "io/pnp_manager.hpp"
 
 namespace ntio {
 namespace {
@@ -46,6 +48,26 @@ System::System(const BootOptions& options) {
     m_executive = std::make_unique<ex::Executive>(*this);
     m_executive->start();
     m_io = std::make_unique<io::IoManager>(*this);
+    // Boot- and system-start drivers; only a critical (ErrorControl 3) failure stops the boot.
+    std::u16string failed;
+    if (NTSTATUS status = io::load_start_services(*this, &failed); !NT_SUCCESS(status)) {
+        m_io->shutdown();
+        m_executive->stop();
+        m_kernel->stop();
+        m_executive.reset();
+        m_io.reset();
+        m_objects.reset();
+        m_kernel.reset();
+        m_config.reset();
+        System* self = this;
+        g_latest.compare_exchange_strong(self, nullptr);
+        if (t_current == this) t_current = nullptr;
+        std::string name(failed.begin(), failed.end());
+        throw BootError(status, "critical boot driver " + name + " failed to load");
+    }
+    // Root-enumerated Plug and Play devices listed under Enum\Root get their stacks and start; a
+    // device that fails is left in its failed state, as NT leaves it.
+    (void)io::pnp_enumerate_root();
 }
 
 System::~System() {

@@ -1,26 +1,34 @@
-// The ntio command: boots the embedded default system and prints its object namespace tree.
-// Later issues add the registry-driven boot, driver loading, run/bench/inspect subcommands.
+// The ntio command. With no subcommand it boots the default system and prints its object namespace
+// (the guided tour of the in-box drivers replaces this once they load from the registry);
+// `ntio reg` manages the registry. --hive (or NTIO_HIVE) names the hive file to boot from.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <string>
 
-#include "ntio/system.hpp"
+#include "boot.hpp"
 #include "ob/object_manager.hpp"
+#include "reg_command.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"ntio: the Windows NT I/O architecture in user space"};
+    ntio::tool::GlobalOptions options;
     bool quiet = false;
+    int exit_code = 0;
+    app.add_option("--hive", options.hive, "registry hive file (SQLite); default: NTIO_HIVE, else the embedded hive");
     app.add_flag("-q,--quiet", quiet, "boot and shut down without printing the namespace");
     app.set_version_flag("--version", "ntio 0.1.0");
+    ntio::tool::add_reg_command(app, options, exit_code);
     CLI11_PARSE(app, argc, argv);
+    if (!app.get_subcommands().empty()) return exit_code;
 
-    ntio::System system;
+    std::unique_ptr<ntio::System> system = ntio::tool::boot(options);
+    if (!system) return 1;
     std::string tree;
-    system.objects().dump_namespace(tree);
+    system->objects().dump_namespace(tree);
     if (!quiet) {
         fmt::print("ntio: system booted; object namespace:\n{}", tree);
-        fmt::print("{} objects, {} handles\n", system.objects().object_count(), system.objects().handle_count());
+        fmt::print("{} objects, {} handles\n", system->objects().object_count(), system->objects().handle_count());
     }
     return 0;
 }

@@ -18,4 +18,6 @@
 #include "ntio_ddk/file_operations.h"
 #include "ntio_ddk/registry.h"
 #include "ntio_ddk/rtl_registry.h"
+#include "ntio_ddk/pnp.h"
+#include "ntio_ddk/driver_load.h"
 #endif

@@ -13,6 +13,9 @@
 #include "win32/synch.h"
 #include "win32/threads.h"
 #include "win32/registry.h"
+#ifndef NOSERVICE
+#include "win32/services.h"
+#endif
 #if __has_include("win32/file.h")
 #include "win32/file.h"
 #endif

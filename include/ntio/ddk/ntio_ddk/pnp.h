@@ -1,0 +1,94 @@
+/* <wdm.h> piece: the Plug and Play and power DDIs and types io.h / io_types.h lack (device relations,
+ * device registry properties, Po* routines for power IRPs, PNP_VETO_TYPE). IRP_MN_* codes, POWER_STATE,
+ * DEVICE_POWER_STATE and the stack-location parameters are in io_types.h / io_constants.h.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/plug-and-play-minor-irps */
+#ifndef NTIO_DDK_PNP_H
+#define NTIO_DDK_PNP_H
+
+#include "io_types.h"
+
+NTIO_BEGIN_DECLS
+
+/* IRP_MN_QUERY_DEVICE_RELATIONS answer (paged pool, freed by the requester). */
+typedef struct _DEVICE_RELATIONS {
+    ULONG Count;
+    PDEVICE_OBJECT Objects[1];
+} DEVICE_RELATIONS, *PDEVICE_RELATIONS;
+
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ne-wdm-device_registry_property */
+typedef enum {
+    DevicePropertyDeviceDescription = 0x0,
+    DevicePropertyHardwareID = 0x1,
+    DevicePropertyCompatibleIDs = 0x2,
+    DevicePropertyBootConfiguration = 0x3,
+    DevicePropertyBootConfigurationTranslated = 0x4,
+    DevicePropertyClassName = 0x5,
+    DevicePropertyClassGuid = 0x6,
+    DevicePropertyDriverKeyName = 0x7,
+    DevicePropertyManufacturer = 0x8,
+    DevicePropertyFriendlyName = 0x9,
+    DevicePropertyLocationInformation = 0xa,
+    DevicePropertyPhysicalDeviceObjectName = 0xb,
+    DevicePropertyBusTypeGuid = 0xc,
+    DevicePropertyLegacyBusType = 0xd,
+    DevicePropertyBusNumber = 0xe,
+    DevicePropertyEnumeratorName = 0xf,
+    DevicePropertyAddress = 0x10,
+    DevicePropertyUINumber = 0x11,
+    DevicePropertyInstallState = 0x12,
+    DevicePropertyRemovalPolicy = 0x13,
+    DevicePropertyResourceRequirements = 0x14,
+    DevicePropertyAllocatedResources = 0x15,
+    DevicePropertyContainerID = 0x16
+} DEVICE_REGISTRY_PROPERTY;
+
+/* PnP veto reasons (cfg.h spelling), reported by NtioPnpRemoveDevice. */
+#ifndef NTIO_PNP_VETO_TYPE_DEFINED
+#define NTIO_PNP_VETO_TYPE_DEFINED
+typedef enum _PNP_VETO_TYPE {
+    PNP_VetoTypeUnknown,
+    PNP_VetoLegacyDevice,
+    PNP_VetoPendingClose,
+    PNP_VetoWindowsApp,
+    PNP_VetoWindowsService,
+    PNP_VetoOutstandingOpen,
+    PNP_VetoDevice,
+    PNP_VetoDriver,
+    PNP_VetoIllegalDeviceRequest,
+    PNP_VetoInsufficientPower,
+    PNP_VetoNonDisableable,
+    PNP_VetoLegacyDriver,
+    PNP_VetoInsufficientRights,
+    PNP_VetoAlreadyRemoved
+} PNP_VETO_TYPE, *PPNP_VETO_TYPE;
+#endif
+
+/* IoGetDeviceProperty: a property of a PnP device (PDO only; any other device object is bug check
+ * PNP_DETECTED_FATAL_ERROR 0x2). STATUS_BUFFER_TOO_SMALL with *ResultLength set when the buffer is short;
+ * STATUS_OBJECT_NAME_NOT_FOUND when the device has no such property. PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                               ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength);
+/* Bus drivers report a change of their children. Root-enumerated devices: re-reads the Enum\Root key
+ * (new instances are added and started) from a system worker. Any IRQL <= DISPATCH_LEVEL. */
+NTKERNELAPI VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, DEVICE_RELATION_TYPE Type);
+
+/* ---- Power ---- */
+typedef VOID NTAPI REQUEST_POWER_COMPLETE(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunction, POWER_STATE PowerState,
+                                          PVOID Context, PIO_STATUS_BLOCK IoStatus);
+typedef REQUEST_POWER_COMPLETE *PREQUEST_POWER_COMPLETE;
+
+/* Passes a power IRP down (Windows Vista and later: the same as IoCallDriver). IRQL <= DISPATCH_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI PoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+/* Lets the next power IRP start (Windows Vista and later: nothing to do; kept for older drivers). */
+NTKERNELAPI VOID NTAPI PoStartNextPowerIrp(PIRP Irp);
+/* Records the device's (or system's) power state; returns the previous one. */
+NTKERNELAPI POWER_STATE NTAPI PoSetPowerState(PDEVICE_OBJECT DeviceObject, POWER_STATE_TYPE Type, POWER_STATE State);
+/* Allocates a power IRP for the top of DeviceObject's stack and sends it; CompletionFunction runs once it
+ * completed, then the IRP is freed. MinorFunction IRP_MN_SET_POWER, IRP_MN_QUERY_POWER (device states) or
+ * IRP_MN_WAIT_WAKE; anything else is STATUS_INVALID_PARAMETER_2. Returns STATUS_PENDING once sent. */
+NTKERNELAPI NTSTATUS NTAPI PoRequestPowerIrp(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunction, POWER_STATE PowerState,
+                                             PREQUEST_POWER_COMPLETE CompletionFunction, PVOID Context, PIRP *Irp);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_DDK_PNP_H */

@@ -1,0 +1,315 @@
+// Driver images and loading by service: an image is an ELF shared object (dlopen RTLD_NOW |
+// RTLD_LOCAL) exporting DriverEntry; export drivers it links against get DllInitialize before it
+// runs and DllUnload after its last importer goes. The image stays mapped until the last reference
+// to its driver object goes (driver_object.cpp calls release_image from the delete procedure).
+#include "io/driver_loader.hpp"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "host/errno_status.hpp"
+#include "io/driver_loader_registry.hpp"
+#include "io/driver_object.hpp"
+#include "io/objects.hpp"
+#include "ntio/system.hpp"
+#include "ob/object_manager.hpp"
+#include <ntio/ntio.h>
+
+namespace ntio::io {
+
+using namespace loader;
+
+namespace {
+
+using DllInitializeRoutine = NTSTATUS(NTAPI*)(PUNICODE_STRING RegistryPath);
+using DllUnloadRoutine = NTSTATUS(NTAPI*)();
+
+// An export driver (a .sys another image links against) while it has importers in a System.
+struct ExportImage {
+    void* handle = nullptr;  // our own dlopen reference
+    System* system = nullptr;
+    unsigned users = 0;
+    DllUnloadRoutine dll_unload = nullptr;
+};
+
+// A driver image loaded for a service.
+struct DriverImage {
+    void* handle = nullptr;
+    System* system = nullptr;
+    std::vector<ExportImage*> imports;
+};
+
+// dlopen's handles are per host process, so the table of loaded images is too; entries say which
+// System they belong to.
+struct ImageTable {
+    // Serializes loads and unloads, as NT runs them one at a time on a system worker; recursive
+    // because a DriverEntry may load another driver (ZwLoadDriver) or an export driver's service.
+    std::recursive_mutex load_lock;
+    std::mutex lock;  // images, exports
+    std::vector<DriverImage*> images;
+    std::vector<ExportImage*> exports;
+};
+
+ImageTable& table() {
+    static ImageTable instance;
+    return instance;
+}
+
+void log_failure(std::u16string_view service, const std::string& what, NTSTATUS status) {
+    DbgPrintEx(DPFLTR_DEFAULT_ID, DPFLTR_ERROR_LEVEL, "ntio: driver %s: %s (status 0x%08X)\n",
+               to_utf8(service).c_str(), what.c_str(), static_cast<unsigned>(status));
+}
+
+// True when `symbol` was found in the object `handle` names, not in one of its dependencies.
+bool defined_in(void* handle, void* symbol) {
+    link_map* map = nullptr;
+    Dl_info info{};
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !dladdr(symbol, &info)) return false;
+    return info.dli_fname && map->l_name && std::strcmp(info.dli_fname, map->l_name) == 0;
+}
+
+void* own_symbol(void* handle, const char* name) {
+    void* symbol = dlsym(handle, name);
+    return symbol && defined_in(handle, symbol) ? symbol : nullptr;
+}
+
+// DT_NEEDED entries of the image whose names end in ".sys": the export drivers it imports.
+std::vector<std::string> imported_drivers(void* handle) {
+    std::vector<std::string> out;
+    link_map* map = nullptr;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !map->l_ld) return out;
+    const char* strings = nullptr;
+    for (const ElfW(Dyn)* d = map->l_ld; d->d_tag != DT_NULL; ++d)
+        if (d->d_tag == DT_STRTAB) strings = reinterpret_cast<const char*>(d->d_un.d_ptr);
+    if (!strings) return out;
+    // glibc relocates the dynamic section in place where it is writable (x86-64), else not.
+    if (reinterpret_cast<ElfW(Addr)>(strings) < map->l_addr) strings += map->l_addr;
+    for (const ElfW(Dyn)* d = map->l_ld; d->d_tag != DT_NULL; ++d) {
+        if (d->d_tag != DT_NEEDED) continue;
+        std::string name(strings + d->d_un.d_val);
+        if (name.size() > 4 && strcasecmp(name.c_str() + name.size() - 4, ".sys") == 0) out.push_back(name);
+    }
+    return out;
+}
+
+void drop_import(ExportImage* e) noexcept {
+    ImageTable& t = table();
+    {
+        std::lock_guard guard(t.lock);
+        if (--e->users != 0) return;
+        std::erase(t.exports, e);
+    }
+    if (e->dll_unload) (void)e->dll_unload();
+    dlclose(e->handle);
+    delete e;
+}
+
+void release_image(void* p) noexcept {
+    auto* image = static_cast<DriverImage*>(p);
+    {
+        ImageTable& t = table();
+        std::lock_guard guard(t.lock);
+        std::erase(t.images, image);
+    }
+    dlclose(image->handle);
+    // NT unloads an export driver (DllUnload) after the last driver importing it.
+    for (ExportImage* e : image->imports) drop_import(e);
+    delete image;
+}
+
+// Loads, or takes one more user of, an export driver the image imports (by its DT_NEEDED name).
+// An export driver that is also a service is loaded as a driver first.
+NTSTATUS import_export_driver(System& system, const std::string& needed, std::u16string_view importer,
+                              ExportImage*& out) {
+    ImageTable& t = table();
+    void* handle = dlopen(needed.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    if (!handle) return STATUS_DLL_NOT_FOUND;
+    {
+        std::lock_guard guard(t.lock);
+        for (ExportImage* e : t.exports) {
+            if (e->handle == handle && e->system == &system) {
+                ++e->users;
+                out = e;
+                dlclose(handle);
+                return STATUS_SUCCESS;
+            }
+        }
+    }
+    std::string base = needed.substr(needed.rfind('/') + 1);
+    base.resize(base.size() - 4);
+    const std::u16string service = to_utf16(base);
+    ServiceConfig config;
+    if (NT_SUCCESS(read_service_config(service, config)) && config.start != kServiceDisabled) {
+        PDRIVER_OBJECT driver = nullptr;
+        NTSTATUS status = load_service(service, &driver);
+        if (driver) ObDereferenceObject(driver);
+        if (!NT_SUCCESS(status) && status != STATUS_IMAGE_ALREADY_LOADED) {
+            dlclose(handle);
+            return status;
+        }
+    }
+    if (auto init = reinterpret_cast<DllInitializeRoutine>(own_symbol(handle, "DllInitialize"))) {
+        // The registry path MmCallDllInitialize passes: the export driver's own service key.
+        std::u16string path = std::u16string(u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\") + service;
+        UNICODE_STRING registry_path = unicode_of(path);
+        NTSTATUS status = init(&registry_path);
+        if (!NT_SUCCESS(status)) {
+            log_failure(importer, "DllInitialize of " + needed + " failed", status);
+            dlclose(handle);
+            return status;
+        }
+    }
+    auto* e = new ExportImage{handle, &system, 1,
+                              reinterpret_cast<DllUnloadRoutine>(own_symbol(handle, "DllUnload"))};
+    std::lock_guard guard(t.lock);
+    t.exports.push_back(e);
+    out = e;
+    return STATUS_SUCCESS;
+}
+
+// Maps the service's image: a clear status for a missing, unreadable or malformed image, a missing
+// DriverEntry, an image another service already loaded, or an export driver that fails.
+NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& out, PDRIVER_INITIALIZE& entry) {
+    struct stat st{};
+    if (::stat(config.host_path.c_str(), &st) != 0) {
+        const int error = errno;
+        NTSTATUS status = (error == ENOENT || error == ENOTDIR) ? STATUS_OBJECT_NAME_NOT_FOUND
+                                                                : host::status_from_errno(error);
+        log_failure(config.name, "image " + config.host_path + " not found", status);
+        return status;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        log_failure(config.name, "image " + config.host_path + " is not a file", STATUS_INVALID_IMAGE_FORMAT);
+        return STATUS_INVALID_IMAGE_FORMAT;
+    }
+    if (::access(config.host_path.c_str(), R_OK) != 0) {
+        log_failure(config.name, "image " + config.host_path + " is not readable", STATUS_ACCESS_DENIED);
+        return STATUS_ACCESS_DENIED;
+    }
+    void* handle = dlopen(config.host_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char* error = dlerror();
+        std::string message = error ? error : "dlopen failed";
+        // NT's status for an import the kernel does not export; else not a loadable image.
+        NTSTATUS status = message.find("undefined symbol") != std::string::npos ? STATUS_DRIVER_ENTRYPOINT_NOT_FOUND
+                          : message.find("cannot open shared object") != std::string::npos ? STATUS_DLL_NOT_FOUND
+                                                                                            : STATUS_INVALID_IMAGE_FORMAT;
+        log_failure(config.name, "cannot load image: " + message, status);
+        return status;
+    }
+    ImageTable& t = table();
+    {
+        std::lock_guard guard(t.lock);
+        for (DriverImage* image : t.images) {
+            if (image->handle == handle && image->system == &system) {
+                // Two services naming one image: as MmLoadSystemImage refuses a second mapping.
+                dlclose(handle);
+                log_failure(config.name, "image " + config.host_path + " is already loaded by another service",
+                            STATUS_IMAGE_ALREADY_LOADED);
+                return STATUS_IMAGE_ALREADY_LOADED;
+            }
+        }
+    }
+    entry = reinterpret_cast<PDRIVER_INITIALIZE>(own_symbol(handle, "DriverEntry"));
+    if (!entry) {
+        // NT deviation: a PE image always has an entry point; an ELF image without DriverEntry is
+        // STATUS_PROCEDURE_NOT_FOUND.
+        dlclose(handle);
+        log_failure(config.name, "image " + config.host_path + " does not export DriverEntry", STATUS_PROCEDURE_NOT_FOUND);
+        return STATUS_PROCEDURE_NOT_FOUND;
+    }
+    auto* image = new DriverImage{handle, &system, {}};
+    for (const std::string& needed : imported_drivers(handle)) {
+        ExportImage* e = nullptr;
+        NTSTATUS status = import_export_driver(system, needed, config.name, e);
+        if (!NT_SUCCESS(status)) {
+            log_failure(config.name, "export driver " + needed + " did not load", status);
+            release_image(image);
+            return status;
+        }
+        image->imports.push_back(e);
+    }
+    {
+        std::lock_guard guard(t.lock);
+        t.images.push_back(image);
+    }
+    out = image;
+    return STATUS_SUCCESS;
+}
+
+// The driver object \Driver\<service>, referenced, unload-pending or not.
+PDRIVER_OBJECT reference_driver_object(std::u16string_view service) {
+    std::u16string name = u"\\Driver\\" + std::u16string(service);
+    UNICODE_STRING object_name = unicode_of(name);
+    void* object = nullptr;
+    NTSTATUS status = ObReferenceObjectByName(&object_name, OBJ_CASE_INSENSITIVE, nullptr, 0, IoDriverObjectType,
+                                              KernelMode, nullptr, &object);
+    return NT_SUCCESS(status) ? static_cast<PDRIVER_OBJECT>(object) : nullptr;
+}
+
+}  // namespace
+
+PDRIVER_OBJECT reference_service_driver(std::u16string_view service) {
+    PDRIVER_OBJECT driver = reference_driver_object(service);
+    if (driver && driver_unloading(driver)) {
+        ObDereferenceObject(driver);
+        return nullptr;
+    }
+    return driver;
+}
+
+NTSTATUS load_service(std::u16string_view name, PDRIVER_OBJECT* driver) {
+    if (driver) *driver = nullptr;
+    System* system = System::current();
+    if (!system) return STATUS_INVALID_PARAMETER;
+    std::lock_guard load(table().load_lock);
+    ServiceConfig config;
+    NTSTATUS status = read_service_config(name, config);
+    if (!NT_SUCCESS(status)) {
+        if (status != STATUS_OBJECT_NAME_NOT_FOUND) log_failure(config.name, "service key or ImagePath refused", status);
+        return status;
+    }
+    if (config.start == kServiceDisabled) {
+        // NT deviation: the status NtLoadDriver gives for a disabled service is not documented
+        // (the service controller refuses first with ERROR_SERVICE_DISABLED); ntio refuses here too.
+        log_failure(config.name, "service is disabled (Start 4)", STATUS_DRIVER_UNABLE_TO_LOAD);
+        return STATUS_DRIVER_UNABLE_TO_LOAD;
+    }
+    // NT fact L7: a loaded driver (or one still unloading) is not loaded twice.
+    if (PDRIVER_OBJECT loaded = reference_driver_object(config.name)) {
+        if (driver && !driver_unloading(loaded)) *driver = loaded;
+        else ObDereferenceObject(loaded);
+        return STATUS_IMAGE_ALREADY_LOADED;
+    }
+    DriverImage* image = nullptr;
+    PDRIVER_INITIALIZE entry = nullptr;
+    status = open_image(*system, config, image, entry);
+    if (!NT_SUCCESS(status)) return status;
+    status = create_driver(config.name, entry, image, release_image, driver);
+    if (status == STATUS_OBJECT_NAME_COLLISION) return STATUS_IMAGE_ALREADY_LOADED;
+    // NT fact L8: the image went with the driver object; the caller gets DriverEntry's status.
+    if (!NT_SUCCESS(status)) log_failure(config.name, "DriverEntry failed", status);
+    return status;
+}
+
+NTSTATUS unload_service(std::u16string_view name) {
+    std::lock_guard load(table().load_lock);
+    std::u16string key_path;
+    std::u16string service;
+    NTSTATUS status = service_key_of(name, key_path, service);
+    if (!NT_SUCCESS(status)) return status;
+    KernelHandle key;
+    status = open_key(key_path, key);
+    if (!NT_SUCCESS(status)) return status;  // NT fact L7
+    PDRIVER_OBJECT driver = reference_driver_object(service);
+    if (!driver) return STATUS_OBJECT_NAME_NOT_FOUND;
+    status = NtioUnloadDriver(driver);  // NT fact L7: no DriverUnload, STATUS_INVALID_DEVICE_REQUEST
+    ObDereferenceObject(driver);
+    return status;
+}
+
+}  // namespace ntio::io

@@ -1,0 +1,825 @@
+// Root-enumerated Plug and Play: the device nodes read from Enum\Root, the root bus driver
+// (\Driver\PnpManager) that owns one PDO per instance, and the IRP sequences of the PnP manager:
+// AddDevice of lower filters, function driver and upper filters, IRP_MN_START_DEVICE, D0; orderly
+// removal (QUERY_REMOVE, then D3 and REMOVE, or CANCEL_REMOVE when vetoed) and surprise removal
+// (SURPRISE_REMOVAL now, REMOVE after the last close).
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/adding-a-pnp-device-to-a-running-system
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/removing-a-device
+#include "io/pnp_manager.hpp"
+
+#include <thread>
+
+#include "io/device_object.hpp"
+#include "io/driver_loader.hpp"
+#include "io/driver_object.hpp"
+#include "ntio/system.hpp"
+#include "ob/object_manager.hpp"
+#include <ntio/ntio.h>
+
+namespace ntio::io {
+
+enum class NodeState : int { added, started, failed, remove_pending };
+
+struct Manager;
+
+struct PnpNode {
+    Manager* manager = nullptr;
+    std::u16string instance;                 // "ROOT\PNPTEST\0000"
+    std::u16string service;                  // function driver
+    std::vector<std::u16string> lower;       // LowerFilters
+    std::vector<std::u16string> upper;       // UpperFilters
+    PnpNodeProperties properties;
+    PDEVICE_OBJECT pdo = nullptr;            // referenced by the node until it goes
+    std::vector<PDRIVER_OBJECT> drivers;     // referenced while the stack exists
+    std::atomic<NodeState> state{NodeState::added};
+    std::atomic<bool> force_remove{false};   // shutdown: do not wait for the last close
+    NTSTATUS problem = STATUS_SUCCESS;
+    bool surprise = false;
+    KEVENT last_close;                       // pnp_open_released signals it
+    WORK_QUEUE_ITEM watcher;
+};
+
+// The PnP state of one System. Lives while root-enumerated devices exist (or someone uses it).
+struct Manager {
+    ob::ObjectManager* objects = nullptr;
+    PDRIVER_OBJECT root = nullptr;           // \Driver\PnpManager, referenced
+    int users = 0;                           // under g_lock
+    std::mutex operation;                    // one PnP action at a time, as NT's PnP worker runs them
+    std::mutex list_lock;                    // nodes
+    std::vector<std::unique_ptr<PnpNode>> nodes;
+    ULONG next_pdo_number = 1;
+};
+
+namespace {
+
+// Process-wide, each manager tagged with its System's object manager.
+std::mutex g_lock;
+std::vector<Manager*> g_managers;
+
+constexpr std::u16string_view kEnumRootKey = u"\\Registry\\Machine\\System\\CurrentControlSet\\Enum\\Root";
+constexpr char16_t kRootServiceName[] = u"PnpManager";
+
+struct PdoExtension {
+    PnpNode* node;
+};
+
+PdoExtension* pdo_extension(PDEVICE_OBJECT pdo) noexcept { return static_cast<PdoExtension*>(pdo->DeviceExtension); }
+
+bool same_name(std::u16string_view a, std::u16string_view b) { return ob::upcase_name(a) == ob::upcase_name(b); }
+
+UNICODE_STRING unicode_of(const std::u16string& s) {
+    return UNICODE_STRING{static_cast<USHORT>(s.size() * sizeof(WCHAR)), static_cast<USHORT>(s.size() * sizeof(WCHAR)),
+                          reinterpret_cast<PWCH>(const_cast<char16_t*>(s.data()))};
+}
+
+// ---- The root bus driver: what the bus driver of a root PDO does with the IRPs that reach it ----
+
+// IRP_MN_QUERY_ID strings of a root device.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-id
+PWSTR pool_multi_string(const std::u16string& text) {
+    auto* buffer = static_cast<PWSTR>(ExAllocatePoolWithTag(PagedPool, (text.size() + 1) * sizeof(WCHAR), 'PnpR'));
+    if (!buffer) return nullptr;
+    std::memcpy(buffer, text.data(), text.size() * sizeof(WCHAR));
+    buffer[text.size()] = 0;
+    return buffer;
+}
+
+NTSTATUS query_id(PnpNode& node, BUS_QUERY_ID_TYPE type, ULONG_PTR& information) {
+    const std::u16string& instance = node.instance;
+    const std::size_t last = instance.rfind(u'\\');
+    std::u16string text;
+    switch (type) {
+    case BusQueryDeviceID: text = instance.substr(0, last); break;
+    case BusQueryInstanceID: text = instance.substr(last + 1); break;
+    case BusQueryHardwareIDs:
+        if (node.properties.hardware_ids.empty()) return STATUS_NOT_SUPPORTED;
+        text = node.properties.hardware_ids;
+        break;
+    case BusQueryCompatibleIDs:
+        if (node.properties.compatible_ids.empty()) return STATUS_NOT_SUPPORTED;
+        text = node.properties.compatible_ids;
+        break;
+    default: return STATUS_NOT_SUPPORTED;
+    }
+    PWSTR buffer = pool_multi_string(text);
+    if (!buffer) return STATUS_INSUFFICIENT_RESOURCES;
+    information = reinterpret_cast<ULONG_PTR>(buffer);
+    return STATUS_SUCCESS;
+}
+
+// A bus driver completes the PnP IRPs of its PDO; the ones it does not handle keep their status.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/dispatchpnp-routines
+NTSTATUS NTAPI root_pnp(PDEVICE_OBJECT device, PIRP irp) {
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
+    NTSTATUS status = irp->IoStatus.Status;
+    PnpNode* node = pnp_node_of(device);
+    switch (sp->MinorFunction) {
+    case IRP_MN_START_DEVICE:
+    case IRP_MN_QUERY_REMOVE_DEVICE:
+    case IRP_MN_CANCEL_REMOVE_DEVICE:
+    case IRP_MN_REMOVE_DEVICE:
+    case IRP_MN_SURPRISE_REMOVAL:
+    case IRP_MN_QUERY_STOP_DEVICE:
+    case IRP_MN_CANCEL_STOP_DEVICE:
+    case IRP_MN_STOP_DEVICE:
+        status = STATUS_SUCCESS;
+        break;
+    case IRP_MN_QUERY_DEVICE_RELATIONS:
+        if (sp->Parameters.QueryDeviceRelations.Type == TargetDeviceRelation) {
+            auto* relations = static_cast<PDEVICE_RELATIONS>(
+                ExAllocatePoolWithTag(PagedPool, sizeof(DEVICE_RELATIONS), 'PnpR'));
+            if (!relations) {
+                status = STATUS_INSUFFICIENT_RESOURCES;
+                break;
+            }
+            relations->Count = 1;
+            relations->Objects[0] = device;
+            ObReferenceObject(device);
+            irp->IoStatus.Information = reinterpret_cast<ULONG_PTR>(relations);
+            status = STATUS_SUCCESS;
+        }
+        break;
+    case IRP_MN_QUERY_ID:
+        if (node) {
+            ULONG_PTR information = 0;
+            NTSTATUS id_status = query_id(*node, sp->Parameters.QueryId.IdType, information);
+            if (id_status != STATUS_NOT_SUPPORTED) {
+                status = id_status;
+                irp->IoStatus.Information = information;
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    irp->IoStatus.Status = status;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return status;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/dispatchpower-routines
+NTSTATUS NTAPI root_power(PDEVICE_OBJECT device, PIRP irp) {
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
+    NTSTATUS status = irp->IoStatus.Status;
+    if (sp->MinorFunction == IRP_MN_SET_POWER) {
+        if (sp->Parameters.Power.Type == DevicePowerState)
+            (void)PoSetPowerState(device, DevicePowerState, sp->Parameters.Power.State);
+        status = STATUS_SUCCESS;
+    } else if (sp->MinorFunction == IRP_MN_QUERY_POWER) {
+        status = STATUS_SUCCESS;
+    }
+    PoStartNextPowerIrp(irp);
+    irp->IoStatus.Status = status;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return status;
+}
+
+// Opens reach the PDO itself only when no function driver is attached (a stack being removed).
+NTSTATUS NTAPI root_create(PDEVICE_OBJECT, PIRP irp) {
+    irp->IoStatus.Status = STATUS_NO_SUCH_DEVICE;
+    irp->IoStatus.Information = 0;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return STATUS_NO_SUCH_DEVICE;
+}
+
+NTSTATUS NTAPI root_close(PDEVICE_OBJECT, PIRP irp) {
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    irp->IoStatus.Information = 0;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+// NT's root bus driver never unloads; ours goes with the last root device (pnp_manager's release).
+VOID NTAPI root_unload(PDRIVER_OBJECT) {}
+
+NTSTATUS NTAPI root_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
+    driver->MajorFunction[IRP_MJ_PNP] = root_pnp;
+    driver->MajorFunction[IRP_MJ_POWER] = root_power;
+    driver->MajorFunction[IRP_MJ_CREATE] = root_create;
+    driver->MajorFunction[IRP_MJ_CLEANUP] = root_close;
+    driver->MajorFunction[IRP_MJ_CLOSE] = root_close;
+    driver->DriverUnload = root_unload;
+    return STATUS_SUCCESS;
+}
+
+// ---- Managers ----
+
+Manager* acquire_manager(bool create, NTSTATUS* status_out = nullptr) {
+    System* system = System::current();
+    if (status_out) *status_out = STATUS_SUCCESS;
+    if (!system) return nullptr;
+    ob::ObjectManager* objects = &system->objects();
+    std::lock_guard guard(g_lock);
+    for (Manager* m : g_managers) {
+        if (m->objects == objects) {
+            ++m->users;
+            return m;
+        }
+    }
+    if (!create) return nullptr;
+    PDRIVER_OBJECT root = nullptr;
+    std::u16string service = kRootServiceName;
+    UNICODE_STRING name = unicode_of(service);
+    NTSTATUS status = NtioCreateDriver(&name, root_driver_entry, &root);
+    if (!NT_SUCCESS(status)) {
+        if (status_out) *status_out = status;
+        return nullptr;
+    }
+    auto* m = new Manager();
+    m->objects = objects;
+    m->root = root;
+    m->users = 1;
+    g_managers.push_back(m);
+    return m;
+}
+
+// The last user of a manager without devices lets it and the root driver go.
+void release_manager(Manager* m) {
+    {
+        std::lock_guard guard(g_lock);
+        if (--m->users != 0) return;
+        {
+            std::lock_guard list(m->list_lock);
+            if (!m->nodes.empty()) return;
+        }
+        std::erase(g_managers, m);
+    }
+    (void)NtioUnloadDriver(m->root);
+    ObDereferenceObject(m->root);
+    delete m;
+}
+
+class ManagerRef {
+public:
+    explicit ManagerRef(Manager* m) : m_manager(m) {}
+    ~ManagerRef() {
+        if (m_manager) release_manager(m_manager);
+    }
+    ManagerRef(const ManagerRef&) = delete;
+    ManagerRef& operator=(const ManagerRef&) = delete;
+    Manager* operator->() const { return m_manager; }
+    Manager* get() const { return m_manager; }
+
+private:
+    Manager* m_manager;
+};
+
+PnpNode* find_node(Manager& m, std::u16string_view instance) {
+    std::lock_guard guard(m.list_lock);
+    for (auto& n : m.nodes)
+        if (same_name(n->instance, instance)) return n.get();
+    return nullptr;
+}
+
+// ---- Registry ----
+
+class Key {
+public:
+    Key() = default;
+    ~Key() {
+        if (m_handle) ZwClose(m_handle);
+    }
+    Key(const Key&) = delete;
+    Key& operator=(const Key&) = delete;
+    NTSTATUS open(const std::u16string& path, HANDLE root = nullptr) {
+        UNICODE_STRING name = unicode_of(path);
+        OBJECT_ATTRIBUTES oa;
+        InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, root, nullptr);
+        return ZwOpenKey(&m_handle, KEY_READ, &oa);
+    }
+    HANDLE handle() const { return m_handle; }
+
+    std::vector<std::u16string> subkeys() const {
+        std::vector<std::u16string> names;
+        std::vector<unsigned char> buffer(512);
+        for (ULONG index = 0;; ++index) {
+            ULONG length = 0;
+            NTSTATUS status = ZwEnumerateKey(m_handle, index, KeyBasicInformation, buffer.data(),
+                                             static_cast<ULONG>(buffer.size()), &length);
+            if (status == STATUS_BUFFER_OVERFLOW || status == STATUS_BUFFER_TOO_SMALL) {
+                buffer.resize(length + 16);
+                --index;
+                continue;
+            }
+            if (!NT_SUCCESS(status)) break;
+            auto* info = reinterpret_cast<PKEY_BASIC_INFORMATION>(buffer.data());
+            names.emplace_back(reinterpret_cast<const char16_t*>(info->Name), info->NameLength / sizeof(WCHAR));
+        }
+        return names;
+    }
+
+    // A REG_SZ / REG_EXPAND_SZ value without its NUL, or a REG_MULTI_SZ as stored (NUL-separated,
+    // ending in two NULs); empty when absent or of another type.
+    std::u16string string(std::u16string name, bool multi) const {
+        UNICODE_STRING value_name = unicode_of(name);
+        std::vector<unsigned char> buffer(256);
+        ULONG length = 0;
+        NTSTATUS status;
+        for (;;) {
+            status = ZwQueryValueKey(m_handle, &value_name, KeyValuePartialInformation, buffer.data(),
+                                     static_cast<ULONG>(buffer.size()), &length);
+            if (status != STATUS_BUFFER_OVERFLOW && status != STATUS_BUFFER_TOO_SMALL) break;
+            buffer.resize(length + 16);
+        }
+        if (!NT_SUCCESS(status)) return {};
+        auto* info = reinterpret_cast<PKEY_VALUE_PARTIAL_INFORMATION>(buffer.data());
+        const bool type_ok = multi ? info->Type == REG_MULTI_SZ : (info->Type == REG_SZ || info->Type == REG_EXPAND_SZ);
+        if (!type_ok) return {};
+        std::u16string text(reinterpret_cast<const char16_t*>(info->Data), info->DataLength / sizeof(WCHAR));
+        if (!multi) {
+            while (!text.empty() && text.back() == u'\0') text.pop_back();
+            return text;
+        }
+        while (!text.empty() && text.back() == u'\0') text.pop_back();
+        if (text.empty()) return {};
+        text.append(2, u'\0');
+        return text;
+    }
+
+private:
+    HANDLE m_handle = nullptr;
+};
+
+std::vector<std::u16string> split_multi(const std::u16string& multi) {
+    std::vector<std::u16string> out;
+    std::size_t start = 0;
+    while (start < multi.size()) {
+        std::size_t end = multi.find(u'\0', start);
+        if (end == std::u16string::npos) end = multi.size();
+        if (end > start) out.emplace_back(multi.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+// What Enum\Root lists. A missing Enum\Root key lists nothing.
+NTSTATUS read_enum_root(std::vector<std::unique_ptr<PnpNode>>& out) {
+    Key root;
+    NTSTATUS status = root.open(std::u16string(kEnumRootKey));
+    if (status == STATUS_OBJECT_NAME_NOT_FOUND || status == STATUS_OBJECT_PATH_NOT_FOUND) return STATUS_SUCCESS;
+    if (!NT_SUCCESS(status)) return status;
+    for (const std::u16string& device_class : root.subkeys()) {
+        Key class_key;
+        if (!NT_SUCCESS(class_key.open(device_class, root.handle()))) continue;
+        for (const std::u16string& instance : class_key.subkeys()) {
+            Key key;
+            if (!NT_SUCCESS(key.open(instance, class_key.handle()))) continue;
+            auto node = std::make_unique<PnpNode>();
+            node->instance = u"ROOT\\" + device_class + u"\\" + instance;
+            node->service = key.string(u"Service", false);
+            node->lower = split_multi(key.string(u"LowerFilters", true));
+            node->upper = split_multi(key.string(u"UpperFilters", true));
+            node->properties.description = key.string(u"DeviceDesc", false);
+            node->properties.hardware_ids = key.string(u"HardwareID", true);
+            node->properties.compatible_ids = key.string(u"CompatibleIDs", true);
+            node->properties.class_name = key.string(u"Class", false);
+            node->properties.class_guid = key.string(u"ClassGUID", false);
+            node->properties.friendly_name = key.string(u"FriendlyName", false);
+            node->properties.manufacturer = key.string(u"Mfg", false);
+            out.push_back(std::move(node));
+        }
+    }
+    return STATUS_SUCCESS;
+}
+
+// ---- IRPs the PnP manager sends ----
+
+// A PnP IRP to the top of the PDO's stack, Status STATUS_NOT_SUPPORTED as the PnP manager
+// initialises it, waited for.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/passing-pnp-irps-down-the-device-stack
+NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor) {
+    PDEVICE_OBJECT top = IoGetAttachedDeviceReference(pdo);
+    KEVENT event;
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    IO_STATUS_BLOCK iosb{};
+    PIRP irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, top, nullptr, 0, nullptr, &event, &iosb);
+    if (!irp) {
+        ObDereferenceObject(top);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MinorFunction = minor;
+    NTSTATUS status = IoCallDriver(top, irp);
+    if (status == STATUS_PENDING) {
+        (void)KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, nullptr);
+        status = iosb.Status;
+    }
+    ObDereferenceObject(top);
+    return status;
+}
+
+struct PowerWait {
+    KEVENT done;
+    NTSTATUS status;
+};
+
+VOID NTAPI power_done(PDEVICE_OBJECT, UCHAR, POWER_STATE, PVOID context, PIO_STATUS_BLOCK iosb) {
+    auto* wait = static_cast<PowerWait*>(context);
+    wait->status = iosb->Status;
+    KeSetEvent(&wait->done, IO_NO_INCREMENT, FALSE);
+}
+
+// NT deviation: the PnP manager sends a device set-power D0 after a successful start and D3 before an
+// orderly removal; on Windows the device is assumed in D0 once started and its power policy owner
+// powers it down on removal.
+NTSTATUS send_device_power(PDEVICE_OBJECT pdo, DEVICE_POWER_STATE state) {
+    PowerWait wait;
+    KeInitializeEvent(&wait.done, NotificationEvent, FALSE);
+    wait.status = STATUS_SUCCESS;
+    POWER_STATE power;
+    power.DeviceState = state;
+    NTSTATUS status = PoRequestPowerIrp(pdo, IRP_MN_SET_POWER, power, power_done, &wait, nullptr);
+    if (status != STATUS_PENDING) return status;
+    (void)KeWaitForSingleObject(&wait.done, Executive, KernelMode, FALSE, nullptr);
+    return wait.status;
+}
+
+// ---- Device nodes ----
+
+// The devices of the node's stack, bottom (the PDO) first.
+std::vector<PDEVICE_OBJECT> stack_of(PDEVICE_OBJECT pdo) {
+    std::vector<PDEVICE_OBJECT> devices;
+    KIRQL irql = device_database_lock();
+    for (PDEVICE_OBJECT d = pdo; d; d = d->AttachedDevice) devices.push_back(d);
+    device_database_unlock(irql);
+    return devices;
+}
+
+// Opens of the stack's devices, without the node's own open of the PDO.
+LONG stack_open_count(PDEVICE_OBJECT pdo) {
+    LONG count = -1;
+    for (PDEVICE_OBJECT d : stack_of(pdo)) count += __atomic_load_n(&d->ReferenceCount, __ATOMIC_SEQ_CST);
+    return count;
+}
+
+void release_drivers(PnpNode& node) {
+    for (PDRIVER_OBJECT d : node.drivers) ObDereferenceObject(d);
+    node.drivers.clear();
+}
+
+// A loaded driver of the service (already loaded ones as they are, else through the loader), referenced.
+NTSTATUS reference_driver(const std::u16string& service, PDRIVER_OBJECT* driver) {
+    *driver = nullptr;
+    std::u16string path = u"\\Driver\\" + service;
+    UNICODE_STRING name = unicode_of(path);
+    PVOID object = nullptr;
+    NTSTATUS status = ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, IoDriverObjectType, KernelMode,
+                                              nullptr, &object);
+    if (NT_SUCCESS(status)) {
+        *driver = static_cast<PDRIVER_OBJECT>(object);
+        return STATUS_SUCCESS;
+    }
+    status = load_service(service, driver);
+    if (status == STATUS_IMAGE_ALREADY_LOADED && *driver) return STATUS_SUCCESS;
+    if (!NT_SUCCESS(status) && *driver) {
+        ObDereferenceObject(*driver);
+        *driver = nullptr;
+    }
+    return NT_SUCCESS(status) ? STATUS_SUCCESS : status;
+}
+
+// IRP_MN_REMOVE_DEVICE with every device of the stack referenced while it travels: each driver
+// detaches from the device below it after that device's driver may already have deleted it (the WDK
+// pattern: pass the IRP down, IoDetachDevice, IoDeleteDevice), so the objects must outlive the IRP.
+NTSTATUS send_remove(PDEVICE_OBJECT pdo) {
+    std::vector<PDEVICE_OBJECT> devices = stack_of(pdo);
+    for (PDEVICE_OBJECT d : devices) ObReferenceObject(d);
+    NTSTATUS status = send_pnp(pdo, IRP_MN_REMOVE_DEVICE);
+    for (PDEVICE_OBJECT d : devices) ObDereferenceObject(d);
+    return status;
+}
+
+void set_failed(PnpNode& node, NTSTATUS problem) {
+    node.problem = problem;
+    node.state.store(NodeState::failed, std::memory_order_release);
+}
+
+// Tears down a stack that AddDevice or START left behind: IRP_MN_REMOVE_DEVICE without a query, as
+// NT sends it when a start fails.
+void remove_failed_stack(PnpNode& node) {
+    if (node.pdo->AttachedDevice) (void)send_remove(node.pdo);
+    release_drivers(node);
+}
+
+// AddDevice for lower filters, the function driver and upper filters, then START and D0.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/adddevice-routines-in-function-or-filter-drivers
+void add_and_start(PnpNode& node) {
+    if (node.service.empty()) {
+        set_failed(node, STATUS_DRIVER_UNABLE_TO_LOAD);
+        return;
+    }
+    std::vector<std::u16string> order = node.lower;
+    order.push_back(node.service);
+    order.insert(order.end(), node.upper.begin(), node.upper.end());
+    for (const std::u16string& service : order) {
+        PDRIVER_OBJECT driver = nullptr;
+        NTSTATUS status = reference_driver(service, &driver);
+        if (!NT_SUCCESS(status)) {
+            release_drivers(node);
+            set_failed(node, status);
+            return;
+        }
+        node.drivers.push_back(driver);
+    }
+    for (PDRIVER_OBJECT driver : node.drivers) {
+        PDRIVER_ADD_DEVICE add_device = driver->DriverExtension->AddDevice;
+        // A driver without AddDevice is not a PnP driver: the device cannot be added.
+        NTSTATUS status = add_device ? add_device(driver, node.pdo) : STATUS_INVALID_DEVICE_REQUEST;
+        if (!NT_SUCCESS(status)) {
+            remove_failed_stack(node);
+            set_failed(node, status);
+            return;
+        }
+    }
+    // NT deviation: a stack with a device whose AddDevice left DO_DEVICE_INITIALIZING set is not
+    // started (problem STATUS_DEVICE_NOT_READY). On Windows the flag only refuses opens of that device
+    // and attaches on top of it (see "What does DO_DEVICE_INITIALIZING really do?",
+    // https://learn.microsoft.com/previous-versions/windows/hardware/design/dn614010(v=vs.85)); the
+    // start still happens and the driver bug shows up later.
+    for (PDEVICE_OBJECT d : stack_of(node.pdo)) {
+        if (d != node.pdo && (__atomic_load_n(&d->Flags, __ATOMIC_ACQUIRE) & DO_DEVICE_INITIALIZING)) {
+            remove_failed_stack(node);
+            set_failed(node, STATUS_DEVICE_NOT_READY);
+            return;
+        }
+    }
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-start-device
+    NTSTATUS status = send_pnp(node.pdo, IRP_MN_START_DEVICE);
+    if (!NT_SUCCESS(status)) {
+        remove_failed_stack(node);
+        set_failed(node, status);
+        return;
+    }
+    (void)send_device_power(node.pdo, PowerDeviceD0);
+    node.state.store(NodeState::started, std::memory_order_release);
+    // Creates are failed until START completed (IoSetDeviceInterfaceState remarks): the PDO admits
+    // opens from now on, and the interfaces enabled meanwhile get their links.
+    __atomic_fetch_and(&node.pdo->Flags, ~ULONG{DO_DEVICE_INITIALIZING}, __ATOMIC_SEQ_CST);
+    device_interfaces_started(node.pdo);
+}
+
+NTSTATUS create_pdo(Manager& m, PnpNode& node) {
+    // Autogenerated PDO names, as NT gives them: \Device\<8 hex digits>.
+    char text[32];
+    std::snprintf(text, sizeof text, "\\Device\\%08lx", static_cast<unsigned long>(m.next_pdo_number++));
+    std::u16string name(text, text + std::strlen(text));
+    UNICODE_STRING device_name = unicode_of(name);
+    PDEVICE_OBJECT pdo = nullptr;
+    NTSTATUS status = IoCreateDevice(m.root, sizeof(PdoExtension), &device_name, FILE_DEVICE_UNKNOWN,
+                                     FILE_AUTOGENERATED_DEVICE_NAME, FALSE, &pdo);
+    if (!NT_SUCCESS(status)) return status;
+    // DO_DEVICE_INITIALIZING stays until the stack started: opens of the PDO fail until then.
+    pdo->Flags |= DO_BUS_ENUMERATED_DEVICE;
+    ObReferenceObject(pdo);
+    // The node holds an open of its own on the PDO until it goes: an open racing the removal may
+    // still reach the PDO's parse procedure after IoDeleteDevice, and must not take the device's
+    // last open away (stack_open_count leaves this one out).
+    device_reference_open(pdo);
+    node.pdo = pdo;
+    __atomic_store_n(&pdo_extension(pdo)->node, &node, __ATOMIC_RELEASE);
+    return STATUS_SUCCESS;
+}
+
+// The node leaves: interfaces forgotten, PDO deleted, node freed. Operation lock held.
+void drop_node(Manager& m, PnpNode* node) {
+    PDEVICE_OBJECT pdo = node->pdo;
+    __atomic_store_n(&pdo_extension(pdo)->node, nullptr, __ATOMIC_RELEASE);
+    device_interfaces_forget(pdo);
+    IoDeleteDevice(pdo);
+    // An open that found the PDO by name before its name went holds a reference and has still to
+    // reach the PDO's parse procedure (which takes an open and fails it: delete pending). The node's
+    // open may go only after those: a device open taken after the last one went would release the
+    // device object twice. Until device_object.cpp refuses such an open itself, the node waits (bounded)
+    // for the PDO's references to drop to its own and the creation one.
+    constexpr LONG_PTR kOwnReferences = 2;
+    for (int i = 0; i < 1000000 && ob::header_of(pdo)->pointer_count.load(std::memory_order_acquire) > kOwnReferences;
+         ++i)
+        std::this_thread::yield();
+    device_release_open(pdo);
+    release_drivers(*node);
+    std::unique_ptr<PnpNode> owned;
+    {
+        std::lock_guard guard(m.list_lock);
+        for (auto it = m.nodes.begin(); it != m.nodes.end(); ++it) {
+            if (it->get() == node) {
+                owned = std::move(*it);
+                m.nodes.erase(it);
+                break;
+            }
+        }
+    }
+    ObDereferenceObject(pdo);
+}
+
+// Removal after the point of no return: D3 (orderly, started), interfaces disabled, REMOVE_DEVICE.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-remove-device
+void finish_removal(Manager& m, PnpNode* node) {
+    if (!node->surprise) (void)send_device_power(node->pdo, PowerDeviceD3);
+    (void)send_remove(node->pdo);
+    // The PnP manager disables the interfaces a driver left enabled (IoSetDeviceInterfaceState).
+    device_interfaces_disable_all(node->pdo);
+    drop_node(m, node);
+}
+
+// Waits on a worker for the last open of a removed stack to close, then sends REMOVE_DEVICE.
+VOID NTAPI last_close_watcher(PVOID context) {
+    auto* node = static_cast<PnpNode*>(context);
+    Manager* m = node->manager;  // the watcher holds a user count on it
+    LARGE_INTEGER tick;
+    tick.QuadPart = -10 * 1000;  // 1 ms: the fallback while nothing signals the last close
+    while (stack_open_count(node->pdo) != 0 && !node->force_remove.load(std::memory_order_acquire))
+        (void)KeWaitForSingleObject(&node->last_close, Executive, KernelMode, FALSE, &tick);
+    {
+        std::lock_guard op(m->operation);
+        finish_removal(*m, node);
+    }
+    release_manager(m);
+}
+
+// The removal is committed: no new opens (the PDO is deleted: its name goes and opens of it fail
+// with STATUS_NO_SUCH_DEVICE), and REMOVE_DEVICE now or after the last close. Operation lock held.
+void commit_removal(Manager& m, PnpNode* node) {
+    node->state.store(NodeState::remove_pending, std::memory_order_seq_cst);
+    for (PDEVICE_OBJECT d : stack_of(node->pdo)) device_set_extension_flags(d, DOE_REMOVE_PENDING);
+    IoDeleteDevice(node->pdo);
+    if (node->surprise) {
+        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-surprise-removal
+        (void)send_pnp(node->pdo, IRP_MN_SURPRISE_REMOVAL);
+        device_interfaces_disable_all(node->pdo);
+    }
+    if (stack_open_count(node->pdo) == 0) {
+        finish_removal(m, node);
+        return;
+    }
+    {
+        std::lock_guard guard(g_lock);
+        ++m.users;
+    }
+    ExInitializeWorkItem(&node->watcher, last_close_watcher, node);
+    ExQueueWorkItem(&node->watcher, DelayedWorkQueue);
+}
+
+NTSTATUS capture_instance(PCUNICODE_STRING in, std::u16string& out) {
+    NTSTATUS status = capture_unicode(in, out);
+    if (!NT_SUCCESS(status)) return status;
+    if (out.empty()) return STATUS_OBJECT_NAME_INVALID;
+    return STATUS_SUCCESS;
+}
+
+}  // namespace
+
+bool pnp_is_pdo(PDEVICE_OBJECT device) noexcept {
+    return device && ob::type_of(device) == &g_device_type && device->DriverObject &&
+           device->DriverObject->DriverInit == root_driver_entry;
+}
+
+PnpNode* pnp_node_of(PDEVICE_OBJECT pdo) noexcept {
+    if (!pnp_is_pdo(pdo)) return nullptr;
+    return __atomic_load_n(&pdo_extension(pdo)->node, __ATOMIC_ACQUIRE);
+}
+
+bool pnp_node_started(const PnpNode& node) noexcept {
+    return node.state.load(std::memory_order_acquire) == NodeState::started;
+}
+
+const std::u16string& pnp_instance_path(const PnpNode& node) noexcept { return node.instance; }
+
+const PnpNodeProperties& pnp_node_properties(const PnpNode& node) noexcept { return node.properties; }
+
+NTSTATUS pnp_enumerate_root() {
+    std::vector<std::unique_ptr<PnpNode>> listed;
+    NTSTATUS status = read_enum_root(listed);
+    if (!NT_SUCCESS(status)) return status;
+    if (listed.empty()) return STATUS_SUCCESS;
+    ManagerRef m(acquire_manager(true, &status));
+    if (!m.get()) return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+    std::lock_guard op(m->operation);
+    for (auto& candidate : listed) {
+        if (find_node(*m.get(), candidate->instance)) continue;
+        PnpNode* node = candidate.get();
+        node->manager = m.get();
+        KeInitializeEvent(&node->last_close, SynchronizationEvent, FALSE);
+        if (!NT_SUCCESS(create_pdo(*m.get(), *node))) continue;
+        {
+            std::lock_guard guard(m->list_lock);
+            m->nodes.push_back(std::move(candidate));
+        }
+        add_and_start(*node);
+    }
+    return STATUS_SUCCESS;
+}
+
+void pnp_open_released(PDEVICE_OBJECT pdo) noexcept {
+    if (PnpNode* node = pnp_node_of(pdo)) KeSetEvent(&node->last_close, IO_NO_INCREMENT, FALSE);
+}
+
+void pnp_shutdown() {
+    ManagerRef m(acquire_manager(false));
+    if (!m.get()) return;
+    std::lock_guard op(m->operation);
+    std::vector<PnpNode*> nodes;
+    {
+        std::lock_guard guard(m->list_lock);
+        for (auto& n : m->nodes) nodes.push_back(n.get());
+    }
+    for (PnpNode* node : nodes) {
+        switch (node->state.load(std::memory_order_acquire)) {
+        case NodeState::remove_pending:
+            // Its watcher finishes it once the operation lock is free.
+            node->force_remove.store(true, std::memory_order_release);
+            KeSetEvent(&node->last_close, IO_NO_INCREMENT, FALSE);
+            break;
+        case NodeState::started:
+            node->state.store(NodeState::remove_pending, std::memory_order_seq_cst);
+            IoDeleteDevice(node->pdo);
+            finish_removal(*m.get(), node);
+            break;
+        default:
+            drop_node(*m.get(), node);
+            break;
+        }
+    }
+}
+
+}  // namespace ntio::io
+
+using namespace ntio;
+using namespace ntio::io;
+
+extern "C" {
+
+NTSTATUS NtioPnpEnumerateRoot(VOID) { return pnp_enumerate_root(); }
+
+NTSTATUS NtioPnpQueryDevice(PCUNICODE_STRING InstancePath, PNTIO_PNP_DEVICE_STATE State, NTSTATUS* Problem) {
+    if (!State) return STATUS_INVALID_PARAMETER;
+    *State = NtioPnpDeviceNotFound;
+    if (Problem) *Problem = STATUS_SUCCESS;
+    std::u16string instance;
+    NTSTATUS status = capture_instance(InstancePath, instance);
+    if (!NT_SUCCESS(status)) return status;
+    ManagerRef m(acquire_manager(false));
+    if (!m.get()) return STATUS_SUCCESS;
+    std::lock_guard guard(m->list_lock);
+    for (auto& node : m->nodes) {
+        if (!same_name(node->instance, instance)) continue;
+        switch (node->state.load(std::memory_order_acquire)) {
+        case NodeState::started: *State = NtioPnpDeviceStarted; break;
+        case NodeState::failed:
+            *State = NtioPnpDeviceFailed;
+            if (Problem) *Problem = node->problem;
+            break;
+        case NodeState::remove_pending: *State = NtioPnpDeviceRemovePending; break;
+        case NodeState::added: break;
+        }
+        break;
+    }
+    return STATUS_SUCCESS;
+}
+
+// Orderly: https://learn.microsoft.com/windows-hardware/drivers/kernel/handling-an-irp-mn-query-remove-device-request
+// Open handles veto it before any IRP ("If handles remain open on the device, the PnP manager cannot
+// remove the device"): https://learn.microsoft.com/windows-hardware/drivers/kernel/handling-a-guid-target-device-query-remove-event
+// Surprise: https://learn.microsoft.com/windows-hardware/drivers/kernel/handling-an-irp-mn-surprise-removal-request
+NTSTATUS NtioPnpRemoveDevice(PCUNICODE_STRING InstancePath, BOOLEAN Surprise, PPNP_VETO_TYPE VetoType) {
+    if (VetoType) *VetoType = PNP_VetoTypeUnknown;
+    std::u16string instance;
+    NTSTATUS status = capture_instance(InstancePath, instance);
+    if (!NT_SUCCESS(status)) return status;
+    ManagerRef m(acquire_manager(false));
+    if (!m.get()) return STATUS_NO_SUCH_DEVICE;
+    std::lock_guard op(m->operation);
+    PnpNode* node = find_node(*m.get(), instance);
+    if (!node) return STATUS_NO_SUCH_DEVICE;
+    switch (node->state.load(std::memory_order_acquire)) {
+    case NodeState::remove_pending:
+        if (VetoType) *VetoType = PNP_VetoAlreadyRemoved;
+        return STATUS_DELETE_PENDING;
+    case NodeState::failed:
+    case NodeState::added:
+        // No stack left to tell: the PDO goes.
+        drop_node(*m.get(), node);
+        return STATUS_SUCCESS;
+    case NodeState::started: break;
+    }
+    if (Surprise) {
+        node->surprise = true;
+        commit_removal(*m.get(), node);
+        return STATUS_SUCCESS;
+    }
+    if (stack_open_count(node->pdo) != 0) {
+        if (VetoType) *VetoType = PNP_VetoOutstandingOpen;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
+    status = send_pnp(node->pdo, IRP_MN_QUERY_REMOVE_DEVICE);
+    if (!NT_SUCCESS(status)) {
+        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-cancel-remove-device
+        (void)send_pnp(node->pdo, IRP_MN_CANCEL_REMOVE_DEVICE);
+        if (VetoType) *VetoType = PNP_VetoDevice;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
+    commit_removal(*m.get(), node);
+    return STATUS_SUCCESS;
+}
+
+}  // extern "C"

@@ -1,0 +1,55 @@
+// The Plug and Play manager for root-enumerated devices: what the rest of io asks of it (is this a PnP
+// PDO, is its stack started, its instance path) and the hooks other parts call (last open of a PDO
+// closed, system shutdown). The device nodes, the root bus driver and the IRP sequences live in
+// pnp_manager.cpp; Po* in pnp_power.cpp; IoGetDeviceProperty in pnp_property.cpp.
+#pragma once
+
+#include "io/ddk.hpp"
+
+namespace ntio { class System; }
+
+namespace ntio::io {
+
+struct PnpNode;
+
+// Whether `device` is a PDO of the root bus (created by \Driver\PnpManager). Any IRQL.
+bool pnp_is_pdo(PDEVICE_OBJECT device) noexcept;
+// The PDO's device node (null for other devices, and once the node is gone). Any IRQL.
+PnpNode* pnp_node_of(PDEVICE_OBJECT pdo) noexcept;
+// Whether the node's stack completed IRP_MN_START_DEVICE and no removal has begun. Any IRQL.
+bool pnp_node_started(const PnpNode& node) noexcept;
+// "ROOT\PNPTEST\0000", as the Enum key spells it.
+const std::u16string& pnp_instance_path(const PnpNode& node) noexcept;
+// Registry values of the node read at enumeration (DeviceDesc, HardwareID (MULTI_SZ, double NUL),
+// Class, ClassGUID); empty when absent.
+struct PnpNodeProperties {
+    std::u16string description;
+    std::u16string hardware_ids;
+    std::u16string compatible_ids;
+    std::u16string class_name;
+    std::u16string class_guid;
+    std::u16string friendly_name;
+    std::u16string manufacturer;
+};
+const PnpNodeProperties& pnp_node_properties(const PnpNode& node) noexcept;
+
+// Re-reads Enum\Root and starts new instances (NtioPnpEnumerateRoot). PASSIVE_LEVEL.
+NTSTATUS pnp_enumerate_root();
+
+// The last open of a PDO went away (device_release_open would call it; until then a watcher waits
+// for the open count). Any IRQL <= DISPATCH_LEVEL.
+void pnp_open_released(PDEVICE_OBJECT pdo) noexcept;
+
+// Device interfaces of a PnP PDO follow its state (device_interface.cpp): the stack started (links of
+// the interfaces enabled so far appear), the device is being removed (every interface disabled, links
+// gone), the node goes (registrations forgotten). PASSIVE_LEVEL.
+void device_interfaces_started(PDEVICE_OBJECT pdo);
+void device_interfaces_disable_all(PDEVICE_OBJECT pdo);
+void device_interfaces_forget(PDEVICE_OBJECT pdo);
+
+// Removes every device node of the calling thread's System (IRP_MN_REMOVE_DEVICE to each stack,
+// surprise-removed ones too) and lets the root driver go. Meant for IoManager::shutdown, before the
+// drivers unload. PASSIVE_LEVEL.
+void pnp_shutdown();
+
+}  // namespace ntio::io

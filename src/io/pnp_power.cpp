@@ -1,0 +1,124 @@
+// The power manager routines drivers call around IRP_MJ_POWER: PoCallDriver, PoStartNextPowerIrp,
+// PoSetPowerState and PoRequestPowerIrp, with Windows Vista semantics (power IRPs are not serialised
+// per device, so PoStartNextPowerIrp has nothing to release). The power states a device reported live
+// in DEVOBJ_EXTENSION.PowerFlags, as on NT: system state in bits 0-3, device state in bits 4-7.
+#include "io/pnp_manager.hpp"
+
+#include "io/device_object.hpp"
+#include "ob/object_manager.hpp"
+
+namespace ntio::io {
+
+namespace {
+
+constexpr ULONG kSystemStateMask = 0x0F;
+constexpr ULONG kDeviceStateShift = 4;
+constexpr ULONG kDeviceStateMask = 0xF0;
+
+bool is_device(PDEVICE_OBJECT device) noexcept { return device && ob::type_of(device) == &g_device_type; }
+
+struct PowerRequest {
+    PDEVICE_OBJECT target;            // the device PoRequestPowerIrp was given
+    PDEVICE_OBJECT top;               // referenced
+    UCHAR minor;
+    POWER_STATE state;
+    PREQUEST_POWER_COMPLETE complete;
+    PVOID context;
+};
+
+// Runs in the extra stack location PoRequestPowerIrp keeps for itself: the requester's callback, then
+// the IRP goes.
+NTSTATUS NTAPI power_request_done(PDEVICE_OBJECT, PIRP irp, PVOID context) {
+    auto* request = static_cast<PowerRequest*>(context);
+    if (request->complete)
+        request->complete(request->target, request->minor, request->state, request->context, &irp->IoStatus);
+    ObDereferenceObject(request->top);
+    ExFreePool(request);
+    IoFreeIrp(irp);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+}  // namespace
+
+}  // namespace ntio::io
+
+using namespace ntio;
+using namespace ntio::io;
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pocalldriver
+NTSTATUS NTAPI PoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) { return IoCallDriver(DeviceObject, Irp); }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-postartnextpowerirp
+// "Starting with Windows Vista, drivers are not required to call PoStartNextPowerIrp"; calling it
+// does nothing there.
+VOID NTAPI PoStartNextPowerIrp(PIRP Irp) { (void)Irp; }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-posetpowerstate
+POWER_STATE NTAPI PoSetPowerState(PDEVICE_OBJECT DeviceObject, POWER_STATE_TYPE Type, POWER_STATE State) {
+    POWER_STATE previous;
+    previous.DeviceState = PowerDeviceUnspecified;
+    if (!is_device(DeviceObject)) return previous;
+    ULONG* flags = &DeviceObject->DeviceObjectExtension->PowerFlags;
+    ULONG old = __atomic_load_n(flags, __ATOMIC_ACQUIRE);
+    ULONG desired;
+    do {
+        if (Type == DevicePowerState) {
+            desired = (old & ~kDeviceStateMask) |
+                      ((static_cast<ULONG>(State.DeviceState) << kDeviceStateShift) & kDeviceStateMask);
+        } else {
+            desired = (old & ~kSystemStateMask) | (static_cast<ULONG>(State.SystemState) & kSystemStateMask);
+        }
+    } while (!__atomic_compare_exchange_n(flags, &old, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+    if (Type == DevicePowerState)
+        previous.DeviceState = static_cast<DEVICE_POWER_STATE>((old & kDeviceStateMask) >> kDeviceStateShift);
+    else
+        previous.SystemState = static_cast<SYSTEM_POWER_STATE>(old & kSystemStateMask);
+    return previous;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-porequestpowerirp
+NTSTATUS NTAPI PoRequestPowerIrp(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunction, POWER_STATE PowerState,
+                                 PREQUEST_POWER_COMPLETE CompletionFunction, PVOID Context, PIRP* Irp) {
+    if (Irp) *Irp = nullptr;
+    if (!is_device(DeviceObject)) return STATUS_INVALID_PARAMETER_1;
+    if (MinorFunction != IRP_MN_SET_POWER && MinorFunction != IRP_MN_QUERY_POWER && MinorFunction != IRP_MN_WAIT_WAKE)
+        return STATUS_INVALID_PARAMETER_2;
+    if (MinorFunction != IRP_MN_WAIT_WAKE &&
+        (PowerState.DeviceState <= PowerDeviceUnspecified || PowerState.DeviceState >= PowerDeviceMaximum))
+        return STATUS_INVALID_PARAMETER_3;
+    auto* request = static_cast<PowerRequest*>(ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(PowerRequest), 'rwoP'));
+    if (!request) return STATUS_INSUFFICIENT_RESOURCES;
+    PDEVICE_OBJECT top = IoGetAttachedDeviceReference(DeviceObject);
+    // One location more than the stack needs: the first is the requester's, for the completion.
+    PIRP irp = IoAllocateIrp(static_cast<CCHAR>(top->StackSize + 1), FALSE);
+    if (!irp) {
+        ObDereferenceObject(top);
+        ExFreePool(request);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    *request = PowerRequest{DeviceObject, top, MinorFunction, PowerState, CompletionFunction, Context};
+    IoSetNextIrpStackLocation(irp);
+    IoGetCurrentIrpStackLocation(irp)->DeviceObject = DeviceObject;
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED;
+    irp->IoStatus.Information = 0;
+    irp->RequestorMode = KernelMode;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = IRP_MJ_POWER;
+    sp->MinorFunction = MinorFunction;
+    if (MinorFunction == IRP_MN_WAIT_WAKE) {
+        sp->Parameters.WaitWake.PowerState = PowerState.SystemState;
+    } else {
+        sp->Parameters.Power.Type = DevicePowerState;
+        sp->Parameters.Power.State = PowerState;
+        sp->Parameters.Power.ShutdownType = PowerActionNone;
+        sp->Parameters.Power.SystemContext = 0;
+    }
+    IoSetCompletionRoutine(irp, power_request_done, request, TRUE, TRUE, TRUE);
+    if (Irp) *Irp = irp;
+    (void)PoCallDriver(top, irp);
+    return STATUS_PENDING;
+}
+
+}  // extern "C"

@@ -1,0 +1,119 @@
+// IoGetDeviceProperty (the basic properties of a root-enumerated device, from its Enum key and its
+// device node) and IoInvalidateDeviceRelations. Both take a PDO; anything else is what NT calls an
+// invalid PDO: bug check PNP_DETECTED_FATAL_ERROR, parameter 1 = 0x2.
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xca--pnp-detected-fatal-error
+#include "io/pnp_manager.hpp"
+
+#include "io/device_object.hpp"
+#include "ob/object_manager.hpp"
+
+namespace ntio::io {
+
+namespace {
+
+constexpr ULONG_PTR kInvalidPdo = 0x2;
+
+[[noreturn]] void invalid_pdo(PDEVICE_OBJECT device) {
+    const bool is_device = device && ob::type_of(device) == &g_device_type;
+    KeBugCheckEx(PNP_DETECTED_FATAL_ERROR, kInvalidPdo, reinterpret_cast<ULONG_PTR>(device),
+                 is_device ? reinterpret_cast<ULONG_PTR>(device->DriverObject) : 0, 0);
+}
+
+// Copies a string property: REG_SZ ones with their NUL, MULTI_SZ ones as stored (already ending in two
+// NULs). The required size goes to *ResultLength either way.
+NTSTATUS copy_property(const std::u16string& text, bool multi, ULONG length, PVOID buffer, PULONG result_length) {
+    if (text.empty()) return STATUS_OBJECT_NAME_NOT_FOUND;
+    const std::size_t chars = multi ? text.size() : text.size() + 1;
+    const ULONG needed = static_cast<ULONG>(chars * sizeof(WCHAR));
+    *result_length = needed;
+    if (length < needed || !buffer) return STATUS_BUFFER_TOO_SMALL;
+    std::memcpy(buffer, text.data(), text.size() * sizeof(WCHAR));
+    if (!multi) static_cast<PWCH>(buffer)[text.size()] = 0;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS copy_ulong(ULONG value, ULONG length, PVOID buffer, PULONG result_length) {
+    *result_length = sizeof(ULONG);
+    if (length < sizeof(ULONG) || !buffer) return STATUS_BUFFER_TOO_SMALL;
+    std::memcpy(buffer, &value, sizeof value);
+    return STATUS_SUCCESS;
+}
+
+struct Rescan {
+    WORK_QUEUE_ITEM item;
+};
+
+VOID NTAPI rescan_root(PVOID context) {
+    auto* rescan = static_cast<Rescan*>(context);
+    (void)pnp_enumerate_root();
+    ExFreePool(rescan);
+}
+
+}  // namespace
+
+}  // namespace ntio::io
+
+using namespace ntio;
+using namespace ntio::io;
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceproperty
+NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                   ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength) {
+    if (!pnp_is_pdo(DeviceObject)) invalid_pdo(DeviceObject);
+    if (!ResultLength) return STATUS_INVALID_PARAMETER_5;
+    *ResultLength = 0;
+    PnpNode* node = pnp_node_of(DeviceObject);
+    if (!node) return STATUS_NO_SUCH_DEVICE;
+    const PnpNodeProperties& p = pnp_node_properties(*node);
+    switch (DeviceProperty) {
+    case DevicePropertyDeviceDescription: return copy_property(p.description, false, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyHardwareID: return copy_property(p.hardware_ids, true, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyCompatibleIDs:
+        return copy_property(p.compatible_ids, true, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyClassName: return copy_property(p.class_name, false, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyClassGuid: return copy_property(p.class_guid, false, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyFriendlyName:
+        return copy_property(p.friendly_name, false, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyManufacturer:
+        return copy_property(p.manufacturer, false, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyEnumeratorName: return copy_property(u"ROOT", false, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyPhysicalDeviceObjectName:
+        return copy_property(device_private(DeviceObject)->name, false, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyInstallState:
+        return copy_ulong(0 /* InstallStateInstalled */, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyRemovalPolicy:
+        return copy_ulong(1 /* RemovalPolicyExpectNoRemoval */, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyBootConfiguration:
+    case DevicePropertyBootConfigurationTranslated:
+    case DevicePropertyDriverKeyName:
+    case DevicePropertyLocationInformation:
+    case DevicePropertyBusTypeGuid:
+    case DevicePropertyLegacyBusType:
+    case DevicePropertyBusNumber:
+    case DevicePropertyAddress:
+    case DevicePropertyUINumber:
+    case DevicePropertyResourceRequirements:
+    case DevicePropertyAllocatedResources:
+    case DevicePropertyContainerID:
+        // A root device has no bus location, resources or driver key of its own here.
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    }
+    return STATUS_INVALID_PARAMETER_2;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioinvalidatedevicerelations
+// NT deviation: minimal. Root devices have no children of their own; BusRelations on a root PDO
+// re-reads Enum\Root (new instances are added and started) from a system worker; the other relation
+// types have nothing to re-query.
+VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, DEVICE_RELATION_TYPE Type) {
+    if (!pnp_is_pdo(DeviceObject)) invalid_pdo(DeviceObject);
+    if (Type != BusRelations) return;
+    auto* rescan = static_cast<Rescan*>(ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(Rescan), 'PnpR'));
+    if (!rescan) return;
+    ExInitializeWorkItem(&rescan->item, rescan_root, rescan);
+    ExQueueWorkItem(&rescan->item, DelayedWorkQueue);
+}
+
+}  // extern "C"

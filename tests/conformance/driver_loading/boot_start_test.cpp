@@ -1,0 +1,90 @@
+// Boot- and system-start services load when a System boots, boot-start first, then by
+// ServiceGroupOrder\List, ungrouped last; a failing one is logged and the boot goes on unless its
+// ErrorControl is critical. Each test writes its services into a hive file, then boots from it.
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+
+#include "driver_loading_support.hpp"
+
+namespace ntio::test {
+namespace {
+
+class BootStartTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char dir[] = "/tmp/ntio_boot_XXXXXX";
+        ASSERT_NE(mkdtemp(dir), nullptr);
+        m_dir = dir;
+        m_options.hive_path = m_dir + "/system.hive";
+        m_options.processors = 2;
+    }
+    void TearDown() override {
+        std::string cleanup = "rm -rf '" + m_dir + "'";
+        ASSERT_EQ(std::system(cleanup.c_str()), 0);
+    }
+    void add_service(const std::u16string& name, const char* image, ULONG start, const std::u16string& group,
+                     ULONG error_control = 1) {
+        ServiceSpec spec;
+        spec.start = start;
+        spec.group = group;
+        spec.error_control = error_control;
+        spec.image_path = widen(image[0] == '/' ? std::string(image) : driver_image(image));
+        create_service(name, spec);
+    }
+    std::string m_dir;
+    BootOptions m_options;
+};
+
+TEST_F(BootStartTest, boot_and_system_start_services_load_in_group_order) {
+    {
+        System setup(m_options);
+        add_service(u"ld_probe", "ld_probe.sys", 1, u"");           // system start, no group
+        add_service(u"ld_probe2", "ld_probe2.sys", 1, u"Base");     // system start, listed group
+        add_service(u"ld_probe3", "ld_probe3.sys", 0, u"NoSuchGroup");  // boot start
+        add_service(u"ld_demand", "ld_no_entry.sys", 3, u"");       // demand start: not at boot
+        set_parameter(u"ld_probe2", u"SecondDevice", 1);
+        set_parameter(u"ld_probe3", u"SecondDevice", 1);
+        KeyHandle order(u"\\Registry\\Machine\\Software\\LoaderOrder");
+        order.set_dword(u"Next", 1);
+    }
+    System system(m_options);
+    // Boot start first; then system start: the listed group "Base" before the ungrouped service.
+    // ld_probe2 and ld_probe3 both create \Device\LoaderProbe2; the one that loads second fails
+    // its DriverEntry (name collision), which is logged and does not stop the boot.
+    EXPECT_EQ(reported(u"ld_probe3", u"LoadOrder"), 1u);
+    EXPECT_EQ(reported(u"ld_probe2", u"LoadOrder"), 2u);
+    EXPECT_EQ(reported(u"ld_probe", u"LoadOrder"), 3u);
+    EXPECT_TRUE(object_exists(u"\\Driver\\ld_probe3"));
+    EXPECT_FALSE(object_exists(u"\\Driver\\ld_probe2"));
+    EXPECT_TRUE(object_exists(u"\\Driver\\ld_probe"));
+    EXPECT_FALSE(object_exists(u"\\Driver\\ld_demand"));
+    // The links image paths go through.
+    EXPECT_TRUE(object_exists(u"\\??\\C:"));
+    EXPECT_TRUE(object_exists(u"\\SystemRoot"));
+}
+
+TEST_F(BootStartTest, a_failing_boot_driver_stops_the_boot_only_when_critical) {
+    {
+        System setup(m_options);
+        add_service(u"ld_critical", "/nonexistent/ld_critical.sys", 1, u"", 1);
+    }
+    {
+        // ErrorControl normal: logged, and the boot goes on.
+        System system(m_options);
+        EXPECT_FALSE(object_exists(u"\\Driver\\ld_critical"));
+        KeyHandle key(services_path(u"ld_critical"));
+        key.set_dword(u"ErrorControl", 3);
+    }
+    try {
+        System system(m_options);
+        ADD_FAILURE() << "the boot went on";
+    } catch (const BootError& error) {
+        EXPECT_EQ(error.status(), STATUS_OBJECT_NAME_NOT_FOUND);
+        EXPECT_NE(std::string(error.what()).find("ld_critical"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace ntio::test

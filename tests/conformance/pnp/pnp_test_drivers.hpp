@@ -1,0 +1,92 @@
+// The WDM drivers of the Plug and Play suite, written as a WDK driver writer writes them: a function
+// driver (PnpTestFn: AddDevice attaches an FDO to the PDO and registers a device interface, START
+// enables it, REMOVE detaches and deletes, reads return 'P' bytes) and a filter driver loaded as
+// PnpTestLower and PnpTestUpper. Every PnP and power IRP they see is recorded, with the status it
+// arrived with, so tests can check the order the PnP manager sends them in.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "support/system_fixture.hpp"
+
+#undef __try
+#include <ntio/ntapi.h>
+#include <ntio/ntio.h>
+
+namespace ntio::pnp_test {
+
+// {5c1c1e6e-4b5a-4e3a-9d53-3f1a1f7a0001}
+inline const GUID kInterfaceGuid = {0x5c1c1e6e, 0x4b5a, 0x4e3a, {0x9d, 0x53, 0x3f, 0x1a, 0x1f, 0x7a, 0x00, 0x01}};
+inline constexpr const wchar_t* kInstance = L"ROOT\\PNPTEST\\0000";
+inline constexpr const wchar_t* kInterfaceLink = L"\\??\\ROOT#PNPTEST#0000#{5c1c1e6e-4b5a-4e3a-9d53-3f1a1f7a0001}";
+
+struct Event {
+    std::string who;          // "lower", "fn", "upper"
+    UCHAR major = 0;          // IRP_MJ_PNP, IRP_MJ_POWER, IRP_MJ_CREATE, or 0xFF for AddDevice
+    UCHAR minor = 0;
+    NTSTATUS status_on_entry = 0;
+    ULONG power_state = 0;    // SET_POWER: the device state
+};
+inline constexpr UCHAR kAddDevice = 0xFF;
+
+struct State {
+    std::mutex lock;
+    std::vector<Event> events;
+    // Behaviour switches (set before NtioPnpEnumerateRoot / removal).
+    std::atomic<NTSTATUS> start_status{STATUS_SUCCESS};       // fn completes START with it
+    std::atomic<bool> veto_query_remove{false};                // fn fails QUERY_REMOVE
+    std::atomic<bool> leave_initializing{false};               // fn's AddDevice keeps DO_DEVICE_INITIALIZING
+    std::atomic<NTSTATUS> add_device_status{STATUS_SUCCESS};   // fn's AddDevice fails with it
+    // What fn saw.
+    std::atomic<int> removes{0};
+    std::atomic<int> surprise_removals{0};
+    std::atomic<int> creates_after_remove{0};
+    std::atomic<bool> removing{false};
+    std::atomic<PDEVICE_OBJECT> pdo{nullptr};
+    KEVENT removed;                                            // set by fn's REMOVE
+    std::atomic<NTSTATUS> interface_disable_status{STATUS_SUCCESS};
+
+    void record(const char* who, UCHAR major, UCHAR minor, NTSTATUS status, ULONG power = 0) {
+        std::lock_guard guard(lock);
+        events.push_back({who, major, minor, status, power});
+    }
+    std::vector<Event> take() {
+        std::lock_guard guard(lock);
+        std::vector<Event> out;
+        out.swap(events);
+        return out;
+    }
+};
+
+State& state();
+
+// Creates the three drivers (NtioCreateDriver) and the Enum\Root\PNPTEST\0000 key; Unload lets
+// them go (after the device was removed).
+class Drivers {
+public:
+    explicit Drivers(bool with_filters = true);
+    ~Drivers();
+    Drivers(const Drivers&) = delete;
+    Drivers& operator=(const Drivers&) = delete;
+
+private:
+    std::vector<PDRIVER_OBJECT> m_drivers;
+};
+
+// The test fixture: a fresh System and a fresh driver state per test.
+class PnpTest : public ntio::test::SystemTest {
+protected:
+    void SetUp() override;
+};
+
+UNICODE_STRING instance_name();
+NTSTATUS open_interface(HANDLE* handle);
+// Waits (bounded, as a failure guard only) for fn's REMOVE_DEVICE.
+bool wait_removed();
+
+}  // namespace ntio::pnp_test
