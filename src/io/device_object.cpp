@@ -184,11 +184,20 @@ using namespace ntio::io;
 
 extern "C" {
 
+// A named device without a descriptor of its own gets the I/O manager's default: full access for
+// System and Administrators, read, write and execute for everyone (Securing Device Objects,
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/securing-device-objects). Unnamed
+// devices have no DACL (IoCreateDevice, DeviceName).
 NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PUNICODE_STRING DeviceName,
                               DEVICE_TYPE DeviceType, ULONG DeviceCharacteristics, BOOLEAN Exclusive,
                               PDEVICE_OBJECT* DeviceObject) {
+    se::SecurityDescriptor descriptor;
+    const bool named = DeviceName && DeviceName->Length;
+    if (named && !NT_SUCCESS(se::SecurityDescriptor::from_sddl("D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGWGX;;;WD)(A;;GRGWGX;;;RC)",
+                                                               descriptor)))
+        return STATUS_INSUFFICIENT_RESOURCES;
     return create_device(DriverObject, DeviceExtensionSize, DeviceName, DeviceType, DeviceCharacteristics, Exclusive,
-                         nullptr, DeviceObject);
+                         named ? &descriptor : nullptr, DeviceObject);
 }
 
 // NT fact S4. https://learn.microsoft.com/windows-hardware/drivers/ddi/wdmsec/nf-wdmsec-wdmlibiocreatedevicesecure
