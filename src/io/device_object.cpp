@@ -128,10 +128,15 @@ bool device_delete_pending(PDEVICE_OBJECT device) noexcept {
     return device_private(device)->delete_pending.load(std::memory_order_acquire);
 }
 
-void device_reference_open(PDEVICE_OBJECT device) noexcept {
-    device_extras(device)->keep.fetch_add(1, std::memory_order_relaxed);
+bool device_reference_open(PDEVICE_OBJECT device) noexcept {
+    auto& keep = device_extras(device)->keep;
+    for (LONG k = keep.load(std::memory_order_relaxed);;) {
+        if (k == 0) return false;  // the keep count dropped the device: it is on its way out
+        if (keep.compare_exchange_weak(k, k + 1, std::memory_order_acq_rel, std::memory_order_relaxed)) break;
+    }
     device_private(device)->open_count.fetch_add(1, std::memory_order_relaxed);
     __atomic_fetch_add(&device->ReferenceCount, 1, __ATOMIC_ACQ_REL);
+    return true;
 }
 
 void device_release_open(PDEVICE_OBJECT device) {

@@ -39,7 +39,7 @@ bool claim_exclusive(PDEVICE_OBJECT device, PFILE_OBJECT file)
 // opens; an exclusive device admits one open at a time (NT fact N3).
 NTSTATUS admit_open(PDEVICE_OBJECT device, PFILE_OBJECT file)
 {
-    device_reference_open(device);
+    if (!device_reference_open(device)) return STATUS_NO_SUCH_DEVICE;
     // Checked after taking the open so that a concurrent unload or delete either sees this open
     // (and waits for it) or is seen here.
     if (device_delete_pending(device) || driver_unloading(device->DriverObject) ||

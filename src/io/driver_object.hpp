@@ -28,7 +28,9 @@ bool driver_unloading(PDRIVER_OBJECT driver) noexcept;
 // on a deleted device lets the device object go. A device with opens stays alive after
 // IoDeleteDevice, so file objects need no pointer reference of their own on it. PASSIVE_LEVEL for
 // release (it may call DriverUnload), any IRQL for reference.
-void device_reference_open(PDEVICE_OBJECT device) noexcept;
+// False (and nothing taken) once IoDeleteDevice let the device go and no open holds it: an open that
+// found it by name just before must fail rather than bring its creation reference back.
+[[nodiscard]] bool device_reference_open(PDEVICE_OBJECT device) noexcept;
 void device_release_open(PDEVICE_OBJECT device);
 
 // True once IoDeleteDevice ran on the device (no new opens or attaches). Any IRQL.

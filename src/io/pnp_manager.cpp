@@ -575,7 +575,7 @@ NTSTATUS create_pdo(Manager& m, PnpNode& node) {
     // The node holds an open of its own on the PDO until it goes: an open racing the removal may
     // still reach the PDO's parse procedure after IoDeleteDevice, and must not take the device's
     // last open away (stack_open_count leaves this one out).
-    device_reference_open(pdo);
+    (void)device_reference_open(pdo);  // a new device: its keep count is not 0
     node.pdo = pdo;
     __atomic_store_n(&pdo_extension(pdo)->node, &node, __ATOMIC_RELEASE);
     return STATUS_SUCCESS;

@@ -126,7 +126,7 @@ TEST_F(DeviceObjectTest, DeletedDeviceWithAnOpenStaysUntilTheOpenCloses) {
     PDRIVER_OBJECT driver = load(u"DevOpenDel");
     PDEVICE_OBJECT device = create(driver, u"\\Device\\DevOpenDel");
     ASSERT_NE(device, nullptr);
-    device_reference_open(device);  // what a file object open does
+    ASSERT_TRUE(device_reference_open(device));  // what a file object open does
     EXPECT_EQ(device->ReferenceCount, 1);
     IoDeleteDevice(device);
     // The name is gone at once; the object and its place in the driver's list (which keeps a
@@ -145,13 +145,27 @@ TEST_F(DeviceObjectTest, DeletedDeviceWithAnOpenStaysUntilTheOpenCloses) {
     unload(driver);
 }
 
+// An open that found the device by name just before IoDeleteDevice let it go (its keep count
+// dropped the creation reference) must fail, not take an open that would release the device twice.
+TEST_F(DeviceObjectTest, OpenRacingTheDeleteOfAnUnopenedDeviceIsRefused) {
+    PDRIVER_OBJECT driver = load(u"DevOpenRace");
+    PDEVICE_OBJECT device = create(driver, u"\\Device\\DevOpenRace");
+    ASSERT_NE(device, nullptr);
+    ObReferenceObject(device);  // the reference the name lookup of a racing open holds
+    IoDeleteDevice(device);
+    EXPECT_FALSE(device_reference_open(device));
+    EXPECT_EQ(device->ReferenceCount, 0);
+    ObDereferenceObject(device);  // the leak check proves it went exactly once
+    unload(driver);
+}
+
 TEST_F(DeviceObjectTest, UnloadIsDeferredWhileADeviceHasOpensAndNewDevicesAreRefused) {
     // NT fact L7 (DriverUnload runs when the last open closes), L4 (DOE_UNLOAD_PENDING).
     g_unloaded = false;
     PDRIVER_OBJECT driver = load(u"DevOpenUnload", recording_entry);
     PDEVICE_OBJECT device = create(driver, u"\\Device\\DevOpenUnload");
     ASSERT_NE(device, nullptr);
-    device_reference_open(device);
+    ASSERT_TRUE(device_reference_open(device));
     EXPECT_EQ(NtioUnloadDriver(driver), STATUS_SUCCESS);
     EXPECT_FALSE(g_unloaded);
     EXPECT_TRUE(driver_unloading(driver));

@@ -83,7 +83,7 @@ TEST_F(DeviceStackTest, AttachIsRefusedOnADeviceBeingDeletedOrUnloaded) {
     PDEVICE_OBJECT target = create(a);
     PDEVICE_OBJECT filter = create(b);
     ASSERT_TRUE(target && filter);
-    device_reference_open(target);  // keeps the deleted device alive
+    ASSERT_TRUE(device_reference_open(target));  // keeps the deleted device alive
     IoDeleteDevice(target);
     PDEVICE_OBJECT attached_to = reinterpret_cast<PDEVICE_OBJECT>(1);
     EXPECT_EQ(IoAttachDeviceToDeviceStackSafe(filter, target, &attached_to), STATUS_NO_SUCH_DEVICE);
@@ -94,7 +94,7 @@ TEST_F(DeviceStackTest, AttachIsRefusedOnADeviceBeingDeletedOrUnloaded) {
     device_release_open(target);
 
     PDEVICE_OBJECT unloading = create(a);
-    device_reference_open(unloading);  // defers the unload
+    ASSERT_TRUE(device_reference_open(unloading));  // defers the unload
     EXPECT_EQ(NtioUnloadDriver(a), STATUS_SUCCESS);
     EXPECT_EQ(IoAttachDeviceToDeviceStack(filter, unloading), nullptr);
     EXPECT_EQ(unloading->AttachedDevice, nullptr);

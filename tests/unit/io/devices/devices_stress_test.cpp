@@ -72,7 +72,7 @@ TEST_F(DevicesStressTest, DeferredDriverUnloadRunsExactlyOnceWhenOpensCloseConcu
         PDRIVER_OBJECT driver = load(u"DevStressUnload", counting_entry);
         ASSERT_NE(driver, nullptr);
         PDEVICE_OBJECT device = create(driver);
-        for (int k = 0; k < kOpens; ++k) device_reference_open(device);
+        for (int k = 0; k < kOpens; ++k) ASSERT_TRUE(device_reference_open(device));
         std::atomic<int> closed{0};
         std::atomic<int> early{0};
         std::vector<std::thread> closers;
