@@ -15,16 +15,14 @@
 
 namespace ntio::io {
 
+void release_keep(PDEVICE_OBJECT device) {
+    if (device_extras(device)->keep.fetch_sub(1, std::memory_order_acq_rel) == 1) ObDereferenceObject(device);
+}
+
 namespace {
 
 bool is_device(PDEVICE_OBJECT device) noexcept {
     return device && ob::type_of(device) == &g_device_type;
-}
-
-// Drops one "keep" count; the last one releases the creation reference and the device goes once
-// nobody else references it.
-void release_keep(PDEVICE_OBJECT device) {
-    if (device_extras(device)->keep.fetch_sub(1, std::memory_order_acq_rel) == 1) ObDereferenceObject(device);
 }
 
 // A delete-pending device without opens leaves DriverObject->DeviceObject (once, whichever of

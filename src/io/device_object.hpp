@@ -8,10 +8,14 @@
 namespace ntio::io {
 
 struct DeviceExtras {
-    // 1 for "not deleted yet" plus one per open file object; the creation reference is dropped
-    // when it reaches 0.
+    // 1 for "not deleted yet", plus one per open file object and one while a device is attached on
+    // top of it; the creation reference is dropped when it reaches 0.
     std::atomic<LONG> keep{1};
 };
+
+// Drops one "keep" count; the last one releases the creation reference and the device goes once
+// nobody else references it.
+void release_keep(PDEVICE_OBJECT device);
 
 // Layout of a device body after the DEVICE_OBJECT: [extension][DeviceObjectExtension][DeviceExtras].
 inline std::size_t device_align16(std::size_t v) noexcept { return (v + 15) & ~std::size_t{15}; }

@@ -79,6 +79,10 @@ NTSTATUS NTAPI IoAttachDeviceToDeviceStackSafe(PDEVICE_OBJECT SourceDevice, PDEV
     SourceDevice->SectorSize = top->SectorSize;
     SourceDevice->DeviceObjectExtension->AttachedTo = top;
     store_attached(top, SourceDevice);
+    // A device with another attached on top outlives its IoDeleteDevice until the upper one detaches
+    // (NT completes the delete in IoDetachDevice): the usual remove pattern passes the IRP down, the
+    // lower driver deletes its device, and the upper one then detaches from it.
+    device_extras(top)->keep.fetch_add(1, std::memory_order_relaxed);
     device_database_unlock(irql);
     return STATUS_SUCCESS;
 }
@@ -120,6 +124,7 @@ VOID NTAPI IoDetachDevice(PDEVICE_OBJECT TargetDevice) {
         driver_try_complete_unload(driver);
         ObDereferenceObject(driver);
     }
+    if (above) release_keep(TargetDevice);  // the attachment's keep: a deleted target may go now
 }
 
 // NT fact L6: referenced; NULL when the device itself is being unloaded or deleted.

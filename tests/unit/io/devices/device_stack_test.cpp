@@ -77,6 +77,27 @@ TEST_F(DeviceStackTest, AttachGoesOnTheCurrentTopAndDetachOnlyClearsTheLowerLink
     unload(a);
 }
 
+// The WDM remove pattern: the lower driver deletes its device while the upper one is still attached,
+// then the upper one detaches from it. The lower device must stay valid until that detach (NT ends
+// the delete in IoDetachDevice); the fixture's leak check proves it goes then.
+TEST_F(DeviceStackTest, DeletedDeviceWithADeviceOnTopLivesUntilTheDetach) {
+    PDRIVER_OBJECT a = load(u"DevStackDelA");
+    PDRIVER_OBJECT b = load(u"DevStackDelB");
+    PDEVICE_OBJECT lower = create(a);
+    PDEVICE_OBJECT upper = create(b);
+    ASSERT_TRUE(lower && upper);
+    ASSERT_EQ(IoAttachDeviceToDeviceStack(upper, lower), lower);
+    IoDeleteDevice(lower);
+    EXPECT_EQ(lower->Type, IO_TYPE_DEVICE);
+    EXPECT_EQ(lower->AttachedDevice, upper);
+    EXPECT_TRUE(lower->DeviceObjectExtension->ExtensionFlags & DOE_DELETE_PENDING);
+    IoDetachDevice(lower);
+    EXPECT_EQ(upper->DeviceObjectExtension->AttachedTo, nullptr);
+    IoDeleteDevice(upper);
+    unload(b);
+    unload(a);
+}
+
 TEST_F(DeviceStackTest, AttachIsRefusedOnADeviceBeingDeletedOrUnloaded) {
     PDRIVER_OBJECT a = load(u"DevRefuseA");
     PDRIVER_OBJECT b = load(u"DevRefuseB");
