@@ -246,7 +246,7 @@ PDRIVER_OBJECT reference_driver_object(std::u16string_view service) {
     std::u16string name = u"\\Driver\\" + std::u16string(service);
     UNICODE_STRING object_name = unicode_of(name);
     void* object = nullptr;
-    NTSTATUS status = ObReferenceObjectByName(&object_name, OBJ_CASE_INSENSITIVE, nullptr, 0, IoDriverObjectType,
+    NTSTATUS status = ObReferenceObjectByName(&object_name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType,
                                               KernelMode, nullptr, &object);
     return NT_SUCCESS(status) ? static_cast<PDRIVER_OBJECT>(object) : nullptr;
 }

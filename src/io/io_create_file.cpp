@@ -138,7 +138,7 @@ NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK 
     NTSTATUS status = create_file(attributes, request, KernelMode, false, &handle, &iosb);
     if (!NT_SUCCESS(status)) return status;
     PVOID object = nullptr;
-    status = ObReferenceObjectByHandle(handle, 0, IoFileObjectType, KernelMode, &object, nullptr);
+    status = ObReferenceObjectByHandle(handle, 0, *IoFileObjectType, KernelMode, &object, nullptr);
     (void)ObCloseHandle(handle, KernelMode);
     if (!NT_SUCCESS(status)) return status;
     auto file = static_cast<PFILE_OBJECT>(object);

@@ -56,7 +56,10 @@ void register_types() {
 }  // namespace ntio::io
 
 extern "C" {
-NTIO_API POBJECT_TYPE IoFileObjectType = &ntio::io::g_file_type;
-NTIO_API POBJECT_TYPE IoDeviceObjectType = &ntio::io::g_device_type;
-NTIO_API POBJECT_TYPE IoDriverObjectType = &ntio::io::g_driver_type;
+static POBJECT_TYPE g_file_type_pointer = &ntio::io::g_file_type;
+static POBJECT_TYPE g_device_type_pointer = &ntio::io::g_device_type;
+static POBJECT_TYPE g_driver_type_pointer = &ntio::io::g_driver_type;
+NTIO_API POBJECT_TYPE* IoFileObjectType = &g_file_type_pointer;
+NTIO_API POBJECT_TYPE* IoDeviceObjectType = &g_device_type_pointer;
+NTIO_API POBJECT_TYPE* IoDriverObjectType = &g_driver_type_pointer;
 }

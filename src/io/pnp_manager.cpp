@@ -464,7 +464,7 @@ NTSTATUS reference_driver(const std::u16string& service, PDRIVER_OBJECT* driver)
     std::u16string path = u"\\Driver\\" + service;
     UNICODE_STRING name = unicode_of(path);
     PVOID object = nullptr;
-    NTSTATUS status = ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, IoDriverObjectType, KernelMode,
+    NTSTATUS status = ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType, KernelMode,
                                               nullptr, &object);
     if (NT_SUCCESS(status)) {
         *driver = static_cast<PDRIVER_OBJECT>(object);

@@ -32,7 +32,7 @@ NTSTATUS NTAPI NtCancelIoFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock)
     NTSTATUS status = probe_caller_output(mode, IoStatusBlock);
     if (!NT_SUCCESS(status)) return status;
     HandleReference<FILE_OBJECT> file;
-    status = file.reference(FileHandle, 0, IoFileObjectType, mode);  // NT fact D4
+    status = file.reference(FileHandle, 0, *IoFileObjectType, mode);  // NT fact D4
     if (!NT_SUCCESS(status)) return status;
     ntio::io::CancelFilter filter;
     filter.file = file.get();
@@ -52,7 +52,7 @@ NTSTATUS NTAPI NtCancelIoFileEx(HANDLE FileHandle, PIO_STATUS_BLOCK IoRequestToC
     NTSTATUS status = probe_caller_output(mode, IoStatusBlock);
     if (!NT_SUCCESS(status)) return status;
     HandleReference<FILE_OBJECT> file;
-    status = file.reference(FileHandle, 0, IoFileObjectType, mode);
+    status = file.reference(FileHandle, 0, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     ntio::io::CancelFilter filter;
     filter.file = file.get();

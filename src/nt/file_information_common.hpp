@@ -81,7 +81,7 @@ inline NTSTATUS answer_set(PIO_STATUS_BLOCK iosb) noexcept {
 // The handle's file object, referenced with `access` checked for UserMode callers.
 inline NTSTATUS reference_file(HandleReference<FILE_OBJECT>& file, HANDLE handle, ACCESS_MASK access,
                                KPROCESSOR_MODE mode) noexcept {
-    return file.reference(handle, mode == KernelMode ? 0 : access, IoFileObjectType, mode);
+    return file.reference(handle, mode == KernelMode ? 0 : access, *IoFileObjectType, mode);
 }
 
 // The rule tables (file_information_classes.cpp).

@@ -153,7 +153,7 @@ public:
             return status;
         }
         PVOID object = nullptr;
-        status = ObReferenceObjectByHandle(m_handle, 0, IoFileObjectType, KernelMode, &object, nullptr);
+        status = ObReferenceObjectByHandle(m_handle, 0, *IoFileObjectType, KernelMode, &object, nullptr);
         if (!NT_SUCCESS(status)) return status;
         m_file = static_cast<PFILE_OBJECT>(object);
         if (IoGetRelatedDeviceObject(m_file) != IoGetRelatedDeviceObject(source)) return STATUS_NOT_SAME_DEVICE;

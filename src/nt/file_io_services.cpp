@@ -57,12 +57,12 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
     HandleReference<FILE_OBJECT> file;
     if (write) {
         // Either right will do for a write (FILE_APPEND_DATA handles append, NT fact I9).
-        status = file.reference(file_handle, 0, IoFileObjectType, mode);
+        status = file.reference(file_handle, 0, *IoFileObjectType, mode);
         if (NT_SUCCESS(status) && mode != KernelMode &&
             !(file.info().GrantedAccess & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
             status = STATUS_ACCESS_DENIED;
     } else {
-        status = file.reference(file_handle, FILE_READ_DATA, IoFileObjectType, mode);
+        status = file.reference(file_handle, FILE_READ_DATA, *IoFileObjectType, mode);
     }
     if (!NT_SUCCESS(status)) return status;
     // NT fact F7: a file bound to a completion port takes no APC routine.
@@ -116,7 +116,7 @@ NTSTATUS control(UCHAR major, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     }
 
     HandleReference<FILE_OBJECT> file;
-    status = file.reference(file_handle, 0, IoFileObjectType, mode);
+    status = file.reference(file_handle, 0, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     if (mode != KernelMode && !control_access_granted(code, file.info().GrantedAccess)) return STATUS_ACCESS_DENIED;
     if (apc_routine && ntio::io::file_has_completion_port(file.get())) return STATUS_INVALID_PARAMETER;  // NT fact F7

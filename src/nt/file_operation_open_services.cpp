@@ -38,7 +38,7 @@ NTSTATUS open_name(const OBJECT_ATTRIBUTES& attributes, KPROCESSOR_MODE mode, co
     if (!NT_SUCCESS(status)) return status;
     opened.mode = mode;
     PVOID object = nullptr;
-    status = ObReferenceObjectByHandle(opened.handle, 0, IoFileObjectType, mode, &object, nullptr);
+    status = ObReferenceObjectByHandle(opened.handle, 0, *IoFileObjectType, mode, &object, nullptr);
     if (NT_SUCCESS(status)) opened.file = static_cast<PFILE_OBJECT>(object);
     return status;
 }

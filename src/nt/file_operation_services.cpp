@@ -39,7 +39,7 @@ NTSTATUS prepare_request(OperationRequest& request, HandleReference<FILE_OBJECT>
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntlockfile; NT's
 // NtLockFile / NtUnlockFile check FILE_READ_DATA | FILE_WRITE_DATA on the handle).
 NTSTATUS reference_for_lock(HandleReference<FILE_OBJECT>& file, HANDLE handle, KPROCESSOR_MODE mode) noexcept {
-    NTSTATUS status = file.reference(handle, 0, IoFileObjectType, mode);
+    NTSTATUS status = file.reference(handle, 0, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     if (mode != KernelMode && !(file.info().GrantedAccess & (FILE_READ_DATA | FILE_WRITE_DATA)))
         return STATUS_ACCESS_DENIED;
@@ -193,7 +193,7 @@ NTSTATUS query_directory(HANDLE file_handle, HANDLE event_handle, PIO_APC_ROUTIN
     }
 
     HandleReference<FILE_OBJECT> file;
-    status = file.reference(file_handle, FILE_LIST_DIRECTORY, IoFileObjectType, mode);
+    status = file.reference(file_handle, FILE_LIST_DIRECTORY, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     OperationRequest request;
     status = prepare_request(request, file, event_handle, apc_routine, apc_context, iosb, mode);
@@ -357,7 +357,7 @@ NTSTATUS segments(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     }
 
     HandleReference<FILE_OBJECT> file;
-    status = file.reference(file_handle, 0, IoFileObjectType, mode);
+    status = file.reference(file_handle, 0, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     const ACCESS_MASK needed = write ? (FILE_WRITE_DATA | FILE_APPEND_DATA) : FILE_READ_DATA;
     if (mode != KernelMode && !(file.info().GrantedAccess & needed)) return STATUS_ACCESS_DENIED;
@@ -472,7 +472,7 @@ NTSTATUS NTAPI NtNotifyChangeDirectoryFile(HANDLE FileHandle, HANDLE Event, PIO_
         if (!NT_SUCCESS(status)) return status;
     }
     HandleReference<FILE_OBJECT> file;
-    status = file.reference(FileHandle, FILE_LIST_DIRECTORY, IoFileObjectType, mode);
+    status = file.reference(FileHandle, FILE_LIST_DIRECTORY, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     OperationRequest request;
     status = prepare_request(request, file, Event, ApcRoutine, ApcContext, IoStatusBlock, mode);

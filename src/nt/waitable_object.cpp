@@ -13,7 +13,7 @@ PVOID waitable_object(PVOID body) noexcept {
     }
     // A file object is waited on through its Event (NT's DefaultObject of the File type): signalled
     // while the file is idle, reset by each request, set when one completes (NT facts H1-H3, H5).
-    if (type == IoFileObjectType) return &static_cast<PFILE_OBJECT>(body)->Event;
+    if (type == *IoFileObjectType) return &static_cast<PFILE_OBJECT>(body)->Event;
     return nullptr;
 }
 

@@ -98,7 +98,7 @@ PDRIVER_OBJECT reference_driver(std::u16string_view service) {
         name.Buffer = reinterpret_cast<PWCH>(path.data());
         name.Length = name.MaximumLength = static_cast<USHORT>(path.size() * sizeof(WCHAR));
         PVOID object = nullptr;
-        if (NT_SUCCESS(ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, IoDriverObjectType, KernelMode,
+        if (NT_SUCCESS(ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType, KernelMode,
                                                nullptr, &object)))
             return static_cast<PDRIVER_OBJECT>(object);
     }

@@ -96,7 +96,7 @@ static VOID ReportDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Regis
             dispatch_same = FALSE;
     Report(L"L1MajorFunctions", dispatch_same);
 
-    status = ObReferenceObjectByName(&DriverObject->DriverName, OBJ_CASE_INSENSITIVE, NULL, 0, IoDriverObjectType,
+    status = ObReferenceObjectByName(&DriverObject->DriverName, OBJ_CASE_INSENSITIVE, NULL, 0, *IoDriverObjectType,
                                      KernelMode, NULL, &found);
     Report(L"L9ReferenceByName", NT_SUCCESS(status) && found == DriverObject);
     if (NT_SUCCESS(status)) ObDereferenceObject(found);

@@ -53,7 +53,7 @@ NTSTATUS poll_handle(HANDLE h) {
 // facts are stated for waits on the handle; file_handles_are_waitable checks that both views agree.
 NTSTATUS poll(HANDLE h) {
     PVOID object = nullptr;
-    EXPECT_EQ(ObReferenceObjectByHandle(h, SYNCHRONIZE, IoFileObjectType, KernelMode, &object, nullptr),
+    EXPECT_EQ(ObReferenceObjectByHandle(h, SYNCHRONIZE, *IoFileObjectType, KernelMode, &object, nullptr),
               STATUS_SUCCESS);
     if (!object) return STATUS_INVALID_HANDLE;
     const LONG state = KeReadStateEvent(&static_cast<PFILE_OBJECT>(object)->Event);

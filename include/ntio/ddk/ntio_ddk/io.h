@@ -8,9 +8,10 @@
 
 NTIO_BEGIN_DECLS
 
-extern NTIO_API POBJECT_TYPE IoFileObjectType;
-extern NTIO_API POBJECT_TYPE IoDeviceObjectType;
-extern NTIO_API POBJECT_TYPE IoDriverObjectType;
+/* Pointers to the type pointers, as the WDK declares them (drivers write *IoFileObjectType). */
+extern NTIO_API POBJECT_TYPE *IoFileObjectType;
+extern NTIO_API POBJECT_TYPE *IoDeviceObjectType;
+extern NTIO_API POBJECT_TYPE *IoDriverObjectType;
 
 /* ---- Devices, drivers, links ---- */
 NTKERNELAPI NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize,

@@ -118,7 +118,7 @@ protected:
         if (NtCreateFile(&held.handle, FILE_READ_DATA | SYNCHRONIZE, &oa, &iosb, nullptr, 0, 0, FILE_OPEN, 0, nullptr,
                          0) != STATUS_SUCCESS)
             return false;
-        return ObReferenceObjectByHandle(held.handle, 0, IoFileObjectType, KernelMode, &held.file, nullptr) ==
+        return ObReferenceObjectByHandle(held.handle, 0, *IoFileObjectType, KernelMode, &held.file, nullptr) ==
                STATUS_SUCCESS;
     }
 

@@ -63,12 +63,12 @@ TEST_F(DeviceObjectTest, NewDeviceHasTheFieldsNtSets) {
     EXPECT_EQ(driver->DeviceObject, device);
 
     PVOID found = nullptr;
-    EXPECT_EQ(lookup(u"\\Device\\DevL3", IoDeviceObjectType, &found), STATUS_SUCCESS);
+    EXPECT_EQ(lookup(u"\\Device\\DevL3", *IoDeviceObjectType, &found), STATUS_SUCCESS);
     EXPECT_EQ(found, device);
 
     IoDeleteDevice(device);
     EXPECT_EQ(driver->DeviceObject, nullptr);
-    EXPECT_EQ(lookup(u"\\Device\\DevL3", IoDeviceObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(lookup(u"\\Device\\DevL3", *IoDeviceObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
     unload(driver);
 }
 
@@ -132,7 +132,7 @@ TEST_F(DeviceObjectTest, DeletedDeviceWithAnOpenStaysUntilTheOpenCloses) {
     // The name is gone at once; the object and its place in the driver's list (which keeps a
     // DriverUnload waiting) stay until the open closes.
     EXPECT_EQ(driver->DeviceObject, device);
-    EXPECT_EQ(lookup(u"\\Device\\DevOpenDel", IoDeviceObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(lookup(u"\\Device\\DevOpenDel", *IoDeviceObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
     EXPECT_TRUE(device_delete_pending(device));
     EXPECT_TRUE(device->DeviceObjectExtension->ExtensionFlags & DOE_DELETE_PENDING);
     EXPECT_EQ(device->Type, IO_TYPE_DEVICE);
@@ -170,7 +170,7 @@ TEST_F(DeviceObjectTest, UnloadIsDeferredWhileADeviceHasOpensAndNewDevicesAreRef
     EXPECT_FALSE(g_unloaded);
     EXPECT_TRUE(driver_unloading(driver));
     EXPECT_TRUE(device->DeviceObjectExtension->ExtensionFlags & DOE_UNLOAD_PENDING);
-    EXPECT_EQ(lookup(u"\\Driver\\DevOpenUnload", IoDriverObjectType), STATUS_SUCCESS);
+    EXPECT_EQ(lookup(u"\\Driver\\DevOpenUnload", *IoDriverObjectType), STATUS_SUCCESS);
     PDEVICE_OBJECT refused = reinterpret_cast<PDEVICE_OBJECT>(1);
     EXPECT_EQ(IoCreateDevice(driver, 0, nullptr, FILE_DEVICE_UNKNOWN, 0, FALSE, &refused), STATUS_DELETE_PENDING);
     EXPECT_EQ(refused, nullptr);
@@ -180,7 +180,7 @@ TEST_F(DeviceObjectTest, UnloadIsDeferredWhileADeviceHasOpensAndNewDevicesAreRef
     device_release_open(device);
     EXPECT_TRUE(g_unloaded);
     EXPECT_TRUE(driver->Flags & DRVO_UNLOAD_INVOKED);
-    EXPECT_EQ(lookup(u"\\Driver\\DevOpenUnload", IoDriverObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(lookup(u"\\Driver\\DevOpenUnload", *IoDriverObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
     ObDereferenceObject(driver);
 }
 

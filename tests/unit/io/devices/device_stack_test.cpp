@@ -194,7 +194,7 @@ TEST_F(DeviceStackTest, SymbolicLinksAreCreatedAndDeletedThroughDosDevices) {
     EXPECT_EQ(link_target(u"\\??\\DevS1Link"), u"\\Device\\DevS1");
     EXPECT_EQ(IoCreateSymbolicLink(link, target), STATUS_OBJECT_NAME_COLLISION);
     PVOID found = nullptr;
-    EXPECT_EQ(lookup(u"\\??\\DevS1Link", IoDeviceObjectType, &found), STATUS_SUCCESS);
+    EXPECT_EQ(lookup(u"\\??\\DevS1Link", *IoDeviceObjectType, &found), STATUS_SUCCESS);
     EXPECT_EQ(found, device);
     EXPECT_EQ(IoDeleteSymbolicLink(link), STATUS_SUCCESS);
     EXPECT_EQ(link_target(u"\\??\\DevS1Link"), u"<missing>");

@@ -52,7 +52,7 @@ NTSTATUS NTAPI l1_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path) {
     // NT fact L9.
     UNICODE_STRING name = driver->DriverName;
     PVOID found = nullptr;
-    EXPECT_EQ(ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, IoDriverObjectType, KernelMode, nullptr,
+    EXPECT_EQ(ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType, KernelMode, nullptr,
                                       &found),
               STATUS_SUCCESS);
     EXPECT_EQ(found, driver);
@@ -67,10 +67,10 @@ TEST_F(DriverObjectTest, DriverEntrySeesTheDriverObjectNtDescribes) {
     ASSERT_NE(driver, nullptr);
     EXPECT_EQ(driver, g_entry_driver);
     PVOID found = nullptr;
-    EXPECT_EQ(lookup(u"\\Driver\\DevL1", IoDriverObjectType, &found), STATUS_SUCCESS);
+    EXPECT_EQ(lookup(u"\\Driver\\DevL1", *IoDriverObjectType, &found), STATUS_SUCCESS);
     EXPECT_EQ(found, driver);
     unload(driver);
-    EXPECT_EQ(lookup(u"\\Driver\\DevL1", IoDriverObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(lookup(u"\\Driver\\DevL1", *IoDriverObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
 }
 
 // ---- L2, L4 ----
@@ -144,8 +144,8 @@ TEST_F(DriverObjectTest, FailingDriverEntryLeavesNoDriverAndNoDevice) {
     PDRIVER_OBJECT driver = reinterpret_cast<PDRIVER_OBJECT>(1);
     EXPECT_EQ(NtioCreateDriver(name, failing_entry, &driver), STATUS_NOT_IMPLEMENTED);
     EXPECT_EQ(driver, nullptr);
-    EXPECT_EQ(lookup(u"\\Driver\\DevFailing", IoDriverObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
-    EXPECT_EQ(lookup(u"\\Device\\DevFailing", IoDeviceObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(lookup(u"\\Driver\\DevFailing", *IoDriverObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(lookup(u"\\Device\\DevFailing", *IoDeviceObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
     // The name is free again.
     PDRIVER_OBJECT again = load(u"DevFailing");
     ASSERT_NE(again, nullptr);
@@ -160,7 +160,7 @@ TEST_F(DriverObjectTest, UnloadWithoutDriverUnloadIsRefusedAndTheDriverStays) {
     PDRIVER_OBJECT driver = load(u"DevNoUnload", no_unload_entry);
     ASSERT_NE(driver, nullptr);
     EXPECT_EQ(NtioUnloadDriver(driver), STATUS_INVALID_DEVICE_REQUEST);
-    EXPECT_EQ(lookup(u"\\Driver\\DevNoUnload", IoDriverObjectType), STATUS_SUCCESS);
+    EXPECT_EQ(lookup(u"\\Driver\\DevNoUnload", *IoDriverObjectType), STATUS_SUCCESS);
     PDEVICE_OBJECT device = create(driver, u"\\Device\\DevNoUnload");
     EXPECT_NE(device, nullptr);
     // Cleanup: give it an unload routine, as a driver update would.
@@ -194,9 +194,9 @@ TEST_F(DriverObjectTest, DriverWithoutReferenceOutStaysLoadedUntilUnloaded) {
     Name name(u"DevNoRef");
     ASSERT_EQ(NtioCreateDriver(name, plain_entry, nullptr), STATUS_SUCCESS);
     PVOID found = nullptr;
-    ASSERT_EQ(lookup(u"\\Driver\\DevNoRef", IoDriverObjectType, &found), STATUS_SUCCESS);
+    ASSERT_EQ(lookup(u"\\Driver\\DevNoRef", *IoDriverObjectType, &found), STATUS_SUCCESS);
     EXPECT_EQ(NtioUnloadDriver(static_cast<PDRIVER_OBJECT>(found)), STATUS_SUCCESS);
-    EXPECT_EQ(lookup(u"\\Driver\\DevNoRef", IoDriverObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(lookup(u"\\Driver\\DevNoRef", *IoDriverObjectType), STATUS_OBJECT_NAME_NOT_FOUND);
 }
 
 // ---- S3 ----

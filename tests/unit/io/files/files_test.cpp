@@ -358,9 +358,9 @@ TEST_F(FilesTest, file_objects_are_objects_of_type_file)
     PFILE_OBJECT file = file_of(a);
     EXPECT_EQ(file_of(dup), file);
     EXPECT_EQ(file->Type, 5);
-    EXPECT_EQ(ObOpenObjectByPointer(file, OBJ_KERNEL_HANDLE, nullptr, 0, IoDeviceObjectType, KernelMode, &other),
+    EXPECT_EQ(ObOpenObjectByPointer(file, OBJ_KERNEL_HANDLE, nullptr, 0, *IoDeviceObjectType, KernelMode, &other),
               STATUS_OBJECT_TYPE_MISMATCH);
-    EXPECT_EQ(ObOpenObjectByPointer(file, OBJ_KERNEL_HANDLE, nullptr, 0, IoFileObjectType, KernelMode, &other),
+    EXPECT_EQ(ObOpenObjectByPointer(file, OBJ_KERNEL_HANDLE, nullptr, 0, *IoFileObjectType, KernelMode, &other),
               STATUS_SUCCESS);
     EXPECT_EQ(ZwClose(other), STATUS_SUCCESS);
     NtClose(a);

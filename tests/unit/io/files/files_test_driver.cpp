@@ -304,7 +304,7 @@ NTSTATUS FilesTest::open(const wchar_t* name, HANDLE* handle, ACCESS_MASK access
 PFILE_OBJECT FilesTest::file_of(HANDLE handle)
 {
     PVOID object = nullptr;
-    EXPECT_EQ(ObReferenceObjectByHandle(handle, 0, IoFileObjectType, KernelMode, &object, nullptr), STATUS_SUCCESS);
+    EXPECT_EQ(ObReferenceObjectByHandle(handle, 0, *IoFileObjectType, KernelMode, &object, nullptr), STATUS_SUCCESS);
     if (object) ObDereferenceObject(object);
     return static_cast<PFILE_OBJECT>(object);
 }

@@ -472,7 +472,7 @@ bool RequestsTest::event_signalled(HANDLE event)
 PFILE_OBJECT RequestsTest::file_of(HANDLE handle)
 {
     PVOID object = nullptr;
-    EXPECT_EQ(ObReferenceObjectByHandle(handle, 0, IoFileObjectType, KernelMode, &object, nullptr), STATUS_SUCCESS);
+    EXPECT_EQ(ObReferenceObjectByHandle(handle, 0, *IoFileObjectType, KernelMode, &object, nullptr), STATUS_SUCCESS);
     if (object) ObDereferenceObject(object);
     return static_cast<PFILE_OBJECT>(object);
 }
