@@ -19,5 +19,11 @@ GateResult gate_b1_port_vs_asio(const GateOptions& options);
 GateResult gate_b2_wakeups(const GateOptions& options);
 GateResult gate_b3_idle_wake(const GateOptions& options);
 GateResult gate_b4_apc_delivery(const GateOptions& options);
+GateResult gate_c1_ramdisk_1g(const GateOptions& options);
+GateResult gate_c1_ramdisk_16m(const GateOptions& options);
+GateResult gate_c2_uring_qd32(const GateOptions& options);
+GateResult gate_c3_uring_qd1(const GateOptions& options);
+GateResult gate_c4_uring_direct(const GateOptions& options);
+GateResult gate_c5_submit_batching(const GateOptions& options);
 
 }  // namespace ntio::bench

@@ -31,7 +31,10 @@ int main(int argc, char** argv) {
                           {"A4.port", gate_a4_port_post_dequeue}, {"A5", gate_a5_event_wait},
                           {"A6", gate_a6_allocations},    {"B1", gate_b1_port_vs_mq_cv},
                           {"B1.asio", gate_b1_port_vs_asio}, {"B2", gate_b2_wakeups},
-                          {"B3", gate_b3_idle_wake},      {"B4", gate_b4_apc_delivery}};
+                          {"B3", gate_b3_idle_wake},      {"B4", gate_b4_apc_delivery},
+                          {"C1", gate_c1_ramdisk_1g},     {"C1.16M", gate_c1_ramdisk_16m},
+                          {"C2", gate_c2_uring_qd32},     {"C3", gate_c3_uring_qd1},
+                          {"C4", gate_c4_uring_direct},   {"C5", gate_c5_submit_batching}};
     // --gate=A4 runs A4 and its parts (A4.port); --gate=A4.port runs only that part.
     auto selected = [&only](const char* id) {
         const std::string name = id;

@@ -1,0 +1,39 @@
+/* Attaching a legacy filter over named devices, shared by the in-box filters (passthrough, trace,
+ * fault_inject): the names come from the AttachTo value (REG_SZ or REG_MULTI_SZ) of the service's
+ * Parameters key; each gets one unnamed filter device whose extension starts with FILTER_EXTENSION.
+ * Also the PnP form: AddDevice attaches the same kind of device over a PDO. */
+#ifndef NTIO_FILTER_ATTACH_H
+#define NTIO_FILTER_ATTACH_H
+
+#include <ntddk.h>
+
+/* The first member of every filter device's extension. */
+typedef struct _FILTER_EXTENSION {
+    ULONG Signature;                 /* FILTER_DEVICE_SIGNATURE: a filter device, not a control device */
+    PDEVICE_OBJECT Self;
+    PDEVICE_OBJECT Lower;            /* the device this filter sends IRPs to */
+} FILTER_EXTENSION, *PFILTER_EXTENSION;
+
+#define FILTER_DEVICE_SIGNATURE 'tliF'
+
+/* Creates a filter device with ExtensionSize bytes of extension (at least sizeof(FILTER_EXTENSION)),
+ * attaches it over the top of Target's stack, and copies the lower device's type, characteristics,
+ * buffering flags, sector size and alignment. The new device is ready (DO_DEVICE_INITIALIZING clear). */
+NTSTATUS FilterAttachToDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ PDEVICE_OBJECT Target, _In_ ULONG ExtensionSize,
+                              _Out_ PDEVICE_OBJECT *FilterDevice);
+
+/* Attaches one filter device over each device named by Parameters\AttachTo. STATUS_SUCCESS with no
+ * device when the value is missing (a PnP filter); the first failure detaches everything. */
+NTSTATUS FilterAttachFromRegistry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath,
+                                  _In_ ULONG ExtensionSize);
+
+/* Detaches and deletes every filter device of the driver (devices without the signature stay). */
+VOID FilterDetachAll(_In_ PDRIVER_OBJECT DriverObject);
+
+/* Opens <RegistryPath>\Parameters for reading; STATUS_OBJECT_NAME_NOT_FOUND when there is none. */
+NTSTATUS FilterOpenParameters(_In_ PUNICODE_STRING RegistryPath, _Out_ PHANDLE Key);
+
+/* A REG_DWORD from an open key; Default when absent or of another type. */
+ULONG FilterQueryDword(_In_ HANDLE Key, _In_ PCWSTR Name, _In_ ULONG Default);
+
+#endif

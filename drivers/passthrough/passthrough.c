@@ -1,0 +1,59 @@
+/* passthrough.sys: the template filter. It attaches over the devices its Parameters key names (or,
+ * as a PnP upper filter, over the PDO AddDevice is given), describes itself like the device below,
+ * and passes every IRP down untouched by skipping its own stack location. A filter that needs to see
+ * the result copies the location and sets a completion routine instead (see trace.sys). */
+#include "filter_attach.h"
+
+DRIVER_INITIALIZE DriverEntry;
+DRIVER_UNLOAD PassthroughUnload;
+DRIVER_ADD_DEVICE PassthroughAddDevice;
+DRIVER_DISPATCH PassthroughDispatch;
+_Dispatch_type_(IRP_MJ_PNP) DRIVER_DISPATCH PassthroughPnp;
+
+NTSTATUS PassthroughDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
+{
+    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
+    IoSkipCurrentIrpStackLocation(Irp);
+    return IoCallDriver(extension->Lower, Irp);
+}
+
+/* REMOVE_DEVICE: pass it down first, then leave the stack and go. */
+NTSTATUS PassthroughPnp(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
+{
+    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
+    const UCHAR minor = IoGetCurrentIrpStackLocation(Irp)->MinorFunction;
+    PDEVICE_OBJECT lower = extension->Lower;
+    NTSTATUS status;
+
+    IoSkipCurrentIrpStackLocation(Irp);
+    status = IoCallDriver(lower, Irp);
+    if (minor == IRP_MN_REMOVE_DEVICE) {
+        IoDetachDevice(lower);
+        extension->Lower = NULL;
+        IoDeleteDevice(DeviceObject);
+    }
+    return status;
+}
+
+NTSTATUS PassthroughAddDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ PDEVICE_OBJECT PhysicalDeviceObject)
+{
+    PDEVICE_OBJECT device = NULL;
+    return FilterAttachToDevice(DriverObject, PhysicalDeviceObject, sizeof(FILTER_EXTENSION), &device);
+}
+
+VOID PassthroughUnload(_In_ PDRIVER_OBJECT DriverObject)
+{
+    FilterDetachAll(DriverObject);
+}
+
+NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
+{
+    ULONG i;
+    for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; ++i) {
+        DriverObject->MajorFunction[i] = PassthroughDispatch;
+    }
+    DriverObject->MajorFunction[IRP_MJ_PNP] = PassthroughPnp;
+    DriverObject->DriverExtension->AddDevice = PassthroughAddDevice;
+    DriverObject->DriverUnload = PassthroughUnload;
+    return FilterAttachFromRegistry(DriverObject, RegistryPath, sizeof(FILTER_EXTENSION));
+}

@@ -1,0 +1,308 @@
+/* ramdisk.sys entry, unload and the data path: DriverEntry reads the Parameters key, allocates the
+ * disk (loading the backing image if there is one) and creates \Device\Ramdisk<N> with DO_DIRECT_IO;
+ * reads and writes are checked against the disk's bounds and sector size and complete inline with a
+ * copy through the MDL (the synchronous fast path: no queue, no pending, no thread hop); flush writes
+ * dirty regions back to the image and syncs it; DriverUnload persists and frees everything. */
+#include "ramdisk.h"
+#include "backing_image.h"
+
+/* {4E54494F-0002-5261-6D64-000000000001}: the class of ntio's RAM disks. */
+static const GUID RamdiskClassGuid = {0x4E54494F, 0x0002, 0x5261, {0x6D, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01}};
+
+DRIVER_INITIALIZE DriverEntry;
+DRIVER_UNLOAD RamdiskUnload;
+_Dispatch_type_(IRP_MJ_CREATE) _Dispatch_type_(IRP_MJ_CLOSE) _Dispatch_type_(IRP_MJ_CLEANUP)
+DRIVER_DISPATCH RamdiskCreateClose;
+_Dispatch_type_(IRP_MJ_READ) _Dispatch_type_(IRP_MJ_WRITE) DRIVER_DISPATCH RamdiskReadWrite;
+_Dispatch_type_(IRP_MJ_FLUSH_BUFFERS) _Dispatch_type_(IRP_MJ_SHUTDOWN) DRIVER_DISPATCH RamdiskFlushBuffers;
+
+NTSTATUS RamdiskCompleteRequest(_Inout_ PIRP Irp, _In_ NTSTATUS Status, _In_ ULONG_PTR Information)
+{
+    Irp->IoStatus.Status = Status;
+    Irp->IoStatus.Information = Information;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return Status;
+}
+
+NTSTATUS RamdiskCreateClose(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE
+                                                           ? FILE_OPENED
+                                                           : 0);
+}
+
+static VOID RamdiskMarkDirty(_In_ PRAMDISK_EXTENSION Extension, _In_ ULONGLONG Offset, _In_ ULONG Length)
+{
+    ULONGLONG region = Offset >> RAMDISK_REGION_SHIFT;
+    const ULONGLONG last = (Offset + Length - 1) >> RAMDISK_REGION_SHIFT;
+    for (; region <= last; ++region) {
+        InterlockedExchange(&Extension->Dirty[region], 1);
+    }
+}
+
+/* Windows disks (the disk class driver's read/write verification) fail a transfer whose length is
+ * not a multiple of the sector size, or whose end lies past the end of the disk, with
+ * STATUS_INVALID_PARAMETER. A zero-length transfer succeeds.
+ * NT deviation: this disk also fails offsets that are not sector-aligned with STATUS_INVALID_PARAMETER
+ * for every open, as the I/O manager does only for non-cached opens (NtReadFile remarks on
+ * Microsoft Learn); a Windows disk leaves that check to the I/O manager and the hardware. */
+NTSTATUS RamdiskReadWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
+{
+    PRAMDISK_EXTENSION extension = (PRAMDISK_EXTENSION)DeviceObject->DeviceExtension;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    const ULONG length = stack->Parameters.Read.Length;
+    const LONGLONG offset = stack->Parameters.Read.ByteOffset.QuadPart;
+    const ULONG sectorMask = extension->SectorSize - 1;
+    PUCHAR buffer;
+
+    if (offset < 0 || ((ULONGLONG)offset & sectorMask) || (length & sectorMask) ||
+        (ULONGLONG)offset > extension->DiskSize || length > extension->DiskSize - (ULONGLONG)offset) {
+        return RamdiskCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    if (stack->MajorFunction == IRP_MJ_WRITE && extension->ReadOnly) {
+        return RamdiskCompleteRequest(Irp, STATUS_MEDIA_WRITE_PROTECTED, 0);
+    }
+    if (length == 0) {
+        return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+    if (!Irp->MdlAddress || MmGetMdlByteCount(Irp->MdlAddress) < length) {
+        /* A kernel-mode sender that did not describe its buffer as this DO_DIRECT_IO device needs. */
+        return RamdiskCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    buffer = (PUCHAR)MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority | MdlMappingNoExecute);
+    if (!buffer) {
+        return RamdiskCompleteRequest(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    }
+    if (stack->MajorFunction == IRP_MJ_READ) {
+        RtlCopyMemory(buffer, extension->Data + offset, length);
+    } else if (extension->Dirty) {
+        KeEnterCriticalRegion();
+        ExAcquireResourceSharedLite(&extension->ImageLock, TRUE);
+        RtlCopyMemory(extension->Data + offset, buffer, length);
+        RamdiskMarkDirty(extension, (ULONGLONG)offset, length);
+        ExReleaseResourceLite(&extension->ImageLock);
+        KeLeaveCriticalRegion();
+    } else {
+        RtlCopyMemory(extension->Data + offset, buffer, length);
+    }
+    return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, length);
+}
+
+/* Writes every region dirtied since the last flush back to the image and syncs it. A region whose
+ * write-back fails stays dirty for the next flush. PASSIVE_LEVEL. */
+NTSTATUS RamdiskFlush(_In_ PRAMDISK_EXTENSION Extension)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    ULONG region;
+    int error;
+
+    if (Extension->ImageFd < 0 || Extension->ReadOnly) {
+        return STATUS_SUCCESS;
+    }
+    ExAcquireFastMutex(&Extension->FlushLock);
+    for (region = 0; region < Extension->RegionCount; ++region) {
+        const ULONGLONG start = (ULONGLONG)region << RAMDISK_REGION_SHIFT;
+        ULONGLONG size = Extension->DiskSize - start;
+        BOOLEAN dirty;
+        if (size > (1ULL << RAMDISK_REGION_SHIFT)) {
+            size = 1ULL << RAMDISK_REGION_SHIFT;
+        }
+        KeEnterCriticalRegion();
+        ExAcquireResourceExclusiveLite(&Extension->ImageLock, TRUE);
+        dirty = InterlockedExchange(&Extension->Dirty[region], 0) != 0;
+        if (dirty) {
+            RtlCopyMemory(Extension->Bounce, Extension->Data + start, (SIZE_T)size);
+        }
+        ExReleaseResourceLite(&Extension->ImageLock);
+        KeLeaveCriticalRegion();
+        if (!dirty) {
+            continue;
+        }
+        error = RamdiskImageWrite(Extension->ImageFd, Extension->Bounce, size, start);
+        if (error) {
+            InterlockedExchange(&Extension->Dirty[region], 1);
+            status = (NTSTATUS)RamdiskImageStatus(error);
+            break;
+        }
+    }
+    if (NT_SUCCESS(status)) {
+        error = RamdiskImageSync(Extension->ImageFd);
+        if (error) {
+            status = (NTSTATUS)RamdiskImageStatus(error);
+        }
+    }
+    ExReleaseFastMutex(&Extension->FlushLock);
+    return status;
+}
+
+NTSTATUS RamdiskFlushBuffers(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
+{
+    PRAMDISK_EXTENSION extension = (PRAMDISK_EXTENSION)DeviceObject->DeviceExtension;
+    return RamdiskCompleteRequest(Irp, RamdiskFlush(extension), 0);
+}
+
+static VOID RamdiskRelease(_In_ PRAMDISK_EXTENSION Extension)
+{
+    if (Extension->ImageFd >= 0) {
+        RamdiskImageClose(Extension->ImageFd);
+        Extension->ImageFd = -1;
+    }
+    if (Extension->Dirty) {
+        ExFreePoolWithTag((PVOID)Extension->Dirty, RAMDISK_TAG);
+        Extension->Dirty = NULL;
+    }
+    if (Extension->Bounce) {
+        ExFreePoolWithTag(Extension->Bounce, RAMDISK_TAG);
+        Extension->Bounce = NULL;
+    }
+    if (Extension->ImageLockReady) {
+        ExDeleteResourceLite(&Extension->ImageLock);
+        Extension->ImageLockReady = FALSE;
+    }
+    if (Extension->DataAllocation) {
+        ExFreePoolWithTag(Extension->DataAllocation, RAMDISK_TAG);
+        Extension->DataAllocation = NULL;
+        Extension->Data = NULL;
+    }
+}
+
+VOID RamdiskUnload(_In_ PDRIVER_OBJECT DriverObject)
+{
+    PDEVICE_OBJECT device = DriverObject->DeviceObject;
+    PRAMDISK_EXTENSION extension = (PRAMDISK_EXTENSION)device->DeviceExtension;
+    NTSTATUS status = RamdiskFlush(extension);
+    if (!NT_SUCCESS(status)) {
+        DbgPrint("ramdisk: writing back the image at unload failed with 0x%08X\n", (ULONG)status);
+    }
+    IoDeleteSymbolicLink(&extension->LinkName);
+    RamdiskRelease(extension);
+    IoDeleteDevice(device);
+}
+
+/* Allocates the disk and fills it from the image (a shorter image leaves the rest zero; without a
+ * DiskSize the image's size is the disk's, and without either the disk has RAMDISK_DEFAULT_SIZE). */
+static NTSTATUS RamdiskAllocate(_Inout_ PRAMDISK_EXTENSION Extension, _In_ PRAMDISK_CONFIG Config)
+{
+    ULONGLONG size = Config->DiskSize;
+    int error;
+
+    if (Config->BackingImage[0]) {
+        long long imageSize;
+        Extension->ImageFd = RamdiskImageOpen(Config->BackingImage, Config->ReadOnly);
+        if (Extension->ImageFd < 0) {
+            return (NTSTATUS)RamdiskImageStatus(Extension->ImageFd);
+        }
+        imageSize = RamdiskImageSize(Extension->ImageFd);
+        if (imageSize < 0) {
+            return (NTSTATUS)RamdiskImageStatus((int)imageSize);
+        }
+        if (size == 0) {
+            size = (ULONGLONG)imageSize;
+        }
+    }
+    if (size == 0) {
+        size = RAMDISK_DEFAULT_SIZE;
+    }
+    if (size == 0 || (size & (Config->SectorSize - 1)) || size > (1ULL << 40)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    Extension->DiskSize = size;
+    /* ExAllocatePool2 zeroes the memory, which also makes every page of the disk resident. The
+     * disk starts on a page boundary, so that a sector-aligned transfer touches as few pages and
+     * cache lines as the caller's buffer allows. */
+    Extension->DataAllocation = ExAllocatePool2(POOL_FLAG_NON_PAGED, (SIZE_T)size + PAGE_SIZE, RAMDISK_TAG);
+    if (!Extension->DataAllocation) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    Extension->Data = (PUCHAR)(((ULONG_PTR)Extension->DataAllocation + PAGE_SIZE - 1) & ~(ULONG_PTR)(PAGE_SIZE - 1));
+    if (Extension->ImageFd >= 0) {
+        Extension->RegionCount = (ULONG)((size + (1ULL << RAMDISK_REGION_SHIFT) - 1) >> RAMDISK_REGION_SHIFT);
+        Extension->Dirty = (LONG volatile *)ExAllocatePool2(POOL_FLAG_NON_PAGED, Extension->RegionCount * sizeof(LONG),
+                                                            RAMDISK_TAG);
+        Extension->Bounce = (PUCHAR)ExAllocatePool2(POOL_FLAG_NON_PAGED, 1ULL << RAMDISK_REGION_SHIFT, RAMDISK_TAG);
+        if (!Extension->Dirty || !Extension->Bounce) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        ExInitializeResourceLite(&Extension->ImageLock);
+        Extension->ImageLockReady = TRUE;
+        error = RamdiskImageRead(Extension->ImageFd, Extension->Data, size, 0);
+        if (error) {
+            return (NTSTATUS)RamdiskImageStatus(error);
+        }
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
+{
+    RAMDISK_CONFIG *config;
+    WCHAR nameBuffer[32];
+    UNICODE_STRING name;
+    PDEVICE_OBJECT device = NULL;
+    PRAMDISK_EXTENSION extension;
+    NTSTATUS status;
+
+    config = (RAMDISK_CONFIG *)ExAllocatePool2(POOL_FLAG_PAGED, sizeof(RAMDISK_CONFIG), RAMDISK_TAG);
+    if (!config) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    status = RamdiskReadConfig(RegistryPath, config);
+    if (!NT_SUCCESS(status)) {
+        DbgPrint("ramdisk: bad Parameters (0x%08X)\n", (ULONG)status);
+        ExFreePoolWithTag(config, RAMDISK_TAG);
+        return status;
+    }
+    status = RtlStringCchPrintfW(nameBuffer, RTL_NUMBER_OF(nameBuffer), L"\\Device\\Ramdisk%u", config->DiskNumber);
+    if (NT_SUCCESS(status)) {
+        RtlInitUnicodeString(&name, nameBuffer);
+        /* Everyone may read and write the disk, whoever loaded the driver. */
+        UNICODE_STRING sddl = RTL_CONSTANT_STRING(SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_RW_RES_R);
+        status = IoCreateDeviceSecure(DriverObject, sizeof(RAMDISK_EXTENSION), &name, FILE_DEVICE_DISK,
+                                      FILE_DEVICE_SECURE_OPEN, FALSE, &sddl, &RamdiskClassGuid, &device);
+    }
+    if (!NT_SUCCESS(status)) {
+        ExFreePoolWithTag(config, RAMDISK_TAG);
+        return status;
+    }
+    extension = (PRAMDISK_EXTENSION)device->DeviceExtension;
+    RtlZeroMemory(extension, sizeof(*extension));
+    extension->ImageFd = -1;
+    extension->SectorSize = config->SectorSize;
+    extension->DiskNumber = config->DiskNumber;
+    extension->ReadOnly = config->ReadOnly;
+    ExInitializeFastMutex(&extension->FlushLock);
+    status = RamdiskAllocate(extension, config);
+    if (!NT_SUCCESS(status)) {
+        DbgPrint("ramdisk: cannot set up the disk (0x%08X)\n", (ULONG)status);
+    }
+    ExFreePoolWithTag(config, RAMDISK_TAG);
+    if (NT_SUCCESS(status)) {
+        status = RtlStringCchPrintfW(extension->LinkBuffer, RTL_NUMBER_OF(extension->LinkBuffer),
+                                     L"\\DosDevices\\Ramdisk%u", extension->DiskNumber);
+    }
+    if (NT_SUCCESS(status)) {
+        RtlInitUnicodeString(&extension->LinkName, extension->LinkBuffer);
+        status = IoCreateSymbolicLink(&extension->LinkName, &name);
+    }
+    if (!NT_SUCCESS(status)) {
+        RamdiskRelease(extension);
+        IoDeleteDevice(device);
+        return status;
+    }
+
+    device->Flags |= DO_DIRECT_IO;
+    device->SectorSize = (USHORT)extension->SectorSize;
+    device->AlignmentRequirement = FILE_WORD_ALIGNMENT;
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = RamdiskCreateClose;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = RamdiskCreateClose;
+    DriverObject->MajorFunction[IRP_MJ_CLEANUP] = RamdiskCreateClose;
+    DriverObject->MajorFunction[IRP_MJ_READ] = RamdiskReadWrite;
+    DriverObject->MajorFunction[IRP_MJ_WRITE] = RamdiskReadWrite;
+    DriverObject->MajorFunction[IRP_MJ_FLUSH_BUFFERS] = RamdiskFlushBuffers;
+    DriverObject->MajorFunction[IRP_MJ_SHUTDOWN] = RamdiskFlushBuffers;
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = RamdiskDeviceControl;
+    DriverObject->DriverUnload = RamdiskUnload;
+    device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,60 @@
+/* ramdisk.sys: a block device held in memory, \Device\Ramdisk<N> with the link \DosDevices\Ramdisk<N>,
+ * sized and optionally backed by a host image file from the service's Parameters key. Shared
+ * declarations of the driver's files: the device extension, its configuration and the routines one
+ * file calls in another. */
+#ifndef RAMDISK_H
+#define RAMDISK_H
+
+#include <ntddk.h>
+#include <ntdddisk.h>
+#include <ntstrsafe.h>
+#include <wdmsec.h>
+
+#define RAMDISK_TAG 'kdmR'
+#define RAMDISK_DEFAULT_SIZE (16ULL * 1024 * 1024)
+#define RAMDISK_DEFAULT_SECTOR_SIZE 512
+/* Dirty tracking granule for the backing image: a flush writes back only the 1 MiB regions that
+ * writes touched since the previous flush. */
+#define RAMDISK_REGION_SHIFT 20
+
+/* What the Parameters key says (defaults where it is silent). */
+typedef struct _RAMDISK_CONFIG {
+    ULONGLONG DiskSize;          /* DiskSize (REG_DWORD or REG_QWORD), bytes; 0: the image's */
+    ULONG SectorSize;            /* SectorSize (REG_DWORD): 512, 1024, 2048 or 4096 */
+    ULONG DiskNumber;            /* DiskNumber (REG_DWORD): N of \Device\Ramdisk<N> */
+    BOOLEAN ReadOnly;            /* ReadOnly (REG_DWORD) non-zero: writes fail write-protected */
+    CHAR BackingImage[1024];     /* BackingImage (REG_SZ) as a host path; empty = none */
+} RAMDISK_CONFIG, *PRAMDISK_CONFIG;
+
+typedef struct _RAMDISK_EXTENSION {
+    PUCHAR Data;                 /* the disk, page-aligned inside DataAllocation */
+    PVOID DataAllocation;
+    ULONGLONG DiskSize;
+    ULONG SectorSize;
+    ULONG DiskNumber;
+    BOOLEAN ReadOnly;
+    int ImageFd;                 /* -1 without a backing image */
+    LONG volatile *Dirty;        /* one flag per region, NULL without a backing image */
+    ULONG RegionCount;
+    FAST_MUTEX FlushLock;        /* one flush at a time, so a flush's sync covers every region it skipped */
+    /* With an image: writes hold it shared while they copy and mark; a flush holds it exclusive
+     * while it takes a dirty region's bytes into Bounce, so it never copies out a half-written
+     * region (it writes the bounce buffer to the image after letting go). */
+    ERESOURCE ImageLock;
+    BOOLEAN ImageLockReady;
+    PUCHAR Bounce;
+    UNICODE_STRING LinkName;
+    WCHAR LinkBuffer[32];
+} RAMDISK_EXTENSION, *PRAMDISK_EXTENSION;
+
+/* ramdisk_config.c */
+NTSTATUS RamdiskReadConfig(_In_ PUNICODE_STRING RegistryPath, _Out_ PRAMDISK_CONFIG Config);
+
+/* ramdisk_ioctl.c */
+_Dispatch_type_(IRP_MJ_DEVICE_CONTROL) DRIVER_DISPATCH RamdiskDeviceControl;
+
+/* ramdisk.c */
+NTSTATUS RamdiskFlush(_In_ PRAMDISK_EXTENSION Extension);
+NTSTATUS RamdiskCompleteRequest(_Inout_ PIRP Irp, _In_ NTSTATUS Status, _In_ ULONG_PTR Information);
+
+#endif

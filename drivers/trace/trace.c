@@ -1,0 +1,279 @@
+/* trace.sys: a filter that records every IRP passing through it (major, minor, status, information,
+ * length, offset, IOCTL code, start time and duration) into a ring buffer, and a control device
+ * \Device\NtioTrace whose IOCTL_NTIO_TRACE_READ hands the records out. Each filter device copies its
+ * stack location and sets a completion routine that appends the record; when the ring is full the
+ * oldest record is overwritten and counted as lost. */
+#include "filter_attach.h"
+#include <wdmsec.h>
+#include "ntio_trace.h"
+
+#define TRACE_TAG 'carT'
+#define TRACE_DEFAULT_RING 4096
+#define TRACE_MAX_RING (1024 * 1024)
+#define TRACE_CONTROL_SIGNATURE 'ltcT'
+
+static const GUID TraceClassGuid = {0x4E54494F, 0x0003, 0x5472, {0x61, 0x63, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01}};
+
+DRIVER_INITIALIZE DriverEntry;
+DRIVER_UNLOAD TraceUnload;
+DRIVER_ADD_DEVICE TraceAddDevice;
+DRIVER_DISPATCH TraceDispatch;
+IO_COMPLETION_ROUTINE TraceCompletion;
+
+typedef struct _TRACE_CONTROL_EXTENSION {
+    ULONG Signature;
+} TRACE_CONTROL_EXTENSION, *PTRACE_CONTROL_EXTENSION;
+
+/* The ring, shared by every filter device of the driver. */
+static struct {
+    KSPIN_LOCK Lock;
+    PNTIO_TRACE_RECORD Records;
+    ULONG Capacity;
+    ULONG First;               /* oldest unread record */
+    ULONG Count;               /* unread records */
+    ULONGLONG Recorded;
+    ULONGLONG Lost;
+    ULONGLONG Frequency;
+    PDEVICE_OBJECT Control;
+} TraceRing;
+
+static UNICODE_STRING TraceLinkName = RTL_CONSTANT_STRING(NTIO_TRACE_LINK_NAME);
+
+static VOID TraceAppend(_In_ PNTIO_TRACE_RECORD Record)
+{
+    KIRQL irql;
+    ULONG slot;
+    KeAcquireSpinLock(&TraceRing.Lock, &irql);
+    Record->Sequence = ++TraceRing.Recorded;
+    if (TraceRing.Count == TraceRing.Capacity) {
+        TraceRing.First = (TraceRing.First + 1) % TraceRing.Capacity;
+        --TraceRing.Count;
+        ++TraceRing.Lost;
+    }
+    slot = (TraceRing.First + TraceRing.Count) % TraceRing.Capacity;
+    TraceRing.Records[slot] = *Record;
+    ++TraceRing.Count;
+    KeReleaseSpinLock(&TraceRing.Lock, irql);
+}
+
+NTSTATUS TraceCompletion(_In_ PDEVICE_OBJECT DeviceObject, _In_ PIRP Irp, _In_opt_ PVOID Context)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    NTIO_TRACE_RECORD record;
+    LARGE_INTEGER now = KeQueryPerformanceCounter(NULL);
+
+    RtlZeroMemory(&record, sizeof(record));
+    record.StartTime = (ULONGLONG)(ULONG_PTR)Context;
+    record.Duration = (ULONGLONG)now.QuadPart - record.StartTime;
+    record.Irp = (ULONGLONG)(ULONG_PTR)Irp;
+    record.Device = (ULONGLONG)(ULONG_PTR)DeviceObject;
+    record.Information = Irp->IoStatus.Information;
+    record.Status = Irp->IoStatus.Status;
+    record.MajorFunction = stack->MajorFunction;
+    record.MinorFunction = stack->MinorFunction;
+    record.PendingReturned = Irp->PendingReturned ? 1 : 0;
+    switch (stack->MajorFunction) {
+    case IRP_MJ_READ:
+    case IRP_MJ_WRITE:
+        record.Length = stack->Parameters.Read.Length;
+        record.ByteOffset = stack->Parameters.Read.ByteOffset.QuadPart;
+        break;
+    case IRP_MJ_DEVICE_CONTROL:
+    case IRP_MJ_INTERNAL_DEVICE_CONTROL:
+    case IRP_MJ_FILE_SYSTEM_CONTROL:
+        record.Length = stack->Parameters.DeviceIoControl.OutputBufferLength;
+        record.IoControlCode = stack->Parameters.DeviceIoControl.IoControlCode;
+        break;
+    default:
+        break;
+    }
+    TraceAppend(&record);
+
+    if (Irp->PendingReturned) {
+        IoMarkIrpPending(Irp);
+    }
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+/* IOCTL_NTIO_TRACE_READ: as many of the oldest records as fit, removed from the ring. */
+static NTSTATUS TraceRead(_Inout_ PIRP Irp, _In_ ULONG OutputLength, _Out_ PULONG_PTR Information)
+{
+    PNTIO_TRACE_BUFFER out = (PNTIO_TRACE_BUFFER)Irp->AssociatedIrp.SystemBuffer;
+    ULONG room;
+    ULONG i;
+    KIRQL irql;
+
+    *Information = 0;
+    if (OutputLength < NTIO_TRACE_BUFFER_HEADER_SIZE) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    room = (OutputLength - NTIO_TRACE_BUFFER_HEADER_SIZE) / sizeof(NTIO_TRACE_RECORD);
+    KeAcquireSpinLock(&TraceRing.Lock, &irql);
+    out->Count = room < TraceRing.Count ? room : TraceRing.Count;
+    out->Capacity = TraceRing.Capacity;
+    out->Recorded = TraceRing.Recorded;
+    out->Lost = TraceRing.Lost;
+    out->Frequency = TraceRing.Frequency;
+    for (i = 0; i < out->Count; ++i) {
+        out->Records[i] = TraceRing.Records[(TraceRing.First + i) % TraceRing.Capacity];
+    }
+    TraceRing.First = (TraceRing.First + out->Count) % TraceRing.Capacity;
+    TraceRing.Count -= out->Count;
+    KeReleaseSpinLock(&TraceRing.Lock, irql);
+    *Information = NTIO_TRACE_BUFFER_HEADER_SIZE + (ULONG_PTR)out->Count * sizeof(NTIO_TRACE_RECORD);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS TraceControl(_Inout_ PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    ULONG_PTR information = 0;
+    NTSTATUS status;
+    KIRQL irql;
+
+    switch (stack->MajorFunction) {
+    case IRP_MJ_CREATE:
+    case IRP_MJ_CLOSE:
+    case IRP_MJ_CLEANUP:
+        status = STATUS_SUCCESS;
+        break;
+    case IRP_MJ_DEVICE_CONTROL:
+        switch (stack->Parameters.DeviceIoControl.IoControlCode) {
+        case IOCTL_NTIO_TRACE_READ:
+            status = TraceRead(Irp, stack->Parameters.DeviceIoControl.OutputBufferLength, &information);
+            break;
+        case IOCTL_NTIO_TRACE_CLEAR:
+            KeAcquireSpinLock(&TraceRing.Lock, &irql);
+            TraceRing.First = 0;
+            TraceRing.Count = 0;
+            TraceRing.Recorded = 0;
+            TraceRing.Lost = 0;
+            KeReleaseSpinLock(&TraceRing.Lock, irql);
+            status = STATUS_SUCCESS;
+            break;
+        default:
+            status = STATUS_INVALID_DEVICE_REQUEST;
+            break;
+        }
+        break;
+    default:
+        status = STATUS_INVALID_DEVICE_REQUEST;
+        break;
+    }
+    Irp->IoStatus.Status = status;
+    Irp->IoStatus.Information = information;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return status;
+}
+
+NTSTATUS TraceDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
+{
+    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    PDEVICE_OBJECT lower;
+    NTSTATUS status;
+
+    if (DeviceObject == TraceRing.Control) {
+        return TraceControl(Irp);
+    }
+    lower = extension->Lower;
+    if (stack->MajorFunction == IRP_MJ_PNP && stack->MinorFunction == IRP_MN_REMOVE_DEVICE) {
+        /* The device goes away with this IRP: pass it down untraced, then leave the stack. */
+        IoSkipCurrentIrpStackLocation(Irp);
+        status = IoCallDriver(lower, Irp);
+        IoDetachDevice(lower);
+        extension->Lower = NULL;
+        IoDeleteDevice(DeviceObject);
+        return status;
+    }
+    IoCopyCurrentIrpStackLocationToNext(Irp);
+    IoSetCompletionRoutine(Irp, TraceCompletion, (PVOID)(ULONG_PTR)KeQueryPerformanceCounter(NULL).QuadPart, TRUE,
+                           TRUE, TRUE);
+    return IoCallDriver(lower, Irp);
+}
+
+NTSTATUS TraceAddDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ PDEVICE_OBJECT PhysicalDeviceObject)
+{
+    PDEVICE_OBJECT device = NULL;
+    return FilterAttachToDevice(DriverObject, PhysicalDeviceObject, sizeof(FILTER_EXTENSION), &device);
+}
+
+static VOID TraceCleanup(_In_ PDRIVER_OBJECT DriverObject)
+{
+    FilterDetachAll(DriverObject);
+    if (TraceRing.Control) {
+        IoDeleteSymbolicLink(&TraceLinkName);
+        IoDeleteDevice(TraceRing.Control);
+        TraceRing.Control = NULL;
+    }
+    if (TraceRing.Records) {
+        ExFreePoolWithTag(TraceRing.Records, TRACE_TAG);
+        TraceRing.Records = NULL;
+    }
+}
+
+VOID TraceUnload(_In_ PDRIVER_OBJECT DriverObject)
+{
+    TraceCleanup(DriverObject);
+}
+
+NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
+{
+    UNICODE_STRING sddl = RTL_CONSTANT_STRING(SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_RW_RES_R);
+    UNICODE_STRING controlName = RTL_CONSTANT_STRING(NTIO_TRACE_DEVICE_NAME);
+    LARGE_INTEGER frequency;
+    HANDLE parameters = NULL;
+    PDEVICE_OBJECT control = NULL;
+    ULONG capacity = TRACE_DEFAULT_RING;
+    NTSTATUS status;
+    ULONG i;
+
+    RtlZeroMemory(&TraceRing, sizeof(TraceRing));
+    KeInitializeSpinLock(&TraceRing.Lock);
+    KeQueryPerformanceCounter(&frequency);
+    TraceRing.Frequency = (ULONGLONG)frequency.QuadPart;
+    if (NT_SUCCESS(FilterOpenParameters(RegistryPath, &parameters))) {
+        capacity = FilterQueryDword(parameters, L"RingSize", TRACE_DEFAULT_RING);
+        ZwClose(parameters);
+    }
+    if (capacity == 0 || capacity > TRACE_MAX_RING) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    TraceRing.Capacity = capacity;
+    TraceRing.Records = (PNTIO_TRACE_RECORD)ExAllocatePool2(POOL_FLAG_NON_PAGED, capacity * sizeof(NTIO_TRACE_RECORD),
+                                                            TRACE_TAG);
+    if (!TraceRing.Records) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+
+    /* Any user may read the records and change the settings: test tooling, not a security boundary. */
+    status = IoCreateDeviceSecure(DriverObject, sizeof(TRACE_CONTROL_EXTENSION), &controlName, FILE_DEVICE_NTIO_TRACE,
+                                  FILE_DEVICE_SECURE_OPEN, FALSE, &sddl, &TraceClassGuid, &control);
+    if (!NT_SUCCESS(status)) {
+        TraceCleanup(DriverObject);
+        return status;
+    }
+    ((PTRACE_CONTROL_EXTENSION)control->DeviceExtension)->Signature = TRACE_CONTROL_SIGNATURE;
+    control->Flags |= DO_BUFFERED_IO;
+    TraceRing.Control = control;
+    status = IoCreateSymbolicLink(&TraceLinkName, &controlName);
+    if (!NT_SUCCESS(status)) {
+        IoDeleteDevice(control);
+        TraceRing.Control = NULL;
+        TraceCleanup(DriverObject);
+        return status;
+    }
+
+    for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; ++i) {
+        DriverObject->MajorFunction[i] = TraceDispatch;
+    }
+    DriverObject->DriverExtension->AddDevice = TraceAddDevice;
+    DriverObject->DriverUnload = TraceUnload;
+    status = FilterAttachFromRegistry(DriverObject, RegistryPath, sizeof(FILTER_EXTENSION));
+    if (!NT_SUCCESS(status)) {
+        TraceCleanup(DriverObject);
+        return status;
+    }
+    control->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,88 @@
+/* <ntio/ntio_uring.h>: ntio's own API (not Windows API) that lets a driver put a block device over a
+ * host file through Linux io_uring. Drivers cannot call Linux; libntio owns the ring and hands the
+ * driver completions through a callback. Used by drivers/uring_disk. C and C++. */
+#ifndef NTIO_NTIO_URING_H
+#define NTIO_NTIO_URING_H
+#include <wdm.h>
+
+NTIO_BEGIN_DECLS
+
+typedef struct _NTIO_URING NTIO_URING, *PNTIO_URING;
+
+/* Called once per finished request, on the thread that reaped it (the submitting thread when the
+ * result was ready at submission, the thread in NtioUringReap otherwise), at PASSIVE_LEVEL with no
+ * ring lock held: the routine may queue new requests. Status is STATUS_SUCCESS with Information =
+ * bytes moved, STATUS_CANCELLED for a cancelled request, or the NT status of the host error. */
+typedef VOID NTIO_URING_COMPLETION(PVOID RequestContext, NTSTATUS Status, ULONG_PTR Information,
+                                    PVOID RingContext);
+typedef NTIO_URING_COMPLETION *PNTIO_URING_COMPLETION;
+
+/* NtioUringOpen Flags. */
+#define NTIO_URING_DIRECT 0x1u  /* O_DIRECT: buffers, offsets and lengths aligned to the sector size */
+#define NTIO_URING_CREATE 0x2u  /* create the file when missing (size from Size) */
+
+typedef struct _NTIO_URING_PARAMETERS {
+    PCUNICODE_STRING HostPath; /* Linux path of the backing file (UTF-16, converted to UTF-8) */
+    ULONGLONG Size;            /* 0: the file's size; else the file is extended to at least this */
+    ULONG Flags;               /* NTIO_URING_* */
+    ULONG QueueDepth;          /* requests in flight at most, 1..256 */
+    ULONG SubmitBatch;         /* queued requests that force a submission while others are in flight; 0 = 8 */
+    PNTIO_URING_COMPLETION CompletionRoutine;
+    PVOID RingContext;         /* passed to CompletionRoutine */
+} NTIO_URING_PARAMETERS, *PNTIO_URING_PARAMETERS;
+
+/* Opens (or creates) the backing file and sets up the ring. STATUS_NOT_SUPPORTED when the kernel or a
+ * seccomp filter refuses io_uring (DiagnosticMessage, if not NULL, gets a static one-line reason for
+ * the log), the file's status when it cannot be opened, STATUS_INVALID_PARAMETER for a bad depth or
+ * for a size that is not a multiple of the sector size. PASSIVE_LEVEL. */
+NTIO_API NTSTATUS NtioUringOpen(const NTIO_URING_PARAMETERS *Parameters, PNTIO_URING *Ring,
+                                PCSTR *DiagnosticMessage);
+/* Waits for every request to finish (their completion routines run), then makes NtioUringReap return
+ * STATUS_CANCELLED, at once for callers blocked in it and for later calls. Queue nothing after it.
+ * PASSIVE_LEVEL. */
+NTIO_API VOID NtioUringShutdown(PNTIO_URING Ring);
+/* Closes the ring and the file. Call after NtioUringShutdown, once every thread that calls
+ * NtioUringReap has stopped (the driver waits for its reaper thread). */
+NTIO_API VOID NtioUringClose(PNTIO_URING Ring);
+
+/* The device's size in bytes and its logical sector size (512, or the file system's O_DIRECT
+ * alignment when larger). */
+NTIO_API ULONGLONG NtioUringSize(PNTIO_URING Ring);
+NTIO_API ULONG NtioUringSectorSize(PNTIO_URING Ring);
+
+/* Queues a read, write or flush (fdatasync) of the backing file. STATUS_PENDING: the completion
+ * routine runs exactly once for RequestContext, possibly before this returns (mark the IRP pending
+ * first). STATUS_INSUFFICIENT_RESOURCES when QueueDepth requests are in flight (the routine will not
+ * run). RequestContext must be unique among the requests in flight (it names the request for
+ * NtioUringCancel). The caller checks bounds and alignment; the buffer must stay valid until the
+ * completion routine runs. */
+NTIO_API NTSTATUS NtioUringRead(PNTIO_URING Ring, PVOID Buffer, ULONG Length, ULONGLONG Offset,
+                                PVOID RequestContext);
+NTIO_API NTSTATUS NtioUringWrite(PNTIO_URING Ring, const VOID *Buffer, ULONG Length, ULONGLONG Offset,
+                                 PVOID RequestContext);
+NTIO_API NTSTATUS NtioUringFlush(PNTIO_URING Ring, PVOID RequestContext);
+
+/* Asks for the request queued with RequestContext to end early: one not yet given to the kernel
+ * completes with STATUS_CANCELLED, one in the kernel gets IORING_OP_ASYNC_CANCEL (it completes
+ * cancelled, or normally when it was already running). Its completion routine still runs exactly
+ * once. FALSE when no such request is in flight. Up to DISPATCH_LEVEL: takes a host lock and may
+ * make one io_uring_enter call, never sleeps. */
+NTIO_API BOOLEAN NtioUringCancel(PNTIO_URING Ring, PVOID RequestContext);
+
+/* Submits anything still queued and runs the completion routines of finished requests on the
+ * calling thread. Wait = TRUE blocks until at least one request finishes; returns STATUS_CANCELLED
+ * once NtioUringClose started (the reaper thread's signal to exit), else STATUS_SUCCESS.
+ * PASSIVE_LEVEL. */
+NTIO_API NTSTATUS NtioUringReap(PNTIO_URING Ring, BOOLEAN Wait);
+
+/* Counters for tests and benchmarks: io_uring_enter calls made, requests completed; of one ring, or
+ * of every ring of the process when Ring is NULL. */
+typedef struct _NTIO_URING_STATISTICS {
+    ULONGLONG EnterCalls;
+    ULONGLONG Completions;
+    ULONGLONG InlineCompletions; /* reaped by a submitting thread, not by NtioUringReap(Wait) */
+} NTIO_URING_STATISTICS, *PNTIO_URING_STATISTICS;
+NTIO_API VOID NtioUringQueryStatistics(PNTIO_URING Ring, PNTIO_URING_STATISTICS Statistics);
+
+NTIO_END_DECLS
+#endif

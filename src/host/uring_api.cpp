@@ -1,0 +1,88 @@
+// The exported NtioUring* functions of <ntio/ntio_uring.h>: thin C entry points over UringFile so
+// that drivers, which may not include src/, can own a ring-backed file.
+#include <new>
+
+#include "host/uring_file.hpp"
+
+using ntio::host::UringFile;
+
+struct _NTIO_URING {
+    UringFile* file;
+};
+
+namespace {
+
+UringFile* file_of(PNTIO_URING ring) noexcept { return ring->file; }
+
+}  // namespace
+
+extern "C" {
+
+NTIO_API NTSTATUS NtioUringOpen(const NTIO_URING_PARAMETERS* Parameters, PNTIO_URING* Ring,
+                                PCSTR* DiagnosticMessage)
+{
+    if (DiagnosticMessage) *DiagnosticMessage = nullptr;
+    if (Parameters == nullptr || Ring == nullptr) return STATUS_INVALID_PARAMETER;
+    *Ring = nullptr;
+    auto* ring = new (std::nothrow) _NTIO_URING{nullptr};
+    if (ring == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+    const NTSTATUS status = UringFile::open(*Parameters, &ring->file, DiagnosticMessage);
+    if (!NT_SUCCESS(status)) {
+        delete ring;
+        return status;
+    }
+    *Ring = ring;
+    return STATUS_SUCCESS;
+}
+
+NTIO_API VOID NtioUringShutdown(PNTIO_URING Ring)
+{
+    if (Ring != nullptr) file_of(Ring)->shut_down();
+}
+
+NTIO_API VOID NtioUringClose(PNTIO_URING Ring)
+{
+    if (Ring == nullptr) return;
+    file_of(Ring)->shut_down();  // no-op when the driver already shut it down
+    delete file_of(Ring);
+    delete Ring;
+}
+
+NTIO_API ULONGLONG NtioUringSize(PNTIO_URING Ring) { return file_of(Ring)->size(); }
+NTIO_API ULONG NtioUringSectorSize(PNTIO_URING Ring) { return file_of(Ring)->sector_size(); }
+
+NTIO_API NTSTATUS NtioUringRead(PNTIO_URING Ring, PVOID Buffer, ULONG Length, ULONGLONG Offset,
+                                PVOID RequestContext)
+{
+    return file_of(Ring)->queue(UringFile::Op::read, Buffer, Length, Offset, RequestContext);
+}
+
+NTIO_API NTSTATUS NtioUringWrite(PNTIO_URING Ring, const VOID* Buffer, ULONG Length, ULONGLONG Offset,
+                                 PVOID RequestContext)
+{
+    return file_of(Ring)->queue(UringFile::Op::write, const_cast<void*>(Buffer), Length, Offset,
+                                RequestContext);
+}
+
+NTIO_API NTSTATUS NtioUringFlush(PNTIO_URING Ring, PVOID RequestContext)
+{
+    return file_of(Ring)->queue(UringFile::Op::flush, nullptr, 0, 0, RequestContext);
+}
+
+NTIO_API BOOLEAN NtioUringCancel(PNTIO_URING Ring, PVOID RequestContext)
+{
+    return file_of(Ring)->cancel(RequestContext) ? TRUE : FALSE;
+}
+
+NTIO_API NTSTATUS NtioUringReap(PNTIO_URING Ring, BOOLEAN Wait)
+{
+    return file_of(Ring)->reap(Wait != FALSE);
+}
+
+NTIO_API VOID NtioUringQueryStatistics(PNTIO_URING Ring, PNTIO_URING_STATISTICS Statistics)
+{
+    if (Ring == nullptr) UringFile::process_statistics(Statistics);
+    else file_of(Ring)->statistics(Statistics);
+}
+
+}  // extern "C"
