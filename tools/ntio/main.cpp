@@ -1,6 +1,6 @@
-// The ntio command. With no subcommand it boots the default system and prints its object namespace
-// (the guided tour of the in-box drivers replaces this once they load from the registry);
-// `ntio reg` manages the registry. --hive (or NTIO_HIVE) names the hive file to boot from.
+// The ntio command. With no subcommand it boots the default system and runs the guided tour of the
+// in-box drivers (tour.cpp); --namespace prints the object namespace instead, -q only boots and
+// shuts down. `ntio reg` manages the registry. --hive (or NTIO_HIVE) names the hive file.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -9,18 +9,22 @@
 #include "boot.hpp"
 #include "ob/object_manager.hpp"
 #include "reg_command.hpp"
+#include "tour.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"ntio: the Windows NT I/O architecture in user space"};
     ntio::tool::GlobalOptions options;
     bool quiet = false;
+    bool show_namespace = false;
     int exit_code = 0;
     app.add_option("--hive", options.hive, "registry hive file (SQLite); default: NTIO_HIVE, else the embedded hive");
-    app.add_flag("-q,--quiet", quiet, "boot and shut down without printing the namespace");
+    app.add_flag("-q,--quiet", quiet, "boot and shut down, print nothing");
+    app.add_flag("--namespace", show_namespace, "boot and print the object namespace instead of the tour");
     app.set_version_flag("--version", "ntio 0.1.0");
     ntio::tool::add_reg_command(app, options, exit_code);
     CLI11_PARSE(app, argc, argv);
     if (!app.get_subcommands().empty()) return exit_code;
+    if (!quiet && !show_namespace) return ntio::tool::run_tour(options);
 
     std::unique_ptr<ntio::System> system = ntio::tool::boot(options);
     if (!system) return 1;
