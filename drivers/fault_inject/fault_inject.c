@@ -179,7 +179,7 @@ static VOID FaultReadConfig(_In_ PUNICODE_STRING RegistryPath, _Out_ PNTIO_FAULT
     RtlZeroMemory(Config, sizeof(*Config));
     Config->MajorMask = FAULT_DEFAULT_MASK;
     Config->FailStatus = STATUS_IO_DEVICE_ERROR;
-    if (!NT_SUCCESS(FilterOpenParameters(RegistryPath, &parameters))) {
+    if (!NT_SUCCESS(DrvOpenParameters(RegistryPath, &parameters))) {
         return;
     }
     Config->Seed = FilterQueryDword(parameters, L"Seed", 0);

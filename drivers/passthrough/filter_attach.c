@@ -57,25 +57,6 @@ static NTSTATUS FilterAttachByName(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICO
     return status;
 }
 
-NTSTATUS FilterOpenParameters(_In_ PUNICODE_STRING RegistryPath, _Out_ PHANDLE Key)
-{
-    UNICODE_STRING parametersName = RTL_CONSTANT_STRING(L"Parameters");
-    OBJECT_ATTRIBUTES attributes;
-    HANDLE service = NULL;
-    NTSTATUS status;
-
-    *Key = NULL;
-    InitializeObjectAttributes(&attributes, RegistryPath, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
-    status = ZwOpenKey(&service, KEY_READ, &attributes);
-    if (!NT_SUCCESS(status)) {
-        return STATUS_OBJECT_NAME_NOT_FOUND;
-    }
-    InitializeObjectAttributes(&attributes, &parametersName, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, service, NULL);
-    status = ZwOpenKey(Key, KEY_READ, &attributes);
-    ZwClose(service);
-    return NT_SUCCESS(status) ? STATUS_SUCCESS : STATUS_OBJECT_NAME_NOT_FOUND;
-}
-
 ULONG FilterQueryDword(_In_ HANDLE Key, _In_ PCWSTR Name, _In_ ULONG Default)
 {
     UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
@@ -104,7 +85,7 @@ NTSTATUS FilterAttachFromRegistry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICOD
     const WCHAR *cursor;
     const WCHAR *end;
 
-    if (!NT_SUCCESS(FilterOpenParameters(RegistryPath, &parameters))) {
+    if (!NT_SUCCESS(DrvOpenParameters(RegistryPath, &parameters))) {
         return STATUS_SUCCESS;
     }
     info = (PKEY_VALUE_PARTIAL_INFORMATION)ExAllocatePool2(POOL_FLAG_PAGED, FILTER_VALUE_BUFFER, FILTER_TAG);

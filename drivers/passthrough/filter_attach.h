@@ -7,6 +7,8 @@
 
 #include <ntddk.h>
 
+#include "driver_parameters.h"
+
 /* The first member of every filter device's extension. */
 typedef struct _FILTER_EXTENSION {
     ULONG Signature;                 /* FILTER_DEVICE_SIGNATURE: a filter device, not a control device */
@@ -29,9 +31,6 @@ NTSTATUS FilterAttachFromRegistry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICOD
 
 /* Detaches and deletes every filter device of the driver (devices without the signature stay). */
 VOID FilterDetachAll(_In_ PDRIVER_OBJECT DriverObject);
-
-/* Opens <RegistryPath>\Parameters for reading; STATUS_OBJECT_NAME_NOT_FOUND when there is none. */
-NTSTATUS FilterOpenParameters(_In_ PUNICODE_STRING RegistryPath, _Out_ PHANDLE Key);
 
 /* A REG_DWORD from an open key; Default when absent or of another type. */
 ULONG FilterQueryDword(_In_ HANDLE Key, _In_ PCWSTR Name, _In_ ULONG Default);

@@ -3,37 +3,9 @@
  * of the wrong type or out of range. BackingImage may be a host path (/x) or a DOS path (C:\x,
  * \??\C:\x, \DosDevices\C:\x) whose drive letter link names a host directory. */
 #include "ramdisk.h"
+#include "driver_parameters.h"
 
 #define RAMDISK_VALUE_BUFFER 2048
-
-static NTSTATUS RamdiskQueryValue(_In_ HANDLE Key, _In_ PCWSTR Name, _Out_ PKEY_VALUE_PARTIAL_INFORMATION Info)
-{
-    UNICODE_STRING name;
-    ULONG length = 0;
-    RtlInitUnicodeString(&name, Name);
-    return ZwQueryValueKey(Key, &name, KeyValuePartialInformation, Info, RAMDISK_VALUE_BUFFER, &length);
-}
-
-/* A REG_DWORD or REG_QWORD as a 64-bit number; STATUS_OBJECT_NAME_NOT_FOUND when absent. */
-static NTSTATUS RamdiskQueryNumber(_In_ HANDLE Key, _In_ PCWSTR Name, _In_ PKEY_VALUE_PARTIAL_INFORMATION Info,
-                                   _Out_ PULONGLONG Value)
-{
-    NTSTATUS status = RamdiskQueryValue(Key, Name, Info);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    if (Info->Type == REG_DWORD && Info->DataLength == sizeof(ULONG)) {
-        ULONG value;
-        RtlCopyMemory(&value, Info->Data, sizeof(value));
-        *Value = value;
-        return STATUS_SUCCESS;
-    }
-    if (Info->Type == REG_QWORD && Info->DataLength == sizeof(ULONGLONG)) {
-        RtlCopyMemory(Value, Info->Data, sizeof(*Value));
-        return STATUS_SUCCESS;
-    }
-    return STATUS_INVALID_PARAMETER;
-}
 
 /* UTF-16 to UTF-8 into Out (NUL-terminated), backslashes becoming slashes; FALSE when it does not
  * fit. *Used (optional) receives the bytes written before the NUL. */
@@ -170,13 +142,13 @@ static NTSTATUS RamdiskReadParameters(_In_ HANDLE Parameters, _Inout_ PRAMDISK_C
     ULONGLONG number;
     NTSTATUS status;
 
-    status = RamdiskQueryNumber(Parameters, L"DiskSize", Info, &number);
+    status = DrvQueryNumber(Parameters, L"DiskSize", Info, RAMDISK_VALUE_BUFFER, &number);
     if (NT_SUCCESS(status)) {
         Config->DiskSize = number;
     } else if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
         return status;
     }
-    status = RamdiskQueryNumber(Parameters, L"SectorSize", Info, &number);
+    status = DrvQueryNumber(Parameters, L"SectorSize", Info, RAMDISK_VALUE_BUFFER, &number);
     if (NT_SUCCESS(status)) {
         if (number != 512 && number != 1024 && number != 2048 && number != 4096) {
             return STATUS_INVALID_PARAMETER;
@@ -185,7 +157,7 @@ static NTSTATUS RamdiskReadParameters(_In_ HANDLE Parameters, _Inout_ PRAMDISK_C
     } else if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
         return status;
     }
-    status = RamdiskQueryNumber(Parameters, L"DiskNumber", Info, &number);
+    status = DrvQueryNumber(Parameters, L"DiskNumber", Info, RAMDISK_VALUE_BUFFER, &number);
     if (NT_SUCCESS(status)) {
         if (number > 999) {
             return STATUS_INVALID_PARAMETER;
@@ -194,13 +166,13 @@ static NTSTATUS RamdiskReadParameters(_In_ HANDLE Parameters, _Inout_ PRAMDISK_C
     } else if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
         return status;
     }
-    status = RamdiskQueryNumber(Parameters, L"ReadOnly", Info, &number);
+    status = DrvQueryNumber(Parameters, L"ReadOnly", Info, RAMDISK_VALUE_BUFFER, &number);
     if (NT_SUCCESS(status)) {
         Config->ReadOnly = number != 0;
     } else if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
         return status;
     }
-    status = RamdiskQueryValue(Parameters, L"BackingImage", Info);
+    status = DrvQueryValue(Parameters, L"BackingImage", Info, RAMDISK_VALUE_BUFFER);
     if (NT_SUCCESS(status)) {
         SIZE_T count;
         if (Info->Type != REG_SZ && Info->Type != REG_EXPAND_SZ) {
@@ -225,9 +197,6 @@ static NTSTATUS RamdiskReadParameters(_In_ HANDLE Parameters, _Inout_ PRAMDISK_C
 
 NTSTATUS RamdiskReadConfig(_In_ PUNICODE_STRING RegistryPath, _Out_ PRAMDISK_CONFIG Config)
 {
-    UNICODE_STRING parametersName = RTL_CONSTANT_STRING(L"Parameters");
-    OBJECT_ATTRIBUTES attributes;
-    HANDLE service = NULL;
     HANDLE parameters = NULL;
     PKEY_VALUE_PARTIAL_INFORMATION info;
     NTSTATUS status;
@@ -236,16 +205,8 @@ NTSTATUS RamdiskReadConfig(_In_ PUNICODE_STRING RegistryPath, _Out_ PRAMDISK_CON
     Config->DiskSize = 0; /* decided at allocation: the image's size, or RAMDISK_DEFAULT_SIZE */
     Config->SectorSize = RAMDISK_DEFAULT_SECTOR_SIZE;
 
-    InitializeObjectAttributes(&attributes, RegistryPath, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
-    status = ZwOpenKey(&service, KEY_READ, &attributes);
-    if (!NT_SUCCESS(status)) {
-        return STATUS_SUCCESS; /* no service key (a built-in driver): defaults */
-    }
-    InitializeObjectAttributes(&attributes, &parametersName, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, service, NULL);
-    status = ZwOpenKey(&parameters, KEY_READ, &attributes);
-    ZwClose(service);
-    if (!NT_SUCCESS(status)) {
-        return STATUS_SUCCESS; /* no Parameters key: defaults */
+    if (!NT_SUCCESS(DrvOpenParameters(RegistryPath, &parameters))) {
+        return STATUS_SUCCESS; /* no service or Parameters key (a built-in driver): defaults */
     }
     info = (PKEY_VALUE_PARTIAL_INFORMATION)ExAllocatePool2(POOL_FLAG_PAGED, RAMDISK_VALUE_BUFFER, RAMDISK_TAG);
     if (!info) {

@@ -232,7 +232,7 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
     KeInitializeSpinLock(&TraceRing.Lock);
     KeQueryPerformanceCounter(&frequency);
     TraceRing.Frequency = (ULONGLONG)frequency.QuadPart;
-    if (NT_SUCCESS(FilterOpenParameters(RegistryPath, &parameters))) {
+    if (NT_SUCCESS(DrvOpenParameters(RegistryPath, &parameters))) {
         capacity = FilterQueryDword(parameters, L"RingSize", TRACE_DEFAULT_RING);
         ZwClose(parameters);
     }

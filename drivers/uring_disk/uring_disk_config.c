@@ -2,39 +2,16 @@
  * QueueDepth, SubmitBatch, Direct and ReadOnly, with defaults for missing values and
  * STATUS_INVALID_PARAMETER for values of the wrong type or out of range. */
 #include "uring_disk.h"
+#include "driver_parameters.h"
 
 #define URING_DISK_VALUE_BUFFER (sizeof(KEY_VALUE_PARTIAL_INFORMATION) + URING_DISK_PATH_CHARS * sizeof(WCHAR))
-
-static NTSTATUS UringDiskQueryValue(_In_ HANDLE Key, _In_ PCWSTR Name, _Out_ PKEY_VALUE_PARTIAL_INFORMATION Info)
-{
-    UNICODE_STRING name;
-    ULONG length = 0;
-    RtlInitUnicodeString(&name, Name);
-    return ZwQueryValueKey(Key, &name, KeyValuePartialInformation, Info, URING_DISK_VALUE_BUFFER, &length);
-}
 
 /* A REG_DWORD or REG_QWORD; leaves *Value alone when absent. */
 static NTSTATUS UringDiskQueryNumber(_In_ HANDLE Key, _In_ PCWSTR Name, _In_ PKEY_VALUE_PARTIAL_INFORMATION Info,
                                      _Inout_ PULONGLONG Value)
 {
-    NTSTATUS status = UringDiskQueryValue(Key, Name, Info);
-    if (status == STATUS_OBJECT_NAME_NOT_FOUND) {
-        return STATUS_SUCCESS;
-    }
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    if (Info->Type == REG_DWORD && Info->DataLength == sizeof(ULONG)) {
-        ULONG value;
-        RtlCopyMemory(&value, Info->Data, sizeof(value));
-        *Value = value;
-        return STATUS_SUCCESS;
-    }
-    if (Info->Type == REG_QWORD && Info->DataLength == sizeof(ULONGLONG)) {
-        RtlCopyMemory(Value, Info->Data, sizeof(*Value));
-        return STATUS_SUCCESS;
-    }
-    return STATUS_INVALID_PARAMETER;
+    NTSTATUS status = DrvQueryNumber(Key, Name, Info, URING_DISK_VALUE_BUFFER, Value);
+    return status == STATUS_OBJECT_NAME_NOT_FOUND ? STATUS_SUCCESS : status;
 }
 
 static NTSTATUS UringDiskReadParameters(_In_ HANDLE Parameters, _Inout_ PURING_DISK_CONFIG Config,
@@ -44,7 +21,7 @@ static NTSTATUS UringDiskReadParameters(_In_ HANDLE Parameters, _Inout_ PURING_D
     SIZE_T count;
     NTSTATUS status;
 
-    status = UringDiskQueryValue(Parameters, L"FileName", Info);
+    status = DrvQueryValue(Parameters, L"FileName", Info, URING_DISK_VALUE_BUFFER);
     if (!NT_SUCCESS(status)) {
         return status == STATUS_OBJECT_NAME_NOT_FOUND ? STATUS_INVALID_PARAMETER : status;
     }
@@ -100,9 +77,6 @@ static NTSTATUS UringDiskReadParameters(_In_ HANDLE Parameters, _Inout_ PURING_D
 
 NTSTATUS UringDiskReadConfig(_In_ PUNICODE_STRING RegistryPath, _Out_ PURING_DISK_CONFIG Config)
 {
-    UNICODE_STRING parametersName = RTL_CONSTANT_STRING(L"Parameters");
-    OBJECT_ATTRIBUTES attributes;
-    HANDLE service = NULL;
     HANDLE parameters = NULL;
     PKEY_VALUE_PARTIAL_INFORMATION info;
     NTSTATUS status;
@@ -111,17 +85,7 @@ NTSTATUS UringDiskReadConfig(_In_ PUNICODE_STRING RegistryPath, _Out_ PURING_DIS
     Config->QueueDepth = URING_DISK_DEFAULT_QUEUE_DEPTH;
 
     /* Without a backing file name there is no disk: a missing key is a configuration error. */
-    InitializeObjectAttributes(&attributes, RegistryPath, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
-    status = ZwOpenKey(&service, KEY_READ, &attributes);
-    if (!NT_SUCCESS(status)) {
-        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "uring_disk: cannot open %wZ: 0x%08X\n", RegistryPath,
-                   (unsigned)status);
-        return STATUS_INVALID_PARAMETER;
-    }
-    InitializeObjectAttributes(&attributes, &parametersName, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, service, NULL);
-    status = ZwOpenKey(&parameters, KEY_READ, &attributes);
-    ZwClose(service);
-    if (!NT_SUCCESS(status)) {
+    if (!NT_SUCCESS(DrvOpenParameters(RegistryPath, &parameters))) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "uring_disk: no Parameters key under %wZ\n", RegistryPath);
         return STATUS_INVALID_PARAMETER;
     }

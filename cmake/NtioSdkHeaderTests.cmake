@@ -1,0 +1,42 @@
+# ntio_add_sdk_header_tests(<name> ALONE <file.c> WITH_WDM <file.c>): compile checks of an SDK header
+# as C11 and C++20 with gcc and clang-14 (those installed), in ANSI and UNICODE builds: <name>'s
+# ALONE source on its own, and its WITH_WDM source with <windows.h> and <wdm.h> in both orders (the
+# source includes <wdm.h> first when NTIO_WDM_FIRST is defined). Labelled unit, each runs a compiler.
+function(ntio_add_sdk_header_tests name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "ALONE;WITH_WDM" "")
+  set(flags -Wall -Wextra -Werror -fshort-wchar -I${PROJECT_SOURCE_DIR}/include/ntio/sdk
+      -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_SOURCE_DIR}/include/ntio/ddk -fsyntax-only)
+  set(tests)
+  foreach(compiler IN ITEMS gcc g++ clang-14 clang++-14)
+    find_program(NTIO_SDK_HDR_${compiler} ${compiler})
+    if(NOT NTIO_SDK_HDR_${compiler})
+      continue()
+    endif()
+    if(compiler MATCHES "\\+\\+")
+      set(lang -x c++ -std=c++20)
+    else()
+      set(lang -x c -std=c11)
+    endif()
+    foreach(unicode IN ITEMS ansi unicode)
+      set(defs)
+      if(unicode STREQUAL "unicode")
+        set(defs -DUNICODE -D_UNICODE)
+      endif()
+      add_test(NAME ${name}_header_compiles_alone.${compiler}.${unicode}
+               COMMAND ${NTIO_SDK_HDR_${compiler}} ${lang} ${flags} ${defs} ${ARG_ALONE})
+      list(APPEND tests ${name}_header_compiles_alone.${compiler}.${unicode})
+      foreach(order IN ITEMS windows_first wdm_first)
+        set(order_def)
+        if(order STREQUAL "wdm_first")
+          set(order_def -DNTIO_WDM_FIRST)
+        endif()
+        add_test(NAME ${name}_header_compiles_with_wdm.${compiler}.${unicode}.${order}
+                 COMMAND ${NTIO_SDK_HDR_${compiler}} ${lang} ${flags} ${defs} ${order_def} ${ARG_WITH_WDM})
+        list(APPEND tests ${name}_header_compiles_with_wdm.${compiler}.${unicode}.${order})
+      endforeach()
+    endforeach()
+  endforeach()
+  if(tests)
+    set_tests_properties(${tests} PROPERTIES LABELS unit TIMEOUT 60)
+  endif()
+endfunction()
