@@ -1,6 +1,7 @@
 // Kernel lifetime: emulated processors (DPC threads), timer engine, thread provider, threads the
 // kernel starts (joined at stop) and the termination path every thread goes through.
 #include <sched.h>
+#include <csetjmp>
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "ke/kernel.hpp"
+#include "rtl/seh_thread.hpp"
 #include "host/cpu.hpp"
 #include "host/thread.hpp"
 #include "ke/apc.hpp"
@@ -126,13 +128,31 @@ void Kernel::reap_finished_host_threads_locked(bool all) {
 }
 
 namespace {
+// PsTerminateSystemThread in a system thread comes back here with a longjmp instead of unwinding
+// the stack: NT never unwinds a terminated thread's stack, and the frames above belong to a driver
+// whose DriverUnload may unmap its image as soon as it sees the thread object signalled, so an
+// unwinder reading their tables would fault. The skipped frames hold nothing ntio must release (a
+// driver cannot rely on anything running there on NT either); their __try frames are dropped.
+thread_local std::jmp_buf* t_system_thread_exit = nullptr;
+thread_local NTSTATUS t_system_thread_status = STATUS_SUCCESS;
+
 void system_thread_main(void* raw) {
     auto* thread = static_cast<_KTHREAD*>(raw);
     bind_current_thread(thread);
-    thread->m_start_routine(thread->m_start_context);
+    std::jmp_buf exit_point;
+    PNTIO_SEH_FRAME const seh_top = rtl::t_seh.top;
+    t_system_thread_status = STATUS_SUCCESS;
+    if (setjmp(exit_point) == 0) {
+        t_system_thread_exit = &exit_point;
+        thread->m_start_routine(thread->m_start_context);
+    } else {
+        rtl::t_seh.top = seh_top;
+        rtl::t_seh.pending = 0;
+    }
+    t_system_thread_exit = nullptr;
     HostThreadRecord* record = thread->m_host_record;
     _KTHREAD* self = unbind_current_thread_for_exit();
-    terminate_thread(self, STATUS_SUCCESS);
+    terminate_thread(self, t_system_thread_status);
     clear_terminating();
     record->done.store(true, std::memory_order_release);
 }
@@ -167,6 +187,10 @@ NTSTATUS Kernel::start_thread(_KTHREAD* thread, PKSTART_ROUTINE routine, PVOID c
 }
 
 void Kernel::terminate_current_thread(NTSTATUS exit_status) {
+    if (std::jmp_buf* exit_point = t_system_thread_exit) {
+        t_system_thread_status = exit_status;
+        std::longjmp(*exit_point, 1);
+    }
     _KTHREAD* self = unbind_current_thread_for_exit();
     HostThreadRecord* record = self ? self->m_host_record : nullptr;
     if (self) terminate_thread(self, exit_status);

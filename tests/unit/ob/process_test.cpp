@@ -159,6 +159,50 @@ TEST_F(ProcessTest, SystemThreadRunsInTheSystemProcess)
     EXPECT_TRUE(settle(objects));
 }
 
+// PsTerminateSystemThread from deep inside the thread's frames, within a __try: the thread ends and
+// its object is signalled without unwinding those frames (NT never
+// unwinds a terminated thread's stack: nothing in them runs, and their code may already be gone by
+// the time a waiter unloads the driver).
+struct DeepExitContext {
+    std::atomic<int> destructor_ran{0};
+    std::atomic<int> after_terminate{0};
+};
+struct CountsDestruction {
+    DeepExitContext* ctx;
+    ~CountsDestruction() { ctx->destructor_ran.fetch_add(1); }
+};
+[[gnu::noinline]] void terminate_from_depth(DeepExitContext* ctx, int depth)
+{
+    CountsDestruction local{ctx};
+    if (depth > 0) return terminate_from_depth(ctx, depth - 1);
+    __try {
+        PsTerminateSystemThread(STATUS_UNSUCCESSFUL);
+    } __finally {
+        ctx->after_terminate.fetch_add(1);
+    }
+    ctx->after_terminate.fetch_add(1);
+}
+void deep_exit_routine(PVOID context) { terminate_from_depth(static_cast<DeepExitContext*>(context), 3); }
+
+TEST_F(ProcessTest, TerminatedSystemThreadEndsWithoutUnwindingItsFrames)
+{
+    DeepExitContext ctx;
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, nullptr, OBJ_KERNEL_HANDLE, nullptr, nullptr);
+    HANDLE thread = nullptr;
+    ASSERT_EQ(PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, &oa, nullptr, nullptr, deep_exit_routine, &ctx),
+              STATUS_SUCCESS);
+    void* body = nullptr;
+    ASSERT_EQ(ObReferenceObjectByHandle(thread, SYNCHRONIZE, *PsThreadType, KernelMode, &body, nullptr), STATUS_SUCCESS);
+    LARGE_INTEGER guard;
+    guard.QuadPart = -600LL * 10'000'000;  // hang guard only
+    EXPECT_EQ(KeWaitForSingleObject(body, Executive, KernelMode, FALSE, &guard), STATUS_SUCCESS);
+    ObDereferenceObject(body);
+    EXPECT_EQ(ctx.destructor_ran.load(), 0);
+    EXPECT_EQ(ctx.after_terminate.load(), 0);
+    EXPECT_EQ(ObCloseHandle(thread, KernelMode), STATUS_SUCCESS);
+}
+
 TEST_F(ProcessTest, TerminateSystemThreadRefusesOtherThreads)
 {
     EXPECT_EQ(PsTerminateSystemThread(STATUS_SUCCESS), STATUS_INVALID_PARAMETER);
