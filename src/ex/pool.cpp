@@ -153,8 +153,13 @@ thread_local Quarantine t_quarantine;
 // The common allocator. `pool_type` keeps the caller's modifiers for the header; returns nullptr
 // when the host heap is exhausted (callers decide whether to raise).
 void* allocate_block(ULONG pool_type, SIZE_T bytes, ULONG tag, bool zero, bool quota) noexcept {
-    const std::size_t alignment = is_cache_aligned(pool_type) ? kCacheLine : MEMORY_ALLOCATION_ALIGNMENT;
-    const std::size_t prefix = is_cache_aligned(pool_type) ? kCacheLine : kHeaderSize;
+    // "If NumberOfBytes is PAGE_SIZE or greater, a page-aligned buffer is allocated"
+    // (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exallocatepoolwithtag):
+    // the header then sits at the end of a page of its own before the block.
+    const bool page_aligned = bytes >= PAGE_SIZE;
+    const std::size_t alignment =
+        page_aligned ? PAGE_SIZE : is_cache_aligned(pool_type) ? kCacheLine : MEMORY_ALLOCATION_ALIGNMENT;
+    const std::size_t prefix = page_aligned ? PAGE_SIZE : is_cache_aligned(pool_type) ? kCacheLine : kHeaderSize;
     if (bytes > SIZE_MAX / 2) return nullptr;
     const std::size_t total = prefix + bytes;
     void* raw = alignment > alignof(std::max_align_t)

@@ -74,6 +74,20 @@ TEST_F(PoolTest, cache_aligned_blocks_are_cache_line_aligned) {
     ExFreePoolWithTag(b, 'c2xE');
 }
 
+// ExAllocatePoolWithTag on Microsoft Learn: a block of PAGE_SIZE or more is page-aligned.
+TEST_F(PoolTest, blocks_of_a_page_or_more_are_page_aligned) {
+    for (SIZE_T bytes : {SIZE_T{PAGE_SIZE}, SIZE_T{PAGE_SIZE + 1}, SIZE_T{3 * PAGE_SIZE}}) {
+        void* p = ExAllocatePoolWithTag(NonPagedPoolNx, bytes, 'gPxE');
+        ASSERT_NE(p, nullptr);
+        EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % PAGE_SIZE, 0u) << bytes;
+        std::memset(p, 0xA5, bytes);
+        ExFreePoolWithTag(p, 'gPxE');
+    }
+    void* small = ExAllocatePoolWithTag(NonPagedPoolNx, PAGE_SIZE - 64, 'gPxE');
+    ASSERT_NE(small, nullptr);
+    ExFreePoolWithTag(small, 'gPxE');
+}
+
 TEST_F(PoolTest, zero_byte_allocation_returns_distinct_valid_blocks) {
     void* a = ExAllocatePoolWithTag(NonPagedPoolNx, 0, 'z0xE');
     void* b = ExAllocatePool2(POOL_FLAG_PAGED, 0, 'z0xE');
