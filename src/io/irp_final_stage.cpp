@@ -149,7 +149,12 @@ void complete_final_stage(PIRP irp) noexcept {
         // The waiting service holds the file: from here on it may release it.
         if (service_word->exchange(0, std::memory_order_acq_rel) == 2) host::futex_wake(service_word, 1);
     } else if (file) {
-        ObDereferenceObject(file);
+        // On NT this last part of completion runs in the requesting thread (a kernel APC), so the
+        // file object's last reference never goes on a thread of the completing driver: there its
+        // delete path (IRP_MJ_CLOSE, then perhaps the driver's deferred DriverUnload, which may wait
+        // for that very thread) could deadlock. Completed elsewhere, the deletion goes to a worker.
+        if (thread && thread != PsGetCurrentThread()) ObDereferenceObjectDeferDelete(file);
+        else ObDereferenceObject(file);
     }
 }
 

@@ -3,6 +3,7 @@
 #include "ob/object_manager.hpp"
 
 #include "ntio/system.hpp"
+#include "ex/executive.hpp"
 
 using namespace ntio;
 
@@ -22,6 +23,21 @@ NTSTATUS capture(PUNICODE_STRING name, std::u16string& out)
     return STATUS_SUCCESS;
 }
 
+constexpr ULONG kDeferTag = 'fDbO';
+
+struct DeferredDelete {
+    WORK_QUEUE_ITEM item;
+    void* object;
+};
+
+VOID NTAPI run_deferred_delete(PVOID context)
+{
+    auto* deferred = static_cast<DeferredDelete*>(context);
+    void* object = deferred->object;
+    ExFreePoolWithTag(deferred, kDeferTag);
+    (void)ObfDereferenceObject(object);
+}
+
 }  // namespace
 
 extern "C" {
@@ -37,10 +53,27 @@ LONG_PTR FASTCALL ObfReferenceObjectWithTag(PVOID Object, ULONG Tag) { return Ob
 
 LONG_PTR FASTCALL ObfDereferenceObjectWithTag(PVOID Object, ULONG Tag) { return ObfDereferenceObject(Object); }
 
-// NT deviation: deletion is never deferred to a worker thread; the last dereference deletes inline.
-VOID ObDereferenceObjectDeferDelete(PVOID Object) { (void)ObfDereferenceObject(Object); }
+// The last reference goes on a system worker thread, so the delete procedure (IRP_MJ_CLOSE, a
+// driver's deferred unload) never runs where the caller is: under its locks, or on a thread its
+// driver owns and would wait for.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-obdereferenceobjectdeferdelete
+VOID ObDereferenceObjectDeferDelete(PVOID Object)
+{
+    auto& count = ob::header_of(Object)->pointer_count;
+    for (LONG_PTR value = count.load(std::memory_order_relaxed); value > 1;) {
+        if (count.compare_exchange_weak(value, value - 1, std::memory_order_acq_rel, std::memory_order_relaxed)) return;
+    }
+    auto* deferred = static_cast<DeferredDelete*>(ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(DeferredDelete), kDeferTag));
+    if (!deferred) {
+        (void)ObfDereferenceObject(Object);  // no memory for the work item: delete here
+        return;
+    }
+    deferred->object = Object;
+    ExInitializeWorkItem(&deferred->item, run_deferred_delete, deferred);
+    ob::header_of(Object)->manager->system().executive().queue_work_item(&deferred->item, DelayedWorkQueue);
+}
 
-VOID ObDereferenceObjectDeferDeleteWithTag(PVOID Object, ULONG Tag) { (void)ObfDereferenceObject(Object); }
+VOID ObDereferenceObjectDeferDeleteWithTag(PVOID Object, ULONG Tag) { ObDereferenceObjectDeferDelete(Object); }
 
 BOOLEAN FASTCALL ObReferenceObjectSafe(PVOID Object)
 {
