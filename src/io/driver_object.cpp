@@ -8,6 +8,7 @@
 #include "io/objects.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "ob/process.hpp"
 #include <ntio/ntio.h>
 
 namespace ntio::io {
@@ -159,7 +160,11 @@ void driver_try_complete_unload(PDRIVER_OBJECT driver) {
     // The caller's reference may be the last but one; keep the object until we are done with it.
     ObReferenceObject(driver);
     __atomic_fetch_or(&driver->Flags, ULONG{DRVO_UNLOAD_INVOKED}, __ATOMIC_ACQ_REL);
-    if (driver->DriverUnload) driver->DriverUnload(driver);
+    if (driver->DriverUnload) {
+        // NT runs DriverUnload in the System process, whichever thread drops the last open.
+        ob::ProcessAttach attach(ob::manager_of(driver).system_process());
+        driver->DriverUnload(driver);
+    }
     forget_driver(driver, true);
     ObDereferenceObject(driver);
 }
@@ -278,7 +283,12 @@ NTSTATUS create_driver(std::u16string_view service_name, PDRIVER_INITIALIZE Init
     status = om.insert_object(body, 0, KernelMode, nullptr, &inserted);
     if (!NT_SUCCESS(status)) return status;  // the creation reference went with the failure
 
-    status = InitializationFunction(driver, registry_path);
+    {
+        // NT runs DriverEntry in the System process: handles a driver opens without
+        // OBJ_KERNEL_HANDLE go to the System process, where its DriverUnload finds them again.
+        ob::ProcessAttach attach(om.system_process());
+        status = InitializationFunction(driver, registry_path);
+    }
     if (!NT_SUCCESS(status)) {
         // NT fact L8: a failing DriverEntry leaves nothing behind of its driver object.
         priv->unload_requested.store(true, std::memory_order_release);
