@@ -10,6 +10,7 @@
 // STATUS_SUCCESS or STATUS_CANCELLED, in its IOSB and event: never both (a second completion would
 // bugcheck 0x44), never neither (every event is signalled). Each file gets one CLEANUP and one
 // CLOSE, and CLOSE comes only after the last of its IRPs completed. Nothing leaks.
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -101,6 +102,10 @@ TEST_F(CloseDuringIoStress, every_request_completes_once_when_the_handle_closes_
         }
         const int rounds_done = round + 1;
         EXPECT_EQ(g_cleanup_queue.cleanups.load(), rounds_done);
+        // The file object's last reference may go with a completion on the driver's thread; its
+        // deletion, and so IRP_MJ_CLOSE, then runs on a worker a moment later (bounded wait).
+        for (int i = 0; i < 5000 && g_cleanup_queue.closes.load() < rounds_done; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         EXPECT_EQ(g_cleanup_queue.closes.load(), rounds_done);
     }
     // How the races fell (in the test's XML output): a typical run has all three in the thousands.
