@@ -65,6 +65,20 @@ struct IoCompletion {
     std::atomic<Packet*> returned;
 };
 constexpr unsigned kReturnChain = kThreadPacketCache / 2;
+
+// Calls fn on every packet of the returned chains starting at `chain` (fn may reuse the packet's links).
+template <class Fn>
+void for_each_returned(Packet* chain, Fn&& fn) noexcept {
+    while (chain) {
+        auto* next_chain = reinterpret_cast<Packet*>(chain->link.Blink);
+        for (Packet* p = chain; p;) {
+            auto* next = reinterpret_cast<Packet*>(p->link.Flink);
+            fn(p);
+            p = next;
+        }
+        chain = next_chain;
+    }
+}
 constexpr std::size_t kLookasideAlign = alignof(NPAGED_LOOKASIDE_LIST);
 constexpr std::size_t kBodySize = sizeof(IoCompletion) + kLookasideAlign - 1 + sizeof(NPAGED_LOOKASIDE_LIST);
 
@@ -96,15 +110,7 @@ void port_close(PEPROCESS, void* object, ACCESS_MASK, ULONG_PTR, ULONG_PTR syste
 void port_delete(void* object) {
     IoCompletion* port = port_of(object);
     free_packets(port, KeRundownQueue(&port->queue));
-    for (Packet* chain = port->returned.exchange(nullptr, std::memory_order_acquire); chain;) {
-        auto* next_chain = reinterpret_cast<Packet*>(chain->link.Blink);
-        for (Packet* p = chain; p;) {
-            auto* next = reinterpret_cast<Packet*>(p->link.Flink);
-            ExFreePool(p);
-            p = next;
-        }
-        chain = next_chain;
-    }
+    for_each_returned(port->returned.exchange(nullptr, std::memory_order_acquire), [](Packet* p) { ExFreePool(p); });
     ExDeleteNPagedLookasideList(port->lookaside);
     port->~IoCompletion();
 }
@@ -243,17 +249,10 @@ static void free_packet(IoCompletion* port, Packet* packet) noexcept {
 // Refills an empty cache from the chains other threads handed back to `port`.
 static bool refill_packet_cache(IoCompletion* port, PacketCache& cache) noexcept {
     if (!port->returned.load(std::memory_order_relaxed) || t_packet_cache_closed) return false;
-    Packet* chain = port->returned.exchange(nullptr, std::memory_order_acquire);
-    while (chain) {
-        auto* next_chain = reinterpret_cast<Packet*>(chain->link.Blink);
-        for (Packet* p = chain; p;) {
-            auto* next = reinterpret_cast<Packet*>(p->link.Flink);
-            PushEntryList(&cache.head, reinterpret_cast<PSINGLE_LIST_ENTRY>(p));
-            ++cache.count;
-            p = next;
-        }
-        chain = next_chain;
-    }
+    for_each_returned(port->returned.exchange(nullptr, std::memory_order_acquire), [&cache](Packet* p) {
+        PushEntryList(&cache.head, reinterpret_cast<PSINGLE_LIST_ENTRY>(p));
+        ++cache.count;
+    });
     return cache.count != 0;
 }
 

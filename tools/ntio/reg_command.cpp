@@ -16,6 +16,8 @@
 #include "config/reg_file.hpp"
 #include <wdm.h>
 
+#include "unicode_string.hpp"
+
 namespace ntio::tool {
 namespace {
 
@@ -83,22 +85,11 @@ std::string display_path(std::u16string_view nt) {
 }
 
 NTSTATUS open_key(std::u16string_view path, ACCESS_MASK access, bool create, Key& key) {
-    UNICODE_STRING name;
-    name.Buffer = const_cast<PWSTR>(reinterpret_cast<PCWSTR>(path.data()));
-    name.Length = static_cast<USHORT>(path.size() * sizeof(WCHAR));
-    name.MaximumLength = name.Length;
+    UNICODE_STRING name = counted(path);
     OBJECT_ATTRIBUTES attributes;
     InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
     if (create) return ZwCreateKey(key.put(), access, &attributes, 0, nullptr, REG_OPTION_NON_VOLATILE, nullptr);
     return ZwOpenKey(key.put(), access, &attributes);
-}
-
-UNICODE_STRING counted(const std::u16string& text) {
-    UNICODE_STRING s;
-    s.Buffer = const_cast<PWSTR>(reinterpret_cast<PCWSTR>(text.c_str()));
-    s.Length = static_cast<USHORT>(text.size() * sizeof(WCHAR));
-    s.MaximumLength = s.Length;
-    return s;
 }
 
 std::string format_data(ULONG type, const UCHAR* data, ULONG length) {

@@ -20,6 +20,7 @@
 #include <winioctl.h>
 
 #include "ntio_fault_inject.h"
+#include "unicode_string.hpp"
 #include "ntio_trace.h"
 
 namespace ntio::tool {
@@ -67,8 +68,7 @@ std::string service_reg(const std::string& name, const std::filesystem::path& im
 
 NTSTATUS load(const std::string& service) {
     const std::u16string key = u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\" + widen(service);
-    UNICODE_STRING name{static_cast<USHORT>(key.size() * 2), static_cast<USHORT>(key.size() * 2),
-                        const_cast<PWCH>(reinterpret_cast<PCWCH>(key.c_str()))};
+    UNICODE_STRING name = counted(key);
     return ZwLoadDriver(&name);
 }
 

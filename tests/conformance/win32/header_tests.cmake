@@ -1,28 +1,12 @@
 # <windows.h> compile tests: alone, with <winerror.h>, and together with <ntio/ntapi.h> / <winternl.h> /
 # <wdm.h> in both orders, as C11 and C++20 with gcc and clang-14 under -Wall -Wextra -Werror
 # -fshort-wchar, with and without UNICODE. Each test runs a compiler.
-find_program(NTIO_W32_GCC gcc)
-find_program(NTIO_W32_GXX g++)
-find_program(NTIO_W32_CLANG clang-14)
-find_program(NTIO_W32_CLANGXX clang++-14)
 
 set(w32_hdr_includes -I${PROJECT_SOURCE_DIR}/include/ntio/sdk -I${PROJECT_SOURCE_DIR}/include
     -I${PROJECT_SOURCE_DIR}/include/ntio/ddk)
 set(w32_hdr_warnings -Wall -Wextra -Werror)
 
-set(w32_compilers)
-if(NTIO_W32_GCC)
-  list(APPEND w32_compilers "gcc|c|-std=c11|${NTIO_W32_GCC}")
-endif()
-if(NTIO_W32_GXX)
-  list(APPEND w32_compilers "g++|c++|-std=c++20|${NTIO_W32_GXX}")
-endif()
-if(NTIO_W32_CLANG)
-  list(APPEND w32_compilers "clang-14|c|-std=c11|${NTIO_W32_CLANG}")
-endif()
-if(NTIO_W32_CLANGXX)
-  list(APPEND w32_compilers "clang++-14|c++|-std=c++20|${NTIO_W32_CLANGXX}")
-endif()
+ntio_header_compilers(w32_compilers)
 
 set(w32_cases windows_alone winerror_alone windows_then_ntapi ntapi_then_windows windows_then_wdm
     wdm_then_windows winternl_then_windows windows_usage)

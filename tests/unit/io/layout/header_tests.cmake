@@ -1,10 +1,6 @@
 # Header compile tests: every public header compiles on its own as C11 and C++20 with gcc and
 # clang-14 under -Wall -Wextra -Werror -fshort-wchar; the driver idioms (SAL, alloc_text, PAGED_CODE)
 # compile; and without -fshort-wchar the headers stop with their #error. Each test runs a compiler.
-find_program(NTIO_HDR_GCC gcc)
-find_program(NTIO_HDR_GXX g++)
-find_program(NTIO_HDR_CLANG clang-14)
-find_program(NTIO_HDR_CLANGXX clang++-14)
 
 set(hdr_dir ${CMAKE_CURRENT_BINARY_DIR}/headers)
 set(hdr_includes -I${PROJECT_SOURCE_DIR}/include/ntio/ddk -I${PROJECT_SOURCE_DIR}/include)
@@ -12,19 +8,7 @@ set(hdr_warnings -Wall -Wextra -Werror)
 set(hdr_headers wdm.h ntddk.h ntifs.h ntio/ntapi.h ntio/ntio.h)
 
 # compiler id, language flag, standard, program
-set(hdr_compilers)
-if(NTIO_HDR_GCC)
-  list(APPEND hdr_compilers "gcc|c|-std=c11|${NTIO_HDR_GCC}")
-endif()
-if(NTIO_HDR_GXX)
-  list(APPEND hdr_compilers "g++|c++|-std=c++20|${NTIO_HDR_GXX}")
-endif()
-if(NTIO_HDR_CLANG)
-  list(APPEND hdr_compilers "clang-14|c|-std=c11|${NTIO_HDR_CLANG}")
-endif()
-if(NTIO_HDR_CLANGXX)
-  list(APPEND hdr_compilers "clang++-14|c++|-std=c++20|${NTIO_HDR_CLANGXX}")
-endif()
+ntio_header_compilers(hdr_compilers)
 
 foreach(header IN LISTS hdr_headers)
   string(MAKE_C_IDENTIFIER "${header}" stem)
