@@ -5,6 +5,7 @@
 
 #include "io/file_cancel_irps.hpp"
 #include "io/irp.hpp"
+#include "rtl/user_access.hpp"
 
 namespace ntio::io {
 
@@ -48,13 +49,8 @@ void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
 
 void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept {
     if (!iosb) return;
-    const NTSTATUS status = value.Status;
-    const ULONG_PTR information = value.Information;
-    __try {
-        iosb->Status = status;
-        iosb->Information = information;
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-    }
+    // A fault is ignored, as NT ignores it: the caller freed or protected its own IOSB.
+    (void)ntio_user_write_iosb(iosb, value.Status, value.Information);
 }
 
 bool attach_system_buffer(PIRP irp, SIZE_T size) noexcept {

@@ -12,6 +12,7 @@
 #include <wdm.h>
 
 #include "rtl/seh_thread.hpp"
+#include "rtl/user_access.hpp"
 
 namespace ntio::rtl {
 namespace {
@@ -80,6 +81,18 @@ void chain(int sig, siginfo_t* info, void* context) {
 }
 
 void on_fault(int sig, siginfo_t* info, void* context) {
+#if defined(__x86_64__)
+    // A fault in a caller-memory routine (user_access.cpp) resumes at its fix-up, which returns
+    // STATUS_ACCESS_VIOLATION; no exception frame is involved.
+    if ((sig == SIGSEGV || sig == SIGBUS) && info->si_code > 0) {
+        auto* uc = static_cast<ucontext_t*>(context);
+        unsigned long fixup = 0;
+        if (user_access_fixup(static_cast<unsigned long>(uc->uc_mcontext.gregs[REG_RIP]), &fixup)) {
+            uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(fixup);
+            return;
+        }
+    }
+#endif
     SehThread& seh = t_seh;
     if (seh.top == nullptr || info->si_code <= 0) {
         // No __try on this thread, or a signal sent by kill(): not ours to handle.
