@@ -17,10 +17,13 @@
 
 namespace ntio::ke {
 
+// The binding proper: whose destructor terminates an adopted thread when its host thread exits.
 struct ThreadBinding {
     std::atomic<_KTHREAD*> thread{nullptr};
     ~ThreadBinding();
 };
+
+constinit thread_local std::atomic<_KTHREAD*> t_current_thread{nullptr};
 
 namespace {
 thread_local ThreadBinding t_binding;
@@ -29,6 +32,12 @@ thread_local _KTHREAD* t_terminating = nullptr;
 thread_local bool t_adopting = false;
 thread_local bool t_binding_gone = false;
 std::atomic<std::uint64_t> g_next_thread_id{1};
+
+// What current_thread_if_any() answers: the bound thread, else the one terminating itself here.
+void refresh_current() noexcept {
+    _KTHREAD* bound = t_binding_gone ? nullptr : t_binding.thread.load(std::memory_order_relaxed);
+    t_current_thread.store(bound ? bound : t_terminating, std::memory_order_release);
+}
 
 _KTHREAD* adopt() noexcept {
     if (t_adopting || t_binding_gone) return nullptr;
@@ -45,8 +54,10 @@ _KTHREAD* adopt() noexcept {
         // Adopted host threads are the application's threads: Nt* services see UserMode callers.
         thread->m_previous_mode = UserMode;
         thread->m_binding = &t_binding;
+        thread->m_current_slot = &t_current_thread;
         kernel.register_thread(thread);
         t_binding.thread.store(thread, std::memory_order_release);
+        refresh_current();
     }
     t_adopting = false;
     return thread;
@@ -57,10 +68,12 @@ ThreadBinding::~ThreadBinding() {
     _KTHREAD* thread = this->thread.exchange(nullptr, std::memory_order_acq_rel);
     if (thread) {
         t_terminating = thread;
+        refresh_current();
         terminate_thread(thread, STATUS_SUCCESS);
         t_terminating = nullptr;
     }
     t_binding_gone = true;
+    refresh_current();
 }
 
 void initialize_thread(_KTHREAD* t, System& system, PEPROCESS process) {
@@ -85,29 +98,31 @@ void initialize_thread(_KTHREAD* t, System& system, PEPROCESS process) {
     t->m_unique_id = g_next_thread_id.fetch_add(1, std::memory_order_relaxed);
 }
 
-_KTHREAD* current_thread_if_any() noexcept {
-    if (t_binding_gone) return t_terminating;
-    if (_KTHREAD* t = t_binding.thread.load(std::memory_order_acquire)) return t;
-    return t_terminating;
-}
+_KTHREAD* adopt_current_thread() noexcept { return adopt(); }
 
-_KTHREAD* current_thread() noexcept {
-    if (_KTHREAD* t = current_thread_if_any()) return t;
-    return adopt();
+void bind_current_thread(_KTHREAD* thread) noexcept {
+    t_binding.thread.store(thread, std::memory_order_release);
+    refresh_current();
 }
-
-void bind_current_thread(_KTHREAD* thread) noexcept { t_binding.thread.store(thread, std::memory_order_release); }
 
 _KTHREAD* unbind_current_thread_for_exit() noexcept {
     _KTHREAD* thread = t_binding.thread.exchange(nullptr, std::memory_order_acq_rel);
     t_terminating = thread;
+    refresh_current();
     return thread;
 }
 
-void clear_terminating() noexcept { t_terminating = nullptr; }
+void clear_terminating() noexcept {
+    t_terminating = nullptr;
+    refresh_current();
+}
 
 bool detach_binding(ThreadBinding* binding, _KTHREAD* thread) noexcept {
-    return binding->thread.compare_exchange_strong(thread, nullptr, std::memory_order_acq_rel);
+    if (!binding->thread.compare_exchange_strong(thread, nullptr, std::memory_order_acq_rel)) return false;
+    // The host thread no longer sees it as current (it adopts a new one if it calls in again).
+    _KTHREAD* expected = thread;
+    thread->m_current_slot->compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel);
+    return true;
 }
 
 KPROCESSOR_MODE set_previous_mode(KPROCESSOR_MODE mode) noexcept {

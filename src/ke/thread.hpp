@@ -81,6 +81,7 @@ struct _KTHREAD {
     std::atomic<bool> m_terminated{false};
     NTSTATUS m_exit_status = STATUS_PENDING;
     ntio::ke::ThreadBinding* m_binding = nullptr;        // adopted host threads only
+    std::atomic<_KTHREAD*>* m_current_slot = nullptr;    // adopted: the host thread's t_current_thread
     ntio::ke::HostThreadRecord* m_host_record = nullptr; // threads started by Kernel::start_thread
     LIST_ENTRY m_kernel_link{};                          // Kernel's list of live threads
     PKSTART_ROUTINE m_start_routine = nullptr;
@@ -95,11 +96,19 @@ namespace ntio::ke {
 // right after allocation, before the object is visible to other threads. Any IRQL.
 void initialize_thread(_KTHREAD* thread, System& system, PEPROCESS process);
 
+// The calling thread's KTHREAD as current_thread_if_any() answers it; a trivially destructible
+// constinit thread-local, so the inline readers below compile to one TLS load (thread.cpp keeps it).
+extern constinit thread_local std::atomic<_KTHREAD*> t_current_thread;
+_KTHREAD* adopt_current_thread() noexcept;
+
+// The calling thread's KTHREAD if it already has one; never adopts.
+inline _KTHREAD* current_thread_if_any() noexcept { return t_current_thread.load(std::memory_order_acquire); }
 // The calling host thread's KTHREAD, adopting the host thread on its first call (into the
 // System::current() system's host_thread_process()). Null only when no System is alive.
-_KTHREAD* current_thread() noexcept;
-// The calling thread's KTHREAD if it already has one; never adopts.
-_KTHREAD* current_thread_if_any() noexcept;
+inline _KTHREAD* current_thread() noexcept {
+    if (_KTHREAD* t = current_thread_if_any()) return t;
+    return adopt_current_thread();
+}
 
 // Sets the calling thread's PreviousMode (Nt* services: UserMode on entry from the application,
 // KernelMode for Zw* calls); returns the previous value.
