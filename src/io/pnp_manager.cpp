@@ -1,8 +1,9 @@
 // Root-enumerated Plug and Play: the device nodes read from Enum\Root, the root bus driver
 // (\Driver\PnpManager) that owns one PDO per instance, and the IRP sequences of the PnP manager:
-// AddDevice of lower filters, function driver and upper filters, IRP_MN_START_DEVICE, D0; orderly
-// removal (QUERY_REMOVE, then D3 and REMOVE, or CANCEL_REMOVE when vetoed) and surprise removal
-// (SURPRISE_REMOVAL now, REMOVE after the last close).
+// capabilities from the bus driver, AddDevice of lower filters, function driver and upper filters,
+// IRP_MN_START_DEVICE, capabilities from the stack, S0 and D0; orderly removal (QUERY_REMOVE, then D3
+// and REMOVE, or CANCEL_REMOVE when vetoed) and surprise removal (SURPRISE_REMOVAL now, REMOVE after
+// the last close); drivers it loaded for a stack unload when their last device goes.
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/adding-a-pnp-device-to-a-running-system
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/removing-a-device
 #include "io/pnp_manager.hpp"
@@ -12,6 +13,7 @@
 #include "io/device_object.hpp"
 #include "io/driver_loader.hpp"
 #include "io/driver_object.hpp"
+#include "io/objects.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
 #include <ntio/ntio.h>
@@ -35,6 +37,8 @@ struct PnpNode {
     std::atomic<bool> force_remove{false};   // shutdown: do not wait for the last close
     NTSTATUS problem = STATUS_SUCCESS;
     bool surprise = false;
+    mutable std::mutex capabilities_lock;    // IoGetDeviceProperty reads them from any thread
+    DEVICE_CAPABILITIES capabilities{};
     KEVENT last_close;                       // pnp_open_released signals it
     WORK_QUEUE_ITEM watcher;
 };
@@ -48,6 +52,13 @@ struct Manager {
     std::mutex list_lock;                    // nodes
     std::vector<std::unique_ptr<PnpNode>> nodes;
     ULONG next_pdo_number = 1;
+    // Drivers the PnP manager loaded itself (not found loaded), with the number of stacks using them;
+    // each unloads when its count drops to 0. Under `operation`.
+    struct LoadedDriver {
+        PDRIVER_OBJECT driver;
+        unsigned stacks;
+    };
+    std::vector<LoadedDriver> loaded;
 };
 
 namespace {
@@ -107,6 +118,31 @@ NTSTATUS query_id(PnpNode& node, BUS_QUERY_ID_TYPE type, ULONG_PTR& information)
     return STATUS_SUCCESS;
 }
 
+// What the root bus reports of a root device: no bus address or UI number (Address and UINumber stay
+// -1, as the sender set them), not removable, no wake; D0 in S0 and D3 in every sleeping state and at
+// shutdown. A structure of another version or too small fails the IRP, as the page says a driver should.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-capabilities
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/reporting-device-power-capabilities
+NTSTATUS root_capabilities(PDEVICE_CAPABILITIES caps) {
+    if (!caps || caps->Version != 1 || caps->Size < sizeof(DEVICE_CAPABILITIES)) return STATUS_UNSUCCESSFUL;
+    caps->DeviceD1 = 0;
+    caps->DeviceD2 = 0;
+    caps->LockSupported = 0;
+    caps->EjectSupported = 0;
+    caps->Removable = 0;
+    caps->DockDevice = 0;
+    caps->UniqueID = 0;  // the instance ID is the PnP manager's, unique only under ROOT\<id>
+    caps->SurpriseRemovalOK = 0;
+    caps->WakeFromD0 = caps->WakeFromD1 = caps->WakeFromD2 = caps->WakeFromD3 = 0;
+    caps->DeviceState[PowerSystemUnspecified] = PowerDeviceUnspecified;
+    caps->DeviceState[PowerSystemWorking] = PowerDeviceD0;
+    for (int s = PowerSystemSleeping1; s < PowerSystemMaximum; ++s) caps->DeviceState[s] = PowerDeviceD3;
+    caps->SystemWake = PowerSystemUnspecified;
+    caps->DeviceWake = PowerDeviceUnspecified;
+    caps->D1Latency = caps->D2Latency = caps->D3Latency = 0;
+    return STATUS_SUCCESS;
+}
+
 // A bus driver completes the PnP IRPs of its PDO; the ones it does not handle keep their status.
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/dispatchpnp-routines
 NTSTATUS NTAPI root_pnp(PDEVICE_OBJECT device, PIRP irp) {
@@ -138,6 +174,9 @@ NTSTATUS NTAPI root_pnp(PDEVICE_OBJECT device, PIRP irp) {
             irp->IoStatus.Information = reinterpret_cast<ULONG_PTR>(relations);
             status = STATUS_SUCCESS;
         }
+        break;
+    case IRP_MN_QUERY_CAPABILITIES:
+        status = root_capabilities(sp->Parameters.DeviceCapabilities.Capabilities);
         break;
     case IRP_MN_QUERY_ID:
         if (node) {
@@ -387,7 +426,7 @@ NTSTATUS read_enum_root(std::vector<std::unique_ptr<PnpNode>>& out) {
 // A PnP IRP to the top of the PDO's stack, Status STATUS_NOT_SUPPORTED as the PnP manager
 // initialises it, waited for.
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/passing-pnp-irps-down-the-device-stack
-NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor) {
+NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor, PDEVICE_CAPABILITIES capabilities = nullptr) {
     PDEVICE_OBJECT top = IoGetAttachedDeviceReference(pdo);
     KEVENT event;
     KeInitializeEvent(&event, NotificationEvent, FALSE);
@@ -400,6 +439,7 @@ NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor) {
     irp->IoStatus.Status = STATUS_NOT_SUPPORTED;
     PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
     sp->MinorFunction = minor;
+    if (minor == IRP_MN_QUERY_CAPABILITIES) sp->Parameters.DeviceCapabilities.Capabilities = capabilities;
     NTSTATUS status = IoCallDriver(top, irp);
     if (status == STATUS_PENDING) {
         (void)KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, nullptr);
@@ -409,30 +449,35 @@ NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor) {
     return status;
 }
 
-struct PowerWait {
-    KEVENT done;
-    NTSTATUS status;
-};
-
-VOID NTAPI power_done(PDEVICE_OBJECT, UCHAR, POWER_STATE, PVOID context, PIO_STATUS_BLOCK iosb) {
-    auto* wait = static_cast<PowerWait*>(context);
-    wait->status = iosb->Status;
-    KeSetEvent(&wait->done, IO_NO_INCREMENT, FALSE);
+// IRP_MN_QUERY_CAPABILITIES to the top of the PDO's stack (the PDO alone before AddDevice), the
+// structure initialised as the sender must: Size, Version 1, Address and UINumber -1. The node keeps
+// what comes back from a successful query.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_device_capabilities
+NTSTATUS query_capabilities(PnpNode& node) {
+    DEVICE_CAPABILITIES caps;
+    std::memset(&caps, 0, sizeof caps);
+    caps.Size = sizeof(DEVICE_CAPABILITIES);
+    caps.Version = 1;
+    caps.Address = 0xFFFFFFFF;
+    caps.UINumber = 0xFFFFFFFF;
+    NTSTATUS status = send_pnp(node.pdo, IRP_MN_QUERY_CAPABILITIES, &caps);
+    if (!NT_SUCCESS(status)) return status;
+    std::lock_guard guard(node.capabilities_lock);
+    node.capabilities = caps;
+    return STATUS_SUCCESS;
 }
 
-// NT deviation: the PnP manager sends a device set-power D0 after a successful start and D3 before an
-// orderly removal; on Windows the device is assumed in D0 once started and its power policy owner
-// powers it down on removal.
-NTSTATUS send_device_power(PDEVICE_OBJECT pdo, DEVICE_POWER_STATE state) {
-    PowerWait wait;
-    KeInitializeEvent(&wait.done, NotificationEvent, FALSE);
-    wait.status = STATUS_SUCCESS;
-    POWER_STATE power;
-    power.DeviceState = state;
-    NTSTATUS status = PoRequestPowerIrp(pdo, IRP_MN_SET_POWER, power, power_done, &wait, nullptr);
-    if (status != STATUS_PENDING) return status;
-    (void)KeWaitForSingleObject(&wait.done, Executive, KernelMode, FALSE, nullptr);
-    return wait.status;
+// The device state the capabilities map a system state to; D0 in S0 and D3 otherwise when the stack
+// left the entry unspecified.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/determining-the-correct-device-power-state
+DEVICE_POWER_STATE mapped_device_state(const PnpNode& node, SYSTEM_POWER_STATE system) {
+    DEVICE_POWER_STATE state;
+    {
+        std::lock_guard guard(node.capabilities_lock);
+        state = node.capabilities.DeviceState[system];
+    }
+    if (state > PowerDeviceUnspecified && state < PowerDeviceMaximum) return state;
+    return system == PowerSystemWorking ? PowerDeviceD0 : PowerDeviceD3;
 }
 
 // ---- Device nodes ----
@@ -453,30 +498,57 @@ LONG stack_open_count(PDEVICE_OBJECT pdo) {
     return count;
 }
 
+// A driver the PnP manager loaded whose last stack went: unloaded the way NtUnloadDriver unloads
+// (NtioUnloadDriver: DriverUnload once nothing holds its devices, the name goes, the image with the
+// last reference), provided none of its devices is left (a control device it did not delete keeps it,
+// as on NT). "A driver's Unload routine can be called at any time after all the driver's devices have
+// been removed": https://learn.microsoft.com/windows-hardware/drivers/kernel/pnp-driver-s-unload-routine
+void unload_pnp_driver(PDRIVER_OBJECT driver) {
+    bool has_devices;
+    {
+        std::lock_guard guard(driver_private(driver).lock);
+        has_devices = driver->DeviceObject != nullptr;
+    }
+    if (!has_devices) (void)NtioUnloadDriver(driver);
+}
+
+// The node lets its drivers go; those the PnP manager loaded and no other stack uses unload.
+// Operation lock held.
 void release_drivers(PnpNode& node) {
-    for (PDRIVER_OBJECT d : node.drivers) ObDereferenceObject(d);
+    Manager& m = *node.manager;
+    for (PDRIVER_OBJECT d : node.drivers) {
+        auto it = std::find_if(m.loaded.begin(), m.loaded.end(),
+                               [d](const Manager::LoadedDriver& l) { return l.driver == d; });
+        if (it != m.loaded.end() && --it->stacks == 0) {
+            m.loaded.erase(it);
+            unload_pnp_driver(d);
+        }
+        ObDereferenceObject(d);
+    }
     node.drivers.clear();
 }
 
-// A loaded driver of the service (already loaded ones as they are, else through the loader), referenced.
-NTSTATUS reference_driver(const std::u16string& service, PDRIVER_OBJECT* driver) {
-    *driver = nullptr;
-    std::u16string path = u"\\Driver\\" + service;
-    UNICODE_STRING name = unicode_of(path);
-    PVOID object = nullptr;
-    NTSTATUS status = ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType, KernelMode,
-                                              nullptr, &object);
-    if (NT_SUCCESS(status)) {
-        *driver = static_cast<PDRIVER_OBJECT>(object);
-        return STATUS_SUCCESS;
+// A loaded driver of the service (already loaded ones as they are, else through the loader),
+// referenced and counted for the node. Operation lock held.
+NTSTATUS reference_driver(PnpNode& node, const std::u16string& service) {
+    Manager& m = *node.manager;
+    PDRIVER_OBJECT driver = reference_service_driver(service);
+    bool loaded_here = false;
+    if (!driver) {
+        NTSTATUS status = load_service(service, &driver);
+        if (!NT_SUCCESS(status) && status != STATUS_IMAGE_ALREADY_LOADED) return status;
+        // Already loaded yet not found above: another service's image, or the driver is unloading.
+        if (!driver) return status;
+        loaded_here = status == STATUS_SUCCESS;
     }
-    status = load_service(service, driver);
-    if (status == STATUS_IMAGE_ALREADY_LOADED && *driver) return STATUS_SUCCESS;
-    if (!NT_SUCCESS(status) && *driver) {
-        ObDereferenceObject(*driver);
-        *driver = nullptr;
+    if (loaded_here) {
+        m.loaded.push_back({driver, 1});
+    } else {
+        for (Manager::LoadedDriver& l : m.loaded)
+            if (l.driver == driver) ++l.stacks;
     }
-    return NT_SUCCESS(status) ? STATUS_SUCCESS : status;
+    node.drivers.push_back(driver);
+    return STATUS_SUCCESS;
 }
 
 // IRP_MN_REMOVE_DEVICE with every device of the stack referenced while it travels: each driver
@@ -509,18 +581,23 @@ void add_and_start(PnpNode& node) {
         set_failed(node, STATUS_DRIVER_UNABLE_TO_LOAD);
         return;
     }
+    // The bus driver's capabilities come first, before any driver of the stack is loaded.
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-capabilities
+    NTSTATUS caps_status = query_capabilities(node);
+    if (!NT_SUCCESS(caps_status)) {
+        set_failed(node, caps_status);
+        return;
+    }
     std::vector<std::u16string> order = node.lower;
     order.push_back(node.service);
     order.insert(order.end(), node.upper.begin(), node.upper.end());
     for (const std::u16string& service : order) {
-        PDRIVER_OBJECT driver = nullptr;
-        NTSTATUS status = reference_driver(service, &driver);
+        NTSTATUS status = reference_driver(node, service);
         if (!NT_SUCCESS(status)) {
             release_drivers(node);
             set_failed(node, status);
             return;
         }
-        node.drivers.push_back(driver);
     }
     for (PDRIVER_OBJECT driver : node.drivers) {
         PDRIVER_ADD_DEVICE add_device = driver->DriverExtension->AddDevice;
@@ -551,7 +628,14 @@ void add_and_start(PnpNode& node) {
         set_failed(node, status);
         return;
     }
-    (void)send_device_power(node.pdo, PowerDeviceD0);
+    // Once started, the stack reports its capabilities again, top down: what the drivers changed on
+    // the way up is what the node keeps (a failure leaves the bus driver's answer).
+    (void)query_capabilities(node);
+    // NT deviation: the PnP manager itself sends the system set-power S0 and then the device set-power
+    // the capabilities map S0 to. On Windows the stack is assumed in D0 once started and a D-IRP
+    // follows an S-IRP only when the device's power policy owner requests it.
+    (void)pnp_set_system_power(node.pdo, PowerSystemWorking, PowerActionNone);
+    (void)pnp_set_device_power(node.pdo, mapped_device_state(node, PowerSystemWorking));
     node.state.store(NodeState::started, std::memory_order_release);
     // Creates are failed until START completed (IoSetDeviceInterfaceState remarks): the PDO admits
     // opens from now on, and the interfaces enabled meanwhile get their links.
@@ -613,9 +697,17 @@ void drop_node(Manager& m, PnpNode* node) {
 }
 
 // Removal after the point of no return: D3 (orderly, started), interfaces disabled, REMOVE_DEVICE.
+// At system shutdown the S5 set-power and the device state the capabilities map it to come first.
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-remove-device
-void finish_removal(Manager& m, PnpNode* node) {
-    if (!node->surprise) (void)send_device_power(node->pdo, PowerDeviceD3);
+// NT deviation: on Windows the function driver powers its device down while handling the removal,
+// and a shutdown sends S5 without removing the devices.
+void finish_removal(Manager& m, PnpNode* node, bool shutdown = false) {
+    if (shutdown && !node->surprise) {
+        (void)pnp_set_system_power(node->pdo, PowerSystemShutdown, PowerActionShutdown);
+        (void)pnp_set_device_power(node->pdo, mapped_device_state(*node, PowerSystemShutdown));
+    } else if (!node->surprise) {
+        (void)pnp_set_device_power(node->pdo, PowerDeviceD3);
+    }
     (void)send_remove(node->pdo);
     // The PnP manager disables the interfaces a driver left enabled (IoSetDeviceInterfaceState).
     device_interfaces_disable_all(node->pdo);
@@ -687,6 +779,11 @@ const std::u16string& pnp_instance_path(const PnpNode& node) noexcept { return n
 
 const PnpNodeProperties& pnp_node_properties(const PnpNode& node) noexcept { return node.properties; }
 
+DEVICE_CAPABILITIES pnp_node_capabilities(const PnpNode& node) noexcept {
+    std::lock_guard guard(node.capabilities_lock);
+    return node.capabilities;
+}
+
 NTSTATUS pnp_enumerate_root() {
     std::vector<std::unique_ptr<PnpNode>> listed;
     NTSTATUS status = read_enum_root(listed);
@@ -733,7 +830,7 @@ void pnp_shutdown() {
         case NodeState::started:
             node->state.store(NodeState::remove_pending, std::memory_order_seq_cst);
             IoDeleteDevice(node->pdo);
-            finish_removal(*m.get(), node);
+            finish_removal(*m.get(), node, true);
             break;
         default:
             drop_node(*m.get(), node);

@@ -1,7 +1,8 @@
 // The Plug and Play manager for root-enumerated devices: what the rest of io asks of it (is this a PnP
 // PDO, is its stack started, its instance path) and the hooks other parts call (last open of a PDO
 // closed, system shutdown). The device nodes, the root bus driver and the IRP sequences live in
-// pnp_manager.cpp; Po* in pnp_power.cpp; IoGetDeviceProperty in pnp_property.cpp.
+// pnp_manager.cpp; Po* and the power IRPs the PnP manager sends in pnp_power.cpp; IoGetDeviceProperty
+// in pnp_property.cpp.
 #pragma once
 
 #include "io/ddk.hpp"
@@ -32,6 +33,16 @@ struct PnpNodeProperties {
     std::u16string manufacturer;
 };
 const PnpNodeProperties& pnp_node_properties(const PnpNode& node) noexcept;
+
+// The capabilities the node's stack reported last: the bus driver's before AddDevice, the whole
+// stack's after the start (IRP_MN_QUERY_CAPABILITIES). PASSIVE_LEVEL.
+DEVICE_CAPABILITIES pnp_node_capabilities(const PnpNode& node) noexcept;
+
+// The power IRPs the PnP manager sends to the top of a PDO's stack and waits for (pnp_power.cpp):
+// a system set-power (built here: PoRequestPowerIrp sends device states only) and a device set-power
+// (through PoRequestPowerIrp). Both go down with PoCallDriver. PASSIVE_LEVEL.
+NTSTATUS pnp_set_system_power(PDEVICE_OBJECT pdo, SYSTEM_POWER_STATE state, POWER_ACTION action);
+NTSTATUS pnp_set_device_power(PDEVICE_OBJECT pdo, DEVICE_POWER_STATE state);
 
 // Re-reads Enum\Root and starts new instances (NtioPnpEnumerateRoot). PASSIVE_LEVEL.
 NTSTATUS pnp_enumerate_root();

@@ -1,6 +1,7 @@
 // The power manager routines drivers call around IRP_MJ_POWER: PoCallDriver, PoStartNextPowerIrp,
 // PoSetPowerState and PoRequestPowerIrp, with Windows Vista semantics (power IRPs are not serialised
-// per device, so PoStartNextPowerIrp has nothing to release). The power states a device reported live
+// per device, so PoStartNextPowerIrp has nothing to release), and the set-power IRPs the PnP manager
+// sends on start, removal and shutdown. The power states a device reported live
 // in DEVOBJ_EXTENSION.PowerFlags, as on NT: system state in bits 0-3, device state in bits 4-7.
 #include "io/pnp_manager.hpp"
 
@@ -38,7 +39,71 @@ NTSTATUS NTAPI power_request_done(PDEVICE_OBJECT, PIRP irp, PVOID context) {
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
+struct PowerWait {
+    KEVENT done;
+    NTSTATUS status;
+};
+
+VOID NTAPI device_power_done(PDEVICE_OBJECT, UCHAR, POWER_STATE, PVOID context, PIO_STATUS_BLOCK iosb) {
+    auto* wait = static_cast<PowerWait*>(context);
+    wait->status = iosb->Status;
+    KeSetEvent(&wait->done, IO_NO_INCREMENT, FALSE);
+}
+
+// The sender's completion routine: the IRP stays the sender's, freed once the wait is over.
+NTSTATUS NTAPI system_power_done(PDEVICE_OBJECT, PIRP irp, PVOID context) {
+    auto* wait = static_cast<PowerWait*>(context);
+    wait->status = irp->IoStatus.Status;
+    KeSetEvent(&wait->done, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
 }  // namespace
+
+// A system set-power IRP as the power manager sends it: Status STATUS_NOT_SUPPORTED, Type
+// SystemPowerState, the shutdown action; no query first (the power manager queries before a sleep
+// state only, and S0 and removal are not vetoable).
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-set-power
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-power
+NTSTATUS pnp_set_system_power(PDEVICE_OBJECT pdo, SYSTEM_POWER_STATE state, POWER_ACTION action) {
+    PDEVICE_OBJECT top = IoGetAttachedDeviceReference(pdo);
+    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
+    if (!irp) {
+        ObDereferenceObject(top);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    PowerWait wait;
+    KeInitializeEvent(&wait.done, NotificationEvent, FALSE);
+    wait.status = STATUS_SUCCESS;
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED;
+    irp->IoStatus.Information = 0;
+    irp->RequestorMode = KernelMode;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = IRP_MJ_POWER;
+    sp->MinorFunction = IRP_MN_SET_POWER;
+    sp->Parameters.Power.SystemContext = 0;
+    sp->Parameters.Power.Type = SystemPowerState;
+    sp->Parameters.Power.State.SystemState = state;
+    sp->Parameters.Power.ShutdownType = action;
+    IoSetCompletionRoutine(irp, system_power_done, &wait, TRUE, TRUE, TRUE);
+    (void)PoCallDriver(top, irp);
+    (void)KeWaitForSingleObject(&wait.done, Executive, KernelMode, FALSE, nullptr);
+    IoFreeIrp(irp);
+    ObDereferenceObject(top);
+    return wait.status;
+}
+
+NTSTATUS pnp_set_device_power(PDEVICE_OBJECT pdo, DEVICE_POWER_STATE state) {
+    PowerWait wait;
+    KeInitializeEvent(&wait.done, NotificationEvent, FALSE);
+    wait.status = STATUS_SUCCESS;
+    POWER_STATE power;
+    power.DeviceState = state;
+    NTSTATUS status = PoRequestPowerIrp(pdo, IRP_MN_SET_POWER, power, device_power_done, &wait, nullptr);
+    if (status != STATUS_PENDING) return status;
+    (void)KeWaitForSingleObject(&wait.done, Executive, KernelMode, FALSE, nullptr);
+    return wait.status;
+}
 
 }  // namespace ntio::io
 

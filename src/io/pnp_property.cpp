@@ -1,5 +1,5 @@
 // IoGetDeviceProperty (the basic properties of a root-enumerated device, from its Enum key and its
-// device node) and IoInvalidateDeviceRelations. Both take a PDO; anything else is what NT calls an
+// device node's capabilities) and IoInvalidateDeviceRelations. Both take a PDO; anything else is what NT calls an
 // invalid PDO: bug check PNP_DETECTED_FATAL_ERROR, parameter 1 = 0x2.
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xca--pnp-detected-fatal-error
 #include "io/pnp_manager.hpp"
@@ -37,6 +37,15 @@ NTSTATUS copy_ulong(ULONG value, ULONG length, PVOID buffer, PULONG result_lengt
     if (length < sizeof(ULONG) || !buffer) return STATUS_BUFFER_TOO_SMALL;
     std::memcpy(buffer, &value, sizeof value);
     return STATUS_SUCCESS;
+}
+
+// ntio's reading of how NT derives the removal policy from the capabilities: a device that is not
+// Removable expects no removal; a removable one expects surprise removal when it says that is safe
+// (SurpriseRemovalOK), else an orderly one.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ne-wdm-_device_removal_policy
+DEVICE_REMOVAL_POLICY removal_policy(const DEVICE_CAPABILITIES& caps) {
+    if (!caps.Removable) return RemovalPolicyExpectNoRemoval;
+    return caps.SurpriseRemovalOK ? RemovalPolicyExpectSurpriseRemoval : RemovalPolicyExpectOrderlyRemoval;
 }
 
 struct Rescan {
@@ -84,7 +93,18 @@ NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_
     case DevicePropertyInstallState:
         return copy_ulong(0 /* InstallStateInstalled */, BufferLength, PropertyBuffer, ResultLength);
     case DevicePropertyRemovalPolicy:
-        return copy_ulong(1 /* RemovalPolicyExpectNoRemoval */, BufferLength, PropertyBuffer, ResultLength);
+        return copy_ulong(removal_policy(pnp_node_capabilities(*node)), BufferLength, PropertyBuffer, ResultLength);
+    // "An address value of 0xFFFFFFFF indicates that the underlying bus driver did not supply a bus
+    // address": the value is returned as is.
+    case DevicePropertyAddress:
+        return copy_ulong(pnp_node_capabilities(*node).Address, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyUINumber: {
+        // ntio's reading, not confirmed on Windows: a stack that reported no UI number (-1) has no
+        // such property.
+        const ULONG number = pnp_node_capabilities(*node).UINumber;
+        if (number == 0xFFFFFFFF) return STATUS_OBJECT_NAME_NOT_FOUND;
+        return copy_ulong(number, BufferLength, PropertyBuffer, ResultLength);
+    }
     case DevicePropertyBootConfiguration:
     case DevicePropertyBootConfigurationTranslated:
     case DevicePropertyDriverKeyName:
@@ -92,8 +112,6 @@ NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_
     case DevicePropertyBusTypeGuid:
     case DevicePropertyLegacyBusType:
     case DevicePropertyBusNumber:
-    case DevicePropertyAddress:
-    case DevicePropertyUINumber:
     case DevicePropertyResourceRequirements:
     case DevicePropertyAllocatedResources:
     case DevicePropertyContainerID:

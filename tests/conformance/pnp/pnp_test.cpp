@@ -57,18 +57,141 @@ TEST_F(PnpTest, AddDeviceRunsLowerFunctionUpperThenStartGoesDownWithNotSupported
             EXPECT_EQ(e.status_on_entry, STATUS_NOT_SUPPORTED);
         }
     }
-    // Then D0, top down.
+    // Then the capabilities again, from the whole stack.
+    EXPECT_EQ(Sequence(pnp.begin() + 3, pnp.end()),
+              (Sequence{{"upper", IRP_MN_QUERY_CAPABILITIES}, {"fn", IRP_MN_QUERY_CAPABILITIES},
+                        {"lower", IRP_MN_QUERY_CAPABILITIES}}));
+    // Then S0 and D0, each top down.
     Sequence power = of_major(events, IRP_MJ_POWER);
-    EXPECT_EQ(power, (Sequence{{"upper", IRP_MN_SET_POWER}, {"fn", IRP_MN_SET_POWER}, {"lower", IRP_MN_SET_POWER}}));
-    for (const Event& e : events) {
-        if (e.major == IRP_MJ_POWER) {
-            EXPECT_EQ(e.power_state, ULONG{PowerDeviceD0});
-        }
-    }
+    EXPECT_EQ(power, (Sequence{{"upper", IRP_MN_SET_POWER}, {"fn", IRP_MN_SET_POWER}, {"lower", IRP_MN_SET_POWER},
+                               {"upper", IRP_MN_SET_POWER}, {"fn", IRP_MN_SET_POWER}, {"lower", IRP_MN_SET_POWER}}));
     // A second enumeration finds nothing new.
     ASSERT_EQ(NtioPnpEnumerateRoot(), STATUS_SUCCESS);
     EXPECT_TRUE(of_major(state().take(), kAddDevice).empty());
     ASSERT_EQ(remove(FALSE), STATUS_SUCCESS);
+}
+
+// The power IRPs of a start as the drivers see them: a system set-power S0 then the device set-power
+// the capabilities map S0 to (D0), each sent to the top of the stack and passed down with
+// PoCallDriver, arriving with STATUS_NOT_SUPPORTED; no query-power before either.
+TEST_F(PnpTest, StartSendsSystemS0ThenDeviceD0DownTheStackWithoutQueryPower) {
+    Drivers drivers;
+    ASSERT_EQ(NtioPnpEnumerateRoot(), STATUS_SUCCESS);
+    std::vector<Event> power;
+    for (const Event& e : state().take())
+        if (e.major == IRP_MJ_POWER) power.push_back(e);
+    ASSERT_EQ(power.size(), 6u);
+    const char* order[] = {"upper", "fn", "lower"};
+    for (std::size_t i = 0; i < 6; ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(power[i].who, order[i % 3]);
+        EXPECT_EQ(power[i].minor, IRP_MN_SET_POWER);
+        EXPECT_EQ(power[i].status_on_entry, STATUS_NOT_SUPPORTED);
+        if (i < 3) {
+            EXPECT_EQ(power[i].power_type, ULONG{SystemPowerState});
+            EXPECT_EQ(power[i].power_state, ULONG{PowerSystemWorking});
+            EXPECT_EQ(power[i].shutdown_type, ULONG{PowerActionNone});
+        } else {
+            EXPECT_EQ(power[i].power_type, ULONG{DevicePowerState});
+            EXPECT_EQ(power[i].power_state, ULONG{PowerDeviceD0});
+        }
+    }
+    ASSERT_EQ(remove(FALSE), STATUS_SUCCESS);
+}
+
+// The bus driver answers QUERY_CAPABILITIES alone before AddDevice (no driver of the stack sees it);
+// after the start the whole stack gets it, initialised by the PnP manager (Size, Version 1, Address
+// and UINumber -1) and filled by the bus on the way down, and what the function driver changes on the
+// way up is what the PnP manager keeps: IoGetDeviceProperty reports it.
+TEST_F(PnpTest, CapabilitiesChangedOnTheWayUpAreWhatThePnpManagerKeeps) {
+    Drivers drivers(false);
+    state().adjust_capabilities = true;
+    ASSERT_EQ(NtioPnpEnumerateRoot(), STATUS_SUCCESS);
+    std::vector<DEVICE_CAPABILITIES> down, up;
+    {
+        std::lock_guard guard(state().lock);
+        down = state().capabilities_down;
+        up = state().capabilities_up;
+    }
+    ASSERT_EQ(down.size(), 1u);
+    ASSERT_EQ(up.size(), 1u);
+    EXPECT_EQ(down[0].Size, sizeof(DEVICE_CAPABILITIES));
+    EXPECT_EQ(down[0].Version, 1);
+    EXPECT_EQ(down[0].Address, 0xFFFFFFFFu);
+    EXPECT_EQ(down[0].UINumber, 0xFFFFFFFFu);
+    EXPECT_EQ(up[0].DeviceState[PowerSystemWorking], PowerDeviceD0);
+    EXPECT_EQ(up[0].UINumber, 7u);
+    // The events: START, then one QUERY_CAPABILITIES, then power.
+    Sequence pnp = of_major(state().take(), IRP_MJ_PNP);
+    EXPECT_EQ(pnp, (Sequence{{"fn", IRP_MN_START_DEVICE}, {"fn", IRP_MN_QUERY_CAPABILITIES}}));
+
+    PDEVICE_OBJECT pdo = state().pdo;
+    ULONG value = 0;
+    ULONG length = 0;
+    EXPECT_EQ(IoGetDeviceProperty(pdo, DevicePropertyUINumber, sizeof value, &value, &length), STATUS_SUCCESS);
+    EXPECT_EQ(length, sizeof(ULONG));
+    EXPECT_EQ(value, 7u);
+    EXPECT_EQ(IoGetDeviceProperty(pdo, DevicePropertyRemovalPolicy, sizeof value, &value, &length), STATUS_SUCCESS);
+    EXPECT_EQ(value, ULONG{RemovalPolicyExpectSurpriseRemoval});
+    // A root device has no bus address: the bus left -1, which the property reports as is.
+    EXPECT_EQ(IoGetDeviceProperty(pdo, DevicePropertyAddress, sizeof value, &value, &length), STATUS_SUCCESS);
+    EXPECT_EQ(value, 0xFFFFFFFFu);
+    EXPECT_EQ(IoGetDeviceProperty(pdo, DevicePropertyAddress, 2, &value, &length), STATUS_BUFFER_TOO_SMALL);
+    EXPECT_EQ(length, sizeof(ULONG));
+    EXPECT_EQ(remove(FALSE), STATUS_SUCCESS);
+}
+
+TEST_F(PnpTest, UnchangedRootCapabilitiesMeanNoRemovalExpectedAndNoUiNumber) {
+    Drivers drivers(false);
+    ASSERT_EQ(NtioPnpEnumerateRoot(), STATUS_SUCCESS);
+    PDEVICE_OBJECT pdo = state().pdo;
+    ULONG value = 0;
+    ULONG length = 0;
+    EXPECT_EQ(IoGetDeviceProperty(pdo, DevicePropertyRemovalPolicy, sizeof value, &value, &length), STATUS_SUCCESS);
+    EXPECT_EQ(value, ULONG{RemovalPolicyExpectNoRemoval});
+    EXPECT_EQ(IoGetDeviceProperty(pdo, DevicePropertyUINumber, sizeof value, &value, &length),
+              STATUS_OBJECT_NAME_NOT_FOUND);
+    std::vector<DEVICE_CAPABILITIES> up;
+    {
+        std::lock_guard guard(state().lock);
+        up = state().capabilities_up;
+    }
+    ASSERT_EQ(up.size(), 1u);
+    EXPECT_EQ(up[0].Removable, 0u);
+    EXPECT_EQ(up[0].SurpriseRemovalOK, 0u);
+    for (int s = PowerSystemSleeping1; s < PowerSystemMaximum; ++s) EXPECT_EQ(up[0].DeviceState[s], PowerDeviceD3) << s;
+    EXPECT_EQ(remove(FALSE), STATUS_SUCCESS);
+}
+
+// A device still started when the system shuts down gets S5 (PowerActionShutdown), then the device
+// state its capabilities map S5 to (here D2, set by the function driver), then REMOVE_DEVICE.
+class PnpShutdownTest : public PnpTest {
+protected:
+    void TearDown() override {
+        state().take();
+        m_check_leaks = false;  // the device is left for the shutdown on purpose
+        PnpTest::TearDown();
+        std::vector<Event> events = state().take();
+        Sequence seq;
+        for (const Event& e : events)
+            if (e.major == IRP_MJ_PNP || e.major == IRP_MJ_POWER) seq.emplace_back(e.who, e.minor);
+        EXPECT_EQ(seq, (Sequence{{"fn", IRP_MN_SET_POWER}, {"fn", IRP_MN_SET_POWER}, {"fn", IRP_MN_REMOVE_DEVICE}}));
+        if (seq.size() >= 2) {
+            EXPECT_EQ(events[0].power_type, ULONG{SystemPowerState});
+            EXPECT_EQ(events[0].power_state, ULONG{PowerSystemShutdown});
+            EXPECT_EQ(events[0].shutdown_type, ULONG{PowerActionShutdown});
+            EXPECT_EQ(events[1].power_type, ULONG{DevicePowerState});
+            EXPECT_EQ(events[1].power_state, ULONG{PowerDeviceD2});
+        }
+    }
+};
+
+TEST_F(PnpShutdownTest, ShutdownSendsS5ThenTheMappedDeviceStateThenRemove) {
+    state().adjust_capabilities = true;
+    Drivers drivers(false);
+    ASSERT_EQ(NtioPnpEnumerateRoot(), STATUS_SUCCESS);
+    EXPECT_EQ(query(), NtioPnpDeviceStarted);
+    drivers.leave_loaded();
 }
 
 TEST_F(PnpTest, InterfaceLinkOpensAndReadsWhileStartedAndGoesWithOrderlyRemoval) {
@@ -194,7 +317,7 @@ TEST_F(PnpTest, FailedStartRemovesTheStackAndLeavesTheDeviceFailed) {
     EXPECT_EQ(problem, STATUS_UNSUCCESSFUL);
     std::vector<Event> events = state().take();
     Sequence pnp = of_major(events, IRP_MJ_PNP);
-    ASSERT_EQ(pnp.size(), 6u);
+    ASSERT_EQ(pnp.size(), 6u);  // START and REMOVE: no QUERY_CAPABILITIES after a failed start
     EXPECT_EQ(Sequence(pnp.begin() + 3, pnp.end()),
               (Sequence{{"upper", IRP_MN_REMOVE_DEVICE}, {"fn", IRP_MN_REMOVE_DEVICE}, {"lower", IRP_MN_REMOVE_DEVICE}}));
     EXPECT_TRUE(of_major(events, IRP_MJ_POWER).empty());

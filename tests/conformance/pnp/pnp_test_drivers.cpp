@@ -82,6 +82,29 @@ NTSTATUS NTAPI fn_pnp(PDEVICE_OBJECT fdo, PIRP irp) {
         }
         irp->IoStatus.Status = STATUS_SUCCESS;
         break;
+    case IRP_MN_QUERY_CAPABILITIES: {
+        // Filled by the bus first; a function driver adjusts the answer on the way up.
+        PDEVICE_CAPABILITIES caps = sp->Parameters.DeviceCapabilities.Capabilities;
+        {
+            std::lock_guard guard(g_state.lock);
+            g_state.capabilities_down.push_back(*caps);
+        }
+        if (IoForwardIrpSynchronously(ext->lower, irp)) status = irp->IoStatus.Status;
+        else status = STATUS_UNSUCCESSFUL;
+        if (NT_SUCCESS(status) && g_state.adjust_capabilities) {
+            caps->UINumber = 7;
+            caps->Removable = 1;
+            caps->SurpriseRemovalOK = 1;
+            caps->DeviceState[PowerSystemShutdown] = PowerDeviceD2;
+        }
+        {
+            std::lock_guard guard(g_state.lock);
+            g_state.capabilities_up.push_back(*caps);
+        }
+        complete(irp, status, irp->IoStatus.Information);
+        IoReleaseRemoveLock(&ext->remove_lock, irp);
+        return status;
+    }
     case IRP_MN_CANCEL_REMOVE_DEVICE:
         // Handled by the bus first.
         (void)IoForwardIrpSynchronously(ext->lower, irp);
@@ -120,8 +143,7 @@ NTSTATUS NTAPI fn_pnp(PDEVICE_OBJECT fdo, PIRP irp) {
 NTSTATUS NTAPI fn_power(PDEVICE_OBJECT fdo, PIRP irp) {
     auto* ext = static_cast<FdoExtension*>(fdo->DeviceExtension);
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
-    g_state.record("fn", IRP_MJ_POWER, sp->MinorFunction, irp->IoStatus.Status,
-                   sp->MinorFunction == IRP_MN_SET_POWER ? sp->Parameters.Power.State.DeviceState : 0);
+    g_state.record_power("fn", irp);
     if (sp->MinorFunction == IRP_MN_SET_POWER && sp->Parameters.Power.Type == DevicePowerState)
         (void)PoSetPowerState(fdo, DevicePowerState, sp->Parameters.Power.State);
     PoStartNextPowerIrp(irp);
@@ -193,8 +215,7 @@ NTSTATUS NTAPI filter_dispatch(PDEVICE_OBJECT device, PIRP irp) {
     auto* ext = static_cast<FilterExtension*>(device->DeviceExtension);
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
     if (sp->MajorFunction == IRP_MJ_POWER) {
-        g_state.record(ext->who, IRP_MJ_POWER, sp->MinorFunction, irp->IoStatus.Status,
-                       sp->MinorFunction == IRP_MN_SET_POWER ? sp->Parameters.Power.State.DeviceState : 0);
+        g_state.record_power(ext->who, irp);
         PoStartNextPowerIrp(irp);
         IoSkipCurrentIrpStackLocation(irp);
         return PoCallDriver(ext->lower, irp);
@@ -289,6 +310,11 @@ Drivers::~Drivers() {
     }
 }
 
+void Drivers::leave_loaded() {
+    for (PDRIVER_OBJECT d : m_drivers) ObDereferenceObject(d);
+    m_drivers.clear();
+}
+
 void PnpTest::SetUp() {
     SystemTest::SetUp();
     g_state.take();
@@ -296,6 +322,12 @@ void PnpTest::SetUp() {
     g_state.veto_query_remove = false;
     g_state.leave_initializing = false;
     g_state.add_device_status = STATUS_SUCCESS;
+    g_state.adjust_capabilities = false;
+    {
+        std::lock_guard guard(g_state.lock);
+        g_state.capabilities_down.clear();
+        g_state.capabilities_up.clear();
+    }
     g_state.removes = 0;
     g_state.surprise_removals = 0;
     g_state.creates_after_remove = 0;

@@ -1,8 +1,9 @@
 // The WDM drivers of the Plug and Play suite, written as a WDK driver writer writes them: a function
 // driver (PnpTestFn: AddDevice attaches an FDO to the PDO and registers a device interface, START
-// enables it, REMOVE detaches and deletes, reads return 'P' bytes) and a filter driver loaded as
-// PnpTestLower and PnpTestUpper. Every PnP and power IRP they see is recorded, with the status it
-// arrived with, so tests can check the order the PnP manager sends them in.
+// enables it, REMOVE detaches and deletes, reads return 'P' bytes, QUERY_CAPABILITIES may be adjusted
+// on the way up) and a filter driver loaded as PnpTestLower and PnpTestUpper. Every PnP and power IRP
+// they see is recorded, with the status it arrived with, so tests can check the order the PnP manager
+// sends them in.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -30,7 +31,9 @@ struct Event {
     UCHAR major = 0;          // IRP_MJ_PNP, IRP_MJ_POWER, IRP_MJ_CREATE, or 0xFF for AddDevice
     UCHAR minor = 0;
     NTSTATUS status_on_entry = 0;
-    ULONG power_state = 0;    // SET_POWER: the device state
+    ULONG power_state = 0;    // SET_POWER: the device or system state
+    ULONG power_type = 0;     // SET_POWER: DevicePowerState or SystemPowerState
+    ULONG shutdown_type = 0;  // SET_POWER: Parameters.Power.ShutdownType
 };
 inline constexpr UCHAR kAddDevice = 0xFF;
 
@@ -42,6 +45,13 @@ struct State {
     std::atomic<bool> veto_query_remove{false};                // fn fails QUERY_REMOVE
     std::atomic<bool> leave_initializing{false};               // fn's AddDevice keeps DO_DEVICE_INITIALIZING
     std::atomic<NTSTATUS> add_device_status{STATUS_SUCCESS};   // fn's AddDevice fails with it
+    // fn adjusts QUERY_CAPABILITIES on the way up: UINumber 7, Removable, SurpriseRemovalOK, and
+    // DeviceState[PowerSystemShutdown] D2.
+    std::atomic<bool> adjust_capabilities{false};
+    // What fn found in the DEVICE_CAPABILITIES of each QUERY_CAPABILITIES, on the way down (before the
+    // bus filled it) and on the way up (after).
+    std::vector<DEVICE_CAPABILITIES> capabilities_down;
+    std::vector<DEVICE_CAPABILITIES> capabilities_up;
     // What fn saw.
     std::atomic<int> removes{0};
     std::atomic<int> surprise_removals{0};
@@ -51,9 +61,20 @@ struct State {
     KEVENT removed;                                            // set by fn's REMOVE
     std::atomic<NTSTATUS> interface_disable_status{STATUS_SUCCESS};
 
-    void record(const char* who, UCHAR major, UCHAR minor, NTSTATUS status, ULONG power = 0) {
+    void record(const char* who, UCHAR major, UCHAR minor, NTSTATUS status, ULONG power = 0, ULONG power_type = 0,
+                ULONG shutdown_type = 0) {
         std::lock_guard guard(lock);
-        events.push_back({who, major, minor, status, power});
+        events.push_back({who, major, minor, status, power, power_type, shutdown_type});
+    }
+    void record_power(const char* who, PIRP irp) {
+        PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
+        const bool set = sp->MinorFunction == IRP_MN_SET_POWER;
+        const bool system = set && sp->Parameters.Power.Type == SystemPowerState;
+        const ULONG state = !set    ? 0
+                            : system ? ULONG(sp->Parameters.Power.State.SystemState)
+                                     : ULONG(sp->Parameters.Power.State.DeviceState);
+        record(who, IRP_MJ_POWER, sp->MinorFunction, irp->IoStatus.Status, state,
+               set ? ULONG(sp->Parameters.Power.Type) : 0, set ? ULONG(sp->Parameters.Power.ShutdownType) : 0);
     }
     std::vector<Event> take() {
         std::lock_guard guard(lock);
@@ -71,6 +92,8 @@ class Drivers {
 public:
     explicit Drivers(bool with_filters = true);
     ~Drivers();
+    // Drops the test's references and leaves the drivers loaded, for the system shutdown to unload.
+    void leave_loaded();
     Drivers(const Drivers&) = delete;
     Drivers& operator=(const Drivers&) = delete;
 

@@ -1,6 +1,6 @@
 /* <wdm.h> piece: the Plug and Play and power DDIs and types io.h / io_types.h lack (device relations,
- * device registry properties, Po* routines for power IRPs, PNP_VETO_TYPE). IRP_MN_* codes, POWER_STATE,
- * DEVICE_POWER_STATE and the stack-location parameters are in io_types.h / io_constants.h.
+ * device capabilities, device registry properties, Po* routines for power IRPs, PNP_VETO_TYPE).
+ * IRP_MN_* codes, POWER_STATE, DEVICE_POWER_STATE and the stack-location parameters are in io_types.h / io_constants.h.
  * https://learn.microsoft.com/windows-hardware/drivers/kernel/plug-and-play-minor-irps */
 #ifndef NTIO_DDK_PNP_H
 #define NTIO_DDK_PNP_H
@@ -41,6 +41,58 @@ typedef enum {
     DevicePropertyAllocatedResources = 0x15,
     DevicePropertyContainerID = 0x16
 } DEVICE_REGISTRY_PROPERTY;
+
+/* IRP_MN_QUERY_CAPABILITIES answer. The sender sets Size, Version (1), Address and UINumber (-1, "not
+ * known") before sending; the bus driver fills it for its PDO, function and filter drivers adjust it.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_device_capabilities
+ * (PDEVICE_CAPABILITIES is declared in io_types.h, for IO_STACK_LOCATION.) */
+#ifndef POWER_SYSTEM_MAXIMUM
+#define POWER_SYSTEM_MAXIMUM 7
+#endif
+typedef struct _DEVICE_CAPABILITIES {
+    USHORT Size;
+    USHORT Version;
+    ULONG DeviceD1 : 1;
+    ULONG DeviceD2 : 1;
+    ULONG LockSupported : 1;
+    ULONG EjectSupported : 1;
+    ULONG Removable : 1;
+    ULONG DockDevice : 1;
+    ULONG UniqueID : 1;
+    ULONG SilentInstall : 1;
+    ULONG RawDeviceOK : 1;
+    ULONG SurpriseRemovalOK : 1;
+    ULONG WakeFromD0 : 1;
+    ULONG WakeFromD1 : 1;
+    ULONG WakeFromD2 : 1;
+    ULONG WakeFromD3 : 1;
+    ULONG HardwareDisabled : 1;
+    ULONG NonDynamic : 1;
+    ULONG WarmEjectSupported : 1;
+    ULONG NoDisplayInUI : 1;
+    ULONG Reserved1 : 1;
+    ULONG WakeFromInterrupt : 1;
+    ULONG SecureDevice : 1;
+    ULONG ChildOfVgaEnabledBridge : 1;
+    ULONG DecodeIoOnBoot : 1;
+    ULONG Reserved : 9;
+    ULONG Address;
+    ULONG UINumber;
+    DEVICE_POWER_STATE DeviceState[POWER_SYSTEM_MAXIMUM];
+    SYSTEM_POWER_STATE SystemWake;
+    DEVICE_POWER_STATE DeviceWake;
+    ULONG D1Latency;
+    ULONG D2Latency;
+    ULONG D3Latency;
+} DEVICE_CAPABILITIES;
+
+/* IoGetDeviceProperty(DevicePropertyRemovalPolicy) answer.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ne-wdm-_device_removal_policy */
+typedef enum _DEVICE_REMOVAL_POLICY {
+    RemovalPolicyExpectNoRemoval = 1,
+    RemovalPolicyExpectOrderlyRemoval = 2,
+    RemovalPolicyExpectSurpriseRemoval = 3
+} DEVICE_REMOVAL_POLICY, *PDEVICE_REMOVAL_POLICY;
 
 /* PnP veto reasons (cfg.h spelling), reported by NtioPnpRemoveDevice. */
 #ifndef NTIO_PNP_VETO_TYPE_DEFINED
