@@ -2,6 +2,7 @@
 #ifndef NTIO_NTIO_H
 #define NTIO_NTIO_H
 #include <wdm.h>
+#include <ntio/ntio_verifier.h>
 
 NTIO_BEGIN_DECLS
 

@@ -3,6 +3,7 @@
 // dispatch that sets its routine and then reads Cancel (C7) either sees the flag or has its routine
 // called: never neither.
 #include "io/objects.hpp"
+#include "verifier/verifier.hpp"
 
 namespace {
 
@@ -28,15 +29,22 @@ PDEVICE_OBJECT current_device(PIRP irp) noexcept {
 extern "C" {
 
 // Microsoft Learn, IoAcquireCancelSpinLock: raises to DISPATCH_LEVEL; IRQL <= DISPATCH_LEVEL.
-NTKERNELAPI VOID NTAPI IoAcquireCancelSpinLock(PKIRQL Irql) { KeAcquireSpinLock(&g_cancel_spin_lock, Irql); }
+NTKERNELAPI VOID NTAPI IoAcquireCancelSpinLock(PKIRQL Irql) {
+    KeAcquireSpinLock(&g_cancel_spin_lock, Irql);
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_cancel_lock_acquired();
+}
 
 // Microsoft Learn, IoReleaseCancelSpinLock: a cancel routine passes Irp->CancelIrql.
-NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql) { KeReleaseSpinLock(&g_cancel_spin_lock, Irql); }
+NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_cancel_lock_released();
+    KeReleaseSpinLock(&g_cancel_spin_lock, Irql);
+}
 
 // Microsoft Learn, IoCancelIrp: sets the cancel bit in every case; calls the cancel routine, if one is
 // set, at DISPATCH_LEVEL with the cancel spin lock held (the routine releases it with
 // Irp->CancelIrql) and returns TRUE; otherwise FALSE. The caller keeps the IRP from being freed.
 NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_cancel_irp(Irp);
     KIRQL irql;
     IoAcquireCancelSpinLock(&irql);
     __atomic_store_n(&Irp->Cancel, static_cast<BOOLEAN>(TRUE), __ATOMIC_SEQ_CST);  // NT fact C1

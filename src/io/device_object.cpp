@@ -10,6 +10,7 @@
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
 #include "se/security_descriptor.hpp"
+#include "verifier/verifier.hpp"
 
 #include <ntio_ddk/wdmsec.h>
 
@@ -229,6 +230,7 @@ NTSTATUS NTAPI WdmlibIoCreateDeviceSecure(PDRIVER_OBJECT DriverObject, ULONG Dev
 }
 
 VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_delete_device(DeviceObject);
     if (!is_device(DeviceObject)) return;
     DeviceObjectExtension* doe = device_private(DeviceObject);
     if (doe->delete_pending.exchange(true, std::memory_order_seq_cst)) return;

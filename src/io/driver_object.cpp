@@ -9,6 +9,7 @@
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
 #include "ob/process.hpp"
+#include "verifier/verifier.hpp"
 #include <ntio/ntio.h>
 
 namespace ntio::io {
@@ -136,6 +137,7 @@ void forget_driver(PDRIVER_OBJECT driver, bool was_loaded) {
     if (was_loaded) current_io().driver_unloaded(driver);
     ob::manager_of(driver).make_temporary(driver);
     ObDereferenceObject(driver);
+    ntio::verifier::on_driver_forget(driver, was_loaded);  // last (may bugcheck); unload callers hold a ref
 }
 
 }  // namespace
@@ -287,7 +289,9 @@ NTSTATUS create_driver(std::u16string_view service_name, PDRIVER_INITIALIZE Init
         // NT runs DriverEntry in the System process: handles a driver opens without
         // OBJ_KERNEL_HANDLE go to the System process, where its DriverUnload finds them again.
         ob::ProcessAttach attach(om.system_process());
+        ntio::verifier::on_driver_load(driver);
         status = InitializationFunction(driver, registry_path);
+        ntio::verifier::on_driver_entry_returned(driver);
     }
     if (!NT_SUCCESS(status)) {
         // NT fact L8: a failing DriverEntry leaves nothing behind of its driver object.

@@ -5,6 +5,7 @@
 #include "io/irp.hpp"
 
 #include "io/io_manager.hpp"
+#include "verifier/verifier.hpp"
 #include "ntio/system.hpp"
 #include <ntio/ntio.h>
 
@@ -175,6 +176,7 @@ IoManager* irp_io_manager(PIRP irp) noexcept {
 
 PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept {
     if (stack_size < 1) return nullptr;
+    if (ntio::verifier::active() && ntio::verifier::inject_allocation_failure()) [[unlikely]] return nullptr;
     const auto stacks = static_cast<std::size_t>(stack_size);
     IrpBlock* block = nullptr;
     std::uint8_t klass = kPoolClass;
@@ -205,6 +207,7 @@ PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept {
     irp->AllocationFlags = IRP_ALLOCATED_FIXED_SIZE;
     if (charge_quota) irp->AllocationFlags |= IRP_LOOKASIDE_ALLOCATION;
     if (block->io) block->io->irp_allocated();
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_allocate_irp(irp);
     return irp;
 }
 
@@ -224,11 +227,15 @@ PIRP NTAPI IoAllocateIrpEx(PDEVICE_OBJECT DeviceObject, CCHAR StackSize, BOOLEAN
 }
 
 // NT fact A3. The IRP is not from IoAllocateIrp afterwards (AllocationFlags 0): IoFreeIrp refuses it.
-VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize) { initialize_irp(Irp, PacketSize, StackSize); }
+VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_initialize_irp(Irp);
+    initialize_irp(Irp, PacketSize, StackSize);
+}
 
 // NT fact A5: reinitialized, AllocationFlags kept, IoStatus.Status = Iostatus.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioreuseirp
 VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_initialize_irp(Irp);
     if (Irp->CancelRoutine) KeBugCheckEx(CANCEL_STATE_IN_COMPLETED_IRP, reinterpret_cast<ULONG_PTR>(Irp),
                                          reinterpret_cast<ULONG_PTR>(Irp->CancelRoutine), 0, 0);
     const UCHAR flags = Irp->AllocationFlags;
@@ -246,6 +253,7 @@ VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
 // (https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation).
 // NT deviation: NT raises that one only under Driver Verifier; ntio always checks it.
 VOID NTAPI IoFreeIrp(PIRP Irp) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_free_irp(Irp);
     const auto p1 = reinterpret_cast<ULONG_PTR>(Irp);
     if (Irp->Type != IO_TYPE_IRP) KeBugCheckEx(MULTIPLE_IRP_COMPLETE_REQUESTS, p1, kFreeOfFreedIrp, 0, 0);
     if (!(Irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) || !irp_from_allocator(Irp))

@@ -51,6 +51,79 @@ NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode, ULONG_
 NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode);
 /* Kernel-mode __fastfail: bugcheck KERNEL_SECURITY_CHECK_FAILURE with parameter 1 = Code. */
 NTSYSAPI DECLSPEC_NORETURN VOID NTAPI RtlFailFast(ULONG Code);
+
+/* Bug-check callbacks (Microsoft Learn: KeRegisterBugCheckCallback, KeRegisterBugCheckReasonCallback).
+ * They run when a bugcheck stops the process (not when a test hook takes it), after the stop screen
+ * and the dump writers, at HIGH_LEVEL in spirit: no waits, no allocation. Register / deregister at
+ * IRQL <= DISPATCH_LEVEL; the record stays the caller's (nonpaged) storage while registered. */
+typedef enum _KBUGCHECK_CALLBACK_REASON {
+    KbCallbackInvalid,
+    KbCallbackReserved1,
+    KbCallbackSecondaryDumpData,
+    KbCallbackDumpIo,
+    KbCallbackAddPages,
+    KbCallbackSecondaryMultiPartDumpData,
+    KbCallbackRemovePages,
+    KbCallbackTriageDumpData
+} KBUGCHECK_CALLBACK_REASON;
+
+typedef enum _KBUGCHECK_BUFFER_DUMP_STATE {
+    BufferEmpty,
+    BufferInserted,
+    BufferStarted,
+    BufferFinished,
+    BufferIncomplete
+} KBUGCHECK_BUFFER_DUMP_STATE;
+
+struct _KBUGCHECK_REASON_CALLBACK_RECORD;
+typedef VOID NTAPI KBUGCHECK_REASON_CALLBACK_ROUTINE(KBUGCHECK_CALLBACK_REASON Reason,
+                                                     struct _KBUGCHECK_REASON_CALLBACK_RECORD *Record,
+                                                     PVOID ReasonSpecificData, ULONG ReasonSpecificDataLength);
+typedef KBUGCHECK_REASON_CALLBACK_ROUTINE *PKBUGCHECK_REASON_CALLBACK_ROUTINE;
+
+typedef struct _KBUGCHECK_REASON_CALLBACK_RECORD {
+    LIST_ENTRY Entry;
+    PKBUGCHECK_REASON_CALLBACK_ROUTINE CallbackRoutine;
+    PUCHAR Component;
+    ULONG_PTR Checksum;
+    KBUGCHECK_CALLBACK_REASON Reason;
+    UCHAR State;
+} KBUGCHECK_REASON_CALLBACK_RECORD, *PKBUGCHECK_REASON_CALLBACK_RECORD;
+
+/* ReasonSpecificData of KbCallbackSecondaryDumpData: the routine fills OutBuffer (InBuffer, or its
+ * own nonpaged buffer) with at most MaximumAllowed bytes and sets OutBufferLength and Guid. */
+typedef struct _KBUGCHECK_SECONDARY_DUMP_DATA {
+    PVOID InBuffer;
+    ULONG InBufferLength;
+    ULONG MaximumAllowed;
+    GUID Guid;
+    PVOID OutBuffer;
+    ULONG OutBufferLength;
+} KBUGCHECK_SECONDARY_DUMP_DATA, *PKBUGCHECK_SECONDARY_DUMP_DATA;
+
+typedef VOID NTAPI KBUGCHECK_CALLBACK_ROUTINE(PVOID Buffer, ULONG Length);
+typedef KBUGCHECK_CALLBACK_ROUTINE *PKBUGCHECK_CALLBACK_ROUTINE;
+
+typedef struct _KBUGCHECK_CALLBACK_RECORD {
+    LIST_ENTRY Entry;
+    PKBUGCHECK_CALLBACK_ROUTINE CallbackRoutine;
+    PVOID Buffer;
+    ULONG Length;
+    PUCHAR Component;
+    ULONG_PTR Checksum;
+    UCHAR State;
+} KBUGCHECK_CALLBACK_RECORD, *PKBUGCHECK_CALLBACK_RECORD;
+
+#define KeInitializeCallbackRecord(CallbackRecord) ((CallbackRecord)->State = BufferEmpty)
+
+NTKERNELAPI BOOLEAN NTAPI KeRegisterBugCheckCallback(PKBUGCHECK_CALLBACK_RECORD CallbackRecord,
+                                                     PKBUGCHECK_CALLBACK_ROUTINE CallbackRoutine, PVOID Buffer,
+                                                     ULONG Length, PUCHAR Component);
+NTKERNELAPI BOOLEAN NTAPI KeDeregisterBugCheckCallback(PKBUGCHECK_CALLBACK_RECORD CallbackRecord);
+NTKERNELAPI BOOLEAN NTAPI KeRegisterBugCheckReasonCallback(PKBUGCHECK_REASON_CALLBACK_RECORD CallbackRecord,
+                                                           PKBUGCHECK_REASON_CALLBACK_ROUTINE CallbackRoutine,
+                                                           KBUGCHECK_CALLBACK_REASON Reason, PUCHAR Component);
+NTKERNELAPI BOOLEAN NTAPI KeDeregisterBugCheckReasonCallback(PKBUGCHECK_REASON_CALLBACK_RECORD CallbackRecords);
 NTIO_END_DECLS
 
 #ifndef __fastfail

@@ -1,0 +1,159 @@
+// IoCompleteRequest and completion routines under the verifier: Level 1 completion checks (IRQL,
+// cancel routine still set), completing an IRP still queued beneath the caller, the IOCTL
+// information leak, and PendingReturned propagation by completion routines (0xC9 0x228).
+#include "verifier/state.hpp"
+#include "verifier/verifier.hpp"
+
+namespace ntio::verifier {
+namespace {
+
+ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
+
+PDEVICE_OBJECT current_device(PIRP irp) noexcept {
+    if (irp->CurrentLocation < 1 || irp->CurrentLocation > irp->StackCount) return nullptr;
+    return irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
+}
+
+// Information larger than the output buffer, or reaching into the poisoned part the driver never
+// wrote: the I/O manager would copy uninitialized kernel memory to the caller (0xC9 0x312).
+bool leaks_information(PIRP irp, const IrpRecord& record) noexcept {
+    if (!record.poisoned || NT_ERROR(irp->IoStatus.Status)) return false;
+    const ULONG_PTR information = irp->IoStatus.Information;
+    if (information > record.output_length) return true;
+    const ULONG start = record.poison_offset;
+    if (information <= start) return false;
+    // The last bytes reported (up to 4) still hold the poison pattern: nobody wrote them.
+    const ULONG_PTR tail_begin = information >= 4 && information - 4 > start ? information - 4 : start;
+    const auto* bytes = static_cast<const UCHAR*>(irp->AssociatedIrp.SystemBuffer);
+    for (ULONG_PTR i = tail_begin; i < information; ++i)
+        if (bytes[i] != static_cast<UCHAR>(kPoisonByte ^ (static_cast<ULONG>(i) * 131u))) return false;
+    return true;
+}
+
+}  // namespace
+
+void on_complete_request(PIRP irp) noexcept {
+    if (irp->Type != IO_TYPE_IRP) return;  // freed or bogus: the I/O manager's 0x44 check follows
+    PDEVICE_OBJECT device = current_device(irp);
+    {
+        const ULONG completer_flags = device_flags(device);
+        maybe_delay(completer_flags);
+        if (logging_for(completer_flags))
+            log_event(LogKind::Complete, irp, {device, nullptr, irp->IoStatus.Status, irp->IoStatus.Information});
+    }
+    // Borrowed: the completer owns the IRP, so nobody frees it (and its record) meanwhile.
+    IrpRecord* record = nullptr;
+    {
+        std::lock_guard guard(tracking_lock());
+        record = find_record_locked(irp).get();
+    }
+    const ULONG flags = device_flags(device);
+    if (!record && !(flags & NTIO_VERIFIER_IO_CHECKING)) return;
+    PDRIVER_OBJECT driver = device ? device->DriverObject : nullptr;
+    PVOID dispatch = nullptr;
+    if (device && irp->CurrentLocation <= irp->StackCount)
+        dispatch = reinterpret_cast<PVOID>(driver->MajorFunction[irp->Tail.Overlay.CurrentStackLocation->MajorFunction]);
+
+    const KIRQL irql = KeGetCurrentIrql();
+    if (irql > DISPATCH_LEVEL)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x0E, irql, ptr(irp), 0, Severity::Always, nullptr,
+                "IoCompleteRequest was called above DISPATCH_LEVEL", driver, irp, record});
+    if (PDRIVER_CANCEL routine = __atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED))
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x07, ptr(reinterpret_cast<PVOID>(routine)), ptr(irp), 0,
+                Severity::Always, nullptr, "IoCompleteRequest was called while the IRP's cancel routine was still set",
+                driver, irp, record});
+    if (Frame* frame = innermost_frame(irp); frame && irp->CurrentLocation < frame->location)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x209, ptr(reinterpret_cast<PVOID>(frame->routine)), ptr(irp),
+                ptr(frame->device), Severity::Always, nullptr,
+                "the driver completed an IRP that is still queued beneath it", frame->device->DriverObject, irp,
+                frame->record.get()});
+    if (!record) return;
+    if (irp->CurrentLocation > irp->StackCount) {
+        // Completion of an IRP no driver holds. Once a completion reached the originator (its
+        // routine kept the IRP with STATUS_MORE_PROCESSING_REQUIRED), another one is a double
+        // completion the I/O manager's location check cannot see (DoubleCompletion rule).
+        if (record->reached_originator && irp->CurrentLocation == irp->StackCount + 1)
+            report({MULTIPLE_IRP_COMPLETE_REQUESTS, ptr(irp), kDoubleCompletionAtOriginator, 0, 0, Severity::Always,
+                    "DoubleCompletion", "the IRP was completed again after its completion reached the originator",
+                    driver, irp, record});
+        std::lock_guard guard(tracking_lock());
+        ++record->completions;
+        add_path_locked(*record, {Event::Complete, irp->CurrentLocation, 0, 0, false, nullptr, nullptr,
+                                  irp->IoStatus.Status});
+        return;
+    }
+    if ((flags & NTIO_VERIFIER_IO_CHECKING) && leaks_information(irp, *record))
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x312, ptr(dispatch), ptr(irp), ptr(device), Severity::Always,
+                nullptr,
+                "IoStatus.Information is larger than what the driver wrote to the METHOD_BUFFERED output buffer "
+                "(the caller would receive uninitialized kernel memory)",
+                driver, irp, record});
+    std::lock_guard guard(tracking_lock());
+    ++record->completions;
+    record->stopped = false;
+    record->completed_status = irp->IoStatus.Status;
+    for (CHAR n = irp->CurrentLocation; n <= irp->StackCount && n < 64; ++n)
+        if (stack_location(irp, n)->Control & SL_PENDING_RETURNED) record->pending_bits |= std::uint64_t{1} << n;
+    add_path_locked(*record, {Event::Complete, irp->CurrentLocation, 0, 0,
+                              (irp->Tail.Overlay.CurrentStackLocation->Control & SL_PENDING_RETURNED) != 0, device,
+                              dispatch, irp->IoStatus.Status});
+}
+
+NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                   PVOID context) noexcept {
+    const CHAR location = irp->CurrentLocation;
+    const bool pending_returned = irp->PendingReturned != FALSE;
+    std::uint64_t sequence = 0;
+    {
+        std::lock_guard guard(tracking_lock());
+        if (RecordRef record = find_record_locked(irp)) {
+            sequence = record->sequence;
+            add_path_locked(*record, {Event::Routine, location, 0, 0, pending_returned, device,
+                                      reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, nullptr,
+                                      device_label(device)});
+        }
+    }
+    const ULONG routine_flags = device_flags(device);
+    NTSTATUS result;
+    {
+        ContextScope scope(routine_flags ? device->DriverObject : nullptr);
+        result = routine(device, irp, context);
+    }
+    if (logging_for(routine_flags)) {
+        LogFields fields{device, reinterpret_cast<PVOID>(routine), result};
+        fields.location = location;
+        fields.pending = pending_returned;
+        log_event(LogKind::CompletionRoutine, irp, fields);
+    }
+    if (!sequence) return result;
+    // Looked up again (nothing owning is held across the routine): a routine that freed the IRP
+    // also ended its record, and a reused address has a record with another sequence number.
+    IrpRecord* record = nullptr;
+    {
+        std::lock_guard guard(tracking_lock());
+        RecordRef found = find_record_locked(irp);
+        if (!found || found->sequence != sequence) return result;
+        record = found.get();
+        if (result == STATUS_MORE_PROCESSING_REQUIRED) {
+            // The routine's driver owns the IRP again: do not touch it.
+            record->stopped = true;
+            if (location > record->stack_count) record->reached_originator = true;
+            record->owner_location = location;
+            add_path_locked(*record, {Event::RoutineMoreProcessing, location, 0, 0, pending_returned, device,
+                                      reinterpret_cast<PVOID>(routine), result});
+            return result;
+        }
+    }
+    // NT fact B5: a routine that lets completion go on must propagate the pending bit to its own
+    // location when PendingReturned is set, or the requester may wait forever (0xC9 0x228). The walk
+    // goes on, so the IRP (and the table's reference on its record) is alive.
+    if (pending_returned && location <= irp->StackCount && (device_flags(device) & NTIO_VERIFIER_IO_CHECKING) &&
+        !(irp->Tail.Overlay.CurrentStackLocation->Control & SL_PENDING_RETURNED))
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x228, ptr(reinterpret_cast<PVOID>(routine)), ptr(irp),
+                ptr(device), Severity::StrictOnly, nullptr,
+                "the completion routine did not call IoMarkIrpPending although Irp->PendingReturned was set",
+                device ? device->DriverObject : nullptr, irp, record});
+    return result;
+}
+
+}  // namespace ntio::verifier

@@ -1,0 +1,305 @@
+// IoCallDriver under the verifier: argument and forwarding checks at entry (Level 1 and the
+// stack-location copy rules of Level 2), then the dispatch routine inside a frame, then the exit
+// rules: IRQL and spin locks, STATUS_PENDING if and only if marked pending, completed or forwarded.
+// Rule pages: https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation
+#include <new>
+
+#include "verifier/state.hpp"
+#include "verifier/verifier.hpp"
+
+namespace ntio::verifier {
+namespace {
+
+NTSTATUS plain_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    if (--irp->CurrentLocation <= 0)
+        KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
+    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
+    sp->DeviceObject = device;
+    return device->DriverObject->MajorFunction[sp->MajorFunction](device, irp);
+}
+
+ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
+
+void wdm_error(ULONG_PTR subcode, PVOID routine, PIRP irp, PDEVICE_OBJECT device, Severity severity,
+               const char* rule, const char* message, PDRIVER_OBJECT driver, IrpRecord* record) {
+    report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, subcode, ptr(routine), ptr(irp), ptr(device), severity, rule,
+            message, driver, irp, record});
+}
+
+// METHOD_BUFFERED IOCTLs: fill the part of the system buffer the caller's input did not cover, so
+// that an Information larger than what the driver wrote is seen at completion (0xC9 0x312).
+void poison_ioctl_output(PIRP irp, IrpRecord& record) {
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    if (sp->MajorFunction != IRP_MJ_DEVICE_CONTROL && sp->MajorFunction != IRP_MJ_INTERNAL_DEVICE_CONTROL) return;
+    const ULONG code = sp->Parameters.DeviceIoControl.IoControlCode;
+    if (METHOD_FROM_CTL_CODE(code) != METHOD_BUFFERED || !irp->AssociatedIrp.SystemBuffer) return;
+    const ULONG in = sp->Parameters.DeviceIoControl.InputBufferLength;
+    const ULONG out = sp->Parameters.DeviceIoControl.OutputBufferLength;
+    record.output_length = out;
+    record.poisoned = true;
+    record.poison_offset = in;
+    record.poison_length = out > in ? out - in : 0;
+    auto* bytes = static_cast<UCHAR*>(irp->AssociatedIrp.SystemBuffer);
+    for (ULONG i = in; i < out; ++i) bytes[i] = static_cast<UCHAR>(kPoisonByte ^ (i * 131u));
+}
+
+void entry_checks(PDEVICE_OBJECT device, PIRP irp, Frame* caller, ULONG target_flags) {
+    PDRIVER_OBJECT blamed = caller ? caller->device->DriverObject : (device ? device->DriverObject : nullptr);
+    PVOID caller_routine = caller ? reinterpret_cast<PVOID>(caller->routine) : nullptr;
+    if (!device)
+        wdm_error(0x204, caller_routine, irp, nullptr, Severity::Always, nullptr,
+                  "IoCallDriver was passed a NULL device object", blamed, caller ? caller->record.get() : nullptr);
+    if (irp->Type != IO_TYPE_IRP)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x03, ptr(irp), 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was passed an IRP whose Type is not IO_TYPE_IRP", blamed, irp, nullptr});
+    if (device->Type != IO_TYPE_DEVICE)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x04, ptr(device), 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was passed an invalid device object", blamed, irp, nullptr});
+    const KIRQL irql = KeGetCurrentIrql();
+    if (irql > DISPATCH_LEVEL)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was called above DISPATCH_LEVEL", blamed, irp, nullptr});
+    (void)target_flags;
+    if (PDRIVER_CANCEL routine = __atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED)) {
+        (void)routine;
+        wdm_error(0x203, caller_routine, irp, device, Severity::Always, nullptr,
+                  "IoCallDriver was called with the IRP's cancel routine still set", blamed,
+                  caller ? caller->record.get() : nullptr);
+    }
+    if (!caller) return;
+    // Forwarding from a verified dispatch routine. A skip reuses the caller's location; a copy (or a
+    // hand-built next location) is one below it and must have been set up.
+    bool queued_beneath = false;
+    if (caller->forwarded && caller->lower_status == STATUS_PENDING && caller->record) {
+        std::lock_guard guard(tracking_lock());
+        queued_beneath = caller->record->completions == caller->completions_at_entry;
+    }
+    if (queued_beneath)
+        wdm_error(0x205, caller_routine, irp, device, Severity::Always, nullptr,
+                  "the driver forwarded an IRP that is still queued beneath it", blamed, caller->record.get());
+    if (irp->CurrentLocation - 1 == caller->location - 1 && irp->CurrentLocation > 1) {
+        PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+        PIO_STACK_LOCATION current = IoGetCurrentIrpStackLocation(irp);
+        if (next->MajorFunction == kPoisonMajor)
+            wdm_error(0x212, caller_routine, irp, device, Severity::Always, nullptr,
+                      "the driver forwarded the IRP without setting up the next stack location (use "
+                      "IoCopyCurrentIrpStackLocationToNext or IoSkipCurrentIrpStackLocation)",
+                      blamed, caller->record.get());
+        if (next->Control & SL_PENDING_RETURNED)
+            wdm_error(0x206, caller_routine, irp, device, Severity::Always, nullptr,
+                      "the driver forwarded the IRP without zeroing the next location's Control (use "
+                      "IoCopyCurrentIrpStackLocationToNext or IoSkipCurrentIrpStackLocation)",
+                      blamed, caller->record.get());
+        if (next->CompletionRoutine && next->CompletionRoutine == current->CompletionRoutine &&
+            next->Context == current->Context)
+            wdm_error(0x207, caller_routine, irp, device, Severity::Always, nullptr,
+                      "the driver copied the upper driver's completion routine into the next location "
+                      "(use IoCopyCurrentIrpStackLocationToNext)",
+                      blamed, caller->record.get());
+    }
+    caller->forwarded = true;
+}
+
+void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
+    PDRIVER_OBJECT driver = frame.device->DriverObject;
+    PVOID routine = reinterpret_cast<PVOID>(frame.routine);
+    const KIRQL irql_after = KeGetCurrentIrql();
+    if (cancel_lock_depth() > frame.cancel_lock_depth_at_entry || (irql_after == DISPATCH_LEVEL && irql_before < DISPATCH_LEVEL)) {
+        static const char kCondition[] = "The driver must release all spin locks before its dispatch routine returns.";
+        report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiSpinLock, ptr(kCondition), 0, 0, Severity::Always, "SpinLock",
+                kCondition, driver, frame.irp, frame.record.get()});
+    }
+    if (irql_after != irql_before)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, ptr(frame.device), irql_before, irql_after, Severity::Always,
+                nullptr, "the IRQL changed across the dispatch routine", driver, frame.irp, frame.record.get()});
+
+    bool marked = false;
+    bool completed = false;
+    NTSTATUS completed_status = 0;
+    {
+        std::lock_guard guard(tracking_lock());
+        IrpRecord& record = *frame.record;
+        const bool completion_seen = record.completions > frame.completions_at_entry;
+        // Before any completion started the IRP is alive and its Control is the dispatch's to read;
+        // a completion (maybe still running elsewhere) cleared it, so use what it captured.
+        if (completion_seen || record.freed)
+            marked = (record.pending_bits >> frame.location) & 1;
+        else
+            marked = (stack_location(frame.irp, frame.location)->Control & SL_PENDING_RETURNED) != 0;
+        completed = completion_seen && !(record.stopped && record.owner_location <= frame.location);
+        completed_status = record.completed_status;
+        add_path_locked(record, {Event::Return, frame.location, 0, 0, marked, frame.device, routine, status});
+    }
+    if (status == STATUS_PENDING) {
+        if (!marked && !frame.forwarded)
+            wdm_error(0x23D, routine, frame.irp, frame.device, Severity::Always, "MarkIrpPending2",
+                      "the dispatch routine returned STATUS_PENDING without calling IoMarkIrpPending", driver,
+                      frame.record.get());
+        return;
+    }
+    if (status == static_cast<NTSTATUS>(0xFFFFFFFF))
+        wdm_error(0x225, routine, frame.irp, frame.device, Severity::Always, nullptr,
+                  "the dispatch routine returned the illegal status 0xFFFFFFFF (an uninitialized variable?)",
+                  driver, frame.record.get());
+    if (marked && !frame.forced_pending)
+        wdm_error(0x23E, routine, frame.irp, frame.device, Severity::Always, "MarkIrpPending",
+                  "the dispatch routine called IoMarkIrpPending but did not return STATUS_PENDING", driver,
+                  frame.record.get());
+    if (!completed && !frame.forwarded)
+        wdm_error(0x226, routine, frame.irp, frame.device, Severity::Always, "IrpProcessingComplete",
+                  "the dispatch routine returned without completing the IRP, passing it down or returning "
+                  "STATUS_PENDING",
+                  driver, frame.record.get());
+    if (completed && status != completed_status)
+        wdm_error(0x224, routine, frame.irp, frame.device, Severity::StrictOnly, "LowerDriverReturn",
+                  "the dispatch routine returned a status other than the IRP's IoStatus.Status", driver,
+                  frame.record.get());
+}
+
+}  // namespace
+
+namespace {
+
+// A dispatch of a driver the verifier does not check: logged when logging is on, with the driver
+// context switched so that a verified caller is not charged for the lower driver's allocations.
+NTSTATUS unchecked_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
+    ContextScope scope(target_flags ? device->DriverObject : nullptr);
+    if (!logging_for(target_flags)) return plain_call(device, irp);
+    const std::uint64_t match = next_match_id();
+    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
+    PVOID routine = irp->CurrentLocation > 1
+                        ? reinterpret_cast<PVOID>(device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction])
+                        : nullptr;
+    log_event(LogKind::Call, irp, {device, routine, 0, 0, match});
+    const NTSTATUS status = plain_call(device, irp);
+    LogFields fields{device, routine, status, 0, match};
+    fields.location = location;
+    log_event(LogKind::Return, irp, fields);
+    return status;
+}
+
+// The checked dispatch: the frame, the routine, the exit rules.
+NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool forced) noexcept {
+    if (irp->CurrentLocation <= 1)
+        KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
+    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[sp->MajorFunction];
+    const bool log = logging_for(device_flags(device));
+    const std::uint64_t match = log ? next_match_id() : 0;
+    if (log) log_event(LogKind::Call, irp, {device, reinterpret_cast<PVOID>(routine), 0, 0, match});
+    // The frame owns a reference on the record; nothing owning stays on this stack, which a test's
+    // bugcheck hook may leave through a longjmp.
+    std::vector<Frame>& frames = thread_frames();
+    const std::size_t index = frames.size();
+    {
+        std::lock_guard guard(tracking_lock());
+        RecordRef record = find_record_locked(irp);
+        const bool fresh = irp->CurrentLocation == irp->StackCount + 1 && !caller;
+        if (record && fresh && record->active_frames == 0 && record->completions > 0) {
+            erase_record_locked(irp);
+            record = nullptr;
+        }
+        if (!record) record = create_record_locked(irp);
+        if (fresh && !record->poisoned) poison_ioctl_output(irp, *record);
+        ++record->active_frames;
+        record->stopped = false;
+        record->reached_originator = false;
+        record->pending_bits &= ~(std::uint64_t{1} << (location & 63));
+        add_path_locked(*record, {Event::Dispatch, location, sp->MajorFunction, sp->MinorFunction, false, device,
+                                  reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, device->DriverObject,
+                                  device_label(device)});
+        frames.push_back({std::move(record), irp, device, routine, location, false, 0, 0, cancel_lock_depth(), forced});
+        frames.back().completions_at_entry = frames.back().record->completions;
+    }
+    --irp->CurrentLocation;
+    sp = --irp->Tail.Overlay.CurrentStackLocation;
+    sp->DeviceObject = device;
+    // Force pending: the completion walks up as after an asynchronous completion (PendingReturned).
+    if (forced) sp->Control |= SL_PENDING_RETURNED;
+    // The location below is not the dispatch's until it sets it up: mark it, so that forwarding
+    // without IoCopyCurrentIrpStackLocationToNext / IoSkipCurrentIrpStackLocation is seen (0x212).
+    if (location > 1) IoGetNextIrpStackLocation(irp)->MajorFunction = kPoisonMajor;
+
+    const KIRQL irql_before = KeGetCurrentIrql();
+    NTSTATUS status;
+    {
+        ContextScope scope(device->DriverObject);
+        status = routine(device, irp);
+    }
+    if (log) {
+        LogFields fields{device, reinterpret_cast<PVOID>(routine), status, 0, match};
+        fields.location = location;
+        log_event(LogKind::Return, irp, fields);
+    }
+    std::vector<Frame>& after = thread_frames();
+    if (index < after.size() && after[index].irp == irp) {
+        {
+            std::lock_guard guard(tracking_lock());
+            --after[index].record->active_frames;
+        }
+        exit_checks(after[index], status, irql_before);
+        after.erase(after.begin() + static_cast<std::ptrdiff_t>(index), after.end());
+    }
+    return status;
+}
+
+// Force pending I/O (Driver Verifier option class 10): the dispatch runs on a worker thread with its
+// location marked pending, and the caller gets STATUS_PENDING at once, so its wait and completion
+// paths run as they do when the lower driver is asynchronous.
+struct ForcedCall {
+    WORK_QUEUE_ITEM item;
+    PDEVICE_OBJECT device;
+    PIRP irp;
+};
+
+VOID NTAPI forced_call_worker(PVOID context) {
+    auto* call = static_cast<ForcedCall*>(context);
+    PDEVICE_OBJECT device = call->device;
+    PIRP irp = call->irp;
+    delete call;
+    const ULONG flags = device_flags(device);
+    if (flags & NTIO_VERIFIER_IO_CHECKING) {
+        (void)checked_call(device, irp, nullptr, true);
+    } else {
+        IoGetNextIrpStackLocation(irp)->Control |= SL_PENDING_RETURNED;
+        (void)unchecked_call(device, irp, flags);
+    }
+    ObDereferenceObject(device);
+}
+
+}  // namespace
+
+NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    Frame* caller = innermost_frame(irp);
+    const ULONG target_flags = device_flags(device);
+    maybe_delay(target_flags);
+    const bool forced = device && irp && irp->Type == IO_TYPE_IRP && irp->CurrentLocation > 1 &&
+                        roll_force_pending(target_flags);
+    if (!caller && !(target_flags & NTIO_VERIFIER_IO_CHECKING) && !forced)
+        return unchecked_call(device, irp, target_flags);
+    entry_checks(device, irp, caller, target_flags);
+    NTSTATUS status;
+    if (forced) {
+        auto* call = new (std::nothrow) ForcedCall{};
+        if (!call) {
+            status = (target_flags & NTIO_VERIFIER_IO_CHECKING) ? checked_call(device, irp, caller, false)
+                                                                : unchecked_call(device, irp, target_flags);
+        } else {
+            call->device = device;
+            call->irp = irp;
+            ObReferenceObject(device);
+            ExInitializeWorkItem(&call->item, forced_call_worker, call);
+            ExQueueWorkItem(&call->item, DelayedWorkQueue);
+            status = STATUS_PENDING;
+        }
+    } else if (!(target_flags & NTIO_VERIFIER_IO_CHECKING)) {
+        status = unchecked_call(device, irp, target_flags);
+    } else {
+        status = checked_call(device, irp, caller, false);
+    }
+    if ((caller = innermost_frame(irp))) caller->lower_status = status;
+    return status;
+}
+
+}  // namespace ntio::verifier

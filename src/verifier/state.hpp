@@ -1,0 +1,208 @@
+// The verifier's private state: which drivers are verified with which flags, the mode, the
+// per-IRP tracking records (Level 2: each IRP's path) and the per-thread dispatch frames.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <ntifs.h>
+#include <ntio/ntio_verifier.h>
+
+#include "verifier/verifier.hpp"
+
+namespace ntio::verifier {
+
+// ---- Drivers and mode (verifier_state.cpp) ----
+// The driver's VerifyDriverLevel flags, 0 when it is not verified (or the mode is off).
+ULONG driver_flags(PDRIVER_OBJECT driver) noexcept;
+inline ULONG device_flags(PDEVICE_OBJECT device) noexcept {
+    return device && device->DriverObject ? driver_flags(device->DriverObject) : 0;
+}
+NTIO_VERIFIER_MODE mode() noexcept;
+struct VerifiedDriver {
+    PDRIVER_OBJECT driver;
+    ULONG flags;
+    std::string name;
+};
+std::vector<VerifiedDriver> verified_drivers();
+// Drops the driver from the verified table (its object is going).
+void forget_driver_slot(PDRIVER_OBJECT driver) noexcept;
+
+// ---- IRP tracking (irp_tracking.cpp) ----
+enum class Event : std::uint8_t { Dispatch, Return, Complete, Routine, RoutineMoreProcessing, Cancel, Free };
+
+struct PathEntry {
+    Event event;
+    CHAR location;            // the stack location the event concerns (1-based)
+    UCHAR major;
+    UCHAR minor;
+    bool pending;             // Return: SL_PENDING_RETURNED seen; Routine: PendingReturned
+    PDEVICE_OBJECT device;
+    PVOID routine;            // dispatch / completion / cancel routine
+    NTSTATUS status;          // Return: returned status; Complete / Routine: IoStatus.Status
+    PDRIVER_OBJECT driver = nullptr;  // Dispatch: the device's driver (devices may go before records)
+    const char* label = nullptr;      // "\\Device\\X \\Driver\\Y" of device, taken while it was alive
+};
+// The device's name and driver's name for reports, interned (never freed); taken while the device is
+// alive. IoDeleteDevice forgets the device so a new one at its address gets its own label.
+const char* device_label(PDEVICE_OBJECT device);
+void forget_device_label(PDEVICE_OBJECT device) noexcept;
+
+// One per IRP a verified driver has seen. Guarded by tracking_lock(); frames keep it alive.
+struct IrpRecord {
+    PIRP irp = nullptr;
+    std::uint64_t sequence = 0;
+    CCHAR stack_count = 0;
+    static constexpr std::size_t kPathLimit = 48;
+    std::vector<PathEntry> path;        // first kPathLimit - 8 events, then the latest 8 in a ring
+    std::size_t path_total = 0;
+    unsigned completions = 0;           // IoCompleteRequest calls seen
+    bool reached_originator = false;    // a completion walked past the top location since the last dispatch
+    std::uint64_t pending_bits = 0;     // SL_PENDING_RETURNED per location, captured at each completion
+    bool stopped = false;               // a completion routine returned STATUS_MORE_PROCESSING_REQUIRED
+    CHAR owner_location = 0;            // ... and the location whose driver owns the IRP again
+    NTSTATUS completed_status = 0;      // IoStatus.Status at the last completion
+    bool freed = false;
+    bool poisoned = false;              // METHOD_BUFFERED output area poisoned (IOCTL info leak)
+    ULONG poison_offset = 0;
+    ULONG poison_length = 0;
+    ULONG output_length = 0;
+    int active_frames = 0;
+};
+using RecordRef = std::shared_ptr<IrpRecord>;
+
+std::mutex& tracking_lock() noexcept;
+RecordRef find_record_locked(PIRP irp);
+RecordRef create_record_locked(PIRP irp);
+void erase_record_locked(PIRP irp);
+void add_path_locked(IrpRecord& record, const PathEntry& entry);
+// Every live record (leak checks at unload).
+std::vector<RecordRef> all_records_locked();
+
+// A dispatch routine of a verified driver running on this thread for an IRP.
+struct Frame {
+    RecordRef record;
+    PIRP irp;
+    PDEVICE_OBJECT device;
+    PDRIVER_DISPATCH routine;
+    CHAR location;
+    bool forwarded;             // the dispatch sent the IRP on with IoCallDriver
+    NTSTATUS lower_status;      // what that IoCallDriver returned
+    unsigned completions_at_entry;
+    int cancel_lock_depth_at_entry;
+    bool forced_pending = false;  // the verifier marked the location pending (force pending mode)
+};
+std::vector<Frame>& thread_frames() noexcept;
+Frame* innermost_frame(PIRP irp) noexcept;
+int& cancel_lock_depth() noexcept;
+// Forgets this thread's frames and cancel spin lock count (a bugcheck left through a longjmp).
+void reset_thread_state() noexcept;
+
+// Stack location n (1-based, as CurrentLocation counts) of an IRP.
+inline PIO_STACK_LOCATION stack_location(PIRP irp, CHAR n) noexcept {
+    return reinterpret_cast<PIO_STACK_LOCATION>(irp + 1) + (n - 1);
+}
+
+// ---- Violations (violation.cpp) ----
+enum class Severity {
+    Always,      // bugcheck in compat and strict mode
+    StrictOnly,  // spec 5.4 P4: bugcheck in strict mode, warning in compat mode
+};
+struct Violation {
+    ULONG code;
+    ULONG_PTR p1, p2, p3, p4;
+    Severity severity;
+    const char* rule;       // Microsoft rule name, or nullptr
+    const char* message;    // what went wrong, one sentence
+    PDRIVER_OBJECT driver;  // the offending driver, when known
+    PIRP irp;               // the IRP, when one is involved
+    IrpRecord* record;      // its tracking record, when tracked (borrowed: nothing owning may sit on
+                            // a stack a test's bugcheck hook leaves through a longjmp)
+};
+// Bugchecks (after formatting the stop-screen report) unless the mode makes it a warning; returns
+// only for warnings. Never call with tracking_lock() held.
+void report(const Violation& violation) noexcept;
+
+// WDM DRIVER ERROR subcodes and DDI-compliance rule ids used here.
+inline constexpr ULONG_PTR kDdiSpinLock = 0x00040009;  // SpinLock rule (also the cancel spin lock)
+inline constexpr UCHAR kPoisonMajor = 0xFD;            // next stack location not set up by the driver
+inline constexpr UCHAR kPoisonByte = 0xA7;
+// P2 of MULTIPLE_IRP_COMPLETE_REQUESTS raised by the verifier (the I/O manager uses 1 to 3).
+inline constexpr ULONG_PTR kDoubleCompletionAtOriginator = 0x4;              // IOCTL output area, mixed with the offset
+
+// ---- Driver context (resources.cpp) ----
+// The verified driver whose code runs on this thread (dispatch, completion routine, DriverEntry):
+// pool, IRPs and low-resources injection are charged to it. Scopes nest; a bugcheck resets them.
+PDRIVER_OBJECT context_driver() noexcept;
+struct ContextScope {
+    explicit ContextScope(PDRIVER_OBJECT driver) noexcept;
+    ~ContextScope();
+    ContextScope(const ContextScope&) = delete;
+    ContextScope& operator=(const ContextScope&) = delete;
+    PDRIVER_OBJECT m_previous;
+};
+void reset_context() noexcept;
+void set_context_driver(PDRIVER_OBJECT driver) noexcept;
+void forget_allocated_irp(PIRP irp) noexcept;
+// At DriverUnload's return: 0xC4 0x62 when the driver leaves pool blocks or IRPs behind.
+void check_resource_leaks(PDRIVER_OBJECT driver) noexcept;
+void forget_resources(PDRIVER_OBJECT driver) noexcept;
+struct ResourceCounts {
+    std::uint64_t pool_blocks = 0;
+    std::uint64_t pool_bytes = 0;
+    std::uint64_t irps = 0;
+};
+ResourceCounts resource_counts(PDRIVER_OBJECT driver) noexcept;
+
+// ---- Stress modes (stress.cpp) ----
+// Seeded: the same seed and the same sequence of decisions replay a run.
+bool roll_force_pending(ULONG flags) noexcept;   // this IoCallDriver completes asynchronously
+void maybe_delay(ULONG flags) noexcept;          // delay fuzzing at a synchronization point
+NTIO_VERIFIER_STRESS stress_settings() noexcept;
+struct StressCounters {
+    std::uint64_t injected_failures;
+    std::uint64_t forced_pending;
+    std::uint64_t delays;
+};
+StressCounters stress_counters() noexcept;
+void count_injected_failure() noexcept;
+bool roll_low_resources() noexcept;
+
+// ---- IRP log (irp_log.cpp) ----
+enum class LogKind : std::uint8_t {
+    Alloc, Call, Return, Complete, CompletionRoutine, CancelRequest, Free, Verifier
+};
+struct LogFields {
+    PDEVICE_OBJECT device = nullptr;
+    PVOID routine = nullptr;
+    NTSTATUS status = 0;
+    ULONG_PTR information = 0;
+    std::uint64_t match = 0;    // uniq_match_id (call / return)
+    bool pending = false;
+    ULONG code = 0;             // verifier: bugcheck code; return/complete: nothing
+    ULONG_PTR subcode = 0;
+    const char* text = nullptr; // verifier: rule name
+    CHAR location = 0;          // return / completion_routine: the IRP may be gone, never read it
+};
+// Whether an IRP's events are logged: tracing, or a driver with IRP logging on.
+inline bool logging_for(ULONG flags) noexcept { return tracing() || (flags & NTIO_VERIFIER_IRP_LOGGING); }
+void log_event(LogKind kind, PIRP irp, const LogFields& fields) noexcept;
+std::uint64_t next_match_id() noexcept;
+// The native records (spec 7.2) of every thread's ring, oldest first, as JSON lines.
+std::string log_json_lines();
+void set_tracing(bool on) noexcept;
+
+// ---- Violations kept for !verifier (violation.cpp) ----
+struct ViolationNote {
+    ULONG code;
+    ULONG_PTR subcode;
+    const char* rule;
+    std::uint64_t irp_sequence;
+    PDRIVER_OBJECT driver;
+};
+std::vector<ViolationNote> recent_violations();
+
+}  // namespace ntio::verifier

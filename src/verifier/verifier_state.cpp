@@ -1,0 +1,203 @@
+// Which drivers are verified: the Windows registry values read at driver load (VerifyDrivers,
+// VerifyDriverLevel), the Ntio API for tests and tools, the process-wide mode, and the one global
+// flag every hook site branches on.
+#include <cstdlib>
+#include <cstring>
+#include <cwctype>
+#include <string>
+
+#include "verifier/state.hpp"
+#include "verifier/verifier.hpp"
+
+namespace ntio::verifier {
+
+std::atomic<bool> g_active{false};
+std::atomic<bool> g_tracing{false};
+
+namespace {
+
+// A small fixed table: lookups on the verified path are a scan without a lock.
+constexpr unsigned kMaxDrivers = 64;
+struct DriverSlot {
+    std::atomic<PDRIVER_OBJECT> driver{nullptr};
+    std::atomic<ULONG> flags{0};
+};
+DriverSlot g_slots[kMaxDrivers];
+std::mutex g_slots_lock;  // writers only
+std::atomic<unsigned> g_verified_count{0};
+
+NTIO_VERIFIER_MODE initial_mode() noexcept {
+    const char* env = std::getenv("NTIO_VERIFIER_MODE");
+    if (env && std::strcmp(env, "off") == 0) return NtioVerifierOff;
+    if (env && std::strcmp(env, "compat") == 0) return NtioVerifierCompat;
+    return NtioVerifierStrict;
+}
+std::atomic<NTIO_VERIFIER_MODE> g_mode{initial_mode()};
+
+void recompute_active() noexcept {
+    g_active.store((g_verified_count.load(std::memory_order_acquire) > 0 &&
+                    g_mode.load(std::memory_order_acquire) != NtioVerifierOff) ||
+                       g_tracing.load(std::memory_order_acquire),
+                   std::memory_order_release);
+}
+
+NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
+    std::lock_guard guard(g_slots_lock);
+    DriverSlot* empty = nullptr;
+    for (DriverSlot& slot : g_slots) {
+        PDRIVER_OBJECT current = slot.driver.load(std::memory_order_relaxed);
+        if (current == driver) {
+            if (flags) {
+                slot.flags.store(flags, std::memory_order_release);
+            } else {
+                slot.flags.store(0, std::memory_order_release);
+                slot.driver.store(nullptr, std::memory_order_release);
+                g_verified_count.fetch_sub(1, std::memory_order_acq_rel);
+            }
+            recompute_active();
+            return STATUS_SUCCESS;
+        }
+        if (!current && !empty) empty = &slot;
+    }
+    if (!flags) return STATUS_SUCCESS;
+    if (!empty) return STATUS_INSUFFICIENT_RESOURCES;
+    empty->flags.store(flags, std::memory_order_release);
+    empty->driver.store(driver, std::memory_order_release);
+    g_verified_count.fetch_add(1, std::memory_order_acq_rel);
+    recompute_active();
+    return STATUS_SUCCESS;
+}
+
+// Case-insensitive compare of one VerifyDrivers entry with the driver: Windows lists image names
+// ("null.sys"); ntio also accepts the service name, since NtioCreateDriver drivers have no image.
+bool name_matches(std::u16string_view entry, std::u16string_view service) {
+    auto lower = [](char16_t c) { return static_cast<char16_t>(std::towlower(static_cast<wint_t>(c))); };
+    auto equal = [&](std::u16string_view a, std::u16string_view b) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (lower(a[i]) != lower(b[i])) return false;
+        return true;
+    };
+    if (entry == u"*") return true;
+    if (equal(entry, service)) return true;
+    constexpr std::u16string_view kSys = u".sys";
+    return entry.size() == service.size() + kSys.size() && equal(entry.substr(0, service.size()), service) &&
+           equal(entry.substr(service.size()), kSys);
+}
+
+// HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Memory Management, values VerifyDrivers
+// and VerifyDriverLevel (https://learn.microsoft.com/windows-hardware/drivers/devtest/driver-verifier:
+// verifier.exe stores its settings there; they take effect when the driver next loads).
+ULONG registry_flags_for(std::u16string_view service) {
+    static const char16_t kKey[] =
+        u"\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Memory Management";
+    UNICODE_STRING key_name{static_cast<USHORT>(sizeof(kKey) - sizeof(WCHAR)), static_cast<USHORT>(sizeof(kKey)),
+                            reinterpret_cast<PWCH>(const_cast<char16_t*>(kKey))};
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &key_name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    HANDLE key = nullptr;
+    if (!NT_SUCCESS(ZwOpenKey(&key, KEY_QUERY_VALUE, &oa))) return 0;
+
+    alignas(8) unsigned char buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + 2048];
+    auto* info = reinterpret_cast<PKEY_VALUE_PARTIAL_INFORMATION>(buffer);
+    ULONG length = 0;
+    UNICODE_STRING drivers_name = RTL_CONSTANT_STRING(L"VerifyDrivers");
+    bool listed = false;
+    if (NT_SUCCESS(ZwQueryValueKey(key, &drivers_name, KeyValuePartialInformation, info, sizeof(buffer) - 2,
+                                   &length)) &&
+        (info->Type == REG_SZ || info->Type == REG_EXPAND_SZ || info->Type == REG_MULTI_SZ)) {
+        std::u16string text(reinterpret_cast<const char16_t*>(info->Data), info->DataLength / sizeof(char16_t));
+        for (char16_t& c : text)
+            if (c == u'\0' || c == u'\t' || c == u',') c = u' ';
+        std::size_t start = 0;
+        while (!listed && start < text.size()) {
+            std::size_t end = text.find(u' ', start);
+            if (end == std::u16string::npos) end = text.size();
+            if (end > start) listed = name_matches(std::u16string_view(text).substr(start, end - start), service);
+            start = end + 1;
+        }
+    }
+    ULONG flags = 0;
+    if (listed) {
+        UNICODE_STRING level_name = RTL_CONSTANT_STRING(L"VerifyDriverLevel");
+        if (NT_SUCCESS(ZwQueryValueKey(key, &level_name, KeyValuePartialInformation, info, sizeof(buffer) - 2,
+                                       &length)) &&
+            info->Type == REG_DWORD && info->DataLength >= sizeof(ULONG))
+            std::memcpy(&flags, info->Data, sizeof(ULONG));
+        if (flags == 0) flags = NTIO_VERIFIER_STANDARD_FLAGS;
+    }
+    ZwClose(key);
+    return flags;
+}
+
+}  // namespace
+
+ULONG driver_flags(PDRIVER_OBJECT driver) noexcept {
+    if (!driver) return 0;
+    for (DriverSlot& slot : g_slots)
+        if (slot.driver.load(std::memory_order_acquire) == driver) return slot.flags.load(std::memory_order_acquire);
+    return 0;
+}
+
+NTIO_VERIFIER_MODE mode() noexcept { return g_mode.load(std::memory_order_relaxed); }
+
+void on_driver_load(PDRIVER_OBJECT driver) noexcept {
+    const UNICODE_STRING& service = driver->DriverExtension->ServiceKeyName;
+    std::u16string_view name(reinterpret_cast<const char16_t*>(service.Buffer), service.Length / sizeof(WCHAR));
+    // A stale slot of an earlier driver object at the same address must not carry over.
+    (void)set_flags(driver, 0);
+    if (ULONG flags = registry_flags_for(name)) (void)set_flags(driver, flags);
+    set_context_driver(driver);  // DriverEntry's allocations are the driver's
+}
+
+void on_driver_entry_returned(PDRIVER_OBJECT) noexcept { set_context_driver(nullptr); }
+
+void forget_driver_slot(PDRIVER_OBJECT driver) noexcept { (void)set_flags(driver, 0); }
+
+bool tracing() noexcept { return g_tracing.load(std::memory_order_relaxed); }
+
+// Called at start-up (static initialisation, before g_mode may be initialised): when turning on,
+// only raise the global flag.
+void set_tracing(bool on) noexcept {
+    g_tracing.store(on, std::memory_order_release);
+    if (on) g_active.store(true, std::memory_order_release);
+    else recompute_active();
+}
+
+std::vector<VerifiedDriver> verified_drivers() {
+    std::vector<VerifiedDriver> out;
+    std::lock_guard guard(g_slots_lock);
+    for (DriverSlot& slot : g_slots) {
+        PDRIVER_OBJECT driver = slot.driver.load(std::memory_order_acquire);
+        if (!driver) continue;
+        std::string name;
+        for (USHORT i = 0; i < driver->DriverName.Length / sizeof(WCHAR); ++i)
+            name += driver->DriverName.Buffer[i] < 0x80 ? static_cast<char>(driver->DriverName.Buffer[i]) : '?';
+        out.push_back({driver, slot.flags.load(std::memory_order_acquire), std::move(name)});
+    }
+    return out;
+}
+
+}  // namespace ntio::verifier
+
+using namespace ntio::verifier;
+
+extern "C" {
+
+NTSTATUS NtioVerifierSetFlags(PDRIVER_OBJECT DriverObject, ULONG Flags) {
+    if (!DriverObject || DriverObject->Type != IO_TYPE_DRIVER) return STATUS_INVALID_PARAMETER;
+    return set_flags(DriverObject, Flags);
+}
+
+ULONG NtioVerifierQueryFlags(PDRIVER_OBJECT DriverObject) { return driver_flags(DriverObject); }
+
+NTIO_VERIFIER_MODE NtioVerifierSetMode(NTIO_VERIFIER_MODE Mode) {
+    if (Mode != NtioVerifierOff && Mode != NtioVerifierCompat && Mode != NtioVerifierStrict) return g_mode.load();
+    NTIO_VERIFIER_MODE previous = g_mode.exchange(Mode, std::memory_order_acq_rel);
+    recompute_active();
+    return previous;
+}
+
+NTIO_VERIFIER_MODE NtioVerifierQueryMode(VOID) { return g_mode.load(std::memory_order_acquire); }
+
+}  // extern "C"

@@ -1,0 +1,110 @@
+// "VerBuggy" and "VerFilter": WDM test drivers for the verifier suites. VerBuggy's IRP_MJ_READ does
+// what Parameters.Read.Key asks (a bug, or the legal pattern next to it); its METHOD_BUFFERED IOCTLs
+// write 4 bytes and report what the control code asks. VerFilter sits on VerBuggy's device and forwards reads the way
+// Parameters.Read.ByteOffset.LowPart asks. The fixture loads them and sends IoAllocateIrp reads.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "support/bugcheck_catcher.hpp"
+#include "support/system_fixture.hpp"
+
+#include <wdm.h>
+#include <ntio/ntio.h>
+
+namespace ntio::verifier::test {
+
+// Parameters.Read.Key of a read: what VerBuggy's dispatch does.
+enum BuggyMode : ULONG {
+    kCompleteOk = 1,              // complete STATUS_SUCCESS, return it
+    kPendWithoutMark = 2,         // park, return STATUS_PENDING without IoMarkIrpPending (0x23D)
+    kMarkAndPark = 3,             // IoMarkIrpPending, park, return STATUS_PENDING (legal)
+    kMarkCompleteReturnOk = 4,    // mark, complete, return STATUS_SUCCESS (0x23E)
+    kMarkCompleteReturnPending = 5,  // mark, complete, return STATUS_PENDING (legal, spec 5.3)
+    kReturnWithoutComplete = 6,   // return STATUS_SUCCESS, IRP untouched (0x226)
+    kStatusMismatch = 7,          // complete with STATUS_SUCCESS, return STATUS_UNSUCCESSFUL (0x224, P4)
+    kCompleteWithCancelRoutine = 8,  // IoSetCancelRoutine, then complete (0xC9 0x07)
+    kCompletePendingStatus = 9,   // complete with IoStatus.Status = STATUS_PENDING (0xC9 0x06)
+    kSpinLockHeld = 10,           // KeAcquireSpinLock, complete, return with it held (0xC4 SpinLock)
+    kSpinLockReleased = 11,       // the same, released before returning (legal)
+    kCancelLockHeld = 12,         // IoAcquireCancelSpinLock without release (0xC4 SpinLock)
+    kCompleteTwice = 13,          // complete, complete again (0x44)
+    kCsqPend = 14,                // IoCsqInsertIrp, return STATUS_PENDING without marking (legal, B9)
+    kDoubleMark = 15,             // IoMarkIrpPending twice, park, STATUS_PENDING (legal)
+    kDpcComplete = 16,            // mark, queue a DPC that completes at DISPATCH_LEVEL (legal)
+    kCancelableLegal = 17,        // mark, cancel routine, park; the cancel routine releases the cancel
+                                  // spin lock first and completes later (legal)
+    kRaiseIrql = 18,              // KeRaiseIrql(APC_LEVEL), complete, return raised (0xC9 0x05)
+    kReturnIllegalStatus = 19,    // complete, return 0xFFFFFFFF (0x225)
+};
+
+// Parameters.Read.ByteOffset.LowPart of a read sent to VerFilter: how it forwards.
+enum FilterMode : ULONG {
+    kFilterSkip = 1,                // IoSkipCurrentIrpStackLocation (legal)
+    kFilterCopyPropagate = 2,       // copy + routine that propagates the pending bit (legal)
+    kFilterNoCopy = 3,              // IoSetCompletionRoutine on an untouched next location (0x212)
+    kFilterCopyUpperRoutine = 4,    // *next = *current, upper's completion routine included (0x207)
+    kFilterCopyNoPropagate = 5,     // copy + routine that ignores PendingReturned (0x228, P4)
+    kFilterReturnOtherStatus = 6,   // skip, but return STATUS_SUCCESS whatever the lower returned
+};
+
+// VerBuggy's METHOD_BUFFERED IOCTLs: the driver writes 4 bytes of output.
+inline constexpr ULONG kIoctlReportWritten = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS);
+inline constexpr ULONG kIoctlReportMore = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x901, METHOD_BUFFERED, FILE_ANY_ACCESS);
+inline constexpr ULONG kIoctlReportBeyondBuffer = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x902, METHOD_BUFFERED, FILE_ANY_ACCESS);
+
+struct BuggyExtension {
+    KSPIN_LOCK QueueLock;
+    LIST_ENTRY Queue;
+    IO_CSQ Csq;
+    KSPIN_LOCK CsqLock;
+    LIST_ENTRY CsqQueue;
+    KSPIN_LOCK HeldLock;  // kSpinLockHeld
+    KDPC Dpc;
+    PIRP DpcIrp;
+    std::atomic<LONG> DpcDone;
+};
+
+struct FilterExtension {
+    PDEVICE_OBJECT Lower;
+};
+
+NTSTATUS NTAPI VerBuggyDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+NTSTATUS NTAPI VerFilterDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+// VerFilter attaches to this device in its DriverEntry.
+extern PDEVICE_OBJECT g_filter_target;
+
+// Takes the oldest parked read (kMarkAndPark, kPendWithoutMark, kDoubleMark, kCancelableLegal).
+PIRP BuggyTakeParked(PDEVICE_OBJECT Device);
+PIRP BuggyTakeCsq(PDEVICE_OBJECT Device);
+
+struct Outcome {
+    std::atomic<int> completions{0};
+    std::atomic<NTSTATUS> status{0};
+};
+
+class VerifierTest : public ntio::test::SystemTest {
+protected:
+    void SetUp() override;
+    void TearDown() override;
+    void load_buggy(ULONG flags = NTIO_VERIFIER_STANDARD_FLAGS);
+    void load_filter(ULONG flags = NTIO_VERIFIER_STANDARD_FLAGS);
+    PDEVICE_OBJECT buggy_device() const { return m_buggy->DeviceObject; }
+    BuggyExtension* buggy_ext() const { return static_cast<BuggyExtension*>(buggy_device()->DeviceExtension); }
+    PDEVICE_OBJECT filter_device() const { return m_filter->DeviceObject; }
+    // A read for target (VerBuggy or VerFilter) whose originator routine records into outcome and
+    // keeps the IRP (STATUS_MORE_PROCESSING_REQUIRED); free it with IoFreeIrp.
+    PIRP make_read(PDEVICE_OBJECT target, ULONG buggy_mode, Outcome& outcome, ULONG filter_mode = 0);
+    // Finishes a parked read the way hardware would.
+    static void complete_read(PIRP irp, NTSTATUS status);
+    // Expects a verifier bugcheck with this code and parameter 1 from body, and returns it.
+    ntio::test::BugCheck expect_bugcheck(const std::function<void()>& body, ULONG code, ULONG_PTR p1);
+    std::string last_report();
+
+    PDRIVER_OBJECT m_buggy = nullptr;
+    PDRIVER_OBJECT m_filter = nullptr;
+};
+
+}  // namespace ntio::verifier::test
