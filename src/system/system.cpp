@@ -18,6 +18,7 @@
 #include "io/io_manager.hpp"
 #include "io/driver_loader.hpp"
 #include "io/pnp_manager.hpp"
+#include "inspect/kd_server.hpp"
 
 namespace ntio {
 namespace {
@@ -68,9 +69,12 @@ System::System(const BootOptions& options) {
     // Root-enumerated Plug and Play devices listed under Enum\Root get their stacks and start; a
     // device that fails is left in its failed state, as NT leaves it.
     (void)io::pnp_enumerate_root();
+    // The kd-style inspector: the bugcheck dump writer and the live-attach server (NTIO_KD=0: none).
+    inspect::kd_system_started(*this);
 }
 
 System::~System() {
+    inspect::kd_system_stopping(*this);
     // Drivers unload while threads, DPCs and work items still run (DriverUnload may wait on them).
     m_io->shutdown();
     m_executive->stop();
