@@ -3,9 +3,14 @@
 // freelist; IoCallDriver moves to the next location and calls the driver through a function pointer;
 // N pass-through filters copy their location and set a completion routine; a null driver completes;
 // completion walks up calling the routines and propagating the pending flag, posts a packet to a
-// per-thread ring and frees the IRP; the caller dequeues the packet. Plain and interlocked variants.
+// per-thread ring and frees the IRP; the caller dequeues the packet. Plain and interlocked variants,
+// and the io_uring variant: the bottom driver preps a read SQE, marks the IRP pending and returns
+// STATUS_PENDING; the reaper loop turns CQEs into IoStatus and completes; the application re-issues.
+#include <liburing.h>
+
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "baselines/baselines.hpp"
@@ -13,6 +18,10 @@
 
 namespace ntio::bench {
 namespace {
+
+void require_uring(int error) {
+    if (error != 0) std::abort();  // callers check io_uring_available() first
+}
 
 struct LeanIrp;
 struct LeanDevice;
@@ -48,6 +57,7 @@ struct LeanDevice {
 struct Packet {
     int status;
     std::uint64_t information;
+    std::uint64_t context;  // the originator's tag (the io_uring variant's buffer slot)
 };
 
 thread_local LeanIrp* t_free = nullptr;
@@ -92,7 +102,7 @@ void complete(LeanIrp* irp) {
         }
     }
     if constexpr (kInterlocked) irp->references.fetch_sub(1, std::memory_order_acq_rel);
-    t_ring[t_tail++ & 63] = Packet{irp->status, irp->information};
+    t_ring[t_tail++ & 63] = Packet{irp->status, irp->information, location(irp, irp->stack_count).args[3]};
     release(irp);
 }
 
@@ -101,7 +111,8 @@ int filter_completion(LeanDevice*, LeanIrp* irp, void*) {
     if constexpr (kInterlocked) {
         std::atomic_ref<void*>(irp->cancel_routine).exchange(nullptr, std::memory_order_acq_rel);
     }
-    if (irp->pending_returned) location(irp, irp->current - 1).control |= 1;
+    // IoMarkIrpPending on the filter's own location (the walk has moved up to it).
+    if (irp->pending_returned) location(irp, irp->current).control |= 1;
     return 0;
 }
 
@@ -149,10 +160,91 @@ double run(int filters, double min_ns) {
     return ns;
 }
 
+constexpr int kPending = 0x103;
+
+// The io_uring bottom driver's state: one ring per phase, owned by the running thread.
+struct UringBottom {
+    io_uring ring;
+    int fd = -1;
+} g_bottom;
+
+int uring_dispatch(LeanDevice*, LeanIrp* irp) {
+    LeanLocation& loc = location(irp, irp->current);
+    io_uring_sqe* sqe = io_uring_get_sqe(&g_bottom.ring);
+    io_uring_prep_read(sqe, g_bottom.fd, reinterpret_cast<void*>(loc.args[2]), static_cast<unsigned>(loc.args[0]),
+                       loc.args[1]);
+    io_uring_sqe_set_data(sqe, irp);
+    loc.control |= 1;  // IoMarkIrpPending
+    return kPending;
+}
+
 }  // namespace
 
 double lean_irp(int filters, bool interlocked, double min_ns) {
     return interlocked ? run<true>(filters, min_ns) : run<false>(filters, min_ns);
+}
+
+double lean_irp_uring(int filters, int fd, unsigned long long bytes, int qd, double min_ns) {
+    constexpr unsigned kLength = 4096;
+    require_uring(io_uring_queue_init(256, &g_bottom.ring, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN));
+    g_bottom.fd = fd;
+    static LeanDevice devices[4];
+    devices[0] = LeanDevice{uring_dispatch, nullptr, 1};
+    for (int i = 1; i <= filters; ++i) devices[i] = LeanDevice{filter_dispatch<false>, &devices[i - 1], i + 1};
+    LeanDevice* top = &devices[filters];
+    char* buffers = static_cast<char*>(std::aligned_alloc(4096, static_cast<std::size_t>(qd) * kLength));
+    std::uint64_t x = 88172645463325252ull;
+    const std::uint64_t blocks = bytes / kLength;
+    auto issue = [&](std::uint64_t slot) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        LeanIrp* irp = allocate();
+        LeanLocation& first = location(irp, irp->current - 1);
+        first.major = 3;
+        first.args[0] = kLength;
+        first.args[1] = (x % blocks) * kLength;
+        first.args[2] = reinterpret_cast<std::uint64_t>(buffers + slot * kLength);
+        first.args[3] = slot;
+        first.control = 0;
+        first.routine = nullptr;
+        call_driver(top, irp);
+    };
+    for (int i = 0; i < qd; ++i) issue(static_cast<std::uint64_t>(i));
+    long done = 0;
+    std::uint64_t bytes_read = 0;
+    const double start = now_ns();
+    double elapsed = 0;
+    auto reap = [&] {
+        io_uring_submit_and_wait(&g_bottom.ring, 1);
+        io_uring_cqe* cqe;
+        unsigned head, n = 0;
+        io_uring_for_each_cqe(&g_bottom.ring, head, cqe) {
+            auto* irp = static_cast<LeanIrp*>(io_uring_cqe_get_data(cqe));
+            irp->status = cqe->res < 0 ? cqe->res : 0;
+            irp->information = cqe->res < 0 ? 0 : static_cast<std::uint64_t>(cqe->res);
+            complete<false>(irp);
+            ++n;
+        }
+        io_uring_cq_advance(&g_bottom.ring, n);
+        return n;
+    };
+    do {
+        reap();
+        while (t_head != t_tail) {  // the application drains its packets and issues new reads
+            const Packet& p = t_ring[t_head++ & 63];
+            bytes_read += p.information;
+            issue(p.context);
+            ++done;
+        }
+        elapsed = now_ns() - start;
+    } while (elapsed < min_ns);
+    keep(bytes_read);
+    for (long left = qd; left > 0;) {
+        left -= reap();
+        t_head = t_tail;
+    }
+    io_uring_queue_exit(&g_bottom.ring);
+    std::free(buffers);
+    return elapsed / static_cast<double>(done);
 }
 
 }  // namespace ntio::bench

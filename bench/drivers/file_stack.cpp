@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <string>
 #include <thread>
 
 #include "drivers/file_stack.hpp"
+#include "drivers/images.hpp"
 #include "harness/gate_runner.hpp"
 
 #include <ntio/ntapi.h>
@@ -173,19 +175,17 @@ void require(bool condition, const char* what, long value) {
     std::exit(1);
 }
 
-FileStack build_file_stack(ReadMode mode, int hardware_cpu, double latency_ns) {
-    static const WCHAR* const kNullNames[] = {L"BenchFileNull0", L"BenchFileNull1", L"BenchFileNull2"};
-    static const WCHAR* const kFilterNames[] = {L"BenchFileFilter0", L"BenchFileFilter1", L"BenchFileFilter2"};
-    static const WCHAR* const kDeviceNames[] = {L"\\Device\\BenchFile0", L"\\Device\\BenchFile1",
-                                                L"\\Device\\BenchFile2"};
-    const int index = static_cast<int>(mode);
+FileStack build_file_stack(ReadMode mode, int hardware_cpu, double latency_ns, int instance) {
+    const std::string tag = std::to_string(static_cast<int>(mode)) + "_" + std::to_string(instance);
+    const std::u16string suffix(tag.begin(), tag.end());
+    const std::u16string null_service = u"BenchFileNull" + suffix;
+    const std::u16string filter_service = u"BenchFileFilter" + suffix;
     FileStack stack;
     stack.mode = mode;
-    stack.device_name = kDeviceNames[index];
-    UNICODE_STRING null_name, filter_name, device_name;
-    RtlInitUnicodeString(&null_name, kNullNames[index]);
-    RtlInitUnicodeString(&filter_name, kFilterNames[index]);
-    RtlInitUnicodeString(&device_name, kDeviceNames[index]);
+    stack.device_name = u"\\Device\\BenchFile" + suffix;
+    UNICODE_STRING null_name = unicode(null_service);
+    UNICODE_STRING filter_name = unicode(filter_service);
+    UNICODE_STRING device_name = unicode(stack.device_name);
     NTSTATUS status = NtioCreateDriver(&null_name, NullDriverEntry, &stack.drivers[0]);
     require(NT_SUCCESS(status), "NtioCreateDriver (null)", status);
     status = NtioCreateDriver(&filter_name, FilterDriverEntry, &stack.drivers[1]);
@@ -239,8 +239,7 @@ void destroy_file_stack(FileStack& stack) {
 }
 
 HANDLE open_file_stack(const FileStack& stack, bool synchronous) {
-    UNICODE_STRING name;
-    RtlInitUnicodeString(&name, stack.device_name);
+    UNICODE_STRING name = unicode(stack.device_name);
     OBJECT_ATTRIBUTES oa;
     InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, nullptr, nullptr);
     IO_STATUS_BLOCK iosb{};

@@ -4,6 +4,8 @@
 // by a simulated "hardware" thread on another cpu after a fixed device latency.
 #pragma once
 
+#include <string>
+
 #include <wdm.h>
 
 namespace ntio::bench {
@@ -18,13 +20,13 @@ struct FileStack {
     ReadMode mode = ReadMode::kComplete;
     PDEVICE_OBJECT devices[4] = {};   // [0] named null device, [1..3] filters
     PDRIVER_OBJECT drivers[2] = {};   // null driver, filter driver (referenced)
-    const WCHAR* device_name = nullptr;
+    std::u16string device_name;
 };
 
-// Loads the drivers for `mode` and builds the stack (one stack per mode may exist at a time). For
-// kHardware the hardware thread starts pinned to `hardware_cpu` and completes each read
+// Loads the drivers for `mode` and builds the stack (one stack per mode and `instance` may exist at
+// a time). For kHardware the hardware thread starts pinned to `hardware_cpu` and completes each read
 // `latency_ns` after it was dispatched.
-FileStack build_file_stack(ReadMode mode, int hardware_cpu = 1, double latency_ns = 0);
+FileStack build_file_stack(ReadMode mode, int hardware_cpu = 1, double latency_ns = 0, int instance = 0);
 // Every handle must be closed and every read completed first.
 void destroy_file_stack(FileStack& stack);
 

@@ -1,6 +1,10 @@
 // The null driver, the pass-through filter and the originator of the IRP gates (see irp_stack.hpp).
 #include "drivers/irp_stack.hpp"
 
+#include <string>
+
+#include "drivers/images.hpp"
+
 #include <ntio/ntio.h>
 
 namespace ntio::bench {
@@ -57,16 +61,15 @@ NTSTATUS OriginatorCompletion(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Conte
 
 }  // namespace
 
-IrpStack build_irp_stack(int filters) {
+IrpStack build_irp_stack(int filters, int instance) {
     IrpStack stack;
     stack.filters = filters;
     // One pair of drivers per stack: stacks of different depths coexist in one System.
-    static const WCHAR* const kNullNames[] = {L"BenchNull0", L"BenchNull1", L"BenchNull2", L"BenchNull3"};
-    static const WCHAR* const kFilterNames[] = {L"BenchFilter0", L"BenchFilter1", L"BenchFilter2",
-                                                L"BenchFilter3"};
-    UNICODE_STRING null_name, filter_name;
-    RtlInitUnicodeString(&null_name, kNullNames[filters]);
-    RtlInitUnicodeString(&filter_name, kFilterNames[filters]);
+    const std::string tag = std::to_string(filters) + "_" + std::to_string(instance);
+    const std::u16string null_service = u"BenchNull" + std::u16string(tag.begin(), tag.end());
+    const std::u16string filter_service = u"BenchFilter" + std::u16string(tag.begin(), tag.end());
+    UNICODE_STRING null_name = unicode(null_service);
+    UNICODE_STRING filter_name = unicode(filter_service);
     if (!NT_SUCCESS(NtioCreateDriver(&null_name, NullDriverEntry, &stack.drivers[0])) ||
         !NT_SUCCESS(NtioCreateDriver(&filter_name, FilterDriverEntry, &stack.drivers[1])))
         KeBugCheckEx(0xBE7C0001, 0, 0, 0, 0);

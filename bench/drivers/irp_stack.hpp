@@ -15,8 +15,9 @@ struct IrpStack {
     int filters = 0;
 };
 
-// Loads the two drivers (once per System) and builds a stack with `filters` filters (0..3).
-IrpStack build_irp_stack(int filters);
+// Loads the two drivers and builds a stack with `filters` filters (0..3); stacks of different
+// depths or `instance` numbers coexist.
+IrpStack build_irp_stack(int filters, int instance = 0);
 void destroy_irp_stack(IrpStack& stack);
 
 // One synchronous IRP round trip through `stack`: allocate, send a read, complete, free.

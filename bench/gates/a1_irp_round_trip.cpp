@@ -18,8 +18,8 @@ GateResult gate_a1_irp_round_trip(const GateOptions& options) {
     GateResult result = run_gate("A1", "IRP round trip, 3 filters -> null driver / vchain4", ntio_phase, vchain4,
                                  12.0, options);
     destroy_irp_stack(stack);
-    std::printf("    lean_irp(3): plain %.1f ns, interlocked %.1f ns (the design floor, informational)\n",
-                lean_irp(3, false, options.min_seconds * 1e9), lean_irp(3, true, options.min_seconds * 1e9));
+    note("lean_irp(3): plain %.1f ns, interlocked %.1f ns (the design floor, informational)",
+         lean_irp(3, false, options.min_seconds * 1e9), lean_irp(3, true, options.min_seconds * 1e9));
     return result;
 }
 

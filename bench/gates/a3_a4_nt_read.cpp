@@ -10,6 +10,7 @@
 #include "baselines/baselines.hpp"
 #include "drivers/file_stack.hpp"
 #include "gates/gates.hpp"
+#include "gates/port_reads.hpp"
 
 #include <ntio/ntapi.h>
 
@@ -27,13 +28,6 @@ HANDLE create_port() {
     return port;
 }
 
-void bind_port(HANDLE file, HANDLE port, PVOID key) {
-    FILE_COMPLETION_INFORMATION info{port, key};
-    IO_STATUS_BLOCK iosb{};
-    NTSTATUS status = NtSetInformationFile(file, &iosb, &info, sizeof(info), FileCompletionInformation);
-    require(status == STATUS_SUCCESS, "NtSetInformationFile(FileCompletionInformation)", status);
-}
-
 // One synchronous read; returns the bytes read.
 ULONG_PTR sync_read(HANDLE file) {
     IO_STATUS_BLOCK iosb;
@@ -41,39 +35,6 @@ ULONG_PTR sync_read(HANDLE file) {
     if (status != STATUS_SUCCESS) require(false, "synchronous NtReadFile", status);
     return iosb.Information;
 }
-
-struct AsyncReads {
-    FileStack stack;
-    HANDLE file = nullptr;
-    HANDLE port = nullptr;
-    IO_STATUS_BLOCK iosb[kBatch];
-    FILE_IO_COMPLETION_INFORMATION entries[kBatch];
-
-    // Dequeues `count` packets without blocking; returns the bytes they report.
-    ULONG_PTR drain(ULONG count) {
-        ULONG_PTR bytes = 0;
-        LARGE_INTEGER zero{};
-        for (ULONG got = 0; got < count;) {
-            ULONG n = 0;
-            NTSTATUS status = NtRemoveIoCompletionEx(port, entries, kBatch, &n, &zero, FALSE);
-            if (status != STATUS_SUCCESS) require(false, "NtRemoveIoCompletionEx", status);
-            for (ULONG i = 0; i < n; ++i) bytes += entries[i].IoStatusBlock.Information;
-            got += n;
-        }
-        return bytes;
-    }
-
-    // kBatch reads that pend, completed by the driver in one batch, dequeued in batches of 64.
-    ULONG_PTR round() {
-        LARGE_INTEGER offset{};
-        for (ULONG i = 0; i < kBatch; ++i) {
-            NTSTATUS status = NtReadFile(file, nullptr, nullptr, &iosb[i], &iosb[i], g_buffer, kLength, &offset, nullptr);
-            if (status != STATUS_PENDING) require(false, "asynchronous NtReadFile did not pend", status);
-        }
-        if (complete_parked(stack) != kBatch) require(false, "parked reads missing");
-        return drain(kBatch);
-    }
-};
 
 }  // namespace
 
@@ -92,15 +53,10 @@ GateResult gate_a3_nt_read_file(const GateOptions& options) {
 GateResult gate_a4_port_read(const GateOptions& options) {
     FileStack sync_stack = build_file_stack(ReadMode::kComplete);
     HANDLE sync_file = open_file_stack(sync_stack, true);
-    AsyncReads reads;
-    reads.stack = build_file_stack(ReadMode::kPark);
-    reads.file = open_file_stack(reads.stack, false);
-    reads.port = create_port();
-    bind_port(reads.file, reads.port, &reads);
+    PortReads reads;
     require(reads.round() == kBatch * kLength, "asynchronous reads reported the wrong byte count");
     for (const IO_STATUS_BLOCK& iosb : reads.iosb)
         require(iosb.Status == STATUS_SUCCESS && iosb.Information == kLength, "asynchronous read IOSB", iosb.Status);
-
     auto ntio_phase = [&reads](double min_ns) {
         return time_loop(min_ns, [&reads] { keep(reads.round()); }, 1) / kBatch;
     };
@@ -111,9 +67,6 @@ GateResult gate_a4_port_read(const GateOptions& options) {
                                  "async read via port, driver pends, same thread completes 64, "
                                  "NtRemoveIoCompletionEx(64) non-blocking / A3 NtReadFile (same run)",
                                  ntio_phase, a3_phase, 1.5, options);
-    (void)NtClose(reads.port);
-    (void)NtClose(reads.file);
-    destroy_file_stack(reads.stack);
     (void)NtClose(sync_file);
     destroy_file_stack(sync_stack);
     return result;

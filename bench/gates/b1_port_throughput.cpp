@@ -83,7 +83,7 @@ double port_throughput(double min_ns) {
 }
 
 void print_detail() {
-    std::printf("    B1 consumer, last port phase: %.1f packets per dequeue, %.4f blocking waits per packet\n",
+    note("consumer, last port phase: %.1f packets per dequeue, %.4f blocking waits per packet",
                 g_last.items / g_last.dequeues, g_last.waits / g_last.items);
 }
 

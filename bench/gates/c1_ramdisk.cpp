@@ -2,10 +2,8 @@
 // on a FILE_SYNCHRONOUS_IO_NONALERT handle to ramdisk.sys under three passthrough.sys filters,
 // against memcpy_rand of the same size: >= 0.75x memcpy_rand(1 GiB) for a 1 GiB disk and >= 0.55x
 // memcpy_rand(16 MiB) for a 16 MiB disk, i.e. time-per-read ratios <= 1/0.75 and <= 1/0.55. The
-// real in-box drivers are loaded from the build (dlopen + NtioCreateDriver, each with its service
-// key's Parameters); the disk is written through the stack first so every page is resident.
-#include <dlfcn.h>
-
+// real in-box drivers are loaded from the build tree (drivers/images.hpp); the disk is written
+// through the stack first so every page is resident.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +12,7 @@
 
 #include "baselines/memcpy_rand.hpp"
 #include "drivers/file_stack.hpp"
+#include "drivers/images.hpp"
 #include "gates/gates.hpp"
 
 #include <ntio/ntapi.h>
@@ -26,66 +25,19 @@ constexpr ULONG kBlock = 4096;
 constexpr int kFilters = 3;
 alignas(64) char g_read_buffer[kBlock];
 
-UNICODE_STRING unicode(const std::u16string& text) {
-    UNICODE_STRING s;
-    s.Buffer = const_cast<PWCH>(reinterpret_cast<const WCHAR*>(text.c_str()));
-    s.Length = static_cast<USHORT>(text.size() * sizeof(WCHAR));
-    s.MaximumLength = s.Length;
-    return s;
-}
-
-HANDLE create_key(const std::u16string& path) {
-    UNICODE_STRING name = unicode(path);
-    OBJECT_ATTRIBUTES attributes;
-    InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
-    HANDLE key = nullptr;
-    NTSTATUS status = ZwCreateKey(&key, KEY_ALL_ACCESS, &attributes, 0, nullptr, REG_OPTION_VOLATILE, nullptr);
-    require(status == STATUS_SUCCESS, "ZwCreateKey", status);
-    return key;
-}
-
-// Services\<service>\Parameters with one value.
-void set_parameter(const std::u16string& service, const std::u16string& value, ULONG type, const void* data,
-                   ULONG size) {
-    const std::u16string root = u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\" + service;
-    HANDLE key = create_key(root);
-    HANDLE parameters = create_key(root + u"\\Parameters");
-    UNICODE_STRING name = unicode(value);
-    NTSTATUS status = ZwSetValueKey(parameters, &name, 0, type, const_cast<void*>(data), size);
-    require(status == STATUS_SUCCESS, "ZwSetValueKey", status);
-    ZwClose(parameters);
-    ZwClose(key);
-}
-
-PDRIVER_OBJECT load_image(const char* image, const std::u16string& service) {
-    const std::string path = std::string(NTIO_DRIVERS_DIR) + "/" + image;
-    void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!module) {
-        std::fprintf(stderr, "C1: cannot load %s: %s\n", path.c_str(), dlerror());
-        std::exit(1);
-    }
-    auto entry = reinterpret_cast<PDRIVER_INITIALIZE>(dlsym(module, "DriverEntry"));
-    require(entry != nullptr, "DriverEntry of the driver image");
-    UNICODE_STRING name = unicode(service);
-    PDRIVER_OBJECT driver = nullptr;
-    NTSTATUS status = NtioCreateDriver(&name, entry, &driver);
-    require(status == STATUS_SUCCESS, "DriverEntry", status);
-    return driver;
-}
-
 // ramdisk.sys (\Device\Ramdisk9) of `size` bytes under three passthrough.sys filters.
 class RamdiskStack {
 public:
     explicit RamdiskStack(ULONGLONG size) : m_size(size) {
         const ULONG number = 9;
-        set_parameter(u"C1Ramdisk", u"DiskSize", REG_QWORD, &size, sizeof(size));
-        set_parameter(u"C1Ramdisk", u"DiskNumber", REG_DWORD, &number, sizeof(number));
-        m_disk = load_image("ramdisk.sys", u"C1Ramdisk");
+        set_service_parameter(u"C1Ramdisk", u"DiskSize", REG_QWORD, &size, sizeof(size));
+        set_service_parameter(u"C1Ramdisk", u"DiskNumber", REG_DWORD, &number, sizeof(number));
+        m_disk = load_driver_image("ramdisk.sys", u"C1Ramdisk");
         const std::u16string target = u"\\Device\\Ramdisk9";
         for (int i = 0; i < kFilters; ++i) {
             const std::u16string service = u"C1Filter" + std::u16string(1, static_cast<char16_t>(u'1' + i));
-            set_parameter(service, u"AttachTo", REG_SZ, target.c_str(), static_cast<ULONG>((target.size() + 1) * 2));
-            m_filters[i] = load_image("passthrough.sys", service);
+            set_service_parameter(service, u"AttachTo", REG_SZ, target.c_str(), static_cast<ULONG>((target.size() + 1) * 2));
+            m_filters[i] = load_driver_image("passthrough.sys", service);
         }
         std::u16string device = target;
         UNICODE_STRING name = unicode(device);
@@ -110,12 +62,8 @@ public:
     }
     ~RamdiskStack() {
         NtClose(m_handle);
-        for (int i = kFilters - 1; i >= 0; --i) {
-            NtioUnloadDriver(m_filters[i]);
-            ObDereferenceObject(m_filters[i]);
-        }
-        NtioUnloadDriver(m_disk);
-        ObDereferenceObject(m_disk);
+        for (int i = kFilters - 1; i >= 0; --i) unload_driver(m_filters[i]);
+        unload_driver(m_disk);
     }
     RamdiskStack(const RamdiskStack&) = delete;
     RamdiskStack& operator=(const RamdiskStack&) = delete;
@@ -142,6 +90,8 @@ private:
 };
 
 GateResult gate_c1(const char* id, const char* what, ULONGLONG size, double speed_floor, const GateOptions& options) {
+    if (std::string why = missing_images({"ramdisk.sys", "passthrough.sys"}); !why.empty())
+        return skipped_gate(id, what, 1.0 / speed_floor, why);
     pin_to_cpu(0);
     RamdiskStack stack(size);
     MemcpyRand baseline(size);

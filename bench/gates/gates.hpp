@@ -1,4 +1,5 @@
-// The gates this binary measures, one function per gate of performance-gates.md.
+// The gates this binary measures, one function per gate of performance-gates.md (some report
+// parts: A4.port, B1.asio, B3.kqueue, C2.fio, C4.cpu, D1.port), and the table the runner walks.
 #pragma once
 
 #include <vector>
@@ -6,6 +7,8 @@
 #include "harness/gate_runner.hpp"
 
 namespace ntio::bench {
+
+using GateResults = std::vector<GateResult>;
 
 GateResult gate_a1_irp_round_trip(const GateOptions& options);
 GateResult gate_a2_cost_per_filter(const GateOptions& options);
@@ -16,14 +19,28 @@ GateResult gate_a5_event_wait(const GateOptions& options);
 GateResult gate_a6_allocations(const GateOptions& options);
 GateResult gate_b1_port_vs_mq_cv(const GateOptions& options);
 GateResult gate_b1_port_vs_asio(const GateOptions& options);
-GateResult gate_b2_wakeups(const GateOptions& options);
-GateResult gate_b3_idle_wake(const GateOptions& options);
+GateResults gate_b2_wakeups(const GateOptions& options);
+GateResults gate_b3_idle_wake(const GateOptions& options);
 GateResult gate_b4_apc_delivery(const GateOptions& options);
 GateResult gate_c1_ramdisk_1g(const GateOptions& options);
 GateResult gate_c1_ramdisk_16m(const GateOptions& options);
-GateResult gate_c2_uring_qd32(const GateOptions& options);
-GateResult gate_c3_uring_qd1(const GateOptions& options);
-GateResult gate_c4_uring_direct(const GateOptions& options);
-GateResult gate_c5_submit_batching(const GateOptions& options);
+GateResults gate_c2_uring_qd32(const GateOptions& options);
+GateResults gate_c2_fio(const GateOptions& options);
+GateResults gate_c3_uring_qd1(const GateOptions& options);
+GateResults gate_c4_uring_direct(const GateOptions& options);
+GateResults gate_c5_submit_batching(const GateOptions& options);
+GateResults gate_d1_scaling(const GateOptions& options);
+
+// One runnable step: `id` is the first result it produces; its parts are named id + ".part".
+struct GateEntry {
+    const char* id;
+    GateResults (*run)(const GateOptions& options);
+};
+
+// Every gate in the order the report lists them.
+const std::vector<GateEntry>& gate_table();
+
+// `--gate ID` matching: the id itself or one of its parts ("A4" selects "A4" and "A4.port").
+bool gate_selected(const std::string& result_id, const std::vector<std::string>& wanted);
 
 }  // namespace ntio::bench

@@ -1,0 +1,31 @@
+// `ntio bench`: the engine of the performance gates (performance-gates.md) as a CLI11 command, for
+// the ntio tool and for the stand-alone ntio_gates executable. It prints the baselines table, then
+// one line per gate (median ratio, min-max, limit, absolute medians, verdict), or a Markdown table,
+// or JSON for machines; a progress line goes to stderr when it is a terminal.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace ntio::bench {
+
+struct BenchArgs {
+    bool gates = false;      // exit non-zero when a gate fails
+    bool quick = false;      // smoke run: few pairs, short phases, every gate
+    std::string json;        // write JSON results to this file ("-": stdout, and nothing else there)
+    std::vector<std::string> only;  // --gate ID (repeatable): those gates and their parts
+    bool baselines = false;  // print the baselines table alone
+    bool markdown = false;   // Markdown tables for docs/performance.md
+};
+
+// The options above on `app` itself (ntio_gates) ...
+void add_bench_options(CLI::App& app, BenchArgs& args);
+// ... or as the `bench` subcommand of the ntio tool; its status lands in `exit_code`.
+void add_bench_command(CLI::App& app, int& exit_code);
+
+// Boots a System, measures, reports. 0, or 1 when --gates and a gate failed, 2 for bad arguments.
+int run_bench(const BenchArgs& args);
+
+}  // namespace ntio::bench
