@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "io/io_completion.hpp"
 #include "io/irp.hpp"
 #include "io/objects.hpp"
 #include "ob/object_header.hpp"
@@ -28,6 +29,11 @@ bool matches_locked(PIRP irp, const CancelFilter& filter) noexcept {
     // file object's FO_SYNCHRONOUS_IO, fixed at open, is read instead: request_submit.cpp sets that
     // IRP flag exactly for such files.
     if (filter.synchronous_only && !(file && (file->Flags & FO_SYNCHRONOUS_IO))) return false;
+    if (filter.port_packets_only) {
+        const auto& params = irp->Overlay.AsynchronousParameters;
+        if (irp->UserEvent || params.UserApcRoutine || !params.UserApcContext) return false;
+        if (!file || !file_has_completion_port(file)) return false;
+    }
     return true;
 }
 
@@ -53,6 +59,7 @@ bool cancel_next(_ETHREAD* thread, const CancelFilter& filter) noexcept {
             }
         }
         if (!victim) return false;
+        if (filter.defer_iosb) mark_iosb_deferred(victim);
         // IoCancelIrp's order (cancel.cpp): Cancel first, then the routine, both under the cancel
         // spin lock, so a dispatch that sets its routine and then checks Cancel cannot miss both.
         IoAcquireCancelSpinLock(&irql);
@@ -123,6 +130,21 @@ std::size_t cancel_process_irps(PEPROCESS process, const CancelFilter& filter) n
         ObDereferenceObject(thread);
     }
     return cancelled;
+}
+
+// The observable behaviour is NT fact D9 (Wine's ntdll pipe tests on Windows); IRP_MJ_CLEANUP, which
+// cancels the rest, comes only with the last handle system-wide
+// (https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mj-cleanup). Files without a port
+// have nothing to cancel here, so such a close costs one load.
+// NT deviation: the process's other requests on the file are left pending (nothing about them is
+// observable, D9) until IRP_MJ_CLEANUP.
+void cancel_on_process_close(PEPROCESS process, PFILE_OBJECT file) noexcept {
+    if (!process || !file_has_completion_port(file)) return;
+    CancelFilter filter;
+    filter.file = file;
+    filter.port_packets_only = true;
+    filter.defer_iosb = true;
+    (void)cancel_process_irps(process, filter);
 }
 
 // Unbounded, as NtCancelIoFile is: a driver that ignores the cancel keeps the caller waiting.

@@ -1,11 +1,13 @@
 // File objects after the open: IRP_MJ_CLEANUP when the last handle in the system closes (in the
-// closing process), IRP_MJ_CLOSE when the last reference goes, the device the file's IRPs go to
-// (IoGetRelatedDeviceObject) and the synchronous IRP helper the open, close and name paths share.
+// closing process), the requests a process's last handle takes with it (NT fact D9), IRP_MJ_CLOSE
+// when the last reference goes, the device the file's IRPs go to (IoGetRelatedDeviceObject) and the
+// synchronous IRP helper the open, close and name paths share.
 #include "io/file_object.hpp"
 
 #include <cstdio>
 
 #include "io/driver_object.hpp"
+#include "io/file_cancel_irps.hpp"
 #include "io/io_completion.hpp"
 #include "io/objects.hpp"
 #include "ob/object_manager.hpp"
@@ -134,10 +136,16 @@ PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept
 
 // NT fact K3: the last handle in the whole system sends IRP_MJ_CLEANUP, synchronously and in the
 // process that closes it (which may not be the one that opened it; the closer is `process`).
-void file_close(PEPROCESS process, void* object, ACCESS_MASK, ULONG_PTR, ULONG_PTR system_handle_count)
+// NT facts D8, D9: another handle of the same process changes nothing; the process's last handle,
+// while other processes keep the file, cancels that process's requests that end in a port packet.
+void file_close(PEPROCESS process, void* object, ACCESS_MASK, ULONG_PTR process_handle_count,
+                ULONG_PTR system_handle_count)
 {
-    if (system_handle_count != 1) return;
     auto file = static_cast<PFILE_OBJECT>(object);
+    if (system_handle_count != 1) {
+        if (process_handle_count == 1) cancel_on_process_close(process, file);
+        return;
+    }
     FilePrivate& priv = file_private(file);
     if (!priv.create_succeeded || priv.cleanup_done) return;
     priv.cleanup_done = true;

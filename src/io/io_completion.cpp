@@ -7,6 +7,7 @@
 
 #include "io/irp.hpp"
 #include "io/objects.hpp"
+#include "io/request_common.hpp"
 #include "ke/kernel.hpp"
 #include "ob/object_type.hpp"
 
@@ -29,6 +30,7 @@ struct Packet {
     PVOID apc_context;
     NTSTATUS status;
     ULONG_PTR information;
+    PIO_STATUS_BLOCK deferred_iosb;  // NT fact D9: written at removal; null for every other packet
 };
 
 // A small per-thread cache of free packets in front of the ports' lookaside lists: a thread that
@@ -256,9 +258,12 @@ static bool refill_packet_cache(IoCompletion* port, PacketCache& cache) noexcept
     return cache.count != 0;
 }
 
-NTSTATUS post_completion(void* body, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information) noexcept {
-    IoCompletion* port = port_of(body);
-    if (port->closed.load(std::memory_order_acquire)) return STATUS_SUCCESS;  // nobody can remove it any more
+// Queues one packet. A port whose last handle is gone takes nothing (STATUS_SUCCESS with `dropped`):
+// a poster of a deferred IOSB must know that nobody will write it.
+static NTSTATUS queue_packet(IoCompletion* port, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information,
+                             PIO_STATUS_BLOCK deferred_iosb, bool& dropped) noexcept {
+    dropped = port->closed.load(std::memory_order_acquire);
+    if (dropped) return STATUS_SUCCESS;  // nobody can remove it any more
     PacketCache& cache = t_packet_cache;
     Packet* packet;
     if (cache.count || refill_packet_cache(port, cache)) {
@@ -272,8 +277,22 @@ NTSTATUS post_completion(void* body, PVOID key, PVOID apc_context, NTSTATUS stat
     packet->apc_context = apc_context;
     packet->status = status;
     packet->information = information;
+    packet->deferred_iosb = deferred_iosb;
     (void)KeInsertQueue(&port->queue, &packet->link);
     return STATUS_SUCCESS;
+}
+
+NTSTATUS post_completion(void* body, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information) noexcept {
+    bool dropped;
+    return queue_packet(port_of(body), key, apc_context, status, information, nullptr, dropped);
+}
+
+bool post_completion_deferring_iosb(void* body, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information,
+                                    PIO_STATUS_BLOCK iosb) noexcept {
+    if (!body) return false;
+    bool dropped;
+    return queue_packet(port_of(body), key, apc_context, status, information, iosb, dropped) == STATUS_SUCCESS &&
+           !dropped;
 }
 
 NTSTATUS remove_completions(void* body, KPROCESSOR_MODE mode, bool alertable, PLARGE_INTEGER timeout,
@@ -293,6 +312,8 @@ NTSTATUS remove_completions(void* body, KPROCESSOR_MODE mode, bool alertable, PL
         entries[i].apc_context = packet->apc_context;
         entries[i].iosb.Status = packet->status;
         entries[i].iosb.Information = packet->information;
+        if (packet->deferred_iosb) [[unlikely]]
+            write_caller_iosb(packet->deferred_iosb, entries[i].iosb);
         free_packet(port, packet);
     }
     *removed = count;

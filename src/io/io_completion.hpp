@@ -47,8 +47,16 @@ void initialize_port(void* port, ULONG concurrency) noexcept;
 // packet could be allocated; a port whose last handle is gone silently drops it. Any IRQL <= DISPATCH.
 NTSTATUS post_completion(void* port, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information) noexcept;
 
+// NT fact D9: as post_completion, for a request whose caller's IOSB is written only when the packet
+// is removed: the packet carries `iosb` and remove_completions writes {status, information} there
+// in the remover's context. False when nothing was queued (no port, its last handle gone, no packet);
+// the caller then writes the IOSB itself. Any IRQL <= DISPATCH.
+bool post_completion_deferring_iosb(void* port, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information,
+                                    PIO_STATUS_BLOCK iosb) noexcept;
+
 // Dequeues up to `max_entries` packets into `entries` (kernel memory), waiting like KeRemoveQueue
-// for the first. STATUS_SUCCESS with *removed >= 1, else STATUS_TIMEOUT, STATUS_USER_APC,
+// for the first; a packet that carries a deferred IOSB (post_completion_deferring_iosb) has it
+// written before this returns. STATUS_SUCCESS with *removed >= 1, else STATUS_TIMEOUT, STATUS_USER_APC,
 // STATUS_ALERTED or STATUS_ABANDONED_WAIT_0 (the port's last handle was closed) with *removed == 0.
 // PASSIVE_LEVEL.
 NTSTATUS remove_completions(void* port, KPROCESSOR_MODE mode, bool alertable, PLARGE_INTEGER timeout,

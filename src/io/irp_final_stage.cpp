@@ -1,6 +1,7 @@
 // The final stage of IRP completion (NT's IopCompleteRequest): tell the requester and free the IRP.
 // NT deviation: NT runs most of this in a special kernel APC in the requesting thread; ntio runs it
-// inline on the completing thread (architecture.md, "Completion"), writing caller memory under SEH.
+// inline on the completing thread (architecture.md, "Completion"), writing caller memory through the
+// fault-fixed routines of rtl/user_access.
 //
 // Contracts with the code that builds IRPs (the services, IoBuild*Request, the open/close paths):
 // - Tail.Overlay.OriginalFileObject non-null: the IRP holds one reference on it, dropped here last.
@@ -15,8 +16,11 @@
 #include "io/irp.hpp"
 #include "io/request_common.hpp"
 
+#include "io/file_cancel_irps.hpp"
+#include "io/io_completion.hpp"
 #include "io/objects.hpp"
 #include "host/futex.hpp"
+#include "rtl/user_access.hpp"
 
 namespace ntio::io {
 namespace {
@@ -24,22 +28,21 @@ namespace {
 std::atomic<CompletionPortSink> g_port_sink{nullptr};
 
 // Buffered copy-back to the caller's buffer; a fault becomes the IRP's status (NT fact E11). The
-// caller's buffer may be NULL or bad: that is a fault to catch here, not undefined behaviour, so
-// UBSan's null-argument check is off for this copy (AddressSanitizer lets the access fault).
-__attribute__((no_sanitize("undefined"))) void copy_back(PIRP irp) noexcept {
-    PVOID to = irp->UserBuffer;
-    PVOID from = irp->AssociatedIrp.SystemBuffer;
+// caller's buffer may be NULL or bad: the fault-fixed copy (rtl/user_access) turns that into
+// STATUS_ACCESS_VIOLATION without an exception frame.
+void copy_back(PIRP irp) noexcept {
     const SIZE_T length = irp->IoStatus.Information;
-    __try {
-        std::memcpy(to, from, length);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        irp->IoStatus.Status = GetExceptionCode();
-    }
+    if (length == 0) return;
+    const NTSTATUS status = ntio_user_copy(irp->UserBuffer, irp->AssociatedIrp.SystemBuffer, length);
+    if (!NT_SUCCESS(status)) irp->IoStatus.Status = status;
 }
 
 void signal_file(PFILE_OBJECT file, NTSTATUS status, ULONG_PTR information) noexcept {
-    file->FinalStatus = status;
-    file_private(file).final_information = information;
+    // Relaxed atomics: completions of an asynchronous file's requests may record here concurrently
+    // (NT writes FinalStatus unsynchronized); a synchronous file's single request is read after the
+    // final stage's hand-off, which orders it.
+    __atomic_store_n(&file->FinalStatus, status, __ATOMIC_RELAXED);
+    __atomic_store_n(&file_private(file).final_information, information, __ATOMIC_RELAXED);
     if (!(file_private(file).notification_modes & FILE_SKIP_SET_EVENT_ON_HANDLE)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
 }
 
@@ -67,7 +70,8 @@ CompletionPortSink completion_port_sink() noexcept { return g_port_sink.load(std
 //    event) record FinalStatus and signal the file object unless FILE_SKIP_SET_EVENT_ON_HANDLE (H1-H3);
 //    then the user APC (E9) or else, when the file is bound to a port and ApcContext is non-null, a
 //    completion packet (E7), never both (F7), skipped for a non-pended NT_SUCCESS under
-//    FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (E8).
+//    FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (E8). A packet of a request whose process closed its last
+//    handle to the file carries the IOSB instead: it is written at removal (D9).
 // 3. Otherwise (error not pended, or pended on a synchronous file object): IOSB untouched, no event,
 //    no APC, no packet (E5); a pended error on a file object still records FinalStatus and signals
 //    the file so that a synchronous waiter wakes up and returns FinalStatus (E1, E11).
@@ -105,26 +109,37 @@ void complete_final_stage(PIRP irp) noexcept {
 
     bool queue_apc = false;
     bool post_packet = false;
+    bool defer_iosb = false;
     if (tell) {
-        write_caller_iosb(irp->UserIosb, irp->IoStatus);
+        if (irp->Overlay.AsynchronousParameters.UserApcRoutine && thread) {
+            queue_apc = true;
+        } else if (file && file->CompletionContext && irp->Overlay.AsynchronousParameters.UserApcContext) {
+            const ULONG modes = file_private(file).notification_modes;
+            post_packet = !((modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) && !pended && NT_SUCCESS(status));
+            defer_iosb = post_packet && iosb_deferred(irp);  // NT fact D9, see below
+        }
+        if (!defer_iosb) write_caller_iosb(irp->UserIosb, irp->IoStatus);
         if (irp->UserEvent) {
             KeSetEvent(irp->UserEvent, IO_NO_INCREMENT, FALSE);
             if (sync_file && !(irp->Flags & IRP_OB_QUERY_NAME)) signal_file(file, status, irp->IoStatus.Information);
         } else if (file) {
             signal_file(file, status, irp->IoStatus.Information);
         }
-        if (irp->Overlay.AsynchronousParameters.UserApcRoutine && thread) {
-            queue_apc = true;
-        } else if (file && file->CompletionContext && irp->Overlay.AsynchronousParameters.UserApcContext) {
-            const ULONG modes = file_private(file).notification_modes;
-            post_packet = !((modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) && !pended && NT_SUCCESS(status));
-        }
     } else if (pended && file) {
         signal_file(file, status, irp->IoStatus.Information);
     }
 
     dequeue_thread_irp(irp);
-    if (post_packet) {
+    if (defer_iosb) [[unlikely]] {
+        // NT fact D9: the issuing process closed its last handle to the file (file_cancel_irps.hpp);
+        // the packet carries the IOSB, written when it is removed.
+        // NT deviation: a packet that could not be queued (port closed, pool exhausted) leaves the
+        // IOSB to be written here, at completion.
+        if (!post_completion_deferring_iosb(file->CompletionContext->Port, file->CompletionContext->Key,
+                                            irp->Overlay.AsynchronousParameters.UserApcContext, status,
+                                            irp->IoStatus.Information, irp->UserIosb))
+            write_caller_iosb(irp->UserIosb, irp->IoStatus);
+    } else if (post_packet) {
         if (CompletionPortSink sink = completion_port_sink())
             (void)sink(file->CompletionContext->Port, file->CompletionContext->Key,
                        irp->Overlay.AsynchronousParameters.UserApcContext, status, irp->IoStatus.Information);

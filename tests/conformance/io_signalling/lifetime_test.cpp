@@ -6,101 +6,15 @@
 // completion-port services.
 #include <thread>
 
-#include "io_signalling_driver.hpp"
-#include "ntio/system.hpp"
-#include "ob/object_manager.hpp"
+#include "lifetime_support.hpp"
 
 namespace ntio::test::io_signalling {
 namespace {
 
-constexpr NTSTATUS kFill = static_cast<NTSTATUS>(0xdeadf00d);
-constexpr ULONG_PTR kFillInformation = 0x5555;
-
-IO_STATUS_BLOCK filled() {
-    IO_STATUS_BLOCK iosb{};
-    iosb.Status = kFill;
-    iosb.Information = kFillInformation;
-    return iosb;
-}
-bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kFill && iosb.Information == kFillInformation; }
-
-PVOID ctx(ULONG_PTR v) { return reinterpret_cast<PVOID>(v); }
-
-LONG event_state(HANDLE h) {
-    EVENT_BASIC_INFORMATION info{};
-    EXPECT_EQ(NtQueryEvent(h, EventBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
-    return info.EventState;
-}
-
-LONG port_depth(HANDLE port) {
-    IO_COMPLETION_BASIC_INFORMATION info{-1};
-    EXPECT_EQ(NtQueryIoCompletion(port, IoCompletionBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
-    return info.Depth;
-}
-
-// A second process and a handle to it in the test's process.
-class OtherProcess {
-public:
-    explicit OtherProcess(System& system) : m_objects(system.objects()) {
-        EXPECT_EQ(m_objects.create_process(nullptr, u"other", &m_process), STATUS_SUCCESS);
-        if (m_process) {
-            EXPECT_EQ(ObOpenObjectByPointer(m_process, 0, nullptr, PROCESS_ALL_ACCESS, *PsProcessType, KernelMode,
-                                            &m_handle),
-                      STATUS_SUCCESS);
-        }
-    }
-    ~OtherProcess() {
-        terminate();
-        if (m_handle) (void)NtClose(m_handle);
-        if (m_process) ObDereferenceObject(m_process);
-    }
-    HANDLE handle() const { return m_handle; }
-    // Process exit: its threads are gone (the tests' threads of that process end first) and every
-    // handle it holds is closed.
-    void terminate() {
-        if (m_process) m_objects.terminate_process(m_process, STATUS_SUCCESS);
-    }
-
-private:
-    ob::ObjectManager& m_objects;
-    PEPROCESS m_process = nullptr;
-    HANDLE m_handle = nullptr;
-};
-
-class LifetimeTest : public IoSignalTest {
-protected:
-    // A duplicate of `file` in `other` (the source stays open).
-    static HANDLE share_with(HANDLE file, const OtherProcess& other) {
-        HANDLE copy = nullptr;
-        EXPECT_EQ(NtDuplicateObject(NtCurrentProcess(), file, other.handle(), &copy, 0, 0, DUPLICATE_SAME_ACCESS),
-                  STATUS_SUCCESS);
-        return copy;
-    }
-    static HANDLE make_port() {
-        HANDLE port = nullptr;
-        EXPECT_EQ(NtCreateIoCompletion(&port, IO_COMPLETION_ALL_ACCESS, nullptr, 0), STATUS_SUCCESS);
-        return port;
-    }
-    static void bind(HANDLE file, HANDLE port, PVOID key) {
-        FILE_COMPLETION_INFORMATION info{port, key};
-        IO_STATUS_BLOCK iosb{};
-        EXPECT_EQ(NtSetInformationFile(file, &iosb, &info, sizeof(info), FileCompletionInformation), STATUS_SUCCESS);
-    }
-    static NTSTATUS read_async(HANDLE file, IO_STATUS_BLOCK* iosb, void* buffer, HANDLE event, PVOID context) {
-        LARGE_INTEGER offset;
-        offset.QuadPart = 0;
-        return NtReadFile(file, event, nullptr, context, iosb, buffer, 4, &offset, nullptr);
-    }
-};
-
 // NT fact D9, the port case: the issuing process closes its last handle while another process keeps
 // the file open. The request (completion context, no event) is cancelled and its STATUS_CANCELLED
 // packet queued; the caller's IOSB is written only when the packet is removed.
-// Disabled: ntio treats this close like D8 (another handle to the file object is still open, so
-// nothing is cancelled; src/io/file_object.cpp file_close sends cleanup only for the last handle
-// system-wide and nothing cancels the closing process's requests), and the final stage writes the
-// IOSB at completion, not at NtRemoveIoCompletion (src/io/irp_final_stage.cpp).
-TEST_F(LifetimeTest, DISABLED_closing_the_last_handle_in_a_process_cancels_to_the_port_and_defers_the_iosb) {
+TEST_F(LifetimeTest, closing_the_last_handle_in_a_process_cancels_to_the_port_and_defers_the_iosb) {
     g_state.park_reads = true;
     OtherProcess other(system());
     HANDLE h = open_device();
@@ -124,6 +38,144 @@ TEST_F(LifetimeTest, DISABLED_closing_the_last_handle_in_a_process_cancels_to_th
     EXPECT_EQ(packet.Information, 0u);
     EXPECT_EQ(iosb.Status, STATUS_CANCELLED);
     EXPECT_EQ(iosb.Information, 0u);
+    other.terminate();
+    EXPECT_EQ(NtClose(port), STATUS_SUCCESS);
+}
+
+// NT facts D8, D9: only the process's last handle counts. Closing one of two handles of the issuing
+// process leaves the request alone (D8); closing the second cancels it to the port (D9). Two requests
+// are removed in one NtRemoveIoCompletionEx batch, which writes both IOSBs.
+TEST_F(LifetimeTest, only_the_last_handle_of_the_process_cancels_and_a_batched_removal_writes_every_iosb) {
+    g_state.park_reads = true;
+    OtherProcess other(system());
+    HANDLE h = open_device();
+    HANDLE port = make_port();
+    bind(h, port, ctx(0x77));
+    HANDLE copy = share_with(h, other);
+    HANDLE second = nullptr;
+    ASSERT_EQ(NtDuplicateObject(NtCurrentProcess(), h, NtCurrentProcess(), &second, 0, 0, DUPLICATE_SAME_ACCESS),
+              STATUS_SUCCESS);
+    IO_STATUS_BLOCK a = filled(), b = filled();
+    char buffer_a[4], buffer_b[4];
+    ASSERT_EQ(read_async(h, &a, buffer_a, nullptr, ctx(0x51)), STATUS_PENDING);
+    ASSERT_EQ(read_async(second, &b, buffer_b, nullptr, ctx(0x52)), STATUS_PENDING);
+
+    ASSERT_EQ(NtClose(h), STATUS_SUCCESS);
+    EXPECT_EQ(port_depth(port), 0) << "another handle of the process is still open (D8)";
+    EXPECT_EQ(g_state.parked.load(), 2);
+    ASSERT_EQ(NtClose(second), STATUS_SUCCESS);
+    EXPECT_EQ(port_depth(port), 2);
+    EXPECT_EQ(g_state.parked.load(), 0);
+    EXPECT_TRUE(untouched(a));
+    EXPECT_TRUE(untouched(b));
+
+    FILE_IO_COMPLETION_INFORMATION entries[4];
+    ULONG removed = 0;
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = 0;
+    ASSERT_EQ(NtRemoveIoCompletionEx(port, entries, 4, &removed, &timeout, FALSE), STATUS_SUCCESS);
+    ASSERT_EQ(removed, 2u);
+    for (ULONG i = 0; i < removed; ++i) {
+        EXPECT_EQ(entries[i].KeyContext, ctx(0x77));
+        EXPECT_EQ(entries[i].IoStatusBlock.Status, STATUS_CANCELLED);
+        EXPECT_EQ(entries[i].IoStatusBlock.Information, 0u);
+    }
+    EXPECT_EQ(a.Status, STATUS_CANCELLED);
+    EXPECT_EQ(a.Information, 0u);
+    EXPECT_EQ(b.Status, STATUS_CANCELLED);
+    EXPECT_EQ(b.Information, 0u);
+    EXPECT_EQ(close_in(other, copy), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(port), STATUS_SUCCESS);
+}
+
+// NT fact D9: a request the driver completes after the close has cancelled nothing it could see
+// (it was completed before the close, or belongs to another process) writes its IOSB at completion.
+// Here the driver completes the request first; the close then finds nothing to cancel, and the
+// IOSB was written at completion, before the packet's removal.
+TEST_F(LifetimeTest, a_request_completed_before_the_close_keeps_its_iosb_written_at_completion) {
+    g_state.park_reads = true;
+    OtherProcess other(system());
+    HANDLE h = open_device();
+    HANDLE port = make_port();
+    bind(h, port, ctx(0x31));
+    HANDLE copy = share_with(h, other);
+    IO_STATUS_BLOCK iosb = filled();
+    char buffer[4];
+    ASSERT_EQ(read_async(h, &iosb, buffer, nullptr, ctx(0x32)), STATUS_PENDING);
+    ASSERT_TRUE(complete_one(STATUS_SUCCESS, 3));
+    EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, 3u);
+    iosb = filled();  // a second write (at removal) would show here
+    ASSERT_EQ(NtClose(h), STATUS_SUCCESS);
+    EXPECT_EQ(port_depth(port), 1);
+    PVOID key = nullptr, value = nullptr;
+    IO_STATUS_BLOCK packet = filled();
+    ASSERT_EQ(remove_packet(port, &key, &value, &packet), STATUS_SUCCESS);
+    EXPECT_EQ(value, ctx(0x32));
+    EXPECT_EQ(packet.Status, STATUS_SUCCESS);
+    EXPECT_EQ(packet.Information, 3u);
+    EXPECT_TRUE(untouched(iosb)) << "written once, at completion";
+    EXPECT_EQ(close_in(other, copy), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(port), STATUS_SUCCESS);
+}
+
+struct ParkedReader {
+    HANDLE file = nullptr;  // a handle of the reader's process
+    IO_STATUS_BLOCK iosb{};
+    char buffer[4];
+    NTSTATUS status = STATUS_UNSUCCESSFUL;
+    KEVENT issued;
+    KEVENT leave;
+};
+
+// A thread of the other process that issues a read through that process's handle and stays alive
+// (a thread's exit cancels its requests) until told to leave.
+VOID NTAPI parked_reader(PVOID context) {
+    auto* reader = static_cast<ParkedReader*>(context);
+    LARGE_INTEGER offset;
+    offset.QuadPart = 0;
+    reader->status = NtReadFile(reader->file, nullptr, nullptr, &reader->iosb, &reader->iosb, reader->buffer,
+                                sizeof(reader->buffer), &offset, nullptr);
+    KeSetEvent(&reader->issued, IO_NO_INCREMENT, FALSE);
+    (void)KeWaitForSingleObject(&reader->leave, Executive, KernelMode, FALSE, nullptr);
+}
+
+// NT fact D9: the close cancels the closing process's requests only; a read that a thread of the
+// process keeping the file issued stays pending.
+TEST_F(LifetimeTest, closing_the_last_handle_in_a_process_leaves_other_processes_requests_alone) {
+    g_state.park_reads = true;
+    OtherProcess other(system());
+    HANDLE h = open_device();
+    HANDLE port = make_port();
+    bind(h, port, ctx(0x61));
+    ParkedReader reader;
+    reader.file = share_with(h, other);
+    reader.iosb = filled();
+    KeInitializeEvent(&reader.issued, NotificationEvent, FALSE);
+    KeInitializeEvent(&reader.leave, NotificationEvent, FALSE);
+    HANDLE thread = nullptr;
+    ASSERT_EQ(PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, nullptr, other.handle(), nullptr, parked_reader, &reader),
+              STATUS_SUCCESS);
+    LARGE_INTEGER bound;
+    bound.QuadPart = -10000LL * 10000;
+    ASSERT_EQ(KeWaitForSingleObject(&reader.issued, Executive, KernelMode, FALSE, &bound), STATUS_SUCCESS);
+    EXPECT_EQ(reader.status, STATUS_PENDING);
+
+    ASSERT_EQ(NtClose(h), STATUS_SUCCESS);
+    EXPECT_EQ(port_depth(port), 0);
+    EXPECT_EQ(g_state.parked.load(), 1);
+    EXPECT_TRUE(untouched(reader.iosb));
+
+    KeSetEvent(&reader.leave, IO_NO_INCREMENT, FALSE);  // the thread's exit cancels its read
+    EXPECT_EQ(WaitForSingleObject(thread, 10000), static_cast<DWORD>(WAIT_OBJECT_0));
+    EXPECT_EQ(NtClose(thread), STATUS_SUCCESS);
+    PVOID key = nullptr, value = nullptr;
+    IO_STATUS_BLOCK packet = filled();
+    ASSERT_EQ(remove_packet(port, &key, &value, &packet), STATUS_SUCCESS);
+    EXPECT_EQ(key, ctx(0x61));
+    EXPECT_EQ(value, &reader.iosb);
+    EXPECT_EQ(packet.Status, STATUS_CANCELLED);
+    EXPECT_EQ(reader.iosb.Status, STATUS_CANCELLED);
     other.terminate();
     EXPECT_EQ(NtClose(port), STATUS_SUCCESS);
 }
@@ -220,6 +272,44 @@ TEST_F(LifetimeTest, process_exit_cancels_a_moved_handles_read_and_still_posts_t
     EXPECT_FALSE(GetQueuedCompletionStatus(port, &bytes, &key, &ov, 0)) << "exactly one packet";
     EXPECT_EQ(GetLastError(), static_cast<DWORD>(WAIT_TIMEOUT));
     EXPECT_TRUE(CloseHandle(port));
+}
+
+// NT fact D10 through the NT services: the moved handle's read, issued with an ApcContext and no
+// event, is cancelled by the process's exit; NtRemoveIoCompletion returns the port key, the context,
+// {STATUS_CANCELLED, 0}, and the caller's IOSB holds the same once the packet is removed.
+TEST_F(LifetimeTest, process_exit_posts_the_cancelled_packet_of_a_moved_handles_read_with_the_port_key) {
+    g_state.park_reads = true;
+    OtherProcess other(system());
+    HANDLE h = open_device();
+    HANDLE port = make_port();
+    bind(h, port, ctx(123));
+    ParkedReader reader;
+    reader.iosb = filled();
+    KeInitializeEvent(&reader.issued, NotificationEvent, FALSE);
+    KeInitializeEvent(&reader.leave, NotificationEvent, TRUE);  // the reader leaves at once
+    ASSERT_EQ(NtDuplicateObject(NtCurrentProcess(), h, other.handle(), &reader.file, 0, 0,
+                                DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE),
+              STATUS_SUCCESS);
+    HANDLE thread = nullptr;
+    ASSERT_EQ(PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, nullptr, other.handle(), nullptr, parked_reader, &reader),
+              STATUS_SUCCESS);
+    EXPECT_EQ(WaitForSingleObject(thread, 10000), static_cast<DWORD>(WAIT_OBJECT_0));
+    EXPECT_EQ(NtClose(thread), STATUS_SUCCESS);
+    EXPECT_EQ(reader.status, STATUS_PENDING);
+    other.terminate();
+
+    PVOID key = nullptr, value = nullptr;
+    IO_STATUS_BLOCK packet = filled();
+    ASSERT_EQ(remove_packet(port, &key, &value, &packet), STATUS_SUCCESS);
+    EXPECT_EQ(key, ctx(123));
+    EXPECT_EQ(value, &reader.iosb);
+    EXPECT_EQ(packet.Status, STATUS_CANCELLED);
+    EXPECT_EQ(packet.Information, 0u);
+    EXPECT_EQ(reader.iosb.Status, STATUS_CANCELLED);
+    EXPECT_EQ(reader.iosb.Information, 0u);
+    EXPECT_EQ(port_depth(port), 0) << "exactly one packet";
+    EXPECT_EQ(g_state.parked.load(), 0);
+    EXPECT_EQ(NtClose(port), STATUS_SUCCESS);
 }
 
 // NT fact D11: a pending IOCTL that the driver completes with STATUS_DELETE_PENDING during surprise
