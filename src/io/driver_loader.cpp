@@ -54,9 +54,11 @@ struct ImageTable {
     std::vector<ExportImage*> exports;
 };
 
+// Never destroyed: a System that outlives static destruction (a Win32 program's default System shut
+// down at exit) still unloads its drivers through it.
 ImageTable& table() {
-    static ImageTable instance;
-    return instance;
+    static ImageTable* instance = new ImageTable;
+    return *instance;
 }
 
 void log_failure(std::u16string_view service, const std::string& what, NTSTATUS status) {
