@@ -9,13 +9,17 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fmt/core.h>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "config/reg_file.hpp"
 #include <wdm.h>
 
+#include "progress.hpp"
 #include "unicode_string.hpp"
 
 namespace ntio::tool {
@@ -255,12 +259,17 @@ NTSTATUS delete_tree(const std::u16string& path) {
     return ZwDeleteKey(key.get());
 }
 
-int run_reg(const std::string& verb, const RegArgs& args, const GlobalOptions& options) {
-    std::unique_ptr<System> system = boot(options);
-    if (!system) return 1;
+int run_reg_on(System& system, const std::string& verb, const RegArgs& args) {
     if (verb == "import") {
         std::string message;
-        NTSTATUS status = config::import_reg_file(system->config(), args.file, message);
+        std::error_code size_error;
+        const std::uintmax_t size = std::filesystem::file_size(args.file, size_error);
+        NTSTATUS status;
+        {
+            Progress progress(fmt::format("ntio reg: importing {}{}", args.file,
+                                          size_error ? std::string() : " (" + human_size(size) + ")"));
+            status = config::import_reg_file(system.config(), args.file, message);
+        }
         if (!NT_SUCCESS(status)) return fail(message, status);
         fmt::print("ntio reg: imported {}\n", args.file);
         return 0;
@@ -269,7 +278,11 @@ int run_reg(const std::string& verb, const RegArgs& args, const GlobalOptions& o
     if (path.empty()) return fail("unknown root key in " + args.key, STATUS_OBJECT_PATH_SYNTAX_BAD);
     if (verb == "export") {
         std::string message;
-        NTSTATUS status = config::export_reg_file(system->config(), path, args.file, message);
+        NTSTATUS status;
+        {
+            Progress progress(fmt::format("ntio reg: exporting {}", args.key));
+            status = config::export_reg_file(system.config(), path, args.file, message);
+        }
         if (!NT_SUCCESS(status)) return fail(message.empty() ? "cannot export " + args.key : message, status);
         return 0;
     }
@@ -305,11 +318,8 @@ int run_reg(const std::string& verb, const RegArgs& args, const GlobalOptions& o
     return NT_SUCCESS(status) ? 0 : fail("cannot delete " + args.key, status);
 }
 
-}  // namespace
-
-void add_reg_command(CLI::App& app, const GlobalOptions& options, int& exit_code) {
-    auto args = std::make_shared<RegArgs>();
-    CLI::App* reg = app.add_subcommand("reg", "query, add, delete, import and export registry keys (like reg.exe)");
+// The reg verbs and their options on `reg`; each verb's callback hands its name to `run`.
+void build_reg(CLI::App* reg, const std::shared_ptr<RegArgs>& args, const std::function<void(const std::string&)>& run) {
     reg->require_subcommand(1);
     auto key_option = [&](CLI::App* sub) {
         sub->add_option("key", args->key, "key path, e.g. HKLM\\SOFTWARE\\Vendor")->required();
@@ -337,8 +347,34 @@ void add_reg_command(CLI::App& app, const GlobalOptions& options, int& exit_code
     key_option(export_);
     export_->add_option("file", args->file, ".reg file to write")->required();
     for (CLI::App* sub : {query, add, del, import, export_}) {
-        sub->callback([sub, args, &options, &exit_code] { exit_code = run_reg(sub->get_name(), *args, options); });
+        sub->callback([sub, run] { run(sub->get_name()); });
     }
+}
+
+}  // namespace
+
+void add_reg_command(CLI::App& app, const GlobalOptions& options, int& exit_code) {
+    auto args = std::make_shared<RegArgs>();
+    CLI::App* reg = app.add_subcommand("reg", "query, add, delete, import and export registry keys (like reg.exe)");
+    build_reg(reg, args, [args, &options, &exit_code](const std::string& verb) {
+        std::unique_ptr<System> system = boot(options);
+        exit_code = system ? run_reg_on(*system, verb, *args) : 1;
+    });
+}
+
+int run_reg_words(System& system, const std::vector<std::string>& words) {
+    auto args = std::make_shared<RegArgs>();
+    CLI::App reg{"query, add, delete, import and export registry keys (like reg.exe)", "reg"};
+    int exit_code = 0;
+    build_reg(&reg, args, [&](const std::string& verb) { exit_code = run_reg_on(system, verb, *args); });
+    std::vector<std::string> reversed(words.rbegin(), words.rend());
+    try {
+        reg.parse(reversed);
+    } catch (const CLI::ParseError& error) {
+        const int status = reg.exit(error);
+        return status == 0 && error.get_exit_code() == 0 ? 0 : 1;
+    }
+    return exit_code;
 }
 
 }  // namespace ntio::tool

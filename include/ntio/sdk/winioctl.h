@@ -1,6 +1,9 @@
 /* <winioctl.h>: the IOCTL encoding for applications: CTL_CODE, METHOD_*, FILE_*_ACCESS, DEVICE_TYPE and
  * the FILE_DEVICE_* types. Every macro is spelled token for token as the DDK's io_constants.h spells it
- * and guarded, so <winioctl.h> and <wdm.h> / <ntio/ntapi.h> can be included together in either order. */
+ * and guarded, so <winioctl.h> and <wdm.h> / <ntio/ntapi.h> can be included together in either order.
+ * As on Windows it also carries the disk and storage IOCTLs and their structures (IOCTL_DISK_*,
+ * IOCTL_STORAGE_*, DISK_GEOMETRY(_EX), GET_LENGTH_INFORMATION, STORAGE_PROPERTY_QUERY, ...), taken from
+ * the DDK's <ntdddisk.h> / <ntddstor.h> so that one definition serves drivers and applications. */
 #ifndef NTIO_SDK_WINIOCTL_H
 #define NTIO_SDK_WINIOCTL_H
 #include "win32/types.h"
@@ -304,5 +307,9 @@
 #ifndef FILE_WRITE_ACCESS
 #define FILE_WRITE_ACCESS (0x0002)
 #endif
+
+/* ---- Disk and storage IOCTLs (Windows x64 layouts, defined once with the DDK) ----
+ * https://learn.microsoft.com/windows/win32/api/winioctl/ */
+#include "../ddk/ntdddisk.h"
 
 #endif /* NTIO_SDK_WINIOCTL_H */

@@ -236,9 +236,6 @@ FORCEINLINE PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority) {
     } while (0)
 #define IoMarkIrpPending(Irp) (IoGetCurrentIrpStackLocation((Irp))->Control |= SL_PENDING_RETURNED)
 #define IoGetFunctionCodeFromCtlCode(ControlCode) (((ULONG)((ControlCode) & 0x00003FFC)) >> 2)
-#define IoSetCancelRoutine(Irp, NewCancelRoutine) \
-    ((PDRIVER_CANCEL)(ULONG_PTR)InterlockedExchangePointer((PVOID volatile *)&(Irp)->CancelRoutine, \
-                                                           (PVOID)(ULONG_PTR)(NewCancelRoutine)))
 #define IoGetRemainingStackSize() ((ULONG_PTR)(16 * 1024))
 #define IoIsFileOpenedExclusively(FileObject) \
     ((BOOLEAN)!((FileObject)->SharedRead || (FileObject)->SharedWrite || (FileObject)->SharedDelete))
@@ -257,6 +254,15 @@ FORCEINLINE VOID IoSetCompletionRoutine(PIRP Irp, PIO_COMPLETION_ROUTINE Complet
     if (InvokeOnSuccess) irpSp->Control = SL_INVOKE_ON_SUCCESS;
     if (InvokeOnError) irpSp->Control |= SL_INVOKE_ON_ERROR;
     if (InvokeOnCancel) irpSp->Control |= SL_INVOKE_ON_CANCEL;
+}
+
+/* A function rather than the WDK's macro: drivers write `IoSetCancelRoutine(Irp, Routine);` as a
+   statement, and the macro's cast result then trips -Wunused-value under -Werror. Same semantics:
+   atomically swaps Irp->CancelRoutine and returns the previous routine.
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetcancelroutine */
+FORCEINLINE PDRIVER_CANCEL IoSetCancelRoutine(PIRP Irp, PDRIVER_CANCEL NewCancelRoutine) {
+    return (PDRIVER_CANCEL)(ULONG_PTR)InterlockedExchangePointer((PVOID volatile *)&Irp->CancelRoutine,
+                                                                 (PVOID)(ULONG_PTR)NewCancelRoutine);
 }
 
 /* ---- Kernel-mode file handles ---- */

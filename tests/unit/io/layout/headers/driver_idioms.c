@@ -6,6 +6,8 @@
 DRIVER_INITIALIZE DriverEntry;
 _Dispatch_type_(IRP_MJ_CREATE) _Dispatch_type_(IRP_MJ_CLOSE) DRIVER_DISPATCH IdiomsCreateClose;
 DRIVER_UNLOAD IdiomsUnload;
+_Dispatch_type_(IRP_MJ_READ) DRIVER_DISPATCH IdiomsRead;
+DRIVER_CANCEL IdiomsCancel;
 
 #pragma alloc_text(PAGE, DriverEntry)
 #pragma alloc_text(PAGE, IdiomsCreateClose)
@@ -20,6 +22,31 @@ NTSTATUS IdiomsCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     Irp->IoStatus.Information = 0;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     return STATUS_SUCCESS;
+}
+
+/* IoSetCancelRoutine used as a plain statement, as WDK samples do: it must not warn about an unused
+ * value under -Werror (gcc and clang). */
+_Use_decl_annotations_
+VOID IdiomsCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    Irp->IoStatus.Status = STATUS_CANCELLED;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+}
+
+_Use_decl_annotations_
+NTSTATUS IdiomsRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    KIRQL irql;
+
+    UNREFERENCED_PARAMETER(DeviceObject);
+    IoAcquireCancelSpinLock(&irql);
+    IoMarkIrpPending(Irp);
+    IoSetCancelRoutine(Irp, IdiomsCancel);
+    IoReleaseCancelSpinLock(irql);
+    return STATUS_PENDING;
 }
 
 _Use_decl_annotations_
@@ -46,6 +73,7 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
     }
     DriverObject->MajorFunction[IRP_MJ_CREATE] = IdiomsCreateClose;
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = IdiomsCreateClose;
+    DriverObject->MajorFunction[IRP_MJ_READ] = IdiomsRead;
     DriverObject->DriverUnload = IdiomsUnload;
     device->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;
