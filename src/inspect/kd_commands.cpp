@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "io/irp_names.hpp"
 #include "inspect/kd_commands.hpp"
 #include "inspect/kd_format.hpp"
 #include "inspect/snapshot_json.hpp"
@@ -57,16 +58,8 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text) {
 }
 
 const char* major_name(unsigned major) {
-    static const char* const kNames[] = {
-        "IRP_MJ_CREATE", "IRP_MJ_CREATE_NAMED_PIPE", "IRP_MJ_CLOSE", "IRP_MJ_READ", "IRP_MJ_WRITE",
-        "IRP_MJ_QUERY_INFORMATION", "IRP_MJ_SET_INFORMATION", "IRP_MJ_QUERY_EA", "IRP_MJ_SET_EA",
-        "IRP_MJ_FLUSH_BUFFERS", "IRP_MJ_QUERY_VOLUME_INFORMATION", "IRP_MJ_SET_VOLUME_INFORMATION",
-        "IRP_MJ_DIRECTORY_CONTROL", "IRP_MJ_FILE_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CONTROL",
-        "IRP_MJ_INTERNAL_DEVICE_CONTROL", "IRP_MJ_SHUTDOWN", "IRP_MJ_LOCK_CONTROL", "IRP_MJ_CLEANUP",
-        "IRP_MJ_CREATE_MAILSLOT", "IRP_MJ_QUERY_SECURITY", "IRP_MJ_SET_SECURITY", "IRP_MJ_POWER",
-        "IRP_MJ_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CHANGE", "IRP_MJ_QUERY_QUOTA", "IRP_MJ_SET_QUOTA", "IRP_MJ_PNP",
-    };
-    return major < sizeof kNames / sizeof kNames[0] ? kNames[major] : "N/A";
+    const char* name = io::major_function_name(major);
+    return name ? name : "N/A";
 }
 
 std::string minor_name(unsigned major, unsigned minor) {

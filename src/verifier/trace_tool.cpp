@@ -2,6 +2,7 @@
 // IRP keyed by its id, an X slice per dispatch on the executing thread, flow arrows from each layer's
 // call to the next and to the completion) and to Process Monitor CSV (one row per IRP that reached
 // its originator, friendly operation names and result strings).
+#include "io/irp_names.hpp"
 #include "verifier/trace_tool.hpp"
 
 #include <cstdio>
@@ -19,15 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-const char* const kMajors[] = {
-    "IRP_MJ_CREATE", "IRP_MJ_CREATE_NAMED_PIPE", "IRP_MJ_CLOSE", "IRP_MJ_READ", "IRP_MJ_WRITE",
-    "IRP_MJ_QUERY_INFORMATION", "IRP_MJ_SET_INFORMATION", "IRP_MJ_QUERY_EA", "IRP_MJ_SET_EA",
-    "IRP_MJ_FLUSH_BUFFERS", "IRP_MJ_QUERY_VOLUME_INFORMATION", "IRP_MJ_SET_VOLUME_INFORMATION",
-    "IRP_MJ_DIRECTORY_CONTROL", "IRP_MJ_FILE_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CONTROL",
-    "IRP_MJ_INTERNAL_DEVICE_CONTROL", "IRP_MJ_SHUTDOWN", "IRP_MJ_LOCK_CONTROL", "IRP_MJ_CLEANUP",
-    "IRP_MJ_CREATE_MAILSLOT", "IRP_MJ_QUERY_SECURITY", "IRP_MJ_SET_SECURITY", "IRP_MJ_POWER",
-    "IRP_MJ_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CHANGE", "IRP_MJ_QUERY_QUOTA", "IRP_MJ_SET_QUOTA", "IRP_MJ_PNP",
-};
 // Process Monitor's operation names.
 const char* const kOperations[] = {
     "CreateFile", "CreateNamedPipe", "CloseFile", "ReadFile", "WriteFile", "QueryInformationFile",
@@ -38,7 +30,10 @@ const char* const kOperations[] = {
     "SetFileQuota", "PlugAndPlay",
 };
 
-const char* major_name(unsigned major) { return major < 28 ? kMajors[major] : "IRP_MJ_?"; }
+const char* major_name(unsigned major) {
+    const char* name = io::major_function_name(major);
+    return name ? name : "IRP_MJ_?";
+}
 
 bool parse(const std::string& records, std::vector<json>& events, std::string& error) {
     std::istringstream in(records);

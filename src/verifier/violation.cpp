@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "io/irp_names.hpp"
 #include "io/objects.hpp"
 #include "rtl/bugcheck.hpp"
 #include "verifier/state.hpp"
@@ -32,15 +33,6 @@ std::atomic<bool> g_report_busy{false};
 std::atomic<ULONG> g_warnings{0};
 rtl::BugCheckReporter g_previous_reporter = nullptr;
 
-const char* const kMajorNames[] = {
-    "IRP_MJ_CREATE", "IRP_MJ_CREATE_NAMED_PIPE", "IRP_MJ_CLOSE", "IRP_MJ_READ", "IRP_MJ_WRITE",
-    "IRP_MJ_QUERY_INFORMATION", "IRP_MJ_SET_INFORMATION", "IRP_MJ_QUERY_EA", "IRP_MJ_SET_EA",
-    "IRP_MJ_FLUSH_BUFFERS", "IRP_MJ_QUERY_VOLUME_INFORMATION", "IRP_MJ_SET_VOLUME_INFORMATION",
-    "IRP_MJ_DIRECTORY_CONTROL", "IRP_MJ_FILE_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CONTROL",
-    "IRP_MJ_INTERNAL_DEVICE_CONTROL", "IRP_MJ_SHUTDOWN", "IRP_MJ_LOCK_CONTROL", "IRP_MJ_CLEANUP",
-    "IRP_MJ_CREATE_MAILSLOT", "IRP_MJ_QUERY_SECURITY", "IRP_MJ_SET_SECURITY", "IRP_MJ_POWER",
-    "IRP_MJ_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CHANGE", "IRP_MJ_QUERY_QUOTA", "IRP_MJ_SET_QUOTA", "IRP_MJ_PNP",
-};
 
 void append(std::string& out, const char* format, ...) __attribute__((format(printf, 2, 3)));
 void append(std::string& out, const char* format, ...) {
@@ -113,7 +105,8 @@ void forget_device_label(PDEVICE_OBJECT device) noexcept {
 namespace {
 
 const char* major_name(UCHAR major) {
-    return major < sizeof(kMajorNames) / sizeof(kMajorNames[0]) ? kMajorNames[major] : "IRP_MJ_?";
+    const char* name = io::major_function_name(major);
+    return name ? name : "IRP_MJ_?";
 }
 
 // What each parameter means, from the Microsoft bug-check pages (0xC9, 0xC4, 0x44, 0xCE).
