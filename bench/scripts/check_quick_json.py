@@ -20,12 +20,12 @@ def finite(x):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print("usage: check_quick_json.py <ntio_gates>", file=sys.stderr)
+    if len(sys.argv) < 2:
+        print("usage: check_quick_json.py <command...>   (e.g. ntio bench)", file=sys.stderr)
         return 2
-    run = subprocess.run([sys.argv[1], "--quick", "--json", "-"], stdout=subprocess.PIPE, timeout=200)
+    run = subprocess.run(sys.argv[1:] + ["--quick", "--json", "-"], stdout=subprocess.PIPE, timeout=200)
     if run.returncode != 0:
-        print(f"ntio_gates exited with {run.returncode}", file=sys.stderr)
+        print(f"{' '.join(sys.argv[1:])} exited with {run.returncode}", file=sys.stderr)
         return 1
     doc = json.loads(run.stdout)
     errors = []
