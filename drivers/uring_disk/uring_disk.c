@@ -1,8 +1,9 @@
 /* uring_disk.sys: DriverEntry, DriverUnload and the read, write and flush paths. Each read, write or
- * flush is marked pending, made cancelable and handed to the ring; the ring's completion routine
- * completes it, on the submitting thread when the data was ready at submission (page-cache hits)
- * and on the driver's reaper thread otherwise. Every dispatch path ends in exactly one complete or
- * one park in the ring. */
+ * flush is marked pending, made cancelable and handed to the issuing thread's ring; the ring's
+ * completion routine completes it at DISPATCH_LEVEL, normally on the issuing thread when it next
+ * waits (libntio polls the thread's ring before the thread blocks), on the driver's reaper thread
+ * when that thread does not wait. Every dispatch path ends in exactly one complete or one park in
+ * the ring. */
 #include "uring_disk.h"
 
 #include <ntstrsafe.h>
@@ -59,11 +60,21 @@ VOID UringDiskRequestDone(_In_ PVOID RequestContext, _In_ NTSTATUS Status, _In_ 
                           _In_ PVOID RingContext)
 {
     PIRP irp = (PIRP)RequestContext;
+    KIRQL oldIrql = KeGetCurrentIrql();
     UNREFERENCED_PARAMETER(RingContext);
+    /* Complete as a storage driver's DPC does, at DISPATCH_LEVEL, whichever thread reaped the
+     * request (the issuing thread about to wait, or the reaper): completion routines above see
+     * the IRQL they would see on Windows. */
+    if (oldIrql < DISPATCH_LEVEL) {
+        KeRaiseIrql(DISPATCH_LEVEL, &oldIrql);
+    }
     UringDiskClaimFromCancel(irp);
     irp->IoStatus.Status = Status;
     irp->IoStatus.Information = NT_SUCCESS(Status) ? Information : 0;
     IoCompleteRequest(irp, IO_DISK_INCREMENT);
+    if (oldIrql < DISPATCH_LEVEL) {
+        KeLowerIrql(oldIrql);
+    }
 }
 
 /* Parks a pending IRP in the ring (the caller marked it pending), or completes it when it was
@@ -140,7 +151,8 @@ NTSTATUS UringDiskFlushBuffers(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Ir
     return UringDiskPark(ext, Irp, IRP_MJ_FLUSH_BUFFERS, NULL, 0, 0);
 }
 
-/* Runs the completions nobody reaped on a submitting thread, until NtioUringShutdown. */
+/* The fallback: serves the rings of threads that do not wait for their requests, until
+ * NtioUringShutdown. */
 VOID UringDiskReaper(_In_ PVOID StartContext)
 {
     PURING_DISK_EXTENSION ext = (PURING_DISK_EXTENSION)StartContext;

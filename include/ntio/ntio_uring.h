@@ -9,10 +9,14 @@ NTIO_BEGIN_DECLS
 
 typedef struct _NTIO_URING NTIO_URING, *PNTIO_URING;
 
-/* Called once per finished request, on the thread that reaped it (the submitting thread when the
- * result was ready at submission, the thread in NtioUringReap otherwise), at PASSIVE_LEVEL with no
- * ring lock held: the routine may queue new requests. Status is STATUS_SUCCESS with Information =
- * bytes moved, STATUS_CANCELLED for a cancelled request, or the NT status of the host error. */
+/* Called once per finished request, on the thread that reaped it, with no ring lock held (the
+ * routine may queue new requests): normally the issuing thread (each thread has its own ring; it
+ * reaps when it submits a batch, and in its waits, just before it would block), else the thread
+ * in NtioUringReap (rings whose thread does not wait, or has exited) or in NtioUringShutdown.
+ * IRQL: that of the reaping thread (PASSIVE_LEVEL or APC_LEVEL; DISPATCH_LEVEL when it polls with
+ * a zero timeout at DISPATCH_LEVEL); a driver that wants DPC semantics raises to DISPATCH_LEVEL.
+ * Status is STATUS_SUCCESS with Information = bytes moved, STATUS_CANCELLED for a cancelled
+ * request, or the NT status of the host error. */
 typedef VOID NTIO_URING_COMPLETION(PVOID RequestContext, NTSTATUS Status, ULONG_PTR Information,
                                     PVOID RingContext);
 typedef NTIO_URING_COMPLETION *PNTIO_URING_COMPLETION;
@@ -25,8 +29,9 @@ typedef struct _NTIO_URING_PARAMETERS {
     PCUNICODE_STRING HostPath; /* Linux path of the backing file (UTF-16, converted to UTF-8) */
     ULONGLONG Size;            /* 0: the file's size; else the file is extended to at least this */
     ULONG Flags;               /* NTIO_URING_* */
-    ULONG QueueDepth;          /* requests in flight at most, 1..256 */
-    ULONG SubmitBatch;         /* queued requests that force a submission while others are in flight; 0 = 8 */
+    ULONG QueueDepth;          /* requests in flight at most per issuing thread, 1..256 */
+    ULONG SubmitBatch;         /* requests a thread queues before they are submitted without waiting
+                                * for it to block or poll; 0 = 32 */
     PNTIO_URING_COMPLETION CompletionRoutine;
     PVOID RingContext;         /* passed to CompletionRoutine */
 } NTIO_URING_PARAMETERS, *PNTIO_URING_PARAMETERS;
@@ -50,10 +55,14 @@ NTIO_API VOID NtioUringClose(PNTIO_URING Ring);
 NTIO_API ULONGLONG NtioUringSize(PNTIO_URING Ring);
 NTIO_API ULONG NtioUringSectorSize(PNTIO_URING Ring);
 
-/* Queues a read, write or flush (fdatasync) of the backing file. STATUS_PENDING: the completion
+/* Queues a read, write or flush (fdatasync) of the backing file on the calling thread's ring (made
+ * on the thread's first request). The request is submitted with the thread's batch: when
+ * SubmitBatch are queued, or when the thread next waits (KeWaitFor*, KeDelayExecutionThread,
+ * KeRemoveQueue, NtWaitFor*, NtRemoveIoCompletion(Ex), a synchronous request's wait), whichever
+ * comes first; the reaper submits for a thread that does neither. STATUS_PENDING: the completion
  * routine runs exactly once for RequestContext, possibly before this returns (mark the IRP pending
- * first). STATUS_INSUFFICIENT_RESOURCES when QueueDepth requests are in flight (the routine will not
- * run). RequestContext must be unique among the requests in flight (it names the request for
+ * first). STATUS_INSUFFICIENT_RESOURCES when QueueDepth requests of this thread are in flight or
+ * its ring cannot be made (the routine will not run). RequestContext must be unique among the requests in flight (it names the request for
  * NtioUringCancel). The caller checks bounds and alignment; the buffer must stay valid until the
  * completion routine runs. */
 NTIO_API NTSTATUS NtioUringRead(PNTIO_URING Ring, PVOID Buffer, ULONG Length, ULONGLONG Offset,
@@ -69,10 +78,12 @@ NTIO_API NTSTATUS NtioUringFlush(PNTIO_URING Ring, PVOID RequestContext);
  * make one io_uring_enter call, never sleeps. */
 NTIO_API BOOLEAN NtioUringCancel(PNTIO_URING Ring, PVOID RequestContext);
 
-/* Submits anything still queued and runs the completion routines of finished requests on the
- * calling thread. Wait = TRUE blocks until at least one request finishes; returns STATUS_CANCELLED
- * once NtioUringClose started (the reaper thread's signal to exit), else STATUS_SUCCESS.
- * PASSIVE_LEVEL. */
+/* The fallback reaper: for the rings whose thread neither queued nor polled since the last pass
+ * (or has exited), submits what is queued and runs the completion routines of finished requests
+ * on the calling thread; it never takes completions a polling thread would reap. Wait = TRUE
+ * sleeps between passes (a 1 ms tick while any ring has work, until a request is queued after a
+ * long idle); returns STATUS_CANCELLED once NtioUringShutdown has finished every request (the
+ * reaper thread's signal to exit), else STATUS_SUCCESS. PASSIVE_LEVEL. */
 NTIO_API NTSTATUS NtioUringReap(PNTIO_URING Ring, BOOLEAN Wait);
 
 /* Counters for tests and benchmarks: io_uring_enter calls made, requests completed; of one ring, or
@@ -83,6 +94,19 @@ typedef struct _NTIO_URING_STATISTICS {
     ULONGLONG InlineCompletions; /* reaped by a submitting thread, not by NtioUringReap(Wait) */
 } NTIO_URING_STATISTICS, *PNTIO_URING_STATISTICS;
 NTIO_API VOID NtioUringQueryStatistics(PNTIO_URING Ring, PNTIO_URING_STATISTICS Statistics);
+
+/* Before-block pollers: a routine the calling thread runs just before it blocks in a wait
+ * (KeWaitFor*, KeDelayExecutionThread, KeRemoveQueue and everything built on them), so that a
+ * source of completions owned by the thread is served by the thread that waits for them. MayBlock
+ * is TRUE for an infinite wait: the poller may then sleep in its own source for about a
+ * millisecond at most. It returns TRUE while it made progress or still has work under way (the
+ * wait re-checks its objects and calls again), FALSE when it has nothing to do (the wait blocks).
+ * Runs at the waiter's IRQL, never re-entrantly. The io_uring rings register theirs
+ * automatically. At most 4 per thread: FALSE when the thread's table is full. */
+typedef BOOLEAN NTIO_WAIT_POLLER(PVOID Context, BOOLEAN MayBlock);
+typedef NTIO_WAIT_POLLER *PNTIO_WAIT_POLLER;
+NTIO_API BOOLEAN NtioRegisterWaitPoller(PNTIO_WAIT_POLLER Poller, PVOID Context);
+NTIO_API VOID NtioUnregisterWaitPoller(PNTIO_WAIT_POLLER Poller, PVOID Context);
 
 NTIO_END_DECLS
 #endif

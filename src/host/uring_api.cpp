@@ -3,6 +3,7 @@
 #include <new>
 
 #include "host/uring_file.hpp"
+#include "ke/wait_poll.hpp"
 
 using ntio::host::UringFile;
 
@@ -13,6 +14,19 @@ struct _NTIO_URING {
 namespace {
 
 UringFile* file_of(PNTIO_URING ring) noexcept { return ring->file; }
+
+// NtioRegisterWaitPoller's pollers, adapted to ke's C++ signature: one slot per registration of
+// the thread (ke identifies a poller by routine and context, here the slot).
+struct CPoller {
+    PNTIO_WAIT_POLLER routine = nullptr;
+    PVOID context = nullptr;
+};
+thread_local CPoller t_c_pollers[ntio::ke::kMaxWaitPollers];
+
+bool call_c_poller(void* slot, bool may_block) noexcept {
+    auto* p = static_cast<CPoller*>(slot);
+    return p->routine != nullptr && p->routine(p->context, may_block ? TRUE : FALSE) != FALSE;
+}
 
 }  // namespace
 
@@ -83,6 +97,35 @@ NTIO_API VOID NtioUringQueryStatistics(PNTIO_URING Ring, PNTIO_URING_STATISTICS 
 {
     if (Ring == nullptr) UringFile::process_statistics(Statistics);
     else file_of(Ring)->statistics(Statistics);
+}
+
+NTIO_API BOOLEAN NtioRegisterWaitPoller(PNTIO_WAIT_POLLER Poller, PVOID Context)
+{
+    if (Poller == nullptr) return FALSE;
+    CPoller* empty = nullptr;
+    for (CPoller& p : t_c_pollers) {
+        if (p.routine == Poller && p.context == Context) return TRUE;
+        if (p.routine == nullptr && empty == nullptr) empty = &p;
+    }
+    if (empty == nullptr) return FALSE;
+    empty->routine = Poller;
+    empty->context = Context;
+    if (!ntio::ke::register_wait_poller(&call_c_poller, empty)) {
+        empty->routine = nullptr;
+        empty->context = nullptr;
+        return FALSE;
+    }
+    return TRUE;
+}
+
+NTIO_API VOID NtioUnregisterWaitPoller(PNTIO_WAIT_POLLER Poller, PVOID Context)
+{
+    for (CPoller& p : t_c_pollers) {
+        if (p.routine != Poller || p.context != Context || Poller == nullptr) continue;
+        ntio::ke::unregister_wait_poller(&call_c_poller, &p);
+        p.routine = nullptr;
+        p.context = nullptr;
+    }
 }
 
 }  // extern "C"

@@ -1,36 +1,52 @@
-// UringFile: set-up of the file and ring, the request slot table, the batching rule and reaping.
-// Batching rule: a request is handed to the kernel at once when nothing is in the kernel (latency
-// at QD1), else it waits in the SQ until SubmitBatch requests are queued or a reaper or submitter
-// next enters the kernel. Whoever takes the kernel's last outstanding completion flushes the SQ, so
-// a queued request never waits for a completion that will not come.
+// UringFile: set-up of the file, the per-thread rings, the batching rule and reaping.
+// Batching rule: a request queued by a thread waits in that thread's SQ until the thread is about
+// to block (ke's before-block poller), polls, or has SubmitBatch requests queued; then one
+// io_uring_enter submits the batch and, when the wait is infinite, also waits for the first
+// completion. Whoever consumes a CQE runs the completion routine on its own thread, so the
+// issuing thread that waits completes its own requests and the reaper only helps rings whose
+// thread does not wait.
+// Rings take COOP_TASKRUN but neither SINGLE_ISSUER nor DEFER_TASKRUN: a ring must stay
+// submittable and reapable by other threads for cancellation, shutdown and the fallback reaper;
+// with the issuing thread waiting in its own ring the completions cross no thread boundary either
+// way.
 #include "host/uring_file.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <new>
 #include <string>
 
 #include "host/errno_status.hpp"
 #include "host/futex.hpp"
+#include "ke/wait_poll.hpp"
 
 namespace ntio::host {
 
 namespace {
 
 constexpr std::uint64_t kCancelTag = std::uint64_t{1} << 63;
-constexpr std::uint64_t kWakeTag = kCancelTag | 1;
 constexpr std::uint32_t kCancelEntry = 0xFFFFFFFFu;
 constexpr std::size_t kReapChunk = 64;
+// How long one poll may sleep in the ring before the waiter re-checks what it waits for, and the
+// fallback reaper's tick while some ring has work.
+constexpr long kRingWaitNs = 1000 * 1000;
+constexpr long kReaperTickNs = 1000 * 1000;
+// Idle ticks after which the reaper sleeps until a request is queued.
+constexpr std::uint32_t kReaperIdleTicks = 100;
 
 // Process-wide totals behind NtioUringQueryStatistics(NULL, ...).
 std::atomic<std::uint64_t> g_enter_calls{0};
 std::atomic<std::uint64_t> g_completions{0};
 std::atomic<std::uint64_t> g_inline_completions{0};
+std::atomic<std::uint64_t> g_next_serial{1};
 
 std::uint64_t make_id(std::uint32_t index, std::uint32_t generation) noexcept
 {
@@ -85,6 +101,256 @@ const char* unavailable_message(int error) noexcept
 
 }  // namespace
 
+enum class SlotState : std::uint8_t { free, queued, submitted };
+
+struct Slot {
+    void* context = nullptr;
+    io_uring_sqe* sqe = nullptr;  // while queued: the SQE not yet published to the kernel
+    std::uint32_t generation = 1;
+    SlotState state = SlotState::free;
+    bool cancelled = false;       // completes STATUS_CANCELLED whatever the kernel says
+    bool cancel_sent = false;
+};
+
+// One io_uring of one thread over one file. Owner states move under `lock`: owned -> orphaned
+// (the thread exited; the reaper or a new thread takes over) and owned/orphaned -> dead (the file
+// is gone; whoever leaves last frees the ring).
+struct UringFile::Ring {
+    enum Owner : std::uint32_t { kOwned, kOrphaned, kDead };
+
+    UringFile* file = nullptr;  // valid while not dead
+    std::uint64_t serial = 0;   // the file's, to find this ring from the thread without the file
+    io_uring ring{};
+    bool ready = false;
+    bool ext_arg = false;       // io_uring_enter takes a timeout (IORING_FEAT_EXT_ARG)
+    int fd = -1;
+    PNTIO_URING_COMPLETION completion = nullptr;
+    void* ring_context = nullptr;
+
+    // lock: slots, the free list, the SQ, the counts, the owner state changes.
+    std::mutex lock;
+    std::vector<Slot> slots;
+    std::vector<std::uint16_t> free;
+    std::vector<std::uint32_t> queued;       // slot index or kCancelEntry, in SQ order
+    std::uint32_t kernel_outstanding = 0;    // CQEs the kernel owes (published entries included)
+    std::uint32_t in_use = 0;
+
+    // cq_lock: one consumer of the CQ ring at a time.
+    std::mutex cq_lock;
+
+    std::atomic<std::uint32_t> owner{kOwned};
+    std::atomic<std::uint32_t> busy{0};          // in_use, readable without the lock
+    std::atomic<std::uint64_t> owner_epoch{0};   // bumped by the owner at each queue and poll
+    std::atomic<std::uint64_t> reaper_epoch{~std::uint64_t{0}};
+    std::atomic<bool> owner_polling{false};
+
+    std::atomic<std::uint64_t> enter_calls{0};
+    std::atomic<std::uint64_t> completions{0};
+    std::atomic<std::uint64_t> inline_completions{0};
+
+    ~Ring()
+    {
+        if (ready) io_uring_queue_exit(&ring);
+    }
+
+    void count_enter() noexcept
+    {
+        enter_calls.fetch_add(1, std::memory_order_relaxed);
+        g_enter_calls.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    // Publishes the queued SQEs to the kernel (they count as outstanding from here: a cancel now
+    // sends ASYNC_CANCEL rather than rewriting an entry the kernel may be reading); returns how
+    // many entries the kernel has not consumed yet.
+    unsigned flush_locked() noexcept
+    {
+        for (std::uint32_t index : queued) {
+            if (index != kCancelEntry) {
+                slots[index].state = SlotState::submitted;
+                slots[index].sqe = nullptr;
+            }
+        }
+        kernel_outstanding += static_cast<std::uint32_t>(queued.size());
+        queued.clear();
+        io_uring_sq& sq = ring.sq;
+        if (sq.sqe_head != sq.sqe_tail) {
+            sq.sqe_head = sq.sqe_tail;
+            io_uring_smp_store_release(sq.ktail, sq.sqe_tail);
+        }
+        return sq.sqe_tail - io_uring_smp_load_acquire(sq.khead);
+    }
+
+    // One io_uring_enter: submits `to_submit` and, with wait, sleeps until a completion arrives
+    // or kRingWaitNs passes.
+    void enter(unsigned to_submit, bool wait) noexcept
+    {
+        count_enter();
+        if (!wait) {
+            (void)io_uring_enter(static_cast<unsigned>(ring.ring_fd), to_submit, 0, IORING_ENTER_GETEVENTS, nullptr);
+            return;
+        }
+        if (!ext_arg) {
+            (void)io_uring_enter(static_cast<unsigned>(ring.ring_fd), to_submit, 1, IORING_ENTER_GETEVENTS, nullptr);
+            return;
+        }
+        __kernel_timespec ts{};
+        ts.tv_nsec = kRingWaitNs;
+        io_uring_getevents_arg arg{};
+        arg.sigmask_sz = _NSIG / 8;
+        arg.ts = reinterpret_cast<std::uint64_t>(&ts);
+        (void)io_uring_enter2(static_cast<unsigned>(ring.ring_fd), to_submit, 1,
+                              IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+                              reinterpret_cast<sigset_t*>(&arg), sizeof(arg));
+    }
+
+    // Consumes ready CQEs and runs their completion routines on this thread, without any lock
+    // held. With try_only, gives up when another thread is consuming (it delivers them).
+    std::size_t reap_ready(bool try_only, bool inline_reap) noexcept;
+
+    // Submits what is queued and reaps what is ready; with wait, sleeps in the ring for the first
+    // completion when nothing was ready. True when it delivered completions or, with wait, the
+    // kernel still owes some (the caller re-checks its condition and comes back).
+    bool poll(bool wait, bool inline_reap) noexcept
+    {
+        unsigned to_submit;
+        std::uint32_t outstanding;
+        {
+            std::lock_guard<std::mutex> guard(lock);
+            to_submit = queued.empty() && kernel_outstanding == 0 ? 0 : flush_locked();
+            outstanding = kernel_outstanding;
+        }
+        if (outstanding == 0) return false;
+        // The CQ indices as atomics: another thread may be consuming (io_uring_cq_ready reads
+        // the head plainly).
+        const bool ready_now = __atomic_load_n(ring.cq.ktail, __ATOMIC_ACQUIRE) !=
+                               __atomic_load_n(ring.cq.khead, __ATOMIC_RELAXED);
+        // Completions whose task work has not run yet (COOP_TASKRUN) need one kernel entry.
+        const bool taskrun = (__atomic_load_n(ring.sq.kflags, __ATOMIC_RELAXED) & IORING_SQ_TASKRUN) != 0;
+        if (to_submit != 0 || taskrun || (wait && !ready_now)) enter(to_submit, wait && !ready_now);
+        const std::size_t n = reap_ready(!wait, inline_reap);
+        if (n != 0) return true;
+        if (!wait) return false;
+        std::lock_guard<std::mutex> guard(lock);
+        return kernel_outstanding != 0;
+    }
+};
+
+std::size_t UringFile::Ring::reap_ready(bool try_only, bool inline_reap) noexcept
+{
+    struct Reaped {
+        std::uint64_t user_data;
+        std::int32_t result;
+    } reaped[kReapChunk];
+    struct Done {
+        void* context;
+        NTSTATUS status;
+        ULONG_PTR information;
+    } done[kReapChunk];
+    std::size_t total = 0;
+    for (;;) {
+        std::size_t n = 0;
+        {
+            std::unique_lock<std::mutex> cq(cq_lock, std::defer_lock);
+            if (!try_only) {
+                cq.lock();
+            } else if (!cq.try_lock()) {
+                return total;
+            }
+            io_uring_cqe* cqe;
+            unsigned head;
+            io_uring_for_each_cqe(&ring, head, cqe) {
+                reaped[n].user_data = cqe->user_data;
+                reaped[n].result = cqe->res;
+                if (++n == kReapChunk) break;
+            }
+            io_uring_cq_advance(&ring, static_cast<unsigned>(n));
+        }
+        if (n == 0) return total;
+
+        std::size_t ndone = 0;
+        {
+            std::lock_guard<std::mutex> guard(lock);
+            for (std::size_t i = 0; i < n; ++i) {
+                kernel_outstanding -= 1;
+                if ((reaped[i].user_data & kCancelTag) != 0) continue;
+                const std::uint32_t index = static_cast<std::uint32_t>(reaped[i].user_data & 0xFFFF);
+                Slot& slot = slots[index];
+                Done& d = done[ndone++];
+                d.context = slot.context;
+                if (slot.cancelled || reaped[i].result == -ECANCELED) {
+                    d.status = STATUS_CANCELLED;
+                    d.information = 0;
+                } else if (reaped[i].result < 0) {
+                    d.status = status_from_errno(-reaped[i].result);
+                    d.information = 0;
+                } else {
+                    d.status = STATUS_SUCCESS;
+                    d.information = static_cast<ULONG_PTR>(reaped[i].result);
+                }
+                slot.state = SlotState::free;
+                slot.context = nullptr;
+                ++slot.generation;
+                if (slot.generation == 0) slot.generation = 1;
+                free.push_back(static_cast<std::uint16_t>(index));
+                --in_use;
+            }
+            busy.store(in_use, std::memory_order_release);
+        }
+        completions.fetch_add(ndone, std::memory_order_relaxed);
+        g_completions.fetch_add(ndone, std::memory_order_relaxed);
+        if (inline_reap) {
+            inline_completions.fetch_add(ndone, std::memory_order_relaxed);
+            g_inline_completions.fetch_add(ndone, std::memory_order_relaxed);
+        }
+        for (std::size_t i = 0; i < ndone; ++i) completion(done[i].context, done[i].status, done[i].information, ring_context);
+        total += ndone;
+        if (n < kReapChunk) return total;
+    }
+}
+
+namespace {
+
+// The calling thread's rings, over every file it issued to. Only this thread changes the list; a
+// ring in it stays allocated until this thread frees it (dead) or orphans it (thread exit).
+// Trivially destructible, so that it stays readable through the whole thread exit (a rundown that
+// waits for the thread's IRPs polls it); ThreadRingsRundown orphans the rings.
+constexpr int kMaxThreadRings = 16;
+struct ThreadRings {
+    UringFile::Ring* rings[kMaxThreadRings];
+    int count;
+    bool poller_registered;
+    bool closed;  // the thread is exiting: new requests go to shared orphaned rings
+};
+constinit thread_local ThreadRings t_rings = {};
+
+struct ThreadRingsRundown {
+    bool armed = false;
+    ~ThreadRingsRundown()
+    {
+        ThreadRings& t = t_rings;
+        t.closed = true;
+        for (int i = 0; i < t.count; ++i) {
+            UringFile::Ring* r = t.rings[i];
+            bool dead;
+            {
+                std::lock_guard<std::mutex> guard(r->lock);
+                dead = r->owner.load(std::memory_order_relaxed) == UringFile::Ring::kDead;
+                if (!dead) {
+                    r->owner.store(UringFile::Ring::kOrphaned, std::memory_order_release);
+                    // Requests this thread never waited for: the file's reaper finishes them.
+                    // The file cannot go while we hold a lock of one of its live rings.
+                    if (r->in_use != 0) r->file->wake_reaper();
+                }
+            }
+            if (dead) delete r;
+        }
+        t.count = 0;
+    }
+};
+thread_local ThreadRingsRundown t_rings_rundown;
+
+}  // namespace
+
 NTSTATUS UringFile::open(const NTIO_URING_PARAMETERS& p, UringFile** file, const char** message)
 {
     *file = nullptr;
@@ -104,18 +370,6 @@ NTSTATUS UringFile::open(const NTIO_URING_PARAMETERS& p, UringFile** file, const
 
     auto* self = new (std::nothrow) UringFile();
     if (self == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
-
-    // Two SQ entries per slot leave room for one ASYNC_CANCEL each; the CQ is twice the SQ.
-    unsigned entries = 2;
-    while (entries < 2 * p.QueueDepth) entries <<= 1;
-    int rc = io_uring_queue_init(entries, &self->m_ring, IORING_SETUP_SUBMIT_ALL);
-    if (rc == -EINVAL) rc = io_uring_queue_init(entries, &self->m_ring, 0);
-    if (rc < 0) {
-        if (message) *message = unavailable_message(-rc);
-        delete self;
-        return STATUS_NOT_SUPPORTED;
-    }
-    self->m_ring_ready = true;
 
     int flags = O_RDWR | O_CLOEXEC;
     if (p.Flags & NTIO_URING_CREATE) flags |= O_CREAT;
@@ -165,59 +419,138 @@ NTSTATUS UringFile::open(const NTIO_URING_PARAMETERS& p, UringFile** file, const
         }
     }
 
-    self->m_batch = p.SubmitBatch == 0 ? 8 : p.SubmitBatch;
+    self->m_batch = p.SubmitBatch == 0 ? kDefaultBatch : p.SubmitBatch;
+    self->m_depth = p.QueueDepth;
+    self->m_entries = 2;
+    while (self->m_entries < 2 * p.QueueDepth) self->m_entries <<= 1;
     self->m_completion = p.CompletionRoutine;
     self->m_ring_context = p.RingContext;
-    self->m_slots.resize(p.QueueDepth);
-    self->m_free.reserve(p.QueueDepth);
-    for (std::uint32_t i = p.QueueDepth; i-- > 0;) self->m_free.push_back(static_cast<std::uint16_t>(i));
-    self->m_queued.reserve(entries);
+    self->m_serial = g_next_serial.fetch_add(1, std::memory_order_relaxed);
+
+    // The first ring doubles as the probe for io_uring; it waits, orphaned, for the first thread
+    // that issues a request.
+    Ring* first = self->make_ring();
+    if (first == nullptr) {
+        if (message) *message = unavailable_message(errno);
+        delete self;
+        return STATUS_NOT_SUPPORTED;
+    }
+    first->owner.store(Ring::kOrphaned, std::memory_order_relaxed);
+    self->m_rings.push_back(first);
     *file = self;
     return STATUS_SUCCESS;
 }
 
 UringFile::~UringFile()
 {
-    if (m_ring_ready) io_uring_queue_exit(&m_ring);
+    std::lock_guard<std::mutex> rings(m_rings_lock);
+    for (Ring* r : m_rings) {
+        bool orphaned;
+        {
+            std::lock_guard<std::mutex> guard(r->lock);
+            orphaned = r->owner.load(std::memory_order_relaxed) == Ring::kOrphaned;
+            if (!orphaned) r->owner.store(Ring::kDead, std::memory_order_release);
+            r->file = nullptr;
+        }
+        // A ring still owned is freed by its thread (next poll, or its exit).
+        if (orphaned) delete r;
+    }
+    m_rings.clear();
     if (m_fd >= 0) ::close(m_fd);
 }
 
-void UringFile::submit_locked() noexcept
+UringFile::Ring* UringFile::make_ring() noexcept
 {
-    if (m_queued.empty()) return;
-    count_enter();
-    const int submitted = io_uring_submit(&m_ring);
-    if (submitted <= 0) return;  // -EAGAIN/-EBUSY: the entries stay in the SQ for the next try
-    const auto n = static_cast<std::size_t>(submitted) < m_queued.size()
-                       ? static_cast<std::size_t>(submitted)
-                       : m_queued.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (m_queued[i] != kCancelEntry) {
-            Slot& slot = m_slots[m_queued[i]];
-            slot.state = SlotState::submitted;
-            slot.sqe = nullptr;
-        }
+    auto* r = new (std::nothrow) Ring();
+    if (r == nullptr) return nullptr;
+    // Two SQ entries per slot leave room for one ASYNC_CANCEL each; the CQ is twice the SQ, so
+    // it cannot overflow.
+    // COOP_TASKRUN: a completion's task work does not interrupt the issuing thread while it runs
+    // (it runs at its next kernel entry, or in the poller's io_uring_enter; a thread asleep is
+    // still woken for it), TASKRUN_FLAG tells the poller that such work waits.
+    int rc = io_uring_queue_init(m_entries, &r->ring,
+                                 IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG);
+    if (rc == -EINVAL) rc = io_uring_queue_init(m_entries, &r->ring, IORING_SETUP_SUBMIT_ALL);
+    if (rc == -EINVAL) rc = io_uring_queue_init(m_entries, &r->ring, 0);
+    if (rc < 0) {
+        delete r;
+        errno = -rc;
+        return nullptr;
     }
-    m_kernel_outstanding += static_cast<std::uint32_t>(n);
-    m_queued.erase(m_queued.begin(), m_queued.begin() + static_cast<std::ptrdiff_t>(n));
+    r->ready = true;
+    r->ext_arg = (r->ring.features & IORING_FEAT_EXT_ARG) != 0;
+    r->file = this;
+    r->serial = m_serial;
+    r->fd = m_fd;
+    r->completion = m_completion;
+    r->ring_context = m_ring_context;
+    r->slots.resize(m_depth);
+    r->free.reserve(m_depth);
+    for (std::uint32_t i = m_depth; i-- > 0;) r->free.push_back(static_cast<std::uint16_t>(i));
+    r->queued.reserve(m_entries);
+    return r;
 }
 
-void UringFile::flush_deferred_locked() noexcept
+// The calling thread's ring on this file: found in the thread's list, else an orphaned ring of
+// the file adopted, else a new one. Registers the thread's poller the first time.
+UringFile::Ring* UringFile::thread_ring() noexcept
 {
-    if (!m_queued.empty() && (m_kernel_outstanding == 0 || m_queued.size() >= m_batch)) submit_locked();
+    ThreadRings& t = t_rings;
+    for (int i = 0; i < t.count; ++i)
+        if (t.rings[i]->serial == m_serial) return t.rings[i];
+    const bool keep = !t.closed && t.count < kMaxThreadRings;
+    if (keep && !t.poller_registered) {
+        t_rings_rundown.armed = true;
+        // A full poller table leaves the thread without batching: queue() then submits at once.
+        t.poller_registered = ke::register_wait_poller(&UringFile::poll_thread, nullptr);
+    }
+    Ring* mine = nullptr;
+    {
+        std::lock_guard<std::mutex> rings(m_rings_lock);
+        for (Ring* r : m_rings) {
+            std::lock_guard<std::mutex> guard(r->lock);
+            // An idle orphan is adopted; a thread that cannot keep a ring (exiting, or with too
+            // many) shares an orphan with room. An orphan still busy is left to the reaper, so
+            // that a new thread gets its full QueueDepth.
+            if (r->owner.load(std::memory_order_relaxed) == Ring::kOrphaned &&
+                (keep ? r->in_use == 0 : !r->free.empty())) {
+                if (keep) r->owner.store(Ring::kOwned, std::memory_order_release);
+                mine = r;
+                break;
+            }
+        }
+        if (mine == nullptr) {
+            mine = make_ring();
+            if (mine == nullptr) return nullptr;
+            if (!keep) mine->owner.store(Ring::kOrphaned, std::memory_order_relaxed);
+            m_rings.push_back(mine);
+        }
+    }
+    if (keep) t.rings[t.count++] = mine;
+    return mine;
+}
+
+void UringFile::snapshot_rings(std::vector<Ring*>* out) noexcept
+{
+    std::lock_guard<std::mutex> rings(m_rings_lock);
+    out->assign(m_rings.begin(), m_rings.end());
 }
 
 NTSTATUS UringFile::queue(Op op, void* buffer, std::uint32_t length, std::uint64_t offset,
                           void* context) noexcept
 {
+    Ring* r = thread_ring();
+    if (r == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+    unsigned to_submit = 0;
+    bool submit_now;
     {
-        std::lock_guard<std::mutex> guard(m_sq_lock);
-        if (m_free.empty()) return STATUS_INSUFFICIENT_RESOURCES;
-        io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
+        std::lock_guard<std::mutex> guard(r->lock);
+        if (r->free.empty()) return STATUS_INSUFFICIENT_RESOURCES;
+        io_uring_sqe* sqe = io_uring_get_sqe(&r->ring);
         if (sqe == nullptr) return STATUS_INSUFFICIENT_RESOURCES;  // cannot happen: SQ is 2x the slots
-        const std::uint32_t index = m_free.back();
-        m_free.pop_back();
-        Slot& slot = m_slots[index];
+        const std::uint32_t index = r->free.back();
+        r->free.pop_back();
+        Slot& slot = r->slots[index];
         slot.context = context;
         slot.sqe = sqe;
         slot.state = SlotState::queued;
@@ -228,212 +561,181 @@ NTSTATUS UringFile::queue(Op op, void* buffer, std::uint32_t length, std::uint64
         case Op::write: io_uring_prep_write(sqe, m_fd, buffer, length, offset); break;
         case Op::flush: io_uring_prep_fsync(sqe, m_fd, IORING_FSYNC_DATASYNC); break;
         }
-        const std::uint64_t id = make_id(index, slot.generation);
-        io_uring_sqe_set_data64(sqe, id);
-        ++m_in_use;
-        m_queued.push_back(index);
-        flush_deferred_locked();
+        io_uring_sqe_set_data64(sqe, make_id(index, slot.generation));
+        ++r->in_use;
+        r->busy.store(r->in_use, std::memory_order_seq_cst);
+        r->queued.push_back(index);
+        // Batched only on a ring this thread owns and polls; an orphan is submitted at once.
+        submit_now = r->queued.size() >= m_batch || !t_rings.poller_registered ||
+                     r->owner.load(std::memory_order_relaxed) != Ring::kOwned;
+        if (submit_now) to_submit = r->flush_locked();
     }
-    // Page-cache hits complete during the submission: hand them back on this thread.
-    reap_ready(false, true);
-    wake_reaper_if_needed();
+    r->owner_epoch.store(r->owner_epoch.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (submit_now) {
+        if (to_submit != 0) r->enter(to_submit, false);
+        // Page-cache hits complete during the submission: hand them back on this thread.
+        (void)r->reap_ready(true, true);
+    }
+    if (m_reaper_sleeping.load(std::memory_order_seq_cst)) wake_reaper();
     return STATUS_PENDING;
 }
 
 bool UringFile::cancel(void* context) noexcept
 {
-    std::lock_guard<std::mutex> guard(m_sq_lock);
-    std::uint32_t index = 0;
-    while (index < m_slots.size() &&
-           (m_slots[index].state == SlotState::free || m_slots[index].context != context))
-        ++index;
-    if (context == nullptr || index == m_slots.size()) return false;
-    Slot& slot = m_slots[index];
-    const std::uint64_t request_id = make_id(index, slot.generation);
-    if (slot.cancelled || slot.cancel_sent) return true;
-    if (slot.state == SlotState::queued) {
-        // Never reached the kernel: it becomes a NOP that completes the slot as cancelled.
-        io_uring_prep_nop(slot.sqe);
-        io_uring_sqe_set_data64(slot.sqe, request_id);
-        slot.cancelled = true;
-        flush_deferred_locked();
+    if (context == nullptr) return false;
+    std::vector<Ring*> rings;
+    snapshot_rings(&rings);
+    for (Ring* r : rings) {
+        unsigned to_submit = 0;
+        {
+            std::lock_guard<std::mutex> guard(r->lock);
+            std::uint32_t index = 0;
+            while (index < r->slots.size() &&
+                   (r->slots[index].state == SlotState::free || r->slots[index].context != context))
+                ++index;
+            if (index == r->slots.size()) continue;
+            Slot& slot = r->slots[index];
+            const std::uint64_t request_id = make_id(index, slot.generation);
+            if (slot.cancelled || slot.cancel_sent) return true;
+            if (slot.state == SlotState::queued) {
+                // Never reached the kernel: it becomes a NOP that completes the slot as cancelled.
+                io_uring_prep_nop(slot.sqe);
+                io_uring_sqe_set_data64(slot.sqe, request_id);
+                slot.cancelled = true;
+            } else {
+                io_uring_sqe* sqe = io_uring_get_sqe(&r->ring);
+                if (sqe == nullptr) return false;
+                io_uring_prep_cancel64(sqe, request_id, 0);
+                io_uring_sqe_set_data64(sqe, kCancelTag);
+                slot.cancel_sent = true;
+                r->queued.push_back(kCancelEntry);
+            }
+            // Submitted now, whoever cancels: the owner may be blocked elsewhere. The result is
+            // reaped by the owner's next poll or the reaper.
+            to_submit = r->flush_locked();
+            if (to_submit != 0) r->enter(to_submit, false);
+        }
+        wake_reaper();
         return true;
     }
-    io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
-    if (sqe == nullptr) return false;
-    io_uring_prep_cancel64(sqe, request_id, 0);
-    io_uring_sqe_set_data64(sqe, kCancelTag);
-    slot.cancel_sent = true;
-    m_queued.push_back(kCancelEntry);
-    submit_locked();
-    return true;
+    return false;
 }
 
-std::size_t UringFile::reap_ready(bool blocking_lock, bool inline_reap) noexcept
+bool UringFile::poll_thread(void*, bool may_block) noexcept
 {
-    Reaped reaped[kReapChunk];
-    std::size_t total = 0;
-    for (;;) {
-        std::size_t n = 0;
-        {
-            std::unique_lock<std::mutex> cq(m_cq_lock, std::defer_lock);
-            if (blocking_lock) {
-                cq.lock();
-            } else if (!cq.try_lock()) {
-                return total;  // another thread is reaping: it delivers these
-            }
-            io_uring_cqe* cqe;
-            unsigned head;
-            io_uring_for_each_cqe(&m_ring, head, cqe) {
-                reaped[n].user_data = cqe->user_data;
-                reaped[n].result = cqe->res;
-                if (++n == kReapChunk) break;
-            }
-            io_uring_cq_advance(&m_ring, static_cast<unsigned>(n));
+    ThreadRings& t = t_rings;
+    bool again = false;
+    for (int i = 0; i < t.count;) {
+        Ring* r = t.rings[i];
+        if (r->owner.load(std::memory_order_acquire) == Ring::kDead) {
+            // The file is gone and left the ring to us. Take and drop its lock once so that the
+            // file's destructor is done with it.
+            { std::lock_guard<std::mutex> guard(r->lock); }
+            delete r;
+            t.rings[i] = t.rings[--t.count];
+            continue;
         }
-        if (n == 0) return total;
-
-        struct Done {
-            void* context;
-            NTSTATUS status;
-            ULONG_PTR information;
-        } done[kReapChunk];
-        std::size_t ndone = 0;
-        {
-            std::lock_guard<std::mutex> guard(m_sq_lock);
-            for (std::size_t i = 0; i < n; ++i) {
-                m_kernel_outstanding -= 1;
-                if ((reaped[i].user_data & kCancelTag) != 0) continue;
-                const std::uint32_t index = static_cast<std::uint32_t>(reaped[i].user_data & 0xFFFF);
-                Slot& slot = m_slots[index];
-                Done& d = done[ndone++];
-                d.context = slot.context;
-                if (slot.cancelled || reaped[i].result == -ECANCELED) {
-                    d.status = STATUS_CANCELLED;
-                    d.information = 0;
-                } else if (reaped[i].result < 0) {
-                    d.status = status_from_errno(-reaped[i].result);
-                    d.information = 0;
-                } else {
-                    d.status = STATUS_SUCCESS;
-                    d.information = static_cast<ULONG_PTR>(reaped[i].result);
-                }
-                slot.state = SlotState::free;
-                slot.context = nullptr;
-                ++slot.generation;
-                if (slot.generation == 0) slot.generation = 1;
-                m_free.push_back(static_cast<std::uint16_t>(index));
-                --m_in_use;
-            }
-            flush_deferred_locked();
-        }
-        m_completions.fetch_add(ndone, std::memory_order_relaxed);
-        g_completions.fetch_add(ndone, std::memory_order_relaxed);
-        if (inline_reap) {
-            m_inline_completions.fetch_add(ndone, std::memory_order_relaxed);
-            g_inline_completions.fetch_add(ndone, std::memory_order_relaxed);
-        }
-        for (std::size_t i = 0; i < ndone; ++i)
-            m_completion(done[i].context, done[i].status, done[i].information, m_ring_context);
-        total += ndone;
-        if (n < kReapChunk) {
-            // Wake whoever waits in shut_down for the last slot.
-            if (m_closing.load(std::memory_order_acquire)) {
-                m_drained_word.fetch_add(1, std::memory_order_release);
-                futex_wake(&m_drained_word, 1 << 30);
-            }
-            return total;
-        }
+        ++i;
+        if (r->busy.load(std::memory_order_acquire) == 0) continue;
+        r->owner_polling.store(true, std::memory_order_relaxed);
+        if (r->poll(may_block, true)) again = true;
+        r->owner_polling.store(false, std::memory_order_relaxed);
+        r->owner_epoch.store(r->owner_epoch.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
+    return again;
 }
 
-void UringFile::wake_reaper_if_needed() noexcept
+bool UringFile::any_busy() noexcept
 {
-    if (!m_reaper_idle.load(std::memory_order_acquire)) return;
-    {
-        std::lock_guard<std::mutex> guard(m_sq_lock);
-        if (m_kernel_outstanding == 0) return;
+    std::lock_guard<std::mutex> rings(m_rings_lock);
+    for (Ring* r : m_rings)
+        if (r->busy.load(std::memory_order_seq_cst) != 0) return true;
+    return false;
+}
+
+// The fallback: serves the rings whose thread made no progress since the last pass (it neither
+// queued nor polled: it is blocked with a timeout, busy elsewhere, or gone), never one whose
+// thread is polling, so that it takes no completion the waiter would reap itself.
+bool UringFile::rescue_pass() noexcept
+{
+    std::vector<Ring*> rings;
+    snapshot_rings(&rings);
+    bool did = false;
+    for (Ring* r : rings) {
+        if (r->busy.load(std::memory_order_acquire) == 0) continue;
+        const std::uint64_t epoch = r->owner_epoch.load(std::memory_order_relaxed);
+        const bool orphaned = r->owner.load(std::memory_order_acquire) == Ring::kOrphaned;
+        const bool stalled = !r->owner_polling.load(std::memory_order_relaxed) &&
+                             r->reaper_epoch.exchange(epoch, std::memory_order_relaxed) == epoch;
+        if (!orphaned && !stalled) continue;
+        if (r->poll(false, false)) did = true;
     }
-    if (m_reaper_idle.exchange(false, std::memory_order_acq_rel)) {
-        m_reaper_word.fetch_add(1, std::memory_order_release);
-        futex_wake(&m_reaper_word, 1 << 30);
-    }
+    return did;
+}
+
+void UringFile::wake_reaper() noexcept
+{
+    m_reaper_sleeping.store(false, std::memory_order_relaxed);
+    m_reaper_word.fetch_add(1, std::memory_order_release);
+    futex_wake(&m_reaper_word, 1 << 30);
 }
 
 NTSTATUS UringFile::reap(bool wait) noexcept
 {
-    NTSTATUS status = STATUS_SUCCESS;
     for (;;) {
-        if (m_closing.load(std::memory_order_acquire)) {
-            std::lock_guard<std::mutex> guard(m_sq_lock);
-            if (m_in_use == 0) {
-                status = STATUS_CANCELLED;
-                break;
-            }
-        }
-        const std::size_t got = reap_ready(true, !wait);
-        if (got != 0 || !wait) break;
-        std::uint32_t outstanding;
-        std::uint32_t seen = m_reaper_word.load(std::memory_order_acquire);
-        {
-            std::lock_guard<std::mutex> guard(m_sq_lock);
-            submit_locked();  // the deferred part of a batch goes in before we sleep
-            outstanding = m_kernel_outstanding;
-            if (outstanding == 0) m_reaper_idle.store(true, std::memory_order_release);
-        }
-        if (outstanding == 0) {
-            if (m_closing.load(std::memory_order_acquire)) continue;
-            futex_wait(&m_reaper_word, seen);
-            m_reaper_idle.store(false, std::memory_order_release);
+        if (m_closing.load(std::memory_order_acquire) && !any_busy()) return STATUS_CANCELLED;
+        const std::uint32_t seen = m_reaper_word.load(std::memory_order_acquire);
+        const bool did = rescue_pass();
+        if (!wait) return STATUS_SUCCESS;
+        if (did) {
+            m_idle_ticks = 0;
             continue;
         }
-        count_enter();
-        io_uring_enter(static_cast<unsigned>(m_ring.ring_fd), 0, 1, IORING_ENTER_GETEVENTS, nullptr);
+        const bool busy = any_busy();
+        m_idle_ticks = busy ? 0 : m_idle_ticks + 1;
+        if (!busy && m_idle_ticks >= kReaperIdleTicks && !m_closing.load(std::memory_order_acquire)) {
+            // Long idle: sleep until queue() sees the flag (seq_cst on both sides: either it
+            // sees the flag, or we see its busy ring below).
+            m_reaper_sleeping.store(true, std::memory_order_seq_cst);
+            if (any_busy()) {
+                m_reaper_sleeping.store(false, std::memory_order_relaxed);
+                continue;
+            }
+            futex_wait(&m_reaper_word, seen);
+            m_reaper_sleeping.store(false, std::memory_order_relaxed);
+            m_idle_ticks = 0;
+            continue;
+        }
+        Deadline deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline.at);
+        deadline.at.tv_nsec += kReaperTickNs;
+        if (deadline.at.tv_nsec >= 1000000000L) {
+            deadline.at.tv_nsec -= 1000000000L;
+            deadline.at.tv_sec += 1;
+        }
+        futex_wait(&m_reaper_word, seen, &deadline);
     }
-    return status;
 }
 
 void UringFile::shut_down() noexcept
 {
     if (m_closing.exchange(true, std::memory_order_acq_rel)) return;
-    // Finish every request: reap here until the table is empty.
+    // Finish every request: serve each ring with work here (its owner may serve it too) until
+    // none is left.
+    std::vector<Ring*> rings;
     for (;;) {
-        std::uint32_t seen = m_drained_word.load(std::memory_order_acquire);
-        reap_ready(true, false);
-        std::uint32_t in_use, outstanding;
-        {
-            std::lock_guard<std::mutex> guard(m_sq_lock);
-            submit_locked();
-            in_use = m_in_use;
-            outstanding = m_kernel_outstanding;
+        snapshot_rings(&rings);
+        bool busy = false;
+        bool progress = false;
+        for (Ring* r : rings) {
+            if (r->busy.load(std::memory_order_acquire) == 0) continue;
+            busy = true;
+            if (r->poll(true, false)) progress = true;
         }
-        if (in_use == 0 && outstanding == 0) break;
-        if (outstanding != 0) {
-            count_enter();
-            io_uring_enter(static_cast<unsigned>(m_ring.ring_fd), 0, 1, IORING_ENTER_GETEVENTS, nullptr);
-        } else {
-            futex_wait(&m_drained_word, seen);
-        }
+        if (!busy) break;
+        if (!progress) sched_yield();  // completion routines are running on another thread
     }
-    // Release reapers: those asleep on the futex, and one blocked in the kernel gets a NOP.
-    {
-        std::lock_guard<std::mutex> guard(m_sq_lock);
-        if (io_uring_sqe* sqe = io_uring_get_sqe(&m_ring)) {
-            io_uring_prep_nop(sqe);
-            io_uring_sqe_set_data64(sqe, kWakeTag);
-            m_queued.push_back(kCancelEntry);
-            submit_locked();
-        }
-    }
-    m_reaper_idle.store(false, std::memory_order_release);
-    m_reaper_word.fetch_add(1, std::memory_order_release);
-    futex_wake(&m_reaper_word, 1 << 30);
-}
-
-void UringFile::count_enter() noexcept
-{
-    m_enter_calls.fetch_add(1, std::memory_order_relaxed);
-    g_enter_calls.fetch_add(1, std::memory_order_relaxed);
+    wake_reaper();
 }
 
 void UringFile::process_statistics(NTIO_URING_STATISTICS* out) noexcept
@@ -443,11 +745,15 @@ void UringFile::process_statistics(NTIO_URING_STATISTICS* out) noexcept
     out->InlineCompletions = g_inline_completions.load(std::memory_order_relaxed);
 }
 
-void UringFile::statistics(NTIO_URING_STATISTICS* out) const noexcept
+void UringFile::statistics(NTIO_URING_STATISTICS* out) noexcept
 {
-    out->EnterCalls = m_enter_calls.load(std::memory_order_relaxed);
-    out->Completions = m_completions.load(std::memory_order_relaxed);
-    out->InlineCompletions = m_inline_completions.load(std::memory_order_relaxed);
+    *out = NTIO_URING_STATISTICS{};
+    std::lock_guard<std::mutex> rings(m_rings_lock);
+    for (Ring* r : m_rings) {
+        out->EnterCalls += r->enter_calls.load(std::memory_order_relaxed);
+        out->Completions += r->completions.load(std::memory_order_relaxed);
+        out->InlineCompletions += r->inline_completions.load(std::memory_order_relaxed);
+    }
 }
 
 }  // namespace ntio::host

@@ -1,5 +1,6 @@
-// UringFile: a host file read and written through one io_uring, with a fixed table of request
-// slots, batched submission and completions delivered by callback on whichever thread reaps them.
+// UringFile: a host file read and written through io_uring, one ring per issuing thread, with
+// submissions batched until the issuing thread is about to wait and completions reaped by that
+// thread (through ke's before-block poller) or, when it does not wait, by the driver's reaper.
 // The only io_uring code of ntio; drivers reach it through <ntio/ntio_uring.h>.
 #pragma once
 
@@ -17,6 +18,7 @@ namespace ntio::host {
 class UringFile {
 public:
     static constexpr std::uint32_t kMaxQueueDepth = 256;
+    static constexpr std::uint32_t kDefaultBatch = 32;
 
     // STATUS_NOT_SUPPORTED (with *message) when io_uring is refused; see NtioUringOpen.
     static NTSTATUS open(const NTIO_URING_PARAMETERS& parameters, UringFile** file, const char** message);
@@ -33,59 +35,45 @@ public:
     NTSTATUS reap(bool wait) noexcept;
     // Finishes every request and makes reap() return STATUS_CANCELLED from now on.
     void shut_down() noexcept;
-    void statistics(NTIO_URING_STATISTICS* out) const noexcept;
+    void statistics(NTIO_URING_STATISTICS* out) noexcept;
     static void process_statistics(NTIO_URING_STATISTICS* out) noexcept;
 
-private:
-    enum class SlotState : std::uint8_t { free, queued, submitted };
-    struct Slot {
-        void* context = nullptr;
-        io_uring_sqe* sqe = nullptr;  // while queued: the SQE not yet handed to the kernel
-        std::uint32_t generation = 1;
-        SlotState state = SlotState::free;
-        bool cancelled = false;       // completes STATUS_CANCELLED whatever the kernel says
-        bool cancel_sent = false;
-    };
-    struct Reaped {
-        std::uint64_t user_data;
-        std::int32_t result;
-    };
+    // The calling thread's before-block poller over all its rings (every file); see
+    // ke/wait_poll.hpp for the contract.
+    static bool poll_thread(void* context, bool may_block) noexcept;
+    // Wakes the fallback reaper (a ring was orphaned with requests in flight, or it sleeps).
+    void wake_reaper() noexcept;
 
+    struct Ring;
+
+private:
     UringFile() = default;
-    void submit_locked() noexcept;
-    void flush_deferred_locked() noexcept;
-    std::size_t reap_ready(bool blocking_lock, bool inline_reap) noexcept;
-    void wake_reaper_if_needed() noexcept;
-    void count_enter() noexcept;
+    Ring* thread_ring() noexcept;
+    Ring* make_ring() noexcept;
+    void snapshot_rings(std::vector<Ring*>* out) noexcept;
+    bool any_busy() noexcept;
+    bool rescue_pass() noexcept;
+
 
     int m_fd = -1;
-    bool m_ring_ready = false;
-    io_uring m_ring{};
+    std::uint64_t m_serial = 0;
     std::uint64_t m_size = 0;
     std::uint32_t m_sector_size = 512;
-    std::uint32_t m_batch = 8;
+    std::uint32_t m_depth = 1;
+    std::uint32_t m_batch = kDefaultBatch;
+    unsigned m_entries = 2;
     PNTIO_URING_COMPLETION m_completion = nullptr;
     void* m_ring_context = nullptr;
 
-    // m_sq_lock: slots, the free list, the SQ ring and the outstanding counts.
-    std::mutex m_sq_lock;
-    std::vector<Slot> m_slots;
-    std::vector<std::uint16_t> m_free;
-    std::vector<std::uint32_t> m_queued;  // slot index or kCancelEntry, in SQ order
-    std::uint32_t m_kernel_outstanding = 0;  // CQEs the kernel still owes us
-    std::uint32_t m_in_use = 0;
-
-    // m_cq_lock: one consumer of the CQ ring at a time.
-    std::mutex m_cq_lock;
+    // m_rings_lock: the ring list (rings live until the file is destroyed, or until their thread
+    // exits after the file's destruction marked them dead).
+    std::mutex m_rings_lock;
+    std::vector<Ring*> m_rings;
 
     std::atomic<std::uint32_t> m_reaper_word{0};
-    std::atomic<bool> m_reaper_idle{false};
+    std::atomic<bool> m_reaper_sleeping{false};
     std::atomic<bool> m_closing{false};
-    std::atomic<std::uint32_t> m_drained_word{0};
-
-    std::atomic<std::uint64_t> m_enter_calls{0};
-    std::atomic<std::uint64_t> m_completions{0};
-    std::atomic<std::uint64_t> m_inline_completions{0};
+    std::uint32_t m_idle_ticks = 0;  // the reaper's
 };
 
 }  // namespace ntio::host

@@ -2,7 +2,8 @@
 // accessible for the operation (touching every page, so a bad range faults inside the driver's
 // __try) and recording that in the MDL; "mapping" it to system space yields the same virtual address.
 // Page frame numbers are the virtual page numbers, so drivers that read the PFN array still see one
-// entry per page spanned.
+// entry per page spanned. Small MDLs come from a per-thread cache of fixed-size pool blocks (NT's
+// MDL lookaside list), so the direct-I/O path of every request makes no pool call (gates A6, C1).
 #include "io/io_manager.hpp"
 #include "io/objects.hpp"
 
@@ -14,6 +15,35 @@ constexpr ULONG kMdlTag = 0x206C644D;  // "Mdl " in memory, NT's tag for MDLs
 // M1: an MDL's Size (MDL header plus PFN array) must stay below 64 KiB, and Windows keeps one spare
 // slot; ((0x10000 - sizeof(MDL)) / sizeof(ULONG_PTR)) - 1 pages is the largest MDL IoAllocateMdl gives.
 constexpr ULONG kMaxMdlPages = static_cast<ULONG>((0x10000 - sizeof(MDL)) / sizeof(ULONG_PTR)) - 1;
+
+// The fixed block size of cached MDLs: 16 pages spanned (a 64 KiB transfer at any offset needs 17).
+// A cached MDL carries MDL_ALLOCATED_FIXED_SIZE, as one from NT's lookaside does.
+constexpr ULONG kCachedMdlPages = 17;
+constexpr SIZE_T kCachedMdlSize = sizeof(MDL) + sizeof(PFN_NUMBER) * kCachedMdlPages;
+constexpr int kMdlCacheDepth = 32;
+
+// Blocks freed on this thread, reused by its next allocations; the rest go back to pool, as do
+// the cached ones when the thread exits. Blocks are plain pool blocks: any thread may free any.
+struct MdlCache {
+    PMDL blocks[kMdlCacheDepth];
+    int count;
+    bool primed;  // the thread's exit hook exists: blocks may be cached
+    bool closed;  // the exit hook ran: no more caching on this thread
+};
+constinit thread_local MdlCache t_mdl_cache = {};  // trivially destructible: valid all through thread exit
+
+// Returns the cached blocks to pool at thread exit. Made only after this thread has freed pool
+// once, so that it is destroyed before the pool's per-thread quarantine it frees into.
+struct MdlCacheRundown {
+    bool armed = false;
+    ~MdlCacheRundown() {
+        MdlCache& cache = t_mdl_cache;
+        cache.primed = false;
+        cache.closed = true;
+        while (cache.count != 0) ExFreePoolWithTag(cache.blocks[--cache.count], kMdlTag);
+    }
+};
+thread_local MdlCacheRundown t_mdl_cache_rundown;
 
 ULONG_PTR mdl_va(PMDL mdl) noexcept {
     return reinterpret_cast<ULONG_PTR>(mdl->StartVa) + mdl->ByteOffset;
@@ -66,10 +96,20 @@ PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBu
     (void)ChargeQuota;  // no process quotas in ntio
     const ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
     if (pages > io::kMaxMdlPages) return nullptr;  // NT fact M1 (2 GB and one page past the limit fail)
-    const SIZE_T size = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
-    auto* mdl = static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, size, io::kMdlTag));
+    PMDL mdl;
+    CSHORT fixed = 0;
+    if (pages <= io::kCachedMdlPages) {
+        io::MdlCache& cache = io::t_mdl_cache;
+        mdl = cache.count != 0 ? cache.blocks[--cache.count]
+                               : static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, io::kCachedMdlSize, io::kMdlTag));
+        fixed = MDL_ALLOCATED_FIXED_SIZE;
+    } else {
+        const SIZE_T size = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
+        mdl = static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, size, io::kMdlTag));
+    }
     if (!mdl) return nullptr;
     MmInitializeMdl(mdl, VirtualAddress, Length);
+    mdl->MdlFlags = fixed;
     mdl->Process = nullptr;
     mdl->MappedSystemVa = nullptr;
     io::current_io().mdl_allocated();
@@ -92,7 +132,16 @@ VOID NTAPI IoFreeMdl(PMDL Mdl) {
         MmUnmapLockedPages(Mdl->MappedSystemVa, Mdl);
     }
     io::current_io().mdl_freed();
+    io::MdlCache& cache = io::t_mdl_cache;
+    if ((Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE) && cache.primed && cache.count < io::kMdlCacheDepth) {
+        cache.blocks[cache.count++] = Mdl;
+        return;
+    }
     ExFreePoolWithTag(Mdl, io::kMdlTag);
+    if (!cache.primed && !cache.closed) {
+        io::t_mdl_cache_rundown.armed = true;  // constructed now, after the pool's thread state
+        cache.primed = true;
+    }
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmprobeandlockpages

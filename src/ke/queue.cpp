@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ke/queue.hpp"
+#include "ke/wait_poll.hpp"
 #include "ke/apc.hpp"
 #include "ke/dispatcher.hpp"
 #include "ke/kernel.hpp"
@@ -164,6 +165,7 @@ NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, 
     if (!t || !q || !entries || max_entries == 0) return STATUS_INVALID_PARAMETER;
     const WaitDeadline deadline = make_deadline(timeout);
     for (;;) {
+        poll_before_dequeue(q, timeout);
         if (t->m_irql == PASSIVE_LEVEL) deliver_kernel_apcs_if_pending(t);
         dispatcher_lock().lock();
         associate_locked(t, q);

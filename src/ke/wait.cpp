@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ke/dispatcher.hpp"
+#include "ke/wait_poll.hpp"
 
 using namespace ntio::ke;
 
@@ -27,6 +28,7 @@ NTKERNELAPI NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason
     rq.wait_mode = WaitMode;
     rq.alertable = Alertable != FALSE;
     rq.timeout = Timeout;
+    poll_before_wait(1, &Object, WaitAny, Timeout);
     return wait_for_objects(t, rq);
 }
 
@@ -46,6 +48,7 @@ NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_
     rq.alertable = Alertable != FALSE;
     rq.timeout = Timeout;
     rq.wait_blocks = WaitBlockArray;
+    poll_before_wait(Count, Object, WaitType, Timeout);
     return wait_for_objects(t, rq);
 }
 
@@ -56,6 +59,7 @@ NTKERNELAPI NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Al
     rq.wait_mode = WaitMode;
     rq.alertable = Alertable != FALSE;
     rq.timeout = Interval;
+    poll_before_wait(0, nullptr, WaitAny, Interval);
     NTSTATUS status = wait_for_objects(t, rq);
     if (status == STATUS_TIMEOUT) {
         if (Interval->QuadPart == 0) sched_yield();
