@@ -34,6 +34,9 @@ const std::vector<GateEntry>& gate_table() {
         {"C4", gate_c4_uring_direct},
         {"C5", gate_c5_submit_batching},
         {"D1", gate_d1_scaling},
+        {"V1", gate_v1_verifier_off},
+        {"V2", gate_v2_verifier_level1},
+        {"V3", one<gate_v3_tracing>},
     };
     return table;
 }

@@ -30,6 +30,9 @@ GateResults gate_c3_uring_qd1(const GateOptions& options);
 GateResults gate_c4_uring_direct(const GateOptions& options);
 GateResults gate_c5_submit_batching(const GateOptions& options);
 GateResults gate_d1_scaling(const GateOptions& options);
+GateResults gate_v1_verifier_off(const GateOptions& options);
+GateResults gate_v2_verifier_level1(const GateOptions& options);
+GateResult gate_v3_tracing(const GateOptions& options);
 
 // One runnable step: `id` is the first result it produces; its parts are named id + ".part".
 struct GateEntry {

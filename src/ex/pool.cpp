@@ -210,6 +210,7 @@ PoolHeader* checked_header(void* p) {
 }
 
 void free_block(void* p, ULONG tag) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExFreePool, reinterpret_cast<ULONG_PTR>(p));
     PoolHeader* h = checked_header(p);
     const KIRQL irql = KeGetCurrentIrql();
     if (irql > DISPATCH_LEVEL || (is_paged(h->pool_type) && irql > APC_LEVEL)) {
@@ -234,6 +235,7 @@ void free_block(void* p, ULONG tag) {
 
 // ExAllocatePoolWithTag and the routines built on it.
 void* allocate_typed(POOL_TYPE pool_type, SIZE_T bytes, ULONG tag, bool zero, bool quota, void* caller) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExAllocatePool, static_cast<ULONG_PTR>(pool_type), bytes);
     const ULONG type = static_cast<ULONG>(pool_type);
     check_allocate_irql(type, bytes);
     if (is_must_succeed(type)) KeBugCheckEx(BAD_POOL_CALLER, 0x9A, type, bytes, tag);
@@ -287,6 +289,7 @@ PVOID NTAPI ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag) {
         if (raise) raise_insufficient_resources();
         return nullptr;
     }
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExAllocatePool, type, NumberOfBytes);
     check_allocate_irql(type, NumberOfBytes);
     void* p = allocate_block(type, NumberOfBytes, Tag, (Flags & POOL_FLAG_UNINITIALIZED) == 0,
                              (Flags & POOL_FLAG_USE_QUOTA) != 0);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "ex/executive.hpp"
@@ -13,8 +14,43 @@
 #include "ke/kernel.hpp"
 #include "ke/thread.hpp"
 #include "ntio/system.hpp"
+#include "verifier/pending_work.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::ex {
+namespace {
+
+// Items queued while the verifier is active and not yet taken by a worker: a verified driver that
+// unloads with one whose routine is in its image is 0xCE (verifier unload_rules.cpp). Workers look
+// at the count only, one relaxed load, and take the lock only while something is recorded.
+std::mutex g_pending_lock;
+std::unordered_set<PWORK_QUEUE_ITEM>* g_pending = nullptr;  // guarded by g_pending_lock; never freed
+std::atomic<std::size_t> g_pending_count{0};
+
+void record_pending(PWORK_QUEUE_ITEM item) noexcept {
+    std::lock_guard guard(g_pending_lock);
+    if (!g_pending) g_pending = new (std::nothrow) std::unordered_set<PWORK_QUEUE_ITEM>();
+    if (!g_pending) return;
+    try {
+        if (g_pending->insert(item).second) g_pending_count.fetch_add(1, std::memory_order_relaxed);
+    } catch (...) {
+        // Out of memory: this item goes unchecked at unload.
+    }
+}
+
+void forget_pending(PWORK_QUEUE_ITEM item) noexcept {
+    if (g_pending_count.load(std::memory_order_relaxed) == 0) return;
+    std::lock_guard guard(g_pending_lock);
+    if (g_pending && g_pending->erase(item)) g_pending_count.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void for_each_pending_work_item(void (*fn)(PWORK_QUEUE_ITEM item, void* context), void* context) {
+    std::lock_guard guard(g_pending_lock);
+    if (!g_pending) return;
+    for (PWORK_QUEUE_ITEM item : *g_pending) fn(item, context);
+}
 
 Executive::Executive(System& system) : m_system(system) {
     KeInitializeQueue(&m_queue, kMaxWorkers);
@@ -78,6 +114,7 @@ void Executive::stop() {
             PLIST_ENTRY next = entry->Flink;
             auto* item = CONTAINING_RECORD(entry, WORK_QUEUE_ITEM, List);
             item->List.Flink = nullptr;
+            forget_pending(item);
             if (item->WorkerRoutine != stop_routine) item->WorkerRoutine(item->Parameter);
             entry = next;
         } while (entry != rest);
@@ -92,6 +129,7 @@ void Executive::queue_work_item(PWORK_QUEUE_ITEM item, WORK_QUEUE_TYPE type) {
     // Idle workers are counted before the insert: one of them may take this very item at once.
     const unsigned idle = m_idle.load(std::memory_order_acquire);
     const unsigned pending = m_pending.fetch_add(1, std::memory_order_acq_rel) + 1;
+    if (verifier::active()) [[unlikely]] record_pending(item);
     KeInsertQueue(&m_queue, &item->List);
     // NT deviation: Windows adds workers from a periodic balance check; here the queuing thread
     // does when the queue outgrows the idle workers. A routine that queues an item and then waits
@@ -127,6 +165,7 @@ void Executive::run_worker() {
         if (routine == stop_routine) break;
         m_pending.fetch_sub(1, std::memory_order_acq_rel);
         PVOID parameter = item->Parameter;
+        forget_pending(item);
         // The item may be queued again (or freed) by its routine from here on.
         item->List.Flink = nullptr;
         routine(parameter);

@@ -1,6 +1,10 @@
 // !verifier and !iovirp: the verifier views of verifier-and-inspector.md 6.6, read from the log the
 // verifier's provider put into the snapshot (verified drivers, counters, stress state, the last
-// violations, the tracked IRPs with their paths).
+// violations, the tracked IRPs with their paths, the IRP log and the per-device IRP logs).
+#include <cstdio>
+#include <optional>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "inspect/kd_format.hpp"
@@ -27,10 +31,104 @@ const char* const kPathEvents[] = {"dispatch", "return", "complete", "completion
 int cmd_verifier(const Snapshot& s, const Args& a, std::string& out);
 int cmd_iovirp(const Snapshot& s, const Args& a, std::string& out);
 
+namespace {
+
+constexpr std::uint64_t kIrpLogFlag = 0x100;
+// Smaller arguments of `!verifier 0x100` are a Quantity, larger ones an address.
+constexpr std::uint64_t kLargestQuantity = 0xFFFF;
+
+const char* irp_log_event_name(const std::string& event) {
+    if (event == "alloc") return "IoAllocateIrp";
+    if (event == "complete") return "IoCompleteRequest";
+    if (event == "cancel_request") return "IoCancelIrp";
+    return nullptr;
+}
+
+// The last 20 IRPs sent to one device (Driver Verifier's IRP logging, spec 4 class 11), oldest first.
+void format_device_irps(const nlohmann::json& d, std::string& out) {
+    const auto irps = d.value("irps", nlohmann::json::array());
+    std::string name = d.value("name", std::string());
+    out += "IRP log for device " + ptr(parse_number(d.value("device", std::string("0"))).value_or(0)) + " " +
+           (name.empty() ? std::string("(unnamed)") : name) + " (" + d.value("driver", std::string()) + "), last " +
+           std::to_string(irps.size()) + " of " + text_of(d, "total") + " IRPs" +
+           (d.value("retired", false) ? " [device deleted]" : "") + ":\n";
+    out += "  Time (ns)            Thread  IRP               #Id     Loc  Major / Minor                    Length/Code     Offset\n";
+    for (const auto& e : irps) {
+        const unsigned major = e.value("major", 0u);
+        char line[320];
+        std::snprintf(line, sizeof line, "  %-20s %6s  %s  %-6s  %d/%d  %-32s %-15s %s\n", text_of(e, "ts_ns").c_str(),
+                      text_of(e, "tid").c_str(), ptr(parse_number(e.value("irp_addr", std::string("0"))).value_or(0)).c_str(),
+                      text_of(e, "irp_id").c_str(), e.value("location", 0), e.value("stack_count", 0),
+                      (std::string(major_name(major)) + " / " + minor_name(major, e.value("minor", 0u))).c_str(),
+                      text_of(e, "length").c_str(), text_of(e, "offset").c_str());
+        out += line;
+    }
+}
+
+// !verifier 0x100 [Quantity | Address]: the log of IoAllocateIrp, IoCompleteRequest and IoCancelIrp
+// calls (the last Quantity entries; all by default), or for an Address, the per-device IRP log when
+// it is a device and that IRP's entries otherwise
+// (https://learn.microsoft.com/windows-hardware/drivers/debuggercmds/-verifier, bit 8).
+int irp_log_view(const nlohmann::json& log, const Args& a, std::string& out) {
+    std::optional<std::uint64_t> argument;
+    if (a.size() > 1 && !(argument = parse_number(a[1]))) return fail(out, "Usage: !verifier 0x100 [Quantity|Address]");
+    const bool by_address = argument && *argument > kLargestQuantity;
+    if (by_address) {
+        for (const auto& d : log.value("device_irps", nlohmann::json::array())) {
+            if (parse_number(d.value("device", std::string("0"))).value_or(0) != *argument || d.value("retired", false))
+                continue;
+            format_device_irps(d, out);
+            return 0;
+        }
+    }
+    std::vector<const nlohmann::json*> entries;
+    const auto& events = log.contains("events") ? log["events"] : nlohmann::json::array();
+    for (const auto& e : events) {
+        if (!irp_log_event_name(e.value("event", std::string()))) continue;
+        if (by_address && parse_number(e.value("irp_addr", std::string("0"))).value_or(0) != *argument) continue;
+        entries.push_back(&e);
+    }
+    if (by_address && entries.empty())
+        return fail(out, ptr(*argument) + " is neither a logged device nor an IRP in the IRP log");
+    std::size_t first = 0;
+    if (argument && !by_address && *argument < entries.size()) first = entries.size() - *argument;
+    out += "IRP log entries (IoAllocateIrp, IoCompleteRequest, IoCancelIrp): " + std::to_string(entries.size() - first) +
+           "\n  Time (ns)            Thread  Event              IRP               #Id     Status / Routine\n";
+    for (std::size_t i = first; i < entries.size(); ++i) {
+        const auto& e = *entries[i];
+        const std::string event = e.value("event", std::string());
+        const std::string detail = event == "complete"         ? text_of(e, "status") + " info " + text_of(e, "information")
+                                   : event == "cancel_request" ? "cancel routine " + e.value("routine", std::string())
+                                                               : "stack count " + text_of(e, "stack_count");
+        char line[320];
+        std::snprintf(line, sizeof line, "  %-20s %6s  %-18s %s  %-6s  %s\n", text_of(e, "ts_ns").c_str(),
+                      text_of(e, "tid").c_str(), irp_log_event_name(event),
+                      ptr(parse_number(e.value("irp_addr", std::string("0"))).value_or(0)).c_str(),
+                      text_of(e, "irp_id").c_str(), detail.c_str());
+        out += line;
+    }
+    const auto devices = log.value("device_irps", nlohmann::json::array());
+    if (!by_address && !devices.empty()) {
+        out += "\nDevices with an IRP log (!verifier 0x100 <device>):\n";
+        for (const auto& d : devices)
+            if (!d.value("retired", false))
+                out += "  " + ptr(parse_number(d.value("device", std::string("0"))).value_or(0)) + "  " +
+                       d.value("name", std::string()) + " (" + d.value("driver", std::string()) + "), " +
+                       text_of(d, "total") + " IRPs\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
 int cmd_verifier(const Snapshot& s, const Args& a, std::string& out) {
-    (void)a;
     const nlohmann::json log = verifier_log(s);
     if (log.is_null()) return fail(out, "The verifier is not loaded in this process (no verifier log)");
+    if (!a.empty()) {
+        const std::optional<std::uint64_t> flags = parse_number(a[0]);
+        if (!flags) return fail(out, "Usage: !verifier [Flags] | !verifier 0x100 [Quantity|Address]");
+        if (*flags == kIrpLogFlag) return irp_log_view(log, a, out);
+    }
     out += "Verify Mode: " + text_of(log, "mode") + "\n";
     if (log.contains("stress")) {
         const auto& st = log["stress"];

@@ -14,6 +14,7 @@
 
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -127,6 +128,7 @@ extern "C" {
 
 NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObject, const GUID* InterfaceClassGuid,
                                          PUNICODE_STRING ReferenceString, PUNICODE_STRING SymbolicLinkName) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive3);
     if (!PhysicalDeviceObject || ob::type_of(PhysicalDeviceObject) != &g_device_type || !InterfaceClassGuid ||
         !SymbolicLinkName)
         return STATUS_INVALID_PARAMETER;
@@ -177,6 +179,7 @@ NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObject, co
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetdeviceinterfacestate
 NTSTATUS NTAPI IoSetDeviceInterfaceState(PUNICODE_STRING SymbolicLinkName, BOOLEAN Enable) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive1);
     std::u16string link;
     NTSTATUS status = capture_unicode(SymbolicLinkName, link);
     if (!NT_SUCCESS(status)) return status;

@@ -195,6 +195,7 @@ extern "C" {
 NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PUNICODE_STRING DeviceName,
                               DEVICE_TYPE DeviceType, ULONG DeviceCharacteristics, BOOLEAN Exclusive,
                               PDEVICE_OBJECT* DeviceObject) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive1);
     se::SecurityDescriptor descriptor;
     const bool named = DeviceName && DeviceName->Length;
     if (named && !NT_SUCCESS(se::SecurityDescriptor::from_sddl("D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGWGX;;;WD)(A;;GRGWGX;;;RC)",
@@ -230,6 +231,7 @@ NTSTATUS NTAPI WdmlibIoCreateDeviceSecure(PDRIVER_OBJECT DriverObject, ULONG Dev
 }
 
 VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_delete_device(DeviceObject);
     if (!is_device(DeviceObject)) return;
     DeviceObjectExtension* doe = device_private(DeviceObject);

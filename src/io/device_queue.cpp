@@ -3,6 +3,7 @@
 // DISPATCH_LEVEL; callers may already be there (the WDK asks for DISPATCH_LEVEL for most of them),
 // and a caller below it is raised for the duration rather than bugchecked, as on Windows.
 #include "io/objects.hpp"
+#include "verifier/verifier.hpp"
 
 namespace {
 
@@ -26,6 +27,7 @@ PKDEVICE_QUEUE_ENTRY take_locked(PLIST_ENTRY link) noexcept {
     RemoveEntryList(link);
     PKDEVICE_QUEUE_ENTRY entry = entry_of(link);
     entry->Inserted = FALSE;
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_device_queue_remove(entry);
     return entry;
 }
 
@@ -68,6 +70,7 @@ NTKERNELAPI BOOLEAN NTAPI KeInsertDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVI
     }
     InsertTailList(&DeviceQueue->DeviceListHead, &DeviceQueueEntry->DeviceListEntry);
     DeviceQueueEntry->Inserted = TRUE;
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_device_queue_insert(DeviceQueueEntry);
     return TRUE;
 }
 
@@ -87,6 +90,7 @@ NTKERNELAPI BOOLEAN NTAPI KeInsertByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, P
     while (next != head && entry_of(next)->SortKey <= SortKey) next = next->Flink;
     InsertTailList(next, &DeviceQueueEntry->DeviceListEntry);  // i.e. just before next
     DeviceQueueEntry->Inserted = TRUE;
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_device_queue_insert(DeviceQueueEntry);
     return TRUE;
 }
 

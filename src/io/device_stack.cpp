@@ -6,6 +6,7 @@
 
 #include "io/driver_object.hpp"
 #include "ob/object_header.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -98,6 +99,7 @@ PDEVICE_OBJECT NTAPI IoAttachDeviceToDeviceStack(PDEVICE_OBJECT SourceDevice, PD
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioattachdevice
 NTSTATUS NTAPI IoAttachDevice(PDEVICE_OBJECT SourceDevice, PUNICODE_STRING TargetDevice,
                               PDEVICE_OBJECT* AttachedDevice) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive1);
     if (AttachedDevice) *AttachedDevice = nullptr;
     if (!is_device(SourceDevice) || !TargetDevice || !AttachedDevice) return STATUS_INVALID_PARAMETER;
     PFILE_OBJECT file = nullptr;
@@ -111,6 +113,7 @@ NTSTATUS NTAPI IoAttachDevice(PDEVICE_OBJECT SourceDevice, PUNICODE_STRING Targe
 
 // NT fact L5: only the lower device's AttachedDevice changes; stack sizes stay.
 VOID NTAPI IoDetachDevice(PDEVICE_OBJECT TargetDevice) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive3);
     if (!is_device(TargetDevice)) return;
     KIRQL irql = device_database_lock();
     PDEVICE_OBJECT above = load_attached(TargetDevice);

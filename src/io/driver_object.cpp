@@ -379,6 +379,7 @@ PVOID NTAPI IoGetDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID Client
 
 VOID NTAPI IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject,
                                             PDRIVER_REINITIALIZE DriverReinitializationRoutine, PVOID Context) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     if (!is_driver(DriverObject) || !DriverReinitializationRoutine) return;
     DriverPrivate& priv = driver_private(DriverObject);
     std::lock_guard guard(priv.lock);

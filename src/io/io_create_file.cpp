@@ -4,6 +4,7 @@
 #include "io/file_object.hpp"
 #include "io/objects.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -95,6 +96,7 @@ NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJE
                             ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength,
                             ULONG CreateFileType, PVOID InternalParameters, ULONG Options)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     if (!FileHandle || !ObjectAttributes || !IoStatusBlock) return STATUS_INVALID_PARAMETER;
     const bool no_checking = (Options & IO_NO_PARAMETER_CHECKING) != 0;
     const KPROCESSOR_MODE mode = no_checking ? KPROCESSOR_MODE{KernelMode} : ExGetPreviousMode();
@@ -126,6 +128,7 @@ NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJE
 NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
                                         PFILE_OBJECT* FileObject, PDEVICE_OBJECT* DeviceObject)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     if (!ObjectName || !FileObject || !DeviceObject) return STATUS_INVALID_PARAMETER;
     OBJECT_ATTRIBUTES attributes;
     InitializeObjectAttributes(&attributes, ObjectName, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);

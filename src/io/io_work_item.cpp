@@ -2,6 +2,7 @@
 // that object and the reference is dropped after the routine returns, so the driver's code and
 // device cannot go away while a routine of theirs is queued or running (NT fact L10 relies on it).
 #include "io/objects.hpp"
+#include "verifier/pending_work.hpp"
 
 // The body behind the opaque PIO_WORKITEM. Drivers that embed one (IoInitializeWorkItem) allocate
 // IoSizeofWorkItem() bytes for it.
@@ -59,6 +60,13 @@ void queue(PIO_WORKITEM work, PVOID routine, bool ex, WORK_QUEUE_TYPE type, PVOI
 }
 
 }  // namespace
+
+PVOID io_work_item_routine(PWORK_QUEUE_ITEM item) noexcept {
+    if (item->WorkerRoutine != run_work_item) return nullptr;
+    // Still queued: the IO_WORKITEM cannot be freed (IoFreeWorkItem bugchecks) nor requeued.
+    return static_cast<PIO_WORKITEM>(item->Parameter)->routine;
+}
+
 }  // namespace ntio::io
 
 using namespace ntio;

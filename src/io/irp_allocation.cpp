@@ -5,6 +5,7 @@
 #include "io/irp.hpp"
 
 #include "io/io_manager.hpp"
+#include "verifier/special_pool.hpp"
 #include "verifier/verifier.hpp"
 #include "ntio/system.hpp"
 #include <ntio/ntio.h>
@@ -32,6 +33,7 @@ constexpr std::uint32_t kBlockMagic = 0x50524949u;  // "IIRP"
 constexpr std::uint8_t kClassStacks[] = {2, 4, 8, 16, 32};
 constexpr std::size_t kClassCount = sizeof(kClassStacks);
 constexpr std::uint8_t kPoolClass = 0xFF;
+constexpr std::uint8_t kSpecialPoolClass = 0xFE;  // the verifier's special pool (no cache either)
 constexpr std::size_t kMaxCachedPerClass = 1024;
 constexpr ULONG kPoolTag = ' prI';  // "Irp " in memory
 
@@ -174,10 +176,9 @@ IoManager* irp_io_manager(PIRP irp) noexcept {
     return block_of(irp)->io;
 }
 
-PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept {
-    if (stack_size < 1) return nullptr;
-    if (ntio::verifier::active() && ntio::verifier::inject_allocation_failure()) [[unlikely]] return nullptr;
-    const auto stacks = static_cast<std::size_t>(stack_size);
+namespace {
+
+IrpBlock* allocate_block(std::size_t stacks) noexcept {
     IrpBlock* block = nullptr;
     std::uint8_t klass = kPoolClass;
     for (std::uint8_t i = 0; i < kClassCount; ++i) {
@@ -196,7 +197,10 @@ PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept {
             block->size_class = kPoolClass;
         }
     }
-    if (!block) return nullptr;
+    return block;
+}
+
+PIRP finish_irp(IrpBlock* block, CCHAR stack_size, bool charge_quota) noexcept {
     System* system = System::current();
     block->io = system ? &system->io() : nullptr;
     block->final_word = nullptr;
@@ -207,9 +211,40 @@ PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept {
     irp->AllocationFlags = IRP_ALLOCATED_FIXED_SIZE;
     if (charge_quota) irp->AllocationFlags |= IRP_LOOKASIDE_ALLOCATION;
     if (block->io) block->io->irp_allocated();
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_allocate_irp(irp);
     return irp;
 }
+
+// While the verifier is active: low-resources simulation, the special pool for the IRPs of drivers
+// verified with it (never cached: IoFreeIrp gives them back to the special pool), pool tracking.
+[[gnu::cold, gnu::noinline]] PIRP allocate_irp_verified(PDEVICE_OBJECT target, CCHAR stack_size,
+                                                        bool charge_quota) noexcept {
+    if (ntio::verifier::inject_allocation_failure()) return nullptr;
+    const auto stacks = static_cast<std::size_t>(stack_size);
+    auto* block = static_cast<IrpBlock*>(ntio::verifier::special_pool_allocate_irp(target, block_bytes(stacks)));
+    if (block) {
+        block->cache = nullptr;
+        block->size_class = kSpecialPoolClass;
+    } else {
+        block = allocate_block(stacks);
+    }
+    if (!block) return nullptr;
+    PIRP irp = finish_irp(block, stack_size, charge_quota);
+    ntio::verifier::on_allocate_irp(irp);
+    return irp;
+}
+
+// target: the device the IRP is for, when the caller says (IoAllocateIrpEx).
+PIRP allocate_irp_for(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
+    if (stack_size < 1) return nullptr;
+    if (ntio::verifier::active()) [[unlikely]] return allocate_irp_verified(target, stack_size, charge_quota);
+    IrpBlock* block = allocate_block(static_cast<std::size_t>(stack_size));
+    if (!block) return nullptr;
+    return finish_irp(block, stack_size, charge_quota);
+}
+
+}  // namespace
+
+PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept { return allocate_irp_for(nullptr, stack_size, charge_quota); }
 
 }  // namespace ntio::io
 
@@ -220,10 +255,10 @@ extern "C" {
 PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota) { return allocate_irp(StackSize, ChargeQuota != FALSE); }
 
 // The IRP extension of IoAllocateIrpEx is private to the I/O manager (per-IRP activity id and
-// priority data); ntio keeps none, so the IRP is the one IoAllocateIrp gives.
+// priority data); ntio keeps none, so the IRP is the one IoAllocateIrp gives (from the special pool
+// when DeviceObject's driver is verified with it).
 PIRP NTAPI IoAllocateIrpEx(PDEVICE_OBJECT DeviceObject, CCHAR StackSize, BOOLEAN ChargeQuota) {
-    (void)DeviceObject;
-    return allocate_irp(StackSize, ChargeQuota != FALSE);
+    return allocate_irp_for(DeviceObject, StackSize, ChargeQuota != FALSE);
 }
 
 // NT fact A3. The IRP is not from IoAllocateIrp afterwards (AllocationFlags 0): IoFreeIrp refuses it.
@@ -264,9 +299,12 @@ VOID NTAPI IoFreeIrp(PIRP Irp) {
     IoManager* io = block->io;
     block->io = nullptr;
     if (io) io->irp_freed();
-    if (block->size_class == kPoolClass) {
+    if (!block->cache) {
         block->magic = 0;
-        ExFreePoolWithTag(block, kPoolTag);
+        if (block->size_class == kSpecialPoolClass)
+            ntio::verifier::special_pool_free(block, Irp);
+        else
+            ExFreePoolWithTag(block, kPoolTag);
         return;
     }
     return_to_cache(block);

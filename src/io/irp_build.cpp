@@ -4,6 +4,7 @@
 // the caller's IRP list and the final stage writes the IOSB, sets the event and frees them.
 #include "io/request_common.hpp"
 #include "io/irp.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
@@ -78,6 +79,7 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
                                          ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength,
                                          BOOLEAN InternalDeviceIoControl, PKEVENT Event,
                                          PIO_STATUS_BLOCK IoStatusBlock) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive1ApcLte);
     PIRP irp = IoAllocateIrp(DeviceObject->StackSize, FALSE);
     if (!irp) return nullptr;
     irp->Tail.Overlay.Thread = PsGetCurrentThread();

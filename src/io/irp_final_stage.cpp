@@ -21,6 +21,7 @@
 #include "io/objects.hpp"
 #include "host/futex.hpp"
 #include "rtl/user_access.hpp"
+#include "verifier/trace_tool.hpp"
 
 namespace ntio::io {
 namespace {
@@ -49,6 +50,7 @@ void signal_file(PFILE_OBJECT file, NTSTATUS status, ULONG_PTR information) noex
 // User APC kernel routine: runs in the requesting thread before UserApcRoutine; frees the IRP
 // whose Tail.Apc carried the APC (NT's IopUserCompletion).
 VOID user_completion_kernel(PKAPC apc, PKNORMAL_ROUTINE*, PVOID*, PVOID*, PVOID*) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::trace_apc_deliver(CONTAINING_RECORD(apc, IRP, Tail.Apc));
     IoFreeIrp(CONTAINING_RECORD(apc, IRP, Tail.Apc));
 }
 
@@ -130,6 +132,7 @@ void complete_final_stage(PIRP irp) noexcept {
     }
 
     dequeue_thread_irp(irp);
+    if (post_packet && ntio::verifier::active()) [[unlikely]] ntio::verifier::trace_iocp_post(irp, file);
     if (defer_iosb) [[unlikely]] {
         // NT fact D9: the issuing process closed its last handle to the file (file_cancel_irps.hpp);
         // the packet carries the IOSB, written when it is removed.

@@ -6,6 +6,7 @@
 // MDL lookaside list), so the direct-I/O path of every request makes no pool call (gates A6, C1).
 #include "io/io_manager.hpp"
 #include "io/objects.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
@@ -113,6 +114,7 @@ PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBu
     mdl->Process = nullptr;
     mdl->MappedSystemVa = nullptr;
     io::current_io().mdl_allocated();
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_allocate_mdl(mdl);
     if (Irp) {
         if (!SecondaryBuffer) {
             Irp->MdlAddress = mdl;
@@ -132,6 +134,7 @@ VOID NTAPI IoFreeMdl(PMDL Mdl) {
         MmUnmapLockedPages(Mdl->MappedSystemVa, Mdl);
     }
     io::current_io().mdl_freed();
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_free_mdl(Mdl);
     io::MdlCache& cache = io::t_mdl_cache;
     if ((Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE) && cache.primed && cache.count < io::kMdlCacheDepth) {
         cache.blocks[cache.count++] = Mdl;
@@ -146,6 +149,7 @@ VOID NTAPI IoFreeMdl(PMDL Mdl) {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmprobeandlockpages
 VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmProbeAndLockPages, reinterpret_cast<ULONG_PTR>(MemoryDescriptorList), AccessMode);
     PMDL mdl = MemoryDescriptorList;
     const ULONG_PTR start = io::mdl_va(mdl);
     const ULONG length = mdl->ByteCount;
@@ -162,6 +166,7 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmunlockpages
 VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmUnlockPages, reinterpret_cast<ULONG_PTR>(MemoryDescriptorList));
     PMDL mdl = MemoryDescriptorList;
     if (!(mdl->MdlFlags & MDL_PAGES_LOCKED)) {
         // Unlocking pages that were never locked: NT's PFN reference count would underflow, which
@@ -189,6 +194,7 @@ VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList) {
 PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                          MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
                                          ULONG BugCheckOnFailure, ULONG Priority) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmMapLockedPagesSpecifyCache, reinterpret_cast<ULONG_PTR>(MemoryDescriptorList), AccessMode);
     (void)BugCheckOnFailure;
     (void)Priority;  // MdlMappingNoExecute/NoWrite and the priority do not change an identity mapping
     PMDL mdl = MemoryDescriptorList;
@@ -212,6 +218,7 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmaplockedpages
 PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmMapLockedPages, reinterpret_cast<ULONG_PTR>(MemoryDescriptorList), AccessMode);
     return MmMapLockedPagesSpecifyCache(MemoryDescriptorList, AccessMode, MmCached, nullptr, TRUE, NormalPagePriority);
 }
 

@@ -3,6 +3,7 @@
 // the bias, and the waiter sleeps on the lock's notification event rather than spinning (NT facts
 // M4, M5). Lock-free on the acquire/release path.
 #include "io/objects.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
@@ -35,6 +36,7 @@ extern "C" {
 // build asserts): the driver was built against a layout this kernel does not know.
 VOID NTAPI IoInitializeRemoveLockEx(PIO_REMOVE_LOCK Lock, ULONG AllocateTag, ULONG MaxLockedMinutes,
                                     ULONG HighWatermark, ULONG RemlockSize) {
+    NTIO_VERIFY_REMOVE_LOCK(ntio::verifier::RemoveLockOp::Initialize, Lock, nullptr);
     (void)AllocateTag;
     (void)MaxLockedMinutes;
     (void)HighWatermark;  // tracking parameters of the checked-build block
@@ -50,6 +52,7 @@ VOID NTAPI IoInitializeRemoveLockEx(PIO_REMOVE_LOCK Lock, ULONG AllocateTag, ULO
 // acquisition and waits for it, or this call sees Removed and backs out (signalling the waiter when
 // it was the last one).
 NTSTATUS NTAPI IoAcquireRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag, PCSTR File, ULONG Line, ULONG RemlockSize) {
+    NTIO_VERIFY_REMOVE_LOCK(ntio::verifier::RemoveLockOp::Acquire, RemoveLock, Tag);
     (void)Tag;
     (void)File;
     (void)Line;
@@ -64,6 +67,7 @@ NTSTATUS NTAPI IoAcquireRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag, PCST
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioreleaseremovelock
 VOID NTAPI IoReleaseRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag, ULONG RemlockSize) {
+    NTIO_VERIFY_REMOVE_LOCK(ntio::verifier::RemoveLockOp::Release, RemoveLock, Tag);
     (void)Tag;
     (void)RemlockSize;
     io::drop(RemoveLock);
@@ -73,6 +77,7 @@ VOID NTAPI IoReleaseRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag, ULONG Re
 // The caller holds one acquisition: it is dropped with the lock's own bias, then the caller waits
 // until every other holder has released. PASSIVE_LEVEL.
 VOID NTAPI IoReleaseRemoveLockAndWaitEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag, ULONG RemlockSize) {
+    NTIO_VERIFY_REMOVE_LOCK(ntio::verifier::RemoveLockOp::ReleaseAndWait, RemoveLock, Tag);
     (void)Tag;
     (void)RemlockSize;
     __atomic_store_n(&RemoveLock->Common.Removed, TRUE, __ATOMIC_SEQ_CST);

@@ -4,6 +4,7 @@
 // The I/O manager does not call these for plain devices (NT fact N3); file systems do, under their
 // own lock for the file.
 #include "io/objects.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
@@ -76,6 +77,7 @@ NTSTATUS NTAPI IoCheckShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareA
 // The first open of a file: the counters describe this open alone (all zero when it has no data access).
 VOID NTAPI IoSetShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
                             PSHARE_ACCESS ShareAccess) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     *ShareAccess = SHARE_ACCESS{};
     if (io::record(DesiredAccess, DesiredShareAccess, FileObject).any()) io::add(FileObject, ShareAccess);
 }
@@ -83,11 +85,13 @@ VOID NTAPI IoSetShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess,
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioupdateshareaccess
 // Counts an open already checked with IoCheckShareAccess(Update FALSE).
 VOID NTAPI IoUpdateShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     if (io::has_data_access(FileObject)) io::add(FileObject, ShareAccess);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioremoveshareaccess
 VOID NTAPI IoRemoveShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     if (!io::has_data_access(FileObject)) return;
     ShareAccess->OpenCount -= 1;
     ShareAccess->Readers -= FileObject->ReadAccess ? 1 : 0;

@@ -5,6 +5,7 @@
 // compare the IRP with CurrentIrp and KeRemoveEntryDeviceQueue it (WDK "Using the StartIo model";
 // Microsoft Learn IoStartPacket, IoStartNextPacket, IoStartNextPacketByKey, IoSetStartIoAttributes).
 #include "io/objects.hpp"
+#include "verifier/verifier.hpp"
 
 namespace {
 
@@ -162,6 +163,7 @@ NTKERNELAPI VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULO
 // device idle. Cancelable: the driver's packets carry cancel routines, so the dequeue and CurrentIrp
 // change happen under the cancel spin lock.
 NTKERNELAPI VOID NTAPI IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::StartNextPacket);
     start_next_packet(DeviceObject, NextRequest{.by_key = false, .cancelable = Cancelable != FALSE, .key = 0});
 }
 

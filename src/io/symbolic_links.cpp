@@ -6,6 +6,7 @@
 
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -57,6 +58,7 @@ extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocreatesymboliclink
 NTSTATUS NTAPI IoCreateSymbolicLink(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING DeviceName) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive3);
     std::u16string link, target;
     NTSTATUS status = capture_unicode(SymbolicLinkName, link);
     if (NT_SUCCESS(status)) status = capture_unicode(DeviceName, target);
@@ -65,6 +67,7 @@ NTSTATUS NTAPI IoCreateSymbolicLink(PUNICODE_STRING SymbolicLinkName, PUNICODE_S
 }
 
 NTSTATUS NTAPI IoCreateUnprotectedSymbolicLink(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING DeviceName) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     std::u16string link, target;
     NTSTATUS status = capture_unicode(SymbolicLinkName, link);
     if (NT_SUCCESS(status)) status = capture_unicode(DeviceName, target);
@@ -73,6 +76,7 @@ NTSTATUS NTAPI IoCreateUnprotectedSymbolicLink(PUNICODE_STRING SymbolicLinkName,
 }
 
 NTSTATUS NTAPI IoDeleteSymbolicLink(PUNICODE_STRING SymbolicLinkName) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     std::u16string link;
     NTSTATUS status = capture_unicode(SymbolicLinkName, link);
     if (!NT_SUCCESS(status)) return status;

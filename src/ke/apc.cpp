@@ -15,6 +15,7 @@
 
 #include "ke/apc.hpp"
 #include "ke/dispatcher.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::ke {
 namespace {
@@ -207,10 +208,12 @@ NTKERNELAPI BOOLEAN KeAreApcsQueued(PKTHREAD Thread) {
 // NT fact G8: critical regions count KernelApcDisable down (-1, -2, ...), guarded regions
 // SpecialApcDisable.
 NTKERNELAPI VOID KeEnterCriticalRegion(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::CriticalRegion, 0);
     if (_KTHREAD* t = current_thread()) t->m_kernel_apc_disable.fetch_sub(1, std::memory_order_relaxed);
 }
 
 NTKERNELAPI VOID KeLeaveCriticalRegion(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::CriticalRegion, 1);
     _KTHREAD* t = current_thread();
     if (!t) return;
     if (t->m_kernel_apc_disable.fetch_add(1, std::memory_order_relaxed) + 1 == 0) deliver_kernel_apcs_if_pending(t);

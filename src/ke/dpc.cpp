@@ -16,6 +16,7 @@
 #include "ke/dispatcher.hpp"
 #include "ke/dpc_processor.hpp"
 #include "ke/kernel.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::ke {
 namespace {
@@ -102,6 +103,12 @@ BOOLEAN DpcProcessor::remove(PRKDPC dpc) {
     return TRUE;
 }
 
+void DpcProcessor::for_each_queued(void (*fn)(PRKDPC dpc, void* context), void* context) {
+    m_lock.lock();
+    for (PSINGLE_LIST_ENTRY e = m_head; e; e = e->Next) fn(CONTAINING_RECORD(e, KDPC, DpcListEntry), context);
+    m_lock.unlock();
+}
+
 void DpcProcessor::thread_main(PVOID self) { static_cast<DpcProcessor*>(self)->run(); }
 
 void DpcProcessor::run() {
@@ -131,7 +138,10 @@ void DpcProcessor::run() {
         dpc_data(dpc).store(nullptr, std::memory_order_release);
         m_lock.unlock();
         thread->m_executing_dpc = true;
-        routine(dpc, context, arg1, arg2);
+        {
+            ntio::verifier::DpcScope verifier_scope(dpc);  // the DPC's driver is the context driver
+            routine(dpc, context, arg1, arg2);
+        }
         thread->m_executing_dpc = false;
         thread->m_irql = DISPATCH_LEVEL;
     }
@@ -154,6 +164,7 @@ using namespace ntio::ke;
 extern "C" {
 
 NTKERNELAPI VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_initialize_dpc(Dpc);
     Dpc->TargetInfoAsUlong = 0;
     Dpc->Type = DpcObject;
     Dpc->Importance = MediumImportance;
@@ -174,6 +185,7 @@ NTKERNELAPI VOID KeInitializeThreadedDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE Deferred
 }
 
 NTKERNELAPI BOOLEAN KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_queue_dpc(Dpc);
     _KTHREAD* t = current_thread();
     if (!t) return FALSE;
     Kernel& kernel = *t->m_kernel;

@@ -23,6 +23,9 @@ public:
     // FALSE if the DPC is already queued (on any processor).
     BOOLEAN insert(PRKDPC dpc, PVOID arg1, PVOID arg2);
     BOOLEAN remove(PRKDPC dpc);
+    // Calls fn for every DPC queued here and not yet started, under the queue lock (the verifier's
+    // unload check); fn must not call back into the kernel.
+    void for_each_queued(void (*fn)(PRKDPC dpc, void* context), void* context);
     unsigned number() const noexcept { return m_number; }
 
 private:

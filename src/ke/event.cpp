@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ke/dispatcher.hpp"
+#include "verifier/verifier.hpp"
 
 using namespace ntio::ke;
 
@@ -24,6 +25,7 @@ NTKERNELAPI VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN Stat
 
 // NT deviation: Wait == TRUE is accepted but the dispatcher lock is not kept across the return.
 NTKERNELAPI LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeSetEvent, Wait);
     return set_signalled(&Event->Header) > 0 ? 1 : 0;
 }
 

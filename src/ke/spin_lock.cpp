@@ -14,6 +14,7 @@
 
 #include "host/cpu.hpp"
 #include "ke/thread.hpp"
+#include "verifier/verifier.hpp"
 
 using namespace ntio::ke;
 
@@ -52,6 +53,7 @@ extern "C" {
 NTKERNELAPI VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock) { *SpinLock = 0; }
 
 NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock));
     KIRQL old = KeRaiseIrqlToDpcLevel();
     acquire(SpinLock, current_thread());
     return old;
@@ -62,13 +64,20 @@ NTKERNELAPI VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql) {
 }
 
 NTKERNELAPI VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeReleaseSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock));
     release(SpinLock, current_thread());
     KeLowerIrql(NewIrql);
 }
 
-NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { acquire(SpinLock, current_thread()); }
+NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock));
+    acquire(SpinLock, current_thread());
+}
 
-NTKERNELAPI VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { release(SpinLock, current_thread()); }
+NTKERNELAPI VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeReleaseSpinLockFromDpcLevel, reinterpret_cast<ULONG_PTR>(SpinLock));
+    release(SpinLock, current_thread());
+}
 
 NTKERNELAPI BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) {
     std::atomic_ref<ULONG_PTR> word(*SpinLock);
@@ -95,12 +104,14 @@ NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle) 
 }
 
 NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock));
     LockHandle->LockQueue.Next = nullptr;
     LockHandle->LockQueue.Lock = SpinLock;
     acquire(SpinLock, current_thread());
 }
 
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeReleaseSpinLockFromDpcLevel, reinterpret_cast<ULONG_PTR>(LockHandle->LockQueue.Lock));
     release(LockHandle->LockQueue.Lock, current_thread());
 }
 

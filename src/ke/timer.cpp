@@ -17,6 +17,7 @@
 #include "ke/dispatcher.hpp"
 #include "ke/kernel.hpp"
 #include "ke/timer_engine.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::ke {
 namespace {
@@ -98,6 +99,11 @@ BOOLEAN TimerEngine::cancel(PKTIMER timer) {
     return TRUE;
 }
 
+void TimerEngine::for_each_armed(void (*fn)(PKTIMER timer, void* context), void* context) {
+    std::lock_guard guard(timer_lock());
+    for (PLIST_ENTRY e = m_timers.Flink; e != &m_timers; e = e->Flink) fn(CONTAINING_RECORD(e, KTIMER, TimerListEntry), context);
+}
+
 void TimerEngine::thread_main(void* self) { static_cast<TimerEngine*>(self)->run(); }
 
 void TimerEngine::run() {
@@ -160,6 +166,7 @@ NTKERNELAPI VOID KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type) {
 NTKERNELAPI VOID KeInitializeTimer(PKTIMER Timer) { KeInitializeTimerEx(Timer, NotificationTimer); }
 
 NTKERNELAPI BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_queue_dpc(Dpc);
     _KTHREAD* t = current_thread();
     if (!t) return FALSE;
     return t->m_kernel->timers().set(Timer, DueTime, Period, Dpc, current_processor(*t->m_kernel));

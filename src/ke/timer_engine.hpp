@@ -24,6 +24,9 @@ public:
     // KeSetTimerEx on this kernel: TRUE if the timer was already armed.
     BOOLEAN set(PKTIMER timer, LARGE_INTEGER due_time, LONG period, PKDPC dpc, unsigned processor);
     static BOOLEAN cancel(PKTIMER timer);
+    // Calls fn for every timer armed on this engine, under the timer lock (the verifier's unload
+    // check); fn must not call back into the kernel.
+    void for_each_armed(void (*fn)(PKTIMER timer, void* context), void* context);
 
 private:
     static void thread_main(void* self);

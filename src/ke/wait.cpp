@@ -12,6 +12,7 @@
 
 #include "ke/dispatcher.hpp"
 #include "ke/wait_poll.hpp"
+#include "verifier/verifier.hpp"
 
 using namespace ntio::ke;
 
@@ -19,6 +20,7 @@ extern "C" {
 
 NTKERNELAPI NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
                                            BOOLEAN Alertable, PLARGE_INTEGER Timeout) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeWait, ULONG_PTR(uintptr_t(Object)), ULONG_PTR(uintptr_t(Timeout)));
     _KTHREAD* t = current_thread();
     if (!t || !Object) return STATUS_INVALID_PARAMETER;
     WaitRequest rq;
@@ -36,6 +38,7 @@ NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_
                                               KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
                                               BOOLEAN Alertable, PLARGE_INTEGER Timeout,
                                               PKWAIT_BLOCK WaitBlockArray) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeWait, ULONG_PTR(uintptr_t(Object)), ULONG_PTR(uintptr_t(Timeout)));
     if (Count > MAXIMUM_WAIT_OBJECTS || (!WaitBlockArray && Count > THREAD_WAIT_OBJECTS))
         KeBugCheckEx(MAXIMUM_WAIT_OBJECTS_EXCEEDED, Count, reinterpret_cast<ULONG_PTR>(WaitBlockArray), 0, 0);
     _KTHREAD* t = current_thread();

@@ -5,6 +5,7 @@
 #include <ntio/ntapi.h>
 
 #include "nt/previous_mode.hpp"
+#include "verifier/verifier.hpp"
 
 namespace {
 
@@ -34,10 +35,12 @@ PKEVENT create_named_event(PUNICODE_STRING name, PHANDLE handle_out, EVENT_TYPE 
 extern "C" {
 
 PKEVENT NTAPI IoCreateNotificationEvent(PUNICODE_STRING EventName, PHANDLE EventHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     return create_named_event(EventName, EventHandle, NotificationEvent);
 }
 
 PKEVENT NTAPI IoCreateSynchronizationEvent(PUNICODE_STRING EventName, PHANDLE EventHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     return create_named_event(EventName, EventHandle, SynchronizationEvent);
 }
 

@@ -5,17 +5,20 @@
 #include <ntio/ntapi.h>
 
 #include "nt/previous_mode.hpp"
+#include "verifier/verifier.hpp"
 
 using ntio::nt::KernelModeCall;
 
 extern "C" {
 
 NTSTATUS NTAPI ZwCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, ULONG TitleIndex, PUNICODE_STRING Class, ULONG CreateOptions, PULONG Disposition) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtCreateKey(KeyHandle, DesiredAccess, ObjectAttributes, TitleIndex, Class, CreateOptions, Disposition);
 }
 
 NTSTATUS NTAPI ZwOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtOpenKey(KeyHandle, DesiredAccess, ObjectAttributes);
 }
@@ -26,16 +29,19 @@ NTSTATUS NTAPI ZwOpenKeyEx(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT
 }
 
 NTSTATUS NTAPI ZwDeleteKey(HANDLE KeyHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtDeleteKey(KeyHandle);
 }
 
 NTSTATUS NTAPI ZwFlushKey(HANDLE KeyHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtFlushKey(KeyHandle);
 }
 
 NTSTATUS NTAPI ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data, ULONG DataSize) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtSetValueKey(KeyHandle, ValueName, TitleIndex, Type, Data, DataSize);
 }
@@ -46,21 +52,25 @@ NTSTATUS NTAPI ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName) {
 }
 
 NTSTATUS NTAPI ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass, PVOID KeyValueInformation, ULONG Length, PULONG ResultLength) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtQueryValueKey(KeyHandle, ValueName, KeyValueInformationClass, KeyValueInformation, Length, ResultLength);
 }
 
 NTSTATUS NTAPI ZwEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass, PVOID KeyValueInformation, ULONG Length, PULONG ResultLength) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtEnumerateValueKey(KeyHandle, Index, KeyValueInformationClass, KeyValueInformation, Length, ResultLength);
 }
 
 NTSTATUS NTAPI ZwQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformationClass, PVOID KeyInformation, ULONG Length, PULONG ResultLength) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtQueryKey(KeyHandle, KeyInformationClass, KeyInformation, Length, ResultLength);
 }
 
 NTSTATUS NTAPI ZwEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLASS KeyInformationClass, PVOID KeyInformation, ULONG Length, PULONG ResultLength) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtEnumerateKey(KeyHandle, Index, KeyInformationClass, KeyInformation, Length, ResultLength);
 }

@@ -5,6 +5,7 @@
 #include <wdm.h>
 
 #include "nt/rtl_registry_support.hpp"
+#include "verifier/verifier.hpp"
 
 namespace {
 
@@ -34,6 +35,7 @@ NTSYSAPI NTSTATUS NTAPI RtlWriteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCW
 }
 
 NTSYSAPI NTSTATUS NTAPI RtlDeleteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCWSTR ValueName) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::RtlPassive);
     ntio::nt::RtlKey key;
     NTSTATUS status = ntio::nt::rtl_registry_open(RelativeTo, Path, KEY_SET_VALUE, false, key);
     if (!NT_SUCCESS(status)) return status;

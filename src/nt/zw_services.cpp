@@ -5,12 +5,14 @@
 #include <ntio/ntapi.h>
 
 #include "nt/previous_mode.hpp"
+#include "verifier/verifier.hpp"
 
 using ntio::nt::KernelModeCall;
 
 extern "C" {
 
 NTSTATUS NTAPI ZwClose(HANDLE Handle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ZwPassive);
     KernelModeCall kernel;
     return NtClose(Handle);
 }

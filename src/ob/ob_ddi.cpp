@@ -4,6 +4,7 @@
 
 #include "ntio/system.hpp"
 #include "ex/executive.hpp"
+#include "verifier/verifier.hpp"
 
 using namespace ntio;
 
@@ -90,6 +91,7 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
                                    KPROCESSOR_MODE AccessMode, PVOID* Object,
                                    POBJECT_HANDLE_INFORMATION HandleInformation)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ObPassive);
     PEPROCESS process = ob::current_process();
     if (!process) {
         if (Object) *Object = nullptr;

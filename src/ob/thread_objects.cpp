@@ -2,11 +2,14 @@
 // PsCreateSystemThread, PsTerminateSystemThread, current thread/process and their ids.
 #include "ob/thread_objects.hpp"
 
+#include <pthread.h>
+
 #include <new>
 
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::ob {
 
@@ -119,6 +122,7 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT
                               HANDLE ProcessHandle, PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine,
                               PVOID StartContext)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::PsPassive);
     if (!ThreadHandle || !StartRoutine) return STATUS_INVALID_PARAMETER;
     *ThreadHandle = nullptr;
     ob::ObjectManager* manager = current_manager();
@@ -165,10 +169,42 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT
 
 NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::PsPassive);
     _KTHREAD* thread = ke::current_thread_if_any();
     if (!thread || !thread->m_is_system_thread || !thread->m_kernel) return STATUS_INVALID_PARAMETER;
     as_ethread(thread)->m_terminating.store(true, std::memory_order_release);
     thread->m_kernel->terminate_current_thread(ExitStatus);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-psgetversion: returns TRUE
+// for a checked build of the OS, which ntio never is. ntio reports the Windows 10 kernel whose
+// layouts its DDK headers follow (version 10.0, build 19041) and no service pack (an empty
+// CSDVersion, whose buffer the caller supplies).
+BOOLEAN PsGetVersion(PULONG MajorVersion, PULONG MinorVersion, PULONG BuildNumber, PUNICODE_STRING CSDVersion)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::PsPassive);
+    if (MajorVersion) *MajorVersion = 10;
+    if (MinorVersion) *MinorVersion = 0;
+    if (BuildNumber) *BuildNumber = 19041;
+    if (CSDVersion) {
+        CSDVersion->Length = 0;
+        if (CSDVersion->Buffer && CSDVersion->MaximumLength >= sizeof(WCHAR)) CSDVersion->Buffer[0] = L'\0';
+    }
+    return FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iogetinitialstack: the
+// initial stack pointer of the current thread, the top of its (downward-growing) stack.
+PVOID NTAPI IoGetInitialStack(VOID)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return nullptr;
+    void* base = nullptr;
+    size_t size = 0;
+    const bool known = pthread_attr_getstack(&attr, &base, &size) == 0;
+    pthread_attr_destroy(&attr);
+    return known ? static_cast<char*>(base) + size : nullptr;
 }
 
 }  // extern "C"

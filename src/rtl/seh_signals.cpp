@@ -13,8 +13,10 @@
 
 #include "rtl/seh_thread.hpp"
 #include "rtl/user_access.hpp"
+#include "verifier/special_pool.hpp"
 
 namespace ntio::rtl {
+namespace verifier = ntio::verifier;
 namespace {
 
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
@@ -93,6 +95,18 @@ void on_fault(int sig, siginfo_t* info, void* context) {
         }
     }
 #endif
+    if ((sig == SIGSEGV || sig == SIGBUS) && info->si_code > 0) {
+        // A touch of a freed special-pool IRP or past its end: the Windows bugcheck, which no __try
+        // protects against (so before the exception dispatch). Returns for any other address.
+        bool write = false;
+        const void* pc = nullptr;
+#if defined(__x86_64__)
+        const auto* uc = static_cast<const ucontext_t*>(context);
+        write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+        pc = reinterpret_cast<const void*>(uc->uc_mcontext.gregs[REG_RIP]);
+#endif
+        verifier::special_pool_fault(info->si_addr, write, pc);
+    }
     SehThread& seh = t_seh;
     if (seh.top == nullptr || info->si_code <= 0) {
         // No __try on this thread, or a signal sent by kill(): not ours to handle.

@@ -35,6 +35,7 @@ bool leaks_information(PIRP irp, const IrpRecord& record) noexcept {
 void on_complete_request(PIRP irp) noexcept {
     if (irp->Type != IO_TYPE_IRP) return;  // freed or bogus: the I/O manager's 0x44 check follows
     PDEVICE_OBJECT device = current_device(irp);
+    sdv_complete_request(irp, device);
     {
         const ULONG completer_flags = device_flags(device);
         maybe_delay(completer_flags);

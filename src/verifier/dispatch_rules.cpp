@@ -101,6 +101,7 @@ void entry_checks(PDEVICE_OBJECT device, PIRP irp, Frame* caller, ULONG target_f
 }
 
 void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
+    sdv_dispatch_exit(frame, status);
     PDRIVER_OBJECT driver = frame.device->DriverObject;
     PVOID routine = reinterpret_cast<PVOID>(frame.routine);
     const KIRQL irql_after = KeGetCurrentIrql();
@@ -211,6 +212,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
                                   device_label(device)});
         frames.push_back({std::move(record), irp, device, routine, location, false, 0, 0, cancel_lock_depth(), forced});
         frames.back().completions_at_entry = frames.back().record->completions;
+        sdv_dispatch_entry(frames.back());
     }
     --irp->CurrentLocation;
     sp = --irp->Tail.Overlay.CurrentStackLocation;

@@ -1,6 +1,9 @@
 // Object lifetime and cancel paths under the verifier: IoFreeIrp and IRP reinitialization end a
 // tracking record, IoDeleteDevice rules (0xC9 0x240, 0x201), the cancel spin lock count the
-// dispatch-exit rule reads, and the checks when a verified driver unloads (0xCE).
+// dispatch-exit rule reads, IRPs completed while still on a device queue (0x2A), and the checks when
+// a verified driver unloads (0xCE).
+#include <unordered_set>
+
 #include "io/objects.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
@@ -16,7 +19,52 @@ bool record_visited(const IrpRecord& record, PDRIVER_OBJECT driver) noexcept {
     return false;
 }
 
+// KDEVICE_QUEUE entries linked while the verifier was active. Guarded by g_queued_lock, taken inside
+// the device queue's spin lock (never the other way round).
+std::mutex g_queued_lock;
+std::unordered_set<const KDEVICE_QUEUE_ENTRY*>* g_queued = nullptr;  // never freed
+
+// Bug check 0x2A INCONSISTENT_IRP (P1 the IRP): "an IRP that was being completed, but was still
+// marked as being queued to a driver's device queue".
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x2a--inconsistent-irp
+// NT deviation: seen when the completed IRP is freed or reinitialized (the end of its completion
+// for the I/O manager's IRPs), not at IoCompleteRequest entry.
+void check_not_device_queued(PIRP irp) noexcept {
+    const KDEVICE_QUEUE_ENTRY* entry = &irp->Tail.Overlay.DeviceQueueEntry;
+    {
+        std::lock_guard guard(g_queued_lock);
+        if (!g_queued || !g_queued->count(entry)) return;
+        // Still linked (a removal while the verifier was off would have left a stale record).
+        const bool linked = entry->Inserted && entry->DeviceListEntry.Flink &&
+                            entry->DeviceListEntry.Flink->Blink == &entry->DeviceListEntry;
+        g_queued->erase(entry);
+        if (!linked) return;
+    }
+    PDEVICE_OBJECT device = nullptr;
+    if (irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount)
+        device = irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
+    report({INCONSISTENT_IRP, ptr(irp), 0, 0, 0, Severity::Always, nullptr,
+            "the IRP was completed while still queued on a device queue (KDEVICE_QUEUE / the StartIo queue)",
+            device ? device->DriverObject : context_driver(), irp, nullptr});
+}
+
 }  // namespace
+
+void on_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept {
+    std::lock_guard guard(g_queued_lock);
+    if (!g_queued) g_queued = new (std::nothrow) std::unordered_set<const KDEVICE_QUEUE_ENTRY*>();
+    if (!g_queued) return;
+    try {
+        g_queued->insert(entry);
+    } catch (...) {
+        // Out of memory: this entry goes unchecked.
+    }
+}
+
+void on_device_queue_remove(PKDEVICE_QUEUE_ENTRY entry) noexcept {
+    std::lock_guard guard(g_queued_lock);
+    if (g_queued) g_queued->erase(entry);
+}
 
 void on_cancel_lock_acquired() noexcept {
     ++cancel_lock_depth();
@@ -47,6 +95,7 @@ void on_cancel_irp(PIRP irp) noexcept {
 }
 
 void on_free_irp(PIRP irp) noexcept {
+    if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     forget_allocated_irp(irp);
     if (tracing()) log_event(LogKind::Free, irp, {});
     std::lock_guard guard(tracking_lock());
@@ -58,6 +107,7 @@ void on_free_irp(PIRP irp) noexcept {
 }
 
 void on_initialize_irp(PIRP irp) noexcept {
+    if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     std::lock_guard guard(tracking_lock());
     if (RecordRef record = find_record_locked(irp)) {
         record->freed = true;
@@ -100,6 +150,7 @@ void on_driver_forget(PDRIVER_OBJECT driver, bool unloaded) noexcept {
                     ptr(reinterpret_cast<PVOID>(driver->DriverUnload)), 1, Severity::Always, nullptr,
                     "the driver unloaded with an IRP it did not complete or cancel", driver, pending->irp, pending});
         }
+        check_pending_operations(driver);
     }
     if (unloaded && active()) check_resource_leaks(driver);
     forget_resources(driver);

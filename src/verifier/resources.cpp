@@ -1,7 +1,8 @@
-// Pool tracking for verified drivers: pool blocks and IRPs allocated while a driver's code runs on
-// the thread (its DriverEntry, dispatch and completion routines) are charged to it, and what is
-// still allocated when its DriverUnload returns is a leak (0xC4 0x62, as Driver Verifier's Pool
-// Tracking reports it: https://learn.microsoft.com/windows-hardware/drivers/devtest/pool-tracking).
+// Pool tracking for verified drivers: pool blocks, IRPs and MDLs allocated while a driver's code runs
+// on the thread (its DriverEntry, dispatch and completion routines) are charged to it, and what is
+// still allocated when its DriverUnload returns (or when the system shuts down with the driver still
+// loaded) is a leak (0xC4 0x62, as Driver Verifier's Pool Tracking reports it:
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/pool-tracking).
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
@@ -14,15 +15,19 @@ namespace {
 
 thread_local PDRIVER_OBJECT t_context = nullptr;
 
+enum class Kind : std::uint8_t { Pool, Irp, Mdl };
+
 struct Charge {
     PDRIVER_OBJECT driver;
     SIZE_T bytes;
-    ULONG tag;  // 0: an IRP
+    ULONG tag;
+    Kind kind;
 };
 std::mutex g_lock;
 std::unordered_map<const void*, Charge>* g_charges = nullptr;  // guarded by g_lock; never destroyed
 
-// Parameter 3 of 0xC4 0x62 ("verifier internal structure with driver information"): the counts.
+// Parameter 3 of 0xC4 0x62 ("verifier internal structure with driver information"): the counts of
+// pool blocks (and their bytes), IRPs and MDLs left behind.
 struct LeakInfo {
     ResourceCounts counts;
 };
@@ -32,12 +37,18 @@ bool tracked(PDRIVER_OBJECT driver) noexcept {
     return driver && (driver_flags(driver) & (NTIO_VERIFIER_POOL_TRACKING | NTIO_VERIFIER_IO_CHECKING));
 }
 
-void charge(const void* block, SIZE_T bytes, ULONG tag) noexcept {
+// A block already charged (an MDL's pool block) is charged again as what it now is.
+void charge(const void* block, SIZE_T bytes, ULONG tag, Kind kind) noexcept {
     PDRIVER_OBJECT driver = t_context;
     if (!tracked(driver)) return;
     std::lock_guard guard(g_lock);
-    if (!g_charges) g_charges = new std::unordered_map<const void*, Charge>();
-    (*g_charges)[block] = {driver, bytes, tag};
+    if (!g_charges) g_charges = new (std::nothrow) std::unordered_map<const void*, Charge>();
+    if (!g_charges) return;
+    try {
+        (*g_charges)[block] = {driver, bytes, tag, kind};
+    } catch (...) {
+        // Out of memory: this allocation goes untracked.
+    }
 }
 
 void uncharge(const void* block) noexcept {
@@ -63,13 +74,16 @@ bool inject_allocation_failure() noexcept {
     return true;
 }
 
-void on_pool_allocate(void* block, SIZE_T bytes, ULONG tag) noexcept { charge(block, bytes, tag); }
+void on_pool_allocate(void* block, SIZE_T bytes, ULONG tag) noexcept { charge(block, bytes, tag, Kind::Pool); }
 void on_pool_free(void* block) noexcept { uncharge(block); }
 void on_allocate_irp(PIRP irp) noexcept {
-    charge(irp, 0, 0);
+    charge(irp, 0, 0, Kind::Irp);
     if (logging_for(t_context ? driver_flags(t_context) : 0)) log_event(LogKind::Alloc, irp, {});
 }
 void forget_allocated_irp(PIRP irp) noexcept { uncharge(irp); }
+// MDLs come from the I/O manager's per-thread cache or from pool: counted as MDLs, not pool blocks.
+void on_allocate_mdl(PMDL mdl) noexcept { charge(mdl, 0, 0, Kind::Mdl); }
+void on_free_mdl(PMDL mdl) noexcept { uncharge(mdl); }
 
 ResourceCounts resource_counts(PDRIVER_OBJECT driver) noexcept {
     ResourceCounts counts;
@@ -77,11 +91,13 @@ ResourceCounts resource_counts(PDRIVER_OBJECT driver) noexcept {
     if (!g_charges) return counts;
     for (const auto& [block, c] : *g_charges) {
         if (c.driver != driver) continue;
-        if (c.tag == 0) {
-            ++counts.irps;
-        } else {
+        switch (c.kind) {
+        case Kind::Irp: ++counts.irps; break;
+        case Kind::Mdl: ++counts.mdls; break;
+        case Kind::Pool:
             ++counts.pool_blocks;
             counts.pool_bytes += c.bytes;
+            break;
         }
     }
     return counts;
@@ -97,17 +113,17 @@ void forget_resources(PDRIVER_OBJECT driver) noexcept {
 void check_resource_leaks(PDRIVER_OBJECT driver) noexcept {
     if (!(driver_flags(driver) & NTIO_VERIFIER_POOL_TRACKING)) return;
     const ResourceCounts counts = resource_counts(driver);
-    const std::uint64_t total = counts.pool_blocks + counts.irps;
+    const std::uint64_t total = counts.pool_blocks + counts.irps + counts.mdls;
     if (total == 0) return;
     forget_resources(driver);  // the report is made; a test that survives it starts clean
     g_last_leak.counts = counts;
-    char message[160];
+    char message[200];
     std::snprintf(message, sizeof message,
-                  "the driver unloaded without freeing %llu pool allocation(s) (%llu bytes) and %llu IRP(s)",
+                  "the driver unloaded without freeing %llu pool allocation(s) (%llu bytes), %llu IRP(s) and %llu MDL(s)",
                   static_cast<unsigned long long>(counts.pool_blocks), static_cast<unsigned long long>(counts.pool_bytes),
-                  static_cast<unsigned long long>(counts.irps));
-    // NT deviation: IRPs a driver allocated and never freed count as allocations here (on NT they
-    // are pool blocks of the I/O manager, counted the same way under Pool Tracking).
+                  static_cast<unsigned long long>(counts.irps), static_cast<unsigned long long>(counts.mdls));
+    // NT deviation: IRPs and MDLs a driver allocated and never freed count as allocations here (on
+    // NT they are pool blocks of the I/O manager, counted the same way under Pool Tracking).
     report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0x62, reinterpret_cast<ULONG_PTR>(&driver->DriverName),
             reinterpret_cast<ULONG_PTR>(&g_last_leak), static_cast<ULONG_PTR>(total), Severity::Always, nullptr,
             message, driver, nullptr, nullptr});

@@ -94,6 +94,7 @@ struct Frame {
     unsigned completions_at_entry;
     int cancel_lock_depth_at_entry;
     bool forced_pending = false;  // the verifier marked the location pending (force pending mode)
+    int apc_disable_at_entry = 0;  // the thread's KernelApcDisable when the dispatch began (sdv_rules.cpp)
 };
 std::vector<Frame>& thread_frames() noexcept;
 Frame* innermost_frame(PIRP irp) noexcept;
@@ -150,10 +151,14 @@ void forget_allocated_irp(PIRP irp) noexcept;
 // At DriverUnload's return: 0xC4 0x62 when the driver leaves pool blocks or IRPs behind.
 void check_resource_leaks(PDRIVER_OBJECT driver) noexcept;
 void forget_resources(PDRIVER_OBJECT driver) noexcept;
+// At DriverUnload's return (unload_rules.cpp): 0xCE when a timer, DPC or work item whose routine is
+// in the driver's image is still pending.
+void check_pending_operations(PDRIVER_OBJECT driver) noexcept;
 struct ResourceCounts {
     std::uint64_t pool_blocks = 0;
     std::uint64_t pool_bytes = 0;
     std::uint64_t irps = 0;
+    std::uint64_t mdls = 0;
 };
 ResourceCounts resource_counts(PDRIVER_OBJECT driver) noexcept;
 
@@ -194,6 +199,19 @@ std::uint64_t next_match_id() noexcept;
 // The native records (spec 7.2) of every thread's ring, oldest first, as JSON lines.
 std::string log_json_lines();
 void set_tracing(bool on) noexcept;
+
+// ---- SDV run-time monitors (sdv_rules.cpp) ----
+// Called once from the dispatch entry (after the frame is pushed), once from the exit checks (before
+// the pending / completion rules) and once from IoCompleteRequest's checks.
+void sdv_dispatch_entry(Frame& frame) noexcept;
+void sdv_dispatch_exit(Frame& frame, NTSTATUS status) noexcept;
+void sdv_complete_request(PIRP irp, PDEVICE_OBJECT device) noexcept;
+// ExFreePool* entry: an IRP handed to the pool's free routine (0xC4 0x105).
+void check_free_pool(PVOID block) noexcept;
+// Spin locks the verified driver acquired and still holds on this thread (SpinLockSafe).
+int& held_spin_locks() noexcept;
+// The driver the DDI rules blame on this thread, when its flags enable them; nullptr otherwise.
+PDRIVER_OBJECT ddi_checked_driver() noexcept;
 
 // ---- Violations kept for !verifier (violation.cpp) ----
 struct ViolationNote {

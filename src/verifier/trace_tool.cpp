@@ -94,6 +94,7 @@ bool export_chrome_json(const std::string& records, std::string& out, std::strin
     std::map<std::uint64_t, std::string> names;
     std::map<std::uint64_t, const json*> open_calls;  // uniq_match_id -> call
     std::map<std::uint32_t, bool> threads;
+    std::map<std::uint64_t, const json*> completes;  // the IRP's last IoCompleteRequest
     for (const json& e : events) {
         const std::uint64_t key = irp_key(e);
         if (!first.count(key)) first[key] = &e;
@@ -131,9 +132,44 @@ bool export_chrome_json(const std::string& records, std::string& out, std::strin
             trace.push_back({{"ph", "i"}, {"cat", "irp"}, {"name", "IoCompleteRequest"}, {"pid", pid}, {"tid", tid},
                              {"ts", ts}, {"s", "t"}, {"args", {{"status", e.value("status", std::string())},
                                                                {"information", e.value("information", 0ull)}}}});
+            completes[key] = &e;
         } else if (kind == "cancel_request") {
             trace.push_back({{"ph", "i"}, {"cat", "irp"}, {"name", "IoCancelIrp"}, {"pid", pid}, {"tid", tid},
                              {"ts", ts}, {"s", "t"}});
+        } else if (kind == "cancel_routine") {
+            trace.push_back({{"ph", "X"}, {"cat", "cancel"}, {"name", "cancel routine " + e.value("routine", std::string())},
+                             {"pid", pid}, {"tid", tid}, {"ts", ts}, {"dur", 0},
+                             {"args", {{"irp", e.value("irp_addr", std::string())}}}});
+        } else if (kind == "mark_pending") {
+            trace.push_back({{"ph", "i"}, {"cat", "irp"}, {"name", "IoMarkIrpPending"}, {"pid", pid}, {"tid", tid},
+                             {"ts", ts}, {"s", "t"}, {"args", {{"location", e.value("location", 0)}}}});
+        } else if (kind == "set_completion") {
+            trace.push_back({{"ph", "i"}, {"cat", "irp"}, {"name", "IoSetCompletionRoutine"}, {"pid", pid}, {"tid", tid},
+                             {"ts", ts}, {"s", "t"},
+                             {"args", {{"routine", e.value("routine", std::string())},
+                                       {"context", e.value("context", std::string())},
+                                       {"flags", e.value("flags", std::string())},
+                                       {"location", e.value("location", 0)}}}});
+        } else if (kind == "apc_deliver" || kind == "iocp_post") {
+            const bool apc = kind == "apc_deliver";
+            // An arrow from the IoCompleteRequest to the delivery (the APC runs on the requesting
+            // thread; the packet is taken by whichever thread dequeues it).
+            if (auto it = completes.find(key); it != completes.end()) {
+                trace.push_back({{"ph", "s"}, {"cat", "delivery"}, {"name", "delivery"}, {"id", key}, {"pid", pid},
+                                 {"tid", it->second->value("tid", 0u)}, {"ts", us(*it->second)}});
+                trace.push_back({{"ph", "f"}, {"cat", "delivery"}, {"name", "delivery"}, {"id", key}, {"pid", pid},
+                                 {"tid", tid}, {"ts", ts}, {"bp", "e"}});
+            }
+            json args = {{"status", e.value("status", std::string())}, {"information", e.value("information", 0ull)}};
+            if (apc) {
+                args["routine"] = e.value("routine", std::string());
+            } else {
+                args["port"] = e.value("port", std::string());
+                args["key"] = e.value("key", std::string());
+            }
+            trace.push_back({{"ph", "X"}, {"cat", apc ? "apc" : "iocp"},
+                             {"name", apc ? "user APC (I/O completion)" : "completion port post"}, {"pid", pid},
+                             {"tid", tid}, {"ts", ts}, {"dur", 0}, {"args", args}});
         } else if (kind == "verifier") {
             trace.push_back({{"ph", "I"}, {"cat", "verifier"}, {"name", e.value("rule", std::string("violation"))},
                              {"pid", pid}, {"tid", tid}, {"ts", ts}, {"s", "g"},
@@ -160,10 +196,26 @@ bool export_procmon_csv(const std::string& records, std::string& out, std::strin
     if (!parse(records, events, error)) return false;
     out = "\"Time of Day\",\"Process Name\",\"PID\",\"Operation\",\"Path\",\"Result\",\"Detail\",\"TID\",\"Duration\",\"Sequence\"\n";
     std::map<std::uint64_t, const json*> top_call;
+    // Rows are written at the end: a delivery after the completion (the user APC, the port packet)
+    // adds to its request's Detail.
+    struct Row {
+        std::string before_detail, detail, after_detail;
+    };
+    std::vector<Row> rows;
+    std::map<std::uint64_t, std::size_t> row_of;  // IRP -> its row, until the IRP is freed
     for (const json& e : events) {
         const std::uint64_t key = irp_key(e);
         const std::string kind = e["event"].get<std::string>();
         if (kind == "call" && !top_call.count(key)) top_call[key] = &e;
+        if (kind == "apc_deliver" || kind == "iocp_post") {
+            if (auto it = row_of.find(key); it != row_of.end()) {
+                std::string& detail = rows[it->second].detail;
+                detail += std::string(detail.empty() ? "" : ", ") +
+                          (kind == "apc_deliver" ? "Completion: APC" : "Completion: Port");
+            }
+            continue;
+        }
+        if (kind == "free") row_of.erase(key);
         // One row per request: at its IoCompleteRequest (the walk up to the originator follows).
         if (kind != "complete" || !top_call.count(key)) continue;
         const json& call = *top_call[key];
@@ -187,13 +239,17 @@ bool export_procmon_csv(const std::string& records, std::string& out, std::strin
         std::snprintf(text, sizeof text, "%.7f",
                       static_cast<double>(ts - call["ts_ns"].get<std::uint64_t>()) / 1e9);
         const std::string duration = text;
-        out += csv(time_of_day) + "," + csv("ntio") + "," + csv(std::to_string(e.value("pid", 0))) + "," +
-               csv(major < 28 ? kOperations[major] : "IRP") + "," + csv(call.value("device_name", std::string())) + "," +
-               csv(result_text(e.value("status", std::string()))) + "," + csv(detail) + "," +
-               csv(std::to_string(e.value("tid", 0u))) + "," + csv(duration) + "," +
-               csv(std::to_string(e.value("seq", std::uint64_t{0}))) + "\n";
+        row_of[key] = rows.size();
+        rows.push_back({csv(time_of_day) + "," + csv("ntio") + "," + csv(std::to_string(e.value("pid", 0))) + "," +
+                            csv(major < 28 ? kOperations[major] : "IRP") + "," +
+                            csv(call.value("device_name", std::string())) + "," +
+                            csv(result_text(e.value("status", std::string()))) + ",",
+                        detail,
+                        "," + csv(std::to_string(e.value("tid", 0u))) + "," + csv(duration) + "," +
+                            csv(std::to_string(e.value("seq", std::uint64_t{0}))) + "\n"});
         top_call.erase(key);
     }
+    for (const Row& row : rows) out += row.before_detail + csv(row.detail) + row.after_detail;
     return true;
 }
 

@@ -5,7 +5,16 @@
 
 #include <string>
 
+#include "verifier/verifier.hpp"
+
 namespace ntio::verifier {
+
+// Trace events of the I/O manager's final stage (irp_final_stage.cpp calls them behind its one
+// branch on active(); they record only while tracing): the user APC carrying a completion runs in
+// the requesting thread (apc_deliver, before the IRP is freed), a completion packet goes to the
+// file's port (iocp_post).
+void trace_apc_deliver(PIRP irp) noexcept;
+void trace_iocp_post(PIRP irp, PFILE_OBJECT file) noexcept;
 
 // `ntio trace export --chrome-json|--procmon-csv IN OUT`; argv[0] is "trace". Returns the exit code.
 int trace_main(int argc, char** argv);

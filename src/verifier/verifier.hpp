@@ -33,6 +33,10 @@ void on_cancel_irp(PIRP irp) noexcept;
 void on_free_irp(PIRP irp) noexcept;            // IoFreeIrp entry
 void on_initialize_irp(PIRP irp) noexcept;      // IoInitializeIrp / IoReuseIrp: a new life for the IRP
 void on_delete_device(PDEVICE_OBJECT device) noexcept;  // IoDeleteDevice entry
+// KDEVICE_QUEUE entries linked while active (KeInsert*DeviceQueue) and unlinked (KeRemove*): an IRP
+// whose entry is still linked when it is freed or reinitialized was completed while queued (0x2A).
+void on_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept;
+void on_device_queue_remove(PKDEVICE_QUEUE_ENTRY entry) noexcept;
 
 // ---- Drivers (verifier_state.cpp) ----
 // Called for every driver before DriverEntry (not only while active): reads VerifyDrivers.
@@ -50,6 +54,74 @@ bool inject_allocation_failure() noexcept;  // true: the allocation fails (seede
 void on_pool_allocate(void* block, SIZE_T bytes, ULONG tag) noexcept;
 void on_pool_free(void* block) noexcept;
 void on_allocate_irp(PIRP irp) noexcept;
+void on_allocate_mdl(PMDL mdl) noexcept;  // IoAllocateMdl (resources.cpp)
+void on_free_mdl(PMDL mdl) noexcept;      // IoFreeMdl
+
+// ---- DDI compliance IRQL rules (ddi_rules.cpp) ----
+// One entry per DDI family of the DDI compliance rules (bug check 0xC4, subcodes 0x20002-0x20022,
+// and the classic Force IRQL checking subcodes where Learn documents one). Checked when the code
+// running on this thread belongs to a driver verified with NTIO_VERIFIER_DDI_COMPLIANCE or
+// NTIO_VERIFIER_FORCE_IRQL_CHECKING.
+enum class DdiRule : unsigned char {
+    ExAllocatePool,       // IrqlExAllocatePool; arg1 pool type, arg2 bytes (paged pool: 0xC4 0x01)
+    ExFreePool,           // arg1 block: an IRP freed as pool (0xC4 0x105)
+    IoApcLte,             // IrqlIoApcLte: IoDeleteDevice, IoGetInitialStack
+    IoPassive1,           // IrqlIoPassive1: IoCreateDevice, IoAttachDevice, IoSetDeviceInterfaceState
+    IoPassive1ApcLte,     // IrqlIoPassive1's <= APC_LEVEL routine: IoBuildDeviceIoControlRequest
+    IoPassive3,           // IrqlIoPassive3: IoCreateSymbolicLink, IoDetachDevice, IoRegisterDeviceInterface
+    IoPassive4,           // IrqlIoPassive4: IoCreateFile, IoDeleteSymbolicLink, IoCreate*Event, ...
+    IoPassive5,           // IrqlIoPassive5: IoGetDeviceObjectPointer, Io*ShareAccess, IoRegisterDriverReinitialization
+    IoDispatchLte,        // IoCompleteRequest: <= DISPATCH_LEVEL (0xC4 0xE5)
+    KeAcquireSpinLock,    // counts spin locks the driver holds (SpinLockSafe)
+    KeReleaseSpinLock,    // IrqlKeReleaseSpinLock (= DISPATCH_LEVEL)
+    KeReleaseSpinLockFromDpcLevel,  // and the in-stack queued releases: the count only
+    KeSetEvent,           // IrqlKeSetEvent; arg1 Wait
+    KeWait,               // arg1 timeout pointer: nonzero or no timeout needs <= APC_LEVEL (0xC4 0x120 above DISPATCH)
+    CriticalRegion,       // KeEnter/LeaveCriticalRegion above APC_LEVEL (0xC4 0x11A / 0x11B); arg1 leave
+    ObPassive,            // IrqlObPassive: ObReferenceObjectByHandle
+    PsPassive,            // IrqlPsPassive: PsCreateSystemThread, PsGetVersion, PsTerminateSystemThread
+    RtlPassive,           // IrqlRtlPassive: RtlDeleteRegistryValue and the Rtl registry writers
+    ZwPassive,            // IrqlZwPassive: ZwClose and the Zw*Key routines
+    StartNextPacket,      // SpinLockSafe: IoStartNextPacket while holding a spin lock
+    MmProbeAndLockPages,  // arg1 MDL, arg2 access mode: above DISPATCH_LEVEL (0xC4 0x70)
+    MmUnlockPages,        // arg1 MDL: above DISPATCH_LEVEL (0xC4 0x78)
+    MmMapLockedPages,     // arg1 MDL, arg2 access mode: kernel above DISPATCH_LEVEL, user above APC_LEVEL
+                          // (0xC4 0x74 / 0x75)
+    MmMapLockedPagesSpecifyCache,  // the same (0xC4 0x76 / 0x77)
+};
+void check_ddi_irql(DdiRule rule, ULONG_PTR arg1 = 0, ULONG_PTR arg2 = 0) noexcept;
+// The hook at a DDI's entry: one relaxed load and a branch when nothing is verified.
+#define NTIO_VERIFY_DDI(...) \
+    do { \
+        if (::ntio::verifier::active()) [[unlikely]] ::ntio::verifier::check_ddi_irql(__VA_ARGS__); \
+    } while (0)
+// KeInitializeDpc / KeInsertQueueDpc / KeSetTimer(Ex): a DPC a verified driver's code initialised,
+// queued or armed a timer with runs in that driver's context.
+void on_initialize_dpc(PKDPC dpc) noexcept;
+void on_queue_dpc(PKDPC dpc) noexcept;
+// Around a DPC routine: the driver that initialised it is the context driver while it runs.
+struct DpcScope {
+    explicit DpcScope(PKDPC dpc) noexcept : m_on(active()) {
+        if (m_on) enter(dpc);
+    }
+    ~DpcScope() {
+        if (m_on) leave(m_previous);
+    }
+    DpcScope(const DpcScope&) = delete;
+    DpcScope& operator=(const DpcScope&) = delete;
+    void enter(PKDPC dpc) noexcept;
+    static void leave(PDRIVER_OBJECT previous) noexcept;
+    bool m_on;
+    PDRIVER_OBJECT m_previous = nullptr;
+};
+
+// ---- Remove locks (sdv_rules.cpp): tags of a verified driver's remove lock (0xC4 0xD5 / 0xD6) ----
+enum class RemoveLockOp : unsigned char { Initialize, Acquire, Release, ReleaseAndWait };
+void on_remove_lock(RemoveLockOp op, PIO_REMOVE_LOCK lock, PVOID tag) noexcept;
+#define NTIO_VERIFY_REMOVE_LOCK(op, lock, tag) \
+    do { \
+        if (::ntio::verifier::active()) [[unlikely]] ::ntio::verifier::on_remove_lock(op, lock, tag); \
+    } while (0)
 
 // ---- Tracing (irp_log.cpp) ----
 // NTIO_TRACE=file at start-up: every IRP's events are recorded for all drivers (and written at exit).

@@ -46,6 +46,8 @@ NTKERNELAPI NTSTATUS NTAPI IoGetDeviceInterfaces(const GUID *InterfaceClassGuid,
                                                  ULONG Flags, PWSTR *SymbolicLinkList);
 NTKERNELAPI PEPROCESS NTAPI IoGetCurrentProcess(VOID);
 NTKERNELAPI PEPROCESS NTAPI IoGetRequestorProcess(PIRP Irp);
+/* The initial stack pointer of the current thread's stack (its highest address). IRQL <= APC_LEVEL. */
+NTKERNELAPI PVOID NTAPI IoGetInitialStack(VOID);
 NTKERNELAPI ULONG NTAPI IoGetRequestorProcessId(PIRP Irp);
 NTKERNELAPI BOOLEAN NTAPI IoIsOperationSynchronous(PIRP Irp);
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetDeviceToVerify(PETHREAD Thread);

@@ -207,6 +207,10 @@ NTKERNELAPI HANDLE PsGetThreadProcessId(PETHREAD Thread);
 NTKERNELAPI PEPROCESS PsGetThreadProcess(PETHREAD Thread);
 NTKERNELAPI BOOLEAN PsIsSystemThread(PETHREAD Thread);
 NTKERNELAPI BOOLEAN PsIsThreadTerminating(PETHREAD Thread);
+/* Obsolete (use RtlGetVersion): the NT version; each out pointer may be NULL. TRUE only on a checked
+ * build. PASSIVE_LEVEL. */
+NTKERNELAPI BOOLEAN PsGetVersion(PULONG MajorVersion, PULONG MinorVersion, PULONG BuildNumber,
+                                 PUNICODE_STRING CSDVersion);
 /* PASSIVE_LEVEL. ProcessHandle NULL = the System process. The handle is granted DesiredAccess. */
 NTKERNELAPI NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
                                           POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,

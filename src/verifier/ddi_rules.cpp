@@ -1,0 +1,214 @@
+// DDI compliance checking at run time (bug check 0xC4): the IRQL rules of the DDI compliance rule
+// set as assertions at DDI entry, against ntio's per-thread IRQL, for drivers verified with DDI
+// compliance checking or Force IRQL checking. Subcodes and rule conditions from
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc4--driver-verifier-detected-violation
+// and the rule pages (https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlpspassive etc.).
+#include <cstddef>
+
+#include "verifier/state.hpp"
+#include "verifier/verifier.hpp"
+
+namespace ntio::verifier {
+namespace {
+
+ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
+
+// One DDI compliance rule: parameter 1 of 0xC4, the IRQL range its DDIs accept, and the condition
+// string parameter 2 points to (what !ruleinfo prints on Windows).
+struct RuleInfo {
+    const char* name;
+    ULONG_PTR subcode;
+    KIRQL min_irql;
+    KIRQL max_irql;
+    const char* condition;
+};
+
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlexallocatepool (0x20004)
+constexpr RuleInfo kExAllocatePool{"IrqlExAllocatePool", 0x20004, PASSIVE_LEVEL, DISPATCH_LEVEL,
+                                   "ExAllocatePoolWithTag and ExAllocatePoolWithTagPriority should only be "
+                                   "called at IRQL <= DISPATCH_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlioapclte (0x20009)
+constexpr RuleInfo kIoApcLte{"IrqlIoApcLte", 0x20009, PASSIVE_LEVEL, APC_LEVEL,
+                             "IoDeleteDevice, IoGetInitialStack, IoRaiseHardError and IoRaiseInformationalHardError "
+                             "should only be called at IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive1 (0x2000A): PASSIVE_LEVEL,
+// and one routine (IoBuildDeviceIoControlRequest, whose DDI page allows APC_LEVEL) at <= APC_LEVEL.
+constexpr RuleInfo kIoPassive1{"IrqlIoPassive1", 0x2000A, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                               "IoAttachDevice, IoCreateDevice and IoSetDeviceInterfaceState should only be called "
+                               "at IRQL = PASSIVE_LEVEL."};
+constexpr RuleInfo kIoPassive1ApcLte{"IrqlIoPassive1", 0x2000A, PASSIVE_LEVEL, APC_LEVEL,
+                                     "IoBuildDeviceIoControlRequest should only be called at IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive5 (0x2000E)
+constexpr RuleInfo kIoPassive5{"IrqlIoPassive5", 0x2000E, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                               "IoGetDeviceObjectPointer, IoRegisterDriverReinitialization, IoSetShareAccess, "
+                               "IoUpdateShareAccess and IoRemoveShareAccess should only be called at IRQL = "
+                               "PASSIVE_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive3 (0x2000C)
+constexpr RuleInfo kIoPassive3{"IrqlIoPassive3", 0x2000C, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                               "IoCreateSymbolicLink, IoDetachDevice and IoRegisterDeviceInterface should only be "
+                               "called at IRQL = PASSIVE_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive4 (0x2000D)
+constexpr RuleInfo kIoPassive4{"IrqlIoPassive4", 0x2000D, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                               "IoCreateFile, IoCreateNotificationEvent, IoCreateSynchronizationEvent, "
+                               "IoCreateUnprotectedSymbolicLink and IoDeleteSymbolicLink should only be called at "
+                               "IRQL = PASSIVE_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkereleasespinlock (0x20015)
+constexpr RuleInfo kKeReleaseSpinLock{"IrqlKeReleaseSpinLock", 0x20015, DISPATCH_LEVEL, DISPATCH_LEVEL,
+                                      "KeReleaseSpinLock should only be called at IRQL = DISPATCH_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkesetevent (0x20016)
+constexpr RuleInfo kKeSetEvent{"IrqlKeSetEvent", 0x20016, PASSIVE_LEVEL, DISPATCH_LEVEL,
+                               "KeSetEvent should only be called at IRQL <= DISPATCH_LEVEL when Wait is FALSE."};
+constexpr RuleInfo kKeSetEventWait{"IrqlKeSetEvent", 0x20016, PASSIVE_LEVEL, APC_LEVEL,
+                                   "KeSetEvent should only be called at IRQL <= APC_LEVEL when Wait is TRUE."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlobpassive (0x2001B)
+constexpr RuleInfo kObPassive{"IrqlObPassive", 0x2001B, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                              "ObReferenceObjectByHandle should only be called at IRQL = PASSIVE_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlpspassive (0x2001C)
+constexpr RuleInfo kPsPassive{"IrqlPsPassive", 0x2001C, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                              "PsCreateSystemThread, PsGetVersion, PsTerminateSystemThread and the Ps*Notify "
+                              "routines should only be called at IRQL = PASSIVE_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlrtlpassive (0x2001E)
+constexpr RuleInfo kRtlPassive{"IrqlRtlPassive", 0x2001E, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                               "RtlDeleteRegistryValue should only be called at IRQL = PASSIVE_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlzwpassive (0x2001F)
+constexpr RuleInfo kZwPassive{"IrqlZwPassive", 0x2001F, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                              "ZwClose, ZwCreateKey, ZwDeleteKey, ZwEnumerateKey, ZwEnumerateValueKey, ZwFlushKey, "
+                              "ZwOpenKey, ZwQueryKey, ZwQueryValueKey and ZwSetValueKey should only be called at "
+                              "IRQL = PASSIVE_LEVEL."};
+
+void violate(const RuleInfo& rule, PDRIVER_OBJECT driver) noexcept {
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, rule.subcode, ptr(rule.condition), 0, 0, Severity::Always, rule.name,
+            rule.condition, driver, nullptr, nullptr});
+}
+
+void check_range(const RuleInfo& rule, PDRIVER_OBJECT driver, KIRQL irql) noexcept {
+    if (irql < rule.min_irql || irql > rule.max_irql) violate(rule, driver);
+}
+
+// The classic Force IRQL checking subcodes of 0xC4, whose parameters Learn lists one by one.
+void classic(ULONG_PTR subcode, ULONG_PTR p2, ULONG_PTR p3, ULONG_PTR p4, const char* message,
+             PDRIVER_OBJECT driver) noexcept {
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, subcode, p2, p3, p4, Severity::Always, nullptr, message, driver,
+            nullptr, nullptr});
+}
+
+thread_local int t_held_spin_locks = 0;
+
+}  // namespace
+
+int& held_spin_locks() noexcept { return t_held_spin_locks; }
+
+PDRIVER_OBJECT ddi_checked_driver() noexcept {
+    PDRIVER_OBJECT driver = context_driver();
+    if (!driver) return nullptr;
+    return (driver_flags(driver) & (NTIO_VERIFIER_DDI_COMPLIANCE | NTIO_VERIFIER_FORCE_IRQL_CHECKING)) ? driver
+                                                                                                          : nullptr;
+}
+
+void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
+    if (rule == DdiRule::ExFreePool) {
+        check_free_pool(reinterpret_cast<PVOID>(arg1));
+        return;
+    }
+    PDRIVER_OBJECT driver = ddi_checked_driver();
+    if (!driver) {
+        // The count is the driver's: a lock its code took is released wherever the release runs.
+        if ((rule == DdiRule::KeReleaseSpinLock || rule == DdiRule::KeReleaseSpinLockFromDpcLevel) &&
+            t_held_spin_locks > 0)
+            --t_held_spin_locks;
+        return;
+    }
+    const KIRQL irql = KeGetCurrentIrql();
+    switch (rule) {
+    case DdiRule::ExAllocatePool: {
+        const ULONG type = static_cast<ULONG>(arg1);
+        // POOL_TYPE: odd values are paged. 0xC4 0x01 / 0x02: parameters IRQL, pool type, bytes.
+        if ((type & 1) && irql > APC_LEVEL)
+            classic(0x01, irql, type, arg2, "the driver allocated paged pool at IRQL > APC_LEVEL", driver);
+        check_range(kExAllocatePool, driver, irql);
+        break;
+    }
+    case DdiRule::ExFreePool: break;  // handled above
+    case DdiRule::IoApcLte: check_range(kIoApcLte, driver, irql); break;
+    case DdiRule::IoPassive1: check_range(kIoPassive1, driver, irql); break;
+    case DdiRule::IoPassive1ApcLte: check_range(kIoPassive1ApcLte, driver, irql); break;
+    case DdiRule::IoPassive3: check_range(kIoPassive3, driver, irql); break;
+    case DdiRule::IoPassive5: check_range(kIoPassive5, driver, irql); break;
+    case DdiRule::IoPassive4: check_range(kIoPassive4, driver, irql); break;
+    case DdiRule::IoDispatchLte:
+        // IoCompleteRequest: "IRQL <= DISPATCH_LEVEL" on its DDI page; for drivers without I/O
+        // verification (whose 0xC9 0x0E covers it) the DDI checks report it as 0xE5.
+        if (irql > DISPATCH_LEVEL && !(driver_flags(driver) & NTIO_VERIFIER_IO_CHECKING))
+            report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0xE5, irql, 0, 0, Severity::Always, nullptr,
+                    "an I/O manager routine was called above DISPATCH_LEVEL", driver, nullptr, nullptr});
+        break;
+    case DdiRule::KeAcquireSpinLock:
+        if (irql > DISPATCH_LEVEL)
+            classic(0x42, irql, arg1, 0, "the driver called KeAcquireSpinLock with IRQL > DISPATCH_LEVEL", driver);
+        ++t_held_spin_locks;
+        break;
+    case DdiRule::KeReleaseSpinLock:
+        check_range(kKeReleaseSpinLock, driver, irql);
+        if (t_held_spin_locks > 0) --t_held_spin_locks;
+        break;
+    case DdiRule::KeReleaseSpinLockFromDpcLevel:
+        if (t_held_spin_locks > 0) --t_held_spin_locks;
+        break;
+    case DdiRule::KeSetEvent: check_range(arg1 ? kKeSetEventWait : kKeSetEvent, driver, irql); break;
+    case DdiRule::KeWait: {
+        // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kewaitforsingleobject:
+        // <= DISPATCH_LEVEL, and <= APC_LEVEL unless the timeout is zero.
+        const auto* timeout = reinterpret_cast<const LARGE_INTEGER*>(arg2);
+        const bool polls = timeout && timeout->QuadPart == 0;
+        // NT deviation: parameter 2 is the IRQL itself (Windows passes the address of a copy), and
+        // the blocking wait at DISPATCH_LEVEL is reported with the same subcode.
+        if (irql > DISPATCH_LEVEL || (!polls && irql > APC_LEVEL))
+            classic(0x120, irql, arg1, arg2, "the thread waits at an IRQL its timeout does not allow", driver);
+        break;
+    }
+    case DdiRule::CriticalRegion:
+        if (irql > APC_LEVEL)
+            classic(arg1 ? 0x11B : 0x11A, irql, 0, 0,
+                    arg1 ? "the driver called KeLeaveCriticalRegion at IRQL > APC_LEVEL"
+                         : "the driver called KeEnterCriticalRegion at IRQL > APC_LEVEL",
+                    driver);
+        break;
+    case DdiRule::ObPassive: check_range(kObPassive, driver, irql); break;
+    case DdiRule::PsPassive: check_range(kPsPassive, driver, irql); break;
+    case DdiRule::RtlPassive: check_range(kRtlPassive, driver, irql); break;
+    case DdiRule::ZwPassive: check_range(kZwPassive, driver, irql); break;
+    case DdiRule::MmProbeAndLockPages:
+        if (irql > DISPATCH_LEVEL)
+            classic(0x70, irql, arg1, arg2, "the driver called MmProbeAndLockPages with IRQL > DISPATCH_LEVEL", driver);
+        break;
+    case DdiRule::MmUnlockPages:
+        if (irql > DISPATCH_LEVEL)
+            classic(0x78, irql, arg1, 0, "the driver called MmUnlockPages with IRQL > DISPATCH_LEVEL", driver);
+        break;
+    case DdiRule::MmMapLockedPages:
+    case DdiRule::MmMapLockedPagesSpecifyCache: {
+        const bool user = static_cast<KPROCESSOR_MODE>(arg2) != KernelMode;
+        if (irql > (user ? APC_LEVEL : DISPATCH_LEVEL)) {
+            const ULONG_PTR base = rule == DdiRule::MmMapLockedPages ? 0x74 : 0x76;
+            classic(base + (user ? 1 : 0), irql, arg1, arg2,
+                    user ? "the driver mapped locked pages into user space with IRQL > APC_LEVEL"
+                         : "the driver mapped locked pages into system space with IRQL > DISPATCH_LEVEL",
+                    driver);
+        }
+        break;
+    }
+    case DdiRule::StartNextPacket:
+        // SpinLockSafe runs with the additional DDI compliance checks (see sdv_rules.cpp).
+        if ((driver_flags(driver) & NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL) &&
+            (t_held_spin_locks > 0 || cancel_lock_depth() > 0)) {
+            static const char kCondition[] = "IoStartNextPacket should not be called while holding a spin lock.";
+            // NT deviation: SpinLockSafe has no subcode of its own on Learn; reported as the SpinLock
+            // rule's 0x40009 with SpinLockSafe's name.
+            report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiSpinLock, ptr(kCondition), 0, 0, Severity::Always,
+                    "SpinLockSafe", kCondition, driver, nullptr, nullptr});
+        }
+        break;
+    }
+}
+
+}  // namespace ntio::verifier

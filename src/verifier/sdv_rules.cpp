@@ -1,0 +1,237 @@
+// Static Driver Verifier rules as run-time monitors (spec 3.1-3.5) and the further I/O
+// verification checks of spec 2.4 that need state of their own: the driver context of DPCs,
+// returning from dispatch with APCs disabled, LowerDriverReturn, SpinLockSafe, an IRP freed as pool,
+// and remove-lock tags. Rule pages: https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-lowerdriverreturn,
+// .../wdm-spinlocksafe, .../wdm-criticalregions; subcodes from
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc4--driver-verifier-detected-violation
+#include <mutex>
+#include <unordered_map>
+
+#include "ke/thread.hpp"
+#include "verifier/state.hpp"
+#include "verifier/verifier.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NTIO_SDV_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NTIO_SDV_ASAN 1
+#endif
+#endif
+#ifdef NTIO_SDV_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace ntio::verifier {
+namespace {
+
+ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
+
+// Guards the DPC and remove-lock tables. Never held across report(): a test's bugcheck hook leaves
+// through a longjmp.
+std::mutex g_lock;
+std::unordered_map<PKDPC, PDRIVER_OBJECT>* g_dpcs = nullptr;  // never destroyed
+
+struct TrackedRemoveLock {
+    PDRIVER_OBJECT driver;
+    std::unordered_map<PVOID, int> tags;  // acquisitions not yet released, per tag
+};
+std::unordered_map<PIO_REMOVE_LOCK, TrackedRemoveLock>* g_remove_locks = nullptr;  // never destroyed
+
+SHORT apc_disable_count() noexcept {
+    _KTHREAD* t = ke::current_thread_if_any();
+    return t ? ke::kernel_apc_disable(t) : 0;
+}
+
+bool io_checked(PDRIVER_OBJECT driver) noexcept {
+    return driver && (driver_flags(driver) & NTIO_VERIFIER_IO_CHECKING);
+}
+
+}  // namespace
+
+// ---- DPCs: the driver that initialised a DPC is the context driver while its routine runs ----
+
+void on_initialize_dpc(PKDPC dpc) noexcept {
+    PDRIVER_OBJECT driver = context_driver();
+    const bool verified = driver && driver_flags(driver);
+    std::lock_guard guard(g_lock);
+    if (verified) {
+        if (!g_dpcs) g_dpcs = new std::unordered_map<PKDPC, PDRIVER_OBJECT>();
+        (*g_dpcs)[dpc] = driver;
+    } else if (g_dpcs) {
+        g_dpcs->erase(dpc);
+    }
+}
+
+void on_queue_dpc(PKDPC dpc) noexcept {
+    PDRIVER_OBJECT driver = context_driver();
+    if (!dpc || !driver || !driver_flags(driver)) return;  // queued by the system or an unverified caller
+    std::lock_guard guard(g_lock);
+    if (!g_dpcs) g_dpcs = new std::unordered_map<PKDPC, PDRIVER_OBJECT>();
+    (*g_dpcs)[dpc] = driver;
+}
+
+void DpcScope::enter(PKDPC dpc) noexcept {
+    m_previous = context_driver();
+    PDRIVER_OBJECT driver = nullptr;
+    {
+        std::lock_guard guard(g_lock);
+        if (g_dpcs)
+            if (auto it = g_dpcs->find(dpc); it != g_dpcs->end()) driver = it->second;
+    }
+    // A driver no longer verified (or gone) has no flags: nothing is charged to it.
+    if (driver && driver_flags(driver)) set_context_driver(driver);
+}
+
+void DpcScope::leave(PDRIVER_OBJECT previous) noexcept { set_context_driver(previous); }
+
+// ---- Dispatch entry and exit ----
+
+void sdv_dispatch_entry(Frame& frame) noexcept { frame.apc_disable_at_entry = apc_disable_count(); }
+
+void sdv_dispatch_exit(Frame& frame, NTSTATUS status) noexcept {
+    PDRIVER_OBJECT driver = frame.device->DriverObject;
+    PVOID routine = reinterpret_cast<PVOID>(frame.routine);
+    // CriticalRegions / "returning from dispatch with APCs disabled" (spec 2.4): 0xC4 0xC5 with the
+    // routine, the count now and the count before the dispatch.
+    const SHORT now = apc_disable_count();
+    if (now != frame.apc_disable_at_entry)
+        report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0xC5, ptr(routine),
+                static_cast<ULONG_PTR>(static_cast<LONG_PTR>(now)),
+                static_cast<ULONG_PTR>(static_cast<LONG_PTR>(frame.apc_disable_at_entry)), Severity::Always,
+                "CriticalRegions", "the dispatch routine changed the thread's APC disable count (KeEnterCriticalRegion "
+                "without KeLeaveCriticalRegion)",
+                driver, frame.irp, frame.record.get()});
+
+    // LowerDriverReturn: a dispatch that passed the IRP down returns what IoCallDriver returned.
+    // STATUS_PENDING is always a legal return after marking (checked by MarkIrpPending2), and a
+    // driver that got the IRP back (its routine returned STATUS_MORE_PROCESSING_REQUIRED) and
+    // completed it again returns its own status.
+    // The rules dispatch_rules.cpp checks next (0x225, 0x23E, 0x224) are left to it.
+    if (!frame.forwarded || status == STATUS_PENDING || status == frame.lower_status ||
+        status == static_cast<NTSTATUS>(0xFFFFFFFF))
+        return;
+    bool own_completion = false;
+    bool reported_as_0x224 = false;
+    {
+        std::lock_guard guard(tracking_lock());
+        const IrpRecord& record = *frame.record;
+        const unsigned completions = record.completions - frame.completions_at_entry;
+        const bool marked = (completions > 0 || record.freed)
+                                ? ((record.pending_bits >> frame.location) & 1) != 0
+                                : (stack_location(frame.irp, frame.location)->Control & SL_PENDING_RETURNED) != 0;
+        if (marked && !frame.forced_pending) return;  // 0x23E
+        own_completion = completions >= 2 || (record.stopped && record.owner_location <= frame.location);
+        const bool completed = completions > 0 && !(record.stopped && record.owner_location <= frame.location);
+        reported_as_0x224 = completed && status != record.completed_status;  // dispatch_rules.cpp's check
+    }
+    if (own_completion || reported_as_0x224) return;
+    report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x224, ptr(routine), ptr(frame.irp), ptr(frame.device),
+            Severity::StrictOnly, "LowerDriverReturn",
+            "the dispatch routine passed the IRP down but returned a status other than the one IoCallDriver returned",
+            driver, frame.irp, frame.record.get()});
+}
+
+// ---- IoCompleteRequest: SpinLockSafe ----
+
+void sdv_complete_request(PIRP irp, PDEVICE_OBJECT device) noexcept {
+    (void)device;
+    check_ddi_irql(DdiRule::IoDispatchLte);  // IoCompleteRequest: IRQL <= DISPATCH_LEVEL
+    PDRIVER_OBJECT driver = context_driver();
+    // SpinLockSafe is a Static Driver Verifier rule beyond Driver Verifier's standard DDI set: it
+    // runs with the additional DDI compliance checks.
+    if (!driver || !(driver_flags(driver) & NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL)) return;
+    if (held_spin_locks() == 0 && cancel_lock_depth() == 0) return;
+    static const char kCondition[] = "IoCompleteRequest should not be called while holding a spin lock.";
+    // NT deviation: SpinLockSafe has no subcode of its own on Learn; reported as the SpinLock rule's
+    // 0x40009 with SpinLockSafe's name.
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiSpinLock, ptr(kCondition), ptr(irp), 0, Severity::Always,
+            "SpinLockSafe", kCondition, driver, irp, nullptr});
+}
+
+// ---- ExFreePool on an IRP (spec 2.4): 0xC4 0x105 ----
+
+void check_free_pool(PVOID block) noexcept {
+    PDRIVER_OBJECT driver = context_driver();
+    if (!block || !io_checked(driver)) return;  // ExFreePool(NULL): the pool's BAD_POOL_CALLER 0x46
+    auto* irp = static_cast<PIRP>(block);
+    bool is_irp = false;
+    {
+        std::lock_guard guard(tracking_lock());
+        is_irp = find_record_locked(irp) != nullptr;
+    }
+    if (!is_irp) {
+        // An IRP the verifier has not seen yet (allocated, never sent): recognised by its header.
+        // Pool blocks are at least 16 bytes, so the first four are always readable.
+#ifdef NTIO_SDV_ASAN
+        if (__asan_region_is_poisoned(block, sizeof(CSHORT))) return;
+#endif
+        if (irp->Type != IO_TYPE_IRP) return;
+#ifdef NTIO_SDV_ASAN
+        if (__asan_region_is_poisoned(block, sizeof(IRP))) return;
+#endif
+        is_irp = irp->StackCount > 0 && irp->Size == IoSizeOfIrp(irp->StackCount);
+    }
+    if (!is_irp) return;
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0x105, ptr(irp), 0, 0, Severity::Always, nullptr,
+            "the driver freed an IRP with ExFreePool instead of IoFreeIrp", driver, irp, nullptr});
+}
+
+// ---- Remove locks (spec 2.4 and 3.5) ----
+// Only locks a verified driver initialised are tracked. Release-and-wait is accepted wherever it
+// runs (a legacy driver's per-file lock at IRP_MJ_CLEANUP is legal, spec 5.3 and NT fact M5): the
+// IRP_MN_REMOVE_DEVICE-only rules are PnP rules.
+
+void on_remove_lock(RemoveLockOp op, PIO_REMOVE_LOCK lock, PVOID tag) noexcept {
+    ULONG_PTR subcode = 0;
+    PVOID other_tag = nullptr;
+    PDRIVER_OBJECT driver = nullptr;
+    {
+        std::lock_guard guard(g_lock);
+        if (op == RemoveLockOp::Initialize) {
+            PDRIVER_OBJECT ctx = context_driver();
+            if (io_checked(ctx)) {
+                if (!g_remove_locks) g_remove_locks = new std::unordered_map<PIO_REMOVE_LOCK, TrackedRemoveLock>();
+                (*g_remove_locks)[lock] = {ctx, {}};
+            } else if (g_remove_locks) {
+                g_remove_locks->erase(lock);
+            }
+            return;
+        }
+        if (!g_remove_locks) return;
+        auto it = g_remove_locks->find(lock);
+        if (it == g_remove_locks->end()) return;
+        TrackedRemoveLock& tracked = it->second;
+        driver = tracked.driver;
+        if (!driver_flags(driver)) {
+            g_remove_locks->erase(it);
+            return;
+        }
+        if (op == RemoveLockOp::Acquire) {
+            ++tracked.tags[tag];
+            return;
+        }
+        auto held = tracked.tags.find(tag);
+        if (held == tracked.tags.end() || held->second == 0) {
+            for (const auto& [t, count] : tracked.tags)
+                if (count > 0) other_tag = t;
+            subcode = op == RemoveLockOp::Release ? 0xD5 : 0xD6;
+        } else if (--held->second == 0) {
+            tracked.tags.erase(held);
+        }
+        if (op == RemoveLockOp::ReleaseAndWait && subcode == 0) g_remove_locks->erase(it);
+    }
+    if (subcode == 0xD5)
+        report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0xD5, ptr(lock), ptr(tag), 0, Severity::Always,
+                "RemoveLockRelease2",
+                "IoReleaseRemoveLock was called with a tag that no IoAcquireRemoveLock acquired (release without "
+                "acquire, or a mismatched tag)",
+                driver, nullptr, nullptr});
+    else if (subcode == 0xD6)
+        report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0xD6, ptr(lock), ptr(tag), ptr(other_tag), Severity::Always,
+                "RemoveLock",
+                "IoReleaseRemoveLockAndWait was called with a tag that no IoAcquireRemoveLock acquired", driver,
+                nullptr, nullptr});
+}
+
+}  // namespace ntio::verifier

@@ -1,0 +1,144 @@
+// The pending-operation checks when a verified driver unloads (spec 2.5, 4 "Pool tracking"): a
+// KTIMER still set, a KDPC still queued or a work item (executive or IO_WORKITEM) still queued
+// whose routine (or whose object) is in the driver's image would run code or touch memory that is
+// gone: bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, "This driver failed to
+// cancel lookaside lists, DPCs, worker threads, or other such items before unload."
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xce--driver-unloaded-without-cancelling-pending-operations
+#include <dlfcn.h>
+#include <link.h>
+
+#include <cstdint>
+#include <cstdio>
+
+#include "ke/dpc_processor.hpp"
+#include "ke/kernel.hpp"
+#include "ke/timer_engine.hpp"
+#include "ntio/system.hpp"
+#include "verifier/pending_work.hpp"
+#include "verifier/state.hpp"
+
+namespace ntio::verifier {
+namespace {
+
+struct Image {
+    std::uintptr_t start = 0;
+    std::uintptr_t end = 0;
+    bool contains(const void* p) const noexcept {
+        const auto a = reinterpret_cast<std::uintptr_t>(p);
+        return a >= start && a < end;
+    }
+};
+
+struct PhdrSearch {
+    std::uintptr_t address;
+    Image image;
+    bool found = false;
+};
+
+int find_loaded_object(dl_phdr_info* info, size_t, void* data) {
+    auto* search = static_cast<PhdrSearch*>(data);
+    std::uintptr_t low = UINTPTR_MAX;
+    std::uintptr_t high = 0;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type != PT_LOAD) continue;
+        const std::uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
+        low = begin < low ? begin : low;
+        high = begin + ph.p_memsz > high ? begin + ph.p_memsz : high;
+    }
+    if (search->address < low || search->address >= high) return 0;
+    search->image = {low, high};
+    search->found = true;
+    return 1;
+}
+
+// The driver's image: DriverStart / DriverSize when the loader set them, else the loaded object
+// (shared object or executable) holding its DriverEntry, as the host's dynamic loader mapped it.
+// NT deviation: a driver created in-process with NtioCreateDriver has the host executable for an
+// image, so every routine of that executable counts as the driver's.
+bool driver_image(PDRIVER_OBJECT driver, Image* image) noexcept {
+    if (driver->DriverStart && driver->DriverSize) {
+        image->start = reinterpret_cast<std::uintptr_t>(driver->DriverStart);
+        image->end = image->start + driver->DriverSize;
+        return true;
+    }
+    if (!driver->DriverInit) return false;
+    PhdrSearch search{reinterpret_cast<std::uintptr_t>(driver->DriverInit), {}};
+    dl_iterate_phdr(find_loaded_object, &search);
+    if (!search.found) return false;
+    *image = search.image;
+    return true;
+}
+
+enum class PendingKind : ULONG_PTR { Irp = 1, Timer = 2, Dpc = 3, WorkItem = 4 };
+
+struct Finding {
+    const Image* image;
+    PendingKind kind = PendingKind::Irp;
+    const void* object = nullptr;   // the KTIMER, KDPC or WORK_QUEUE_ITEM
+    const void* routine = nullptr;  // the routine that would run
+    bool found = false;
+
+    void note(PendingKind k, const void* o, const void* r) noexcept {
+        if (found) return;
+        if (!image->contains(r) && !image->contains(o)) return;
+        kind = k;
+        object = o;
+        routine = r ? r : o;
+        found = true;
+    }
+};
+
+void visit_timer(PKTIMER timer, void* context) {
+    PKDPC dpc = timer->Dpc;
+    auto* finding = static_cast<Finding*>(context);
+    // A timer without a DPC runs nothing, but if it lives in the image the engine still links it.
+    finding->note(PendingKind::Timer, timer, dpc ? reinterpret_cast<const void*>(dpc->DeferredRoutine) : nullptr);
+    if (dpc) finding->note(PendingKind::Timer, dpc, reinterpret_cast<const void*>(dpc->DeferredRoutine));
+}
+
+void visit_dpc(PRKDPC dpc, void* context) {
+    static_cast<Finding*>(context)->note(PendingKind::Dpc, dpc, reinterpret_cast<const void*>(dpc->DeferredRoutine));
+}
+
+void visit_work_item(PWORK_QUEUE_ITEM item, void* context) {
+    const void* routine = io::io_work_item_routine(item);
+    if (!routine) routine = reinterpret_cast<const void*>(item->WorkerRoutine);
+    static_cast<Finding*>(context)->note(PendingKind::WorkItem, item, routine);
+}
+
+const char* kind_text(PendingKind kind) noexcept {
+    switch (kind) {
+    case PendingKind::Timer: return "a timer still set whose DPC routine is in the driver's image";
+    case PendingKind::Dpc: return "a DPC still queued whose routine is in the driver's image";
+    case PendingKind::WorkItem: return "a work item still queued whose routine is in the driver's image";
+    default: return "a pending operation";
+    }
+}
+
+}  // namespace
+
+// 0xCE for the first timer, DPC or work item found. Parameters (Learn): memory referenced (the
+// routine that would run in the unloaded image), 0 read, the address that references it (the
+// KTIMER / KDPC / WORK_QUEUE_ITEM), reserved.
+// NT deviation: parameter 4 (reserved on Windows) says what was pending: 1 IRP, 2 timer, 3 DPC,
+// 4 work item.
+void check_pending_operations(PDRIVER_OBJECT driver) noexcept {
+    Image image;
+    if (!driver_image(driver, &image)) return;
+    System* system = System::current();
+    if (!system) return;
+    Finding finding{&image};
+    ke::Kernel& kernel = system->kernel();
+    kernel.timers().for_each_armed(visit_timer, &finding);
+    for (unsigned i = 0; i < kernel.processor_count() && !finding.found; ++i)
+        kernel.dpc_processor(i).for_each_queued(visit_dpc, &finding);
+    if (!finding.found) ex::for_each_pending_work_item(visit_work_item, &finding);
+    if (!finding.found) return;
+    forget_driver_slot(driver);  // the report is made once, whatever a surviving test does next
+    report({DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, reinterpret_cast<ULONG_PTR>(finding.routine), 0,
+            reinterpret_cast<ULONG_PTR>(finding.object), static_cast<ULONG_PTR>(finding.kind), Severity::Always,
+            nullptr, kind_text(finding.kind), driver, nullptr, nullptr});
+}
+
+}  // namespace ntio::verifier

@@ -1,0 +1,416 @@
+// The VerDdi test driver: a legacy WDM driver with two devices (upper forwarding to lower), written
+// the way a driver writer writes one, with the DDI misuse of spec 5.1 / 5.2 on request.
+#include <new>
+
+#include "verifier_ddi_driver.hpp"
+
+namespace ntio::verifier::test {
+namespace {
+
+constexpr ULONG kTag = 'iddV';
+
+DdiExtension* ext_of(PDEVICE_OBJECT d) { return static_cast<DdiExtension*>(d->DeviceExtension); }
+
+NTSTATUS complete(PIRP Irp, NTSTATUS status) {
+    Irp->IoStatus.Status = status;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return status;
+}
+
+// A DDI called at the IRQL the test asks for.
+void call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
+    switch (mode) {
+    case kDdiCreateDevice: {
+        PDEVICE_OBJECT extra = nullptr;
+        if (NT_SUCCESS(IoCreateDevice(device->DriverObject, 0, nullptr, FILE_DEVICE_UNKNOWN, 0, FALSE, &extra)))
+            IoDeleteDevice(extra);
+        break;
+    }
+    case kDdiMdl:  // the MDL is allocated and freed at PASSIVE_LEVEL around this
+        if (ext->SpareMdl) {
+            MmProbeAndLockPages(ext->SpareMdl, KernelMode, IoWriteAccess);
+            if (MmMapLockedPagesSpecifyCache(ext->SpareMdl, KernelMode, MmCached, nullptr, FALSE, NormalPagePriority))
+                ext->MdlBuffer[0] = 1;
+            MmUnlockPages(ext->SpareMdl);
+        }
+        break;
+    case kDdiGetDeviceObjectPointer: {
+        UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\VerDdiMissing");
+        PFILE_OBJECT file = nullptr;
+        PDEVICE_OBJECT target = nullptr;
+        if (NT_SUCCESS(IoGetDeviceObjectPointer(&name, FILE_READ_DATA, &file, &target))) ObDereferenceObject(file);
+        break;
+    }
+    case kDdiPsGetVersion: {
+        ULONG major = 0, minor = 0, build = 0;
+        (void)PsGetVersion(&major, &minor, &build, nullptr);
+        break;
+    }
+    case kDdiIoGetInitialStack: (void)IoGetInitialStack(); break;
+    case kDdiKeSetEventWait:
+        (void)KeSetEvent(&ext->Event, IO_NO_INCREMENT, TRUE);
+        KeClearEvent(&ext->Event);
+        break;
+    case kDdiKeSetEventNoWait:
+        (void)KeSetEvent(&ext->Event, IO_NO_INCREMENT, FALSE);
+        KeClearEvent(&ext->Event);
+        break;
+    case kDdiPagedPool:
+    case kDdiNonPagedPool:
+        if (PVOID p = ExAllocatePoolWithTag(mode == kDdiPagedPool ? PagedPool : NonPagedPoolNx, 32, kTag))
+            ExFreePoolWithTag(p, kTag);
+        break;
+    case kDdiCreateSymbolicLink: {
+        UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\DosDevices\\VerDdiLink");
+        UNICODE_STRING target = RTL_CONSTANT_STRING(L"\\Device\\VerDdiLow");
+        if (NT_SUCCESS(IoCreateSymbolicLink(&link, &target))) (void)IoDeleteSymbolicLink(&link);
+        break;
+    }
+    case kDdiDeleteSymbolicLink: {
+        UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\DosDevices\\VerDdiMissing");
+        (void)IoDeleteSymbolicLink(&link);
+        break;
+    }
+    case kDdiZwOpenKey: {
+        UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\SOFTWARE\\VerDdiMissing");
+        OBJECT_ATTRIBUTES oa;
+        InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+        HANDLE key = nullptr;
+        if (NT_SUCCESS(ZwOpenKey(&key, KEY_READ, &oa))) (void)ZwClose(key);
+        break;
+    }
+    case kDdiRtlDeleteRegistryValue:
+        (void)RtlDeleteRegistryValue(RTL_REGISTRY_ABSOLUTE, L"\\Registry\\Machine\\SOFTWARE", L"VerDdiMissing");
+        break;
+    case kDdiWaitTimeout:
+    case kDdiWaitPoll: {
+        LARGE_INTEGER timeout;
+        timeout.QuadPart = mode == kDdiWaitTimeout ? -10000 : 0;
+        (void)KeWaitForSingleObject(&ext->Event, Executive, KernelMode, FALSE, &timeout);
+        break;
+    }
+    case kDdiEnterCriticalRegion:
+        KeEnterCriticalRegion();
+        KeLeaveCriticalRegion();
+        break;
+    case kDdiReleaseSpinLockAtPassive:
+        KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+        KeReleaseSpinLock(&ext->Lock, KeGetCurrentIrql());
+        break;
+    default: break;
+    }
+}
+
+VOID NTAPI InitialStackDpc(PKDPC, PVOID Context, PVOID, PVOID) {
+    DdiExtension* ext = static_cast<DdiExtension*>(Context);
+    (void)IoGetInitialStack();  // P2: an APC_LEVEL-only routine from a DPC
+    PIRP irp = ext->DpcIrp;
+    ext->DpcIrp = nullptr;
+    (void)complete(irp, STATUS_SUCCESS);
+}
+
+VOID NTAPI LegacyCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    DdiExtension* ext = ext_of(DeviceObject);
+    KIRQL irql;
+    KeAcquireSpinLock(&ext->Lock, &irql);
+    RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
+    KeReleaseSpinLock(&ext->Lock, irql);
+    (void)complete(Irp, STATUS_CANCELLED);
+}
+
+// The timer's DPC completes the oldest queued read whose cancel routine it could clear.
+VOID NTAPI LegacyTimerDpc(PKDPC, PVOID Context, PVOID, PVOID) {
+    DdiExtension* ext = static_cast<DdiExtension*>(Context);
+    PIRP done = nullptr;
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    for (PLIST_ENTRY e = ext->Queue.Flink; e != &ext->Queue; e = e->Flink) {
+        PIRP irp = CONTAINING_RECORD(e, IRP, Tail.Overlay.ListEntry);
+        if (IoSetCancelRoutine(irp, nullptr)) {
+            RemoveEntryList(e);
+            done = irp;
+            break;
+        }
+    }
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+    if (done) {
+        (void)complete(done, STATUS_SUCCESS);
+        ext->TimerCompletions.fetch_add(1);
+    }
+}
+
+NTSTATUS queue_legacy(PDEVICE_OBJECT DeviceObject, PIRP Irp, bool cancellable) {
+    DdiExtension* ext = ext_of(DeviceObject);
+    IoMarkIrpPending(Irp);
+    KIRQL irql;
+    KeAcquireSpinLock(&ext->Lock, &irql);
+    if (cancellable) {
+        IoSetCancelRoutine(Irp, LegacyCancel);
+        if (Irp->Cancel && IoSetCancelRoutine(Irp, nullptr)) {
+            KeReleaseSpinLock(&ext->Lock, irql);
+            (void)complete(Irp, STATUS_CANCELLED);
+            return STATUS_PENDING;
+        }
+    }
+    InsertTailList(&ext->Queue, &Irp->Tail.Overlay.ListEntry);
+    KeReleaseSpinLock(&ext->Lock, irql);
+    if (cancellable) {
+        LARGE_INTEGER due;
+        due.QuadPart = -10000;  // 1 ms
+        (void)KeSetTimer(&ext->Timer, due, &ext->TimerDpc);
+    }
+    return STATUS_PENDING;
+}
+
+NTSTATUS NTAPI RoutineRaisesAndSetsEvent(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
+    DdiExtension* ext = static_cast<DdiExtension*>(Context);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    (void)KeSetEvent(&ext->Event, IO_NO_INCREMENT, TRUE);  // P2: Wait = TRUE at DISPATCH_LEVEL
+    if (Irp->PendingReturned) IoMarkIrpPending(Irp);
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+NTSTATUS NTAPI RoutineSetsEvent(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
+    DdiExtension* ext = static_cast<DdiExtension*>(Context);
+    (void)KeSetEvent(&ext->Event, IO_NO_INCREMENT, FALSE);
+    if (Irp->PendingReturned) IoMarkIrpPending(Irp);
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+NTSTATUS forward(DdiExtension* ext, PIRP Irp, LONG how) {
+    IoCopyCurrentIrpStackLocationToNext(Irp);
+    if (how == kForwardRoutineSetsEventWait)
+        IoSetCompletionRoutine(Irp, RoutineRaisesAndSetsEvent, ext, TRUE, TRUE, TRUE);
+    else if (how == kForwardRoutineSetsEvent)
+        IoSetCompletionRoutine(Irp, RoutineSetsEvent, ext, TRUE, TRUE, TRUE);
+    const NTSTATUS status = IoCallDriver(ext->Lower, Irp);
+    if (how == kForwardReturnOther) return STATUS_SUCCESS;  // P2: LowerDriverReturn
+    return status;
+}
+
+NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    DdiExtension* ext = ext_of(DeviceObject);
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    const ULONG mode = sp->Parameters.Read.Key;
+    const KIRQL level = static_cast<KIRQL>(sp->Parameters.Read.ByteOffset.LowPart);
+    const LONG how = sp->Parameters.Read.ByteOffset.HighPart;
+    if (ext->Upper && how != kForwardNone) return forward(ext, Irp, how);
+    KIRQL irql;
+    switch (mode) {
+    case kDdiDpcInitialStack:
+        IoMarkIrpPending(Irp);
+        ext->DpcIrp = Irp;
+        (void)KeInsertQueueDpc(&ext->Dpc, nullptr, nullptr);
+        return STATUS_PENDING;
+    case kDdiFreePoolNull:
+        ExFreePool(nullptr);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiSpinLockReturn:
+        KeAcquireSpinLock(&ext->Lock, &irql);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiCancelLockReturn:
+        IoAcquireCancelSpinLock(&irql);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiCompleteReturnPending:
+        (void)complete(Irp, STATUS_SUCCESS);
+        return STATUS_PENDING;
+    case kDdiCriticalRegionLeft:
+        KeEnterCriticalRegion();
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiCriticalRegionBalanced:
+        KeEnterCriticalRegion();
+        KeLeaveCriticalRegion();
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiCompleteUnderSpinLock:
+        KeAcquireSpinLock(&ext->Lock, &irql);
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        Irp->IoStatus.Information = 0;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        KeReleaseSpinLock(&ext->Lock, irql);
+        return STATUS_SUCCESS;
+    case kDdiCompleteAfterRelease:
+        KeAcquireSpinLock(&ext->Lock, &irql);
+        KeReleaseSpinLock(&ext->Lock, irql);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiStartNextUnderSpinLock:
+        KeAcquireSpinLock(&ext->Lock, &irql);
+        IoStartNextPacket(DeviceObject, FALSE);
+        KeReleaseSpinLock(&ext->Lock, irql);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiStartNextAtDispatch:
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        IoStartNextPacket(DeviceObject, FALSE);
+        KeLowerIrql(irql);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiFreeIrpAsPool:
+        ext->SpareIrp = IoAllocateIrp(1, FALSE);
+        if (ext->SpareIrp) ExFreePool(ext->SpareIrp);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiFreeIrpLegal:
+        if (PIRP spare = IoAllocateIrp(1, FALSE)) IoFreeIrp(spare);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiRemoveLockReleaseUnacquired:
+        IoReleaseRemoveLock(&ext->RemoveLock, Irp);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiRemoveLockBalanced:
+        if (NT_SUCCESS(IoAcquireRemoveLock(&ext->RemoveLock, Irp))) IoReleaseRemoveLock(&ext->RemoveLock, Irp);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiRemoveLockWaitMismatch:
+        if (NT_SUCCESS(IoAcquireRemoveLock(&ext->RemoveLock, Irp))) IoReleaseRemoveLockAndWait(&ext->RemoveLock, ext);
+        return complete(Irp, STATUS_SUCCESS);
+    case kDdiLegacyQueue: return queue_legacy(DeviceObject, Irp, true);
+    case kDdiPark: return queue_legacy(DeviceObject, Irp, false);
+    case kDdiCompleteRaised: {
+        KeRaiseIrql(level, &irql);
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        Irp->IoStatus.Information = 0;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        KeLowerIrql(irql);
+        return STATUS_SUCCESS;
+    }
+    default: break;
+    }
+    if (mode == kDdiMdl) ext->SpareMdl = IoAllocateMdl(ext->MdlBuffer, sizeof ext->MdlBuffer, FALSE, FALSE, nullptr);
+    KIRQL old = PASSIVE_LEVEL;
+    if (level > PASSIVE_LEVEL) KeRaiseIrql(level, &old);
+    call_ddi(mode, DeviceObject, ext);
+    if (level > PASSIVE_LEVEL) KeLowerIrql(old);
+    if (ext->SpareMdl) {
+        IoFreeMdl(ext->SpareMdl);
+        ext->SpareMdl = nullptr;
+    }
+    return complete(Irp, STATUS_SUCCESS);
+}
+
+// Per-open state is the device's remove lock (a legacy driver with one open at a time).
+NTSTATUS NTAPI DdiCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    DdiExtension* ext = ext_of(DeviceObject);
+    if (ext->CreateNeverCompletes) return STATUS_SUCCESS;  // P2: the IRP is never completed
+    IoInitializeRemoveLock(&ext->RemoveLock, kTag, 0, 0);
+    return complete(Irp, STATUS_SUCCESS);
+}
+
+// Cancels the queued reads of the open, then waits for the reads in flight (spec 5.3, NT fact M5).
+NTSTATUS NTAPI DdiCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    DdiExtension* ext = ext_of(DeviceObject);
+    if (!NT_SUCCESS(IoAcquireRemoveLock(&ext->RemoveLock, Irp))) return complete(Irp, STATUS_DELETE_PENDING);
+    LIST_ENTRY cancelled;
+    InitializeListHead(&cancelled);
+    KIRQL irql;
+    KeAcquireSpinLock(&ext->Lock, &irql);
+    if (ext->BuggyCleanup) {
+        ULONG major = 0, minor = 0;
+        (void)PsGetVersion(&major, &minor, nullptr, nullptr);  // P1: PASSIVE_LEVEL only, under a spin lock
+    }
+    for (PLIST_ENTRY e = ext->Queue.Flink; e != &ext->Queue;) {
+        PIRP irp = CONTAINING_RECORD(e, IRP, Tail.Overlay.ListEntry);
+        e = e->Flink;
+        if (IoSetCancelRoutine(irp, nullptr)) {
+            RemoveEntryList(&irp->Tail.Overlay.ListEntry);
+            InsertTailList(&cancelled, &irp->Tail.Overlay.ListEntry);
+        }
+    }
+    KeReleaseSpinLock(&ext->Lock, irql);
+    while (!IsListEmpty(&cancelled)) {
+        PIRP irp = CONTAINING_RECORD(RemoveHeadList(&cancelled), IRP, Tail.Overlay.ListEntry);
+        (void)complete(irp, STATUS_CANCELLED);
+    }
+    IoReleaseRemoveLockAndWait(&ext->RemoveLock, Irp);
+    return complete(Irp, STATUS_SUCCESS);
+}
+
+NTSTATUS NTAPI DdiClose(PDEVICE_OBJECT, PIRP Irp) { return complete(Irp, STATUS_SUCCESS); }
+
+VOID NTAPI DdiStartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    ext_of(DeviceObject)->StartIoCalls.fetch_add(1);
+    (void)complete(Irp, STATUS_SUCCESS);
+}
+
+VOID NTAPI DdiUnload(PDRIVER_OBJECT DriverObject) {
+    while (PDEVICE_OBJECT device = DriverObject->DeviceObject) {
+        DdiExtension* ext = ext_of(device);
+        (void)KeCancelTimer(&ext->Timer);
+        IoDeleteDevice(device);
+    }
+}
+
+NTSTATUS create_device(PDRIVER_OBJECT DriverObject, PCWSTR name, bool upper, PDEVICE_OBJECT* out) {
+    UNICODE_STRING device_name;
+    RtlInitUnicodeString(&device_name, name);
+    PDEVICE_OBJECT device = nullptr;
+    NTSTATUS status = IoCreateDevice(DriverObject, sizeof(DdiExtension), &device_name, FILE_DEVICE_UNKNOWN, 0,
+                                     FALSE, &device);
+    if (!NT_SUCCESS(status)) return status;
+    DdiExtension* ext = new (device->DeviceExtension) DdiExtension{};
+    ext->Upper = upper;
+    KeInitializeSpinLock(&ext->Lock);
+    InitializeListHead(&ext->Queue);
+    KeInitializeEvent(&ext->Event, NotificationEvent, FALSE);
+    KeInitializeDpc(&ext->Dpc, InitialStackDpc, ext);
+    KeInitializeTimer(&ext->Timer);
+    KeInitializeDpc(&ext->TimerDpc, LegacyTimerDpc, ext);
+    IoInitializeRemoveLock(&ext->RemoveLock, kTag, 0, 0);
+    device->Flags |= DO_BUFFERED_IO;
+    device->Flags &= ~DO_DEVICE_INITIALIZING;
+    *out = device;
+    return STATUS_SUCCESS;
+}
+
+}  // namespace
+
+NTSTATUS NTAPI VerDdiDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = DdiCreate;
+    DriverObject->MajorFunction[IRP_MJ_CLEANUP] = DdiCleanup;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = DdiClose;
+    DriverObject->MajorFunction[IRP_MJ_READ] = DdiRead;
+    DriverObject->DriverStartIo = DdiStartIo;
+    DriverObject->DriverUnload = DdiUnload;
+    PDEVICE_OBJECT lower = nullptr;
+    PDEVICE_OBJECT upper = nullptr;
+    NTSTATUS status = create_device(DriverObject, L"\\Device\\VerDdiLow", false, &lower);
+    if (!NT_SUCCESS(status)) return status;
+    status = create_device(DriverObject, L"\\Device\\VerDdiUp", true, &upper);
+    if (!NT_SUCCESS(status)) {
+        IoDeleteDevice(lower);
+        return status;
+    }
+    upper->StackSize = static_cast<CCHAR>(lower->StackSize + 1);
+    ext_of(upper)->Lower = lower;
+    return STATUS_SUCCESS;
+}
+
+PDEVICE_OBJECT VerDdiUpper(PDRIVER_OBJECT Driver) {
+    for (PDEVICE_OBJECT d = Driver->DeviceObject; d; d = d->NextDevice)
+        if (ext_of(d)->Upper) return d;
+    return nullptr;
+}
+
+PDEVICE_OBJECT VerDdiLower(PDRIVER_OBJECT Driver) {
+    for (PDEVICE_OBJECT d = Driver->DeviceObject; d; d = d->NextDevice)
+        if (!ext_of(d)->Upper) return d;
+    return nullptr;
+}
+
+ULONG VerDdiQueued(PDEVICE_OBJECT Device) {
+    DdiExtension* ext = ext_of(Device);
+    ULONG n = 0;
+    KIRQL irql;
+    KeAcquireSpinLock(&ext->Lock, &irql);
+    for (PLIST_ENTRY e = ext->Queue.Flink; e != &ext->Queue; e = e->Flink) ++n;
+    KeReleaseSpinLock(&ext->Lock, irql);
+    return n;
+}
+
+PIRP VerDdiTakeQueued(PDEVICE_OBJECT Device) {
+    DdiExtension* ext = ext_of(Device);
+    KIRQL irql;
+    KeAcquireSpinLock(&ext->Lock, &irql);
+    PIRP irp = IsListEmpty(&ext->Queue) ? nullptr
+                                        : CONTAINING_RECORD(RemoveHeadList(&ext->Queue), IRP, Tail.Overlay.ListEntry);
+    KeReleaseSpinLock(&ext->Lock, irql);
+    return irp;
+}
+
+}  // namespace ntio::verifier::test

@@ -1,0 +1,233 @@
+// DDI compliance IRQL rules (bug check 0xC4, spec 3.6 and 5.1): each DDI called by a verified driver
+// at an IRQL its rule forbids, and the legal call next to it. Subcodes:
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc4--driver-verifier-detected-violation
+#include <cstring>
+#include <string>
+
+#include "verifier_ddi_fixture.hpp"
+
+namespace ntio::verifier::test {
+namespace {
+
+struct IrqlCase {
+    ULONG mode;
+    KIRQL bad;
+    KIRQL good;
+    ULONG_PTR subcode;
+};
+
+// One table row per rule: the DDI at `bad` trips `subcode`; at `good` it is legal.
+const IrqlCase kCases[] = {
+    {kDdiPsGetVersion, APC_LEVEL, PASSIVE_LEVEL, 0x2001C},          // IrqlPsPassive
+    {kDdiIoGetInitialStack, DISPATCH_LEVEL, APC_LEVEL, 0x20009},    // IrqlIoApcLte
+    {kDdiKeSetEventWait, DISPATCH_LEVEL, APC_LEVEL, 0x20016},       // IrqlKeSetEvent, Wait = TRUE
+    {kDdiCreateDevice, APC_LEVEL, PASSIVE_LEVEL, 0x2000A},          // IrqlIoPassive1
+    {kDdiCreateSymbolicLink, APC_LEVEL, PASSIVE_LEVEL, 0x2000C},    // IrqlIoPassive3
+    {kDdiDeleteSymbolicLink, APC_LEVEL, PASSIVE_LEVEL, 0x2000D},    // IrqlIoPassive4
+    {kDdiGetDeviceObjectPointer, APC_LEVEL, PASSIVE_LEVEL, 0x2000E},  // IrqlIoPassive5
+    {kDdiZwOpenKey, APC_LEVEL, PASSIVE_LEVEL, 0x2001F},             // IrqlZwPassive
+    {kDdiRtlDeleteRegistryValue, APC_LEVEL, PASSIVE_LEVEL, 0x2001E},  // IrqlRtlPassive
+    {kDdiReleaseSpinLockAtPassive, PASSIVE_LEVEL, DISPATCH_LEVEL, 0x20015},  // IrqlKeReleaseSpinLock
+    {kDdiPagedPool, DISPATCH_LEVEL, APC_LEVEL, 0x01},               // paged pool above APC_LEVEL
+    {kDdiWaitTimeout, DISPATCH_LEVEL, APC_LEVEL, 0x120},            // a blocking wait at DISPATCH_LEVEL
+    {kDdiEnterCriticalRegion, DISPATCH_LEVEL, APC_LEVEL, 0x11A},    // KeEnterCriticalRegion above APC_LEVEL
+    {kDdiMdl, HIGH_LEVEL, DISPATCH_LEVEL, 0x70},                    // MmProbeAndLockPages above DISPATCH_LEVEL
+};
+
+TEST_F(DdiTest, each_irql_rule_trips_at_the_wrong_irql) {
+    load_ddi();
+    for (const IrqlCase& c : kCases) {
+        SCOPED_TRACE(testing::Message() << "mode " << c.mode);
+        ASSERT_EQ(NtioVerifierSetFlags(m_ddi, kDdiFlags), STATUS_SUCCESS);
+        Outcome outcome;
+        PIRP irp = ddi_read(lower(), c.mode, c.bad, outcome);
+        auto bc = expect_bugcheck([&] { (void)IoCallDriver(lower(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION,
+                                  c.subcode);
+        if (c.subcode >= 0x20000) {
+            // Parameter 2: the rule's condition string, naming the DDI.
+            ASSERT_NE(bc.p2, 0u);
+            EXPECT_NE(std::strlen(reinterpret_cast<const char*>(bc.p2)), 0u);
+        } else {
+            EXPECT_EQ(bc.p2, static_cast<ULONG_PTR>(c.bad));  // the current IRQL
+        }
+        if (c.mode == kDdiReleaseSpinLockAtPassive) KeReleaseSpinLockFromDpcLevel(&ext(lower())->Lock);
+        recover();
+        if (c.mode == kDdiMdl) {
+            EXPECT_EQ(bc.p3, ptr(ext(lower())->SpareMdl));
+            EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(KernelMode));
+            IoFreeMdl(ext(lower())->SpareMdl);  // back at PASSIVE_LEVEL
+            ext(lower())->SpareMdl = nullptr;
+        }
+        EXPECT_NE(last_report().find("VerDdi"), std::string::npos);
+        IoFreeIrp(irp);
+    }
+}
+
+TEST_F(DdiTest, each_irql_rule_accepts_its_legal_irql) {
+    load_ddi();
+    for (const IrqlCase& c : kCases) {
+        SCOPED_TRACE(testing::Message() << "mode " << c.mode);
+        Outcome outcome;
+        PIRP irp = ddi_read(lower(), c.mode, c.good, outcome);
+        expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+        EXPECT_EQ(outcome.completions.load(), 1);
+        IoFreeIrp(irp);
+    }
+    // The Wait = FALSE form and nonpaged pool are legal at DISPATCH_LEVEL, a zero-timeout wait too.
+    for (ULONG mode : {ULONG{kDdiKeSetEventNoWait}, ULONG{kDdiNonPagedPool}, ULONG{kDdiWaitPoll}}) {
+        Outcome outcome;
+        PIRP irp = ddi_read(lower(), mode, DISPATCH_LEVEL, outcome);
+        expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+        IoFreeIrp(irp);
+    }
+}
+
+TEST_F(DdiTest, force_irql_checking_alone_enables_the_rules) {
+    // Without I/O verification the dispatch is not checked, but its code still runs as the driver's.
+    load_ddi(NTIO_VERIFIER_FORCE_IRQL_CHECKING);
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiPsGetVersion, APC_LEVEL, outcome);
+    expect_bugcheck([&] { (void)IoCallDriver(lower(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION, 0x2001C);
+    recover();
+    IoFreeIrp(irp);
+}
+
+// Without I/O verification (whose 0xC9 0x0E covers it), IoCompleteRequest above DISPATCH_LEVEL is
+// the DDI checks' 0xE5 with the current IRQL.
+TEST_F(DdiTest, complete_request_above_dispatch_is_0xe5_under_force_irql_checking) {
+    load_ddi(NTIO_VERIFIER_FORCE_IRQL_CHECKING);
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiCompleteRaised, HIGH_LEVEL, outcome);
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(lower(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION, 0xE5);
+    EXPECT_EQ(bc.p2, static_cast<ULONG_PTR>(HIGH_LEVEL));
+    recover();
+    IoFreeIrp(irp);
+}
+
+TEST_F(DdiTest, complete_request_at_dispatch_is_legal_under_force_irql_checking) {
+    load_ddi(NTIO_VERIFIER_FORCE_IRQL_CHECKING);
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiCompleteRaised, DISPATCH_LEVEL, outcome);
+    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    EXPECT_EQ(outcome.completions.load(), 1);
+    IoFreeIrp(irp);
+}
+
+TEST_F(DdiTest, io_verification_alone_does_not_check_ddi_irql) {
+    load_ddi(NTIO_VERIFIER_IO_CHECKING);
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiPsGetVersion, APC_LEVEL, outcome);
+    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    IoFreeIrp(irp);
+}
+
+// The same misuse by a driver nobody verifies (another driver is, so the verifier is active).
+TEST_F(DdiTest, unverified_driver_breaking_the_rules_is_not_flagged) {
+    load_buggy();
+    load_ddi(0);
+    for (const IrqlCase& c : kCases) {
+        // Paged pool, a blocking wait and MDLs at those IRQLs fail on NT without the verifier too.
+        if (c.mode == kDdiPagedPool || c.mode == kDdiWaitTimeout || c.mode == kDdiMdl) continue;
+        SCOPED_TRACE(testing::Message() << "mode " << c.mode);
+        Outcome outcome;
+        PIRP irp = ddi_read(lower(), c.mode, c.bad, outcome);
+        expect_clean_run([&] { (void)IoCallDriver(lower(), irp); });
+        if (c.mode == kDdiReleaseSpinLockAtPassive) KeLowerIrql(PASSIVE_LEVEL);
+        IoFreeIrp(irp);
+    }
+    for (ULONG mode : {ULONG{kDdiCriticalRegionLeft}, ULONG{kDdiCompleteUnderSpinLock}}) {
+        Outcome outcome;
+        PIRP irp = ddi_read(lower(), mode, PASSIVE_LEVEL, outcome);
+        expect_clean_run([&] { (void)IoCallDriver(lower(), irp); });
+        if (mode == kDdiCriticalRegionLeft) KeLeaveCriticalRegion();
+        IoFreeIrp(irp);
+    }
+}
+
+// Spec 5.1 P1: PsGetVersion under a spin lock in the routine that cancels queued reads.
+TEST_F(DdiTest, p1_ps_get_version_under_the_queue_lock_is_irql_ps_passive) {
+    load_ddi();
+    PIRP create = simple_irp(IRP_MJ_CREATE);
+    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), create), STATUS_SUCCESS); });
+    IoFreeIrp(create);
+    Outcome outcome;
+    PIRP read = ddi_read(lower(), kDdiPark, PASSIVE_LEVEL, outcome);
+    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), read), STATUS_PENDING); });
+    ext(lower())->BuggyCleanup = true;
+    PIRP cleanup = simple_irp(IRP_MJ_CLEANUP);
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(lower(), cleanup); }, DRIVER_VERIFIER_DETECTED_VIOLATION,
+                              0x2001C);
+    EXPECT_NE(std::string(reinterpret_cast<const char*>(bc.p2)).find("PsGetVersion"), std::string::npos);
+    EXPECT_NE(last_report().find("IrqlPsPassive"), std::string::npos);
+    KeReleaseSpinLock(&ext(lower())->Lock, PASSIVE_LEVEL);
+    recover();
+    EXPECT_EQ(VerDdiTakeQueued(lower()), read);
+    complete_read(read, STATUS_CANCELLED);
+    IoFreeIrp(read);
+    IoFreeIrp(cleanup);
+}
+
+// P2: a completion routine that raises to DISPATCH_LEVEL and calls KeSetEvent(Wait = TRUE).
+TEST_F(DdiTest, p2_completion_routine_set_event_wait_at_dispatch_is_irql_ke_set_event) {
+    load_ddi();
+    Outcome outcome;
+    PIRP irp = ddi_read(upper(), kDdiPsGetVersion, PASSIVE_LEVEL, outcome, kForwardRoutineSetsEventWait);
+    expect_bugcheck([&] { (void)IoCallDriver(upper(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION, 0x20016);
+    recover();
+    IoFreeIrp(irp);
+}
+
+TEST_F(DdiTest, completion_routine_setting_the_event_without_wait_is_legal) {
+    load_ddi();
+    Outcome outcome;
+    PIRP irp = ddi_read(upper(), kDdiPsGetVersion, PASSIVE_LEVEL, outcome, kForwardRoutineSetsEvent);
+    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(upper(), irp), STATUS_SUCCESS); });
+    EXPECT_EQ(outcome.completions.load(), 1);
+    IoFreeIrp(irp);
+}
+
+// P2: IoGetInitialStack from a DPC. The DPC runs on a DPC thread, where a bugcheck stops the
+// process: checked in a death test (the stop line carries code and rule subcode).
+TEST_F(DdiTest, p2_io_get_initial_stack_from_a_dpc_is_irql_io_apc_lte) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(
+        {
+            load_ddi();
+            Outcome outcome;
+            PIRP irp = ddi_read(lower(), kDdiDpcInitialStack, PASSIVE_LEVEL, outcome);
+            (void)IoCallDriver(lower(), irp);
+            for (;;) {
+                LARGE_INTEGER ms;
+                ms.QuadPart = -10000;
+                KeDelayExecutionThread(KernelMode, FALSE, &ms);
+            }
+        },
+        R"(STOP: 0x000000C4 \(0x0000000000020009, )");
+}
+
+TEST_F(DdiTest, io_get_initial_stack_at_passive_returns_this_threads_stack_top) {
+    load_ddi();
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiIoGetInitialStack, PASSIVE_LEVEL, outcome);
+    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    IoFreeIrp(irp);
+    int local = 0;
+    auto* top = static_cast<char*>(IoGetInitialStack());
+    ASSERT_NE(top, nullptr);
+    EXPECT_GT(top, reinterpret_cast<char*>(&local));  // the stack grows down from its initial pointer
+}
+
+TEST_F(DdiTest, ps_get_version_reports_a_free_build) {
+    ULONG major = 0, minor = 1, build = 0;
+    WCHAR buffer[8] = {L'x'};
+    UNICODE_STRING csd{0, sizeof buffer, buffer};
+    EXPECT_FALSE(PsGetVersion(&major, &minor, &build, &csd));
+    EXPECT_EQ(major, 10u);
+    EXPECT_EQ(minor, 0u);
+    EXPECT_GT(build, 0u);
+    EXPECT_EQ(csd.Length, 0u);
+    EXPECT_FALSE(PsGetVersion(nullptr, nullptr, nullptr, nullptr));
+}
+
+}  // namespace
+}  // namespace ntio::verifier::test

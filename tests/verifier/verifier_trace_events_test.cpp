@@ -1,0 +1,341 @@
+// The trace event kinds of verifier-and-inspector.md 7.2 beyond call / return / complete: alloc,
+// set_completion, mark_pending, cancel_request, cancel_routine, apc_deliver, iocp_post, free; how the
+// exports show them; and the per-device IRP log (spec 4, class 11) behind `!verifier 0x100 <device>`.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "inspect/kd_commands.hpp"
+#include "verifier/trace_tool.hpp"
+#include "verifier_test_driver.hpp"
+
+#include <ntio/ntapi.h>
+#include <ntio/ntio_verifier.h>
+
+namespace ntio::verifier::test {
+namespace {
+
+using nlohmann::json;
+
+std::string hex_address(const void* p) {
+    char text[32];
+    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(p)));
+    return text;
+}
+
+// The recorded events of one IRP (by address, from its last alloc or top-level call on), in order.
+std::vector<json> events_of(const std::string& records, const void* irp) {
+    std::vector<json> out;
+    const std::string address = hex_address(irp);
+    std::size_t start = 0;
+    while (start < records.size()) {
+        std::size_t end = records.find('\n', start);
+        if (end == std::string::npos) end = records.size();
+        json e = json::parse(records.substr(start, end - start), nullptr, false);
+        start = end + 1;
+        if (e.is_discarded() || e.value("irp_addr", std::string()) != address) continue;
+        if (e["event"] == "alloc") out.clear();
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+// The recorded events of the IRP life with this id, in order.
+std::vector<json> events_of_id(const std::string& records, std::uint64_t id) {
+    std::vector<json> out;
+    std::size_t start = 0;
+    while (start < records.size()) {
+        std::size_t end = records.find('\n', start);
+        if (end == std::string::npos) end = records.size();
+        json e = json::parse(records.substr(start, end - start), nullptr, false);
+        start = end + 1;
+        if (!e.is_discarded() && e.value("irp_id", std::uint64_t{0}) == id) out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::vector<json> of_kind(const std::vector<json>& events, const char* kind) {
+    std::vector<json> out;
+    for (const json& e : events)
+        if (e["event"] == kind) out.push_back(e);
+    return out;
+}
+
+// "VerTraceEvt": a device opened through the NT services; creates, closes and writes complete at once
+// (a write reports its whole length).
+NTSTATUS NTAPI EvtComplete(PDEVICE_OBJECT, PIRP Irp) {
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    Irp->IoStatus.Information = sp->MajorFunction == IRP_MJ_WRITE ? sp->Parameters.Write.Length : 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+VOID NTAPI EvtUnload(PDRIVER_OBJECT DriverObject) {
+    while (DriverObject->DeviceObject) IoDeleteDevice(DriverObject->DeviceObject);
+}
+
+NTSTATUS NTAPI EvtDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = EvtComplete;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = EvtComplete;
+    DriverObject->MajorFunction[IRP_MJ_CLEANUP] = EvtComplete;
+    DriverObject->MajorFunction[IRP_MJ_WRITE] = EvtComplete;
+    DriverObject->DriverUnload = EvtUnload;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\VerTraceEvt");
+    PDEVICE_OBJECT device = nullptr;
+    NTSTATUS status = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
+    if (NT_SUCCESS(status)) device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return status;
+}
+
+int g_apc_calls = 0;
+VOID NTAPI CountApc(PVOID, PIO_STATUS_BLOCK, ULONG) { ++g_apc_calls; }
+
+class TraceEventsTest : public VerifierTest {
+protected:
+    void TearDown() override {
+        set_trace_recording(false);
+        if (m_evt) {
+            (void)NtioVerifierSetFlags(m_evt, 0);
+            (void)NtioUnloadDriver(m_evt);
+            ObDereferenceObject(m_evt);
+        }
+        VerifierTest::TearDown();
+    }
+    void load_evt(ULONG flags) {
+        UNICODE_STRING name = RTL_CONSTANT_STRING(L"VerTraceEvt");
+        ASSERT_EQ(NtioCreateDriver(&name, EvtDriverEntry, &m_evt), STATUS_SUCCESS);
+        ASSERT_EQ(NtioVerifierSetFlags(m_evt, flags), STATUS_SUCCESS);
+    }
+    static HANDLE open_evt() {
+        UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\VerTraceEvt");
+        OBJECT_ATTRIBUTES oa;
+        InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+        IO_STATUS_BLOCK iosb{};
+        HANDLE h = nullptr;
+        EXPECT_EQ(NtCreateFile(&h, FILE_WRITE_DATA | SYNCHRONIZE, &oa, &iosb, nullptr, 0, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                               FILE_OPEN, 0, nullptr, 0),
+                  STATUS_SUCCESS);
+        return h;
+    }
+    PDRIVER_OBJECT m_evt = nullptr;
+};
+
+// IoSetCompletionRoutine and IoMarkIrpPending are inline in the DDK: the routine each caller set is
+// recorded at its IoCallDriver, the mark at the dispatch's STATUS_PENDING return. A read through a
+// filter that copies its location and sets a routine, to a driver that marks, parks and returns
+// STATUS_PENDING, then completed later.
+TEST_F(TraceEventsTest, pended_read_through_a_filter_records_alloc_set_completion_mark_pending_and_free) {
+    set_trace_recording(true);
+    load_buggy(0);
+    load_filter(0);
+    Outcome outcome;
+    PIRP irp = make_read(filter_device(), kMarkAndPark, outcome, kFilterCopyPropagate);
+    EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_PENDING);
+    complete_read(BuggyTakeParked(buggy_device()), STATUS_SUCCESS);
+    EXPECT_EQ(outcome.completions.load(), 1);
+    IoFreeIrp(irp);
+    set_trace_recording(false);
+
+    const std::vector<json> events = events_of(recorded_trace(), irp);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.front()["event"], "alloc");
+    EXPECT_EQ(events.back()["event"], "free");
+    // One routine per location: the originator's on the filter's location (2), the filter's on
+    // VerBuggy's (1), each recorded just before the call that hands the location over.
+    const std::vector<json> sets = of_kind(events, "set_completion");
+    ASSERT_EQ(sets.size(), 2u);
+    EXPECT_EQ(sets[0]["location"], 2);
+    EXPECT_EQ(sets[1]["location"], 1);
+    for (const json& set : sets) {
+        EXPECT_NE(set["routine"], "0x0");
+        EXPECT_EQ(set["flags"], "0xe0");  // SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL
+        EXPECT_TRUE(set["invoke_on_cancel"].get<bool>());
+    }
+    EXPECT_EQ(sets[0]["context"], hex_address(&outcome));
+    const std::vector<json> calls = of_kind(events, "call");
+    ASSERT_EQ(calls.size(), 2u);
+    // One IRP life, one id: from IoAllocateIrp to IoFreeIrp.
+    for (const json& e : events) EXPECT_EQ(e["irp_id"], events.front()["irp_id"]) << e.dump();
+    EXPECT_LT(sets[0]["seq"].get<std::uint64_t>(), calls[0]["seq"].get<std::uint64_t>());
+    EXPECT_LT(sets[1]["seq"].get<std::uint64_t>(), calls[1]["seq"].get<std::uint64_t>());
+    // Both dispatches returned STATUS_PENDING (the filter passes its lower driver's status up):
+    // VerBuggy's location first, then the filter's.
+    const std::vector<json> marks = of_kind(events, "mark_pending");
+    ASSERT_EQ(marks.size(), 2u);
+    EXPECT_EQ(marks[0]["location"], 1);
+    EXPECT_EQ(marks[1]["location"], 2);
+    EXPECT_EQ(marks[0]["uniq_match_id"], calls[1]["uniq_match_id"]);
+
+    std::string chrome, error;
+    ASSERT_TRUE(export_chrome_json(recorded_trace(), chrome, error)) << error;
+    EXPECT_NE(chrome.find("\"IoSetCompletionRoutine\""), std::string::npos);
+    EXPECT_NE(chrome.find("\"IoMarkIrpPending\""), std::string::npos);
+}
+
+// A filter that skips its location forwards with the upper driver's routine still in place: no
+// second set_completion, and a synchronous completion marks nothing pending.
+TEST_F(TraceEventsTest, skipped_location_records_no_new_completion_routine) {
+    set_trace_recording(true);
+    load_buggy(0);
+    load_filter(0);
+    Outcome outcome;
+    PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterSkip);
+    EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_SUCCESS);
+    EXPECT_EQ(outcome.completions.load(), 1);
+    IoFreeIrp(irp);
+    set_trace_recording(false);
+    const std::vector<json> events = events_of(recorded_trace(), irp);
+    EXPECT_EQ(of_kind(events, "call").size(), 2u);
+    ASSERT_EQ(of_kind(events, "set_completion").size(), 1u);
+    EXPECT_EQ(of_kind(events, "set_completion")[0]["context"], hex_address(&outcome));
+    EXPECT_TRUE(of_kind(events, "mark_pending").empty());
+}
+
+// IoCancelIrp of a parked cancelable IRP: the request, then the cancel routine it runs (which
+// completes the IRP with STATUS_CANCELLED).
+TEST_F(TraceEventsTest, cancel_records_the_request_then_the_cancel_routine) {
+    set_trace_recording(true);
+    load_buggy(0);
+    Outcome outcome;
+    PIRP irp = make_read(buggy_device(), kCancelableLegal, outcome);
+    EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING);
+    EXPECT_TRUE(IoCancelIrp(irp));
+    EXPECT_EQ(outcome.completions.load(), 1);
+    EXPECT_EQ(outcome.status.load(), STATUS_CANCELLED);
+    IoFreeIrp(irp);
+    set_trace_recording(false);
+    const std::vector<json> events = events_of(recorded_trace(), irp);
+    const std::vector<json> requests = of_kind(events, "cancel_request");
+    const std::vector<json> routines = of_kind(events, "cancel_routine");
+    ASSERT_EQ(requests.size(), 1u);
+    ASSERT_EQ(routines.size(), 1u);
+    EXPECT_NE(routines[0]["routine"], "0x0");
+    EXPECT_EQ(routines[0]["routine"], requests[0]["routine"]);
+    EXPECT_LT(requests[0]["seq"].get<std::uint64_t>(), routines[0]["seq"].get<std::uint64_t>());
+    const std::vector<json> completes = of_kind(events, "complete");
+    ASSERT_EQ(completes.size(), 1u);
+    EXPECT_EQ(completes[0]["status"], "0xc0000120");
+    EXPECT_LT(routines[0]["seq"].get<std::uint64_t>(), completes[0]["seq"].get<std::uint64_t>());
+    std::string chrome, error;
+    ASSERT_TRUE(export_chrome_json(recorded_trace(), chrome, error)) << error;
+    EXPECT_NE(chrome.find("\"cancel routine "), std::string::npos);
+}
+
+// The final stage's deliveries: a write with an APC routine on an asynchronous handle queues the
+// user APC (apc_deliver when it runs, in this thread), a write on a handle bound to a completion
+// port posts a packet (iocp_post). The exports draw an arrow from the completion to the delivery
+// and ProcMon's Detail names it.
+TEST_F(TraceEventsTest, apc_delivery_and_port_post_are_recorded_and_exported) {
+    load_evt(0);
+    HANDLE file = open_evt();
+    ASSERT_NE(file, nullptr);
+    set_trace_recording(true);
+    char data[16] = "trace";
+    IO_STATUS_BLOCK iosb{};
+    LARGE_INTEGER offset{};
+    g_apc_calls = 0;
+    ASSERT_EQ(NtWriteFile(file, nullptr, CountApc, nullptr, &iosb, data, sizeof data, &offset, nullptr), STATUS_SUCCESS);
+    EXPECT_EQ(g_apc_calls, 0);
+    EXPECT_EQ(NtTestAlert(), STATUS_SUCCESS);
+    EXPECT_EQ(g_apc_calls, 1);
+
+    HANDLE port = nullptr;
+    ASSERT_EQ(NtCreateIoCompletion(&port, IO_COMPLETION_ALL_ACCESS, nullptr, 0), STATUS_SUCCESS);
+    FILE_COMPLETION_INFORMATION info{port, reinterpret_cast<PVOID>(0x4B4559)};
+    ASSERT_EQ(NtSetInformationFile(file, &iosb, &info, sizeof info, FileCompletionInformation), STATUS_SUCCESS);
+    ASSERT_EQ(NtWriteFile(file, nullptr, nullptr, reinterpret_cast<PVOID>(0x1234), &iosb, data, 8, &offset, nullptr),
+              STATUS_SUCCESS);
+    PVOID key = nullptr;
+    PVOID context = nullptr;
+    IO_STATUS_BLOCK packet{};
+    LARGE_INTEGER zero{};
+    ASSERT_EQ(NtRemoveIoCompletion(port, &key, &context, &packet, &zero), STATUS_SUCCESS);
+    EXPECT_EQ(context, reinterpret_cast<PVOID>(0x1234));
+    set_trace_recording(false);
+    EXPECT_EQ(NtClose(file), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(port), STATUS_SUCCESS);
+
+    const std::string records = recorded_trace();
+    json apc, post;
+    std::size_t start = 0;
+    while (start < records.size()) {
+        std::size_t end = records.find('\n', start);
+        if (end == std::string::npos) end = records.size();
+        json e = json::parse(records.substr(start, end - start), nullptr, false);
+        start = end + 1;
+        if (e.is_discarded()) continue;
+        if (e["event"] == "apc_deliver") apc = e;
+        if (e["event"] == "iocp_post") post = e;
+    }
+    ASSERT_TRUE(apc.is_object()) << records;
+    ASSERT_TRUE(post.is_object()) << records;
+    EXPECT_EQ(apc["routine"], hex_address(reinterpret_cast<const void*>(&CountApc)));
+    EXPECT_EQ(apc["status"], "0x00000000");
+    EXPECT_EQ(apc["information"], sizeof data);
+    EXPECT_EQ(post["key"], "0x4b4559");
+    EXPECT_EQ(post["information"], 8);
+    // Each follows its IRP's IoCompleteRequest.
+    for (const json* delivery : {&apc, &post}) {
+        const std::vector<json> events = events_of_id(records, (*delivery)["irp_id"].get<std::uint64_t>());
+        const std::vector<json> completes = of_kind(events, "complete");
+        ASSERT_FALSE(completes.empty());
+        EXPECT_LT(completes.back()["seq"].get<std::uint64_t>(), (*delivery)["seq"].get<std::uint64_t>());
+    }
+
+    std::string chrome, csv, error;
+    ASSERT_TRUE(export_chrome_json(records, chrome, error)) << error;
+    EXPECT_NE(chrome.find("\"user APC (I/O completion)\""), std::string::npos);
+    EXPECT_NE(chrome.find("\"completion port post\""), std::string::npos);
+    EXPECT_NE(chrome.find("\"cat\": \"delivery\""), std::string::npos);
+    ASSERT_TRUE(export_procmon_csv(records, csv, error)) << error;
+    EXPECT_NE(csv.find("\"WriteFile\""), std::string::npos) << csv;
+    EXPECT_NE(csv.find("Completion: APC"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("Completion: Port"), std::string::npos) << csv;
+}
+
+// IRP logging (spec 4, class 11): the last 20 IRPs sent to each device of a driver with the flag are
+// kept per device, so they survive traffic elsewhere that overwrites the per-thread rings.
+TEST_F(TraceEventsTest, irp_logging_keeps_the_last_20_irps_per_device_for_bang_verifier_0x100) {
+    load_buggy(NTIO_VERIFIER_IRP_LOGGING);
+    for (int i = 0; i < 25; ++i) {
+        Outcome outcome;
+        PIRP irp = make_read(buggy_device(), kCompleteOk, outcome);
+        EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS);
+        IoFreeIrp(irp);
+    }
+    // Other traffic: 1500 logged round trips (several events each) wrap this thread's ring.
+    load_evt(NTIO_VERIFIER_IRP_LOGGING);
+    PDEVICE_OBJECT evt = m_evt->DeviceObject;
+    for (int i = 0; i < 1500; ++i) {
+        PIRP irp = IoAllocateIrp(evt->StackSize, FALSE);
+        PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+        sp->MajorFunction = IRP_MJ_WRITE;
+        sp->Parameters.Write.Length = 1;
+        IoSetCompletionRoutine(irp, [](PDEVICE_OBJECT, PIRP, PVOID) -> NTSTATUS { return STATUS_MORE_PROCESSING_REQUIRED; },
+                               nullptr, TRUE, TRUE, TRUE);
+        EXPECT_EQ(IoCallDriver(evt, irp), STATUS_SUCCESS);
+        IoFreeIrp(irp);
+    }
+    const std::string address = hex_address(buggy_device());
+    EXPECT_EQ(recorded_trace().find("\"device\":\"" + address + "\""), std::string::npos)
+        << "the per-thread rings still hold VerBuggy's calls: the test does not show the per-device log";
+
+    std::string out;
+    ASSERT_EQ(ntio::inspect::run_kd_command(system(), "!verifier 0x100 " + address, out), 0) << out;
+    EXPECT_NE(out.find("IRP log for device"), std::string::npos) << out;
+    EXPECT_NE(out.find("(\\Driver\\VerBuggy), last 20 of 25 IRPs"), std::string::npos) << out;
+    std::size_t reads = 0;
+    for (std::size_t at = out.find("IRP_MJ_READ"); at != std::string::npos; at = out.find("IRP_MJ_READ", at + 1)) ++reads;
+    EXPECT_EQ(reads, 20u) << out;
+    // The summary form lists both logged devices; a bad argument is refused.
+    ASSERT_EQ(ntio::inspect::run_kd_command(system(), "!verifier 0x100", out), 0) << out;
+    EXPECT_NE(out.find("Devices with an IRP log"), std::string::npos) << out;
+    EXPECT_NE(out.find("\\Device\\VerTraceEvt (\\Driver\\VerTraceEvt), 1500 IRPs"), std::string::npos) << out;
+    EXPECT_NE(ntio::inspect::run_kd_command(system(), "!verifier 0x100 zz", out), 0);
+}
+
+}  // namespace
+}  // namespace ntio::verifier::test
