@@ -100,7 +100,7 @@ void complete_final_stage(PIRP irp) noexcept {
         }
         irp->Flags &= ~(IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER);
     }
-    release_irp_mdls(irp);
+    if (irp->MdlAddress) release_irp_mdls(irp);
 
     const NTSTATUS status = irp->IoStatus.Status;
     const bool pended = irp->PendingReturned != FALSE;
