@@ -6,5 +6,8 @@ function(ntio_component name)
   # libntio is linked by its users at start-up, never dlopen()ed, so its thread-locals (current
   # thread, deferred wakes, SEH frames) can use the initial-exec model: no __tls_get_addr call on
   # every wait, APC or probe.
-  target_compile_options(ntio_${name} PRIVATE -ftls-model=initial-exec)
+  # Nothing interposes libntio's functions (drivers and programs call them, never replace them):
+  # calls inside the library may be inlined and bound directly (with -Bsymbolic-functions at
+  # link time), not sent through the PLT.
+  target_compile_options(ntio_${name} PRIVATE -ftls-model=initial-exec -fno-semantic-interposition)
 endfunction()

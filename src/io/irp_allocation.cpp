@@ -4,6 +4,8 @@
 // back to its owner through a lock-free stack the owner empties with one exchange.
 #include "io/irp.hpp"
 
+#include <array>
+
 #include "io/io_manager.hpp"
 #include "verifier/special_pool.hpp"
 #include "verifier/verifier.hpp"
@@ -34,6 +36,21 @@ constexpr std::uint8_t kClassStacks[] = {2, 4, 8, 16, 32};
 constexpr std::size_t kClassCount = sizeof(kClassStacks);
 constexpr std::uint8_t kPoolClass = 0xFF;
 constexpr std::uint8_t kSpecialPoolClass = 0xFE;  // the verifier's special pool (no cache either)
+// The smallest class holding n stack locations, for n up to the largest class.
+constexpr auto kClassOf = [] {
+    std::array<std::uint8_t, 33> table{};
+    for (std::size_t n = 0; n < table.size(); ++n) {
+        table[n] = kPoolClass;
+        for (std::uint8_t i = 0; i < kClassCount; ++i) {
+            if (n <= kClassStacks[i]) {
+                table[n] = i;
+                break;
+            }
+        }
+    }
+    return table;
+}();
+static_assert(kClassStacks[kClassCount - 1] + 1 == kClassOf.size());
 constexpr std::size_t kMaxCachedPerClass = 1024;
 constexpr ULONG kPoolTag = ' prI';  // "Irp " in memory
 
@@ -180,13 +197,7 @@ namespace {
 
 IrpBlock* allocate_block(std::size_t stacks) noexcept {
     IrpBlock* block = nullptr;
-    std::uint8_t klass = kPoolClass;
-    for (std::uint8_t i = 0; i < kClassCount; ++i) {
-        if (stacks <= kClassStacks[i]) {
-            klass = i;
-            break;
-        }
-    }
+    const std::uint8_t klass = stacks < kClassOf.size() ? kClassOf[stacks] : kPoolClass;
     IrpCache* cache = klass != kPoolClass ? thread_cache() : nullptr;
     if (cache) {
         block = take_from_cache(cache, klass);

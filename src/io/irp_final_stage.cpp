@@ -20,6 +20,7 @@
 #include "io/io_completion.hpp"
 #include "io/objects.hpp"
 #include "host/futex.hpp"
+#include "ke/thread.hpp"
 #include "rtl/user_access.hpp"
 #include "verifier/trace_tool.hpp"
 
@@ -101,7 +102,7 @@ void complete_final_stage(PIRP irp) noexcept {
         }
         irp->Flags &= ~(IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER);
     }
-    release_irp_mdls(irp);
+    if (irp->MdlAddress) release_irp_mdls(irp);
 
     const NTSTATUS status = irp->IoStatus.Status;
     const bool pended = irp->PendingReturned != FALSE;
@@ -164,8 +165,13 @@ void complete_final_stage(PIRP irp) noexcept {
         IoFreeIrp(irp);
     }
     if (service_word) {
-        // The waiting service holds the file: from here on it may release it.
-        if (service_word->exchange(0, std::memory_order_acq_rel) == 2) host::futex_wake(service_word, 1);
+        // The waiting service holds the file: from here on it may release it. On the requesting
+        // thread itself (the driver completed inline, or the thread reaped it inside its wait) the
+        // service is up this thread's stack, not asleep on the word: a plain store does.
+        if (thread && thread == reinterpret_cast<PETHREAD>(ke::current_thread_if_any()))
+            service_word->store(0, std::memory_order_release);
+        else if (service_word->exchange(0, std::memory_order_acq_rel) == 2)
+            host::futex_wake(service_word, 1);
     } else if (file) {
         // On NT this last part of completion runs in the requesting thread (a kernel APC), so the
         // file object's last reference never goes on a thread of the completing driver: there its

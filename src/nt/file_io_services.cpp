@@ -39,15 +39,13 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
     LARGE_INTEGER offset{};
     ULONG captured_key = 0;
     if (mode != KernelMode) {
-        // NT facts I10, I8, E11: the IOSB, then the buffer, are probed before the event is touched;
-        // one exception frame for all of them and the captures.
-        const UserProbe probes[] = {
-            {UserProbe::kProbeWrite, iosb, nullptr, sizeof(IO_STATUS_BLOCK), sizeof(ULONG)},
-            {write ? UserProbe::kProbeRead : UserProbe::kProbeWrite, buffer, nullptr, length, 1},
-            {UserProbe::kCopyIn, byte_offset, &offset, byte_offset ? sizeof(LARGE_INTEGER) : 0, alignof(LARGE_INTEGER)},
-            {UserProbe::kCopyIn, key, &captured_key, key ? sizeof(ULONG) : 0, alignof(ULONG)},
-        };
-        status = probe_user(probes, 4);
+        // NT facts I10, I8, E11: the IOSB, then the buffer, are probed before the event is touched.
+        status = probe_for_write(iosb, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));
+        if (NT_SUCCESS(status))
+            status = write ? probe_for_read(buffer, length, 1) : probe_for_write(buffer, length, 1);
+        if (NT_SUCCESS(status) && byte_offset)
+            status = copy_from_user(&offset, byte_offset, sizeof(LARGE_INTEGER), alignof(LARGE_INTEGER));
+        if (NT_SUCCESS(status) && key) status = copy_from_user(&captured_key, key, sizeof(ULONG), alignof(ULONG));
         if (!NT_SUCCESS(status)) return status;
     } else {
         if (byte_offset) offset = *byte_offset;

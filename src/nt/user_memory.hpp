@@ -8,33 +8,36 @@
 
 #include <wdm.h>
 
+#include "rtl/user_access.hpp"
+
 namespace ntio::nt {
 
 // Probes [address, address + length) for reading and copies it to `kernel`. Length 0 is a no-op.
-[[nodiscard]] NTSTATUS copy_from_user(void* kernel, const void* user, std::size_t length,
-                                      ULONG alignment) noexcept;
+// Inline, like the rest of these single steps: the I/O services run them on every call.
+[[nodiscard]] inline NTSTATUS copy_from_user(void* kernel, const void* user, std::size_t length,
+                                             ULONG alignment) noexcept {
+    if (length == 0) return STATUS_SUCCESS;
+    if (NTSTATUS status = rtl::check_user_range(user, length, alignment); !NT_SUCCESS(status)) return status;
+    return ntio_user_copy(kernel, user, length);
+}
 // Probes [address, address + length) for writing and copies `kernel` into it.
 [[nodiscard]] NTSTATUS copy_to_user(void* user, const void* kernel, std::size_t length,
                                     ULONG alignment) noexcept;
 // Probes a range for writing without changing its contents (ProbeForWrite touches each page).
-[[nodiscard]] NTSTATUS probe_for_write(void* user, std::size_t length, ULONG alignment) noexcept;
+[[nodiscard]] inline NTSTATUS probe_for_write(void* user, std::size_t length, ULONG alignment) noexcept {
+    if (length == 0) return STATUS_SUCCESS;
+    if (NTSTATUS status = rtl::check_user_range(user, length, alignment); !NT_SUCCESS(status)) return status;
+    return ntio_user_touch_write(user, length);
+}
 // Probes a range for reading without copying it (ProbeForRead). Length 0 is no probe.
-[[nodiscard]] NTSTATUS probe_for_read(const void* user, std::size_t length, ULONG alignment) noexcept;
+[[nodiscard]] inline NTSTATUS probe_for_read(const void* user, std::size_t length, ULONG alignment) noexcept {
+    if (length == 0) return STATUS_SUCCESS;
+    if (NTSTATUS status = rtl::check_user_range(user, length, alignment); !NT_SUCCESS(status)) return status;
+    return ntio_user_touch_read(user, length);
+}
 // The caller's IOSB must be writable before an I/O service does anything (NT probes it first, NT
 // fact I10); kernel callers are not probed.
 [[nodiscard]] NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept;
-
-// Several probes and captures under one exception frame, for the services on the I/O hot path. The
-// steps run in order with the checks and statuses of the single-step functions above (length 0 is
-// a no-op); the first failure ends the batch and is returned.
-struct UserProbe {
-    enum Kind { kProbeWrite, kProbeRead, kCopyIn } kind;
-    const void* user;
-    void* kernel;  // kCopyIn: destination
-    std::size_t length;
-    ULONG alignment;
-};
-[[nodiscard]] NTSTATUS probe_user(const UserProbe* probes, unsigned count) noexcept;
 
 // Reads a value the caller passed by pointer, probing it first in UserMode.
 template <class T>

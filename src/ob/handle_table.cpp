@@ -19,24 +19,6 @@ HandleTable::~HandleTable()
     }
 }
 
-HandleTable::Entry* HandleTable::entry(HANDLE handle) const noexcept
-{
-    auto v = reinterpret_cast<std::uint64_t>(handle);
-    if (m_kernel) {
-        if ((v & kKernelHandleMask) != kKernelHandleMask) return nullptr;
-        v &= ~kKernelHandleMask;
-    } else if (v & kKernelHandleMask) {
-        return nullptr;
-    }
-    std::uint64_t index = v >> 2;
-    if (index == 0) return nullptr;
-    std::uint64_t page = index / kEntriesPerPage;
-    if (page >= kMaxPages) return nullptr;
-    Entry* p = m_pages[page].load(std::memory_order_acquire);
-    if (!p) return nullptr;
-    return &p[slot_of(static_cast<ULONG>(index % kEntriesPerPage))];
-}
-
 std::uintptr_t HandleTable::lock_entry(Entry& e) noexcept
 {
     std::uintptr_t v = e.word.load(std::memory_order_acquire);
@@ -82,22 +64,6 @@ NTSTATUS HandleTable::insert(const HandleInfo& info, HANDLE* handle)
     m_count.fetch_add(1, std::memory_order_relaxed);
     *handle = make_handle(index);
     return STATUS_SUCCESS;
-}
-
-bool HandleTable::borrow(HANDLE handle, HandleInfo& info) const noexcept
-{
-    Entry* e = entry(handle);
-    if (!e) return false;
-    enter_lookup();
-    const std::uintptr_t v = e->word.load(std::memory_order_acquire) & ~kLocked;
-    if (v == 0) {
-        leave_lookup();
-        return false;
-    }
-    info.object = reinterpret_cast<ObjectHeader*>(v);
-    info.granted = e->granted.load(std::memory_order_relaxed);
-    info.attributes = e->attributes.load(std::memory_order_relaxed);
-    return true;
 }
 
 bool HandleTable::reference(HANDLE handle, HandleInfo& info) const noexcept

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ob/ddk.hpp"
+#include "ob/lookup_section.hpp"
 
 namespace ntio::ob {
 
@@ -154,5 +155,40 @@ private:
     std::vector<ULONG> m_free;            // LIFO: Windows hands out the last freed value first
     ULONG m_next = 1;                     // first never-used index
 };
+
+// The lookup path of every I/O call, inline.
+inline HandleTable::Entry* HandleTable::entry(HANDLE handle) const noexcept
+{
+    auto v = reinterpret_cast<std::uint64_t>(handle);
+    if (m_kernel) {
+        if ((v & kKernelHandleMask) != kKernelHandleMask) return nullptr;
+        v &= ~kKernelHandleMask;
+    } else if (v & kKernelHandleMask) {
+        return nullptr;
+    }
+    std::uint64_t index = v >> 2;
+    if (index == 0) return nullptr;
+    std::uint64_t page = index / kEntriesPerPage;
+    if (page >= kMaxPages) return nullptr;
+    Entry* p = m_pages[page].load(std::memory_order_acquire);
+    if (!p) return nullptr;
+    return &p[slot_of(static_cast<ULONG>(index % kEntriesPerPage))];
+}
+
+inline bool HandleTable::borrow(HANDLE handle, HandleInfo& info) const noexcept
+{
+    Entry* e = entry(handle);
+    if (!e) return false;
+    enter_lookup();
+    const std::uintptr_t v = e->word.load(std::memory_order_acquire) & ~kLocked;
+    if (v == 0) {
+        leave_lookup();
+        return false;
+    }
+    info.object = reinterpret_cast<ObjectHeader*>(v);
+    info.granted = e->granted.load(std::memory_order_relaxed);
+    info.attributes = e->attributes.load(std::memory_order_relaxed);
+    return true;
+}
 
 }  // namespace ntio::ob

@@ -113,13 +113,6 @@ NTSTATUS ObjectManager::reference_object_by_handle(HANDLE handle, ACCESS_MASK de
     return reference_object_by_handle_in(process, handle, desired, type, mode, object, info);
 }
 
-NTSTATUS ObjectManager::reference_object_by_handle_in(PEPROCESS process, HANDLE handle, ACCESS_MASK desired,
-                                                      _OBJECT_TYPE* type, KPROCESSOR_MODE mode, void** object,
-                                                      OBJECT_HANDLE_INFORMATION* info)
-{
-    return lookup_object_by_handle_in(process, handle, desired, type, mode, true, object, info);
-}
-
 NTSTATUS ObjectManager::borrow_object_by_handle(HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
                                                 KPROCESSOR_MODE mode, void** object, OBJECT_HANDLE_INFORMATION* info)
 {
@@ -136,23 +129,25 @@ NTSTATUS ObjectManager::lookup_object_by_handle_in(PEPROCESS process, HANDLE han
 {
     if (!object) return STATUS_INVALID_PARAMETER;
     *object = nullptr;
-    if (handle == NtCurrentProcess()) {
-        if (type && type != &g_process_type) return STATUS_OBJECT_TYPE_MISMATCH;
-        if (take_reference) reference(header_of(process));
-        else enter_lookup();
-        *object = process;
-        if (info) *info = {0, PROCESS_ALL_ACCESS};
-        return STATUS_SUCCESS;
-    }
-    if (handle == NtCurrentThread()) {
-        if (type && type != &g_thread_type) return STATUS_OBJECT_TYPE_MISMATCH;
-        _KTHREAD* thread = ke::current_thread();
-        if (!thread || thread->m_system != &m_system) return STATUS_INVALID_HANDLE;
-        if (take_reference) reference(header_of(thread));
-        else enter_lookup();
-        *object = thread;
-        if (info) *info = {0, THREAD_ALL_ACCESS};
-        return STATUS_SUCCESS;
+    if (is_pseudo_handle(handle)) [[unlikely]] {
+        if (handle == NtCurrentProcess()) {
+            if (type && type != &g_process_type) return STATUS_OBJECT_TYPE_MISMATCH;
+            if (take_reference) reference(header_of(process));
+            else enter_lookup();
+            *object = process;
+            if (info) *info = {0, PROCESS_ALL_ACCESS};
+            return STATUS_SUCCESS;
+        }
+        if (handle == NtCurrentThread()) {
+            if (type && type != &g_thread_type) return STATUS_OBJECT_TYPE_MISMATCH;
+            _KTHREAD* thread = ke::current_thread();
+            if (!thread || thread->m_system != &m_system) return STATUS_INVALID_HANDLE;
+            if (take_reference) reference(header_of(thread));
+            else enter_lookup();
+            *object = thread;
+            if (info) *info = {0, THREAD_ALL_ACCESS};
+            return STATUS_SUCCESS;
+        }
     }
     HandleTable* table = &process->m_handle_table;
     if (is_kernel_handle(handle)) {
@@ -165,7 +160,9 @@ NTSTATUS ObjectManager::lookup_object_by_handle_in(PEPROCESS process, HANDLE han
     if (type && entry.object->type != type) {
         status = STATUS_OBJECT_TYPE_MISMATCH;
     } else if (mode != KernelMode) {
-        ACCESS_MASK wanted = map_generic(desired, entry.object->type->generic_mapping) & ~MAXIMUM_ALLOWED;
+        ACCESS_MASK wanted = desired & ~MAXIMUM_ALLOWED;
+        if (wanted & (GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL)) [[unlikely]]
+            wanted = map_generic(wanted, entry.object->type->generic_mapping);
         if (wanted & ~entry.granted) status = STATUS_ACCESS_DENIED;
     }
     if (!NT_SUCCESS(status) || take_reference) {

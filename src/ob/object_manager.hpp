@@ -107,7 +107,10 @@ public:
     // Same against an explicit process's table (NtDuplicateObject, the inspector).
     NTSTATUS reference_object_by_handle_in(PEPROCESS process, HANDLE handle, ACCESS_MASK desired,
                                            _OBJECT_TYPE* type, KPROCESSOR_MODE mode, void** object,
-                                           OBJECT_HANDLE_INFORMATION* info);
+                                           OBJECT_HANDLE_INFORMATION* info)
+    {
+        return lookup_object_by_handle_in(process, handle, desired, type, mode, true, object, info);
+    }
     // As reference_object_by_handle without taking a reference: on success the caller is inside a
     // lookup section (ob/lookup_section.hpp) that keeps the object alive, and ends it with
     // leave_lookup() without blocking or calling a driver in between. For short services whose

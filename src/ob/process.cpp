@@ -11,7 +11,6 @@
 namespace ntio::ob {
 
 namespace {
-thread_local PEPROCESS t_attached = nullptr;
 
 // Live object managers by System: a thread without a thread object acts in the initial process of
 // System::current(), whose object manager may be mid-construction or mid-destruction.
@@ -25,12 +24,10 @@ void close_all_handles(PEPROCESS process)
 }
 }  // namespace
 
-PEPROCESS current_process() noexcept
+constinit thread_local PEPROCESS t_attached = nullptr;
+
+PEPROCESS current_process_slow() noexcept
 {
-    if (t_attached) return t_attached;
-    if (_KTHREAD* thread = ke::current_thread_if_any()) {
-        if (thread->m_process) return thread->m_process;
-    }
     System* system = System::current();
     if (!system) return nullptr;
     std::lock_guard<std::mutex> guard(g_live_lock);

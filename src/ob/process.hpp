@@ -52,8 +52,16 @@ namespace ntio::ob {
 
 // The process the calling thread acts in: the process it is attached to (ProcessAttach), else its
 // thread's process, else the initial application process of System::current(). Null only when no
-// System is alive. Any IRQL.
-PEPROCESS current_process() noexcept;
+// System is alive. Any IRQL. Inline: every handle lookup starts here.
+extern constinit thread_local PEPROCESS t_attached;  // ProcessAttach's process
+PEPROCESS current_process_slow() noexcept;
+inline PEPROCESS current_process() noexcept
+{
+    if (PEPROCESS attached = t_attached) return attached;
+    if (_KTHREAD* thread = ke::current_thread_if_any(); thread && thread->m_process)
+        return thread->m_process;
+    return current_process_slow();
+}
 
 // Makes the calling host thread act in `process` until destroyed (nesting allowed): handles it
 // creates and looks up use that process's table. The counterpart of KeStackAttachProcess for the
