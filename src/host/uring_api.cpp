@@ -23,7 +23,7 @@ struct CPoller {
 };
 thread_local CPoller t_c_pollers[ntio::ke::kMaxWaitPollers];
 
-bool call_c_poller(void* slot, bool may_block) noexcept {
+bool call_c_poller(void* slot, bool may_block, bool /*sleeper_follows*/) noexcept {
     auto* p = static_cast<CPoller*>(slot);
     return p->routine != nullptr && p->routine(p->context, may_block ? TRUE : FALSE) != FALSE;
 }

@@ -5,6 +5,11 @@
 // completion. Whoever consumes a CQE runs the completion routine on its own thread, so the
 // issuing thread that waits completes its own requests and the reaper only helps rings whose
 // thread does not wait.
+// A thread that waits in ke while its ring has requests in flight sleeps in that ring (the
+// thread's ke sleeper, see ke/wait_poll.hpp): one io_uring_enter submits what is queued plus an
+// IORING_OP_FUTEX_WAIT on the thread's KTHREAD wait word and waits for the first CQE, so it wakes at
+// once for a completion or for whatever ke wakes it for (ke's futex_wake completes the futex SQE).
+// Where the kernel lacks that opcode (before 6.7) the waiter polls its ring in bounded sleeps instead.
 // Rings take COOP_TASKRUN but neither SINGLE_ISSUER nor DEFER_TASKRUN: a ring must stay
 // submittable and reapable by other threads for cancellation, shutdown and the fallback reaper;
 // with the issuing thread waiting in its own ring the completions cross no thread boundary either
@@ -15,6 +20,8 @@
 #include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/futex.h>
 
 #include <cerrno>
 #include <csignal>
@@ -32,11 +39,23 @@ namespace ntio::host {
 
 namespace {
 
+// user_data of the ring's own entries (cancels and futex waits): no request's, never completes one.
 constexpr std::uint64_t kCancelTag = std::uint64_t{1} << 63;
-constexpr std::uint32_t kCancelEntry = 0xFFFFFFFFu;
+constexpr std::uint64_t kFutexTag = kCancelTag | (std::uint64_t{1} << 62);
+constexpr std::uint64_t kFutexGenerationMask = (std::uint64_t{1} << 62) - 1;
+constexpr std::uint32_t kCancelEntry = 0xFFFFFFFFu;  // in Ring::queued: an internal entry
+// IORING_OP_FUTEX_WAIT (Linux 6.7; Debian 12's liburing 2.3 headers predate it) and the futex2
+// flags of its sqe->fd: a private 32-bit futex, as ntio's futex_wait/futex_wake use.
+// https://man7.org/linux/man-pages/man3/io_uring_prep_futex_wait.3.html
+constexpr std::uint8_t kOpFutexWait = 51;
+constexpr std::uint32_t kFutex2SizeU32 = 0x02;
+constexpr std::uint32_t kFutex2Private = 128;
+// -1 not probed yet, 0 the kernel lacks IORING_OP_FUTEX_WAIT, 1 it has it.
+std::atomic<int> g_futex_wait{-1};
 constexpr std::size_t kReapChunk = 64;
-// How long one poll may sleep in the ring before the waiter re-checks what it waits for, and the
-// fallback reaper's tick while some ring has work.
+// How long one poll may sleep in the ring before the waiter re-checks what it waits for (kernels
+// without IORING_OP_FUTEX_WAIT; a thread sleeping in one of several busy rings, for the others),
+// and the fallback reaper's tick while some ring has work.
 constexpr long kRingWaitNs = 1000 * 1000;
 constexpr long kReaperTickNs = 1000 * 1000;
 // Idle ticks after which the reaper sleeps until a request is queued.
@@ -123,6 +142,8 @@ struct UringFile::Ring {
     io_uring ring{};
     bool ready = false;
     bool ext_arg = false;       // io_uring_enter takes a timeout (IORING_FEAT_EXT_ARG)
+    bool futex_wait = false;    // the owner sleeps here with a FUTEX_WAIT on its wait word
+    bool direct = false;        // O_DIRECT: completions come later, never during the submission
     int fd = -1;
     PNTIO_URING_COMPLETION completion = nullptr;
     void* ring_context = nullptr;
@@ -134,6 +155,8 @@ struct UringFile::Ring {
     std::vector<std::uint32_t> queued;       // slot index or kCancelEntry, in SQ order
     std::uint32_t kernel_outstanding = 0;    // CQEs the kernel owes (published entries included)
     std::uint32_t in_use = 0;
+    std::uint64_t futex_generation = 0;      // of the owner's last futex SQE here
+    std::atomic<std::uint64_t> armed_tag{0}; // the owner's futex SQE still in the kernel, or 0
 
     // cq_lock: one consumer of the CQ ring at a time.
     std::mutex cq_lock;
@@ -207,6 +230,60 @@ struct UringFile::Ring {
     // held. With try_only, gives up when another thread is consuming (it delivers them).
     std::size_t reap_ready(bool try_only, bool inline_reap) noexcept;
 
+    // The owner's sleep in its ring for ke (see the file comment): until a request's CQE arrives
+    // (work), *word leaves `sleeping` (woken: the futex SQE completes), or the deadline or the
+    // slice passes. Runs no completion routine. A futex SQE that has not completed when the sleep
+    // ends (a request's CQE or the timeout came first) stays armed for the owner's next sleep
+    // here: it waits on the same word, and any wake of that word completes it, so no cancel and
+    // no new SQE are needed (a wake meanwhile makes the next sleep return at once, and the thread
+    // re-checks its word). ke wakes two sleepers per wake of a wait word, so this armed wait never
+    // takes the wake of the thread sleeping elsewhere (the futex, or another ring after disarm()).
+    // Each futex SQE carries its own generation: its CQE matches no other sleep.
+    ke::SleepOutcome sleep(std::atomic<std::uint32_t>* word, std::uint32_t sleeping,
+                           const host::Deadline* deadline, bool sliced) noexcept;
+
+    // Consumes the internal CQEs at the head of the CQ (up to the first request's); reports
+    // whether the futex CQE tagged `tag` was among the CQEs now ready and whether any request's is.
+    void scan_ready(std::uint64_t tag, bool* futex_done, bool* futex_refused, bool* request_ready) noexcept;
+
+    // Submits the queued entries, if there are any.
+    void submit_queued() noexcept
+    {
+        unsigned to_submit;
+        {
+            std::lock_guard<std::mutex> guard(lock);
+            if (queued.empty()) return;
+            to_submit = flush_locked();
+        }
+        if (to_submit != 0) enter(to_submit, false);
+    }
+
+    // Cancels the owner's armed futex SQE, if any (the owner sleeps in another ring, or exits),
+    // and submits the queue with the cancel.
+    void disarm() noexcept
+    {
+        std::lock_guard<std::mutex> guard(lock);
+        const std::uint64_t tag = armed_tag.load(std::memory_order_relaxed);
+        if (tag == 0) return;
+        io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+        if (sqe == nullptr) {
+            enter(flush_locked(), false);
+            sqe = io_uring_get_sqe(&ring);
+            if (sqe == nullptr) return;  // cannot happen: the SQ was just drained
+        }
+        io_uring_prep_cancel64(sqe, tag, 0);
+        io_uring_sqe_set_data64(sqe, kCancelTag);
+        queued.push_back(kCancelEntry);
+        armed_tag.store(0, std::memory_order_relaxed);
+        // Submitted now: the cancel takes the wait off the futex before this returns.
+        enter(flush_locked(), false);
+    }
+
+    bool cq_ready() const noexcept
+    {
+        return __atomic_load_n(ring.cq.ktail, __ATOMIC_ACQUIRE) != __atomic_load_n(ring.cq.khead, __ATOMIC_RELAXED);
+    }
+
     // Submits what is queued and reaps what is ready; with wait, sleeps in the ring for the first
     // completion when nothing was ready. True when it delivered completions or, with wait, the
     // kernel still owes some (the caller re-checks its condition and comes back).
@@ -272,7 +349,11 @@ std::size_t UringFile::Ring::reap_ready(bool try_only, bool inline_reap) noexcep
             std::lock_guard<std::mutex> guard(lock);
             for (std::size_t i = 0; i < n; ++i) {
                 kernel_outstanding -= 1;
-                if ((reaped[i].user_data & kCancelTag) != 0) continue;
+                if ((reaped[i].user_data & kCancelTag) != 0) {
+                    std::uint64_t armed = reaped[i].user_data;
+                    armed_tag.compare_exchange_strong(armed, 0, std::memory_order_relaxed);
+                    continue;
+                }
                 const std::uint32_t index = static_cast<std::uint32_t>(reaped[i].user_data & 0xFFFF);
                 Slot& slot = slots[index];
                 Done& d = done[ndone++];
@@ -310,6 +391,138 @@ std::size_t UringFile::Ring::reap_ready(bool try_only, bool inline_reap) noexcep
 
 namespace {
 
+// The time left until `deadline` (capped at kRingWaitNs when sliced); false when none is left.
+bool time_left(const host::Deadline* deadline, bool sliced, __kernel_timespec* out) noexcept
+{
+    std::int64_t left = sliced ? kRingWaitNs : INT64_MAX;
+    if (deadline != nullptr) {
+        timespec now{};
+        clock_gettime(deadline->clock == host::Deadline::Clock::Realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
+        const std::int64_t until = (static_cast<std::int64_t>(deadline->at.tv_sec) - now.tv_sec) * 1000000000LL +
+                                   (deadline->at.tv_nsec - now.tv_nsec);
+        if (until <= 0) return false;
+        if (until < left) left = until;
+    }
+    out->tv_sec = left / 1000000000LL;
+    out->tv_nsec = left % 1000000000LL;
+    return true;
+}
+
+// io_uring_enter for one CQE, with a timeout unless `ts` is null; the error number, or 0.
+int enter_for_one(io_uring* ring, unsigned to_submit, __kernel_timespec* ts) noexcept
+{
+    int rc;
+    if (ts == nullptr) {
+        rc = io_uring_enter(static_cast<unsigned>(ring->ring_fd), to_submit, 1, IORING_ENTER_GETEVENTS, nullptr);
+    } else {
+        io_uring_getevents_arg arg{};
+        arg.sigmask_sz = _NSIG / 8;
+        arg.ts = reinterpret_cast<std::uint64_t>(ts);
+        rc = io_uring_enter2(static_cast<unsigned>(ring->ring_fd), to_submit, 1,
+                             IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, reinterpret_cast<sigset_t*>(&arg),
+                             sizeof(arg));
+    }
+    if (rc >= 0) return 0;
+    return rc == -1 ? errno : -rc;  // liburing returns -errno (raw system call) or -1 with errno
+}
+
+}  // namespace
+
+void UringFile::Ring::scan_ready(std::uint64_t tag, bool* futex_done, bool* futex_refused, bool* request_ready) noexcept
+{
+    unsigned internal_prefix = 0;
+    {
+        std::lock_guard<std::mutex> cq(cq_lock);
+        io_uring_cqe* cqe;
+        unsigned head;
+        bool prefix = true;
+        io_uring_for_each_cqe(&ring, head, cqe) {
+            if ((cqe->user_data & kCancelTag) == 0) {
+                *request_ready = true;
+                prefix = false;
+                continue;
+            }
+            if (cqe->user_data == tag) {
+                *futex_done = true;
+                if (cqe->res == -EINVAL) *futex_refused = true;
+                std::uint64_t armed = tag;
+                armed_tag.compare_exchange_strong(armed, 0, std::memory_order_relaxed);
+            }
+            if (prefix) ++internal_prefix;
+        }
+        io_uring_cq_advance(&ring, internal_prefix);
+    }
+    if (internal_prefix != 0) {
+        std::lock_guard<std::mutex> guard(lock);
+        kernel_outstanding -= internal_prefix;
+    }
+}
+
+ke::SleepOutcome UringFile::Ring::sleep(std::atomic<std::uint32_t>* word, std::uint32_t sleeping,
+                                        const host::Deadline* deadline, bool sliced) noexcept
+{
+    __kernel_timespec ts{};
+    const bool timed = deadline != nullptr || sliced;
+    if (timed && !time_left(deadline, sliced, &ts)) return ke::SleepOutcome::timeout;
+    std::uint64_t tag;
+    unsigned to_submit;
+    {
+        std::lock_guard<std::mutex> guard(lock);
+        tag = armed_tag.load(std::memory_order_relaxed);
+        if (tag == 0) {
+            io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+            if (sqe == nullptr) {
+                // A full SQ (every slot queued with a cancel): submit it, then arm.
+                enter(flush_locked(), false);
+                sqe = io_uring_get_sqe(&ring);
+                if (sqe == nullptr) return ke::SleepOutcome::none;
+            }
+            futex_generation = (futex_generation + 1) & kFutexGenerationMask;
+            if (futex_generation == 0) futex_generation = 1;
+            tag = kFutexTag | futex_generation;
+            std::memset(sqe, 0, sizeof(*sqe));
+            sqe->opcode = kOpFutexWait;
+            sqe->fd = static_cast<std::int32_t>(kFutex2SizeU32 | kFutex2Private);
+            sqe->addr = reinterpret_cast<std::uint64_t>(word);
+            sqe->off = sleeping;  // addr2: the expected value
+            sqe->addr3 = FUTEX_BITSET_MATCH_ANY;
+            sqe->user_data = tag;
+            queued.push_back(kCancelEntry);
+            armed_tag.store(tag, std::memory_order_relaxed);
+        }
+        to_submit = queued.empty() ? 0 : flush_locked();
+    }
+    bool futex_done = false;
+    bool futex_refused = false;
+    bool request_ready = false;
+    bool timed_out = false;
+    count_enter();
+    int error = enter_for_one(&ring, to_submit, timed ? &ts : nullptr);
+    for (;;) {
+        if (error == ETIME) timed_out = true;
+        scan_ready(tag, &futex_done, &futex_refused, &request_ready);
+        if (request_ready || futex_done || timed_out) break;
+        if (word->load(std::memory_order_acquire) != sleeping) break;  // its CQE is on its way
+        if (timed && !time_left(deadline, sliced, &ts)) {
+            timed_out = true;
+            break;
+        }
+        count_enter();
+        error = enter_for_one(&ring, 0, timed ? &ts : nullptr);
+    }
+    if (futex_refused) {
+        // The kernel does not know the opcode after all: bounded polling from now on.
+        g_futex_wait.store(0, std::memory_order_relaxed);
+        futex_wait = false;
+        return ke::SleepOutcome::woken;
+    }
+    if (request_ready) return ke::SleepOutcome::work;
+    if (timed_out && deadline != nullptr && !time_left(deadline, false, &ts)) return ke::SleepOutcome::timeout;
+    return ke::SleepOutcome::woken;
+}
+
+namespace {
+
 // The calling thread's rings, over every file it issued to. Only this thread changes the list; a
 // ring in it stays allocated until this thread frees it (dead) or orphans it (thread exit).
 // Trivially destructible, so that it stays readable through the whole thread exit (a rundown that
@@ -319,6 +532,7 @@ struct ThreadRings {
     UringFile::Ring* rings[kMaxThreadRings];
     int count;
     bool poller_registered;
+    bool sleeper_registered;
     bool closed;  // the thread is exiting: new requests go to shared orphaned rings
 };
 constinit thread_local ThreadRings t_rings = {};
@@ -332,6 +546,8 @@ struct ThreadRingsRundown {
         for (int i = 0; i < t.count; ++i) {
             UringFile::Ring* r = t.rings[i];
             bool dead;
+            // The thread's armed futex wait leaves its wait word before the KTHREAD can go.
+            if (r->owner.load(std::memory_order_acquire) != UringFile::Ring::kDead) r->disarm();
             {
                 std::lock_guard<std::mutex> guard(r->lock);
                 dead = r->owner.load(std::memory_order_relaxed) == UringFile::Ring::kDead;
@@ -367,13 +583,18 @@ NTSTATUS UringFile::open(const NTIO_URING_PARAMETERS& p, UringFile** file, const
         if (message) *message = "io_uring is unavailable: disabled by NTIO_URING_DISABLE=1";
         return STATUS_NOT_SUPPORTED;
     }
+    // Another: behave as on a kernel without IORING_OP_FUTEX_WAIT (waiters poll their rings).
+    const char* no_futex = std::getenv("NTIO_URING_NO_FUTEX_WAIT");
+    const bool futex_wait = no_futex == nullptr || no_futex[0] != '1';
 
     auto* self = new (std::nothrow) UringFile();
     if (self == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+    self->m_futex_wait = futex_wait;
 
     int flags = O_RDWR | O_CLOEXEC;
     if (p.Flags & NTIO_URING_CREATE) flags |= O_CREAT;
     if (p.Flags & NTIO_URING_DIRECT) flags |= O_DIRECT;
+    self->m_direct = (p.Flags & NTIO_URING_DIRECT) != 0;
     self->m_fd = ::open(path.c_str(), flags, 0644);
     if (self->m_fd < 0) {
         const int error = errno;
@@ -385,7 +606,10 @@ NTSTATUS UringFile::open(const NTIO_URING_PARAMETERS& p, UringFile** file, const
         return status_from_errno(error);
     }
     struct stat st {};
-    if (::fstat(self->m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    // A FIFO stands for an image whose reads wait for its writer (tests hold requests in flight
+    // that way); it has no size of its own, so Size must give one.
+    if (::fstat(self->m_fd, &st) != 0 ||
+        !(S_ISREG(st.st_mode) || (S_ISFIFO(st.st_mode) && p.Size != 0 && (p.Flags & NTIO_URING_DIRECT) == 0))) {
         delete self;
         return STATUS_INVALID_PARAMETER;
     }
@@ -404,7 +628,7 @@ NTSTATUS UringFile::open(const NTIO_URING_PARAMETERS& p, UringFile** file, const
             delete self;
             return STATUS_INVALID_PARAMETER;
         }
-        if (static_cast<std::uint64_t>(st.st_size) < p.Size &&
+        if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) < p.Size &&
             ::ftruncate(self->m_fd, static_cast<off_t>(p.Size)) != 0) {
             const int error = errno;
             delete self;
@@ -436,6 +660,7 @@ NTSTATUS UringFile::open(const NTIO_URING_PARAMETERS& p, UringFile** file, const
         return STATUS_NOT_SUPPORTED;
     }
     first->owner.store(Ring::kOrphaned, std::memory_order_relaxed);
+    self->m_futex_wait = first->futex_wait;
     self->m_rings.push_back(first);
     *file = self;
     return STATUS_SUCCESS;
@@ -479,6 +704,16 @@ UringFile::Ring* UringFile::make_ring() noexcept
     }
     r->ready = true;
     r->ext_arg = (r->ring.features & IORING_FEAT_EXT_ARG) != 0;
+    if (g_futex_wait.load(std::memory_order_relaxed) < 0) {
+        bool supported = false;
+        if (io_uring_probe* probe = io_uring_get_probe_ring(&r->ring)) {
+            supported = probe->last_op >= kOpFutexWait && (probe->ops[kOpFutexWait].flags & IO_URING_OP_SUPPORTED) != 0;
+            io_uring_free_probe(probe);
+        }
+        g_futex_wait.store(supported ? 1 : 0, std::memory_order_relaxed);
+    }
+    r->futex_wait = m_futex_wait && r->ext_arg && g_futex_wait.load(std::memory_order_relaxed) == 1;
+    r->direct = m_direct;
     r->file = this;
     r->serial = m_serial;
     r->fd = m_fd;
@@ -504,6 +739,8 @@ UringFile::Ring* UringFile::thread_ring() noexcept
         // A full poller table leaves the thread without batching: queue() then submits at once.
         t.poller_registered = ke::register_wait_poller(&UringFile::poll_thread, nullptr);
     }
+    if (keep && t.poller_registered && !t.sleeper_registered && m_futex_wait)
+        t.sleeper_registered = ke::set_wait_sleeper(&UringFile::sleep_thread, nullptr);
     Ring* mine = nullptr;
     {
         std::lock_guard<std::mutex> rings(m_rings_lock);
@@ -621,7 +858,7 @@ bool UringFile::cancel(void* context) noexcept
     return false;
 }
 
-bool UringFile::poll_thread(void*, bool may_block) noexcept
+bool UringFile::poll_thread(void*, bool may_block, bool sleeper_follows) noexcept
 {
     ThreadRings& t = t_rings;
     bool again = false;
@@ -638,11 +875,67 @@ bool UringFile::poll_thread(void*, bool may_block) noexcept
         ++i;
         if (r->busy.load(std::memory_order_acquire) == 0) continue;
         r->owner_polling.store(true, std::memory_order_relaxed);
-        if (r->poll(may_block, true)) again = true;
+        if (sleeper_follows && r->futex_wait && r->direct &&
+            (!may_block || (__atomic_load_n(r->ring.sq.kflags, __ATOMIC_RELAXED) & IORING_SQ_TASKRUN) == 0)) {
+            // The thread is about to sleep in this O_DIRECT ring (or has just left a sleep in it
+            // for its completions): its submissions go with that sleep's io_uring_enter; deliver
+            // only what is ready now. Buffered requests are submitted at once (page-cache hits
+            // complete during that enter, and the wait may end without a sleep), and so, before an
+            // infinite wait, are completions waiting for task work (one enter, maybe no sleep).
+            if (r->reap_ready(true, true) != 0) again = true;
+        } else if (r->poll(may_block && !r->futex_wait, true)) {
+            // NT deviation (kernels without IORING_OP_FUTEX_WAIT only): an infinite wait polls
+            // the ring in kRingWaitNs sleeps, so an APC or alert waits until the ring is drained.
+            again = true;
+        }
         r->owner_polling.store(false, std::memory_order_relaxed);
         r->owner_epoch.store(r->owner_epoch.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
     return again;
+}
+
+ke::SleepOutcome UringFile::sleep_thread(void*, std::atomic<std::uint32_t>* word, std::uint32_t sleeping,
+                                          const host::Deadline* deadline) noexcept
+{
+    ThreadRings& t = t_rings;
+    Ring* chosen = nullptr;
+    int busy = 0;
+    for (int i = 0; i < t.count; ++i) {
+        Ring* r = t.rings[i];
+        if (r->owner.load(std::memory_order_acquire) == Ring::kDead) continue;
+        if (r->busy.load(std::memory_order_acquire) == 0) continue;
+        ++busy;
+        if (chosen == nullptr && r->futex_wait) chosen = r;
+    }
+    if (chosen == nullptr) return ke::SleepOutcome::none;
+    // NT deviation: with requests in flight in several of its rings (several uring disks), the
+    // thread sleeps in one and looks at the others every kRingWaitNs; ke's wakes stay immediate.
+    const bool sliced = busy > 1;
+    for (int i = 0; i < t.count; ++i) {
+        Ring* r = t.rings[i];
+        if (r == chosen) continue;
+        // One armed futex wait per thread (ke wakes two sleepers: the thread's and that one).
+        // (A dead ring's io_uring lives until this thread frees it.)
+        if (r->armed_tag.load(std::memory_order_relaxed) != 0) r->disarm();
+        if (!sliced || r->owner.load(std::memory_order_acquire) == Ring::kDead ||
+            r->busy.load(std::memory_order_acquire) == 0)
+            continue;
+        r->submit_queued();  // their requests go now, and a ready CQE ends the wait
+        if (r->cq_ready()) return ke::SleepOutcome::work;
+    }
+    chosen->owner_polling.store(true, std::memory_order_relaxed);
+    ke::SleepOutcome outcome = chosen->sleep(word, sleeping, deadline, sliced);
+    chosen->owner_polling.store(false, std::memory_order_relaxed);
+    chosen->owner_epoch.store(chosen->owner_epoch.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (outcome == ke::SleepOutcome::woken && sliced) {
+        for (int i = 0; i < t.count; ++i) {
+            Ring* r = t.rings[i];
+            if (r != chosen && r->owner.load(std::memory_order_acquire) != Ring::kDead &&
+                r->busy.load(std::memory_order_acquire) != 0 && r->cq_ready())
+                return ke::SleepOutcome::work;
+        }
+    }
+    return outcome;
 }
 
 bool UringFile::any_busy() noexcept

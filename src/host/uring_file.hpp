@@ -1,6 +1,7 @@
 // UringFile: a host file read and written through io_uring, one ring per issuing thread, with
 // submissions batched until the issuing thread is about to wait and completions reaped by that
-// thread (through ke's before-block poller) or, when it does not wait, by the driver's reaper.
+// thread (through ke's before-block poller, and its sleeper, which sleeps in the ring with a futex
+// wait on the thread's wait word) or, when it does not wait, by the driver's reaper.
 // The only io_uring code of ntio; drivers reach it through <ntio/ntio_uring.h>.
 #pragma once
 
@@ -12,6 +13,9 @@
 #include <vector>
 
 #include <ntio/ntio_uring.h>
+
+#include "host/futex.hpp"
+#include "ke/wait_poll.hpp"
 
 namespace ntio::host {
 
@@ -40,7 +44,10 @@ public:
 
     // The calling thread's before-block poller over all its rings (every file); see
     // ke/wait_poll.hpp for the contract.
-    static bool poll_thread(void* context, bool may_block) noexcept;
+    static bool poll_thread(void* context, bool may_block, bool sleeper_follows) noexcept;
+    // The calling thread's ke sleeper over its busy rings; see ke/wait_poll.hpp.
+    static ke::SleepOutcome sleep_thread(void* context, std::atomic<std::uint32_t>* word, std::uint32_t sleeping,
+                                         const host::Deadline* deadline) noexcept;
     // Wakes the fallback reaper (a ring was orphaned with requests in flight, or it sleeps).
     void wake_reaper() noexcept;
 
@@ -62,6 +69,8 @@ private:
     std::uint32_t m_depth = 1;
     std::uint32_t m_batch = kDefaultBatch;
     unsigned m_entries = 2;
+    bool m_futex_wait = true;  // false: NTIO_URING_NO_FUTEX_WAIT=1 (the fallback, for tests)
+    bool m_direct = false;
     PNTIO_URING_COMPLETION m_completion = nullptr;
     void* m_ring_context = nullptr;
 

@@ -19,6 +19,7 @@
 #include "host/futex.hpp"
 #include "ke/apc.hpp"
 #include "ke/queue.hpp"
+#include "ke/wait_poll.hpp"
 
 namespace ntio::ke {
 
@@ -48,7 +49,7 @@ thread_local DeferredWakes t_deferred_wakes;
 void defer_wake(std::atomic<std::uint32_t>* word) noexcept {
     DeferredWakes& d = t_deferred_wakes;
     if (d.count == DeferredWakes::kCapacity) {
-        host::futex_wake(word, 1);  // rare: more wakes than slots in one lock hold
+        host::futex_wake(word, kWaitWordWaiters);  // rare: more wakes than slots in one lock hold
         return;
     }
     d.words[d.count++] = word;
@@ -58,7 +59,7 @@ void defer_wake(std::atomic<std::uint32_t>* word) noexcept {
 void DispatcherLock::unlock() noexcept {
     m_locked.store(false, std::memory_order_release);
     DeferredWakes& d = t_deferred_wakes;
-    for (unsigned i = 0; i < d.count; ++i) host::futex_wake(d.words[i], 1);
+    for (unsigned i = 0; i < d.count; ++i) host::futex_wake(d.words[i], kWaitWordWaiters);
     d.count = 0;
 }
 
@@ -316,7 +317,7 @@ NTSTATUS sleep_until_unwaited(_KTHREAD* t, const WaitDeadline& d) noexcept {
         deadline = &hd;
     }
     for (;;) {
-        host::FutexResult r = host::futex_wait(&t->m_wait_word, kWaitSleeping, deadline);
+        host::FutexResult r = sleep_waiting_thread(t, deadline);  // futex_wait, or the thread's sleeper
         if (t->m_wait_word.load(std::memory_order_acquire) == kWaitIdle) return t->m_wait_status;
         if (r == host::FutexResult::Timeout || deadline_passed(d)) {
             DispatcherGuard guard;

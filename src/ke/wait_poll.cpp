@@ -1,8 +1,9 @@
-// The per-thread poller table of wait_poll.hpp: thread-local, so registering, unregistering and the
-// "no poller" test on every wait touch no shared state.
+// The per-thread poller table and sleeper of wait_poll.hpp: thread-local, so registering,
+// unregistering and the "no poller" test on every wait touch no shared state.
 #include "ke/wait_poll.hpp"
 
 #include "ke/dispatcher.hpp"
+#include "ke/thread.hpp"
 
 namespace ntio::ke {
 namespace {
@@ -12,6 +13,8 @@ struct PollerTable {
     void* contexts[kMaxWaitPollers] = {};
     int count = 0;
     bool running = false;
+    WaitSleeper sleeper = nullptr;
+    void* sleeper_context = nullptr;
 };
 
 constinit thread_local PollerTable t_pollers;
@@ -58,13 +61,13 @@ void unregister_wait_poller(WaitPoller poller, void* context) noexcept {
     }
 }
 
-bool run_wait_pollers(bool may_block) noexcept {
+bool run_wait_pollers(bool may_block, bool sleeper_follows) noexcept {
     PollerTable& t = t_pollers;
     if (t.count == 0 || t.running) return false;
     t.running = true;
     bool again = false;
     // A poller may unregister itself (or another) while it runs: index from the live count.
-    for (int i = 0; i < t.count; ++i) again = t.pollers[i](t.contexts[i], may_block) || again;
+    for (int i = 0; i < t.count; ++i) again = t.pollers[i](t.contexts[i], may_block, sleeper_follows) || again;
     t.running = false;
     return again;
 }
@@ -72,15 +75,67 @@ bool run_wait_pollers(bool may_block) noexcept {
 void poll_before_wait(ULONG count, PVOID* objects, WAIT_TYPE wait_type, PLARGE_INTEGER timeout) noexcept {
     if (t_pollers.count == 0) return;
     const bool may_block = timeout == nullptr;
-    while (!wait_satisfied(count, objects, wait_type) && run_wait_pollers(may_block)) {
+    const bool sleeper_follows = t_pollers.sleeper != nullptr && (timeout == nullptr || timeout->QuadPart != 0);
+    while (!wait_satisfied(count, objects, wait_type) && run_wait_pollers(may_block, sleeper_follows)) {
     }
 }
 
 void poll_before_dequeue(PRKQUEUE queue, PLARGE_INTEGER timeout) noexcept {
     if (t_pollers.count == 0 || queue == nullptr) return;
     const bool may_block = timeout == nullptr;
-    while (state_of(&queue->Header) <= 0 && run_wait_pollers(may_block)) {
+    const bool sleeper_follows = t_pollers.sleeper != nullptr && (timeout == nullptr || timeout->QuadPart != 0);
+    while (state_of(&queue->Header) <= 0 && run_wait_pollers(may_block, sleeper_follows)) {
     }
+}
+
+bool set_wait_sleeper(WaitSleeper sleeper, void* context) noexcept {
+    PollerTable& t = t_pollers;
+    if (sleeper == nullptr) return false;
+    if (t.sleeper != nullptr) return t.sleeper == sleeper && t.sleeper_context == context;
+    t.sleeper = sleeper;
+    t.sleeper_context = context;
+    return true;
+}
+
+void clear_wait_sleeper(WaitSleeper sleeper, void* context) noexcept {
+    PollerTable& t = t_pollers;
+    if (t.sleeper != sleeper || t.sleeper_context != context) return;
+    t.sleeper = nullptr;
+    t.sleeper_context = nullptr;
+}
+
+host::FutexResult sleep_waiting_thread(_KTHREAD* t, const host::Deadline* deadline) noexcept {
+    PollerTable& p = t_pollers;
+    // Inside a poller (a completion routine that waits) the source is not re-entered: the plain
+    // futex, as for a thread without a sleeper.
+    if (p.sleeper == nullptr || p.running) return host::futex_wait(&t->m_wait_word, kWaitSleeping, deadline);
+    p.running = true;
+    const SleepOutcome outcome = p.sleeper(p.sleeper_context, &t->m_wait_word, kWaitSleeping, deadline);
+    p.running = false;
+    switch (outcome) {
+    case SleepOutcome::none: return host::futex_wait(&t->m_wait_word, kWaitSleeping, deadline);
+    case SleepOutcome::woken: return host::FutexResult::Woken;
+    case SleepOutcome::timeout: return host::FutexResult::Timeout;
+    case SleepOutcome::work: break;
+    }
+    {
+        // Out of the wait before any completion routine runs: one may wait itself, or satisfy
+        // this very wait (then the retry finds the object signalled). A waker that got here first
+        // keeps its status.
+        DispatcherGuard guard;
+        if (t->m_wait_word.load(std::memory_order_acquire) != kWaitIdle) {
+            unlink_wait_blocks_locked(t);
+            t->m_wait_status = STATUS_KERNEL_APC;
+            t->m_wait_word.store(kWaitIdle, std::memory_order_release);
+        }
+        // Running again for the thread's KQUEUE while the completions run (the wait paths resume
+        // only a thread still marked blocked, so this is not counted twice).
+        queue_thread_resuming_locked(t);
+    }
+    // (sleeper_follows: the sleep just entered the kernel for these completions; a poller
+    // delivers what is ready without another system call, and the retry sleeps again if need be.)
+    (void)run_wait_pollers(false, true);
+    return host::FutexResult::Woken;
 }
 
 }  // namespace ntio::ke
