@@ -156,7 +156,7 @@ NTSTATUS device_parse(void* parse_object, ob::ParseRequest& request, void** foun
 
     PDEVICE_OBJECT top = IoGetAttachedDevice(device);
     IO_STATUS_BLOCK iosb{};
-    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
+    PIRP irp = IoAllocateIrpEx(top, top->StackSize, FALSE);
     if (!irp) {
         status = STATUS_INSUFFICIENT_RESOURCES;
     } else {

@@ -68,7 +68,7 @@ NTSTATUS submit_information(InformationRequest& request) noexcept {
         cleanup.locked = true;
     }
     PDEVICE_OBJECT top = IoGetRelatedDeviceObject(file);
-    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
+    PIRP irp = IoAllocateIrpEx(top, top->StackSize, FALSE);
     if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
 
     KEVENT done;

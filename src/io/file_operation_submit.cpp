@@ -32,7 +32,7 @@ NTSTATUS submit_operation(const OperationRequest& request, OperationBuilder buil
     KeClearEvent(&file->Event);  // NT fact H1: a request resets the file object's event
     PDEVICE_OBJECT top = IoGetRelatedDeviceObject(file);
 
-    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
+    PIRP irp = IoAllocateIrpEx(top, top->StackSize, FALSE);
     if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
     // The header every request carries (NT fact A6).
     KEVENT local_event;

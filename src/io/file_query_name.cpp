@@ -23,7 +23,7 @@ NTSTATUS query_driver_name(PFILE_OBJECT file, std::u16string& out)
         if (!buffer) return STATUS_INSUFFICIENT_RESOURCES;
         std::memset(buffer.get(), 0, size);
         PDEVICE_OBJECT device = file_target_device(file);
-        PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+        PIRP irp = IoAllocateIrpEx(device, device->StackSize, FALSE);
         if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
         irp->Flags = IRP_BUFFERED_IO | IRP_INPUT_OPERATION | IRP_SYNCHRONOUS_API;
         irp->RequestorMode = KernelMode;

@@ -14,7 +14,7 @@ namespace {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iobuildasynchronousfsdrequest
 PIRP build_fsd_request(ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG length, PLARGE_INTEGER offset,
                        PIO_STATUS_BLOCK iosb) noexcept {
-    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    PIRP irp = IoAllocateIrpEx(device, device->StackSize, FALSE);
     if (!irp) return nullptr;
     irp->Tail.Overlay.Thread = PsGetCurrentThread();
     irp->RequestorMode = KernelMode;
@@ -80,7 +80,7 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
                                          BOOLEAN InternalDeviceIoControl, PKEVENT Event,
                                          PIO_STATUS_BLOCK IoStatusBlock) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive1ApcLte);
-    PIRP irp = IoAllocateIrp(DeviceObject->StackSize, FALSE);
+    PIRP irp = IoAllocateIrpEx(DeviceObject, DeviceObject->StackSize, FALSE);
     if (!irp) return nullptr;
     irp->Tail.Overlay.Thread = PsGetCurrentThread();
     irp->RequestorMode = KernelMode;

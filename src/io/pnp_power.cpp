@@ -67,7 +67,7 @@ NTSTATUS NTAPI system_power_done(PDEVICE_OBJECT, PIRP irp, PVOID context) {
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-power
 NTSTATUS pnp_set_system_power(PDEVICE_OBJECT pdo, SYSTEM_POWER_STATE state, POWER_ACTION action) {
     PDEVICE_OBJECT top = IoGetAttachedDeviceReference(pdo);
-    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
+    PIRP irp = IoAllocateIrpEx(top, top->StackSize, FALSE);
     if (!irp) {
         ObDereferenceObject(top);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -157,7 +157,7 @@ NTSTATUS NTAPI PoRequestPowerIrp(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunctio
     if (!request) return STATUS_INSUFFICIENT_RESOURCES;
     PDEVICE_OBJECT top = IoGetAttachedDeviceReference(DeviceObject);
     // One location more than the stack needs: the first is the requester's, for the completion.
-    PIRP irp = IoAllocateIrp(static_cast<CCHAR>(top->StackSize + 1), FALSE);
+    PIRP irp = IoAllocateIrpEx(top, static_cast<CCHAR>(top->StackSize + 1), FALSE);
     if (!irp) {
         ObDereferenceObject(top);
         ExFreePool(request);

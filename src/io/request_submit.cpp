@@ -56,7 +56,7 @@ NTSTATUS capture_input(PVOID to, const void* from, ULONG length) noexcept {
 
 // The IRP header every request shares (NT fact A6): requestor, thread, file, IOSB, event, APC.
 PIRP allocate_request_irp(const RequestCommon& request, PDEVICE_OBJECT top, bool sync) noexcept {
-    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
+    PIRP irp = IoAllocateIrpEx(top, top->StackSize, FALSE);
     if (!irp) return nullptr;
     irp->RequestorMode = request.mode;
     irp->Tail.Overlay.OriginalFileObject = request.file;
