@@ -42,9 +42,10 @@ void on_complete_request(PIRP irp) noexcept {
         if (logging_for(completer_flags))
             log_event(LogKind::Complete, irp, {device, nullptr, irp->IoStatus.Status, irp->IoStatus.Information});
     }
-    // Borrowed: the completer owns the IRP, so nobody frees it (and its record) meanwhile.
-    IrpRecord* record = nullptr;
-    {
+    // Borrowed: the completer owns the IRP, so nobody frees it (and its record) meanwhile. A
+    // dispatch frame of this thread usually holds it already.
+    IrpRecord* record = cached_record(irp);
+    if (!record && any_records()) {
         std::lock_guard guard(tracking_lock());
         record = find_record_locked(irp).get();
     }
@@ -63,7 +64,11 @@ void on_complete_request(PIRP irp) noexcept {
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x07, ptr(reinterpret_cast<PVOID>(routine)), ptr(irp), 0,
                 Severity::Always, nullptr, "IoCompleteRequest was called while the IRP's cancel routine was still set",
                 driver, irp, record});
-    if (Frame* frame = innermost_frame(irp); frame && irp->CurrentLocation < frame->location)
+    // Only the frame's own driver can complete an IRP queued beneath it: a lower driver (verified
+    // or not) completing inside the frame's IoCallDriver owns the IRP, and its code runs in its own
+    // context (nullptr for an unverified driver), not the frame's.
+    if (Frame* frame = innermost_frame(irp);
+        frame && irp->CurrentLocation < frame->location && context_driver() == frame->device->DriverObject)
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x209, ptr(reinterpret_cast<PVOID>(frame->routine)), ptr(irp),
                 ptr(frame->device), Severity::Always, nullptr,
                 "the driver completed an IRP that is still queued beneath it", frame->device->DriverObject, irp,
@@ -105,13 +110,19 @@ NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     const CHAR location = irp->CurrentLocation;
     const bool pending_returned = irp->PendingReturned != FALSE;
     std::uint64_t sequence = 0;
-    {
+    // A frame of this thread that holds the record keeps it alive across the routine (the routine
+    // runs deeper in that frame's dispatch); without one, the table is asked again afterwards.
+    IrpRecord* cached = cached_record(irp);
+    if (cached || any_records()) {
+        const char* label = device_label(device);
         std::lock_guard guard(tracking_lock());
-        if (RecordRef record = find_record_locked(irp)) {
+        IrpRecord* record = cached;
+        RecordRef found;
+        if (!record) record = (found = find_record_locked(irp)).get();
+        if (record) {
             sequence = record->sequence;
             add_path_locked(*record, {Event::Routine, location, 0, 0, pending_returned, device,
-                                      reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, nullptr,
-                                      device_label(device)});
+                                      reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, nullptr, label});
         }
     }
     const ULONG routine_flags = device_flags(device);
@@ -127,14 +138,23 @@ NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
         log_event(LogKind::CompletionRoutine, irp, fields);
     }
     if (!sequence) return result;
-    // Looked up again (nothing owning is held across the routine): a routine that freed the IRP
-    // also ended its record, and a reused address has a record with another sequence number.
+    // A routine that freed the IRP also ended its record: the cached one says so (erased); without
+    // a frame, the table is asked again (nothing owning is held across the routine), and a reused
+    // address has a record with another sequence number.
     IrpRecord* record = nullptr;
-    {
+    if (cached && result != STATUS_MORE_PROCESSING_REQUIRED) {
+        if (cached->erased.load(std::memory_order_acquire)) return result;
+        record = cached;
+    } else {
         std::lock_guard guard(tracking_lock());
-        RecordRef found = find_record_locked(irp);
-        if (!found || found->sequence != sequence) return result;
-        record = found.get();
+        if (cached) {
+            if (cached->erased.load(std::memory_order_acquire)) return result;
+            record = cached;
+        } else {
+            RecordRef found = find_record_locked(irp);
+            if (!found || found->sequence != sequence) return result;
+            record = found.get();
+        }
         if (result == STATUS_MORE_PROCESSING_REQUIRED) {
             // The routine's driver owns the IRP again: do not touch it.
             record->stopped = true;

@@ -90,14 +90,20 @@ void entry_checks(PDEVICE_OBJECT device, PIRP irp, Frame* caller, ULONG target_f
                       "the driver forwarded the IRP without zeroing the next location's Control (use "
                       "IoCopyCurrentIrpStackLocationToNext or IoSkipCurrentIrpStackLocation)",
                       blamed, caller->record.get());
-        if (next->CompletionRoutine && next->CompletionRoutine == current->CompletionRoutine &&
-            next->Context == current->Context)
+        // Equal routines and contexts alone are legal: one driver filtering several layers sets the
+        // same routine (often with a NULL context) at each. Only a location copied from the
+        // caller's own carries the caller's kCopiedMark.
+        if ((next->Control & kCopiedMark) && next->CompletionRoutine &&
+            next->CompletionRoutine == current->CompletionRoutine && next->Context == current->Context)
             wdm_error(0x207, caller_routine, irp, device, Severity::Always, nullptr,
                       "the driver copied the upper driver's completion routine into the next location "
                       "(use IoCopyCurrentIrpStackLocationToNext)",
                       blamed, caller->record.get());
     }
     caller->forwarded = true;
+    // The lower driver (maybe unverified) never sees the mark: skip hands it the caller's location.
+    stack_location(irp, caller->location)->Control &= static_cast<UCHAR>(~kCopiedMark);
+    if (irp->CurrentLocation > 1) IoGetNextIrpStackLocation(irp)->Control &= static_cast<UCHAR>(~kCopiedMark);
 }
 
 void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
@@ -120,6 +126,7 @@ void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
     {
         std::lock_guard guard(tracking_lock());
         IrpRecord& record = *frame.record;
+        --record.active_frames;
         const bool completion_seen = record.completions > frame.completions_at_entry;
         // Before any completion started the IRP is alive and its Control is the dispatch's to read;
         // a completion (maybe still running elsewhere) cleared it, so use what it captured.
@@ -193,9 +200,13 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
     // bugcheck hook may leave through a longjmp.
     std::vector<Frame>& frames = thread_frames();
     const std::size_t index = frames.size();
+    const char* label = device_label(device);
     {
         std::lock_guard guard(tracking_lock());
-        RecordRef record = find_record_locked(irp);
+        // A forward from a verified dispatch: its frame already holds the record.
+        RecordRef record = caller && caller->record && !caller->record->erased.load(std::memory_order_relaxed)
+                               ? caller->record
+                               : find_record_locked(irp);
         const bool fresh = irp->CurrentLocation == irp->StackCount + 1 && !caller;
         if (record && fresh && record->active_frames == 0 && record->completions > 0) {
             erase_record_locked(irp);
@@ -209,7 +220,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
         record->pending_bits &= ~(std::uint64_t{1} << (location & 63));
         add_path_locked(*record, {Event::Dispatch, location, sp->MajorFunction, sp->MinorFunction, false, device,
                                   reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, device->DriverObject,
-                                  device_label(device)});
+                                  label});
         frames.push_back({std::move(record), irp, device, routine, location, false, 0, 0, cancel_lock_depth(), forced});
         frames.back().completions_at_entry = frames.back().record->completions;
         sdv_dispatch_entry(frames.back());
@@ -219,6 +230,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
     sp->DeviceObject = device;
     // Force pending: the completion walks up as after an asynchronous completion (PendingReturned).
     if (forced) sp->Control |= SL_PENDING_RETURNED;
+    sp->Control |= kCopiedMark;
     // The location below is not the dispatch's until it sets it up: mark it, so that forwarding
     // without IoCopyCurrentIrpStackLocationToNext / IoSkipCurrentIrpStackLocation is seen (0x212).
     if (location > 1) IoGetNextIrpStackLocation(irp)->MajorFunction = kPoisonMajor;
@@ -236,10 +248,6 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
     }
     std::vector<Frame>& after = thread_frames();
     if (index < after.size() && after[index].irp == irp) {
-        {
-            std::lock_guard guard(tracking_lock());
-            --after[index].record->active_frames;
-        }
         exit_checks(after[index], status, irql_before);
         after.erase(after.begin() + static_cast<std::ptrdiff_t>(index), after.end());
     }

@@ -93,10 +93,15 @@ struct SeqSlot {
     std::atomic<std::uint64_t> version{0};
     std::atomic<std::uint64_t> words[kWords] = {};
 
+    // One unrolled run of release stores (plain moves on x86) straight from the value.
     void write_words(const T& value) noexcept {
-        std::uint64_t w[kWords];
-        std::memcpy(w, &value, sizeof w);
-        for (std::size_t i = 0; i < kWords; ++i) words[i].store(w[i], std::memory_order_release);
+        const auto* bytes = reinterpret_cast<const unsigned char*>(&value);
+#pragma GCC unroll 32
+        for (std::size_t i = 0; i < kWords; ++i) {
+            std::uint64_t w;
+            std::memcpy(&w, bytes + i * 8, 8);
+            words[i].store(w, std::memory_order_release);
+        }
     }
     // Single writer per slot.
     void write(std::uint64_t n, const T& value) noexcept {
@@ -582,12 +587,14 @@ std::vector<Record> read_records() {
     return out;
 }
 
-std::string g_trace_path;  // set once at start-up
+// Set once at start-up and never destroyed: the atexit writer may run after static destructors
+// (sanitizer runtimes order atexit and __cxa_atexit handlers apart).
+const std::string* g_trace_path = nullptr;
 
 void write_trace_at_exit() {
-    if (g_trace_path.empty()) return;
+    if (!g_trace_path || g_trace_path->empty()) return;
     std::string text = log_json_lines();
-    if (FILE* f = std::fopen(g_trace_path.c_str(), "w")) {
+    if (FILE* f = std::fopen(g_trace_path->c_str(), "w")) {
         std::fwrite(text.data(), 1, text.size(), f);
         std::fclose(f);
     }
@@ -598,7 +605,7 @@ std::string provider(System&, bool at_bugcheck);
 bool start_up() {
     ntio::inspect::set_verifier_log_provider(provider);
     if (const char* path = std::getenv("NTIO_TRACE"); path && *path) {
-        g_trace_path = path;
+        g_trace_path = new std::string(path);
         set_tracing(true);
         std::atexit(write_trace_at_exit);
     }
@@ -608,7 +615,19 @@ bool start_up() {
 
 }  // namespace
 
-std::uint64_t next_match_id() noexcept { return g_match.fetch_add(1, std::memory_order_relaxed) + 1; }
+// Each thread takes ids in blocks from the global counter (one atomic per kMatchBlock calls, not one
+// per call); ids stay unique and well below 2^53, which JSON readers keep exact.
+constexpr std::uint64_t kMatchBlock = 1u << 16;
+thread_local std::uint64_t t_match_next = 0;
+thread_local std::uint64_t t_match_end = 0;
+
+std::uint64_t next_match_id() noexcept {
+    if (t_match_next == t_match_end) [[unlikely]] {
+        t_match_next = g_match.fetch_add(kMatchBlock, std::memory_order_relaxed);
+        t_match_end = t_match_next + kMatchBlock;
+    }
+    return ++t_match_next;
+}
 
 void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
     if (!my_ring()) return;  // this thread's ring (and tid) first: the per-device entry uses the tid

@@ -23,6 +23,7 @@ bool record_visited(const IrpRecord& record, PDRIVER_OBJECT driver) noexcept {
 // the device queue's spin lock (never the other way round).
 std::mutex g_queued_lock;
 std::unordered_set<const KDEVICE_QUEUE_ENTRY*>* g_queued = nullptr;  // never freed
+std::atomic<std::size_t> g_queued_count{0};  // g_queued->size(), read without the lock
 
 // Bug check 0x2A INCONSISTENT_IRP (P1 the IRP): "an IRP that was being completed, but was still
 // marked as being queued to a driver's device queue".
@@ -31,6 +32,9 @@ std::unordered_set<const KDEVICE_QUEUE_ENTRY*>* g_queued = nullptr;  // never fr
 // for the I/O manager's IRPs), not at IoCompleteRequest entry.
 void check_not_device_queued(PIRP irp) noexcept {
     const KDEVICE_QUEUE_ENTRY* entry = &irp->Tail.Overlay.DeviceQueueEntry;
+    // An entry inserted before this IRP was freed happened before the free (the queue's owner
+    // linked it before handing the IRP on), so a zero count means none of its entries is listed.
+    if (g_queued_count.load(std::memory_order_acquire) == 0) return;
     {
         std::lock_guard guard(g_queued_lock);
         if (!g_queued || !g_queued->count(entry)) return;
@@ -38,6 +42,7 @@ void check_not_device_queued(PIRP irp) noexcept {
         const bool linked = entry->Inserted && entry->DeviceListEntry.Flink &&
                             entry->DeviceListEntry.Flink->Blink == &entry->DeviceListEntry;
         g_queued->erase(entry);
+        g_queued_count.store(g_queued->size(), std::memory_order_release);
         if (!linked) return;
     }
     PDEVICE_OBJECT device = nullptr;
@@ -59,11 +64,14 @@ void on_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept {
     } catch (...) {
         // Out of memory: this entry goes unchecked.
     }
+    g_queued_count.store(g_queued->size(), std::memory_order_release);
 }
 
 void on_device_queue_remove(PKDEVICE_QUEUE_ENTRY entry) noexcept {
     std::lock_guard guard(g_queued_lock);
-    if (g_queued) g_queued->erase(entry);
+    if (!g_queued) return;
+    g_queued->erase(entry);
+    g_queued_count.store(g_queued->size(), std::memory_order_release);
 }
 
 void on_cancel_lock_acquired() noexcept {
@@ -98,6 +106,7 @@ void on_free_irp(PIRP irp) noexcept {
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     forget_allocated_irp(irp);
     if (tracing()) log_event(LogKind::Free, irp, {});
+    if (!any_records()) return;
     std::lock_guard guard(tracking_lock());
     if (RecordRef record = find_record_locked(irp)) {
         record->freed = true;
@@ -108,6 +117,7 @@ void on_free_irp(PIRP irp) noexcept {
 
 void on_initialize_irp(PIRP irp) noexcept {
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
+    if (!any_records()) return;
     std::lock_guard guard(tracking_lock());
     if (RecordRef record = find_record_locked(irp)) {
         record->freed = true;

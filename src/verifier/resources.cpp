@@ -25,6 +25,7 @@ struct Charge {
 };
 std::mutex g_lock;
 std::unordered_map<const void*, Charge>* g_charges = nullptr;  // guarded by g_lock; never destroyed
+std::atomic<std::size_t> g_charge_count{0};  // g_charges->size(), read without g_lock
 
 // Parameter 3 of 0xC4 0x62 ("verifier internal structure with driver information"): the counts of
 // pool blocks (and their bytes), IRPs and MDLs left behind.
@@ -49,11 +50,17 @@ void charge(const void* block, SIZE_T bytes, ULONG tag, Kind kind) noexcept {
     } catch (...) {
         // Out of memory: this allocation goes untracked.
     }
+    g_charge_count.store(g_charges->size(), std::memory_order_release);
 }
 
+// A block charged before it is freed was charged before the free (whoever frees it got it from
+// the allocation): nothing charged at all means nothing to uncharge.
 void uncharge(const void* block) noexcept {
+    if (g_charge_count.load(std::memory_order_acquire) == 0) return;
     std::lock_guard guard(g_lock);
-    if (g_charges) g_charges->erase(block);
+    if (!g_charges) return;
+    g_charges->erase(block);
+    g_charge_count.store(g_charges->size(), std::memory_order_release);
 }
 
 }  // namespace
@@ -108,6 +115,7 @@ void forget_resources(PDRIVER_OBJECT driver) noexcept {
     if (!g_charges) return;
     for (auto it = g_charges->begin(); it != g_charges->end();)
         it = it->second.driver == driver ? g_charges->erase(it) : std::next(it);
+    g_charge_count.store(g_charges->size(), std::memory_order_release);
 }
 
 void check_resource_leaks(PDRIVER_OBJECT driver) noexcept {

@@ -2,10 +2,12 @@
 // per-IRP tracking records (Level 2: each IRP's path) and the per-thread dispatch frames.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <ntifs.h>
@@ -71,16 +73,47 @@ struct IrpRecord {
     ULONG poison_length = 0;
     ULONG output_length = 0;
     int active_frames = 0;
+    // Out of the table (freed, reinitialized, a new life, its driver gone): written under
+    // tracking_lock(), read without it by holders of a frame's reference (cached_record).
+    std::atomic<bool> erased{false};
 };
 using RecordRef = std::shared_ptr<IrpRecord>;
 
-std::mutex& tracking_lock() noexcept;
+// The tracking lock: held for a few field updates and a path entry at each hook, many times per
+// IRP, so a spin lock (an uncontended pthread mutex costs twice as much); a waiter that spins long
+// yields, since the holder may be preempted on a loaded machine.
+class TrackingLock {
+public:
+    void lock() noexcept {
+        for (unsigned spins = 0; m_held.exchange(true, std::memory_order_acquire);) {
+            while (m_held.load(std::memory_order_relaxed)) {
+                if (++spins < 128) pause();
+                else std::this_thread::yield();
+            }
+        }
+    }
+    bool try_lock() noexcept {
+        return !m_held.load(std::memory_order_relaxed) && !m_held.exchange(true, std::memory_order_acquire);
+    }
+    void unlock() noexcept { m_held.store(false, std::memory_order_release); }
+
+private:
+    static void pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+    std::atomic<bool> m_held{false};
+};
+TrackingLock& tracking_lock() noexcept;
 RecordRef find_record_locked(PIRP irp);
 RecordRef create_record_locked(PIRP irp);
 void erase_record_locked(PIRP irp);
 void add_path_locked(IrpRecord& record, const PathEntry& entry);
 // Every live record (leak checks at unload).
 std::vector<RecordRef> all_records_locked();
+// Whether any record exists (no lock): hooks skip the table while no verified driver tracks an IRP.
+bool any_records() noexcept;
 
 // A dispatch routine of a verified driver running on this thread for an IRP.
 struct Frame {
@@ -98,6 +131,13 @@ struct Frame {
 };
 std::vector<Frame>& thread_frames() noexcept;
 Frame* innermost_frame(PIRP irp) noexcept;
+// The IRP's record from the innermost frame of this thread that holds it (the frame's reference
+// keeps it alive while that dispatch runs), without the table; nullptr when no frame has a current one.
+inline IrpRecord* cached_record(PIRP irp) noexcept {
+    Frame* frame = innermost_frame(irp);
+    if (!frame || !frame->record || frame->record->erased.load(std::memory_order_acquire)) return nullptr;
+    return frame->record.get();
+}
 int& cancel_lock_depth() noexcept;
 // Forgets this thread's frames and cancel spin lock count (a bugcheck left through a longjmp).
 void reset_thread_state() noexcept;
@@ -131,6 +171,11 @@ void report(const Violation& violation) noexcept;
 inline constexpr ULONG_PTR kDdiSpinLock = 0x00040009;  // SpinLock rule (also the cancel spin lock)
 inline constexpr UCHAR kPoisonMajor = 0xFD;            // next stack location not set up by the driver
 inline constexpr UCHAR kPoisonByte = 0xA7;
+// NT deviation: a Control bit no SL_* flag uses, set on a verified dispatch's own location while it
+// runs. IoCopyCurrentIrpStackLocationToNext zeroes the next Control and IoSetCompletionRoutine
+// rewrites it, so a next location that carries the bit was copied wholesale from the caller's
+// (0xC9 0x207). Forwarding clears it, and the completion walk zeroes each Control it passes.
+inline constexpr UCHAR kCopiedMark = 0x10;
 // P2 of MULTIPLE_IRP_COMPLETE_REQUESTS raised by the verifier (the I/O manager uses 1 to 3).
 inline constexpr ULONG_PTR kDoubleCompletionAtOriginator = 0x4;              // IOCTL output area, mixed with the offset
 

@@ -16,15 +16,54 @@ std::atomic<bool> g_tracing{false};
 
 namespace {
 
-// A small fixed table: lookups on the verified path are a scan without a lock.
+// A small fixed table of verified drivers, and a direct-mapped index over it: every hook asks for a
+// driver's flags, several times per layer, so a lookup is one hashed bucket and no lock. A driver
+// whose bucket is taken by another is an overflow, found by a scan of the table (only while there is
+// one: with few verified drivers there rarely is).
 constexpr unsigned kMaxDrivers = 64;
+constexpr unsigned kBucketBits = 8;
 struct DriverSlot {
     std::atomic<PDRIVER_OBJECT> driver{nullptr};
     std::atomic<ULONG> flags{0};
+    bool overflow = false;  // writers only: not in its bucket
 };
 DriverSlot g_slots[kMaxDrivers];
+std::atomic<signed char> g_buckets[1u << kBucketBits];  // slot index, or -1
+std::atomic<unsigned> g_overflows{0};
 std::mutex g_slots_lock;  // writers only
 std::atomic<unsigned> g_verified_count{0};
+
+unsigned bucket_of(PDRIVER_OBJECT driver) noexcept {
+    return static_cast<unsigned>((reinterpret_cast<std::uintptr_t>(driver) >> 4) * 0x9E3779B97F4A7C15ULL >>
+                                 (64 - kBucketBits));
+}
+
+bool init_buckets() noexcept {
+    for (auto& bucket : g_buckets) bucket.store(-1, std::memory_order_relaxed);
+    return true;
+}
+const bool g_buckets_ready = init_buckets();
+
+// Writers, with g_slots_lock held: slot i now holds driver (or drops it).
+void index_slot_locked(unsigned i, PDRIVER_OBJECT driver) noexcept {
+    std::atomic<signed char>& bucket = g_buckets[bucket_of(driver)];
+    if (bucket.load(std::memory_order_relaxed) < 0) {
+        g_slots[i].overflow = false;
+        bucket.store(static_cast<signed char>(i), std::memory_order_release);
+    } else {
+        g_slots[i].overflow = true;
+        g_overflows.fetch_add(1, std::memory_order_acq_rel);
+    }
+}
+void unindex_slot_locked(unsigned i, PDRIVER_OBJECT driver) noexcept {
+    std::atomic<signed char>& bucket = g_buckets[bucket_of(driver)];
+    if (g_slots[i].overflow) {
+        g_slots[i].overflow = false;
+        g_overflows.fetch_sub(1, std::memory_order_acq_rel);
+    } else if (bucket.load(std::memory_order_relaxed) == static_cast<signed char>(i)) {
+        bucket.store(-1, std::memory_order_release);
+    }
+}
 
 NTIO_VERIFIER_MODE initial_mode() noexcept {
     const char* env = std::getenv("NTIO_VERIFIER_MODE");
@@ -42,14 +81,17 @@ void recompute_active() noexcept {
 }
 
 NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
+    (void)g_buckets_ready;
     std::lock_guard guard(g_slots_lock);
-    DriverSlot* empty = nullptr;
-    for (DriverSlot& slot : g_slots) {
+    int empty = -1;
+    for (unsigned i = 0; i < kMaxDrivers; ++i) {
+        DriverSlot& slot = g_slots[i];
         PDRIVER_OBJECT current = slot.driver.load(std::memory_order_relaxed);
         if (current == driver) {
             if (flags) {
                 slot.flags.store(flags, std::memory_order_release);
             } else {
+                unindex_slot_locked(i, driver);
                 slot.flags.store(0, std::memory_order_release);
                 slot.driver.store(nullptr, std::memory_order_release);
                 g_verified_count.fetch_sub(1, std::memory_order_acq_rel);
@@ -57,12 +99,13 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
             recompute_active();
             return STATUS_SUCCESS;
         }
-        if (!current && !empty) empty = &slot;
+        if (!current && empty < 0) empty = static_cast<int>(i);
     }
     if (!flags) return STATUS_SUCCESS;
-    if (!empty) return STATUS_INSUFFICIENT_RESOURCES;
-    empty->flags.store(flags, std::memory_order_release);
-    empty->driver.store(driver, std::memory_order_release);
+    if (empty < 0) return STATUS_INSUFFICIENT_RESOURCES;
+    g_slots[empty].flags.store(flags, std::memory_order_release);
+    g_slots[empty].driver.store(driver, std::memory_order_release);
+    index_slot_locked(static_cast<unsigned>(empty), driver);
     g_verified_count.fetch_add(1, std::memory_order_acq_rel);
     recompute_active();
     return STATUS_SUCCESS;
@@ -134,6 +177,10 @@ ULONG registry_flags_for(std::u16string_view service) {
 
 ULONG driver_flags(PDRIVER_OBJECT driver) noexcept {
     if (!driver) return 0;
+    const signed char i = g_buckets[bucket_of(driver)].load(std::memory_order_acquire);
+    if (i >= 0 && g_slots[i].driver.load(std::memory_order_acquire) == driver)
+        return g_slots[i].flags.load(std::memory_order_acquire);
+    if (g_overflows.load(std::memory_order_acquire) == 0) return 0;
     for (DriverSlot& slot : g_slots)
         if (slot.driver.load(std::memory_order_acquire) == driver) return slot.flags.load(std::memory_order_acquire);
     return 0;

@@ -83,23 +83,56 @@ std::string symbol(const void* address) {
 
 }  // namespace
 
+namespace {
+
+// Labels are asked for at every verified dispatch and completion routine: a direct-mapped cache in
+// front of the table answers without the lock. Writers (under g_labels_lock) clear the device, then
+// set the text, then the device; a reader that sees the same device before and after reading the
+// text has that device's text.
+struct LabelCacheEntry {
+    std::atomic<PDEVICE_OBJECT> device{nullptr};
+    std::atomic<const char*> text{nullptr};
+};
+constexpr unsigned kLabelCacheBits = 8;
+LabelCacheEntry g_label_cache[1u << kLabelCacheBits];
+
+LabelCacheEntry& label_cache(PDEVICE_OBJECT device) noexcept {
+    return g_label_cache[(reinterpret_cast<std::uintptr_t>(device) >> 4) * 0x9E3779B97F4A7C15ULL >>
+                         (64 - kLabelCacheBits)];
+}
+
+}  // namespace
+
 const char* device_label(PDEVICE_OBJECT device) {
     if (!device) return nullptr;
+    LabelCacheEntry& cached = label_cache(device);
+    if (cached.device.load(std::memory_order_acquire) == device) {
+        const char* text = cached.text.load(std::memory_order_acquire);
+        if (text && cached.device.load(std::memory_order_acquire) == device) return text;
+    }
     std::lock_guard guard(g_labels_lock);
     if (!g_labels) {
         g_labels = new std::unordered_map<PDEVICE_OBJECT, const char*>();
         g_label_texts = new std::unordered_set<std::string>();
     }
-    auto it = g_labels->find(device);
-    if (it != g_labels->end()) return it->second;
-    const char* text = g_label_texts->insert(device_name(device)).first->c_str();
-    (*g_labels)[device] = text;
+    const char* text;
+    if (auto it = g_labels->find(device); it != g_labels->end()) {
+        text = it->second;
+    } else {
+        text = g_label_texts->insert(device_name(device)).first->c_str();
+        (*g_labels)[device] = text;
+    }
+    cached.device.store(nullptr, std::memory_order_release);
+    cached.text.store(text, std::memory_order_release);
+    cached.device.store(device, std::memory_order_release);
     return text;
 }
 
 void forget_device_label(PDEVICE_OBJECT device) noexcept {
     std::lock_guard guard(g_labels_lock);
     if (g_labels) g_labels->erase(device);
+    LabelCacheEntry& cached = label_cache(device);
+    if (cached.device.load(std::memory_order_relaxed) == device) cached.device.store(nullptr, std::memory_order_release);
 }
 
 namespace {
