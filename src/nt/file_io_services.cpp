@@ -54,7 +54,7 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
 
     HandleReference<FILE_OBJECT> file;
     if (write) {
-        // Either right will do for a write (FILE_APPEND_DATA handles append, NT fact I9).
+        // Either right will do for a write (an append-only handle appends, below).
         status = file.reference(file_handle, 0, *IoFileObjectType, mode);
         if (NT_SUCCESS(status) && mode != KernelMode &&
             !(file.info().GrantedAccess & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
@@ -67,6 +67,15 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
     if (apc_routine && ntio::io::file_has_completion_port(file.get())) return STATUS_INVALID_PARAMETER;
     status = check_offset(file.get(), byte_offset ? &offset : nullptr, write);
     if (!NT_SUCCESS(status)) return status;
+    // NT fact I9: "If the call to ZwCreateFile set only the DesiredAccess flag FILE_APPEND_DATA,
+    // ByteOffset is ignored" and the data goes to the end of the file (ZwWriteFile on Microsoft Learn):
+    // the driver is asked for FILE_WRITE_TO_END_OF_FILE whatever the caller passed.
+    const bool append_only =
+        write && (file.info().GrantedAccess & (FILE_WRITE_DATA | FILE_APPEND_DATA)) == FILE_APPEND_DATA;
+    if (append_only) [[unlikely]] {
+        offset.LowPart = FILE_WRITE_TO_END_OF_FILE;
+        offset.HighPart = -1;
+    }
     PKEVENT event = nullptr;
     status = reference_event(event_handle, mode, &event);
     if (!NT_SUCCESS(status)) return status;
@@ -82,7 +91,7 @@ NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC
     request.write = write;
     request.buffer = buffer;
     request.length = length;
-    request.offset = byte_offset ? &offset : nullptr;
+    request.offset = (byte_offset || append_only) ? &offset : nullptr;
     request.key = captured_key;
     return ntio::io::submit_read_write(request);
 }

@@ -1,6 +1,6 @@
 // ReadFile / WriteFile, their Ex forms, GetOverlappedResult(Ex) and the Win32 cancel calls through
 // <windows.h> on the W32Io device (a 10-byte file with an end of file): NT facts H6, H7, H8, I1, I2,
-// I5, G6, G7, F14, D1, D6, D7.
+// I5, I6, I9, G6, G7, F14, D1, D6, D7.
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -126,6 +126,62 @@ TEST_F(Win32IoTest, pending_read_sets_internal_pending_and_zero_bytes) {
     EXPECT_EQ(bytes, 4u);
     CloseHandle(event);
     CloseHandle(h);
+}
+
+TEST_F(Win32IoTest, pending_read_at_end_of_file_completes_with_handle_eof_and_signals_the_handle) {
+    // NT fact I6: an asynchronous read at EOF pends, then completes with {STATUS_END_OF_FILE, 0};
+    // GetOverlappedResult gives ERROR_HANDLE_EOF and, with no event, the file handle is signalled.
+    // The file system's part (deciding to pend at EOF) is the test driver's: it parks the read.
+    g_state.park_reads = true;
+    HANDLE h = open_device(true);
+    char buffer[4];
+    OVERLAPPED ov{};
+    ov.Offset = kFileSize;
+    DWORD bytes = 99;
+    EXPECT_FALSE(ReadFile(h, buffer, sizeof(buffer), &bytes, &ov));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
+    ASSERT_TRUE(wait_parked(1));
+    EXPECT_EQ(WaitForSingleObject(h, 0), static_cast<DWORD>(WAIT_TIMEOUT)) << "a request resets the handle";
+    g_state.complete_status = STATUS_END_OF_FILE;
+    g_state.complete_information = 0;
+    ASSERT_TRUE(complete_one());
+    EXPECT_EQ(WaitForSingleObject(h, 0), static_cast<DWORD>(WAIT_OBJECT_0));
+    EXPECT_EQ(static_cast<NTSTATUS>(ov.Internal), STATUS_END_OF_FILE);
+    EXPECT_EQ(ov.InternalHigh, 0u);
+    bytes = 99;
+    SetLastError(0);
+    EXPECT_FALSE(GetOverlappedResult(h, &ov, &bytes, TRUE));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_HANDLE_EOF));
+    EXPECT_EQ(bytes, 0u);
+    CloseHandle(h);
+}
+
+TEST_F(Win32IoTest, append_only_handle_writes_at_end_of_file_whatever_the_offset) {
+    // NT fact I9: a handle with FILE_APPEND_DATA and no FILE_WRITE_DATA ignores ByteOffset; the
+    // driver is asked to write at the end of file. A handle with FILE_WRITE_DATA keeps the offset.
+    HANDLE append = CreateFileW(L"\\\\.\\W32Io", FILE_APPEND_DATA | SYNCHRONIZE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                                nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+    ASSERT_NE(append, INVALID_HANDLE_VALUE);
+    char data[3] = {'a', 'b', 'c'};
+    OVERLAPPED ov{};
+    ov.Offset = 4;
+    DWORD bytes = 0;
+    ASSERT_TRUE(WriteFile(append, data, sizeof(data), &bytes, &ov));
+    EXPECT_EQ(bytes, 3u);
+    LARGE_INTEGER end_of_file;
+    end_of_file.LowPart = FILE_WRITE_TO_END_OF_FILE;
+    end_of_file.HighPart = -1;
+    EXPECT_EQ(g_state.last_write_offset.load(), end_of_file.QuadPart);
+    CloseHandle(append);
+
+    HANDLE both = CreateFileW(L"\\\\.\\W32Io", FILE_WRITE_DATA | FILE_APPEND_DATA | SYNCHRONIZE,
+                              FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+    ASSERT_NE(both, INVALID_HANDLE_VALUE);
+    OVERLAPPED ov2{};
+    ov2.Offset = 4;
+    ASSERT_TRUE(WriteFile(both, data, sizeof(data), &bytes, &ov2));
+    EXPECT_EQ(g_state.last_write_offset.load(), 4);
+    CloseHandle(both);
 }
 
 TEST_F(Win32IoTest, read_file_ex_routine_runs_only_in_an_alertable_wait) {

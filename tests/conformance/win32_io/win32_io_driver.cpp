@@ -25,6 +25,7 @@ void DriverState::reset() {
     cancelled = 0;
     complete_status = STATUS_SUCCESS;
     complete_information = 0;
+    last_write_offset = 0;
     last_create_name.clear();
 }
 
@@ -126,8 +127,10 @@ NTSTATUS NTAPI DispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
 
 NTSTATUS NTAPI DispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     UNREFERENCED_PARAMETER(DeviceObject);
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    g_state.last_write_offset = sp->Parameters.Write.ByteOffset.QuadPart;
     if (g_state.park_reads) return Park(Irp);
-    return CompleteNow(Irp, STATUS_SUCCESS, IoGetCurrentIrpStackLocation(Irp)->Parameters.Write.Length);
+    return CompleteNow(Irp, STATUS_SUCCESS, sp->Parameters.Write.Length);
 }
 
 NTSTATUS NTAPI DispatchDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp) {

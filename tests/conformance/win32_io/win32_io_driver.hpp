@@ -36,6 +36,7 @@ struct DriverState {
     // Completion status of parked requests finished by kIoctlCompleteOne, and their Information.
     std::atomic<NTSTATUS> complete_status{STATUS_SUCCESS};
     std::atomic<ULONG> complete_information{0};
+    std::atomic<LONGLONG> last_write_offset{0};  // Parameters.Write.ByteOffset of the last write
     std::string last_create_name;  // FileObject->FileName of the last IRP_MJ_CREATE (ASCII)
     void reset();
 };
