@@ -18,7 +18,7 @@ IoManager::IoManager(System& system) : m_system(system) {
 
 void IoManager::shutdown() {
     // Plug and Play stacks are removed first (IRP_MN_REMOVE_DEVICE), while their drivers are loaded.
-    pnp_shutdown();
+    pnp_shutdown(m_system);
     // Drivers without DriverUnload cannot be unloaded on request (NT fact L7) but still go away here.
     for (PDRIVER_OBJECT driver : drivers()) driver_shutdown(driver);
 }

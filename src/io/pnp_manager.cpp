@@ -43,11 +43,13 @@ struct PnpNode {
     WORK_QUEUE_ITEM watcher;
 };
 
-// The PnP state of one System. Lives while root-enumerated devices exist (or someone uses it).
+// The PnP state of one System. Created by the first enumeration, it lives until the system shuts
+// down (the system holds a user count on it) and then until its last root-enumerated device went.
 struct Manager {
     ob::ObjectManager* objects = nullptr;
     PDRIVER_OBJECT root = nullptr;           // \Driver\PnpManager, referenced
     int users = 0;                           // under g_lock
+    bool held_by_system = true;              // under g_lock; pnp_shutdown drops the system's count
     std::mutex operation;                    // one PnP action at a time, as NT's PnP worker runs them
     std::mutex list_lock;                    // nodes
     std::vector<std::unique_ptr<PnpNode>> nodes;
@@ -228,7 +230,10 @@ NTSTATUS NTAPI root_close(PDEVICE_OBJECT, PIRP irp) {
     return STATUS_SUCCESS;
 }
 
-// NT's root bus driver never unloads; ours goes with the last root device (pnp_manager's release).
+// NT's root bus driver never unloads; ours goes at system shutdown, after the last root device.
+// Keeping it for the system's life also keeps its name: a manager torn down as its last device went
+// would race the next enumeration creating \Driver\PnpManager again (STATUS_OBJECT_NAME_COLLISION while
+// the old driver object still waited for a referenced PDO).
 VOID NTAPI root_unload(PDRIVER_OBJECT) {}
 
 NTSTATUS NTAPI root_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
@@ -243,8 +248,9 @@ NTSTATUS NTAPI root_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
 
 // ---- Managers ----
 
-Manager* acquire_manager(bool create, NTSTATUS* status_out = nullptr) {
-    System* system = System::current();
+// The manager of `system` (the calling thread's System when null).
+Manager* acquire_manager(bool create, NTSTATUS* status_out = nullptr, System* system = nullptr) {
+    if (!system) system = System::current();
     if (status_out) *status_out = STATUS_SUCCESS;
     if (!system) return nullptr;
     ob::ObjectManager* objects = &system->objects();
@@ -267,7 +273,7 @@ Manager* acquire_manager(bool create, NTSTATUS* status_out = nullptr) {
     auto* m = new Manager();
     m->objects = objects;
     m->root = root;
-    m->users = 1;
+    m->users = 2;  // the caller's and the system's
     g_managers.push_back(m);
     return m;
 }
@@ -784,13 +790,14 @@ DEVICE_CAPABILITIES pnp_node_capabilities(const PnpNode& node) noexcept {
     return node.capabilities;
 }
 
-NTSTATUS pnp_enumerate_root() {
-    std::vector<std::unique_ptr<PnpNode>> listed;
-    NTSTATUS status = read_enum_root(listed);
-    if (!NT_SUCCESS(status)) return status;
-    if (listed.empty()) return STATUS_SUCCESS;
-    ManagerRef m(acquire_manager(true, &status));
+NTSTATUS pnp_enumerate_root(System* system) {
+    // The manager (and \Driver\PnpManager) exists from the boot's enumeration on, devices or not.
+    NTSTATUS status = STATUS_SUCCESS;
+    ManagerRef m(acquire_manager(true, &status, system));
     if (!m.get()) return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+    std::vector<std::unique_ptr<PnpNode>> listed;
+    status = read_enum_root(listed);
+    if (!NT_SUCCESS(status)) return status;
     std::lock_guard op(m->operation);
     for (auto& candidate : listed) {
         if (find_node(*m.get(), candidate->instance)) continue;
@@ -811,8 +818,8 @@ void pnp_open_released(PDEVICE_OBJECT pdo) noexcept {
     if (PnpNode* node = pnp_node_of(pdo)) KeSetEvent(&node->last_close, IO_NO_INCREMENT, FALSE);
 }
 
-void pnp_shutdown() {
-    ManagerRef m(acquire_manager(false));
+void pnp_shutdown(System& system) {
+    ManagerRef m(acquire_manager(false, nullptr, &system));
     if (!m.get()) return;
     std::lock_guard op(m->operation);
     std::vector<PnpNode*> nodes;
@@ -837,6 +844,11 @@ void pnp_shutdown() {
             break;
         }
     }
+    std::lock_guard guard(g_lock);
+    if (m->held_by_system) {
+        m->held_by_system = false;
+        --m->users;  // not the last: m holds one; its release tears the manager down
+    }
 }
 
 }  // namespace ntio::io
@@ -846,7 +858,7 @@ using namespace ntio::io;
 
 extern "C" {
 
-NTSTATUS NtioPnpEnumerateRoot(VOID) { return pnp_enumerate_root(); }
+NTSTATUS NtioPnpEnumerateRoot(VOID) { return pnp_enumerate_root(nullptr); }
 
 NTSTATUS NtioPnpQueryDevice(PCUNICODE_STRING InstancePath, PNTIO_PNP_DEVICE_STATE State, NTSTATUS* Problem) {
     if (!State) return STATUS_INVALID_PARAMETER;

@@ -44,8 +44,10 @@ DEVICE_CAPABILITIES pnp_node_capabilities(const PnpNode& node) noexcept;
 NTSTATUS pnp_set_system_power(PDEVICE_OBJECT pdo, SYSTEM_POWER_STATE state, POWER_ACTION action);
 NTSTATUS pnp_set_device_power(PDEVICE_OBJECT pdo, DEVICE_POWER_STATE state);
 
-// Re-reads Enum\Root and starts new instances (NtioPnpEnumerateRoot). PASSIVE_LEVEL.
-NTSTATUS pnp_enumerate_root();
+// Re-reads Enum\Root and starts new instances (NtioPnpEnumerateRoot), in `system` (the calling
+// thread's when null; the boot names the System it boots). The first call creates the PnP manager and
+// \Driver\PnpManager, which stay until pnp_shutdown. PASSIVE_LEVEL.
+NTSTATUS pnp_enumerate_root(System* system);
 
 // The last open of a PDO went away (device_release_open would call it; until then a watcher waits
 // for the open count). Any IRQL <= DISPATCH_LEVEL.
@@ -58,9 +60,9 @@ void device_interfaces_started(PDEVICE_OBJECT pdo);
 void device_interfaces_disable_all(PDEVICE_OBJECT pdo);
 void device_interfaces_forget(PDEVICE_OBJECT pdo);
 
-// Removes every device node of the calling thread's System (IRP_MN_REMOVE_DEVICE to each stack,
-// surprise-removed ones too) and lets the root driver go. Meant for IoManager::shutdown, before the
-// drivers unload. PASSIVE_LEVEL.
-void pnp_shutdown();
+// Removes every device node of `system` (IRP_MN_REMOVE_DEVICE to each stack, surprise-removed ones
+// too) and lets the root driver go. Meant for IoManager::shutdown, before the drivers unload.
+// PASSIVE_LEVEL.
+void pnp_shutdown(System& system);
 
 }  // namespace ntio::io

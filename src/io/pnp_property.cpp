@@ -54,7 +54,7 @@ struct Rescan {
 
 VOID NTAPI rescan_root(PVOID context) {
     auto* rescan = static_cast<Rescan*>(context);
-    (void)pnp_enumerate_root();
+    (void)pnp_enumerate_root(nullptr);
     ExFreePool(rescan);
 }
 

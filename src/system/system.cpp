@@ -68,7 +68,7 @@ System::System(const BootOptions& options) {
     }
     // Root-enumerated Plug and Play devices listed under Enum\Root get their stacks and start; a
     // device that fails is left in its failed state, as NT leaves it.
-    (void)io::pnp_enumerate_root();
+    (void)io::pnp_enumerate_root(this);
     // The kd-style inspector: the bugcheck dump writer and the live-attach server (NTIO_KD=0: none).
     inspect::kd_system_started(*this);
 }
