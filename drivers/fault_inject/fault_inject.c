@@ -2,7 +2,9 @@
  * major functions, by seeded rates (ntio_fault_inject.h), for testing the drivers and applications
  * above a device. The decision for the n-th selected IRP depends only on the seed and n, so a run is
  * reproducible. Dropped IRPs wait in a cancel-safe queue until they are cancelled, their file is
- * cleaned up, or IOCTL_NTIO_FAULT_INJECT_RELEASE_DROPPED completes them. */
+ * cleaned up, or IOCTL_NTIO_FAULT_INJECT_RELEASE_DROPPED completes them. A legacy fault_inject
+ * (Parameters\AttachTo) creates its control device in DriverEntry; a PnP one creates it with its first
+ * filter device and deletes it with its last, so the PnP manager can unload the driver afterwards. */
 #include "filter_attach.h"
 #include <wdmsec.h>
 #include "ntio_fault_inject.h"
@@ -40,6 +42,11 @@ static struct {
      * worker is still inside the lower driver's dispatch routine. */
     IO_REMOVE_LOCK RemoveLock;
     PDEVICE_OBJECT Control;
+    /* PnP filter only: the filter devices AddDevice created and REMOVE_DEVICE has not deleted, under
+     * ControlMutex with the creation and deletion of Control. */
+    BOOLEAN Pnp;
+    KMUTEX ControlMutex;
+    ULONG Filters;
 } Fault;
 
 static UNICODE_STRING FaultLinkName = RTL_CONSTANT_STRING(NTIO_FAULT_INJECT_LINK_NAME);
@@ -269,6 +276,51 @@ static NTSTATUS FaultControl(_Inout_ PIRP Irp)
     return FaultComplete(Irp, status, information);
 }
 
+/* \Device\NtioFaultInject and its \DosDevices link, ready for opens. */
+static NTSTATUS FaultCreateControl(_In_ PDRIVER_OBJECT DriverObject)
+{
+    UNICODE_STRING sddl = RTL_CONSTANT_STRING(SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_RW_RES_R);
+    UNICODE_STRING controlName = RTL_CONSTANT_STRING(NTIO_FAULT_INJECT_DEVICE_NAME);
+    PDEVICE_OBJECT control = NULL;
+    NTSTATUS status;
+
+    /* Any user may read the records and change the settings: test tooling, not a security boundary. */
+    status = IoCreateDeviceSecure(DriverObject, sizeof(FILTER_EXTENSION), &controlName, FILE_DEVICE_NTIO_FAULT_INJECT,
+                                  FILE_DEVICE_SECURE_OPEN, FALSE, &sddl, &FaultClassGuid, &control);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    control->Flags |= DO_BUFFERED_IO;
+    Fault.Control = control;
+    status = IoCreateSymbolicLink(&FaultLinkName, &controlName);
+    if (!NT_SUCCESS(status)) {
+        IoDeleteDevice(control);
+        Fault.Control = NULL;
+        return status;
+    }
+    control->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+static VOID FaultDeleteControl(VOID)
+{
+    if (Fault.Control) {
+        IoDeleteSymbolicLink(&FaultLinkName);
+        IoDeleteDevice(Fault.Control);
+        Fault.Control = NULL;
+    }
+}
+
+/* PnP filter: the last filter device takes the control device with it. */
+static VOID FaultFilterRemoved(VOID)
+{
+    KeWaitForSingleObject(&Fault.ControlMutex, Executive, KernelMode, FALSE, NULL);
+    if (--Fault.Filters == 0) {
+        FaultDeleteControl();
+    }
+    KeReleaseMutex(&Fault.ControlMutex, FALSE);
+}
+
 NTSTATUS FaultDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
 {
     PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
@@ -290,6 +342,9 @@ NTSTATUS FaultDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
         IoDetachDevice(lower);
         extension->Lower = NULL;
         IoDeleteDevice(DeviceObject);
+        if (Fault.Pnp) {
+            FaultFilterRemoved();
+        }
         return status;
     }
 
@@ -334,10 +389,24 @@ NTSTATUS FaultDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     return IoCallDriver(lower, Irp);
 }
 
+/* PnP filter: the first filter device brings the control device. */
 NTSTATUS FaultAddDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ PDEVICE_OBJECT PhysicalDeviceObject)
 {
     PDEVICE_OBJECT device = NULL;
-    return FilterAttachToDevice(DriverObject, PhysicalDeviceObject, sizeof(FILTER_EXTENSION), &device);
+    NTSTATUS status;
+
+    KeWaitForSingleObject(&Fault.ControlMutex, Executive, KernelMode, FALSE, NULL);
+    status = Fault.Filters == 0 ? FaultCreateControl(DriverObject) : STATUS_SUCCESS;
+    if (NT_SUCCESS(status)) {
+        status = FilterAttachToDevice(DriverObject, PhysicalDeviceObject, sizeof(FILTER_EXTENSION), &device);
+        if (NT_SUCCESS(status)) {
+            ++Fault.Filters;
+        } else if (Fault.Filters == 0) {
+            FaultDeleteControl();
+        }
+    }
+    KeReleaseMutex(&Fault.ControlMutex, FALSE);
+    return status;
 }
 
 static VOID FaultCleanup(_In_ PDRIVER_OBJECT DriverObject)
@@ -347,11 +416,7 @@ static VOID FaultCleanup(_In_ PDRIVER_OBJECT DriverObject)
         IoReleaseRemoveLockAndWait(&Fault.RemoveLock, DriverObject);
     }
     FilterDetachAll(DriverObject);
-    if (Fault.Control) {
-        IoDeleteSymbolicLink(&FaultLinkName);
-        IoDeleteDevice(Fault.Control);
-        Fault.Control = NULL;
-    }
+    FaultDeleteControl();
 }
 
 VOID FaultUnload(_In_ PDRIVER_OBJECT DriverObject)
@@ -361,15 +426,13 @@ VOID FaultUnload(_In_ PDRIVER_OBJECT DriverObject)
 
 NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
 {
-    UNICODE_STRING sddl = RTL_CONSTANT_STRING(SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_RW_RES_R);
-    UNICODE_STRING controlName = RTL_CONSTANT_STRING(NTIO_FAULT_INJECT_DEVICE_NAME);
-    PDEVICE_OBJECT control = NULL;
     NTSTATUS status;
     ULONG i;
 
     RtlZeroMemory(&Fault, sizeof(Fault));
     KeInitializeSpinLock(&Fault.ConfigLock);
     KeInitializeSpinLock(&Fault.QueueLock);
+    KeInitializeMutex(&Fault.ControlMutex, 0);
     InitializeListHead(&Fault.Queue);
     IoInitializeRemoveLock(&Fault.RemoveLock, FAULT_TAG, 0, 0);
     status = IoCsqInitialize(&Fault.Csq, FaultCsqInsert, FaultCsqRemove, FaultCsqPeekNext, FaultCsqAcquireLock,
@@ -383,31 +446,23 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
                  NTIO_FAULT_INJECT_RATE_SCALE);
         return STATUS_INVALID_PARAMETER;
     }
-
-    /* Any user may read the records and change the settings: test tooling, not a security boundary. */
-    status = IoCreateDeviceSecure(DriverObject, sizeof(FILTER_EXTENSION), &controlName, FILE_DEVICE_NTIO_FAULT_INJECT,
-                                  FILE_DEVICE_SECURE_OPEN, FALSE, &sddl, &FaultClassGuid, &control);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    control->Flags |= DO_BUFFERED_IO;
-    Fault.Control = control;
-    status = IoCreateSymbolicLink(&FaultLinkName, &controlName);
-    if (!NT_SUCCESS(status)) {
-        IoDeleteDevice(control);
-        Fault.Control = NULL;
-        return status;
-    }
     for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; ++i) {
         DriverObject->MajorFunction[i] = FaultDispatch;
     }
-    DriverObject->DriverExtension->AddDevice = FaultAddDevice;
     DriverObject->DriverUnload = FaultUnload;
+    if (!FilterIsLegacy(RegistryPath)) {
+        /* A PnP driver: devices come from AddDevice, the control device with the first of them. */
+        Fault.Pnp = TRUE;
+        DriverObject->DriverExtension->AddDevice = FaultAddDevice;
+        return STATUS_SUCCESS;
+    }
+    status = FaultCreateControl(DriverObject);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
     status = FilterAttachFromRegistry(DriverObject, RegistryPath, sizeof(FILTER_EXTENSION));
     if (!NT_SUCCESS(status)) {
         FaultCleanup(DriverObject);
-        return status;
     }
-    control->Flags &= ~DO_DEVICE_INITIALIZING;
-    return STATUS_SUCCESS;
+    return status;
 }

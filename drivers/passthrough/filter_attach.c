@@ -1,5 +1,6 @@
 /* Attaching the in-box filters over their target devices (see filter_attach.h): by name from the
- * Parameters key, or over a PDO from AddDevice; detaching them at unload. */
+ * Parameters key (legacy filters), or over a PDO from AddDevice (PnP filters); detaching them at
+ * unload. */
 #include "filter_attach.h"
 
 #define FILTER_TAG 'tliF'
@@ -55,6 +56,23 @@ static NTSTATUS FilterAttachByName(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICO
     status = FilterAttachToDevice(DriverObject, target, ExtensionSize, &device);
     ObDereferenceObject(file);
     return status;
+}
+
+BOOLEAN FilterIsLegacy(_In_ PUNICODE_STRING RegistryPath)
+{
+    UNICODE_STRING valueName = RTL_CONSTANT_STRING(L"AttachTo");
+    KEY_VALUE_BASIC_INFORMATION probe;
+    HANDLE parameters = NULL;
+    ULONG length = 0;
+    NTSTATUS status;
+
+    if (!NT_SUCCESS(DrvOpenParameters(RegistryPath, &parameters))) {
+        return FALSE;
+    }
+    /* Only whether the value exists: a short buffer still finds it. */
+    status = ZwQueryValueKey(parameters, &valueName, KeyValueBasicInformation, &probe, sizeof(probe), &length);
+    ZwClose(parameters);
+    return status != STATUS_OBJECT_NAME_NOT_FOUND;
 }
 
 ULONG FilterQueryDword(_In_ HANDLE Key, _In_ PCWSTR Name, _In_ ULONG Default)

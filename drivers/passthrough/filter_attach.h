@@ -1,7 +1,8 @@
-/* Attaching a legacy filter over named devices, shared by the in-box filters (passthrough, trace,
- * fault_inject): the names come from the AttachTo value (REG_SZ or REG_MULTI_SZ) of the service's
- * Parameters key; each gets one unnamed filter device whose extension starts with FILTER_EXTENSION.
- * Also the PnP form: AddDevice attaches the same kind of device over a PDO. */
+/* Attaching the in-box filters (passthrough, trace, fault_inject), each either of the two kinds a WDK
+ * writer ships, chosen by the service's Parameters key: with an AttachTo value (REG_SZ or
+ * REG_MULTI_SZ) a legacy filter that attaches in DriverEntry over the devices it names and sets no
+ * AddDevice; without it a PnP filter (UpperFilters / LowerFilters of a device) whose AddDevice
+ * attaches over the PDO. Each filter device's extension starts with FILTER_EXTENSION. */
 #ifndef NTIO_FILTER_ATTACH_H
 #define NTIO_FILTER_ATTACH_H
 
@@ -23,6 +24,10 @@ typedef struct _FILTER_EXTENSION {
  * buffering flags, sector size and alignment. The new device is ready (DO_DEVICE_INITIALIZING clear). */
 NTSTATUS FilterAttachToDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ PDEVICE_OBJECT Target, _In_ ULONG ExtensionSize,
                               _Out_ PDEVICE_OBJECT *FilterDevice);
+
+/* Whether Parameters\AttachTo exists (of any type): the driver is then a legacy filter, not a PnP
+ * one. PASSIVE_LEVEL. */
+BOOLEAN FilterIsLegacy(_In_ PUNICODE_STRING RegistryPath);
 
 /* Attaches one filter device over each device named by Parameters\AttachTo. STATUS_SUCCESS with no
  * device when the value is missing (a PnP filter); the first failure detaches everything. */

@@ -1,7 +1,8 @@
-/* passthrough.sys: the template filter. It attaches over the devices its Parameters key names (or,
- * as a PnP upper filter, over the PDO AddDevice is given), describes itself like the device below,
- * and passes every IRP down untouched by skipping its own stack location. A filter that needs to see
- * the result copies the location and sets a completion routine instead (see trace.sys). */
+/* passthrough.sys: the template filter. As a legacy filter (Parameters\AttachTo present) it attaches
+ * in DriverEntry over the devices named there; otherwise it is a PnP filter whose AddDevice attaches
+ * over the PDO of each device naming it in UpperFilters / LowerFilters. It describes itself like the
+ * device below and passes every IRP down untouched by skipping its own stack location. A filter that
+ * needs to see the result copies the location and sets a completion routine instead (see trace.sys). */
 #include "filter_attach.h"
 
 DRIVER_INITIALIZE DriverEntry;
@@ -53,7 +54,12 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
         DriverObject->MajorFunction[i] = PassthroughDispatch;
     }
     DriverObject->MajorFunction[IRP_MJ_PNP] = PassthroughPnp;
-    DriverObject->DriverExtension->AddDevice = PassthroughAddDevice;
     DriverObject->DriverUnload = PassthroughUnload;
+    if (!FilterIsLegacy(RegistryPath)) {
+        /* A PnP driver: the PnP manager adds its devices and unloads it after the last one went;
+         * NtUnloadDriver refuses it. */
+        DriverObject->DriverExtension->AddDevice = PassthroughAddDevice;
+        return STATUS_SUCCESS;
+    }
     return FilterAttachFromRegistry(DriverObject, RegistryPath, sizeof(FILTER_EXTENSION));
 }

@@ -2,7 +2,9 @@
  * length, offset, IOCTL code, start time and duration) into a ring buffer, and a control device
  * \Device\NtioTrace whose IOCTL_NTIO_TRACE_READ hands the records out. Each filter device copies its
  * stack location and sets a completion routine that appends the record; when the ring is full the
- * oldest record is overwritten and counted as lost. */
+ * oldest record is overwritten and counted as lost. A legacy trace (Parameters\AttachTo) creates the
+ * control device in DriverEntry; a PnP one creates it with its first filter device and deletes it
+ * with its last, so the PnP manager can unload the driver once its devices are gone. */
 #include "filter_attach.h"
 #include <wdmsec.h>
 #include "ntio_trace.h"
@@ -35,6 +37,11 @@ static struct {
     ULONGLONG Lost;
     ULONGLONG Frequency;
     PDEVICE_OBJECT Control;
+    /* PnP filter only: the filter devices AddDevice created and REMOVE_DEVICE has not deleted, under
+     * ControlMutex with the creation and deletion of Control. */
+    BOOLEAN Pnp;
+    KMUTEX ControlMutex;
+    ULONG Filters;
 } TraceRing;
 
 static UNICODE_STRING TraceLinkName = RTL_CONSTANT_STRING(NTIO_TRACE_LINK_NAME);
@@ -166,6 +173,52 @@ static NTSTATUS TraceControl(_Inout_ PIRP Irp)
     return status;
 }
 
+/* \Device\NtioTrace and its \DosDevices link, ready for opens. */
+static NTSTATUS TraceCreateControl(_In_ PDRIVER_OBJECT DriverObject)
+{
+    UNICODE_STRING sddl = RTL_CONSTANT_STRING(SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_RW_RES_R);
+    UNICODE_STRING controlName = RTL_CONSTANT_STRING(NTIO_TRACE_DEVICE_NAME);
+    PDEVICE_OBJECT control = NULL;
+    NTSTATUS status;
+
+    /* Any user may read the records and change the settings: test tooling, not a security boundary. */
+    status = IoCreateDeviceSecure(DriverObject, sizeof(TRACE_CONTROL_EXTENSION), &controlName, FILE_DEVICE_NTIO_TRACE,
+                                  FILE_DEVICE_SECURE_OPEN, FALSE, &sddl, &TraceClassGuid, &control);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    ((PTRACE_CONTROL_EXTENSION)control->DeviceExtension)->Signature = TRACE_CONTROL_SIGNATURE;
+    control->Flags |= DO_BUFFERED_IO;
+    TraceRing.Control = control;
+    status = IoCreateSymbolicLink(&TraceLinkName, &controlName);
+    if (!NT_SUCCESS(status)) {
+        IoDeleteDevice(control);
+        TraceRing.Control = NULL;
+        return status;
+    }
+    control->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+static VOID TraceDeleteControl(VOID)
+{
+    if (TraceRing.Control) {
+        IoDeleteSymbolicLink(&TraceLinkName);
+        IoDeleteDevice(TraceRing.Control);
+        TraceRing.Control = NULL;
+    }
+}
+
+/* PnP filter: the last filter device takes the control device with it. */
+static VOID TraceFilterRemoved(VOID)
+{
+    KeWaitForSingleObject(&TraceRing.ControlMutex, Executive, KernelMode, FALSE, NULL);
+    if (--TraceRing.Filters == 0) {
+        TraceDeleteControl();
+    }
+    KeReleaseMutex(&TraceRing.ControlMutex, FALSE);
+}
+
 NTSTATUS TraceDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
 {
     PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
@@ -184,6 +237,9 @@ NTSTATUS TraceDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
         IoDetachDevice(lower);
         extension->Lower = NULL;
         IoDeleteDevice(DeviceObject);
+        if (TraceRing.Pnp) {
+            TraceFilterRemoved();
+        }
         return status;
     }
     IoCopyCurrentIrpStackLocationToNext(Irp);
@@ -192,20 +248,30 @@ NTSTATUS TraceDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     return IoCallDriver(lower, Irp);
 }
 
+/* PnP filter: the first filter device brings the control device. */
 NTSTATUS TraceAddDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ PDEVICE_OBJECT PhysicalDeviceObject)
 {
     PDEVICE_OBJECT device = NULL;
-    return FilterAttachToDevice(DriverObject, PhysicalDeviceObject, sizeof(FILTER_EXTENSION), &device);
+    NTSTATUS status;
+
+    KeWaitForSingleObject(&TraceRing.ControlMutex, Executive, KernelMode, FALSE, NULL);
+    status = TraceRing.Filters == 0 ? TraceCreateControl(DriverObject) : STATUS_SUCCESS;
+    if (NT_SUCCESS(status)) {
+        status = FilterAttachToDevice(DriverObject, PhysicalDeviceObject, sizeof(FILTER_EXTENSION), &device);
+        if (NT_SUCCESS(status)) {
+            ++TraceRing.Filters;
+        } else if (TraceRing.Filters == 0) {
+            TraceDeleteControl();
+        }
+    }
+    KeReleaseMutex(&TraceRing.ControlMutex, FALSE);
+    return status;
 }
 
 static VOID TraceCleanup(_In_ PDRIVER_OBJECT DriverObject)
 {
     FilterDetachAll(DriverObject);
-    if (TraceRing.Control) {
-        IoDeleteSymbolicLink(&TraceLinkName);
-        IoDeleteDevice(TraceRing.Control);
-        TraceRing.Control = NULL;
-    }
+    TraceDeleteControl();
     if (TraceRing.Records) {
         ExFreePoolWithTag(TraceRing.Records, TRACE_TAG);
         TraceRing.Records = NULL;
@@ -219,17 +285,15 @@ VOID TraceUnload(_In_ PDRIVER_OBJECT DriverObject)
 
 NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
 {
-    UNICODE_STRING sddl = RTL_CONSTANT_STRING(SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_RW_RES_R);
-    UNICODE_STRING controlName = RTL_CONSTANT_STRING(NTIO_TRACE_DEVICE_NAME);
     LARGE_INTEGER frequency;
     HANDLE parameters = NULL;
-    PDEVICE_OBJECT control = NULL;
     ULONG capacity = TRACE_DEFAULT_RING;
     NTSTATUS status;
     ULONG i;
 
     RtlZeroMemory(&TraceRing, sizeof(TraceRing));
     KeInitializeSpinLock(&TraceRing.Lock);
+    KeInitializeMutex(&TraceRing.ControlMutex, 0);
     KeQueryPerformanceCounter(&frequency);
     TraceRing.Frequency = (ULONGLONG)frequency.QuadPart;
     if (NT_SUCCESS(DrvOpenParameters(RegistryPath, &parameters))) {
@@ -246,34 +310,22 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
         return STATUS_INSUFFICIENT_RESOURCES;
     }
 
-    /* Any user may read the records and change the settings: test tooling, not a security boundary. */
-    status = IoCreateDeviceSecure(DriverObject, sizeof(TRACE_CONTROL_EXTENSION), &controlName, FILE_DEVICE_NTIO_TRACE,
-                                  FILE_DEVICE_SECURE_OPEN, FALSE, &sddl, &TraceClassGuid, &control);
-    if (!NT_SUCCESS(status)) {
-        TraceCleanup(DriverObject);
-        return status;
-    }
-    ((PTRACE_CONTROL_EXTENSION)control->DeviceExtension)->Signature = TRACE_CONTROL_SIGNATURE;
-    control->Flags |= DO_BUFFERED_IO;
-    TraceRing.Control = control;
-    status = IoCreateSymbolicLink(&TraceLinkName, &controlName);
-    if (!NT_SUCCESS(status)) {
-        IoDeleteDevice(control);
-        TraceRing.Control = NULL;
-        TraceCleanup(DriverObject);
-        return status;
-    }
-
     for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; ++i) {
         DriverObject->MajorFunction[i] = TraceDispatch;
     }
-    DriverObject->DriverExtension->AddDevice = TraceAddDevice;
     DriverObject->DriverUnload = TraceUnload;
-    status = FilterAttachFromRegistry(DriverObject, RegistryPath, sizeof(FILTER_EXTENSION));
+    if (!FilterIsLegacy(RegistryPath)) {
+        /* A PnP driver: devices come from AddDevice, the control device with the first of them. */
+        TraceRing.Pnp = TRUE;
+        DriverObject->DriverExtension->AddDevice = TraceAddDevice;
+        return STATUS_SUCCESS;
+    }
+    status = TraceCreateControl(DriverObject);
+    if (NT_SUCCESS(status)) {
+        status = FilterAttachFromRegistry(DriverObject, RegistryPath, sizeof(FILTER_EXTENSION));
+    }
     if (!NT_SUCCESS(status)) {
         TraceCleanup(DriverObject);
-        return status;
     }
-    control->Flags &= ~DO_DEVICE_INITIALIZING;
-    return STATUS_SUCCESS;
+    return status;
 }
