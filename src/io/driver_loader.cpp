@@ -2,6 +2,7 @@
 // RTLD_LOCAL) exporting DriverEntry; export drivers it links against get DllInitialize before it
 // runs and DllUnload after its last importer goes. The image stays mapped until the last reference
 // to its driver object goes (driver_object.cpp calls release_image from the delete procedure).
+// DriverStart / DriverSize cover the mapped image from before DriverEntry runs.
 #include "io/driver_loader.hpp"
 
 #include <dlfcn.h>
@@ -9,7 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <utility>
 
 #include "host/errno_status.hpp"
 #include "io/driver_loader_registry.hpp"
@@ -243,6 +248,55 @@ NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& o
     return STATUS_SUCCESS;
 }
 
+// The mapped extent of the loaded object holding `address`: its lowest to its highest PT_LOAD.
+struct ImageExtent {
+    std::uintptr_t address = 0;
+    std::uintptr_t low = 0;
+    std::uintptr_t high = 0;
+};
+
+int find_extent(dl_phdr_info* info, size_t, void* data) {
+    auto* extent = static_cast<ImageExtent*>(data);
+    std::uintptr_t low = UINTPTR_MAX;
+    std::uintptr_t high = 0;
+    bool holds = false;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type != PT_LOAD) continue;
+        const std::uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
+        const std::uintptr_t end = begin + ph.p_memsz;
+        low = std::min(low, begin);
+        high = std::max(high, end);
+        if (extent->address >= begin && extent->address < end) holds = true;
+    }
+    if (!holds) return 0;
+    extent->low = low;
+    extent->high = high;
+    return 1;
+}
+
+// DriverStart / DriverSize and DriverInit of the next driver object this thread's load_service
+// creates: handed to image_driver_entry, which runs as DriverEntry inside create_driver, so the
+// driver's own DriverEntry sees them set (as MmLoadSystemImage's values are on NT). Taken at entry,
+// so a DriverEntry that loads another driver hands that one its own.
+struct PendingImage {
+    PDRIVER_INITIALIZE entry = nullptr;
+    PVOID start = nullptr;
+    ULONG size = 0;
+};
+thread_local PendingImage t_pending_image;
+
+NTSTATUS NTAPI image_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path) {
+    const PendingImage image = std::exchange(t_pending_image, PendingImage{});
+    if (!image.entry) return STATUS_INVALID_PARAMETER;  // only load_service hands this routine out
+    // NT deviation: DriverStart is the lowest PT_LOAD segment of the ELF image (its ELF header for a
+    // usual link) and DriverSize spans to the end of its highest, bss included.
+    driver->DriverStart = image.start;
+    driver->DriverSize = image.size;
+    driver->DriverInit = image.entry;
+    return image.entry(driver, registry_path);
+}
+
 // The driver object \Driver\<service>, referenced, unload-pending or not.
 PDRIVER_OBJECT reference_driver_object(std::u16string_view service) {
     std::u16string name = u"\\Driver\\" + std::u16string(service);
@@ -291,7 +345,11 @@ NTSTATUS load_service(std::u16string_view name, PDRIVER_OBJECT* driver) {
     PDRIVER_INITIALIZE entry = nullptr;
     status = open_image(*system, config, image, entry);
     if (!NT_SUCCESS(status)) return status;
-    status = create_driver(config.name, entry, image, release_image, driver);
+    ImageExtent extent{reinterpret_cast<std::uintptr_t>(entry)};
+    if (!dl_iterate_phdr(find_extent, &extent) || extent.high - extent.low > ULONG_MAX) extent = {};
+    t_pending_image = {entry, reinterpret_cast<PVOID>(extent.low), static_cast<ULONG>(extent.high - extent.low)};
+    status = create_driver(config.name, image_driver_entry, image, release_image, driver);
+    t_pending_image = {};  // not consumed when no driver object could be made
     if (status == STATUS_OBJECT_NAME_COLLISION) return STATUS_IMAGE_ALREADY_LOADED;
     // NT fact L8: the image went with the driver object; the caller gets DriverEntry's status.
     if (!NT_SUCCESS(status)) log_failure(config.name, "DriverEntry failed", status);
