@@ -3,9 +3,15 @@
 // __try) and recording that in the MDL; "mapping" it to system space yields the same virtual address.
 // Page frame numbers are the virtual page numbers, so drivers that read the PFN array still see one
 // entry per page spanned. Small MDLs come from a per-thread cache of fixed-size pool blocks (NT's
-// MDL lookaside list), so the direct-I/O path of every request makes no pool call (gates A6, C1).
+// MDL lookaside list), so the direct-I/O path of every request makes no pool call (gates A6, C1); the
+// I/O manager's own probe-and-lock returns faults instead of raising them, so that path needs no
+// exception frame either.
 #include "io/io_manager.hpp"
 #include "io/objects.hpp"
+#include "ke/thread.hpp"
+#include <ntio/system.hpp>
+#include "io/request_common.hpp"  // attach_locked_mdl, release_irp_mdls are defined here
+#include "rtl/user_access.hpp"
 #include "verifier/verifier.hpp"
 
 namespace ntio::io {
@@ -85,7 +91,130 @@ void touch_pages(ULONG_PTR start, ULONG length, bool write) noexcept {
     }
 }
 
+// The checks and effects of MmProbeAndLockPages once the range is known to be accessible.
+void record_locked(PMDL mdl, ULONG_PTR start, bool write) noexcept {
+    fill_pfns(mdl);
+    mdl->Process = start < MmUserProbeAddress ? IoGetCurrentProcess() : nullptr;
+    mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags | MDL_PAGES_LOCKED | (write ? MDL_WRITE_OPERATION : 0));
+}
+
+// IoAllocateMdl and IoFreeMdl, counted for `io` (the request paths know their system from the
+// IRP's thread, cheaper than finding the current one).
+inline PMDL allocate_mdl(IoManager& io, PVOID VirtualAddress, ULONG Length) noexcept {
+    const ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
+    if (pages > kMaxMdlPages) return nullptr;  // NT fact M1 (2 GB and one page past the limit fail)
+    PMDL mdl;
+    CSHORT fixed = 0;
+    if (pages <= kCachedMdlPages) {
+        MdlCache& cache = t_mdl_cache;
+        mdl = cache.count != 0 ? cache.blocks[--cache.count]
+                               : static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, kCachedMdlSize, kMdlTag));
+        fixed = MDL_ALLOCATED_FIXED_SIZE;
+    } else {
+        const SIZE_T size = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
+        mdl = static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, size, kMdlTag));
+    }
+    if (!mdl) return nullptr;
+    MmInitializeMdl(mdl, VirtualAddress, Length);
+    mdl->MdlFlags = fixed;
+    mdl->Process = nullptr;
+    mdl->MappedSystemVa = nullptr;
+    io.mdl_allocated();
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_allocate_mdl(mdl);
+    return mdl;
+}
+
+inline void free_mdl(IoManager& io, PMDL Mdl) noexcept {
+    // A mapping made through the MDL goes with it (MmPrepareMdlForReuse's rule, extended to full MDLs).
+    if (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) {
+        MmUnmapLockedPages(Mdl->MappedSystemVa, Mdl);
+    }
+    io.mdl_freed();
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_free_mdl(Mdl);
+    MdlCache& cache = t_mdl_cache;
+    if ((Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE) && cache.primed && cache.count < kMdlCacheDepth) {
+        cache.blocks[cache.count++] = Mdl;
+        return;
+    }
+    ExFreePoolWithTag(Mdl, kMdlTag);
+    if (!cache.primed && !cache.closed) {
+        t_mdl_cache_rundown.armed = true;  // constructed now, after the pool's thread state
+        cache.primed = true;
+    }
+}
+
+// The system a request belongs to: its thread's (the request paths set Tail.Overlay.Thread before
+// they describe buffers, and the thread outlives its IRPs), else the current one.
+IoManager& request_io(PIRP irp) noexcept {
+    if (PETHREAD thread = irp->Tail.Overlay.Thread) {
+        if (System* system = reinterpret_cast<_KTHREAD*>(thread)->m_system) return system->io();
+    }
+    return current_io();
+}
+
+// MmProbeAndLockPages for the I/O manager's own MDLs: the fault comes back as the status from the
+// fault-fixed touch routines of rtl/user_access instead of being raised, so the request path sets
+// up no exception frame.
+// NT deviation: the write probe stores each touched byte (one per page) back to itself, as
+// ProbeForWrite does, where NT's MmProbeAndLockPages writes nothing: a store another thread makes to
+// that very byte meanwhile can be lost. Every such byte lies inside the buffer the request is about
+// to fill, so only a caller racing with its own transfer can tell.
+NTSTATUS probe_and_lock_request_pages(PMDL mdl, KPROCESSOR_MODE mode, LOCK_OPERATION operation) noexcept {
+    const ULONG_PTR start = mdl_va(mdl);
+    const ULONG length = mdl->ByteCount;
+    const ULONG_PTR end = start + length;
+    if (end < start) return STATUS_ACCESS_VIOLATION;
+    if (mode != KernelMode && end > MmUserProbeAddress) return STATUS_ACCESS_VIOLATION;
+    const bool write = operation != IoReadAccess;
+    if (length != 0) {
+        auto* first = reinterpret_cast<void*>(start);
+        const NTSTATUS status = write ? ntio_user_touch_write(first, length) : ntio_user_touch_read(first, length);
+        if (status != STATUS_SUCCESS) return status;
+    }
+    record_locked(mdl, start, write);
+    return STATUS_SUCCESS;
+}
+
 }  // namespace
+
+// The request paths' IoAllocateMdl + MmProbeAndLockPages (request_common.hpp), counted for the
+// system of the IRP's thread.
+NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
+    IoManager& io = request_io(irp);
+    PMDL mdl = allocate_mdl(io, buffer, length);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    const NTSTATUS status = probe_and_lock_request_pages(mdl, irp->RequestorMode, operation);
+    if (!NT_SUCCESS(status)) {
+        free_mdl(io, mdl);
+        return status;
+    }
+    irp->MdlAddress = mdl;
+    return STATUS_SUCCESS;
+}
+
+// MmUnlockPages (when locked) + IoFreeMdl for each MDL of the chain: the same state changes
+// without the DDI-entry checks, which are for drivers' calls.
+void release_irp_mdls(PIRP irp) noexcept {
+    PMDL mdl = irp->MdlAddress;
+    irp->MdlAddress = nullptr;
+    if (!mdl) return;
+    IoManager& io = request_io(irp);
+    while (mdl) {
+        PMDL next = mdl->Next;
+        CSHORT flags = mdl->MdlFlags;
+        if (flags & MDL_PAGES_LOCKED) {
+            if (flags & MDL_MAPPED_TO_SYSTEM_VA) {
+                flags = static_cast<CSHORT>(flags & ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED));
+                mdl->MappedSystemVa = nullptr;
+            }
+            mdl->MdlFlags = static_cast<CSHORT>(flags & ~(MDL_PAGES_LOCKED | MDL_WRITE_OPERATION));
+            mdl->Process = nullptr;
+        }
+        free_mdl(io, mdl);
+        mdl = next;
+    }
+}
+
 }  // namespace ntio::io
 
 using namespace ntio;
@@ -95,27 +224,8 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocatemdl
 PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota, PIRP Irp) {
     (void)ChargeQuota;  // no process quotas in ntio
-    const ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
-    if (pages > io::kMaxMdlPages) return nullptr;  // NT fact M1 (2 GB and one page past the limit fail)
-    PMDL mdl;
-    CSHORT fixed = 0;
-    if (pages <= io::kCachedMdlPages) {
-        io::MdlCache& cache = io::t_mdl_cache;
-        mdl = cache.count != 0 ? cache.blocks[--cache.count]
-                               : static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, io::kCachedMdlSize, io::kMdlTag));
-        fixed = MDL_ALLOCATED_FIXED_SIZE;
-    } else {
-        const SIZE_T size = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
-        mdl = static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, size, io::kMdlTag));
-    }
-    if (!mdl) return nullptr;
-    MmInitializeMdl(mdl, VirtualAddress, Length);
-    mdl->MdlFlags = fixed;
-    mdl->Process = nullptr;
-    mdl->MappedSystemVa = nullptr;
-    io::current_io().mdl_allocated();
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_allocate_mdl(mdl);
-    if (Irp) {
+    PMDL mdl = io::allocate_mdl(io::current_io(), VirtualAddress, Length);
+    if (mdl && Irp) {
         if (!SecondaryBuffer) {
             Irp->MdlAddress = mdl;
         } else {
@@ -128,24 +238,7 @@ PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBu
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iofreemdl
-VOID NTAPI IoFreeMdl(PMDL Mdl) {
-    // A mapping made through the MDL goes with it (MmPrepareMdlForReuse's rule, extended to full MDLs).
-    if (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) {
-        MmUnmapLockedPages(Mdl->MappedSystemVa, Mdl);
-    }
-    io::current_io().mdl_freed();
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_free_mdl(Mdl);
-    io::MdlCache& cache = io::t_mdl_cache;
-    if ((Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE) && cache.primed && cache.count < io::kMdlCacheDepth) {
-        cache.blocks[cache.count++] = Mdl;
-        return;
-    }
-    ExFreePoolWithTag(Mdl, io::kMdlTag);
-    if (!cache.primed && !cache.closed) {
-        io::t_mdl_cache_rundown.armed = true;  // constructed now, after the pool's thread state
-        cache.primed = true;
-    }
-}
+VOID NTAPI IoFreeMdl(PMDL Mdl) { io::free_mdl(io::current_io(), Mdl); }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmprobeandlockpages
 VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation) {
@@ -159,9 +252,7 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
     if (AccessMode != KernelMode && end > MmUserProbeAddress) ExRaiseStatus(STATUS_ACCESS_VIOLATION);
     const bool write = Operation != IoReadAccess;
     if (length != 0) io::touch_pages(start, length, write);
-    io::fill_pfns(mdl);
-    mdl->Process = start < MmUserProbeAddress ? IoGetCurrentProcess() : nullptr;
-    mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags | MDL_PAGES_LOCKED | (write ? MDL_WRITE_OPERATION : 0));
+    io::record_locked(mdl, start, write);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmunlockpages

@@ -62,34 +62,6 @@ bool attach_system_buffer(PIRP irp, SIZE_T size) noexcept {
     return true;
 }
 
-NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
-    PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, nullptr);
-    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
-    NTSTATUS status = STATUS_SUCCESS;
-    __try {
-        MmProbeAndLockPages(mdl, irp->RequestorMode, operation);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        status = GetExceptionCode();
-    }
-    if (!NT_SUCCESS(status)) {
-        IoFreeMdl(mdl);
-        return status;
-    }
-    irp->MdlAddress = mdl;
-    return STATUS_SUCCESS;
-}
-
-void release_irp_mdls(PIRP irp) noexcept {
-    PMDL mdl = irp->MdlAddress;
-    irp->MdlAddress = nullptr;
-    while (mdl) {
-        PMDL next = mdl->Next;
-        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
-        IoFreeMdl(mdl);
-        mdl = next;
-    }
-}
-
 void discard_unsent_irp(PIRP irp) noexcept {
     if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) ExFreePool(irp->AssociatedIrp.SystemBuffer);
     irp->AssociatedIrp.SystemBuffer = nullptr;

@@ -33,11 +33,11 @@ void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noex
 bool attach_system_buffer(PIRP irp, SIZE_T size) noexcept;
 
 // IoAllocateMdl + MmProbeAndLockPages in the IRP's requestor mode (NT facts J2, S7, S8); the MDL
-// becomes Irp->MdlAddress. A fault is the status.
+// becomes Irp->MdlAddress. A fault is the status (no exception frame). Defined in mdl.cpp.
 NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept;
 
 // Unlocks and frees the IRP's MDL chain (Irp->MdlAddress, linked through Next) and clears it; the
-// final stage does this for every IRP, discard_unsent_irp for one never sent.
+// final stage does this for every IRP, discard_unsent_irp for one never sent. Defined in mdl.cpp.
 void release_irp_mdls(PIRP irp) noexcept;
 
 // Undoes a half-built IRP that never reached a driver (it is on no thread list yet): its system
