@@ -36,12 +36,10 @@ void on_complete_request(PIRP irp) noexcept {
     if (irp->Type != IO_TYPE_IRP) return;  // freed or bogus: the I/O manager's 0x44 check follows
     PDEVICE_OBJECT device = current_device(irp);
     sdv_complete_request(irp, device);
-    {
-        const ULONG completer_flags = device_flags(device);
-        maybe_delay(completer_flags);
-        if (logging_for(completer_flags))
-            log_event(LogKind::Complete, irp, {device, nullptr, irp->IoStatus.Status, irp->IoStatus.Information});
-    }
+    const ULONG completer_flags = device_flags(device);
+    if (completer_flags & NTIO_VERIFIER_SYNC_DELAY_FUZZING) [[unlikely]] maybe_delay(completer_flags);
+    if (logging_for(completer_flags))
+        log_event(LogKind::Complete, irp, {device, nullptr, irp->IoStatus.Status, irp->IoStatus.Information});
     // Borrowed: the completer owns the IRP, so nobody frees it (and its record) meanwhile. A
     // dispatch frame of this thread usually holds it already.
     IrpRecord* record = cached_record(irp);
@@ -49,8 +47,8 @@ void on_complete_request(PIRP irp) noexcept {
         std::lock_guard guard(tracking_lock());
         record = find_record_locked(irp).get();
     }
-    const ULONG flags = device_flags(device);
-    if (!record && !(flags & NTIO_VERIFIER_IO_CHECKING)) return;
+    if (!record && !(completer_flags & NTIO_VERIFIER_IO_CHECKING)) return;
+    const ULONG flags = completer_flags;
     PDRIVER_OBJECT driver = device ? device->DriverObject : nullptr;
     PVOID dispatch = nullptr;
     if (device && irp->CurrentLocation <= irp->StackCount)
@@ -113,6 +111,7 @@ NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     // A frame of this thread that holds the record keeps it alive across the routine (the routine
     // runs deeper in that frame's dispatch); without one, the table is asked again afterwards.
     IrpRecord* cached = cached_record(irp);
+    const ULONG routine_flags = device_flags(device);
     if (cached || any_records()) {
         const char* label = device_label(device);
         std::lock_guard guard(tracking_lock());
@@ -125,7 +124,6 @@ NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
                                       reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, nullptr, label});
         }
     }
-    const ULONG routine_flags = device_flags(device);
     NTSTATUS result;
     {
         ContextScope scope(routine_flags ? device->DriverObject : nullptr);
@@ -168,7 +166,7 @@ NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     // NT fact B5: a routine that lets completion go on must propagate the pending bit to its own
     // location when PendingReturned is set, or the requester may wait forever (0xC9 0x228). The walk
     // goes on, so the IRP (and the table's reference on its record) is alive.
-    if (pending_returned && location <= irp->StackCount && (device_flags(device) & NTIO_VERIFIER_IO_CHECKING) &&
+    if (pending_returned && location <= irp->StackCount && (routine_flags & NTIO_VERIFIER_IO_CHECKING) &&
         !(irp->Tail.Overlay.CurrentStackLocation->Control & SL_PENDING_RETURNED))
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x228, ptr(reinterpret_cast<PVOID>(routine)), ptr(irp),
                 ptr(device), Severity::StrictOnly, nullptr,

@@ -126,7 +126,6 @@ void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
     {
         std::lock_guard guard(tracking_lock());
         IrpRecord& record = *frame.record;
-        --record.active_frames;
         const bool completion_seen = record.completions > frame.completions_at_entry;
         // Before any completion started the IRP is alive and its Control is the dispatch's to read;
         // a completion (maybe still running elsewhere) cleared it, so use what it captured.
@@ -137,6 +136,8 @@ void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
         completed = completion_seen && !(record.stopped && record.owner_location <= frame.location);
         completed_status = record.completed_status;
         add_path_locked(record, {Event::Return, frame.location, 0, 0, marked, frame.device, routine, status});
+        // Borrowed from here on (reports print it): recycled only once also out of the table.
+        release_frame_record_locked(record);
     }
     if (status == STATUS_PENDING) {
         if (!marked && !frame.forwarded)
@@ -196,7 +197,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
     const bool log = logging_for(device_flags(device));
     const std::uint64_t match = log ? next_match_id() : 0;
     if (log) log_event(LogKind::Call, irp, {device, reinterpret_cast<PVOID>(routine), 0, 0, match});
-    // The frame owns a reference on the record; nothing owning stays on this stack, which a test's
+    // The frame holds the record (active_frames); nothing owning stays on this stack, which a test's
     // bugcheck hook may leave through a longjmp.
     std::vector<Frame>& frames = thread_frames();
     const std::size_t index = frames.size();
@@ -213,17 +214,20 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
             record = nullptr;
         }
         if (!record) record = create_record_locked(irp);
-        if (fresh && !record->poisoned) poison_ioctl_output(irp, *record);
-        ++record->active_frames;
-        record->stopped = false;
-        record->reached_originator = false;
-        record->pending_bits &= ~(std::uint64_t{1} << (location & 63));
-        add_path_locked(*record, {Event::Dispatch, location, sp->MajorFunction, sp->MinorFunction, false, device,
-                                  reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, device->DriverObject,
-                                  label});
-        frames.push_back({std::move(record), irp, device, routine, location, false, 0, 0, cancel_lock_depth(), forced});
-        frames.back().completions_at_entry = frames.back().record->completions;
-        sdv_dispatch_entry(frames.back());
+        // Out of memory for a record: the dispatch runs without a frame (untracked).
+        if (record) {
+            if (fresh && !record->poisoned) poison_ioctl_output(irp, *record);
+            ++record->active_frames;
+            record->stopped = false;
+            record->reached_originator = false;
+            record->pending_bits &= ~(std::uint64_t{1} << (location & 63));
+            add_path_locked(*record, {Event::Dispatch, location, sp->MajorFunction, sp->MinorFunction, false, device,
+                                      reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, device->DriverObject,
+                                      label});
+            frames.push_back({record, irp, device, routine, location, false, 0, 0, cancel_lock_depth(), forced});
+            frames.back().completions_at_entry = frames.back().record->completions;
+            sdv_dispatch_entry(frames.back());
+        }
     }
     --irp->CurrentLocation;
     sp = --irp->Tail.Overlay.CurrentStackLocation;
@@ -280,12 +284,27 @@ VOID NTAPI forced_call_worker(PVOID context) {
 
 }  // namespace
 
+namespace {
+
+// The frame of this thread's dispatch that holds irp, unless the IRP it ran for is gone (freed or
+// reinitialized: its record is out of the table) and irp is a new one at the same address.
+Frame* live_frame(PIRP irp) noexcept {
+    Frame* frame = innermost_frame(irp);
+    if (frame && frame->record && frame->record->erased.load(std::memory_order_acquire)) return nullptr;
+    return frame;
+}
+
+}  // namespace
+
 NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept {
-    Frame* caller = innermost_frame(irp);
+    Frame* caller = live_frame(irp);
     const ULONG target_flags = device_flags(device);
-    maybe_delay(target_flags);
-    const bool forced = device && irp && irp->Type == IO_TYPE_IRP && irp->CurrentLocation > 1 &&
-                        roll_force_pending(target_flags);
+    bool forced = false;
+    if (target_flags & (NTIO_VERIFIER_SYNC_DELAY_FUZZING | NTIO_VERIFIER_FORCE_PENDING)) [[unlikely]] {
+        maybe_delay(target_flags);
+        forced = device && irp && irp->Type == IO_TYPE_IRP && irp->CurrentLocation > 1 &&
+                 roll_force_pending(target_flags);
+    }
     if (!caller && !(target_flags & NTIO_VERIFIER_IO_CHECKING) && !forced)
         return unchecked_call(device, irp, target_flags);
     entry_checks(device, irp, caller, target_flags);
@@ -308,7 +327,7 @@ NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept {
     } else {
         status = checked_call(device, irp, caller, false);
     }
-    if ((caller = innermost_frame(irp))) caller->lower_status = status;
+    if ((caller = live_frame(irp))) caller->lower_status = status;
     return status;
 }
 

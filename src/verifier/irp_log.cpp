@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
@@ -81,8 +83,13 @@ struct Record {
     bool pending;
     UCHAR control;             // call: the SL_INVOKE_ON_* bits of the completion routine
     UCHAR reserved;
+    std::uint32_t reserved2;
 };
 static_assert(std::is_trivially_copyable_v<Record> && sizeof(Record) % 8 == 0);
+// The writer stores a record word by word straight into its ring slot (RecordWriter): the words it
+// packs are these.
+static_assert(offsetof(Record, status) == 128 && offsetof(Record, tid) == 136 && offsetof(Record, stack_count) == 144 &&
+              sizeof(Record) == 152);
 
 // A sequence-locked copy of a trivially copyable T: version 2n+1 while item n is being written, 2n+2
 // once it is whole. The words are release-stored and acquire-loaded (plain moves on x86), so a reader
@@ -103,6 +110,10 @@ struct SeqSlot {
             words[i].store(w, std::memory_order_release);
         }
     }
+    // Single writer per slot, word by word: begin(n), put each word, end(n).
+    void begin(std::uint64_t n) noexcept { version.store(2 * n + 1, std::memory_order_relaxed); }
+    void put(std::size_t i, std::uint64_t w) noexcept { words[i].store(w, std::memory_order_release); }
+    void end(std::uint64_t n) noexcept { version.store(2 * n + 2, std::memory_order_release); }
     // Single writer per slot.
     void write(std::uint64_t n, const T& value) noexcept {
         version.store(2 * n + 1, std::memory_order_relaxed);
@@ -191,9 +202,20 @@ IdSlot g_ids[kIdSlots];
 IdSlot& id_slot(PIRP irp) noexcept {
     return g_ids[(reinterpret_cast<std::uintptr_t>(irp) >> 4) * 0x9E3779B97F4A7C15ULL >> 52 & (kIdSlots - 1)];
 }
+// Each thread takes ids in blocks (one atomic per kIdBlock IRPs, not one per IRP).
+constexpr std::uint64_t kIdBlock = 1u << 12;
+thread_local std::uint64_t t_id_next = 0;
+thread_local std::uint64_t t_id_end = 0;
+std::uint64_t take_irp_id() noexcept {
+    if (t_id_next == t_id_end) [[unlikely]] {
+        t_id_next = g_irp_ids.fetch_add(kIdBlock, std::memory_order_relaxed);
+        t_id_end = t_id_next + kIdBlock;
+    }
+    return ++t_id_next;
+}
 std::uint64_t new_irp_id(PIRP irp, bool fresh = false) noexcept {
     IdSlot& slot = id_slot(irp);
-    const std::uint64_t id = g_irp_ids.fetch_add(1, std::memory_order_relaxed) + 1;
+    const std::uint64_t id = take_irp_id();
     slot.id.store(id, std::memory_order_relaxed);
     slot.fresh.store(fresh, std::memory_order_relaxed);
     slot.irp.store(irp, std::memory_order_release);
@@ -202,8 +224,11 @@ std::uint64_t new_irp_id(PIRP irp, bool fresh = false) noexcept {
 // A call at the top location starts a new life, unless the IRP was just allocated (same life).
 std::uint64_t top_call_irp_id(PIRP irp) noexcept {
     IdSlot& slot = id_slot(irp);
-    if (slot.irp.load(std::memory_order_acquire) == irp && slot.fresh.exchange(false, std::memory_order_relaxed))
+    // Only the IRP's owner sends it, so a plain load and store (no locked exchange) take the flag.
+    if (slot.irp.load(std::memory_order_acquire) == irp && slot.fresh.load(std::memory_order_relaxed)) {
+        slot.fresh.store(false, std::memory_order_relaxed);
         return slot.id.load(std::memory_order_relaxed);
+    }
     return new_irp_id(irp);
 }
 std::uint64_t irp_id(PIRP irp) noexcept {
@@ -220,7 +245,9 @@ std::uint64_t now_ns() noexcept {
 
 // Events are stamped with the time-stamp counter (a clock_gettime costs twice an rdtsc here and an
 // event must cost a few nanoseconds); readers turn it into CLOCK_MONOTONIC nanoseconds with a
-// calibration between start-up and the read. Linux uses the TSC as its clock only when it is
+// calibration between start-up and the read. CLOCK_MONOTONIC_COARSE is cheaper still but ticks
+// every 4 ms, which would put every layer of a round trip at one time (durations of zero), so the
+// TSC it is, although under KVM one read costs about 16 ns (most of a traced event's cost). Linux uses the TSC as its clock only when it is
 // invariant and synchronized across CPUs; otherwise (or off x86) events read the clock itself.
 #if defined(__x86_64__) || defined(__i386__)
 bool tsc_usable() noexcept {
@@ -389,6 +416,52 @@ void publish(Record& r) noexcept {
     ring->head.store(head + 1, std::memory_order_release);
 }
 
+// The hot recording path: a record's words stored straight into this thread's next ring slot, each
+// computed in registers (no Record on the stack, no zero fill and copy), between the slot's odd and
+// even versions.
+static_assert(std::endian::native == std::endian::little);
+enum Word : std::size_t {
+    kWTs, kWSeq, kWIrpId, kWMatch, kWIrp, kWDevice, kWNames, kWRoutine, kWContext, kWCompletion,
+    kWCompletionContext, kWInformation, kWSubcode, kWLength, kWOffset, kWText, kWStatusCode, kWTidKind,
+    kWTail, kWords
+};
+static_assert(kWords * 8 == sizeof(Record) && offsetof(Record, text) == kWText * 8 &&
+              offsetof(Record, completion_context) == kWCompletionContext * 8 && offsetof(Record, offset) == kWOffset * 8);
+
+std::uint64_t word_of(const void* p) noexcept { return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)); }
+
+class RecordWriter {
+public:
+    RecordWriter(Ring* ring) noexcept
+        : m_ring(ring), m_head(ring->head.load(std::memory_order_relaxed)), m_slot(ring->slots[m_head % kRingSize]) {
+        m_slot.begin(m_head);
+    }
+    void put(Word i, std::uint64_t w) noexcept { m_slot.put(i, w); }
+    void put(Word i, const void* p) noexcept { m_slot.put(i, word_of(p)); }
+    // status and code; tid, kind, major, minor, location; stack_count, pending, control (Record's layout).
+    void status_code(NTSTATUS status, ULONG code) noexcept {
+        m_slot.put(kWStatusCode, static_cast<std::uint32_t>(status) | static_cast<std::uint64_t>(code) << 32);
+    }
+    void tid_kind(std::uint32_t tid, Kind kind, UCHAR major, UCHAR minor, CHAR location) noexcept {
+        m_slot.put(kWTidKind, tid | static_cast<std::uint64_t>(kind) << 32 | static_cast<std::uint64_t>(major) << 40 |
+                                  static_cast<std::uint64_t>(minor) << 48 |
+                                  static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 56);
+    }
+    void tail(CHAR stack_count, bool pending, UCHAR control) noexcept {
+        m_slot.put(kWTail, static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) |
+                               static_cast<std::uint64_t>(pending ? 1 : 0) << 8 | static_cast<std::uint64_t>(control) << 16);
+    }
+    void finish() noexcept {
+        m_slot.end(m_head);
+        m_ring->head.store(m_head + 1, std::memory_order_release);
+    }
+
+private:
+    Ring* m_ring;
+    std::uint64_t m_head;
+    SeqSlot<Record>& m_slot;
+};
+
 // Member by member (a value-initialized Record is a `rep stos`, slow to start for 144 bytes).
 Record blank(Kind kind, PIRP irp) noexcept {
     Record r;
@@ -419,6 +492,7 @@ Record blank(Kind kind, PIRP irp) noexcept {
     r.pending = false;
     r.control = 0;
     r.reserved = 0;
+    r.reserved2 = 0;
     return r;
 }
 
@@ -630,65 +704,82 @@ std::uint64_t next_match_id() noexcept {
 }
 
 void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
-    if (!my_ring()) return;  // this thread's ring (and tid) first: the per-device entry uses the tid
+    Ring* ring = my_ring();  // this thread's ring (and tid) first: the per-device entry uses the tid
+    if (!ring) return;
+    const std::uint64_t ts = raw_clock();
     const Kind kind = kind_of(log_kind);
-    Record r = blank(kind, irp);
     // After a dispatch or completion routine returned the IRP may be freed: only the pointer is used.
     const bool irp_alive = kind != Kind::Return && kind != Kind::CompletionRoutine;
     const bool top_call = kind == Kind::Call && irp->CurrentLocation == irp->StackCount + 1;
-    r.irp_id = kind == Kind::Alloc ? new_irp_id(irp, true) : top_call ? top_call_irp_id(irp) : irp_id(irp);
-    r.match = f.match;
-    r.device = f.device;
+    const std::uint64_t id = kind == Kind::Alloc ? new_irp_id(irp, true) : top_call ? top_call_irp_id(irp) : irp_id(irp);
     // A call's device is alive; after a dispatch or completion routine returned it may not be, so
     // those events only look the device up by address.
     DeviceLog* log = kind == Kind::Call ? device_log(f.device)
                      : kind == Kind::Return || kind == Kind::CompletionRoutine ? find_device_log(f.device)
                                                                                : nullptr;
-    r.names = log ? &log->names : nullptr;
-    r.routine = f.routine;
-    r.information = f.information;
-    r.subcode = f.subcode;
-    r.status = f.status;
-    r.code = f.code;
-    r.text = f.text;
-    r.pending = f.pending;
-    r.stack_count = irp_alive ? irp->StackCount : 0;
-    r.location = irp_alive ? irp->CurrentLocation : f.location;
+    const CHAR stack_count = irp_alive ? irp->StackCount : 0;
+    CHAR location = irp_alive ? irp->CurrentLocation : f.location;
+    UCHAR major = 0;
+    UCHAR minor = 0;
+    std::uint64_t length = 0;
+    std::uint64_t offset = 0;
+    PVOID completion = nullptr;
+    PVOID completion_context = nullptr;
+    UCHAR control = 0;
     if (kind == Kind::Call && irp->CurrentLocation > 1) {
         PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-        r.major = sp->MajorFunction;
-        r.minor = sp->MinorFunction;
-        r.location = static_cast<CHAR>(irp->CurrentLocation - 1);
-        if (sp->MajorFunction == IRP_MJ_READ || sp->MajorFunction == IRP_MJ_WRITE) {
-            r.length = sp->Parameters.Read.Length;
-            r.offset = static_cast<std::uint64_t>(sp->Parameters.Read.ByteOffset.QuadPart);
-        } else if (sp->MajorFunction == IRP_MJ_DEVICE_CONTROL || sp->MajorFunction == IRP_MJ_INTERNAL_DEVICE_CONTROL ||
-                   sp->MajorFunction == IRP_MJ_FILE_SYSTEM_CONTROL) {
-            r.length = sp->Parameters.DeviceIoControl.IoControlCode;
+        major = sp->MajorFunction;
+        minor = sp->MinorFunction;
+        location = static_cast<CHAR>(irp->CurrentLocation - 1);
+        if (major == IRP_MJ_READ || major == IRP_MJ_WRITE) {
+            length = sp->Parameters.Read.Length;
+            offset = static_cast<std::uint64_t>(sp->Parameters.Read.ByteOffset.QuadPart);
+        } else if (major == IRP_MJ_DEVICE_CONTROL || major == IRP_MJ_INTERNAL_DEVICE_CONTROL ||
+                   major == IRP_MJ_FILE_SYSTEM_CONTROL) {
+            length = sp->Parameters.DeviceIoControl.IoControlCode;
         }
         // set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the
         // next location), so the routine the caller set for this call is read here, at IoCallDriver,
         // and the event gets the call's time. A forward after IoSkipCurrentIrpStackLocation targets
         // the location this thread just called and carries the upper driver's routine: not a new one.
-        const bool skipped = t_ring.last_call_irp == irp && t_ring.last_call_location == r.location;
+        const bool skipped = t_ring.last_call_irp == irp && t_ring.last_call_location == location;
         t_ring.last_call_irp = irp;
-        t_ring.last_call_location = r.location;
+        t_ring.last_call_location = location;
         const UCHAR invoke = sp->Control & (SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL);
         if (sp->CompletionRoutine && invoke && !skipped) {
-            r.completion = reinterpret_cast<PVOID>(sp->CompletionRoutine);
-            r.completion_context = sp->Context;
-            r.control = invoke;
+            completion = reinterpret_cast<PVOID>(sp->CompletionRoutine);
+            completion_context = sp->Context;
+            control = invoke;
         }
         // The per-device IRP log is Driver Verifier's IRP logging: kept for drivers with the flag
         // (without tracing, only those drivers' calls are logged at all).
         if (log && (!tracing() || (driver_flags(f.device->DriverObject) & NTIO_VERIFIER_IRP_LOGGING))) {
-            DeviceIrp entry{r.ts, r.irp_id, irp, r.length, r.offset, t_ring.tid, r.major, r.minor, r.location,
-                            r.stack_count};
+            DeviceIrp entry{ts, id, irp, length, offset, t_ring.tid, major, minor, location, stack_count};
             const std::uint64_t n = log->irp_head.fetch_add(1, std::memory_order_relaxed);
             log->irps[n % kIrpsPerDevice].write_shared(n, entry);
         }
     }
-    publish(r);
+    RecordWriter w(ring);
+    w.put(kWTs, ts);
+    w.put(kWSeq, std::uint64_t{0});
+    w.put(kWIrpId, id);
+    w.put(kWMatch, f.match);
+    w.put(kWIrp, irp);
+    w.put(kWDevice, f.device);
+    w.put(kWNames, log ? &log->names : nullptr);
+    w.put(kWRoutine, f.routine);
+    w.put(kWContext, nullptr);
+    w.put(kWCompletion, completion);
+    w.put(kWCompletionContext, completion_context);
+    w.put(kWInformation, static_cast<std::uint64_t>(f.information));
+    w.put(kWSubcode, static_cast<std::uint64_t>(f.subcode));
+    w.put(kWLength, length);
+    w.put(kWOffset, offset);
+    w.put(kWText, f.text);
+    w.status_code(f.status, f.code);
+    w.tid_kind(t_ring.tid, kind, major, minor, location);
+    w.tail(stack_count, f.pending, control);
+    w.finish();
 }
 
 void trace_apc_deliver(PIRP irp) noexcept {

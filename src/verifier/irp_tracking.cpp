@@ -1,22 +1,26 @@
 // Level 2 IRP tracking: one record per IRP a verified driver has seen, with the IRP's path (devices
 // visited, completion routines, statuses, pending bits), and the per-thread stack of verified
-// dispatch frames the rules consult. One lock: this is the verified path, not the hot path.
+// dispatch frames the rules consult. One short lock per hook; no allocation per IRP: records come
+// from never-freed slabs, the table chains through them, the path is inline.
 #include <new>
-#include <unordered_map>
 
 #include "verifier/state.hpp"
 
 namespace ntio::verifier {
 namespace {
 
+// The table: IRP -> record, a fixed array of bucket chains linked through the records (no node
+// allocation per IRP). Records come from slabs that are never freed, and a record out of the table
+// with no frame on it goes to the spare list for the next IRP.
+constexpr unsigned kBucketBits = 10;
+constexpr std::size_t kSlabRecords = 32;
+
 TrackingLock g_lock;
-std::unordered_map<PIRP, RecordRef>* g_records = nullptr;  // guarded by g_lock; never destroyed
-std::uint64_t g_sequence = 0;                               // guarded by g_lock
-std::atomic<std::size_t> g_live{0};                         // g_records->size(), read without g_lock
-// Records of freed IRPs nobody references any more, reused (with their path's capacity) for the
-// next IRPs instead of three allocations per IRP. Guarded by g_lock; never destroyed.
-constexpr std::size_t kSpareRecords = 64;
-std::vector<RecordRef>* g_spares = nullptr;
+IrpRecord* g_buckets[1u << kBucketBits];  // guarded by g_lock
+IrpRecord* g_spares = nullptr;            // guarded by g_lock
+std::uint64_t g_sequence = 0;             // guarded by g_lock
+std::size_t g_count = 0;                  // guarded by g_lock
+std::atomic<std::size_t> g_live{0};       // g_count, read without g_lock
 
 thread_local std::vector<Frame>* t_frames = nullptr;
 thread_local int t_cancel_lock_depth = 0;
@@ -29,65 +33,95 @@ struct FramesHolder {
 };
 thread_local FramesHolder t_frames_holder;
 
+IrpRecord*& bucket_of(PIRP irp) noexcept {
+    return g_buckets[(reinterpret_cast<std::uintptr_t>(irp) >> 4) * 0x9E3779B97F4A7C15ULL >> (64 - kBucketBits)];
+}
+
+IrpRecord* take_spare_locked() noexcept {
+    if (!g_spares) {
+        auto* slab = new (std::nothrow) IrpRecord[kSlabRecords];
+        if (!slab) return nullptr;
+        for (std::size_t i = 0; i < kSlabRecords; ++i) {
+            slab[i].m_next = g_spares;
+            g_spares = &slab[i];
+        }
+    }
+    IrpRecord* record = g_spares;
+    g_spares = record->m_next;
+    return record;
+}
+
+void recycle_locked(IrpRecord& record) noexcept {
+    record.m_next = g_spares;
+    g_spares = &record;
+}
+
 }  // namespace
 
 TrackingLock& tracking_lock() noexcept { return g_lock; }
 
 RecordRef find_record_locked(PIRP irp) {
-    if (!g_records) return nullptr;
-    auto it = g_records->find(irp);
-    return it == g_records->end() ? nullptr : it->second;
+    if (g_count == 0) return nullptr;
+    for (IrpRecord* record = bucket_of(irp); record; record = record->m_next)
+        if (record->irp == irp) return RecordRef(record);
+    return nullptr;
 }
 
 RecordRef create_record_locked(PIRP irp) {
-    if (!g_records) g_records = new std::unordered_map<PIRP, RecordRef>();
-    RecordRef record;
-    if (g_spares && !g_spares->empty()) {
-        // A new life in place: every field as constructed, the path keeping its capacity.
-        record = std::move(g_spares->back());
-        g_spares->pop_back();
-        std::vector<PathEntry> path = std::move(record->path);
-        path.clear();
-        record->~IrpRecord();
-        new (record.get()) IrpRecord();
-        record->path = std::move(path);
-    } else {
-        record = std::make_shared<IrpRecord>();
-    }
+    erase_record_locked(irp);
+    IrpRecord* record = take_spare_locked();
+    if (!record) return nullptr;  // out of memory: the IRP goes untracked
+    // Every field as constructed (the path keeps its storage).
     record->irp = irp;
     record->sequence = ++g_sequence;
     record->stack_count = irp->StackCount;
-    record->path.reserve(16);
-    RecordRef& slot = (*g_records)[irp];
-    if (slot) slot->erased.store(true, std::memory_order_release);
-    slot = record;
-    g_live.store(g_records->size(), std::memory_order_release);
-    return record;
+    record->path.clear();
+    record->path_total = 0;
+    record->completions = 0;
+    record->reached_originator = false;
+    record->pending_bits = 0;
+    record->stopped = false;
+    record->owner_location = 0;
+    record->completed_status = 0;
+    record->freed = false;
+    record->poisoned = false;
+    record->poison_offset = 0;
+    record->poison_length = 0;
+    record->output_length = 0;
+    record->active_frames = 0;
+    record->erased.store(false, std::memory_order_relaxed);
+    IrpRecord*& bucket = bucket_of(irp);
+    record->m_next = bucket;
+    bucket = record;
+    g_live.store(++g_count, std::memory_order_release);
+    return RecordRef(record);
 }
 
 void erase_record_locked(PIRP irp) {
-    if (!g_records) return;
-    auto it = g_records->find(irp);
-    if (it == g_records->end()) return;
-    RecordRef record = std::move(it->second);
-    record->erased.store(true, std::memory_order_release);
-    g_records->erase(it);
-    g_live.store(g_records->size(), std::memory_order_release);
-    // Kept for the next IRP when nobody else holds it: a new owner only ever copies a reference from
-    // the table or from another owner, under g_lock, so a count of one cannot grow meanwhile.
-    if (record.use_count() != 1) return;
-    if (!g_spares) g_spares = new (std::nothrow) std::vector<RecordRef>();
-    if (!g_spares || g_spares->size() >= kSpareRecords) return;
-    try {
-        g_spares->push_back(std::move(record));
-    } catch (...) {
-        // Out of memory: the record is freed instead.
+    if (g_count == 0) return;
+    for (IrpRecord** link = &bucket_of(irp); *link; link = &(*link)->m_next) {
+        IrpRecord* record = *link;
+        if (record->irp != irp) continue;
+        *link = record->m_next;
+        record->m_next = nullptr;
+        record->erased.store(true, std::memory_order_release);
+        g_live.store(--g_count, std::memory_order_release);
+        // A frame still on it keeps it (its dispatch's exit rules read it); the last one recycles it.
+        if (record->active_frames <= 0) recycle_locked(*record);
+        return;
+    }
+}
+
+void release_frame_record_locked(IrpRecord& record) noexcept {
+    if (--record.active_frames <= 0 && record.erased.load(std::memory_order_relaxed)) {
+        record.active_frames = 0;
+        recycle_locked(record);
     }
 }
 
 bool any_records() noexcept { return g_live.load(std::memory_order_acquire) != 0; }
 
-void add_path_locked(IrpRecord& record, const PathEntry& entry) {
+void add_path_locked(IrpRecord& record, const PathEntry& entry) noexcept {
     ++record.path_total;
     if (record.path.size() < IrpRecord::kPathLimit) {
         record.path.push_back(entry);
@@ -101,9 +135,9 @@ void add_path_locked(IrpRecord& record, const PathEntry& entry) {
 
 std::vector<RecordRef> all_records_locked() {
     std::vector<RecordRef> out;
-    if (!g_records) return out;
-    out.reserve(g_records->size());
-    for (auto& [irp, record] : *g_records) out.push_back(record);
+    out.reserve(g_count);
+    for (IrpRecord* bucket : g_buckets)
+        for (IrpRecord* record = bucket; record; record = record->m_next) out.push_back(RecordRef(record));
     return out;
 }
 

@@ -1,10 +1,12 @@
 // Object lifetime and cancel paths under the verifier: IoFreeIrp and IRP reinitialization end a
 // tracking record, IoDeleteDevice rules (0xC9 0x240, 0x201), the cancel spin lock count the
 // dispatch-exit rule reads, IRPs completed while still on a device queue (0x2A), and the checks when
-// a verified driver unloads (0xCE).
+// a verified driver unloads (0xCE; leaks: pool, IRPs and MDLs 0xC4 0x62, handles 0xC4 0x63).
 #include <unordered_set>
 
 #include "io/objects.hpp"
+#include "verifier/handle_tracking.hpp"
+#include "verifier/sdv_cancel.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -56,6 +58,7 @@ void check_not_device_queued(PIRP irp) noexcept {
 }  // namespace
 
 void on_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept {
+    sdv_device_queue_insert(entry);
     std::lock_guard guard(g_queued_lock);
     if (!g_queued) g_queued = new (std::nothrow) std::unordered_set<const KDEVICE_QUEUE_ENTRY*>();
     if (!g_queued) return;
@@ -162,8 +165,13 @@ void on_driver_forget(PDRIVER_OBJECT driver, bool unloaded) noexcept {
         }
         check_pending_operations(driver);
     }
-    if (unloaded && active()) check_resource_leaks(driver);
+    if (unloaded && active()) {
+        // Handles first: the objects they keep open may be what the pool check would count.
+        check_handle_leaks(driver);
+        check_resource_leaks(driver);
+    }
     forget_resources(driver);
+    forget_handles(driver);
     forget_driver_slot(driver);
     // Records naming the driver's devices must not outlive them (reports print device names).
     std::lock_guard guard(tracking_lock());

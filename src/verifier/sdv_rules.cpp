@@ -1,13 +1,15 @@
 // Static Driver Verifier rules as run-time monitors (spec 3.1-3.5) and the further I/O
 // verification checks of spec 2.4 that need state of their own: the driver context of DPCs,
 // returning from dispatch with APCs disabled, LowerDriverReturn, SpinLockSafe, an IRP freed as pool,
-// and remove-lock tags. Rule pages: https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-lowerdriverreturn,
-// .../wdm-spinlocksafe, .../wdm-criticalregions; subcodes from
+// remove-lock tags, and the cancel rules IrpCancelField and StartIoCancel. Rule pages:
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-lowerdriverreturn,
+// .../wdm-spinlocksafe, .../wdm-criticalregions, .../wdm-irpcancelfield, .../wdm-startiocancel; subcodes from
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc4--driver-verifier-detected-violation
 #include <mutex>
 #include <unordered_map>
 
 #include "ke/thread.hpp"
+#include "verifier/sdv_cancel.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -45,6 +47,92 @@ SHORT apc_disable_count() noexcept {
 
 bool io_checked(PDRIVER_OBJECT driver) noexcept {
     return driver && (driver_flags(driver) & NTIO_VERIFIER_IO_CHECKING);
+}
+
+// The Static Driver Verifier rules beyond Driver Verifier's standard DDI set run with the additional
+// DDI compliance checks.
+bool sdv_checked(PDRIVER_OBJECT driver) noexcept {
+    return driver && (driver_flags(driver) & NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL);
+}
+
+// DEVOBJ_EXTENSION.StartIoFlags: IoSetStartIoAttributes(NonCancelable = TRUE) (the value Windows
+// debuggers show, as src/io/start_io.cpp sets it).
+constexpr ULONG kStartIoNonCancelable = 0x200;
+
+// StartIoCancel finding of this thread's dispatch: the packet IoStartPacket queued for StartIo with
+// no cancel routine while the device's StartIo queue is cancelable. Reported at the dispatch's exit
+// (the insert hook runs under the device queue's spin lock).
+thread_local PIRP t_uncancelable_packet = nullptr;
+
+// Whether `entry` (just linked, the queue's lock held) is in device->DeviceQueue: the walk from the
+// entry around its list meets the queue's head.
+bool linked_in(const KDEVICE_QUEUE_ENTRY* entry, PDEVICE_OBJECT device) noexcept {
+    const LIST_ENTRY* head = &device->DeviceQueue.DeviceListHead;
+    const LIST_ENTRY* start = &entry->DeviceListEntry;
+    for (const LIST_ENTRY* e = start->Flink; e && e != start; e = e->Flink)
+        if (e == head) return true;
+    return false;
+}
+
+// IrpCancelField (the rule applies at the end of the dispatch routine): an IRP the dispatch keeps
+// (not passed down, not completed) that has a cancel routine while Irp->Cancel is already TRUE was
+// cancelled before its routine was set, and the driver did not look at Cancel: no IoCancelIrp will
+// ever call the routine. Read under the cancel spin lock, which IoCancelIrp holds from setting Cancel
+// to taking the routine, and under the tracking lock while no completion of the IRP began (a
+// completer takes it before the IRP can be freed).
+struct CancelState {
+    bool readable = false;
+    bool cancel = false;
+    PDRIVER_CANCEL routine = nullptr;
+};
+CancelState read_cancel_state(const Frame& frame) noexcept {
+    CancelState state;
+    // Not while this thread holds the cancel spin lock: a dispatch that returned holding it is the
+    // SpinLock rule's (reported next), and one called under it (from a cancel routine) cannot take it.
+    if (frame.forwarded || cancel_lock_depth() != 0 || KeGetCurrentIrql() > DISPATCH_LEVEL) return state;
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+    {
+        std::lock_guard guard(tracking_lock());
+        const IrpRecord& record = *frame.record;
+        if (!record.erased.load(std::memory_order_acquire) && !record.freed &&
+            record.completions == frame.completions_at_entry) {
+            state.readable = true;
+            state.cancel = __atomic_load_n(&frame.irp->Cancel, __ATOMIC_SEQ_CST) != FALSE;
+            state.routine = __atomic_load_n(&frame.irp->CancelRoutine, __ATOMIC_SEQ_CST);
+        }
+    }
+    IoReleaseCancelSpinLock(irql);
+    return state;
+}
+
+void check_cancel_rules(const Frame& frame) noexcept {
+    const bool uncancelable_packet = t_uncancelable_packet == frame.irp;
+    if (uncancelable_packet) t_uncancelable_packet = nullptr;
+    PDRIVER_OBJECT driver = frame.device->DriverObject;
+    if (!sdv_checked(driver)) return;
+    const CancelState state = read_cancel_state(frame);
+    if (state.readable && state.cancel && state.routine) {
+        static const char kCondition[] =
+            "The driver should check Irp->Cancel when it sets a cancel routine on an IRP it pends.";
+        report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiIrpCancelField, ptr(kCondition), ptr(frame.irp),
+                ptr(reinterpret_cast<PVOID>(state.routine)), Severity::Always, "IrpCancelField",
+                "the dispatch routine left a cancel routine on an IRP that was already cancelled (it did not check "
+                "Irp->Cancel after IoSetCancelRoutine), so the IRP can never be cancelled",
+                driver, frame.irp, frame.record.get()});
+    }
+    // A routine the dispatch set on the queued packet after IoStartPacket makes it cancelable again.
+    if (uncancelable_packet && !(state.readable && state.routine)) {
+        static const char kCondition[] =
+            "The driver should not allow cancellation of its StartIo packets before it sets a non-NULL cancel "
+            "routine.";
+        report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiStartIoCancel, ptr(kCondition), ptr(frame.irp),
+                ptr(frame.device), Severity::Always, "StartIoCancel",
+                "IoStartPacket queued the IRP for StartIo without a cancel routine (CancelFunction NULL) while the "
+                "device's StartIo queue is cancelable (IoSetStartIoAttributes NonCancelable FALSE): IoCancelIrp "
+                "cannot reach it while it waits",
+                driver, frame.irp, frame.record.get()});
+    }
 }
 
 }  // namespace
@@ -87,9 +175,30 @@ void DpcScope::leave(PDRIVER_OBJECT previous) noexcept { set_context_driver(prev
 
 // ---- Dispatch entry and exit ----
 
-void sdv_dispatch_entry(Frame& frame) noexcept { frame.apc_disable_at_entry = apc_disable_count(); }
+void sdv_dispatch_entry(Frame& frame) noexcept {
+    frame.apc_disable_at_entry = apc_disable_count();
+    // An outermost dispatch starts with no finding (a caught bugcheck may have cut one short).
+    if (thread_frames().size() == 1) t_uncancelable_packet = nullptr;
+}
+
+// ---- StartIoCancel: IoStartPacket queuing a packet IoCancelIrp cannot reach ----
+
+void sdv_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept {
+    PIRP irp = CONTAINING_RECORD(entry, IRP, Tail.Overlay.DeviceQueueEntry);
+    // Only an IRP a verified dispatch of this thread holds is read: compared as an address first.
+    const Frame* frame = innermost_frame(irp);
+    if (!frame) return;
+    PDEVICE_OBJECT device = frame->device;
+    PDRIVER_OBJECT driver = device->DriverObject;
+    if (!sdv_checked(driver) || !driver->DriverStartIo) return;
+    if (__atomic_load_n(&device->DeviceObjectExtension->StartIoFlags, __ATOMIC_ACQUIRE) & kStartIoNonCancelable) return;
+    if (__atomic_load_n(&irp->CancelRoutine, __ATOMIC_SEQ_CST)) return;
+    if (!linked_in(entry, device)) return;  // a queue of the driver's own, not StartIo's
+    t_uncancelable_packet = irp;
+}
 
 void sdv_dispatch_exit(Frame& frame, NTSTATUS status) noexcept {
+    check_cancel_rules(frame);
     PDRIVER_OBJECT driver = frame.device->DriverObject;
     PVOID routine = reinterpret_cast<PVOID>(frame.routine);
     // CriticalRegions / "returning from dispatch with APCs disabled" (spec 2.4): 0xC4 0xC5 with the

@@ -83,8 +83,13 @@ Pool* pool() noexcept {
 }
 
 // NT deviation: Windows puts the IRPs of a driver under I/O verification in special pool whatever
-// the Special Pool option says; ntio needs both (the standard flags have both), so I/O verification
-// alone keeps IRP allocation cheap.
+// the Special Pool option says ("When Level 1 I/O Verification is enabled, all IRPs obtained through
+// IoAllocateIrp are allocated from a special pool and their use is tracked",
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/i-o-verification); ntio needs both
+// (the standard flags have both), so I/O verification alone keeps IRP allocation free of system
+// calls. Either way only IRPs a verified driver allocates (its code on the thread, or
+// IoAllocateIrpEx for its device) come from here: an originator's IRPs sent to a verified stack
+// (gate V2's) do not.
 bool special_for(PDRIVER_OBJECT driver) noexcept {
     constexpr ULONG kNeeded = NTIO_VERIFIER_SPECIAL_POOL | NTIO_VERIFIER_IO_CHECKING;
     return driver && (driver_flags(driver) & kNeeded) == kNeeded;

@@ -53,13 +53,35 @@ struct PathEntry {
 const char* device_label(PDEVICE_OBJECT device);
 void forget_device_label(PDEVICE_OBJECT device) noexcept;
 
-// One per IRP a verified driver has seen. Guarded by tracking_lock(); frames keep it alive.
+// The path of an IRP: the first kLimit - 8 events, then the latest 8 in a ring. Fixed capacity,
+// inside the record: appending is a few stores, never an allocation.
+class PathLog {
+public:
+    static constexpr std::size_t kLimit = 48;
+    std::size_t size() const noexcept { return m_size; }
+    bool empty() const noexcept { return m_size == 0; }
+    const PathEntry* begin() const noexcept { return m_entries; }
+    const PathEntry* end() const noexcept { return m_entries + m_size; }
+    PathEntry& operator[](std::size_t i) noexcept { return m_entries[i]; }
+    const PathEntry& operator[](std::size_t i) const noexcept { return m_entries[i]; }
+    void push_back(const PathEntry& entry) noexcept { m_entries[m_size++] = entry; }
+    void clear() noexcept { m_size = 0; }
+
+private:
+    PathEntry m_entries[kLimit];
+    std::uint32_t m_size = 0;
+};
+
+// One per IRP a verified driver has seen. Guarded by tracking_lock(). Records live in slabs that are
+// never freed and are recycled once out of the table with no dispatch frame left on them, so a
+// frame's pointer (or a borrowed one) always points at a record, and that record stays the IRP's
+// while a frame of the IRP holds it (active_frames).
 struct IrpRecord {
     PIRP irp = nullptr;
     std::uint64_t sequence = 0;
     CCHAR stack_count = 0;
-    static constexpr std::size_t kPathLimit = 48;
-    std::vector<PathEntry> path;        // first kPathLimit - 8 events, then the latest 8 in a ring
+    static constexpr std::size_t kPathLimit = PathLog::kLimit;
+    PathLog path;                       // first kPathLimit - 8 events, then the latest 8 in a ring
     std::size_t path_total = 0;
     unsigned completions = 0;           // IoCompleteRequest calls seen
     bool reached_originator = false;    // a completion walked past the top location since the last dispatch
@@ -72,12 +94,30 @@ struct IrpRecord {
     ULONG poison_offset = 0;
     ULONG poison_length = 0;
     ULONG output_length = 0;
-    int active_frames = 0;
+    int active_frames = 0;              // dispatch frames (of any thread) holding the record
     // Out of the table (freed, reinitialized, a new life, its driver gone): written under
-    // tracking_lock(), read without it by holders of a frame's reference (cached_record).
+    // tracking_lock(), read without it by holders of a frame (cached_record).
     std::atomic<bool> erased{false};
+    IrpRecord* m_next = nullptr;        // irp_tracking.cpp: the table's bucket chain, or the spare list
 };
-using RecordRef = std::shared_ptr<IrpRecord>;
+
+// A record pointer (borrowed: the table or a frame keeps the record the IRP's). The name and the
+// get() / -> / bool surface are those of the shared pointer it replaces.
+class RecordRef {
+public:
+    RecordRef() noexcept = default;
+    RecordRef(std::nullptr_t) noexcept {}
+    explicit RecordRef(IrpRecord* record) noexcept : m_record(record) {}
+    IrpRecord* get() const noexcept { return m_record; }
+    IrpRecord* operator->() const noexcept { return m_record; }
+    IrpRecord& operator*() const noexcept { return *m_record; }
+    explicit operator bool() const noexcept { return m_record != nullptr; }
+    friend bool operator==(const RecordRef& a, std::nullptr_t) noexcept { return a.m_record == nullptr; }
+    friend bool operator==(const RecordRef& a, const RecordRef& b) noexcept { return a.m_record == b.m_record; }
+
+private:
+    IrpRecord* m_record = nullptr;
+};
 
 // The tracking lock: held for a few field updates and a path entry at each hook, many times per
 // IRP, so a spin lock (an uncontended pthread mutex costs twice as much); a waiter that spins long
@@ -109,7 +149,9 @@ TrackingLock& tracking_lock() noexcept;
 RecordRef find_record_locked(PIRP irp);
 RecordRef create_record_locked(PIRP irp);
 void erase_record_locked(PIRP irp);
-void add_path_locked(IrpRecord& record, const PathEntry& entry);
+void add_path_locked(IrpRecord& record, const PathEntry& entry) noexcept;
+// A dispatch frame lets go of its record (the record is recycled when it is also out of the table).
+void release_frame_record_locked(IrpRecord& record) noexcept;
 // Every live record (leak checks at unload).
 std::vector<RecordRef> all_records_locked();
 // Whether any record exists (no lock): hooks skip the table while no verified driver tracks an IRP.

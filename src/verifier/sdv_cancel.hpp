@@ -1,0 +1,21 @@
+// The cancel-field SDV rules as run-time monitors (sdv_rules.cpp): IrpCancelField and StartIoCancel,
+// for drivers verified with the additional DDI compliance checks. Their hook in the device queue
+// insert comes from lifetime_rules.cpp; their check at dispatch exit from sdv_dispatch_exit.
+#pragma once
+
+#include <ntifs.h>
+
+namespace ntio::verifier {
+
+// KeInsert(ByKey)DeviceQueue linked the entry (the queue's spin lock is held: no report here, the
+// finding waits for the dispatch's exit).
+void sdv_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept;
+
+// NT deviation: Static Driver Verifier rules have no Driver Verifier subcode; ntio reports these two
+// as 0xC4 with parameter 1 from the IrpProcessing range of the DDI compliance ids (0x41xxx, where
+// Learn lists IoSetCompletionExCompleteIrp as 0x4100F), P2 the rule's condition string, P3 the IRP,
+// P4 the cancel routine (IrpCancelField) or the device (StartIoCancel).
+inline constexpr ULONG_PTR kDdiIrpCancelField = 0x00041020;
+inline constexpr ULONG_PTR kDdiStartIoCancel = 0x00041021;
+
+}  // namespace ntio::verifier
