@@ -80,6 +80,12 @@ struct alignas(16) ObjectHeader {
 };
 static_assert(sizeof(ObjectHeader) % 16 == 0);
 
+// Object bodies start on a cache line: a body may keep the fields other CPUs write (a thread's wait
+// state, a port's queue) on lines of their own (gates B1, B3, B4). The header sits right before the
+// body, kHeaderOffset bytes into its allocation.
+inline constexpr std::size_t kBodyAlignment = 64;
+inline constexpr std::size_t kHeaderOffset = (kBodyAlignment - sizeof(ObjectHeader) % kBodyAlignment) % kBodyAlignment;
+
 inline ObjectHeader* header_of(const void* body) noexcept { return ObjectHeader::from_body(body); }
 inline _OBJECT_TYPE* type_of(const void* body) noexcept { return header_of(body)->type; }
 
