@@ -215,6 +215,15 @@ void unwait_locked(_KTHREAD* t, NTSTATUS status) noexcept {
     wake(t);
 }
 
+void unwait_dequeue_locked(_KTHREAD* t, PKWAIT_BLOCK b, NTSTATUS status) noexcept {
+    RemoveEntryList(&b->WaitListEntry);
+    InitializeListHead(&b->WaitListEntry);
+    auto* h = static_cast<DISPATCHER_HEADER*>(b->Object);
+    if (IsListEmpty(&h->WaitListHead)) header_word(h).fetch_and(~kWaitersBit, std::memory_order_acq_rel);
+    t->m_wait_status = status;
+    wake(t);
+}
+
 _KTHREAD* wait_test_collect_locked(DISPATCHER_HEADER* h) noexcept {
     _KTHREAD* ready = nullptr;
     PLIST_ENTRY head = &h->WaitListHead;

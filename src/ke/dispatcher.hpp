@@ -72,6 +72,10 @@ void wake_ready_locked(_KTHREAD* ready) noexcept;
 // it must not be touched afterwards (the woken thread may free it): wait_test_locked defers the
 // wakes to its end for that reason.
 void unwait_locked(_KTHREAD* thread, NTSTATUS status) noexcept;
+// unwait_locked for a KQUEUE's dequeue waiter, whose one wait block is `block`: touches only the
+// waiter's wait line (thread.hpp), leaving m_wait_count for the woken thread to clear, so a
+// cross-core handoff pulls one line of the waiter (gate B3). Lock held.
+void unwait_dequeue_locked(_KTHREAD* thread, PKWAIT_BLOCK block, NTSTATUS status) noexcept;
 // Unlinks a waiter's blocks (clearing the objects' waiter bits when their lists empty). Lock held.
 void unlink_wait_blocks_locked(_KTHREAD* t) noexcept;
 // Queues a wait block on its object (setting the waiter bit). Lock held.

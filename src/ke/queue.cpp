@@ -104,7 +104,7 @@ LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head) noexcept {
             _KTHREAD* t = b->Thread;
             t->m_dequeued_entry = entry;
             q->CurrentCount = q->CurrentCount + 1;
-            unwait_locked(t, STATUS_SUCCESS);
+            unwait_dequeue_locked(t, b, STATUS_SUCCESS);
             return previous;
         }
     }
@@ -128,7 +128,7 @@ void activate_queue_waiters_locked(PRKQUEUE q) noexcept {
         _KTHREAD* t = b->Thread;
         t->m_dequeued_entry = take_entry_locked(q);
         q->CurrentCount = q->CurrentCount + 1;
-        unwait_locked(t, STATUS_SUCCESS);
+        unwait_dequeue_locked(t, b, STATUS_SUCCESS);
     }
     if (state_of(&q->Header) > 0) wait_test_locked(&q->Header);  // KeWaitFor* on the queue itself
 }
@@ -215,6 +215,7 @@ NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, 
         dispatcher_lock().unlock();
 
         status = sleep_until_unwaited(t, deadline);
+        t->m_wait_count = 0;  // a handoff (unwait_dequeue_locked) leaves it to us
 
         if (status == STATUS_SUCCESS && t->m_dequeued_entry && max_entries == 1) {
             // The waker handed us the entry and raised CurrentCount under the lock before it made

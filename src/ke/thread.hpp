@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include <wdm.h>
@@ -64,15 +65,20 @@ struct _KTHREAD {
 
     // Wait state: blocks queued in the objects' WaitListHead while waiting.
     PKWAIT_BLOCK m_wait_blocks = nullptr;
-    ULONG m_wait_count = 0;
+    ULONG m_wait_count = 0;  // may stay 1 after a KQUEUE handed its entry over (unwait_dequeue_locked)
     WAIT_TYPE m_wait_type = WaitAny;
     KPROCESSOR_MODE m_wait_mode = KernelMode;
     BOOLEAN m_wait_alertable = FALSE;
     KIRQL m_wait_irql = PASSIVE_LEVEL;
-    NTSTATUS m_wait_status = STATUS_SUCCESS;
-    std::atomic<std::uint32_t> m_wait_word{ntio::ke::kWaitIdle};
-    PLIST_ENTRY m_dequeued_entry = nullptr;    // entry handed over by KeInsertQueue to this waiter
     _KTHREAD* m_ready_next = nullptr;          // wait_test_locked's deferred-wake chain
+
+    // One cache line (bodies of thread objects are line-aligned, ob/object_header.hpp) holds what
+    // a waker of a single-object wait touches: the word, the status, the entry a KQUEUE hands
+    // over, and the first wait block up to its Object. A cross-core wake pulls one line of the
+    // waiter (gates B3, B4). Checked by the static_assert after the struct.
+    alignas(64) std::atomic<std::uint32_t> m_wait_word{ntio::ke::kWaitIdle};
+    NTSTATUS m_wait_status = STATUS_SUCCESS;
+    PLIST_ENTRY m_dequeued_entry = nullptr;    // entry handed over by KeInsertQueue to this waiter
     KWAIT_BLOCK m_own_wait_blocks[THREAD_WAIT_OBJECTS + 1]{};
 
     char m_false_sharing_pad_end[64]{};
@@ -88,6 +94,9 @@ struct _KTHREAD {
     PVOID m_start_context = nullptr;
     std::uint64_t m_unique_id = 0;
 };
+
+static_assert(offsetof(_KTHREAD, m_own_wait_blocks[0].Object) + sizeof(PVOID) - offsetof(_KTHREAD, m_wait_word) <= 64,
+              "a single-object waker must touch one line of the waiting thread");
 
 namespace ntio::ke {
 

@@ -56,10 +56,10 @@ NTSTATUS ObjectManager::create_object(KPROCESSOR_MODE probe_mode, _OBJECT_TYPE* 
             if (!NT_SUCCESS(status)) return status;
         }
     }
-    void* memory = ::operator new(sizeof(ObjectHeader) + body_size, std::align_val_t{alignof(ObjectHeader)},
+    void* memory = ::operator new(kHeaderOffset + sizeof(ObjectHeader) + body_size, std::align_val_t{kBodyAlignment},
                                   std::nothrow);
     if (!memory) return STATUS_INSUFFICIENT_RESOURCES;
-    auto* header = new (memory) ObjectHeader();
+    auto* header = new (static_cast<char*>(memory) + kHeaderOffset) ObjectHeader();
     std::memset(header->body(), 0, body_size);
     header->type = type;
     header->manager = this;

@@ -84,7 +84,7 @@ LONG_PTR dereference(ObjectHeader* h) noexcept
     ObjectManager* manager = h->manager;
     if (type->del) type->del(h->body());
     h->~ObjectHeader();
-    ::operator delete(static_cast<void*>(h), std::align_val_t{alignof(ObjectHeader)});
+    ::operator delete(reinterpret_cast<char*>(h) - kHeaderOffset, std::align_val_t{kBodyAlignment});
     manager->object_deleted(type);
     return 0;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <utility>
@@ -56,8 +57,9 @@ private:
 };
 
 struct alignas(16) ObjectHeader {
-    std::atomic<LONG_PTR> pointer_count{1};
-    std::atomic<LONG_PTR> handle_count{0};
+    // What a handle lookup reads (type, manager, flags) comes first, away from the counts at the
+    // end: a thread that borrows an object by handle (NtSetIoCompletion) does not miss on the line
+    // another CPU's reference count writes keep pulling away (gates B1, B3).
     _OBJECT_TYPE* type = nullptr;
     ObjectManager* manager = nullptr;
     std::atomic<ULONG> flags{0};
@@ -69,6 +71,8 @@ struct alignas(16) ObjectHeader {
     se::SecurityDescriptor security;  // empty = no security (everything granted)
     std::unique_ptr<CreateInfo> create_info;
     ProcessHandleCounts process_counts;
+    std::atomic<LONG_PTR> pointer_count{1};
+    std::atomic<LONG_PTR> handle_count{0};
 
     void* body() noexcept { return reinterpret_cast<char*>(this) + sizeof(ObjectHeader); }
     static ObjectHeader* from_body(const void* body) noexcept
@@ -79,6 +83,15 @@ struct alignas(16) ObjectHeader {
     bool has_flag(ULONG f) const noexcept { return (flags.load(std::memory_order_acquire) & f) != 0; }
 };
 static_assert(sizeof(ObjectHeader) % 16 == 0);
+
+// Object bodies start on a cache line: a body may keep the fields other CPUs write (a thread's wait
+// state, a port's queue) on lines of their own (gates B1, B3, B4). The header sits right before the
+// body, kHeaderOffset bytes into its allocation.
+inline constexpr std::size_t kBodyAlignment = 64;
+inline constexpr std::size_t kHeaderOffset = (kBodyAlignment - sizeof(ObjectHeader) % kBodyAlignment) % kBodyAlignment;
+static_assert((kHeaderOffset + offsetof(ObjectHeader, type)) / kBodyAlignment !=
+                  (kHeaderOffset + offsetof(ObjectHeader, pointer_count)) / kBodyAlignment,
+              "the type a lookup reads and the counts references write must be on different lines");
 
 inline ObjectHeader* header_of(const void* body) noexcept { return ObjectHeader::from_body(body); }
 inline _OBJECT_TYPE* type_of(const void* body) noexcept { return header_of(body)->type; }
