@@ -5,8 +5,8 @@
 #pragma once
 
 #include "io/ddk.hpp"
-
-namespace ntio { class System; }
+#include "ke/thread.hpp"
+#include "ntio/system.hpp"
 
 namespace ntio::io {
 
@@ -82,5 +82,14 @@ inline void IoManager::count(Counted what, long delta) noexcept {
 
 // The I/O manager of the calling thread's System (System::current()).
 IoManager& current_io() noexcept;
+
+// System::current() inline, for the per-request paths: the calling thread's KTHREAD names its System
+// (one TLS load and one load); a thread without one (or not yet bound) takes System::current()'s
+// own fallbacks, so the answer is always the same as System::current()'s.
+inline System* current_system() noexcept {
+    if (_KTHREAD* thread = ke::current_thread_if_any(); thread && thread->m_system) [[likely]]
+        return thread->m_system;
+    return System::current();
+}
 
 }  // namespace ntio::io

@@ -212,7 +212,7 @@ IrpBlock* allocate_block(std::size_t stacks) noexcept {
 }
 
 PIRP finish_irp(IrpBlock* block, CCHAR stack_size, bool charge_quota) noexcept {
-    System* system = System::current();
+    System* system = current_system();
     block->io = system ? &system->io() : nullptr;
     block->final_word = nullptr;
     block->magic = kBlockMagic;
@@ -322,12 +322,12 @@ VOID NTAPI IoFreeIrp(PIRP Irp) {
 }
 
 SIZE_T NtioIrpCount(VOID) {
-    ntio::System* system = ntio::System::current();
+    ntio::System* system = current_system();
     return system ? system->io().irp_count() : 0;
 }
 
 SIZE_T NtioMdlCount(VOID) {
-    ntio::System* system = ntio::System::current();
+    ntio::System* system = current_system();
     return system ? system->io().mdl_count() : 0;
 }
 

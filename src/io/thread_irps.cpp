@@ -19,6 +19,22 @@ thread_local _ETHREAD* t_rundown_owner = nullptr;
 
 using ListLock = ThreadIrpListLock;
 
+// ThreadIrpListLock's protocol, inline for the two per-request paths (queue, dequeue): one exchange
+// to take the lock, a plain release store to drop it. False when the caller runs this list's
+// rundown and so already holds it.
+[[gnu::always_inline]] inline bool acquire_list(_ETHREAD* thread) noexcept {
+    if (t_rundown_owner == thread) [[unlikely]]
+        return false;
+    while (thread->m_irp_list_lock.exchange(true, std::memory_order_acquire)) [[unlikely]]
+        while (thread->m_irp_list_lock.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+    return true;
+}
+
+[[gnu::always_inline]] inline void release_list(_ETHREAD* thread, bool owned) noexcept {
+    if (owned) [[likely]]
+        thread->m_irp_list_lock.store(false, std::memory_order_release);
+}
+
 // NT waits for a dying thread's IRPs in steps for up to five minutes. Short steps: the usual wait is
 // for a completion already under way on another CPU.
 constexpr LONGLONG kRundownStep100ns = 10 * 100;  // 100 us
@@ -94,15 +110,9 @@ void ensure_rundown_hook(ke::Kernel* kernel) {
 
 }  // namespace
 
-ThreadIrpListLock::ThreadIrpListLock(PETHREAD thread) noexcept : m_thread(thread), m_owned(t_rundown_owner != thread) {
-    if (!m_owned) return;
-    while (m_thread->m_irp_list_lock.exchange(true, std::memory_order_acquire))
-        while (m_thread->m_irp_list_lock.load(std::memory_order_relaxed)) __builtin_ia32_pause();
-}
+ThreadIrpListLock::ThreadIrpListLock(PETHREAD thread) noexcept : m_thread(thread), m_owned(acquire_list(thread)) {}
 
-ThreadIrpListLock::~ThreadIrpListLock() {
-    if (m_owned) m_thread->m_irp_list_lock.store(false, std::memory_order_release);
-}
+ThreadIrpListLock::~ThreadIrpListLock() { release_list(static_cast<_ETHREAD*>(m_thread), m_owned); }
 
 void register_thread_irp_rundown(ke::Kernel& kernel) {
     kernel.add_thread_rundown_hook(rundown_thread_irps, nullptr);
@@ -116,10 +126,13 @@ void dequeue_thread_irp(PIRP irp) noexcept {
     if (!thread) return;
     // The emptiness test is made under the list lock: removing a neighbour from the same list
     // rewrites this entry's links.
-    ListLock lock(thread);
-    if (irp->ThreadListEntry.Flink == &irp->ThreadListEntry) return;
-    RemoveEntryList(&irp->ThreadListEntry);
-    InitializeListHead(&irp->ThreadListEntry);
+    const bool owned = acquire_list(thread);
+    PLIST_ENTRY entry = &irp->ThreadListEntry;
+    if (entry->Flink != entry) [[likely]] {
+        RemoveEntryList(entry);
+        InitializeListHead(entry);
+    }
+    release_list(thread, owned);
 }
 
 std::size_t thread_irp_count(PETHREAD thread) noexcept {
@@ -142,8 +155,9 @@ VOID NTAPI IoQueueThreadIrp(PIRP Irp) {
     if (!Irp->Tail.Overlay.Thread) Irp->Tail.Overlay.Thread = PsGetCurrentThread();
     auto* thread = static_cast<_ETHREAD*>(Irp->Tail.Overlay.Thread);
     ensure_rundown_hook(thread->m_kernel);
-    ListLock lock(thread);
+    const bool owned = acquire_list(thread);
     InsertHeadList(&thread->m_irp_list, &Irp->ThreadListEntry);
+    release_list(thread, owned);
 }
 
 }  // extern "C"

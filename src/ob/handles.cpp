@@ -7,6 +7,7 @@
 #include "ke/thread.hpp"
 #include "se/access_check.hpp"
 #include "se/token.hpp"
+#include "verifier/handle_tracking.hpp"
 
 namespace ntio::ob {
 
@@ -83,6 +84,7 @@ NTSTATUS ObjectManager::create_handle(PEPROCESS process, ObjectHeader* header, A
     m_type_handles[header->type->index].fetch_add(1, std::memory_order_relaxed);
     HandleInfo info{header, granted, attributes & ULONG{OBJ_INHERIT | OBJ_PROTECT_CLOSE}};
     NTSTATUS status = process->m_handle_table.insert(info, handle);
+    NTIO_VERIFY_HANDLE_CREATED(process, header->body(), NT_SUCCESS(status) ? *handle : nullptr, mode);
     if (!NT_SUCCESS(status)) {
         handle_removed(process, info);
         *handle = nullptr;
@@ -93,6 +95,7 @@ NTSTATUS ObjectManager::create_handle(PEPROCESS process, ObjectHeader* header, A
 void ObjectManager::handle_removed(PEPROCESS process, const HandleInfo& info)
 {
     ObjectHeader* header = info.object;
+    NTIO_VERIFY_HANDLE_REMOVED(process, header->body());
     LONG_PTR system_before = header->handle_count.fetch_sub(1, std::memory_order_acq_rel);
     ULONG_PTR process_before = header->process_counts.decrement(process);
     if (header->type->close)
