@@ -14,6 +14,7 @@
 #include "ob/object_manager.hpp"
 #include "ob/process.hpp"
 #include "pnp_sys_support.hpp"
+#include "support/administrator_process.hpp"
 #include "se/token.hpp"
 
 #include <windows.h>
@@ -155,30 +156,6 @@ TEST_F(PnpUnloadRequestTest, AMissingServiceKeyIsNotFoundEvenWhileAPnpDriverOfTh
     for (const Image& image : kImages) EXPECT_FALSE(driver_object_exists(image)) << image.file;
 }
 
-// Makes the test thread act in an elevated administrator's process (stopping a service needs it).
-class AdministratorProcess {
-public:
-    explicit AdministratorProcess(System& system) : m_system(system) {
-        EXPECT_EQ(system.objects().create_process(se::Token::create_user(true), u"pnpunload.exe", &m_process),
-                  STATUS_SUCCESS);
-        if (m_process) m_attach.emplace(m_process);
-    }
-    AdministratorProcess(const AdministratorProcess&) = delete;
-    AdministratorProcess& operator=(const AdministratorProcess&) = delete;
-    ~AdministratorProcess() {
-        m_attach.reset();
-        if (m_process) {
-            m_system.objects().terminate_process(m_process, 0);
-            ObDereferenceObject(m_process);
-        }
-    }
-
-private:
-    System& m_system;
-    PEPROCESS m_process = nullptr;
-    std::optional<ob::ProcessAttach> m_attach;
-};
-
 DWORD service_state(SC_HANDLE service) {
     SERVICE_STATUS status{};
     EXPECT_TRUE(QueryServiceStatus(service, &status)) << GetLastError();
@@ -191,7 +168,7 @@ TEST_F(PnpUnloadRequestTest, ServiceStopOfAPnpDriverIsAnInvalidServiceControl) {
     install();
     ASSERT_EQ(NtioPnpEnumerateRoot(), STATUS_SUCCESS);
     {
-        AdministratorProcess admin(system());
+        ntio::test::AdministratorProcess admin(system(), u"pnpunload.exe");
         SC_HANDLE scm = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
         ASSERT_NE(scm, nullptr) << GetLastError();
         SC_HANDLE service = OpenServiceW(scm, kFunction.service, SERVICE_STOP | SERVICE_QUERY_STATUS);

@@ -13,6 +13,7 @@
 #include "ob/object_manager.hpp"
 #include "ob/process.hpp"
 #include "se/token.hpp"
+#include "support/administrator_process.hpp"
 #include "support/system_fixture.hpp"
 
 #include <windows.h>
@@ -72,31 +73,6 @@ private:
     HANDLE m_handle;
 };
 
-// Makes the test thread act in a process whose token is an elevated administrator's (what "Run as
-// administrator" gives a Windows test application), for the lifetime of the object.
-class AdministratorProcess {
-public:
-    explicit AdministratorProcess(System& system) : m_system(system) {
-        EXPECT_EQ(system.objects().create_process(se::Token::create_user(true), u"scmtest.exe", &m_process),
-                  STATUS_SUCCESS);
-        if (m_process) m_attach.emplace(m_process);
-    }
-    AdministratorProcess(const AdministratorProcess&) = delete;
-    AdministratorProcess& operator=(const AdministratorProcess&) = delete;
-    ~AdministratorProcess() {
-        m_attach.reset();
-        if (m_process) {
-            m_system.objects().terminate_process(m_process, 0);
-            ObDereferenceObject(m_process);
-        }
-    }
-
-private:
-    System& m_system;
-    PEPROCESS m_process = nullptr;
-    std::optional<ob::ProcessAttach> m_attach;
-};
-
 // Runs the scope in the standard user's initial process (a non-elevated token).
 class StandardUser {
 public:
@@ -111,7 +87,7 @@ class ServiceTest : public SystemTest {
 protected:
     void SetUp() override {
         SystemTest::SetUp();
-        m_admin = std::make_unique<AdministratorProcess>(system());
+        m_admin = std::make_unique<AdministratorProcess>(system(), u"scmtest.exe");
     }
     void TearDown() override {
         m_admin.reset();
