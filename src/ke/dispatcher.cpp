@@ -198,14 +198,18 @@ void queue_wait_block_locked(PKWAIT_BLOCK block, bool at_head) noexcept {
     else InsertTailList(&h->WaitListHead, &block->WaitListEntry);
 }
 
+namespace {
+// Takes one wait block off its object's list, clearing the waiter bit when the list empties.
+void unlink_block_locked(PKWAIT_BLOCK b) noexcept {
+    RemoveEntryList(&b->WaitListEntry);
+    InitializeListHead(&b->WaitListEntry);
+    auto* h = static_cast<DISPATCHER_HEADER*>(b->Object);
+    if (IsListEmpty(&h->WaitListHead)) header_word(h).fetch_and(~kWaitersBit, std::memory_order_acq_rel);
+}
+}  // namespace
+
 void unlink_wait_blocks_locked(_KTHREAD* t) noexcept {
-    for (ULONG i = 0; i < t->m_wait_count; ++i) {
-        PKWAIT_BLOCK b = &t->m_wait_blocks[i];
-        RemoveEntryList(&b->WaitListEntry);
-        InitializeListHead(&b->WaitListEntry);
-        auto* h = static_cast<DISPATCHER_HEADER*>(b->Object);
-        if (IsListEmpty(&h->WaitListHead)) header_word(h).fetch_and(~kWaitersBit, std::memory_order_acq_rel);
-    }
+    for (ULONG i = 0; i < t->m_wait_count; ++i) unlink_block_locked(&t->m_wait_blocks[i]);
     t->m_wait_count = 0;
 }
 
@@ -216,10 +220,7 @@ void unwait_locked(_KTHREAD* t, NTSTATUS status) noexcept {
 }
 
 void unwait_dequeue_locked(_KTHREAD* t, PKWAIT_BLOCK b, NTSTATUS status) noexcept {
-    RemoveEntryList(&b->WaitListEntry);
-    InitializeListHead(&b->WaitListEntry);
-    auto* h = static_cast<DISPATCHER_HEADER*>(b->Object);
-    if (IsListEmpty(&h->WaitListHead)) header_word(h).fetch_and(~kWaitersBit, std::memory_order_acq_rel);
+    unlink_block_locked(b);
     t->m_wait_status = status;
     wake(t);
 }

@@ -154,6 +154,20 @@ std::atomic<Ring*> g_rings{nullptr};
 std::atomic<std::uint64_t> g_match{0};
 std::atomic<std::uint64_t> g_irp_ids{0};
 
+// A thread's share of a global id counter, taken in blocks (one atomic per block, not one per id);
+// ids stay unique across threads and well below 2^53, which JSON readers keep exact.
+struct IdBlock {
+    std::uint64_t next = 0;
+    std::uint64_t end = 0;
+    std::uint64_t take(std::atomic<std::uint64_t>& global, std::uint64_t block) noexcept {
+        if (next == end) [[unlikely]] {
+            next = global.fetch_add(block, std::memory_order_relaxed);
+            end = next + block;
+        }
+        return ++next;
+    }
+};
+
 // A ring outlives its thread (dumps read it later); a new thread takes over a released one.
 struct RingOwner {
     Ring* ring = nullptr;
@@ -202,17 +216,8 @@ IdSlot g_ids[kIdSlots];
 IdSlot& id_slot(PIRP irp) noexcept {
     return g_ids[(reinterpret_cast<std::uintptr_t>(irp) >> 4) * 0x9E3779B97F4A7C15ULL >> 52 & (kIdSlots - 1)];
 }
-// Each thread takes ids in blocks (one atomic per kIdBlock IRPs, not one per IRP).
-constexpr std::uint64_t kIdBlock = 1u << 12;
-thread_local std::uint64_t t_id_next = 0;
-thread_local std::uint64_t t_id_end = 0;
-std::uint64_t take_irp_id() noexcept {
-    if (t_id_next == t_id_end) [[unlikely]] {
-        t_id_next = g_irp_ids.fetch_add(kIdBlock, std::memory_order_relaxed);
-        t_id_end = t_id_next + kIdBlock;
-    }
-    return ++t_id_next;
-}
+thread_local IdBlock t_irp_ids;
+std::uint64_t take_irp_id() noexcept { return t_irp_ids.take(g_irp_ids, std::uint64_t{1} << 12); }
 std::uint64_t new_irp_id(PIRP irp, bool fresh = false) noexcept {
     IdSlot& slot = id_slot(irp);
     const std::uint64_t id = take_irp_id();
@@ -689,19 +694,9 @@ bool start_up() {
 
 }  // namespace
 
-// Each thread takes ids in blocks from the global counter (one atomic per kMatchBlock calls, not one
-// per call); ids stay unique and well below 2^53, which JSON readers keep exact.
-constexpr std::uint64_t kMatchBlock = 1u << 16;
-thread_local std::uint64_t t_match_next = 0;
-thread_local std::uint64_t t_match_end = 0;
+thread_local IdBlock t_match_ids;
 
-std::uint64_t next_match_id() noexcept {
-    if (t_match_next == t_match_end) [[unlikely]] {
-        t_match_next = g_match.fetch_add(kMatchBlock, std::memory_order_relaxed);
-        t_match_end = t_match_next + kMatchBlock;
-    }
-    return ++t_match_next;
-}
+std::uint64_t next_match_id() noexcept { return t_match_ids.take(g_match, std::uint64_t{1} << 16); }
 
 void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
     Ring* ring = my_ring();  // this thread's ring (and tid) first: the per-device entry uses the tid
