@@ -1,5 +1,5 @@
 // Gates V1-V3 (issue 6: what the verifier and IRP tracing cost on gate A1's round trip): V1 the
-// verifier's hook branches while it is off, V2 I/O verification of the filter driver, V3 IRP tracing,
+// verifier's hook branches while it is off, V2 Level 1 verification of the stack's drivers, V3 IRP tracing,
 // each against the same round trip without it, in the same binary, interleaved in pairs.
 //
 // The stack is A1's (a null driver under three pass-through filters, the originator's IoAllocateIrp /
@@ -221,28 +221,33 @@ GateResults gate_v1_verifier_off(const GateOptions& options) {
 GateResults gate_v2_verifier_level1(const GateOptions& options) {
     Stack stack = build_stack<false>("V2");
     auto plain = [&stack](double min_ns) { return a1_phase(stack, min_ns); };
-    // Both drivers: with the filters verified over an unverified null driver, the verifier reports
-    // the null driver's completion as the filter's (0xC9 0x209), so the whole stack is verified.
-    auto verified = [&stack](double min_ns) {
-        verify(stack, NTIO_VERIFIER_IO_CHECKING, true);
-        const double ns = a1_phase(stack, min_ns);
-        verify(stack, 0, true);
-        return ns;
+    // Both drivers: with the filters verified over an unverified null driver, Level 2 reports the null
+    // driver's completion as the filter's (0xC9 0x209), so the whole stack is verified.
+    auto with_flags = [&stack](ULONG flags) {
+        return [&stack, flags](double min_ns) {
+            verify(stack, flags, true);
+            const double ns = a1_phase(stack, min_ns);
+            verify(stack, 0, true);
+            return ns;
+        };
     };
-    GateResult result = run_gate("V2", "A1 with its drivers under I/O verification (flag 0x10) / unverified",
-                                 verified, plain, 1.3, options);
-    // Informational: both drivers with Driver Verifier's standard flag set.
-    auto standard = [&stack](double min_ns) {
-        verify(stack, NTIO_VERIFIER_STANDARD_FLAGS, true);
-        const double ns = a1_phase(stack, min_ns);
-        verify(stack, 0, true);
-        return ns;
-    };
+    // Issue 6's Level 1: parameter validation, special pool for the drivers' IRPs (the originator's
+    // IRP is not theirs, so it stays in normal pool), the DDIs' IRQL rules, and Level 1 I/O
+    // verification (what IoVerifierLevel = 1 selects).
+    constexpr ULONG kLevel1 = NTIO_VERIFIER_SPECIAL_POOL | NTIO_VERIFIER_FORCE_IRQL_CHECKING |
+                              NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY;
+    GateResult result = run_gate("V2", "A1 with its drivers under Level 1 verification (flags 0x40000013) / unverified",
+                                 with_flags(kLevel1), plain, 1.3, options);
+    // Informational: I/O verification with Level 2 (per-IRP tracking, the WDM DRIVER ERROR rules), as
+    // Windows XP and later run it, and Driver Verifier's standard flag set (Level 2 included).
+    GateResult level2 = run_gate("V2.level2", "A1 with both drivers under I/O verification Levels 1 and 2 (flag 0x10) / unverified",
+                                 with_flags(NTIO_VERIFIER_IO_CHECKING), plain, 1.3, options);
+    level2.informational = true;
     GateResult all = run_gate("V2.standard", "A1 with both drivers verified with the standard flags / unverified",
-                              standard, plain, 1.3, options);
+                              with_flags(NTIO_VERIFIER_STANDARD_FLAGS), plain, 1.3, options);
     all.informational = true;
     destroy_stack(stack);
-    return {result, all};
+    return {result, level2, all};
 }
 
 GateResult gate_v3_tracing(const GateOptions& options) {

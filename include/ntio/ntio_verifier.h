@@ -1,7 +1,11 @@
 /* <ntio/ntio_verifier.h>: ntio's I/O verifier controls (every name prefixed Ntio). C and C++.
  * The Windows way to verify a driver also works: VerifyDrivers (REG_SZ, space-separated image or
  * service names, "*" = all) and VerifyDriverLevel (REG_DWORD, the flag bits below) under
- * HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Memory Management, read when a driver loads. */
+ * HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Memory Management, read when a driver loads.
+ * IoVerifierLevel (REG_DWORD) under HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\I/O System
+ * chooses the I/O verification level as Windows 2000's verifier did: 1 gives Level 1 only (the driver
+ * gets NTIO_VERIFIER_IO_LEVEL1_ONLY with its I/O verification); absent or any other value gives Levels
+ * 1 and 2, as Windows XP and later always do. */
 #ifndef NTIO_NTIO_VERIFIER_H
 #define NTIO_NTIO_VERIFIER_H
 #include <wdm.h>
@@ -25,6 +29,10 @@ NTIO_BEGIN_DECLS
 #define NTIO_VERIFIER_SYSTEMATIC_LOW_RESOURCES 0x00040000u
 #define NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL 0x00080000u
 #define NTIO_VERIFIER_SYNC_DELAY_FUZZING 0x00800000u
+/* ntio's own bit (no Driver Verifier option): with NTIO_VERIFIER_IO_CHECKING, Level 1 I/O verification
+ * only (argument, status, cancel-routine and IRQL checks at IoCallDriver, IoCompleteRequest and
+ * IoFreeIrp, 0xC9 subcodes 0x01-0x12), without Level 2's per-IRP tracking and WDM DRIVER ERROR rules. */
+#define NTIO_VERIFIER_IO_LEVEL1_ONLY 0x40000000u
 /* Driver Verifier's standard set: 1, 2, 8, 0x10, 0x20, 0x80, 0x100, 0x800, 0x20000. VerifyDriverLevel
  * absent (or 0) means the standard set, as on Windows. */
 #define NTIO_VERIFIER_STANDARD_FLAGS 0x000209BBu

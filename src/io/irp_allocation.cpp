@@ -247,7 +247,8 @@ PIRP finish_irp(IrpBlock* block, CCHAR stack_size, bool charge_quota) noexcept {
 // target: the device the IRP is for, when the caller says (IoAllocateIrpEx).
 PIRP allocate_irp_for(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
     if (stack_size < 1) return nullptr;
-    if (ntio::verifier::active()) [[unlikely]] return allocate_irp_verified(target, stack_size, charge_quota);
+    if (ntio::verifier::active() && !ntio::verifier::irp_allocation_plain(target)) [[unlikely]]
+        return allocate_irp_verified(target, stack_size, charge_quota);
     IrpBlock* block = allocate_block(static_cast<std::size_t>(stack_size));
     if (!block) return nullptr;
     return finish_irp(block, stack_size, charge_quota);

@@ -35,6 +35,13 @@ bool leaks_information(PIRP irp, const IrpRecord& record) noexcept {
 void on_complete_request(PIRP irp) noexcept {
     if (irp->Type != IO_TYPE_IRP) return;  // freed or bogus: the I/O manager's 0x44 check follows
     PDEVICE_OBJECT device = current_device(irp);
+    // Nothing any rule below could report or record: IRQL and cancel routine fine, no spin lock
+    // held (SpinLockSafe), no record or frame, no log, no delay fuzzing.
+    if (current_irql() <= DISPATCH_LEVEL && !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) &&
+        t_state.held_spin_locks == 0 && t_state.cancel_lock_depth == 0 && !any_records() && !has_frames()) [[likely]] {
+        const ULONG flags = device_flags(device);
+        if (!logging_for(flags) && !(flags & NTIO_VERIFIER_SYNC_DELAY_FUZZING)) return;
+    }
     sdv_complete_request(irp, device);
     const ULONG completer_flags = device_flags(device);
     if (completer_flags & NTIO_VERIFIER_SYNC_DELAY_FUZZING) [[unlikely]] maybe_delay(completer_flags);
@@ -54,7 +61,7 @@ void on_complete_request(PIRP irp) noexcept {
     if (device && irp->CurrentLocation <= irp->StackCount)
         dispatch = reinterpret_cast<PVOID>(driver->MajorFunction[irp->Tail.Overlay.CurrentStackLocation->MajorFunction]);
 
-    const KIRQL irql = KeGetCurrentIrql();
+    const KIRQL irql = current_irql();
     if (irql > DISPATCH_LEVEL)
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x0E, irql, ptr(irp), 0, Severity::Always, nullptr,
                 "IoCompleteRequest was called above DISPATCH_LEVEL", driver, irp, record});
@@ -86,7 +93,7 @@ void on_complete_request(PIRP irp) noexcept {
                                   irp->IoStatus.Status});
         return;
     }
-    if ((flags & NTIO_VERIFIER_IO_CHECKING) && leaks_information(irp, *record))
+    if (io_level2(flags) && leaks_information(irp, *record))
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x312, ptr(dispatch), ptr(irp), ptr(device), Severity::Always,
                 nullptr,
                 "IoStatus.Information is larger than what the driver wrote to the METHOD_BUFFERED output buffer "
@@ -103,8 +110,11 @@ void on_complete_request(PIRP irp) noexcept {
                               dispatch, irp->IoStatus.Status});
 }
 
-NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
-                                   PVOID context) noexcept {
+namespace {
+
+// A completion routine while records exist or the log is on: the path entries, the log, 0x228.
+[[gnu::noinline]] NTSTATUS invoke_completion_routine_full(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device,
+                                                          PIRP irp, PVOID context) noexcept {
     const CHAR location = irp->CurrentLocation;
     const bool pending_returned = irp->PendingReturned != FALSE;
     std::uint64_t sequence = 0;
@@ -166,13 +176,29 @@ NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     // NT fact B5: a routine that lets completion go on must propagate the pending bit to its own
     // location when PendingReturned is set, or the requester may wait forever (0xC9 0x228). The walk
     // goes on, so the IRP (and the table's reference on its record) is alive.
-    if (pending_returned && location <= irp->StackCount && (routine_flags & NTIO_VERIFIER_IO_CHECKING) &&
+    if (pending_returned && location <= irp->StackCount && io_level2(routine_flags) &&
         !(irp->Tail.Overlay.CurrentStackLocation->Control & SL_PENDING_RETURNED))
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x228, ptr(reinterpret_cast<PVOID>(routine)), ptr(irp),
                 ptr(device), Severity::StrictOnly, nullptr,
                 "the completion routine did not call IoMarkIrpPending although Irp->PendingReturned was set",
                 device ? device->DriverObject : nullptr, irp, record});
     return result;
+}
+
+}  // namespace
+
+NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                   PVOID context) noexcept {
+    // No record anywhere (no Level 2 driver tracks an IRP) and no log: the routine in its driver's
+    // context, nothing to check afterwards.
+    if (!any_records()) [[likely]] {
+        const ULONG flags = device_flags(device);
+        if (!logging_for(flags)) {
+            ContextScope scope(flags ? device->DriverObject : nullptr);
+            return routine(device, irp, context);
+        }
+    }
+    return invoke_completion_routine_full(routine, device, irp, context);
 }
 
 }  // namespace ntio::verifier

@@ -92,11 +92,9 @@ void classic(ULONG_PTR subcode, ULONG_PTR p2, ULONG_PTR p3, ULONG_PTR p4, const 
             nullptr, nullptr});
 }
 
-thread_local int t_held_spin_locks = 0;
 
 }  // namespace
 
-int& held_spin_locks() noexcept { return t_held_spin_locks; }
 
 PDRIVER_OBJECT ddi_checked_driver() noexcept {
     PDRIVER_OBJECT driver = context_driver();
@@ -114,11 +112,11 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
     if (!driver) {
         // The count is the driver's: a lock its code took is released wherever the release runs.
         if ((rule == DdiRule::KeReleaseSpinLock || rule == DdiRule::KeReleaseSpinLockFromDpcLevel) &&
-            t_held_spin_locks > 0)
-            --t_held_spin_locks;
+            t_state.held_spin_locks > 0)
+            --t_state.held_spin_locks;
         return;
     }
-    const KIRQL irql = KeGetCurrentIrql();
+    const KIRQL irql = current_irql();
     switch (rule) {
     case DdiRule::ExAllocatePool: {
         const ULONG type = static_cast<ULONG>(arg1);
@@ -145,14 +143,14 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
     case DdiRule::KeAcquireSpinLock:
         if (irql > DISPATCH_LEVEL)
             classic(0x42, irql, arg1, 0, "the driver called KeAcquireSpinLock with IRQL > DISPATCH_LEVEL", driver);
-        ++t_held_spin_locks;
+        ++t_state.held_spin_locks;
         break;
     case DdiRule::KeReleaseSpinLock:
         check_range(kKeReleaseSpinLock, driver, irql);
-        if (t_held_spin_locks > 0) --t_held_spin_locks;
+        if (t_state.held_spin_locks > 0) --t_state.held_spin_locks;
         break;
     case DdiRule::KeReleaseSpinLockFromDpcLevel:
-        if (t_held_spin_locks > 0) --t_held_spin_locks;
+        if (t_state.held_spin_locks > 0) --t_state.held_spin_locks;
         break;
     case DdiRule::KeSetEvent: check_range(arg1 ? kKeSetEventWait : kKeSetEvent, driver, irql); break;
     case DdiRule::KeWait: {
@@ -200,7 +198,7 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
     case DdiRule::StartNextPacket:
         // SpinLockSafe runs with the additional DDI compliance checks (see sdv_rules.cpp).
         if ((driver_flags(driver) & NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL) &&
-            (t_held_spin_locks > 0 || cancel_lock_depth() > 0)) {
+            (t_state.held_spin_locks > 0 || cancel_lock_depth() > 0)) {
             static const char kCondition[] = "IoStartNextPacket should not be called while holding a spin lock.";
             // NT deviation: SpinLockSafe has no subcode of its own on Learn; reported as the SpinLock
             // rule's 0x40009 with SpinLockSafe's name.

@@ -10,7 +10,7 @@
 namespace ntio::verifier {
 namespace {
 
-NTSTATUS plain_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
+[[gnu::always_inline]] inline NTSTATUS plain_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
     if (--irp->CurrentLocation <= 0)
         KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
     PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
@@ -55,7 +55,7 @@ void entry_checks(PDEVICE_OBJECT device, PIRP irp, Frame* caller, ULONG target_f
     if (device->Type != IO_TYPE_DEVICE)
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x04, ptr(device), 0, 0, Severity::Always, nullptr,
                 "IoCallDriver was passed an invalid device object", blamed, irp, nullptr});
-    const KIRQL irql = KeGetCurrentIrql();
+    const KIRQL irql = current_irql();
     if (irql > DISPATCH_LEVEL)
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, Severity::Always, nullptr,
                 "IoCallDriver was called above DISPATCH_LEVEL", blamed, irp, nullptr});
@@ -110,7 +110,7 @@ void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
     sdv_dispatch_exit(frame, status);
     PDRIVER_OBJECT driver = frame.device->DriverObject;
     PVOID routine = reinterpret_cast<PVOID>(frame.routine);
-    const KIRQL irql_after = KeGetCurrentIrql();
+    const KIRQL irql_after = current_irql();
     if (cancel_lock_depth() > frame.cancel_lock_depth_at_entry || (irql_after == DISPATCH_LEVEL && irql_before < DISPATCH_LEVEL)) {
         static const char kCondition[] = "The driver must release all spin locks before its dispatch routine returns.";
         report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiSpinLock, ptr(kCondition), 0, 0, Severity::Always, "SpinLock",
@@ -187,6 +187,46 @@ NTSTATUS unchecked_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noe
     return status;
 }
 
+// Level 1 at IoCallDriver (0xC9 0x03, 0x04, 0x10): arguments and IRQL, nothing remembered.
+[[gnu::cold, gnu::noinline]] void level1_entry_checks(PDEVICE_OBJECT device, PIRP irp) {
+    PDRIVER_OBJECT blamed = context_driver();
+    if (!blamed && device && device->Type == IO_TYPE_DEVICE) blamed = device->DriverObject;
+    if (!device || device->Type != IO_TYPE_DEVICE)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x04, ptr(device), 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was passed an invalid device object", blamed, irp, nullptr});
+    if (irp->Type != IO_TYPE_IRP)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x03, ptr(irp), 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was passed an IRP whose Type is not IO_TYPE_IRP", blamed, irp, nullptr});
+    if (const KIRQL irql = current_irql(); irql > DISPATCH_LEVEL)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was called above DISPATCH_LEVEL", blamed, irp, nullptr});
+}
+
+// Level 1 at the dispatch's return: the IRQL it was called at (0xC9 0x05), no spin lock kept. The
+// IRP may be gone by now: only the device is named.
+[[gnu::cold, gnu::noinline]] void level1_exit_checks(PDEVICE_OBJECT device, KIRQL irql_before, int cancel_depth_before) {
+    PDRIVER_OBJECT driver = device->DriverObject;
+    const KIRQL irql_after = current_irql();
+    if (cancel_lock_depth() > cancel_depth_before || (irql_after == DISPATCH_LEVEL && irql_before < DISPATCH_LEVEL)) {
+        static const char kCondition[] = "The driver must release all spin locks before its dispatch routine returns.";
+        report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiSpinLock, ptr(kCondition), 0, 0, Severity::Always, "SpinLock",
+                kCondition, driver, nullptr, nullptr});
+    }
+    if (irql_after != irql_before)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, ptr(device), irql_before, irql_after, Severity::Always,
+                nullptr, "the IRQL changed across the dispatch routine", driver, nullptr, nullptr});
+}
+
+// A dispatch of a driver under Level 1 I/O verification only: the Level 1 checks around an untracked
+// call (no frame, no record).
+NTSTATUS level1_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
+    const KIRQL irql_before = current_irql();
+    const int cancel_depth = cancel_lock_depth();
+    const NTSTATUS status = unchecked_call(device, irp, target_flags);
+    level1_exit_checks(device, irql_before, cancel_depth);
+    return status;
+}
+
 // The checked dispatch: the frame, the routine, the exit rules.
 NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool forced) noexcept {
     if (irp->CurrentLocation <= 1)
@@ -239,7 +279,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
     // without IoCopyCurrentIrpStackLocationToNext / IoSkipCurrentIrpStackLocation is seen (0x212).
     if (location > 1) IoGetNextIrpStackLocation(irp)->MajorFunction = kPoisonMajor;
 
-    const KIRQL irql_before = KeGetCurrentIrql();
+    const KIRQL irql_before = current_irql();
     NTSTATUS status;
     {
         ContextScope scope(device->DriverObject);
@@ -273,7 +313,7 @@ VOID NTAPI forced_call_worker(PVOID context) {
     PIRP irp = call->irp;
     delete call;
     const ULONG flags = device_flags(device);
-    if (flags & NTIO_VERIFIER_IO_CHECKING) {
+    if (io_level2(flags)) {
         (void)checked_call(device, irp, nullptr, true);
     } else {
         IoGetNextIrpStackLocation(irp)->Control |= SL_PENDING_RETURNED;
@@ -296,24 +336,34 @@ Frame* live_frame(PIRP irp) noexcept {
 
 }  // namespace
 
-NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept {
+namespace {
+
+// Everything but the lean Level 1 call: Level 2 frames, forwarding rules, stress modes, the log.
+[[gnu::noinline]] NTSTATUS call_driver_full(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
     Frame* caller = live_frame(irp);
-    const ULONG target_flags = device_flags(device);
     bool forced = false;
     if (target_flags & (NTIO_VERIFIER_SYNC_DELAY_FUZZING | NTIO_VERIFIER_FORCE_PENDING)) [[unlikely]] {
         maybe_delay(target_flags);
         forced = device && irp && irp->Type == IO_TYPE_IRP && irp->CurrentLocation > 1 &&
                  roll_force_pending(target_flags);
     }
-    if (!caller && !(target_flags & NTIO_VERIFIER_IO_CHECKING) && !forced)
-        return unchecked_call(device, irp, target_flags);
-    entry_checks(device, irp, caller, target_flags);
+    const bool level1 = (target_flags & NTIO_VERIFIER_IO_CHECKING) != 0;
+    const bool level2 = io_level2(target_flags);
+    if (!caller && !level2 && !forced) {
+        if (!level1) return unchecked_call(device, irp, target_flags);
+        level1_entry_checks(device, irp);
+        return level1_call(device, irp, target_flags);
+    }
+    // A forward from a Level 2 dispatch gets that dispatch's forwarding rules whatever the target.
+    if (level1 && !level2 && !caller) level1_entry_checks(device, irp);
+    else entry_checks(device, irp, caller, target_flags);
     NTSTATUS status;
     if (forced) {
         auto* call = new (std::nothrow) ForcedCall{};
         if (!call) {
-            status = (target_flags & NTIO_VERIFIER_IO_CHECKING) ? checked_call(device, irp, caller, false)
-                                                                : unchecked_call(device, irp, target_flags);
+            status = level2 ? checked_call(device, irp, caller, false)
+                   : level1 ? level1_call(device, irp, target_flags)
+                            : unchecked_call(device, irp, target_flags);
         } else {
             call->device = device;
             call->irp = irp;
@@ -322,13 +372,41 @@ NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept {
             ExQueueWorkItem(&call->item, DelayedWorkQueue);
             status = STATUS_PENDING;
         }
-    } else if (!(target_flags & NTIO_VERIFIER_IO_CHECKING)) {
+    } else if (level1 && !level2) {
+        status = level1_call(device, irp, target_flags);
+    } else if (!level2) {
         status = unchecked_call(device, irp, target_flags);
     } else {
         status = checked_call(device, irp, caller, false);
     }
     if ((caller = live_frame(irp))) caller->lower_status = status;
     return status;
+}
+
+}  // namespace
+
+NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    const ULONG target_flags = device_flags(device);
+    // Level 1 only, and nothing else to do here (no Level 2 dispatch on this thread, no stress, no
+    // log): the checks inline around the call, nothing remembered.
+    constexpr ULONG kLeanMask = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY | NTIO_VERIFIER_FORCE_PENDING |
+                                NTIO_VERIFIER_SYNC_DELAY_FUZZING | NTIO_VERIFIER_IRP_LOGGING;
+    if ((target_flags & kLeanMask) == (NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY) && !has_frames() &&
+        !tracing()) [[likely]] {
+        const KIRQL irql = current_irql();
+        if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
+            level1_entry_checks(device, irp);
+        const int cancel_depth = t_state.cancel_lock_depth;
+        NTSTATUS status;
+        {
+            ContextScope scope(device->DriverObject);
+            status = plain_call(device, irp);
+        }
+        if (current_irql() != irql || t_state.cancel_lock_depth > cancel_depth) [[unlikely]]
+            level1_exit_checks(device, irql, cancel_depth);
+        return status;
+    }
+    return call_driver_full(device, irp, target_flags);
 }
 
 }  // namespace ntio::verifier

@@ -7,6 +7,10 @@
 #include "verifier/state.hpp"
 
 namespace ntio::verifier {
+
+constinit thread_local ThreadState t_state;
+std::atomic<std::size_t> g_live_records{0};  // the table's record count, read without its lock
+
 namespace {
 
 // The table: IRP -> record, a fixed array of bucket chains linked through the records (no node
@@ -20,15 +24,11 @@ IrpRecord* g_buckets[1u << kBucketBits];  // guarded by g_lock
 IrpRecord* g_spares = nullptr;            // guarded by g_lock
 std::uint64_t g_sequence = 0;             // guarded by g_lock
 std::size_t g_count = 0;                  // guarded by g_lock
-std::atomic<std::size_t> g_live{0};       // g_count, read without g_lock
-
-thread_local std::vector<Frame>* t_frames = nullptr;
-thread_local int t_cancel_lock_depth = 0;
 
 struct FramesHolder {
     ~FramesHolder() {
-        delete t_frames;
-        t_frames = nullptr;
+        delete t_state.frames;
+        t_state.frames = nullptr;
     }
 };
 thread_local FramesHolder t_frames_holder;
@@ -93,7 +93,7 @@ RecordRef create_record_locked(PIRP irp) {
     IrpRecord*& bucket = bucket_of(irp);
     record->m_next = bucket;
     bucket = record;
-    g_live.store(++g_count, std::memory_order_release);
+    g_live_records.store(++g_count, std::memory_order_release);
     return RecordRef(record);
 }
 
@@ -105,7 +105,7 @@ void erase_record_locked(PIRP irp) {
         *link = record->m_next;
         record->m_next = nullptr;
         record->erased.store(true, std::memory_order_release);
-        g_live.store(--g_count, std::memory_order_release);
+        g_live_records.store(--g_count, std::memory_order_release);
         // A frame still on it keeps it (its dispatch's exit rules read it); the last one recycles it.
         if (record->active_frames <= 0) recycle_locked(*record);
         return;
@@ -118,8 +118,6 @@ void release_frame_record_locked(IrpRecord& record) noexcept {
         recycle_locked(record);
     }
 }
-
-bool any_records() noexcept { return g_live.load(std::memory_order_acquire) != 0; }
 
 void add_path_locked(IrpRecord& record, const PathEntry& entry) noexcept {
     ++record.path_total;
@@ -142,28 +140,19 @@ std::vector<RecordRef> all_records_locked() {
 }
 
 std::vector<Frame>& thread_frames() noexcept {
-    if (!t_frames) {
-        t_frames = new std::vector<Frame>();
-        t_frames->reserve(8);
+    if (!t_state.frames) {
+        t_state.frames = new std::vector<Frame>();
+        t_state.frames->reserve(8);
         (void)&t_frames_holder;
     }
-    return *t_frames;
+    return *t_state.frames;
 }
-
-Frame* innermost_frame(PIRP irp) noexcept {
-    if (!t_frames) return nullptr;
-    for (auto it = t_frames->rbegin(); it != t_frames->rend(); ++it)
-        if (it->irp == irp) return &*it;
-    return nullptr;
-}
-
-int& cancel_lock_depth() noexcept { return t_cancel_lock_depth; }
 
 // A bugcheck leaves through a longjmp in tests: the frames of the dispatch routines it skipped, and
 // the cancel spin lock count, must not outlive it on this thread.
 void reset_thread_state() noexcept {
-    if (t_frames) t_frames->clear();
-    t_cancel_lock_depth = 0;
+    if (t_state.frames) t_state.frames->clear();
+    t_state.cancel_lock_depth = 0;
 }
 
 }  // namespace ntio::verifier

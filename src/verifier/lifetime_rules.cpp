@@ -106,6 +106,9 @@ void on_cancel_irp(PIRP irp) noexcept {
 }
 
 void on_free_irp(PIRP irp) noexcept {
+    // Nothing queued, charged, tracked or logged: nothing to check or forget.
+    if (g_queued_count.load(std::memory_order_acquire) == 0 && !any_charges() && !tracing() && !any_records())
+        [[likely]] return;
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     forget_allocated_irp(irp);
     if (tracing()) log_event(LogKind::Free, irp, {});
@@ -132,7 +135,7 @@ void on_delete_device(PDEVICE_OBJECT device) noexcept {
     if (!device || device->Type != IO_TYPE_DEVICE) return;
     forget_device_label(device);
     PDRIVER_OBJECT driver = device->DriverObject;
-    if (!(driver_flags(driver) & NTIO_VERIFIER_IO_CHECKING)) return;
+    if (!io_level2(driver_flags(driver))) return;  // 0x240 and 0x201 are Level 2 rules
     if (io::device_private(device)->delete_pending.load(std::memory_order_acquire))
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x240, 0, 0, ptr(device), Severity::Always, nullptr,
                 "IoDeleteDevice was called for a device object already deleted", driver, nullptr, nullptr});

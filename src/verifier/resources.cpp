@@ -11,9 +11,9 @@
 #include "verifier/state.hpp"
 
 namespace ntio::verifier {
-namespace {
 
-thread_local PDRIVER_OBJECT t_context = nullptr;
+std::atomic<std::size_t> g_charged_blocks{0};  // g_charges->size(), read without g_lock
+namespace {
 
 enum class Kind : std::uint8_t { Pool, Irp, Mdl };
 
@@ -25,7 +25,6 @@ struct Charge {
 };
 std::mutex g_lock;
 std::unordered_map<const void*, Charge>* g_charges = nullptr;  // guarded by g_lock; never destroyed
-std::atomic<std::size_t> g_charge_count{0};  // g_charges->size(), read without g_lock
 
 // Parameter 3 of 0xC4 0x62 ("verifier internal structure with driver information"): the counts of
 // pool blocks (and their bytes), IRPs and MDLs left behind.
@@ -40,7 +39,7 @@ bool tracked(PDRIVER_OBJECT driver) noexcept {
 
 // A block already charged (an MDL's pool block) is charged again as what it now is.
 void charge(const void* block, SIZE_T bytes, ULONG tag, Kind kind) noexcept {
-    PDRIVER_OBJECT driver = t_context;
+    PDRIVER_OBJECT driver = t_state.context;
     if (!tracked(driver)) return;
     std::lock_guard guard(g_lock);
     if (!g_charges) g_charges = new (std::nothrow) std::unordered_map<const void*, Charge>();
@@ -50,31 +49,24 @@ void charge(const void* block, SIZE_T bytes, ULONG tag, Kind kind) noexcept {
     } catch (...) {
         // Out of memory: this allocation goes untracked.
     }
-    g_charge_count.store(g_charges->size(), std::memory_order_release);
+    g_charged_blocks.store(g_charges->size(), std::memory_order_release);
 }
 
 // A block charged before it is freed was charged before the free (whoever frees it got it from
 // the allocation): nothing charged at all means nothing to uncharge.
 void uncharge(const void* block) noexcept {
-    if (g_charge_count.load(std::memory_order_acquire) == 0) return;
+    if (g_charged_blocks.load(std::memory_order_acquire) == 0) return;
     std::lock_guard guard(g_lock);
     if (!g_charges) return;
     g_charges->erase(block);
-    g_charge_count.store(g_charges->size(), std::memory_order_release);
+    g_charged_blocks.store(g_charges->size(), std::memory_order_release);
 }
 
 }  // namespace
 
-PDRIVER_OBJECT context_driver() noexcept { return t_context; }
-
-ContextScope::ContextScope(PDRIVER_OBJECT driver) noexcept : m_previous(t_context) { t_context = driver; }
-ContextScope::~ContextScope() { t_context = m_previous; }
-
-void reset_context() noexcept { t_context = nullptr; }
-void set_context_driver(PDRIVER_OBJECT driver) noexcept { t_context = driver; }
 
 bool inject_allocation_failure() noexcept {
-    PDRIVER_OBJECT driver = t_context;
+    PDRIVER_OBJECT driver = t_state.context;
     if (!driver || !(driver_flags(driver) & NTIO_VERIFIER_RANDOM_LOW_RESOURCES)) return false;
     if (!roll_low_resources()) return false;
     count_injected_failure();
@@ -85,9 +77,10 @@ void on_pool_allocate(void* block, SIZE_T bytes, ULONG tag) noexcept { charge(bl
 void on_pool_free(void* block) noexcept { uncharge(block); }
 void on_allocate_irp(PIRP irp) noexcept {
     charge(irp, 0, 0, Kind::Irp);
-    if (logging_for(t_context ? driver_flags(t_context) : 0)) log_event(LogKind::Alloc, irp, {});
+    if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_event(LogKind::Alloc, irp, {});
 }
 void forget_allocated_irp(PIRP irp) noexcept { uncharge(irp); }
+bool irp_allocation_plain(PDEVICE_OBJECT target) noexcept { return !t_state.context && !target && !tracing(); }
 // MDLs come from the I/O manager's per-thread cache or from pool: counted as MDLs, not pool blocks.
 void on_allocate_mdl(PMDL mdl) noexcept { charge(mdl, 0, 0, Kind::Mdl); }
 void on_free_mdl(PMDL mdl) noexcept { uncharge(mdl); }
@@ -115,7 +108,7 @@ void forget_resources(PDRIVER_OBJECT driver) noexcept {
     if (!g_charges) return;
     for (auto it = g_charges->begin(); it != g_charges->end();)
         it = it->second.driver == driver ? g_charges->erase(it) : std::next(it);
-    g_charge_count.store(g_charges->size(), std::memory_order_release);
+    g_charged_blocks.store(g_charges->size(), std::memory_order_release);
 }
 
 void check_resource_leaks(PDRIVER_OBJECT driver) noexcept {

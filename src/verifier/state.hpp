@@ -13,15 +13,66 @@
 #include <ntifs.h>
 #include <ntio/ntio_verifier.h>
 
+#include "ke/thread.hpp"
 #include "verifier/verifier.hpp"
 
 namespace ntio::verifier {
 
+struct Frame;
+// This thread's verifier state in one constinit thread-local, so the hooks read it inline with one
+// TLS load (no wrapper call): the dispatch frames of verified drivers (irp_tracking.cpp), the cancel
+// spin lock count, and the verified driver whose code runs here (resources.cpp).
+struct ThreadState {
+    std::vector<Frame>* frames = nullptr;  // allocated on first use, freed at thread exit
+    int cancel_lock_depth = 0;
+    int held_spin_locks = 0;  // spin locks a DDI-checked driver took on this thread (ddi_rules.cpp)
+    PDRIVER_OBJECT context = nullptr;
+};
+extern constinit thread_local ThreadState t_state;
+
+// The calling thread's IRQL, as KeGetCurrentIrql answers it, inline.
+inline KIRQL current_irql() noexcept {
+    _KTHREAD* t = ke::current_thread_if_any();
+    return t ? t->m_irql : static_cast<KIRQL>(PASSIVE_LEVEL);
+}
+
 // ---- Drivers and mode (verifier_state.cpp) ----
+// The verified drivers: a small fixed table, and a direct-mapped index over it, since every hook asks
+// for a driver's flags (several times per layer): a lookup is one hashed bucket, no lock, inline. A
+// driver whose bucket is taken by another is an overflow, found by a scan of the table (only while
+// there is one: with few verified drivers there rarely is).
+inline constexpr unsigned kMaxVerifiedDrivers = 64;
+inline constexpr unsigned kDriverBucketBits = 8;
+struct DriverSlot {
+    std::atomic<PDRIVER_OBJECT> driver{nullptr};
+    std::atomic<ULONG> flags{0};
+    bool overflow = false;  // writers only: not in its bucket
+};
+extern DriverSlot g_driver_slots[kMaxVerifiedDrivers];
+extern std::atomic<signed char> g_driver_buckets[1u << kDriverBucketBits];  // slot index, or -1
+extern std::atomic<unsigned> g_driver_overflows;
+inline unsigned driver_bucket(PDRIVER_OBJECT driver) noexcept {
+    return static_cast<unsigned>((reinterpret_cast<std::uintptr_t>(driver) >> 4) * 0x9E3779B97F4A7C15ULL >>
+                                 (64 - kDriverBucketBits));
+}
+ULONG overflow_driver_flags(PDRIVER_OBJECT driver) noexcept;
 // The driver's VerifyDriverLevel flags, 0 when it is not verified (or the mode is off).
-ULONG driver_flags(PDRIVER_OBJECT driver) noexcept;
+inline ULONG driver_flags(PDRIVER_OBJECT driver) noexcept {
+    if (!driver) return 0;
+    const signed char i = g_driver_buckets[driver_bucket(driver)].load(std::memory_order_acquire);
+    if (i >= 0 && g_driver_slots[i].driver.load(std::memory_order_acquire) == driver)
+        return g_driver_slots[i].flags.load(std::memory_order_acquire);
+    if (g_driver_overflows.load(std::memory_order_acquire) == 0) [[likely]] return 0;
+    return overflow_driver_flags(driver);
+}
 inline ULONG device_flags(PDEVICE_OBJECT device) noexcept {
     return device && device->DriverObject ? driver_flags(device->DriverObject) : 0;
+}
+// Level 2 I/O verification (per-IRP tracking, the WDM DRIVER ERROR rules): I/O verification without
+// NTIO_VERIFIER_IO_LEVEL1_ONLY. Level 1's checks run for any driver with NTIO_VERIFIER_IO_CHECKING.
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/i-o-verification
+inline bool io_level2(ULONG flags) noexcept {
+    return (flags & (NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY)) == NTIO_VERIFIER_IO_CHECKING;
 }
 NTIO_VERIFIER_MODE mode() noexcept;
 struct VerifiedDriver {
@@ -155,7 +206,8 @@ void release_frame_record_locked(IrpRecord& record) noexcept;
 // Every live record (leak checks at unload).
 std::vector<RecordRef> all_records_locked();
 // Whether any record exists (no lock): hooks skip the table while no verified driver tracks an IRP.
-bool any_records() noexcept;
+extern std::atomic<std::size_t> g_live_records;
+inline bool any_records() noexcept { return g_live_records.load(std::memory_order_acquire) != 0; }
 
 // A dispatch routine of a verified driver running on this thread for an IRP.
 struct Frame {
@@ -172,7 +224,15 @@ struct Frame {
     int apc_disable_at_entry = 0;  // the thread's KernelApcDisable when the dispatch began (sdv_rules.cpp)
 };
 std::vector<Frame>& thread_frames() noexcept;
-Frame* innermost_frame(PIRP irp) noexcept;
+inline Frame* innermost_frame(PIRP irp) noexcept {
+    std::vector<Frame>* frames = t_state.frames;
+    if (!frames) return nullptr;
+    for (auto it = frames->rbegin(); it != frames->rend(); ++it)
+        if (it->irp == irp) return &*it;
+    return nullptr;
+}
+// Whether a verified dispatch (Level 2) runs on this thread.
+inline bool has_frames() noexcept { return t_state.frames && !t_state.frames->empty(); }
 // The IRP's record from the innermost frame of this thread that holds it (the frame's reference
 // keeps it alive while that dispatch runs), without the table; nullptr when no frame has a current one.
 inline IrpRecord* cached_record(PIRP irp) noexcept {
@@ -180,7 +240,7 @@ inline IrpRecord* cached_record(PIRP irp) noexcept {
     if (!frame || !frame->record || frame->record->erased.load(std::memory_order_acquire)) return nullptr;
     return frame->record.get();
 }
-int& cancel_lock_depth() noexcept;
+inline int& cancel_lock_depth() noexcept { return t_state.cancel_lock_depth; }
 // Forgets this thread's frames and cancel spin lock count (a bugcheck left through a longjmp).
 void reset_thread_state() noexcept;
 
@@ -224,17 +284,20 @@ inline constexpr ULONG_PTR kDoubleCompletionAtOriginator = 0x4;              // 
 // ---- Driver context (resources.cpp) ----
 // The verified driver whose code runs on this thread (dispatch, completion routine, DriverEntry):
 // pool, IRPs and low-resources injection are charged to it. Scopes nest; a bugcheck resets them.
-PDRIVER_OBJECT context_driver() noexcept;
+inline PDRIVER_OBJECT context_driver() noexcept { return t_state.context; }
 struct ContextScope {
-    explicit ContextScope(PDRIVER_OBJECT driver) noexcept;
-    ~ContextScope();
+    explicit ContextScope(PDRIVER_OBJECT driver) noexcept : m_previous(t_state.context) { t_state.context = driver; }
+    ~ContextScope() { t_state.context = m_previous; }
     ContextScope(const ContextScope&) = delete;
     ContextScope& operator=(const ContextScope&) = delete;
     PDRIVER_OBJECT m_previous;
 };
-void reset_context() noexcept;
-void set_context_driver(PDRIVER_OBJECT driver) noexcept;
+inline void reset_context() noexcept { t_state.context = nullptr; }
+inline void set_context_driver(PDRIVER_OBJECT driver) noexcept { t_state.context = driver; }
 void forget_allocated_irp(PIRP irp) noexcept;
+// Whether any pool block, IRP or MDL is charged to a driver (no lock).
+extern std::atomic<std::size_t> g_charged_blocks;
+inline bool any_charges() noexcept { return g_charged_blocks.load(std::memory_order_acquire) != 0; }
 // At DriverUnload's return: 0xC4 0x62 when the driver leaves pool blocks or IRPs behind.
 void check_resource_leaks(PDRIVER_OBJECT driver) noexcept;
 void forget_resources(PDRIVER_OBJECT driver) noexcept;
@@ -282,6 +345,16 @@ struct LogFields {
 // Whether an IRP's events are logged: tracing, or a driver with IRP logging on.
 inline bool logging_for(ULONG flags) noexcept { return tracing() || (flags & NTIO_VERIFIER_IRP_LOGGING); }
 void log_event(LogKind kind, PIRP irp, const LogFields& fields) noexcept;
+// The hot events with their fields as arguments (no LogFields built on the caller's stack); each is
+// log_event with those fields. Return and completion routine: the IRP (and device) may be gone,
+// only the pointers are recorded.
+void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept;
+void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location) noexcept;
+void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept;
+void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
+                            bool pending) noexcept;
+void log_alloc(PIRP irp) noexcept;
+void log_free(PIRP irp) noexcept;
 std::uint64_t next_match_id() noexcept;
 // The native records (spec 7.2) of every thread's ring, oldest first, as JSON lines.
 std::string log_json_lines();
@@ -296,7 +369,7 @@ void sdv_complete_request(PIRP irp, PDEVICE_OBJECT device) noexcept;
 // ExFreePool* entry: an IRP handed to the pool's free routine (0xC4 0x105).
 void check_free_pool(PVOID block) noexcept;
 // Spin locks the verified driver acquired and still holds on this thread (SpinLockSafe).
-int& held_spin_locks() noexcept;
+inline int& held_spin_locks() noexcept { return t_state.held_spin_locks; }
 // The driver the DDI rules blame on this thread, when its flags enable them; nullptr otherwise.
 PDRIVER_OBJECT ddi_checked_driver() noexcept;
 

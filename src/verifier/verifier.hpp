@@ -54,6 +54,9 @@ bool inject_allocation_failure() noexcept;  // true: the allocation fails (seede
 void on_pool_allocate(void* block, SIZE_T bytes, ULONG tag) noexcept;
 void on_pool_free(void* block) noexcept;
 void on_allocate_irp(PIRP irp) noexcept;
+// True when an IRP allocated now concerns no verified driver and no log (no driver's code runs on this
+// thread, no target device, tracing off): it comes from the I/O manager's cache as when inactive.
+bool irp_allocation_plain(PDEVICE_OBJECT target) noexcept;
 void on_allocate_mdl(PMDL mdl) noexcept;  // IoAllocateMdl (resources.cpp)
 void on_free_mdl(PMDL mdl) noexcept;      // IoFreeMdl
 
@@ -125,6 +128,7 @@ void on_remove_lock(RemoveLockOp op, PIO_REMOVE_LOCK lock, PVOID tag) noexcept;
 
 // ---- Tracing (irp_log.cpp) ----
 // NTIO_TRACE=file at start-up: every IRP's events are recorded for all drivers (and written at exit).
-bool tracing() noexcept;
+extern std::atomic<bool> g_tracing;
+inline bool tracing() noexcept { return g_tracing.load(std::memory_order_relaxed); }
 
 }  // namespace ntio::verifier

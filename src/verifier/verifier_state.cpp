@@ -13,53 +13,37 @@ namespace ntio::verifier {
 
 std::atomic<bool> g_active{false};
 std::atomic<bool> g_tracing{false};
+DriverSlot g_driver_slots[kMaxVerifiedDrivers];
+std::atomic<signed char> g_driver_buckets[1u << kDriverBucketBits];
+std::atomic<unsigned> g_driver_overflows{0};
 
 namespace {
 
-// A small fixed table of verified drivers, and a direct-mapped index over it: every hook asks for a
-// driver's flags, several times per layer, so a lookup is one hashed bucket and no lock. A driver
-// whose bucket is taken by another is an overflow, found by a scan of the table (only while there is
-// one: with few verified drivers there rarely is).
-constexpr unsigned kMaxDrivers = 64;
-constexpr unsigned kBucketBits = 8;
-struct DriverSlot {
-    std::atomic<PDRIVER_OBJECT> driver{nullptr};
-    std::atomic<ULONG> flags{0};
-    bool overflow = false;  // writers only: not in its bucket
-};
-DriverSlot g_slots[kMaxDrivers];
-std::atomic<signed char> g_buckets[1u << kBucketBits];  // slot index, or -1
-std::atomic<unsigned> g_overflows{0};
 std::mutex g_slots_lock;  // writers only
 std::atomic<unsigned> g_verified_count{0};
 
-unsigned bucket_of(PDRIVER_OBJECT driver) noexcept {
-    return static_cast<unsigned>((reinterpret_cast<std::uintptr_t>(driver) >> 4) * 0x9E3779B97F4A7C15ULL >>
-                                 (64 - kBucketBits));
-}
-
 bool init_buckets() noexcept {
-    for (auto& bucket : g_buckets) bucket.store(-1, std::memory_order_relaxed);
+    for (auto& bucket : g_driver_buckets) bucket.store(-1, std::memory_order_relaxed);
     return true;
 }
 const bool g_buckets_ready = init_buckets();
 
 // Writers, with g_slots_lock held: slot i now holds driver (or drops it).
 void index_slot_locked(unsigned i, PDRIVER_OBJECT driver) noexcept {
-    std::atomic<signed char>& bucket = g_buckets[bucket_of(driver)];
+    std::atomic<signed char>& bucket = g_driver_buckets[driver_bucket(driver)];
     if (bucket.load(std::memory_order_relaxed) < 0) {
-        g_slots[i].overflow = false;
+        g_driver_slots[i].overflow = false;
         bucket.store(static_cast<signed char>(i), std::memory_order_release);
     } else {
-        g_slots[i].overflow = true;
-        g_overflows.fetch_add(1, std::memory_order_acq_rel);
+        g_driver_slots[i].overflow = true;
+        g_driver_overflows.fetch_add(1, std::memory_order_acq_rel);
     }
 }
 void unindex_slot_locked(unsigned i, PDRIVER_OBJECT driver) noexcept {
-    std::atomic<signed char>& bucket = g_buckets[bucket_of(driver)];
-    if (g_slots[i].overflow) {
-        g_slots[i].overflow = false;
-        g_overflows.fetch_sub(1, std::memory_order_acq_rel);
+    std::atomic<signed char>& bucket = g_driver_buckets[driver_bucket(driver)];
+    if (g_driver_slots[i].overflow) {
+        g_driver_slots[i].overflow = false;
+        g_driver_overflows.fetch_sub(1, std::memory_order_acq_rel);
     } else if (bucket.load(std::memory_order_relaxed) == static_cast<signed char>(i)) {
         bucket.store(-1, std::memory_order_release);
     }
@@ -84,8 +68,8 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
     (void)g_buckets_ready;
     std::lock_guard guard(g_slots_lock);
     int empty = -1;
-    for (unsigned i = 0; i < kMaxDrivers; ++i) {
-        DriverSlot& slot = g_slots[i];
+    for (unsigned i = 0; i < kMaxVerifiedDrivers; ++i) {
+        DriverSlot& slot = g_driver_slots[i];
         PDRIVER_OBJECT current = slot.driver.load(std::memory_order_relaxed);
         if (current == driver) {
             if (flags) {
@@ -103,8 +87,8 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
     }
     if (!flags) return STATUS_SUCCESS;
     if (empty < 0) return STATUS_INSUFFICIENT_RESOURCES;
-    g_slots[empty].flags.store(flags, std::memory_order_release);
-    g_slots[empty].driver.store(driver, std::memory_order_release);
+    g_driver_slots[empty].flags.store(flags, std::memory_order_release);
+    g_driver_slots[empty].driver.store(driver, std::memory_order_release);
     index_slot_locked(static_cast<unsigned>(empty), driver);
     g_verified_count.fetch_add(1, std::memory_order_acq_rel);
     recompute_active();
@@ -126,6 +110,30 @@ bool name_matches(std::u16string_view entry, std::u16string_view service) {
     constexpr std::u16string_view kSys = u".sys";
     return entry.size() == service.size() + kSys.size() && equal(entry.substr(0, service.size()), service) &&
            equal(entry.substr(service.size()), kSys);
+}
+
+// HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\I/O System, value IoVerifierLevel: the
+// level of I/O verification Windows 2000's verifier let one choose (1: Level 1 only; 2: both, what
+// Windows XP and later always run: https://learn.microsoft.com/windows-hardware/drivers/devtest/i-o-verification).
+// 0 when absent or not a REG_DWORD.
+ULONG io_verifier_level() {
+    static const char16_t kKey[] = u"\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\I/O System";
+    UNICODE_STRING key_name{static_cast<USHORT>(sizeof(kKey) - sizeof(WCHAR)), static_cast<USHORT>(sizeof(kKey)),
+                            reinterpret_cast<PWCH>(const_cast<char16_t*>(kKey))};
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &key_name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    HANDLE key = nullptr;
+    if (!NT_SUCCESS(ZwOpenKey(&key, KEY_QUERY_VALUE, &oa))) return 0;
+    alignas(8) unsigned char buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
+    auto* info = reinterpret_cast<PKEY_VALUE_PARTIAL_INFORMATION>(buffer);
+    ULONG length = 0;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"IoVerifierLevel");
+    ULONG level = 0;
+    if (NT_SUCCESS(ZwQueryValueKey(key, &name, KeyValuePartialInformation, info, sizeof(buffer), &length)) &&
+        info->Type == REG_DWORD && info->DataLength >= sizeof(ULONG))
+        std::memcpy(&level, info->Data, sizeof(ULONG));
+    ZwClose(key);
+    return level;
 }
 
 // HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Memory Management, values VerifyDrivers
@@ -170,18 +178,14 @@ ULONG registry_flags_for(std::u16string_view service) {
         if (flags == 0) flags = NTIO_VERIFIER_STANDARD_FLAGS;
     }
     ZwClose(key);
+    if ((flags & NTIO_VERIFIER_IO_CHECKING) && io_verifier_level() == 1) flags |= NTIO_VERIFIER_IO_LEVEL1_ONLY;
     return flags;
 }
 
 }  // namespace
 
-ULONG driver_flags(PDRIVER_OBJECT driver) noexcept {
-    if (!driver) return 0;
-    const signed char i = g_buckets[bucket_of(driver)].load(std::memory_order_acquire);
-    if (i >= 0 && g_slots[i].driver.load(std::memory_order_acquire) == driver)
-        return g_slots[i].flags.load(std::memory_order_acquire);
-    if (g_overflows.load(std::memory_order_acquire) == 0) return 0;
-    for (DriverSlot& slot : g_slots)
+ULONG overflow_driver_flags(PDRIVER_OBJECT driver) noexcept {
+    for (DriverSlot& slot : g_driver_slots)
         if (slot.driver.load(std::memory_order_acquire) == driver) return slot.flags.load(std::memory_order_acquire);
     return 0;
 }
@@ -201,8 +205,6 @@ void on_driver_entry_returned(PDRIVER_OBJECT) noexcept { set_context_driver(null
 
 void forget_driver_slot(PDRIVER_OBJECT driver) noexcept { (void)set_flags(driver, 0); }
 
-bool tracing() noexcept { return g_tracing.load(std::memory_order_relaxed); }
-
 // Called at start-up (static initialisation, before g_mode may be initialised): when turning on,
 // only raise the global flag.
 void set_tracing(bool on) noexcept {
@@ -214,7 +216,7 @@ void set_tracing(bool on) noexcept {
 std::vector<VerifiedDriver> verified_drivers() {
     std::vector<VerifiedDriver> out;
     std::lock_guard guard(g_slots_lock);
-    for (DriverSlot& slot : g_slots) {
+    for (DriverSlot& slot : g_driver_slots) {
         PDRIVER_OBJECT driver = slot.driver.load(std::memory_order_acquire);
         if (!driver) continue;
         std::string name;
