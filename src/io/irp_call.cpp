@@ -2,7 +2,7 @@
 // keeps the driver's device referenced until it has run) and IoForwardIrpSynchronously. IofCallDriver
 // is the hot path: no locks, no allocation, one indirect call.
 #include "io/irp.hpp"
-#include "verifier/verifier.hpp"
+#include "verifier/fast_hooks.hpp"
 
 extern "C" {
 
@@ -10,7 +10,7 @@ extern "C" {
 // dispatch routine of the device's driver runs. Running out of locations is bugcheck 0x35 (P1 = IRP).
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x35--no-more-irp-stack-locations
 NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
-    if (ntio::verifier::active()) [[unlikely]] return ntio::verifier::call_driver(DeviceObject, Irp);
+    if (ntio::verifier::active()) [[unlikely]] return ntio::verifier::call_driver_hooked(DeviceObject, Irp);
     if (--Irp->CurrentLocation <= 0)
         KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(Irp), 0, 0, 0);
     PIO_STACK_LOCATION sp = --Irp->Tail.Overlay.CurrentStackLocation;

@@ -3,7 +3,7 @@
 // (irp_final_stage.cpp). Runs inline on the completing thread with no lock and no allocation.
 #include "io/request_common.hpp"
 #include "io/irp.hpp"
-#include "verifier/verifier.hpp"
+#include "verifier/fast_hooks.hpp"
 
 namespace ntio::io {
 namespace {
@@ -49,7 +49,7 @@ extern "C" {
 // NT deviation: NT checks the last one only under Driver Verifier; ntio always does.
 VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost) {
     (void)PriorityBoost;  // host thread priorities are not boosted
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_complete_request(Irp);
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::complete_request_hooked(Irp);
     const auto p1 = reinterpret_cast<ULONG_PTR>(Irp);
     if (Irp->Type != IO_TYPE_IRP) KeBugCheckEx(MULTIPLE_IRP_COMPLETE_REQUESTS, p1, kCompleteOfFreedIrp, 0, 0);
     if (Irp->CurrentLocation > Irp->StackCount + 1)
@@ -77,7 +77,7 @@ VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost) {
         if (routine && routine_wanted(Irp, control)) {
             PDEVICE_OBJECT device =
                 Irp->CurrentLocation == top ? nullptr : Irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
-            if ((ntio::verifier::active() ? ntio::verifier::invoke_completion_routine(routine, device, Irp, sp->Context) : routine(device, Irp, sp->Context)) == STATUS_MORE_PROCESSING_REQUIRED) return;
+            if ((ntio::verifier::active() ? ntio::verifier::invoke_completion_routine_hooked(routine, device, Irp, sp->Context) : routine(device, Irp, sp->Context)) == STATUS_MORE_PROCESSING_REQUIRED) return;
         } else if (Irp->PendingReturned && Irp->CurrentLocation < top) {
             IoMarkIrpPending(Irp);
         }

@@ -22,6 +22,7 @@ struct DriverPrivate {
     std::atomic<bool> unloaded{false};          // DriverUnload ran
     void* client_extensions = nullptr;          // IoAllocateDriverObjectExtension list
     std::mutex lock;                            // device list and client extensions
+    std::atomic<ULONG> verifier_flags{0};       // the verifier's copy of the driver's flags (hot paths)
 };
 struct DriverBody {
     DRIVER_OBJECT object;

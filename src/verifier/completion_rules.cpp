@@ -1,6 +1,7 @@
 // IoCompleteRequest and completion routines under the verifier: Level 1 completion checks (IRQL,
 // cancel routine still set), completing an IRP still queued beneath the caller, the IOCTL
 // information leak, and PendingReturned propagation by completion routines (0xC9 0x228).
+#include "verifier/fast_hooks.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -32,16 +33,11 @@ bool leaks_information(PIRP irp, const IrpRecord& record) noexcept {
 
 }  // namespace
 
-void on_complete_request(PIRP irp) noexcept {
+void on_complete_request(PIRP irp) noexcept { complete_request_hooked(irp); }
+
+void on_complete_request_slow(PIRP irp) noexcept {
     if (irp->Type != IO_TYPE_IRP) return;  // freed or bogus: the I/O manager's 0x44 check follows
     PDEVICE_OBJECT device = current_device(irp);
-    // Nothing any rule below could report or record: IRQL and cancel routine fine, no spin lock
-    // held (SpinLockSafe), no record or frame, no log, no delay fuzzing.
-    if (current_irql() <= DISPATCH_LEVEL && !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) &&
-        t_state.held_spin_locks == 0 && t_state.cancel_lock_depth == 0 && !any_records() && !has_frames()) [[likely]] {
-        const ULONG flags = device_flags(device);
-        if (!logging_for(flags) && !(flags & NTIO_VERIFIER_SYNC_DELAY_FUZZING)) return;
-    }
     sdv_complete_request(irp, device);
     const ULONG completer_flags = device_flags(device);
     if (completer_flags & NTIO_VERIFIER_SYNC_DELAY_FUZZING) [[unlikely]] maybe_delay(completer_flags);
@@ -189,15 +185,11 @@ namespace {
 
 NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                    PVOID context) noexcept {
-    // No record anywhere (no Level 2 driver tracks an IRP) and no log: the routine in its driver's
-    // context, nothing to check afterwards.
-    if (!any_records()) [[likely]] {
-        const ULONG flags = device_flags(device);
-        if (!logging_for(flags)) {
-            ContextScope scope(flags ? device->DriverObject : nullptr);
-            return routine(device, irp, context);
-        }
-    }
+    return invoke_completion_routine_hooked(routine, device, irp, context);
+}
+
+NTSTATUS invoke_completion_routine_slow(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                        PVOID context) noexcept {
     return invoke_completion_routine_full(routine, device, irp, context);
 }
 

@@ -4,6 +4,7 @@
 // Rule pages: https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation
 #include <new>
 
+#include "verifier/fast_hooks.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -167,6 +168,36 @@ void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
 
 }  // namespace
 
+// Level 1 at IoCallDriver (0xC9 0x03, 0x04, 0x10): arguments and IRQL, nothing remembered.
+void level1_entry_checks(PDEVICE_OBJECT device, PIRP irp) {
+    PDRIVER_OBJECT blamed = context_driver();
+    if (!blamed && device && device->Type == IO_TYPE_DEVICE) blamed = device->DriverObject;
+    if (!device || device->Type != IO_TYPE_DEVICE)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x04, ptr(device), 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was passed an invalid device object", blamed, irp, nullptr});
+    if (irp->Type != IO_TYPE_IRP)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x03, ptr(irp), 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was passed an IRP whose Type is not IO_TYPE_IRP", blamed, irp, nullptr});
+    if (const KIRQL irql = current_irql(); irql > DISPATCH_LEVEL)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, Severity::Always, nullptr,
+                "IoCallDriver was called above DISPATCH_LEVEL", blamed, irp, nullptr});
+}
+
+// Level 1 at the dispatch's return: the IRQL it was called at (0xC9 0x05), no spin lock kept. The
+// IRP may be gone by now: only the device is named.
+void level1_exit_checks(PDEVICE_OBJECT device, KIRQL irql_before, int cancel_depth_before) {
+    PDRIVER_OBJECT driver = device->DriverObject;
+    const KIRQL irql_after = current_irql();
+    if (cancel_lock_depth() > cancel_depth_before || (irql_after == DISPATCH_LEVEL && irql_before < DISPATCH_LEVEL)) {
+        static const char kCondition[] = "The driver must release all spin locks before its dispatch routine returns.";
+        report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiSpinLock, ptr(kCondition), 0, 0, Severity::Always, "SpinLock",
+                kCondition, driver, nullptr, nullptr});
+    }
+    if (irql_after != irql_before)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, ptr(device), irql_before, irql_after, Severity::Always,
+                nullptr, "the IRQL changed across the dispatch routine", driver, nullptr, nullptr});
+}
+
 namespace {
 
 // A dispatch of a driver the verifier does not check: logged when logging is on, with the driver
@@ -185,36 +216,6 @@ NTSTATUS unchecked_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noe
     fields.location = location;
     log_event(LogKind::Return, irp, fields);
     return status;
-}
-
-// Level 1 at IoCallDriver (0xC9 0x03, 0x04, 0x10): arguments and IRQL, nothing remembered.
-[[gnu::cold, gnu::noinline]] void level1_entry_checks(PDEVICE_OBJECT device, PIRP irp) {
-    PDRIVER_OBJECT blamed = context_driver();
-    if (!blamed && device && device->Type == IO_TYPE_DEVICE) blamed = device->DriverObject;
-    if (!device || device->Type != IO_TYPE_DEVICE)
-        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x04, ptr(device), 0, 0, Severity::Always, nullptr,
-                "IoCallDriver was passed an invalid device object", blamed, irp, nullptr});
-    if (irp->Type != IO_TYPE_IRP)
-        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x03, ptr(irp), 0, 0, Severity::Always, nullptr,
-                "IoCallDriver was passed an IRP whose Type is not IO_TYPE_IRP", blamed, irp, nullptr});
-    if (const KIRQL irql = current_irql(); irql > DISPATCH_LEVEL)
-        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, Severity::Always, nullptr,
-                "IoCallDriver was called above DISPATCH_LEVEL", blamed, irp, nullptr});
-}
-
-// Level 1 at the dispatch's return: the IRQL it was called at (0xC9 0x05), no spin lock kept. The
-// IRP may be gone by now: only the device is named.
-[[gnu::cold, gnu::noinline]] void level1_exit_checks(PDEVICE_OBJECT device, KIRQL irql_before, int cancel_depth_before) {
-    PDRIVER_OBJECT driver = device->DriverObject;
-    const KIRQL irql_after = current_irql();
-    if (cancel_lock_depth() > cancel_depth_before || (irql_after == DISPATCH_LEVEL && irql_before < DISPATCH_LEVEL)) {
-        static const char kCondition[] = "The driver must release all spin locks before its dispatch routine returns.";
-        report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiSpinLock, ptr(kCondition), 0, 0, Severity::Always, "SpinLock",
-                kCondition, driver, nullptr, nullptr});
-    }
-    if (irql_after != irql_before)
-        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, ptr(device), irql_before, irql_after, Severity::Always,
-                nullptr, "the IRQL changed across the dispatch routine", driver, nullptr, nullptr});
 }
 
 // A dispatch of a driver under Level 1 I/O verification only: the Level 1 checks around an untracked
@@ -385,27 +386,9 @@ namespace {
 
 }  // namespace
 
-NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept {
-    const ULONG target_flags = device_flags(device);
-    // Level 1 only, and nothing else to do here (no Level 2 dispatch on this thread, no stress, no
-    // log): the checks inline around the call, nothing remembered.
-    constexpr ULONG kLeanMask = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY | NTIO_VERIFIER_FORCE_PENDING |
-                                NTIO_VERIFIER_SYNC_DELAY_FUZZING | NTIO_VERIFIER_IRP_LOGGING;
-    if ((target_flags & kLeanMask) == (NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY) && !has_frames() &&
-        !tracing()) [[likely]] {
-        const KIRQL irql = current_irql();
-        if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
-            level1_entry_checks(device, irp);
-        const int cancel_depth = t_state.cancel_lock_depth;
-        NTSTATUS status;
-        {
-            ContextScope scope(device->DriverObject);
-            status = plain_call(device, irp);
-        }
-        if (current_irql() != irql || t_state.cancel_lock_depth > cancel_depth) [[unlikely]]
-            level1_exit_checks(device, irql, cancel_depth);
-        return status;
-    }
+NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept { return call_driver_hooked(device, irp); }
+
+NTSTATUS call_driver_slow(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
     return call_driver_full(device, irp, target_flags);
 }
 

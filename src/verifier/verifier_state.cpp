@@ -6,6 +6,7 @@
 #include <cwctype>
 #include <string>
 
+#include "io/objects.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -72,6 +73,7 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
         DriverSlot& slot = g_driver_slots[i];
         PDRIVER_OBJECT current = slot.driver.load(std::memory_order_relaxed);
         if (current == driver) {
+            io::driver_private(driver).verifier_flags.store(flags, std::memory_order_release);
             if (flags) {
                 slot.flags.store(flags, std::memory_order_release);
             } else {
@@ -85,8 +87,12 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
         }
         if (!current && empty < 0) empty = static_cast<int>(i);
     }
-    if (!flags) return STATUS_SUCCESS;
+    if (!flags) {
+        io::driver_private(driver).verifier_flags.store(0, std::memory_order_release);
+        return STATUS_SUCCESS;
+    }
     if (empty < 0) return STATUS_INSUFFICIENT_RESOURCES;
+    io::driver_private(driver).verifier_flags.store(flags, std::memory_order_release);
     g_driver_slots[empty].flags.store(flags, std::memory_order_release);
     g_driver_slots[empty].driver.store(driver, std::memory_order_release);
     index_slot_locked(static_cast<unsigned>(empty), driver);
