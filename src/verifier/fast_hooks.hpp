@@ -10,11 +10,15 @@
 namespace ntio::verifier {
 
 // The flags of a live device's driver, from the copy set_flags keeps in the driver object (one load
-// instead of the table's hashed lookup; only for devices, whose driver outlives them).
+// instead of the table's hashed lookup; only for devices, whose driver outlives them). A driver
+// object the I/O manager did not create (Type not IO_TYPE_DRIVER: a test's bare DRIVER_OBJECT) has
+// no private part: the table answers.
 inline ULONG live_device_flags(PDEVICE_OBJECT device) noexcept {
-    return device && device->DriverObject
-               ? io::driver_private(device->DriverObject).verifier_flags.load(std::memory_order_relaxed)
-               : 0;
+    if (!device) return 0;
+    PDRIVER_OBJECT driver = device->DriverObject;
+    if (!driver) return 0;
+    if (driver->Type != IO_TYPE_DRIVER) [[unlikely]] return driver_flags(driver);
+    return io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed);
 }
 
 // Level 1 reports (cold, dispatch_rules.cpp): 0x03 / 0x04 / 0x10 at the call, 0x05 and the SpinLock
