@@ -118,26 +118,39 @@ bool name_matches(std::u16string_view entry, std::u16string_view service) {
            equal(entry.substr(service.size()), kSys);
 }
 
-// HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\I/O System, value IoVerifierLevel: the
-// level of I/O verification Windows 2000's verifier let one choose (1: Level 1 only; 2: both, what
-// Windows XP and later always run: https://learn.microsoft.com/windows-hardware/drivers/devtest/i-o-verification).
-// 0 when absent or not a REG_DWORD.
-ULONG io_verifier_level() {
-    static const char16_t kKey[] = u"\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\I/O System";
-    UNICODE_STRING key_name{static_cast<USHORT>(sizeof(kKey) - sizeof(WCHAR)), static_cast<USHORT>(sizeof(kKey)),
-                            reinterpret_cast<PWCH>(const_cast<char16_t*>(kKey))};
+// A key under HKLM\SYSTEM\CurrentControlSet\Control\Session Manager, opened to query values.
+HANDLE open_session_manager_key(std::u16string_view subkey) {
+    std::u16string path = u"\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\";
+    path += subkey;
+    UNICODE_STRING key_name{static_cast<USHORT>(path.size() * sizeof(WCHAR)),
+                            static_cast<USHORT>(path.size() * sizeof(WCHAR)), reinterpret_cast<PWCH>(path.data())};
     OBJECT_ATTRIBUTES oa;
     InitializeObjectAttributes(&oa, &key_name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
     HANDLE key = nullptr;
-    if (!NT_SUCCESS(ZwOpenKey(&key, KEY_QUERY_VALUE, &oa))) return 0;
+    return NT_SUCCESS(ZwOpenKey(&key, KEY_QUERY_VALUE, &oa)) ? key : nullptr;
+}
+
+// A REG_DWORD value of key; 0 when absent or of another type.
+ULONG query_dword(HANDLE key, PCWSTR value) {
     alignas(8) unsigned char buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
     auto* info = reinterpret_cast<PKEY_VALUE_PARTIAL_INFORMATION>(buffer);
     ULONG length = 0;
-    UNICODE_STRING name = RTL_CONSTANT_STRING(L"IoVerifierLevel");
-    ULONG level = 0;
+    UNICODE_STRING name;
+    RtlInitUnicodeString(&name, value);
+    ULONG result = 0;
     if (NT_SUCCESS(ZwQueryValueKey(key, &name, KeyValuePartialInformation, info, sizeof(buffer), &length)) &&
         info->Type == REG_DWORD && info->DataLength >= sizeof(ULONG))
-        std::memcpy(&level, info->Data, sizeof(ULONG));
+        std::memcpy(&result, info->Data, sizeof(ULONG));
+    return result;
+}
+
+// Session Manager\I/O System, value IoVerifierLevel: the level of I/O verification Windows 2000's
+// verifier let one choose (1: Level 1 only; 2: both, what Windows XP and later always run:
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/i-o-verification). 0 when absent.
+ULONG io_verifier_level() {
+    HANDLE key = open_session_manager_key(u"I/O System");
+    if (!key) return 0;
+    const ULONG level = query_dword(key, L"IoVerifierLevel");
     ZwClose(key);
     return level;
 }
@@ -146,14 +159,8 @@ ULONG io_verifier_level() {
 // and VerifyDriverLevel (https://learn.microsoft.com/windows-hardware/drivers/devtest/driver-verifier:
 // verifier.exe stores its settings there; they take effect when the driver next loads).
 ULONG registry_flags_for(std::u16string_view service) {
-    static const char16_t kKey[] =
-        u"\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Memory Management";
-    UNICODE_STRING key_name{static_cast<USHORT>(sizeof(kKey) - sizeof(WCHAR)), static_cast<USHORT>(sizeof(kKey)),
-                            reinterpret_cast<PWCH>(const_cast<char16_t*>(kKey))};
-    OBJECT_ATTRIBUTES oa;
-    InitializeObjectAttributes(&oa, &key_name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
-    HANDLE key = nullptr;
-    if (!NT_SUCCESS(ZwOpenKey(&key, KEY_QUERY_VALUE, &oa))) return 0;
+    HANDLE key = open_session_manager_key(u"Memory Management");
+    if (!key) return 0;
 
     alignas(8) unsigned char buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + 2048];
     auto* info = reinterpret_cast<PKEY_VALUE_PARTIAL_INFORMATION>(buffer);
@@ -176,11 +183,7 @@ ULONG registry_flags_for(std::u16string_view service) {
     }
     ULONG flags = 0;
     if (listed) {
-        UNICODE_STRING level_name = RTL_CONSTANT_STRING(L"VerifyDriverLevel");
-        if (NT_SUCCESS(ZwQueryValueKey(key, &level_name, KeyValuePartialInformation, info, sizeof(buffer) - 2,
-                                       &length)) &&
-            info->Type == REG_DWORD && info->DataLength >= sizeof(ULONG))
-            std::memcpy(&flags, info->Data, sizeof(ULONG));
+        flags = query_dword(key, L"VerifyDriverLevel");
         if (flags == 0) flags = NTIO_VERIFIER_STANDARD_FLAGS;
     }
     ZwClose(key);
