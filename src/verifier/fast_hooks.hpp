@@ -88,4 +88,17 @@ inline void complete_request_hooked(PIRP irp) noexcept {
     on_complete_request_slow(irp);
 }
 
+// IoAllocateIrp while the verifier is active: an IRP no verified driver allocates (no driver's code
+// runs on this thread, no target device) and no log records comes from the I/O manager's cache.
+inline bool irp_allocation_hooked(PDEVICE_OBJECT target) noexcept {
+    return t_state.context || target || tracing();
+}
+
+// IoFreeIrp while the verifier is active: whether anything is queued, charged, tracked or logged
+// that the freed IRP could concern (on_free_irp's checks run only then).
+inline bool free_irp_hooked(PIRP) noexcept {
+    return g_device_queued_entries.load(std::memory_order_acquire) != 0 || any_charges() || tracing() ||
+           any_records();
+}
+
 }  // namespace ntio::verifier

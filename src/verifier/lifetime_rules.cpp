@@ -5,12 +5,15 @@
 #include <unordered_set>
 
 #include "io/objects.hpp"
+#include "verifier/fast_hooks.hpp"
 #include "verifier/handle_tracking.hpp"
 #include "verifier/sdv_cancel.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
 namespace ntio::verifier {
+
+std::atomic<std::size_t> g_device_queued_entries{0};  // g_queued->size(), read without the lock
 namespace {
 
 ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
@@ -25,7 +28,6 @@ bool record_visited(const IrpRecord& record, PDRIVER_OBJECT driver) noexcept {
 // the device queue's spin lock (never the other way round).
 std::mutex g_queued_lock;
 std::unordered_set<const KDEVICE_QUEUE_ENTRY*>* g_queued = nullptr;  // never freed
-std::atomic<std::size_t> g_queued_count{0};  // g_queued->size(), read without the lock
 
 // Bug check 0x2A INCONSISTENT_IRP (P1 the IRP): "an IRP that was being completed, but was still
 // marked as being queued to a driver's device queue".
@@ -36,7 +38,7 @@ void check_not_device_queued(PIRP irp) noexcept {
     const KDEVICE_QUEUE_ENTRY* entry = &irp->Tail.Overlay.DeviceQueueEntry;
     // An entry inserted before this IRP was freed happened before the free (the queue's owner
     // linked it before handing the IRP on), so a zero count means none of its entries is listed.
-    if (g_queued_count.load(std::memory_order_acquire) == 0) return;
+    if (g_device_queued_entries.load(std::memory_order_acquire) == 0) return;
     {
         std::lock_guard guard(g_queued_lock);
         if (!g_queued || !g_queued->count(entry)) return;
@@ -44,7 +46,7 @@ void check_not_device_queued(PIRP irp) noexcept {
         const bool linked = entry->Inserted && entry->DeviceListEntry.Flink &&
                             entry->DeviceListEntry.Flink->Blink == &entry->DeviceListEntry;
         g_queued->erase(entry);
-        g_queued_count.store(g_queued->size(), std::memory_order_release);
+        g_device_queued_entries.store(g_queued->size(), std::memory_order_release);
         if (!linked) return;
     }
     PDEVICE_OBJECT device = nullptr;
@@ -67,14 +69,14 @@ void on_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept {
     } catch (...) {
         // Out of memory: this entry goes unchecked.
     }
-    g_queued_count.store(g_queued->size(), std::memory_order_release);
+    g_device_queued_entries.store(g_queued->size(), std::memory_order_release);
 }
 
 void on_device_queue_remove(PKDEVICE_QUEUE_ENTRY entry) noexcept {
     std::lock_guard guard(g_queued_lock);
     if (!g_queued) return;
     g_queued->erase(entry);
-    g_queued_count.store(g_queued->size(), std::memory_order_release);
+    g_device_queued_entries.store(g_queued->size(), std::memory_order_release);
 }
 
 void on_cancel_lock_acquired() noexcept {
@@ -106,9 +108,7 @@ void on_cancel_irp(PIRP irp) noexcept {
 }
 
 void on_free_irp(PIRP irp) noexcept {
-    // Nothing queued, charged, tracked or logged: nothing to check or forget.
-    if (g_queued_count.load(std::memory_order_acquire) == 0 && !any_charges() && !tracing() && !any_records())
-        [[likely]] return;
+    if (!free_irp_hooked(irp)) return;
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     forget_allocated_irp(irp);
     if (tracing()) log_event(LogKind::Free, irp, {});

@@ -80,7 +80,6 @@ void on_allocate_irp(PIRP irp) noexcept {
     if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_event(LogKind::Alloc, irp, {});
 }
 void forget_allocated_irp(PIRP irp) noexcept { uncharge(irp); }
-bool irp_allocation_plain(PDEVICE_OBJECT target) noexcept { return !t_state.context && !target && !tracing(); }
 // MDLs come from the I/O manager's per-thread cache or from pool: counted as MDLs, not pool blocks.
 void on_allocate_mdl(PMDL mdl) noexcept { charge(mdl, 0, 0, Kind::Mdl); }
 void on_free_mdl(PMDL mdl) noexcept { uncharge(mdl); }

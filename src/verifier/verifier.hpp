@@ -54,9 +54,6 @@ bool inject_allocation_failure() noexcept;  // true: the allocation fails (seede
 void on_pool_allocate(void* block, SIZE_T bytes, ULONG tag) noexcept;
 void on_pool_free(void* block) noexcept;
 void on_allocate_irp(PIRP irp) noexcept;
-// True when an IRP allocated now concerns no verified driver and no log (no driver's code runs on this
-// thread, no target device, tracing off): it comes from the I/O manager's cache as when inactive.
-bool irp_allocation_plain(PDEVICE_OBJECT target) noexcept;
 void on_allocate_mdl(PMDL mdl) noexcept;  // IoAllocateMdl (resources.cpp)
 void on_free_mdl(PMDL mdl) noexcept;      // IoFreeMdl
 
