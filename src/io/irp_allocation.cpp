@@ -248,11 +248,14 @@ PIRP finish_irp(IrpBlock* block, CCHAR stack_size, bool charge_quota) noexcept {
 // target: the device the IRP is for, when the caller says (IoAllocateIrpEx).
 PIRP allocate_irp_for(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
     if (stack_size < 1) return nullptr;
-    if (ntio::verifier::active() && ntio::verifier::irp_allocation_hooked(target)) [[unlikely]]
+    const bool verifier = ntio::verifier::active();
+    if (verifier && ntio::verifier::irp_allocation_hooked(target)) [[unlikely]]
         return allocate_irp_verified(target, stack_size, charge_quota);
     IrpBlock* block = allocate_block(static_cast<std::size_t>(stack_size));
     if (!block) return nullptr;
-    return finish_irp(block, stack_size, charge_quota);
+    PIRP irp = finish_irp(block, stack_size, charge_quota);
+    if (verifier && ntio::verifier::alloc_logged()) [[unlikely]] ntio::verifier::log_alloc(irp);
+    return irp;
 }
 
 }  // namespace
@@ -301,7 +304,10 @@ VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
 // (https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation).
 // NT deviation: NT raises that one only under Driver Verifier; ntio always checks it.
 VOID NTAPI IoFreeIrp(PIRP Irp) {
-    if (ntio::verifier::active() && ntio::verifier::free_irp_hooked(Irp)) [[unlikely]] ntio::verifier::on_free_irp(Irp);
+    if (ntio::verifier::active()) [[unlikely]] {
+        if (ntio::verifier::free_irp_hooked(Irp)) ntio::verifier::on_free_irp(Irp);
+        else if (ntio::verifier::free_logged()) ntio::verifier::log_free(Irp);
+    }
     const auto p1 = reinterpret_cast<ULONG_PTR>(Irp);
     if (Irp->Type != IO_TYPE_IRP) KeBugCheckEx(MULTIPLE_IRP_COMPLETE_REQUESTS, p1, kFreeOfFreedIrp, 0, 0);
     if (!(Irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) || !irp_from_allocator(Irp))

@@ -42,7 +42,7 @@ void on_complete_request_slow(PIRP irp) noexcept {
     const ULONG completer_flags = device_flags(device);
     if (completer_flags & NTIO_VERIFIER_SYNC_DELAY_FUZZING) [[unlikely]] maybe_delay(completer_flags);
     if (logging_for(completer_flags))
-        log_event(LogKind::Complete, irp, {device, nullptr, irp->IoStatus.Status, irp->IoStatus.Information});
+        log_complete(irp, irp->IoStatus.Status, irp->IoStatus.Information);
     // Borrowed: the completer owns the IRP, so nobody frees it (and its record) meanwhile. A
     // dispatch frame of this thread usually holds it already.
     IrpRecord* record = cached_record(irp);
@@ -135,12 +135,8 @@ namespace {
         ContextScope scope(routine_flags ? device->DriverObject : nullptr);
         result = routine(device, irp, context);
     }
-    if (logging_for(routine_flags)) {
-        LogFields fields{device, reinterpret_cast<PVOID>(routine), result};
-        fields.location = location;
-        fields.pending = pending_returned;
-        log_event(LogKind::CompletionRoutine, irp, fields);
-    }
+    if (logging_for(routine_flags))
+        log_completion_routine(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending_returned);
     if (!sequence) return result;
     // A routine that freed the IRP also ended its record: the cached one says so (erased); without
     // a frame, the table is asked again (nothing owning is held across the routine), and a reused

@@ -210,11 +210,9 @@ NTSTATUS unchecked_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noe
     PVOID routine = irp->CurrentLocation > 1
                         ? reinterpret_cast<PVOID>(device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction])
                         : nullptr;
-    log_event(LogKind::Call, irp, {device, routine, 0, 0, match});
+    log_call(irp, device, routine, match);
     const NTSTATUS status = plain_call(device, irp);
-    LogFields fields{device, routine, status, 0, match};
-    fields.location = location;
-    log_event(LogKind::Return, irp, fields);
+    log_return(irp, device, match, status, location);
     return status;
 }
 
@@ -237,7 +235,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
     PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[sp->MajorFunction];
     const bool log = logging_for(device_flags(device));
     const std::uint64_t match = log ? next_match_id() : 0;
-    if (log) log_event(LogKind::Call, irp, {device, reinterpret_cast<PVOID>(routine), 0, 0, match});
+    if (log) log_call(irp, device, reinterpret_cast<PVOID>(routine), match);
     // The frame holds the record (active_frames); nothing owning stays on this stack, which a test's
     // bugcheck hook may leave through a longjmp.
     std::vector<Frame>& frames = thread_frames();
@@ -286,11 +284,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
         ContextScope scope(device->DriverObject);
         status = routine(device, irp);
     }
-    if (log) {
-        LogFields fields{device, reinterpret_cast<PVOID>(routine), status, 0, match};
-        fields.location = location;
-        log_event(LogKind::Return, irp, fields);
-    }
+    if (log) log_return(irp, device, match, status, location);
     std::vector<Frame>& after = thread_frames();
     if (index < after.size() && after[index].irp == irp) {
         exit_checks(after[index], status, irql_before);

@@ -1,11 +1,13 @@
-// The IRP log: the native event records of verifier-and-inspector.md 7.2, kept in a bounded ring per
-// host thread (no lock on the recording path: each ring has one writer), for drivers with IRP
-// logging on and for every driver while tracing (NTIO_TRACE=file, written as JSON lines at exit),
+// The IRP log: the native event records of verifier-and-inspector.md 7.2, kept in a bounded ring of
+// words per host thread (no lock on the recording path: each ring has one writer), for drivers with
+// IRP logging on and for every driver while tracing (NTIO_TRACE=file, written as JSON lines at exit),
 // and the per-device IRP log of Driver Verifier's IRP logging (spec 4, class 11: the last 20 IRPs
-// sent to each device of a driver with NTIO_VERIFIER_IRP_LOGGING). Readers (the inspector, dumps,
-// exports) run while writers record: every slot is a sequence lock, so a reader copies a record
-// whole or skips it, and writers never wait. The inspector gets the log, the verified drivers and
-// the tracked IRPs through its provider hook.
+// sent to each device of a driver with NTIO_VERIFIER_IRP_LOGGING). Recording is a few plain stores
+// per event: records are compact, at most about one clock read is taken per burst of I/O, and IRP
+// ids, event times between clock reads, names of returns and completion routines and the sequence
+// numbers are worked out when the log is read. Readers (the inspector, dumps, exports) run while
+// writers record and never make them wait: a reader keeps only the words no writer can have touched
+// since it copied them.
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -19,6 +21,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
+#include <vector>
 
 #include "inspect/snapshot.hpp"
 #include "io/objects.hpp"
@@ -28,41 +32,28 @@
 namespace ntio::verifier {
 namespace {
 
-// Every event kind of spec 7.2 (LogKind, which the rule monitors pass, is a subset).
+// Every event kind of spec 7.2 (LogKind, which the rule monitors pass, is a subset; a kind added
+// to LogKind later is recorded as a verifier event).
 enum class Kind : std::uint8_t {
     Alloc, Call, Return, MarkPending, SetCompletion, Complete, CompletionRoutine, CancelRequest, CancelRoutine,
     ApcDeliver, IocpPost, Free, Verifier
 };
 
-Kind kind_of(LogKind kind) noexcept {
-    switch (kind) {
-    case LogKind::Alloc: return Kind::Alloc;
-    case LogKind::Call: return Kind::Call;
-    case LogKind::Return: return Kind::Return;
-    case LogKind::Complete: return Kind::Complete;
-    case LogKind::CompletionRoutine: return Kind::CompletionRoutine;
-    case LogKind::CancelRequest: return Kind::CancelRequest;
-    case LogKind::Free: return Kind::Free;
-    case LogKind::Verifier: return Kind::Verifier;
-    default: return Kind::Verifier;  // a kind added to LogKind later is still recorded
-    }
-}
-
 // A device's and its driver's names (ASCII, truncated), copied once when the device is first logged
 // and kept for the process's life, so records carry a pointer instead of copying names per event.
 struct DeviceNames;
 
-// Set_completion, mark_pending and cancel_routine are not records of their own: they are read off
-// the call, return and cancel_request records they belong to when the log is read (spec 7.2 lines
-// are produced then), so recording them costs nothing extra.
+// One event as the readers see it, decoded from its ring words (read_records). Set_completion,
+// mark_pending and cancel_routine are not recorded on their own: they are read off the call, return
+// and cancel_request records they belong to when the log is read, so they cost nothing to record.
 struct Record {
-    std::uint64_t ts;          // raw_clock() at the event; nanoseconds once read (read_records)
-    std::uint64_t seq;         // 0 while recorded; numbered when read, in time order
+    std::uint64_t ts;          // nanoseconds (CLOCK_MONOTONIC)
+    std::uint64_t seq;         // numbered when read, in time order
     std::uint64_t irp_id;
     std::uint64_t match;
     PIRP irp;
     PDEVICE_OBJECT device;
-    const DeviceNames* names;  // call, completion routine: the device (its names outlive it)
+    const DeviceNames* names;  // call, return, completion routine: the device's (its names outlive it)
     PVOID routine;
     PVOID context;             // apc_deliver: the APC's context; iocp_post: the port
     PVOID completion;          // call: the completion routine its caller set (set_completion), or null
@@ -82,77 +73,42 @@ struct Record {
     CHAR stack_count;
     bool pending;
     UCHAR control;             // call: the SL_INVOKE_ON_* bits of the completion routine
-    UCHAR reserved;
-    std::uint32_t reserved2;
-};
-static_assert(std::is_trivially_copyable_v<Record> && sizeof(Record) % 8 == 0);
-// The writer stores a record word by word straight into its ring slot (RecordWriter): the words it
-// packs are these.
-static_assert(offsetof(Record, status) == 128 && offsetof(Record, tid) == 136 && offsetof(Record, stack_count) == 144 &&
-              sizeof(Record) == 152);
-
-// A sequence-locked copy of a trivially copyable T: version 2n+1 while item n is being written, 2n+2
-// once it is whole. The words are release-stored and acquire-loaded (plain moves on x86), so a reader
-// that saw any word of a later write also sees that write's odd version on its second check.
-template <typename T>
-struct SeqSlot {
-    static constexpr std::size_t kWords = sizeof(T) / 8;
-    std::atomic<std::uint64_t> version{0};
-    std::atomic<std::uint64_t> words[kWords] = {};
-
-    // One unrolled run of release stores (plain moves on x86) straight from the value.
-    void write_words(const T& value) noexcept {
-        const auto* bytes = reinterpret_cast<const unsigned char*>(&value);
-#pragma GCC unroll 32
-        for (std::size_t i = 0; i < kWords; ++i) {
-            std::uint64_t w;
-            std::memcpy(&w, bytes + i * 8, 8);
-            words[i].store(w, std::memory_order_release);
-        }
-    }
-    // Single writer per slot, word by word: begin(n), put each word, end(n).
-    void begin(std::uint64_t n) noexcept { version.store(2 * n + 1, std::memory_order_relaxed); }
-    void put(std::size_t i, std::uint64_t w) noexcept { words[i].store(w, std::memory_order_release); }
-    void end(std::uint64_t n) noexcept { version.store(2 * n + 2, std::memory_order_release); }
-    // Single writer per slot.
-    void write(std::uint64_t n, const T& value) noexcept {
-        version.store(2 * n + 1, std::memory_order_relaxed);
-        write_words(value);
-        version.store(2 * n + 2, std::memory_order_release);
-    }
-    // Several writers: the one that claims the slot for item n writes; a writer finding it busy or
-    // already past n drops its item (only when more writers than slots race on one ring).
-    void write_shared(std::uint64_t n, const T& value) noexcept {
-        std::uint64_t v = version.load(std::memory_order_relaxed);
-        do {
-            if ((v & 1) || v > 2 * n) return;
-        } while (!version.compare_exchange_weak(v, 2 * n + 1, std::memory_order_relaxed));
-        write_words(value);
-        version.store(2 * n + 2, std::memory_order_release);
-    }
-    // Item n, whole, or false when the slot holds another item or a write is in progress.
-    bool read(std::uint64_t n, T& out) const noexcept {
-        if (version.load(std::memory_order_acquire) != 2 * n + 2) return false;
-        std::uint64_t w[kWords];
-        for (std::size_t i = 0; i < kWords; ++i) w[i] = words[i].load(std::memory_order_acquire);
-        if (version.load(std::memory_order_acquire) != 2 * n + 2) return false;
-        std::memcpy(&out, w, sizeof out);
-        return true;
-    }
+    bool derived;              // ts worked out from the thread's clock reads around it (not read itself)
 };
 
-constexpr std::size_t kRingSize = 4096;
+// ---- The rings ----
+
+// A ring is a run of 64-bit words; a record is its payload words, then the time-stamp counter when
+// this event read the clock, then its header (last, so a reader walks a ring back from its head).
+// Header bits: kind 0-3, stamped 4, pending 5, lead 6, completion words 7, offset word 8, the
+// completion routine's SL_INVOKE_ON_* bits (shifted down by 5) 9-11, record length in words 12-15,
+// location 16-23, stack count 24-31, thread id 32-63.
+constexpr std::size_t kRingWords = std::size_t{1} << 15;  // 256 KiB: about 5000 events of a round trip
+constexpr std::uint64_t kRingMask = kRingWords - 1;
+constexpr std::uint64_t kMaxRecordWords = 15;  // the header's 4-bit length
+// A writer stores at most this far past the head it read: a pad record (Writer), then its record.
+constexpr std::uint64_t kMaxWriteWords = 2 * kMaxRecordWords;
+constexpr std::uint64_t kPadKind = 15;          // header kind of a pad record (no event)
+constexpr std::uint64_t kStamped = 1u << 4, kPending = 1u << 5, kLead = 1u << 6, kHasCompletion = 1u << 7,
+                        kHasOffset = 1u << 8;
+
 struct Ring {
-    std::atomic<std::uint64_t> head{0};  // events written so far; slot = head % kRingSize
-    std::atomic<std::uint32_t> tid{0};
-    Ring* next = nullptr;                // g_rings list (never unlinked)
+    // Writer protocol (one writer): the record's words as release stores (plain moves on x86), then
+    // head = its end (release). A reader copies the words below head, then reads head again: a copied
+    // word that some later record already overwrote was stored after that record's predecessor
+    // published head (release on both sides), so the second head is at least that record's start and
+    // the overwrite lies below it + kMaxWriteWords; the reader keeps only the words at positions
+    // from there minus the ring's size.
+    alignas(64) std::atomic<std::uint64_t> head{0};
     std::atomic<bool> owned{false};
-    SeqSlot<Record> slots[kRingSize];
+    std::uint64_t number = 0;  // ids derived from this ring's positions: number << 40 | position
+    Ring* next = nullptr;      // g_rings list (never unlinked)
+    alignas(64) std::atomic<std::uint64_t> words[kRingWords];
 };
 
 std::atomic<Ring*> g_rings{nullptr};
+std::atomic<std::uint64_t> g_ring_numbers{0};
 std::atomic<std::uint64_t> g_match{0};
-std::atomic<std::uint64_t> g_irp_ids{0};
 
 // A thread's share of a global id counter, taken in blocks (one atomic per block, not one per id);
 // ids stay unique across threads and well below 2^53, which JSON readers keep exact.
@@ -168,79 +124,60 @@ struct IdBlock {
     }
 };
 
-// A ring outlives its thread (dumps read it later); a new thread takes over a released one.
-struct RingOwner {
+// A burst is what a thread does from an IoCallDriver or IoCompleteRequest made outside any logged
+// dispatch (depth 0) until the next such one: only its first event reads the clock (rdtsc costs
+// about 19 ns under KVM, several times the rest of an event). A dispatch that returned
+// STATUS_PENDING usually means a wait follows, so the thread's next event reads the clock too, and
+// so does every kMaxUnstamped-th event in a row (a dispatch left by a longjmp keeps depth above 0).
+constexpr std::uint32_t kMaxUnstamped = 64;
+
+// This thread's ring and burst state. A ring outlives its thread (dumps read it later); a new
+// thread takes over a released one.
+struct ThreadLog {
     Ring* ring = nullptr;
     std::uint32_t tid = 0;
+    std::uint32_t depth = 0;                   // logged calls not yet returned
+    std::uint32_t unstamped = kMaxUnstamped;   // events since the last clock read (the first reads it)
+    bool stamp_next = false;
     // The last call this thread logged: a call to the same IRP location again is a forward after
     // IoSkipCurrentIrpStackLocation, whose completion routine is the upper driver's (not a new one).
     PIRP last_call_irp = nullptr;
     CHAR last_call_location = 0;
-    ~RingOwner() {
-        if (ring) ring->owned.store(false, std::memory_order_release);
+    bool exited = false;  // the thread is exiting and gave its ring back: its last events are dropped
+};
+// Trivially destructible, so the recording path reads it with no initialization guard; the ring is
+// given back by t_ring_release, which only take_ring touches.
+thread_local ThreadLog t_log;
+struct RingRelease {
+    bool armed = false;
+    ~RingRelease() {
+        if (!t_log.ring) return;
+        t_log.ring->owned.store(false, std::memory_order_release);
+        t_log.ring = nullptr;
+        t_log.exited = true;
     }
 };
-thread_local RingOwner t_ring;
+thread_local RingRelease t_ring_release;
 
-Ring* my_ring() noexcept {
-    if (t_ring.ring) return t_ring.ring;
-    const auto tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-    t_ring.tid = tid;
+[[gnu::noinline]] Ring* take_ring() noexcept {
+    if (t_log.exited) return nullptr;
+    t_ring_release.armed = true;
+    t_log.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
     for (Ring* r = g_rings.load(std::memory_order_acquire); r; r = r->next) {
         bool expected = false;
-        if (r->owned.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) {
-            r->tid.store(tid, std::memory_order_relaxed);
-            return t_ring.ring = r;
-        }
+        if (r->owned.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) return t_log.ring = r;
     }
     Ring* r = new (std::nothrow) Ring();
     if (!r) return nullptr;
+    r->number = g_ring_numbers.fetch_add(1, std::memory_order_relaxed) + 1;
     r->owned.store(true);
-    r->tid.store(tid, std::memory_order_relaxed);
     r->next = g_rings.load(std::memory_order_relaxed);
     while (!g_rings.compare_exchange_weak(r->next, r, std::memory_order_acq_rel)) {
     }
-    return t_ring.ring = r;
+    return t_log.ring = r;
 }
 
-// IRP ids: a small open-addressed cache IRP -> id, lock-free; a new life (allocation, or a call at
-// the top location) takes a new id. A collision loses the older IRP's id (it reads 0 afterwards).
-constexpr std::size_t kIdSlots = 4096;
-struct IdSlot {
-    std::atomic<PIRP> irp{nullptr};
-    std::atomic<std::uint64_t> id{0};
-    std::atomic<bool> fresh{false};  // allocated, not yet sent: its first top-level call keeps the id
-};
-IdSlot g_ids[kIdSlots];
-
-IdSlot& id_slot(PIRP irp) noexcept {
-    return g_ids[(reinterpret_cast<std::uintptr_t>(irp) >> 4) * 0x9E3779B97F4A7C15ULL >> 52 & (kIdSlots - 1)];
-}
-thread_local IdBlock t_irp_ids;
-std::uint64_t take_irp_id() noexcept { return t_irp_ids.take(g_irp_ids, std::uint64_t{1} << 12); }
-std::uint64_t new_irp_id(PIRP irp, bool fresh = false) noexcept {
-    IdSlot& slot = id_slot(irp);
-    const std::uint64_t id = take_irp_id();
-    slot.id.store(id, std::memory_order_relaxed);
-    slot.fresh.store(fresh, std::memory_order_relaxed);
-    slot.irp.store(irp, std::memory_order_release);
-    return id;
-}
-// A call at the top location starts a new life, unless the IRP was just allocated (same life).
-std::uint64_t top_call_irp_id(PIRP irp) noexcept {
-    IdSlot& slot = id_slot(irp);
-    // Only the IRP's owner sends it, so a plain load and store (no locked exchange) take the flag.
-    if (slot.irp.load(std::memory_order_acquire) == irp && slot.fresh.load(std::memory_order_relaxed)) {
-        slot.fresh.store(false, std::memory_order_relaxed);
-        return slot.id.load(std::memory_order_relaxed);
-    }
-    return new_irp_id(irp);
-}
-std::uint64_t irp_id(PIRP irp) noexcept {
-    IdSlot& slot = id_slot(irp);
-    if (slot.irp.load(std::memory_order_acquire) != irp) return new_irp_id(irp);
-    return slot.id.load(std::memory_order_relaxed);
-}
+inline Ring* my_ring() noexcept { return t_log.ring ? t_log.ring : take_ring(); }
 
 std::uint64_t now_ns() noexcept {
     timespec ts;
@@ -248,12 +185,12 @@ std::uint64_t now_ns() noexcept {
     return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-// Events are stamped with the time-stamp counter (a clock_gettime costs twice an rdtsc here and an
-// event must cost a few nanoseconds); readers turn it into CLOCK_MONOTONIC nanoseconds with a
-// calibration between start-up and the read. CLOCK_MONOTONIC_COARSE is cheaper still but ticks
-// every 4 ms, which would put every layer of a round trip at one time (durations of zero), so the
-// TSC it is, although under KVM one read costs about 16 ns (most of a traced event's cost). Linux uses the TSC as its clock only when it is
-// invariant and synchronized across CPUs; otherwise (or off x86) events read the clock itself.
+// Clock reads use the time-stamp counter (a clock_gettime costs twice an rdtsc here); readers turn
+// it into CLOCK_MONOTONIC nanoseconds with a calibration between start-up and the read.
+// CLOCK_MONOTONIC_COARSE is cheaper but ticks every 4 ms, which would put every layer of a round
+// trip at one time, so the TSC it is, although under KVM one read costs about 19 ns: hence one read
+// per burst (ThreadLog). Linux uses the TSC as its clock only when it is invariant and synchronized
+// across CPUs; otherwise (or off x86) the clock itself is read.
 #if defined(__x86_64__) || defined(__i386__)
 bool tsc_usable() noexcept {
     FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
@@ -298,12 +235,46 @@ struct ClockConverter {
     }
 };
 
+// A sequence-locked copy of a trivially copyable T (the per-device IRP log's entries): version
+// 2n+1 while item n is being written, 2n+2 once it is whole. Several threads may send IRPs to one
+// device: the one that claims the slot for item n writes; a writer finding it busy or already past
+// n drops its item (only when more writers than slots race on one device).
+template <typename T>
+struct SeqSlot {
+    static constexpr std::size_t kWords = sizeof(T) / 8;
+    std::atomic<std::uint64_t> version{0};
+    std::atomic<std::uint64_t> words[kWords] = {};
+
+    void write_shared(std::uint64_t n, const T& value) noexcept {
+        std::uint64_t v = version.load(std::memory_order_relaxed);
+        do {
+            if ((v & 1) || v > 2 * n) return;
+        } while (!version.compare_exchange_weak(v, 2 * n + 1, std::memory_order_relaxed));
+        const auto* bytes = reinterpret_cast<const unsigned char*>(&value);
+        for (std::size_t i = 0; i < kWords; ++i) {
+            std::uint64_t w;
+            std::memcpy(&w, bytes + i * 8, 8);
+            words[i].store(w, std::memory_order_release);
+        }
+        version.store(2 * n + 2, std::memory_order_release);
+    }
+    // Item n, whole, or false when the slot holds another item or a write is in progress.
+    bool read(std::uint64_t n, T& out) const noexcept {
+        if (version.load(std::memory_order_acquire) != 2 * n + 2) return false;
+        std::uint64_t w[kWords];
+        for (std::size_t i = 0; i < kWords; ++i) w[i] = words[i].load(std::memory_order_acquire);
+        if (version.load(std::memory_order_acquire) != 2 * n + 2) return false;
+        std::memcpy(&out, w, sizeof out);
+        return true;
+    }
+};
+
 // ---- Devices: interned names and the per-device IRP log ----
 
 constexpr std::size_t kIrpsPerDevice = 20;  // Driver Verifier's IRP logging keeps 20 per device
 struct DeviceIrp {
-    std::uint64_t ts;  // raw_clock()
-    std::uint64_t irp_id;
+    std::uint64_t ts;      // raw_clock()
+    std::uint64_t irp_id;  // the call record's position id (read_records maps it to the IRP's id)
     PIRP irp;
     std::uint64_t length;
     std::uint64_t offset;
@@ -411,96 +382,337 @@ DeviceLog* find_device_log(PDEVICE_OBJECT device) noexcept {
 const char* device_name_of(const Record& r) { return r.names ? r.names->device_name : ""; }
 const char* driver_name_of(const Record& r) { return r.names ? r.names->driver_name : ""; }
 
-// Appends one record to this thread's ring.
-void publish(Record& r) noexcept {
-    Ring* ring = my_ring();
-    if (!ring) return;
-    r.tid = t_ring.tid;
-    const std::uint64_t head = ring->head.load(std::memory_order_relaxed);
-    ring->slots[head % kRingSize].write(head, r);
-    ring->head.store(head + 1, std::memory_order_release);
+// ---- Recording ----
+
+constexpr std::uint64_t kIdPositionBits = 40;
+// The id a record's position gives (ring number above the position; at most 2^53 for JSON).
+std::uint64_t position_id(std::uint64_t ring_number, std::uint64_t position) noexcept {
+    return ring_number << kIdPositionBits | ((position + 1) & ((std::uint64_t{1} << kIdPositionBits) - 1));
 }
 
-// The hot recording path: a record's words stored straight into this thread's next ring slot, each
-// computed in registers (no Record on the stack, no zero fill and copy), between the slot's odd and
-// even versions.
-static_assert(std::endian::native == std::endian::little);
-enum Word : std::size_t {
-    kWTs, kWSeq, kWIrpId, kWMatch, kWIrp, kWDevice, kWNames, kWRoutine, kWContext, kWCompletion,
-    kWCompletionContext, kWInformation, kWSubcode, kWLength, kWOffset, kWText, kWStatusCode, kWTidKind,
-    kWTail, kWords
-};
-static_assert(kWords * 8 == sizeof(Record) && offsetof(Record, text) == kWText * 8 &&
-              offsetof(Record, completion_context) == kWCompletionContext * 8 && offsetof(Record, offset) == kWOffset * 8);
+inline std::uint64_t word_of(const void* p) noexcept { return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)); }
+inline std::uint64_t word_of(std::uint64_t w) noexcept { return w; }
 
-std::uint64_t word_of(const void* p) noexcept { return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)); }
-
-class RecordWriter {
+// One record's words stored straight into this thread's ring, in one run: a record that would
+// cross the ring's end is put at its start, after a pad record filling the rest.
+class Writer {
 public:
-    RecordWriter(Ring* ring) noexcept
-        : m_ring(ring), m_head(ring->head.load(std::memory_order_relaxed)), m_slot(ring->slots[m_head % kRingSize]) {
-        m_slot.begin(m_head);
+    Writer(Ring* ring, unsigned length) noexcept : m_ring(ring), m_start(ring->head.load(std::memory_order_relaxed)) {
+        std::uint64_t offset = m_start & kRingMask;
+        if (offset + length > kRingWords) [[unlikely]] {
+            const auto rest = static_cast<unsigned>(kRingWords - offset);
+            ring->words[kRingWords - 1].store(static_cast<std::uint64_t>(kPadKind) | std::uint64_t{rest} << 12,
+                                              std::memory_order_release);
+            m_start += rest;
+            ring->head.store(m_start, std::memory_order_release);
+            offset = 0;
+        }
+        m_words = &ring->words[offset];
+        m_end = m_start + length;
     }
-    void put(Word i, std::uint64_t w) noexcept { m_slot.put(i, w); }
-    void put(Word i, const void* p) noexcept { m_slot.put(i, word_of(p)); }
-    // status and code; tid, kind, major, minor, location; stack_count, pending, control (Record's layout).
-    void status_code(NTSTATUS status, ULONG code) noexcept {
-        m_slot.put(kWStatusCode, static_cast<std::uint32_t>(status) | static_cast<std::uint64_t>(code) << 32);
+    template <typename W>
+    void put(W w) noexcept {
+        (m_words++)->store(word_of(w), std::memory_order_release);
     }
-    void tid_kind(std::uint32_t tid, Kind kind, UCHAR major, UCHAR minor, CHAR location) noexcept {
-        m_slot.put(kWTidKind, tid | static_cast<std::uint64_t>(kind) << 32 | static_cast<std::uint64_t>(major) << 40 |
-                                  static_cast<std::uint64_t>(minor) << 48 |
-                                  static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 56);
+    void finish(std::uint64_t header) noexcept {
+        put(header);
+        m_ring->head.store(m_end, std::memory_order_release);
     }
-    void tail(CHAR stack_count, bool pending, UCHAR control) noexcept {
-        m_slot.put(kWTail, static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) |
-                               static_cast<std::uint64_t>(pending ? 1 : 0) << 8 | static_cast<std::uint64_t>(control) << 16);
-    }
-    void finish() noexcept {
-        m_slot.end(m_head);
-        m_ring->head.store(m_head + 1, std::memory_order_release);
-    }
+    std::uint64_t start() const noexcept { return m_start; }
 
 private:
     Ring* m_ring;
-    std::uint64_t m_head;
-    SeqSlot<Record>& m_slot;
+    std::uint64_t m_start;
+    std::uint64_t m_end;
+    std::atomic<std::uint64_t>* m_words;
 };
 
-// Member by member (a value-initialized Record is a `rep stos`, slow to start for 144 bytes).
-Record blank(Kind kind, PIRP irp) noexcept {
-    Record r;
-    r.ts = raw_clock();
-    r.seq = 0;
-    r.irp_id = 0;
-    r.match = 0;
-    r.irp = irp;
-    r.device = nullptr;
-    r.names = nullptr;
-    r.routine = nullptr;
-    r.context = nullptr;
-    r.completion = nullptr;
-    r.completion_context = nullptr;
-    r.information = 0;
-    r.subcode = 0;
-    r.length = 0;
-    r.offset = 0;
-    r.text = nullptr;
-    r.status = 0;
-    r.code = 0;
-    r.tid = 0;
-    r.kind = kind;
-    r.major = 0;
-    r.minor = 0;
-    r.location = 0;
-    r.stack_count = 0;
-    r.pending = false;
-    r.control = 0;
-    r.reserved = 0;
-    r.reserved2 = 0;
-    return r;
+inline std::uint64_t header(Kind kind, std::uint64_t bits, unsigned length, CHAR location, CHAR stack_count,
+                            std::uint32_t tid) noexcept {
+    return static_cast<std::uint64_t>(kind) | bits | static_cast<std::uint64_t>(length) << 12 |
+           static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
+           static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24 | static_cast<std::uint64_t>(tid) << 32;
 }
 
+// Whether this event reads the clock (see kMaxUnstamped), and the bookkeeping after it.
+inline bool wants_stamp(const ThreadLog& t, Kind kind) noexcept {
+    return t.stamp_next || t.unstamped >= kMaxUnstamped || (t.depth == 0 && (kind == Kind::Call || kind == Kind::Complete));
+}
+inline void stamped(ThreadLog& t, bool stamp) noexcept {
+    if (stamp) {
+        t.unstamped = 0;
+        t.stamp_next = false;
+    } else {
+        ++t.unstamped;
+    }
+}
+
+// A record of fixed payload: the words, the clock when stamped, the header.
+template <typename... W>
+[[gnu::noinline]] void emit_stamped(ThreadLog& t, Ring* ring, Kind kind, std::uint64_t bits, CHAR location,
+                                    CHAR stack_count, W... payload) noexcept {
+    constexpr unsigned length = static_cast<unsigned>(sizeof...(W)) + 2;
+    Writer w(ring, length);
+    (w.put(payload), ...);
+    w.put(raw_clock());
+    w.finish(header(kind, bits | kStamped, length, location, stack_count, t.tid));
+    stamped(t, true);
+}
+// The usual case (no clock read) stays free of calls, so it needs no saved registers.
+template <typename... W>
+[[gnu::always_inline]] inline void emit(ThreadLog& t, Ring* ring, Kind kind, std::uint64_t bits, CHAR location,
+                                        CHAR stack_count, bool stamp, W... payload) noexcept {
+    if (stamp) [[unlikely]] {
+        emit_stamped(t, ring, kind, bits, location, stack_count, payload...);
+        return;
+    }
+    constexpr unsigned length = static_cast<unsigned>(sizeof...(W)) + 1;
+    Writer w(ring, length);
+    (w.put(payload), ...);
+    w.finish(header(kind, bits, length, location, stack_count, t.tid));
+    stamped(t, false);
+}
+
+// The call record: where the IRP goes, what for, and the completion routine its caller set.
+[[gnu::always_inline]] inline void record_call(ThreadLog& t, Ring* ring, PIRP irp, PDEVICE_OBJECT device, PVOID routine,
+                                               std::uint64_t match) noexcept {
+    CHAR location = irp->CurrentLocation;
+    const CHAR stack_count = irp->StackCount;
+    UCHAR major = 0;
+    UCHAR minor = 0;
+    std::uint64_t length = 0;
+    std::uint64_t offset = 0;
+    bool has_offset = false;
+    PVOID completion = nullptr;
+    PVOID completion_context = nullptr;
+    UCHAR control = 0;
+    if (irp->CurrentLocation > 1) [[likely]] {
+        PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+        major = sp->MajorFunction;
+        minor = sp->MinorFunction;
+        location = static_cast<CHAR>(irp->CurrentLocation - 1);
+        if (major == IRP_MJ_READ || major == IRP_MJ_WRITE) {
+            length = sp->Parameters.Read.Length;
+            offset = static_cast<std::uint64_t>(sp->Parameters.Read.ByteOffset.QuadPart);
+            has_offset = offset != 0;
+        } else if (major == IRP_MJ_DEVICE_CONTROL || major == IRP_MJ_INTERNAL_DEVICE_CONTROL ||
+                   major == IRP_MJ_FILE_SYSTEM_CONTROL) {
+            length = sp->Parameters.DeviceIoControl.IoControlCode;
+        }
+        // set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the
+        // next location), so the routine the caller set for this call is read here, at IoCallDriver,
+        // and the event gets the call's time. A forward after IoSkipCurrentIrpStackLocation targets
+        // the location this thread just called and carries the upper driver's routine: not a new one.
+        const bool skipped = t.last_call_irp == irp && t.last_call_location == location;
+        t.last_call_irp = irp;
+        t.last_call_location = location;
+        const UCHAR invoke = sp->Control & (SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL);
+        if (sp->CompletionRoutine && invoke && !skipped) {
+            completion = reinterpret_cast<PVOID>(sp->CompletionRoutine);
+            completion_context = sp->Context;
+            control = invoke;
+        }
+    }
+    // The device is alive (it is being sent an IRP): its names are interned now. The record holds
+    // the log entry (its names and address), or the address alone (tagged) when the table is full.
+    DeviceLog* log = device_log(device);
+    // The per-device IRP log is Driver Verifier's IRP logging: kept for drivers with the flag
+    // (without tracing, only those drivers' calls are logged at all).
+    const bool device_irp = log && (!tracing() || (driver_flags(device->DriverObject) & NTIO_VERIFIER_IRP_LOGGING));
+    const bool stamp = device_irp || wants_stamp(t, Kind::Call);
+    const unsigned words = 6 + (has_offset ? 1 : 0) + (completion ? 2 : 0) + (stamp ? 1 : 0);
+    Writer w(ring, words);
+    w.put(irp);
+    w.put(log ? word_of(log) : word_of(device) | 1);
+    w.put(routine);
+    w.put(match);
+    w.put((length & 0xFFFFFFFFu) | static_cast<std::uint64_t>(major) << 32 | static_cast<std::uint64_t>(minor) << 40);
+    if (has_offset) w.put(offset);
+    if (completion) {
+        w.put(completion);
+        w.put(completion_context);
+    }
+    std::uint64_t ts = 0;
+    if (stamp) w.put(ts = raw_clock());
+    const std::uint64_t start = w.start();
+    w.finish(header(Kind::Call,
+                    (stamp ? kStamped : 0) | (has_offset ? kHasOffset : 0) | (completion ? kHasCompletion : 0) |
+                        static_cast<std::uint64_t>(control >> 5) << 9,  // SL_INVOKE_ON_* are 0x20-0x80
+                    words, location, stack_count, t.tid));
+    stamped(t, stamp);
+    ++t.depth;
+    if (device_irp) [[unlikely]] {
+        DeviceIrp entry{ts, position_id(ring->number, start), irp, length, offset, t.tid, major, minor, location, stack_count};
+        const std::uint64_t n = log->irp_head.fetch_add(1, std::memory_order_relaxed);
+        log->irps[n % kIrpsPerDevice].write_shared(n, entry);
+    }
+}
+
+}  // namespace
+
+thread_local IdBlock t_match_ids;
+
+std::uint64_t next_match_id() noexcept { return t_match_ids.take(g_match, std::uint64_t{1} << 16); }
+
+namespace {
+
+inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<std::uint32_t>(status); }
+
+// Each event in two forms: inline with stamp false (no call, so the entry points below are leaf
+// functions without saved registers), and out of line for the rare case (no ring yet, or a clock
+// read), reached by a tail call.
+[[gnu::always_inline]] inline void record_return(ThreadLog& t, Ring* ring, bool stamp, PIRP irp, PDEVICE_OBJECT device,
+                                                 std::uint64_t match, NTSTATUS status, CHAR location, bool pending) noexcept {
+    // The dispatch has returned: the IRP may be freed, only its pointer is recorded.
+    emit(t, ring, Kind::Return, pending ? kPending : 0, location, 0, stamp, irp, device, match, status_word(status));
+    if (t.depth) --t.depth;
+    if (status == STATUS_PENDING) t.stamp_next = true;
+}
+[[gnu::always_inline]] inline void record_complete(ThreadLog& t, Ring* ring, bool stamp, PIRP irp, NTSTATUS status,
+                                                   ULONG_PTR information) noexcept {
+    emit(t, ring, Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, stamp, irp, status_word(status),
+         static_cast<std::uint64_t>(information));
+}
+// The routine has returned: the IRP and the device may be gone.
+[[gnu::always_inline]] inline void record_routine(ThreadLog& t, Ring* ring, bool stamp, PIRP irp, PDEVICE_OBJECT device,
+                                                  PVOID routine, NTSTATUS result, CHAR location, bool pending) noexcept {
+    emit(t, ring, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, stamp, irp, device, routine,
+         status_word(result));
+}
+// An allocation outside any dispatch is what starts a request: it takes the time of the burst it
+// leads into.
+[[gnu::always_inline]] inline void record_alloc(ThreadLog& t, Ring* ring, bool stamp, PIRP irp) noexcept {
+    emit(t, ring, Kind::Alloc, !stamp && t.depth == 0 ? kLead : 0, irp->CurrentLocation, irp->StackCount, stamp, irp);
+}
+[[gnu::always_inline]] inline void record_free(ThreadLog& t, Ring* ring, bool stamp, PIRP irp) noexcept {
+    emit(t, ring, Kind::Free, 0, irp->CurrentLocation, irp->StackCount, stamp, irp);
+}
+
+[[gnu::noinline]] void return_slow(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location,
+                                   bool pending) noexcept {
+    if (Ring* ring = my_ring())
+        record_return(t_log, ring, wants_stamp(t_log, Kind::Return), irp, device, match, status, location, pending);
+}
+[[gnu::noinline]] void complete_slow(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
+    if (Ring* ring = my_ring()) record_complete(t_log, ring, wants_stamp(t_log, Kind::Complete), irp, status, information);
+}
+[[gnu::noinline]] void routine_slow(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
+                                    bool pending) noexcept {
+    if (Ring* ring = my_ring())
+        record_routine(t_log, ring, wants_stamp(t_log, Kind::CompletionRoutine), irp, device, routine, result, location,
+                       pending);
+}
+[[gnu::noinline]] void alloc_slow(PIRP irp) noexcept {
+    if (Ring* ring = my_ring()) record_alloc(t_log, ring, wants_stamp(t_log, Kind::Alloc), irp);
+}
+[[gnu::noinline]] void free_slow(PIRP irp) noexcept {
+    if (Ring* ring = my_ring()) record_free(t_log, ring, wants_stamp(t_log, Kind::Free), irp);
+}
+
+// The fast path applies: the thread has its ring and this event reads no clock.
+inline Ring* fast_ring(const ThreadLog& t, Kind kind) noexcept { return wants_stamp(t, kind) ? nullptr : t.ring; }
+
+}  // namespace
+
+void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
+    if (Ring* ring = my_ring()) [[likely]] record_call(t_log, ring, irp, device, routine, match);
+}
+
+void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location) noexcept {
+    ThreadLog& t = t_log;
+    Ring* ring = fast_ring(t, Kind::Return);
+    if (!ring) [[unlikely]] return return_slow(irp, device, match, status, location, false);
+    record_return(t, ring, false, irp, device, match, status, location, false);
+}
+
+void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
+    ThreadLog& t = t_log;
+    Ring* ring = fast_ring(t, Kind::Complete);
+    if (!ring) [[unlikely]] return complete_slow(irp, status, information);
+    record_complete(t, ring, false, irp, status, information);
+}
+
+void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
+                            bool pending) noexcept {
+    ThreadLog& t = t_log;
+    Ring* ring = fast_ring(t, Kind::CompletionRoutine);
+    if (!ring) [[unlikely]] return routine_slow(irp, device, routine, result, location, pending);
+    record_routine(t, ring, false, irp, device, routine, result, location, pending);
+}
+
+void log_alloc(PIRP irp) noexcept {
+    ThreadLog& t = t_log;
+    Ring* ring = fast_ring(t, Kind::Alloc);
+    if (!ring) [[unlikely]] return alloc_slow(irp);
+    record_alloc(t, ring, false, irp);
+}
+
+void log_free(PIRP irp) noexcept {
+    ThreadLog& t = t_log;
+    Ring* ring = fast_ring(t, Kind::Free);
+    if (!ring) [[unlikely]] return free_slow(irp);
+    record_free(t, ring, false, irp);
+}
+
+void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
+    switch (log_kind) {
+    case LogKind::Call: return log_call(irp, f.device, f.routine, f.match);
+    case LogKind::Return: {
+        ThreadLog& t = t_log;
+        Ring* ring = fast_ring(t, Kind::Return);
+        if (!ring) return return_slow(irp, f.device, f.match, f.status, f.location, f.pending);
+        return record_return(t, ring, false, irp, f.device, f.match, f.status, f.location, f.pending);
+    }
+    case LogKind::Complete: return log_complete(irp, f.status, f.information);
+    case LogKind::CompletionRoutine:
+        return log_completion_routine(irp, f.device, f.routine, f.status, f.location, f.pending);
+    case LogKind::Alloc: return log_alloc(irp);
+    case LogKind::Free: return log_free(irp);
+    case LogKind::CancelRequest: {
+        ThreadLog& t = t_log;
+        if (Ring* ring = my_ring())
+            emit(t, ring, Kind::CancelRequest, 0, irp->CurrentLocation, irp->StackCount, wants_stamp(t, Kind::CancelRequest),
+                 irp, f.device, f.routine);
+        return;
+    }
+    default: {  // verifier (and a kind added to LogKind later)
+        ThreadLog& t = t_log;
+        if (Ring* ring = my_ring())
+            emit(t, ring, Kind::Verifier, 0, 0, 0, wants_stamp(t, Kind::Verifier), irp,
+                 status_word(f.status) | static_cast<std::uint64_t>(f.code) << 32, static_cast<std::uint64_t>(f.subcode),
+                 f.text);
+        return;
+    }
+    }
+}
+
+void trace_apc_deliver(PIRP irp) noexcept {
+    if (!tracing()) return;
+    Ring* ring = my_ring();
+    if (!ring) return;
+    // The IRP's Tail.Apc carries the APC now (Tail.Overlay is gone). Deliveries end a wait: stamped.
+    emit(t_log, ring, Kind::ApcDeliver, 0, irp->CurrentLocation, irp->StackCount, true, irp,
+         reinterpret_cast<PVOID>(irp->Tail.Apc.NormalRoutine), irp->Tail.Apc.NormalContext,
+         static_cast<std::uint64_t>(static_cast<std::uint32_t>(irp->IoStatus.Status)),
+         static_cast<std::uint64_t>(irp->IoStatus.Information));
+}
+
+void trace_iocp_post(PIRP irp, PFILE_OBJECT file) noexcept {
+    if (!tracing()) return;
+    Ring* ring = my_ring();
+    if (!ring) return;
+    PVOID port = nullptr;
+    std::uint64_t key = 0;
+    if (file && file->CompletionContext) {
+        port = file->CompletionContext->Port;
+        key = word_of(file->CompletionContext->Key);
+    }
+    emit(t_log, ring, Kind::IocpPost, 0, irp->CurrentLocation, irp->StackCount, true, irp, port, key,
+         static_cast<std::uint64_t>(static_cast<std::uint32_t>(irp->IoStatus.Status)),
+         static_cast<std::uint64_t>(irp->IoStatus.Information));
+}
+
+namespace {
 const char* kind_name(Kind kind) {
     switch (kind) {
     case Kind::Alloc: return "alloc";
@@ -541,6 +753,7 @@ void append_record(std::string& out, const Record& r, int pid) {
                   static_cast<unsigned long long>(r.irp_id), addr(r.irp), kind_name(r.kind),
                   static_cast<unsigned long long>(r.match));
     out += line;
+    if (r.derived) out += ",\"ts_derived\":true";
     auto field = [&](const char* format, auto... args) {
         std::snprintf(line, sizeof line, format, args...);
         out += line;
@@ -609,34 +822,232 @@ void append_record(std::string& out, const Record& r, int pid) {
     out += "}\n";
 }
 
+// ---- Reading ----
+
+// Derived times: an event that did not read the clock is placed 1 ns per event after its thread's
+// previous clock read, a lower bound of its real time (recording an event alone takes longer); an
+// allocation leading into a burst 1 ns per event before the burst's read, an upper bound. Either way
+// it stays between its thread's reads around it, and an IRP address's old life (its free, a lower
+// bound) still sorts before its next life's allocation (an upper bound) on any thread.
+constexpr std::uint64_t kStepNs = 1;
+
+struct Item {
+    Record record;
+    std::uint64_t ring;      // ring number, then position: ties in time keep each thread's order
+    std::uint64_t position;  // of the record's first word
+    std::uint64_t raw;       // raw_clock() when stamped
+    bool stamped;
+    bool lead;
+    bool tagged_device;      // call: the device word is the address (no log entry)
+};
+
+Record blank_record() noexcept {
+    Record r;
+    std::memset(&r, 0, sizeof r);
+    return r;
+}
+
+// One ring's whole records, oldest first.
+void read_ring(const Ring& ring, std::vector<Item>& out) {
+    const std::uint64_t head = ring.head.load(std::memory_order_acquire);
+    const std::uint64_t base = head > kRingWords ? head - kRingWords : 0;
+    std::vector<std::uint64_t> words(head - base);
+    for (std::uint64_t i = base; i < head; ++i) words[i - base] = ring.words[i & kRingMask].load(std::memory_order_acquire);
+    const std::uint64_t reached = ring.head.load(std::memory_order_acquire) + kMaxWriteWords;
+    const std::uint64_t floor = std::max(base, reached > kRingWords ? reached - kRingWords : 0);
+    const std::size_t first = out.size();
+    for (std::uint64_t end = head; end > floor;) {
+        const std::uint64_t h = words[end - 1 - base];
+        const unsigned length = static_cast<unsigned>(h >> 12 & 15);
+        if (length == 0 || end - floor < length) break;
+        const std::uint64_t start = end - length;
+        end = start;
+        if ((h & 15) == kPadKind) continue;
+        const std::uint64_t* p = &words[start - base];
+        Item item{blank_record(), ring.number, start, 0, (h & kStamped) != 0, (h & kLead) != 0, false};
+        Record& r = item.record;
+        r.kind = static_cast<Kind>(h & 15);
+        r.pending = (h & kPending) != 0;
+        r.control = static_cast<UCHAR>((h >> 9 & 7) << 5);
+        r.location = static_cast<CHAR>(h >> 16 & 0xFF);
+        r.stack_count = static_cast<CHAR>(h >> 24 & 0xFF);
+        r.tid = static_cast<std::uint32_t>(h >> 32);
+        if (item.stamped) item.raw = p[length - 2];
+        auto ptr = [](std::uint64_t w) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(w)); };
+        auto status = [](std::uint64_t w) { return static_cast<NTSTATUS>(static_cast<std::uint32_t>(w)); };
+        r.irp = static_cast<PIRP>(ptr(p[0]));
+        switch (r.kind) {
+        case Kind::Call: {
+            if (p[1] & 1) {
+                item.tagged_device = true;
+                r.device = static_cast<PDEVICE_OBJECT>(ptr(p[1] & ~std::uint64_t{1}));
+            } else if (const auto* log = static_cast<const DeviceLog*>(ptr(p[1]))) {
+                r.device = log->device.load(std::memory_order_relaxed);
+                r.names = &log->names;
+            }
+            r.routine = ptr(p[2]);
+            r.match = p[3];
+            r.length = p[4] & 0xFFFFFFFFu;
+            r.major = static_cast<UCHAR>(p[4] >> 32);
+            r.minor = static_cast<UCHAR>(p[4] >> 40);
+            std::size_t i = 5;
+            if (h & kHasOffset) r.offset = p[i++];
+            if (h & kHasCompletion) {
+                r.completion = ptr(p[i]);
+                r.completion_context = ptr(p[i + 1]);
+            }
+            break;
+        }
+        case Kind::Return:
+            r.device = static_cast<PDEVICE_OBJECT>(ptr(p[1]));
+            r.match = p[2];
+            r.status = status(p[3]);
+            break;
+        case Kind::Complete:
+            r.status = status(p[1]);
+            r.information = static_cast<ULONG_PTR>(p[2]);
+            break;
+        case Kind::CompletionRoutine:
+            r.device = static_cast<PDEVICE_OBJECT>(ptr(p[1]));
+            r.routine = ptr(p[2]);
+            r.status = status(p[3]);
+            break;
+        case Kind::CancelRequest:
+            r.device = static_cast<PDEVICE_OBJECT>(ptr(p[1]));
+            r.routine = ptr(p[2]);
+            break;
+        case Kind::ApcDeliver:
+        case Kind::IocpPost:
+            if (r.kind == Kind::ApcDeliver) r.routine = ptr(p[1]);
+            r.context = ptr(r.kind == Kind::ApcDeliver ? p[2] : p[1]);
+            if (r.kind == Kind::IocpPost) r.subcode = static_cast<ULONG_PTR>(p[2]);
+            r.status = status(p[3]);
+            r.information = static_cast<ULONG_PTR>(p[4]);
+            break;
+        case Kind::Verifier:
+            r.status = status(p[1]);
+            r.code = static_cast<ULONG>(p[1] >> 32);
+            r.subcode = static_cast<ULONG_PTR>(p[2]);
+            r.text = static_cast<const char*>(ptr(p[3]));
+            break;
+        default:  // alloc, free: the IRP alone
+            break;
+        }
+        out.push_back(item);
+    }
+    std::reverse(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+}
+
+// Times for one ring's records (items [first, last), oldest first): clock reads converted, the
+// others derived from them (kStepNs), never before the previous read nor after the next.
+void derive_times(std::vector<Item>& items, std::size_t first, std::size_t last, const ClockConverter& clock) {
+    constexpr std::size_t kNone = ~std::size_t{0};
+    std::vector<std::size_t> next(last - first, kNone);
+    for (std::size_t i = last, n = kNone; i-- > first;) {
+        next[i - first] = n;
+        if (items[i].stamped) n = i;
+    }
+    for (std::size_t i = first; i < last; ++i)
+        if (items[i].stamped) items[i].record.ts = clock.ns(items[i].raw);
+    const std::uint64_t now = clock.ns(raw_clock());
+    std::size_t prev = kNone;
+    std::uint64_t floor = 0;
+    for (std::size_t i = first; i < last; ++i) {
+        Record& r = items[i].record;
+        if (items[i].stamped) {
+            r.ts = std::max(r.ts, floor);
+            floor = r.ts;
+            prev = i;
+            continue;
+        }
+        r.derived = true;
+        const std::size_t n = next[i - first];
+        const std::uint64_t after = n != kNone ? items[n].record.ts : now;
+        std::uint64_t ts;
+        if (n != kNone && (items[i].lead || prev == kNone))
+            ts = after - std::min<std::uint64_t>(after, (n - i) * kStepNs);
+        else if (prev != kNone)
+            ts = items[prev].record.ts + (i - prev) * kStepNs;
+        else
+            ts = now;
+        ts = std::min(std::max(ts, floor), after);
+        r.ts = ts;
+        floor = ts;
+    }
+}
+
 // Every ring's whole records in time order, with the events recorded inside others expanded
 // (set_completion before its call, mark_pending after its STATUS_PENDING return, cancel_routine
-// after its cancel_request), timestamps in nanoseconds and sequence numbers given in that order.
-std::vector<Record> read_records() {
-    struct Item {
-        Record record;
-        std::uint64_t ring;   // ring order, then index: ties in time keep each thread's order
-        std::uint64_t index;
-    };
+// after its cancel_request), timestamps in nanoseconds, IRP ids and names of returns and completion
+// routines worked out, and sequence numbers given in that order. call_ids, when given, maps the
+// position id of each call read to its IRP's id (the per-device IRP log refers to calls so).
+std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t>* call_ids = nullptr) {
     std::vector<Item> items;
-    std::uint64_t ring_number = 0;
-    for (Ring* ring = g_rings.load(std::memory_order_acquire); ring; ring = ring->next, ++ring_number) {
-        const std::uint64_t head = ring->head.load(std::memory_order_acquire);
-        const std::uint64_t first = head > kRingSize ? head - kRingSize : 0;
-        Record r;
-        for (std::uint64_t i = first; i < head; ++i)
-            if (ring->slots[i % kRingSize].read(i, r)) items.push_back({r, ring_number, i});
+    const ClockConverter clock;
+    for (Ring* ring = g_rings.load(std::memory_order_acquire); ring; ring = ring->next) {
+        const std::size_t first = items.size();
+        read_ring(*ring, items);
+        derive_times(items, first, items.size(), clock);
     }
     std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-        if (a.record.ts != b.record.ts) return static_cast<std::int64_t>(a.record.ts - b.record.ts) < 0;
-        return a.ring != b.ring ? a.ring < b.ring : a.index < b.index;
+        if (a.record.ts != b.record.ts) return a.record.ts < b.record.ts;
+        return a.ring != b.ring ? a.ring < b.ring : a.position < b.position;
     });
-    const ClockConverter clock;
+    // IRP ids: a life starts at an allocation or at a call at the top location (unless the IRP was
+    // just allocated); its id is its first record's position id, so it stays the same from read to
+    // read while that record is kept.
+    struct Life {
+        std::uint64_t id;
+        bool fresh;
+    };
+    std::unordered_map<PIRP, Life> lives;
+    std::unordered_map<PDEVICE_OBJECT, const DeviceNames*> device_names;  // from the latest call to each device
+    std::unordered_map<std::uint64_t, const DeviceNames*> call_names;     // uniq_match_id -> the call's device
+    auto names_of = [&](PDEVICE_OBJECT device) -> const DeviceNames* {
+        if (auto it = device_names.find(device); it != device_names.end()) return it->second;
+        const DeviceLog* log = find_device_log(device);
+        return log ? &log->names : nullptr;
+    };
     std::vector<Record> out;
     out.reserve(items.size() + items.size() / 2);
     for (Item& item : items) {
         Record& r = item.record;
-        r.ts = clock.ns(r.ts);
+        const std::uint64_t own = position_id(item.ring, item.position);
+        switch (r.kind) {
+        case Kind::Alloc:
+            lives[r.irp] = {own, true};
+            r.irp_id = own;
+            break;
+        case Kind::Call: {
+            auto [it, inserted] = lives.try_emplace(r.irp, Life{own, false});
+            if (!inserted && r.location == r.stack_count) {
+                if (it->second.fresh) it->second.fresh = false;
+                else it->second = {own, false};
+            }
+            r.irp_id = it->second.id;
+            if (item.tagged_device) r.names = names_of(r.device);
+            device_names[r.device] = r.names;
+            call_names[r.match] = r.names;
+            if (call_ids) (*call_ids)[own] = r.irp_id;
+            break;
+        }
+        default: {
+            auto [it, inserted] = lives.try_emplace(r.irp, Life{own, false});
+            r.irp_id = it->second.id;
+            if (r.kind == Kind::Free) lives.erase(it);
+            break;
+        }
+        }
+        if (r.kind == Kind::Return) {
+            if (auto it = call_names.find(r.match); it != call_names.end()) {
+                r.names = it->second;
+                call_names.erase(it);
+            } else {
+                r.names = names_of(r.device);
+            }
+        } else if (r.kind == Kind::CompletionRoutine) {
+            r.names = names_of(r.device);
+        }
         if (r.kind == Kind::Call && r.completion) {
             Record set = r;
             set.kind = Kind::SetCompletion;
@@ -694,118 +1105,6 @@ bool start_up() {
 
 }  // namespace
 
-thread_local IdBlock t_match_ids;
-
-std::uint64_t next_match_id() noexcept { return t_match_ids.take(g_match, std::uint64_t{1} << 16); }
-
-void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
-    Ring* ring = my_ring();  // this thread's ring (and tid) first: the per-device entry uses the tid
-    if (!ring) return;
-    const std::uint64_t ts = raw_clock();
-    const Kind kind = kind_of(log_kind);
-    // After a dispatch or completion routine returned the IRP may be freed: only the pointer is used.
-    const bool irp_alive = kind != Kind::Return && kind != Kind::CompletionRoutine;
-    const bool top_call = kind == Kind::Call && irp->CurrentLocation == irp->StackCount + 1;
-    const std::uint64_t id = kind == Kind::Alloc ? new_irp_id(irp, true) : top_call ? top_call_irp_id(irp) : irp_id(irp);
-    // A call's device is alive; after a dispatch or completion routine returned it may not be, so
-    // those events only look the device up by address.
-    DeviceLog* log = kind == Kind::Call ? device_log(f.device)
-                     : kind == Kind::Return || kind == Kind::CompletionRoutine ? find_device_log(f.device)
-                                                                               : nullptr;
-    const CHAR stack_count = irp_alive ? irp->StackCount : 0;
-    CHAR location = irp_alive ? irp->CurrentLocation : f.location;
-    UCHAR major = 0;
-    UCHAR minor = 0;
-    std::uint64_t length = 0;
-    std::uint64_t offset = 0;
-    PVOID completion = nullptr;
-    PVOID completion_context = nullptr;
-    UCHAR control = 0;
-    if (kind == Kind::Call && irp->CurrentLocation > 1) {
-        PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-        major = sp->MajorFunction;
-        minor = sp->MinorFunction;
-        location = static_cast<CHAR>(irp->CurrentLocation - 1);
-        if (major == IRP_MJ_READ || major == IRP_MJ_WRITE) {
-            length = sp->Parameters.Read.Length;
-            offset = static_cast<std::uint64_t>(sp->Parameters.Read.ByteOffset.QuadPart);
-        } else if (major == IRP_MJ_DEVICE_CONTROL || major == IRP_MJ_INTERNAL_DEVICE_CONTROL ||
-                   major == IRP_MJ_FILE_SYSTEM_CONTROL) {
-            length = sp->Parameters.DeviceIoControl.IoControlCode;
-        }
-        // set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the
-        // next location), so the routine the caller set for this call is read here, at IoCallDriver,
-        // and the event gets the call's time. A forward after IoSkipCurrentIrpStackLocation targets
-        // the location this thread just called and carries the upper driver's routine: not a new one.
-        const bool skipped = t_ring.last_call_irp == irp && t_ring.last_call_location == location;
-        t_ring.last_call_irp = irp;
-        t_ring.last_call_location = location;
-        const UCHAR invoke = sp->Control & (SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL);
-        if (sp->CompletionRoutine && invoke && !skipped) {
-            completion = reinterpret_cast<PVOID>(sp->CompletionRoutine);
-            completion_context = sp->Context;
-            control = invoke;
-        }
-        // The per-device IRP log is Driver Verifier's IRP logging: kept for drivers with the flag
-        // (without tracing, only those drivers' calls are logged at all).
-        if (log && (!tracing() || (driver_flags(f.device->DriverObject) & NTIO_VERIFIER_IRP_LOGGING))) {
-            DeviceIrp entry{ts, id, irp, length, offset, t_ring.tid, major, minor, location, stack_count};
-            const std::uint64_t n = log->irp_head.fetch_add(1, std::memory_order_relaxed);
-            log->irps[n % kIrpsPerDevice].write_shared(n, entry);
-        }
-    }
-    RecordWriter w(ring);
-    w.put(kWTs, ts);
-    w.put(kWSeq, std::uint64_t{0});
-    w.put(kWIrpId, id);
-    w.put(kWMatch, f.match);
-    w.put(kWIrp, irp);
-    w.put(kWDevice, f.device);
-    w.put(kWNames, log ? &log->names : nullptr);
-    w.put(kWRoutine, f.routine);
-    w.put(kWContext, nullptr);
-    w.put(kWCompletion, completion);
-    w.put(kWCompletionContext, completion_context);
-    w.put(kWInformation, static_cast<std::uint64_t>(f.information));
-    w.put(kWSubcode, static_cast<std::uint64_t>(f.subcode));
-    w.put(kWLength, length);
-    w.put(kWOffset, offset);
-    w.put(kWText, f.text);
-    w.status_code(f.status, f.code);
-    w.tid_kind(t_ring.tid, kind, major, minor, location);
-    w.tail(stack_count, f.pending, control);
-    w.finish();
-}
-
-void trace_apc_deliver(PIRP irp) noexcept {
-    if (!tracing()) return;
-    Record r = blank(Kind::ApcDeliver, irp);
-    r.irp_id = irp_id(irp);
-    // The IRP's Tail.Apc carries the APC now (Tail.Overlay is gone).
-    r.routine = reinterpret_cast<PVOID>(irp->Tail.Apc.NormalRoutine);
-    r.context = irp->Tail.Apc.NormalContext;
-    r.status = irp->IoStatus.Status;
-    r.information = irp->IoStatus.Information;
-    r.stack_count = irp->StackCount;
-    r.location = irp->CurrentLocation;
-    publish(r);
-}
-
-void trace_iocp_post(PIRP irp, PFILE_OBJECT file) noexcept {
-    if (!tracing()) return;
-    Record r = blank(Kind::IocpPost, irp);
-    r.irp_id = irp_id(irp);
-    if (file && file->CompletionContext) {
-        r.context = file->CompletionContext->Port;
-        r.subcode = reinterpret_cast<ULONG_PTR>(file->CompletionContext->Key);
-    }
-    r.status = irp->IoStatus.Status;
-    r.information = irp->IoStatus.Information;
-    r.stack_count = irp->StackCount;
-    r.location = irp->CurrentLocation;
-    publish(r);
-}
-
 std::string log_json_lines() {
     std::string out;
     const int pid = static_cast<int>(::getpid());
@@ -820,6 +1119,9 @@ std::string device_irp_log_json() {
     std::string out = "[";
     bool first_device = true;
     const ClockConverter clock;
+    // The entries name their calls by position; the call's IRP id while the ring still holds it.
+    std::unordered_map<std::uint64_t, std::uint64_t> call_ids;
+    (void)read_records(&call_ids);
     for (const DeviceLog& log : g_devices) {
         if (log.state.load(std::memory_order_acquire) < kReady) continue;
         const std::uint64_t head = log.irp_head.load(std::memory_order_acquire);
@@ -846,7 +1148,8 @@ std::string device_irp_log_json() {
             std::snprintf(text, sizeof text,
                           "{\"ts_ns\":%llu,\"irp_id\":%llu,\"irp_addr\":\"0x%llx\",\"tid\":%u,\"major\":%u,\"minor\":%u,"
                           "\"location\":%d,\"stack_count\":%d,\"length\":%llu,\"offset\":%llu}",
-                          static_cast<unsigned long long>(clock.ns(e.ts)), static_cast<unsigned long long>(e.irp_id), addr(e.irp),
+                          static_cast<unsigned long long>(clock.ns(e.ts)),
+                          static_cast<unsigned long long>(call_ids.count(e.irp_id) ? call_ids[e.irp_id] : e.irp_id), addr(e.irp),
                           e.tid, e.major, e.minor, e.location, e.stack_count, static_cast<unsigned long long>(e.length),
                           static_cast<unsigned long long>(e.offset));
             out += text;

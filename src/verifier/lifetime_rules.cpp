@@ -111,7 +111,7 @@ void on_free_irp(PIRP irp) noexcept {
     if (!free_irp_hooked(irp)) return;
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     forget_allocated_irp(irp);
-    if (tracing()) log_event(LogKind::Free, irp, {});
+    if (tracing()) log_free(irp);
     if (!any_records()) return;
     std::lock_guard guard(tracking_lock());
     if (RecordRef record = find_record_locked(irp)) {

@@ -77,7 +77,7 @@ void on_pool_allocate(void* block, SIZE_T bytes, ULONG tag) noexcept { charge(bl
 void on_pool_free(void* block) noexcept { uncharge(block); }
 void on_allocate_irp(PIRP irp) noexcept {
     charge(irp, 0, 0, Kind::Irp);
-    if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_event(LogKind::Alloc, irp, {});
+    if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_alloc(irp);
 }
 void forget_allocated_irp(PIRP irp) noexcept { uncharge(irp); }
 // MDLs come from the I/O manager's per-thread cache or from pool: counted as MDLs, not pool blocks.

@@ -1,7 +1,9 @@
 // The trace exporters: the native JSON-lines records to Chrome trace-event JSON (an async slice per
 // IRP keyed by its id, an X slice per dispatch on the executing thread, flow arrows from each layer's
-// call to the next and to the completion) and to Process Monitor CSV (one row per IRP that reached
-// its originator, friendly operation names and result strings).
+// call to the next and to the completion; slices whose time was derived rather than read from the
+// clock carry args.ts_derived) and to Process Monitor CSV (one row per IRP that reached its
+// originator, friendly operation names and result strings; its fixed columns have no room for the
+// derived mark).
 #include "io/irp_names.hpp"
 #include "verifier/trace_tool.hpp"
 
@@ -96,6 +98,18 @@ bool export_chrome_json(const std::string& records, std::string& out, std::strin
     std::map<std::uint32_t, bool> threads;
     std::map<std::uint64_t, const json*> completes;  // the IRP's last IoCompleteRequest
     for (const json& e : events) {
+        // Every slice made from a record whose time was derived (not read from the clock: see the
+        // IRP log) says so in its args.
+        const std::size_t made_before = trace.size();
+        struct MarkDerived {
+            json& trace;
+            std::size_t from;
+            bool derived;
+            ~MarkDerived() {
+                if (!derived) return;
+                for (std::size_t i = from; i < trace.size(); ++i) trace[i]["args"]["ts_derived"] = true;
+            }
+        } mark{trace, made_before, e.value("ts_derived", false)};
         const std::uint64_t key = irp_key(e);
         if (!first.count(key)) first[key] = &e;
         last[key] = &e;
@@ -180,9 +194,11 @@ bool export_chrome_json(const std::string& records, std::string& out, std::strin
         const std::string name = names.count(key) ? names[key] : "IRP";
         trace.push_back({{"ph", "b"}, {"cat", "irp"}, {"name", name}, {"id", key}, {"pid", pid}, {"tid", (*e).value("tid", 0u)},
                          {"ts", us(*e)}, {"args", {{"irp", (*e).value("irp_addr", std::string())}}}});
+        if ((*e).value("ts_derived", false)) trace.back()["args"]["ts_derived"] = true;
         const json& end = *last[key];
         trace.push_back({{"ph", "e"}, {"cat", "irp"}, {"name", name}, {"id", key}, {"pid", pid},
                          {"tid", end.value("tid", 0u)}, {"ts", us(end)}});
+        if (end.value("ts_derived", false)) trace.back()["args"]["ts_derived"] = true;
     }
     for (const auto& [tid, unused] : threads)
         trace.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", tid},

@@ -15,7 +15,8 @@ namespace {
 using LogStressTest = ntio::test::SystemTest;
 
 constexpr int kReads = 8;                            // whole-log reads while both writers run
-constexpr std::uint64_t kMaxPerWriter = std::uint64_t{1} << 18;  // wraps each 4096-record ring 64 times
+constexpr std::uint64_t kMaxPerWriter = std::uint64_t{1} << 18;  // wraps each ring (about 6500 returns) 40 times
+constexpr std::uint64_t kMinPerWriter = std::uint64_t{1} << 15;  // each ring wrapped several times, whatever the reader
 
 // The fields of event v: a fake IRP pointer (only recorded, never read: a Return event must not
 // touch the IRP), the match id, the status and the location all carry v.
@@ -61,7 +62,11 @@ TEST_F(LogStressTest, readers_never_see_a_torn_irp_log_record_while_two_threads_
     auto writer = [&](std::uint64_t base) {
         record(base);  // the ring is this thread's from here on
         writing.fetch_add(1, std::memory_order_acq_rel);
-        for (std::uint64_t i = 1; i < kMaxPerWriter && reads_done.load(std::memory_order_acquire) < kReads; ++i)
+        // Both writers hold their rings before either writes on: a writer that ran to its end alone
+        // would release its ring to the other (a ring outlives its thread), leaving one ring.
+        while (writing.load(std::memory_order_acquire) < 2) std::this_thread::yield();
+        for (std::uint64_t i = 1;
+             i < kMaxPerWriter && (i < kMinPerWriter || reads_done.load(std::memory_order_acquire) < kReads); ++i)
             record(base + i);
     };
     // Bases above 2^40 tell these records from any other test's.

@@ -1,13 +1,20 @@
 // The trace event kinds of verifier-and-inspector.md 7.2 beyond call / return / complete: alloc,
 // set_completion, mark_pending, cancel_request, cancel_routine, apc_deliver, iocp_post, free; how the
-// exports show them; and the per-device IRP log (spec 4, class 11) behind `!verifier 0x100 <device>`.
+// exports show them; the timestamps (one clock read per burst, the other times derived between the
+// thread's reads); and the per-device IRP log (spec 4, class 11) behind `!verifier 0x100 <device>`.
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "inspect/kd_commands.hpp"
+#include "verifier/state.hpp"
 #include "verifier/trace_tool.hpp"
 #include "verifier_test_driver.hpp"
 
@@ -296,6 +303,133 @@ TEST_F(TraceEventsTest, apc_delivery_and_port_post_are_recorded_and_exported) {
     EXPECT_NE(csv.find("Completion: Port"), std::string::npos) << csv;
 }
 
+// Every record of the trace, in order (seq).
+std::vector<json> all_records(const std::string& records) {
+    std::vector<json> out;
+    std::size_t start = 0;
+    while (start < records.size()) {
+        std::size_t end = records.find('\n', start);
+        if (end == std::string::npos) end = records.size();
+        json e = json::parse(records.substr(start, end - start), nullptr, false);
+        start = end + 1;
+        if (!e.is_discarded()) out.push_back(std::move(e));
+    }
+    return out;
+}
+
+bool derived(const json& e) { return e.value("ts_derived", false); }
+
+// The timestamp guarantee of the IRP log: along seq, times never go back; on each thread, an event
+// whose time was derived lies between the clock reads of that thread around it.
+void expect_times_within_clock_reads(const std::vector<json>& records) {
+    std::map<unsigned, std::vector<const json*>> threads;
+    std::uint64_t last = 0;
+    for (const json& e : records) {
+        const std::uint64_t ts = e["ts_ns"].get<std::uint64_t>();
+        EXPECT_GE(ts, last) << e.dump();
+        last = ts;
+        threads[e.value("tid", 0u)].push_back(&e);
+    }
+    for (const auto& [tid, events] : threads) {
+        std::uint64_t before = 0;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            const std::uint64_t ts = (*events[i])["ts_ns"].get<std::uint64_t>();
+            if (!derived(*events[i])) {
+                before = ts;
+                continue;
+            }
+            EXPECT_GE(ts, before) << events[i]->dump();
+            for (std::size_t j = i + 1; j < events.size(); ++j) {
+                if (derived(*events[j])) continue;
+                EXPECT_LE(ts, (*events[j])["ts_ns"].get<std::uint64_t>()) << events[i]->dump();
+                break;
+            }
+        }
+    }
+}
+
+// A synchronous request reads the clock once, at its IoCallDriver made outside any dispatch; its
+// other events (allocation, the lower call, completion, completion routines, returns, free) get
+// derived times, marked so, between that read and the thread's next one. Returns are named after
+// their calls when the log is read, and one IRP life keeps one id.
+TEST_F(TraceEventsTest, synchronous_request_reads_the_clock_at_its_first_call_and_derives_the_rest) {
+    set_trace_recording(true);
+    load_buggy(0);
+    load_filter(0);
+    PIRP irp = nullptr;
+    for (int i = 0; i < 3; ++i) {
+        Outcome outcome;
+        irp = make_read(filter_device(), kCompleteOk, outcome, kFilterCopyPropagate);
+        EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_SUCCESS);
+        IoFreeIrp(irp);
+    }
+    set_trace_recording(false);
+
+    const std::string records = recorded_trace();
+    const std::vector<json> events = events_of(records, irp);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.front()["event"], "alloc");
+    EXPECT_EQ(events.back()["event"], "free");
+    const std::vector<json> calls = of_kind(events, "call");
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0]["location"], calls[0]["stack_count"]);
+    EXPECT_FALSE(derived(calls[0])) << calls[0].dump();
+    // Besides the first call, at most the periodic read (every 64 events in a row) may fall here.
+    std::size_t read = 0;
+    for (const json& e : events) {
+        if (!derived(e)) ++read;
+        EXPECT_EQ(e["irp_id"], events.front()["irp_id"]) << e.dump();
+    }
+    EXPECT_LE(read, 2u);
+    EXPECT_TRUE(derived(events.front()));
+    EXPECT_TRUE(derived(events.back()));
+    EXPECT_LE(events.front()["ts_ns"].get<std::uint64_t>(), calls[0]["ts_ns"].get<std::uint64_t>());
+    const std::vector<json> returns = of_kind(events, "return");
+    ASSERT_EQ(returns.size(), 2u);
+    EXPECT_EQ(returns[0]["driver"], "\\Driver\\VerBuggy");
+    EXPECT_EQ(returns[1]["driver"], "\\Driver\\VerFilter");
+    expect_times_within_clock_reads(all_records(records));
+
+    std::string chrome, error;
+    ASSERT_TRUE(export_chrome_json(records, chrome, error)) << error;
+    EXPECT_NE(chrome.find("\"ts_derived\": true"), std::string::npos);
+}
+
+// A thread that never starts a burst (here: only returns, as after a dispatch left by a longjmp)
+// still reads the clock at least every 64 events, so no derived time strays far from a read.
+TEST_F(TraceEventsTest, events_outside_any_burst_read_the_clock_at_least_every_64) {
+    set_trace_recording(true);
+    std::uint32_t tid = 0;
+    std::thread recorder([&tid] {
+        tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+        for (std::uint64_t i = 0; i < 300; ++i) {
+            LogFields fields;
+            fields.match = (std::uint64_t{3} << 40) + i;
+            fields.location = 1;
+            log_event(LogKind::Return, reinterpret_cast<PIRP>(0x1000 + i * 16), fields);
+        }
+    });
+    recorder.join();
+    set_trace_recording(false);
+    std::vector<json> mine;
+    for (json& e : all_records(recorded_trace()))
+        if (e.value("tid", 0u) == tid) mine.push_back(std::move(e));
+    ASSERT_EQ(mine.size(), 300u);
+    std::size_t run = 0, reads = 0;
+    for (const json& e : mine) {
+        if (derived(e)) {
+            ++run;
+            EXPECT_LE(run, 64u);
+        } else {
+            run = 0;
+            ++reads;
+        }
+    }
+    EXPECT_GE(reads, 300u / 65u);
+    EXPECT_LE(reads, 300u / 64u + 1u);
+    expect_times_within_clock_reads(mine);
+}
+
 // IRP logging (spec 4, class 11): the last 20 IRPs sent to each device of a driver with the flag are
 // kept per device, so they survive traffic elsewhere that overwrites the per-thread rings.
 TEST_F(TraceEventsTest, irp_logging_keeps_the_last_20_irps_per_device_for_bang_verifier_0x100) {
@@ -306,10 +440,15 @@ TEST_F(TraceEventsTest, irp_logging_keeps_the_last_20_irps_per_device_for_bang_v
         EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS);
         IoFreeIrp(irp);
     }
-    // Other traffic: 1500 logged round trips (several events each) wrap this thread's ring.
+    // Other traffic: logged round trips (several events each) until this thread's ring no longer
+    // holds VerBuggy's calls (about 1800; bounded; the whole log is read every 250 from 1500 on).
     load_evt(NTIO_VERIFIER_IRP_LOGGING);
     PDEVICE_OBJECT evt = m_evt->DeviceObject;
-    for (int i = 0; i < 1500; ++i) {
+    const std::string address = hex_address(buggy_device());
+    int evt_irps = 0;
+    for (int i = 0; i < 20000; ++i) {
+        if (i >= 1500 && i % 250 == 0 && recorded_trace().find("\"device\":\"" + address + "\"") == std::string::npos) break;
+        ++evt_irps;
         PIRP irp = IoAllocateIrp(evt->StackSize, FALSE);
         PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
         sp->MajorFunction = IRP_MJ_WRITE;
@@ -319,7 +458,6 @@ TEST_F(TraceEventsTest, irp_logging_keeps_the_last_20_irps_per_device_for_bang_v
         EXPECT_EQ(IoCallDriver(evt, irp), STATUS_SUCCESS);
         IoFreeIrp(irp);
     }
-    const std::string address = hex_address(buggy_device());
     EXPECT_EQ(recorded_trace().find("\"device\":\"" + address + "\""), std::string::npos)
         << "the per-thread rings still hold VerBuggy's calls: the test does not show the per-device log";
 
@@ -333,7 +471,9 @@ TEST_F(TraceEventsTest, irp_logging_keeps_the_last_20_irps_per_device_for_bang_v
     // The summary form lists both logged devices; a bad argument is refused.
     ASSERT_EQ(ntio::inspect::run_kd_command(system(), "!verifier 0x100", out), 0) << out;
     EXPECT_NE(out.find("Devices with an IRP log"), std::string::npos) << out;
-    EXPECT_NE(out.find("\\Device\\VerTraceEvt (\\Driver\\VerTraceEvt), 1500 IRPs"), std::string::npos) << out;
+    EXPECT_NE(out.find("\\Device\\VerTraceEvt (\\Driver\\VerTraceEvt), " + std::to_string(evt_irps) + " IRPs"),
+              std::string::npos)
+        << out;
     EXPECT_NE(ntio::inspect::run_kd_command(system(), "!verifier 0x100 zz", out), 0);
 }
 
