@@ -161,7 +161,7 @@ void on_driver_forget(PDRIVER_OBJECT driver, bool unloaded) noexcept {
             }
         }
         if (pending) {
-            forget_driver_slot(driver);
+            forget_driver_slot(driver, true);
             report({DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, ptr(pending->irp), 0,
                     ptr(reinterpret_cast<PVOID>(driver->DriverUnload)), 1, Severity::Always, nullptr,
                     "the driver unloaded with an IRP it did not complete or cancel", driver, pending->irp, pending});
@@ -175,7 +175,7 @@ void on_driver_forget(PDRIVER_OBJECT driver, bool unloaded) noexcept {
     }
     forget_resources(driver);
     forget_handles(driver);
-    forget_driver_slot(driver);
+    forget_driver_slot(driver, unloaded);  // a failed DriverEntry's object may be gone already
     // Records naming the driver's devices must not outlive them (reports print device names).
     std::lock_guard guard(tracking_lock());
     for (RecordRef& record : all_records_locked())

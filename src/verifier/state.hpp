@@ -82,7 +82,9 @@ struct VerifiedDriver {
 };
 std::vector<VerifiedDriver> verified_drivers();
 // Drops the driver from the verified table (its object is going).
-void forget_driver_slot(PDRIVER_OBJECT driver) noexcept;
+// object_alive false: the driver object may already be freed (a failed DriverEntry's forget), so only
+// the table changes.
+void forget_driver_slot(PDRIVER_OBJECT driver, bool object_alive) noexcept;
 
 // ---- IRP tracking (irp_tracking.cpp) ----
 enum class Event : std::uint8_t { Dispatch, Return, Complete, Routine, RoutineMoreProcessing, Cancel, Free };

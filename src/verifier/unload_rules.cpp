@@ -135,7 +135,7 @@ void check_pending_operations(PDRIVER_OBJECT driver) noexcept {
         kernel.dpc_processor(i).for_each_queued(visit_dpc, &finding);
     if (!finding.found) ex::for_each_pending_work_item(visit_work_item, &finding);
     if (!finding.found) return;
-    forget_driver_slot(driver);  // the report is made once, whatever a surviving test does next
+    forget_driver_slot(driver, true);  // the report is made once, whatever a surviving test does next
     report({DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, reinterpret_cast<ULONG_PTR>(finding.routine), 0,
             reinterpret_cast<ULONG_PTR>(finding.object), static_cast<ULONG_PTR>(finding.kind), Severity::Always,
             nullptr, kind_text(finding.kind), driver, nullptr, nullptr});

@@ -65,7 +65,9 @@ void recompute_active() noexcept {
                    std::memory_order_release);
 }
 
-NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
+// object_alive: the driver object may be written (its flags copy for the hot paths); false when it may
+// already be freed and only the table may change.
+NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags, bool object_alive = true) noexcept {
     (void)g_buckets_ready;
     std::lock_guard guard(g_slots_lock);
     int empty = -1;
@@ -73,7 +75,7 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
         DriverSlot& slot = g_driver_slots[i];
         PDRIVER_OBJECT current = slot.driver.load(std::memory_order_relaxed);
         if (current == driver) {
-            io::driver_private(driver).verifier_flags.store(flags, std::memory_order_release);
+            if (object_alive) io::driver_private(driver).verifier_flags.store(flags, std::memory_order_release);
             if (flags) {
                 slot.flags.store(flags, std::memory_order_release);
             } else {
@@ -88,7 +90,7 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags) noexcept {
         if (!current && empty < 0) empty = static_cast<int>(i);
     }
     if (!flags) {
-        io::driver_private(driver).verifier_flags.store(0, std::memory_order_release);
+        if (object_alive) io::driver_private(driver).verifier_flags.store(0, std::memory_order_release);
         return STATUS_SUCCESS;
     }
     if (empty < 0) return STATUS_INSUFFICIENT_RESOURCES;
@@ -212,7 +214,7 @@ void on_driver_load(PDRIVER_OBJECT driver) noexcept {
 
 void on_driver_entry_returned(PDRIVER_OBJECT) noexcept { set_context_driver(nullptr); }
 
-void forget_driver_slot(PDRIVER_OBJECT driver) noexcept { (void)set_flags(driver, 0); }
+void forget_driver_slot(PDRIVER_OBJECT driver, bool object_alive) noexcept { (void)set_flags(driver, 0, object_alive); }
 
 // Called at start-up (static initialisation, before g_mode may be initialised): when turning on,
 // only raise the global flag.
