@@ -4,7 +4,9 @@
  * reproducible. Dropped IRPs wait in a cancel-safe queue until they are cancelled, their file is
  * cleaned up, or IOCTL_NTIO_FAULT_INJECT_RELEASE_DROPPED completes them. A legacy fault_inject
  * (Parameters\AttachTo) creates its control device in DriverEntry; a PnP one creates it with its first
- * filter device and deletes it with its last, so the PnP manager can unload the driver afterwards. */
+ * filter device and deletes it with its last, so the PnP manager can unload the driver afterwards.
+ * Fast reads and writes pass down only when no rule could apply to them; otherwise they are declined,
+ * so the I/O manager sends the IRP and the rules see it. */
 #include "filter_attach.h"
 #include <wdmsec.h>
 #include "ntio_fault_inject.h"
@@ -25,6 +27,14 @@ IO_CSQ_PEEK_NEXT_IRP FaultCsqPeekNext;
 IO_CSQ_ACQUIRE_LOCK FaultCsqAcquireLock;
 IO_CSQ_RELEASE_LOCK FaultCsqReleaseLock;
 IO_CSQ_COMPLETE_CANCELED_IRP FaultCsqCompleteCanceled;
+static FAST_IO_READ FaultFastIoRead;
+static FAST_IO_WRITE FaultFastIoWrite;
+
+static FAST_IO_DISPATCH FaultFastIoDispatch = {
+    .SizeOfFastIoDispatch = sizeof(FAST_IO_DISPATCH),
+    .FastIoRead = FaultFastIoRead,
+    .FastIoWrite = FaultFastIoWrite,
+};
 
 typedef enum _FAULT_ACTION { FaultPass, FaultFail, FaultDrop, FaultPend, FaultDelay } FAULT_ACTION;
 
@@ -92,6 +102,53 @@ static FAULT_ACTION FaultDecide(_In_ UCHAR Major, _Out_ PNTIO_FAULT_INJECT_CONFI
         return FaultDelay;
     }
     return FaultPass;
+}
+
+/* ---- fast I/O ---- */
+/* Declined (FALSE) whenever the request's major function is selected and any rate is non-zero: the
+ * IRP that follows draws its fate as every other selected IRP does, so failures, drops, pends and
+ * delays happen exactly as configured. Otherwise it passes down; a selected request the drivers
+ * below did counts as passed, as its IRP would have. */
+static BOOLEAN FaultFastIo(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN Write, _In_ PFILE_OBJECT FileObject,
+                           _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length, _In_ BOOLEAN Wait, _In_ ULONG LockKey,
+                           _Inout_ PVOID Buffer, _Out_ PIO_STATUS_BLOCK IoStatus)
+{
+    const UCHAR major = Write ? IRP_MJ_WRITE : IRP_MJ_READ;
+    BOOLEAN selected;
+    BOOLEAN done;
+    KIRQL irql;
+
+    if (DeviceObject == Fault.Control) {
+        return FALSE;
+    }
+    KeAcquireSpinLock(&Fault.ConfigLock, &irql);
+    selected = (Fault.Config.MajorMask & (1UL << major)) != 0;
+    if (selected && (Fault.Config.FailRate || Fault.Config.DropRate || Fault.Config.PendRate || Fault.Config.DelayRate)) {
+        KeReleaseSpinLock(&Fault.ConfigLock, irql);
+        return FALSE;
+    }
+    KeReleaseSpinLock(&Fault.ConfigLock, irql);
+    done = Write ? FilterFastIoWrite(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, DeviceObject)
+                 : FilterFastIoRead(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, DeviceObject);
+    if (done && selected) {
+        InterlockedIncrement64(&Fault.Draws);
+        InterlockedIncrement64(&Fault.Counts[FaultPass]);
+    }
+    return done;
+}
+
+static BOOLEAN NTAPI FaultFastIoRead(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
+                                     _In_ BOOLEAN Wait, _In_ ULONG LockKey, _Out_ PVOID Buffer,
+                                     _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
+{
+    return FaultFastIo(DeviceObject, FALSE, FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus);
+}
+
+static BOOLEAN NTAPI FaultFastIoWrite(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
+                                      _In_ BOOLEAN Wait, _In_ ULONG LockKey, _In_ PVOID Buffer,
+                                      _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
+{
+    return FaultFastIo(DeviceObject, TRUE, FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus);
 }
 
 /* ---- cancel-safe queue of dropped IRPs ---- */
@@ -449,6 +506,7 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
     for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; ++i) {
         DriverObject->MajorFunction[i] = FaultDispatch;
     }
+    DriverObject->FastIoDispatch = &FaultFastIoDispatch;
     DriverObject->DriverUnload = FaultUnload;
     if (!FilterIsLegacy(RegistryPath)) {
         /* A PnP driver: devices come from AddDevice, the control device with the first of them. */

@@ -1,6 +1,6 @@
 /* Attaching the in-box filters over their target devices (see filter_attach.h): by name from the
  * Parameters key (legacy filters), or over a PDO from AddDevice (PnP filters); detaching them at
- * unload. */
+ * unload; passing fast reads and writes down to the driver below. */
 #include "filter_attach.h"
 
 #define FILTER_TAG 'tliF'
@@ -159,4 +159,54 @@ VOID FilterDetachAll(_In_ PDRIVER_OBJECT DriverObject)
         }
         device = next;
     }
+}
+
+/* A filter that does not pass fast I/O down stops it: the I/O manager calls only the top device's
+ * driver's routines, and a legacy file system filter passes each one to the driver of the device it
+ * is attached to, with that device
+ * (https://learn.microsoft.com/windows-hardware/drivers/ifs/filtering-irps-and-fast-i-o). The lower
+ * driver's table counts only up to its SizeOfFastIoDispatch
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_fast_io_dispatch). */
+static PDEVICE_OBJECT FilterFastIoLower(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN Write,
+                                        _Out_ PFAST_IO_READ *Routine)
+{
+    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
+    PDEVICE_OBJECT lower;
+    PFAST_IO_DISPATCH fast;
+    ULONG end;
+
+    *Routine = NULL;
+    if (!extension || extension->Signature != FILTER_DEVICE_SIGNATURE || !extension->Lower) {
+        return NULL;
+    }
+    lower = extension->Lower;
+    fast = lower->DriverObject ? lower->DriverObject->FastIoDispatch : NULL;
+    if (!fast) {
+        return NULL;
+    }
+    end = Write ? (ULONG)(FIELD_OFFSET(FAST_IO_DISPATCH, FastIoWrite) + sizeof(PFAST_IO_WRITE))
+                : (ULONG)(FIELD_OFFSET(FAST_IO_DISPATCH, FastIoRead) + sizeof(PFAST_IO_READ));
+    if (fast->SizeOfFastIoDispatch < end) {
+        return NULL;
+    }
+    *Routine = Write ? fast->FastIoWrite : fast->FastIoRead;
+    return *Routine ? lower : NULL;
+}
+
+BOOLEAN NTAPI FilterFastIoRead(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
+                               _In_ BOOLEAN Wait, _In_ ULONG LockKey, _Out_ PVOID Buffer,
+                               _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
+{
+    PFAST_IO_READ routine;
+    PDEVICE_OBJECT lower = FilterFastIoLower(DeviceObject, FALSE, &routine);
+    return lower ? routine(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, lower) : FALSE;
+}
+
+BOOLEAN NTAPI FilterFastIoWrite(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
+                                _In_ BOOLEAN Wait, _In_ ULONG LockKey, _In_ PVOID Buffer,
+                                _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
+{
+    PFAST_IO_WRITE routine;
+    PDEVICE_OBJECT lower = FilterFastIoLower(DeviceObject, TRUE, &routine);
+    return lower ? routine(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, lower) : FALSE;
 }

@@ -2,7 +2,8 @@
  * writer ships, chosen by the service's Parameters key: with an AttachTo value (REG_SZ or
  * REG_MULTI_SZ) a legacy filter that attaches in DriverEntry over the devices it names and sets no
  * AddDevice; without it a PnP filter (UpperFilters / LowerFilters of a device) whose AddDevice
- * attaches over the PDO. Each filter device's extension starts with FILTER_EXTENSION. */
+ * attaches over the PDO. Each filter device's extension starts with FILTER_EXTENSION. Also the fast
+ * I/O routines that pass FastIoRead / FastIoWrite down the stack. */
 #ifndef NTIO_FILTER_ATTACH_H
 #define NTIO_FILTER_ATTACH_H
 
@@ -39,5 +40,12 @@ VOID FilterDetachAll(_In_ PDRIVER_OBJECT DriverObject);
 
 /* A REG_DWORD from an open key; Default when absent or of another type. */
 ULONG FilterQueryDword(_In_ HANDLE Key, _In_ PCWSTR Name, _In_ ULONG Default);
+
+/* Fast I/O routines that pass the call to the FastIoRead / FastIoWrite of the driver of the device
+ * below DeviceObject, with that lower device, as a filter must for fast I/O to reach the bottom of
+ * the stack; FALSE (the I/O manager sends an IRP) when DeviceObject is not an attached filter
+ * device or the driver below has no such routine. */
+FAST_IO_READ FilterFastIoRead;
+FAST_IO_WRITE FilterFastIoWrite;
 
 #endif

@@ -1,8 +1,9 @@
 /* passthrough.sys: the template filter. As a legacy filter (Parameters\AttachTo present) it attaches
  * in DriverEntry over the devices named there; otherwise it is a PnP filter whose AddDevice attaches
  * over the PDO of each device naming it in UpperFilters / LowerFilters. It describes itself like the
- * device below and passes every IRP down untouched by skipping its own stack location. A filter that
- * needs to see the result copies the location and sets a completion routine instead (see trace.sys). */
+ * device below and passes every IRP down untouched by skipping its own stack location, and every fast
+ * read and write to the fast I/O routines of the driver below. A filter that needs to see the result
+ * copies the location and sets a completion routine instead (see trace.sys). */
 #include "filter_attach.h"
 
 DRIVER_INITIALIZE DriverEntry;
@@ -10,6 +11,12 @@ DRIVER_UNLOAD PassthroughUnload;
 DRIVER_ADD_DEVICE PassthroughAddDevice;
 DRIVER_DISPATCH PassthroughDispatch;
 _Dispatch_type_(IRP_MJ_PNP) DRIVER_DISPATCH PassthroughPnp;
+
+static FAST_IO_DISPATCH PassthroughFastIoDispatch = {
+    .SizeOfFastIoDispatch = sizeof(FAST_IO_DISPATCH),
+    .FastIoRead = FilterFastIoRead,
+    .FastIoWrite = FilterFastIoWrite,
+};
 
 NTSTATUS PassthroughDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
 {
@@ -54,6 +61,7 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
         DriverObject->MajorFunction[i] = PassthroughDispatch;
     }
     DriverObject->MajorFunction[IRP_MJ_PNP] = PassthroughPnp;
+    DriverObject->FastIoDispatch = &PassthroughFastIoDispatch;
     DriverObject->DriverUnload = PassthroughUnload;
     if (!FilterIsLegacy(RegistryPath)) {
         /* A PnP driver: the PnP manager adds its devices and unloads it after the last one went;

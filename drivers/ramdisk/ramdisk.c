@@ -1,7 +1,8 @@
 /* ramdisk.sys entry, unload and the data path: DriverEntry reads the Parameters key, allocates the
  * disk (loading the backing image if there is one) and creates \Device\Ramdisk<N> with DO_DIRECT_IO;
  * reads and writes are checked against the disk's bounds and sector size and complete inline with a
- * copy through the MDL (the synchronous fast path: no queue, no pending, no thread hop); flush writes
+ * copy through the MDL (no queue, no pending, no thread hop), and synchronous opens are marked for
+ * the fast I/O routines (ramdisk_fastio.c) that do the same transfers without an IRP; flush writes
  * dirty regions back to the image and syncs it; DriverUnload persists and frees everything. */
 #include "ramdisk.h"
 #include "backing_image.h"
@@ -24,12 +25,22 @@ NTSTATUS RamdiskCompleteRequest(_Inout_ PIRP Irp, _In_ NTSTATUS Status, _In_ ULO
     return Status;
 }
 
+/* A synchronous open gets a non-NULL PrivateCacheMap, so that the I/O manager tries this driver's
+ * FastIoRead / FastIoWrite before it builds an IRP (it tries them only for synchronous file objects
+ * whose PrivateCacheMap is set, NT facts E10, E12). (PVOID)1 is how drivers that are not
+ * cache-manager file systems ask for their fast I/O routines, as Windows' Null device driver and
+ * the named-pipe file system do; nothing ever dereferences it. */
 NTSTATUS RamdiskCreateClose(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
 {
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     UNREFERENCED_PARAMETER(DeviceObject);
-    return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE
-                                                           ? FILE_OPENED
-                                                           : 0);
+    if (stack->MajorFunction != IRP_MJ_CREATE) {
+        return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+    if (stack->FileObject && (stack->FileObject->Flags & FO_SYNCHRONOUS_IO)) {
+        stack->FileObject->PrivateCacheMap = (PVOID)1;
+    }
+    return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, FILE_OPENED);
 }
 
 static VOID RamdiskMarkDirty(_In_ PRAMDISK_EXTENSION Extension, _In_ ULONGLONG Offset, _In_ ULONG Length)
@@ -47,21 +58,66 @@ static VOID RamdiskMarkDirty(_In_ PRAMDISK_EXTENSION Extension, _In_ ULONGLONG O
  * NT deviation: this disk also fails offsets that are not sector-aligned with STATUS_INVALID_PARAMETER
  * for every open, as the I/O manager does only for non-cached opens (NtReadFile remarks on
  * Microsoft Learn); a Windows disk leaves that check to the I/O manager and the hardware. */
+NTSTATUS RamdiskCheckTransfer(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ LONGLONG Offset,
+                              _In_ ULONG Length)
+{
+    const ULONG sectorMask = Extension->SectorSize - 1;
+    if (Offset < 0 || ((ULONGLONG)Offset & sectorMask) || (Length & sectorMask) ||
+        (ULONGLONG)Offset > Extension->DiskSize || Length > Extension->DiskSize - (ULONGLONG)Offset) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Write && Extension->ReadOnly) {
+        return STATUS_MEDIA_WRITE_PROTECTED;
+    }
+    return STATUS_SUCCESS;
+}
+
+/* The copy of a checked transfer, for both paths. With a backing image a write holds ImageLock
+ * shared while it copies and marks its regions dirty, so a flush never takes a half-written region
+ * (and marks them even when the copy faulted part way: some bytes may have changed). Guarded: the
+ * buffer is the caller's own (fast I/O), so a fault ends the copy and returns FALSE instead of
+ * raising; the IRP path's MDL mapping cannot fault. */
+BOOLEAN RamdiskCopy(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ ULONGLONG Offset, _In_ ULONG Length,
+                    _Inout_ PVOID Buffer, _In_ BOOLEAN Guarded)
+{
+    const BOOLEAN image = Write && Extension->Dirty != NULL;
+    PUCHAR to = Write ? Extension->Data + Offset : (PUCHAR)Buffer;
+    const UCHAR *from = Write ? (const UCHAR *)Buffer : Extension->Data + Offset;
+    volatile BOOLEAN copied = TRUE;
+
+    if (image) {
+        KeEnterCriticalRegion();
+        ExAcquireResourceSharedLite(&Extension->ImageLock, TRUE);
+    }
+    if (Guarded) {
+        __try {
+            RtlCopyMemory(to, from, Length);
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            copied = FALSE;
+        }
+    } else {
+        RtlCopyMemory(to, from, Length);
+    }
+    if (image) {
+        RamdiskMarkDirty(Extension, Offset, Length);
+        ExReleaseResourceLite(&Extension->ImageLock);
+        KeLeaveCriticalRegion();
+    }
+    return copied;
+}
+
 NTSTATUS RamdiskReadWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
 {
     PRAMDISK_EXTENSION extension = (PRAMDISK_EXTENSION)DeviceObject->DeviceExtension;
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     const ULONG length = stack->Parameters.Read.Length;
     const LONGLONG offset = stack->Parameters.Read.ByteOffset.QuadPart;
-    const ULONG sectorMask = extension->SectorSize - 1;
+    const BOOLEAN write = stack->MajorFunction == IRP_MJ_WRITE;
+    NTSTATUS status = RamdiskCheckTransfer(extension, write, offset, length);
     PUCHAR buffer;
 
-    if (offset < 0 || ((ULONGLONG)offset & sectorMask) || (length & sectorMask) ||
-        (ULONGLONG)offset > extension->DiskSize || length > extension->DiskSize - (ULONGLONG)offset) {
-        return RamdiskCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
-    }
-    if (stack->MajorFunction == IRP_MJ_WRITE && extension->ReadOnly) {
-        return RamdiskCompleteRequest(Irp, STATUS_MEDIA_WRITE_PROTECTED, 0);
+    if (!NT_SUCCESS(status)) {
+        return RamdiskCompleteRequest(Irp, status, 0);
     }
     if (length == 0) {
         return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, 0);
@@ -74,18 +130,7 @@ NTSTATUS RamdiskReadWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     if (!buffer) {
         return RamdiskCompleteRequest(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
     }
-    if (stack->MajorFunction == IRP_MJ_READ) {
-        RtlCopyMemory(buffer, extension->Data + offset, length);
-    } else if (extension->Dirty) {
-        KeEnterCriticalRegion();
-        ExAcquireResourceSharedLite(&extension->ImageLock, TRUE);
-        RtlCopyMemory(extension->Data + offset, buffer, length);
-        RamdiskMarkDirty(extension, (ULONGLONG)offset, length);
-        ExReleaseResourceLite(&extension->ImageLock);
-        KeLeaveCriticalRegion();
-    } else {
-        RtlCopyMemory(extension->Data + offset, buffer, length);
-    }
+    (VOID)RamdiskCopy(extension, write, (ULONGLONG)offset, length, buffer, FALSE);
     return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, length);
 }
 
@@ -302,6 +347,7 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
     DriverObject->MajorFunction[IRP_MJ_FLUSH_BUFFERS] = RamdiskFlushBuffers;
     DriverObject->MajorFunction[IRP_MJ_SHUTDOWN] = RamdiskFlushBuffers;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = RamdiskDeviceControl;
+    DriverObject->FastIoDispatch = &RamdiskFastIoDispatch;
     DriverObject->DriverUnload = RamdiskUnload;
     device->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;

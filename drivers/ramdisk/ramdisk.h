@@ -50,11 +50,20 @@ typedef struct _RAMDISK_EXTENSION {
 /* ramdisk_config.c */
 NTSTATUS RamdiskReadConfig(_In_ PUNICODE_STRING RegistryPath, _Out_ PRAMDISK_CONFIG Config);
 
+/* ramdisk_fastio.c */
+extern FAST_IO_DISPATCH RamdiskFastIoDispatch;
+
 /* ramdisk_ioctl.c */
 _Dispatch_type_(IRP_MJ_DEVICE_CONTROL) DRIVER_DISPATCH RamdiskDeviceControl;
 
 /* ramdisk.c */
 NTSTATUS RamdiskFlush(_In_ PRAMDISK_EXTENSION Extension);
+/* STATUS_SUCCESS when the IRP path would do the transfer, else the status it completes it with. */
+NTSTATUS RamdiskCheckTransfer(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ LONGLONG Offset,
+                              _In_ ULONG Length);
+/* Copies a checked transfer between the disk and Buffer; FALSE when a Guarded copy faulted. */
+BOOLEAN RamdiskCopy(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ ULONGLONG Offset, _In_ ULONG Length,
+                    _Inout_ PVOID Buffer, _In_ BOOLEAN Guarded);
 NTSTATUS RamdiskCompleteRequest(_Inout_ PIRP Irp, _In_ NTSTATUS Status, _In_ ULONG_PTR Information);
 
 #endif

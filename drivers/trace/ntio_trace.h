@@ -1,5 +1,6 @@
 /* <ntio_trace.h>: the interface of trace.sys for applications and drivers. The filter records every
- * IRP that passes through any of its filter devices when the IRP completes; the control device
+ * IRP that passes through any of its filter devices when the IRP completes, and every fast read or
+ * write the drivers below completed (FastIo 1, Irp 0); the control device
  * \Device\NtioTrace (Win32: \\.\NtioTrace) hands the records out, oldest first, and forgets them. */
 #ifndef NTIO_TRACE_H
 #define NTIO_TRACE_H
@@ -16,7 +17,7 @@
 #define IOCTL_NTIO_TRACE_CLEAR CTL_CODE(FILE_DEVICE_NTIO_TRACE, 0x801, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
 typedef struct _NTIO_TRACE_RECORD {
-    ULONGLONG Sequence;       /* completion order, from 1 */
+    ULONGLONG Sequence;       /* completion order, from 1 (IRPs and fast I/O calls together) */
     ULONGLONG StartTime;      /* performance counter when the filter saw the IRP */
     ULONGLONG Duration;       /* performance-counter ticks from dispatch to completion */
     ULONGLONG Irp;            /* the IRP's address (identity only) */
@@ -26,7 +27,7 @@ typedef struct _NTIO_TRACE_RECORD {
     UCHAR MajorFunction;
     UCHAR MinorFunction;
     UCHAR PendingReturned;    /* a lower driver returned STATUS_PENDING */
-    UCHAR Reserved;
+    UCHAR FastIo;             /* 1: a FastIoRead / FastIoWrite call (Irp is 0), not an IRP */
     ULONG Length;             /* read/write length, or the IOCTL's output length */
     ULONG IoControlCode;      /* IRP_MJ_DEVICE_CONTROL / FILE_SYSTEM_CONTROL, else 0 */
     LONGLONG ByteOffset;      /* read/write offset, else 0 */
@@ -35,7 +36,7 @@ typedef struct _NTIO_TRACE_RECORD {
 typedef struct _NTIO_TRACE_BUFFER {
     ULONG Count;              /* records in this reply */
     ULONG Capacity;           /* ring size (Parameters\RingSize) */
-    ULONGLONG Recorded;       /* IRPs recorded since load or clear */
+    ULONGLONG Recorded;       /* IRPs and fast I/O calls recorded since load or clear */
     ULONGLONG Lost;           /* records overwritten before anyone read them */
     ULONGLONG Frequency;      /* performance-counter ticks per second */
     NTIO_TRACE_RECORD Records[1];

@@ -1,7 +1,8 @@
 /* trace.sys: a filter that records every IRP passing through it (major, minor, status, information,
  * length, offset, IOCTL code, start time and duration) into a ring buffer, and a control device
  * \Device\NtioTrace whose IOCTL_NTIO_TRACE_READ hands the records out. Each filter device copies its
- * stack location and sets a completion routine that appends the record; when the ring is full the
+ * stack location and sets a completion routine that appends the record; fast reads and writes are
+ * passed down and recorded (marked FastIo) when the drivers below completed them; when the ring is full the
  * oldest record is overwritten and counted as lost. A legacy trace (Parameters\AttachTo) creates the
  * control device in DriverEntry; a PnP one creates it with its first filter device and deletes it
  * with its last, so the PnP manager can unload the driver once its devices are gone. */
@@ -21,6 +22,14 @@ DRIVER_UNLOAD TraceUnload;
 DRIVER_ADD_DEVICE TraceAddDevice;
 DRIVER_DISPATCH TraceDispatch;
 IO_COMPLETION_ROUTINE TraceCompletion;
+static FAST_IO_READ TraceFastIoRead;
+static FAST_IO_WRITE TraceFastIoWrite;
+
+static FAST_IO_DISPATCH TraceFastIoDispatch = {
+    .SizeOfFastIoDispatch = sizeof(FAST_IO_DISPATCH),
+    .FastIoRead = TraceFastIoRead,
+    .FastIoWrite = TraceFastIoWrite,
+};
 
 typedef struct _TRACE_CONTROL_EXTENSION {
     ULONG Signature;
@@ -100,6 +109,51 @@ NTSTATUS TraceCompletion(_In_ PDEVICE_OBJECT DeviceObject, _In_ PIRP Irp, _In_op
         IoMarkIrpPending(Irp);
     }
     return STATUS_CONTINUE_COMPLETION;
+}
+
+/* A fast read or write the drivers below did (TRUE) is recorded like the IRP it replaced; one they
+ * declined is not, since the I/O manager then sends that IRP, which is recorded itself. The control
+ * device has no stack below it: FilterFastIoRead / FilterFastIoWrite decline it. */
+static BOOLEAN TraceFastIo(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN Write, _In_ PFILE_OBJECT FileObject,
+                           _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length, _In_ BOOLEAN Wait, _In_ ULONG LockKey,
+                           _Inout_ PVOID Buffer, _Out_ PIO_STATUS_BLOCK IoStatus)
+{
+    NTIO_TRACE_RECORD record;
+    const LONGLONG offset = FileOffset->QuadPart;
+    const ULONGLONG start = (ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart;
+    const BOOLEAN done = Write ? FilterFastIoWrite(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus,
+                                                   DeviceObject)
+                               : FilterFastIoRead(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus,
+                                                  DeviceObject);
+    if (!done) {
+        return FALSE;
+    }
+    RtlZeroMemory(&record, sizeof(record));
+    record.StartTime = start;
+    record.Duration = (ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart - start;
+    record.Device = (ULONGLONG)(ULONG_PTR)DeviceObject;
+    record.Information = IoStatus->Information;
+    record.Status = IoStatus->Status;
+    record.MajorFunction = Write ? IRP_MJ_WRITE : IRP_MJ_READ;
+    record.FastIo = 1;
+    record.Length = Length;
+    record.ByteOffset = offset;
+    TraceAppend(&record);
+    return TRUE;
+}
+
+static BOOLEAN NTAPI TraceFastIoRead(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
+                                     _In_ BOOLEAN Wait, _In_ ULONG LockKey, _Out_ PVOID Buffer,
+                                     _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
+{
+    return TraceFastIo(DeviceObject, FALSE, FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus);
+}
+
+static BOOLEAN NTAPI TraceFastIoWrite(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
+                                      _In_ BOOLEAN Wait, _In_ ULONG LockKey, _In_ PVOID Buffer,
+                                      _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
+{
+    return TraceFastIo(DeviceObject, TRUE, FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus);
 }
 
 /* IOCTL_NTIO_TRACE_READ: as many of the oldest records as fit, removed from the ring. */
@@ -313,6 +367,7 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
     for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; ++i) {
         DriverObject->MajorFunction[i] = TraceDispatch;
     }
+    DriverObject->FastIoDispatch = &TraceFastIoDispatch;
     DriverObject->DriverUnload = TraceUnload;
     if (!FilterIsLegacy(RegistryPath)) {
         /* A PnP driver: devices come from AddDevice, the control device with the first of them. */
