@@ -6,10 +6,8 @@
 #include <thread>
 #include <vector>
 
-#include "trace_test_support.hpp"
+#include "filter_test_support.hpp"
 
-#include "ntio_fault_inject.h"
-#include "ntio_trace.h"
 
 namespace ntio::test::drivers {
 namespace {
@@ -23,23 +21,8 @@ protected:
         ASSERT_EQ(m_drivers[0].load(GetParam(), "Ramdisk", "ramdisk.sys", {{"DiskSize", ULONG{kDiskSize}}}),
                   STATUS_SUCCESS);
     }
-    static std::vector<NTIO_TRACE_RECORD> transfers() { return trace_transfers(); }
-    static NTSTATUS fault_ioctl(ULONG code, const void* in, ULONG in_length, void* out, ULONG out_length) {
-        HANDLE h = nullptr;
-        NTSTATUS status = open_device(u"\\Device\\NtioFaultInject", &h);
-        if (!NT_SUCCESS(status)) return status;
-        IO_STATUS_BLOCK iosb{};
-        status = ioctl(h, code, in, in_length, out, out_length, &iosb);
-        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
-        return status;
-    }
     static void configure(const NTIO_FAULT_INJECT_CONFIG& config) {
         ASSERT_EQ(fault_ioctl(IOCTL_NTIO_FAULT_INJECT_SET_CONFIG, &config, sizeof(config), nullptr, 0), STATUS_SUCCESS);
-    }
-    static NTIO_FAULT_INJECT_STATS fault_stats() {
-        NTIO_FAULT_INJECT_STATS stats{};
-        EXPECT_EQ(fault_ioctl(IOCTL_NTIO_FAULT_INJECT_GET_STATS, nullptr, 0, &stats, sizeof(stats)), STATUS_SUCCESS);
-        return stats;
     }
     void TearDown() override {
         for (int i = 3; i >= 0; --i) EXPECT_EQ(m_drivers[i].unload(), STATUS_SUCCESS) << i;
@@ -71,7 +54,7 @@ TEST_P(FiltersFastIoTest, fast_io_passes_down_through_all_three_filters)
     EXPECT_EQ(back, data);
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 
-    const std::vector<NTIO_TRACE_RECORD> records = transfers();
+    const std::vector<NTIO_TRACE_RECORD> records = trace_transfers();
     ASSERT_EQ(records.size(), 2u);
     for (const NTIO_TRACE_RECORD& r : records) {
         EXPECT_EQ(r.FastIo, 1);
@@ -105,7 +88,7 @@ TEST_P(FiltersFastIoTest, fault_inject_rules_still_fire_on_synchronous_handles)
     EXPECT_EQ(read_at(h, buffer.data(), 512, 0, &iosb), STATUS_DEVICE_NOT_READY);
     EXPECT_EQ(write_at(h, buffer.data(), 512, 0, &iosb), STATUS_DEVICE_NOT_READY);
     EXPECT_EQ(fault_stats().Failed, 2u);
-    EXPECT_TRUE(transfers().empty());  // failed above the trace filter
+    EXPECT_TRUE(trace_transfers().empty());  // failed above the trace filter
 
     NTIO_FAULT_INJECT_CONFIG config{};
     config.MajorMask = 1u << IRP_MJ_READ;
@@ -123,7 +106,7 @@ TEST_P(FiltersFastIoTest, fault_inject_rules_still_fire_on_synchronous_handles)
     EXPECT_EQ(iosb.Information, 512u);
     EXPECT_EQ(fault_stats().Pended, 1u);
 
-    std::vector<NTIO_TRACE_RECORD> records = transfers();
+    std::vector<NTIO_TRACE_RECORD> records = trace_transfers();
     ASSERT_EQ(records.size(), 2u);
     for (const NTIO_TRACE_RECORD& r : records) {
         EXPECT_EQ(r.FastIo, 0);
@@ -158,7 +141,7 @@ TEST_P(FiltersFastIoTest, fault_inject_rules_still_fire_on_synchronous_handles)
     configure(config);
     EXPECT_EQ(write_at(h, buffer.data(), 512, 0, &iosb), STATUS_IO_DEVICE_ERROR);
     EXPECT_EQ(read_at(h, buffer.data(), 512, 0, &iosb), STATUS_SUCCESS);
-    records = transfers();
+    records = trace_transfers();
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].FastIo, 1);
     EXPECT_EQ(records[0].MajorFunction, IRP_MJ_READ);

@@ -5,12 +5,10 @@
 #include <cstring>
 #include <vector>
 
-#include "driver_test_support.hpp"
+#include "filter_test_support.hpp"
 
 #include <windows.h>
 #include <ntdddisk.h>
-#include "ntio_fault_inject.h"
-#include "ntio_trace.h"
 
 namespace ntio::test::drivers {
 namespace {
@@ -39,43 +37,6 @@ protected:
         std::string out;
         for (USHORT i = 0; i < name.Length / 2; ++i) out += static_cast<char>(name.Buffer[i]);
         return out;
-    }
-    // Every record the trace ring holds (the read consumes them).
-    static std::vector<NTIO_TRACE_RECORD> read_trace(NTIO_TRACE_BUFFER* header = nullptr) {
-        HANDLE h = nullptr;
-        EXPECT_EQ(open_device(u"\\Device\\NtioTrace", &h), STATUS_SUCCESS);
-        std::vector<unsigned char> buffer(NTIO_TRACE_BUFFER_HEADER_SIZE + 256 * sizeof(NTIO_TRACE_RECORD));
-        IO_STATUS_BLOCK iosb{};
-        EXPECT_EQ(ioctl(h, IOCTL_NTIO_TRACE_READ, nullptr, 0, buffer.data(), static_cast<ULONG>(buffer.size()), &iosb),
-                  STATUS_SUCCESS);
-        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
-        auto* out = reinterpret_cast<NTIO_TRACE_BUFFER*>(buffer.data());
-        EXPECT_EQ(iosb.Information, NTIO_TRACE_BUFFER_HEADER_SIZE + out->Count * sizeof(NTIO_TRACE_RECORD));
-        if (header) *header = *out;
-        return std::vector<NTIO_TRACE_RECORD>(out->Records, out->Records + out->Count);
-    }
-    // Forgets what the trace saw so far (the attach itself closes the file it opened the disk with,
-    // and that close already passes through the new filter).
-    static void clear_trace() {
-        HANDLE h = nullptr;
-        ASSERT_EQ(open_device(u"\\Device\\NtioTrace", &h), STATUS_SUCCESS);
-        IO_STATUS_BLOCK iosb{};
-        EXPECT_EQ(ioctl(h, IOCTL_NTIO_TRACE_CLEAR, nullptr, 0, nullptr, 0, &iosb), STATUS_SUCCESS);
-        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
-    }
-    static NTSTATUS fault_ioctl(ULONG code, const void* in, ULONG in_length, void* out, ULONG out_length) {
-        HANDLE h = nullptr;
-        NTSTATUS status = open_device(u"\\Device\\NtioFaultInject", &h);
-        if (!NT_SUCCESS(status)) return status;
-        IO_STATUS_BLOCK iosb{};
-        status = ioctl(h, code, in, in_length, out, out_length, &iosb);
-        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
-        return status;
-    }
-    static NTIO_FAULT_INJECT_STATS fault_stats() {
-        NTIO_FAULT_INJECT_STATS stats{};
-        EXPECT_EQ(fault_ioctl(IOCTL_NTIO_FAULT_INJECT_GET_STATS, nullptr, 0, &stats, sizeof(stats)), STATUS_SUCCESS);
-        return stats;
     }
     void TearDown() override {
         EXPECT_EQ(m_filters[2].unload(), STATUS_SUCCESS);

@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "trace_test_support.hpp"
+#include "filter_test_support.hpp"
 
 #include "ntio_trace.h"
 
@@ -50,7 +50,6 @@ protected:
         clear_trace();
         ASSERT_EQ(open_device(u"\\Device\\Ramdisk0", &m_handle, overlapped), STATUS_SUCCESS);
     }
-    static std::vector<NTIO_TRACE_RECORD> transfers() { return trace_transfers(); }
     // The disk's own device (below the trace filter), referenced.
     static PDEVICE_OBJECT disk_device() {
         std::u16string name16 = u"\\Device\\Ramdisk0";
@@ -113,7 +112,7 @@ TEST_P(RamdiskFastIoTest, synchronous_reads_and_writes_move_the_data_without_an_
     EXPECT_EQ(std::vector<char>(back.begin() + 12288, back.end()), std::vector<char>(4096, 0));
     EXPECT_EQ(NtWaitForSingleObject(m_handle, FALSE, nullptr), STATUS_SUCCESS);  // NT fact H1
 
-    const std::vector<NTIO_TRACE_RECORD> records = transfers();
+    const std::vector<NTIO_TRACE_RECORD> records = trace_transfers();
     ASSERT_EQ(records.size(), 2u);
     expect_fast(records[0], IRP_MJ_WRITE, 4096, 8192);
     expect_fast(records[1], IRP_MJ_READ, 0, 16384);
@@ -143,7 +142,7 @@ TEST_P(RamdiskFastIoTest, asynchronous_opens_take_the_irp_path)
     EXPECT_EQ(back, data);
     EXPECT_EQ(NtClose(event), STATUS_SUCCESS);
 
-    const std::vector<NTIO_TRACE_RECORD> records = transfers();
+    const std::vector<NTIO_TRACE_RECORD> records = trace_transfers();
     ASSERT_EQ(records.size(), 2u);
     expect_irp(records[0], IRP_MJ_WRITE, STATUS_SUCCESS);
     expect_irp(records[1], IRP_MJ_READ, STATUS_SUCCESS);
@@ -171,7 +170,7 @@ TEST_P(RamdiskFastIoTest, requests_the_fast_path_declines_keep_their_irp_statuse
     EXPECT_EQ(write_at(m_handle, buffer.data(), 0, 0, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(iosb.Information, 0u);
 
-    const std::vector<NTIO_TRACE_RECORD> records = transfers();
+    const std::vector<NTIO_TRACE_RECORD> records = trace_transfers();
     ASSERT_EQ(records.size(), 6u);
     for (std::size_t i = 0; i < 4; ++i) {
         SCOPED_TRACE(i);
@@ -189,7 +188,7 @@ TEST_P(RamdiskFastIoTest, writes_to_a_read_only_disk_stay_write_protected)
     EXPECT_EQ(write_at(m_handle, buffer.data(), 512, 0, &iosb), STATUS_MEDIA_WRITE_PROTECTED);
     EXPECT_EQ(read_at(m_handle, buffer.data(), 512, 0, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(buffer, std::vector<char>(512, 0));
-    const std::vector<NTIO_TRACE_RECORD> records = transfers();
+    const std::vector<NTIO_TRACE_RECORD> records = trace_transfers();
     ASSERT_EQ(records.size(), 2u);
     expect_irp(records[0], IRP_MJ_WRITE, STATUS_MEDIA_WRITE_PROTECTED);
     expect_fast(records[1], IRP_MJ_READ, 0, 512);
@@ -297,7 +296,7 @@ TEST_P(RamdiskFastIoTest, the_file_position_advances_on_the_fast_path)
               STATUS_SUCCESS);
     EXPECT_EQ(position.CurrentByteOffset.QuadPart, 1536);
 
-    const std::vector<NTIO_TRACE_RECORD> records = transfers();
+    const std::vector<NTIO_TRACE_RECORD> records = trace_transfers();
     ASSERT_EQ(records.size(), 5u);
     expect_fast(records[0], IRP_MJ_WRITE, 0, 1536);
     expect_fast(records[1], IRP_MJ_READ, 0, 512);

@@ -31,6 +31,31 @@ unsigned char byte_of(int thread, int sector, int generation, ULONG b) {
     return static_cast<unsigned char>(thread * 131 + sector * 17 + generation * 7 + b);
 }
 
+// A thread's sectors: spread over four 1 MiB regions, interleaved with the other threads'.
+LONGLONG sector_offset(int thread, int sector) {
+    return (sector % 4) * (1LL << 20) + ((sector / 4) * kThreads + thread) * kBlock;
+}
+
+// After the final flush the backing image holds, in every sector, the last data its thread wrote.
+void expect_image_holds_last_writes(const std::string& path, const std::vector<std::vector<int>>& last) {
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<char> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_GE(image.size(), 3u * (1 << 20) + kBlock);
+    int mismatches = 0;
+    for (int t = 0; t < kThreads; ++t) {
+        for (int sector = 0; sector < kSectorsPerThread; ++sector) {
+            const LONGLONG offset = sector_offset(t, sector);
+            for (ULONG b = 0; b < kBlock; ++b) {
+                if (static_cast<unsigned char>(image[offset + b]) != byte_of(t, sector, last[t][sector], b)) {
+                    ++mismatches;
+                    break;
+                }
+            }
+        }
+    }
+    EXPECT_EQ(mismatches, 0);
+}
+
 TEST_F(RamdiskStressTest, concurrent_writes_reads_and_flushes_keep_every_sector_consistent)
 {
     const std::string path = "/tmp/ntio_ramdisk_stress_" + std::to_string(getpid()) + ".img";
@@ -53,7 +78,7 @@ TEST_F(RamdiskStressTest, concurrent_writes_reads_and_flushes_keep_every_sector_
             for (int i = 0; i < kIterations; ++i) {
                 const int sector = i % kSectorsPerThread;
                 // Thread t's sectors are spread over every region: sector s lives in region s % 4.
-                const LONGLONG offset = (sector % 4) * (1LL << 20) + ((sector / 4) * kThreads + t) * kBlock;
+                const LONGLONG offset = sector_offset(t, sector);
                 for (ULONG b = 0; b < kBlock; ++b) out[b] = byte_of(t, sector, i, b);
                 IO_STATUS_BLOCK iosb{};
                 if (write_at(h, out.data(), kBlock, offset, &iosb) != STATUS_SUCCESS || iosb.Information != kBlock)
@@ -70,22 +95,7 @@ TEST_F(RamdiskStressTest, concurrent_writes_reads_and_flushes_keep_every_sector_
     for (std::thread& thread : threads) thread.join();
     for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
 
-    std::ifstream in(path, std::ios::binary);
-    const std::vector<char> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    ASSERT_GE(image.size(), 3u * (1 << 20) + kBlock);
-    int mismatches = 0;
-    for (int t = 0; t < kThreads; ++t) {
-        for (int sector = 0; sector < kSectorsPerThread; ++sector) {
-            const LONGLONG offset = (sector % 4) * (1LL << 20) + ((sector / 4) * kThreads + t) * kBlock;
-            for (ULONG b = 0; b < kBlock; ++b) {
-                if (static_cast<unsigned char>(image[offset + b]) != byte_of(t, sector, last[t][sector], b)) {
-                    ++mismatches;
-                    break;
-                }
-            }
-        }
-    }
-    EXPECT_EQ(mismatches, 0);
+    expect_image_holds_last_writes(path, last);
     EXPECT_EQ(disk.unload(), STATUS_SUCCESS);
     std::remove(path.c_str());
 }
@@ -126,7 +136,7 @@ TEST_F(RamdiskStressTest, concurrent_fast_reads_writes_and_flushes_through_filte
             std::vector<unsigned char> out(kBlock), in(kBlock);
             for (int i = 0; i < kIterations; ++i) {
                 const int sector = (i * 7) % kSectorsPerThread;
-                const LONGLONG offset = (sector % 4) * (1LL << 20) + ((sector / 4) * kThreads + t) * kBlock;
+                const LONGLONG offset = sector_offset(t, sector);
                 for (ULONG b = 0; b < kBlock; ++b) out[b] = byte_of(t, sector, i, b);
                 IO_STATUS_BLOCK io{};
                 if (write_at(h, out.data(), kBlock, offset, &io) != STATUS_SUCCESS || io.Information != kBlock)
@@ -179,22 +189,7 @@ TEST_F(RamdiskStressTest, concurrent_fast_reads_writes_and_flushes_through_filte
     EXPECT_EQ(irps, 0);
     EXPECT_EQ(NtClose(control), STATUS_SUCCESS);
 
-    std::ifstream in(path, std::ios::binary);
-    const std::vector<char> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    ASSERT_GE(image.size(), 3u * (1 << 20) + kBlock);
-    int mismatches = 0;
-    for (int t = 0; t < kThreads; ++t) {
-        for (int sector = 0; sector < kSectorsPerThread; ++sector) {
-            const LONGLONG offset = (sector % 4) * (1LL << 20) + ((sector / 4) * kThreads + t) * kBlock;
-            for (ULONG b = 0; b < kBlock; ++b) {
-                if (static_cast<unsigned char>(image[offset + b]) != byte_of(t, sector, last[t][sector], b)) {
-                    ++mismatches;
-                    break;
-                }
-            }
-        }
-    }
-    EXPECT_EQ(mismatches, 0);
+    expect_image_holds_last_writes(path, last);
     EXPECT_EQ(trace.unload(), STATUS_SUCCESS);
     EXPECT_EQ(passthrough.unload(), STATUS_SUCCESS);
     EXPECT_EQ(disk.unload(), STATUS_SUCCESS);
