@@ -33,8 +33,6 @@ bool leaks_information(PIRP irp, const IrpRecord& record) noexcept {
 
 }  // namespace
 
-void on_complete_request(PIRP irp) noexcept { complete_request_hooked(irp); }
-
 void on_complete_request_slow(PIRP irp) noexcept {
     if (irp->Type != IO_TYPE_IRP) return;  // freed or bogus: the I/O manager's 0x44 check follows
     PDEVICE_OBJECT device = current_device(irp);
@@ -106,11 +104,9 @@ void on_complete_request_slow(PIRP irp) noexcept {
                               dispatch, irp->IoStatus.Status});
 }
 
-namespace {
-
-// A completion routine while records exist or the log is on: the path entries, the log, 0x228.
-[[gnu::noinline]] NTSTATUS invoke_completion_routine_full(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device,
-                                                          PIRP irp, PVOID context) noexcept {
+// A completion routine while records exist: the path entries, the log, 0x228.
+NTSTATUS invoke_completion_routine_slow(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                        PVOID context) noexcept {
     const CHAR location = irp->CurrentLocation;
     const bool pending_returned = irp->PendingReturned != FALSE;
     std::uint64_t sequence = 0;
@@ -175,18 +171,6 @@ namespace {
                 "the completion routine did not call IoMarkIrpPending although Irp->PendingReturned was set",
                 device ? device->DriverObject : nullptr, irp, record});
     return result;
-}
-
-}  // namespace
-
-NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
-                                   PVOID context) noexcept {
-    return invoke_completion_routine_hooked(routine, device, irp, context);
-}
-
-NTSTATUS invoke_completion_routine_slow(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
-                                        PVOID context) noexcept {
-    return invoke_completion_routine_full(routine, device, irp, context);
 }
 
 }  // namespace ntio::verifier

@@ -331,10 +331,9 @@ Frame* live_frame(PIRP irp) noexcept {
 
 }  // namespace
 
-namespace {
-
-// Everything but the lean Level 1 call: Level 2 frames, forwarding rules, stress modes, the log.
-[[gnu::noinline]] NTSTATUS call_driver_full(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
+// Everything the inline IoCallDriver hook leaves: Level 2 frames, forwarding rules, stress modes, the
+// log of verified drivers.
+NTSTATUS call_driver_slow(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
     Frame* caller = live_frame(irp);
     bool forced = false;
     if (target_flags & (NTIO_VERIFIER_SYNC_DELAY_FUZZING | NTIO_VERIFIER_FORCE_PENDING)) [[unlikely]] {
@@ -376,14 +375,6 @@ namespace {
     }
     if ((caller = live_frame(irp))) caller->lower_status = status;
     return status;
-}
-
-}  // namespace
-
-NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept { return call_driver_hooked(device, irp); }
-
-NTSTATUS call_driver_slow(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
-    return call_driver_full(device, irp, target_flags);
 }
 
 }  // namespace ntio::verifier

@@ -5,7 +5,6 @@
 #include <unordered_set>
 
 #include "io/objects.hpp"
-#include "verifier/fast_hooks.hpp"
 #include "verifier/handle_tracking.hpp"
 #include "verifier/sdv_cancel.hpp"
 #include "verifier/state.hpp"
@@ -107,8 +106,8 @@ void on_cancel_irp(PIRP irp) noexcept {
                                   irp->IoStatus.Status});
 }
 
+// IoFreeIrp calls this only when free_irp_hooked says something may concern the IRP.
 void on_free_irp(PIRP irp) noexcept {
-    if (!free_irp_hooked(irp)) return;
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     forget_allocated_irp(irp);
     if (tracing()) log_free(irp);

@@ -13,16 +13,8 @@ namespace ntio::verifier {
 extern std::atomic<bool> g_active;
 inline bool active() noexcept { return g_active.load(std::memory_order_relaxed); }
 
-// ---- IoCallDriver (dispatch_rules.cpp) ----
-// Replaces IofCallDriver's body while active: entry checks, the dispatch call, exit checks.
-NTSTATUS call_driver(PDEVICE_OBJECT device, PIRP irp) noexcept;
-
-// ---- IoCompleteRequest and completion routines (completion_rules.cpp) ----
-// At IofCompleteRequest entry, before the I/O manager's own checks.
-void on_complete_request(PIRP irp) noexcept;
-// Runs one completion routine for IofCompleteRequest's walk and checks what it did.
-NTSTATUS invoke_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
-                                   PVOID context) noexcept;
+// IoCallDriver, IoCompleteRequest and completion routines: verifier/fast_hooks.hpp, inline in the I/O
+// manager, with their full checks in dispatch_rules.cpp and completion_rules.cpp.
 
 // ---- Cancel paths (lifetime_rules.cpp) ----
 void on_cancel_lock_acquired() noexcept;
