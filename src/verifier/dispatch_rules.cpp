@@ -264,6 +264,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
                                       reinterpret_cast<PVOID>(routine), irp->IoStatus.Status, device->DriverObject,
                                       label});
             frames.push_back({record, irp, device, routine, location, false, 0, 0, cancel_lock_depth(), forced});
+            t_state.frame_count = frames.size();
             frames.back().completions_at_entry = frames.back().record->completions;
             sdv_dispatch_entry(frames.back());
         }
@@ -289,6 +290,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
     if (index < after.size() && after[index].irp == irp) {
         exit_checks(after[index], status, irql_before);
         after.erase(after.begin() + static_cast<std::ptrdiff_t>(index), after.end());
+        t_state.frame_count = after.size();
     }
     return status;
 }
@@ -330,6 +332,67 @@ Frame* live_frame(PIRP irp) noexcept {
 }
 
 }  // namespace
+
+// A target no rule checks: it runs in no driver's context (a verified caller is not charged for its
+// allocations), logged when tracing. A Level 2 dispatch on this thread still gets its forwarding
+// rules from the slow path.
+NTSTATUS call_driver_unverified(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    if (has_frames()) [[unlikely]] return call_driver_slow(device, irp, 0);
+    const bool log = tracing();
+    std::uint64_t match = 0;
+    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
+    PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction];
+    if (log) [[unlikely]] {
+        match = next_match_id();
+        log_call(irp, device, reinterpret_cast<PVOID>(routine), match);  // reads the IRP as IoCallDriver got it
+    }
+    --irp->CurrentLocation;
+    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
+    sp->DeviceObject = device;
+    NTSTATUS status;
+    {
+        ContextScope scope(nullptr);
+        status = routine(device, irp);
+    }
+    if (log) [[unlikely]] log_return(irp, device, match, status, location);
+    return status;
+}
+
+namespace {
+// The exit checks of call_driver_level1, handing the dispatch's status back (a tail call there).
+[[gnu::cold, gnu::noinline]] NTSTATUS level1_exit_reported(PDEVICE_OBJECT device, std::uint64_t before, NTSTATUS status) {
+    level1_exit_checks(device, static_cast<KIRQL>(before & 0xFF), static_cast<int>(before >> 8));
+    return status;
+}
+// The IRQL and the cancel spin lock depth in one word, so that the dispatch's return compares once.
+inline std::uint64_t level1_state(KIRQL irql, int cancel_depth) noexcept {
+    return static_cast<std::uint64_t>(irql) | static_cast<std::uint64_t>(static_cast<std::uint32_t>(cancel_depth)) << 8;
+}
+}  // namespace
+
+// A Level 1 target with nothing else to do: the Level 1 checks around the dispatch (0xC9 0x03 /
+// 0x04 / 0x10 at the call, 0x05 and the SpinLock rule at its return) with the driver's context set,
+// nothing remembered. The thread's KTHREAD is read once: it cannot change across the call.
+NTSTATUS call_driver_level1(PDEVICE_OBJECT device, PIRP irp, ULONG flags) noexcept {
+    _KTHREAD* const thread = ke::current_thread_if_any();
+    if (!thread || has_frames() || tracing()) [[unlikely]] return call_driver_slow(device, irp, flags);
+    if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || thread->m_irql > DISPATCH_LEVEL) [[unlikely]]
+        level1_entry_checks(device, irp);
+    if (--irp->CurrentLocation <= 0) [[unlikely]]
+        KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
+    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
+    sp->DeviceObject = device;
+    ThreadState& state = t_state;
+    const std::uint64_t before = level1_state(thread->m_irql, state.cancel_lock_depth);
+    PDRIVER_OBJECT const driver = device->DriverObject;
+    PDRIVER_OBJECT const previous = state.context;
+    state.context = driver;
+    const NTSTATUS status = driver->MajorFunction[sp->MajorFunction](device, irp);
+    state.context = previous;
+    if (level1_state(thread->m_irql, state.cancel_lock_depth) != before) [[unlikely]]
+        return level1_exit_reported(device, before, status);
+    return status;
+}
 
 // Everything the inline IoCallDriver hook leaves: Level 2 frames, forwarding rules, stress modes, the
 // log of verified drivers.

@@ -30,60 +30,42 @@ NTSTATUS invoke_completion_routine_slow(PIO_COMPLETION_ROUTINE routine, PDEVICE_
                                         PVOID context) noexcept;
 void on_complete_request_slow(PIRP irp) noexcept;
 
-// IoCallDriver while the verifier is active, with no Level 2 dispatch on this thread. An unverified
-// target runs in no driver's context (a verified caller is not charged for its allocations), logged
-// when tracing; a Level 1 target with nothing else to do (no stress, no IRP logging, no tracing) gets
-// the Level 1 checks around the call, nothing remembered.
-inline NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept {
-    const ULONG flags = live_device_flags(device);
-    if (flags == 0 && device && irp->CurrentLocation > 1 && !has_frames()) [[likely]] {
-        const bool log = tracing();
-        std::uint64_t match = 0;
-        const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
-        PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction];
-        if (log) [[unlikely]] {
-            match = next_match_id();
-            log_call(irp, device, reinterpret_cast<PVOID>(routine), match);  // reads the IRP as IoCallDriver got it
-        }
-        --irp->CurrentLocation;
-        PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
-        sp->DeviceObject = device;
-        NTSTATUS status;
-        {
-            ContextScope scope(nullptr);
-            status = routine(device, irp);
-        }
-        if (log) [[unlikely]] log_return(irp, device, match, status, location);
-        return status;
-    }
-    constexpr ULONG kLeanMask = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY | NTIO_VERIFIER_FORCE_PENDING |
-                                NTIO_VERIFIER_SYNC_DELAY_FUZZING | NTIO_VERIFIER_IRP_LOGGING;
-    if ((flags & kLeanMask) != (NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY) || has_frames() ||
-        tracing()) [[unlikely]]
-        return call_driver_slow(device, irp, flags);
-    const KIRQL irql = current_irql();
-    if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
-        level1_entry_checks(device, irp);
-    if (--irp->CurrentLocation <= 0) [[unlikely]]
-        KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
-    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
-    sp->DeviceObject = device;
-    const int cancel_depth = t_state.cancel_lock_depth;
-    NTSTATUS status;
-    {
-        ContextScope scope(device->DriverObject);
-        status = device->DriverObject->MajorFunction[sp->MajorFunction](device, irp);
-    }
-    if (current_irql() != irql || t_state.cancel_lock_depth > cancel_depth) [[unlikely]]
-        level1_exit_checks(device, irql, cancel_depth);
-    return status;
+// The two common IoCallDriver cases while the verifier is active, out of line so that the hook
+// itself stays frameless (dispatch_rules.cpp): a target no rule checks, and a Level 1 target with
+// nothing else to do (no stress, no IRP logging, no tracing, no Level 2 dispatch on this thread).
+NTSTATUS call_driver_unverified(PDEVICE_OBJECT device, PIRP irp) noexcept;
+NTSTATUS call_driver_level1(PDEVICE_OBJECT device, PIRP irp, ULONG flags) noexcept;
+
+inline constexpr ULONG kLevel1LeanMask = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY |
+                                        NTIO_VERIFIER_FORCE_PENDING | NTIO_VERIFIER_SYNC_DELAY_FUZZING |
+                                        NTIO_VERIFIER_IRP_LOGGING;
+inline constexpr ULONG kLevel1Lean = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY;
+
+// IoCallDriver's path for a target with these driver flags, by tail calls only.
+inline NTSTATUS call_driver_with_flags(PDEVICE_OBJECT device, PIRP irp, ULONG flags) noexcept {
+    if ((flags & kLevel1LeanMask) == kLevel1Lean) [[likely]] return call_driver_level1(device, irp, flags);
+    if (flags == 0 && device && irp->CurrentLocation > 1) return call_driver_unverified(device, irp);
+    return call_driver_slow(device, irp, flags);
 }
 
-// A completion routine while the verifier is active: with no record anywhere (no Level 2 driver
-// tracks an IRP), the routine runs in its driver's context with nothing to check after; logged when
-// the log is on.
-inline NTSTATUS invoke_completion_routine_hooked(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
-                                                 PVOID context) noexcept {
+// A target without a driver object the I/O manager made (null, or a test's bare DRIVER_OBJECT).
+[[gnu::cold, gnu::noinline]] inline NTSTATUS call_driver_odd_target(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    return call_driver_with_flags(device, irp, live_device_flags(device));
+}
+
+// IoCallDriver while the verifier is active. Out of line and frameless, so that IofCallDriver's
+// unverified path keeps no frame either.
+[[gnu::noinline]] inline NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    PDRIVER_OBJECT driver = device ? device->DriverObject : nullptr;
+    if (!driver || driver->Type != IO_TYPE_DRIVER) [[unlikely]] return call_driver_odd_target(device, irp);
+    return call_driver_with_flags(device, irp, io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed));
+}
+
+// A completion routine while a record exists anywhere (a Level 2 driver tracks an IRP) or the log is
+// on: the records' path goes to the slow hook; otherwise the routine runs in its driver's context and
+// is logged.
+[[gnu::noinline]] inline NTSTATUS invoke_completion_routine_logged(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device,
+                                                                  PIRP irp, PVOID context) noexcept {
     if (any_records()) [[unlikely]] return invoke_completion_routine_slow(routine, device, irp, context);
     const ULONG flags = live_device_flags(device);
     const CHAR location = irp->CurrentLocation;
@@ -98,10 +80,22 @@ inline NTSTATUS invoke_completion_routine_hooked(PIO_COMPLETION_ROUTINE routine,
     return result;
 }
 
-// IoCompleteRequest's entry while the verifier is active: nothing any rule could report or record
+// A completion routine while the verifier is active: with no record and no log, the routine runs in
+// its driver's context with nothing to check after.
+inline NTSTATUS invoke_completion_routine_hooked(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                                 PVOID context) noexcept {
+    if (slow_for(kSlowRecords | kSlowTracing | kSlowIrpLogging)) [[unlikely]]
+        return invoke_completion_routine_logged(routine, device, irp, context);
+    const ULONG flags = live_device_flags(device);
+    ContextScope scope(flags ? device->DriverObject : nullptr);
+    return routine(device, irp, context);
+}
+
+// IoCompleteRequest's entry when the quick test below fails: nothing any rule could report or record
 // (IRQL and cancel routine fine, no spin lock held for SpinLockSafe, no record or frame, no delay
-// fuzzing) returns at once, after the log's record when the log is on.
-inline void complete_request_hooked(PIRP irp) noexcept {
+// fuzzing for this driver) returns after the log's record when the log is on; the rest is the slow
+// path's.
+[[gnu::noinline]] inline void complete_request_checked(PIRP irp) noexcept {
     if (irp->Type == IO_TYPE_IRP && current_irql() <= DISPATCH_LEVEL &&
         !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && t_state.held_spin_locks == 0 &&
         t_state.cancel_lock_depth == 0 && !any_records() && !has_frames()) [[likely]] {
@@ -115,6 +109,21 @@ inline void complete_request_hooked(PIRP irp) noexcept {
         }
     }
     on_complete_request_slow(irp);
+}
+
+// No frame, no cancel spin lock, no spin lock taken by a checked driver on this thread.
+inline bool thread_quiet() noexcept {
+    return (t_state.frame_count | static_cast<std::uint32_t>(t_state.cancel_lock_depth) |
+            static_cast<std::uint32_t>(t_state.held_spin_locks)) == 0;
+}
+// IoCompleteRequest's entry while the verifier is active: when no rule could report or record and
+// no driver has delay fuzzing or IRP logging and tracing is off, it returns at once.
+inline void complete_request_hooked(PIRP irp) noexcept {
+    if (irp->Type == IO_TYPE_IRP && current_irql() <= DISPATCH_LEVEL &&
+        !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && thread_quiet() &&
+        !slow_for(kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing)) [[likely]]
+        return;
+    complete_request_checked(irp);
 }
 
 // IoAllocateIrp while the verifier is active: an IRP no verified driver allocates (no driver's code

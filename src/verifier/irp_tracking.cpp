@@ -29,6 +29,7 @@ struct FramesHolder {
     ~FramesHolder() {
         delete t_state.frames;
         t_state.frames = nullptr;
+        t_state.frame_count = 0;
     }
 };
 thread_local FramesHolder t_frames_holder;
@@ -94,6 +95,7 @@ RecordRef create_record_locked(PIRP irp) {
     record->m_next = bucket;
     bucket = record;
     g_live_records.store(++g_count, std::memory_order_release);
+    if (g_count == 1) set_slow_reason(kSlowRecords, true);
     return RecordRef(record);
 }
 
@@ -106,6 +108,7 @@ void erase_record_locked(PIRP irp) {
         record->m_next = nullptr;
         record->erased.store(true, std::memory_order_release);
         g_live_records.store(--g_count, std::memory_order_release);
+        if (g_count == 0) set_slow_reason(kSlowRecords, false);
         // A frame still on it keeps it (its dispatch's exit rules read it); the last one recycles it.
         if (record->active_frames <= 0) recycle_locked(*record);
         return;
@@ -152,6 +155,7 @@ std::vector<Frame>& thread_frames() noexcept {
 // the cancel spin lock count, must not outlive it on this thread.
 void reset_thread_state() noexcept {
     if (t_state.frames) t_state.frames->clear();
+    t_state.frame_count = 0;
     t_state.cancel_lock_depth = 0;
 }
 

@@ -24,6 +24,7 @@ struct Frame;
 // spin lock count, and the verified driver whose code runs here (resources.cpp).
 struct ThreadState {
     std::vector<Frame>* frames = nullptr;  // allocated on first use, freed at thread exit
+    std::size_t frame_count = 0;           // frames->size(), for the inline hooks' one-load test
     int cancel_lock_depth = 0;
     int held_spin_locks = 0;  // spin locks a DDI-checked driver took on this thread (ddi_rules.cpp)
     PDRIVER_OBJECT context = nullptr;
@@ -51,6 +52,21 @@ struct DriverSlot {
 extern DriverSlot g_driver_slots[kMaxVerifiedDrivers];
 extern std::atomic<signed char> g_driver_buckets[1u << kDriverBucketBits];  // slot index, or -1
 extern std::atomic<unsigned> g_driver_overflows;
+// Why an inline hook may have to leave its quick path, one bit per reason, so that the quick paths
+// test one word: a tracking record exists (irp_tracking.cpp), tracing is on, some verified driver has
+// IRP logging or delay fuzzing (verifier_state.cpp). Each writer sets or clears its own bits.
+enum SlowReason : ULONG {
+    kSlowRecords = 1,
+    kSlowTracing = 2,
+    kSlowIrpLogging = 4,
+    kSlowDelayFuzzing = 8,
+};
+extern std::atomic<ULONG> g_slow_reasons;
+inline bool slow_for(ULONG reasons) noexcept { return (g_slow_reasons.load(std::memory_order_acquire) & reasons) != 0; }
+inline void set_slow_reason(ULONG reason, bool on) noexcept {
+    if (on) g_slow_reasons.fetch_or(reason, std::memory_order_acq_rel);
+    else g_slow_reasons.fetch_and(~reason, std::memory_order_acq_rel);
+}
 inline unsigned driver_bucket(PDRIVER_OBJECT driver) noexcept {
     return static_cast<unsigned>((reinterpret_cast<std::uintptr_t>(driver) >> 4) * 0x9E3779B97F4A7C15ULL >>
                                  (64 - kDriverBucketBits));
@@ -234,7 +250,7 @@ inline Frame* innermost_frame(PIRP irp) noexcept {
     return nullptr;
 }
 // Whether a verified dispatch (Level 2) runs on this thread.
-inline bool has_frames() noexcept { return t_state.frames && !t_state.frames->empty(); }
+inline bool has_frames() noexcept { return t_state.frame_count != 0; }
 // The IRP's record from the innermost frame of this thread that holds it (the frame's reference
 // keeps it alive while that dispatch runs), without the table; nullptr when no frame has a current one.
 inline IrpRecord* cached_record(PIRP irp) noexcept {

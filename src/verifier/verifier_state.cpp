@@ -17,6 +17,7 @@ std::atomic<bool> g_tracing{false};
 DriverSlot g_driver_slots[kMaxVerifiedDrivers];
 std::atomic<signed char> g_driver_buckets[1u << kDriverBucketBits];
 std::atomic<unsigned> g_driver_overflows{0};
+std::atomic<ULONG> g_slow_reasons{0};
 
 namespace {
 
@@ -58,6 +59,14 @@ NTIO_VERIFIER_MODE initial_mode() noexcept {
 }
 std::atomic<NTIO_VERIFIER_MODE> g_mode{initial_mode()};
 
+// With g_slots_lock held: the slow reasons that come from the drivers' flags.
+void recompute_union_locked() noexcept {
+    ULONG all = 0;
+    for (const DriverSlot& slot : g_driver_slots) all |= slot.flags.load(std::memory_order_relaxed);
+    set_slow_reason(kSlowIrpLogging, (all & NTIO_VERIFIER_IRP_LOGGING) != 0);
+    set_slow_reason(kSlowDelayFuzzing, (all & NTIO_VERIFIER_SYNC_DELAY_FUZZING) != 0);
+}
+
 void recompute_active() noexcept {
     g_active.store((g_verified_count.load(std::memory_order_acquire) > 0 &&
                     g_mode.load(std::memory_order_acquire) != NtioVerifierOff) ||
@@ -84,6 +93,7 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags, bool object_alive = true)
                 slot.driver.store(nullptr, std::memory_order_release);
                 g_verified_count.fetch_sub(1, std::memory_order_acq_rel);
             }
+            recompute_union_locked();
             recompute_active();
             return STATUS_SUCCESS;
         }
@@ -99,6 +109,7 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags, bool object_alive = true)
     g_driver_slots[empty].driver.store(driver, std::memory_order_release);
     index_slot_locked(static_cast<unsigned>(empty), driver);
     g_verified_count.fetch_add(1, std::memory_order_acq_rel);
+    recompute_union_locked();
     recompute_active();
     return STATUS_SUCCESS;
 }
@@ -220,6 +231,7 @@ void forget_driver_slot(PDRIVER_OBJECT driver, bool object_alive) noexcept { (vo
 // only raise the global flag.
 void set_tracing(bool on) noexcept {
     g_tracing.store(on, std::memory_order_release);
+    set_slow_reason(kSlowTracing, on);
     if (on) g_active.store(true, std::memory_order_release);
     else recompute_active();
 }
