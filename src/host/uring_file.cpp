@@ -10,7 +10,8 @@
 // IORING_OP_FUTEX_WAIT on the thread's KTHREAD wait word and waits for the first CQE, so it wakes at
 // once for a completion or for whatever ke wakes it for (ke's futex_wake completes the futex SQE).
 // Where the kernel lacks that opcode (before 6.7) the waiter polls its ring in bounded sleeps instead.
-// Rings take COOP_TASKRUN but neither SINGLE_ISSUER nor DEFER_TASKRUN: a ring must stay
+// Each ring has the file as its registered file 0, so a request costs the kernel no file
+// reference. Rings take COOP_TASKRUN but neither SINGLE_ISSUER nor DEFER_TASKRUN: a ring must stay
 // submittable and reapable by other threads for cancellation, shutdown and the fallback reaper;
 // with the issuing thread waiting in its own ring the completions cross no thread boundary either
 // way.
@@ -58,6 +59,11 @@ constexpr std::size_t kReapChunk = 64;
 // and the fallback reaper's tick while some ring has work.
 constexpr long kRingWaitNs = 1000 * 1000;
 constexpr long kReaperTickNs = 1000 * 1000;
+// While every busy ring's owner keeps making progress (it waits in ke, so it serves its ring
+// itself), the reaper's tick doubles up to kReaperTickNs << kReaperMaxShift: each tick is a timer
+// wake and two context switches of a thread that has nothing to do (gate C4.cpu). A ring found
+// stalled or orphaned brings the tick back to kReaperTickNs.
+constexpr std::uint32_t kReaperMaxShift = 2;
 // Idle ticks after which the reaper sleeps until a request is queued.
 constexpr std::uint32_t kReaperIdleTicks = 100;
 
@@ -66,6 +72,17 @@ std::atomic<std::uint64_t> g_enter_calls{0};
 std::atomic<std::uint64_t> g_completions{0};
 std::atomic<std::uint64_t> g_inline_completions{0};
 std::atomic<std::uint64_t> g_next_serial{1};
+
+// The first and last cache lines of data a read just placed in memory, fetched while its
+// completion routine runs: with O_DIRECT the device wrote them behind the CPU's caches, and
+// whoever touches the buffer next (the caller reading its data, or the I/O manager's probe of the
+// buffer, which touches its first and last byte, when the caller reuses it for its next read)
+// would otherwise take a full miss per line, one after the other (gate C4.cpu).
+void prefetch_read_data(const char* buffer, std::size_t length) noexcept
+{
+    __builtin_prefetch(buffer, 1, 3);
+    if (length > 64) __builtin_prefetch(buffer + length - 1, 1, 3);
+}
 
 std::uint64_t make_id(std::uint32_t index, std::uint32_t generation) noexcept
 {
@@ -125,6 +142,7 @@ enum class SlotState : std::uint8_t { free, queued, submitted };
 struct Slot {
     void* context = nullptr;
     io_uring_sqe* sqe = nullptr;  // while queued: the SQE not yet published to the kernel
+    const char* read_buffer = nullptr;  // a read's buffer (null for writes and flushes)
     std::uint32_t generation = 1;
     SlotState state = SlotState::free;
     bool cancelled = false;       // completes STATUS_CANCELLED whatever the kernel says
@@ -144,6 +162,7 @@ struct UringFile::Ring {
     bool ext_arg = false;       // io_uring_enter takes a timeout (IORING_FEAT_EXT_ARG)
     bool futex_wait = false;    // the owner sleeps here with a FUTEX_WAIT on its wait word
     bool direct = false;        // O_DIRECT: completions come later, never during the submission
+    bool fixed_file = false;    // the file is registered as the ring's fixed file 0
     int fd = -1;
     PNTIO_URING_COMPLETION completion = nullptr;
     void* ring_context = nullptr;
@@ -320,6 +339,7 @@ std::size_t UringFile::Ring::reap_ready(bool try_only, bool inline_reap) noexcep
     } reaped[kReapChunk];
     struct Done {
         void* context;
+        const char* read_buffer;
         NTSTATUS status;
         ULONG_PTR information;
     } done[kReapChunk];
@@ -358,6 +378,7 @@ std::size_t UringFile::Ring::reap_ready(bool try_only, bool inline_reap) noexcep
                 Slot& slot = slots[index];
                 Done& d = done[ndone++];
                 d.context = slot.context;
+                d.read_buffer = slot.read_buffer;
                 if (slot.cancelled || reaped[i].result == -ECANCELED) {
                     d.status = STATUS_CANCELLED;
                     d.information = 0;
@@ -383,7 +404,13 @@ std::size_t UringFile::Ring::reap_ready(bool try_only, bool inline_reap) noexcep
             inline_completions.fetch_add(ndone, std::memory_order_relaxed);
             g_inline_completions.fetch_add(ndone, std::memory_order_relaxed);
         }
-        for (std::size_t i = 0; i < ndone; ++i) completion(done[i].context, done[i].status, done[i].information, ring_context);
+        for (std::size_t i = 0; i < ndone; ++i) {
+            // One read's data fetched per completion routine, so that the misses overlap the
+            // routines' work instead of queueing behind each other.
+            if (done[i].read_buffer != nullptr && done[i].information != 0)
+                prefetch_read_data(done[i].read_buffer, done[i].information);
+            completion(done[i].context, done[i].status, done[i].information, ring_context);
+        }
         total += ndone;
         if (n < kReapChunk) return total;
     }
@@ -674,7 +701,17 @@ UringFile::~UringFile()
         {
             std::lock_guard<std::mutex> guard(r->lock);
             orphaned = r->owner.load(std::memory_order_relaxed) == Ring::kOrphaned;
-            if (!orphaned) r->owner.store(Ring::kDead, std::memory_order_release);
+            if (!orphaned) {
+                r->owner.store(Ring::kDead, std::memory_order_release);
+                // The ring outlives the file until its thread frees it: give the file back now
+                // (an update, not an unregister, which could wait for the owner's armed futex
+                // wait on older kernels). Every request has finished (shut_down).
+                if (r->fixed_file) {
+                    int none = -1;
+                    (void)io_uring_register_files_update(&r->ring, 0, &none, 1);
+                    r->fixed_file = false;
+                }
+            }
             r->file = nullptr;
         }
         // A ring still owned is freed by its thread (next poll, or its exit).
@@ -704,6 +741,10 @@ UringFile::Ring* UringFile::make_ring() noexcept
     }
     r->ready = true;
     r->ext_arg = (r->ring.features & IORING_FEAT_EXT_ARG) != 0;
+    // The file as the ring's fixed file: the kernel then takes no file reference per request
+    // (fget at submission, fput at completion). Without it (registration refused) requests name
+    // the descriptor.
+    r->fixed_file = io_uring_register_files(&r->ring, &m_fd, 1) == 0;
     if (g_futex_wait.load(std::memory_order_relaxed) < 0) {
         bool supported = false;
         if (io_uring_probe* probe = io_uring_get_probe_ring(&r->ring)) {
@@ -793,14 +834,23 @@ NTSTATUS UringFile::queue(Op op, void* buffer, std::uint32_t length, std::uint64
         slot.state = SlotState::queued;
         slot.cancelled = false;
         slot.cancel_sent = false;
+        slot.read_buffer = op == Op::read ? static_cast<const char*>(buffer) : nullptr;
+        const int fd = r->fixed_file ? 0 : m_fd;
         switch (op) {
-        case Op::read: io_uring_prep_read(sqe, m_fd, buffer, length, offset); break;
-        case Op::write: io_uring_prep_write(sqe, m_fd, buffer, length, offset); break;
-        case Op::flush: io_uring_prep_fsync(sqe, m_fd, IORING_FSYNC_DATASYNC); break;
+        case Op::read: io_uring_prep_read(sqe, fd, buffer, length, offset); break;
+        case Op::write: io_uring_prep_write(sqe, fd, buffer, length, offset); break;
+        case Op::flush: io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC); break;
         }
+        if (r->fixed_file) sqe->flags |= IOSQE_FIXED_FILE;
         io_uring_sqe_set_data64(sqe, make_id(index, slot.generation));
+        // Only the step from idle needs the full fence of the reaper's sleep handshake (reap()):
+        // while busy stays non-zero the reaper cannot have decided to sleep on a value we changed.
         ++r->in_use;
-        r->busy.store(r->in_use, std::memory_order_seq_cst);
+        if (r->in_use == 1) {
+            r->busy.store(1, std::memory_order_seq_cst);
+        } else {
+            r->busy.store(r->in_use, std::memory_order_release);
+        }
         r->queued.push_back(index);
         // Batched only on a ring this thread owns and polls; an orphan is submitted at once.
         submit_now = r->queued.size() >= m_batch || !t_rings.poller_registered ||
@@ -949,11 +999,12 @@ bool UringFile::any_busy() noexcept
 // The fallback: serves the rings whose thread made no progress since the last pass (it neither
 // queued nor polled: it is blocked with a timeout, busy elsewhere, or gone), never one whose
 // thread is polling, so that it takes no completion the waiter would reap itself.
-bool UringFile::rescue_pass() noexcept
+bool UringFile::rescue_pass(bool* unattended) noexcept
 {
     std::vector<Ring*> rings;
     snapshot_rings(&rings);
     bool did = false;
+    *unattended = false;
     for (Ring* r : rings) {
         if (r->busy.load(std::memory_order_acquire) == 0) continue;
         const std::uint64_t epoch = r->owner_epoch.load(std::memory_order_relaxed);
@@ -961,6 +1012,7 @@ bool UringFile::rescue_pass() noexcept
         const bool stalled = !r->owner_polling.load(std::memory_order_relaxed) &&
                              r->reaper_epoch.exchange(epoch, std::memory_order_relaxed) == epoch;
         if (!orphaned && !stalled) continue;
+        *unattended = true;
         if (r->poll(false, false)) did = true;
     }
     return did;
@@ -978,14 +1030,21 @@ NTSTATUS UringFile::reap(bool wait) noexcept
     for (;;) {
         if (m_closing.load(std::memory_order_acquire) && !any_busy()) return STATUS_CANCELLED;
         const std::uint32_t seen = m_reaper_word.load(std::memory_order_acquire);
-        const bool did = rescue_pass();
+        bool unattended = false;
+        const bool did = rescue_pass(&unattended);
         if (!wait) return STATUS_SUCCESS;
         if (did) {
             m_idle_ticks = 0;
+            m_tick_shift = 0;
             continue;
         }
         const bool busy = any_busy();
         m_idle_ticks = busy ? 0 : m_idle_ticks + 1;
+        if (!busy || unattended) {
+            m_tick_shift = 0;
+        } else if (m_tick_shift < kReaperMaxShift) {
+            ++m_tick_shift;
+        }
         if (!busy && m_idle_ticks >= kReaperIdleTicks && !m_closing.load(std::memory_order_acquire)) {
             // Long idle: sleep until queue() sees the flag (seq_cst on both sides: either it
             // sees the flag, or we see its busy ring below).
@@ -1001,7 +1060,7 @@ NTSTATUS UringFile::reap(bool wait) noexcept
         }
         Deadline deadline;
         clock_gettime(CLOCK_MONOTONIC, &deadline.at);
-        deadline.at.tv_nsec += kReaperTickNs;
+        deadline.at.tv_nsec += kReaperTickNs << m_tick_shift;
         if (deadline.at.tv_nsec >= 1000000000L) {
             deadline.at.tv_nsec -= 1000000000L;
             deadline.at.tv_sec += 1;

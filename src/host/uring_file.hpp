@@ -59,7 +59,8 @@ private:
     Ring* make_ring() noexcept;
     void snapshot_rings(std::vector<Ring*>* out) noexcept;
     bool any_busy() noexcept;
-    bool rescue_pass() noexcept;
+    // Serves the rings whose owner neither waits nor makes progress; *unattended: it found one.
+    bool rescue_pass(bool* unattended) noexcept;
 
 
     int m_fd = -1;
@@ -83,6 +84,7 @@ private:
     std::atomic<bool> m_reaper_sleeping{false};
     std::atomic<bool> m_closing{false};
     std::uint32_t m_idle_ticks = 0;  // the reaper's
+    std::uint32_t m_tick_shift = 0;  // the reaper's: its tick is kReaperTickNs << m_tick_shift
 };
 
 }  // namespace ntio::host
