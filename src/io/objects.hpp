@@ -41,6 +41,7 @@ struct DeviceObjectExtension {
     std::u16string name;                    // "\Device\Null" or empty
     PSECURITY_DESCRIPTOR security = nullptr; // from IoCreateDeviceSecure / default
     PFILE_OBJECT exclusive_owner = nullptr; // DO_EXCLUSIVE: the file object holding it
+    std::atomic<void*> trace_log{nullptr};  // the IRP log's entry for this device (irp_log.cpp), once logged
 };
 inline std::size_t device_extension_offset() noexcept { return (sizeof(DEVICE_OBJECT) + 15) & ~std::size_t{15}; }
 inline DeviceObjectExtension* device_private(PDEVICE_OBJECT d) noexcept {

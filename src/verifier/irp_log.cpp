@@ -3,9 +3,10 @@
 // IRP logging on and for every driver while tracing (NTIO_TRACE=file, written as JSON lines at exit),
 // and the per-device IRP log of Driver Verifier's IRP logging (spec 4, class 11: the last 20 IRPs
 // sent to each device of a driver with NTIO_VERIFIER_IRP_LOGGING). Recording is a few plain stores
-// per event: records are compact, at most about one clock read is taken per burst of I/O, and IRP
-// ids, event times between clock reads, names of returns and completion routines and the sequence
-// numbers are worked out when the log is read. Readers (the inspector, dumps, exports) run while
+// per event with no call on the usual path: records are compact, a device's log entry is kept in its
+// private part, at most about one clock read is taken per burst of I/O, and IRP ids, event times
+// between clock reads, names of returns and completion routines and the sequence numbers are worked
+// out when the log is read. Readers (the inspector, dumps, exports) run while
 // writers record and never make them wait: a reader keeps only the words no writer can have touched
 // since it copied them.
 #include <time.h>
@@ -80,17 +81,16 @@ struct Record {
 
 // A ring is a run of 64-bit words; a record is its payload words, then the time-stamp counter when
 // this event read the clock, then its header (last, so a reader walks a ring back from its head).
-// Header bits: kind 0-3, stamped 4, pending 5, lead 6, completion words 7, offset word 8, the
-// completion routine's SL_INVOKE_ON_* bits (shifted down by 5) 9-11, record length in words 12-15,
-// location 16-23, stack count 24-31, thread id 32-63.
+// Header bits: kind 0-3, stamped 4, pending 5, lead 6, the completion routine's SL_INVOKE_ON_*
+// bits (shifted down by 5) 9-11, record length in words 12-15, location 16-23, stack count 24-31,
+// thread id 32-63.
 constexpr std::size_t kRingWords = std::size_t{1} << 15;  // 256 KiB: about 5000 events of a round trip
 constexpr std::uint64_t kRingMask = kRingWords - 1;
 constexpr std::uint64_t kMaxRecordWords = 15;  // the header's 4-bit length
-// A writer stores at most this far past the head it read: a pad record (Writer), then its record.
+// A writer stores at most this far past the head it read: a pad record (pad_to_start), then its record.
 constexpr std::uint64_t kMaxWriteWords = 2 * kMaxRecordWords;
 constexpr std::uint64_t kPadKind = 15;          // header kind of a pad record (no event)
-constexpr std::uint64_t kStamped = 1u << 4, kPending = 1u << 5, kLead = 1u << 6, kHasCompletion = 1u << 7,
-                        kHasOffset = 1u << 8;
+constexpr std::uint64_t kStamped = 1u << 4, kPending = 1u << 5, kLead = 1u << 6;
 
 struct Ring {
     // Writer protocol (one writer): the record's words as release stores (plain moves on x86), then
@@ -110,44 +110,30 @@ std::atomic<Ring*> g_rings{nullptr};
 std::atomic<std::uint64_t> g_ring_numbers{0};
 std::atomic<std::uint64_t> g_match{0};
 
-// A thread's share of a global id counter, taken in blocks (one atomic per block, not one per id);
-// ids stay unique across threads and well below 2^53, which JSON readers keep exact.
-struct IdBlock {
-    std::uint64_t next = 0;
-    std::uint64_t end = 0;
-    std::uint64_t take(std::atomic<std::uint64_t>& global, std::uint64_t block) noexcept {
-        if (next == end) [[unlikely]] {
-            next = global.fetch_add(block, std::memory_order_relaxed);
-            end = next + block;
-        }
-        return ++next;
-    }
-};
-
 // A burst is what a thread does from an IoCallDriver or IoCompleteRequest made outside any logged
 // dispatch (depth 0) until the next such one: only its first event reads the clock (rdtsc costs
 // about 19 ns under KVM, several times the rest of an event). A dispatch that returned
 // STATUS_PENDING usually means a wait follows, so the thread's next event reads the clock too, and
-// so does every kMaxUnstamped-th event in a row (a dispatch left by a longjmp keeps depth above 0).
-constexpr std::uint32_t kMaxUnstamped = 64;
+// so does every kMaxUnstamped+1-th event in a row (a dispatch left by a longjmp keeps depth above 0).
+constexpr std::int32_t kMaxUnstamped = 64;
 
 // This thread's ring and burst state. A ring outlives its thread (dumps read it later); a new
 // thread takes over a released one.
 struct ThreadLog {
     Ring* ring = nullptr;
-    std::uint32_t tid = 0;
-    std::uint32_t depth = 0;                   // logged calls not yet returned
-    std::uint32_t unstamped = kMaxUnstamped;   // events since the last clock read (the first reads it)
-    bool stamp_next = false;
+    std::uint64_t head = 0;      // ring->head as this thread (its only writer) last published it
+    std::uint64_t tid_bits = 0;  // the thread id in place in a header (bits 32-63)
+    std::int32_t budget = 0;     // events that may still go without a clock read (<= 0: the next reads it)
+    std::uint32_t depth = 0;     // logged calls not yet returned
     // The last call this thread logged: a call to the same IRP location again is a forward after
     // IoSkipCurrentIrpStackLocation, whose completion routine is the upper driver's (not a new one).
     PIRP last_call_irp = nullptr;
     CHAR last_call_location = 0;
     bool exited = false;  // the thread is exiting and gave its ring back: its last events are dropped
 };
-// Trivially destructible, so the recording path reads it with no initialization guard; the ring is
-// given back by t_ring_release, which only take_ring touches.
-thread_local ThreadLog t_log;
+// Trivially destructible and constant-initialized, so the recording path reads it with no guard;
+// the ring is given back by t_ring_release, which only take_ring touches.
+constinit thread_local ThreadLog t_log;
 struct RingRelease {
     bool armed = false;
     ~RingRelease() {
@@ -162,18 +148,23 @@ thread_local RingRelease t_ring_release;
 [[gnu::noinline]] Ring* take_ring() noexcept {
     if (t_log.exited) return nullptr;
     t_ring_release.armed = true;
-    t_log.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-    for (Ring* r = g_rings.load(std::memory_order_acquire); r; r = r->next) {
+    t_log.tid_bits = static_cast<std::uint64_t>(static_cast<std::uint32_t>(::syscall(SYS_gettid))) << 32;
+    t_log.budget = 0;
+    Ring* r = nullptr;
+    for (Ring* c = g_rings.load(std::memory_order_acquire); c && !r; c = c->next) {
         bool expected = false;
-        if (r->owned.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) return t_log.ring = r;
+        if (c->owned.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) r = c;
     }
-    Ring* r = new (std::nothrow) Ring();
-    if (!r) return nullptr;
-    r->number = g_ring_numbers.fetch_add(1, std::memory_order_relaxed) + 1;
-    r->owned.store(true);
-    r->next = g_rings.load(std::memory_order_relaxed);
-    while (!g_rings.compare_exchange_weak(r->next, r, std::memory_order_acq_rel)) {
+    if (!r) {
+        r = new (std::nothrow) Ring();
+        if (!r) return nullptr;
+        r->number = g_ring_numbers.fetch_add(1, std::memory_order_relaxed) + 1;
+        r->owned.store(true);
+        r->next = g_rings.load(std::memory_order_relaxed);
+        while (!g_rings.compare_exchange_weak(r->next, r, std::memory_order_acq_rel)) {
+        }
     }
+    t_log.head = r->head.load(std::memory_order_relaxed);
     return t_log.ring = r;
 }
 
@@ -201,9 +192,11 @@ bool tsc_usable() noexcept {
     return ok;
 }
 const bool g_use_tsc = tsc_usable();
-inline std::uint64_t raw_clock() noexcept { return g_use_tsc ? __builtin_ia32_rdtsc() : now_ns(); }
+inline std::uint64_t tsc() noexcept { return __builtin_ia32_rdtsc(); }
+inline std::uint64_t raw_clock() noexcept { return g_use_tsc ? tsc() : now_ns(); }
 #else
 constexpr bool g_use_tsc = false;
+inline std::uint64_t tsc() noexcept { return 0; }  // never read: g_use_tsc is false
 inline std::uint64_t raw_clock() noexcept { return now_ns(); }
 #endif
 
@@ -393,72 +386,84 @@ std::uint64_t position_id(std::uint64_t ring_number, std::uint64_t position) noe
 inline std::uint64_t word_of(const void* p) noexcept { return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)); }
 inline std::uint64_t word_of(std::uint64_t w) noexcept { return w; }
 
-// One record's words stored straight into this thread's ring, in one run: a record that would
-// cross the ring's end is put at its start, after a pad record filling the rest.
-class Writer {
-public:
-    Writer(Ring* ring, unsigned length) noexcept : m_ring(ring), m_start(ring->head.load(std::memory_order_relaxed)) {
-        std::uint64_t offset = m_start & kRingMask;
-        if (offset + length > kRingWords) [[unlikely]] {
-            const auto rest = static_cast<unsigned>(kRingWords - offset);
-            ring->words[kRingWords - 1].store(static_cast<std::uint64_t>(kPadKind) | std::uint64_t{rest} << 12,
-                                              std::memory_order_release);
-            m_start += rest;
-            ring->head.store(m_start, std::memory_order_release);
-            offset = 0;
-        }
-        m_words = &ring->words[offset];
-        m_end = m_start + length;
-    }
-    template <typename W>
-    void put(W w) noexcept {
-        (m_words++)->store(word_of(w), std::memory_order_release);
-    }
-    void finish(std::uint64_t header) noexcept {
-        put(header);
-        m_ring->head.store(m_end, std::memory_order_release);
-    }
-    std::uint64_t start() const noexcept { return m_start; }
+// The device's log entry, from the copy its private part keeps (set on the first logged IRP; the
+// part is new with each device object, so a device created later at the same address looks its entry
+// up again), or looked up and kept there; nullptr when the table is full or the device is not one.
+[[gnu::noinline]] DeviceLog* device_log_lookup(PDEVICE_OBJECT device) noexcept {
+    DeviceLog* log = device_log(device);
+    if (log) io::device_private(device)->trace_log.store(log, std::memory_order_release);
+    return log;
+}
+inline DeviceLog* cached_device_log(PDEVICE_OBJECT device) noexcept {
+    if (device && device->Type == IO_TYPE_DEVICE) [[likely]]
+        if (void* log = io::device_private(device)->trace_log.load(std::memory_order_acquire)) [[likely]]
+            return static_cast<DeviceLog*>(log);
+    return device_log_lookup(device);
+}
 
-private:
-    Ring* m_ring;
-    std::uint64_t m_start;
-    std::uint64_t m_end;
-    std::atomic<std::uint64_t>* m_words;
-};
+// The flags of a live device's driver, from the driver object's copy (fast_hooks.hpp's reasoning);
+// a driver object the I/O manager did not create has no private part: the table answers.
+inline ULONG live_flags(PDEVICE_OBJECT device) noexcept {
+    PDRIVER_OBJECT driver = device->DriverObject;
+    if (!driver) return 0;
+    if (driver->Type != IO_TYPE_DRIVER) [[unlikely]] return driver_flags(driver);
+    return io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed);
+}
 
-inline std::uint64_t header(Kind kind, std::uint64_t bits, unsigned length, CHAR location, CHAR stack_count,
-                            std::uint32_t tid) noexcept {
-    return static_cast<std::uint64_t>(kind) | bits | static_cast<std::uint64_t>(length) << 12 |
+// A record that would cross the ring's end goes to its start, after a pad record filling the rest.
+[[gnu::noinline]] std::uint64_t pad_to_start(ThreadLog& t, Ring* ring) noexcept {
+    const std::uint64_t rest = kRingWords - (t.head & kRingMask);
+    ring->words[kRingWords - 1].store(kPadKind | rest << 12, std::memory_order_release);
+    t.head += rest;
+    ring->head.store(t.head, std::memory_order_release);
+    return 0;
+}
+// The first of `length` consecutive words for this thread's next record.
+inline std::atomic<std::uint64_t>* reserve(ThreadLog& t, Ring* ring, std::uint64_t length) noexcept {
+    std::uint64_t offset = t.head & kRingMask;
+    if (offset + length > kRingWords) [[unlikely]] offset = pad_to_start(t, ring);
+    return &ring->words[offset];
+}
+// The header, last, then the new head (release: a reader that sees the head sees the words).
+inline void publish(ThreadLog& t, Ring* ring, std::atomic<std::uint64_t>* header_word, std::uint64_t header,
+                    std::uint64_t length) noexcept {
+    header_word->store(header, std::memory_order_release);
+    t.head += length;
+    ring->head.store(t.head, std::memory_order_release);
+}
+
+inline std::uint64_t header(Kind kind, std::uint64_t bits, std::uint64_t length, CHAR location, CHAR stack_count,
+                            const ThreadLog& t) noexcept {
+    return static_cast<std::uint64_t>(kind) | bits | length << 12 |
            static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
-           static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24 | static_cast<std::uint64_t>(tid) << 32;
+           static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24 | t.tid_bits;
 }
 
-// Whether this event reads the clock (see kMaxUnstamped), and the bookkeeping after it.
-inline bool wants_stamp(const ThreadLog& t, Kind kind) noexcept {
-    return t.stamp_next || t.unstamped >= kMaxUnstamped || (t.depth == 0 && (kind == Kind::Call || kind == Kind::Complete));
-}
-inline void stamped(ThreadLog& t, bool stamp) noexcept {
-    if (stamp) {
-        t.unstamped = 0;
-        t.stamp_next = false;
-    } else {
-        ++t.unstamped;
-    }
-}
+// Whether this event reads the clock (see kMaxUnstamped; `burst`: a call or completion, which read
+// it at depth 0), and the bookkeeping after it.
+inline bool wants_stamp(const ThreadLog& t, bool burst) noexcept { return t.budget <= 0 || (burst && t.depth == 0); }
+inline void stamped(ThreadLog& t, bool stamp) noexcept { t.budget = stamp ? kMaxUnstamped : t.budget - 1; }
 
 // A record of fixed payload: the words, the clock when stamped, the header.
 template <typename... W>
 [[gnu::noinline]] void emit_stamped(ThreadLog& t, Ring* ring, Kind kind, std::uint64_t bits, CHAR location,
                                     CHAR stack_count, W... payload) noexcept {
-    constexpr unsigned length = static_cast<unsigned>(sizeof...(W)) + 2;
-    Writer w(ring, length);
-    (w.put(payload), ...);
-    w.put(raw_clock());
-    w.finish(header(kind, bits | kStamped, length, location, stack_count, t.tid));
+    constexpr std::uint64_t length = sizeof...(W) + 2;
+    std::atomic<std::uint64_t>* w = reserve(t, ring, length);
+    ((w++)->store(word_of(payload), std::memory_order_release), ...);
+    (w++)->store(raw_clock(), std::memory_order_release);
+    publish(t, ring, w, header(kind, bits | kStamped, length, location, stack_count, t), length);
     stamped(t, true);
 }
-// The usual case (no clock read) stays free of calls, so it needs no saved registers.
+// Without a clock read: the words at w (from reserve, or fast_slot on the fast path).
+template <typename... W>
+[[gnu::always_inline]] inline void emit_at(ThreadLog& t, Ring* ring, std::atomic<std::uint64_t>* w, Kind kind,
+                                           std::uint64_t bits, CHAR location, CHAR stack_count, W... payload) noexcept {
+    constexpr std::uint64_t length = sizeof...(W) + 1;
+    ((w++)->store(word_of(payload), std::memory_order_release), ...);
+    publish(t, ring, w, header(kind, bits, length, location, stack_count, t), length);
+    t.budget -= 1;
+}
 template <typename... W>
 [[gnu::always_inline]] inline void emit(ThreadLog& t, Ring* ring, Kind kind, std::uint64_t bits, CHAR location,
                                         CHAR stack_count, bool stamp, W... payload) noexcept {
@@ -466,83 +471,108 @@ template <typename... W>
         emit_stamped(t, ring, kind, bits, location, stack_count, payload...);
         return;
     }
-    constexpr unsigned length = static_cast<unsigned>(sizeof...(W)) + 1;
-    Writer w(ring, length);
-    (w.put(payload), ...);
-    w.finish(header(kind, bits, length, location, stack_count, t.tid));
-    stamped(t, false);
+    emit_at(t, ring, reserve(t, ring, sizeof...(W) + 1), kind, bits, location, stack_count, payload...);
+}
+// The fast path applies (the thread has its ring, the event reads no clock, the record fits before
+// the ring's end): where its `length` words go; nullptr sends the event to its out-of-line form. The
+// fast forms make no calls, so they need no saved registers.
+inline std::atomic<std::uint64_t>* fast_slot(ThreadLog& t, bool burst, std::uint64_t length) noexcept {
+    Ring* ring = t.ring;
+    const std::uint64_t offset = t.head & kRingMask;
+    if (!ring || wants_stamp(t, burst) || offset + length > kRingWords) [[unlikely]] return nullptr;
+    return &ring->words[offset];
 }
 
-// The call record: where the IRP goes, what for, and the completion routine its caller set.
-[[gnu::always_inline]] inline void record_call(ThreadLog& t, Ring* ring, PIRP irp, PDEVICE_OBJECT device, PVOID routine,
-                                               std::uint64_t match) noexcept {
+// The call record, always kCallWords long: the IRP, the device's log entry (or its address, tagged,
+// when the table is full), the dispatch routine, the match id, Length / IOCTL code with the major and
+// minor function, ByteOffset, the completion routine its caller set and its context (both null when
+// none), the clock (0 when not read), the header. A fixed layout stores a few zero words instead of
+// branching on each optional field.
+constexpr std::uint64_t kCallWords = 10;
+
+// The call's words 0-7 (all but the clock and the header) at w, and its header's location, stack
+// count and SL_INVOKE_ON_* bits.
+[[gnu::always_inline]] inline std::uint64_t call_words(ThreadLog& t, std::atomic<std::uint64_t>* w, PIRP irp,
+                                                       std::uint64_t device_word, PVOID routine,
+                                                       std::uint64_t match) noexcept {
+    w[0].store(word_of(irp), std::memory_order_release);
+    w[1].store(device_word, std::memory_order_release);
+    w[2].store(word_of(routine), std::memory_order_release);
+    w[3].store(match, std::memory_order_release);
     CHAR location = irp->CurrentLocation;
     const CHAR stack_count = irp->StackCount;
-    UCHAR major = 0;
-    UCHAR minor = 0;
-    std::uint64_t length = 0;
+    std::uint64_t params = 0;  // Length or IOCTL code | major << 32 | minor << 40
     std::uint64_t offset = 0;
-    bool has_offset = false;
     PVOID completion = nullptr;
     PVOID completion_context = nullptr;
-    UCHAR control = 0;
-    if (irp->CurrentLocation > 1) [[likely]] {
+    std::uint64_t control = 0;
+    if (location > 1) [[likely]] {
         PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-        major = sp->MajorFunction;
-        minor = sp->MinorFunction;
-        location = static_cast<CHAR>(irp->CurrentLocation - 1);
+        const UCHAR major = sp->MajorFunction;
+        location = static_cast<CHAR>(location - 1);
+        params = static_cast<std::uint64_t>(major) << 32 | static_cast<std::uint64_t>(sp->MinorFunction) << 40;
         if (major == IRP_MJ_READ || major == IRP_MJ_WRITE) {
-            length = sp->Parameters.Read.Length;
+            params |= sp->Parameters.Read.Length;
             offset = static_cast<std::uint64_t>(sp->Parameters.Read.ByteOffset.QuadPart);
-            has_offset = offset != 0;
         } else if (major == IRP_MJ_DEVICE_CONTROL || major == IRP_MJ_INTERNAL_DEVICE_CONTROL ||
                    major == IRP_MJ_FILE_SYSTEM_CONTROL) {
-            length = sp->Parameters.DeviceIoControl.IoControlCode;
+            params |= sp->Parameters.DeviceIoControl.IoControlCode;
         }
         // set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the
         // next location), so the routine the caller set for this call is read here, at IoCallDriver,
         // and the event gets the call's time. A forward after IoSkipCurrentIrpStackLocation targets
         // the location this thread just called and carries the upper driver's routine: not a new one.
-        const bool skipped = t.last_call_irp == irp && t.last_call_location == location;
+        // Such a forward comes from inside a dispatch (depth above 0); a call from outside any is a
+        // new request, even when its IRP is the last one's, reused or recycled at the same address.
+        const bool skipped = t.depth != 0 && t.last_call_irp == irp && t.last_call_location == location;
         t.last_call_irp = irp;
         t.last_call_location = location;
         const UCHAR invoke = sp->Control & (SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL);
-        if (sp->CompletionRoutine && invoke && !skipped) {
+        if (sp->CompletionRoutine && invoke && !skipped) [[likely]] {
             completion = reinterpret_cast<PVOID>(sp->CompletionRoutine);
             completion_context = sp->Context;
-            control = invoke;
+            control = static_cast<std::uint64_t>(invoke >> 5) << 9;  // SL_INVOKE_ON_* are 0x20-0x80
         }
     }
-    // The device is alive (it is being sent an IRP): its names are interned now. The record holds
-    // the log entry (its names and address), or the address alone (tagged) when the table is full.
-    DeviceLog* log = device_log(device);
-    // The per-device IRP log is Driver Verifier's IRP logging: kept for drivers with the flag
-    // (without tracing, only those drivers' calls are logged at all).
-    const bool device_irp = log && (!tracing() || (driver_flags(device->DriverObject) & NTIO_VERIFIER_IRP_LOGGING));
-    const bool stamp = device_irp || wants_stamp(t, Kind::Call);
-    const unsigned words = 6 + (has_offset ? 1 : 0) + (completion ? 2 : 0) + (stamp ? 1 : 0);
-    Writer w(ring, words);
-    w.put(irp);
-    w.put(log ? word_of(log) : word_of(device) | 1);
-    w.put(routine);
-    w.put(match);
-    w.put((length & 0xFFFFFFFFu) | static_cast<std::uint64_t>(major) << 32 | static_cast<std::uint64_t>(minor) << 40);
-    if (has_offset) w.put(offset);
-    if (completion) {
-        w.put(completion);
-        w.put(completion_context);
-    }
-    std::uint64_t ts = 0;
-    if (stamp) w.put(ts = raw_clock());
-    const std::uint64_t start = w.start();
-    w.finish(header(Kind::Call,
-                    (stamp ? kStamped : 0) | (has_offset ? kHasOffset : 0) | (completion ? kHasCompletion : 0) |
-                        static_cast<std::uint64_t>(control >> 5) << 9,  // SL_INVOKE_ON_* are 0x20-0x80
-                    words, location, stack_count, t.tid));
+    w[4].store(params, std::memory_order_release);
+    w[5].store(offset, std::memory_order_release);
+    w[6].store(word_of(completion), std::memory_order_release);
+    w[7].store(word_of(completion_context), std::memory_order_release);
+    return control | static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
+           static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
+}
+
+// The clock word (`clock`: raw_clock() when stamped) and the header, and the thread's burst state.
+[[gnu::always_inline]] inline void finish_call(ThreadLog& t, Ring* ring, std::atomic<std::uint64_t>* w, bool stamp,
+                                               std::uint64_t clock, std::uint64_t header_bits) noexcept {
+    w[8].store(clock, std::memory_order_release);
+    publish(t, ring, w + 9, static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | (stamp ? kStamped : 0) |
+                                header_bits | t.tid_bits,
+            kCallWords);
     stamped(t, stamp);
     ++t.depth;
+}
+
+// Any call: the device's entry looked up when not cached, the per-device IRP log, a pad record.
+[[gnu::noinline]] void record_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
+    Ring* ring = my_ring();
+    if (!ring) return;
+    ThreadLog& t = t_log;
+    // The device is alive (it is being sent an IRP): its names are interned on its first call.
+    DeviceLog* log = cached_device_log(device);
+    // The per-device IRP log is Driver Verifier's IRP logging: kept for drivers with the flag
+    // (without tracing, only those drivers' calls are logged at all).
+    const bool device_irp = log && (!tracing() || (live_flags(device) & NTIO_VERIFIER_IRP_LOGGING));
+    const bool stamp = device_irp || wants_stamp(t, true);
+    std::atomic<std::uint64_t>* w = reserve(t, ring, kCallWords);
+    const std::uint64_t bits = call_words(t, w, irp, log ? word_of(log) : word_of(device) | 1, routine, match);
+    finish_call(t, ring, w, stamp, stamp ? raw_clock() : 0, bits);
     if (device_irp) [[unlikely]] {
-        DeviceIrp entry{ts, position_id(ring->number, start), irp, length, offset, t.tid, major, minor, location, stack_count};
+        const std::uint64_t params = w[4].load(std::memory_order_relaxed);
+        DeviceIrp entry{w[8].load(std::memory_order_relaxed), position_id(ring->number, t.head - kCallWords), irp,
+                        params & 0xFFFFFFFFu, w[5].load(std::memory_order_relaxed),
+                        static_cast<std::uint32_t>(t.tid_bits >> 32), static_cast<UCHAR>(params >> 32),
+                        static_cast<UCHAR>(params >> 40), static_cast<CHAR>(bits >> 16), static_cast<CHAR>(bits >> 24)};
         const std::uint64_t n = log->irp_head.fetch_add(1, std::memory_order_relaxed);
         log->irps[n % kIrpsPerDevice].write_shared(n, entry);
     }
@@ -550,13 +580,24 @@ template <typename... W>
 
 }  // namespace
 
-thread_local IdBlock t_match_ids;
+constinit thread_local MatchIdBlock t_match_ids;
 
-std::uint64_t next_match_id() noexcept { return t_match_ids.take(g_match, std::uint64_t{1} << 16); }
+std::uint64_t next_match_id_refill() noexcept {
+    MatchIdBlock& ids = t_match_ids;
+    constexpr std::uint64_t kBlock = std::uint64_t{1} << 16;
+    ids.next = g_match.fetch_add(kBlock, std::memory_order_relaxed);
+    ids.end = ids.next + kBlock;
+    return ++ids.next;
+}
 
 namespace {
 
 inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<std::uint32_t>(status); }
+
+inline void after_return(ThreadLog& t, NTSTATUS status) noexcept {
+    if (t.depth) --t.depth;
+    if (status == STATUS_PENDING) t.budget = 0;
+}
 
 // Each event in two forms: inline with stamp false (no call, so the entry points below are leaf
 // functions without saved registers), and out of line for the rare case (no ring yet, or a clock
@@ -565,8 +606,7 @@ inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<
                                                  std::uint64_t match, NTSTATUS status, CHAR location, bool pending) noexcept {
     // The dispatch has returned: the IRP may be freed, only its pointer is recorded.
     emit(t, ring, Kind::Return, pending ? kPending : 0, location, 0, stamp, irp, device, match, status_word(status));
-    if (t.depth) --t.depth;
-    if (status == STATUS_PENDING) t.stamp_next = true;
+    after_return(t, status);
 }
 [[gnu::always_inline]] inline void record_complete(ThreadLog& t, Ring* ring, bool stamp, PIRP irp, NTSTATUS status,
                                                    ULONG_PTR information) noexcept {
@@ -591,77 +631,96 @@ inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<
 [[gnu::noinline]] void return_slow(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location,
                                    bool pending) noexcept {
     if (Ring* ring = my_ring())
-        record_return(t_log, ring, wants_stamp(t_log, Kind::Return), irp, device, match, status, location, pending);
+        record_return(t_log, ring, wants_stamp(t_log, false), irp, device, match, status, location, pending);
 }
 [[gnu::noinline]] void complete_slow(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
-    if (Ring* ring = my_ring()) record_complete(t_log, ring, wants_stamp(t_log, Kind::Complete), irp, status, information);
+    if (Ring* ring = my_ring()) record_complete(t_log, ring, wants_stamp(t_log, true), irp, status, information);
 }
 [[gnu::noinline]] void routine_slow(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
                                     bool pending) noexcept {
     if (Ring* ring = my_ring())
-        record_routine(t_log, ring, wants_stamp(t_log, Kind::CompletionRoutine), irp, device, routine, result, location,
-                       pending);
+        record_routine(t_log, ring, wants_stamp(t_log, false), irp, device, routine, result, location, pending);
 }
 [[gnu::noinline]] void alloc_slow(PIRP irp) noexcept {
-    if (Ring* ring = my_ring()) record_alloc(t_log, ring, wants_stamp(t_log, Kind::Alloc), irp);
+    if (Ring* ring = my_ring()) record_alloc(t_log, ring, wants_stamp(t_log, false), irp);
 }
 [[gnu::noinline]] void free_slow(PIRP irp) noexcept {
-    if (Ring* ring = my_ring()) record_free(t_log, ring, wants_stamp(t_log, Kind::Free), irp);
+    if (Ring* ring = my_ring()) record_free(t_log, ring, wants_stamp(t_log, false), irp);
 }
-
-// The fast path applies: the thread has its ring and this event reads no clock.
-inline Ring* fast_ring(const ThreadLog& t, Kind kind) noexcept { return wants_stamp(t, kind) ? nullptr : t.ring; }
 
 }  // namespace
 
+namespace {
+// The fast form's record, once log_call has found it applies (a tail call with the arguments still
+// in their registers, so neither function needs saved registers).
+[[gnu::noinline]] void record_call_fast(PIRP irp, void* log, PVOID routine, std::uint64_t match, bool stamp) noexcept {
+    ThreadLog& t = t_log;
+    Ring* ring = t.ring;
+    std::atomic<std::uint64_t>* w = &ring->words[t.head & kRingMask];
+    const std::uint64_t bits = call_words(t, w, irp, word_of(log), routine, match);
+    finish_call(t, ring, w, stamp, stamp ? tsc() : 0, bits);
+}
+}  // namespace
+
+// The fast form: a device whose entry is cached, of a driver without IRP logging (so tracing is on:
+// without it only such drivers' calls are logged); the clock is read inline when the burst wants it.
+// A device of type IO_TYPE_DEVICE is one IoCreateDevice made, with its private part.
 void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
-    if (Ring* ring = my_ring()) [[likely]] record_call(t_log, ring, irp, device, routine, match);
+    const ThreadLog& t = t_log;
+    if (!t.ring || (t.head & kRingMask) + kCallWords > kRingWords || !device || device->Type != IO_TYPE_DEVICE)
+        [[unlikely]]
+        return record_call(irp, device, routine, match);
+    void* log = io::device_private(device)->trace_log.load(std::memory_order_acquire);
+    const bool stamp = wants_stamp(t, true);
+    if (!log || (live_flags(device) & NTIO_VERIFIER_IRP_LOGGING) || (stamp && !g_use_tsc)) [[unlikely]]
+        return record_call(irp, device, routine, match);
+    return record_call_fast(irp, log, routine, match, stamp);
 }
 
 void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location) noexcept {
     ThreadLog& t = t_log;
-    Ring* ring = fast_ring(t, Kind::Return);
-    if (!ring) [[unlikely]] return return_slow(irp, device, match, status, location, false);
-    record_return(t, ring, false, irp, device, match, status, location, false);
+    std::atomic<std::uint64_t>* w = fast_slot(t, false, 5);
+    if (!w) [[unlikely]] return return_slow(irp, device, match, status, location, false);
+    emit_at(t, t.ring, w, Kind::Return, 0, location, 0, irp, device, match, status_word(status));
+    after_return(t, status);
 }
 
 void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
     ThreadLog& t = t_log;
-    Ring* ring = fast_ring(t, Kind::Complete);
-    if (!ring) [[unlikely]] return complete_slow(irp, status, information);
-    record_complete(t, ring, false, irp, status, information);
+    std::atomic<std::uint64_t>* w = fast_slot(t, true, 4);
+    if (!w) [[unlikely]] return complete_slow(irp, status, information);
+    emit_at(t, t.ring, w, Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, irp, status_word(status),
+            static_cast<std::uint64_t>(information));
 }
 
 void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
                             bool pending) noexcept {
     ThreadLog& t = t_log;
-    Ring* ring = fast_ring(t, Kind::CompletionRoutine);
-    if (!ring) [[unlikely]] return routine_slow(irp, device, routine, result, location, pending);
-    record_routine(t, ring, false, irp, device, routine, result, location, pending);
+    std::atomic<std::uint64_t>* w = fast_slot(t, false, 5);
+    if (!w) [[unlikely]] return routine_slow(irp, device, routine, result, location, pending);
+    emit_at(t, t.ring, w, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, irp, device, routine,
+            status_word(result));
 }
 
 void log_alloc(PIRP irp) noexcept {
     ThreadLog& t = t_log;
-    Ring* ring = fast_ring(t, Kind::Alloc);
-    if (!ring) [[unlikely]] return alloc_slow(irp);
-    record_alloc(t, ring, false, irp);
+    std::atomic<std::uint64_t>* w = fast_slot(t, false, 2);
+    if (!w) [[unlikely]] return alloc_slow(irp);
+    emit_at(t, t.ring, w, Kind::Alloc, t.depth == 0 ? kLead : 0, irp->CurrentLocation, irp->StackCount, irp);
 }
 
 void log_free(PIRP irp) noexcept {
     ThreadLog& t = t_log;
-    Ring* ring = fast_ring(t, Kind::Free);
-    if (!ring) [[unlikely]] return free_slow(irp);
-    record_free(t, ring, false, irp);
+    std::atomic<std::uint64_t>* w = fast_slot(t, false, 2);
+    if (!w) [[unlikely]] return free_slow(irp);
+    emit_at(t, t.ring, w, Kind::Free, 0, irp->CurrentLocation, irp->StackCount, irp);
 }
 
 void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
     switch (log_kind) {
     case LogKind::Call: return log_call(irp, f.device, f.routine, f.match);
     case LogKind::Return: {
-        ThreadLog& t = t_log;
-        Ring* ring = fast_ring(t, Kind::Return);
-        if (!ring) return return_slow(irp, f.device, f.match, f.status, f.location, f.pending);
-        return record_return(t, ring, false, irp, f.device, f.match, f.status, f.location, f.pending);
+        return return_slow(irp, f.device, f.match, f.status, f.location, f.pending);
     }
     case LogKind::Complete: return log_complete(irp, f.status, f.information);
     case LogKind::CompletionRoutine:
@@ -671,14 +730,14 @@ void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
     case LogKind::CancelRequest: {
         ThreadLog& t = t_log;
         if (Ring* ring = my_ring())
-            emit(t, ring, Kind::CancelRequest, 0, irp->CurrentLocation, irp->StackCount, wants_stamp(t, Kind::CancelRequest),
-                 irp, f.device, f.routine);
+            emit(t, ring, Kind::CancelRequest, 0, irp->CurrentLocation, irp->StackCount, wants_stamp(t, false), irp,
+                 f.device, f.routine);
         return;
     }
     default: {  // verifier (and a kind added to LogKind later)
         ThreadLog& t = t_log;
         if (Ring* ring = my_ring())
-            emit(t, ring, Kind::Verifier, 0, 0, 0, wants_stamp(t, Kind::Verifier), irp,
+            emit(t, ring, Kind::Verifier, 0, 0, 0, wants_stamp(t, false), irp,
                  status_word(f.status) | static_cast<std::uint64_t>(f.code) << 32, static_cast<std::uint64_t>(f.subcode),
                  f.text);
         return;
@@ -890,12 +949,9 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
             r.length = p[4] & 0xFFFFFFFFu;
             r.major = static_cast<UCHAR>(p[4] >> 32);
             r.minor = static_cast<UCHAR>(p[4] >> 40);
-            std::size_t i = 5;
-            if (h & kHasOffset) r.offset = p[i++];
-            if (h & kHasCompletion) {
-                r.completion = ptr(p[i]);
-                r.completion_context = ptr(p[i + 1]);
-            }
+            r.offset = p[5];
+            r.completion = ptr(p[6]);
+            r.completion_context = r.completion ? ptr(p[7]) : nullptr;
             break;
         }
         case Kind::Return:

@@ -430,6 +430,72 @@ TEST_F(TraceEventsTest, events_outside_any_burst_read_the_clock_at_least_every_6
     expect_times_within_clock_reads(mine);
 }
 
+// "VerTraceNames": devices created and deleted by the test itself; writes complete at once.
+NTSTATUS NTAPI NamesDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
+    DriverObject->MajorFunction[IRP_MJ_WRITE] = EvtComplete;
+    DriverObject->DriverUnload = EvtUnload;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI StopCompletion(PDEVICE_OBJECT, PIRP, PVOID) { return STATUS_MORE_PROCESSING_REQUIRED; }
+
+// One traced write of `length` bytes at `offset` to `device`; the events of its IRP's life.
+std::vector<json> traced_write(PDEVICE_OBJECT device, ULONG length, LONGLONG offset) {
+    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = IRP_MJ_WRITE;
+    sp->Parameters.Write.Length = length;
+    sp->Parameters.Write.ByteOffset.QuadPart = offset;
+    IoSetCompletionRoutine(irp, StopCompletion, device, TRUE, TRUE, TRUE);
+    EXPECT_EQ(IoCallDriver(device, irp), STATUS_SUCCESS);
+    IoFreeIrp(irp);
+    return events_of(recorded_trace(), irp);
+}
+
+// A call record names the device it went to, its length, offset and the completion routine set for
+// it, whether the device's names were looked up for this call or kept from an earlier one; a device
+// deleted and another created in its place (often at the same address) is named after the new one.
+TEST_F(TraceEventsTest, call_records_name_each_device_object_across_delete_and_recreate) {
+    UNICODE_STRING service = RTL_CONSTANT_STRING(L"VerTraceNames");
+    PDRIVER_OBJECT driver = nullptr;
+    ASSERT_EQ(NtioCreateDriver(&service, NamesDriverEntry, &driver), STATUS_SUCCESS);
+    set_trace_recording(true);
+    const wchar_t* const names[] = {L"\\Device\\VerTraceNamesA", L"\\Device\\VerTraceNamesB"};
+    const char* const expected[] = {"\\Device\\VerTraceNamesA", "\\Device\\VerTraceNamesB"};
+    for (int d = 0; d < 2; ++d) {
+        UNICODE_STRING name;
+        RtlInitUnicodeString(&name, names[d]);
+        PDEVICE_OBJECT device = nullptr;
+        ASSERT_EQ(IoCreateDevice(driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &device), STATUS_SUCCESS);
+        device->Flags &= ~DO_DEVICE_INITIALIZING;
+        for (int trip = 0; trip < 2; ++trip) {
+            const LONGLONG offset = trip == 0 ? 4096 * (d + 1) : 0;
+            const std::vector<json> events = traced_write(device, 512u + static_cast<ULONG>(d), offset);
+            const std::vector<json> calls = of_kind(events, "call");
+            ASSERT_EQ(calls.size(), 1u) << d << " " << trip;
+            EXPECT_EQ(calls[0]["device"], hex_address(device));
+            EXPECT_EQ(calls[0]["device_name"], expected[d]) << calls[0].dump();
+            EXPECT_EQ(calls[0]["driver"], "\\Driver\\VerTraceNames");
+            EXPECT_EQ(calls[0]["major"], IRP_MJ_WRITE);
+            EXPECT_EQ(calls[0]["length"], 512u + static_cast<unsigned>(d));
+            EXPECT_EQ(calls[0]["offset"], static_cast<std::uint64_t>(offset));
+            const std::vector<json> sets = of_kind(events, "set_completion");
+            ASSERT_EQ(sets.size(), 1u);
+            EXPECT_EQ(sets[0]["routine"], hex_address(reinterpret_cast<const void*>(StopCompletion)));
+            EXPECT_EQ(sets[0]["context"], hex_address(device));
+            EXPECT_EQ(sets[0]["flags"], "0xe0");
+            const std::vector<json> returns = of_kind(events, "return");
+            ASSERT_EQ(returns.size(), 1u);
+            EXPECT_EQ(returns[0]["driver"], "\\Driver\\VerTraceNames");
+            EXPECT_EQ(returns[0]["uniq_match_id"], calls[0]["uniq_match_id"]);
+        }
+        IoDeleteDevice(device);
+    }
+    set_trace_recording(false);
+    ASSERT_EQ(NtioUnloadDriver(driver), STATUS_SUCCESS);
+    ObDereferenceObject(driver);
+}
+
 // IRP logging (spec 4, class 11): the last 20 IRPs sent to each device of a driver with the flag are
 // kept per device, so they survive traffic elsewhere that overwrites the per-thread rings.
 TEST_F(TraceEventsTest, irp_logging_keeps_the_last_20_irps_per_device_for_bang_verifier_0x100) {
