@@ -5,6 +5,7 @@
 #include "ntio/system.hpp"
 #include "ex/executive.hpp"
 #include "verifier/verifier.hpp"
+#include "verifier/handle_tracking.hpp"
 
 using namespace ntio;
 
@@ -45,10 +46,15 @@ extern "C" {
 
 LONG_PTR FASTCALL ObfReferenceObject(PVOID Object)
 {
+    NTIO_VERIFY_OBJECT_REFERENCED(Object);
     return ob::header_of(Object)->pointer_count.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-LONG_PTR FASTCALL ObfDereferenceObject(PVOID Object) { return ob::dereference(ob::header_of(Object)); }
+LONG_PTR FASTCALL ObfDereferenceObject(PVOID Object)
+{
+    NTIO_VERIFY_OBJECT_DEREFERENCED(Object);
+    return ob::dereference(ob::header_of(Object));
+}
 
 LONG_PTR FASTCALL ObfReferenceObjectWithTag(PVOID Object, ULONG Tag) { return ObfReferenceObject(Object); }
 
@@ -60,6 +66,7 @@ LONG_PTR FASTCALL ObfDereferenceObjectWithTag(PVOID Object, ULONG Tag) { return 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-obdereferenceobjectdeferdelete
 VOID ObDereferenceObjectDeferDelete(PVOID Object)
 {
+    NTIO_VERIFY_OBJECT_DEREFERENCED(Object);  // a worker then drops the last one: no count is left to take again
     auto& count = ob::header_of(Object)->pointer_count;
     for (LONG_PTR value = count.load(std::memory_order_relaxed); value > 1;) {
         if (count.compare_exchange_weak(value, value - 1, std::memory_order_acq_rel, std::memory_order_relaxed)) return;
@@ -81,8 +88,10 @@ BOOLEAN FASTCALL ObReferenceObjectSafe(PVOID Object)
     auto& count = ob::header_of(Object)->pointer_count;
     LONG_PTR value = count.load(std::memory_order_relaxed);
     while (value > 0) {
-        if (count.compare_exchange_weak(value, value + 1, std::memory_order_acquire, std::memory_order_relaxed))
+        if (count.compare_exchange_weak(value, value + 1, std::memory_order_acquire, std::memory_order_relaxed)) {
+            NTIO_VERIFY_OBJECT_REFERENCED(Object);
             return TRUE;
+        }
     }
     return FALSE;
 }
@@ -97,8 +106,10 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
         if (Object) *Object = nullptr;
         return STATUS_INVALID_HANDLE;
     }
-    return process->m_manager->reference_object_by_handle_in(process, Handle, DesiredAccess, ObjectType, AccessMode,
-                                                             Object, HandleInformation);
+    NTSTATUS status = process->m_manager->reference_object_by_handle_in(process, Handle, DesiredAccess, ObjectType,
+                                                                        AccessMode, Object, HandleInformation);
+    NTIO_VERIFY_OBJECT_REFERENCED(NT_SUCCESS(status) && Object ? *Object : nullptr);
+    return status;
 }
 
 NTSTATUS ObReferenceObjectByHandleWithTag(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
@@ -114,6 +125,7 @@ NTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POB
     if (!Object) return STATUS_INVALID_PARAMETER;
     if (ObjectType && ob::type_of(Object) != ObjectType) return STATUS_OBJECT_TYPE_MISMATCH;
     ob::reference(ob::header_of(Object));
+    NTIO_VERIFY_OBJECT_REFERENCED(Object);
     return STATUS_SUCCESS;
 }
 

@@ -82,6 +82,7 @@ void on_handle_removed(PEPROCESS process, void* object) noexcept {
 }
 
 void forget_handles(PDRIVER_OBJECT driver) noexcept {
+    forget_file_references(driver);
     if (g_charge_count.load(std::memory_order_acquire) == 0) return;
     std::lock_guard guard(g_lock);
     if (!g_charges) return;
@@ -90,8 +91,9 @@ void forget_handles(PDRIVER_OBJECT driver) noexcept {
     g_charge_count.store(g_charges->size(), std::memory_order_release);
 }
 
-void check_handle_leaks(PDRIVER_OBJECT driver) noexcept {
-    if (!(driver_flags(driver) & kHandleCheckFlags)) return;
+namespace {
+
+void check_open_handles(PDRIVER_OBJECT driver) noexcept {
     if (g_charge_count.load(std::memory_order_acquire) == 0) return;
     LeakedHandles leak{};
     {
@@ -125,6 +127,16 @@ void check_handle_leaks(PDRIVER_OBJECT driver) noexcept {
     report({DRIVER_VERIFIER_DETECTED_VIOLATION, kLeakedHandles, reinterpret_cast<ULONG_PTR>(&driver->DriverName),
             reinterpret_cast<ULONG_PTR>(&g_last_leak), leak.handles, Severity::Always, nullptr, message, driver,
             nullptr, nullptr});
+}
+
+}  // namespace
+
+void check_handle_leaks(PDRIVER_OBJECT driver) noexcept {
+    if (!(driver_flags(driver) & kHandleCheckFlags)) return;
+    check_open_handles(driver);
+    // File objects held by reference only: a leaked handle keeps its file object too, and is the
+    // more specific report, so it goes first.
+    check_file_reference_leaks(driver);
 }
 
 }  // namespace ntio::verifier
