@@ -52,26 +52,6 @@ static VOID RamdiskMarkDirty(_In_ PRAMDISK_EXTENSION Extension, _In_ ULONGLONG O
     }
 }
 
-/* Windows disks (the disk class driver's read/write verification) fail a transfer whose length is
- * not a multiple of the sector size, or whose end lies past the end of the disk, with
- * STATUS_INVALID_PARAMETER. A zero-length transfer succeeds.
- * NT deviation: this disk also fails offsets that are not sector-aligned with STATUS_INVALID_PARAMETER
- * for every open, as the I/O manager does only for non-cached opens (NtReadFile remarks on
- * Microsoft Learn); a Windows disk leaves that check to the I/O manager and the hardware. */
-NTSTATUS RamdiskCheckTransfer(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ LONGLONG Offset,
-                              _In_ ULONG Length)
-{
-    const ULONG sectorMask = Extension->SectorSize - 1;
-    if (Offset < 0 || ((ULONGLONG)Offset & sectorMask) || (Length & sectorMask) ||
-        (ULONGLONG)Offset > Extension->DiskSize || Length > Extension->DiskSize - (ULONGLONG)Offset) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    if (Write && Extension->ReadOnly) {
-        return STATUS_MEDIA_WRITE_PROTECTED;
-    }
-    return STATUS_SUCCESS;
-}
-
 /* The copy of a checked transfer, for both paths. With a backing image a write holds ImageLock
  * shared while it copies and marks its regions dirty, so a flush never takes a half-written region
  * (and marks them even when the copy faulted part way: some bytes may have changed). Guarded: the

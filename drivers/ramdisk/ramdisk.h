@@ -58,9 +58,28 @@ _Dispatch_type_(IRP_MJ_DEVICE_CONTROL) DRIVER_DISPATCH RamdiskDeviceControl;
 
 /* ramdisk.c */
 NTSTATUS RamdiskFlush(_In_ PRAMDISK_EXTENSION Extension);
-/* STATUS_SUCCESS when the IRP path would do the transfer, else the status it completes it with. */
-NTSTATUS RamdiskCheckTransfer(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ LONGLONG Offset,
-                              _In_ ULONG Length);
+/* Windows disks (the disk class driver's read/write verification) fail a transfer whose length is
+ * not a multiple of the sector size, or whose end lies past the end of the disk, with
+ * STATUS_INVALID_PARAMETER. A zero-length transfer succeeds.
+ * NT deviation: this disk also fails offsets that are not sector-aligned with STATUS_INVALID_PARAMETER
+ * for every open, as the I/O manager does only for non-cached opens (NtReadFile remarks on
+ * Microsoft Learn); a Windows disk leaves that check to the I/O manager and the hardware.
+ * STATUS_SUCCESS when the IRP path would do the transfer, else the status it completes it with. Inline:
+ * both paths check every transfer. */
+FORCEINLINE NTSTATUS RamdiskCheckTransfer(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ LONGLONG Offset,
+                                          _In_ ULONG Length)
+{
+    const ULONG sectorMask = Extension->SectorSize - 1;
+    if (Offset < 0 || ((ULONGLONG)Offset & sectorMask) || (Length & sectorMask) ||
+        (ULONGLONG)Offset > Extension->DiskSize || Length > Extension->DiskSize - (ULONGLONG)Offset) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Write && Extension->ReadOnly) {
+        return STATUS_MEDIA_WRITE_PROTECTED;
+    }
+    return STATUS_SUCCESS;
+}
+
 /* Copies a checked transfer between the disk and Buffer; FALSE when a Guarded copy faulted. */
 BOOLEAN RamdiskCopy(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ ULONGLONG Offset, _In_ ULONG Length,
                     _Inout_ PVOID Buffer, _In_ BOOLEAN Guarded);

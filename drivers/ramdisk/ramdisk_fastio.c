@@ -33,7 +33,14 @@ static BOOLEAN RamdiskFastTransfer(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEA
     if (Write && extension->Dirty && !Wait) {
         return FALSE;
     }
-    if (!RamdiskCopy(extension, Write, (ULONGLONG)offset, Length, Buffer, TRUE)) {
+    if (!Write) {
+        /* A read needs no image lock: the guarded copy is done here, without RamdiskCopy's frame. */
+        __try {
+            RtlCopyMemory(Buffer, extension->Data + offset, Length);
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            return FALSE;
+        }
+    } else if (!RamdiskCopy(extension, TRUE, (ULONGLONG)offset, Length, Buffer, TRUE)) {
         return FALSE;
     }
     IoStatus->Status = STATUS_SUCCESS;

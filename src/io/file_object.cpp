@@ -124,22 +124,6 @@ void release_must_succeed_irp(PIRP irp) noexcept
     IoFreeIrp(irp);
 }
 
-PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept
-{
-    PDEVICE_OBJECT device = file->DeviceObject;
-    // NT fact K11: direct device opens bypass a mounted volume and go to the device's own stack.
-    if (!(file->Flags & FO_DIRECT_DEVICE_OPEN)) [[likely]] {
-        if (file->Vpb && file->Vpb->DeviceObject)
-            device = file->Vpb->DeviceObject;
-        else if (device->Vpb && device->Vpb->DeviceObject)
-            device = device->Vpb->DeviceObject;
-    }
-    // IoGetAttachedDevice's walk, inline (every request takes it): AttachedDevice links are
-    // published with release stores under the device database lock (device_stack.cpp).
-    while (PDEVICE_OBJECT above = __atomic_load_n(&device->AttachedDevice, __ATOMIC_ACQUIRE)) device = above;
-    return device;
-}
-
 // NT fact K3: the last handle in the whole system sends IRP_MJ_CLEANUP, synchronously and in the
 // process that closes it (which may not be the one that opened it; the closer is `process`).
 // NT facts D8, D9: another handle of the same process changes nothing; the process's last handle,

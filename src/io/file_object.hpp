@@ -65,7 +65,22 @@ void release_must_succeed_irp(PIRP irp) noexcept;
 // Gives up the file's claim on an exclusive device (DO_EXCLUSIVE, NT fact N3; device_open.cpp).
 void release_exclusive_claim(PFILE_OBJECT file) noexcept;
 
-// The device IRPs on the file object go to (IoGetRelatedDeviceObject without the export).
-PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept;
+// The device IRPs on the file object go to (IoGetRelatedDeviceObject without the export). Inline:
+// every read and write takes it.
+inline PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept
+{
+    PDEVICE_OBJECT device = file->DeviceObject;
+    // NT fact K11: direct device opens bypass a mounted volume and go to the device's own stack.
+    if (!(file->Flags & FO_DIRECT_DEVICE_OPEN)) [[likely]] {
+        if (file->Vpb && file->Vpb->DeviceObject)
+            device = file->Vpb->DeviceObject;
+        else if (device->Vpb && device->Vpb->DeviceObject)
+            device = device->Vpb->DeviceObject;
+    }
+    // IoGetAttachedDevice's walk: AttachedDevice links are published with release stores under the
+    // device database lock (device_stack.cpp).
+    while (PDEVICE_OBJECT above = __atomic_load_n(&device->AttachedDevice, __ATOMIC_ACQUIRE)) device = above;
+    return device;
+}
 
 }  // namespace ntio::io

@@ -9,11 +9,9 @@
 
 namespace ntio::io {
 
-// NT's file object lock: Busy claims it, Waiters counts sleepers on the Lock event. Busy and
-// Waiters are sequentially consistent so that a releaser either sees a waiter or the waiter sees
-// the lock free.
-NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
-    if (!__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST)) return STATUS_SUCCESS;
+// NT's file object lock: Busy claims it, Waiters counts sleepers on the Lock event (the uncontended
+// claim and the release are inline in request_common.hpp).
+NTSTATUS acquire_file_lock_contended(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
     __atomic_add_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
     NTSTATUS status = STATUS_SUCCESS;
     for (;;) {
@@ -27,11 +25,6 @@ NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
     }
     __atomic_sub_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
     return status;
-}
-
-void release_file_lock(PFILE_OBJECT file) noexcept {
-    __atomic_store_n(&file->Busy, 0u, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&file->Waiters, __ATOMIC_SEQ_CST)) KeSetEvent(&file->Lock, IO_NO_INCREMENT, FALSE);
 }
 
 void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
@@ -70,23 +63,11 @@ void discard_unsent_irp(PIRP irp) noexcept {
     IoFreeIrp(irp);
 }
 
-RequestScope::~RequestScope() {
-    // A driver that completes a synchronous request on another thread may still be in its final
-    // stage when the service is ready to return.
+void RequestScope::wait_for_final_stage() noexcept {
     for (std::uint32_t v; (v = m_final_stage.load(std::memory_order_acquire)) != 0;) {
         if (v == 1 && !m_final_stage.compare_exchange_strong(v, 2, std::memory_order_acq_rel)) continue;
         host::futex_wait(&m_final_stage, 2, nullptr);
     }
-    if (m_locked) release_file_lock(m_file);
-    if (m_event) ObDereferenceObject(m_event);
-    if (m_file) ObDereferenceObject(m_file);
-}
-
-NTSTATUS RequestScope::lock(KPROCESSOR_MODE mode) noexcept {
-    if (!m_sync) return STATUS_SUCCESS;
-    NTSTATUS status = acquire_file_lock(m_file, mode);
-    m_locked = status == STATUS_SUCCESS;
-    return status;
 }
 
 void RequestScope::hand_to_irp(PIRP irp, bool waits) noexcept {

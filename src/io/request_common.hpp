@@ -16,8 +16,18 @@ inline bool is_alertable(PFILE_OBJECT file) noexcept { return (file->Flags & FO_
 // Waiters and Lock, as NT's IopAcquireFileObjectLock uses them). The wait is alertable for
 // FO_ALERTABLE_IO; an alerted or APC-interrupted wait returns STATUS_ALERTED / STATUS_USER_APC
 // without the lock. PASSIVE_LEVEL.
-NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
-void release_file_lock(PFILE_OBJECT file) noexcept;
+// Both inline for the uncontended case every synchronous request takes; the waits are out of line.
+NTSTATUS acquire_file_lock_contended(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
+inline NTSTATUS acquire_file_lock(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
+    // Busy and Waiters are sequentially consistent so that a releaser either sees a waiter or the
+    // waiter sees the lock free.
+    if (!__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST)) [[likely]] return STATUS_SUCCESS;
+    return acquire_file_lock_contended(file, mode);
+}
+inline void release_file_lock(PFILE_OBJECT file) noexcept {
+    __atomic_store_n(&file->Busy, 0u, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&file->Waiters, __ATOMIC_SEQ_CST)) [[unlikely]] KeSetEvent(&file->Lock, IO_NO_INCREMENT, FALSE);
+}
 
 // Waits for the request in flight on a synchronous file object (its event is set by the final
 // stage), as NT's IopSynchronousServiceTail does; an alertable wait that a user APC or an alert ends
@@ -54,16 +64,30 @@ class RequestScope {
 public:
     RequestScope(PFILE_OBJECT file, PKEVENT event) noexcept
         : m_file(file), m_event(event), m_sync(is_synchronous(file)) {}
-    ~RequestScope();
+    ~RequestScope() {
+        if (m_final_stage.load(std::memory_order_acquire) != 0) [[unlikely]] wait_for_final_stage();
+        if (m_locked) release_file_lock(m_file);
+        if (m_event) ObDereferenceObject(m_event);
+        if (m_file) ObDereferenceObject(m_file);
+    }
     RequestScope(const RequestScope&) = delete;
     RequestScope& operator=(const RequestScope&) = delete;
 
     bool sync() const noexcept { return m_sync; }
     // Takes the file lock of a synchronous file object (see acquire_file_lock).
-    NTSTATUS lock(KPROCESSOR_MODE mode) noexcept;
+    NTSTATUS lock(KPROCESSOR_MODE mode) noexcept {
+        if (!m_sync) return STATUS_SUCCESS;
+        NTSTATUS status = acquire_file_lock(m_file, mode);
+        m_locked = status == STATUS_SUCCESS;
+        return status;
+    }
     void hand_to_irp(PIRP irp, bool waits) noexcept;
 
 private:
+    // A driver that completes a synchronous request on another thread may still be in its final
+    // stage when the service is ready to return: sleeps until it is done with the file.
+    void wait_for_final_stage() noexcept;
+
     PFILE_OBJECT m_file;
     PKEVENT m_event;
     bool m_sync;

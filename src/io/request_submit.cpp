@@ -3,6 +3,7 @@
 // described as the device or the CTL_CODE method asks, sent, and waited for on synchronous files.
 #include "io/request_submit.hpp"
 
+#include "io/file_object.hpp"
 #include "io/irp.hpp"
 #include "io/objects.hpp"
 
@@ -10,9 +11,12 @@ namespace ntio::io {
 namespace {
 
 // An accepted fast I/O call always tells the requester, errors included (NT facts E11, E12:
-// END_OF_FILE writes the IOSB and sets the event): the IOSB, the event or the file object as the
-// final stage does (irp_final_stage.cpp), and a completion packet.
-void tell_fast_io(const RequestCommon& request, const IO_STATUS_BLOCK& result) noexcept {
+// END_OF_FILE writes the IOSB and sets the event): the IOSB, the event or (for controls) the file
+// object as the final stage does (irp_final_stage.cpp), and a completion packet.
+// A fast read or write leaves the file object's event as it was: NtReadFile / NtWriteFile reset it
+// only on the way to an IRP, after fast I/O declined (NT facts E12, H5), so a synchronous file object
+// that is read through fast I/O keeps the state its last IRP left (signalled while idle, H1).
+void tell_fast_io(const RequestCommon& request, const IO_STATUS_BLOCK& result, bool signal_file) noexcept {
     PFILE_OBJECT file = request.file;
     const NTSTATUS status = result.Status;
     const ULONG_PTR information = result.Information;
@@ -21,7 +25,7 @@ void tell_fast_io(const RequestCommon& request, const IO_STATUS_BLOCK& result) n
     // FILE_SKIP_SET_USER_EVENT_ON_FAST_IO: the caller's event is left alone for requests fast I/O
     // completed (SetFileCompletionNotificationModes on Microsoft Learn).
     if (request.event && !(modes & FILE_SKIP_SET_USER_EVENT_ON_FAST_IO)) KeSetEvent(request.event, IO_NO_INCREMENT, FALSE);
-    if (!request.event || is_synchronous(file)) {
+    if (signal_file && (!request.event || is_synchronous(file))) {
         file->FinalStatus = status;
         if (!(modes & FILE_SKIP_SET_EVENT_ON_HANDLE)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
     }
@@ -150,15 +154,13 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
     if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||
                                                     status == STATUS_ALERTED)
         return status;
-    KeClearEvent(&file->Event);  // NT fact H1: idle files are signalled, a request resets them
-
     LARGE_INTEGER offset{};
     if (sync && uses_file_pointer(request.offset)) {
         offset = file->CurrentByteOffset;
     } else if (request.offset) {
         offset = *request.offset;
     }
-    PDEVICE_OBJECT top = IoGetRelatedDeviceObject(file);
+    PDEVICE_OBJECT top = file_target_device(file);
 
     PFAST_IO_DISPATCH fast = fast_io_of(top);
     if (sync && file->PrivateCacheMap && fast && fast_io_allowed(request)) {
@@ -168,12 +170,13 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
             LARGE_INTEGER fast_offset = offset;
             if (routine(file, &fast_offset, request.length, TRUE, request.key, request.buffer, &result, top) &&
                 fast_transfer_accepted(result.Status)) {
-                tell_fast_io(request, result);
+                tell_fast_io(request, result, false);
                 advance_position(request, offset, true, &result.Information);
                 return result.Status;
             }
         }
     }
+    KeClearEvent(&file->Event);  // NT fact H1: idle files are signalled, a request resets them
 
     PIRP irp = allocate_request_irp(request, top, sync);
     if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
@@ -224,14 +227,14 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
                                                     status == STATUS_ALERTED)
         return status;
     KeClearEvent(&file->Event);
-    PDEVICE_OBJECT top = IoGetRelatedDeviceObject(file);
+    PDEVICE_OBJECT top = file_target_device(file);
 
     PFAST_IO_DISPATCH fast = fast_io_of(top);
     if (request.major == IRP_MJ_DEVICE_CONTROL && fast && fast->FastIoDeviceControl && fast_io_allowed(request)) {
         IO_STATUS_BLOCK result{};
         if (fast->FastIoDeviceControl(file, TRUE, request.input, request.input_length, request.output,
                                       request.output_length, request.code, &result, top)) {
-            tell_fast_io(request, result);
+            tell_fast_io(request, result, true);
             return result.Status;
         }
     }

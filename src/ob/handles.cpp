@@ -2,6 +2,7 @@
 // type and access checks PreviousMode requires, close (close procedure, name removal, last
 // reference), duplication within and between processes, handle attributes and basic information.
 #include "ob/object_manager.hpp"
+#include "ob/handle_lookup.hpp"
 #include "ob/lookup_section.hpp"
 
 #include "ke/thread.hpp"
@@ -12,15 +13,6 @@
 namespace ntio::ob {
 
 namespace {
-
-ACCESS_MASK map_generic(ACCESS_MASK access, const GENERIC_MAPPING& mapping) noexcept
-{
-    if (access & GENERIC_READ) access |= mapping.GenericRead;
-    if (access & GENERIC_WRITE) access |= mapping.GenericWrite;
-    if (access & GENERIC_EXECUTE) access |= mapping.GenericExecute;
-    if (access & GENERIC_ALL) access |= mapping.GenericAll;
-    return access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
-}
 
 std::mutex g_exclusive_lock;
 
@@ -159,15 +151,7 @@ NTSTATUS ObjectManager::lookup_object_by_handle_in(PEPROCESS process, HANDLE han
     }
     HandleInfo entry;
     if (!table->borrow(handle, entry)) return STATUS_INVALID_HANDLE;
-    NTSTATUS status = STATUS_SUCCESS;
-    if (type && entry.object->type != type) {
-        status = STATUS_OBJECT_TYPE_MISMATCH;
-    } else if (mode != KernelMode) {
-        ACCESS_MASK wanted = desired & ~MAXIMUM_ALLOWED;
-        if (wanted & (GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL)) [[unlikely]]
-            wanted = map_generic(wanted, entry.object->type->generic_mapping);
-        if (wanted & ~entry.granted) status = STATUS_ACCESS_DENIED;
-    }
+    const NTSTATUS status = check_handle_entry(entry, desired, type, mode);
     if (!NT_SUCCESS(status) || take_reference) {
         if (NT_SUCCESS(status)) reference(entry.object);
         leave_lookup();

@@ -93,7 +93,7 @@ void expect_irp(const NTIO_TRACE_RECORD& r, UCHAR major, NTSTATUS status) {
 
 // NT fact E12: on a synchronous open the disk asks for fast I/O at create, and the I/O manager's
 // FastIoRead / FastIoWrite calls do the transfer without an IRP: IOSB {SUCCESS, length}, the data
-// in place, the event of the file signalled.
+// in place, the idle file still signalled.
 TEST_P(RamdiskFastIoTest, synchronous_reads_and_writes_move_the_data_without_an_irp)
 {
     load();
@@ -257,6 +257,36 @@ TEST_P(RamdiskFastIoTest, the_fast_routines_decline_a_buffer_that_faults)
     ASSERT_EQ(read_at(m_handle, back.data(), 1024, 0, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(std::vector<char>(back.begin(), back.begin() + 512), std::vector<char>(512, 0));
     EXPECT_EQ(std::vector<char>(back.begin() + 512, back.end()), data);
+}
+
+// NT facts E12, H1, H5: NtReadFile / NtWriteFile reset the file object's event only on the way to
+// an IRP; a transfer fast I/O accepts leaves it as it was, signalled or not.
+TEST_P(RamdiskFastIoTest, fast_transfers_leave_the_file_object_event_as_it_was)
+{
+    load();
+    PVOID object = nullptr;
+    ASSERT_EQ(ObReferenceObjectByHandle(m_handle, 0, *IoFileObjectType, KernelMode, &object, nullptr), STATUS_SUCCESS);
+    PFILE_OBJECT file = static_cast<PFILE_OBJECT>(object);
+    std::vector<char> data = pattern(4096, 'e');
+    IO_STATUS_BLOCK iosb{};
+
+    KeClearEvent(&file->Event);
+    ASSERT_EQ(read_at(m_handle, data.data(), 4096, 8192, &iosb), STATUS_SUCCESS);
+    EXPECT_EQ(KeReadStateEvent(&file->Event), 0);
+    ASSERT_EQ(write_at(m_handle, data.data(), 4096, 8192, &iosb), STATUS_SUCCESS);
+    EXPECT_EQ(KeReadStateEvent(&file->Event), 0);
+
+    KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
+    ASSERT_EQ(read_at(m_handle, data.data(), 4096, 0, &iosb), STATUS_SUCCESS);
+    EXPECT_NE(KeReadStateEvent(&file->Event), 0);
+    EXPECT_EQ(NtWaitForSingleObject(m_handle, FALSE, nullptr), STATUS_SUCCESS);
+
+    const std::vector<NTIO_TRACE_RECORD> records = trace_transfers();
+    ASSERT_EQ(records.size(), 3u);
+    expect_fast(records[0], IRP_MJ_READ, 8192, 4096);
+    expect_fast(records[1], IRP_MJ_WRITE, 8192, 4096);
+    expect_fast(records[2], IRP_MJ_READ, 0, 4096);
+    ObDereferenceObject(file);
 }
 
 // NT facts I3, I4: a synchronous request without a ByteOffset uses the file position and moves it

@@ -1,0 +1,32 @@
+// The checks a handle lookup makes once the table has given the entry: the object's type, then the
+// access a caller that is not KernelMode needs (generic rights mapped). Shared by the object
+// manager's lookup (handles.cpp) and the read and write services' inline lookup, so both answer
+// with the same statuses in the same order.
+#pragma once
+
+#include "ob/handle_table.hpp"
+#include "ob/object_type.hpp"
+
+namespace ntio::ob {
+
+inline ACCESS_MASK map_generic(ACCESS_MASK access, const GENERIC_MAPPING& mapping) noexcept {
+    if (access & GENERIC_READ) access |= mapping.GenericRead;
+    if (access & GENERIC_WRITE) access |= mapping.GenericWrite;
+    if (access & GENERIC_EXECUTE) access |= mapping.GenericExecute;
+    if (access & GENERIC_ALL) access |= mapping.GenericAll;
+    return access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
+}
+
+inline NTSTATUS check_handle_entry(const HandleInfo& entry, ACCESS_MASK desired, _OBJECT_TYPE* type,
+                                   KPROCESSOR_MODE mode) noexcept {
+    if (type && entry.object->type != type) return STATUS_OBJECT_TYPE_MISMATCH;
+    if (mode != KernelMode) {
+        ACCESS_MASK wanted = desired & ~MAXIMUM_ALLOWED;
+        if (wanted & (GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL)) [[unlikely]]
+            wanted = map_generic(wanted, entry.object->type->generic_mapping);
+        if (wanted & ~entry.granted) return STATUS_ACCESS_DENIED;
+    }
+    return STATUS_SUCCESS;
+}
+
+}  // namespace ntio::ob
