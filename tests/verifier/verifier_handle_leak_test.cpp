@@ -11,6 +11,7 @@
 
 #include "support/bugcheck_catcher.hpp"
 #include "support/system_fixture.hpp"
+#include "verifier_unload_leak_support.hpp"
 
 #include <ntddk.h>
 #include <ntio/ntio.h>
@@ -116,11 +117,6 @@ NTSTATUS NTAPI TargetDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
     return STATUS_SUCCESS;
 }
 
-NTSTATUS NTAPI KeepStatus(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
-    *static_cast<NTSTATUS*>(Context) = Irp->IoStatus.Status;
-    return STATUS_MORE_PROCESSING_REQUIRED;
-}
-
 class HandleLeakTest : public ntio::test::SystemTest {
 protected:
     void SetUp() override {
@@ -156,26 +152,10 @@ protected:
     }
 
     // An IOCTL of the test's own (not the driver's) to \Device\VerHandle; its final status.
-    NTSTATUS ioctl(ULONG code) {
-        PDEVICE_OBJECT device = m_driver->DeviceObject;
-        PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
-        if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
-        PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-        sp->MajorFunction = IRP_MJ_DEVICE_CONTROL;
-        sp->Parameters.DeviceIoControl.IoControlCode = code;
-        NTSTATUS final_status = STATUS_PENDING;
-        IoSetCompletionRoutine(irp, KeepStatus, &final_status, TRUE, TRUE, TRUE);
-        (void)IoCallDriver(device, irp);
-        IoFreeIrp(irp);
-        return final_status;
-    }
+    NTSTATUS ioctl(ULONG code) { return ntio::test::own_ioctl(m_driver, code); }
 
     // NtioUnloadDriver with the driver still verified; the reference is dropped.
-    void unload() {
-        PDRIVER_OBJECT driver = std::exchange(m_driver, nullptr);
-        (void)NtioUnloadDriver(driver);
-        ObDereferenceObject(driver);
-    }
+    void unload() { ntio::test::unload_verified(m_driver); }
 
     ntio::test::BugCheck expect_leak(const std::function<void()>& body) {
         auto bc = ntio::test::catch_bugcheck(body);
