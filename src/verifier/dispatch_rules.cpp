@@ -338,24 +338,7 @@ Frame* live_frame(PIRP irp) noexcept {
 // rules from the slow path.
 NTSTATUS call_driver_unverified(PDEVICE_OBJECT device, PIRP irp) noexcept {
     if (has_frames()) [[unlikely]] return call_driver_slow(device, irp, 0);
-    const bool log = tracing();
-    std::uint64_t match = 0;
-    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
-    PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction];
-    if (log) [[unlikely]] {
-        match = next_match_id();
-        log_call(irp, device, reinterpret_cast<PVOID>(routine), match);  // reads the IRP as IoCallDriver got it
-    }
-    --irp->CurrentLocation;
-    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
-    sp->DeviceObject = device;
-    NTSTATUS status;
-    {
-        ContextScope scope(nullptr);
-        status = routine(device, irp);
-    }
-    if (log) [[unlikely]] log_return(irp, device, match, status, location);
-    return status;
+    return unchecked_call(device, irp, 0);
 }
 
 namespace {

@@ -60,7 +60,7 @@ NTIO_VERIFIER_MODE initial_mode() noexcept {
 std::atomic<NTIO_VERIFIER_MODE> g_mode{initial_mode()};
 
 // With g_slots_lock held: the slow reasons that come from the drivers' flags.
-void recompute_union_locked() noexcept {
+void recompute_flag_reasons_locked() noexcept {
     ULONG all = 0;
     for (const DriverSlot& slot : g_driver_slots) all |= slot.flags.load(std::memory_order_relaxed);
     set_slow_reason(kSlowIrpLogging, (all & NTIO_VERIFIER_IRP_LOGGING) != 0);
@@ -93,7 +93,7 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags, bool object_alive = true)
                 slot.driver.store(nullptr, std::memory_order_release);
                 g_verified_count.fetch_sub(1, std::memory_order_acq_rel);
             }
-            recompute_union_locked();
+            recompute_flag_reasons_locked();
             recompute_active();
             return STATUS_SUCCESS;
         }
@@ -109,7 +109,7 @@ NTSTATUS set_flags(PDRIVER_OBJECT driver, ULONG flags, bool object_alive = true)
     g_driver_slots[empty].driver.store(driver, std::memory_order_release);
     index_slot_locked(static_cast<unsigned>(empty), driver);
     g_verified_count.fetch_add(1, std::memory_order_acq_rel);
-    recompute_union_locked();
+    recompute_flag_reasons_locked();
     recompute_active();
     return STATUS_SUCCESS;
 }
