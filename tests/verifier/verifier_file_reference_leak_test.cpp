@@ -166,15 +166,8 @@ protected:
         if (PIRP parked = g_parked.exchange(nullptr)) complete(parked, STATUS_CANCELLED);
         if (g_async_handle) (void)ZwClose(std::exchange(g_async_handle, nullptr));
         if (g_file) ObDereferenceObject(std::exchange(g_file, nullptr));
-        if (m_driver) {
-            (void)NtioVerifierSetFlags(m_driver, 0);
-            (void)NtioUnloadDriver(m_driver);
-            ObDereferenceObject(m_driver);
-        }
-        if (m_target) {
-            (void)NtioUnloadDriver(m_target);
-            ObDereferenceObject(m_target);
-        }
+        ntio::test::drop_driver(m_driver);
+        ntio::test::drop_driver(m_target);
         SystemTest::TearDown();
     }
 

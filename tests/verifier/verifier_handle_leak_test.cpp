@@ -131,15 +131,8 @@ protected:
 
     void TearDown() override {
         close_all();
-        if (m_driver) {
-            (void)NtioVerifierSetFlags(m_driver, 0);
-            (void)NtioUnloadDriver(m_driver);
-            ObDereferenceObject(m_driver);
-        }
-        if (m_target) {
-            (void)NtioUnloadDriver(m_target);
-            ObDereferenceObject(m_target);
-        }
+        ntio::test::drop_driver(m_driver);
+        ntio::test::drop_driver(m_target);
         SystemTest::TearDown();
     }
 

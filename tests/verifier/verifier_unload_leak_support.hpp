@@ -6,6 +6,7 @@
 
 #include <ntddk.h>
 #include <ntio/ntio.h>
+#include <ntio/ntio_verifier.h>
 
 namespace ntio::test {
 
@@ -32,6 +33,16 @@ inline NTSTATUS own_ioctl(PDRIVER_OBJECT driver, ULONG code) {
 // NtioUnloadDriver with the driver still verified; the caller's reference is dropped.
 inline void unload_verified(PDRIVER_OBJECT& driver_ref) {
     PDRIVER_OBJECT driver = std::exchange(driver_ref, nullptr);
+    (void)NtioUnloadDriver(driver);
+    ObDereferenceObject(driver);
+}
+
+// A test's teardown: the driver, if still loaded, unverified first (so that no leak check runs) and
+// unloaded; the caller's reference is dropped.
+inline void drop_driver(PDRIVER_OBJECT& driver_ref) {
+    PDRIVER_OBJECT driver = std::exchange(driver_ref, nullptr);
+    if (!driver) return;
+    (void)NtioVerifierSetFlags(driver, 0);
     (void)NtioUnloadDriver(driver);
     ObDereferenceObject(driver);
 }
