@@ -33,6 +33,7 @@ struct DequeuedApc {
 };
 
 DequeuedApc pop_locked(_KTHREAD* t, KPROCESSOR_MODE mode) noexcept {
+    prefetch_for_write(t->m_apc_list[static_cast<unsigned>(mode)].Flink);  // the APC, written below
     PLIST_ENTRY e = RemoveHeadList(&t->m_apc_list[static_cast<unsigned>(mode)]);
     PKAPC apc = CONTAINING_RECORD(e, KAPC, ApcListEntry);
     apc->Inserted = FALSE;
@@ -87,6 +88,10 @@ void deliver_kernel_apcs_if_pending(_KTHREAD* t) noexcept {
 void deliver_user_apcs(_KTHREAD* t) noexcept {
     for (;;) {
         DequeuedApc d;
+        // Usually just woken by the thread that queued the APC on another CPU, which left the lock
+        // and the APC list written: fetch both owned and at once (gate B4).
+        prefetch_for_write(&dispatcher_lock());
+        prefetch_for_write(&t->m_apc_list[static_cast<unsigned>(UserMode)]);
         {
             DispatcherGuard guard;
             if (IsListEmpty(&t->m_apc_list[static_cast<unsigned>(UserMode)])) {
@@ -155,6 +160,14 @@ NTKERNELAPI BOOLEAN KeInsertQueueApc(PRKAPC Apc, PVOID SystemArgument1, PVOID Sy
     if (!t) return FALSE;
     _KTHREAD* self = current_thread_if_any();
     bool deliver_now = false;
+    if (t != self) {
+        // The target, usually asleep on another CPU, last wrote these lines itself: ask for all of
+        // them at once and owned, so that their transfers overlap (gate B4).
+        prefetch_for_write(&dispatcher_lock());
+        prefetch_for_write(&t->m_apc_list[0]);
+        prefetch_for_write(&t->m_wait_alertable);
+        prefetch_for_write(&t->m_wait_word);
+    }
     {
         DispatcherGuard guard;
         if (Apc->Inserted || !t->m_apc_queueable) return FALSE;  // NT fact G5: terminated -> FALSE

@@ -209,7 +209,9 @@ void unlink_block_locked(PKWAIT_BLOCK b) noexcept {
 }  // namespace
 
 void unlink_wait_blocks_locked(_KTHREAD* t) noexcept {
-    for (ULONG i = 0; i < t->m_wait_count; ++i) unlink_block_locked(&t->m_wait_blocks[i]);
+    const ULONG count = t->m_wait_count;
+    if (count == 0) return;  // a delay: no store, so a waker leaves that line clean (gate B4)
+    for (ULONG i = 0; i < count; ++i) unlink_block_locked(&t->m_wait_blocks[i]);
     t->m_wait_count = 0;
 }
 

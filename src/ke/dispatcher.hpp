@@ -13,7 +13,8 @@
 
 namespace ntio::ke {
 
-class DispatcherLock {
+// On a line of its own: every cross-core wake takes it, and no unrelated write may bounce it.
+class alignas(64) DispatcherLock {
 public:
     void lock() noexcept;
     // Releases the lock, then issues the futex wakes that were decided while it was held, so a
@@ -25,6 +26,33 @@ private:
 };
 
 DispatcherLock& dispatcher_lock() noexcept;
+
+// Asks for the cache line of `p` in exclusive state without waiting for it: for a line the caller
+// is about to read and then write, so that a line last written on another CPU crosses once, not
+// once to read and again to own. Never faults, so a stale pointer is harmless.
+inline void prefetch_for_write(const void* p) noexcept {
+#if defined(__x86_64__)
+    // __builtin_prefetch(p, 1) is a plain (shared) prefetch unless the target ISA names PREFETCHW;
+    // PREFETCHW is a no-op on the x86-64 CPUs that lack it.
+    asm volatile("prefetchw %0" : : "m"(*static_cast<const char*>(p)));
+#else
+    __builtin_prefetch(p, 1, 3);
+#endif
+}
+
+// A pointer read without the lock that guards it, used only as a prefetch address: the value may
+// be stale or torn by a concurrent update, which a prefetch tolerates. The read is opaque to the
+// compiler (and to tsan), so it is no C++ data race; without x86-64 there is no hint.
+inline const void* racy_hint(void* const* p) noexcept {
+#if defined(__x86_64__)
+    const void* v;
+    asm volatile("movq %1, %0" : "=r"(v) : "m"(*p));
+    return v;
+#else
+    (void)p;
+    return nullptr;
+#endif
+}
 
 struct DispatcherGuard {
     DispatcherGuard() noexcept { dispatcher_lock().lock(); }

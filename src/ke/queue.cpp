@@ -31,6 +31,9 @@ namespace {
 
 PKWAIT_BLOCK first_dequeue_waiter_locked(PRKQUEUE q) noexcept {
     for (PLIST_ENTRY e = q->Header.WaitListHead.Flink; e != &q->Header.WaitListHead; e = e->Flink) {
+        // The block sits on its thread's wait line, which the handoff writes: fetch it for writing
+        // at once rather than shared and then again to own it (one cross-core transfer, gate B3).
+        prefetch_for_write(e);
         auto* b = CONTAINING_RECORD(e, KWAIT_BLOCK, WaitListEntry);
         if (b->WaitType == WaitDequeue) return b;
     }
@@ -221,8 +224,11 @@ NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, 
             // The waker handed us the entry and raised CurrentCount under the lock before it made
             // our wait word idle (release); we saw idle with acquire, so the entry is ours and no
             // other thread touches it again: return without taking the lock (gate B3).
+            // m_dequeued_entry is left as it is (the next dequeue wait clears it before it can be
+            // read): the line came over shared and a write here would cost a second transfer.
+            // The entry is usually freed or reused at once by its remover: fetch it owned.
             entries[0] = t->m_dequeued_entry;
-            t->m_dequeued_entry = nullptr;
+            prefetch_for_write(entries[0]);
             *removed = 1;
             return STATUS_SUCCESS;
         }
@@ -266,7 +272,18 @@ NTKERNELAPI VOID KeInitializeQueue(PRKQUEUE Queue, ULONG Count) {
 
 NTKERNELAPI LONG KeInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) {
     auto word = header_word(&Queue->Header);
-    if (!(word.load(std::memory_order_acquire) & kWaitersBit)) {
+    // The header is written on either path: fetch it owned, not shared and then again to own it.
+    prefetch_for_write(&Queue->Header);
+    const ULONG64 seen = word.load(std::memory_order_acquire);
+    if (seen & kWaitersBit) {
+        // A handoff writes two more lines, both last written by the waiter's CPU before it slept:
+        // the lock and the first waiter's wait block (the LIFO head). Asking for both now makes
+        // their cross-core transfers overlap instead of following one another (gate B3). Not on
+        // the lock-free path: there the lock stays with whichever CPU is using it.
+        prefetch_for_write(&dispatcher_lock());
+        if (const void* first = racy_hint(reinterpret_cast<void* const*>(&Queue->Header.WaitListHead.Flink)))
+            prefetch_for_write(first);
+    } else {
         push_incoming(Queue, Entry);
         const ULONG64 old = word.fetch_add(ULONG64{1} << 32, std::memory_order_acq_rel);
         if (!(old & kWaitersBit)) return std::max(state_in(old), 0);

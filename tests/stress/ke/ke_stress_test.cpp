@@ -231,5 +231,81 @@ TEST_F(KeStress, kqueue_keeps_each_producers_order_and_never_loses_a_wake) {
     EXPECT_EQ(KeRundownQueue(&q), nullptr);
 }
 
+// Invariant: a KQUEUE handoff to a sleeping single-entry remover (KeRemoveQueue, whose wake path
+// returns without the lock) delivers each entry exactly once, even when the same thread's next
+// wait is a batch removal and a third thread inserts into the same queues at any moment. Two
+// threads bounce a token between two queues; every token and extra item is received exactly once
+// by the queue's owner, and the number of bounces is exact.
+TEST_F(KeStress, kqueue_handoff_to_a_sleeping_remover_delivers_each_entry_once) {
+    constexpr int kBounces = 4000, kExtras = 3000;
+    KQUEUE queues[2];
+    KeInitializeQueue(&queues[0], 0);
+    KeInitializeQueue(&queues[1], 0);
+    std::vector<QueueItem> extras(2 * kExtras);
+    std::vector<std::atomic<int>> seen(extras.size());
+    QueueItem token{};
+    token.id = -1;
+    QueueItem stops[2]{};
+    stops[0].id = stops[1].id = -2;
+    std::atomic<int> bounces{0}, token_dups{0};
+    auto owner = [&](int side) {
+        return [&, side] {
+            bool holding = false;
+            for (int round = 0;; ++round) {
+                PLIST_ENTRY out[3];
+                ULONG n = 0;
+                if (round % 3 == 2) {
+                    LARGE_INTEGER g = hang_guard();
+                    ASSERT_EQ(ke::remove_queue_entries(&queues[side], KernelMode, false, &g, out, 3, &n), STATUS_SUCCESS);
+                } else {
+                    LARGE_INTEGER g = hang_guard();
+                    PLIST_ENTRY e = KeRemoveQueue(&queues[side], KernelMode, &g);
+                    ASSERT_FALSE(reinterpret_cast<ULONG_PTR>(e) == static_cast<ULONG_PTR>(STATUS_TIMEOUT));
+                    out[0] = e;
+                    n = 1;
+                }
+                bool stop = false;
+                for (ULONG i = 0; i < n; ++i) {
+                    const int id = CONTAINING_RECORD(out[i], QueueItem, link)->id;
+                    if (id == -2) stop = true;
+                    else if (id == -1) {
+                        if (holding) token_dups.fetch_add(1);
+                        holding = true;
+                    } else seen[id].fetch_add(1);
+                }
+                if (holding) {
+                    holding = false;
+                    if (bounces.fetch_add(1) + 1 < kBounces) KeInsertQueue(&queues[1 - side], &token.link);
+                }
+                if (stop) return;
+            }
+        };
+    };
+    _KTHREAD* a = start_thread(owner(0));
+    _KTHREAD* b = start_thread(owner(1));
+    _KTHREAD* extra = start_thread([&] {
+        for (int i = 0; i < kExtras; ++i) {
+            for (int side = 0; side < 2; ++side) {
+                QueueItem& item = extras[2 * i + side];
+                item.id = 2 * i + side;
+                KeInsertQueue(&queues[side], &item.link);
+            }
+            if (i % 16 == 0) std::this_thread::yield();
+        }
+    });
+    KeInsertQueue(&queues[0], &token.link);
+    ASSERT_EQ(wait(extra), STATUS_SUCCESS);
+    ASSERT_TRUE(eventually([&] { return bounces.load() >= kBounces; }));
+    KeInsertQueue(&queues[0], &stops[0].link);
+    KeInsertQueue(&queues[1], &stops[1].link);
+    ASSERT_EQ(wait(a), STATUS_SUCCESS);
+    ASSERT_EQ(wait(b), STATUS_SUCCESS);
+    EXPECT_EQ(bounces.load(), kBounces);
+    EXPECT_EQ(token_dups.load(), 0);
+    for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i].load(), 1) << "item " << i;
+    EXPECT_EQ(KeRundownQueue(&queues[0]), nullptr);
+    EXPECT_EQ(KeRundownQueue(&queues[1]), nullptr);
+}
+
 }  // namespace
 }  // namespace ntio::test
