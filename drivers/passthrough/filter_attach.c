@@ -4,6 +4,8 @@
 #include "filter_attach.h"
 
 #define FILTER_TAG 'tliF'
+
+static VOID FilterResolveLowerFastIo(_Inout_ PFILTER_EXTENSION Extension, _In_opt_ PFAST_IO_DISPATCH Fast);
 #define FILTER_VALUE_BUFFER 4096
 
 NTSTATUS FilterAttachToDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ PDEVICE_OBJECT Target, _In_ ULONG ExtensionSize,
@@ -30,6 +32,8 @@ NTSTATUS FilterAttachToDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ PDEVICE_OBJ
         return NT_SUCCESS(status) ? STATUS_NO_SUCH_DEVICE : status;
     }
     extension->Lower = lower;
+    extension->LowerDriver = lower->DriverObject;
+    FilterResolveLowerFastIo(extension, lower->DriverObject ? lower->DriverObject->FastIoDispatch : NULL);
     /* The I/O manager looks at the top device to decide how to pass buffers: the filter must
      * describe the device below it. */
     device->Flags |= lower->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO | DO_POWER_PAGABLE);
@@ -167,46 +171,109 @@ VOID FilterDetachAll(_In_ PDRIVER_OBJECT DriverObject)
  * (https://learn.microsoft.com/windows-hardware/drivers/ifs/filtering-irps-and-fast-i-o). The lower
  * driver's table counts only up to its SizeOfFastIoDispatch
  * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_fast_io_dispatch). */
-static PDEVICE_OBJECT FilterFastIoLower(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN Write,
-                                        _Out_ PFAST_IO_READ *Routine)
+static PFAST_IO_READ FilterTableRead(_In_opt_ PFAST_IO_DISPATCH Fast)
 {
-    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
-    PDEVICE_OBJECT lower;
-    PFAST_IO_DISPATCH fast;
-    ULONG end;
-
-    *Routine = NULL;
-    if (!extension || extension->Signature != FILTER_DEVICE_SIGNATURE || !extension->Lower) {
-        return NULL;
-    }
-    lower = extension->Lower;
-    fast = lower->DriverObject ? lower->DriverObject->FastIoDispatch : NULL;
-    if (!fast) {
-        return NULL;
-    }
-    end = Write ? (ULONG)(FIELD_OFFSET(FAST_IO_DISPATCH, FastIoWrite) + sizeof(PFAST_IO_WRITE))
-                : (ULONG)(FIELD_OFFSET(FAST_IO_DISPATCH, FastIoRead) + sizeof(PFAST_IO_READ));
-    if (fast->SizeOfFastIoDispatch < end) {
-        return NULL;
-    }
-    *Routine = Write ? fast->FastIoWrite : fast->FastIoRead;
-    return *Routine ? lower : NULL;
+    return Fast && Fast->SizeOfFastIoDispatch >= FIELD_OFFSET(FAST_IO_DISPATCH, FastIoRead) + sizeof(PFAST_IO_READ)
+               ? Fast->FastIoRead
+               : NULL;
 }
 
+static PFAST_IO_WRITE FilterTableWrite(_In_opt_ PFAST_IO_DISPATCH Fast)
+{
+    return Fast && Fast->SizeOfFastIoDispatch >= FIELD_OFFSET(FAST_IO_DISPATCH, FastIoWrite) + sizeof(PFAST_IO_WRITE)
+               ? Fast->FastIoWrite
+               : NULL;
+}
+
+/* Stores the routines of table Fast (the lower driver's current one) in the extension. The table
+ * pointer that vouches for the routines is cleared first and set last, each with a full barrier, so
+ * a reader that finds the current table there also finds its routines. One thread refreshes at a
+ * time; the others walk the table themselves meanwhile. */
+static VOID FilterResolveLowerFastIo(_Inout_ PFILTER_EXTENSION Extension, _In_opt_ PFAST_IO_DISPATCH Fast)
+{
+    if (InterlockedCompareExchange(&Extension->FastIoRefreshing, 1, 0) != 0) {
+        return;
+    }
+    InterlockedExchangePointer((PVOID volatile *)&Extension->LowerFastIoDispatch, NULL);
+    InterlockedExchangePointer((PVOID volatile *)&Extension->LowerFastIoRead, (PVOID)FilterTableRead(Fast));
+    InterlockedExchangePointer((PVOID volatile *)&Extension->LowerFastIoWrite, (PVOID)FilterTableWrite(Fast));
+    InterlockedExchangePointer((PVOID volatile *)&Extension->LowerFastIoDispatch, Fast);
+    InterlockedExchange(&Extension->FastIoRefreshing, 0);
+}
+
+/* Whether the extension's fast I/O routines are the lower driver's current ones: an attached filter
+ * device whose driver below still has the table they were read from. */
+FORCEINLINE BOOLEAN FilterFastIoCached(_In_opt_ PFILTER_EXTENSION Extension)
+{
+    return Extension && Extension->Signature == FILTER_DEVICE_SIGNATURE && Extension->Lower && Extension->LowerDriver &&
+           Extension->LowerDriver->FastIoDispatch ==
+               (PFAST_IO_DISPATCH)ReadPointerAcquire((PVOID const volatile *)&Extension->LowerFastIoDispatch);
+}
+
+/* The lower driver's current table, re-resolved into the extension when it is not the cached one;
+ * NULL when DeviceObject is no attached filter device or the driver below has no table. */
+static PFAST_IO_DISPATCH FilterLowerFastIo(_In_opt_ PFILTER_EXTENSION Extension)
+{
+    PFAST_IO_DISPATCH fast;
+
+    if (!Extension || Extension->Signature != FILTER_DEVICE_SIGNATURE || !Extension->Lower || !Extension->LowerDriver) {
+        return NULL;
+    }
+    fast = Extension->LowerDriver->FastIoDispatch;
+    if (fast != (PFAST_IO_DISPATCH)ReadPointerAcquire((PVOID const volatile *)&Extension->LowerFastIoDispatch)) {
+        /* The driver below changed its table after the attach: take this one and keep it. */
+        FilterResolveLowerFastIo(Extension, fast);
+    }
+    return fast;
+}
+
+/* The walk when the cached routines do not apply (kept out of line so the cached hop below is a
+ * leaf that jumps straight to the routine below). */
+static DECLSPEC_NOINLINE BOOLEAN FilterFastIoReadUncached(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset,
+                                                          _In_ ULONG Length, _In_ BOOLEAN Wait, _In_ ULONG LockKey,
+                                                          _Out_ PVOID Buffer, _Out_ PIO_STATUS_BLOCK IoStatus,
+                                                          _In_ PDEVICE_OBJECT DeviceObject)
+{
+    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
+    PFAST_IO_READ routine = FilterTableRead(FilterLowerFastIo(extension));
+    return routine ? routine(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, extension->Lower) : FALSE;
+}
+
+static DECLSPEC_NOINLINE BOOLEAN FilterFastIoWriteUncached(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset,
+                                                           _In_ ULONG Length, _In_ BOOLEAN Wait, _In_ ULONG LockKey,
+                                                           _In_ PVOID Buffer, _Out_ PIO_STATUS_BLOCK IoStatus,
+                                                           _In_ PDEVICE_OBJECT DeviceObject)
+{
+    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
+    PFAST_IO_WRITE routine = FilterTableWrite(FilterLowerFastIo(extension));
+    return routine ? routine(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, extension->Lower) : FALSE;
+}
+
+/* A hop: extension -> (lower driver's table still the cached one) -> the cached routine. */
 BOOLEAN NTAPI FilterFastIoRead(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
                                _In_ BOOLEAN Wait, _In_ ULONG LockKey, _Out_ PVOID Buffer,
                                _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
 {
-    PFAST_IO_READ routine;
-    PDEVICE_OBJECT lower = FilterFastIoLower(DeviceObject, FALSE, &routine);
-    return lower ? routine(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, lower) : FALSE;
+    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
+    if (FilterFastIoCached(extension)) {
+        /* NULL: the driver below has no such routine (null.sys), the I/O manager sends the IRP. */
+        PFAST_IO_READ routine = extension->LowerFastIoRead;
+        return routine ? routine(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, extension->Lower)
+                       : FALSE;
+    }
+    return FilterFastIoReadUncached(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, DeviceObject);
 }
 
 BOOLEAN NTAPI FilterFastIoWrite(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
                                 _In_ BOOLEAN Wait, _In_ ULONG LockKey, _In_ PVOID Buffer,
                                 _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
 {
-    PFAST_IO_WRITE routine;
-    PDEVICE_OBJECT lower = FilterFastIoLower(DeviceObject, TRUE, &routine);
-    return lower ? routine(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, lower) : FALSE;
+    PFILTER_EXTENSION extension = (PFILTER_EXTENSION)DeviceObject->DeviceExtension;
+    if (FilterFastIoCached(extension)) {
+        /* NULL: the driver below has no such routine (null.sys), the I/O manager sends the IRP. */
+        PFAST_IO_WRITE routine = extension->LowerFastIoWrite;
+        return routine ? routine(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, extension->Lower)
+                       : FALSE;
+    }
+    return FilterFastIoWriteUncached(FileObject, FileOffset, Length, Wait, LockKey, Buffer, IoStatus, DeviceObject);
 }

@@ -11,11 +11,19 @@
 
 #include "driver_parameters.h"
 
-/* The first member of every filter device's extension. */
+/* The first member of every filter device's extension. The fast I/O fields are what a fast read or
+ * write hop needs, next to Lower on one cache line: the routines of the driver below, resolved at
+ * attach, and the dispatch table they came from, which tells whether they are still that driver's
+ * (FilterFastIoRead re-resolves them when LowerDriver->FastIoDispatch is another table). */
 typedef struct _FILTER_EXTENSION {
     ULONG Signature;                 /* FILTER_DEVICE_SIGNATURE: a filter device, not a control device */
-    PDEVICE_OBJECT Self;
+    LONG FastIoRefreshing;           /* 1 while one thread re-resolves the fast I/O fields */
     PDEVICE_OBJECT Lower;            /* the device this filter sends IRPs to */
+    PDRIVER_OBJECT LowerDriver;      /* Lower->DriverObject */
+    PFAST_IO_DISPATCH LowerFastIoDispatch; /* the table the two routines were read from, or NULL */
+    PFAST_IO_READ LowerFastIoRead;
+    PFAST_IO_WRITE LowerFastIoWrite;
+    PDEVICE_OBJECT Self;
 } FILTER_EXTENSION, *PFILTER_EXTENSION;
 
 #define FILTER_DEVICE_SIGNATURE 'tliF'

@@ -20,27 +20,24 @@ FAST_IO_DISPATCH RamdiskFastIoDispatch = {
 /* Declines (FALSE) a zero-length transfer and anything RamdiskCheckTransfer refuses, a write that
  * might have to wait for a flush when the caller cannot wait, and a copy that faulted on the
  * caller's buffer: the IRP path then fails the probe and lock of that buffer with its own status. */
-static BOOLEAN RamdiskFastTransfer(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN Write, _In_ PLARGE_INTEGER FileOffset,
-                                   _In_ ULONG Length, _In_ BOOLEAN Wait, _Inout_ PVOID Buffer,
-                                   _Out_ PIO_STATUS_BLOCK IoStatus)
+static BOOLEAN NTAPI RamdiskFastIoRead(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
+                                       _In_ BOOLEAN Wait, _In_ ULONG LockKey, _Out_ PVOID Buffer,
+                                       _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
 {
     PRAMDISK_EXTENSION extension = (PRAMDISK_EXTENSION)DeviceObject->DeviceExtension;
     const LONGLONG offset = FileOffset->QuadPart;
 
-    if (Length == 0 || !NT_SUCCESS(RamdiskCheckTransfer(extension, Write, offset, Length))) {
+    UNREFERENCED_PARAMETER(FileObject);
+    UNREFERENCED_PARAMETER(Wait);
+    UNREFERENCED_PARAMETER(LockKey);
+    if (Length == 0 || !NT_SUCCESS(RamdiskCheckTransfer(extension, FALSE, offset, Length))) {
         return FALSE;
     }
-    if (Write && extension->Dirty && !Wait) {
-        return FALSE;
-    }
-    if (!Write) {
-        /* A read needs no image lock: the guarded copy is done here, without RamdiskCopy's frame. */
-        __try {
-            RtlCopyMemory(Buffer, extension->Data + offset, Length);
-        } __except (EXCEPTION_EXECUTE_HANDLER) {
-            return FALSE;
-        }
-    } else if (!RamdiskCopy(extension, TRUE, (ULONGLONG)offset, Length, Buffer, TRUE)) {
+    /* A read needs no image lock: the guarded copy is done here, in the routine the stack above
+     * calls, without RamdiskCopy's frame. */
+    __try {
+        RtlCopyMemory(Buffer, extension->Data + offset, Length);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
         return FALSE;
     }
     IoStatus->Status = STATUS_SUCCESS;
@@ -48,20 +45,25 @@ static BOOLEAN RamdiskFastTransfer(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEA
     return TRUE;
 }
 
-static BOOLEAN NTAPI RamdiskFastIoRead(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset, _In_ ULONG Length,
-                                       _In_ BOOLEAN Wait, _In_ ULONG LockKey, _Out_ PVOID Buffer,
-                                       _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
-{
-    UNREFERENCED_PARAMETER(FileObject);
-    UNREFERENCED_PARAMETER(LockKey);
-    return RamdiskFastTransfer(DeviceObject, FALSE, FileOffset, Length, Wait, Buffer, IoStatus);
-}
-
 static BOOLEAN NTAPI RamdiskFastIoWrite(_In_ PFILE_OBJECT FileObject, _In_ PLARGE_INTEGER FileOffset,
                                         _In_ ULONG Length, _In_ BOOLEAN Wait, _In_ ULONG LockKey, _In_ PVOID Buffer,
                                         _Out_ PIO_STATUS_BLOCK IoStatus, _In_ PDEVICE_OBJECT DeviceObject)
 {
+    PRAMDISK_EXTENSION extension = (PRAMDISK_EXTENSION)DeviceObject->DeviceExtension;
+    const LONGLONG offset = FileOffset->QuadPart;
+
     UNREFERENCED_PARAMETER(FileObject);
     UNREFERENCED_PARAMETER(LockKey);
-    return RamdiskFastTransfer(DeviceObject, TRUE, FileOffset, Length, Wait, Buffer, IoStatus);
+    if (Length == 0 || !NT_SUCCESS(RamdiskCheckTransfer(extension, TRUE, offset, Length))) {
+        return FALSE;
+    }
+    if (extension->Dirty && !Wait) {
+        return FALSE;
+    }
+    if (!RamdiskCopy(extension, TRUE, (ULONGLONG)offset, Length, Buffer, TRUE)) {
+        return FALSE;
+    }
+    IoStatus->Status = STATUS_SUCCESS;
+    IoStatus->Information = Length;
+    return TRUE;
 }

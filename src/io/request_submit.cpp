@@ -6,6 +6,7 @@
 #include "io/file_object.hpp"
 #include "io/irp.hpp"
 #include "io/objects.hpp"
+#include "rtl/user_access.hpp"
 
 namespace ntio::io {
 namespace {
@@ -170,7 +171,14 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
             LARGE_INTEGER fast_offset = offset;
             if (routine(file, &fast_offset, request.length, TRUE, request.key, request.buffer, &result, top) &&
                 fast_transfer_accepted(result.Status)) {
-                tell_fast_io(request, result, false);
+                // Without an event or a completion port the IOSB is all there is to tell: written
+                // here, once, as tell_fast_io would.
+                if (!request.event && !file->CompletionContext) [[likely]] {
+                    // A fault is ignored, as write_caller_iosb ignores it.
+                    if (request.iosb) (void)ntio_user_write_iosb(request.iosb, result.Status, result.Information);
+                } else {
+                    tell_fast_io(request, result, false);
+                }
                 advance_position(request, offset, true, &result.Information);
                 return result.Status;
             }

@@ -5,6 +5,7 @@
 #include <ntio/ntapi.h>
 
 #include "io/io_completion.hpp"
+#include "io/objects.hpp"
 #include "io/request_submit.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
@@ -49,15 +50,17 @@ public:
         if (m_file) ObDereferenceObject(m_file);
     }
 
-    [[nodiscard]] NTSTATUS reference(HANDLE handle, ACCESS_MASK desired, KPROCESSOR_MODE mode,
-                                     ACCESS_MASK* granted) noexcept {
+    // Inline in the service: a small read is short enough that the call's frame shows.
+    [[nodiscard]] [[gnu::always_inline]] NTSTATUS reference(HANDLE handle, ACCESS_MASK desired, KPROCESSOR_MODE mode,
+                                                            ACCESS_MASK* granted) noexcept {
         namespace ob = ntio::ob;
         PEPROCESS process = ob::current_process();
         if (process && !ob::is_pseudo_handle(handle) && !ob::is_kernel_handle(handle) &&
             !ntio::verifier::active()) [[likely]] {
             ob::HandleInfo entry;
             if (!process->m_handle_table.borrow(handle, entry)) return STATUS_INVALID_HANDLE;
-            const NTSTATUS status = ob::check_handle_entry(entry, desired, *IoFileObjectType, mode);
+            // The file type's descriptor itself: *IoFileObjectType is it, two loads further away.
+            const NTSTATUS status = ob::check_handle_entry(entry, desired, &ntio::io::g_file_type, mode);
             if (NT_SUCCESS(status)) ob::reference(entry.object);
             ob::leave_lookup();
             if (!NT_SUCCESS(status)) return status;
@@ -81,7 +84,8 @@ private:
     PFILE_OBJECT m_file = nullptr;
 };
 
-NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC_ROUTINE apc_routine,
+// Inline in NtReadFile and NtWriteFile, each then a straight path for its direction.
+[[gnu::always_inline]] inline NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC_ROUTINE apc_routine,
                     PVOID apc_context, PIO_STATUS_BLOCK iosb, PVOID buffer, ULONG length,
                     PLARGE_INTEGER byte_offset, PULONG key) noexcept {
     const KPROCESSOR_MODE mode = previous_mode();

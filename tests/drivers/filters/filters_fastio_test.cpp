@@ -186,6 +186,70 @@ TEST_P(FiltersFastIoTest, a_filter_over_a_driver_without_fast_io_declines)
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
+std::atomic<int> g_swapped_reads{0};
+
+// The FastIoRead of a table the disk driver switches to in the test below: counts and declines.
+BOOLEAN NTAPI counting_fast_read(PFILE_OBJECT, PLARGE_INTEGER, ULONG, BOOLEAN, ULONG, PVOID, PIO_STATUS_BLOCK,
+                                 PDEVICE_OBJECT)
+{
+    ++g_swapped_reads;
+    return FALSE;
+}
+
+// A filter keeps the fast I/O routines of the driver below from the attach on; when that driver
+// switches to another FAST_IO_DISPATCH the next hop takes the new table's routine (and keeps taking
+// it), a table too short to hold FastIoRead makes the filter decline without calling past its
+// size, and switching back reaches the disk again.
+TEST_P(FiltersFastIoTest, a_filter_follows_the_fast_io_table_the_driver_below_switches_to)
+{
+    load_disk();
+    ASSERT_EQ(m_drivers[1].load(GetParam(), "Passthrough", "passthrough.sys", {kAttachToDisk}), STATUS_SUCCESS);
+    std::u16string name16 = u"\\Device\\Ramdisk0";
+    UNICODE_STRING name = unicode(name16);
+    PFILE_OBJECT file = nullptr;
+    PDEVICE_OBJECT top = nullptr;
+    ASSERT_EQ(IoGetDeviceObjectPointer(&name, FILE_READ_ATTRIBUTES, &file, &top), STATUS_SUCCESS);
+    PDRIVER_OBJECT disk = file->DeviceObject->DriverObject;
+    ASSERT_NE(top->DriverObject, disk);
+    PFAST_IO_DISPATCH filter = top->DriverObject->FastIoDispatch;
+    PFAST_IO_DISPATCH original = disk->FastIoDispatch;
+    ASSERT_NE(filter, nullptr);
+    ASSERT_NE(original, nullptr);
+    g_swapped_reads = 0;
+    char buffer[512] = {};
+    LARGE_INTEGER offset{};
+    IO_STATUS_BLOCK iosb{};
+    EXPECT_TRUE(filter->FastIoRead(file, &offset, sizeof(buffer), TRUE, 0, buffer, &iosb, top));
+    EXPECT_EQ(iosb.Information, sizeof(buffer));
+
+    FAST_IO_DISPATCH counting{};
+    counting.SizeOfFastIoDispatch = sizeof(FAST_IO_DISPATCH);
+    counting.FastIoRead = counting_fast_read;
+    disk->FastIoDispatch = &counting;
+    EXPECT_FALSE(filter->FastIoRead(file, &offset, sizeof(buffer), TRUE, 0, buffer, &iosb, top));
+    EXPECT_EQ(g_swapped_reads, 1);
+    EXPECT_FALSE(filter->FastIoRead(file, &offset, sizeof(buffer), TRUE, 0, buffer, &iosb, top));
+    EXPECT_EQ(g_swapped_reads, 2);
+    // The new table has no FastIoWrite: writes decline.
+    EXPECT_FALSE(filter->FastIoWrite(file, &offset, sizeof(buffer), TRUE, 0, buffer, &iosb, top));
+
+    FAST_IO_DISPATCH too_short{};
+    too_short.SizeOfFastIoDispatch = FIELD_OFFSET(FAST_IO_DISPATCH, FastIoRead);
+    too_short.FastIoRead = counting_fast_read;
+    disk->FastIoDispatch = &too_short;
+    EXPECT_FALSE(filter->FastIoRead(file, &offset, sizeof(buffer), TRUE, 0, buffer, &iosb, top));
+    EXPECT_EQ(g_swapped_reads, 2);
+
+    disk->FastIoDispatch = original;
+    iosb = {};
+    EXPECT_TRUE(filter->FastIoRead(file, &offset, sizeof(buffer), TRUE, 0, buffer, &iosb, top));
+    EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, sizeof(buffer));
+    EXPECT_TRUE(filter->FastIoWrite(file, &offset, sizeof(buffer), TRUE, 0, buffer, &iosb, top));
+    EXPECT_EQ(g_swapped_reads, 2);
+    ObDereferenceObject(file);
+}
+
 INSTANTIATE_TEST_SUITE_P(LoadPaths, FiltersFastIoTest, ::testing::Values(LoadPath::registry, LoadPath::direct),
                          load_path_name);
 
