@@ -62,6 +62,19 @@ NTIO_API NTSTATUS NtioPnpQueryDevice(PCUNICODE_STRING InstancePath, PNTIO_PNP_DE
  * failed to start is removed without IRPs. VetoType (optional) says why a removal was vetoed. */
 NTIO_API NTSTATUS NtioPnpRemoveDevice(PCUNICODE_STRING InstancePath, BOOLEAN Surprise, PPNP_VETO_TYPE VetoType);
 
+/* Explicit boot and shutdown of the process's default System, for programs that want them. A Win32
+ * program needs neither: its first Win32 call boots the default System and the process's exit shuts
+ * it down. NtioBootSystem boots it now from the hive file HivePath (UTF-8 host path; NULL: the file
+ * NTIO_HIVE names, else the embedded default hive) and makes it the calling thread's System:
+ * STATUS_SUCCESS; STATUS_ALREADY_COMPLETE (a success) when the default System is already up, which is
+ * left as it is; a refused hive file gives the failing status and nothing is started or changed.
+ * NtioShutdownSystem shuts the default System down (waiting for threads it still runs, as at process
+ * exit): STATUS_SUCCESS, or STATUS_INVALID_DEVICE_STATE when none is up, or when called from a thread
+ * the System itself created (it would wait for itself). A later Win32 call boots a fresh one.
+ * PASSIVE_LEVEL, not from driver code. */
+NTIO_API NTSTATUS NtioBootSystem(const char *HivePath);
+NTIO_API NTSTATUS NtioShutdownSystem(VOID);
+
 /* Live IRPs and MDLs of the calling thread's System (leak checks of tests and the verifier). */
 NTIO_API SIZE_T NtioIrpCount(VOID);
 NTIO_API SIZE_T NtioMdlCount(VOID);

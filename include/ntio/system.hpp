@@ -7,8 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ntio {
 namespace ke { class Kernel; }
@@ -55,6 +58,11 @@ public:
 
     // Makes `this` the System that the calling host thread uses from now on.
     void make_current() noexcept;
+    // Runs hook(context) first thing when the System shuts down, before drivers unload and before
+    // its threads are joined, on the thread destroying it (made current): for layers above the
+    // services that keep threads of their own waiting (the Win32 I/O callback pool), so that they
+    // can release them. Hooks run in reverse order of registration.
+    void at_shutdown(void (*hook)(void*), void* context);
 
 private:
     std::unique_ptr<config::ConfigManager> m_config;
@@ -62,6 +70,8 @@ private:
     std::unique_ptr<ob::ObjectManager> m_objects;
     std::unique_ptr<ex::Executive> m_executive;
     std::unique_ptr<io::IoManager> m_io;
+    std::mutex m_shutdown_lock;
+    std::vector<std::pair<void (*)(void*), void*>> m_shutdown_hooks;
 };
 
 }  // namespace ntio

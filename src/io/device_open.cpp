@@ -81,10 +81,35 @@ void release_exclusive_claim(PFILE_OBJECT file) noexcept
                                 __ATOMIC_ACQUIRE);
 }
 
+namespace {
+NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRequest& request, void** found);
+}  // namespace
+
 NTSTATUS device_parse(void* parse_object, ob::ParseRequest& request, void** found)
 {
+    return open_on_device(static_cast<PDEVICE_OBJECT>(parse_object), nullptr, request, found);
+}
+
+NTSTATUS file_parse(void* parse_object, ob::ParseRequest& request, void** found)
+{
     *found = nullptr;
-    auto device = static_cast<PDEVICE_OBJECT>(parse_object);
+    auto related = static_cast<PFILE_OBJECT>(parse_object);
+    auto* packet = static_cast<OpenPacket*>(request.parse_context);
+    // Only file opens go through an open file; a lookup of another kind finds nothing there.
+    if (!packet || packet->magic != OpenPacket::kMagic || !related->DeviceObject) return STATUS_OBJECT_TYPE_MISMATCH;
+    // A file object has no name in the namespace, so this parse only ever runs on the root handle's
+    // object: the remaining name is the caller's relative name, which the object manager hands over
+    // from a separator on (ob::ParseRequest); the file system receives it as given.
+    if (!request.remaining_name.empty() && request.remaining_name[0] == OBJ_NAME_PATH_SEPARATOR)
+        request.remaining_name.erase(0, 1);
+    return open_on_device(related->DeviceObject, related, request, found);
+}
+
+namespace {
+
+NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRequest& request, void** found)
+{
+    *found = nullptr;
     auto* packet = static_cast<OpenPacket*>(request.parse_context);
     if (!packet || packet->magic != OpenPacket::kMagic) {
         // A lookup that is not a file open (ObReferenceObjectByName of \Device\X) finds the device.
@@ -135,6 +160,9 @@ NTSTATUS device_parse(void* parse_object, ob::ParseRequest& request, void** foun
     priv.share_access = packet->share_access;
     priv.create_options = packet->create_options;
 
+    // IRP_MJ_CREATE's RelatedFileObject: the file the name is relative to. Valid only while the
+    // create is processed (FILE_OBJECT on Microsoft Learn); the object manager holds the reference.
+    file->RelatedFileObject = related;
     status = capture_file_name(file, request.remaining_name);
     if (NT_SUCCESS(status)) status = admit_open(device, file);
     if (!NT_SUCCESS(status)) {
@@ -213,14 +241,20 @@ NTSTATUS device_parse(void* parse_object, ob::ParseRequest& request, void** foun
         // The driver never saw this file object open: it goes without CLEANUP or CLOSE.
         release_exclusive_claim(file);
         device_release_open(device);
+        file->RelatedFileObject = nullptr;
         file->DeviceObject = nullptr;
         ObDereferenceObject(file);
         return status;
     }
     priv.create_succeeded = true;
+    // NT deviation: NT leaves RelatedFileObject pointing at a file object that may be gone later;
+    // ntio clears it once the create is over, so no later reader follows a stale pointer.
+    file->RelatedFileObject = nullptr;
     packet->file_object = file;
     *found = file;
     return STATUS_SUCCESS;
 }
+
+}  // namespace
 
 }  // namespace ntio::io

@@ -42,6 +42,7 @@ _OBJECT_TYPE g_file_type{
     .case_insensitive = true,
     .close = file_close,
     .del = file_delete,
+    .parse = file_parse,
     .query_name = file_query_name,
     .dump = file_dump,
 };

@@ -78,6 +78,10 @@ void device_dump(void* object, std::string& out);     // device_object.cpp
 // Opening a name that resolves to a device (\Device\X or \Device\X\rest): builds the file object
 // and sends IRP_MJ_CREATE (device_open.cpp). *found is the new file object, referenced.
 NTSTATUS device_parse(void* device, ob::ParseRequest& request, void** found);
+// Opening a name relative to an open file (RootDirectory is a file handle, IopParseFile's job): the
+// rest of the name is opened on that file's device with the file as the new file object's
+// RelatedFileObject (device_open.cpp).
+NTSTATUS file_parse(void* file, ob::ParseRequest& request, void** found);
 // Last handle closed: IRP_MJ_CLEANUP in the closing process (file_object.cpp).
 void file_close(PEPROCESS process, void* object, ACCESS_MASK granted, ULONG_PTR process_handle_count,
                 ULONG_PTR system_handle_count);

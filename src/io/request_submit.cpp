@@ -194,6 +194,10 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
     sp->Parameters.Read.Key = request.key;
     sp->Parameters.Read.ByteOffset = offset;
     irp->Flags |= request.write ? IRP_WRITE_OPERATION : IRP_READ_OPERATION;
+    // A write-through file object (FILE_WRITE_THROUGH at create or through FileModeInformation) says
+    // so in each write's stack location, where file systems and disk drivers look (wdm.h
+    // SL_WRITE_THROUGH, "IRP_MJ_WRITE").
+    if (request.write && (file->Flags & FO_WRITE_THROUGH)) sp->Flags |= SL_WRITE_THROUGH;
     if (file->Flags & FO_NO_INTERMEDIATE_BUFFERING) irp->Flags |= IRP_NOCACHE;
 
     NTSTATUS status = STATUS_SUCCESS;

@@ -1,7 +1,8 @@
 // NtLockFile, NtUnlockFile, NtQueryDirectoryFile(Ex), NtNotifyChangeDirectoryFile,
-// NtReadFileScatter, NtWriteFileGather and their Zw forms: probe and capture the caller's
-// parameters, reference the file with the access the operation needs and the event (reset, NT fact
-// E6), and describe the IRP the WDK documents for each; io/file_operation_submit sends it.
+// NtReadFileScatter, NtWriteFileGather (the Zw forms of the first four here, of the last two in
+// zw_io_services.cpp): probe and capture the caller's parameters, reference the file with the access
+// the operation needs and the event (reset, NT fact E6), and describe the IRP the WDK documents for
+// each; io/file_operation_submit sends it.
 #include "nt/current_system.hpp"
 #include <ntio/ntapi.h>
 
@@ -276,6 +277,8 @@ NTSTATUS build_segments(PIRP irp, PIO_STACK_LOCATION sp, PDEVICE_OBJECT, void* c
     sp->Parameters.Read.Key = p->key;
     sp->Parameters.Read.ByteOffset = p->offset;
     irp->Flags |= (p->write ? IRP_WRITE_OPERATION : IRP_READ_OPERATION) | IRP_NOCACHE;
+    // A write-through file object's writes say so per IRP, as NtWriteFile's do (request_submit.cpp).
+    if (p->write && (sp->FileObject->Flags & FO_WRITE_THROUGH)) sp->Flags |= SL_WRITE_THROUGH;
     if (!p->length) return STATUS_SUCCESS;
     const SIZE_T data_bytes = static_cast<SIZE_T>(p->page_count) * PAGE_SIZE;
     const SIZE_T target_bytes = offsetof(ScatterTarget, pages) + sizeof(PVOID) * p->page_count;

@@ -74,6 +74,13 @@ System::System(const BootOptions& options) {
 }
 
 System::~System() {
+    std::vector<std::pair<void (*)(void*), void*>> hooks;
+    {
+        std::lock_guard guard(m_shutdown_lock);
+        hooks.swap(m_shutdown_hooks);
+    }
+    if (!hooks.empty()) make_current();
+    for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) it->first(it->second);
     inspect::kd_system_stopping(*this);
     // Drivers unload while threads, DPCs and work items still run (DriverUnload may wait on them).
     m_io->shutdown();
@@ -96,5 +103,10 @@ System* System::current() noexcept {
 }
 
 void System::make_current() noexcept { t_current = this; }
+
+void System::at_shutdown(void (*hook)(void*), void* context) {
+    std::lock_guard guard(m_shutdown_lock);
+    m_shutdown_hooks.emplace_back(hook, context);
+}
 
 }  // namespace ntio

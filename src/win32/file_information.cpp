@@ -258,6 +258,25 @@ BOOL WINAPI GetFileInformationByHandleEx(HANDLE hFile, FILE_INFO_BY_HANDLE_CLASS
     case FileNameInfo: cls = FileNameInformation; break;
     case FileAttributeTagInfo: cls = FileAttributeTagInformation; break;
     case FileAlignmentInfo: cls = FileAlignmentInformation; break;
+    case FileStreamInfo: cls = FileStreamInformation; break;
+    case FileCompressionInfo: cls = FileCompressionInformation; break;
+    case FileRemoteProtocolInfo: cls = FileRemoteProtocolInformation; break;
+    case FileIdInfo: cls = FileIdInformation; break;
+    case FileCaseSensitiveInfo: cls = FileCaseSensitiveInformation; break;
+    case FileNormalizedNameInfo: cls = FileNormalizedNameInformation; break;
+    case FileStorageInfo: {
+        // FILE_STORAGE_INFO is FILE_FS_SECTOR_SIZE_INFORMATION's layout, a volume query
+        // (GetFileInformationByHandleEx on Microsoft Learn, FileStorageInfo).
+        IO_STATUS_BLOCK iosb{};
+        const NTSTATUS status =
+            NtQueryVolumeInformationFile(hFile, &iosb, lpFileInformation, dwBufferSize, FileFsSectorSizeInformation);
+        if (!NT_SUCCESS(status)) return fail(status);
+        return TRUE;
+    }
+    case FileIdExtdDirectoryInfo:
+    case FileIdExtdDirectoryRestartInfo:
+        return query_directory(hFile, lpFileInformation, dwBufferSize, FileIdExtdDirectoryInformation,
+                               FileInformationClass == FileIdExtdDirectoryRestartInfo);
     case FileIdBothDirectoryInfo:
     case FileIdBothDirectoryRestartInfo:
         return query_directory(hFile, lpFileInformation, dwBufferSize, FileIdBothDirectoryInformation,
@@ -267,7 +286,9 @@ BOOL WINAPI GetFileInformationByHandleEx(HANDLE hFile, FILE_INFO_BY_HANDLE_CLASS
         return query_directory(hFile, lpFileInformation, dwBufferSize, FileFullDirectoryInformation,
                                FileInformationClass == FileFullDirectoryRestartInfo);
     default:
-        // Set-only classes and classes without an NT counterpart here.
+        // Set-only classes (FileRenameInfo, FileDispositionInfo(Ex), FileAllocationInfo,
+        // FileEndOfFileInfo, FileIoPriorityHintInfo, FileRenameInfoEx) and values out of range: the
+        // Learn page's table marks them not gettable.
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     }

@@ -135,8 +135,8 @@ VOID WINAPI bound_callback(DWORD error, DWORD bytes, LPOVERLAPPED ov) {
 }
 
 TEST_F(Win32IoTest, bind_io_completion_callback_calls_back_from_the_pool_and_binds_once) {
-    // NT fact F13. The callback thread ends on its own once the file is gone; the leak check could
-    // run before it has, so this test opts out of it.
+    // NT fact F13. The pool keeps its port and worker threads until the System shuts down (Windows'
+    // until the process ends), so this test opts out of the leak check.
     m_check_leaks = false;
     BindLog log;
     g_bind = &log;
@@ -160,6 +160,47 @@ TEST_F(Win32IoTest, bind_io_completion_callback_calls_back_from_the_pool_and_bin
     EXPECT_EQ(log.bytes.load(), 4u);
     EXPECT_EQ(log.ov.load(), &ov);
     CloseHandle(h);
+}
+
+// A callback that blocks does not hold up another bound file: the pool starts another worker when a
+// packet finds every worker busy. Both files share the pool's one port (one binding each, NT fact
+// F13). The System's shutdown at teardown releases the idle workers (a hang fails the test).
+std::atomic<int> g_blocking_calls{0};
+std::atomic<int> g_other_calls{0};
+HANDLE g_release = nullptr;
+
+VOID WINAPI blocking_callback(DWORD, DWORD, LPOVERLAPPED) {
+    ++g_blocking_calls;
+    WaitForSingleObject(g_release, 20000);
+}
+
+VOID WINAPI other_callback(DWORD error, DWORD bytes, LPOVERLAPPED) {
+    if (error == ERROR_SUCCESS && bytes == 4) ++g_other_calls;
+}
+
+TEST_F(Win32IoTest, bind_io_completion_callback_pool_serves_other_files_while_a_callback_blocks) {
+    m_check_leaks = false;  // the pool outlives the test (see above)
+    g_release = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    ASSERT_NE(g_release, nullptr);
+    HANDLE first = open_device(true);
+    HANDLE second = open_device(true);
+    ASSERT_TRUE(BindIoCompletionCallback(first, blocking_callback, 0));
+    ASSERT_TRUE(BindIoCompletionCallback(second, other_callback, 0));
+    char buffer[2][4];
+    DWORD bytes = 0;
+    OVERLAPPED ov[3] = {};
+    ASSERT_TRUE(ReadFile(first, buffer[0], 4, &bytes, &ov[0]));
+    for (int i = 0; i < 20000 && g_blocking_calls.load() == 0; ++i) Sleep(1);
+    ASSERT_EQ(g_blocking_calls.load(), 1);
+    ASSERT_TRUE(ReadFile(second, buffer[1], 4, &bytes, &ov[1]));
+    ASSERT_TRUE(ReadFile(second, buffer[1], 4, &bytes, &ov[2]));
+    for (int i = 0; i < 20000 && g_other_calls.load() < 2; ++i) Sleep(1);
+    EXPECT_EQ(g_other_calls.load(), 2);  // served while the first callback still blocks
+    EXPECT_EQ(g_blocking_calls.load(), 1);
+    SetEvent(g_release);
+    CloseHandle(first);
+    CloseHandle(second);
+    CloseHandle(g_release);
 }
 
 }  // namespace

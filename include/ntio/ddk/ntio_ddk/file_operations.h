@@ -231,6 +231,35 @@ NTSYSAPI NTSTATUS NTAPI ZwQueryAttributesFile(_In_ POBJECT_ATTRIBUTES ObjectAttr
                                               _Out_ PFILE_BASIC_INFORMATION FileInformation);
 NTSYSAPI NTSTATUS NTAPI ZwQueryFullAttributesFile(_In_ POBJECT_ATTRIBUTES ObjectAttributes,
                                                   _Out_ PFILE_NETWORK_OPEN_INFORMATION FileInformation);
+NTSYSAPI NTSTATUS NTAPI ZwReadFileScatter(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event,
+                                          _In_opt_ PIO_APC_ROUTINE ApcRoutine, _In_opt_ PVOID ApcContext,
+                                          _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                          _In_ PFILE_SEGMENT_ELEMENT SegmentArray, _In_ ULONG Length,
+                                          _In_opt_ PLARGE_INTEGER ByteOffset, _In_opt_ PULONG Key);
+NTSYSAPI NTSTATUS NTAPI ZwWriteFileGather(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event,
+                                          _In_opt_ PIO_APC_ROUTINE ApcRoutine, _In_opt_ PVOID ApcContext,
+                                          _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                          _In_ PFILE_SEGMENT_ELEMENT SegmentArray, _In_ ULONG Length,
+                                          _In_opt_ PLARGE_INTEGER ByteOffset, _In_opt_ PULONG Key);
+NTSYSAPI NTSTATUS NTAPI ZwCreateNamedPipeFile(_Out_ PHANDLE FileHandle, _In_ ULONG DesiredAccess,
+                                              _In_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                              _Out_ PIO_STATUS_BLOCK IoStatusBlock, _In_ ULONG ShareAccess,
+                                              _In_ ULONG CreateDisposition, _In_ ULONG CreateOptions,
+                                              _In_ ULONG NamedPipeType, _In_ ULONG ReadMode,
+                                              _In_ ULONG CompletionMode, _In_ ULONG MaximumInstances,
+                                              _In_ ULONG InboundQuota, _In_ ULONG OutboundQuota,
+                                              _In_opt_ PLARGE_INTEGER DefaultTimeout);
+NTSYSAPI NTSTATUS NTAPI ZwCreateMailslotFile(_Out_ PHANDLE FileHandle, _In_ ULONG DesiredAccess,
+                                             _In_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                             _Out_ PIO_STATUS_BLOCK IoStatusBlock, _In_ ULONG CreateOptions,
+                                             _In_ ULONG MailslotQuota, _In_ ULONG MaximumMessageSize,
+                                             _In_opt_ PLARGE_INTEGER ReadTimeout);
+/* Cancellation (semantics of NtCancelIoFile, NtCancelIoFileEx, NtCancelSynchronousIoFile). */
+NTSYSAPI NTSTATUS NTAPI ZwCancelIoFile(_In_ HANDLE FileHandle, _Out_ PIO_STATUS_BLOCK IoStatusBlock);
+NTSYSAPI NTSTATUS NTAPI ZwCancelIoFileEx(_In_ HANDLE FileHandle, _In_opt_ PIO_STATUS_BLOCK IoRequestToCancel,
+                                         _Out_ PIO_STATUS_BLOCK IoStatusBlock);
+NTSYSAPI NTSTATUS NTAPI ZwCancelSynchronousIoFile(_In_ HANDLE ThreadHandle, _In_opt_ PIO_STATUS_BLOCK IoRequestToCancel,
+                                                  _Out_ PIO_STATUS_BLOCK IoStatusBlock);
 
 NTIO_END_DECLS
 

@@ -69,6 +69,29 @@ typedef struct _FILE_IO_COMPLETION_INFORMATION {
 } FILE_IO_COMPLETION_INFORMATION, *PFILE_IO_COMPLETION_INFORMATION;
 #endif
 
+/* Zw forms of the completion-port services for drivers (PASSIVE_LEVEL, PreviousMode KernelMode;
+ * semantics and statuses of the Nt* services of <ntio/ntapi.h>). */
+NTSYSAPI NTSTATUS NTAPI ZwCreateIoCompletion(_Out_ PHANDLE IoCompletionHandle, _In_ ACCESS_MASK DesiredAccess,
+                                             _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                             _In_opt_ ULONG NumberOfConcurrentThreads);
+NTSYSAPI NTSTATUS NTAPI ZwOpenIoCompletion(_Out_ PHANDLE IoCompletionHandle, _In_ ACCESS_MASK DesiredAccess,
+                                           _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwQueryIoCompletion(_In_ HANDLE IoCompletionHandle,
+                                            _In_ IO_COMPLETION_INFORMATION_CLASS IoCompletionInformationClass,
+                                            _Out_writes_bytes_(IoCompletionInformationLength) PVOID IoCompletionInformation,
+                                            _In_ ULONG IoCompletionInformationLength, _Out_opt_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI ZwSetIoCompletion(_In_ HANDLE IoCompletionHandle, _In_opt_ PVOID KeyContext,
+                                          _In_opt_ PVOID ApcContext, _In_ NTSTATUS IoStatus,
+                                          _In_ ULONG_PTR IoStatusInformation);
+NTSYSAPI NTSTATUS NTAPI ZwRemoveIoCompletion(_In_ HANDLE IoCompletionHandle, _Out_ PVOID *KeyContext,
+                                             _Out_ PVOID *ApcContext, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                             _In_opt_ PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI ZwRemoveIoCompletionEx(_In_ HANDLE IoCompletionHandle,
+                                               _Out_writes_to_(Count, *NumEntriesRemoved)
+                                                   PFILE_IO_COMPLETION_INFORMATION IoCompletionInformation,
+                                               _In_ ULONG Count, _Out_ PULONG NumEntriesRemoved,
+                                               _In_opt_ PLARGE_INTEGER Timeout, _In_ BOOLEAN Alertable);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_IO_COMPLETION_H */
