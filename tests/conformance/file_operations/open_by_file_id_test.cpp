@@ -32,7 +32,8 @@ NTSTATUS NTAPI id_create_close(PDEVICE_OBJECT device, PIRP irp) {
         g_seen.options = sp->Parameters.Create.Options & FILE_VALID_OPTION_FLAGS;
         g_seen.name_length = file->FileName.Length;
         g_seen.related = file->RelatedFileObject != nullptr;
-        std::memcpy(g_seen.name, file->FileName.Buffer, std::min<std::size_t>(file->FileName.Length, sizeof(g_seen.name)));
+        if (file->FileName.Length)  // the volume's own open has no name (Buffer NULL)
+            std::memcpy(g_seen.name, file->FileName.Buffer, std::min<std::size_t>(file->FileName.Length, sizeof(g_seen.name)));
         if (sp->Parameters.Create.Options & FILE_OPEN_BY_FILE_ID) {
             if (device != g_with_ids) {
                 status = STATUS_NOT_IMPLEMENTED;  // a file system without reversible ids
