@@ -107,8 +107,7 @@ void on_fault(int sig, siginfo_t* info, void* context) {
 #endif
         verifier::special_pool_fault(info->si_addr, write, pc);
     }
-    SehThread& seh = t_seh;
-    if (seh.top == nullptr || info->si_code <= 0) {
+    if (NtioSehThread.Top == nullptr || info->si_code <= 0) {
         // No __try on this thread, or a signal sent by kill(): not ours to handle.
         chain(sig, info, context);
         return;
@@ -127,7 +126,8 @@ void on_fault(int sig, siginfo_t* info, void* context) {
 #endif
         record.ExceptionInformation[1] = reinterpret_cast<ULONG_PTR>(info->si_addr);
     }
-    // SA_NODEFER keeps the signal unblocked, so leaving with a plain longjmp restores the right mask.
+    // SA_NODEFER and an empty sa_mask block nothing while the handler runs, so jumping out of it
+    // (leaving the alternate stack and the kernel's signal frame behind) needs no mask restore.
     seh_dispatch(record);
 }
 

@@ -1,24 +1,25 @@
-// Per-thread SEH state shared by the frame runtime and the fault handler.
+// Per-thread SEH state shared by the frame runtime and the fault handler: the exported thread-local
+// NtioSehThread (seh.h), which the __try macros read and write inline.
 #pragma once
 
 #include <wdm.h>
 
 namespace ntio::rtl {
 
-enum : LONG { kFrameInBody = 0, kFrameException = 1 };
-
-struct SehThread {
-    PNTIO_SEH_FRAME top;          // innermost active __try frame
-    LONG pending;                 // an exception left a frame and awaits its filter/finally
-    EXCEPTION_RECORD record;      // the exception being dispatched or last handled
-    EXCEPTION_POINTERS pointers;  // GetExceptionInformation()
+// A view of the frame list head and the pending flag under the names src/ke/kernel.cpp uses to drop
+// the frames of a terminated system thread. Code in rtl uses NtioSehThread directly (no dynamic
+// thread-local initialisation, so it is safe in the fault handler).
+struct SehThreadView {
+    PNTIO_SEH_FRAME& top;
+    LONG& pending;
 };
+extern thread_local SehThreadView t_seh;
 
-// Trivial type: a plain static TLS slot, safe to touch from a signal handler.
-extern thread_local SehThread t_seh;
-
-// Delivers record to the innermost frame (longjmp); bugchecks when there is none.
+// Delivers record to the innermost frame (pops it and jumps there); bugchecks when there is none.
 [[noreturn]] void seh_dispatch(const EXCEPTION_RECORD& record);
+
+// Jumps to frame the way its JumpBuffer was filled (NTIO_SEH_FRAME::Kind).
+[[noreturn]] void seh_jump(PNTIO_SEH_FRAME frame);
 
 // Makes sure the calling thread has an alternate signal stack for fault delivery.
 void seh_ensure_altstack() noexcept;

@@ -129,7 +129,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
         return STATUS_NOT_IMPLEMENTED;
     }
     if (mode == 3) {
-        volatile ULONG *bad = (volatile ULONG *)(ULONG_PTR)0x10;
+        /* The pointer itself is volatile so that the compiler cannot see the bad address at the store. */
+        volatile ULONG *volatile bad = (volatile ULONG *)(ULONG_PTR)0x10;
         ULONG caught = 0;
         __try {
             *bad = 1;

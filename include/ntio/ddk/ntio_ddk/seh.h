@@ -1,14 +1,22 @@
 /* <wdm.h> piece for structured exception handling: __try/__except/__finally/__leave emulated with
- * setjmp and a per-thread frame list, ExRaiseStatus, GetExceptionCode, and ProbeForRead/ProbeForWrite.
- * Works in C11 and C++20 with gcc and clang. In C (not C++) the lower-case try/except/finally/leave
- * spellings MSVC accepts are defined too (NT fact S23).
+ * a minimal register save and a per-thread frame list, ExRaiseStatus, GetExceptionCode, and
+ * ProbeForRead/ProbeForWrite. Works in C11 and C++20 with gcc and clang. In C (not C++) the
+ * lower-case try/except/finally/leave spellings MSVC accepts are defined too (NT fact S23).
  *
  * How it works: __try opens a block holding a frame whose cleanup attribute pops it on every exit
  * (normal end, return, break, goto). A raise (ExRaiseStatus, or a fault turned into
- * STATUS_ACCESS_VIOLATION by the signal handler) longjmps to the innermost frame, the block closes,
- * and the filter runs after the frame is gone; EXCEPTION_CONTINUE_SEARCH re-raises to the next frame.
- * The handler and finally blocks are plain if/for statements after the block, so a `break` inside a
- * __try or __except block still refers to the enclosing switch or loop.
+ * STATUS_ACCESS_VIOLATION by the signal handler) records the exception in the thread's state, pops
+ * the innermost frame and jumps to it; the block closes and the filter runs after the frame is gone;
+ * EXCEPTION_CONTINUE_SEARCH re-raises to the next frame. The handler and finally blocks are plain
+ * if/for statements after the block, so a `break` inside a __try or __except block still refers to
+ * the enclosing switch or loop.
+ *
+ * Entering and leaving a __try is inline and costs a handful of instructions: the frame list head
+ * is a thread-local of libntio (initial-exec: libntio is loaded at start-up), the jump buffer is
+ * filled by __builtin_setjmp (frame pointer, stack pointer, resume address; the compiler saves the
+ * callee-saved registers of a function that contains it), and the alternate signal stack is set up
+ * once per thread. Under ThreadSanitizer the frame uses glibc's _setjmp instead, which TSan
+ * intercepts to keep its shadow call stack right across the jump.
  *
  * NT deviation: filters run after inner __finally blocks (search and unwind are one pass).
  * NT deviation: `return`, `break` or `goto` out of a __try guarded by __finally skips the finally.
@@ -52,26 +60,96 @@ typedef struct _EXCEPTION_POINTERS {
     struct _CONTEXT *ContextRecord;
 } EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
 
-/* One __try block's frame; lives on the stack of the function that contains the __try. */
+/* How a frame's JumpBuffer was filled; the raise side picks the matching jump. */
+#define NTIO_SEH_JUMP_BUILTIN 0
+#define NTIO_SEH_JUMP_GLIBC 1
+#if defined(__SANITIZE_THREAD__)
+#define NTIO_SEH_JUMP_KIND NTIO_SEH_JUMP_GLIBC
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NTIO_SEH_JUMP_KIND NTIO_SEH_JUMP_GLIBC
+#endif
+#endif
+#ifndef NTIO_SEH_JUMP_KIND
+#define NTIO_SEH_JUMP_KIND NTIO_SEH_JUMP_BUILTIN
+#endif
+
+/* One __try block's frame; lives on the stack of the function that contains the __try. ntio-private
+ * layout (drivers compile against this header); JumpBuffer is last so that the raise side finds
+ * Previous and Kind at the same place whichever way the frame was filled. */
 typedef struct _NTIO_SEH_FRAME {
-    jmp_buf JumpBuffer;
     struct _NTIO_SEH_FRAME *Previous;
-    LONG State;
-    EXCEPTION_RECORD Record;
+    LONG Kind; /* NTIO_SEH_JUMP_* */
+#if NTIO_SEH_JUMP_KIND == NTIO_SEH_JUMP_GLIBC
+    jmp_buf JumpBuffer;
+#else
+    PVOID JumpBuffer[5]; /* __builtin_setjmp's buffer */
+#endif
 } NTIO_SEH_FRAME, *PNTIO_SEH_FRAME;
+
+/* Per-thread SEH state, a thread-local of libntio. Pending: an exception left a frame and its filter
+ * or finally has not run yet. Ready: the thread's alternate signal stack has been set up. Record:
+ * the exception being dispatched or last handled. */
+typedef struct _NTIO_SEH_THREAD {
+    PNTIO_SEH_FRAME Top;
+    LONG Pending;
+    BOOLEAN Ready;
+    EXCEPTION_RECORD Record;
+    EXCEPTION_POINTERS Pointers;
+} NTIO_SEH_THREAD;
 
 NTIO_BEGIN_DECLS
 
 /* Runtime of the macros below; not for direct use. */
-NTSYSAPI VOID NtioSehPush(PNTIO_SEH_FRAME Frame);
-NTSYSAPI VOID NtioSehPop(PNTIO_SEH_FRAME Frame);
-NTSYSAPI LONG NtioSehExceptPending(VOID);
+extern NTSYSAPI __thread NTIO_SEH_THREAD NtioSehThread __attribute__((tls_model("initial-exec")));
+NTSYSAPI VOID NtioSehThreadSetup(VOID);
 NTSYSAPI LONG NtioSehExceptFilter(LONG Disposition);
 NTSYSAPI ULONGLONG NtioSehFinallyBegin(VOID);
 NTSYSAPI ULONGLONG NtioSehFinallyEnd(ULONGLONG State);
 NTSYSAPI NTSTATUS NtioSehExceptionCode(VOID);
 NTSYSAPI PEXCEPTION_POINTERS NtioSehExceptionInformation(VOID);
 NTSYSAPI DECLSPEC_NORETURN VOID NtioSehLeave(VOID);
+
+static __inline__ __attribute__((always_inline)) VOID NtioSehPush(PNTIO_SEH_FRAME Frame)
+{
+    NTIO_SEH_THREAD *const Thread = &NtioSehThread;
+    if (__builtin_expect(!Thread->Ready, 0)) NtioSehThreadSetup();
+    Frame->Previous = Thread->Top;
+    Frame->Kind = NTIO_SEH_JUMP_KIND;
+    Thread->Top = Frame;
+}
+
+/* A raise has already popped the frame it jumped to; this store is then a no-op. Frames above this
+ * one (left by a foreign longjmp out of a __try) are dropped with it. The barrier keeps the body's
+ * memory accesses (which may fault) before the pop. */
+static __inline__ __attribute__((always_inline)) VOID NtioSehPop(PNTIO_SEH_FRAME Frame)
+{
+    __asm__ __volatile__("" ::: "memory");
+    NtioSehThread.Top = Frame->Previous;
+}
+
+static __inline__ __attribute__((always_inline)) LONG NtioSehExceptPending(VOID)
+{
+    return NtioSehThread.Pending;
+}
+
+/* __builtin_setjmp's stores are plain instructions, and only calls are taken to reach its landing
+ * point: without the barrier the compiler may schedule a load of the body (which can fault, and a
+ * fault jumps here too) before the push or the jump buffer is written. */
+#if NTIO_SEH_JUMP_KIND == NTIO_SEH_JUMP_GLIBC
+#define NTIO_SEH_SETJMP(Frame) _setjmp((Frame).JumpBuffer)
+#else
+#define NTIO_SEH_SETJMP(Frame)                                                         \
+    __extension__({                                                                    \
+        int ntio_seh_jumped_ = __builtin_setjmp((Frame).JumpBuffer);                   \
+        __asm__ __volatile__("" ::: "memory");                                         \
+        ntio_seh_jumped_;                                                              \
+    })
+#endif
+
+/* The loop of __finally: 1 = normal termination, (code << 8) | 2 = an exception is unwinding. */
+#define NTIO_SEH_FINALLY_BEGIN() (__builtin_expect(NtioSehThread.Pending, 0) ? NtioSehFinallyBegin() : 1ull)
+#define NTIO_SEH_FINALLY_NEXT(State) (((State) & 0xFF) == 2 ? NtioSehFinallyEnd(State) : 0ull)
 
 /* Raise an exception on the current thread. Any IRQL. Without an enclosing __try the system
  * bugchecks KMODE_EXCEPTION_NOT_HANDLED (code, address, 0, 0). */
@@ -114,7 +192,7 @@ struct Scope {
 }  // namespace ntio_seh
 
 #define __try                                                                          \
-    if (::ntio_seh::Scope ntio_seh_scope_; setjmp(ntio_seh_scope_.frame.JumpBuffer) == 0) try
+    if (::ntio_seh::Scope ntio_seh_scope_; NTIO_SEH_SETJMP(ntio_seh_scope_.frame) == 0) try
 
 #define __except(...)                                                                  \
     catch (const ::ntio_seh::NeverThrown &) {}                                         \
@@ -122,8 +200,8 @@ struct Scope {
 
 #define __finally                                                                      \
     catch (const ::ntio_seh::NeverThrown &) {}                                         \
-    for (ULONGLONG ntio_seh_fin_ = NtioSehFinallyBegin(); ntio_seh_fin_ != 0;          \
-         ntio_seh_fin_ = NtioSehFinallyEnd(ntio_seh_fin_))
+    for (ULONGLONG ntio_seh_fin_ = NTIO_SEH_FINALLY_BEGIN(); ntio_seh_fin_ != 0;      \
+         ntio_seh_fin_ = NTIO_SEH_FINALLY_NEXT(ntio_seh_fin_))
 
 #define __leave NtioSehLeave()
 
@@ -136,7 +214,7 @@ struct Scope {
         __label__ ntio_seh_leave_;                                                     \
         NTIO_SEH_FRAME ntio_seh_frame_ __attribute__((cleanup(NtioSehPop)));           \
         NtioSehPush(&ntio_seh_frame_);                                                 \
-        if (setjmp(ntio_seh_frame_.JumpBuffer) == 0)
+        if (NTIO_SEH_SETJMP(ntio_seh_frame_) == 0)
 
 #define __except(...)                                                                  \
     ntio_seh_leave_: NTIO_SEH_UNUSED_LABEL;                                            \
@@ -146,8 +224,8 @@ struct Scope {
 #define __finally                                                                      \
     ntio_seh_leave_: NTIO_SEH_UNUSED_LABEL;                                            \
     }                                                                                  \
-    for (ULONGLONG ntio_seh_fin_ = NtioSehFinallyBegin(); ntio_seh_fin_ != 0;          \
-         ntio_seh_fin_ = NtioSehFinallyEnd(ntio_seh_fin_))
+    for (ULONGLONG ntio_seh_fin_ = NTIO_SEH_FINALLY_BEGIN(); ntio_seh_fin_ != 0;      \
+         ntio_seh_fin_ = NTIO_SEH_FINALLY_NEXT(ntio_seh_fin_))
 
 #define __leave goto ntio_seh_leave_
 
