@@ -2,9 +2,9 @@
 // 512-byte sectors): the IRP, the data moved between the caller's pages and the MDL, and the
 // parameter checks (non-cached file, page-aligned elements, sector-multiple length).
 // https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-readfilescatter
-#include <sys/mman.h>
 
 #include "conformance/file_operations/file_operations_test_driver.hpp"
+#include "conformance/file_operations/segment_pages.hpp"
 
 namespace ntio::file_operations_test {
 namespace {
@@ -12,32 +12,13 @@ namespace {
 constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
 bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kUntouched.Status && iosb.Information == 0x5555; }
 
-// Page-aligned caller pages, deliberately not adjacent (every other page of a mapping).
-class Pages {
-public:
-    explicit Pages(ULONG count) : m_count(count) {
-        m_base = static_cast<char*>(mmap(nullptr, 2 * count * PAGE_SIZE, PROT_READ | PROT_WRITE,
-                                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        m_segments.resize(count + 1);
-        for (ULONG i = 0; i < count; ++i) m_segments[i].Buffer = m_base + (2 * i + 1) * PAGE_SIZE;
-        m_segments[count].Alignment = 0;
-    }
-    ~Pages() { munmap(m_base, 2 * m_count * PAGE_SIZE); }
-    char* page(ULONG i) { return static_cast<char*>(m_segments[i].Buffer); }
-    PFILE_SEGMENT_ELEMENT segments() { return m_segments.data(); }
-
-private:
-    ULONG m_count;
-    char* m_base;
-    std::vector<FILE_SEGMENT_ELEMENT> m_segments;
-};
 
 TEST_F(FileOperationsTest, write_file_gather_sends_the_pages_in_order_as_one_noncached_write)
 {
     HANDLE h = nullptr;
     ASSERT_EQ(open(L"\\??\\FoDisk\\file", &h, FILE_WRITE_DATA | SYNCHRONIZE, FILE_NO_INTERMEDIATE_BUFFERING),
               STATUS_SUCCESS);
-    Pages pages(2);
+    SegmentPages pages(2);
     std::memset(pages.page(0), '1', PAGE_SIZE);
     std::memset(pages.page(1), '2', PAGE_SIZE);
     const ULONG length = PAGE_SIZE + 512;
@@ -72,7 +53,7 @@ TEST_F(FileOperationsTest, read_file_scatter_fills_the_pages_when_the_read_compl
     HANDLE h = nullptr;
     ASSERT_EQ(open(L"\\??\\FoDisk\\file", &h, FILE_READ_DATA | SYNCHRONIZE, FILE_NO_INTERMEDIATE_BUFFERING),
               STATUS_SUCCESS);
-    Pages pages(3);
+    SegmentPages pages(3);
     for (ULONG i = 0; i < 3; ++i) std::memset(pages.page(i), 'a', PAGE_SIZE);
     g_state.pend = true;
     g_state.information = 2 * PAGE_SIZE + 512;
@@ -102,7 +83,7 @@ TEST_F(FileOperationsTest, read_file_scatter_fills_the_pages_when_the_read_compl
 // (STATUS_ACCESS_DENIED). No IRP, IOSB untouched.
 TEST_F(FileOperationsTest, scatter_gather_checks_cache_alignment_length_offset_and_access)
 {
-    Pages pages(1);
+    SegmentPages pages(1);
     LARGE_INTEGER offset{};
     IO_STATUS_BLOCK iosb = kUntouched;
     HANDLE cached = nullptr;

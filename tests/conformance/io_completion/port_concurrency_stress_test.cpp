@@ -9,27 +9,9 @@
 #include <vector>
 
 #include "port_test_support.hpp"
-#include "ke/dispatcher.hpp"
 
 namespace ntio::test::ports {
 namespace {
-
-// Threads blocked in the port's dequeue wait, counted under the dispatcher lock that guards the
-// KQUEUE's wait list (PortTest::waiters reads it without the lock, which ThreadSanitizer reports).
-int dequeue_waiters(HANDLE port) {
-    PVOID object = nullptr;
-    if (ObReferenceObjectByHandle(port, 0, nullptr, KernelMode, &object, nullptr) != STATUS_SUCCESS) return -1;
-    auto* queue = static_cast<PKQUEUE>(object);
-    int n = 0;
-    {
-        ke::DispatcherGuard guard;
-        PLIST_ENTRY head = &queue->Header.WaitListHead;
-        for (PLIST_ENTRY e = head->Flink; e != head; e = e->Flink)
-            if (CONTAINING_RECORD(e, KWAIT_BLOCK, WaitListEntry)->WaitType == WaitDequeue) ++n;
-    }
-    ObDereferenceObject(object);
-    return n;
-}
 
 constexpr int kWaiters = 4;
 constexpr int kPosters = 2;
@@ -87,7 +69,7 @@ TEST_F(PortTest, concurrency_one_runs_one_waiter_at_a_time) {
         });
     }
     // Let every waiter block in the port first, so that packets find several of them waiting.
-    wait_until([&] { return dequeue_waiters(port) == kWaiters; });
+    wait_until([&] { return PortTest::waiters(port) == kWaiters; });
 
     std::vector<std::thread> posters;
     for (int p = 0; p < kPosters; ++p) {
@@ -157,7 +139,7 @@ TEST_F(PortTest, concurrency_one_port_releases_waiters_last_in_first_out) {
                 LARGE_INTEGER timeout = relative_ms(10000);
                 if (NtWaitForSingleObject(release, FALSE, &timeout) != STATUS_SUCCESS) ++failures;
             });
-            wait_until([&] { return dequeue_waiters(port) == w + 1; });
+            wait_until([&] { return PortTest::waiters(port) == w + 1; });
         }
         for (int p = 0; p < kThreads; ++p) {
             ASSERT_EQ(NtSetIoCompletion(port, nullptr, reinterpret_cast<PVOID>(static_cast<ULONG_PTR>(p)),

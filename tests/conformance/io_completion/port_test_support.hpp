@@ -10,6 +10,7 @@
 
 #include "conformance/nt/nt_test_support.hpp"
 #include "port_test_driver.hpp"
+#include "ke/dispatcher.hpp"
 #include <ntio/ntio.h>
 
 namespace ntio::test::ports {
@@ -92,17 +93,20 @@ protected:
         return info.Depth;
     }
 
-    // Threads blocked in the port's dequeue wait (the port body is a KQUEUE; its header's wait
-    // list holds them). Read without the dispatcher lock: only a progress probe for the tests.
+    // Threads blocked in the port's dequeue wait (the port body is a KQUEUE; its header's wait list
+    // holds them), counted under the dispatcher lock that guards that list: a progress probe for
+    // the tests, safe while waiters come and go.
     static int waiters(HANDLE port) {
         PVOID object = nullptr;
         if (ObReferenceObjectByHandle(port, 0, nullptr, KernelMode, &object, nullptr) != STATUS_SUCCESS) return -1;
         auto* queue = static_cast<PKQUEUE>(object);
         int n = 0;
-        PLIST_ENTRY head = &queue->Header.WaitListHead;
-        for (PLIST_ENTRY e = __atomic_load_n(&head->Flink, __ATOMIC_ACQUIRE); e != head && n < 64;
-             e = __atomic_load_n(&e->Flink, __ATOMIC_ACQUIRE))
-            ++n;
+        {
+            ke::DispatcherGuard guard;
+            PLIST_ENTRY head = &queue->Header.WaitListHead;
+            for (PLIST_ENTRY e = head->Flink; e != head; e = e->Flink)
+                if (CONTAINING_RECORD(e, KWAIT_BLOCK, WaitListEntry)->WaitType == WaitDequeue) ++n;
+        }
         ObDereferenceObject(object);
         return n;
     }

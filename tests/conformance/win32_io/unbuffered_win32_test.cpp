@@ -4,7 +4,6 @@
 // https://learn.microsoft.com/windows/win32/fileio/file-buffering,
 // https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-readfilescatter
 #include <gtest/gtest.h>
-#include <sys/mman.h>
 
 #include <atomic>
 #include <cstring>
@@ -15,6 +14,7 @@
 #include <windows.h>
 
 #include "conformance/file_operations/file_operations_test_driver.hpp"
+#include "conformance/file_operations/segment_pages.hpp"
 
 namespace ntio::file_operations_test {
 namespace {
@@ -25,25 +25,6 @@ HANDLE open_disk(DWORD access, DWORD flags, DWORD share = FILE_SHARE_READ | FILE
     return CreateFileW(L"\\\\.\\FoDisk\\file", access, share, nullptr, OPEN_EXISTING, flags, nullptr);
 }
 
-// Page-aligned caller pages, not adjacent (every other page of a mapping), and their segment array.
-class Pages {
-public:
-    explicit Pages(ULONG count) : m_count(count) {
-        m_base = static_cast<char*>(mmap(nullptr, 2 * count * PAGE_SIZE, PROT_READ | PROT_WRITE,
-                                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        m_segments.resize(count + 1);
-        for (ULONG i = 0; i < count; ++i) m_segments[i].Buffer = m_base + (2 * i + 1) * PAGE_SIZE;
-        m_segments[count].Alignment = 0;
-    }
-    ~Pages() { munmap(m_base, 2 * m_count * PAGE_SIZE); }
-    char* page(ULONG i) { return static_cast<char*>(m_segments[i].Buffer); }
-    PFILE_SEGMENT_ELEMENT segments() { return m_segments.data(); }
-
-private:
-    ULONG m_count;
-    char* m_base;
-    std::vector<FILE_SEGMENT_ELEMENT> m_segments;
-};
 
 // FILE_FLAG_NO_BUFFERING becomes FILE_NO_INTERMEDIATE_BUFFERING in the create options the driver
 // sees (with FILE_SYNCHRONOUS_IO_NONALERT and FILE_NON_DIRECTORY_FILE, disposition FILE_OPEN in the
@@ -107,7 +88,7 @@ TEST_F(FileOperationsTest, unbuffered_transfers_need_buffers_aligned_to_the_devi
     g_state.disk->AlignmentRequirement = FILE_QUAD_ALIGNMENT;  // as a driver would set it in DriverEntry
     HANDLE h = open_disk(GENERIC_READ, FILE_FLAG_NO_BUFFERING);
     ASSERT_NE(h, INVALID_HANDLE_VALUE);
-    Pages pages(1);
+    SegmentPages pages(1);
     DWORD bytes = 0;
     SetLastError(0);
     EXPECT_FALSE(ReadFile(h, pages.page(0) + 4, kSector, &bytes, nullptr));
@@ -142,7 +123,7 @@ TEST_F(FileOperationsTest, create_file_delete_on_close_asks_for_delete_access) {
 TEST_F(FileOperationsTest, write_file_gather_sends_the_pages_as_one_noncached_write) {
     HANDLE h = open_disk(GENERIC_WRITE, FILE_FLAG_NO_BUFFERING | FILE_FLAG_OVERLAPPED);
     ASSERT_NE(h, INVALID_HANDLE_VALUE);
-    Pages pages(2);
+    SegmentPages pages(2);
     std::memset(pages.page(0), '1', PAGE_SIZE);
     std::memset(pages.page(1), '2', PAGE_SIZE);
     const ULONG length = PAGE_SIZE + kSector;
@@ -171,7 +152,7 @@ TEST_F(FileOperationsTest, write_file_gather_sends_the_pages_as_one_noncached_wr
 TEST_F(FileOperationsTest, read_file_scatter_fills_the_pages_when_the_read_completes) {
     HANDLE h = open_disk(GENERIC_READ, FILE_FLAG_NO_BUFFERING | FILE_FLAG_OVERLAPPED);
     ASSERT_NE(h, INVALID_HANDLE_VALUE);
-    Pages pages(2);
+    SegmentPages pages(2);
     std::memset(pages.page(0), 'a', PAGE_SIZE);
     std::memset(pages.page(1), 'a', PAGE_SIZE);
     g_state.pend = true;
@@ -202,7 +183,7 @@ TEST_F(FileOperationsTest, read_file_scatter_fills_the_pages_when_the_read_compl
 // ReadFileScatter / WriteFileGather need an OVERLAPPED and a NULL lpReserved, a handle opened with
 // FILE_FLAG_NO_BUFFERING and a whole number of sectors: ERROR_INVALID_PARAMETER otherwise, no IRP.
 TEST_F(FileOperationsTest, scatter_gather_parameter_rules) {
-    Pages pages(1);
+    SegmentPages pages(1);
     DWORD reserved = 0;
     OVERLAPPED ov{};
     HANDLE cached = open_disk(GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED);
