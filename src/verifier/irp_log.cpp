@@ -9,6 +9,7 @@
 // out when the log is read. Readers (the inspector, dumps, exports) run while
 // writers record and never make them wait: a reader keeps only the words no writer can have touched
 // since it copied them.
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -81,9 +82,8 @@ struct Record {
 
 // A ring is a run of 64-bit words; a record is its payload words, then the time-stamp counter when
 // this event read the clock, then its header (last, so a reader walks a ring back from its head).
-// Header bits: kind 0-3, stamped 4, pending 5, lead 6, the completion routine's SL_INVOKE_ON_*
-// bits (shifted down by 5) 9-11, record length in words 12-15, location 16-23, stack count 24-31,
-// thread id 32-63.
+// Header bits: kind 0-3, stamped 4, pending 5, lead 6, record length in words 12-15, location
+// 16-23, stack count 24-31, thread id 32-63.
 constexpr std::size_t kRingWords = std::size_t{1} << 15;  // 256 KiB: about 5000 events of a round trip
 constexpr std::uint64_t kRingMask = kRingWords - 1;
 constexpr std::uint64_t kMaxRecordWords = 15;  // the header's 4-bit length
@@ -110,25 +110,32 @@ std::atomic<Ring*> g_rings{nullptr};
 std::atomic<std::uint64_t> g_ring_numbers{0};
 std::atomic<std::uint64_t> g_match{0};
 
-// A burst is what a thread does from an IoCallDriver or IoCompleteRequest made outside any logged
-// dispatch (depth 0) until the next such one: only its first event reads the clock (rdtsc costs
-// about 19 ns under KVM, several times the rest of an event). A dispatch that returned
-// STATUS_PENDING usually means a wait follows, so the thread's next event reads the clock too, and
-// so does every kMaxUnstamped+1-th event in a row (a dispatch left by a longjmp keeps depth above 0).
-constexpr std::int32_t kMaxUnstamped = 64;
+// The clock is read by a thread's first event after each tick of the log's ticker thread (every
+// kTickNs), not per event nor per request: a clock read costs 20 to 45 ns under KVM, about an
+// A1 round trip. Each event compares the tick it last read the clock in with g_tick (one load of a
+// line written once per tick); the other events' times are derived when the log is read, so a
+// derived time is off by at most the tick's period (as the ticker is scheduled). A dispatch that
+// returned STATUS_PENDING usually means a wait follows, so the thread's next event reads the clock
+// too (kForceStamp), as does a thread's first event and the first after tracing is turned on.
+constexpr long kTickNs = 1000000;
+constexpr std::uint64_t kForceStamp = 0;  // a ThreadLog::tick g_tick never equals
+constexpr std::uint64_t kIdleTicks = 100;  // the ticker stops after this many ticks without a clock read
+struct alignas(64) Tick {
+    std::atomic<std::uint64_t> value{1};
+    // 0 not running, 1 running, 2 could not start (every event reads the clock)
+    std::atomic<int> ticker{0};
+    std::atomic<std::uint64_t> last_stamp{0};  // the tick of the latest clock read by any thread
+};
+Tick g_tick;
 
-// This thread's ring and burst state. A ring outlives its thread (dumps read it later); a new
+// This thread's ring and clock state. A ring outlives its thread (dumps read it later); a new
 // thread takes over a released one.
 struct ThreadLog {
     Ring* ring = nullptr;
     std::uint64_t head = 0;      // ring->head as this thread (its only writer) last published it
+    std::uint64_t limit = 0;     // the head at the ring's end: a record must end at or before it (0: no ring)
+    std::uint64_t tick = kForceStamp;  // g_tick when this thread last read the clock
     std::uint64_t tid_bits = 0;  // the thread id in place in a header (bits 32-63)
-    std::int32_t budget = 0;     // events that may still go without a clock read (<= 0: the next reads it)
-    std::uint32_t depth = 0;     // logged calls not yet returned
-    // The last call this thread logged: a call to the same IRP location again is a forward after
-    // IoSkipCurrentIrpStackLocation, whose completion routine is the upper driver's (not a new one).
-    PIRP last_call_irp = nullptr;
-    CHAR last_call_location = 0;
     bool exited = false;  // the thread is exiting and gave its ring back: its last events are dropped
 };
 // Trivially destructible and constant-initialized, so the recording path reads it with no guard;
@@ -140,16 +147,51 @@ struct RingRelease {
         if (!t_log.ring) return;
         t_log.ring->owned.store(false, std::memory_order_release);
         t_log.ring = nullptr;
+        t_log.limit = 0;
         t_log.exited = true;
     }
 };
 thread_local RingRelease t_ring_release;
 
+// The ticker stops once nothing has read the clock for kIdleTicks (tracing is off, or no I/O): it
+// marks itself stopped, then moves the tick on (release), so that every thread's next event reads
+// the clock, sees no ticker and starts a new one.
+void* ticker_main(void*) {
+    for (;;) {
+        timespec period{0, kTickNs};
+        nanosleep(&period, nullptr);
+        const std::uint64_t tick = g_tick.value.load(std::memory_order_relaxed);
+        if (tick - g_tick.last_stamp.load(std::memory_order_relaxed) > kIdleTicks) {
+            g_tick.ticker.store(0, std::memory_order_relaxed);
+            g_tick.value.fetch_add(1, std::memory_order_release);
+            return nullptr;
+        }
+        g_tick.value.fetch_add(1, std::memory_order_release);
+    }
+}
+// The ticker starts with the first event that wants it and runs while threads record (a wake-up
+// per millisecond); without it every event reads the clock.
+void start_ticker() noexcept {
+    int expected = 0;
+    if (!g_tick.ticker.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;
+    pthread_attr_t attr;
+    pthread_t thread;
+    bool started = pthread_attr_init(&attr) == 0;
+    if (started) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 64 * 1024);
+        started = pthread_create(&thread, &attr, ticker_main, nullptr) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!started) g_tick.ticker.store(2, std::memory_order_release);
+}
+
 [[gnu::noinline]] Ring* take_ring() noexcept {
     if (t_log.exited) return nullptr;
+    start_ticker();
     t_ring_release.armed = true;
     t_log.tid_bits = static_cast<std::uint64_t>(static_cast<std::uint32_t>(::syscall(SYS_gettid))) << 32;
-    t_log.budget = 0;
+    t_log.tick = kForceStamp;
     Ring* r = nullptr;
     for (Ring* c = g_rings.load(std::memory_order_acquire); c && !r; c = c->next) {
         bool expected = false;
@@ -165,6 +207,7 @@ thread_local RingRelease t_ring_release;
         }
     }
     t_log.head = r->head.load(std::memory_order_relaxed);
+    t_log.limit = (t_log.head | kRingMask) + 1;
     return t_log.ring = r;
 }
 
@@ -411,18 +454,18 @@ inline ULONG live_flags(PDEVICE_OBJECT device) noexcept {
 }
 
 // A record that would cross the ring's end goes to its start, after a pad record filling the rest.
-[[gnu::noinline]] std::uint64_t pad_to_start(ThreadLog& t, Ring* ring) noexcept {
-    const std::uint64_t rest = kRingWords - (t.head & kRingMask);
+[[gnu::noinline]] void pad_to_start(ThreadLog& t, Ring* ring) noexcept {
+    const std::uint64_t rest = t.limit - t.head;
     ring->words[kRingWords - 1].store(kPadKind | rest << 12, std::memory_order_release);
-    t.head += rest;
+    t.head = t.limit;
+    t.limit += kRingWords;
     ring->head.store(t.head, std::memory_order_release);
-    return 0;
 }
 // The first of `length` consecutive words for this thread's next record.
 inline std::atomic<std::uint64_t>* reserve(ThreadLog& t, Ring* ring, std::uint64_t length) noexcept {
-    std::uint64_t offset = t.head & kRingMask;
-    if (offset + length > kRingWords) [[unlikely]] offset = pad_to_start(t, ring);
-    return &ring->words[offset];
+    if (t.head == t.limit) t.limit += kRingWords;
+    if (t.head + length > t.limit) [[unlikely]] pad_to_start(t, ring);
+    return &ring->words[t.head & kRingMask];
 }
 // The header, last, then the new head (release: a reader that sees the head sees the words).
 inline void publish(ThreadLog& t, Ring* ring, std::atomic<std::uint64_t>* header_word, std::uint64_t header,
@@ -439,60 +482,80 @@ inline std::uint64_t header(Kind kind, std::uint64_t bits, std::uint64_t length,
            static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24 | t.tid_bits;
 }
 
-// Whether this event reads the clock (see kMaxUnstamped; `burst`: a call or completion, which read
-// it at depth 0), and the bookkeeping after it.
-inline bool wants_stamp(const ThreadLog& t, bool burst) noexcept { return t.budget <= 0 || (burst && t.depth == 0); }
-inline void stamped(ThreadLog& t, bool stamp) noexcept { t.budget = stamp ? kMaxUnstamped : t.budget - 1; }
+// Whether this event reads the clock (the first since the ticker's last tick, or forced); when it
+// does, the thread's tick becomes the current one (or stays forced while there is no ticker).
+// Acquire on the tick: a stopped ticker's last tick is seen with its stopped state.
+inline bool take_stamp(ThreadLog& t) noexcept {
+    const std::uint64_t tick = g_tick.value.load(std::memory_order_acquire);
+    if (t.tick == tick) return false;
+    const int ticker = g_tick.ticker.load(std::memory_order_relaxed);
+    if (ticker == 1) {
+        t.tick = tick;
+        g_tick.last_stamp.store(tick, std::memory_order_relaxed);
+    } else {
+        t.tick = kForceStamp;
+        if (ticker == 0) start_ticker();
+    }
+    return true;
+}
 
 // A record of fixed payload: the words, the clock when stamped, the header.
 template <typename... W>
-[[gnu::noinline]] void emit_stamped(ThreadLog& t, Ring* ring, Kind kind, std::uint64_t bits, CHAR location,
-                                    CHAR stack_count, W... payload) noexcept {
-    constexpr std::uint64_t length = sizeof...(W) + 2;
-    std::atomic<std::uint64_t>* w = reserve(t, ring, length);
-    ((w++)->store(word_of(payload), std::memory_order_release), ...);
-    (w++)->store(raw_clock(), std::memory_order_release);
-    publish(t, ring, w, header(kind, bits | kStamped, length, location, stack_count, t), length);
-    stamped(t, true);
-}
-// Without a clock read: the words at w (from reserve, or fast_slot on the fast path).
-template <typename... W>
-[[gnu::always_inline]] inline void emit_at(ThreadLog& t, Ring* ring, std::atomic<std::uint64_t>* w, Kind kind,
-                                           std::uint64_t bits, CHAR location, CHAR stack_count, W... payload) noexcept {
-    constexpr std::uint64_t length = sizeof...(W) + 1;
-    ((w++)->store(word_of(payload), std::memory_order_release), ...);
-    publish(t, ring, w, header(kind, bits, length, location, stack_count, t), length);
-    t.budget -= 1;
-}
-template <typename... W>
 [[gnu::always_inline]] inline void emit(ThreadLog& t, Ring* ring, Kind kind, std::uint64_t bits, CHAR location,
                                         CHAR stack_count, bool stamp, W... payload) noexcept {
-    if (stamp) [[unlikely]] {
-        emit_stamped(t, ring, kind, bits, location, stack_count, payload...);
-        return;
-    }
-    emit_at(t, ring, reserve(t, ring, sizeof...(W) + 1), kind, bits, location, stack_count, payload...);
+    const std::uint64_t length = sizeof...(W) + (stamp ? 2 : 1);
+    std::atomic<std::uint64_t>* w = reserve(t, ring, length);
+    ((w++)->store(word_of(payload), std::memory_order_release), ...);
+    if (stamp) (w++)->store(raw_clock(), std::memory_order_release);
+    publish(t, ring, w, header(kind, bits | (stamp ? kStamped : 0), length, location, stack_count, t), length);
 }
-// The fast path applies (the thread has its ring, the event reads no clock, the record fits before
-// the ring's end): where its `length` words go; nullptr sends the event to its out-of-line form. The
-// fast forms make no calls, so they need no saved registers.
-inline std::atomic<std::uint64_t>* fast_slot(ThreadLog& t, bool burst, std::uint64_t length) noexcept {
-    Ring* ring = t.ring;
-    const std::uint64_t offset = t.head & kRingMask;
-    if (!ring || wants_stamp(t, burst) || offset + length > kRingWords) [[unlikely]] return nullptr;
-    return &ring->words[offset];
+// The out-of-line form of any event: the ring taken when the thread has none, the clock read when
+// the tick says so (or `force`), a pad record when the ring's end is near.
+template <typename... W>
+[[gnu::noinline]] void emit_slow(Kind kind, std::uint64_t bits, CHAR location, CHAR stack_count, bool force,
+                                 W... payload) noexcept {
+    Ring* ring = my_ring();
+    if (!ring) return;
+    ThreadLog& t = t_log;
+    const bool stamp = take_stamp(t) || force;
+    emit(t, ring, kind, bits, location, stack_count, stamp, payload...);
+}
+// The fast path applies (the thread has its ring, no clock read is due, the record fits before the
+// ring's end): where its `length` words go; nullptr sends the event to its out-of-line form. One
+// load of the thread's state, two compares; the fast forms make no calls, so they need no saved
+// registers.
+template <std::uint64_t length>
+inline std::atomic<std::uint64_t>* fast_slot(ThreadLog& t) noexcept {
+    if (t.head + length > t.limit || t.tick != g_tick.value.load(std::memory_order_relaxed)) [[unlikely]]
+        return nullptr;
+    return &t.ring->words[t.head & kRingMask];
+}
+// Without a clock read: the words at w (from fast_slot).
+template <typename... W>
+[[gnu::always_inline]] inline void emit_at(ThreadLog& t, std::atomic<std::uint64_t>* w, Kind kind, std::uint64_t bits,
+                                           CHAR location, CHAR stack_count, W... payload) noexcept {
+    constexpr std::uint64_t length = sizeof...(W) + 1;
+    ((w++)->store(word_of(payload), std::memory_order_release), ...);
+    publish(t, t.ring, w, header(kind, bits, length, location, stack_count, t), length);
 }
 
-// The call record, always kCallWords long: the IRP, the device's log entry (or its address, tagged,
-// when the table is full), the dispatch routine, the match id, Length / IOCTL code with the major and
-// minor function, ByteOffset, the completion routine its caller set and its context (both null when
-// none), the clock (0 when not read), the header. A fixed layout stores a few zero words instead of
-// branching on each optional field.
-constexpr std::uint64_t kCallWords = 10;
+// The call record: the IRP, the device's log entry (or its address, tagged, when the table is
+// full), the dispatch routine, the match id, then the next stack location's words as they are (its
+// first word: major, minor, flags, Control; the words of Parameters at 8 and 24: Read/Write Length
+// and ByteOffset, or the IOCTL / FSCTL code; CompletionRoutine; Context), decoded when the log is
+// read (decode_call), the clock when stamped, the header. Copying words costs no branch; a forward
+// after IoSkipCurrentIrpStackLocation carries the upper driver's routine: the reader tells it (a
+// call to the location of the call it is made in) and drops it.
+constexpr std::uint64_t kCallWords = 10;  // unstamped; one more with the clock
 
-// The call's words 0-7 (all but the clock and the header) at w, and its header's location, stack
-// count and SL_INVOKE_ON_* bits.
-[[gnu::always_inline]] inline std::uint64_t call_words(ThreadLog& t, std::atomic<std::uint64_t>* w, PIRP irp,
+inline std::uint64_t load_word(const unsigned char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+}
+
+// The call's words 0-8 at w, and its header's location and stack count.
+[[gnu::always_inline]] inline std::uint64_t call_words(std::atomic<std::uint64_t>* w, PIRP irp,
                                                        std::uint64_t device_word, PVOID routine,
                                                        std::uint64_t match) noexcept {
     w[0].store(word_of(irp), std::memory_order_release);
@@ -501,59 +564,51 @@ constexpr std::uint64_t kCallWords = 10;
     w[3].store(match, std::memory_order_release);
     CHAR location = irp->CurrentLocation;
     const CHAR stack_count = irp->StackCount;
-    std::uint64_t params = 0;  // Length or IOCTL code | major << 32 | minor << 40
-    std::uint64_t offset = 0;
-    PVOID completion = nullptr;
-    PVOID completion_context = nullptr;
-    std::uint64_t control = 0;
+    std::uint64_t words[5] = {};
     if (location > 1) [[likely]] {
-        PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-        const UCHAR major = sp->MajorFunction;
-        location = static_cast<CHAR>(location - 1);
-        params = static_cast<std::uint64_t>(major) << 32 | static_cast<std::uint64_t>(sp->MinorFunction) << 40;
-        if (major == IRP_MJ_READ || major == IRP_MJ_WRITE) {
-            params |= sp->Parameters.Read.Length;
-            offset = static_cast<std::uint64_t>(sp->Parameters.Read.ByteOffset.QuadPart);
-        } else if (major == IRP_MJ_DEVICE_CONTROL || major == IRP_MJ_INTERNAL_DEVICE_CONTROL ||
-                   major == IRP_MJ_FILE_SYSTEM_CONTROL) {
-            params |= sp->Parameters.DeviceIoControl.IoControlCode;
-        }
         // set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the
         // next location), so the routine the caller set for this call is read here, at IoCallDriver,
-        // and the event gets the call's time. A forward after IoSkipCurrentIrpStackLocation targets
-        // the location this thread just called and carries the upper driver's routine: not a new one.
-        // Such a forward comes from inside a dispatch (depth above 0); a call from outside any is a
-        // new request, even when its IRP is the last one's, reused or recycled at the same address.
-        const bool skipped = t.depth != 0 && t.last_call_irp == irp && t.last_call_location == location;
-        t.last_call_irp = irp;
-        t.last_call_location = location;
-        const UCHAR invoke = sp->Control & (SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL);
-        if (sp->CompletionRoutine && invoke && !skipped) [[likely]] {
-            completion = reinterpret_cast<PVOID>(sp->CompletionRoutine);
-            completion_context = sp->Context;
-            control = static_cast<std::uint64_t>(invoke >> 5) << 9;  // SL_INVOKE_ON_* are 0x20-0x80
-        }
+        // and the event gets the call's time.
+        const auto* sp = reinterpret_cast<const unsigned char*>(IoGetNextIrpStackLocation(irp));
+        words[0] = load_word(sp);
+        words[1] = load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.Length));
+        words[2] = load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset));
+        words[3] = load_word(sp + offsetof(IO_STACK_LOCATION, CompletionRoutine));
+        words[4] = load_word(sp + offsetof(IO_STACK_LOCATION, Context));
+        location = static_cast<CHAR>(location - 1);
     }
-    w[4].store(params, std::memory_order_release);
-    w[5].store(offset, std::memory_order_release);
-    w[6].store(word_of(completion), std::memory_order_release);
-    w[7].store(word_of(completion_context), std::memory_order_release);
-    return control | static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
+    for (int i = 0; i < 5; ++i) w[4 + i].store(words[i], std::memory_order_release);
+    return static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
            static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
 }
+static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
+              offsetof(IO_STACK_LOCATION, Parameters.DeviceIoControl.IoControlCode));
+static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
+              offsetof(IO_STACK_LOCATION, Parameters.FileSystemControl.FsControlCode));
 
-// The clock word (`clock`: raw_clock() when stamped) and the header, and the thread's burst state.
-[[gnu::always_inline]] inline void finish_call(ThreadLog& t, Ring* ring, std::atomic<std::uint64_t>* w, bool stamp,
-                                               std::uint64_t clock, std::uint64_t header_bits) noexcept {
-    w[8].store(clock, std::memory_order_release);
-    publish(t, ring, w + 9, static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | (stamp ? kStamped : 0) |
-                                header_bits | t.tid_bits,
-            kCallWords);
-    stamped(t, stamp);
-    ++t.depth;
+// A call record's stack location words, decoded.
+struct CallParams {
+    UCHAR major;
+    UCHAR minor;
+    UCHAR invoke;           // the SL_INVOKE_ON_* bits of Control
+    std::uint64_t length;   // Read/Write Length or IOCTL / FSCTL code
+    std::uint64_t offset;   // Read/Write ByteOffset
+};
+CallParams decode_call(std::uint64_t head, std::uint64_t at8, std::uint64_t at24) noexcept {
+    CallParams c{static_cast<UCHAR>(head), static_cast<UCHAR>(head >> 8),
+                 static_cast<UCHAR>((head >> 24) & (SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL)), 0, 0};
+    if (c.major == IRP_MJ_READ || c.major == IRP_MJ_WRITE) {
+        c.length = at8 & 0xFFFFFFFFu;
+        c.offset = at24;
+    } else if (c.major == IRP_MJ_DEVICE_CONTROL || c.major == IRP_MJ_INTERNAL_DEVICE_CONTROL ||
+               c.major == IRP_MJ_FILE_SYSTEM_CONTROL) {
+        c.length = at24 & 0xFFFFFFFFu;
+    }
+    return c;
 }
 
-// Any call: the device's entry looked up when not cached, the per-device IRP log, a pad record.
+// Any call: the device's entry looked up when not cached, the per-device IRP log, the clock, a pad
+// record.
 [[gnu::noinline]] void record_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
     Ring* ring = my_ring();
     if (!ring) return;
@@ -563,16 +618,20 @@ constexpr std::uint64_t kCallWords = 10;
     // The per-device IRP log is Driver Verifier's IRP logging: kept for drivers with the flag
     // (without tracing, only those drivers' calls are logged at all).
     const bool device_irp = log && (!tracing() || (live_flags(device) & NTIO_VERIFIER_IRP_LOGGING));
-    const bool stamp = device_irp || wants_stamp(t, true);
-    std::atomic<std::uint64_t>* w = reserve(t, ring, kCallWords);
-    const std::uint64_t bits = call_words(t, w, irp, log ? word_of(log) : word_of(device) | 1, routine, match);
-    finish_call(t, ring, w, stamp, stamp ? raw_clock() : 0, bits);
+    const bool stamp = take_stamp(t) || device_irp;
+    const std::uint64_t length = stamp ? kCallWords + 1 : kCallWords;
+    std::atomic<std::uint64_t>* w = reserve(t, ring, length);
+    const std::uint64_t bits = call_words(w, irp, log ? word_of(log) : word_of(device) | 1, routine, match);
+    const std::uint64_t clock = stamp ? raw_clock() : 0;
+    if (stamp) w[kCallWords - 1].store(clock, std::memory_order_release);
+    publish(t, ring, w + length - 1,
+            static_cast<std::uint64_t>(Kind::Call) | length << 12 | (stamp ? kStamped : 0) | bits | t.tid_bits, length);
     if (device_irp) [[unlikely]] {
-        const std::uint64_t params = w[4].load(std::memory_order_relaxed);
-        DeviceIrp entry{w[8].load(std::memory_order_relaxed), position_id(ring->number, t.head - kCallWords), irp,
-                        params & 0xFFFFFFFFu, w[5].load(std::memory_order_relaxed),
-                        static_cast<std::uint32_t>(t.tid_bits >> 32), static_cast<UCHAR>(params >> 32),
-                        static_cast<UCHAR>(params >> 40), static_cast<CHAR>(bits >> 16), static_cast<CHAR>(bits >> 24)};
+        const CallParams c = decode_call(w[4].load(std::memory_order_relaxed), w[5].load(std::memory_order_relaxed),
+                                         w[6].load(std::memory_order_relaxed));
+        DeviceIrp entry{clock, position_id(ring->number, t.head - length), irp, c.length, c.offset,
+                        static_cast<std::uint32_t>(t.tid_bits >> 32), c.major, c.minor, static_cast<CHAR>(bits >> 16),
+                        static_cast<CHAR>(bits >> 24)};
         const std::uint64_t n = log->irp_head.fetch_add(1, std::memory_order_relaxed);
         log->irps[n % kIrpsPerDevice].write_shared(n, entry);
     }
@@ -594,182 +653,120 @@ namespace {
 
 inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<std::uint32_t>(status); }
 
-inline void after_return(ThreadLog& t, NTSTATUS status) noexcept {
-    if (t.depth) --t.depth;
-    if (status == STATUS_PENDING) t.budget = 0;
-}
-
-// Each event in two forms: inline with stamp false (no call, so the entry points below are leaf
-// functions without saved registers), and out of line for the rare case (no ring yet, or a clock
-// read), reached by a tail call.
-[[gnu::always_inline]] inline void record_return(ThreadLog& t, Ring* ring, bool stamp, PIRP irp, PDEVICE_OBJECT device,
-                                                 std::uint64_t match, NTSTATUS status, CHAR location, bool pending) noexcept {
-    // The dispatch has returned: the IRP may be freed, only its pointer is recorded.
-    emit(t, ring, Kind::Return, pending ? kPending : 0, location, 0, stamp, irp, device, match, status_word(status));
-    after_return(t, status);
-}
-[[gnu::always_inline]] inline void record_complete(ThreadLog& t, Ring* ring, bool stamp, PIRP irp, NTSTATUS status,
-                                                   ULONG_PTR information) noexcept {
-    emit(t, ring, Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, stamp, irp, status_word(status),
-         static_cast<std::uint64_t>(information));
-}
-// The routine has returned: the IRP and the device may be gone.
-[[gnu::always_inline]] inline void record_routine(ThreadLog& t, Ring* ring, bool stamp, PIRP irp, PDEVICE_OBJECT device,
-                                                  PVOID routine, NTSTATUS result, CHAR location, bool pending) noexcept {
-    emit(t, ring, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, stamp, irp, device, routine,
-         status_word(result));
-}
-// An allocation outside any dispatch is what starts a request: it takes the time of the burst it
-// leads into.
-[[gnu::always_inline]] inline void record_alloc(ThreadLog& t, Ring* ring, bool stamp, PIRP irp) noexcept {
-    emit(t, ring, Kind::Alloc, !stamp && t.depth == 0 ? kLead : 0, irp->CurrentLocation, irp->StackCount, stamp, irp);
-}
-[[gnu::always_inline]] inline void record_free(ThreadLog& t, Ring* ring, bool stamp, PIRP irp) noexcept {
-    emit(t, ring, Kind::Free, 0, irp->CurrentLocation, irp->StackCount, stamp, irp);
-}
-
+// The dispatch has returned: the IRP may be freed, only its pointer is recorded. A pending return
+// makes the thread's next event read the clock.
 [[gnu::noinline]] void return_slow(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location,
                                    bool pending) noexcept {
-    if (Ring* ring = my_ring())
-        record_return(t_log, ring, wants_stamp(t_log, false), irp, device, match, status, location, pending);
-}
-[[gnu::noinline]] void complete_slow(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
-    if (Ring* ring = my_ring()) record_complete(t_log, ring, wants_stamp(t_log, true), irp, status, information);
-}
-[[gnu::noinline]] void routine_slow(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
-                                    bool pending) noexcept {
-    if (Ring* ring = my_ring())
-        record_routine(t_log, ring, wants_stamp(t_log, false), irp, device, routine, result, location, pending);
-}
-[[gnu::noinline]] void alloc_slow(PIRP irp) noexcept {
-    if (Ring* ring = my_ring()) record_alloc(t_log, ring, wants_stamp(t_log, false), irp);
-}
-[[gnu::noinline]] void free_slow(PIRP irp) noexcept {
-    if (Ring* ring = my_ring()) record_free(t_log, ring, wants_stamp(t_log, false), irp);
+    emit_slow(Kind::Return, pending ? kPending : 0, location, 0, false, irp, device, match, status_word(status));
+    if (status == STATUS_PENDING) t_log.tick = kForceStamp;
 }
 
 }  // namespace
 
-namespace {
-// The fast form's record, once log_call has found it applies (a tail call with the arguments still
-// in their registers, so neither function needs saved registers).
-[[gnu::noinline]] void record_call_fast(PIRP irp, void* log, PVOID routine, std::uint64_t match, bool stamp) noexcept {
-    ThreadLog& t = t_log;
-    Ring* ring = t.ring;
-    std::atomic<std::uint64_t>* w = &ring->words[t.head & kRingMask];
-    const std::uint64_t bits = call_words(t, w, irp, word_of(log), routine, match);
-    finish_call(t, ring, w, stamp, stamp ? tsc() : 0, bits);
-}
-}  // namespace
-
-// The fast form: a device whose entry is cached, of a driver without IRP logging (so tracing is on:
-// without it only such drivers' calls are logged); the clock is read inline when the burst wants it.
-// A device of type IO_TYPE_DEVICE is one IoCreateDevice made, with its private part.
+// The fast form: the thread's ring has room, no clock read is due, a device whose entry is cached,
+// of a driver without IRP logging (so tracing is on: without it only such drivers' calls are
+// logged). A device of type IO_TYPE_DEVICE is one IoCreateDevice made, with its private part.
 void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
-    const ThreadLog& t = t_log;
-    if (!t.ring || (t.head & kRingMask) + kCallWords > kRingWords || !device || device->Type != IO_TYPE_DEVICE)
-        [[unlikely]]
+    ThreadLog& t = t_log;
+    std::atomic<std::uint64_t>* w = fast_slot<kCallWords>(t);
+    if (!w || !device || device->Type != IO_TYPE_DEVICE) [[unlikely]]
         return record_call(irp, device, routine, match);
     void* log = io::device_private(device)->trace_log.load(std::memory_order_acquire);
-    const bool stamp = wants_stamp(t, true);
-    if (!log || (live_flags(device) & NTIO_VERIFIER_IRP_LOGGING) || (stamp && !g_use_tsc)) [[unlikely]]
+    if (!log || (live_flags(device) & NTIO_VERIFIER_IRP_LOGGING)) [[unlikely]]
         return record_call(irp, device, routine, match);
-    return record_call_fast(irp, log, routine, match, stamp);
+    const std::uint64_t bits = call_words(w, irp, word_of(log), routine, match);
+    publish(t, t.ring, w + kCallWords - 1, static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | bits | t.tid_bits,
+            kCallWords);
 }
 
 void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot(t, false, 5);
-    if (!w) [[unlikely]] return return_slow(irp, device, match, status, location, false);
-    emit_at(t, t.ring, w, Kind::Return, 0, location, 0, irp, device, match, status_word(status));
-    after_return(t, status);
+    std::atomic<std::uint64_t>* w = fast_slot<5>(t);
+    if (!w || status == STATUS_PENDING) [[unlikely]] return return_slow(irp, device, match, status, location, false);
+    emit_at(t, w, Kind::Return, 0, location, 0, irp, device, match, status_word(status));
 }
 
 void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot(t, true, 4);
-    if (!w) [[unlikely]] return complete_slow(irp, status, information);
-    emit_at(t, t.ring, w, Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, irp, status_word(status),
+    std::atomic<std::uint64_t>* w = fast_slot<4>(t);
+    if (!w) [[unlikely]]
+        return emit_slow(Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, false, irp, status_word(status),
+                         static_cast<std::uint64_t>(information));
+    emit_at(t, w, Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, irp, status_word(status),
             static_cast<std::uint64_t>(information));
 }
 
+// The routine has returned: the IRP and the device may be gone.
 void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
                             bool pending) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot(t, false, 5);
-    if (!w) [[unlikely]] return routine_slow(irp, device, routine, result, location, pending);
-    emit_at(t, t.ring, w, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, irp, device, routine,
-            status_word(result));
+    std::atomic<std::uint64_t>* w = fast_slot<5>(t);
+    if (!w) [[unlikely]]
+        return emit_slow(Kind::CompletionRoutine, pending ? kPending : 0, location, 0, false, irp, device, routine,
+                         status_word(result));
+    emit_at(t, w, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, irp, device, routine, status_word(result));
 }
 
+// An allocation usually starts a request: when its time is derived, it takes the time of the next
+// clock read less a step per event (kLead, an upper bound), so that an IRP address's old life (its
+// free, a lower bound) sorts before its next one on any thread.
 void log_alloc(PIRP irp) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot(t, false, 2);
-    if (!w) [[unlikely]] return alloc_slow(irp);
-    emit_at(t, t.ring, w, Kind::Alloc, t.depth == 0 ? kLead : 0, irp->CurrentLocation, irp->StackCount, irp);
+    std::atomic<std::uint64_t>* w = fast_slot<2>(t);
+    if (!w) [[unlikely]] return emit_slow(Kind::Alloc, kLead, irp->CurrentLocation, irp->StackCount, false, irp);
+    emit_at(t, w, Kind::Alloc, kLead, irp->CurrentLocation, irp->StackCount, irp);
 }
 
 void log_free(PIRP irp) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot(t, false, 2);
-    if (!w) [[unlikely]] return free_slow(irp);
-    emit_at(t, t.ring, w, Kind::Free, 0, irp->CurrentLocation, irp->StackCount, irp);
+    std::atomic<std::uint64_t>* w = fast_slot<2>(t);
+    if (!w) [[unlikely]] return emit_slow(Kind::Free, 0, irp->CurrentLocation, irp->StackCount, false, irp);
+    emit_at(t, w, Kind::Free, 0, irp->CurrentLocation, irp->StackCount, irp);
 }
 
 void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
     switch (log_kind) {
     case LogKind::Call: return log_call(irp, f.device, f.routine, f.match);
-    case LogKind::Return: {
-        return return_slow(irp, f.device, f.match, f.status, f.location, f.pending);
-    }
+    case LogKind::Return: return return_slow(irp, f.device, f.match, f.status, f.location, f.pending);
     case LogKind::Complete: return log_complete(irp, f.status, f.information);
     case LogKind::CompletionRoutine:
         return log_completion_routine(irp, f.device, f.routine, f.status, f.location, f.pending);
     case LogKind::Alloc: return log_alloc(irp);
     case LogKind::Free: return log_free(irp);
-    case LogKind::CancelRequest: {
-        ThreadLog& t = t_log;
-        if (Ring* ring = my_ring())
-            emit(t, ring, Kind::CancelRequest, 0, irp->CurrentLocation, irp->StackCount, wants_stamp(t, false), irp,
-                 f.device, f.routine);
-        return;
-    }
-    default: {  // verifier (and a kind added to LogKind later)
-        ThreadLog& t = t_log;
-        if (Ring* ring = my_ring())
-            emit(t, ring, Kind::Verifier, 0, 0, 0, wants_stamp(t, false), irp,
-                 status_word(f.status) | static_cast<std::uint64_t>(f.code) << 32, static_cast<std::uint64_t>(f.subcode),
-                 f.text);
-        return;
-    }
+    case LogKind::CancelRequest:
+        return emit_slow(Kind::CancelRequest, 0, irp->CurrentLocation, irp->StackCount, false, irp, f.device, f.routine);
+    default:  // verifier (and a kind added to LogKind later)
+        return emit_slow(Kind::Verifier, 0, 0, 0, false, irp,
+                         status_word(f.status) | static_cast<std::uint64_t>(f.code) << 32,
+                         static_cast<std::uint64_t>(f.subcode), f.text);
     }
 }
 
 void trace_apc_deliver(PIRP irp) noexcept {
     if (!tracing()) return;
-    Ring* ring = my_ring();
-    if (!ring) return;
     // The IRP's Tail.Apc carries the APC now (Tail.Overlay is gone). Deliveries end a wait: stamped.
-    emit(t_log, ring, Kind::ApcDeliver, 0, irp->CurrentLocation, irp->StackCount, true, irp,
-         reinterpret_cast<PVOID>(irp->Tail.Apc.NormalRoutine), irp->Tail.Apc.NormalContext,
-         static_cast<std::uint64_t>(static_cast<std::uint32_t>(irp->IoStatus.Status)),
-         static_cast<std::uint64_t>(irp->IoStatus.Information));
+    emit_slow(Kind::ApcDeliver, 0, irp->CurrentLocation, irp->StackCount, true, irp,
+              reinterpret_cast<PVOID>(irp->Tail.Apc.NormalRoutine), irp->Tail.Apc.NormalContext,
+              static_cast<std::uint64_t>(static_cast<std::uint32_t>(irp->IoStatus.Status)),
+              static_cast<std::uint64_t>(irp->IoStatus.Information));
 }
 
 void trace_iocp_post(PIRP irp, PFILE_OBJECT file) noexcept {
     if (!tracing()) return;
-    Ring* ring = my_ring();
-    if (!ring) return;
     PVOID port = nullptr;
     std::uint64_t key = 0;
     if (file && file->CompletionContext) {
         port = file->CompletionContext->Port;
         key = word_of(file->CompletionContext->Key);
     }
-    emit(t_log, ring, Kind::IocpPost, 0, irp->CurrentLocation, irp->StackCount, true, irp, port, key,
-         static_cast<std::uint64_t>(static_cast<std::uint32_t>(irp->IoStatus.Status)),
-         static_cast<std::uint64_t>(irp->IoStatus.Information));
+    emit_slow(Kind::IocpPost, 0, irp->CurrentLocation, irp->StackCount, true, irp, port, key,
+              static_cast<std::uint64_t>(static_cast<std::uint32_t>(irp->IoStatus.Status)),
+              static_cast<std::uint64_t>(irp->IoStatus.Information));
 }
+
+// Every thread's next event reads the clock (tracing was just turned on).
+void restamp_all_threads() noexcept { g_tick.value.fetch_add(1, std::memory_order_relaxed); }
+std::uint64_t log_clock_tick() noexcept { return g_tick.value.load(std::memory_order_relaxed); }
 
 namespace {
 const char* kind_name(Kind kind) {
@@ -927,7 +924,6 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
         Record& r = item.record;
         r.kind = static_cast<Kind>(h & 15);
         r.pending = (h & kPending) != 0;
-        r.control = static_cast<UCHAR>((h >> 9 & 7) << 5);
         r.location = static_cast<CHAR>(h >> 16 & 0xFF);
         r.stack_count = static_cast<CHAR>(h >> 24 & 0xFF);
         r.tid = static_cast<std::uint32_t>(h >> 32);
@@ -946,12 +942,16 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
             }
             r.routine = ptr(p[2]);
             r.match = p[3];
-            r.length = p[4] & 0xFFFFFFFFu;
-            r.major = static_cast<UCHAR>(p[4] >> 32);
-            r.minor = static_cast<UCHAR>(p[4] >> 40);
-            r.offset = p[5];
-            r.completion = ptr(p[6]);
-            r.completion_context = r.completion ? ptr(p[7]) : nullptr;
+            const CallParams c = decode_call(p[4], p[5], p[6]);
+            r.major = c.major;
+            r.minor = c.minor;
+            r.length = c.length;
+            r.offset = c.offset;
+            if (p[7] && c.invoke) {
+                r.completion = ptr(p[7]);
+                r.completion_context = ptr(p[8]);
+                r.control = c.invoke;
+            }
             break;
         }
         case Kind::Return:
@@ -1059,6 +1059,15 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
     std::unordered_map<PIRP, Life> lives;
     std::unordered_map<PDEVICE_OBJECT, const DeviceNames*> device_names;  // from the latest call to each device
     std::unordered_map<std::uint64_t, const DeviceNames*> call_names;     // uniq_match_id -> the call's device
+    // Per ring, the calls not yet returned, innermost last: a call to the IRP location of the call
+    // it is made in is a forward after IoSkipCurrentIrpStackLocation, whose completion routine is
+    // the upper driver's (not a new one).
+    struct Open {
+        std::uint64_t match;
+        PIRP irp;
+        CHAR location;
+    };
+    std::unordered_map<std::uint64_t, std::vector<Open>> open_calls;
     auto names_of = [&](PDEVICE_OBJECT device) -> const DeviceNames* {
         if (auto it = device_names.find(device); it != device_names.end()) return it->second;
         const DeviceLog* log = find_device_log(device);
@@ -1081,6 +1090,13 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
                 else it->second = {own, false};
             }
             r.irp_id = it->second.id;
+            std::vector<Open>& open = open_calls[item.ring];
+            if (!open.empty() && open.back().irp == r.irp && open.back().location == r.location) {
+                r.completion = nullptr;
+                r.completion_context = nullptr;
+                r.control = 0;
+            }
+            open.push_back({r.match, r.irp, r.location});
             if (item.tagged_device) r.names = names_of(r.device);
             device_names[r.device] = r.names;
             call_names[r.match] = r.names;
@@ -1095,6 +1111,12 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
         }
         }
         if (r.kind == Kind::Return) {
+            std::vector<Open>& open = open_calls[item.ring];
+            for (std::size_t i = open.size(); i-- > 0;)
+                if (open[i].match == r.match) {
+                    open.resize(i);
+                    break;
+                }
             if (auto it = call_names.find(r.match); it != call_names.end()) {
                 r.names = it->second;
                 call_names.erase(it);

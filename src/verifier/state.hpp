@@ -391,6 +391,11 @@ inline std::uint64_t next_match_id() noexcept {
 // The native records (spec 7.2) of every thread's ring, oldest first, as JSON lines.
 std::string log_json_lines();
 void set_tracing(bool on) noexcept;
+// Makes every thread's next event read the clock (tracing turned on: no time derived across the gap).
+void restamp_all_threads() noexcept;
+// The IRP log's clock tick (bumped about every millisecond by its ticker thread once any thread has
+// recorded): a thread's first event after it changes reads the clock.
+std::uint64_t log_clock_tick() noexcept;
 
 // ---- SDV run-time monitors (sdv_rules.cpp) ----
 // Called once from the dispatch entry (after the frame is pushed), once from the exit checks (before

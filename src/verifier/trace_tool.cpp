@@ -271,7 +271,10 @@ bool export_procmon_csv(const std::string& records, std::string& out, std::strin
 
 std::string recorded_trace() { return log_json_lines(); }
 
-void set_trace_recording(bool on) noexcept { set_tracing(on); }
+void set_trace_recording(bool on) noexcept {
+    if (on) restamp_all_threads();
+    set_tracing(on);
+}
 
 int trace_main(int argc, char** argv) {
     static const char kUsage[] = "usage: ntio trace export --chrome-json|--procmon-csv IN OUT\n";

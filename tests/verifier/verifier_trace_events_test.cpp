@@ -1,10 +1,11 @@
 // The trace event kinds of verifier-and-inspector.md 7.2 beyond call / return / complete: alloc,
 // set_completion, mark_pending, cancel_request, cancel_routine, apc_deliver, iocp_post, free; how the
-// exports show them; the timestamps (one clock read per burst, the other times derived between the
-// thread's reads); and the per-device IRP log (spec 4, class 11) behind `!verifier 0x100 <device>`.
+// exports show them; the timestamps (a clock read per thread per tick of the log's clock, the other
+// times derived between the thread's reads); and the per-device IRP log (spec 4, class 11) behind `!verifier 0x100 <device>`.
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -348,42 +349,66 @@ void expect_times_within_clock_reads(const std::vector<json>& records) {
     }
 }
 
-// A synchronous request reads the clock once, at its IoCallDriver made outside any dispatch; its
-// other events (allocation, the lower call, completion, completion routines, returns, free) get
-// derived times, marked so, between that read and the thread's next one. Returns are named after
-// their calls when the log is read, and one IRP life keeps one id.
-TEST_F(TraceEventsTest, synchronous_request_reads_the_clock_at_its_first_call_and_derives_the_rest) {
-    set_trace_recording(true);
+// Waits (at most 10 s) until the IRP log's clock ticks past `tick`; returns the new tick.
+std::uint64_t wait_for_tick_after(std::uint64_t tick) {
+    for (int i = 0; i < 10000 && log_clock_tick() == tick; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return log_clock_tick();
+}
+
+// Turning tracing on makes each thread's next event read the clock; until the log's clock ticks
+// again, the thread's other events (allocations, calls, completions, completion routines, returns,
+// frees) get derived times, marked so, between that read and the thread's next one. Returns are
+// named after their calls when the log is read, and one IRP life keeps one id.
+TEST_F(TraceEventsTest, requests_read_the_clock_once_per_tick_and_derive_the_rest) {
     load_buggy(0);
     load_filter(0);
-    PIRP irp = nullptr;
-    for (int i = 0; i < 3; ++i) {
-        Outcome outcome;
-        irp = make_read(filter_device(), kCompleteOk, outcome, kFilterCopyPropagate);
-        EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_SUCCESS);
-        IoFreeIrp(irp);
+    std::vector<PIRP> irps;
+    std::uint64_t ticks = 0;
+    std::uint32_t tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+    // A tick during the loop allows one more read; retried until a run sees none (or a few did).
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        const std::uint64_t tick_before = log_clock_tick();
+        set_trace_recording(true);
+        irps.clear();
+        for (int i = 0; i < 3; ++i) {
+            Outcome outcome;
+            PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterCopyPropagate);
+            EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_SUCCESS);
+            IoFreeIrp(irp);
+            irps.push_back(irp);
+        }
+        set_trace_recording(false);
+        ticks = log_clock_tick() - tick_before - 1;  // set_trace_recording's own restamp is one
+        if (ticks == 0) break;
     }
-    set_trace_recording(false);
 
     const std::string records = recorded_trace();
-    const std::vector<json> events = events_of(records, irp);
+    std::vector<json> mine;
+    for (json& e : all_records(records))
+        if (e.value("tid", 0u) == tid) mine.push_back(std::move(e));
+    // The last run's events: from its first allocation (the third last) on.
+    std::size_t first = mine.size();
+    for (std::size_t i = mine.size(), allocs = 0; i-- > 0 && allocs < 3;)
+        if (mine[i]["event"] == "alloc") {
+            first = i;
+            ++allocs;
+        }
+    ASSERT_LT(first, mine.size());
+    EXPECT_EQ(mine[first]["irp_addr"], hex_address(irps.front()));
+    EXPECT_FALSE(derived(mine[first])) << mine[first].dump();
+    std::size_t reads = 0;
+    for (std::size_t i = first; i < mine.size(); ++i)
+        if (!derived(mine[i])) ++reads;
+    EXPECT_LE(reads, 1 + ticks);
+
+    const std::vector<json> events = events_of(records, irps.back());
     ASSERT_FALSE(events.empty());
     EXPECT_EQ(events.front()["event"], "alloc");
     EXPECT_EQ(events.back()["event"], "free");
     const std::vector<json> calls = of_kind(events, "call");
     ASSERT_EQ(calls.size(), 2u);
     EXPECT_EQ(calls[0]["location"], calls[0]["stack_count"]);
-    EXPECT_FALSE(derived(calls[0])) << calls[0].dump();
-    // Besides the first call, at most the periodic read (every 64 events in a row) may fall here.
-    std::size_t read = 0;
-    for (const json& e : events) {
-        if (!derived(e)) ++read;
-        EXPECT_EQ(e["irp_id"], events.front()["irp_id"]) << e.dump();
-    }
-    EXPECT_LE(read, 2u);
-    EXPECT_TRUE(derived(events.front()));
-    EXPECT_TRUE(derived(events.back()));
-    EXPECT_LE(events.front()["ts_ns"].get<std::uint64_t>(), calls[0]["ts_ns"].get<std::uint64_t>());
+    for (const json& e : events) EXPECT_EQ(e["irp_id"], events.front()["irp_id"]) << e.dump();
     const std::vector<json> returns = of_kind(events, "return");
     ASSERT_EQ(returns.size(), 2u);
     EXPECT_EQ(returns[0]["driver"], "\\Driver\\VerBuggy");
@@ -395,19 +420,28 @@ TEST_F(TraceEventsTest, synchronous_request_reads_the_clock_at_its_first_call_an
     EXPECT_NE(chrome.find("\"ts_derived\": true"), std::string::npos);
 }
 
-// A thread that never starts a burst (here: only returns, as after a dispatch left by a longjmp)
-// still reads the clock at least every 64 events, so no derived time strays far from a read.
-TEST_F(TraceEventsTest, events_outside_any_burst_read_the_clock_at_least_every_64) {
+// A thread's first event after the log's clock ticks reads the clock, whatever the event: here
+// only returns (as after a dispatch left by a longjmp), so no derived time strays further than a
+// tick from a read.
+TEST_F(TraceEventsTest, the_first_event_after_a_tick_reads_the_clock) {
     set_trace_recording(true);
     std::uint32_t tid = 0;
-    std::thread recorder([&tid] {
+    std::uint64_t ticks_during_first = 0;
+    std::uint64_t ticks_during_second = 0;
+    std::thread recorder([&] {
         tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-        for (std::uint64_t i = 0; i < 300; ++i) {
+        auto record = [](std::uint64_t i) {
             LogFields fields;
             fields.match = (std::uint64_t{3} << 40) + i;
             fields.location = 1;
             log_event(LogKind::Return, reinterpret_cast<PIRP>(0x1000 + i * 16), fields);
-        }
+        };
+        std::uint64_t tick = log_clock_tick();
+        for (std::uint64_t i = 0; i < 150; ++i) record(i);
+        ticks_during_first = log_clock_tick() - tick;
+        tick = wait_for_tick_after(log_clock_tick());
+        for (std::uint64_t i = 150; i < 300; ++i) record(i);
+        ticks_during_second = log_clock_tick() - tick;
     });
     recorder.join();
     set_trace_recording(false);
@@ -415,18 +449,13 @@ TEST_F(TraceEventsTest, events_outside_any_burst_read_the_clock_at_least_every_6
     for (json& e : all_records(recorded_trace()))
         if (e.value("tid", 0u) == tid) mine.push_back(std::move(e));
     ASSERT_EQ(mine.size(), 300u);
-    std::size_t run = 0, reads = 0;
-    for (const json& e : mine) {
-        if (derived(e)) {
-            ++run;
-            EXPECT_LE(run, 64u);
-        } else {
-            run = 0;
-            ++reads;
-        }
-    }
-    EXPECT_GE(reads, 300u / 65u);
-    EXPECT_LE(reads, 300u / 64u + 1u);
+    EXPECT_FALSE(derived(mine[0])) << mine[0].dump();    // the thread's first event
+    EXPECT_FALSE(derived(mine[150])) << mine[150].dump();  // the first after a tick
+    std::size_t reads = 0;
+    for (const json& e : mine)
+        if (!derived(e)) ++reads;
+    EXPECT_GE(reads, 2u);
+    EXPECT_LE(reads, 2u + ticks_during_first + ticks_during_second);
     expect_times_within_clock_reads(mine);
 }
 
@@ -438,6 +467,49 @@ NTSTATUS NTAPI NamesDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
 }
 
 NTSTATUS NTAPI StopCompletion(PDEVICE_OBJECT, PIRP, PVOID) { return STATUS_MORE_PROCESSING_REQUIRED; }
+
+// The log's clock does not tick for ever: once no thread has read the clock for 100 ticks, the
+// ticker stops (the tick stays put), and the next event reads the clock itself and starts it again.
+TEST_F(TraceEventsTest, the_log_clock_stops_when_idle_and_the_next_event_restarts_it) {
+    set_trace_recording(true);
+    std::uint32_t tid = 0;
+    std::uint64_t stopped_at = 0;
+    bool stopped = false;
+    bool restarted = false;
+    std::thread recorder([&] {
+        tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+        auto record = [](std::uint64_t i) {
+            LogFields fields;
+            fields.match = (std::uint64_t{5} << 40) + i;
+            fields.location = 1;
+            log_event(LogKind::Return, reinterpret_cast<PIRP>(0x2000 + i * 16), fields);
+        };
+        record(0);  // starts the ticker (or finds it running)
+        // Idle: the tick stops moving within a few hundred milliseconds (10 s at most here); it
+        // must stay put over two polls 50 ms apart (a ticker merely not scheduled for a while
+        // would not hold still that long).
+        std::uint64_t tick = log_clock_tick();
+        for (int i = 0, still = 0; i < 200 && !stopped; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            const std::uint64_t now = log_clock_tick();
+            still = now == tick ? still + 1 : 0;
+            stopped = still == 2;
+            tick = now;
+        }
+        stopped_at = tick;
+        record(1);  // reads the clock and restarts the ticker
+        restarted = wait_for_tick_after(stopped_at) != stopped_at;
+    });
+    recorder.join();
+    set_trace_recording(false);
+    EXPECT_TRUE(stopped);
+    EXPECT_TRUE(restarted);
+    std::vector<json> mine;
+    for (json& e : all_records(recorded_trace()))
+        if (e.value("tid", 0u) == tid) mine.push_back(std::move(e));
+    ASSERT_EQ(mine.size(), 2u);
+    EXPECT_FALSE(derived(mine[1])) << mine[1].dump();
+}
 
 // One traced write of `length` bytes at `offset` to `device`; the events of its IRP's life.
 std::vector<json> traced_write(PDEVICE_OBJECT device, ULONG length, LONGLONG offset) {
