@@ -15,8 +15,8 @@
  * is a thread-local of libntio (initial-exec: libntio is loaded at start-up), the jump buffer is
  * filled by __builtin_setjmp (frame pointer, stack pointer, resume address; the compiler saves the
  * callee-saved registers of a function that contains it), and the alternate signal stack is set up
- * once per thread. Under ThreadSanitizer the frame uses glibc's _setjmp instead, which TSan
- * intercepts to keep its shadow call stack right across the jump.
+ * once per thread. gcc only: clang 14 may drop a __finally or __except reached only by a second
+ * return of __builtin_setjmp, so clang and TSan builds use glibc's _setjmp (TSan intercepts it).
  *
  * NT deviation: filters run after inner __finally blocks (search and unwind are one pass).
  * NT deviation: `return`, `break` or `goto` out of a __try guarded by __finally skips the finally.
@@ -60,10 +60,10 @@ typedef struct _EXCEPTION_POINTERS {
     struct _CONTEXT *ContextRecord;
 } EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
 
-/* How a frame's JumpBuffer was filled; the raise side picks the matching jump. */
+/* How a frame's JumpBuffer was filled (see above); the raise side picks the matching jump. */
 #define NTIO_SEH_JUMP_BUILTIN 0
 #define NTIO_SEH_JUMP_GLIBC 1
-#if defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_THREAD__) || defined(__clang__)
 #define NTIO_SEH_JUMP_KIND NTIO_SEH_JUMP_GLIBC
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
