@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
+#include <type_traits>
 
 #include <wdm.h>
 
@@ -39,6 +41,13 @@ namespace ntio::nt {
 // fact I10); kernel callers are not probed.
 [[nodiscard]] NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept;
 
+// A value the caller passes or receives by pointer that one aligned access moves (4 or 8 bytes at
+// its natural alignment): in UserMode it needs the range check and the access alone, never a touch
+// or a string copy (NtRemoveIoCompletion writes three such results per packet, gate B3).
+template <class T>
+inline constexpr bool kSingleAccess =
+    std::is_trivially_copyable_v<T> && (sizeof(T) == 4 || sizeof(T) == 8) && alignof(T) == sizeof(T);
+
 // Reads a value the caller passed by pointer, probing it first in UserMode.
 template <class T>
 [[nodiscard]] inline NTSTATUS read_caller(KPROCESSOR_MODE mode, const T* from, T& to) noexcept {
@@ -46,15 +55,51 @@ template <class T>
         to = *from;
         return STATUS_SUCCESS;
     }
+    if constexpr (kSingleAccess<T>) {
+        if (NTSTATUS status = rtl::check_user_range(from, sizeof(T), alignof(T)); !NT_SUCCESS(status)) return status;
+        if constexpr (sizeof(T) == 8) {
+            ULONG64 bits;
+            NTSTATUS status = ntio_user_load8(from, &bits);
+            if (NT_SUCCESS(status)) std::memcpy(&to, &bits, sizeof(T));
+            return status;
+        } else {
+            ULONG bits;
+            NTSTATUS status = ntio_user_load4(from, &bits);
+            if (NT_SUCCESS(status)) std::memcpy(&to, &bits, sizeof(T));
+            return status;
+        }
+    }
     return copy_from_user(&to, from, sizeof(T), alignof(T));
 }
 
-// Writes a result to a caller pointer, probing it first in UserMode.
+// Writes a result to a caller pointer, probing it first in UserMode. A 16-byte result (an
+// IO_STATUS_BLOCK) within one page is two stores, its second half first; across a page it is
+// touched first, so that a range whose tail is read-only receives nothing.
 template <class T>
 [[nodiscard]] inline NTSTATUS write_caller(KPROCESSOR_MODE mode, T* to, const T& value) noexcept {
     if (mode == KernelMode) {
         *to = value;
         return STATUS_SUCCESS;
+    }
+    if constexpr (kSingleAccess<T>) {
+        if (NTSTATUS status = rtl::check_user_range(to, sizeof(T), alignof(T)); !NT_SUCCESS(status)) return status;
+        if constexpr (sizeof(T) == 8) {
+            ULONG64 bits;
+            std::memcpy(&bits, &value, sizeof bits);
+            return ntio_user_store8(to, bits);
+        } else {
+            ULONG bits;
+            std::memcpy(&bits, &value, sizeof bits);
+            return ntio_user_store4(to, bits);
+        }
+    } else if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) == 16 && alignof(T) == 8) {
+        const auto at = reinterpret_cast<ULONG_PTR>(to);
+        if ((at & (PAGE_SIZE - 1)) <= PAGE_SIZE - sizeof(T)) {
+            if (NTSTATUS status = rtl::check_user_range(to, sizeof(T), alignof(T)); !NT_SUCCESS(status)) return status;
+            ULONG64 words[2];
+            std::memcpy(words, &value, sizeof words);
+            return ntio_user_store16(to, words[0], words[1]);
+        }
     }
     return copy_to_user(to, &value, sizeof(T), alignof(T));
 }

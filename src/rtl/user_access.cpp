@@ -20,6 +20,8 @@ asm(R"(
     .hidden ntio_user_access_begin, ntio_user_access_end, ntio_user_access_fault
     .hidden ntio_user_copy, ntio_user_touch_read, ntio_user_touch_write, ntio_user_write_iosb
     .globl ntio_user_copy, ntio_user_touch_read, ntio_user_touch_write, ntio_user_write_iosb
+    .hidden ntio_user_load4, ntio_user_load8, ntio_user_store4, ntio_user_store8, ntio_user_store16
+    .globl ntio_user_load4, ntio_user_load8, ntio_user_store4, ntio_user_store8, ntio_user_store16
     .globl ntio_user_access_begin, ntio_user_access_end, ntio_user_access_fault
 ntio_user_access_begin:
 
@@ -74,6 +76,39 @@ ntio_user_write_iosb:
     ret
     .size ntio_user_write_iosb, .-ntio_user_write_iosb
 
+    .type ntio_user_load4, @function
+ntio_user_load4:
+    mov (%rdi), %eax
+    mov %eax, (%rsi)
+    xor %eax, %eax
+    ret
+    .size ntio_user_load4, .-ntio_user_load4
+    .type ntio_user_load8, @function
+ntio_user_load8:
+    mov (%rdi), %rax
+    mov %rax, (%rsi)
+    xor %eax, %eax
+    ret
+    .size ntio_user_load8, .-ntio_user_load8
+    .type ntio_user_store4, @function
+ntio_user_store4:
+    mov %esi, (%rdi)
+    xor %eax, %eax
+    ret
+    .size ntio_user_store4, .-ntio_user_store4
+    .type ntio_user_store8, @function
+ntio_user_store8:
+    mov %rsi, (%rdi)
+    xor %eax, %eax
+    ret
+    .size ntio_user_store8, .-ntio_user_store8
+    .type ntio_user_store16, @function
+ntio_user_store16:
+    mov %rdx, 8(%rdi)
+    mov %rsi, (%rdi)
+    xor %eax, %eax
+    ret
+    .size ntio_user_store16, .-ntio_user_store16
 ntio_user_access_end:
     .type ntio_user_access_fault, @function
 ntio_user_access_fault:

@@ -20,6 +20,14 @@ __attribute__((visibility("hidden"))) NTSTATUS ntio_user_touch_write(void* start
 // the final status before the byte count.
 __attribute__((visibility("hidden"))) NTSTATUS ntio_user_write_iosb(PIO_STATUS_BLOCK iosb, NTSTATUS status,
                                                                      ULONG_PTR information) noexcept;
+// One naturally aligned 4- or 8-byte access: it faults whole or not at all, so it needs no touch
+// before it. A load stores the value to *to only when it succeeded.
+__attribute__((visibility("hidden"))) NTSTATUS ntio_user_load4(const void* from, ULONG* to) noexcept;
+__attribute__((visibility("hidden"))) NTSTATUS ntio_user_load8(const void* from, ULONG64* to) noexcept;
+__attribute__((visibility("hidden"))) NTSTATUS ntio_user_store4(void* to, ULONG value) noexcept;
+__attribute__((visibility("hidden"))) NTSTATUS ntio_user_store8(void* to, ULONG64 value) noexcept;
+// 16 bytes at an 8-byte aligned address within one page: the high word first, then the low one.
+__attribute__((visibility("hidden"))) NTSTATUS ntio_user_store16(void* to, ULONG64 low, ULONG64 high) noexcept;
 }
 
 namespace ntio::rtl {

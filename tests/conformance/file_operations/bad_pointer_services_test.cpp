@@ -3,37 +3,14 @@
 // NtQueryQuotaInformationFile, NtSetQuotaInformationFile, NtReadFileScatter, NtWriteFileGather):
 // each is STATUS_ACCESS_VIOLATION from the probe or capture, no IRP reaches the driver, a good IOSB
 // stays untouched and the process does not crash (issue 4: "bad pointers give STATUS_ACCESS_VIOLATION").
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "conformance/file_operations/file_operations_test_driver.hpp"
+#include "conformance/nt/nt_test_support.hpp"
 
 namespace ntio::file_operations_test {
 namespace {
 
 constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
 bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kUntouched.Status && iosb.Information == 0x5555; }
-
-// One inaccessible page and one read-only page.
-class BadPages {
-public:
-    BadPages() {
-        m_size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-        m_none = mmap(nullptr, m_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        m_read_only = mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    }
-    ~BadPages() {
-        munmap(m_none, m_size);
-        munmap(m_read_only, m_size);
-    }
-    template <class T> T* none() const { return static_cast<T*>(m_none); }
-    template <class T> T* read_only() const { return static_cast<T*>(m_read_only); }
-
-private:
-    size_t m_size = 0;
-    void* m_none = nullptr;
-    void* m_read_only = nullptr;
-};
 
 class BadPointerTest : public FileOperationsTest {
 protected:
@@ -45,7 +22,7 @@ protected:
     }
     void expect_no_irp() { EXPECT_TRUE(g_state.take().empty()) << "an IRP reached the driver"; }
 
-    BadPages m_bad;
+    ntio::test::BadMemory m_bad;
 };
 
 TEST_F(BadPointerTest, query_directory_file_faults_on_iosb_buffer_and_file_name) {
@@ -58,17 +35,17 @@ TEST_F(BadPointerTest, query_directory_file_faults_on_iosb_buffer_and_file_name)
     EXPECT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, nullptr, buffer, sizeof(buffer),
                                    FileDirectoryInformation, FALSE, nullptr, FALSE),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, m_bad.none<void>(), 0x100,
+    EXPECT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, m_bad.no_access<void>(), 0x100,
                                    FileDirectoryInformation, FALSE, nullptr, FALSE),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, m_bad.read_only<void>(), 0x100,
                                    FileDirectoryInformation, FALSE, nullptr, FALSE),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, buffer, sizeof(buffer),
-                                   FileDirectoryInformation, FALSE, m_bad.none<UNICODE_STRING>(), FALSE),
+                                   FileDirectoryInformation, FALSE, m_bad.no_access<UNICODE_STRING>(), FALSE),
               STATUS_ACCESS_VIOLATION);
     UNICODE_STRING name;
-    name.Buffer = m_bad.none<WCHAR>();
+    name.Buffer = m_bad.no_access<WCHAR>();
     name.Length = name.MaximumLength = 8;
     EXPECT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, buffer, sizeof(buffer),
                                    FileDirectoryInformation, FALSE, &name, FALSE),
@@ -86,7 +63,7 @@ TEST_F(BadPointerTest, notify_change_directory_file_faults_on_iosb_and_buffer) {
     EXPECT_EQ(NtNotifyChangeDirectoryFile(h, event, nullptr, nullptr, m_bad.read_only<IO_STATUS_BLOCK>(), buffer,
                                           sizeof(buffer), FILE_NOTIFY_CHANGE_FILE_NAME, FALSE),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtNotifyChangeDirectoryFile(h, event, nullptr, nullptr, &iosb, m_bad.none<void>(), 0x100,
+    EXPECT_EQ(NtNotifyChangeDirectoryFile(h, event, nullptr, nullptr, &iosb, m_bad.no_access<void>(), 0x100,
                                           FILE_NOTIFY_CHANGE_FILE_NAME, FALSE),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(NtNotifyChangeDirectoryFile(h, event, nullptr, nullptr, &iosb, m_bad.read_only<void>(), 0x100,
@@ -107,16 +84,16 @@ TEST_F(BadPointerTest, query_and_set_ea_file_fault_on_iosb_buffer_list_and_index
     EXPECT_EQ(NtQueryEaFile(h, m_bad.read_only<IO_STATUS_BLOCK>(), buffer, sizeof(buffer), FALSE, nullptr, 0, nullptr,
                             FALSE),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtQueryEaFile(h, &iosb, m_bad.none<void>(), 0x100, FALSE, nullptr, 0, nullptr, FALSE),
+    EXPECT_EQ(NtQueryEaFile(h, &iosb, m_bad.no_access<void>(), 0x100, FALSE, nullptr, 0, nullptr, FALSE),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(NtQueryEaFile(h, &iosb, m_bad.read_only<void>(), 0x100, FALSE, nullptr, 0, nullptr, FALSE),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtQueryEaFile(h, &iosb, buffer, sizeof(buffer), FALSE, m_bad.none<void>(), 0x20, nullptr, FALSE),
+    EXPECT_EQ(NtQueryEaFile(h, &iosb, buffer, sizeof(buffer), FALSE, m_bad.no_access<void>(), 0x20, nullptr, FALSE),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtQueryEaFile(h, &iosb, buffer, sizeof(buffer), FALSE, nullptr, 0, m_bad.none<ULONG>(), FALSE),
+    EXPECT_EQ(NtQueryEaFile(h, &iosb, buffer, sizeof(buffer), FALSE, nullptr, 0, m_bad.no_access<ULONG>(), FALSE),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(NtSetEaFile(h, m_bad.read_only<IO_STATUS_BLOCK>(), buffer, sizeof(buffer)), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtSetEaFile(h, &iosb, m_bad.none<void>(), 0x40), STATUS_ACCESS_VIOLATION);
+    EXPECT_EQ(NtSetEaFile(h, &iosb, m_bad.no_access<void>(), 0x40), STATUS_ACCESS_VIOLATION);
     EXPECT_TRUE(untouched(iosb));
     expect_no_irp();
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
@@ -130,17 +107,17 @@ TEST_F(BadPointerTest, query_and_set_quota_fault_on_iosb_buffer_sid_list_and_sta
     EXPECT_EQ(NtQueryQuotaInformationFile(h, m_bad.read_only<IO_STATUS_BLOCK>(), buffer, sizeof(buffer), FALSE,
                                           nullptr, 0, nullptr, FALSE),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtQueryQuotaInformationFile(h, &iosb, m_bad.none<void>(), 0x100, FALSE, nullptr, 0, nullptr, FALSE),
+    EXPECT_EQ(NtQueryQuotaInformationFile(h, &iosb, m_bad.no_access<void>(), 0x100, FALSE, nullptr, 0, nullptr, FALSE),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtQueryQuotaInformationFile(h, &iosb, buffer, sizeof(buffer), FALSE, m_bad.none<void>(), 0x20, nullptr,
+    EXPECT_EQ(NtQueryQuotaInformationFile(h, &iosb, buffer, sizeof(buffer), FALSE, m_bad.no_access<void>(), 0x20, nullptr,
                                           FALSE),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtQueryQuotaInformationFile(h, &iosb, buffer, sizeof(buffer), FALSE, nullptr, 0, m_bad.none<SID>(),
+    EXPECT_EQ(NtQueryQuotaInformationFile(h, &iosb, buffer, sizeof(buffer), FALSE, nullptr, 0, m_bad.no_access<SID>(),
                                           FALSE),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(NtSetQuotaInformationFile(h, m_bad.read_only<IO_STATUS_BLOCK>(), buffer, sizeof(buffer)),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtSetQuotaInformationFile(h, &iosb, m_bad.none<void>(), 0x40), STATUS_ACCESS_VIOLATION);
+    EXPECT_EQ(NtSetQuotaInformationFile(h, &iosb, m_bad.no_access<void>(), 0x40), STATUS_ACCESS_VIOLATION);
     EXPECT_TRUE(untouched(iosb));
     expect_no_irp();
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
@@ -156,19 +133,19 @@ TEST_F(BadPointerTest, scatter_gather_fault_on_segments_iosb_offset_and_key) {
     segments[1].Alignment = 0;
     LARGE_INTEGER offset{};
     IO_STATUS_BLOCK iosb = kUntouched;
-    EXPECT_EQ(NtReadFileScatter(h, nullptr, nullptr, nullptr, &iosb, m_bad.none<FILE_SEGMENT_ELEMENT>(), 512, &offset,
+    EXPECT_EQ(NtReadFileScatter(h, nullptr, nullptr, nullptr, &iosb, m_bad.no_access<FILE_SEGMENT_ELEMENT>(), 512, &offset,
                                 nullptr),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtWriteFileGather(h, nullptr, nullptr, nullptr, &iosb, m_bad.none<FILE_SEGMENT_ELEMENT>(), 512, &offset,
+    EXPECT_EQ(NtWriteFileGather(h, nullptr, nullptr, nullptr, &iosb, m_bad.no_access<FILE_SEGMENT_ELEMENT>(), 512, &offset,
                                 nullptr),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(NtReadFileScatter(h, nullptr, nullptr, nullptr, m_bad.read_only<IO_STATUS_BLOCK>(), segments, 512,
                                 &offset, nullptr),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtWriteFileGather(h, nullptr, nullptr, nullptr, &iosb, segments, 512, m_bad.none<LARGE_INTEGER>(),
+    EXPECT_EQ(NtWriteFileGather(h, nullptr, nullptr, nullptr, &iosb, segments, 512, m_bad.no_access<LARGE_INTEGER>(),
                                 nullptr),
               STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtReadFileScatter(h, nullptr, nullptr, nullptr, &iosb, segments, 512, &offset, m_bad.none<ULONG>()),
+    EXPECT_EQ(NtReadFileScatter(h, nullptr, nullptr, nullptr, &iosb, segments, 512, &offset, m_bad.no_access<ULONG>()),
               STATUS_ACCESS_VIOLATION);
     EXPECT_TRUE(untouched(iosb));
     expect_no_irp();

@@ -91,5 +91,44 @@ TEST_F(NtTest, bad_wait_arguments_are_access_violation) {
     EXPECT_EQ(NtQuerySymbolicLinkObject(link, &out, nullptr), STATUS_ACCESS_VIOLATION);
 }
 
+// A timeout the caller cannot read is STATUS_ACCESS_VIOLATION before anything waits; a port's
+// packet stays queued when the timeout or an output of NtRemoveIoCompletion is bad (an IOSB whose
+// second half is read-only included: nothing is removed that the caller cannot receive).
+TEST_F(NtTest, unreadable_timeouts_and_unwritable_port_outputs_lose_nothing) {
+    BadMemory bad;
+    HANDLE event = make_event(NotificationEvent, FALSE);
+    EXPECT_EQ(NtWaitForSingleObject(event, FALSE, bad.no_access<LARGE_INTEGER>()), STATUS_ACCESS_VIOLATION);
+    EXPECT_EQ(NtDelayExecution(FALSE, bad.no_access<LARGE_INTEGER>()), STATUS_ACCESS_VIOLATION);
+    EXPECT_EQ(NtClose(event), STATUS_SUCCESS);
+
+    HANDLE port = nullptr;
+    ASSERT_EQ(NtCreateIoCompletion(&port, IO_COMPLETION_ALL_ACCESS, nullptr, 1), STATUS_SUCCESS);
+    ASSERT_EQ(NtSetIoCompletion(port, reinterpret_cast<PVOID>(0x11), reinterpret_cast<PVOID>(0x22), STATUS_SUCCESS, 7),
+              STATUS_SUCCESS);
+    PVOID key = nullptr;
+    PVOID apc = nullptr;
+    IO_STATUS_BLOCK iosb{};
+    EXPECT_EQ(NtRemoveIoCompletion(port, &key, &apc, &iosb, bad.no_access<LARGE_INTEGER>()), STATUS_ACCESS_VIOLATION);
+    EXPECT_EQ(NtRemoveIoCompletion(port, bad.read_only<PVOID>(), &apc, &iosb, nullptr), STATUS_ACCESS_VIOLATION);
+    IO_STATUS_BLOCK* straddling = bad.straddling<IO_STATUS_BLOCK>(8);
+    std::memset(straddling, 0x5a, 8);
+    EXPECT_EQ(NtRemoveIoCompletion(port, &key, &apc, straddling, nullptr), STATUS_ACCESS_VIOLATION);
+    const unsigned char* head = reinterpret_cast<const unsigned char*>(straddling);
+    EXPECT_TRUE(std::all_of(head, head + 8, [](unsigned char c) { return c == 0x5a; }));
+    EXPECT_EQ(key, nullptr);
+    IO_COMPLETION_BASIC_INFORMATION info{-1};
+    ASSERT_EQ(NtQueryIoCompletion(port, IoCompletionBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
+    EXPECT_EQ(info.Depth, 1);
+    // The packet is intact for a caller with good pointers, its IOSB at the very end of a page.
+    IO_STATUS_BLOCK* page_end = bad.straddling<IO_STATUS_BLOCK>(0) - 1;
+    LARGE_INTEGER zero{};
+    ASSERT_EQ(NtRemoveIoCompletion(port, &key, &apc, page_end, &zero), STATUS_SUCCESS);
+    EXPECT_EQ(key, reinterpret_cast<PVOID>(0x11));
+    EXPECT_EQ(apc, reinterpret_cast<PVOID>(0x22));
+    EXPECT_EQ(page_end->Status, STATUS_SUCCESS);
+    EXPECT_EQ(page_end->Information, 7u);
+    EXPECT_EQ(NtClose(port), STATUS_SUCCESS);
+}
+
 }  // namespace
 }  // namespace ntio::test

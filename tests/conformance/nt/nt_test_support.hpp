@@ -66,25 +66,36 @@ private:
     bool m_kernel = false;
 };
 
-// One inaccessible page and one read-only page: caller pointers into them must fault.
+// One inaccessible page, one read-only page, and a writable page followed by a read-only one:
+// caller pointers into them must fault.
 class BadMemory {
 public:
     BadMemory() {
         m_size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
         m_none = mmap(nullptr, m_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         m_read_only = mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        m_pair = static_cast<char*>(mmap(nullptr, 2 * m_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        mprotect(m_pair + m_size, m_size, PROT_READ);
     }
     ~BadMemory() {
         munmap(m_none, m_size);
         munmap(m_read_only, m_size);
+        munmap(m_pair, 2 * m_size);
     }
+    BadMemory(const BadMemory&) = delete;
+    BadMemory& operator=(const BadMemory&) = delete;
     template <class T> T* no_access() const { return static_cast<T*>(m_none); }
     template <class T> T* read_only() const { return static_cast<T*>(m_read_only); }
+    // A T whose first `writable` bytes end the writable page and whose rest starts the read-only one.
+    template <class T> T* straddling(size_t writable) const {
+        return reinterpret_cast<T*>(m_pair + m_size - writable);
+    }
 
 private:
     size_t m_size = 0;
     void* m_none = nullptr;
     void* m_read_only = nullptr;
+    char* m_pair = nullptr;
 };
 
 inline LARGE_INTEGER relative_ms(LONGLONG ms) {
