@@ -420,6 +420,15 @@ TEST_F(TraceEventsTest, requests_read_the_clock_once_per_tick_and_derive_the_res
     EXPECT_NE(chrome.find("\"ts_derived\": true"), std::string::npos);
 }
 
+// The i-th of a series of return events with no call before them (as after a dispatch left by a
+// longjmp): match ids in series `series`, made-up IRP addresses from `base`.
+void record_lone_return(std::uint64_t series, std::uintptr_t base, std::uint64_t i) {
+    LogFields fields;
+    fields.match = (series << 40) + i;
+    fields.location = 1;
+    log_event(LogKind::Return, reinterpret_cast<PIRP>(base + i * 16), fields);
+}
+
 // A thread's first event after the log's clock ticks reads the clock, whatever the event: here
 // only returns (as after a dispatch left by a longjmp), so no derived time strays further than a
 // tick from a read.
@@ -430,12 +439,7 @@ TEST_F(TraceEventsTest, the_first_event_after_a_tick_reads_the_clock) {
     std::uint64_t ticks_during_second = 0;
     std::thread recorder([&] {
         tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-        auto record = [](std::uint64_t i) {
-            LogFields fields;
-            fields.match = (std::uint64_t{3} << 40) + i;
-            fields.location = 1;
-            log_event(LogKind::Return, reinterpret_cast<PIRP>(0x1000 + i * 16), fields);
-        };
+        auto record = [](std::uint64_t i) { record_lone_return(3, 0x1000, i); };
         std::uint64_t tick = log_clock_tick();
         for (std::uint64_t i = 0; i < 150; ++i) record(i);
         ticks_during_first = log_clock_tick() - tick;
@@ -478,12 +482,7 @@ TEST_F(TraceEventsTest, the_log_clock_stops_when_idle_and_the_next_event_restart
     bool restarted = false;
     std::thread recorder([&] {
         tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-        auto record = [](std::uint64_t i) {
-            LogFields fields;
-            fields.match = (std::uint64_t{5} << 40) + i;
-            fields.location = 1;
-            log_event(LogKind::Return, reinterpret_cast<PIRP>(0x2000 + i * 16), fields);
-        };
+        auto record = [](std::uint64_t i) { record_lone_return(5, 0x2000, i); };
         record(0);  // starts the ticker (or finds it running)
         // Idle: the tick stops moving within a few hundred milliseconds (10 s at most here); it
         // must stay put over two polls 50 ms apart (a ticker merely not scheduled for a while
