@@ -408,7 +408,7 @@ TEST_F(CancelTest, csq_insert_ex_failure_returns_status_and_does_not_queue) {
     IoFreeIrp(b);
 }
 
-// S12: a system thread waits on a semaphore, takes the next IRP with IoCsqRemoveNextIrp(csq, NULL)
+// NT facts S12, S16. S12: a system thread waits on a semaphore, takes the next IRP with IoCsqRemoveNextIrp(csq, NULL)
 // and completes each read with STATUS_SUCCESS and Information 4; unload stops it (S16).
 TEST_F(CancelTest, csq_worker_thread_completes_queued_reads) {
     const std::size_t objects_before = object_count();
