@@ -171,9 +171,17 @@ void* ticker_main(void*) {
 }
 // The ticker starts with the first event that wants it and runs while threads record (a wake-up
 // per millisecond); without it every event reads the clock.
+// A forked child has no ticker thread, whatever the parent's state said: it starts as stopped, and
+// the tick moves on so that each thread's next event reads the clock and starts the child's own.
+void ticker_after_fork_in_child() noexcept {
+    g_tick.ticker.store(0, std::memory_order_relaxed);
+    g_tick.value.fetch_add(1, std::memory_order_release);
+}
 void start_ticker() noexcept {
     int expected = 0;
     if (!g_tick.ticker.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;
+    static const bool fork_handler = pthread_atfork(nullptr, nullptr, ticker_after_fork_in_child) == 0;
+    (void)fork_handler;
     pthread_attr_t attr;
     pthread_t thread;
     bool started = pthread_attr_init(&attr) == 0;

@@ -3,6 +3,7 @@
 // exports show them; the timestamps (a clock read per thread per tick of the log's clock, the other
 // times derived between the thread's reads); and the per-device IRP log (spec 4, class 11) behind `!verifier 0x100 <device>`.
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -508,6 +509,28 @@ TEST_F(TraceEventsTest, the_log_clock_stops_when_idle_and_the_next_event_restart
         if (e.value("tid", 0u) == tid) mine.push_back(std::move(e));
     ASSERT_EQ(mine.size(), 2u);
     EXPECT_FALSE(derived(mine[1])) << mine[1].dump();
+}
+
+// A child forked while the log's clock runs has no ticker thread of its own: its first event reads
+// the clock and starts one, so the child's tick moves on too (it would stand still for ever, and
+// every later event of the child take a derived time, if the parent's "running" state were kept).
+TEST_F(TraceEventsTest, a_forked_child_starts_its_own_log_clock) {
+    set_trace_recording(true);
+    record_lone_return(6, 0x3000, 0);  // the ticker runs in this process
+    const std::uint64_t before = log_clock_tick();
+    EXPECT_NE(wait_for_tick_after(before), before);
+    const pid_t child = fork();
+    ASSERT_NE(child, -1);
+    if (child == 0) {
+        const std::uint64_t at_fork = log_clock_tick();
+        record_lone_return(6, 0x3000, 1);
+        _exit(wait_for_tick_after(at_fork) != at_fork && wait_for_tick_after(at_fork + 1) > at_fork + 1 ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    set_trace_recording(false);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's log clock did not tick";
 }
 
 // One traced write of `length` bytes at `offset` to `device`; the events of its IRP's life.
