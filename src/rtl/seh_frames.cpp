@@ -75,10 +75,10 @@ using namespace ntio::rtl;
 
 extern "C" {
 
-// First __try on a thread: the alternate signal stack, so that a stack overflow can still be turned
-// into an exception. Once per thread, not per __try.
+// First __try on a thread: fault signals unblocked and the alternate signal stack, so that a fault
+// (a stack overflow too) can be turned into an exception. Once per thread, not per __try.
 VOID NtioSehThreadSetup(VOID) {
-    seh_ensure_altstack();
+    seh_prepare_thread();
     NtioSehThread.Ready = TRUE;
 }
 

@@ -126,8 +126,12 @@ void on_fault(int sig, siginfo_t* info, void* context) {
 #endif
         record.ExceptionInformation[1] = reinterpret_cast<ULONG_PTR>(info->si_addr);
     }
-    // SA_NODEFER and an empty sa_mask block nothing while the handler runs, so jumping out of it
-    // (leaving the alternate stack and the kernel's signal frame behind) needs no mask restore.
+    // Jumping out of the handler leaves the alternate stack and the kernel's signal frame behind, and
+    // with them the mask restore of the handler's return. Our SA_NODEFER and empty sa_mask block
+    // nothing, but a sanitizer that intercepts sigaction runs the handler from its own, which blocks
+    // every signal: restore the mask the thread had at the fault, as siglongjmp would, or its next
+    // fault (blocked) kills the process.
+    pthread_sigmask(SIG_SETMASK, &static_cast<const ucontext_t*>(context)->uc_sigmask, nullptr);
     seh_dispatch(record);
 }
 
@@ -143,7 +147,15 @@ __attribute__((constructor)) void install_fault_handlers() {
 
 }  // namespace
 
-void seh_ensure_altstack() noexcept {
+void seh_prepare_thread() noexcept {
+    // A synchronous fault while its signal is blocked kills the process without running any handler,
+    // so a thread that blocked them could never have a fault dispatched to its __try. Threads started
+    // by ThreadSanitizer's pthread_create begin with every signal blocked (strace shows the mask set
+    // to all but SIGKILL, SIGSTOP and SIGRTMIN), which is how the fault was lost there.
+    sigset_t faults;
+    sigemptyset(&faults);
+    for (const int sig : kSignals) sigaddset(&faults, sig);
+    pthread_sigmask(SIG_UNBLOCK, &faults, nullptr);
     AltStack& alt = t_altstack;
     if (alt.checked) return;
     alt.checked = true;

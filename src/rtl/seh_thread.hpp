@@ -21,7 +21,8 @@ extern thread_local SehThreadView t_seh;
 // Jumps to frame the way its JumpBuffer was filled (NTIO_SEH_FRAME::Kind).
 [[noreturn]] void seh_jump(PNTIO_SEH_FRAME frame);
 
-// Makes sure the calling thread has an alternate signal stack for fault delivery.
-void seh_ensure_altstack() noexcept;
+// Readies the calling thread for fault delivery: the synchronous fault signals unblocked, and an
+// alternate signal stack.
+void seh_prepare_thread() noexcept;
 
 }  // namespace ntio::rtl

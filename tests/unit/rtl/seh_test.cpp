@@ -2,8 +2,11 @@
 // probing, and `break` inside __try/__except within a switch (NT fact S23).
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include <ntio/ntio.h>
 
@@ -137,6 +140,26 @@ TEST(Seh, NullDereferenceIsAccessViolation) {
     }
     EXPECT_EQ(code, STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(address, 0u);
+}
+
+// A thread that starts with the fault signals blocked (as threads started under ThreadSanitizer do)
+// still gets its faults as exceptions: a blocked synchronous fault would kill the process instead.
+TEST(Seh, FaultIsCaughtOnAThreadThatBlockedFaultSignals) {
+    NTSTATUS code = 0;
+    std::thread worker([&code] {
+        sigset_t faults;
+        sigemptyset(&faults);
+        sigaddset(&faults, SIGSEGV);
+        sigaddset(&faults, SIGBUS);
+        pthread_sigmask(SIG_BLOCK, &faults, nullptr);
+        __try {
+            store_through(nullptr);
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            code = GetExceptionCode();
+        }
+    });
+    worker.join();
+    EXPECT_EQ(code, STATUS_ACCESS_VIOLATION);
 }
 
 TEST(Seh, BadPointerReadAndWriteAreAccessViolations) {
