@@ -11,14 +11,6 @@
 namespace ntio::verifier {
 namespace {
 
-[[gnu::always_inline]] inline NTSTATUS plain_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
-    if (--irp->CurrentLocation <= 0)
-        KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
-    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
-    sp->DeviceObject = device;
-    return device->DriverObject->MajorFunction[sp->MajorFunction](device, irp);
-}
-
 ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
 
 void wdm_error(ULONG_PTR subcode, PVOID routine, PIRP irp, PDEVICE_OBJECT device, Severity severity,
@@ -338,6 +330,7 @@ Frame* live_frame(PIRP irp) noexcept {
 // rules from the slow path.
 NTSTATUS call_driver_unverified(PDEVICE_OBJECT device, PIRP irp) noexcept {
     if (has_frames()) [[unlikely]] return call_driver_slow(device, irp, 0);
+    if (tracing()) return traced_call(device, irp);
     return unchecked_call(device, irp, 0);
 }
 

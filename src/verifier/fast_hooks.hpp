@@ -64,9 +64,13 @@ inline NTSTATUS call_driver_with_flags(PDEVICE_OBJECT device, PIRP irp, ULONG fl
 // A completion routine while a record exists anywhere (a Level 2 driver tracks an IRP) or the log is
 // on: the records' path goes to the slow hook; otherwise the routine runs in its driver's context and
 // is logged.
+// While tracing, the record is written inline in traced_completion_routine (irp_log.cpp; gate V3).
+NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                   PVOID context) noexcept;
 [[gnu::noinline]] inline NTSTATUS invoke_completion_routine_logged(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device,
                                                                   PIRP irp, PVOID context) noexcept {
     if (any_records()) [[unlikely]] return invoke_completion_routine_slow(routine, device, irp, context);
+    if (tracing()) return traced_completion_routine(routine, device, irp, context);
     const ULONG flags = live_device_flags(device);
     const CHAR location = irp->CurrentLocation;
     const bool pending_returned = irp->PendingReturned != FALSE;

@@ -28,6 +28,7 @@
 
 #include "inspect/snapshot.hpp"
 #include "io/objects.hpp"
+#include "verifier/fast_hooks.hpp"
 #include "verifier/state.hpp"
 #include "verifier/trace_tool.hpp"
 
@@ -572,20 +573,21 @@ inline std::uint64_t load_word(const unsigned char* p) noexcept {
     w[3].store(match, std::memory_order_release);
     CHAR location = irp->CurrentLocation;
     const CHAR stack_count = irp->StackCount;
-    std::uint64_t words[5] = {};
     if (location > 1) [[likely]] {
         // set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the
         // next location), so the routine the caller set for this call is read here, at IoCallDriver,
-        // and the event gets the call's time.
+        // and the event gets the call's time. Stored word by word (no array: a copy loop through
+        // the stack cost a third of the record).
         const auto* sp = reinterpret_cast<const unsigned char*>(IoGetNextIrpStackLocation(irp));
-        words[0] = load_word(sp);
-        words[1] = load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.Length));
-        words[2] = load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset));
-        words[3] = load_word(sp + offsetof(IO_STACK_LOCATION, CompletionRoutine));
-        words[4] = load_word(sp + offsetof(IO_STACK_LOCATION, Context));
+        w[4].store(load_word(sp), std::memory_order_release);
+        w[5].store(load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)), std::memory_order_release);
+        w[6].store(load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)), std::memory_order_release);
+        w[7].store(load_word(sp + offsetof(IO_STACK_LOCATION, CompletionRoutine)), std::memory_order_release);
+        w[8].store(load_word(sp + offsetof(IO_STACK_LOCATION, Context)), std::memory_order_release);
         location = static_cast<CHAR>(location - 1);
+    } else {
+        for (int i = 4; i < 9; ++i) w[i].store(0, std::memory_order_release);
     }
-    for (int i = 0; i < 5; ++i) w[4 + i].store(words[i], std::memory_order_release);
     return static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
            static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
 }
@@ -674,24 +676,55 @@ inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<
 // The fast form: the thread's ring has room, no clock read is due, a device whose entry is cached,
 // of a driver without IRP logging (so tracing is on: without it only such drivers' calls are
 // logged). A device of type IO_TYPE_DEVICE is one IoCreateDevice made, with its private part.
-void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
+[[gnu::always_inline]] inline void log_call_inline(PIRP irp, PDEVICE_OBJECT device, PVOID routine,
+                                                   std::uint64_t match) noexcept {
     ThreadLog& t = t_log;
     std::atomic<std::uint64_t>* w = fast_slot<kCallWords>(t);
     if (!w || !device || device->Type != IO_TYPE_DEVICE) [[unlikely]]
         return record_call(irp, device, routine, match);
+    // A driver object the I/O manager did not make (live_flags' table lookup) takes the out-of-line
+    // form too, so that this one makes no call and saves no registers.
     void* log = io::device_private(device)->trace_log.load(std::memory_order_acquire);
-    if (!log || (live_flags(device) & NTIO_VERIFIER_IRP_LOGGING)) [[unlikely]]
+    PDRIVER_OBJECT driver = device->DriverObject;
+    if (!log || !driver || driver->Type != IO_TYPE_DRIVER ||
+        (io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed) & NTIO_VERIFIER_IRP_LOGGING))
+        [[unlikely]]
         return record_call(irp, device, routine, match);
     const std::uint64_t bits = call_words(w, irp, word_of(log), routine, match);
     publish(t, t.ring, w + kCallWords - 1, static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | bits | t.tid_bits,
             kCallWords);
 }
 
-void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location) noexcept {
+void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
+    log_call_inline(irp, device, routine, match);
+}
+
+[[gnu::always_inline]] inline void log_return_inline(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match,
+                                                     NTSTATUS status, CHAR location) noexcept {
     ThreadLog& t = t_log;
     std::atomic<std::uint64_t>* w = fast_slot<5>(t);
     if (!w || status == STATUS_PENDING) [[unlikely]] return return_slow(irp, device, match, status, location, false);
     emit_at(t, w, Kind::Return, 0, location, 0, irp, device, match, status_word(status));
+}
+
+void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location) noexcept {
+    log_return_inline(irp, device, match, status, location);
+}
+
+NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    // ContextScope(nullptr): a verified caller is not charged for this driver's allocations.
+    PDRIVER_OBJECT const previous = t_state.context;
+    t_state.context = nullptr;
+    const std::uint64_t match = next_match_id();
+    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
+    PVOID routine = location > 0
+                        ? reinterpret_cast<PVOID>(device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction])
+                        : nullptr;
+    log_call_inline(irp, device, routine, match);
+    const NTSTATUS status = plain_call(device, irp);
+    log_return_inline(irp, device, match, status, location);
+    t_state.context = previous;
+    return status;
 }
 
 void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
@@ -705,14 +738,33 @@ void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
 }
 
 // The routine has returned: the IRP and the device may be gone.
-void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
-                            bool pending) noexcept {
+[[gnu::always_inline]] inline void log_completion_routine_inline(PIRP irp, PDEVICE_OBJECT device, PVOID routine,
+                                                                 NTSTATUS result, CHAR location, bool pending) noexcept {
     ThreadLog& t = t_log;
     std::atomic<std::uint64_t>* w = fast_slot<5>(t);
     if (!w) [[unlikely]]
         return emit_slow(Kind::CompletionRoutine, pending ? kPending : 0, location, 0, false, irp, device, routine,
                          status_word(result));
     emit_at(t, w, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, irp, device, routine, status_word(result));
+}
+
+void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
+                            bool pending) noexcept {
+    log_completion_routine_inline(irp, device, routine, result, location, pending);
+}
+
+NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                   PVOID context) noexcept {
+    const ULONG flags = live_device_flags(device);
+    const CHAR location = irp->CurrentLocation;
+    const bool pending_returned = irp->PendingReturned != FALSE;
+    // ContextScope: the routine runs in its driver's context when the verifier checks that driver.
+    PDRIVER_OBJECT const previous = t_state.context;
+    t_state.context = flags ? device->DriverObject : nullptr;
+    const NTSTATUS result = routine(device, irp, context);
+    t_state.context = previous;
+    log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending_returned);
+    return result;
 }
 
 // An allocation usually starts a request: when its time is derived, it takes the time of the next

@@ -375,6 +375,18 @@ void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTST
                             bool pending) noexcept;
 void log_alloc(PIRP irp) noexcept;
 void log_free(PIRP irp) noexcept;
+// IoCallDriver's dispatch as the I/O manager makes it, without checks.
+[[gnu::always_inline]] inline NTSTATUS plain_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    if (--irp->CurrentLocation <= 0)
+        KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
+    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
+    sp->DeviceObject = device;
+    return device->DriverObject->MajorFunction[sp->MajorFunction](device, irp);
+}
+// IoCallDriver to a driver no rule checks, while tracing and with no verified dispatch on this
+// thread: the call record, the dispatch in no driver's context, the return record, in one frame
+// with the recording inline (irp_log.cpp; gate V3).
+NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept;
 // uniq_match_id values: this thread's share of a global counter, taken in blocks (one atomic per
 // block), so that an id is a few instructions inline; unique across threads and below 2^53 for JSON.
 struct MatchIdBlock {
