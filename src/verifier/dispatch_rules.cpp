@@ -195,17 +195,10 @@ namespace {
 // A dispatch of a driver the verifier does not check: logged when logging is on, with the driver
 // context switched so that a verified caller is not charged for the lower driver's allocations.
 NTSTATUS unchecked_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
-    ContextScope scope(target_flags ? device->DriverObject : nullptr);
-    if (!logging_for(target_flags)) return plain_call(device, irp);
-    const std::uint64_t match = next_match_id();
-    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
-    PVOID routine = irp->CurrentLocation > 1
-                        ? reinterpret_cast<PVOID>(device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction])
-                        : nullptr;
-    log_call(irp, device, routine, match);
-    const NTSTATUS status = plain_call(device, irp);
-    log_return(irp, device, match, status, location);
-    return status;
+    PDRIVER_OBJECT const context = target_flags ? device->DriverObject : nullptr;
+    if (logging_for(target_flags)) return logged_call(device, irp, context);
+    ContextScope scope(context);
+    return plain_call(device, irp);
 }
 
 // A dispatch of a driver under Level 1 I/O verification only: the Level 1 checks around an untracked
@@ -330,7 +323,6 @@ Frame* live_frame(PIRP irp) noexcept {
 // rules from the slow path.
 NTSTATUS call_driver_unverified(PDEVICE_OBJECT device, PIRP irp) noexcept {
     if (has_frames()) [[unlikely]] return call_driver_slow(device, irp, 0);
-    if (tracing()) return traced_call(device, irp);
     return unchecked_call(device, irp, 0);
 }
 

@@ -63,25 +63,13 @@ inline NTSTATUS call_driver_with_flags(PDEVICE_OBJECT device, PIRP irp, ULONG fl
 
 // A completion routine while a record exists anywhere (a Level 2 driver tracks an IRP) or the log is
 // on: the records' path goes to the slow hook; otherwise the routine runs in its driver's context and
-// is logged.
-// While tracing, the record is written inline in traced_completion_routine (irp_log.cpp; gate V3).
-NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+// is logged (logged_completion_routine, irp_log.cpp, with the record written inline; gate V3).
+NTSTATUS logged_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                    PVOID context) noexcept;
 [[gnu::noinline]] inline NTSTATUS invoke_completion_routine_logged(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device,
                                                                   PIRP irp, PVOID context) noexcept {
     if (any_records()) [[unlikely]] return invoke_completion_routine_slow(routine, device, irp, context);
-    if (tracing()) return traced_completion_routine(routine, device, irp, context);
-    const ULONG flags = live_device_flags(device);
-    const CHAR location = irp->CurrentLocation;
-    const bool pending_returned = irp->PendingReturned != FALSE;
-    NTSTATUS result;
-    {
-        ContextScope scope(flags ? device->DriverObject : nullptr);
-        result = routine(device, irp, context);
-    }
-    if (logging_for(flags)) [[unlikely]]
-        log_completion_routine(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending_returned);
-    return result;
+    return logged_completion_routine(routine, device, irp, context);
 }
 
 // A completion routine while the verifier is active: with no record and no log, the routine runs in

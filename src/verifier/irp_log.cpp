@@ -711,10 +711,10 @@ void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS s
     log_return_inline(irp, device, match, status, location);
 }
 
-NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
-    // ContextScope(nullptr): a verified caller is not charged for this driver's allocations.
+NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept {
+    // ContextScope(context), by hand so that the records stay in this frame.
     PDRIVER_OBJECT const previous = t_state.context;
-    t_state.context = nullptr;
+    t_state.context = context;
     const std::uint64_t match = next_match_id();
     const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
     PVOID routine = location > 0
@@ -753,7 +753,7 @@ void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTST
     log_completion_routine_inline(irp, device, routine, result, location, pending);
 }
 
-NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+NTSTATUS logged_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                    PVOID context) noexcept {
     const ULONG flags = live_device_flags(device);
     const CHAR location = irp->CurrentLocation;
@@ -763,7 +763,8 @@ NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     t_state.context = flags ? device->DriverObject : nullptr;
     const NTSTATUS result = routine(device, irp, context);
     t_state.context = previous;
-    log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending_returned);
+    if (logging_for(flags))
+        log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending_returned);
     return result;
 }
 

@@ -383,10 +383,10 @@ void log_free(PIRP irp) noexcept;
     sp->DeviceObject = device;
     return device->DriverObject->MajorFunction[sp->MajorFunction](device, irp);
 }
-// IoCallDriver to a driver no rule checks, while tracing and with no verified dispatch on this
-// thread: the call record, the dispatch in no driver's context, the return record, in one frame
-// with the recording inline (irp_log.cpp; gate V3).
-NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept;
+// IoCallDriver to a driver no rule checks, while its IRPs are logged: the call record, the dispatch
+// in `context`'s driver context, the return record, in one frame with the recording inline
+// (irp_log.cpp; gate V3).
+NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept;
 // uniq_match_id values: this thread's share of a global counter, taken in blocks (one atomic per
 // block), so that an id is a few instructions inline; unique across threads and below 2^53 for JSON.
 struct MatchIdBlock {
