@@ -219,8 +219,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
     PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
     PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[sp->MajorFunction];
     const bool log = logging_for(device_flags(device));
-    const std::uint64_t match = log ? next_match_id() : 0;
-    if (log) log_call(irp, device, reinterpret_cast<PVOID>(routine), match);
+    if (log) log_call(irp, device, reinterpret_cast<PVOID>(routine));
     // The frame holds the record (active_frames); nothing owning stays on this stack, which a test's
     // bugcheck hook may leave through a longjmp.
     std::vector<Frame>& frames = thread_frames();
@@ -270,7 +269,7 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
         ContextScope scope(device->DriverObject);
         status = routine(device, irp);
     }
-    if (log) log_return(irp, device, match, status, location);
+    if (log) log_return(irp, status, location);
     std::vector<Frame>& after = thread_frames();
     if (index < after.size() && after[index].irp == irp) {
         exit_checks(after[index], status, irql_before);
@@ -321,10 +320,7 @@ Frame* live_frame(PIRP irp) noexcept {
 // A target no rule checks: it runs in no driver's context (a verified caller is not charged for its
 // allocations), logged when tracing. A Level 2 dispatch on this thread still gets its forwarding
 // rules from the slow path.
-NTSTATUS call_driver_unverified(PDEVICE_OBJECT device, PIRP irp) noexcept {
-    if (has_frames()) [[unlikely]] return call_driver_slow(device, irp, 0);
-    return unchecked_call(device, irp, 0);
-}
+NTSTATUS call_driver_untraced(PDEVICE_OBJECT device, PIRP irp) noexcept { return unchecked_call(device, irp, 0); }
 
 namespace {
 // The exit checks of call_driver_level1, handing the dispatch's status back (a tail call there).

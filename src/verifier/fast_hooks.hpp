@@ -31,10 +31,19 @@ NTSTATUS invoke_completion_routine_slow(PIO_COMPLETION_ROUTINE routine, PDEVICE_
 void on_complete_request_slow(PIRP irp) noexcept;
 
 // The two common IoCallDriver cases while the verifier is active, out of line so that the hook
-// itself stays frameless (dispatch_rules.cpp): a target no rule checks, and a Level 1 target with
-// nothing else to do (no stress, no IRP logging, no tracing, no Level 2 dispatch on this thread).
-NTSTATUS call_driver_unverified(PDEVICE_OBJECT device, PIRP irp) noexcept;
+// itself stays frameless (dispatch_rules.cpp): a target no rule checks, with no Level 2 dispatch on
+// this thread and no tracing, and a Level 1 target with nothing else to do (no stress, no IRP
+// logging, no tracing, no Level 2 dispatch on this thread).
+NTSTATUS call_driver_untraced(PDEVICE_OBJECT device, PIRP irp) noexcept;
 NTSTATUS call_driver_level1(PDEVICE_OBJECT device, PIRP irp, ULONG flags) noexcept;
+
+// A target no rule checks (it has a next stack location): by tail calls only, so that with tracing
+// on IoCallDriver reaches the logged call in one step (gate V3).
+inline NTSTATUS call_driver_unverified(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    if (has_frames()) [[unlikely]] return call_driver_slow(device, irp, 0);
+    if (tracing()) return logged_call(device, irp, nullptr);
+    return call_driver_untraced(device, irp);
+}
 
 inline constexpr ULONG kLevel1LeanMask = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY |
                                         NTIO_VERIFIER_FORCE_PENDING | NTIO_VERIFIER_SYNC_DELAY_FUZZING |
@@ -66,7 +75,7 @@ inline NTSTATUS call_driver_with_flags(PDEVICE_OBJECT device, PIRP irp, ULONG fl
 // is logged (logged_completion_routine, irp_log.cpp, with the record written inline; gate V3).
 NTSTATUS logged_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                    PVOID context) noexcept;
-[[gnu::noinline]] inline NTSTATUS invoke_completion_routine_logged(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device,
+inline NTSTATUS invoke_completion_routine_logged(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device,
                                                                   PIRP irp, PVOID context) noexcept {
     if (any_records()) [[unlikely]] return invoke_completion_routine_slow(routine, device, irp, context);
     return logged_completion_routine(routine, device, irp, context);
@@ -109,12 +118,16 @@ inline bool thread_quiet() noexcept {
             static_cast<std::uint32_t>(t_state.held_spin_locks)) == 0;
 }
 // IoCompleteRequest's entry while the verifier is active: when no rule could report or record and
-// no driver has delay fuzzing or IRP logging and tracing is off, it returns at once.
+// no driver has delay fuzzing or IRP logging, it returns at once, after the log's record when
+// tracing is on (what complete_request_checked would find, without its device lookup).
 inline void complete_request_hooked(PIRP irp) noexcept {
     if (irp->Type == IO_TYPE_IRP && current_irql() <= DISPATCH_LEVEL &&
-        !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && thread_quiet() &&
-        !slow_for(kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing)) [[likely]]
-        return;
+        !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && thread_quiet()) [[likely]] {
+        const ULONG slow = g_slow_reasons.load(std::memory_order_acquire) &
+                           (kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing);
+        if (slow == 0) [[likely]] return;
+        if (slow == kSlowTracing) return log_complete(irp, irp->IoStatus.Status, irp->IoStatus.Information);
+    }
     complete_request_checked(irp);
 }
 

@@ -53,7 +53,7 @@ struct Record {
     std::uint64_t ts;          // nanoseconds (CLOCK_MONOTONIC)
     std::uint64_t seq;         // numbered when read, in time order
     std::uint64_t irp_id;
-    std::uint64_t match;
+    std::uint64_t match;       // call and return: uniq_match_id (the call's position id), paired here
     PIRP irp;
     PDEVICE_OBJECT device;
     const DeviceNames* names;  // call, return, completion routine: the device's (its names outlive it)
@@ -109,7 +109,6 @@ struct Ring {
 
 std::atomic<Ring*> g_rings{nullptr};
 std::atomic<std::uint64_t> g_ring_numbers{0};
-std::atomic<std::uint64_t> g_match{0};
 
 // The clock is read by a thread's first event after each tick of the log's ticker thread (every
 // kTickNs), not per event nor per request: a clock read costs 20 to 45 ns under KVM, about an
@@ -549,13 +548,13 @@ template <typename... W>
 }
 
 // The call record: the IRP, the device's log entry (or its address, tagged, when the table is
-// full), the dispatch routine, the match id, then the next stack location's words as they are (its
+// full), the dispatch routine, then the next stack location's words as they are (its
 // first word: major, minor, flags, Control; the words of Parameters at 8 and 24: Read/Write Length
 // and ByteOffset, or the IOCTL / FSCTL code; CompletionRoutine; Context), decoded when the log is
 // read (decode_call), the clock when stamped, the header. Copying words costs no branch; a forward
 // after IoSkipCurrentIrpStackLocation carries the upper driver's routine: the reader tells it (a
 // call to the location of the call it is made in) and drops it.
-constexpr std::uint64_t kCallWords = 10;  // unstamped; one more with the clock
+constexpr std::uint64_t kCallWords = 9;  // unstamped; one more with the clock
 
 inline std::uint64_t load_word(const unsigned char* p) noexcept {
     std::uint64_t w;
@@ -563,33 +562,47 @@ inline std::uint64_t load_word(const unsigned char* p) noexcept {
     return w;
 }
 
-// The call's words 0-8 at w, and its header's location and stack count.
-[[gnu::always_inline]] inline std::uint64_t call_words(std::atomic<std::uint64_t>* w, PIRP irp,
-                                                       std::uint64_t device_word, PVOID routine,
-                                                       std::uint64_t match) noexcept {
-    w[0].store(word_of(irp), std::memory_order_release);
-    w[1].store(device_word, std::memory_order_release);
-    w[2].store(word_of(routine), std::memory_order_release);
-    w[3].store(match, std::memory_order_release);
+// A call's words read from the IRP before any is stored (a store to the ring could alias the IRP
+// for the compiler, which would read it again), and its header's location and stack count bits.
+// Named words, not an array: an array went through the stack and a copy loop.
+struct CallWords {
+    std::uint64_t head, at8, at24, routine, context;
+    std::uint64_t bits;
+};
+// set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the next
+// location), so the routine the caller set for this call is read here, at IoCallDriver, and the
+// event gets the call's time. Read word by word (no copy loop: one through the stack cost a third
+// of the record). Without a next location (the call bugchecks 0x35), the words are zero.
+[[gnu::always_inline]] inline CallWords read_call(PIRP irp) noexcept {
+    CallWords c;
     CHAR location = irp->CurrentLocation;
     const CHAR stack_count = irp->StackCount;
     if (location > 1) [[likely]] {
-        // set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the
-        // next location), so the routine the caller set for this call is read here, at IoCallDriver,
-        // and the event gets the call's time. Stored word by word (no array: a copy loop through
-        // the stack cost a third of the record).
         const auto* sp = reinterpret_cast<const unsigned char*>(IoGetNextIrpStackLocation(irp));
-        w[4].store(load_word(sp), std::memory_order_release);
-        w[5].store(load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)), std::memory_order_release);
-        w[6].store(load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)), std::memory_order_release);
-        w[7].store(load_word(sp + offsetof(IO_STACK_LOCATION, CompletionRoutine)), std::memory_order_release);
-        w[8].store(load_word(sp + offsetof(IO_STACK_LOCATION, Context)), std::memory_order_release);
+        c.head = load_word(sp);
+        c.at8 = load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.Length));
+        c.at24 = load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset));
+        c.routine = load_word(sp + offsetof(IO_STACK_LOCATION, CompletionRoutine));
+        c.context = load_word(sp + offsetof(IO_STACK_LOCATION, Context));
         location = static_cast<CHAR>(location - 1);
     } else {
-        for (int i = 4; i < 9; ++i) w[i].store(0, std::memory_order_release);
+        c.head = c.at8 = c.at24 = c.routine = c.context = 0;
     }
-    return static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
-           static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
+    c.bits = static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
+             static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
+    return c;
+}
+// The call's payload words 0-7 at w.
+[[gnu::always_inline]] inline void store_call(std::atomic<std::uint64_t>* w, PIRP irp, std::uint64_t device_word,
+                                              PVOID routine, const CallWords& c) noexcept {
+    w[0].store(word_of(irp), std::memory_order_release);
+    w[1].store(device_word, std::memory_order_release);
+    w[2].store(word_of(routine), std::memory_order_release);
+    w[3].store(c.head, std::memory_order_release);
+    w[4].store(c.at8, std::memory_order_release);
+    w[5].store(c.at24, std::memory_order_release);
+    w[6].store(c.routine, std::memory_order_release);
+    w[7].store(c.context, std::memory_order_release);
 }
 static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
               offsetof(IO_STACK_LOCATION, Parameters.DeviceIoControl.IoControlCode));
@@ -619,7 +632,7 @@ CallParams decode_call(std::uint64_t head, std::uint64_t at8, std::uint64_t at24
 
 // Any call: the device's entry looked up when not cached, the per-device IRP log, the clock, a pad
 // record.
-[[gnu::noinline]] void record_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
+[[gnu::noinline]] void record_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine) noexcept {
     Ring* ring = my_ring();
     if (!ring) return;
     ThreadLog& t = t_log;
@@ -630,17 +643,18 @@ CallParams decode_call(std::uint64_t head, std::uint64_t at8, std::uint64_t at24
     const bool device_irp = log && (!tracing() || (live_flags(device) & NTIO_VERIFIER_IRP_LOGGING));
     const bool stamp = take_stamp(t) || device_irp;
     const std::uint64_t length = stamp ? kCallWords + 1 : kCallWords;
+    const CallWords c = read_call(irp);
+    const std::uint64_t bits = c.bits;
     std::atomic<std::uint64_t>* w = reserve(t, ring, length);
-    const std::uint64_t bits = call_words(w, irp, log ? word_of(log) : word_of(device) | 1, routine, match);
+    store_call(w, irp, log ? word_of(log) : word_of(device) | 1, routine, c);
     const std::uint64_t clock = stamp ? raw_clock() : 0;
     if (stamp) w[kCallWords - 1].store(clock, std::memory_order_release);
     publish(t, ring, w + length - 1,
             static_cast<std::uint64_t>(Kind::Call) | length << 12 | (stamp ? kStamped : 0) | bits | t.tid_bits, length);
     if (device_irp) [[unlikely]] {
-        const CallParams c = decode_call(w[4].load(std::memory_order_relaxed), w[5].load(std::memory_order_relaxed),
-                                         w[6].load(std::memory_order_relaxed));
-        DeviceIrp entry{clock, position_id(ring->number, t.head - length), irp, c.length, c.offset,
-                        static_cast<std::uint32_t>(t.tid_bits >> 32), c.major, c.minor, static_cast<CHAR>(bits >> 16),
+        const CallParams p = decode_call(c.head, c.at8, c.at24);
+        DeviceIrp entry{clock, position_id(ring->number, t.head - length), irp, p.length, p.offset,
+                        static_cast<std::uint32_t>(t.tid_bits >> 32), p.major, p.minor, static_cast<CHAR>(bits >> 16),
                         static_cast<CHAR>(bits >> 24)};
         const std::uint64_t n = log->irp_head.fetch_add(1, std::memory_order_relaxed);
         log->irps[n % kIrpsPerDevice].write_shared(n, entry);
@@ -649,25 +663,15 @@ CallParams decode_call(std::uint64_t head, std::uint64_t at8, std::uint64_t at24
 
 }  // namespace
 
-constinit thread_local MatchIdBlock t_match_ids;
-
-std::uint64_t next_match_id_refill() noexcept {
-    MatchIdBlock& ids = t_match_ids;
-    constexpr std::uint64_t kBlock = std::uint64_t{1} << 16;
-    ids.next = g_match.fetch_add(kBlock, std::memory_order_relaxed);
-    ids.end = ids.next + kBlock;
-    return ++ids.next;
-}
-
 namespace {
 
 inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<std::uint32_t>(status); }
 
-// The dispatch has returned: the IRP may be freed, only its pointer is recorded. A pending return
-// makes the thread's next event read the clock.
-[[gnu::noinline]] void return_slow(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location,
-                                   bool pending) noexcept {
-    emit_slow(Kind::Return, pending ? kPending : 0, location, 0, false, irp, device, match, status_word(status));
+// The dispatch has returned: the IRP may be freed, only its pointer is recorded (with the status
+// and the call's location: the reader pairs it with its call). A pending return makes the thread's
+// next event read the clock.
+[[gnu::noinline]] void return_slow(PIRP irp, NTSTATUS status, CHAR location, bool pending) noexcept {
+    emit_slow(Kind::Return, pending ? kPending : 0, location, 0, false, irp, status_word(status));
     if (status == STATUS_PENDING) t_log.tick = kForceStamp;
 }
 
@@ -677,11 +681,11 @@ inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<
 // of a driver without IRP logging (so tracing is on: without it only such drivers' calls are
 // logged). A device of type IO_TYPE_DEVICE is one IoCreateDevice made, with its private part.
 [[gnu::always_inline]] inline void log_call_inline(PIRP irp, PDEVICE_OBJECT device, PVOID routine,
-                                                   std::uint64_t match) noexcept {
+                                                   const CallWords& c) noexcept {
     ThreadLog& t = t_log;
     std::atomic<std::uint64_t>* w = fast_slot<kCallWords>(t);
     if (!w || !device || device->Type != IO_TYPE_DEVICE) [[unlikely]]
-        return record_call(irp, device, routine, match);
+        return record_call(irp, device, routine);
     // A driver object the I/O manager did not make (live_flags' table lookup) takes the out-of-line
     // form too, so that this one makes no call and saves no registers.
     void* log = io::device_private(device)->trace_log.load(std::memory_order_acquire);
@@ -689,41 +693,50 @@ inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<
     if (!log || !driver || driver->Type != IO_TYPE_DRIVER ||
         (io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed) & NTIO_VERIFIER_IRP_LOGGING))
         [[unlikely]]
-        return record_call(irp, device, routine, match);
-    const std::uint64_t bits = call_words(w, irp, word_of(log), routine, match);
-    publish(t, t.ring, w + kCallWords - 1, static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | bits | t.tid_bits,
-            kCallWords);
+        return record_call(irp, device, routine);
+    store_call(w, irp, word_of(log), routine, c);
+    publish(t, t.ring, w + kCallWords - 1,
+            static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | c.bits | t.tid_bits, kCallWords);
 }
 
-void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept {
-    log_call_inline(irp, device, routine, match);
+void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine) noexcept {
+    log_call_inline(irp, device, routine, read_call(irp));
 }
 
-[[gnu::always_inline]] inline void log_return_inline(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match,
-                                                     NTSTATUS status, CHAR location) noexcept {
+[[gnu::always_inline]] inline void log_return_inline(PIRP irp, NTSTATUS status, CHAR location) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot<5>(t);
-    if (!w || status == STATUS_PENDING) [[unlikely]] return return_slow(irp, device, match, status, location, false);
-    emit_at(t, w, Kind::Return, 0, location, 0, irp, device, match, status_word(status));
+    std::atomic<std::uint64_t>* w = fast_slot<3>(t);
+    if (!w || status == STATUS_PENDING) [[unlikely]] return return_slow(irp, status, location, false);
+    emit_at(t, w, Kind::Return, 0, location, 0, irp, status_word(status));
 }
 
-void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location) noexcept {
-    log_return_inline(irp, device, match, status, location);
-}
+void log_return(PIRP irp, NTSTATUS status, CHAR location) noexcept { log_return_inline(irp, status, location); }
 
+namespace {
+// A call without a next stack location: its record (routine null, no stack words), then 0x35.
+[[gnu::cold, gnu::noinline, noreturn]] void logged_call_without_location(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    record_call(irp, device, nullptr);
+    KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
+}
+}  // namespace
+
+// plain_call with the records around it. Everything the call record takes from the IRP is read
+// before the first store to the ring, once.
 NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept {
+    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
+    if (location <= 0) [[unlikely]] logged_call_without_location(device, irp);
+    PIO_STACK_LOCATION sp = irp->Tail.Overlay.CurrentStackLocation - 1;
+    const PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[sp->MajorFunction];
+    log_call_inline(irp, device, reinterpret_cast<PVOID>(routine), read_call(irp));
+    irp->CurrentLocation = location;
+    irp->Tail.Overlay.CurrentStackLocation = sp;
+    sp->DeviceObject = device;
     // ContextScope(context), by hand so that the records stay in this frame.
     PDRIVER_OBJECT const previous = t_state.context;
     t_state.context = context;
-    const std::uint64_t match = next_match_id();
-    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
-    PVOID routine = location > 0
-                        ? reinterpret_cast<PVOID>(device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction])
-                        : nullptr;
-    log_call_inline(irp, device, routine, match);
-    const NTSTATUS status = plain_call(device, irp);
-    log_return_inline(irp, device, match, status, location);
+    const NTSTATUS status = routine(device, irp);
     t_state.context = previous;
+    log_return_inline(irp, status, location);
     return status;
 }
 
@@ -787,8 +800,8 @@ void log_free(PIRP irp) noexcept {
 
 void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {
     switch (log_kind) {
-    case LogKind::Call: return log_call(irp, f.device, f.routine, f.match);
-    case LogKind::Return: return return_slow(irp, f.device, f.match, f.status, f.location, f.pending);
+    case LogKind::Call: return log_call(irp, f.device, f.routine);
+    case LogKind::Return: return return_slow(irp, f.status, f.location, f.pending);
     case LogKind::Complete: return log_complete(irp, f.status, f.information);
     case LogKind::CompletionRoutine:
         return log_completion_routine(irp, f.device, f.routine, f.status, f.location, f.pending);
@@ -1002,23 +1015,20 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
                 r.names = &log->names;
             }
             r.routine = ptr(p[2]);
-            r.match = p[3];
-            const CallParams c = decode_call(p[4], p[5], p[6]);
+            const CallParams c = decode_call(p[3], p[4], p[5]);
             r.major = c.major;
             r.minor = c.minor;
             r.length = c.length;
             r.offset = c.offset;
-            if (p[7] && c.invoke) {
-                r.completion = ptr(p[7]);
-                r.completion_context = ptr(p[8]);
+            if (p[6] && c.invoke) {
+                r.completion = ptr(p[6]);
+                r.completion_context = ptr(p[7]);
                 r.control = c.invoke;
             }
             break;
         }
-        case Kind::Return:
-            r.device = static_cast<PDEVICE_OBJECT>(ptr(p[1]));
-            r.match = p[2];
-            r.status = status(p[3]);
+        case Kind::Return:  // device and match id: its call's (read_records)
+            r.status = status(p[1]);
             break;
         case Kind::Complete:
             r.status = status(p[1]);
@@ -1119,14 +1129,18 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
     };
     std::unordered_map<PIRP, Life> lives;
     std::unordered_map<PDEVICE_OBJECT, const DeviceNames*> device_names;  // from the latest call to each device
-    std::unordered_map<std::uint64_t, const DeviceNames*> call_names;     // uniq_match_id -> the call's device
     // Per ring, the calls not yet returned, innermost last: a call to the IRP location of the call
     // it is made in is a forward after IoSkipCurrentIrpStackLocation, whose completion routine is
-    // the upper driver's (not a new one).
+    // the upper driver's (not a new one). A thread's calls and returns nest, so a return belongs to
+    // the innermost open call of its IRP and location; calls above that one never returned (left by
+    // an exception or a longjmp) and are dropped. A return whose call is no longer in the ring (or
+    // never was: a dispatch left and re-entered) keeps its own position id and no device.
     struct Open {
         std::uint64_t match;
         PIRP irp;
         CHAR location;
+        PDEVICE_OBJECT device;
+        const DeviceNames* names;
     };
     std::unordered_map<std::uint64_t, std::vector<Open>> open_calls;
     auto names_of = [&](PDEVICE_OBJECT device) -> const DeviceNames* {
@@ -1157,10 +1171,10 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
                 r.completion_context = nullptr;
                 r.control = 0;
             }
-            open.push_back({r.match, r.irp, r.location});
             if (item.tagged_device) r.names = names_of(r.device);
+            r.match = own;
+            open.push_back({own, r.irp, r.location, r.device, r.names});
             device_names[r.device] = r.names;
-            call_names[r.match] = r.names;
             if (call_ids) (*call_ids)[own] = r.irp_id;
             break;
         }
@@ -1173,17 +1187,15 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
         }
         if (r.kind == Kind::Return) {
             std::vector<Open>& open = open_calls[item.ring];
+            r.match = own;
             for (std::size_t i = open.size(); i-- > 0;)
-                if (open[i].match == r.match) {
+                if (open[i].irp == r.irp && open[i].location == r.location) {
+                    r.match = open[i].match;
+                    r.device = open[i].device;
+                    r.names = open[i].names;
                     open.resize(i);
                     break;
                 }
-            if (auto it = call_names.find(r.match); it != call_names.end()) {
-                r.names = it->second;
-                call_names.erase(it);
-            } else {
-                r.names = names_of(r.device);
-            }
         } else if (r.kind == Kind::CompletionRoutine) {
             r.names = names_of(r.device);
         }

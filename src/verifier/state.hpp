@@ -355,7 +355,6 @@ struct LogFields {
     PVOID routine = nullptr;
     NTSTATUS status = 0;
     ULONG_PTR information = 0;
-    std::uint64_t match = 0;    // uniq_match_id (call / return)
     bool pending = false;
     ULONG code = 0;             // verifier: bugcheck code; return/complete: nothing
     ULONG_PTR subcode = 0;
@@ -367,9 +366,10 @@ inline bool logging_for(ULONG flags) noexcept { return tracing() || (flags & NTI
 void log_event(LogKind kind, PIRP irp, const LogFields& fields) noexcept;
 // The hot events with their fields as arguments (no LogFields built on the caller's stack); each is
 // log_event with those fields. Return and completion routine: the IRP (and device) may be gone,
-// only the pointers are recorded.
-void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine, std::uint64_t match) noexcept;
-void log_return(PIRP irp, PDEVICE_OBJECT device, std::uint64_t match, NTSTATUS status, CHAR location) noexcept;
+// only the pointers are recorded. A return is paired with its call (uniq_match_id, device) when the
+// log is read: a thread's calls and returns nest.
+void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine) noexcept;
+void log_return(PIRP irp, NTSTATUS status, CHAR location) noexcept;
 void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept;
 void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
                             bool pending) noexcept;
@@ -387,19 +387,6 @@ void log_free(PIRP irp) noexcept;
 // in `context`'s driver context, the return record, in one frame with the recording inline
 // (irp_log.cpp; gate V3).
 NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept;
-// uniq_match_id values: this thread's share of a global counter, taken in blocks (one atomic per
-// block), so that an id is a few instructions inline; unique across threads and below 2^53 for JSON.
-struct MatchIdBlock {
-    std::uint64_t next = 0;
-    std::uint64_t end = 0;
-};
-extern constinit thread_local MatchIdBlock t_match_ids;
-std::uint64_t next_match_id_refill() noexcept;  // takes a new block; its first id
-inline std::uint64_t next_match_id() noexcept {
-    MatchIdBlock& ids = t_match_ids;
-    if (ids.next == ids.end) [[unlikely]] return next_match_id_refill();
-    return ++ids.next;
-}
 // The native records (spec 7.2) of every thread's ring, oldest first, as JSON lines.
 std::string log_json_lines();
 void set_tracing(bool on) noexcept;

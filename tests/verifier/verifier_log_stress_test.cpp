@@ -19,11 +19,10 @@ constexpr std::uint64_t kMaxPerWriter = std::uint64_t{1} << 18;  // wraps each r
 constexpr std::uint64_t kMinPerWriter = std::uint64_t{1} << 15;  // each ring wrapped several times, whatever the reader
 
 // The fields of event v: a fake IRP pointer (only recorded, never read: a Return event must not
-// touch the IRP), the match id, the status and the location all carry v.
+// touch the IRP), the status, the location and the pending flag all carry v.
 void record(std::uint64_t v) {
     LogFields fields;
     fields.status = static_cast<NTSTATUS>(v & 0x7FFFFFFF);
-    fields.match = v;
     fields.location = static_cast<CHAR>(v & 0x3F);
     fields.pending = (v & 1) != 0;
     log_event(LogKind::Return, reinterpret_cast<PIRP>(v << 4), fields);
@@ -44,11 +43,13 @@ std::uint64_t check_log(std::uint64_t& torn) {
         if (end == std::string::npos) end = text.size();
         const std::string line = text.substr(start, end - start);
         start = end + 1;
-        const std::uint64_t v = number_after(line, "\"uniq_match_id\":", 10);
-        if (line.find("\"event\":\"return\"") == std::string::npos || v < (std::uint64_t{1} << 40)) continue;
+        const std::uint64_t irp = number_after(line, "\"irp_addr\":\"0x", 16);
+        if (line.find("\"event\":\"return\"") == std::string::npos || irp == ~std::uint64_t{0} ||
+            irp < (std::uint64_t{1} << 44))
+            continue;
         ++checked;
-        const bool whole = number_after(line, "\"irp_addr\":\"0x", 16) == (v << 4) &&
-                           number_after(line, "\"status\":\"0x", 16) == (v & 0x7FFFFFFF) &&
+        const std::uint64_t v = irp >> 4;
+        const bool whole = (irp & 15) == 0 && number_after(line, "\"status\":\"0x", 16) == (v & 0x7FFFFFFF) &&
                            number_after(line, "\"location\":", 10) == (v & 0x3F) &&
                            line.find((v & 1) ? "\"pending\":true" : "\"pending\":false") != std::string::npos;
         if (!whole) ++torn;

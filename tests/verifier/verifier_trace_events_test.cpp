@@ -422,10 +422,9 @@ TEST_F(TraceEventsTest, requests_read_the_clock_once_per_tick_and_derive_the_res
 }
 
 // The i-th of a series of return events with no call before them (as after a dispatch left by a
-// longjmp): match ids in series `series`, made-up IRP addresses from `base`.
-void record_lone_return(std::uint64_t series, std::uintptr_t base, std::uint64_t i) {
+// longjmp): made-up IRP addresses from `base`.
+void record_lone_return(std::uintptr_t base, std::uint64_t i) {
     LogFields fields;
-    fields.match = (series << 40) + i;
     fields.location = 1;
     log_event(LogKind::Return, reinterpret_cast<PIRP>(base + i * 16), fields);
 }
@@ -440,7 +439,7 @@ TEST_F(TraceEventsTest, the_first_event_after_a_tick_reads_the_clock) {
     std::uint64_t ticks_during_second = 0;
     std::thread recorder([&] {
         tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-        auto record = [](std::uint64_t i) { record_lone_return(3, 0x1000, i); };
+        auto record = [](std::uint64_t i) { record_lone_return(0x1000, i); };
         std::uint64_t tick = log_clock_tick();
         for (std::uint64_t i = 0; i < 150; ++i) record(i);
         ticks_during_first = log_clock_tick() - tick;
@@ -483,7 +482,7 @@ TEST_F(TraceEventsTest, the_log_clock_stops_when_idle_and_the_next_event_restart
     bool restarted = false;
     std::thread recorder([&] {
         tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-        auto record = [](std::uint64_t i) { record_lone_return(5, 0x2000, i); };
+        auto record = [](std::uint64_t i) { record_lone_return(0x2000, i); };
         record(0);  // starts the ticker (or finds it running)
         // Idle: the tick stops moving within a few hundred milliseconds (10 s at most here); it
         // must stay put over two polls 50 ms apart (a ticker merely not scheduled for a while
@@ -516,14 +515,14 @@ TEST_F(TraceEventsTest, the_log_clock_stops_when_idle_and_the_next_event_restart
 // every later event of the child take a derived time, if the parent's "running" state were kept).
 TEST_F(TraceEventsTest, a_forked_child_starts_its_own_log_clock) {
     set_trace_recording(true);
-    record_lone_return(6, 0x3000, 0);  // the ticker runs in this process
+    record_lone_return(0x3000, 0);  // the ticker runs in this process
     const std::uint64_t before = log_clock_tick();
     EXPECT_NE(wait_for_tick_after(before), before);
     const pid_t child = fork();
     ASSERT_NE(child, -1);
     if (child == 0) {
         const std::uint64_t at_fork = log_clock_tick();
-        record_lone_return(6, 0x3000, 1);
+        record_lone_return(0x3000, 1);
         _exit(wait_for_tick_after(at_fork) != at_fork && wait_for_tick_after(at_fork + 1) > at_fork + 1 ? 0 : 1);
     }
     int status = 0;
