@@ -44,6 +44,14 @@ void forget_pending(PWORK_QUEUE_ITEM item) noexcept {
     if (g_pending && g_pending->erase(item)) g_pending_count.fetch_sub(1, std::memory_order_relaxed);
 }
 
+// KeRemoveQueue's result when it is a status rather than an entry. It returns an entry or
+// STATUS_TIMEOUT, STATUS_USER_APC or STATUS_ABANDONED (KeRemoveQueue on Microsoft Learn); the
+// statuses are compared one by one, not as a range: a user-space item can live below 4 GiB (a
+// heap at a low address, as under valgrind), where a range test took it for a status and lost it.
+PLIST_ENTRY status_entry(NTSTATUS status) noexcept {
+    return reinterpret_cast<PLIST_ENTRY>(static_cast<LONG_PTR>(status));
+}
+
 }  // namespace
 
 void for_each_pending_work_item(void (*fn)(PWORK_QUEUE_ITEM item, void* context), void* context) {
@@ -156,10 +164,10 @@ void Executive::run_worker() {
         first = false;
         PLIST_ENTRY entry = KeRemoveQueue(&m_queue, KernelMode, nullptr);
         m_idle.fetch_sub(1, std::memory_order_acq_rel);
-        if (reinterpret_cast<ULONG_PTR>(entry) <= 0xffffffffULL) {
-            if (static_cast<NTSTATUS>(reinterpret_cast<ULONG_PTR>(entry)) == STATUS_ABANDONED) break;
-            continue;  // an alert or timeout status, not an entry
-        }
+        if (entry == status_entry(STATUS_ABANDONED)) break;
+        if (entry == status_entry(STATUS_TIMEOUT) || entry == status_entry(STATUS_USER_APC) ||
+            entry == status_entry(STATUS_ALERTED))
+            continue;
         auto* item = CONTAINING_RECORD(entry, WORK_QUEUE_ITEM, List);
         PWORKER_THREAD_ROUTINE routine = item->WorkerRoutine;
         if (routine == stop_routine) break;
