@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "conformance/nt/nt_test_support.hpp"
+#include "support/driver_fixture.hpp"
 #include "matrix_check.hpp"
 #include <ntio/ntio.h>
 
@@ -42,21 +43,11 @@ struct Surface {
     std::function<Outcome(const Cell&)> oracle;
 };
 
-class CompletionMatrixNt : public SystemTest {
+class CompletionMatrixNt : public DriverTest {
 protected:
     void SetUp() override {
         SystemTest::SetUp();
-        UNICODE_STRING service;
-        RtlInitUnicodeString(&service, L"CmpMatrix");
-        ASSERT_EQ(NtioCreateDriver(&service, matrix_driver_entry, &m_driver), STATUS_SUCCESS);
-    }
-    void TearDown() override {
-        if (m_driver) {
-            EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-            ObDereferenceObject(m_driver);
-            m_driver = nullptr;
-        }
-        SystemTest::TearDown();
+        ASSERT_EQ(create_driver(L"CmpMatrix", matrix_driver_entry), STATUS_SUCCESS);
     }
 
     static HANDLE open_device(bool async) {
@@ -186,8 +177,6 @@ protected:
         const std::string output(out, sizeof(out));
         check.expect(output == o.output, "output buffer (E4)", o.output, output);
     }
-
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 // NT facts E1, E2, E4; H1 (file object signalled by a successful completion).

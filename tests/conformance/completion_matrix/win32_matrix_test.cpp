@@ -8,13 +8,12 @@
 
 #include <gtest/gtest.h>
 
-#include "support/system_fixture.hpp"
-
 #include <windows.h>
 #include <winioctl.h>
 #include <ntio/ntio.h>
 
 #include "matrix_check.hpp"
+#include "support/driver_fixture.hpp"
 
 namespace ntio::test::completion_matrix {
 namespace {
@@ -29,21 +28,11 @@ DWORD expected_error(NTSTATUS status) {
     return status == STATUS_PENDING ? ERROR_IO_PENDING : RtlNtStatusToDosError(status);
 }
 
-class CompletionMatrixWin32 : public SystemTest {
+class CompletionMatrixWin32 : public DriverTest {
 protected:
     void SetUp() override {
         SystemTest::SetUp();
-        UNICODE_STRING service;
-        RtlInitUnicodeString(&service, L"CmpMatrix");
-        ASSERT_EQ(NtioCreateDriver(&service, matrix_driver_entry, &m_driver), STATUS_SUCCESS);
-    }
-    void TearDown() override {
-        if (m_driver) {
-            EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-            ObDereferenceObject(m_driver);
-            m_driver = nullptr;
-        }
-        SystemTest::TearDown();
+        ASSERT_EQ(create_driver(L"CmpMatrix", matrix_driver_entry), STATUS_SUCCESS);
     }
 
     static HANDLE open_device(bool overlapped) {
@@ -183,8 +172,6 @@ protected:
         if (w.bytes_untouched) check.expect(bytes == kSentinelBytes, "bytes returned untouched", kSentinelBytes, bytes);
         if (w.bytes) check.expect(bytes == *w.bytes, "bytes returned", *w.bytes, bytes);
     }
-
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 // NT fact E3 over E1, E2, E4.

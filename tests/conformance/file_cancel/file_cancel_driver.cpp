@@ -265,9 +265,7 @@ NTSTATUS NTAPI file_cancel_driver_entry(PDRIVER_OBJECT DriverObject, PUNICODE_ST
 void FileCancelTest::SetUp() {
     SystemTest::SetUp();
     g_counters.reset();
-    UNICODE_STRING service;
-    RtlInitUnicodeString(&service, L"FileCancel");
-    ASSERT_EQ(NtioCreateDriver(&service, file_cancel_driver_entry, &m_driver), STATUS_SUCCESS);
+    ASSERT_EQ(create_driver(L"FileCancel", file_cancel_driver_entry), STATUS_SUCCESS);
 }
 
 void FileCancelTest::TearDown() {
@@ -275,13 +273,9 @@ void FileCancelTest::TearDown() {
     step.QuadPart = -10 * 1000;  // 1 ms
     for (int i = 0; i < 20000 && g_counters.pending_work.load() != 0; ++i) (void)NtDelayExecution(FALSE, &step);
     EXPECT_EQ(g_counters.pending_work.load(), 0) << "work items still queued";
-    if (m_driver) {
-        EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-        ObDereferenceObject(m_driver);
-        m_driver = nullptr;
-    }
+    unload_driver();
     EXPECT_EQ(g_counters.parked.load(), 0) << "requests left parked by the test";
-    SystemTest::TearDown();
+    DriverTest::TearDown();
 }
 
 HANDLE FileCancelTest::open_device(bool synchronous) {

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/system_fixture.hpp"
+#include "support/driver_fixture.hpp"
 
 #undef __try
 #include <wdm.h>
@@ -61,7 +61,7 @@ extern DriverCounters g_counters;
 NTSTATUS NTAPI file_cancel_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 
 // Loads the driver for each test and unloads it after the requests and work items are gone.
-class FileCancelTest : public SystemTest {
+class FileCancelTest : public DriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
@@ -76,7 +76,6 @@ protected:
     bool complete_one(HANDLE file);
 
 private:
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 }  // namespace ntio::test::file_cancel

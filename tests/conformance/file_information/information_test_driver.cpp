@@ -176,9 +176,7 @@ void InformationTest::SetUp() {
     m_check_leaks = false;
     m_objects_at_setup = objects_but_threads();
     m_handles_at_setup = system().objects().handle_count();
-    UNICODE_STRING service;
-    RtlInitUnicodeString(&service, L"InfoTest");
-    ASSERT_EQ(NtioCreateDriver(&service, information_driver_entry, &m_driver), STATUS_SUCCESS);
+    ASSERT_EQ(create_driver(L"InfoTest", information_driver_entry), STATUS_SUCCESS);
 }
 
 std::size_t InformationTest::objects_but_threads() {
@@ -187,11 +185,7 @@ std::size_t InformationTest::objects_but_threads() {
 
 void InformationTest::TearDown() {
     drain_work();
-    if (m_driver) {
-        EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-        ObDereferenceObject(m_driver);
-        m_driver = nullptr;
-    }
+    unload_driver();
     // A work item's device reference goes just after its routine returns, on the worker thread.
     LARGE_INTEGER step;
     step.QuadPart = -10 * 1000;
@@ -201,7 +195,7 @@ void InformationTest::TearDown() {
     EXPECT_EQ(system().objects().handle_count(), m_handles_at_setup) << "handles leaked by the test";
     EXPECT_EQ(NtioIrpCount(), 0u) << "IRPs leaked by the test";
     EXPECT_EQ(NtioMdlCount(), 0u) << "MDLs leaked by the test";
-    SystemTest::TearDown();
+    DriverTest::TearDown();
 }
 
 NTSTATUS InformationTest::open(const wchar_t* name, HANDLE* handle, ACCESS_MASK access, ULONG options) {

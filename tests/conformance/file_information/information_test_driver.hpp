@@ -6,6 +6,7 @@
 #pragma once
 
 #include "conformance/nt/nt_test_support.hpp"  // standard headers, the fixture, <ntio/ntapi.h>
+#include "support/driver_fixture.hpp"
 
 #include <ntio/ntio.h>
 
@@ -49,7 +50,7 @@ extern DriverState g_state;
 
 NTSTATUS NTAPI information_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 
-class InformationTest : public ntio::test::SystemTest {
+class InformationTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
@@ -63,7 +64,6 @@ protected:
     // Records of IRPs other than create / cleanup / close.
     std::vector<Record> requests();
 
-    PDRIVER_OBJECT m_driver = nullptr;
     std::size_t m_objects_at_setup = 0;
     std::size_t m_handles_at_setup = 0;
     std::size_t objects_but_threads();

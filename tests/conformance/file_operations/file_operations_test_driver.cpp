@@ -201,9 +201,7 @@ NTSTATUS NTAPI file_operations_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRI
 void FileOperationsTest::SetUp() {
     SystemTest::SetUp();
     g_state.reset();
-    UNICODE_STRING service;
-    RtlInitUnicodeString(&service, L"FoTest");
-    ASSERT_EQ(NtioCreateDriver(&service, file_operations_driver_entry, &m_driver), STATUS_SUCCESS);
+    ASSERT_EQ(create_driver(L"FoTest", file_operations_driver_entry), STATUS_SUCCESS);
     // Every service call below comes from "user mode", as an application's would.
     m_saved_mode = ke::set_previous_mode(UserMode);
 }
@@ -211,13 +209,10 @@ void FileOperationsTest::SetUp() {
 void FileOperationsTest::TearDown() {
     ke::set_previous_mode(m_saved_mode);
     g_state.complete_parked(STATUS_CANCELLED, 0);
-    if (m_driver) {
-        EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-        ObDereferenceObject(m_driver);
-    }
+    unload_driver();
     EXPECT_EQ(NtioIrpCount(), 0u) << "IRPs leaked by the test";
     EXPECT_EQ(NtioMdlCount(), 0u) << "MDLs leaked by the test";
-    SystemTest::TearDown();
+    DriverTest::TearDown();
 }
 
 NTSTATUS FileOperationsTest::open(const wchar_t* name, HANDLE* handle, ACCESS_MASK access, ULONG options) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "support/system_fixture.hpp"
+#include "support/driver_fixture.hpp"
 
 #undef __try
 #include <wdm.h>
@@ -75,7 +75,7 @@ extern DriverState g_state;
 
 NTSTATUS NTAPI file_operations_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 
-class FileOperationsTest : public ntio::test::SystemTest {
+class FileOperationsTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
@@ -83,7 +83,6 @@ protected:
     HANDLE create_event();
     bool signalled(HANDLE event);
 
-    PDRIVER_OBJECT m_driver = nullptr;
     KPROCESSOR_MODE m_saved_mode = KernelMode;
 };
 

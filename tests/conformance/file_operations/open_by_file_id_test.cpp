@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "conformance/nt/nt_test_support.hpp"
+#include "support/driver_fixture.hpp"
 #include <ntio/ntio.h>
 
 namespace {
@@ -67,21 +68,12 @@ NTSTATUS NTAPI id_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
     return IoCreateDevice(driver, 0, &name, FILE_DEVICE_DISK_FILE_SYSTEM, 0, FALSE, &plain);
 }
 
-class OpenByFileIdTest : public ntio::test::SystemTest {
+class OpenByFileIdTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override {
         SystemTest::SetUp();
-        UNICODE_STRING service;
-        RtlInitUnicodeString(&service, L"IdVolumes");
-        ASSERT_EQ(NtioCreateDriver(&service, id_driver_entry, &m_driver), STATUS_SUCCESS);
+        ASSERT_EQ(create_driver(L"IdVolumes", id_driver_entry), STATUS_SUCCESS);
         g_seen = {};
-    }
-    void TearDown() override {
-        if (m_driver) {
-            EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-            ObDereferenceObject(m_driver);
-        }
-        SystemTest::TearDown();
     }
 
     static NTSTATUS open_volume(const wchar_t* name, HANDLE* handle) {
@@ -101,8 +93,6 @@ protected:
                             FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN,
                             FILE_OPEN_BY_FILE_ID | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
     }
-
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 TEST_F(OpenByFileIdTest, the_binary_id_and_the_option_reach_the_file_system_unchanged) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "conformance/nt/nt_test_support.hpp"
+#include "support/driver_fixture.hpp"
 #include "port_test_driver.hpp"
 #include "ke/dispatcher.hpp"
 #include <ntio/ntio.h>
@@ -21,21 +22,11 @@ struct Packet {
     IO_STATUS_BLOCK iosb{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
 };
 
-class PortTest : public SystemTest {
+class PortTest : public DriverTest {
 protected:
     void SetUp() override {
         SystemTest::SetUp();
-        UNICODE_STRING service;
-        RtlInitUnicodeString(&service, L"PortTest");
-        ASSERT_EQ(NtioCreateDriver(&service, port_driver_entry, &m_driver), STATUS_SUCCESS);
-    }
-    void TearDown() override {
-        if (m_driver) {
-            EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-            ObDereferenceObject(m_driver);
-            m_driver = nullptr;
-        }
-        SystemTest::TearDown();
+        ASSERT_EQ(create_driver(L"PortTest", port_driver_entry), STATUS_SUCCESS);
     }
 
     static HANDLE open_device(bool async) {
@@ -115,8 +106,6 @@ protected:
         for (int i = 0; i < 10000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         ASSERT_TRUE(done());
     }
-
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 }  // namespace ntio::test::ports

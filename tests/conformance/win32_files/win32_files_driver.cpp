@@ -1177,20 +1177,14 @@ NTSTATUS NTAPI w32fs_driver_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING R
 void Win32FilesTest::SetUp() {
     SystemTest::SetUp();
     g_state.reset();
-    UNICODE_STRING service;
-    RtlInitUnicodeString(&service, L"W32Fs");
-    ASSERT_EQ(NtioCreateDriver(&service, w32fs_driver_entry, &m_driver), STATUS_SUCCESS);
+    ASSERT_EQ(create_driver(L"W32Fs", w32fs_driver_entry), STATUS_SUCCESS);
 }
 
 void Win32FilesTest::TearDown() {
-    if (m_driver) {
-        EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-        ObDereferenceObject(m_driver);
-        m_driver = nullptr;
-    }
+    unload_driver();
     EXPECT_EQ(g_state.notify_parked.load(), 0) << "notifications left parked by the test";
     EXPECT_EQ(g_state.lock_waiters.load(), 0) << "lock requests left parked by the test";
-    SystemTest::TearDown();
+    DriverTest::TearDown();
 }
 
 HANDLE Win32FilesTest::open(const wchar_t* path, DWORD access, DWORD flags, DWORD share) {

@@ -9,11 +9,11 @@
 #include <atomic>
 #include <string>
 
-#include "support/system_fixture.hpp"
-
 #include <windows.h>
 #include <wdm.h>
 #include <ntio/ntio.h>
+
+#include "support/driver_fixture.hpp"
 
 namespace ntio::test::win32_files {
 
@@ -69,7 +69,7 @@ inline std::string narrow(const WCHAR* text) {
 
 NTSTATUS NTAPI w32fs_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 
-class Win32FilesTest : public SystemTest {
+class Win32FilesTest : public DriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
@@ -81,7 +81,6 @@ protected:
     static bool wait_for(const std::atomic<LONG>& counter, LONG value);
 
 private:
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 }  // namespace ntio::test::win32_files

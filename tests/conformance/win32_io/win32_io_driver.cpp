@@ -206,19 +206,13 @@ NTSTATUS NTAPI w32io_driver_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING R
 void Win32IoTest::SetUp() {
     SystemTest::SetUp();
     g_state.reset();
-    UNICODE_STRING service;
-    RtlInitUnicodeString(&service, L"W32Io");
-    ASSERT_EQ(NtioCreateDriver(&service, w32io_driver_entry, &m_driver), STATUS_SUCCESS);
+    ASSERT_EQ(create_driver(L"W32Io", w32io_driver_entry), STATUS_SUCCESS);
 }
 
 void Win32IoTest::TearDown() {
-    if (m_driver) {
-        EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-        ObDereferenceObject(m_driver);
-        m_driver = nullptr;
-    }
+    unload_driver();
     EXPECT_EQ(g_state.parked.load(), 0) << "requests left parked by the test";
-    SystemTest::TearDown();
+    DriverTest::TearDown();
 }
 
 HANDLE Win32IoTest::open_device(bool overlapped) {

@@ -8,12 +8,12 @@
 #include <atomic>
 #include <string>
 
-#include "support/system_fixture.hpp"
-
 #include <windows.h>
 #include <winioctl.h>
 #include <wdm.h>
 #include <ntio/ntio.h>
+
+#include "support/driver_fixture.hpp"
 
 namespace ntio::test::win32_io {
 
@@ -52,7 +52,7 @@ inline std::string narrow(const WCHAR* text) {
 
 NTSTATUS NTAPI w32io_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 
-class Win32IoTest : public SystemTest {
+class Win32IoTest : public DriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
@@ -64,7 +64,6 @@ protected:
     bool complete_one();
 
 private:
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 }  // namespace ntio::test::win32_io

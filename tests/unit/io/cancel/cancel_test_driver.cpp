@@ -369,15 +369,13 @@ void CancelTest::SetUp() {
 }
 
 void CancelTest::TearDown() {
-    unload();
+    unload_driver();
     g_between_set_and_check = nullptr;
-    SystemTest::TearDown();
+    DriverTest::TearDown();
 }
 
 void CancelTest::load(PDRIVER_INITIALIZE entry, const wchar_t* name) {
-    UNICODE_STRING service;
-    RtlInitUnicodeString(&service, name);
-    ASSERT_EQ(NtioCreateDriver(&service, entry, &m_driver), STATUS_SUCCESS);
+    ASSERT_EQ(create_driver(name, entry), STATUS_SUCCESS);
     ASSERT_NE(m_driver->DeviceObject, nullptr);
 }
 
@@ -390,13 +388,6 @@ void CancelTest::settle_objects(std::size_t expected) {
         KeDelayExecutionThread(KernelMode, FALSE, &ms);
     }
     EXPECT_EQ(object_count(), expected);
-}
-
-void CancelTest::unload() {
-    if (!m_driver) return;
-    EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-    ObDereferenceObject(m_driver);
-    m_driver = nullptr;
 }
 
 PIRP CancelTest::make_read(ParkMode mode, Outcome& outcome, PFILE_OBJECT file) {

@@ -11,7 +11,7 @@
 #include <functional>
 
 #include "support/bugcheck_catcher.hpp"
-#include "support/system_fixture.hpp"
+#include "support/driver_fixture.hpp"
 
 #include <wdm.h>
 #include <ntio/ntio.h>
@@ -89,14 +89,13 @@ struct Outcome {
     std::atomic<bool> pending_returned{false};
 };
 
-class CancelTest : public ntio::test::SystemTest {
+class CancelTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
 
     // Loads CancelTest (or another entry point) as \Driver\<name>; its first device is device().
     void load(PDRIVER_INITIALIZE entry = CancelTestDriverEntry, const wchar_t* name = L"CancelTest");
-    void unload();
     PDEVICE_OBJECT device() const { return m_driver->DeviceObject; }
     DeviceExtension* ext() const { return ext_of(device()); }
 
@@ -110,8 +109,6 @@ protected:
     // checks wait for the object count to come back to what it was.
     std::size_t object_count();
     void settle_objects(std::size_t expected);
-
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 }  // namespace ntio::io::test

@@ -9,7 +9,7 @@
 
 #include <atomic>
 
-#include "support/system_fixture.hpp"
+#include "support/driver_fixture.hpp"
 
 #undef __try
 #include <ntio/ntapi.h>
@@ -41,24 +41,13 @@ bool cleanup_queue_complete_next();
 // The oldest parked IRP, still parked (for a test that cancels it), or NULL.
 PIRP cleanup_queue_peek();
 
-class CleanupQueueTest : public ntio::test::SystemTest {
+class CleanupQueueTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override
     {
         SystemTest::SetUp();
         g_cleanup_queue.reset();
-        UNICODE_STRING service;
-        RtlInitUnicodeString(&service, L"CleanupQueue");
-        ASSERT_EQ(NtioCreateDriver(&service, cleanup_queue_driver_entry, &m_driver), STATUS_SUCCESS);
-    }
-
-    void TearDown() override
-    {
-        if (m_driver) {
-            EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-            ObDereferenceObject(m_driver);
-        }
-        SystemTest::TearDown();
+        ASSERT_EQ(create_driver(L"CleanupQueue", cleanup_queue_driver_entry), STATUS_SUCCESS);
     }
 
     // An asynchronous handle (no FILE_SYNCHRONOUS_IO_*): requests can stay pending.
@@ -93,8 +82,6 @@ protected:
         timeout.QuadPart = -timeout_100ns;
         return NtWaitForSingleObject(event, FALSE, &timeout) == STATUS_SUCCESS;
     }
-
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 }  // namespace ntio::io::test

@@ -425,7 +425,7 @@ TEST_F(CancelTest, csq_worker_thread_completes_queued_reads) {
         EXPECT_EQ(o[i].information.load(), 4u);
         EXPECT_TRUE(o[i].pending_returned.load());
     }
-    unload();
+    unload_driver();
     settle_objects(objects_before);
     for (PIRP irp : irps) IoFreeIrp(irp);
 }

@@ -198,7 +198,7 @@ TEST_F(FilesTest, secure_open_applies_the_device_descriptor_to_sub_path_opens)
             ASSERT_EQ(open(L"\\Device\\FilesTest", &h), STATUS_SUCCESS);
             EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
         }
-        unload();
+        unload_driver();
         g_state.reset();
     }
 }
@@ -470,7 +470,7 @@ TEST_F(FilesTest, dos_link_opens_the_device_and_missing_link_is_not_found)
     EXPECT_EQ(file_of(a)->DeviceObject, g_state.device);
     NtClose(a);
     EXPECT_EQ(open(L"\\??\\NoSuchFilesTest", &a), STATUS_OBJECT_NAME_NOT_FOUND);
-    unload();
+    unload_driver();
     EXPECT_EQ(open(L"\\??\\FilesTest", &a), STATUS_OBJECT_NAME_NOT_FOUND);
 }
 

@@ -270,24 +270,14 @@ void FilesTest::SetUp()
 
 void FilesTest::TearDown()
 {
-    unload();
+    unload_driver();
     EXPECT_EQ(g_state.live_contexts.load(), 0) << "a file object never got IRP_MJ_CLOSE";
-    SystemTest::TearDown();
+    DriverTest::TearDown();
 }
 
 void FilesTest::load(PDRIVER_INITIALIZE entry)
 {
-    UNICODE_STRING service;
-    RtlInitUnicodeString(&service, L"FilesTest");
-    ASSERT_EQ(NtioCreateDriver(&service, entry, &m_driver), STATUS_SUCCESS);
-}
-
-void FilesTest::unload()
-{
-    if (!m_driver) return;
-    EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-    ObDereferenceObject(m_driver);
-    m_driver = nullptr;
+    ASSERT_EQ(create_driver(L"FilesTest", entry), STATUS_SUCCESS);
 }
 
 NTSTATUS FilesTest::open(const wchar_t* name, HANDLE* handle, ACCESS_MASK access, ULONG disposition, ULONG options,

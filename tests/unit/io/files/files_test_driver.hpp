@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/system_fixture.hpp"
+#include "support/driver_fixture.hpp"
 
 #undef __try
 #include <ntio/ntapi.h>
@@ -69,14 +69,13 @@ extern DriverState g_state;
 NTSTATUS NTAPI full_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 NTSTATUS NTAPI minimal_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 
-class FilesTest : public ntio::test::SystemTest {
+class FilesTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
 
     // Loads a driver (g_state configures it); fails the test on error.
     void load(PDRIVER_INITIALIZE entry = full_driver_entry);
-    void unload();
 
     // NtCreateFile in the current previous mode (UserMode for the test's own thread, an application
     // thread, unless the test changed it).
@@ -84,8 +83,6 @@ protected:
                   ULONG disposition = FILE_OPEN, ULONG options = 0, ULONG share = 0, IO_STATUS_BLOCK* iosb = nullptr,
                   ULONG attributes = OBJ_CASE_INSENSITIVE);
     PFILE_OBJECT file_of(HANDLE handle);   // borrowed (the handle keeps it)
-
-    PDRIVER_OBJECT m_driver = nullptr;
 };
 
 }  // namespace ntio::io::files_test

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "support/system_fixture.hpp"
+#include "support/driver_fixture.hpp"
 
 #include <wdm.h>
 #include <ntio/ntapi.h>
@@ -107,14 +107,12 @@ private:
     PUCHAR m_base;
 };
 
-class RequestMdlTest : public ntio::test::SystemTest {
+class RequestMdlTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override {
         SystemTest::SetUp();
         g_seen = SeenMdl{};
-        UNICODE_STRING service;
-        RtlInitUnicodeString(&service, L"MdlDirect");
-        ASSERT_EQ(NtioCreateDriver(&service, direct_driver_entry, &m_driver), STATUS_SUCCESS);
+        ASSERT_EQ(create_driver(L"MdlDirect", direct_driver_entry), STATUS_SUCCESS);
         UNICODE_STRING name;
         RtlInitUnicodeString(&name, L"\\Device\\MdlDirect");
         OBJECT_ATTRIBUTES oa;
@@ -128,12 +126,9 @@ protected:
         if (m_handle) {
             EXPECT_EQ(NtClose(m_handle), STATUS_SUCCESS);
         }
-        if (m_driver) {
-            EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-            ObDereferenceObject(m_driver);
-        }
+        unload_driver();
         EXPECT_EQ(NtioMdlCount(), 0u) << "request MDLs leaked";
-        SystemTest::TearDown();
+        DriverTest::TearDown();
     }
     // A user-mode NtReadFile / NtWriteFile at offset 0.
     NTSTATUS transfer(bool write, PVOID buffer, ULONG length, IO_STATUS_BLOCK* iosb) {
@@ -145,7 +140,6 @@ protected:
         return status;
     }
 
-    PDRIVER_OBJECT m_driver = nullptr;
     HANDLE m_handle = nullptr;
 };
 

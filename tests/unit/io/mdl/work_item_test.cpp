@@ -8,7 +8,7 @@
 
 #include "ob/object_header.hpp"
 #include "support/bugcheck_catcher.hpp"
-#include "support/system_fixture.hpp"
+#include "support/driver_fixture.hpp"
 
 #include <wdm.h>
 #include <ntio/ntio.h>
@@ -115,24 +115,15 @@ NTSTATUS NTAPI driver_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registr
 
 // ---- Fixture ----
 
-class WorkItemTest : public ntio::test::SystemTest {
+class WorkItemTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override {
         SystemTest::SetUp();
         g_observed = Observed{};
         KeInitializeEvent(&g_routine_ran, NotificationEvent, FALSE);
-        UNICODE_STRING name;
-        RtlInitUnicodeString(&name, L"MdlWorkItemTest");
-        ASSERT_EQ(NtioCreateDriver(&name, driver_entry, &m_driver), STATUS_SUCCESS);
+        ASSERT_EQ(create_driver(L"MdlWorkItemTest", driver_entry), STATUS_SUCCESS);
         m_device = m_driver->DeviceObject;
         ASSERT_NE(m_device, nullptr);
-    }
-    void TearDown() override {
-        if (m_driver) {
-            EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-            ObDereferenceObject(m_driver);
-        }
-        SystemTest::TearDown();
     }
     void wait_for_routine() {
         KeWaitForSingleObject(&g_routine_ran, Executive, KernelMode, FALSE, nullptr);
@@ -146,7 +137,6 @@ protected:
         return pointer_count(object) == expected;
     }
 
-    PDRIVER_OBJECT m_driver = nullptr;
     PDEVICE_OBJECT m_device = nullptr;
 };
 

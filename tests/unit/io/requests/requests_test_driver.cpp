@@ -397,7 +397,7 @@ std::size_t RequestsTest::objects_but_threads()
 void RequestsTest::TearDown()
 {
     drain_work();
-    unload();
+    unload_driver();
     // IoQueueWorkItem keeps the device referenced until just after the driver's routine returns,
     // on the worker thread: give the last of those references a moment to go. A real leak still
     // fails below once the bound runs out.
@@ -409,22 +409,12 @@ void RequestsTest::TearDown()
     EXPECT_EQ(system().objects().handle_count(), m_handles_at_setup) << "handles leaked by the test";
     EXPECT_EQ(NtioIrpCount(), 0u) << "IRPs leaked by the test";
     EXPECT_EQ(NtioMdlCount(), 0u) << "MDLs leaked by the test";
-    SystemTest::TearDown();
+    DriverTest::TearDown();
 }
 
 void RequestsTest::load()
 {
-    UNICODE_STRING service;
-    RtlInitUnicodeString(&service, L"ReqTest");
-    ASSERT_EQ(NtioCreateDriver(&service, requests_driver_entry, &m_driver), STATUS_SUCCESS);
-}
-
-void RequestsTest::unload()
-{
-    if (!m_driver) return;
-    EXPECT_EQ(NtioUnloadDriver(m_driver), STATUS_SUCCESS);
-    ObDereferenceObject(m_driver);
-    m_driver = nullptr;
+    ASSERT_EQ(create_driver(L"ReqTest", requests_driver_entry), STATUS_SUCCESS);
 }
 
 NTSTATUS RequestsTest::open(const wchar_t* name, HANDLE* handle, ACCESS_MASK access, ULONG options)

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "support/system_fixture.hpp"
+#include "support/driver_fixture.hpp"
 
 #include <wdm.h>
 #include <ntio/ntapi.h>
@@ -104,13 +104,12 @@ extern DriverState g_state;
 
 NTSTATUS NTAPI requests_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 
-class RequestsTest : public ntio::test::SystemTest {
+class RequestsTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
 
     void load();
-    void unload();
     // NtCreateFile in the current previous mode.
     NTSTATUS open(const wchar_t* name, HANDLE* handle, ACCESS_MASK access, ULONG options);
     HANDLE open_sync(const wchar_t* name, ACCESS_MASK access = FILE_READ_DATA | FILE_WRITE_DATA | SYNCHRONIZE);
@@ -125,7 +124,6 @@ protected:
     // which lives until shutdown and is no leak of the test's.
     std::size_t objects_but_threads();
 
-    PDRIVER_OBJECT m_driver = nullptr;
     std::size_t m_objects_at_setup = 0;
     std::size_t m_handles_at_setup = 0;
 };
