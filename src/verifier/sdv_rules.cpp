@@ -8,6 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "io/irp.hpp"
 #include "ke/thread.hpp"
 #include "verifier/sdv_cancel.hpp"
 #include "verifier/state.hpp"
@@ -260,28 +261,19 @@ void sdv_complete_request(PIRP irp, PDEVICE_OBJECT device) noexcept {
 
 // ---- ExFreePool on an IRP (spec 2.4): 0xC4 0x105 ----
 
+// The rule is for IRPs the I/O manager handed out (IoAllocateIrp, IoBuild*Request), which go back
+// through IoFreeIrp (IoFreeIrp on Microsoft Learn: "the reciprocal to IoAllocateIrp"). An IRP a
+// driver built with IoInitializeIrp in memory it allocated itself is freed where it came from, so
+// the block's contents (an IRP header) are not the test: the allocator's mark before the block is.
+// Both a pool block and an allocator IRP have 32 readable bytes of header before them.
 void check_free_pool(PVOID block) noexcept {
     PDRIVER_OBJECT driver = context_driver();
     if (!block || !io_checked(driver)) return;  // ExFreePool(NULL): the pool's BAD_POOL_CALLER 0x46
+#ifdef NTIO_SDV_ASAN
+    if (__asan_region_is_poisoned(static_cast<char*>(block) - 32, 32)) return;
+#endif
     auto* irp = static_cast<PIRP>(block);
-    bool is_irp = false;
-    {
-        std::lock_guard guard(tracking_lock());
-        is_irp = find_record_locked(irp) != nullptr;
-    }
-    if (!is_irp) {
-        // An IRP the verifier has not seen yet (allocated, never sent): recognised by its header.
-        // Pool blocks are at least 16 bytes, so the first four are always readable.
-#ifdef NTIO_SDV_ASAN
-        if (__asan_region_is_poisoned(block, sizeof(CSHORT))) return;
-#endif
-        if (irp->Type != IO_TYPE_IRP) return;
-#ifdef NTIO_SDV_ASAN
-        if (__asan_region_is_poisoned(block, sizeof(IRP))) return;
-#endif
-        is_irp = irp->StackCount > 0 && irp->Size == IoSizeOfIrp(irp->StackCount);
-    }
-    if (!is_irp) return;
+    if (!io::irp_from_allocator(irp) || irp->Type != IO_TYPE_IRP) return;
     report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0x105, ptr(irp), 0, 0, Severity::Always, nullptr,
             "the driver freed an IRP with ExFreePool instead of IoFreeIrp", driver, irp, nullptr});
 }

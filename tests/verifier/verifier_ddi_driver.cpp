@@ -251,6 +251,16 @@ NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     case kDdiFreeIrpLegal:
         if (PIRP spare = IoAllocateIrp(1, FALSE)) IoFreeIrp(spare);
         return complete(Irp, STATUS_SUCCESS);
+    case kDdiFreeOwnIrpAsPool: {
+        // An IRP built in the driver's own memory goes back to where the driver got it
+        // (IoInitializeIrp on Microsoft Learn: "IRPs the driver allocated as raw memory").
+        const USHORT size = IoSizeOfIrp(2);
+        if (auto* own = static_cast<PIRP>(ExAllocatePoolWithTag(NonPagedPoolNx, size, 'prID'))) {
+            IoInitializeIrp(own, size, 2);
+            ExFreePoolWithTag(own, 'prID');
+        }
+        return complete(Irp, STATUS_SUCCESS);
+    }
     case kDdiRemoveLockReleaseUnacquired:
         IoReleaseRemoveLock(&ext->RemoveLock, Irp);
         return complete(Irp, STATUS_SUCCESS);

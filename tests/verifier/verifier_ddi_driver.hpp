@@ -49,6 +49,7 @@ enum DdiMode : ULONG {
     kDdiMdl = 36,                    // IoAllocateMdl, MmProbeAndLockPages, MmMapLockedPagesSpecifyCache,
                                      // MmUnlockPages, IoFreeMdl (0xC4 0x70 above DISPATCH_LEVEL)
     kDdiCompleteRaised = 33,         // IoCompleteRequest at the IRQL asked for (0xC4 0xE5 above DISPATCH_LEVEL)
+    kDdiFreeOwnIrpAsPool = 37,       // IoInitializeIrp on a pool block, ExFreePool on it (legal)
 };
 
 // Parameters.Read.ByteOffset.HighPart of a read sent to the upper device: how it passes it down.

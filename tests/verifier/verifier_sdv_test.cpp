@@ -194,6 +194,16 @@ TEST_F(DdiTest, freeing_an_irp_with_io_free_irp_is_legal) {
     IoFreeIrp(irp);
 }
 
+// The rule is for IRPs the I/O manager handed out: one a driver built with IoInitializeIrp in its
+// own pool block is freed with ExFreePool.
+TEST_F(DdiTest, freeing_an_irp_the_driver_built_in_its_own_pool_with_ex_free_pool_is_legal) {
+    load_ddi();
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiFreeOwnIrpAsPool, PASSIVE_LEVEL, outcome);
+    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    IoFreeIrp(irp);
+}
+
 // ---- Remove locks (spec 2.4, 3.5): 0xC4 0xD5 / 0xD6 ----
 
 TEST_F(DdiTest, releasing_a_remove_lock_never_acquired_is_0xd5) {
