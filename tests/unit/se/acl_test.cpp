@@ -135,7 +135,7 @@ TEST(AclTest, add_ace_inserts_a_list_at_an_index)
 
 TEST(AclTest, valid_acl_rejects_corruption)
 {
-    alignas(4) unsigned char buffer[64];
+    alignas(4) unsigned char buffer[64] = {};  // the claimed ACEs below read zeros, not stack garbage
     auto* acl = reinterpret_cast<PACL>(buffer);
     ASSERT_EQ(RtlCreateAcl(acl, sizeof(buffer), ACL_REVISION), STATUS_SUCCESS);
     ASSERT_EQ(RtlAddAccessAllowedAce(acl, ACL_REVISION, 1, sid_of(well_known::world())), STATUS_SUCCESS);

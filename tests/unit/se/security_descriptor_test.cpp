@@ -16,7 +16,7 @@ PSID sid_of(const SID* sid)
 
 struct AbsoluteSd {
     SECURITY_DESCRIPTOR sd;
-    alignas(4) unsigned char dacl[64];
+    alignas(4) unsigned char dacl[64]{};  // AclSize covers all 64 bytes, which copies compare
     AbsoluteSd()
     {
         EXPECT_EQ(RtlCreateSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION), STATUS_SUCCESS);
