@@ -180,6 +180,10 @@ void ticker_after_fork_in_child() noexcept {
 void start_ticker() noexcept {
     int expected = 0;
     if (!g_tick.ticker.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;
+    // The idle count starts now: the latest clock read may be from before the last ticker stopped
+    // (or from the parent of a forked child), and a ticker that found it too old would stop at its
+    // first tick.
+    g_tick.last_stamp.store(g_tick.value.load(std::memory_order_relaxed), std::memory_order_relaxed);
     static const bool fork_handler = pthread_atfork(nullptr, nullptr, ticker_after_fork_in_child) == 0;
     (void)fork_handler;
     pthread_attr_t attr;
