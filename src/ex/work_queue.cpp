@@ -165,9 +165,7 @@ void Executive::run_worker() {
         PLIST_ENTRY entry = KeRemoveQueue(&m_queue, KernelMode, nullptr);
         m_idle.fetch_sub(1, std::memory_order_acq_rel);
         if (entry == status_entry(STATUS_ABANDONED)) break;
-        if (entry == status_entry(STATUS_TIMEOUT) || entry == status_entry(STATUS_USER_APC) ||
-            entry == status_entry(STATUS_ALERTED))
-            continue;
+        if (entry == status_entry(STATUS_TIMEOUT) || entry == status_entry(STATUS_USER_APC)) continue;
         auto* item = CONTAINING_RECORD(entry, WORK_QUEUE_ITEM, List);
         PWORKER_THREAD_ROUTINE routine = item->WorkerRoutine;
         if (routine == stop_routine) break;

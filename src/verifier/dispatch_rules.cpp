@@ -317,10 +317,13 @@ Frame* live_frame(PIRP irp) noexcept {
 
 }  // namespace
 
-// A target no rule checks: it runs in no driver's context (a verified caller is not charged for its
-// allocations), logged when tracing. A Level 2 dispatch on this thread still gets its forwarding
-// rules from the slow path.
-NTSTATUS call_driver_untraced(PDEVICE_OBJECT device, PIRP irp) noexcept { return unchecked_call(device, irp, 0); }
+// A target no rule checks, with nothing logged and no Level 2 dispatch on this thread (those go
+// elsewhere from call_driver_unverified): it runs in no driver's context, so that a verified caller
+// is not charged for its allocations.
+NTSTATUS call_driver_untraced(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    ContextScope scope(nullptr);
+    return plain_call(device, irp);
+}
 
 namespace {
 // The exit checks of call_driver_level1, handing the dispatch's status back (a tail call there).
