@@ -18,6 +18,8 @@ struct BenchArgs {
     std::vector<std::string> only;  // --gate ID (repeatable): those gates and their parts
     bool baselines = false;  // print the baselines table alone
     bool markdown = false;   // Markdown tables for docs/performance.md
+    int pairs = 0;           // --pairs N: interleaved pairs per gate (0: 5, or 3 with --quick)
+    double seconds = 0;      // --seconds S: least length of each phase (0: 0.5 s, or 0.05 s with --quick)
 };
 
 // The options above on `app` itself (ntio_gates) ...

@@ -63,6 +63,20 @@ def main():
     for key in ("cpu", "cpus", "kernel", "compiler", "load_average_start", "load_average_end"):
         if key not in doc["machine"]:
             errors.append(f"machine info lacks {key}")
+    # --pairs and --seconds reach the runner (the JSON reports them), and a bad count is refused.
+    run = subprocess.run(sys.argv[1:] + ["--gate", "A5", "--pairs", "2", "--seconds", "0.01", "--json", "-"],
+                         stdout=subprocess.PIPE, timeout=60)
+    if run.returncode != 0:
+        errors.append(f"--pairs 2 --seconds 0.01 exited with {run.returncode}")
+    else:
+        small = json.loads(run.stdout)
+        if small["pairs"] != 2 or small["min_seconds"] != 0.01 or [g["id"] for g in small["gates"]] != ["A5"]:
+            errors.append(f"--pairs 2 --seconds 0.01 --gate A5 gave pairs {small['pairs']}, "
+                          f"min_seconds {small['min_seconds']}, gates {[g['id'] for g in small['gates']]}")
+    bad = subprocess.run(sys.argv[1:] + ["--gate", "A5", "--pairs", "0"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, timeout=60)
+    if bad.returncode == 0:
+        errors.append("--pairs 0 was accepted")
     for e in errors:
         print("error:", e, file=sys.stderr)
     return 1 if errors else 0
