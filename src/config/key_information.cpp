@@ -39,6 +39,22 @@ void put_struct(std::vector<unsigned char>& out, const T& value, std::size_t fix
     std::memcpy(out.data(), &value, std::min(sizeof(T), fixed));
 }
 
+// KEY_VALUE_PARTIAL_INFORMATION and its Align64 form: the same fields, the data at the form's offset.
+template <class Info>
+NTSTATUS partial_information(const KeyValue& value, ULONG length, std::vector<unsigned char>& out,
+                             ULONG& result_length)
+{
+    const ULONG fixed = offsetof(Info, Data);
+    const ULONG data_bytes = static_cast<ULONG>(value.data.size());
+    out.assign(fixed + data_bytes, 0);
+    Info info{};
+    info.Type = value.type;
+    info.DataLength = data_bytes;
+    put_struct(out, info, fixed);
+    put(out, fixed, value.data.data(), data_bytes);
+    return finish(out, fixed, length, result_length);
+}
+
 }  // namespace
 
 bool key_information_class_valid(KEY_INFORMATION_CLASS info_class) noexcept
@@ -185,26 +201,10 @@ NTSTATUS build_value_information(const KeyValue& value, KEY_VALUE_INFORMATION_CL
         put(out, data_offset, value.data.data(), data_bytes);
         return finish(out, fixed, length, result_length);
     }
-    case KeyValuePartialInformation: {
-        const ULONG fixed = offsetof(KEY_VALUE_PARTIAL_INFORMATION, Data);
-        out.assign(fixed + data_bytes, 0);
-        KEY_VALUE_PARTIAL_INFORMATION info{};
-        info.Type = value.type;
-        info.DataLength = data_bytes;
-        put_struct(out, info, fixed);
-        put(out, fixed, value.data.data(), data_bytes);
-        return finish(out, fixed, length, result_length);
-    }
-    case KeyValuePartialInformationAlign64: {
-        const ULONG fixed = offsetof(KEY_VALUE_PARTIAL_INFORMATION_ALIGN64, Data);
-        out.assign(fixed + data_bytes, 0);
-        KEY_VALUE_PARTIAL_INFORMATION_ALIGN64 info{};
-        info.Type = value.type;
-        info.DataLength = data_bytes;
-        put_struct(out, info, fixed);
-        put(out, fixed, value.data.data(), data_bytes);
-        return finish(out, fixed, length, result_length);
-    }
+    case KeyValuePartialInformation:
+        return partial_information<KEY_VALUE_PARTIAL_INFORMATION>(value, length, out, result_length);
+    case KeyValuePartialInformationAlign64:
+        return partial_information<KEY_VALUE_PARTIAL_INFORMATION_ALIGN64>(value, length, out, result_length);
     default:
         return STATUS_INVALID_PARAMETER;
     }

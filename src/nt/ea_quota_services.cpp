@@ -98,6 +98,57 @@ NTSTATUS probe_query_buffer(KPROCESSOR_MODE mode, PVOID buffer, ULONG length) no
     return probe_for_write(buffer, length, sizeof(ULONG));
 }
 
+// The caller's optional EA or SID list (none when the pointer or the length is zero), captured.
+NTSTATUS capture_list(KPROCESSOR_MODE mode, PVOID list, ULONG length, PoolBuffer& out) noexcept {
+    if (!list || !length) return STATUS_SUCCESS;
+    PVOID copy = nullptr;
+    const NTSTATUS status = capture_input(mode, list, length, sizeof(ULONG), &copy);
+    if (NT_SUCCESS(status)) out = pool_buffer(copy);
+    return status;
+}
+
+// The request's fields common to the four services: the caller's buffer as the device buffers it.
+ntio::io::InformationRequest device_request(FILE_OBJECT* file, PIO_STATUS_BLOCK iosb, KPROCESSOR_MODE mode,
+                                            UCHAR major, PVOID buffer, ULONG length) noexcept {
+    ntio::io::InformationRequest request;
+    request.file = file;
+    request.iosb = iosb;
+    request.mode = mode;
+    request.major = major;
+    request.buffering = ntio::io::InformationBuffering::device;
+    request.query = major == IRP_MJ_QUERY_EA || major == IRP_MJ_QUERY_QUOTA;
+    request.user_buffer = buffer;
+    request.length = length;
+    return request;
+}
+
+// NtSetEaFile and NtSetQuotaInformationFile: the list captured and checked by `check` (a status and
+// the offending entry's offset for the IOSB, or success), then sent as the system buffer.
+template <class Check>
+NTSTATUS set_list(HANDLE handle, PIO_STATUS_BLOCK iosb, PVOID buffer, ULONG length, ACCESS_MASK access, UCHAR major,
+                  Check check) noexcept {
+    const KPROCESSOR_MODE mode = previous_mode();
+    NTSTATUS status = probe_iosb(mode, iosb);
+    if (!NT_SUCCESS(status)) return status;
+    PVOID captured = nullptr;
+    status = capture_input(mode, buffer, length, sizeof(ULONG), &captured);
+    if (!NT_SUCCESS(status)) return status;
+    PoolBuffer owned = pool_buffer(captured);
+    HandleReference<FILE_OBJECT> file;
+    status = reference_file(file, handle, access, mode);
+    if (!NT_SUCCESS(status)) return status;
+    ULONG error_offset = 0;
+    status = check(captured, length, &error_offset);
+    if (!NT_SUCCESS(status)) return refuse_list(iosb, status, error_offset);
+
+    ntio::io::InformationRequest request = device_request(file.get(), iosb, mode, major, buffer, length);
+    request.parameters.SetEa.Length = length;  // SetQuota.Length is the same ULONG
+    request.system_buffer = owned.release();
+    return ntio::io::submit_information(request);
+}
+static_assert(offsetof(IO_STACK_LOCATION, Parameters.SetEa.Length) ==
+              offsetof(IO_STACK_LOCATION, Parameters.SetQuota.Length));
+
 }  // namespace
 
 extern "C" {
@@ -116,12 +167,8 @@ NTSTATUS NTAPI NtQueryEaFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, 
         if (!NT_SUCCESS(status)) return status;
     }
     PoolBuffer list = pool_buffer(nullptr);
-    if (EaList && EaListLength) {
-        PVOID copy = nullptr;
-        status = capture_input(mode, EaList, EaListLength, sizeof(ULONG), &copy);
-        if (!NT_SUCCESS(status)) return status;
-        list = pool_buffer(copy);
-    }
+    status = capture_list(mode, EaList, EaListLength, list);
+    if (!NT_SUCCESS(status)) return status;
     HandleReference<FILE_OBJECT> file;
     status = reference_file(file, FileHandle, FILE_READ_EA, mode);
     if (!NT_SUCCESS(status)) return status;
@@ -130,18 +177,10 @@ NTSTATUS NTAPI NtQueryEaFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, 
         if (bad != ~0u) return refuse_list(IoStatusBlock, STATUS_EA_LIST_INCONSISTENT, bad);
     }
 
-    ntio::io::InformationRequest request;
-    request.file = file.get();
-    request.iosb = IoStatusBlock;
-    request.mode = mode;
-    request.major = IRP_MJ_QUERY_EA;
+    ntio::io::InformationRequest request = device_request(file.get(), IoStatusBlock, mode, IRP_MJ_QUERY_EA, Buffer, Length);
     request.stack_flags = static_cast<UCHAR>((RestartScan ? SL_RESTART_SCAN : 0) |
                                              (ReturnSingleEntry ? SL_RETURN_SINGLE_ENTRY : 0) |
                                              (EaIndex ? SL_INDEX_SPECIFIED : 0));
-    request.buffering = ntio::io::InformationBuffering::device;
-    request.query = true;
-    request.user_buffer = Buffer;
-    request.length = Length;
     request.parameters.QueryEa.Length = Length;
     request.parameters.QueryEa.EaList = list.get();
     request.parameters.QueryEa.EaListLength = list ? EaListLength : 0;
@@ -150,31 +189,7 @@ NTSTATUS NTAPI NtQueryEaFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, 
 }
 
 NTSTATUS NTAPI NtSetEaFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length) {
-    const KPROCESSOR_MODE mode = previous_mode();
-    NTSTATUS status = probe_iosb(mode, IoStatusBlock);
-    if (!NT_SUCCESS(status)) return status;
-    PVOID captured = nullptr;
-    status = capture_input(mode, Buffer, Length, sizeof(ULONG), &captured);
-    if (!NT_SUCCESS(status)) return status;
-    PoolBuffer owned = pool_buffer(captured);
-    HandleReference<FILE_OBJECT> file;
-    status = reference_file(file, FileHandle, FILE_WRITE_EA, mode);
-    if (!NT_SUCCESS(status)) return status;
-    ULONG error_offset = 0;
-    status = IoCheckEaBufferValidity(captured, Length, &error_offset);
-    if (!NT_SUCCESS(status)) return refuse_list(IoStatusBlock, status, error_offset);
-
-    ntio::io::InformationRequest request;
-    request.file = file.get();
-    request.iosb = IoStatusBlock;
-    request.mode = mode;
-    request.major = IRP_MJ_SET_EA;
-    request.buffering = ntio::io::InformationBuffering::device;
-    request.user_buffer = Buffer;
-    request.length = Length;
-    request.parameters.SetEa.Length = Length;
-    request.system_buffer = owned.release();
-    return ntio::io::submit_information(request);
+    return set_list(FileHandle, IoStatusBlock, Buffer, Length, FILE_WRITE_EA, IRP_MJ_SET_EA, IoCheckEaBufferValidity);
 }
 
 NTSTATUS NTAPI NtQueryQuotaInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer,
@@ -192,12 +207,8 @@ NTSTATUS NTAPI NtQueryQuotaInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK I
         if (!NT_SUCCESS(status)) return status;
     }
     PoolBuffer list = pool_buffer(nullptr);
-    if (SidList && SidListLength) {
-        PVOID copy = nullptr;
-        status = capture_input(mode, SidList, SidListLength, sizeof(ULONG), &copy);
-        if (!NT_SUCCESS(status)) return status;
-        list = pool_buffer(copy);
-    }
+    status = capture_list(mode, SidList, SidListLength, list);
+    if (!NT_SUCCESS(status)) return status;
     HandleReference<FILE_OBJECT> file;
     status = reference_file(file, FileHandle, FILE_READ_DATA, mode);
     if (!NT_SUCCESS(status)) return status;
@@ -206,17 +217,10 @@ NTSTATUS NTAPI NtQueryQuotaInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK I
         if (bad != ~0u) return refuse_list(IoStatusBlock, STATUS_QUOTA_LIST_INCONSISTENT, bad);
     }
 
-    ntio::io::InformationRequest request;
-    request.file = file.get();
-    request.iosb = IoStatusBlock;
-    request.mode = mode;
-    request.major = IRP_MJ_QUERY_QUOTA;
+    ntio::io::InformationRequest request =
+        device_request(file.get(), IoStatusBlock, mode, IRP_MJ_QUERY_QUOTA, Buffer, Length);
     request.stack_flags = static_cast<UCHAR>((RestartScan ? SL_RESTART_SCAN : 0) |
                                              (ReturnSingleEntry ? SL_RETURN_SINGLE_ENTRY : 0));
-    request.buffering = ntio::io::InformationBuffering::device;
-    request.query = true;
-    request.user_buffer = Buffer;
-    request.length = Length;
     request.parameters.QueryQuota.Length = Length;
     request.parameters.QueryQuota.StartSid = sid.get();
     request.parameters.QueryQuota.SidList = static_cast<PFILE_GET_QUOTA_INFORMATION>(list.get());
@@ -226,30 +230,11 @@ NTSTATUS NTAPI NtQueryQuotaInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK I
 
 NTSTATUS NTAPI NtSetQuotaInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer,
                                          ULONG Length) {
-    const KPROCESSOR_MODE mode = previous_mode();
-    NTSTATUS status = probe_iosb(mode, IoStatusBlock);
-    if (!NT_SUCCESS(status)) return status;
-    PVOID captured = nullptr;
-    status = capture_input(mode, Buffer, Length, sizeof(ULONG), &captured);
-    if (!NT_SUCCESS(status)) return status;
-    PoolBuffer owned = pool_buffer(captured);
-    HandleReference<FILE_OBJECT> file;
-    status = reference_file(file, FileHandle, FILE_WRITE_DATA, mode);
-    if (!NT_SUCCESS(status)) return status;
-    const ULONG bad = check_quota_list(captured, Length);
-    if (bad != ~0u) return refuse_list(IoStatusBlock, STATUS_QUOTA_LIST_INCONSISTENT, bad);
-
-    ntio::io::InformationRequest request;
-    request.file = file.get();
-    request.iosb = IoStatusBlock;
-    request.mode = mode;
-    request.major = IRP_MJ_SET_QUOTA;
-    request.buffering = ntio::io::InformationBuffering::device;
-    request.user_buffer = Buffer;
-    request.length = Length;
-    request.parameters.SetQuota.Length = Length;
-    request.system_buffer = owned.release();
-    return ntio::io::submit_information(request);
+    return set_list(FileHandle, IoStatusBlock, Buffer, Length, FILE_WRITE_DATA, IRP_MJ_SET_QUOTA,
+                    [](PVOID list, ULONG length, PULONG offset) {
+                        *offset = check_quota_list(list, length);
+                        return *offset == ~0u ? STATUS_SUCCESS : STATUS_QUOTA_LIST_INCONSISTENT;
+                    });
 }
 
 }  // extern "C"

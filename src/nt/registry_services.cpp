@@ -66,6 +66,27 @@ NTSTATUS deliver(KPROCESSOR_MODE mode, NTSTATUS status, const std::vector<unsign
     return status;
 }
 
+// The four query services once the caller's buffer is probed: the key referenced with `access`,
+// `produce(key, out, result)` fills the answer, which is delivered to the caller.
+template <class Produce>
+NTSTATUS answer_from_key(HANDLE handle, ACCESS_MASK access, KPROCESSOR_MODE mode, PVOID buffer, PULONG result_length,
+                         Produce produce) noexcept {
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(handle, access, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::vector<unsigned char> out;
+    ULONG result = 0;
+    status = produce(*key.get(), out, result);
+    return deliver(mode, status, out, buffer, result_length, result);
+}
+
+// ne-wdm-_key_value_information_class: the Align64 classes need an 8-byte aligned buffer.
+bool misaligned_for(KEY_VALUE_INFORMATION_CLASS information_class, PVOID buffer) noexcept {
+    const bool align64 = information_class == KeyValueFullInformationAlign64 ||
+                         information_class == KeyValuePartialInformationAlign64;
+    return align64 && (reinterpret_cast<ULONG_PTR>(buffer) & 7);
+}
+
 NTSTATUS open_or_create(PHANDLE key_handle, ACCESS_MASK desired, POBJECT_ATTRIBUTES attributes,
                         PUNICODE_STRING class_name, ULONG options, PULONG disposition, bool create) noexcept {
     const KPROCESSOR_MODE mode = previous_mode();
@@ -183,39 +204,30 @@ NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
                                KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass, PVOID KeyValueInformation,
                                ULONG Length, PULONG ResultLength) {
     const KPROCESSOR_MODE mode = previous_mode();
-    const bool align64 = KeyValueInformationClass == KeyValueFullInformationAlign64 ||
-                         KeyValueInformationClass == KeyValuePartialInformationAlign64;
-    // ne-wdm-_key_value_information_class: the Align64 classes need an 8-byte aligned buffer.
-    if (align64 && (reinterpret_cast<ULONG_PTR>(KeyValueInformation) & 7)) return STATUS_DATATYPE_MISALIGNMENT;
+    if (misaligned_for(KeyValueInformationClass, KeyValueInformation)) return STATUS_DATATYPE_MISALIGNMENT;
     NTSTATUS status = probe_information(mode, KeyValueInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
     std::u16string name;
     status = capture_string(mode, ValueName, name);
     if (!NT_SUCCESS(status)) return status;
-    HandleReference<KeyBody> key;
-    status = key.reference(KeyHandle, KEY_QUERY_VALUE, key_type(), mode);
-    if (!NT_SUCCESS(status)) return status;
-    std::vector<unsigned char> out;
-    ULONG result = 0;
-    status = key->manager->query_value(*key->node, name, KeyValueInformationClass, Length, out, result);
-    return deliver(mode, status, out, KeyValueInformation, ResultLength, result);
+    return answer_from_key(KeyHandle, KEY_QUERY_VALUE, mode, KeyValueInformation, ResultLength,
+                           [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
+                               return key.manager->query_value(*key.node, name, KeyValueInformationClass, Length, out,
+                                                               result);
+                           });
 }
 
 NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,
                                    PVOID KeyValueInformation, ULONG Length, PULONG ResultLength) {
     const KPROCESSOR_MODE mode = previous_mode();
-    const bool align64 = KeyValueInformationClass == KeyValueFullInformationAlign64 ||
-                         KeyValueInformationClass == KeyValuePartialInformationAlign64;
-    if (align64 && (reinterpret_cast<ULONG_PTR>(KeyValueInformation) & 7)) return STATUS_DATATYPE_MISALIGNMENT;
+    if (misaligned_for(KeyValueInformationClass, KeyValueInformation)) return STATUS_DATATYPE_MISALIGNMENT;
     NTSTATUS status = probe_information(mode, KeyValueInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
-    HandleReference<KeyBody> key;
-    status = key.reference(KeyHandle, KEY_QUERY_VALUE, key_type(), mode);
-    if (!NT_SUCCESS(status)) return status;
-    std::vector<unsigned char> out;
-    ULONG result = 0;
-    status = key->manager->enumerate_value(*key->node, Index, KeyValueInformationClass, Length, out, result);
-    return deliver(mode, status, out, KeyValueInformation, ResultLength, result);
+    return answer_from_key(KeyHandle, KEY_QUERY_VALUE, mode, KeyValueInformation, ResultLength,
+                           [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
+                               return key.manager->enumerate_value(*key.node, Index, KeyValueInformationClass, Length,
+                                                                   out, result);
+                           });
 }
 
 NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformationClass, PVOID KeyInformation,
@@ -226,14 +238,12 @@ NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformation
     // A key's name needs no right on the handle; everything else KEY_QUERY_VALUE.
     // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwquerykey
     const ACCESS_MASK needed = KeyInformationClass == KeyNameInformation ? 0 : KEY_QUERY_VALUE;
-    HandleReference<KeyBody> key;
-    status = key.reference(KeyHandle, needed, key_type(), mode);
-    if (!NT_SUCCESS(status)) return status;
-    if (!ntio::config::key_information_class_valid(KeyInformationClass)) return STATUS_INVALID_PARAMETER;
-    std::vector<unsigned char> out;
-    ULONG result = 0;
-    status = key->manager->query_key(*key->node, KeyInformationClass, Length, out, result);
-    return deliver(mode, status, out, KeyInformation, ResultLength, result);
+    return answer_from_key(KeyHandle, needed, mode, KeyInformation, ResultLength,
+                           [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
+                               if (!ntio::config::key_information_class_valid(KeyInformationClass))
+                                   return STATUS_INVALID_PARAMETER;
+                               return key.manager->query_key(*key.node, KeyInformationClass, Length, out, result);
+                           });
 }
 
 NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLASS KeyInformationClass,
@@ -241,13 +251,11 @@ NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLA
     const KPROCESSOR_MODE mode = previous_mode();
     NTSTATUS status = probe_information(mode, KeyInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
-    HandleReference<KeyBody> key;
-    status = key.reference(KeyHandle, KEY_ENUMERATE_SUB_KEYS, key_type(), mode);
-    if (!NT_SUCCESS(status)) return status;
-    std::vector<unsigned char> out;
-    ULONG result = 0;
-    status = key->manager->enumerate_key(*key->node, Index, KeyInformationClass, Length, out, result);
-    return deliver(mode, status, out, KeyInformation, ResultLength, result);
+    return answer_from_key(KeyHandle, KEY_ENUMERATE_SUB_KEYS, mode, KeyInformation, ResultLength,
+                           [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
+                               return key.manager->enumerate_key(*key.node, Index, KeyInformationClass, Length, out,
+                                                                 result);
+                           });
 }
 
 }  // extern "C"

@@ -65,6 +65,41 @@ NTSTATUS make_relative(PSECURITY_DESCRIPTOR in, PSECURITY_DESCRIPTOR out, PULONG
     return STATUS_SUCCESS;
 }
 
+// The DACL or the SACL of an absolute descriptor (`dacl` says which), set or marked absent.
+NTSTATUS set_acl(PSECURITY_DESCRIPTOR sd, bool dacl, BOOLEAN present, PACL acl, BOOLEAN defaulted) noexcept
+{
+    NTSTATUS status = check_settable(sd);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    const SECURITY_DESCRIPTOR_CONTROL present_flag = dacl ? SE_DACL_PRESENT : SE_SACL_PRESENT;
+    if (!present) {
+        set_flag(sd, present_flag, false);
+        return STATUS_SUCCESS;
+    }
+    set_flag(sd, present_flag, true);
+    set_flag(sd, dacl ? SE_DACL_DEFAULTED : SE_SACL_DEFAULTED, defaulted != FALSE);
+    (dacl ? absolute(sd)->Dacl : absolute(sd)->Sacl) = acl;
+    return STATUS_SUCCESS;
+}
+
+// The DACL or the SACL of either layout. As on Windows, the ACL and its defaulted flag are written
+// only when the ACL is present.
+NTSTATUS get_acl(PSECURITY_DESCRIPTOR sd, bool dacl, PBOOLEAN present, PACL* acl, PBOOLEAN defaulted) noexcept
+{
+    NTSTATUS status = check_readable(sd);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    const SdParts parts = raw_parts(sd);
+    *present = (parts.control & (dacl ? SE_DACL_PRESENT : SE_SACL_PRESENT)) ? TRUE : FALSE;
+    if (*present) {
+        *acl = const_cast<PACL>(dacl ? parts.dacl : parts.sacl);
+        *defaulted = (parts.control & (dacl ? SE_DACL_DEFAULTED : SE_SACL_DEFAULTED)) ? TRUE : FALSE;
+    }
+    return STATUS_SUCCESS;
+}
+
 }  // namespace
 
 extern "C" {
@@ -145,68 +180,25 @@ NTSYSAPI NTSTATUS NTAPI RtlGetControlSecurityDescriptor(PSECURITY_DESCRIPTOR Sec
 NTSYSAPI NTSTATUS NTAPI RtlSetDaclSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, BOOLEAN DaclPresent,
                                                      PACL Dacl, BOOLEAN DaclDefaulted)
 {
-    NTSTATUS status = check_settable(SecurityDescriptor);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    if (!DaclPresent) {
-        set_flag(SecurityDescriptor, SE_DACL_PRESENT, false);
-        return STATUS_SUCCESS;
-    }
-    set_flag(SecurityDescriptor, SE_DACL_PRESENT, true);
-    set_flag(SecurityDescriptor, SE_DACL_DEFAULTED, DaclDefaulted != FALSE);
-    absolute(SecurityDescriptor)->Dacl = Dacl;
-    return STATUS_SUCCESS;
+    return set_acl(SecurityDescriptor, true, DaclPresent, Dacl, DaclDefaulted);
 }
 
 NTSYSAPI NTSTATUS NTAPI RtlGetDaclSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, PBOOLEAN DaclPresent,
                                                      PACL* Dacl, PBOOLEAN DaclDefaulted)
 {
-    NTSTATUS status = check_readable(SecurityDescriptor);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    const SdParts parts = raw_parts(SecurityDescriptor);
-    *DaclPresent = (parts.control & SE_DACL_PRESENT) ? TRUE : FALSE;
-    // As on Windows, Dacl and DaclDefaulted are only written when a DACL is present.
-    if (*DaclPresent) {
-        *Dacl = const_cast<PACL>(parts.dacl);
-        *DaclDefaulted = (parts.control & SE_DACL_DEFAULTED) ? TRUE : FALSE;
-    }
-    return STATUS_SUCCESS;
+    return get_acl(SecurityDescriptor, true, DaclPresent, Dacl, DaclDefaulted);
 }
 
 NTSYSAPI NTSTATUS NTAPI RtlSetSaclSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, BOOLEAN SaclPresent,
                                                      PACL Sacl, BOOLEAN SaclDefaulted)
 {
-    NTSTATUS status = check_settable(SecurityDescriptor);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    if (!SaclPresent) {
-        set_flag(SecurityDescriptor, SE_SACL_PRESENT, false);
-        return STATUS_SUCCESS;
-    }
-    set_flag(SecurityDescriptor, SE_SACL_PRESENT, true);
-    set_flag(SecurityDescriptor, SE_SACL_DEFAULTED, SaclDefaulted != FALSE);
-    absolute(SecurityDescriptor)->Sacl = Sacl;
-    return STATUS_SUCCESS;
+    return set_acl(SecurityDescriptor, false, SaclPresent, Sacl, SaclDefaulted);
 }
 
 NTSYSAPI NTSTATUS NTAPI RtlGetSaclSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, PBOOLEAN SaclPresent,
                                                      PACL* Sacl, PBOOLEAN SaclDefaulted)
 {
-    NTSTATUS status = check_readable(SecurityDescriptor);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    const SdParts parts = raw_parts(SecurityDescriptor);
-    *SaclPresent = (parts.control & SE_SACL_PRESENT) ? TRUE : FALSE;
-    if (*SaclPresent) {
-        *Sacl = const_cast<PACL>(parts.sacl);
-        *SaclDefaulted = (parts.control & SE_SACL_DEFAULTED) ? TRUE : FALSE;
-    }
-    return STATUS_SUCCESS;
+    return get_acl(SecurityDescriptor, false, SaclPresent, Sacl, SaclDefaulted);
 }
 
 NTSYSAPI NTSTATUS NTAPI RtlSetOwnerSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, PSID Owner,
