@@ -65,6 +65,7 @@ inline NTSTATUS call_driver_with_flags(PDEVICE_OBJECT device, PIRP irp, ULONG fl
 // IoCallDriver while the verifier is active. Out of line and frameless, so that IofCallDriver's
 // unverified path keeps no frame either.
 [[gnu::noinline]] inline NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    if (trace_only() && device) [[unlikely]] return traced_call(device, irp);
     PDRIVER_OBJECT driver = device ? device->DriverObject : nullptr;
     if (!driver || driver->Type != IO_TYPE_DRIVER) [[unlikely]] return call_driver_odd_target(device, irp);
     return call_driver_with_flags(device, irp, io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed));
@@ -85,8 +86,11 @@ inline NTSTATUS invoke_completion_routine_logged(PIO_COMPLETION_ROUTINE routine,
 // its driver's context with nothing to check after.
 inline NTSTATUS invoke_completion_routine_hooked(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                                  PVOID context) noexcept {
-    if (slow_for(kSlowRecords | kSlowTracing | kSlowIrpLogging)) [[unlikely]]
+    const ULONG slow = g_slow_reasons.load(std::memory_order_acquire);
+    if (slow & (kSlowRecords | kSlowTracing | kSlowIrpLogging)) [[unlikely]] {
+        if (slow == kSlowTracing) return traced_completion_routine(routine, device, irp, context);
         return invoke_completion_routine_logged(routine, device, irp, context);
+    }
     const ULONG flags = live_device_flags(device);
     ContextScope scope(flags ? device->DriverObject : nullptr);
     return routine(device, irp, context);
@@ -120,11 +124,14 @@ inline bool thread_quiet() noexcept {
 // IoCompleteRequest's entry while the verifier is active: when no rule could report or record and
 // no driver has delay fuzzing or IRP logging, it returns at once, after the log's record when
 // tracing is on (what complete_request_checked would find, without its device lookup).
+// With tracing alone (no driver verified), no rule applies: the record is all.
 inline void complete_request_hooked(PIRP irp) noexcept {
+    const ULONG reasons = g_slow_reasons.load(std::memory_order_acquire);
+    if (reasons == kSlowTracing && irp->Type == IO_TYPE_IRP) [[unlikely]]
+        return log_complete(irp, irp->IoStatus.Status, irp->IoStatus.Information);
     if (irp->Type == IO_TYPE_IRP && current_irql() <= DISPATCH_LEVEL &&
         !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && thread_quiet()) [[likely]] {
-        const ULONG slow = g_slow_reasons.load(std::memory_order_acquire) &
-                           (kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing);
+        const ULONG slow = reasons & (kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing);
         if (slow == 0) [[likely]] return;
         if (slow == kSlowTracing) return log_complete(irp, irp->IoStatus.Status, irp->IoStatus.Information);
     }

@@ -315,22 +315,43 @@ template <typename... W>
     emit(t, ring, kind, bits, location, stack_count, stamp, payload...);
 }
 // The fast path applies (the thread has its ring, no clock read is due, the record fits before the
-// ring's end): where its `length` words go; nullptr sends the event to its out-of-line form. One
-// load of the thread's state, two compares; the fast forms make no calls, so they need no saved
-// registers.
+// ring's end): where its `length` words go, with the thread's state the record needs read once,
+// before any store to the ring (a release store there would make the compiler read it again);
+// a null w sends the event to its out-of-line form. The fast forms make no calls, so they need no
+// saved registers.
+struct FastSlot {
+    std::atomic<std::uint64_t>* w;
+    Ring* ring;
+    std::uint64_t head;
+    std::uint64_t tid_bits;
+};
 template <std::uint64_t length>
-inline std::atomic<std::uint64_t>* fast_slot(ThreadLog& t) noexcept {
-    if (t.head + length > t.limit || t.tick != g_tick.value.load(std::memory_order_relaxed)) [[unlikely]]
-        return nullptr;
-    return &t.ring->words[t.head & kRingMask];
+inline FastSlot fast_slot(ThreadLog& t) noexcept {
+    const std::uint64_t head = t.head;
+    if (head + length > t.limit || t.tick != g_tick.value.load(std::memory_order_relaxed)) [[unlikely]]
+        return {nullptr, nullptr, 0, 0};
+    Ring* const ring = t.ring;
+    return {&ring->words[head & kRingMask], ring, head, t.tid_bits};
 }
-// Without a clock read: the words at w (from fast_slot).
+// publish for a fast slot: `header` without the thread id bits.
+inline void publish_at(ThreadLog& t, const FastSlot& s, std::atomic<std::uint64_t>* header_word, std::uint64_t header,
+                       std::uint64_t length) noexcept {
+    header_word->store(header | s.tid_bits, std::memory_order_release);
+    t.head = s.head + length;
+    s.ring->head.store(s.head + length, std::memory_order_release);
+}
+// Without a clock read: the words at the fast slot.
 template <typename... W>
-[[gnu::always_inline]] inline void emit_at(ThreadLog& t, std::atomic<std::uint64_t>* w, Kind kind, std::uint64_t bits,
+[[gnu::always_inline]] inline void emit_at(ThreadLog& t, const FastSlot& s, Kind kind, std::uint64_t bits,
                                            CHAR location, CHAR stack_count, W... payload) noexcept {
     constexpr std::uint64_t length = sizeof...(W) + 1;
+    std::atomic<std::uint64_t>* w = s.w;
     ((w++)->store(word_of(payload), std::memory_order_release), ...);
-    publish(t, t.ring, w, header(kind, bits, length, location, stack_count, t), length);
+    publish_at(t, s, w,
+               static_cast<std::uint64_t>(kind) | bits | length << 12 |
+                   static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
+                   static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24,
+               length);
 }
 
 // The call record: the IRP, the device's log entry (or its address, tagged, when the table is
@@ -445,23 +466,30 @@ inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<
 // The fast form: the thread's ring has room, no clock read is due, a device whose entry is cached,
 // of a driver without IRP logging (so tracing is on: without it only such drivers' calls are
 // logged). A device of type IO_TYPE_DEVICE is one IoCreateDevice made, with its private part.
+// kTraceOnly: no driver is verified (trace_only()), so none has IRP logging and the driver need not
+// be looked at.
+template <bool kTraceOnly = false>
 [[gnu::always_inline]] inline void log_call_inline(PIRP irp, PDEVICE_OBJECT device, PVOID routine,
                                                    const CallWords& c) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot<kCallWords>(t);
-    if (!w || !device || device->Type != IO_TYPE_DEVICE) [[unlikely]]
+    const FastSlot slot = fast_slot<kCallWords>(t);
+    if (!slot.w || !device || device->Type != IO_TYPE_DEVICE) [[unlikely]]
         return record_call(irp, device, routine);
-    // A driver object the I/O manager did not make (live_flags' table lookup) takes the out-of-line
-    // form too, so that this one makes no call and saves no registers.
     void* log = io::device_private(device)->trace_log.load(std::memory_order_acquire);
-    PDRIVER_OBJECT driver = device->DriverObject;
-    if (!log || !driver || driver->Type != IO_TYPE_DRIVER ||
-        (io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed) & NTIO_VERIFIER_IRP_LOGGING))
-        [[unlikely]]
-        return record_call(irp, device, routine);
-    store_call(w, irp, word_of(log), routine, c);
-    publish(t, t.ring, w + kCallWords - 1,
-            static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | c.bits | t.tid_bits, kCallWords);
+    if constexpr (kTraceOnly) {
+        if (!log) [[unlikely]] return record_call(irp, device, routine);
+    } else {
+        // A driver object the I/O manager did not make (live_flags' table lookup) takes the
+        // out-of-line form too, so that this one makes no call and saves no registers.
+        PDRIVER_OBJECT driver = device->DriverObject;
+        if (!log || !driver || driver->Type != IO_TYPE_DRIVER ||
+            (io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed) & NTIO_VERIFIER_IRP_LOGGING))
+            [[unlikely]]
+            return record_call(irp, device, routine);
+    }
+    store_call(slot.w, irp, word_of(log), routine, c);
+    publish_at(t, slot, slot.w + kCallWords - 1, static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | c.bits,
+               kCallWords);
 }
 
 void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine) noexcept {
@@ -470,9 +498,9 @@ void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine) noexcept {
 
 [[gnu::always_inline]] inline void log_return_inline(PIRP irp, NTSTATUS status, CHAR location) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot<3>(t);
-    if (!w || status == STATUS_PENDING) [[unlikely]] return return_slow(irp, status, location, false);
-    emit_at(t, w, Kind::Return, 0, location, 0, irp, status_word(status));
+    const FastSlot slot = fast_slot<3>(t);
+    if (!slot.w || status == STATUS_PENDING) [[unlikely]] return return_slow(irp, status, location, false);
+    emit_at(t, slot, Kind::Return, 0, location, 0, irp, status_word(status));
 }
 
 void log_return(PIRP irp, NTSTATUS status, CHAR location) noexcept { log_return_inline(irp, status, location); }
@@ -485,33 +513,46 @@ namespace {
 }
 }  // namespace
 
-// plain_call with the records around it. Everything the call record takes from the IRP is read
-// before the first store to the ring, once.
-NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept {
+// plain_call with the records around it, the dispatch in `context`'s driver context (none with
+// kTraceOnly: no driver is verified, so no context is ever set). Everything the call record takes
+// from the IRP is read before the first store to the ring, once.
+template <bool kTraceOnly>
+[[gnu::always_inline]] inline NTSTATUS call_with_records(PDEVICE_OBJECT device, PIRP irp,
+                                                         PDRIVER_OBJECT context) noexcept {
     const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
     if (location <= 0) [[unlikely]] logged_call_without_location(device, irp);
     PIO_STACK_LOCATION sp = irp->Tail.Overlay.CurrentStackLocation - 1;
     const PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[sp->MajorFunction];
-    log_call_inline(irp, device, reinterpret_cast<PVOID>(routine), read_call(irp));
+    log_call_inline<kTraceOnly>(irp, device, reinterpret_cast<PVOID>(routine), read_call(irp));
     irp->CurrentLocation = location;
     irp->Tail.Overlay.CurrentStackLocation = sp;
     sp->DeviceObject = device;
-    // ContextScope(context), by hand so that the records stay in this frame.
-    PDRIVER_OBJECT const previous = t_state.context;
-    t_state.context = context;
-    const NTSTATUS status = routine(device, irp);
-    t_state.context = previous;
+    NTSTATUS status;
+    if constexpr (kTraceOnly) {
+        status = routine(device, irp);
+    } else {
+        // ContextScope(context), by hand so that the records stay in this frame.
+        PDRIVER_OBJECT const previous = t_state.context;
+        t_state.context = context;
+        status = routine(device, irp);
+        t_state.context = previous;
+    }
     log_return_inline(irp, status, location);
     return status;
 }
 
+NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept {
+    return call_with_records<false>(device, irp, context);
+}
+NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept { return call_with_records<true>(device, irp, nullptr); }
+
 void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot<4>(t);
-    if (!w) [[unlikely]]
+    const FastSlot slot = fast_slot<4>(t);
+    if (!slot.w) [[unlikely]]
         return emit_slow(Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, false, irp, status_word(status),
                          static_cast<std::uint64_t>(information));
-    emit_at(t, w, Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, irp, status_word(status),
+    emit_at(t, slot, Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, irp, status_word(status),
             static_cast<std::uint64_t>(information));
 }
 
@@ -519,11 +560,11 @@ void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
 [[gnu::always_inline]] inline void log_completion_routine_inline(PIRP irp, PDEVICE_OBJECT device, PVOID routine,
                                                                  NTSTATUS result, CHAR location, bool pending) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot<5>(t);
-    if (!w) [[unlikely]]
+    const FastSlot slot = fast_slot<5>(t);
+    if (!slot.w) [[unlikely]]
         return emit_slow(Kind::CompletionRoutine, pending ? kPending : 0, location, 0, false, irp, device, routine,
                          status_word(result));
-    emit_at(t, w, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, irp, device, routine, status_word(result));
+    emit_at(t, slot, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, irp, device, routine, status_word(result));
 }
 
 void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,
@@ -546,21 +587,30 @@ NTSTATUS logged_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     return result;
 }
 
+NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                   PVOID context) noexcept {
+    const CHAR location = irp->CurrentLocation;
+    const bool pending_returned = irp->PendingReturned != FALSE;
+    const NTSTATUS result = routine(device, irp, context);
+    log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending_returned);
+    return result;
+}
+
 // An allocation usually starts a request: when its time is derived, it takes the time of the next
 // clock read less a step per event (kLead, an upper bound), so that an IRP address's old life (its
 // free, a lower bound) sorts before its next one on any thread.
 void log_alloc(PIRP irp) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot<2>(t);
-    if (!w) [[unlikely]] return emit_slow(Kind::Alloc, kLead, irp->CurrentLocation, irp->StackCount, false, irp);
-    emit_at(t, w, Kind::Alloc, kLead, irp->CurrentLocation, irp->StackCount, irp);
+    const FastSlot slot = fast_slot<2>(t);
+    if (!slot.w) [[unlikely]] return emit_slow(Kind::Alloc, kLead, irp->CurrentLocation, irp->StackCount, false, irp);
+    emit_at(t, slot, Kind::Alloc, kLead, irp->CurrentLocation, irp->StackCount, irp);
 }
 
 void log_free(PIRP irp) noexcept {
     ThreadLog& t = t_log;
-    std::atomic<std::uint64_t>* w = fast_slot<2>(t);
-    if (!w) [[unlikely]] return emit_slow(Kind::Free, 0, irp->CurrentLocation, irp->StackCount, false, irp);
-    emit_at(t, w, Kind::Free, 0, irp->CurrentLocation, irp->StackCount, irp);
+    const FastSlot slot = fast_slot<2>(t);
+    if (!slot.w) [[unlikely]] return emit_slow(Kind::Free, 0, irp->CurrentLocation, irp->StackCount, false, irp);
+    emit_at(t, slot, Kind::Free, 0, irp->CurrentLocation, irp->StackCount, irp);
 }
 
 void log_event(LogKind log_kind, PIRP irp, const LogFields& f) noexcept {

@@ -54,15 +54,20 @@ extern std::atomic<signed char> g_driver_buckets[1u << kDriverBucketBits];  // s
 extern std::atomic<unsigned> g_driver_overflows;
 // Why an inline hook may have to leave its quick path, one bit per reason, so that the quick paths
 // test one word: a tracking record exists (irp_tracking.cpp), tracing is on, some verified driver has
-// IRP logging or delay fuzzing (verifier_state.cpp). Each writer sets or clears its own bits.
+// IRP logging or delay fuzzing, some driver is verified at all (verifier_state.cpp). Each writer sets
+// or clears its own bits.
 enum SlowReason : ULONG {
     kSlowRecords = 1,
     kSlowTracing = 2,
     kSlowIrpLogging = 4,
     kSlowDelayFuzzing = 8,
+    kSlowVerified = 16,
 };
 extern std::atomic<ULONG> g_slow_reasons;
 inline bool slow_for(ULONG reasons) noexcept { return (g_slow_reasons.load(std::memory_order_acquire) & reasons) != 0; }
+// Tracing is on and nothing else is: no driver is verified, so no rule checks any call, no record or
+// frame exists and no driver's context is ever set; the hooks only record (gate V3).
+inline bool trace_only() noexcept { return g_slow_reasons.load(std::memory_order_acquire) == kSlowTracing; }
 inline void set_slow_reason(ULONG reason, bool on) noexcept {
     if (on) g_slow_reasons.fetch_or(reason, std::memory_order_acq_rel);
     else g_slow_reasons.fetch_and(~reason, std::memory_order_acq_rel);
@@ -387,6 +392,11 @@ void log_free(PIRP irp) noexcept;
 // in `context`'s driver context, the return record, in one frame with the recording inline
 // (irp_log.cpp; gate V3).
 NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept;
+// IoCallDriver and a completion routine while trace_only(): the dispatch or routine with its
+// records, no context switch and no driver flags to look at (irp_log.cpp).
+NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept;
+NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                   PVOID context) noexcept;
 // The native records (spec 7.2) of every thread's ring, oldest first, as JSON lines.
 std::string log_json_lines();
 void set_tracing(bool on) noexcept;

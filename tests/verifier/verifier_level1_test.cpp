@@ -15,12 +15,6 @@ constexpr ULONG kLevel1 = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ON
 
 ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
 
-void expect_no_bugcheck(const std::function<void()>& body) {
-    auto bc = ntio::test::catch_bugcheck(body);
-    EXPECT_FALSE(bc.has_value()) << std::hex << "unexpected bugcheck 0x" << (bc ? bc->code : 0) << " p1 0x"
-                                 << (bc ? bc->p1 : 0);
-}
-
 // ---- Level 1 checks trip ----
 
 TEST_F(VerifierTest, level1_irql_changed_across_dispatch_is_0x05) {

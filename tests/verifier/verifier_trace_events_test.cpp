@@ -129,6 +129,18 @@ protected:
                   STATUS_SUCCESS);
         return h;
     }
+    // A read through VerFilter (copy, routine that propagates the pending bit) that VerBuggy marks
+    // and parks, completed later, with tracing on for it: its recorded events.
+    std::vector<json> traced_pended_read(Outcome& outcome) {
+        set_trace_recording(true);
+        PIRP irp = make_read(filter_device(), kMarkAndPark, outcome, kFilterCopyPropagate);
+        EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_PENDING);
+        complete_read(BuggyTakeParked(buggy_device()), STATUS_SUCCESS);
+        EXPECT_EQ(outcome.completions.load(), 1);
+        IoFreeIrp(irp);
+        set_trace_recording(false);
+        return events_of(recorded_trace(), irp);
+    }
     PDRIVER_OBJECT m_evt = nullptr;
 };
 
@@ -137,18 +149,10 @@ protected:
 // filter that copies its location and sets a routine, to a driver that marks, parks and returns
 // STATUS_PENDING, then completed later.
 TEST_F(TraceEventsTest, pended_read_through_a_filter_records_alloc_set_completion_mark_pending_and_free) {
-    set_trace_recording(true);
     load_buggy(0);
     load_filter(0);
     Outcome outcome;
-    PIRP irp = make_read(filter_device(), kMarkAndPark, outcome, kFilterCopyPropagate);
-    EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_PENDING);
-    complete_read(BuggyTakeParked(buggy_device()), STATUS_SUCCESS);
-    EXPECT_EQ(outcome.completions.load(), 1);
-    IoFreeIrp(irp);
-    set_trace_recording(false);
-
-    const std::vector<json> events = events_of(recorded_trace(), irp);
+    const std::vector<json> events = traced_pended_read(outcome);
     ASSERT_FALSE(events.empty());
     EXPECT_EQ(events.front()["event"], "alloc");
     EXPECT_EQ(events.back()["event"], "free");
@@ -201,6 +205,56 @@ TEST_F(TraceEventsTest, skipped_location_records_no_new_completion_routine) {
     ASSERT_EQ(of_kind(events, "set_completion").size(), 1u);
     EXPECT_EQ(of_kind(events, "set_completion")[0]["context"], hex_address(&outcome));
     EXPECT_TRUE(of_kind(events, "mark_pending").empty());
+}
+
+// While tracing is the only thing the verifier does, IoCallDriver and the completion routines take a
+// shorter path than for verified drivers (gate V3); both must record the same events.
+TEST_F(TraceEventsTest, a_stack_records_the_same_events_whether_its_drivers_are_verified_or_not) {
+    load_buggy(0);
+    load_filter(0);
+    Outcome first, second;
+    const std::vector<json> unverified = traced_pended_read(first);
+    ASSERT_EQ(NtioVerifierSetFlags(m_buggy, NTIO_VERIFIER_IO_CHECKING), STATUS_SUCCESS);
+    ASSERT_EQ(NtioVerifierSetFlags(m_filter, NTIO_VERIFIER_IO_CHECKING), STATUS_SUCCESS);
+    const std::vector<json> verified = traced_pended_read(second);
+    ASSERT_EQ(of_kind(unverified, "call").size(), 2u);
+    ASSERT_EQ(of_kind(unverified, "completion_routine").size(), 2u);
+    ASSERT_EQ(unverified.size(), verified.size());
+    for (std::size_t i = 0; i < unverified.size(); ++i) {
+        const json& a = unverified[i];
+        const json& b = verified[i];
+        EXPECT_EQ(a["event"], b["event"]) << i;
+        for (const char* field : {"location", "major", "status", "result", "routine", "device", "pending", "information"})
+            EXPECT_EQ(a.value(field, json()), b.value(field, json())) << a["event"] << " " << field;
+    }
+}
+
+// A driver verified while tracing is on is checked from its next call on, and stops being checked
+// when its flags are cleared (the tracing-only path is chosen per call).
+TEST_F(TraceEventsTest, a_driver_verified_while_tracing_is_checked_from_its_next_call) {
+    set_trace_recording(true);
+    load_buggy(0);
+    Outcome unchecked;
+    PIRP irp = make_read(buggy_device(), kPendWithoutMark, unchecked);
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING); });
+    EXPECT_EQ(BuggyTakeParked(buggy_device()), irp);
+    IoFreeIrp(irp);
+
+    ASSERT_EQ(NtioVerifierSetFlags(m_buggy, NTIO_VERIFIER_IO_CHECKING), STATUS_SUCCESS);
+    Outcome checked;
+    irp = make_read(buggy_device(), kPendWithoutMark, checked);
+    expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x23D);
+    EXPECT_EQ(BuggyTakeParked(buggy_device()), irp);
+    IoFreeIrp(irp);
+
+    ASSERT_EQ(NtioVerifierSetFlags(m_buggy, 0), STATUS_SUCCESS);
+    Outcome again;
+    irp = make_read(buggy_device(), kPendWithoutMark, again);
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING); });
+    EXPECT_EQ(BuggyTakeParked(buggy_device()), irp);
+    IoFreeIrp(irp);
+    set_trace_recording(false);
+    EXPECT_EQ(of_kind(events_of(recorded_trace(), irp), "call").size(), 1u);
 }
 
 // IoCancelIrp of a parked cancelable IRP: the request, then the cancel routine it runs (which
