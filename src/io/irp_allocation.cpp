@@ -304,10 +304,7 @@ VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
 // (https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation).
 // NT deviation: NT raises that one only under Driver Verifier; ntio always checks it.
 VOID NTAPI IoFreeIrp(PIRP Irp) {
-    if (ntio::verifier::active()) [[unlikely]] {
-        if (ntio::verifier::free_irp_hooked(Irp)) ntio::verifier::on_free_irp(Irp);
-        else if (ntio::verifier::free_logged()) ntio::verifier::log_free(Irp);
-    }
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::free_irp_hook(Irp);
     const auto p1 = reinterpret_cast<ULONG_PTR>(Irp);
     if (Irp->Type != IO_TYPE_IRP) KeBugCheckEx(MULTIPLE_IRP_COMPLETE_REQUESTS, p1, kFreeOfFreedIrp, 0, 0);
     if (!(Irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) || !irp_from_allocator(Irp))

@@ -10,7 +10,11 @@ extern "C" {
 // dispatch routine of the device's driver runs. Running out of locations is bugcheck 0x35 (P1 = IRP).
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x35--no-more-irp-stack-locations
 NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
-    if (ntio::verifier::active()) [[unlikely]] return ntio::verifier::call_driver_hooked(DeviceObject, Irp);
+    if (ntio::verifier::active()) [[unlikely]] {
+        // Tracing alone (no driver verified): the records around the dispatch, and nothing else.
+        if (ntio::verifier::trace_only() && DeviceObject) return ntio::verifier::traced_call(DeviceObject, Irp);
+        return ntio::verifier::call_driver_hooked(DeviceObject, Irp);
+    }
     if (--Irp->CurrentLocation <= 0)
         KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(Irp), 0, 0, 0);
     PIO_STACK_LOCATION sp = --Irp->Tail.Overlay.CurrentStackLocation;

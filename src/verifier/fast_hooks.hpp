@@ -65,7 +65,6 @@ inline NTSTATUS call_driver_with_flags(PDEVICE_OBJECT device, PIRP irp, ULONG fl
 // IoCallDriver while the verifier is active. Out of line and frameless, so that IofCallDriver's
 // unverified path keeps no frame either.
 [[gnu::noinline]] inline NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept {
-    if (trace_only() && device) [[unlikely]] return traced_call(device, irp);
     PDRIVER_OBJECT driver = device ? device->DriverObject : nullptr;
     if (!driver || driver->Type != IO_TYPE_DRIVER) [[unlikely]] return call_driver_odd_target(device, irp);
     return call_driver_with_flags(device, irp, io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed));
@@ -151,5 +150,11 @@ inline bool free_irp_hooked(PIRP) noexcept {
     return g_device_queued_entries.load(std::memory_order_acquire) != 0 || any_charges() || any_records();
 }
 inline bool free_logged() noexcept { return tracing(); }
+// IoFreeIrp's hook: with tracing alone nothing can concern the IRP but its record.
+inline void free_irp_hook(PIRP irp) noexcept {
+    if (trace_only()) return log_free(irp);
+    if (free_irp_hooked(irp)) on_free_irp(irp);
+    else if (free_logged()) log_free(irp);
+}
 
 }  // namespace ntio::verifier

@@ -72,7 +72,7 @@ struct ThreadLog {
     std::uint64_t head = 0;      // ring->head as this thread (its only writer) last published it
     std::uint64_t limit = 0;     // the head at the ring's end: a record must end at or before it (0: no ring)
     std::uint64_t tick = kForceStamp;  // g_tick when this thread last read the clock
-    std::uint64_t tid_bits = 0;  // the thread id in place in a header (bits 32-63)
+    std::uint32_t tid = 0;       // the thread id (owner records, the per-device IRP log)
     bool exited = false;  // the thread is exiting and gave its ring back: its last events are dropped
 };
 // Trivially destructible and constant-initialized, so the recording path reads it with no guard;
@@ -135,11 +135,13 @@ void start_ticker() noexcept {
     if (!started) g_tick.ticker.store(2, std::memory_order_release);
 }
 
+void mark_owner(ThreadLog& t, Ring* r) noexcept;
+
 [[gnu::noinline]] Ring* take_ring() noexcept {
     if (t_log.exited) return nullptr;
     start_ticker();
     t_ring_release.armed = true;
-    t_log.tid_bits = static_cast<std::uint64_t>(static_cast<std::uint32_t>(::syscall(SYS_gettid))) << 32;
+    t_log.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
     t_log.tick = kForceStamp;
     Ring* r = nullptr;
     for (Ring* c = g_rings.load(std::memory_order_acquire); c && !r; c = c->next) {
@@ -157,7 +159,9 @@ void start_ticker() noexcept {
     }
     t_log.head = r->head.load(std::memory_order_relaxed);
     t_log.limit = (t_log.head | kRingMask) + 1;
-    return t_log.ring = r;
+    t_log.ring = r;
+    mark_owner(t_log, r);
+    return r;
 }
 
 inline Ring* my_ring() noexcept { return t_log.ring ? t_log.ring : take_ring(); }
@@ -269,11 +273,11 @@ inline void publish(ThreadLog& t, Ring* ring, std::atomic<std::uint64_t>* header
     ring->head.store(t.head, std::memory_order_release);
 }
 
-inline std::uint64_t header(Kind kind, std::uint64_t bits, std::uint64_t length, CHAR location, CHAR stack_count,
-                            const ThreadLog& t) noexcept {
-    return static_cast<std::uint64_t>(kind) | bits | length << 12 |
-           static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
-           static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24 | t.tid_bits;
+// `bits`: the flag bits, and the status, result or thread id at kValueShift.
+inline std::uint64_t header(std::uint64_t kind, std::uint64_t bits, std::uint64_t length, CHAR location,
+                            CHAR stack_count) noexcept {
+    return kind | bits | length << 12 | static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
+           static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
 }
 
 // Whether this event reads the clock (the first since the ticker's last tick, or forced); when it
@@ -295,13 +299,13 @@ inline bool take_stamp(ThreadLog& t) noexcept {
 
 // A record of fixed payload: the words, the clock when stamped, the header.
 template <typename... W>
-[[gnu::always_inline]] inline void emit(ThreadLog& t, Ring* ring, Kind kind, std::uint64_t bits, CHAR location,
+[[gnu::always_inline]] inline void emit(ThreadLog& t, Ring* ring, std::uint64_t kind, std::uint64_t bits, CHAR location,
                                         CHAR stack_count, bool stamp, W... payload) noexcept {
     const std::uint64_t length = sizeof...(W) + (stamp ? 2 : 1);
     std::atomic<std::uint64_t>* w = reserve(t, ring, length);
     ((w++)->store(word_of(payload), std::memory_order_release), ...);
     if (stamp) (w++)->store(raw_clock(), std::memory_order_release);
-    publish(t, ring, w, header(kind, bits | (stamp ? kStamped : 0), length, location, stack_count, t), length);
+    publish(t, ring, w, header(kind, bits | (stamp ? kStamped : 0), length, location, stack_count), length);
 }
 // The out-of-line form of any event: the ring taken when the thread has none, the clock read when
 // the tick says so (or `force`), a pad record when the ring's end is near.
@@ -312,7 +316,14 @@ template <typename... W>
     if (!ring) return;
     ThreadLog& t = t_log;
     const bool stamp = take_stamp(t) || force;
-    emit(t, ring, kind, bits, location, stack_count, stamp, payload...);
+    emit(t, ring, static_cast<std::uint64_t>(kind), bits, location, stack_count, stamp, payload...);
+}
+// A thread takes a ring: its owner record (the previous owner's id), then Ring::tid (release: a
+// reader that sees the new owner sees its record).
+void mark_owner(ThreadLog& t, Ring* r) noexcept {
+    emit(t, r, kOwnerKind, std::uint64_t{t.tid} << kValueShift, 0, 0, false,
+         std::uint64_t{r->tid.load(std::memory_order_relaxed)});
+    r->tid.store(t.tid, std::memory_order_release);
 }
 // The fast path applies (the thread has its ring, no clock read is due, the record fits before the
 // ring's end): where its `length` words go, with the thread's state the record needs read once,
@@ -323,20 +334,19 @@ struct FastSlot {
     std::atomic<std::uint64_t>* w;
     Ring* ring;
     std::uint64_t head;
-    std::uint64_t tid_bits;
 };
 template <std::uint64_t length>
 inline FastSlot fast_slot(ThreadLog& t) noexcept {
     const std::uint64_t head = t.head;
     if (head + length > t.limit || t.tick != g_tick.value.load(std::memory_order_relaxed)) [[unlikely]]
-        return {nullptr, nullptr, 0, 0};
+        return {nullptr, nullptr, 0};
     Ring* const ring = t.ring;
-    return {&ring->words[head & kRingMask], ring, head, t.tid_bits};
+    return {&ring->words[head & kRingMask], ring, head};
 }
-// publish for a fast slot: `header` without the thread id bits.
+// publish for a fast slot.
 inline void publish_at(ThreadLog& t, const FastSlot& s, std::atomic<std::uint64_t>* header_word, std::uint64_t header,
                        std::uint64_t length) noexcept {
-    header_word->store(header | s.tid_bits, std::memory_order_release);
+    header_word->store(header, std::memory_order_release);
     t.head = s.head + length;
     s.ring->head.store(s.head + length, std::memory_order_release);
 }
@@ -347,11 +357,7 @@ template <typename... W>
     constexpr std::uint64_t length = sizeof...(W) + 1;
     std::atomic<std::uint64_t>* w = s.w;
     ((w++)->store(word_of(payload), std::memory_order_release), ...);
-    publish_at(t, s, w,
-               static_cast<std::uint64_t>(kind) | bits | length << 12 |
-                   static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
-                   static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24,
-               length);
+    publish_at(t, s, w, header(static_cast<std::uint64_t>(kind), bits, length, location, stack_count), length);
 }
 
 // The call record: the IRP, the device's log entry (or its address, tagged, when the table is
@@ -436,11 +442,11 @@ static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
     const std::uint64_t clock = stamp ? raw_clock() : 0;
     if (stamp) w[kCallWords - 1].store(clock, std::memory_order_release);
     publish(t, ring, w + length - 1,
-            static_cast<std::uint64_t>(Kind::Call) | length << 12 | (stamp ? kStamped : 0) | bits | t.tid_bits, length);
+            static_cast<std::uint64_t>(Kind::Call) | length << 12 | (stamp ? kStamped : 0) | bits, length);
     if (device_irp) [[unlikely]] {
         const CallParams p = decode_call(c.head, c.at8, c.at24);
         DeviceIrp entry{clock, position_id(ring->number, t.head - length), irp, p.length, p.offset,
-                        static_cast<std::uint32_t>(t.tid_bits >> 32), p.major, p.minor, static_cast<CHAR>(bits >> 16),
+                        t.tid, p.major, p.minor, static_cast<CHAR>(bits >> 16),
                         static_cast<CHAR>(bits >> 24)};
         const std::uint64_t n = log->irp_head.fetch_add(1, std::memory_order_relaxed);
         log->irps[n % kIrpsPerDevice].write_shared(n, entry);
@@ -452,12 +458,14 @@ static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
 namespace {
 
 inline std::uint64_t status_word(NTSTATUS status) noexcept { return static_cast<std::uint32_t>(status); }
+// A status or result in the header's value bits.
+inline std::uint64_t status_bits(NTSTATUS status) noexcept { return status_word(status) << kValueShift; }
 
 // The dispatch has returned: the IRP may be freed, only its pointer is recorded (with the status
 // and the call's location: the reader pairs it with its call). A pending return makes the thread's
 // next event read the clock.
 [[gnu::noinline]] void return_slow(PIRP irp, NTSTATUS status, CHAR location, bool pending) noexcept {
-    emit_slow(Kind::Return, pending ? kPending : 0, location, 0, false, irp, status_word(status));
+    emit_slow(Kind::Return, (pending ? kPending : 0) | status_bits(status), location, 0, false, irp);
     if (status == STATUS_PENDING) t_log.tick = kForceStamp;
 }
 
@@ -498,9 +506,9 @@ void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine) noexcept {
 
 [[gnu::always_inline]] inline void log_return_inline(PIRP irp, NTSTATUS status, CHAR location) noexcept {
     ThreadLog& t = t_log;
-    const FastSlot slot = fast_slot<3>(t);
+    const FastSlot slot = fast_slot<2>(t);
     if (!slot.w || status == STATUS_PENDING) [[unlikely]] return return_slow(irp, status, location, false);
-    emit_at(t, slot, Kind::Return, 0, location, 0, irp, status_word(status));
+    emit_at(t, slot, Kind::Return, status_bits(status), location, 0, irp);
 }
 
 void log_return(PIRP irp, NTSTATUS status, CHAR location) noexcept { log_return_inline(irp, status, location); }
@@ -548,11 +556,11 @@ NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept { return call_wit
 
 void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
     ThreadLog& t = t_log;
-    const FastSlot slot = fast_slot<4>(t);
+    const FastSlot slot = fast_slot<3>(t);
     if (!slot.w) [[unlikely]]
-        return emit_slow(Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, false, irp, status_word(status),
+        return emit_slow(Kind::Complete, status_bits(status), irp->CurrentLocation, irp->StackCount, false, irp,
                          static_cast<std::uint64_t>(information));
-    emit_at(t, slot, Kind::Complete, 0, irp->CurrentLocation, irp->StackCount, irp, status_word(status),
+    emit_at(t, slot, Kind::Complete, status_bits(status), irp->CurrentLocation, irp->StackCount, irp,
             static_cast<std::uint64_t>(information));
 }
 
@@ -560,11 +568,11 @@ void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
 [[gnu::always_inline]] inline void log_completion_routine_inline(PIRP irp, PDEVICE_OBJECT device, PVOID routine,
                                                                  NTSTATUS result, CHAR location, bool pending) noexcept {
     ThreadLog& t = t_log;
-    const FastSlot slot = fast_slot<5>(t);
+    const FastSlot slot = fast_slot<4>(t);
+    const std::uint64_t bits = (pending ? kPending : 0) | status_bits(result);
     if (!slot.w) [[unlikely]]
-        return emit_slow(Kind::CompletionRoutine, pending ? kPending : 0, location, 0, false, irp, device, routine,
-                         status_word(result));
-    emit_at(t, slot, Kind::CompletionRoutine, pending ? kPending : 0, location, 0, irp, device, routine, status_word(result));
+        return emit_slow(Kind::CompletionRoutine, bits, location, 0, false, irp, device, routine);
+    emit_at(t, slot, Kind::CompletionRoutine, bits, location, 0, irp, device, routine);
 }
 
 void log_completion_routine(PIRP irp, PDEVICE_OBJECT device, PVOID routine, NTSTATUS result, CHAR location,

@@ -27,13 +27,19 @@ enum class Kind : std::uint8_t {
 // A ring is a run of 64-bit words; a record is its payload words, then the time-stamp counter when
 // this event read the clock, then its header (last, so a reader walks a ring back from its head).
 // Header bits: kind 0-3, stamped 4, pending 5, lead 6, record length in words 12-15, location
-// 16-23, stack count 24-31, thread id 32-63.
+// 16-23, stack count 24-31, and 32-63 the status of a return or complete record, the result of a
+// completion routine record (so that these carry one word less). A ring has one writer at a time,
+// so records carry no thread id: an owner record starts each thread's run of records in a ring
+// (header bits 32-63 its thread id, one payload word the previous owner's), and Ring::tid is the
+// current owner's.
 constexpr std::size_t kRingWords = std::size_t{1} << 15;  // 256 KiB: about 5000 events of a round trip
 constexpr std::uint64_t kRingMask = kRingWords - 1;
 constexpr std::uint64_t kMaxRecordWords = 15;  // the header's 4-bit length
 // A writer stores at most this far past the head it read: a pad record (pad_to_start), then its record.
 constexpr std::uint64_t kMaxWriteWords = 2 * kMaxRecordWords;
 constexpr std::uint64_t kPadKind = 15;          // header kind of a pad record (no event)
+constexpr std::uint64_t kOwnerKind = 14;        // header kind of an owner record (no event)
+constexpr unsigned kValueShift = 32;            // the header's status / result / thread id bits
 constexpr std::uint64_t kStamped = 1u << 4, kPending = 1u << 5, kLead = 1u << 6;
 
 struct Ring {
@@ -45,6 +51,7 @@ struct Ring {
     // from there minus the ring's size.
     alignas(64) std::atomic<std::uint64_t> head{0};
     std::atomic<bool> owned{false};
+    std::atomic<std::uint32_t> tid{0};  // the owner's thread id, stored after its owner record
     std::uint64_t number = 0;  // ids derived from this ring's positions: number << 40 | position
     Ring* next = nullptr;      // g_rings list (never unlinked)
     alignas(64) std::atomic<std::uint64_t> words[kRingWords];

@@ -230,8 +230,11 @@ Record blank_record() noexcept {
     return r;
 }
 
-// One ring's whole records, oldest first.
+// One ring's whole records, oldest first, each with the thread id of the owner that wrote it.
 void read_ring(const Ring& ring, std::vector<Item>& out) {
+    // The owner before head: a new owner's record is published before Ring::tid changes, so when
+    // this is already the new owner its record is below head (and names the previous one).
+    const std::uint32_t owner = ring.tid.load(std::memory_order_acquire);
     const std::uint64_t head = ring.head.load(std::memory_order_acquire);
     const std::uint64_t base = head > kRingWords ? head - kRingWords : 0;
     std::vector<std::uint64_t> words(head - base);
@@ -239,6 +242,11 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
     const std::uint64_t reached = ring.head.load(std::memory_order_acquire) + kMaxWriteWords;
     const std::uint64_t floor = std::max(base, reached > kRingWords ? reached - kRingWords : 0);
     const std::size_t first = out.size();
+    struct OwnerMark {
+        std::uint64_t position;
+        std::uint32_t tid, previous;
+    };
+    std::vector<OwnerMark> owners;  // newest first
     for (std::uint64_t end = head; end > floor;) {
         const std::uint64_t h = words[end - 1 - base];
         const unsigned length = static_cast<unsigned>(h >> 12 & 15);
@@ -247,13 +255,16 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
         end = start;
         if ((h & 15) == kPadKind) continue;
         const std::uint64_t* p = &words[start - base];
+        if ((h & 15) == kOwnerKind) {
+            owners.push_back({start, static_cast<std::uint32_t>(h >> kValueShift), static_cast<std::uint32_t>(p[0])});
+            continue;
+        }
         Item item{blank_record(), ring.number, start, 0, (h & kStamped) != 0, (h & kLead) != 0, false};
         Record& r = item.record;
         r.kind = static_cast<Kind>(h & 15);
         r.pending = (h & kPending) != 0;
         r.location = static_cast<CHAR>(h >> 16 & 0xFF);
         r.stack_count = static_cast<CHAR>(h >> 24 & 0xFF);
-        r.tid = static_cast<std::uint32_t>(h >> 32);
         if (item.stamped) item.raw = p[length - 2];
         auto ptr = [](std::uint64_t w) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(w)); };
         auto status = [](std::uint64_t w) { return static_cast<NTSTATUS>(static_cast<std::uint32_t>(w)); };
@@ -281,16 +292,16 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
             break;
         }
         case Kind::Return:  // device and match id: its call's (read_records)
-            r.status = status(p[1]);
+            r.status = status(h >> kValueShift);
             break;
         case Kind::Complete:
-            r.status = status(p[1]);
-            r.information = static_cast<ULONG_PTR>(p[2]);
+            r.status = status(h >> kValueShift);
+            r.information = static_cast<ULONG_PTR>(p[1]);
             break;
         case Kind::CompletionRoutine:
             r.device = static_cast<PDEVICE_OBJECT>(ptr(p[1]));
             r.routine = ptr(p[2]);
-            r.status = status(p[3]);
+            r.status = status(h >> kValueShift);
             break;
         case Kind::CancelRequest:
             r.device = static_cast<PDEVICE_OBJECT>(ptr(p[1]));
@@ -316,6 +327,15 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
         out.push_back(item);
     }
     std::reverse(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+    // Oldest first: the records before the window's first owner record are its previous owner's.
+    std::uint32_t tid = owners.empty() ? owner : owners.back().previous;
+    for (std::size_t i = first; i < out.size(); ++i) {
+        while (!owners.empty() && owners.back().position < out[i].position) {
+            tid = owners.back().tid;
+            owners.pop_back();
+        }
+        out[i].record.tid = tid;
+    }
 }
 
 // Times for one ring's records (items [first, last), oldest first): clock reads converted, the

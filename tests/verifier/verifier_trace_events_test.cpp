@@ -690,5 +690,52 @@ TEST_F(TraceEventsTest, irp_logging_keeps_the_last_20_irps_per_device_for_bang_v
     EXPECT_NE(ntio::inspect::run_kd_command(system(), "!verifier 0x100 zz", out), 0);
 }
 
+// A thread's ring goes back when it exits and the next thread to record takes it over: the old
+// records keep their thread's id and the new ones get the new thread's (records carry no id; the
+// ring's owner records say whose they are). The IRP ids tell the ring (its number above bit 40).
+TEST_F(TraceEventsTest, records_keep_their_thread_when_an_exited_threads_ring_is_taken_over) {
+    load_buggy(0);
+    load_filter(0);
+    set_trace_recording(true);
+    struct Run {
+        PIRP irp = nullptr;
+        std::uint32_t tid = 0;
+    };
+    auto round_trip = [&](Run& run) {
+        run.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+        Outcome outcome;
+        run.irp = make_read(filter_device(), kCompleteOk, outcome, kFilterCopyPropagate);
+        EXPECT_EQ(IoCallDriver(filter_device(), run.irp), STATUS_SUCCESS);
+        IoFreeIrp(run.irp);
+    };
+    Run first, second;
+    std::thread(round_trip, std::ref(first)).join();
+    std::thread(round_trip, std::ref(second)).join();
+    set_trace_recording(false);
+    const std::string records = recorded_trace();
+    const std::vector<json> a = events_of(records, first.irp);
+    const std::vector<json> b = events_of(records, second.irp);
+    ASSERT_FALSE(b.empty());
+    ASSERT_EQ(b.front()["event"], "alloc");
+    ASSERT_EQ(b.back()["event"], "free");
+    for (const json& e : b) EXPECT_EQ(e["tid"], second.tid) << e.dump();
+    if (first.irp != second.irp) {
+        ASSERT_FALSE(a.empty());
+        for (const json& e : a) EXPECT_EQ(e["tid"], first.tid) << e.dump();
+    }
+    // Nothing else recorded in between, so the second thread took the first one's ring.
+    std::vector<json> all = all_records(records);
+    std::vector<std::uint64_t> rings;
+    for (const json& e : all) {
+        const auto tid = e.value("tid", 0u);
+        if (tid == first.tid || tid == second.tid) rings.push_back(e["irp_id"].get<std::uint64_t>() >> 40);
+    }
+    ASSERT_FALSE(rings.empty());
+    for (std::uint64_t ring : rings) EXPECT_EQ(ring, rings.front());
+    std::size_t of_first = 0;
+    for (const json& e : all) of_first += e.value("tid", 0u) == first.tid;
+    EXPECT_GE(of_first, 6u);  // alloc, 2 calls, 2 returns, complete, ... of the first thread's IRP
+}
+
 }  // namespace
 }  // namespace ntio::verifier::test
