@@ -595,12 +595,15 @@ NTSTATUS logged_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     return result;
 }
 
+// The location and the pending bit are kept in one word across the routine, so that the frame
+// saves one register less (and needs no alignment slot).
 NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                    PVOID context) noexcept {
-    const CHAR location = irp->CurrentLocation;
-    const bool pending_returned = irp->PendingReturned != FALSE;
+    const std::uint32_t where =
+        static_cast<UCHAR>(irp->CurrentLocation) | (irp->PendingReturned != FALSE ? 0x100u : 0u);
     const NTSTATUS result = routine(device, irp, context);
-    log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending_returned);
+    log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result,
+                                  static_cast<CHAR>(where & 0xFF), (where & 0x100u) != 0);
     return result;
 }
 
