@@ -7,6 +7,8 @@
 #include <functional>
 #include <optional>
 
+#include <gtest/gtest.h>
+
 namespace ntio::test {
 
 struct BugCheck {
@@ -22,5 +24,12 @@ struct BugCheck {
 // the record is returned; otherwise nullopt. A bugcheck on another thread while armed is not caught
 // (it aborts as usual, so a test cannot miss it).
 std::optional<BugCheck> catch_bugcheck(const std::function<void()>& body);
+
+// Expects body to run without a bugcheck (a legal pattern must not be flagged).
+inline void expect_no_bugcheck(const std::function<void()>& body) {
+    const std::optional<BugCheck> bc = catch_bugcheck(body);
+    EXPECT_FALSE(bc.has_value()) << std::hex << "unexpected bugcheck 0x" << (bc ? bc->code : 0) << " p1 0x"
+                                 << (bc ? bc->p1 : 0);
+}
 
 }  // namespace ntio::test

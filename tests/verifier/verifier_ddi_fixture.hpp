@@ -52,10 +52,6 @@ protected:
 
 inline ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
 
-inline void expect_clean_run(const std::function<void()>& body) {
-    auto bc = ntio::test::catch_bugcheck(body);
-    EXPECT_FALSE(bc.has_value()) << std::hex << "unexpected bugcheck 0x" << (bc ? bc->code : 0) << " p1 0x"
-                                 << (bc ? bc->p1 : 0);
-}
+using ntio::test::expect_no_bugcheck;
 
 }  // namespace ntio::verifier::test

@@ -69,7 +69,7 @@ TEST_F(DdiTest, each_irql_rule_accepts_its_legal_irql) {
         SCOPED_TRACE(testing::Message() << "mode " << c.mode);
         Outcome outcome;
         PIRP irp = ddi_read(lower(), c.mode, c.good, outcome);
-        expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+        expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
         EXPECT_EQ(outcome.completions.load(), 1);
         IoFreeIrp(irp);
     }
@@ -77,7 +77,7 @@ TEST_F(DdiTest, each_irql_rule_accepts_its_legal_irql) {
     for (ULONG mode : {ULONG{kDdiKeSetEventNoWait}, ULONG{kDdiNonPagedPool}, ULONG{kDdiWaitPoll}}) {
         Outcome outcome;
         PIRP irp = ddi_read(lower(), mode, DISPATCH_LEVEL, outcome);
-        expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+        expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
         IoFreeIrp(irp);
     }
 }
@@ -108,7 +108,7 @@ TEST_F(DdiTest, complete_request_at_dispatch_is_legal_under_force_irql_checking)
     load_ddi(NTIO_VERIFIER_FORCE_IRQL_CHECKING);
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiCompleteRaised, DISPATCH_LEVEL, outcome);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
     EXPECT_EQ(outcome.completions.load(), 1);
     IoFreeIrp(irp);
 }
@@ -117,7 +117,7 @@ TEST_F(DdiTest, io_verification_alone_does_not_check_ddi_irql) {
     load_ddi(NTIO_VERIFIER_IO_CHECKING);
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiPsGetVersion, APC_LEVEL, outcome);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
     IoFreeIrp(irp);
 }
 
@@ -131,14 +131,14 @@ TEST_F(DdiTest, unverified_driver_breaking_the_rules_is_not_flagged) {
         SCOPED_TRACE(testing::Message() << "mode " << c.mode);
         Outcome outcome;
         PIRP irp = ddi_read(lower(), c.mode, c.bad, outcome);
-        expect_clean_run([&] { (void)IoCallDriver(lower(), irp); });
+        expect_no_bugcheck([&] { (void)IoCallDriver(lower(), irp); });
         if (c.mode == kDdiReleaseSpinLockAtPassive) KeLowerIrql(PASSIVE_LEVEL);
         IoFreeIrp(irp);
     }
     for (ULONG mode : {ULONG{kDdiCriticalRegionLeft}, ULONG{kDdiCompleteUnderSpinLock}}) {
         Outcome outcome;
         PIRP irp = ddi_read(lower(), mode, PASSIVE_LEVEL, outcome);
-        expect_clean_run([&] { (void)IoCallDriver(lower(), irp); });
+        expect_no_bugcheck([&] { (void)IoCallDriver(lower(), irp); });
         if (mode == kDdiCriticalRegionLeft) KeLeaveCriticalRegion();
         IoFreeIrp(irp);
     }
@@ -148,11 +148,11 @@ TEST_F(DdiTest, unverified_driver_breaking_the_rules_is_not_flagged) {
 TEST_F(DdiTest, p1_ps_get_version_under_the_queue_lock_is_irql_ps_passive) {
     load_ddi();
     PIRP create = simple_irp(IRP_MJ_CREATE);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), create), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), create), STATUS_SUCCESS); });
     IoFreeIrp(create);
     Outcome outcome;
     PIRP read = ddi_read(lower(), kDdiPark, PASSIVE_LEVEL, outcome);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), read), STATUS_PENDING); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), read), STATUS_PENDING); });
     ext(lower())->BuggyCleanup = true;
     PIRP cleanup = simple_irp(IRP_MJ_CLEANUP);
     auto bc = expect_bugcheck([&] { (void)IoCallDriver(lower(), cleanup); }, DRIVER_VERIFIER_DETECTED_VIOLATION,
@@ -181,7 +181,7 @@ TEST_F(DdiTest, completion_routine_setting_the_event_without_wait_is_legal) {
     load_ddi();
     Outcome outcome;
     PIRP irp = ddi_read(upper(), kDdiPsGetVersion, PASSIVE_LEVEL, outcome, kForwardRoutineSetsEvent);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(upper(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(upper(), irp), STATUS_SUCCESS); });
     EXPECT_EQ(outcome.completions.load(), 1);
     IoFreeIrp(irp);
 }
@@ -209,7 +209,7 @@ TEST_F(DdiTest, io_get_initial_stack_at_passive_returns_this_threads_stack_top) 
     load_ddi();
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiIoGetInitialStack, PASSIVE_LEVEL, outcome);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
     IoFreeIrp(irp);
     int local = 0;
     auto* top = static_cast<char*>(IoGetInitialStack());

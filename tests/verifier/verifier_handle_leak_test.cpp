@@ -212,8 +212,7 @@ TEST_F(HandleLeakTest, unload_after_closing_the_handles_is_clean) {
     ASSERT_EQ(ioctl(kIoctlOpenEvent), STATUS_SUCCESS);
     ASSERT_EQ(ioctl(kIoctlOpenTarget), STATUS_SUCCESS);
     ASSERT_EQ(ioctl(kIoctlCloseAll), STATUS_SUCCESS);
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0) << " p1 " << (bc ? bc->p1 : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
 }
 
 TEST_F(HandleLeakTest, handles_closed_in_driver_unload_are_not_leaks) {
@@ -221,8 +220,7 @@ TEST_F(HandleLeakTest, handles_closed_in_driver_unload_are_not_leaks) {
     ASSERT_EQ(ioctl(kIoctlOpenEvent), STATUS_SUCCESS);
     ASSERT_EQ(ioctl(kIoctlOpenTarget), STATUS_SUCCESS);
     g_close_in_unload.store(true);
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0) << " p1 " << (bc ? bc->p1 : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
     EXPECT_EQ(g_event, nullptr);
 }
 
@@ -232,15 +230,13 @@ TEST_F(HandleLeakTest, a_handle_closed_by_someone_else_is_not_a_leak) {
     load();
     ASSERT_EQ(ioctl(kIoctlOpenEvent), STATUS_SUCCESS);
     ASSERT_EQ(ZwClose(std::exchange(g_event, nullptr)), STATUS_SUCCESS);
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0) << " p1 " << (bc ? bc->p1 : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
 }
 
 TEST_F(HandleLeakTest, an_unverified_driver_leaking_a_handle_is_not_reported) {
     load(0);
     ASSERT_EQ(ioctl(kIoctlOpenEvent), STATUS_SUCCESS);
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0) << " p1 " << (bc ? bc->p1 : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
 }
 
 // Handles the test (the "user") opens while the verified driver's code is not running are not the
@@ -251,8 +247,7 @@ TEST_F(HandleLeakTest, handles_opened_outside_the_driver_are_not_charged_to_it) 
     OBJECT_ATTRIBUTES oa;
     InitializeObjectAttributes(&oa, nullptr, OBJ_KERNEL_HANDLE, nullptr, nullptr);
     ASSERT_EQ(ZwCreateEvent(&event, EVENT_ALL_ACCESS, &oa, NotificationEvent, FALSE), STATUS_SUCCESS);
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0) << " p1 " << (bc ? bc->p1 : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
     EXPECT_EQ(ZwClose(event), STATUS_SUCCESS);
 }
 

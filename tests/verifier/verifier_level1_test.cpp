@@ -14,6 +14,7 @@ namespace {
 constexpr ULONG kLevel1 = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY;
 
 ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
+using ntio::test::expect_no_bugcheck;
 
 // ---- Level 1 checks trip ----
 

@@ -10,13 +10,7 @@ namespace {
 
 ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
 
-// A legal read: sent, finished (by the test when parked), completed exactly once, no bugcheck.
-void expect_clean(VerifierTest* t, const std::function<void()>& body) {
-    auto bc = ntio::test::catch_bugcheck(body);
-    EXPECT_FALSE(bc.has_value()) << std::hex << "unexpected bugcheck 0x" << (bc ? bc->code : 0) << " p1 0x"
-                                 << (bc ? bc->p1 : 0);
-    (void)t;
-}
+using ntio::test::expect_no_bugcheck;
 
 // ---- Pending: MarkIrpPending2 (0x23D), MarkIrpPending (0x23E) ----
 
@@ -47,7 +41,7 @@ TEST_F(VerifierTest, mark_park_and_return_pending_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kMarkAndPark, outcome);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING);
         ASSERT_EQ(BuggyTakeParked(buggy_device()), irp);
         complete_read(irp, STATUS_SUCCESS);
@@ -72,7 +66,7 @@ TEST_F(VerifierTest, mark_complete_synchronously_return_pending_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kMarkCompleteReturnPending, outcome);
-    expect_clean(this, [&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING); });
     EXPECT_EQ(outcome.completions.load(), 1);
     IoFreeIrp(irp);
 }
@@ -82,7 +76,7 @@ TEST_F(VerifierTest, csq_insert_then_pending_without_explicit_mark_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kCsqPend, outcome);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING);
         ASSERT_EQ(BuggyTakeCsq(buggy_device()), irp);
         complete_read(irp, STATUS_SUCCESS);
@@ -96,7 +90,7 @@ TEST_F(VerifierTest, double_mark_pending_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kDoubleMark, outcome);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING);
         ASSERT_EQ(BuggyTakeParked(buggy_device()), irp);
         complete_read(irp, STATUS_SUCCESS);
@@ -110,7 +104,7 @@ TEST_F(VerifierTest, completion_from_a_dpc_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kDpcComplete, outcome);
-    expect_clean(this, [&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING); });
     for (int i = 0; i < 20000 && outcome.completions.load() == 0; ++i) {
         LARGE_INTEGER ms;
         ms.QuadPart = -10000;
@@ -126,7 +120,7 @@ TEST_F(VerifierTest, cancel_routine_releasing_the_lock_first_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kCancelableLegal, outcome);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_PENDING);
         EXPECT_TRUE(IoCancelIrp(irp));
     });
@@ -151,7 +145,7 @@ TEST_F(VerifierTest, completing_and_returning_the_same_status_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kCompleteOk, outcome);
-    expect_clean(this, [&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS); });
     EXPECT_EQ(outcome.completions.load(), 1);
     IoFreeIrp(irp);
 }
@@ -182,7 +176,7 @@ TEST_F(VerifierTest, returned_status_other_than_iostatus_is_a_warning_in_compat_
     const ULONG warnings = NtioVerifierWarningCount();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kStatusMismatch, outcome);
-    expect_clean(this, [&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_UNSUCCESSFUL); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_UNSUCCESSFUL); });
     EXPECT_EQ(NtioVerifierWarningCount(), warnings + 1);
     IoFreeIrp(irp);
 }
@@ -192,7 +186,7 @@ TEST_F(VerifierTest, off_mode_checks_nothing) {
     (void)NtioVerifierSetMode(NtioVerifierOff);
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kStatusMismatch, outcome);
-    expect_clean(this, [&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_UNSUCCESSFUL); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_UNSUCCESSFUL); });
     IoFreeIrp(irp);
 }
 
@@ -253,7 +247,7 @@ TEST_F(VerifierTest, spin_lock_released_before_return_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kSpinLockReleased, outcome);
-    expect_clean(this, [&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS); });
     IoFreeIrp(irp);
 }
 
@@ -299,7 +293,7 @@ TEST_F(VerifierTest, io_call_driver_at_dispatch_level_is_legal) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kCompleteOk, outcome);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         KIRQL old;
         KeRaiseIrql(DISPATCH_LEVEL, &old);
         EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS);
@@ -315,7 +309,7 @@ TEST_F(VerifierTest, forwarding_with_skip_is_legal) {
     load_filter();
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kMarkAndPark, outcome, kFilterSkip);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_PENDING);
         ASSERT_EQ(BuggyTakeParked(buggy_device()), irp);
         complete_read(irp, STATUS_SUCCESS);
@@ -350,7 +344,7 @@ TEST_F(VerifierTest, completion_routine_propagating_pending_is_legal) {
     load_filter();
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kMarkAndPark, outcome, kFilterCopyPropagate);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_PENDING);
         ASSERT_EQ(BuggyTakeParked(buggy_device()), irp);
         complete_read(irp, STATUS_SUCCESS);
@@ -381,7 +375,7 @@ TEST_F(VerifierTest, completion_routine_not_propagating_pending_is_a_warning_in_
     const ULONG warnings = NtioVerifierWarningCount();
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kMarkAndPark, outcome, kFilterCopyNoPropagate);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_PENDING);
         ASSERT_EQ(BuggyTakeParked(buggy_device()), irp);
         complete_read(irp, STATUS_SUCCESS);
@@ -455,7 +449,7 @@ TEST_F(VerifierTest, information_equal_to_what_the_driver_wrote_is_legal) {
     KEVENT event;
     PIRP irp = build_ioctl(buggy_device(), kIoctlReportWritten, sizeof out, out, &iosb, &event);
     ASSERT_NE(irp, nullptr);
-    expect_clean(this, [&] {
+    expect_no_bugcheck([&] {
         if (IoCallDriver(buggy_device(), irp) == STATUS_PENDING)
             KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, nullptr);
     });
@@ -502,7 +496,7 @@ TEST_F(VerifierTest, unloading_after_completing_everything_is_legal) {
     ASSERT_EQ(BuggyTakeParked(buggy_device()), irp);
     complete_read(irp, STATUS_SUCCESS);
     IoFreeIrp(irp);
-    expect_clean(this, [&] { EXPECT_EQ(NtioUnloadDriver(m_buggy), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(NtioUnloadDriver(m_buggy), STATUS_SUCCESS); });
 }
 
 // ---- The report ----

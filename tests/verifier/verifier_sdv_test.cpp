@@ -59,7 +59,7 @@ TEST_F(DdiTest, lower_driver_return_is_a_warning_in_compat_mode) {
     const ULONG before = NtioVerifierWarningCount();
     Outcome outcome;
     PIRP irp = ddi_read(upper(), kDdiPark, PASSIVE_LEVEL, outcome, kForwardReturnOther);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(upper(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(upper(), irp), STATUS_SUCCESS); });
     EXPECT_EQ(NtioVerifierWarningCount(), before + 1);
     EXPECT_EQ(VerDdiTakeQueued(lower()), irp);
     complete_read(irp, STATUS_SUCCESS);
@@ -70,7 +70,7 @@ TEST_F(DdiTest, pass_through_returning_the_lower_status_is_legal) {
     load_ddi();
     Outcome outcome;
     PIRP irp = ddi_read(upper(), kDdiPark, PASSIVE_LEVEL, outcome, kForwardReturnLower);
-    expect_clean_run([&] {
+    expect_no_bugcheck([&] {
         EXPECT_EQ(IoCallDriver(upper(), irp), STATUS_PENDING);
         ASSERT_EQ(VerDdiTakeQueued(lower()), irp);
         complete_read(irp, STATUS_SUCCESS);
@@ -132,7 +132,7 @@ TEST_F(DdiTest, balanced_critical_region_is_legal) {
     load_ddi();
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiCriticalRegionBalanced, PASSIVE_LEVEL, outcome);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
     IoFreeIrp(irp);
 }
 
@@ -166,7 +166,7 @@ TEST_F(DdiTest, completing_and_starting_the_next_packet_after_releasing_is_legal
     for (ULONG mode : {ULONG{kDdiCompleteAfterRelease}, ULONG{kDdiStartNextAtDispatch}}) {
         Outcome outcome;
         PIRP irp = ddi_read(lower(), mode, PASSIVE_LEVEL, outcome);
-        expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+        expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
         EXPECT_EQ(outcome.completions.load(), 1);
         IoFreeIrp(irp);
     }
@@ -190,7 +190,7 @@ TEST_F(DdiTest, freeing_an_irp_with_io_free_irp_is_legal) {
     load_ddi();
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiFreeIrpLegal, PASSIVE_LEVEL, outcome);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
     IoFreeIrp(irp);
 }
 
@@ -200,7 +200,7 @@ TEST_F(DdiTest, freeing_an_irp_the_driver_built_in_its_own_pool_with_ex_free_poo
     load_ddi();
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiFreeOwnIrpAsPool, PASSIVE_LEVEL, outcome);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
     IoFreeIrp(irp);
 }
 
@@ -209,7 +209,7 @@ TEST_F(DdiTest, freeing_an_irp_the_driver_built_in_its_own_pool_with_ex_free_poo
 TEST_F(DdiTest, releasing_a_remove_lock_never_acquired_is_0xd5) {
     load_ddi();
     PIRP create = simple_irp(IRP_MJ_CREATE);
-    expect_clean_run([&] { (void)IoCallDriver(lower(), create); });
+    expect_no_bugcheck([&] { (void)IoCallDriver(lower(), create); });
     IoFreeIrp(create);
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiRemoveLockReleaseUnacquired, PASSIVE_LEVEL, outcome);
@@ -223,7 +223,7 @@ TEST_F(DdiTest, releasing_a_remove_lock_never_acquired_is_0xd5) {
 TEST_F(DdiTest, release_and_wait_with_a_tag_never_acquired_is_0xd6) {
     load_ddi();
     PIRP create = simple_irp(IRP_MJ_CREATE);
-    expect_clean_run([&] { (void)IoCallDriver(lower(), create); });
+    expect_no_bugcheck([&] { (void)IoCallDriver(lower(), create); });
     IoFreeIrp(create);
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiRemoveLockWaitMismatch, PASSIVE_LEVEL, outcome);
@@ -238,11 +238,11 @@ TEST_F(DdiTest, release_and_wait_with_a_tag_never_acquired_is_0xd6) {
 TEST_F(DdiTest, balanced_remove_lock_tags_are_legal) {
     load_ddi();
     PIRP create = simple_irp(IRP_MJ_CREATE);
-    expect_clean_run([&] { (void)IoCallDriver(lower(), create); });
+    expect_no_bugcheck([&] { (void)IoCallDriver(lower(), create); });
     IoFreeIrp(create);
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiRemoveLockBalanced, PASSIVE_LEVEL, outcome);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
     IoFreeIrp(irp);
 }
 
@@ -256,13 +256,13 @@ TEST_F(DdiTest, legal_legacy_driver_runs_clean_in_strict_mode) {
     const std::string report_before = last_report();  // process-wide: earlier tests' reports
     const ULONG warnings_before = NtioVerifierWarningCount();
     PIRP create = simple_irp(IRP_MJ_CREATE);
-    expect_clean_run([&] { EXPECT_EQ(IoCallDriver(lower(), create), STATUS_SUCCESS); });
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), create), STATUS_SUCCESS); });
     IoFreeIrp(create);
 
     constexpr int kReads = 8;
     Outcome outcomes[kReads];
     PIRP reads[kReads];
-    expect_clean_run([&] {
+    expect_no_bugcheck([&] {
         // Timer + DPC completion.
         for (int i = 0; i < 3; ++i) {
             reads[i] = ddi_read(lower(), kDdiLegacyQueue, PASSIVE_LEVEL, outcomes[i]);
@@ -273,7 +273,7 @@ TEST_F(DdiTest, legal_legacy_driver_runs_clean_in_strict_mode) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(outcomes[i].status.load(), STATUS_SUCCESS);
     // Stop the timer from completing the rest: they stay queued for cancellation.
     (void)KeCancelTimer(&ext(lower())->Timer);
-    expect_clean_run([&] {
+    expect_no_bugcheck([&] {
         for (int i = 3; i < kReads; ++i) {
             reads[i] = ddi_read(lower(), kDdiLegacyQueue, PASSIVE_LEVEL, outcomes[i]);
             EXPECT_EQ(IoCallDriver(lower(), reads[i]), STATUS_PENDING);

@@ -384,12 +384,6 @@ ntio::test::BugCheck VerifierTest::expect_bugcheck(const std::function<void()>& 
     return *bc;
 }
 
-void VerifierTest::expect_no_bugcheck(const std::function<void()>& body) {
-    auto bc = ntio::test::catch_bugcheck(body);
-    EXPECT_FALSE(bc.has_value()) << std::hex << "unexpected bugcheck 0x" << (bc ? bc->code : 0) << " p1 0x"
-                                 << (bc ? bc->p1 : 0);
-}
-
 std::string VerifierTest::last_report() {
     std::string text(NtioVerifierLastReport(nullptr, 0) + 1, '\0');
     text.resize(NtioVerifierLastReport(text.data(), text.size()));

@@ -101,8 +101,6 @@ protected:
     static void complete_read(PIRP irp, NTSTATUS status);
     // Expects a verifier bugcheck with this code and parameter 1 from body, and returns it.
     ntio::test::BugCheck expect_bugcheck(const std::function<void()>& body, ULONG code, ULONG_PTR p1);
-    // Expects body to run without a bugcheck.
-    static void expect_no_bugcheck(const std::function<void()>& body);
     std::string last_report();
 
     PDRIVER_OBJECT m_buggy = nullptr;

@@ -27,6 +27,7 @@ namespace ntio::verifier::test {
 namespace {
 
 using nlohmann::json;
+using ntio::test::expect_no_bugcheck;
 
 std::string hex_address(const void* p) {
     char text[32];

@@ -30,8 +30,7 @@ TEST_F(PoolTest, unload_after_cancelling_the_timer_is_clean) {
     load();
     ASSERT_EQ(ioctl(kIoctlArmTimer), STATUS_SUCCESS);
     g_pool_state.cancel_timer_at_unload.store(true);
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
 }
 
 TEST_F(PoolTest, unload_with_a_dpc_still_queued_is_0xce) {
@@ -50,8 +49,7 @@ TEST_F(PoolTest, unload_after_the_dpc_ran_is_clean) {
     ASSERT_EQ(ioctl(kIoctlQueueDpc), STATUS_SUCCESS);
     KeFlushQueuedDpcs();
     ASSERT_EQ(g_pool_state.dpc_runs.load(), 1);
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
 }
 
 TEST_F(PoolTest, unload_with_a_work_item_still_queued_is_0xce) {
@@ -69,8 +67,7 @@ TEST_F(PoolTest, unload_after_the_work_item_ran_is_clean) {
     load();
     ASSERT_EQ(ioctl(kIoctlQueueWorkItem), STATUS_SUCCESS);
     while (g_pool_state.work_item_runs.load() == 0) sched_yield();
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
 }
 
 // Pool Tracking: an MDL the driver allocated and did not free is a leak at unload (0xC4 0x62; P4
@@ -92,8 +89,7 @@ TEST_F(PoolTest, unload_after_freeing_the_mdl_is_clean) {
     load();
     ASSERT_EQ(ioctl(kIoctlLeakMdl), STATUS_SUCCESS);
     ASSERT_EQ(ioctl(kIoctlFreeMdl), STATUS_SUCCESS);
-    auto bc = ntio::test::catch_bugcheck([&] { unload(); });
-    EXPECT_FALSE(bc.has_value()) << std::hex << (bc ? bc->code : 0);
+    ntio::test::expect_no_bugcheck([&] { unload(); });
 }
 
 // A verified driver still loaded when the system shuts down is unloaded by the shutdown, and its
