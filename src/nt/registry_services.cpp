@@ -80,8 +80,9 @@ NTSTATUS answer_from_key(HANDLE handle, ACCESS_MASK access, KPROCESSOR_MODE mode
     return deliver(mode, status, out, buffer, result_length, result);
 }
 
-// ne-wdm-_key_value_information_class: the Align64 classes need an 8-byte aligned buffer.
-bool misaligned_for(KEY_VALUE_INFORMATION_CLASS information_class, PVOID buffer) noexcept {
+// ne-wdm-_key_value_information_class: the Align64 classes need an 8-byte aligned buffer. The class
+// is a caller's value, any number: it is handled as one (never read back as the enum from memory).
+bool misaligned_for(ULONG information_class, PVOID buffer) noexcept {
     const bool align64 = information_class == KeyValueFullInformationAlign64 ||
                          information_class == KeyValuePartialInformationAlign64;
     return align64 && (reinterpret_cast<ULONG_PTR>(buffer) & 7);
@@ -204,7 +205,8 @@ NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
                                KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass, PVOID KeyValueInformation,
                                ULONG Length, PULONG ResultLength) {
     const KPROCESSOR_MODE mode = previous_mode();
-    if (misaligned_for(KeyValueInformationClass, KeyValueInformation)) return STATUS_DATATYPE_MISALIGNMENT;
+    const ULONG information_class = static_cast<ULONG>(KeyValueInformationClass);
+    if (misaligned_for(information_class, KeyValueInformation)) return STATUS_DATATYPE_MISALIGNMENT;
     NTSTATUS status = probe_information(mode, KeyValueInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
     std::u16string name;
@@ -212,21 +214,24 @@ NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
     if (!NT_SUCCESS(status)) return status;
     return answer_from_key(KeyHandle, KEY_QUERY_VALUE, mode, KeyValueInformation, ResultLength,
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
-                               return key.manager->query_value(*key.node, name, KeyValueInformationClass, Length, out,
-                                                               result);
+                               return key.manager->query_value(
+                                   *key.node, name, static_cast<KEY_VALUE_INFORMATION_CLASS>(information_class), Length,
+                                   out, result);
                            });
 }
 
 NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,
                                    PVOID KeyValueInformation, ULONG Length, PULONG ResultLength) {
     const KPROCESSOR_MODE mode = previous_mode();
-    if (misaligned_for(KeyValueInformationClass, KeyValueInformation)) return STATUS_DATATYPE_MISALIGNMENT;
+    const ULONG information_class = static_cast<ULONG>(KeyValueInformationClass);
+    if (misaligned_for(information_class, KeyValueInformation)) return STATUS_DATATYPE_MISALIGNMENT;
     NTSTATUS status = probe_information(mode, KeyValueInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
     return answer_from_key(KeyHandle, KEY_QUERY_VALUE, mode, KeyValueInformation, ResultLength,
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
-                               return key.manager->enumerate_value(*key.node, Index, KeyValueInformationClass, Length,
-                                                                   out, result);
+                               return key.manager->enumerate_value(
+                                   *key.node, Index, static_cast<KEY_VALUE_INFORMATION_CLASS>(information_class), Length,
+                                   out, result);
                            });
 }
 
@@ -237,12 +242,13 @@ NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformation
     if (!NT_SUCCESS(status)) return status;
     // A key's name needs no right on the handle; everything else KEY_QUERY_VALUE.
     // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwquerykey
-    const ACCESS_MASK needed = KeyInformationClass == KeyNameInformation ? 0 : KEY_QUERY_VALUE;
+    const ULONG information_class = static_cast<ULONG>(KeyInformationClass);  // any caller's value
+    const ACCESS_MASK needed = information_class == KeyNameInformation ? 0 : KEY_QUERY_VALUE;
     return answer_from_key(KeyHandle, needed, mode, KeyInformation, ResultLength,
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
-                               if (!ntio::config::key_information_class_valid(KeyInformationClass))
-                                   return STATUS_INVALID_PARAMETER;
-                               return key.manager->query_key(*key.node, KeyInformationClass, Length, out, result);
+                               const auto known = static_cast<KEY_INFORMATION_CLASS>(information_class);
+                               if (!ntio::config::key_information_class_valid(known)) return STATUS_INVALID_PARAMETER;
+                               return key.manager->query_key(*key.node, known, Length, out, result);
                            });
 }
 
@@ -251,10 +257,12 @@ NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLA
     const KPROCESSOR_MODE mode = previous_mode();
     NTSTATUS status = probe_information(mode, KeyInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
+    const ULONG information_class = static_cast<ULONG>(KeyInformationClass);  // any caller's value
     return answer_from_key(KeyHandle, KEY_ENUMERATE_SUB_KEYS, mode, KeyInformation, ResultLength,
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
-                               return key.manager->enumerate_key(*key.node, Index, KeyInformationClass, Length, out,
-                                                                 result);
+                               return key.manager->enumerate_key(
+                                   *key.node, Index, static_cast<KEY_INFORMATION_CLASS>(information_class), Length, out,
+                                   result);
                            });
 }
 
