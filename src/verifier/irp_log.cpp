@@ -290,12 +290,12 @@ inline bool take_stamp(ThreadLog& t) noexcept {
     if (ticker == 1) {
         t.tick = tick;
         g_tick.last_stamp.store(tick, std::memory_order_relaxed);
-    } else if (ticker == 0 && (start_ticker(), g_tick.ticker.load(std::memory_order_acquire) == 1)) {
-        // A ticker started for this read counts its ticks from here: this read covers the current
-        // tick (otherwise the thread's next event would read the clock again at once).
-        t.tick = tick;
     } else {
-        t.tick = kForceStamp;
+        if (ticker == 0) start_ticker();
+        // A ticker started for this read counts its ticks from here: this read covers the current
+        // tick (otherwise the thread's next event would read the clock again at once). Without a
+        // ticker every event reads the clock.
+        t.tick = ticker == 0 && g_tick.ticker.load(std::memory_order_acquire) == 1 ? tick : kForceStamp;
     }
     return true;
 }
