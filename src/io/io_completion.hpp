@@ -30,11 +30,13 @@ extern _OBJECT_TYPE g_io_completion_type;
 // IoManager calls it at boot (idempotent). PASSIVE_LEVEL.
 void register_completion_ports() noexcept;
 
-// One queued completion: what NtRemoveIoCompletion hands back.
+// One queued completion: what NtRemoveIoCompletion hands back. No default member initializers:
+// the services keep arrays of 64 on the stack that remove_completions fills, and initializing
+// them cost more than the dequeue itself.
 struct CompletionEntry {
-    PVOID key = nullptr;
-    PVOID apc_context = nullptr;
-    IO_STATUS_BLOCK iosb{};
+    PVOID key;
+    PVOID apc_context;
+    IO_STATUS_BLOCK iosb;
 };
 
 // Size of an IoCompletion body (ObCreateObject).
