@@ -1,9 +1,10 @@
-/* uring_disk.sys: DriverEntry, DriverUnload and the read, write and flush paths. Each read, write or
- * flush is marked pending, made cancelable and handed to the issuing thread's ring; the ring's
- * completion routine completes it at DISPATCH_LEVEL, normally on the issuing thread when it next
- * waits (libntio polls the thread's ring before the thread blocks), on the driver's reaper thread
- * when that thread does not wait. Every dispatch path ends in exactly one complete or one park in
- * the ring. */
+/* uring_disk.sys: DriverEntry, DriverUnload and the read, write and flush paths. A read whose data
+ * the host's page cache holds, issued by a thread with nothing in its ring, completes in the
+ * dispatch routine (the cached fast path). Every other read, write or flush is marked pending, made
+ * cancelable and handed to the issuing thread's ring; the ring's completion routine completes it at
+ * DISPATCH_LEVEL, normally on the issuing thread when it next waits (libntio polls the thread's
+ * ring before the thread blocks), on the driver's reaper thread when that thread does not wait.
+ * Every dispatch path ends in exactly one complete or one park in the ring. */
 #include "uring_disk.h"
 
 #include <ntstrsafe.h>
@@ -137,6 +138,11 @@ NTSTATUS UringDiskReadWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     }
     if (ext->Direct && ((ULONG_PTR)buffer & mask) != 0) {
         return UringDiskCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    /* The cached fast path: a read the host's page cache holds completes here, synchronously, as
+     * any request a driver can satisfy at once; the rest pend in the ring. */
+    if (major == IRP_MJ_READ && NtioUringReadResident(ext->Ring, buffer, length, (ULONGLONG)offset)) {
+        return UringDiskCompleteRequest(Irp, STATUS_SUCCESS, length);
     }
     IoMarkIrpPending(Irp);
     return UringDiskPark(ext, Irp, major, buffer, length, (ULONGLONG)offset);

@@ -71,6 +71,19 @@ NTIO_API NTSTATUS NtioUringWrite(PNTIO_URING Ring, const VOID *Buffer, ULONG Len
                                  PVOID RequestContext);
 NTIO_API NTSTATUS NtioUringFlush(PNTIO_URING Ring, PVOID RequestContext);
 
+/* A read done at once, on the calling thread, when the host's page cache holds all of it: TRUE when
+ * Length bytes at Offset are in Buffer. Tried for the first request the thread issues after it
+ * waited (any KeWaitFor*, KeRemoveQueue, NtWaitFor*, NtRemoveIoCompletion(Ex), ...), when it has no
+ * request of this ring queued or in flight: a thread that issues one request and waits for it gets
+ * it done at once; one that issues several before it waits has them batched in its ring (one host
+ * entry for many), and a thread's requests keep their order. FALSE (Buffer's contents undefined)
+ * otherwise, when a page is missing, on an O_DIRECT ring, or when the host cannot read without
+ * waiting; the caller then queues the read with NtioUringRead. The caller checks bounds. One host
+ * system call that never waits for the device; up to DISPATCH_LEVEL. The cached fast path of a
+ * file-backed disk: the driver completes the IRP in its dispatch routine, as for any request it can
+ * satisfy at once. */
+NTIO_API BOOLEAN NtioUringReadResident(PNTIO_URING Ring, PVOID Buffer, ULONG Length, ULONGLONG Offset);
+
 /* Asks for the request queued with RequestContext to end early: one not yet given to the kernel
  * completes with STATUS_CANCELLED, one in the kernel gets IORING_OP_ASYNC_CANCEL (it completes
  * cancelled, or normally when it was already running). Its completion routine still runs exactly
@@ -92,6 +105,8 @@ typedef struct _NTIO_URING_STATISTICS {
     ULONGLONG EnterCalls;
     ULONGLONG Completions;
     ULONGLONG InlineCompletions; /* reaped by a submitting thread, not by NtioUringReap(Wait) */
+    ULONGLONG ResidentReads;     /* NtioUringReadResident calls that read (not in Completions) */
+    ULONGLONG ResidentReadCalls; /* host reads NtioUringReadResident made (read or not) */
 } NTIO_URING_STATISTICS, *PNTIO_URING_STATISTICS;
 NTIO_API VOID NtioUringQueryStatistics(PNTIO_URING Ring, PNTIO_URING_STATISTICS Statistics);
 

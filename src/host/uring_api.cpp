@@ -71,6 +71,11 @@ NTIO_API NTSTATUS NtioUringRead(PNTIO_URING Ring, PVOID Buffer, ULONG Length, UL
     return file_of(Ring)->queue(UringFile::Op::read, Buffer, Length, Offset, RequestContext);
 }
 
+NTIO_API BOOLEAN NtioUringReadResident(PNTIO_URING Ring, PVOID Buffer, ULONG Length, ULONGLONG Offset)
+{
+    return file_of(Ring)->read_resident(Buffer, Length, Offset) ? TRUE : FALSE;
+}
+
 NTIO_API NTSTATUS NtioUringWrite(PNTIO_URING Ring, const VOID* Buffer, ULONG Length, ULONGLONG Offset,
                                  PVOID RequestContext)
 {

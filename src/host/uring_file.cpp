@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <linux/futex.h>
@@ -71,6 +72,8 @@ constexpr std::uint32_t kReaperIdleTicks = 100;
 std::atomic<std::uint64_t> g_enter_calls{0};
 std::atomic<std::uint64_t> g_completions{0};
 std::atomic<std::uint64_t> g_inline_completions{0};
+std::atomic<std::uint64_t> g_resident_reads{0};
+std::atomic<std::uint64_t> g_resident_calls{0};
 std::atomic<std::uint64_t> g_next_serial{1};
 
 // The first and last cache lines of data a read just placed in memory, fetched while its
@@ -185,6 +188,7 @@ struct UringFile::Ring {
     std::atomic<std::uint64_t> owner_epoch{0};   // bumped by the owner at each queue and poll
     std::atomic<std::uint64_t> reaper_epoch{~std::uint64_t{0}};
     std::atomic<bool> owner_polling{false};
+    std::uint64_t resident_waits = 0;            // the owner's: polled_waits() + 1 at its last read_resident
 
     std::atomic<std::uint64_t> enter_calls{0};
     std::atomic<std::uint64_t> completions{0};
@@ -640,6 +644,8 @@ NTSTATUS UringFile::open(const NTIO_URING_PARAMETERS& p, UringFile** file, const
         delete self;
         return STATUS_INVALID_PARAMETER;
     }
+    // Resident reads (read_resident) are tried on a buffered regular file only.
+    self->m_resident_reads_allowed.store(S_ISREG(st.st_mode) && !self->m_direct, std::memory_order_relaxed);
     if (p.Flags & NTIO_URING_DIRECT) {
         struct statx sx {};
         if (::statx(self->m_fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 &&
@@ -865,6 +871,36 @@ NTSTATUS UringFile::queue(Op op, void* buffer, std::uint32_t length, std::uint64
     }
     if (m_reaper_sleeping.load(std::memory_order_seq_cst)) wake_reaper();
     return STATUS_PENDING;
+}
+
+// preadv2 with RWF_NOWAIT returns what the page cache holds without waiting for the device
+// (EAGAIN, or a short count, when a page is missing). Tried for the first request a thread issues
+// after a wait, when it has nothing of this file queued or in flight: a thread that issues one
+// request and waits for it gets it done at once, one that issues several before it waits has them
+// batched in its ring (one io_uring_enter for many), and a thread's requests keep their order.
+bool UringFile::read_resident(void* buffer, std::uint32_t length, std::uint64_t offset) noexcept
+{
+    if (!m_resident_reads_allowed.load(std::memory_order_relaxed)) return false;
+    Ring* r = thread_ring();
+    if (r == nullptr || r->owner.load(std::memory_order_relaxed) != Ring::kOwned) return false;
+    const std::uint64_t waits = std::uint64_t{ke::polled_waits()} + 1;  // never 0, the "none yet" value
+    const bool first_since_wait = r->resident_waits != waits;
+    r->resident_waits = waits;
+    if (!first_since_wait || r->busy.load(std::memory_order_relaxed) != 0) return false;
+    iovec part{buffer, length};
+    const int saved = errno;
+    m_resident_calls.fetch_add(1, std::memory_order_relaxed);
+    g_resident_calls.fetch_add(1, std::memory_order_relaxed);
+    const ssize_t n = ::preadv2(m_fd, &part, 1, static_cast<off_t>(offset), RWF_NOWAIT);
+    if (n == static_cast<ssize_t>(length)) {
+        m_resident_reads.fetch_add(1, std::memory_order_relaxed);
+        g_resident_reads.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+    // A kernel or file system without RWF_NOWAIT for buffered reads: the ring does every read.
+    if (n < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) m_resident_reads_allowed.store(false, std::memory_order_relaxed);
+    errno = saved;
+    return false;
 }
 
 bool UringFile::cancel(void* context) noexcept
@@ -1095,11 +1131,15 @@ void UringFile::process_statistics(NTIO_URING_STATISTICS* out) noexcept
     out->EnterCalls = g_enter_calls.load(std::memory_order_relaxed);
     out->Completions = g_completions.load(std::memory_order_relaxed);
     out->InlineCompletions = g_inline_completions.load(std::memory_order_relaxed);
+    out->ResidentReads = g_resident_reads.load(std::memory_order_relaxed);
+    out->ResidentReadCalls = g_resident_calls.load(std::memory_order_relaxed);
 }
 
 void UringFile::statistics(NTIO_URING_STATISTICS* out) noexcept
 {
     *out = NTIO_URING_STATISTICS{};
+    out->ResidentReads = m_resident_reads.load(std::memory_order_relaxed);
+    out->ResidentReadCalls = m_resident_calls.load(std::memory_order_relaxed);
     std::lock_guard<std::mutex> rings(m_rings_lock);
     for (Ring* r : m_rings) {
         out->EnterCalls += r->enter_calls.load(std::memory_order_relaxed);

@@ -35,6 +35,8 @@ public:
 
     enum class Op { read, write, flush };
     NTSTATUS queue(Op op, void* buffer, std::uint32_t length, std::uint64_t offset, void* context) noexcept;
+    // A read done at once when the host's page cache holds all of it; see NtioUringReadResident.
+    bool read_resident(void* buffer, std::uint32_t length, std::uint64_t offset) noexcept;
     bool cancel(void* context) noexcept;
     NTSTATUS reap(bool wait) noexcept;
     // Finishes every request and makes reap() return STATUS_CANCELLED from now on.
@@ -72,6 +74,9 @@ private:
     unsigned m_entries = 2;
     bool m_futex_wait = true;  // false: NTIO_URING_NO_FUTEX_WAIT=1 (the fallback, for tests)
     bool m_direct = false;
+    std::atomic<bool> m_resident_reads_allowed{false};
+    std::atomic<std::uint64_t> m_resident_reads{0};
+    std::atomic<std::uint64_t> m_resident_calls{0};
     PNTIO_URING_COMPLETION m_completion = nullptr;
     void* m_ring_context = nullptr;
 

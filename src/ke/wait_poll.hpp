@@ -36,6 +36,11 @@ void unregister_wait_poller(WaitPoller poller, void* context) noexcept;
 // waits runs none); true when any asked to be called again.
 bool run_wait_pollers(bool may_block, bool sleeper_follows = false) noexcept;
 
+// How many waits (blocking or not: every KeWaitFor*, KeDelayExecutionThread, KeRemoveQueue and
+// what is built on them) the calling thread entered while it had a poller; wraps. A poller's
+// owner compares two readings to learn whether the thread waited in between.
+std::uint32_t polled_waits() noexcept;
+
 // The single call lines of the blocking paths. Each returns at once when the thread has no poller
 // (one thread-local load); else it polls until an object is signalled (any of `count`, or all for
 // WaitAll), the queue has entries, or the pollers have nothing left to do. Only an infinite wait
