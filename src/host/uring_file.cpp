@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -72,8 +73,9 @@ constexpr std::uint32_t kReaperIdleTicks = 100;
 std::atomic<std::uint64_t> g_enter_calls{0};
 std::atomic<std::uint64_t> g_completions{0};
 std::atomic<std::uint64_t> g_inline_completions{0};
+// Cached-path reads that read, and those that found a page missing: one update per call.
 std::atomic<std::uint64_t> g_resident_reads{0};
-std::atomic<std::uint64_t> g_resident_calls{0};
+std::atomic<std::uint64_t> g_resident_misses{0};
 std::atomic<std::uint64_t> g_next_serial{1};
 
 // The first and last cache lines of data a read just placed in memory, fetched while its
@@ -189,6 +191,9 @@ struct UringFile::Ring {
     std::atomic<std::uint64_t> reaper_epoch{~std::uint64_t{0}};
     std::atomic<bool> owner_polling{false};
     std::uint64_t resident_waits = 0;            // the owner's: polled_waits() + 1 at its last read_resident
+    // Written by the owner only (a ring changes owner under locks), read by statistics().
+    std::atomic<std::uint64_t> resident_reads{0};
+    std::atomic<std::uint64_t> resident_misses{0};
 
     std::atomic<std::uint64_t> enter_calls{0};
     std::atomic<std::uint64_t> completions{0};
@@ -889,14 +894,13 @@ bool UringFile::read_resident(void* buffer, std::uint32_t length, std::uint64_t 
     if (!first_since_wait || r->busy.load(std::memory_order_relaxed) != 0) return false;
     iovec part{buffer, length};
     const int saved = errno;
-    m_resident_calls.fetch_add(1, std::memory_order_relaxed);
-    g_resident_calls.fetch_add(1, std::memory_order_relaxed);
-    const ssize_t n = ::preadv2(m_fd, &part, 1, static_cast<off_t>(offset), RWF_NOWAIT);
-    if (n == static_cast<ssize_t>(length)) {
-        m_resident_reads.fetch_add(1, std::memory_order_relaxed);
-        g_resident_reads.fetch_add(1, std::memory_order_relaxed);
-        return true;
-    }
+    // The system call itself: glibc's preadv2 wrapper adds a cancellation point we never use.
+    const long n = ::syscall(SYS_preadv2, m_fd, &part, 1, static_cast<long>(offset), 0L, RWF_NOWAIT);
+    const bool whole = n == static_cast<long>(length);
+    std::atomic<std::uint64_t>& mine = whole ? r->resident_reads : r->resident_misses;
+    mine.store(mine.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    (whole ? g_resident_reads : g_resident_misses).fetch_add(1, std::memory_order_relaxed);
+    if (whole) return true;
     // A kernel or file system without RWF_NOWAIT for buffered reads: the ring does every read.
     if (n < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) m_resident_reads_allowed.store(false, std::memory_order_relaxed);
     errno = saved;
@@ -1132,19 +1136,20 @@ void UringFile::process_statistics(NTIO_URING_STATISTICS* out) noexcept
     out->Completions = g_completions.load(std::memory_order_relaxed);
     out->InlineCompletions = g_inline_completions.load(std::memory_order_relaxed);
     out->ResidentReads = g_resident_reads.load(std::memory_order_relaxed);
-    out->ResidentReadCalls = g_resident_calls.load(std::memory_order_relaxed);
+    out->ResidentReadCalls = out->ResidentReads + g_resident_misses.load(std::memory_order_relaxed);
 }
 
 void UringFile::statistics(NTIO_URING_STATISTICS* out) noexcept
 {
     *out = NTIO_URING_STATISTICS{};
-    out->ResidentReads = m_resident_reads.load(std::memory_order_relaxed);
-    out->ResidentReadCalls = m_resident_calls.load(std::memory_order_relaxed);
     std::lock_guard<std::mutex> rings(m_rings_lock);
     for (Ring* r : m_rings) {
         out->EnterCalls += r->enter_calls.load(std::memory_order_relaxed);
         out->Completions += r->completions.load(std::memory_order_relaxed);
         out->InlineCompletions += r->inline_completions.load(std::memory_order_relaxed);
+        out->ResidentReads += r->resident_reads.load(std::memory_order_relaxed);
+        out->ResidentReadCalls +=
+            r->resident_reads.load(std::memory_order_relaxed) + r->resident_misses.load(std::memory_order_relaxed);
     }
 }
 

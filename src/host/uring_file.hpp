@@ -75,8 +75,6 @@ private:
     bool m_futex_wait = true;  // false: NTIO_URING_NO_FUTEX_WAIT=1 (the fallback, for tests)
     bool m_direct = false;
     std::atomic<bool> m_resident_reads_allowed{false};
-    std::atomic<std::uint64_t> m_resident_reads{0};
-    std::atomic<std::uint64_t> m_resident_calls{0};
     PNTIO_URING_COMPLETION m_completion = nullptr;
     void* m_ring_context = nullptr;
 
