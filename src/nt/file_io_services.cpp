@@ -7,13 +7,10 @@
 #include "io/io_completion.hpp"
 #include "io/objects.hpp"
 #include "io/request_submit.hpp"
+#include "nt/inline_reference.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/user_memory.hpp"
-#include "ob/handle_lookup.hpp"
-#include "ob/object_header.hpp"
-#include "ob/process.hpp"
-#include "verifier/verifier.hpp"
 
 using namespace ntio::nt;
 
@@ -35,54 +32,6 @@ NTSTATUS check_offset(PFILE_OBJECT file, const LARGE_INTEGER* offset, bool write
     if (sync && file_pointer) return STATUS_SUCCESS;
     return STATUS_INVALID_PARAMETER;
 }
-
-// The file object of a read or write, referenced for the service. A handle of the caller's own
-// process table is looked up inline (the lookup of ob/handles.cpp with its statuses: invalid handle,
-// type mismatch, then the access a UserMode caller needs, NT facts I7, H4), which is most of the
-// cost of a small synchronous read; pseudo and kernel handles, and a system with the verifier on
-// (whose ObReferenceObjectByHandle checks the IRQL), go through ObReferenceObjectByHandle.
-class FileReference {
-public:
-    FileReference() = default;
-    FileReference(const FileReference&) = delete;
-    FileReference& operator=(const FileReference&) = delete;
-    ~FileReference() {
-        if (m_file) ObDereferenceObject(m_file);
-    }
-
-    // Inline in the service: a small read is short enough that the call's frame shows.
-    [[nodiscard]] [[gnu::always_inline]] NTSTATUS reference(HANDLE handle, ACCESS_MASK desired, KPROCESSOR_MODE mode,
-                                                            ACCESS_MASK* granted) noexcept {
-        namespace ob = ntio::ob;
-        PEPROCESS process = ob::current_process();
-        if (process && !ob::is_pseudo_handle(handle) && !ob::is_kernel_handle(handle) &&
-            !ntio::verifier::active()) [[likely]] {
-            ob::HandleInfo entry;
-            if (!process->m_handle_table.borrow(handle, entry)) return STATUS_INVALID_HANDLE;
-            // The file type's descriptor itself: *IoFileObjectType is it, two loads further away.
-            const NTSTATUS status = ob::check_handle_entry(entry, desired, &ntio::io::g_file_type, mode);
-            if (NT_SUCCESS(status)) ob::reference(entry.object);
-            ob::leave_lookup();
-            if (!NT_SUCCESS(status)) return status;
-            m_file = static_cast<PFILE_OBJECT>(entry.object->body());
-            *granted = entry.granted;
-            return STATUS_SUCCESS;
-        }
-        PVOID object = nullptr;
-        OBJECT_HANDLE_INFORMATION info{};
-        NTSTATUS status = ObReferenceObjectByHandle(handle, desired, *IoFileObjectType, mode, &object, &info);
-        if (!NT_SUCCESS(status)) return status;
-        m_file = static_cast<PFILE_OBJECT>(object);
-        *granted = info.GrantedAccess;
-        return STATUS_SUCCESS;
-    }
-
-    PFILE_OBJECT get() const noexcept { return m_file; }
-    PFILE_OBJECT release() noexcept { return std::exchange(m_file, nullptr); }
-
-private:
-    PFILE_OBJECT m_file = nullptr;
-};
 
 // Inline in NtReadFile and NtWriteFile, each then a straight path for its direction.
 [[gnu::always_inline]] inline NTSTATUS read_write(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC_ROUTINE apc_routine,
@@ -106,15 +55,15 @@ private:
         if (key) captured_key = *key;
     }
 
-    FileReference file;
+    InlineReference<FILE_OBJECT> file;
     ACCESS_MASK granted = 0;
     if (write) {
         // Either right will do for a write (an append-only handle appends, below).
-        status = file.reference(file_handle, 0, mode, &granted);
+        status = file.reference(file_handle, 0, &ntio::io::g_file_type, mode, &granted);
         if (NT_SUCCESS(status) && mode != KernelMode && !(granted & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
             status = STATUS_ACCESS_DENIED;
     } else {
-        status = file.reference(file_handle, FILE_READ_DATA, mode, &granted);
+        status = file.reference(file_handle, FILE_READ_DATA, &ntio::io::g_file_type, mode, &granted);
     }
     if (!NT_SUCCESS(status)) return status;
     // NT fact F7: a file bound to a completion port takes no APC routine.

@@ -3,6 +3,7 @@
 // (io/io_completion.hpp). Caller pointers are probed before anything waits or changes, as NT does.
 #include "nt/current_system.hpp"
 #include "nt/handle_borrow.hpp"
+#include "nt/inline_reference.hpp"
 #include <ntio/ntapi.h>
 
 #include "io/io_completion.hpp"
@@ -90,7 +91,7 @@ NTSTATUS NTAPI NtRemoveIoCompletion(HANDLE IoCompletionHandle, PVOID* KeyContext
     PLARGE_INTEGER use_timeout = nullptr;
     status = capture_timeout(mode, Timeout, timeout, &use_timeout);
     if (!NT_SUCCESS(status)) return status;
-    HandleReference<void> port;
+    InlineReference<void> port;
     status = port.reference(IoCompletionHandle, IO_COMPLETION_MODIFY_STATE, &ntio::io::g_io_completion_type, mode);
     if (!NT_SUCCESS(status)) return status;
 
@@ -122,7 +123,8 @@ NTSTATUS NTAPI NtRemoveIoCompletionEx(HANDLE IoCompletionHandle, PFILE_IO_COMPLE
     PLARGE_INTEGER use_timeout = nullptr;
     status = capture_timeout(mode, Timeout, timeout, &use_timeout);
     if (!NT_SUCCESS(status)) return status;
-    HandleReference<void> port;
+    // Referenced, not borrowed: the removal may block. Looked up inline (a dequeue per I/O, gate C3).
+    InlineReference<void> port;
     status = port.reference(IoCompletionHandle, IO_COMPLETION_MODIFY_STATE, &ntio::io::g_io_completion_type, mode);
     if (!NT_SUCCESS(status)) return status;
 

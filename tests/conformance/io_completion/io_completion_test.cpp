@@ -104,6 +104,12 @@ TEST_F(PortTest, bad_handles_pointers_and_counts_get_nt_statuses) {
     EXPECT_EQ(NtRemoveIoCompletionEx(port, bad.read_only<FILE_IO_COMPLETION_INFORMATION>(), 2, &count, &zero, FALSE),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(NtRemoveIoCompletionEx(port, entries, 2, bad.no_access<ULONG>(), &zero, FALSE), STATUS_ACCESS_VIOLATION);
+    // Both removals look the handle up with ObReferenceObjectByHandle's statuses.
+    EXPECT_EQ(NtRemoveIoCompletion(nullptr, &packet.key, &packet.value, &packet.iosb, &zero), STATUS_INVALID_HANDLE);
+    EXPECT_EQ(NtRemoveIoCompletion(event, &packet.key, &packet.value, &packet.iosb, &zero), STATUS_OBJECT_TYPE_MISMATCH);
+    EXPECT_EQ(NtRemoveIoCompletionEx(nullptr, entries, 2, &count, &zero, FALSE), STATUS_INVALID_HANDLE);
+    EXPECT_EQ(NtRemoveIoCompletionEx(event, entries, 2, &count, &zero, FALSE), STATUS_OBJECT_TYPE_MISMATCH);
+    EXPECT_EQ(NtRemoveIoCompletionEx(NtCurrentProcess(), entries, 2, &count, &zero, FALSE), STATUS_OBJECT_TYPE_MISMATCH);
     IO_COMPLETION_BASIC_INFORMATION info{};
     EXPECT_EQ(NtQueryIoCompletion(port, IoCompletionBasicInformation, bad.read_only<void>(), sizeof(info), nullptr),
               STATUS_ACCESS_VIOLATION);
