@@ -13,7 +13,9 @@ extern const char ntio_user_access_end[];
 extern const char ntio_user_access_fault[];
 }
 
-// STATUS_ACCESS_VIOLATION is 0xC0000005.
+// STATUS_ACCESS_VIOLATION is 0xC0000005. ntio_user_copy moves up to 64 bytes a word at a time:
+// rep movsb's start-up costs about 10 ns here whatever the length, twice a word loop's cost for the
+// 4-32 byte values the services copy (IOSBs, completion entries, offsets, timeouts).
 asm(R"(
     .text
     .p2align 4
@@ -27,7 +29,28 @@ ntio_user_access_begin:
 
     .type ntio_user_copy, @function
 ntio_user_copy:
+    cmp $64, %rdx
+    ja 5f
     mov %rdx, %rcx
+    shr $3, %rcx
+    jz 2f
+1:  mov (%rsi), %rax
+    mov %rax, (%rdi)
+    add $8, %rsi
+    add $8, %rdi
+    dec %rcx
+    jnz 1b
+2:  and $7, %edx
+    jz 4f
+3:  movzbl (%rsi), %eax
+    mov %al, (%rdi)
+    inc %rsi
+    inc %rdi
+    dec %edx
+    jnz 3b
+4:  xor %eax, %eax
+    ret
+5:  mov %rdx, %rcx
     rep movsb
     xor %eax, %eax
     ret
