@@ -58,6 +58,7 @@ public:
 private:
     UringFile() = default;
     Ring* thread_ring() noexcept;
+    [[gnu::noinline]] Ring* thread_ring_slow() noexcept;
     Ring* make_ring() noexcept;
     void snapshot_rings(std::vector<Ring*>* out) noexcept;
     bool any_busy() noexcept;
