@@ -1,6 +1,9 @@
 // I/O completion port services: NtCreateIoCompletion, NtOpenIoCompletion, NtQueryIoCompletion,
 // NtSetIoCompletion, NtRemoveIoCompletion and NtRemoveIoCompletionEx over io's IoCompletion object
 // (io/io_completion.hpp). Caller pointers are probed before anything waits or changes, as NT does.
+#include <cstddef>
+#include <cstring>
+
 #include "nt/current_system.hpp"
 #include "nt/handle_borrow.hpp"
 #include "nt/inline_reference.hpp"
@@ -16,6 +19,12 @@
 using namespace ntio::nt;
 
 namespace {
+
+static_assert(sizeof(ntio::io::CompletionEntry) == sizeof(FILE_IO_COMPLETION_INFORMATION) &&
+              offsetof(ntio::io::CompletionEntry, key) == offsetof(FILE_IO_COMPLETION_INFORMATION, KeyContext) &&
+              offsetof(ntio::io::CompletionEntry, apc_context) == offsetof(FILE_IO_COMPLETION_INFORMATION, ApcContext) &&
+              offsetof(ntio::io::CompletionEntry, iosb) == offsetof(FILE_IO_COMPLETION_INFORMATION, IoStatusBlock),
+              "NtRemoveIoCompletionEx copies CompletionEntry arrays to the caller as they are");
 
 // Largest NtRemoveIoCompletionEx batch taken per call (io takes at most this many too; returning
 // fewer than Count is within the contract of the call).
@@ -132,12 +141,13 @@ NTSTATUS NTAPI NtRemoveIoCompletionEx(HANDLE IoCompletionHandle, PFILE_IO_COMPLE
     ULONG removed = 0;
     status = ntio::io::remove_completions(port.get(), mode, Alertable != FALSE, use_timeout, entries,
                                           std::min(Count, kBatch), &removed);
-    for (ULONG i = 0; i < removed; ++i) {
-        FILE_IO_COMPLETION_INFORMATION info;
-        info.KeyContext = entries[i].key;
-        info.ApcContext = entries[i].apc_context;
-        info.IoStatusBlock = entries[i].iosb;
-        (void)write_caller(mode, IoCompletionInformation + i, info);
+    // The entries have the caller's layout: one copy for the batch (one range check and page touch,
+    // not one per entry). The range was probed above; a caller that unmaps it meanwhile loses the
+    // packets, as it would in NT, whose copy faults inside the service's __try.
+    if (removed != 0) {
+        const std::size_t bytes = static_cast<std::size_t>(removed) * sizeof(FILE_IO_COMPLETION_INFORMATION);
+        if (mode == KernelMode) std::memcpy(IoCompletionInformation, entries, bytes);
+        else (void)copy_to_user(IoCompletionInformation, entries, bytes, alignof(PVOID));
     }
     (void)write_caller(mode, NumEntriesRemoved, removed);
     return status;
