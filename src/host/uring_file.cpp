@@ -36,6 +36,7 @@
 
 #include "host/errno_status.hpp"
 #include "host/futex.hpp"
+#include "host/futex_mutex.hpp"
 #include "ke/wait_poll.hpp"
 
 namespace ntio::host {
@@ -173,7 +174,7 @@ struct UringFile::Ring {
     void* ring_context = nullptr;
 
     // lock: slots, the free list, the SQ, the counts, the owner state changes.
-    std::mutex lock;
+    host::FutexMutex lock;
     std::vector<Slot> slots;
     std::vector<std::uint16_t> free;
     std::vector<std::uint32_t> queued;       // slot index or kCancelEntry, in SQ order
@@ -183,7 +184,7 @@ struct UringFile::Ring {
     std::atomic<std::uint64_t> armed_tag{0}; // the owner's futex SQE still in the kernel, or 0
 
     // cq_lock: one consumer of the CQ ring at a time.
-    std::mutex cq_lock;
+    host::FutexMutex cq_lock;
 
     std::atomic<std::uint32_t> owner{kOwned};
     std::atomic<std::uint32_t> busy{0};          // in_use, readable without the lock
@@ -279,7 +280,7 @@ struct UringFile::Ring {
     {
         unsigned to_submit;
         {
-            std::lock_guard<std::mutex> guard(lock);
+            std::lock_guard<host::FutexMutex> guard(lock);
             if (queued.empty()) return;
             to_submit = flush_locked();
         }
@@ -290,7 +291,7 @@ struct UringFile::Ring {
     // and submits the queue with the cancel.
     void disarm() noexcept
     {
-        std::lock_guard<std::mutex> guard(lock);
+        std::lock_guard<host::FutexMutex> guard(lock);
         const std::uint64_t tag = armed_tag.load(std::memory_order_relaxed);
         if (tag == 0) return;
         io_uring_sqe* sqe = io_uring_get_sqe(&ring);
@@ -320,7 +321,7 @@ struct UringFile::Ring {
         unsigned to_submit;
         std::uint32_t outstanding;
         {
-            std::lock_guard<std::mutex> guard(lock);
+            std::lock_guard<host::FutexMutex> guard(lock);
             to_submit = queued.empty() && kernel_outstanding == 0 ? 0 : flush_locked();
             outstanding = kernel_outstanding;
         }
@@ -335,7 +336,7 @@ struct UringFile::Ring {
         const std::size_t n = reap_ready(!wait, inline_reap);
         if (n != 0) return true;
         if (!wait) return false;
-        std::lock_guard<std::mutex> guard(lock);
+        std::lock_guard<host::FutexMutex> guard(lock);
         return kernel_outstanding != 0;
     }
 };
@@ -356,7 +357,7 @@ std::size_t UringFile::Ring::reap_ready(bool try_only, bool inline_reap) noexcep
     for (;;) {
         std::size_t n = 0;
         {
-            std::unique_lock<std::mutex> cq(cq_lock, std::defer_lock);
+            std::unique_lock<host::FutexMutex> cq(cq_lock, std::defer_lock);
             if (!try_only) {
                 cq.lock();
             } else if (!cq.try_lock()) {
@@ -375,7 +376,7 @@ std::size_t UringFile::Ring::reap_ready(bool try_only, bool inline_reap) noexcep
 
         std::size_t ndone = 0;
         {
-            std::lock_guard<std::mutex> guard(lock);
+            std::lock_guard<host::FutexMutex> guard(lock);
             for (std::size_t i = 0; i < n; ++i) {
                 kernel_outstanding -= 1;
                 if ((reaped[i].user_data & kCancelTag) != 0) {
@@ -468,7 +469,7 @@ void UringFile::Ring::scan_ready(std::uint64_t tag, bool* futex_done, bool* fute
 {
     unsigned internal_prefix = 0;
     {
-        std::lock_guard<std::mutex> cq(cq_lock);
+        std::lock_guard<host::FutexMutex> cq(cq_lock);
         io_uring_cqe* cqe;
         unsigned head;
         bool prefix = true;
@@ -489,7 +490,7 @@ void UringFile::Ring::scan_ready(std::uint64_t tag, bool* futex_done, bool* fute
         io_uring_cq_advance(&ring, internal_prefix);
     }
     if (internal_prefix != 0) {
-        std::lock_guard<std::mutex> guard(lock);
+        std::lock_guard<host::FutexMutex> guard(lock);
         kernel_outstanding -= internal_prefix;
     }
 }
@@ -503,7 +504,7 @@ ke::SleepOutcome UringFile::Ring::sleep(std::atomic<std::uint32_t>* word, std::u
     std::uint64_t tag;
     unsigned to_submit;
     {
-        std::lock_guard<std::mutex> guard(lock);
+        std::lock_guard<host::FutexMutex> guard(lock);
         tag = armed_tag.load(std::memory_order_relaxed);
         if (tag == 0) {
             io_uring_sqe* sqe = io_uring_get_sqe(&ring);
@@ -585,7 +586,7 @@ struct ThreadRingsRundown {
             // The thread's armed futex wait leaves its wait word before the KTHREAD can go.
             if (r->owner.load(std::memory_order_acquire) != UringFile::Ring::kDead) r->disarm();
             {
-                std::lock_guard<std::mutex> guard(r->lock);
+                std::lock_guard<host::FutexMutex> guard(r->lock);
                 dead = r->owner.load(std::memory_order_relaxed) == UringFile::Ring::kDead;
                 if (!dead) {
                     r->owner.store(UringFile::Ring::kOrphaned, std::memory_order_release);
@@ -710,7 +711,7 @@ UringFile::~UringFile()
     for (Ring* r : m_rings) {
         bool orphaned;
         {
-            std::lock_guard<std::mutex> guard(r->lock);
+            std::lock_guard<host::FutexMutex> guard(r->lock);
             orphaned = r->owner.load(std::memory_order_relaxed) == Ring::kOrphaned;
             if (!orphaned) {
                 r->owner.store(Ring::kDead, std::memory_order_release);
@@ -805,7 +806,7 @@ UringFile::Ring* UringFile::thread_ring_slow() noexcept
     {
         std::lock_guard<std::mutex> rings(m_rings_lock);
         for (Ring* r : m_rings) {
-            std::lock_guard<std::mutex> guard(r->lock);
+            std::lock_guard<host::FutexMutex> guard(r->lock);
             // An idle orphan is adopted; a thread that cannot keep a ring (exiting, or with too
             // many) shares an orphan with room. An orphan still busy is left to the reaper, so
             // that a new thread gets its full QueueDepth.
@@ -841,7 +842,7 @@ NTSTATUS UringFile::queue(Op op, void* buffer, std::uint32_t length, std::uint64
     unsigned to_submit = 0;
     bool submit_now;
     {
-        std::lock_guard<std::mutex> guard(r->lock);
+        std::lock_guard<host::FutexMutex> guard(r->lock);
         if (r->free.empty()) return STATUS_INSUFFICIENT_RESOURCES;
         io_uring_sqe* sqe = io_uring_get_sqe(&r->ring);
         if (sqe == nullptr) return STATUS_INSUFFICIENT_RESOURCES;  // cannot happen: SQ is 2x the slots
@@ -923,7 +924,7 @@ bool UringFile::cancel(void* context) noexcept
     for (Ring* r : rings) {
         unsigned to_submit = 0;
         {
-            std::lock_guard<std::mutex> guard(r->lock);
+            std::lock_guard<host::FutexMutex> guard(r->lock);
             std::uint32_t index = 0;
             while (index < r->slots.size() &&
                    (r->slots[index].state == SlotState::free || r->slots[index].context != context))
@@ -965,7 +966,7 @@ bool UringFile::poll_thread(void*, bool may_block, bool sleeper_follows) noexcep
         if (r->owner.load(std::memory_order_acquire) == Ring::kDead) {
             // The file is gone and left the ring to us. Take and drop its lock once so that the
             // file's destructor is done with it.
-            { std::lock_guard<std::mutex> guard(r->lock); }
+            { std::lock_guard<host::FutexMutex> guard(r->lock); }
             delete r;
             t.rings[i] = t.rings[--t.count];
             continue;
