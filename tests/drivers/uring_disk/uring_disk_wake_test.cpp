@@ -268,6 +268,10 @@ TEST_F(UringWakeTest, CompletionWakesTheThreadSleepingInItsRingWhichCompletesIts
     KeInitializeEvent(&tally.all, NotificationEvent, FALSE);
     FifoRing fifo(&tally);
     std::atomic<PKTHREAD> waiter{nullptr};
+    // Nothing the test does after watching the waiter's KTHREAD reaches the waiter through ntio (a
+    // FIFO write wakes it, through the kernel): the waiter leaves, freeing its KTHREAD, only once
+    // the test says it stopped looking at it, so that the race detector sees the order too.
+    std::atomic<bool> stopped_watching{false};
     NTSTATUS wait_status = STATUS_PENDING;
     AlignedBuffer buffer(2 * kLength);
     std::thread thread([&] {
@@ -275,8 +279,10 @@ TEST_F(UringWakeTest, CompletionWakesTheThreadSleepingInItsRingWhichCompletesIts
         queue_two_reads(fifo, buffer.data);
         waiter = KeGetCurrentThread();
         wait_status = KeWaitForSingleObject(&tally.all, Executive, KernelMode, FALSE, nullptr);
+        while (!stopped_watching.load()) std::this_thread::yield();
     });
     wait_until_asleep(waiter);
+    stopped_watching = true;
     fifo.feed(2);
     thread.join();
     EXPECT_EQ(wait_status, STATUS_SUCCESS);
