@@ -9,6 +9,7 @@
 #include "io/io_manager.hpp"
 #include "io/objects.hpp"
 #include "ke/thread.hpp"
+#include "ob/process.hpp"
 #include <ntio/system.hpp>
 #include "io/request_common.hpp"  // attach_locked_mdl, release_irp_mdls are defined here
 #include "rtl/user_access.hpp"
@@ -58,13 +59,13 @@ ULONG_PTR mdl_va(PMDL mdl) noexcept {
 
 ULONG mdl_pages(PMDL mdl) noexcept { return ADDRESS_AND_SIZE_TO_SPAN_PAGES(mdl_va(mdl), mdl->ByteCount); }
 
-// Writes the page numbers of the virtual pages the MDL spans (the identity "physical" pages).
-void fill_pfns(PMDL mdl) noexcept {
+// Writes the page numbers of the `pages` virtual pages the MDL spans (the identity "physical" pages).
+inline void fill_pfns(PMDL mdl, ULONG pages) noexcept {
     PPFN_NUMBER pfn = MmGetMdlPfnArray(mdl);
     const ULONG_PTR first = reinterpret_cast<ULONG_PTR>(mdl->StartVa) >> PAGE_SHIFT;
-    const ULONG pages = mdl_pages(mdl);
     for (ULONG i = 0; i < pages; ++i) pfn[i] = first + i;
 }
+void fill_pfns(PMDL mdl) noexcept { fill_pfns(mdl, mdl_pages(mdl)); }
 
 // Touches every page of [start, start + length) for the operation. A fault becomes
 // STATUS_ACCESS_VIOLATION raised to the caller's __try. No C++ object with a destructor is live
@@ -92,16 +93,16 @@ void touch_pages(ULONG_PTR start, ULONG length, bool write) noexcept {
 }
 
 // The checks and effects of MmProbeAndLockPages once the range is known to be accessible.
-void record_locked(PMDL mdl, ULONG_PTR start, bool write) noexcept {
-    fill_pfns(mdl);
-    mdl->Process = start < MmUserProbeAddress ? IoGetCurrentProcess() : nullptr;
+inline void record_locked(PMDL mdl, ULONG_PTR start, bool write, ULONG pages) noexcept {
+    fill_pfns(mdl, pages);
+    mdl->Process = start < MmUserProbeAddress ? ob::current_process() : nullptr;
     mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags | MDL_PAGES_LOCKED | (write ? MDL_WRITE_OPERATION : 0));
 }
+void record_locked(PMDL mdl, ULONG_PTR start, bool write) noexcept { record_locked(mdl, start, write, mdl_pages(mdl)); }
 
 // IoAllocateMdl and IoFreeMdl, counted for `io` (the request paths know their system from the
-// IRP's thread, cheaper than finding the current one).
-inline PMDL allocate_mdl(IoManager& io, PVOID VirtualAddress, ULONG Length) noexcept {
-    const ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
+// IRP's thread, cheaper than finding the current one). `pages`: the pages the range spans.
+[[gnu::always_inline]] inline PMDL allocate_mdl(IoManager& io, PVOID VirtualAddress, ULONG Length, ULONG pages) noexcept {
     if (pages > kMaxMdlPages) return nullptr;  // NT fact M1 (2 GB and one page past the limit fail)
     PMDL mdl;
     CSHORT fixed = 0;
@@ -115,13 +116,21 @@ inline PMDL allocate_mdl(IoManager& io, PVOID VirtualAddress, ULONG Length) noex
         mdl = static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, size, kMdlTag));
     }
     if (!mdl) return nullptr;
-    MmInitializeMdl(mdl, VirtualAddress, Length);
+    // MmInitializeMdl, with the page count already known.
+    mdl->Next = nullptr;
+    mdl->Size = static_cast<CSHORT>(sizeof(MDL) + sizeof(PFN_NUMBER) * pages);
     mdl->MdlFlags = fixed;
+    mdl->StartVa = PAGE_ALIGN(VirtualAddress);
+    mdl->ByteOffset = BYTE_OFFSET(VirtualAddress);
+    mdl->ByteCount = Length;
     mdl->Process = nullptr;
     mdl->MappedSystemVa = nullptr;
     io.mdl_allocated();
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_allocate_mdl(mdl);
     return mdl;
+}
+inline PMDL allocate_mdl(IoManager& io, PVOID VirtualAddress, ULONG Length) noexcept {
+    return allocate_mdl(io, VirtualAddress, Length, ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length));
 }
 
 inline void free_mdl(IoManager& io, PMDL Mdl) noexcept {
@@ -159,9 +168,8 @@ IoManager& request_io(PIRP irp) noexcept {
 // ProbeForWrite does, where NT's MmProbeAndLockPages writes nothing: a store another thread makes to
 // that very byte meanwhile can be lost. Every such byte lies inside the buffer the request is about
 // to fill, so only a caller racing with its own transfer can tell.
-NTSTATUS probe_and_lock_request_pages(PMDL mdl, KPROCESSOR_MODE mode, LOCK_OPERATION operation) noexcept {
-    const ULONG_PTR start = mdl_va(mdl);
-    const ULONG length = mdl->ByteCount;
+[[gnu::always_inline]] inline NTSTATUS probe_and_lock_request_pages(PMDL mdl, ULONG_PTR start, ULONG length, ULONG pages,
+                                                                    KPROCESSOR_MODE mode, LOCK_OPERATION operation) noexcept {
     const ULONG_PTR end = start + length;
     if (end < start) return STATUS_ACCESS_VIOLATION;
     if (mode != KernelMode && end > MmUserProbeAddress) return STATUS_ACCESS_VIOLATION;
@@ -171,7 +179,7 @@ NTSTATUS probe_and_lock_request_pages(PMDL mdl, KPROCESSOR_MODE mode, LOCK_OPERA
         const NTSTATUS status = write ? ntio_user_touch_write(first, length) : ntio_user_touch_read(first, length);
         if (status != STATUS_SUCCESS) return status;
     }
-    record_locked(mdl, start, write);
+    record_locked(mdl, start, write, pages);
     return STATUS_SUCCESS;
 }
 
@@ -181,9 +189,12 @@ NTSTATUS probe_and_lock_request_pages(PMDL mdl, KPROCESSOR_MODE mode, LOCK_OPERA
 // system of the IRP's thread.
 NTSTATUS attach_locked_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation) noexcept {
     IoManager& io = request_io(irp);
-    PMDL mdl = allocate_mdl(io, buffer, length);
+    // The range's start and page count, worked out once for the MDL's header, the probe and the PFNs.
+    const auto start = reinterpret_cast<ULONG_PTR>(buffer);
+    const ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(buffer, length);
+    PMDL mdl = allocate_mdl(io, buffer, length, pages);
     if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
-    const NTSTATUS status = probe_and_lock_request_pages(mdl, irp->RequestorMode, operation);
+    const NTSTATUS status = probe_and_lock_request_pages(mdl, start, length, pages, irp->RequestorMode, operation);
     if (!NT_SUCCESS(status)) {
         free_mdl(io, mdl);
         return status;
