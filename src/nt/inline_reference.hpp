@@ -11,7 +11,6 @@
 #include <wdm.h>
 
 #include "ob/handle_lookup.hpp"
-#include "ob/object_header.hpp"
 #include "ob/process.hpp"
 #include "verifier/verifier.hpp"
 
@@ -35,10 +34,8 @@ public:
         if (process && !ob::is_pseudo_handle(handle) && !ob::is_kernel_handle(handle) &&
             !ntio::verifier::active()) [[likely]] {
             ob::HandleInfo entry;
-            if (!process->m_handle_table.borrow(handle, entry)) return STATUS_INVALID_HANDLE;
-            const NTSTATUS status = ob::check_handle_entry(entry, desired, type, mode);
-            if (NT_SUCCESS(status)) ob::reference(entry.object);
-            ob::leave_lookup();
+            const NTSTATUS status =
+                ob::lookup_handle_entry(process->m_handle_table, handle, desired, type, mode, true, entry);
             if (!NT_SUCCESS(status)) return status;
             m_object = static_cast<T*>(entry.object->body());
             if (granted) *granted = entry.granted;

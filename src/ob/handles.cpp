@@ -150,13 +150,8 @@ NTSTATUS ObjectManager::lookup_object_by_handle_in(PEPROCESS process, HANDLE han
         table = &m_system_process->m_handle_table;
     }
     HandleInfo entry;
-    if (!table->borrow(handle, entry)) return STATUS_INVALID_HANDLE;
-    const NTSTATUS status = check_handle_entry(entry, desired, type, mode);
-    if (!NT_SUCCESS(status) || take_reference) {
-        if (NT_SUCCESS(status)) reference(entry.object);
-        leave_lookup();
-        if (!NT_SUCCESS(status)) return status;
-    }
+    const NTSTATUS status = lookup_handle_entry(*table, handle, desired, type, mode, take_reference, entry);
+    if (!NT_SUCCESS(status)) return status;
     *object = entry.object->body();
     if (info) *info = {entry.attributes, entry.granted};
     return STATUS_SUCCESS;
