@@ -16,6 +16,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "io/irp_completion_walk.hpp"
 #include "io/objects.hpp"
 #include "verifier/fast_hooks.hpp"
 #include "verifier/irp_log_layout.hpp"
@@ -557,7 +558,7 @@ NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) no
 }
 NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept { return call_with_records<true>(device, irp, nullptr); }
 
-void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
+[[gnu::always_inline]] inline void log_complete_inline(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
     ThreadLog& t = t_log;
     const FastSlot slot = fast_slot<3>(t);
     if (!slot.w) [[unlikely]]
@@ -565,6 +566,10 @@ void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
                          static_cast<std::uint64_t>(information));
     emit_at(t, slot, Kind::Complete, status_bits(status), irp->CurrentLocation, irp->StackCount, irp,
             static_cast<std::uint64_t>(information));
+}
+
+void log_complete(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
+    log_complete_inline(irp, status, information);
 }
 
 // The routine has returned: the IRP and the device may be gone.
@@ -608,6 +613,30 @@ NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result,
                                   static_cast<CHAR>(where & 0xFF), (where & 0x100u) != 0);
     return result;
+}
+
+namespace {
+// The walk's routines while tracing alone is on: each routine's record is written in the walk's frame
+// (the routine, device and location live across the call in registers the walk saves once). When
+// tracing alone stopped since the walk began, the routine takes the verifier's hook instead.
+struct TracedRoutines {
+    [[gnu::always_inline]] static NTSTATUS invoke(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
+                                                  PVOID context, CHAR location, bool pending) noexcept {
+        if (!trace_only()) [[unlikely]] return invoke_completion_routine_hooked(routine, device, irp, context);
+        const NTSTATUS result = routine(device, irp, context);
+        log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending);
+        return result;
+    }
+};
+}  // namespace
+
+// IoCompleteRequest while tracing alone is on: the complete record, then the walk with the routines'
+// records. A freed IRP (Type changed) takes the verifier's hook first, as it did before the walk
+// bugchecks.
+void traced_complete_request(PIRP irp) noexcept {
+    if (irp->Type == IO_TYPE_IRP) [[likely]] log_complete_inline(irp, irp->IoStatus.Status, irp->IoStatus.Information);
+    else complete_request_hooked(irp);
+    io::complete_request_walk<TracedRoutines>(irp);
 }
 
 // An allocation usually starts a request: when its time is derived, it takes the time of the next

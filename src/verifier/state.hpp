@@ -392,9 +392,11 @@ void log_free(PIRP irp) noexcept;
 // in `context`'s driver context, the return record, in one frame with the recording inline
 // (irp_log.cpp; gate V3).
 NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept;
-// IoCallDriver and a completion routine while trace_only(): the dispatch or routine with its
-// records, no context switch and no driver flags to look at (irp_log.cpp).
+// IoCallDriver, IoCompleteRequest and a completion routine while trace_only(): the dispatch, the
+// walk or the routine with its records, no context switch and no driver flags to look at
+// (irp_log.cpp).
 NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept;
+void traced_complete_request(PIRP irp) noexcept;
 NTSTATUS traced_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                    PVOID context) noexcept;
 // The native records (spec 7.2) of every thread's ring, oldest first, as JSON lines.
