@@ -379,9 +379,14 @@ inline std::uint64_t load_word(const unsigned char* p) noexcept {
     return w;
 }
 
-// A call's words read from the IRP before any is stored (a store to the ring could alias the IRP
-// for the compiler, which would read it again), and its header's location and stack count bits.
-// Named words, not an array: an array went through the stack and a copy loop.
+// A call record's header bits for the call's location.
+inline std::uint64_t call_bits(CHAR location, CHAR stack_count) noexcept {
+    return static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
+           static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
+}
+// The out-of-line form's call words, read from the IRP before any is stored (a store to the ring
+// could alias the IRP for the compiler, which would read it again), and its header's location and
+// stack count bits. Named words, not an array: an array went through the stack and a copy loop.
 struct CallWords {
     std::uint64_t head, at8, at24, routine, context;
     std::uint64_t bits;
@@ -393,7 +398,6 @@ struct CallWords {
 [[gnu::always_inline]] inline CallWords read_call(PIRP irp) noexcept {
     CallWords c;
     CHAR location = irp->CurrentLocation;
-    const CHAR stack_count = irp->StackCount;
     if (location > 1) [[likely]] {
         const auto* sp = reinterpret_cast<const unsigned char*>(IoGetNextIrpStackLocation(irp));
         c.head = load_word(sp);
@@ -405,8 +409,7 @@ struct CallWords {
     } else {
         c.head = c.at8 = c.at24 = c.routine = c.context = 0;
     }
-    c.bits = static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
-             static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
+    c.bits = call_bits(location, irp->StackCount);
     return c;
 }
 // The call's payload words 0-7 at w.
@@ -420,6 +423,20 @@ struct CallWords {
     w[5].store(c.at24, std::memory_order_release);
     w[6].store(c.routine, std::memory_order_release);
     w[7].store(c.context, std::memory_order_release);
+}
+// The fast form's payload: the stack location's words copied one by one (each loaded just before
+// its store, so that few values live across the copy and the frame spills none).
+[[gnu::always_inline]] inline void copy_call(std::atomic<std::uint64_t>* w, PIRP irp, std::uint64_t device_word,
+                                             PVOID routine, const void* sp) noexcept {
+    const auto* p = static_cast<const unsigned char*>(sp);
+    w[0].store(word_of(irp), std::memory_order_release);
+    w[1].store(device_word, std::memory_order_release);
+    w[2].store(word_of(routine), std::memory_order_release);
+    w[3].store(load_word(p), std::memory_order_release);
+    w[4].store(load_word(p + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)), std::memory_order_release);
+    w[5].store(load_word(p + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)), std::memory_order_release);
+    w[6].store(load_word(p + offsetof(IO_STACK_LOCATION, CompletionRoutine)), std::memory_order_release);
+    w[7].store(load_word(p + offsetof(IO_STACK_LOCATION, Context)), std::memory_order_release);
 }
 static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
               offsetof(IO_STACK_LOCATION, Parameters.DeviceIoControl.IoControlCode));
@@ -481,8 +498,8 @@ inline std::uint64_t status_bits(NTSTATUS status) noexcept { return status_word(
 // kTraceOnly: no driver is verified (trace_only()), so none has IRP logging and the driver need not
 // be looked at.
 template <bool kTraceOnly = false>
-[[gnu::always_inline]] inline void log_call_inline(PIRP irp, PDEVICE_OBJECT device, PVOID routine,
-                                                   const CallWords& c) noexcept {
+[[gnu::always_inline]] inline void log_call_inline(PIRP irp, PDEVICE_OBJECT device, PVOID routine, const void* sp,
+                                                   std::uint64_t bits) noexcept {
     ThreadLog& t = t_log;
     const FastSlot slot = fast_slot<kCallWords>(t);
     if (!slot.w || !device || device->Type != IO_TYPE_DEVICE) [[unlikely]]
@@ -499,13 +516,16 @@ template <bool kTraceOnly = false>
             [[unlikely]]
             return record_call(irp, device, routine);
     }
-    store_call(slot.w, irp, word_of(log), routine, c);
-    publish_at(t, slot, slot.w + kCallWords - 1, static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | c.bits,
+    copy_call(slot.w, irp, word_of(log), routine, sp);
+    publish_at(t, slot, slot.w + kCallWords - 1, static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | bits,
                kCallWords);
 }
 
 void log_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine) noexcept {
-    log_call_inline(irp, device, routine, read_call(irp));
+    const CHAR location = irp->CurrentLocation;
+    if (location <= 1) [[unlikely]] return record_call(irp, device, routine);
+    log_call_inline(irp, device, routine, IoGetNextIrpStackLocation(irp),
+                    call_bits(static_cast<CHAR>(location - 1), irp->StackCount));
 }
 
 [[gnu::always_inline]] inline void log_return_inline(PIRP irp, NTSTATUS status, CHAR location) noexcept {
@@ -535,7 +555,7 @@ template <bool kTraceOnly>
     if (location <= 0) [[unlikely]] logged_call_without_location(device, irp);
     PIO_STACK_LOCATION sp = irp->Tail.Overlay.CurrentStackLocation - 1;
     const PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[sp->MajorFunction];
-    log_call_inline<kTraceOnly>(irp, device, reinterpret_cast<PVOID>(routine), read_call(irp));
+    log_call_inline<kTraceOnly>(irp, device, reinterpret_cast<PVOID>(routine), sp, call_bits(location, irp->StackCount));
     irp->CurrentLocation = location;
     irp->Tail.Overlay.CurrentStackLocation = sp;
     sp->DeviceObject = device;
