@@ -50,21 +50,24 @@ std::atomic<std::uint64_t> g_ring_numbers{0};
 
 // The clock is read by a thread's first event after each tick of the log's ticker thread (every
 // kTickNs), not per event nor per request: a clock read costs 20 to 45 ns under KVM, about an
-// A1 round trip. Each event compares the tick it last read the clock in with g_tick (one load of a
-// line written once per tick); the other events' times are derived when the log is read, so a
-// derived time is off by at most the tick's period (as the ticker is scheduled). A dispatch that
-// returned STATUS_PENDING usually means a wait follows, so the thread's next event reads the clock
-// too (kForceStamp), as does a thread's first event and the first after tracing is turned on.
+// A1 round trip. Each tick closes every ring's gate (Ring::gate, 0), which the events' room check
+// reads anyway, so the next event of each thread takes the out-of-line form, reads the clock and
+// opens its gate again; the other events' times are derived when the log is read, so a derived
+// time is off by at most the tick's period (as the ticker is scheduled). A dispatch that returned
+// STATUS_PENDING usually means a wait follows, so the thread closes its own gate and its next event
+// reads the clock too, as does a thread's first event and the first after tracing is turned on.
 constexpr long kTickNs = 1000000;
-constexpr std::uint64_t kForceStamp = 0;  // a ThreadLog::tick g_tick never equals
 constexpr std::uint64_t kIdleTicks = 100;  // the ticker stops after this many ticks without a clock read
 struct alignas(64) Tick {
-    std::atomic<std::uint64_t> value{1};
+    std::atomic<std::uint64_t> value{1};    // ticks done: every gate closed since
+    std::atomic<std::uint64_t> started{1};  // ticks begun: closing the gates (see log_clock_tick)
     // 0 not running, 1 running, 2 could not start (every event reads the clock)
     std::atomic<int> ticker{0};
     std::atomic<std::uint64_t> last_stamp{0};  // the tick of the latest clock read by any thread
 };
 Tick g_tick;
+// The gate of a thread without a ring: always closed.
+constinit std::atomic<std::uint64_t> g_closed_gate{0};
 
 // This thread's ring and clock state. A ring outlives its thread (dumps read it later); a new
 // thread takes over a released one.
@@ -72,7 +75,7 @@ struct ThreadLog {
     Ring* ring = nullptr;
     std::uint64_t head = 0;      // ring->head as this thread (its only writer) last published it
     std::uint64_t limit = 0;     // the head at the ring's end: a record must end at or before it (0: no ring)
-    std::uint64_t tick = kForceStamp;  // g_tick when this thread last read the clock
+    std::atomic<std::uint64_t>* gate = &g_closed_gate;  // ring->gate, or the closed gate without a ring
     std::uint32_t tid = 0;       // the thread id (owner records, the per-device IRP log)
     bool exited = false;  // the thread is exiting and gave its ring back: its last events are dropped
 };
@@ -85,26 +88,36 @@ struct RingRelease {
         if (!t_log.ring) return;
         t_log.ring->owned.store(false, std::memory_order_release);
         t_log.ring = nullptr;
+        t_log.gate = &g_closed_gate;
         t_log.limit = 0;
         t_log.exited = true;
     }
 };
 thread_local RingRelease t_ring_release;
 
+// A tick: every ring's next event reads the clock. The gates close between the tick's start and
+// its end, so a thread that saw the tick done finds its gate closed, and a clock read a closed gate
+// caused is counted by a tick begun before it. Sequentially consistent closes, after a stopping
+// ticker's sequentially consistent stop: see take_stamp.
+void next_tick() noexcept {
+    g_tick.started.fetch_add(1, std::memory_order_relaxed);
+    for (Ring* r = g_rings.load(std::memory_order_acquire); r; r = r->next) r->gate.store(0, std::memory_order_seq_cst);
+    g_tick.value.fetch_add(1, std::memory_order_release);
+}
 // The ticker stops once nothing has read the clock for kIdleTicks (tracing is off, or no I/O): it
-// marks itself stopped, then moves the tick on (release), so that every thread's next event reads
-// the clock, sees no ticker and starts a new one.
+// marks itself stopped, then ticks once more, so that every thread's next event reads the clock,
+// sees no ticker and starts a new one.
 void* ticker_main(void*) {
     for (;;) {
         timespec period{0, kTickNs};
         nanosleep(&period, nullptr);
         const std::uint64_t tick = g_tick.value.load(std::memory_order_relaxed);
         if (tick - g_tick.last_stamp.load(std::memory_order_relaxed) > kIdleTicks) {
-            g_tick.ticker.store(0, std::memory_order_relaxed);
-            g_tick.value.fetch_add(1, std::memory_order_release);
+            g_tick.ticker.store(0, std::memory_order_seq_cst);
+            next_tick();
             return nullptr;
         }
-        g_tick.value.fetch_add(1, std::memory_order_release);
+        next_tick();
     }
 }
 // The ticker starts with the first event that wants it and runs while threads record (a wake-up
@@ -113,7 +126,7 @@ void* ticker_main(void*) {
 // the tick moves on so that each thread's next event reads the clock and starts the child's own.
 void ticker_after_fork_in_child() noexcept {
     g_tick.ticker.store(0, std::memory_order_relaxed);
-    g_tick.value.fetch_add(1, std::memory_order_release);
+    next_tick();
 }
 void start_ticker() noexcept {
     int expected = 0;
@@ -143,7 +156,6 @@ void mark_owner(ThreadLog& t, Ring* r) noexcept;
     start_ticker();
     t_ring_release.armed = true;
     t_log.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-    t_log.tick = kForceStamp;
     Ring* r = nullptr;
     for (Ring* c = g_rings.load(std::memory_order_acquire); c && !r; c = c->next) {
         bool expected = false;
@@ -160,7 +172,9 @@ void mark_owner(ThreadLog& t, Ring* r) noexcept;
     }
     t_log.head = r->head.load(std::memory_order_relaxed);
     t_log.limit = (t_log.head | kRingMask) + 1;
+    r->gate.store(0, std::memory_order_relaxed);  // the thread's first event reads the clock
     t_log.ring = r;
+    t_log.gate = &r->gate;
     mark_owner(t_log, r);
     return r;
 }
@@ -252,17 +266,23 @@ inline ULONG live_flags(PDEVICE_OBJECT device) noexcept {
     return io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed);
 }
 
+// The limit moves on by a ring's length; an open gate moves with it, a closed one stays closed.
+inline void next_lap(ThreadLog& t, Ring* ring) noexcept {
+    std::uint64_t open = t.limit;
+    t.limit += kRingWords;
+    ring->gate.compare_exchange_strong(open, t.limit, std::memory_order_relaxed);
+}
 // A record that would cross the ring's end goes to its start, after a pad record filling the rest.
 [[gnu::noinline]] void pad_to_start(ThreadLog& t, Ring* ring) noexcept {
     const std::uint64_t rest = t.limit - t.head;
     ring->words[kRingWords - 1].store(kPadKind | rest << 12, std::memory_order_release);
     t.head = t.limit;
-    t.limit += kRingWords;
+    next_lap(t, ring);
     ring->head.store(t.head, std::memory_order_release);
 }
 // The first of `length` consecutive words for this thread's next record.
 inline std::atomic<std::uint64_t>* reserve(ThreadLog& t, Ring* ring, std::uint64_t length) noexcept {
-    if (t.head == t.limit) t.limit += kRingWords;
+    if (t.head == t.limit) next_lap(t, ring);
     if (t.head + length > t.limit) [[unlikely]] pad_to_start(t, ring);
     return &ring->words[t.head & kRingMask];
 }
@@ -281,22 +301,27 @@ inline std::uint64_t header(std::uint64_t kind, std::uint64_t bits, std::uint64_
            static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
 }
 
-// Whether this event reads the clock (the first since the ticker's last tick, or forced); when it
-// does, the thread's tick becomes the current one (or stays forced while there is no ticker).
-// Acquire on the tick: a stopped ticker's last tick is seen with its stopped state.
+// Whether this event reads the clock (its ring's gate is closed: a tick since the thread's last
+// read, or forced); when it does, the gate opens again while a ticker runs (the read comes after,
+// so it covers any tick that closed the gate before). Without a ticker the gate stays closed and
+// every event reads the clock. A ticker that stops marks itself stopped, then closes the gates, and
+// a thread that opens its gate then reads the ticker's state, all sequentially consistent: either
+// the thread sees the ticker stopped and closes its gate again, or the ticker's close comes after
+// the opening, so no gate stays open without a ticker.
 inline bool take_stamp(ThreadLog& t) noexcept {
-    const std::uint64_t tick = g_tick.value.load(std::memory_order_acquire);
-    if (t.tick == tick) return false;
-    const int ticker = g_tick.ticker.load(std::memory_order_relaxed);
-    if (ticker == 1) {
-        t.tick = tick;
-        g_tick.last_stamp.store(tick, std::memory_order_relaxed);
-    } else {
-        if (ticker == 0) start_ticker();
+    std::atomic<std::uint64_t>& gate = t.ring->gate;  // the callers took a ring
+    if (gate.load(std::memory_order_relaxed) != 0) return false;
+    int ticker = g_tick.ticker.load(std::memory_order_acquire);
+    if (ticker == 0) {
+        start_ticker();
         // A ticker started for this read counts its ticks from here: this read covers the current
-        // tick (otherwise the thread's next event would read the clock again at once). Without a
-        // ticker every event reads the clock.
-        t.tick = ticker == 0 && g_tick.ticker.load(std::memory_order_acquire) == 1 ? tick : kForceStamp;
+        // tick (otherwise the thread's next event would read the clock again at once).
+        ticker = g_tick.ticker.load(std::memory_order_acquire) == 1 ? 1 : 2;
+    }
+    if (ticker == 1) {
+        gate.store(t.limit, std::memory_order_seq_cst);
+        if (g_tick.ticker.load(std::memory_order_seq_cst) != 1) gate.store(0, std::memory_order_relaxed);
+        g_tick.last_stamp.store(g_tick.value.load(std::memory_order_relaxed), std::memory_order_relaxed);
     }
     return true;
 }
@@ -342,9 +367,9 @@ struct FastSlot {
 template <std::uint64_t length>
 inline FastSlot fast_slot(ThreadLog& t) noexcept {
     const std::uint64_t head = t.head;
-    if (head + length > t.limit || t.tick != g_tick.value.load(std::memory_order_relaxed)) [[unlikely]]
-        return {nullptr, nullptr, 0};
-    Ring* const ring = t.ring;
+    std::atomic<std::uint64_t>* const gate = t.gate;
+    if (head + length > gate->load(std::memory_order_relaxed)) [[unlikely]] return {nullptr, nullptr, 0};
+    Ring* const ring = ring_of_gate(gate);
     return {&ring->words[head & kRingMask], ring, head};
 }
 // publish for a fast slot.
@@ -487,7 +512,7 @@ inline std::uint64_t status_bits(NTSTATUS status) noexcept { return status_word(
 // next event read the clock.
 [[gnu::noinline]] void return_slow(PIRP irp, NTSTATUS status, CHAR location, bool pending) noexcept {
     emit_slow(Kind::Return, (pending ? kPending : 0) | status_bits(status), location, 0, false, irp);
-    if (status == STATUS_PENDING) t_log.tick = kForceStamp;
+    if (status == STATUS_PENDING) t_log.gate->store(0, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -717,7 +742,8 @@ void trace_iocp_post(PIRP irp, PFILE_OBJECT file) noexcept {
 }
 
 // Every thread's next event reads the clock (tracing was just turned on).
-void restamp_all_threads() noexcept { g_tick.value.fetch_add(1, std::memory_order_relaxed); }
-std::uint64_t log_clock_tick() noexcept { return g_tick.value.load(std::memory_order_relaxed); }
+void restamp_all_threads() noexcept { next_tick(); }
+std::uint64_t log_clock_tick() noexcept { return g_tick.value.load(std::memory_order_acquire); }
+std::uint64_t log_clock_ticks_begun() noexcept { return g_tick.started.load(std::memory_order_acquire); }
 
 }  // namespace ntio::verifier

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "io/objects.hpp"
 
@@ -49,13 +50,21 @@ struct Ring {
     // published head (release on both sides), so the second head is at least that record's start and
     // the overwrite lies below it + kMaxWriteWords; the reader keeps only the words at positions
     // from there minus the ring's size.
-    alignas(64) std::atomic<std::uint64_t> head{0};
+    // The owner's write limit (the head at the ring's end) while no clock read is due, 0 when one
+    // is (the ticker ticked, a read is forced, no ticker runs): the recording fast path tests room
+    // and clock with one compare. Written by the owner and by the ticker (irp_log.cpp); first, so
+    // that the owner finds the ring from its gate.
+    alignas(64) std::atomic<std::uint64_t> gate{0};
+    std::atomic<std::uint64_t> head{0};
     std::atomic<bool> owned{false};
     std::atomic<std::uint32_t> tid{0};  // the owner's thread id, stored after its owner record
     std::uint64_t number = 0;  // ids derived from this ring's positions: number << 40 | position
     Ring* next = nullptr;      // g_rings list (never unlinked)
     alignas(64) std::atomic<std::uint64_t> words[kRingWords];
 };
+
+static_assert(std::is_standard_layout_v<Ring>);  // gate is pointer-interconvertible with its ring
+inline Ring* ring_of_gate(std::atomic<std::uint64_t>* gate) noexcept { return reinterpret_cast<Ring*>(gate); }
 
 [[gnu::visibility("hidden")]] extern std::atomic<Ring*> g_rings;
 

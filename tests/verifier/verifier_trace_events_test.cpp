@@ -434,7 +434,9 @@ TEST_F(TraceEventsTest, requests_read_the_clock_once_per_tick_and_derive_the_res
             irps.push_back(irp);
         }
         set_trace_recording(false);
-        ticks = log_clock_tick() - tick_before - 1;  // set_trace_recording's own restamp is one
+        // Ticks begun by the end (a clock read a tick caused comes after its start); the restamp of
+        // set_trace_recording is one.
+        ticks = log_clock_ticks_begun() - tick_before - 1;
         if (ticks == 0) break;
     }
 
@@ -497,10 +499,10 @@ TEST_F(TraceEventsTest, the_first_event_after_a_tick_reads_the_clock) {
         auto record = [](std::uint64_t i) { record_lone_return(0x1000, i); };
         std::uint64_t tick = log_clock_tick();
         for (std::uint64_t i = 0; i < 150; ++i) record(i);
-        ticks_during_first = log_clock_tick() - tick;
+        ticks_during_first = log_clock_ticks_begun() - tick;
         tick = wait_for_tick_after(log_clock_tick());
         for (std::uint64_t i = 150; i < 300; ++i) record(i);
-        ticks_during_second = log_clock_tick() - tick;
+        ticks_during_second = log_clock_ticks_begun() - tick;
     });
     recorder.join();
     set_trace_recording(false);
