@@ -96,11 +96,13 @@ struct RingRelease {
 thread_local RingRelease t_ring_release;
 
 // A tick: every ring's next event reads the clock. The gates close between the tick's start and
-// its end, so a thread that saw the tick done finds its gate closed, and a clock read a closed gate
-// caused is counted by a tick begun before it. Sequentially consistent closes, after a stopping
-// ticker's sequentially consistent stop: see take_stamp.
+// its end, so a clock read a closed gate caused is counted by a tick begun before it, and a tick
+// begun after a thread's event (its count read then) and done before the thread's next event makes
+// that event read the clock (an event between the close and the end may have read the clock for
+// it already). Sequentially consistent start and closes, after a stopping ticker's sequentially
+// consistent stop: see take_stamp.
 void next_tick() noexcept {
-    g_tick.started.fetch_add(1, std::memory_order_relaxed);
+    g_tick.started.fetch_add(1, std::memory_order_seq_cst);
     for (Ring* r = g_rings.load(std::memory_order_acquire); r; r = r->next) r->gate.store(0, std::memory_order_seq_cst);
     g_tick.value.fetch_add(1, std::memory_order_release);
 }
@@ -744,6 +746,6 @@ void trace_iocp_post(PIRP irp, PFILE_OBJECT file) noexcept {
 // Every thread's next event reads the clock (tracing was just turned on).
 void restamp_all_threads() noexcept { next_tick(); }
 std::uint64_t log_clock_tick() noexcept { return g_tick.value.load(std::memory_order_acquire); }
-std::uint64_t log_clock_ticks_begun() noexcept { return g_tick.started.load(std::memory_order_acquire); }
+std::uint64_t log_clock_ticks_begun() noexcept { return g_tick.started.load(std::memory_order_seq_cst); }
 
 }  // namespace ntio::verifier

@@ -404,9 +404,10 @@ std::string log_json_lines();
 void set_tracing(bool on) noexcept;
 // Makes every thread's next event read the clock (tracing turned on: no time derived across the gap).
 void restamp_all_threads() noexcept;
-// The IRP log's clock ticks done (about one a millisecond from its ticker thread once any thread has
-// recorded): a thread's first event after it changes reads the clock. Ticks begun: a clock read
-// is caused by a tick begun before it (a tick is begun, then the threads' gates close, then done).
+// The IRP log's clock ticks done and begun (about one a millisecond from its ticker thread once any
+// thread has recorded; a tick is begun, then the threads' gates close, then it is done). A tick
+// begun after a thread's event and done before its next one makes that event read the clock; each
+// clock read is caused by a tick begun before it (or the thread's first event).
 std::uint64_t log_clock_tick() noexcept;
 std::uint64_t log_clock_ticks_begun() noexcept;
 
