@@ -411,48 +411,12 @@ inline std::uint64_t call_bits(CHAR location, CHAR stack_count) noexcept {
     return static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
            static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
 }
-// The out-of-line form's call words, read from the IRP before any is stored (a store to the ring
-// could alias the IRP for the compiler, which would read it again), and its header's location and
-// stack count bits. Named words, not an array: an array went through the stack and a copy loop.
-struct CallWords {
-    std::uint64_t head, at8, at24, routine, context;
-    std::uint64_t bits;
-};
-// set_completion: IoSetCompletionRoutine is inline in the DDK headers (it only writes the next
-// location), so the routine the caller set for this call is read here, at IoCallDriver, and the
-// event gets the call's time. Read word by word (no copy loop: one through the stack cost a third
-// of the record). Without a next location (the call bugchecks 0x35), the words are zero.
-[[gnu::always_inline]] inline CallWords read_call(PIRP irp) noexcept {
-    CallWords c;
-    CHAR location = irp->CurrentLocation;
-    if (location > 1) [[likely]] {
-        const auto* sp = reinterpret_cast<const unsigned char*>(IoGetNextIrpStackLocation(irp));
-        c.head = load_word(sp);
-        c.at8 = load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.Length));
-        c.at24 = load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset));
-        c.routine = load_word(sp + offsetof(IO_STACK_LOCATION, CompletionRoutine));
-        c.context = load_word(sp + offsetof(IO_STACK_LOCATION, Context));
-        location = static_cast<CHAR>(location - 1);
-    } else {
-        c.head = c.at8 = c.at24 = c.routine = c.context = 0;
-    }
-    c.bits = call_bits(location, irp->StackCount);
-    return c;
-}
-// The call's payload words 0-7 at w.
-[[gnu::always_inline]] inline void store_call(std::atomic<std::uint64_t>* w, PIRP irp, std::uint64_t device_word,
-                                              PVOID routine, const CallWords& c) noexcept {
-    w[0].store(word_of(irp), std::memory_order_release);
-    w[1].store(device_word, std::memory_order_release);
-    w[2].store(word_of(routine), std::memory_order_release);
-    w[3].store(c.head, std::memory_order_release);
-    w[4].store(c.at8, std::memory_order_release);
-    w[5].store(c.at24, std::memory_order_release);
-    w[6].store(c.routine, std::memory_order_release);
-    w[7].store(c.context, std::memory_order_release);
-}
-// The fast form's payload: the stack location's words copied one by one (each loaded just before
-// its store, so that few values live across the copy and the frame spills none).
+// The call's payload words 0-7 at w, with the words of its stack location `sp` copied one by one
+// (each loaded just before its store, so that few values live across the copy and the frame spills
+// none; no copy loop: one through the stack cost a third of the record). set_completion:
+// IoSetCompletionRoutine is inline in the DDK headers (it only writes the next location), so the
+// routine the caller set for this call is read here, at IoCallDriver, and the event gets the call's
+// time.
 [[gnu::always_inline]] inline void copy_call(std::atomic<std::uint64_t>* w, PIRP irp, std::uint64_t device_word,
                                              PVOID routine, const void* sp) noexcept {
     const auto* p = static_cast<const unsigned char*>(sp);
@@ -470,6 +434,9 @@ static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
 static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
               offsetof(IO_STACK_LOCATION, Parameters.FileSystemControl.FsControlCode));
 
+// The words a call without a next stack location records (the call bugchecks 0x35).
+constexpr IO_STACK_LOCATION kNoLocation{};
+
 // Any call: the device's entry looked up when not cached, the per-device IRP log, the clock, a pad
 // record.
 [[gnu::noinline]] void record_call(PIRP irp, PDEVICE_OBJECT device, PVOID routine) noexcept {
@@ -483,16 +450,20 @@ static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
     const bool device_irp = log && (!tracing() || (live_flags(device) & NTIO_VERIFIER_IRP_LOGGING));
     const bool stamp = take_stamp(t) || device_irp;
     const std::uint64_t length = stamp ? kCallWords + 1 : kCallWords;
-    const CallWords c = read_call(irp);
-    const std::uint64_t bits = c.bits;
+    const CHAR location = irp->CurrentLocation;
+    const bool has_next = location > 1;
+    const auto* sp = has_next ? reinterpret_cast<const unsigned char*>(IoGetNextIrpStackLocation(irp))
+                              : reinterpret_cast<const unsigned char*>(&kNoLocation);
+    const std::uint64_t bits = call_bits(has_next ? static_cast<CHAR>(location - 1) : location, irp->StackCount);
     std::atomic<std::uint64_t>* w = reserve(t, ring, length);
-    store_call(w, irp, log ? word_of(log) : word_of(device) | 1, routine, c);
+    copy_call(w, irp, log ? word_of(log) : word_of(device) | 1, routine, sp);
     const std::uint64_t clock = stamp ? raw_clock() : 0;
     if (stamp) w[kCallWords - 1].store(clock, std::memory_order_release);
     publish(t, ring, w + length - 1,
             static_cast<std::uint64_t>(Kind::Call) | length << 12 | (stamp ? kStamped : 0) | bits, length);
     if (device_irp) [[unlikely]] {
-        const CallParams p = decode_call(c.head, c.at8, c.at24);
+        const CallParams p = decode_call(load_word(sp), load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)),
+                                         load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)));
         DeviceIrp entry{clock, position_id(ring->number, t.head - length), irp, p.length, p.offset,
                         t.tid, p.major, p.minor, static_cast<CHAR>(bits >> 16),
                         static_cast<CHAR>(bits >> 24)};

@@ -208,6 +208,35 @@ TEST_F(TraceEventsTest, skipped_location_records_no_new_completion_routine) {
     EXPECT_TRUE(of_kind(events, "mark_pending").empty());
 }
 
+// A call with no next stack location bugchecks 0x35 (P1 = the IRP) after its call record, which
+// has the call's location and nothing from a stack location: the routine in the current one was
+// not set for this call.
+NTSTATUS NTAPI StopCompletion(PDEVICE_OBJECT, PIRP, PVOID);  // below
+
+TEST_F(TraceEventsTest, a_call_without_a_next_location_is_recorded_before_its_bugcheck) {
+    set_trace_recording(true);
+    load_buggy(0);
+    Outcome outcome;
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    IoGetNextIrpStackLocation(irp)->MajorFunction = IRP_MJ_READ;
+    IoSetCompletionRoutine(irp, StopCompletion, &outcome, TRUE, TRUE, TRUE);
+    IoSetNextIrpStackLocation(irp);  // the only location is now the current one
+    // On a thread of its own: the call never returns, and its ring keeps a call without a return.
+    std::thread caller([&] {
+        expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, NO_MORE_IRP_STACK_LOCATIONS,
+                        reinterpret_cast<ULONG_PTR>(irp));
+    });
+    caller.join();
+    set_trace_recording(false);
+    const std::vector<json> events = events_of(recorded_trace(), irp);
+    const std::vector<json> calls = of_kind(events, "call");
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0]["location"], 1);
+    EXPECT_TRUE(of_kind(events, "set_completion").empty());
+    IoSkipCurrentIrpStackLocation(irp);
+    IoFreeIrp(irp);
+}
+
 // While tracing is the only thing the verifier does, IoCallDriver and the completion routines take a
 // shorter path than for verified drivers (gate V3); both must record the same events.
 TEST_F(TraceEventsTest, a_stack_records_the_same_events_whether_its_drivers_are_verified_or_not) {
