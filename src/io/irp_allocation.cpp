@@ -279,8 +279,10 @@ PIRP NTAPI IoAllocateIrpEx(PDEVICE_OBJECT DeviceObject, CCHAR StackSize, BOOLEAN
 
 // NT fact A3. The IRP is not from IoAllocateIrp afterwards (AllocationFlags 0): IoFreeIrp refuses it.
 VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize) {
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_initialize_irp(Irp);
+    const bool verifier = ntio::verifier::active();
+    if (verifier) [[unlikely]] ntio::verifier::on_initialize_irp(Irp);
     initialize_irp(Irp, PacketSize, StackSize);
+    if (verifier) [[unlikely]] ntio::verifier::on_initialized_irp(Irp);
 }
 
 // NT fact A5: reinitialized, AllocationFlags kept, IoStatus.Status = Iostatus.

@@ -213,8 +213,11 @@ NTSTATUS level1_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexce
 
 // The checked dispatch: the frame, the routine, the exit rules.
 NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool forced) noexcept {
-    if (irp->CurrentLocation <= 1)
+    if (irp->CurrentLocation <= 1) {
+        // As for an unverified target: the call's record (no routine: no location to run it at), then 0x35.
+        if (logging_for(device_flags(device))) log_call(irp, device, nullptr);
         KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
+    }
     const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
     PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
     PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[sp->MajorFunction];

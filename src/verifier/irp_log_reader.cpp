@@ -402,16 +402,23 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
     };
     std::unordered_map<PIRP, Life> lives;
     std::unordered_map<PDEVICE_OBJECT, const DeviceNames*> device_names;  // from the latest call to each device
-    // Per ring, the calls not yet returned, innermost last: a call to the IRP location of the call
-    // it is made in is a forward after IoSkipCurrentIrpStackLocation, whose completion routine is
-    // the upper driver's (not a new one). A thread's calls and returns nest, so a return belongs to
-    // the innermost open call of its IRP and location; calls above that one never returned (left by
-    // an exception or a longjmp) and are dropped. A return whose call is no longer in the ring (or
-    // never was: a dispatch left and re-entered) keeps its own position id and no device.
+    // Per ring, the calls not yet returned, innermost last. A call of the same IRP life to the
+    // location of the innermost open call is a forward after IoSkipCurrentIrpStackLocation (which
+    // stays in the IRP's life even at the top location), whose completion routine is the upper
+    // driver's (not a new one), unless the IRP was completed on this thread since that call: then
+    // the call comes from a completion routine that sends the IRP again. A call left by an
+    // exception or a longjmp (a caught bugcheck) stays open; a later IRP at the same address is
+    // another life (its alloc or IoInitializeIrp says so), so it is not taken for a forward. A
+    // thread's calls and returns nest, so a return belongs to the innermost open call of its IRP and
+    // location; calls above that one never returned and are dropped. A return whose call is no
+    // longer in the ring (or never was: a dispatch left and re-entered) keeps its own position id
+    // and no device.
     struct Open {
         std::uint64_t match;
+        std::uint64_t life;
         PIRP irp;
         CHAR location;
+        bool completed;  // the IRP was completed on this thread while this was the innermost call
         PDEVICE_OBJECT device;
         const DeviceNames* names;
     };
@@ -433,20 +440,23 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
             break;
         case Kind::Call: {
             auto [it, inserted] = lives.try_emplace(r.irp, Life{own, false});
-            if (!inserted && r.location == r.stack_count) {
+            std::vector<Open>& open = open_calls[item.ring];
+            const bool forward = !inserted && !open.empty() && open.back().irp == r.irp &&
+                                 open.back().life == it->second.id && open.back().location == r.location &&
+                                 !open.back().completed;
+            if (!inserted && !forward && r.location == r.stack_count) {
                 if (it->second.fresh) it->second.fresh = false;
                 else it->second = {own, false};
             }
             r.irp_id = it->second.id;
-            std::vector<Open>& open = open_calls[item.ring];
-            if (!open.empty() && open.back().irp == r.irp && open.back().location == r.location) {
+            if (forward) {
                 r.completion = nullptr;
                 r.completion_context = nullptr;
                 r.control = 0;
             }
             if (item.tagged_device) r.names = names_of(r.device);
             r.match = own;
-            open.push_back({own, r.irp, r.location, r.device, r.names});
+            open.push_back({own, r.irp_id, r.irp, r.location, false, r.device, r.names});
             device_names[r.device] = r.names;
             if (call_ids) (*call_ids)[own] = r.irp_id;
             break;
@@ -471,6 +481,9 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
                 }
         } else if (r.kind == Kind::CompletionRoutine) {
             r.names = names_of(r.device);
+        } else if (r.kind == Kind::Complete) {
+            std::vector<Open>& open = open_calls[item.ring];
+            if (!open.empty() && open.back().irp == r.irp && open.back().life == r.irp_id) open.back().completed = true;
         }
         if (r.kind == Kind::Call && r.completion) {
             Record set = r;

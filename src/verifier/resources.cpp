@@ -79,6 +79,11 @@ void on_allocate_irp(PIRP irp) noexcept {
     charge(irp, 0, 0, Kind::Irp);
     if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_alloc(irp);
 }
+// An IRP in its caller's memory starts its life at IoInitializeIrp: the log's alloc, as for one
+// from IoAllocateIrp (its reader keeps a later IRP at the same address apart from this one).
+void on_initialized_irp(PIRP irp) noexcept {
+    if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_alloc(irp);
+}
 void forget_allocated_irp(PIRP irp) noexcept { uncharge(irp); }
 // MDLs come from the I/O manager's per-thread cache or from pool: counted as MDLs, not pool blocks.
 void on_allocate_mdl(PMDL mdl) noexcept { charge(mdl, 0, 0, Kind::Mdl); }

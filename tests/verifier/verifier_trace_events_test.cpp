@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -206,6 +207,8 @@ TEST_F(TraceEventsTest, skipped_location_records_no_new_completion_routine) {
     ASSERT_EQ(of_kind(events, "set_completion").size(), 1u);
     EXPECT_EQ(of_kind(events, "set_completion")[0]["context"], hex_address(&outcome));
     EXPECT_TRUE(of_kind(events, "mark_pending").empty());
+    // The skipped forward is at the top location again, and still the same IRP life: one id.
+    for (const json& e : events) EXPECT_EQ(e["irp_id"], events.front()["irp_id"]) << e.dump();
 }
 
 // A call with no next stack location bugchecks 0x35 (P1 = the IRP) after its call record, which
@@ -235,6 +238,113 @@ TEST_F(TraceEventsTest, a_call_without_a_next_location_is_recorded_before_its_bu
     EXPECT_TRUE(of_kind(events, "set_completion").empty());
     IoSkipCurrentIrpStackLocation(irp);
     IoFreeIrp(irp);
+}
+
+// A bugcheck caught in IoCallDriver leaves its call without a return on the thread's ring. An IRP
+// initialized again in the same memory (IoInitializeIrp: a new life, same address) and sent to the
+// same location from that thread is a new call with its own completion routine, not a forward of
+// the call that was left: whether the IRP left was completed first (0x44 inside the dispatch) or
+// not (0x35 before it).
+TEST_F(TraceEventsTest, a_call_left_by_a_caught_bugcheck_does_not_swallow_the_next_irps_completion_routine) {
+    set_trace_recording(true);
+    load_buggy();
+    const CCHAR stacks = buggy_device()->StackSize;
+    const USHORT size = IoSizeOfIrp(stacks);
+    std::vector<std::uint64_t> memory((size + 7) / 8);
+    auto irp = reinterpret_cast<PIRP>(memory.data());
+    auto prepare_read = [&](ULONG mode) {
+        IoInitializeIrp(irp, size, stacks);
+        PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+        sp->MajorFunction = IRP_MJ_READ;
+        sp->Parameters.Read.Length = 4;
+        sp->Parameters.Read.Key = mode;
+        IoSetCompletionRoutine(irp, StopCompletion, buggy_device(), TRUE, TRUE, TRUE);
+    };
+    const auto p1 = reinterpret_cast<ULONG_PTR>(irp);
+    const std::function<void()> leave[] = {
+        // The second IoCompleteRequest bugchecks inside VerBuggy's dispatch.
+        [&] {
+            prepare_read(kCompleteTwice);
+            expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, MULTIPLE_IRP_COMPLETE_REQUESTS, p1);
+        },
+        // No location left for the call: 0x35 after its call record, before any dispatch.
+        [&] {
+            prepare_read(kCompleteOk);
+            IoSetNextIrpStackLocation(irp);
+            expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, NO_MORE_IRP_STACK_LOCATIONS, p1);
+        },
+    };
+    for (const auto& leave_a_call : leave) {
+        leave_a_call();  // on this thread
+        const std::vector<json> left = events_of(recorded_trace(), irp);
+        ASSERT_EQ(of_kind(left, "call").size(), 1u);
+        EXPECT_TRUE(of_kind(left, "return").empty());
+        prepare_read(kCompleteOk);
+        EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS);
+        const std::vector<json> events = events_of(recorded_trace(), irp);
+        ASSERT_FALSE(events.empty());
+        EXPECT_EQ(events.front()["event"], "alloc");
+        const std::vector<json> sets = of_kind(events, "set_completion");
+        ASSERT_EQ(sets.size(), 1u);
+        EXPECT_EQ(sets[0]["routine"], hex_address(reinterpret_cast<const void*>(StopCompletion)));
+        EXPECT_EQ(sets[0]["location"], 1);
+        ASSERT_EQ(of_kind(events, "call").size(), 1u);
+        ASSERT_EQ(of_kind(events, "return").size(), 1u);
+        EXPECT_EQ(of_kind(events, "return")[0]["uniq_match_id"], of_kind(events, "call")[0]["uniq_match_id"]);
+        for (const json& e : events) EXPECT_EQ(e["irp_id"], events.front()["irp_id"]) << e.dump();
+        EXPECT_NE(events.front()["irp_id"], left.front()["irp_id"]);
+    }
+    set_trace_recording(false);
+}
+
+// An originator whose completion routine sends its IRP again, from inside the completing dispatch
+// (the call of that dispatch is still open on the thread, at the same location): the second call is
+// a new request with its own completion routine, not a forward, and each return pairs with its call.
+struct Resend {
+    PDEVICE_OBJECT device;
+    int completions = 0;
+};
+
+NTSTATUS NTAPI ResendOnce(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
+    auto* resend = static_cast<Resend*>(Context);
+    if (++resend->completions == 1) {
+        PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(Irp);
+        sp->MajorFunction = IRP_MJ_READ;
+        sp->Parameters.Read.Length = 4;
+        sp->Parameters.Read.Key = kCompleteOk;
+        IoSetCompletionRoutine(Irp, ResendOnce, resend, TRUE, TRUE, TRUE);
+        (void)IoCallDriver(resend->device, Irp);
+    }
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+TEST_F(TraceEventsTest, an_irp_sent_again_from_its_completion_routine_is_a_new_call_not_a_forward) {
+    set_trace_recording(true);
+    load_buggy(0);
+    Resend resend{buggy_device()};
+    PIRP irp = IoAllocateIrp(buggy_device()->StackSize, FALSE);
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = IRP_MJ_READ;
+    sp->Parameters.Read.Length = 4;
+    sp->Parameters.Read.Key = kCompleteOk;
+    IoSetCompletionRoutine(irp, ResendOnce, &resend, TRUE, TRUE, TRUE);
+    EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS);
+    EXPECT_EQ(resend.completions, 2);
+    IoFreeIrp(irp);
+    set_trace_recording(false);
+    const std::vector<json> events = events_of(recorded_trace(), irp);
+    const std::vector<json> calls = of_kind(events, "call");
+    const std::vector<json> sets = of_kind(events, "set_completion");
+    const std::vector<json> returns = of_kind(events, "return");
+    ASSERT_EQ(calls.size(), 2u);
+    ASSERT_EQ(sets.size(), 2u);
+    ASSERT_EQ(returns.size(), 2u);
+    for (const json& set : sets) EXPECT_EQ(set["routine"], hex_address(reinterpret_cast<const void*>(ResendOnce)));
+    EXPECT_LT(sets[1]["seq"].get<std::uint64_t>(), calls[1]["seq"].get<std::uint64_t>());
+    EXPECT_GT(sets[1]["seq"].get<std::uint64_t>(), calls[0]["seq"].get<std::uint64_t>());
+    // The inner (second) call returns first.
+    EXPECT_EQ(returns[0]["uniq_match_id"], calls[1]["uniq_match_id"]);
+    EXPECT_EQ(returns[1]["uniq_match_id"], calls[0]["uniq_match_id"]);
 }
 
 // While tracing is the only thing the verifier does, IoCallDriver and the completion routines take a
