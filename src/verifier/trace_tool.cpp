@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -97,6 +98,7 @@ bool export_chrome_json(const std::string& records, std::string& out, std::strin
     std::map<std::uint64_t, const json*> open_calls;  // uniq_match_id -> call
     std::map<std::uint32_t, bool> threads;
     std::map<std::uint64_t, const json*> completes;  // the IRP's last IoCompleteRequest
+    std::set<std::uint64_t> flow_started;           // IRPs whose first call was seen
     for (const json& e : events) {
         // Every slice made from a record whose time was derived (not read from the clock: see the
         // IRP log) says so in its args.
@@ -120,9 +122,11 @@ bool export_chrome_json(const std::string& records, std::string& out, std::strin
         if (kind == "call") {
             if (!names.count(key)) names[key] = major_name(e.value("major", 0u));
             open_calls[e.value("uniq_match_id", std::uint64_t{0})] = &e;
-            // A flow step per layer: the arrow goes from the previous layer's call to this one.
-            const bool top = e.value("location", 0) == e.value("stack_count", 0);
-            trace.push_back({{"ph", top ? "s" : "t"}, {"cat", "irp"}, {"name", "IoCallDriver"}, {"id", key},
+            // A flow step per layer: the arrow goes from the previous layer's call to this one. The
+            // IRP's first call starts it (a skipped forward from the top driver is at the top
+            // location again, and a step).
+            const bool starts = flow_started.insert(key).second;
+            trace.push_back({{"ph", starts ? "s" : "t"}, {"cat", "irp"}, {"name", "IoCallDriver"}, {"id", key},
                              {"pid", pid}, {"tid", tid}, {"ts", ts}, {"bp", "e"}});
         } else if (kind == "return") {
             auto it = open_calls.find(e.value("uniq_match_id", std::uint64_t{0}));

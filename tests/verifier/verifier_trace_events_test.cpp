@@ -207,8 +207,21 @@ TEST_F(TraceEventsTest, skipped_location_records_no_new_completion_routine) {
     ASSERT_EQ(of_kind(events, "set_completion").size(), 1u);
     EXPECT_EQ(of_kind(events, "set_completion")[0]["context"], hex_address(&outcome));
     EXPECT_TRUE(of_kind(events, "mark_pending").empty());
-    // The skipped forward is at the top location again, and still the same IRP life: one id.
+    // The skipped forward is at the top location again, and still the same IRP life: one id, and
+    // in the export one flow, started by the first call and stepped by the forward.
     for (const json& e : events) EXPECT_EQ(e["irp_id"], events.front()["irp_id"]) << e.dump();
+    std::string chrome, error;
+    ASSERT_TRUE(export_chrome_json(recorded_trace(), chrome, error)) << error;
+    const json trace = json::parse(chrome, nullptr, false);
+    ASSERT_FALSE(trace.is_discarded());
+    const json& slices = trace.is_object() ? trace["traceEvents"] : trace;
+    std::map<std::string, int> flow;
+    for (const json& t : slices)
+        if (t.value("cat", std::string()) == "irp" && t.value("name", std::string()) == "IoCallDriver" &&
+            t["id"] == events.front()["irp_id"])
+            ++flow[t["ph"].get<std::string>()];
+    EXPECT_EQ(flow["s"], 1);
+    EXPECT_EQ(flow["t"], 1);
 }
 
 // A call with no next stack location bugchecks 0x35 (P1 = the IRP) after its call record, which
