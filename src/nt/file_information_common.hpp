@@ -26,9 +26,15 @@ inline ULONG probe_alignment(ULONG min_length) noexcept { return min_length >= s
 
 // Probes a caller buffer for reading and copies it into a fresh information buffer (pool, owned by
 // the caller of this function from here, or by the request once handed to it). Length 0 is a
-// one-byte zeroed buffer.
+// one-byte zeroed buffer. The probe comes first, as NT's ProbeForRead precedes the pool allocation
+// of the capture: a length that runs past the caller's memory fails at once, without allocating
+// (and zeroing) a buffer of that length first.
 inline NTSTATUS capture_input(KPROCESSOR_MODE mode, const void* user, ULONG length, ULONG alignment, PVOID* out) noexcept {
     *out = nullptr;
+    if (mode != KernelMode) {
+        NTSTATUS status = probe_for_read(user, length, alignment);
+        if (!NT_SUCCESS(status)) return status;
+    }
     PVOID buffer = io::allocate_information_buffer(length);
     if (!buffer) return STATUS_INSUFFICIENT_RESOURCES;
     NTSTATUS status = STATUS_SUCCESS;
