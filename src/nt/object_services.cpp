@@ -205,7 +205,19 @@ NTSTATUS NTAPI NtQueryObject(HANDLE Handle, OBJECT_INFORMATION_CLASS ObjectInfor
         NTSTATUS status = probe_caller_output(mode, ReturnLength);
         if (!NT_SUCCESS(status)) return status;
     }
-    switch (enum_value(ObjectInformationClass)) {
+    const auto info_class = enum_value(ObjectInformationClass);
+    if (info_class != ObjectBasicInformation && info_class != ObjectNameInformation &&
+        info_class != ObjectTypeInformation && info_class != ObjectHandleFlagInformation)
+        return STATUS_INVALID_INFO_CLASS;  // NT deviation: ObjectTypesInformation is not offered.
+    // The whole buffer the caller describes is probed for writing before any answer is built, as
+    // ProbeForWrite does at the entry of a query service: a length that runs past the caller's
+    // memory is STATUS_ACCESS_VIOLATION even when the answer would fit in its first bytes.
+    // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-probeforwrite
+    if (mode != KernelMode) {
+        NTSTATUS status = probe_for_write(ObjectInformation, ObjectInformationLength, 1);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    switch (info_class) {
     case ObjectBasicInformation:
         return query_basic(Handle, mode, ObjectInformation, ObjectInformationLength, ReturnLength);
     case ObjectNameInformation:
@@ -215,7 +227,6 @@ NTSTATUS NTAPI NtQueryObject(HANDLE Handle, OBJECT_INFORMATION_CLASS ObjectInfor
     case ObjectHandleFlagInformation:
         return query_handle_flags(Handle, mode, ObjectInformation, ObjectInformationLength, ReturnLength);
     default:
-        // NT deviation: ObjectTypesInformation (all types at once) is not offered.
         return STATUS_INVALID_INFO_CLASS;
     }
 }
