@@ -71,13 +71,14 @@ public:
     // Sets OBJ_INHERIT / OBJ_PROTECT_CLOSE of an entry. STATUS_INVALID_HANDLE.
     NTSTATUS set_attributes(HANDLE handle, ULONG attributes);
 
-    // Refuses further inserts and removes every entry, calling fn(handle, info) for each, outside
-    // the entry locks. Used by process termination and shutdown.
+    // Refuses further inserts (unless keep_open) and removes every entry, calling fn(handle, info)
+    // for each, outside the entry locks. Used by process termination and shutdown (keep_open: the
+    // System process's leaked kernel handles, while drivers may still open new ones).
     // One grace period serves all the entries.
     template <class F>
-    void close_all(F&& fn)
+    void close_all(F&& fn, bool keep_open = false)
     {
-        m_closing.store(true, std::memory_order_release);
+        if (!keep_open) m_closing.store(true, std::memory_order_release);
         std::vector<std::pair<ULONG, HandleInfo>> removed;
         for (ULONG page = 0; page < kMaxPages; ++page) {
             if (!m_pages[page].load(std::memory_order_acquire)) break;

@@ -43,16 +43,21 @@ ObjectManager::ObjectManager(System& system) : m_system(system)
     set_live(true);
 }
 
-ObjectManager::~ObjectManager()
+void ObjectManager::end_application_processes()
 {
-    set_live(false);
-    // Every process's handles go first (they hold most references), then the names.
+    end_processes(true);
+}
+
+// Terminates every process not yet terminated (the System process too unless keep_system).
+void ObjectManager::end_processes(bool keep_system)
+{
     for (;;) {
         PEPROCESS victim = nullptr;
         {
             std::lock_guard<std::mutex> guard(m_process_lock);
             for (PEPROCESS p : m_processes) {
                 if (p->m_terminated.load(std::memory_order_acquire)) continue;
+                if (keep_system && p == m_system_process) continue;
                 // A process whose last reference is going away is closed by its delete procedure.
                 LONG_PTR count = header_of(p)->pointer_count.load(std::memory_order_relaxed);
                 while (count > 0 &&
@@ -65,6 +70,13 @@ ObjectManager::~ObjectManager()
         terminate_process(victim, STATUS_SUCCESS);
         dereference(header_of(victim));
     }
+}
+
+ObjectManager::~ObjectManager()
+{
+    set_live(false);
+    // Every process's handles go first (they hold most references), then the names.
+    end_processes(false);
     teardown_namespace();
     m_system.kernel().set_thread_provider(nullptr);
     PEPROCESS initial = std::exchange(m_initial_process, nullptr);

@@ -64,6 +64,14 @@ public:
 
     System& system() noexcept { return m_system; }
 
+    // System shutdown, before the I/O manager's: every process but the System process ends and its
+    // handles close (cleanup and close go to drivers that are still loaded), as NT ends processes
+    // before the I/O system shuts down.
+    void end_application_processes();
+    // System shutdown, once the drivers were asked to unload: the kernel handles still open are
+    // leaks; they close while the I/O manager runs, so that an unload they held back completes.
+    void close_kernel_handles();
+
     // ---- Accounting (any IRQL) ----
     std::size_t object_count() const noexcept { return m_objects.load(std::memory_order_relaxed); }
     std::size_t handle_count() const noexcept { return m_handles.load(std::memory_order_relaxed); }
@@ -207,6 +215,7 @@ public:
     void process_deleted(PEPROCESS process);
 
 private:
+    void end_processes(bool keep_system);
     NTSTATUS lookup_object_by_handle_in(PEPROCESS process, HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
                                         KPROCESSOR_MODE mode, bool take_reference, void** object,
                                         OBJECT_HANDLE_INFORMATION* info);

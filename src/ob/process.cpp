@@ -17,10 +17,10 @@ namespace {
 std::mutex g_live_lock;
 std::vector<std::pair<System*, ObjectManager*>> g_live;
 
-void close_all_handles(PEPROCESS process)
+void close_all_handles(PEPROCESS process, bool keep_open = false)
 {
     process->m_handle_table.close_all(
-        [process](HANDLE, const HandleInfo& info) { process->m_manager->handle_removed(process, info); });
+        [process](HANDLE, const HandleInfo& info) { process->m_manager->handle_removed(process, info); }, keep_open);
 }
 }  // namespace
 
@@ -90,6 +90,11 @@ void ObjectManager::terminate_process(PEPROCESS process, NTSTATUS exit_status)
     close_all_handles(process);
     process->m_terminated.store(true, std::memory_order_release);
     ke::signal_object(&process->Header);
+}
+
+void ObjectManager::close_kernel_handles()
+{
+    if (m_system_process) close_all_handles(m_system_process, true);
 }
 
 void ObjectManager::process_deleted(PEPROCESS process)

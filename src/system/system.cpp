@@ -82,8 +82,12 @@ System::~System() {
     if (!hooks.empty()) make_current();
     for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) it->first(it->second);
     inspect::kd_system_stopping(*this);
+    // Applications end first: a handle one left open on a driver's device closes while the driver
+    // is loaded, and does not leave its unload to run after the I/O manager is gone.
+    m_objects->end_application_processes();
     // Drivers unload while threads, DPCs and work items still run (DriverUnload may wait on them).
     m_io->shutdown();
+    m_objects->close_kernel_handles();
     m_executive->stop();
     m_kernel->stop();
     m_executive.reset();

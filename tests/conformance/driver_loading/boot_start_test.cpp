@@ -86,5 +86,40 @@ TEST_F(BootStartTest, a_failing_boot_driver_stops_the_boot_only_when_critical) {
     }
 }
 
+// A system that ends while a handle is still open on a driver's device: NT ends the processes
+// before the I/O system shuts down, so an application's handle closes while its driver is loaded;
+// a kernel handle still open then is a leak, closed once the drivers were asked to unload. Either
+// way the driver's unload runs (it used to run after the I/O manager was gone, and crash).
+class EndedWithHandleTest : public BootStartTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(EndedWithHandleTest, a_system_ended_with_a_handle_open_on_a_device_still_unloads_its_driver) {
+    const bool kernel_handle = GetParam();
+    {
+        System setup(m_options);
+        add_service(u"ld_probe", "ld_probe.sys", 1, u"");
+    }
+    {
+        System system(m_options);
+        ASSERT_TRUE(object_exists(u"\\Driver\\ld_probe"));
+        UNICODE_STRING name = unicode(u"\\Device\\LoaderProbe");
+        OBJECT_ATTRIBUTES oa;
+        InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | (kernel_handle ? OBJ_KERNEL_HANDLE : 0), nullptr,
+                                   nullptr);
+        IO_STATUS_BLOCK iosb{};
+        HANDLE device = nullptr;
+        ASSERT_EQ((kernel_handle ? ZwOpenFile : NtOpenFile)(&device, FILE_READ_DATA | SYNCHRONIZE, &oa, &iosb, 0,
+                                                            FILE_SYNCHRONOUS_IO_NONALERT),
+                  STATUS_SUCCESS);
+        KeyHandle key(services_path(u"ld_probe"));
+        key.set_dword(u"UnloadCalled", 0);
+        // The handle stays open: the system ends with it.
+    }
+    System after(m_options);
+    EXPECT_EQ(reported(u"ld_probe", u"UnloadCalled"), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Handles, EndedWithHandleTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "kernel" : "application"; });
+
 }  // namespace
 }  // namespace ntio::test
