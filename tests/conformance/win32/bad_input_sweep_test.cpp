@@ -729,6 +729,8 @@ TEST_F(BadInputSweep, inaccessible_io_buffers_fail_with_noaccess_and_change_noth
          [&](DWORD* n) { return ReadFile(file, m_pages.half(), 2 * m_pages.page(), n, nullptr); }},
         {"ReadFile of the largest length into a small buffer",
          [&](DWORD* n) { return ReadFile(file, m_pages.half(), 0xFFFFFFFFu, n, nullptr); }},
+        {"ReadFile into a NULL buffer with a length", [&](DWORD* n) { return ReadFile(file, nullptr, 4, n, nullptr); }},
+        {"WriteFile from a NULL buffer with a length", [&](DWORD* n) { return WriteFile(file, nullptr, 4, n, nullptr); }},
         {"WriteFile from a page with no access",
          [&](DWORD* n) { return WriteFile(file, m_pages.no_access(), 4, n, nullptr); }},
         {"WriteFile whose length runs past the mapped page",
@@ -923,6 +925,44 @@ TEST_F(BadInputSweep, registry_names_beyond_the_limits_are_refused) {
               ERROR_SUCCESS);
     EXPECT_EQ(values, 1u) << "only the 16,383-character value exists";
     RegCloseKey(parent);
+}
+
+// Zero lengths: ProbeForRead and ProbeForWrite do no probing when the length is zero
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-probeforread, "If Length is
+// zero, ProbeForRead does no probing"; -probeforwrite says the same), so a NULL buffer with a zero
+// length is no error: the request goes to the driver, which completes it with 0 bytes.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-writefile ("A value of zero
+// specifies a null write operation. The behavior of a null write operation depends on the
+// underlying file system or communications technology").
+TEST_F(BadInputSweep, zero_lengths_with_null_buffers_reach_the_driver) {
+    Win32Handle file(open_device(false));
+    DWORD n = 12345;
+    EXPECT_TRUE(ReadFile(file, nullptr, 0, &n, nullptr)) << GetLastError();
+    EXPECT_EQ(n, 0u);
+    g_state.last_write_offset = -1;
+    n = 12345;
+    EXPECT_TRUE(WriteFile(file, nullptr, 0, &n, nullptr)) << GetLastError();
+    EXPECT_EQ(n, 0u);
+    EXPECT_EQ(g_state.last_write_offset.load(), 0) << "the null write reached the driver at the file position";
+}
+
+// Size queries with no buffer return the size needed, terminating null included.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-getfullpathnamew ("If the lpBuffer
+// buffer is too small to contain the path, the return value is the size, in TCHARs, of the buffer that
+// is required to hold the path and the terminating null character") and
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getcurrentdirectory ("If the buffer
+// that is pointed to by lpBuffer is not large enough, the return value specifies the required size of
+// the buffer, in characters, including the null-terminating character").
+TEST_F(BadInputSweep, zero_sized_buffers_get_the_size_needed) {
+    EXPECT_EQ(GetFullPathNameW(L"C:\\abcdef", 0, nullptr, nullptr), 10u);
+    EXPECT_EQ(GetFullPathNameA("C:\\abcdef", 0, nullptr, nullptr), 10u);
+    WCHAR wide[MAX_PATH];
+    const DWORD length = GetCurrentDirectoryW(MAX_PATH, wide);
+    ASSERT_GT(length, 0u);
+    EXPECT_EQ(GetCurrentDirectoryW(0, nullptr), length + 1);
+    EXPECT_EQ(GetCurrentDirectoryA(0, nullptr), length + 1);
+    char small[2] = {'x', 'y'};
+    EXPECT_EQ(GetCurrentDirectoryA(1, small), length + 1);
 }
 
 }  // namespace
