@@ -965,5 +965,77 @@ TEST_F(BadInputSweep, zero_sized_buffers_get_the_size_needed) {
     EXPECT_EQ(GetCurrentDirectoryA(1, small), length + 1);
 }
 
+// The event of an OVERLAPPED is a handle too: NtReadFile, NtWriteFile, NtDeviceIoControlFile and
+// NtLockFile reference it as an event before they build a request, so a never-issued or closed
+// handle is STATUS_INVALID_HANDLE and a file handle STATUS_OBJECT_TYPE_MISMATCH, both
+// ERROR_INVALID_HANDLE, and no request starts. GetOverlappedResultEx waits on hEvent while the
+// request is pending, and a wait on a bad handle fails. NULL is no event, and a file as the event of
+// GetOverlappedResultEx is a valid (waitable) object, so those cases are not bad input.
+// https://learn.microsoft.com/windows/win32/api/minwinbase/ns-minwinbase-overlapped (hEvent),
+// .../fileapi/nf-fileapi-readfile, -writefile, -lockfileex, .../ioapiset/nf-ioapiset-deviceiocontrol,
+// -getoverlappedresultex.
+TEST_F(BadInputSweep, overlapped_events_that_are_bad_handles_fail_with_invalid_handle) {
+    Win32Handle file(open_device(true));
+    ASSERT_NE(file.get(), INVALID_HANDLE_VALUE);
+    char buffer[16];
+    const std::vector<Row> rows = {
+        {"ReadFile (hEvent)",
+         [&](HANDLE h) {
+             OVERLAPPED ov{};
+             ov.hEvent = h;
+             return error_if(!ReadFile(file, buffer, 4, nullptr, &ov));
+         },
+         Object::event, Object::file, true, true},
+        {"WriteFile (hEvent)",
+         [&](HANDLE h) {
+             OVERLAPPED ov{};
+             ov.hEvent = h;
+             return error_if(!WriteFile(file, "abcd", 4, nullptr, &ov));
+         },
+         Object::event, Object::file, true, true},
+        {"DeviceIoControl (hEvent)",
+         [&](HANDLE h) {
+             OVERLAPPED ov{};
+             ov.hEvent = h;
+             return error_if(!DeviceIoControl(file, kIoctlMatrix, nullptr, 0, buffer, sizeof(buffer), nullptr, &ov));
+         },
+         Object::event, Object::file, true, true},
+        {"LockFileEx (hEvent)",
+         [&](HANDLE h) {
+             OVERLAPPED ov{};
+             ov.hEvent = h;
+             return error_if(!LockFileEx(file, LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov));
+         },
+         Object::event, Object::file, true, true},
+        {"GetOverlappedResultEx (hEvent)",
+         [&](HANDLE h) {
+             OVERLAPPED ov{};
+             ov.hEvent = h;
+             ov.Internal = STATUS_PENDING;
+             DWORD bytes = 0;
+             return error_if(!GetOverlappedResultEx(file, &ov, &bytes, 1, FALSE));
+         },
+         Object::event, Object::none, true, true},
+    };
+    g_state.last_write_offset = -1;
+    EXPECT_EQ(sweep(rows), 5 * 3 - 1);
+    EXPECT_EQ(g_state.last_write_offset.load(), -1) << "a write reached the driver";
+}
+
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitformultipleobjects: the array
+// "may not contain multiple copies of the same handle" when bWaitAll is TRUE (the wait fails with
+// ERROR_INVALID_PARAMETER and takes nothing); a wait for any of them is allowed.
+TEST_F(BadInputSweep, wait_all_on_the_same_handle_twice_is_an_invalid_parameter) {
+    Win32Handle sem(CreateSemaphoreW(nullptr, 2, 2, nullptr));
+    ASSERT_NE(sem.get(), nullptr);
+    HANDLE twice[] = {sem.get(), sem.get()};
+    SetLastError(kUntouched);
+    EXPECT_EQ(WaitForMultipleObjects(2, twice, TRUE, 0), WAIT_FAILED);
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER));
+    LONG previous = -1;
+    EXPECT_FALSE(ReleaseSemaphore(sem, 1, &previous)) << "both counts are still there";
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_TOO_MANY_POSTS));
+}
+
 }  // namespace
 }  // namespace ntio::test::win32_io
