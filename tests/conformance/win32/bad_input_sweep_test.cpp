@@ -183,6 +183,7 @@ protected:
 };
 
 VOID WINAPI ignore_completion(DWORD, DWORD, LPOVERLAPPED) {}
+VOID NTAPI ignore_apc(ULONG_PTR) {}
 
 // File and device calls: each goes to an NT file service (NtReadFile, NtWriteFile,
 // NtDeviceIoControlFile, NtFlushBuffersFile, NtQuery/SetInformationFile, NtLock/UnlockFile,
@@ -409,13 +410,26 @@ TEST_F(BadInputSweep, object_calls_reject_bad_handles_with_invalid_handle) {
         {"PostQueuedCompletionStatus",
          [](HANDLE h) { return error_if(!PostQueuedCompletionStatus(h, 1, 2, nullptr)); }, Object::port,
          Object::event},
+        // Thread calls reference the handle as a thread: an event (or the process that
+        // INVALID_HANDLE_VALUE names) is STATUS_OBJECT_TYPE_MISMATCH.
+        // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getthreadid
+        // ("If the function fails, the return value is zero"), -getexitcodethread, -queueuserapc.
+        {"GetThreadId", [](HANDLE h) { return error_if(GetThreadId(h) == 0); }, Object::event, Object::event},
+        {"GetExitCodeThread",
+         [](HANDLE h) {
+             DWORD code = 0;
+             return error_if(!GetExitCodeThread(h, &code));
+         },
+         Object::event, Object::event},
+        {"QueueUserAPC", [](HANDLE h) { return error_if(QueueUserAPC(ignore_apc, h, 0) == 0); }, Object::event,
+         Object::event},
         // A NULL ExistingCompletionPort asks for a new port.
         {"CreateIoCompletionPort (existing port)",
          [&](HANDLE h) { return error_if(CreateIoCompletionPort(overlapped_file.get(), h, 1, 0) == nullptr); },
          Object::port, Object::event, false, true},
     };
-    // 19 rows; INVALID_HANDLE_VALUE skipped by 9, NULL by 1, no wrong type for 7.
-    EXPECT_EQ(sweep(rows), 19 * 5 - 9 - 1 - 7);
+    // 22 rows; INVALID_HANDLE_VALUE skipped by 9, NULL by 1, no wrong type for 7.
+    EXPECT_EQ(sweep(rows), 22 * 5 - 9 - 1 - 7);
     EXPECT_EQ(WaitForSingleObject(event, 0), static_cast<DWORD>(WAIT_TIMEOUT)) << "no row signalled the event";
 }
 
@@ -531,6 +545,40 @@ TEST_F(BadInputSweep, registry_calls_reject_bad_keys_with_invalid_handle) {
              DWORD size = sizeof(data);
              return RegGetValueW(k, nullptr, L"x", RRF_RT_ANY, nullptr, data, &size);
          }},
+        {"RegCreateKeyExA",
+         [](HKEY k) {
+             HKEY out = nullptr;
+             LSTATUS e = RegCreateKeyExA(k, "x", 0, nullptr, 0, KEY_ALL_ACCESS, nullptr, &out, nullptr);
+             if (out) RegCloseKey(out);
+             return e;
+         }},
+        {"RegDeleteValueA", [](HKEY k) { return RegDeleteValueA(k, "x"); }},
+        {"RegDeleteKeyA", [](HKEY k) { return RegDeleteKeyA(k, "x"); }},
+        {"RegDeleteKeyExA", [](HKEY k) { return RegDeleteKeyExA(k, "x", 0, 0); }},
+        {"RegEnumKeyExA",
+         [&](HKEY k) {
+             char narrow[64];
+             DWORD chars = 64;
+             return RegEnumKeyExA(k, 0, narrow, &chars, nullptr, nullptr, nullptr, nullptr);
+         }},
+        {"RegEnumValueA",
+         [&](HKEY k) {
+             char narrow[64];
+             DWORD chars = 64;
+             DWORD size = sizeof(data);
+             return RegEnumValueA(k, 0, narrow, &chars, nullptr, nullptr, data, &size);
+         }},
+        {"RegQueryInfoKeyA",
+         [](HKEY k) {
+             DWORD subkeys = 0;
+             return RegQueryInfoKeyA(k, nullptr, nullptr, nullptr, &subkeys, nullptr, nullptr, nullptr, nullptr,
+                                     nullptr, nullptr, nullptr);
+         }},
+        {"RegGetValueA",
+         [&](HKEY k) {
+             DWORD size = sizeof(data);
+             return RegGetValueA(k, nullptr, "x", RRF_RT_ANY, nullptr, data, &size);
+         }},
         {"RegCloseKey", [](HKEY k) { return RegCloseKey(k); }, true},
     };
     int cases = 0;
@@ -559,7 +607,7 @@ TEST_F(BadInputSweep, registry_calls_reject_bad_keys_with_invalid_handle) {
             ++cases;
         }
     }
-    EXPECT_EQ(cases, 15 * 6 + 3);
+    EXPECT_EQ(cases, 23 * 6 + 3);
     EXPECT_EQ(WaitForSingleObject(event, 0), static_cast<DWORD>(WAIT_TIMEOUT));
     EXPECT_TRUE(CloseServiceHandle(scm)) << "the SC_HANDLE survived being passed as a key";
 }
@@ -659,6 +707,30 @@ TEST_F(BadInputSweep, service_calls_reject_bad_sc_handles_with_invalid_handle) {
              return error;
          },
          false},
+        {"CreateServiceA",
+         [](SC_HANDLE m) {
+             SC_HANDLE s = CreateServiceA(m, "ntio-bad-input-2", nullptr, SERVICE_ALL_ACCESS, SERVICE_KERNEL_DRIVER,
+                                          SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, "C:\\nowhere\\x.sys", nullptr,
+                                          nullptr, nullptr, nullptr, nullptr);
+             const DWORD error = error_if(s == nullptr);
+             if (s) CloseServiceHandle(s);
+             return error;
+         },
+         false},
+        {"EnumServicesStatusExA",
+         [&](SC_HANDLE m) {
+             DWORD count = 0, resume = 0;
+             return error_if(!EnumServicesStatusExA(m, SC_ENUM_PROCESS_INFO, SERVICE_DRIVER, SERVICE_STATE_ALL,
+                                                    buffer.data(), static_cast<DWORD>(buffer.size()), &needed, &count,
+                                                    &resume, nullptr));
+         },
+         false},
+        {"ChangeServiceConfigA",
+         [](SC_HANDLE s) {
+             return error_if(!ChangeServiceConfigA(s, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE, nullptr,
+                                                   nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
+         },
+         true},
         {"EnumServicesStatusExW",
          [&](SC_HANDLE m) {
              DWORD count = 0, resume = 0;
@@ -691,7 +763,7 @@ TEST_F(BadInputSweep, service_calls_reject_bad_sc_handles_with_invalid_handle) {
             ++cases;
         }
     }
-    EXPECT_EQ(cases, 13 * 3);
+    EXPECT_EQ(cases, 16 * 3);
     // Nothing was changed through the other-kind handles: the service is still there and stopped.
     SERVICE_STATUS status{};
     EXPECT_TRUE(QueryServiceStatus(service, &status)) << GetLastError();
