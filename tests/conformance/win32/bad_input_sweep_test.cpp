@@ -1109,5 +1109,60 @@ TEST_F(BadInputSweep, wait_all_on_the_same_handle_twice_is_an_invalid_parameter)
     EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_TOO_MANY_POSTS));
 }
 
+// https://learn.microsoft.com/windows/win32/api/handleapi/nf-handleapi-duplicatehandle,
+// DUPLICATE_CLOSE_SOURCE: "Closes the source handle. This occurs regardless of any error status
+// returned." A bad target process fails the call with ERROR_INVALID_HANDLE and still closes the
+// source. (hTargetProcessHandle "can be specified as NULL if the DUPLICATE_CLOSE_SOURCE flag is
+// set": that is no bad input, the call only closes the source.)
+TEST_F(BadInputSweep, duplicate_with_close_source_closes_it_when_the_target_process_is_bad) {
+    {
+        HANDLE source = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+        ASSERT_NE(source, nullptr);
+        EXPECT_TRUE(DuplicateHandle(GetCurrentProcess(), source, nullptr, nullptr, 0, FALSE, DUPLICATE_CLOSE_SOURCE))
+            << GetLastError();
+        EXPECT_FALSE(SetEvent(source)) << "the source is closed";
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
+    }
+    for (Bad bad : {Bad::never_issued, Bad::closed, Bad::wrong_type}) {
+        HANDLE source = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+        ASSERT_NE(source, nullptr);
+        HANDLE target = nullptr;
+        HANDLE owned = nullptr;
+        if (bad == Bad::never_issued) target = kNeverIssued;
+        if (bad == Bad::closed) {
+            target = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+            ASSERT_TRUE(CloseHandle(target));
+        }
+        if (bad == Bad::wrong_type) target = owned = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+        HANDLE copy = nullptr;
+        SetLastError(kUntouched);
+        EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), source, target, &copy, 0, FALSE,
+                                     DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
+            << name_of(bad);
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE)) << name_of(bad);
+        SetLastError(kUntouched);
+        EXPECT_FALSE(SetEvent(source)) << name_of(bad) << ": the source is closed";
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE)) << name_of(bad);
+        if (owned) CloseHandle(owned);
+    }
+}
+
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getcurrentprocess
+// ("Calling the CloseHandle function with a pseudo handle has no effect") and -getcurrentthread
+// ("Calling the CloseHandle function with this handle has no effect"). The return value of such a
+// CloseHandle is not documented, so only the absence of an effect is checked: the pseudo handles
+// still work afterwards.
+TEST_F(BadInputSweep, closing_a_pseudo_handle_has_no_effect) {
+    (void)CloseHandle(GetCurrentProcess());
+    (void)CloseHandle(GetCurrentThread());
+    Win32Handle event(CreateEventW(nullptr, TRUE, FALSE, nullptr));
+    HANDLE copy = nullptr;
+    ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), event, GetCurrentProcess(), &copy, 0, FALSE,
+                                DUPLICATE_SAME_ACCESS))
+        << GetLastError();
+    CloseHandle(copy);
+    EXPECT_EQ(GetThreadId(GetCurrentThread()), GetCurrentThreadId());
+}
+
 }  // namespace
 }  // namespace ntio::test::win32_io
