@@ -18,6 +18,13 @@
 // lpNumberOfBytes/lpCompletionKey/lpOverlapped of GetQueuedCompletionStatus, a bad handle array of
 // WaitForMultipleObjects (kernel32 copies it to translate pseudo handles), bad object names (turned
 // into a UNICODE_STRING by kernel32) and a bad lpcbData/lpData of RegQueryValueEx.
+//
+// Also left out, because Microsoft Learn does not say what Windows returns: the error code for a
+// registry key name over 255 characters or a value name over 16,383 (only the refusal is checked);
+// the return value of CloseHandle on a pseudo handle (only "no effect" is checked); whether
+// DUPLICATE_CLOSE_SOURCE still closes the source when lpTargetHandle itself is not writable; bad
+// SERVICE_STATUS/QUERY_SERVICE_CONFIG pointers (the RPC client stub writes them); a wait on an object
+// that is not a dispatcher object; and a never-issued SC_HANDLE value or a kernel handle passed as one.
 #include <sys/mman.h>
 #include <unistd.h>
 
