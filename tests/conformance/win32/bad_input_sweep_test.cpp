@@ -47,6 +47,8 @@ namespace {
 constexpr DWORD kSucceeded = 0xFFFFFFFFu;
 // A value no handle table issued in a fresh System (handles are small multiples of 4).
 const HANDLE kNeverIssued = reinterpret_cast<HANDLE>(static_cast<ULONG_PTR>(0x7ff0));
+// A value far beyond any handle table (the largest positive multiple of 4).
+const HANDLE kBeyondTable = reinterpret_cast<HANDLE>(static_cast<ULONG_PTR>(0x7FFFFFFFFFFFFFFCull));
 // Stored as the last error before each call, so that a failure that sets no error shows.
 constexpr DWORD kUntouched = 0xDEADBEEFu;
 
@@ -95,12 +97,13 @@ private:
 };
 
 // The kinds of bad handle the sweep tries.
-enum class Bad { null, invalid_value, never_issued, closed, wrong_type };
+enum class Bad { null, invalid_value, never_issued, beyond_table, closed, wrong_type };
 const char* name_of(Bad bad) {
     switch (bad) {
     case Bad::null: return "NULL";
     case Bad::invalid_value: return "INVALID_HANDLE_VALUE";
     case Bad::never_issued: return "never issued";
+    case Bad::beyond_table: return "beyond the handle table";
     case Bad::closed: return "just closed";
     case Bad::wrong_type: return "wrong type";
     }
@@ -153,7 +156,8 @@ protected:
     int sweep(const std::vector<Row>& rows) {
         int cases = 0;
         for (const Row& row : rows) {
-            for (Bad bad : {Bad::null, Bad::invalid_value, Bad::never_issued, Bad::closed, Bad::wrong_type}) {
+            for (Bad bad : {Bad::null, Bad::invalid_value, Bad::never_issued, Bad::beyond_table, Bad::closed,
+                            Bad::wrong_type}) {
                 if (bad == Bad::invalid_value && row.skip_invalid_value) continue;
                 if (bad == Bad::null && row.skip_null) continue;
                 if (bad == Bad::wrong_type && row.wrong == Object::none) continue;
@@ -163,6 +167,7 @@ protected:
                 case Bad::null: handle = nullptr; break;
                 case Bad::invalid_value: handle = INVALID_HANDLE_VALUE; break;
                 case Bad::never_issued: handle = kNeverIssued; break;
+                case Bad::beyond_table: handle = kBeyondTable; break;
                 case Bad::closed:
                     handle = make(row.closed);
                     EXPECT_TRUE(handle != nullptr && handle != INVALID_HANDLE_VALUE) << row.function;
@@ -306,7 +311,7 @@ TEST_F(BadInputSweep, file_calls_reject_bad_handles_with_invalid_handle) {
          },
          Object::file, Object::event},
     };
-    EXPECT_EQ(sweep(rows), 23 * 5 - 1);
+    EXPECT_EQ(sweep(rows), 23 * 6 - 1);
 }
 
 // Synchronization, wait, handle and completion-port calls. The wrong-type handle is one the NT
@@ -436,7 +441,7 @@ TEST_F(BadInputSweep, object_calls_reject_bad_handles_with_invalid_handle) {
          Object::port, Object::event, false, true},
     };
     // 22 rows; INVALID_HANDLE_VALUE skipped by 9, NULL by 1, no wrong type for 7.
-    EXPECT_EQ(sweep(rows), 22 * 5 - 9 - 1 - 7);
+    EXPECT_EQ(sweep(rows), 22 * 6 - 9 - 1 - 7);
     EXPECT_EQ(WaitForSingleObject(event, 0), static_cast<DWORD>(WAIT_TIMEOUT)) << "no row signalled the event";
 }
 
@@ -602,6 +607,7 @@ TEST_F(BadInputSweep, registry_calls_reject_bad_keys_with_invalid_handle) {
             {"NULL", nullptr, false},
             {"INVALID_HANDLE_VALUE", reinterpret_cast<HKEY>(INVALID_HANDLE_VALUE), true},
             {"never issued", reinterpret_cast<HKEY>(kNeverIssued), false},
+            {"beyond the handle table", reinterpret_cast<HKEY>(kBeyondTable), false},
             {"just closed", closed, false},
             {"an event handle", static_cast<HKEY>(event.get()), true},
             {"an SC_HANDLE", reinterpret_cast<HKEY>(scm), true},
@@ -614,7 +620,7 @@ TEST_F(BadInputSweep, registry_calls_reject_bad_keys_with_invalid_handle) {
             ++cases;
         }
     }
-    EXPECT_EQ(cases, 23 * 6 + 3);
+    EXPECT_EQ(cases, 23 * 7 + 4);
     EXPECT_EQ(WaitForSingleObject(event, 0), static_cast<DWORD>(WAIT_TIMEOUT));
     EXPECT_TRUE(CloseServiceHandle(scm)) << "the SC_HANDLE survived being passed as a key";
 }
@@ -1097,7 +1103,7 @@ TEST_F(BadInputSweep, overlapped_events_that_are_bad_handles_fail_with_invalid_h
          Object::event, Object::none, true, true},
     };
     g_state.last_write_offset = -1;
-    EXPECT_EQ(sweep(rows), 5 * 3 - 1);
+    EXPECT_EQ(sweep(rows), 5 * 4 - 1);
     EXPECT_EQ(g_state.last_write_offset.load(), -1) << "a write reached the driver";
 }
 
