@@ -205,10 +205,16 @@ NTSTATUS NTAPI NtQueryObject(HANDLE Handle, OBJECT_INFORMATION_CLASS ObjectInfor
         NTSTATUS status = probe_caller_output(mode, ReturnLength);
         if (!NT_SUCCESS(status)) return status;
     }
-    const auto info_class = enum_value(ObjectInformationClass);
-    if (info_class != ObjectBasicInformation && info_class != ObjectNameInformation &&
-        info_class != ObjectTypeInformation && info_class != ObjectHandleFlagInformation)
-        return STATUS_INVALID_INFO_CLASS;  // NT deviation: ObjectTypesInformation is not offered.
+    NTSTATUS (*query)(HANDLE, KPROCESSOR_MODE, PVOID, ULONG, PULONG);
+    switch (enum_value(ObjectInformationClass)) {
+    case ObjectBasicInformation: query = query_basic; break;
+    case ObjectNameInformation: query = query_name; break;
+    case ObjectTypeInformation: query = query_type; break;
+    case ObjectHandleFlagInformation: query = query_handle_flags; break;
+    default:
+        // NT deviation: ObjectTypesInformation (all types at once) is not offered.
+        return STATUS_INVALID_INFO_CLASS;
+    }
     // The whole buffer the caller describes is probed for writing before any answer is built, as
     // ProbeForWrite does at the entry of a query service: a length that runs past the caller's
     // memory is STATUS_ACCESS_VIOLATION even when the answer would fit in its first bytes.
@@ -217,18 +223,7 @@ NTSTATUS NTAPI NtQueryObject(HANDLE Handle, OBJECT_INFORMATION_CLASS ObjectInfor
         NTSTATUS status = probe_for_write(ObjectInformation, ObjectInformationLength, 1);
         if (!NT_SUCCESS(status)) return status;
     }
-    switch (info_class) {
-    case ObjectBasicInformation:
-        return query_basic(Handle, mode, ObjectInformation, ObjectInformationLength, ReturnLength);
-    case ObjectNameInformation:
-        return query_name(Handle, mode, ObjectInformation, ObjectInformationLength, ReturnLength);
-    case ObjectTypeInformation:
-        return query_type(Handle, mode, ObjectInformation, ObjectInformationLength, ReturnLength);
-    case ObjectHandleFlagInformation:
-        return query_handle_flags(Handle, mode, ObjectInformation, ObjectInformationLength, ReturnLength);
-    default:
-        return STATUS_INVALID_INFO_CLASS;
-    }
+    return query(Handle, mode, ObjectInformation, ObjectInformationLength, ReturnLength);
 }
 
 NTSTATUS NTAPI NtSetInformationObject(HANDLE Handle, OBJECT_INFORMATION_CLASS ObjectInformationClass,
