@@ -31,7 +31,10 @@ inline constexpr Image kPassthrough{L"PnpPassthrough", "passthrough.sys"};
 inline constexpr Image kTrace{L"PnpTrace", "trace.sys"};
 inline constexpr Image kFaultInject{L"PnpFaultInject", "fault_inject.sys"};
 
-std::string inbox_path(const Image& image) { return std::string(NTIO_DRIVERS_DIR) + "/" + image.file; }
+std::string inbox_path(const Image& image) {
+    std::string path = NTIO_DRIVERS_DIR;  // appended: see host_path
+    return path.append("/").append(image.file);
+}
 
 // A demand-start service for an in-box filter; `attach_to` (an NT device name) makes it a legacy filter.
 void install_inbox(const Image& image, const std::u16string& attach_to = u"",

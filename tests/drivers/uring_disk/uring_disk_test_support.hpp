@@ -25,7 +25,7 @@ inline const std::u16string kDeviceName = u"\\Device\\UringDisk0";
 class ScratchFile {
 public:
     ScratchFile() {
-        std::string templ = std::string(NTIO_DRIVERS_DIR) + "/uring_disk_test_XXXXXX";
+        const std::string templ = drivers_dir_path("uring_disk_test_XXXXXX");
         std::vector<char> buffer(templ.begin(), templ.end());
         buffer.push_back('\0');
         const int fd = mkstemp(buffer.data());

@@ -48,8 +48,8 @@ VOID tally_completion(PVOID, NTSTATUS status, ULONG_PTR information, PVOID ring_
 class FifoRing {
 public:
     explicit FifoRing(Tally* tally) {
-        m_path = std::string(NTIO_DRIVERS_DIR) + "/uring_wake_fifo_" + std::to_string(getpid()) + "_" +
-                 std::to_string(s_serial.fetch_add(1));
+        m_path = drivers_dir_path("uring_wake_fifo_" + std::to_string(getpid()) + "_" +
+                                  std::to_string(s_serial.fetch_add(1)));
         unlink(m_path.c_str());
         EXPECT_EQ(mkfifo(m_path.c_str(), 0600), 0);
         std::u16string path = u16(m_path);
