@@ -89,8 +89,8 @@ struct CacheHolder {
 };
 thread_local CacheHolder t_holder;
 
-IrpCache* thread_cache() noexcept {
-    if (IrpCache* cache = t_cache) return cache;
+// The first IRP of a thread: an orphaned cache adopted, else a new one.
+[[gnu::noinline]] IrpCache* thread_cache_slow() noexcept {
     if (t_cache_closed) return nullptr;
     IrpCache* cache = nullptr;
     {
@@ -107,6 +107,11 @@ IrpCache* thread_cache() noexcept {
     return cache;
 }
 
+[[gnu::always_inline]] inline IrpCache* thread_cache() noexcept {
+    if (IrpCache* cache = t_cache) [[likely]] return cache;
+    return thread_cache_slow();
+}
+
 std::size_t block_bytes(std::size_t stacks) noexcept {
     return sizeof(IrpBlock) + sizeof(IRP) + stacks * sizeof(IO_STACK_LOCATION);
 }
@@ -116,21 +121,20 @@ PIRP irp_of(IrpBlock* block) noexcept { return reinterpret_cast<PIRP>(block + 1)
 
 void host_free(IrpBlock* block) noexcept { ::operator delete(block, std::align_val_t{16}); }
 
-IrpBlock* take_from_cache(IrpCache* cache, std::uint8_t klass) noexcept {
+// An empty local list: the remote frees taken whole, else fresh memory.
+[[gnu::noinline]] IrpBlock* take_from_cache_slow(IrpCache* cache, std::uint8_t klass) noexcept {
     SizeClass& sc = cache->classes[klass];
-    if (!sc.local) {
-        IrpBlock* remote = sc.remote.exchange(nullptr, std::memory_order_acquire);
-        while (remote) {
-            IrpBlock* next = remote->next;
-            if (sc.depth < kMaxCachedPerClass) {
-                remote->next = sc.local;
-                sc.local = remote;
-                ++sc.depth;
-            } else {
-                host_free(remote);
-            }
-            remote = next;
+    IrpBlock* remote = sc.remote.exchange(nullptr, std::memory_order_acquire);
+    while (remote) {
+        IrpBlock* next = remote->next;
+        if (sc.depth < kMaxCachedPerClass) {
+            remote->next = sc.local;
+            sc.local = remote;
+            ++sc.depth;
+        } else {
+            host_free(remote);
         }
+        remote = next;
     }
     if (IrpBlock* block = sc.local) {
         sc.local = block->next;
@@ -143,6 +147,16 @@ IrpBlock* take_from_cache(IrpCache* cache, std::uint8_t klass) noexcept {
     block->cache = cache;
     block->size_class = klass;
     return block;
+}
+
+[[gnu::always_inline]] inline IrpBlock* take_from_cache(IrpCache* cache, std::uint8_t klass) noexcept {
+    SizeClass& sc = cache->classes[klass];
+    if (IrpBlock* block = sc.local) [[likely]] {
+        sc.local = block->next;
+        --sc.depth;
+        return block;
+    }
+    return take_from_cache_slow(cache, klass);
 }
 
 void return_to_cache(IrpBlock* block) noexcept {
@@ -196,7 +210,7 @@ IoManager* irp_io_manager(PIRP irp) noexcept {
 
 namespace {
 
-IrpBlock* allocate_block(std::size_t stacks) noexcept {
+[[gnu::always_inline]] inline IrpBlock* allocate_block(std::size_t stacks) noexcept {
     IrpBlock* block = nullptr;
     const std::uint8_t klass = stacks < kClassOf.size() ? kClassOf[stacks] : kPoolClass;
     IrpCache* cache = klass != kPoolClass ? thread_cache() : nullptr;
@@ -212,7 +226,7 @@ IrpBlock* allocate_block(std::size_t stacks) noexcept {
     return block;
 }
 
-PIRP finish_irp(IrpBlock* block, CCHAR stack_size, bool charge_quota) noexcept {
+[[gnu::always_inline]] inline PIRP finish_irp(IrpBlock* block, CCHAR stack_size, bool charge_quota) noexcept {
     System* system = current_system();
     block->io = system ? &system->io() : nullptr;
     block->final_word = nullptr;
@@ -246,7 +260,7 @@ PIRP finish_irp(IrpBlock* block, CCHAR stack_size, bool charge_quota) noexcept {
 }
 
 // target: the device the IRP is for, when the caller says (IoAllocateIrpEx).
-PIRP allocate_irp_for(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
+[[gnu::always_inline]] inline PIRP allocate_irp_for(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
     if (stack_size < 1) return nullptr;
     const bool verifier = ntio::verifier::active();
     if (verifier && ntio::verifier::irp_allocation_hooked(target)) [[unlikely]]
