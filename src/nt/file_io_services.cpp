@@ -19,7 +19,7 @@ namespace {
 // ByteOffset rules (NT facts I4, I5): synchronous files accept FILE_USE_FILE_POINTER_POSITION and,
 // for writes, FILE_WRITE_TO_END_OF_FILE; asynchronous files need an offset (pipes and mailslots
 // excepted) and accept no negative one but FILE_WRITE_TO_END_OF_FILE for writes.
-NTSTATUS check_offset(PFILE_OBJECT file, const LARGE_INTEGER* offset, bool write) noexcept {
+[[gnu::always_inline]] inline NTSTATUS check_offset(PFILE_OBJECT file, const LARGE_INTEGER* offset, bool write) noexcept {
     const bool sync = (file->Flags & FO_SYNCHRONOUS_IO) != 0;
     if (!offset) {
         if (sync || (file->Flags & (FO_NAMED_PIPE | FO_MAILSLOT))) return STATUS_SUCCESS;
@@ -46,9 +46,9 @@ NTSTATUS check_offset(PFILE_OBJECT file, const LARGE_INTEGER* offset, bool write
         status = probe_for_write(iosb, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));
         if (NT_SUCCESS(status))
             status = write ? probe_for_read(buffer, length, 1) : probe_for_write(buffer, length, 1);
-        if (NT_SUCCESS(status) && byte_offset)
-            status = copy_from_user(&offset, byte_offset, sizeof(LARGE_INTEGER), alignof(LARGE_INTEGER));
-        if (NT_SUCCESS(status) && key) status = copy_from_user(&captured_key, key, sizeof(ULONG), alignof(ULONG));
+        // One aligned load each (read_caller), with the same range and alignment checks as a copy.
+        if (NT_SUCCESS(status) && byte_offset) status = read_caller(mode, byte_offset, offset);
+        if (NT_SUCCESS(status) && key) status = read_caller(mode, key, captured_key);
         if (!NT_SUCCESS(status)) return status;
     } else {
         if (byte_offset) offset = *byte_offset;

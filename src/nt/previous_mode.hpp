@@ -9,7 +9,11 @@
 
 namespace ntio::nt {
 
-inline KPROCESSOR_MODE previous_mode() noexcept { return ExGetPreviousMode(); }
+// ExGetPreviousMode inline: every service asks first.
+inline KPROCESSOR_MODE previous_mode() noexcept {
+    _KTHREAD* t = ke::current_thread();
+    return t ? t->m_previous_mode : static_cast<KPROCESSOR_MODE>(KernelMode);
+}
 
 // Runs the enclosing scope with PreviousMode KernelMode and restores the caller's mode on exit.
 class KernelModeCall {
