@@ -35,7 +35,7 @@ inline NTSTATUS check_handle_entry(const HandleInfo& entry, ACCESS_MASK desired,
 // borrow (no reference) stays in it on success, for the caller to leave. A failed lookup or check
 // leaves the section and gives its status (STATUS_INVALID_HANDLE, _OBJECT_TYPE_MISMATCH,
 // _ACCESS_DENIED).
-inline NTSTATUS lookup_handle_entry(const HandleTable& table, HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
+[[gnu::always_inline]] inline NTSTATUS lookup_handle_entry(const HandleTable& table, HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
                                     KPROCESSOR_MODE mode, bool take_reference, HandleInfo& entry) noexcept {
     if (!table.borrow(handle, entry)) return STATUS_INVALID_HANDLE;
     const NTSTATUS status = check_handle_entry(entry, desired, type, mode);
