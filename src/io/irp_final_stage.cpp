@@ -177,7 +177,7 @@ void complete_final_stage(PIRP irp) noexcept {
         // file object's last reference never goes on a thread of the completing driver: there its
         // delete path (IRP_MJ_CLOSE, then perhaps the driver's deferred DriverUnload, which may wait
         // for that very thread) could deadlock. Completed elsewhere, the deletion goes to a worker.
-        if (thread && thread != PsGetCurrentThread()) ObDereferenceObjectDeferDelete(file);
+        if (thread && thread != reinterpret_cast<PETHREAD>(ke::current_thread_if_any())) ObDereferenceObjectDeferDelete(file);
         else ObDereferenceObject(file);
     }
 }

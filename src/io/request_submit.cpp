@@ -6,6 +6,7 @@
 #include "io/file_object.hpp"
 #include "io/irp.hpp"
 #include "io/objects.hpp"
+#include "ke/thread.hpp"
 #include "rtl/user_access.hpp"
 
 namespace ntio::io {
@@ -65,7 +66,7 @@ PIRP allocate_request_irp(const RequestCommon& request, PDEVICE_OBJECT top, bool
     if (!irp) return nullptr;
     irp->RequestorMode = request.mode;
     irp->Tail.Overlay.OriginalFileObject = request.file;
-    irp->Tail.Overlay.Thread = PsGetCurrentThread();
+    irp->Tail.Overlay.Thread = reinterpret_cast<PETHREAD>(ke::current_thread());  // PsGetCurrentThread inline
     irp->UserIosb = request.iosb;
     irp->UserEvent = request.event;
     irp->Overlay.AsynchronousParameters.UserApcRoutine = request.apc_routine;
