@@ -81,10 +81,6 @@ void deliver_kernel_apcs(_KTHREAD* t) noexcept {
     }
 }
 
-void deliver_kernel_apcs_if_pending(_KTHREAD* t) noexcept {
-    if (t->m_kernel_apc_pending.load(std::memory_order_relaxed) && t->m_irql < APC_LEVEL) deliver_kernel_apcs(t);
-}
-
 void deliver_user_apcs(_KTHREAD* t) noexcept {
     for (;;) {
         DequeuedApc d;

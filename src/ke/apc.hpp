@@ -13,8 +13,11 @@ bool kernel_apc_deliverable_locked(_KTHREAD* t) noexcept;
 // Runs the calling thread's deliverable kernel APCs (the thread must be at PASSIVE_LEVEL).
 void deliver_kernel_apcs(_KTHREAD* t) noexcept;
 // Cheap check + delivery for the calling thread, used after anything that may make APCs
-// deliverable (lowering IRQL, leaving a region, entering a wait).
-void deliver_kernel_apcs_if_pending(_KTHREAD* t) noexcept;
+// deliverable (lowering IRQL, leaving a region, entering a wait). Inline: the check is one load.
+inline void deliver_kernel_apcs_if_pending(_KTHREAD* t) noexcept {
+    if (t->m_kernel_apc_pending.load(std::memory_order_relaxed) && t->m_irql < APC_LEVEL) [[unlikely]]
+        deliver_kernel_apcs(t);
+}
 
 // Runs every queued user APC of the calling thread in FIFO order (the emulation of the return to
 // user mode after STATUS_USER_APC). PASSIVE_LEVEL.

@@ -15,14 +15,9 @@
 
 using namespace ntio::ke;
 
-extern "C" {
+namespace {
 
-NTKERNELAPI KIRQL KeGetCurrentIrql(VOID) {
-    _KTHREAD* t = current_thread();
-    return t ? t->m_irql : static_cast<KIRQL>(PASSIVE_LEVEL);
-}
-
-NTKERNELAPI KIRQL KfRaiseIrql(KIRQL NewIrql) {
+[[gnu::always_inline]] inline KIRQL raise_irql(KIRQL NewIrql) {
     _KTHREAD* t = current_thread();
     if (!t) return PASSIVE_LEVEL;
     KIRQL old = t->m_irql;
@@ -31,11 +26,9 @@ NTKERNELAPI KIRQL KfRaiseIrql(KIRQL NewIrql) {
     return old;
 }
 
-NTKERNELAPI VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql) { *OldIrql = KfRaiseIrql(NewIrql); }
-
 // Lowering to a level above the current one is fatal (Microsoft Learn, KeLowerIrql remarks);
 // IRQL_NOT_LESS_OR_EQUAL is the stop code used for it here.
-NTKERNELAPI VOID KfLowerIrql(KIRQL NewIrql) {
+[[gnu::always_inline]] inline void lower_irql(KIRQL NewIrql) {
     _KTHREAD* t = current_thread();
     if (!t) return;
     KIRQL old = t->m_irql;
@@ -44,10 +37,26 @@ NTKERNELAPI VOID KfLowerIrql(KIRQL NewIrql) {
     if (NewIrql < APC_LEVEL && old >= APC_LEVEL) deliver_kernel_apcs_if_pending(t);
 }
 
-NTKERNELAPI VOID KeLowerIrql(KIRQL NewIrql) { KfLowerIrql(NewIrql); }
+}  // namespace
 
-NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(VOID) { return KfRaiseIrql(DISPATCH_LEVEL); }
+extern "C" {
 
-NTKERNELAPI KIRQL KeRaiseIrqlToSynchLevel(VOID) { return KfRaiseIrql(SYNCH_LEVEL); }
+NTKERNELAPI KIRQL KeGetCurrentIrql(VOID) {
+    _KTHREAD* t = current_thread();
+    return t ? t->m_irql : static_cast<KIRQL>(PASSIVE_LEVEL);
+}
+
+// Each DDI with its own body: drivers raise and lower around every completion.
+NTKERNELAPI KIRQL KfRaiseIrql(KIRQL NewIrql) { return raise_irql(NewIrql); }
+
+NTKERNELAPI VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql) { *OldIrql = raise_irql(NewIrql); }
+
+NTKERNELAPI VOID KfLowerIrql(KIRQL NewIrql) { lower_irql(NewIrql); }
+
+NTKERNELAPI VOID KeLowerIrql(KIRQL NewIrql) { lower_irql(NewIrql); }
+
+NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(VOID) { return raise_irql(DISPATCH_LEVEL); }
+
+NTKERNELAPI KIRQL KeRaiseIrqlToSynchLevel(VOID) { return raise_irql(SYNCH_LEVEL); }
 
 }  // extern "C"
