@@ -73,10 +73,8 @@ ULONG_PTR ProcessHandleCounts::count(PEPROCESS process)
     return result;
 }
 
-LONG_PTR dereference(ObjectHeader* h) noexcept
+LONG_PTR dereference_last(ObjectHeader* h, LONG_PTR before) noexcept
 {
-    LONG_PTR before = h->pointer_count.fetch_sub(1, std::memory_order_acq_rel);
-    if (before > 1) return before - 1;
     if (before < 1) KeBugCheckEx(REFERENCE_BY_POINTER, 0, reinterpret_cast<ULONG_PTR>(h->body()), 0, before);
     // Last reference: the delete procedure sees a body nobody else can reach any more.
     h->flags.fetch_or(kObjectDeleting, std::memory_order_relaxed);

@@ -98,9 +98,16 @@ inline _OBJECT_TYPE* type_of(const void* body) noexcept { return header_of(body)
 
 // Reference helpers on headers (the DDIs ObfReferenceObject/ObfDereferenceObject use these).
 inline void reference(ObjectHeader* h) noexcept { h->pointer_count.fetch_add(1, std::memory_order_relaxed); }
+// The count reached `before` - 1 < 1: bugchecks a reference dropped twice, else runs the delete
+// procedure and frees the object.
+LONG_PTR dereference_last(ObjectHeader* h, LONG_PTR before) noexcept;
 // Drops one reference and returns the count left; the last one runs the delete procedure and frees
-// the object.
-LONG_PTR dereference(ObjectHeader* h) noexcept;
+// the object. Inline: every service and every completion drops one.
+inline LONG_PTR dereference(ObjectHeader* h) noexcept {
+    const LONG_PTR before = h->pointer_count.fetch_sub(1, std::memory_order_acq_rel);
+    if (before > 1) [[likely]] return before - 1;
+    return dereference_last(h, before);
+}
 
 // RAII owner of one pointer reference on an object body of type T. A T* parameter is borrowed.
 template <class T>
