@@ -249,7 +249,7 @@ static void free_packet(IoCompletion* port, Packet* packet) noexcept {
 }
 
 // Refills an empty cache from the chains other threads handed back to `port`.
-static bool refill_packet_cache(IoCompletion* port, PacketCache& cache) noexcept {
+[[gnu::noinline]] static bool refill_packet_cache(IoCompletion* port, PacketCache& cache) noexcept {
     if (!port->returned.load(std::memory_order_relaxed) || t_packet_cache_closed) return false;
     for_each_returned(port->returned.exchange(nullptr, std::memory_order_acquire), [&cache](Packet* p) {
         PushEntryList(&cache.head, reinterpret_cast<PSINGLE_LIST_ENTRY>(p));
@@ -260,7 +260,7 @@ static bool refill_packet_cache(IoCompletion* port, PacketCache& cache) noexcept
 
 // Queues one packet. A port whose last handle is gone takes nothing (STATUS_SUCCESS with `dropped`):
 // a poster of a deferred IOSB must know that nobody will write it.
-static NTSTATUS queue_packet(IoCompletion* port, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information,
+[[gnu::always_inline]] static inline NTSTATUS queue_packet(IoCompletion* port, PVOID key, PVOID apc_context, NTSTATUS status, ULONG_PTR information,
                              PIO_STATUS_BLOCK deferred_iosb, bool& dropped) noexcept {
     dropped = port->closed.load(std::memory_order_acquire);
     if (dropped) return STATUS_SUCCESS;  // nobody can remove it any more
