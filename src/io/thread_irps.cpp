@@ -22,11 +22,18 @@ using ListLock = ThreadIrpListLock;
 // ThreadIrpListLock's protocol, inline for the two per-request paths (queue, dequeue): one exchange
 // to take the lock, a plain release store to drop it. False when the caller runs this list's
 // rundown and so already holds it.
+// The contended case, out of line so that the two per-request paths save no registers for it.
+[[gnu::noinline]] void spin_for_list(_ETHREAD* thread) noexcept {
+    do {
+        while (thread->m_irp_list_lock.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+    } while (thread->m_irp_list_lock.exchange(true, std::memory_order_acquire));
+}
+
 [[gnu::always_inline]] inline bool acquire_list(_ETHREAD* thread) noexcept {
     if (t_rundown_owner == thread) [[unlikely]]
         return false;
-    while (thread->m_irp_list_lock.exchange(true, std::memory_order_acquire)) [[unlikely]]
-        while (thread->m_irp_list_lock.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+    if (thread->m_irp_list_lock.exchange(true, std::memory_order_acquire)) [[unlikely]]
+        spin_for_list(thread);
     return true;
 }
 
@@ -97,8 +104,7 @@ std::mutex g_hook_lock;
 std::vector<ke::Kernel*>* g_hooked = nullptr;  // guarded by g_hook_lock; never destroyed
 thread_local ke::Kernel* t_hooked_kernel = nullptr;
 
-void ensure_rundown_hook(ke::Kernel* kernel) {
-    if (t_hooked_kernel == kernel) return;
+[[gnu::noinline]] void register_rundown_hook(ke::Kernel* kernel) {
     std::lock_guard guard(g_hook_lock);
     if (!g_hooked) g_hooked = new std::vector<ke::Kernel*>();
     if (std::find(g_hooked->begin(), g_hooked->end(), kernel) == g_hooked->end()) {
@@ -106,6 +112,10 @@ void ensure_rundown_hook(ke::Kernel* kernel) {
         g_hooked->push_back(kernel);
     }
     t_hooked_kernel = kernel;
+}
+
+[[gnu::always_inline]] inline void ensure_rundown_hook(ke::Kernel* kernel) {
+    if (t_hooked_kernel != kernel) [[unlikely]] register_rundown_hook(kernel);
 }
 
 }  // namespace
