@@ -901,6 +901,12 @@ bool UringFile::read_resident(void* buffer, std::uint32_t length, std::uint64_t 
     const bool first_since_wait = r->resident_waits != waits;
     r->resident_waits = waits;
     if (!first_since_wait || r->busy.load(std::memory_order_relaxed) != 0) return false;
+    return read_resident_now(r, buffer, length, offset);
+}
+
+// Out of line: most requests stop at the checks above, which then save no registers for the call.
+bool UringFile::read_resident_now(Ring* r, void* buffer, std::uint32_t length, std::uint64_t offset) noexcept
+{
     iovec part{buffer, length};
     const int saved = errno;
     // The system call itself: glibc's preadv2 wrapper adds a cancellation point we never use.
