@@ -158,7 +158,7 @@ private:
 };
 
 // The lookup path of every I/O call, inline.
-inline HandleTable::Entry* HandleTable::entry(HANDLE handle) const noexcept
+[[gnu::always_inline]] inline HandleTable::Entry* HandleTable::entry(HANDLE handle) const noexcept
 {
     auto v = reinterpret_cast<std::uint64_t>(handle);
     if (m_kernel) {
@@ -176,7 +176,7 @@ inline HandleTable::Entry* HandleTable::entry(HANDLE handle) const noexcept
     return &p[slot_of(static_cast<ULONG>(index % kEntriesPerPage))];
 }
 
-inline bool HandleTable::borrow(HANDLE handle, HandleInfo& info) const noexcept
+[[gnu::always_inline]] inline bool HandleTable::borrow(HANDLE handle, HandleInfo& info) const noexcept
 {
     Entry* e = entry(handle);
     if (!e) return false;
