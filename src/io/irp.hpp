@@ -8,6 +8,7 @@
 #pragma once
 
 #include "io/ddk.hpp"
+#include "io/irp_block.hpp"
 
 namespace ntio::ke { class Kernel; }
 
@@ -17,9 +18,9 @@ class IoManager;
 
 // ---- Allocation (irp_allocation.cpp) ----
 
-// True for IRPs that came from IoAllocateIrp / IoMakeAssociatedIrp (not IoInitializeIrp on caller
-// memory). Reads the block prefix, so only call it when AllocationFlags has IRP_ALLOCATED_FIXED_SIZE.
-bool irp_from_allocator(PIRP irp) noexcept;
+// irp_from_allocator (io/irp_block.hpp): true for IRPs that came from IoAllocateIrp /
+// IoMakeAssociatedIrp (not IoInitializeIrp on caller memory). Reads the block prefix, so only call
+// it when AllocationFlags has IRP_ALLOCATED_FIXED_SIZE.
 
 // The I/O manager that counted the IRP at allocation (null for caller-initialized IRPs).
 IoManager* irp_io_manager(PIRP irp) noexcept;
@@ -49,9 +50,8 @@ void set_completion_port_sink(CompletionPortSink sink) noexcept;
 // A service that waits for its request on a synchronous file keeps its own file reference across
 // the request, so the IRP takes none: the final stage then leaves the file's reference alone and,
 // after its last access to the file, stores 0 into `word` (waking a futex waiter when it was 2).
-// Set once, before the IRP is sent (irp_allocation.cpp keeps it in the IRP's private block).
-void set_final_stage_word(PIRP irp, std::atomic<std::uint32_t>* word) noexcept;
-std::atomic<std::uint32_t>* final_stage_word(PIRP irp) noexcept;
+// Set once, before the IRP is sent (set_final_stage_word and final_stage_word in io/irp_block.hpp
+// keep it in the IRP's private block).
 CompletionPortSink completion_port_sink() noexcept;
 
 // ---- Thread IRP lists (thread_irps.cpp) ----

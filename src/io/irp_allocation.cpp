@@ -3,6 +3,7 @@
 // a hidden 32-byte prefix before each IRP names its cache, and an IRP freed on another thread goes
 // back to its owner through a lock-free stack the owner empties with one exchange.
 #include "io/irp.hpp"
+#include "io/irp_block.hpp"
 
 #include <array>
 
@@ -16,23 +17,6 @@
 namespace ntio::io {
 namespace {
 
-struct IrpCache;
-
-// Lives right before the IRP. Its size keeps the IRP 16-byte aligned.
-struct IrpBlock {
-    IrpCache* cache;          // owning cache; null for pool blocks
-    IoManager* io;            // counted the IRP at allocation
-    union {
-        IrpBlock* next;                          // free: the free-list link (local or remote)
-        std::atomic<std::uint32_t>* final_word;  // allocated: set_final_stage_word
-    };
-    std::uint8_t size_class;  // index into kClassStacks, or kPoolClass
-    std::uint8_t reserved[3];
-    std::uint32_t magic;
-};
-static_assert(sizeof(IrpBlock) == 32);
-
-constexpr std::uint32_t kBlockMagic = 0x50524949u;  // "IIRP"
 constexpr std::uint8_t kClassStacks[] = {2, 4, 8, 16, 32};
 constexpr std::size_t kClassCount = sizeof(kClassStacks);
 constexpr std::uint8_t kPoolClass = 0xFF;
@@ -61,11 +45,15 @@ struct SizeClass {
     std::atomic<IrpBlock*> remote{nullptr};  // pushed by other threads, taken whole by the owner
 };
 
+}  // namespace
+
 // Caches are recycled (a dying thread's cache goes to the orphan list for the next new thread),
 // never freed, so a late remote free always lands in live memory.
 struct IrpCache {
     SizeClass classes[kClassCount];
 };
+
+namespace {
 
 std::mutex g_orphan_lock;
 std::vector<IrpCache*>* g_orphans = nullptr;  // guarded by g_orphan_lock; never destroyed
@@ -116,7 +104,6 @@ std::size_t block_bytes(std::size_t stacks) noexcept {
     return sizeof(IrpBlock) + sizeof(IRP) + stacks * sizeof(IO_STACK_LOCATION);
 }
 
-IrpBlock* block_of(PIRP irp) noexcept { return reinterpret_cast<IrpBlock*>(irp) - 1; }
 PIRP irp_of(IrpBlock* block) noexcept { return reinterpret_cast<PIRP>(block + 1); }
 
 void host_free(IrpBlock* block) noexcept { ::operator delete(block, std::align_val_t{16}); }
@@ -195,13 +182,6 @@ constexpr ULONG_PTR kFreeOfFreedIrp = 0x1;
 
 }  // namespace
 
-bool irp_from_allocator(PIRP irp) noexcept { return block_of(irp)->magic == kBlockMagic; }
-
-void set_final_stage_word(PIRP irp, std::atomic<std::uint32_t>* word) noexcept { block_of(irp)->final_word = word; }
-
-std::atomic<std::uint32_t>* final_stage_word(PIRP irp) noexcept {
-    return irp_from_allocator(irp) ? block_of(irp)->final_word : nullptr;
-}
 
 IoManager* irp_io_manager(PIRP irp) noexcept {
     if (!(irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) || !irp_from_allocator(irp)) return nullptr;

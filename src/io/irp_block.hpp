@@ -1,0 +1,42 @@
+// The hidden 32-byte prefix before each IRP that IoAllocateIrp hands out (irp_allocation.cpp owns
+// it): its cache, the I/O manager that counted it and, while allocated, the final-stage word. Here
+// so that the final stage reads the word inline.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "io/ddk.hpp"
+
+namespace ntio::io {
+
+class IoManager;
+struct IrpCache;
+
+// Lives right before the IRP. Its size keeps the IRP 16-byte aligned.
+struct IrpBlock {
+    IrpCache* cache;          // owning cache; null for pool blocks
+    IoManager* io;            // counted the IRP at allocation
+    union {
+        IrpBlock* next;                          // free: the free-list link (local or remote)
+        std::atomic<std::uint32_t>* final_word;  // allocated: set_final_stage_word
+    };
+    std::uint8_t size_class;  // index into kClassStacks, or kPoolClass
+    std::uint8_t reserved[3];
+    std::uint32_t magic;
+};
+static_assert(sizeof(IrpBlock) == 32);
+
+inline constexpr std::uint32_t kBlockMagic = 0x50524949u;  // "IIRP"
+
+inline IrpBlock* block_of(PIRP irp) noexcept { return reinterpret_cast<IrpBlock*>(irp) - 1; }
+
+inline bool irp_from_allocator(PIRP irp) noexcept { return block_of(irp)->magic == kBlockMagic; }
+
+inline void set_final_stage_word(PIRP irp, std::atomic<std::uint32_t>* word) noexcept { block_of(irp)->final_word = word; }
+
+inline std::atomic<std::uint32_t>* final_stage_word(PIRP irp) noexcept {
+    return irp_from_allocator(irp) ? block_of(irp)->final_word : nullptr;
+}
+
+}  // namespace ntio::io
