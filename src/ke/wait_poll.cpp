@@ -12,13 +12,18 @@ struct PollerTable {
     WaitPoller pollers[kMaxWaitPollers] = {};
     void* contexts[kMaxWaitPollers] = {};
     int count = 0;
-    std::uint32_t waits = 0;  // waits entered while the thread had a poller
     bool running = false;
     WaitSleeper sleeper = nullptr;
     void* sleeper_context = nullptr;
 };
 
 constinit thread_local PollerTable t_pollers;
+
+}  // namespace
+
+constinit thread_local std::uint32_t t_polled_waits = 0;
+
+namespace {
 
 bool signalled(PVOID object) noexcept {
     return state_of(static_cast<DISPATCHER_HEADER*>(object)) > 0;
@@ -73,11 +78,9 @@ bool run_wait_pollers(bool may_block, bool sleeper_follows) noexcept {
     return again;
 }
 
-std::uint32_t polled_waits() noexcept { return t_pollers.waits; }
-
 void poll_before_wait(ULONG count, PVOID* objects, WAIT_TYPE wait_type, PLARGE_INTEGER timeout) noexcept {
     if (t_pollers.count == 0) return;
-    ++t_pollers.waits;
+    ++t_polled_waits;
     const bool may_block = timeout == nullptr;
     const bool sleeper_follows = t_pollers.sleeper != nullptr && (timeout == nullptr || timeout->QuadPart != 0);
     while (!wait_satisfied(count, objects, wait_type) && run_wait_pollers(may_block, sleeper_follows)) {
@@ -86,7 +89,7 @@ void poll_before_wait(ULONG count, PVOID* objects, WAIT_TYPE wait_type, PLARGE_I
 
 void poll_before_dequeue(PRKQUEUE queue, PLARGE_INTEGER timeout) noexcept {
     if (t_pollers.count == 0 || queue == nullptr) return;
-    ++t_pollers.waits;
+    ++t_polled_waits;
     const bool may_block = timeout == nullptr;
     const bool sleeper_follows = t_pollers.sleeper != nullptr && (timeout == nullptr || timeout->QuadPart != 0);
     while (state_of(&queue->Header) <= 0 && run_wait_pollers(may_block, sleeper_follows)) {

@@ -39,7 +39,9 @@ bool run_wait_pollers(bool may_block, bool sleeper_follows = false) noexcept;
 // How many waits (blocking or not: every KeWaitFor*, KeDelayExecutionThread, KeRemoveQueue and
 // what is built on them) the calling thread entered while it had a poller; wraps. A poller's
 // owner compares two readings to learn whether the thread waited in between.
-std::uint32_t polled_waits() noexcept;
+// Inline: the io_uring disk reads it on every request.
+extern constinit thread_local std::uint32_t t_polled_waits;
+inline std::uint32_t polled_waits() noexcept { return t_polled_waits; }
 
 // The single call lines of the blocking paths. Each returns at once when the thread has no poller
 // (one thread-local load); else it polls until an object is signalled (any of `count`, or all for
