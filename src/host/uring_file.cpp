@@ -783,11 +783,16 @@ UringFile::Ring* UringFile::make_ring() noexcept
 // the file adopted, else a new one (thread_ring_slow, which also registers the thread's poller the
 // first time). The lookup is inline in the two per-request paths; the rest is out of line so that
 // it saves no registers for them.
-[[gnu::always_inline]] inline UringFile::Ring* UringFile::thread_ring() noexcept
+[[gnu::always_inline]] inline UringFile::Ring* UringFile::find_thread_ring() noexcept
 {
     const ThreadRings& t = t_rings;
     for (int i = 0; i < t.count; ++i)
         if (t.rings[i]->serial == m_serial) return t.rings[i];
+    return nullptr;
+}
+[[gnu::always_inline]] inline UringFile::Ring* UringFile::thread_ring() noexcept
+{
+    if (Ring* r = find_thread_ring()) [[likely]] return r;
     return thread_ring_slow();
 }
 
@@ -892,11 +897,27 @@ NTSTATUS UringFile::queue(Op op, void* buffer, std::uint32_t length, std::uint64
 // after a wait, when it has nothing of this file queued or in flight: a thread that issues one
 // request and waits for it gets it done at once, one that issues several before it waits has them
 // batched in its ring (one io_uring_enter for many), and a thread's requests keep their order.
+// Every call is a tail call, so that the usual path (no system call) saves no registers.
 bool UringFile::read_resident(void* buffer, std::uint32_t length, std::uint64_t offset) noexcept
 {
     if (!m_resident_reads_allowed.load(std::memory_order_relaxed)) return false;
-    Ring* r = thread_ring();
-    if (r == nullptr || r->owner.load(std::memory_order_relaxed) != Ring::kOwned) return false;
+    Ring* r = find_thread_ring();
+    if (r == nullptr) [[unlikely]] return read_resident_first(buffer, length, offset);
+    return read_resident_in(r, buffer, length, offset);
+}
+
+// The thread's first request on this file: its ring is made (or adopted) first.
+bool UringFile::read_resident_first(void* buffer, std::uint32_t length, std::uint64_t offset) noexcept
+{
+    Ring* r = thread_ring_slow();
+    if (r == nullptr) return false;
+    return read_resident_in(r, buffer, length, offset);
+}
+
+[[gnu::always_inline]] inline bool UringFile::read_resident_in(Ring* r, void* buffer, std::uint32_t length,
+                                                               std::uint64_t offset) noexcept
+{
+    if (r->owner.load(std::memory_order_relaxed) != Ring::kOwned) return false;
     const std::uint64_t waits = std::uint64_t{ke::polled_waits()} + 1;  // never 0, the "none yet" value
     const bool first_since_wait = r->resident_waits != waits;
     r->resident_waits = waits;

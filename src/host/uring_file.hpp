@@ -57,10 +57,13 @@ public:
 
 private:
     UringFile() = default;
+    Ring* find_thread_ring() noexcept;  // null when the thread has no ring on this file yet
     Ring* thread_ring() noexcept;
     [[gnu::noinline]] Ring* thread_ring_slow() noexcept;
     // read_resident's preadv2(RWF_NOWAIT), once its checks passed.
     [[gnu::noinline]] bool read_resident_now(Ring* r, void* buffer, std::uint32_t length, std::uint64_t offset) noexcept;
+    [[gnu::noinline]] bool read_resident_first(void* buffer, std::uint32_t length, std::uint64_t offset) noexcept;
+    bool read_resident_in(Ring* r, void* buffer, std::uint32_t length, std::uint64_t offset) noexcept;
     Ring* make_ring() noexcept;
     void snapshot_rings(std::vector<Ring*>* out) noexcept;
     bool any_busy() noexcept;
