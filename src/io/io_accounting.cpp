@@ -14,7 +14,7 @@ std::mutex g_accounting_lock;
 thread_local bool t_counts_closed = false;
 }  // namespace
 
-thread_local ThreadCounts* t_io_counts = nullptr;
+constinit thread_local ThreadCounts* t_io_counts = nullptr;
 
 void ThreadCounts::detach_locked() noexcept {
     IoManager* old = io.load(std::memory_order_relaxed);

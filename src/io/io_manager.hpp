@@ -69,7 +69,7 @@ struct ThreadCounts {
     ~ThreadCounts();
 };
 // This thread's counts: null until it first counts, and again once they were destroyed at thread exit.
-extern thread_local ThreadCounts* t_io_counts;
+extern constinit thread_local ThreadCounts* t_io_counts;  // constinit: no TLS init check per access
 
 inline void IoManager::count(Counted what, long delta) noexcept {
     ThreadCounts* mine = t_io_counts;

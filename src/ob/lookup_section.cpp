@@ -31,7 +31,7 @@ bool initialise() noexcept {
 }  // namespace
 
 bool g_lookup_fence = initialise();
-thread_local LookupSlot* t_lookup_slot = nullptr;
+constinit thread_local LookupSlot* t_lookup_slot = nullptr;
 
 LookupSlot* claim_lookup_slot() noexcept {
     LookupSlot* slot = nullptr;

@@ -22,7 +22,7 @@ struct alignas(64) LookupSlot {
 // True when readers must fence themselves (the host refused the process-wide barrier). Set once,
 // before any section, by the library's static initialisation.
 extern bool g_lookup_fence;
-extern thread_local LookupSlot* t_lookup_slot;
+extern constinit thread_local LookupSlot* t_lookup_slot;  // constinit: no TLS init check per access
 LookupSlot* claim_lookup_slot() noexcept;
 
 inline void enter_lookup() noexcept {
