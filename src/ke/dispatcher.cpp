@@ -271,13 +271,7 @@ void wait_test_locked(DISPATCHER_HEADER* h) noexcept {
     wake_ready_locked(wait_test_collect_locked(h));
 }
 
-LONG set_signalled(DISPATCHER_HEADER* h) noexcept {
-    auto word = header_word(h);
-    ULONG64 w = word.load(std::memory_order_acquire);
-    while (!(w & kWaitersBit)) {
-        if (state_in(w) > 0) return state_in(w);
-        if (word.compare_exchange_weak(w, with_state(w, 1), std::memory_order_acq_rel)) return 0;
-    }
+LONG set_signalled_waited(DISPATCHER_HEADER* h) noexcept {
     DispatcherGuard guard;
     LONG old = exchange_state(h, 1);
     if (old <= 0) wait_test_locked(h);

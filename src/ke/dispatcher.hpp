@@ -115,8 +115,18 @@ inline bool is_waiting_locked(const _KTHREAD* t) noexcept {
 }
 
 // Sets a header's state to 1 and wakes what that satisfies, taking the lock only when someone
-// waits. Events, timers, threads, processes. Returns the previous state.
-LONG set_signalled(DISPATCHER_HEADER* h) noexcept;
+// waits. Events, timers, threads, processes. Returns the previous state. The lock-free case is
+// inline (every completion sets the file's event); set_signalled_waited takes the lock.
+LONG set_signalled_waited(DISPATCHER_HEADER* h) noexcept;
+inline LONG set_signalled(DISPATCHER_HEADER* h) noexcept {
+    auto word = header_word(h);
+    ULONG64 w = word.load(std::memory_order_acquire);
+    while (!(w & kWaitersBit)) {
+        if (state_in(w) > 0) return state_in(w);
+        if (word.compare_exchange_weak(w, with_state(w, 1), std::memory_order_acq_rel)) return 0;
+    }
+    return set_signalled_waited(h);
+}
 
 // The wait engine behind KeWaitFor*, KeDelayExecutionThread and KeRemoveQueue. `objects` may be
 // null with count 0 (a pure delay). `queue` non-null makes it a dequeue wait on that KQUEUE.
