@@ -40,12 +40,6 @@ void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
     (void)KeWaitForSingleObject(&file->Event, Executive, KernelMode, FALSE, nullptr);
 }
 
-void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept {
-    if (!iosb) return;
-    // A fault is ignored, as NT ignores it: the caller freed or protected its own IOSB.
-    (void)ntio_user_write_iosb(iosb, value.Status, value.Information);
-}
-
 bool attach_system_buffer(PIRP irp, SIZE_T size) noexcept {
     constexpr ULONG kSystemBufferTag = 'bSoI';
     PVOID buffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, kSystemBufferTag);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "io/ddk.hpp"
+#include "rtl/user_access.hpp"
 
 namespace ntio::io {
 
@@ -35,8 +36,12 @@ inline void release_file_lock(PFILE_OBJECT file) noexcept {
 void wait_for_file_request(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept;
 
 // Writes the caller's IOSB; one that went bad while the request was in flight is ignored, as NT's
-// completion ignores it. A null `iosb` is no IOSB.
-void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept;
+// completion ignores it. A null `iosb` is no IOSB. Inline: every final stage writes one.
+inline void write_caller_iosb(PIO_STATUS_BLOCK iosb, const IO_STATUS_BLOCK& value) noexcept {
+    if (!iosb) return;
+    // A fault is ignored, as NT ignores it: the caller freed or protected its own IOSB.
+    (void)ntio_user_write_iosb(iosb, value.Status, value.Information);
+}
 
 // A system buffer of `size` bytes from nonpaged pool that the IRP owns (IRP_BUFFERED_IO |
 // IRP_DEALLOCATE_BUFFER: the final stage frees it). False when pool is exhausted.
