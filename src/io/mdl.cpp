@@ -226,6 +226,38 @@ void release_irp_mdls(PIRP irp) noexcept {
     }
 }
 
+namespace {
+
+// MmMapLockedPagesSpecifyCache after its DDI check.
+[[gnu::always_inline]] inline PVOID map_locked_pages(PMDL mdl, KPROCESSOR_MODE AccessMode, MEMORY_CACHING_TYPE CacheType,
+                                                     PVOID RequestedAddress) {
+    if (static_cast<int>(CacheType) < MmNonCached || CacheType >= MmMaximumCacheType) return nullptr;
+    if (mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL) return mdl->MappedSystemVa;
+    if (!(mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL))) return nullptr;  // nothing locked to map
+    auto* va = reinterpret_cast<PVOID>(mdl_va(mdl));
+    if (AccessMode != KernelMode) {
+        // A user mapping of the caller's own pages: the address the caller asked for, when it can be honoured.
+        if (RequestedAddress && RequestedAddress != va) ExRaiseStatus(STATUS_CONFLICTING_ADDRESSES);
+        return va;
+    }
+    if (RequestedAddress) return nullptr;  // documented: must be NULL for KernelMode
+    if (mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) return mdl->MappedSystemVa;
+    mdl->MappedSystemVa = va;
+    CSHORT flags = static_cast<CSHORT>(mdl->MdlFlags | MDL_MAPPED_TO_SYSTEM_VA);
+    if (flags & MDL_PARTIAL) flags = static_cast<CSHORT>(flags | MDL_PARTIAL_HAS_BEEN_MAPPED);
+    mdl->MdlFlags = flags;
+    return va;
+}
+
+[[gnu::cold, gnu::noinline]] PVOID map_locked_pages_verified(PMDL mdl, KPROCESSOR_MODE AccessMode,
+                                                             MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress) {
+    ntio::verifier::check_ddi_irql(ntio::verifier::DdiRule::MmMapLockedPagesSpecifyCache, reinterpret_cast<ULONG_PTR>(mdl),
+                                   AccessMode);
+    return map_locked_pages(mdl, AccessMode, CacheType, RequestedAddress);
+}
+
+}  // namespace
+
 }  // namespace ntio::io
 
 using namespace ntio;
@@ -296,26 +328,12 @@ VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList) {
 PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                          MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
                                          ULONG BugCheckOnFailure, ULONG Priority) {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmMapLockedPagesSpecifyCache, reinterpret_cast<ULONG_PTR>(MemoryDescriptorList), AccessMode);
+    // The verifier's check is a tail call too, so the usual path saves no registers for it.
+    if (ntio::verifier::active()) [[unlikely]]
+        return io::map_locked_pages_verified(MemoryDescriptorList, AccessMode, CacheType, RequestedAddress);
     (void)BugCheckOnFailure;
     (void)Priority;  // MdlMappingNoExecute/NoWrite and the priority do not change an identity mapping
-    PMDL mdl = MemoryDescriptorList;
-    if (static_cast<int>(CacheType) < MmNonCached || CacheType >= MmMaximumCacheType) return nullptr;
-    if (mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL) return mdl->MappedSystemVa;
-    if (!(mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL))) return nullptr;  // nothing locked to map
-    auto* va = reinterpret_cast<PVOID>(io::mdl_va(mdl));
-    if (AccessMode != KernelMode) {
-        // A user mapping of the caller's own pages: the address the caller asked for, when it can be honoured.
-        if (RequestedAddress && RequestedAddress != va) ExRaiseStatus(STATUS_CONFLICTING_ADDRESSES);
-        return va;
-    }
-    if (RequestedAddress) return nullptr;  // documented: must be NULL for KernelMode
-    if (mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) return mdl->MappedSystemVa;
-    mdl->MappedSystemVa = va;
-    CSHORT flags = static_cast<CSHORT>(mdl->MdlFlags | MDL_MAPPED_TO_SYSTEM_VA);
-    if (flags & MDL_PARTIAL) flags = static_cast<CSHORT>(flags | MDL_PARTIAL_HAS_BEEN_MAPPED);
-    mdl->MdlFlags = flags;
-    return va;
+    return io::map_locked_pages(MemoryDescriptorList, AccessMode, CacheType, RequestedAddress);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmaplockedpages
