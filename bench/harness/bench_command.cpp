@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <CLI/CLI.hpp>
 
 #include "baselines/baselines.hpp"
 #include "baselines/raw_uring.hpp"

@@ -3,7 +3,7 @@
 // ntio command hands them the rest of its command line untouched.
 #pragma once
 
-#include <CLI/CLI.hpp>
+namespace CLI { class App; }  // <CLI/CLI.hpp> only where a command is built: it costs seconds per file
 
 namespace ntio::tool {
 

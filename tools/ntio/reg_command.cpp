@@ -18,6 +18,7 @@
 
 #include "config/reg_file.hpp"
 #include <wdm.h>
+#include <CLI/CLI.hpp>
 
 #include "progress.hpp"
 #include "unicode_string.hpp"

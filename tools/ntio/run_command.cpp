@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <wdm.h>
+#include <CLI/CLI.hpp>
 
 #include "progress.hpp"
 #include "unicode_string.hpp"

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <windows.h>
+#include <CLI/CLI.hpp>
 
 #include "admin_process.hpp"
 #include "win32_messages.hpp"

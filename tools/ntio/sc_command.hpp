@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+namespace CLI { class App; }  // <CLI/CLI.hpp> only where a command is built: it costs seconds per file
 
 #include "boot.hpp"
 

@@ -19,6 +19,7 @@
 
 #if NTIO_HAVE_LIBEDIT
 #include <editline/readline.h>
+#include <CLI/CLI.hpp>
 #endif
 
 namespace ntio::tool {
