@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the full test suite: the default build (all tests), the asan build
 # (ASan+UBSan, all tests), the clang build (-Wthread-safety, all tests: a second compiler catches
-# what one optimiser hides) and the tsan build (the stress tests). Exits non-zero on any failure.
+# what one optimiser hides) and the tsan build (the stress tests). The benchmarks and their smoke
+# run are in the default build only. Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ntio_install_packages
