@@ -12,6 +12,7 @@
 
 #include "ke/thread.hpp"
 #include "ke/kernel.hpp"
+#include "ke/previous_mode.hpp"
 #include "ke/thread_lifecycle.hpp"
 #include "ntio/system.hpp"
 
@@ -141,10 +142,7 @@ extern "C" {
 
 NTKERNELAPI PKTHREAD KeGetCurrentThread(VOID) { return current_thread(); }
 
-NTKERNELAPI KPROCESSOR_MODE KeGetPreviousMode(VOID) {
-    _KTHREAD* t = current_thread();
-    return t ? t->m_previous_mode : static_cast<KPROCESSOR_MODE>(KernelMode);
-}
+NTKERNELAPI KPROCESSOR_MODE KeGetPreviousMode(VOID) { return ntio::ke::previous_mode(); }
 
 NTKERNELAPI KPROCESSOR_MODE ExGetPreviousMode(VOID) { return KeGetPreviousMode(); }
 

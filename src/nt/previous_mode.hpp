@@ -5,15 +5,13 @@
 
 #include <wdm.h>
 
+#include "ke/previous_mode.hpp"
 #include "ke/thread.hpp"
 
 namespace ntio::nt {
 
 // ExGetPreviousMode inline: every service asks first.
-inline KPROCESSOR_MODE previous_mode() noexcept {
-    _KTHREAD* t = ke::current_thread();
-    return t ? t->m_previous_mode : static_cast<KPROCESSOR_MODE>(KernelMode);
-}
+using ke::previous_mode;
 
 // Runs the enclosing scope with PreviousMode KernelMode and restores the caller's mode on exit.
 class KernelModeCall {
