@@ -19,9 +19,7 @@
 #include <ntio/ntapi.h>
 #include <ntio/ntio.h>
 
-#ifndef NTIO_DRIVERS_DIR
-#error "NTIO_DRIVERS_DIR names the directory of the built .sys images"
-#endif
+#include "ntio_test_config.h"  // NTIO_DRIVERS_DIR: where the built .sys images are
 
 namespace ntio::test::drivers {
 

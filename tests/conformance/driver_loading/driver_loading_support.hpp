@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ntio_test_config.h"  // NTIO_LD_DRIVERS
 #include "support/system_fixture.hpp"
 
 #undef __try

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "ntio_test_config.h"  // NTIO_PNP_SYS_DRIVERS, NTIO_DRIVERS_DIR
 #include "pnp_test_drivers.hpp"
 
 namespace ntio::pnp_test::sys {

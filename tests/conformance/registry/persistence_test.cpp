@@ -2,6 +2,7 @@
 // writing process; volatile keys do not; the default hive fills a new file; a corrupt, foreign or
 // empty file refuses the boot with a status and a message naming it, and is left byte-identical.
 #include "conformance/registry/registry_test_support.hpp"
+#include "ntio_test_config.h"  // NTIO_REGISTRY_CRASH_WRITER
 
 #include <fcntl.h>
 #include <signal.h>

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ntio_test_config.h"  // NTIO_SCMTEST_DRIVER
 #include "ob/object_manager.hpp"
 #include "ob/process.hpp"
 #include "se/token.hpp"

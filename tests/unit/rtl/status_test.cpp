@@ -5,6 +5,7 @@
 #include <regex>
 #include <string>
 
+#include "ntio_test_config.h"  // NTIO_NTSTATUS_HEADER, NTIO_BUGCODES_HEADER
 #include "rtl/bugcheck.hpp"
 #include "rtl/result.hpp"
 #include "rtl/status.hpp"

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ntio_test_config.h"  // NTIO_LAYOUT_HAVE_MINGW
+
 #if NTIO_LAYOUT_HAVE_MINGW
 #include "mingw_layout_values.h"
 #endif
