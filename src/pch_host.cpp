@@ -1,0 +1,1 @@
+// Compiled only to build the components' shared precompiled header (see src/CMakeLists.txt).
