@@ -21,10 +21,12 @@
 #include <CLI/CLI.hpp>
 
 #include "progress.hpp"
+#include "registry_key.hpp"
 #include "unicode_string.hpp"
 
 namespace ntio::tool {
-namespace {
+// Named, not anonymous: the tool's command files compile as one unit (tools/ntio/CMakeLists.txt).
+namespace reg_impl {
 
 struct RegArgs {
     std::string key;
@@ -34,18 +36,6 @@ struct RegArgs {
     std::string data;
     bool recurse = false;
     std::string file;
-};
-
-class Key {
-public:
-    ~Key() {
-        if (m_handle) (void)ZwClose(m_handle);
-    }
-    HANDLE get() const { return m_handle; }
-    HANDLE* put() { return &m_handle; }
-
-private:
-    HANDLE m_handle = nullptr;
 };
 
 struct TypeName {
@@ -89,7 +79,7 @@ std::string display_path(std::u16string_view nt) {
     return path;
 }
 
-NTSTATUS open_key(std::u16string_view path, ACCESS_MASK access, bool create, Key& key) {
+NTSTATUS open_key(std::u16string_view path, ACCESS_MASK access, bool create, RegistryKey& key) {
     UNICODE_STRING name = counted(path);
     OBJECT_ATTRIBUTES attributes;
     InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
@@ -199,7 +189,7 @@ void print_value(const KEY_VALUE_FULL_INFORMATION* info) {
 }
 
 NTSTATUS query_key(const std::u16string& path, const RegArgs& args) {
-    Key key;
+    RegistryKey key;
     NTSTATUS status = open_key(path, KEY_READ, false, key);
     if (!NT_SUCCESS(status)) return status;
     fmt::print("{}\n", display_path(path));
@@ -244,7 +234,7 @@ NTSTATUS query_key(const std::u16string& path, const RegArgs& args) {
 
 // reg delete removes the whole tree; NtDeleteKey takes one key without subkeys at a time.
 NTSTATUS delete_tree(const std::u16string& path) {
-    Key key;
+    RegistryKey key;
     NTSTATUS status = open_key(path, KEY_READ | DELETE, false, key);
     if (!NT_SUCCESS(status)) return status;
     std::vector<UCHAR> buffer(4096);
@@ -292,7 +282,7 @@ int run_reg_on(System& system, const std::string& verb, const RegArgs& args) {
         return NT_SUCCESS(status) ? 0 : fail("cannot query " + args.key, status);
     }
     if (verb == "add") {
-        Key key;
+        RegistryKey key;
         NTSTATUS status = open_key(path, KEY_WRITE, true, key);
         if (!NT_SUCCESS(status)) return fail("cannot create " + args.key, status);
         if (!args.value_given) return 0;
@@ -307,7 +297,7 @@ int run_reg_on(System& system, const std::string& verb, const RegArgs& args) {
     }
     // delete
     if (args.value_given) {
-        Key key;
+        RegistryKey key;
         NTSTATUS status = open_key(path, KEY_SET_VALUE, false, key);
         if (!NT_SUCCESS(status)) return fail("cannot open " + args.key, status);
         const std::u16string name = widen(args.value);
@@ -352,9 +342,10 @@ void build_reg(CLI::App* reg, const std::shared_ptr<RegArgs>& args, const std::f
     }
 }
 
-}  // namespace
+}  // namespace reg_impl
 
 void add_reg_command(CLI::App& app, const GlobalOptions& options, int& exit_code) {
+    using namespace reg_impl;
     auto args = std::make_shared<RegArgs>();
     CLI::App* reg = app.add_subcommand("reg", "query, add, delete, import and export registry keys (like reg.exe)");
     build_reg(reg, args, [args, &options, &exit_code](const std::string& verb) {
@@ -364,6 +355,7 @@ void add_reg_command(CLI::App& app, const GlobalOptions& options, int& exit_code
 }
 
 int run_reg_words(System& system, const std::vector<std::string>& words) {
+    using namespace reg_impl;
     auto args = std::make_shared<RegArgs>();
     CLI::App reg{"query, add, delete, import and export registry keys (like reg.exe)", "reg"};
     int exit_code = 0;

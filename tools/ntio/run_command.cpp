@@ -24,12 +24,14 @@
 #include <CLI/CLI.hpp>
 
 #include "progress.hpp"
+#include "registry_key.hpp"
 #include "unicode_string.hpp"
 
 extern char** environ;
 
 namespace ntio::tool {
-namespace {
+// Named, not anonymous: the tool's command files compile as one unit (tools/ntio/CMakeLists.txt).
+namespace run_impl {
 
 namespace fs = std::filesystem;
 
@@ -80,19 +82,7 @@ std::optional<std::string> find_program(const std::string& name) {
     return std::nullopt;
 }
 
-class Key {
-public:
-    ~Key() {
-        if (m_handle) (void)ZwClose(m_handle);
-    }
-    HANDLE get() const { return m_handle; }
-    HANDLE* put() { return &m_handle; }
-
-private:
-    HANDLE m_handle = nullptr;
-};
-
-NTSTATUS create_key(std::u16string_view path, Key& key) {
+NTSTATUS create_key(std::u16string_view path, RegistryKey& key) {
     UNICODE_STRING name = counted(path);
     OBJECT_ATTRIBUTES attributes;
     InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
@@ -114,7 +104,7 @@ NTSTATUS set_string(HANDLE key, std::u16string_view name, const std::u16string& 
 // critical so that a driver that cannot load stops that boot with one line naming it, instead of
 // the program running without its driver.
 NTSTATUS write_service(const std::string& service, const fs::path& image) {
-    Key key;
+    RegistryKey key;
     NTSTATUS status = create_key(u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\" + widen(service), key);
     if (NT_SUCCESS(status)) status = set_dword(key.get(), u"Type", kKernelDriver);
     if (NT_SUCCESS(status)) status = set_dword(key.get(), u"Start", kSystemStart);
@@ -124,7 +114,7 @@ NTSTATUS write_service(const std::string& service, const fs::path& image) {
 }
 
 NTSTATUS write_verifier(const std::string& drivers, std::uint32_t flags) {
-    Key key;
+    RegistryKey key;
     NTSTATUS status =
         create_key(u"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager\\Memory Management", key);
     if (NT_SUCCESS(status)) status = set_string(key.get(), u"VerifyDrivers", widen(drivers));
@@ -276,10 +266,11 @@ int run(const GlobalOptions& global, const RunOptions& options) {
     return spawn(*program, options.command, hive);
 }
 
-}  // namespace
+}  // namespace run_impl
 
 void add_run_command(CLI::App& app, const GlobalOptions& global, int& exit_code,
                      const std::optional<std::vector<std::string>>& program_after_dashes) {
+    using namespace run_impl;
     auto options = std::make_shared<RunOptions>();
     CLI::App* run_app = app.add_subcommand("run", "run a Win32 program against a system with a driver loaded");
     run_app->add_option("--driver", options->driver, "the driver image (.sys) to load at the program's system start");

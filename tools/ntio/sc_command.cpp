@@ -24,7 +24,8 @@
 #include "win32_messages.hpp"
 
 namespace ntio::tool {
-namespace {
+// Named, not anonymous: the tool's command files compile as one unit (tools/ntio/CMakeLists.txt).
+namespace sc_impl {
 
 // WCHAR is 16 bits (-fshort-wchar): the tool's UTF-16 text is handed over as is.
 const WCHAR* w(const std::u16string& text) { return reinterpret_cast<const WCHAR*>(text.c_str()); }
@@ -407,9 +408,10 @@ private:
     std::unique_ptr<ScHandle> m_manager;
 };
 
-}  // namespace
+}  // namespace sc_impl
 
 std::uint32_t run_sc(const std::vector<std::string>& words, std::string& out) {
+    using namespace sc_impl;
     try {
         return Sc(out).run(words);
     } catch (const UsageError& error) {
@@ -419,11 +421,13 @@ std::uint32_t run_sc(const std::vector<std::string>& words, std::string& out) {
 }
 
 int exit_status_for_win32(std::uint32_t error) {
+    using namespace sc_impl;
     if (error == 0) return 0;
     return (error & 0xFF) ? static_cast<int>(error & 0xFF) : 1;
 }
 
 void add_sc_command(CLI::App& app, const GlobalOptions& options, int& exit_code) {
+    using namespace sc_impl;
     CLI::App* sc = app.add_subcommand(
         "sc", "create, start, stop, query, qc, config and delete driver services (like sc.exe)");
     sc->footer("  ntio sc create NAME binPath= PATH [type= kernel|filesys] [start= boot|system|demand|disabled]\n"

@@ -23,7 +23,8 @@
 #endif
 
 namespace ntio::tool {
-namespace {
+// Named, not anonymous: the tool's command files compile as one unit (tools/ntio/CMakeLists.txt).
+namespace shell_impl {
 
 struct Command {
     std::string help;
@@ -194,15 +195,17 @@ int run_shell(const GlobalOptions& global, const ShellOptions& options) {
     return status;
 }
 
-}  // namespace
+}  // namespace shell_impl
 
 void register_shell_command(const std::string& name, const std::string& help, ShellCommandFn fn) {
+    using namespace shell_impl;
     commands()[name] = Command{help, std::move(fn)};
 }
 
-void set_shell_variable(const std::string& name, const std::string& value) { variables()[name] = value; }
+void set_shell_variable(const std::string& name, const std::string& value) { shell_impl::variables()[name] = value; }
 
 int dispatch(System& system, const std::vector<std::string>& typed, std::string& out) {
+    using namespace shell_impl;
     if (typed.empty()) return 0;
     std::vector<std::string> words = typed;
     for (std::string& word : words) {
@@ -224,6 +227,7 @@ int dispatch(System& system, const std::vector<std::string>& typed, std::string&
 }
 
 std::vector<std::vector<std::string>> split_commands(const std::string& line) {
+    using namespace shell_impl;
     std::vector<std::vector<std::string>> result(1);
     std::string word;
     bool in_word = false;
@@ -264,6 +268,7 @@ std::vector<std::vector<std::string>> split_commands(const std::string& line) {
 }
 
 void add_shell_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+    using namespace shell_impl;
     auto options = std::make_shared<ShellOptions>();
     CLI::App* shell = app.add_subcommand("shell", "interactive shell: open, read, write, ioctl, close, ls, reg, sc, "
                                                   "load, unload, devstack, objects (help lists them)");
