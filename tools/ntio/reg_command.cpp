@@ -79,14 +79,6 @@ std::string display_path(std::u16string_view nt) {
     return path;
 }
 
-NTSTATUS open_key(std::u16string_view path, ACCESS_MASK access, bool create, RegistryKey& key) {
-    UNICODE_STRING name = counted(path);
-    OBJECT_ATTRIBUTES attributes;
-    InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
-    if (create) return ZwCreateKey(key.put(), access, &attributes, 0, nullptr, REG_OPTION_NON_VOLATILE, nullptr);
-    return ZwOpenKey(key.put(), access, &attributes);
-}
-
 std::string format_data(ULONG type, const UCHAR* data, ULONG length) {
     auto text = [&](std::size_t bytes) {
         return narrow(std::u16string_view(reinterpret_cast<const char16_t*>(data), bytes / 2));
@@ -190,7 +182,7 @@ void print_value(const KEY_VALUE_FULL_INFORMATION* info) {
 
 NTSTATUS query_key(const std::u16string& path, const RegArgs& args) {
     RegistryKey key;
-    NTSTATUS status = open_key(path, KEY_READ, false, key);
+    NTSTATUS status = key.open(path, KEY_READ, false);
     if (!NT_SUCCESS(status)) return status;
     fmt::print("{}\n", display_path(path));
     std::vector<UCHAR> buffer(64 * 1024 + 512);
@@ -235,7 +227,7 @@ NTSTATUS query_key(const std::u16string& path, const RegArgs& args) {
 // reg delete removes the whole tree; NtDeleteKey takes one key without subkeys at a time.
 NTSTATUS delete_tree(const std::u16string& path) {
     RegistryKey key;
-    NTSTATUS status = open_key(path, KEY_READ | DELETE, false, key);
+    NTSTATUS status = key.open(path, KEY_READ | DELETE, false);
     if (!NT_SUCCESS(status)) return status;
     std::vector<UCHAR> buffer(4096);
     ULONG length = 0;
@@ -283,7 +275,7 @@ int run_reg_on(System& system, const std::string& verb, const RegArgs& args) {
     }
     if (verb == "add") {
         RegistryKey key;
-        NTSTATUS status = open_key(path, KEY_WRITE, true, key);
+        NTSTATUS status = key.open(path, KEY_WRITE, true);
         if (!NT_SUCCESS(status)) return fail("cannot create " + args.key, status);
         if (!args.value_given) return 0;
         ULONG type = REG_SZ;
@@ -298,7 +290,7 @@ int run_reg_on(System& system, const std::string& verb, const RegArgs& args) {
     // delete
     if (args.value_given) {
         RegistryKey key;
-        NTSTATUS status = open_key(path, KEY_SET_VALUE, false, key);
+        NTSTATUS status = key.open(path, KEY_SET_VALUE, false);
         if (!NT_SUCCESS(status)) return fail("cannot open " + args.key, status);
         const std::u16string name = widen(args.value);
         UNICODE_STRING value_name = counted(name);

@@ -82,13 +82,6 @@ std::optional<std::string> find_program(const std::string& name) {
     return std::nullopt;
 }
 
-NTSTATUS create_key(std::u16string_view path, RegistryKey& key) {
-    UNICODE_STRING name = counted(path);
-    OBJECT_ATTRIBUTES attributes;
-    InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
-    return ZwCreateKey(key.put(), KEY_ALL_ACCESS, &attributes, 0, nullptr, REG_OPTION_NON_VOLATILE, nullptr);
-}
-
 NTSTATUS set_dword(HANDLE key, std::u16string_view name, ULONG value) {
     UNICODE_STRING value_name = counted(name);
     return ZwSetValueKey(key, &value_name, 0, REG_DWORD, &value, sizeof(value));
@@ -105,7 +98,8 @@ NTSTATUS set_string(HANDLE key, std::u16string_view name, const std::u16string& 
 // the program running without its driver.
 NTSTATUS write_service(const std::string& service, const fs::path& image) {
     RegistryKey key;
-    NTSTATUS status = create_key(u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\" + widen(service), key);
+    NTSTATUS status =
+        key.open(u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\" + widen(service), KEY_ALL_ACCESS, true);
     if (NT_SUCCESS(status)) status = set_dword(key.get(), u"Type", kKernelDriver);
     if (NT_SUCCESS(status)) status = set_dword(key.get(), u"Start", kSystemStart);
     if (NT_SUCCESS(status)) status = set_dword(key.get(), u"ErrorControl", kErrorCritical);
@@ -115,8 +109,8 @@ NTSTATUS write_service(const std::string& service, const fs::path& image) {
 
 NTSTATUS write_verifier(const std::string& drivers, std::uint32_t flags) {
     RegistryKey key;
-    NTSTATUS status =
-        create_key(u"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager\\Memory Management", key);
+    NTSTATUS status = key.open(u"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager\\Memory Management",
+                               KEY_ALL_ACCESS, true);
     if (NT_SUCCESS(status)) status = set_string(key.get(), u"VerifyDrivers", widen(drivers));
     if (NT_SUCCESS(status)) status = set_dword(key.get(), u"VerifyDriverLevel", flags);
     return status;
