@@ -329,39 +329,52 @@ NTSTATUS call_driver_untraced(PDEVICE_OBJECT device, PIRP irp) noexcept {
 }
 
 namespace {
-// The exit checks of call_driver_level1, handing the dispatch's status back (a tail call there).
-[[gnu::cold, gnu::noinline]] NTSTATUS level1_exit_reported(PDEVICE_OBJECT device, std::uint64_t before, NTSTATUS status) {
-    level1_exit_checks(device, static_cast<KIRQL>(before & 0xFF), static_cast<int>(before >> 8));
+// The exit checks of the Level 1 call, handing the dispatch's status back (a tail call there).
+[[gnu::cold, gnu::noinline]] NTSTATUS level1_exit_reported(PDEVICE_OBJECT device, KIRQL irql_before,
+                                                           int cancel_depth_before, NTSTATUS status) {
+    level1_exit_checks(device, irql_before, cancel_depth_before);
     return status;
 }
-// The IRQL and the cancel spin lock depth in one word, so that the dispatch's return compares once.
-inline std::uint64_t level1_state(KIRQL irql, int cancel_depth) noexcept {
-    return static_cast<std::uint64_t>(irql) | static_cast<std::uint64_t>(static_cast<std::uint32_t>(cancel_depth)) << 8;
-}
-}  // namespace
 
 // A Level 1 target with nothing else to do: the Level 1 checks around the dispatch (0xC9 0x03 /
 // 0x04 / 0x10 at the call, 0x05 and the SpinLock rule at its return) with the driver's context set,
-// nothing remembered. The thread's KTHREAD is read once: it cannot change across the call.
-NTSTATUS call_driver_level1(PDEVICE_OBJECT device, PIRP irp, ULONG flags) noexcept {
+// nothing remembered. The thread's KTHREAD is read once: it cannot change across the call. The IRQL
+// and the cancel spin lock depth are compared as they are (two compares, no packing).
+[[gnu::always_inline]] inline NTSTATUS level1_call_inline(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
+                                                          ULONG flags) noexcept {
     _KTHREAD* const thread = ke::current_thread_if_any();
-    if (!thread || has_frames() || tracing()) [[unlikely]] return call_driver_slow(device, irp, flags);
-    if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || thread->m_irql > DISPATCH_LEVEL) [[unlikely]]
+    ThreadState& state = t_state;
+    if (!thread || state.frame_count != 0 || tracing()) [[unlikely]] return call_driver_slow(device, irp, flags);
+    const KIRQL irql = thread->m_irql;
+    if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
         level1_entry_checks(device, irp);
     if (--irp->CurrentLocation <= 0) [[unlikely]]
         KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
     PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
     sp->DeviceObject = device;
-    ThreadState& state = t_state;
-    const std::uint64_t before = level1_state(thread->m_irql, state.cancel_lock_depth);
-    PDRIVER_OBJECT const driver = device->DriverObject;
+    const int cancel_depth = state.cancel_lock_depth;
     PDRIVER_OBJECT const previous = state.context;
     state.context = driver;
     const NTSTATUS status = driver->MajorFunction[sp->MajorFunction](device, irp);
     state.context = previous;
-    if (level1_state(thread->m_irql, state.cancel_lock_depth) != before) [[unlikely]]
-        return level1_exit_reported(device, before, status);
+    if (thread->m_irql != irql || state.cancel_lock_depth != cancel_depth) [[unlikely]]
+        return level1_exit_reported(device, irql, cancel_depth, status);
     return status;
+}
+}  // namespace
+
+NTSTATUS call_driver_level1(PDEVICE_OBJECT device, PIRP irp, ULONG flags) noexcept {
+    return level1_call_inline(device, irp, device->DriverObject, flags);
+}
+
+// IoCallDriver while the verifier is active and not only tracing: the Level 1 target with nothing
+// else to do in line (one call from IofCallDriver, one frame), everything else by tail calls.
+NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    PDRIVER_OBJECT const driver = device ? device->DriverObject : nullptr;
+    if (!driver || driver->Type != IO_TYPE_DRIVER) [[unlikely]] return call_driver_odd_target(device, irp);
+    const ULONG flags = io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed);
+    if ((flags & kLevel1LeanMask) == kLevel1Lean) [[likely]] return level1_call_inline(device, irp, driver, flags);
+    return call_driver_with_flags(device, irp, flags);
 }
 
 // Everything the inline IoCallDriver hook leaves: Level 2 frames, forwarding rules, stress modes, the

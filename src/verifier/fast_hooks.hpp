@@ -62,13 +62,8 @@ inline NTSTATUS call_driver_with_flags(PDEVICE_OBJECT device, PIRP irp, ULONG fl
     return call_driver_with_flags(device, irp, live_device_flags(device));
 }
 
-// IoCallDriver while the verifier is active. Out of line and frameless, so that IofCallDriver's
-// unverified path keeps no frame either.
-[[gnu::noinline]] inline NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept {
-    PDRIVER_OBJECT driver = device ? device->DriverObject : nullptr;
-    if (!driver || driver->Type != IO_TYPE_DRIVER) [[unlikely]] return call_driver_odd_target(device, irp);
-    return call_driver_with_flags(device, irp, io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed));
-}
+// IoCallDriver while the verifier is active and not only tracing (dispatch_rules.cpp).
+NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept;
 
 // A completion routine while a record exists anywhere (a Level 2 driver tracks an IRP) or the log is
 // on: the records' path goes to the slow hook; otherwise the routine runs in its driver's context and
