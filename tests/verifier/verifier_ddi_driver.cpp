@@ -9,9 +9,9 @@ namespace {
 
 constexpr ULONG kTag = 'iddV';
 
-DdiExtension* ext_of(PDEVICE_OBJECT d) { return static_cast<DdiExtension*>(d->DeviceExtension); }
+DdiExtension* ddi_ext_of(PDEVICE_OBJECT d) { return static_cast<DdiExtension*>(d->DeviceExtension); }
 
-NTSTATUS complete(PIRP Irp, NTSTATUS status) {
+NTSTATUS ddi_complete(PIRP Irp, NTSTATUS status) {
     Irp->IoStatus.Status = status;
     Irp->IoStatus.Information = 0;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
@@ -107,17 +107,17 @@ VOID NTAPI InitialStackDpc(PKDPC, PVOID Context, PVOID, PVOID) {
     (void)IoGetInitialStack();  // P2: an APC_LEVEL-only routine from a DPC
     PIRP irp = ext->DpcIrp;
     ext->DpcIrp = nullptr;
-    (void)complete(irp, STATUS_SUCCESS);
+    (void)ddi_complete(irp, STATUS_SUCCESS);
 }
 
 VOID NTAPI LegacyCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     IoReleaseCancelSpinLock(Irp->CancelIrql);
-    DdiExtension* ext = ext_of(DeviceObject);
+    DdiExtension* ext = ddi_ext_of(DeviceObject);
     KIRQL irql;
     KeAcquireSpinLock(&ext->Lock, &irql);
     RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
     KeReleaseSpinLock(&ext->Lock, irql);
-    (void)complete(Irp, STATUS_CANCELLED);
+    (void)ddi_complete(Irp, STATUS_CANCELLED);
 }
 
 // The timer's DPC completes the oldest queued read whose cancel routine it could clear.
@@ -135,13 +135,13 @@ VOID NTAPI LegacyTimerDpc(PKDPC, PVOID Context, PVOID, PVOID) {
     }
     KeReleaseSpinLockFromDpcLevel(&ext->Lock);
     if (done) {
-        (void)complete(done, STATUS_SUCCESS);
+        (void)ddi_complete(done, STATUS_SUCCESS);
         ext->TimerCompletions.fetch_add(1);
     }
 }
 
 NTSTATUS queue_legacy(PDEVICE_OBJECT DeviceObject, PIRP Irp, bool cancellable) {
-    DdiExtension* ext = ext_of(DeviceObject);
+    DdiExtension* ext = ddi_ext_of(DeviceObject);
     IoMarkIrpPending(Irp);
     KIRQL irql;
     KeAcquireSpinLock(&ext->Lock, &irql);
@@ -149,7 +149,7 @@ NTSTATUS queue_legacy(PDEVICE_OBJECT DeviceObject, PIRP Irp, bool cancellable) {
         IoSetCancelRoutine(Irp, LegacyCancel);
         if (Irp->Cancel && IoSetCancelRoutine(Irp, nullptr)) {
             KeReleaseSpinLock(&ext->Lock, irql);
-            (void)complete(Irp, STATUS_CANCELLED);
+            (void)ddi_complete(Irp, STATUS_CANCELLED);
             return STATUS_PENDING;
         }
     }
@@ -191,7 +191,7 @@ NTSTATUS forward(DdiExtension* ext, PIRP Irp, LONG how) {
 }
 
 NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
-    DdiExtension* ext = ext_of(DeviceObject);
+    DdiExtension* ext = ddi_ext_of(DeviceObject);
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
     const ULONG mode = sp->Parameters.Read.Key;
     const KIRQL level = static_cast<KIRQL>(sp->Parameters.Read.ByteOffset.LowPart);
@@ -206,23 +206,23 @@ NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         return STATUS_PENDING;
     case kDdiFreePoolNull:
         ExFreePool(nullptr);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiSpinLockReturn:
         KeAcquireSpinLock(&ext->Lock, &irql);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiCancelLockReturn:
         IoAcquireCancelSpinLock(&irql);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiCompleteReturnPending:
-        (void)complete(Irp, STATUS_SUCCESS);
+        (void)ddi_complete(Irp, STATUS_SUCCESS);
         return STATUS_PENDING;
     case kDdiCriticalRegionLeft:
         KeEnterCriticalRegion();
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiCriticalRegionBalanced:
         KeEnterCriticalRegion();
         KeLeaveCriticalRegion();
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiCompleteUnderSpinLock:
         KeAcquireSpinLock(&ext->Lock, &irql);
         Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -233,24 +233,24 @@ NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     case kDdiCompleteAfterRelease:
         KeAcquireSpinLock(&ext->Lock, &irql);
         KeReleaseSpinLock(&ext->Lock, irql);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiStartNextUnderSpinLock:
         KeAcquireSpinLock(&ext->Lock, &irql);
         IoStartNextPacket(DeviceObject, FALSE);
         KeReleaseSpinLock(&ext->Lock, irql);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiStartNextAtDispatch:
         KeRaiseIrql(DISPATCH_LEVEL, &irql);
         IoStartNextPacket(DeviceObject, FALSE);
         KeLowerIrql(irql);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiFreeIrpAsPool:
         ext->SpareIrp = IoAllocateIrp(1, FALSE);
         if (ext->SpareIrp) ExFreePool(ext->SpareIrp);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiFreeIrpLegal:
         if (PIRP spare = IoAllocateIrp(1, FALSE)) IoFreeIrp(spare);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiFreeOwnIrpAsPool: {
         // An IRP built in the driver's own memory goes back to where the driver got it
         // (IoInitializeIrp on Microsoft Learn: "IRPs the driver allocated as raw memory").
@@ -259,17 +259,17 @@ NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
             IoInitializeIrp(own, size, 2);
             ExFreePoolWithTag(own, 'prID');
         }
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     }
     case kDdiRemoveLockReleaseUnacquired:
         IoReleaseRemoveLock(&ext->RemoveLock, Irp);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiRemoveLockBalanced:
         if (NT_SUCCESS(IoAcquireRemoveLock(&ext->RemoveLock, Irp))) IoReleaseRemoveLock(&ext->RemoveLock, Irp);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiRemoveLockWaitMismatch:
         if (NT_SUCCESS(IoAcquireRemoveLock(&ext->RemoveLock, Irp))) IoReleaseRemoveLockAndWait(&ext->RemoveLock, ext);
-        return complete(Irp, STATUS_SUCCESS);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiLegacyQueue: return queue_legacy(DeviceObject, Irp, true);
     case kDdiPark: return queue_legacy(DeviceObject, Irp, false);
     case kDdiCompleteRaised: {
@@ -291,21 +291,21 @@ NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         IoFreeMdl(ext->SpareMdl);
         ext->SpareMdl = nullptr;
     }
-    return complete(Irp, STATUS_SUCCESS);
+    return ddi_complete(Irp, STATUS_SUCCESS);
 }
 
 // Per-open state is the device's remove lock (a legacy driver with one open at a time).
 NTSTATUS NTAPI DdiCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
-    DdiExtension* ext = ext_of(DeviceObject);
+    DdiExtension* ext = ddi_ext_of(DeviceObject);
     if (ext->CreateNeverCompletes) return STATUS_SUCCESS;  // P2: the IRP is never completed
     IoInitializeRemoveLock(&ext->RemoveLock, kTag, 0, 0);
-    return complete(Irp, STATUS_SUCCESS);
+    return ddi_complete(Irp, STATUS_SUCCESS);
 }
 
 // Cancels the queued reads of the open, then waits for the reads in flight (spec 5.3, NT fact M5).
 NTSTATUS NTAPI DdiCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
-    DdiExtension* ext = ext_of(DeviceObject);
-    if (!NT_SUCCESS(IoAcquireRemoveLock(&ext->RemoveLock, Irp))) return complete(Irp, STATUS_DELETE_PENDING);
+    DdiExtension* ext = ddi_ext_of(DeviceObject);
+    if (!NT_SUCCESS(IoAcquireRemoveLock(&ext->RemoveLock, Irp))) return ddi_complete(Irp, STATUS_DELETE_PENDING);
     LIST_ENTRY cancelled;
     InitializeListHead(&cancelled);
     KIRQL irql;
@@ -325,22 +325,22 @@ NTSTATUS NTAPI DdiCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     KeReleaseSpinLock(&ext->Lock, irql);
     while (!IsListEmpty(&cancelled)) {
         PIRP irp = CONTAINING_RECORD(RemoveHeadList(&cancelled), IRP, Tail.Overlay.ListEntry);
-        (void)complete(irp, STATUS_CANCELLED);
+        (void)ddi_complete(irp, STATUS_CANCELLED);
     }
     IoReleaseRemoveLockAndWait(&ext->RemoveLock, Irp);
-    return complete(Irp, STATUS_SUCCESS);
+    return ddi_complete(Irp, STATUS_SUCCESS);
 }
 
-NTSTATUS NTAPI DdiClose(PDEVICE_OBJECT, PIRP Irp) { return complete(Irp, STATUS_SUCCESS); }
+NTSTATUS NTAPI DdiClose(PDEVICE_OBJECT, PIRP Irp) { return ddi_complete(Irp, STATUS_SUCCESS); }
 
 VOID NTAPI DdiStartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
-    ext_of(DeviceObject)->StartIoCalls.fetch_add(1);
-    (void)complete(Irp, STATUS_SUCCESS);
+    ddi_ext_of(DeviceObject)->StartIoCalls.fetch_add(1);
+    (void)ddi_complete(Irp, STATUS_SUCCESS);
 }
 
 VOID NTAPI DdiUnload(PDRIVER_OBJECT DriverObject) {
     while (PDEVICE_OBJECT device = DriverObject->DeviceObject) {
-        DdiExtension* ext = ext_of(device);
+        DdiExtension* ext = ddi_ext_of(device);
         (void)KeCancelTimer(&ext->Timer);
         IoDeleteDevice(device);
     }
@@ -387,24 +387,24 @@ NTSTATUS NTAPI VerDdiDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
         return status;
     }
     upper->StackSize = static_cast<CCHAR>(lower->StackSize + 1);
-    ext_of(upper)->Lower = lower;
+    ddi_ext_of(upper)->Lower = lower;
     return STATUS_SUCCESS;
 }
 
 PDEVICE_OBJECT VerDdiUpper(PDRIVER_OBJECT Driver) {
     for (PDEVICE_OBJECT d = Driver->DeviceObject; d; d = d->NextDevice)
-        if (ext_of(d)->Upper) return d;
+        if (ddi_ext_of(d)->Upper) return d;
     return nullptr;
 }
 
 PDEVICE_OBJECT VerDdiLower(PDRIVER_OBJECT Driver) {
     for (PDEVICE_OBJECT d = Driver->DeviceObject; d; d = d->NextDevice)
-        if (!ext_of(d)->Upper) return d;
+        if (!ddi_ext_of(d)->Upper) return d;
     return nullptr;
 }
 
 ULONG VerDdiQueued(PDEVICE_OBJECT Device) {
-    DdiExtension* ext = ext_of(Device);
+    DdiExtension* ext = ddi_ext_of(Device);
     ULONG n = 0;
     KIRQL irql;
     KeAcquireSpinLock(&ext->Lock, &irql);
@@ -414,7 +414,7 @@ ULONG VerDdiQueued(PDEVICE_OBJECT Device) {
 }
 
 PIRP VerDdiTakeQueued(PDEVICE_OBJECT Device) {
-    DdiExtension* ext = ext_of(Device);
+    DdiExtension* ext = ddi_ext_of(Device);
     KIRQL irql;
     KeAcquireSpinLock(&ext->Lock, &irql);
     PIRP irp = IsListEmpty(&ext->Queue) ? nullptr

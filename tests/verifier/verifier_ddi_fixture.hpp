@@ -50,8 +50,6 @@ protected:
     PDRIVER_OBJECT m_ddi = nullptr;
 };
 
-inline ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
-
 using ntio::test::expect_no_bugcheck;
 
 }  // namespace ntio::verifier::test

@@ -13,7 +13,6 @@
 namespace ntio::verifier::test {
 namespace {
 
-constexpr const wchar_t* kMemoryManagement = L"Session Manager\\Memory Management";
 
 void set_verify_drivers(const wchar_t* names, const ULONG* level) {
     ULONG chars = 0;  // WCHAR is 16 bits here (-fshort-wchar): no libc wcslen

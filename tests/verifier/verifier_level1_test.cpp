@@ -13,7 +13,6 @@ namespace {
 
 constexpr ULONG kLevel1 = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY;
 
-ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
 using ntio::test::expect_no_bugcheck;
 
 // ---- Level 1 checks trip ----
@@ -158,7 +157,6 @@ TEST_F(VerifierTest, level2_filter_forwarding_to_a_level1_driver_is_legal) {
 
 // ---- IoVerifierLevel in the registry ----
 
-constexpr const wchar_t* kMemoryManagement = L"Session Manager\\Memory Management";
 constexpr const wchar_t* kIoSystem = L"Session Manager\\I/O System";
 
 ULONG flags_loaded_with_io_verifier_level(const ULONG* io_level) {

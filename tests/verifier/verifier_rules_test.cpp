@@ -8,7 +8,6 @@
 namespace ntio::verifier::test {
 namespace {
 
-ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
 
 using ntio::test::expect_no_bugcheck;
 

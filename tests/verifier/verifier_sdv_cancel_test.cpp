@@ -44,7 +44,7 @@ LIST_ENTRY g_csq_list;
 KSPIN_LOCK g_csq_lock;
 IO_CSQ g_csq;
 
-NTSTATUS complete(PIRP Irp, NTSTATUS Status) {
+NTSTATUS sdv_complete(PIRP Irp, NTSTATUS Status) {
     Irp->IoStatus.Status = Status;
     Irp->IoStatus.Information = 0;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
@@ -63,7 +63,7 @@ VOID NTAPI StartIoCancelRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         (void)KeRemoveEntryDeviceQueue(&DeviceObject->DeviceQueue, &Irp->Tail.Overlay.DeviceQueueEntry);
         IoReleaseCancelSpinLock(Irp->CancelIrql);
     }
-    (void)complete(Irp, STATUS_CANCELLED);
+    (void)sdv_complete(Irp, STATUS_CANCELLED);
 }
 
 VOID NTAPI CancelStartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
@@ -75,7 +75,7 @@ VOID NTAPI CancelStartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     const bool had_routine = code_of(Irp) != kIoctlStartNoCancel;
     if (cancelled && had_routine && !routine) return;  // its cancel routine took it
     if (cancelled) {
-        (void)complete(Irp, STATUS_CANCELLED);
+        (void)sdv_complete(Irp, STATUS_CANCELLED);
         IoStartNextPacket(DeviceObject, TRUE);
         return;
     }
@@ -83,7 +83,7 @@ VOID NTAPI CancelStartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         g_held = Irp;
         return;
     }
-    (void)complete(Irp, STATUS_SUCCESS);
+    (void)sdv_complete(Irp, STATUS_SUCCESS);
     IoStartNextPacket(DeviceObject, TRUE);
 }
 
@@ -95,12 +95,12 @@ PIRP NTAPI CsqPeekNext(PIO_CSQ, PIRP Irp, PVOID) {
 }
 VOID NTAPI CsqAcquireLock(PIO_CSQ, PKIRQL Irql) { KeAcquireSpinLock(&g_csq_lock, Irql); }
 VOID NTAPI CsqReleaseLock(PIO_CSQ, KIRQL Irql) { KeReleaseSpinLock(&g_csq_lock, Irql); }
-VOID NTAPI CsqCompleteCanceled(PIO_CSQ, PIRP Irp) { (void)complete(Irp, STATUS_CANCELLED); }
+VOID NTAPI CsqCompleteCanceled(PIO_CSQ, PIRP Irp) { (void)sdv_complete(Irp, STATUS_CANCELLED); }
 
 VOID NTAPI ParkCancel(PDEVICE_OBJECT, PIRP Irp) {
     IoReleaseCancelSpinLock(Irp->CancelIrql);
     g_parked = nullptr;
-    (void)complete(Irp, STATUS_CANCELLED);
+    (void)sdv_complete(Irp, STATUS_CANCELLED);
 }
 
 NTSTATUS NTAPI CancelControl(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
@@ -116,7 +116,7 @@ NTSTATUS NTAPI CancelControl(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         return STATUS_PENDING;
     case kIoctlNonCancelable:
         IoSetStartIoAttributes(DeviceObject, FALSE, TRUE);
-        return complete(Irp, STATUS_SUCCESS);
+        return sdv_complete(Irp, STATUS_SUCCESS);
     case kIoctlParkUnchecked:
         IoMarkIrpPending(Irp);
         (void)IoSetCancelRoutine(Irp, ParkCancel);
@@ -129,17 +129,17 @@ NTSTATUS NTAPI CancelControl(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         IoMarkIrpPending(Irp);
         (void)IoSetCancelRoutine(Irp, ParkCancel);
         if (Irp->Cancel && IoSetCancelRoutine(Irp, nullptr)) {
-            (void)complete(Irp, STATUS_CANCELLED);
+            (void)sdv_complete(Irp, STATUS_CANCELLED);
             return STATUS_PENDING;
         }
         g_parked = Irp;
         return STATUS_PENDING;
     default:
-        return complete(Irp, STATUS_INVALID_DEVICE_REQUEST);
+        return sdv_complete(Irp, STATUS_INVALID_DEVICE_REQUEST);
     }
 }
 
-NTSTATUS NTAPI CancelCreateClose(PDEVICE_OBJECT, PIRP Irp) { return complete(Irp, STATUS_SUCCESS); }
+NTSTATUS NTAPI CancelCreateClose(PDEVICE_OBJECT, PIRP Irp) { return sdv_complete(Irp, STATUS_SUCCESS); }
 
 VOID NTAPI CancelUnload(PDRIVER_OBJECT DriverObject) {
     while (DriverObject->DeviceObject) IoDeleteDevice(DriverObject->DeviceObject);
@@ -196,7 +196,7 @@ protected:
         release_held();
         if (PIRP parked = std::exchange(g_parked, nullptr)) {
             (void)IoSetCancelRoutine(parked, nullptr);
-            (void)complete(parked, STATUS_CANCELLED);
+            (void)sdv_complete(parked, STATUS_CANCELLED);
         }
         for (Request* r : m_requests) {
             if (r->irp) IoFreeIrp(r->irp);
@@ -231,7 +231,7 @@ protected:
         KIRQL old;
         KeRaiseIrql(DISPATCH_LEVEL, &old);
         if (PIRP held = std::exchange(g_held, nullptr)) {
-            (void)complete(held, STATUS_SUCCESS);
+            (void)sdv_complete(held, STATUS_SUCCESS);
             IoStartNextPacket(g_device, TRUE);
         }
         KeLowerIrql(old);

@@ -107,4 +107,10 @@ protected:
     PDRIVER_OBJECT m_filter = nullptr;
 };
 
+// A pointer as the bugcheck parameter it appears as.
+inline ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
+
+// Where VerifyDrivers and VerifyDriverLevel live, under RTL_REGISTRY_CONTROL.
+inline constexpr const wchar_t* kMemoryManagement = L"Session Manager\\Memory Management";
+
 }  // namespace ntio::verifier::test

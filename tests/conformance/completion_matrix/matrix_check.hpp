@@ -13,6 +13,9 @@
 
 namespace ntio::test::completion_matrix {
 
+// The completion key both matrices associate their handles with.
+inline constexpr ULONG_PTR kKey = 0x4b;
+
 class CellCheck {
 public:
     template <class E, class A>

@@ -15,7 +15,6 @@ namespace ntio::test::completion_matrix {
 namespace {
 
 constexpr IO_STATUS_BLOCK kSentinel{{static_cast<NTSTATUS>(0xdeadf00d)}, 0x5555};
-constexpr ULONG_PTR kKey = 0x4b;
 
 // What this thread's I/O APCs saw (G1: (ApcContext, IOSB*, 0)).
 struct ApcLog {

@@ -22,7 +22,6 @@ constexpr ULONG_PTR kSentinelStatus = 0xdeadf00d;
 constexpr ULONG_PTR kSentinelInformation = 0x5555;
 constexpr DWORD kSentinelBytes = 0xdeadf00d;
 constexpr DWORD kSentinelError = 0xbeef;
-constexpr ULONG_PTR kKey = 0x4b;
 
 DWORD expected_error(NTSTATUS status) {
     return status == STATUS_PENDING ? ERROR_IO_PENDING : RtlNtStatusToDosError(status);

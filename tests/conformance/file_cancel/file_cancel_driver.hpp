@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <future>  // before wdm.h: its SEH __try replaces the one libstdc++ uses
 #include <thread>
 #include <vector>
 

@@ -5,12 +5,12 @@
 // stays untouched and the process does not crash (issue 4: "bad pointers give STATUS_ACCESS_VIOLATION").
 #include "conformance/file_operations/file_operations_test_driver.hpp"
 #include "conformance/nt/nt_test_support.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::file_operations_test {
 namespace {
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kUntouched.Status && iosb.Information == 0x5555; }
+using ntio::test::kUntouched;
+using ntio::test::untouched;
 
 class BadPointerTest : public FileOperationsTest {
 protected:

@@ -2,12 +2,12 @@
 // IRP_MJ_DIRECTORY_CONTROL each builds, the class, length, access and filter checks, and the
 // buffering of the output by device flags.
 #include "conformance/file_operations/file_operations_test_driver.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::file_operations_test {
 namespace {
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kUntouched.Status && iosb.Information == 0x5555; }
+using ntio::test::kUntouched;
+using ntio::test::untouched;
 
 // The Windows x64 layouts (the FileName offsets of the ntifs.h structures).
 TEST(FileOperationLayouts, directory_structures_have_windows_x64_layouts)
@@ -147,8 +147,8 @@ TEST_F(FileOperationsTest, query_directory_checks_class_length_and_access)
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
-std::atomic<int> g_apc_calls{0};
-VOID NTAPI count_apc(PVOID, PIO_STATUS_BLOCK, ULONG) { ++g_apc_calls; }
+std::atomic<int> g_notify_apc_calls{0};
+VOID NTAPI count_notify_apc(PVOID, PIO_STATUS_BLOCK, ULONG) { ++g_notify_apc_calls; }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mn-notify-change-directory:
 // CompletionFilter, SL_WATCH_TREE and the caller's buffer in UserBuffer. The request pends on an
@@ -159,10 +159,10 @@ TEST_F(FileOperationsTest, notify_change_directory_pends_and_completes_through_a
     HANDLE h = nullptr;
     ASSERT_EQ(open(L"\\??\\FoNeither\\dir", &h, FILE_LIST_DIRECTORY | SYNCHRONIZE, 0), STATUS_SUCCESS);
     g_state.pend = true;
-    g_apc_calls = 0;
+    g_notify_apc_calls = 0;
     alignas(8) char buffer[0x100];
     IO_STATUS_BLOCK iosb = kUntouched;
-    EXPECT_EQ(NtNotifyChangeDirectoryFile(h, nullptr, count_apc, nullptr, &iosb, buffer, sizeof(buffer),
+    EXPECT_EQ(NtNotifyChangeDirectoryFile(h, nullptr, count_notify_apc, nullptr, &iosb, buffer, sizeof(buffer),
                                           FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_SIZE, TRUE),
               STATUS_PENDING);
     EXPECT_TRUE(untouched(iosb));
@@ -176,10 +176,10 @@ TEST_F(FileOperationsTest, notify_change_directory_pends_and_completes_through_a
     EXPECT_EQ(records[0].user_buffer, buffer);
     g_state.complete_parked(STATUS_NOTIFY_ENUM_DIR, 0);
     EXPECT_EQ(iosb.Status, STATUS_NOTIFY_ENUM_DIR);
-    EXPECT_EQ(g_apc_calls.load(), 0);
+    EXPECT_EQ(g_notify_apc_calls.load(), 0);
     LARGE_INTEGER zero{};
     EXPECT_EQ(NtDelayExecution(TRUE, &zero), STATUS_USER_APC);
-    EXPECT_EQ(g_apc_calls.load(), 1);
+    EXPECT_EQ(g_notify_apc_calls.load(), 1);
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 

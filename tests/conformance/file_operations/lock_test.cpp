@@ -1,12 +1,12 @@
 // NtLockFile / NtUnlockFile through the test driver: the IRP_MJ_LOCK_CONTROL the driver receives,
 // the access check, and what the caller is told on asynchronous and synchronous handles.
 #include "conformance/file_operations/file_operations_test_driver.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::file_operations_test {
 namespace {
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kUntouched.Status && iosb.Information == 0x5555; }
+using ntio::test::kUntouched;
+using ntio::test::untouched;
 
 // https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-lock-control: minor IRP_MN_LOCK,
 // SL_FAIL_IMMEDIATELY / SL_EXCLUSIVE_LOCK in Flags, Length as a pointer, Key and ByteOffset. An

@@ -2,12 +2,12 @@
 // NtCreateMailslotFile: what the driver receives for each open, what the caller gets back, and the
 // statuses of names that do not resolve (no named-pipe or mailslot file system exists yet).
 #include "conformance/file_operations/file_operations_test_driver.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::file_operations_test {
 namespace {
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kUntouched.Status && iosb.Information == 0x5555; }
+using ntio::test::kUntouched;
+using ntio::test::untouched;
 
 struct Name {
     explicit Name(const wchar_t* text) {

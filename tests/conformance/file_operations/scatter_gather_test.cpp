@@ -5,13 +5,12 @@
 
 #include "conformance/file_operations/file_operations_test_driver.hpp"
 #include "conformance/file_operations/segment_pages.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::file_operations_test {
 namespace {
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kUntouched.Status && iosb.Information == 0x5555; }
-
+using ntio::test::kUntouched;
+using ntio::test::untouched;
 
 TEST_F(FileOperationsTest, write_file_gather_sends_the_pages_in_order_as_one_noncached_write)
 {

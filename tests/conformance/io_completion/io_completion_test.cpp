@@ -9,14 +9,13 @@
 #include <vector>
 
 #include "port_test_support.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::test::ports {
 namespace {
+using ntio::test::kUntouched;
+using ntio::test::untouched;
 
-PVOID ptr(ULONG_PTR v) { return reinterpret_cast<PVOID>(v); }
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kUntouched.Status && iosb.Information == 0x5555; }
 
 NTSTATUS remove_now(HANDLE port, Packet& packet) {
     LARGE_INTEGER zero = zero_timeout();

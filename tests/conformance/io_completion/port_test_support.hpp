@@ -108,4 +108,7 @@ protected:
     }
 };
 
+// A packet's key or context from a number.
+inline PVOID ptr(ULONG_PTR v) { return reinterpret_cast<PVOID>(v); }
+
 }  // namespace ntio::test::ports

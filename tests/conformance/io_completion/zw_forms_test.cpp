@@ -4,13 +4,12 @@
 #include <ntifs.h>
 
 #include "port_test_support.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::test::ports {
 namespace {
+using ntio::test::kUntouched;
 
-PVOID ptr(ULONG_PTR v) { return reinterpret_cast<PVOID>(v); }
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
 
 HANDLE zw_port(ULONG concurrency) {
     OBJECT_ATTRIBUTES oa;

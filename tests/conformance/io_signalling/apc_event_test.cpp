@@ -4,13 +4,10 @@
 #include <future>
 #include <thread>
 
-#include "io_signalling_driver.hpp"
+#include "lifetime_support.hpp"
 
 namespace ntio::test::io_signalling {
 namespace {
-
-constexpr NTSTATUS kFill = static_cast<NTSTATUS>(0xdeadf00d);
-constexpr ULONG_PTR kFillInformation = 0x5555;
 
 IO_STATUS_BLOCK filled() {
     IO_STATUS_BLOCK iosb{};
@@ -18,7 +15,6 @@ IO_STATUS_BLOCK filled() {
     iosb.Information = kFillInformation;
     return iosb;
 }
-bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kFill && iosb.Information == kFillInformation; }
 
 // What the I/O APCs of this thread saw (NT fact G1: (ApcContext, IOSB*, 0)).
 struct ApcLog {
@@ -59,18 +55,6 @@ NTSTATUS poll(HANDLE h) {
     const LONG state = KeReadStateEvent(&static_cast<PFILE_OBJECT>(object)->Event);
     ObDereferenceObject(object);
     return state ? STATUS_SUCCESS : STATUS_TIMEOUT;
-}
-
-LONG event_state(HANDLE h) {
-    EVENT_BASIC_INFORMATION info{};
-    EXPECT_EQ(NtQueryEvent(h, EventBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
-    return info.EventState;
-}
-
-HANDLE make_event() {
-    HANDLE h = nullptr;
-    EXPECT_EQ(NtCreateEvent(&h, EVENT_ALL_ACCESS, nullptr, NotificationEvent, FALSE), STATUS_SUCCESS);
-    return h;
 }
 
 NTSTATUS read_at(HANDLE file, IO_STATUS_BLOCK* iosb, void* buffer, ULONG length, LONGLONG offset,
@@ -145,7 +129,7 @@ TEST_F(IoSignalTest, apc_matrix_runs_the_apc_once_unless_the_request_failed_sync
 // call before any IRP exists: no APC, IOSB untouched, the driver never sees the request.
 TEST_F(IoSignalTest, invalid_file_or_event_handles_queue_no_apc) {
     HANDLE h = open_device();
-    HANDLE closed_event = make_event();
+    HANDLE closed_event = make_event(NotificationEvent, FALSE);
     ASSERT_EQ(NtClose(closed_event), STATUS_SUCCESS);
     HANDLE bogus = reinterpret_cast<HANDLE>(static_cast<ULONG_PTR>(0xdeadbee0));
     MatrixRequest request{STATUS_SUCCESS, STATUS_SUCCESS, 0};
@@ -269,7 +253,7 @@ TEST_F(IoSignalTest, request_without_event_resets_the_file_and_completion_signal
 TEST_F(IoSignalTest, request_with_event_signals_only_the_event) {
     g_state.park_reads = true;
     HANDLE h = open_device();
-    HANDLE event = make_event();
+    HANDLE event = make_event(NotificationEvent, FALSE);
     complete_a_request(h);
     EXPECT_EQ(poll(h), STATUS_SUCCESS);
     IO_STATUS_BLOCK iosb = filled();
@@ -349,7 +333,7 @@ TEST_F(IoSignalTest, synchronous_request_in_progress_makes_the_file_non_signalle
 // regression fails instead of hanging.
 TEST_F(IoSignalTest, alertable_synchronous_fsctl_is_cancelled_by_a_pending_user_apc) {
     HANDLE h = open_device(FILE_SYNCHRONOUS_IO_ALERT);
-    HANDLE event = make_event();
+    HANDLE event = make_event(NotificationEvent, FALSE);
     t_apc = ApcLog{};
     t_user_apcs = 0;
     ASSERT_NE(QueueUserAPC(count_user_apc, GetCurrentThread(), 0), 0u);
@@ -382,7 +366,7 @@ TEST_F(IoSignalTest, alertable_synchronous_fsctl_is_cancelled_by_a_pending_user_
 // the next alertable wait.
 TEST_F(IoSignalTest, non_alertable_synchronous_fsctl_is_not_interrupted_and_both_apcs_run_later) {
     HANDLE h = open_device(FILE_SYNCHRONOUS_IO_NONALERT);
-    HANDLE event = make_event();
+    HANDLE event = make_event(NotificationEvent, FALSE);
     t_apc = ApcLog{};
     t_user_apcs = 0;
     ASSERT_NE(QueueUserAPC(count_user_apc, GetCurrentThread(), 0), 0u);

@@ -2,6 +2,7 @@
 // that must stay untouched, and a fixture that shares a file with that process and binds it to a port.
 #pragma once
 
+#include "conformance/nt/nt_test_support.hpp"
 #include "io_signalling_driver.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
@@ -20,12 +21,6 @@ inline IO_STATUS_BLOCK filled() {
 inline bool untouched(const IO_STATUS_BLOCK& iosb) { return iosb.Status == kFill && iosb.Information == kFillInformation; }
 
 inline PVOID ctx(ULONG_PTR v) { return reinterpret_cast<PVOID>(v); }
-
-inline LONG event_state(HANDLE h) {
-    EVENT_BASIC_INFORMATION info{};
-    EXPECT_EQ(NtQueryEvent(h, EventBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
-    return info.EventState;
-}
 
 inline LONG port_depth(HANDLE port) {
     IO_COMPLETION_BASIC_INFORMATION info{-1};

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "conformance/nt/nt_test_support.hpp"
 #include "io_signalling_driver.hpp"
 
 namespace ntio::test::io_signalling {
@@ -17,18 +18,6 @@ ULONG file_requests(HANDLE file) {
                                     sizeof(count)),
               STATUS_SUCCESS);
     return count;
-}
-
-HANDLE make_event() {
-    HANDLE h = nullptr;
-    EXPECT_EQ(NtCreateEvent(&h, EVENT_ALL_ACCESS, nullptr, NotificationEvent, FALSE), STATUS_SUCCESS);
-    return h;
-}
-
-LONG event_state(HANDLE h) {
-    EVENT_BASIC_INFORMATION info{};
-    EXPECT_EQ(NtQueryEvent(h, EventBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
-    return info.EventState;
 }
 
 // NT facts S11, K3: each file object gets its own context at IRP_MJ_CREATE (FsContext is NULL on
@@ -159,8 +148,8 @@ NTSTATUS start_timer(HANDLE file, HANDLE io_event, IO_STATUS_BLOCK* iosb, HANDLE
 TEST_F(IoSignalTest, cleanup_cancels_the_closing_files_timer_requests_before_unload) {
     HANDLE a = open_device();
     HANDLE b = open_device();
-    HANDLE user_a = make_event(), user_b = make_event(), user_short = make_event();
-    HANDLE io[4] = {make_event(), make_event(), make_event(), make_event()};
+    HANDLE user_a = make_event(NotificationEvent, FALSE), user_b = make_event(NotificationEvent, FALSE), user_short = make_event(NotificationEvent, FALSE);
+    HANDLE io[4] = {make_event(NotificationEvent, FALSE), make_event(NotificationEvent, FALSE), make_event(NotificationEvent, FALSE), make_event(NotificationEvent, FALSE)};
     IO_STATUS_BLOCK iosb[4]{};
 
     TimerRequest short_request{};

@@ -7,7 +7,7 @@
 namespace ntio::test {
 namespace {
 
-MUTANT_BASIC_INFORMATION query(HANDLE h) {
+MUTANT_BASIC_INFORMATION query_mutant(HANDLE h) {
     MUTANT_BASIC_INFORMATION info{};
     EXPECT_EQ(NtQueryMutant(h, MutantBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
     return info;
@@ -16,14 +16,14 @@ MUTANT_BASIC_INFORMATION query(HANDLE h) {
 TEST_F(NtTest, mutant_created_owned_is_released_by_its_owner) {
     Handle mutant;
     ASSERT_EQ(NtCreateMutant(mutant.out(), MUTANT_ALL_ACCESS, nullptr, TRUE), STATUS_SUCCESS);
-    MUTANT_BASIC_INFORMATION info = query(mutant);
+    MUTANT_BASIC_INFORMATION info = query_mutant(mutant);
     EXPECT_EQ(info.CurrentCount, 0);
     EXPECT_TRUE(info.OwnedByCaller);
     EXPECT_FALSE(info.AbandonedState);
     LONG previous = 5;
     EXPECT_EQ(NtReleaseMutant(mutant, &previous), STATUS_SUCCESS);
     EXPECT_EQ(previous, 0);
-    info = query(mutant);
+    info = query_mutant(mutant);
     EXPECT_EQ(info.CurrentCount, 1);
     EXPECT_FALSE(info.OwnedByCaller);
     EXPECT_EQ(NtReleaseMutant(mutant, nullptr), STATUS_MUTANT_NOT_OWNED);
@@ -35,13 +35,13 @@ TEST_F(NtTest, mutant_is_recursive_for_its_owner) {
     LARGE_INTEGER zero = zero_timeout();
     EXPECT_EQ(NtWaitForSingleObject(mutant, FALSE, &zero), STATUS_SUCCESS);
     EXPECT_EQ(NtWaitForSingleObject(mutant, FALSE, &zero), STATUS_SUCCESS);
-    EXPECT_EQ(query(mutant).CurrentCount, -1);
+    EXPECT_EQ(query_mutant(mutant).CurrentCount, -1);
     LONG previous = 0;
     EXPECT_EQ(NtReleaseMutant(mutant, &previous), STATUS_SUCCESS);
     EXPECT_EQ(previous, -1);
     EXPECT_EQ(NtReleaseMutant(mutant, &previous), STATUS_SUCCESS);
     EXPECT_EQ(previous, 0);
-    EXPECT_EQ(query(mutant).CurrentCount, 1);
+    EXPECT_EQ(query_mutant(mutant).CurrentCount, 1);
 }
 
 TEST_F(NtTest, mutant_owned_by_another_thread_cannot_be_released_or_taken) {
@@ -53,7 +53,7 @@ TEST_F(NtTest, mutant_owned_by_another_thread_cannot_be_released_or_taken) {
         release = NtReleaseMutant(mutant, nullptr);
         LARGE_INTEGER zero = zero_timeout();
         wait = NtWaitForSingleObject(mutant, FALSE, &zero);
-        seen = query(mutant);
+        seen = query_mutant(mutant);
     });
     other.join();
     EXPECT_EQ(release, STATUS_MUTANT_NOT_OWNED);
@@ -70,18 +70,18 @@ TEST_F(NtTest, mutant_of_an_exited_thread_is_abandoned) {
     std::thread owner([&] { taken = NtWaitForSingleObject(mutant, FALSE, nullptr); });
     owner.join();
     ASSERT_EQ(taken, STATUS_SUCCESS);
-    MUTANT_BASIC_INFORMATION info = query(mutant);
+    MUTANT_BASIC_INFORMATION info = query_mutant(mutant);
     EXPECT_TRUE(info.AbandonedState);
     EXPECT_EQ(info.CurrentCount, 1);
     EXPECT_FALSE(info.OwnedByCaller);
     // The next owner learns about the abandonment once; the mutant is then an ordinary owned one.
     EXPECT_EQ(NtWaitForSingleObject(mutant, FALSE, nullptr), STATUS_ABANDONED_WAIT_0);
-    info = query(mutant);
+    info = query_mutant(mutant);
     EXPECT_TRUE(info.OwnedByCaller);
     EXPECT_FALSE(info.AbandonedState);
     EXPECT_EQ(info.CurrentCount, 0);
     EXPECT_EQ(NtReleaseMutant(mutant, nullptr), STATUS_SUCCESS);
-    EXPECT_EQ(query(mutant).CurrentCount, 1);
+    EXPECT_EQ(query_mutant(mutant).CurrentCount, 1);
 }
 
 TEST_F(NtTest, mutant_release_checks_type) {

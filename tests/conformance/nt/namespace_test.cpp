@@ -9,10 +9,6 @@
 namespace ntio::test {
 namespace {
 
-std::u16string text(const UNICODE_STRING& s) {
-    return std::u16string(reinterpret_cast<const char16_t*>(s.Buffer), s.Length / sizeof(WCHAR));
-}
-
 // A private directory under \BaseNamedObjects holding events "a", "b" and a directory "c".
 class DirectoryTest : public NtTest {
 protected:

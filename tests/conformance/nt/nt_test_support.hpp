@@ -116,6 +116,11 @@ inline HANDLE make_event(EVENT_TYPE type, BOOLEAN state, ACCESS_MASK access = EV
     return h;
 }
 
+// A counted string's characters.
+inline std::u16string text(const UNICODE_STRING& s) {
+    return std::u16string(reinterpret_cast<const char16_t*>(s.Buffer), s.Length / sizeof(WCHAR));
+}
+
 inline LONG event_state(HANDLE h) {
     EVENT_BASIC_INFORMATION info{};
     EXPECT_EQ(NtQueryEvent(h, EventBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);

@@ -7,10 +7,6 @@
 namespace ntio::test {
 namespace {
 
-std::u16string text(const UNICODE_STRING& s) {
-    return std::u16string(reinterpret_cast<const char16_t*>(s.Buffer), s.Length / sizeof(WCHAR));
-}
-
 OBJECT_BASIC_INFORMATION basic(HANDLE h, bool kernel = false) {
     OBJECT_BASIC_INFORMATION info{};
     ULONG length = 0;

@@ -4,7 +4,7 @@
 namespace ntio::test {
 namespace {
 
-SEMAPHORE_BASIC_INFORMATION query(HANDLE h) {
+SEMAPHORE_BASIC_INFORMATION query_semaphore(HANDLE h) {
     SEMAPHORE_BASIC_INFORMATION info{};
     EXPECT_EQ(NtQuerySemaphore(h, SemaphoreBasicInformation, &info, sizeof(info), nullptr), STATUS_SUCCESS);
     return info;
@@ -13,15 +13,15 @@ SEMAPHORE_BASIC_INFORMATION query(HANDLE h) {
 TEST_F(NtTest, semaphore_release_returns_previous_count_and_waits_take_one) {
     Handle sem;
     ASSERT_EQ(NtCreateSemaphore(sem.out(), SEMAPHORE_ALL_ACCESS, nullptr, 1, 3), STATUS_SUCCESS);
-    EXPECT_EQ(query(sem).CurrentCount, 1);
-    EXPECT_EQ(query(sem).MaximumCount, 3);
+    EXPECT_EQ(query_semaphore(sem).CurrentCount, 1);
+    EXPECT_EQ(query_semaphore(sem).MaximumCount, 3);
     LONG previous = -1;
     EXPECT_EQ(NtReleaseSemaphore(sem, 2, &previous), STATUS_SUCCESS);
     EXPECT_EQ(previous, 1);
     LARGE_INTEGER zero = zero_timeout();
     for (int i = 0; i < 3; ++i) EXPECT_EQ(NtWaitForSingleObject(sem, FALSE, &zero), STATUS_SUCCESS);
     EXPECT_EQ(NtWaitForSingleObject(sem, FALSE, &zero), STATUS_TIMEOUT);
-    EXPECT_EQ(query(sem).CurrentCount, 0);
+    EXPECT_EQ(query_semaphore(sem).CurrentCount, 0);
 }
 
 TEST_F(NtTest, semaphore_limit_exceeded_leaves_the_count_unchanged) {
@@ -30,11 +30,11 @@ TEST_F(NtTest, semaphore_limit_exceeded_leaves_the_count_unchanged) {
     LONG previous = 77;
     EXPECT_EQ(NtReleaseSemaphore(sem, 2, &previous), STATUS_SEMAPHORE_LIMIT_EXCEEDED);
     EXPECT_EQ(previous, 77);
-    EXPECT_EQ(query(sem).CurrentCount, 2);
+    EXPECT_EQ(query_semaphore(sem).CurrentCount, 2);
     EXPECT_EQ(NtReleaseSemaphore(sem, 1, &previous), STATUS_SUCCESS);
     EXPECT_EQ(previous, 2);
     EXPECT_EQ(NtReleaseSemaphore(sem, 1, nullptr), STATUS_SEMAPHORE_LIMIT_EXCEEDED);
-    EXPECT_EQ(query(sem).CurrentCount, 3);
+    EXPECT_EQ(query_semaphore(sem).CurrentCount, 3);
 }
 
 TEST_F(NtTest, semaphore_bad_counts_are_invalid_parameter) {
@@ -55,7 +55,7 @@ TEST_F(NtTest, semaphore_release_needs_modify_state_and_the_right_type) {
     Handle sem;
     ASSERT_EQ(NtCreateSemaphore(sem.out(), SEMAPHORE_QUERY_STATE, nullptr, 0, 1), STATUS_SUCCESS);
     EXPECT_EQ(NtReleaseSemaphore(sem, 1, nullptr), STATUS_ACCESS_DENIED);
-    EXPECT_EQ(query(sem).CurrentCount, 0);
+    EXPECT_EQ(query_semaphore(sem).CurrentCount, 0);
     Handle ev(make_event(NotificationEvent, FALSE));
     EXPECT_EQ(NtReleaseSemaphore(ev, 1, nullptr), STATUS_OBJECT_TYPE_MISMATCH);
 }
@@ -67,8 +67,8 @@ TEST_F(NtTest, named_semaphore_opens_the_same_object) {
     Handle opened;
     ASSERT_EQ(NtOpenSemaphore(opened.out(), SEMAPHORE_ALL_ACCESS, name.get()), STATUS_SUCCESS);
     EXPECT_EQ(NtReleaseSemaphore(opened, 4, nullptr), STATUS_SUCCESS);
-    EXPECT_EQ(query(created).CurrentCount, 4);
-    EXPECT_EQ(query(created).MaximumCount, 5);
+    EXPECT_EQ(query_semaphore(created).CurrentCount, 4);
+    EXPECT_EQ(query_semaphore(created).MaximumCount, 5);
 }
 
 }  // namespace

@@ -15,9 +15,9 @@
 namespace ntio::test::drivers {
 namespace {
 
-constexpr ULONG kDiskSize = 1024 * 1024;
+constexpr ULONG kFastIoDiskSize = 1024 * 1024;
 
-std::vector<char> pattern(std::size_t size, char seed) {
+std::vector<char> fastio_pattern(std::size_t size, char seed) {
     std::vector<char> data(size);
     for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<char>(seed + i * 13);
     return data;
@@ -43,7 +43,7 @@ private:
 class RamdiskFastIoTest : public DriverTest {
 protected:
     // The disk with trace.sys over it, and a handle (synchronous unless `overlapped`).
-    void load(bool overlapped = false, std::vector<Value> parameters = {{"DiskSize", ULONG{kDiskSize}}}) {
+    void load(bool overlapped = false, std::vector<Value> parameters = {{"DiskSize", ULONG{kFastIoDiskSize}}}) {
         ASSERT_EQ(m_disk.load(GetParam(), "Ramdisk", "ramdisk.sys", parameters), STATUS_SUCCESS);
         ASSERT_EQ(m_trace.load(GetParam(), "Trace", "trace.sys", {{"AttachTo", std::string("\\Device\\Ramdisk0")}}),
                   STATUS_SUCCESS);
@@ -97,7 +97,7 @@ void expect_irp(const NTIO_TRACE_RECORD& r, UCHAR major, NTSTATUS status) {
 TEST_P(RamdiskFastIoTest, synchronous_reads_and_writes_move_the_data_without_an_irp)
 {
     load();
-    const std::vector<char> data = pattern(8192, 'a');
+    const std::vector<char> data = fastio_pattern(8192, 'a');
     IO_STATUS_BLOCK iosb{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
     ASSERT_EQ(write_at(m_handle, data.data(), 8192, 4096, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
@@ -124,7 +124,7 @@ TEST_P(RamdiskFastIoTest, asynchronous_opens_take_the_irp_path)
     load(true);
     HANDLE event = nullptr;
     ASSERT_EQ(NtCreateEvent(&event, EVENT_ALL_ACCESS, nullptr, NotificationEvent, FALSE), STATUS_SUCCESS);
-    const std::vector<char> data = pattern(4096, 'o');
+    const std::vector<char> data = fastio_pattern(4096, 'o');
     IO_STATUS_BLOCK iosb{};
     LARGE_INTEGER offset;
     offset.QuadPart = 8192;
@@ -157,14 +157,14 @@ TEST_P(RamdiskFastIoTest, requests_the_fast_path_declines_keep_their_irp_statuse
     load();
     std::vector<char> buffer(4096, 'x');
     IO_STATUS_BLOCK iosb{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-    EXPECT_EQ(read_at(m_handle, buffer.data(), 1024, kDiskSize - 512, &iosb), STATUS_INVALID_PARAMETER);
-    EXPECT_EQ(write_at(m_handle, buffer.data(), 512, kDiskSize, &iosb), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(read_at(m_handle, buffer.data(), 1024, kFastIoDiskSize - 512, &iosb), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(write_at(m_handle, buffer.data(), 512, kFastIoDiskSize, &iosb), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(read_at(m_handle, buffer.data(), 100, 0, &iosb), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(write_at(m_handle, buffer.data(), 512, 100, &iosb), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(iosb.Status, static_cast<NTSTATUS>(0xdeadbeef));
     EXPECT_EQ(iosb.Information, 0x5555u);
     EXPECT_EQ(buffer[0], 'x');
-    EXPECT_EQ(read_at(m_handle, buffer.data(), 0, kDiskSize, &iosb), STATUS_SUCCESS);
+    EXPECT_EQ(read_at(m_handle, buffer.data(), 0, kFastIoDiskSize, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
     EXPECT_EQ(iosb.Information, 0u);
     EXPECT_EQ(write_at(m_handle, buffer.data(), 0, 0, &iosb), STATUS_SUCCESS);
@@ -182,7 +182,7 @@ TEST_P(RamdiskFastIoTest, requests_the_fast_path_declines_keep_their_irp_statuse
 
 TEST_P(RamdiskFastIoTest, writes_to_a_read_only_disk_stay_write_protected)
 {
-    load(false, {{"DiskSize", ULONG{kDiskSize}}, {"ReadOnly", ULONG{1}}});
+    load(false, {{"DiskSize", ULONG{kFastIoDiskSize}}, {"ReadOnly", ULONG{1}}});
     std::vector<char> buffer(512, 'w');
     IO_STATUS_BLOCK iosb{};
     EXPECT_EQ(write_at(m_handle, buffer.data(), 512, 0, &iosb), STATUS_MEDIA_WRITE_PROTECTED);
@@ -240,10 +240,10 @@ TEST_P(RamdiskFastIoTest, the_fast_routines_decline_a_buffer_that_faults)
     EXPECT_FALSE(fast->FastIoWrite(file, &offset, 4096, TRUE, 0, none.get(), &iosb, disk));
     EXPECT_EQ(iosb.Status, static_cast<NTSTATUS>(0xdeadbeef));
     // Requests the IRP path would fail are declined too; a good one is done.
-    std::vector<char> data = pattern(512, 'k');
+    std::vector<char> data = fastio_pattern(512, 'k');
     offset.QuadPart = 100;
     EXPECT_FALSE(fast->FastIoWrite(file, &offset, 512, TRUE, 0, data.data(), &iosb, disk));
-    offset.QuadPart = kDiskSize;
+    offset.QuadPart = kFastIoDiskSize;
     EXPECT_FALSE(fast->FastIoRead(file, &offset, 512, TRUE, 0, data.data(), &iosb, disk));
     offset.QuadPart = 512;
     EXPECT_FALSE(fast->FastIoRead(file, &offset, 0, TRUE, 0, data.data(), &iosb, disk));
@@ -267,7 +267,7 @@ TEST_P(RamdiskFastIoTest, fast_transfers_leave_the_file_object_event_as_it_was)
     PVOID object = nullptr;
     ASSERT_EQ(ObReferenceObjectByHandle(m_handle, 0, *IoFileObjectType, KernelMode, &object, nullptr), STATUS_SUCCESS);
     PFILE_OBJECT file = static_cast<PFILE_OBJECT>(object);
-    std::vector<char> data = pattern(4096, 'e');
+    std::vector<char> data = fastio_pattern(4096, 'e');
     IO_STATUS_BLOCK iosb{};
 
     KeClearEvent(&file->Event);
@@ -294,7 +294,7 @@ TEST_P(RamdiskFastIoTest, fast_transfers_leave_the_file_object_event_as_it_was)
 TEST_P(RamdiskFastIoTest, the_file_position_advances_on_the_fast_path)
 {
     load();
-    const std::vector<char> data = pattern(1536, 'p');
+    const std::vector<char> data = fastio_pattern(1536, 'p');
     IO_STATUS_BLOCK iosb{};
     ASSERT_EQ(write_at(m_handle, data.data(), 1536, 0, &iosb), STATUS_SUCCESS);
     FILE_POSITION_INFORMATION position{};
@@ -312,7 +312,7 @@ TEST_P(RamdiskFastIoTest, the_file_position_advances_on_the_fast_path)
               STATUS_SUCCESS);
     EXPECT_EQ(first, std::vector<char>(data.begin(), data.begin() + 512));
     EXPECT_EQ(second, std::vector<char>(data.begin() + 512, data.begin() + 1024));
-    const std::vector<char> more = pattern(512, 'q');
+    const std::vector<char> more = fastio_pattern(512, 'q');
     ASSERT_EQ(NtWriteFile(m_handle, nullptr, nullptr, nullptr, &iosb, const_cast<char*>(more.data()), 512, nullptr,
                           nullptr),
               STATUS_SUCCESS);

@@ -16,8 +16,6 @@
 namespace ntio::test::drivers::uring {
 namespace {
 
-constexpr ULONGLONG kDiskSize = 1024 * 1024;
-constexpr ULONG kLength = 4096;
 
 using UringCpuTest = SystemTest;
 

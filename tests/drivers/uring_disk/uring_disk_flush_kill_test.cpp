@@ -17,9 +17,8 @@ extern char** environ;
 namespace ntio::test::drivers::uring {
 namespace {
 
-constexpr ULONGLONG kDiskSize = 1024 * 1024;
 constexpr LONGLONG kOffset = 192 * 1024;
-constexpr ULONG kLength = 64 * 1024;
+constexpr ULONG kFlushLength = 64 * 1024;
 
 // The child's half: runs only when the parent set the environment.
 TEST_F(SystemTest, UringDiskFlushChildWritesFlushesAndWaitsForKill)
@@ -34,9 +33,9 @@ TEST_F(SystemTest, UringDiskFlushChildWritesFlushesAndWaitsForKill)
               STATUS_SUCCESS);
     HANDLE h = nullptr;
     ASSERT_EQ(open_device(kDeviceName, &h), STATUS_SUCCESS);
-    const std::vector<unsigned char> data = pattern(kLength, 42);
+    const std::vector<unsigned char> data = pattern(kFlushLength, 42);
     IO_STATUS_BLOCK iosb{};
-    ASSERT_EQ(write_at(h, data.data(), kLength, kOffset, &iosb), STATUS_SUCCESS);
+    ASSERT_EQ(write_at(h, data.data(), kFlushLength, kOffset, &iosb), STATUS_SUCCESS);
     ASSERT_EQ(NtFlushBuffersFile(h, &iosb), STATUS_SUCCESS);
     const char flushed = 'F';
     ASSERT_EQ(write(report_fd, &flushed, 1), 1);
@@ -70,7 +69,7 @@ TEST_F(SystemTest, UringDiskFlushedDataSurvivesKill)
     ASSERT_EQ(waitpid(child, &wstatus, 0), child);
     ASSERT_EQ(got, 1) << "the child failed before its flush completed";
     EXPECT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
-    EXPECT_EQ(file.read_host(kOffset, kLength), pattern(kLength, 42));
+    EXPECT_EQ(file.read_host(kOffset, kFlushLength), pattern(kFlushLength, 42));
 }
 
 }  // namespace

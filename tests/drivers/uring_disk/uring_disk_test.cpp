@@ -13,7 +13,6 @@
 namespace ntio::test::drivers::uring {
 namespace {
 
-constexpr ULONGLONG kDiskSize = 1024 * 1024;
 
 class UringDiskTest : public DriverTest {};
 

@@ -20,6 +20,9 @@ namespace ntio::test::drivers::uring {
 inline constexpr char kService[] = "uring_disk";
 inline constexpr char kImage[] = "uring_disk.sys";
 inline const std::u16string kDeviceName = u"\\Device\\UringDisk0";
+// The disk most tests use, and the length of one read or write.
+inline constexpr ULONGLONG kDiskSize = 1024 * 1024;
+inline constexpr ULONG kLength = 4096;
 
 // A fresh path under the build directory; the file is removed with the object.
 class ScratchFile {

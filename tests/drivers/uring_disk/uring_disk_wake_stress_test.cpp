@@ -17,8 +17,6 @@
 namespace ntio::test::drivers::uring {
 namespace {
 
-constexpr ULONGLONG kDiskSize = 1024 * 1024;
-constexpr ULONG kLength = 4096;
 constexpr int kRounds = 20000;
 constexpr int kReadsPerTurn = 2;
 constexpr int kReadsPerThread = kRounds * kReadsPerTurn;

@@ -20,8 +20,6 @@
 namespace ntio::test::drivers::uring {
 namespace {
 
-constexpr ULONG kLength = 4096;
-
 using UringWakeTest = SystemTest;
 
 // Completions of one ring: how many, with which status, on which thread, and an event set when

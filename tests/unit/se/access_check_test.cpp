@@ -5,13 +5,12 @@
 #include "se/access_check.hpp"
 #include "se/acl_builder.hpp"
 #include "se/security_descriptor.hpp"
+#include "unit/se/se_test_support.hpp"
 
 namespace {
 
 using namespace ntio::se;
-
-// A file-like mapping: specific rights 0x1FF.
-constexpr GENERIC_MAPPING kMapping{0x00120089, 0x00120116, 0x001200A0, 0x001F01FF};
+using ntio::se::test::kMapping;
 
 class AccessCheckTest : public ::testing::Test {
 protected:

@@ -3,15 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "se/sid.hpp"
+#include "unit/se/se_test_support.hpp"
 
 namespace {
 
 using namespace ntio::se;
-
-PSID sid_of(const SID* sid)
-{
-    return const_cast<SID*>(sid);
-}
+using ntio::se::test::sid_of;
 
 ULONG ace_bytes(const SID* sid)
 {

@@ -4,15 +4,12 @@
 
 #include "se/security_descriptor.hpp"
 #include "se/token.hpp"
+#include "unit/se/se_test_support.hpp"
 
 namespace {
 
 using namespace ntio::se;
-
-PSID sid_of(const SID* sid)
-{
-    return const_cast<SID*>(sid);
-}
+using ntio::se::test::sid_of;
 
 struct AbsoluteSd {
     SECURITY_DESCRIPTOR sd;

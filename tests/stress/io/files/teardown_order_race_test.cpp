@@ -30,7 +30,7 @@
 namespace {
 
 // The driver's global state, as a WDK driver would keep it (drivers have no other context).
-std::atomic<PDEVICE_OBJECT> g_device{nullptr};  // whoever swaps it to NULL deletes the device
+std::atomic<PDEVICE_OBJECT> teardown_device{nullptr};  // whoever swaps it to NULL deletes the device
 std::atomic<int> g_sequence{0};                  // 1 after CREATE, 2 after CLEANUP, 3 after CLOSE
 std::atomic<int> g_unloads{0};
 std::atomic<int> g_deletes{0};
@@ -53,19 +53,19 @@ NTSTATUS step(PIRP irp, int expected_before)
     return complete(irp);
 }
 
-NTSTATUS NTAPI on_create(PDEVICE_OBJECT, PIRP irp) { return step(irp, 0); }
-NTSTATUS NTAPI on_cleanup(PDEVICE_OBJECT, PIRP irp) { return step(irp, 1); }
-NTSTATUS NTAPI on_close(PDEVICE_OBJECT, PIRP irp) { return step(irp, 2); }
+NTSTATUS NTAPI teardown_on_create(PDEVICE_OBJECT, PIRP irp) { return step(irp, 0); }
+NTSTATUS NTAPI teardown_on_cleanup(PDEVICE_OBJECT, PIRP irp) { return step(irp, 1); }
+NTSTATUS NTAPI teardown_on_close(PDEVICE_OBJECT, PIRP irp) { return step(irp, 2); }
 
 void delete_device_once()
 {
-    if (PDEVICE_OBJECT device = g_device.exchange(nullptr)) {
+    if (PDEVICE_OBJECT device = teardown_device.exchange(nullptr)) {
         ++g_deletes;
         IoDeleteDevice(device);
     }
 }
 
-VOID NTAPI on_unload(PDRIVER_OBJECT)
+VOID NTAPI teardown_on_unload(PDRIVER_OBJECT)
 {
     if (g_unloads.fetch_add(1) != 0 || g_sequence.load() != 3) ++g_violations;
     delete_device_once();
@@ -73,15 +73,15 @@ VOID NTAPI on_unload(PDRIVER_OBJECT)
 
 NTSTATUS NTAPI teardown_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING)
 {
-    driver->MajorFunction[IRP_MJ_CREATE] = on_create;
-    driver->MajorFunction[IRP_MJ_CLEANUP] = on_cleanup;
-    driver->MajorFunction[IRP_MJ_CLOSE] = on_close;
-    driver->DriverUnload = on_unload;
+    driver->MajorFunction[IRP_MJ_CREATE] = teardown_on_create;
+    driver->MajorFunction[IRP_MJ_CLEANUP] = teardown_on_cleanup;
+    driver->MajorFunction[IRP_MJ_CLOSE] = teardown_on_close;
+    driver->DriverUnload = teardown_on_unload;
     UNICODE_STRING name;
     RtlInitUnicodeString(&name, L"\\Device\\TeardownOrder");
     PDEVICE_OBJECT device = nullptr;
     NTSTATUS status = IoCreateDevice(driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
-    if (NT_SUCCESS(status)) g_device.store(device);
+    if (NT_SUCCESS(status)) teardown_device.store(device);
     return status;
 }
 
@@ -108,7 +108,7 @@ protected:
         UNICODE_STRING service;
         RtlInitUnicodeString(&service, L"TeardownOrder");
         if (NtioCreateDriver(&service, teardown_driver_entry, &held.driver) != STATUS_SUCCESS) return false;
-        held.device = g_device.load();
+        held.device = teardown_device.load();
         ObReferenceObject(held.device);
         UNICODE_STRING name;
         RtlInitUnicodeString(&name, L"\\Device\\TeardownOrder");

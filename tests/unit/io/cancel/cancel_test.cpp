@@ -6,15 +6,6 @@
 namespace ntio::io::test {
 namespace {
 
-void wait_for(Outcome& outcome, int completions = 1) {
-    for (int i = 0; i < 20000 && outcome.completions.load() < completions; ++i) {
-        LARGE_INTEGER ms;
-        ms.QuadPart = -10000;
-        KeDelayExecutionThread(KernelMode, FALSE, &ms);
-    }
-    ASSERT_EQ(outcome.completions.load(), completions);
-}
-
 TEST_F(CancelTest, cancel_spin_lock_raises_to_dispatch_and_restores) {
     KIRQL irql = 0xFF;
     IoAcquireCancelSpinLock(&irql);

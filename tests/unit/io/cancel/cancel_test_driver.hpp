@@ -111,4 +111,14 @@ protected:
     void settle_objects(std::size_t expected);
 };
 
+// Waits (up to 20 s, in 1 ms sleeps) until the outcome has seen `completions` completions.
+inline void wait_for(Outcome& outcome, int completions = 1) {
+    for (int i = 0; i < 20000 && outcome.completions.load() < completions; ++i) {
+        LARGE_INTEGER ms;
+        ms.QuadPart = -10000;
+        KeDelayExecutionThread(KernelMode, FALSE, &ms);
+    }
+    ASSERT_EQ(outcome.completions.load(), completions);
+}
+
 }  // namespace ntio::io::test

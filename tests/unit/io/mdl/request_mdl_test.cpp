@@ -94,12 +94,12 @@ NTSTATUS direct_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
 }
 
 // Three pages of caller memory; protection per page.
-class Pages {
+class RequestPages {
 public:
-    Pages() : m_base(static_cast<PUCHAR>(mmap(nullptr, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))) {}
-    ~Pages() { munmap(m_base, 3 * 4096); }
-    Pages(const Pages&) = delete;
-    Pages& operator=(const Pages&) = delete;
+    RequestPages() : m_base(static_cast<PUCHAR>(mmap(nullptr, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))) {}
+    ~RequestPages() { munmap(m_base, 3 * 4096); }
+    RequestPages(const RequestPages&) = delete;
+    RequestPages& operator=(const RequestPages&) = delete;
     PUCHAR at(std::size_t offset) const { return m_base + offset; }
     void protect(int page, int prot) { ASSERT_EQ(mprotect(m_base + page * 4096, 4096, prot), 0); }
 
@@ -147,7 +147,7 @@ protected:
 // (identity pages here), locked for writing into, owned by the caller's process, not yet mapped; the
 // system address is the buffer itself (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmprobeandlockpages).
 TEST_F(RequestMdlTest, ReadMdlDescribesTheCallersRangeLockedForWriting) {
-    Pages pages;
+    RequestPages pages;
     PUCHAR buffer = pages.at(4096 - 100);
     IO_STATUS_BLOCK iosb{};
     ASSERT_EQ(transfer(false, buffer, 200, &iosb), STATUS_SUCCESS);
@@ -170,7 +170,7 @@ TEST_F(RequestMdlTest, ReadMdlDescribesTheCallersRangeLockedForWriting) {
 
 // A write locks the caller's pages for reading only: a read-only buffer is fine.
 TEST_F(RequestMdlTest, WriteMdlIsLockedForReadingAndAcceptsAReadOnlyBuffer) {
-    Pages pages;
+    RequestPages pages;
     std::memset(pages.at(0), 'W', 4096);
     pages.protect(0, PROT_READ);
     IO_STATUS_BLOCK iosb{};
@@ -185,7 +185,7 @@ TEST_F(RequestMdlTest, WriteMdlIsLockedForReadingAndAcceptsAReadOnlyBuffer) {
 // A read into a read-only page, or a transfer over an inaccessible page in the middle of the range,
 // fails the service with STATUS_ACCESS_VIOLATION; the driver never sees an IRP and no MDL is left.
 TEST_F(RequestMdlTest, BufferTheOperationCannotUseFailsBeforeTheDriver) {
-    Pages pages;
+    RequestPages pages;
     pages.protect(0, PROT_READ);
     IO_STATUS_BLOCK iosb{};
     EXPECT_EQ(transfer(false, pages.at(0), 512, &iosb), STATUS_ACCESS_VIOLATION);
@@ -200,7 +200,7 @@ TEST_F(RequestMdlTest, BufferTheOperationCannotUseFailsBeforeTheDriver) {
 // Many requests in a row reuse the thread's cached MDL blocks: each one still starts clean (no
 // mapping, lock or write flag left over from the previous request) and none stays allocated.
 TEST_F(RequestMdlTest, SuccessiveRequestsEachGetAFreshMdl) {
-    Pages pages;
+    RequestPages pages;
     IO_STATUS_BLOCK iosb{};
     for (int i = 0; i < 200; ++i) {
         const bool write = (i % 3) == 0;

@@ -4,15 +4,12 @@
 #include <string>
 
 #include "unit/io/requests/requests_test_driver.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::io::requests_test {
 namespace {
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-
-bool untouched(const IO_STATUS_BLOCK& iosb) {
-    return iosb.Status == kUntouched.Status && iosb.Information == kUntouched.Information;
-}
+using ntio::test::kUntouched;
+using ntio::test::untouched;
 
 constexpr NTSTATUS kMatrixStatuses[] = {
     STATUS_SUCCESS,         STATUS_PENDING,          STATUS_TIMEOUT,

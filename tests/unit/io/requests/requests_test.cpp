@@ -7,9 +7,12 @@
 #include <string>
 
 #include "unit/io/requests/requests_test_driver.hpp"
+#include "support/io_status.hpp"
 
 namespace ntio::io::requests_test {
 namespace {
+using ntio::test::kUntouched;
+using ntio::test::untouched;
 
 // An inaccessible page: caller buffers that fault when touched.
 class NoAccessPage {
@@ -23,12 +26,6 @@ public:
 private:
     void* m_page;
 };
-
-constexpr IO_STATUS_BLOCK kUntouched{{static_cast<NTSTATUS>(0xdeadbeef)}, 0x5555};
-
-bool untouched(const IO_STATUS_BLOCK& iosb) {
-    return iosb.Status == kUntouched.Status && iosb.Information == kUntouched.Information;
-}
 
 NTSTATUS ioctl(HANDLE h, ULONG code, void* in, ULONG in_length, void* out, ULONG out_length, IO_STATUS_BLOCK* iosb,
                HANDLE event = nullptr) {
