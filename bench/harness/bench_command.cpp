@@ -278,6 +278,14 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     bench->callback([args, &exit_code] { exit_code = run_bench(*args); });
 }
 
+int gates_main(int argc, char** argv) {
+    CLI::App app{"ntio_gates: the performance gates of performance-gates.md as ratios against in-process baselines"};
+    BenchArgs args;
+    add_bench_options(app, args);
+    CLI11_PARSE(app, argc, argv);
+    return run_bench(args);
+}
+
 int run_bench(const BenchArgs& args) {
     for (const std::string& id : args.only) {
         const std::string base = id.substr(0, id.find('.'));

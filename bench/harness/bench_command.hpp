@@ -27,6 +27,10 @@ void add_bench_options(CLI::App& app, BenchArgs& args);
 // ... or as the `bench` subcommand of the ntio tool; its status lands in `exit_code`.
 void add_bench_command(CLI::App& app, int& exit_code);
 
+// ntio_gates' main: the options above at top level, parsed from the command line, then run_bench
+// (CLI11 stays in bench_command.cpp).
+int gates_main(int argc, char** argv);
+
 // Boots a System, measures, reports. 0, or 1 when --gates and a gate failed, 2 for bad arguments.
 int run_bench(const BenchArgs& args);
 
