@@ -12,6 +12,10 @@
 
 namespace ntio::test::drivers {
 
+// The RAM disk the filters attach to: its size, and the AttachTo parameter that puts a filter on it.
+inline constexpr ULONG kFilteredDiskSize = 1024 * 1024;
+inline const Value kAttachToDisk{"AttachTo", std::string("\\Device\\Ramdisk0")};
+
 // Forgets what the trace saw so far.
 inline void clear_trace() {
     HANDLE h = nullptr;

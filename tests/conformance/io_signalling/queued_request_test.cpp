@@ -148,8 +148,9 @@ NTSTATUS start_timer(HANDLE file, HANDLE io_event, IO_STATUS_BLOCK* iosb, HANDLE
 TEST_F(IoSignalTest, cleanup_cancels_the_closing_files_timer_requests_before_unload) {
     HANDLE a = open_device();
     HANDLE b = open_device();
-    HANDLE user_a = make_event(NotificationEvent, FALSE), user_b = make_event(NotificationEvent, FALSE), user_short = make_event(NotificationEvent, FALSE);
-    HANDLE io[4] = {make_event(NotificationEvent, FALSE), make_event(NotificationEvent, FALSE), make_event(NotificationEvent, FALSE), make_event(NotificationEvent, FALSE)};
+    auto event = [] { return make_event(NotificationEvent, FALSE); };
+    HANDLE user_a = event(), user_b = event(), user_short = event();
+    HANDLE io[4] = {event(), event(), event(), event()};
     IO_STATUS_BLOCK iosb[4]{};
 
     TimerRequest short_request{};

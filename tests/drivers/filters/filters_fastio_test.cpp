@@ -12,13 +12,10 @@
 namespace ntio::test::drivers {
 namespace {
 
-constexpr ULONG kFastIoDiskSize = 1024 * 1024;
-const Value kFastIoAttachToDisk{"AttachTo", std::string("\\Device\\Ramdisk0")};
-
 class FiltersFastIoTest : public DriverTest {
 protected:
     void load_disk() {
-        ASSERT_EQ(m_drivers[0].load(GetParam(), "Ramdisk", "ramdisk.sys", {{"DiskSize", ULONG{kFastIoDiskSize}}}),
+        ASSERT_EQ(m_drivers[0].load(GetParam(), "Ramdisk", "ramdisk.sys", {{"DiskSize", ULONG{kFilteredDiskSize}}}),
                   STATUS_SUCCESS);
     }
     static void configure(const NTIO_FAULT_INJECT_CONFIG& config) {
@@ -37,9 +34,9 @@ protected:
 TEST_P(FiltersFastIoTest, fast_io_passes_down_through_all_three_filters)
 {
     load_disk();
-    ASSERT_EQ(m_drivers[1].load(GetParam(), "Passthrough", "passthrough.sys", {kFastIoAttachToDisk}), STATUS_SUCCESS);
-    ASSERT_EQ(m_drivers[2].load(GetParam(), "Trace", "trace.sys", {kFastIoAttachToDisk}), STATUS_SUCCESS);
-    ASSERT_EQ(m_drivers[3].load(GetParam(), "FaultInject", "fault_inject.sys", {kFastIoAttachToDisk}), STATUS_SUCCESS);
+    ASSERT_EQ(m_drivers[1].load(GetParam(), "Passthrough", "passthrough.sys", {kAttachToDisk}), STATUS_SUCCESS);
+    ASSERT_EQ(m_drivers[2].load(GetParam(), "Trace", "trace.sys", {kAttachToDisk}), STATUS_SUCCESS);
+    ASSERT_EQ(m_drivers[3].load(GetParam(), "FaultInject", "fault_inject.sys", {kAttachToDisk}), STATUS_SUCCESS);
     clear_trace();
     HANDLE h = nullptr;
     ASSERT_EQ(open_device(u"\\Device\\Ramdisk0", &h), STATUS_SUCCESS);
@@ -75,9 +72,9 @@ TEST_P(FiltersFastIoTest, fast_io_passes_down_through_all_three_filters)
 TEST_P(FiltersFastIoTest, fault_inject_rules_still_fire_on_synchronous_handles)
 {
     load_disk();
-    ASSERT_EQ(m_drivers[1].load(GetParam(), "Trace", "trace.sys", {kFastIoAttachToDisk}), STATUS_SUCCESS);
+    ASSERT_EQ(m_drivers[1].load(GetParam(), "Trace", "trace.sys", {kAttachToDisk}), STATUS_SUCCESS);
     ASSERT_EQ(m_drivers[2].load(GetParam(), "FaultInject", "fault_inject.sys",
-                                {kFastIoAttachToDisk, {"FailRate", ULONG{1000000}},
+                                {kAttachToDisk, {"FailRate", ULONG{1000000}},
                                  {"FailStatus", ULONG{static_cast<ULONG>(STATUS_DEVICE_NOT_READY)}}}),
               STATUS_SUCCESS);
     clear_trace();
@@ -203,7 +200,7 @@ BOOLEAN NTAPI counting_fast_read(PFILE_OBJECT, PLARGE_INTEGER, ULONG, BOOLEAN, U
 TEST_P(FiltersFastIoTest, a_filter_follows_the_fast_io_table_the_driver_below_switches_to)
 {
     load_disk();
-    ASSERT_EQ(m_drivers[1].load(GetParam(), "Passthrough", "passthrough.sys", {kFastIoAttachToDisk}), STATUS_SUCCESS);
+    ASSERT_EQ(m_drivers[1].load(GetParam(), "Passthrough", "passthrough.sys", {kAttachToDisk}), STATUS_SUCCESS);
     std::u16string name16 = u"\\Device\\Ramdisk0";
     UNICODE_STRING name = unicode(name16);
     PFILE_OBJECT file = nullptr;

@@ -13,13 +13,10 @@
 namespace ntio::test::drivers {
 namespace {
 
-constexpr ULONG kDiskSize = 1024 * 1024;
-const Value kAttachToDisk{"AttachTo", std::string("\\Device\\Ramdisk0")};
-
 class FiltersTest : public DriverTest {
 protected:
     void load_disk() {
-        ASSERT_EQ(m_disk.load(GetParam(), "Ramdisk", "ramdisk.sys", {{"DiskSize", ULONG{kDiskSize}}}), STATUS_SUCCESS);
+        ASSERT_EQ(m_disk.load(GetParam(), "Ramdisk", "ramdisk.sys", {{"DiskSize", ULONG{kFilteredDiskSize}}}), STATUS_SUCCESS);
     }
     // The device at the top of the disk's stack, referenced.
     PDEVICE_OBJECT top_of_disk() {
@@ -72,10 +69,10 @@ TEST_P(FiltersTest, passthrough_attaches_over_the_disk_and_passes_everything_dow
     EXPECT_EQ(write_at(h, data.data(), 4096, 8192, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(read_at(h, back.data(), 4096, 8192, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(back, data);
-    EXPECT_EQ(read_at(h, back.data(), 4096, kDiskSize, &iosb), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(read_at(h, back.data(), 4096, kFilteredDiskSize, &iosb), STATUS_INVALID_PARAMETER);
     GET_LENGTH_INFORMATION length{};
     EXPECT_EQ(ioctl(h, IOCTL_DISK_GET_LENGTH_INFO, nullptr, 0, &length, sizeof(length), &iosb), STATUS_SUCCESS);
-    EXPECT_EQ(length.Length.QuadPart, kDiskSize);
+    EXPECT_EQ(length.Length.QuadPart, kFilteredDiskSize);
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
@@ -97,7 +94,7 @@ TEST_P(FiltersTest, trace_records_major_status_information_and_timing_of_each_ir
     IO_STATUS_BLOCK iosb{};
     EXPECT_EQ(write_at(h, buffer.data(), 4096, 4096, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(read_at(h, buffer.data(), 2048, 1024, &iosb), STATUS_SUCCESS);
-    EXPECT_EQ(read_at(h, buffer.data(), 512, kDiskSize, &iosb), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(read_at(h, buffer.data(), 512, kFilteredDiskSize, &iosb), STATUS_INVALID_PARAMETER);
     GET_LENGTH_INFORMATION length{};
     EXPECT_EQ(ioctl(h, IOCTL_DISK_GET_LENGTH_INFO, nullptr, 0, &length, sizeof(length), &iosb), STATUS_SUCCESS);
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
