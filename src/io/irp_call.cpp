@@ -11,9 +11,10 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x35--no-more-irp-stack-locations
 NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     if (ntio::verifier::active()) [[unlikely]] {
+        const ULONG reasons = ntio::verifier::g_hot.slow_reasons.load(std::memory_order_acquire);
         // Tracing alone (no driver verified): the records around the dispatch, and nothing else.
-        if (ntio::verifier::trace_only() && DeviceObject) return ntio::verifier::traced_call(DeviceObject, Irp);
-        return ntio::verifier::call_driver_hooked(DeviceObject, Irp);
+        if (reasons == ntio::verifier::kSlowTracing && DeviceObject) return ntio::verifier::traced_call(DeviceObject, Irp);
+        return ntio::verifier::call_driver_hooked(DeviceObject, Irp, reasons);
     }
     if (--Irp->CurrentLocation <= 0)
         KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(Irp), 0, 0, 0);

@@ -1,5 +1,6 @@
-// IofCompleteRequest: the walk of irp_completion_walk.hpp, with the verifier's hooks while it is
-// active (tracing alone takes the IRP log's walk), and the associated-IRP rule the walk ends with.
+// IofCompleteRequest: the walk of irp_completion_walk.hpp, with the verifier's hooks when it is
+// active at the entry (tracing alone takes the IRP log's walk), and the associated-IRP rule the walk
+// ends with.
 #include "io/irp_completion_walk.hpp"
 #include "io/request_common.hpp"
 #include "verifier/fast_hooks.hpp"
@@ -15,12 +16,20 @@ void complete_associated(PIRP irp) noexcept {
 }
 
 namespace {
-// A routine runs directly, or through the verifier's hook while it is active.
+// The walk's routines while the verifier is off at IoCompleteRequest's entry: each runs directly.
+struct PlainRoutines {
+    static NTSTATUS invoke(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp, PVOID context, CHAR,
+                           bool) noexcept {
+        return routine(device, irp, context);
+    }
+};
+// While it is active (and not only tracing) at the entry: each runs through the verifier's hook.
+// The verifier turned on or off during one walk takes effect at the next IoCompleteRequest, as
+// for a request completing while it changes.
 struct HookedRoutines {
     static NTSTATUS invoke(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp, PVOID context, CHAR,
                            bool) noexcept {
-        return ntio::verifier::active() ? ntio::verifier::invoke_completion_routine_hooked(routine, device, irp, context)
-                                        : routine(device, irp, context);
+        return ntio::verifier::invoke_completion_routine_hooked(routine, device, irp, context);
     }
 };
 }  // namespace
@@ -32,11 +41,13 @@ extern "C" {
 VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost) {
     (void)PriorityBoost;  // host thread priorities are not boosted
     if (ntio::verifier::active()) [[unlikely]] {
+        const ULONG reasons = ntio::verifier::g_hot.slow_reasons.load(std::memory_order_acquire);
         // Tracing alone (no driver verified): the records in the walk, and nothing else.
-        if (ntio::verifier::trace_only()) return ntio::verifier::traced_complete_request(Irp);
-        ntio::verifier::complete_request_hooked(Irp);
+        if (reasons == ntio::verifier::kSlowTracing) return ntio::verifier::traced_complete_request(Irp);
+        ntio::verifier::complete_request_hooked(Irp, reasons);
+        return ntio::io::complete_request_walk<ntio::io::HookedRoutines>(Irp);
     }
-    ntio::io::complete_request_walk<ntio::io::HookedRoutines>(Irp);
+    ntio::io::complete_request_walk<ntio::io::PlainRoutines>(Irp);
 }
 
 }  // extern "C"

@@ -2,9 +2,10 @@
 // runs the completion routines and carries the pending bit, the associated-IRP rule, then the final
 // stage (irp_final_stage.cpp). Runs inline on the completing thread with no lock and no allocation.
 //
-// One template, two instantiations: IofCompleteRequest's (irp_completion.cpp), whose routines run
-// through the verifier's hook while it is active, and the IRP log's while tracing alone is on
-// (verifier/irp_log.cpp), which writes each routine's record in the walk's own frame.
+// One template, three instantiations: IofCompleteRequest's two (irp_completion.cpp), whose routines
+// run directly, or through the verifier's hook when it is active at the entry, and the IRP log's while
+// tracing alone is on (verifier/irp_log.cpp), which writes each routine's record in the walk's own
+// frame.
 // Routines::invoke(routine, device, irp, context, location, pending_returned) runs one routine and
 // returns its result; location and pending_returned are the IRP's as the routine is called.
 #pragma once

@@ -341,10 +341,10 @@ namespace {
 // nothing remembered. The thread's KTHREAD is read once: it cannot change across the call. The IRQL
 // and the cancel spin lock depth are compared as they are (two compares, no packing).
 [[gnu::always_inline]] inline NTSTATUS level1_call_inline(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
-                                                          ULONG flags) noexcept {
+                                                          ULONG flags, bool traced) noexcept {
     _KTHREAD* const thread = ke::current_thread_if_any();
     ThreadState& state = t_state;
-    if (!thread || state.frame_count != 0 || tracing()) [[unlikely]] return call_driver_slow(device, irp, flags);
+    if (!thread || state.frame_count != 0 || traced) [[unlikely]] return call_driver_slow(device, irp, flags);
     const KIRQL irql = thread->m_irql;
     if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
         level1_entry_checks(device, irp);
@@ -364,16 +364,17 @@ namespace {
 }  // namespace
 
 NTSTATUS call_driver_level1(PDEVICE_OBJECT device, PIRP irp, ULONG flags) noexcept {
-    return level1_call_inline(device, irp, device->DriverObject, flags);
+    return level1_call_inline(device, irp, device->DriverObject, flags, tracing());
 }
 
 // IoCallDriver while the verifier is active and not only tracing: the Level 1 target with nothing
 // else to do in line (one call from IofCallDriver, one frame), everything else by tail calls.
-NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept {
+NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp, ULONG reasons) noexcept {
     PDRIVER_OBJECT const driver = device ? device->DriverObject : nullptr;
     if (!driver || driver->Type != IO_TYPE_DRIVER) [[unlikely]] return call_driver_odd_target(device, irp);
     const ULONG flags = io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed);
-    if ((flags & kLevel1LeanMask) == kLevel1Lean) [[likely]] return level1_call_inline(device, irp, driver, flags);
+    if ((flags & kLevel1LeanMask) == kLevel1Lean) [[likely]]
+        return level1_call_inline(device, irp, driver, flags, (reasons & kSlowTracing) != 0);
     return call_driver_with_flags(device, irp, flags);
 }
 

@@ -62,8 +62,9 @@ inline NTSTATUS call_driver_with_flags(PDEVICE_OBJECT device, PIRP irp, ULONG fl
     return call_driver_with_flags(device, irp, live_device_flags(device));
 }
 
-// IoCallDriver while the verifier is active and not only tracing (dispatch_rules.cpp).
-NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp) noexcept;
+// IoCallDriver while the verifier is active and not only tracing (dispatch_rules.cpp); reasons: the
+// SlowReason word IofCallDriver read.
+NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp, ULONG reasons) noexcept;
 
 // A completion routine while a record exists anywhere (a Level 2 driver tracks an IRP) or the log is
 // on: the records' path goes to the slow hook; otherwise the routine runs in its driver's context and
@@ -80,7 +81,7 @@ inline NTSTATUS invoke_completion_routine_logged(PIO_COMPLETION_ROUTINE routine,
 // its driver's context with nothing to check after.
 inline NTSTATUS invoke_completion_routine_hooked(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                                  PVOID context) noexcept {
-    const ULONG slow = g_slow_reasons.load(std::memory_order_acquire);
+    const ULONG slow = g_hot.slow_reasons.load(std::memory_order_acquire);
     if (slow & (kSlowRecords | kSlowTracing | kSlowIrpLogging)) [[unlikely]] {
         if (slow == kSlowTracing) return traced_completion_routine(routine, device, irp, context);
         return invoke_completion_routine_logged(routine, device, irp, context);
@@ -115,14 +116,11 @@ inline bool thread_quiet() noexcept {
     return (t_state.frame_count | static_cast<std::uint32_t>(t_state.cancel_lock_depth) |
             static_cast<std::uint32_t>(t_state.held_spin_locks)) == 0;
 }
-// IoCompleteRequest's entry while the verifier is active: when no rule could report or record and
-// no driver has delay fuzzing or IRP logging, it returns at once, after the log's record when
-// tracing is on (what complete_request_checked would find, without its device lookup).
-// With tracing alone (no driver verified), no rule applies: the record is all.
-inline void complete_request_hooked(PIRP irp) noexcept {
-    const ULONG reasons = g_slow_reasons.load(std::memory_order_acquire);
-    if (reasons == kSlowTracing && irp->Type == IO_TYPE_IRP) [[unlikely]]
-        return log_complete(irp, irp->IoStatus.Status, irp->IoStatus.Information);
+// IoCompleteRequest's entry while the verifier is active and not only tracing (reasons: the
+// SlowReason word IofCompleteRequest read): when no rule could report or record and no driver has
+// delay fuzzing or IRP logging, it returns at once, after the log's record when tracing is on (what
+// complete_request_checked would find, without its device lookup).
+inline void complete_request_hooked(PIRP irp, ULONG reasons) noexcept {
     if (irp->Type == IO_TYPE_IRP && current_irql() <= DISPATCH_LEVEL &&
         !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && thread_quiet()) [[likely]] {
         const ULONG slow = reasons & (kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing);
@@ -131,6 +129,9 @@ inline void complete_request_hooked(PIRP irp) noexcept {
     }
     complete_request_checked(irp);
 }
+inline void complete_request_hooked(PIRP irp) noexcept {
+    complete_request_hooked(irp, g_hot.slow_reasons.load(std::memory_order_acquire));
+}
 
 // IoAllocateIrp while the verifier is active: an IRP no verified driver allocates (no driver's code
 // runs on this thread, no target device) comes from the I/O manager's cache (then alloc_logged says
@@ -138,18 +139,13 @@ inline void complete_request_hooked(PIRP irp) noexcept {
 inline bool irp_allocation_hooked(PDEVICE_OBJECT target) noexcept { return t_state.context || target; }
 inline bool alloc_logged() noexcept { return tracing(); }
 
-// IoFreeIrp while the verifier is active: whether anything is queued, charged or tracked that the
-// freed IRP could concern (on_free_irp's checks, and its log record, run only then); otherwise
-// free_logged says whether the log records the free.
-inline bool free_irp_hooked(PIRP) noexcept {
-    return g_device_queued_entries.load(std::memory_order_acquire) != 0 || any_charges() || any_records();
-}
-inline bool free_logged() noexcept { return tracing(); }
-// IoFreeIrp's hook: with tracing alone nothing can concern the IRP but its record.
+// IoFreeIrp's hook while the verifier is active, one word read: when a device queue entry is
+// watched, a block is charged or an IRP tracked, the freed IRP could concern them (on_free_irp's
+// checks, and its log record); otherwise the log's record is all, when tracing is on.
 inline void free_irp_hook(PIRP irp) noexcept {
-    if (trace_only()) return log_free(irp);
-    if (free_irp_hooked(irp)) on_free_irp(irp);
-    else if (free_logged()) log_free(irp);
+    const ULONG reasons = g_hot.slow_reasons.load(std::memory_order_acquire);
+    if (reasons & (kSlowDeviceQueued | kSlowCharges | kSlowRecords)) [[unlikely]] on_free_irp(irp);
+    else if (reasons & kSlowTracing) log_free(irp);
 }
 
 }  // namespace ntio::verifier

@@ -45,7 +45,7 @@ void check_not_device_queued(PIRP irp) noexcept {
         const bool linked = entry->Inserted && entry->DeviceListEntry.Flink &&
                             entry->DeviceListEntry.Flink->Blink == &entry->DeviceListEntry;
         g_queued->erase(entry);
-        g_device_queued_entries.store(g_queued->size(), std::memory_order_release);
+        publish_count(g_device_queued_entries, g_queued->size(), kSlowDeviceQueued);
         if (!linked) return;
     }
     PDEVICE_OBJECT device = nullptr;
@@ -68,14 +68,14 @@ void on_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept {
     } catch (...) {
         // Out of memory: this entry goes unchecked.
     }
-    g_device_queued_entries.store(g_queued->size(), std::memory_order_release);
+    publish_count(g_device_queued_entries, g_queued->size(), kSlowDeviceQueued);
 }
 
 void on_device_queue_remove(PKDEVICE_QUEUE_ENTRY entry) noexcept {
     std::lock_guard guard(g_queued_lock);
     if (!g_queued) return;
     g_queued->erase(entry);
-    g_device_queued_entries.store(g_queued->size(), std::memory_order_release);
+    publish_count(g_device_queued_entries, g_queued->size(), kSlowDeviceQueued);
 }
 
 void on_cancel_lock_acquired() noexcept {
@@ -106,7 +106,7 @@ void on_cancel_irp(PIRP irp) noexcept {
                                   irp->IoStatus.Status});
 }
 
-// IoFreeIrp calls this only when free_irp_hooked says something may concern the IRP.
+// IoFreeIrp calls this only when free_irp_hook finds something the IRP may concern.
 void on_free_irp(PIRP irp) noexcept {
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     forget_allocated_irp(irp);

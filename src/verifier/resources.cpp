@@ -49,7 +49,7 @@ void charge(const void* block, SIZE_T bytes, ULONG tag, Kind kind) noexcept {
     } catch (...) {
         // Out of memory: this allocation goes untracked.
     }
-    g_charged_blocks.store(g_charges->size(), std::memory_order_release);
+    publish_count(g_charged_blocks, g_charges->size(), kSlowCharges);
 }
 
 // A block charged before it is freed was charged before the free (whoever frees it got it from
@@ -59,7 +59,7 @@ void uncharge(const void* block) noexcept {
     std::lock_guard guard(g_lock);
     if (!g_charges) return;
     g_charges->erase(block);
-    g_charged_blocks.store(g_charges->size(), std::memory_order_release);
+    publish_count(g_charged_blocks, g_charges->size(), kSlowCharges);
 }
 
 }  // namespace
@@ -112,7 +112,7 @@ void forget_resources(PDRIVER_OBJECT driver) noexcept {
     if (!g_charges) return;
     for (auto it = g_charges->begin(); it != g_charges->end();)
         it = it->second.driver == driver ? g_charges->erase(it) : std::next(it);
-    g_charged_blocks.store(g_charges->size(), std::memory_order_release);
+    publish_count(g_charged_blocks, g_charges->size(), kSlowCharges);
 }
 
 void check_resource_leaks(PDRIVER_OBJECT driver) noexcept {

@@ -54,23 +54,32 @@ extern std::atomic<signed char> g_driver_buckets[1u << kDriverBucketBits];  // s
 extern std::atomic<unsigned> g_driver_overflows;
 // Why an inline hook may have to leave its quick path, one bit per reason, so that the quick paths
 // test one word: a tracking record exists (irp_tracking.cpp), tracing is on, some verified driver has
-// IRP logging or delay fuzzing, some driver is verified at all (verifier_state.cpp). Each writer sets
-// or clears its own bits.
+// IRP logging or delay fuzzing, some driver is verified at all (verifier_state.cpp), some block is
+// charged to a driver (resources.cpp), some device queue entry is watched (lifetime_rules.cpp). Each
+// writer sets or clears its own bits.
 enum SlowReason : ULONG {
     kSlowRecords = 1,
     kSlowTracing = 2,
     kSlowIrpLogging = 4,
     kSlowDelayFuzzing = 8,
     kSlowVerified = 16,
+    kSlowCharges = 32,
+    kSlowDeviceQueued = 64,
 };
-extern std::atomic<ULONG> g_slow_reasons;
-inline bool slow_for(ULONG reasons) noexcept { return (g_slow_reasons.load(std::memory_order_acquire) & reasons) != 0; }
+inline bool slow_for(ULONG reasons) noexcept { return (g_hot.slow_reasons.load(std::memory_order_acquire) & reasons) != 0; }
 // Tracing is on and nothing else is: no driver is verified, so no rule checks any call, no record or
 // frame exists and no driver's context is ever set; the hooks only record (gate V3).
-inline bool trace_only() noexcept { return g_slow_reasons.load(std::memory_order_acquire) == kSlowTracing; }
+inline bool trace_only() noexcept { return g_hot.slow_reasons.load(std::memory_order_acquire) == kSlowTracing; }
 inline void set_slow_reason(ULONG reason, bool on) noexcept {
-    if (on) g_slow_reasons.fetch_or(reason, std::memory_order_acq_rel);
-    else g_slow_reasons.fetch_and(~reason, std::memory_order_acq_rel);
+    if (on) g_hot.slow_reasons.fetch_or(reason, std::memory_order_acq_rel);
+    else g_hot.slow_reasons.fetch_and(~reason, std::memory_order_acq_rel);
+}
+// A count read without its writers' lock, published under that lock, with its reason bit following
+// it from zero to non-zero and back (one atomic read-modify-write per transition, none per change).
+inline void publish_count(std::atomic<std::size_t>& count, std::size_t n, ULONG reason) noexcept {
+    const bool was = count.load(std::memory_order_relaxed) != 0;
+    count.store(n, std::memory_order_release);
+    if (was != (n != 0)) set_slow_reason(reason, n != 0);
 }
 inline unsigned driver_bucket(PDRIVER_OBJECT driver) noexcept {
     return static_cast<unsigned>((reinterpret_cast<std::uintptr_t>(driver) >> 4) * 0x9E3779B97F4A7C15ULL >>

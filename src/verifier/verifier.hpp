@@ -9,9 +9,17 @@
 
 namespace ntio::verifier {
 
-// True while at least one driver is verified and the mode is not off.
-extern std::atomic<bool> g_active;
-inline bool active() noexcept { return g_active.load(std::memory_order_relaxed); }
+// The words the hook sites read, in one cache line (one line and one address to load for the hooks
+// of a call or completion): active, true while at least one driver is verified and the mode is not
+// off, or tracing is on; tracing, NTIO_TRACE or the trace tool recording; slow_reasons, state.hpp's
+// SlowReason bits.
+struct alignas(64) HotFlags {
+    std::atomic<bool> active{false};
+    std::atomic<bool> tracing{false};
+    std::atomic<ULONG> slow_reasons{0};
+};
+extern HotFlags g_hot;
+inline bool active() noexcept { return g_hot.active.load(std::memory_order_relaxed); }
 
 // IoCallDriver, IoCompleteRequest and completion routines: verifier/fast_hooks.hpp, inline in the I/O
 // manager, with their full checks in dispatch_rules.cpp and completion_rules.cpp.
@@ -118,7 +126,6 @@ void on_remove_lock(RemoveLockOp op, PIO_REMOVE_LOCK lock, PVOID tag) noexcept;
 
 // ---- Tracing (irp_log.cpp) ----
 // NTIO_TRACE=file at start-up: every IRP's events are recorded for all drivers (and written at exit).
-extern std::atomic<bool> g_tracing;
-inline bool tracing() noexcept { return g_tracing.load(std::memory_order_relaxed); }
+inline bool tracing() noexcept { return g_hot.tracing.load(std::memory_order_relaxed); }
 
 }  // namespace ntio::verifier

@@ -12,12 +12,10 @@
 
 namespace ntio::verifier {
 
-std::atomic<bool> g_active{false};
-std::atomic<bool> g_tracing{false};
+constinit HotFlags g_hot;  // constant-initialised: set_tracing may run during static initialisation
 DriverSlot g_driver_slots[kMaxVerifiedDrivers];
 std::atomic<signed char> g_driver_buckets[1u << kDriverBucketBits];
 std::atomic<unsigned> g_driver_overflows{0};
-std::atomic<ULONG> g_slow_reasons{0};
 
 namespace {
 
@@ -69,10 +67,10 @@ void recompute_flag_reasons_locked() noexcept {
 }
 
 void recompute_active() noexcept {
-    g_active.store((g_verified_count.load(std::memory_order_acquire) > 0 &&
-                    g_mode.load(std::memory_order_acquire) != NtioVerifierOff) ||
-                       g_tracing.load(std::memory_order_acquire),
-                   std::memory_order_release);
+    g_hot.active.store((g_verified_count.load(std::memory_order_acquire) > 0 &&
+                        g_mode.load(std::memory_order_acquire) != NtioVerifierOff) ||
+                           g_hot.tracing.load(std::memory_order_acquire),
+                       std::memory_order_release);
 }
 
 // object_alive: the driver object may be written (its flags copy for the hot paths); false when it may
@@ -231,9 +229,9 @@ void forget_driver_slot(PDRIVER_OBJECT driver, bool object_alive) noexcept { (vo
 // Called at start-up (static initialisation, before g_mode may be initialised): when turning on,
 // only raise the global flag.
 void set_tracing(bool on) noexcept {
-    g_tracing.store(on, std::memory_order_release);
+    g_hot.tracing.store(on, std::memory_order_release);
     set_slow_reason(kSlowTracing, on);
-    if (on) g_active.store(true, std::memory_order_release);
+    if (on) g_hot.active.store(true, std::memory_order_release);
     else recompute_active();
 }
 
