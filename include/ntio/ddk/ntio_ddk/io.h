@@ -224,13 +224,42 @@ FORCEINLINE PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority) {
         (Irp)->CurrentLocation++; \
         (Irp)->Tail.Overlay.CurrentStackLocation++; \
     } while (0)
+/* The WDK's copy of every field before CompletionRoutine, Control then cleared, made field by field
+   rather than as one block. The layer above wrote this location's Control on its own
+   (IoSetCompletionRoutine) and IoCallDriver its DeviceObject just before the copy runs: a 16-byte
+   load over those bytes and their neighbours cannot take its data from the store buffer and waits
+   for the stores to reach the cache, which was most of a pass-through filter's dispatch time on the
+   development machine. Loads as wide and where the writes before them were (this same copy, one
+   layer up, and IoCallDriver) are served from the store buffer. The empty asm statements keep the
+   compiler from merging the pointer-sized copies into vector moves again. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NTIO_SEPARATE_COPIES() __asm__ __volatile__("" ::: "memory")
+#else
+#define NTIO_SEPARATE_COPIES() ((void)0)
+#endif
+/* Parameters is four pointers, followed by DeviceObject and FileObject: the copy below is all of it. */
+C_ASSERT(FIELD_OFFSET(IO_STACK_LOCATION, Parameters.Others.Argument4) + sizeof(PVOID) ==
+         FIELD_OFFSET(IO_STACK_LOCATION, DeviceObject));
+C_ASSERT(FIELD_OFFSET(IO_STACK_LOCATION, FileObject) + sizeof(PVOID) == FIELD_OFFSET(IO_STACK_LOCATION, CompletionRoutine));
+FORCEINLINE VOID NtioCopyStackLocationToNext(PIO_STACK_LOCATION Next, const IO_STACK_LOCATION *Current) {
+    Next->MajorFunction = Current->MajorFunction;
+    Next->MinorFunction = Current->MinorFunction;
+    Next->Flags = Current->Flags;
+    Next->Control = 0;
+    Next->Parameters.Others.Argument1 = Current->Parameters.Others.Argument1;
+    NTIO_SEPARATE_COPIES();
+    Next->Parameters.Others.Argument2 = Current->Parameters.Others.Argument2;
+    NTIO_SEPARATE_COPIES();
+    Next->Parameters.Others.Argument3 = Current->Parameters.Others.Argument3;
+    NTIO_SEPARATE_COPIES();
+    Next->Parameters.Others.Argument4 = Current->Parameters.Others.Argument4;
+    NTIO_SEPARATE_COPIES();
+    Next->DeviceObject = Current->DeviceObject;
+    NTIO_SEPARATE_COPIES();
+    Next->FileObject = Current->FileObject;
+}
 #define IoCopyCurrentIrpStackLocationToNext(Irp) \
-    do { \
-        PIO_STACK_LOCATION _irpSp_ = IoGetCurrentIrpStackLocation(Irp); \
-        PIO_STACK_LOCATION _nextIrpSp_ = IoGetNextIrpStackLocation(Irp); \
-        RtlCopyMemory(_nextIrpSp_, _irpSp_, FIELD_OFFSET(IO_STACK_LOCATION, CompletionRoutine)); \
-        _nextIrpSp_->Control = 0; \
-    } while (0)
+    NtioCopyStackLocationToNext(IoGetNextIrpStackLocation(Irp), IoGetCurrentIrpStackLocation(Irp))
 #define IoSetNextIrpStackLocation(Irp) \
     do { \
         (Irp)->CurrentLocation--; \
