@@ -19,13 +19,19 @@ public:
         if (m_handle) (void)ZwClose(m_handle);
     }
 
-    // Opens the key, or creates it (non-volatile) when `create` is set.
+    // Opens the key, or creates it (non-volatile) when `create` is set. A key this object already
+    // holds is closed once the new one is open, and kept when the open fails.
     NTSTATUS open(std::u16string_view path, ACCESS_MASK access, bool create) {
         UNICODE_STRING name = counted(path);
         OBJECT_ATTRIBUTES attributes;
         InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
-        if (create) return ZwCreateKey(&m_handle, access, &attributes, 0, nullptr, REG_OPTION_NON_VOLATILE, nullptr);
-        return ZwOpenKey(&m_handle, access, &attributes);
+        HANDLE handle = nullptr;
+        const NTSTATUS status = create ? ZwCreateKey(&handle, access, &attributes, 0, nullptr, REG_OPTION_NON_VOLATILE, nullptr)
+                                       : ZwOpenKey(&handle, access, &attributes);
+        if (!NT_SUCCESS(status)) return status;
+        if (m_handle) (void)ZwClose(m_handle);
+        m_handle = handle;
+        return status;
     }
 
     HANDLE get() const { return m_handle; }
