@@ -4,7 +4,9 @@
 # Nothing interposes libntio's functions (drivers and programs call them, never replace them):
 # calls inside the library may be inlined and bound directly (with -Bsymbolic-functions at
 # link time), not sent through the PLT.
-set(NTIO_COMPONENT_OPTIONS -ftls-model=initial-exec -fno-semantic-interposition)
+# NTIO_LIBRARY_INTERNAL: the code is libntio's own, so data only the library reads (the
+# verifier's hook flags, NTIO_LIBRARY_LOCAL) is hidden and read directly, not through the GOT.
+set(NTIO_COMPONENT_OPTIONS -ftls-model=initial-exec -fno-semantic-interposition -DNTIO_LIBRARY_INTERNAL)
 
 # ntio_component(<name> SOURCES ...): an object library ntio_<name> that becomes part of libntio,
 # compiled with the shared precompiled header of ntio_pch (src/CMakeLists.txt).

@@ -13,12 +13,22 @@ namespace ntio::verifier {
 // of a call or completion): active, true while at least one driver is verified and the mode is not
 // off, or tracing is on; tracing, NTIO_TRACE or the trace tool recording; slow_reasons, state.hpp's
 // SlowReason bits.
+// Hidden inside libntio, so that a hook site is one load of it, not a GOT load and then the word;
+// code outside the library asks active_now() / tracing_now().
+#ifdef NTIO_LIBRARY_INTERNAL
+#define NTIO_LIBRARY_LOCAL __attribute__((visibility("hidden")))
+#else
+#define NTIO_LIBRARY_LOCAL
+#endif
 struct alignas(64) HotFlags {
     std::atomic<bool> active{false};
     std::atomic<bool> tracing{false};
     std::atomic<ULONG> slow_reasons{0};
 };
-extern HotFlags g_hot;
+extern NTIO_LIBRARY_LOCAL HotFlags g_hot;
+// active() and tracing() for code outside libntio (out of line).
+bool active_now() noexcept;
+bool tracing_now() noexcept;
 inline bool active() noexcept { return g_hot.active.load(std::memory_order_relaxed); }
 
 // IoCallDriver, IoCompleteRequest and completion routines: verifier/fast_hooks.hpp, inline in the I/O

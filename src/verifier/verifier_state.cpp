@@ -13,6 +13,9 @@
 namespace ntio::verifier {
 
 constinit HotFlags g_hot;  // constant-initialised: set_tracing may run during static initialisation
+
+bool active_now() noexcept { return active(); }
+bool tracing_now() noexcept { return tracing(); }
 DriverSlot g_driver_slots[kMaxVerifiedDrivers];
 std::atomic<signed char> g_driver_buckets[1u << kDriverBucketBits];
 std::atomic<unsigned> g_driver_overflows{0};
