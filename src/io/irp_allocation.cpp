@@ -239,17 +239,32 @@ namespace {
     return irp;
 }
 
-// target: the device the IRP is for, when the caller says (IoAllocateIrpEx).
-[[gnu::always_inline]] inline PIRP allocate_irp_for(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
-    if (stack_size < 1) return nullptr;
-    const bool verifier = ntio::verifier::active();
-    if (verifier && ntio::verifier::irp_allocation_hooked(target)) [[unlikely]]
-        return allocate_irp_verified(target, stack_size, charge_quota);
+// The I/O manager's cache, then its IRP set up.
+[[gnu::always_inline]] inline PIRP allocate_irp_plain(CCHAR stack_size, bool charge_quota) noexcept {
     IrpBlock* block = allocate_block(static_cast<std::size_t>(stack_size));
     if (!block) return nullptr;
-    PIRP irp = finish_irp(block, stack_size, charge_quota);
-    if (verifier && ntio::verifier::alloc_logged()) [[unlikely]] ntio::verifier::log_alloc(irp);
+    return finish_irp(block, stack_size, charge_quota);
+}
+
+// While the verifier is active and has something to do here: a verified driver's IRP
+// (allocate_irp_verified), else the I/O manager's with the log's record.
+[[gnu::noinline]] PIRP allocate_irp_active(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
+    if (ntio::verifier::irp_allocation_hooked(target)) return allocate_irp_verified(target, stack_size, charge_quota);
+    PIRP irp = allocate_irp_plain(stack_size, charge_quota);
+    if (irp) ntio::verifier::log_alloc(irp);
     return irp;
+}
+
+// target: the device the IRP is for, when the caller says (IoAllocateIrpEx). One test of the
+// verifier's flag on the usual path; while it is active, an IRP nothing verifies or logs takes the
+// usual path too.
+[[gnu::always_inline]] inline PIRP allocate_irp_for(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
+    if (stack_size < 1) return nullptr;
+    if (ntio::verifier::active()) [[unlikely]] {
+        if (ntio::verifier::irp_allocation_hooked(target) || ntio::verifier::alloc_logged())
+            return allocate_irp_active(target, stack_size, charge_quota);
+    }
+    return allocate_irp_plain(stack_size, charge_quota);
 }
 
 }  // namespace
