@@ -94,8 +94,7 @@ RecordRef create_record_locked(PIRP irp) {
     IrpRecord*& bucket = bucket_of(irp);
     record->m_next = bucket;
     bucket = record;
-    g_live_records.store(++g_count, std::memory_order_release);
-    if (g_count == 1) set_slow_reason(kSlowRecords, true);
+    publish_count(g_live_records, ++g_count, kSlowRecords);
     return RecordRef(record);
 }
 
@@ -107,8 +106,7 @@ void erase_record_locked(PIRP irp) {
         *link = record->m_next;
         record->m_next = nullptr;
         record->erased.store(true, std::memory_order_release);
-        g_live_records.store(--g_count, std::memory_order_release);
-        if (g_count == 0) set_slow_reason(kSlowRecords, false);
+        publish_count(g_live_records, --g_count, kSlowRecords);
         // A frame still on it keeps it (its dispatch's exit rules read it); the last one recycles it.
         if (record->active_frames <= 0) recycle_locked(*record);
         return;

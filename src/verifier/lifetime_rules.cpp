@@ -12,8 +12,9 @@
 
 namespace ntio::verifier {
 
-std::atomic<std::size_t> g_device_queued_entries{0};  // g_queued->size(), read without the lock
 namespace {
+
+std::atomic<std::size_t> g_device_queued_entries{0};  // g_queued->size(), read without the lock
 
 ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
 

@@ -12,8 +12,9 @@
 
 namespace ntio::verifier {
 
-std::atomic<std::size_t> g_charged_blocks{0};  // g_charges->size(), read without g_lock
 namespace {
+
+std::atomic<std::size_t> g_charged_blocks{0};  // g_charges->size(), read without g_lock
 
 enum class Kind : std::uint8_t { Pool, Irp, Mdl };
 

@@ -327,11 +327,6 @@ struct ContextScope {
 inline void reset_context() noexcept { t_state.context = nullptr; }
 inline void set_context_driver(PDRIVER_OBJECT driver) noexcept { t_state.context = driver; }
 void forget_allocated_irp(PIRP irp) noexcept;
-// Whether any pool block, IRP or MDL is charged to a driver (no lock).
-extern std::atomic<std::size_t> g_charged_blocks;
-inline bool any_charges() noexcept { return g_charged_blocks.load(std::memory_order_acquire) != 0; }
-// KDEVICE_QUEUE entries linked while the verifier was active and not yet unlinked (lifetime_rules.cpp).
-extern std::atomic<std::size_t> g_device_queued_entries;
 // At DriverUnload's return: 0xC4 0x62 when the driver leaves pool blocks or IRPs behind.
 void check_resource_leaks(PDRIVER_OBJECT driver) noexcept;
 void forget_resources(PDRIVER_OBJECT driver) noexcept;
