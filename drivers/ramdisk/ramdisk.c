@@ -102,6 +102,10 @@ NTSTATUS RamdiskReadWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     if (length == 0) {
         return RamdiskCompleteRequest(Irp, STATUS_SUCCESS, 0);
     }
+    if (!write) {
+        /* As in RamdiskFastIoRead: the disk's first line is fetched while the MDL is mapped. */
+        PreFetchCacheLine(PF_TEMPORAL_LEVEL_1, extension->Data + offset);
+    }
     if (!Irp->MdlAddress || MmGetMdlByteCount(Irp->MdlAddress) < length) {
         /* A kernel-mode sender that did not describe its buffer as this DO_DIRECT_IO device needs. */
         return RamdiskCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
