@@ -87,7 +87,9 @@ void set_service_string(const std::u16string& service, const std::u16string& val
 
 PDRIVER_OBJECT load_driver_image(const char* image, const std::u16string& service) {
     const std::string directory = drivers_directory();
-    const std::string path = (directory.empty() ? std::string(".") : directory) + "/" + image;
+    const std::string path = std::string(image).find('/') != std::string::npos
+                                 ? std::string(image)
+                                 : (directory.empty() ? std::string(".") : directory) + "/" + image;
     void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!module) {
         std::fprintf(stderr, "ntio bench: cannot load %s: %s (set NTIO_DRIVERS to the directory of the .sys images)\n",

@@ -24,8 +24,9 @@ void set_service_parameter(const std::u16string& service, const std::u16string& 
 void set_service_dword(const std::u16string& service, const std::u16string& value, ULONG data);
 void set_service_string(const std::u16string& service, const std::u16string& value, const std::u16string& data);
 
-// dlopen + NtioCreateDriver for the image in drivers_directory(); exits with a message on failure.
-// The driver object comes back referenced: release with unload_driver().
+// dlopen + NtioCreateDriver for the image in drivers_directory(), or at `image` itself when it is a
+// path (holds a '/'); exits with a message on failure. The driver object comes back referenced:
+// release with unload_driver().
 PDRIVER_OBJECT load_driver_image(const char* image, const std::u16string& service);
 void unload_driver(PDRIVER_OBJECT& driver);
 

@@ -4,6 +4,11 @@
 // memcpy_rand(16 MiB) for a 16 MiB disk, i.e. time-per-read ratios <= 1/0.75 and <= 1/0.55. The
 // real in-box drivers are loaded from the build tree (drivers/images.hpp); the disk is written
 // through the stack first so every page is resident.
+//
+// NTIO_BENCH_AB_RAMDISK=<path to another ramdisk.sys> turns both gates into an informational
+// comparison of two builds of the driver in one process, pairs interleaved: that image's stack
+// against the build tree's, each under its own three filters (a driver change measured against
+// the same process's drift rather than across runs).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,17 +30,19 @@ constexpr ULONG kBlock = 4096;
 constexpr int kFilters = 3;
 alignas(64) char g_read_buffer[kBlock];
 
-// ramdisk.sys (\Device\Ramdisk9) of `size` bytes under three passthrough.sys filters.
+// `image` (ramdisk.sys, or a path to one) as \Device\Ramdisk<number> of `size` bytes under three
+// passthrough.sys filters; number is one digit, and names the stack's services too.
 class RamdiskStack {
 public:
-    explicit RamdiskStack(ULONGLONG size) : m_size(size) {
-        const ULONG number = 9;
-        set_service_parameter(u"C1Ramdisk", u"DiskSize", REG_QWORD, &size, sizeof(size));
-        set_service_parameter(u"C1Ramdisk", u"DiskNumber", REG_DWORD, &number, sizeof(number));
-        m_disk = load_driver_image("ramdisk.sys", u"C1Ramdisk");
-        const std::u16string target = u"\\Device\\Ramdisk9";
+    explicit RamdiskStack(ULONGLONG size, const char* image = "ramdisk.sys", ULONG number = 9) : m_size(size) {
+        const std::u16string digit(1, static_cast<char16_t>(u'0' + number));
+        const std::u16string disk_service = u"C1Ramdisk" + digit;
+        set_service_parameter(disk_service, u"DiskSize", REG_QWORD, &size, sizeof(size));
+        set_service_parameter(disk_service, u"DiskNumber", REG_DWORD, &number, sizeof(number));
+        m_disk = load_driver_image(image, disk_service);
+        const std::u16string target = u"\\Device\\Ramdisk" + digit;
         for (int i = 0; i < kFilters; ++i) {
-            const std::u16string service = u"C1Filter" + std::u16string(1, static_cast<char16_t>(u'1' + i));
+            const std::u16string service = u"C1Filter" + digit + std::u16string(1, static_cast<char16_t>(u'1' + i));
             set_service_parameter(service, u"AttachTo", REG_SZ, target.c_str(), static_cast<ULONG>((target.size() + 1) * 2));
             m_filters[i] = load_driver_image("passthrough.sys", service);
         }
@@ -47,7 +54,7 @@ public:
         NTSTATUS status = NtCreateFile(&m_handle, GENERIC_READ | GENERIC_WRITE | SYNCHRONIZE, &attributes, &iosb,
                                        nullptr, 0, FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN,
                                        FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
-        require(status == STATUS_SUCCESS, "NtCreateFile(\\Device\\Ramdisk9)", status);
+        require(status == STATUS_SUCCESS, "NtCreateFile on the RAM disk", status);
         // Fill the disk through the stack: every page resident and holding data, as the baseline's.
         std::vector<char> chunk(1 << 20);
         for (ULONGLONG offset = 0; offset < size; offset += chunk.size()) {
@@ -93,6 +100,16 @@ GateResult gate_c1(const char* id, const char* what, ULONGLONG size, double spee
     if (std::string why = missing_images({"ramdisk.sys", "passthrough.sys"}); !why.empty())
         return skipped_gate(id, what, 1.0 / speed_floor, why);
     pin_to_cpu(0);
+    if (const char* other = std::getenv("NTIO_BENCH_AB_RAMDISK")) {
+        RamdiskStack theirs(size, other, 8);
+        RamdiskStack ours(size);
+        const std::string ab_id = std::string(id) + ".ab";
+        GateResult result = run_gate(ab_id, std::string("time per read, ") + other + " / the build tree's ramdisk.sys",
+                                     [&](double min_ns) { return theirs.run(min_ns); },
+                                     [&](double min_ns) { return ours.run(min_ns); }, 1.0, options);
+        result.informational = true;
+        return result;
+    }
     RamdiskStack stack(size);
     MemcpyRand baseline(size);
     return run_gate(id, what, [&](double min_ns) { return stack.run(min_ns); },
