@@ -13,7 +13,7 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     if (ntio::verifier::active()) [[unlikely]] {
         const ULONG reasons = ntio::verifier::g_hot.slow_reasons.load(std::memory_order_acquire);
         // Tracing alone (no driver verified): the records around the dispatch, and nothing else.
-        if (reasons == ntio::verifier::kSlowTracing && DeviceObject) return ntio::verifier::traced_call(DeviceObject, Irp);
+        if (ntio::verifier::trace_only(reasons) && DeviceObject) return ntio::verifier::traced_call(DeviceObject, Irp);
         return ntio::verifier::call_driver_hooked(DeviceObject, Irp, reasons);
     }
     if (--Irp->CurrentLocation <= 0)

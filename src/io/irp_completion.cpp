@@ -43,7 +43,7 @@ VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost) {
     if (ntio::verifier::active()) [[unlikely]] {
         const ULONG reasons = ntio::verifier::g_hot.slow_reasons.load(std::memory_order_acquire);
         // Tracing alone (no driver verified): the records in the walk, and nothing else.
-        if (reasons == ntio::verifier::kSlowTracing) return ntio::verifier::traced_complete_request(Irp);
+        if (ntio::verifier::trace_only(reasons)) return ntio::verifier::traced_complete_request(Irp);
         ntio::verifier::complete_request_hooked(Irp, reasons);
         return ntio::io::complete_request_walk<ntio::io::HookedRoutines>(Irp);
     }

@@ -83,7 +83,7 @@ inline NTSTATUS invoke_completion_routine_hooked(PIO_COMPLETION_ROUTINE routine,
                                                  PVOID context) noexcept {
     const ULONG slow = g_hot.slow_reasons.load(std::memory_order_acquire);
     if (slow & (kSlowRecords | kSlowTracing | kSlowIrpLogging)) [[unlikely]] {
-        if (slow == kSlowTracing) return traced_completion_routine(routine, device, irp, context);
+        if (trace_only(slow)) return traced_completion_routine(routine, device, irp, context);
         return invoke_completion_routine_logged(routine, device, irp, context);
     }
     const ULONG flags = live_device_flags(device);
@@ -125,7 +125,7 @@ inline void complete_request_hooked(PIRP irp, ULONG reasons) noexcept {
         !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && thread_quiet()) [[likely]] {
         const ULONG slow = reasons & (kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing);
         if (slow == 0) [[likely]] return;
-        if (slow == kSlowTracing) return log_complete(irp, irp->IoStatus.Status, irp->IoStatus.Information);
+        if (trace_only(slow)) return log_complete(irp, irp->IoStatus.Status, irp->IoStatus.Information);
     }
     complete_request_checked(irp);
 }

@@ -69,7 +69,9 @@ enum SlowReason : ULONG {
 inline bool slow_for(ULONG reasons) noexcept { return (g_hot.slow_reasons.load(std::memory_order_acquire) & reasons) != 0; }
 // Tracing is on and nothing else is: no driver is verified, so no rule checks any call, no record or
 // frame exists and no driver's context is ever set; the hooks only record (gate V3).
-inline bool trace_only() noexcept { return g_hot.slow_reasons.load(std::memory_order_acquire) == kSlowTracing; }
+// trace_only(reasons): the same, for a SlowReason word a hook already read.
+inline bool trace_only(ULONG reasons) noexcept { return reasons == kSlowTracing; }
+inline bool trace_only() noexcept { return trace_only(g_hot.slow_reasons.load(std::memory_order_acquire)); }
 inline void set_slow_reason(ULONG reason, bool on) noexcept {
     if (on) g_hot.slow_reasons.fetch_or(reason, std::memory_order_acq_rel);
     else g_hot.slow_reasons.fetch_and(~reason, std::memory_order_acq_rel);
