@@ -162,7 +162,7 @@ void* allocate_block(ULONG pool_type, SIZE_T bytes, ULONG tag, bool zero, bool q
         page_aligned ? PAGE_SIZE : is_cache_aligned(pool_type) ? kCacheLine : MEMORY_ALLOCATION_ALIGNMENT;
     const std::size_t prefix = page_aligned ? PAGE_SIZE : is_cache_aligned(pool_type) ? kCacheLine : kHeaderSize;
     if (bytes > SIZE_MAX / 2) return nullptr;
-    if (verifier::active() && verifier::inject_allocation_failure()) [[unlikely]] return nullptr;
+    if (verifier::hooks_on() && verifier::inject_allocation_failure()) [[unlikely]] return nullptr;
     const std::size_t total = prefix + bytes;
     void* raw = alignment > alignof(std::max_align_t)
                     ? std::aligned_alloc(alignment, (total + alignment - 1) & ~(alignment - 1))
@@ -179,7 +179,7 @@ void* allocate_block(ULONG pool_type, SIZE_T bytes, ULONG tag, bool zero, bool q
     h->slot = pool_tags::slot_for(tag & ~kProtectedPoolBit, is_paged(pool_type));
     store_magic(h, live_magic(user));
     pool_tags::on_allocate(h->slot, bytes);
-    if (verifier::active()) [[unlikely]] verifier::on_pool_allocate(user, bytes, tag);
+    if (verifier::hooks_on()) [[unlikely]] verifier::on_pool_allocate(user, bytes, tag);
     return user;
 }
 
@@ -226,7 +226,7 @@ void free_block(void* p, ULONG tag) {
         KeBugCheckEx(BAD_POOL_CALLER, 0x07, 0, expected, reinterpret_cast<ULONG_PTR>(p));
     }
     const std::size_t bytes = h->size;
-    if (verifier::active()) [[unlikely]] verifier::on_pool_free(p);
+    if (verifier::hooks_on()) [[unlikely]] verifier::on_pool_free(p);
     pool_tags::on_free(h->slot, bytes);
     t_quarantine.park(static_cast<char*>(p) - h->raw_offset, p, bytes);
 }

@@ -12,4 +12,11 @@ bool process_barrier_available() noexcept;
 // pass one when they are next scheduled). Only valid when process_barrier_available() said true.
 void process_barrier() noexcept;
 
+// The same with core serialization (MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE): every thread of
+// the process that runs now executes a serializing instruction before it returns to this process's
+// code, so none runs instruction bytes fetched before the call (code rewritten under it,
+// static_branch.cpp). Registered per process: a forked child registers again.
+bool core_barrier_available() noexcept;
+void core_barrier() noexcept;  // only valid when core_barrier_available() said true
+
 }  // namespace ntio::host

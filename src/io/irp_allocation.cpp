@@ -260,7 +260,7 @@ namespace {
 // usual path too.
 [[gnu::always_inline]] inline PIRP allocate_irp_for(PDEVICE_OBJECT target, CCHAR stack_size, bool charge_quota) noexcept {
     if (stack_size < 1) return nullptr;
-    if (ntio::verifier::active()) [[unlikely]] {
+    if (ntio::verifier::hooks_on()) [[unlikely]] {
         if (ntio::verifier::irp_allocation_hooked(target) || ntio::verifier::alloc_logged())
             return allocate_irp_active(target, stack_size, charge_quota);
     }
@@ -315,7 +315,7 @@ VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
 // (https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation).
 // NT deviation: NT raises that one only under Driver Verifier; ntio always checks it.
 VOID NTAPI IoFreeIrp(PIRP Irp) {
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::free_irp_hook(Irp);
+    if (ntio::verifier::hooks_on()) [[unlikely]] ntio::verifier::free_irp_hook(Irp);
     const auto p1 = reinterpret_cast<ULONG_PTR>(Irp);
     if (Irp->Type != IO_TYPE_IRP) KeBugCheckEx(MULTIPLE_IRP_COMPLETE_REQUESTS, p1, kFreeOfFreedIrp, 0, 0);
     if (!(Irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) || !irp_from_allocator(Irp))

@@ -10,7 +10,7 @@ extern "C" {
 // dispatch routine of the device's driver runs. Running out of locations is bugcheck 0x35 (P1 = IRP).
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x35--no-more-irp-stack-locations
 NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
-    if (ntio::verifier::active()) [[unlikely]] {
+    if (ntio::verifier::hooks_on()) [[unlikely]] {
         const ULONG reasons = ntio::verifier::g_hot.slow_reasons.load(std::memory_order_acquire);
         // Tracing alone (no driver verified): the records around the dispatch, and nothing else.
         if (ntio::verifier::trace_only(reasons) && DeviceObject) return ntio::verifier::traced_call(DeviceObject, Irp);

@@ -40,7 +40,7 @@ extern "C" {
 
 VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost) {
     (void)PriorityBoost;  // host thread priorities are not boosted
-    if (ntio::verifier::active()) [[unlikely]] {
+    if (ntio::verifier::hooks_on()) [[unlikely]] {
         const ULONG reasons = ntio::verifier::g_hot.slow_reasons.load(std::memory_order_acquire);
         // Tracing alone (no driver verified): the records in the walk, and nothing else.
         if (ntio::verifier::trace_only(reasons)) return ntio::verifier::traced_complete_request(Irp);

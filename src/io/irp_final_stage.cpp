@@ -133,7 +133,7 @@ void complete_final_stage(PIRP irp) noexcept {
     }
 
     dequeue_thread_irp(irp);
-    if (post_packet && ntio::verifier::active()) [[unlikely]] ntio::verifier::trace_iocp_post(irp, file);
+    if (post_packet && ntio::verifier::hooks_on()) [[unlikely]] ntio::verifier::trace_iocp_post(irp, file);
     if (defer_iosb) [[unlikely]] {
         // NT fact D9: the issuing process closed its last handle to the file (file_cancel_irps.hpp);
         // the packet carries the IOSB, written when it is removed.

@@ -126,7 +126,7 @@ void record_locked(PMDL mdl, ULONG_PTR start, bool write) noexcept { record_lock
     mdl->Process = nullptr;
     mdl->MappedSystemVa = nullptr;
     io.mdl_allocated();
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_allocate_mdl(mdl);
+    if (ntio::verifier::hooks_on()) [[unlikely]] ntio::verifier::on_allocate_mdl(mdl);
     return mdl;
 }
 inline PMDL allocate_mdl(IoManager& io, PVOID VirtualAddress, ULONG Length) noexcept {
@@ -139,7 +139,7 @@ inline void free_mdl(IoManager& io, PMDL Mdl) noexcept {
         MmUnmapLockedPages(Mdl->MappedSystemVa, Mdl);
     }
     io.mdl_freed();
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_free_mdl(Mdl);
+    if (ntio::verifier::hooks_on()) [[unlikely]] ntio::verifier::on_free_mdl(Mdl);
     MdlCache& cache = t_mdl_cache;
     if ((Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE) && cache.primed && cache.count < kMdlCacheDepth) {
         cache.blocks[cache.count++] = Mdl;
@@ -329,7 +329,7 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
                                          MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
                                          ULONG BugCheckOnFailure, ULONG Priority) {
     // The verifier's check is a tail call too, so the usual path saves no registers for it.
-    if (ntio::verifier::active()) [[unlikely]]
+    if (ntio::verifier::hooks_on()) [[unlikely]]
         return io::map_locked_pages_verified(MemoryDescriptorList, AccessMode, CacheType, RequestedAddress);
     (void)BugCheckOnFailure;
     (void)Priority;  // MdlMappingNoExecute/NoWrite and the priority do not change an identity mapping

@@ -32,7 +32,7 @@ public:
                                                             KPROCESSOR_MODE mode, ACCESS_MASK* granted = nullptr) noexcept {
         PEPROCESS process = ob::current_process();
         if (process && !ob::is_pseudo_handle(handle) && !ob::is_kernel_handle(handle) &&
-            !ntio::verifier::active()) [[likely]] {
+            !ntio::verifier::hooks_on()) [[likely]] {
             ob::HandleInfo entry;
             const NTSTATUS status =
                 ob::lookup_handle_entry(process->m_handle_table, handle, desired, type, mode, true, entry);

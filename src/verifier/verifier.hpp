@@ -7,6 +7,8 @@
 
 #include <ntifs.h>
 
+#include "host/static_branch.hpp"
+
 namespace ntio::verifier {
 
 // The words the hook sites read, in one cache line (one line and one address to load for the hooks
@@ -30,6 +32,14 @@ extern NTIO_LIBRARY_LOCAL HotFlags g_hot;
 bool active_now() noexcept;
 bool tracing_now() noexcept;
 inline bool active() noexcept { return g_hot.active.load(std::memory_order_relaxed); }
+#ifdef NTIO_LIBRARY_INTERNAL
+// hooks_on(): active() at the hook sites of the I/O path (IoAllocateIrp, IofCallDriver,
+// IofCompleteRequest, IoFreeIrp, the services' handle reference, MDLs, pool, the port packet of the
+// final stage), as static branches: a no-op while the verifier is off and a jump
+// to the hook while it is on, the sites rewritten by sync_hook_sites() whenever active changes
+// (verifier_state.cpp). Every other site tests active().
+NTIO_DEFINE_STATIC_BRANCH(hooks_on, ntio_sb_verifier, g_hot.active)
+#endif
 
 // IoCallDriver, IoCompleteRequest and completion routines: verifier/fast_hooks.hpp, inline in the I/O
 // manager, with their full checks in dispatch_rules.cpp and completion_rules.cpp.

@@ -14,6 +14,16 @@ namespace ntio::verifier {
 
 constinit HotFlags g_hot;  // constant-initialised: set_tracing may run during static initialisation
 
+// The hooks_on() sites (verifier.hpp), all in this section of libntio.
+NTIO_STATIC_BRANCH_KEY(g_hook_key, ntio_sb_verifier, g_hot.active);
+namespace {
+
+// After each change of g_hot.active; also when the library is loaded, so that the sites are the
+// no-op from the start rather than the compiled test of the flag.
+void sync_hook_sites() noexcept { (void)host::sync_static_branch(g_hook_key); }
+[[gnu::constructor]] void hook_sites_at_load() { sync_hook_sites(); }
+}  // namespace
+
 bool active_now() noexcept { return active(); }
 bool tracing_now() noexcept { return tracing(); }
 DriverSlot g_driver_slots[kMaxVerifiedDrivers];
@@ -74,6 +84,7 @@ void recompute_active() noexcept {
                         g_mode.load(std::memory_order_acquire) != NtioVerifierOff) ||
                            g_hot.tracing.load(std::memory_order_acquire),
                        std::memory_order_release);
+    sync_hook_sites();
 }
 
 // object_alive: the driver object may be written (its flags copy for the hot paths); false when it may
@@ -234,8 +245,12 @@ void forget_driver_slot(PDRIVER_OBJECT driver, bool object_alive) noexcept { (vo
 void set_tracing(bool on) noexcept {
     g_hot.tracing.store(on, std::memory_order_release);
     set_slow_reason(kSlowTracing, on);
-    if (on) g_hot.active.store(true, std::memory_order_release);
-    else recompute_active();
+    if (on) {
+        g_hot.active.store(true, std::memory_order_release);
+        sync_hook_sites();
+    } else {
+        recompute_active();
+    }
 }
 
 std::vector<VerifiedDriver> verified_drivers() {
