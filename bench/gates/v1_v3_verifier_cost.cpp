@@ -164,6 +164,19 @@ Stack build_stack(const char* tag) {
     return stack;
 }
 
+// V1's hooked phase runs on the plain phase's stack, its drivers' dispatch routines (and with them
+// the completion routines they set) and the originator swapped for the hooked ones: the two phases
+// then differ only in their code, not in where their devices, extensions and IRPs lie (two stacks
+// measured 0.96-1.16 against each other from one run to the next, with the same code).
+template <bool kHooks>
+void use_hooks(Stack& stack) {
+    for (ULONG i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; ++i) {
+        stack.drivers[0]->MajorFunction[i] = NullDispatch<kHooks>;
+        stack.drivers[1]->MajorFunction[i] = FilterDispatch<kHooks>;
+    }
+    stack.round_trip = round_trip<kHooks>;
+}
+
 void destroy_stack(Stack& stack) {
     for (int i = 3; i >= 1; --i) {
         auto* extension = static_cast<FilterExtension*>(stack.devices[i]->DeviceExtension);
@@ -210,11 +223,16 @@ GateResults gate_v1_verifier_off(const GateOptions& options) {
         return {skipped_gate("V1", kDescription, 1.02, "the verifier or tracing is on in this process"),
                 skipped_gate("V1.isolated", kIsolated, 0.02, "the verifier or tracing is on in this process")};
     (void)ntio::host::sync_static_branch(g_model_key);
-    Stack plain = build_stack<false>("V1p");
-    Stack hooked = build_stack<true>("V1h");
+    Stack plain = build_stack<false>("V1");
+    auto hooked_phase = [&plain](double min_ns) {
+        use_hooks<true>(plain);
+        const double ns = a1_phase(plain, min_ns);
+        use_hooks<false>(plain);
+        return ns;
+    };
     GateResult result = run_gate(
-        "V1", kDescription, [&hooked](double min_ns) { return a1_phase(hooked, min_ns); },
-        [&plain](double min_ns) { return a1_phase(plain, min_ns); }, 1.02, options);
+        "V1", kDescription, hooked_phase, [&plain](double min_ns) { return a1_phase(plain, min_ns); }, 1.02,
+        options);
     note("the ratio - 1 is the cost of one more set of A1's hook sites (alloc 1, call 4, complete 1, free 1), "
          "i.e. of the sites A1 has (static branches: a no-op each while the verifier is off, when the process "
          "can rewrite its code)");
@@ -224,7 +242,6 @@ GateResults gate_v1_verifier_off(const GateOptions& options) {
     isolated.informational = true;
     if (const unsigned long taken = g_model_taken.load(std::memory_order_relaxed))
         std::fprintf(stderr, "V1: the model's hook sites were taken %lu times (its key was on)\n", taken);
-    destroy_stack(hooked);
     destroy_stack(plain);
     return {result, isolated};
 }
