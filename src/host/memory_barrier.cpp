@@ -4,8 +4,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <atomic>
-
 #include "host/memory_barrier.hpp"
 
 namespace ntio::host {
@@ -26,19 +24,15 @@ bool process_barrier_available() noexcept {
 
 void process_barrier() noexcept { (void)syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0); }
 
-// The registration belongs to the process (its mm): the pid it was made for tells a forked child,
-// which has its own, to make it again.
 bool core_barrier_available() noexcept {
-    static std::atomic<pid_t> registered_for{0};
-    const pid_t self = getpid();
-    if (registered_for.load(std::memory_order_acquire) == self) return true;
-    const long supported = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-    if (supported < 0 || !(supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)) return false;
-    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) != 0) return false;
-    registered_for.store(self, std::memory_order_release);
-    return true;
+    static const bool available = [] {
+        const long supported = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+        if (supported < 0 || !(supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)) return false;
+        return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
+    }();
+    return available;
 }
 
-void core_barrier() noexcept { (void)syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0); }
+bool core_barrier() noexcept { return syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0; }
 
 }  // namespace ntio::host

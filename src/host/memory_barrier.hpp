@@ -15,8 +15,8 @@ void process_barrier() noexcept;
 // The same with core serialization (MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE): every thread of
 // the process that runs now executes a serializing instruction before it returns to this process's
 // code, so none runs instruction bytes fetched before the call (code rewritten under it,
-// static_branch.cpp). Registered per process: a forked child registers again.
+// static_branch.cpp). core_barrier() is false when the call fails.
 bool core_barrier_available() noexcept;
-void core_barrier() noexcept;  // only valid when core_barrier_available() said true
+bool core_barrier() noexcept;  // only valid when core_barrier_available() said true
 
 }  // namespace ntio::host

@@ -1,6 +1,7 @@
 // The verifier's hook surface: what the I/O manager calls at the five check points of the spec
-// (IoCallDriver, IoCompleteRequest, completion routines, cancel paths, object lifetime). Every hook
-// site is one predictable branch on active(), a relaxed load of one global, when nothing is verified.
+// (IoCallDriver, IoCompleteRequest, completion routines, cancel paths, object lifetime). When nothing
+// is verified, a hook site on the I/O path is a no-op (hooks_on(), a static branch) and any other
+// one predictable branch on active(), a relaxed load of one global.
 #pragma once
 
 #include <atomic>
@@ -36,8 +37,8 @@ inline bool active() noexcept { return g_hot.active.load(std::memory_order_relax
 // hooks_on(): active() at the hook sites of the I/O path (IoAllocateIrp, IofCallDriver,
 // IofCompleteRequest, IoFreeIrp, the services' handle reference, MDLs, pool, the port packet of the
 // final stage), as static branches: a no-op while the verifier is off and a jump
-// to the hook while it is on, the sites rewritten by sync_hook_sites() whenever active changes
-// (verifier_state.cpp). Every other site tests active().
+// to the hook while it is on, the sites rewritten whenever active changes (set_active,
+// verifier_state.cpp). Every other site tests active().
 NTIO_DEFINE_STATIC_BRANCH(hooks_on, ntio_sb_verifier, g_hot.active)
 #endif
 

@@ -18,10 +18,16 @@ constinit HotFlags g_hot;  // constant-initialised: set_tracing may run during s
 NTIO_STATIC_BRANCH_KEY(g_hook_key, ntio_sb_verifier, g_hot.active);
 namespace {
 
-// After each change of g_hot.active; also when the library is loaded, so that the sites are the
-// no-op from the start rather than the compiled test of the flag.
-void sync_hook_sites() noexcept { (void)host::sync_static_branch(g_hook_key); }
-[[gnu::constructor]] void hook_sites_at_load() { sync_hook_sites(); }
+// Sets g_hot.active: the sites are turned on after it is set and off before it is cleared, so that
+// a hooks_on() site leads to its hook only while active() says so, then follow it as it is (a
+// concurrent change may have come between). Also when the library is loaded, so that the sites are
+// the no-op from the start rather than the compiled test of the flag.
+void set_active(bool on) noexcept {
+    if (!on) (void)host::set_static_branch(g_hook_key, false);
+    g_hot.active.store(on, std::memory_order_release);
+    (void)host::sync_static_branch(g_hook_key);
+}
+[[gnu::constructor]] void hook_sites_at_load() { (void)host::sync_static_branch(g_hook_key); }
 }  // namespace
 
 bool active_now() noexcept { return active(); }
@@ -80,11 +86,9 @@ void recompute_flag_reasons_locked() noexcept {
 }
 
 void recompute_active() noexcept {
-    g_hot.active.store((g_verified_count.load(std::memory_order_acquire) > 0 &&
-                        g_mode.load(std::memory_order_acquire) != NtioVerifierOff) ||
-                           g_hot.tracing.load(std::memory_order_acquire),
-                       std::memory_order_release);
-    sync_hook_sites();
+    set_active((g_verified_count.load(std::memory_order_acquire) > 0 &&
+                g_mode.load(std::memory_order_acquire) != NtioVerifierOff) ||
+               g_hot.tracing.load(std::memory_order_acquire));
 }
 
 // object_alive: the driver object may be written (its flags copy for the hot paths); false when it may
@@ -245,12 +249,8 @@ void forget_driver_slot(PDRIVER_OBJECT driver, bool object_alive) noexcept { (vo
 void set_tracing(bool on) noexcept {
     g_hot.tracing.store(on, std::memory_order_release);
     set_slow_reason(kSlowTracing, on);
-    if (on) {
-        g_hot.active.store(true, std::memory_order_release);
-        sync_hook_sites();
-    } else {
-        recompute_active();
-    }
+    if (on) set_active(true);
+    else recompute_active();
 }
 
 std::vector<VerifiedDriver> verified_drivers() {

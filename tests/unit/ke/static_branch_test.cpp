@@ -1,19 +1,17 @@
-// host::sync_static_branch (host/static_branch.hpp): sites that follow their flag only when told to,
-// a thread that reaches a site mid-rewrite steered to the new state, and an int3 that is no site
-// left to kill the process as before.
-#include <signal.h>
-
+// host::set_static_branch (host/static_branch.hpp): rewritten sites follow their key only when told
+// to, a thread that reaches a site mid-rewrite runs the new instruction, and sites in inline
+// functions and templates link and rewrite like any other.
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "host/static_branch.hpp"
+#include "static_branch_test_sites.hpp"
 
 namespace ntio::host {
 namespace {
-
-std::atomic<bool> g_flag{false};
-NTIO_DEFINE_STATIC_BRANCH(test_branch, ntio_sb_unit_test, g_flag)
 
 [[gnu::noinline]] bool site_a() { return test_branch(); }
 [[gnu::noinline]] int site_b() {
@@ -21,18 +19,22 @@ NTIO_DEFINE_STATIC_BRANCH(test_branch, ntio_sb_unit_test, g_flag)
     return 1;
 }
 
-NTIO_STATIC_BRANCH_KEY(g_key, ntio_sb_unit_test, g_flag);
+NTIO_STATIC_BRANCH_KEY(g_key, ntio_sb_unit_test, g_test_flag);
 
-void set_and_sync(bool on, void (*while_trapping)() = nullptr) {
-    g_flag.store(on);
-    (void)sync_static_branch(g_key, while_trapping);
+void set_and_sync(bool on) {
+    g_test_flag.store(on);
+    (void)sync_static_branch(g_key);
 }
+
+bool patched() { return static_branch_patched(g_key); }
 
 TEST(StaticBranch, every_inlined_copy_is_a_site_of_the_key) {
-    EXPECT_GE(__stop_ntio_sb_unit_test - __start_ntio_sb_unit_test, 2);
+    // site_a, site_b, the template's two instantiations here and the inline function's copy (the
+    // other file's copies of those two are dropped with the functions by the linker, or kept).
+    EXPECT_GE(__stop_ntio_sb_unit_test - __start_ntio_sb_unit_test, 5);
 }
 
-TEST(StaticBranch, sites_follow_the_flag_after_each_sync) {
+TEST(StaticBranch, sites_follow_the_key_after_each_sync) {
     set_and_sync(false);
     EXPECT_FALSE(site_a());
     EXPECT_EQ(site_b(), 1);
@@ -44,47 +46,68 @@ TEST(StaticBranch, sites_follow_the_flag_after_each_sync) {
     EXPECT_EQ(site_b(), 1);
 }
 
-// A patched site no longer reads the flag: it keeps the state of the last sync until the next one.
-// (Where the process cannot patch its code the sites test the flag, and follow it at once.)
-TEST(StaticBranch, patched_sites_change_only_at_a_sync) {
+// A rewritten site no longer reads the flag: it keeps the state of the last rewrite until the next.
+// (Where the process cannot rewrite its code the sites test the flag, and follow it at once.)
+TEST(StaticBranch, rewritten_sites_change_only_at_a_rewrite) {
     set_and_sync(false);
-    if (!static_branch_patched(g_key)) GTEST_SKIP() << "this process cannot rewrite its code (sites test the flag)";
-    g_flag.store(true);
+    if (!patched()) GTEST_SKIP() << "this process cannot rewrite its code (sites test the flag)";
+    g_test_flag.store(true);
     EXPECT_FALSE(site_a());
     EXPECT_EQ(site_b(), 1);
-    (void)sync_static_branch(g_key);
+    EXPECT_TRUE(set_static_branch(g_key, true));
     EXPECT_TRUE(site_a());
-    g_flag.store(false);
+    g_test_flag.store(false);
     EXPECT_TRUE(site_a());
-    (void)sync_static_branch(g_key);
+    EXPECT_TRUE(set_static_branch(g_key, false));
     EXPECT_FALSE(site_a());
 }
 
-// A thread that reaches a site while it holds the int3 of a rewrite goes where the site will lead.
-bool g_seen_while_trapping = false;
-int g_seen_b_while_trapping = 0;
-void run_sites() {
-    g_seen_while_trapping = site_a();
-    g_seen_b_while_trapping = site_b();
+TEST(StaticBranch, sites_in_inline_functions_and_templates_follow_the_key) {
+    set_and_sync(true);
+    EXPECT_TRUE(inline_site());
+    EXPECT_EQ(template_site<1>(), 11);
+    EXPECT_EQ(template_site<2>(), 12);
+    EXPECT_EQ(other_file_sites(), 3);  // the other file's copies
+    set_and_sync(false);
+    EXPECT_FALSE(inline_site());
+    EXPECT_EQ(template_site<1>(), 1);
+    EXPECT_EQ(template_site<2>(), 2);
+    EXPECT_EQ(other_file_sites(), 0);
 }
 
-TEST(StaticBranch, a_site_reached_mid_rewrite_takes_the_new_state) {
-    set_and_sync(false);
-    if (!static_branch_patched(g_key)) GTEST_SKIP() << "this process cannot rewrite its code (sites test the flag)";
-    set_and_sync(true, run_sites);
-    EXPECT_TRUE(g_seen_while_trapping);
-    EXPECT_EQ(g_seen_b_while_trapping, 2);
-    set_and_sync(false, run_sites);
-    EXPECT_FALSE(g_seen_while_trapping);
-    EXPECT_EQ(g_seen_b_while_trapping, 1);
-    EXPECT_FALSE(site_a());
+// A thread that reaches a site while the rewrite holds it waits there and runs the new instruction:
+// whatever it reads is the state the rewrite is going to, never the old one nor torn bytes.
+std::atomic<bool> g_runner_ready{false};
+std::atomic<int> g_runner_result{0};
+std::thread g_runner;
+void start_runner_mid_rewrite() {
+    g_runner = std::thread([] {
+        g_runner_ready.store(true);
+        g_runner_result.store(site_b());
+    });
+    while (!g_runner_ready.load()) std::this_thread::yield();
+    // Give it time to reach the site (the assertion does not depend on it: only whether the spin
+    // is exercised does).
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
-// The SIGTRAP handler steers only its sites: any other breakpoint still ends the process as the
-// default action does.
-TEST(StaticBranchDeathTest, an_int3_that_is_no_site_still_kills_the_process) {
+void rewrite_with_a_runner(bool on) {
+    g_runner_ready.store(false);
+    g_runner_result.store(0);
+    set_static_branch_rewrite_hook_for_test(start_runner_mid_rewrite);
+    EXPECT_TRUE(set_static_branch(g_key, on));
+    set_static_branch_rewrite_hook_for_test(nullptr);
+    g_runner.join();
+}
+
+TEST(StaticBranch, a_site_reached_mid_rewrite_runs_the_new_instruction) {
     set_and_sync(false);
-    EXPECT_EXIT({ __asm__ __volatile__("int3"); }, ::testing::KilledBySignal(SIGTRAP), "");
+    if (!patched()) GTEST_SKIP() << "this process cannot rewrite its code (sites test the flag)";
+    rewrite_with_a_runner(true);
+    EXPECT_EQ(g_runner_result.load(), 2);
+    rewrite_with_a_runner(false);
+    EXPECT_EQ(g_runner_result.load(), 1);
+    EXPECT_EQ(site_b(), 1);
 }
 
 }  // namespace
