@@ -9,27 +9,26 @@
 namespace ntio::host {
 namespace {
 
-bool register_expedited() noexcept {
+// Registers the process for a membarrier command, when the kernel offers it.
+bool register_for(int command, int registration) noexcept {
     const long supported = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-    if (supported < 0 || !(supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) return false;
-    return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    if (supported < 0 || !(supported & command)) return false;
+    return syscall(SYS_membarrier, registration, 0, 0) == 0;
 }
 
 }  // namespace
 
 bool process_barrier_available() noexcept {
-    static const bool available = register_expedited();
+    static const bool available =
+        register_for(MEMBARRIER_CMD_PRIVATE_EXPEDITED, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED);
     return available;
 }
 
 void process_barrier() noexcept { (void)syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0); }
 
 bool core_barrier_available() noexcept {
-    static const bool available = [] {
-        const long supported = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-        if (supported < 0 || !(supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)) return false;
-        return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
-    }();
+    static const bool available =
+        register_for(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE);
     return available;
 }
 
