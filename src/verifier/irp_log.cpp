@@ -405,6 +405,21 @@ inline std::uint64_t load_word(const unsigned char* p) noexcept {
     std::memcpy(&w, p, sizeof w);
     return w;
 }
+// The words of the stack location a traced call is sent with, read at the width their fields are
+// written with: the caller wrote them an instant ago, each field on its own (MajorFunction, Flags and
+// Control as bytes, a length as a ULONG), and a wider load over several such stores cannot take its
+// data from the store buffer: it waits for them to reach the cache. Sampling put more than half of
+// the traced call's time on its first 8-byte load of the location. Volatile, so that the compiler
+// does not merge the narrow loads back into one.
+inline std::uint64_t load_byte_fields(const unsigned char* p) noexcept {
+    const volatile unsigned char* v = p;
+    return static_cast<std::uint64_t>(v[0]) | static_cast<std::uint64_t>(v[1]) << 8 |
+           static_cast<std::uint64_t>(v[2]) << 16 | static_cast<std::uint64_t>(v[3]) << 24;
+}
+inline std::uint64_t load_ulong_fields(const unsigned char* p) noexcept {
+    const volatile std::uint32_t* v = reinterpret_cast<const volatile std::uint32_t*>(p);
+    return static_cast<std::uint64_t>(v[0]) | static_cast<std::uint64_t>(v[1]) << 32;
+}
 
 // A call record's header bits for the call's location.
 inline std::uint64_t call_bits(CHAR location, CHAR stack_count) noexcept {
@@ -423,9 +438,9 @@ inline std::uint64_t call_bits(CHAR location, CHAR stack_count) noexcept {
     w[0].store(word_of(irp), std::memory_order_release);
     w[1].store(device_word, std::memory_order_release);
     w[2].store(word_of(routine), std::memory_order_release);
-    w[3].store(load_word(p), std::memory_order_release);
-    w[4].store(load_word(p + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)), std::memory_order_release);
-    w[5].store(load_word(p + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)), std::memory_order_release);
+    w[3].store(load_byte_fields(p), std::memory_order_release);
+    w[4].store(load_ulong_fields(p + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)), std::memory_order_release);
+    w[5].store(load_ulong_fields(p + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)), std::memory_order_release);
     w[6].store(load_word(p + offsetof(IO_STACK_LOCATION, CompletionRoutine)), std::memory_order_release);
     w[7].store(load_word(p + offsetof(IO_STACK_LOCATION, Context)), std::memory_order_release);
 }
