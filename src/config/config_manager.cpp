@@ -260,6 +260,10 @@ NTSTATUS ConfigManager::resolve_locked(const NodeRef& start, std::u16string_view
         if (current->is_link()) return follow_link(*current, i);
         auto it = current->children.find(upcase(parts[i]));
         if (it != current->children.end()) {
+            // A link is always a new key: REG_OPTION_CREATE_LINK over an existing key (link or
+            // not) is STATUS_OBJECT_NAME_COLLISION, as Windows answers NtCreateKey.
+            if (create && (create->options & REG_OPTION_CREATE_LINK) && i + 1 == parts.size())
+                return STATUS_OBJECT_NAME_COLLISION;
             current = it->second;
             continue;
         }
@@ -503,7 +507,11 @@ NTSTATUS ConfigManager::enumerate_key(KeyNode& node, ULONG index, KEY_INFORMATIO
 {
     std::shared_lock lock(m_lock);
     if (node.deleted) return STATUS_KEY_DELETED;
-    if (!key_information_class_valid(info_class)) return STATUS_INVALID_PARAMETER;
+    // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwenumeratekey: Basic, Full
+    // and Node only; "if any value not in this list is specified, the routine returns
+    // STATUS_INVALID_PARAMETER" (NtQueryKey takes the other classes).
+    if (info_class != KeyBasicInformation && info_class != KeyFullInformation && info_class != KeyNodeInformation)
+        return STATUS_INVALID_PARAMETER;
     if (index >= node.children.size()) return STATUS_NO_MORE_ENTRIES;
     auto it = node.children.begin();
     std::advance(it, index);

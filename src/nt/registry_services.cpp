@@ -94,6 +94,9 @@ NTSTATUS open_or_create(PHANDLE key_handle, ACCESS_MASK desired, POBJECT_ATTRIBU
     NTSTATUS status = probe_caller_output(mode, key_handle);
     if (NT_SUCCESS(status) && disposition) status = probe_caller_output(mode, disposition);
     if (!NT_SUCCESS(status)) return status;
+    // The handle is cleared before anything else can fail: a failed open or create leaves NULL there
+    // (Windows' registry tests check it after STATUS_OBJECT_NAME_NOT_FOUND and _COLLISION).
+    (void)write_caller(mode, key_handle, HANDLE{nullptr});
     if (create ? (options & ~ULONG{REG_LEGAL_OPTION}) != 0 : (options & ~ULONG{REG_OPEN_LEGAL_OPTION}) != 0)
         return STATUS_INVALID_PARAMETER;
     if (!attributes) return mode == KernelMode ? STATUS_INVALID_PARAMETER : STATUS_ACCESS_VIOLATION;
@@ -180,6 +183,10 @@ NTSTATUS NTAPI NtSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG 
         if (!NT_SUCCESS(status)) return status;
     }
     if (DataSize > kMaxValueData) return STATUS_INSUFFICIENT_RESOURCES;
+    // A link key (REG_OPTION_CREATE_LINK) holds its target and nothing else: only SymbolicLinkValue
+    // of type REG_LINK can be set on it, anything else is STATUS_ACCESS_DENIED, as Windows answers.
+    if (key->node->is_link() && (Type != REG_LINK || !ntio::config::names_equal(name, ntio::config::kSymbolicLinkValue)))
+        return STATUS_ACCESS_DENIED;
     std::vector<unsigned char> data(DataSize);
     if (DataSize) {
         if (mode == KernelMode)

@@ -139,5 +139,44 @@ TEST_F(BadInputTest, MalformedNamesAreRefused) {
     EXPECT_EQ(NtOpenKey(key.out(), KEY_READ, relative.get()), STATUS_OBJECT_PATH_SYNTAX_BAD);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwenumeratekey: Basic, Full and
+// Node only; any other class is STATUS_INVALID_PARAMETER (NtQueryKey takes KeyNameInformation).
+TEST_F(BadInputTest, EnumerateKeyTakesOnlyBasicFullAndNodeClasses) {
+    Handle child;
+    ASSERT_EQ(create_key(child.out(), L"Child", scratch()), STATUS_SUCCESS);
+    alignas(8) unsigned char buffer[512];
+    ULONG result = 0;
+    for (KEY_INFORMATION_CLASS good : {KeyBasicInformation, KeyFullInformation, KeyNodeInformation})
+        EXPECT_EQ(NtEnumerateKey(scratch(), 0, good, buffer, sizeof(buffer), &result), STATUS_SUCCESS) << good;
+    for (KEY_INFORMATION_CLASS bad : {KeyNameInformation, KeyCachedInformation, static_cast<KEY_INFORMATION_CLASS>(99)})
+        EXPECT_EQ(NtEnumerateKey(scratch(), 0, bad, buffer, sizeof(buffer), &result), STATUS_INVALID_PARAMETER) << bad;
+    EXPECT_EQ(NtQueryKey(scratch(), KeyNameInformation, buffer, sizeof(buffer), &result), STATUS_SUCCESS);
+}
+
+// A link key holds its target and nothing else: SymbolicLinkValue of type REG_LINK is the only value
+// it takes (REG_SZ, or any other name, is STATUS_ACCESS_DENIED), and a link is always a new key:
+// REG_OPTION_CREATE_LINK over an existing name is STATUS_OBJECT_NAME_COLLISION. An ordinary key may
+// hold a REG_LINK value of that name.
+TEST_F(BadInputTest, LinkKeysTakeOnlyTheirTargetAndAreAlwaysNew) {
+    Handle target, link;
+    ASSERT_EQ(create_key(target.out(), L"LinkTarget", scratch()), STATUS_SUCCESS);
+    ASSERT_EQ(create_key(link.out(), L"TheLink", scratch(), REG_OPTION_CREATE_LINK), STATUS_SUCCESS);
+    std::u16string path = key_path(target);
+    const ULONG bytes = static_cast<ULONG>(path.size() * sizeof(char16_t));
+    EXPECT_EQ(set_value(link, L"SymbolicLinkValue", REG_SZ, path.data(), bytes), STATUS_ACCESS_DENIED);
+    EXPECT_EQ(set_value(link, L"Other", REG_LINK, path.data(), bytes), STATUS_ACCESS_DENIED);
+    EXPECT_EQ(set_dword(link, L"Other", 1), STATUS_ACCESS_DENIED);
+    EXPECT_EQ(set_value(link, L"SymbolicLinkValue", REG_LINK, path.data(), bytes), STATUS_SUCCESS);
+    EXPECT_EQ(set_value(target, L"SymbolicLinkValue", REG_LINK, path.data(), bytes), STATUS_SUCCESS)
+        << "an ordinary key may hold one";
+
+    HANDLE raw = reinterpret_cast<HANDLE>(0xdeadbeef);
+    EXPECT_EQ(create_key(&raw, L"TheLink", scratch(), REG_OPTION_CREATE_LINK), STATUS_OBJECT_NAME_COLLISION);
+    EXPECT_EQ(raw, nullptr) << "the handle is cleared";
+    Handle again;
+    EXPECT_EQ(create_key(again.out(), L"LinkTarget", scratch(), REG_OPTION_CREATE_LINK), STATUS_OBJECT_NAME_COLLISION);
+    EXPECT_EQ(create_key(again.out(), L"TheLink", scratch()), STATUS_SUCCESS) << "without the option it opens the target";
+}
+
 }  // namespace
 }  // namespace ntio::test
