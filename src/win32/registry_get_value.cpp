@@ -128,11 +128,18 @@ LSTATUS get_value(bool ansi, HKEY hkey, Name& sub_key, Name& value, DWORD flags,
     if (!NT_SUCCESS(status)) return fail(to_error(status));
 
     if (is_string_type(type)) prepare_string(flags, type, data);
-    if (LSTATUS error = check_type(flags, type, data.size()); error != ERROR_SUCCESS) return fail(error);
+    const LSTATUS type_error = check_type(flags, type, data.size());
     if (ansi && is_string_type(type)) data = string_data_to_ansi(data);
 
     if (type_out) *type_out = type;
     const auto size = static_cast<DWORD>(data.size());
+    if (type_error != ERROR_SUCCESS) {
+        // A type the flags do not allow still reports its type, size and (when it fits and
+        // RRF_ZEROONFAILURE does not ask for a zeroed buffer) its data, as Windows does.
+        if (data_out && size <= capacity && !(flags & RRF_ZEROONFAILURE) && size) std::memcpy(data_out, data.data(), size);
+        if (size_inout) *size_inout = size;
+        return fail(type_error);
+    }
     if (data_out && capacity < size) {
         *size_inout = size;
         return fail(ERROR_MORE_DATA);

@@ -12,8 +12,8 @@
 namespace ntio::win32::registry {
 namespace {
 
-constexpr ULONG_PTR kPredefinedFirst = static_cast<ULONG_PTR>(static_cast<LONG_PTR>(static_cast<LONG>(0x80000000)));
-constexpr ULONG_PTR kPredefinedLast = static_cast<ULONG_PTR>(static_cast<LONG_PTR>(static_cast<LONG>(0x80000060)));
+constexpr ULONG kPredefinedFirst = 0x80000000;
+constexpr ULONG kPredefinedLast = 0x80000060;
 
 NTSTATUS open_absolute(std::u16string path, ACCESS_MASK access, HANDLE* handle) {
     UNICODE_STRING name;
@@ -29,7 +29,7 @@ NTSTATUS open_absolute(std::u16string path, ACCESS_MASK access, HANDLE* handle) 
 // NT deviation: HKEY_CLASSES_ROOT is the machine's Software\Classes only (no per-user merge), and the
 // performance keys, HKEY_DYN_DATA and HKEY_CURRENT_USER_LOCAL_SETTINGS are invalid handles.
 NTSTATUS open_predefined(HKEY key, ACCESS_MASK access, HANDLE* handle) {
-    switch (static_cast<LONG>(reinterpret_cast<ULONG_PTR>(key))) {
+    switch (static_cast<LONG>(static_cast<ULONG>(reinterpret_cast<ULONG_PTR>(key)))) {
     case static_cast<LONG>(0x80000002): return open_absolute(u"\\REGISTRY\\MACHINE", access, handle);
     case static_cast<LONG>(0x80000003): return open_absolute(u"\\REGISTRY\\USER", access, handle);
     case static_cast<LONG>(0x80000000): return open_absolute(u"\\REGISTRY\\MACHINE\\SOFTWARE\\Classes", access, handle);
@@ -47,6 +47,14 @@ NTSTATUS open_predefined(HKEY key, ACCESS_MASK access, HANDLE* handle) {
 }
 
 bool is_path_separator(char16_t c) noexcept { return c == u'\\'; }
+
+// RegCreateKeyEx and RegOpenKeyEx ignore separators at the end of a subkey name ("Software\\Test\\\\"
+// opens Software\\Test on Windows); a name made only of separators is left to the services.
+void trim_trailing_separators(std::u16string& path) {
+    std::size_t end = path.size();
+    while (end > 0 && is_path_separator(path[end - 1])) --end;
+    if (end > 0) path.resize(end);
+}
 
 // RegCreateKeyEx's walk for a path whose parent is missing: every component is created (with the
 // same volatility) below the previous one; the last one with the caller's access, class and security.
@@ -104,6 +112,7 @@ LSTATUS create_key(HKEY hKey, const std::u16string* sub_key, const std::u16strin
     if (!NT_SUCCESS(status)) return to_error(status);
 
     std::u16string path = *sub_key;
+    trim_trailing_separators(path);
     UNICODE_STRING name;
     name.Buffer = reinterpret_cast<PWCH>(path.data());
     name.Length = name.MaximumLength = static_cast<USHORT>(path.size() * sizeof(WCHAR));
@@ -139,14 +148,18 @@ LSTATUS open_key(HKEY hKey, const std::u16string* sub_key, DWORD options, REGSAM
     HANDLE handle = nullptr;
     NTSTATUS status;
     if (same_key && is_predefined(hKey)) {
-        // A new handle to the root itself, with the rights asked for.
-        status = open_predefined(hKey, access, &handle);
+        // The predefined key itself comes back (each call opens its root with the rights it needs).
+        if (NTSTATUS usable = open_predefined(hKey, access, &handle); !NT_SUCCESS(usable)) return to_error(usable);
+        (void)NtClose(handle);
+        *result = hKey;
+        return ERROR_SUCCESS;
     } else {
         if (sub_key && sub_key->size() * sizeof(WCHAR) > MAXUSHORT - 1) return ERROR_FILENAME_EXCED_RANGE;
         KeyArg root;
         status = root.open(hKey, MAXIMUM_ALLOWED);
         if (!NT_SUCCESS(status)) return to_error(status);
         std::u16string path = sub_key ? *sub_key : std::u16string();
+        trim_trailing_separators(path);
         UNICODE_STRING name;
         name.Buffer = reinterpret_cast<PWCH>(path.data());
         name.Length = name.MaximumLength = static_cast<USHORT>(path.size() * sizeof(WCHAR));
@@ -265,14 +278,30 @@ LSTATUS query_info_key(HKEY hKey, Char* class_name, LPDWORD class_chars, LPDWORD
                                   info->ClassLength / sizeof(WCHAR));
     if (class_chars) {
         const DWORD needed = name_length<Char>(key_class);
-        if (class_name) {
-            DWORD written = 0;
-            if (!store_name(key_class, class_name, *class_chars, &written)) {
+        const DWORD capacity = *class_chars;
+        if (class_name && capacity == 0) {
+            // A zero-sized class buffer is left alone and the call succeeds, with a length of 0.
+            *class_chars = 0;
+        } else if (class_name && needed + 1 > capacity) {
+            if constexpr (sizeof(Char) == sizeof(WCHAR)) {
+                // W: nothing is written; the length needed without the NUL.
                 *class_chars = needed;
+                return ERROR_INSUFFICIENT_BUFFER;
+            } else {
+                // A: the class cut to the buffer, NUL-terminated, and that length.
+                const std::string ansi = utf16_to_ansi(key_class);
+                std::memcpy(class_name, ansi.data(), capacity - 1);
+                class_name[capacity - 1] = 0;
+                *class_chars = capacity - 1;
                 return ERROR_MORE_DATA;
             }
+        } else {
+            if (class_name) {
+                DWORD written = 0;
+                (void)store_name(key_class, class_name, capacity, &written);
+            }
+            *class_chars = needed;
         }
-        *class_chars = needed;
     }
     if (sub_keys) *sub_keys = info->SubKeys;
     if (max_sub_key_len) *max_sub_key_len = info->MaxNameLen / sizeof(WCHAR);
@@ -290,9 +319,11 @@ LSTATUS query_info_key(HKEY hKey, Char* class_name, LPDWORD class_chars, LPDWORD
 
 }  // namespace
 
+// Only the low 32 bits of a predefined key are looked at, as Windows does on 64-bit (HKEY_CURRENT_USER
+// passed as 0x80000001, without the sign extension, is still HKEY_CURRENT_USER).
 bool is_predefined(HKEY key) noexcept {
-    const auto value = reinterpret_cast<ULONG_PTR>(key);
-    return value >= kPredefinedFirst && value <= kPredefinedLast;
+    const auto value = static_cast<ULONG>(reinterpret_cast<ULONG_PTR>(key));
+    return value >= static_cast<ULONG>(kPredefinedFirst) && value <= static_cast<ULONG>(kPredefinedLast);
 }
 
 KeyArg::~KeyArg() {
@@ -388,6 +419,8 @@ LSTATUS WINAPI RegOpenKeyExW(HKEY hKey, LPCWSTR lpSubKey, DWORD ulOptions, REGSA
 }
 
 LSTATUS WINAPI RegOpenKeyExA(HKEY hKey, LPCSTR lpSubKey, DWORD ulOptions, REGSAM samDesired, PHKEY phkResult) {
+    // The A form fails a null key before it touches *phkResult (the W form clears it first).
+    if (!hKey && phkResult) return ERROR_INVALID_HANDLE;
     std::u16string sub_key = lpSubKey ? ansi_to_utf16(lpSubKey) : std::u16string();
     return open_key(hKey, lpSubKey ? &sub_key : nullptr, ulOptions, samDesired, phkResult);
 }

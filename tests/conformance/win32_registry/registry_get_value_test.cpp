@@ -19,7 +19,7 @@ protected:
         const unsigned char bin4[] = {1, 2, 3, 4};
         const unsigned char bin8[] = {1, 2, 3, 4, 5, 6, 7, 8};
         set_string(scratch(), L"sz", REG_SZ, std::u16string_view(u"abc\0", 4));
-        set_string(scratch(), L"sz_unterminated", REG_SZ, u"abc");
+        set_string(scratch(), L"sz_unterminated", REG_SZ, std::u16string_view(u"abcZ", 3));  // no NUL after it
         set_string(scratch(), L"expand", REG_EXPAND_SZ, std::u16string_view(u"%NTIO_REGAPI_DIR%\\x\0", 20));
         set_string(scratch(), L"expand_undefined", REG_EXPAND_SZ, std::u16string_view(u"%NTIO_REGAPI_NONE%\0", 19));
         set_string(scratch(), L"multi", REG_MULTI_SZ, std::u16string_view(u"a\0b\0\0", 5));
@@ -142,17 +142,27 @@ TEST_F(RegGetValueTest, zero_on_failure_clears_the_whole_buffer_and_only_on_fail
         {L"sz", RRF_RT_REG_SZ | RRF_ZEROONFAILURE, 4, ERROR_MORE_DATA},
         {L"sz", RRF_RT_REG_DWORD | RRF_ZEROONFAILURE, 16, ERROR_UNSUPPORTED_TYPE},
         {L"missing", RRF_RT_ANY | RRF_ZEROONFAILURE, 16, ERROR_FILE_NOT_FOUND},
-        {L"sz", RRF_RT_REG_DWORD, 16, ERROR_UNSUPPORTED_TYPE},  // without the flag: untouched
     };
     for (const ZeroRow& row : rows) {
         unsigned char buffer[16];
         std::memset(buffer, 0xcc, sizeof(buffer));
         DWORD size = row.capacity;
         EXPECT_EQ(RegGetValueW(scratch(), nullptr, row.value, row.flags, nullptr, buffer, &size), row.error);
-        const unsigned char fill = (row.flags & RRF_ZEROONFAILURE) ? 0 : 0xcc;
-        for (DWORD i = 0; i < row.capacity; ++i) EXPECT_EQ(buffer[i], fill) << narrow(row.value) << " byte " << i;
+        for (DWORD i = 0; i < row.capacity; ++i) EXPECT_EQ(buffer[i], 0) << narrow(row.value) << " byte " << i;
         for (DWORD i = row.capacity; i < sizeof(buffer); ++i) EXPECT_EQ(buffer[i], 0xcc) << "past the capacity";
     }
+    // Without the flag a type the flags refuse still comes back whole: "although the function failed
+    // all values are retrieved" (type, size and data, when they fit).
+    unsigned char buffer[16];
+    std::memset(buffer, 0xcc, sizeof(buffer));
+    DWORD size = sizeof(buffer);
+    DWORD type = 0;
+    EXPECT_EQ(RegGetValueW(scratch(), nullptr, L"sz", RRF_RT_REG_DWORD, &type, buffer, &size), ERROR_UNSUPPORTED_TYPE);
+    EXPECT_EQ(type, static_cast<DWORD>(REG_SZ));
+    DWORD expected_size = 0;
+    ASSERT_EQ(RegGetValueW(scratch(), nullptr, L"sz", RRF_RT_REG_SZ, nullptr, nullptr, &expected_size), ERROR_SUCCESS);
+    EXPECT_EQ(size, expected_size);
+    EXPECT_NE(buffer[0], 0xcc) << "the data was copied";
 }
 
 TEST_F(RegGetValueTest, subkey_argument_and_the_ansi_form) {

@@ -123,9 +123,15 @@ TEST_F(RegistryTest, open_with_no_subkey_gives_a_new_handle_to_the_same_key) {
     DWORD size = 0;
     EXPECT_EQ(RegQueryValueExW(again, L"v", nullptr, nullptr, nullptr, &size), ERROR_SUCCESS);
     EXPECT_EQ(size, sizeof(DWORD));
-    Key root;
-    ASSERT_EQ(RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"", 0, KEY_READ, root.out()), ERROR_SUCCESS);
-    EXPECT_NE(root.get(), HKEY_LOCAL_MACHINE) << "a real handle, not the predefined value";
+    // A predefined key with no subkey comes back as itself, as Windows returns it.
+    HKEY root = nullptr;
+    ASSERT_EQ(RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"", 0, KEY_READ, &root), ERROR_SUCCESS);
+    EXPECT_EQ(root, HKEY_LOCAL_MACHINE);
+    HKEY root_again = nullptr;
+    ASSERT_EQ(RegOpenKeyExW(HKEY_LOCAL_MACHINE, nullptr, 0, KEY_READ, &root_again), ERROR_SUCCESS);
+    EXPECT_EQ(root_again, HKEY_LOCAL_MACHINE);
+    Key system;
+    EXPECT_EQ(RegOpenKeyExW(root, L"System", 0, KEY_READ, system.out()), ERROR_SUCCESS) << "and it stays usable";
 }
 
 TEST_F(RegistryTest, close_key_closes_once_and_predefined_keys_stay_usable) {
@@ -260,12 +266,14 @@ TEST_F(RegistryTest, query_info_key_counts_subkeys_values_and_longest_names_and_
     EXPECT_EQ(max_value, 40u) << "in bytes";
     EXPECT_GT(sd, 0u) << "keys carry a security descriptor";
 
+    // A short class buffer: the A form cuts the class to it (NUL-terminated) and reports that length.
     char small_class[4];
     DWORD small_chars = 4;
     EXPECT_EQ(RegQueryInfoKeyA(sub, small_class, &small_chars, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
                                nullptr, nullptr, nullptr),
               ERROR_MORE_DATA);
-    EXPECT_EQ(small_chars, 9u) << "the class length the caller needs";
+    EXPECT_EQ(small_chars, 3u);
+    EXPECT_STREQ(small_class, "Cla");
 }
 
 TEST_F(RegistryTest, flush_key_succeeds_on_keys_and_predefined_roots) {

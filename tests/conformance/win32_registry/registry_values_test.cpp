@@ -30,7 +30,11 @@ std::vector<TypedValue> every_type() {
 
 TEST_F(RegistryTest, set_then_query_returns_type_and_bytes_as_stored) {
     for (const TypedValue& value : every_type()) {
-        set(scratch(), L"value", value.type, value.data.data(), static_cast<DWORD>(value.data.size()));
+        // A non-NUL character follows the data in the caller's buffer: a string stored without its
+        // NUL stays so (a NUL right after it would be stored too, see registry_bad_input_test.cpp).
+        std::vector<unsigned char> followed = value.data;
+        followed.insert(followed.end(), {'Z', 0});
+        set(scratch(), L"value", value.type, followed.data(), static_cast<DWORD>(value.data.size()));
         DWORD type = 0xdead;
         DWORD size = 0;
         ASSERT_EQ(RegQueryValueExW(scratch(), L"value", nullptr, &type, nullptr, &size), ERROR_SUCCESS) << value.what;
