@@ -197,15 +197,18 @@ BOOL WINAPI QueryServiceStatus(SC_HANDLE hService, LPSERVICE_STATUS lpServiceSta
 BOOL WINAPI QueryServiceStatusEx(SC_HANDLE hService, SC_STATUS_TYPE InfoLevel, LPBYTE lpBuffer, DWORD cbBufSize,
                                  LPDWORD pcbBytesNeeded) {
     ensure_system();
-    std::lock_guard guard(scm_lock());
-    ScObject* service = lookup_handle_locked(hService, ObjectKind::Service);
-    if (!service) return FALSE;
+    // Windows checks the arguments before the handle and the handle before its rights: the level
+    // (ERROR_INVALID_LEVEL even for a NULL handle), then the size (ERROR_INSUFFICIENT_BUFFER with the
+    // size needed, even for a handle without SERVICE_QUERY_STATUS).
     if (InfoLevel != SC_STATUS_PROCESS_INFO) return fail(ERROR_INVALID_LEVEL);
     if (!pcbBytesNeeded) return fail(ERROR_INVALID_ADDRESS);
-    if (!(service->granted & SERVICE_QUERY_STATUS)) return fail(ERROR_ACCESS_DENIED);
     *pcbBytesNeeded = sizeof(SERVICE_STATUS_PROCESS);
     if (cbBufSize < sizeof(SERVICE_STATUS_PROCESS)) return fail(ERROR_INSUFFICIENT_BUFFER);
     if (!lpBuffer) return fail(ERROR_INVALID_ADDRESS);
+    std::lock_guard guard(scm_lock());
+    ScObject* service = lookup_handle_locked(hService, ObjectKind::Service);
+    if (!service) return FALSE;
+    if (!(service->granted & SERVICE_QUERY_STATUS)) return fail(ERROR_ACCESS_DENIED);
     ServiceRecord record;
     if (DWORD error = load_record(*service, record); error != ERROR_SUCCESS) return fail(error);
     SERVICE_STATUS_PROCESS current;

@@ -113,8 +113,10 @@ SC_HANDLE create_service(SC_HANDLE manager, const Char* service_name, const Char
     std::lock_guard guard(scm_lock());
     ScObject* scm = lookup_handle_locked(manager, ObjectKind::Manager);
     if (!scm) return nullptr;
+    // A missing name or binary path is ERROR_INVALID_ADDRESS before the manager's rights are looked
+    // at; empty ones only after (ERROR_INVALID_NAME / ERROR_INVALID_PARAMETER), as Windows checks.
+    if (!service_name || !binary_path) return fail_handle(ERROR_INVALID_ADDRESS);
     if (!(scm->granted & SC_MANAGER_CREATE_SERVICE)) return fail_handle(ERROR_ACCESS_DENIED);
-    if (!service_name) return fail_handle(ERROR_INVALID_ADDRESS);
     auto name = text_arg(service_name);
     if (!valid_service_name(*name)) return fail_handle(ERROR_INVALID_NAME);
     auto display = text_arg(display_name);

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include <unistd.h>
+
 #include "io/driver_object.hpp"
 #include "ntio/system.hpp"
 #include "se/access_check.hpp"
@@ -118,13 +120,26 @@ bool remove_if_deletable_locked(Database& database, std::u16string_view service)
     return true;
 }
 
+// The host's own name, as OpenSCManager's lpMachineName may give it: "NAME" or "\\\\NAME", in any case.
+bool names_local_machine(std::u16string_view name) {
+    if (name.size() >= 2 && name[0] == u'\\' && name[1] == u'\\') name.remove_prefix(2);
+    char host[256] = {};
+    if (gethostname(host, sizeof(host) - 1) != 0 || !host[0]) return false;
+    const std::string_view local(host);
+    if (name.size() != local.size()) return false;
+    std::u16string wide(local.begin(), local.end());
+    return fold(std::u16string(name)) == fold(wide);
+}
+
 template <typename Char>
 SC_HANDLE open_manager(const Char* machine, const Char* database_name, DWORD desired) {
     System& system = ensure_system();
-    // Only the local machine: there is no RPC transport to another one.
+    // Only the local machine: there is no RPC transport to another one. The local machine may be
+    // named (its host name, with or without the leading "\\\\"), as Windows accepts its own name.
     // NT deviation: a remote machine name fails with RPC_S_SERVER_UNAVAILABLE without trying.
     auto machine_text = text_arg(machine);
-    if (machine_text && !machine_text->empty()) return fail_handle(RPC_S_SERVER_UNAVAILABLE);
+    if (machine_text && !machine_text->empty() && !names_local_machine(*machine_text))
+        return fail_handle(RPC_S_SERVER_UNAVAILABLE);
     // "If it is NULL, the SERVICES_ACTIVE_DATABASE database is opened by default"; the failed
     // database exists in name only (ERROR_DATABASE_DOES_NOT_EXIST), anything else is not a name.
     // https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-openscmanagerw

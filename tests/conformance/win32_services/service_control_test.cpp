@@ -181,6 +181,36 @@ TEST_F(ServiceControlTest, query_status_ex_checks_level_and_size) {
     EXPECT_TRUE(DeleteService(service));
 }
 
+// Windows checks QueryServiceStatusEx's level first (even before the handle), then the size (the
+// size needed is reported to a handle without SERVICE_QUERY_STATUS too), then the handle's rights.
+TEST_F(ServiceControlTest, query_status_ex_checks_arguments_before_the_handle_and_its_rights) {
+    SetLastError(0);
+    EXPECT_FALSE(QueryServiceStatusEx(nullptr, static_cast<SC_STATUS_TYPE>(1), nullptr, 0, nullptr));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_LEVEL));
+    DWORD needed = 0;
+    EXPECT_FALSE(QueryServiceStatusEx(nullptr, SC_STATUS_PROCESS_INFO, nullptr, 0, &needed));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INSUFFICIENT_BUFFER));
+    EXPECT_EQ(needed, sizeof(SERVICE_STATUS_PROCESS));
+    SERVICE_STATUS_PROCESS process{};
+    EXPECT_FALSE(QueryServiceStatusEx(nullptr, SC_STATUS_PROCESS_INFO, reinterpret_cast<LPBYTE>(&process),
+                                      sizeof(process), &needed));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
+
+    ScHandle scm(open_manager());
+    ScHandle created(create(scm, L"scmtest"));
+    ASSERT_NE(created.get(), nullptr);
+    ScHandle reader(OpenServiceW(scm, L"scmtest", STANDARD_RIGHTS_READ));
+    ASSERT_NE(reader.get(), nullptr);
+    needed = 0;
+    EXPECT_FALSE(QueryServiceStatusEx(reader, SC_STATUS_PROCESS_INFO, nullptr, 0, &needed));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INSUFFICIENT_BUFFER));
+    EXPECT_EQ(needed, sizeof(SERVICE_STATUS_PROCESS));
+    EXPECT_FALSE(QueryServiceStatusEx(reader, SC_STATUS_PROCESS_INFO, reinterpret_cast<LPBYTE>(&process),
+                                      sizeof(process), &needed));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_ACCESS_DENIED));
+    EXPECT_TRUE(DeleteService(created));
+}
+
 TEST_F(ServiceControlTest, disabled_service_does_not_start) {
     ScHandle scm(open_manager());
     ScHandle service(create(scm, L"scmtest", SERVICE_ALL_ACCESS, SERVICE_DISABLED));

@@ -1,6 +1,9 @@
 // The SCM database through advapi32: OpenSCManager, CreateService, OpenService, QueryServiceConfig,
 // ChangeServiceConfig, DeleteService, EnumServicesStatusEx and CloseServiceHandle, with the records
 // they leave in the registry and the Win32 errors Windows documents for each.
+#include <unistd.h>
+
+#include <cctype>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -30,6 +33,38 @@ TEST_F(ServiceDatabaseTest, open_manager_bad_database_and_machine) {
     EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_DATABASE_DOES_NOT_EXIST));
     EXPECT_EQ(OpenSCManagerA("\\\\elsewhere", nullptr, SC_MANAGER_CONNECT), nullptr);
     EXPECT_EQ(GetLastError(), static_cast<DWORD>(RPC_S_SERVER_UNAVAILABLE));
+}
+
+// The local machine may be named, with or without the leading backslashes, in any case.
+TEST_F(ServiceDatabaseTest, open_manager_accepts_the_local_machine_name) {
+    char host[256] = {};
+    ASSERT_EQ(gethostname(host, sizeof(host) - 1), 0);
+    std::string upper(host);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (const std::string& name : {std::string(host), "\\\\" + std::string(host), upper}) {
+        ScHandle scm(OpenSCManagerA(name.c_str(), nullptr, SC_MANAGER_CONNECT));
+        EXPECT_NE(scm.get(), nullptr) << name << ": " << GetLastError();
+    }
+}
+
+// CreateService with no name or no binary path is ERROR_INVALID_ADDRESS before the manager's rights
+// are checked; empty ones get past that check to ERROR_ACCESS_DENIED.
+TEST_F(ServiceDatabaseTest, create_checks_missing_names_before_rights) {
+    ScHandle scm(open_manager(SC_MANAGER_CONNECT));
+    ASSERT_NE(scm.get(), nullptr);
+    auto attempt = [&](const wchar_t* name, const wchar_t* binary) {
+        SetLastError(0);
+        SC_HANDLE h = CreateServiceW(scm, name, nullptr, 0, 0, 0, 0, binary, nullptr, nullptr, nullptr, nullptr,
+                                     nullptr);
+        if (h) CloseServiceHandle(h);
+        return h == nullptr ? GetLastError() : ERROR_SUCCESS;
+    };
+    EXPECT_EQ(attempt(nullptr, nullptr), static_cast<DWORD>(ERROR_INVALID_ADDRESS));
+    EXPECT_EQ(attempt(L"name", nullptr), static_cast<DWORD>(ERROR_INVALID_ADDRESS));
+    EXPECT_EQ(attempt(nullptr, L"x.sys"), static_cast<DWORD>(ERROR_INVALID_ADDRESS));
+    EXPECT_EQ(attempt(L"name", L"x.sys"), static_cast<DWORD>(ERROR_ACCESS_DENIED));
+    EXPECT_EQ(attempt(L"", L"x.sys"), static_cast<DWORD>(ERROR_ACCESS_DENIED));
+    EXPECT_EQ(attempt(L"name", L""), static_cast<DWORD>(ERROR_ACCESS_DENIED));
 }
 
 TEST_F(ServiceDatabaseTest, standard_user_may_connect_but_not_create) {
@@ -163,7 +198,10 @@ TEST_F(ServiceDatabaseTest, create_rejects_bad_parameters) {
               static_cast<DWORD>(ERROR_INVALID_PARAMETER));
     EXPECT_EQ(attempt(SERVICE_KERNEL_DRIVER, SERVICE_DEMAND_START, 4, path, nullptr, nullptr),
               static_cast<DWORD>(ERROR_INVALID_PARAMETER));
+    // A NULL binary path is an address error (an empty one a parameter error), as on Windows.
     EXPECT_EQ(attempt(SERVICE_KERNEL_DRIVER, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, nullptr, nullptr, nullptr),
+              static_cast<DWORD>(ERROR_INVALID_ADDRESS));
+    EXPECT_EQ(attempt(SERVICE_KERNEL_DRIVER, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, L"", nullptr, nullptr),
               static_cast<DWORD>(ERROR_INVALID_PARAMETER));
     EXPECT_EQ(attempt(SERVICE_KERNEL_DRIVER, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, path, nullptr, &tag),
               static_cast<DWORD>(ERROR_INVALID_PARAMETER));
