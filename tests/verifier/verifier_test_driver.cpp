@@ -143,6 +143,19 @@ NTSTATUS NTAPI BuggyRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     case kReturnIllegalStatus:
         (void)complete(Irp, STATUS_SUCCESS);
         return static_cast<NTSTATUS>(0xFFFFFFFF);
+    case kCompleteAtHighLevel: {
+        // What an interrupt service routine completing the request at DIRQL would do.
+        KeRaiseIrql(HIGH_LEVEL, &irql);
+        const NTSTATUS status = complete(Irp, STATUS_SUCCESS);
+        KeLowerIrql(irql);
+        return status;
+    }
+    case kCompleteAtDispatchLevel: {
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        const NTSTATUS status = complete(Irp, STATUS_SUCCESS);
+        KeLowerIrql(irql);
+        return status;
+    }
     default:
         return complete(Irp, STATUS_INVALID_PARAMETER);
     }
@@ -178,6 +191,18 @@ NTSTATUS NTAPI PropagatingCompletion(PDEVICE_OBJECT, PIRP Irp, PVOID) {
 
 NTSTATUS NTAPI ForgetfulCompletion(PDEVICE_OBJECT, PIRP, PVOID) { return STATUS_CONTINUE_COMPLETION; }
 
+// Takes the IRP back from the lower driver and wakes the dispatch routine waiting for it.
+NTSTATUS NTAPI TakeBackCompletion(PDEVICE_OBJECT, PIRP, PVOID Context) {
+    KeSetEvent(static_cast<PKEVENT>(Context), IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+// The cancel routine of a read VerFilter holds cancelable before it forwards it.
+VOID NTAPI FilterHeldCancel(PDEVICE_OBJECT, PIRP Irp) {
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    (void)complete(Irp, STATUS_CANCELLED);
+}
+
 NTSTATUS NTAPI FilterRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     auto* ext = static_cast<FilterExtension*>(DeviceObject->DeviceExtension);
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
@@ -203,6 +228,57 @@ NTSTATUS NTAPI FilterRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         IoSkipCurrentIrpStackLocation(Irp);
         (void)IoCallDriver(ext->Lower, Irp);
         return STATUS_SUCCESS;
+    case kFilterForwardToNull: {
+        // The lower device pointer of a filter that has already let go of its lower device.
+        PDEVICE_OBJECT gone = nullptr;
+        IoSkipCurrentIrpStackLocation(Irp);
+        return IoCallDriver(gone, Irp);
+    }
+    case kFilterForwardCancelable:
+    case kFilterForwardUncancelable:
+        // Held cancelable while the filter decides what to do with it...
+        (void)IoSetCancelRoutine(Irp, FilterHeldCancel);
+        // ... and no longer once it goes down (the lower driver owns its cancellation then).
+        if (sp->Parameters.Read.ByteOffset.LowPart == kFilterForwardUncancelable) (void)IoSetCancelRoutine(Irp, nullptr);
+        IoCopyCurrentIrpStackLocationToNext(Irp);
+        return IoCallDriver(ext->Lower, Irp);
+    case kFilterResendWhilePending: {
+        IoCopyCurrentIrpStackLocationToNext(Irp);
+        NTSTATUS status = IoCallDriver(ext->Lower, Irp);
+        // STATUS_PENDING taken for "busy, try again": the lower driver still holds the IRP.
+        if (status == STATUS_PENDING) status = IoCallDriver(ext->Lower, Irp);
+        return status;
+    }
+    case kFilterResendAfterCompletion: {
+        KEVENT done;
+        for (int pass = 0; pass < 2; ++pass) {
+            KeInitializeEvent(&done, NotificationEvent, FALSE);
+            IoCopyCurrentIrpStackLocationToNext(Irp);
+            IoSetCompletionRoutine(Irp, TakeBackCompletion, &done, TRUE, TRUE, TRUE);
+            if (IoCallDriver(ext->Lower, Irp) == STATUS_PENDING)
+                KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, nullptr);
+        }
+        const NTSTATUS status = Irp->IoStatus.Status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    }
+    case kFilterHandCopyKeepingControl:
+        IoMarkIrpPending(Irp);
+        // The copy drivers wrote before IoCopyCurrentIrpStackLocationToNext: everything up to the
+        // completion routine, the Control byte (with the pending bit just set) included.
+        RtlCopyMemory(IoGetNextIrpStackLocation(Irp), sp, FIELD_OFFSET(IO_STACK_LOCATION, CompletionRoutine));
+        (void)IoCallDriver(ext->Lower, Irp);
+        return STATUS_PENDING;
+    case kFilterMarkCopyForward:
+        IoMarkIrpPending(Irp);
+        IoCopyCurrentIrpStackLocationToNext(Irp);
+        (void)IoCallDriver(ext->Lower, Irp);
+        return STATUS_PENDING;
+    case kFilterMarkSkipForward:
+        IoMarkIrpPending(Irp);
+        IoSkipCurrentIrpStackLocation(Irp);
+        (void)IoCallDriver(ext->Lower, Irp);
+        return STATUS_PENDING;
     default:
         return complete(Irp, STATUS_INVALID_PARAMETER);
     }

@@ -38,6 +38,8 @@ enum BuggyMode : ULONG {
                                   // spin lock first and completes later (legal)
     kRaiseIrql = 18,              // KeRaiseIrql(APC_LEVEL), complete, return raised (0xC9 0x05)
     kReturnIllegalStatus = 19,    // complete, return 0xFFFFFFFF (0x225)
+    kCompleteAtHighLevel = 20,    // complete at HIGH_LEVEL, as from an ISR (0xC9 0x0E)
+    kCompleteAtDispatchLevel = 21,  // complete at DISPATCH_LEVEL, then lower the IRQL back (legal)
 };
 
 // Parameters.Read.ByteOffset.LowPart of a read sent to VerFilter: how it forwards.
@@ -48,6 +50,17 @@ enum FilterMode : ULONG {
     kFilterCopyUpperRoutine = 4,    // *next = *current, upper's completion routine included (0x207)
     kFilterCopyNoPropagate = 5,     // copy + routine that ignores PendingReturned (0x228, P4)
     kFilterReturnOtherStatus = 6,   // skip, but return STATUS_SUCCESS whatever the lower returned
+    kFilterForwardToNull = 7,       // skip, then IoCallDriver with a NULL lower device (0x204)
+    kFilterForwardCancelable = 8,   // set a cancel routine, copy, forward with it still set (0x203)
+    kFilterForwardUncancelable = 9,  // the same, the cancel routine cleared before forwarding (legal)
+    kFilterResendWhilePending = 10,  // copy, forward; on STATUS_PENDING forward again at once (0x205)
+    kFilterResendAfterCompletion = 11,  // forward twice, each time waiting until the lower driver
+                                        // completed and the routine took the IRP back; complete (legal)
+    kFilterHandCopyKeepingControl = 12,  // mark pending, copy the location by hand with its Control,
+                                         // forward, return STATUS_PENDING (0x206)
+    kFilterMarkCopyForward = 13,    // mark pending, IoCopyCurrentIrpStackLocationToNext, forward,
+                                    // return STATUS_PENDING (legal)
+    kFilterMarkSkipForward = 14,    // mark pending, skip, forward, return STATUS_PENDING (legal)
 };
 
 // VerBuggy's METHOD_BUFFERED IOCTLs: the driver writes 4 bytes of output.
