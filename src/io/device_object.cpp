@@ -157,6 +157,7 @@ void device_release_open(PDEVICE_OBJECT device) {
 
 void device_delete(void* object) {
     auto* device = static_cast<PDEVICE_OBJECT>(object);
+    ntio::verifier::on_device_freed(device);
     if (!device->DeviceObjectExtension) return;  // failed before its private parts existed
     DeviceObjectExtension* doe = device_private(device);
     PDRIVER_OBJECT driver = device->DriverObject;

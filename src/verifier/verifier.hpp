@@ -55,6 +55,7 @@ void on_free_irp(PIRP irp) noexcept;            // IoFreeIrp entry
 void on_initialize_irp(PIRP irp) noexcept;      // IoInitializeIrp / IoReuseIrp: a new life for the IRP
 void on_initialized_irp(PIRP irp) noexcept;     // IoInitializeIrp, once done: its alloc record
 void on_delete_device(PDEVICE_OBJECT device) noexcept;  // IoDeleteDevice entry
+void on_device_freed(PDEVICE_OBJECT device) noexcept;   // the device object's memory is freed (any state)
 // KDEVICE_QUEUE entries linked while active (KeInsert*DeviceQueue) and unlinked (KeRemove*): an IRP
 // whose entry is still linked when it is freed or reinitialized was completed while queued (0x2A).
 void on_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept;

@@ -67,6 +67,7 @@ std::string device_name(PDEVICE_OBJECT device) {
 std::mutex g_labels_lock;
 std::unordered_set<std::string>* g_label_texts = nullptr;             // never freed
 std::unordered_map<PDEVICE_OBJECT, const char*>* g_labels = nullptr;  // guarded by g_labels_lock
+std::atomic<bool> g_labels_made{false};  // g_labels exists: a device may have a label to forget
 
 std::string symbol(const void* address) {
     char text[256];
@@ -114,6 +115,7 @@ const char* device_label(PDEVICE_OBJECT device) {
     if (!g_labels) {
         g_labels = new std::unordered_map<PDEVICE_OBJECT, const char*>();
         g_label_texts = new std::unordered_set<std::string>();
+        g_labels_made.store(true, std::memory_order_release);
     }
     const char* text;
     if (auto it = g_labels->find(device); it != g_labels->end()) {
@@ -133,6 +135,12 @@ void forget_device_label(PDEVICE_OBJECT device) noexcept {
     if (g_labels) g_labels->erase(device);
     LabelCacheEntry& cached = label_cache(device);
     if (cached.device.load(std::memory_order_relaxed) == device) cached.device.store(nullptr, std::memory_order_release);
+}
+
+// The device object's memory goes back: whatever the verifier's state now, a label kept for it must
+// not name the next device made at the same address.
+void on_device_freed(PDEVICE_OBJECT device) noexcept {
+    if (g_labels_made.load(std::memory_order_acquire)) forget_device_label(device);
 }
 
 namespace {

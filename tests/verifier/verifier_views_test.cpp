@@ -66,6 +66,8 @@ VOID NTAPI SecondaryCallback(KBUGCHECK_CALLBACK_REASON Reason, PKBUGCHECK_REASON
 }
 
 TEST(BugCheckCallbacks, registered_callbacks_run_at_a_bugcheck_and_deregistered_ones_do_not) {
+    g_callback_calls = 0;  // counts this test's calls only (the test may run more than once per process)
+    g_callback_buffer = nullptr;
     char dir[] = "/tmp/ntio-bccb-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const char* previous = std::getenv("NTIO_DUMP_DIR");
