@@ -65,6 +65,7 @@ bool key_information_class_valid(KEY_INFORMATION_CLASS info_class) noexcept
     case KeyFullInformation:
     case KeyNameInformation:
     case KeyCachedInformation:
+    case KeyVirtualizationInformation:
         return true;
     default:
         return false;
@@ -162,6 +163,13 @@ NTSTATUS build_key_information(const KeyNode& node, std::u16string_view full_nam
         }
         info.NameLength = name_bytes;
         put_struct(out, info, fixed);
+        return finish(out, fixed, length, result_length);
+    }
+    case KeyVirtualizationInformation: {
+        // No key takes part in registry virtualization here (no virtual store, no UAC redirection):
+        // every flag is clear. https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/ns-ntddk-_key_virtualization_information
+        const ULONG fixed = sizeof(KEY_VIRTUALIZATION_INFORMATION);
+        out.assign(fixed, 0);
         return finish(out, fixed, length, result_length);
     }
     default:

@@ -151,6 +151,14 @@ TEST_F(BadInputTest, EnumerateKeyTakesOnlyBasicFullAndNodeClasses) {
     for (KEY_INFORMATION_CLASS bad : {KeyNameInformation, KeyCachedInformation, static_cast<KEY_INFORMATION_CLASS>(99)})
         EXPECT_EQ(NtEnumerateKey(scratch(), 0, bad, buffer, sizeof(buffer), &result), STATUS_INVALID_PARAMETER) << bad;
     EXPECT_EQ(NtQueryKey(scratch(), KeyNameInformation, buffer, sizeof(buffer), &result), STATUS_SUCCESS);
+    // KeyVirtualizationInformation is a documented NtQueryKey class: no key is virtualized here.
+    std::memset(buffer, 0xff, sizeof(buffer));
+    EXPECT_EQ(NtQueryKey(scratch(), KeyVirtualizationInformation, buffer, sizeof(buffer), &result), STATUS_SUCCESS);
+    EXPECT_EQ(result, sizeof(KEY_VIRTUALIZATION_INFORMATION));
+    ULONG flags = 1;
+    std::memcpy(&flags, buffer, sizeof(flags));
+    EXPECT_EQ(flags, 0u);
+    EXPECT_EQ(NtQueryKey(scratch(), KeyVirtualizationInformation, buffer, 2, &result), STATUS_BUFFER_TOO_SMALL);
 }
 
 // A link key holds its target and nothing else: SymbolicLinkValue of type REG_LINK is the only value

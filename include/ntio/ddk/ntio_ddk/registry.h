@@ -75,6 +75,16 @@ typedef struct _KEY_CACHED_INFORMATION {
     ULONG NameLength;
 } KEY_CACHED_INFORMATION, *PKEY_CACHED_INFORMATION;
 
+/* ns-ntddk-_key_virtualization_information: one ULONG of flags. */
+typedef struct _KEY_VIRTUALIZATION_INFORMATION {
+    ULONG VirtualizationCandidate : 1;
+    ULONG VirtualizationEnabled : 1;
+    ULONG VirtualTarget : 1;
+    ULONG VirtualStore : 1;
+    ULONG VirtualSource : 1;
+    ULONG Reserved : 27;
+} KEY_VIRTUALIZATION_INFORMATION, *PKEY_VIRTUALIZATION_INFORMATION;
+
 /* ---- NtQueryValueKey / NtEnumerateValueKey ----------------------------------------------------- */
 /* ne-wdm-_key_value_information_class: the Align64 classes need an 8-byte aligned buffer
  * (STATUS_DATATYPE_MISALIGNMENT otherwise). */
