@@ -70,7 +70,7 @@ NTKERNELAPI VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) {
 }
 
 NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock));
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock), 1);
     acquire(SpinLock, current_thread());
 }
 
@@ -104,7 +104,7 @@ NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle) 
 }
 
 NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle) {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock));
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock), 1);
     LockHandle->LockQueue.Next = nullptr;
     LockHandle->LockQueue.Lock = SpinLock;
     acquire(SpinLock, current_thread());

@@ -141,7 +141,12 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
                     "an I/O manager routine was called above DISPATCH_LEVEL", driver, nullptr, nullptr});
         break;
     case DdiRule::KeAcquireSpinLock:
-        if (irql > DISPATCH_LEVEL)
+        // 0xC4 0x42 is KeAcquireSpinLock's (and the raising acquires built like it). The *AtDpcLevel
+        // forms are for callers "already running at IRQL >= DISPATCH_LEVEL"; above DISPATCH_LEVEL they
+        // take the lock "without modifying the current IRQL", so no rule forbids them there:
+        // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlockatdpclevel
+        // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquireinstackqueuedspinlockatdpclevel
+        if (irql > DISPATCH_LEVEL && !arg2)
             classic(0x42, irql, arg1, 0, "the driver called KeAcquireSpinLock with IRQL > DISPATCH_LEVEL", driver);
         ++t_state.held_spin_locks;
         break;

@@ -95,7 +95,8 @@ enum class DdiRule : unsigned char {
     IoPassive4,           // IrqlIoPassive4: IoCreateFile, IoDeleteSymbolicLink, IoCreate*Event, ...
     IoPassive5,           // IrqlIoPassive5: IoGetDeviceObjectPointer, Io*ShareAccess, IoRegisterDriverReinitialization
     IoDispatchLte,        // IoCompleteRequest: <= DISPATCH_LEVEL (0xC4 0xE5)
-    KeAcquireSpinLock,    // counts spin locks the driver holds (SpinLockSafe)
+    KeAcquireSpinLock,    // counts spin locks the driver holds (SpinLockSafe); arg1 the lock, arg2 nonzero for
+                          // the *AtDpcLevel forms (legal above DISPATCH_LEVEL); the others: 0xC4 0x42 above it
     KeReleaseSpinLock,    // IrqlKeReleaseSpinLock (= DISPATCH_LEVEL)
     KeReleaseSpinLockFromDpcLevel,  // and the in-stack queued releases: the count only
     KeSetEvent,           // IrqlKeSetEvent; arg1 Wait
