@@ -18,8 +18,20 @@ NTSTATUS ddi_complete(PIRP Irp, NTSTATUS status) {
     return status;
 }
 
-// A DDI called at the IRQL the test asks for.
-void call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
+// The modes whose DDI needs an MDL with its pages already locked.
+bool needs_locked_pages(ULONG mode) { return mode >= kDdiMapLockedPages && mode <= kDdiUnlockPages; }
+
+// At PASSIVE_LEVEL, before the raise: what the DDI under test needs.
+void before_raise(ULONG mode, DdiExtension* ext) {
+    if (mode == kDdiMdl || needs_locked_pages(mode))
+        ext->SpareMdl = IoAllocateMdl(ext->MdlBuffer, sizeof ext->MdlBuffer, FALSE, FALSE, nullptr);
+    if (needs_locked_pages(mode) && ext->SpareMdl) MmProbeAndLockPages(ext->SpareMdl, KernelMode, IoWriteAccess);
+    if (mode == kDdiLeaveCriticalRegion) KeEnterCriticalRegion();
+    if (mode == kDdiBuildDeviceIoControl) KeInitializeEvent(&ext->IoctlDone, NotificationEvent, FALSE);
+}
+
+// A DDI called at the IRQL the test asks for; an error it returns fails the read.
+NTSTATUS call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
     switch (mode) {
     case kDdiCreateDevice: {
         PDEVICE_OBJECT extra = nullptr;
@@ -98,8 +110,82 @@ void call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
         KeAcquireSpinLockAtDpcLevel(&ext->Lock);
         KeReleaseSpinLock(&ext->Lock, KeGetCurrentIrql());
         break;
+    case kDdiMapLockedPages:
+    case kDdiMapLockedPagesUser:
+    case kDdiMapSpecifyCache:
+    case kDdiMapSpecifyCacheUser: {
+        if (!ext->SpareMdl) return STATUS_INSUFFICIENT_RESOURCES;
+        const KPROCESSOR_MODE access = (mode == kDdiMapLockedPagesUser || mode == kDdiMapSpecifyCacheUser) ? UserMode
+                                                                                                          : KernelMode;
+        PVOID va = (mode == kDdiMapLockedPages || mode == kDdiMapLockedPagesUser)
+                       ? MmMapLockedPages(ext->SpareMdl, access)
+                       : MmMapLockedPagesSpecifyCache(ext->SpareMdl, access, MmCached, nullptr, FALSE,
+                                                      NormalPagePriority);
+        if (!va) return STATUS_INSUFFICIENT_RESOURCES;
+        if (access == UserMode) ext->UserMapping = va;  // unmapped before the pages are unlocked
+        else static_cast<UCHAR*>(va)[0] = 1;
+        break;
+    }
+    case kDdiUnlockPages:
+        if (ext->SpareMdl) MmUnlockPages(ext->SpareMdl);
+        break;
+    case kDdiLeaveCriticalRegion: KeLeaveCriticalRegion(); break;
+    case kDdiAcquireSpinLock: {
+        KIRQL old;
+        KeAcquireSpinLock(&ext->Lock, &old);
+        KeReleaseSpinLock(&ext->Lock, old);
+        break;
+    }
+    case kDdiAcquireSpinLockAtDpcLevel: {
+        KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+        KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+        KLOCK_QUEUE_HANDLE handle;
+        KeAcquireInStackQueuedSpinLockAtDpcLevel(&ext->Lock, &handle);
+        KeReleaseInStackQueuedSpinLockFromDpcLevel(&handle);
+        break;
+    }
+    case kDdiReferenceByHandle: {
+        PVOID thread = nullptr;
+        const NTSTATUS status =
+            ObReferenceObjectByHandle(ZwCurrentThread(), SYNCHRONIZE, *PsThreadType, KernelMode, &thread, nullptr);
+        if (!NT_SUCCESS(status)) return status;
+        ObDereferenceObject(thread);
+        break;
+    }
+    case kDdiBuildDeviceIoControl:
+        // Sent once the IRQL is back at PASSIVE_LEVEL.
+        ext->IoctlIrp = IoBuildDeviceIoControlRequest(kDdiIoctlPing, device, nullptr, 0, nullptr, 0, FALSE,
+                                                      &ext->IoctlDone, &ext->IoctlStatus);
+        if (!ext->IoctlIrp) return STATUS_INSUFFICIENT_RESOURCES;
+        break;
+    case kDdiPool2:
+        if (PVOID p = ExAllocatePool2(POOL_FLAG_NON_PAGED, 32, kTag)) ExFreePoolWithTag(p, kTag);
+        break;
     default: break;
     }
+    return STATUS_SUCCESS;
+}
+
+// Back at PASSIVE_LEVEL: what the DDI called raised left to do (send the IOCTL built, unmap, unlock
+// and free the MDL).
+NTSTATUS after_lower(PDEVICE_OBJECT device, DdiExtension* ext) {
+    NTSTATUS status = STATUS_SUCCESS;
+    if (PIRP irp = ext->IoctlIrp) {
+        ext->IoctlIrp = nullptr;
+        status = IoCallDriver(device, irp);
+        if (status == STATUS_PENDING) {
+            (void)KeWaitForSingleObject(&ext->IoctlDone, Executive, KernelMode, FALSE, nullptr);
+            status = ext->IoctlStatus.Status;
+        }
+    }
+    if (PMDL mdl = ext->SpareMdl) {
+        if (ext->UserMapping) MmUnmapLockedPages(ext->UserMapping, mdl);
+        ext->UserMapping = nullptr;
+        if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+        ext->SpareMdl = nullptr;
+    }
+    return status;
 }
 
 VOID NTAPI InitialStackDpc(PKDPC, PVOID Context, PVOID, PVOID) {
@@ -282,16 +368,18 @@ NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     }
     default: break;
     }
-    if (mode == kDdiMdl) ext->SpareMdl = IoAllocateMdl(ext->MdlBuffer, sizeof ext->MdlBuffer, FALSE, FALSE, nullptr);
+    before_raise(mode, ext);
     KIRQL old = PASSIVE_LEVEL;
     if (level > PASSIVE_LEVEL) KeRaiseIrql(level, &old);
-    call_ddi(mode, DeviceObject, ext);
+    const NTSTATUS status = call_ddi(mode, DeviceObject, ext);
     if (level > PASSIVE_LEVEL) KeLowerIrql(old);
-    if (ext->SpareMdl) {
-        IoFreeMdl(ext->SpareMdl);
-        ext->SpareMdl = nullptr;
-    }
-    return ddi_complete(Irp, STATUS_SUCCESS);
+    const NTSTATUS sent = after_lower(DeviceObject, ext);
+    return ddi_complete(Irp, NT_SUCCESS(status) ? sent : status);
+}
+
+NTSTATUS NTAPI DdiControl(PDEVICE_OBJECT, PIRP Irp) {
+    const ULONG code = IoGetCurrentIrpStackLocation(Irp)->Parameters.DeviceIoControl.IoControlCode;
+    return ddi_complete(Irp, code == kDdiIoctlPing ? STATUS_SUCCESS : STATUS_INVALID_DEVICE_REQUEST);
 }
 
 // Per-open state is the device's remove lock (a legacy driver with one open at a time).
@@ -375,6 +463,7 @@ NTSTATUS NTAPI VerDdiDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
     DriverObject->MajorFunction[IRP_MJ_CLEANUP] = DdiCleanup;
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = DdiClose;
     DriverObject->MajorFunction[IRP_MJ_READ] = DdiRead;
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = DdiControl;
     DriverObject->DriverStartIo = DdiStartIo;
     DriverObject->DriverUnload = DdiUnload;
     PDEVICE_OBJECT lower = nullptr;

@@ -50,7 +50,26 @@ enum DdiMode : ULONG {
                                      // MmUnlockPages, IoFreeMdl (0xC4 0x70 above DISPATCH_LEVEL)
     kDdiCompleteRaised = 33,         // IoCompleteRequest at the IRQL asked for (0xC4 0xE5 above DISPATCH_LEVEL)
     kDdiFreeOwnIrpAsPool = 37,       // IoInitializeIrp on a pool block, ExFreePool on it (legal)
+    // An MDL whose pages are locked at PASSIVE_LEVEL, then one Mm routine at the IRQL asked for; the
+    // MDL is unmapped, unlocked and freed back at PASSIVE_LEVEL (by the test after a caught bugcheck).
+    kDdiMapLockedPages = 38,         // MmMapLockedPages, KernelMode (0xC4 0x74 above DISPATCH_LEVEL)
+    kDdiMapLockedPagesUser = 39,     // MmMapLockedPages, UserMode (0xC4 0x75 above APC_LEVEL)
+    kDdiMapSpecifyCache = 40,        // MmMapLockedPagesSpecifyCache, KernelMode (0xC4 0x76 above DISPATCH_LEVEL)
+    kDdiMapSpecifyCacheUser = 41,    // MmMapLockedPagesSpecifyCache, UserMode (0xC4 0x77 above APC_LEVEL)
+    kDdiUnlockPages = 42,            // MmUnlockPages (0xC4 0x78 above DISPATCH_LEVEL)
+    kDdiLeaveCriticalRegion = 43,    // KeEnterCriticalRegion at PASSIVE_LEVEL, KeLeaveCriticalRegion at the
+                                     // IRQL asked for (0xC4 0x11B above APC_LEVEL)
+    kDdiAcquireSpinLock = 44,        // KeAcquireSpinLock + KeReleaseSpinLock (0xC4 0x42 above DISPATCH_LEVEL)
+    kDdiAcquireSpinLockAtDpcLevel = 45,  // KeAcquireSpinLockAtDpcLevel and the in-stack queued form, released
+                                     // (legal at and above DISPATCH_LEVEL)
+    kDdiReferenceByHandle = 46,      // ObReferenceObjectByHandle of the current thread (IrqlObPassive)
+    kDdiBuildDeviceIoControl = 47,   // IoBuildDeviceIoControlRequest at the IRQL asked for, the IOCTL sent
+                                     // to this device back at PASSIVE_LEVEL (IrqlIoPassive1)
+    kDdiPool2 = 48,                  // ExAllocatePool2(POOL_FLAG_NON_PAGED) (IrqlExAllocatePool)
 };
+
+// VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
+inline constexpr ULONG kDdiIoctlPing = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x980, METHOD_BUFFERED, FILE_ANY_ACCESS);
 
 // Parameters.Read.ByteOffset.HighPart of a read sent to the upper device: how it passes it down.
 enum DdiForward : LONG {
@@ -73,7 +92,11 @@ struct DdiExtension {
     KDPC TimerDpc;
     IO_REMOVE_LOCK RemoveLock;
     PIRP SpareIrp;             // kDdiFreeIrpAsPool
-    PMDL SpareMdl;             // kDdiMdl: freed by the test after a caught bugcheck
+    PMDL SpareMdl;             // kDdiMdl and the Mm modes: freed by the test after a caught bugcheck
+    PVOID UserMapping;         // kDdiMap*User: the user-space mapping of SpareMdl
+    PIRP IoctlIrp;             // kDdiBuildDeviceIoControl: built raised, sent at PASSIVE_LEVEL
+    KEVENT IoctlDone;
+    IO_STATUS_BLOCK IoctlStatus;
     UCHAR MdlBuffer[64];
     std::atomic<LONG> TimerCompletions;
     std::atomic<LONG> StartIoCalls;

@@ -42,6 +42,15 @@ protected:
         IoGetNextIrpStackLocation(irp)->MajorFunction = major;
         return irp;
     }
+    // After a caught bugcheck in an Mm routine: the MDL the driver left behind, unlocked and freed.
+    void free_spare_mdl() {
+        DdiExtension* e = ext(lower());
+        if (PMDL mdl = e->SpareMdl) {
+            if (mdl->MdlFlags & MDL_PAGES_LOCKED) MmUnlockPages(mdl);
+            IoFreeMdl(mdl);
+            e->SpareMdl = nullptr;
+        }
+    }
     // After a caught bugcheck: stop verifying, back to PASSIVE_LEVEL.
     void recover() {
         (void)NtioVerifierSetFlags(m_ddi, 0);

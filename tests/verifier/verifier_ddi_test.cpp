@@ -1,7 +1,6 @@
 // DDI compliance IRQL rules (bug check 0xC4, spec 3.6 and 5.1): each DDI called by a verified driver
 // at an IRQL its rule forbids, and the legal call next to it. Subcodes:
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc4--driver-verifier-detected-violation
-#include <cstring>
 #include <string>
 
 #include "verifier_ddi_fixture.hpp"
@@ -14,25 +13,42 @@ struct IrqlCase {
     KIRQL bad;
     KIRQL good;
     ULONG_PTR subcode;
+    // A DDI compliance rule (subcode 0x2xxxx): a phrase of the condition string parameter 2 points to.
+    const char* condition;
 };
 
 // One table row per rule: the DDI at `bad` trips `subcode`; at `good` it is legal.
 const IrqlCase kCases[] = {
-    {kDdiPsGetVersion, APC_LEVEL, PASSIVE_LEVEL, 0x2001C},          // IrqlPsPassive
-    {kDdiIoGetInitialStack, DISPATCH_LEVEL, APC_LEVEL, 0x20009},    // IrqlIoApcLte
-    {kDdiKeSetEventWait, DISPATCH_LEVEL, APC_LEVEL, 0x20016},       // IrqlKeSetEvent, Wait = TRUE
-    {kDdiCreateDevice, APC_LEVEL, PASSIVE_LEVEL, 0x2000A},          // IrqlIoPassive1
-    {kDdiCreateSymbolicLink, APC_LEVEL, PASSIVE_LEVEL, 0x2000C},    // IrqlIoPassive3
-    {kDdiDeleteSymbolicLink, APC_LEVEL, PASSIVE_LEVEL, 0x2000D},    // IrqlIoPassive4
-    {kDdiGetDeviceObjectPointer, APC_LEVEL, PASSIVE_LEVEL, 0x2000E},  // IrqlIoPassive5
-    {kDdiZwOpenKey, APC_LEVEL, PASSIVE_LEVEL, 0x2001F},             // IrqlZwPassive
-    {kDdiRtlDeleteRegistryValue, APC_LEVEL, PASSIVE_LEVEL, 0x2001E},  // IrqlRtlPassive
-    {kDdiReleaseSpinLockAtPassive, PASSIVE_LEVEL, DISPATCH_LEVEL, 0x20015},  // IrqlKeReleaseSpinLock
-    {kDdiPagedPool, DISPATCH_LEVEL, APC_LEVEL, 0x01},               // paged pool above APC_LEVEL
-    {kDdiWaitTimeout, DISPATCH_LEVEL, APC_LEVEL, 0x120},            // a blocking wait at DISPATCH_LEVEL
-    {kDdiEnterCriticalRegion, DISPATCH_LEVEL, APC_LEVEL, 0x11A},    // KeEnterCriticalRegion above APC_LEVEL
-    {kDdiMdl, HIGH_LEVEL, DISPATCH_LEVEL, 0x70},                    // MmProbeAndLockPages above DISPATCH_LEVEL
+    {kDdiPsGetVersion, APC_LEVEL, PASSIVE_LEVEL, 0x2001C, "PsGetVersion"},                 // IrqlPsPassive
+    {kDdiIoGetInitialStack, DISPATCH_LEVEL, APC_LEVEL, 0x20009, "IoGetInitialStack"},      // IrqlIoApcLte
+    {kDdiKeSetEventWait, DISPATCH_LEVEL, APC_LEVEL, 0x20016, "when Wait is TRUE"},         // IrqlKeSetEvent
+    {kDdiKeSetEventNoWait, HIGH_LEVEL, DISPATCH_LEVEL, 0x20016, "when Wait is FALSE"},     // IrqlKeSetEvent
+    {kDdiCreateDevice, APC_LEVEL, PASSIVE_LEVEL, 0x2000A, "IoCreateDevice"},               // IrqlIoPassive1
+    {kDdiBuildDeviceIoControl, DISPATCH_LEVEL, APC_LEVEL, 0x2000A, "IoBuildDeviceIoControlRequest"},  // IrqlIoPassive1
+    {kDdiCreateSymbolicLink, APC_LEVEL, PASSIVE_LEVEL, 0x2000C, "IoCreateSymbolicLink"},   // IrqlIoPassive3
+    {kDdiDeleteSymbolicLink, APC_LEVEL, PASSIVE_LEVEL, 0x2000D, "IoDeleteSymbolicLink"},   // IrqlIoPassive4
+    {kDdiGetDeviceObjectPointer, APC_LEVEL, PASSIVE_LEVEL, 0x2000E, "IoGetDeviceObjectPointer"},  // IrqlIoPassive5
+    {kDdiZwOpenKey, APC_LEVEL, PASSIVE_LEVEL, 0x2001F, "ZwOpenKey"},                       // IrqlZwPassive
+    {kDdiRtlDeleteRegistryValue, APC_LEVEL, PASSIVE_LEVEL, 0x2001E, "RtlDeleteRegistryValue"},  // IrqlRtlPassive
+    // IrqlKeReleaseSpinLock
+    {kDdiReleaseSpinLockAtPassive, PASSIVE_LEVEL, DISPATCH_LEVEL, 0x20015, "KeReleaseSpinLock"},
+    {kDdiReferenceByHandle, APC_LEVEL, PASSIVE_LEVEL, 0x2001B, "ObReferenceObjectByHandle"},  // IrqlObPassive
+    {kDdiNonPagedPool, HIGH_LEVEL, DISPATCH_LEVEL, 0x20004, "ExAllocatePoolWithTag"},      // IrqlExAllocatePool
+    {kDdiPool2, HIGH_LEVEL, DISPATCH_LEVEL, 0x20004, "ExAllocatePoolWithTag"},             // the same, ExAllocatePool2
+    {kDdiPagedPool, DISPATCH_LEVEL, APC_LEVEL, 0x01, nullptr},                // paged pool above APC_LEVEL
+    {kDdiAcquireSpinLock, HIGH_LEVEL, DISPATCH_LEVEL, 0x42, nullptr},         // KeAcquireSpinLock above DISPATCH_LEVEL
+    {kDdiWaitTimeout, DISPATCH_LEVEL, APC_LEVEL, 0x120, nullptr},             // a blocking wait at DISPATCH_LEVEL
+    {kDdiEnterCriticalRegion, DISPATCH_LEVEL, APC_LEVEL, 0x11A, nullptr},     // KeEnterCriticalRegion above APC_LEVEL
+    {kDdiLeaveCriticalRegion, DISPATCH_LEVEL, APC_LEVEL, 0x11B, nullptr},     // KeLeaveCriticalRegion above APC_LEVEL
+    {kDdiMdl, HIGH_LEVEL, DISPATCH_LEVEL, 0x70, nullptr},                   // MmProbeAndLockPages above DISPATCH_LEVEL
+    {kDdiMapLockedPages, HIGH_LEVEL, DISPATCH_LEVEL, 0x74, nullptr},          // MmMapLockedPages, kernel mapping
+    {kDdiMapLockedPagesUser, DISPATCH_LEVEL, APC_LEVEL, 0x75, nullptr},       // MmMapLockedPages, user mapping
+    {kDdiMapSpecifyCache, HIGH_LEVEL, DISPATCH_LEVEL, 0x76, nullptr},         // MmMapLockedPagesSpecifyCache, kernel
+    {kDdiMapSpecifyCacheUser, DISPATCH_LEVEL, APC_LEVEL, 0x77, nullptr},      // MmMapLockedPagesSpecifyCache, user
+    {kDdiUnlockPages, HIGH_LEVEL, DISPATCH_LEVEL, 0x78, nullptr},             // MmUnlockPages above DISPATCH_LEVEL
 };
+
+bool maps_for_user(ULONG mode) { return mode == kDdiMapLockedPagesUser || mode == kDdiMapSpecifyCacheUser; }
 
 TEST_F(DdiTest, each_irql_rule_trips_at_the_wrong_irql) {
     load_ddi();
@@ -43,21 +59,58 @@ TEST_F(DdiTest, each_irql_rule_trips_at_the_wrong_irql) {
         PIRP irp = ddi_read(lower(), c.mode, c.bad, outcome);
         auto bc = expect_bugcheck([&] { (void)IoCallDriver(lower(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION,
                                   c.subcode);
-        if (c.subcode >= 0x20000) {
-            // Parameter 2: the rule's condition string, naming the DDI.
+        // The MDL the driver had when its Mm routine stopped (locked, except for kDdiMdl's).
+        const PMDL mdl = ext(lower())->SpareMdl;
+        // Another stop (reported above) has other parameters: parameter 2 is no string then.
+        const bool tripped = bc.code == DRIVER_VERIFIER_DETECTED_VIOLATION && bc.p1 == c.subcode;
+        if (tripped && c.subcode >= 0x20000) {
+            // A DDI compliance rule: parameter 2 is the rule's condition string, naming the DDI;
+            // parameter 3 the optional rule state (none), parameter 4 reserved.
             ASSERT_NE(bc.p2, 0u);
-            EXPECT_NE(std::strlen(reinterpret_cast<const char*>(bc.p2)), 0u);
-        } else {
+            EXPECT_NE(std::string(reinterpret_cast<const char*>(bc.p2)).find(c.condition), std::string::npos)
+                << reinterpret_cast<const char*>(bc.p2);
+            EXPECT_EQ(bc.p3, 0u);
+            EXPECT_EQ(bc.p4, 0u);
+        } else if (tripped) {
             EXPECT_EQ(bc.p2, static_cast<ULONG_PTR>(c.bad));  // the current IRQL
+            switch (c.subcode) {
+            case 0x01:  // pool type, bytes
+                EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PagedPool));
+                EXPECT_EQ(bc.p4, 32u);
+                break;
+            case 0x42:  // the spin lock
+                EXPECT_EQ(bc.p3, ptr(&ext(lower())->Lock));
+                EXPECT_EQ(bc.p4, 0u);
+                break;
+            case 0x120:  // NT deviation: the IRQL itself in parameter 2; the object, the timeout
+                EXPECT_EQ(bc.p3, ptr(&ext(lower())->Event));
+                EXPECT_NE(bc.p4, 0u);
+                break;
+            case 0x70:
+            case 0x74:
+            case 0x75:
+            case 0x76:
+            case 0x77:  // the MDL, the access mode
+                EXPECT_NE(mdl, nullptr);
+                EXPECT_EQ(bc.p3, ptr(mdl));
+                EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(maps_for_user(c.mode) ? UserMode : KernelMode));
+                break;
+            case 0x78:  // the MDL, 0
+                EXPECT_NE(mdl, nullptr);
+                EXPECT_EQ(bc.p3, ptr(mdl));
+                EXPECT_EQ(bc.p4, 0u);
+                break;
+            default:  // 0x11A, 0x11B: the current IRQL only
+                EXPECT_EQ(bc.p3, 0u);
+                EXPECT_EQ(bc.p4, 0u);
+                break;
+            }
         }
         if (c.mode == kDdiReleaseSpinLockAtPassive) KeReleaseSpinLockFromDpcLevel(&ext(lower())->Lock);
         recover();
-        if (c.mode == kDdiMdl) {
-            EXPECT_EQ(bc.p3, ptr(ext(lower())->SpareMdl));
-            EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(KernelMode));
-            IoFreeMdl(ext(lower())->SpareMdl);  // back at PASSIVE_LEVEL
-            ext(lower())->SpareMdl = nullptr;
-        }
+        // Back at PASSIVE_LEVEL: what the driver was stopped in the middle of.
+        if (c.mode == kDdiLeaveCriticalRegion) KeLeaveCriticalRegion();
+        free_spare_mdl();
         EXPECT_NE(last_report().find("VerDdi"), std::string::npos);
         IoFreeIrp(irp);
     }
@@ -71,15 +124,33 @@ TEST_F(DdiTest, each_irql_rule_accepts_its_legal_irql) {
         PIRP irp = ddi_read(lower(), c.mode, c.good, outcome);
         expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
         EXPECT_EQ(outcome.completions.load(), 1);
+        EXPECT_EQ(outcome.status.load(), STATUS_SUCCESS);
+        EXPECT_EQ(ext(lower())->SpareMdl, nullptr);
         IoFreeIrp(irp);
     }
-    // The Wait = FALSE form and nonpaged pool are legal at DISPATCH_LEVEL, a zero-timeout wait too.
-    for (ULONG mode : {ULONG{kDdiKeSetEventNoWait}, ULONG{kDdiNonPagedPool}, ULONG{kDdiWaitPoll}}) {
+    // A zero-timeout wait is legal at DISPATCH_LEVEL.
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiWaitPoll, DISPATCH_LEVEL, outcome);
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+    IoFreeIrp(irp);
+}
+
+// 0xC4 0x42 is KeAcquireSpinLock's. The *AtDpcLevel acquires are for callers already at
+// IRQL >= DISPATCH_LEVEL and take the lock "without modifying the current IRQL" above it
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlockatdpclevel,
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquireinstackqueuedspinlockatdpclevel):
+// legal at HIGH_LEVEL, where KeAcquireSpinLock trips 0x42.
+TEST_F(DdiTest, acquiring_a_spin_lock_at_dpc_level_above_dispatch_is_legal) {
+    load_ddi();
+    for (KIRQL irql : {KIRQL{DISPATCH_LEVEL}, KIRQL{HIGH_LEVEL}}) {
+        SCOPED_TRACE(testing::Message() << "IRQL " << int{irql});
         Outcome outcome;
-        PIRP irp = ddi_read(lower(), mode, DISPATCH_LEVEL, outcome);
+        PIRP irp = ddi_read(lower(), kDdiAcquireSpinLockAtDpcLevel, irql, outcome);
         expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_SUCCESS); });
+        EXPECT_EQ(outcome.completions.load(), 1);
         IoFreeIrp(irp);
     }
+    EXPECT_TRUE(KeTestSpinLock(&ext(lower())->Lock));
 }
 
 TEST_F(DdiTest, force_irql_checking_alone_enables_the_rules) {
@@ -126,13 +197,15 @@ TEST_F(DdiTest, unverified_driver_breaking_the_rules_is_not_flagged) {
     load_buggy();
     load_ddi(0);
     for (const IrqlCase& c : kCases) {
-        // Paged pool, a blocking wait and MDLs at those IRQLs fail on NT without the verifier too.
-        if (c.mode == kDdiPagedPool || c.mode == kDdiWaitTimeout || c.mode == kDdiMdl) continue;
+        // Paged pool and a blocking wait at DISPATCH_LEVEL, and these DDIs above DISPATCH_LEVEL (which
+        // take locks that raise to DISPATCH_LEVEL), fail on NT without the verifier too.
+        if (c.mode == kDdiPagedPool || c.mode == kDdiWaitTimeout || c.bad > DISPATCH_LEVEL) continue;
         SCOPED_TRACE(testing::Message() << "mode " << c.mode);
         Outcome outcome;
         PIRP irp = ddi_read(lower(), c.mode, c.bad, outcome);
         expect_no_bugcheck([&] { (void)IoCallDriver(lower(), irp); });
         if (c.mode == kDdiReleaseSpinLockAtPassive) KeLowerIrql(PASSIVE_LEVEL);
+        EXPECT_EQ(ext(lower())->SpareMdl, nullptr);
         IoFreeIrp(irp);
     }
     for (ULONG mode : {ULONG{kDdiCriticalRegionLeft}, ULONG{kDdiCompleteUnderSpinLock}}) {
