@@ -75,7 +75,12 @@ ULONG_PTR ProcessHandleCounts::count(PEPROCESS process)
 
 LONG_PTR dereference_last(ObjectHeader* h, LONG_PTR before) noexcept
 {
-    if (before < 1) KeBugCheckEx(REFERENCE_BY_POINTER, 0, reinterpret_cast<ULONG_PTR>(h->body()), 0, before);
+    // Bug check 0x18 (object type, object, reserved, reserved: ntio puts the count found in P4),
+    // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x18--reference-by-pointer
+    if (before < 1) {
+        KeBugCheckEx(REFERENCE_BY_POINTER, reinterpret_cast<ULONG_PTR>(h->type),
+                     reinterpret_cast<ULONG_PTR>(h->body()), 0, before);
+    }
     // Last reference: the delete procedure sees a body nobody else can reach any more.
     h->flags.fetch_or(kObjectDeleting, std::memory_order_relaxed);
     _OBJECT_TYPE* type = h->type;
