@@ -80,12 +80,16 @@ VOID NTAPI DbgBreakPointWithStatus(ULONG Status) {
 
 // NT deviation: without a debugger Windows prints the assertion and may continue; ntio treats a failed
 // ASSERT as fatal (KMODE_EXCEPTION_NOT_HANDLED with STATUS_ASSERTION_FAILURE) so tests notice it.
+// The parameters are those of an unhandled exception raised at the assertion: code, address (the
+// return address of this call), then the exception's parameters 0 and 1, which an assertion failure
+// does not have (the line is in the report above),
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x1e--kmode-exception-not-handled
 VOID NTAPI RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber, PSTR MutableMessage) {
     DbgPrint("\n*** Assertion failed: %s%s\n***   Source File: %s, line %u\n\n",
              MutableMessage ? MutableMessage : "", static_cast<const char*>(VoidFailedAssertion),
              static_cast<const char*>(VoidFileName), LineNumber);
     KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, static_cast<ULONG_PTR>(static_cast<ULONG>(STATUS_ASSERTION_FAILURE)),
-                 0, LineNumber, 0);
+                 reinterpret_cast<ULONG_PTR>(__builtin_return_address(0)), 0, 0);
 }
 
 }  // extern "C"
