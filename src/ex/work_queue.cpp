@@ -195,8 +195,15 @@ void Executive::run_worker() {
 
 }  // namespace ntio::ex
 
+// With no System there are no worker queues: bug check 0xE4 parameter 5, "an attempt was made to
+// queue a work item before Worker Queued was initialized" (work item, queue number, NUMA node or -1
+// when all were searched; ExQueueWorkItem names no node),
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xe4--worker-invalid
 extern "C" VOID NTAPI ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType) {
     ntio::System* system = ntio::System::current();
-    if (!system) KeBugCheckEx(WORKER_INVALID, 2, reinterpret_cast<ULONG_PTR>(WorkItem), QueueType, 0);
+    if (!system) {
+        KeBugCheckEx(WORKER_INVALID, 5, reinterpret_cast<ULONG_PTR>(WorkItem), QueueType,
+                     static_cast<ULONG_PTR>(-1));
+    }
     system->executive().queue_work_item(WorkItem, QueueType);
 }
