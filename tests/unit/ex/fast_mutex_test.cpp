@@ -132,6 +132,71 @@ TEST_F(FastMutexTest, unsafe_variants_need_apcs_disabled) {
     KeLeaveCriticalRegion();
 }
 
+// Bug check 0xC4 parameters 0x33, 0x34 and 0x3A:
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc4--driver-verifier-detected-violation
+TEST_F(FastMutexTest, acquire_above_apc_level_bugchecks_0x33) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    auto acquire = stop_of([&] { ExAcquireFastMutex(&m); });
+    auto try_acquire = stop_of([&] { (void)ExTryToAcquireFastMutex(&m); });
+    EXPECT_EQ(KeGetCurrentIrql(), DISPATCH_LEVEL);  // neither raised nor lowered it
+    KeLowerIrql(old);
+    for (const auto& stop : {acquire, try_acquire}) {
+        ASSERT_TRUE(stop);
+        EXPECT_EQ(stop->code, DRIVER_VERIFIER_DETECTED_VIOLATION);
+        EXPECT_EQ(stop->p[0], 0x33u);
+        EXPECT_EQ(stop->p[1], static_cast<ULONG_PTR>(DISPATCH_LEVEL));
+        EXPECT_EQ(stop->p[2], reinterpret_cast<ULONG_PTR>(&m));
+        EXPECT_EQ(stop->p[3], 0u);
+    }
+    // The refused acquires left the mutex free.
+    EXPECT_EQ(m.Count, FM_LOCK_BIT);
+    EXPECT_EQ(m.Owner, nullptr);
+}
+
+TEST_F(FastMutexTest, owner_releasing_at_another_irql_than_apc_level_bugchecks_0x34) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    ExAcquireFastMutex(&m);
+    KIRQL apc;
+    KeRaiseIrql(DISPATCH_LEVEL, &apc);
+    auto stop = stop_of([&] { ExReleaseFastMutex(&m); });
+    ASSERT_TRUE(stop);  // (a release that went through is back at PASSIVE_LEVEL: nothing to lower)
+    KeLowerIrql(apc);
+    EXPECT_EQ(stop->code, DRIVER_VERIFIER_DETECTED_VIOLATION);
+    EXPECT_EQ(stop->p[0], 0x34u);
+    EXPECT_EQ(stop->p[1], static_cast<ULONG_PTR>(DISPATCH_LEVEL));
+    EXPECT_EQ(stop->p[2], reinterpret_cast<ULONG_PTR>(&m));
+    EXPECT_EQ(stop->p[3], 0u);
+    // Still owned: the release back at APC_LEVEL succeeds and restores PASSIVE_LEVEL.
+    EXPECT_EQ(m.Owner, static_cast<PVOID>(KeGetCurrentThread()));
+    ExReleaseFastMutex(&m);
+    EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    EXPECT_EQ(m.Count, FM_LOCK_BIT);
+}
+
+TEST_F(FastMutexTest, unsafe_release_with_apcs_enabled_bugchecks_0x3a) {
+    FAST_MUTEX m;
+    ExInitializeFastMutex(&m);
+    KeEnterCriticalRegion();
+    ExAcquireFastMutexUnsafe(&m);
+    KeLeaveCriticalRegion();  // the driver's bug: the release below runs with APCs enabled
+    auto stop = stop_of([&] { ExReleaseFastMutexUnsafe(&m); });
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->code, DRIVER_VERIFIER_DETECTED_VIOLATION);
+    EXPECT_EQ(stop->p[0], 0x3Au);
+    EXPECT_EQ(stop->p[1], static_cast<ULONG_PTR>(PASSIVE_LEVEL));
+    EXPECT_EQ(stop->p[2], 0u);  // the thread's combined APC disable count
+    EXPECT_EQ(stop->p[3], reinterpret_cast<ULONG_PTR>(&m));
+    EXPECT_EQ(m.Owner, static_cast<PVOID>(KeGetCurrentThread()));
+    KeEnterCriticalRegion();
+    ExReleaseFastMutexUnsafe(&m);
+    KeLeaveCriticalRegion();
+    EXPECT_EQ(m.Count, FM_LOCK_BIT);
+}
+
 TEST_F(FastMutexTest, guarded_mutex_disables_all_apcs_without_raising_irql) {
     KGUARDED_MUTEX m;
     KeInitializeGuardedMutex(&m);

@@ -162,6 +162,42 @@ TEST_F(PoolTest, allocate_with_tag_zero_bugchecks_0x9b) {
     EXPECT_EQ(stop->p[2], 24u);
 }
 
+// Calls ExAllocatePoolWithTag from a known function, so that the caller's address the bugcheck
+// reports can be checked to lie in it. The barrier keeps the call from becoming a tail jump.
+[[gnu::noinline]] void* allocate_from_known_caller(POOL_TYPE type, ULONG tag) {
+    void* p = ExAllocatePoolWithTag(type, 24, tag);
+    asm volatile("" ::"r"(p) : "memory");
+    return p;
+}
+
+bool returns_into(ULONG_PTR address, void* (*fn)(POOL_TYPE, ULONG)) {
+    const auto start = reinterpret_cast<ULONG_PTR>(fn);
+    return address > start && address < start + 4096;
+}
+
+// Bug check 0xC2 parameter 0x9D: "a tag that does not contain any letters or digits" (tag, pool
+// type, caller's address),
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc2--bad-pool-caller
+TEST_F(PoolTest, tag_without_a_letter_or_digit_bugchecks_0x9d) {
+    const auto before = pool_usage('    ');
+    for (ULONG tag : {ULONG{'    '}, ULONG{'-#!_'}, ULONG{'    '} | 0x80000000u /* protected: same rule */}) {
+        auto stop = stop_of([tag] { (void)allocate_from_known_caller(NonPagedPoolNx, tag); });
+        ASSERT_TRUE(stop) << std::hex << tag;
+        EXPECT_EQ(stop->code, BAD_POOL_CALLER);
+        EXPECT_EQ(stop->p[0], 0x9Du);
+        EXPECT_EQ(stop->p[1], static_cast<ULONG_PTR>(tag));
+        EXPECT_EQ(stop->p[2], static_cast<ULONG_PTR>(NonPagedPoolNx));
+        EXPECT_TRUE(returns_into(stop->p[3], allocate_from_known_caller)) << std::hex << stop->p[3];
+    }
+    EXPECT_EQ(pool_usage('    ').allocations, before.allocations);  // nothing was allocated
+    // One letter or digit anywhere in the tag is enough.
+    for (ULONG tag : {ULONG{'   x'}, ULONG{'7   '}}) {
+        void* p = allocate_from_known_caller(PagedPool, tag);
+        ASSERT_NE(p, nullptr);
+        ExFreePoolWithTag(p, tag);
+    }
+}
+
 TEST_F(PoolTest, must_succeed_pool_bugchecks_0x9a) {
     auto stop = stop_of([] { (void)ExAllocatePoolWithTag(NonPagedPoolMustSucceed, 8, 'sMxE'); });
     ASSERT_TRUE(stop);

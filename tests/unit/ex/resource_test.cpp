@@ -207,6 +207,44 @@ TEST_F(ResourceTest, shared_owner_asking_for_exclusive_bugchecks_instead_of_hang
     EXPECT_EQ(stop->p[0], 0x1000u);
 }
 
+// Bug check 0x1F (no parameters documented; ntio passes the resource and the calling thread):
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x1f--shared-resource-conv-error
+TEST_F(ResourceTest, converting_without_exclusive_ownership_bugchecks_shared_resource_conv_error) {
+    const auto self = reinterpret_cast<ULONG_PTR>(KeGetCurrentThread());
+    KeEnterCriticalRegion();
+    auto unowned = stop_of([&] { ExConvertExclusiveToSharedLite(&m_resource); });
+    ASSERT_TRUE(ExAcquireResourceSharedLite(&m_resource, TRUE));
+    auto shared = stop_of([&] { ExConvertExclusiveToSharedLite(&m_resource); });
+    EXPECT_EQ(ExIsResourceAcquiredSharedLite(&m_resource), 1u);  // the refused conversion changed nothing
+    ExReleaseResourceLite(&m_resource);
+
+    // Exclusive, but another thread's: the converting thread is named, not the owner.
+    ASSERT_TRUE(ExAcquireResourceExclusiveLite(&m_resource, TRUE));
+    std::optional<ntio::test::ex::Stop> foreign;
+    ULONG_PTR other = 0;
+    on_other_thread([&] {
+        other = reinterpret_cast<ULONG_PTR>(KeGetCurrentThread());
+        foreign = stop_of([&] { ExConvertExclusiveToSharedLite(&m_resource); });
+    });
+    EXPECT_TRUE(ExIsResourceAcquiredExclusiveLite(&m_resource));
+    ExReleaseResourceLite(&m_resource);
+    KeLeaveCriticalRegion();
+
+    for (const auto& stop : {unowned, shared}) {
+        ASSERT_TRUE(stop);
+        EXPECT_EQ(stop->code, SHARED_RESOURCE_CONV_ERROR);
+        EXPECT_EQ(stop->p[0], reinterpret_cast<ULONG_PTR>(&m_resource));
+        EXPECT_EQ(stop->p[1], self);
+        EXPECT_EQ(stop->p[2], 0u);
+        EXPECT_EQ(stop->p[3], 0u);
+    }
+    ASSERT_TRUE(foreign);
+    EXPECT_EQ(foreign->code, SHARED_RESOURCE_CONV_ERROR);
+    EXPECT_EQ(foreign->p[0], reinterpret_cast<ULONG_PTR>(&m_resource));
+    EXPECT_NE(other, self);
+    EXPECT_EQ(foreign->p[1], other);
+}
+
 TEST_F(ResourceTest, many_shared_owners_use_a_pool_table_freed_on_delete) {
     constexpr int kReaders = 6;
     std::atomic<int> in{0};

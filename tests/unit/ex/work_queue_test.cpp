@@ -154,6 +154,8 @@ TEST_F(WorkQueueTest, a_blocked_worker_does_not_starve_the_next_item) {
     EXPECT_GE(system().executive().worker_count(), 1u);
 }
 
+// Bug check 0xE4 parameter 1, "an active worker item was queued" (work item, queue number, 0):
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xe4--worker-invalid
 TEST_F(WorkQueueTest, queuing_an_item_that_is_still_queued_bugchecks_worker_invalid) {
     WORK_QUEUE_ITEM item;
     ExInitializeWorkItem(&item, signal_first, nullptr);
@@ -161,7 +163,10 @@ TEST_F(WorkQueueTest, queuing_an_item_that_is_still_queued_bugchecks_worker_inva
     auto stop = stop_of([&] { ExQueueWorkItem(&item, DelayedWorkQueue); });
     ASSERT_TRUE(stop);
     EXPECT_EQ(stop->code, WORKER_INVALID);
+    EXPECT_EQ(stop->p[0], 1u);
     EXPECT_EQ(stop->p[1], reinterpret_cast<ULONG_PTR>(&item));
+    EXPECT_EQ(stop->p[2], static_cast<ULONG_PTR>(DelayedWorkQueue));
+    EXPECT_EQ(stop->p[3], 0u);
 }
 
 std::atomic<int> g_drained{0};
@@ -179,6 +184,24 @@ TEST(WorkQueueShutdownTest, stopping_the_system_runs_every_queued_item) {
         }
     }
     EXPECT_EQ(g_drained.load(), kItems);
+}
+
+// Bug check 0xE4 parameter 5, "an attempt was made to queue a work item before Worker Queued was
+// initialized" (work item, queue number, NUMA node or -1 when all were searched):
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xe4--worker-invalid
+// No System is booted here (each SystemTest shuts its own down): there is no worker queue.
+TEST(WorkQueueWithoutSystemTest, queuing_with_no_system_booted_bugchecks_worker_invalid) {
+    ASSERT_EQ(ntio::System::current(), nullptr);
+    WORK_QUEUE_ITEM item;
+    ExInitializeWorkItem(&item, count_drained, nullptr);
+    auto stop = stop_of([&] { ExQueueWorkItem(&item, CriticalWorkQueue); });
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->code, WORKER_INVALID);
+    EXPECT_EQ(stop->p[0], 5u);
+    EXPECT_EQ(stop->p[1], reinterpret_cast<ULONG_PTR>(&item));
+    EXPECT_EQ(stop->p[2], static_cast<ULONG_PTR>(CriticalWorkQueue));
+    EXPECT_EQ(stop->p[3], static_cast<ULONG_PTR>(-1));  // no node was asked for
+    EXPECT_EQ(item.List.Flink, nullptr);  // not queued anywhere
 }
 
 // The checks below fire on the worker thread, where no catcher can unwind; each runs in a child
