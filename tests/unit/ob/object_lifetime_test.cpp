@@ -2,7 +2,13 @@
 // temporary versus permanent names, and ObInsertObject's consumption of the creation reference.
 #include "unit/ob/ob_test_support.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <optional>
 #include <vector>
+
+#include "support/bugcheck_catcher.hpp"
 
 namespace ntio::ob::test {
 namespace {
@@ -259,6 +265,89 @@ TEST_F(ObjectLifetimeTest, DeletingASetTimerCancelsIt)
     LARGE_INTEGER guard;
     guard.QuadPart = -600LL * 10'000'000;  // hang guard only
     EXPECT_EQ(KeWaitForSingleObject(&probe, Executive, KernelMode, FALSE, &guard), STATUS_SUCCESS);
+}
+
+// A delete procedure with a reference bug: it drops one reference more on the object it deletes,
+// whose count is already 0. The body is still valid there, so the second dereference reaches the
+// count check rather than freed memory; the catcher returns to the procedure, and the deletion it
+// interrupted then finishes normally.
+struct OverDereference {
+    void* body = nullptr;
+    std::optional<ntio::test::BugCheck> bugcheck;
+};
+OverDereference g_over_dereference;
+
+void delete_dereferencing_again(void* body)
+{
+    if (body != g_over_dereference.body) return;
+    g_over_dereference.bugcheck = ntio::test::catch_bugcheck([body] { ObDereferenceObject(body); });
+}
+
+_OBJECT_TYPE g_over_dereferenced_type{
+    u"ObOverDereferenced", {STANDARD_RIGHTS_READ, STANDARD_RIGHTS_WRITE, STANDARD_RIGHTS_EXECUTE,
+                            STANDARD_RIGHTS_REQUIRED},
+    STANDARD_RIGHTS_REQUIRED, NonPagedPool, false, false, 0,
+    nullptr, nullptr, delete_dereferencing_again};
+
+// Bug check 0x18 REFERENCE_BY_POINTER (object type, object, reserved, reserved):
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x18--reference-by-pointer
+TEST_F(ObjectLifetimeTest, DereferencingAnObjectWithNoReferenceLeftBugchecks)
+{
+    std::size_t objects = om().object_count();
+    g_over_dereference = {};
+    PVOID body = nullptr;
+    ASSERT_EQ(ObCreateObject(KernelMode, &g_over_dereferenced_type, nullptr, KernelMode, nullptr, 16, 0, 0, &body),
+              STATUS_SUCCESS);
+    g_over_dereference.body = body;
+    EXPECT_EQ(om().object_count(), objects + 1);
+    EXPECT_EQ(ObDereferenceObject(body), 0);  // the creation reference: the delete procedure runs
+    ASSERT_TRUE(g_over_dereference.bugcheck.has_value());
+    EXPECT_EQ(g_over_dereference.bugcheck->code, static_cast<ULONG>(REFERENCE_BY_POINTER));
+    EXPECT_EQ(g_over_dereference.bugcheck->p1, reinterpret_cast<ULONG_PTR>(&g_over_dereferenced_type));
+    EXPECT_EQ(g_over_dereference.bugcheck->p2, reinterpret_cast<ULONG_PTR>(body));
+    EXPECT_EQ(g_over_dereference.bugcheck->p3, 0u);
+    EXPECT_EQ(g_over_dereference.bugcheck->p4, 0u);  // the pointer count the dereference found
+    EXPECT_EQ(om().object_count(), objects);  // the object was still deleted, once
+    g_over_dereference = {};
+}
+
+// Bug check 0x5E OBJECT_INITIALIZATION_FAILED (no parameters documented; ntio passes 0 for a full
+// table of object types):
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x5e--object-initialization-failed
+// Types register on their first object and stay registered for the process, in every System booted
+// after; the table is filled in a child process, which reports what it caught and exits.
+[[noreturn]] void fill_the_object_type_table()
+{
+    int registered = 0;
+    const std::optional<ntio::test::BugCheck> bugcheck = ntio::test::catch_bugcheck([&registered] {
+        for (; registered <= static_cast<int>(kMaxObjectTypes); ++registered) {
+            auto* type = new _OBJECT_TYPE{u"ObFiller", {STANDARD_RIGHTS_READ, STANDARD_RIGHTS_WRITE,
+                                                        STANDARD_RIGHTS_EXECUTE, STANDARD_RIGHTS_REQUIRED},
+                                          STANDARD_RIGHTS_REQUIRED, NonPagedPool, false, false, 0};
+            PVOID body = nullptr;
+            if (!NT_SUCCESS(ObCreateObject(KernelMode, type, nullptr, KernelMode, nullptr, 8, 0, 0, &body))) return;
+            ObDereferenceObject(body);
+        }
+    });
+    if (!bugcheck) {
+        std::fprintf(stderr, "no bugcheck after %d new types\n", registered);
+        _exit(4);
+    }
+    // How many fitted depends on the types ntio registers itself; some must have, none past the table.
+    const bool fitted = registered > 0 && registered < static_cast<int>(kMaxObjectTypes);
+    std::fprintf(stderr, "stop %lx %lx %lx %lx %lx, %s\n", static_cast<unsigned long>(bugcheck->code),
+                 static_cast<unsigned long>(bugcheck->p1), static_cast<unsigned long>(bugcheck->p2),
+                 static_cast<unsigned long>(bugcheck->p3), static_cast<unsigned long>(bugcheck->p4),
+                 fitted ? "fitted" : "did not fit");
+    _exit(3);
+}
+
+class ObjectTypeTableDeathTest : public ObTest {};
+
+TEST_F(ObjectTypeTableDeathTest, RegisteringMoreTypesThanTheTableHoldsBugchecks)
+{
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(fill_the_object_type_table(), testing::ExitedWithCode(3), "stop 5e 0 0 0 0, fitted");
 }
 
 }  // namespace
