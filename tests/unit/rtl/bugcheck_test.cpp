@@ -34,6 +34,50 @@ TEST(BugCheckDeathTest, UnhandledRaiseIsKmodeExceptionNotHandled) {
     EXPECT_DEATH(ExRaiseStatus(STATUS_ACCESS_DENIED), R"(STOP: 0x0000001E \(0x00000000C0000022, )");
 }
 
+// Bug check 0x1E KMODE_EXCEPTION_NOT_HANDLED (exception code, exception address, the exception's
+// parameters 0 and 1) for a raise with no __try frame on the thread:
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x1e--kmode-exception-not-handled
+// The stop screen test above matches the text; these read the parameters through the hook.
+[[gnu::noinline]] void raise_status_with_no_frame() { ExRaiseStatus(STATUS_ACCESS_DENIED); }
+
+TEST(BugCheck, RaiseWithNoFrameIsKmodeExceptionNotHandledAtTheRaise) {
+    ASSERT_EQ(NtioSehCurrentFrame(), nullptr);
+    auto bc = ntio::test::catch_bugcheck([] { raise_status_with_no_frame(); });
+    ASSERT_TRUE(bc.has_value());
+    EXPECT_EQ(bc->code, static_cast<ULONG>(KMODE_EXCEPTION_NOT_HANDLED));
+    EXPECT_EQ(bc->p1, static_cast<ULONG_PTR>(static_cast<ULONG>(STATUS_ACCESS_DENIED)));
+    // ExRaiseStatus raises at its caller's return address: inside the function that raised.
+    const auto raiser = reinterpret_cast<ULONG_PTR>(&raise_status_with_no_frame);
+    EXPECT_GT(bc->p2, raiser);
+    EXPECT_LT(bc->p2, raiser + 4096);
+    EXPECT_EQ(bc->p3, 0u);  // a status raise carries no parameters
+    EXPECT_EQ(bc->p4, 0u);
+}
+
+TEST(BugCheck, RaisedRecordWithNoFrameGivesItsAddressAndFirstTwoParameters) {
+    ASSERT_EQ(NtioSehCurrentFrame(), nullptr);
+    EXCEPTION_RECORD record{};
+    record.ExceptionCode = STATUS_ACCESS_VIOLATION;
+    record.ExceptionAddress = reinterpret_cast<PVOID>(0x7A11);
+    record.NumberParameters = 3;
+    record.ExceptionInformation[0] = 1;  // a write
+    record.ExceptionInformation[1] = 0xBAD0;
+    record.ExceptionInformation[2] = 0xFFFF;  // not reported
+    auto bc = ntio::test::catch_bugcheck([&] { RtlRaiseException(&record); });
+    ASSERT_TRUE(bc.has_value());
+    EXPECT_EQ(bc->code, static_cast<ULONG>(KMODE_EXCEPTION_NOT_HANDLED));
+    EXPECT_EQ(bc->p1, static_cast<ULONG_PTR>(static_cast<ULONG>(STATUS_ACCESS_VIOLATION)));
+    EXPECT_EQ(bc->p2, 0x7A11u);
+    EXPECT_EQ(bc->p3, 1u);
+    EXPECT_EQ(bc->p4, 0xBAD0u);
+    // With one parameter only, the fourth is 0 whatever lies in the unused slot.
+    record.NumberParameters = 1;
+    bc = ntio::test::catch_bugcheck([&] { RtlRaiseException(&record); });
+    ASSERT_TRUE(bc.has_value());
+    EXPECT_EQ(bc->p3, 1u);
+    EXPECT_EQ(bc->p4, 0u);
+}
+
 TEST(BugCheck, CatcherRecordsCodeAndParameters) {
     auto bc = ntio::test::catch_bugcheck([] { KeBugCheckEx(MULTIPLE_IRP_COMPLETE_REQUESTS, 1, 2, 3, 4); });
     ASSERT_TRUE(bc.has_value());
