@@ -125,6 +125,33 @@ TEST_F(IrpAllocationTest, DoubleFreeBugchecksMultipleIrpCompleteRequests) {
     ASSERT_TRUE(bc.has_value());
     EXPECT_EQ(bc->code, static_cast<ULONG>(MULTIPLE_IRP_COMPLETE_REQUESTS));
     EXPECT_EQ(bc->p1, reinterpret_cast<ULONG_PTR>(irp));
+    EXPECT_EQ(bc->p2, 1u);  // ntio's reserved P2: IoFreeIrp of a freed IRP (2 is a completion of one)
+    EXPECT_EQ(bc->p3, 0u);
+    EXPECT_EQ(bc->p4, 0u);
+}
+
+VOID NTAPI cancel_left_on_reused_irp(PDEVICE_OBJECT, PIRP) { ADD_FAILURE() << "cancel routine ran"; }
+
+// Bug check 0x48 (IRP, the cancel routine the driver set): IoReuseIrp of an IRP that still has
+// its cancel routine,
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x48--cancel-state-in-completed-irp
+TEST_F(IrpAllocationTest, ReuseWithACancelRoutineStillSetBugchecks48) {
+    PIRP irp = IoAllocateIrp(2, FALSE);
+    ASSERT_NE(irp, nullptr);
+    IoSetNextIrpStackLocation(irp);
+    (void)IoSetCancelRoutine(irp, cancel_left_on_reused_irp);
+    auto bc = ntio::test::catch_bugcheck([&] { IoReuseIrp(irp, STATUS_SUCCESS); });
+    ASSERT_TRUE(bc.has_value());
+    EXPECT_EQ(bc->code, static_cast<ULONG>(CANCEL_STATE_IN_COMPLETED_IRP));
+    EXPECT_EQ(bc->p1, reinterpret_cast<ULONG_PTR>(irp));
+    EXPECT_EQ(bc->p2, reinterpret_cast<ULONG_PTR>(&cancel_left_on_reused_irp));
+    EXPECT_EQ(bc->p3, 0u);
+    EXPECT_EQ(bc->p4, 0u);
+    EXPECT_EQ(irp->CurrentLocation, 2);  // not reinitialised
+    EXPECT_EQ(IoSetCancelRoutine(irp, nullptr), &cancel_left_on_reused_irp);
+    IoReuseIrp(irp, STATUS_SUCCESS);
+    EXPECT_EQ(irp->CurrentLocation, 3);
+    IoFreeIrp(irp);
 }
 
 TEST_F(IrpAllocationTest, FreeOfCallerInitializedIrpBugchecksBadPoolCaller) {

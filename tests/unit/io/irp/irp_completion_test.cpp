@@ -266,6 +266,29 @@ TEST_F(IrpCompletionTest, DoubleCompleteBugchecks44) {
     ASSERT_TRUE(bc.has_value());
     EXPECT_EQ(bc->code, static_cast<ULONG>(MULTIPLE_IRP_COMPLETE_REQUESTS));
     EXPECT_EQ(bc->p1, reinterpret_cast<ULONG_PTR>(irp));
+    EXPECT_EQ(bc->p2, 2u);  // ntio's reserved P2: the IRP was already freed (its Type is gone)
+    EXPECT_EQ(bc->p3, 0u);
+    EXPECT_EQ(bc->p4, 0u);
+}
+
+// Bug check 0x44 (IRP, reserved...): an IRP walked past its originator's location, here by a
+// skip at the top, counts as completed already.
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x44--multiple-irp-complete-requests
+TEST_F(IrpCompletionTest, CompletePastTheTopLocationBugchecks44) {
+    PIRP irp = new_irp();
+    ASSERT_EQ(irp->CurrentLocation, irp->StackCount + 1);  // the originator's location
+    IoSkipCurrentIrpStackLocation(irp);
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    auto bc = ntio::test::catch_bugcheck([&] { IoCompleteRequest(irp, IO_NO_INCREMENT); });
+    ASSERT_TRUE(bc.has_value());
+    EXPECT_EQ(bc->code, static_cast<ULONG>(MULTIPLE_IRP_COMPLETE_REQUESTS));
+    EXPECT_EQ(bc->p1, reinterpret_cast<ULONG_PTR>(irp));
+    EXPECT_EQ(bc->p2, 3u);  // ntio's reserved P2: CurrentLocation past StackCount + 1
+    EXPECT_EQ(bc->p3, 0u);
+    EXPECT_EQ(bc->p4, 0u);
+    EXPECT_EQ(g.origin_calls, 0);  // nothing ran
+    IoSetNextIrpStackLocation(irp);
+    IoFreeIrp(irp);
 }
 
 VOID NTAPI never_called_cancel(PDEVICE_OBJECT, PIRP) {}

@@ -222,6 +222,66 @@ TEST_F(WorkItemTest, QueuingAnItemThatIsStillQueuedBugchecks) {
     IoFreeWorkItem(outer);
 }
 
+// Bug check 0xE4 parameter 0, "an active worker item was freed" (work item, start and end of the
+// block): https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xe4--worker-invalid
+// As above, an item queued from a worker routine is still queued while that routine runs.
+struct ReleaseWhileQueued {
+    PIO_WORKITEM item = nullptr;
+    bool embedded = false;  // IoUninitializeWorkItem rather than IoFreeWorkItem
+    std::optional<ntio::test::BugCheck> bugcheck;
+};
+
+void release_while_queued(PDEVICE_OBJECT device, ReleaseWhileQueued& state) {
+    PIO_WORKITEM outer = IoAllocateWorkItem(device);
+    ASSERT_NE(outer, nullptr);
+    IoQueueWorkItem(outer, [](PDEVICE_OBJECT, PVOID Context) {
+        auto* s = static_cast<ReleaseWhileQueued*>(Context);
+        IoQueueWorkItem(s->item, plain_routine, DelayedWorkQueue, nullptr);
+        s->bugcheck = ntio::test::catch_bugcheck([s] {
+            if (s->embedded) IoUninitializeWorkItem(s->item);
+            else IoFreeWorkItem(s->item);
+        });
+    }, DelayedWorkQueue, &state);
+    KeWaitForSingleObject(&g_routine_ran, Executive, KernelMode, FALSE, nullptr);  // the item still ran
+    IoFreeWorkItem(outer);  // its routine has returned: the inner item ran after it
+}
+
+void expect_active_item_freed(const ReleaseWhileQueued& state) {
+    ASSERT_TRUE(state.bugcheck.has_value());
+    EXPECT_EQ(state.bugcheck->code, static_cast<ULONG>(WORKER_INVALID));
+    EXPECT_EQ(state.bugcheck->p1, 0u);
+    const auto start = reinterpret_cast<ULONG_PTR>(state.item);
+    EXPECT_EQ(state.bugcheck->p3, start);
+    EXPECT_EQ(state.bugcheck->p4, start + IoSizeofWorkItem());
+    EXPECT_GE(state.bugcheck->p2, start);  // the executive work item inside the block
+    EXPECT_LT(state.bugcheck->p2, start + IoSizeofWorkItem());
+}
+
+TEST_F(WorkItemTest, FreeingAnItemThatIsStillQueuedBugchecks) {
+    ReleaseWhileQueued state;
+    state.item = IoAllocateWorkItem(m_device);
+    ASSERT_NE(state.item, nullptr);
+    const LONG_PTR before = pointer_count(m_device);
+    release_while_queued(m_device, state);
+    EXPECT_TRUE(reference_dropped(m_device, before));
+    expect_active_item_freed(state);
+    IoFreeWorkItem(state.item);  // not freed by the refused call
+}
+
+TEST_F(WorkItemTest, UninitializingAnItemThatIsStillQueuedBugchecks) {
+    ReleaseWhileQueued state;
+    state.embedded = true;
+    state.item = static_cast<PIO_WORKITEM>(ExAllocatePoolWithTag(NonPagedPoolNx, IoSizeofWorkItem(), 'tseT'));
+    ASSERT_NE(state.item, nullptr);
+    IoInitializeWorkItem(m_device, state.item);
+    const LONG_PTR before = pointer_count(m_device);
+    release_while_queued(m_device, state);
+    EXPECT_TRUE(reference_dropped(m_device, before));
+    expect_active_item_freed(state);
+    IoUninitializeWorkItem(state.item);
+    ExFreePoolWithTag(state.item, 'tseT');
+}
+
 // NT fact L10 (kernel half): a dispatch pends the IRP and a work item completes it later; the
 // requester waiting on the event sees success with 0 bytes.
 TEST_F(WorkItemTest, WorkItemCompletesAPendedIrp) {
