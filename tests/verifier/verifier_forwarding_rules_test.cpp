@@ -84,11 +84,7 @@ TEST_F(VerifierTest, level2_io_call_driver_with_an_invalid_device_object_is_0x04
 
 TEST_F(VerifierTest, level2_io_call_driver_with_an_irp_and_a_device_object_is_legal) {
     load_buggy(kFwdLevel2);
-    Outcome outcome;
-    PIRP irp = make_read(buggy_device(), kCompleteOk, outcome);
-    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS); });
-    EXPECT_EQ(outcome.completions.load(), 1);
-    IoFreeIrp(irp);
+    expect_legal_read(buggy_device(), kCompleteOk);
 }
 
 // ---- 0x204: a NULL device object from a Level 2 dispatch ----
@@ -109,11 +105,7 @@ TEST_F(VerifierTest, forwarding_to_a_null_device_object_is_0x204) {
 TEST_F(VerifierTest, forwarding_to_the_lower_device_object_is_legal) {
     load_buggy();
     load_filter(kFwdLevel2);
-    Outcome outcome;
-    PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterSkip);
-    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_SUCCESS); });
-    EXPECT_EQ(outcome.completions.load(), 1);
-    IoFreeIrp(irp);
+    expect_legal_read(filter_device(), kCompleteOk, kFilterSkip);
 }
 
 // ---- 0x203: IoCallDriver with the IRP's cancel routine still set ----
@@ -150,12 +142,7 @@ TEST_F(VerifierTest, sending_an_irp_with_its_cancel_routine_set_to_a_level2_driv
 TEST_F(VerifierTest, forwarding_after_clearing_the_cancel_routine_is_legal) {
     load_buggy();
     load_filter();
-    Outcome outcome;
-    PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterForwardUncancelable);
-    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_SUCCESS); });
-    EXPECT_EQ(outcome.completions.load(), 1);
-    EXPECT_EQ(outcome.status.load(), STATUS_SUCCESS);
-    IoFreeIrp(irp);
+    expect_legal_read(filter_device(), kCompleteOk, kFilterForwardUncancelable);
 }
 
 // ---- 0x205: forwarding an IRP still queued beneath the caller ----
@@ -184,12 +171,7 @@ TEST_F(VerifierTest, forwarding_again_while_the_lower_driver_holds_the_irp_is_0x
 TEST_F(VerifierTest, forwarding_again_after_the_lower_driver_completed_is_legal) {
     load_buggy();
     load_filter();
-    Outcome outcome;
-    PIRP irp = make_read(filter_device(), kMarkCompleteReturnPending, outcome, kFilterResendAfterCompletion);
-    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_SUCCESS); });
-    EXPECT_EQ(outcome.completions.load(), 1);
-    EXPECT_EQ(outcome.status.load(), STATUS_SUCCESS);
-    IoFreeIrp(irp);
+    expect_legal_read(filter_device(), kMarkCompleteReturnPending, kFilterResendAfterCompletion);
 }
 
 // ---- 0x206: SL_PENDING_RETURNED left in the next location's Control ----
@@ -269,21 +251,13 @@ TEST_F(VerifierTest, level1_completing_above_dispatch_level_is_0x0e) {
 
 TEST_F(VerifierTest, completing_at_dispatch_level_is_legal) {
     load_buggy();
-    Outcome outcome;
-    PIRP irp = make_read(buggy_device(), kCompleteAtDispatchLevel, outcome);
-    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS); });
-    EXPECT_EQ(outcome.completions.load(), 1);
+    expect_legal_read(buggy_device(), kCompleteAtDispatchLevel);
     EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
-    IoFreeIrp(irp);
 }
 
 TEST_F(VerifierTest, level1_completing_at_dispatch_level_is_legal) {
     load_buggy(kFwdLevel1);
-    Outcome outcome;
-    PIRP irp = make_read(buggy_device(), kCompleteAtDispatchLevel, outcome);
-    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(buggy_device(), irp), STATUS_SUCCESS); });
-    EXPECT_EQ(outcome.completions.load(), 1);
-    IoFreeIrp(irp);
+    expect_legal_read(buggy_device(), kCompleteAtDispatchLevel);
 }
 
 // ---- 0x201: IoDeleteDevice of a device still attached to a lower device ----

@@ -431,6 +431,15 @@ void VerifierTest::load_filter(ULONG flags) {
     ASSERT_EQ(NtioVerifierSetFlags(m_filter, flags), STATUS_SUCCESS);
 }
 
+void VerifierTest::expect_legal_read(PDEVICE_OBJECT target, ULONG buggy_mode, ULONG filter_mode) {
+    Outcome outcome;
+    PIRP irp = make_read(target, buggy_mode, outcome, filter_mode);
+    ntio::test::expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(target, irp), STATUS_SUCCESS); });
+    EXPECT_EQ(outcome.completions.load(), 1);
+    EXPECT_EQ(outcome.status.load(), STATUS_SUCCESS);
+    IoFreeIrp(irp);
+}
+
 PIRP VerifierTest::make_read(PDEVICE_OBJECT target, ULONG buggy_mode, Outcome& outcome, ULONG filter_mode) {
     PIRP irp = IoAllocateIrp(target->StackSize, FALSE);
     EXPECT_NE(irp, nullptr);

@@ -110,6 +110,9 @@ protected:
     // A read for target (VerBuggy or VerFilter) whose originator routine records into outcome and
     // keeps the IRP (STATUS_MORE_PROCESSING_REQUIRED); free it with IoFreeIrp.
     PIRP make_read(PDEVICE_OBJECT target, ULONG buggy_mode, Outcome& outcome, ULONG filter_mode = 0);
+    // The legal neighbour of a rule: a read through target that the stack completes with
+    // STATUS_SUCCESS (the originator's routine run once), with nothing reported.
+    void expect_legal_read(PDEVICE_OBJECT target, ULONG buggy_mode, ULONG filter_mode = 0);
     // Finishes a parked read the way hardware would.
     static void complete_read(PIRP irp, NTSTATUS status);
     // Expects a verifier bugcheck with this code and parameter 1 from body, and returns it.
