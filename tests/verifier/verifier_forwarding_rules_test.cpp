@@ -19,10 +19,6 @@ using ntio::test::expect_no_bugcheck;
 constexpr ULONG kFwdLevel2 = NTIO_VERIFIER_IO_CHECKING;
 constexpr ULONG kFwdLevel1 = NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY;
 
-ULONG_PTR fwd_dispatch_of(PDRIVER_OBJECT driver) {
-    return ptr(reinterpret_cast<PVOID>(driver->MajorFunction[IRP_MJ_READ]));
-}
-
 // The originator's routine of a reused read: counts it and keeps the IRP.
 NTSTATUS NTAPI FwdRecordCompletion(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
     auto* outcome = static_cast<Outcome*>(Context);
@@ -94,10 +90,7 @@ TEST_F(VerifierTest, forwarding_to_a_null_device_object_is_0x204) {
     load_filter(kFwdLevel2);
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterForwardToNull);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x204);
-    EXPECT_EQ(bc.p2, fwd_dispatch_of(m_filter));
-    EXPECT_EQ(bc.p3, ptr(irp));
+    auto bc = expect_forward_report(irp, 0x204);
     EXPECT_EQ(bc.p4, 0u);
     IoFreeIrp(irp);
 }
@@ -115,10 +108,7 @@ TEST_F(VerifierTest, forwarding_with_the_cancel_routine_still_set_is_0x203) {
     load_filter();
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterForwardCancelable);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x203);
-    EXPECT_EQ(bc.p2, fwd_dispatch_of(m_filter));
-    EXPECT_EQ(bc.p3, ptr(irp));
+    auto bc = expect_forward_report(irp, 0x203);
     EXPECT_EQ(bc.p4, ptr(buggy_device()));
     EXPECT_NE(IoSetCancelRoutine(irp, nullptr), nullptr);
     IoFreeIrp(irp);
@@ -152,10 +142,7 @@ TEST_F(VerifierTest, forwarding_again_while_the_lower_driver_holds_the_irp_is_0x
     load_filter();
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kMarkAndPark, outcome, kFilterResendWhilePending);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x205);
-    EXPECT_EQ(bc.p2, fwd_dispatch_of(m_filter));
-    EXPECT_EQ(bc.p3, ptr(irp));
+    auto bc = expect_forward_report(irp, 0x205);
     EXPECT_EQ(bc.p4, ptr(buggy_device()));
     // The first forward is still parked in VerBuggy: finish it with nothing verified.
     ASSERT_EQ(BuggyTakeParked(buggy_device()), irp);
@@ -181,10 +168,7 @@ TEST_F(VerifierTest, forwarding_a_hand_copied_location_with_the_pending_bit_is_0
     load_filter();
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kMarkAndPark, outcome, kFilterHandCopyKeepingControl);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x206);
-    EXPECT_EQ(bc.p2, fwd_dispatch_of(m_filter));
-    EXPECT_EQ(bc.p3, ptr(irp));
+    auto bc = expect_forward_report(irp, 0x206);
     EXPECT_EQ(bc.p4, ptr(buggy_device()));
     EXPECT_EQ(BuggyTakeParked(buggy_device()), nullptr);
     IoFreeIrp(irp);

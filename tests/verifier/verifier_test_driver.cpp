@@ -431,6 +431,14 @@ void VerifierTest::load_filter(ULONG flags) {
     ASSERT_EQ(NtioVerifierSetFlags(m_filter, flags), STATUS_SUCCESS);
 }
 
+ntio::test::BugCheck VerifierTest::expect_forward_report(PIRP irp, ULONG_PTR subcode) {
+    ntio::test::BugCheck bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); },
+                                              DRIVER_VERIFIER_IOMANAGER_VIOLATION, subcode);
+    EXPECT_EQ(bc.p2, reinterpret_cast<ULONG_PTR>(m_filter->MajorFunction[IRP_MJ_READ]));
+    EXPECT_EQ(bc.p3, reinterpret_cast<ULONG_PTR>(irp));
+    return bc;
+}
+
 void VerifierTest::expect_legal_read(PDEVICE_OBJECT target, ULONG buggy_mode, ULONG filter_mode) {
     Outcome outcome;
     PIRP irp = make_read(target, buggy_mode, outcome, filter_mode);

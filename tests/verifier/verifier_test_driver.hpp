@@ -113,6 +113,9 @@ protected:
     // The legal neighbour of a rule: a read through target that the stack completes with
     // STATUS_SUCCESS (the originator's routine run once), with nothing reported.
     void expect_legal_read(PDEVICE_OBJECT target, ULONG buggy_mode, ULONG filter_mode = 0);
+    // Sends irp to VerFilter and expects its forward reported as this 0xC9 WDM subcode, with P2 the
+    // filter's dispatch routine and P3 the IRP (P4, the target device, is the caller's to check).
+    ntio::test::BugCheck expect_forward_report(PIRP irp, ULONG_PTR subcode);
     // Finishes a parked read the way hardware would.
     static void complete_read(PIRP irp, NTSTATUS status);
     // Expects a verifier bugcheck with this code and parameter 1 from body, and returns it.
