@@ -74,7 +74,10 @@ constexpr Entry kSetFile[] = {
     {FileEndOfFileInformation, {sizeof(FILE_END_OF_FILE_INFORMATION), FILE_WRITE_DATA}},
     {FilePipeInformation, {2 * sizeof(ULONG), FILE_WRITE_ATTRIBUTES}},
     {FilePipeRemoteInformation, {kPipeRemoteSize, FILE_WRITE_ATTRIBUTES}},
-    {FileMailslotSetInformation, {kMailslotSetSize, FILE_WRITE_DATA}},
+    // No access: SetMailslotInfo is the mailslot server's call ("These functions are used by the
+    // mailslot server", Creating a Mailslot on Microsoft Learn), and the server's handle from
+    // CreateMailslot cannot write (Windows answers its NtWriteFile with STATUS_ACCESS_DENIED).
+    {FileMailslotSetInformation, {kMailslotSetSize, 0}},
     {FileObjectIdInformation, {kObjectIdSize, 0}},
     {FileCompletionInformation, {kCompletionSize, 0}},
     {FileMoveClusterInformation, {kMoveClusterSize, FILE_WRITE_DATA}},

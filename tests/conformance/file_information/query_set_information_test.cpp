@@ -136,6 +136,20 @@ TEST_F(InformationTest, each_class_needs_its_access_on_the_handle) {
     }
 }
 
+// Classes whose set needs no right on the handle reach the driver from a handle with none but
+// SYNCHRONIZE: FileMailslotSetInformation (SetMailslotInfo, used on the mailslot server's handle,
+// which has no write access) and FilePositionInformation.
+TEST_F(InformationTest, classes_that_need_no_access_reach_the_driver_from_any_handle) {
+    HANDLE h = open_sync(L"\\??\\InfoDev\\file", 0);
+    alignas(8) UCHAR buffer[64] = {};
+    for (FILE_INFORMATION_CLASS info_class : {FileMailslotSetInformation, FilePositionInformation}) {
+        IO_STATUS_BLOCK iosb = untouched_iosb();
+        EXPECT_EQ(NtSetInformationFile(h, &iosb, buffer, sizeof(buffer), info_class), STATUS_SUCCESS) << info_class;
+    }
+    EXPECT_EQ(requests().size(), 1u) << "the position is the I/O manager's; the mailslot class goes to the driver";
+    close(h);
+}
+
 TEST_F(InformationTest, kernel_callers_are_not_access_checked) {
     HANDLE h = open_sync(L"\\??\\InfoDev\\file", FILE_READ_DATA);
     FILE_BASIC_INFORMATION basic{};
