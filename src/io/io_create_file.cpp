@@ -22,13 +22,22 @@ NTSTATUS check_create_parameters(const CreateFileRequest& r)
     if (o & ~FILE_VALID_OPTION_FLAGS) return STATUS_INVALID_PARAMETER;
     const ULONG sync = o & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT);
     if (sync == (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) return STATUS_INVALID_PARAMETER;
-    if (sync && !(r.desired_access & (SYNCHRONIZE | MAXIMUM_ALLOWED | GENERIC_ALL))) return STATUS_INVALID_PARAMETER;
-    if ((o & FILE_DELETE_ON_CLOSE) && !(r.desired_access & (DELETE | MAXIMUM_ALLOWED | GENERIC_ALL)))
-        return STATUS_INVALID_PARAMETER;
-    if ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE)) return STATUS_INVALID_PARAMETER;
-    if ((o & FILE_DIRECTORY_FILE) && r.disposition != FILE_CREATE && r.disposition != FILE_OPEN &&
-        r.disposition != FILE_OPEN_IF)
-        return STATUS_INVALID_PARAMETER;
+    // The bits themselves, before any generic mapping: "the SYNCHRONIZE flag must be set in the
+    // DesiredAccess parameter" (FILE_SYNCHRONOUS_IO_*), "the DesiredAccess parameter must include
+    // the DELETE flag" (FILE_DELETE_ON_CLOSE). GENERIC_ALL or MAXIMUM_ALLOWED alone do not set them.
+    if (sync && !(r.desired_access & SYNCHRONIZE)) return STATUS_INVALID_PARAMETER;
+    if ((o & FILE_DELETE_ON_CLOSE) && !(r.desired_access & DELETE)) return STATUS_INVALID_PARAMETER;
+    // FILE_DIRECTORY_FILE: "the CreateDisposition parameter must be set to FILE_CREATE, FILE_OPEN, or
+    // FILE_OPEN_IF", and the data-access hints and non-cached I/O, which have no meaning for a
+    // directory, are not among its compatible options. Together with FILE_NON_DIRECTORY_FILE it is
+    // no error here: the pair is ntifs.h's FILE_STORAGE_TYPE_SPECIFIED and goes to the file system,
+    // which judges it.
+    if (o & FILE_DIRECTORY_FILE) {
+        if (r.disposition != FILE_CREATE && r.disposition != FILE_OPEN && r.disposition != FILE_OPEN_IF)
+            return STATUS_INVALID_PARAMETER;
+        if (o & (FILE_SEQUENTIAL_ONLY | FILE_RANDOM_ACCESS | FILE_NO_INTERMEDIATE_BUFFERING))
+            return STATUS_INVALID_PARAMETER;
+    }
     if ((o & FILE_NO_INTERMEDIATE_BUFFERING) && (r.desired_access & FILE_APPEND_DATA)) return STATUS_INVALID_PARAMETER;
     if ((o & FILE_COMPLETE_IF_OPLOCKED) && (o & FILE_RESERVE_OPFILTER)) return STATUS_INVALID_PARAMETER;
     if (r.create_file_type > CreateFileTypeMailslot) return STATUS_INVALID_PARAMETER;
@@ -47,6 +56,21 @@ NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileReques
     if (check_parameters) {
         NTSTATUS status = check_create_parameters(request);
         if (!NT_SUCCESS(status)) return status;
+        // A caller's EA buffer is checked before any file system sees it ("file systems ... must
+        // call IoCheckEaBufferValidity" for EAs from user mode; the I/O manager does it for them at
+        // create). An inconsistent one is STATUS_EA_LIST_INCONSISTENT with the offending entry's
+        // offset in the IOSB's Information, as NtSetEaFile reports it.
+        if (request.ea_buffer && request.ea_length) {
+            ULONG error_offset = 0;
+            status = IoCheckEaBufferValidity(request.ea_buffer, request.ea_length, &error_offset);
+            if (!NT_SUCCESS(status)) {
+                if (iosb) {
+                    iosb->Status = status;
+                    iosb->Information = error_offset;
+                }
+                return status;
+            }
+        }
     }
     OpenPacket packet;
     // Named-pipe and mailslot creates (NtCreateNamedPipeFile, NtCreateMailslotFile) travel as
@@ -116,7 +140,10 @@ NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJE
     HANDLE handle = nullptr;
     IO_STATUS_BLOCK iosb{};
     NTSTATUS status = create_file(*ObjectAttributes, request, mode, check, &handle, &iosb);
-    if (!NT_SUCCESS(status)) return status;
+    if (!NT_SUCCESS(status)) {
+        if (status == STATUS_EA_LIST_INCONSISTENT && iosb.Status == status) *IoStatusBlock = iosb;
+        return status;
+    }
     *FileHandle = handle;
     *IoStatusBlock = iosb;
     return status;

@@ -62,7 +62,11 @@ NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJE
     HANDLE handle = nullptr;
     IO_STATUS_BLOCK iosb{};
     status = ntio::io::create_file(*captured.get(), request, mode, mode != KernelMode, &handle, &iosb);
-    if (!NT_SUCCESS(status)) return status;
+    if (!NT_SUCCESS(status)) {
+        // Only an inconsistent EA buffer reports through the IOSB (the offending entry's offset).
+        if (status == STATUS_EA_LIST_INCONSISTENT && iosb.Status == status) (void)write_caller(mode, IoStatusBlock, iosb);
+        return status;
+    }
     (void)write_caller(mode, FileHandle, handle);
     (void)write_caller(mode, IoStatusBlock, iosb);
     return status;

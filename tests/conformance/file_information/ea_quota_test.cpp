@@ -79,6 +79,40 @@ TEST_F(InformationTest, set_ea_checks_the_buffer_before_the_driver) {
     close(no_ea);
 }
 
+// The EA buffer of a create is checked as NtSetEaFile's is: an inconsistent one is
+// STATUS_EA_LIST_INCONSISTENT with the offending entry's offset in the IOSB and no handle; a
+// consistent one opens. Kernel callers (ZwCreateFile) are not checked.
+TEST_F(InformationTest, create_checks_its_ea_buffer_before_the_driver) {
+    std::vector<UCHAR> eas;
+    std::size_t previous = ~std::size_t{0};
+    add_ea(eas, &previous, "ONE", "1");
+    add_ea(eas, &previous, "TWO", "22");
+    UNICODE_STRING name;
+    RtlInitUnicodeString(&name, L"\\??\\InfoDev\\file");
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    auto create = [&](auto&& service, HANDLE* h, IO_STATUS_BLOCK* iosb) {
+        return service(h, FILE_READ_DATA | SYNCHRONIZE, &oa, iosb, nullptr, 0, 0, FILE_OPEN,
+                       FILE_SYNCHRONOUS_IO_NONALERT, eas.data(), static_cast<ULONG>(eas.size()));
+    };
+    HANDLE h = nullptr;
+    IO_STATUS_BLOCK iosb = untouched_iosb();
+    ASSERT_EQ(create(NtCreateFile, &h, &iosb), STATUS_SUCCESS);
+    close(h);
+
+    reinterpret_cast<FILE_FULL_EA_INFORMATION*>(eas.data() + kSecond)->EaNameLength = 1;
+    h = reinterpret_cast<HANDLE>(0x1234);
+    iosb = untouched_iosb();
+    EXPECT_EQ(create(NtCreateFile, &h, &iosb), STATUS_EA_LIST_INCONSISTENT);
+    EXPECT_EQ(iosb.Status, STATUS_EA_LIST_INCONSISTENT);
+    EXPECT_EQ(iosb.Information, kSecond);
+    EXPECT_EQ(h, reinterpret_cast<HANDLE>(0x1234));
+
+    iosb = untouched_iosb();
+    ASSERT_EQ(create(ZwCreateFile, &h, &iosb), STATUS_SUCCESS);
+    EXPECT_EQ(ZwClose(h), STATUS_SUCCESS);
+}
+
 TEST_F(InformationTest, query_ea_passes_flags_index_and_a_copied_list) {
     HANDLE h = open_sync(L"\\??\\InfoDev\\file", FILE_READ_EA);
     alignas(4) UCHAR list[16] = {};

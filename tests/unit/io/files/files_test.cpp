@@ -527,9 +527,34 @@ TEST_F(FilesTest, bad_create_parameters_are_invalid)
               STATUS_INVALID_PARAMETER);
     EXPECT_EQ(open(L"\\Device\\FilesTest", &a, FILE_READ_DATA, FILE_MAXIMUM_DISPOSITION + 1), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(open(L"\\Device\\FilesTest", &a, FILE_READ_DATA, FILE_OPEN, 0, 0x80), STATUS_INVALID_PARAMETER);
-    EXPECT_EQ(open(L"\\Device\\FilesTest", &a, FILE_READ_DATA, FILE_OPEN, FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE),
+    // The SYNCHRONIZE and DELETE bits themselves are needed; GENERIC_ALL and MAXIMUM_ALLOWED are not
+    // them (NtCreateFile on Microsoft Learn: the flag "must be set in the DesiredAccess parameter").
+    EXPECT_EQ(open(L"\\Device\\FilesTest", &a, GENERIC_ALL, FILE_OPEN, FILE_SYNCHRONOUS_IO_NONALERT),
               STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(open(L"\\Device\\FilesTest", &a, MAXIMUM_ALLOWED, FILE_OPEN, FILE_SYNCHRONOUS_IO_ALERT),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(open(L"\\Device\\FilesTest", &a, GENERIC_ALL, FILE_OPEN, FILE_DELETE_ON_CLOSE), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(open(L"\\Device\\FilesTest", &a, MAXIMUM_ALLOWED, FILE_OPEN, FILE_DELETE_ON_CLOSE),
+              STATUS_INVALID_PARAMETER);
+    // FILE_DIRECTORY_FILE with a disposition other than create/open/open-if, or with an option that
+    // means nothing for a directory.
+    EXPECT_EQ(open(L"\\Device\\FilesTest", &a, FILE_READ_DATA, FILE_OVERWRITE_IF, FILE_DIRECTORY_FILE),
+              STATUS_INVALID_PARAMETER);
+    for (ULONG option : {FILE_SEQUENTIAL_ONLY, FILE_RANDOM_ACCESS, FILE_NO_INTERMEDIATE_BUFFERING})
+        EXPECT_EQ(open(L"\\Device\\FilesTest", &a, FILE_READ_DATA, FILE_OPEN, FILE_DIRECTORY_FILE | option),
+                  STATUS_INVALID_PARAMETER)
+            << std::hex << option;
     EXPECT_EQ(g_state.count(IRP_MJ_CREATE), 0u);
+    // FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE is ntifs.h's FILE_STORAGE_TYPE_SPECIFIED: the I/O
+    // manager lets it through to the driver, which answers for it. So do the options a directory
+    // open may carry.
+    for (ULONG options : {FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE, FILE_DIRECTORY_FILE | FILE_WRITE_THROUGH,
+                          FILE_DIRECTORY_FILE | FILE_OPEN_FOR_BACKUP_INTENT}) {
+        ASSERT_EQ(open(L"\\Device\\FilesTest", &a, FILE_READ_DATA, FILE_OPEN, options), STATUS_SUCCESS)
+            << std::hex << options;
+        EXPECT_EQ(NtClose(a), STATUS_SUCCESS);
+    }
+    EXPECT_EQ(g_state.count(IRP_MJ_CREATE), 3u);
     ASSERT_EQ(open(L"\\Device\\FilesTest", &a, FILE_READ_DATA | SYNCHRONIZE, FILE_OPEN, FILE_SYNCHRONOUS_IO_NONALERT),
               STATUS_SUCCESS);
     EXPECT_EQ(NtClose(a), STATUS_SUCCESS);
