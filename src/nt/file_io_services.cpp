@@ -43,9 +43,12 @@ namespace {
     ULONG captured_key = 0;
     if (mode != KernelMode) {
         // NT facts I10, I8, E11: the IOSB, then the buffer, are probed before the event is touched.
+        // A read's buffer is probed for writing, which touches it; a write's only for its range, so
+        // an unreadable one fails after the event reset, in the I/O manager's copy or MDL lock or
+        // in the driver (I8).
         status = probe_for_write(iosb, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));
         if (NT_SUCCESS(status))
-            status = write ? probe_for_read(buffer, length, 1) : probe_for_write(buffer, length, 1);
+            status = write ? probe_range_for_read(buffer, length, 1) : probe_for_write(buffer, length, 1);
         // One aligned load each (read_caller), with the same range and alignment checks as a copy.
         if (NT_SUCCESS(status) && byte_offset) status = read_caller(mode, byte_offset, offset);
         if (NT_SUCCESS(status) && key) status = read_caller(mode, key, captured_key);
@@ -118,8 +121,9 @@ NTSTATUS control(UCHAR major, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     const ULONG method = code & 3;
     if (mode != KernelMode && method != METHOD_NEITHER) {
         // METHOD_NEITHER buffers are the driver's to probe (NT fact S9); direct output buffers are
-        // probed when they are locked.
-        status = probe_for_read(input, input_length, 1);
+        // probed when they are locked. The input is range-checked only (ProbeForRead): it is read
+        // into the system buffer after the event reset, where an unreadable one fails.
+        status = probe_range_for_read(input, input_length, 1);
         if (NT_SUCCESS(status) && method == METHOD_BUFFERED) status = probe_for_write(output, output_length, 1);
         if (!NT_SUCCESS(status)) return status;
     }

@@ -31,7 +31,17 @@ namespace ntio::nt {
     if (NTSTATUS status = rtl::check_user_range(user, length, alignment); !NT_SUCCESS(status)) return status;
     return ntio_user_touch_write(user, length);
 }
-// Probes a range for reading without copying it (ProbeForRead). Length 0 is no probe.
+// ProbeForRead as NT has it: the range and alignment checks, no access (rtl::check_read_probe_range).
+// The services that hand a caller's input to the I/O manager unread use it (NtWriteFile, the input
+// of a buffered or direct IOCTL): a bad buffer then fails where it is copied or locked, after the
+// event was reset (NT fact I8). Length 0 is no probe.
+[[nodiscard]] inline NTSTATUS probe_range_for_read(const void* user, std::size_t length, ULONG alignment) noexcept {
+    if (length == 0) return STATUS_SUCCESS;
+    return rtl::check_read_probe_range(user, length, alignment);
+}
+// Probes a range for reading and touches each page without copying it, for services that read the
+// input themselves right after and want a bad range to fail before they allocate for it. Length 0
+// is no probe.
 [[nodiscard]] inline NTSTATUS probe_for_read(const void* user, std::size_t length, ULONG alignment) noexcept {
     if (length == 0) return STATUS_SUCCESS;
     if (NTSTATUS status = rtl::check_user_range(user, length, alignment); !NT_SUCCESS(status)) return status;
@@ -104,12 +114,34 @@ template <class T>
     return copy_to_user(to, &value, sizeof(T), alignof(T));
 }
 
+// An IOSB needs ULONG alignment only, in every service (probe_iosb): the write follows the probe's
+// rule, so that an IOSB the probe accepted always receives its result (an 8-byte check here lost
+// NtRemoveIoCompletion's packet for an IOSB at 4 mod 8).
+[[nodiscard]] inline NTSTATUS write_caller(KPROCESSOR_MODE mode, IO_STATUS_BLOCK* to, const IO_STATUS_BLOCK& value) noexcept {
+    if (mode == KernelMode) {
+        *to = value;
+        return STATUS_SUCCESS;
+    }
+    if (NTSTATUS status = rtl::check_user_range(to, sizeof(*to), sizeof(ULONG)); !NT_SUCCESS(status)) return status;
+    const auto at = reinterpret_cast<ULONG_PTR>(to);
+    if ((at & (PAGE_SIZE - 1)) <= PAGE_SIZE - sizeof(*to)) {
+        ULONG64 words[2];
+        std::memcpy(words, &value, sizeof words);
+        return ntio_user_store16(to, words[0], words[1]);
+    }
+    return copy_to_user(to, &value, sizeof(*to), sizeof(ULONG));
+}
+
 // Checks that a caller output pointer is writable before the service does anything, so that the
 // late write of a result cannot fail after an object was created or changed.
 template <class T>
 [[nodiscard]] inline NTSTATUS probe_caller_output(KPROCESSOR_MODE mode, T* to) noexcept {
     if (mode == KernelMode) return STATUS_SUCCESS;
     return probe_for_write(to, sizeof(T), alignof(T));
+}
+// An IOSB's probe is probe_iosb's, ULONG-aligned, in every service.
+[[nodiscard]] inline NTSTATUS probe_caller_output(KPROCESSOR_MODE mode, IO_STATUS_BLOCK* to) noexcept {
+    return probe_iosb(mode, to);
 }
 
 }  // namespace ntio::nt

@@ -12,19 +12,17 @@ ULONG_PTR MmUserProbeAddress = 0x7FFFFFFFF000ULL;
 PVOID MmHighestUserAddress = reinterpret_cast<PVOID>(0x7FFFFFFFEFFFULL);
 PVOID MmSystemRangeStart = reinterpret_cast<PVOID>(0xFFFF800000000000ULL);
 
+// ProbeForRead checks the range and alignment and reads nothing: "If the specified range of memory
+// is not within the user-mode address range, ProbeForRead raises the STATUS_ACCESS_VIOLATION
+// exception" (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-probeforread);
+// ProbeForWrite's page adds "or is not writable". A driver reads the buffer afterwards inside its
+// __try, where an unmapped page raises.
 VOID NTAPI ProbeForRead(const volatile VOID* Address, SIZE_T Length, ULONG Alignment) {
     if (Length == 0) return;
     const auto start = reinterpret_cast<ULONG_PTR>(Address);
     if (Alignment != 0 && (start & (Alignment - 1)) != 0) ExRaiseDatatypeMisalignment();
     const ULONG_PTR end = start + Length;
     if (end < start || end > MmUserProbeAddress) ExRaiseAccessViolation();
-    // Touch each page so an unmapped range faults here, inside the caller's __try.
-    const volatile UCHAR* p = static_cast<const volatile UCHAR*>(Address);
-    (void)p[0];
-    for (ULONG_PTR page = (start & ~static_cast<ULONG_PTR>(PAGE_SIZE - 1)) + PAGE_SIZE; page < end; page += PAGE_SIZE) {
-        (void)*reinterpret_cast<const volatile UCHAR*>(page);
-    }
-    (void)p[Length - 1];
 }
 
 VOID NTAPI ProbeForWrite(volatile VOID* Address, SIZE_T Length, ULONG Alignment) {

@@ -46,4 +46,18 @@ inline NTSTATUS check_user_range(const void* user, std::size_t length, ULONG ali
     return STATUS_SUCCESS;
 }
 
+// ProbeForRead's check alone: alignment, then the end of the range against the top of the user
+// range. It reads nothing and has no lower bound: "checks that a user-mode buffer actually resides in
+// the user portion of the address space" and raises STATUS_ACCESS_VIOLATION only "if the specified
+// range of memory is not within the user-mode address range"
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-probeforread), so a NULL
+// buffer with a length passes it and faults where it is first read (NT fact I8).
+inline NTSTATUS check_read_probe_range(const void* user, std::size_t length, ULONG alignment) noexcept {
+    const auto start = reinterpret_cast<ULONG_PTR>(user);
+    if (alignment > 1 && (start & (alignment - 1)) != 0) return STATUS_DATATYPE_MISALIGNMENT;
+    const ULONG_PTR end = start + length;
+    if (end < start || end > MmUserProbeAddress) return STATUS_ACCESS_VIOLATION;
+    return STATUS_SUCCESS;
+}
+
 }  // namespace ntio::rtl

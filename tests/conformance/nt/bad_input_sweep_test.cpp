@@ -19,6 +19,8 @@
 // state, NtMakePermanentObject (its privilege check comes before the handle), NtLoadDriver and
 // NtUnloadDriver (privilege first), the rights of the completion-port and symbolic-link services,
 // and which error a far too long *input* length gets (see kLengthRows).
+#include <functional>
+#include <utility>
 #include <sys/resource.h>
 
 #include "conformance/nt/nt_test_support.hpp"
@@ -1936,6 +1938,68 @@ TEST_F(BadInputSweep, transfer_lengths_past_the_buffer_are_refused_without_touch
     }
     EXPECT_EQ(read_dword(o.key, L"V"), 1u);
     RecordProperty("cases", cases);
+}
+
+// IOSB alignment is one rule in every service: ULONG alignment is enough (an IOSB at 4 mod 8 is
+// accepted and receives its result), anything less is STATUS_DATATYPE_MISALIGNMENT before the
+// service does anything.
+TEST_F(BadInputSweep, every_service_takes_an_iosb_at_ulong_alignment) {
+    alignas(16) unsigned char storage[64] = {};
+    auto* at4 = reinterpret_cast<PIO_STATUS_BLOCK>(storage + 4);
+    auto* at2 = reinterpret_cast<PIO_STATUS_BLOCK>(storage + 2);
+    struct Row {
+        const char* service;
+        std::function<NTSTATUS(PIO_STATUS_BLOCK)> call;
+    };
+    char data[8] = {};
+    FILE_STANDARD_INFORMATION standard{};
+    HANDLE opened = nullptr;
+    const Row rows[] = {
+        {"NtCreateFile", [&](PIO_STATUS_BLOCK iosb) {
+             ObjectName oa(L"Dev", OBJ_CASE_INSENSITIVE, o.directory);
+             return create_file(&opened, iosb, oa.get());
+         }},
+        {"NtOpenFile", [&](PIO_STATUS_BLOCK iosb) {
+             ObjectName oa(L"Dev", OBJ_CASE_INSENSITIVE, o.directory);
+             return open_file(&opened, iosb, oa.get());
+         }},
+        {"NtWriteFile", [&](PIO_STATUS_BLOCK iosb) {
+             LARGE_INTEGER offset{};
+             return NtWriteFile(o.file, nullptr, nullptr, nullptr, iosb, data, sizeof(data), &offset, nullptr);
+         }},
+        {"NtQueryInformationFile", [&](PIO_STATUS_BLOCK iosb) {
+             return NtQueryInformationFile(o.file, iosb, &standard, sizeof(standard), FileStandardInformation);
+         }},
+        {"NtCancelIoFile", [&](PIO_STATUS_BLOCK iosb) { return NtCancelIoFile(o.file, iosb); }},
+        {"NtCancelIoFileEx", [&](PIO_STATUS_BLOCK iosb) { return NtCancelIoFileEx(o.file, nullptr, iosb); }},
+        {"NtRemoveIoCompletion", [&](PIO_STATUS_BLOCK iosb) {
+             EXPECT_EQ(NtSetIoCompletion(o.port, reinterpret_cast<PVOID>(7), reinterpret_cast<PVOID>(8), STATUS_SUCCESS, 9), STATUS_SUCCESS);
+             PVOID key = nullptr, context = nullptr;
+             LARGE_INTEGER zero{};
+             const NTSTATUS status = NtRemoveIoCompletion(o.port, &key, &context, iosb, &zero);
+             if (status == STATUS_DATATYPE_MISALIGNMENT) {  // the packet stays; take it back out
+                 IO_STATUS_BLOCK aligned{};
+                 EXPECT_EQ(NtRemoveIoCompletion(o.port, &key, &context, &aligned, &zero), STATUS_SUCCESS);
+             }
+             return status;
+         }},
+    };
+    for (const Row& row : rows) {
+        SCOPED_TRACE(row.service);
+        std::memset(storage, 0xA5, sizeof(storage));
+        const NTSTATUS status = row.call(at4);
+        EXPECT_NE(status, STATUS_DATATYPE_MISALIGNMENT);
+        EXPECT_TRUE(!NT_ERROR(status) || status == STATUS_NOT_FOUND) << std::hex << status;  // nothing to cancel
+        EXPECT_EQ(at4->Status, status == STATUS_NOT_FOUND ? STATUS_NOT_FOUND : STATUS_SUCCESS)
+            << "the IOSB at 4 mod 8 received the result";
+        if (opened) {
+            EXPECT_EQ(NtClose(std::exchange(opened, nullptr)), STATUS_SUCCESS);
+        }
+        std::memset(storage, 0xA5, sizeof(storage));
+        EXPECT_EQ(row.call(at2), STATUS_DATATYPE_MISALIGNMENT);
+        EXPECT_EQ(storage[2], 0xA5) << "a refused IOSB is not written";
+        EXPECT_EQ(opened, nullptr);
+    }
 }
 
 }  // namespace

@@ -99,8 +99,9 @@ TEST_F(Win32IoTest, synchronous_read_completion_status_decides_return_error_and_
 
 // NT facts E11, I8 (Win32 form): a NULL buffer with a non-zero length is ERROR_NOACCESS
 // (STATUS_ACCESS_VIOLATION from the probe), 0 bytes, and the read leaves a pre-set event signalled
-// and the OVERLAPPED untouched: the probe comes before the event reset. Writes are probed the same way
-// on this buffered device.
+// and the OVERLAPPED untouched: the probe comes before the event reset. A write's buffer is only
+// range-checked (ProbeForRead), so on this buffered device it faults in the I/O manager's copy into
+// the system buffer: ERROR_NOACCESS too, but after the event was reset (I8).
 TEST_F(Win32IoTest, null_buffer_with_a_length_is_noaccess_before_the_event_is_reset) {
     HANDLE h = open_device(false);
     HANDLE event = CreateEventW(nullptr, TRUE, TRUE, nullptr);
@@ -121,6 +122,15 @@ TEST_F(Win32IoTest, null_buffer_with_a_length_is_noaccess_before_the_event_is_re
     EXPECT_FALSE(WriteFile(h, nullptr, 4, &bytes, nullptr));
     EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_NOACCESS));
     EXPECT_EQ(file_pointer(h), 0) << "nothing moved the file pointer";
+    ov = at(0, 0, event);
+    bytes = 99;
+    SetLastError(0);
+    EXPECT_FALSE(WriteFile(h, nullptr, 4, &bytes, &ov));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_NOACCESS));
+    EXPECT_EQ(bytes, 0u);
+    EXPECT_EQ(WaitForSingleObject(event, 0), static_cast<DWORD>(WAIT_TIMEOUT)) << "the write reset the event";
+    EXPECT_EQ(ov.Internal, static_cast<ULONG_PTR>(STATUS_PENDING));
+    EXPECT_EQ(ov.InternalHigh, kFillHigh);
     EXPECT_TRUE(CloseHandle(event));
     EXPECT_TRUE(CloseHandle(h));
 }

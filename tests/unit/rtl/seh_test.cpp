@@ -217,8 +217,14 @@ TEST(Seh, ProbeStatuses) {
     EXPECT_EQ(probe(false, ro, 2 * page, 1), STATUS_SUCCESS);
     EXPECT_EQ(probe(true, ro, 2 * page, 1), STATUS_ACCESS_VIOLATION);
     munmap(ro, 2 * page);
+    // ProbeForRead checks the range and reads nothing ("If the specified range of memory is not
+    // within the user-mode address range, ProbeForRead raises the STATUS_ACCESS_VIOLATION
+    // exception", -probeforread on Microsoft Learn): an inaccessible page in the user range, or NULL,
+    // passes it; ProbeForWrite touches and faults.
     void* none = mmap(nullptr, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    EXPECT_EQ(probe(false, none, 4, 4), STATUS_ACCESS_VIOLATION);
+    EXPECT_EQ(probe(false, none, 4, 4), STATUS_SUCCESS);
+    EXPECT_EQ(probe(false, nullptr, 4, 4), STATUS_SUCCESS);
+    EXPECT_EQ(probe(true, none, 4, 4), STATUS_ACCESS_VIOLATION);
     munmap(none, page);
 }
 

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <functional>
 #include <string>
 
 #include "unit/io/requests/requests_test_driver.hpp"
@@ -322,8 +323,12 @@ TEST_F(RequestsTest, bad_handles_fail_without_touching_anything)
     EXPECT_EQ(NtClose(event), STATUS_SUCCESS);
 }
 
-// Bad caller buffers and IOSBs are STATUS_ACCESS_VIOLATION before any IRP, the IOSB untouched and
-// the event not reset (NT facts E11, I8).
+// Bad caller buffers and IOSBs are STATUS_ACCESS_VIOLATION and no IRP reaches the driver, the IOSB
+// untouched (NT facts E11, I8). Where the fault is found decides the event: a buffer the service
+// probes for writing (a read's, a METHOD_BUFFERED output) faults in the probe, before the event is
+// reset, so a pre-set event stays signalled; a buffer the service only range-checks (ProbeForRead:
+// a write's, an IOCTL's input) faults in the I/O manager's copy or MDL lock, after the reset (I8:
+// "the event is reset" for the write).
 TEST_F(RequestsTest, bad_caller_buffers_are_access_violations)
 {
     load();
@@ -334,23 +339,81 @@ TEST_F(RequestsTest, bad_caller_buffers_are_access_violations)
     g_state.take();
     NoAccessPage bad;
     char good[16] = {};
-    IO_STATUS_BLOCK iosb = kUntouched;
-    EXPECT_EQ(NtReadFile(buffered, event, nullptr, nullptr, &iosb, nullptr, 8, nullptr, nullptr), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtWriteFile(buffered, event, nullptr, nullptr, &iosb, nullptr, 8, nullptr, nullptr), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtReadFile(direct, event, nullptr, nullptr, &iosb, bad.get(), 8, nullptr, nullptr), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(NtWriteFile(direct, event, nullptr, nullptr, &iosb, bad.get(), 8, nullptr, nullptr), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(ioctl(buffered, kIoctlBuffered, bad.get(), 8, good, 8, &iosb, event), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(ioctl(buffered, kIoctlBuffered, good, 8, bad.get(), 8, &iosb, event), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(ioctl(buffered, kIoctlOutDirect, good, 8, bad.get(), 8, &iosb, event), STATUS_ACCESS_VIOLATION);
-    EXPECT_EQ(ioctl(buffered, kIoctlInDirect, bad.get(), 8, good, 8, &iosb, event), STATUS_ACCESS_VIOLATION);
-    EXPECT_TRUE(untouched(iosb));
-    EXPECT_TRUE(g_state.take().empty());
+    struct Row {
+        const char* what;
+        bool event_reset;
+        std::function<NTSTATUS(IO_STATUS_BLOCK*)> call;
+    };
+    const Row rows[] = {
+        {"read, buffered, NULL", false,
+         [&](IO_STATUS_BLOCK* iosb) { return NtReadFile(buffered, event, nullptr, nullptr, iosb, nullptr, 8, nullptr, nullptr); }},
+        {"read, direct, no access", false,
+         [&](IO_STATUS_BLOCK* iosb) { return NtReadFile(direct, event, nullptr, nullptr, iosb, bad.get(), 8, nullptr, nullptr); }},
+        {"write, buffered, NULL", true,
+         [&](IO_STATUS_BLOCK* iosb) { return NtWriteFile(buffered, event, nullptr, nullptr, iosb, nullptr, 8, nullptr, nullptr); }},
+        {"write, buffered, no access", true,
+         [&](IO_STATUS_BLOCK* iosb) { return NtWriteFile(buffered, event, nullptr, nullptr, iosb, bad.get(), 8, nullptr, nullptr); }},
+        {"write, direct, NULL", true,
+         [&](IO_STATUS_BLOCK* iosb) { return NtWriteFile(direct, event, nullptr, nullptr, iosb, nullptr, 8, nullptr, nullptr); }},
+        {"write, direct, no access", true,
+         [&](IO_STATUS_BLOCK* iosb) { return NtWriteFile(direct, event, nullptr, nullptr, iosb, bad.get(), 8, nullptr, nullptr); }},
+        {"buffered IOCTL input", true,
+         [&](IO_STATUS_BLOCK* iosb) { return ioctl(buffered, kIoctlBuffered, bad.get(), 8, good, 8, iosb, event); }},
+        {"buffered IOCTL output", false,
+         [&](IO_STATUS_BLOCK* iosb) { return ioctl(buffered, kIoctlBuffered, good, 8, bad.get(), 8, iosb, event); }},
+        {"OUT_DIRECT IOCTL output", true,
+         [&](IO_STATUS_BLOCK* iosb) { return ioctl(buffered, kIoctlOutDirect, good, 8, bad.get(), 8, iosb, event); }},
+        {"IN_DIRECT IOCTL input", true,
+         [&](IO_STATUS_BLOCK* iosb) { return ioctl(buffered, kIoctlInDirect, bad.get(), 8, good, 8, iosb, event); }},
+    };
+    for (const Row& row : rows) {
+        SCOPED_TRACE(row.what);
+        ASSERT_EQ(NtSetEvent(event, nullptr), STATUS_SUCCESS);
+        IO_STATUS_BLOCK iosb = kUntouched;
+        EXPECT_EQ(row.call(&iosb), STATUS_ACCESS_VIOLATION);
+        EXPECT_TRUE(untouched(iosb));
+        EXPECT_EQ(event_signalled(event), !row.event_reset);
+        EXPECT_TRUE(g_state.take().empty());
+    }
     EXPECT_EQ(NtReadFile(buffered, nullptr, nullptr, nullptr, static_cast<PIO_STATUS_BLOCK>(bad.get()), good, 8, nullptr,
                          nullptr),
               STATUS_ACCESS_VIOLATION);
     EXPECT_EQ(ioctl(buffered, kIoctlBuffered, nullptr, 0, nullptr, 0, nullptr), STATUS_ACCESS_VIOLATION);
+    // A length that runs past the top of the user range fails ProbeForRead's range check itself,
+    // before the event is reset.
+    ASSERT_EQ(NtSetEvent(event, nullptr), STATUS_SUCCESS);
+    IO_STATUS_BLOCK iosb = kUntouched;
+    EXPECT_EQ(NtWriteFile(buffered, event, nullptr, nullptr, &iosb, reinterpret_cast<void*>(MmUserProbeAddress - 4), 8,
+                          nullptr, nullptr),
+              STATUS_ACCESS_VIOLATION);
+    EXPECT_TRUE(event_signalled(event));
+    EXPECT_TRUE(untouched(iosb));
     EXPECT_TRUE(g_state.take().empty());
     for (HANDLE h : {buffered, direct, event}) EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+}
+
+// NT fact I8, the file-system half: a write's buffer is range-checked only, so on a device with
+// neither buffering the driver receives the caller's NULL pointer and answers for it. A file system
+// reads it inside __try and turns the fault into STATUS_INVALID_USER_BUFFER (as NTFS does for a disk
+// file); the event was reset on the way and the IOSB is untouched (an error on a synchronous file).
+TEST_F(RequestsTest, neither_write_from_a_null_buffer_reaches_the_driver_after_the_event_reset)
+{
+    load();
+    PreviousModeScope user(UserMode);
+    HANDLE neither = open_sync(L"\\??\\ReqNeither");
+    HANDLE event = create_event(TRUE);
+    g_state.take();
+    IO_STATUS_BLOCK iosb = kUntouched;
+    EXPECT_EQ(NtWriteFile(neither, event, nullptr, nullptr, &iosb, nullptr, 8, nullptr, nullptr),
+              STATUS_INVALID_USER_BUFFER);
+    EXPECT_TRUE(untouched(iosb));
+    EXPECT_FALSE(event_signalled(event));
+    const std::vector<Record> seen = g_state.take();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].major, IRP_MJ_WRITE);
+    EXPECT_EQ(seen[0].user_buffer, nullptr);
+    EXPECT_EQ(seen[0].length, 8u);
+    for (HANDLE h : {neither, event}) EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
 // Reads and writes on the three buffering flavours: DO_BUFFERED_IO copies through a system buffer,

@@ -235,7 +235,22 @@ NTSTATUS NTAPI dispatch_read_write(PDEVICE_OBJECT device, PIRP irp)
     std::string input;
     PVOID buffer = (device->Flags & DO_BUFFERED_IO) ? irp->AssociatedIrp.SystemBuffer : irp->UserBuffer;
     if (irp->MdlAddress) buffer = MmGetSystemAddressForMdlSafe(irp->MdlAddress, NormalPagePriority);
-    if (sp->MajorFunction == IRP_MJ_WRITE && buffer && length) {
+    if (sp->MajorFunction == IRP_MJ_WRITE && length && !(device->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO))) {
+        // Neither: the caller's own pointer, read the way a file system reads it, inside __try with
+        // a fault reported as STATUS_INVALID_USER_BUFFER (FsRtlNormalizeNtstatus's answer for an
+        // unexpected exception).
+        volatile bool faulted = false;
+        __try {
+            if (irp->RequestorMode != KernelMode) ProbeForRead(buffer, length, 1);
+            input.assign(static_cast<const char*>(buffer), std::min<ULONG>(length, 16));
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            faulted = true;
+        }
+        if (faulted) {
+            record(device, irp, input);
+            return complete(irp, STATUS_INVALID_USER_BUFFER, 0);
+        }
+    } else if (sp->MajorFunction == IRP_MJ_WRITE && buffer && length) {
         input.assign(static_cast<const char*>(buffer), std::min<ULONG>(length, 16));
     } else if (sp->MajorFunction == IRP_MJ_READ && buffer && length && (device->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO))) {
         std::memset(buffer, 'd', std::min<ULONG>(length, g_state.rw_information.load()));
