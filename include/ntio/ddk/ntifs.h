@@ -4,4 +4,5 @@
 #define _NTIFS_
 #include "ntddk.h"
 #include "ntio_ddk/io_completion.h"
+#include "ntio_ddk/named_pipe.h"
 #endif
