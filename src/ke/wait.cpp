@@ -39,8 +39,10 @@ NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_
                                               BOOLEAN Alertable, PLARGE_INTEGER Timeout,
                                               PKWAIT_BLOCK WaitBlockArray) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeWait, ULONG_PTR(uintptr_t(Object)), ULONG_PTR(uintptr_t(Timeout)));
+    // Bug check 0xC has no parameters ("MAXIMUM_WAIT_OBJECTS_EXCEEDED Parameters: None",
+    // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc--maximum-wait-objects-exceeded).
     if (Count > MAXIMUM_WAIT_OBJECTS || (!WaitBlockArray && Count > THREAD_WAIT_OBJECTS))
-        KeBugCheckEx(MAXIMUM_WAIT_OBJECTS_EXCEEDED, Count, reinterpret_cast<ULONG_PTR>(WaitBlockArray), 0, 0);
+        KeBugCheck(MAXIMUM_WAIT_OBJECTS_EXCEEDED);
     _KTHREAD* t = current_thread();
     if (!t || (Count && !Object) || (WaitType != WaitAll && WaitType != WaitAny)) return STATUS_INVALID_PARAMETER;
     WaitRequest rq;

@@ -92,6 +92,9 @@ TEST_F(WaitTest, more_than_thread_wait_objects_without_blocks_bugchecks) {
     });
     ASSERT_TRUE(bc.has_value());
     EXPECT_EQ(bc->code, static_cast<ULONG>(MAXIMUM_WAIT_OBJECTS_EXCEEDED));
+    // No parameters (Bug Check 0xC on Microsoft Learn).
+    EXPECT_EQ(bc->p1, 0u);
+    EXPECT_EQ(bc->p2, 0u);
     KWAIT_BLOCK blocks[4];
     EXPECT_EQ(KeWaitForMultipleObjects(4, objects, WaitAll, Executive, KernelMode, FALSE, &zero, blocks), STATUS_SUCCESS);
 }
@@ -122,6 +125,9 @@ TEST_F(WaitTest, sixty_four_objects_with_caller_wait_blocks) {
     });
     ASSERT_TRUE(bc.has_value());
     EXPECT_EQ(bc->code, static_cast<ULONG>(MAXIMUM_WAIT_OBJECTS_EXCEEDED));
+    // No parameters (Bug Check 0xC on Microsoft Learn).
+    EXPECT_EQ(bc->p1, 0u);
+    EXPECT_EQ(bc->p2, 0u);
 }
 
 TEST_F(WaitTest, alert_ends_an_alertable_wait_with_status_alerted) {
