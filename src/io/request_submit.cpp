@@ -48,9 +48,13 @@ PFAST_IO_DISPATCH fast_io_of(PDEVICE_OBJECT top) noexcept {
 // NT deviation: requests with an APC routine skip fast I/O and always take the IRP path.
 bool fast_io_allowed(const RequestCommon& request) noexcept { return request.apc_routine == nullptr; }
 
-// Copies caller input into the system buffer; a fault becomes the status (the service probed the
-// range, but caller memory can change under it).
-NTSTATUS capture_input(PVOID to, const void* from, ULONG length) noexcept {
+// Copies caller input into the system buffer; a fault becomes the status (the service checked only
+// the range, and caller memory can change under it). A user-mode caller's buffer is read by the
+// fault-fixed copy (rtl/user_access), the way the services read caller memory: no exception frame,
+// and a NULL or unmapped buffer is a fault, never a library call on it.
+NTSTATUS capture_input(PVOID to, const void* from, ULONG length, KPROCESSOR_MODE mode) noexcept {
+    if (length == 0) return STATUS_SUCCESS;
+    if (mode != KernelMode) return ntio_user_copy(to, from, length);
     NTSTATUS status = STATUS_SUCCESS;
     __try {
         std::memcpy(to, from, length);
@@ -207,7 +211,7 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
         // reports (NT fact E11).
         if (request.length) {
             if (!attach_system_buffer(irp, request.length)) status = STATUS_INSUFFICIENT_RESOURCES;
-            else if (request.write) status = capture_input(irp->AssociatedIrp.SystemBuffer, request.buffer, request.length);
+            else if (request.write) status = capture_input(irp->AssociatedIrp.SystemBuffer, request.buffer, request.length, request.mode);
         } else {
             irp->Flags |= IRP_BUFFERED_IO;
         }
@@ -271,7 +275,7 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
         if (size) {
             if (!attach_system_buffer(irp, size)) status = STATUS_INSUFFICIENT_RESOURCES;
             else if (request.input_length)
-                status = capture_input(irp->AssociatedIrp.SystemBuffer, request.input, request.input_length);
+                status = capture_input(irp->AssociatedIrp.SystemBuffer, request.input, request.input_length, request.mode);
             if (request.output_length) irp->Flags |= IRP_INPUT_OPERATION;
             irp->UserBuffer = request.output;
         }
@@ -280,7 +284,7 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
         // reading (IN_DIRECT) or writing (OUT_DIRECT) (NT facts J2, S7, S8).
         if (request.input_length) {
             if (!attach_system_buffer(irp, request.input_length)) status = STATUS_INSUFFICIENT_RESOURCES;
-            else status = capture_input(irp->AssociatedIrp.SystemBuffer, request.input, request.input_length);
+            else status = capture_input(irp->AssociatedIrp.SystemBuffer, request.input, request.input_length, request.mode);
         }
         if (NT_SUCCESS(status) && request.output_length)
             status = attach_locked_mdl(irp, request.output, request.output_length,

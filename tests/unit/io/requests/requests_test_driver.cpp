@@ -228,6 +228,14 @@ NTSTATUS NTAPI dispatch_control(PDEVICE_OBJECT device, PIRP irp)
     }
 }
 
+// Reads a caller's bytes one at a time, as a file system's copy would; a bad pointer (NULL
+// included, which is what the neither-write test hands over) faults into the caller's __try. Not
+// instrumented by the sanitizers: the fault is the point.
+__attribute__((no_sanitize("address", "undefined"))) void read_caller_bytes(std::string& out, const volatile char* p,
+                                                                          ULONG n) {
+    for (ULONG i = 0; i < n; ++i) out.push_back(p[i]);
+}
+
 NTSTATUS NTAPI dispatch_read_write(PDEVICE_OBJECT device, PIRP irp)
 {
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
@@ -242,7 +250,7 @@ NTSTATUS NTAPI dispatch_read_write(PDEVICE_OBJECT device, PIRP irp)
         volatile bool faulted = false;
         __try {
             if (irp->RequestorMode != KernelMode) ProbeForRead(buffer, length, 1);
-            input.assign(static_cast<const char*>(buffer), std::min<ULONG>(length, 16));
+            read_caller_bytes(input, static_cast<const volatile char*>(buffer), std::min<ULONG>(length, 16));
         } __except (EXCEPTION_EXECUTE_HANDLER) {
             faulted = true;
         }
