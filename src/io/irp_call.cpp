@@ -2,6 +2,7 @@
 // keeps the driver's device referenced until it has run) and IoForwardIrpSynchronously. IofCallDriver
 // is the hot path: no locks, no allocation, one indirect call.
 #include "io/irp.hpp"
+#include "io/irp_completion_walk.hpp"
 #include "verifier/fast_hooks.hpp"
 
 extern "C" {
@@ -27,18 +28,29 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
 
 namespace {
 
-// IoSetCompletionRoutineEx's context: the driver's routine and a reference on its device object,
-// so the driver image (and its routine) stays until the routine has returned.
+// IoSetCompletionRoutineEx's context: the driver's routine, its Invoke* choices and a reference on
+// its device object, so the driver image (and its routine) stays until the routine has returned.
 struct CompletionExContext {
     PIO_COMPLETION_ROUTINE routine;
     PVOID context;
     PDEVICE_OBJECT device;
+    UCHAR control;  // SL_INVOKE_ON_* as the driver asked
 };
 constexpr ULONG kCompletionExTag = 'xEoI';
 
+// Registered for every outcome, so the context is freed however the IRP completes: the Learn page
+// says the memory stays allocated only until the IRP's completion reaches the routine
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetcompletionroutineex).
+// When the driver's Invoke* choices exclude this outcome its routine does not run and the thunk
+// does what the completion walk does for a level without a routine: carry the pending bit up.
 NTSTATUS NTAPI completion_ex_thunk(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
     auto* ctx = static_cast<CompletionExContext*>(Context);
-    const NTSTATUS status = ctx->routine(DeviceObject, Irp, ctx->context);
+    NTSTATUS status = STATUS_CONTINUE_COMPLETION;
+    if (ntio::io::completion_routine_wanted(Irp, ctx->control)) {
+        status = ctx->routine(DeviceObject, Irp, ctx->context);
+    } else if (Irp->PendingReturned && Irp->CurrentLocation <= Irp->StackCount) {
+        IoMarkIrpPending(Irp);
+    }
     PDEVICE_OBJECT device = ctx->device;
     ExFreePoolWithTag(ctx, kCompletionExTag);
     ObDereferenceObject(device);
@@ -65,8 +77,10 @@ NTSTATUS NTAPI IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject, PIRP Irp, P
     ctx->routine = CompletionRoutine;
     ctx->context = Context;
     ctx->device = DeviceObject;
+    ctx->control = static_cast<UCHAR>((InvokeOnSuccess ? SL_INVOKE_ON_SUCCESS : 0) | (InvokeOnError ? SL_INVOKE_ON_ERROR : 0) |
+                                      (InvokeOnCancel ? SL_INVOKE_ON_CANCEL : 0));
     ObReferenceObject(DeviceObject);
-    IoSetCompletionRoutine(Irp, completion_ex_thunk, ctx, InvokeOnSuccess, InvokeOnError, InvokeOnCancel);
+    IoSetCompletionRoutine(Irp, completion_ex_thunk, ctx, TRUE, TRUE, TRUE);
     return STATUS_SUCCESS;
 }
 
