@@ -22,6 +22,14 @@ void release_keep(PDEVICE_OBJECT device) {
 
 namespace {
 
+// The device types a file system can mount get a VPB whose RealDevice is the device; the VPB page
+// says the I/O manager sets RealDevice (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_vpb).
+// NT deviation: the VPB is part of the device body rather than a pool block of its own.
+bool device_type_has_vpb(DEVICE_TYPE type) noexcept {
+    return type == FILE_DEVICE_DISK || type == FILE_DEVICE_CD_ROM || type == FILE_DEVICE_TAPE ||
+           type == FILE_DEVICE_VIRTUAL_DISK;
+}
+
 bool is_device(PDEVICE_OBJECT device) noexcept {
     return device && ob::type_of(device) == &g_device_type;
 }
@@ -70,7 +78,7 @@ NTSTATUS create_device(PDRIVER_OBJECT driver, ULONG extension_size, PUNICODE_STR
 
     auto* device = static_cast<PDEVICE_OBJECT>(body);
     auto* doe = new (static_cast<char*>(body) + device_doe_offset(extension_size)) DeviceObjectExtension();
-    new (static_cast<char*>(body) + device_extras_offset(extension_size)) DeviceExtras();
+    auto* extras = new (static_cast<char*>(body) + device_extras_offset(extension_size)) DeviceExtras();
     doe->name = name;
     doe->doe.Type = IO_TYPE_DEVICE_OBJECT_EXTENSION;
     doe->doe.Size = sizeof(DEVOBJ_EXTENSION);
@@ -97,6 +105,12 @@ NTSTATUS create_device(PDRIVER_OBJECT driver, ULONG extension_size, PUNICODE_STR
     KeInitializeSpinLock(&device->DeviceQueue.Lock);
     device->DeviceQueue.Busy = FALSE;
     KeInitializeEvent(&device->DeviceLock, SynchronizationEvent, TRUE);
+    if (device_type_has_vpb(device_type)) {
+        extras->vpb.Type = IO_TYPE_VPB;
+        extras->vpb.Size = sizeof(VPB);
+        extras->vpb.RealDevice = device;
+        device->Vpb = &extras->vpb;
+    }
 
     void* inserted = nullptr;
     status = ob::manager_of(driver).insert_object(body, 0, KernelMode, nullptr, &inserted);

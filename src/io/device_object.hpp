@@ -11,6 +11,9 @@ struct DeviceExtras {
     // 1 for "not deleted yet", plus one per open file object and one while a device is attached on
     // top of it; the creation reference is dropped when it reaches 0.
     std::atomic<LONG> keep{1};
+    // The VPB of a disk, CD-ROM, tape or virtual disk device (device_object.cpp); it lives and
+    // goes with the device.
+    VPB vpb{};
 };
 
 // Drops one "keep" count; the last one releases the creation reference and the device goes once

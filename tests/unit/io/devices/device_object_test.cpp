@@ -47,6 +47,7 @@ TEST_F(DeviceObjectTest, NewDeviceHasTheFieldsNtSets) {
     EXPECT_EQ(device->StackSize, 1);
     EXPECT_EQ(device->SectorSize, 0);
     EXPECT_EQ(device->CurrentIrp, nullptr);
+    EXPECT_EQ(device->Vpb, nullptr);  // not a type a file system mounts
     ASSERT_NE(device->DeviceObjectExtension, nullptr);
     EXPECT_EQ(device->DeviceObjectExtension->Type, IO_TYPE_DEVICE_OBJECT_EXTENSION);
     EXPECT_EQ(device->DeviceObjectExtension->DeviceObject, device);
@@ -79,6 +80,31 @@ TEST_F(DeviceObjectTest, UnnamedDeviceWithoutExtension) {
     EXPECT_EQ(device->Flags, static_cast<ULONG>(DO_DEVICE_INITIALIZING));
     EXPECT_EQ(device->DeviceExtension, nullptr);
     EXPECT_EQ(device->DeviceObjectExtension->DeviceObject, device);
+    unload(driver);
+}
+
+TEST_F(DeviceObjectTest, MountableDeviceTypesGetAVpbForTheirRealDevice) {
+    // The VPB maps a mounted volume to its real device; the I/O manager sets RealDevice
+    // (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_vpb).
+    PDRIVER_OBJECT driver = load(u"DevVpb");
+    for (DEVICE_TYPE type : {FILE_DEVICE_DISK, FILE_DEVICE_CD_ROM, FILE_DEVICE_TAPE, FILE_DEVICE_VIRTUAL_DISK}) {
+        PDEVICE_OBJECT device = nullptr;
+        ASSERT_EQ(IoCreateDevice(driver, 0, nullptr, type, 0, FALSE, &device), STATUS_SUCCESS);
+        ASSERT_NE(device->Vpb, nullptr) << "type " << type;
+        EXPECT_EQ(device->Vpb->Type, IO_TYPE_VPB);
+        EXPECT_EQ(device->Vpb->Size, static_cast<CSHORT>(sizeof(VPB)));
+        EXPECT_EQ(device->Vpb->RealDevice, device);
+        EXPECT_EQ(device->Vpb->DeviceObject, nullptr);  // nothing mounted
+        EXPECT_EQ(device->Vpb->Flags, 0);
+        EXPECT_EQ(device->Vpb->ReferenceCount, 0u);
+        IoDeleteDevice(device);
+    }
+    for (DEVICE_TYPE type : {FILE_DEVICE_UNKNOWN, FILE_DEVICE_DISK_FILE_SYSTEM, FILE_DEVICE_NULL}) {
+        PDEVICE_OBJECT device = nullptr;
+        ASSERT_EQ(IoCreateDevice(driver, 0, nullptr, type, 0, FALSE, &device), STATUS_SUCCESS);
+        EXPECT_EQ(device->Vpb, nullptr) << "type " << type;
+        IoDeleteDevice(device);
+    }
     unload(driver);
 }
 
