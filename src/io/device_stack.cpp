@@ -75,6 +75,8 @@ NTSTATUS NTAPI IoAttachDeviceToDeviceStackSafe(PDEVICE_OBJECT SourceDevice, PDEV
     // The Safe variant publishes the lower device before the upper one can receive IRPs.
     *AttachedToDeviceObject = top;
     SourceDevice->StackSize = static_cast<CCHAR>(top->StackSize + 1);
+    // The attached device inherits the lower device's alignment requirement
+    // (https://learn.microsoft.com/windows-hardware/drivers/kernel/initializing-a-device-object).
     if (top->AlignmentRequirement > SourceDevice->AlignmentRequirement)
         SourceDevice->AlignmentRequirement = top->AlignmentRequirement;
     SourceDevice->SectorSize = top->SectorSize;

@@ -77,6 +77,39 @@ TEST_F(DeviceStackTest, AttachGoesOnTheCurrentTopAndDetachOnlyClearsTheLowerLink
     unload(a);
 }
 
+// IoAttachDeviceToDeviceStack sets the attached device's AlignmentRequirement from the device below
+// (https://learn.microsoft.com/windows-hardware/drivers/kernel/initializing-a-device-object), its
+// StackSize to the lower one's plus one and its SectorSize to the lower one's.
+TEST_F(DeviceStackTest, AttachTakesTheLowerDevicesLargerAlignmentStackAndSectorSize) {
+    PDRIVER_OBJECT a = load(u"DevAlignA");
+    PDRIVER_OBJECT b = load(u"DevAlignB");
+    PDRIVER_OBJECT c = load(u"DevAlignC");
+    PDEVICE_OBJECT disk = create(a);
+    PDEVICE_OBJECT filter = create(b);
+    PDEVICE_OBJECT top = create(c);
+    ASSERT_TRUE(disk && filter && top);
+    disk->AlignmentRequirement = FILE_QUAD_ALIGNMENT;
+    disk->SectorSize = 512;
+    disk->StackSize = 2;
+    EXPECT_EQ(filter->AlignmentRequirement, static_cast<ULONG>(FILE_BYTE_ALIGNMENT));
+    ASSERT_EQ(IoAttachDeviceToDeviceStack(filter, disk), disk);
+    EXPECT_EQ(filter->AlignmentRequirement, static_cast<ULONG>(FILE_QUAD_ALIGNMENT));
+    EXPECT_EQ(filter->StackSize, 3);
+    EXPECT_EQ(filter->SectorSize, 512);
+    // Through the Safe variant, onto the current top: the requirement travels up the stack.
+    PDEVICE_OBJECT attached_to = nullptr;
+    ASSERT_EQ(IoAttachDeviceToDeviceStackSafe(top, disk, &attached_to), STATUS_SUCCESS);
+    EXPECT_EQ(attached_to, filter);
+    EXPECT_EQ(top->AlignmentRequirement, static_cast<ULONG>(FILE_QUAD_ALIGNMENT));
+    EXPECT_EQ(top->StackSize, 4);
+    EXPECT_EQ(top->SectorSize, 512);
+    IoDetachDevice(filter);
+    IoDetachDevice(disk);
+    unload(c);
+    unload(b);
+    unload(a);
+}
+
 // The WDM remove pattern: the lower driver deletes its device while the upper one is still attached,
 // then the upper one detaches from it. The lower device must stay valid until that detach (NT ends
 // the delete in IoDetachDevice); the fixture's leak check proves it goes then.
