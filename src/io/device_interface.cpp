@@ -1,10 +1,10 @@
 // Device interfaces: IoRegisterDeviceInterface / IoSetDeviceInterfaceState / IoGetDeviceInterfaces.
 // An interface of a PnP device is named `\??\ROOT#<class>#<instance>#{guid}[\ref]` after its device
-// instance path (other devices: `\??\ROOT#<device name>#0000#{guid}`); the symbolic link object is the
-// part before the reference string and targets the PDO's name, so an open of the full name reaches the
-// device stack with the reference string as its file name. Links follow the device state: an interface
-// enabled before its PnP device started gets its link when the start completes, removal disables every
-// interface, and registrations live until the device node (or a non-PnP device) goes.
+// instance path; the symbolic link object is the part before the reference string and targets the
+// PDO's name, so an open of the full name reaches the device stack with the reference string as its
+// file name. Only PDOs the PnP manager enumerated register interfaces. Links follow the device
+// state: an interface enabled before its device started gets its link when the start completes,
+// removal disables every interface, and registrations live until the device node goes.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterdeviceinterface
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetdeviceinterfacestate
 #include "io/device_object.hpp"
@@ -20,8 +20,7 @@ namespace ntio::io {
 
 namespace {
 
-// NT deviation: registrations are not persisted in the registry (the DeviceClasses key); a
-// non-PnP device may register interfaces too, named after its device name.
+// NT deviation: registrations are not persisted in the registry (the DeviceClasses key).
 struct Registration {
     ob::ObjectManager* manager;   // System of the device
     PDEVICE_OBJECT device;
@@ -141,31 +140,22 @@ NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObject, co
         if (reference.find(u'\\') != std::u16string::npos || reference.find(u'/') != std::u16string::npos)
             return STATUS_INVALID_DEVICE_REQUEST;
     }
-    // An interface needs a name to link to (NT requires a PnP PDO, which always has one).
-    const std::u16string& device_name = device_private(PhysicalDeviceObject)->name;
-    if (device_name.empty() || device_delete_pending(PhysicalDeviceObject)) return STATUS_INVALID_DEVICE_REQUEST;
-    std::u16string link_object = u"\\??\\";
-    if (PnpNode* node = pnp_node_of(PhysicalDeviceObject)) {
-        // The device instance path with '\' as '#': ROOT#PNPTEST#0000.
-        std::u16string instance = pnp_instance_path(*node);
-        for (char16_t& c : instance)
-            if (c == u'\\') c = u'#';
-        link_object += instance;
-    } else {
-        std::u16string instance = device_name;
-        constexpr std::u16string_view kDevicePrefix = u"\\Device\\";
-        if (instance.size() > kDevicePrefix.size() &&
-            same_name(instance.substr(0, kDevicePrefix.size()), kDevicePrefix))
-            instance.erase(0, kDevicePrefix.size());
-        for (char16_t& c : instance)
-            if (c == u'\\' || c == u'#') c = u'_';
-        link_object += u"ROOT#" + instance + u"#0000";
-    }
+    // "PhysicalDeviceObject does not point to a valid PDO" is STATUS_INVALID_DEVICE_REQUEST
+    // (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterdeviceinterface):
+    // an FDO, a filter's device or a legacy driver's device is not one.
+    PnpNode* node = pnp_node_of(PhysicalDeviceObject);
+    if (!node || device_private(PhysicalDeviceObject)->name.empty() || device_delete_pending(PhysicalDeviceObject))
+        return STATUS_INVALID_DEVICE_REQUEST;
+    // The device instance path with '\' as '#': ROOT#PNPTEST#0000.
+    std::u16string link_object = u"\\??\\" + pnp_instance_path(*node);
+    for (std::size_t i = 4; i < link_object.size(); ++i)
+        if (link_object[i] == u'\\') link_object[i] = u'#';
     link_object += u"#" + guid_text(*InterfaceClassGuid);
     std::u16string link = link_object;
     if (!reference.empty()) link += u"\\" + reference;
 
     {
+        // Registering an existing instance again returns its name with STATUS_SUCCESS.
         std::lock_guard guard(g_lock);
         if (!find_locked(link))
             g_registrations.push_back({&ob::manager_of(PhysicalDeviceObject), PhysicalDeviceObject,

@@ -248,64 +248,28 @@ TEST_F(DeviceStackTest, SymbolicLinksAreCreatedAndDeletedThroughDosDevices) {
 
 const GUID kInterfaceClass = {0xa5dcbf10, 0x6530, 0x11d2, {0x90, 0x1f, 0x00, 0xc0, 0x4f, 0xb9, 0x51, 0xed}};
 
-std::vector<std::u16string> split_multi_sz(PWSTR list) {
-    std::vector<std::u16string> out;
-    auto* p = reinterpret_cast<const char16_t*>(list);
-    while (*p) {
-        std::u16string s(p);
-        p += s.size() + 1;
-        out.push_back(std::move(s));
-    }
-    return out;
-}
-
-std::vector<std::u16string> interfaces(PDEVICE_OBJECT device, ULONG flags) {
-    PWSTR list = nullptr;
-    EXPECT_EQ(IoGetDeviceInterfaces(&kInterfaceClass, device, flags, &list), STATUS_SUCCESS);
-    if (!list) return {};
-    auto out = split_multi_sz(list);
-    ExFreePool(list);
-    return out;
-}
-
-TEST_F(DeviceStackTest, DeviceInterfaceIsALinkThatExistsWhileEnabled) {
-    PDRIVER_OBJECT driver = load(u"DevIface");
-    PDEVICE_OBJECT device = create(driver, u"\\Device\\DevIface");
-    ASSERT_NE(device, nullptr);
+// Only a PDO the PnP manager enumerated registers interfaces
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterdeviceinterface:
+// STATUS_INVALID_DEVICE_REQUEST when PhysicalDeviceObject is not a valid PDO); the PnP suite covers
+// the interfaces of real PDOs.
+TEST_F(DeviceStackTest, DeviceInterfaceOfALegacyOrAttachedDeviceIsRefused) {
+    PDRIVER_OBJECT a = load(u"DevIfaceLegacyA");
+    PDRIVER_OBJECT b = load(u"DevIfaceLegacyB");
+    PDEVICE_OBJECT named = create(a, u"\\Device\\DevIfaceLegacy");
+    PDEVICE_OBJECT filter = create(b);
+    ASSERT_TRUE(named && filter);
+    ASSERT_EQ(IoAttachDeviceToDeviceStack(filter, named), named);
     UNICODE_STRING link{};
-    ASSERT_EQ(IoRegisterDeviceInterface(device, &kInterfaceClass, nullptr, &link), STATUS_SUCCESS);
-    const std::u16string name = text_of(link);
-    EXPECT_EQ(name.rfind(u"\\??\\", 0), 0u);
-    EXPECT_NE(name.find(u"{a5dcbf10-6530-11d2-901f-00c04fb951ed}"), std::u16string::npos);
-    EXPECT_TRUE(interfaces(device, 0).empty());
-    EXPECT_EQ(interfaces(nullptr, DEVICE_INTERFACE_INCLUDE_NONACTIVE), std::vector<std::u16string>{name});
-    EXPECT_EQ(link_target(name), u"<missing>");
-
-    EXPECT_EQ(IoSetDeviceInterfaceState(&link, TRUE), STATUS_SUCCESS);
-    EXPECT_EQ(link_target(name), u"\\Device\\DevIface");
-    EXPECT_EQ(interfaces(device, 0), std::vector<std::u16string>{name});
-    EXPECT_EQ(IoSetDeviceInterfaceState(&link, TRUE), STATUS_OBJECT_NAME_EXISTS);
-    EXPECT_EQ(IoSetDeviceInterfaceState(&link, FALSE), STATUS_SUCCESS);
-    EXPECT_EQ(link_target(name), u"<missing>");
-    EXPECT_EQ(IoSetDeviceInterfaceState(&link, FALSE), STATUS_OBJECT_NAME_NOT_FOUND);
-
-    // Registering again returns the same name; a reference string makes another interface.
-    UNICODE_STRING again{};
-    ASSERT_EQ(IoRegisterDeviceInterface(device, &kInterfaceClass, nullptr, &again), STATUS_SUCCESS);
-    EXPECT_EQ(text_of(again), name);
-    RtlFreeUnicodeString(&again);
-    Name reference(u"ref1");
-    UNICODE_STRING with_ref{};
-    ASSERT_EQ(IoRegisterDeviceInterface(device, &kInterfaceClass, reference, &with_ref), STATUS_SUCCESS);
-    EXPECT_EQ(text_of(with_ref), name + u"\\ref1");
-    // Left enabled: IoDeleteDevice removes the link (the leak check proves it).
-    EXPECT_EQ(IoSetDeviceInterfaceState(&with_ref, TRUE), STATUS_SUCCESS);
-    // The link object is the name before the reference string; opens pass "\ref1" on to the device.
-    EXPECT_EQ(link_target(name), u"\\Device\\DevIface");
-    EXPECT_EQ(interfaces(device, 0), std::vector<std::u16string>{name + u"\\ref1"});
-    RtlFreeUnicodeString(&with_ref);
-    RtlFreeUnicodeString(&link);
-    unload(driver);
+    EXPECT_EQ(IoRegisterDeviceInterface(named, &kInterfaceClass, nullptr, &link), STATUS_INVALID_DEVICE_REQUEST);
+    EXPECT_EQ(link.Buffer, nullptr);
+    EXPECT_EQ(IoRegisterDeviceInterface(filter, &kInterfaceClass, nullptr, &link), STATUS_INVALID_DEVICE_REQUEST);
+    PWSTR list = nullptr;
+    ASSERT_EQ(IoGetDeviceInterfaces(&kInterfaceClass, nullptr, DEVICE_INTERFACE_INCLUDE_NONACTIVE, &list), STATUS_SUCCESS);
+    EXPECT_EQ(list[0], L'\0');  // nothing registered
+    ExFreePool(list);
+    IoDetachDevice(named);
+    unload(b);
+    unload(a);
 }
 
 TEST_F(DeviceStackTest, DeviceInterfaceBadInput) {
