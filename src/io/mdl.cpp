@@ -353,11 +353,17 @@ VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList) {
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iobuildpartialmdl
+// A range that is not inside the source's is INVALID_MDL_RANGE (0x12E) with the four arguments
+// (https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x12e--invalid-mdl-range).
 VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddress, ULONG Length) {
     const ULONG_PTR source_va = io::mdl_va(SourceMdl);
     const auto va = reinterpret_cast<ULONG_PTR>(VirtualAddress);
     const ULONG_PTR source_end = source_va + SourceMdl->ByteCount;
-    if (Length == 0) Length = va < source_end ? static_cast<ULONG>(source_end - va) : 0;
+    if (va < source_va || va >= source_end || Length > source_end - va) {
+        KeBugCheckEx(INVALID_MDL_RANGE, reinterpret_cast<ULONG_PTR>(SourceMdl), reinterpret_cast<ULONG_PTR>(TargetMdl), va,
+                     Length);
+    }
+    if (Length == 0) Length = static_cast<ULONG>(source_end - va);
     const ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, Length);
     const SIZE_T needed = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
     if (static_cast<SIZE_T>(static_cast<USHORT>(TargetMdl->Size)) < needed) {
@@ -380,17 +386,12 @@ VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddres
         TargetMdl->MappedSystemVa = nullptr;
     }
     TargetMdl->MdlFlags = flags;
-    // Copy the PFNs of the pages the target spans; pages outside the source get none (a driver bug
-    // NT leaves undefined; here it cannot read past the source's array).
+    // Copy the PFNs of the pages the target spans (all inside the source's, checked above).
     const PPFN_NUMBER source_pfn = MmGetMdlPfnArray(SourceMdl);
     PPFN_NUMBER target_pfn = MmGetMdlPfnArray(TargetMdl);
-    const ULONG source_pages = io::mdl_pages(SourceMdl);
-    const auto source_base = reinterpret_cast<ULONG_PTR>(SourceMdl->StartVa);
-    for (ULONG i = 0; i < pages; ++i) {
-        const ULONG_PTR page = reinterpret_cast<ULONG_PTR>(PAGE_ALIGN(va)) + static_cast<ULONG_PTR>(i) * PAGE_SIZE;
-        const ULONG_PTR index = (page - source_base) >> PAGE_SHIFT;
-        target_pfn[i] = (page >= source_base && index < source_pages) ? source_pfn[index] : (page >> PAGE_SHIFT);
-    }
+    const ULONG_PTR first = (reinterpret_cast<ULONG_PTR>(PAGE_ALIGN(va)) - reinterpret_cast<ULONG_PTR>(SourceMdl->StartVa)) >>
+                            PAGE_SHIFT;
+    for (ULONG i = 0; i < pages; ++i) target_pfn[i] = source_pfn[first + i];
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmsizeofmdl

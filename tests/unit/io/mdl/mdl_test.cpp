@@ -251,6 +251,42 @@ TEST_F(MdlTest, PartialMdlTooSmallForTheRangeBugchecks) {
     IoFreeMdl(source);
 }
 
+// A range not inside the source MDL's is INVALID_MDL_RANGE (0x12E): SourceMdl, TargetMdl,
+// VirtualAddress, Length
+// (https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x12e--invalid-mdl-range).
+TEST_F(MdlTest, PartialMdlOutsideTheSourceRangeIsInvalidMdlRange) {
+    Pages pages(4, PROT_READ | PROT_WRITE);
+    ASSERT_NE(pages.get(), nullptr);
+    char* base = pages.get() + PAGE_SIZE + 16;  // the source starts inside its first page
+    const ULONG length = PAGE_SIZE;
+    PMDL source = IoAllocateMdl(base, length, FALSE, FALSE, nullptr);
+    PMDL target = IoAllocateMdl(pages.get(), 3 * PAGE_SIZE, FALSE, FALSE, nullptr);
+    ASSERT_NE(source, nullptr);
+    ASSERT_NE(target, nullptr);
+    ASSERT_EQ(probe_and_lock(source, KernelMode, IoReadAccess), STATUS_SUCCESS);
+    struct Case {
+        char* va;
+        ULONG length;
+    };
+    for (Case c : {Case{base - 1, 8}, Case{base + length - 4, 8}, Case{base, length + 1}, Case{base + length, 0},
+                   Case{base + length + PAGE_SIZE, 4}}) {
+        auto bc = ntio::test::catch_bugcheck([&] { IoBuildPartialMdl(source, target, c.va, c.length); });
+        ASSERT_TRUE(bc.has_value()) << "offset " << (c.va - base) << " length " << c.length;
+        EXPECT_EQ(bc->code, static_cast<ULONG>(INVALID_MDL_RANGE));
+        EXPECT_EQ(bc->p1, reinterpret_cast<ULONG_PTR>(source));
+        EXPECT_EQ(bc->p2, reinterpret_cast<ULONG_PTR>(target));
+        EXPECT_EQ(bc->p3, reinterpret_cast<ULONG_PTR>(c.va));
+        EXPECT_EQ(bc->p4, c.length);
+    }
+    // The whole source, and its last byte, are inside.
+    ntio::test::expect_no_bugcheck([&] { IoBuildPartialMdl(source, target, base, length); });
+    ntio::test::expect_no_bugcheck([&] { IoBuildPartialMdl(source, target, base + length - 1, 0); });
+    EXPECT_EQ(MmGetMdlByteCount(target), 1u);
+    MmUnlockPages(source);
+    IoFreeMdl(target);
+    IoFreeMdl(source);
+}
+
 TEST_F(MdlTest, NonPagedPoolMdlIsMappedWithoutLocking) {
     auto* pool = static_cast<char*>(ExAllocatePoolWithTag(NonPagedPoolNx, 5000, 'tseT'));
     ASSERT_NE(pool, nullptr);
