@@ -1,8 +1,11 @@
-// IRP cancellation: the system-wide cancel spin lock and IoCancelIrp (NT facts C1, C2, C7).
+// IRP cancellation: the system-wide cancel spin lock, IoCancelIrp (NT facts C1, C2, C7) and the call
+// of a cancel routine every cancel path shares.
 // IoCancelIrp sets Irp->Cancel before it takes the cancel routine, both sequentially consistent, so a
 // dispatch that sets its routine and then reads Cancel (C7) either sees the flag or has its routine
 // called: never neither.
+#include "io/cancel.hpp"
 #include "io/objects.hpp"
+#include "ke/spin_lock.hpp"
 #include "verifier/verifier.hpp"
 
 namespace {
@@ -25,6 +28,23 @@ PDEVICE_OBJECT current_device(PIRP irp) noexcept {
 }
 
 }  // namespace
+
+namespace ntio::io {
+
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x11b---driver-returned-holding-cancel-lock
+void call_cancel_routine(PDRIVER_CANCEL routine, PDEVICE_OBJECT device, PIRP irp, KIRQL irql) {
+    irp->CancelIrql = irql;
+    routine(device, irp);  // the IRP may be gone once it returns
+    if (ke::spin_lock_held_by_current_thread(&g_cancel_spin_lock)) [[unlikely]] {
+        // NT deviation: Windows stops with the lock held; ntio lets it go first so a caught bugcheck
+        // (tests) does not leave every later cancel spinning.
+        IoReleaseCancelSpinLock(irql);
+        KeBugCheckEx(DRIVER_RETURNED_HOLDING_CANCEL_LOCK, reinterpret_cast<ULONG_PTR>(irp),
+                     reinterpret_cast<ULONG_PTR>(routine), 0, 0);
+    }
+}
+
+}  // namespace ntio::io
 
 extern "C" {
 
@@ -64,8 +84,8 @@ NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp) {
         KeBugCheckEx(CANCEL_STATE_IN_COMPLETED_IRP, reinterpret_cast<ULONG_PTR>(Irp),
                      reinterpret_cast<ULONG_PTR>(routine), 0, 0);
     }
-    Irp->CancelIrql = irql;
-    routine(current_device(Irp), Irp);  // NT fact C2: exactly once, CancelRoutine already NULL
+    // NT fact C2: exactly once, CancelRoutine already NULL.
+    ntio::io::call_cancel_routine(routine, current_device(Irp), Irp, irql);
     return TRUE;
 }
 

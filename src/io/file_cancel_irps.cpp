@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "io/cancel.hpp"
 #include "io/io_completion.hpp"
 #include "io/irp.hpp"
 #include "io/objects.hpp"
@@ -77,8 +78,7 @@ bool cancel_next(_ETHREAD* thread, const CancelFilter& filter) noexcept {
         KeBugCheckEx(CANCEL_STATE_IN_COMPLETED_IRP, reinterpret_cast<ULONG_PTR>(victim),
                      reinterpret_cast<ULONG_PTR>(routine), 0, 0);
     }
-    victim->CancelIrql = irql;
-    routine(current_device(victim), victim);  // NT fact C2: once, CancelRoutine already NULL
+    call_cancel_routine(routine, current_device(victim), victim, irql);  // NT fact C2: once
     return true;
 }
 

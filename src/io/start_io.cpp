@@ -4,6 +4,7 @@
 // routines given to IoStartPacket are set under the cancel spin lock, so a driver's cancel routine can
 // compare the IRP with CurrentIrp and KeRemoveEntryDeviceQueue it (WDK "Using the StartIo model";
 // Microsoft Learn IoStartPacket, IoStartNextPacket, IoStartNextPacketByKey, IoSetStartIoAttributes).
+#include "io/cancel.hpp"
 #include "io/objects.hpp"
 #include "verifier/verifier.hpp"
 
@@ -150,8 +151,7 @@ NTKERNELAPI VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULO
         run_start_io(DeviceObject, Irp);
     } else if (CancelFunction) {
         if (__atomic_load_n(&Irp->Cancel, __ATOMIC_SEQ_CST) && IoSetCancelRoutine(Irp, nullptr)) {
-            Irp->CancelIrql = cancel_irql;
-            CancelFunction(DeviceObject, Irp);  // releases the cancel spin lock
+            ntio::io::call_cancel_routine(CancelFunction, DeviceObject, Irp, cancel_irql);  // releases the lock
         } else {
             IoReleaseCancelSpinLock(cancel_irql);
         }

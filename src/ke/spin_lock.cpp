@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "host/cpu.hpp"
+#include "ke/spin_lock.hpp"
 #include "ke/thread.hpp"
 #include "verifier/verifier.hpp"
 
@@ -47,6 +48,10 @@ void release(PKSPIN_LOCK lock, _KTHREAD* t) noexcept {
 }
 
 }  // namespace
+
+bool ntio::ke::spin_lock_held_by_current_thread(PKSPIN_LOCK lock) noexcept {
+    return std::atomic_ref<ULONG_PTR>(*lock).load(std::memory_order_relaxed) == owner_token(current_thread());
+}
 
 extern "C" {
 

@@ -40,9 +40,12 @@ VOID NTAPI CompleteCancelledWork(PDEVICE_OBJECT DeviceObject, PVOID Context) {
     --g_counters.pending_work;
 }
 
+}  // namespace
+
 // Called with the cancel spin lock held; unlinks the request and finishes it as the mode says.
 VOID NTAPI FileCancelRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     ++g_counters.cancel_routine_calls;
+    g_counters.last_cancelled = Irp;
     if (!DeviceObject) {
         ++g_counters.cancel_device_null;
         DeviceObject = IoGetCurrentIrpStackLocation(Irp)->DeviceObject;
@@ -51,8 +54,9 @@ VOID NTAPI FileCancelRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     KeAcquireSpinLockAtDpcLevel(&ext->QueueLock);
     RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
     const LONG mode = g_counters.cancel_mode.load();
-    if (mode == kCancelHold) InsertTailList(&ext->HeldQueue, &Irp->Tail.Overlay.ListEntry);
+    if (mode == kCancelHold || mode == kCancelHoldKeepingLock) InsertTailList(&ext->HeldQueue, &Irp->Tail.Overlay.ListEntry);
     KeReleaseSpinLockFromDpcLevel(&ext->QueueLock);
+    if (mode == kCancelHoldKeepingLock) return;  // the bug: the cancel spin lock is still held
     IoReleaseCancelSpinLock(Irp->CancelIrql);
     if (mode == kCancelHold) return;
     if (mode == kCancelWorkItem) {
@@ -66,6 +70,8 @@ VOID NTAPI FileCancelRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     }
     CompleteParked(Irp, STATUS_CANCELLED);
 }
+
+namespace {
 
 // The classic WDM park (NT fact C7): look at Cancel and set the routine under the cancel spin lock,
 // so a cancel either finds the routine or this dispatch sees Cancel.

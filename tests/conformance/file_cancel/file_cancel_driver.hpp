@@ -33,6 +33,9 @@ enum CancelMode : LONG {
     kCancelInline = 0,    // completes it with STATUS_CANCELLED at once
     kCancelWorkItem = 1,  // completes it from a work item, on a worker thread, later
     kCancelHold = 2,      // keeps it until kIoctlReleaseHeld completes it with STATUS_CANCELLED
+    // As kCancelHold, but returns without releasing the cancel spin lock: the driver bug bug check
+    // 0x11B (DRIVER_RETURNED_HOLDING_CANCEL_LOCK) reports.
+    kCancelHoldKeepingLock = 3,
 };
 
 // The driver's counters, read by the tests.
@@ -45,6 +48,7 @@ struct DriverCounters {
     std::atomic<LONG> completed_cancelled{0};
     std::atomic<LONG> pending_work{0};         // work items queued and not finished
     std::atomic<LONG> cancel_device_null{0};   // cancel routines called without a DeviceObject
+    std::atomic<PIRP> last_cancelled{nullptr};  // the IRP the cancel routine saw last
 
     void reset() {
         cancel_mode = kCancelInline;
@@ -55,9 +59,13 @@ struct DriverCounters {
         completed_cancelled = 0;
         pending_work = 0;
         cancel_device_null = 0;
+        last_cancelled = nullptr;
     }
 };
 extern DriverCounters g_counters;
+
+// The driver's cancel routine (given to IoSetCancelRoutine for every parked request).
+VOID NTAPI FileCancelRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 
 NTSTATUS NTAPI file_cancel_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 

@@ -81,6 +81,36 @@ TEST_F(CancelTest, cancel_of_irp_past_its_stack_bugchecks_cancel_state_in_comple
     IoFreeIrp(irp);
 }
 
+// A driver bug: the cancel routine returns with the cancel spin lock still held (it never released
+// it, or released it and took it again).
+VOID NTAPI CancelKeepingTheLock(PDEVICE_OBJECT, PIRP) {}
+VOID NTAPI CancelRetakingTheLock(PDEVICE_OBJECT, PIRP irp) {
+    IoReleaseCancelSpinLock(irp->CancelIrql);
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+}
+
+// Microsoft Learn, bug check 0x11B (DRIVER_RETURNED_HOLDING_CANCEL_LOCK): P1 the IRP, P2 the routine.
+TEST_F(CancelTest, cancel_routine_returning_with_the_cancel_lock_bugchecks_0x11b) {
+    for (PDRIVER_CANCEL routine : {&CancelKeepingTheLock, &CancelRetakingTheLock}) {
+        PIRP irp = IoAllocateIrp(1, FALSE);
+        ASSERT_NE(irp, nullptr);
+        (void)IoSetCancelRoutine(irp, routine);
+        auto bc = ntio::test::catch_bugcheck([&] { (void)IoCancelIrp(irp); });
+        ASSERT_TRUE(bc.has_value());
+        EXPECT_EQ(bc->code, static_cast<ULONG>(DRIVER_RETURNED_HOLDING_CANCEL_LOCK));
+        EXPECT_EQ(bc->p1, reinterpret_cast<ULONG_PTR>(irp));
+        EXPECT_EQ(bc->p2, reinterpret_cast<ULONG_PTR>(routine));
+        // Let go before the stop, back at the caller's IRQL.
+        EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+        KIRQL irql;
+        IoAcquireCancelSpinLock(&irql);
+        IoReleaseCancelSpinLock(irql);
+        irp->Cancel = FALSE;
+        IoFreeIrp(irp);
+    }
+}
+
 TEST_F(CancelTest, set_cancel_routine_check_exchanges_and_rejects_dead_irp) {
     PIRP irp = IoAllocateIrp(1, FALSE);
     ASSERT_NE(irp, nullptr);

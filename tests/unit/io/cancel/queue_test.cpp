@@ -270,6 +270,44 @@ TEST_F(CancelTest, start_packet_without_start_io_bugchecks) {
     IoFreeIrp(irp);
 }
 
+VOID NTAPI IdleStartIo(PDEVICE_OBJECT, PIRP) {}
+
+// The cancel routine of a StartIo driver that takes the packet out of the device queue but returns
+// without releasing the cancel spin lock.
+VOID NTAPI DequeueKeepingTheCancelLock(PDEVICE_OBJECT device, PIRP irp) {
+    (void)KeRemoveEntryDeviceQueue(&device->DeviceQueue, &irp->Tail.Overlay.DeviceQueueEntry);
+}
+
+// IoStartPacket's already-cancelled packet goes to its cancel routine, and a routine that returns
+// holding the cancel spin lock is bug check 0x11B there as after IoCancelIrp (Microsoft Learn,
+// DRIVER_RETURNED_HOLDING_CANCEL_LOCK: P1 the IRP, P2 the routine).
+TEST_F(CancelTest, start_packet_cancel_routine_returning_with_the_cancel_lock_bugchecks_0x11b) {
+    DRIVER_OBJECT driver{};
+    driver.DriverStartIo = IdleStartIo;
+    DEVICE_OBJECT device{};
+    device.Type = IO_TYPE_DEVICE;
+    device.DriverObject = &driver;
+    KeInitializeDeviceQueue(&device.DeviceQueue);
+    device.DeviceQueue.Busy = TRUE;  // StartIo holds another packet: this one is queued
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    ASSERT_NE(irp, nullptr);
+    EXPECT_FALSE(IoCancelIrp(irp));  // cancelled before it reaches the driver's queue
+    auto bc = ntio::test::catch_bugcheck([&] { IoStartPacket(&device, irp, nullptr, DequeueKeepingTheCancelLock); });
+    ASSERT_TRUE(bc.has_value());
+    EXPECT_EQ(bc->code, static_cast<ULONG>(DRIVER_RETURNED_HOLDING_CANCEL_LOCK));
+    EXPECT_EQ(bc->p1, reinterpret_cast<ULONG_PTR>(irp));
+    EXPECT_EQ(bc->p2, reinterpret_cast<ULONG_PTR>(&DequeueKeepingTheCancelLock));
+    EXPECT_TRUE(IsListEmpty(&device.DeviceQueue.DeviceListHead));
+    // The lock was let go; the stop skipped IoStartPacket's return to the caller's IRQL.
+    EXPECT_EQ(KeGetCurrentIrql(), DISPATCH_LEVEL);
+    KeLowerIrql(PASSIVE_LEVEL);
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+    IoReleaseCancelSpinLock(irql);
+    irp->Cancel = FALSE;
+    IoFreeIrp(irp);
+}
+
 // ---- Cancel-safe queues ----
 
 // NT fact B9: IoCsqInsertIrp marks the IRP pending; the dispatch returns STATUS_PENDING without
