@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "ex/pool.hpp"
 #include "verifier/trace_tool.hpp"
 #include "verifier_test_driver.hpp"
 
@@ -128,6 +129,32 @@ TEST_F(VerifierStressTest, low_resources_simulation_fails_the_drivers_allocation
     EXPECT_GT(after, before);
     ASSERT_EQ(NtioVerifierSetFlags(m_leaky, NTIO_VERIFIER_IO_CHECKING), STATUS_SUCCESS);
     EXPECT_EQ(read_leaky(2), STATUS_SUCCESS);
+}
+
+// IoSetCompletionRoutineEx when its context cannot be allocated (low-resources simulation on the
+// filter): STATUS_INSUFFICIENT_RESOURCES, no routine set, nothing allocated and no device reference
+// kept (the fixture's leak check); the filter fails the read with that status. Without the
+// simulation the context it allocates is gone once the IRP has completed.
+TEST_F(VerifierStressTest, completion_routine_ex_that_fails_for_low_resources_leaves_nothing_behind) {
+    constexpr ULONG kCompletionExTag = 'xEoI';  // the tag IoSetCompletionRoutineEx allocates with
+    NTIO_VERIFIER_STRESS stress{42, 1000, 1000, 0};
+    ASSERT_EQ(NtioVerifierSetStress(&stress), STATUS_SUCCESS);
+    load_buggy(NTIO_VERIFIER_IO_CHECKING);
+    load_filter(NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_RANDOM_LOW_RESOURCES);
+    const ntio::ex::PoolTagUsage before = ntio::ex::pool_usage(kCompletionExTag);
+    Outcome outcome;
+    PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterCopyRoutineEx);
+    EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_INSUFFICIENT_RESOURCES);
+    EXPECT_EQ(outcome.completions.load(), 1);
+    EXPECT_EQ(outcome.status.load(), STATUS_INSUFFICIENT_RESOURCES);
+    IoFreeIrp(irp);
+    EXPECT_EQ(ntio::ex::pool_usage(kCompletionExTag).allocations, before.allocations);
+
+    ASSERT_EQ(NtioVerifierSetFlags(m_filter, NTIO_VERIFIER_IO_CHECKING), STATUS_SUCCESS);
+    expect_legal_read(filter_device(), kCompleteOk, kFilterCopyRoutineEx);
+    const ntio::ex::PoolTagUsage after = ntio::ex::pool_usage(kCompletionExTag);
+    EXPECT_EQ(after.allocations, before.allocations + 1);
+    EXPECT_EQ(after.blocks_outstanding(), before.blocks_outstanding());
 }
 
 // Force pending: the dispatch completes synchronously, yet the caller sees STATUS_PENDING and its

@@ -279,6 +279,13 @@ NTSTATUS NTAPI FilterRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         IoSkipCurrentIrpStackLocation(Irp);
         (void)IoCallDriver(ext->Lower, Irp);
         return STATUS_PENDING;
+    case kFilterCopyRoutineEx: {
+        IoCopyCurrentIrpStackLocationToNext(Irp);
+        const NTSTATUS status =
+            IoSetCompletionRoutineEx(DeviceObject, Irp, PropagatingCompletion, nullptr, TRUE, TRUE, TRUE);
+        if (!NT_SUCCESS(status)) return complete(Irp, status);
+        return IoCallDriver(ext->Lower, Irp);
+    }
     default:
         return complete(Irp, STATUS_INVALID_PARAMETER);
     }

@@ -61,6 +61,8 @@ enum FilterMode : ULONG {
     kFilterMarkCopyForward = 13,    // mark pending, IoCopyCurrentIrpStackLocationToNext, forward,
                                     // return STATUS_PENDING (legal)
     kFilterMarkSkipForward = 14,    // mark pending, skip, forward, return STATUS_PENDING (legal)
+    kFilterCopyRoutineEx = 15,      // copy + IoSetCompletionRoutineEx with the propagating routine,
+                                    // forward; if it fails, complete with its status (legal)
 };
 
 // VerBuggy's METHOD_BUFFERED IOCTLs: the driver writes 4 bytes of output.
