@@ -134,6 +134,7 @@ NTIO_END_DECLS
 
 /* The rest of the I/O system services, by group. */
 #include "ddk/ntio_ddk/io_completion.h"
+#include "ddk/ntio_ddk/named_pipe.h"
 #include "nt/io_completion_services.h"
 #include "nt/file_information_services.h"
 #include "nt/file_operation_services.h"

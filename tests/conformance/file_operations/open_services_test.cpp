@@ -93,25 +93,34 @@ TEST_F(FileOperationsTest, query_attributes_file_statuses_for_missing_names_and_
     EXPECT_EQ(NtQueryAttributesFile(nullptr, &basic), STATUS_INVALID_PARAMETER);
 }
 
-// Without a named-pipe or mailslot file system, \Device\NamedPipe and \Device\Mailslot (and the
-// \??\PIPE and \??\MAILSLOT links) do not exist: the creates fail as the lookup fails, handle and
-// IOSB untouched.
-TEST_F(FileOperationsTest, pipe_and_mailslot_creates_fail_as_lookup_without_their_file_systems)
+// \Device\NamedPipe is npfs.sys (started from the default hive), also reached through \??\PIPE: the
+// create reaches the pipe file system, which creates the pipe and then refuses a second instance of
+// a one-instance pipe. Without a mailslot file system, \Device\Mailslot does not exist: the create
+// fails as the lookup fails, handle and IOSB untouched.
+TEST_F(FileOperationsTest, pipe_creates_reach_npfs_and_mailslot_creates_fail_as_lookup)
 {
     HANDLE handle = reinterpret_cast<HANDLE>(0x1234);
     IO_STATUS_BLOCK iosb = kUntouched;
     LARGE_INTEGER timeout;
     timeout.QuadPart = -10000000;
     Name pipe(L"\\Device\\NamedPipe\\ntio_test");
-    EXPECT_EQ(NtCreateNamedPipeFile(&handle, GENERIC_READ | SYNCHRONIZE, &pipe.attributes, &iosb,
+    ASSERT_EQ(NtCreateNamedPipeFile(&handle, GENERIC_READ | SYNCHRONIZE, &pipe.attributes, &iosb,
                                     FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN_IF, 0, FILE_PIPE_MESSAGE_TYPE,
                                     FILE_PIPE_MESSAGE_MODE, FILE_PIPE_QUEUE_OPERATION, 1, 4096, 4096, &timeout),
-              STATUS_OBJECT_PATH_NOT_FOUND);
+              STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, static_cast<ULONG_PTR>(FILE_CREATED));
+    HANDLE second = reinterpret_cast<HANDLE>(0x1234);
+    iosb = kUntouched;
     Name dos_pipe(L"\\??\\PIPE\\ntio_test");
-    EXPECT_EQ(NtCreateNamedPipeFile(&handle, GENERIC_READ | SYNCHRONIZE, &dos_pipe.attributes, &iosb,
+    EXPECT_EQ(NtCreateNamedPipeFile(&second, GENERIC_READ | SYNCHRONIZE, &dos_pipe.attributes, &iosb,
                                     FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN_IF, 0, FILE_PIPE_BYTE_STREAM_TYPE,
                                     FILE_PIPE_BYTE_STREAM_MODE, FILE_PIPE_QUEUE_OPERATION, 1, 0, 0, nullptr),
-              STATUS_OBJECT_PATH_NOT_FOUND);
+              STATUS_INSTANCE_NOT_AVAILABLE);
+    EXPECT_EQ(second, reinterpret_cast<HANDLE>(0x1234));
+    EXPECT_TRUE(untouched(iosb));
+    EXPECT_EQ(NtClose(handle), STATUS_SUCCESS);
+    handle = reinterpret_cast<HANDLE>(0x1234);
     Name mailslot(L"\\Device\\Mailslot\\ntio_test");
     EXPECT_EQ(NtCreateMailslotFile(&handle, GENERIC_READ | SYNCHRONIZE, &mailslot.attributes, &iosb, 0, 0, 0, nullptr),
               STATUS_OBJECT_PATH_NOT_FOUND);

@@ -132,23 +132,34 @@ TEST_F(PortTest, zw_scatter_gather_check_the_handle_like_the_nt_forms) {
 
 // No named-pipe or mailslot file system exists yet: the Zw creates give what the Nt creates give.
 TEST_F(PortTest, zw_pipe_and_mailslot_creates_give_the_nt_status) {
+    // The pipe file system (npfs.sys, started from the default hive) creates the pipe both ways; each
+    // create makes the pipe anew, the handle of the one before having closed it.
     UNICODE_STRING pipe_name;
     RtlInitUnicodeString(&pipe_name, L"\\Device\\NamedPipe\\zw_forms");
     OBJECT_ATTRIBUTES pipe;
-    InitializeObjectAttributes(&pipe, &pipe_name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    InitializeObjectAttributes(&pipe, &pipe_name, OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    OBJECT_ATTRIBUTES kernel_pipe;
+    InitializeObjectAttributes(&kernel_pipe, &pipe_name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
     HANDLE handle = nullptr;
     IO_STATUS_BLOCK iosb = kUntouched;
     LARGE_INTEGER timeout;
     timeout.QuadPart = -500000;
     const NTSTATUS nt_pipe =
         NtCreateNamedPipeFile(&handle, GENERIC_READ | SYNCHRONIZE, &pipe, &iosb, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                              FILE_OPEN_IF, 0, FILE_PIPE_MESSAGE_TYPE, FILE_PIPE_MESSAGE_MODE, FILE_PIPE_QUEUE_OPERATION,
+                              FILE_CREATE, 0, FILE_PIPE_MESSAGE_TYPE, FILE_PIPE_MESSAGE_MODE, FILE_PIPE_QUEUE_OPERATION,
                               1, 4096, 4096, &timeout);
-    EXPECT_FALSE(NT_SUCCESS(nt_pipe));
-    EXPECT_EQ(ZwCreateNamedPipeFile(&handle, GENERIC_READ | SYNCHRONIZE, &pipe, &iosb, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                                    FILE_OPEN_IF, 0, FILE_PIPE_MESSAGE_TYPE, FILE_PIPE_MESSAGE_MODE,
-                                    FILE_PIPE_QUEUE_OPERATION, 1, 4096, 4096, &timeout),
+    EXPECT_EQ(nt_pipe, STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, static_cast<ULONG_PTR>(FILE_CREATED));
+    if (NT_SUCCESS(nt_pipe)) {
+        EXPECT_EQ(NtClose(handle), STATUS_SUCCESS);
+    }
+    EXPECT_EQ(ZwCreateNamedPipeFile(&handle, GENERIC_READ | SYNCHRONIZE, &kernel_pipe, &iosb,
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_CREATE, 0, FILE_PIPE_MESSAGE_TYPE,
+                                    FILE_PIPE_MESSAGE_MODE, FILE_PIPE_QUEUE_OPERATION, 1, 4096, 4096, &timeout),
               nt_pipe);
+    if (NT_SUCCESS(nt_pipe)) {
+        EXPECT_EQ(ZwClose(handle), STATUS_SUCCESS);
+    }
     UNICODE_STRING slot_name;
     RtlInitUnicodeString(&slot_name, L"\\Device\\Mailslot\\zw_forms");
     OBJECT_ATTRIBUTES slot;
