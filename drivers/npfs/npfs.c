@@ -49,10 +49,16 @@ NTSTATUS NpfsFlushBuffers(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     return NpfsComplete(Irp, STATUS_SUCCESS, 0);
 }
 
+/* No request is left (every handle was closed, which completed its waits), but a wait's timer DPC
+ * may still be queued, or running its last lines after it completed its request: it must be done
+ * before the device extension and this image go. KeFlushQueuedDpcs "returns after all currently
+ * queued DPCs on all processors have executed their DPC routines to completion".
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushqueueddpcs */
 VOID NpfsUnload(_In_ PDRIVER_OBJECT DriverObject)
 {
     UNICODE_STRING link = RTL_CONSTANT_STRING(NPFS_LINK_NAME);
     IoDeleteSymbolicLink(&link);
+    KeFlushQueuedDpcs();
     IoDeleteDevice(DriverObject->DeviceObject);
 }
 
