@@ -45,6 +45,30 @@ TEST_F(PipeTest, client_opens_need_the_pipe_and_a_listening_instance) {
     EXPECT_EQ(local_information(server2).ReadDataAvailable, 1u);
 }
 
+TEST_F(PipeTest, names_relative_to_the_root_reach_the_same_pipes) {
+    // What CreatePipe does: both ends named relative to a handle of \Device\NamedPipe\ itself.
+    Handle root;
+    ASSERT_EQ(open_client(root.out(), false, L"\\Device\\NamedPipe\\", FILE_READ_ATTRIBUTES), STATUS_SUCCESS);
+    ObjectName relative(L"ntio_relative_pipe", OBJ_CASE_INSENSITIVE, root);
+    IO_STATUS_BLOCK iosb{};
+    LARGE_INTEGER timeout = relative_ms(50);
+    Handle server;
+    ASSERT_EQ(NtCreateNamedPipeFile(server.out(), GENERIC_READ | SYNCHRONIZE, relative.get(), &iosb,
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_CREATE, FILE_SYNCHRONOUS_IO_NONALERT,
+                                    FILE_PIPE_BYTE_STREAM_TYPE, FILE_PIPE_BYTE_STREAM_MODE, FILE_PIPE_QUEUE_OPERATION, 1,
+                                    4096, 4096, &timeout),
+              STATUS_SUCCESS);
+    EXPECT_EQ(local_information(server).NamedPipeConfiguration, static_cast<ULONG>(FILE_PIPE_INBOUND));
+    Handle client;
+    ASSERT_EQ(NtOpenFile(client.out(), GENERIC_WRITE | SYNCHRONIZE, relative.get(), &iosb,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE),
+              STATUS_SUCCESS);
+    ASSERT_EQ(write(client, "anon", 4, &iosb), STATUS_SUCCESS);
+    char buffer[8];
+    ASSERT_EQ(read(server, buffer, sizeof(buffer), &iosb), STATUS_SUCCESS);
+    EXPECT_EQ(std::string(buffer, iosb.Information), "anon");
+}
+
 TEST_F(PipeTest, pipe_local_information_describes_each_end) {
     ServerOptions options;
     options.type = FILE_PIPE_MESSAGE_TYPE;
