@@ -42,18 +42,6 @@ BOOLEAN NpfsIsRoot(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PFILE_OBJECT File
     return FileObject->FsContext == &Extension->Root;
 }
 
-/* Nothing the pipe system has touches the disk: a flush has nothing to do. */
-NTSTATUS NpfsFlushBuffers(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(DeviceObject);
-    return NpfsComplete(Irp, STATUS_SUCCESS, 0);
-}
-
-/* No request is left (every handle was closed, which completed its waits), but a wait's timer DPC
- * may still be queued, or running its last lines after it completed its request: it must be done
- * before the device extension and this image go. KeFlushQueuedDpcs "returns after all currently
- * queued DPCs on all processors have executed their DPC routines to completion".
- * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushqueueddpcs */
 VOID NpfsUnload(_In_ PDRIVER_OBJECT DriverObject)
 {
     UNICODE_STRING link = RTL_CONSTANT_STRING(NPFS_LINK_NAME);

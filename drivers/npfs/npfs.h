@@ -29,6 +29,7 @@ typedef struct _NPFS_DATA_ENTRY {
 typedef struct _NPFS_QUEUE {
     LIST_ENTRY Data;
     LIST_ENTRY Readers;
+    LIST_ENTRY Flushers; /* IRP_MJ_FLUSH_BUFFERS of the writing end, waiting until all is read */
     ULONG Quota;
     ULONG BytesQueued;   /* unread bytes of every entry */
     ULONG BytesBuffered; /* unread bytes of the buffered entries: what counts against the quota */
@@ -121,6 +122,8 @@ VOID NpfsFailParked(_Inout_ PLIST_ENTRY List, _In_ NTSTATUS Status, _Inout_ PLIS
  * DropBuffered the buffered data goes too. */
 VOID NpfsFlushQueue(_Inout_ PNPFS_QUEUE Queue, _In_ NTSTATUS Status, _In_ BOOLEAN DropBuffered,
                     _Inout_ PLIST_ENTRY Done);
+/* Completes the flushes waiting on the queue once nothing in it is left to read. */
+VOID NpfsCheckFlushers(_Inout_ PNPFS_QUEUE Queue, _Inout_ PLIST_ENTRY Done);
 /* Gives queued data to waiting readers of Queue (after a read mode change or a new reader). */
 VOID NpfsServeReaders(_Inout_ PNPFS_QUEUE Queue, _In_ PNPFS_CCB Ccb, _In_ ULONG ReaderEnd, _Inout_ PLIST_ENTRY Done);
 

@@ -81,18 +81,23 @@ static PNPFS_CCB NpfsNewInstance(_In_ PNPFS_FCB Fcb, _In_ PNAMED_PIPE_CREATE_PAR
     return ccb;
 }
 
-/* The server's access decides which way data flows: read only is inbound, write only outbound. */
-static ULONG NpfsConfiguration(_In_ ACCESS_MASK Access)
+/* The share access of the create says which way data flows: what it lets clients do. Sharing read
+ * only is outbound (clients read), write only inbound (clients write), both full duplex; 0 when it
+ * shares neither. */
+static ULONG NpfsConfiguration(_In_ ULONG ShareAccess, _Out_ PBOOLEAN Valid)
 {
-    BOOLEAN read = (Access & (FILE_READ_DATA | GENERIC_READ)) != 0;
-    BOOLEAN write = (Access & (FILE_WRITE_DATA | GENERIC_WRITE)) != 0;
-    if (read && !write) {
-        return FILE_PIPE_INBOUND;
-    }
-    if (write && !read) {
+    *Valid = TRUE;
+    switch (ShareAccess & (FILE_SHARE_READ | FILE_SHARE_WRITE)) {
+    case FILE_SHARE_READ | FILE_SHARE_WRITE:
+        return FILE_PIPE_FULL_DUPLEX;
+    case FILE_SHARE_READ:
         return FILE_PIPE_OUTBOUND;
+    case FILE_SHARE_WRITE:
+        return FILE_PIPE_INBOUND;
+    default:
+        *Valid = FALSE;
+        return 0;
     }
-    return FILE_PIPE_FULL_DUPLEX;
 }
 
 NTSTATUS NpfsCreateNamedPipe(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
@@ -101,7 +106,8 @@ NTSTATUS NpfsCreateNamedPipe(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     PNAMED_PIPE_CREATE_PARAMETERS parameters = stack->Parameters.CreatePipe.Parameters;
     ULONG disposition = (stack->Parameters.CreatePipe.Options >> 24) & 0xFF;
-    ULONG configuration = NpfsConfiguration(stack->Parameters.CreatePipe.SecurityContext->DesiredAccess);
+    BOOLEAN valid;
+    ULONG configuration = NpfsConfiguration(stack->Parameters.CreatePipe.ShareAccess, &valid);
     PFILE_OBJECT file = stack->FileObject;
     ULONG_PTR information = FILE_OPENED;
     LIST_ENTRY done;
@@ -115,6 +121,9 @@ NTSTATUS NpfsCreateNamedPipe(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     if (name.Length == 0) {
         return NpfsComplete(Irp, STATUS_OBJECT_NAME_INVALID, 0);
     }
+    if (!valid) {
+        return NpfsComplete(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
     InitializeListHead(&done);
     KeAcquireSpinLock(&extension->Lock, &irql);
     fcb = NpfsFindPipe(extension, &name);
@@ -124,7 +133,7 @@ NTSTATUS NpfsCreateNamedPipe(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
         } else if (fcb->CurrentInstances >= fcb->MaximumInstances) {
             status = STATUS_INSTANCE_NOT_AVAILABLE;
         } else if (configuration != fcb->NamedPipeConfiguration) {
-            status = STATUS_ACCESS_DENIED; /* every instance has the first one's open mode */
+            status = STATUS_ACCESS_DENIED; /* every instance has the first one's direction */
         }
     } else if (disposition == FILE_OPEN) {
         status = STATUS_OBJECT_NAME_NOT_FOUND;
@@ -190,6 +199,15 @@ NTSTATUS NpfsCreate(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
                 status = STATUS_SUCCESS;
                 break;
             }
+        }
+    }
+    if (NT_SUCCESS(status)) {
+        /* A client may not read an inbound pipe nor write an outbound one: the pipe does not share
+         * that access with it. */
+        ACCESS_MASK access = stack->Parameters.Create.SecurityContext->DesiredAccess;
+        if ((fcb->NamedPipeConfiguration == FILE_PIPE_INBOUND && (access & (FILE_READ_DATA | GENERIC_READ))) ||
+            (fcb->NamedPipeConfiguration == FILE_PIPE_OUTBOUND && (access & (FILE_WRITE_DATA | GENERIC_WRITE)))) {
+            status = STATUS_ACCESS_DENIED;
         }
     }
     if (NT_SUCCESS(status)) {

@@ -23,6 +23,7 @@ VOID NpfsInitializeQueue(_Out_ PNPFS_QUEUE Queue, _In_ ULONG Quota)
 {
     InitializeListHead(&Queue->Data);
     InitializeListHead(&Queue->Readers);
+    InitializeListHead(&Queue->Flushers);
     Queue->Quota = Quota;
     Queue->BytesQueued = 0;
     Queue->BytesBuffered = 0;
@@ -174,6 +175,7 @@ NTSTATUS NpfsReadQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ BOOLEAN MessageMode, 
         }
     }
     NpfsAbsorbWrites(Queue, Done);
+    NpfsCheckFlushers(Queue, Done);
     *Copied = copied;
     return status;
 }
@@ -203,10 +205,18 @@ VOID NpfsFailParked(_Inout_ PLIST_ENTRY List, _In_ NTSTATUS Status, _Inout_ PLIS
     }
 }
 
+VOID NpfsCheckFlushers(_Inout_ PNPFS_QUEUE Queue, _Inout_ PLIST_ENTRY Done)
+{
+    if (Queue->Messages == 0) {
+        NpfsFailParked(&Queue->Flushers, STATUS_SUCCESS, Done);
+    }
+}
+
 VOID NpfsFlushQueue(_Inout_ PNPFS_QUEUE Queue, _In_ NTSTATUS Status, _In_ BOOLEAN DropBuffered, _Inout_ PLIST_ENTRY Done)
 {
     PLIST_ENTRY link = Queue->Data.Flink;
     NpfsFailParked(&Queue->Readers, Status, Done);
+    NpfsFailParked(&Queue->Flushers, Status, Done);
     while (link != &Queue->Data) {
         PNPFS_DATA_ENTRY entry = CONTAINING_RECORD(link, NPFS_DATA_ENTRY, ListEntry);
         ULONG rest = entry->Length - entry->Offset;
@@ -405,8 +415,10 @@ static VOID NpfsCancelWrite(_Inout_ PDEVICE_OBJECT DeviceObject, _Inout_ _IRQL_u
     PNPFS_QUEUE queue = (PNPFS_QUEUE)Irp->Tail.Overlay.DriverContext[1];
     NTSTATUS status = STATUS_CANCELLED;
     ULONG_PTR information = 0;
+    LIST_ENTRY done;
     KIRQL irql;
     IoReleaseCancelSpinLock(Irp->CancelIrql);
+    InitializeListHead(&done);
     KeAcquireSpinLock(&extension->Lock, &irql);
     RemoveEntryList(&entry->ListEntry);
     if (NPFS_ENTRY_RETIRED(entry)) {
@@ -416,9 +428,11 @@ static VOID NpfsCancelWrite(_Inout_ PDEVICE_OBJECT DeviceObject, _Inout_ _IRQL_u
     } else {
         queue->BytesQueued -= entry->Length - entry->Offset;
         queue->Messages--;
+        NpfsCheckFlushers(queue, &done);
     }
     KeReleaseSpinLock(&extension->Lock, irql);
     ExFreePoolWithTag(entry, NPFS_TAG);
+    NpfsCompleteList(&done);
     NpfsComplete(Irp, status, information);
 }
 

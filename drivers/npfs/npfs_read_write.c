@@ -1,6 +1,7 @@
-/* npfs.sys IRP_MJ_READ and IRP_MJ_WRITE: the state checks of each pipe end, then the data queues of
- * npfs_queue.c. A read with nothing to read waits (queue operation) or fails with STATUS_PIPE_EMPTY
- * (FILE_PIPE_COMPLETE_OPERATION); a write past the quota waits until readers take its data. */
+/* npfs.sys IRP_MJ_READ, IRP_MJ_WRITE and IRP_MJ_FLUSH_BUFFERS: the state checks of each pipe end,
+ * then the data queues of npfs_queue.c. A read with nothing to read waits (queue operation) or fails
+ * with STATUS_PIPE_EMPTY (FILE_PIPE_COMPLETE_OPERATION); a write past the quota waits until readers
+ * take its data; a flush waits until the other end has read everything this end wrote. */
 #include "npfs.h"
 
 /* The status a read or write gets from a pipe end that is not connected, or STATUS_SUCCESS. A client
@@ -104,4 +105,39 @@ NTSTATUS NpfsWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
         return STATUS_PENDING;
     }
     return NpfsComplete(Irp, status, written);
+}
+
+/* FlushFileBuffers on a pipe end returns once the other end has read all this end wrote
+ * (https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-flushfilebuffers). */
+NTSTATUS NpfsFlushBuffers(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
+{
+    PNPFS_DEVICE_EXTENSION extension = (PNPFS_DEVICE_EXTENSION)DeviceObject->DeviceExtension;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    LIST_ENTRY done;
+    PNPFS_QUEUE queue;
+    PNPFS_CCB ccb;
+    ULONG end;
+    NTSTATUS status;
+    KIRQL irql;
+
+    ccb = NpfsCcbOf(stack->FileObject, &end);
+    if (ccb == NULL) {
+        return NpfsComplete(Irp, STATUS_SUCCESS, 0); /* the root holds no data */
+    }
+    InitializeListHead(&done);
+    KeAcquireSpinLock(&extension->Lock, &irql);
+    status = NpfsEndStatus(ccb, end, stack->FileObject, FALSE);
+    if (NT_SUCCESS(status)) {
+        queue = NpfsWriteQueue(ccb, end);
+        if (queue->Messages != 0 && ccb->State == FILE_PIPE_CONNECTED_STATE) {
+            (void)NpfsParkIrp(&queue->Flushers, Irp, &done);
+            status = STATUS_PENDING;
+        }
+    }
+    KeReleaseSpinLock(&extension->Lock, irql);
+    NpfsCompleteList(&done);
+    if (status == STATUS_PENDING) {
+        return STATUS_PENDING;
+    }
+    return NpfsComplete(Irp, status, 0);
 }

@@ -19,10 +19,14 @@ TEST_F(PipeTest, instances_follow_the_disposition_and_the_instance_limit) {
     ASSERT_EQ(create_server(second.out(), options), STATUS_SUCCESS);
     EXPECT_EQ(create_server(third.out(), options), STATUS_INSTANCE_NOT_AVAILABLE);
     EXPECT_EQ(local_information(first).CurrentInstances, 2u);
-    // Every instance has the first one's direction.
+    // Every instance has the first one's direction (its share access).
     second.reset();
     options.access = GENERIC_READ;
+    options.share = FILE_SHARE_WRITE;
     EXPECT_EQ(create_server(third.out(), options), STATUS_ACCESS_DENIED);
+    options.share = FILE_SHARE_DELETE;  // neither way
+    EXPECT_EQ(create_server(third.out(), options), STATUS_INVALID_PARAMETER);
+    options.share = FILE_SHARE_READ | FILE_SHARE_WRITE;
     // FILE_OPEN of a name nobody created.
     EXPECT_EQ(create_server(third.out(), options, L"\\Device\\NamedPipe\\ntio_no_such_pipe"),
               STATUS_OBJECT_NAME_NOT_FOUND);
@@ -53,8 +57,8 @@ TEST_F(PipeTest, names_relative_to_the_root_reach_the_same_pipes) {
     IO_STATUS_BLOCK iosb{};
     LARGE_INTEGER timeout = relative_ms(50);
     Handle server;
-    ASSERT_EQ(NtCreateNamedPipeFile(server.out(), GENERIC_READ | SYNCHRONIZE, relative.get(), &iosb,
-                                    FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_CREATE, FILE_SYNCHRONOUS_IO_NONALERT,
+    ASSERT_EQ(NtCreateNamedPipeFile(server.out(), GENERIC_READ | SYNCHRONIZE, relative.get(), &iosb, FILE_SHARE_WRITE,
+                                    FILE_CREATE, FILE_SYNCHRONOUS_IO_NONALERT,
                                     FILE_PIPE_BYTE_STREAM_TYPE, FILE_PIPE_BYTE_STREAM_MODE, FILE_PIPE_QUEUE_OPERATION, 1,
                                     4096, 4096, &timeout),
               STATUS_SUCCESS);
@@ -67,6 +71,51 @@ TEST_F(PipeTest, names_relative_to_the_root_reach_the_same_pipes) {
     char buffer[8];
     ASSERT_EQ(read(server, buffer, sizeof(buffer), &iosb), STATUS_SUCCESS);
     EXPECT_EQ(std::string(buffer, iosb.Information), "anon");
+}
+
+TEST_F(PipeTest, a_client_may_only_move_data_the_way_the_pipe_goes) {
+    ServerOptions options;
+    options.access = GENERIC_READ;
+    options.share = FILE_SHARE_WRITE;  // inbound: clients write
+    Handle server;
+    ASSERT_EQ(create_server(server.out(), options), STATUS_SUCCESS);
+    EXPECT_EQ(local_information(server).NamedPipeConfiguration, static_cast<ULONG>(FILE_PIPE_INBOUND));
+    Handle client;
+    EXPECT_EQ(open_client(client.out(), true, kPipe, GENERIC_READ | GENERIC_WRITE), STATUS_ACCESS_DENIED);
+    ASSERT_EQ(open_client(client.out(), true, kPipe, GENERIC_WRITE), STATUS_SUCCESS);
+    server.reset();
+    client.reset();
+    options.access = GENERIC_WRITE;
+    options.share = FILE_SHARE_READ;  // outbound: clients read
+    ASSERT_EQ(create_server(server.out(), options), STATUS_SUCCESS);
+    EXPECT_EQ(open_client(client.out(), true, kPipe, GENERIC_WRITE), STATUS_ACCESS_DENIED);
+    EXPECT_EQ(open_client(client.out(), true, kPipe, GENERIC_READ), STATUS_SUCCESS);
+}
+
+TEST_F(PipeTest, a_flush_waits_until_the_other_end_has_read_everything) {
+    // FlushFileBuffers on Learn: on a pipe it returns once the other end has read all the data.
+    Connected pipe;
+    connect(pipe);
+    IO_STATUS_BLOCK iosb{};
+    EXPECT_EQ(NtFlushBuffersFile(pipe.server, &iosb), STATUS_SUCCESS);  // nothing written
+    ASSERT_EQ(write(pipe.server, "abcd", 4, &iosb), STATUS_SUCCESS);
+    Handle event(make_event(NotificationEvent, FALSE));
+    IO_STATUS_BLOCK flush = kUntouched;
+    std::thread flusher([&] {
+        // NtFlushBuffersFile returns when the flush is done, even on an overlapped handle.
+        EXPECT_EQ(NtFlushBuffersFile(pipe.server, &flush), STATUS_SUCCESS);
+        NtSetEvent(event, nullptr);
+    });
+    char buffer[8];
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(event_state(event), 0);
+    ASSERT_EQ(read(pipe.client, buffer, 2, &iosb), STATUS_SUCCESS);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(event_state(event), 0);  // two bytes still unread
+    ASSERT_EQ(read(pipe.client, buffer, 2, &iosb), STATUS_SUCCESS);
+    ASSERT_EQ(wait_for(event), STATUS_SUCCESS);
+    flusher.join();
+    EXPECT_EQ(flush.Status, STATUS_SUCCESS);
 }
 
 TEST_F(PipeTest, pipe_local_information_describes_each_end) {

@@ -29,14 +29,15 @@ struct ServerOptions {
     ULONG disposition = FILE_OPEN_IF;
     bool overlapped = true;
     ACCESS_MASK access = GENERIC_READ | GENERIC_WRITE;
+    ULONG share = FILE_SHARE_READ | FILE_SHARE_WRITE;  // the direction: what clients may do
 };
 
 inline NTSTATUS create_server(HANDLE* server, const ServerOptions& options = {}, const wchar_t* name = kPipe) {
     ObjectName object(name);
     IO_STATUS_BLOCK iosb{};
     LARGE_INTEGER timeout = relative_ms(50);
-    return NtCreateNamedPipeFile(server, options.access | SYNCHRONIZE, object.get(), &iosb,
-                                 FILE_SHARE_READ | FILE_SHARE_WRITE, options.disposition,
+    return NtCreateNamedPipeFile(server, options.access | SYNCHRONIZE, object.get(), &iosb, options.share,
+                                 options.disposition,
                                  options.overlapped ? 0 : FILE_SYNCHRONOUS_IO_NONALERT, options.type, options.read_mode,
                                  options.completion, options.max_instances, options.inbound_quota,
                                  options.outbound_quota, &timeout);
