@@ -48,6 +48,9 @@ VOID NpfsUnload(_In_ PDRIVER_OBJECT DriverObject)
     IoDeleteSymbolicLink(&link);
     KeFlushQueuedDpcs();
     IoDeleteDevice(DriverObject->DeviceObject);
+    /* A wait's timer routine may still be returning from the completion that let the last handle
+     * close: the image must outlive it. */
+    KeFlushQueuedDpcs();
 }
 
 NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)

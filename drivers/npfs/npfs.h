@@ -109,9 +109,9 @@ NTSTATUS NpfsReadQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ BOOLEAN MessageMode, 
 /* Writes Data to the queue: to waiting readers first, the rest buffered within the quota. Returns
  * STATUS_SUCCESS when all of it was taken, STATUS_PENDING when WriteIrp was queued unbuffered (its
  * cancel routine set), or the cancelled status. Nonblocking: what does not fit is not written. */
-NTSTATUS NpfsWriteQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ PNPFS_CCB Ccb, _In_ ULONG ReaderEnd,
-                            _In_reads_bytes_(Length) PUCHAR Data, _In_ ULONG Length, _In_opt_ PIRP WriteIrp,
-                            _In_ BOOLEAN Nonblocking, _Out_ PULONG Written, _Inout_ PLIST_ENTRY Done);
+NTSTATUS NpfsWriteQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ BOOLEAN MessagePipe, _In_reads_bytes_(Length) PUCHAR Data,
+                            _In_ ULONG Length, _In_opt_ PIRP WriteIrp, _In_ BOOLEAN Nonblocking, _Out_ PULONG Written,
+                            _Inout_ PLIST_ENTRY Done);
 /* Parks a read (or transceive) IRP; FALSE when it was already cancelled (its status is then set and
  * it is on Done). */
 BOOLEAN NpfsParkIrp(_Inout_ PLIST_ENTRY List, _Inout_ PIRP Irp, _Inout_ PLIST_ENTRY Done);
@@ -124,8 +124,6 @@ VOID NpfsFlushQueue(_Inout_ PNPFS_QUEUE Queue, _In_ NTSTATUS Status, _In_ BOOLEA
                     _Inout_ PLIST_ENTRY Done);
 /* Completes the flushes waiting on the queue once nothing in it is left to read. */
 VOID NpfsCheckFlushers(_Inout_ PNPFS_QUEUE Queue, _Inout_ PLIST_ENTRY Done);
-/* Gives queued data to waiting readers of Queue (after a read mode change or a new reader). */
-VOID NpfsServeReaders(_Inout_ PNPFS_QUEUE Queue, _In_ PNPFS_CCB Ccb, _In_ ULONG ReaderEnd, _Inout_ PLIST_ENTRY Done);
 
 /* Fills Peek's header from the queue and copies up to DataLength bytes after it; Wanted is how many
  * bytes a big enough buffer would have received. */
@@ -138,9 +136,6 @@ VOID NpfsSatisfyWaiters(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PNPFS_FCB Fc
 NTSTATUS NpfsWaitForPipe(_In_ PNPFS_DEVICE_EXTENSION Extension, _Inout_ PIRP Irp);
 /* Ends the waits issued through FileObject (its last handle closed). Lock held. */
 VOID NpfsCleanupWaiters(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PFILE_OBJECT FileObject, _Inout_ PLIST_ENTRY Done);
-
-/* ---- npfs_cleanup.c ---- */
-VOID NpfsFreeCcb(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PNPFS_CCB Ccb);
 
 /* ---- dispatch routines ---- */
 _Dispatch_type_(IRP_MJ_CREATE) DRIVER_DISPATCH NpfsCreate;

@@ -12,10 +12,9 @@ static VOID NpfsDropQueue(_Inout_ PNPFS_QUEUE Queue)
     }
 }
 
-VOID NpfsFreeCcb(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PNPFS_CCB Ccb)
+static VOID NpfsFreeCcb(_In_ PNPFS_CCB Ccb)
 {
     PNPFS_FCB fcb = Ccb->Fcb;
-    UNREFERENCED_PARAMETER(Extension);
     RemoveEntryList(&Ccb->ListEntry);
     /* Only buffered data can be left: a pending request holds its file object open. */
     NpfsDropQueue(&Ccb->Queue[FILE_PIPE_INBOUND]);
@@ -90,7 +89,7 @@ NTSTATUS NpfsClose(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     if (ccb != NULL) {
         KeAcquireSpinLock(&extension->Lock, &irql);
         if (--ccb->OpenFiles == 0) {
-            NpfsFreeCcb(extension, ccb);
+            NpfsFreeCcb(ccb);
         }
         KeReleaseSpinLock(&extension->Lock, irql);
     }

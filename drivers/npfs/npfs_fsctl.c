@@ -153,8 +153,7 @@ static NTSTATUS NpfsTransceive(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PNPFS
         status = STATUS_PIPE_BUSY; /* unread data: the reply could not be told from it */
     } else {
         /* The request is buffered whatever the quota: NT fact O7, a cancelled transceive keeps it. */
-        status = NpfsWriteQueueData(NpfsWriteQueue(Ccb, End), Ccb, !End, captured, inputLength, NULL, FALSE, &written,
-                                    &done);
+        status = NpfsWriteQueueData(NpfsWriteQueue(Ccb, End), TRUE, captured, inputLength, NULL, FALSE, &written, &done);
         if (NT_SUCCESS(status)) {
             status = NpfsReadQueueData(readQueue, TRUE, output, outputLength, &copied, &done);
             if (status == STATUS_PENDING) {

@@ -241,43 +241,6 @@ VOID NpfsFlushQueue(_Inout_ PNPFS_QUEUE Queue, _In_ NTSTATUS Status, _In_ BOOLEA
     }
 }
 
-/* Serves one parked reader from the queued data; FALSE when it must keep waiting. */
-static BOOLEAN NpfsServeReader(_Inout_ PNPFS_QUEUE Queue, _Inout_ PIRP Irp, _Inout_ PLIST_ENTRY Done)
-{
-    ULONG copied = 0;
-    NTSTATUS status;
-    if (Queue->Messages == 0) {
-        return FALSE;
-    }
-    if (IoSetCancelRoutine(Irp, NULL) == NULL) {
-        return TRUE; /* being cancelled; its cancel routine takes it out */
-    }
-    RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
-    /* NT fact O6: a zero-length read completes when data arrives, with 0 bytes, and leaves it. */
-    if (NPFS_READER_LENGTH(Irp) == 0) {
-        NpfsDone(Irp, STATUS_SUCCESS, 0, Done);
-        return TRUE;
-    }
-    status = NpfsReadQueueData(Queue, NPFS_READER_MESSAGES(Irp), NPFS_READER_BUFFER(Irp), NPFS_READER_LENGTH(Irp),
-                               &copied, Done);
-    NpfsDone(Irp, status, copied, Done);
-    return TRUE;
-}
-
-VOID NpfsServeReaders(_Inout_ PNPFS_QUEUE Queue, _In_ PNPFS_CCB Ccb, _In_ ULONG ReaderEnd, _Inout_ PLIST_ENTRY Done)
-{
-    PLIST_ENTRY link = Queue->Readers.Flink;
-    UNREFERENCED_PARAMETER(Ccb);
-    UNREFERENCED_PARAMETER(ReaderEnd);
-    while (link != &Queue->Readers) {
-        PIRP irp = CONTAINING_RECORD(link, IRP, Tail.Overlay.ListEntry);
-        link = link->Flink;
-        if (!NpfsServeReader(Queue, irp, Done)) {
-            return;
-        }
-    }
-}
-
 /* Queues Length bytes at Data as one entry: a copy when Irp is NULL, else the pending IRP's buffer. */
 static NTSTATUS NpfsQueueEntry(_Inout_ PNPFS_QUEUE Queue, _In_reads_bytes_(Length) PUCHAR Data, _In_ ULONG Length,
                                _In_opt_ PIRP Irp, _Inout_ PLIST_ENTRY Done)
@@ -313,19 +276,17 @@ static NTSTATUS NpfsQueueEntry(_Inout_ PNPFS_QUEUE Queue, _In_reads_bytes_(Lengt
     return Irp == NULL ? STATUS_SUCCESS : STATUS_PENDING;
 }
 
-NTSTATUS NpfsWriteQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ PNPFS_CCB Ccb, _In_ ULONG ReaderEnd,
-                            _In_reads_bytes_(Length) PUCHAR Data, _In_ ULONG Length, _In_opt_ PIRP WriteIrp,
-                            _In_ BOOLEAN Nonblocking, _Out_ PULONG Written, _Inout_ PLIST_ENTRY Done)
+NTSTATUS NpfsWriteQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ BOOLEAN MessagePipe, _In_reads_bytes_(Length) PUCHAR Data,
+                            _In_ ULONG Length, _In_opt_ PIRP WriteIrp, _In_ BOOLEAN Nonblocking, _Out_ PULONG Written,
+                            _Inout_ PLIST_ENTRY Done)
 {
-    BOOLEAN messagePipe = Ccb->Fcb->NamedPipeType == FILE_PIPE_MESSAGE_TYPE;
     BOOLEAN taken = FALSE;
     ULONG written = 0;
     ULONG room;
     NTSTATUS status;
-    UNREFERENCED_PARAMETER(ReaderEnd);
 
     *Written = 0;
-    if (!messagePipe && Length == 0) {
+    if (!MessagePipe && Length == 0) {
         return STATUS_SUCCESS; /* nothing to deliver: a zero-length write on a byte pipe is no data */
     }
     /* Waiting readers take the data directly when nothing is queued ahead of it. */
@@ -343,7 +304,7 @@ NTSTATUS NpfsWriteQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ PNPFS_CCB Ccb, _In_ 
                 NpfsDone(irp, STATUS_SUCCESS, 0, Done); /* NT fact O6 */
                 continue;
             }
-            if (messagePipe && NPFS_READER_MESSAGES(irp)) {
+            if (MessagePipe && NPFS_READER_MESSAGES(irp)) {
                 ULONG count = want < Length ? want : Length;
                 RtlCopyMemory(NPFS_READER_BUFFER(irp), Data, count);
                 NpfsDone(irp, count < Length ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS, count, Done);
@@ -367,7 +328,7 @@ NTSTATUS NpfsWriteQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ PNPFS_CCB Ccb, _In_ 
             }
         }
     }
-    if (taken || (written == Length && !messagePipe)) {
+    if (taken || (written == Length && !MessagePipe)) {
         *Written = Length;
         return STATUS_SUCCESS;
     }
@@ -382,7 +343,7 @@ NTSTATUS NpfsWriteQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ PNPFS_CCB Ccb, _In_ 
     }
     if (Nonblocking) {
         /* FILE_PIPE_COMPLETE_OPERATION: a byte pipe takes what fits, a message pipe all or nothing. */
-        if (!messagePipe && room != 0) {
+        if (!MessagePipe && room != 0) {
             status = NpfsQueueEntry(Queue, Data + written, room, NULL, Done);
             if (!NT_SUCCESS(status)) {
                 return status;

@@ -95,8 +95,8 @@ NTSTATUS NpfsWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     KeAcquireSpinLock(&extension->Lock, &irql);
     status = NpfsEndStatus(ccb, end, stack->FileObject, TRUE);
     if (NT_SUCCESS(status)) {
-        status = NpfsWriteQueueData(NpfsWriteQueue(ccb, end), ccb, !end, (PUCHAR)Irp->AssociatedIrp.SystemBuffer,
-                                    stack->Parameters.Write.Length, Irp,
+        status = NpfsWriteQueueData(NpfsWriteQueue(ccb, end), ccb->Fcb->NamedPipeType == FILE_PIPE_MESSAGE_TYPE,
+                                    (PUCHAR)Irp->AssociatedIrp.SystemBuffer, stack->Parameters.Write.Length, Irp,
                                     ccb->CompletionMode[end] == FILE_PIPE_COMPLETE_OPERATION, &written, &done);
     }
     KeReleaseSpinLock(&extension->Lock, irql);
