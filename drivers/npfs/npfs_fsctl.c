@@ -96,6 +96,7 @@ static NTSTATUS NpfsTransceive(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PNPFS
     PUCHAR captured = NULL;
     PUCHAR output = NULL;
     volatile NTSTATUS status = STATUS_SUCCESS;
+    volatile BOOLEAN locked = FALSE;
     LIST_ENTRY done;
     PNPFS_QUEUE readQueue;
     ULONG written;
@@ -122,10 +123,16 @@ static NTSTATUS NpfsTransceive(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PNPFS
                 status = STATUS_INSUFFICIENT_RESOURCES;
             } else {
                 MmProbeAndLockPages(mdl, Irp->RequestorMode, IoWriteAccess);
+                locked = TRUE;
             }
         }
     } __except (EXCEPTION_EXECUTE_HANDLER) {
         status = STATUS_INVALID_USER_BUFFER;
+    }
+    if (Irp->MdlAddress != NULL && !locked) {
+        /* Probed and refused: the I/O manager unlocks only locked pages. */
+        IoFreeMdl(Irp->MdlAddress);
+        Irp->MdlAddress = NULL;
     }
     if (NT_SUCCESS(status) && outputLength != 0) {
         output = (PUCHAR)MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
@@ -137,7 +144,7 @@ static NTSTATUS NpfsTransceive(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PNPFS
         if (captured != NULL) {
             ExFreePoolWithTag(captured, NPFS_TAG);
         }
-        return status; /* a locked MDL on the IRP is released with it */
+        return status; /* a locked MDL stays on the IRP, released with it */
     }
 
     InitializeListHead(&done);

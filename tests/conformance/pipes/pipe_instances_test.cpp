@@ -268,6 +268,27 @@ TEST_F(PipeTest, transceive_writes_a_message_and_reads_the_reply) {
               STATUS_PIPE_BUSY);
 }
 
+TEST_F(PipeTest, transceive_refuses_bad_buffers_before_writing_anything) {
+    // [MS-FSCC] 2.3.48: STATUS_INVALID_USER_BUFFER when a user buffer cannot be accessed.
+    ServerOptions options;
+    options.type = FILE_PIPE_MESSAGE_TYPE;
+    options.read_mode = FILE_PIPE_MESSAGE_MODE;
+    Connected pipe;
+    connect(pipe, options);
+    ASSERT_EQ(set_pipe_mode(pipe.client, FILE_PIPE_MESSAGE_MODE), STATUS_SUCCESS);
+    BadMemory bad;
+    char reply[16];
+    IO_STATUS_BLOCK iosb = kUntouched;
+    EXPECT_EQ(fsctl(pipe.client, FSCTL_PIPE_TRANSCEIVE, &iosb, nullptr, nullptr, nullptr, bad.no_access<char>(), 4,
+                    reply, sizeof(reply)),
+              STATUS_INVALID_USER_BUFFER);
+    EXPECT_EQ(fsctl(pipe.client, FSCTL_PIPE_TRANSCEIVE, &iosb, nullptr, nullptr, nullptr, const_cast<char*>("ping"), 4,
+                    bad.read_only<char>(), 16),
+              STATUS_INVALID_USER_BUFFER);
+    EXPECT_TRUE(untouched(iosb));
+    EXPECT_EQ(local_information(pipe.server).ReadDataAvailable, 0u);
+}
+
 // FSCTL_PIPE_WAIT on \Device\NamedPipe itself, with the pipe name (no backslash) and a timeout.
 NTSTATUS wait_named_pipe(HANDLE root, const std::u16string& name, LONGLONG timeout_ms, HANDLE event = nullptr,
                          IO_STATUS_BLOCK* iosb_out = nullptr) {
