@@ -42,15 +42,17 @@ BOOLEAN NpfsIsRoot(_In_ PNPFS_DEVICE_EXTENSION Extension, _In_ PFILE_OBJECT File
     return FileObject->FsContext == &Extension->Root;
 }
 
+/* No request is left (every handle was closed, which completed its waits), but a wait's timer DPC
+ * may still be queued, or be returning from the completion that let the last handle close: it must be
+ * done before the device extension and this image go. KeFlushQueuedDpcs "returns after all currently
+ * queued DPCs on all processors have executed their DPC routines to completion".
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushqueueddpcs */
 VOID NpfsUnload(_In_ PDRIVER_OBJECT DriverObject)
 {
     UNICODE_STRING link = RTL_CONSTANT_STRING(NPFS_LINK_NAME);
     IoDeleteSymbolicLink(&link);
     KeFlushQueuedDpcs();
     IoDeleteDevice(DriverObject->DeviceObject);
-    /* A wait's timer routine may still be returning from the completion that let the last handle
-     * close: the image must outlive it. */
-    KeFlushQueuedDpcs();
 }
 
 NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
