@@ -340,5 +340,35 @@ TEST_F(PipeTest, I12_blocking_reads_on_synchronous_pipe_handles) {
     EXPECT_EQ(apcs, 1u);
 }
 
+TEST_F(PipeTest, I12_a_blocking_read_on_an_alertable_handle_runs_its_apc_once) {
+    // NT fact I12, FILE_SYNCHRONOUS_IO_ALERT: the read blocks until data comes; its APC runs once,
+    // during the blocking wait or at the next alertable wait.
+    Handle server;
+    ASSERT_EQ(create_server(server.out()), STATUS_SUCCESS);
+    ObjectName name(kPipe);
+    IO_STATUS_BLOCK open_iosb{};
+    Handle client;
+    ASSERT_EQ(NtCreateFile(client.out(), GENERIC_READ | GENERIC_WRITE | SYNCHRONIZE, name.get(), &open_iosb, nullptr, 0,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN, FILE_SYNCHRONOUS_IO_ALERT, nullptr, 0),
+              STATUS_SUCCESS);
+    std::thread writer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        IO_STATUS_BLOCK iosb{};
+        EXPECT_EQ(write(server, "abc", 3, &iosb), STATUS_SUCCESS);
+    });
+    Handle event(make_event(NotificationEvent, FALSE));
+    ULONG apcs = 0;
+    char buffer[8];
+    IO_STATUS_BLOCK iosb = kUntouched;
+    const NTSTATUS status = read(client, buffer, sizeof(buffer), &iosb, event, count_apc, &apcs);
+    writer.join();
+    EXPECT_TRUE(status == STATUS_SUCCESS || status == STATUS_USER_APC) << std::hex << status;
+    EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, 3u);
+    EXPECT_EQ(event_state(event), 1);
+    (void)run_apcs();
+    EXPECT_EQ(apcs, 1u);
+}
+
 }  // namespace
 }  // namespace ntio::test::pipes
