@@ -112,13 +112,14 @@ NTSTATUS NpfsReadQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ BOOLEAN MessageMode, 
 NTSTATUS NpfsWriteQueueData(_Inout_ PNPFS_QUEUE Queue, _In_ BOOLEAN MessagePipe, _In_reads_bytes_(Length) PUCHAR Data,
                             _In_ ULONG Length, _In_opt_ PIRP WriteIrp, _In_ BOOLEAN Nonblocking, _Out_ PULONG Written,
                             _Inout_ PLIST_ENTRY Done);
-/* Parks a read (or transceive) IRP; FALSE when it was already cancelled (its status is then set and
- * it is on Done). */
+/* Parks a waiting request (read, transceive, listen, flush) on List with the cancel routine that
+ * unlinks it; FALSE when it was already cancelled (its status is then set and it is on Done). The
+ * IRP is marked pending either way. */
 BOOLEAN NpfsParkIrp(_Inout_ PLIST_ENTRY List, _Inout_ PIRP Irp, _Inout_ PLIST_ENTRY Done);
 /* Takes every parked IRP off List (those whose cancel routine has not started) onto Done with
  * Status. */
 VOID NpfsFailParked(_Inout_ PLIST_ENTRY List, _In_ NTSTATUS Status, _Inout_ PLIST_ENTRY Done);
-/* Finishes every pending read of the queue and every unbuffered write in it with Status; with
+/* Finishes every pending read, flush and unbuffered write of the queue with Status; with
  * DropBuffered the buffered data goes too. */
 VOID NpfsFlushQueue(_Inout_ PNPFS_QUEUE Queue, _In_ NTSTATUS Status, _In_ BOOLEAN DropBuffered,
                     _Inout_ PLIST_ENTRY Done);
