@@ -1,9 +1,36 @@
-// DeviceIoControl, GetOverlappedResult(Ex) and the Win32 cancel calls (CancelIo, CancelIoEx,
-// CancelSynchronousIo) over NtDeviceIoControlFile, NtFsControlFile-free IOCTL paths and the NT cancel
-// services. The return value and the bytes returned are decided separately (NT fact E3).
+// DeviceIoControl (and the control request it shares with TransactNamedPipe), GetOverlappedResult(Ex)
+// and the Win32 cancel calls (CancelIo, CancelIoEx, CancelSynchronousIo) over NtDeviceIoControlFile,
+// NtFsControlFile and the NT cancel services. The return value and the bytes returned are decided
+// separately (NT fact E3).
 #include "win32/io_overlapped.hpp"
 
 using namespace ntio;
+
+namespace ntio::win32 {
+
+BOOL control_request(ControlService service, HANDLE handle, DWORD code, LPVOID in, DWORD in_size, LPVOID out,
+                     DWORD out_size, LPDWORD bytes, LPOVERLAPPED ov) {
+    if (ov) {
+        // NT fact J5: the byte count may be NULL here.
+        ov->Internal = STATUS_PENDING;
+        const NTSTATUS status = service(handle, overlapped_event(ov), nullptr, overlapped_apc_context(ov),
+                                        overlapped_iosb(ov), code, in, in_size, out, out_size);
+        return finish_overlapped(status, ov, bytes);
+    }
+    // NT fact E3: the IOSB is only written when the request did not fail (E2), so bytes returned come
+    // from it only then; a success whose IOSB stayed unwritten reports what the local block held.
+    IO_STATUS_BLOCK iosb{};
+    NTSTATUS status = service(handle, nullptr, nullptr, nullptr, &iosb, code, in, in_size, out, out_size);
+    status = wait_for_pending(handle, status, iosb);
+    if (bytes && !NT_ERROR(status)) *bytes = static_cast<DWORD>(iosb.Information);
+    if (!NT_SUCCESS(status)) {
+        set_last_nt_error(status);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+}  // namespace ntio::win32
 
 extern "C" {
 
@@ -11,27 +38,8 @@ BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBu
                             LPVOID lpOutBuffer, DWORD nOutBufferSize, LPDWORD lpBytesReturned,
                             LPOVERLAPPED lpOverlapped) {
     win32::ensure_system();
-    if (lpOverlapped) {
-        // NT fact J5: lpBytesReturned may be NULL here.
-        lpOverlapped->Internal = STATUS_PENDING;
-        const NTSTATUS status = NtDeviceIoControlFile(
-            hDevice, win32::overlapped_event(lpOverlapped), nullptr, win32::overlapped_apc_context(lpOverlapped),
-            win32::overlapped_iosb(lpOverlapped), dwIoControlCode, lpInBuffer, nInBufferSize, lpOutBuffer,
-            nOutBufferSize);
-        return win32::finish_overlapped(status, lpOverlapped, lpBytesReturned);
-    }
-    // NT fact E3: the IOSB is only written when the request did not fail (E2), so bytes returned come
-    // from it only then; a success whose IOSB stayed unwritten reports what the local block held.
-    IO_STATUS_BLOCK iosb{};
-    NTSTATUS status = NtDeviceIoControlFile(hDevice, nullptr, nullptr, nullptr, &iosb, dwIoControlCode, lpInBuffer,
-                                            nInBufferSize, lpOutBuffer, nOutBufferSize);
-    status = win32::wait_for_pending(hDevice, status, iosb);
-    if (lpBytesReturned && !NT_ERROR(status)) *lpBytesReturned = static_cast<DWORD>(iosb.Information);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::control_request(NtDeviceIoControlFile, hDevice, dwIoControlCode, lpInBuffer, nInBufferSize,
+                                  lpOutBuffer, nOutBufferSize, lpBytesReturned, lpOverlapped);
 }
 
 BOOL WINAPI GetOverlappedResultEx(HANDLE hFile, LPOVERLAPPED lpOverlapped, LPDWORD lpNumberOfBytesTransferred,

@@ -44,6 +44,15 @@ inline BOOL finish_overlapped(NTSTATUS status, LPOVERLAPPED ov, LPDWORD bytes) {
     return TRUE;
 }
 
+// NtDeviceIoControlFile and NtFsControlFile, which share their parameters.
+using ControlService = NTSTATUS(NTAPI*)(HANDLE, HANDLE, PIO_APC_ROUTINE, PVOID, PIO_STATUS_BLOCK, ULONG, PVOID, ULONG,
+                                        PVOID, ULONG);
+// One control request as DeviceIoControl and TransactNamedPipe make it: through the OVERLAPPED when
+// there is one, else waiting for a pending request on the handle; the byte count comes from the IOSB
+// only when the request did not fail (NT fact E3).
+BOOL control_request(ControlService service, HANDLE handle, DWORD code, LPVOID in, DWORD in_size, LPVOID out,
+                     DWORD out_size, LPDWORD bytes, LPOVERLAPPED ov);
+
 // The I/O APC of ReadFileEx / WriteFileEx / ReadDirectoryChangesW: ApcContext is the completion routine,
 // the IOSB is the OVERLAPPED; the routine gets (error, bytes, OVERLAPPED) (NT fact G6).
 inline VOID NTAPI completion_routine_apc(PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, ULONG Reserved) {

@@ -118,24 +118,8 @@ BOOL WINAPI PeekNamedPipe(HANDLE hNamedPipe, LPVOID lpBuffer, DWORD nBufferSize,
 BOOL WINAPI TransactNamedPipe(HANDLE hNamedPipe, LPVOID lpInBuffer, DWORD nInBufferSize, LPVOID lpOutBuffer,
                               DWORD nOutBufferSize, LPDWORD lpBytesRead, LPOVERLAPPED lpOverlapped) {
     win32::ensure_system();
-    if (lpOverlapped) {
-        lpOverlapped->Internal = STATUS_PENDING;
-        const NTSTATUS status = NtFsControlFile(
-            hNamedPipe, win32::overlapped_event(lpOverlapped), nullptr, win32::overlapped_apc_context(lpOverlapped),
-            win32::overlapped_iosb(lpOverlapped), FSCTL_PIPE_TRANSCEIVE, lpInBuffer, nInBufferSize, lpOutBuffer,
-            nOutBufferSize);
-        return win32::finish_overlapped(status, lpOverlapped, lpBytesRead);
-    }
-    IO_STATUS_BLOCK iosb{};
-    NTSTATUS status = NtFsControlFile(hNamedPipe, nullptr, nullptr, nullptr, &iosb, FSCTL_PIPE_TRANSCEIVE, lpInBuffer,
-                                      nInBufferSize, lpOutBuffer, nOutBufferSize);
-    status = win32::wait_for_pending(hNamedPipe, status, iosb);
-    if (lpBytesRead && !NT_ERROR(status)) *lpBytesRead = static_cast<DWORD>(iosb.Information);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::control_request(NtFsControlFile, hNamedPipe, FSCTL_PIPE_TRANSCEIVE, lpInBuffer, nInBufferSize,
+                                  lpOutBuffer, nOutBufferSize, lpBytesRead, lpOverlapped);
 }
 
 BOOL WINAPI CallNamedPipeW(LPCWSTR lpNamedPipeName, LPVOID lpInBuffer, DWORD nInBufferSize, LPVOID lpOutBuffer,

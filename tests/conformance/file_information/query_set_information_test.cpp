@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "conformance/file_information/information_test_driver.hpp"
+#include "support/mode_cases.hpp"
 
 namespace ntio::test::info {
 namespace {
@@ -163,23 +164,9 @@ TEST_F(InformationTest, kernel_callers_are_not_access_checked) {
 }
 
 TEST_F(InformationTest, mode_access_and_alignment_are_answered_without_the_driver) {
-    // NT fact I11: the mode comes from the create options; FILE_DELETE_ON_CLOSE, FILE_RANDOM_ACCESS
-    // and FILE_NON_DIRECTORY_FILE are never reported.
-    struct {
-        ULONG options;
-        ULONG mode;
-    } cases[] = {
-        {0, 0},
-        {FILE_WRITE_THROUGH, FILE_WRITE_THROUGH},
-        {FILE_SEQUENTIAL_ONLY, FILE_SEQUENTIAL_ONLY},
-        {FILE_NO_INTERMEDIATE_BUFFERING, FILE_NO_INTERMEDIATE_BUFFERING},
-        {FILE_SYNCHRONOUS_IO_ALERT, FILE_SYNCHRONOUS_IO_ALERT},
-        {FILE_SYNCHRONOUS_IO_NONALERT, FILE_SYNCHRONOUS_IO_NONALERT},
-        {FILE_NON_DIRECTORY_FILE, 0},
-        {FILE_DELETE_ON_CLOSE, 0},
-        {FILE_RANDOM_ACCESS, 0},
-    };
-    for (const auto& c : cases) {
+    // NT fact I11: the mode comes from the create options; FILE_DELETE_ON_CLOSE, FILE_RANDOM_ACCESS,
+    // FILE_NO_COMPRESSION and FILE_NON_DIRECTORY_FILE are never reported.
+    for (const ModeCase& c : kModeCases) {
         HANDLE h = nullptr;
         ASSERT_EQ(open(L"\\??\\InfoDev\\file", &h, FILE_READ_DATA | DELETE | SYNCHRONIZE, c.options), STATUS_SUCCESS);
         FILE_MODE_INFORMATION mode{0xffffffff};

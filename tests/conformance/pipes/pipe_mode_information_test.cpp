@@ -1,6 +1,7 @@
 // FileModeInformation on the named-pipe file system's root, `\??\PIPE\` (NT fact I11's "the same for
 // \??\PIPE\"): the I/O manager answers it from the create options, whatever the file system is.
 #include "pipe_test_support.hpp"
+#include "support/mode_cases.hpp"
 
 namespace ntio::test::pipes {
 namespace {
@@ -8,22 +9,7 @@ namespace {
 using PipeModeInformation = SystemTest;
 
 TEST_F(PipeModeInformation, I11_the_pipe_root_reports_the_mode_of_its_create_options) {
-    struct {
-        ULONG options;
-        ULONG mode;
-    } cases[] = {
-        {0, 0},
-        {FILE_WRITE_THROUGH, FILE_WRITE_THROUGH},
-        {FILE_SEQUENTIAL_ONLY, FILE_SEQUENTIAL_ONLY},
-        {FILE_NO_INTERMEDIATE_BUFFERING, FILE_NO_INTERMEDIATE_BUFFERING},
-        {FILE_SYNCHRONOUS_IO_ALERT, FILE_SYNCHRONOUS_IO_ALERT},
-        {FILE_SYNCHRONOUS_IO_NONALERT, FILE_SYNCHRONOUS_IO_NONALERT},
-        {FILE_NON_DIRECTORY_FILE, 0},
-        {FILE_DELETE_ON_CLOSE, 0},
-        {FILE_RANDOM_ACCESS, 0},
-        {FILE_NO_COMPRESSION, 0},
-    };
-    for (const auto& c : cases) {
+    for (const ModeCase& c : kModeCases) {
         SCOPED_TRACE(c.options);
         ObjectName root(L"\\??\\PIPE\\");
         HANDLE h = nullptr;
