@@ -115,19 +115,28 @@ std::size_t cancel_thread_irps(PETHREAD thread, const CancelFilter& filter) noex
 }
 
 // Threads are referenced one by one under the process's thread lock, which is then dropped: cancel
-// routines and the completions they run must not find it held.
+// routines and the completions they run must not find it held. The list is on the stack for the usual
+// process: a cancel routine that stops the system (bug check 0x11B) leaves through this frame without
+// running its destructors, and a test that catches the stop would find a heap list leaked.
 std::size_t cancel_process_irps(PEPROCESS process, const CancelFilter& filter) noexcept {
-    std::vector<_ETHREAD*> threads;
+    constexpr std::size_t kOnStack = 64;
+    _ETHREAD* on_stack[kOnStack];
+    std::vector<_ETHREAD*> on_heap;  // only for a process with more threads than that
+    _ETHREAD** threads = on_stack;
+    std::size_t count = 0;
     {
         std::lock_guard guard(process->m_thread_lock);
-        threads.reserve(process->m_threads.size());
+        if (process->m_threads.size() > kOnStack) {
+            on_heap.resize(process->m_threads.size());
+            threads = on_heap.data();
+        }
         for (_ETHREAD* thread : process->m_threads)
-            if (reference_if_alive(thread)) threads.push_back(thread);
+            if (reference_if_alive(thread)) threads[count++] = thread;
     }
     std::size_t cancelled = 0;
-    for (_ETHREAD* thread : threads) {
-        cancelled += cancel_thread_irps(thread, filter);
-        ObDereferenceObject(thread);
+    for (std::size_t i = 0; i < count; ++i) {
+        cancelled += cancel_thread_irps(threads[i], filter);
+        ObDereferenceObject(threads[i]);
     }
     return cancelled;
 }
