@@ -95,9 +95,9 @@ TEST_F(FileOperationsTest, query_attributes_file_statuses_for_missing_names_and_
 
 // \Device\NamedPipe is npfs.sys (started from the default hive), also reached through \??\PIPE: the
 // create reaches the pipe file system, which creates the pipe and then refuses a second instance of
-// a one-instance pipe. Without a mailslot file system, \Device\Mailslot does not exist: the create
-// fails as the lookup fails, handle and IOSB untouched.
-TEST_F(FileOperationsTest, pipe_creates_reach_npfs_and_mailslot_creates_fail_as_lookup)
+// a one-instance pipe. \Device\Mailslot is msfs.sys, also reached through \??\MAILSLOT: it
+// creates the mailslot and then refuses a second one of the name, handle and IOSB untouched.
+TEST_F(FileOperationsTest, pipe_and_mailslot_creates_reach_npfs_and_msfs)
 {
     HANDLE handle = reinterpret_cast<HANDLE>(0x1234);
     IO_STATUS_BLOCK iosb = kUntouched;
@@ -121,11 +121,20 @@ TEST_F(FileOperationsTest, pipe_creates_reach_npfs_and_mailslot_creates_fail_as_
     EXPECT_TRUE(untouched(iosb));
     EXPECT_EQ(NtClose(handle), STATUS_SUCCESS);
     handle = reinterpret_cast<HANDLE>(0x1234);
+    iosb = kUntouched;
     Name mailslot(L"\\Device\\Mailslot\\ntio_test");
-    EXPECT_EQ(NtCreateMailslotFile(&handle, GENERIC_READ | SYNCHRONIZE, &mailslot.attributes, &iosb, 0, 0, 0, nullptr),
-              STATUS_OBJECT_PATH_NOT_FOUND);
-    EXPECT_EQ(handle, reinterpret_cast<HANDLE>(0x1234));
+    ASSERT_EQ(NtCreateMailslotFile(&handle, GENERIC_READ | SYNCHRONIZE, &mailslot.attributes, &iosb, 0, 0, 0, nullptr),
+              STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, static_cast<ULONG_PTR>(FILE_CREATED));
+    second = reinterpret_cast<HANDLE>(0x1234);
+    iosb = kUntouched;
+    Name dos_mailslot(L"\\??\\MAILSLOT\\ntio_test");
+    EXPECT_EQ(NtCreateMailslotFile(&second, GENERIC_READ | SYNCHRONIZE, &dos_mailslot.attributes, &iosb, 0, 0, 0,
+                                   nullptr),
+              STATUS_OBJECT_NAME_COLLISION);
+    EXPECT_EQ(second, reinterpret_cast<HANDLE>(0x1234));
     EXPECT_TRUE(untouched(iosb));
+    EXPECT_EQ(NtClose(handle), STATUS_SUCCESS);
 }
 
 // The parameter rules of a named-pipe create: every violation is STATUS_INVALID_PARAMETER before

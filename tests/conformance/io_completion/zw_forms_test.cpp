@@ -130,7 +130,7 @@ TEST_F(PortTest, zw_scatter_gather_check_the_handle_like_the_nt_forms) {
     EXPECT_EQ(ZwWriteFileGather(file, nullptr, nullptr, nullptr, &zw_iosb, segments, 4096, &offset, nullptr), nt_write);
 }
 
-// No named-pipe or mailslot file system exists yet: the Zw creates give what the Nt creates give.
+// The Zw creates of pipes and mailslots give what the Nt creates give.
 TEST_F(PortTest, zw_pipe_and_mailslot_creates_give_the_nt_status) {
     // The pipe file system (npfs.sys, started from the default hive) creates the pipe both ways; each
     // create makes the pipe anew, the handle of the one before having closed it.
@@ -160,13 +160,25 @@ TEST_F(PortTest, zw_pipe_and_mailslot_creates_give_the_nt_status) {
     if (NT_SUCCESS(nt_pipe)) {
         EXPECT_EQ(ZwClose(handle), STATUS_SUCCESS);
     }
+    // The mailslot file system (msfs.sys, started from the default hive) likewise.
     UNICODE_STRING slot_name;
     RtlInitUnicodeString(&slot_name, L"\\Device\\Mailslot\\zw_forms");
     OBJECT_ATTRIBUTES slot;
-    InitializeObjectAttributes(&slot, &slot_name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    InitializeObjectAttributes(&slot, &slot_name, OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    OBJECT_ATTRIBUTES kernel_slot;
+    InitializeObjectAttributes(&kernel_slot, &slot_name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+    iosb = kUntouched;
     const NTSTATUS nt_slot = NtCreateMailslotFile(&handle, GENERIC_READ | SYNCHRONIZE, &slot, &iosb, 0, 0, 0, nullptr);
-    EXPECT_FALSE(NT_SUCCESS(nt_slot));
-    EXPECT_EQ(ZwCreateMailslotFile(&handle, GENERIC_READ | SYNCHRONIZE, &slot, &iosb, 0, 0, 0, nullptr), nt_slot);
+    EXPECT_EQ(nt_slot, STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, static_cast<ULONG_PTR>(FILE_CREATED));
+    if (NT_SUCCESS(nt_slot)) {
+        EXPECT_EQ(NtClose(handle), STATUS_SUCCESS);
+    }
+    EXPECT_EQ(ZwCreateMailslotFile(&handle, GENERIC_READ | SYNCHRONIZE, &kernel_slot, &iosb, 0, 0, 0, nullptr),
+              nt_slot);
+    if (NT_SUCCESS(nt_slot)) {
+        EXPECT_EQ(ZwClose(handle), STATUS_SUCCESS);
+    }
 }
 
 }  // namespace

@@ -201,6 +201,21 @@ typedef struct _MAILSLOT_CREATE_PARAMETERS {
     BOOLEAN TimeoutSpecified;
 } MAILSLOT_CREATE_PARAMETERS;
 
+/* FileMailslotQueryInformation (GetMailslotInfo): ReadTimeout in 100 ns units as the create gave it
+ * (-1: MAILSLOT_WAIT_FOREVER). */
+typedef struct _FILE_MAILSLOT_QUERY_INFORMATION {
+    ULONG MaximumMessageSize;
+    ULONG MailslotQuota;
+    ULONG NextMessageSize;
+    ULONG MessagesAvailable;
+    LARGE_INTEGER ReadTimeout;
+} FILE_MAILSLOT_QUERY_INFORMATION, *PFILE_MAILSLOT_QUERY_INFORMATION;
+
+/* FileMailslotSetInformation (SetMailslotInfo): a pointer to the new read timeout. */
+typedef struct _FILE_MAILSLOT_SET_INFORMATION {
+    PLARGE_INTEGER ReadTimeout;
+} FILE_MAILSLOT_SET_INFORMATION, *PFILE_MAILSLOT_SET_INFORMATION;
+
 /* ---- Zw routines (PASSIVE_LEVEL, PreviousMode KernelMode; statuses as the Nt* routine) ---- */
 NTSYSAPI NTSTATUS NTAPI ZwQueryDirectoryFile(_In_ HANDLE FileHandle, _In_opt_ HANDLE Event,
                                              _In_opt_ PIO_APC_ROUTINE ApcRoutine, _In_opt_ PVOID ApcContext,
