@@ -154,7 +154,11 @@ NTSTATUS MsfsRead(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     }
     InitializeListHead(&done);
     KeAcquireSpinLock(&extension->Lock, &irql);
-    if (!IsListEmpty(&fcb->Messages)) {
+    if (!fcb->Listed) {
+        /* Sent before the server's last handle closed, arriving after its cleanup: nothing would
+         * ever end a wait. */
+        status = STATUS_FILE_FORCED_CLOSED;
+    } else if (!IsListEmpty(&fcb->Messages)) {
         status = MsfsTakeMessage(fcb, (PUCHAR)Irp->AssociatedIrp.SystemBuffer, length, &copied);
     } else if (fcb->ReadTimeout.QuadPart == 0) {
         /* "Returns immediately if no message is present": ERROR_SEM_TIMEOUT, even for a zero-length read. */
