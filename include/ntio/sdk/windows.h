@@ -28,4 +28,7 @@
 #if __has_include("win32/pipe.h")
 #include "win32/pipe.h"
 #endif
+#if __has_include("win32/mailslot.h")
+#include "win32/mailslot.h"
+#endif
 #endif /* NTIO_SDK_WINDOWS_H */
