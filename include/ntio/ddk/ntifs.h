@@ -5,4 +5,5 @@
 #include "ntddk.h"
 #include "ntio_ddk/io_completion.h"
 #include "ntio_ddk/named_pipe.h"
+#include "ntio_ddk/fsrtl.h"
 #endif

@@ -1,0 +1,112 @@
+/* <ntifs.h> contents: the file-system runtime library (FsRtl*) that file systems call. Byte-range
+ * locks (FILE_LOCK, FILE_LOCK_INFO, FsRtl*FileLock*, the lock and unlock routines and the IRP_MJ_LOCK_CONTROL
+ * processor) and name helpers (wildcard matching, dissecting paths), with their WDK names, signatures
+ * and Windows x64 layouts. IRQL rules are the WDK's: <= APC_LEVEL for the lock routines,
+ * PASSIVE_LEVEL for FsRtlIsNameInExpression. */
+#ifndef NTIO_DDK_FSRTL_H
+#define NTIO_DDK_FSRTL_H
+
+#include "io_types.h"
+
+NTIO_BEGIN_DECLS
+
+/* ---- Byte-range locks ---- */
+
+/* Called instead of IoCompleteRequest for every lock IRP FsRtl completes; a failure status undoes a
+ * lock the IRP had been granted. */
+typedef NTSTATUS NTAPI COMPLETE_LOCK_IRP_ROUTINE(PVOID Context, PIRP Irp);
+typedef COMPLETE_LOCK_IRP_ROUTINE *PCOMPLETE_LOCK_IRP_ROUTINE;
+
+/* One granted byte-range lock as FsRtlGetNextFileLock reports it. EndingByte is the last byte. */
+typedef struct _FILE_LOCK_INFO {
+    LARGE_INTEGER StartingByte;
+    LARGE_INTEGER Length;
+    BOOLEAN ExclusiveLock;
+    ULONG Key;
+    PFILE_OBJECT FileObject;
+    PVOID ProcessId;
+    LARGE_INTEGER EndingByte;
+} FILE_LOCK_INFO, *PFILE_LOCK_INFO;
+
+/* Called for every lock the unlock routines release. */
+typedef VOID NTAPI UNLOCK_ROUTINE(PVOID Context, PFILE_LOCK_INFO FileLockInfo);
+typedef UNLOCK_ROUTINE *PUNLOCK_ROUTINE;
+
+/* The per-stream lock state a file system keeps in its FCB. LockInformation is FsRtl's own;
+ * FastIoIsQuestionable turns TRUE with the first granted lock (FsRtlAreThereCurrentFileLocks). */
+typedef struct _FILE_LOCK {
+    PCOMPLETE_LOCK_IRP_ROUTINE CompleteLockIrpRoutine;
+    PUNLOCK_ROUTINE UnlockRoutine;
+    BOOLEAN FastIoIsQuestionable;
+    BOOLEAN SpareC[3];
+    PVOID LockInformation;
+    FILE_LOCK_INFO LastReturnedLockInfo;
+    PVOID LastReturnedLock;
+    LONG volatile LockRequestsInProgress;
+} FILE_LOCK, *PFILE_LOCK;
+
+NTKERNELAPI PFILE_LOCK NTAPI FsRtlAllocateFileLock(PCOMPLETE_LOCK_IRP_ROUTINE CompleteLockIrpRoutine,
+                                                   PUNLOCK_ROUTINE UnlockRoutine);
+NTKERNELAPI VOID NTAPI FsRtlFreeFileLock(PFILE_LOCK FileLock);
+NTKERNELAPI VOID NTAPI FsRtlInitializeFileLock(PFILE_LOCK FileLock, PCOMPLETE_LOCK_IRP_ROUTINE CompleteLockIrpRoutine,
+                                               PUNLOCK_ROUTINE UnlockRoutine);
+/* Completes the lock IRPs still waiting (STATUS_RANGE_NOT_LOCKED) and frees the lock state. */
+NTKERNELAPI VOID NTAPI FsRtlUninitializeFileLock(PFILE_LOCK FileLock);
+
+/* IRP_MJ_LOCK_CONTROL: performs the minor function for the IRP's requestor process and completes the
+ * IRP (or parks it, pending and cancellable, until the lock can be granted). The caller gives up the IRP. */
+NTKERNELAPI NTSTATUS NTAPI FsRtlProcessFileLock(PFILE_LOCK FileLock, PIRP Irp, PVOID Context);
+
+/* Read and write IRPs: may the requestor read / write the IRP's range? They never complete the IRP. */
+NTKERNELAPI BOOLEAN NTAPI FsRtlCheckLockForReadAccess(PFILE_LOCK FileLock, PIRP Irp);
+NTKERNELAPI BOOLEAN NTAPI FsRtlCheckLockForWriteAccess(PFILE_LOCK FileLock, PIRP Irp);
+NTKERNELAPI BOOLEAN NTAPI FsRtlFastCheckLockForRead(PFILE_LOCK FileLock, PLARGE_INTEGER StartingByte,
+                                                    PLARGE_INTEGER Length, ULONG Key, PFILE_OBJECT FileObject,
+                                                    PVOID ProcessId);
+NTKERNELAPI BOOLEAN NTAPI FsRtlFastCheckLockForWrite(PFILE_LOCK FileLock, PLARGE_INTEGER StartingByte,
+                                                     PLARGE_INTEGER Length, ULONG Key, PVOID FileObject,
+                                                     PVOID ProcessId);
+
+NTKERNELAPI PFILE_LOCK_INFO NTAPI FsRtlGetNextFileLock(PFILE_LOCK FileLock, BOOLEAN Restart);
+NTKERNELAPI BOOLEAN NTAPI FsRtlAreThereCurrentOrInProgressFileLocks(PFILE_LOCK FileLock);
+
+NTKERNELAPI NTSTATUS NTAPI FsRtlFastUnlockSingle(PFILE_LOCK FileLock, PFILE_OBJECT FileObject,
+                                                 PLARGE_INTEGER FileOffset, PLARGE_INTEGER Length,
+                                                 PEPROCESS ProcessId, ULONG Key, PVOID Context,
+                                                 BOOLEAN AlreadySynchronized);
+NTKERNELAPI NTSTATUS NTAPI FsRtlFastUnlockAll(PFILE_LOCK FileLock, PFILE_OBJECT FileObject, PEPROCESS ProcessId,
+                                              PVOID Context);
+NTKERNELAPI NTSTATUS NTAPI FsRtlFastUnlockAllByKey(PFILE_LOCK FileLock, PFILE_OBJECT FileObject,
+                                                   PEPROCESS ProcessId, ULONG Key, PVOID Context);
+
+/* The lock request behind FsRtlFastLock and IRP_MN_LOCK. Without an IRP a request that would have to
+ * wait returns FALSE (the fast I/O path then sends the IRP); otherwise TRUE with IoStatus filled. */
+NTKERNELAPI BOOLEAN NTAPI FsRtlPrivateLock(PFILE_LOCK FileLock, PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset,
+                                           PLARGE_INTEGER Length, PEPROCESS ProcessId, ULONG Key,
+                                           BOOLEAN FailImmediately, BOOLEAN ExclusiveLock, PIO_STATUS_BLOCK Iosb,
+                                           PIRP Irp, PVOID Context, BOOLEAN AlreadySynchronized);
+
+#define FsRtlFastLock(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11) \
+    FsRtlPrivateLock(A1, A2, A3, A4, A5, A6, A7, A8, A9, NULL, A10, A11)
+#define FsRtlAreThereCurrentFileLocks(FL) ((FL)->FastIoIsQuestionable)
+#define FsRtlIncrementLockRequestsInProgress(FL) ((void)InterlockedIncrement((LONG volatile *)&((FL)->LockRequestsInProgress)))
+#define FsRtlDecrementLockRequestsInProgress(FL) ((void)InterlockedDecrement((LONG volatile *)&((FL)->LockRequestsInProgress)))
+
+/* ---- Names ---- */
+
+/* The DOS wildcards FsRtlIsNameInExpression understands besides '*' and '?'. */
+#define ANSI_DOS_STAR ('<')
+#define ANSI_DOS_QM ('>')
+#define ANSI_DOS_DOT ('"')
+#define DOS_STAR (L'<')
+#define DOS_QM (L'>')
+#define DOS_DOT (L'"')
+
+NTKERNELAPI BOOLEAN NTAPI FsRtlIsNameInExpression(PUNICODE_STRING Expression, PUNICODE_STRING Name,
+                                                  BOOLEAN IgnoreCase, PWCH UpcaseTable);
+NTKERNELAPI BOOLEAN NTAPI FsRtlDoesNameContainWildCards(PUNICODE_STRING Name);
+NTKERNELAPI VOID NTAPI FsRtlDissectName(UNICODE_STRING Path, PUNICODE_STRING FirstName, PUNICODE_STRING RemainingName);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_DDK_FSRTL_H */
