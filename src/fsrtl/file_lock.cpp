@@ -63,11 +63,9 @@ BOOLEAN check_access(PFILE_LOCK lock, PLARGE_INTEGER offset, PLARGE_INTEGER leng
     LockTable* table = table_of(lock);
     if (!table) return TRUE;
     FILE_LOCK_INFO request;
-    // A range past the largest offset cannot be locked, so nothing in it is locked either.
-    if (!make_lock_info(*offset, *length, write, key, static_cast<PFILE_OBJECT>(file), process, request)) {
-        request.StartingByte = *offset;
+    // A range running past the largest offset is checked up to it: only that part can hold locks.
+    if (!make_lock_info(*offset, *length, write, key, static_cast<PFILE_OBJECT>(file), process, request))
         request.EndingByte.QuadPart = -1;
-    }
     std::lock_guard<std::mutex> guard(table->m_lock);
     return table->conflicts_locked(request, write, false) ? FALSE : TRUE;
 }
@@ -193,8 +191,8 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlFastUnlockSingle(PFILE_LOCK FileLock, PFILE_OBJE
                                                  PEPROCESS ProcessId, ULONG Key, PVOID Context,
                                                  BOOLEAN AlreadySynchronized) {
     (void)AlreadySynchronized;
-    FILE_LOCK_INFO wanted;
-    if (!make_lock_info(*FileOffset, *Length, false, Key, FileObject, ProcessId, wanted)) return STATUS_INVALID_LOCK_RANGE;
+    FILE_LOCK_INFO range;
+    if (!make_lock_info(*FileOffset, *Length, false, Key, FileObject, ProcessId, range)) return STATUS_INVALID_LOCK_RANGE;
     auto match = [&](const FILE_LOCK_INFO& i) {
         return i.FileObject == FileObject && i.ProcessId == static_cast<PVOID>(ProcessId) && i.Key == Key &&
                i.StartingByte.QuadPart == FileOffset->QuadPart && i.Length.QuadPart == Length->QuadPart;

@@ -29,7 +29,6 @@ bool make_lock_info(const LARGE_INTEGER& offset, const LARGE_INTEGER& length, bo
     const auto start = static_cast<ULONGLONG>(offset.QuadPart);
     const auto bytes = static_cast<ULONGLONG>(length.QuadPart);
     const ULONGLONG last = start + bytes - 1;  // wraps to start - 1 for a zero length, as MS-FSA computes it
-    if (bytes != 0 && last < start) return false;
     info = {};
     info.StartingByte = offset;
     info.Length = length;
@@ -38,7 +37,7 @@ bool make_lock_info(const LARGE_INTEGER& offset, const LARGE_INTEGER& length, bo
     info.FileObject = file;
     info.ProcessId = process;
     info.EndingByte.QuadPart = static_cast<LONGLONG>(last);
-    return true;
+    return bytes == 0 || last >= start;
 }
 
 LockTable* table_of(PFILE_LOCK lock) noexcept {

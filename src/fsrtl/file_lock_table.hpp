@@ -52,8 +52,9 @@ public:
     void grant_waiters_locked(Deferred& deferred);
 };
 
-// The range [offset, offset + length - 1] as FILE_LOCK_INFO; false when it runs past the largest
-// 64-bit offset (STATUS_INVALID_LOCK_RANGE, MS-FSA 2.1.5.8). A zero length is a valid range.
+// The range [offset, offset + length - 1] as FILE_LOCK_INFO (always filled in); false when it runs
+// past the largest 64-bit offset (STATUS_INVALID_LOCK_RANGE, MS-FSA 2.1.5.8). A zero length is a
+// valid range.
 bool make_lock_info(const LARGE_INTEGER& offset, const LARGE_INTEGER& length, bool exclusive, ULONG key,
                     PFILE_OBJECT file, PVOID process, FILE_LOCK_INFO& info) noexcept;
 

@@ -85,6 +85,8 @@ TEST_F(FileLockTest, ranges_at_the_end_of_64_bit_offsets)
     EXPECT_FALSE(can_read(a, static_cast<LONGLONG>(0x8000000000000000ULL), 1)) << "offsets are unsigned";
     EXPECT_EQ(lock(b, -2, 1, true), STATUS_SUCCESS);
     EXPECT_EQ(lock(b, -2, 2, true), STATUS_LOCK_NOT_GRANTED);
+    EXPECT_FALSE(can_read(a, -4, 10)) << "a check running past the end is checked up to it";
+    EXPECT_TRUE(can_read(a, -6, 2));
     EXPECT_EQ(unlock(a, -1, 2), STATUS_INVALID_LOCK_RANGE);
     EXPECT_EQ(unlock(a, -1, 1), STATUS_SUCCESS);
 }

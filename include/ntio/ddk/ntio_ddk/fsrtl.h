@@ -1,8 +1,8 @@
 /* <ntifs.h> contents: the file-system runtime library (FsRtl*) that file systems call. Byte-range
- * locks (FILE_LOCK, FILE_LOCK_INFO, FsRtl*FileLock*, the lock and unlock routines and the IRP_MJ_LOCK_CONTROL
- * processor) and name helpers (wildcard matching, dissecting paths), with their WDK names, signatures
- * and Windows x64 layouts. IRQL rules are the WDK's: <= APC_LEVEL for the lock routines,
- * PASSIVE_LEVEL for FsRtlIsNameInExpression. */
+ * locks (FILE_LOCK, FILE_LOCK_INFO, FsRtl*FileLock*, the lock and unlock routines and the
+ * IRP_MJ_LOCK_CONTROL processor) and name helpers (wildcard matching, dissecting paths, FAT and HPFS
+ * legality), with their WDK names, signatures and Windows x64 layouts. IRQL rules are the WDK's:
+ * <= APC_LEVEL for the lock routines, PASSIVE_LEVEL for FsRtlIsNameInExpression. */
 #ifndef NTIO_DDK_FSRTL_H
 #define NTIO_DDK_FSRTL_H
 
@@ -106,6 +106,12 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlIsNameInExpression(PUNICODE_STRING Expression, PU
                                                   BOOLEAN IgnoreCase, PWCH UpcaseTable);
 NTKERNELAPI BOOLEAN NTAPI FsRtlDoesNameContainWildCards(PUNICODE_STRING Name);
 NTKERNELAPI VOID NTAPI FsRtlDissectName(UNICODE_STRING Path, PUNICODE_STRING FirstName, PUNICODE_STRING RemainingName);
+/* Whether an ANSI name (or, with PathNamePermissible, a backslash-separated path) obeys the FAT 8.3 /
+ * the HPFS naming rules. IRQL <= APC_LEVEL. */
+NTKERNELAPI BOOLEAN NTAPI FsRtlIsFatDbcsLegal(ANSI_STRING DbcsName, BOOLEAN WildCardsPermissible,
+                                              BOOLEAN PathNamePermissible, BOOLEAN LeadingBackslashPermissible);
+NTKERNELAPI BOOLEAN NTAPI FsRtlIsHpfsDbcsLegal(ANSI_STRING DbcsName, BOOLEAN WildCardsPermissible,
+                                               BOOLEAN PathNamePermissible, BOOLEAN LeadingBackslashPermissible);
 
 NTIO_END_DECLS
 
