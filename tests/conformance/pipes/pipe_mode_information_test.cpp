@@ -9,21 +9,7 @@ namespace {
 using PipeModeInformation = SystemTest;
 
 TEST_F(PipeModeInformation, I11_the_pipe_root_reports_the_mode_of_its_create_options) {
-    for (const ModeCase& c : kModeCases) {
-        SCOPED_TRACE(c.options);
-        ObjectName root(L"\\??\\PIPE\\");
-        HANDLE h = nullptr;
-        IO_STATUS_BLOCK iosb{};
-        ASSERT_EQ(NtCreateFile(&h, FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, root.get(), &iosb, nullptr, 0,
-                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN, c.options, nullptr, 0),
-                  STATUS_SUCCESS);
-        FILE_MODE_INFORMATION mode{0xffffffff};
-        iosb = {};
-        EXPECT_EQ(NtQueryInformationFile(h, &iosb, &mode, sizeof(mode), FileModeInformation), STATUS_SUCCESS);
-        EXPECT_EQ(mode.Mode, c.mode) << std::hex << c.options;
-        EXPECT_EQ(iosb.Information, sizeof(mode));
-        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
-    }
+    expect_root_mode_follows_create_options(L"\\??\\PIPE\\");
 }
 
 }  // namespace
