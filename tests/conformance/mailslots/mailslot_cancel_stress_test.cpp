@@ -8,30 +8,18 @@
 
 #include <ntio/ntio.h>
 
+#include "support/inbox_verifier.hpp"
+
 namespace ntio::test::mailslots {
 namespace {
 
 constexpr int kIterations = 2000;
-constexpr const wchar_t* kMemoryManagement = L"Session Manager\\Memory Management";
 
 class MailslotStressTest : public MailslotTest {
 protected:
     void SetUp() override {
         MailslotTest::SetUp();
-        static const wchar_t kImage[] = L"msfs.sys";
-        ASSERT_EQ(RtlWriteRegistryValue(RTL_REGISTRY_CONTROL, kMemoryManagement, L"VerifyDrivers", REG_SZ,
-                                        const_cast<wchar_t*>(kImage), sizeof(kImage)),
-                  STATUS_SUCCESS);
-        UNICODE_STRING service = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\Msfs");
-        ASSERT_EQ(ZwUnloadDriver(&service), STATUS_SUCCESS);
-        ASSERT_EQ(ZwLoadDriver(&service), STATUS_SUCCESS);
-        UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Driver\\Msfs");
-        PVOID driver = nullptr;
-        ASSERT_EQ(ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType, KernelMode,
-                                          nullptr, &driver),
-                  STATUS_SUCCESS);
-        EXPECT_EQ(NtioVerifierQueryFlags(static_cast<PDRIVER_OBJECT>(driver)), NTIO_VERIFIER_STANDARD_FLAGS);
-        ObDereferenceObject(driver);
+        reload_inbox_driver_verified(L"msfs.sys", L"Msfs");
     }
 
     // One read of the server racing `race` on another thread and a one-byte write on this one;
