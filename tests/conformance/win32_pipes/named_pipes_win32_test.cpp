@@ -323,5 +323,44 @@ TEST_F(Win32PipeTest, anonymous_pipe_carries_bytes_until_the_writer_closes) {
     EXPECT_TRUE(CloseHandle(read_end));
 }
 
+// Bad handles: NULL and a handle of another type are ERROR_INVALID_HANDLE for every pipe call;
+// ConnectNamedPipe on a client end is ERROR_INVALID_FUNCTION (Wine's kernel32 pipe tests).
+TEST_F(Win32PipeTest, pipe_calls_refuse_handles_that_are_not_pipe_ends_they_serve) {
+    HANDLE event = CreateEventA(nullptr, TRUE, FALSE, nullptr);
+    ASSERT_NE(event, nullptr);
+    DWORD mode = PIPE_READMODE_BYTE, value = 0, read = 0;
+    char buffer[8];
+    for (HANDLE bad : {static_cast<HANDLE>(nullptr), event}) {
+        SCOPED_TRACE(bad == nullptr ? "NULL" : "event");
+        SetLastError(0);
+        EXPECT_FALSE(ConnectNamedPipe(bad, nullptr));
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
+        SetLastError(0);
+        EXPECT_FALSE(DisconnectNamedPipe(bad));
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
+        SetLastError(0);
+        EXPECT_FALSE(PeekNamedPipe(bad, buffer, sizeof buffer, &read, &value, nullptr));
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
+        SetLastError(0);
+        EXPECT_FALSE(TransactNamedPipe(bad, buffer, 1, buffer, sizeof buffer, &read, nullptr));
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
+        SetLastError(0);
+        EXPECT_FALSE(GetNamedPipeInfo(bad, &value, nullptr, nullptr, nullptr));
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
+        SetLastError(0);
+        EXPECT_FALSE(SetNamedPipeHandleState(bad, &mode, nullptr, nullptr));
+        EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
+    }
+    EXPECT_TRUE(CloseHandle(event));
+
+    HANDLE s = server(PIPE_TYPE_BYTE);
+    HANDLE c = client();
+    SetLastError(0);
+    EXPECT_FALSE(ConnectNamedPipe(c, nullptr));
+    EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_FUNCTION));
+    EXPECT_TRUE(CloseHandle(c));
+    EXPECT_TRUE(CloseHandle(s));
+}
+
 }  // namespace
 }  // namespace ntio::test
