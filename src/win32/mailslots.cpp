@@ -4,26 +4,12 @@
 // (\Device\Mailslot). Clients use CreateFile and WriteFile, the server ReadFile.
 // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-createmailslota
 // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getmailslotinfo
-#include "win32/dos_paths.hpp"
+#include "win32/local_fs_names.hpp"
 #include <ntifs.h>  // FILE_MAILSLOT_QUERY_INFORMATION, FILE_MAILSLOT_SET_INFORMATION
 
 using namespace ntio;
 
 namespace {
-
-// The NT prefix every local mailslot name has after the DOS-to-NT conversion.
-constexpr std::u16string_view kMailslotPrefix = u"\\??\\mailslot\\";
-
-// The prefix, compared without case, then at least one character.
-bool is_mailslot_path(std::u16string_view nt_path) noexcept {
-    if (nt_path.size() <= kMailslotPrefix.size()) return false;
-    for (std::size_t i = 0; i < kMailslotPrefix.size(); ++i) {
-        char16_t c = nt_path[i];
-        if (c >= u'A' && c <= u'Z') c = static_cast<char16_t>(c - u'A' + u'a');
-        if (c != kMailslotPrefix[i]) return false;
-    }
-    return true;
-}
 
 // A read timeout in milliseconds as the mailslot file system keeps it: 100 ns units, negative
 // (relative), 0 for no wait, -1 for MAILSLOT_WAIT_FOREVER.
@@ -40,11 +26,9 @@ DWORD win32_read_timeout(LARGE_INTEGER timeout) {
 
 HANDLE create_mailslot(win32::DosPathAttributes& attributes, DWORD max_message_size, DWORD read_timeout) {
     win32::ensure_system();
-    // No name is the conversion's STATUS_OBJECT_PATH_NOT_FOUND (ERROR_PATH_NOT_FOUND); a name outside
-    // `\\.\mailslot\` ERROR_INVALID_NAME (the facts Windows shows for CreateMailslotA(NULL, ...) and
-    // CreateMailslotA("blah", ...)).
-    NTSTATUS status = attributes.status();
-    if (NT_SUCCESS(status) && !is_mailslot_path(attributes.nt_path())) status = STATUS_OBJECT_NAME_INVALID;
+    // The facts Windows shows for CreateMailslotA(NULL, ...) (ERROR_PATH_NOT_FOUND) and
+    // CreateMailslotA("blah", ...) (ERROR_INVALID_NAME).
+    NTSTATUS status = win32::check_name_under(attributes, win32::kMailslotPrefix);
     if (!NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);
         return INVALID_HANDLE_VALUE;

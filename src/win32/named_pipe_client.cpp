@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "win32/io_overlapped.hpp"
-#include "win32/pipe_names.hpp"
+#include "win32/local_fs_names.hpp"
 #include <ntifs.h>  // the FSCTL_PIPE_* codes and the pipe information classes
 
 using namespace ntio;
@@ -19,7 +19,7 @@ namespace {
 // https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-waitnamedpipew
 BOOL wait_named_pipe(win32::DosPathAttributes& attributes, DWORD timeout_ms) {
     win32::ensure_system();
-    NTSTATUS status = win32::check_pipe_name(attributes);
+    NTSTATUS status = win32::check_name_under(attributes, win32::kPipePrefix);
     if (!NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);
         return FALSE;
@@ -145,7 +145,7 @@ namespace {
 BOOL call_named_pipe(win32::DosPathAttributes& attributes, LPVOID in, DWORD in_size, LPVOID out, DWORD out_size,
                      LPDWORD bytes_read, DWORD timeout_ms) {
     win32::ensure_system();
-    if (NTSTATUS status = win32::check_pipe_name(attributes); !NT_SUCCESS(status)) {
+    if (NTSTATUS status = win32::check_name_under(attributes, win32::kPipePrefix); !NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);
         return FALSE;
     }

@@ -5,7 +5,7 @@
 #include <atomic>
 
 #include "win32/io_overlapped.hpp"
-#include "win32/pipe_names.hpp"
+#include "win32/local_fs_names.hpp"
 #include <ntifs.h>  // the FSCTL_PIPE_* codes and the pipe information classes
 
 using namespace ntio;
@@ -22,7 +22,7 @@ constexpr LONGLONG kDefaultPipeTimeoutMs = 50;
 HANDLE create_named_pipe(win32::DosPathAttributes& attributes, DWORD open_mode, DWORD pipe_mode, DWORD max_instances,
                          DWORD out_size, DWORD in_size, DWORD default_timeout) {
     win32::ensure_system();
-    if (NTSTATUS status = win32::check_pipe_name(attributes); !NT_SUCCESS(status)) {
+    if (NTSTATUS status = win32::check_name_under(attributes, win32::kPipePrefix); !NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);
         return INVALID_HANDLE_VALUE;
     }
