@@ -2,6 +2,8 @@
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-probeforwrite
 #include <wdm.h>
 
+#include "rtl/user_access.hpp"
+
 extern "C" {
 
 // NT deviation: Windows x64 ends the user range 64 KiB below 2^47 (MmUserProbeAddress
@@ -17,12 +19,12 @@ PVOID MmSystemRangeStart = reinterpret_cast<PVOID>(0xFFFF800000000000ULL);
 // exception" (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-probeforread);
 // ProbeForWrite's page adds "or is not writable". A driver reads the buffer afterwards inside its
 // __try, where an unmapped page raises.
+// The check is the services' own range-only probe (rtl::check_read_probe_range), raised.
 VOID NTAPI ProbeForRead(const volatile VOID* Address, SIZE_T Length, ULONG Alignment) {
     if (Length == 0) return;
-    const auto start = reinterpret_cast<ULONG_PTR>(Address);
-    if (Alignment != 0 && (start & (Alignment - 1)) != 0) ExRaiseDatatypeMisalignment();
-    const ULONG_PTR end = start + Length;
-    if (end < start || end > MmUserProbeAddress) ExRaiseAccessViolation();
+    const NTSTATUS status = ntio::rtl::check_read_probe_range(const_cast<const VOID*>(Address), Length, Alignment);
+    if (status == STATUS_DATATYPE_MISALIGNMENT) ExRaiseDatatypeMisalignment();
+    if (status != STATUS_SUCCESS) ExRaiseAccessViolation();
 }
 
 VOID NTAPI ProbeForWrite(volatile VOID* Address, SIZE_T Length, ULONG Alignment) {
