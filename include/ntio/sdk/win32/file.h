@@ -550,6 +550,16 @@ WINBASEAPI BOOL WINAPI ReadDirectoryChangesW(_In_ HANDLE hDirectory,
                                              _Inout_opt_ LPOVERLAPPED lpOverlapped,
                                              _In_opt_ LPOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
 
+/* A change notification handle is the watched directory's own handle: signalled when a change
+ * completes the request FindFirst/FindNextChangeNotification started; closed with
+ * FindCloseChangeNotification. */
+WINBASEAPI HANDLE WINAPI FindFirstChangeNotificationA(_In_ LPCSTR lpPathName, _In_ BOOL bWatchSubtree,
+                                                      _In_ DWORD dwNotifyFilter);
+WINBASEAPI HANDLE WINAPI FindFirstChangeNotificationW(_In_ LPCWSTR lpPathName, _In_ BOOL bWatchSubtree,
+                                                      _In_ DWORD dwNotifyFilter);
+WINBASEAPI BOOL WINAPI FindNextChangeNotification(_In_ HANDLE hChangeHandle);
+WINBASEAPI BOOL WINAPI FindCloseChangeNotification(_In_ HANDLE hChangeHandle);
+
 /* The current directory is per process; it starts as "C:\". */
 WINBASEAPI DWORD WINAPI GetCurrentDirectoryA(_In_ DWORD nBufferLength,
                                              _Out_writes_to_opt_(nBufferLength, return + 1) LPSTR lpBuffer);
@@ -569,6 +579,7 @@ NTIO_END_DECLS
 #ifdef UNICODE
 #define CreateFile CreateFileW
 #define FindFirstFile FindFirstFileW
+#define FindFirstChangeNotification FindFirstChangeNotificationW
 #define FindFirstFileEx FindFirstFileExW
 #define FindNextFile FindNextFileW
 #define GetCurrentDirectory GetCurrentDirectoryW
@@ -578,6 +589,7 @@ typedef WIN32_FIND_DATAW WIN32_FIND_DATA, *PWIN32_FIND_DATA, *LPWIN32_FIND_DATA;
 #else
 #define CreateFile CreateFileA
 #define FindFirstFile FindFirstFileA
+#define FindFirstChangeNotification FindFirstChangeNotificationA
 #define FindFirstFileEx FindFirstFileExA
 #define FindNextFile FindNextFileA
 #define GetCurrentDirectory GetCurrentDirectoryA
