@@ -467,6 +467,9 @@ TEST_F(NotifyServicesTest, AnsiNamesAndTheOldReportForm) {
 // The service's own checks come first: a filter of 0 or with unknown bits is STATUS_INVALID_PARAMETER
 // with the IOSB untouched (Wine ntdll change tests); a file handle is the file system's to refuse.
 TEST_F(NotifyServicesTest, BadFiltersAndFileHandlesAreRefused) {
+    // Every argument NULL: the IOSB is probed first (STATUS_ACCESS_VIOLATION), before the handle.
+    EXPECT_EQ(NtNotifyChangeDirectoryFile(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, 0, 0, FALSE),
+              STATUS_ACCESS_VIOLATION);
     HANDLE root = open_dir();
     Watch watch;
     EXPECT_EQ(watch.start(root, 0), STATUS_INVALID_PARAMETER);
