@@ -7,6 +7,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -365,6 +366,7 @@ private:
         s.characteristics = dev->Characteristics;
         s.stack_size = dev->StackSize;
         s.vpb = addr(dev->Vpb);
+        if (dev->Vpb && m_vpb_seen.insert(addr(dev->Vpb)).second) capture_vpb(dev->Vpb);
         s.security = addr(dev->SecurityDescriptor ? dev->SecurityDescriptor : ext->security);
         s.extension = addr(dev->DeviceExtension);
         s.object_extension = addr(dev->DeviceObjectExtension);
@@ -383,6 +385,53 @@ private:
         }
         m_device_queues.push_back(dev);
         m_snap.devices.push_back(std::move(s));
+    }
+
+    // A VPB lives as long as the device that owns it (device_object.cpp), which is held here.
+    NTIO_INSPECT_RACY_READER void capture_vpb(PVPB vpb) {
+        VpbSnap v;
+        v.address = addr(vpb);
+        v.flags = vpb->Flags;
+        v.device_object = addr(vpb->DeviceObject);
+        v.real_device = addr(vpb->RealDevice);
+        v.serial_number = vpb->SerialNumber;
+        v.reference_count = vpb->ReferenceCount;
+        const std::size_t length = std::min<std::size_t>(vpb->VolumeLabelLength / sizeof(WCHAR),
+                                                         sizeof(vpb->VolumeLabel) / sizeof(WCHAR));
+        v.volume_label = narrow(std::u16string_view(reinterpret_cast<const char16_t*>(vpb->VolumeLabel), length));
+        m_snap.vpbs.push_back(std::move(v));
+    }
+
+    // A file object the caller holds (a handle's reference, or an IRP's under its list lock). The
+    // section object pointers belong to the file system and stay valid until IRP_MJ_CLOSE, which a
+    // referenced file object has not seen.
+    NTIO_INSPECT_RACY_READER void capture_file(PFILE_OBJECT file) {
+        if (!file || !m_file_seen.insert(addr(file)).second) return;
+        FileSnap f;
+        f.address = addr(file);
+        f.name = narrow(std::u16string_view(reinterpret_cast<const char16_t*>(file->FileName.Buffer),
+                                            file->FileName.Buffer ? file->FileName.Length / sizeof(WCHAR) : 0));
+        f.device = addr(file->DeviceObject);
+        f.vpb = addr(file->Vpb);
+        f.fs_context = addr(file->FsContext);
+        f.fs_context2 = addr(file->FsContext2);
+        f.section_object_pointer = addr(file->SectionObjectPointer);
+        if (file->SectionObjectPointer) f.shared_cache_map = addr(file->SectionObjectPointer->SharedCacheMap);
+        f.private_cache_map = addr(file->PrivateCacheMap);
+        f.related_file = addr(file->RelatedFileObject);
+        f.flags = file->Flags;
+        f.final_status = file->FinalStatus;
+        f.current_byte_offset = file->CurrentByteOffset.QuadPart;
+        f.event_signalled = file->Event.Header.SignalState != 0;
+        f.lock_operation = file->LockOperation;
+        f.delete_pending = file->DeletePending;
+        f.read_access = file->ReadAccess;
+        f.write_access = file->WriteAccess;
+        f.delete_access = file->DeleteAccess;
+        f.shared_read = file->SharedRead;
+        f.shared_write = file->SharedWrite;
+        f.shared_delete = file->SharedDelete;
+        m_snap.files.push_back(std::move(f));
     }
 
     // The Service value of the node's Enum key (what !devstack prints as ServiceName).
@@ -478,6 +527,7 @@ private:
             h.name = o->name;
             s.handles.push_back(std::move(h));
             if (info.object->type == &ob::g_process_type) enqueue(static_cast<PEPROCESS>(info.object->body()));
+            if (info.object->type == &io::g_file_type) capture_file(static_cast<PFILE_OBJECT>(info.object->body()));
         });
         m_snap.processes.push_back(std::move(s));
     }
@@ -544,6 +594,7 @@ private:
         s.thread = addr(irp->Tail.Overlay.Thread);
         if (irp->Tail.Overlay.Thread) s.process = addr(irp->Tail.Overlay.Thread->m_process);
         s.original_file = addr(irp->Tail.Overlay.OriginalFileObject);
+        capture_file(irp->Tail.Overlay.OriginalFileObject);  // the IRP holds a reference on it
         const int count = irp->StackCount > 0 ? irp->StackCount : 0;
         for (int i = 0; i < count; ++i) {
             const IO_STACK_LOCATION& l = first[i];
@@ -615,6 +666,8 @@ private:
     std::vector<PDEVICE_OBJECT> m_device_queues;  // parallel to m_snap.devices
     std::set<PEPROCESS> m_process_seen;
     std::set<Addr> m_irp_seen;
+    std::set<Addr> m_file_seen;
+    std::set<Addr> m_vpb_seen;
 };
 
 }  // namespace

@@ -36,6 +36,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceSnap, address, name, drive
                                                 object_extension, dope, devnode, extension_flags, attached_device,
                                                 attached_to, current_irp, queue_busy, queue_listed, queued_irps,
                                                 instance_path, service)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FileSnap, address, name, device, vpb, fs_context, fs_context2,
+                                                section_object_pointer, shared_cache_map, private_cache_map,
+                                                related_file, flags, final_status, current_byte_offset,
+                                                event_signalled, lock_operation, delete_pending, read_access,
+                                                write_access, delete_access, shared_read, shared_write, shared_delete)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VpbSnap, address, flags, device_object, real_device, serial_number,
+                                                reference_count, volume_label)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObjectSnap, address, type, name, link_target, pointer_count,
                                                 handle_count, detail)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HandleSnap, handle, object, granted, attributes, type, name)
@@ -62,6 +69,8 @@ nlohmann::json to_document(const Snapshot& s) {
     j["drivers"] = s.drivers;
     j["devices"] = s.devices;
     j["irps"] = s.irps;
+    j["files"] = s.files;
+    j["vpbs"] = s.vpbs;
     j["threads"] = s.threads;
     j["processes"] = s.processes;
     j["pool"] = s.pool;
@@ -101,6 +110,8 @@ bool from_document(const nlohmann::json& j, Snapshot& s, std::string& error) {
     s.drivers = j.value("drivers", std::vector<DriverSnap>{});
     s.devices = j.value("devices", std::vector<DeviceSnap>{});
     s.irps = j.value("irps", std::vector<IrpSnap>{});
+    s.files = j.value("files", std::vector<FileSnap>{});
+    s.vpbs = j.value("vpbs", std::vector<VpbSnap>{});
     s.threads = j.value("threads", std::vector<ThreadSnap>{});
     s.processes = j.value("processes", std::vector<ProcessSnap>{});
     s.pool = j.value("pool", std::vector<PoolSnap>{});

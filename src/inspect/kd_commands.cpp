@@ -139,6 +139,7 @@ constexpr Command kCommands[] = {
     {"drvobj", kd::cmd_drvobj},     {"devstack", kd::cmd_devstack}, {"object", kd::cmd_object},
     {"handle", kd::cmd_handle},     {"thread", kd::cmd_thread},     {"process", kd::cmd_process},
     {"poolused", kd::cmd_poolused}, {"ioctldecode", kd::cmd_ioctldecode},
+    {"fileobj", kd::cmd_fileobj},   {"vpb", kd::cmd_vpb},
     {"verifier", kd::cmd_verifier}, {"iovirp", kd::cmd_iovirp},
 };
 

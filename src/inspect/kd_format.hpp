@@ -39,6 +39,8 @@ int cmd_thread(const Snapshot& s, const Args& a, std::string& out);
 int cmd_process(const Snapshot& s, const Args& a, std::string& out);
 int cmd_poolused(const Snapshot& s, const Args& a, std::string& out);
 int cmd_ioctldecode(const Snapshot& s, const Args& a, std::string& out);
+int cmd_fileobj(const Snapshot& s, const Args& a, std::string& out);
+int cmd_vpb(const Snapshot& s, const Args& a, std::string& out);
 
 // The !irp block of one IRP (used by !irp and !irpfind -v).
 void format_irp(const Snapshot& s, const IrpSnap& irp, bool detail, std::string& out);

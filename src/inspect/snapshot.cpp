@@ -33,6 +33,12 @@ const DeviceSnap* Snapshot::device(Addr a) const {
 const DeviceSnap* Snapshot::device_named(const std::string& full_name) const {
     return find_if_ptr(devices, [&](const DeviceSnap& d) { return !d.name.empty() && iequal(d.name, full_name); });
 }
+const FileSnap* Snapshot::file(Addr a) const {
+    return find_if_ptr(files, [&](const FileSnap& f) { return f.address == a; });
+}
+const VpbSnap* Snapshot::vpb(Addr a) const {
+    return find_if_ptr(vpbs, [&](const VpbSnap& v) { return v.address == a; });
+}
 const IrpSnap* Snapshot::irp(Addr a) const {
     return find_if_ptr(irps, [&](const IrpSnap& i) { return i.address == a; });
 }

@@ -106,6 +106,43 @@ struct DeviceSnap {
     std::string service;            // PnP PDOs: the function driver's service
 };
 
+// One FILE_OBJECT reached through a handle or an IRP in flight (what !fileobj shows).
+struct FileSnap {
+    Addr address = 0;
+    std::string name;               // FileName as the object holds it
+    Addr device = 0;
+    Addr vpb = 0;
+    Addr fs_context = 0;
+    Addr fs_context2 = 0;
+    Addr section_object_pointer = 0;
+    Addr shared_cache_map = 0;      // SectionObjectPointer->SharedCacheMap
+    Addr private_cache_map = 0;
+    Addr related_file = 0;
+    std::uint32_t flags = 0;
+    std::int32_t final_status = 0;
+    std::int64_t current_byte_offset = 0;
+    bool event_signalled = false;
+    bool lock_operation = false;
+    bool delete_pending = false;
+    bool read_access = false;
+    bool write_access = false;
+    bool delete_access = false;
+    bool shared_read = false;
+    bool shared_write = false;
+    bool shared_delete = false;
+};
+
+// One volume parameter block, read from the device that owns it (what !vpb shows).
+struct VpbSnap {
+    Addr address = 0;
+    std::uint16_t flags = 0;
+    Addr device_object = 0;         // the mounted file system's volume device
+    Addr real_device = 0;
+    std::uint32_t serial_number = 0;
+    std::uint32_t reference_count = 0;
+    std::string volume_label;
+};
+
 struct ObjectSnap {
     Addr address = 0;               // 0 when the object could not be reached without side effects
     std::string type;
@@ -173,6 +210,8 @@ struct Snapshot {
     std::vector<DriverSnap> drivers;
     std::vector<DeviceSnap> devices;
     std::vector<IrpSnap> irps;
+    std::vector<FileSnap> files;
+    std::vector<VpbSnap> vpbs;
     std::vector<ThreadSnap> threads;
     std::vector<ProcessSnap> processes;
     std::vector<PoolSnap> pool;
@@ -187,6 +226,8 @@ struct Snapshot {
     const DeviceSnap* device_named(const std::string& full_name) const;
     const IrpSnap* irp(Addr a) const;
     const IrpSnap* irp_by_seq(std::uint64_t seq) const;
+    const FileSnap* file(Addr a) const;
+    const VpbSnap* vpb(Addr a) const;
     const ThreadSnap* thread(Addr a) const;
     const ProcessSnap* process(Addr a) const;
     const ProcessSnap* process_by_pid(std::uint64_t pid) const;

@@ -95,6 +95,9 @@ NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileReques
         (void)ObCloseHandle(opened, mode);
         return STATUS_OBJECT_TYPE_MISMATCH;
     }
+    // The file object has a handle now: FO_HANDLE_CREATED (wdm.h; what !fileobj shows as "Handle
+    // Created" for every file opened by name, while IoCreateStreamFileObjectLite's have none).
+    packet.file_object->Flags |= FO_HANDLE_CREATED;
     *handle = opened;
     // NT fact K8 (device opens): IOSB.Information is whatever the driver set.
     if (iosb) {

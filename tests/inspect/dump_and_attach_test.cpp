@@ -35,6 +35,7 @@ std::vector<std::string> every_command(InspectTest* t, PDEVICE_OBJECT lower, PDR
         "!process 0 7",
         "!poolused 1",
         "!ioctldecode 222003",
+        "!fileobj " + ptr(irp->Tail.Overlay.OriginalFileObject),
         "!irp 1",  // errors round-trip too
         "!devobj NoSuchDevice",
     };
