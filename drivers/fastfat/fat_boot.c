@@ -110,7 +110,7 @@ static NTSTATUS ParseBpb(const UCHAR *Bs, PFAT_VOLUME Volume) {
         /* BPB_ExtFlags bit 7: only the FAT numbered in bits 0-3 is active and written. */
         USHORT ext = FatLe16(Bs + BPB_EXT_FLAGS);
         if (ext & 0x80) {
-            Volume->MirrorFats = FALSE;
+            Volume->MirrorFats = TRUE;
             Volume->ActiveFat = ext & 0x0F;
             if (Volume->ActiveFat >= fats) return STATUS_UNRECOGNIZED_VOLUME;
         }

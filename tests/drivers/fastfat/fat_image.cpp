@@ -3,8 +3,10 @@
 #include "fat_image.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
@@ -187,6 +189,72 @@ std::vector<std::string> list_names(PFAT_VOLUME volume, ULONG directory) {
     }
     EXPECT_EQ(status, STATUS_NO_MORE_FILES);
     return names;
+}
+
+CommandResult fsck(const std::string& image) { return run(quote(find_tool("fsck.fat")) + " -n " + quote(image)); }
+
+std::vector<uint8_t> mtype(const std::string& image, const std::string& path) {
+    std::string line = "MTOOLS_SKIP_CHECK=1 " + quote(find_tool("mtype")) + " -i " + quote(image) + " " + quote("::/" + path);
+    std::vector<uint8_t> data;
+    FILE* pipe = popen(line.c_str(), "r");
+    if (!pipe) return data;
+    uint8_t buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) data.insert(data.end(), buffer, buffer + n);
+    int status = pclose(pipe);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "mtype " << path;
+    return data;
+}
+
+std::vector<std::string> mdir_tree(const std::string& image) {
+    CommandResult r = run(quote(find_tool("mdir")) + " -b -/ -i " + quote(image) + " ::/");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::vector<std::string> paths;
+    std::stringstream lines(r.output);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind("::/", 0) == 0) paths.push_back(line.substr(3));
+    }
+    std::sort(paths.begin(), paths.end());
+    return paths;
+}
+
+void FatTest::format_and_mount(const ImageSpec& spec) {
+    m_image = std::make_unique<FatImage>(m_dir.file("volume.img"));
+    make_image(m_image->path(), spec);
+    m_image->load();
+    remount();
+}
+
+void FatTest::remount() {
+    FAT_VOLUME_IO io = m_image->io();
+    ASSERT_EQ(FatMountVolume(&io, &m_volume), STATUS_SUCCESS);
+}
+
+void FatTest::expect_clean() {
+    m_image->save();
+    CommandResult r = fsck(m_image->path());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(m_image->out_of_range(), 0);
+}
+
+FAT_DIRENT FatTest::create_file(ULONG directory, const std::string& name, const std::vector<uint8_t>& data) {
+    FAT_DIRENT d{};
+    std::u16string n = u16(name);
+    UNICODE_STRING u = ustr(n);
+    EXPECT_EQ(FatCreateEntry(&m_volume, directory, &u, FAT_ATTR_ARCHIVE, &d), STATUS_SUCCESS) << name;
+    if (!data.empty()) {
+        EXPECT_EQ(FatWriteFile(&m_volume, &d, 0, static_cast<ULONG>(data.size()), data.data()), STATUS_SUCCESS) << name;
+    }
+    return d;
+}
+
+FAT_DIRENT FatTest::create_directory(ULONG directory, const std::string& name) {
+    FAT_DIRENT d{};
+    std::u16string n = u16(name);
+    UNICODE_STRING u = ustr(n);
+    EXPECT_EQ(FatCreateEntry(&m_volume, directory, &u, FAT_ATTR_DIRECTORY, &d), STATUS_SUCCESS) << name;
+    return d;
 }
 
 std::string ImageSpec::describe() const {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,13 @@ std::vector<uint8_t> read_all(PFAT_VOLUME volume, const FAT_DIRENT& dirent);
 // The long name (or the short one when there is none) of every entry in a directory, "." and ".." excluded.
 std::vector<std::string> list_names(PFAT_VOLUME volume, ULONG directory);
 
+// fsck.fat -n on the image: exit code 0 means it found nothing to fix.
+CommandResult fsck(const std::string& image);
+// A file's bytes as mtype prints them.
+std::vector<uint8_t> mtype(const std::string& image, const std::string& path);
+// Every path on the image as mdir -b -/ lists it, without the "::/" prefix (directories end in '/').
+std::vector<std::string> mdir_tree(const std::string& image);
+
 // mkfs.fat options for one test image.
 struct ImageSpec {
     int fat_bits;             // 12, 16 or 32
@@ -86,17 +94,31 @@ struct ImageSpec {
     std::string label;        // -n, empty for none
     std::string describe() const;
 };
+inline void PrintTo(const ImageSpec& spec, std::ostream* os) { *os << spec.describe(); }
 // Makes the image with mkfs.fat (serial 1234ABCD); fails the test on error.
 void make_image(const std::string& path, const ImageSpec& spec);
 
-// Fixture: a temporary directory and the tool check.
+// Fixture: a temporary directory and the tool check, and one image mounted through the engine.
 class FatTest : public ::testing::Test {
 protected:
     void SetUp() override {
         std::string missing = missing_tools();
         if (!missing.empty()) GTEST_SKIP() << missing;
     }
+    // Makes the image, loads it and mounts it into m_volume.
+    void format_and_mount(const ImageSpec& spec);
+    // Mounts what is in memory again (a fresh FAT_VOLUME, nothing carried over).
+    void remount();
+    // Writes the image back and runs fsck.fat -n on it, failing the test on any finding.
+    void expect_clean();
+    ULONG root() { return FatRootDirectory(&m_volume); }
+    // Creates a file through the engine and writes data to it in one go.
+    FAT_DIRENT create_file(ULONG directory, const std::string& name, const std::vector<uint8_t>& data);
+    FAT_DIRENT create_directory(ULONG directory, const std::string& name);
+
     TempDir m_dir;
+    std::unique_ptr<FatImage> m_image;
+    FAT_VOLUME m_volume{};
 };
 
 }  // namespace ntio::fastfat::test
