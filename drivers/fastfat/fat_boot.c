@@ -160,6 +160,9 @@ NTSTATUS FatMountVolume(const FAT_VOLUME_IO *Io, PFAT_VOLUME Volume) {
     if (!NT_SUCCESS(status)) return status;
     status = ParseBpb(boot, Volume);
     if (!NT_SUCCESS(status)) return status;
+    if (Io->VolumeLength != 0 && (ULONGLONG)Volume->TotalSectors * Volume->BytesPerSector > Io->VolumeLength) {
+        return STATUS_UNRECOGNIZED_VOLUME;
+    }
 
     Volume->NextFreeHint = 2;
     if (Volume->FatType == FatType32) {

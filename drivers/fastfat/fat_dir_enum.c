@@ -56,6 +56,14 @@ static VOID AttachLongName(LFN_STATE *State, PFAT_DIRENT Dirent, const UCHAR Ent
     Dirent->LfnIndex = State->Start;
 }
 
+/* A directory chain that loops would repeat its entries up to the 65,536-entry limit; walking the
+ * chain once when a scan starts turns that into STATUS_FILE_CORRUPT_ERROR. */
+static NTSTATUS CheckDirectoryChain(PFAT_VOLUME Volume, ULONG Directory, ULONG ResumeIndex) {
+    if (ResumeIndex != 0 || Directory == FAT_FIXED_ROOT) return STATUS_SUCCESS;
+    ULONG count;
+    return FatChainLength(Volume, Directory, &count, NULL);
+}
+
 /* Enumerates with the caller's cursor and long-name state, so a lookup walks the chain only once. */
 static NTSTATUS EnumerateNext(PFAT_VOLUME Volume, PFAT_DIR_CURSOR Cursor, LFN_STATE *State, PULONG ResumeIndex,
                               PFAT_DIRENT Dirent) {
@@ -93,9 +101,11 @@ static NTSTATUS EnumerateNext(PFAT_VOLUME Volume, PFAT_DIR_CURSOR Cursor, LFN_ST
 NTSTATUS FatEnumerateDirectory(PFAT_VOLUME Volume, ULONG Directory, PULONG ResumeIndex, PFAT_DIRENT Dirent) {
     FAT_DIR_CURSOR cursor;
     FatInitDirCursor(&cursor, Directory);
+    NTSTATUS status = CheckDirectoryChain(Volume, Directory, *ResumeIndex);
+    if (!NT_SUCCESS(status)) return status;
     LFN_STATE *state = (LFN_STATE *)ExAllocatePoolWithTag(PagedPool, sizeof(LFN_STATE), FAT_POOL_TAG);
     if (state == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    NTSTATUS status = EnumerateNext(Volume, &cursor, state, ResumeIndex, Dirent);
+    status = EnumerateNext(Volume, &cursor, state, ResumeIndex, Dirent);
     ExFreePoolWithTag(state, FAT_POOL_TAG);
     return status;
 }
@@ -110,12 +120,13 @@ NTSTATUS FatLookupName(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STRING Nam
         return STATUS_OBJECT_NAME_INVALID;
     }
     USHORT length = Name->Length / sizeof(WCHAR);
+    NTSTATUS status = CheckDirectoryChain(Volume, Directory, 0);
+    if (!NT_SUCCESS(status)) return status;
     FAT_DIR_CURSOR cursor;
     FatInitDirCursor(&cursor, Directory);
     LFN_STATE *state = (LFN_STATE *)ExAllocatePoolWithTag(PagedPool, sizeof(LFN_STATE), FAT_POOL_TAG);
     if (state == NULL) return STATUS_INSUFFICIENT_RESOURCES;
     ULONG resume = 0;
-    NTSTATUS status;
     for (;;) {
         status = EnumerateNext(Volume, &cursor, state, &resume, Dirent);
         if (status == STATUS_NO_MORE_FILES) status = STATUS_OBJECT_NAME_NOT_FOUND;

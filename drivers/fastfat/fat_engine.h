@@ -28,6 +28,9 @@ typedef struct _FAT_VOLUME_IO {
     PFAT_VOLUME_READ Read;
     PFAT_VOLUME_WRITE Write;
     PVOID Context;
+    /* Bytes the device holds (IOCTL_DISK_GET_LENGTH_INFO), 0 when unknown. A BPB that claims more
+     * sectors than this is not mounted, so no later access can fall off the device. */
+    ULONGLONG VolumeLength;
 } FAT_VOLUME_IO, *PFAT_VOLUME_IO;
 
 typedef enum _FAT_TYPE { FatType12 = 12, FatType16 = 16, FatType32 = 32 } FAT_TYPE;
@@ -210,7 +213,10 @@ NTSTATUS FatSetEntryInformation(_In_ PFAT_VOLUME Volume, _Inout_ PFAT_DIRENT Dir
 
 /* ---- file data (fat_file.c) ------------------------------------------------------------------ */
 
-/* Reads up to Length bytes at Offset; stops at FileSize. STATUS_END_OF_FILE at or past the end. */
+/* Reads up to Length bytes at Offset; stops at FileSize. STATUS_END_OF_FILE at or past the end.
+ * The chain is trusted as far as FileSize reaches (a break inside that range is
+ * STATUS_FILE_CORRUPT_ERROR): the driver measures it once with FatChainLength when it opens the file,
+ * as FastFat sizes the allocation when it builds an FCB, and that is where a loop shows up. */
 NTSTATUS FatReadFile(_In_ PFAT_VOLUME Volume, _In_ const FAT_DIRENT *Dirent, _In_ ULONGLONG Offset,
                      _In_ ULONG Length, _Out_writes_bytes_(Length) PVOID Buffer, _Out_ PULONG BytesRead);
 

@@ -83,6 +83,7 @@ FAT_VOLUME_IO FatImage::io() {
     io.Read = &FatImage::read_cb;
     io.Write = &FatImage::write_cb;
     io.Context = this;
+    io.VolumeLength = m_bytes.size();
     return io;
 }
 
