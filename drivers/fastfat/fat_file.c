@@ -112,7 +112,9 @@ static NTSTATUS ZeroRange(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG From
     return status;
 }
 
-/* Grows the file to NewEnd: allocates, zero-fills from the old end to ZeroTo. */
+/* Grows the file to NewEnd: allocates, zero-fills from the old end to ZeroTo.
+ * NT deviation: FastFat defers this zeroing through the valid data length of its FCB; the engine has
+ * no FCB, so the bytes are zeroed on disk at once. */
 static NTSTATUS Grow(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG NewEnd, ULONGLONG ZeroTo, PULONG OldClusters,
                      PULONG OldFirst) {
     *OldFirst = Dirent->FirstCluster;

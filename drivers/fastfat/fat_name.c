@@ -32,7 +32,7 @@ BOOLEAN FatIsValidLongName(PCUNICODE_STRING Name) {
             break;
         }
     }
-    /* The Win32 layer strips trailing dots and spaces before a name reaches a file system; a FAT
+    /* NT deviation: the Win32 layer strips trailing dots and spaces before a name reaches a file system; a FAT
      * name that still ends in one could not be opened again from Win32, so it is refused here. */
     WCHAR last = Name->Buffer[length - 1];
     return last != '.' && last != ' ';

@@ -94,7 +94,9 @@ static VOID WithTail(const UCHAR Basis[11], ULONG PrimaryLength, ULONG N, UCHAR 
     }
 }
 
-/* A directory holds at most FAT_MAX_DIRENTS names, so among 1 .. FAT_MAX_DIRENTS + 1 one tail is free. */
+/* NT deviation: Windows makes short names with RtlGenerate8dot3Name, documented as not deterministic
+ * (Microsoft Learn, "RtlGenerate8dot3Name function"); this follows fatgen103's numeric tail exactly.
+ * A directory holds at most FAT_MAX_DIRENTS names, so among 1 .. FAT_MAX_DIRENTS + 1 one tail is free. */
 #define TAIL_LIMIT (FAT_MAX_DIRENTS + 1)
 
 NTSTATUS FatGenerateShortName(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STRING Name, UCHAR Short[11]) {
