@@ -221,3 +221,49 @@ TEST_F(FatTest, Fat32RootChainLoopFailsTheMount) {
 
 }  // namespace
 }  // namespace ntio::fastfat::test
+
+namespace ntio::fastfat::test {
+namespace {
+
+// Device errors at every possible point of a mount and of a create-and-write come back as the
+// device's status (or the first error they caused), never as success with a half-done result.
+TEST_F(FatTest, DeviceErrorsComeBackAsTheyAre) {
+    format_and_mount({12, 1440, 1, 512, ""});
+    const std::vector<uint8_t> pristine = m_image->bytes();
+    int n = 0;
+    for (;; ++n) {
+        m_image->bytes() = pristine;
+        m_image->fail_reads_after(n);
+        FAT_VOLUME volume;
+        FAT_VOLUME_IO io = m_image->io();
+        NTSTATUS status = FatMountVolume(&io, &volume);
+        if (status == STATUS_SUCCESS) break;
+        ASSERT_EQ(status, STATUS_DEVICE_DATA_ERROR) << "read " << n;
+        ASSERT_LT(n, 100000);
+    }
+    EXPECT_GT(n, 0);
+    m_image->fail_reads_after(-1);
+
+    auto data = pattern(m_volume.BytesPerCluster * 5 + 3, 1);
+    for (int writes = 0;; ++writes) {
+        m_image->bytes() = pristine;
+        remount();
+        m_image->fail_writes_after(writes);
+        std::u16string name = u16("A long file name.bin");
+        UNICODE_STRING u = ustr(name);
+        FAT_DIRENT d;
+        NTSTATUS status = FatCreateEntry(&m_volume, root(), &u, 0, &d);
+        if (NT_SUCCESS(status)) status = FatWriteFile(&m_volume, &d, 0, static_cast<ULONG>(data.size()), data.data());
+        m_image->fail_writes_after(-1);
+        if (status == STATUS_SUCCESS) {
+            EXPECT_EQ(read_all(&m_volume, d), data);
+            break;
+        }
+        ASSERT_EQ(status, STATUS_DEVICE_DATA_ERROR) << "write " << writes;
+        ASSERT_LT(writes, 100000);
+    }
+    EXPECT_EQ(m_image->out_of_range(), 0);
+}
+
+}  // namespace
+}  // namespace ntio::fastfat::test

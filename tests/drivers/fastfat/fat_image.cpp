@@ -93,6 +93,8 @@ NTSTATUS FatImage::read_cb(PVOID context, ULONGLONG offset, ULONG length, PVOID 
         ++self->m_out_of_range;
         return STATUS_END_OF_FILE;
     }
+    if (self->m_reads_left == 0) return STATUS_DEVICE_DATA_ERROR;
+    if (self->m_reads_left > 0) --self->m_reads_left;
     std::memcpy(buffer, self->m_bytes.data() + offset, length);
     return STATUS_SUCCESS;
 }
@@ -103,6 +105,8 @@ NTSTATUS FatImage::write_cb(PVOID context, ULONGLONG offset, ULONG length, const
         ++self->m_out_of_range;
         return STATUS_END_OF_FILE;
     }
+    if (self->m_writes_left == 0) return STATUS_DEVICE_DATA_ERROR;
+    if (self->m_writes_left > 0) --self->m_writes_left;
     std::memcpy(self->m_bytes.data() + offset, buffer, length);
     return STATUS_SUCCESS;
 }

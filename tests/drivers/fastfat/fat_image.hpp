@@ -52,6 +52,9 @@ public:
     const std::string& path() const { return m_path; }
     // Counts the callbacks that went past the image (the engine must never ask for such a range).
     int out_of_range() const { return m_out_of_range; }
+    // Makes every read (or write) after the next n fail with STATUS_DEVICE_DATA_ERROR; -1 never.
+    void fail_reads_after(int n) { m_reads_left = n; }
+    void fail_writes_after(int n) { m_writes_left = n; }
 
 private:
     static NTSTATUS read_cb(PVOID context, ULONGLONG offset, ULONG length, PVOID buffer);
@@ -59,6 +62,8 @@ private:
     std::string m_path;
     std::vector<uint8_t> m_bytes;
     int m_out_of_range = 0;
+    int m_reads_left = -1;
+    int m_writes_left = -1;
 };
 
 // UTF-16 strings for the engine (WCHAR is 16-bit here; std::wstring is not).
