@@ -66,13 +66,14 @@ NTSTATUS FatZeroCluster(PFAT_VOLUME Volume, ULONG Cluster) {
 }
 
 NTSTATUS FatExtendDirectory(PFAT_VOLUME Volume, ULONG Directory) {
-    /* fatgen103: the FAT12/16 root has a fixed size; Windows answers a full root with disk full. */
-    if (Directory == FAT_FIXED_ROOT) return STATUS_DISK_FULL;
+    /* The FAT12/16 root has a fixed size, and no directory grows past 65,536 entries: FastFat answers
+     * both with STATUS_CANNOT_MAKE (a lack of clusters stays STATUS_DISK_FULL). */
+    if (Directory == FAT_FIXED_ROOT) return STATUS_CANNOT_MAKE;
     ULONG count, last;
     NTSTATUS status = FatChainLength(Volume, Directory, &count, &last);
     if (!NT_SUCCESS(status)) return status;
     if ((ULONGLONG)(count + 1) * Volume->BytesPerCluster > (ULONGLONG)FAT_MAX_DIRENTS * FAT_DIRENT_SIZE) {
-        return STATUS_DISK_FULL;
+        return STATUS_CANNOT_MAKE;
     }
     ULONG added;
     status = FatAllocateClusters(Volume, last, 1, &added);

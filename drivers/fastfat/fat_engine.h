@@ -189,7 +189,8 @@ NTSTATUS FatLookupName(_In_ PFAT_VOLUME Volume, _In_ ULONG Directory, _In_ PCUNI
  * entries) named Name in Directory. Names that fit 8.3 (upper case, or all lower case in the base
  * or the extension) get one short entry with the NT case bits; others get long-name entries and a
  * generated "BASIS~N" short name. STATUS_OBJECT_NAME_COLLISION when the name exists,
- * STATUS_OBJECT_NAME_INVALID for an illegal name, STATUS_DISK_FULL when no room is left. */
+ * STATUS_OBJECT_NAME_INVALID for an illegal name, STATUS_DISK_FULL when no cluster is left,
+ * STATUS_CANNOT_MAKE when the directory cannot grow (a full FAT12/16 root, 65,536 entries). */
 NTSTATUS FatCreateEntry(_In_ PFAT_VOLUME Volume, _In_ ULONG Directory, _In_ PCUNICODE_STRING Name,
                         _In_ UCHAR Attributes, _Out_ PFAT_DIRENT Dirent);
 
@@ -227,7 +228,7 @@ NTSTATUS FatWriteFile(_In_ PFAT_VOLUME Volume, _Inout_ PFAT_DIRENT Dirent, _In_ 
                       _In_ ULONG Length, _In_reads_bytes_(Length) const VOID *Buffer);
 
 /* Sets the file's size: shrinking frees the clusters past the new end, growing allocates and
- * zero-fills. Directories are STATUS_FILE_IS_A_DIRECTORY. */
+ * zero-fills. Directories are STATUS_INVALID_DEVICE_REQUEST, sizes past 4 GiB - 1 STATUS_DISK_FULL. */
 NTSTATUS FatSetFileSize(_In_ PFAT_VOLUME Volume, _Inout_ PFAT_DIRENT Dirent, _In_ ULONGLONG NewSize);
 
 /* ---- times (fat_time.c) ---------------------------------------------------------------------- */

@@ -156,7 +156,9 @@ NTSTATUS FatWriteFile(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG Offset, 
 }
 
 NTSTATUS FatSetFileSize(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG NewSize) {
-    if (Dirent->Attributes & FAT_ATTR_DIRECTORY) return STATUS_FILE_IS_A_DIRECTORY;
+    /* FastFat's end-of-file and allocation setters refuse directories with
+     * STATUS_INVALID_DEVICE_REQUEST and sizes past 32 bits with STATUS_DISK_FULL. */
+    if (Dirent->Attributes & FAT_ATTR_DIRECTORY) return STATUS_INVALID_DEVICE_REQUEST;
     if (NewSize > FAT_MAX_FILE_SIZE) return STATUS_DISK_FULL;
     NTSTATUS status;
     if (NewSize < Dirent->FileSize) {

@@ -125,7 +125,9 @@ TEST_P(FatModifyTest, TruncateFreesAndExtendZeroFills) {
     EXPECT_NE(empty.FirstCluster, 0u);
 
     FAT_DIRENT dir = create_directory(root(), "d");
-    EXPECT_EQ(FatSetFileSize(&m_volume, &dir, 10), STATUS_FILE_IS_A_DIRECTORY);
+    EXPECT_EQ(FatSetFileSize(&m_volume, &dir, 10), STATUS_INVALID_DEVICE_REQUEST);
+    EXPECT_EQ(FatSetFileSize(&m_volume, &empty, 0x100000000ull), STATUS_DISK_FULL);
+    EXPECT_EQ(FatWriteFile(&m_volume, &empty, 0xFFFFFFFFull, 1, data.data()), STATUS_DISK_FULL);
     expect_clean();
     EXPECT_EQ(mtype(m_image->path(), "size.bin"), data);
     EXPECT_EQ(mtype(m_image->path(), "empty.bin"), std::vector<uint8_t>(5, 0));
