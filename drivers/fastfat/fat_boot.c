@@ -34,11 +34,13 @@
 static BOOLEAN IsPowerOfTwo(ULONG v) { return v != 0 && (v & (v - 1)) == 0; }
 
 /* Everything here is checked before any value is used as a size or an offset, so a foreign or
- * damaged boot sector is STATUS_UNRECOGNIZED_VOLUME and never an out-of-range access. */
+ * damaged boot sector is STATUS_UNRECOGNIZED_VOLUME and never an out-of-range access. The first
+ * checks are the ones FastFat makes before it mounts (its FatIsBootSectorFat): the first jump byte,
+ * the sector size, a power-of-two cluster, reserved sectors, FATs, a sector count, FAT32 version 0.0,
+ * the media byte, a root directory size unless FAT32, and no mirror-disabled FAT32. Like FastFat,
+ * the 0x55 0xAA signature is not required. The rest keep every region inside the volume. */
 static NTSTATUS ParseBpb(const UCHAR *Bs, PFAT_VOLUME Volume) {
-    /* fatgen103: BS_jmpBoot is EB ?? 90 or E9 ?? ??; the 0x55 0xAA signature ends sector 0. */
-    if (!((Bs[BS_JMP_BOOT] == 0xEB && Bs[2] == 0x90) || Bs[BS_JMP_BOOT] == 0xE9)) return STATUS_UNRECOGNIZED_VOLUME;
-    if (Bs[510] != 0x55 || Bs[511] != 0xAA) return STATUS_UNRECOGNIZED_VOLUME;
+    if (Bs[BS_JMP_BOOT] != 0xE9 && Bs[BS_JMP_BOOT] != 0xEB && Bs[BS_JMP_BOOT] != 0x49) return STATUS_UNRECOGNIZED_VOLUME;
 
     ULONG bps = FatLe16(Bs + BPB_BYTS_PER_SEC);
     ULONG spc = Bs[BPB_SEC_PER_CLUS];
@@ -51,7 +53,9 @@ static NTSTATUS ParseBpb(const UCHAR *Bs, PFAT_VOLUME Volume) {
     ULONG fat32 = FatLe32(Bs + BPB_FAT_SZ32);
     UCHAR media = Bs[BPB_MEDIA];
 
-    if (bps != 512 && bps != 1024 && bps != 2048 && bps != 4096) return STATUS_UNRECOGNIZED_VOLUME;
+    if (bps != 128 && bps != 256 && bps != 512 && bps != 1024 && bps != 2048 && bps != 4096) {
+        return STATUS_UNRECOGNIZED_VOLUME;
+    }
     /* fatgen103 stops at 32 KiB clusters; NT also mounts 64 KiB ones (large-sector media). */
     if (!IsPowerOfTwo(spc) || spc > 128 || bps * spc > 65536) return STATUS_UNRECOGNIZED_VOLUME;
     if (reserved == 0 || fats == 0) return STATUS_UNRECOGNIZED_VOLUME;
@@ -97,8 +101,6 @@ static NTSTATUS ParseBpb(const UCHAR *Bs, PFAT_VOLUME Volume) {
     Volume->FirstDataSector = (ULONG)first_data;
     Volume->ClusterCount = (ULONG)clusters;
     Volume->MediaDescriptor = media;
-    Volume->MirrorFats = TRUE;
-    Volume->ActiveFat = 0;
 
     ULONG boot_sig_offset = type == FatType32 ? BS_BOOT_SIG_32 : BS_BOOT_SIG_16;
     Volume->HasExtendedBpb = Bs[boot_sig_offset] == 0x29;
@@ -107,15 +109,12 @@ static NTSTATUS ParseBpb(const UCHAR *Bs, PFAT_VOLUME Volume) {
     if (type == FatType32) {
         Volume->RootCluster = FatLe32(Bs + BPB_ROOT_CLUS);
         if (!FatIsDataCluster(Volume, Volume->RootCluster)) return STATUS_UNRECOGNIZED_VOLUME;
-        /* BPB_ExtFlags bit 7: only the FAT numbered in bits 0-3 is active and written. */
-        USHORT ext = FatLe16(Bs + BPB_EXT_FLAGS);
-        if (ext & 0x80) {
-            Volume->MirrorFats = TRUE;
-            Volume->ActiveFat = ext & 0x0F;
-            if (Volume->ActiveFat >= fats) return STATUS_UNRECOGNIZED_VOLUME;
-        }
+        /* BPB_ExtFlags bit 7 turns mirroring off (only one FAT is live): FastFat refuses such
+         * volumes as half-converted, so every FAT copy is always written here. */
+        if (FatLe16(Bs + BPB_EXT_FLAGS) & 0x80) return STATUS_UNRECOGNIZED_VOLUME;
+        /* FSInfo's fields sit at fixed offsets of a 512-byte structure. */
         ULONG fsinfo = FatLe16(Bs + BPB_FS_INFO);
-        Volume->FsInfoSector = (fsinfo != 0 && fsinfo != 0xFFFF && fsinfo < reserved) ? fsinfo : 0;
+        Volume->FsInfoSector = (fsinfo != 0 && fsinfo != 0xFFFF && fsinfo < reserved && bps >= 512) ? fsinfo : 0;
     }
     return STATUS_SUCCESS;
 }

@@ -74,8 +74,6 @@ typedef struct _FAT_VOLUME {
     ULONG ClusterCount;        /* data clusters: valid cluster numbers are 2 .. ClusterCount + 1 */
     ULONG RootCluster;         /* FAT32 */
     ULONG FsInfoSector;        /* FAT32, 0 when absent or invalid */
-    ULONG ActiveFat;           /* FAT32 with mirroring off: the only FAT copy in use */
-    BOOLEAN MirrorFats;        /* write every FAT copy */
     BOOLEAN HasExtendedBpb;    /* BS_BootSig 0x29: the volume ID and label fields are valid */
     ULONG FreeClusterCount;    /* counted from the FAT at mount, kept by every allocation and free */
     ULONG NextFreeHint;        /* where the next allocation search starts */
@@ -142,7 +140,7 @@ NTSTATUS FatSetVolumeSerialNumber(_In_ PFAT_VOLUME Volume, _In_ ULONG SerialNumb
 #define FAT_CLUSTER_BAD 0xFFFFFFF7
 
 NTSTATUS FatGetFatEntry(_In_ PFAT_VOLUME Volume, _In_ ULONG Cluster, _Out_ PULONG Value);
-/* Writes Value (a cluster, FAT_CLUSTER_FREE or FAT_CLUSTER_EOC) into every FAT copy in use. */
+/* Writes Value (a cluster, FAT_CLUSTER_FREE or FAT_CLUSTER_EOC) into every FAT copy. */
 NTSTATUS FatSetFatEntry(_In_ PFAT_VOLUME Volume, _In_ ULONG Cluster, _In_ ULONG Value);
 
 /* The next cluster of a chain: STATUS_SUCCESS with *Next = FAT_CLUSTER_EOC at the end;

@@ -1,5 +1,5 @@
-/* FAT entries of the three widths (fatgen103, "FAT Data Structure"): reading one, writing one into
- * every FAT copy in use, and counting the free ones. Values are normalised so the rest of the engine
+/* FAT entries of the three widths (fatgen103, "FAT Data Structure"): reading one (from the first
+ * FAT), writing one into every FAT copy, and counting the free ones. Values are normalised so the rest of the engine
  * never sees a width: end-of-chain is FAT_CLUSTER_EOC and the bad-cluster mark FAT_CLUSTER_BAD. */
 #include "fat_internal.h"
 
@@ -49,7 +49,7 @@ NTSTATUS FatGetFatEntry(PFAT_VOLUME Volume, ULONG Cluster, PULONG Value) {
     if (!FatIsDataCluster(Volume, Cluster)) return STATUS_FILE_CORRUPT_ERROR;
     UCHAR bytes[4];
     ULONG width = Volume->FatType == FatType32 ? 4 : 2;
-    NTSTATUS status = FatRead(Volume, FatCopyOffset(Volume, Volume->ActiveFat) + EntryOffset(Volume, Cluster),
+    NTSTATUS status = FatRead(Volume, FatCopyOffset(Volume, 0) + EntryOffset(Volume, Cluster),
                               width, bytes);
     if (!NT_SUCCESS(status)) return status;
     *Value = Normalise(Volume, DecodeRaw(Volume, Cluster, bytes));
@@ -67,7 +67,6 @@ NTSTATUS FatSetFatEntry(PFAT_VOLUME Volume, ULONG Cluster, ULONG Value) {
     ULONG offset = EntryOffset(Volume, Cluster);
     ULONG width = Volume->FatType == FatType32 ? 4 : 2;
     for (ULONG copy = 0; copy < Volume->NumberOfFats; ++copy) {
-        if (!Volume->MirrorFats && copy != Volume->ActiveFat) continue;
         ULONGLONG at = FatCopyOffset(Volume, copy) + offset;
         UCHAR bytes[4];
         NTSTATUS status;
@@ -97,7 +96,7 @@ NTSTATUS FatCountFreeClusters(PFAT_VOLUME Volume, PULONG FreeClusters) {
     enum { kChunk = 4096 };
     UCHAR *chunk = (UCHAR *)ExAllocatePoolWithTag(PagedPool, kChunk + 4, FAT_POOL_TAG);
     if (chunk == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    ULONGLONG base = FatCopyOffset(Volume, Volume->ActiveFat);
+    ULONGLONG base = FatCopyOffset(Volume, 0);
     ULONG last_cluster = Volume->ClusterCount + 1;
     ULONG end_byte = EntryOffset(Volume, last_cluster) + (Volume->FatType == FatType32 ? 4 : 2);
     ULONG chunk_start = 0, chunk_len = 0, free_count = 0;

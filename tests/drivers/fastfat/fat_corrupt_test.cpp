@@ -40,7 +40,6 @@ TEST_P(FatBadBootTest, IsNotAFatVolume) {
 
 const BootDamage kDamage[] = {
     {"zeroed sector", 16, [](auto& b) { std::fill(b.begin(), b.begin() + 512, 0); }},
-    {"no 55 AA signature", 16, [](auto& b) { b[510] = 0; }},
     {"no jump instruction", 16, [](auto& b) { b[0] = 0x00; }},
     {"bytes per sector 0", 16, [](auto& b) { put16(b, 11, 0); }},
     {"bytes per sector 3000", 16, [](auto& b) { put16(b, 11, 3000); }},
@@ -59,7 +58,7 @@ const BootDamage kDamage[] = {
     {"FAT32 root cluster past the end", 32, [](auto& b) { put32(b, 44, 0x0FFFFFF0); }},
     {"FAT32 version 1.0", 32, [](auto& b) { put16(b, 42, 0x0100); }},
     {"FAT32 BPB with a FAT16 FAT size", 32, [](auto& b) { put16(b, 22, 100); }},
-    {"active FAT past the FAT count", 32, [](auto& b) { put16(b, 40, 0x0085); }},
+    {"FAT32 with mirroring off", 32, [](auto& b) { put16(b, 40, 0x0081); }},
     {"NTFS boot sector", 16, [](auto& b) {
          std::fill(b.begin(), b.begin() + 512, 0);
          const char oem[] = "NTFS    ";
@@ -77,6 +76,21 @@ INSTANTIATE_TEST_SUITE_P(Damage, FatBadBootTest, ::testing::ValuesIn(kDamage), [
     for (const char* p = info.param.what; *p; ++p) name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
     return name;
 });
+
+// FastFat takes any of three jump bytes and does not look for the 0x55 0xAA signature.
+TEST_F(FatTest, BootSectorChecksAreFastFats) {
+    FatImage image(m_dir.file("nt.img"));
+    make_image(image.path(), {16, 8192, 1, 512, ""});
+    image.load();
+    image.bytes()[510] = 0;
+    image.bytes()[511] = 0;
+    for (uint8_t jump : {0xEB, 0xE9, 0x49}) {
+        image.bytes()[0] = jump;
+        FAT_VOLUME volume;
+        FAT_VOLUME_IO io = image.io();
+        EXPECT_EQ(FatMountVolume(&io, &volume), STATUS_SUCCESS) << int(jump);
+    }
+}
 
 TEST_F(FatTest, RandomBootSectorsNeverCrash) {
     // Valid jump and signature, random fields: the engine may accept a few, must reject the rest,
