@@ -247,6 +247,42 @@ TEST_P(FatModifyTest, LabelAndSerialNumber) {
     EXPECT_NE(r.output.find("has no label"), std::string::npos) << r.output;
 }
 
+TEST_P(FatModifyTest, AllocationPrefersClustersRightAfterTheChain) {
+    format_and_mount(GetParam());
+    const ULONG cluster = m_volume.BytesPerCluster;
+    // A fresh file gets one contiguous run.
+    FAT_DIRENT a = create_file(root(), "a", pattern(cluster * 4, 1));
+    FAT_DIRENT b = create_file(root(), "b", pattern(cluster * 4, 2));
+    auto contiguous = [&](const FAT_DIRENT& d, ULONG count) {
+        ULONG c = d.FirstCluster;
+        for (ULONG i = 1; i < count; ++i) {
+            ULONG next;
+            if (FatNextCluster(&m_volume, c, &next) != STATUS_SUCCESS || next != c + 1) return false;
+            c = next;
+        }
+        return true;
+    };
+    EXPECT_TRUE(contiguous(a, 4));
+    EXPECT_TRUE(contiguous(b, 4));
+    // c follows b; once c is gone, the next-free hint points past c's old clusters, yet extending b
+    // takes the clusters right after b's end.
+    FAT_DIRENT c = create_file(root(), "c", pattern(cluster * 2, 3));
+    ULONG c_first = c.FirstCluster;
+    ASSERT_EQ(FatDeleteEntry(&m_volume, &c), STATUS_SUCCESS);
+    EXPECT_NE(m_volume.NextFreeHint, c_first);
+    auto more = pattern(cluster * 2, 4);
+    ASSERT_EQ(FatWriteFile(&m_volume, &b, b.FileSize, static_cast<ULONG>(more.size()), more.data()), STATUS_SUCCESS);
+    EXPECT_TRUE(contiguous(b, 6));
+    // a cannot grow in place (b follows it): its extension goes elsewhere, in one run.
+    ASSERT_EQ(FatWriteFile(&m_volume, &a, a.FileSize, static_cast<ULONG>(more.size()), more.data()), STATUS_SUCCESS);
+    ULONG fifth;
+    ASSERT_EQ(FatChainSeek(&m_volume, a.FirstCluster, 4, &fifth), STATUS_SUCCESS);
+    ULONG sixth;
+    ASSERT_EQ(FatNextCluster(&m_volume, fifth, &sixth), STATUS_SUCCESS);
+    EXPECT_EQ(sixth, fifth + 1);
+    expect_clean();
+}
+
 const ImageSpec kModifyImages[] = {
     {12, 1440, 1, 512, "FLOPPY"},
     {12, 4096, 4, 512, ""},
