@@ -85,6 +85,8 @@ static NTSTATUS IsWithin(PFAT_VOLUME Volume, ULONG Directory, ULONG Ancestor, PB
 
 NTSTATUS FatRenameEntry(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONG TargetDirectory, PCUNICODE_STRING NewName) {
     if (NewName == NULL || (NewName->Length & 1) || !FatIsValidLongName(NewName)) return STATUS_OBJECT_NAME_INVALID;
+    /* "." and ".." belong to their directory and never move. */
+    if (Dirent->RawName[0] == '.') return STATUS_INVALID_PARAMETER;
     BOOLEAN is_directory = (Dirent->Attributes & FAT_ATTR_DIRECTORY) != 0;
     BOOLEAN moving = TargetDirectory != Dirent->DirectoryCluster;
     NTSTATUS status;

@@ -87,6 +87,8 @@ TEST_P(FatModifyTest, RenameAndMoveKeepDataAndFixDotDot) {
     ASSERT_EQ(FatEnumerateDirectory(&m_volume, b.FirstCluster, &resume, &dotdot), STATUS_SUCCESS);
     EXPECT_EQ(narrow(dotdot.ShortName, dotdot.ShortNameLength), "..");
     EXPECT_EQ(dotdot.FirstCluster, a.FirstCluster);
+    EXPECT_EQ(rename(&dotdot, root(), "escaped"), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(FatDeleteEntry(&m_volume, &dotdot), STATUS_CANNOT_DELETE);
     EXPECT_EQ(free_clusters(), free_before);
 
     remount();
