@@ -105,7 +105,7 @@ typedef struct _FAT_DIRENT {
     WCHAR ShortName[13];       /* "NAME.EXT", with the NT lower-case bits applied */
 } FAT_DIRENT, *PFAT_DIRENT;
 
-/* ---- volume (fat_boot.c, fat_volume_info.c) -------------------------------------------------- */
+/* ---- volume (fat_boot.c, fat_volume_label.c, fat_volume_state.c) ---------------------------- */
 
 /* Reads and validates the boot sector, determines the FAT type from the cluster count, reads FSInfo
  * and counts the free clusters. A boot sector that is not a valid FAT BPB gives
@@ -131,6 +131,11 @@ NTSTATUS FatQueryVolumeLabel(_In_ PFAT_VOLUME Volume, _Out_writes_(11) PWCHAR La
 NTSTATUS FatSetVolumeLabel(_In_ PFAT_VOLUME Volume, _In_ PCUNICODE_STRING Label);
 
 NTSTATUS FatSetVolumeSerialNumber(_In_ PFAT_VOLUME Volume, _In_ ULONG SerialNumber);
+
+/* The dirty state chkdsk looks at (fat_volume_state.c): marking sets or clears it in the boot
+ * sector and, on FAT16/32, in FAT entry 1; the query reports dirty when either says so. */
+NTSTATUS FatMarkVolumeDirty(_In_ PFAT_VOLUME Volume, _In_ BOOLEAN Dirty);
+NTSTATUS FatQueryVolumeDirty(_In_ PFAT_VOLUME Volume, _Out_ PBOOLEAN Dirty);
 
 /* ---- FAT entries and chains (fat_table.c, fat_chain.c) --------------------------------------- */
 

@@ -285,6 +285,31 @@ TEST_P(FatModifyTest, AllocationPrefersClustersRightAfterTheChain) {
     expect_clean();
 }
 
+TEST_P(FatModifyTest, DirtyBitIsWhatFsckSees) {
+    format_and_mount(GetParam());
+    BOOLEAN dirty = TRUE;
+    ASSERT_EQ(FatQueryVolumeDirty(&m_volume, &dirty), STATUS_SUCCESS);
+    EXPECT_FALSE(dirty);  // mkfs.fat leaves a clean volume
+    ASSERT_EQ(FatMarkVolumeDirty(&m_volume, TRUE), STATUS_SUCCESS);
+    ASSERT_EQ(FatQueryVolumeDirty(&m_volume, &dirty), STATUS_SUCCESS);
+    EXPECT_TRUE(dirty);
+    m_image->save();
+    CommandResult r = fsck(m_image->path());
+    EXPECT_NE(r.output.find("Dirty bit"), std::string::npos) << r.output;
+    ASSERT_EQ(FatMarkVolumeDirty(&m_volume, FALSE), STATUS_SUCCESS);
+    ASSERT_EQ(FatQueryVolumeDirty(&m_volume, &dirty), STATUS_SUCCESS);
+    EXPECT_FALSE(dirty);
+    expect_clean();
+    // The FAT16/32 clean-shutdown bit alone also reads as dirty.
+    if (m_volume.FatType != FatType12) {
+        ULONGLONG entry1 = static_cast<ULONGLONG>(m_volume.ReservedSectors) * m_volume.BytesPerSector +
+                           (m_volume.FatType == FatType32 ? 4 + 3 : 2 + 1);
+        m_image->bytes()[entry1] &= static_cast<uint8_t>(m_volume.FatType == FatType32 ? ~0x08 : ~0x80);
+        ASSERT_EQ(FatQueryVolumeDirty(&m_volume, &dirty), STATUS_SUCCESS);
+        EXPECT_TRUE(dirty);
+    }
+}
+
 const ImageSpec kModifyImages[] = {
     {12, 1440, 1, 512, "FLOPPY"},
     {12, 4096, 4, 512, ""},
