@@ -73,6 +73,14 @@ std::string narrow(const WCHAR* s, size_t length);
 UNICODE_STRING ustr(const std::u16string& s);
 
 std::vector<uint8_t> pattern(size_t size, uint32_t seed);
+// Little-endian stores into an image, for building and damaging on-disk structures by hand.
+inline void put16(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+    b[at] = static_cast<uint8_t>(v);
+    b[at + 1] = static_cast<uint8_t>(v >> 8);
+}
+inline void put32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
 void write_host_file(const std::string& path, const std::vector<uint8_t>& data);
 std::vector<uint8_t> read_host_file(const std::string& path);
 
