@@ -217,18 +217,35 @@ NTSTATUS FatSetEntryInformation(_In_ PFAT_VOLUME Volume, _Inout_ PFAT_DIRENT Dir
 
 /* ---- file data (fat_file.c) ------------------------------------------------------------------ */
 
+/* Where the last transfer through a file's chain ended, so the next one at or after it starts there
+ * instead of at the first cluster: a sequential stream then walks its chain once, not once per
+ * request. Caller-owned and zeroed to start; one per stream (the CCB, or a local of one request),
+ * never used by two threads at once. The engine ignores it when FirstCluster is not the file's; the
+ * caller zeroes it when the file shrinks (the clusters it names may be gone). */
+typedef struct _FAT_CHAIN_CURSOR {
+    ULONG FirstCluster;
+    ULONG Index;   /* 0-based position of Cluster in the chain */
+    ULONG Cluster;
+} FAT_CHAIN_CURSOR, *PFAT_CHAIN_CURSOR;
+
 /* Reads up to Length bytes at Offset; stops at FileSize. STATUS_END_OF_FILE at or past the end.
  * The chain is trusted as far as FileSize reaches (a break inside that range is
  * STATUS_FILE_CORRUPT_ERROR): the driver measures it once with FatChainLength when it opens the file,
  * as FastFat sizes the allocation when it builds an FCB, and that is where a loop shows up. */
 NTSTATUS FatReadFile(_In_ PFAT_VOLUME Volume, _In_ const FAT_DIRENT *Dirent, _In_ ULONGLONG Offset,
                      _In_ ULONG Length, _Out_writes_bytes_(Length) PVOID Buffer, _Out_ PULONG BytesRead);
+NTSTATUS FatReadFileEx(_In_ PFAT_VOLUME Volume, _In_ const FAT_DIRENT *Dirent, _In_ ULONGLONG Offset,
+                       _In_ ULONG Length, _Out_writes_bytes_(Length) PVOID Buffer, _Out_ PULONG BytesRead,
+                       _Inout_opt_ PFAT_CHAIN_CURSOR Cursor);
 
 /* Writes Length bytes at Offset, extending the file (and zero-filling any gap) as needed; the new
  * size and first cluster go to the directory entry. STATUS_DISK_FULL leaves the file as it was.
  * Files are limited to 4 GiB - 1 (STATUS_DISK_FULL beyond, as FAT cannot record more). */
 NTSTATUS FatWriteFile(_In_ PFAT_VOLUME Volume, _Inout_ PFAT_DIRENT Dirent, _In_ ULONGLONG Offset,
                       _In_ ULONG Length, _In_reads_bytes_(Length) const VOID *Buffer);
+NTSTATUS FatWriteFileEx(_In_ PFAT_VOLUME Volume, _Inout_ PFAT_DIRENT Dirent, _In_ ULONGLONG Offset,
+                        _In_ ULONG Length, _In_reads_bytes_(Length) const VOID *Buffer,
+                        _Inout_opt_ PFAT_CHAIN_CURSOR Cursor);
 
 /* Sets the file's size: shrinking frees the clusters past the new end, growing allocates and
  * zero-fills. Directories are STATUS_INVALID_DEVICE_REQUEST, sizes past 4 GiB - 1 STATUS_DISK_FULL. */

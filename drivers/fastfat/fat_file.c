@@ -8,14 +8,27 @@
 
 typedef NTSTATUS (*TRANSFER)(PFAT_VOLUME Volume, ULONGLONG VolumeOffset, ULONG Length, PUCHAR Buffer, PVOID Context);
 
+/* The Index-th cluster of the chain at First, walking from the cursor when it is on this chain at
+ * or before Index (a sequential stream then never walks the same links twice). */
+static NTSTATUS SeekWithCursor(PFAT_VOLUME Volume, ULONG First, const FAT_CHAIN_CURSOR *Cursor, ULONG Index,
+                               PULONG Cluster) {
+    if (Cursor != NULL && First != 0 && Cursor->FirstCluster == First && Cursor->Index <= Index &&
+        FatIsDataCluster(Volume, Cursor->Cluster)) {
+        return FatChainSeek(Volume, Cursor->Cluster, Index - Cursor->Index, Cluster);
+    }
+    return FatChainSeek(Volume, First, Index, Cluster);
+}
+
 /* Calls Transfer for each run of consecutive clusters covering [Offset, Offset + Length) of the
- * chain; Buffer advances with it (NULL stays NULL). */
+ * chain; Buffer advances with it (NULL stays NULL). The cursor, when given, ends on the last
+ * cluster touched. */
 static NTSTATUS WalkRange(PFAT_VOLUME Volume, ULONG First, ULONGLONG Offset, ULONG Length, PUCHAR Buffer,
-                          TRANSFER Transfer, PVOID Context) {
+                          TRANSFER Transfer, PVOID Context, PFAT_CHAIN_CURSOR Cursor) {
     if (Length == 0) return STATUS_SUCCESS;
     ULONG bpc = Volume->BytesPerCluster;
+    ULONG index = (ULONG)(Offset / bpc);
     ULONG cluster;
-    NTSTATUS status = FatChainSeek(Volume, First, (ULONG)(Offset / bpc), &cluster);
+    NTSTATUS status = SeekWithCursor(Volume, First, Cursor, index, &cluster);
     if (status == STATUS_END_OF_FILE) return STATUS_FILE_CORRUPT_ERROR; /* size says more than the chain */
     if (!NT_SUCCESS(status)) return status;
     ULONG within = (ULONG)(Offset % bpc);
@@ -30,6 +43,7 @@ static NTSTATUS WalkRange(PFAT_VOLUME Volume, ULONG First, ULONGLONG Offset, ULO
             if (next == FAT_CLUSTER_EOC) return STATUS_FILE_CORRUPT_ERROR;
             if (next != cluster + 1) break;
             cluster = next;
+            ++index;
             next = FAT_CLUSTER_EOC;
             run_bytes += bpc;
         }
@@ -43,7 +57,13 @@ static NTSTATUS WalkRange(PFAT_VOLUME Volume, ULONG First, ULONGLONG Offset, ULO
             /* The run stopped at a discontiguous link already read into next. */
             if (next == FAT_CLUSTER_EOC) return STATUS_FILE_CORRUPT_ERROR;
             cluster = next;
+            ++index;
         }
+    }
+    if (Cursor != NULL) {
+        Cursor->FirstCluster = First;
+        Cursor->Index = index;
+        Cursor->Cluster = cluster;
     }
     return STATUS_SUCCESS;
 }
@@ -68,22 +88,40 @@ static NTSTATUS ZeroRun(PFAT_VOLUME Volume, ULONGLONG At, ULONG Length, PUCHAR B
     return STATUS_SUCCESS;
 }
 
-NTSTATUS FatReadFile(PFAT_VOLUME Volume, const FAT_DIRENT *Dirent, ULONGLONG Offset, ULONG Length, PVOID Buffer,
-                     PULONG BytesRead) {
+NTSTATUS FatReadFileEx(PFAT_VOLUME Volume, const FAT_DIRENT *Dirent, ULONGLONG Offset, ULONG Length, PVOID Buffer,
+                       PULONG BytesRead, PFAT_CHAIN_CURSOR Cursor) {
     *BytesRead = 0;
     if (Dirent->Attributes & FAT_ATTR_DIRECTORY) return STATUS_FILE_IS_A_DIRECTORY;
     if (Offset >= Dirent->FileSize) return STATUS_END_OF_FILE;
     ULONGLONG available = Dirent->FileSize - Offset;
     ULONG n = available < Length ? (ULONG)available : Length;
-    NTSTATUS status = WalkRange(Volume, Dirent->FirstCluster, Offset, n, (PUCHAR)Buffer, ReadRun, NULL);
+    NTSTATUS status = WalkRange(Volume, Dirent->FirstCluster, Offset, n, (PUCHAR)Buffer, ReadRun, NULL, Cursor);
     if (NT_SUCCESS(status)) *BytesRead = n;
     return status;
 }
 
-/* Makes the chain long enough for Size bytes; all or nothing. */
-static NTSTATUS EnsureAllocation(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG Size, PULONG OldClusters) {
+NTSTATUS FatReadFile(PFAT_VOLUME Volume, const FAT_DIRENT *Dirent, ULONGLONG Offset, ULONG Length, PVOID Buffer,
+                     PULONG BytesRead) {
+    return FatReadFileEx(Volume, Dirent, Offset, Length, Buffer, BytesRead, NULL);
+}
+
+/* Makes the chain long enough for Size bytes; all or nothing. The chain is measured from the cursor
+ * when it is on this chain (an append then reads only the links it adds), and the cursor is left on
+ * the old last cluster, where the write that follows starts. */
+static NTSTATUS EnsureAllocation(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG Size, PULONG OldClusters,
+                                 PFAT_CHAIN_CURSOR Cursor) {
     ULONG have, last;
-    NTSTATUS status = FatChainLength(Volume, Dirent->FirstCluster, &have, &last);
+    NTSTATUS status;
+    if (Cursor != NULL && Dirent->FirstCluster != 0 && Cursor->FirstCluster == Dirent->FirstCluster &&
+        FatIsDataCluster(Volume, Cursor->Cluster)) {
+        status = FatChainLength(Volume, Cursor->Cluster, &have, &last);
+        if (NT_SUCCESS(status)) {
+            if ((ULONGLONG)Cursor->Index + have > Volume->ClusterCount) return STATUS_FILE_CORRUPT_ERROR;
+            have += Cursor->Index;
+        }
+    } else {
+        status = FatChainLength(Volume, Dirent->FirstCluster, &have, &last);
+    }
     if (!NT_SUCCESS(status)) return status;
     *OldClusters = have;
     ULONGLONG need = (Size + Volume->BytesPerCluster - 1) / Volume->BytesPerCluster;
@@ -92,6 +130,11 @@ static NTSTATUS EnsureAllocation(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLO
     status = FatAllocateClusters(Volume, last, (ULONG)(need - have), &first_new);
     if (!NT_SUCCESS(status)) return status;
     if (Dirent->FirstCluster == 0) Dirent->FirstCluster = first_new;
+    if (Cursor != NULL) {
+        Cursor->FirstCluster = Dirent->FirstCluster;
+        Cursor->Index = have == 0 ? 0 : have - 1;
+        Cursor->Cluster = have == 0 ? first_new : last;
+    }
     return STATUS_SUCCESS;
 }
 
@@ -102,12 +145,13 @@ static VOID UndoAllocation(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONG OldClus
     Dirent->FirstCluster = first;
 }
 
-static NTSTATUS ZeroRange(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG From, ULONGLONG To) {
+static NTSTATUS ZeroRange(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG From, ULONGLONG To,
+                          PFAT_CHAIN_CURSOR Cursor) {
     if (To <= From) return STATUS_SUCCESS;
     UCHAR *zeros = (UCHAR *)ExAllocatePoolWithTag(PagedPool, 4096, FAT_POOL_TAG);
     if (zeros == NULL) return STATUS_INSUFFICIENT_RESOURCES;
     RtlZeroMemory(zeros, 4096);
-    NTSTATUS status = WalkRange(Volume, Dirent->FirstCluster, From, (ULONG)(To - From), NULL, ZeroRun, zeros);
+    NTSTATUS status = WalkRange(Volume, Dirent->FirstCluster, From, (ULONG)(To - From), NULL, ZeroRun, zeros, Cursor);
     ExFreePoolWithTag(zeros, FAT_POOL_TAG);
     return status;
 }
@@ -116,11 +160,11 @@ static NTSTATUS ZeroRange(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG From
  * NT deviation: FastFat defers this zeroing through the valid data length of its FCB; the engine has
  * no FCB, so the bytes are zeroed on disk at once. */
 static NTSTATUS Grow(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG NewEnd, ULONGLONG ZeroTo, PULONG OldClusters,
-                     PULONG OldFirst) {
+                     PULONG OldFirst, PFAT_CHAIN_CURSOR Cursor) {
     *OldFirst = Dirent->FirstCluster;
-    NTSTATUS status = EnsureAllocation(Volume, Dirent, NewEnd, OldClusters);
+    NTSTATUS status = EnsureAllocation(Volume, Dirent, NewEnd, OldClusters, Cursor);
     if (!NT_SUCCESS(status)) return status;
-    status = ZeroRange(Volume, Dirent, Dirent->FileSize, ZeroTo);
+    status = ZeroRange(Volume, Dirent, Dirent->FileSize, ZeroTo, Cursor);
     if (!NT_SUCCESS(status)) {
         UndoAllocation(Volume, Dirent, *OldClusters);
         Dirent->FirstCluster = *OldFirst;
@@ -129,6 +173,11 @@ static NTSTATUS Grow(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG NewEnd, U
 }
 
 NTSTATUS FatWriteFile(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG Offset, ULONG Length, const VOID *Buffer) {
+    return FatWriteFileEx(Volume, Dirent, Offset, Length, Buffer, NULL);
+}
+
+NTSTATUS FatWriteFileEx(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG Offset, ULONG Length, const VOID *Buffer,
+                        PFAT_CHAIN_CURSOR Cursor) {
     if (Dirent->Attributes & FAT_ATTR_DIRECTORY) return STATUS_FILE_IS_A_DIRECTORY;
     if (Length == 0) return STATUS_SUCCESS;
     ULONGLONG end = Offset + Length;
@@ -137,10 +186,13 @@ NTSTATUS FatWriteFile(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG Offset, 
     ULONG old_clusters = 0, old_first = Dirent->FirstCluster, old_size = Dirent->FileSize;
     NTSTATUS status;
     if (end > Dirent->FileSize) {
-        status = Grow(Volume, Dirent, end, Offset, &old_clusters, &old_first);
-        if (!NT_SUCCESS(status)) return status;
+        status = Grow(Volume, Dirent, end, Offset, &old_clusters, &old_first, Cursor);
+        if (!NT_SUCCESS(status)) {
+            if (Cursor != NULL) RtlZeroMemory(Cursor, sizeof(*Cursor));
+            return status;
+        }
     }
-    status = WalkRange(Volume, Dirent->FirstCluster, Offset, Length, (PUCHAR)Buffer, WriteRun, NULL);
+    status = WalkRange(Volume, Dirent->FirstCluster, Offset, Length, (PUCHAR)Buffer, WriteRun, NULL, Cursor);
     if (NT_SUCCESS(status)) {
         if (end > Dirent->FileSize) Dirent->FileSize = (ULONG)end;
         /* NT sets the archive bit on every file whose data changes. */
@@ -151,6 +203,8 @@ NTSTATUS FatWriteFile(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG Offset, 
         UndoAllocation(Volume, Dirent, old_clusters);
         Dirent->FirstCluster = old_first;
         Dirent->FileSize = old_size;
+        /* It may point into clusters the undo just freed. */
+        if (Cursor != NULL) RtlZeroMemory(Cursor, sizeof(*Cursor));
     }
     return status;
 }
@@ -179,7 +233,7 @@ NTSTATUS FatSetFileSize(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONGLONG NewSiz
     }
     if (NewSize == Dirent->FileSize) return STATUS_SUCCESS;
     ULONG old_clusters, old_first, old_size = Dirent->FileSize;
-    status = Grow(Volume, Dirent, NewSize, NewSize, &old_clusters, &old_first);
+    status = Grow(Volume, Dirent, NewSize, NewSize, &old_clusters, &old_first, NULL);
     if (!NT_SUCCESS(status)) return status;
     Dirent->FileSize = (ULONG)NewSize;
     Dirent->Attributes |= FAT_ATTR_ARCHIVE;

@@ -93,6 +93,7 @@ NTSTATUS FatImage::read_cb(PVOID context, ULONGLONG offset, ULONG length, PVOID 
         ++self->m_out_of_range;
         return STATUS_END_OF_FILE;
     }
+    ++self->m_reads;
     if (self->m_reads_left == 0) return STATUS_DEVICE_DATA_ERROR;
     if (self->m_reads_left > 0) --self->m_reads_left;
     std::memcpy(buffer, self->m_bytes.data() + offset, length);

@@ -52,6 +52,8 @@ public:
     const std::string& path() const { return m_path; }
     // Counts the callbacks that went past the image (the engine must never ask for such a range).
     int out_of_range() const { return m_out_of_range; }
+    // Read callbacks so far: a measure of how many FAT entries an operation looked at.
+    uint64_t reads() const { return m_reads; }
     // Makes every read (or write) after the next n fail with STATUS_DEVICE_DATA_ERROR; -1 never.
     void fail_reads_after(int n) { m_reads_left = n; }
     void fail_writes_after(int n) { m_writes_left = n; }
@@ -62,6 +64,7 @@ private:
     std::string m_path;
     std::vector<uint8_t> m_bytes;
     int m_out_of_range = 0;
+    uint64_t m_reads = 0;
     int m_reads_left = -1;
     int m_writes_left = -1;
 };

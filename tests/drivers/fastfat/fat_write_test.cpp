@@ -143,6 +143,48 @@ INSTANTIATE_TEST_SUITE_P(Images, FatWriteTest, ::testing::ValuesIn(kWriteImages)
            std::to_string(s.sectors_per_cluster) + "x" + std::to_string(s.sector_size);
 });
 
+// With a chain cursor, a file written and read one cluster at a time reads each FAT link about once,
+// instead of walking the chain from its start for every request.
+TEST_F(FatTest, SequentialStreamsWalkTheChainOnce) {
+    format_and_mount({16, 16384, 1, 512, ""});
+    const ULONG clusters = 3000;
+    const ULONG piece = m_volume.BytesPerCluster;
+    FAT_DIRENT file = create_file(root(), "stream.bin", {});
+    auto data = pattern(static_cast<size_t>(clusters) * piece, 5);
+    FAT_CHAIN_CURSOR cursor{};
+    uint64_t before = m_image->reads();
+    for (ULONG i = 0; i < clusters; ++i) {
+        ASSERT_EQ(FatWriteFileEx(&m_volume, &file, static_cast<ULONGLONG>(i) * piece, piece, data.data() + i * piece,
+                                 &cursor),
+                  STATUS_SUCCESS);
+    }
+    EXPECT_LT(m_image->reads() - before, 10ull * clusters);
+
+    std::vector<uint8_t> back(data.size());
+    FAT_CHAIN_CURSOR reader{};
+    before = m_image->reads();
+    for (ULONG i = 0; i < clusters; ++i) {
+        ULONG got = 0;
+        ASSERT_EQ(FatReadFileEx(&m_volume, &file, static_cast<ULONGLONG>(i) * piece, piece, back.data() + i * piece,
+                                &got, &reader),
+                  STATUS_SUCCESS);
+        ASSERT_EQ(got, piece);
+    }
+    EXPECT_LT(m_image->reads() - before, 10ull * clusters);
+    EXPECT_EQ(back, data);
+
+    // A cursor of another file is ignored; so is one past the offset asked for.
+    FAT_DIRENT other = create_file(root(), "other.bin", pattern(piece * 3, 6));
+    std::vector<uint8_t> small(piece);
+    ULONG got = 0;
+    ASSERT_EQ(FatReadFileEx(&m_volume, &other, piece, piece, small.data(), &got, &reader), STATUS_SUCCESS);
+    EXPECT_TRUE(std::equal(small.begin(), small.end(), pattern(piece * 3, 6).begin() + piece));
+    ASSERT_EQ(FatReadFileEx(&m_volume, &file, 0, piece, small.data(), &got, &reader), STATUS_SUCCESS);
+    EXPECT_TRUE(std::equal(small.begin(), small.end(), data.begin()));
+    expect_clean();
+    EXPECT_EQ(mtype(m_image->path(), "stream.bin"), data);
+}
+
 // FastFat raises STATUS_CANNOT_MAKE for a full fixed root (its directory support code, where it
 // refuses to extend a FAT12/16 root or a directory past 65,536 entries).
 TEST_F(FatTest, FixedRootFillsUpWithCannotMake) {
