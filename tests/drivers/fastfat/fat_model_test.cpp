@@ -41,6 +41,7 @@ protected:
     }
 
     std::map<std::string, std::vector<uint8_t>> m_model;
+    std::map<std::string, FAT_CHAIN_CURSOR> m_cursors;
     FAT_DIRENT m_sub{};
 };
 
@@ -78,7 +79,9 @@ TEST_P(FatModelTest, RandomOperationsAgreeWithTheModel) {
             ULONGLONG offset = rng() % (data.size() + cluster * 2 + 1);
             auto bytes = pattern(rng() % (cluster * 3) + 1, static_cast<uint32_t>(rng()));
             FAT_DIRENT d = open(path);
-            NTSTATUS status = FatWriteFile(&m_volume, &d, offset, static_cast<ULONG>(bytes.size()), bytes.data());
+            // Each file keeps a chain cursor across its writes, as a CCB would.
+            NTSTATUS status = FatWriteFileEx(&m_volume, &d, offset, static_cast<ULONG>(bytes.size()), bytes.data(),
+                                             &m_cursors[path]);
             if (status == STATUS_DISK_FULL) continue;
             ASSERT_EQ(status, STATUS_SUCCESS) << path;
             if (data.size() < offset + bytes.size()) data.resize(offset + bytes.size(), 0);
@@ -91,12 +94,14 @@ TEST_P(FatModelTest, RandomOperationsAgreeWithTheModel) {
             NTSTATUS status = FatSetFileSize(&m_volume, &d, size);
             if (status == STATUS_DISK_FULL) continue;
             ASSERT_EQ(status, STATUS_SUCCESS) << path;
+            if (size < data.size()) m_cursors.erase(path);  // its clusters may be gone
             data.resize(size, 0);
         } else if (op == 4) {
             std::string path = pick();
             FAT_DIRENT d = open(path);
             ASSERT_EQ(FatDeleteEntry(&m_volume, &d), STATUS_SUCCESS) << path;
             m_model.erase(path);
+            m_cursors.erase(path);
         } else {
             std::string path = pick();
             const Place& place = places[rng() % 2];
@@ -116,6 +121,10 @@ TEST_P(FatModelTest, RandomOperationsAgreeWithTheModel) {
             auto data = std::move(m_model[path]);
             m_model.erase(path);
             m_model[place.prefix + name] = std::move(data);
+            // The chain stays where it was, so the cursor moves with the name.
+            FAT_CHAIN_CURSOR cursor = m_cursors[path];
+            m_cursors.erase(path);
+            m_cursors[place.prefix + name] = cursor;
         }
         if (HasFatalFailure()) return;
         if (step % 50 == 49) {
