@@ -238,9 +238,13 @@ void CacheManager::scan() {
 void CacheManager::lazy_write(SharedCacheMap* map, BOOLEAN wait) {
     if (!map->has_dirty()) return;
     PVOID context = map->m_lazy_context;
-    if (map->m_callbacks.AcquireForLazyWrite && !map->m_callbacks.AcquireForLazyWrite(context, wait)) return;
-    (void)map->flush(-1, 0, true, nullptr);
-    if (map->m_callbacks.ReleaseFromLazyWrite) map->m_callbacks.ReleaseFromLazyWrite(context);
+    // The callbacks take the file system's resources, which want normal kernel APCs disabled.
+    KeEnterCriticalRegion();
+    if (!map->m_callbacks.AcquireForLazyWrite || map->m_callbacks.AcquireForLazyWrite(context, wait)) {
+        (void)map->flush(-1, 0, true, nullptr);
+        if (map->m_callbacks.ReleaseFromLazyWrite) map->m_callbacks.ReleaseFromLazyWrite(context);
+    }
+    KeLeaveCriticalRegion();
 }
 
 NTSTATUS CacheManager::wait_for_lazy_writer() {

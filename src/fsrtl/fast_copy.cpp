@@ -19,6 +19,13 @@ bool fast_io_allowed(PFSRTL_COMMON_FCB_HEADER header, PFILE_OBJECT file, PLARGE_
     return fast->FastIoCheckIfPossible(file, offset, length, wait, key, read ? TRUE : FALSE, iosb, device) != FALSE;
 }
 
+// FileSize changes under the PagingIoResource too: paging I/O reads it holding only that one.
+void set_file_size(PFSRTL_COMMON_FCB_HEADER header, LONGLONG size) {
+    if (header->PagingIoResource) ExAcquireResourceExclusiveLite(header->PagingIoResource, TRUE);
+    header->FileSize.QuadPart = size;
+    if (header->PagingIoResource) ExReleaseResourceLite(header->PagingIoResource);
+}
+
 }  // namespace
 
 extern "C" {
@@ -113,7 +120,7 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlCopyWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER
         sizes.AllocationSize = header->AllocationSize;
         sizes.ValidDataLength = header->ValidDataLength;
         if (grows) {
-            header->FileSize.QuadPart = end;
+            set_file_size(header, end);
             sizes.FileSize = header->FileSize;
             CcSetFileSizes(FileObject, &sizes);
         }
@@ -134,7 +141,7 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlCopyWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER
             IoStatus->Status = STATUS_SUCCESS;
             IoStatus->Information = Length;
         } else if (grows) {
-            header->FileSize.QuadPart = old_file_size;
+            set_file_size(header, old_file_size);
             sizes.FileSize = header->FileSize;
             CcSetFileSizes(FileObject, &sizes);
         }
