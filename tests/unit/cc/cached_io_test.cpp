@@ -167,6 +167,41 @@ TEST_F(CachedIoTest, fast_reads_advance_the_file_pointer)
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
+// FsRtlCopyWrite extends the file on the fast path within the allocation: FileSize and
+// ValidDataLength move (the cache's copy too, CcGetFileSizePointer), and a write past the valid data
+// leaves zeroes in the gap (CcZeroData), not stale bytes.
+TEST_F(CachedIoTest, fast_writes_extend_the_file)
+{
+    HANDLE h = open(L'a');
+    const auto data = pattern(300, 12);
+    ASSERT_EQ(write(h, 0, 100, data.data()), STATUS_SUCCESS);
+    const CcTestFsCounters first = counters(L'a');
+    EXPECT_EQ(first.irp_writes, 1) << "the first write sets caching up on the IRP path";
+    ASSERT_EQ(write(h, 100, 200, data.data() + 100), STATUS_SUCCESS);
+    CcTestFsCounters now = counters(L'a');
+    EXPECT_EQ(now.irp_writes, 1) << "served by FsRtlCopyWrite";
+    EXPECT_EQ(now.file_size, 300);
+    EXPECT_EQ(now.valid_data_length, 300);
+    const auto tail = pattern(10, 13);
+    ASSERT_EQ(write(h, 5000, 10, tail.data()), STATUS_SUCCESS);
+    now = counters(L'a');
+    EXPECT_EQ(now.irp_writes, 1);
+    EXPECT_EQ(now.file_size, 5010);
+    EXPECT_EQ(now.valid_data_length, 5010);
+    PFILE_OBJECT file = file_object(h);
+    EXPECT_EQ(CcGetFileSizePointer(file)->QuadPart, 5010);
+    ObDereferenceObject(file);
+    std::vector<UCHAR> buffer(5010);
+    ASSERT_EQ(read(h, 0, 5010, buffer.data()), STATUS_SUCCESS);
+    std::vector<UCHAR> expected(5010, 0);
+    std::copy(data.begin(), data.end(), expected.begin());
+    std::copy(tail.begin(), tail.end(), expected.begin() + 5000);
+    EXPECT_EQ(buffer, expected);
+    ASSERT_EQ(flush(h), STATUS_SUCCESS);
+    EXPECT_EQ(disk(L'a', 0, 5010), expected);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+}
+
 // IsFastIoPossible in the FCB header steers FsRtlCopyRead: Questionable asks the driver's
 // FastIoCheckIfPossible first, NotPossible sends every request as an IRP.
 TEST_F(CachedIoTest, fast_io_follows_the_fcb_header)

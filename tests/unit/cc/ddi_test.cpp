@@ -80,16 +80,21 @@ TEST_F(CcDdiTest, paging_read_failure_is_raised)
 TEST_F(CcDdiTest, zero_data_zeroes_the_range)
 {
     prepare(4 * PAGE_SIZE);
+    // Write-behind off, so the dirty state below is not the lazy writer's to change.
+    CcSetAdditionalCacheAttributes(m_file, FALSE, TRUE);
+    EXPECT_FALSE(CcIsThereDirtyData(m_file->Vpb));
     LARGE_INTEGER start, end;
     start.QuadPart = 100;
     end.QuadPart = PAGE_SIZE + 900;
     ASSERT_TRUE(CcZeroData(m_file, &start, &end, TRUE));
+    EXPECT_TRUE(CcIsThereDirtyData(m_file->Vpb));
     std::vector<UCHAR> expected = m_data;
     std::fill(expected.begin() + 100, expected.begin() + PAGE_SIZE + 900, 0);
     std::vector<UCHAR> buffer(m_data.size());
     ASSERT_EQ(read(m_handle, 0, static_cast<ULONG>(buffer.size()), buffer.data()), STATUS_SUCCESS);
     EXPECT_EQ(buffer, expected);
     ASSERT_EQ(flush(m_handle), STATUS_SUCCESS);
+    EXPECT_FALSE(CcIsThereDirtyData(m_file->Vpb));
     EXPECT_EQ(disk(L'a', 0, static_cast<ULONG>(expected.size())), expected);
 }
 
