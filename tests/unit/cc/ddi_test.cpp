@@ -211,3 +211,28 @@ TEST_F(CcDdiTest, uninitialize_event_of_an_uncached_file_is_set_at_once)
 
 }  // namespace
 }  // namespace ntio::cc::test
+
+namespace ntio::cc::test {
+namespace {
+
+// The last CcUninitializeCacheMap of a dirty stream leaves its teardown to the lazy writer, which
+// writes the data first; the UninitializeCompleteEvent is set when the shared cache map is gone.
+TEST_F(CcDdiTest, uninitialize_event_is_set_after_the_lazy_writer_tore_the_stream_down)
+{
+    prepare(2 * PAGE_SIZE);
+    const auto data = pattern(1000, 22);
+    ASSERT_EQ(write(m_handle, 10, 1000, data.data()), STATUS_SUCCESS);
+    CACHE_UNINITIALIZE_EVENT event;
+    KeInitializeEvent(&event.Event, NotificationEvent, FALSE);
+    EXPECT_TRUE(CcUninitializeCacheMap(m_file, nullptr, &event));
+    EXPECT_EQ(m_file->PrivateCacheMap, nullptr);
+    ASSERT_EQ(CcWaitForCurrentLazyWriterActivity(), STATUS_SUCCESS);
+    EXPECT_EQ(KeReadStateEvent(&event.Event), 1);
+    EXPECT_FALSE(CcIsFileCached(m_file));
+    std::vector<UCHAR> expected = m_data;
+    std::copy(data.begin(), data.end(), expected.begin() + 10);
+    EXPECT_EQ(disk(L'a', 0, static_cast<ULONG>(expected.size())), expected);
+}
+
+}  // namespace
+}  // namespace ntio::cc::test
