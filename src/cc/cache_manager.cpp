@@ -10,6 +10,7 @@
 #include <map>
 #include <new>
 
+#include "cc/paging_io.hpp"
 #include "cc/shared_cache_map.hpp"
 #include "ntio/system.hpp"
 
@@ -240,11 +241,16 @@ void CacheManager::lazy_write(SharedCacheMap* map, BOOLEAN wait) {
     PVOID context = map->m_lazy_context;
     // The callbacks take the file system's resources, which want normal kernel APCs disabled.
     KeEnterCriticalRegion();
+    bool written = false;
     if (!map->m_callbacks.AcquireForLazyWrite || map->m_callbacks.AcquireForLazyWrite(context, wait)) {
         (void)map->flush(-1, 0, true, nullptr);
         if (map->m_callbacks.ReleaseFromLazyWrite) map->m_callbacks.ReleaseFromLazyWrite(context);
+        written = true;
     }
     KeLeaveCriticalRegion();
+    // Data streams (not metadata ones cached for pinning) hear how far their data is now on disk.
+    LONGLONG valid = 0;
+    if (written && !map->m_pin_access && map->valid_data_to_advance(&valid)) (void)set_valid_data(map->m_file, valid);
 }
 
 NTSTATUS CacheManager::wait_for_lazy_writer() {

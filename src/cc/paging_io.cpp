@@ -62,4 +62,31 @@ NTSTATUS paging_io(PFILE_OBJECT file, bool write, void* memory, LONGLONG offset,
     return status;
 }
 
+NTSTATUS set_valid_data(PFILE_OBJECT file, LONGLONG valid) {
+    PDEVICE_OBJECT device = IoGetRelatedDeviceObject(file);
+    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
+    FILE_END_OF_FILE_INFORMATION information;
+    information.EndOfFile.QuadPart = valid;
+    KEVENT done;
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    irp->AssociatedIrp.SystemBuffer = &information;
+    irp->Flags = IRP_SYNCHRONOUS_API;
+    irp->RequestorMode = KernelMode;
+    irp->Tail.Overlay.OriginalFileObject = file;
+    irp->Tail.Overlay.Thread = PsGetCurrentThread();
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = IRP_MJ_SET_INFORMATION;
+    sp->FileObject = file;
+    sp->Parameters.SetFile.Length = sizeof(information);
+    sp->Parameters.SetFile.FileInformationClass = FileEndOfFileInformation;
+    sp->Parameters.SetFile.AdvanceOnly = TRUE;
+    IoSetCompletionRoutine(irp, paging_io_done, &done, TRUE, TRUE, TRUE);
+    (void)IoCallDriver(device, irp);
+    KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, nullptr);
+    const NTSTATUS status = irp->IoStatus.Status;
+    IoFreeIrp(irp);
+    return status;
+}
+
 }  // namespace ntio::cc

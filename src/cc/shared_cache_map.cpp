@@ -37,6 +37,7 @@ SharedCacheMap::SharedCacheMap(CacheManager& manager, PFILE_OBJECT file, const C
       m_lazy_context(lazy_context),
       m_pin_access(pin_access),
       m_valid_data_goal(std::min(sizes.ValidDataLength.QuadPart, sizes.FileSize.QuadPart)),
+      m_valid_data_length(m_valid_data_goal),
       m_allocation_size(sizes.AllocationSize.QuadPart) {}
 
 SharedCacheMap::~SharedCacheMap() {
@@ -276,6 +277,7 @@ void SharedCacheMap::set_sizes(const CC_FILE_SIZES& sizes) {
         m_prefix.FileSize = sizes.FileSize;
         m_allocation_size = sizes.AllocationSize.QuadPart;
         m_valid_data_goal = std::min(std::max(m_valid_data_goal, sizes.ValidDataLength.QuadPart), new_size);
+        m_valid_data_length = std::min(sizes.ValidDataLength.QuadPart, new_size);
         if (truncated) {
             // The tail of the last page past the new end reads as zero if the file grows again,
             // as NT zeroes it when a file's section shrinks.
@@ -289,6 +291,23 @@ void SharedCacheMap::set_sizes(const CC_FILE_SIZES& sizes) {
     }
     // Whole pages past the new end leave the cache, dirty or not.
     if (truncated) (void)purge(round_up_page(new_size), 0);
+}
+
+bool SharedCacheMap::valid_data_to_advance(LONGLONG* valid) {
+    std::lock_guard guard(m_lock);
+    // Valid up to the goal, the end of the file, and the first page still waiting to be written.
+    LONGLONG candidate = std::min(m_valid_data_goal, m_prefix.FileSize.QuadPart);
+    for (std::size_t index = 0; index < m_views.size(); ++index) {
+        if (!m_views[index].dirty) continue;
+        const LONGLONG first_dirty =
+            LONGLONG(index) * kViewSize + LONGLONG(std::countr_zero(m_views[index].dirty)) * kPageSize;
+        candidate = std::min(candidate, first_dirty);
+        break;
+    }
+    if (candidate <= m_valid_data_length) return false;
+    m_valid_data_length = candidate;
+    *valid = candidate;
+    return true;
 }
 
 NTSTATUS SharedCacheMap::map_range(LONGLONG offset, ULONG length, bool wait, bool no_read, bool zero_range,

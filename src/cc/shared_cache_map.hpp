@@ -65,6 +65,9 @@ public:
     // false when a pinned view lies in the range.
     bool purge(LONGLONG offset, LONGLONG length);
     void set_sizes(const CC_FILE_SIZES& sizes);
+    // After a lazy write: the valid data length the file system should now record (true), when the
+    // data written through the cache reaches past the one it last gave (no dirty page below it).
+    bool valid_data_to_advance(LONGLONG* valid);
 
     // Maps [offset, offset + length) (within one view) valid, for a BCB. STATUS_PENDING as above;
     // `no_read`: the pages are made valid without reading them.
@@ -102,6 +105,7 @@ private:
     std::mutex m_lock;  // views, their bits and the sizes; held across this stream's paging I/O
     std::vector<View> m_views;
     LONGLONG m_valid_data_goal = 0;  // beyond it the file holds no data yet: pages are zero-filled
+    LONGLONG m_valid_data_length = 0;  // the file system's, from CcInitializeCacheMap / CcSetFileSizes
     LONGLONG m_allocation_size = 0;
     std::atomic<std::uint64_t> m_dirty_pages{0};
 };

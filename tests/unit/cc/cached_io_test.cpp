@@ -74,6 +74,10 @@ TEST_F(CachedIoTest, lazy_writer_writes_dirty_data)
     EXPECT_GE(c.lazy_acquires, 1);
     EXPECT_EQ(c.lazy_releases, c.lazy_acquires);
     EXPECT_EQ(disk(L'b', 0, static_cast<ULONG>(data.size())), data);
+    // Then it tells the file system how far the data is on disk (AdvanceOnly end of file).
+    EXPECT_GE(c.valid_data_advances, 1);
+    EXPECT_EQ(c.advanced_to, static_cast<LONGLONG>(data.size()));
+    EXPECT_EQ(c.file_size, static_cast<LONGLONG>(data.size()));
     // Nothing is left to write: a flush sends no paging write.
     ASSERT_EQ(flush(h), STATUS_SUCCESS);
     EXPECT_EQ(counters(L'b').paging_writes, c.paging_writes);

@@ -257,6 +257,17 @@ NTSTATUS fs_set_information(PIRP irp, PIO_STACK_LOCATION sp, Fcb* fcb) {
         return complete(irp, STATUS_INVALID_PARAMETER);
     auto* info = static_cast<PFILE_END_OF_FILE_INFORMATION>(irp->AssociatedIrp.SystemBuffer);
     const LONGLONG size = info->EndOfFile.QuadPart;
+    if (sp->Parameters.SetFile.AdvanceOnly) {
+        // The lazy writer says the data up to `size` is on disk: valid data may only grow, and the
+        // file's size stays.
+        ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);
+        InterlockedIncrement(&fcb->Counters.valid_data_advances);
+        fcb->Counters.advanced_to = size;
+        if (size > fcb->Header.ValidDataLength.QuadPart && size <= fcb->Header.FileSize.QuadPart)
+            fcb->Header.ValidDataLength.QuadPart = size;
+        ExReleaseResourceLite(&fcb->MainResource);
+        return complete(irp, STATUS_SUCCESS);
+    }
     if (size < 0 || size > kCcTestFsCapacity) return complete(irp, STATUS_DISK_FULL);
     ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);
     ExAcquireResourceExclusiveLite(&fcb->PagingIoResource, TRUE);

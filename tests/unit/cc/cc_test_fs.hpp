@@ -25,6 +25,8 @@ struct CcTestFsCounters {
     LONGLONG disk_size;  // bytes in the backing store
     LONGLONG file_size;  // the FCB header's FileSize
     LONGLONG valid_data_length;
+    LONG valid_data_advances;   // FileEndOfFileInformation with AdvanceOnly (the lazy writer's)
+    LONGLONG advanced_to;       // the last such EndOfFile
 };
 
 // Input: the file's letter (a WCHAR). Output: CcTestFsCounters.
