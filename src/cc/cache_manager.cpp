@@ -123,6 +123,7 @@ NTSTATUS CacheManager::open(PFILE_OBJECT file, const CC_FILE_SIZES& sizes, BOOLE
     auto* private_map = new (std::nothrow) PrivateCacheMap{0x2FE, 0, nullptr};  // CACHE_NTC_PRIVATE_CACHE_MAP
     if (!private_map) return STATUS_INSUFFICIENT_RESOURCES;
     std::lock_guard guard(m_lock);
+    // NT deviation: a stream already cached keeps its shared cache map's sizes (CcSetFileSizes changes them).
     if (file->PrivateCacheMap) {
         // A second CcInitializeCacheMap on a file object already cached through it changes nothing.
         delete private_map;
@@ -239,7 +240,8 @@ void CacheManager::scan() {
 void CacheManager::lazy_write(SharedCacheMap* map, BOOLEAN wait) {
     if (!map->has_dirty()) return;
     PVOID context = map->m_lazy_context;
-    // The callbacks take the file system's resources, which want normal kernel APCs disabled.
+    // NT deviation: the callbacks run in a critical region (they take the file system's resources,
+    // which want normal kernel APCs disabled).
     KeEnterCriticalRegion();
     bool written = false;
     if (!map->m_callbacks.AcquireForLazyWrite || map->m_callbacks.AcquireForLazyWrite(context, wait)) {

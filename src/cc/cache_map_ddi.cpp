@@ -53,6 +53,7 @@ NTKERNELAPI VOID NTAPI CcSetFileSizes(PFILE_OBJECT FileObject, PCC_FILE_SIZES Fi
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetreadaheadgranularity
+// NT deviation: recorded only; nothing reads ahead.
 NTKERNELAPI VOID NTAPI CcSetReadAheadGranularity(PFILE_OBJECT FileObject, ULONG Granularity) {
     if (auto* private_map = static_cast<PrivateCacheMap*>(FileObject->PrivateCacheMap))
         private_map->ReadAheadGranularity = Granularity;

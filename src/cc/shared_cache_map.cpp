@@ -2,6 +2,8 @@
 // and the copies, and is held across the stream's paging I/O, so a fill never races a copy into
 // the same page and a write-back never reads a page a writer is changing; other streams and the
 // file system's other work do not wait on it.
+// NT deviation: Wait FALSE also gives up while another thread holds the stream's lock, and a file
+// system's paging I/O must not call back into the cache for the same stream.
 #include "cc/shared_cache_map.hpp"
 
 #include <algorithm>
