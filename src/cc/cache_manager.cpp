@@ -252,7 +252,7 @@ void CacheManager::lazy_write(SharedCacheMap* map, BOOLEAN wait) {
     KeLeaveCriticalRegion();
     // Data streams (not metadata ones cached for pinning) hear how far their data is now on disk.
     LONGLONG valid = 0;
-    if (written && !map->m_pin_access && map->valid_data_to_advance(&valid)) (void)set_valid_data(map->m_file, valid);
+    if (written && !map->m_pin_access && map->valid_data_to_advance(&valid)) (void)set_valid_data(map->m_device, map->m_file, valid);
 }
 
 NTSTATUS CacheManager::wait_for_lazy_writer() {

@@ -39,9 +39,10 @@ NTSTATUS zero_uncached(PFILE_OBJECT file, LONGLONG start, LONGLONG end) {
     if (!zeroes) return STATUS_INSUFFICIENT_RESOURCES;
     std::memset(zeroes, 0, kChunk);
     NTSTATUS status = STATUS_SUCCESS;
+    PDEVICE_OBJECT device = IoGetRelatedDeviceObject(file);
     for (LONGLONG position = start; position < end && NT_SUCCESS(status);) {
         const auto length = static_cast<ULONG>(std::min<LONGLONG>(kChunk, end - position));
-        status = ntio::cc::paging_io(file, true, zeroes, position, length);
+        status = ntio::cc::paging_io(device, file, true, zeroes, position, length);
         position += length;
     }
     ::operator delete(zeroes, std::align_val_t{PAGE_SIZE});

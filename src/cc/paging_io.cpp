@@ -15,8 +15,8 @@ NTSTATUS NTAPI paging_io_done(PDEVICE_OBJECT, PIRP, PVOID context) {
 
 }  // namespace
 
-NTSTATUS paging_io(PFILE_OBJECT file, bool write, void* memory, LONGLONG offset, ULONG length) {
-    PDEVICE_OBJECT device = IoGetRelatedDeviceObject(file);
+NTSTATUS paging_io(PDEVICE_OBJECT device, PFILE_OBJECT file, bool write, void* memory, LONGLONG offset,
+                   ULONG length) {
     PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
     if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
     PMDL mdl = IoAllocateMdl(memory, length, FALSE, FALSE, nullptr);
@@ -62,8 +62,7 @@ NTSTATUS paging_io(PFILE_OBJECT file, bool write, void* memory, LONGLONG offset,
     return status;
 }
 
-NTSTATUS set_valid_data(PFILE_OBJECT file, LONGLONG valid) {
-    PDEVICE_OBJECT device = IoGetRelatedDeviceObject(file);
+NTSTATUS set_valid_data(PDEVICE_OBJECT device, PFILE_OBJECT file, LONGLONG valid) {
     PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
     if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
     FILE_END_OF_FILE_INFORMATION information;

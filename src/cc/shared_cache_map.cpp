@@ -34,6 +34,7 @@ SharedCacheMap::SharedCacheMap(CacheManager& manager, PFILE_OBJECT file, const C
     : m_prefix{kSharedCacheMapNodeType, static_cast<CSHORT>(sizeof(SharedCacheMapPrefix)), 0, sizes.FileSize},
       m_manager(manager),
       m_file(file),
+      m_device(IoGetRelatedDeviceObject(file)),
       m_section(file->SectionObjectPointer),
       m_callbacks(callbacks),
       m_lazy_context(lazy_context),
@@ -97,7 +98,7 @@ NTSTATUS SharedCacheMap::make_valid_locked(ULONGLONG index, ULONG first, ULONG l
         while (read_end < end && base + LONGLONG(read_end) * kPageSize < m_valid_data_goal) ++read_end;
         if (read_end > page) {
             if (!wait) return STATUS_PENDING;
-            const NTSTATUS status = paging_io(m_file, false, view->memory + std::size_t(page) * kPageSize,
+            const NTSTATUS status = paging_io(m_device, m_file, false, view->memory + std::size_t(page) * kPageSize,
                                               base + LONGLONG(page) * kPageSize, (read_end - page) * kPageSize);
             if (!NT_SUCCESS(status)) return status;
         }
@@ -201,7 +202,7 @@ NTSTATUS SharedCacheMap::write_run_locked(ULONGLONG index, ULONG first, ULONG co
     const LONGLONG limit = round_up_page(m_prefix.FileSize.QuadPart);
     if (offset >= limit) return STATUS_SUCCESS;
     const auto length = static_cast<ULONG>(std::min<LONGLONG>(LONGLONG(count) * kPageSize, limit - offset));
-    return paging_io(m_file, true, view.memory + std::size_t(first) * kPageSize, offset, length);
+    return paging_io(m_device, m_file, true, view.memory + std::size_t(first) * kPageSize, offset, length);
 }
 
 NTSTATUS SharedCacheMap::flush(LONGLONG offset, LONGLONG length, bool lazy, ULONG_PTR* written) {

@@ -82,6 +82,7 @@ public:
     SharedCacheMapPrefix m_prefix;  // first member: CcGetFileSizePointer
     CacheManager& m_manager;
     PFILE_OBJECT m_file;  // referenced: the paging I/O goes through it
+    PDEVICE_OBJECT m_device;  // IoGetRelatedDeviceObject(m_file)
     PSECTION_OBJECT_POINTERS m_section;
     CACHE_MANAGER_CALLBACKS m_callbacks;
     PVOID m_lazy_context;
