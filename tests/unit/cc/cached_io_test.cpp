@@ -206,6 +206,32 @@ TEST_F(CachedIoTest, fast_writes_extend_the_file)
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
+// NT fact I4: FILE_WRITE_TO_END_OF_FILE appends, on the fast path as on the IRP path, and the file
+// pointer ends at the new end (I3).
+TEST_F(CachedIoTest, writes_to_the_end_of_file_append)
+{
+    HANDLE h = open(L'a');
+    const auto data = pattern(700, 14);
+    ASSERT_EQ(write(h, 0, 300, data.data()), STATUS_SUCCESS);
+    LARGE_INTEGER to_end;
+    to_end.LowPart = FILE_WRITE_TO_END_OF_FILE;
+    to_end.HighPart = -1;
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_EQ(NtWriteFile(h, nullptr, nullptr, nullptr, &iosb, const_cast<UCHAR*>(data.data()) + 300, 400, &to_end,
+                          nullptr),
+              STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, 400u);
+    EXPECT_EQ(counters(L'a').irp_writes, 1) << "the append was served by FsRtlCopyWrite";
+    FILE_POSITION_INFORMATION position{};
+    ASSERT_EQ(NtQueryInformationFile(h, &iosb, &position, sizeof(position), FilePositionInformation), STATUS_SUCCESS);
+    EXPECT_EQ(position.CurrentByteOffset.QuadPart, 700);
+    std::vector<UCHAR> buffer(700);
+    ASSERT_EQ(read(h, 0, 700, buffer.data()), STATUS_SUCCESS);
+    EXPECT_EQ(buffer, data);
+    EXPECT_EQ(counters(L'a').file_size, 700);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+}
+
 // IsFastIoPossible in the FCB header steers FsRtlCopyRead: Questionable asks the driver's
 // FastIoCheckIfPossible first, NotPossible sends every request as an IRP.
 TEST_F(CachedIoTest, fast_io_follows_the_fcb_header)
