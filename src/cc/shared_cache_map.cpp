@@ -359,4 +359,15 @@ void SharedCacheMap::mark_dirty(LONGLONG offset, ULONG length) {
     m_manager.note_dirty();
 }
 
+LONGLONG SharedCacheMap::offset_of(const void* address) {
+    std::lock_guard guard(m_lock);
+    const auto* byte = static_cast<const std::byte*>(address);
+    for (std::size_t index = 0; index < m_views.size(); ++index) {
+        const std::byte* memory = m_views[index].memory;
+        if (memory && byte >= memory && byte < memory + kViewSize)
+            return LONGLONG(index) * kViewSize + (byte - memory);
+    }
+    return -1;
+}
+
 }  // namespace ntio::cc

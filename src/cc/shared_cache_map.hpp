@@ -75,6 +75,8 @@ public:
     void pin_view(LONGLONG offset);
     void unpin_view(LONGLONG offset);
     void mark_dirty(LONGLONG offset, ULONG length);
+    // The file offset a cache address maps (an MDL of the MDL interface); -1 when it maps none.
+    LONGLONG offset_of(const void* address);
 
     bool has_dirty() const noexcept { return m_dirty_pages.load(std::memory_order_acquire) != 0; }
     LONGLONG file_size();

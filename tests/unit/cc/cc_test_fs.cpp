@@ -1,6 +1,6 @@
 // A WDK-style test file system over the cache manager: up to four files kept in memory "disks",
-// cached reads and writes through CcCopyRead / CcCopyWrite, FsRtlCopyRead / FsRtlCopyWrite as fast
-// I/O, paging I/O served from the disk (and counted), CcFlushCache on IRP_MJ_FLUSH_BUFFERS,
+// cached reads and writes through CcCopyRead / CcCopyWrite, FsRtlCopyRead / FsRtlCopyWrite and the
+// FsRtl MDL routines as fast I/O, paging I/O served from the disk (and counted), CcFlushCache on IRP_MJ_FLUSH_BUFFERS,
 // CcSetFileSizes on FileEndOfFileInformation and CcUninitializeCacheMap at cleanup, the way FAT
 // uses them. Opened with FILE_NO_INTERMEDIATE_BUFFERING a file object is not cached.
 #include "cc_test_fs.hpp"
@@ -408,6 +408,10 @@ NTSTATUS NTAPI cctestfs_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
     g_fast_io.FastIoCheckIfPossible = fast_io_check_if_possible;
     g_fast_io.FastIoRead = FsRtlCopyRead;
     g_fast_io.FastIoWrite = FsRtlCopyWrite;
+    g_fast_io.MdlRead = FsRtlMdlReadDev;
+    g_fast_io.MdlReadComplete = FsRtlMdlReadCompleteDev;
+    g_fast_io.PrepareMdlWrite = FsRtlPrepareMdlWriteDev;
+    g_fast_io.MdlWriteComplete = FsRtlMdlWriteCompleteDev;
     g_cache_callbacks.AcquireForLazyWrite = acquire_for_lazy_write;
     g_cache_callbacks.ReleaseFromLazyWrite = release_from_lazy_write;
     g_cache_callbacks.AcquireForReadAhead = acquire_for_read_ahead;

@@ -236,3 +236,52 @@ TEST_F(CcDdiTest, uninitialize_event_is_set_after_the_lazy_writer_tore_the_strea
 
 }  // namespace
 }  // namespace ntio::cc::test
+
+namespace ntio::cc::test {
+namespace {
+
+// The MDL interface through the file system's fast I/O (FsRtlMdlRead -> FsRtlMdlReadDev ->
+// CcMdlRead): the chain maps the cached data and keeps it resident until FsRtlMdlReadComplete; a
+// prepared write across two views gets one MDL per view, extends the file, zeroes the gap past the
+// valid data and is dirty once FsRtlMdlWriteComplete returns.
+TEST_F(CcDdiTest, mdl_read_and_prepared_write)
+{
+    prepare(3 * PAGE_SIZE);
+    LARGE_INTEGER offset;
+    offset.QuadPart = 100;
+    PMDL chain = nullptr;
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_TRUE(FsRtlMdlRead(m_file, &offset, 5000, 0, &chain, &iosb));
+    EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Information, 5000u);
+    ASSERT_NE(chain, nullptr);
+    EXPECT_EQ(chain->Next, nullptr);
+    ASSERT_EQ(MmGetMdlByteCount(chain), 5000u);
+    auto* mapped = static_cast<UCHAR*>(MmGetSystemAddressForMdlSafe(chain, NormalPagePriority));
+    EXPECT_EQ(std::vector<UCHAR>(mapped, mapped + 5000), std::vector<UCHAR>(m_data.begin() + 100, m_data.begin() + 5100));
+    EXPECT_FALSE(CcPurgeCacheSection(m_file->SectionObjectPointer, nullptr, 0, 0)) << "the chain holds the view";
+    ASSERT_TRUE(FsRtlMdlReadComplete(m_file, chain));
+    EXPECT_TRUE(CcPurgeCacheSection(m_file->SectionObjectPointer, nullptr, 0, 0));
+
+    offset.QuadPart = VACB_MAPPING_GRANULARITY - 100;
+    chain = nullptr;
+    ASSERT_TRUE(FsRtlPrepareMdlWrite(m_file, &offset, 300, 0, &chain, &iosb));
+    EXPECT_EQ(iosb.Information, 300u);
+    ASSERT_NE(chain, nullptr);
+    ASSERT_NE(chain->Next, nullptr);
+    EXPECT_EQ(MmGetMdlByteCount(chain), 100u);
+    EXPECT_EQ(MmGetMdlByteCount(chain->Next), 200u);
+    for (PMDL mdl = chain; mdl; mdl = mdl->Next)
+        std::memset(MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority), 0x42, MmGetMdlByteCount(mdl));
+    ASSERT_TRUE(FsRtlMdlWriteComplete(m_file, &offset, chain));
+    const LONGLONG end = VACB_MAPPING_GRANULARITY + 200;
+    EXPECT_EQ(counters(L'a').file_size, end);
+    ASSERT_EQ(flush(m_handle), STATUS_SUCCESS);
+    std::vector<UCHAR> expected(static_cast<std::size_t>(end), 0);
+    std::copy(m_data.begin(), m_data.end(), expected.begin());
+    std::fill(expected.end() - 300, expected.end(), 0x42);
+    EXPECT_EQ(disk(L'a', 0, static_cast<ULONG>(end)), expected);
+}
+
+}  // namespace
+}  // namespace ntio::cc::test

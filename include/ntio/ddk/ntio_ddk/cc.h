@@ -105,6 +105,15 @@ NTKERNELAPI BOOLEAN NTAPI CcCanIWrite(PFILE_OBJECT FileObject, ULONG BytesToWrit
 NTKERNELAPI VOID NTAPI CcDeferWrite(PFILE_OBJECT FileObject, PCC_POST_DEFERRED_WRITE PostRoutine, PVOID Context1,
                                     PVOID Context2, ULONG BytesToWrite, BOOLEAN Retrying);
 
+/* ---- MDL interface: a chain of MDLs over the cache pages, given back by the complete routine ---- */
+NTKERNELAPI VOID NTAPI CcMdlRead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, PMDL *MdlChain,
+                                 PIO_STATUS_BLOCK IoStatus);
+NTKERNELAPI VOID NTAPI CcMdlReadComplete(PFILE_OBJECT FileObject, PMDL MdlChain);
+NTKERNELAPI VOID NTAPI CcPrepareMdlWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length,
+                                         PMDL *MdlChain, PIO_STATUS_BLOCK IoStatus);
+NTKERNELAPI VOID NTAPI CcMdlWriteComplete(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, PMDL MdlChain);
+NTKERNELAPI VOID NTAPI CcMdlWriteAbort(PFILE_OBJECT FileObject, PMDL MdlChain);
+
 /* ---- Flushing and purging ---- */
 NTKERNELAPI VOID NTAPI CcFlushCache(PSECTION_OBJECT_POINTERS SectionObjectPointer, PLARGE_INTEGER FileOffset,
                                     ULONG Length, PIO_STATUS_BLOCK IoStatus);

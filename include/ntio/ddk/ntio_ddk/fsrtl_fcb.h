@@ -111,6 +111,25 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlCopyWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER
                                          BOOLEAN Wait, ULONG LockKey, PVOID Buffer, PIO_STATUS_BLOCK IoStatus,
                                          PDEVICE_OBJECT DeviceObject);
 
+/* The MDL forms: a chain of MDLs over the cache instead of a copy; the Dev forms are the fast I/O
+ * entries, the others find the file's driver and call its FastIoDispatch routine (or the Dev form).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlmdlreaddev */
+NTKERNELAPI BOOLEAN NTAPI FsRtlMdlReadDev(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length,
+                                          ULONG LockKey, PMDL *MdlChain, PIO_STATUS_BLOCK IoStatus,
+                                          PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI BOOLEAN NTAPI FsRtlMdlReadCompleteDev(PFILE_OBJECT FileObject, PMDL MdlChain, PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI BOOLEAN NTAPI FsRtlPrepareMdlWriteDev(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length,
+                                                  ULONG LockKey, PMDL *MdlChain, PIO_STATUS_BLOCK IoStatus,
+                                                  PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI BOOLEAN NTAPI FsRtlMdlWriteCompleteDev(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, PMDL MdlChain,
+                                                   PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI BOOLEAN NTAPI FsRtlMdlRead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, ULONG LockKey,
+                                       PMDL *MdlChain, PIO_STATUS_BLOCK IoStatus);
+NTKERNELAPI BOOLEAN NTAPI FsRtlMdlReadComplete(PFILE_OBJECT FileObject, PMDL MdlChain);
+NTKERNELAPI BOOLEAN NTAPI FsRtlPrepareMdlWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length,
+                                               ULONG LockKey, PMDL *MdlChain, PIO_STATUS_BLOCK IoStatus);
+NTKERNELAPI BOOLEAN NTAPI FsRtlMdlWriteComplete(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, PMDL MdlChain);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_FSRTL_FCB_H */
