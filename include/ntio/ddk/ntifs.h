@@ -7,4 +7,6 @@
 #include "ntio_ddk/named_pipe.h"
 #include "ntio_ddk/fsrtl.h"
 #include "ntio_ddk/fsrtl_notify.h"
+#include "ntio_ddk/fsrtl_fcb.h"
+#include "ntio_ddk/cc.h"
 #endif
