@@ -46,12 +46,14 @@ NTSTATUS send_mount(PDEVICE_OBJECT file_system, PDEVICE_OBJECT real_device, PVPB
 // (https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-file-system-control); any
 // other failure ends the mount. The I/O manager sets VPB_MOUNTED
 // (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_vpb).
-NTSTATUS mount_volume_locked(PDEVICE_OBJECT real_device)
+// `offered`: some file system was asked.
+NTSTATUS mount_volume_locked(PDEVICE_OBJECT real_device, bool* offered)
 {
     NTSTATUS status = STATUS_UNRECOGNIZED_VOLUME;
     std::vector<PDEVICE_OBJECT> file_systems = file_systems_for(real_device);
     for (PDEVICE_OBJECT file_system : file_systems) {
         if (device_delete_pending(file_system) || driver_unloading(file_system->DriverObject)) continue;
+        *offered = true;
         PVPB vpb = real_device->Vpb;
         status = send_mount(file_system, real_device, vpb);
         KIRQL irql;
@@ -119,9 +121,10 @@ NTSTATUS open_through_volume(PDEVICE_OBJECT device, PFILE_OBJECT file, bool sub_
         if (!NT_SUCCESS(status)) return status;
         if (vpb) {
             // The VPB reference keeps the volume device: a file system tears a volume down only
-            // once no file holds its VPB.
-            // A file system being unloaded takes no new files: its unload waits for the volume
-            // device's opens, which must be able to run out.
+            // once no file holds its VPB. NT deviation: the file also counts as an open of the
+            // volume device, so the file system's unload waits for it.
+            // NT deviation: a file system being unloaded takes no new files; its unload waits for the
+            // volume device's opens, which must be able to run out.
             if (driver_unloading(volume->DriverObject) || !device_reference_open(volume)) {
                 drop_vpb_reference(vpb);
                 return STATUS_NO_SUCH_DEVICE;
@@ -137,13 +140,16 @@ NTSTATUS open_through_volume(PDEVICE_OBJECT device, PFILE_OBJECT file, bool sub_
         IoAcquireVpbSpinLock(&irql);
         const bool mounted = (device->Vpb->Flags & VPB_MOUNTED) != 0;
         IoReleaseVpbSpinLock(irql);
-        status = mounted ? STATUS_SUCCESS : mount_volume_locked(device);
+        bool offered = false;
+        status = mounted ? STATUS_SUCCESS : mount_volume_locked(device, &offered);
         KeSetEvent(&device->DeviceLock, IO_NO_INCREMENT, FALSE);
         if (status == STATUS_UNRECOGNIZED_VOLUME) {
             // NT deviation: Windows mounts RAW on a volume no file system recognizes; ntio has no
             // RAW, so an open of the whole volume goes to the device itself as RAW would pass it
             // through, and a named open fails as RAW's create fails it: STATUS_INVALID_PARAMETER.
-            return sub_path ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+            // With no file system of the device's class registered at all, every open goes to the
+            // device, names included (disk drivers that serve names themselves keep working).
+            return sub_path && offered ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
         }
         if (!NT_SUCCESS(status)) return status;
     }

@@ -237,9 +237,11 @@ TEST_F(MountTest, a_control_device_of_another_type_is_not_registered)
     UNICODE_STRING name = unicode(service);
     PDRIVER_OBJECT driver = nullptr;
     ASSERT_EQ(NtioCreateDriver(&name, wrong_type_entry, &driver), STATUS_SUCCESS);
+    ASSERT_EQ(load_fs('B', "TESTFS_B"), STATUS_SUCCESS);
     HANDLE h = nullptr;
     EXPECT_EQ(open("\\x", &h, FILE_CREATE), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(g_wrong_type_mounts, 0);
+    EXPECT_EQ(stats('B').MountRequests, 1);
     EXPECT_EQ(IoRegisterFsRegistrationChange(nullptr, filter_notification), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(IoRegisterFsRegistrationChange(driver, nullptr), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(NtioUnloadDriver(driver), STATUS_SUCCESS);

@@ -3,6 +3,9 @@
 // volume device with the remaining name, unrecognized volumes, the order file systems are tried
 // in (DO_LOW_PRIORITY_FILESYSTEM, device classes), direct device opens (NT fact K11), VPB
 // reference counts, dismount and remount, unregistering and unloading a file system in use.
+#include <atomic>
+#include <thread>
+
 #include "mount_test_support.hpp"
 
 namespace ntio::test::drivers {
@@ -165,9 +168,11 @@ TEST_F(MountTest, a_cd_rom_file_system_is_not_offered_a_disk)
 {
     load_disk("TESTFS_A");
     ASSERT_EQ(load_fs('A', "TESTFS_A", false, /*cd_rom=*/true), STATUS_SUCCESS);
+    ASSERT_EQ(load_fs('B', "TESTFS_B"), STATUS_SUCCESS);
     HANDLE h = nullptr;
     EXPECT_EQ(open("\\x", &h, FILE_CREATE), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(stats('A').MountRequests, 0);
+    EXPECT_EQ(stats('B').MountRequests, 1);
 }
 
 // NT fact K11: a direct device open neither mounts nor reaches the file system, even once the
@@ -272,16 +277,31 @@ TEST_F(MountTest, a_dismounted_volume_mounts_again_on_the_next_open)
     EXPECT_EQ(NtClose(fresh), STATUS_SUCCESS);
 }
 
-// IoUnregisterFileSystem: the file system is not offered volumes any more; volumes it mounted
-// stay mounted.
+// IoUnregisterFileSystem: the file system is not offered volumes any more.
 TEST_F(MountTest, an_unregistered_file_system_is_not_offered_volumes)
 {
     load_disk("TESTFS_A");
     ASSERT_EQ(load_fs('A', "TESTFS_A"), STATUS_SUCCESS);
+    ASSERT_EQ(load_fs('B', "TESTFS_B"), STATUS_SUCCESS);
     ASSERT_EQ(unregister_fs('A'), STATUS_SUCCESS);
     HANDLE h = nullptr;
     EXPECT_EQ(open("\\x", &h, FILE_CREATE), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(stats('A').MountRequests, 0);
+    EXPECT_EQ(stats('B').MountRequests, 1);
+}
+
+// NT deviation (docs/nt-deviations.md): with no disk file system registered at all, a named open goes
+// to the disk itself, which ramdisk.sys accepts whatever the name.
+TEST_F(MountTest, without_any_disk_file_system_a_named_open_reaches_the_disk)
+{
+    load_disk("TESTFS_A");
+    HANDLE h = nullptr;
+    ASSERT_EQ(open("\\anything", &h), STATUS_SUCCESS);
+    PFILE_OBJECT file = file_of(h);
+    EXPECT_EQ(file->Vpb, nullptr);
+    EXPECT_EQ(IoGetRelatedDeviceObject(file), IoGetAttachedDevice(file->DeviceObject));
+    EXPECT_EQ(file->DeviceObject->Vpb->Flags & VPB_MOUNTED, 0);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
 // An unload of the file system while a file is open on its volume waits for that file (its volume
@@ -316,6 +336,57 @@ TEST_F(MountTest, unloading_a_file_system_in_use_waits_for_its_files)
     ASSERT_EQ(open("", &whole), STATUS_SUCCESS);
     EXPECT_EQ(file_of(whole)->Vpb, nullptr);
     EXPECT_EQ(NtClose(whole), STATUS_SUCCESS);
+}
+
+// Race: threads opening an unmounted volume at once. Invariant: the mount is serialized per volume,
+// so exactly one IRP_MN_MOUNT_VOLUME is sent and one volume device made per round, every open
+// succeeds through that volume, and the VPB reference count returns to zero once all have closed.
+// Each round dismounts the volume so the next one races a fresh mount.
+TEST_F(MountTest, concurrent_first_opens_mount_the_volume_once)
+{
+    load_disk("TESTFS_A");
+    ASSERT_EQ(load_fs('A', "TESTFS_A"), STATUS_SUCCESS);
+    constexpr int kThreads = 4;
+    constexpr int kRounds = 25;
+    for (int round = 0; round < kRounds; ++round) {
+        std::atomic<int> ready{0};
+        std::atomic<int> failures{0};
+        std::vector<HANDLE> handles(kThreads, nullptr);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                ready.fetch_add(1);
+                while (ready.load() < kThreads) std::this_thread::yield();
+                std::string name = "\\f" + std::to_string(t);
+                if (open(name.c_str(), &handles[t], FILE_OPEN_IF) != STATUS_SUCCESS) failures.fetch_add(1);
+            });
+        }
+        for (std::thread& thread : threads) thread.join();
+        EXPECT_EQ(failures.load(), 0);
+        TESTFS_STATS s = stats('A');
+        EXPECT_EQ(s.MountRequests, round + 1);
+        EXPECT_EQ(s.Mounts, round + 1);
+        PVPB vpb = handles[0] ? file_of(handles[0])->Vpb : nullptr;
+        ASSERT_NE(vpb, nullptr);
+        EXPECT_EQ(vpb_references(vpb), static_cast<ULONG>(kThreads));
+        for (HANDLE h : handles) EXPECT_NE(h, nullptr);
+        IO_STATUS_BLOCK iosb{};
+        EXPECT_EQ(NtFsControlFile(handles[0], nullptr, nullptr, nullptr, &iosb, FSCTL_DISMOUNT_VOLUME, nullptr, 0,
+                                  nullptr, 0),
+                  STATUS_SUCCESS);
+        for (HANDLE h : handles) {
+            if (h) {
+                EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+            }
+        }
+        // The last close let the file system delete the dismounted volume (and free its VPB if it
+        // was one of its own); the disk now has a fresh, unmounted VPB nobody references.
+        EXPECT_EQ(stats('A').VolumesLive, 0);
+        PVPB current = disk_device()->Vpb;
+        EXPECT_EQ(current->Flags & VPB_MOUNTED, 0);
+        EXPECT_EQ(vpb_references(current), 0u);
+        if (HasFailure()) break;
+    }
 }
 
 }  // namespace
