@@ -18,8 +18,10 @@ KSPIN_LOCK g_vpb_lock = 0;
 
 // Sends IRP_MN_MOUNT_VOLUME to the top of the file system control device's stack, so file system
 // filters attached to the control device see it. Parameters.MountVolume: the VPB and the device
-// the file system reads the volume through (the top of the storage stack), as
-// https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mn-mount-volume documents them.
+// the file system reads the volume through (the top of the storage stack); the members are those of
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_io_stack_location and the request
+// is IRP_MJ_FILE_SYSTEM_CONTROL's IRP_MN_MOUNT_VOLUME
+// (https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-file-system-control).
 NTSTATUS send_mount(PDEVICE_OBJECT file_system, PDEVICE_OBJECT real_device, PVPB vpb)
 {
     PDEVICE_OBJECT top = IoGetAttachedDevice(file_system);

@@ -2,7 +2,7 @@
 // recognizes it (and later opens do not mount again), the open continues to the file system's
 // volume device with the remaining name, unrecognized volumes, the order file systems are tried
 // in (DO_LOW_PRIORITY_FILESYSTEM, device classes), direct device opens (NT fact K11), VPB
-// reference counts, dismount and remount, unregistering and unloading a file system in use.
+// reference counts, VPB_LOCKED, dismount and remount, unregistering and unloading a file system in use.
 #include <atomic>
 #include <thread>
 
@@ -236,6 +236,40 @@ TEST_F(MountTest, the_vpb_reference_count_follows_opens_and_closes)
     EXPECT_EQ(NtClose(second), STATUS_SUCCESS);
     EXPECT_EQ(vpb_references(vpb), 0u);
     EXPECT_NE(vpb->Flags & VPB_MOUNTED, 0);  // a volume stays mounted without files
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_vpb: while the file system keeps
+// VPB_LOCKED set, the I/O manager fails every create on the volume; the files already open go on.
+TEST_F(MountTest, a_locked_vpb_fails_new_opens_on_the_volume)
+{
+    load_disk("TESTFS_A");
+    ASSERT_EQ(load_fs('A', "TESTFS_A"), STATUS_SUCCESS);
+    HANDLE h = nullptr;
+    ASSERT_EQ(open("\\locked", &h, FILE_CREATE), STATUS_SUCCESS);
+    PVPB vpb = file_of(h)->Vpb;
+    KIRQL irql;
+    IoAcquireVpbSpinLock(&irql);
+    vpb->Flags |= VPB_LOCKED;  // what a file system does for FSCTL_LOCK_VOLUME
+    IoReleaseVpbSpinLock(irql);
+
+    HANDLE other = nullptr;
+    EXPECT_EQ(open("\\locked", &other, FILE_OPEN), STATUS_ACCESS_DENIED);
+    EXPECT_EQ(open("", &other, FILE_OPEN, GENERIC_READ), STATUS_ACCESS_DENIED);
+    EXPECT_EQ(stats('A').Creates, 1);
+    EXPECT_EQ(vpb_references(vpb), 1u);
+    const char data[] = "still open";
+    IO_STATUS_BLOCK iosb{};
+    EXPECT_EQ(write_at(h, data, sizeof data, 0, &iosb), STATUS_SUCCESS);
+    // A direct device open does not go through the volume at all (NT fact K11).
+    EXPECT_EQ(open("", &other, FILE_OPEN, FILE_READ_ATTRIBUTES), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(other), STATUS_SUCCESS);
+
+    IoAcquireVpbSpinLock(&irql);
+    vpb->Flags &= ~VPB_LOCKED;
+    IoReleaseVpbSpinLock(irql);
+    ASSERT_EQ(open("\\locked", &other, FILE_OPEN), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(other), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
 // https://learn.microsoft.com/windows/win32/api/winioctl/ni-winioctl-fsctl_dismount_volume: after a
