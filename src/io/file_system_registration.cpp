@@ -26,11 +26,25 @@ struct FileSystemQueues {
     std::vector<Notification> notifications;
 };
 
+void clear_file_system_queues(FileSystemQueues& queues) noexcept
+{
+    std::vector<PDEVICE_OBJECT> devices;
+    std::vector<FileSystemQueues::Notification> notifications;
+    {
+        std::lock_guard guard(queues.lock);
+        for (auto* queue : {&queues.disk, &queues.cd_rom, &queues.tape, &queues.network}) {
+            devices.insert(devices.end(), queue->begin(), queue->end());
+            queue->clear();
+        }
+        notifications.swap(queues.notifications);
+    }
+    for (PDEVICE_OBJECT device : devices) ObDereferenceObject(device);
+    for (auto& n : notifications) ObDereferenceObject(n.driver);
+}
+
 void FileSystemQueuesDeleter::operator()(FileSystemQueues* queues) const noexcept
 {
-    for (auto* queue : {&queues->disk, &queues->cd_rom, &queues->tape, &queues->network})
-        for (PDEVICE_OBJECT device : *queue) ObDereferenceObject(device);
-    for (auto& n : queues->notifications) ObDereferenceObject(n.driver);
+    clear_file_system_queues(*queues);
     delete queues;
 }
 

@@ -12,6 +12,10 @@ struct FileSystemQueuesDeleter {
     void operator()(FileSystemQueues* queues) const noexcept;
 };
 
+// Forgets every registration and notification routine still held (IoManager::shutdown, after the
+// drivers went: the references must go while the object manager still runs).
+void clear_file_system_queues(FileSystemQueues& queues) noexcept;
+
 // The control devices offered a mount of `real_device`, in the order they are tried, each
 // referenced (ObDereferenceObject them). Empty for a device type no file system mounts.
 std::vector<PDEVICE_OBJECT> file_systems_for(PDEVICE_OBJECT real_device);

@@ -286,7 +286,9 @@ NTSTATUS TestFsCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     control->Stats.LastCreateDevice = (ULONGLONG)(ULONG_PTR)DeviceObject;
     control->Stats.LastCreateVpbReferences = file->Vpb ? file->Vpb->ReferenceCount : 0;
     control->Stats.LastCreateNameLength = TESTFS_MIN(file->FileName.Length, (USHORT)sizeof(control->Stats.LastCreateName));
-    RtlCopyMemory(control->Stats.LastCreateName, file->FileName.Buffer, control->Stats.LastCreateNameLength);
+    if (control->Stats.LastCreateNameLength) {
+        RtlCopyMemory(control->Stats.LastCreateName, file->FileName.Buffer, control->Stats.LastCreateNameLength);
+    }
 
     if (vcb->Dismounted) {
         return TestFsComplete(Irp, STATUS_VOLUME_DISMOUNTED, 0);
