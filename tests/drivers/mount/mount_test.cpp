@@ -372,6 +372,20 @@ TEST_F(MountTest, unloading_a_file_system_in_use_waits_for_its_files)
     EXPECT_EQ(NtClose(whole), STATUS_SUCCESS);
 }
 
+// A disk whose driver goes while a volume is mounted on it (no file open): the disk unloads, and the
+// file system, which keeps the disk's device object referenced, tears the volume down later.
+TEST_F(MountTest, the_disk_may_go_before_the_file_system_mounted_on_it)
+{
+    load_disk("TESTFS_A");
+    ASSERT_EQ(load_fs('A', "TESTFS_A"), STATUS_SUCCESS);
+    HANDLE h = nullptr;
+    ASSERT_EQ(open("\\gone", &h, FILE_CREATE), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+    EXPECT_EQ(m_disk.unload(), STATUS_SUCCESS);
+    EXPECT_EQ(open("\\gone", &h), STATUS_OBJECT_PATH_NOT_FOUND);  // the disk is gone
+    EXPECT_EQ(stats('A').VolumesLive, 1);
+}
+
 // Race: threads opening an unmounted volume at once. Invariant: the mount is serialized per volume,
 // so exactly one IRP_MN_MOUNT_VOLUME is sent and one volume device made per round, every open
 // succeeds through that volume, and the VPB reference count returns to zero once all have closed.

@@ -41,6 +41,7 @@ typedef struct _TESTFS_VCB {
     PTESTFS_CONTROL Control;
     PDEVICE_OBJECT VolumeDevice;
     PDEVICE_OBJECT TargetDevice;
+    PDEVICE_OBJECT RealDevice; /* referenced */
     PVPB Vpb;
     LONG OpenFiles;     /* file objects this volume opened and has not closed */
     BOOLEAN Dismounted;
@@ -152,6 +153,10 @@ static NTSTATUS TestFsMount(PTESTFS_CONTROL Control, PIO_STACK_LOCATION Stack)
     vcb->VolumeDevice = volume;
     vcb->TargetDevice = target;
     vcb->Vpb = vpb;
+    /* The volume keeps the disk's device object (and the VPB in it) until the volume goes, even if
+     * the disk's driver deletes it first. */
+    ObReferenceObject(vpb->RealDevice);
+    vcb->RealDevice = vpb->RealDevice;
     ExInitializeFastMutex(&vcb->Lock);
     volume->StackSize = (CCHAR)(target->StackSize + 1);
     volume->Flags |= DO_BUFFERED_IO;
@@ -185,6 +190,7 @@ static void TestFsDeleteVolume(PTESTFS_VCB Vcb)
     PTESTFS_CONTROL control = Vcb->Control;
     PVPB vpb = Vcb->Vpb;
     BOOLEAN ownVpb = FALSE;
+    PDEVICE_OBJECT realDevice;
     ULONG i;
 
     ExAcquireFastMutex(&control->Lock);
@@ -199,10 +205,12 @@ static void TestFsDeleteVolume(PTESTFS_VCB Vcb)
     }
     ExReleaseFastMutex(&control->Lock);
     InterlockedDecrement(&control->Stats.VolumesLive);
+    realDevice = Vcb->RealDevice;
     IoDeleteDevice(Vcb->VolumeDevice);
     if (ownVpb) {
         ExFreePoolWithTag(vpb, TESTFS_TAG);
     }
+    ObDereferenceObject(realDevice);
 }
 
 /* FSCTL_DISMOUNT_VOLUME: the volume stops serving new opens; the real device gets a fresh VPB so
@@ -512,7 +520,11 @@ VOID TestFsUnload(PDRIVER_OBJECT DriverObject)
             }
             IoReleaseVpbSpinLock(irql);
             control->Volumes[i] = NULL;
-            IoDeleteDevice(volume);
+            {
+                PDEVICE_OBJECT realDevice = vcb->RealDevice;
+                IoDeleteDevice(volume);
+                ObDereferenceObject(realDevice);
+            }
         }
     }
     for (i = 0; i < TESTFS_MAX_VOLUMES; ++i) {
