@@ -1,6 +1,7 @@
 // Opening a device: the Device type's parse procedure (NT's IopParseDevice). A name that reaches
 // a device (\Device\X, \Device\X\rest, or either through \??\Link) gets a new FILE_OBJECT, the
-// device's security and state checks, and an IRP_MJ_CREATE at the top of the device's stack.
+// device's security and state checks, and an IRP_MJ_CREATE at the top of the device's stack, or of
+// the stack of the file system volume mounted on it (volume_mount.cpp).
 #include "io/driver_object.hpp"
 #include "io/file_object.hpp"
 #include "io/file_systems.hpp"
