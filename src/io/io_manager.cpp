@@ -21,6 +21,8 @@ void IoManager::shutdown() {
     pnp_shutdown(m_system);
     // Drivers without DriverUnload cannot be unloaded on request (NT fact L7) but still go away here.
     for (PDRIVER_OBJECT driver : drivers()) driver_shutdown(driver);
+    // File systems that never unregistered: their control devices go with the object manager.
+    if (m_file_systems) clear_file_system_queues(*m_file_systems);
 }
 
 void IoManager::driver_loaded(PDRIVER_OBJECT driver) {

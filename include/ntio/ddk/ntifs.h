@@ -9,4 +9,5 @@
 #include "ntio_ddk/fsrtl_notify.h"
 #include "ntio_ddk/fsrtl_fcb.h"
 #include "ntio_ddk/cc.h"
+#include "ntio_ddk/io_file_system.h"
 #endif
