@@ -130,46 +130,11 @@ NTSTATUS SharedCacheMap::copy_read(LONGLONG offset, ULONG length, bool wait, voi
     return STATUS_SUCCESS;
 }
 
-NTSTATUS SharedCacheMap::copy_write(LONGLONG offset, ULONG length, bool wait, const void* buffer) {
-    std::unique_lock guard(m_lock, std::defer_lock);
-    if (wait) guard.lock();
-    else if (!guard.try_lock()) return STATUS_PENDING;
-    if (!within_locked(offset, length)) return STATUS_INVALID_PARAMETER;
-    ULONG done = 0;
-    while (done < length) {
-        const LONGLONG position = offset + done;
-        const auto index = static_cast<ULONGLONG>(position / kViewSize);
-        const auto in_view = static_cast<ULONG>(position % kViewSize);
-        const ULONG chunk = std::min<ULONG>(length - done, kViewSize - in_view);
-        const ULONG first = in_view / kPageSize, last = (in_view + chunk - 1) / kPageSize;
-        // Only pages the write covers in part need their old contents; whole pages are overwritten.
-        NTSTATUS status = STATUS_SUCCESS;
-        if (in_view % kPageSize != 0 || (first == last && chunk < kPageSize))
-            status = make_valid_locked(index, first, first, wait);
-        if (NT_SUCCESS(status) && status != STATUS_PENDING && (in_view + chunk) % kPageSize != 0 && last != first)
-            status = make_valid_locked(index, last, last, wait);
-        if (NT_SUCCESS(status) && status != STATUS_PENDING && !view_locked(index, true))
-            status = STATUS_INSUFFICIENT_RESOURCES;
-        if (!NT_SUCCESS(status) || status == STATUS_PENDING) return status;
-        View& view = m_views[index];
-        status = ntio_user_copy(view.memory + in_view, static_cast<const char*>(buffer) + done, chunk);
-        if (!NT_SUCCESS(status)) return status;
-        view.valid |= page_mask(first, last);
-        add_dirty_locked(view, page_mask(first, last));
-        done += chunk;
-    }
-    m_valid_data_goal = std::max(m_valid_data_goal, offset + LONGLONG(length));
-    guard.unlock();
-    if (length) m_manager.note_dirty();
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS SharedCacheMap::zero(LONGLONG start, LONGLONG end, bool wait) {
-    std::unique_lock guard(m_lock, std::defer_lock);
-    if (wait) guard.lock();
-    else if (!guard.try_lock()) return STATUS_PENDING;
-    if (!within_locked(start, end - start)) return STATUS_INVALID_PARAMETER;
-    LONGLONG position = start;
+// Writes [position, end) through the cache, `fill` putting the bytes into each view's run: the
+// pages a run covers in part are read first, whole pages are overwritten; every page it touches is
+// valid and dirty afterwards. STATUS_PENDING when !wait and a page would have to be read.
+template <class Fill>
+NTSTATUS SharedCacheMap::write_locked(LONGLONG position, LONGLONG end, bool wait, Fill&& fill) {
     while (position < end) {
         const auto index = static_cast<ULONGLONG>(position / kViewSize);
         const auto in_view = static_cast<ULONG>(position % kViewSize);
@@ -184,11 +149,42 @@ NTSTATUS SharedCacheMap::zero(LONGLONG start, LONGLONG end, bool wait) {
             status = STATUS_INSUFFICIENT_RESOURCES;
         if (!NT_SUCCESS(status) || status == STATUS_PENDING) return status;
         View& view = m_views[index];
-        std::memset(view.memory + in_view, 0, chunk);
+        status = fill(view.memory + in_view, position, chunk);
+        if (!NT_SUCCESS(status)) return status;
         view.valid |= page_mask(first, last);
         add_dirty_locked(view, page_mask(first, last));
         position += chunk;
     }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS SharedCacheMap::copy_write(LONGLONG offset, ULONG length, bool wait, const void* buffer) {
+    std::unique_lock guard(m_lock, std::defer_lock);
+    if (wait) guard.lock();
+    else if (!guard.try_lock()) return STATUS_PENDING;
+    if (!within_locked(offset, length)) return STATUS_INVALID_PARAMETER;
+    const NTSTATUS status = write_locked(offset, offset + LONGLONG(length), wait,
+                                         [&](std::byte* target, LONGLONG position, ULONG chunk) {
+                                             return ntio_user_copy(target, static_cast<const char*>(buffer) +
+                                                                               (position - offset), chunk);
+                                         });
+    if (!NT_SUCCESS(status) || status == STATUS_PENDING) return status;
+    m_valid_data_goal = std::max(m_valid_data_goal, offset + LONGLONG(length));
+    guard.unlock();
+    if (length) m_manager.note_dirty();
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS SharedCacheMap::zero(LONGLONG start, LONGLONG end, bool wait) {
+    std::unique_lock guard(m_lock, std::defer_lock);
+    if (wait) guard.lock();
+    else if (!guard.try_lock()) return STATUS_PENDING;
+    if (!within_locked(start, end - start)) return STATUS_INVALID_PARAMETER;
+    const NTSTATUS status = write_locked(start, end, wait, [](std::byte* target, LONGLONG, ULONG chunk) {
+        std::memset(target, 0, chunk);
+        return STATUS_SUCCESS;
+    });
+    if (!NT_SUCCESS(status) || status == STATUS_PENDING) return status;
     m_valid_data_goal = std::max(m_valid_data_goal, end);
     guard.unlock();
     if (end > start) m_manager.note_dirty();

@@ -102,6 +102,8 @@ private:
     View* view_locked(ULONGLONG index, bool create);
     // Makes pages [first, last] of view `index` valid: zero past the valid data goal, else read.
     NTSTATUS make_valid_locked(ULONGLONG index, ULONG first, ULONG last, bool wait);
+    template <class Fill>
+    NTSTATUS write_locked(LONGLONG position, LONGLONG end, bool wait, Fill&& fill);
     void add_dirty_locked(View& view, std::uint64_t mask);
     NTSTATUS write_run_locked(ULONGLONG index, ULONG first, ULONG count);
 
