@@ -198,6 +198,9 @@ void device_delete(void* object) {
     if (!device->DeviceObjectExtension) return;  // failed before its private parts existed
     DeviceObjectExtension* doe = device_private(device);
     PDRIVER_OBJECT driver = device->DriverObject;
+    // A VPB a file system swapped in from pool (a dismount with files still open) goes with the
+    // device as its own VPB does.
+    if (device->Vpb && device->Vpb != &device_extras(device)->vpb) ExFreePool(device->Vpb);
     device_extras(device)->~DeviceExtras();
     doe->~DeviceObjectExtension();
     if (driver) ObDereferenceObject(driver);

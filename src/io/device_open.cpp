@@ -3,6 +3,7 @@
 // device's security and state checks, and an IRP_MJ_CREATE at the top of the device's stack.
 #include "io/driver_object.hpp"
 #include "io/file_object.hpp"
+#include "io/file_systems.hpp"
 #include "io/objects.hpp"
 #include "ob/namespace.hpp"
 #include "ob/object_manager.hpp"
@@ -170,6 +171,16 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         ObDereferenceObject(file);
         return status;
     }
+    // A device with a VPB is opened through the file system mounted on it (mounting it first).
+    PDEVICE_OBJECT top = nullptr;
+    status = open_through_volume(device, file, sub_path, &top);
+    if (!NT_SUCCESS(status)) {
+        release_exclusive_claim(file);
+        device_release_open(device);
+        file->DeviceObject = nullptr;
+        ObDereferenceObject(file);
+        return status;
+    }
 
     ACCESS_STATE access_state{};
     SeCaptureSubjectContext(&access_state.SubjectSecurityContext);
@@ -182,7 +193,6 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
     security.DesiredAccess = desired;
     security.FullCreateOptions = packet->create_options;
 
-    PDEVICE_OBJECT top = IoGetAttachedDevice(device);
     IO_STATUS_BLOCK iosb{};
     PIRP irp = IoAllocateIrpEx(top, top->StackSize, FALSE);
     if (!irp) {
@@ -239,6 +249,9 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
 
     if (!NT_SUCCESS(status)) {
         // The driver never saw this file object open: it goes without CLEANUP or CLOSE.
+        release_volume_reference(file);
+        release_volume_device(file);
+        file->Vpb = nullptr;
         release_exclusive_claim(file);
         device_release_open(device);
         file->RelatedFileObject = nullptr;

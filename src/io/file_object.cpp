@@ -8,6 +8,7 @@
 
 #include "io/driver_object.hpp"
 #include "io/file_cancel_irps.hpp"
+#include "io/file_systems.hpp"
 #include "io/io_completion.hpp"
 #include "io/objects.hpp"
 #include "ob/object_manager.hpp"
@@ -83,7 +84,9 @@ VOID NTAPI deferred_close(PVOID parameter)
     auto* deferred = static_cast<DeferredClose*>(parameter);
     PFILE_OBJECT file = &deferred->body.object;
     PDEVICE_OBJECT device = file->DeviceObject;
+    release_volume_reference(file);
     send_file_irp(file, IRP_MJ_CLOSE);
+    release_volume_device(file);
     delete[] file->FileName.Buffer;
     delete deferred;
     device_release_open(device);
@@ -171,7 +174,12 @@ void file_delete(void* object)
         ExQueueWorkItem(&deferred->item, CriticalWorkQueue);
         return;
     }
+    // The VPB reference goes before the close, so the file system's close routine sees whether this
+    // was the volume's last file (and may tear a dismounted volume down); the volume device's open
+    // after it.
+    release_volume_reference(file);
     send_file_irp(file, IRP_MJ_CLOSE);
+    release_volume_device(file);
     release_exclusive_claim(file);
     destroy_file_body(file);
     device_release_open(device);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "io/ddk.hpp"
+#include "io/file_systems.hpp"
 #include "ke/thread.hpp"
 #include "ntio/system.hpp"
 
@@ -48,6 +49,9 @@ public:
     void driver_unloaded(PDRIVER_OBJECT driver);
     std::vector<PDRIVER_OBJECT> drivers();
 
+    // ---- Registered file systems (file_system_registration.cpp) ----
+    FileSystemQueues& file_systems();
+
 private:
     friend struct ThreadCounts;
     inline void count(Counted what, long delta) noexcept;
@@ -62,6 +66,8 @@ private:
     std::atomic<ULONG> m_device_number{0};
     std::mutex m_driver_lock;
     std::vector<PDRIVER_OBJECT> m_drivers;  // referenced while loaded
+    std::once_flag m_file_systems_once;
+    std::unique_ptr<FileSystemQueues, FileSystemQueuesDeleter> m_file_systems;
 };
 
 // One thread's IRP and MDL balances (io_accounting.cpp): `io` is the manager they count for, changed

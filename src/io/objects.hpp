@@ -58,6 +58,7 @@ struct FilePrivate {
     IO_COMPLETION_CONTEXT completion{};     // storage FILE_OBJECT.CompletionContext points at
     ULONG notification_modes = 0;           // FILE_SKIP_* (FileIoCompletionNotificationInformation)
     ULONG_PTR final_information = 0;        // Information recorded with FinalStatus (synchronous files)
+    PDEVICE_OBJECT volume_device = nullptr; // opened through a mounted volume: its device (volume_mount.cpp)
 };
 struct FileBody {
     FILE_OBJECT object;

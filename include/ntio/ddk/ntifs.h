@@ -7,4 +7,5 @@
 #include "ntio_ddk/named_pipe.h"
 #include "ntio_ddk/fsrtl.h"
 #include "ntio_ddk/fsrtl_notify.h"
+#include "ntio_ddk/io_file_system.h"
 #endif

@@ -1,0 +1,43 @@
+/* <ntifs.h> contents: file system registration (IoRegisterFileSystem and the registration-change
+ * notification file system filters use), the VPB spin lock, stream file objects and the volume
+ * FSCTLs a disk file system handles, with their WDK names, values and signatures. */
+#ifndef NTIO_DDK_IO_FILE_SYSTEM_H
+#define NTIO_DDK_IO_FILE_SYSTEM_H
+
+#include "io_types.h"
+
+NTIO_BEGIN_DECLS
+
+/* ---- Volume FSCTLs (FILE_DEVICE_FILE_SYSTEM, winioctl.h values) ---- */
+#ifndef FSCTL_LOCK_VOLUME
+#define FSCTL_LOCK_VOLUME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 6, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_UNLOCK_VOLUME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 7, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_DISMOUNT_VOLUME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 8, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#endif
+
+/* Called with TRUE when a file system registers, FALSE when it unregisters. */
+typedef VOID DRIVER_FS_NOTIFICATION(_In_ struct _DEVICE_OBJECT *DeviceObject, _In_ BOOLEAN FsActive);
+typedef DRIVER_FS_NOTIFICATION *PDRIVER_FS_NOTIFICATION;
+
+/* File system control device objects: FILE_DEVICE_DISK_FILE_SYSTEM, _CD_ROM_, _TAPE_ or
+ * _NETWORK_FILE_SYSTEM; each is offered the mounts of the matching volume device type. < DISPATCH_LEVEL. */
+NTKERNELAPI VOID NTAPI IoRegisterFileSystem(PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI VOID NTAPI IoUnregisterFileSystem(PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI NTSTATUS NTAPI IoRegisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,
+                                                          PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
+NTKERNELAPI VOID NTAPI IoUnregisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,
+                                                        PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
+
+/* The VPB spin lock guards Vpb->Flags, DeviceObject and ReferenceCount. */
+NTKERNELAPI VOID NTAPI IoAcquireVpbSpinLock(PKIRQL Irql);
+NTKERNELAPI VOID NTAPI IoReleaseVpbSpinLock(KIRQL Irql);
+
+/* Stream file objects (FO_STREAM_FILE) for a file system's metadata streams. < DISPATCH_LEVEL. */
+NTKERNELAPI PFILE_OBJECT NTAPI IoCreateStreamFileObject(PFILE_OBJECT FileObject, PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI PFILE_OBJECT NTAPI IoCreateStreamFileObjectLite(PFILE_OBJECT FileObject, PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI PFILE_OBJECT NTAPI IoCreateStreamFileObjectEx(PFILE_OBJECT FileObject, PDEVICE_OBJECT DeviceObject,
+                                                          PHANDLE FileHandle);
+
+NTIO_END_DECLS
+
+#endif

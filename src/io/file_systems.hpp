@@ -1,0 +1,31 @@
+// What the mount path shares inside io: the registered file systems of one System (NT's file system
+// queues, file_system_registration.cpp), the mount of a volume on open and the VPB references of
+// file objects opened through a volume (volume_mount.cpp).
+#pragma once
+
+#include "io/ddk.hpp"
+
+namespace ntio::io {
+
+struct FileSystemQueues;
+struct FileSystemQueuesDeleter {
+    void operator()(FileSystemQueues* queues) const noexcept;
+};
+
+// The control devices offered a mount of `real_device`, in the order they are tried, each
+// referenced (ObDereferenceObject them). Empty for a device type no file system mounts.
+std::vector<PDEVICE_OBJECT> file_systems_for(PDEVICE_OBJECT real_device);
+
+// The device the create of `file` goes to when it opens `device`: for a device with a VPB (and not a
+// direct device open, NT fact K11) the volume is mounted first if it is not, and the file takes a
+// VPB reference and an open of the volume device (file->Vpb, FilePrivate::volume_device); else
+// `device` itself. `sub_path`: the open has a remaining name. PASSIVE_LEVEL.
+NTSTATUS open_through_volume(PDEVICE_OBJECT device, PFILE_OBJECT file, bool sub_path, PDEVICE_OBJECT* target);
+
+// Gives back what open_through_volume took: the VPB reference (before IRP_MJ_CLOSE, so a file system
+// deciding in its close routine whether to tear the volume down sees the count without this file)
+// and, after the close, the volume device's open.
+void release_volume_reference(PFILE_OBJECT file) noexcept;
+void release_volume_device(PFILE_OBJECT file) noexcept;
+
+}  // namespace ntio::io
