@@ -1,0 +1,74 @@
+// ntio::cc::CacheManager: the cache manager's per-System state: the live shared cache maps, their
+// lifetime (a map lives while a private cache map, a call or a BCB holds it, and until its dirty
+// data is written) and the lazy writer. Created by the first CcInitializeCacheMap of a System;
+// its shutdown hook writes everything back before drivers unload.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include <ntifs.h>
+
+namespace ntio { class System; }
+
+namespace ntio::cc {
+
+class SharedCacheMap;
+
+class CacheManager {
+public:
+    // The calling thread's System's cache manager; created when `create` (then null only when no
+    // System is current or memory ran out).
+    static CacheManager* current(bool create);
+
+    // The map of a section, held (m_refs) for the caller; null when the stream is not cached.
+    SharedCacheMap* acquire(PSECTION_OBJECT_POINTERS section);
+    void hold(SharedCacheMap* map);
+    // Drops a hold; deletes the map when nothing holds it and it has nothing left to write.
+    void release(SharedCacheMap* map);
+
+    // CcInitializeCacheMap / CcUninitializeCacheMap's bookkeeping.
+    NTSTATUS open(PFILE_OBJECT file, const CC_FILE_SIZES& sizes, BOOLEAN pin_access,
+                  const CACHE_MANAGER_CALLBACKS& callbacks, PVOID lazy_context);
+    bool close(PFILE_OBJECT file, PLARGE_INTEGER truncate, PCACHE_UNINITIALIZE_EVENT event);
+
+    // Data became dirty: the lazy writer looks about a second later.
+    void note_dirty();
+    // CcWaitForCurrentLazyWriterActivity: waits for a lazy-writer pass that starts after the call.
+    NTSTATUS wait_for_lazy_writer();
+    bool any_dirty(PVPB vpb);
+
+private:
+    explicit CacheManager(System& system);
+    ~CacheManager();
+    static void shutdown_hook(void* context);
+    static VOID NTAPI timer_dpc(PKDPC, PVOID context, PVOID, PVOID);
+    static VOID NTAPI scan_routine(PVOID context);
+    void queue_scan();
+    void arm_timer();
+    void scan();
+    // Writes a map's dirty data under the file system's AcquireForLazyWrite.
+    void lazy_write(SharedCacheMap* map, BOOLEAN wait);
+    void delete_map(SharedCacheMap* map);
+    void maybe_free_locked(std::unique_lock<std::mutex>& guard);
+
+    System& m_system;
+    std::mutex m_lock;  // m_maps, every map's open count, holds and uninitialize events; m_scan*
+    std::vector<SharedCacheMap*> m_maps;
+    std::condition_variable m_scan_done;
+    std::uint64_t m_scans_started = 0;
+    std::uint64_t m_scans_finished = 0;
+    std::uint64_t m_scans_wanted = 0;
+    bool m_stopped = false;  // the System is shutting down: no lazy writer, closes write at once
+    std::atomic<bool> m_stopping{false};
+    std::atomic<bool> m_scan_queued{false};
+    std::atomic<bool> m_timer_armed{false};
+    KTIMER m_timer{};
+    KDPC m_dpc{};
+    WORK_QUEUE_ITEM m_scan_item{};
+};
+
+}  // namespace ntio::cc

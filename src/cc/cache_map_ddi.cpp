@@ -1,0 +1,139 @@
+// The cache-map DDIs: setting caching up and tearing it down per file object, file sizes, flushing,
+// purging and the lazy writer's public waits. Microsoft Learn pages cited per routine.
+#include <ntifs.h>
+
+#include "cc/cache_manager.hpp"
+#include "cc/shared_cache_map.hpp"
+
+using ntio::cc::CacheManager;
+using ntio::cc::PrivateCacheMap;
+using ntio::cc::SharedCacheMap;
+
+namespace {
+
+SharedCacheMap* shared_map_of(PFILE_OBJECT file) {
+    if (!file->SectionObjectPointer) return nullptr;
+    return static_cast<SharedCacheMap*>(__atomic_load_n(&file->SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
+}
+
+}  // namespace
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccinitializecachemap
+// Raises STATUS_INSUFFICIENT_RESOURCES when the maps cannot be allocated.
+NTKERNELAPI VOID NTAPI CcInitializeCacheMap(PFILE_OBJECT FileObject, PCC_FILE_SIZES FileSizes, BOOLEAN PinAccess,
+                                            PCACHE_MANAGER_CALLBACKS Callbacks, PVOID LazyWriteContext) {
+    NTSTATUS status = STATUS_INVALID_PARAMETER;
+    if (FileObject && FileObject->SectionObjectPointer && FileSizes && Callbacks) {
+        CacheManager* manager = CacheManager::current(true);
+        status = manager ? manager->open(FileObject, *FileSizes, PinAccess, *Callbacks, LazyWriteContext)
+                         : STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (!NT_SUCCESS(status)) ExRaiseStatus(status);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccuninitializecachemap
+// TRUE when the file object had a private cache map. A dirty stream whose last private map goes is
+// torn down by the lazy writer after it wrote the data; UninitializeCompleteEvent is set then.
+NTKERNELAPI BOOLEAN NTAPI CcUninitializeCacheMap(PFILE_OBJECT FileObject, PLARGE_INTEGER TruncateSize,
+                                                 PCACHE_UNINITIALIZE_EVENT UninitializeCompleteEvent) {
+    CacheManager* manager = CacheManager::current(false);
+    if (!manager) {
+        if (UninitializeCompleteEvent) KeSetEvent(&UninitializeCompleteEvent->Event, IO_NO_INCREMENT, FALSE);
+        return FALSE;
+    }
+    return manager->close(FileObject, TruncateSize, UninitializeCompleteEvent) ? TRUE : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetfilesizes
+// A smaller FileSize purges the cache past it (dirty data included) and zeroes the tail of its page.
+NTKERNELAPI VOID NTAPI CcSetFileSizes(PFILE_OBJECT FileObject, PCC_FILE_SIZES FileSizes) {
+    if (SharedCacheMap* map = shared_map_of(FileObject)) map->set_sizes(*FileSizes);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetreadaheadgranularity
+NTKERNELAPI VOID NTAPI CcSetReadAheadGranularity(PFILE_OBJECT FileObject, ULONG Granularity) {
+    if (auto* private_map = static_cast<PrivateCacheMap*>(FileObject->PrivateCacheMap))
+        private_map->ReadAheadGranularity = Granularity;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetadditionalcacheattributes
+// NT deviation: there is no read-ahead, so DisableReadAhead changes nothing.
+NTKERNELAPI VOID NTAPI CcSetAdditionalCacheAttributes(PFILE_OBJECT FileObject, BOOLEAN DisableReadAhead,
+                                                      BOOLEAN DisableWriteBehind) {
+    (void)DisableReadAhead;
+    if (SharedCacheMap* map = shared_map_of(FileObject))
+        map->m_write_behind_disabled.store(DisableWriteBehind != FALSE, std::memory_order_release);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccgetfileobjectfromsectionptrs
+NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromSectionPtrs(PSECTION_OBJECT_POINTERS SectionObjectPointer) {
+    if (!SectionObjectPointer) return nullptr;
+    auto* map = static_cast<SharedCacheMap*>(__atomic_load_n(&SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
+    return map ? map->m_file : nullptr;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccflushcache
+// FileOffset NULL: the whole stream. IoStatus gets the first failure of the paging writes (those
+// pages stay dirty) or STATUS_SUCCESS with the bytes written.
+NTKERNELAPI VOID NTAPI CcFlushCache(PSECTION_OBJECT_POINTERS SectionObjectPointer, PLARGE_INTEGER FileOffset,
+                                    ULONG Length, PIO_STATUS_BLOCK IoStatus) {
+    CacheManager* manager = CacheManager::current(false);
+    SharedCacheMap* map = manager ? manager->acquire(SectionObjectPointer) : nullptr;
+    NTSTATUS status = STATUS_SUCCESS;
+    ULONG_PTR written = 0;
+    if (map) {
+        status = map->flush(FileOffset ? FileOffset->QuadPart : -1, Length, false, &written);
+        manager->release(map);
+    }
+    if (IoStatus) {
+        IoStatus->Status = status;
+        IoStatus->Information = NT_SUCCESS(status) ? written : 0;
+    }
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccpurgecachesection
+// FileOffset NULL: the whole stream; Length 0: from FileOffset to the end. FALSE when a view in the
+// range is mapped or pinned through a BCB.
+// NT deviation: UNINITIALIZE_CACHE_MAPS does not uninitialize the file objects' private cache maps.
+NTKERNELAPI BOOLEAN NTAPI CcPurgeCacheSection(PSECTION_OBJECT_POINTERS SectionObjectPointer,
+                                              PLARGE_INTEGER FileOffset, ULONG Length, ULONG Flags) {
+    (void)Flags;
+    CacheManager* manager = CacheManager::current(false);
+    SharedCacheMap* map = manager ? manager->acquire(SectionObjectPointer) : nullptr;
+    if (!map) return TRUE;
+    const bool purged = map->purge(FileOffset ? FileOffset->QuadPart : 0, FileOffset ? Length : 0);
+    manager->release(map);
+    return purged ? TRUE : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccistheredirtydata
+NTKERNELAPI BOOLEAN NTAPI CcIsThereDirtyData(PVPB Vpb) {
+    CacheManager* manager = CacheManager::current(false);
+    return manager && manager->any_dirty(Vpb) ? TRUE : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccwaitforcurrentlazywriteractivity
+// Returns once a lazy-writer pass that started after the call has finished.
+NTKERNELAPI NTSTATUS NTAPI CcWaitForCurrentLazyWriterActivity(VOID) {
+    CacheManager* manager = CacheManager::current(false);
+    return manager ? manager->wait_for_lazy_writer() : STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-cccaniwrite
+// NT deviation: no dirty-page threshold throttles writers; every write may go ahead.
+NTKERNELAPI BOOLEAN NTAPI CcCanIWrite(PFILE_OBJECT FileObject, ULONG BytesToWrite, BOOLEAN Wait, UCHAR Retrying) {
+    (void)FileObject, (void)BytesToWrite, (void)Wait, (void)Retrying;
+    return TRUE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccdeferwrite
+// CcCanIWrite never refuses, so the deferred write is posted at once.
+NTKERNELAPI VOID NTAPI CcDeferWrite(PFILE_OBJECT FileObject, PCC_POST_DEFERRED_WRITE PostRoutine, PVOID Context1,
+                                    PVOID Context2, ULONG BytesToWrite, BOOLEAN Retrying) {
+    (void)FileObject, (void)BytesToWrite, (void)Retrying;
+    PostRoutine(Context1, Context2);
+}
+
+}  // extern "C"

@@ -1,0 +1,116 @@
+// The copy interface: CcCopyRead / CcCopyWrite and their fast forms, and CcZeroData. A call that may
+// not wait returns FALSE when it would need paging I/O (or another thread holds the stream); a
+// failure of the paging I/O, or a bad caller buffer, is raised with its status for the file
+// system's __try, as the Microsoft Learn pages cited per routine say.
+#include <ntifs.h>
+
+#include <algorithm>
+#include <new>
+
+#include "cc/cache_manager.hpp"
+#include "cc/paging_io.hpp"
+#include "cc/shared_cache_map.hpp"
+
+using ntio::cc::SharedCacheMap;
+
+namespace {
+
+// The stream's cache; a file object that is not cached is a file system bug, raised as
+// STATUS_INVALID_PARAMETER. Held alive by the caller's private cache map.
+SharedCacheMap* cached_map(PFILE_OBJECT file) {
+    SharedCacheMap* map = nullptr;
+    if (file && file->SectionObjectPointer)
+        map = static_cast<SharedCacheMap*>(__atomic_load_n(&file->SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
+    if (!map) ExRaiseStatus(STATUS_INVALID_PARAMETER);
+    return map;
+}
+
+// Write-through file objects get the range written before the call returns.
+NTSTATUS write_through(SharedCacheMap* map, PFILE_OBJECT file, LONGLONG offset, LONGLONG length) {
+    if (!(file->Flags & FO_WRITE_THROUGH)) return STATUS_SUCCESS;
+    return map->flush(offset, length, false, nullptr);
+}
+
+// CcZeroData on a stream that is not cached writes zeroes straight to the file, as NT does for
+// non-cached streams (StartOffset and EndOffset are then sector-aligned by the caller).
+NTSTATUS zero_uncached(PFILE_OBJECT file, LONGLONG start, LONGLONG end) {
+    constexpr ULONG kChunk = 64 * 1024;
+    void* zeroes = ::operator new(kChunk, std::align_val_t{PAGE_SIZE}, std::nothrow);
+    if (!zeroes) return STATUS_INSUFFICIENT_RESOURCES;
+    std::memset(zeroes, 0, kChunk);
+    NTSTATUS status = STATUS_SUCCESS;
+    for (LONGLONG position = start; position < end && NT_SUCCESS(status);) {
+        const auto length = static_cast<ULONG>(std::min<LONGLONG>(kChunk, end - position));
+        status = ntio::cc::paging_io(file, true, zeroes, position, length);
+        position += length;
+    }
+    ::operator delete(zeroes, std::align_val_t{PAGE_SIZE});
+    return status;
+}
+
+}  // namespace
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-cccopyread
+NTKERNELAPI BOOLEAN NTAPI CcCopyRead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
+                                     PVOID Buffer, PIO_STATUS_BLOCK IoStatus) {
+    SharedCacheMap* map = cached_map(FileObject);
+    const NTSTATUS status = map->copy_read(FileOffset->QuadPart, Length, Wait != FALSE, Buffer);
+    if (status == STATUS_PENDING) return FALSE;
+    if (!NT_SUCCESS(status)) ExRaiseStatus(status);
+    IoStatus->Status = STATUS_SUCCESS;
+    IoStatus->Information = Length;
+    return TRUE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccfastcopyread
+NTKERNELAPI VOID NTAPI CcFastCopyRead(PFILE_OBJECT FileObject, ULONG FileOffset, ULONG Length, ULONG PageCount,
+                                      PVOID Buffer, PIO_STATUS_BLOCK IoStatus) {
+    (void)PageCount;
+    LARGE_INTEGER offset;
+    offset.QuadPart = FileOffset;
+    (void)CcCopyRead(FileObject, &offset, Length, TRUE, Buffer, IoStatus);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-cccopywrite
+NTKERNELAPI BOOLEAN NTAPI CcCopyWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
+                                      PVOID Buffer) {
+    SharedCacheMap* map = cached_map(FileObject);
+    NTSTATUS status = map->copy_write(FileOffset->QuadPart, Length, Wait != FALSE, Buffer);
+    if (status == STATUS_PENDING) return FALSE;
+    if (NT_SUCCESS(status)) status = write_through(map, FileObject, FileOffset->QuadPart, Length);
+    if (!NT_SUCCESS(status)) ExRaiseStatus(status);
+    return TRUE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccfastcopywrite
+NTKERNELAPI VOID NTAPI CcFastCopyWrite(PFILE_OBJECT FileObject, ULONG FileOffset, ULONG Length, PVOID Buffer) {
+    LARGE_INTEGER offset;
+    offset.QuadPart = FileOffset;
+    (void)CcCopyWrite(FileObject, &offset, Length, TRUE, Buffer);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-cczerodata
+NTKERNELAPI BOOLEAN NTAPI CcZeroData(PFILE_OBJECT FileObject, PLARGE_INTEGER StartOffset, PLARGE_INTEGER EndOffset,
+                                     BOOLEAN Wait) {
+    const LONGLONG start = StartOffset->QuadPart, end = EndOffset->QuadPart;
+    if (end <= start) return TRUE;
+    SharedCacheMap* map = nullptr;
+    if (FileObject->SectionObjectPointer)
+        map = static_cast<SharedCacheMap*>(
+            __atomic_load_n(&FileObject->SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
+    NTSTATUS status;
+    if (!map) {
+        if (!Wait) return FALSE;
+        status = zero_uncached(FileObject, start, end);
+    } else {
+        status = map->zero(start, end, Wait != FALSE);
+        if (status == STATUS_PENDING) return FALSE;
+        if (NT_SUCCESS(status)) status = write_through(map, FileObject, start, end - start);
+    }
+    if (!NT_SUCCESS(status)) ExRaiseStatus(status);
+    return TRUE;
+}
+
+}  // extern "C"

@@ -1,0 +1,65 @@
+// Paging I/O for the cache: one IRP per run of pages, built by hand (no IoBuild* routine makes a
+// paging IRP) and taken back by its completion routine, so the MDL over cache memory stays the
+// cache's and the I/O manager's final stage never touches it.
+#include "cc/paging_io.hpp"
+
+#include <cstring>
+
+namespace ntio::cc {
+namespace {
+
+NTSTATUS NTAPI paging_io_done(PDEVICE_OBJECT, PIRP, PVOID context) {
+    KeSetEvent(static_cast<PKEVENT>(context), IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+}  // namespace
+
+NTSTATUS paging_io(PFILE_OBJECT file, bool write, void* memory, LONGLONG offset, ULONG length) {
+    PDEVICE_OBJECT device = IoGetRelatedDeviceObject(file);
+    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
+    PMDL mdl = IoAllocateMdl(memory, length, FALSE, FALSE, nullptr);
+    if (!mdl) {
+        IoFreeIrp(irp);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    // Cache memory is never paged out: it is described as nonpaged pool is.
+    MmBuildMdlForNonPagedPool(mdl);
+    KEVENT done;
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    irp->MdlAddress = mdl;
+    irp->UserBuffer = memory;
+    irp->Flags = IRP_PAGING_IO | IRP_NOCACHE | IRP_SYNCHRONOUS_PAGING_IO |
+                 (write ? IRP_WRITE_OPERATION : IRP_READ_OPERATION);
+    irp->RequestorMode = KernelMode;
+    irp->Tail.Overlay.OriginalFileObject = file;
+    irp->Tail.Overlay.Thread = PsGetCurrentThread();
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = write ? IRP_MJ_WRITE : IRP_MJ_READ;
+    sp->FileObject = file;
+    if (write) {
+        sp->Parameters.Write.Length = length;
+        sp->Parameters.Write.ByteOffset.QuadPart = offset;
+    } else {
+        sp->Parameters.Read.Length = length;
+        sp->Parameters.Read.ByteOffset.QuadPart = offset;
+    }
+    IoSetCompletionRoutine(irp, paging_io_done, &done, TRUE, TRUE, TRUE);
+    (void)IoCallDriver(device, irp);
+    KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, nullptr);
+    NTSTATUS status = irp->IoStatus.Status;
+    const ULONG_PTR transferred = irp->IoStatus.Information;
+    irp->MdlAddress = nullptr;
+    IoFreeMdl(mdl);
+    IoFreeIrp(irp);
+    // A page straddling the end of the file reads short; the rest of it is zero, as Mm's fault
+    // leaves it. A read wholly past the end (STATUS_END_OF_FILE) is a page of zeroes.
+    if (!write && (NT_SUCCESS(status) || status == STATUS_END_OF_FILE)) {
+        if (transferred < length) std::memset(static_cast<char*>(memory) + transferred, 0, length - transferred);
+        status = STATUS_SUCCESS;
+    }
+    return status;
+}
+
+}  // namespace ntio::cc

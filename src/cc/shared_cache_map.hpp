@@ -1,0 +1,109 @@
+// The cache of one stream: its views of VACB_MAPPING_GRANULARITY bytes, allocated on first touch,
+// with a valid and a dirty bit per page, filled by paging reads and emptied by paging writes to the
+// stream's file system, the way NT's shared cache map and Mm's section for the file work together
+// (there is no Mm here, so the cache owns its memory).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include <ntifs.h>
+
+namespace ntio::cc {
+
+class CacheManager;
+struct Bcb;
+
+constexpr ULONG kPageSize = PAGE_SIZE;
+constexpr ULONG kViewSize = VACB_MAPPING_GRANULARITY;
+constexpr ULONG kPagesPerView = kViewSize / kPageSize;
+static_assert(kPagesPerView == 64, "one 64-bit mask per view");
+
+// The bytes that precede FileSize in the map: CcGetFileSizePointer reads the second LARGE_INTEGER.
+struct SharedCacheMapPrefix {
+    CSHORT NodeTypeCode;
+    CSHORT NodeByteSize;
+    ULONG OpenCount;
+    LARGE_INTEGER FileSize;
+};
+
+struct View {
+    std::byte* memory = nullptr;
+    std::uint64_t valid = 0;
+    std::uint64_t dirty = 0;
+    ULONG pins = 0;  // BCBs mapping into this view: purging keeps it
+};
+
+// The private cache map of one file object (FileObject->PrivateCacheMap).
+struct PrivateCacheMap {
+    CSHORT NodeTypeCode;
+    ULONG ReadAheadGranularity;
+    class SharedCacheMap* Shared;
+};
+
+class SharedCacheMap {
+public:
+    SharedCacheMap(CacheManager& manager, PFILE_OBJECT file, const CC_FILE_SIZES& sizes, BOOLEAN pin_access,
+                   const CACHE_MANAGER_CALLBACKS& callbacks, PVOID lazy_context);
+    ~SharedCacheMap();
+    SharedCacheMap(const SharedCacheMap&) = delete;
+    SharedCacheMap& operator=(const SharedCacheMap&) = delete;
+
+    // Copies between the cache and `buffer` (ntio_user_copy: a bad caller buffer returns
+    // STATUS_ACCESS_VIOLATION). STATUS_PENDING: !wait and paging I/O would be needed.
+    NTSTATUS copy_read(LONGLONG offset, ULONG length, bool wait, void* buffer);
+    NTSTATUS copy_write(LONGLONG offset, ULONG length, bool wait, const void* buffer);
+    // Zeroes [start, end) in the cache and marks it dirty.
+    NTSTATUS zero(LONGLONG start, LONGLONG end, bool wait);
+
+    // Writes the dirty pages of [offset, offset + length) (all of them when length is 0 and offset
+    // -1). `lazy`: a failed write is dropped (a lost delayed write) rather than kept dirty.
+    NTSTATUS flush(LONGLONG offset, LONGLONG length, bool lazy, ULONG_PTR* written);
+    // Drops [offset, offset + length) (all when length is 0) from the cache, dirty data included;
+    // false when a pinned view lies in the range.
+    bool purge(LONGLONG offset, LONGLONG length);
+    void set_sizes(const CC_FILE_SIZES& sizes);
+
+    // Maps [offset, offset + length) (within one view) valid, for a BCB. STATUS_PENDING as above;
+    // `no_read`: the pages are made valid without reading them.
+    NTSTATUS map_range(LONGLONG offset, ULONG length, bool wait, bool no_read, bool zero, void** address);
+    void pin_view(LONGLONG offset);
+    void unpin_view(LONGLONG offset);
+    void mark_dirty(LONGLONG offset, ULONG length);
+
+    bool has_dirty() const noexcept { return m_dirty_pages.load(std::memory_order_acquire) != 0; }
+    LONGLONG file_size();
+
+    SharedCacheMapPrefix m_prefix;  // first member: CcGetFileSizePointer
+    CacheManager& m_manager;
+    PFILE_OBJECT m_file;  // referenced: the paging I/O goes through it
+    PSECTION_OBJECT_POINTERS m_section;
+    CACHE_MANAGER_CALLBACKS m_callbacks;
+    PVOID m_lazy_context;
+    BOOLEAN m_pin_access;
+    std::atomic<bool> m_write_behind_disabled{false};
+
+    // Guarded by the manager's map lock.
+    ULONG m_open_count = 0;  // private cache maps
+    ULONG m_refs = 0;        // calls in progress, BCBs and lazy-writer passes holding the map
+    bool m_deleted = false;
+    PCACHE_UNINITIALIZE_EVENT m_uninitialize_events = nullptr;
+
+private:
+    bool within_locked(LONGLONG offset, LONGLONG length) const noexcept;
+    View* view_locked(ULONGLONG index, bool create);
+    // Makes pages [first, last] of view `index` valid: zero past the valid data goal, else read.
+    NTSTATUS make_valid_locked(ULONGLONG index, ULONG first, ULONG last, bool wait);
+    void add_dirty_locked(View& view, std::uint64_t mask);
+    NTSTATUS write_run_locked(ULONGLONG index, ULONG first, ULONG count);
+
+    std::mutex m_lock;  // views, their bits and the sizes; held across this stream's paging I/O
+    std::vector<View> m_views;
+    LONGLONG m_valid_data_goal = 0;  // beyond it the file holds no data yet: pages are zero-filled
+    LONGLONG m_allocation_size = 0;
+    std::atomic<std::uint64_t> m_dirty_pages{0};
+};
+
+}  // namespace ntio::cc
