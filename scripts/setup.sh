@@ -8,6 +8,7 @@ NTIO_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libfmt-dev libcli11-dev libsqlite3-dev libasio-dev
   libedit-dev nlohmann-json3-dev
   gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev
+  dosfstools mtools
 )
 
 ntio_install_packages() {
