@@ -206,8 +206,12 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         irp->Overlay.AllocationSize = packet->allocation_size;
         irp->AssociatedIrp.SystemBuffer = packet->ea_buffer;
         PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+        // IO_OPEN_TARGET_DIRECTORY (a rename or link target): the file system opens the parent
+        // directory of the name (https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create,
+        // SL_OPEN_TARGET_DIRECTORY).
         sp->Flags = static_cast<UCHAR>((case_sensitive ? SL_CASE_SENSITIVE : 0) |
-                                       ((packet->options & IO_FORCE_ACCESS_CHECK) ? SL_FORCE_ACCESS_CHECK : 0));
+                                       ((packet->options & IO_FORCE_ACCESS_CHECK) ? SL_FORCE_ACCESS_CHECK : 0) |
+                                       ((packet->options & IO_OPEN_TARGET_DIRECTORY) ? SL_OPEN_TARGET_DIRECTORY : 0));
         sp->FileObject = file;
         // NT fact S2: the disposition reaches the driver unchanged, in the top byte of Options.
         const ULONG options = (packet->disposition << 24) | (packet->create_options & FILE_VALID_OPTION_FLAGS);
