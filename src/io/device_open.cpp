@@ -131,7 +131,12 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
     ob::ObjectManager& manager = ob::manager_of(device);
     ACCESS_MASK granted = 0;
     bool checked = false;
-    if (!sub_path || (device->Characteristics & FILE_DEVICE_SECURE_OPEN)) {
+    // A name on a device with a VPB (a volume) is a file of the file system mounted there: its
+    // security is the file system's. FILE_DEVICE_SECURE_OPEN "is checked at the top of the stack"
+    // (https://learn.microsoft.com/windows-hardware/drivers/kernel/controlling-device-namespace-access),
+    // which for such an open is the file system's volume device, not the disk.
+    const bool volume_file = sub_path && device->Vpb != nullptr;
+    if (!sub_path || ((device->Characteristics & FILE_DEVICE_SECURE_OPEN) && !volume_file)) {
         NTSTATUS status = manager.access_check(ob::header_of(device), request.process, desired, check_mode, &granted);
         if (!NT_SUCCESS(status)) return status;
         checked = true;
