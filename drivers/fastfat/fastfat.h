@@ -80,6 +80,8 @@ typedef struct _FAT_CCB {
     UNICODE_STRING NotifyName;   /* the directory's name for FsRtl's notify list, pool: lives as long as the CCB */
 } FAT_CCB, *PFAT_CCB;
 
+#define FAT_MAX_SPARE_VPBS 16
+
 /* The driver's global state: its file system control device and the mounted volumes. */
 typedef struct _FAT_DATA {
     PDRIVER_OBJECT DriverObject;
@@ -88,6 +90,10 @@ typedef struct _FAT_DATA {
     LIST_ENTRY VcbList;
     CACHE_MANAGER_CALLBACKS CacheCallbacks;
     FAST_IO_DISPATCH FastIoDispatch;
+    /* VPBs this driver allocated at dismounts, under Resource: it frees one when the volume that
+     * used it is deleted and the disk no longer points at it (a disk frees the VPB it holds when it
+     * goes, so the unload forgets the rest). */
+    PVPB SpareVpbs[FAT_MAX_SPARE_VPBS];
 } FAT_DATA;
 
 extern FAT_DATA FatData;

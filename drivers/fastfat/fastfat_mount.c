@@ -7,12 +7,6 @@
 
 #include <ntdddisk.h>
 
-#define FAT_MAX_SPARE_VPBS 16
-
-/* VPBs this driver allocated at dismounts: it frees one when the volume that used it is deleted
- * and the device no longer points at it (the device frees the VPB it holds when it goes). */
-static PVPB FatSpareVpbs[FAT_MAX_SPARE_VPBS];
-
 static NTSTATUS FatMountVolumeIrp(PIO_STACK_LOCATION Stack)
 {
     PVPB vpb = Stack->Parameters.MountVolume.Vpb;
@@ -128,6 +122,7 @@ VOID FatDeleteVcb(PFAT_VCB Vcb)
     ExAcquireResourceExclusiveLite(&FatData.Resource, TRUE);
     RemoveEntryList(&Vcb->VcbLinks);
     ExReleaseResourceLite(&FatData.Resource);
+    /* The VPB is the disk's again (or a spare the disk holds): its volume device is going. */
 
     FsRtlNotifyCleanupAll(Vcb->NotifySync, &Vcb->DirNotifyList);
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
@@ -143,13 +138,15 @@ VOID FatDeleteVcb(PFAT_VCB Vcb)
         vpb->Flags &= ~VPB_MOUNTED;
     }
     IoReleaseVpbSpinLock(irql);
+    IoDeleteDevice(Vcb->VolumeDevice);
+    ExAcquireResourceExclusiveLite(&FatData.Resource, TRUE);
     for (i = 0; i < FAT_MAX_SPARE_VPBS; ++i) {
-        if (FatSpareVpbs[i] == vpb && vpb->RealDevice->Vpb != vpb) {
-            FatSpareVpbs[i] = NULL;
+        if (FatData.SpareVpbs[i] == vpb && vpb->RealDevice->Vpb != vpb) {
+            FatData.SpareVpbs[i] = NULL;
             ExFreePoolWithTag(vpb, FASTFAT_TAG);
         }
     }
-    IoDeleteDevice(Vcb->VolumeDevice);
+    ExReleaseResourceLite(&FatData.Resource);
 }
 
 /* FSCTL_DISMOUNT_VOLUME: the data is written, the volume stops serving requests (its handles get
@@ -170,13 +167,17 @@ static NTSTATUS FatDismount(PFAT_VCB Vcb)
     spare->Type = IO_TYPE_VPB;
     spare->Size = sizeof(VPB);
     spare->RealDevice = Vcb->Vpb->RealDevice;
-    for (i = 0; i < FAT_MAX_SPARE_VPBS && FatSpareVpbs[i]; ++i) {
+    ExAcquireResourceExclusiveLite(&FatData.Resource, TRUE);
+    for (i = 0; i < FAT_MAX_SPARE_VPBS && FatData.SpareVpbs[i]; ++i) {
     }
+    if (i < FAT_MAX_SPARE_VPBS) {
+        FatData.SpareVpbs[i] = spare;
+    }
+    ExReleaseResourceLite(&FatData.Resource);
     if (i == FAT_MAX_SPARE_VPBS) {
         ExFreePoolWithTag(spare, FASTFAT_TAG);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    FatSpareVpbs[i] = spare;
 
     FatFlushVolume(Vcb);
     FsRtlNotifyCleanupAll(Vcb->NotifySync, &Vcb->DirNotifyList);
