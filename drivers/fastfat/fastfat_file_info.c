@@ -62,8 +62,9 @@ static VOID FatFillBasic(PFAT_FCB Fcb, PFILE_BASIC_INFORMATION Info)
 static VOID FatFillStandard(PFAT_FCB Fcb, PFILE_STANDARD_INFORMATION Info)
 {
     BOOLEAN directory = FatIsDirectoryFcb(Fcb);
-    Info->AllocationSize = directory ? (LARGE_INTEGER){.QuadPart = 0} : Fcb->Header.AllocationSize;
-    Info->EndOfFile = directory ? (LARGE_INTEGER){.QuadPart = 0} : Fcb->Header.FileSize;
+    /* FastFat reports no size for a directory. */
+    Info->AllocationSize.QuadPart = directory ? 0 : Fcb->Header.AllocationSize.QuadPart;
+    Info->EndOfFile.QuadPart = directory ? 0 : Fcb->Header.FileSize.QuadPart;
     Info->NumberOfLinks = 1;
     Info->DeletePending = Fcb->DeletePending;
     Info->Directory = directory;

@@ -75,6 +75,7 @@ BOOLEAN NTAPI FatFastIoCheckIfPossible(PFILE_OBJECT FileObject, PLARGE_INTEGER F
 {
     PFAT_FCB fcb = (PFAT_FCB)FileObject->FsContext;
     PEPROCESS process = PsGetCurrentProcess();
+    LARGE_INTEGER length;
     UNREFERENCED_PARAMETER(Wait);
     UNREFERENCED_PARAMETER(IoStatus);
     UNREFERENCED_PARAMETER(DeviceObject);
@@ -82,15 +83,14 @@ BOOLEAN NTAPI FatFastIoCheckIfPossible(PFILE_OBJECT FileObject, PLARGE_INTEGER F
     if (!fcb || fcb->Header.NodeTypeCode != FAT_NTC_FCB || (fcb->Vcb->Flags & VCB_DISMOUNTED)) {
         return FALSE;
     }
+    length.QuadPart = Length;
     if (CheckForReadOperation) {
-        return FsRtlFastCheckLockForRead(&fcb->FileLock, FileOffset, (PLARGE_INTEGER)&(LARGE_INTEGER){.QuadPart = Length},
-                                         LockKey, FileObject, process);
+        return FsRtlFastCheckLockForRead(&fcb->FileLock, FileOffset, &length, LockKey, FileObject, process);
     }
     if (FileOffset->QuadPart < 0 || FileOffset->QuadPart + Length > fcb->Header.FileSize.QuadPart) {
         return FALSE;
     }
-    return FsRtlFastCheckLockForWrite(&fcb->FileLock, FileOffset, (PLARGE_INTEGER)&(LARGE_INTEGER){.QuadPart = Length},
-                                      LockKey, FileObject, process);
+    return FsRtlFastCheckLockForWrite(&fcb->FileLock, FileOffset, &length, LockKey, FileObject, process);
 }
 
 static NTSTATUS FatPagingRead(PFAT_VCB Vcb, PFAT_FCB Fcb, PIRP Irp, LONGLONG Offset, ULONG Length)
