@@ -93,23 +93,52 @@ static NTSTATUS FatMountVolumeIrp(PIO_STACK_LOCATION Stack)
     return STATUS_SUCCESS;
 }
 
-/* Writes every cached stream of the volume, FSInfo, and asks the disk to write back. */
+/* Writes every cached stream of the volume, FSInfo, and asks the disk to write back. The streams
+ * are flushed without the VCB held: their paging writes take FCB resources, which come before the
+ * VCB in the lock order. */
 VOID FatFlushVolume(PFAT_VCB Vcb)
 {
     PLIST_ENTRY entry;
+    PFAT_FCB *cached = NULL;
+    ULONG count = 0;
+    ULONG i;
     IO_STATUS_BLOCK iosb;
 
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
     for (entry = Vcb->FcbList.Flink; entry != &Vcb->FcbList; entry = entry->Flink) {
-        PFAT_FCB fcb = CONTAINING_RECORD(entry, FAT_FCB, Links);
-        if (fcb->SectionObjectPointers.SharedCacheMap) {
-            CcFlushCache(&fcb->SectionObjectPointers, NULL, 0, &iosb);
+        count++;
+    }
+    cached = count ? (PFAT_FCB *)ExAllocatePoolWithTag(PagedPool, count * sizeof(PFAT_FCB), FASTFAT_TAG) : NULL;
+    count = 0;
+    if (cached) {
+        for (entry = Vcb->FcbList.Flink; entry != &Vcb->FcbList; entry = entry->Flink) {
+            PFAT_FCB fcb = CONTAINING_RECORD(entry, FAT_FCB, Links);
+            if (fcb->SectionObjectPointers.SharedCacheMap) {
+                FatReferenceFcb(fcb);
+                cached[count++] = fcb;
+            }
         }
+    }
+    ExReleaseResourceLite(&Vcb->Resource);
+    for (i = 0; i < count; ++i) {
+        ExAcquireResourceExclusiveLite(&cached[i]->MainResource, TRUE);
+        __try {
+            CcFlushCache(&cached[i]->SectionObjectPointers, NULL, 0, &iosb);
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+        }
+        ExReleaseResourceLite(&cached[i]->MainResource);
+    }
+    ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
+    for (i = 0; i < count; ++i) {
+        FatDereferenceFcb(cached[i]);
     }
     if (!(Vcb->Flags & VCB_DISMOUNTED)) {
         (void)FatFlushFsInfo(&Vcb->Volume);
     }
     ExReleaseResourceLite(&Vcb->Resource);
+    if (cached) {
+        ExFreePoolWithTag(cached, FASTFAT_TAG);
+    }
     (void)FatFlushDevice(Vcb);
 }
 
