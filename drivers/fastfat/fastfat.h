@@ -162,5 +162,6 @@ VOID FatInitializeCacheCallbacks(_Out_ PCACHE_MANAGER_CALLBACKS Callbacks);
 FAST_IO_CHECK_IF_POSSIBLE FatFastIoCheckIfPossible;
 VOID FatCacheFile(_In_ PFILE_OBJECT FileObject, _In_ PFAT_FCB Fcb);
 VOID FatSetCacheSizes(_In_ PFAT_FCB Fcb);
+NTSTATUS FatExceptionStatus(_In_ NTSTATUS Code);
 
 #endif

@@ -208,7 +208,7 @@ static NTSTATUS FatQueryDirectory(PFAT_VCB Vcb, PFAT_FCB Fcb, PFAT_CCB Ccb, PIRP
             }
         }
     } __except (EXCEPTION_EXECUTE_HANDLER) {
-        status = GetExceptionCode();
+        status = FatExceptionStatus(GetExceptionCode());
         any = FALSE;
         used = 0;
     }

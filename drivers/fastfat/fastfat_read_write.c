@@ -33,6 +33,14 @@ VOID FatInitializeCacheCallbacks(PCACHE_MANAGER_CALLBACKS Callbacks)
     Callbacks->ReleaseFromReadAhead = FatReleaseFromLazyWrite;
 }
 
+/* A fault on the caller's buffer is the caller's error: STATUS_INVALID_USER_BUFFER, as Windows file
+ * systems answer a write from an unusable buffer (NT fact I8); the cache manager's own statuses
+ * (a failed paging read, ...) pass through. */
+NTSTATUS FatExceptionStatus(NTSTATUS Code)
+{
+    return Code == STATUS_ACCESS_VIOLATION || Code == STATUS_DATATYPE_MISALIGNMENT ? STATUS_INVALID_USER_BUFFER : Code;
+}
+
 static CC_FILE_SIZES FatCcSizes(PFAT_FCB Fcb)
 {
     CC_FILE_SIZES sizes;
@@ -159,7 +167,7 @@ static NTSTATUS FatVolumeTransfer(PFAT_VCB Vcb, PIRP Irp, LONGLONG Offset, ULONG
         status = Write ? FatVolumeWrite(Vcb, (ULONGLONG)Offset, Length, buffer)
                        : FatVolumeRead(Vcb, (ULONGLONG)Offset, Length, buffer);
     } __except (EXCEPTION_EXECUTE_HANDLER) {
-        status = GetExceptionCode();
+        status = FatExceptionStatus(GetExceptionCode());
     }
     return FatCompleteRequest(Irp, status, NT_SUCCESS(status) ? Length : 0);
 }
@@ -232,7 +240,7 @@ NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
                 information = iosb.Information;
             }
         } __except (EXCEPTION_EXECUTE_HANDLER) {
-            status = GetExceptionCode();
+            status = FatExceptionStatus(GetExceptionCode());
             information = 0;
         }
     }
@@ -333,7 +341,7 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
                 }
             }
         } __except (EXCEPTION_EXECUTE_HANDLER) {
-            status = GetExceptionCode();
+            status = FatExceptionStatus(GetExceptionCode());
         }
     }
     if (NT_SUCCESS(status)) {
@@ -372,7 +380,7 @@ NTSTATUS FatFlushBuffers(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             CcFlushCache(&fcb->SectionObjectPointers, NULL, 0, &iosb);
             status = iosb.Status;
         } __except (EXCEPTION_EXECUTE_HANDLER) {
-            status = GetExceptionCode();
+            status = FatExceptionStatus(GetExceptionCode());
         }
         ExReleaseResourceLite(&fcb->MainResource);
     }

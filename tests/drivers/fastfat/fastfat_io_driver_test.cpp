@@ -238,3 +238,37 @@ TEST_F(FastFatTest, concurrent_file_lifecycles_keep_each_file_its_own) {
 
 }  // namespace
 }  // namespace ntio::test::drivers
+
+namespace ntio::test::drivers {
+namespace {
+
+// NT fact I8: a NULL buffer with a length: the read fails in the I/O manager's probe
+// (STATUS_ACCESS_VIOLATION), the write in the file system (STATUS_INVALID_USER_BUFFER); the IOSB
+// stays untouched. NT fact I9: a handle with FILE_APPEND_DATA only appends, whatever the offset.
+TEST_F(FastFatTest, I8_null_buffers_and_I9_append_only_handles) {
+    format({12, 1024, 1, 512, ""});
+    put_file("\\data.bin", fat::pattern(100, 8));
+    HANDLE h = nullptr;
+    ASSERT_EQ(create("\\data.bin", &h, FILE_OPEN, GENERIC_READ | GENERIC_WRITE), STATUS_SUCCESS);
+    IO_STATUS_BLOCK iosb{};
+    iosb.Status = 0x1234;
+    iosb.Information = 0x5678;
+    EXPECT_EQ(read_at(h, nullptr, 10, 0, &iosb), STATUS_ACCESS_VIOLATION);
+    EXPECT_EQ(write_at(h, nullptr, 10, 0, &iosb), STATUS_INVALID_USER_BUFFER);
+    EXPECT_EQ(iosb.Status, NTSTATUS(0x1234));
+    EXPECT_EQ(iosb.Information, 0x5678u);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+
+    ASSERT_EQ(create("\\data.bin", &h, FILE_OPEN, FILE_APPEND_DATA), STATUS_SUCCESS);
+    ASSERT_EQ(write_at(h, "end", 3, 0, &iosb), STATUS_SUCCESS);
+    FILE_POSITION_INFORMATION position{};
+    ASSERT_EQ(NtQueryInformationFile(h, &iosb, &position, sizeof(position), FilePositionInformation), STATUS_SUCCESS);
+    EXPECT_EQ(position.CurrentByteOffset.QuadPart, 103);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+    std::vector<uint8_t> expected = fat::pattern(100, 8);
+    expected.insert(expected.end(), {'e', 'n', 'd'});
+    EXPECT_EQ(get_file("\\data.bin"), expected);
+}
+
+}  // namespace
+}  // namespace ntio::test::drivers
