@@ -97,6 +97,39 @@ TEST_F(FastFatWin32Test, files_through_kernel32_on_a_drive_letter) {
     EXPECT_EQ(fat::mtype(m_image, "notes.txt"), std::vector<uint8_t>(expected.begin(), expected.end()));
 }
 
+TEST_F(FastFatWin32Test, directories_and_moves_through_kernel32) {
+    ASSERT_TRUE(CreateDirectoryW(L"X:\\docs", nullptr)) << GetLastError();
+    EXPECT_FALSE(CreateDirectoryW(L"X:\\docs", nullptr));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_ALREADY_EXISTS));
+    const std::pair<const wchar_t*, const char*> files[] = {{L"X:\\draft.txt", "draft"}, {L"X:\\other.txt", "other"}};
+    for (const auto& [name, content] : files) {
+        HANDLE f = CreateFileW(name, GENERIC_WRITE, 0, nullptr, CREATE_NEW, 0, nullptr);
+        ASSERT_NE(f, INVALID_HANDLE_VALUE);
+        DWORD done = 0;
+        EXPECT_TRUE(WriteFile(f, content, 5, &done, nullptr));
+        EXPECT_TRUE(CloseHandle(f));
+    }
+    // Into the directory under a new name; over an existing file only with MOVEFILE_REPLACE_EXISTING.
+    EXPECT_TRUE(MoveFileW(L"X:\\draft.txt", L"X:\\docs\\final.txt")) << GetLastError();
+    EXPECT_FALSE(MoveFileW(L"X:\\other.txt", L"X:\\docs\\final.txt"));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_ALREADY_EXISTS));
+    EXPECT_TRUE(MoveFileExW(L"X:\\other.txt", L"X:\\docs\\final.txt", MOVEFILE_REPLACE_EXISTING)) << GetLastError();
+    EXPECT_FALSE(MoveFileW(L"X:\\gone.txt", L"X:\\docs\\x.txt"));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_FILE_NOT_FOUND));
+    // A directory that is not empty stays; an empty one goes.
+    EXPECT_FALSE(RemoveDirectoryW(L"X:\\docs"));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_DIR_NOT_EMPTY));
+    ASSERT_TRUE(CreateDirectoryW(L"X:\\empty", nullptr));
+    EXPECT_TRUE(RemoveDirectoryW(L"X:\\empty")) << GetLastError();
+    // A directory moves too.
+    EXPECT_TRUE(MoveFileW(L"X:\\docs", L"X:\\papers")) << GetLastError();
+    unmount();
+    expect_fsck_clean();
+    EXPECT_EQ(fat::mdir_tree(m_image), (std::vector<std::string>{"papers/", "papers/final.txt"}));
+    std::vector<uint8_t> final_data = fat::mtype(m_image, "papers/final.txt");
+    EXPECT_EQ(std::string(final_data.begin(), final_data.end()), "other");
+}
+
 TEST_F(FastFatWin32Test, read_directory_changes_sees_a_new_file) {
     HANDLE dir = CreateFileW(L"X:\\", FILE_LIST_DIRECTORY, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                              nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OVERLAPPED, nullptr);
