@@ -36,6 +36,19 @@ TEST_P(FastFatMountTest, mounts_and_reports_the_volume) {
     EXPECT_GT(size.TotalAllocationUnits.QuadPart, 0);
     EXPECT_LE(size.AvailableAllocationUnits.QuadPart, size.TotalAllocationUnits.QuadPart);
     const LONGLONG free_before = size.AvailableAllocationUnits.QuadPart;
+    FILE_FS_FULL_SIZE_INFORMATION full{};
+    ASSERT_EQ(NtQueryVolumeInformationFile(root, &iosb, &full, sizeof(full), FileFsFullSizeInformation), STATUS_SUCCESS);
+    EXPECT_EQ(full.TotalAllocationUnits.QuadPart, size.TotalAllocationUnits.QuadPart);
+    EXPECT_EQ(full.CallerAvailableAllocationUnits.QuadPart, free_before);
+    EXPECT_EQ(full.ActualAvailableAllocationUnits.QuadPart, free_before);
+    EXPECT_EQ(full.SectorsPerAllocationUnit, size.SectorsPerAllocationUnit);
+    // A buffer too small for the label: the fixed part and STATUS_BUFFER_OVERFLOW.
+    if (!spec.label.empty()) {
+        EXPECT_EQ(NtQueryVolumeInformationFile(root, &iosb, buffer, sizeof(FILE_FS_VOLUME_INFORMATION),
+                                               FileFsVolumeInformation),
+                  STATUS_BUFFER_OVERFLOW);
+        EXPECT_EQ(iosb.Information, sizeof(FILE_FS_VOLUME_INFORMATION));
+    }
 
     FILE_FS_DEVICE_INFORMATION device{};
     ASSERT_EQ(NtQueryVolumeInformationFile(root, &iosb, &device, sizeof(device), FileFsDeviceInformation), STATUS_SUCCESS);
