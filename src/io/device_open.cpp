@@ -132,7 +132,12 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
     ob::ObjectManager& manager = ob::manager_of(device);
     ACCESS_MASK granted = 0;
     bool checked = false;
-    if (!sub_path || (device->Characteristics & FILE_DEVICE_SECURE_OPEN)) {
+    // A name on a device with a VPB (a volume) is a file of the file system mounted there: its
+    // security is the file system's. FILE_DEVICE_SECURE_OPEN "is checked at the top of the stack"
+    // (https://learn.microsoft.com/windows-hardware/drivers/kernel/controlling-device-namespace-access),
+    // which for such an open is the file system's volume device, not the disk.
+    const bool volume_file = sub_path && device->Vpb != nullptr;
+    if (!sub_path || ((device->Characteristics & FILE_DEVICE_SECURE_OPEN) && !volume_file)) {
         NTSTATUS status = manager.access_check(ob::header_of(device), request.process, desired, check_mode, &granted);
         if (!NT_SUCCESS(status)) return status;
         checked = true;
@@ -207,8 +212,12 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         irp->Overlay.AllocationSize = packet->allocation_size;
         irp->AssociatedIrp.SystemBuffer = packet->ea_buffer;
         PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+        // IO_OPEN_TARGET_DIRECTORY (a rename or link target): the file system opens the parent
+        // directory of the name (https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create,
+        // SL_OPEN_TARGET_DIRECTORY).
         sp->Flags = static_cast<UCHAR>((case_sensitive ? SL_CASE_SENSITIVE : 0) |
-                                       ((packet->options & IO_FORCE_ACCESS_CHECK) ? SL_FORCE_ACCESS_CHECK : 0));
+                                       ((packet->options & IO_FORCE_ACCESS_CHECK) ? SL_FORCE_ACCESS_CHECK : 0) |
+                                       ((packet->options & IO_OPEN_TARGET_DIRECTORY) ? SL_OPEN_TARGET_DIRECTORY : 0));
         sp->FileObject = file;
         // NT fact S2: the disposition reaches the driver unchanged, in the top byte of Options.
         const ULONG options = (packet->disposition << 24) | (packet->create_options & FILE_VALID_OPTION_FLAGS);

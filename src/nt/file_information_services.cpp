@@ -118,9 +118,9 @@ NTSTATUS set_position(PFILE_OBJECT file, const FILE_POSITION_INFORMATION& info, 
 // IopOpenLinkOrRenameTarget): opened for FILE_WRITE_DATA with IO_OPEN_TARGET_DIRECTORY, it must be
 // on the same device as the source. A bare name with no RootDirectory needs no target (FileObject
 // NULL: the file system renames within the directory).
-// NT deviation: the target is opened by its full name; the create path does not implement
-// IO_OPEN_TARGET_DIRECTORY yet, so the driver sees a plain open of the target name and no
-// SL_OPEN_TARGET_DIRECTORY.
+// The create reaches the driver with SL_OPEN_TARGET_DIRECTORY: a file system opens the target's
+// parent directory and leaves the last component in FileObject->FileName; a driver that ignores the
+// flag sees a plain open of the target name.
 class RenameTarget {
 public:
     RenameTarget() = default;

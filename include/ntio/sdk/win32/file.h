@@ -495,6 +495,20 @@ WINBASEAPI HANDLE WINAPI CreateFileW(_In_ LPCWSTR lpFileName, _In_ DWORD dwDesir
 WINBASEAPI BOOL WINAPI DeleteFileA(_In_ LPCSTR lpFileName);
 WINBASEAPI BOOL WINAPI DeleteFileW(_In_ LPCWSTR lpFileName);
 
+/* MoveFileEx flags (winbase.h). */
+#define MOVEFILE_REPLACE_EXISTING 0x00000001
+#define MOVEFILE_COPY_ALLOWED 0x00000002
+#define MOVEFILE_DELAY_UNTIL_REBOOT 0x00000004
+#define MOVEFILE_WRITE_THROUGH 0x00000008
+WINBASEAPI BOOL WINAPI MoveFileA(_In_ LPCSTR lpExistingFileName, _In_ LPCSTR lpNewFileName);
+WINBASEAPI BOOL WINAPI MoveFileW(_In_ LPCWSTR lpExistingFileName, _In_ LPCWSTR lpNewFileName);
+WINBASEAPI BOOL WINAPI MoveFileExA(_In_ LPCSTR lpExistingFileName, _In_opt_ LPCSTR lpNewFileName, _In_ DWORD dwFlags);
+WINBASEAPI BOOL WINAPI MoveFileExW(_In_ LPCWSTR lpExistingFileName, _In_opt_ LPCWSTR lpNewFileName, _In_ DWORD dwFlags);
+WINBASEAPI BOOL WINAPI CreateDirectoryA(_In_ LPCSTR lpPathName, _In_opt_ LPSECURITY_ATTRIBUTES lpSecurityAttributes);
+WINBASEAPI BOOL WINAPI CreateDirectoryW(_In_ LPCWSTR lpPathName, _In_opt_ LPSECURITY_ATTRIBUTES lpSecurityAttributes);
+WINBASEAPI BOOL WINAPI RemoveDirectoryA(_In_ LPCSTR lpPathName);
+WINBASEAPI BOOL WINAPI RemoveDirectoryW(_In_ LPCWSTR lpPathName);
+
 WINBASEAPI DWORD WINAPI GetFileSize(_In_ HANDLE hFile, _Out_opt_ LPDWORD lpFileSizeHigh);
 WINBASEAPI BOOL WINAPI GetFileSizeEx(_In_ HANDLE hFile, _Out_ PLARGE_INTEGER lpFileSize);
 WINBASEAPI DWORD WINAPI SetFilePointer(_In_ HANDLE hFile, _In_ LONG lDistanceToMove,
@@ -578,6 +592,10 @@ NTIO_END_DECLS
 
 #ifdef UNICODE
 #define CreateFile CreateFileW
+#define MoveFile MoveFileW
+#define MoveFileEx MoveFileExW
+#define CreateDirectory CreateDirectoryW
+#define RemoveDirectory RemoveDirectoryW
 #define FindFirstFile FindFirstFileW
 #define FindFirstChangeNotification FindFirstChangeNotificationW
 #define FindFirstFileEx FindFirstFileExW
@@ -588,6 +606,10 @@ NTIO_END_DECLS
 typedef WIN32_FIND_DATAW WIN32_FIND_DATA, *PWIN32_FIND_DATA, *LPWIN32_FIND_DATA;
 #else
 #define CreateFile CreateFileA
+#define MoveFile MoveFileA
+#define MoveFileEx MoveFileExA
+#define CreateDirectory CreateDirectoryA
+#define RemoveDirectory RemoveDirectoryA
 #define FindFirstFile FindFirstFileA
 #define FindFirstChangeNotification FindFirstChangeNotificationA
 #define FindFirstFileEx FindFirstFileExA

@@ -1,0 +1,167 @@
+/* fastfat.sys's IRP layer: the volume control block (VCB), the file control block (FCB) every open of
+ * one file or directory shares, the context block (CCB) of each handle, and the routines the dispatch
+ * files share. The on-disk work is the engine's (fat_engine.h).
+ *
+ * Locking, in acquisition order: FCB MainResource, FCB PagingIoResource, VCB Resource. The VCB
+ * resource guards the engine (shared for lookups and reads of metadata, exclusive for every change)
+ * and the FCB list; an FCB's resources guard its header sizes and its cache map. Paging I/O takes no
+ * VCB lock: it only reads the file's chain, which changes under the FCB's PagingIoResource. */
+#ifndef NTIO_FASTFAT_FASTFAT_H
+#define NTIO_FASTFAT_FASTFAT_H
+
+#include <ntifs.h>
+
+#include "fat_engine.h"
+
+#define FASTFAT_TAG 'tafF'
+#define FASTFAT_DEVICE_NAME L"\\Fat"
+
+/* Node type codes in FSRTL_COMMON_FCB_HEADER.NodeTypeCode (FastFat's values are its own business;
+ * only the FsContext owner reads them). */
+#define FAT_NTC_VCB 0x0701
+#define FAT_NTC_FCB 0x0702
+#define FAT_NTC_DCB 0x0703
+#define FAT_NTC_ROOT_DCB 0x0704
+#define FAT_NTC_VOLUME_OPEN 0x0705
+#define FAT_NTC_CCB 0x0706
+
+#define VCB_LOCKED 0x01
+#define VCB_DISMOUNTED 0x02
+
+typedef struct _FAT_FCB *PFAT_FCB;
+
+typedef struct _FAT_VCB {
+    CSHORT NodeTypeCode;
+    ERESOURCE Resource;
+    PDEVICE_OBJECT VolumeDevice;
+    PDEVICE_OBJECT TargetDevice;
+    PVPB Vpb;
+    FAT_VOLUME Volume;
+    ULONG SectorSize;
+    ULONG Flags;                 /* VCB_* under Resource */
+    PFILE_OBJECT LockFileObject; /* the volume open that locked the volume */
+    LIST_ENTRY FcbList;          /* every FCB, under Resource */
+    PFAT_FCB RootFcb;
+    PFAT_FCB VolumeFcb;          /* the FsContext of whole-volume opens */
+    LONG OpenFileObjects;        /* file objects not yet closed; the last close of a dismounted volume deletes it */
+    PNOTIFY_SYNC NotifySync;
+    LIST_ENTRY DirNotifyList;
+    PVPB SpareVpb;               /* swapped into the real device at dismount */
+    LIST_ENTRY VcbLinks;         /* FatData.VcbList */
+} FAT_VCB, *PFAT_VCB;
+
+typedef struct _FAT_FCB {
+    FSRTL_COMMON_FCB_HEADER Header; /* first: the cache manager and FsRtl read FsContext as this */
+    ERESOURCE MainResource;
+    ERESOURCE PagingIoResource;
+    SECTION_OBJECT_POINTERS SectionObjectPointers;
+    PFAT_VCB Vcb;
+    LIST_ENTRY Links;            /* Vcb->FcbList */
+    LONG References;             /* file objects not yet closed, plus one the VCB holds on the root */
+    LONG OpenHandles;            /* file objects not yet cleaned up */
+    BOOLEAN DeletePending;
+    BOOLEAN Deleted;             /* its directory entry is gone */
+    FAT_DIRENT Dirent;           /* the root's is synthesized */
+    SHARE_ACCESS ShareAccess;
+    FILE_LOCK FileLock;
+    UNICODE_STRING FullName;     /* "\dir\name" from the volume root; "\" for the root */
+    USHORT FinalNameOffset;      /* bytes to the last component */
+} FAT_FCB;
+
+#define CCB_DELETE_ON_CLOSE 0x01
+#define CCB_ENUM_STARTED 0x02
+#define CCB_MASK_WILD 0x04
+
+typedef struct _FAT_CCB {
+    CSHORT NodeTypeCode;
+    ULONG Flags;
+    ULONG EnumIndex;             /* where the next directory query resumes */
+    UNICODE_STRING SearchMask;   /* upcased, pool */
+    UNICODE_STRING NotifyName;   /* the directory's name for FsRtl's notify list, pool: lives as long as the CCB */
+} FAT_CCB, *PFAT_CCB;
+
+#define FAT_MAX_SPARE_VPBS 16
+
+/* The driver's global state: its file system control device and the mounted volumes. */
+typedef struct _FAT_DATA {
+    PDRIVER_OBJECT DriverObject;
+    PDEVICE_OBJECT ControlDevice;
+    ERESOURCE Resource;          /* VcbList */
+    LIST_ENTRY VcbList;
+    CACHE_MANAGER_CALLBACKS CacheCallbacks;
+    FAST_IO_DISPATCH FastIoDispatch;
+    /* VPBs this driver allocated at dismounts, under Resource: it frees one when the volume that
+     * used it is deleted and the disk no longer points at it (a disk frees the VPB it holds when it
+     * goes, so the unload forgets the rest). */
+    PVPB SpareVpbs[FAT_MAX_SPARE_VPBS];
+} FAT_DATA;
+
+extern FAT_DATA FatData;
+
+/* fastfat.c */
+NTSTATUS FatCompleteRequest(_Inout_ PIRP Irp, _In_ NTSTATUS Status, _In_ ULONG_PTR Information);
+PFAT_VCB FatVcbOfDevice(_In_ PDEVICE_OBJECT DeviceObject);
+BOOLEAN FatIsDirectoryFcb(_In_ PFAT_FCB Fcb);
+/* The directory cluster (engine naming) of a directory FCB's children. */
+ULONG FatDirectoryOf(_In_ PFAT_FCB Fcb);
+/* The user buffer of a neither-I/O request (or its MDL's system address). */
+PVOID FatUserBuffer(_In_ PIRP Irp);
+VOID FatCurrentFatTime(_Out_ PLARGE_INTEGER Now);
+
+/* fastfat_volume_io.c: the engine's volume callbacks over sector I/O to the target device, and the
+ * cluster-level data transfers paging I/O uses. */
+NTSTATUS FatVolumeRead(PVOID Context, ULONGLONG Offset, ULONG Length, PVOID Buffer);
+NTSTATUS FatVolumeWrite(PVOID Context, ULONGLONG Offset, ULONG Length, const VOID *Buffer);
+NTSTATUS FatSendDeviceIoctl(_In_ PDEVICE_OBJECT Device, _In_ ULONG Code, _Out_writes_bytes_opt_(Length) PVOID Output,
+                            _In_ ULONG Length);
+NTSTATUS FatFlushDevice(_In_ PFAT_VCB Vcb);
+/* Writes file data inside the file's allocation without touching its directory entry. */
+NTSTATUS FatWriteFileData(_In_ PFAT_VCB Vcb, _In_ PFAT_FCB Fcb, _In_ ULONGLONG Offset, _In_ ULONG Length,
+                          _In_reads_bytes_(Length) const VOID *Buffer);
+
+/* fastfat_mount.c */
+NTSTATUS FatFileSystemControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+VOID FatDeleteVcb(_In_ PFAT_VCB Vcb);
+VOID FatFlushVolume(_In_ PFAT_VCB Vcb);
+
+/* fastfat_fcb.c */
+/* ParentName: the full name of the directory holding it (NULL for the root and the volume open). */
+PFAT_FCB FatCreateFcb(_In_ PFAT_VCB Vcb, _In_opt_ PCUNICODE_STRING ParentName, _In_ const FAT_DIRENT *Dirent,
+                      _In_ CSHORT NodeType);
+PFAT_FCB FatFindFcb(_In_ PFAT_VCB Vcb, _In_ ULONG DirectoryCluster, _In_ ULONG DirentIndex);
+VOID FatReferenceFcb(_In_ PFAT_FCB Fcb);
+/* Drops a reference; the last one frees the FCB. Vcb->Resource held exclusive. */
+VOID FatDereferenceFcb(_In_ PFAT_FCB Fcb);
+NTSTATUS FatSetFcbName(_In_ PFAT_FCB Fcb, _In_opt_ PCUNICODE_STRING ParentName, _In_ const FAT_DIRENT *Dirent);
+VOID FatFcbSizesFromDirent(_In_ PFAT_FCB Fcb);
+PFAT_CCB FatCreateCcb(VOID);
+VOID FatDeleteCcb(_In_ PFAT_CCB Ccb);
+VOID FatNotifyChange(_In_ PFAT_VCB Vcb, _In_ PFAT_FCB Fcb, _In_ ULONG Filter, _In_ ULONG Action);
+
+/* fastfat_file_info.c */
+ULONG FatFileAttributes(_In_ PFAT_FCB Fcb);
+ULONG FatAttributesOf(_In_ UCHAR FatAttributes);
+LONGLONG FatDirentId(_In_ PFAT_VOLUME Volume, _In_ const FAT_DIRENT *Dirent);
+
+/* dispatch files */
+NTSTATUS FatCreate(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatCleanup(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatClose(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatRead(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatFlushBuffers(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatQueryInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatSetInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatQueryVolumeInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatSetVolumeInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatDirectoryControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatLockControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+
+/* fastfat_read_write.c: the cache manager's callbacks and fast I/O check. */
+VOID FatInitializeCacheCallbacks(_Out_ PCACHE_MANAGER_CALLBACKS Callbacks);
+FAST_IO_CHECK_IF_POSSIBLE FatFastIoCheckIfPossible;
+VOID FatCacheFile(_In_ PFILE_OBJECT FileObject, _In_ PFAT_FCB Fcb);
+VOID FatSetCacheSizes(_In_ PFAT_FCB Fcb);
+NTSTATUS FatExceptionStatus(_In_ NTSTATUS Code);
+
+#endif

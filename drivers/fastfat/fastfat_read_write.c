@@ -1,0 +1,396 @@
+/* IRP_MJ_READ, IRP_MJ_WRITE and IRP_MJ_FLUSH_BUFFERS: cached I/O through the cache manager (the cache
+ * map is made at a handle's first transfer), non-cached I/O straight to the disk (sector-aligned, as
+ * FastFat requires), the paging I/O the cache manager sends (the file's clusters, never its
+ * directory entry), whole-volume (DASD) transfers, byte-range lock checks, extending writes (the
+ * allocation grows before the data goes to the cache), and the cache manager callbacks.
+ * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-read
+ * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-write */
+#include "fastfat.h"
+
+/* The lazy writer and read-ahead hold the paging resource shared around their paging I/O, so a
+ * truncation (which holds it exclusive) never frees clusters under them. */
+static BOOLEAN NTAPI FatAcquireForLazyWrite(PVOID Context, BOOLEAN Wait)
+{
+    FsRtlEnterFileSystem();
+    if (!ExAcquireResourceSharedLite(&((PFAT_FCB)Context)->PagingIoResource, Wait)) {
+        FsRtlExitFileSystem();
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static VOID NTAPI FatReleaseFromLazyWrite(PVOID Context)
+{
+    ExReleaseResourceLite(&((PFAT_FCB)Context)->PagingIoResource);
+    FsRtlExitFileSystem();
+}
+
+VOID FatInitializeCacheCallbacks(PCACHE_MANAGER_CALLBACKS Callbacks)
+{
+    Callbacks->AcquireForLazyWrite = FatAcquireForLazyWrite;
+    Callbacks->ReleaseFromLazyWrite = FatReleaseFromLazyWrite;
+    Callbacks->AcquireForReadAhead = FatAcquireForLazyWrite;
+    Callbacks->ReleaseFromReadAhead = FatReleaseFromLazyWrite;
+}
+
+/* A fault on the caller's buffer is the caller's error: STATUS_INVALID_USER_BUFFER, as Windows file
+ * systems answer a write from an unusable buffer (NT fact I8); the cache manager's own statuses
+ * (a failed paging read, ...) pass through. */
+NTSTATUS FatExceptionStatus(NTSTATUS Code)
+{
+    return Code == STATUS_ACCESS_VIOLATION || Code == STATUS_DATATYPE_MISALIGNMENT ? STATUS_INVALID_USER_BUFFER : Code;
+}
+
+static CC_FILE_SIZES FatCcSizes(PFAT_FCB Fcb)
+{
+    CC_FILE_SIZES sizes;
+    sizes.AllocationSize = Fcb->Header.AllocationSize;
+    sizes.FileSize = Fcb->Header.FileSize;
+    sizes.ValidDataLength = Fcb->Header.ValidDataLength;
+    return sizes;
+}
+
+/* Raises (CcInitializeCacheMap does) when the cache map cannot be made: callers are in __try. */
+VOID FatCacheFile(PFILE_OBJECT FileObject, PFAT_FCB Fcb)
+{
+    if (!FileObject->PrivateCacheMap) {
+        CC_FILE_SIZES sizes = FatCcSizes(Fcb);
+        CcInitializeCacheMap(FileObject, &sizes, FALSE, &FatData.CacheCallbacks, Fcb);
+    }
+}
+
+VOID FatSetCacheSizes(PFAT_FCB Fcb)
+{
+    PFILE_OBJECT cached;
+    if (!Fcb->SectionObjectPointers.SharedCacheMap) {
+        return;
+    }
+    cached = CcGetFileObjectFromSectionPtrs(&Fcb->SectionObjectPointers);
+    if (cached) {
+        CC_FILE_SIZES sizes = FatCcSizes(Fcb);
+        __try {
+            CcSetFileSizes(cached, &sizes);
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+        }
+    }
+}
+
+/* Fast I/O (FsRtlCopyRead / FsRtlCopyWrite) only when no byte-range lock is in the way and a write
+ * stays inside the file: growing a file allocates clusters, which is the IRP path's work. */
+BOOLEAN NTAPI FatFastIoCheckIfPossible(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
+                                       ULONG LockKey, BOOLEAN CheckForReadOperation, PIO_STATUS_BLOCK IoStatus,
+                                       PDEVICE_OBJECT DeviceObject)
+{
+    PFAT_FCB fcb = (PFAT_FCB)FileObject->FsContext;
+    PEPROCESS process = PsGetCurrentProcess();
+    LARGE_INTEGER length;
+    UNREFERENCED_PARAMETER(Wait);
+    UNREFERENCED_PARAMETER(IoStatus);
+    UNREFERENCED_PARAMETER(DeviceObject);
+
+    if (!fcb || fcb->Header.NodeTypeCode != FAT_NTC_FCB || (fcb->Vcb->Flags & VCB_DISMOUNTED)) {
+        return FALSE;
+    }
+    length.QuadPart = Length;
+    if (CheckForReadOperation) {
+        return FsRtlFastCheckLockForRead(&fcb->FileLock, FileOffset, &length, LockKey, FileObject, process);
+    }
+    if (FileOffset->QuadPart < 0 || FileOffset->QuadPart + Length > fcb->Header.FileSize.QuadPart) {
+        return FALSE;
+    }
+    return FsRtlFastCheckLockForWrite(&fcb->FileLock, FileOffset, &length, LockKey, FileObject, process);
+}
+
+static NTSTATUS FatPagingRead(PFAT_VCB Vcb, PFAT_FCB Fcb, PIRP Irp, LONGLONG Offset, ULONG Length)
+{
+    PUCHAR buffer = (PUCHAR)FatUserBuffer(Irp);
+    ULONG done = 0;
+    NTSTATUS status;
+
+    if (!buffer) {
+        return FatCompleteRequest(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    }
+    ExAcquireResourceSharedLite(&Fcb->PagingIoResource, TRUE);
+    status = FatReadFile(&Vcb->Volume, &Fcb->Dirent, (ULONGLONG)Offset, Length, buffer, &done);
+    ExReleaseResourceLite(&Fcb->PagingIoResource);
+    if (status == STATUS_END_OF_FILE) {
+        status = STATUS_SUCCESS;
+        done = 0;
+    }
+    /* The rest of the last page is past the end of the file: zeros. */
+    if (NT_SUCCESS(status) && done < Length) {
+        RtlZeroMemory(buffer + done, Length - done);
+    }
+    return FatCompleteRequest(Irp, status, NT_SUCCESS(status) ? Length : 0);
+}
+
+static NTSTATUS FatPagingWrite(PFAT_VCB Vcb, PFAT_FCB Fcb, PIRP Irp, LONGLONG Offset, ULONG Length)
+{
+    PUCHAR buffer = (PUCHAR)FatUserBuffer(Irp);
+    ULONG write = Length;
+    NTSTATUS status = STATUS_SUCCESS;
+
+    if (!buffer) {
+        return FatCompleteRequest(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    }
+    ExAcquireResourceSharedLite(&Fcb->PagingIoResource, TRUE);
+    /* The file ends at FileSize: the rest of the last page is not the file's. */
+    if (Offset >= Fcb->Header.FileSize.QuadPart || Fcb->Deleted) {
+        write = 0;
+    } else if (Offset + Length > Fcb->Header.FileSize.QuadPart) {
+        write = (ULONG)(Fcb->Header.FileSize.QuadPart - Offset);
+    }
+    if (write) {
+        status = FatWriteFileData(Vcb, Fcb, (ULONGLONG)Offset, write, buffer);
+    }
+    ExReleaseResourceLite(&Fcb->PagingIoResource);
+    return FatCompleteRequest(Irp, status, NT_SUCCESS(status) ? Length : 0);
+}
+
+/* Whole-volume opens read and write the volume's sectors (sector-aligned, inside the volume). */
+static NTSTATUS FatVolumeTransfer(PFAT_VCB Vcb, PIRP Irp, LONGLONG Offset, ULONG Length, BOOLEAN Write)
+{
+    ULONGLONG size = (ULONGLONG)Vcb->Volume.TotalSectors * Vcb->Volume.BytesPerSector;
+    PVOID buffer = FatUserBuffer(Irp);
+    NTSTATUS status;
+
+    if (Offset < 0 || Offset % Vcb->SectorSize || Length % Vcb->SectorSize) {
+        return FatCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    if ((ULONGLONG)Offset >= size) {
+        return FatCompleteRequest(Irp, Write ? STATUS_INVALID_PARAMETER : STATUS_END_OF_FILE, 0);
+    }
+    if ((ULONGLONG)Offset + Length > size) {
+        Length = (ULONG)(size - (ULONGLONG)Offset);
+    }
+    __try {
+        status = Write ? FatVolumeWrite(Vcb, (ULONGLONG)Offset, Length, buffer)
+                       : FatVolumeRead(Vcb, (ULONGLONG)Offset, Length, buffer);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = FatExceptionStatus(GetExceptionCode());
+    }
+    return FatCompleteRequest(Irp, status, NT_SUCCESS(status) ? Length : 0);
+}
+
+static BOOLEAN FatNonCached(PIRP Irp, PFILE_OBJECT FileObject)
+{
+    return (Irp->Flags & IRP_NOCACHE) || (FileObject->Flags & FO_NO_INTERMEDIATE_BUFFERING);
+}
+
+NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    PFILE_OBJECT file = stack->FileObject;
+    PFAT_FCB fcb = (PFAT_FCB)file->FsContext;
+    LARGE_INTEGER offset = stack->Parameters.Read.ByteOffset;
+    ULONG length = stack->Parameters.Read.Length;
+    ULONG_PTR information = 0;
+    NTSTATUS status = STATUS_SUCCESS;
+
+    if (!fcb) {
+        return FatCompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
+    if (Irp->Flags & IRP_PAGING_IO) {
+        return FatPagingRead(vcb, fcb, Irp, offset.QuadPart, length);
+    }
+    if (vcb->Flags & VCB_DISMOUNTED) {
+        return FatCompleteRequest(Irp, STATUS_VOLUME_DISMOUNTED, 0);
+    }
+    if (fcb->Header.NodeTypeCode == FAT_NTC_VOLUME_OPEN) {
+        return FatVolumeTransfer(vcb, Irp, offset.QuadPart, length, FALSE);
+    }
+    if (fcb->Header.NodeTypeCode != FAT_NTC_FCB) {
+        return FatCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    if (length == 0) {
+        return FatCompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+    if (!FsRtlCheckLockForReadAccess(&fcb->FileLock, Irp)) {
+        return FatCompleteRequest(Irp, STATUS_FILE_LOCK_CONFLICT, 0);
+    }
+    if (FatNonCached(Irp, file) && (offset.QuadPart % vcb->SectorSize || length % vcb->SectorSize)) {
+        return FatCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    ExAcquireResourceSharedLite(&fcb->MainResource, TRUE);
+    if (offset.QuadPart >= fcb->Header.FileSize.QuadPart) {
+        status = STATUS_END_OF_FILE;
+    } else {
+        if (offset.QuadPart + length > fcb->Header.FileSize.QuadPart) {
+            length = (ULONG)(fcb->Header.FileSize.QuadPart - offset.QuadPart);
+        }
+        __try {
+            if (FatNonCached(Irp, file)) {
+                ULONG done = 0;
+                /* What other handles wrote through the cache goes to the disk first. */
+                if (fcb->SectionObjectPointers.SharedCacheMap) {
+                    IO_STATUS_BLOCK iosb;
+                    CcFlushCache(&fcb->SectionObjectPointers, &offset, length, &iosb);
+                }
+                ExAcquireResourceSharedLite(&fcb->PagingIoResource, TRUE);
+                status = FatReadFile(&vcb->Volume, &fcb->Dirent, (ULONGLONG)offset.QuadPart, length,
+                                     FatUserBuffer(Irp), &done);
+                ExReleaseResourceLite(&fcb->PagingIoResource);
+                information = done;
+            } else {
+                IO_STATUS_BLOCK iosb;
+                FatCacheFile(file, fcb);
+                (void)CcCopyRead(file, &offset, length, TRUE, FatUserBuffer(Irp), &iosb);
+                status = iosb.Status;
+                information = iosb.Information;
+            }
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            status = FatExceptionStatus(GetExceptionCode());
+            information = 0;
+        }
+    }
+    ExReleaseResourceLite(&fcb->MainResource);
+    return FatCompleteRequest(Irp, status, information);
+}
+
+/* Grows the file to End: clusters allocated (and zeroed) on disk, the entry's size set, the cache
+ * told. The caller holds the FCB's main resource exclusive. */
+static NTSTATUS FatExtendFile(PFAT_VCB Vcb, PFAT_FCB Fcb, ULONGLONG End)
+{
+    NTSTATUS status;
+
+    ExAcquireResourceExclusiveLite(&Fcb->PagingIoResource, TRUE);
+    ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
+    status = FatSetFileSize(&Vcb->Volume, &Fcb->Dirent, End);
+    FatFcbSizesFromDirent(Fcb);
+    ExReleaseResourceLite(&Vcb->Resource);
+    FatSetCacheSizes(Fcb);
+    ExReleaseResourceLite(&Fcb->PagingIoResource);
+    return status;
+}
+
+NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    PFILE_OBJECT file = stack->FileObject;
+    PFAT_FCB fcb = (PFAT_FCB)file->FsContext;
+    LARGE_INTEGER offset = stack->Parameters.Write.ByteOffset;
+    ULONG length = stack->Parameters.Write.Length;
+    BOOLEAN nonCached = FatNonCached(Irp, file);
+    NTSTATUS status = STATUS_SUCCESS;
+    ULONGLONG end;
+
+    if (!fcb) {
+        return FatCompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
+    if (Irp->Flags & IRP_PAGING_IO) {
+        return FatPagingWrite(vcb, fcb, Irp, offset.QuadPart, length);
+    }
+    if (vcb->Flags & VCB_DISMOUNTED) {
+        return FatCompleteRequest(Irp, STATUS_VOLUME_DISMOUNTED, 0);
+    }
+    if (vcb->Vpb->RealDevice->Characteristics & FILE_READ_ONLY_DEVICE) {
+        return FatCompleteRequest(Irp, STATUS_MEDIA_WRITE_PROTECTED, 0);
+    }
+    if (fcb->Header.NodeTypeCode == FAT_NTC_VOLUME_OPEN) {
+        return FatVolumeTransfer(vcb, Irp, offset.QuadPart, length, TRUE);
+    }
+    if (fcb->Header.NodeTypeCode != FAT_NTC_FCB) {
+        return FatCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    if (length == 0) {
+        return FatCompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+    ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);
+    if (offset.LowPart == FILE_WRITE_TO_END_OF_FILE && offset.HighPart == -1) {
+        offset = fcb->Header.FileSize;
+        stack->Parameters.Write.ByteOffset = offset;
+    }
+    end = (ULONGLONG)offset.QuadPart + length;
+    if (offset.QuadPart < 0) {
+        status = STATUS_INVALID_PARAMETER;
+    } else if (nonCached && (offset.QuadPart % vcb->SectorSize || length % vcb->SectorSize)) {
+        status = STATUS_INVALID_PARAMETER;
+    } else if (!FsRtlCheckLockForWriteAccess(&fcb->FileLock, Irp)) {
+        status = STATUS_FILE_LOCK_CONFLICT;
+    } else if (end > 0xFFFFFFFFull) {
+        /* FAT records sizes in 32 bits. */
+        status = STATUS_DISK_FULL;
+    } else if (end > (ULONGLONG)fcb->Header.FileSize.QuadPart) {
+        status = FatExtendFile(vcb, fcb, end);
+        if (NT_SUCCESS(status)) {
+            file->Flags |= FO_FILE_SIZE_CHANGED;
+        }
+    }
+    if (NT_SUCCESS(status)) {
+        __try {
+            if (nonCached) {
+                /* Cached data of the range goes to the disk first and then leaves the cache, so
+                 * neither the cache nor a later write-back hides this write. */
+                if (fcb->SectionObjectPointers.SharedCacheMap) {
+                    IO_STATUS_BLOCK iosb;
+                    CcFlushCache(&fcb->SectionObjectPointers, &offset, length, &iosb);
+                    (void)CcPurgeCacheSection(&fcb->SectionObjectPointers, &offset, length, FALSE);
+                }
+                ExAcquireResourceSharedLite(&fcb->PagingIoResource, TRUE);
+                status = FatWriteFileData(vcb, fcb, (ULONGLONG)offset.QuadPart, length, FatUserBuffer(Irp));
+                ExReleaseResourceLite(&fcb->PagingIoResource);
+            } else {
+                FatCacheFile(file, fcb);
+                (void)CcCopyWrite(file, &offset, length, TRUE, FatUserBuffer(Irp));
+                if (file->Flags & FO_WRITE_THROUGH) {
+                    IO_STATUS_BLOCK iosb;
+                    CcFlushCache(&fcb->SectionObjectPointers, &offset, length, &iosb);
+                    status = iosb.Status;
+                }
+            }
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            status = FatExceptionStatus(GetExceptionCode());
+        }
+    }
+    if (NT_SUCCESS(status)) {
+        file->Flags |= FO_FILE_MODIFIED;
+        if (file->Flags & FO_SYNCHRONOUS_IO) {
+            file->CurrentByteOffset.QuadPart = (LONGLONG)end;
+        }
+    }
+    ExReleaseResourceLite(&fcb->MainResource);
+    return FatCompleteRequest(Irp, status, NT_SUCCESS(status) ? length : 0);
+}
+
+/* The file's cached data, then FSInfo and the disk; a volume handle flushes every file.
+ * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-flush-buffers */
+NTSTATUS FatFlushBuffers(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
+    PFILE_OBJECT file = IoGetCurrentIrpStackLocation(Irp)->FileObject;
+    PFAT_FCB fcb = (PFAT_FCB)file->FsContext;
+    IO_STATUS_BLOCK iosb;
+    NTSTATUS status = STATUS_SUCCESS;
+
+    if (!fcb) {
+        return FatCompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
+    if (vcb->Flags & VCB_DISMOUNTED) {
+        return FatCompleteRequest(Irp, STATUS_VOLUME_DISMOUNTED, 0);
+    }
+    if (fcb->Header.NodeTypeCode == FAT_NTC_VOLUME_OPEN) {
+        FatFlushVolume(vcb);
+        return FatCompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+    if (fcb->Header.NodeTypeCode == FAT_NTC_FCB) {
+        ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);
+        __try {
+            CcFlushCache(&fcb->SectionObjectPointers, NULL, 0, &iosb);
+            status = iosb.Status;
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            status = FatExceptionStatus(GetExceptionCode());
+        }
+        ExReleaseResourceLite(&fcb->MainResource);
+    }
+    if (NT_SUCCESS(status)) {
+        ExAcquireResourceExclusiveLite(&vcb->Resource, TRUE);
+        status = FatFlushFsInfo(&vcb->Volume);
+        ExReleaseResourceLite(&vcb->Resource);
+    }
+    if (NT_SUCCESS(status)) {
+        status = FatFlushDevice(vcb);
+    }
+    return FatCompleteRequest(Irp, status, 0);
+}
