@@ -26,7 +26,9 @@ static NTSTATUS FatCopyOut(PVOID Buffer, ULONG Length, const VOID *Fixed, ULONG 
     if (room > TailLength) {
         room = TailLength;
     }
-    RtlCopyMemory((PUCHAR)Buffer + FixedLength, Tail, room);
+    if (room != 0) { /* an empty label has no buffer to copy from */
+        RtlCopyMemory((PUCHAR)Buffer + FixedLength, Tail, room);
+    }
     *Used = FixedLength + room;
     return room < TailLength ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
 }
