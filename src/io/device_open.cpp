@@ -132,12 +132,14 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
     ob::ObjectManager& manager = ob::manager_of(device);
     ACCESS_MASK granted = 0;
     bool checked = false;
-    // A name on a device with a VPB (a volume) is a file of the file system mounted there: its
-    // security is the file system's. FILE_DEVICE_SECURE_OPEN "is checked at the top of the stack"
+    // A name on a device with a VPB may be a file of the file system mounted there, whose security
+    // is the file system's: FILE_DEVICE_SECURE_OPEN "is checked at the top of the stack"
     // (https://learn.microsoft.com/windows-hardware/drivers/kernel/controlling-device-namespace-access),
-    // which for such an open is the file system's volume device, not the disk.
-    const bool volume_file = sub_path && device->Vpb != nullptr;
-    if (!sub_path || ((device->Characteristics & FILE_DEVICE_SECURE_OPEN) && !volume_file)) {
+    // which for such an open is the file system's volume device, not the disk. Whether the open goes
+    // through a volume is known only after mounting, so the disk's check waits until then.
+    const bool secure_sub_path = sub_path && (device->Characteristics & FILE_DEVICE_SECURE_OPEN);
+    const bool check_after_mount = secure_sub_path && device->Vpb != nullptr;
+    if (!sub_path || (secure_sub_path && !check_after_mount)) {
         NTSTATUS status = manager.access_check(ob::header_of(device), request.process, desired, check_mode, &granted);
         if (!NT_SUCCESS(status)) return status;
         checked = true;
@@ -180,6 +182,14 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
     // A device with a VPB is opened through the file system mounted on it (mounting it first).
     PDEVICE_OBJECT top = nullptr;
     status = open_through_volume(device, file, sub_path, &top);
+    if (NT_SUCCESS(status) && check_after_mount && !file->Vpb) {
+        // No file system took the name: it is the disk driver's, guarded by the disk's descriptor.
+        status = manager.access_check(ob::header_of(device), request.process, desired, check_mode, &granted);
+        if (NT_SUCCESS(status)) {
+            checked = true;
+            priv.granted_access = granted;
+        }
+    }
     if (!NT_SUCCESS(status)) {
         release_exclusive_claim(file);
         device_release_open(device);

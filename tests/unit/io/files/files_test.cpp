@@ -168,11 +168,16 @@ TEST_F(FilesTest, secure_open_device_accepts_sub_path_opens)
 // NT fact K4 and S4 (FILE_DEVICE_SECURE_OPEN): with the flag, the device's descriptor guards
 // sub-path opens too, so a caller the descriptor refuses cannot reach the device through a
 // trailing name. Without it, only the device open itself is checked and the driver decides the
-// rest. Kernel-mode opens are not checked unless they force it (IO_FORCE_ACCESS_CHECK).
+// rest. Kernel-mode opens are not checked unless they force it (IO_FORCE_ACCESS_CHECK). A disk (a
+// device with a VPB) on which no file system is mounted is guarded the same way: its names are the
+// disk driver's, not a file system's.
 TEST_F(FilesTest, secure_open_applies_the_device_descriptor_to_sub_path_opens)
 {
-    for (ULONG characteristics : {ULONG{FILE_DEVICE_SECURE_OPEN}, ULONG{0}}) {
+    for (ULONG characteristics : {ULONG{FILE_DEVICE_SECURE_OPEN}, ULONG{0}, ULONG{FILE_DEVICE_SECURE_OPEN | 0x10000}}) {
         SCOPED_TRACE(characteristics);
+        // 0x10000 (not a characteristic): the same on a FILE_DEVICE_DISK device.
+        g_state.device_type = (characteristics & 0x10000) ? FILE_DEVICE_DISK : FILE_DEVICE_UNKNOWN;
+        characteristics &= ~ULONG{0x10000};
         g_state.characteristics = characteristics;
         g_state.sddl = L"D:P(A;;GA;;;SY)";  // SYSTEM only: the test's user token is refused
         load();

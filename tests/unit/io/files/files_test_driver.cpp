@@ -17,6 +17,7 @@ void DriverState::reset()
     pend_creates = false;
     exclusive = false;
     characteristics = 0;
+    device_type = FILE_DEVICE_UNKNOWN;
     sddl = nullptr;
     filter = false;
     live_contexts = 0;
@@ -197,10 +198,10 @@ NTSTATUS common_entry(PDRIVER_OBJECT driver, bool full)
         static const GUID kClass = {0x6e0f5a51, 0x2b7c, 0x4d1e, {0x9a, 0x31, 0x5c, 0x0d, 0x7e, 0x42, 0x18, 0x9b}};
         UNICODE_STRING sddl;
         RtlInitUnicodeString(&sddl, g_state.sddl);
-        status = IoCreateDeviceSecure(driver, 0, &name, FILE_DEVICE_UNKNOWN, g_state.characteristics.load(),
+        status = IoCreateDeviceSecure(driver, 0, &name, g_state.device_type.load(), g_state.characteristics.load(),
                                       g_state.exclusive.load() ? TRUE : FALSE, &sddl, &kClass, &device);
     } else {
-        status = IoCreateDevice(driver, 0, &name, FILE_DEVICE_UNKNOWN, g_state.characteristics.load(),
+        status = IoCreateDevice(driver, 0, &name, g_state.device_type.load(), g_state.characteristics.load(),
                                 g_state.exclusive.load() ? TRUE : FALSE, &device);
     }
     if (!NT_SUCCESS(status)) return status;

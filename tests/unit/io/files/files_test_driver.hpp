@@ -52,6 +52,7 @@ struct DriverState {
     std::atomic<bool> pend_creates{false};
     std::atomic<bool> exclusive{false};
     std::atomic<ULONG> characteristics{0};
+    std::atomic<ULONG> device_type{FILE_DEVICE_UNKNOWN};  // FILE_DEVICE_DISK: a device with a VPB
     const wchar_t* sddl = nullptr;     // create the device with IoCreateDeviceSecure and this SDDL
     std::atomic<bool> filter{false};   // attach a pass-through filter above the device
     std::atomic<long> live_contexts{0};
