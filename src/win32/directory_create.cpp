@@ -26,30 +26,6 @@ BOOL create_directory(win32::DosPathAttributes& attributes) {
     return TRUE;
 }
 
-BOOL remove_directory(win32::DosPathAttributes& attributes) {
-    win32::ensure_system();
-    NTSTATUS status = attributes.status();
-    if (NT_SUCCESS(status)) {
-        HANDLE handle = nullptr;
-        IO_STATUS_BLOCK iosb{};
-        status = NtOpenFile(&handle, DELETE | SYNCHRONIZE, attributes.get(), &iosb,
-                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                            FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT);
-        if (NT_SUCCESS(status)) {
-            FILE_DISPOSITION_INFORMATION disposition{};
-            disposition.DeleteFile = TRUE;
-            status = NtSetInformationFile(handle, &iosb, &disposition, sizeof(disposition),
-                                          FileDispositionInformation);
-            (void)NtClose(handle);
-        }
-    }
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 }  // namespace
 
 extern "C" {
@@ -66,12 +42,12 @@ BOOL WINAPI CreateDirectoryA(LPCSTR lpPathName, LPSECURITY_ATTRIBUTES lpSecurity
 
 BOOL WINAPI RemoveDirectoryW(LPCWSTR lpPathName) {
     win32::DosPathAttributes attributes(lpPathName, nullptr);
-    return remove_directory(attributes);
+    return win32::delete_by_name(attributes, FILE_DIRECTORY_FILE | FILE_OPEN_FOR_BACKUP_INTENT);
 }
 
 BOOL WINAPI RemoveDirectoryA(LPCSTR lpPathName) {
     win32::DosPathAttributes attributes(lpPathName, nullptr);
-    return remove_directory(attributes);
+    return win32::delete_by_name(attributes, FILE_DIRECTORY_FILE | FILE_OPEN_FOR_BACKUP_INTENT);
 }
 
 }  // extern "C"

@@ -42,6 +42,10 @@ private:
     NTSTATUS m_status = STATUS_SUCCESS;
 };
 
+// DeleteFile / RemoveDirectory (file_create.cpp): sets the delete disposition on the name opened
+// with `open_options` (FILE_NON_DIRECTORY_FILE or FILE_DIRECTORY_FILE); FALSE with the last error set.
+BOOL delete_by_name(DosPathAttributes& attributes, ULONG open_options);
+
 inline std::u16string_view wide(LPCWSTR text) {
     return text ? std::u16string_view(reinterpret_cast<const char16_t*>(text)) : std::u16string_view{};
 }

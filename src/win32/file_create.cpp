@@ -64,7 +64,11 @@ HANDLE create_file(win32::DosPathAttributes& attributes, DWORD access, DWORD sha
     return handle;
 }
 
-BOOL delete_file(win32::DosPathAttributes& attributes) {
+}  // namespace
+
+// DeleteFile and RemoveDirectory: open the name for DELETE, sharing everything, set the delete
+// disposition, close (the file system deletes at the last handle's cleanup).
+BOOL win32::delete_by_name(DosPathAttributes& attributes, ULONG open_options) {
     win32::ensure_system();
     NTSTATUS status = attributes.status();
     if (NT_SUCCESS(status)) {
@@ -72,7 +76,7 @@ BOOL delete_file(win32::DosPathAttributes& attributes) {
         IO_STATUS_BLOCK iosb{};
         status = NtOpenFile(&handle, DELETE | SYNCHRONIZE, attributes.get(), &iosb,
                             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                            FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT);
+                            open_options | FILE_SYNCHRONOUS_IO_NONALERT);
         if (NT_SUCCESS(status)) {
             FILE_DISPOSITION_INFORMATION disposition{};
             disposition.DeleteFile = TRUE;
@@ -87,8 +91,6 @@ BOOL delete_file(win32::DosPathAttributes& attributes) {
     }
     return TRUE;
 }
-
-}  // namespace
 
 extern "C" {
 
@@ -110,12 +112,12 @@ HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShar
 
 BOOL WINAPI DeleteFileW(LPCWSTR lpFileName) {
     win32::DosPathAttributes attributes(lpFileName, nullptr);
-    return delete_file(attributes);
+    return win32::delete_by_name(attributes, FILE_NON_DIRECTORY_FILE);
 }
 
 BOOL WINAPI DeleteFileA(LPCSTR lpFileName) {
     win32::DosPathAttributes attributes(lpFileName, nullptr);
-    return delete_file(attributes);
+    return win32::delete_by_name(attributes, FILE_NON_DIRECTORY_FILE);
 }
 
 }  // extern "C"
