@@ -9,14 +9,7 @@ using ntio::cc::CacheManager;
 using ntio::cc::PrivateCacheMap;
 using ntio::cc::SharedCacheMap;
 
-namespace {
-
-SharedCacheMap* shared_map_of(PFILE_OBJECT file) {
-    if (!file->SectionObjectPointer) return nullptr;
-    return static_cast<SharedCacheMap*>(__atomic_load_n(&file->SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
-}
-
-}  // namespace
+using ntio::cc::shared_map_of;
 
 extern "C" {
 
@@ -71,7 +64,7 @@ NTKERNELAPI VOID NTAPI CcSetAdditionalCacheAttributes(PFILE_OBJECT FileObject, B
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccgetfileobjectfromsectionptrs
 NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromSectionPtrs(PSECTION_OBJECT_POINTERS SectionObjectPointer) {
     if (!SectionObjectPointer) return nullptr;
-    auto* map = static_cast<SharedCacheMap*>(__atomic_load_n(&SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
+    SharedCacheMap* map = shared_map_of(SectionObjectPointer);
     return map ? map->m_file : nullptr;
 }
 

@@ -18,9 +18,7 @@ namespace {
 // The stream's cache; a file object that is not cached is a file system bug, raised as
 // STATUS_INVALID_PARAMETER. Held alive by the caller's private cache map.
 SharedCacheMap* cached_map(PFILE_OBJECT file) {
-    SharedCacheMap* map = nullptr;
-    if (file && file->SectionObjectPointer)
-        map = static_cast<SharedCacheMap*>(__atomic_load_n(&file->SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
+    SharedCacheMap* map = ntio::cc::shared_map_of(file);
     if (!map) ExRaiseStatus(STATUS_INVALID_PARAMETER);
     return map;
 }
@@ -97,10 +95,7 @@ NTKERNELAPI BOOLEAN NTAPI CcZeroData(PFILE_OBJECT FileObject, PLARGE_INTEGER Sta
                                      BOOLEAN Wait) {
     const LONGLONG start = StartOffset->QuadPart, end = EndOffset->QuadPart;
     if (end <= start) return TRUE;
-    SharedCacheMap* map = nullptr;
-    if (FileObject->SectionObjectPointer)
-        map = static_cast<SharedCacheMap*>(
-            __atomic_load_n(&FileObject->SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
+    SharedCacheMap* map = ntio::cc::shared_map_of(FileObject);
     NTSTATUS status;
     if (!map) {
         if (!Wait) return FALSE;

@@ -12,13 +12,6 @@ using ntio::cc::SharedCacheMap;
 
 namespace {
 
-SharedCacheMap* cached_map(PFILE_OBJECT file) {
-    SharedCacheMap* map = nullptr;
-    if (file && file->SectionObjectPointer)
-        map = static_cast<SharedCacheMap*>(__atomic_load_n(&file->SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
-    return map;
-}
-
 // Ends each MDL of the chain: marks its range dirty (a completed write), unpins its view, frees it.
 void finish_chain(SharedCacheMap* map, PMDL chain, bool dirty) {
     while (chain) {
@@ -36,7 +29,7 @@ void finish_chain(SharedCacheMap* map, PMDL chain, bool dirty) {
 
 // The chain over [offset, offset + length); raises what fails, after giving back what it took.
 PMDL build_chain(PFILE_OBJECT file, LONGLONG offset, ULONG length) {
-    SharedCacheMap* map = cached_map(file);
+    SharedCacheMap* map = ntio::cc::shared_map_of(file);
     if (!map) ExRaiseStatus(STATUS_INVALID_PARAMETER);
     PMDL head = nullptr;
     PMDL* tail = &head;
@@ -81,7 +74,7 @@ NTKERNELAPI VOID NTAPI CcMdlRead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOff
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccmdlreadcomplete
 NTKERNELAPI VOID NTAPI CcMdlReadComplete(PFILE_OBJECT FileObject, PMDL MdlChain) {
-    if (SharedCacheMap* map = cached_map(FileObject)) finish_chain(map, MdlChain, false);
+    if (SharedCacheMap* map = ntio::cc::shared_map_of(FileObject)) finish_chain(map, MdlChain, false);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccpreparemdlwrite
@@ -97,7 +90,7 @@ NTKERNELAPI VOID NTAPI CcPrepareMdlWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER
 // The data the caller put in the pages is dirty from now on (written through for write-through
 // file objects).
 NTKERNELAPI VOID NTAPI CcMdlWriteComplete(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, PMDL MdlChain) {
-    SharedCacheMap* map = cached_map(FileObject);
+    SharedCacheMap* map = ntio::cc::shared_map_of(FileObject);
     if (!map) return;
     LONGLONG length = 0;
     for (PMDL mdl = MdlChain; mdl; mdl = mdl->Next) length += MmGetMdlByteCount(mdl);
@@ -110,7 +103,7 @@ NTKERNELAPI VOID NTAPI CcMdlWriteComplete(PFILE_OBJECT FileObject, PLARGE_INTEGE
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccmdlwriteabort
 NTKERNELAPI VOID NTAPI CcMdlWriteAbort(PFILE_OBJECT FileObject, PMDL MdlChain) {
-    if (SharedCacheMap* map = cached_map(FileObject)) finish_chain(map, MdlChain, false);
+    if (SharedCacheMap* map = ntio::cc::shared_map_of(FileObject)) finish_chain(map, MdlChain, false);
 }
 
 }  // extern "C"

@@ -28,9 +28,7 @@ Bcb* bcb_of(PVOID bcb) { return static_cast<Bcb*>(bcb); }
 // Maps the range and wraps it in a BCB. FALSE: !wait and the data is not resident.
 BOOLEAN make_bcb(PFILE_OBJECT file, PLARGE_INTEGER offset, ULONG length, bool wait, bool no_read, bool zero,
                  PVOID* bcb_out, PVOID* buffer) {
-    SharedCacheMap* map = nullptr;
-    if (file && file->SectionObjectPointer)
-        map = static_cast<SharedCacheMap*>(__atomic_load_n(&file->SectionObjectPointer->SharedCacheMap, __ATOMIC_ACQUIRE));
+    SharedCacheMap* map = ntio::cc::shared_map_of(file);
     if (!map) ExRaiseStatus(STATUS_INVALID_PARAMETER);
     auto* bcb = new (std::nothrow) Bcb{{kBcbNodeType, sizeof(PUBLIC_BCB), length, *offset}, map, {1}};
     if (!bcb) ExRaiseStatus(STATUS_INSUFFICIENT_RESOURCES);

@@ -115,4 +115,14 @@ private:
     std::atomic<std::uint64_t> m_dirty_pages{0};
 };
 
+// The stream's shared cache map, or null when it is not cached. The acquire pairs with
+// CcInitializeCacheMap's release store: the map is whole before it is seen.
+inline SharedCacheMap* shared_map_of(PSECTION_OBJECT_POINTERS pointers) noexcept {
+    return pointers ? static_cast<SharedCacheMap*>(__atomic_load_n(&pointers->SharedCacheMap, __ATOMIC_ACQUIRE))
+                    : nullptr;
+}
+inline SharedCacheMap* shared_map_of(PFILE_OBJECT file) noexcept {
+    return file ? shared_map_of(file->SectionObjectPointer) : nullptr;
+}
+
 }  // namespace ntio::cc
