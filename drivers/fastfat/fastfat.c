@@ -52,6 +52,8 @@ VOID FatCurrentFatTime(PLARGE_INTEGER Now)
 
 /* File systems hold their resources with normal kernel APCs disabled (FsRtlEnterFileSystem); the
  * control device takes only mount requests. */
+static NTSTATUS FatShutdown(PIRP Irp);
+
 static NTSTATUS FatDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -65,6 +67,8 @@ static NTSTATUS FatDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             return FatCompleteRequest(Irp, STATUS_SUCCESS, stack->MajorFunction == IRP_MJ_CREATE ? FILE_OPENED : 0);
         case IRP_MJ_FILE_SYSTEM_CONTROL:
             break;
+        case IRP_MJ_SHUTDOWN:
+            return FatShutdown(Irp);
         default:
             return FatCompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
         }
@@ -88,6 +92,24 @@ static NTSTATUS FatDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
     FsRtlExitFileSystem();
     return status;
+}
+
+/* IRP_MJ_SHUTDOWN, sent to the registered control device when the system flushes its file systems
+ * at shutdown (https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mj-shutdown): every
+ * mounted volume's cached file data is written to its disk. The volumes stay mounted; the handles
+ * still open keep working until the system closes them. */
+static NTSTATUS FatShutdown(PIRP Irp)
+{
+    PLIST_ENTRY entry;
+
+    FsRtlEnterFileSystem();
+    ExAcquireResourceSharedLite(&FatData.Resource, TRUE);
+    for (entry = FatData.VcbList.Flink; entry != &FatData.VcbList; entry = entry->Flink) {
+        FatFlushVolume(CONTAINING_RECORD(entry, FAT_VCB, VcbLinks));
+    }
+    ExReleaseResourceLite(&FatData.Resource);
+    FsRtlExitFileSystem();
+    return FatCompleteRequest(Irp, STATUS_SUCCESS, 0);
 }
 
 /* Volumes still mounted when the driver goes: nothing holds them (the I/O manager does not unload a

@@ -279,6 +279,8 @@ VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject) {
     if (doe->delete_pending.exchange(true, std::memory_order_seq_cst)) return;
     device_set_extension_flags(DeviceObject, DOE_DELETE_PENDING);
     device_interfaces_remove(DeviceObject);
+    // A device that asked for IRP_MJ_SHUTDOWN leaves the lists with its deletion, as on NT.
+    if (DeviceObject->Flags & DO_SHUTDOWN_REGISTERED) IoUnregisterShutdownNotification(DeviceObject);
     // NT fact L3 (DriverObject->DeviceObject NULL after deleting the only device, which has no
     // opens): the device leaves the list now, or with its last open (device_release_open).
     if (__atomic_load_n(&DeviceObject->ReferenceCount, __ATOMIC_SEQ_CST) == 0) unlink_from_driver(DeviceObject);

@@ -113,6 +113,16 @@ std::vector<PDEVICE_OBJECT> file_systems_for(PDEVICE_OBJECT real_device)
     return result;
 }
 
+std::vector<PDEVICE_OBJECT> registered_file_systems(FileSystemQueues& queues)
+{
+    std::vector<PDEVICE_OBJECT> result;
+    std::lock_guard guard(queues.lock);
+    for (const auto* queue : {&queues.disk, &queues.cd_rom, &queues.tape, &queues.network})
+        result.insert(result.end(), queue->begin(), queue->end());
+    for (PDEVICE_OBJECT device : result) ObReferenceObject(device);
+    return result;
+}
+
 }  // namespace ntio::io
 
 using namespace ntio;

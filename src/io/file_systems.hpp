@@ -20,6 +20,10 @@ void clear_file_system_queues(FileSystemQueues& queues) noexcept;
 // referenced (ObDereferenceObject them). Empty for a device type no file system mounts.
 std::vector<PDEVICE_OBJECT> file_systems_for(PDEVICE_OBJECT real_device);
 
+// Every registered file system control device, each referenced (ObDereferenceObject them): the
+// file systems the shutdown flushes (shutdown_notification.cpp).
+std::vector<PDEVICE_OBJECT> registered_file_systems(FileSystemQueues& queues);
+
 // The device the create of `file` goes to when it opens `device`: for a device with a VPB (and not a
 // direct device open, NT fact K11) the volume is mounted first if it is not, and the file takes a
 // VPB reference and an open of the volume device (file->Vpb, FilePrivate::volume_device); else

@@ -17,6 +17,9 @@ IoManager::IoManager(System& system) : m_system(system) {
 }
 
 void IoManager::shutdown() {
+    // IRP_MJ_SHUTDOWN to the devices that asked for it and to the file systems, before any power
+    // IRP or unload (shutdown_notification.cpp).
+    send_shutdown_irps();
     // Plug and Play stacks are removed first (IRP_MN_REMOVE_DEVICE), while their drivers are loaded.
     pnp_shutdown(m_system);
     // Drivers without DriverUnload cannot be unloaded on request (NT fact L7) but still go away here.

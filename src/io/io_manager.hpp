@@ -52,10 +52,16 @@ public:
     // ---- Registered file systems (file_system_registration.cpp) ----
     FileSystemQueues& file_systems();
 
+    // ---- Shutdown notification (shutdown_notification.cpp) ----
+    // Each registered device holds an object reference until it is unregistered or sent its IRP.
+    void register_shutdown(PDEVICE_OBJECT device, bool last_chance);
+    void unregister_shutdown(PDEVICE_OBJECT device);
+
 private:
     friend struct ThreadCounts;
     inline void count(Counted what, long delta) noexcept;
     void count_slow(Counted what, long delta) noexcept;
+    void send_shutdown_irps();
     std::size_t live(Counted what) const noexcept;
 
     System& m_system;
@@ -68,6 +74,8 @@ private:
     std::vector<PDRIVER_OBJECT> m_drivers;  // referenced while loaded
     std::once_flag m_file_systems_once;
     std::unique_ptr<FileSystemQueues, FileSystemQueuesDeleter> m_file_systems;
+    std::mutex m_shutdown_lock;
+    std::vector<PDEVICE_OBJECT> m_shutdown_devices, m_last_chance_devices;  // most recent first
 };
 
 // One thread's IRP and MDL balances (io_accounting.cpp): `io` is the manager they count for, changed

@@ -54,6 +54,11 @@ NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetDeviceToVerify(PETHREAD Thread);
 NTKERNELAPI VOID NTAPI IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject,
                                                         PDRIVER_REINITIALIZE DriverReinitializationRoutine,
                                                         PVOID Context);
+/* IRP_MJ_SHUTDOWN for a device when the System shuts down: before the file systems are flushed, or
+ * (LastChance) after. One IRP per registered device, to the top of its stack. PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI IoRegisterShutdownNotification(PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI NTSTATUS NTAPI IoRegisterLastChanceShutdownNotification(PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI VOID NTAPI IoUnregisterShutdownNotification(PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI NTSTATUS NTAPI IoAllocateDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID ClientIdentificationAddress,
                                                            ULONG DriverObjectExtensionSize,
                                                            PVOID *DriverObjectExtension);
