@@ -31,4 +31,7 @@
 #if __has_include("win32/mailslot.h")
 #include "win32/mailslot.h"
 #endif
+#if __has_include("win32/volume.h")
+#include "win32/volume.h"
+#endif
 #endif /* NTIO_SDK_WINDOWS_H */

@@ -837,12 +837,23 @@ NTSTATUS NTAPI DispatchQueryVolumeInformation(PDEVICE_OBJECT DeviceObject, PIRP 
         information = sizeof(*info);
         break;
     }
+    case FileFsAttributeInformation: {
+        // No FileFsFullSizeInformation here: GetDiskFreeSpace falls back to FileFsSizeInformation.
+        static const WCHAR kFileSystem[] = L"W32FSFS";
+        auto* info = static_cast<PFILE_FS_ATTRIBUTE_INFORMATION>(out);
+        info->FileSystemAttributes = kFileSystemAttributes;
+        info->MaximumComponentNameLength = kMaximumComponentLength;
+        info->FileSystemNameLength = 7 * sizeof(WCHAR);
+        status = answer_with_name(out, length, FIELD_OFFSET(FILE_FS_ATTRIBUTE_INFORMATION, FileSystemName),
+                                  kFileSystem, 7 * sizeof(WCHAR), information);
+        break;
+    }
     case FileFsSizeInformation: {
         auto* info = static_cast<PFILE_FS_SIZE_INFORMATION>(out);
-        info->TotalAllocationUnits.QuadPart = 1024;
-        info->AvailableAllocationUnits.QuadPart = 512;
-        info->SectorsPerAllocationUnit = 8;
-        info->BytesPerSector = 512;
+        info->TotalAllocationUnits.QuadPart = kTotalUnits;
+        info->AvailableAllocationUnits.QuadPart = kFreeUnits;
+        info->SectorsPerAllocationUnit = kSectorsPerUnit;
+        info->BytesPerSector = kBytesPerSector;
         information = sizeof(*info);
         break;
     }

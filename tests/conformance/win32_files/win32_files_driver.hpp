@@ -21,6 +21,14 @@ namespace ntio::test::win32_files {
 // rounded up to it).
 constexpr ULONG kVolumeSerial = 0x5EED1234;
 constexpr LONGLONG kClusterSize = 4096;
+// FileFsAttributeInformation: the file system "W32FSFS" with these attributes and component length.
+constexpr ULONG kFileSystemAttributes = 0x00000006;  // FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK
+constexpr ULONG kMaximumComponentLength = 200;
+// FileFsSizeInformation: 1024 units of 8 sectors of 512 bytes, 512 of them free.
+constexpr ULONG kTotalUnits = 1024;
+constexpr ULONG kFreeUnits = 512;
+constexpr ULONG kSectorsPerUnit = 8;
+constexpr ULONG kBytesPerSector = 512;
 
 // Fixed times of the initial tree: each node's CreationTime is kTimeBase + its index, LastAccessTime
 // + 0x100, LastWriteTime + 0x200, ChangeTime + 0x300.
