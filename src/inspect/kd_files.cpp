@@ -81,6 +81,9 @@ int cmd_vpb(const Snapshot& s, const Args& a, std::string& out) {
         if (v->flags & bit) out += std::string(" ") + name;
     out += "\n";
     out += "DeviceObject: " + hex0x(v->device_object) + "\n";
+    // The I/O manager's stand-in for RAW mounts a volume no file system recognizes without a volume
+    // device (io/volume_mount.cpp): files opened on it go to the real device's own stack.
+    if (!v->device_object && (v->flags & 0x0010)) out += "  (raw mount: no volume device, the real device serves it)\n";
     out += "RealDevice:   " + hex0x(v->real_device) + "\n";
     out += "RefCount: " + std::to_string(v->reference_count) + "\n";
     out += "Volume Label: " + v->volume_label + "\n";

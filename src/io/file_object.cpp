@@ -144,6 +144,8 @@ void file_close(PEPROCESS process, void* object, ACCESS_MASK, ULONG_PTR process_
     priv.cleanup_done = true;
     ob::ProcessAttach attach(process);
     send_file_irp(file, IRP_MJ_CLEANUP);
+    // NT's RAW unlocks the volume at the cleanup of the file that locked it.
+    if (priv.raw_volume) [[unlikely]] raw_volume_cleanup(file);
 }
 
 // NT facts K2, K3: IRP_MJ_CLOSE with the last reference, only for a file object the driver opened;
@@ -208,7 +210,7 @@ extern "C" {
 
 // IoGetRelatedDeviceObject: the top of the stack IRPs on the file go to: the mounted volume's
 // stack when the device has a VPB with a file system (not for direct device opens, NT fact K11),
-// else the device's own stack.
+// else the device's own stack (also for a volume mounted raw, which has no volume device).
 // https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iogetrelateddeviceobject
 PDEVICE_OBJECT NTAPI IoGetRelatedDeviceObject(PFILE_OBJECT FileObject)
 {

@@ -71,11 +71,16 @@ inline PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept
 {
     PDEVICE_OBJECT device = file->DeviceObject;
     // NT fact K11: direct device opens bypass a mounted volume and go to the device's own stack.
+    // A file holding a VPB goes to that VPB's volume device. One holding a raw VPB (no volume
+    // device, volume_mount.cpp) goes to the device's own stack even after a dismount let a file
+    // system mount on the device's new VPB; on NT every VPB a file holds has a volume device (RAW's
+    // included), so the rule is NT's for every other file.
     if (!(file->Flags & FO_DIRECT_DEVICE_OPEN)) [[likely]] {
-        if (file->Vpb && file->Vpb->DeviceObject)
-            device = file->Vpb->DeviceObject;
-        else if (device->Vpb && device->Vpb->DeviceObject)
+        if (PVPB vpb = file->Vpb) {
+            if (vpb->DeviceObject) device = vpb->DeviceObject;
+        } else if (device->Vpb && device->Vpb->DeviceObject) {
             device = device->Vpb->DeviceObject;
+        }
     }
     // IoGetAttachedDevice's walk: AttachedDevice links are published with release stores under the
     // device database lock (device_stack.cpp).

@@ -27,13 +27,28 @@ std::vector<PDEVICE_OBJECT> registered_file_systems(FileSystemQueues& queues);
 // The device the create of `file` goes to when it opens `device`: for a device with a VPB (and not a
 // direct device open, NT fact K11) the volume is mounted first if it is not, and the file takes a
 // VPB reference and an open of the volume device (file->Vpb, FilePrivate::volume_device); else
-// `device` itself. `sub_path`: the open has a remaining name. PASSIVE_LEVEL.
+// `device` itself. `sub_path`: the open has a remaining name. A volume every registered file system
+// of its class declines is mounted raw, as Windows mounts RAW on it: a whole-volume open marks the
+// VPB VPB_MOUNTED | VPB_RAW_MOUNT (no volume device) and holds a reference on it
+// (FilePrivate::raw_volume) while its IRPs keep going to `device`'s own stack; a named open fails
+// with STATUS_INVALID_PARAMETER. With no file system of the class registered nothing mounts and every
+// open goes to `device`. PASSIVE_LEVEL.
 NTSTATUS open_through_volume(PDEVICE_OBJECT device, PFILE_OBJECT file, bool sub_path, PDEVICE_OBJECT* target);
 
 // Gives back what open_through_volume took: the VPB reference (before IRP_MJ_CLOSE, so a file system
 // deciding in its close routine whether to tear the volume down sees the count without this file)
-// and, after the close, the volume device's open.
+// and, after the close, the volume device's open. A raw file's VPB reference goes after the close
+// (release_volume_device): the last one unmounts the raw volume, which is then offered to the file
+// systems again, and no request of the file may reach a file system mounted meanwhile.
 void release_volume_reference(PFILE_OBJECT file) noexcept;
 void release_volume_device(PFILE_OBJECT file) noexcept;
+
+// FSCTL_LOCK_VOLUME, FSCTL_UNLOCK_VOLUME, FSCTL_DISMOUNT_VOLUME and FSCTL_IS_VOLUME_MOUNTED on a file
+// holding a raw VPB (FilePrivate::raw_volume): answered by the I/O manager as RAW answers them
+// (*status), true; any other code is the device's (false). PASSIVE_LEVEL.
+bool raw_volume_control(PFILE_OBJECT file, ULONG code, NTSTATUS* status) noexcept;
+
+// IRP_MJ_CLEANUP of a file holding a raw VPB: the cleanup of the locking file unlocks the volume.
+void raw_volume_cleanup(PFILE_OBJECT file) noexcept;
 
 }  // namespace ntio::io

@@ -59,6 +59,8 @@ struct FilePrivate {
     ULONG notification_modes = 0;           // FILE_SKIP_* (FileIoCompletionNotificationInformation)
     ULONG_PTR final_information = 0;        // Information recorded with FinalStatus (synchronous files)
     PDEVICE_OBJECT volume_device = nullptr; // opened through a mounted volume: its device (volume_mount.cpp)
+    bool raw_volume = false;                // opened whole on a volume mounted raw: holds a reference on Vpb (volume_mount.cpp)
+    bool raw_locker = false;                // raw_volume: this file locked the volume (FSCTL_LOCK_VOLUME)
 };
 struct FileBody {
     FILE_OBJECT object;

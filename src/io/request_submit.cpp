@@ -4,6 +4,7 @@
 #include "io/request_submit.hpp"
 
 #include "io/file_object.hpp"
+#include "io/file_systems.hpp"
 #include "io/irp.hpp"
 #include "io/objects.hpp"
 #include "ke/thread.hpp"
@@ -102,6 +103,17 @@ Outcome send(const RequestCommon& request, PIRP irp, PDEVICE_OBJECT top, bool sy
     wait_for_file_request(file, request.mode);
     status = file->FinalStatus;
     return {status, !NT_ERROR(status)};
+}
+
+// Completes a request the I/O manager answers itself, as a driver completing it at once would:
+// the final stage tells the requester (IOSB, events, APC, completion port) as for any IRP.
+NTSTATUS complete_here(const RequestCommon& request, PIRP irp, NTSTATUS status, bool sync) noexcept {
+    if (sync) request.file->FinalStatus = STATUS_UNSUCCESSFUL;
+    IoQueueThreadIrp(irp);
+    irp->IoStatus.Status = status;
+    irp->IoStatus.Information = 0;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return status;
 }
 
 // The synchronous file position after a transfer (NT facts I3, I4): offset + bytes transferred.
@@ -300,6 +312,12 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
     }
 
     scope.hand_to_irp(irp, sync);
+    // A volume FSCTL on a volume mounted raw is answered here as RAW would answer it; the IRP
+    // completes without reaching the disk (volume_mount.cpp).
+    NTSTATUS answer;
+    if (request.major == IRP_MJ_FILE_SYSTEM_CONTROL && file_private(file).raw_volume &&
+        raw_volume_control(file, request.code, &answer)) [[unlikely]]
+        return complete_here(request, irp, answer, sync);
     return send(request, irp, top, sync).status;
 }
 

@@ -1,6 +1,6 @@
 // Mounting on open through the Nt surface: the first open of a volume mounts the file system that
 // recognizes it (and later opens do not mount again), the open continues to the file system's
-// volume device with the remaining name, unrecognized volumes, the order file systems are tried
+// volume device with the remaining name, unrecognized volumes (mounted raw), the order file systems are tried
 // in (DO_LOW_PRIORITY_FILESYSTEM, device classes), direct device opens (NT fact K11), VPB
 // reference counts, VPB_LOCKED, dismount and remount, unregistering and unloading a file system in use.
 #include <atomic>
@@ -89,9 +89,10 @@ TEST_F(MountTest, volume_queries_on_a_file_reach_the_file_system)
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
-// NT deviation (docs/nt-deviations.md): without RAW, the whole volume opens on the disk itself, and a
-// named open fails as RAW's create fails it.
-TEST_F(MountTest, an_unrecognized_volume_opens_whole_on_the_disk_and_refuses_names)
+// A volume every file system declines is mounted raw, as Windows mounts RAW on it: the whole volume
+// opens on the disk's own stack holding a VPB marked VPB_MOUNTED | VPB_RAW_MOUNT with no volume
+// device, and a named open fails as RAW's create fails it (more in mount_raw_test.cpp).
+TEST_F(MountTest, an_unrecognized_volume_mounts_raw_for_the_whole_volume_and_refuses_names)
 {
     load_disk("OTHERFS!");
     ASSERT_EQ(load_fs('A', "TESTFS_A"), STATUS_SUCCESS);
@@ -108,14 +109,19 @@ TEST_F(MountTest, an_unrecognized_volume_opens_whole_on_the_disk_and_refuses_nam
     ASSERT_EQ(read_at(h, sector, sizeof sector, 0, &iosb), STATUS_SUCCESS);
     EXPECT_EQ(std::string(sector, 8), "OTHERFS!");
     PFILE_OBJECT file = file_of(h);
-    EXPECT_EQ(file->Vpb, nullptr);
-    EXPECT_EQ(IoGetRelatedDeviceObject(file), IoGetAttachedDevice(file->DeviceObject));
-    // A failed mount leaves nothing half-mounted.
     PVPB vpb = file->DeviceObject->Vpb;
-    EXPECT_EQ(vpb->Flags & VPB_MOUNTED, 0);
+    EXPECT_EQ(file->Vpb, vpb);
+    EXPECT_EQ(IoGetRelatedDeviceObject(file), IoGetAttachedDevice(file->DeviceObject));
+    EXPECT_EQ(vpb->Flags & (VPB_MOUNTED | VPB_RAW_MOUNT), VPB_MOUNTED | VPB_RAW_MOUNT);
     EXPECT_EQ(vpb->DeviceObject, nullptr);
-    EXPECT_EQ(stats('A').MountRequests, 2);  // each open of an unmounted volume offers it again
+    // The failed named open left the volume unmounted (RAW goes when its first open fails), so the
+    // whole-volume open offered it again.
+    EXPECT_EQ(stats('A').MountRequests, 2);
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+    // RAW goes with the last file: nothing half-mounted remains.
+    EXPECT_EQ(vpb->Flags & (VPB_MOUNTED | VPB_RAW_MOUNT), 0);
+    EXPECT_EQ(vpb->DeviceObject, nullptr);
+    EXPECT_EQ(vpb_references(vpb), 0u);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioregisterfilesystem: a
