@@ -38,8 +38,15 @@ BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBu
                             LPVOID lpOutBuffer, DWORD nOutBufferSize, LPDWORD lpBytesReturned,
                             LPOVERLAPPED lpOverlapped) {
     win32::ensure_system();
-    return win32::control_request(NtDeviceIoControlFile, hDevice, dwIoControlCode, lpInBuffer, nInBufferSize,
-                                  lpOutBuffer, nOutBufferSize, lpBytesReturned, lpOverlapped);
+    // Applications send FSCTL_* codes through DeviceIoControl too (each FSCTL page on Learn, e.g.
+    // https://learn.microsoft.com/windows/win32/api/winioctl/ni-winioctl-fsctl_lock_volume, says "call
+    // DeviceIoControl"), and a file system receives them as IRP_MJ_FILE_SYSTEM_CONTROL: a code of
+    // device type FILE_DEVICE_FILE_SYSTEM goes through NtFsControlFile, every other through
+    // NtDeviceIoControlFile.
+    const bool file_system = (dwIoControlCode >> 16) == FILE_DEVICE_FILE_SYSTEM;
+    return win32::control_request(file_system ? NtFsControlFile : NtDeviceIoControlFile, hDevice, dwIoControlCode,
+                                  lpInBuffer, nInBufferSize, lpOutBuffer, nOutBufferSize, lpBytesReturned,
+                                  lpOverlapped);
 }
 
 BOOL WINAPI GetOverlappedResultEx(HANDLE hFile, LPOVERLAPPED lpOverlapped, LPDWORD lpNumberOfBytesTransferred,
