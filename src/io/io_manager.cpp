@@ -23,7 +23,11 @@ void IoManager::shutdown() {
     // Plug and Play stacks are removed first (IRP_MN_REMOVE_DEVICE), while their drivers are loaded.
     pnp_shutdown(m_system);
     // Drivers without DriverUnload cannot be unloaded on request (NT fact L7) but still go away here.
-    for (PDRIVER_OBJECT driver : drivers()) driver_shutdown(driver);
+    // The most recently loaded first: a driver that uses another's devices (a file system mounted on
+    // a disk, a filter above it) was loaded after it and goes before it, so its unload routine can
+    // still send requests down (a file system writes its volumes back).
+    const std::vector<PDRIVER_OBJECT> loaded = drivers();
+    for (auto it = loaded.rbegin(); it != loaded.rend(); ++it) driver_shutdown(*it);
     // File systems that never unregistered: their control devices go with the object manager.
     if (m_file_systems) clear_file_system_queues(*m_file_systems);
 }
