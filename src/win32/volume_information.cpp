@@ -120,8 +120,8 @@ BOOL report_volume(HANDLE handle, Char* label, DWORD label_size, LPDWORD serial,
         win32::set_last_nt_error(status);
         return FALSE;
     }
-    // ReactOS's kernel32 (which follows Windows here) fails a buffer that cannot hold the string and
-    // its NUL with ERROR_BAD_LENGTH; Learn names no code.
+    // Windows' kernel32 fails a buffer that cannot hold the string and its NUL with
+    // ERROR_BAD_LENGTH; Learn names no code for it.
     bool fits;
     if constexpr (sizeof(Char) == 1) {
         fits = copy_string(win32::utf16_to_ansi(facts.label), label, label_size);

@@ -4,6 +4,8 @@
 // through a port and one through an APC, cancels a pending request, and prints the device stacks
 // and the IRPs the trace filter recorded.
 #include "tour.hpp"
+#include "tour_fat.hpp"
+#include "tour_steps.hpp"
 
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/core.h>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,16 +27,94 @@
 #include "ntio_trace.h"
 
 namespace ntio::tool {
+namespace tour {
+
 namespace {
-
 int g_failures = 0;
+}  // namespace
 
-void step(const char* title) { fmt::print("\n== {}\n", title); }
+void step(const std::string& title) { fmt::print("\n== {}\n", title); }
 
 void check(bool ok, const std::string& what) {
     fmt::print("   {} {}\n", ok ? "ok  " : "FAIL", what);
     if (!ok) ++g_failures;
 }
+
+int failures() { return g_failures; }
+
+HANDLE open_device(const wchar_t* path, DWORD flags) {
+    return CreateFileW(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING,
+                       flags, nullptr);
+}
+
+std::string stack_of(PDEVICE_OBJECT device) {
+    PDEVICE_OBJECT base = IoGetDeviceAttachmentBaseRef(device);
+    std::string line;
+    for (PDEVICE_OBJECT d = IoGetAttachedDeviceReference(base); d;) {
+        const UNICODE_STRING& driver = d->DriverObject->DriverName;
+        line += narrow(std::u16string_view(reinterpret_cast<const char16_t*>(driver.Buffer), driver.Length / 2));
+        PDEVICE_OBJECT lower = IoGetLowerDeviceObject(d);
+        ObDereferenceObject(d);
+        if (lower) line += " -> ";
+        d = lower;
+    }
+    ObDereferenceObject(base);
+    return line;
+}
+
+namespace {
+
+const char* major_name(UCHAR major) {
+    static const char* const names[] = {"CREATE", "CREATE_NAMED_PIPE", "CLOSE", "READ", "WRITE", "QUERY_INFORMATION",
+                                        "SET_INFORMATION", "QUERY_EA", "SET_EA", "FLUSH_BUFFERS",
+                                        "QUERY_VOLUME_INFORMATION", "SET_VOLUME_INFORMATION", "DIRECTORY_CONTROL",
+                                        "FILE_SYSTEM_CONTROL", "DEVICE_CONTROL", "INTERNAL_DEVICE_CONTROL", "SHUTDOWN",
+                                        "LOCK_CONTROL", "CLEANUP"};
+    return major < sizeof(names) / sizeof(names[0]) ? names[major] : "?";
+}
+
+}  // namespace
+
+void show_trace(const std::string& title, unsigned shown) {
+    step(title);
+    HANDLE trace = open_device(L"\\\\.\\NtioTrace", 0);
+    if (trace == INVALID_HANDLE_VALUE) return check(false, "CreateFile(\\\\.\\NtioTrace)");
+    std::vector<char> buffer(NTIO_TRACE_BUFFER_HEADER_SIZE + 1024 * sizeof(NTIO_TRACE_RECORD));
+    DWORD bytes = 0;
+    if (!DeviceIoControl(trace, IOCTL_NTIO_TRACE_READ, nullptr, 0, buffer.data(), static_cast<DWORD>(buffer.size()),
+                         &bytes, nullptr)) {
+        CloseHandle(trace);
+        return check(false, "IOCTL_NTIO_TRACE_READ");
+    }
+    auto* records = reinterpret_cast<NTIO_TRACE_BUFFER*>(buffer.data());
+    std::map<std::string, unsigned> rest;
+    for (ULONG i = 0; i < records->Count; ++i) {
+        const NTIO_TRACE_RECORD& r = records->Records[i];
+        const char* what = r.FastIo ? (r.MajorFunction == IRP_MJ_READ ? "FAST_READ" : "FAST_WRITE")
+                                    : major_name(r.MajorFunction);
+        if (i >= shown) {
+            ++rest[what];
+            continue;
+        }
+        fmt::print("   #{:<3} {:<16} status 0x{:08X} info {:<6} offset {:<8} {}\n", r.Sequence, what,
+                   static_cast<std::uint32_t>(r.Status), r.Information, r.ByteOffset, r.PendingReturned ? "pended" : "");
+    }
+    if (!rest.empty()) {
+        std::string counts;
+        for (const auto& [what, count] : rest) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, what);
+        fmt::print("   ... and {}\n", counts);
+    }
+    check(records->Count > 0, fmt::format("{} IRPs and fast I/O calls recorded", records->Count));
+    CloseHandle(trace);
+}
+
+}  // namespace tour
+
+namespace {
+
+using tour::check;
+using tour::open_device;
+using tour::step;
 
 // Where the in-box .sys images are: NTIO_DRIVERS, else <build>/drivers next to tools/ntio/ntio.
 std::filesystem::path drivers_directory() {
@@ -72,11 +153,6 @@ NTSTATUS load(const std::string& service) {
     return ZwLoadDriver(&name);
 }
 
-HANDLE open_device(const wchar_t* path, DWORD flags) {
-    return CreateFileW(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING,
-                       flags, nullptr);
-}
-
 // The stack above a device, top first, by driver name.
 void print_stack(const wchar_t* device_name) {
     UNICODE_STRING name;
@@ -84,17 +160,7 @@ void print_stack(const wchar_t* device_name) {
     PFILE_OBJECT file = nullptr;
     PDEVICE_OBJECT device = nullptr;
     if (!NT_SUCCESS(IoGetDeviceObjectPointer(&name, FILE_READ_ATTRIBUTES, &file, &device))) return;
-    PDEVICE_OBJECT base = IoGetDeviceAttachmentBaseRef(device);
-    std::string line;
-    for (PDEVICE_OBJECT d = IoGetAttachedDeviceReference(base); d;) {
-        const UNICODE_STRING& driver = d->DriverObject->DriverName;
-        line += narrow(std::u16string_view(reinterpret_cast<const char16_t*>(driver.Buffer), driver.Length / 2));
-        PDEVICE_OBJECT lower = IoGetLowerDeviceObject(d);
-        ObDereferenceObject(d);
-        if (lower) line += " -> ";
-        d = lower;
-    }
-    ObDereferenceObject(base);
+    const std::string line = tour::stack_of(device);
     ObDereferenceObject(file);
     fmt::print("   {}: {}\n", narrow(std::u16string_view(reinterpret_cast<const char16_t*>(device_name))), line);
 }
@@ -233,36 +299,6 @@ void cancel_pending() {
     CloseHandle(control);
 }
 
-const char* major_name(UCHAR major) {
-    static const char* const names[] = {"CREATE", "CREATE_NAMED_PIPE", "CLOSE", "READ", "WRITE", "QUERY_INFORMATION",
-                                        "SET_INFORMATION", "QUERY_EA", "SET_EA", "FLUSH_BUFFERS",
-                                        "QUERY_VOLUME_INFORMATION", "SET_VOLUME_INFORMATION", "DIRECTORY_CONTROL",
-                                        "FILE_SYSTEM_CONTROL", "DEVICE_CONTROL", "INTERNAL_DEVICE_CONTROL", "SHUTDOWN",
-                                        "LOCK_CONTROL", "CLEANUP"};
-    return major < sizeof(names) / sizeof(names[0]) ? names[major] : "?";
-}
-
-void show_trace() {
-    step("IRPs the trace filter saw (oldest first)");
-    HANDLE trace = open_device(L"\\\\.\\NtioTrace", 0);
-    if (trace == INVALID_HANDLE_VALUE) return check(false, "CreateFile(\\\\.\\NtioTrace)");
-    std::vector<char> buffer(NTIO_TRACE_BUFFER_HEADER_SIZE + 64 * sizeof(NTIO_TRACE_RECORD));
-    DWORD bytes = 0;
-    if (!DeviceIoControl(trace, IOCTL_NTIO_TRACE_READ, nullptr, 0, buffer.data(), static_cast<DWORD>(buffer.size()),
-                         &bytes, nullptr)) {
-        CloseHandle(trace);
-        return check(false, "IOCTL_NTIO_TRACE_READ");
-    }
-    auto* records = reinterpret_cast<NTIO_TRACE_BUFFER*>(buffer.data());
-    for (ULONG i = 0; i < records->Count; ++i) {
-        const NTIO_TRACE_RECORD& r = records->Records[i];
-        fmt::print("   #{:<3} {:<16} status 0x{:08X} info {:<6} offset {:<6} {}\n", r.Sequence, major_name(r.MajorFunction),
-                   static_cast<std::uint32_t>(r.Status), r.Information, r.ByteOffset, r.PendingReturned ? "pended" : "");
-    }
-    check(records->Count > 0, fmt::format("{} IRPs recorded", records->Recorded));
-    CloseHandle(trace);
-}
-
 }  // namespace
 
 int run_tour(const GlobalOptions& options) {
@@ -281,11 +317,12 @@ int run_tour(const GlobalOptions& options) {
     if (have_uring) port_read(L"\\\\.\\UringDisk0", "\\\\.\\UringDisk0 (io_uring)");
     apc_read();
     cancel_pending();
-    show_trace();
+    tour::show_trace("IRPs the trace filter saw (oldest first)", 64);
+    tour::fat_volume(*system);
     system.reset();
     if (!image_file.empty()) std::remove(image_file.c_str());
-    fmt::print("\n{}\n", g_failures ? fmt::format("ntio: {} step(s) failed", g_failures) : "ntio: tour complete");
-    return g_failures ? 1 : 0;
+    fmt::print("\n{}\n", tour::failures() ? fmt::format("ntio: {} step(s) failed", tour::failures()) : "ntio: tour complete");
+    return tour::failures() ? 1 : 0;
 }
 
 }  // namespace ntio::tool

@@ -308,6 +308,17 @@
 #define FILE_WRITE_ACCESS (0x0002)
 #endif
 
+/* ---- Volume FSCTLs (FILE_DEVICE_FILE_SYSTEM), the values the DDK's <ntifs.h> shares ----
+ * https://learn.microsoft.com/windows/win32/api/winioctl/ni-winioctl-fsctl_lock_volume and its siblings. */
+#ifndef FSCTL_LOCK_VOLUME
+#define FSCTL_LOCK_VOLUME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 6, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_UNLOCK_VOLUME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 7, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_DISMOUNT_VOLUME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 8, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#endif
+#ifndef FSCTL_IS_VOLUME_MOUNTED
+#define FSCTL_IS_VOLUME_MOUNTED CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 10, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#endif
+
 /* ---- Disk and storage IOCTLs (Windows x64 layouts, defined once with the DDK) ----
  * https://learn.microsoft.com/windows/win32/api/winioctl/ */
 #include "../ddk/ntdddisk.h"
