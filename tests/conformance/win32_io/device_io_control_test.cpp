@@ -23,6 +23,21 @@ TEST(Win32IoHeaders, winioctl_ctl_code_matches_the_documented_vectors) {
     EXPECT_EQ(CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS), 0x00222000u);
 }
 
+TEST_F(Win32IoTest, file_system_control_codes_go_out_as_irp_mj_file_system_control) {
+    // FSCTL_* codes (device type FILE_DEVICE_FILE_SYSTEM) reach the driver as IRP_MJ_FILE_SYSTEM_CONTROL,
+    // every other code as IRP_MJ_DEVICE_CONTROL.
+    HANDLE h = open_device(false);
+    DWORD bytes = 0;
+    EXPECT_TRUE(DeviceIoControl(h, FSCTL_IS_VOLUME_MOUNTED, nullptr, 0, nullptr, 0, &bytes, nullptr));
+    EXPECT_EQ(g_state.last_control_major.load(), IRP_MJ_FILE_SYSTEM_CONTROL);
+    EXPECT_EQ(g_state.last_control_code.load(), ULONG(FSCTL_IS_VOLUME_MOUNTED));
+    const ULONG other = CTL_CODE(FILE_DEVICE_FILE_SYSTEM + 1, 10, METHOD_BUFFERED, FILE_ANY_ACCESS);
+    EXPECT_FALSE(DeviceIoControl(h, other, nullptr, 0, nullptr, 0, &bytes, nullptr));
+    EXPECT_EQ(g_state.last_control_major.load(), IRP_MJ_DEVICE_CONTROL);
+    EXPECT_EQ(g_state.last_control_code.load(), other);
+    EXPECT_TRUE(CloseHandle(h));
+}
+
 TEST_F(Win32IoTest, device_io_control_return_last_error_and_bytes_follow_the_status_matrix) {
     // NT fact E3 (E1, E2, E4 as seen through kernel32), METHOD_BUFFERED on a synchronous handle.
     HANDLE h = open_device(false);

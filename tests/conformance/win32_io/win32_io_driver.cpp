@@ -27,6 +27,8 @@ void DriverState::reset() {
     complete_information = 0;
     last_write_offset = 0;
     last_create_name.clear();
+    last_control_major = 0;
+    last_control_code = 0;
 }
 
 namespace {
@@ -133,9 +135,24 @@ NTSTATUS NTAPI DispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     return CompleteNow(Irp, STATUS_SUCCESS, sp->Parameters.Write.Length);
 }
 
+// IRP_MJ_FILE_SYSTEM_CONTROL: records the code (IRP_MN_USER_FS_REQUEST carries it where
+// DeviceIoControl keeps its own) and completes with success.
+NTSTATUS NTAPI DispatchFsControl(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    UNREFERENCED_PARAMETER(DeviceObject);
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    g_state.last_control_major = sp->MajorFunction;
+    g_state.last_control_code = sp->Parameters.FileSystemControl.FsControlCode;
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS NTAPI DispatchDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     UNREFERENCED_PARAMETER(DeviceObject);
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    g_state.last_control_major = sp->MajorFunction;
+    g_state.last_control_code = sp->Parameters.DeviceIoControl.IoControlCode;
     switch (sp->Parameters.DeviceIoControl.IoControlCode) {
     case kIoctlMatrix: {
         // NT fact E: "ghijkl" into the output, Information 3, the chosen IOSB status, optional pending
@@ -198,6 +215,7 @@ NTSTATUS NTAPI w32io_driver_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING R
     DriverObject->MajorFunction[IRP_MJ_READ] = DispatchRead;
     DriverObject->MajorFunction[IRP_MJ_WRITE] = DispatchWrite;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = DispatchDeviceControl;
+    DriverObject->MajorFunction[IRP_MJ_FILE_SYSTEM_CONTROL] = DispatchFsControl;
     DriverObject->DriverUnload = W32IoUnload;
     device->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;

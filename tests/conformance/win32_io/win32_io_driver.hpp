@@ -38,6 +38,9 @@ struct DriverState {
     std::atomic<ULONG> complete_information{0};
     std::atomic<LONGLONG> last_write_offset{0};  // Parameters.Write.ByteOffset of the last write
     std::string last_create_name;  // FileObject->FileName of the last IRP_MJ_CREATE (ASCII)
+    // The major function and control code of the last IRP_MJ_DEVICE_CONTROL or _FILE_SYSTEM_CONTROL.
+    std::atomic<UCHAR> last_control_major{0};
+    std::atomic<ULONG> last_control_code{0};
     void reset();
 };
 extern DriverState g_state;
