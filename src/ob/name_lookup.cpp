@@ -4,8 +4,9 @@
 // Status rules (ZwCreateDirectoryObject / ZwOpenSymbolicLinkObject / InitializeObjectAttributes on
 // Microsoft Learn, and NT's ObpLookupObjectName): an absolute name without RootDirectory must start
 // with '\' and a relative one with RootDirectory must not (STATUS_OBJECT_PATH_SYNTAX_BAD); empty
-// components and a trailing '\' after anything but a parseable object are
-// STATUS_OBJECT_NAME_INVALID; a missing intermediate directory is STATUS_OBJECT_PATH_NOT_FOUND, a missing leaf STATUS_OBJECT_NAME_NOT_FOUND; walking through an
+// components and a trailing '\' after an object that does not parse names are
+// STATUS_OBJECT_NAME_INVALID; a missing intermediate directory (or a missing name with a trailing '\') is
+// STATUS_OBJECT_PATH_NOT_FOUND, a missing leaf STATUS_OBJECT_NAME_NOT_FOUND; walking through an
 // object that is neither a directory nor parseable is STATUS_OBJECT_TYPE_MISMATCH; more than
 // OBJ_MAX_REPARSE_ATTEMPTS (32) reparses end in STATUS_OBJECT_NAME_NOT_FOUND.
 #include "ob/object_manager.hpp"
@@ -127,7 +128,7 @@ NTSTATUS ObjectManager::lookup(std::u16string_view name, HANDLE root_directory, 
         if (component.empty()) return STATUS_OBJECT_NAME_INVALID;
         // A trailing '\' is only meaningful to an object that parses the rest of the name: `\Device\Dev\`
         // reaches the device's parse procedure with the remaining name `\` (NT fact K4). After a
-        // directory, a missing object or any other object it is an invalid name.
+        // directory or any other object it is an invalid name; after a missing one, a missing path.
         bool trailing = more && rest.empty();
         if (trailing && insert) return STATUS_OBJECT_NAME_INVALID;
 
@@ -141,7 +142,9 @@ NTSTATUS ObjectManager::lookup(std::u16string_view name, HANDLE root_directory, 
             if (next) reference(next);
         }
         if (!next) {
-            if (trailing) return STATUS_OBJECT_NAME_INVALID;
+            // A missing name with anything after it, a lone trailing '\' included, is a missing
+            // path: CreateFile("R:\\") for a drive letter nothing is linked at fails with
+            // ERROR_PATH_NOT_FOUND on Windows.
             if (more) return STATUS_OBJECT_PATH_NOT_FOUND;
             if (!insert) return STATUS_OBJECT_NAME_NOT_FOUND;
             std::unique_lock lock(m_namespace_lock);

@@ -234,13 +234,11 @@ TEST_F(VolumeTest, VolumeInformationWantsTheRootWithItsBackslash) {
     EXPECT_EQ(GetLastError(), DWORD(ERROR_DIR_NOT_ROOT));
     EXPECT_FALSE(GetVolumeInformationW(L"Q:\\dir", nullptr, 0, &serial, nullptr, nullptr, nullptr, 0));
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_NAME));
-    // A letter nothing is mounted on. NT's object manager finds no "R:" with "\\" still to parse:
-    // STATUS_OBJECT_PATH_NOT_FOUND, ERROR_PATH_NOT_FOUND; ntio's answers a missing name followed by a
-    // lone "\\" with STATUS_OBJECT_NAME_INVALID (ERROR_INVALID_NAME).
+    // A letter nothing is linked at: the object manager finds no "R:" with "\\" still to parse,
+    // STATUS_OBJECT_PATH_NOT_FOUND, ERROR_PATH_NOT_FOUND as on Windows.
     SetLastError(0);
     EXPECT_FALSE(GetVolumeInformationW(L"R:\\", nullptr, 0, &serial, nullptr, nullptr, nullptr, 0));
-    EXPECT_TRUE(GetLastError() == DWORD(ERROR_PATH_NOT_FOUND) || GetLastError() == DWORD(ERROR_INVALID_NAME))
-        << GetLastError();
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_PATH_NOT_FOUND));
     // The "\\?\" and "\\.\" forms of the root work too.
     serial = 0;
     EXPECT_TRUE(GetVolumeInformationW(L"\\\\?\\Q:\\", nullptr, 0, &serial, nullptr, nullptr, nullptr, 0))

@@ -65,6 +65,7 @@ TEST_F(NamespaceTest, BadNamesGetTheNtStatuses)
     EXPECT_EQ(open_by_name(om(), u"\\BaseNamedObjects\\\\ObEv", 0, event, &h), STATUS_OBJECT_NAME_INVALID);
     EXPECT_EQ(open_by_name(om(), u"\\BaseNamedObjects\\ObEv\\", 0, event, &h), STATUS_OBJECT_NAME_INVALID);
     EXPECT_EQ(open_by_name(om(), u"\\NoSuchDirectory\\ObEv", 0, event, &h), STATUS_OBJECT_PATH_NOT_FOUND);
+    EXPECT_EQ(open_by_name(om(), u"\\BaseNamedObjects\\NoSuchEvent\\", 0, event, &h), STATUS_OBJECT_PATH_NOT_FOUND);
     EXPECT_EQ(open_by_name(om(), u"\\BaseNamedObjects\\NoSuchEvent", 0, event, &h), STATUS_OBJECT_NAME_NOT_FOUND);
     EXPECT_EQ(open_by_name(om(), u"\\BaseNamedObjects\\ObEv\\below", 0, event, &h), STATUS_OBJECT_TYPE_MISMATCH);
     EXPECT_EQ(open_by_name(om(), u"\\BaseNamedObjects\\ObEv", 0, *ExSemaphoreObjectType, &h),
