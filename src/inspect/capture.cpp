@@ -387,7 +387,8 @@ private:
         m_snap.devices.push_back(std::move(s));
     }
 
-    // A VPB lives as long as the device that owns it (device_object.cpp), which is held here.
+    // A VPB lives as long as the device that owns it (device_object.cpp) or, for one a dismount swapped
+    // out, as long as the files that hold a reference on it; both are held here.
     NTIO_INSPECT_RACY_READER void capture_vpb(PVPB vpb) {
         VpbSnap v;
         v.address = addr(vpb);
@@ -413,6 +414,9 @@ private:
                                             file->FileName.Buffer ? file->FileName.Length / sizeof(WCHAR) : 0));
         f.device = addr(file->DeviceObject);
         f.vpb = addr(file->Vpb);
+        // A file keeps the VPB it was opened through (a VPB reference) even once a dismount gave the
+        // device a new one, so that VPB may be known only here.
+        if (file->Vpb && m_vpb_seen.insert(addr(file->Vpb)).second) capture_vpb(file->Vpb);
         f.fs_context = addr(file->FsContext);
         f.fs_context2 = addr(file->FsContext2);
         f.section_object_pointer = addr(file->SectionObjectPointer);

@@ -57,6 +57,33 @@ TEST_F(InspectTest, fileobj_shows_the_file_object_of_a_handle) {
     run("!fileobj", 1);
 }
 
+TEST_F(InspectTest, vpb_shows_a_volume_parameter_block_only_a_file_holds) {
+    // After a dismount a file system gives the disk a fresh VPB; files still open keep the old one
+    // in FileObject->Vpb. Here the fixture's file is given a pool VPB no device holds.
+    PFILE_OBJECT file = nullptr;
+    ASSERT_EQ(ObReferenceObjectByHandle(m_file, 0, *IoFileObjectType, KernelMode, reinterpret_cast<PVOID*>(&file),
+                                        nullptr),
+              STATUS_SUCCESS);
+    auto* vpb = static_cast<PVPB>(ExAllocatePoolZero(NonPagedPoolNx, sizeof(VPB), 'bpVT'));
+    ASSERT_NE(vpb, nullptr);
+    vpb->Type = IO_TYPE_VPB;
+    vpb->Size = sizeof(VPB);
+    vpb->RealDevice = file->DeviceObject;
+    vpb->ReferenceCount = 1;
+    const wchar_t label[] = L"OLD-VOLUME";
+    std::memcpy(vpb->VolumeLabel, label, sizeof(label) - sizeof(wchar_t));
+    vpb->VolumeLabelLength = sizeof(label) - sizeof(wchar_t);
+    PVPB saved = file->Vpb;
+    file->Vpb = vpb;
+    const std::string out = run("!vpb " + ptr(vpb));
+    file->Vpb = saved;
+    ObDereferenceObject(file);
+    EXPECT_EQ(lines_of(out).at(0), "Vpb at 0x" + ptr(vpb)) << out;
+    EXPECT_TRUE(has_line(out, "RefCount: 1")) << out;
+    EXPECT_TRUE(has_line(out, "Volume Label: OLD-VOLUME")) << out;
+    ExFreePool(vpb);
+}
+
 TEST_F(InspectTest, vpb_shows_the_volume_parameter_block_of_a_disk) {
     PDRIVER_OBJECT driver = nullptr;
     load(L"InspectDisk", disk_entry, &driver);
