@@ -70,11 +70,7 @@ BOOL WINAPI FindNextChangeNotification(HANDLE hChangeHandle) {
 BOOL WINAPI FindCloseChangeNotification(HANDLE hChangeHandle) {
     ntio::win32::ensure_system();
     const NTSTATUS status = NtClose(hChangeHandle);
-    if (!NT_SUCCESS(status)) {
-        ntio::win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return ntio::win32::succeeded(status);
 }
 
 }  // extern "C"

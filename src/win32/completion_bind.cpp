@@ -147,11 +147,7 @@ BOOL WINAPI BindIoCompletionCallback(HANDLE FileHandle, LPOVERLAPPED_COMPLETION_
     std::shared_ptr<CallbackPool> pool = pool_of(system, status);
     // NT fact F13: a synchronous handle or a second binding is refused by the association itself.
     if (pool) status = win32::associate_completion_port(FileHandle, pool->port, reinterpret_cast<ULONG_PTR>(Function));
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 }  // extern "C"

@@ -103,11 +103,7 @@ BOOL WINAPI PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBy
     win32::ensure_system();
     const NTSTATUS status = NtSetIoCompletion(CompletionPort, reinterpret_cast<PVOID>(dwCompletionKey), lpOverlapped,
                                               STATUS_SUCCESS, dwNumberOfBytesTransferred);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 BOOL WINAPI SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {
@@ -117,11 +113,7 @@ BOOL WINAPI SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {
     IO_STATUS_BLOCK iosb{};
     const NTSTATUS status =
         NtSetInformationFile(FileHandle, &iosb, &info, sizeof(info), FileIoCompletionNotificationInformation);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 }  // extern "C"

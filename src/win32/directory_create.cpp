@@ -19,11 +19,7 @@ BOOL create_directory(win32::DosPathAttributes& attributes) {
                               nullptr, 0);
         if (NT_SUCCESS(status)) (void)NtClose(handle);
     }
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 }  // namespace

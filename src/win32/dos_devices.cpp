@@ -350,11 +350,7 @@ std::u16string from_ansi(LPCSTR text) { return win32::ansi_to_utf16(text); }
 
 BOOL define_dos_device(DWORD flags, const std::u16string& device, const std::u16string* target) {
     const NTSTATUS status = define(flags, device, target);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 }  // namespace

@@ -85,11 +85,7 @@ BOOL win32::delete_by_name(DosPathAttributes& attributes, ULONG open_options) {
             (void)NtClose(handle);
         }
     }
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 extern "C" {

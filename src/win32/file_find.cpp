@@ -331,11 +331,7 @@ BOOL WINAPI ReadDirectoryChangesW(HANDLE hDirectory, LPVOID lpBuffer, DWORD nBuf
                                                   dwNotifyFilter, subtree);
     status = win32::wait_for_pending(hDirectory, status, iosb);
     if (lpBytesReturned && !NT_ERROR(status)) *lpBytesReturned = static_cast<DWORD>(iosb.Information);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 }  // extern "C"

@@ -42,11 +42,7 @@ BOOL move_file(win32::DosPathAttributes& source, win32::DosPathAttributes& targe
             (void)NtClose(handle);
         }
     }
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 }  // namespace

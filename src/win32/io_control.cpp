@@ -23,11 +23,7 @@ BOOL control_request(ControlService service, HANDLE handle, DWORD code, LPVOID i
     NTSTATUS status = service(handle, nullptr, nullptr, nullptr, &iosb, code, in, in_size, out, out_size);
     status = wait_for_pending(handle, status, iosb);
     if (bytes && !NT_ERROR(status)) *bytes = static_cast<DWORD>(iosb.Information);
-    if (!NT_SUCCESS(status)) {
-        set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return succeeded(status);
 }
 
 }  // namespace ntio::win32
@@ -82,11 +78,7 @@ BOOL WINAPI GetOverlappedResultEx(HANDLE hFile, LPOVERLAPPED lpOverlapped, LPDWO
     // Internal still says STATUS_PENDING (a success code).
     *lpNumberOfBytesTransferred = static_cast<DWORD>(lpOverlapped->InternalHigh);
     const auto status = static_cast<NTSTATUS>(lpOverlapped->Internal);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped, LPDWORD lpNumberOfBytesTransferred,
@@ -98,11 +90,7 @@ BOOL WINAPI CancelIo(HANDLE hFile) {
     win32::ensure_system();
     IO_STATUS_BLOCK iosb{};
     const NTSTATUS status = NtCancelIoFile(hFile, &iosb);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 BOOL WINAPI CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
@@ -122,11 +110,7 @@ BOOL WINAPI CancelSynchronousIo(HANDLE hThread) {
     IO_STATUS_BLOCK iosb{};
     const NTSTATUS status = NtCancelSynchronousIoFile(hThread, nullptr, &iosb);
     // NT fact D7: ERROR_INVALID_HANDLE, ERROR_NOT_FOUND, or TRUE without touching the last error.
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 }  // extern "C"

@@ -33,11 +33,7 @@ BOOL read_or_write(Direction direction, HANDLE file, PVOID buffer, DWORD length,
     // NT fact I1: a synchronous read at end of file is a successful read of 0 bytes.
     if (direction == Direction::read && status == STATUS_END_OF_FILE) return TRUE;
     if (bytes && !NT_ERROR(status)) *bytes = static_cast<DWORD>(iosb.Information);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 BOOL read_or_write_ex(Direction direction, HANDLE file, PVOID buffer, DWORD length, LPOVERLAPPED ov,

@@ -87,11 +87,7 @@ BOOL WINAPI SetMailslotInfo(HANDLE hMailslot, DWORD lReadTimeout) {
     FILE_MAILSLOT_SET_INFORMATION info{&timeout};
     IO_STATUS_BLOCK iosb{};
     const NTSTATUS status = NtSetInformationFile(hMailslot, &iosb, &info, sizeof(info), FileMailslotSetInformation);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 }  // extern "C"

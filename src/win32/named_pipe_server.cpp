@@ -118,21 +118,13 @@ BOOL WINAPI ConnectNamedPipe(HANDLE hNamedPipe, LPOVERLAPPED lpOverlapped) {
         return win32::finish_overlapped(status, lpOverlapped, nullptr);
     }
     const NTSTATUS status = pipe_control(hNamedPipe, FSCTL_PIPE_LISTEN);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 BOOL WINAPI DisconnectNamedPipe(HANDLE hNamedPipe) {
     win32::ensure_system();
     const NTSTATUS status = pipe_control(hNamedPipe, FSCTL_PIPE_DISCONNECT);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return win32::succeeded(status);
 }
 
 // "If nSize is zero, the system uses the default buffer size" (CreatePipe): a page. The read end is

@@ -307,11 +307,7 @@ BOOL WINAPI DeleteService(SC_HANDLE hService) {
     if (record.delete_flag) return fail(ERROR_SERVICE_MARKED_FOR_DELETE);
     NTSTATUS status = write_dword(key.get(), u"DeleteFlag", 1);
     if (NT_SUCCESS(status)) status = write_dword(key.get(), u"Start", SERVICE_DISABLED);
-    if (!NT_SUCCESS(status)) {
-        set_last_nt_error(status);
-        return FALSE;
-    }
-    return TRUE;
+    return succeeded(status);
 }
 
 }  // extern "C"

@@ -29,6 +29,14 @@ System& ensure_system();
 // Win32 error it set.
 DWORD set_last_nt_error(NTSTATUS status) noexcept;
 
+// The BOOL most kernel32 calls return for a status: TRUE on success, else FALSE with the last error
+// set from the status.
+inline BOOL succeeded(NTSTATUS status) noexcept {
+    if (NT_SUCCESS(status)) return TRUE;
+    set_last_nt_error(status);
+    return FALSE;
+}
+
 // INFINITE -> null (no timeout); else a relative NT interval in `storage`.
 inline PLARGE_INTEGER make_timeout(DWORD milliseconds, LARGE_INTEGER& storage) noexcept {
     if (milliseconds == INFINITE) return nullptr;
