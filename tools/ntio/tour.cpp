@@ -2,7 +2,7 @@
 // .reg text, through the configuration manager), the drivers loaded with ZwLoadDriver, then a Win32
 // application part opens the devices and does a synchronous read, an asynchronous read completed
 // through a port and one through an APC, cancels a pending request, and prints the device stacks
-// and the IRPs the trace filter recorded.
+// and the IRPs the trace filter recorded. The FAT volume part is tour_fat.cpp.
 #include "tour.hpp"
 #include "tour_fat.hpp"
 #include "tour_steps.hpp"
