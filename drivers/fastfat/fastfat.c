@@ -45,6 +45,13 @@ PVOID FatUserBuffer(PIRP Irp)
     return Irp->UserBuffer;
 }
 
+VOID FatSetFileObjectFlags(PFILE_OBJECT FileObject, ULONG Flags)
+{
+    if ((ReadULongNoFence(&FileObject->Flags) & Flags) != Flags) {
+        InterlockedOr((LONG volatile *)&FileObject->Flags, (LONG)Flags);
+    }
+}
+
 VOID FatCurrentFatTime(PLARGE_INTEGER Now)
 {
     KeQuerySystemTime(Now);

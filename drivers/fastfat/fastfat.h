@@ -110,6 +110,10 @@ BOOLEAN FatIsDirectoryFcb(_In_ PFAT_FCB Fcb);
 ULONG FatDirectoryOf(_In_ PFAT_FCB Fcb);
 /* The user buffer of a neither-I/O request (or its MDL's system address). */
 PVOID FatUserBuffer(_In_ PIRP Irp);
+/* Sets FO_FILE_MODIFIED / FO_FILE_SIZE_CHANGED on a file object: interlocked, and only when missing,
+ * since a posted request's worker sets them while the caller may be issuing the next request on
+ * the same file object. */
+VOID FatSetFileObjectFlags(_In_ PFILE_OBJECT FileObject, _In_ ULONG Flags);
 VOID FatCurrentFatTime(_Out_ PLARGE_INTEGER Now);
 
 /* fastfat_volume_io.c: the engine's volume callbacks over sector I/O to the target device, and the

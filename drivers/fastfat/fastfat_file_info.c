@@ -314,7 +314,7 @@ static NTSTATUS FatSetEndOfFile(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObj
     FatSetCacheSizes(Fcb);
     ExReleaseResourceLite(&Fcb->PagingIoResource);
     if (NT_SUCCESS(status)) {
-        FileObject->Flags |= FO_FILE_SIZE_CHANGED | FO_FILE_MODIFIED;
+        FatSetFileObjectFlags(FileObject, FO_FILE_SIZE_CHANGED | FO_FILE_MODIFIED);
     }
     return status;
 }

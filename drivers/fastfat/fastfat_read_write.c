@@ -345,7 +345,7 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
     } else if (end > (ULONGLONG)fcb->Header.FileSize.QuadPart) {
         status = FatExtendFile(vcb, fcb, end);
         if (NT_SUCCESS(status)) {
-            file->Flags |= FO_FILE_SIZE_CHANGED;
+            FatSetFileObjectFlags(file, FO_FILE_SIZE_CHANGED);
         }
     }
     if (NT_SUCCESS(status) && !post) {
@@ -389,7 +389,7 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
         return FatPostRequest(DeviceObject, Irp);
     }
     if (NT_SUCCESS(status)) {
-        file->Flags |= FO_FILE_MODIFIED;
+        FatSetFileObjectFlags(file, FO_FILE_MODIFIED);
         if (file->Flags & FO_SYNCHRONOUS_IO) {
             file->CurrentByteOffset.QuadPart = (LONGLONG)end;
         }
