@@ -45,6 +45,13 @@ PVOID FatUserBuffer(PIRP Irp)
     return Irp->UserBuffer;
 }
 
+VOID FatSetFileObjectFlags(PFILE_OBJECT FileObject, ULONG Flags)
+{
+    if ((ReadULongNoFence(&FileObject->Flags) & Flags) != Flags) {
+        InterlockedOr((LONG volatile *)&FileObject->Flags, (LONG)Flags);
+    }
+}
+
 VOID FatCurrentFatTime(PLARGE_INTEGER Now)
 {
     KeQuerySystemTime(Now);
@@ -73,25 +80,34 @@ static NTSTATUS FatDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             return FatCompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
         }
     }
+    /* Whether this request may block: IoIsOperationSynchronous
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioisoperationsynchronous).
+     * A request on a file object opened without FILE_SYNCHRONOUS_IO_* that is not a synchronous API
+     * may not; what would block then is posted to a worker (fastfat_post.c). */
     FsRtlEnterFileSystem();
-    switch (stack->MajorFunction) {
-    case IRP_MJ_CREATE: status = FatCreate(DeviceObject, Irp); break;
-    case IRP_MJ_CLEANUP: status = FatCleanup(DeviceObject, Irp); break;
-    case IRP_MJ_CLOSE: status = FatClose(DeviceObject, Irp); break;
-    case IRP_MJ_READ: status = FatRead(DeviceObject, Irp); break;
-    case IRP_MJ_WRITE: status = FatWrite(DeviceObject, Irp); break;
-    case IRP_MJ_FLUSH_BUFFERS: status = FatFlushBuffers(DeviceObject, Irp); break;
-    case IRP_MJ_QUERY_INFORMATION: status = FatQueryInformation(DeviceObject, Irp); break;
-    case IRP_MJ_SET_INFORMATION: status = FatSetInformation(DeviceObject, Irp); break;
-    case IRP_MJ_QUERY_VOLUME_INFORMATION: status = FatQueryVolumeInformation(DeviceObject, Irp); break;
-    case IRP_MJ_SET_VOLUME_INFORMATION: status = FatSetVolumeInformation(DeviceObject, Irp); break;
-    case IRP_MJ_DIRECTORY_CONTROL: status = FatDirectoryControl(DeviceObject, Irp); break;
-    case IRP_MJ_FILE_SYSTEM_CONTROL: status = FatFileSystemControl(DeviceObject, Irp); break;
-    case IRP_MJ_LOCK_CONTROL: status = FatLockControl(DeviceObject, Irp); break;
-    default: status = FatCompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0); break;
-    }
+    status = FatCommonDispatch(DeviceObject, Irp, IoIsOperationSynchronous(Irp));
     FsRtlExitFileSystem();
     return status;
+}
+
+NTSTATUS FatCommonDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
+{
+    switch (IoGetCurrentIrpStackLocation(Irp)->MajorFunction) {
+    case IRP_MJ_CREATE: return FatCreate(DeviceObject, Irp);
+    case IRP_MJ_CLEANUP: return FatCleanup(DeviceObject, Irp);
+    case IRP_MJ_CLOSE: return FatClose(DeviceObject, Irp);
+    case IRP_MJ_READ: return FatRead(DeviceObject, Irp, Wait);
+    case IRP_MJ_WRITE: return FatWrite(DeviceObject, Irp, Wait);
+    case IRP_MJ_FLUSH_BUFFERS: return FatFlushBuffers(DeviceObject, Irp, Wait);
+    case IRP_MJ_QUERY_INFORMATION: return FatQueryInformation(DeviceObject, Irp, Wait);
+    case IRP_MJ_SET_INFORMATION: return FatSetInformation(DeviceObject, Irp, Wait);
+    case IRP_MJ_QUERY_VOLUME_INFORMATION: return FatQueryVolumeInformation(DeviceObject, Irp);
+    case IRP_MJ_SET_VOLUME_INFORMATION: return FatSetVolumeInformation(DeviceObject, Irp);
+    case IRP_MJ_DIRECTORY_CONTROL: return FatDirectoryControl(DeviceObject, Irp, Wait);
+    case IRP_MJ_FILE_SYSTEM_CONTROL: return FatFileSystemControl(DeviceObject, Irp);
+    case IRP_MJ_LOCK_CONTROL: return FatLockControl(DeviceObject, Irp);
+    default: return FatCompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
 }
 
 /* IRP_MJ_SHUTDOWN, sent to the registered control device when the system flushes its file systems
@@ -114,11 +130,14 @@ static NTSTATUS FatShutdown(PIRP Irp)
 
 /* Volumes still mounted when the driver goes: nothing holds them (the I/O manager does not unload a
  * driver whose devices are referenced), so their data is written and their devices deleted; the
- * VPB is left unmounted so the next open mounts whatever is there then. */
+ * VPB is left unmounted so the next open mounts whatever is there then. Posted requests are waited
+ * for first: a posted IRP holds its file object, so none should be left, but no work item of this
+ * driver may outlive it (Driver Verifier's bug check 0xCE). */
 VOID FatUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
     IoUnregisterFileSystem(FatData.ControlDevice);
+    FatDrainPostedRequests();
     FsRtlEnterFileSystem();
     for (;;) {
         PFAT_VCB vcb = NULL;
@@ -148,6 +167,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     RtlZeroMemory(&FatData, sizeof(FatData));
     FatData.DriverObject = DriverObject;
     InitializeListHead(&FatData.VcbList);
+    FatInitializePosting();
     status = ExInitializeResourceLite(&FatData.Resource);
     if (!NT_SUCCESS(status)) {
         return status;

@@ -94,6 +94,10 @@ typedef struct _FAT_DATA {
      * used it is deleted and the disk no longer points at it (a disk frees the VPB it holds when it
      * goes, so the unload forgets the rest). */
     PVPB SpareVpbs[FAT_MAX_SPARE_VPBS];
+    /* Requests posted to worker threads and not yet done, plus one the driver holds until it
+     * unloads; PostedDrained is set when the count reaches zero (fastfat_post.c). */
+    LONG PostedRequests;
+    KEVENT PostedDrained;
 } FAT_DATA;
 
 extern FAT_DATA FatData;
@@ -106,6 +110,10 @@ BOOLEAN FatIsDirectoryFcb(_In_ PFAT_FCB Fcb);
 ULONG FatDirectoryOf(_In_ PFAT_FCB Fcb);
 /* The user buffer of a neither-I/O request (or its MDL's system address). */
 PVOID FatUserBuffer(_In_ PIRP Irp);
+/* Sets FO_FILE_MODIFIED / FO_FILE_SIZE_CHANGED on a file object: interlocked, and only when missing,
+ * since a posted request's worker sets them while the caller may be issuing the next request on
+ * the same file object. */
+VOID FatSetFileObjectFlags(_In_ PFILE_OBJECT FileObject, _In_ ULONG Flags);
 VOID FatCurrentFatTime(_Out_ PLARGE_INTEGER Now);
 
 /* fastfat_volume_io.c: the engine's volume callbacks over sector I/O to the target device, and the
@@ -143,18 +151,33 @@ ULONG FatFileAttributes(_In_ PFAT_FCB Fcb);
 ULONG FatAttributesOf(_In_ UCHAR FatAttributes);
 LONGLONG FatDirentId(_In_ PFAT_VOLUME Volume, _In_ const FAT_DIRENT *Dirent);
 
-/* dispatch files */
+/* fastfat.c: the dispatch of a volume device's request to its routine (FsRtlEnterFileSystem held).
+ * Wait FALSE: the request may not block (IoIsOperationSynchronous said no); the routines that take
+ * Wait post what would block to a worker (fastfat_post.c), which calls this again with Wait TRUE. */
+NTSTATUS FatCommonDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
+
+/* fastfat_post.c: posting a request that would block to a system worker thread. */
+VOID FatInitializePosting(VOID);
+/* Locks the caller's buffer, marks the IRP pending, queues it to a worker on DeviceObject (the
+ * volume device) and returns STATUS_PENDING; the IRP belongs to the worker from then on. Called with
+ * no resource held. A buffer that cannot be locked completes the IRP with the fault's status; when no
+ * work item can be had the request is done here, waiting. */
+NTSTATUS FatPostRequest(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+/* Waits until every posted request is done (DriverUnload, before the devices go). */
+VOID FatDrainPostedRequests(VOID);
+
+/* dispatch files; Wait as for FatCommonDispatch */
 NTSTATUS FatCreate(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 NTSTATUS FatCleanup(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 NTSTATUS FatClose(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
-NTSTATUS FatRead(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
-NTSTATUS FatWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
-NTSTATUS FatFlushBuffers(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
-NTSTATUS FatQueryInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
-NTSTATUS FatSetInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatRead(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
+NTSTATUS FatWrite(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
+NTSTATUS FatFlushBuffers(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
+NTSTATUS FatQueryInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
+NTSTATUS FatSetInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
 NTSTATUS FatQueryVolumeInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 NTSTATUS FatSetVolumeInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
-NTSTATUS FatDirectoryControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+NTSTATUS FatDirectoryControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
 NTSTATUS FatLockControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 
 /* fastfat_read_write.c: the cache manager's callbacks and fast I/O check. */

@@ -249,7 +249,9 @@ static NTSTATUS FatNotifyChangeDirectory(PFAT_VCB Vcb, PFAT_FCB Fcb, PFAT_CCB Cc
     return STATUS_PENDING;
 }
 
-NTSTATUS FatDirectoryControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+/* Wait FALSE: a query reads the directory's entries from the disk (metadata is not cached here), so
+ * a well-formed query is posted; a change notification pends on the notify list as before. */
+NTSTATUS FatDirectoryControl(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
 {
     PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -269,6 +271,12 @@ NTSTATUS FatDirectoryControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
     switch (stack->MinorFunction) {
     case IRP_MN_QUERY_DIRECTORY:
+        if (FatNameOffset(stack->Parameters.QueryDirectory.FileInformationClass) == 0) {
+            return FatCompleteRequest(Irp, STATUS_INVALID_INFO_CLASS, 0);
+        }
+        if (!Wait) {
+            return FatPostRequest(DeviceObject, Irp);
+        }
         ExAcquireResourceSharedLite(&fcb->MainResource, TRUE);
         status = FatQueryDirectory(vcb, fcb, ccb, Irp, stack, &information);
         ExReleaseResourceLite(&fcb->MainResource);

@@ -165,7 +165,8 @@ static NTSTATUS FatQueryFile(PFAT_FCB Fcb, PFILE_OBJECT FileObject, FILE_INFORMA
     return status;
 }
 
-NTSTATUS FatQueryInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+/* Wait FALSE: answered from the FCB when its resource and the volume's are free, else posted. */
+NTSTATUS FatQueryInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
 {
     PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -183,8 +184,13 @@ NTSTATUS FatQueryInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         /* A whole-volume handle is no file: FastFat answers nothing on it. */
         return FatCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
     }
-    ExAcquireResourceSharedLite(&fcb->MainResource, TRUE);
-    ExAcquireResourceSharedLite(&vcb->Resource, TRUE);
+    if (!ExAcquireResourceSharedLite(&fcb->MainResource, Wait)) {
+        return FatPostRequest(DeviceObject, Irp);
+    }
+    if (!ExAcquireResourceSharedLite(&vcb->Resource, Wait)) {
+        ExReleaseResourceLite(&fcb->MainResource);
+        return FatPostRequest(DeviceObject, Irp);
+    }
     status = FatQueryFile(fcb, stack->FileObject, stack->Parameters.QueryFile.FileInformationClass,
                           Irp->AssociatedIrp.SystemBuffer, stack->Parameters.QueryFile.Length, &used);
     ExReleaseResourceLite(&vcb->Resource);
@@ -308,7 +314,7 @@ static NTSTATUS FatSetEndOfFile(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObj
     FatSetCacheSizes(Fcb);
     ExReleaseResourceLite(&Fcb->PagingIoResource);
     if (NT_SUCCESS(status)) {
-        FileObject->Flags |= FO_FILE_SIZE_CHANGED | FO_FILE_MODIFIED;
+        FatSetFileObjectFlags(FileObject, FO_FILE_SIZE_CHANGED | FO_FILE_MODIFIED);
     }
     return status;
 }
@@ -452,7 +458,9 @@ out:
     return status;
 }
 
-NTSTATUS FatSetInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+/* Wait FALSE: the file position is set at once (when the FCB is free); every other class writes
+ * the directory entry or the FAT to the disk and is posted. */
+NTSTATUS FatSetInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
 {
     PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -474,7 +482,10 @@ NTSTATUS FatSetInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         stack->Parameters.SetFile.FileInformationClass != FilePositionInformation) {
         return FatCompleteRequest(Irp, STATUS_MEDIA_WRITE_PROTECTED, 0);
     }
-    ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);
+    if ((!Wait && stack->Parameters.SetFile.FileInformationClass != FilePositionInformation) ||
+        !ExAcquireResourceExclusiveLite(&fcb->MainResource, Wait)) {
+        return FatPostRequest(DeviceObject, Irp);
+    }
     switch (stack->Parameters.SetFile.FileInformationClass) {
     case FileBasicInformation:
         status = FatSetBasic(vcb, fcb, (PFILE_BASIC_INFORMATION)buffer);

@@ -147,8 +147,9 @@ static NTSTATUS FatPagingWrite(PFAT_VCB Vcb, PFAT_FCB Fcb, PIRP Irp, LONGLONG Of
     return FatCompleteRequest(Irp, status, NT_SUCCESS(status) ? Length : 0);
 }
 
-/* Whole-volume opens read and write the volume's sectors (sector-aligned, inside the volume). */
-static NTSTATUS FatVolumeTransfer(PFAT_VCB Vcb, PIRP Irp, LONGLONG Offset, ULONG Length, BOOLEAN Write)
+/* Whole-volume opens read and write the volume's sectors (sector-aligned, inside the volume). The
+ * transfer goes to the disk: a caller that may not wait has it posted. */
+static NTSTATUS FatVolumeTransfer(PFAT_VCB Vcb, PIRP Irp, LONGLONG Offset, ULONG Length, BOOLEAN Write, BOOLEAN Wait)
 {
     ULONGLONG size = (ULONGLONG)Vcb->Volume.TotalSectors * Vcb->Volume.BytesPerSector;
     PVOID buffer = FatUserBuffer(Irp);
@@ -162,6 +163,9 @@ static NTSTATUS FatVolumeTransfer(PFAT_VCB Vcb, PIRP Irp, LONGLONG Offset, ULONG
     }
     if ((ULONGLONG)Offset + Length > size) {
         Length = (ULONG)(size - (ULONGLONG)Offset);
+    }
+    if (!Wait) {
+        return FatPostRequest(Vcb->VolumeDevice, Irp);
     }
     __try {
         status = Write ? FatVolumeWrite(Vcb, (ULONGLONG)Offset, Length, buffer)
@@ -177,7 +181,11 @@ static BOOLEAN FatNonCached(PIRP Irp, PFILE_OBJECT FileObject)
     return (Irp->Flags & IRP_NOCACHE) || (FileObject->Flags & FO_NO_INTERMEDIATE_BUFFERING);
 }
 
-NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+/* Wait FALSE (an asynchronous file object): the FCB is taken only if free and the end of file is
+ * checked then, so a read at or past the end completes at once with STATUS_END_OF_FILE, as
+ * FastFat's does (NTFS pends it, NT fact I6); a non-cached read, which needs the disk, and a cached
+ * read of data the cache does not hold (CcCopyRead with Wait FALSE returns FALSE) are posted. */
+NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
 {
     PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -186,6 +194,7 @@ NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     LARGE_INTEGER offset = stack->Parameters.Read.ByteOffset;
     ULONG length = stack->Parameters.Read.Length;
     ULONG_PTR information = 0;
+    BOOLEAN post = FALSE;
     NTSTATUS status = STATUS_SUCCESS;
 
     if (!fcb) {
@@ -198,7 +207,7 @@ NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         return FatCompleteRequest(Irp, STATUS_VOLUME_DISMOUNTED, 0);
     }
     if (fcb->Header.NodeTypeCode == FAT_NTC_VOLUME_OPEN) {
-        return FatVolumeTransfer(vcb, Irp, offset.QuadPart, length, FALSE);
+        return FatVolumeTransfer(vcb, Irp, offset.QuadPart, length, FALSE, Wait);
     }
     if (fcb->Header.NodeTypeCode != FAT_NTC_FCB) {
         return FatCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
@@ -212,9 +221,13 @@ NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     if (FatNonCached(Irp, file) && (offset.QuadPart % vcb->SectorSize || length % vcb->SectorSize)) {
         return FatCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
     }
-    ExAcquireResourceSharedLite(&fcb->MainResource, TRUE);
+    if (!ExAcquireResourceSharedLite(&fcb->MainResource, Wait)) {
+        return FatPostRequest(DeviceObject, Irp);
+    }
     if (offset.QuadPart >= fcb->Header.FileSize.QuadPart) {
         status = STATUS_END_OF_FILE;
+    } else if (!Wait && FatNonCached(Irp, file)) {
+        post = TRUE;
     } else {
         if (offset.QuadPart + length > fcb->Header.FileSize.QuadPart) {
             length = (ULONG)(fcb->Header.FileSize.QuadPart - offset.QuadPart);
@@ -235,16 +248,23 @@ NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             } else {
                 IO_STATUS_BLOCK iosb;
                 FatCacheFile(file, fcb);
-                (void)CcCopyRead(file, &offset, length, TRUE, FatUserBuffer(Irp), &iosb);
-                status = iosb.Status;
-                information = iosb.Information;
+                if (CcCopyRead(file, &offset, length, Wait, FatUserBuffer(Irp), &iosb)) {
+                    status = iosb.Status;
+                    information = iosb.Information;
+                } else {
+                    post = TRUE;
+                }
             }
         } __except (EXCEPTION_EXECUTE_HANDLER) {
             status = FatExceptionStatus(GetExceptionCode());
             information = 0;
+            post = FALSE;
         }
     }
     ExReleaseResourceLite(&fcb->MainResource);
+    if (post) {
+        return FatPostRequest(DeviceObject, Irp);
+    }
     return FatCompleteRequest(Irp, status, information);
 }
 
@@ -264,15 +284,21 @@ static NTSTATUS FatExtendFile(PFAT_VCB Vcb, PFAT_FCB Fcb, ULONGLONG End)
     return status;
 }
 
-NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+/* Wait FALSE: the FCB is taken only if free; a write that extends the file (allocation on the
+ * disk), a non-cached or write-through write, a write the cache manager would throttle (CcCanIWrite)
+ * and a cached write the cache cannot take without reading pages first (CcCopyWrite with Wait FALSE
+ * returns FALSE) are posted. Nothing is changed before the decision to post. */
+NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
 {
     PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     PFILE_OBJECT file = stack->FileObject;
     PFAT_FCB fcb = (PFAT_FCB)file->FsContext;
     LARGE_INTEGER offset = stack->Parameters.Write.ByteOffset;
+    LARGE_INTEGER requested = offset;
     ULONG length = stack->Parameters.Write.Length;
     BOOLEAN nonCached = FatNonCached(Irp, file);
+    BOOLEAN post = FALSE;
     NTSTATUS status = STATUS_SUCCESS;
     ULONGLONG end;
 
@@ -289,7 +315,7 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         return FatCompleteRequest(Irp, STATUS_MEDIA_WRITE_PROTECTED, 0);
     }
     if (fcb->Header.NodeTypeCode == FAT_NTC_VOLUME_OPEN) {
-        return FatVolumeTransfer(vcb, Irp, offset.QuadPart, length, TRUE);
+        return FatVolumeTransfer(vcb, Irp, offset.QuadPart, length, TRUE, Wait);
     }
     if (fcb->Header.NodeTypeCode != FAT_NTC_FCB) {
         return FatCompleteRequest(Irp, STATUS_INVALID_PARAMETER, 0);
@@ -297,10 +323,11 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     if (length == 0) {
         return FatCompleteRequest(Irp, STATUS_SUCCESS, 0);
     }
-    ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);
+    if (!ExAcquireResourceExclusiveLite(&fcb->MainResource, Wait)) {
+        return FatPostRequest(DeviceObject, Irp);
+    }
     if (offset.LowPart == FILE_WRITE_TO_END_OF_FILE && offset.HighPart == -1) {
         offset = fcb->Header.FileSize;
-        stack->Parameters.Write.ByteOffset = offset;
     }
     end = (ULONGLONG)offset.QuadPart + length;
     if (offset.QuadPart < 0) {
@@ -312,13 +339,18 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     } else if (end > 0xFFFFFFFFull) {
         /* FAT records sizes in 32 bits. */
         status = STATUS_DISK_FULL;
+    } else if (!Wait && (nonCached || end > (ULONGLONG)fcb->Header.FileSize.QuadPart ||
+                         (file->Flags & FO_WRITE_THROUGH))) {
+        post = TRUE;
     } else if (end > (ULONGLONG)fcb->Header.FileSize.QuadPart) {
         status = FatExtendFile(vcb, fcb, end);
         if (NT_SUCCESS(status)) {
-            file->Flags |= FO_FILE_SIZE_CHANGED;
+            FatSetFileObjectFlags(file, FO_FILE_SIZE_CHANGED);
         }
     }
-    if (NT_SUCCESS(status)) {
+    if (NT_SUCCESS(status) && !post) {
+        /* The offset a write to the end of file resolved to. */
+        stack->Parameters.Write.ByteOffset = offset;
         __try {
             if (nonCached) {
                 /* Cached data of the range goes to the disk first and then leaves the cache, so
@@ -333,8 +365,13 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
                 ExReleaseResourceLite(&fcb->PagingIoResource);
             } else {
                 FatCacheFile(file, fcb);
-                (void)CcCopyWrite(file, &offset, length, TRUE, FatUserBuffer(Irp));
-                if (file->Flags & FO_WRITE_THROUGH) {
+                /* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-cccaniwrite
+                 * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-cccopywrite */
+                if (!Wait && !CcCanIWrite(file, length, FALSE, FALSE)) {
+                    post = TRUE;
+                } else if (!CcCopyWrite(file, &offset, length, Wait, FatUserBuffer(Irp))) {
+                    post = TRUE;
+                } else if (file->Flags & FO_WRITE_THROUGH) {
                     IO_STATUS_BLOCK iosb;
                     CcFlushCache(&fcb->SectionObjectPointers, &offset, length, &iosb);
                     status = iosb.Status;
@@ -342,10 +379,17 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             }
         } __except (EXCEPTION_EXECUTE_HANDLER) {
             status = FatExceptionStatus(GetExceptionCode());
+            post = FALSE;
         }
     }
+    if (post) {
+        /* The worker resolves a write to the end of file again. */
+        stack->Parameters.Write.ByteOffset = requested;
+        ExReleaseResourceLite(&fcb->MainResource);
+        return FatPostRequest(DeviceObject, Irp);
+    }
     if (NT_SUCCESS(status)) {
-        file->Flags |= FO_FILE_MODIFIED;
+        FatSetFileObjectFlags(file, FO_FILE_MODIFIED);
         if (file->Flags & FO_SYNCHRONOUS_IO) {
             file->CurrentByteOffset.QuadPart = (LONGLONG)end;
         }
@@ -356,7 +400,7 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
 /* The file's cached data, then FSInfo and the disk; a volume handle flushes every file.
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-flush-buffers */
-NTSTATUS FatFlushBuffers(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+NTSTATUS FatFlushBuffers(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
 {
     PFAT_VCB vcb = FatVcbOfDevice(DeviceObject);
     PFILE_OBJECT file = IoGetCurrentIrpStackLocation(Irp)->FileObject;
@@ -369,6 +413,10 @@ NTSTATUS FatFlushBuffers(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
     if (vcb->Flags & VCB_DISMOUNTED) {
         return FatCompleteRequest(Irp, STATUS_VOLUME_DISMOUNTED, 0);
+    }
+    if (!Wait) {
+        /* Every flush ends with I/O to the disk. */
+        return FatPostRequest(DeviceObject, Irp);
     }
     if (fcb->Header.NodeTypeCode == FAT_NTC_VOLUME_OPEN) {
         FatFlushVolume(vcb);
