@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "io/io_completion.hpp"
+#include "verifier/verifier.hpp"
 
 #include "io/irp.hpp"
 #include "io/objects.hpp"
@@ -270,6 +271,8 @@ static void free_packet(IoCompletion* port, Packet* packet) noexcept {
         --cache.count;
         packet = reinterpret_cast<Packet*>(PopEntryList(&cache.head));
     } else {
+        // The packet is the port's, not the driver's that may be completing the IRP here.
+        verifier::SystemScope system;
         packet = static_cast<Packet*>(ExAllocateFromNPagedLookasideList(port->lookaside));
         if (!packet) return STATUS_INSUFFICIENT_RESOURCES;
     }

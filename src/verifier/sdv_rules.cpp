@@ -174,6 +174,12 @@ void DpcScope::enter(PKDPC dpc) noexcept {
 
 void DpcScope::leave(PDRIVER_OBJECT previous) noexcept { set_context_driver(previous); }
 
+PDRIVER_OBJECT SystemScope::enter() noexcept {
+    PDRIVER_OBJECT previous = context_driver();
+    set_context_driver(nullptr);
+    return previous;
+}
+
 // ---- Dispatch entry and exit ----
 
 void sdv_dispatch_entry(Frame& frame) noexcept {

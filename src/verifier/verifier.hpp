@@ -139,6 +139,23 @@ struct DpcScope {
     PDRIVER_OBJECT m_previous = nullptr;
 };
 
+// Around what the system allocates for itself while a driver's code is on the thread (a completion
+// port's packets, taken while a driver completes an IRP): no driver is the context, so nothing is
+// charged to the driver whose code happens to run (leak checks at its unload would blame it).
+struct SystemScope {
+    SystemScope() noexcept : m_on(active()) {
+        if (m_on) m_previous = enter();
+    }
+    ~SystemScope() {
+        if (m_on) DpcScope::leave(m_previous);
+    }
+    SystemScope(const SystemScope&) = delete;
+    SystemScope& operator=(const SystemScope&) = delete;
+    static PDRIVER_OBJECT enter() noexcept;
+    bool m_on;
+    PDRIVER_OBJECT m_previous = nullptr;
+};
+
 // ---- Remove locks (sdv_rules.cpp): tags of a verified driver's remove lock (0xC4 0xD5 / 0xD6) ----
 enum class RemoveLockOp : unsigned char { Initialize, Acquire, Release, ReleaseAndWait };
 void on_remove_lock(RemoveLockOp op, PIO_REMOVE_LOCK lock, PVOID tag) noexcept;
