@@ -31,7 +31,7 @@ BOOLEAN NTAPI IoIsOperationSynchronous(PIRP Irp) {
     if (flags & IRP_SYNCHRONOUS_API) return TRUE;
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     PFILE_OBJECT file = stack->FileObject;
-    if (file && (file->Flags & FO_SYNCHRONOUS_IO)) return TRUE;
+    if (file && (io::file_flags(file) & FO_SYNCHRONOUS_IO)) return TRUE;
     ULONG code = 0;
     bool control = false;
     switch (stack->MajorFunction) {

@@ -106,7 +106,7 @@ void complete_final_stage(PIRP irp) noexcept {
 
     const NTSTATUS status = irp->IoStatus.Status;
     const bool pended = irp->PendingReturned != FALSE;
-    const bool sync_file = file && (file->Flags & FO_SYNCHRONOUS_IO);
+    const bool sync_file = file && (file_flags(file) & FO_SYNCHRONOUS_IO);
     PKEVENT referenced_event = (file && !synchronous_api) ? irp->UserEvent : nullptr;
     const bool tell = !NT_ERROR(status) || (pended && !sync_file);
 

@@ -20,9 +20,10 @@ namespace {
 // for writes, FILE_WRITE_TO_END_OF_FILE; asynchronous files need an offset (pipes and mailslots
 // excepted) and accept no negative one but FILE_WRITE_TO_END_OF_FILE for writes.
 [[gnu::always_inline]] inline NTSTATUS check_offset(PFILE_OBJECT file, const LARGE_INTEGER* offset, bool write) noexcept {
-    const bool sync = (file->Flags & FO_SYNCHRONOUS_IO) != 0;
+    const ULONG flags = ntio::io::file_flags(file);
+    const bool sync = (flags & FO_SYNCHRONOUS_IO) != 0;
     if (!offset) {
-        if (sync || (file->Flags & (FO_NAMED_PIPE | FO_MAILSLOT))) return STATUS_SUCCESS;
+        if (sync || (flags & (FO_NAMED_PIPE | FO_MAILSLOT))) return STATUS_SUCCESS;
         return STATUS_INVALID_PARAMETER;
     }
     if (offset->QuadPart >= 0) return STATUS_SUCCESS;
