@@ -25,7 +25,7 @@ SharedCacheMap* cached_map(PFILE_OBJECT file) {
 
 // Write-through file objects get the range written before the call returns.
 NTSTATUS write_through(SharedCacheMap* map, PFILE_OBJECT file, LONGLONG offset, LONGLONG length) {
-    if (!(file->Flags & FO_WRITE_THROUGH)) return STATUS_SUCCESS;
+    if (!(__atomic_load_n(&file->Flags, __ATOMIC_RELAXED) & FO_WRITE_THROUGH)) return STATUS_SUCCESS;
     return map->flush(offset, length, false, nullptr);
 }
 

@@ -95,7 +95,7 @@ NTKERNELAPI VOID NTAPI CcMdlWriteComplete(PFILE_OBJECT FileObject, PLARGE_INTEGE
     LONGLONG length = 0;
     for (PMDL mdl = MdlChain; mdl; mdl = mdl->Next) length += MmGetMdlByteCount(mdl);
     finish_chain(map, MdlChain, true);
-    if (FileObject->Flags & FO_WRITE_THROUGH) {
+    if (__atomic_load_n(&FileObject->Flags, __ATOMIC_RELAXED) & FO_WRITE_THROUGH) {
         const NTSTATUS status = map->flush(FileOffset->QuadPart, length, false, nullptr);
         if (!NT_SUCCESS(status)) ExRaiseStatus(status);
     }

@@ -61,8 +61,9 @@ BOOLEAN fast_read(PFILE_OBJECT file, PLARGE_INTEGER file_offset, ULONG length, B
                 served = FALSE;
             }
             if (served) {
-                file->Flags |= FO_FILE_FAST_IO_READ;
-                if (file->Flags & FO_SYNCHRONOUS_IO)
+                // The file system's workers may set flags of this file object at the same time.
+                __atomic_fetch_or(&file->Flags, ULONG{FO_FILE_FAST_IO_READ}, __ATOMIC_RELAXED);
+                if (__atomic_load_n(&file->Flags, __ATOMIC_RELAXED) & FO_SYNCHRONOUS_IO)
                     file->CurrentByteOffset.QuadPart = offset + LONGLONG(iosb->Information);
             }
         }
@@ -77,7 +78,7 @@ BOOLEAN fast_write(PFILE_OBJECT file, PLARGE_INTEGER file_offset, ULONG length, 
                    PIO_STATUS_BLOCK iosb, Transfer transfer) {
     auto* header = static_cast<PFSRTL_COMMON_FCB_HEADER>(file->FsContext);
     // Write-through requests and throttled writers take the IRP path.
-    if (!header || !file->PrivateCacheMap || (file->Flags & FO_WRITE_THROUGH) || !CcCanIWrite(file, length, wait, FALSE))
+    if (!header || !file->PrivateCacheMap || (__atomic_load_n(&file->Flags, __ATOMIC_RELAXED) & FO_WRITE_THROUGH) || !CcCanIWrite(file, length, wait, FALSE))
         return FALSE;
     if (length == 0) {
         iosb->Status = STATUS_SUCCESS;
@@ -123,10 +124,10 @@ BOOLEAN fast_write(PFILE_OBJECT file, PLARGE_INTEGER file_offset, ULONG length, 
             served = FALSE;
         }
         if (served) {
-            file->Flags |= FO_FILE_MODIFIED;
-            if (grows) file->Flags |= FO_FILE_SIZE_CHANGED;
+            __atomic_fetch_or(&file->Flags, ULONG{FO_FILE_MODIFIED} | (grows ? ULONG{FO_FILE_SIZE_CHANGED} : 0),
+                              __ATOMIC_RELAXED);
             if (end > header->ValidDataLength.QuadPart) header->ValidDataLength.QuadPart = end;
-            if (file->Flags & FO_SYNCHRONOUS_IO) file->CurrentByteOffset.QuadPart = end;
+            if (__atomic_load_n(&file->Flags, __ATOMIC_RELAXED) & FO_SYNCHRONOUS_IO) file->CurrentByteOffset.QuadPart = end;
             iosb->Status = STATUS_SUCCESS;
             iosb->Information = length;
         } else if (grows) {

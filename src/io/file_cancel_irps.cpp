@@ -29,7 +29,7 @@ bool matches_locked(PIRP irp, const CancelFilter& filter) noexcept {
     // NT picks IRP_SYNCHRONOUS_API requests. The final stage rewrites Irp->Flags concurrently, so the
     // file object's FO_SYNCHRONOUS_IO, fixed at open, is read instead: request_submit.cpp sets that
     // IRP flag exactly for such files.
-    if (filter.synchronous_only && !(file && (file->Flags & FO_SYNCHRONOUS_IO))) return false;
+    if (filter.synchronous_only && !(file && (file_flags(file) & FO_SYNCHRONOUS_IO))) return false;
     if (filter.port_packets_only) {
         const auto& params = irp->Overlay.AsynchronousParameters;
         if (irp->UserEvent || params.UserApcRoutine || !params.UserApcContext) return false;

@@ -75,7 +75,7 @@ inline PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept
     // device, volume_mount.cpp) goes to the device's own stack even after a dismount let a file
     // system mount on the device's new VPB; on NT every VPB a file holds has a volume device (RAW's
     // included), so the rule is NT's for every other file.
-    if (!(file->Flags & FO_DIRECT_DEVICE_OPEN)) [[likely]] {
+    if (!(file_flags(file) & FO_DIRECT_DEVICE_OPEN)) [[likely]] {
         if (PVPB vpb = file->Vpb) {
             if (vpb->DeviceObject) device = vpb->DeviceObject;
         } else if (device->Vpb && device->Vpb->DeviceObject) {

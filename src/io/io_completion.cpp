@@ -155,7 +155,7 @@ NTSTATUS associate(PFILE_OBJECT file, const void* buffer, ULONG length, KPROCESS
     FILE_COMPLETION_INFORMATION info;
     std::memcpy(&info, buffer, sizeof(info));
     // NT fact F3: only asynchronous file objects take a port.
-    if (file->Flags & FO_SYNCHRONOUS_IO) return STATUS_INVALID_PARAMETER;
+    if (file_flags(file) & FO_SYNCHRONOUS_IO) return STATUS_INVALID_PARAMETER;
     PVOID port = nullptr;
     if (info.Port || !replace) {
         NTSTATUS status = ObReferenceObjectByHandle(info.Port, IO_COMPLETION_MODIFY_STATE, &g_io_completion_type, mode,
@@ -188,7 +188,7 @@ NTSTATUS set_notification_modes(PFILE_OBJECT file, const void* buffer, ULONG len
     if (length < sizeof(FILE_IO_COMPLETION_NOTIFICATION_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
     FILE_IO_COMPLETION_NOTIFICATION_INFORMATION info;
     std::memcpy(&info, buffer, sizeof(info));
-    if ((info.Flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) && (file->Flags & FO_SYNCHRONOUS_IO))
+    if ((info.Flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) && (file_flags(file) & FO_SYNCHRONOUS_IO))
         return STATUS_INVALID_PARAMETER;
     __atomic_fetch_or(&file_private(file).notification_modes, info.Flags & kKnownModes, __ATOMIC_SEQ_CST);
     return STATUS_SUCCESS;

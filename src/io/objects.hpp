@@ -67,10 +67,6 @@ struct FileBody {
     FilePrivate priv;
 };
 inline FilePrivate& file_private(PFILE_OBJECT f) noexcept { return reinterpret_cast<FileBody*>(f)->priv; }
-// FileObject->Flags as the I/O manager reads them: a file system sets FO_FILE_MODIFIED and the like
-// from its own threads (a worker completing a posted request) while a new request reads the flags
-// the open set. A relaxed load: a plain read on x86, and no data race for the sanitizers.
-inline ULONG file_flags(PFILE_OBJECT f) noexcept { return __atomic_load_n(&f->Flags, __ATOMIC_RELAXED); }
 
 // Type descriptors (object_types.cpp).
 extern _OBJECT_TYPE g_driver_type;

@@ -10,8 +10,8 @@
 
 namespace ntio::io {
 
-inline bool is_synchronous(PFILE_OBJECT file) noexcept { return (file->Flags & FO_SYNCHRONOUS_IO) != 0; }
-inline bool is_alertable(PFILE_OBJECT file) noexcept { return (file->Flags & FO_ALERTABLE_IO) != 0; }
+inline bool is_synchronous(PFILE_OBJECT file) noexcept { return (file_flags(file) & FO_SYNCHRONOUS_IO) != 0; }
+inline bool is_alertable(PFILE_OBJECT file) noexcept { return (file_flags(file) & FO_ALERTABLE_IO) != 0; }
 
 // The file object lock that serialises requests on a synchronous file object (FILE_OBJECT.Busy,
 // Waiters and Lock, as NT's IopAcquireFileObjectLock uses them). The wait is alertable for

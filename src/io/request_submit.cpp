@@ -143,7 +143,7 @@ bool fast_transfer_accepted(NTSTATUS status) noexcept {
 // direct-I/O transfer larger than the largest MDL fails with STATUS_INSUFFICIENT_RESOURCES when
 // IoAllocateMdl refuses it.
 static NTSTATUS check_non_cached_alignment(const ReadWriteRequest& request) noexcept {
-    if (request.mode == KernelMode || !(request.file->Flags & FO_NO_INTERMEDIATE_BUFFERING)) return STATUS_SUCCESS;
+    if (request.mode == KernelMode || !(file_flags(request.file) & FO_NO_INTERMEDIATE_BUFFERING)) return STATUS_SUCCESS;
     PDEVICE_OBJECT device = IoGetRelatedDeviceObject(request.file);
     const ULONG sector = device->SectorSize;
     if (sector && (request.length & (sector - 1))) return STATUS_INVALID_PARAMETER;
@@ -214,8 +214,8 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
     // A write-through file object (FILE_WRITE_THROUGH at create or through FileModeInformation) says
     // so in each write's stack location, where file systems and disk drivers look (wdm.h
     // SL_WRITE_THROUGH, "IRP_MJ_WRITE").
-    if (request.write && (file->Flags & FO_WRITE_THROUGH)) sp->Flags |= SL_WRITE_THROUGH;
-    if (file->Flags & FO_NO_INTERMEDIATE_BUFFERING) irp->Flags |= IRP_NOCACHE;
+    if (request.write && (file_flags(file) & FO_WRITE_THROUGH)) sp->Flags |= SL_WRITE_THROUGH;
+    if (file_flags(file) & FO_NO_INTERMEDIATE_BUFFERING) irp->Flags |= IRP_NOCACHE;
 
     NTSTATUS status = STATUS_SUCCESS;
     if (top->Flags & DO_BUFFERED_IO) {

@@ -206,7 +206,7 @@ NTSTATUS open_through_volume(PDEVICE_OBJECT device, PFILE_OBJECT file, bool sub_
 {
     *target = IoGetAttachedDevice(device);
     // NT fact K11: a direct device open neither mounts nor goes to the file system.
-    if (!device->Vpb || (file->Flags & FO_DIRECT_DEVICE_OPEN)) return STATUS_SUCCESS;
+    if (!device->Vpb || (file_flags(file) & FO_DIRECT_DEVICE_OPEN)) return STATUS_SUCCESS;
     for (;;) {
         PVPB vpb;
         PDEVICE_OBJECT volume;

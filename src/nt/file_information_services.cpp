@@ -15,12 +15,12 @@ namespace {
 constexpr ULONG kSettableModes =
     FILE_WRITE_THROUGH | FILE_SEQUENTIAL_ONLY | FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT;
 
-bool synchronous(PFILE_OBJECT file) noexcept { return (file->Flags & FO_SYNCHRONOUS_IO) != 0; }
+bool synchronous(PFILE_OBJECT file) noexcept { return (ntio::io::file_flags(file) & FO_SYNCHRONOUS_IO) != 0; }
 
 // FileModeInformation from the file object's flags (NT fact I11): FILE_DELETE_ON_CLOSE,
 // FILE_RANDOM_ACCESS and the like are never reported.
 ULONG mode_of(PFILE_OBJECT file) noexcept {
-    const ULONG flags = __atomic_load_n(&file->Flags, __ATOMIC_RELAXED);
+    const ULONG flags = ntio::io::file_flags(file);
     ULONG mode = 0;
     if (flags & FO_WRITE_THROUGH) mode |= FILE_WRITE_THROUGH;
     if (flags & FO_SEQUENTIAL_ONLY) mode |= FILE_SEQUENTIAL_ONLY;
@@ -104,7 +104,7 @@ NTSTATUS set_mode(PFILE_OBJECT file, ULONG mode) noexcept {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_file_position_information
 NTSTATUS set_position(PFILE_OBJECT file, const FILE_POSITION_INFORMATION& info, KPROCESSOR_MODE mode) noexcept {
     if (info.CurrentByteOffset.QuadPart < 0) return STATUS_INVALID_PARAMETER;
-    if ((file->Flags & FO_NO_INTERMEDIATE_BUFFERING) &&
+    if ((ntio::io::file_flags(file) & FO_NO_INTERMEDIATE_BUFFERING) &&
         (static_cast<ULONGLONG>(info.CurrentByteOffset.QuadPart) & IoGetRelatedDeviceObject(file)->AlignmentRequirement))
         return STATUS_INVALID_PARAMETER;
     NTSTATUS status = ntio::io::acquire_file_lock(file, mode);

@@ -278,7 +278,7 @@ NTSTATUS build_segments(PIRP irp, PIO_STACK_LOCATION sp, PDEVICE_OBJECT, void* c
     sp->Parameters.Read.ByteOffset = p->offset;
     irp->Flags |= (p->write ? IRP_WRITE_OPERATION : IRP_READ_OPERATION) | IRP_NOCACHE;
     // A write-through file object's writes say so per IRP, as NtWriteFile's do (request_submit.cpp).
-    if (p->write && (sp->FileObject->Flags & FO_WRITE_THROUGH)) sp->Flags |= SL_WRITE_THROUGH;
+    if (p->write && (ntio::io::file_flags(sp->FileObject) & FO_WRITE_THROUGH)) sp->Flags |= SL_WRITE_THROUGH;
     if (!p->length) return STATUS_SUCCESS;
     const SIZE_T data_bytes = static_cast<SIZE_T>(p->page_count) * PAGE_SIZE;
     const SIZE_T target_bytes = offsetof(ScatterTarget, pages) + sizeof(PVOID) * p->page_count;
@@ -365,10 +365,10 @@ NTSTATUS segments(bool write, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     const ACCESS_MASK needed = write ? (FILE_WRITE_DATA | FILE_APPEND_DATA) : FILE_READ_DATA;
     if (mode != KernelMode && !(file.info().GrantedAccess & needed)) return STATUS_ACCESS_DENIED;
     PFILE_OBJECT fo = file.get();
-    if (!(fo->Flags & FO_NO_INTERMEDIATE_BUFFERING)) return STATUS_INVALID_PARAMETER;
+    if (!(ntio::io::file_flags(fo) & FO_NO_INTERMEDIATE_BUFFERING)) return STATUS_INVALID_PARAMETER;
     const ULONG sector = IoGetRelatedDeviceObject(fo)->SectorSize;
     if (sector && (length & (sector - 1))) return STATUS_INVALID_PARAMETER;
-    const bool sync = (fo->Flags & FO_SYNCHRONOUS_IO) != 0;
+    const bool sync = (ntio::io::file_flags(fo) & FO_SYNCHRONOUS_IO) != 0;
     if (!has_offset) {
         if (!sync) return STATUS_INVALID_PARAMETER;
     } else if (p.offset.QuadPart < 0) {

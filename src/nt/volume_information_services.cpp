@@ -20,7 +20,7 @@ FILE_FS_DEVICE_INFORMATION device_information(PFILE_OBJECT file) noexcept {
     return info;
 }
 
-bool direct_device_open(PFILE_OBJECT file) noexcept { return (file->Flags & FO_DIRECT_DEVICE_OPEN) != 0; }
+bool direct_device_open(PFILE_OBJECT file) noexcept { return (ntio::io::file_flags(file) & FO_DIRECT_DEVICE_OPEN) != 0; }
 
 NTSTATUS flush(HANDLE handle, PIO_STATUS_BLOCK iosb, UCHAR minor) noexcept {
     const KPROCESSOR_MODE mode = previous_mode();
