@@ -17,8 +17,8 @@ ControlArea* image_of(PSECTION_OBJECT_POINTERS pointers) {
 extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmflushimagesection:
-// TRUE when no image section exists; an image section without views is destroyed (here one exists
-// only while a section or a view of it does, so it is in use). For MmFlushForDelete a data section
+// TRUE when no image section exists; an image section without views is destroyed. NT deviation:
+// here one exists only while a section or a view of it does, so it is in use. For MmFlushForDelete a data section
 // still in use keeps the file too, as NT refuses to delete a mapped file.
 NTKERNELAPI BOOLEAN NTAPI MmFlushImageSection(PSECTION_OBJECT_POINTERS SectionObjectPointer, MMFLUSH_TYPE FlushType) {
     std::lock_guard guard(lock());

@@ -93,7 +93,7 @@ T read_le(const unsigned char* at) {
     return value;
 }
 
-// Recognises a PE image from its headers (ntio does not load images, so no more is checked): the
+// NT deviation: recognises a PE image from its headers, no more (ntio does not load images): the
 // MZ header, e_lfanew, the "PE\0\0" signature, the file header and the optional header's magic,
 // ImageBase and SizeOfImage.
 // https://learn.microsoft.com/windows/win32/debug/pe-format
@@ -339,8 +339,8 @@ NTSTATUS load_pages(ControlArea& control, std::uint64_t offset, std::uint64_t le
         while (end < last && !control.loaded[end] && end - page < 64) ++end;
         const std::uint64_t at = page * kPage;
         const auto bytes = static_cast<ULONG>((end - page) * kPage);
-        // Data the file's cache holds and has not written yet is the file's current data: write it
-        // first, so the view sees it (NT shares the pages with the cache instead).
+        // NT deviation: data the file's cache holds and has not written yet is the file's current
+        // data: it is written first, so the view sees it (NT shares the pages with the cache).
         if (!control.image && control.pointers->SharedCacheMap) {
             LARGE_INTEGER from;
             from.QuadPart = static_cast<LONGLONG>(at);
@@ -380,8 +380,8 @@ NTSTATUS write_pages(ControlArea& control, std::uint64_t offset, std::uint64_t l
         NTSTATUS status = cc::paging_io(control.device, control.file, true, data.data(), static_cast<LONGLONG>(at), bytes);
         if (NT_SUCCESS(status)) {
             std::memcpy(control.clean.data() + at, data.data(), bytes);
-            // The cache's copy of these pages is stale now: it reads them again (NT's cache maps the
-            // same pages and needs no purge).
+            // NT deviation: the cache's copy of these pages is stale now and is purged, so it reads
+            // them again (NT's cache maps the same pages and needs no purge).
             if (control.pointers->SharedCacheMap) {
                 LARGE_INTEGER from;
                 from.QuadPart = static_cast<LONGLONG>(at);

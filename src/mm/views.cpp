@@ -67,7 +67,7 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
     std::uint64_t length = 0;
     const std::uint64_t limit = round_up(section->size, kPage);
     if (control->image) {
-        // An image is mapped whole.
+        // An image is mapped whole. NT deviation: its bytes are the file's, not laid out by section.
         length = limit;
     } else {
         start = *offset / kGranularity * kGranularity;
@@ -83,7 +83,7 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
     int prot = PROT_READ;
     if ((protection & 0xFF) == PAGE_NOACCESS) prot = PROT_NONE;
     if (writable || copy) prot |= PROT_WRITE;
-    // Executable views map readable memory: ntio runs no code from a view.
+    // NT deviation: executable views map readable memory; ntio runs no code from a view.
 
     std::lock_guard io(control->io);
     NTSTATUS status = load_pages(*control, start, length);
