@@ -50,6 +50,17 @@ bool compatible(ULONG section, ULONG view, bool image) {
     return true;
 }
 
+// A view (or a flush standing in for one) lets go of its control area (io and mm locks held). The
+// decrement and the check for the last user are one step, so that exactly one caller destroys it.
+ControlArea* release_view_locked(ControlArea* control) {
+    // With no view left every page is in the file: the next view reads the file again, so it sees
+    // what was written to the file meanwhile.
+    if (--control->views == 0 && control->pointers) {
+        std::fill(control->loaded.begin(), control->loaded.end(), false);
+    }
+    return drop_locked(control);
+}
+
 }  // namespace
 
 std::uint64_t mapped_end_locked(const ControlArea* control) {
@@ -127,21 +138,13 @@ NTSTATUS unmap_view(void* address) {
     }
     munmap(reinterpret_cast<void*>(base), view.size);
     ControlArea* control = view.control;
+    ControlArea* dead = nullptr;
     {
         std::lock_guard io(control->io);
         if (view.writable) (void)write_pages(*control, view.offset, view.size);
         std::lock_guard guard(lock());
         if (view.writable) --control->writable;
-        // With no view left every page is in the file: the next view reads the file again, so it
-        // sees what was written to the file meanwhile.
-        if (--control->views == 0 && control->pointers) {
-            std::fill(control->loaded.begin(), control->loaded.end(), false);
-        }
-    }
-    ControlArea* dead = nullptr;
-    {
-        std::lock_guard guard(lock());
-        dead = drop_locked(control);
+        dead = release_view_locked(control);
     }
     if (dead) destroy_control(dead);
     return STATUS_SUCCESS;
@@ -171,12 +174,14 @@ NTSTATUS flush_view(void** base, SIZE_T* size) {
         ++control->views;
     }
     NTSTATUS status = STATUS_SUCCESS;
+    ControlArea* dead = nullptr;
     {
         std::lock_guard io(control->io);
         if (writable) status = write_pages(*control, from, to - from);
         std::lock_guard guard(lock());
-        --control->views;
+        dead = release_view_locked(control);
     }
+    if (dead) destroy_control(dead);
     *base = reinterpret_cast<void*>(start);
     *size = static_cast<SIZE_T>(to - from);
     return status;
