@@ -414,6 +414,93 @@ TEST_F(FastFatSectionTest, image_sections_map_the_file_bytes) {
     EXPECT_EQ(get_file("\\img.exe"), image);
 }
 
+// What a file system driver asks the memory manager, through the file object's section pointers,
+// and the Zw section routines a driver calls with kernel handles.
+TEST_F(FastFatSectionTest, file_system_ddis_and_zw_routines) {
+    put_file("\\ddi.dat", pattern(3 * PAGE_SIZE, 6));
+    HANDLE file = nullptr;
+    ASSERT_EQ(create("\\ddi.dat", &file, FILE_OPEN, GENERIC_READ | GENERIC_WRITE), STATUS_SUCCESS);
+    PFILE_OBJECT object = nullptr;
+    ASSERT_EQ(ObReferenceObjectByHandle(file, 0, *IoFileObjectType, KernelMode, reinterpret_cast<PVOID*>(&object),
+                                        nullptr),
+              STATUS_SUCCESS);
+    PSECTION_OBJECT_POINTERS pointers = object->SectionObjectPointer;
+    ASSERT_NE(pointers, nullptr);
+    LARGE_INTEGER zero{};
+    EXPECT_EQ(MmDoesFileHaveUserWritableReferences(pointers), 0u);
+    EXPECT_TRUE(MmCanFileBeTruncated(pointers, &zero));
+    EXPECT_TRUE(MmFlushImageSection(pointers, MmFlushForWrite));
+    EXPECT_TRUE(MmFlushImageSection(pointers, MmFlushForDelete));
+
+    HANDLE s = nullptr;
+    OBJECT_ATTRIBUTES kernel;
+    InitializeObjectAttributes(&kernel, nullptr, OBJ_KERNEL_HANDLE, nullptr, nullptr);
+    ASSERT_EQ(ZwCreateSection(&s, SECTION_ALL_ACCESS, &kernel, nullptr, PAGE_READWRITE, SEC_COMMIT, file), STATUS_SUCCESS);
+    EXPECT_NE(pointers->DataSectionObject, nullptr);
+    EXPECT_EQ(MmDoesFileHaveUserWritableReferences(pointers), 1u);
+    EXPECT_FALSE(MmCanFileBeTruncated(pointers, &zero));
+    EXPECT_TRUE(MmFlushImageSection(pointers, MmFlushForWrite));
+    EXPECT_FALSE(MmFlushImageSection(pointers, MmFlushForDelete));
+    PVOID base = nullptr;
+    SIZE_T size = PAGE_SIZE;
+    LARGE_INTEGER offset{};
+    ASSERT_EQ(ZwMapViewOfSection(s, ZwCurrentProcess(), &base, 0, 0, &offset, &size, ViewUnmap, 0, PAGE_READWRITE),
+              STATUS_SUCCESS);
+    EXPECT_EQ(MmDoesFileHaveUserWritableReferences(pointers), 2u);
+    EXPECT_EQ(ZwClose(s), STATUS_SUCCESS);
+    EXPECT_EQ(MmDoesFileHaveUserWritableReferences(pointers), 1u);
+    LARGE_INTEGER page;
+    page.QuadPart = PAGE_SIZE;
+    EXPECT_TRUE(MmCanFileBeTruncated(pointers, &page));  // the view ends at the first page
+    EXPECT_FALSE(MmCanFileBeTruncated(pointers, &zero));
+    EXPECT_EQ(ZwUnmapViewOfSection(ZwCurrentProcess(), base), STATUS_SUCCESS);
+    EXPECT_EQ(pointers->DataSectionObject, nullptr);
+    EXPECT_EQ(MmDoesFileHaveUserWritableReferences(pointers), 0u);
+    EXPECT_TRUE(MmCanFileBeTruncated(pointers, &zero));
+
+    // An image section makes MmFlushImageSection FALSE for both reasons while it exists.
+    put_file("\\ddi.exe", minimal_pe());
+    HANDLE image_file = nullptr;
+    ASSERT_EQ(create("\\ddi.exe", &image_file, FILE_OPEN, GENERIC_READ, 0, FILE_SHARE_READ), STATUS_SUCCESS);
+    PFILE_OBJECT image_object = nullptr;
+    ASSERT_EQ(ObReferenceObjectByHandle(image_file, 0, *IoFileObjectType, KernelMode,
+                                        reinterpret_cast<PVOID*>(&image_object), nullptr),
+              STATUS_SUCCESS);
+    ASSERT_EQ(ZwCreateSection(&s, SECTION_ALL_ACCESS, &kernel, nullptr, PAGE_READONLY, SEC_IMAGE, image_file),
+              STATUS_SUCCESS);
+    EXPECT_NE(image_object->SectionObjectPointer->ImageSectionObject, nullptr);
+    EXPECT_FALSE(MmFlushImageSection(image_object->SectionObjectPointer, MmFlushForWrite));
+    EXPECT_FALSE(MmFlushImageSection(image_object->SectionObjectPointer, MmFlushForDelete));
+    EXPECT_EQ(ZwClose(s), STATUS_SUCCESS);
+    EXPECT_TRUE(MmFlushImageSection(image_object->SectionObjectPointer, MmFlushForWrite));
+    ObDereferenceObject(image_object);
+    EXPECT_EQ(NtClose(image_file), STATUS_SUCCESS);
+
+    // A named section opened by name through ZwOpenSection.
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\BaseNamedObjects\\ntio_zw_section");
+    OBJECT_ATTRIBUTES named;
+    InitializeObjectAttributes(&named, &name, OBJ_KERNEL_HANDLE, nullptr, nullptr);
+    LARGE_INTEGER anonymous_size;
+    anonymous_size.QuadPart = 8192;
+    ASSERT_EQ(ZwCreateSection(&s, SECTION_ALL_ACCESS, &named, &anonymous_size, PAGE_READWRITE, SEC_COMMIT, nullptr),
+              STATUS_SUCCESS);
+    HANDLE opened = nullptr;
+    ASSERT_EQ(ZwOpenSection(&opened, SECTION_MAP_READ, &named), STATUS_SUCCESS);
+    base = nullptr;
+    size = 0;
+    ASSERT_EQ(ZwMapViewOfSection(opened, ZwCurrentProcess(), &base, 0, 0, nullptr, &size, ViewUnmap, 0, PAGE_READONLY),
+              STATUS_SUCCESS);
+    EXPECT_EQ(size, SIZE_T(8192));
+    EXPECT_EQ(static_cast<char*>(base)[8191], 0);
+    EXPECT_EQ(ZwUnmapViewOfSection(ZwCurrentProcess(), base), STATUS_SUCCESS);
+    EXPECT_EQ(ZwClose(opened), STATUS_SUCCESS);
+    EXPECT_EQ(ZwClose(s), STATUS_SUCCESS);
+    EXPECT_EQ(ZwOpenSection(&opened, SECTION_MAP_READ, &named), STATUS_OBJECT_NAME_NOT_FOUND);
+
+    ObDereferenceObject(object);
+    EXPECT_EQ(NtClose(file), STATUS_SUCCESS);
+}
+
 class FastFatMappingWin32Test : public FastFatSectionTest {
 protected:
     void SetUp() override {
