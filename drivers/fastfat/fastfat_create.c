@@ -102,13 +102,19 @@ static NTSTATUS FatOpenFcb(PFAT_CREATE Create, PFAT_FCB Fcb)
  * cache of other opens is purged first; the caller holds the FCB's paging resource exclusive. */
 static NTSTATUS FatOverwrite(PFAT_CREATE Create, PFAT_FCB Fcb)
 {
+    LARGE_INTEGER zero;
     UCHAR keep = Fcb->Dirent.Attributes & (FAT_ATTR_HIDDEN | FAT_ATTR_SYSTEM);
     UCHAR attributes = (UCHAR)(Create->FileAttributes & (FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN |
                                                           FILE_ATTRIBUTE_SYSTEM | FILE_ATTRIBUTE_ARCHIVE));
     NTSTATUS status;
 
+    zero.QuadPart = 0;
     if ((attributes & keep) != keep) {
         return STATUS_ACCESS_DENIED;
+    }
+    /* A mapped view or section of the file keeps its data: the file cannot be cut to zero. */
+    if (!MmCanFileBeTruncated(&Fcb->SectionObjectPointers, &zero)) {
+        return STATUS_USER_MAPPED_FILE;
     }
     if (Fcb->SectionObjectPointers.SharedCacheMap &&
         !CcPurgeCacheSection(&Fcb->SectionObjectPointers, NULL, 0, FALSE)) {
@@ -122,6 +128,29 @@ static NTSTATUS FatOverwrite(PFAT_CREATE Create, PFAT_FCB Fcb)
     FatFcbSizesFromDirent(Fcb);
     FatSetCacheSizes(Fcb);
     return status;
+}
+
+/* What the memory manager's sections of the file allow, checked as FastFat checks them before the
+ * share access (NT fact N2):
+ * - a writable user reference (a writable section or view) needs the open to share write
+ *   (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmdoesfilehaveuserwritablereferences);
+ * - writing the file's data, deleting it on close or overwriting it needs its image section gone
+ *   (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmflushimagesection:
+ *   "When opening a file for write access, the file system should call MmFlushImageSection from its
+ *   IRP_MJ_CREATE dispatch routine, passing MmFlushForWrite"). */
+static NTSTATUS FatCheckSections(PFAT_CREATE Create, PFAT_FCB Fcb, BOOLEAN Overwrite)
+{
+    BOOLEAN deleteOnClose = (Create->Options & FILE_DELETE_ON_CLOSE) != 0;
+
+    if (!(Create->ShareAccess & FILE_SHARE_WRITE) &&
+        MmDoesFileHaveUserWritableReferences(&Fcb->SectionObjectPointers) != 0) {
+        return STATUS_SHARING_VIOLATION;
+    }
+    if (((Create->Access & FILE_WRITE_DATA) || deleteOnClose || Overwrite) &&
+        !MmFlushImageSection(&Fcb->SectionObjectPointers, MmFlushForWrite)) {
+        return deleteOnClose ? STATUS_CANNOT_DELETE : STATUS_SHARING_VIOLATION;
+    }
+    return STATUS_SUCCESS;
 }
 
 static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PULONG_PTR Information,
@@ -168,6 +197,7 @@ static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PU
     }
     if (fcb->DeletePending) {
         status = STATUS_DELETE_PENDING;
+    } else if (!directory && !NT_SUCCESS(status = FatCheckSections(Create, fcb, overwrite))) {
     } else if (fcb->OpenHandles > 0 &&
                !NT_SUCCESS(status = IoCheckShareAccess(Create->Access, Create->ShareAccess, Create->FileObject,
                                                        &fcb->ShareAccess, FALSE))) {

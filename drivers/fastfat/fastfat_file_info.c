@@ -273,6 +273,12 @@ static NTSTATUS FatSetDisposition(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileO
     if (Fcb->Header.NodeTypeCode == FAT_NTC_ROOT_DCB || (Fcb->Dirent.Attributes & FAT_ATTR_READ_ONLY)) {
         return STATUS_CANNOT_DELETE;
     }
+    /* A file whose image (or data) section is in use cannot be deleted
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmflushimagesection:
+     * before deleting, MmFlushImageSection with MmFlushForDelete from IRP_MJ_SET_INFORMATION). */
+    if (!FatIsDirectoryFcb(Fcb) && !MmFlushImageSection(&Fcb->SectionObjectPointers, MmFlushForDelete)) {
+        return STATUS_CANNOT_DELETE;
+    }
     ExAcquireResourceSharedLite(&Vcb->Resource, TRUE);
     if (FatIsDirectoryFcb(Fcb) && !FatDirectoryIsEmpty(Vcb, Fcb)) {
         status = STATUS_DIRECTORY_NOT_EMPTY;
@@ -299,6 +305,16 @@ static NTSTATUS FatSetEndOfFile(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObj
         return STATUS_DISK_FULL;
     }
     ExAcquireResourceExclusiveLite(&Fcb->PagingIoResource, TRUE);
+    /* A truncation that would cut a user-mapped view or section fails
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmcanfilebetruncated). */
+    if (Size < Fcb->Header.FileSize.QuadPart) {
+        LARGE_INTEGER newSize;
+        newSize.QuadPart = Size;
+        if (!MmCanFileBeTruncated(&Fcb->SectionObjectPointers, &newSize)) {
+            ExReleaseResourceLite(&Fcb->PagingIoResource);
+            return STATUS_USER_MAPPED_FILE;
+        }
+    }
     if (Size < Fcb->Header.FileSize.QuadPart && Fcb->SectionObjectPointers.SharedCacheMap) {
         LARGE_INTEGER from;
         from.QuadPart = Size;

@@ -141,5 +141,6 @@ NTIO_END_DECLS
 #include "nt/file_cancel_services.h"
 #include "nt/registry_services.h"
 #include "nt/driver_services.h"
+#include "nt/section_services.h"
 
 #endif /* NTIO_NTAPI_H */

@@ -18,6 +18,7 @@
 #include "io/io_manager.hpp"
 #include "io/driver_loader.hpp"
 #include "io/pnp_manager.hpp"
+#include "mm/section.hpp"
 #include "inspect/kd_server.hpp"
 
 namespace ntio {
@@ -29,6 +30,7 @@ thread_local System* t_current = nullptr;
 System::System(const BootOptions& options) {
     io::register_types();
     config::register_key_type();
+    mm::register_section_type();
     {
         std::string message;
         NTSTATUS status = config::ConfigManager::create(options.hive_path, m_config, message);

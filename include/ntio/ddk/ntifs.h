@@ -9,5 +9,6 @@
 #include "ntio_ddk/fsrtl_notify.h"
 #include "ntio_ddk/fsrtl_fcb.h"
 #include "ntio_ddk/cc.h"
+#include "ntio_ddk/mm_file_system.h"
 #include "ntio_ddk/io_file_system.h"
 #endif

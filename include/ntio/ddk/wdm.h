@@ -14,6 +14,7 @@
 #include "ntio_ddk/ob.h"
 #include "ntio_ddk/io.h"
 #include "ntio_ddk/zw.h"
+#include "ntio_ddk/mm.h"
 #include "ntio_ddk/file_information.h"
 #include "ntio_ddk/file_operations.h"
 #include "ntio_ddk/registry.h"

@@ -12,6 +12,7 @@
 #include "win32/handles.h"
 #include "win32/synch.h"
 #include "win32/threads.h"
+#include "win32/memory.h"
 #include "win32/registry.h"
 #ifndef NOSERVICE
 #include "win32/services.h"

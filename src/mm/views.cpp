@@ -1,0 +1,190 @@
+// Views of sections in the calling process. ntio is one Linux process, so a view is a mapping of the
+// control area's memory file in this process: shared for read-only and writable views, private
+// (copy-on-write) for PAGE_WRITECOPY views and every view of an image section.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwmapviewofsection
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwunmapviewofsection
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <map>
+
+#include "mm/section.hpp"
+
+namespace ntio::mm {
+namespace {
+
+struct View {
+    ControlArea* control;
+    std::uint64_t offset;  // in the section
+    std::uint64_t size;    // page multiple
+    bool writable;         // shared and writable: counted in control->writable, written back
+};
+
+// The views of the process by base address (mm lock).
+std::map<ULONG_PTR, View>& views() {
+    static auto* v = new std::map<ULONG_PTR, View>();
+    return *v;
+}
+
+std::map<ULONG_PTR, View>::iterator find_locked(const void* address) {
+    auto& all = views();
+    const auto at = reinterpret_cast<ULONG_PTR>(address);
+    auto it = all.upper_bound(at);
+    if (it == all.begin()) return all.end();
+    --it;
+    return at < it->first + it->second.size ? it : all.end();
+}
+
+// Whether a view of this protection may be mapped from a section of that one: writing needs a
+// writable section, copy-on-write any section that may be written or copied, executing an
+// executable section. Image sections are copied on write whatever the view asks.
+bool compatible(ULONG section, ULONG view, bool image) {
+    section &= 0xFF;
+    view &= 0xFF;
+    const bool section_execute = section >= PAGE_EXECUTE;
+    const bool view_execute = view >= PAGE_EXECUTE;
+    if (view_execute && !section_execute && !image) return false;
+    if (writes(view)) return image || writes(section);
+    if (copies_on_write(view)) return image || writes(section) || copies_on_write(section);
+    if (view != PAGE_NOACCESS && view != PAGE_EXECUTE && section == PAGE_EXECUTE) return false;
+    return true;
+}
+
+// A view (or a flush standing in for one) lets go of its control area (io and mm locks held). The
+// decrement and the check for the last user are one step, so that exactly one caller destroys it.
+ControlArea* release_view_locked(ControlArea* control) {
+    // With no view left every page is in the file: the next view reads the file again, so it sees
+    // what was written to the file meanwhile.
+    if (--control->views == 0 && control->pointers) {
+        std::fill(control->loaded.begin(), control->loaded.end(), false);
+    }
+    return drop_locked(control);
+}
+
+}  // namespace
+
+std::uint64_t mapped_end_locked(const ControlArea* control) {
+    std::uint64_t end = 0;
+    for (const auto& [base, view] : views()) {
+        if (view.control == control) end = std::max(end, view.offset + view.size);
+    }
+    return end;
+}
+
+NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE_T* size, ULONG protection) {
+    ControlArea* control = section->control;
+    if (!compatible(section->protection, protection, control->image)) return STATUS_SECTION_PROTECTION;
+    std::uint64_t start = 0;
+    std::uint64_t length = 0;
+    const std::uint64_t limit = round_up(section->size, kPage);
+    if (control->image) {
+        // An image is mapped whole. NT deviation: its bytes are the file's, not laid out by section.
+        length = limit;
+    } else {
+        start = *offset / kGranularity * kGranularity;
+        if (start >= section->size) return STATUS_INVALID_VIEW_SIZE;
+        length = *size ? round_up(*size + (*offset - start), kPage) : limit - start;
+        if (length > limit - start || length < *size) return STATUS_INVALID_VIEW_SIZE;
+    }
+    void* wanted = *base;
+    if (wanted && reinterpret_cast<ULONG_PTR>(wanted) % kGranularity) return STATUS_MAPPED_ALIGNMENT;
+
+    const bool copy = control->image || copies_on_write(protection);
+    const bool writable = !control->image && writes(protection);
+    int prot = PROT_READ;
+    if ((protection & 0xFF) == PAGE_NOACCESS) prot = PROT_NONE;
+    if (writable || copy) prot |= PROT_WRITE;
+    // NT deviation: executable views map readable memory; ntio runs no code from a view.
+
+    std::lock_guard io(control->io);
+    NTSTATUS status = load_pages(*control, start, length);
+    if (!NT_SUCCESS(status)) return status;
+    void* hint = wanted;
+    if (!hint && control->image && section->image_base) hint = reinterpret_cast<void*>(section->image_base);
+    int flags = (copy ? MAP_PRIVATE : MAP_SHARED) | (wanted ? MAP_FIXED_NOREPLACE : 0);
+    void* mapped = mmap(hint, length, prot, flags, control->fd, static_cast<off_t>(start));
+    if (mapped == MAP_FAILED) {
+        if (wanted && (errno == EEXIST || errno == EINVAL || errno == ENOMEM)) return STATUS_CONFLICTING_ADDRESSES;
+        return STATUS_NO_MEMORY;
+    }
+    if (wanted && mapped != wanted) {  // a kernel that does not know MAP_FIXED_NOREPLACE took it as a hint
+        munmap(mapped, length);
+        return STATUS_CONFLICTING_ADDRESSES;
+    }
+    {
+        std::lock_guard guard(lock());
+        views().emplace(reinterpret_cast<ULONG_PTR>(mapped), View{control, start, length, writable});
+        ++control->views;
+        if (writable) ++control->writable;
+    }
+    *base = mapped;
+    *size = static_cast<SIZE_T>(length);
+    *offset = start;
+    // An image mapped anywhere but its preferred base is relocated on NT; the status says so.
+    if (control->image && mapped != reinterpret_cast<void*>(section->image_base)) return STATUS_IMAGE_NOT_AT_BASE;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS unmap_view(void* address) {
+    View view{};
+    ULONG_PTR base = 0;
+    {
+        std::lock_guard guard(lock());
+        auto it = find_locked(address);
+        if (it == views().end()) return STATUS_NOT_MAPPED_VIEW;
+        base = it->first;
+        view = it->second;
+        views().erase(it);
+    }
+    munmap(reinterpret_cast<void*>(base), view.size);
+    ControlArea* control = view.control;
+    ControlArea* dead = nullptr;
+    {
+        std::lock_guard io(control->io);
+        if (view.writable) (void)write_pages(*control, view.offset, view.size);
+        std::lock_guard guard(lock());
+        if (view.writable) --control->writable;
+        dead = release_view_locked(control);
+    }
+    if (dead) destroy_control(dead);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS flush_view(void** base, SIZE_T* size) {
+    ControlArea* control = nullptr;
+    std::uint64_t from = 0;
+    std::uint64_t to = 0;
+    ULONG_PTR start = 0;
+    bool writable = false;
+    {
+        std::lock_guard guard(lock());
+        auto it = find_locked(*base);
+        if (it == views().end()) return STATUS_NOT_MAPPED_VIEW;
+        const ULONG_PTR at = reinterpret_cast<ULONG_PTR>(*base) / kPage * kPage;
+        const ULONG_PTR view_end = it->first + it->second.size;
+        ULONG_PTR end = *size ? round_up(reinterpret_cast<ULONG_PTR>(*base) + *size, kPage) : view_end;
+        if (end > view_end) end = view_end;
+        control = it->second.control;
+        writable = it->second.writable;
+        from = it->second.offset + (at - it->first);
+        to = it->second.offset + (end - it->first);
+        start = at;
+        // The view stays while it is flushed: its control area is held by it, and an unmap waits
+        // for the io lock taken below.
+        ++control->views;
+    }
+    NTSTATUS status = STATUS_SUCCESS;
+    ControlArea* dead = nullptr;
+    {
+        std::lock_guard io(control->io);
+        if (writable) status = write_pages(*control, from, to - from);
+        std::lock_guard guard(lock());
+        dead = release_view_locked(control);
+    }
+    if (dead) destroy_control(dead);
+    *base = reinterpret_cast<void*>(start);
+    *size = static_cast<SIZE_T>(to - from);
+    return status;
+}
+
+}  // namespace ntio::mm
