@@ -62,30 +62,41 @@ NTSTATUS paging_io(PDEVICE_OBJECT device, PFILE_OBJECT file, bool write, void* m
     return status;
 }
 
-NTSTATUS set_valid_data(PDEVICE_OBJECT device, PFILE_OBJECT file, LONGLONG valid) {
+NTSTATUS file_information(PDEVICE_OBJECT device, PFILE_OBJECT file, bool set, FILE_INFORMATION_CLASS klass,
+                          void* buffer, ULONG length, bool advance_only) {
     PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
     if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
-    FILE_END_OF_FILE_INFORMATION information;
-    information.EndOfFile.QuadPart = valid;
     KEVENT done;
     KeInitializeEvent(&done, NotificationEvent, FALSE);
-    irp->AssociatedIrp.SystemBuffer = &information;
+    irp->AssociatedIrp.SystemBuffer = buffer;
     irp->Flags = IRP_SYNCHRONOUS_API;
     irp->RequestorMode = KernelMode;
     irp->Tail.Overlay.OriginalFileObject = file;
     irp->Tail.Overlay.Thread = PsGetCurrentThread();
     PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-    sp->MajorFunction = IRP_MJ_SET_INFORMATION;
     sp->FileObject = file;
-    sp->Parameters.SetFile.Length = sizeof(information);
-    sp->Parameters.SetFile.FileInformationClass = FileEndOfFileInformation;
-    sp->Parameters.SetFile.AdvanceOnly = TRUE;
+    if (set) {
+        sp->MajorFunction = IRP_MJ_SET_INFORMATION;
+        sp->Parameters.SetFile.Length = length;
+        sp->Parameters.SetFile.FileInformationClass = klass;
+        sp->Parameters.SetFile.AdvanceOnly = advance_only ? TRUE : FALSE;
+    } else {
+        sp->MajorFunction = IRP_MJ_QUERY_INFORMATION;
+        sp->Parameters.QueryFile.Length = length;
+        sp->Parameters.QueryFile.FileInformationClass = klass;
+    }
     IoSetCompletionRoutine(irp, paging_io_done, &done, TRUE, TRUE, TRUE);
     (void)IoCallDriver(device, irp);
     KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, nullptr);
     const NTSTATUS status = irp->IoStatus.Status;
     IoFreeIrp(irp);
     return status;
+}
+
+NTSTATUS set_valid_data(PDEVICE_OBJECT device, PFILE_OBJECT file, LONGLONG valid) {
+    FILE_END_OF_FILE_INFORMATION information;
+    information.EndOfFile.QuadPart = valid;
+    return file_information(device, file, true, FileEndOfFileInformation, &information, sizeof(information), true);
 }
 
 }  // namespace ntio::cc

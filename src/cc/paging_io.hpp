@@ -15,6 +15,12 @@ namespace ntio::cc {
 NTSTATUS paging_io(PDEVICE_OBJECT device, PFILE_OBJECT file, bool write, void* memory, LONGLONG offset,
                    ULONG length);
 
+// IRP_MJ_QUERY_INFORMATION or (set) IRP_MJ_SET_INFORMATION of `klass` on the file, from kernel mode,
+// waited for: how the cache and Mm ask a file system a file's sizes and set them (FsRtlGetFileSize /
+// FsRtlSetFileSize on NT). `advance_only`: SetFile.AdvanceOnly of an end-of-file set. PASSIVE_LEVEL.
+NTSTATUS file_information(PDEVICE_OBJECT device, PFILE_OBJECT file, bool set, FILE_INFORMATION_CLASS klass,
+                          void* buffer, ULONG length, bool advance_only = false);
+
 // Tells the file system that the data up to `valid` is on disk: IRP_MJ_SET_INFORMATION,
 // FileEndOfFileInformation with AdvanceOnly TRUE, as NT's lazy writer does (CcSetValidData) so that
 // the file system can advance its valid data length on disk. PASSIVE_LEVEL.

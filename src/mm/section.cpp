@@ -49,43 +49,6 @@ void section_dump(void* object, std::string& out) {
     out += line;
 }
 
-NTSTATUS NTAPI request_done(PDEVICE_OBJECT, PIRP, PVOID context) {
-    KeSetEvent(static_cast<PKEVENT>(context), IO_NO_INCREMENT, FALSE);
-    return STATUS_MORE_PROCESSING_REQUIRED;
-}
-
-// IRP_MJ_QUERY_INFORMATION / IRP_MJ_SET_INFORMATION on the file object, as Mm sends them when it
-// sizes a section (FsRtlGetFileSize / FsRtlSetFileSize on NT).
-NTSTATUS file_information(PDEVICE_OBJECT device, PFILE_OBJECT file, bool set, FILE_INFORMATION_CLASS klass,
-                          void* buffer, ULONG length) {
-    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
-    if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
-    KEVENT done;
-    KeInitializeEvent(&done, NotificationEvent, FALSE);
-    irp->AssociatedIrp.SystemBuffer = buffer;
-    irp->Flags = IRP_SYNCHRONOUS_API;
-    irp->RequestorMode = KernelMode;
-    irp->Tail.Overlay.OriginalFileObject = file;
-    irp->Tail.Overlay.Thread = PsGetCurrentThread();
-    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-    sp->FileObject = file;
-    if (set) {
-        sp->MajorFunction = IRP_MJ_SET_INFORMATION;
-        sp->Parameters.SetFile.Length = length;
-        sp->Parameters.SetFile.FileInformationClass = klass;
-    } else {
-        sp->MajorFunction = IRP_MJ_QUERY_INFORMATION;
-        sp->Parameters.QueryFile.Length = length;
-        sp->Parameters.QueryFile.FileInformationClass = klass;
-    }
-    IoSetCompletionRoutine(irp, request_done, &done, TRUE, TRUE, TRUE);
-    (void)IoCallDriver(device, irp);
-    KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, nullptr);
-    const NTSTATUS status = irp->IoStatus.Status;
-    IoFreeIrp(irp);
-    return status;
-}
-
 template <class T>
 T read_le(const unsigned char* at) {
     T value{};
@@ -243,7 +206,7 @@ NTSTATUS create_section(SectionBody* section, PFILE_OBJECT file, std::uint64_t m
     if (!file->SectionObjectPointer) return STATUS_INVALID_FILE_FOR_SECTION;
     PDEVICE_OBJECT device = IoGetRelatedDeviceObject(file);
     FILE_STANDARD_INFORMATION standard{};
-    NTSTATUS status = file_information(device, file, false, FileStandardInformation, &standard, sizeof standard);
+    NTSTATUS status = cc::file_information(device, file, false, FileStandardInformation, &standard, sizeof standard);
     if (!NT_SUCCESS(status)) return status;
     if (standard.Directory) return STATUS_INVALID_FILE_FOR_SECTION;
     const auto file_size = static_cast<std::uint64_t>(standard.EndOfFile.QuadPart);
@@ -262,7 +225,7 @@ NTSTATUS create_section(SectionBody* section, PFILE_OBJECT file, std::uint64_t m
             if (!writes(protection)) return STATUS_SECTION_TOO_BIG;
             FILE_END_OF_FILE_INFORMATION end{};
             end.EndOfFile.QuadPart = static_cast<LONGLONG>(maximum);
-            status = file_information(device, file, true, FileEndOfFileInformation, &end, sizeof end);
+            status = cc::file_information(device, file, true, FileEndOfFileInformation, &end, sizeof end);
             if (!NT_SUCCESS(status)) return status;
             size = maximum;
         } else {
