@@ -83,6 +83,10 @@ NTSTATUS FatWriteDirent(PFAT_VOLUME Volume, PFAT_DIR_CURSOR Cursor, ULONG Index,
 NTSTATUS FatExtendDirectory(PFAT_VOLUME Volume, ULONG Directory);
 NTSTATUS FatZeroCluster(PFAT_VOLUME Volume, ULONG Cluster);
 
+/* fatgen103: a character a short name may hold (not below 0x20, not 0x7F and up, none of the
+ * characters it lists as illegal in DIR_Name; '.' separates the parts and is not one). */
+BOOLEAN FatIsShortNameChar(WCHAR c);
+
 /* Fills a FAT_DIRENT from a short entry (names from the entry only; the caller adds a long name). */
 VOID FatDecodeShortEntry(const FAT_VOLUME *Volume, const UCHAR Entry[FAT_DIRENT_SIZE], PFAT_DIRENT Dirent);
 ULONG FatEntryFirstCluster(const FAT_VOLUME *Volume, const UCHAR Entry[FAT_DIRENT_SIZE]);

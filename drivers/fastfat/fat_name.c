@@ -5,7 +5,7 @@
 #include "fat_internal.h"
 
 /* fatgen103: illegal in DIR_Name besides values below 0x20 and lower-case letters. */
-static BOOLEAN IsShortNameChar(WCHAR c) {
+BOOLEAN FatIsShortNameChar(WCHAR c) {
     if (c <= 0x20 || c >= 0x7F) return FALSE;
     switch (c) {
     case '"': case '*': case '+': case ',': case '.': case '/': case ':': case ';':
@@ -67,7 +67,7 @@ BOOLEAN FatNameFitsShort(PCUNICODE_STRING Name, UCHAR Short[11], PUCHAR CaseBits
         } else if (IsUpper(c)) {
             upper[part] = TRUE;
         }
-        if (!IsShortNameChar(c)) return FALSE;
+        if (!FatIsShortNameChar(c)) return FALSE;
         if (part == 0) Short[i] = (UCHAR)c;
         else Short[8 + (i - dot - 1)] = (UCHAR)c;
     }

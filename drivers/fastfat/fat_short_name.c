@@ -4,17 +4,6 @@
  * short name in the directory uses) unless the long name already was that 8.3 name. */
 #include "fat_internal.h"
 
-static BOOLEAN IsShortChar(WCHAR c) {
-    if (c <= 0x20 || c >= 0x7F) return FALSE;
-    switch (c) {
-    case '"': case '*': case '+': case ',': case '.': case '/': case ':': case ';':
-    case '<': case '=': case '>': case '?': case '[': case '\\': case ']': case '|':
-        return FALSE;
-    default:
-        return TRUE;
-    }
-}
-
 /* Builds the basis name. *Exact is TRUE when the long name, upper-cased, is exactly that 8.3 name
  * (no lossy conversion, nothing dropped), so no numeric tail is needed. */
 static VOID BasisName(PCUNICODE_STRING Name, UCHAR Basis[11], PULONG PrimaryLength, PBOOLEAN Exact) {
@@ -32,7 +21,7 @@ static VOID BasisName(PCUNICODE_STRING Name, UCHAR Basis[11], PULONG PrimaryLeng
             lossy = TRUE; /* dropping a character means the name is not the basis name */
             continue;
         }
-        if (c != '.' && !IsShortChar(c)) {
+        if (c != '.' && !FatIsShortNameChar(c)) {
             c = '_';
             lossy = TRUE;
         }

@@ -31,10 +31,6 @@ bool device_type_has_vpb(DEVICE_TYPE type) noexcept {
            type == FILE_DEVICE_VIRTUAL_DISK;
 }
 
-bool is_device(PDEVICE_OBJECT device) noexcept {
-    return device && ob::type_of(device) == &g_device_type;
-}
-
 // A delete-pending device without opens leaves DriverObject->DeviceObject (once, whichever of
 // IoDeleteDevice and the last close gets here first).
 void unlink_from_driver(PDEVICE_OBJECT device) {

@@ -23,8 +23,6 @@ void store_attached(PDEVICE_OBJECT device, PDEVICE_OBJECT above) noexcept {
     __atomic_store_n(&device->AttachedDevice, above, __ATOMIC_RELEASE);
 }
 
-bool is_device(PDEVICE_OBJECT device) noexcept { return device && ob::type_of(device) == &g_device_type; }
-
 constexpr ULONG kRefuseAttach = DOE_UNLOAD_PENDING | DOE_DELETE_PENDING | DOE_REMOVE_PENDING | DOE_REMOVE_PROCESSED;
 
 }  // namespace

@@ -50,10 +50,6 @@ DriverExtras* extras_of(PDRIVER_OBJECT driver) noexcept {
     return static_cast<DriverExtras*>(driver_private(driver).client_extensions);
 }
 
-bool is_driver(PDRIVER_OBJECT driver) noexcept {
-    return driver && ob::type_of(driver) == &g_driver_type;
-}
-
 // The RegistryPath DriverEntry receives: page-aligned UNICODE_STRING, buffer right after it,
 // MaximumLength == Length (NT fact L1).
 PUNICODE_STRING make_registry_path(DriverExtras& extras, std::u16string_view path) {

@@ -56,9 +56,6 @@ FileSystemQueues& IoManager::file_systems()
 
 namespace {
 
-bool is_device(PDEVICE_OBJECT device) noexcept { return device && ob::type_of(device) == &g_device_type; }
-bool is_driver(PDRIVER_OBJECT driver) noexcept { return driver && ob::type_of(driver) == &g_driver_type; }
-
 // The queue of a file system's control device, by its type; IoRegisterFileSystem lists the four
 // types it accepts (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioregisterfilesystem;
 // Learn names the disk, CD-ROM and network types, NT also keeps a tape queue).
@@ -132,7 +129,8 @@ extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioregisterfilesystem: a
 // control device of another type is not registered; DO_LOW_PRIORITY_FILESYSTEM puts it next to last
-// (before RAW, which ntio does not have: last), else it goes to the head of the queue; the
+// (before RAW, last on NT; ntio's RAW stand-in is in no queue: it takes what every queued file
+// system declined), else it goes to the head of the queue; the
 // notification routines of file system filters are called.
 // NT deviation: the queue holds an object reference, not DeviceObject->ReferenceCount, so a file
 // system that unregisters in its DriverUnload can still be unloaded (ntio defers an unload while a

@@ -24,8 +24,9 @@ public:
 
     System& system() noexcept { return m_system; }
 
-    // Unloads every driver still loaded (NtioUnloadDriver semantics, DriverUnload called), then
-    // deletes what is left. PASSIVE_LEVEL, called once by ~System before the executive stops.
+    // Sends IRP_MJ_SHUTDOWN to the registered devices and file systems, then unloads every driver
+    // still loaded, newest first (NtioUnloadDriver semantics, DriverUnload called), then deletes what
+    // is left. PASSIVE_LEVEL, called once by ~System before the executive stops.
     void shutdown();
 
     // ---- Accounting for leak checks (any IRQL; io_accounting.cpp) ----

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "io/ddk.hpp"
+#include "ob/object_header.hpp"
 
 namespace ntio::ob { struct ParseRequest; }
 
@@ -72,6 +73,10 @@ inline FilePrivate& file_private(PFILE_OBJECT f) noexcept { return reinterpret_c
 extern _OBJECT_TYPE g_driver_type;
 extern _OBJECT_TYPE g_device_type;
 extern _OBJECT_TYPE g_file_type;
+
+// Whether a pointer a caller passed is a live object of that type (a DDI's check of its argument).
+inline bool is_device(PDEVICE_OBJECT device) noexcept { return device && ob::type_of(device) == &g_device_type; }
+inline bool is_driver(PDRIVER_OBJECT driver) noexcept { return driver && ob::type_of(driver) == &g_driver_type; }
 
 // Type procedures, implemented by the files named.
 void driver_delete(void* object);                     // driver_object.cpp

@@ -16,7 +16,6 @@ constexpr ULONG kSystemStateMask = 0x0F;
 constexpr ULONG kDeviceStateShift = 4;
 constexpr ULONG kDeviceStateMask = 0xF0;
 
-bool is_device(PDEVICE_OBJECT device) noexcept { return device && ob::type_of(device) == &g_device_type; }
 
 struct PowerRequest {
     PDEVICE_OBJECT target;            // the device PoRequestPowerIrp was given

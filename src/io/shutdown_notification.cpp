@@ -20,8 +20,6 @@
 namespace ntio::io {
 namespace {
 
-bool is_device_object(PDEVICE_OBJECT device) noexcept { return device && ob::type_of(device) == &g_device_type; }
-
 // A synchronous IRP_MJ_SHUTDOWN to the top of `device`'s stack (IoBuildSynchronousFsdRequest
 // accepts IRP_MJ_SHUTDOWN, https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iobuildsynchronousfsdrequest).
 // The driver's status is not looked at: a shutdown goes on whatever a driver answers.
@@ -95,7 +93,7 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregistershutdownnotification
 NTSTATUS NTAPI IoRegisterShutdownNotification(PDEVICE_OBJECT DeviceObject) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
-    if (!is_device_object(DeviceObject)) return STATUS_INVALID_PARAMETER;
+    if (!is_device(DeviceObject)) return STATUS_INVALID_PARAMETER;
     io_of(DeviceObject).register_shutdown(DeviceObject, false);
     return STATUS_SUCCESS;
 }
@@ -103,7 +101,7 @@ NTSTATUS NTAPI IoRegisterShutdownNotification(PDEVICE_OBJECT DeviceObject) {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterlastchanceshutdownnotification
 NTSTATUS NTAPI IoRegisterLastChanceShutdownNotification(PDEVICE_OBJECT DeviceObject) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
-    if (!is_device_object(DeviceObject)) return STATUS_INVALID_PARAMETER;
+    if (!is_device(DeviceObject)) return STATUS_INVALID_PARAMETER;
     io_of(DeviceObject).register_shutdown(DeviceObject, true);
     return STATUS_SUCCESS;
 }
@@ -112,7 +110,7 @@ NTSTATUS NTAPI IoRegisterLastChanceShutdownNotification(PDEVICE_OBJECT DeviceObj
 // removes the device from both lists.
 VOID NTAPI IoUnregisterShutdownNotification(PDEVICE_OBJECT DeviceObject) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
-    if (!is_device_object(DeviceObject)) return;
+    if (!is_device(DeviceObject)) return;
     io_of(DeviceObject).unregister_shutdown(DeviceObject);
 }
 

@@ -18,11 +18,7 @@
 namespace ntio::tool::tour {
 namespace {
 
-std::string from_wide(const wchar_t* text) {
-    std::u16string s;
-    for (; *text; ++text) s.push_back(static_cast<char16_t>(*text));
-    return narrow(s);
-}
+std::string from_wide(const wchar_t* text) { return narrow(std::u16string_view(reinterpret_cast<const char16_t*>(text))); }
 
 // "sc start Fastfat": the default hive lists Fastfat as a demand-start file system, as Windows does.
 // Starting a service takes an administrator, as on Windows.
