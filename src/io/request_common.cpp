@@ -2,6 +2,7 @@
 #include "io/request_common.hpp"
 
 #include "host/futex.hpp"
+#include "host/memory_barrier.hpp"
 
 #include "io/file_cancel_irps.hpp"
 #include "io/irp.hpp"
@@ -9,10 +10,15 @@
 
 namespace ntio::io {
 
+bool g_file_lock_fence = !host::process_barrier_available();
+
 // NT's file object lock: Busy claims it, Waiters counts sleepers on the Lock event (the uncontended
 // claim and the release are inline in request_common.hpp).
 NTSTATUS acquire_file_lock_contended(PFILE_OBJECT file, KPROCESSOR_MODE mode) noexcept {
     __atomic_add_fetch(&file->Waiters, 1u, __ATOMIC_SEQ_CST);
+    // The releaser's half of the pair (release_file_lock): after this, a release either stored Busy
+    // where the loop below sees it, or loads Waiters after the count above.
+    if (!g_file_lock_fence) host::process_barrier();
     NTSTATUS status = STATUS_SUCCESS;
     for (;;) {
         if (!__atomic_load_n(&file->Busy, __ATOMIC_SEQ_CST) && !__atomic_exchange_n(&file->Busy, 1u, __ATOMIC_SEQ_CST))

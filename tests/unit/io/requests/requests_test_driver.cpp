@@ -156,6 +156,15 @@ NTSTATUS neither_reply(PIRP irp, PIO_STACK_LOCATION sp, std::string& input)
     return STATUS_SUCCESS;
 }
 
+// One more request between dispatch and completion; keeps the highest count seen.
+void note_in_flight()
+{
+    const int now = ++g_state.in_flight;
+    int seen = g_state.max_in_flight.load();
+    while (now > seen && !g_state.max_in_flight.compare_exchange_weak(seen, now)) {
+    }
+}
+
 VOID NTAPI finish_from_work_item(PDEVICE_OBJECT, PVOID context)
 {
     auto* irp = static_cast<PIRP>(context);
@@ -187,16 +196,19 @@ NTSTATUS NTAPI dispatch_control(PDEVICE_OBJECT device, PIRP irp)
         record(device, irp, input);
         return matrix_reply(irp, method, out_length);
     }
+    if (behaviour == Behaviour::counted) {
+        record(device, irp, input);
+        note_in_flight();
+        --g_state.in_flight;
+        return complete(irp, STATUS_SUCCESS, 0);
+    }
     if (behaviour == Behaviour::work_item) {
         record(device, irp, input);
         PIO_WORKITEM item = IoAllocateWorkItem(device);
         if (!item) return complete(irp, STATUS_INSUFFICIENT_RESOURCES, 0);
         irp->Tail.Overlay.DriverContext[0] = item;
         ++g_state.pending_work;
-        const int now = ++g_state.in_flight;
-        int seen = g_state.max_in_flight.load();
-        while (now > seen && !g_state.max_in_flight.compare_exchange_weak(seen, now)) {
-        }
+        note_in_flight();
         IoMarkIrpPending(irp);
         IoQueueWorkItem(item, finish_from_work_item, DelayedWorkQueue, irp);
         return STATUS_PENDING;

@@ -32,6 +32,7 @@ enum class Behaviour {
     echo,       // METHOD_*-specific reply of reply_length bytes ('R'), see the driver
     matrix,     // series E: write "ghijkl", Information 3, iosb_status, pend bit, return ret_status
     work_item,  // NT fact L10: pend, finish from IoQueueWorkItem with success and 0 bytes
+    counted,    // complete at once with success and 0 bytes, counting the requests in the dispatch
 };
 
 // What a dispatch routine saw.
@@ -94,7 +95,7 @@ struct DriverState {
     PDEVICE_OBJECT neither = nullptr;
     PDEVICE_OBJECT filter_device = nullptr;
     std::atomic<int> pending_work{0};
-    std::atomic<int> in_flight{0};           // work-item IRPs between dispatch and completion
+    std::atomic<int> in_flight{0};           // work-item IRPs between dispatch and completion (counted: in the dispatch)
     std::atomic<int> max_in_flight{0};
 
     void reset();
