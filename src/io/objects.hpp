@@ -9,6 +9,9 @@
 #include "io/ddk.hpp"
 #include "ob/object_header.hpp"
 
+#include <memory>
+#include <vector>
+
 namespace ntio::ob { struct ParseRequest; }
 
 namespace ntio::io {
@@ -24,6 +27,10 @@ struct DriverPrivate {
     void* client_extensions = nullptr;          // IoAllocateDriverObjectExtension list
     std::mutex lock;                            // device list and client extensions
     std::atomic<ULONG> verifier_flags{0};       // the verifier's copy of the driver's flags (hot paths)
+    // FsRtlRegisterFileSystemFilterCallbacks: the driver's FS_FILTER_CALLBACKS (a copy), and every
+    // copy it registered (under lock; freed with the driver, so a replaced one stays readable).
+    std::atomic<const FS_FILTER_CALLBACKS*> fs_filter_callbacks{nullptr};
+    std::vector<std::unique_ptr<unsigned char[]>> fs_filter_copies;
 };
 struct DriverBody {
     DRIVER_OBJECT object;

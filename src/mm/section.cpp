@@ -204,9 +204,19 @@ NTSTATUS create_section(SectionBody* section, PFILE_OBJECT file, std::uint64_t m
         return STATUS_SUCCESS;
     }
     if (!file->SectionObjectPointer) return STATUS_INVALID_FILE_FOR_SECTION;
+    // The memory manager holds the file while it creates the section (its size cannot change
+    // meanwhile): FsRtl runs the stack's PreAcquireForSectionSynchronization routines and the file
+    // system's acquisition; a driver's error fails the creation with that status.
+    // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlregisterfilesystemfiltercallbacks
+    NTSTATUS status = FsRtlAcquireToCreateMappedSection(file, protection);
+    if (!NT_SUCCESS(status)) return status;
+    struct Release {
+        PFILE_OBJECT file;
+        ~Release() { FsRtlReleaseFile(file); }
+    } release{file};
     PDEVICE_OBJECT device = IoGetRelatedDeviceObject(file);
     FILE_STANDARD_INFORMATION standard{};
-    NTSTATUS status = cc::file_information(device, file, false, FileStandardInformation, &standard, sizeof standard);
+    status = cc::file_information(device, file, false, FileStandardInformation, &standard, sizeof standard);
     if (!NT_SUCCESS(status)) return status;
     if (standard.Directory) return STATUS_INVALID_FILE_FOR_SECTION;
     const auto file_size = static_cast<std::uint64_t>(standard.EndOfFile.QuadPart);
@@ -280,6 +290,8 @@ ControlArea* drop_locked(ControlArea* control) {
 
 void destroy_control(ControlArea* control) {
     if (control->pointers && !control->image) {
+        // The last chance to write the pages: written even when a driver refuses the acquisition.
+        FileAcquisition acquisition(*control, FileAcquisition::mod_write, control->capacity);
         std::lock_guard io(control->io);
         (void)write_pages(*control, 0, control->capacity);
     }

@@ -91,6 +91,42 @@ void destroy_control(ControlArea* control);
 // The largest end (in the section) of a view of the control area (mm lock held).
 std::uint64_t mapped_end_locked(const ControlArea* control);
 
+// The control area's file acquired through FsRtl for a write of its pages, for a scope: as the
+// modified page writer (FsRtlAcquireFileForModWriteEx, up to `end`) or for a cache flush
+// (FsRtlAcquireFileForCcFlushEx), which runs the FsFilter callbacks of the file's stack and the file
+// system's acquire routines. Nothing to acquire for paging-file and image control areas (ok() true).
+class FileAcquisition {
+public:
+    enum Kind { mod_write, cc_flush };
+    FileAcquisition(const ControlArea& control, Kind kind, std::uint64_t end) noexcept
+        : m_file(control.pointers && !control.image ? control.file : nullptr), m_kind(kind) {
+        if (!m_file) return;
+        if (kind == mod_write) {
+            LARGE_INTEGER ending;
+            ending.QuadPart = static_cast<LONGLONG>(end);
+            m_status = FsRtlAcquireFileForModWriteEx(m_file, &ending, &m_resource);
+        } else {
+            m_status = FsRtlAcquireFileForCcFlushEx(m_file);
+        }
+        if (!NT_SUCCESS(m_status)) m_file = nullptr;
+    }
+    ~FileAcquisition() {
+        if (!m_file) return;
+        if (m_kind == mod_write) FsRtlReleaseFileForModWrite(m_file, m_resource);
+        else FsRtlReleaseFileForCcFlush(m_file);
+    }
+    FileAcquisition(const FileAcquisition&) = delete;
+    FileAcquisition& operator=(const FileAcquisition&) = delete;
+    NTSTATUS status() const noexcept { return m_status; }
+    bool ok() const noexcept { return NT_SUCCESS(m_status); }
+
+private:
+    PFILE_OBJECT m_file;
+    Kind m_kind;
+    PERESOURCE m_resource = nullptr;
+    NTSTATUS m_status = STATUS_SUCCESS;
+};
+
 inline constexpr std::uint64_t kPage = PAGE_SIZE;
 inline constexpr std::uint64_t kGranularity = 0x10000;  // the allocation granularity of views
 inline std::uint64_t round_up(std::uint64_t value, std::uint64_t unit) { return (value + unit - 1) / unit * unit; }

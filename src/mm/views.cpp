@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <map>
+#include <optional>
 
 #include "mm/section.hpp"
 
@@ -96,6 +97,9 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
     if (writable || copy) prot |= PROT_WRITE;
     // NT deviation: executable views map readable memory; ntio runs no code from a view.
 
+    // The pages are read after a flush of the file's cache (load_pages): the file is acquired for it.
+    FileAcquisition acquisition(*control, FileAcquisition::cc_flush, start + length);
+    if (!acquisition.ok()) return acquisition.status();
     std::lock_guard io(control->io);
     NTSTATUS status = load_pages(*control, start, length);
     if (!NT_SUCCESS(status)) return status;
@@ -140,8 +144,13 @@ NTSTATUS unmap_view(void* address) {
     ControlArea* control = view.control;
     ControlArea* dead = nullptr;
     {
+        // The unmapping thread writes the view's changes as NT's modified page writer would later:
+        // under its acquisition of the file. A driver that refuses it leaves the pages changed, to
+        // be written with the next flush or when the control area goes.
+        std::optional<FileAcquisition> acquisition;
+        if (view.writable) acquisition.emplace(*control, FileAcquisition::mod_write, view.offset + view.size);
         std::lock_guard io(control->io);
-        if (view.writable) (void)write_pages(*control, view.offset, view.size);
+        if (view.writable && acquisition->ok()) (void)write_pages(*control, view.offset, view.size);
         std::lock_guard guard(lock());
         if (view.writable) --control->writable;
         dead = release_view_locked(control);
@@ -176,8 +185,14 @@ NTSTATUS flush_view(void** base, SIZE_T* size) {
     NTSTATUS status = STATUS_SUCCESS;
     ControlArea* dead = nullptr;
     {
+        // NtFlushVirtualMemory acquires the file as a cache flush does.
+        std::optional<FileAcquisition> acquisition;
+        if (writable) {
+            acquisition.emplace(*control, FileAcquisition::cc_flush, to);
+            status = acquisition->status();
+        }
         std::lock_guard io(control->io);
-        if (writable) status = write_pages(*control, from, to - from);
+        if (writable && NT_SUCCESS(status)) status = write_pages(*control, from, to - from);
         std::lock_guard guard(lock());
         dead = release_view_locked(control);
     }

@@ -285,6 +285,25 @@ NTSTATUS fs_set_information(PIRP irp, PIO_STACK_LOCATION sp, Fcb* fcb) {
     return complete(irp, STATUS_SUCCESS);
 }
 
+// FileStandardInformation from the FCB header (what the memory manager asks for a section's size),
+// counting the queries that came while the caller held the main resource exclusively.
+NTSTATUS fs_query_information(PIRP irp, PIO_STACK_LOCATION sp, Fcb* fcb) {
+    if (sp->Parameters.QueryFile.FileInformationClass != FileStandardInformation)
+        return complete(irp, STATUS_INVALID_PARAMETER);
+    if (sp->Parameters.QueryFile.Length < sizeof(FILE_STANDARD_INFORMATION))
+        return complete(irp, STATUS_BUFFER_TOO_SMALL);
+    InterlockedIncrement(&fcb->Counters.standard_queries);
+    if (ExIsResourceAcquiredExclusiveLite(&fcb->MainResource)) InterlockedIncrement(&fcb->Counters.queries_main_exclusive);
+    ExAcquireResourceSharedLite(&fcb->MainResource, TRUE);
+    auto* info = static_cast<PFILE_STANDARD_INFORMATION>(irp->AssociatedIrp.SystemBuffer);
+    RtlZeroMemory(info, sizeof(*info));
+    info->AllocationSize = fcb->Header.AllocationSize;
+    info->EndOfFile = fcb->Header.FileSize;
+    info->NumberOfLinks = 1;
+    ExReleaseResourceLite(&fcb->MainResource);
+    return complete(irp, STATUS_SUCCESS, sizeof(*info));
+}
+
 NTSTATUS fs_device_control(PIRP irp, PIO_STACK_LOCATION sp) {
     PVOID buffer = irp->AssociatedIrp.SystemBuffer;
     const ULONG in = sp->Parameters.DeviceIoControl.InputBufferLength;
@@ -358,6 +377,8 @@ NTSTATUS fs_dispatch_in_file_system(PIRP irp) {
     }
     case IRP_MJ_SET_INFORMATION:
         return fcb ? fs_set_information(irp, sp, fcb) : complete(irp, STATUS_INVALID_PARAMETER);
+    case IRP_MJ_QUERY_INFORMATION:
+        return fcb ? fs_query_information(irp, sp, fcb) : complete(irp, STATUS_INVALID_PARAMETER);
     case IRP_MJ_DEVICE_CONTROL: return fs_device_control(irp, sp);
     case IRP_MJ_CLEANUP:
         if (fcb) {

@@ -27,6 +27,8 @@ struct CcTestFsCounters {
     LONGLONG valid_data_length;
     LONG valid_data_advances;   // FileEndOfFileInformation with AdvanceOnly (the lazy writer's)
     LONGLONG advanced_to;       // the last such EndOfFile
+    LONG standard_queries;      // IRP_MJ_QUERY_INFORMATION FileStandardInformation
+    LONG queries_main_exclusive;  // ... received while the thread held the main resource exclusively
 };
 
 // Input: the file's letter (a WCHAR). Output: CcTestFsCounters.
