@@ -6,6 +6,8 @@
 // and tears down the maps whose last handle went while they were dirty.
 #include "cc/cache_manager.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <new>
@@ -31,7 +33,16 @@ constexpr LONGLONG kLazyWriterDelay = -10'000'000;  // one second, relative, in 
 
 }  // namespace
 
-CacheManager::CacheManager(System& system) : m_system(system) {
+// NT deviation: CcDirtyPageThreshold is an eighth of the machine's memory here (NT sizes it from
+// the system cache, which ntio does not have).
+std::int64_t default_dirty_threshold() noexcept {
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0) return std::int64_t{1} << 18;  // 1 GiB of pages
+    return std::max<std::int64_t>(std::int64_t{pages} * size / 8 / PAGE_SIZE, 1024);
+}
+
+CacheManager::CacheManager(System& system) : m_system(system), m_dirty_threshold(default_dirty_threshold()) {
     KeInitializeTimer(&m_timer);
     KeInitializeDpc(&m_dpc, timer_dpc, this);
     ExInitializeWorkItem(&m_scan_item, scan_routine, this);
@@ -206,6 +217,7 @@ void CacheManager::queue_scan() {
 VOID NTAPI CacheManager::scan_routine(PVOID context) { static_cast<CacheManager*>(context)->scan(); }
 
 void CacheManager::scan() {
+    m_scan_thread.store(KeGetCurrentThread(), std::memory_order_relaxed);
     std::vector<SharedCacheMap*> maps;
     std::uint64_t generation;
     {
@@ -224,6 +236,9 @@ void CacheManager::scan() {
         lazy_write(map, TRUE);
         release(map);
     }
+    // Writers the threshold held back may go now (NT's lazy writer posts them the same way).
+    post_deferred_writes();
+    m_scan_thread.store(nullptr, std::memory_order_relaxed);
     bool again, dirty = false;
     {
         std::lock_guard guard(m_lock);
@@ -231,6 +246,7 @@ void CacheManager::scan() {
         m_scan_queued.store(false, std::memory_order_release);
         again = m_scans_wanted > generation;
         for (SharedCacheMap* map : m_maps) dirty = dirty || map->has_dirty();
+        dirty = dirty || !m_deferred.empty();
         m_scan_done.notify_all();
     }
     if (again) queue_scan();
@@ -298,10 +314,77 @@ void CacheManager::shutdown_hook(void* context) {
             return;
         }
     }
+    for (SharedCacheMap* map : maps) self->lazy_write(map, TRUE);
+    // Deferred writers run now: nothing throttles them once the lazy writer has stopped.
+    self->post_deferred_writes();
     // Each release may delete the last map and with it the manager: nothing touches self after.
-    for (SharedCacheMap* map : maps) {
-        self->lazy_write(map, TRUE);
-        self->release(map);
+    for (SharedCacheMap* map : maps) self->release(map);
+}
+
+bool CacheManager::can_write_now(SharedCacheMap* map, ULONG bytes) const noexcept {
+    // A write always goes when nothing is dirty, however large it is: someone has to go first.
+    const std::int64_t pages = (std::int64_t{bytes} + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+    const std::int64_t total = m_dirty_total.load(std::memory_order_relaxed);
+    if (total > 0 && total + pages > m_dirty_threshold) return false;
+    if (map) {
+        const ULONG limit = map->m_dirty_page_threshold.load(std::memory_order_relaxed);
+        const auto dirty = static_cast<std::int64_t>(map->dirty_pages());
+        if (limit && dirty > 0 && dirty + pages > std::int64_t{limit}) return false;
+    }
+    return true;
+}
+
+BOOLEAN CacheManager::can_i_write(SharedCacheMap* map, ULONG bytes, BOOLEAN wait) {
+    if (can_write_now(map, bytes) || m_stopping.load(std::memory_order_acquire)) return TRUE;
+    if (!wait) {
+        queue_scan();  // the lazy writer starts now rather than at its next tick
+        return FALSE;
+    }
+    // The lazy writer's own thread (a deferred writer it posted) cannot wait for itself.
+    if (m_scan_thread.load(std::memory_order_relaxed) == KeGetCurrentThread()) return TRUE;
+    for (;;) {
+        const std::int64_t before = m_dirty_total.load(std::memory_order_relaxed);
+        (void)wait_for_lazy_writer();
+        if (can_write_now(map, bytes) || m_stopping.load(std::memory_order_acquire)) return TRUE;
+        // NT deviation: a pass that cleaned nothing (the dirty data cannot be written now, say a
+        // stream with write-behind disabled) lets the writer through rather than wait forever.
+        if (m_dirty_total.load(std::memory_order_relaxed) >= before) return TRUE;
+    }
+}
+
+void CacheManager::defer_write(PFILE_OBJECT file, SharedCacheMap* map, PCC_POST_DEFERRED_WRITE post, PVOID context1,
+                               PVOID context2, ULONG bytes) {
+    if (can_write_now(map, bytes) || m_stopping.load(std::memory_order_acquire)) {
+        post(context1, context2);
+        return;
+    }
+    ObReferenceObject(file);
+    {
+        std::lock_guard guard(m_lock);
+        m_deferred.push_back({file, post, context1, context2, bytes});
+    }
+    queue_scan();
+}
+
+void CacheManager::post_deferred_writes() {
+    // Only the lazy writer's pass and the shutdown take entries off the queue, one at a time.
+    for (;;) {
+        DeferredWrite next{};
+        {
+            std::lock_guard guard(m_lock);
+            if (m_deferred.empty()) return;
+            next = m_deferred.front();
+        }
+        SharedCacheMap* map = acquire(next.file->SectionObjectPointer);
+        const bool go = can_write_now(map, next.bytes) || m_stopping.load(std::memory_order_acquire);
+        if (map) release(map);
+        if (!go) return;
+        {
+            std::lock_guard guard(m_lock);
+            m_deferred.erase(m_deferred.begin());
+        }
+        next.post(next.context1, next.context2);
+        ObDereferenceObject(next.file);
     }
 }
 

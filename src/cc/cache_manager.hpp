@@ -37,6 +37,13 @@ public:
 
     // Data became dirty: the lazy writer looks about a second later.
     void note_dirty();
+    // The total of dirty pages in every stream (SharedCacheMap::count_dirty).
+    void count_dirty(std::int64_t delta) noexcept { m_dirty_total.fetch_add(delta, std::memory_order_relaxed); }
+    // Write throttling: CcCanIWrite and CcDeferWrite (`map` is the file's, or null when it is not cached).
+    bool can_write_now(SharedCacheMap* map, ULONG bytes) const noexcept;
+    BOOLEAN can_i_write(SharedCacheMap* map, ULONG bytes, BOOLEAN wait);
+    void defer_write(PFILE_OBJECT file, SharedCacheMap* map, PCC_POST_DEFERRED_WRITE post, PVOID context1,
+                     PVOID context2, ULONG bytes);
     // CcWaitForCurrentLazyWriterActivity: waits for a lazy-writer pass that starts after the call.
     NTSTATUS wait_for_lazy_writer();
     bool any_dirty(PVPB vpb);
@@ -53,9 +60,23 @@ private:
     // Writes a map's dirty data under the file system's AcquireForLazyWrite.
     void lazy_write(SharedCacheMap* map, BOOLEAN wait);
     void delete_map(SharedCacheMap* map);
+    // After a lazy-writer pass: the deferred writes that may go now, in the order they came.
+    void post_deferred_writes();
     void maybe_free_locked(std::unique_lock<std::mutex>& guard);
 
+    struct DeferredWrite {
+        PFILE_OBJECT file;  // referenced while queued
+        PCC_POST_DEFERRED_WRITE post;
+        PVOID context1;
+        PVOID context2;
+        ULONG bytes;
+    };
+
     System& m_system;
+    std::atomic<std::int64_t> m_dirty_total{0};
+    std::int64_t m_dirty_threshold;        // CcDirtyPageThreshold, in pages
+    std::vector<DeferredWrite> m_deferred;  // under m_lock
+    std::atomic<void*> m_scan_thread{nullptr};  // the thread running a lazy-writer pass
     std::mutex m_lock;  // m_maps, every map's open count, holds and uninitialize events; m_scan*
     std::vector<SharedCacheMap*> m_maps;
     std::condition_variable m_scan_done;

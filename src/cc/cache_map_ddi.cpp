@@ -116,18 +116,36 @@ NTKERNELAPI NTSTATUS NTAPI CcWaitForCurrentLazyWriterActivity(VOID) {
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-cccaniwrite
-// NT deviation: no dirty-page threshold throttles writers; every write may go ahead.
+// A write may go while the dirty pages of every stream stay within CcDirtyPageThreshold and the
+// file's within its own threshold (CcSetDirtyPageThreshold); otherwise the lazy writer is started
+// and the caller waits for it (Wait) or is told to defer the write. Retrying is accepted: deferred
+// writes are posted in the order they came, before new writers are let through by the lazy writer.
 NTKERNELAPI BOOLEAN NTAPI CcCanIWrite(PFILE_OBJECT FileObject, ULONG BytesToWrite, BOOLEAN Wait, UCHAR Retrying) {
-    (void)FileObject, (void)BytesToWrite, (void)Wait, (void)Retrying;
-    return TRUE;
+    (void)Retrying;
+    CacheManager* manager = CacheManager::current(false);
+    if (!manager || !FileObject) return TRUE;
+    // The caller's file is cached (its private cache map holds the shared one), so no hold is needed.
+    return manager->can_i_write(shared_map_of(FileObject), BytesToWrite, Wait);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccdeferwrite
-// CcCanIWrite never refuses, so the deferred write is posted at once.
+// The post routine runs at once when the write may go now, else from the lazy writer once it may.
 NTKERNELAPI VOID NTAPI CcDeferWrite(PFILE_OBJECT FileObject, PCC_POST_DEFERRED_WRITE PostRoutine, PVOID Context1,
                                     PVOID Context2, ULONG BytesToWrite, BOOLEAN Retrying) {
-    (void)FileObject, (void)BytesToWrite, (void)Retrying;
-    PostRoutine(Context1, Context2);
+    (void)Retrying;
+    CacheManager* manager = CacheManager::current(false);
+    if (!manager || !FileObject) {
+        PostRoutine(Context1, Context2);
+        return;
+    }
+    manager->defer_write(FileObject, shared_map_of(FileObject), PostRoutine, Context1, Context2, BytesToWrite);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetdirtypagethreshold
+// The file's own limit in pages (0 removes it); a file that is not cached has none to set.
+NTKERNELAPI VOID NTAPI CcSetDirtyPageThreshold(PFILE_OBJECT FileObject, ULONG DirtyPageThreshold) {
+    if (SharedCacheMap* map = shared_map_of(FileObject))
+        map->m_dirty_page_threshold.store(DirtyPageThreshold, std::memory_order_relaxed);
 }
 
 }  // extern "C"

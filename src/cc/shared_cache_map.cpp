@@ -78,7 +78,12 @@ View* SharedCacheMap::view_locked(ULONGLONG index, bool create) {
 void SharedCacheMap::add_dirty_locked(View& view, std::uint64_t mask) {
     const std::uint64_t fresh = mask & ~view.dirty;
     view.dirty |= mask;
-    if (fresh) m_dirty_pages.fetch_add(std::popcount(fresh), std::memory_order_acq_rel);
+    if (fresh) count_dirty(std::popcount(fresh));
+}
+
+void SharedCacheMap::count_dirty(std::int64_t delta) noexcept {
+    m_dirty_pages.fetch_add(static_cast<std::uint64_t>(delta), std::memory_order_acq_rel);
+    m_manager.count_dirty(delta);
 }
 
 NTSTATUS SharedCacheMap::make_valid_locked(ULONGLONG index, ULONG first, ULONG last, bool wait) {
@@ -227,7 +232,7 @@ NTSTATUS SharedCacheMap::flush(LONGLONG offset, LONGLONG length, bool lazy, ULON
             // A failed lazy write is lost, as NT's "delayed write failed"; a failed flush stays dirty.
             if (NT_SUCCESS(status) || lazy) {
                 view.dirty &= ~run;
-                m_dirty_pages.fetch_sub(count, std::memory_order_acq_rel);
+                count_dirty(-std::int64_t{count});
             }
         }
     }
@@ -255,7 +260,7 @@ bool SharedCacheMap::purge(LONGLONG offset, LONGLONG length) {
             continue;
         }
         const std::uint64_t mask = page_mask(first, last);
-        m_dirty_pages.fetch_sub(std::popcount(view.dirty & mask), std::memory_order_acq_rel);
+        count_dirty(-std::int64_t{std::popcount(view.dirty & mask)});
         view.dirty &= ~mask;
         view.valid &= ~mask;
         if (!view.valid) {

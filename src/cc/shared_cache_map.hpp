@@ -79,6 +79,9 @@ public:
     LONGLONG offset_of(const void* address);
 
     bool has_dirty() const noexcept { return m_dirty_pages.load(std::memory_order_acquire) != 0; }
+    std::uint64_t dirty_pages() const noexcept { return m_dirty_pages.load(std::memory_order_acquire); }
+    // CcSetDirtyPageThreshold: the stream's own limit in pages, 0 for none.
+    std::atomic<ULONG> m_dirty_page_threshold{0};
     LONGLONG file_size();
 
     SharedCacheMapPrefix m_prefix;  // first member: CcGetFileSizePointer
@@ -105,6 +108,8 @@ private:
     template <class Fill>
     NTSTATUS write_locked(LONGLONG position, LONGLONG end, bool wait, Fill&& fill);
     void add_dirty_locked(View& view, std::uint64_t mask);
+    // Pages became dirty (delta > 0) or clean: the stream's count and the cache manager's total.
+    void count_dirty(std::int64_t delta) noexcept;
     NTSTATUS write_run_locked(ULONGLONG index, ULONG first, ULONG count);
 
     std::mutex m_lock;  // views, their bits and the sizes; held across this stream's paging I/O

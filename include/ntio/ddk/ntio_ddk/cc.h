@@ -102,6 +102,7 @@ NTKERNELAPI VOID NTAPI CcFastCopyWrite(PFILE_OBJECT FileObject, ULONG FileOffset
 NTKERNELAPI BOOLEAN NTAPI CcZeroData(PFILE_OBJECT FileObject, PLARGE_INTEGER StartOffset, PLARGE_INTEGER EndOffset,
                                      BOOLEAN Wait);
 NTKERNELAPI BOOLEAN NTAPI CcCanIWrite(PFILE_OBJECT FileObject, ULONG BytesToWrite, BOOLEAN Wait, UCHAR Retrying);
+NTKERNELAPI VOID NTAPI CcSetDirtyPageThreshold(PFILE_OBJECT FileObject, ULONG DirtyPageThreshold);
 NTKERNELAPI VOID NTAPI CcDeferWrite(PFILE_OBJECT FileObject, PCC_POST_DEFERRED_WRITE PostRoutine, PVOID Context1,
                                     PVOID Context2, ULONG BytesToWrite, BOOLEAN Retrying);
 
