@@ -4,8 +4,13 @@
  *
  * Locking, in acquisition order: FCB MainResource, FCB PagingIoResource, VCB Resource. The VCB
  * resource guards the engine (shared for lookups and reads of metadata, exclusive for every change)
- * and the FCB list; an FCB's resources guard its header sizes and its cache map. Paging I/O takes no
- * VCB lock: it only reads the file's chain, which changes under the FCB's PagingIoResource. */
+ * and the FCB list; an FCB's resources guard its header sizes and its cache map. Paging and
+ * non-cached I/O hold the FCB's PagingIoResource shared (the file's chain changes only under it
+ * exclusive) and the VCB shared around the walk of the chain (the FAT sectors it reads are shared
+ * with other files' chains, which change under the VCB exclusive). So a thread holding the VCB
+ * exclusive waits for no paging I/O (a flush, a purge, a cache map's teardown), except of a file
+ * whose PagingIoResource it holds exclusive (an overwrite's purge), whose paging I/O cannot be in
+ * the walk. */
 #ifndef NTIO_FASTFAT_FASTFAT_H
 #define NTIO_FASTFAT_FASTFAT_H
 
@@ -123,7 +128,11 @@ NTSTATUS FatVolumeWrite(PVOID Context, ULONGLONG Offset, ULONG Length, const VOI
 NTSTATUS FatSendDeviceIoctl(_In_ PDEVICE_OBJECT Device, _In_ ULONG Code, _Out_writes_bytes_opt_(Length) PVOID Output,
                             _In_ ULONG Length);
 NTSTATUS FatFlushDevice(_In_ PFAT_VCB Vcb);
-/* Writes file data inside the file's allocation without touching its directory entry. */
+/* File data by offset through the file's chain, for paging and non-cached I/O: the caller holds the
+ * FCB's PagingIoResource (shared at least); these take the VCB resource shared around the chain walk.
+ * FatWriteFileData writes inside the file's allocation without touching its directory entry. */
+NTSTATUS FatReadFileData(_In_ PFAT_VCB Vcb, _In_ PFAT_FCB Fcb, _In_ ULONGLONG Offset, _In_ ULONG Length,
+                         _Out_writes_bytes_(Length) PVOID Buffer, _Out_ PULONG Done);
 NTSTATUS FatWriteFileData(_In_ PFAT_VCB Vcb, _In_ PFAT_FCB Fcb, _In_ ULONGLONG Offset, _In_ ULONG Length,
                           _In_reads_bytes_(Length) const VOID *Buffer);
 
