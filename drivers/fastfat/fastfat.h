@@ -53,6 +53,12 @@ typedef struct _FAT_VCB {
     LIST_ENTRY DirNotifyList;
     PVPB SpareVpb;               /* swapped into the real device at dismount */
     LIST_ENTRY VcbLinks;         /* FatData.VcbList */
+    /* Requests posted to worker threads and not yet taken by one (fastfat_post.c): a cancel-safe
+     * queue, in PostQueue under PostLock, served by at most FAT_POST_WORKERS workers at a time. */
+    IO_CSQ PostCsq;
+    KSPIN_LOCK PostLock;
+    LIST_ENTRY PostQueue;
+    ULONG PostWorkers;           /* workers serving PostQueue, under PostLock */
 } FAT_VCB, *PFAT_VCB;
 
 typedef struct _FAT_FCB {
@@ -99,8 +105,8 @@ typedef struct _FAT_DATA {
      * used it is deleted and the disk no longer points at it (a disk frees the VPB it holds when it
      * goes, so the unload forgets the rest). */
     PVPB SpareVpbs[FAT_MAX_SPARE_VPBS];
-    /* Requests posted to worker threads and not yet done, plus one the driver holds until it
-     * unloads; PostedDrained is set when the count reaches zero (fastfat_post.c). */
+    /* Posting workers queued or running, plus one the driver holds until it unloads;
+     * PostedDrained is set when the count reaches zero (fastfat_post.c). */
     LONG PostedRequests;
     KEVENT PostedDrained;
 } FAT_DATA;
@@ -167,10 +173,12 @@ NTSTATUS FatCommonDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _
 
 /* fastfat_post.c: posting a request that would block to a system worker thread. */
 VOID FatInitializePosting(VOID);
-/* Locks the caller's buffer, marks the IRP pending, queues it to a worker on DeviceObject (the
- * volume device) and returns STATUS_PENDING; the IRP belongs to the worker from then on. Called with
- * no resource held. A buffer that cannot be locked completes the IRP with the fault's status; when no
- * work item can be had the request is done here, waiting. */
+/* The volume's posting queue, when its VCB is made. */
+VOID FatInitializeVolumePosting(_Inout_ PFAT_VCB Vcb);
+/* Locks the caller's buffer, queues the IRP (marked pending, cancellable while it waits) for a
+ * worker on DeviceObject (the volume device) and returns STATUS_PENDING; the IRP belongs to the
+ * queue from then on. Called with no resource held. A buffer that cannot be locked completes the IRP
+ * with the fault's status; when no work item can be had the request is done here, waiting. */
 NTSTATUS FatPostRequest(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 /* Waits until every posted request is done (DriverUnload, before the devices go). */
 VOID FatDrainPostedRequests(VOID);
