@@ -4,8 +4,13 @@
  *
  * Locking, in acquisition order: FCB MainResource, FCB PagingIoResource, VCB Resource. The VCB
  * resource guards the engine (shared for lookups and reads of metadata, exclusive for every change)
- * and the FCB list; an FCB's resources guard its header sizes and its cache map. Paging I/O takes no
- * VCB lock: it only reads the file's chain, which changes under the FCB's PagingIoResource. */
+ * and the FCB list; an FCB's resources guard its header sizes and its cache map. Paging and
+ * non-cached I/O hold the FCB's PagingIoResource shared (the file's chain changes only under it
+ * exclusive) and the VCB shared around the walk of the chain (the FAT sectors it reads are shared
+ * with other files' chains, which change under the VCB exclusive). So a thread holding the VCB
+ * exclusive waits for no paging I/O (a flush, a purge, a cache map's teardown), except of a file
+ * whose PagingIoResource it holds exclusive (an overwrite's purge), whose paging I/O cannot be in
+ * the walk. */
 #ifndef NTIO_FASTFAT_FASTFAT_H
 #define NTIO_FASTFAT_FASTFAT_H
 
@@ -48,6 +53,12 @@ typedef struct _FAT_VCB {
     LIST_ENTRY DirNotifyList;
     PVPB SpareVpb;               /* swapped into the real device at dismount */
     LIST_ENTRY VcbLinks;         /* FatData.VcbList */
+    /* Requests posted to worker threads and not yet taken by one (fastfat_post.c): a cancel-safe
+     * queue, in PostQueue under PostLock, served by at most FAT_POST_WORKERS workers at a time. */
+    IO_CSQ PostCsq;
+    KSPIN_LOCK PostLock;
+    LIST_ENTRY PostQueue;
+    ULONG PostWorkers;           /* workers serving PostQueue, under PostLock */
 } FAT_VCB, *PFAT_VCB;
 
 typedef struct _FAT_FCB {
@@ -94,8 +105,8 @@ typedef struct _FAT_DATA {
      * used it is deleted and the disk no longer points at it (a disk frees the VPB it holds when it
      * goes, so the unload forgets the rest). */
     PVPB SpareVpbs[FAT_MAX_SPARE_VPBS];
-    /* Requests posted to worker threads and not yet done, plus one the driver holds until it
-     * unloads; PostedDrained is set when the count reaches zero (fastfat_post.c). */
+    /* Posting workers queued or running, plus one the driver holds until it unloads;
+     * PostedDrained is set when the count reaches zero (fastfat_post.c). */
     LONG PostedRequests;
     KEVENT PostedDrained;
 } FAT_DATA;
@@ -123,7 +134,11 @@ NTSTATUS FatVolumeWrite(PVOID Context, ULONGLONG Offset, ULONG Length, const VOI
 NTSTATUS FatSendDeviceIoctl(_In_ PDEVICE_OBJECT Device, _In_ ULONG Code, _Out_writes_bytes_opt_(Length) PVOID Output,
                             _In_ ULONG Length);
 NTSTATUS FatFlushDevice(_In_ PFAT_VCB Vcb);
-/* Writes file data inside the file's allocation without touching its directory entry. */
+/* File data by offset through the file's chain, for paging and non-cached I/O: the caller holds the
+ * FCB's PagingIoResource (shared at least); these take the VCB resource shared around the chain walk.
+ * FatWriteFileData writes inside the file's allocation without touching its directory entry. */
+NTSTATUS FatReadFileData(_In_ PFAT_VCB Vcb, _In_ PFAT_FCB Fcb, _In_ ULONGLONG Offset, _In_ ULONG Length,
+                         _Out_writes_bytes_(Length) PVOID Buffer, _Out_ PULONG Done);
 NTSTATUS FatWriteFileData(_In_ PFAT_VCB Vcb, _In_ PFAT_FCB Fcb, _In_ ULONGLONG Offset, _In_ ULONG Length,
                           _In_reads_bytes_(Length) const VOID *Buffer);
 
@@ -158,10 +173,12 @@ NTSTATUS FatCommonDispatch(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _
 
 /* fastfat_post.c: posting a request that would block to a system worker thread. */
 VOID FatInitializePosting(VOID);
-/* Locks the caller's buffer, marks the IRP pending, queues it to a worker on DeviceObject (the
- * volume device) and returns STATUS_PENDING; the IRP belongs to the worker from then on. Called with
- * no resource held. A buffer that cannot be locked completes the IRP with the fault's status; when no
- * work item can be had the request is done here, waiting. */
+/* The volume's posting queue, when its VCB is made. */
+VOID FatInitializeVolumePosting(_Inout_ PFAT_VCB Vcb);
+/* Locks the caller's buffer, queues the IRP (marked pending, cancellable while it waits) for a
+ * worker on DeviceObject (the volume device) and returns STATUS_PENDING; the IRP belongs to the
+ * queue from then on. Called with no resource held. A buffer that cannot be locked completes the IRP
+ * with the fault's status; when no work item can be had the request is done here, waiting. */
 NTSTATUS FatPostRequest(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 /* Waits until every posted request is done (DriverUnload, before the devices go). */
 VOID FatDrainPostedRequests(VOID);

@@ -43,6 +43,7 @@ static NTSTATUS FatMountVolumeIrp(PIO_STACK_LOCATION Stack)
     InitializeListHead(&vcb->FcbList);
     InitializeListHead(&vcb->DirNotifyList);
     (void)ExInitializeResourceLite(&vcb->Resource);
+    FatInitializeVolumePosting(vcb);
 
     io.Read = FatVolumeRead;
     io.Write = FatVolumeWrite;

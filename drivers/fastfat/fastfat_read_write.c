@@ -111,7 +111,7 @@ static NTSTATUS FatPagingRead(PFAT_VCB Vcb, PFAT_FCB Fcb, PIRP Irp, LONGLONG Off
         return FatCompleteRequest(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
     }
     ExAcquireResourceSharedLite(&Fcb->PagingIoResource, TRUE);
-    status = FatReadFile(&Vcb->Volume, &Fcb->Dirent, (ULONGLONG)Offset, Length, buffer, &done);
+    status = FatReadFileData(Vcb, Fcb, (ULONGLONG)Offset, Length, buffer, &done);
     ExReleaseResourceLite(&Fcb->PagingIoResource);
     if (status == STATUS_END_OF_FILE) {
         status = STATUS_SUCCESS;
@@ -241,8 +241,7 @@ NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
                     CcFlushCache(&fcb->SectionObjectPointers, &offset, length, &iosb);
                 }
                 ExAcquireResourceSharedLite(&fcb->PagingIoResource, TRUE);
-                status = FatReadFile(&vcb->Volume, &fcb->Dirent, (ULONGLONG)offset.QuadPart, length,
-                                     FatUserBuffer(Irp), &done);
+                status = FatReadFileData(vcb, fcb, (ULONGLONG)offset.QuadPart, length, FatUserBuffer(Irp), &done);
                 ExReleaseResourceLite(&fcb->PagingIoResource);
                 information = done;
             } else {

@@ -120,7 +120,33 @@ NTSTATUS FatFlushDevice(PFAT_VCB Vcb)
     return status == STATUS_INVALID_DEVICE_REQUEST ? STATUS_SUCCESS : status;
 }
 
-NTSTATUS FatWriteFileData(PFAT_VCB Vcb, PFAT_FCB Fcb, ULONGLONG Offset, ULONG Length, const VOID *Buffer)
+/* The walk of a file's chain reads FAT sectors that other files' allocations and frees rewrite
+ * (under the VCB resource exclusive): the data paths hold the VCB shared around it, as the engine
+ * asks of every reader (fat_engine.h). The file's own chain cannot change meanwhile: that takes its
+ * PagingIoResource exclusive, which the caller holds shared.
+ *
+ * Shared with ExAcquireSharedStarveExclusive: paging I/O must not queue behind an exclusive waiter.
+ * A paging read can be on behalf of a thread that already holds the VCB shared (a directory query
+ * filling a caller's buffer that is a mapped view of a file on this volume), and an exclusive waiter
+ * that came in between would wait for that thread, which waits for the paging read. An exclusive
+ * owner waits for no paging I/O that could be here (fastfat.h, lock order), so waiting for one is
+ * safe. */
+static VOID FatAcquireVolumeForData(PFAT_VCB Vcb)
+{
+    (void)ExAcquireSharedStarveExclusive(&Vcb->Resource, TRUE);
+}
+
+NTSTATUS FatReadFileData(PFAT_VCB Vcb, PFAT_FCB Fcb, ULONGLONG Offset, ULONG Length, PVOID Buffer, PULONG Done)
+{
+    NTSTATUS status;
+
+    FatAcquireVolumeForData(Vcb);
+    status = FatReadFile(&Vcb->Volume, &Fcb->Dirent, Offset, Length, Buffer, Done);
+    ExReleaseResourceLite(&Vcb->Resource);
+    return status;
+}
+
+static NTSTATUS FatWriteFileDataLocked(PFAT_VCB Vcb, PFAT_FCB Fcb, ULONGLONG Offset, ULONG Length, const VOID *Buffer)
 {
     PFAT_VOLUME volume = &Vcb->Volume;
     ULONG bpc = volume->BytesPerCluster;
@@ -129,9 +155,6 @@ NTSTATUS FatWriteFileData(PFAT_VCB Vcb, PFAT_FCB Fcb, ULONGLONG Offset, ULONG Le
     const UCHAR *from = (const UCHAR *)Buffer;
     NTSTATUS status;
 
-    if (Length == 0) {
-        return STATUS_SUCCESS;
-    }
     status = FatChainSeek(volume, Fcb->Dirent.FirstCluster, (ULONG)(Offset / bpc), &cluster);
     while (NT_SUCCESS(status) && Length) {
         ULONG chunk = bpc - within;
@@ -150,4 +173,17 @@ NTSTATUS FatWriteFileData(PFAT_VCB Vcb, PFAT_FCB Fcb, ULONGLONG Offset, ULONG Le
         }
     }
     return status == STATUS_END_OF_FILE ? STATUS_FILE_CORRUPT_ERROR : status;
+}
+
+NTSTATUS FatWriteFileData(PFAT_VCB Vcb, PFAT_FCB Fcb, ULONGLONG Offset, ULONG Length, const VOID *Buffer)
+{
+    NTSTATUS status;
+
+    if (Length == 0) {
+        return STATUS_SUCCESS;
+    }
+    FatAcquireVolumeForData(Vcb);
+    status = FatWriteFileDataLocked(Vcb, Fcb, Offset, Length, Buffer);
+    ExReleaseResourceLite(&Vcb->Resource);
+    return status;
 }

@@ -3,7 +3,8 @@
 // STATUS_PENDING / ERROR_IO_PENDING and completes later through the event, a completion port or an
 // APC; a read at the end of file completes at once (FastFat's behaviour, not NTFS's NT fact I6); a
 // synchronous handle never sees STATUS_PENDING; many requests in flight on several files each
-// complete once with the right data; the same under the I/O verifier; and the driver unloads after.
+// complete once with the right data; a posted request still waiting for a worker can be cancelled;
+// the same under the I/O verifier; and the driver unloads after.
 #include "fastfat_async_support.hpp"
 
 namespace ntio::test::drivers {
@@ -154,6 +155,62 @@ TEST_F(FastFatAsyncTest, an_overlapped_non_cached_write_pends_and_reads_back) {
 TEST_F(FastFatAsyncTest, many_overlapped_requests_on_several_files_each_complete_once) {
     many_requests_in_flight(4, 24, Told::port);
     many_requests_in_flight(4, 24, Told::apc);
+    unmount();
+    expect_fsck_clean();
+}
+
+// A posted request waits in its volume's cancel-safe queue until a worker takes it; a volume has at
+// most two workers, which take the queue in order. With a file held, two posted reads of it take
+// both workers (which block on the file), so a third request (another file, not cached: posted)
+// waits in the queue: NtCancelIoFile completes it with STATUS_CANCELLED and no bytes, in the IOSB
+// and the event, while the two before it complete normally once the file is free. The cancelled
+// handle works afterwards.
+TEST_F(FastFatAsyncTest, a_posted_request_waiting_for_a_worker_is_cancelled_by_NtCancelIoFile) {
+    std::vector<uint8_t> busy_data = fat::pattern(16384, 51);
+    std::vector<uint8_t> queued_data = fat::pattern(16384, 52);
+    put_file("\\busy.bin", busy_data);
+    put_file("\\queued.bin", queued_data);  // closed: not in the cache, so an asynchronous read posts
+    HANDLE busy = nullptr;
+    HANDLE queued = nullptr;
+    ASSERT_EQ(open_async("\\busy.bin", &busy), STATUS_SUCCESS);
+    ASSERT_EQ(open_async("\\queued.bin", &queued), STATUS_SUCCESS);
+
+    FileHeld held(busy);
+    std::vector<uint8_t> first(1000, 0xEE), second(1000, 0xEE), third(1000, 0xEE);
+    auto a = start(busy, false, first.data(), 1000, 0);
+    auto b = start(busy, false, second.data(), 1000, 5000);
+    EXPECT_EQ(a->returned, STATUS_PENDING);
+    EXPECT_EQ(b->returned, STATUS_PENDING);
+    auto c = start(queued, false, third.data(), 1000, 2000);
+    ASSERT_EQ(c->returned, STATUS_PENDING);
+
+    IO_STATUS_BLOCK cancel_iosb{};
+    EXPECT_EQ(NtCancelIoFile(queued, &cancel_iosb), STATUS_SUCCESS);
+    ASSERT_TRUE(finish(*c));
+    EXPECT_EQ(c->iosb.Status, STATUS_CANCELLED);
+    EXPECT_EQ(c->iosb.Information, 0u);
+    EXPECT_EQ(third, std::vector<uint8_t>(1000, 0xEE));
+    // The two before it still wait for the file (taken by the workers, or about to be).
+    EXPECT_EQ(a->iosb.Status, kUntouched);
+    EXPECT_EQ(b->iosb.Status, kUntouched);
+
+    held.release();
+    ASSERT_TRUE(finish(*a));
+    ASSERT_TRUE(finish(*b));
+    EXPECT_EQ(a->iosb.Status, STATUS_SUCCESS);
+    EXPECT_EQ(a->iosb.Information, 1000u);
+    EXPECT_TRUE(std::equal(first.begin(), first.end(), busy_data.begin()));
+    EXPECT_EQ(b->iosb.Status, STATUS_SUCCESS);
+    EXPECT_EQ(b->iosb.Information, 1000u);
+    EXPECT_TRUE(std::equal(second.begin(), second.end(), busy_data.begin() + 5000));
+
+    // Nothing left of the cancelled request: the handle reads as before.
+    Outcome out = transfer(queued, false, third.data(), 1000, 2000);
+    EXPECT_EQ(out.status, STATUS_SUCCESS);
+    EXPECT_EQ(out.information, 1000u);
+    EXPECT_TRUE(std::equal(third.begin(), third.end(), queued_data.begin() + 2000));
+    EXPECT_EQ(NtClose(busy), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(queued), STATUS_SUCCESS);
     unmount();
     expect_fsck_clean();
 }

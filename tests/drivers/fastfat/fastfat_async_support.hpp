@@ -98,6 +98,63 @@ protected:
         return out;
     }
 
+    // Holds an open file's FCB (the FsContext's FSRTL_COMMON_FCB_HEADER Resource) exclusive, as
+    // FsRtlAcquireFileExclusive does for the memory manager: the file system's requests on that file
+    // wait for it, so on an asynchronous handle they are posted and their workers block.
+    class FileHeld {
+    public:
+        explicit FileHeld(HANDLE h) {
+            EXPECT_EQ(ObReferenceObjectByHandle(h, 0, *IoFileObjectType, KernelMode, reinterpret_cast<PVOID*>(&m_file),
+                                                nullptr),
+                      STATUS_SUCCESS);
+            if (!m_file) return;
+            KeEnterCriticalRegion();
+            ExAcquireResourceExclusiveLite(header()->Resource, TRUE);
+        }
+        ~FileHeld() { release(); }
+        void release() {
+            if (!m_file) return;
+            ExReleaseResourceLite(header()->Resource);
+            KeLeaveCriticalRegion();
+            ObDereferenceObject(m_file);
+            m_file = nullptr;
+        }
+
+    private:
+        PFSRTL_COMMON_FCB_HEADER header() const { return static_cast<PFSRTL_COMMON_FCB_HEADER>(m_file->FsContext); }
+        PFILE_OBJECT m_file = nullptr;
+    };
+
+    // An overlapped transfer started and not waited for: its event and IOSB (status preset to a
+    // value no request leaves, so a request still in flight shows).
+    static constexpr NTSTATUS kUntouched = STATUS_PENDING - 1;
+    struct InFlight {
+        NTSTATUS returned = 0;
+        HANDLE event = nullptr;
+        IO_STATUS_BLOCK iosb{};
+    };
+    static std::unique_ptr<InFlight> start(HANDLE h, bool write, void* buffer, ULONG length, LONGLONG offset) {
+        auto op = std::make_unique<InFlight>();
+        op->event = make_event();
+        op->iosb.Status = kUntouched;
+        op->iosb.Information = 0xDEAD;
+        LARGE_INTEGER where;
+        where.QuadPart = offset;
+        op->returned = write ? NtWriteFile(h, op->event, nullptr, nullptr, &op->iosb, buffer, length, &where, nullptr)
+                             : NtReadFile(h, op->event, nullptr, nullptr, &op->iosb, buffer, length, &where, nullptr);
+        return op;
+    }
+    // Waits for it (at most timeout_ms); TRUE when it completed.
+    static bool finish(InFlight& op, int timeout_ms = 30000) {
+        LARGE_INTEGER timeout;
+        timeout.QuadPart = -10000LL * timeout_ms;
+        const bool done = NtWaitForSingleObject(op.event, FALSE, &timeout) == STATUS_SUCCESS;
+        if (done) {
+            EXPECT_EQ(NtClose(op.event), STATUS_SUCCESS);
+        }
+        return done;
+    }
+
     // Many overlapped reads and writes in flight at once on several files, cached and not, told
     // through one completion port or through APCs (WriteFileEx / ReadFileEx): every one completes
     // exactly once with its byte count, and the data is right. Reads take the second half of each

@@ -3,9 +3,6 @@
 // written reads back through mtools after an unmount with the image clean for fsck.fat.
 #include "fastfat_driver_support.hpp"
 
-#include <atomic>
-#include <thread>
-
 namespace ntio::test::drivers {
 namespace {
 
@@ -178,62 +175,6 @@ TEST_F(FastFatTest, a_full_volume_fails_the_write_with_disk_full_and_stays_clean
     unmount();
     expect_fsck_clean();
     EXPECT_EQ(fat::mtype(m_image, "huge.bin"), std::vector<uint8_t>(1000, 0x5A));
-}
-
-}  // namespace
-}  // namespace ntio::test::drivers
-
-namespace ntio::test::drivers {
-namespace {
-
-// Threads creating, writing, reading back and deleting their own files in one directory at once:
-// the volume's metadata is shared, so every result must still be each thread's own data, and the
-// image must come out clean.
-TEST_F(FastFatTest, concurrent_file_lifecycles_keep_each_file_its_own) {
-    format({16, 16384, 4, 512, ""});
-    constexpr int kThreads = 4;
-    constexpr int kRounds = 20;
-    std::vector<std::thread> threads;
-    std::atomic<int> failures{0};
-    for (int t = 0; t < kThreads; ++t) {
-        threads.emplace_back([&, t] {
-            for (int round = 0; round < kRounds; ++round) {
-                const std::string name = "\\t" + std::to_string(t) + "_" + std::to_string(round) + ".bin";
-                std::vector<uint8_t> data = fat::pattern(1000 + 997 * ((t + round) % 9), uint32_t(t * 1000 + round));
-                HANDLE h = nullptr;
-                if (create(name, &h, FILE_CREATE, GENERIC_READ | GENERIC_WRITE | DELETE) != STATUS_SUCCESS) {
-                    ++failures;
-                    continue;
-                }
-                IO_STATUS_BLOCK iosb{};
-                std::vector<uint8_t> back(data.size());
-                if (write_at(h, data.data(), ULONG(data.size()), 0, &iosb) != STATUS_SUCCESS ||
-                    read_at(h, back.data(), ULONG(back.size()), 0, &iosb) != STATUS_SUCCESS || back != data) {
-                    ++failures;
-                }
-                // Every other file stays; the rest are deleted.
-                if (round % 2) {
-                    FILE_DISPOSITION_INFORMATION disposition{TRUE};
-                    if (NtSetInformationFile(h, &iosb, &disposition, sizeof(disposition), FileDispositionInformation) !=
-                        STATUS_SUCCESS) {
-                        ++failures;
-                    }
-                }
-                if (NtClose(h) != STATUS_SUCCESS) ++failures;
-            }
-        });
-    }
-    for (auto& thread : threads) thread.join();
-    EXPECT_EQ(failures.load(), 0);
-    for (int t = 0; t < kThreads; ++t) {
-        for (int round = 0; round < kRounds; round += 2) {
-            const std::string name = "\\t" + std::to_string(t) + "_" + std::to_string(round) + ".bin";
-            EXPECT_EQ(get_file(name), fat::pattern(1000 + 997 * ((t + round) % 9), uint32_t(t * 1000 + round))) << name;
-        }
-    }
-    unmount();
-    expect_fsck_clean();
-    EXPECT_EQ(fat::mdir_tree(m_image).size(), size_t(kThreads * kRounds / 2));
 }
 
 }  // namespace
