@@ -80,8 +80,6 @@ public:
 
     bool has_dirty() const noexcept { return m_dirty_pages.load(std::memory_order_acquire) != 0; }
     std::uint64_t dirty_pages() const noexcept { return m_dirty_pages.load(std::memory_order_acquire); }
-    // CcSetDirtyPageThreshold: the stream's own limit in pages, 0 for none.
-    std::atomic<ULONG> m_dirty_page_threshold{0};
     LONGLONG file_size();
 
     SharedCacheMapPrefix m_prefix;  // first member: CcGetFileSizePointer
@@ -93,6 +91,8 @@ public:
     PVOID m_lazy_context;
     BOOLEAN m_pin_access;
     std::atomic<bool> m_write_behind_disabled{false};
+    // CcSetDirtyPageThreshold: the stream's own limit in pages, 0 for none.
+    std::atomic<ULONG> m_dirty_page_threshold{0};
 
     // Guarded by the manager's map lock.
     ULONG m_open_count = 0;  // private cache maps
