@@ -202,13 +202,21 @@ static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PU
                !NT_SUCCESS(status = IoCheckShareAccess(Create->Access, Create->ShareAccess, Create->FileObject,
                                                        &fcb->ShareAccess, FALSE))) {
     } else if (overwrite) {
-        /* Lock order is paging resource before the VCB: without it at once, start again. */
-        if (!ExAcquireResourceExclusiveLite(&fcb->PagingIoResource, FALSE)) {
+        /* Lock order is main resource, paging resource, then the VCB: without both at once, start
+         * again. The main resource keeps readers out first: a cached read holds it shared, then the
+         * cache's lock for the file, then waits for the paging resource in its paging read, and
+         * the overwrite's purge needs that cache lock. */
+        if (!ExAcquireResourceExclusiveLite(&fcb->MainResource, FALSE)) {
+            *Retry = TRUE;
+            status = STATUS_RETRY;
+        } else if (!ExAcquireResourceExclusiveLite(&fcb->PagingIoResource, FALSE)) {
+            ExReleaseResourceLite(&fcb->MainResource);
             *Retry = TRUE;
             status = STATUS_RETRY;
         } else {
             status = FatOverwrite(Create, fcb);
             ExReleaseResourceLite(&fcb->PagingIoResource);
+            ExReleaseResourceLite(&fcb->MainResource);
             if (NT_SUCCESS(status)) {
                 FatNotifyChange(Create->Vcb, fcb, FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE |
                                                       FILE_NOTIFY_CHANGE_ATTRIBUTES, FILE_ACTION_MODIFIED);
@@ -514,7 +522,7 @@ NTSTATUS FatCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         if (!retry) {
             break;
         }
-        /* Someone (the lazy writer) holds a paging resource this overwrite needs: let it finish. */
+        /* Someone (a reader, the lazy writer) holds a resource this overwrite needs: let it finish. */
         {
             LARGE_INTEGER delay;
             delay.QuadPart = -10 * 1000;

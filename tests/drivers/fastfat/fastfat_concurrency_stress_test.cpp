@@ -92,6 +92,55 @@ TEST_P(FastFatConcurrencyStressTest, concurrent_file_lifecycles_keep_each_file_i
     EXPECT_EQ(fat::mdir_tree(m_image).size(), size_t(kThreads * kRounds / 2));
 }
 
+// Overwrites (FILE_OVERWRITE_IF, which truncates and purges the file's cache) racing cached reads of
+// the same file. Invariant: nothing hangs (an overwrite holding the paging I/O resource while it
+// purges must not wait for a read that holds the cache and waits for that resource); every open,
+// write and read succeeds (a read past the end of the truncated file says so); the file ends with
+// the last overwrite's data and the image checks clean.
+TEST_P(FastFatConcurrencyStressTest, overwrites_racing_cached_reads_of_the_file) {
+    format(GetParam());
+    const std::string name = "\\overwritten.bin";
+    constexpr ULONG kSize = 32 * 1024;
+    put_file(name, fat::pattern(kSize, 1));
+    constexpr int kOverwrites = 60;
+    std::atomic<bool> done{false};
+    std::atomic<int> failures{0};
+    std::thread reader([&] {
+        HANDLE h = nullptr;
+        if (create(name, &h, FILE_OPEN, GENERIC_READ, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE) !=
+            STATUS_SUCCESS) {
+            ++failures;
+            return;
+        }
+        std::vector<uint8_t> buffer(4096);
+        for (ULONG i = 0; !done.load(); ++i) {
+            IO_STATUS_BLOCK iosb{};
+            const NTSTATUS status = read_at(h, buffer.data(), ULONG(buffer.size()), (i * 4096) % kSize, &iosb);
+            if (status != STATUS_SUCCESS && status != STATUS_END_OF_FILE) ++failures;
+        }
+        if (NtClose(h) != STATUS_SUCCESS) ++failures;
+    });
+    std::vector<uint8_t> last;
+    for (int round = 0; round < kOverwrites; ++round) {
+        last = fat::pattern(kSize, uint32_t(round + 2));
+        HANDLE h = nullptr;
+        if (create(name, &h, FILE_OVERWRITE_IF, GENERIC_READ | GENERIC_WRITE, FILE_NON_DIRECTORY_FILE,
+                   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE) != STATUS_SUCCESS) {
+            ++failures;
+            continue;
+        }
+        IO_STATUS_BLOCK iosb{};
+        if (write_at(h, last.data(), kSize, 0, &iosb) != STATUS_SUCCESS || iosb.Information != kSize) ++failures;
+        if (NtClose(h) != STATUS_SUCCESS) ++failures;
+    }
+    done.store(true);
+    reader.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(get_file(name), last);
+    unmount();
+    expect_fsck_clean();
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, FastFatConcurrencyStressTest,
                          ::testing::Values(fat::ImageSpec{12, 2048, 1, 512, ""}, fat::ImageSpec{16, 16384, 4, 512, ""},
                                            fat::ImageSpec{32, 40000, 1, 512, ""}),
