@@ -46,6 +46,7 @@ CacheManager::CacheManager(System& system) : m_system(system), m_dirty_threshold
     KeInitializeTimer(&m_timer);
     KeInitializeDpc(&m_dpc, timer_dpc, this);
     ExInitializeWorkItem(&m_scan_item, scan_routine, this);
+    ExInitializeWorkItem(&m_read_ahead_item, read_ahead_routine, this);
 }
 
 CacheManager::~CacheManager() = default;
@@ -302,7 +303,9 @@ void CacheManager::shutdown_hook(void* context) {
     std::vector<SharedCacheMap*> maps;
     {
         std::unique_lock guard(self->m_lock);
-        self->m_scan_done.wait(guard, [&] { return !self->m_scan_queued.load(std::memory_order_acquire); });
+        self->m_scan_done.wait(guard, [&] {
+            return !self->m_scan_queued.load(std::memory_order_acquire) && !self->m_read_ahead_running;
+        });
         self->m_stopped = true;
         self->m_scan_done.notify_all();
         for (SharedCacheMap* map : self->m_maps) {
@@ -319,6 +322,49 @@ void CacheManager::shutdown_hook(void* context) {
     self->post_deferred_writes();
     // Each release may delete the last map and with it the manager: nothing touches self after.
     for (SharedCacheMap* map : maps) self->release(map);
+}
+
+void CacheManager::schedule_read_ahead(SharedCacheMap* map, LONGLONG offset, LONGLONG length) {
+    if (m_stopping.load(std::memory_order_acquire)) return;
+    bool start = false;
+    {
+        std::lock_guard guard(m_lock);
+        if (m_stopped) return;
+        ++map->m_refs;
+        m_read_aheads.push_back({map, offset, length});
+        start = !m_read_ahead_running;
+        m_read_ahead_running = true;
+    }
+    if (start) ExQueueWorkItem(&m_read_ahead_item, DelayedWorkQueue);
+}
+
+VOID NTAPI CacheManager::read_ahead_routine(PVOID context) { static_cast<CacheManager*>(context)->run_read_aheads(); }
+
+void CacheManager::run_read_aheads() {
+    for (;;) {
+        ReadAhead next{};
+        {
+            std::lock_guard guard(m_lock);
+            if (m_read_aheads.empty()) {
+                m_read_ahead_running = false;
+                m_scan_done.notify_all();  // the shutdown waits for this worker
+                return;
+            }
+            next = m_read_aheads.front();
+            m_read_aheads.erase(m_read_aheads.begin());
+        }
+        SharedCacheMap* map = next.map;
+        if (!m_stopping.load(std::memory_order_acquire) && !map->m_read_ahead_disabled.load(std::memory_order_relaxed)) {
+            // The callbacks take the file system's resources, which want normal kernel APCs off.
+            KeEnterCriticalRegion();
+            if (!map->m_callbacks.AcquireForReadAhead || map->m_callbacks.AcquireForReadAhead(map->m_lazy_context, TRUE)) {
+                map->read_ahead(next.offset, next.length);
+                if (map->m_callbacks.ReleaseFromReadAhead) map->m_callbacks.ReleaseFromReadAhead(map->m_lazy_context);
+            }
+            KeLeaveCriticalRegion();
+        }
+        release(map);
+    }
 }
 
 bool CacheManager::can_write_now(SharedCacheMap* map, ULONG bytes) const noexcept {

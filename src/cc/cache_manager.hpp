@@ -37,6 +37,9 @@ public:
 
     // Data became dirty: the lazy writer looks about a second later.
     void note_dirty();
+    // Queues a read-ahead of [offset, offset + length) of the map, done in order by one worker
+    // under the file system's AcquireForReadAhead / ReleaseFromReadAhead.
+    void schedule_read_ahead(SharedCacheMap* map, LONGLONG offset, LONGLONG length);
     // The total of dirty pages in every stream (SharedCacheMap::count_dirty).
     void count_dirty(std::int64_t delta) noexcept { m_dirty_total.fetch_add(delta, std::memory_order_relaxed); }
     // Write throttling: CcCanIWrite and CcDeferWrite (`map` is the file's, or null when it is not cached).
@@ -62,6 +65,8 @@ private:
     void delete_map(SharedCacheMap* map);
     // After a lazy-writer pass: the deferred writes that may go now, in the order they came.
     void post_deferred_writes();
+    static VOID NTAPI read_ahead_routine(PVOID context);
+    void run_read_aheads();
     void maybe_free_locked(std::unique_lock<std::mutex>& guard);
 
     struct DeferredWrite {
@@ -77,6 +82,14 @@ private:
     std::int64_t m_dirty_threshold;        // CcDirtyPageThreshold, in pages
     std::vector<DeferredWrite> m_deferred;  // under m_lock
     std::atomic<void*> m_scan_thread{nullptr};  // the thread running a lazy-writer pass
+    struct ReadAhead {
+        SharedCacheMap* map;  // held while queued
+        LONGLONG offset;
+        LONGLONG length;
+    };
+    std::vector<ReadAhead> m_read_aheads;  // under m_lock, in the order they came
+    bool m_read_ahead_running = false;     // under m_lock: the worker item is queued or running
+    WORK_QUEUE_ITEM m_read_ahead_item{};
     std::mutex m_lock;  // m_maps, every map's open count, holds and uninitialize events; m_scan*
     std::vector<SharedCacheMap*> m_maps;
     std::condition_variable m_scan_done;

@@ -46,19 +46,19 @@ NTKERNELAPI VOID NTAPI CcSetFileSizes(PFILE_OBJECT FileObject, PCC_FILE_SIZES Fi
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetreadaheadgranularity
-// NT deviation: recorded only; nothing reads ahead.
+// The unit of this file object's read-ahead (copy_ddi.cpp).
 NTKERNELAPI VOID NTAPI CcSetReadAheadGranularity(PFILE_OBJECT FileObject, ULONG Granularity) {
     if (auto* private_map = static_cast<PrivateCacheMap*>(FileObject->PrivateCacheMap))
         private_map->ReadAheadGranularity = Granularity;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetadditionalcacheattributes
-// NT deviation: there is no read-ahead, so DisableReadAhead changes nothing.
 NTKERNELAPI VOID NTAPI CcSetAdditionalCacheAttributes(PFILE_OBJECT FileObject, BOOLEAN DisableReadAhead,
                                                       BOOLEAN DisableWriteBehind) {
-    (void)DisableReadAhead;
-    if (SharedCacheMap* map = shared_map_of(FileObject))
+    if (SharedCacheMap* map = shared_map_of(FileObject)) {
+        map->m_read_ahead_disabled.store(DisableReadAhead != FALSE, std::memory_order_relaxed);
         map->m_write_behind_disabled.store(DisableWriteBehind != FALSE, std::memory_order_release);
+    }
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccgetfileobjectfromsectionptrs

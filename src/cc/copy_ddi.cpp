@@ -47,6 +47,30 @@ NTSTATUS zero_uncached(PFILE_OBJECT file, LONGLONG start, LONGLONG end) {
     return status;
 }
 
+// Read-ahead after a read of [offset, offset + length) through `file`: a file object read
+// sequentially (this read starts where its last one ended, or it was opened FO_SEQUENTIAL_ONLY) gets
+// the next two read-ahead granularities read in the background, unless they are already asked
+// for or the stream has read-ahead disabled. As NT's CcCopyRead, which schedules read-ahead once
+// it sees a sequential pattern (Windows Internals, "Intelligent read-ahead"; the granularity is
+// CcSetReadAheadGranularity's).
+void note_read(PFILE_OBJECT file, SharedCacheMap* map, LONGLONG offset, ULONG length) {
+    auto* private_map = static_cast<ntio::cc::PrivateCacheMap*>(file->PrivateCacheMap);
+    if (!private_map || length == 0) return;
+    const LONGLONG end = offset + length;
+    const LONGLONG last = private_map->LastReadEnd.exchange(end, std::memory_order_relaxed);
+    if (map->m_read_ahead_disabled.load(std::memory_order_relaxed)) return;
+    const bool sequential = offset == last || (__atomic_load_n(&file->Flags, __ATOMIC_RELAXED) & FO_SEQUENTIAL_ONLY);
+    if (!sequential) return;
+    const LONGLONG granularity = std::max<LONGLONG>(private_map->ReadAheadGranularity, PAGE_SIZE);
+    const LONGLONG wanted = (end + granularity - 1) / granularity * granularity + granularity;
+    LONGLONG asked = private_map->ReadAheadTo.load(std::memory_order_relaxed);
+    // Still a granularity or more asked for ahead of this read: nothing new to ask.
+    if (asked >= end + granularity || asked >= map->file_size()) return;
+    const LONGLONG from = std::max(asked, end);
+    if (!private_map->ReadAheadTo.compare_exchange_strong(asked, wanted, std::memory_order_relaxed)) return;
+    map->m_manager.schedule_read_ahead(map, from, wanted - from);
+}
+
 }  // namespace
 
 extern "C" {
@@ -58,9 +82,19 @@ NTKERNELAPI BOOLEAN NTAPI CcCopyRead(PFILE_OBJECT FileObject, PLARGE_INTEGER Fil
     const NTSTATUS status = map->copy_read(FileOffset->QuadPart, Length, Wait != FALSE, Buffer);
     if (status == STATUS_PENDING) return FALSE;
     if (!NT_SUCCESS(status)) ExRaiseStatus(status);
+    note_read(FileObject, map, FileOffset->QuadPart, Length);
     IoStatus->Status = STATUS_SUCCESS;
     IoStatus->Information = Length;
     return TRUE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccschedulereadahead
+// What CcReadAhead calls after a read the file system did through the cache: the same sequential
+// read-ahead CcCopyRead does by itself.
+NTKERNELAPI VOID NTAPI CcScheduleReadAhead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length) {
+    SharedCacheMap* map = ntio::cc::shared_map_of(FileObject);
+    if (!map || !FileOffset) return;
+    note_read(FileObject, map, FileOffset->QuadPart, Length);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccfastcopyread

@@ -135,6 +135,19 @@ NTSTATUS SharedCacheMap::copy_read(LONGLONG offset, ULONG length, bool wait, voi
     return STATUS_SUCCESS;
 }
 
+void SharedCacheMap::read_ahead(LONGLONG offset, LONGLONG length) {
+    std::lock_guard guard(m_lock);
+    const LONGLONG end = std::min(offset + length, m_prefix.FileSize.QuadPart);
+    for (LONGLONG position = offset; position < end;) {
+        const auto index = static_cast<ULONGLONG>(position / kViewSize);
+        const auto in_view = static_cast<ULONG>(position % kViewSize);
+        const auto chunk = static_cast<ULONG>(std::min<LONGLONG>(end - position, kViewSize - in_view));
+        // A read that fails is not the reader's concern: its own read will see the failure.
+        if (!NT_SUCCESS(make_valid_locked(index, in_view / kPageSize, (in_view + chunk - 1) / kPageSize, true))) return;
+        position += chunk;
+    }
+}
+
 // Writes [position, end) through the cache, `fill` putting the bytes into each view's run: the
 // pages a run covers in part are read first, whole pages are overwritten; every page it touches is
 // valid and dirty afterwards. STATUS_PENDING when !wait and a page would have to be read.

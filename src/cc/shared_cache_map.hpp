@@ -41,6 +41,10 @@ struct PrivateCacheMap {
     CSHORT NodeTypeCode;
     ULONG ReadAheadGranularity;
     class SharedCacheMap* Shared;
+    // Read-ahead (copy_ddi.cpp): where this file object's last read ended, and how far read-ahead
+    // was asked for. Atomics: requests on an asynchronous file object run at once.
+    std::atomic<LONGLONG> LastReadEnd{-1};
+    std::atomic<LONGLONG> ReadAheadTo{0};
 };
 
 class SharedCacheMap {
@@ -55,6 +59,8 @@ public:
     // STATUS_ACCESS_VIOLATION). STATUS_PENDING: !wait and paging I/O would be needed.
     NTSTATUS copy_read(LONGLONG offset, ULONG length, bool wait, void* buffer);
     NTSTATUS copy_write(LONGLONG offset, ULONG length, bool wait, const void* buffer);
+    // Read-ahead: makes [offset, offset + length) valid (within the file), waiting for its reads.
+    void read_ahead(LONGLONG offset, LONGLONG length);
     // Zeroes [start, end) in the cache and marks it dirty.
     NTSTATUS zero(LONGLONG start, LONGLONG end, bool wait);
 
@@ -93,6 +99,8 @@ public:
     std::atomic<bool> m_write_behind_disabled{false};
     // CcSetDirtyPageThreshold: the stream's own limit in pages, 0 for none.
     std::atomic<ULONG> m_dirty_page_threshold{0};
+    // CcSetAdditionalCacheAttributes' DisableReadAhead.
+    std::atomic<bool> m_read_ahead_disabled{false};
 
     // Guarded by the manager's map lock.
     ULONG m_open_count = 0;  // private cache maps

@@ -60,7 +60,9 @@ VOID NTAPI release_from_lazy_write(PVOID context) {
 }
 
 BOOLEAN NTAPI acquire_for_read_ahead(PVOID context, BOOLEAN wait) {
-    return ExAcquireResourceSharedLite(&static_cast<Fcb*>(context)->MainResource, wait);
+    auto* fcb = static_cast<Fcb*>(context);
+    InterlockedIncrement(&fcb->Counters.read_ahead_acquires);
+    return ExAcquireResourceSharedLite(&fcb->MainResource, wait);
 }
 
 VOID NTAPI release_from_read_ahead(PVOID context) { ExReleaseResourceLite(&static_cast<Fcb*>(context)->MainResource); }

@@ -29,6 +29,7 @@ struct CcTestFsCounters {
     LONGLONG advanced_to;       // the last such EndOfFile
     LONG standard_queries;      // IRP_MJ_QUERY_INFORMATION FileStandardInformation
     LONG queries_main_exclusive;  // ... received while the thread held the main resource exclusively
+    LONG read_ahead_acquires;     // AcquireForReadAhead calls
 };
 
 // Input: the file's letter (a WCHAR). Output: CcTestFsCounters.

@@ -94,6 +94,12 @@ NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromSectionPtrs(PSECTION_OBJECT_PO
 /* ---- Copy interface (raise the paging I/O status on failure) ---- */
 NTKERNELAPI BOOLEAN NTAPI CcCopyRead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
                                      PVOID Buffer, PIO_STATUS_BLOCK IoStatus);
+NTKERNELAPI VOID NTAPI CcScheduleReadAhead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length);
+/* The WDK's macro: read-ahead for reads of 256 bytes or more. */
+#define CcReadAhead(FO, FOFF, LEN)                                                                                  \
+    do {                                                                                                            \
+        if ((LEN) >= 256) CcScheduleReadAhead((FO), (FOFF), (LEN));                                                 \
+    } while (0)
 NTKERNELAPI VOID NTAPI CcFastCopyRead(PFILE_OBJECT FileObject, ULONG FileOffset, ULONG Length, ULONG PageCount,
                                       PVOID Buffer, PIO_STATUS_BLOCK IoStatus);
 NTKERNELAPI BOOLEAN NTAPI CcCopyWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
