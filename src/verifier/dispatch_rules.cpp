@@ -336,30 +336,79 @@ namespace {
     return status;
 }
 
-// A Level 1 target with nothing else to do: the Level 1 checks around the dispatch (0xC9 0x03 /
-// 0x04 / 0x10 at the call, 0x05 and the SpinLock rule at its return) with the driver's context set,
-// nothing remembered. The thread's KTHREAD is read once: it cannot change across the call. The IRQL
-// and the cancel spin lock depth are compared as they are (two compares, no packing).
-[[gnu::always_inline]] inline NTSTATUS level1_call_inline(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
-                                                          ULONG flags, bool traced) noexcept {
-    _KTHREAD* const thread = ke::current_thread_if_any();
-    ThreadState& state = t_state;
-    if (!thread || state.frame_count != 0 || traced) [[unlikely]] return call_driver_slow(device, irp, flags);
-    const KIRQL irql = thread->m_irql;
-    if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
-        level1_entry_checks(device, irp);
+// What the Level 1 call compares across the dispatch, in one word: the IRQL and the cancel spin
+// lock depth.
+inline std::uint64_t level1_exit_key(KIRQL irql, int cancel_depth) noexcept {
+    return static_cast<std::uint64_t>(static_cast<std::uint32_t>(cancel_depth)) << 8 | irql;
+}
+
+// This thread's verifier state and KTHREAD found again after a call (the same KTHREAD, unless the
+// dispatch ended the thread's binding). libntio's thread-locals are
+// initial-exec: the thread pointer plus an offset from the GOT. Read before and after a call, GCC
+// keeps each offset in a callee-saved register across it; these reads (asm volatile, so not merged
+// with the ones before the call) load the offsets again instead, which costs less than the register's
+// push and pop.
+struct AfterCall {
+    ThreadState* state;
+    _KTHREAD* thread;
+};
+inline AfterCall after_call() noexcept {
+#if defined(__x86_64__) && defined(__GNUC__)
+    std::uintptr_t tp, state_offset, thread_offset;
+    asm volatile("movq %%fs:0, %0" : "=r"(tp));
+    asm volatile("movq _ZN4ntio8verifier7t_stateE@gottpoff(%%rip), %0" : "=r"(state_offset));
+    asm volatile("movq _ZN4ntio2ke16t_current_threadE@gottpoff(%%rip), %0" : "=r"(thread_offset));
+    auto* state = reinterpret_cast<ThreadState*>(tp + state_offset);
+    auto* current = reinterpret_cast<std::atomic<_KTHREAD*>*>(tp + thread_offset);
+    return {state, current->load(std::memory_order_acquire)};
+#else
+    return {&t_state, ke::current_thread_if_any()};
+#endif
+}
+
+// The dispatch of a Level 1 call with the driver's context set, its IRQL and cancel spin lock
+// depth compared after (0x05 and the SpinLock rule at its return). Few values live across the
+// dispatch: the previous context and the IRQL and cancel spin lock depth in one word, the device in
+// a stack slot the usual path does not read back; the thread and its state are found again after
+// it. Each value kept would be a callee-saved register pushed and popped around every verified
+// call, and on some hosts (AMD Zen) those stack round trips cost more than the reads they save.
+[[gnu::always_inline]] inline NTSTATUS level1_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
+                                                       KIRQL irql) noexcept {
     if (--irp->CurrentLocation <= 0) [[unlikely]]
         KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
     PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
     sp->DeviceObject = device;
-    const int cancel_depth = state.cancel_lock_depth;
+    ThreadState& state = t_state;
+    const std::uint64_t key = level1_exit_key(irql, state.cancel_lock_depth);
+    volatile PDEVICE_OBJECT saved_device = device;
     PDRIVER_OBJECT const previous = state.context;
     state.context = driver;
     const NTSTATUS status = driver->MajorFunction[sp->MajorFunction](device, irp);
-    state.context = previous;
-    if (thread->m_irql != irql || state.cancel_lock_depth != cancel_depth) [[unlikely]]
-        return level1_exit_reported(device, irql, cancel_depth, status);
+    const AfterCall after = after_call();
+    after.state->context = previous;
+    if (!after.thread || level1_exit_key(after.thread->m_irql, after.state->cancel_lock_depth) != key) [[unlikely]]
+        return level1_exit_reported(saved_device, static_cast<KIRQL>(key), static_cast<int>(key >> 8), status);
     return status;
+}
+
+// A Level 1 call whose entry checks report (0xC9 0x03 / 0x04 / 0x10), then its dispatch: out of
+// line, so that the usual path keeps nothing across a call before the dispatch.
+[[gnu::cold, gnu::noinline]] NTSTATUS level1_call_reported(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
+                                                           KIRQL irql) noexcept {
+    level1_entry_checks(device, irp);
+    return level1_dispatch(device, irp, driver, irql);
+}
+
+// A Level 1 target with nothing else to do: the Level 1 checks around the dispatch with the
+// driver's context set, nothing remembered. The thread's KTHREAD is read once before the dispatch.
+[[gnu::always_inline]] inline NTSTATUS level1_call_inline(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
+                                                          ULONG flags, bool traced) noexcept {
+    _KTHREAD* const thread = ke::current_thread_if_any();
+    if (!thread || t_state.frame_count != 0 || traced) [[unlikely]] return call_driver_slow(device, irp, flags);
+    const KIRQL irql = thread->m_irql;
+    if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
+        return level1_call_reported(device, irp, driver, irql);
+    return level1_dispatch(device, irp, driver, irql);
 }
 }  // namespace
 
