@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cc_test_fs.hpp"
@@ -127,6 +129,19 @@ protected:
         HANDLE h = open_noncached(letter);
         ASSERT_EQ(write(h, offset, static_cast<ULONG>(bytes.size()), bytes.data()), STATUS_SUCCESS);
         ASSERT_EQ(NtClose(h), STATUS_SUCCESS);
+    }
+
+    // File `letter` with `data` on disk, opened cached with caching set up by a one-byte read at
+    // `probe`: the handle and its file object (referenced).
+    std::pair<HANDLE, PFILE_OBJECT> cached_file(WCHAR letter, const std::vector<UCHAR>& data, LONGLONG probe = 0) {
+        put_on_disk(letter, 0, data);
+        HANDLE h = open(letter);
+        UCHAR byte;
+        EXPECT_EQ(read(h, probe, 1, &byte), STATUS_SUCCESS);
+        PFILE_OBJECT file = file_object(h);
+        EXPECT_NE(file->PrivateCacheMap, nullptr);
+        EXPECT_TRUE(CcIsFileCached(file));
+        return {h, file};
     }
 
     HANDLE m_volume = nullptr;

@@ -12,13 +12,7 @@ protected:
     // set up by a one-byte read.
     void prepare(ULONG size) {
         m_data = pattern(size, 21);
-        put_on_disk(L'a', 0, m_data);
-        m_handle = open(L'a');
-        UCHAR byte;
-        ASSERT_EQ(read(m_handle, 0, 1, &byte), STATUS_SUCCESS);
-        m_file = file_object(m_handle);
-        ASSERT_NE(m_file->PrivateCacheMap, nullptr);
-        ASSERT_TRUE(CcIsFileCached(m_file));
+        std::tie(m_handle, m_file) = cached_file(L'a', m_data);
     }
     void TearDown() override {
         if (m_file) ObDereferenceObject(m_file);

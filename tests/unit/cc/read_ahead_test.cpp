@@ -23,11 +23,7 @@ protected:
     // File `letter` with 64 pages on disk, cached through a new handle (a one-byte read at the end
     // sets caching up without a sequential pattern), its read-ahead granularity set.
     PFILE_OBJECT cached(WCHAR letter) {
-        put_on_disk(letter, 0, pattern(64 * PAGE_SIZE, letter));
-        HANDLE h = open(letter);
-        UCHAR byte;
-        EXPECT_EQ(read(h, 63 * PAGE_SIZE, 1, &byte), STATUS_SUCCESS);
-        PFILE_OBJECT file = file_object(h);
+        auto [h, file] = cached_file(letter, pattern(64 * PAGE_SIZE, letter), 63 * PAGE_SIZE);
         CcSetReadAheadGranularity(file, kGranularity);
         m_files.emplace_back(h, file);
         return file;

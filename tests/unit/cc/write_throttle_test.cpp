@@ -16,12 +16,7 @@ protected:
     // File 'a' with 16 pages on disk, cached through a handle whose file object the test holds.
     void SetUp() override {
         CcFsTest::SetUp();
-        put_on_disk(L'a', 0, pattern(16 * PAGE_SIZE, 3));
-        m_handle = open(L'a');
-        UCHAR byte;
-        ASSERT_EQ(read(m_handle, 0, 1, &byte), STATUS_SUCCESS);
-        m_file = file_object(m_handle);
-        ASSERT_TRUE(CcIsFileCached(m_file));
+        std::tie(m_handle, m_file) = cached_file(L'a', pattern(16 * PAGE_SIZE, 3));
     }
     void TearDown() override {
         if (m_file) ObDereferenceObject(m_file);
