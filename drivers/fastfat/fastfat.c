@@ -185,6 +185,12 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     FatData.FastIoDispatch.FastIoCheckIfPossible = FatFastIoCheckIfPossible;
     FatData.FastIoDispatch.FastIoRead = FsRtlCopyRead;
     FatData.FastIoDispatch.FastIoWrite = FsRtlCopyWrite;
+    status = FatInitializeSectionSynchronization(DriverObject, &FatData.FastIoDispatch);
+    if (!NT_SUCCESS(status)) {
+        IoDeleteDevice(FatData.ControlDevice);
+        ExDeleteResourceLite(&FatData.Resource);
+        return status;
+    }
     DriverObject->FastIoDispatch = &FatData.FastIoDispatch;
     DriverObject->DriverUnload = FatUnload;
     FatInitializeCacheCallbacks(&FatData.CacheCallbacks);

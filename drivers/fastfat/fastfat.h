@@ -197,8 +197,10 @@ NTSTATUS FatSetVolumeInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP 
 NTSTATUS FatDirectoryControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
 NTSTATUS FatLockControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 
-/* fastfat_read_write.c: the cache manager's callbacks and fast I/O check. */
+/* fastfat_read_write.c: the cache manager's callbacks, section synchronization and fast I/O check. */
 VOID FatInitializeCacheCallbacks(_Out_ PCACHE_MANAGER_CALLBACKS Callbacks);
+/* The FsFilter routine and fast I/O release of section synchronization. */
+NTSTATUS FatInitializeSectionSynchronization(_In_ PDRIVER_OBJECT DriverObject, _Inout_ PFAST_IO_DISPATCH FastIo);
 FAST_IO_CHECK_IF_POSSIBLE FatFastIoCheckIfPossible;
 VOID FatCacheFile(_In_ PFILE_OBJECT FileObject, _In_ PFAT_FCB Fcb);
 VOID FatSetCacheSizes(_In_ PFAT_FCB Fcb);

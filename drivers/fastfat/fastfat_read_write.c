@@ -33,6 +33,40 @@ VOID FatInitializeCacheCallbacks(PCACHE_MANAGER_CALLBACKS Callbacks)
     Callbacks->ReleaseFromReadAhead = FatReleaseFromLazyWrite;
 }
 
+/* Section synchronization, as FastFat does it: "file systems call FsRtlRegisterFileSystemFilterCallbacks
+ * to set the PreAcquireForSectionSynchronization callback member ... instead of using the obsolete
+ * AcquireFileForNtCreateSection"
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlregisterfilesystemfiltercallbacks).
+ * The file's main resource is taken exclusively here, and a section being created hears whether
+ * the file has writers; the fast I/O ReleaseFileForNtCreateSection releases it. */
+static NTSTATUS NTAPI FatAcquireForCreateSection(PFS_FILTER_CALLBACK_DATA Data, PVOID *CompletionContext)
+{
+    PFAT_FCB fcb = (PFAT_FCB)Data->FileObject->FsContext;
+
+    UNREFERENCED_PARAMETER(CompletionContext);
+    ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);
+    if (Data->Parameters.AcquireForSectionSynchronization.SyncType != SyncTypeCreateSection) {
+        return STATUS_FSFILTER_OP_COMPLETED_SUCCESSFULLY;
+    }
+    return fcb->ShareAccess.Writers == 0 ? STATUS_FILE_LOCKED_WITH_ONLY_READERS : STATUS_FILE_LOCKED_WITH_WRITERS;
+}
+
+static VOID NTAPI FatReleaseForCreateSection(PFILE_OBJECT FileObject)
+{
+    ExReleaseResourceLite(&((PFAT_FCB)FileObject->FsContext)->MainResource);
+}
+
+NTSTATUS FatInitializeSectionSynchronization(PDRIVER_OBJECT DriverObject, PFAST_IO_DISPATCH FastIo)
+{
+    FS_FILTER_CALLBACKS callbacks;
+
+    RtlZeroMemory(&callbacks, sizeof(callbacks));
+    callbacks.SizeOfFsFilterCallbacks = sizeof(callbacks);
+    callbacks.PreAcquireForSectionSynchronization = FatAcquireForCreateSection;
+    FastIo->ReleaseFileForNtCreateSection = FatReleaseForCreateSection;
+    return FsRtlRegisterFileSystemFilterCallbacks(DriverObject, &callbacks);
+}
+
 /* A fault on the caller's buffer is the caller's error: STATUS_INVALID_USER_BUFFER, as Windows file
  * systems answer a write from an unusable buffer (NT fact I8); the cache manager's own statuses
  * (a failed paging read, ...) pass through. */

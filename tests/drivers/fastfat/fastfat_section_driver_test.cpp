@@ -8,6 +8,8 @@
 #include <ntio/ntapi.h>
 
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 namespace ntio::test::drivers {
 namespace section_tests {
@@ -592,6 +594,83 @@ TEST_F(FastFatMappingWin32Test, file_mappings_through_kernel32) {
     EXPECT_TRUE(CloseHandle(anonymous));
     EXPECT_EQ(CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE, 0, 0, nullptr), nullptr);
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+}
+
+// A legacy filter over the FAT volume that records what its PostAcquireForSectionSynchronization
+// hears: the status of the acquisition below it, fastfat's own routine's.
+struct SectionFilter {
+    PDEVICE_OBJECT device = nullptr;
+    PDEVICE_OBJECT lower = nullptr;
+    std::mutex lock;
+    std::vector<NTSTATUS> acquire_statuses;
+};
+SectionFilter g_section_filter;
+
+NTSTATUS NTAPI section_filter_pass(PDEVICE_OBJECT, PIRP irp) {
+    IoSkipCurrentIrpStackLocation(irp);
+    return IoCallDriver(g_section_filter.lower, irp);
+}
+
+VOID NTAPI section_filter_post(PFS_FILTER_CALLBACK_DATA data, NTSTATUS status, PVOID) {
+    if (data->Operation != FS_FILTER_ACQUIRE_FOR_SECTION_SYNCHRONIZATION) return;
+    std::lock_guard guard(g_section_filter.lock);
+    g_section_filter.acquire_statuses.push_back(status);
+}
+
+VOID NTAPI section_filter_unload(PDRIVER_OBJECT) {
+    IoDetachDevice(g_section_filter.lower);
+    IoDeleteDevice(g_section_filter.device);
+}
+
+NTSTATUS NTAPI section_filter_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
+    for (auto& major : driver->MajorFunction) major = section_filter_pass;
+    driver->DriverUnload = section_filter_unload;
+    FS_FILTER_CALLBACKS callbacks{};
+    callbacks.SizeOfFsFilterCallbacks = sizeof(callbacks);
+    callbacks.PostAcquireForSectionSynchronization = section_filter_post;
+    NTSTATUS status = FsRtlRegisterFileSystemFilterCallbacks(driver, &callbacks);
+    if (!NT_SUCCESS(status)) return status;
+    return IoCreateDevice(driver, 0, nullptr, FILE_DEVICE_DISK_FILE_SYSTEM, 0, FALSE, &g_section_filter.device);
+}
+
+// As FastFat, fastfat.sys takes the file for a section itself (its PreAcquireForSectionSynchronization)
+// and says whether the file has writers: STATUS_FILE_LOCKED_WITH_ONLY_READERS /
+// STATUS_FILE_LOCKED_WITH_WRITERS reach the completion routines of the filters above it.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlregisterfilesystemfiltercallbacks
+TEST_F(FastFatSectionTest, fastfat_tells_section_creation_whether_the_file_has_writers) {
+    put_file("\\sync.dat", pattern(8192, 4));
+    const ULONG all = FILE_SHARE_READ | FILE_SHARE_WRITE;
+    HANDLE reader = nullptr;
+    ASSERT_EQ(create("\\sync.dat", &reader, FILE_OPEN, GENERIC_READ, 0, all), STATUS_SUCCESS);
+    UNICODE_STRING service;
+    RtlInitUnicodeString(&service, L"FatSectionFilter");
+    PDRIVER_OBJECT filter = nullptr;
+    ASSERT_EQ(NtioCreateDriver(&service, section_filter_entry, &filter), STATUS_SUCCESS);
+    PVOID object = nullptr;
+    ASSERT_EQ(ObReferenceObjectByHandle(reader, 0, *IoFileObjectType, KernelMode, &object, nullptr), STATUS_SUCCESS);
+    PDEVICE_OBJECT volume = static_cast<PFILE_OBJECT>(object)->Vpb->DeviceObject;
+    ObDereferenceObject(object);
+    ASSERT_EQ(IoAttachDeviceToDeviceStackSafe(g_section_filter.device, volume, &g_section_filter.lower), STATUS_SUCCESS);
+    g_section_filter.device->Flags |= g_section_filter.lower->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO);
+    g_section_filter.device->Flags &= ~DO_DEVICE_INITIALIZING;
+
+    HANDLE s = nullptr;
+    ASSERT_EQ(section(reader, &s, PAGE_READONLY), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(s), STATUS_SUCCESS);
+    HANDLE writer = nullptr;
+    ASSERT_EQ(create("\\sync.dat", &writer, FILE_OPEN, GENERIC_READ | GENERIC_WRITE, 0, all), STATUS_SUCCESS);
+    ASSERT_EQ(section(reader, &s, PAGE_READONLY), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(s), STATUS_SUCCESS);
+    {
+        std::lock_guard guard(g_section_filter.lock);
+        EXPECT_EQ(g_section_filter.acquire_statuses,
+                  std::vector<NTSTATUS>({STATUS_FILE_LOCKED_WITH_ONLY_READERS, STATUS_FILE_LOCKED_WITH_WRITERS}));
+        g_section_filter.acquire_statuses.clear();
+    }
+    EXPECT_EQ(NtClose(writer), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(reader), STATUS_SUCCESS);
+    EXPECT_EQ(NtioUnloadDriver(filter), STATUS_SUCCESS);
+    ObDereferenceObject(filter);
 }
 
 }  // namespace section_tests
