@@ -105,4 +105,8 @@ private:
     WORK_QUEUE_ITEM m_scan_item{};
 };
 
+// A read through the cache of [offset, offset + length) by `file` (CcCopyRead, CcMdlRead,
+// CcScheduleReadAhead): read-ahead for a file object reading sequentially (copy_ddi.cpp).
+void note_cached_read(PFILE_OBJECT file, SharedCacheMap* map, LONGLONG offset, ULONG length);
+
 }  // namespace ntio::cc

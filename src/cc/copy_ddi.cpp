@@ -47,14 +47,18 @@ NTSTATUS zero_uncached(PFILE_OBJECT file, LONGLONG start, LONGLONG end) {
     return status;
 }
 
+}  // namespace
+
+namespace ntio::cc {
+
 // Read-ahead after a read of [offset, offset + length) through `file`: a file object read
 // sequentially (this read starts where its last one ended, or it was opened FO_SEQUENTIAL_ONLY) gets
 // the next two read-ahead granularities read in the background, unless they are already asked
 // for or the stream has read-ahead disabled. As NT's CcCopyRead, which schedules read-ahead once
 // it sees a sequential pattern (Windows Internals, "Intelligent read-ahead"; the granularity is
 // CcSetReadAheadGranularity's).
-void note_read(PFILE_OBJECT file, SharedCacheMap* map, LONGLONG offset, ULONG length) {
-    auto* private_map = static_cast<ntio::cc::PrivateCacheMap*>(file->PrivateCacheMap);
+void note_cached_read(PFILE_OBJECT file, SharedCacheMap* map, LONGLONG offset, ULONG length) {
+    auto* private_map = static_cast<PrivateCacheMap*>(file->PrivateCacheMap);
     if (!private_map || length == 0) return;
     const LONGLONG end = offset + length;
     const LONGLONG last = private_map->LastReadEnd.exchange(end, std::memory_order_relaxed);
@@ -71,7 +75,7 @@ void note_read(PFILE_OBJECT file, SharedCacheMap* map, LONGLONG offset, ULONG le
     map->m_manager.schedule_read_ahead(map, from, wanted - from);
 }
 
-}  // namespace
+}  // namespace ntio::cc
 
 extern "C" {
 
@@ -82,7 +86,7 @@ NTKERNELAPI BOOLEAN NTAPI CcCopyRead(PFILE_OBJECT FileObject, PLARGE_INTEGER Fil
     const NTSTATUS status = map->copy_read(FileOffset->QuadPart, Length, Wait != FALSE, Buffer);
     if (status == STATUS_PENDING) return FALSE;
     if (!NT_SUCCESS(status)) ExRaiseStatus(status);
-    note_read(FileObject, map, FileOffset->QuadPart, Length);
+    ntio::cc::note_cached_read(FileObject, map, FileOffset->QuadPart, Length);
     IoStatus->Status = STATUS_SUCCESS;
     IoStatus->Information = Length;
     return TRUE;
@@ -94,7 +98,7 @@ NTKERNELAPI BOOLEAN NTAPI CcCopyRead(PFILE_OBJECT FileObject, PLARGE_INTEGER Fil
 NTKERNELAPI VOID NTAPI CcScheduleReadAhead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length) {
     SharedCacheMap* map = ntio::cc::shared_map_of(FileObject);
     if (!map || !FileOffset) return;
-    note_read(FileObject, map, FileOffset->QuadPart, Length);
+    ntio::cc::note_cached_read(FileObject, map, FileOffset->QuadPart, Length);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccfastcopyread

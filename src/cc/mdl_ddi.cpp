@@ -68,6 +68,8 @@ extern "C" {
 NTKERNELAPI VOID NTAPI CcMdlRead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, PMDL* MdlChain,
                                  PIO_STATUS_BLOCK IoStatus) {
     *MdlChain = build_chain(FileObject, FileOffset->QuadPart, Length);
+    if (SharedCacheMap* map = ntio::cc::shared_map_of(FileObject))
+        ntio::cc::note_cached_read(FileObject, map, FileOffset->QuadPart, Length);
     IoStatus->Status = STATUS_SUCCESS;
     IoStatus->Information = Length;
 }
