@@ -38,7 +38,7 @@ protected:
     // Waits (a hang guard, not a timing condition) until file `letter`'s read-ahead acquisitions
     // reach `count`, then for the worker to release the file.
     void wait_for_read_ahead(WCHAR letter, LONG count) {
-        for (int i = 0; i < 10000 && counters(letter).read_ahead_acquires < count; ++i) {
+        for (int i = 0; i < 2000 && counters(letter).read_ahead_acquires < count; ++i) {
             LARGE_INTEGER delay;
             delay.QuadPart = -10 * 1000;
             KeDelayExecutionThread(KernelMode, FALSE, &delay);
@@ -63,6 +63,21 @@ TEST_F(CcReadAheadTest, sequential_reads_bring_the_next_granularities_in)
     }
     EXPECT_TRUE(read_cached(file, 2 * PAGE_SIZE, kGranularity, FALSE));
     EXPECT_TRUE(read_cached(file, 2 * PAGE_SIZE + kGranularity, kGranularity - 2 * PAGE_SIZE, FALSE));
+}
+
+TEST_F(CcReadAheadTest, sequential_mdl_reads_read_ahead_too)
+{
+    PFILE_OBJECT file = cached(L'a');
+    for (LONGLONG offset = 0; offset < 2 * PAGE_SIZE; offset += PAGE_SIZE) {
+        LARGE_INTEGER at;
+        at.QuadPart = offset;
+        PMDL chain = nullptr;
+        IO_STATUS_BLOCK iosb{};
+        CcMdlRead(file, &at, PAGE_SIZE, &chain, &iosb);
+        ASSERT_EQ(iosb.Status, STATUS_SUCCESS);
+        CcMdlReadComplete(file, chain);
+    }
+    wait_for_read_ahead(L'a', 1);
 }
 
 TEST_F(CcReadAheadTest, random_reads_and_a_disabled_stream_get_none)
