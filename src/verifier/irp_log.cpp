@@ -589,7 +589,47 @@ template <bool kTraceOnly>
 NTSTATUS logged_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT context) noexcept {
     return call_with_records<false>(device, irp, context);
 }
-NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept { return call_with_records<true>(device, irp, nullptr); }
+
+namespace {
+// traced_call when its fast form does not apply (no room or a clock read due, a device without its
+// entry cached or not IoCreateDevice's, no next location).
+[[gnu::noinline]] NTSTATUS traced_call_slow(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    return call_with_records<true>(device, irp, nullptr);
+}
+// The return record's out-of-line form, returning the status so that the traced call can jump here.
+[[gnu::noinline]] NTSTATUS traced_return_slow(PIRP irp, NTSTATUS status, CHAR location) noexcept {
+    return_slow(irp, status, location, false);
+    return status;
+}
+}  // namespace
+
+// IoCallDriver while tracing alone is on: call_with_records<true>, with its out-of-line forms (the call
+// record's and the return record's) reached by tail calls. On the usual path nothing but the dispatch
+// is called, so only what the return record needs (the IRP, the call's location, the thread-local
+// block) lives across a call: four saved registers instead of six and no spill, about 14 instructions
+// fewer per call (gate V3).
+NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
+    const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
+    ThreadLog& t = t_log;
+    const FastSlot slot = fast_slot<kCallWords>(t);
+    if (location <= 0 || !slot.w || device->Type != IO_TYPE_DEVICE) [[unlikely]] return traced_call_slow(device, irp);
+    void* log = io::device_private(device)->trace_log.load(std::memory_order_acquire);
+    if (!log) [[unlikely]] return traced_call_slow(device, irp);
+    PIO_STACK_LOCATION sp = irp->Tail.Overlay.CurrentStackLocation - 1;
+    const PDRIVER_DISPATCH routine = device->DriverObject->MajorFunction[sp->MajorFunction];
+    copy_call(slot.w, irp, word_of(log), reinterpret_cast<PVOID>(routine), sp);
+    publish_at(t, slot, slot.w + kCallWords - 1,
+               static_cast<std::uint64_t>(Kind::Call) | kCallWords << 12 | call_bits(location, irp->StackCount),
+               kCallWords);
+    irp->CurrentLocation = location;
+    irp->Tail.Overlay.CurrentStackLocation = sp;
+    sp->DeviceObject = device;
+    const NTSTATUS status = routine(device, irp);
+    const FastSlot back = fast_slot<2>(t_log);
+    if (!back.w || status == STATUS_PENDING) [[unlikely]] return traced_return_slow(irp, status, location);
+    emit_at(t_log, back, Kind::Return, status_bits(status), location, 0, irp);
+    return status;
+}
 
 [[gnu::always_inline]] inline void log_complete_inline(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
     ThreadLog& t = t_log;
