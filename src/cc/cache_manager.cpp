@@ -14,6 +14,7 @@
 
 #include "cc/paging_io.hpp"
 #include "cc/shared_cache_map.hpp"
+#include "io/top_level_irp.hpp"
 #include "ntio/system.hpp"
 
 namespace ntio::cc {
@@ -260,6 +261,8 @@ void CacheManager::lazy_write(SharedCacheMap* map, BOOLEAN wait) {
     // NT deviation: the callbacks run in a critical region (they take the file system's resources,
     // which want normal kernel APCs disabled).
     KeEnterCriticalRegion();
+    // The file system sees its paging writes come from the cache manager.
+    io::TopLevelIrpScope top_level(FSRTL_CACHE_TOP_LEVEL_IRP);
     bool written = false;
     if (!map->m_callbacks.AcquireForLazyWrite || map->m_callbacks.AcquireForLazyWrite(context, wait)) {
         (void)map->flush(-1, 0, true, nullptr);
@@ -357,6 +360,7 @@ void CacheManager::run_read_aheads() {
         if (!m_stopping.load(std::memory_order_acquire) && !map->m_read_ahead_disabled.load(std::memory_order_relaxed)) {
             // The callbacks take the file system's resources, which want normal kernel APCs off.
             KeEnterCriticalRegion();
+            io::TopLevelIrpScope top_level(FSRTL_CACHE_TOP_LEVEL_IRP);
             if (!map->m_callbacks.AcquireForReadAhead || map->m_callbacks.AcquireForReadAhead(map->m_lazy_context, TRUE)) {
                 map->read_ahead(next.offset, next.length);
                 if (map->m_callbacks.ReleaseFromReadAhead) map->m_callbacks.ReleaseFromReadAhead(map->m_lazy_context);

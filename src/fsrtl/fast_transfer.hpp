@@ -55,11 +55,16 @@ BOOLEAN fast_read(PFILE_OBJECT file, PLARGE_INTEGER file_offset, ULONG length, B
             served = TRUE;
         } else {
             const ULONG clamped = offset + LONGLONG(length) > file_size ? ULONG(file_size - offset) : length;
+            // The file system's paging read under the copy sees it come from fast I/O (set and
+            // restored by hand: a raise leaves the __try without running destructors).
+            PIRP const top_level = IoGetTopLevelIrp();
+            IoSetTopLevelIrp(reinterpret_cast<PIRP>(FSRTL_FAST_IO_TOP_LEVEL_IRP));
             __try {
                 served = transfer(file_offset, clamped);
             } __except (EXCEPTION_EXECUTE_HANDLER) {
                 served = FALSE;
             }
+            IoSetTopLevelIrp(top_level);
             if (served) {
                 // The file system's workers may set flags of this file object at the same time.
                 __atomic_fetch_or(&file->Flags, ULONG{FO_FILE_FAST_IO_READ}, __ATOMIC_RELAXED);
@@ -114,6 +119,8 @@ BOOLEAN fast_write(PFILE_OBJECT file, PLARGE_INTEGER file_offset, ULONG length, 
             sizes.FileSize = header->FileSize;
             CcSetFileSizes(file, &sizes);
         }
+        PIRP const top_level = IoGetTopLevelIrp();
+        IoSetTopLevelIrp(reinterpret_cast<PIRP>(FSRTL_FAST_IO_TOP_LEVEL_IRP));
         __try {
             // The gap between the valid data and the write reads as zeroes from now on.
             LARGE_INTEGER valid = header->ValidDataLength;
@@ -123,6 +130,7 @@ BOOLEAN fast_write(PFILE_OBJECT file, PLARGE_INTEGER file_offset, ULONG length, 
         } __except (EXCEPTION_EXECUTE_HANDLER) {
             served = FALSE;
         }
+        IoSetTopLevelIrp(top_level);
         if (served) {
             __atomic_fetch_or(&file->Flags, ULONG{FO_FILE_MODIFIED} | (grows ? ULONG{FO_FILE_SIZE_CHANGED} : 0),
                               __ATOMIC_RELAXED);

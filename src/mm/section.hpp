@@ -95,13 +95,17 @@ std::uint64_t mapped_end_locked(const ControlArea* control);
 // modified page writer (FsRtlAcquireFileForModWriteEx, up to `end`) or for a cache flush
 // (FsRtlAcquireFileForCcFlushEx), which runs the FsFilter callbacks of the file's stack and the file
 // system's acquire routines. Nothing to acquire for paging-file and image control areas (ok() true).
+// The modified page writer's scope has FSRTL_MOD_WRITE_TOP_LEVEL_IRP as the thread's top-level IRP.
 class FileAcquisition {
 public:
     enum Kind { mod_write, cc_flush };
     FileAcquisition(const ControlArea& control, Kind kind, std::uint64_t end) noexcept
-        : m_file(control.pointers && !control.image ? control.file : nullptr), m_kind(kind) {
+        : m_file(control.pointers && !control.image ? control.file : nullptr), m_kind(kind),
+          m_top_level(IoGetTopLevelIrp()) {
         if (!m_file) return;
         if (kind == mod_write) {
+            // The file system sees these writes come from the modified page writer.
+            IoSetTopLevelIrp(reinterpret_cast<PIRP>(FSRTL_MOD_WRITE_TOP_LEVEL_IRP));
             LARGE_INTEGER ending;
             ending.QuadPart = static_cast<LONGLONG>(end);
             m_status = FsRtlAcquireFileForModWriteEx(m_file, &ending, &m_resource);
@@ -111,9 +115,11 @@ public:
         if (!NT_SUCCESS(m_status)) m_file = nullptr;
     }
     ~FileAcquisition() {
-        if (!m_file) return;
-        if (m_kind == mod_write) FsRtlReleaseFileForModWrite(m_file, m_resource);
-        else FsRtlReleaseFileForCcFlush(m_file);
+        if (m_file) {
+            if (m_kind == mod_write) FsRtlReleaseFileForModWrite(m_file, m_resource);
+            else FsRtlReleaseFileForCcFlush(m_file);
+        }
+        IoSetTopLevelIrp(m_top_level);
     }
     FileAcquisition(const FileAcquisition&) = delete;
     FileAcquisition& operator=(const FileAcquisition&) = delete;
@@ -123,6 +129,7 @@ public:
 private:
     PFILE_OBJECT m_file;
     Kind m_kind;
+    PIRP m_top_level;
     PERESOURCE m_resource = nullptr;
     NTSTATUS m_status = STATUS_SUCCESS;
 };

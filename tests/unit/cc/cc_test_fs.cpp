@@ -134,6 +134,7 @@ NTSTATUS fs_create(PIRP irp, PIO_STACK_LOCATION sp) {
 }
 
 NTSTATUS paging_read(PIRP irp, PIO_STACK_LOCATION sp, Fcb* fcb) {
+    __atomic_store_n(&fcb->Counters.paging_read_top_level, reinterpret_cast<ULONG_PTR>(IoGetTopLevelIrp()), __ATOMIC_RELAXED);
     if (fcb->FailReads) return complete(irp, fcb->FailReads);
     const LONGLONG offset = sp->Parameters.Read.ByteOffset.QuadPart;
     PVOID buffer = MmGetSystemAddressForMdlSafe(irp->MdlAddress, NormalPagePriority);
@@ -146,6 +147,7 @@ NTSTATUS paging_read(PIRP irp, PIO_STACK_LOCATION sp, Fcb* fcb) {
 }
 
 NTSTATUS paging_write(PIRP irp, PIO_STACK_LOCATION sp, Fcb* fcb) {
+    __atomic_store_n(&fcb->Counters.paging_write_top_level, reinterpret_cast<ULONG_PTR>(IoGetTopLevelIrp()), __ATOMIC_RELAXED);
     if (fcb->FailWrites) return complete(irp, fcb->FailWrites);
     const LONGLONG offset = sp->Parameters.Write.ByteOffset.QuadPart;
     ULONG length = sp->Parameters.Write.Length;

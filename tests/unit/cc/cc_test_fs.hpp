@@ -30,6 +30,8 @@ struct CcTestFsCounters {
     LONG standard_queries;      // IRP_MJ_QUERY_INFORMATION FileStandardInformation
     LONG queries_main_exclusive;  // ... received while the thread held the main resource exclusively
     LONG read_ahead_acquires;     // AcquireForReadAhead calls
+    ULONG_PTR paging_read_top_level;   // IoGetTopLevelIrp() at the last paging read
+    ULONG_PTR paging_write_top_level;  // ... and write
 };
 
 // Input: the file's letter (a WCHAR). Output: CcTestFsCounters.

@@ -8,6 +8,19 @@
 
 NTIO_BEGIN_DECLS
 
+/* ---- The thread's top-level IRP (file systems tell recursive entries from top-level ones) ----
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iogettoplevelirp
+ * NULL, the IRP a file system is processing at the top, or one of these: */
+#define FSRTL_FSP_TOP_LEVEL_IRP ((LONG_PTR)0x01)
+#define FSRTL_CACHE_TOP_LEVEL_IRP ((LONG_PTR)0x02)
+#define FSRTL_MOD_WRITE_TOP_LEVEL_IRP ((LONG_PTR)0x03)
+#define FSRTL_FAST_IO_TOP_LEVEL_IRP ((LONG_PTR)0x04)
+#define FSRTL_NETWORK1_TOP_LEVEL_IRP ((LONG_PTR)0x05)
+#define FSRTL_NETWORK2_TOP_LEVEL_IRP ((LONG_PTR)0x06)
+#define FSRTL_MAX_TOP_LEVEL_IRP_FLAG ((LONG_PTR)0xFFFF)
+NTKERNELAPI PIRP NTAPI IoGetTopLevelIrp(VOID);
+NTKERNELAPI VOID NTAPI IoSetTopLevelIrp(PIRP Irp);
+
 /* ---- Volume FSCTLs (FILE_DEVICE_FILE_SYSTEM, winioctl.h values) ---- */
 #ifndef FSCTL_LOCK_VOLUME
 #define FSCTL_LOCK_VOLUME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 6, METHOD_BUFFERED, FILE_ANY_ACCESS)
