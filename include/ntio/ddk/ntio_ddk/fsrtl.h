@@ -113,6 +113,29 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlIsFatDbcsLegal(ANSI_STRING DbcsName, BOOLEAN Wild
 NTKERNELAPI BOOLEAN NTAPI FsRtlIsHpfsDbcsLegal(ANSI_STRING DbcsName, BOOLEAN WildCardsPermissible,
                                                BOOLEAN PathNamePermissible, BOOLEAN LeadingBackslashPermissible);
 
+/* ---- Pool, exception statuses, stack overflow posting ---- */
+
+/* Pool that raises STATUS_INSUFFICIENT_RESOURCES instead of returning NULL (the WDK's macros). */
+#define FsRtlAllocatePool(PoolType, NumberOfBytes)                                                              \
+    ExAllocatePoolWithTag((POOL_TYPE)((PoolType) | POOL_RAISE_IF_ALLOCATION_FAILURE), NumberOfBytes, 'trSF')
+#define FsRtlAllocatePoolWithTag(PoolType, NumberOfBytes, Tag)                                                  \
+    ExAllocatePoolWithTag((POOL_TYPE)((PoolType) | POOL_RAISE_IF_ALLOCATION_FAILURE), NumberOfBytes, Tag)
+
+/* Whether a file system's exception filter handles the status (TRUE: a nonfatal error status). Any
+ * IRQL. FsRtlNormalizeNtstatus: Exception when it is expected, else GenericException. */
+NTKERNELAPI BOOLEAN NTAPI FsRtlIsNtstatusExpected(NTSTATUS Exception);
+NTKERNELAPI NTSTATUS NTAPI FsRtlNormalizeNtstatus(NTSTATUS Exception, NTSTATUS GenericException);
+
+/* Runs StackOverflowRoutine(Context, Event) on another thread with a stack of its own; the caller
+ * usually waits on Event, which the routine sets. The paging-file form cannot fail for lack of
+ * memory. */
+typedef VOID NTAPI FSRTL_STACK_OVERFLOW_ROUTINE(PVOID Context, PKEVENT Event);
+typedef FSRTL_STACK_OVERFLOW_ROUTINE *PFSRTL_STACK_OVERFLOW_ROUTINE;
+NTKERNELAPI VOID NTAPI FsRtlPostStackOverflow(PVOID Context, PKEVENT Event,
+                                              PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
+NTKERNELAPI VOID NTAPI FsRtlPostPagingFileStackOverflow(PVOID Context, PKEVENT Event,
+                                                        PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_FSRTL_H */

@@ -1,0 +1,99 @@
+// The FsRtl helpers around a file system's exception handling: which statuses its exception
+// filter handles (FsRtlIsNtstatusExpected, FsRtlNormalizeNtstatus), and posting work to a thread
+// with a fresh stack when the current one runs low (FsRtlPostStackOverflow and the paging-file form).
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlisntstatusexpected
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlnormalizentstatus
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlpoststackoverflow
+#include <ntifs.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <new>
+
+namespace {
+
+struct Overflow {
+    WORK_QUEUE_ITEM item;
+    PVOID context;
+    PKEVENT event;
+    PFSRTL_STACK_OVERFLOW_ROUTINE routine;
+    bool reserved;
+};
+
+// The paging-file form's item when pool is exhausted: one, reused in turn.
+struct Reserve {
+    std::mutex lock;
+    std::condition_variable freed;
+    bool busy = false;
+    Overflow item{};
+};
+Reserve& reserve() {
+    static auto* r = new Reserve();  // never destroyed: a post may run during static destruction
+    return *r;
+}
+
+VOID NTAPI run_overflow(PVOID parameter) {
+    auto* overflow = static_cast<Overflow*>(parameter);
+    const Overflow copy = *overflow;
+    if (copy.reserved) {
+        Reserve& r = reserve();
+        std::lock_guard guard(r.lock);
+        r.busy = false;
+        r.freed.notify_one();
+    } else {
+        delete overflow;
+    }
+    copy.routine(copy.context, copy.event);
+}
+
+void post(PVOID context, PKEVENT event, PFSRTL_STACK_OVERFLOW_ROUTINE routine, bool paging_file) {
+    auto* overflow = new (std::nothrow) Overflow{{}, context, event, routine, false};
+    if (!overflow) {
+        // NT deviation: the ordinary form has no reserve either and raises; the paging-file form
+        // waits for the reserved item.
+        if (!paging_file) ExRaiseStatus(STATUS_INSUFFICIENT_RESOURCES);
+        Reserve& r = reserve();
+        std::unique_lock guard(r.lock);
+        r.freed.wait(guard, [&] { return !r.busy; });
+        r.busy = true;
+        r.item = Overflow{{}, context, event, routine, true};
+        overflow = &r.item;
+    }
+    ExInitializeWorkItem(&overflow->item, run_overflow, overflow);
+    ExQueueWorkItem(&overflow->item, CriticalWorkQueue);
+}
+
+}  // namespace
+
+extern "C" {
+
+// Learn: TRUE for a nonfatal system error status. The fatal ones are the processor's exceptions
+// that a file system's filter must let through to the system: misaligned data or instructions,
+// access violations, illegal instructions.
+NTKERNELAPI BOOLEAN NTAPI FsRtlIsNtstatusExpected(NTSTATUS Exception) {
+    switch (Exception) {
+    case STATUS_DATATYPE_MISALIGNMENT:
+    case STATUS_ACCESS_VIOLATION:
+    case STATUS_ILLEGAL_INSTRUCTION:
+    case STATUS_INSTRUCTION_MISALIGNMENT:
+        return FALSE;
+    default:
+        return TRUE;
+    }
+}
+
+NTKERNELAPI NTSTATUS NTAPI FsRtlNormalizeNtstatus(NTSTATUS Exception, NTSTATUS GenericException) {
+    return FsRtlIsNtstatusExpected(Exception) ? Exception : GenericException;
+}
+
+NTKERNELAPI VOID NTAPI FsRtlPostStackOverflow(PVOID Context, PKEVENT Event,
+                                              PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine) {
+    post(Context, Event, StackOverflowRoutine, false);
+}
+
+NTKERNELAPI VOID NTAPI FsRtlPostPagingFileStackOverflow(PVOID Context, PKEVENT Event,
+                                                        PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine) {
+    post(Context, Event, StackOverflowRoutine, true);
+}
+
+}  // extern "C"
