@@ -259,4 +259,48 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlGetNextLargeMcbEntry(PLARGE_MCB Mcb, ULONG RunInd
     return TRUE;
 }
 
+// The small MCB: the large one inside, its 64-bit numbers narrowed (a hole's -1 becomes (LBN)-1).
+static PLARGE_MCB large(PMCB Mcb) { return &Mcb->DummyFieldThatSizesThisStructureCorrectly; }
+
+NTKERNELAPI VOID NTAPI FsRtlInitializeMcb(PMCB Mcb, POOL_TYPE PoolType) { FsRtlInitializeLargeMcb(large(Mcb), PoolType); }
+
+NTKERNELAPI VOID NTAPI FsRtlUninitializeMcb(PMCB Mcb) { FsRtlUninitializeLargeMcb(large(Mcb)); }
+
+NTKERNELAPI VOID NTAPI FsRtlTruncateMcb(PMCB Mcb, VBN Vbn) { FsRtlTruncateLargeMcb(large(Mcb), Vbn); }
+
+NTKERNELAPI BOOLEAN NTAPI FsRtlAddMcbEntry(PMCB Mcb, VBN Vbn, LBN Lbn, ULONG SectorCount) {
+    return FsRtlAddLargeMcbEntry(large(Mcb), Vbn, Lbn, SectorCount);
+}
+
+NTKERNELAPI VOID NTAPI FsRtlRemoveMcbEntry(PMCB Mcb, VBN Vbn, ULONG SectorCount) {
+    FsRtlRemoveLargeMcbEntry(large(Mcb), Vbn, SectorCount);
+}
+
+NTKERNELAPI BOOLEAN NTAPI FsRtlLookupMcbEntry(PMCB Mcb, VBN Vbn, PLBN Lbn, PULONG SectorCount, PULONG Index) {
+    LONGLONG lbn = -1, count = 0;
+    const BOOLEAN found = FsRtlLookupLargeMcbEntry(large(Mcb), Vbn, &lbn, &count, nullptr, nullptr, Index);
+    if (Lbn) *Lbn = static_cast<LBN>(lbn);
+    if (SectorCount) *SectorCount = static_cast<ULONG>(count);
+    return found;
+}
+
+NTKERNELAPI BOOLEAN NTAPI FsRtlLookupLastMcbEntry(PMCB Mcb, PVBN Vbn, PLBN Lbn) {
+    LONGLONG vbn = 0, lbn = 0;
+    if (!FsRtlLookupLastLargeMcbEntry(large(Mcb), &vbn, &lbn)) return FALSE;
+    if (Vbn) *Vbn = static_cast<VBN>(vbn);
+    if (Lbn) *Lbn = static_cast<LBN>(lbn);
+    return TRUE;
+}
+
+NTKERNELAPI ULONG NTAPI FsRtlNumberOfRunsInMcb(PMCB Mcb) { return FsRtlNumberOfRunsInLargeMcb(large(Mcb)); }
+
+NTKERNELAPI BOOLEAN NTAPI FsRtlGetNextMcbEntry(PMCB Mcb, ULONG RunIndex, PVBN Vbn, PLBN Lbn, PULONG SectorCount) {
+    LONGLONG vbn = 0, lbn = 0, count = 0;
+    if (!FsRtlGetNextLargeMcbEntry(large(Mcb), RunIndex, &vbn, &lbn, &count)) return FALSE;
+    if (Vbn) *Vbn = static_cast<VBN>(vbn);
+    if (Lbn) *Lbn = static_cast<LBN>(lbn);
+    if (SectorCount) *SectorCount = static_cast<ULONG>(count);
+    return TRUE;
+}
+
 }  // extern "C"

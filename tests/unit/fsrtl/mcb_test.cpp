@@ -97,4 +97,35 @@ TEST_F(LargeMcbTest, remove_truncate_and_split_reshape_the_mapping)
     EXPECT_EQ(FsRtlNumberOfRunsInLargeMcb(&m_mcb), 0u);
 }
 
+// The small MCB maps the same way with 32-bit numbers; a hole's LBN is (LBN)-1.
+TEST(SmallMcbTest, maps_with_32_bit_block_numbers)
+{
+    MCB mcb;
+    FsRtlInitializeMcb(&mcb, PagedPool);
+    ASSERT_TRUE(FsRtlAddMcbEntry(&mcb, 8, 800, 8));
+    ASSERT_TRUE(FsRtlAddMcbEntry(&mcb, 16, 808, 8));
+    EXPECT_EQ(FsRtlNumberOfRunsInMcb(&mcb), 2u);
+    LBN lbn = 0;
+    ULONG count = 0, index = 0;
+    ASSERT_TRUE(FsRtlLookupMcbEntry(&mcb, 10, &lbn, &count, &index));
+    EXPECT_EQ(lbn, 802u);
+    EXPECT_EQ(count, 14u);
+    EXPECT_EQ(index, 1u);
+    ASSERT_TRUE(FsRtlLookupMcbEntry(&mcb, 3, &lbn, &count, &index));
+    EXPECT_EQ(lbn, static_cast<LBN>(-1));
+    EXPECT_FALSE(FsRtlLookupMcbEntry(&mcb, 24, &lbn, &count, &index));
+    VBN vbn = 0;
+    ASSERT_TRUE(FsRtlLookupLastMcbEntry(&mcb, &vbn, &lbn));
+    EXPECT_EQ(vbn, 23u);
+    EXPECT_EQ(lbn, 815u);
+    FsRtlRemoveMcbEntry(&mcb, 8, 4);
+    ASSERT_TRUE(FsRtlGetNextMcbEntry(&mcb, 1, &vbn, &lbn, &count));
+    EXPECT_EQ(vbn, 12u);
+    EXPECT_EQ(lbn, 804u);
+    EXPECT_EQ(count, 12u);
+    FsRtlTruncateMcb(&mcb, 0);
+    EXPECT_EQ(FsRtlNumberOfRunsInMcb(&mcb), 0u);
+    FsRtlUninitializeMcb(&mcb);
+}
+
 }  // namespace

@@ -48,6 +48,22 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlGetNextLargeMcbEntry(PLARGE_MCB Mcb, ULONG RunInd
 NTKERNELAPI BOOLEAN NTAPI FsRtlSplitLargeMcb(PLARGE_MCB Mcb, LONGLONG Vbn, LONGLONG Amount);
 NTKERNELAPI VOID NTAPI FsRtlTruncateLargeMcb(PLARGE_MCB Mcb, LONGLONG Vbn);
 
+/* The small MCB of older file systems: the same mapping with 32-bit block numbers (a hole's LBN
+ * is (LBN)-1). */
+typedef ULONG LBN;
+typedef LBN *PLBN;
+typedef ULONG VBN;
+typedef VBN *PVBN;
+NTKERNELAPI VOID NTAPI FsRtlInitializeMcb(PMCB Mcb, POOL_TYPE PoolType);
+NTKERNELAPI VOID NTAPI FsRtlUninitializeMcb(PMCB Mcb);
+NTKERNELAPI VOID NTAPI FsRtlTruncateMcb(PMCB Mcb, VBN Vbn);
+NTKERNELAPI BOOLEAN NTAPI FsRtlAddMcbEntry(PMCB Mcb, VBN Vbn, LBN Lbn, ULONG SectorCount);
+NTKERNELAPI VOID NTAPI FsRtlRemoveMcbEntry(PMCB Mcb, VBN Vbn, ULONG SectorCount);
+NTKERNELAPI BOOLEAN NTAPI FsRtlLookupMcbEntry(PMCB Mcb, VBN Vbn, PLBN Lbn, PULONG SectorCount, PULONG Index);
+NTKERNELAPI BOOLEAN NTAPI FsRtlLookupLastMcbEntry(PMCB Mcb, PVBN Vbn, PLBN Lbn);
+NTKERNELAPI ULONG NTAPI FsRtlNumberOfRunsInMcb(PMCB Mcb);
+NTKERNELAPI BOOLEAN NTAPI FsRtlGetNextMcbEntry(PMCB Mcb, ULONG RunIndex, PVBN Vbn, PLBN Lbn, PULONG SectorCount);
+
 NTIO_END_DECLS
 
 #endif
