@@ -21,6 +21,10 @@ ULONG NTAPI IoGetRequestorProcessId(PIRP Irp) {
     return process ? static_cast<ULONG>(reinterpret_cast<ULONG_PTR>(PsGetProcessId(process))) : 0;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioissystemthread
+// Whether the thread is a system thread (PsCreateSystemThread's, the worker threads).
+BOOLEAN NTAPI IoIsSystemThread(PETHREAD Thread) { return PsIsSystemThread(Thread); }
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioisoperationsynchronous
 // Asynchronous paging I/O is asynchronous whatever else holds; synchronous paging I/O, a file
 // object opened for synchronous I/O, IRP_SYNCHRONOUS_API, and (as the page states) a METHOD_BUFFERED

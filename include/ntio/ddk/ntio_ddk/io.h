@@ -49,6 +49,7 @@ NTKERNELAPI PEPROCESS NTAPI IoGetRequestorProcess(PIRP Irp);
 /* The initial stack pointer of the current thread's stack (its highest address). IRQL <= APC_LEVEL. */
 NTKERNELAPI PVOID NTAPI IoGetInitialStack(VOID);
 NTKERNELAPI ULONG NTAPI IoGetRequestorProcessId(PIRP Irp);
+NTKERNELAPI BOOLEAN NTAPI IoIsSystemThread(PETHREAD Thread);
 NTKERNELAPI BOOLEAN NTAPI IoIsOperationSynchronous(PIRP Irp);
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetDeviceToVerify(PETHREAD Thread);
 NTKERNELAPI VOID NTAPI IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject,

@@ -34,6 +34,30 @@ TEST_F(RequestorTest, RequestorIsTheIssuingThreadsProcess) {
     EXPECT_NE(IoGetRequestorProcessId(threaded), 0u);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioissystemthread
+TEST_F(RequestorTest, SystemThreadsAreTheSystemsOwn) {
+    EXPECT_FALSE(IoIsSystemThread(PsGetCurrentThread()));
+    HANDLE handle = nullptr;
+    struct Seen {
+        KEVENT done;
+        BOOLEAN system = FALSE;
+    } seen;
+    KeInitializeEvent(&seen.done, NotificationEvent, FALSE);
+    ASSERT_EQ(PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, nullptr, nullptr, nullptr,
+                                   [](PVOID context) {
+                                       auto* s = static_cast<Seen*>(context);
+                                       s->system = IoIsSystemThread(PsGetCurrentThread());
+                                       KeSetEvent(&s->done, IO_NO_INCREMENT, FALSE);
+                                       PsTerminateSystemThread(STATUS_SUCCESS);
+                                   },
+                                   &seen),
+              STATUS_SUCCESS);
+    ASSERT_EQ(KeWaitForSingleObject(&seen.done, Executive, KernelMode, FALSE, nullptr), STATUS_SUCCESS);
+    EXPECT_TRUE(seen.system);
+    EXPECT_EQ(ZwWaitForSingleObject(handle, FALSE, nullptr), STATUS_SUCCESS);
+    EXPECT_EQ(ZwClose(handle), STATUS_SUCCESS);
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioisoperationsynchronous
 TEST_F(RequestorTest, OperationSynchronousFollowsTheDocumentedRules) {
     FILE_OBJECT sync_file{};
