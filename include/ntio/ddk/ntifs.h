@@ -10,6 +10,7 @@
 #include "ntio_ddk/fsrtl_fcb.h"
 #include "ntio_ddk/fsrtl_filter.h"
 #include "ntio_ddk/fsrtl_mcb.h"
+#include "ntio_ddk/fsrtl_tunnel.h"
 #include "ntio_ddk/cc.h"
 #include "ntio_ddk/mm_file_system.h"
 #include "ntio_ddk/io_file_system.h"
