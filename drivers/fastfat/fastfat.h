@@ -52,6 +52,7 @@ typedef struct _FAT_VCB {
     PNOTIFY_SYNC NotifySync;
     LIST_ENTRY DirNotifyList;
     PVPB SpareVpb;               /* swapped into the real device at dismount */
+    TUNNEL Tunnel;               /* names just deleted, with their creation time (fastfat_create.c) */
     LIST_ENTRY VcbLinks;         /* FatData.VcbList */
     /* Requests posted to worker threads and not yet taken by one (fastfat_post.c): a cancel-safe
      * queue, in PostQueue under PostLock, served by at most FAT_POST_WORKERS workers at a time. */
@@ -196,6 +197,10 @@ NTSTATUS FatQueryVolumeInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIR
 NTSTATUS FatSetVolumeInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 NTSTATUS FatDirectoryControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
 NTSTATUS FatLockControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+
+/* fastfat_create.c: file name tunneling. A deleted entry's names and creation time go to the
+ * volume's tunnel cache; a file created under one of those names soon after gets the time back. */
+VOID FatTunnelDeletedEntry(_In_ PFAT_VCB Vcb, _In_ const FAT_DIRENT *Dirent);
 
 /* fastfat_read_write.c: the cache manager's callbacks, section synchronization and fast I/O check. */
 VOID FatInitializeCacheCallbacks(_Out_ PCACHE_MANAGER_CALLBACKS Callbacks);

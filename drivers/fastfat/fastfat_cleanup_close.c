@@ -13,6 +13,7 @@ static VOID FatDeleteFile(PFAT_VCB Vcb, PFAT_FCB Fcb)
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
     if (!Fcb->Deleted && !(Vcb->Flags & VCB_DISMOUNTED) && NT_SUCCESS(FatDeleteEntry(&Vcb->Volume, &Fcb->Dirent))) {
         Fcb->Deleted = TRUE;
+        FatTunnelDeletedEntry(Vcb, &Fcb->Dirent);
         Fcb->Header.FileSize.QuadPart = 0;
         Fcb->Header.ValidDataLength.QuadPart = 0;
         Fcb->Header.AllocationSize.QuadPart = 0;

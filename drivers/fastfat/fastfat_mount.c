@@ -78,6 +78,7 @@ static NTSTATUS FatMountVolumeIrp(PIO_STACK_LOCATION Stack)
         return status;
     }
     FsRtlNotifyInitializeSync(&vcb->NotifySync);
+    FsRtlInitializeTunnelCache(&vcb->Tunnel);
 
     volumeDevice->StackSize = (CCHAR)(target->StackSize + 1);
     volumeDevice->SectorSize = (USHORT)vcb->SectorSize;
@@ -160,6 +161,7 @@ VOID FatDeleteVcb(PFAT_VCB Vcb)
     FatDereferenceFcb(Vcb->VolumeFcb);
     ExReleaseResourceLite(&Vcb->Resource);
     FsRtlNotifyUninitializeSync(&Vcb->NotifySync);
+    FsRtlDeleteTunnelCache(&Vcb->Tunnel);
     ExDeleteResourceLite(&Vcb->Resource);
 
     IoAcquireVpbSpinLock(&irql);

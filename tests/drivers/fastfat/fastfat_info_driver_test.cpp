@@ -128,6 +128,45 @@ TEST_F(FastFatInfoTest, basic_information_sets_attributes_and_times) {
     expect_fsck_clean();
 }
 
+// File name tunneling (Microsoft KB 172190): a file created under a name just deleted from its
+// directory gets the deleted file's creation time back; another name gets its own. The tunnel's
+// age limit is raised so that the test does not depend on how fast it runs.
+TEST_F(FastFatInfoTest, a_name_deleted_and_created_again_keeps_its_creation_time) {
+    ULONG age = 3600;
+    ASSERT_EQ(RtlWriteRegistryValue(RTL_REGISTRY_CONTROL, L"FileSystem", L"MaximumTunnelEntryAgeInSeconds", REG_DWORD,
+                                    &age, sizeof(age)),
+              STATUS_SUCCESS);
+    unmount();  // the volume reads the limit when it mounts
+    load_disk();
+    load_fs();
+    auto creation_of = [&](const std::string& name) {
+        HANDLE h = nullptr;
+        EXPECT_EQ(create(name, &h, FILE_OPEN, FILE_READ_ATTRIBUTES), STATUS_SUCCESS);
+        FILE_BASIC_INFORMATION basic{};
+        IO_STATUS_BLOCK iosb{};
+        EXPECT_EQ(NtQueryInformationFile(h, &iosb, &basic, sizeof(basic), FileBasicInformation), STATUS_SUCCESS);
+        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+        return basic.CreationTime.QuadPart;
+    };
+    put_file("\\Tunneled Name.txt", {1, 2, 3});
+    HANDLE h = nullptr;
+    ASSERT_EQ(create("\\Tunneled Name.txt", &h, FILE_OPEN, FILE_WRITE_ATTRIBUTES | DELETE), STATUS_SUCCESS);
+    FILE_BASIC_INFORMATION basic{};
+    basic.CreationTime.QuadPart = 126000000000000000LL;  // 2000-04-15, an even number of seconds
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_EQ(NtSetInformationFile(h, &iosb, &basic, sizeof(basic), FileBasicInformation), STATUS_SUCCESS);
+    FILE_DISPOSITION_INFORMATION disposition{TRUE};
+    ASSERT_EQ(NtSetInformationFile(h, &iosb, &disposition, sizeof(disposition), FileDispositionInformation),
+              STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+    put_file("\\tunneled name.TXT", {4, 5});
+    EXPECT_EQ(creation_of("\\tunneled name.TXT"), basic.CreationTime.QuadPart);
+    put_file("\\another name.txt", {6});
+    EXPECT_NE(creation_of("\\another name.txt"), basic.CreationTime.QuadPart);
+    unmount();
+    expect_fsck_clean();
+}
+
 TEST_F(FastFatInfoTest, rename_within_and_across_directories_and_over_a_file) {
     put_file("\\one.txt", {1});
     put_file("\\two.txt", {2});
