@@ -354,7 +354,7 @@ void CacheManager::run_read_aheads() {
                 return;
             }
             next = m_read_aheads.front();
-            m_read_aheads.erase(m_read_aheads.begin());
+            m_read_aheads.pop_front();
         }
         SharedCacheMap* map = next.map;
         if (!m_stopping.load(std::memory_order_acquire) && !map->m_read_ahead_disabled.load(std::memory_order_relaxed)) {
@@ -431,7 +431,7 @@ void CacheManager::post_deferred_writes() {
         if (!go) return;
         {
             std::lock_guard guard(m_lock);
-            m_deferred.erase(m_deferred.begin());
+            m_deferred.pop_front();
         }
         next.post(next.context1, next.context2);
         ObDereferenceObject(next.file);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -80,14 +81,14 @@ private:
     System& m_system;
     std::atomic<std::int64_t> m_dirty_total{0};
     std::int64_t m_dirty_threshold;        // CcDirtyPageThreshold, in pages
-    std::vector<DeferredWrite> m_deferred;  // under m_lock
+    std::deque<DeferredWrite> m_deferred;  // under m_lock
     std::atomic<void*> m_scan_thread{nullptr};  // the thread running a lazy-writer pass
     struct ReadAhead {
         SharedCacheMap* map;  // held while queued
         LONGLONG offset;
         LONGLONG length;
     };
-    std::vector<ReadAhead> m_read_aheads;  // under m_lock, in the order they came
+    std::deque<ReadAhead> m_read_aheads;  // under m_lock, in the order they came
     bool m_read_ahead_running = false;     // under m_lock: the worker item is queued or running
     WORK_QUEUE_ITEM m_read_ahead_item{};
     std::mutex m_lock;  // m_maps, every map's open count, holds and uninitialize events; m_scan*

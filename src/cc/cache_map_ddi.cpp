@@ -122,10 +122,12 @@ NTKERNELAPI NTSTATUS NTAPI CcWaitForCurrentLazyWriterActivity(VOID) {
 // writes are posted in the order they came, before new writers are let through by the lazy writer.
 NTKERNELAPI BOOLEAN NTAPI CcCanIWrite(PFILE_OBJECT FileObject, ULONG BytesToWrite, BOOLEAN Wait, UCHAR Retrying) {
     (void)Retrying;
-    CacheManager* manager = CacheManager::current(false);
-    if (!manager || !FileObject) return TRUE;
-    // The caller's file is cached (its private cache map holds the shared one), so no hold is needed.
-    return manager->can_i_write(shared_map_of(FileObject), BytesToWrite, Wait);
+    if (!FileObject) return TRUE;
+    // The caller's file is cached (its private cache map holds the shared one), so no hold is
+    // needed, and the map names its cache manager without the System lookup.
+    SharedCacheMap* map = shared_map_of(FileObject);
+    CacheManager* manager = map ? &map->m_manager : CacheManager::current(false);
+    return manager ? manager->can_i_write(map, BytesToWrite, Wait) : TRUE;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccdeferwrite
@@ -133,12 +135,13 @@ NTKERNELAPI BOOLEAN NTAPI CcCanIWrite(PFILE_OBJECT FileObject, ULONG BytesToWrit
 NTKERNELAPI VOID NTAPI CcDeferWrite(PFILE_OBJECT FileObject, PCC_POST_DEFERRED_WRITE PostRoutine, PVOID Context1,
                                     PVOID Context2, ULONG BytesToWrite, BOOLEAN Retrying) {
     (void)Retrying;
-    CacheManager* manager = CacheManager::current(false);
+    SharedCacheMap* map = FileObject ? shared_map_of(FileObject) : nullptr;
+    CacheManager* manager = map ? &map->m_manager : CacheManager::current(false);
     if (!manager || !FileObject) {
         PostRoutine(Context1, Context2);
         return;
     }
-    manager->defer_write(FileObject, shared_map_of(FileObject), PostRoutine, Context1, Context2, BytesToWrite);
+    manager->defer_write(FileObject, map, PostRoutine, Context1, Context2, BytesToWrite);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetdirtypagethreshold

@@ -61,7 +61,10 @@ void note_cached_read(PFILE_OBJECT file, SharedCacheMap* map, LONGLONG offset, U
     auto* private_map = static_cast<PrivateCacheMap*>(file->PrivateCacheMap);
     if (!private_map || length == 0) return;
     const LONGLONG end = offset + length;
-    const LONGLONG last = private_map->LastReadEnd.exchange(end, std::memory_order_relaxed);
+    // Plain load and store, no read-modify-write on every cached read: two requests of one
+    // asynchronous file object racing here only blur the heuristic.
+    const LONGLONG last = private_map->LastReadEnd.load(std::memory_order_relaxed);
+    private_map->LastReadEnd.store(end, std::memory_order_relaxed);
     if (map->m_read_ahead_disabled.load(std::memory_order_relaxed)) return;
     const bool sequential = offset == last || (__atomic_load_n(&file->Flags, __ATOMIC_RELAXED) & FO_SEQUENTIAL_ONLY);
     if (!sequential) return;

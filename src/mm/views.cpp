@@ -97,9 +97,14 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
     if (writable || copy) prot |= PROT_WRITE;
     // NT deviation: executable views map readable memory; ntio runs no code from a view.
 
-    // The pages are read after a flush of the file's cache (load_pages): the file is acquired for it.
-    FileAcquisition acquisition(*control, FileAcquisition::cc_flush, start + length);
-    if (!acquisition.ok()) return acquisition.status();
+    // The pages are read after a flush of the file's cache (load_pages), when the file is cached:
+    // the file is acquired for that flush.
+    std::optional<FileAcquisition> acquisition;
+    if (control->pointers && !control->image &&
+        __atomic_load_n(&control->pointers->SharedCacheMap, __ATOMIC_ACQUIRE)) {
+        acquisition.emplace(*control, FileAcquisition::cc_flush, start + length);
+        if (!acquisition->ok()) return acquisition->status();
+    }
     std::lock_guard io(control->io);
     NTSTATUS status = load_pages(*control, start, length);
     if (!NT_SUCCESS(status)) return status;
