@@ -391,6 +391,99 @@ inline AfterCall after_call() noexcept {
     return status;
 }
 
+// ---- Chained Level 1 calls ----
+// A filter's dispatch usually ends in `return IoCallDriver(lower, irp)`, which compilers make a
+// tail call: nothing of the filter runs after the lower dispatch returns, so that call's exit checks
+// would run at the same instant as the caller's, on the same IRQL and cancel spin lock depth. Such a
+// call keeps no frame of its own: it switches the driver context, names its device as the one the
+// exit check blames, and jumps to the dispatch; the exit checks run once, in the innermost call that
+// has a frame, when the whole chain returns. A call is chained when its return address is the one
+// every framed call's dispatch returns to (ntio_level1_chain_return, below: no frame lies between
+// them) and its entry IRQL and depth are that call's. The report names what the unchained calls
+// would have named: the innermost call whose checks fail is the last one chained (an IRQL changed
+// before a tail call makes the next call a framed one, which checks from there).
+#if defined(__x86_64__) && defined(__GNUC__)
+extern "C" {
+// Calls routine(device, irp) with the return address ntio_level1_chain_return (the only call there).
+[[gnu::visibility("hidden")]] NTSTATUS ntio_level1_chain_call(PDEVICE_OBJECT device, PIRP irp,
+                                                              PDRIVER_DISPATCH routine) noexcept;
+[[gnu::visibility("hidden")]] extern const char ntio_level1_chain_return[];
+}
+asm(R"(
+    .text
+    .p2align 4
+    .globl ntio_level1_chain_call
+    .hidden ntio_level1_chain_call
+    .type ntio_level1_chain_call, @function
+ntio_level1_chain_call:
+    .cfi_startproc
+    subq $8, %rsp
+    .cfi_adjust_cfa_offset 8
+    call *%rdx
+    .globl ntio_level1_chain_return
+    .hidden ntio_level1_chain_return
+ntio_level1_chain_return:
+    addq $8, %rsp
+    .cfi_adjust_cfa_offset -8
+    ret
+    .cfi_endproc
+    .size ntio_level1_chain_call, .-ntio_level1_chain_call
+)");
+inline bool chained_return(const void* return_address) noexcept {
+    return return_address == static_cast<const void*>(ntio_level1_chain_return);
+}
+inline NTSTATUS framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept {
+    return ntio_level1_chain_call(device, irp, routine);
+}
+#else
+inline bool chained_return(const void*) noexcept { return false; }
+inline NTSTATUS framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept {
+    return routine(device, irp);
+}
+#endif
+
+// A framed Level 1 call from IoCallDriver's hook: the chain it interrupts kept in two stack slots
+// and put back after its dispatch, which returns to ntio_level1_chain_return.
+[[gnu::noinline]] NTSTATUS level1_framed_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
+                                              std::uint64_t key, PDRIVER_DISPATCH routine) noexcept {
+    ThreadState& state = t_state;
+    volatile std::uint64_t outer_key = state.chain_key;
+    volatile PDEVICE_OBJECT outer_device = state.chain_device;
+    PDRIVER_OBJECT const previous = state.context;
+    state.context = driver;
+    state.chain_key = key;
+    state.chain_device = device;
+    const NTSTATUS status = framed_dispatch(device, irp, routine);
+    const AfterCall after = after_call();
+    after.state->context = previous;
+    PDEVICE_OBJECT const blamed = after.state->chain_device;
+    after.state->chain_key = outer_key;
+    after.state->chain_device = outer_device;
+    if (!after.thread || level1_exit_key(after.thread->m_irql, after.state->cancel_lock_depth) != key) [[unlikely]]
+        return level1_exit_reported(blamed, static_cast<KIRQL>(key), static_cast<int>(key >> 8), status);
+    return status;
+}
+
+// level1_dispatch for IoCallDriver's hook: a chained call jumps to its dispatch, any other is framed.
+[[gnu::always_inline]] inline NTSTATUS level1_chain_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
+                                                             KIRQL irql, const void* return_address) noexcept {
+    if (--irp->CurrentLocation <= 0) [[unlikely]]
+        KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
+    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
+    sp->DeviceObject = device;
+    ThreadState& state = t_state;
+    const std::uint64_t key = level1_exit_key(irql, state.cancel_lock_depth);
+    const PDRIVER_DISPATCH routine = driver->MajorFunction[sp->MajorFunction];
+    if (chained_return(return_address) && state.chain_key == key) {
+        state.context = driver;
+        state.chain_device = device;
+        // A jump: called as a routine that cannot throw (a dispatch routine does not), since in a
+        // noexcept function a call that might throw keeps a frame for std::terminate.
+        return reinterpret_cast<NTSTATUS (*)(PDEVICE_OBJECT, PIRP) noexcept>(routine)(device, irp);
+    }
+    return level1_framed_call(device, irp, driver, key, routine);
+}
+
 // A Level 1 call whose entry checks report (0xC9 0x03 / 0x04 / 0x10), then its dispatch: out of
 // line, so that the usual path keeps nothing across a call before the dispatch.
 [[gnu::cold, gnu::noinline]] NTSTATUS level1_call_reported(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
@@ -401,13 +494,17 @@ inline AfterCall after_call() noexcept {
 
 // A Level 1 target with nothing else to do: the Level 1 checks around the dispatch with the
 // driver's context set, nothing remembered. The thread's KTHREAD is read once before the dispatch.
+// kChain: IoCallDriver's hook, whose `return_address` (IoCallDriver's) may chain the call.
+template <bool kChain = false>
 [[gnu::always_inline]] inline NTSTATUS level1_call_inline(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
-                                                          ULONG flags, bool traced) noexcept {
+                                                          ULONG flags, bool traced,
+                                                          const void* return_address = nullptr) noexcept {
     _KTHREAD* const thread = ke::current_thread_if_any();
     if (!thread || t_state.frame_count != 0 || traced) [[unlikely]] return call_driver_slow(device, irp, flags);
     const KIRQL irql = thread->m_irql;
     if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
         return level1_call_reported(device, irp, driver, irql);
+    if constexpr (kChain) return level1_chain_dispatch(device, irp, driver, irql, return_address);
     return level1_dispatch(device, irp, driver, irql);
 }
 }  // namespace
@@ -417,15 +514,41 @@ NTSTATUS call_driver_level1(PDEVICE_OBJECT device, PIRP irp, ULONG flags) noexce
 }
 
 // IoCallDriver while the verifier is active and not only tracing: the Level 1 target with nothing
-// else to do in line (one call from IofCallDriver, one frame), everything else by tail calls.
-NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp, ULONG reasons) noexcept {
+// else to do in line (chained, or framed by one call), everything else by tail calls.
+// `return_address`: IoCallDriver's (call_driver_hooked below passes it).
+extern "C" [[gnu::visibility("hidden")]] NTSTATUS ntio_verifier_call_driver_hooked(PDEVICE_OBJECT device, PIRP irp,
+                                                                                  ULONG reasons,
+                                                                                  const void* return_address) noexcept {
     PDRIVER_OBJECT const driver = device ? device->DriverObject : nullptr;
     if (!driver || driver->Type != IO_TYPE_DRIVER) [[unlikely]] return call_driver_odd_target(device, irp);
     const ULONG flags = io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed);
     if ((flags & kLevel1LeanMask) == kLevel1Lean) [[likely]]
-        return level1_call_inline(device, irp, driver, flags, (reasons & kSlowTracing) != 0);
+        return level1_call_inline<true>(device, irp, driver, flags, (reasons & kSlowTracing) != 0, return_address);
     return call_driver_with_flags(device, irp, flags);
 }
+
+// call_driver_hooked(device, irp, reasons): IofCallDriver jumps here, so the word at the stack
+// pointer is IoCallDriver's return address, passed on as the fourth argument. (GCC makes no tail
+// calls in a function that reads __builtin_return_address, and the chained call is one.) The
+// symbol is the C++ declaration's (fast_hooks.hpp): a change to it fails the link.
+#if defined(__x86_64__) && defined(__GNUC__)
+asm(R"(
+    .text
+    .p2align 4
+    .globl _ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj
+    .type _ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj, @function
+_ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj:
+    .cfi_startproc
+    movq (%rsp), %rcx
+    jmp ntio_verifier_call_driver_hooked
+    .cfi_endproc
+    .size _ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj, .-_ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj
+)");
+#else
+NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp, ULONG reasons) noexcept {
+    return ntio_verifier_call_driver_hooked(device, irp, reasons, nullptr);
+}
+#endif
 
 // Everything the inline IoCallDriver hook leaves: Level 2 frames, forwarding rules, stress modes, the
 // log of verified drivers.

@@ -28,6 +28,11 @@ struct ThreadState {
     int cancel_lock_depth = 0;
     int held_spin_locks = 0;  // spin locks a DDI-checked driver took on this thread (ddi_rules.cpp)
     PDRIVER_OBJECT context = nullptr;
+    // The innermost Level 1 call with a frame on this thread (dispatch_rules.cpp, level1_chain_dispatch):
+    // its IRQL and cancel spin lock depth at entry, and the device its exit check blames, the last
+    // call chained into it.
+    std::uint64_t chain_key = 0;
+    PDEVICE_OBJECT chain_device = nullptr;
 };
 extern constinit thread_local ThreadState t_state;
 

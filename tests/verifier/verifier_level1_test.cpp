@@ -30,6 +30,52 @@ TEST_F(VerifierTest, level1_irql_changed_across_dispatch_is_0x05) {
     IoFreeIrp(irp);
 }
 
+// A filter whose dispatch ends in `return IoCallDriver(...)` returns when the lower dispatch does:
+// the report names the device whose dispatch changed the IRQL, whichever of the two that was.
+TEST_F(VerifierTest, level1_irql_changed_below_a_forwarding_filter_names_the_lower_device) {
+    load_buggy(kLevel1);
+    load_filter(kLevel1);
+    Outcome outcome;
+    PIRP irp = make_read(filter_device(), kRaiseIrql, outcome, kFilterSkip);
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
+                              0x05);
+    EXPECT_EQ(bc.p2, ptr(buggy_device()));
+    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
+    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(APC_LEVEL));
+    KeLowerIrql(PASSIVE_LEVEL);
+    IoFreeIrp(irp);
+}
+
+TEST_F(VerifierTest, level1_irql_raised_by_a_filter_before_it_forwards_names_the_filter) {
+    load_buggy(kLevel1);
+    load_filter(kLevel1);
+    Outcome outcome;
+    PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterRaiseIrqlSkip);
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
+                              0x05);
+    EXPECT_EQ(bc.p2, ptr(filter_device()));
+    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
+    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(APC_LEVEL));
+    EXPECT_EQ(outcome.completions.load(), 1);  // the lower driver completed it, at APC_LEVEL
+    KeLowerIrql(PASSIVE_LEVEL);
+    IoFreeIrp(irp);
+}
+
+// Forwards through a filter, then a raise straight below the caller: each report names its device.
+TEST_F(VerifierTest, level1_forwarding_filters_are_not_flagged_and_leave_later_reports_right) {
+    load_buggy(kLevel1);
+    load_filter(kLevel1);
+    expect_legal_read(filter_device(), kCompleteOk, kFilterSkip);
+    expect_legal_read(filter_device(), kCompleteOk, kFilterCopyPropagate);
+    Outcome outcome;
+    PIRP irp = make_read(buggy_device(), kRaiseIrql, outcome);
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
+                              0x05);
+    EXPECT_EQ(bc.p2, ptr(buggy_device()));
+    KeLowerIrql(PASSIVE_LEVEL);
+    IoFreeIrp(irp);
+}
+
 TEST_F(VerifierTest, level1_completion_with_cancel_routine_set_is_0x07) {
     load_buggy(kLevel1);
     Outcome outcome;

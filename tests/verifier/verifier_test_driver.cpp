@@ -203,6 +203,17 @@ VOID NTAPI FilterHeldCancel(PDEVICE_OBJECT, PIRP Irp) {
     (void)complete(Irp, STATUS_CANCELLED);
 }
 
+[[gnu::noinline]] KIRQL RaiseToApcLevel() {
+    KIRQL irql;
+    KeRaiseIrql(APC_LEVEL, &irql);
+    return irql;
+}
+
+[[gnu::noinline]] NTSTATUS FilterReadModes(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+
+// The skipping forwards end in `return IoCallDriver(...)` in a routine with no local whose address
+// is taken, which an optimizing compiler makes a tail call (the shape of most filters); the other
+// modes are out of line.
 NTSTATUS NTAPI FilterRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     auto* ext = static_cast<FilterExtension*>(DeviceObject->DeviceExtension);
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
@@ -210,6 +221,19 @@ NTSTATUS NTAPI FilterRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     case kFilterSkip:
         IoSkipCurrentIrpStackLocation(Irp);
         return IoCallDriver(ext->Lower, Irp);
+    case kFilterRaiseIrqlSkip:
+        (void)RaiseToApcLevel();
+        IoSkipCurrentIrpStackLocation(Irp);
+        return IoCallDriver(ext->Lower, Irp);
+    default:
+        return FilterReadModes(DeviceObject, Irp);
+    }
+}
+
+NTSTATUS FilterReadModes(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    auto* ext = static_cast<FilterExtension*>(DeviceObject->DeviceExtension);
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    switch (sp->Parameters.Read.ByteOffset.LowPart) {
     case kFilterCopyPropagate:
         IoCopyCurrentIrpStackLocationToNext(Irp);
         IoSetCompletionRoutine(Irp, PropagatingCompletion, nullptr, TRUE, TRUE, TRUE);

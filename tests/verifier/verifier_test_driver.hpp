@@ -63,6 +63,8 @@ enum FilterMode : ULONG {
     kFilterMarkSkipForward = 14,    // mark pending, skip, forward, return STATUS_PENDING (legal)
     kFilterCopyRoutineEx = 15,      // copy + IoSetCompletionRoutineEx with the propagating routine,
                                     // forward; if it fails, complete with its status (legal)
+    kFilterRaiseIrqlSkip = 16,      // KeRaiseIrql(APC_LEVEL), skip, return IoCallDriver: returns
+                                    // raised (0xC9 0x05 naming the filter)
 };
 
 // VerBuggy's METHOD_BUFFERED IOCTLs: the driver writes 4 bytes of output.
