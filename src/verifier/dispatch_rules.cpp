@@ -4,6 +4,7 @@
 // Rule pages: https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation
 #include <new>
 
+#include "verifier/chained_calls.hpp"
 #include "verifier/fast_hooks.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
@@ -391,44 +392,21 @@ inline AfterCall after_call() noexcept {
     return status;
 }
 
-// ---- Chained Level 1 calls ----
-// A filter's dispatch usually ends in `return IoCallDriver(lower, irp)`, which compilers make a
-// tail call: nothing of the filter runs after the lower dispatch returns, so that call's exit checks
-// would run at the same instant as the caller's, on the same IRQL and cancel spin lock depth. Such a
-// call keeps no frame of its own: it switches the driver context, names its device as the one the
-// exit check blames, and jumps to the dispatch; the exit checks run once, in the innermost call that
-// has a frame, when the whole chain returns. A call is chained when its return address is the one
-// every framed call's dispatch returns to (ntio_level1_chain_return, below: no frame lies between
-// them) and its entry IRQL and depth are that call's. The report names what the unchained calls
-// would have named: the innermost call whose checks fail is the last one chained (an IRQL changed
-// before a tail call makes the next call a framed one, which checks from there).
-#if defined(__x86_64__) && defined(__GNUC__)
+// ---- Chained Level 1 calls (chained_calls.hpp) ----
+// A call a filter's dispatch makes by a tail call keeps no frame: its exit checks would run at the
+// same instant as the framed call's above it, on the same IRQL and cancel spin lock depth. It is
+// chained when its entry IRQL and depth are that call's: it switches the driver context, names its
+// device as the one the exit check blames, and jumps to the dispatch; the framed call's exit checks
+// run when the whole chain returns. The report names what the unchained calls would have named: the
+// innermost call whose checks fail is the last one chained (an IRQL changed before a tail call makes
+// the next call a framed one, which checks from there).
+#if NTIO_CHAINED_CALLS
 extern "C" {
-// Calls routine(device, irp) with the return address ntio_level1_chain_return (the only call there).
 [[gnu::visibility("hidden")]] NTSTATUS ntio_level1_chain_call(PDEVICE_OBJECT device, PIRP irp,
                                                               PDRIVER_DISPATCH routine) noexcept;
 [[gnu::visibility("hidden")]] extern const char ntio_level1_chain_return[];
 }
-asm(R"(
-    .text
-    .p2align 4
-    .globl ntio_level1_chain_call
-    .hidden ntio_level1_chain_call
-    .type ntio_level1_chain_call, @function
-ntio_level1_chain_call:
-    .cfi_startproc
-    subq $8, %rsp
-    .cfi_adjust_cfa_offset 8
-    call *%rdx
-    .globl ntio_level1_chain_return
-    .hidden ntio_level1_chain_return
-ntio_level1_chain_return:
-    addq $8, %rsp
-    .cfi_adjust_cfa_offset -8
-    ret
-    .cfi_endproc
-    .size ntio_level1_chain_call, .-ntio_level1_chain_call
-)");
+NTIO_CHAIN_TRAMPOLINE(ntio_level1_chain_call, ntio_level1_chain_return);
 inline bool chained_return(const void* return_address) noexcept {
     return return_address == static_cast<const void*>(ntio_level1_chain_return);
 }
@@ -528,22 +506,10 @@ extern "C" [[gnu::visibility("hidden")]] NTSTATUS ntio_verifier_call_driver_hook
 }
 
 // call_driver_hooked(device, irp, reasons): IofCallDriver jumps here, so the word at the stack
-// pointer is IoCallDriver's return address, passed on as the fourth argument. (GCC makes no tail
-// calls in a function that reads __builtin_return_address, and the chained call is one.) The
-// symbol is the C++ declaration's (fast_hooks.hpp): a change to it fails the link.
-#if defined(__x86_64__) && defined(__GNUC__)
-asm(R"(
-    .text
-    .p2align 4
-    .globl _ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj
-    .type _ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj, @function
-_ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj:
-    .cfi_startproc
-    movq (%rsp), %rcx
-    jmp ntio_verifier_call_driver_hooked
-    .cfi_endproc
-    .size _ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj, .-_ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj
-)");
+// pointer is IoCallDriver's return address, passed on as the fourth argument.
+#if NTIO_CHAINED_CALLS
+NTIO_RETURN_ADDRESS_ENTRY(_ZN4ntio8verifier18call_driver_hookedEP14_DEVICE_OBJECTP4_IRPj,
+                          ntio_verifier_call_driver_hooked, "%rcx");
 #else
 NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp, ULONG reasons) noexcept {
     return ntio_verifier_call_driver_hooked(device, irp, reasons, nullptr);
