@@ -18,6 +18,7 @@
 
 #include "io/irp_completion_walk.hpp"
 #include "io/objects.hpp"
+#include "verifier/chained_calls.hpp"
 #include "verifier/fast_hooks.hpp"
 #include "verifier/irp_log_layout.hpp"
 #include "verifier/state.hpp"
@@ -77,6 +78,9 @@ struct ThreadLog {
     std::uint64_t limit = 0;     // the head at the ring's end: a record must end at or before it (0: no ring)
     std::atomic<std::uint64_t>* gate = &g_closed_gate;  // ring->gate, or the closed gate without a ring
     std::uint32_t tid = 0;       // the thread id (owner records, the per-device IRP log)
+    // Calls chained (traced_call) into the innermost framed traced call of this thread: their returns
+    // are its return record's (header bits 24-31).
+    std::uint32_t chained = 0;
     bool exited = false;  // the thread is exiting and gave its ring back: its last events are dropped
 };
 // Trivially destructible and constant-initialized, so the recording path reads it with no guard;
@@ -498,8 +502,8 @@ inline std::uint64_t status_bits(NTSTATUS status) noexcept { return status_word(
 // The dispatch has returned: the IRP may be freed, only its pointer is recorded (with the status
 // and the call's location: the reader pairs it with its call). A pending return makes the thread's
 // next event read the clock.
-[[gnu::noinline]] void return_slow(PIRP irp, NTSTATUS status, CHAR location, bool pending) noexcept {
-    emit_slow(Kind::Return, (pending ? kPending : 0) | status_bits(status), location, 0, false, irp);
+[[gnu::noinline]] void return_slow(PIRP irp, NTSTATUS status, CHAR location, bool pending, CHAR chained = 0) noexcept {
+    emit_slow(Kind::Return, (pending ? kPending : 0) | status_bits(status), location, chained, false, irp);
     if (status == STATUS_PENDING) t_log.gate->store(0, std::memory_order_relaxed);
 }
 
@@ -597,18 +601,59 @@ namespace {
     return call_with_records<true>(device, irp, nullptr);
 }
 // The return record's out-of-line form, returning the status so that the traced call can jump here.
-[[gnu::noinline]] NTSTATUS traced_return_slow(PIRP irp, NTSTATUS status, CHAR location) noexcept {
-    return_slow(irp, status, location, false);
+[[gnu::noinline]] NTSTATUS traced_return_slow(PIRP irp, NTSTATUS status, CHAR location, CHAR chained) noexcept {
+    return_slow(irp, status, location, false, chained);
+    return status;
+}
+
+// Chained traced calls (chained_calls.hpp): a call a dispatch makes by a tail call returns when the
+// framed call above it does, with the same status, so it keeps no frame and writes no return record:
+// the framed call's return record counts it (header bits 24-31), and the reader gives each chained
+// call its return, innermost first, from the calls still open on the thread (read_records). Nothing
+// else is recorded between those returns, so the events read back are the unchained ones.
+#if NTIO_CHAINED_CALLS
+extern "C" {
+[[gnu::visibility("hidden")]] NTSTATUS ntio_trace_chain_call(PDEVICE_OBJECT device, PIRP irp,
+                                                             PDRIVER_DISPATCH routine) noexcept;
+[[gnu::visibility("hidden")]] extern const char ntio_trace_chain_return[];
+}
+NTIO_CHAIN_TRAMPOLINE(ntio_trace_chain_call, ntio_trace_chain_return);
+inline bool trace_chained(const void* return_address) noexcept {
+    return return_address == static_cast<const void*>(ntio_trace_chain_return);
+}
+inline NTSTATUS trace_framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept {
+    return ntio_trace_chain_call(device, irp, routine);
+}
+#else
+inline bool trace_chained(const void*) noexcept { return false; }
+inline NTSTATUS trace_framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept {
+    return routine(device, irp);
+}
+#endif
+
+// A framed traced call: the dispatch, then the return record of this call and of the calls chained
+// into it. The count of the chain this call interrupts waits in a stack slot.
+[[gnu::noinline]] NTSTATUS traced_framed_call(PDEVICE_OBJECT device, PIRP irp, CHAR location,
+                                              PDRIVER_DISPATCH routine) noexcept {
+    volatile std::uint32_t outer = t_log.chained;
+    t_log.chained = 0;
+    const NTSTATUS status = trace_framed_dispatch(device, irp, routine);
+    ThreadLog& t = t_log;
+    const CHAR chained = static_cast<CHAR>(t.chained);
+    t.chained = outer;
+    const FastSlot back = fast_slot<2>(t);
+    if (!back.w || status == STATUS_PENDING) [[unlikely]] return traced_return_slow(irp, status, location, chained);
+    emit_at(t, back, Kind::Return, status_bits(status), location, chained, irp);
     return status;
 }
 }  // namespace
 
-// IoCallDriver while tracing alone is on: call_with_records<true>, with its out-of-line forms (the call
-// record's and the return record's) reached by tail calls. On the usual path nothing but the dispatch
-// is called, so only what the return record needs (the IRP, the call's location, the thread-local
-// block) lives across a call: four saved registers instead of six and no spill, about 14 instructions
-// fewer per call (gate V3).
-NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
+namespace {
+// The call record, then the dispatch: a chained call jumps to it, any other calls it from a frame of
+// its own (traced_framed_call). One copy for each, so that the test is made before the record and
+// its outcome needs no register while the record is written.
+template <bool kChained>
+[[gnu::always_inline]] inline NTSTATUS traced_call_inline(PDEVICE_OBJECT device, PIRP irp) noexcept {
     const CHAR location = static_cast<CHAR>(irp->CurrentLocation - 1);
     ThreadLog& t = t_log;
     const FastSlot slot = fast_slot<kCallWords>(t);
@@ -624,12 +669,30 @@ NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept {
     irp->CurrentLocation = location;
     irp->Tail.Overlay.CurrentStackLocation = sp;
     sp->DeviceObject = device;
-    const NTSTATUS status = routine(device, irp);
-    const FastSlot back = fast_slot<2>(t_log);
-    if (!back.w || status == STATUS_PENDING) [[unlikely]] return traced_return_slow(irp, status, location);
-    emit_at(t_log, back, Kind::Return, status_bits(status), location, 0, irp);
-    return status;
+    if constexpr (kChained) {
+        ++t.chained;
+        // A jump: called as a routine that cannot throw (a dispatch routine does not), since in a
+        // noexcept function a call that might throw keeps a frame for std::terminate.
+        return reinterpret_cast<NTSTATUS (*)(PDEVICE_OBJECT, PIRP) noexcept>(routine)(device, irp);
+    } else {
+        return traced_framed_call(device, irp, location, routine);
+    }
 }
+}  // namespace
+
+// IoCallDriver while tracing alone is on: call_with_records<true>, with its out-of-line forms (the
+// call record's) reached by tail calls. `return_address`: IoCallDriver's (traced_call below).
+extern "C" [[gnu::visibility("hidden")]] NTSTATUS ntio_verifier_traced_call(PDEVICE_OBJECT device, PIRP irp,
+                                                                           const void* return_address) noexcept {
+    if (trace_chained(return_address)) return traced_call_inline<true>(device, irp);
+    return traced_call_inline<false>(device, irp);
+}
+
+#if NTIO_CHAINED_CALLS
+NTIO_RETURN_ADDRESS_ENTRY(_ZN4ntio8verifier11traced_callEP14_DEVICE_OBJECTP4_IRP, ntio_verifier_traced_call, "%rdx");
+#else
+NTSTATUS traced_call(PDEVICE_OBJECT device, PIRP irp) noexcept { return ntio_verifier_traced_call(device, irp, nullptr); }
+#endif
 
 [[gnu::always_inline]] inline void log_complete_inline(PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
     ThreadLog& t = t_log;

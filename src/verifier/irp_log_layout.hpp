@@ -28,8 +28,9 @@ enum class Kind : std::uint8_t {
 // A ring is a run of 64-bit words; a record is its payload words, then the time-stamp counter when
 // this event read the clock, then its header (last, so a reader walks a ring back from its head).
 // Header bits: kind 0-3, stamped 4, pending 5, lead 6, record length in words 12-15, location
-// 16-23, stack count 24-31, and 32-63 the status of a return or complete record, the result of a
-// completion routine record (so that these carry one word less). A ring has one writer at a time,
+// 16-23, stack count 24-31 (in a return record: how many chained calls returned with it, see
+// irp_log.cpp), and 32-63 the status of a return or complete record, the result of a completion
+// routine record (so that these carry one word less). A ring has one writer at a time,
 // so records carry no thread id: an owner record starts each thread's run of records in a ring
 // (header bits 32-63 its thread id, one payload word the previous owner's), and Ring::tid is the
 // current owner's.

@@ -430,6 +430,18 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
     };
     std::vector<Record> out;
     out.reserve(items.size() + items.size() / 2);
+    auto push_return = [&out](const Record& r) {
+        out.push_back(r);
+        if (r.status == STATUS_PENDING) {
+            // IoMarkIrpPending is inline in the DDK; its SL_PENDING_RETURNED cannot be read at the
+            // dispatch's return (the IRP may be completed and freed, or unmapped by special pool, by
+            // then), so the mark is derived from the returned STATUS_PENDING, which requires it
+            // (0xC9 0x23D), and stamped with the return's time.
+            Record mark = r;
+            mark.kind = Kind::MarkPending;
+            out.push_back(mark);
+        }
+    };
     for (Item& item : items) {
         Record& r = item.record;
         const std::uint64_t own = position_id(item.ring, item.position);
@@ -470,6 +482,22 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
         }
         if (r.kind == Kind::Return) {
             std::vector<Open>& open = open_calls[item.ring];
+            // The returns of the calls chained into this one (irp_log.cpp): the innermost calls open
+            // on the thread, innermost first, with this return's status and time.
+            for (int chained = static_cast<UCHAR>(r.stack_count); chained > 0 && !open.empty(); --chained) {
+                const Open& call = open.back();
+                Record inner = r;
+                inner.irp = call.irp;
+                inner.irp_id = call.life;
+                inner.location = call.location;
+                inner.stack_count = 0;
+                inner.match = call.match;
+                inner.device = call.device;
+                inner.names = call.names;
+                open.pop_back();
+                push_return(inner);
+            }
+            r.stack_count = 0;
             r.match = own;
             for (std::size_t i = open.size(); i-- > 0;)
                 if (open[i].irp == r.irp && open[i].location == r.location) {
@@ -490,16 +518,8 @@ std::vector<Record> read_records(std::unordered_map<std::uint64_t, std::uint64_t
             set.kind = Kind::SetCompletion;
             out.push_back(set);
         }
-        out.push_back(r);
-        if (r.kind == Kind::Return && r.status == STATUS_PENDING) {
-            // IoMarkIrpPending is inline in the DDK; its SL_PENDING_RETURNED cannot be read at the
-            // dispatch's return (the IRP may be completed and freed, or unmapped by special pool, by
-            // then), so the mark is derived from the returned STATUS_PENDING, which requires it
-            // (0xC9 0x23D), and stamped with the return's time.
-            Record mark = r;
-            mark.kind = Kind::MarkPending;
-            out.push_back(mark);
-        }
+        if (r.kind == Kind::Return) push_return(r);
+        else out.push_back(r);
         if (r.kind == Kind::CancelRequest && r.routine) {
             // IoCancelIrp calls the cancel routine it finds set at its entry (after taking the cancel
             // spin lock and exchanging the routine for NULL); the call is inside the I/O manager, so

@@ -224,6 +224,44 @@ TEST_F(TraceEventsTest, skipped_location_records_no_new_completion_routine) {
     EXPECT_EQ(flow["t"], 1);
 }
 
+// A filter whose dispatch ends in `return IoCallDriver(...)` (a tail call in an optimized driver)
+// returns at the instant the lower dispatch does: both returns are read back, innermost first, each
+// paired with its call and with the status returned, and a STATUS_PENDING return marks both levels.
+TEST_F(TraceEventsTest, a_forward_by_tail_call_returns_with_the_lower_call) {
+    set_trace_recording(true);
+    load_buggy(0);
+    load_filter(0);
+    Outcome outcome;
+    PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterSkip);
+    EXPECT_EQ(IoCallDriver(filter_device(), irp), STATUS_SUCCESS);
+    Outcome parked_outcome;
+    PIRP parked = make_read(filter_device(), kMarkAndPark, parked_outcome, kFilterSkip);
+    EXPECT_EQ(IoCallDriver(filter_device(), parked), STATUS_PENDING);
+    EXPECT_EQ(BuggyTakeParked(buggy_device()), parked);
+    complete_read(parked, STATUS_SUCCESS);
+    EXPECT_EQ(parked_outcome.completions.load(), 1);
+    IoFreeIrp(irp);
+    IoFreeIrp(parked);
+    set_trace_recording(false);
+    const std::string records = recorded_trace();
+    for (const auto& [request, status] : {std::pair{irp, "0x00000000"}, std::pair{parked, "0x00000103"}}) {
+        const std::vector<json> events = events_of(records, request);
+        const std::vector<json> calls = of_kind(events, "call");
+        const std::vector<json> returns = of_kind(events, "return");
+        ASSERT_EQ(calls.size(), 2u);
+        ASSERT_EQ(returns.size(), 2u);
+        EXPECT_EQ(returns[0]["driver"], "\\Driver\\VerBuggy");
+        EXPECT_EQ(returns[1]["driver"], "\\Driver\\VerFilter");
+        EXPECT_EQ(returns[0]["uniq_match_id"], calls[1]["uniq_match_id"]);
+        EXPECT_EQ(returns[1]["uniq_match_id"], calls[0]["uniq_match_id"]);
+        EXPECT_EQ(returns[0]["location"], calls[1]["location"]);
+        EXPECT_EQ(returns[1]["location"], calls[0]["location"]);
+        for (const json& r : returns) EXPECT_EQ(r["status"], status) << r.dump();
+        EXPECT_EQ(of_kind(events, "mark_pending").size(), request == parked ? 2u : 0u);
+        EXPECT_LT(returns[0]["seq"].get<std::uint64_t>(), returns[1]["seq"].get<std::uint64_t>());
+    }
+}
+
 // A call with no next stack location bugchecks 0x35 (P1 = the IRP) after its call record, which
 // has the call's location and nothing from a stack location: the routine in the current one was
 // not set for this call.
