@@ -37,7 +37,7 @@ protected:
         FsRtlReleaseFile(m_file);
         return iosb;
     }
-    // Changes [offset, offset + length) through the cache; returns the file's expected bytes.
+    // Changes [offset, offset + length) through the cache and in the bytes the file should end with.
     void change(LONGLONG offset, ULONG length, unsigned seed) {
         const auto bytes = pattern(length, seed);
         ASSERT_EQ(write(m_handle, offset, length, bytes.data()), STATUS_SUCCESS);
