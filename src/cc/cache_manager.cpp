@@ -289,11 +289,21 @@ NTSTATUS CacheManager::wait_for_lazy_writer() {
     return STATUS_SUCCESS;
 }
 
-bool CacheManager::any_dirty(PVPB vpb) {
+bool CacheManager::any_dirty(PVPB vpb, bool ex, std::uint64_t* pages) {
     std::lock_guard guard(m_lock);
-    for (SharedCacheMap* map : m_maps)
-        if (map->has_dirty() && map->m_file->Vpb == vpb) return true;
-    return false;
+    bool dirty = false;
+    std::uint64_t total = 0;
+    for (SharedCacheMap* map : m_maps) {
+        if (map->m_file->Vpb != vpb || !map->has_dirty()) continue;
+        total += map->dirty_pages();
+        if (ex || !(map->m_file->Flags & FO_TEMPORARY_FILE)) dirty = true;
+    }
+    // A write waiting in CcDeferWrite is data queued to the volume.
+    if (ex)
+        for (const DeferredWrite& deferred : m_deferred)
+            if (deferred.file->Vpb == vpb) dirty = true;
+    if (pages) *pages = total;
+    return dirty;
 }
 
 // System shutdown, before applications' handles close and drivers unload: stop the lazy writer

@@ -50,7 +50,10 @@ public:
                      PVOID context2, ULONG bytes);
     // CcWaitForCurrentLazyWriterActivity: waits for a lazy-writer pass that starts after the call.
     NTSTATUS wait_for_lazy_writer();
-    bool any_dirty(PVPB vpb);
+    // CcIsThereDirtyData(Ex): whether a stream of the volume has dirty pages, not counting streams
+    // of FO_TEMPORARY_FILE file objects unless `ex`, which also counts a write of the volume
+    // waiting in CcDeferWrite; `pages` gets the volume's dirty pages (of every stream).
+    bool any_dirty(PVPB vpb, bool ex, std::uint64_t* pages);
 
 private:
     explicit CacheManager(System& system);

@@ -103,9 +103,38 @@ NTKERNELAPI BOOLEAN NTAPI CcPurgeCacheSection(PSECTION_OBJECT_POINTERS SectionOb
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccistheredirtydata
+// Streams of temporary files (FO_TEMPORARY_FILE) are ignored.
 NTKERNELAPI BOOLEAN NTAPI CcIsThereDirtyData(PVPB Vpb) {
     CacheManager* manager = CacheManager::current(false);
-    return manager && manager->any_dirty(Vpb) ? TRUE : FALSE;
+    return manager && manager->any_dirty(Vpb, false, nullptr) ? TRUE : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccistheredirtydataex
+// Temporary files count, and so does a write of the volume waiting in CcDeferWrite. The volume's
+// dirty pages go to NumberOfDirtyPages (optional), capped at MAXULONG.
+NTKERNELAPI BOOLEAN NTAPI CcIsThereDirtyDataEx(PVPB Vpb, PULONG NumberOfDirtyPages) {
+    CacheManager* manager = CacheManager::current(false);
+    std::uint64_t pages = 0;
+    const bool dirty = manager && manager->any_dirty(Vpb, true, &pages);
+    if (NumberOfDirtyPages) *NumberOfDirtyPages = static_cast<ULONG>(std::min<std::uint64_t>(pages, MAXULONG));
+    return dirty ? TRUE : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccgetflushedvaliddata
+// The start of the lowest dirty page, or the valid data length once nothing is dirty; MAXLONGLONG
+// when the stream is not cached. CcInternalCaller (Learn's BcbListHeld) is the system's and ignored.
+NTKERNELAPI LARGE_INTEGER NTAPI CcGetFlushedValidData(PSECTION_OBJECT_POINTERS SectionObjectPointer,
+                                                      BOOLEAN CcInternalCaller) {
+    (void)CcInternalCaller;
+    LARGE_INTEGER flushed;
+    flushed.QuadPart = MAXLONGLONG;
+    CacheManager* manager = CacheManager::current(false);
+    SharedCacheMap* map = manager ? manager->acquire(SectionObjectPointer) : nullptr;
+    if (map) {
+        flushed.QuadPart = map->flushed_valid_data();
+        manager->release(map);
+    }
+    return flushed;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccwaitforcurrentlazywriteractivity

@@ -327,6 +327,15 @@ bool SharedCacheMap::valid_data_to_advance(LONGLONG* valid) {
     return true;
 }
 
+LONGLONG SharedCacheMap::flushed_valid_data() {
+    std::lock_guard guard(m_lock);
+    for (std::size_t index = 0; index < m_views.size(); ++index) {
+        if (m_views[index].dirty)
+            return LONGLONG(index) * kViewSize + LONGLONG(std::countr_zero(m_views[index].dirty)) * kPageSize;
+    }
+    return std::min(m_valid_data_goal, m_prefix.FileSize.QuadPart);
+}
+
 NTSTATUS SharedCacheMap::map_range(LONGLONG offset, ULONG length, bool wait, bool no_read, bool zero_range,
                                    void** address) {
     const auto index = static_cast<ULONGLONG>(offset / kViewSize);

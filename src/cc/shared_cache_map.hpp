@@ -74,6 +74,9 @@ public:
     // After a lazy write: the valid data length the file system should now record (true), when the
     // data written through the cache reaches past the one it last gave (no dirty page below it).
     bool valid_data_to_advance(LONGLONG* valid);
+    // CcGetFlushedValidData: the offset of the first dirty page, or (nothing dirty) how far data
+    // was written through the cache (the valid data goal, within the file).
+    LONGLONG flushed_valid_data();
 
     // Maps [offset, offset + length) (within one view) valid, for a BCB. STATUS_PENDING as above;
     // `no_read`: the pages are made valid without reading them.

@@ -48,6 +48,25 @@ void add(PFILE_OBJECT file, PSHARE_ACCESS share) noexcept {
 
 bool has_data_access(PFILE_OBJECT file) noexcept { return file->ReadAccess || file->WriteAccess || file->DeleteAccess; }
 
+// The share mode an open gets: without write permission, an open that reads and does not write
+// may not keep others from reading (it shares reads).
+ULONG share_for(ACCESS_MASK access, ULONG share, bool write_permission) noexcept {
+    const Classes c = access_classes(access);
+    if (!write_permission && c.read && !c.write) share |= FILE_SHARE_READ;
+    return share;
+}
+
+// The conflicts of the open recorded in `file` with the opens `share` counts, per class.
+bool read_conflict(PFILE_OBJECT file, const SHARE_ACCESS& share) noexcept {
+    return (file->ReadAccess && share.SharedRead < share.OpenCount) || (share.Readers != 0 && !file->SharedRead);
+}
+bool write_conflict(PFILE_OBJECT file, const SHARE_ACCESS& share) noexcept {
+    return (file->WriteAccess && share.SharedWrite < share.OpenCount) || (share.Writers != 0 && !file->SharedWrite);
+}
+bool delete_conflict(PFILE_OBJECT file, ULONG opens, ULONG deleters, ULONG shared_delete) noexcept {
+    return (file->DeleteAccess && shared_delete < opens) || (deleters != 0 && !file->SharedDelete);
+}
+
 }  // namespace
 }  // namespace ntio::io
 
@@ -80,6 +99,62 @@ VOID NTAPI IoSetShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess,
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     *ShareAccess = SHARE_ACCESS{};
     if (io::record(DesiredAccess, DesiredShareAccess, FileObject).any()) io::add(FileObject, ShareAccess);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetshareaccessex
+// IoSetShareAccess, with WritePermission (optional) FALSE making an open that reads and does not
+// write share reads.
+VOID NTAPI IoSetShareAccessEx(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
+                              PSHARE_ACCESS ShareAccess, PBOOLEAN WritePermission) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
+    const ULONG share =
+        WritePermission ? io::share_for(DesiredAccess, DesiredShareAccess, *WritePermission != FALSE) : DesiredShareAccess;
+    *ShareAccess = SHARE_ACCESS{};
+    if (io::record(DesiredAccess, share, FileObject).any()) io::add(FileObject, ShareAccess);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iochecklinkshareaccess
+// IoCheckShareAccess for a file with several links: reads and writes are checked against
+// ShareAccess (the file's), deletes against LinkShareAccess (the link the open names) when given,
+// as deleting one link leaves the others. The IO_CHECK_SHARE_ACCESS_DONT_CHECK_* flags leave a
+// class out. IO_CHECK_SHARE_ACCESS_UPDATE_SHARE_ACCESS counts a permitted open in ShareAccess (every
+// class, so IoRemoveShareAccess takes it out again) and in LinkShareAccess.
+// IO_CHECK_SHARE_ACCESS_DONT_UPDATE_FILE_OBJECT (or no FileObject) leaves the file object as it is.
+// IO_SHARE_ACCESS_NO_WRITE_PERMISSION: an open that reads and does not write shares reads.
+// IO_CHECK_SHARE_ACCESS_FORCE_CHECK changes nothing, as ntio checks every open (it has no opens
+// that skip the check), and IO_SHARE_ACCESS_NON_PRIMARY_STREAM is accepted and not used.
+NTSTATUS NTAPI IoCheckLinkShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
+                                      PSHARE_ACCESS ShareAccess, PLINK_SHARE_ACCESS LinkShareAccess,
+                                      ULONG IoShareAccessFlags) {
+    const ULONG share = io::share_for(DesiredAccess, DesiredShareAccess,
+                                      !(IoShareAccessFlags & IO_SHARE_ACCESS_NO_WRITE_PERMISSION));
+    FILE_OBJECT scratch{};
+    PFILE_OBJECT open =
+        FileObject && !(IoShareAccessFlags & IO_CHECK_SHARE_ACCESS_DONT_UPDATE_FILE_OBJECT) ? FileObject : &scratch;
+    if (!io::record(DesiredAccess, share, open).any()) return STATUS_SUCCESS;
+    bool conflict = false;
+    if (ShareAccess) {
+        if (!(IoShareAccessFlags & IO_CHECK_SHARE_ACCESS_DONT_CHECK_READ)) conflict |= io::read_conflict(open, *ShareAccess);
+        if (!(IoShareAccessFlags & IO_CHECK_SHARE_ACCESS_DONT_CHECK_WRITE)) conflict |= io::write_conflict(open, *ShareAccess);
+    }
+    if (!(IoShareAccessFlags & IO_CHECK_SHARE_ACCESS_DONT_CHECK_DELETE)) {
+        if (LinkShareAccess) {
+            conflict |= io::delete_conflict(open, LinkShareAccess->OpenCount, LinkShareAccess->Deleters,
+                                            LinkShareAccess->SharedDelete);
+        } else if (ShareAccess) {
+            conflict |= io::delete_conflict(open, ShareAccess->OpenCount, ShareAccess->Deleters, ShareAccess->SharedDelete);
+        }
+    }
+    if (conflict) return STATUS_SHARING_VIOLATION;
+    if (IoShareAccessFlags & IO_CHECK_SHARE_ACCESS_UPDATE_SHARE_ACCESS) {
+        if (ShareAccess) io::add(open, ShareAccess);
+        if (LinkShareAccess) {
+            LinkShareAccess->OpenCount += 1;
+            LinkShareAccess->Deleters += open->DeleteAccess ? 1 : 0;
+            LinkShareAccess->SharedDelete += open->SharedDelete ? 1 : 0;
+        }
+    }
+    return STATUS_SUCCESS;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioupdateshareaccess

@@ -50,4 +50,16 @@ NTKERNELAPI ULONG NTAPI MmDoesFileHaveUserWritableReferences(PSECTION_OBJECT_POI
     return data ? data->writable : 0;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmforcesectionclosed:
+// TRUE when no section was found or the sections were deleted. Here a control area lives exactly as
+// long as a section or a view of it, so one that exists is in use and cannot be deleted now: FALSE.
+// DelayClose asks for what always happens here, the control area going with its last section or view.
+// NT deviation: NT's cache manager maps the data section, so a cached stream keeps it; ntio's cache
+// has its own memory and does not count.
+NTKERNELAPI BOOLEAN NTAPI MmForceSectionClosed(PSECTION_OBJECT_POINTERS SectionObjectPointer, BOOLEAN DelayClose) {
+    (void)DelayClose;
+    std::lock_guard guard(lock());
+    return data_of(SectionObjectPointer) || image_of(SectionObjectPointer) ? FALSE : TRUE;
+}
+
 }  // extern "C"

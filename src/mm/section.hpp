@@ -77,6 +77,12 @@ NTSTATUS unmap_view(void* address);
 // of the view); returns the page-rounded range.
 NTSTATUS flush_view(void** base, SIZE_T* size);
 
+// CcCoherencyFlushAndPurgeCache's part for views of the file's data section: writes the pages of
+// [offset, offset + length) (length 0: to the end of the section) that views changed, and tells
+// whether a view maps any of that range (`mapped`). The caller holds the file exclusively.
+NTSTATUS flush_data_section(PSECTION_OBJECT_POINTERS pointers, std::uint64_t offset, std::uint64_t length,
+                            bool* mapped);
+
 // The mm lock: control areas' counts, the views, the SECTION_OBJECT_POINTERS fields.
 std::mutex& lock();
 

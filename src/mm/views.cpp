@@ -5,6 +5,7 @@
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwunmapviewofsection
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <optional>
@@ -204,6 +205,34 @@ NTSTATUS flush_view(void** base, SIZE_T* size) {
     if (dead) destroy_control(dead);
     *base = reinterpret_cast<void*>(start);
     *size = static_cast<SIZE_T>(to - from);
+    return status;
+}
+
+NTSTATUS flush_data_section(PSECTION_OBJECT_POINTERS pointers, std::uint64_t offset, std::uint64_t length,
+                            bool* mapped) {
+    *mapped = false;
+    ControlArea* control = nullptr;
+    std::uint64_t end = 0;
+    {
+        std::lock_guard guard(lock());
+        control = pointers ? static_cast<ControlArea*>(pointers->DataSectionObject) : nullptr;
+        if (!control) return STATUS_SUCCESS;
+        end = length ? offset + length : control->capacity;
+        for (const auto& [base, view] : views()) {
+            if (view.control == control && view.offset < end && offset < view.offset + view.size) *mapped = true;
+        }
+        // Held as a view holds it while the pages are written (flush_view does the same).
+        ++control->views;
+    }
+    NTSTATUS status = STATUS_SUCCESS;
+    ControlArea* dead = nullptr;
+    {
+        std::lock_guard io(control->io);
+        if (offset < control->capacity) status = write_pages(*control, offset, std::min(end, control->capacity) - offset);
+        std::lock_guard guard(lock());
+        dead = release_view_locked(control);
+    }
+    if (dead) destroy_control(dead);
     return status;
 }
 

@@ -61,6 +61,11 @@ typedef CC_POST_DEFERRED_WRITE *PCC_POST_DEFERRED_WRITE;
 #define DO_NOT_RETRY_PURGE (2)
 #define DO_NOT_PURGE_DIRTY_PAGES (0x4)
 
+/* CcCoherencyFlushAndPurgeCache flags. */
+#define CC_FLUSH_AND_PURGE_NO_PURGE (0x1)
+#define CC_FLUSH_AND_PURGE_GATHER_DIRTY_BITS (0x2)
+#define CC_FLUSH_AND_PURGE_WRITEABLE_VIEWS_NOTSEEN (0x4)
+
 /* CcPinRead / CcPreparePinWrite / CcPinMappedData and CcMapData flags. */
 #define PIN_WAIT (1)
 #define PIN_EXCLUSIVE (2)
@@ -126,7 +131,16 @@ NTKERNELAPI VOID NTAPI CcFlushCache(PSECTION_OBJECT_POINTERS SectionObjectPointe
                                     ULONG Length, PIO_STATUS_BLOCK IoStatus);
 NTKERNELAPI BOOLEAN NTAPI CcPurgeCacheSection(PSECTION_OBJECT_POINTERS SectionObjectPointer,
                                               PLARGE_INTEGER FileOffset, ULONG Length, ULONG Flags);
+/* The caller holds the file exclusively. IoStatus->Status STATUS_CACHE_PAGE_LOCKED (a success
+ * status): a page could not be purged. */
+NTKERNELAPI VOID NTAPI CcCoherencyFlushAndPurgeCache(PSECTION_OBJECT_POINTERS SectionObjectPointer,
+                                                     PLARGE_INTEGER FileOffset, ULONG Length,
+                                                     PIO_STATUS_BLOCK IoStatus, ULONG Flags);
 NTKERNELAPI BOOLEAN NTAPI CcIsThereDirtyData(PVPB Vpb);
+NTKERNELAPI BOOLEAN NTAPI CcIsThereDirtyDataEx(PVPB Vpb, PULONG NumberOfDirtyPages);
+/* MAXLONGLONG when the stream is not cached. */
+NTKERNELAPI LARGE_INTEGER NTAPI CcGetFlushedValidData(PSECTION_OBJECT_POINTERS SectionObjectPointer,
+                                                      BOOLEAN CcInternalCaller);
 NTKERNELAPI NTSTATUS NTAPI CcWaitForCurrentLazyWriterActivity(VOID);
 
 /* ---- Mapping and pinning (a range must lie within one VACB_MAPPING_GRANULARITY view) ---- */

@@ -7,6 +7,7 @@
 #define NTIO_DDK_FSRTL_H
 
 #include "io_types.h"
+#include "pnp.h"
 
 NTIO_BEGIN_DECLS
 
@@ -135,6 +136,31 @@ NTKERNELAPI VOID NTAPI FsRtlPostStackOverflow(PVOID Context, PKEVENT Event,
                                               PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
 NTKERNELAPI VOID NTAPI FsRtlPostPagingFileStackOverflow(PVOID Context, PKEVENT Event,
                                                         PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
+
+/* ---- Volume events ---- */
+/* The events a file system reports on its volume; each is a target-device-change event with its
+ * GUID_IO_VOLUME_* GUID on NT.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlnotifyvolumeevent */
+#define FSRTL_VOLUME_DISMOUNT 1
+#define FSRTL_VOLUME_DISMOUNT_FAILED 2
+#define FSRTL_VOLUME_LOCK 3
+#define FSRTL_VOLUME_LOCK_FAILED 4
+#define FSRTL_VOLUME_UNLOCK 5
+#define FSRTL_VOLUME_MOUNT 6
+#define FSRTL_VOLUME_NEEDS_CHKDSK 7
+#define FSRTL_VOLUME_WORM_NEAR_FULL 8
+#define FSRTL_VOLUME_WEARING_OUT 9
+#define FSRTL_VOLUME_FORCED_CLOSED 10
+#define FSRTL_VOLUME_INFO_MAKE_COMPAT 11
+#define FSRTL_VOLUME_PREPARING_EJECT 12
+#define FSRTL_VOLUME_CHANGE_SIZE 13
+#define FSRTL_VOLUME_BACKGROUND_FORMAT 14
+/* STATUS_INVALID_PARAMETER for an unknown EventCode. ntio has no target-device-change listeners:
+ * the event is checked and reaches no one (docs/nt-deviations.md). <= APC_LEVEL (the Ex form
+ * <= DISPATCH_LEVEL). */
+NTKERNELAPI NTSTATUS NTAPI FsRtlNotifyVolumeEvent(PFILE_OBJECT FileObject, ULONG EventCode);
+NTKERNELAPI NTSTATUS NTAPI FsRtlNotifyVolumeEventEx(PFILE_OBJECT FileObject, ULONG EventCode,
+                                                    PTARGET_DEVICE_CUSTOM_NOTIFICATION Event);
 
 NTIO_END_DECLS
 

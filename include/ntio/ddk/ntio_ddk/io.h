@@ -165,6 +165,23 @@ NTKERNELAPI VOID NTAPI IoSetShareAccess(ACCESS_MASK DesiredAccess, ULONG Desired
                                         PSHARE_ACCESS ShareAccess);
 NTKERNELAPI VOID NTAPI IoUpdateShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess);
 NTKERNELAPI VOID NTAPI IoRemoveShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess);
+/* WritePermission FALSE: an open that reads without sharing reads is made to share them. */
+NTKERNELAPI VOID NTAPI IoSetShareAccessEx(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
+                                          PSHARE_ACCESS ShareAccess, PBOOLEAN WritePermission);
+/* IoShareAccessFlags of IoCheckLinkShareAccess. */
+#define IO_CHECK_SHARE_ACCESS_UPDATE_SHARE_ACCESS 0x00000001
+#define IO_CHECK_SHARE_ACCESS_DONT_UPDATE_FILE_OBJECT 0x00000002
+#define IO_CHECK_SHARE_ACCESS_DONT_CHECK_READ 0x00000004
+#define IO_CHECK_SHARE_ACCESS_DONT_CHECK_WRITE 0x00000008
+#define IO_CHECK_SHARE_ACCESS_DONT_CHECK_DELETE 0x00000010
+#define IO_CHECK_SHARE_ACCESS_FORCE_CHECK 0x00000020
+#define IO_SHARE_ACCESS_NON_PRIMARY_STREAM 0x00000080
+#define IO_SHARE_ACCESS_NO_WRITE_PERMISSION 0x80000000
+/* Read and write are checked against ShareAccess, delete against LinkShareAccess (the link the
+ * open names) when one is given. */
+NTKERNELAPI NTSTATUS NTAPI IoCheckLinkShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess,
+                                                  PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
+                                                  PLINK_SHARE_ACCESS LinkShareAccess, ULONG IoShareAccessFlags);
 
 /* ---- MDLs ---- */
 NTKERNELAPI PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota,

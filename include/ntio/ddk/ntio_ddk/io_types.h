@@ -988,6 +988,13 @@ typedef struct _SHARE_ACCESS {
     ULONG SharedDelete;
 } SHARE_ACCESS, *PSHARE_ACCESS;
 
+/* The delete share state of one link (hard link) of a file, for IoCheckLinkShareAccess. */
+typedef struct _LINK_SHARE_ACCESS {
+    ULONG OpenCount;
+    ULONG Deleters;
+    ULONG SharedDelete;
+} LINK_SHARE_ACCESS, *PLINK_SHARE_ACCESS;
+
 /* ---- Layout checks (Windows x64) ---- */
 C_ASSERT(sizeof(IO_STATUS_BLOCK) == 0x10);
 C_ASSERT(sizeof(MDL) == 0x30);
@@ -1024,6 +1031,7 @@ C_ASSERT(sizeof(FAST_IO_DISPATCH) == 0xe0);
 C_ASSERT(sizeof(IO_CSQ) == 0x40);
 C_ASSERT(sizeof(IO_REMOVE_LOCK) == 0x20);
 C_ASSERT(sizeof(SHARE_ACCESS) == 0x1c);
+C_ASSERT(sizeof(LINK_SHARE_ACCESS) == 0xc);
 
 NTIO_END_DECLS
 

@@ -3,7 +3,8 @@
  * DataSectionObject and ImageSectionObject are the memory manager's and opaque to file systems.
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmflushimagesection
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmcanfilebetruncated
- * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmdoesfilehaveuserwritablereferences */
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmdoesfilehaveuserwritablereferences
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmforcesectionclosed */
 #ifndef NTIO_DDK_MM_FILE_SYSTEM_H
 #define NTIO_DDK_MM_FILE_SYSTEM_H
 #include "basetypes.h"
@@ -27,6 +28,12 @@ NTKERNELAPI BOOLEAN NTAPI MmCanFileBeTruncated(_In_ PSECTION_OBJECT_POINTERS Sec
 /* The number of writable user references of the file's data section: sections created with a
  * writable page protection and views mapped writable. < DISPATCH_LEVEL. */
 NTKERNELAPI ULONG NTAPI MmDoesFileHaveUserWritableReferences(_In_ PSECTION_OBJECT_POINTERS SectionPointer);
+
+/* TRUE when the file has no data or image section left (the memory manager keeps none that is not
+ * in use); FALSE while a section or a view of one exists. With DelayClose the sections go as soon as
+ * their last user does, as they always do here. < DISPATCH_LEVEL. */
+NTKERNELAPI BOOLEAN NTAPI MmForceSectionClosed(_In_ PSECTION_OBJECT_POINTERS SectionObjectPointer,
+                                               _In_ BOOLEAN DelayClose);
 
 NTIO_END_DECLS
 

@@ -15,6 +15,21 @@ typedef struct _DEVICE_RELATIONS {
     PDEVICE_OBJECT Objects[1];
 } DEVICE_RELATIONS, *PDEVICE_RELATIONS;
 
+/* A custom target-device-change event (its GUID is the event's own), as FsRtlNotifyVolumeEventEx
+ * takes it. NameBufferOffset: where a counted string starts in CustomDataBuffer, -1 for none.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_target_device_custom_notification */
+typedef struct _TARGET_DEVICE_CUSTOM_NOTIFICATION {
+    USHORT Version;
+    USHORT Size;
+    GUID Event;
+    PFILE_OBJECT FileObject;
+    LONG NameBufferOffset;
+    UCHAR CustomDataBuffer[1];
+} TARGET_DEVICE_CUSTOM_NOTIFICATION, *PTARGET_DEVICE_CUSTOM_NOTIFICATION;
+C_ASSERT(FIELD_OFFSET(TARGET_DEVICE_CUSTOM_NOTIFICATION, FileObject) == 0x18);
+C_ASSERT(FIELD_OFFSET(TARGET_DEVICE_CUSTOM_NOTIFICATION, CustomDataBuffer) == 0x24);
+C_ASSERT(sizeof(TARGET_DEVICE_CUSTOM_NOTIFICATION) == 0x28);
+
 /* https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ne-wdm-device_registry_property */
 typedef enum {
     DevicePropertyDeviceDescription = 0x0,
