@@ -396,9 +396,9 @@ template <typename... W>
 }
 
 // The call record: the IRP, the device's log entry (or its address, tagged, when the table is
-// full), the dispatch routine, then the next stack location's words as they are (its
-// first word: major, minor, flags, Control; the words of Parameters at 8 and 24: Read/Write Length
-// and ByteOffset, or the IOCTL / FSCTL code; CompletionRoutine; Context), decoded when the log is
+// full), the dispatch routine, then the next stack location's fields the reader uses (its major,
+// minor and Control; the ULONG of Parameters at 8 and the word at 24: Read/Write Length and
+// ByteOffset, or the IOCTL / FSCTL code; CompletionRoutine; Context), decoded when the log is
 // read (decode_call), the clock when stamped, the header. Copying words costs no branch; a forward
 // after IoSkipCurrentIrpStackLocation carries the upper driver's routine: the reader tells it (a
 // call to the location of the call it is made in) and drops it.
@@ -415,14 +415,20 @@ inline std::uint64_t load_word(const unsigned char* p) noexcept {
 // data from the store buffer: it waits for them to reach the cache. Sampling put more than half of
 // the traced call's time on its first 8-byte load of the location. Volatile, so that the compiler
 // does not merge the narrow loads back into one.
+// The first word as decode_call reads it: MajorFunction, MinorFunction and Control (Flags is not
+// read back).
 inline std::uint64_t load_byte_fields(const unsigned char* p) noexcept {
     const volatile unsigned char* v = p;
     return static_cast<std::uint64_t>(v[0]) | static_cast<std::uint64_t>(v[1]) << 8 |
-           static_cast<std::uint64_t>(v[2]) << 16 | static_cast<std::uint64_t>(v[3]) << 24;
+           static_cast<std::uint64_t>(v[3]) << 24;
 }
 inline std::uint64_t load_ulong_fields(const unsigned char* p) noexcept {
     const volatile std::uint32_t* v = reinterpret_cast<const volatile std::uint32_t*>(p);
     return static_cast<std::uint64_t>(v[0]) | static_cast<std::uint64_t>(v[1]) << 32;
+}
+// A ULONG alone (the Length at 8: decode_call reads no more of that word).
+inline std::uint64_t load_ulong(const unsigned char* p) noexcept {
+    return *reinterpret_cast<const volatile std::uint32_t*>(p);
 }
 
 // A call record's header bits for the call's location.
@@ -443,7 +449,7 @@ inline std::uint64_t call_bits(CHAR location, CHAR stack_count) noexcept {
     w[1].store(device_word, std::memory_order_release);
     w[2].store(word_of(routine), std::memory_order_release);
     w[3].store(load_byte_fields(p), std::memory_order_release);
-    w[4].store(load_ulong_fields(p + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)), std::memory_order_release);
+    w[4].store(load_ulong(p + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)), std::memory_order_release);
     w[5].store(load_ulong_fields(p + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)), std::memory_order_release);
     w[6].store(load_word(p + offsetof(IO_STACK_LOCATION, CompletionRoutine)), std::memory_order_release);
     w[7].store(load_word(p + offsetof(IO_STACK_LOCATION, Context)), std::memory_order_release);
