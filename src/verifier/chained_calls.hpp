@@ -48,6 +48,33 @@
         ".cfi_endproc\n"                            \
         ".size " #symbol ", .-" #symbol "\n")
 
+// One chain of a hook, under names starting with `name`: the trampoline (name##_chain_call) with its
+// label, `bool name##_chained(return_address)` (that address is the label) and `NTSTATUS
+// name##_framed_dispatch(device, irp, routine)` (the dispatch through the trampoline).
+#define NTIO_DEFINE_CHAIN(name)                                                                               \
+    extern "C" {                                                                                              \
+    [[gnu::visibility("hidden")]] NTSTATUS name##_chain_call(PDEVICE_OBJECT, PIRP, PDRIVER_DISPATCH) noexcept; \
+    [[gnu::visibility("hidden")]] extern const char name##_chain_return[];                                   \
+    }                                                                                                         \
+    NTIO_CHAIN_TRAMPOLINE(name##_chain_call, name##_chain_return);                                            \
+    inline bool name##_chained(const void* return_address) noexcept {                                        \
+        return return_address == static_cast<const void*>(name##_chain_return);                             \
+    }                                                                                                         \
+    inline NTSTATUS name##_framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept { \
+        return name##_chain_call(device, irp, routine);                                                       \
+    }
+
 #else
 #define NTIO_CHAINED_CALLS 0
+#define NTIO_DEFINE_CHAIN(name)                                                                               \
+    inline bool name##_chained(const void*) noexcept { return false; }                                       \
+    inline NTSTATUS name##_framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept { \
+        return routine(device, irp);                                                                          \
+    }
 #endif
+
+// The dispatch of a chained call, by a jump: called as a routine that cannot throw (a dispatch
+// routine does not), since in a noexcept function a call that might throw keeps a frame for
+// std::terminate.
+#define NTIO_CHAINED_DISPATCH(routine, device, irp) \
+    reinterpret_cast<NTSTATUS (*)(PDEVICE_OBJECT, PIRP) noexcept>(routine)(device, irp)

@@ -367,31 +367,6 @@ inline AfterCall after_call() noexcept {
 #endif
 }
 
-// The dispatch of a Level 1 call with the driver's context set, its IRQL and cancel spin lock
-// depth compared after (0x05 and the SpinLock rule at its return). Few values live across the
-// dispatch: the previous context and the IRQL and cancel spin lock depth in one word, the device in
-// a stack slot the usual path does not read back; the thread and its state are found again after
-// it. Each value kept would be a callee-saved register pushed and popped around every verified
-// call, and on some hosts (AMD Zen) those stack round trips cost more than the reads they save.
-[[gnu::always_inline]] inline NTSTATUS level1_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
-                                                       KIRQL irql) noexcept {
-    if (--irp->CurrentLocation <= 0) [[unlikely]]
-        KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
-    PIO_STACK_LOCATION sp = --irp->Tail.Overlay.CurrentStackLocation;
-    sp->DeviceObject = device;
-    ThreadState& state = t_state;
-    const std::uint64_t key = level1_exit_key(irql, state.cancel_lock_depth);
-    volatile PDEVICE_OBJECT saved_device = device;
-    PDRIVER_OBJECT const previous = state.context;
-    state.context = driver;
-    const NTSTATUS status = driver->MajorFunction[sp->MajorFunction](device, irp);
-    const AfterCall after = after_call();
-    after.state->context = previous;
-    if (!after.thread || level1_exit_key(after.thread->m_irql, after.state->cancel_lock_depth) != key) [[unlikely]]
-        return level1_exit_reported(saved_device, static_cast<KIRQL>(key), static_cast<int>(key >> 8), status);
-    return status;
-}
-
 // ---- Chained Level 1 calls (chained_calls.hpp) ----
 // A call a filter's dispatch makes by a tail call keeps no frame: its exit checks would run at the
 // same instant as the framed call's above it, on the same IRQL and cancel spin lock depth. It is
@@ -400,28 +375,15 @@ inline AfterCall after_call() noexcept {
 // run when the whole chain returns. The report names what the unchained calls would have named: the
 // innermost call whose checks fail is the last one chained (an IRQL changed before a tail call makes
 // the next call a framed one, which checks from there).
-#if NTIO_CHAINED_CALLS
-extern "C" {
-[[gnu::visibility("hidden")]] NTSTATUS ntio_level1_chain_call(PDEVICE_OBJECT device, PIRP irp,
-                                                              PDRIVER_DISPATCH routine) noexcept;
-[[gnu::visibility("hidden")]] extern const char ntio_level1_chain_return[];
-}
-NTIO_CHAIN_TRAMPOLINE(ntio_level1_chain_call, ntio_level1_chain_return);
-inline bool chained_return(const void* return_address) noexcept {
-    return return_address == static_cast<const void*>(ntio_level1_chain_return);
-}
-inline NTSTATUS framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept {
-    return ntio_level1_chain_call(device, irp, routine);
-}
-#else
-inline bool chained_return(const void*) noexcept { return false; }
-inline NTSTATUS framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept {
-    return routine(device, irp);
-}
-#endif
+NTIO_DEFINE_CHAIN(ntio_level1)
 
-// A framed Level 1 call from IoCallDriver's hook: the chain it interrupts kept in two stack slots
-// and put back after its dispatch, which returns to ntio_level1_chain_return.
+// A framed Level 1 call: the dispatch with the driver's context set, its IRQL and cancel spin lock
+// depth compared after (0x05 and the SpinLock rule at its return), the chain it interrupts kept in
+// two stack slots and put back after its dispatch (which returns to ntio_level1_chain_return). Few
+// values live across the dispatch: the previous context and the IRQL and cancel spin lock depth in
+// one word; the thread and its state are found again after it. Each value kept would be a
+// callee-saved register pushed and popped around every verified call, and on some hosts (AMD Zen)
+// those stack round trips cost more than the reads they save.
 [[gnu::noinline]] NTSTATUS level1_framed_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
                                               std::uint64_t key, PDRIVER_DISPATCH routine) noexcept {
     ThreadState& state = t_state;
@@ -431,7 +393,7 @@ inline NTSTATUS framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATC
     state.context = driver;
     state.chain_key = key;
     state.chain_device = device;
-    const NTSTATUS status = framed_dispatch(device, irp, routine);
+    const NTSTATUS status = ntio_level1_framed_dispatch(device, irp, routine);
     const AfterCall after = after_call();
     after.state->context = previous;
     PDEVICE_OBJECT const blamed = after.state->chain_device;
@@ -442,8 +404,9 @@ inline NTSTATUS framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATC
     return status;
 }
 
-// level1_dispatch for IoCallDriver's hook: a chained call jumps to its dispatch, any other is framed.
-[[gnu::always_inline]] inline NTSTATUS level1_chain_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
+// The dispatch of a Level 1 call: a chained call (`return_address` is IoCallDriver's, from its hook;
+// nullptr elsewhere) jumps to it, any other is framed.
+[[gnu::always_inline]] inline NTSTATUS level1_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
                                                              KIRQL irql, const void* return_address) noexcept {
     if (--irp->CurrentLocation <= 0) [[unlikely]]
         KeBugCheckEx(NO_MORE_IRP_STACK_LOCATIONS, reinterpret_cast<ULONG_PTR>(irp), 0, 0, 0);
@@ -452,12 +415,10 @@ inline NTSTATUS framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATC
     ThreadState& state = t_state;
     const std::uint64_t key = level1_exit_key(irql, state.cancel_lock_depth);
     const PDRIVER_DISPATCH routine = driver->MajorFunction[sp->MajorFunction];
-    if (chained_return(return_address) && state.chain_key == key) {
+    if (ntio_level1_chained(return_address) && state.chain_key == key) {
         state.context = driver;
         state.chain_device = device;
-        // A jump: called as a routine that cannot throw (a dispatch routine does not), since in a
-        // noexcept function a call that might throw keeps a frame for std::terminate.
-        return reinterpret_cast<NTSTATUS (*)(PDEVICE_OBJECT, PIRP) noexcept>(routine)(device, irp);
+        return NTIO_CHAINED_DISPATCH(routine, device, irp);
     }
     return level1_framed_call(device, irp, driver, key, routine);
 }
@@ -467,13 +428,12 @@ inline NTSTATUS framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATC
 [[gnu::cold, gnu::noinline]] NTSTATUS level1_call_reported(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
                                                            KIRQL irql) noexcept {
     level1_entry_checks(device, irp);
-    return level1_dispatch(device, irp, driver, irql);
+    return level1_dispatch(device, irp, driver, irql, nullptr);
 }
 
 // A Level 1 target with nothing else to do: the Level 1 checks around the dispatch with the
 // driver's context set, nothing remembered. The thread's KTHREAD is read once before the dispatch.
-// kChain: IoCallDriver's hook, whose `return_address` (IoCallDriver's) may chain the call.
-template <bool kChain = false>
+// `return_address`: as for level1_dispatch.
 [[gnu::always_inline]] inline NTSTATUS level1_call_inline(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
                                                           ULONG flags, bool traced,
                                                           const void* return_address = nullptr) noexcept {
@@ -482,8 +442,7 @@ template <bool kChain = false>
     const KIRQL irql = thread->m_irql;
     if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
         return level1_call_reported(device, irp, driver, irql);
-    if constexpr (kChain) return level1_chain_dispatch(device, irp, driver, irql, return_address);
-    return level1_dispatch(device, irp, driver, irql);
+    return level1_dispatch(device, irp, driver, irql, return_address);
 }
 }  // namespace
 
@@ -501,7 +460,7 @@ extern "C" [[gnu::visibility("hidden")]] NTSTATUS ntio_verifier_call_driver_hook
     if (!driver || driver->Type != IO_TYPE_DRIVER) [[unlikely]] return call_driver_odd_target(device, irp);
     const ULONG flags = io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed);
     if ((flags & kLevel1LeanMask) == kLevel1Lean) [[likely]]
-        return level1_call_inline<true>(device, irp, driver, flags, (reasons & kSlowTracing) != 0, return_address);
+        return level1_call_inline(device, irp, driver, flags, (reasons & kSlowTracing) != 0, return_address);
     return call_driver_with_flags(device, irp, flags);
 }
 

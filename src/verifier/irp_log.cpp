@@ -617,25 +617,7 @@ namespace {
 // the framed call's return record counts it (header bits 24-31), and the reader gives each chained
 // call its return, innermost first, from the calls still open on the thread (read_records). Nothing
 // else is recorded between those returns, so the events read back are the unchained ones.
-#if NTIO_CHAINED_CALLS
-extern "C" {
-[[gnu::visibility("hidden")]] NTSTATUS ntio_trace_chain_call(PDEVICE_OBJECT device, PIRP irp,
-                                                             PDRIVER_DISPATCH routine) noexcept;
-[[gnu::visibility("hidden")]] extern const char ntio_trace_chain_return[];
-}
-NTIO_CHAIN_TRAMPOLINE(ntio_trace_chain_call, ntio_trace_chain_return);
-inline bool trace_chained(const void* return_address) noexcept {
-    return return_address == static_cast<const void*>(ntio_trace_chain_return);
-}
-inline NTSTATUS trace_framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept {
-    return ntio_trace_chain_call(device, irp, routine);
-}
-#else
-inline bool trace_chained(const void*) noexcept { return false; }
-inline NTSTATUS trace_framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_DISPATCH routine) noexcept {
-    return routine(device, irp);
-}
-#endif
+NTIO_DEFINE_CHAIN(ntio_trace)
 
 // A framed traced call: the dispatch, then the return record of this call and of the calls chained
 // into it. The count of the chain this call interrupts waits in a stack slot.
@@ -643,7 +625,7 @@ inline NTSTATUS trace_framed_dispatch(PDEVICE_OBJECT device, PIRP irp, PDRIVER_D
                                               PDRIVER_DISPATCH routine) noexcept {
     volatile std::uint32_t outer = t_log.chained;
     t_log.chained = 0;
-    const NTSTATUS status = trace_framed_dispatch(device, irp, routine);
+    const NTSTATUS status = ntio_trace_framed_dispatch(device, irp, routine);
     ThreadLog& t = t_log;
     const CHAR chained = static_cast<CHAR>(t.chained);
     t.chained = outer;
@@ -677,9 +659,7 @@ template <bool kChained>
     sp->DeviceObject = device;
     if constexpr (kChained) {
         ++t.chained;
-        // A jump: called as a routine that cannot throw (a dispatch routine does not), since in a
-        // noexcept function a call that might throw keeps a frame for std::terminate.
-        return reinterpret_cast<NTSTATUS (*)(PDEVICE_OBJECT, PIRP) noexcept>(routine)(device, irp);
+        return NTIO_CHAINED_DISPATCH(routine, device, irp);
     } else {
         return traced_framed_call(device, irp, location, routine);
     }
@@ -690,7 +670,7 @@ template <bool kChained>
 // call record's) reached by tail calls. `return_address`: IoCallDriver's (traced_call below).
 extern "C" [[gnu::visibility("hidden")]] NTSTATUS ntio_verifier_traced_call(PDEVICE_OBJECT device, PIRP irp,
                                                                            const void* return_address) noexcept {
-    if (trace_chained(return_address)) return traced_call_inline<true>(device, irp);
+    if (ntio_trace_chained(return_address)) return traced_call_inline<true>(device, irp);
     return traced_call_inline<false>(device, irp);
 }
 
