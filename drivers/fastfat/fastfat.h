@@ -52,7 +52,7 @@ typedef struct _FAT_VCB {
     PNOTIFY_SYNC NotifySync;
     LIST_ENTRY DirNotifyList;
     PVPB SpareVpb;               /* swapped into the real device at dismount */
-    TUNNEL Tunnel;               /* names just deleted, with their creation time (fastfat_create.c) */
+    TUNNEL Tunnel;               /* names just removed, with their creation time (fastfat_tunnel.c) */
     LIST_ENTRY VcbLinks;         /* FatData.VcbList */
     /* Requests posted to worker threads and not yet taken by one (fastfat_post.c): a cancel-safe
      * queue, in PostQueue under PostLock, served by at most FAT_POST_WORKERS workers at a time. */
@@ -198,9 +198,23 @@ NTSTATUS FatSetVolumeInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP 
 NTSTATUS FatDirectoryControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp, _In_ BOOLEAN Wait);
 NTSTATUS FatLockControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 
-/* fastfat_create.c: file name tunneling. A deleted entry's names and creation time go to the
- * volume's tunnel cache; a file created under one of those names soon after gets the time back. */
-VOID FatTunnelDeletedEntry(_In_ PFAT_VCB Vcb, _In_ const FAT_DIRENT *Dirent);
+/* fastfat_tunnel.c: file name tunneling. An entry removed from a directory (deleted, or renamed
+ * away) leaves its names and creation time in the volume's tunnel cache, keyed by the name it was
+ * opened by (OpenedName, a path whose last component counts; NULL: its long name); an entry added
+ * under one of those names soon after (created, or renamed onto it) gets them back. */
+typedef struct _FAT_TUNNELED {
+    BOOLEAN Found;               /* CreationTime is the removed entry's */
+    LARGE_INTEGER CreationTime;
+    UNICODE_STRING ShortName;    /* the short name the new entry should get; Length 0: generate one */
+    UNICODE_STRING LongName;     /* the long name it should get (it was named by its old short name) */
+    WCHAR ShortBuffer[12];
+    WCHAR LongBuffer[FAT_MAX_LONG_NAME];
+} FAT_TUNNELED, *PFAT_TUNNELED;
+
+VOID FatTunnelRemovedEntry(_In_ PFAT_VCB Vcb, _In_ const FAT_DIRENT *Dirent, _In_opt_ PCUNICODE_STRING OpenedName);
+VOID FatFindTunneled(_In_ PFAT_VCB Vcb, _In_ ULONG Directory, _In_ PCUNICODE_STRING Name, _Out_ PFAT_TUNNELED Tunneled);
+/* Gives the entry the tunneled creation time, when there is one. */
+VOID FatRestoreTunneled(_In_ PFAT_VCB Vcb, _Inout_ PFAT_DIRENT Dirent, _In_ const FAT_TUNNELED *Tunneled);
 
 /* fastfat_read_write.c: the cache manager's callbacks, section synchronization and fast I/O check. */
 VOID FatInitializeCacheCallbacks(_Out_ PCACHE_MANAGER_CALLBACKS Callbacks);

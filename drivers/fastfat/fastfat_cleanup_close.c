@@ -6,14 +6,15 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-cleanup */
 #include "fastfat.h"
 
-static VOID FatDeleteFile(PFAT_VCB Vcb, PFAT_FCB Fcb)
+/* FileObject: the last handle's, whose name is the one the deletion removes (for tunneling). */
+static VOID FatDeleteFile(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObject)
 {
     BOOLEAN directory = FatIsDirectoryFcb(Fcb);
 
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
     if (!Fcb->Deleted && !(Vcb->Flags & VCB_DISMOUNTED) && NT_SUCCESS(FatDeleteEntry(&Vcb->Volume, &Fcb->Dirent))) {
         Fcb->Deleted = TRUE;
-        FatTunnelDeletedEntry(Vcb, &Fcb->Dirent);
+        FatTunnelRemovedEntry(Vcb, &Fcb->Dirent, &FileObject->FileName);
         Fcb->Header.FileSize.QuadPart = 0;
         Fcb->Header.ValidDataLength.QuadPart = 0;
         Fcb->Header.AllocationSize.QuadPart = 0;
@@ -103,7 +104,7 @@ NTSTATUS FatCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
     if (deleteNow) {
         ExAcquireResourceExclusiveLite(&fcb->PagingIoResource, TRUE);
-        FatDeleteFile(vcb, fcb);
+        FatDeleteFile(vcb, fcb, file);
         ExReleaseResourceLite(&fcb->PagingIoResource);
     }
     ExReleaseResourceLite(&fcb->MainResource);

@@ -240,53 +240,11 @@ static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PU
     return status;
 }
 
-/* File name tunneling (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtladdtotunnelcache):
- * the entry's directory is the key, its long name (its short one when it has none) the name looked
- * up later, its creation time the data. */
-VOID FatTunnelDeletedEntry(PFAT_VCB Vcb, const FAT_DIRENT *Dirent)
-{
-    UNICODE_STRING shortName;
-    UNICODE_STRING longName;
-    LARGE_INTEGER created = Dirent->CreationTime;
-
-    shortName.Buffer = (PWCH)Dirent->ShortName;
-    shortName.Length = shortName.MaximumLength = (USHORT)(Dirent->ShortNameLength * sizeof(WCHAR));
-    longName.Buffer = (PWCH)Dirent->LongName;
-    longName.Length = longName.MaximumLength = (USHORT)(Dirent->LongNameLength * sizeof(WCHAR));
-    FsRtlAddToTunnelCache(&Vcb->Tunnel, Dirent->DirectoryCluster, &shortName, &longName,
-                          Dirent->LongNameLength == 0, sizeof(created), &created);
-}
-
-/* A new entry under a name just deleted from its directory gets the deleted entry's creation time. */
-static VOID FatUntunnel(PFAT_VCB Vcb, PCUNICODE_STRING Name, PFAT_DIRENT Dirent)
-{
-    WCHAR shortBuffer[13];
-    WCHAR longBuffer[64];
-    UNICODE_STRING shortName;
-    UNICODE_STRING longName;
-    LARGE_INTEGER created;
-    ULONG length = sizeof(created);
-
-    shortName.Buffer = shortBuffer;
-    shortName.Length = 0;
-    shortName.MaximumLength = sizeof(shortBuffer);
-    longName.Buffer = longBuffer;
-    longName.Length = 0;
-    longName.MaximumLength = sizeof(longBuffer);
-    if (FsRtlFindInTunnelCache(&Vcb->Tunnel, Dirent->DirectoryCluster, (PUNICODE_STRING)Name, &shortName, &longName,
-                               &length, &created) &&
-        length == sizeof(created)) {
-        (void)FatSetEntryInformation(&Vcb->Volume, Dirent, Dirent->Attributes, &created, NULL, NULL);
-    }
-    if (longName.Buffer != longBuffer) {
-        ExFreePool(longName.Buffer);
-    }
-}
-
 static NTSTATUS FatCreateNew(PFAT_CREATE Create, ULONG Directory, PCUNICODE_STRING Name, PULONG_PTR Information)
 {
     BOOLEAN directory = (Create->Options & FILE_DIRECTORY_FILE) != 0;
     FAT_DIRENT *dirent;
+    FAT_TUNNELED *tunneled;
     PFAT_FCB fcb;
     UCHAR attributes;
     NTSTATUS status;
@@ -309,12 +267,30 @@ static NTSTATUS FatCreateNew(PFAT_CREATE Create, ULONG Directory, PCUNICODE_STRI
     attributes = directory ? (UCHAR)((attributes & ~FAT_ATTR_ARCHIVE) | FAT_ATTR_DIRECTORY)
                            : (UCHAR)(attributes | FAT_ATTR_ARCHIVE);
     dirent = (FAT_DIRENT *)ExAllocatePoolWithTag(PagedPool, sizeof(FAT_DIRENT), FASTFAT_TAG);
-    if (!dirent) {
+    tunneled = (FAT_TUNNELED *)ExAllocatePoolWithTag(PagedPool, sizeof(FAT_TUNNELED), FASTFAT_TAG);
+    if (!dirent || !tunneled) {
+        if (dirent) {
+            ExFreePoolWithTag(dirent, FASTFAT_TAG);
+        }
+        if (tunneled) {
+            ExFreePoolWithTag(tunneled, FASTFAT_TAG);
+        }
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    status = FatCreateEntry(&Create->Vcb->Volume, Directory, Name, attributes, dirent);
+    /* A name just removed from this directory: its names and creation time come back. */
+    FatFindTunneled(Create->Vcb, Directory, Name, tunneled);
+    status = STATUS_OBJECT_NAME_COLLISION;
+    if (tunneled->LongName.Length != 0) {
+        status = FatCreateEntryEx(&Create->Vcb->Volume, Directory, &tunneled->LongName, &tunneled->ShortName,
+                                  attributes, dirent);
+    }
+    if (status == STATUS_OBJECT_NAME_COLLISION) {
+        /* No tunneled long name, or another entry holds it now: the name as given. */
+        status = FatCreateEntryEx(&Create->Vcb->Volume, Directory, Name,
+                                  tunneled->LongName.Length != 0 ? NULL : &tunneled->ShortName, attributes, dirent);
+    }
     if (NT_SUCCESS(status)) {
-        FatUntunnel(Create->Vcb, Name, dirent);
+        FatRestoreTunneled(Create->Vcb, dirent, tunneled);
         fcb = FatCreateFcb(Create->Vcb, &Create->ParentName, dirent, directory ? FAT_NTC_DCB : FAT_NTC_FCB);
         if (!fcb) {
             (void)FatDeleteEntry(&Create->Vcb->Volume, dirent);
@@ -331,6 +307,7 @@ static NTSTATUS FatCreateNew(PFAT_CREATE Create, ULONG Directory, PCUNICODE_STRI
             FatDereferenceFcb(fcb);
         }
     }
+    ExFreePoolWithTag(tunneled, FASTFAT_TAG);
     ExFreePoolWithTag(dirent, FASTFAT_TAG);
     if (NT_SUCCESS(status)) {
         *Information = FILE_CREATED;

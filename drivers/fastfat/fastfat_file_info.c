@@ -376,6 +376,8 @@ static NTSTATUS FatRename(PFAT_VCB Vcb, PFAT_FCB Fcb, PIO_STACK_LOCATION Stack, 
     PFAT_FCB targetDirectory;
     UNICODE_STRING newName;
     FAT_DIRENT *existing;
+    FAT_TUNNELED *tunneled;
+    BOOLEAN sameEntry = FALSE;
     ULONG oldDirectory = Fcb->Dirent.DirectoryCluster;
     BOOLEAN directory = FatIsDirectoryFcb(Fcb);
     ULONG nameFilter = directory ? FILE_NOTIFY_CHANGE_DIR_NAME : FILE_NOTIFY_CHANGE_FILE_NAME;
@@ -405,7 +407,14 @@ static NTSTATUS FatRename(PFAT_VCB Vcb, PFAT_FCB Fcb, PIO_STACK_LOCATION Stack, 
         return STATUS_OBJECT_NAME_INVALID;
     }
     existing = (FAT_DIRENT *)ExAllocatePoolWithTag(PagedPool, sizeof(FAT_DIRENT), FASTFAT_TAG);
-    if (!existing) {
+    tunneled = (FAT_TUNNELED *)ExAllocatePoolWithTag(PagedPool, sizeof(FAT_TUNNELED), FASTFAT_TAG);
+    if (!existing || !tunneled) {
+        if (existing) {
+            ExFreePoolWithTag(existing, FASTFAT_TAG);
+        }
+        if (tunneled) {
+            ExFreePoolWithTag(tunneled, FASTFAT_TAG);
+        }
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
@@ -435,16 +444,39 @@ static NTSTATUS FatRename(PFAT_VCB Vcb, PFAT_FCB Fcb, PIO_STACK_LOCATION Stack, 
             if (open) {
                 open->Deleted = TRUE;
             }
+            /* The replaced file's name is removed from the directory: it tunnels, and the renamed
+             * file takes its names and creation time below (the "safe save" of KB 172190). */
+            FatTunnelRemovedEntry(Vcb, existing, &newName);
         } else if (NT_SUCCESS(status)) {
-            /* A new spelling of the same entry (a change of case). */
+            /* A new spelling of the same entry (a change of case): no name leaves or arrives. */
+            sameEntry = TRUE;
             status = STATUS_SUCCESS;
         } else if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
             goto out;
         }
+        if (sameEntry) {
+            RtlZeroMemory(tunneled, sizeof(*tunneled));
+        } else {
+            FatFindTunneled(Vcb, targetCluster, &newName, tunneled);
+        }
+        *existing = Fcb->Dirent; /* the old names, for the tunnel cache */
         FatNotifyChange(Vcb, Fcb, nameFilter, targetDirectory ? FILE_ACTION_REMOVED : FILE_ACTION_RENAMED_OLD_NAME);
-        status = FatRenameEntry(&Vcb->Volume, &Fcb->Dirent, targetCluster, &newName);
+        status = STATUS_OBJECT_NAME_COLLISION;
+        if (tunneled->LongName.Length != 0) {
+            /* Renamed onto the short name of a removed file: it gets that file's long name back. */
+            status = FatRenameEntryEx(&Vcb->Volume, &Fcb->Dirent, targetCluster, &tunneled->LongName,
+                                      &tunneled->ShortName);
+        }
+        if (status == STATUS_OBJECT_NAME_COLLISION) {
+            status = FatRenameEntryEx(&Vcb->Volume, &Fcb->Dirent, targetCluster, &newName,
+                                      tunneled->LongName.Length != 0 ? NULL : &tunneled->ShortName);
+        }
         if (!NT_SUCCESS(status)) {
             goto out;
+        }
+        if (!sameEntry) {
+            FatTunnelRemovedEntry(Vcb, existing, &Stack->FileObject->FileName);
+            FatRestoreTunneled(Vcb, &Fcb->Dirent, tunneled);
         }
         /* The new full name: the target directory's, or the old one without its last component. */
         if (targetDirectory) {
@@ -470,6 +502,7 @@ static NTSTATUS FatRename(PFAT_VCB Vcb, PFAT_FCB Fcb, PIO_STACK_LOCATION Stack, 
     }
 out:
     ExReleaseResourceLite(&Vcb->Resource);
+    ExFreePoolWithTag(tunneled, FASTFAT_TAG);
     ExFreePoolWithTag(existing, FASTFAT_TAG);
     return status;
 }

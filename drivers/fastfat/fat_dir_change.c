@@ -84,6 +84,11 @@ static NTSTATUS IsWithin(PFAT_VOLUME Volume, ULONG Directory, ULONG Ancestor, PB
 }
 
 NTSTATUS FatRenameEntry(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONG TargetDirectory, PCUNICODE_STRING NewName) {
+    return FatRenameEntryEx(Volume, Dirent, TargetDirectory, NewName, NULL);
+}
+
+NTSTATUS FatRenameEntryEx(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONG TargetDirectory, PCUNICODE_STRING NewName,
+                          PCUNICODE_STRING NewShortName) {
     if (NewName == NULL || (NewName->Length & 1) || !FatIsValidLongName(NewName)) return STATUS_OBJECT_NAME_INVALID;
     /* "." and ".." belong to their directory and never move. */
     if (Dirent->RawName[0] == '.') return STATUS_INVALID_PARAMETER;
@@ -137,7 +142,7 @@ NTSTATUS FatRenameEntry(PFAT_VOLUME Volume, PFAT_DIRENT Dirent, ULONG TargetDire
     UCHAR case_bits = 0;
     ULONG lfn_count = 0;
     if (!FatNameFitsShort(NewName, entry + DIR_NAME, &case_bits)) {
-        status = FatGenerateShortName(Volume, TargetDirectory, NewName, entry + DIR_NAME);
+        status = FatChooseShortName(Volume, TargetDirectory, NewName, NewShortName, entry + DIR_NAME);
         lfn_count = (NewName->Length / sizeof(WCHAR) + LDIR_CHARS_PER_ENTRY - 1) / LDIR_CHARS_PER_ENTRY;
     }
     entry[DIR_NTRES] = (UCHAR)((entry[DIR_NTRES] & ~(FAT_NT_LOWER_BASE | FAT_NT_LOWER_EXTENSION)) | case_bits);

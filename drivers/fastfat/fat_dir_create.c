@@ -37,6 +37,11 @@ static NTSTATUS WriteDotEntries(PFAT_VOLUME Volume, ULONG Cluster, ULONG Parent,
 
 NTSTATUS FatCreateEntry(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STRING Name, UCHAR Attributes,
                         PFAT_DIRENT Dirent) {
+    return FatCreateEntryEx(Volume, Directory, Name, NULL, Attributes, Dirent);
+}
+
+NTSTATUS FatCreateEntryEx(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STRING Name, PCUNICODE_STRING ShortName,
+                          UCHAR Attributes, PFAT_DIRENT Dirent) {
     if (Name == NULL || (Name->Length & 1) || !FatIsValidLongName(Name)) return STATUS_OBJECT_NAME_INVALID;
     if (Attributes & (FAT_ATTR_VOLUME_ID | 0xC0)) return STATUS_INVALID_PARAMETER;
 
@@ -49,7 +54,7 @@ NTSTATUS FatCreateEntry(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STRING Na
     UCHAR case_bits = 0;
     ULONG lfn_count = 0;
     if (!FatNameFitsShort(Name, entry + DIR_NAME, &case_bits)) {
-        status = FatGenerateShortName(Volume, Directory, Name, entry + DIR_NAME);
+        status = FatChooseShortName(Volume, Directory, Name, ShortName, entry + DIR_NAME);
         if (!NT_SUCCESS(status)) return status;
         lfn_count = (Name->Length / sizeof(WCHAR) + LDIR_CHARS_PER_ENTRY - 1) / LDIR_CHARS_PER_ENTRY;
     }

@@ -196,6 +196,11 @@ NTSTATUS FatLookupName(_In_ PFAT_VOLUME Volume, _In_ ULONG Directory, _In_ PCUNI
  * STATUS_CANNOT_MAKE when the directory cannot grow (a full FAT12/16 root, 65,536 entries). */
 NTSTATUS FatCreateEntry(_In_ PFAT_VOLUME Volume, _In_ ULONG Directory, _In_ PCUNICODE_STRING Name,
                         _In_ UCHAR Attributes, _Out_ PFAT_DIRENT Dirent);
+/* The same, with the short name a long-named entry should get (file name tunneling gives the one a
+ * removed entry had): used when it is a legal upper-case 8.3 name no entry of Directory holds,
+ * otherwise one is generated as above. NULL or empty: always generated. */
+NTSTATUS FatCreateEntryEx(_In_ PFAT_VOLUME Volume, _In_ ULONG Directory, _In_ PCUNICODE_STRING Name,
+                          _In_opt_ PCUNICODE_STRING ShortName, _In_ UCHAR Attributes, _Out_ PFAT_DIRENT Dirent);
 
 /* Removes the entry and frees its clusters. A directory must hold nothing but "." and ".."
  * (STATUS_DIRECTORY_NOT_EMPTY). */
@@ -207,6 +212,9 @@ NTSTATUS FatDeleteEntry(_In_ PFAT_VOLUME Volume, _In_ PFAT_DIRENT Dirent);
  * under itself is STATUS_INVALID_PARAMETER. Dirent describes the entry at its new place on return. */
 NTSTATUS FatRenameEntry(_In_ PFAT_VOLUME Volume, _Inout_ PFAT_DIRENT Dirent, _In_ ULONG TargetDirectory,
                         _In_ PCUNICODE_STRING NewName);
+/* The same, with the short name the new name should get, as for FatCreateEntryEx. */
+NTSTATUS FatRenameEntryEx(_In_ PFAT_VOLUME Volume, _Inout_ PFAT_DIRENT Dirent, _In_ ULONG TargetDirectory,
+                          _In_ PCUNICODE_STRING NewName, _In_opt_ PCUNICODE_STRING NewShortName);
 
 /* Sets attributes (the directory bit cannot change) and times; a time of 0 leaves that time as it
  * is, like FILE_BASIC_INFORMATION. Attributes == 0xFF leaves the attributes. */

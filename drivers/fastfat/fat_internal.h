@@ -120,6 +120,11 @@ BOOLEAN FatNameFitsShort(PCUNICODE_STRING Name, UCHAR Short[11], PUCHAR CaseBits
  * Directory. */
 NTSTATUS FatGenerateShortName(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STRING Name, UCHAR Short[11]);
 
+/* The short name for a new long-named entry: Preferred (optional; a name file name tunneling kept)
+ * when it is an upper-case 8.3 name no entry of Directory holds, else a generated one. */
+NTSTATUS FatChooseShortName(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STRING Name, PCUNICODE_STRING Preferred,
+                            UCHAR Short[11]);
+
 /* A short name's display form ("NAME.EXT") with the case bits applied; returns the length. */
 USHORT FatFormatShortName(const UCHAR Name[11], UCHAR CaseBits, WCHAR Out[13]);
 

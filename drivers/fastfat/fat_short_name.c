@@ -152,3 +152,38 @@ NTSTATUS FatGenerateShortName(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STR
     ExFreePoolWithTag(used, FAT_POOL_TAG);
     return status;
 }
+
+/* TRUE in *InUse when some entry of Directory has the 11-byte short name Short. */
+static NTSTATUS ShortNameInUse(PFAT_VOLUME Volume, ULONG Directory, const UCHAR Short[11], PBOOLEAN InUse) {
+    FAT_DIR_CURSOR cursor;
+    FatInitDirCursor(&cursor, Directory);
+    *InUse = FALSE;
+    for (ULONG index = 0; index < FAT_MAX_DIRENTS; ++index) {
+        UCHAR entry[FAT_DIRENT_SIZE];
+        NTSTATUS status = FatReadDirent(Volume, &cursor, index, entry);
+        if (status == STATUS_END_OF_FILE) return STATUS_SUCCESS;
+        if (!NT_SUCCESS(status)) return status;
+        if (entry[DIR_NAME] == DIRENT_END) return STATUS_SUCCESS;
+        if (entry[DIR_NAME] == DIRENT_FREE || (entry[DIR_ATTR] & 0x3F) == FAT_ATTR_LONG_NAME) continue;
+        if (entry[DIR_ATTR] & FAT_ATTR_VOLUME_ID) continue;
+        if (entry[DIR_NAME] == DIRENT_KANJI_E5) entry[DIR_NAME] = DIRENT_FREE;
+        if (RtlCompareMemory(entry + DIR_NAME, Short, 11) == 11) {
+            *InUse = TRUE;
+            return STATUS_SUCCESS;
+        }
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS FatChooseShortName(PFAT_VOLUME Volume, ULONG Directory, PCUNICODE_STRING Name, PCUNICODE_STRING Preferred,
+                            UCHAR Short[11]) {
+    UCHAR case_bits = 0;
+    if (Preferred != NULL && Preferred->Length != 0 && FatNameFitsShort(Preferred, Short, &case_bits) &&
+        case_bits == 0) {
+        BOOLEAN in_use;
+        NTSTATUS status = ShortNameInUse(Volume, Directory, Short, &in_use);
+        if (!NT_SUCCESS(status)) return status;
+        if (!in_use) return STATUS_SUCCESS;
+    }
+    return FatGenerateShortName(Volume, Directory, Name, Short);
+}

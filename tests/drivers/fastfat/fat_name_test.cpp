@@ -42,6 +42,34 @@ TEST_F(FatNameTest, GeneratedShortNames) {
     expect_clean();
 }
 
+// The short name a caller asks for (the one file name tunneling kept) is used when it is a free,
+// upper-case 8.3 name; otherwise one is generated.
+TEST_F(FatNameTest, AGivenShortNameIsUsedWhenFree) {
+    auto create_with = [&](const std::u16string& name, const std::u16string& wanted) {
+        UNICODE_STRING u = ustr(name);
+        UNICODE_STRING s = ustr(wanted);
+        FAT_DIRENT d{};
+        EXPECT_EQ(FatCreateEntryEx(&m_volume, root(), &u, &s, 0, &d), STATUS_SUCCESS);
+        return narrow(d.ShortName, d.ShortNameLength);
+    };
+    EXPECT_EQ(create_with(u"Long File One.txt", u"LONGFI~7.TXT"), "LONGFI~7.TXT");
+    EXPECT_EQ(create_with(u"Long File Two.txt", u"LONGFI~7.TXT"), "LONGFI~1.TXT") << "taken";
+    EXPECT_EQ(create_with(u"Long File Six.txt", u"longfi~6.txt"), "LONGFI~2.TXT") << "lower case";
+    EXPECT_EQ(create_with(u"Long File Ten.txt", u"NOT A SHORT NAME"), "LONGFI~3.TXT");
+    // A name that fits 8.3 is its own short name.
+    EXPECT_EQ(create_with(u"PLAIN.TXT", u"OTHER.TXT"), "PLAIN.TXT");
+    // Rename takes one too.
+    const std::u16string one = u"Long File One.txt", renamed16 = u"Renamed Long File.txt", wanted16 = u"RENAME~5.TXT";
+    UNICODE_STRING name = ustr(one);
+    FAT_DIRENT d{};
+    ASSERT_EQ(FatLookupName(&m_volume, root(), &name, &d), STATUS_SUCCESS);
+    UNICODE_STRING renamed = ustr(renamed16);
+    UNICODE_STRING wanted = ustr(wanted16);
+    ASSERT_EQ(FatRenameEntryEx(&m_volume, &d, root(), &renamed, &wanted), STATUS_SUCCESS);
+    EXPECT_EQ(narrow(d.ShortName, d.ShortNameLength), "RENAME~5.TXT");
+    expect_clean();
+}
+
 TEST_F(FatNameTest, ShortOnlyNamesCarryTheCaseBits) {
     FAT_DIRENT d;
     ASSERT_EQ(create(u"ab.c", &d), STATUS_SUCCESS);
