@@ -10,11 +10,17 @@
 static VOID FatDeleteFile(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObject)
 {
     BOOLEAN directory = FatIsDirectoryFcb(Fcb);
+    ULONG firstCluster = Fcb->Dirent.FirstCluster;
 
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
     if (!Fcb->Deleted && !(Vcb->Flags & VCB_DISMOUNTED) && NT_SUCCESS(FatDeleteEntry(&Vcb->Volume, &Fcb->Dirent))) {
         Fcb->Deleted = TRUE;
         FatTunnelRemovedEntry(Vcb, &Fcb->Dirent, &FileObject->FileName);
+        if (directory) {
+            /* KB 172190: a deleted directory's tunneled names go with it (its cluster may name
+             * another directory later). */
+            FsRtlDeleteKeyFromTunnelCache(&Vcb->Tunnel, firstCluster);
+        }
         Fcb->Header.FileSize.QuadPart = 0;
         Fcb->Header.ValidDataLength.QuadPart = 0;
         Fcb->Header.AllocationSize.QuadPart = 0;
