@@ -678,8 +678,9 @@ void drop_node(Manager& m, PnpNode* node) {
     // open may go only after those: a device open taken after the last one went would release the
     // device object twice. Until device_object.cpp refuses such an open itself, the node waits (bounded)
     // for the PDO's references to drop to its own and the creation one.
-    constexpr LONG_PTR kOwnReferences = 2;
-    for (int i = 0; i < 1000000 && ob::header_of(pdo)->pointer_count.load(std::memory_order_acquire) > kOwnReferences;
+    // Target-device notification registrations hold theirs until their drivers unregister.
+    const LONG_PTR own_references = 2 + pnp_notification_references(pdo);
+    for (int i = 0; i < 1000000 && ob::header_of(pdo)->pointer_count.load(std::memory_order_acquire) > own_references;
          ++i)
         std::this_thread::yield();
     device_release_open(pdo);

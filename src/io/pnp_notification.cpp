@@ -225,6 +225,11 @@ void pnp_notify_remove_complete(PDEVICE_OBJECT pdo) {
     for (const auto& e : target_entries(pdo)) (void)call_target(*e, GUID_TARGET_DEVICE_REMOVE_COMPLETE);
 }
 
+LONG_PTR pnp_notification_references(PDEVICE_OBJECT pdo) {
+    std::lock_guard guard(g_lock);
+    return std::count_if(g_entries.begin(), g_entries.end(), [pdo](const auto& e) { return e->pdo == pdo; });
+}
+
 void pnp_notifications_shutdown(System& system) {
     ob::ObjectManager* manager = &system.objects();
     std::vector<std::shared_ptr<Entry>> left;
@@ -268,8 +273,7 @@ NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_CATEGORY Eve
     e->driver = DriverObject;
     e->callback = CallbackRoutine;
     e->context = Context;
-    System* system = System::current();
-    e->manager = system ? &system->objects() : nullptr;
+    e->manager = &ob::manager_of(DriverObject);  // the registrant's System
     switch (EventCategory) {
     case EventCategoryHardwareProfileChange: break;
     case EventCategoryDeviceInterfaceChange:
@@ -284,7 +288,6 @@ NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_CATEGORY Eve
         e->pdo = pdo_of_file(file);
         if (!e->pdo) return STATUS_INVALID_DEVICE_REQUEST;
         e->file = file;
-        e->manager = &ob::manager_of(e->pdo);
         break;
     }
     default: return STATUS_INVALID_PARAMETER;

@@ -28,6 +28,9 @@ NTSTATUS pnp_notify_query_remove(PDEVICE_OBJECT pdo);
 void pnp_notify_remove_cancelled(PDEVICE_OBJECT pdo);
 void pnp_notify_remove_complete(PDEVICE_OBJECT pdo);
 
+// How many references target-device registrations hold on `pdo` (one each).
+LONG_PTR pnp_notification_references(PDEVICE_OBJECT pdo);
+
 // The registrations `system` still has at its shutdown go (their references released, no call).
 void pnp_notifications_shutdown(System& system);
 
