@@ -4,13 +4,16 @@
 // PDO's name, so an open of the full name reaches the device stack with the reference string as its
 // file name. Only PDOs the PnP manager enumerated register interfaces. Links follow the device
 // state: an interface enabled before its device started gets its link when the start completes,
-// removal disables every interface, and registrations live until the device node goes.
+// removal disables every interface, and registrations live until the device node goes. An interface
+// becoming active (its link created) or inactive is GUID_DEVICE_INTERFACE_ARRIVAL / _REMOVAL to the
+// callbacks registered for its class, told once the lock is dropped.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterdeviceinterface
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetdeviceinterfacestate
 #include "io/device_object.hpp"
 
 #include "io/driver_object.hpp"
 #include "io/pnp_manager.hpp"
+#include "io/pnp_notification.hpp"
 
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
@@ -61,23 +64,30 @@ bool device_live(PDEVICE_OBJECT device) {
     return node && pnp_node_started(*node);
 }
 
-NTSTATUS link_locked(Registration& r) {
+// What the callbacks are told once g_lock is dropped.
+using Changes = std::vector<InterfaceChange>;
+
+NTSTATUS link_locked(Registration& r, Changes& changes) {
     NTSTATUS status = STATUS_SUCCESS;
     if (!link_shared_locked(r)) status = create_symbolic_link(r.link_object, device_private(r.device)->name, false);
-    if (NT_SUCCESS(status)) r.linked = true;
+    if (NT_SUCCESS(status)) {
+        r.linked = true;
+        changes.push_back({r.manager, r.class_guid, r.link_name, true});
+    }
     return status;
 }
 
-NTSTATUS enable_locked(Registration& r) {
-    NTSTATUS status = device_live(r.device) ? link_locked(r) : STATUS_SUCCESS;
+NTSTATUS enable_locked(Registration& r, Changes& changes) {
+    NTSTATUS status = device_live(r.device) ? link_locked(r, changes) : STATUS_SUCCESS;
     if (NT_SUCCESS(status)) r.enabled = true;
     return status;
 }
 
-NTSTATUS disable_locked(Registration& r) {
+NTSTATUS disable_locked(Registration& r, Changes& changes) {
     r.enabled = false;
     if (!r.linked) return STATUS_SUCCESS;
     r.linked = false;
+    changes.push_back({r.manager, r.class_guid, r.link_name, false});
     return link_shared_locked(r) ? STATUS_SUCCESS : delete_symbolic_link(r.link_object);
 }
 
@@ -90,32 +100,57 @@ Registration* find_locked(std::u16string_view link_name) {
 }  // namespace
 
 void device_interfaces_started(PDEVICE_OBJECT pdo) {
-    std::lock_guard guard(g_lock);
-    for (Registration& r : g_registrations)
-        if (r.device == pdo && r.enabled && !r.linked) (void)link_locked(r);
+    Changes changes;
+    {
+        std::lock_guard guard(g_lock);
+        for (Registration& r : g_registrations)
+            if (r.device == pdo && r.enabled && !r.linked) (void)link_locked(r, changes);
+    }
+    pnp_notify_interface_changes(changes);
 }
 
 void device_interfaces_disable_all(PDEVICE_OBJECT pdo) {
-    std::lock_guard guard(g_lock);
-    for (Registration& r : g_registrations)
-        if (r.device == pdo && r.enabled) (void)disable_locked(r);
+    Changes changes;
+    {
+        std::lock_guard guard(g_lock);
+        for (Registration& r : g_registrations)
+            if (r.device == pdo && r.enabled) (void)disable_locked(r, changes);
+    }
+    pnp_notify_interface_changes(changes);
 }
 
 void device_interfaces_forget(PDEVICE_OBJECT device) {
-    std::lock_guard guard(g_lock);
-    for (Registration& r : g_registrations)
-        if (r.device == device && r.enabled) (void)disable_locked(r);
-    std::erase_if(g_registrations, [&](const Registration& r) { return r.device == device; });
+    Changes changes;
+    {
+        std::lock_guard guard(g_lock);
+        for (Registration& r : g_registrations)
+            if (r.device == device && r.enabled) (void)disable_locked(r, changes);
+        std::erase_if(g_registrations, [&](const Registration& r) { return r.device == device; });
+    }
+    pnp_notify_interface_changes(changes);
 }
 
 void device_interfaces_remove(PDEVICE_OBJECT device) {
     // A PnP PDO is deleted when its removal begins; its interfaces stay registered (drivers disable
     // them while handling REMOVE_DEVICE) until the PnP manager forgets the node.
     if (pnp_node_of(device)) return;
+    Changes changes;
+    {
+        std::lock_guard guard(g_lock);
+        for (Registration& r : g_registrations)
+            if (r.device == device && r.enabled) (void)disable_locked(r, changes);
+        std::erase_if(g_registrations, [&](const Registration& r) { return r.device == device; });
+    }
+    pnp_notify_interface_changes(changes);
+}
+
+std::vector<std::u16string> device_interfaces_active(ob::ObjectManager* manager, const GUID& interface_class) {
     std::lock_guard guard(g_lock);
-    for (Registration& r : g_registrations)
-        if (r.device == device && r.enabled) (void)disable_locked(r);
-    std::erase_if(g_registrations, [&](const Registration& r) { return r.device == device; });
+    std::vector<std::u16string> out;
+    for (const Registration& r : g_registrations)
+        if (r.manager == manager && r.linked && std::memcmp(&r.class_guid, &interface_class, sizeof(GUID)) == 0)
+            out.push_back(r.link_name);
+    return out;
 }
 
 }  // namespace ntio::io
@@ -173,15 +208,21 @@ NTSTATUS NTAPI IoSetDeviceInterfaceState(PUNICODE_STRING SymbolicLinkName, BOOLE
     std::u16string link;
     NTSTATUS status = capture_unicode(SymbolicLinkName, link);
     if (!NT_SUCCESS(status)) return status;
-    std::lock_guard guard(g_lock);
-    Registration* r = find_locked(link);
-    if (!r) return STATUS_OBJECT_NAME_NOT_FOUND;
-    if (Enable) {
-        if (r->enabled) return STATUS_OBJECT_NAME_EXISTS;
-        return enable_locked(*r);
+    Changes changes;
+    {
+        std::lock_guard guard(g_lock);
+        Registration* r = find_locked(link);
+        if (!r) return STATUS_OBJECT_NAME_NOT_FOUND;
+        if (Enable) {
+            if (r->enabled) return STATUS_OBJECT_NAME_EXISTS;
+            status = enable_locked(*r, changes);
+        } else {
+            if (!r->enabled) return STATUS_OBJECT_NAME_NOT_FOUND;
+            status = disable_locked(*r, changes);
+        }
     }
-    if (!r->enabled) return STATUS_OBJECT_NAME_NOT_FOUND;
-    return disable_locked(*r);
+    pnp_notify_interface_changes(changes);
+    return status;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceinterfaces

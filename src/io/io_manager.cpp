@@ -1,6 +1,7 @@
 // IoManager boot, shutdown and bookkeeping of loaded drivers.
 #include "io/io_manager.hpp"
 #include "io/pnp_manager.hpp"
+#include "io/pnp_notification.hpp"
 
 #include "io/driver_object.hpp"
 #include "io/irp.hpp"
@@ -28,6 +29,8 @@ void IoManager::shutdown() {
     // still send requests down (a file system writes its volumes back).
     const std::vector<PDRIVER_OBJECT> loaded = drivers();
     for (auto it = loaded.rbegin(); it != loaded.rend(); ++it) driver_shutdown(*it);
+    // PnP notification registrations their drivers left behind (an unload routine unregisters them).
+    pnp_notifications_shutdown(m_system);
     // File systems that never unregistered: their control devices go with the object manager.
     if (m_file_systems) clear_file_system_queues(*m_file_systems);
 }

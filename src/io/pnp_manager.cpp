@@ -14,6 +14,7 @@
 #include "io/driver_loader.hpp"
 #include "io/driver_object.hpp"
 #include "io/objects.hpp"
+#include "io/pnp_notification.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
 #include <ntio/ntio.h>
@@ -677,8 +678,9 @@ void drop_node(Manager& m, PnpNode* node) {
     // open may go only after those: a device open taken after the last one went would release the
     // device object twice. Until device_object.cpp refuses such an open itself, the node waits (bounded)
     // for the PDO's references to drop to its own and the creation one.
-    constexpr LONG_PTR kOwnReferences = 2;
-    for (int i = 0; i < 1000000 && ob::header_of(pdo)->pointer_count.load(std::memory_order_acquire) > kOwnReferences;
+    // Target-device notification registrations hold theirs until their drivers unregister.
+    const LONG_PTR own_references = 2 + pnp_notification_references(pdo);
+    for (int i = 0; i < 1000000 && ob::header_of(pdo)->pointer_count.load(std::memory_order_acquire) > own_references;
          ++i)
         std::this_thread::yield();
     device_release_open(pdo);
@@ -712,6 +714,10 @@ void finish_removal(Manager& m, PnpNode* node, bool shutdown = false) {
     (void)send_remove(node->pdo);
     // The PnP manager disables the interfaces a driver left enabled (IoSetDeviceInterfaceState).
     device_interfaces_disable_all(node->pdo);
+    // The stack is gone once REMOVE_DEVICE completed (a surprise removal told the callbacks already;
+    // a shutdown removes nothing on Windows).
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/handling-a-guid-target-device-remove-complete-event
+    if (!node->surprise && !shutdown) pnp_notify_remove_complete(node->pdo);
     drop_node(m, node);
 }
 
@@ -740,6 +746,9 @@ void commit_removal(Manager& m, PnpNode* node) {
         // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-surprise-removal
         (void)send_pnp(node->pdo, IRP_MN_SURPRISE_REMOVAL);
         device_interfaces_disable_all(node->pdo);
+        // The device is gone already: REMOVE_COMPLETE now, so that the registrants close their
+        // handles and let REMOVE_DEVICE come.
+        pnp_notify_remove_complete(node->pdo);
     }
     if (stack_open_count(node->pdo) == 0) {
         finish_removal(m, node);
@@ -882,6 +891,9 @@ NTSTATUS NtioPnpQueryDevice(PCUNICODE_STRING InstancePath, PNTIO_PNP_DEVICE_STAT
 }
 
 // Orderly: https://learn.microsoft.com/windows-hardware/drivers/kernel/handling-an-irp-mn-query-remove-device-request
+// Target-device callbacks (GUID_TARGET_DEVICE_QUERY_REMOVE before the IRP, _REMOVE_CANCELLED after a
+// veto, _REMOVE_COMPLETE after the removal) run on this thread with the PnP operation held, as NT
+// runs them on its PnP thread between the IRPs: https://learn.microsoft.com/windows-hardware/drivers/kernel/using-pnp-target-device-change-notification
 // Open handles veto it before any IRP ("If handles remain open on the device, the PnP manager cannot
 // remove the device"): https://learn.microsoft.com/windows-hardware/drivers/kernel/handling-a-guid-target-device-query-remove-event
 // Surprise: https://learn.microsoft.com/windows-hardware/drivers/kernel/handling-an-irp-mn-surprise-removal-request
@@ -911,7 +923,13 @@ NTSTATUS NtioPnpRemoveDevice(PCUNICODE_STRING InstancePath, BOOLEAN Surprise, PP
         commit_removal(*m.get(), node);
         return STATUS_SUCCESS;
     }
+    // The target-device callbacks first: they may veto, and close their handles if they agree.
+    if (!NT_SUCCESS(pnp_notify_query_remove(node->pdo))) {
+        if (VetoType) *VetoType = PNP_VetoDriver;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
     if (stack_open_count(node->pdo) != 0) {
+        pnp_notify_remove_cancelled(node->pdo);
         if (VetoType) *VetoType = PNP_VetoOutstandingOpen;
         return STATUS_PLUGPLAY_QUERY_VETOED;
     }
@@ -919,6 +937,7 @@ NTSTATUS NtioPnpRemoveDevice(PCUNICODE_STRING InstancePath, BOOLEAN Surprise, PP
     if (!NT_SUCCESS(status)) {
         // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-cancel-remove-device
         (void)send_pnp(node->pdo, IRP_MN_CANCEL_REMOVE_DEVICE);
+        pnp_notify_remove_cancelled(node->pdo);
         if (VetoType) *VetoType = PNP_VetoDevice;
         return STATUS_PLUGPLAY_QUERY_VETOED;
     }

@@ -8,6 +8,7 @@
 #include "io/ddk.hpp"
 
 namespace ntio { class System; }
+namespace ntio::ob { class ObjectManager; }
 
 namespace ntio::io {
 
@@ -59,6 +60,9 @@ void pnp_open_released(PDEVICE_OBJECT pdo) noexcept;
 void device_interfaces_started(PDEVICE_OBJECT pdo);
 void device_interfaces_disable_all(PDEVICE_OBJECT pdo);
 void device_interfaces_forget(PDEVICE_OBJECT pdo);
+// The names of the active interfaces (link present) of a class in a System, for
+// PNPNOTIFY_DEVICE_INTERFACE_INCLUDE_EXISTING_INTERFACES.
+std::vector<std::u16string> device_interfaces_active(ob::ObjectManager* manager, const GUID& interface_class);
 
 // Removes every device node of `system` (IRP_MN_REMOVE_DEVICE to each stack, surprise-removed ones
 // too) and lets the root driver go. Meant for IoManager::shutdown, before the drivers unload.

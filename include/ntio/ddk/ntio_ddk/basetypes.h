@@ -178,6 +178,26 @@ typedef struct _GUID {
 } GUID, *PGUID, *LPGUID;
 typedef const GUID *LPCGUID, *PCGUID;
 
+/* <guiddef.h>: REFGUID is a reference in C++ and a pointer in C, as IsEqualGUID takes it. */
+#ifdef __cplusplus
+typedef const GUID &REFGUID;
+#define IsEqualGUID(rguid1, rguid2) (__builtin_memcmp(&(rguid1), &(rguid2), sizeof(GUID)) == 0)
+#else
+typedef const GUID *REFGUID;
+#define IsEqualGUID(rguid1, rguid2) (__builtin_memcmp((rguid1), (rguid2), sizeof(GUID)) == 0)
+#endif
+/* DEFINE_GUID defines the GUID wherever it is used, INITGUID or not: a weak symbol, so the copies in
+ * the translation units (and images) that include a GUID header merge into one. */
+#ifndef DEFINE_GUID
+#ifdef __cplusplus
+#define NTIO_GUID_STORAGE extern "C" const
+#else
+#define NTIO_GUID_STORAGE const
+#endif
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
+    NTIO_GUID_STORAGE GUID name __attribute__((weak)) = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}
+#endif
+
 typedef struct _CLIENT_ID {
     HANDLE UniqueProcess;
     HANDLE UniqueThread;

@@ -155,8 +155,9 @@ NTKERNELAPI VOID NTAPI FsRtlPostPagingFileStackOverflow(PVOID Context, PKEVENT E
 #define FSRTL_VOLUME_PREPARING_EJECT 12
 #define FSRTL_VOLUME_CHANGE_SIZE 13
 #define FSRTL_VOLUME_BACKGROUND_FORMAT 14
-/* STATUS_INVALID_PARAMETER for an unknown EventCode. ntio has no target-device-change listeners:
- * the event is checked and reaches no one (docs/nt-deviations.md). <= APC_LEVEL (the Ex form
+/* STATUS_INVALID_PARAMETER for an unknown EventCode. The GUID_IO_VOLUME_* event (<ioevent.h>) goes
+ * through IoReportTargetDeviceChangeAsynchronous to the target-device callbacks of the PnP PDO under
+ * the volume; a volume on a device outside PnP has no one to tell. <= APC_LEVEL (the Ex form
  * <= DISPATCH_LEVEL). */
 NTKERNELAPI NTSTATUS NTAPI FsRtlNotifyVolumeEvent(PFILE_OBJECT FileObject, ULONG EventCode);
 NTKERNELAPI NTSTATUS NTAPI FsRtlNotifyVolumeEventEx(PFILE_OBJECT FileObject, ULONG EventCode,

@@ -30,6 +30,93 @@ C_ASSERT(FIELD_OFFSET(TARGET_DEVICE_CUSTOM_NOTIFICATION, FileObject) == 0x18);
 C_ASSERT(FIELD_OFFSET(TARGET_DEVICE_CUSTOM_NOTIFICATION, CustomDataBuffer) == 0x24);
 C_ASSERT(sizeof(TARGET_DEVICE_CUSTOM_NOTIFICATION) == 0x28);
 
+/* ---- PnP notification ----
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterplugplaynotification
+ * The event GUIDs are in <wdmguid.h> (system events) and <ioevent.h> (volume events). */
+typedef enum _IO_NOTIFICATION_EVENT_CATEGORY {
+    EventCategoryReserved,
+    EventCategoryHardwareProfileChange,
+    EventCategoryDeviceInterfaceChange,
+    EventCategoryTargetDeviceChange,
+    EventCategoryKernelSoftRestart
+} IO_NOTIFICATION_EVENT_CATEGORY;
+
+/* EventCategoryDeviceInterfaceChange: ARRIVAL for every interface of the class already enabled, before
+ * IoRegisterPlugPlayNotification returns. */
+#define PNPNOTIFY_DEVICE_INTERFACE_INCLUDE_EXISTING_INTERFACES 0x00000001
+
+/* NotificationStructure starts with a PLUGPLAY_NOTIFICATION_HEADER; Event says which structure it is.
+ * Called at PASSIVE_LEVEL; a failure status returned for GUID_TARGET_DEVICE_QUERY_REMOVE vetoes the
+ * removal, any other event ignores it. */
+typedef NTSTATUS NTAPI DRIVER_NOTIFICATION_CALLBACK_ROUTINE(PVOID NotificationStructure, PVOID Context);
+typedef DRIVER_NOTIFICATION_CALLBACK_ROUTINE *PDRIVER_NOTIFICATION_CALLBACK_ROUTINE;
+
+/* IoReportTargetDeviceChangeAsynchronous's routine, called at PASSIVE_LEVEL once the registered
+ * callbacks were told. */
+typedef VOID NTAPI DEVICE_CHANGE_COMPLETE_CALLBACK(PVOID Context);
+typedef DEVICE_CHANGE_COMPLETE_CALLBACK *PDEVICE_CHANGE_COMPLETE_CALLBACK;
+
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_plugplay_notification_header */
+typedef struct _PLUGPLAY_NOTIFICATION_HEADER {
+    USHORT Version;
+    USHORT Size;
+    GUID Event;
+} PLUGPLAY_NOTIFICATION_HEADER, *PPLUGPLAY_NOTIFICATION_HEADER;
+
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_hwprofile_change_notification */
+typedef struct _HWPROFILE_CHANGE_NOTIFICATION {
+    USHORT Version;
+    USHORT Size;
+    GUID Event;
+} HWPROFILE_CHANGE_NOTIFICATION, *PHWPROFILE_CHANGE_NOTIFICATION;
+
+/* GUID_DEVICE_INTERFACE_ARRIVAL / _REMOVAL. SymbolicLinkName is the interface's name as
+ * IoRegisterDeviceInterface returned it, valid during the call only.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_device_interface_change_notification */
+typedef struct _DEVICE_INTERFACE_CHANGE_NOTIFICATION {
+    USHORT Version;
+    USHORT Size;
+    GUID Event;
+    GUID InterfaceClassGuid;
+    PUNICODE_STRING SymbolicLinkName;
+} DEVICE_INTERFACE_CHANGE_NOTIFICATION, *PDEVICE_INTERFACE_CHANGE_NOTIFICATION;
+
+/* GUID_TARGET_DEVICE_QUERY_REMOVE / _REMOVE_CANCELLED / _REMOVE_COMPLETE. FileObject is the one the
+ * registration named (no longer valid once the registrant closed it).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_target_device_removal_notification */
+typedef struct _TARGET_DEVICE_REMOVAL_NOTIFICATION {
+    USHORT Version;
+    USHORT Size;
+    GUID Event;
+    PFILE_OBJECT FileObject;
+} TARGET_DEVICE_REMOVAL_NOTIFICATION, *PTARGET_DEVICE_REMOVAL_NOTIFICATION;
+
+/* EventCategoryData: the interface class GUID (DeviceInterfaceChange), a file object of the device
+ * (TargetDeviceChange: the events of the PDO of that device's stack), NULL (HardwareProfileChange).
+ * The driver object is referenced until the registration goes. PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_CATEGORY EventCategory,
+                                                          ULONG EventCategoryFlags, PVOID EventCategoryData,
+                                                          PDRIVER_OBJECT DriverObject,
+                                                          PDRIVER_NOTIFICATION_CALLBACK_ROUTINE CallbackRoutine,
+                                                          PVOID Context, PVOID *NotificationEntry);
+/* After the Ex form returns the callback is not running (unless on the calling thread: a callback may
+ * unregister itself) and will not run again. PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iounregisterplugplaynotificationex */
+NTKERNELAPI NTSTATUS NTAPI IoUnregisterPlugPlayNotification(PVOID NotificationEntry);
+NTKERNELAPI NTSTATUS NTAPI IoUnregisterPlugPlayNotificationEx(PVOID NotificationEntry);
+/* A custom event (TARGET_DEVICE_CUSTOM_NOTIFICATION, FileObject NULL) to the target-device callbacks
+ * of the PDO; the system events (GUID_TARGET_DEVICE_*) are STATUS_INVALID_DEVICE_REQUEST. The
+ * synchronous form returns once every callback ran (PASSIVE_LEVEL); the asynchronous one copies the
+ * structure, tells the callbacks on a worker and then calls Callback (<= DISPATCH_LEVEL).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioreporttargetdevicechange
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioreporttargetdevicechangeasynchronous */
+NTKERNELAPI NTSTATUS NTAPI IoReportTargetDeviceChange(PDEVICE_OBJECT PhysicalDeviceObject,
+                                                      PVOID NotificationStructure);
+NTKERNELAPI NTSTATUS NTAPI IoReportTargetDeviceChangeAsynchronous(PDEVICE_OBJECT PhysicalDeviceObject,
+                                                                  PVOID NotificationStructure,
+                                                                  PDEVICE_CHANGE_COMPLETE_CALLBACK Callback,
+                                                                  PVOID Context);
+
 /* https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ne-wdm-device_registry_property */
 typedef enum {
     DevicePropertyDeviceDescription = 0x0,
