@@ -133,15 +133,7 @@ void device_interfaces_forget(PDEVICE_OBJECT device) {
 void device_interfaces_remove(PDEVICE_OBJECT device) {
     // A PnP PDO is deleted when its removal begins; its interfaces stay registered (drivers disable
     // them while handling REMOVE_DEVICE) until the PnP manager forgets the node.
-    if (pnp_node_of(device)) return;
-    Changes changes;
-    {
-        std::lock_guard guard(g_lock);
-        for (Registration& r : g_registrations)
-            if (r.device == device && r.enabled) (void)disable_locked(r, changes);
-        std::erase_if(g_registrations, [&](const Registration& r) { return r.device == device; });
-    }
-    pnp_notify_interface_changes(changes);
+    if (!pnp_node_of(device)) device_interfaces_forget(device);
 }
 
 std::vector<std::u16string> device_interfaces_active(ob::ObjectManager* manager, const GUID& interface_class) {

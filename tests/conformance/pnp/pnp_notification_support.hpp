@@ -193,6 +193,11 @@ public:
     Watcher(const Watcher&) = delete;
     Watcher& operator=(const Watcher&) = delete;
     PDRIVER_OBJECT driver() const { return m_driver; }
+    // Registers target_callback for target-device events of target's file object.
+    NTSTATUS watch(Target& target, PVOID* entry) const {
+        return IoRegisterPlugPlayNotification(EventCategoryTargetDeviceChange, 0, target.file, m_driver,
+                                              target_callback, &target, entry);
+    }
 
 private:
     static VOID NTAPI unload(PDRIVER_OBJECT) {}

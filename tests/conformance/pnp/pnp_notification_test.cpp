@@ -156,9 +156,7 @@ TEST_F(PnpTest, OrderlyRemovalTellsTargetWatcherQueryRemoveThenRemoveComplete) {
     ASSERT_EQ(target.open(), STATUS_SUCCESS);
     target.close_on_query_remove = true;
     PVOID entry = nullptr;
-    ASSERT_EQ(IoRegisterPlugPlayNotification(EventCategoryTargetDeviceChange, 0, target.file, watcher.driver(),
-                                             target_callback, &target, &entry),
-              STATUS_SUCCESS);
+    ASSERT_EQ(watcher.watch(target, &entry), STATUS_SUCCESS);
     state().take();
     ASSERT_EQ(remove_it(FALSE), STATUS_SUCCESS);
     EXPECT_TRUE(wait_removed());
@@ -192,12 +190,8 @@ TEST_F(PnpTest, VetoedQueryRemoveCancelsForThoseToldAndTheDeviceStays) {
     veto.query_remove_status = STATUS_UNSUCCESSFUL;
     PVOID agree_entry = nullptr;
     PVOID veto_entry = nullptr;
-    ASSERT_EQ(IoRegisterPlugPlayNotification(EventCategoryTargetDeviceChange, 0, agree.file, watcher.driver(),
-                                             target_callback, &agree, &agree_entry),
-              STATUS_SUCCESS);
-    ASSERT_EQ(IoRegisterPlugPlayNotification(EventCategoryTargetDeviceChange, 0, veto.file, watcher.driver(),
-                                             target_callback, &veto, &veto_entry),
-              STATUS_SUCCESS);
+    ASSERT_EQ(watcher.watch(agree, &agree_entry), STATUS_SUCCESS);
+    ASSERT_EQ(watcher.watch(veto, &veto_entry), STATUS_SUCCESS);
     state().take();
     PNP_VETO_TYPE veto_type = PNP_VetoTypeUnknown;
     EXPECT_EQ(remove_it(FALSE, &veto_type), STATUS_PLUGPLAY_QUERY_VETOED);
@@ -241,9 +235,7 @@ TEST_F(PnpTest, SurpriseRemovalTellsTargetWatcherRemoveCompleteOnly) {
     target.close_on_remove_complete = true;
     target.query_remove_status = STATUS_UNSUCCESSFUL;  // would veto, if asked
     PVOID entry = nullptr;
-    ASSERT_EQ(IoRegisterPlugPlayNotification(EventCategoryTargetDeviceChange, 0, target.file, watcher.driver(),
-                                             target_callback, &target, &entry),
-              STATUS_SUCCESS);
+    ASSERT_EQ(watcher.watch(target, &entry), STATUS_SUCCESS);
     ASSERT_EQ(remove_it(TRUE), STATUS_SUCCESS);
     EXPECT_TRUE(wait_removed());
     auto seen = target.log.take();
@@ -260,9 +252,7 @@ TEST_F(PnpTest, CustomEventReachesTargetWatcherWithItsFileObject) {
     Target target;
     ASSERT_EQ(target.open(), STATUS_SUCCESS);
     PVOID entry = nullptr;
-    ASSERT_EQ(IoRegisterPlugPlayNotification(EventCategoryTargetDeviceChange, 0, target.file, watcher.driver(),
-                                             target_callback, &target, &entry),
-              STATUS_SUCCESS);
+    ASSERT_EQ(watcher.watch(target, &entry), STATUS_SUCCESS);
     PDEVICE_OBJECT pdo = state().pdo;
 
     struct {
@@ -320,9 +310,7 @@ TEST_F(PnpTest, VolumeEventReachesTheTargetWatcherOfTheVolumesPdo) {
     Target target;
     ASSERT_EQ(target.open(), STATUS_SUCCESS);
     PVOID entry = nullptr;
-    ASSERT_EQ(IoRegisterPlugPlayNotification(EventCategoryTargetDeviceChange, 0, target.file, watcher.driver(),
-                                             target_callback, &target, &entry),
-              STATUS_SUCCESS);
+    ASSERT_EQ(watcher.watch(target, &entry), STATUS_SUCCESS);
     ASSERT_EQ(FsRtlNotifyVolumeEvent(target.file, FSRTL_VOLUME_LOCK), STATUS_SUCCESS);
     auto seen = target.log.wait_for(1);
     ASSERT_EQ(seen.size(), 1u);
