@@ -97,7 +97,8 @@ NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileReques
     }
     // The file object has a handle now: FO_HANDLE_CREATED (wdm.h; what !fileobj shows as "Handle
     // Created" for every file opened by name, while IoCreateStreamFileObjectLite's have none).
-    packet.file_object->Flags |= FO_HANDLE_CREATED;
+    // Atomic: the handle is in the table already, and a request through it reads the flags.
+    __atomic_fetch_or(&packet.file_object->Flags, FO_HANDLE_CREATED, __ATOMIC_RELAXED);
     *handle = opened;
     // NT fact K8 (device opens): IOSB.Information is whatever the driver set.
     if (iosb) {
