@@ -23,7 +23,7 @@ PVOID attach_owned_buffer(PIRP irp, SIZE_T size) noexcept {
 }
 
 NTSTATUS submit_operation(const OperationRequest& request, OperationBuilder build, void* context) noexcept {
-    RequestScope scope(request.file, request.event);
+    RequestScope scope(request.file, request.file_held, request.event);
     PFILE_OBJECT file = request.file;
     const bool sync = scope.sync();
     if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||

@@ -77,6 +77,11 @@ void RequestScope::hand_to_irp(PIRP irp, bool waits) noexcept {
     } else if (waits) {
         ObReferenceObject(m_file);
     } else {
+        if (m_held) {
+            ObReferenceObject(m_file);  // the IRP's, taken while the hold keeps the file alive
+            ob::end_hold();
+            m_held = false;
+        }
         m_file = nullptr;
         m_event = nullptr;
     }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "io/ddk.hpp"
+#include "ob/object_hold.hpp"
 #include "rtl/user_access.hpp"
 
 namespace ntio::io {
@@ -70,20 +71,23 @@ void release_irp_mdls(PIRP irp) noexcept;
 void discard_unsent_irp(PIRP irp) noexcept;
 
 // The service's references to the file object and the event, and the file lock of a synchronous
-// file, released whatever happens. Once the IRP is sent, `hand_to_irp(irp, waits)` gives the IRP
-// the file reference (and the event reference, which the final stage drops for requests that are
-// not IRP_SYNCHRONOUS_API); a request the service waits for keeps both: on a synchronous file the
-// IRP takes no file reference of its own and the scope's end waits until its final stage is done
-// with the file; otherwise the IRP takes a second one.
+// file, released whatever happens. The file may be held rather than referenced (`held`,
+// ob/object_hold.hpp): the scope's end ends the hold. Once the IRP is sent, `hand_to_irp(irp,
+// waits)` gives the IRP the file reference (a held file gets one for it) and the event reference,
+// which the final stage drops for requests that are not IRP_SYNCHRONOUS_API; a request the service
+// waits for keeps both: on a synchronous file the IRP takes no file reference of its own and the
+// scope's end waits until its final stage is done with the file; otherwise the IRP takes a second
+// one.
 class RequestScope {
 public:
-    RequestScope(PFILE_OBJECT file, PKEVENT event) noexcept
-        : m_file(file), m_event(event), m_sync(is_synchronous(file)) {}
+    RequestScope(PFILE_OBJECT file, bool held, PKEVENT event) noexcept
+        : m_file(file), m_event(event), m_sync(is_synchronous(file)), m_held(held) {}
     ~RequestScope() {
         if (m_final_stage.load(std::memory_order_acquire) != 0) [[unlikely]] wait_for_final_stage();
         if (m_locked) release_file_lock(m_file);
         if (m_event) ObDereferenceObject(m_event);
-        if (m_file) ObDereferenceObject(m_file);
+        if (m_held) ob::end_hold();
+        else if (m_file) ObDereferenceObject(m_file);
     }
     RequestScope(const RequestScope&) = delete;
     RequestScope& operator=(const RequestScope&) = delete;
@@ -106,6 +110,7 @@ private:
     PFILE_OBJECT m_file;
     PKEVENT m_event;
     bool m_sync;
+    bool m_held;
     bool m_locked = false;
     // Synchronous files: 1 while the IRP's final stage may still touch the file (2: we sleep on
     // it), 0 once it is done (set_final_stage_word in io/irp.hpp).

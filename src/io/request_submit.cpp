@@ -165,7 +165,7 @@ static NTSTATUS check_non_cached_alignment(const ReadWriteRequest& request) noex
 // non-cached file object takes the IRP path (NT fact E10). The PrivateCacheMap condition is what
 // E10 and E12 together imply; the documentation does not state it.
 NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
-    RequestScope scope(request.file, request.event);  // owns the service's file and event references from here
+    RequestScope scope(request.file, request.file_held, request.event);  // owns the service's file (reference or hold) and event reference from here
     if (NTSTATUS status = check_non_cached_alignment(request); !NT_SUCCESS(status)) return status;
     PFILE_OBJECT file = request.file;
     const bool sync = scope.sync();
@@ -249,7 +249,7 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
 // NtDeviceIoControlFile / NtFsControlFile after the checks (NT facts J1-J3, S6-S10). IOCTLs try
 // FastIoDeviceControl first whenever the driver has one (Wait TRUE, raw caller buffers).
 NTSTATUS submit_control(const ControlRequest& request) noexcept {
-    RequestScope scope(request.file, request.event);
+    RequestScope scope(request.file, request.file_held, request.event);
     PFILE_OBJECT file = request.file;
     const bool sync = scope.sync();
     if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||

@@ -13,6 +13,7 @@ namespace ntio::io {
 // functions take both references over, whatever they return. `event` has been reset (NT fact E6).
 struct RequestCommon {
     PFILE_OBJECT file = nullptr;
+    bool file_held = false;  // the thread holds `file` (ob/object_hold.hpp) rather than a reference
     PKEVENT event = nullptr;
     PIO_APC_ROUTINE apc_routine = nullptr;
     PVOID apc_context = nullptr;

@@ -1,6 +1,7 @@
 // NtReadFile, NtWriteFile, NtDeviceIoControlFile, NtFsControlFile and their Zw forms: probe the
-// caller's IOSB, buffers and offset, reference the file with the access the operation needs and the
-// event (then reset it, NT fact E6), and hand the request to the I/O manager (io/request_submit).
+// caller's IOSB, buffers and offset, reference the file with the access the operation needs (reads
+// and writes hold it instead, ob/object_hold.hpp) and the event (then reset it, NT fact E6), and hand
+// the request to the I/O manager (io/request_submit).
 #include "nt/current_system.hpp"
 #include <ntio/ntapi.h>
 
@@ -63,11 +64,11 @@ namespace {
     ACCESS_MASK granted = 0;
     if (write) {
         // Either right will do for a write (an append-only handle appends, below).
-        status = file.reference(file_handle, 0, &ntio::io::g_file_type, mode, &granted);
+        status = file.hold(file_handle, 0, &ntio::io::g_file_type, mode, &granted);
         if (NT_SUCCESS(status) && mode != KernelMode && !(granted & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
             status = STATUS_ACCESS_DENIED;
     } else {
-        status = file.reference(file_handle, FILE_READ_DATA, &ntio::io::g_file_type, mode, &granted);
+        status = file.hold(file_handle, FILE_READ_DATA, &ntio::io::g_file_type, mode, &granted);
     }
     if (!NT_SUCCESS(status)) return status;
     // NT fact F7: a file bound to a completion port takes no APC routine.
@@ -88,7 +89,8 @@ namespace {
     if (event) KeClearEvent(event);
 
     ntio::io::ReadWriteRequest request;
-    request.file = file.release();  // the lookup's reference becomes the request's
+    request.file_held = file.held();
+    request.file = file.release();  // the lookup's reference (or hold) becomes the request's
     request.event = event;
     request.apc_routine = apc_routine;
     request.apc_context = apc_context;

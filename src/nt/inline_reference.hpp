@@ -4,6 +4,8 @@
 // into the object manager, which is most of the cost of a small read or of a port dequeue. Pseudo
 // and kernel handles, and a system with the verifier on (whose ObReferenceObjectByHandle checks the
 // IRQL), go through ObReferenceObjectByHandle.
+// `hold` is the same lookup for a service that uses the object only until it returns: its thread
+// holds the object instead of referencing it when it can (ob/object_hold.hpp).
 #pragma once
 
 #include <utility>
@@ -11,6 +13,7 @@
 #include <wdm.h>
 
 #include "ob/handle_lookup.hpp"
+#include "ob/object_hold.hpp"
 #include "ob/process.hpp"
 #include "verifier/verifier.hpp"
 
@@ -23,11 +26,14 @@ public:
     InlineReference(const InlineReference&) = delete;
     InlineReference& operator=(const InlineReference&) = delete;
     ~InlineReference() {
-        if (m_object) ObDereferenceObject(m_object);
+        if (!m_object) return;
+        if (m_held) ob::end_hold();
+        else ObDereferenceObject(m_object);
     }
 
     // `type` is the type's descriptor itself (for files &io::g_file_type: *IoFileObjectType is it,
     // two loads further away). *granted, when asked for, gets the handle's granted access.
+    template <bool kHold = false>
     [[nodiscard]] [[gnu::always_inline]] NTSTATUS reference(HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
                                                             KPROCESSOR_MODE mode, ACCESS_MASK* granted = nullptr) noexcept {
         PEPROCESS process = ob::current_process();
@@ -35,8 +41,14 @@ public:
             !ntio::verifier::hooks_on()) [[likely]] {
             ob::HandleInfo entry;
             const NTSTATUS status =
-                ob::lookup_handle_entry(process->m_handle_table, handle, desired, type, mode, true, entry);
+                ob::lookup_handle_entry(process->m_handle_table, handle, desired, type, mode, !kHold, entry);
             if (!NT_SUCCESS(status)) return status;
+            if constexpr (kHold) {
+                // Still inside the lookup's section: the hold is published by leaving it.
+                m_held = ob::hold(entry.object);
+                if (!m_held) ob::reference(entry.object);
+                ob::leave_lookup();
+            }
             m_object = static_cast<T*>(entry.object->body());
             if (granted) *granted = entry.granted;
             return STATUS_SUCCESS;
@@ -50,11 +62,20 @@ public:
         return STATUS_SUCCESS;
     }
 
+    [[nodiscard]] [[gnu::always_inline]] NTSTATUS hold(HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
+                                                       KPROCESSOR_MODE mode, ACCESS_MASK* granted = nullptr) noexcept {
+        return reference<true>(handle, desired, type, mode, granted);
+    }
+
     T* get() const noexcept { return m_object; }
+    // True when the thread holds the object rather than a reference to it: whoever the object is
+    // released to ends the hold (ob::end_hold) instead of dereferencing it.
+    bool held() const noexcept { return m_held; }
     T* release() noexcept { return std::exchange(m_object, nullptr); }
 
 private:
     T* m_object = nullptr;
+    bool m_held = false;
 };
 
 }  // namespace ntio::nt

@@ -4,6 +4,7 @@
 #include "ob/object_manager.hpp"
 #include "ob/handle_lookup.hpp"
 #include "ob/lookup_section.hpp"
+#include "ob/object_hold.hpp"
 
 #include "ke/thread.hpp"
 #include "se/access_check.hpp"
@@ -96,6 +97,7 @@ void ObjectManager::handle_removed(PEPROCESS process, const HandleInfo& info)
     m_type_handles[header->type->index].fetch_sub(1, std::memory_order_relaxed);
     m_handles.fetch_sub(1, std::memory_order_relaxed);
     if (system_before == 1) delete_name_check(header);
+    give_holders_references(header);  // services still using the object through this handle
     dereference(header);
 }
 

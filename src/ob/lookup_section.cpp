@@ -58,6 +58,8 @@ LookupSlot* claim_lookup_slot() noexcept {
     return slot;
 }
 
+LookupSlot* first_lookup_slot() noexcept { return g_slots.load(std::memory_order_acquire); }
+
 void wait_for_lookups() noexcept {
     if (g_lookup_fence) g_fence_word.fetch_add(1, std::memory_order_seq_cst);
     else host::process_barrier();

@@ -17,6 +17,10 @@ struct alignas(64) LookupSlot {
     unsigned depth = 0;                 // nesting, owner only
     std::atomic<bool> in_use{false};
     LookupSlot* next = nullptr;         // the registry is an append-only list
+    // Holds (ob/object_hold.hpp): the object the owning thread uses past its section without a
+    // reference, and a reference a handle's remover handed that use.
+    std::atomic<const void*> held{nullptr};
+    std::atomic<const void*> handed{nullptr};
 };
 
 // True when readers must fence themselves (the host refused the process-wide barrier). Set once,
@@ -24,6 +28,8 @@ struct alignas(64) LookupSlot {
 extern bool g_lookup_fence;
 extern constinit thread_local LookupSlot* t_lookup_slot;  // constinit: no TLS init check per access
 LookupSlot* claim_lookup_slot() noexcept;
+// The registry's first slot (then ->next), for removers that look at every thread's slot.
+LookupSlot* first_lookup_slot() noexcept;
 
 inline void enter_lookup() noexcept {
     LookupSlot* slot = t_lookup_slot;
