@@ -82,7 +82,7 @@ class RequestScope {
 public:
     RequestScope(PFILE_OBJECT file, bool held, PKEVENT event) noexcept
         : m_file(file), m_event(event), m_sync(is_synchronous(file)), m_held(held) {}
-    ~RequestScope() {
+    [[gnu::always_inline]] ~RequestScope() {  // inline: one branch per part on the synchronous fast path
         if (m_final_stage.load(std::memory_order_acquire) != 0) [[unlikely]] wait_for_final_stage();
         if (m_locked) release_file_lock(m_file);
         if (m_event) ObDereferenceObject(m_event);
