@@ -23,6 +23,7 @@
 #include "ke/thread.hpp"
 #include "rtl/user_access.hpp"
 #include "verifier/trace_tool.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
@@ -177,8 +178,11 @@ void complete_final_stage(PIRP irp) noexcept {
         // file object's last reference never goes on a thread of the completing driver: there its
         // delete path (IRP_MJ_CLOSE, then perhaps the driver's deferred DriverUnload, which may wait
         // for that very thread) could deadlock. Completed elsewhere, the deletion goes to a worker.
+        // On the requesting thread the reference goes back to the thread's spares when they are
+        // this file's (ob/object_hold.hpp).
         if (thread && thread != reinterpret_cast<PETHREAD>(ke::current_thread_if_any())) ObDereferenceObjectDeferDelete(file);
-        else ObDereferenceObject(file);
+        else if (verifier::active()) ObDereferenceObject(file);
+        else ob::drop_spare_reference(ob::header_of(file));
     }
 }
 

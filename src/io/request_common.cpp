@@ -7,6 +7,7 @@
 #include "io/file_cancel_irps.hpp"
 #include "io/irp.hpp"
 #include "rtl/user_access.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -78,7 +79,10 @@ void RequestScope::hand_to_irp(PIRP irp, bool waits) noexcept {
         ObReferenceObject(m_file);
     } else {
         if (m_held) {
-            ObReferenceObject(m_file);  // the IRP's, taken while the hold keeps the file alive
+            // The IRP's reference, taken while the hold keeps the file alive: from the thread's
+            // spares (the final stage gives it back there when it runs on this thread).
+            if (verifier::active()) ObReferenceObject(m_file);
+            else ob::take_spare_reference(ob::header_of(m_file));
             ob::end_hold();
             m_held = false;
         }

@@ -98,6 +98,7 @@ void ObjectManager::handle_removed(PEPROCESS process, const HandleInfo& info)
     m_handles.fetch_sub(1, std::memory_order_relaxed);
     if (system_before == 1) delete_name_check(header);
     give_holders_references(header);  // services still using the object through this handle
+    if (system_before == 1) steal_spare_references(header);  // spares exist only while handles do
     dereference(header);
 }
 

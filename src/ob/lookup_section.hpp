@@ -21,6 +21,12 @@ struct alignas(64) LookupSlot {
     // reference, and a reference a handle's remover handed that use.
     std::atomic<const void*> held{nullptr};
     std::atomic<const void*> handed{nullptr};
+    // Spare references (ob/object_hold.hpp): `spares` references to `spare_object`, the owner's to
+    // hand out and take back inside a bracket (`spares_busy`); `steal` is a remover taking them.
+    std::atomic<bool> spares_busy{false};
+    std::atomic<const void*> steal{nullptr};
+    std::atomic<const void*> spare_object{nullptr};
+    std::atomic<long> spares{0};
 };
 
 // True when readers must fence themselves (the host refused the process-wide barrier). Set once,
@@ -30,6 +36,8 @@ extern constinit thread_local LookupSlot* t_lookup_slot;  // constinit: no TLS i
 LookupSlot* claim_lookup_slot() noexcept;
 // The registry's first slot (then ->next), for removers that look at every thread's slot.
 LookupSlot* first_lookup_slot() noexcept;
+// Gives back the spare references a slot keeps (object_hold.cpp), when its thread ends.
+void drop_spare_references(LookupSlot* slot) noexcept;
 
 inline void enter_lookup() noexcept {
     LookupSlot* slot = t_lookup_slot;

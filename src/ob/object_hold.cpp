@@ -29,11 +29,87 @@ bool store_handed(LookupSlot* slot, ObjectHeader* object) noexcept {
     }
 }
 
+ObjectHeader* header(const void* object) noexcept {
+    return const_cast<ObjectHeader*>(static_cast<const ObjectHeader*>(object));
+}
+
+// Drops `count` references to `object` (the last may delete it).
+void drop_references(ObjectHeader* object, long count) noexcept {
+    if (count > 1) object->pointer_count.fetch_sub(count - 1, std::memory_order_acq_rel);
+    if (count > 0) dereference(object);
+}
+
+// Empties the slot's spares when they are `object`'s (any object's when null); returns how many it
+// took. The caller is the slot's owner or a remover whose steal is announced and unopposed.
+long take_spares(LookupSlot* slot, const void* object) noexcept {
+    const void* current = slot->spare_object.load(std::memory_order_relaxed);
+    if (!current || (object && current != object)) return 0;
+    const long spares = slot->spares.load(std::memory_order_relaxed);
+    slot->spares.store(0, std::memory_order_relaxed);
+    slot->spare_object.store(nullptr, std::memory_order_relaxed);
+    return spares;
+}
+
+// The owner's own flush: its spares of `object` (of any object when null) go back.
+void flush_own_spares(LookupSlot* slot, const void* object) noexcept {
+    for (unsigned spins = 0; !enter_spares(slot); ++spins) {  // a remover is stealing them meanwhile
+        if (spins < 128) host::cpu_relax();
+        else sched_yield();
+    }
+    const void* current = slot->spare_object.load(std::memory_order_relaxed);
+    const long taken = take_spares(slot, object);
+    leave_spares(slot);
+    if (taken) drop_references(header(current), taken);
+}
+
 }  // namespace
 
 void take_handed_reference(LookupSlot* slot) noexcept {
-    if (const void* object = slot->handed.exchange(nullptr, std::memory_order_acq_rel))
-        dereference(const_cast<ObjectHeader*>(static_cast<const ObjectHeader*>(object)));
+    if (const void* object = slot->handed.exchange(nullptr, std::memory_order_acq_rel)) {
+        // The handle this thread held the object through is gone: spares it made of the object
+        // during the hold would outlive every handle.
+        flush_own_spares(slot, object);
+        dereference(header(object));
+    }
+}
+
+void drop_spare_references(LookupSlot* slot) noexcept { flush_own_spares(slot, nullptr); }
+
+void refill_spares(LookupSlot* slot, ObjectHeader* object) noexcept {
+    object->pointer_count.fetch_add(kSpareBatch, std::memory_order_relaxed);  // the caller's and the spares
+    const void* old = object;
+    long old_spares = kSpareBatch - 1;  // a steal under way: only the caller's is kept
+    if (enter_spares(slot)) {
+        old = slot->spare_object.load(std::memory_order_relaxed);
+        old_spares = take_spares(slot, nullptr);
+        slot->spare_object.store(object, std::memory_order_relaxed);
+        slot->spares.store(kSpareBatch - 1, std::memory_order_relaxed);
+        leave_spares(slot);
+    }
+    if (old_spares) drop_references(header(old), old_spares);
+}
+
+void steal_spare_references(ObjectHeader* object) noexcept {
+    for (LookupSlot* slot = first_lookup_slot(); slot; slot = slot->next) {
+        if (slot->spare_object.load(std::memory_order_acquire) != object) continue;
+        long taken = 0;
+        if (slot == t_lookup_slot) {
+            taken = take_spares(slot, object);  // the caller's own: no one else touches them
+        } else {
+            std::lock_guard<std::mutex> guard(g_hand_off_lock);
+            slot->steal.store(object, std::memory_order_seq_cst);
+            // After the barrier the owner is either inside its bracket (waited for) or will see the
+            // steal when it next enters one.
+            if (!g_lookup_fence) host::process_barrier();
+            for (unsigned spins = 0; slot->spares_busy.load(std::memory_order_seq_cst); ++spins) {
+                if (spins < 128) host::cpu_relax();
+                else sched_yield();
+            }
+            taken = take_spares(slot, object);
+            slot->steal.store(nullptr, std::memory_order_release);
+        }
+        drop_references(object, taken);  // never the last: the caller still has the handle's
+    }
 }
 
 void give_holders_references(ObjectHeader* object) noexcept {

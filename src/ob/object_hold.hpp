@@ -52,4 +52,81 @@ void take_handed_reference(LookupSlot* slot) noexcept;
 // every thread holding the object gets a reference of its own first, which its end_hold drops.
 void give_holders_references(ObjectHeader* object) noexcept;
 
+// ---- Spare references ----
+// An asynchronous request's IRP keeps its file object with a reference of its own, taken when it is
+// sent and dropped by its final stage. On the requesting thread both come from, and go back to, a
+// stock of spare references to one object in the thread's slot: one locked instruction per
+// kSpareBatch requests instead of two per request. Spares are made only while the thread holds the
+// object (found through a handle), and the removal of an object's last handle takes every thread's
+// spares of it back (steal_spare_references; a holder that was handed a reference drops its spares of
+// that object itself), so spares never keep alive an object that would otherwise go. The owner works
+// on its spares inside a bracket (`spares_busy`); a remover announces a steal, orders memory on every
+// thread with the process-wide barrier, and waits for the bracket to be empty: a Dekker pair again.
+
+inline constexpr long kSpareBatch = 64;
+inline constexpr long kMaxSpares = 256;
+
+// False when a steal is under way: the caller uses the object's count itself.
+[[gnu::always_inline]] inline bool enter_spares(LookupSlot* slot) noexcept {
+    if (g_lookup_fence) [[unlikely]] {
+        slot->spares_busy.exchange(true, std::memory_order_seq_cst);
+        if (!slot->steal.load(std::memory_order_seq_cst)) return true;
+    } else {
+        slot->spares_busy.store(true, std::memory_order_relaxed);
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        if (!slot->steal.load(std::memory_order_relaxed)) [[likely]] return true;
+    }
+    slot->spares_busy.store(false, std::memory_order_release);
+    return false;
+}
+
+[[gnu::always_inline]] inline void leave_spares(LookupSlot* slot) noexcept {
+    slot->spares_busy.store(false, std::memory_order_release);
+}
+
+// Out of line: the thread's spares become `object`'s (one for the caller, the rest spare), and the
+// old object's go back to it.
+void refill_spares(LookupSlot* slot, ObjectHeader* object) noexcept;
+
+// A reference to `object`, which the calling thread holds (hold above).
+[[gnu::always_inline]] inline void take_spare_reference(ObjectHeader* object) noexcept {
+    LookupSlot* slot = t_lookup_slot;  // claimed by the hold's lookup
+    if (!enter_spares(slot)) [[unlikely]] {
+        reference(object);
+        return;
+    }
+    if (slot->spare_object.load(std::memory_order_relaxed) == object) [[likely]] {
+        const long spares = slot->spares.load(std::memory_order_relaxed);
+        if (spares > 0) [[likely]] {
+            slot->spares.store(spares - 1, std::memory_order_relaxed);
+            leave_spares(slot);
+            return;
+        }
+    }
+    leave_spares(slot);
+    refill_spares(slot, object);
+}
+
+// Drops a reference to `object` that the calling thread owns: back into its spares when they are
+// `object`'s, else from the object's count.
+[[gnu::always_inline]] inline void drop_spare_reference(ObjectHeader* object) noexcept {
+    LookupSlot* slot = t_lookup_slot;
+    if (slot && enter_spares(slot)) [[likely]] {
+        if (slot->spare_object.load(std::memory_order_relaxed) == object) [[likely]] {
+            const long spares = slot->spares.load(std::memory_order_relaxed);
+            if (spares < kMaxSpares) [[likely]] {
+                slot->spares.store(spares + 1, std::memory_order_relaxed);
+                leave_spares(slot);
+                return;
+            }
+        }
+        leave_spares(slot);
+    }
+    dereference(object);
+}
+
+// The last handle to `object` is gone (after the grace period and give_holders_references, before the
+// handle's own reference is dropped): takes every thread's spares of it back.
+void steal_spare_references(ObjectHeader* object) noexcept;
+
 }  // namespace ntio::ob

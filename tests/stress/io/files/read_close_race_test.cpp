@@ -1,14 +1,16 @@
-// Synchronous reads through a handle that another thread closes meanwhile, the handle being the
-// file object's last: a read in progress keeps its file object (K3: IRP_MJ_CLOSE comes when the
-// last reference goes, and the read's is one). Reads go through fast I/O on half of the files and
-// through IRP_MJ_READ on the others; several readers share each handle, so several reads use one
+// Reads through a handle that another thread closes meanwhile, the handle being the file object's
+// last: a read in progress keeps its file object (K3: IRP_MJ_CLOSE comes when the last reference
+// goes, and the read's is one). Synchronous files: reads go through fast I/O on half of the files
+// and through IRP_MJ_READ on the others; overlapped files (the second test): every read is an IRP
+// holding a reference of its own; several readers share each handle, so several reads use one
 // file object at once (one in the driver, the others waiting for the file lock). IRP reads read
 // another file from inside the dispatch, so reads nest on a thread too.
 //
 // Invariant: every read returns STATUS_SUCCESS (with the file's own data) or STATUS_INVALID_HANDLE
 // (its handle was closed before the read looked it up); no read reaches the driver for a file
 // object after its IRP_MJ_CLOSE, and IRP_MJ_CLOSE never arrives while a read of its file is in the
-// driver; every nested read succeeds; every file opened gets exactly one IRP_MJ_CLOSE; nothing
+// driver; every nested read succeeds; every file opened gets exactly one IRP_MJ_CLOSE, by the time
+// its last handle is closed and its reads are done, while the reading threads still run; nothing
 // leaks (the fixture checks).
 #include <gtest/gtest.h>
 
@@ -150,7 +152,9 @@ NTSTATUS NTAPI read_close_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING)
     return status;
 }
 
-HANDLE open_file()
+// Synchronous (FILE_SYNCHRONOUS_IO_NONALERT) or overlapped: an overlapped file's reads take the IRP
+// path, and each IRP keeps the file object with a reference of its own until its final stage.
+HANDLE open_file(bool synchronous)
 {
     UNICODE_STRING name;
     RtlInitUnicodeString(&name, L"\\Device\\ReadCloseRace");
@@ -159,13 +163,26 @@ HANDLE open_file()
     IO_STATUS_BLOCK iosb{};
     HANDLE handle = nullptr;
     NTSTATUS status = NtCreateFile(&handle, FILE_READ_DATA | SYNCHRONIZE, &oa, &iosb, nullptr, 0, FILE_SHARE_READ,
-                                   FILE_OPEN, FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
+                                   FILE_OPEN, synchronous ? FILE_SYNCHRONOUS_IO_NONALERT : 0, nullptr, 0);
     return NT_SUCCESS(status) ? handle : nullptr;
 }
 
-class ReadCloseRace : public ntio::test::SystemTest {};
+class ReadCloseRace : public ntio::test::SystemTest {
+protected:
+    void race(bool synchronous);
+};
 
 TEST_F(ReadCloseRace, a_read_in_progress_keeps_its_file_object_when_its_last_handle_closes)
+{
+    race(true);
+}
+
+TEST_F(ReadCloseRace, an_overlapped_read_in_progress_keeps_its_file_object_when_its_last_handle_closes)
+{
+    race(false);
+}
+
+void ReadCloseRace::race(bool synchronous)
 {
     g_contexts = std::make_unique<FileContext[]>(kFiles);
     g_opens = 0;
@@ -177,11 +194,13 @@ TEST_F(ReadCloseRace, a_read_in_progress_keeps_its_file_object_when_its_last_han
     ASSERT_EQ(NtioCreateDriver(&service, read_close_driver_entry, &driver), STATUS_SUCCESS);
 
     g_nested_failures = 0;
-    g_side_file = open_file();  // file 0 (its fill is 1)
+    g_side_file = open_file(true);  // file 0 (its fill is 1)
     ASSERT_NE(g_side_file, nullptr);
-    std::atomic<HANDLE> current{open_file()};
+    std::atomic<HANDLE> current{open_file(synchronous)};
     ASSERT_NE(current.load(), nullptr);
     std::atomic<bool> done{false};
+    std::atomic<int> finished{0};
+    std::atomic<bool> checked{false};
     std::atomic<long> unexpected{0};
     std::atomic<long> reads{0};
     std::vector<std::thread> readers;
@@ -199,11 +218,15 @@ TEST_F(ReadCloseRace, a_read_in_progress_keeps_its_file_object_when_its_last_han
                     ++unexpected;
                 ++reads;
             }
+            // Alive, and idle, while the last files close: nothing this thread keeps may delay
+            // their IRP_MJ_CLOSE.
+            ++finished;
+            while (!checked.load()) std::this_thread::yield();
         });
     }
     // Each new file's handle replaces the previous one, which is its file object's only handle.
     for (int i = 2; i < kFiles; ++i) {  // the side file and the first one are open
-        HANDLE next = open_file();
+        HANDLE next = open_file(synchronous);
         if (!next) {
             ++unexpected;
             break;
@@ -213,9 +236,12 @@ TEST_F(ReadCloseRace, a_read_in_progress_keeps_its_file_object_when_its_last_han
         std::this_thread::yield();
     }
     done = true;
-    for (auto& reader : readers) reader.join();
+    while (finished.load() != static_cast<int>(readers.size())) std::this_thread::yield();
     EXPECT_EQ(NtClose(current.exchange(nullptr)), STATUS_SUCCESS);
     EXPECT_EQ(NtClose(std::exchange(g_side_file, nullptr)), STATUS_SUCCESS);
+    EXPECT_EQ(g_closes.load(), g_opens.load()) << "every file closed while its readers still run";
+    checked = true;
+    for (auto& reader : readers) reader.join();
 
     EXPECT_EQ(unexpected.load(), 0);
     EXPECT_EQ(g_violations.load(), 0);
