@@ -19,7 +19,7 @@ pthread_key_t g_slot_key;
 
 void release_slot(void* value) {
     auto* slot = static_cast<LookupSlot*>(value);
-    drop_spare_references(slot);
+    release_slot_references(slot);
     if (t_lookup_slot == slot) t_lookup_slot = nullptr;
     slot->in_use.store(false, std::memory_order_release);
 }

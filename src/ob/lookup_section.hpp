@@ -36,8 +36,8 @@ extern constinit thread_local LookupSlot* t_lookup_slot;  // constinit: no TLS i
 LookupSlot* claim_lookup_slot() noexcept;
 // The registry's first slot (then ->next), for removers that look at every thread's slot.
 LookupSlot* first_lookup_slot() noexcept;
-// Gives back the spare references a slot keeps (object_hold.cpp), when its thread ends.
-void drop_spare_references(LookupSlot* slot) noexcept;
+// When a slot's thread ends: ends a hold it left and gives back its spare references (object_hold.cpp).
+void release_slot_references(LookupSlot* slot) noexcept;
 
 inline void enter_lookup() noexcept {
     LookupSlot* slot = t_lookup_slot;

@@ -8,6 +8,8 @@
 #include "host/cpu.hpp"
 #include "host/memory_barrier.hpp"
 
+#include <wdm.h>
+
 namespace ntio::ob {
 namespace {
 
@@ -33,10 +35,14 @@ ObjectHeader* header(const void* object) noexcept {
     return const_cast<ObjectHeader*>(static_cast<const ObjectHeader*>(object));
 }
 
-// Drops `count` references to `object` (the last may delete it).
-void drop_references(ObjectHeader* object, long count) noexcept {
+// Drops `count` references to `object`. The last may delete it: here, or on a system worker when
+// `defer` (a thread that is ending must not run a delete procedure: IRP_MJ_CLOSE, perhaps a driver's
+// deferred unload that waits for that very thread).
+void drop_references(ObjectHeader* object, long count, bool defer = false) noexcept {
     if (count > 1) object->pointer_count.fetch_sub(count - 1, std::memory_order_acq_rel);
-    if (count > 0) dereference(object);
+    if (count <= 0) return;
+    if (defer) ObDereferenceObjectDeferDelete(object->body());
+    else dereference(object);
 }
 
 // Empties the slot's spares when they are `object`'s (any object's when null); returns how many it
@@ -50,8 +56,9 @@ long take_spares(LookupSlot* slot, const void* object) noexcept {
     return spares;
 }
 
-// The owner's own flush: its spares of `object` (of any object when null) go back.
-void flush_own_spares(LookupSlot* slot, const void* object) noexcept {
+// The owner's own flush: its spares of `object` (of any object when null) go back. Only the slot's
+// owner may call it: the bracket keeps removers' steals out, not the owner.
+void flush_own_spares(LookupSlot* slot, const void* object, bool defer = false) noexcept {
     for (unsigned spins = 0; !enter_spares(slot); ++spins) {  // a remover is stealing them meanwhile
         if (spins < 128) host::cpu_relax();
         else sched_yield();
@@ -59,7 +66,15 @@ void flush_own_spares(LookupSlot* slot, const void* object) noexcept {
     const void* current = slot->spare_object.load(std::memory_order_relaxed);
     const long taken = take_spares(slot, object);
     leave_spares(slot);
-    if (taken) drop_references(header(current), taken);
+    if (taken) drop_references(header(current), taken, defer);
+}
+
+// A remover takes back the reference it handed to a slot whose holder stopped holding first: only
+// that reference. The holder's spares are left alone (they are the owner's; the steal of the
+// object's last handle takes them, and the holder's refills came before its hold ended, which the
+// remover saw).
+void take_back_handed(LookupSlot* slot) noexcept {
+    if (const void* object = slot->handed.exchange(nullptr, std::memory_order_acq_rel)) dereference(header(object));
 }
 
 }  // namespace
@@ -73,7 +88,17 @@ void take_handed_reference(LookupSlot* slot) noexcept {
     }
 }
 
-void drop_spare_references(LookupSlot* slot) noexcept { flush_own_spares(slot, nullptr); }
+void release_slot_references(LookupSlot* slot) noexcept {
+    // A hold its thread left without ending it (no service returns without ending its hold; a thread
+    // unwound from inside one would leave it): ended, so a remover never hands the dead slot a
+    // reference.
+    if (slot->held.load(std::memory_order_relaxed)) {
+        slot->held.store(nullptr, std::memory_order_seq_cst);
+        if (const void* object = slot->handed.exchange(nullptr, std::memory_order_acq_rel))
+            drop_references(header(object), 1, true);
+    }
+    flush_own_spares(slot, nullptr, true);
+}
 
 void refill_spares(LookupSlot* slot, ObjectHeader* object) noexcept {
     object->pointer_count.fetch_add(kSpareBatch, std::memory_order_relaxed);  // the caller's and the spares
@@ -128,7 +153,7 @@ void give_holders_references(ObjectHeader* object) noexcept {
         // Still held: the holder sees `handed` when it ends its hold. Else it may have ended
         // before the store was visible to it: whoever takes the reference back drops it.
         if (slot->held.load(std::memory_order_seq_cst) == object) continue;
-        take_handed_reference(slot);
+        take_back_handed(slot);
     }
 }
 

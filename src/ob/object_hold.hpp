@@ -74,7 +74,9 @@ inline constexpr long kMaxSpares = 256;
     } else {
         slot->spares_busy.store(true, std::memory_order_relaxed);
         std::atomic_signal_fence(std::memory_order_seq_cst);
-        if (!slot->steal.load(std::memory_order_relaxed)) [[likely]] return true;
+        // Acquire: the spares read after it are not read before it (a steal that ended meanwhile
+        // emptied them).
+        if (!slot->steal.load(std::memory_order_acquire)) [[likely]] return true;
     }
     slot->spares_busy.store(false, std::memory_order_release);
     return false;
