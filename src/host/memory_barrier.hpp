@@ -5,7 +5,7 @@
 namespace ntio::host {
 
 // Registers the process for expedited membarriers (idempotent, thread-safe). False when the kernel
-// or a seccomp filter refuses: readers must then fence themselves.
+// or a seccomp filter refuses, or NTIO_PROCESS_BARRIER=0: readers must then fence themselves.
 bool process_barrier_available() noexcept;
 
 // A full memory barrier on every thread of the process that is running now (threads not running
