@@ -1,4 +1,4 @@
-// sched_getcpu / sched_getaffinity wrappers.
+// sched_getcpu / sched_getaffinity wrappers, and the spin-wait step.
 #include <sched.h>
 
 #include "host/cpu.hpp"
@@ -24,6 +24,11 @@ void cpu_relax() noexcept {
 #elif defined(__aarch64__)
     asm volatile("yield");
 #endif
+}
+
+void spin_step(unsigned step, unsigned pauses) noexcept {
+    if (step < pauses) cpu_relax();
+    else sched_yield();
 }
 
 }  // namespace ntio::host

@@ -2,7 +2,6 @@
 // sleep of a waiting thread on its own futex word. Fast paths: a wait on a signalled notification
 // object is one acquire load; on a free synchronization event or semaphore one CAS; a set with
 // nobody waiting is one CAS, with no lock and no system call.
-#include <sched.h>
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -28,9 +27,7 @@ void DispatcherLock::lock() noexcept {
     for (;;) {
         if (!m_locked.exchange(true, std::memory_order_acquire)) return;
         while (m_locked.load(std::memory_order_relaxed)) {
-            // Two vCPUs shared with other work: a preempted holder must get the CPU back.
-            if (++spins < 128) host::cpu_relax();
-            else sched_yield();
+            host::spin_step(++spins);
         }
     }
 }

@@ -1,7 +1,6 @@
 // Spin locks: the KSPIN_LOCK word holds the owning KTHREAD (0 = free), which lets a recursive
 // acquire bugcheck SPIN_LOCK_ALREADY_OWNED. Waiters spin with pause and yield the CPU after a
 // while (the host may have preempted the owner).
-#include <sched.h>
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -33,8 +32,7 @@ void acquire(PKSPIN_LOCK lock, _KTHREAD* t) noexcept {
             return;
         if (expected == token && t) KeBugCheckEx(SPIN_LOCK_ALREADY_OWNED, reinterpret_cast<ULONG_PTR>(lock), 0, 0, 0);
         while (word.load(std::memory_order_relaxed) != 0) {
-            if (++spins < 256) ntio::host::cpu_relax();
-            else sched_yield();
+            ntio::host::spin_step(++spins, 256);
         }
     }
 }

@@ -2,7 +2,6 @@
 #include "ob/lookup_section.hpp"
 
 #include <pthread.h>
-#include <sched.h>
 
 #include "host/cpu.hpp"
 #include "host/memory_barrier.hpp"
@@ -70,10 +69,7 @@ void wait_for_lookups() noexcept {
         const std::uint64_t seen = s->seq.load(std::memory_order_acquire);
         if (!(seen & 1)) continue;
         // Sections are short; a long wait means the reader was preempted.
-        for (unsigned spins = 0; s->seq.load(std::memory_order_acquire) == seen; ++spins) {
-            if (spins < 128) host::cpu_relax();
-            else sched_yield();
-        }
+        for (unsigned spins = 0; s->seq.load(std::memory_order_acquire) == seen; ++spins) host::spin_step(spins);
     }
 }
 

@@ -3,8 +3,6 @@
 
 #include <mutex>
 
-#include <sched.h>
-
 #include "host/cpu.hpp"
 #include "host/memory_barrier.hpp"
 
@@ -26,8 +24,7 @@ bool store_handed(LookupSlot* slot, ObjectHeader* object) noexcept {
         if (slot->handed.compare_exchange_strong(expected, object, std::memory_order_seq_cst)) return true;
         if (expected == object) return false;
         if (slot->held.load(std::memory_order_acquire) != object) return false;
-        if (spins < 128) host::cpu_relax();
-        else sched_yield();
+        host::spin_step(spins);
     }
 }
 
@@ -59,10 +56,7 @@ long take_spares(LookupSlot* slot, const void* object) noexcept {
 // The owner's own flush: its spares of `object` (of any object when null) go back. Only the slot's
 // owner may call it: the bracket keeps removers' steals out, not the owner.
 void flush_own_spares(LookupSlot* slot, const void* object, bool defer = false) noexcept {
-    for (unsigned spins = 0; !enter_spares(slot); ++spins) {  // a remover is stealing them meanwhile
-        if (spins < 128) host::cpu_relax();
-        else sched_yield();
-    }
+    for (unsigned spins = 0; !enter_spares(slot); ++spins) host::spin_step(spins);  // a remover is stealing them
     const void* current = slot->spare_object.load(std::memory_order_relaxed);
     const long taken = take_spares(slot, object);
     leave_spares(slot);
@@ -126,10 +120,7 @@ void steal_spare_references(ObjectHeader* object) noexcept {
             // After the barrier the owner is either inside its bracket (waited for) or will see the
             // steal when it next enters one.
             if (!g_lookup_fence) host::process_barrier();
-            for (unsigned spins = 0; slot->spares_busy.load(std::memory_order_seq_cst); ++spins) {
-                if (spins < 128) host::cpu_relax();
-                else sched_yield();
-            }
+            for (unsigned spins = 0; slot->spares_busy.load(std::memory_order_seq_cst); ++spins) host::spin_step(spins);
             taken = take_spares(slot, object);
             slot->steal.store(nullptr, std::memory_order_release);
         }

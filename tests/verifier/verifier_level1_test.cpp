@@ -21,12 +21,7 @@ TEST_F(VerifierTest, level1_irql_changed_across_dispatch_is_0x05) {
     load_buggy(kLevel1);
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kRaiseIrql, outcome);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x05);
-    EXPECT_EQ(bc.p2, ptr(buggy_device()));
-    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
-    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(APC_LEVEL));
-    KeLowerIrql(PASSIVE_LEVEL);
+    expect_irql_change_report(buggy_device(), irp, buggy_device());
     IoFreeIrp(irp);
 }
 
@@ -37,12 +32,7 @@ TEST_F(VerifierTest, level1_irql_changed_below_a_forwarding_filter_names_the_low
     load_filter(kLevel1);
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kRaiseIrql, outcome, kFilterSkip);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x05);
-    EXPECT_EQ(bc.p2, ptr(buggy_device()));
-    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
-    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(APC_LEVEL));
-    KeLowerIrql(PASSIVE_LEVEL);
+    expect_irql_change_report(filter_device(), irp, buggy_device());
     IoFreeIrp(irp);
 }
 
@@ -51,13 +41,8 @@ TEST_F(VerifierTest, level1_irql_raised_by_a_filter_before_it_forwards_names_the
     load_filter(kLevel1);
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kCompleteOk, outcome, kFilterRaiseIrqlSkip);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x05);
-    EXPECT_EQ(bc.p2, ptr(filter_device()));
-    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
-    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(APC_LEVEL));
+    expect_irql_change_report(filter_device(), irp, filter_device());
     EXPECT_EQ(outcome.completions.load(), 1);  // the lower driver completed it, at APC_LEVEL
-    KeLowerIrql(PASSIVE_LEVEL);
     IoFreeIrp(irp);
 }
 

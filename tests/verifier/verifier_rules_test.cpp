@@ -263,12 +263,7 @@ TEST_F(VerifierTest, irql_changed_across_dispatch_is_0x05) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kRaiseIrql, outcome);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x05);
-    EXPECT_EQ(bc.p2, ptr(buggy_device()));
-    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
-    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(APC_LEVEL));
-    KeLowerIrql(PASSIVE_LEVEL);
+    expect_irql_change_report(buggy_device(), irp, buggy_device());
     IoFreeIrp(irp);
 }
 

@@ -508,6 +508,15 @@ ntio::test::BugCheck VerifierTest::expect_bugcheck(const std::function<void()>& 
     return *bc;
 }
 
+ntio::test::BugCheck VerifierTest::expect_irql_change_report(PDEVICE_OBJECT target, PIRP irp, PDEVICE_OBJECT named) {
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(target, irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05);
+    EXPECT_EQ(bc.p2, ptr(named));
+    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
+    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(APC_LEVEL));
+    KeLowerIrql(PASSIVE_LEVEL);
+    return bc;
+}
+
 std::string VerifierTest::last_report() {
     std::string text(NtioVerifierLastReport(nullptr, 0) + 1, '\0');
     text.resize(NtioVerifierLastReport(text.data(), text.size()));

@@ -124,6 +124,9 @@ protected:
     static void complete_read(PIRP irp, NTSTATUS status);
     // Expects a verifier bugcheck with this code and parameter 1 from body, and returns it.
     ntio::test::BugCheck expect_bugcheck(const std::function<void()>& body, ULONG code, ULONG_PTR p1);
+    // Sends irp to target and expects 0xC9 0x05 (the IRQL a dispatch returned at is not the one it was
+    // called at: PASSIVE_LEVEL, then APC_LEVEL) naming device `named`; lowers the IRQL again.
+    ntio::test::BugCheck expect_irql_change_report(PDEVICE_OBJECT target, PIRP irp, PDEVICE_OBJECT named);
     std::string last_report();
 
     PDRIVER_OBJECT m_buggy = nullptr;
