@@ -48,6 +48,28 @@ void add(PFILE_OBJECT file, PSHARE_ACCESS share) noexcept {
 
 bool has_data_access(PFILE_OBJECT file) noexcept { return file->ReadAccess || file->WriteAccess || file->DeleteAccess; }
 
+void remove(PFILE_OBJECT file, PSHARE_ACCESS share) noexcept {
+    share->OpenCount -= 1;
+    share->Readers -= file->ReadAccess ? 1 : 0;
+    share->Writers -= file->WriteAccess ? 1 : 0;
+    share->Deleters -= file->DeleteAccess ? 1 : 0;
+    share->SharedRead -= file->SharedRead ? 1 : 0;
+    share->SharedWrite -= file->SharedWrite ? 1 : 0;
+    share->SharedDelete -= file->SharedDelete ? 1 : 0;
+}
+
+// A link's counters hold the delete state of the opens made through it.
+void add_link(PFILE_OBJECT file, PLINK_SHARE_ACCESS link) noexcept {
+    link->OpenCount += 1;
+    link->Deleters += file->DeleteAccess ? 1 : 0;
+    link->SharedDelete += file->SharedDelete ? 1 : 0;
+}
+void remove_link(PFILE_OBJECT file, PLINK_SHARE_ACCESS link) noexcept {
+    link->OpenCount -= 1;
+    link->Deleters -= file->DeleteAccess ? 1 : 0;
+    link->SharedDelete -= file->SharedDelete ? 1 : 0;
+}
+
 // The share mode an open gets: without write permission, an open that reads and does not write
 // may not keep others from reading (it shares reads).
 ULONG share_for(ACCESS_MASK access, ULONG share, bool write_permission) noexcept {
@@ -90,6 +112,16 @@ NTSTATUS NTAPI IoCheckShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareA
     if (conflict) return STATUS_SHARING_VIOLATION;
     if (Update) io::add(FileObject, ShareAccess);
     return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocheckshareaccessex
+// IoCheckShareAccess, with WritePermission (optional) FALSE making an open that reads and does not
+// write share reads ("downgraded to FILE_SHARE_READ"), as IoSetShareAccessEx does.
+NTSTATUS NTAPI IoCheckShareAccessEx(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
+                                    PSHARE_ACCESS ShareAccess, BOOLEAN Update, PBOOLEAN WritePermission) {
+    const ULONG share =
+        WritePermission ? io::share_for(DesiredAccess, DesiredShareAccess, *WritePermission != FALSE) : DesiredShareAccess;
+    return IoCheckShareAccess(DesiredAccess, share, FileObject, ShareAccess, Update);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetshareaccess
@@ -148,13 +180,58 @@ NTSTATUS NTAPI IoCheckLinkShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredSh
     if (conflict) return STATUS_SHARING_VIOLATION;
     if (IoShareAccessFlags & IO_CHECK_SHARE_ACCESS_UPDATE_SHARE_ACCESS) {
         if (ShareAccess) io::add(open, ShareAccess);
-        if (LinkShareAccess) {
-            LinkShareAccess->OpenCount += 1;
-            LinkShareAccess->Deleters += open->DeleteAccess ? 1 : 0;
-            LinkShareAccess->SharedDelete += open->SharedDelete ? 1 : 0;
-        }
+        if (LinkShareAccess) io::add_link(open, LinkShareAccess);
     }
     return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetlinkshareaccess
+// The first open of a file, through one of its links: ShareAccess and LinkShareAccess (optional)
+// describe this open alone, as IoSetShareAccess's counters do (all zero when it has no data access).
+// IO_SHARE_ACCESS_NO_WRITE_PERMISSION: an open that reads and does not write shares reads. Setting
+// is updating, so IO_CHECK_SHARE_ACCESS_UPDATE_SHARE_ACCESS changes nothing here; the file object
+// keeps the open's classes whatever the flags, since IoRemoveLinkShareAccess reads them back.
+VOID NTAPI IoSetLinkShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
+                                PSHARE_ACCESS ShareAccess, PLINK_SHARE_ACCESS LinkShareAccess,
+                                ULONG IoShareAccessFlags) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
+    const ULONG share = io::share_for(DesiredAccess, DesiredShareAccess,
+                                      !(IoShareAccessFlags & IO_SHARE_ACCESS_NO_WRITE_PERMISSION));
+    *ShareAccess = SHARE_ACCESS{};
+    if (LinkShareAccess) *LinkShareAccess = LINK_SHARE_ACCESS{};
+    if (!io::record(DesiredAccess, share, FileObject).any()) return;
+    io::add(FileObject, ShareAccess);
+    if (LinkShareAccess) io::add_link(FileObject, LinkShareAccess);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioupdatelinkshareaccess
+// Counts an open already checked with IoCheckLinkShareAccess without
+// IO_CHECK_SHARE_ACCESS_UPDATE_SHARE_ACCESS: in the file's counters and in its link's.
+VOID NTAPI IoUpdateLinkShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
+                                   PLINK_SHARE_ACCESS LinkShareAccess) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
+    if (!io::has_data_access(FileObject)) return;
+    io::add(FileObject, ShareAccess);
+    if (LinkShareAccess) io::add_link(FileObject, LinkShareAccess);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioremovelinkshareaccess
+// The inverse of IoUpdateLinkShareAccess, when the open is closed.
+VOID NTAPI IoRemoveLinkShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
+                                   PLINK_SHARE_ACCESS LinkShareAccess) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
+    if (!io::has_data_access(FileObject)) return;
+    io::remove(FileObject, ShareAccess);
+    if (LinkShareAccess) io::remove_link(FileObject, LinkShareAccess);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioremovelinkshareaccessex
+// IoRemoveLinkShareAccess; its one flag, IO_SHARE_ACCESS_NON_PRIMARY_STREAM, is accepted and not
+// used, as in IoCheckLinkShareAccess.
+VOID NTAPI IoRemoveLinkShareAccessEx(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
+                                     PLINK_SHARE_ACCESS LinkShareAccess, ULONG IoShareAccessFlags) {
+    (void)IoShareAccessFlags;
+    IoRemoveLinkShareAccess(FileObject, ShareAccess, LinkShareAccess);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioupdateshareaccess
@@ -167,14 +244,7 @@ VOID NTAPI IoUpdateShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAcces
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioremoveshareaccess
 VOID NTAPI IoRemoveShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
-    if (!io::has_data_access(FileObject)) return;
-    ShareAccess->OpenCount -= 1;
-    ShareAccess->Readers -= FileObject->ReadAccess ? 1 : 0;
-    ShareAccess->Writers -= FileObject->WriteAccess ? 1 : 0;
-    ShareAccess->Deleters -= FileObject->DeleteAccess ? 1 : 0;
-    ShareAccess->SharedRead -= FileObject->SharedRead ? 1 : 0;
-    ShareAccess->SharedWrite -= FileObject->SharedWrite ? 1 : 0;
-    ShareAccess->SharedDelete -= FileObject->SharedDelete ? 1 : 0;
+    if (io::has_data_access(FileObject)) io::remove(FileObject, ShareAccess);
 }
 
 }  // extern "C"

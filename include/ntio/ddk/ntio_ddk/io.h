@@ -168,6 +168,9 @@ NTKERNELAPI VOID NTAPI IoRemoveShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCES
 /* WritePermission FALSE: an open that reads without sharing reads is made to share them. */
 NTKERNELAPI VOID NTAPI IoSetShareAccessEx(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
                                           PSHARE_ACCESS ShareAccess, PBOOLEAN WritePermission);
+NTKERNELAPI NTSTATUS NTAPI IoCheckShareAccessEx(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess,
+                                                PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess, BOOLEAN Update,
+                                                PBOOLEAN WritePermission);
 /* IoShareAccessFlags of IoCheckLinkShareAccess. */
 #define IO_CHECK_SHARE_ACCESS_UPDATE_SHARE_ACCESS 0x00000001
 #define IO_CHECK_SHARE_ACCESS_DONT_UPDATE_FILE_OBJECT 0x00000002
@@ -182,6 +185,15 @@ NTKERNELAPI VOID NTAPI IoSetShareAccessEx(ACCESS_MASK DesiredAccess, ULONG Desir
 NTKERNELAPI NTSTATUS NTAPI IoCheckLinkShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess,
                                                   PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
                                                   PLINK_SHARE_ACCESS LinkShareAccess, ULONG IoShareAccessFlags);
+NTKERNELAPI VOID NTAPI IoSetLinkShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess,
+                                            PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
+                                            PLINK_SHARE_ACCESS LinkShareAccess, ULONG IoShareAccessFlags);
+NTKERNELAPI VOID NTAPI IoUpdateLinkShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
+                                               PLINK_SHARE_ACCESS LinkShareAccess);
+NTKERNELAPI VOID NTAPI IoRemoveLinkShareAccess(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
+                                               PLINK_SHARE_ACCESS LinkShareAccess);
+NTKERNELAPI VOID NTAPI IoRemoveLinkShareAccessEx(PFILE_OBJECT FileObject, PSHARE_ACCESS ShareAccess,
+                                                 PLINK_SHARE_ACCESS LinkShareAccess, ULONG IoShareAccessFlags);
 
 /* ---- MDLs ---- */
 NTKERNELAPI PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota,

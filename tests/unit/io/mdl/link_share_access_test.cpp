@@ -8,7 +8,7 @@
 
 #include <wdm.h>
 
-namespace {
+namespace link_share_access_test {
 
 class LinkShareAccessTest : public ntio::test::SystemTest {};
 
@@ -188,4 +188,126 @@ TEST_F(LinkShareAccessTest, no_write_permission_shares_reads)
         << "writes are still not shared";
 }
 
-}  // namespace
+bool all_zero(const SHARE_ACCESS& s) {
+    return (s.OpenCount | s.Readers | s.Writers | s.Deleters | s.SharedRead | s.SharedWrite | s.SharedDelete) == 0;
+}
+bool all_zero(const LINK_SHARE_ACCESS& l) { return (l.OpenCount | l.Deleters | l.SharedDelete) == 0; }
+
+// IoCheckShareAccessEx: WritePermission FALSE makes an exclusive reader share reads; NULL or TRUE
+// answer and count as IoCheckShareAccess does.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocheckshareaccessex
+TEST_F(LinkShareAccessTest, check_ex_without_write_permission_shares_reads)
+{
+    SHARE_ACCESS share{};
+    FILE_OBJECT first{};
+    BOOLEAN no_permission = FALSE;
+    ASSERT_EQ(IoCheckShareAccessEx(FILE_GENERIC_READ, 0, &first, &share, TRUE, &no_permission), STATUS_SUCCESS);
+    EXPECT_TRUE(first.SharedRead);
+    EXPECT_EQ(share.SharedRead, 1u);
+    FILE_OBJECT second{};
+    EXPECT_EQ(IoCheckShareAccess(FILE_GENERIC_READ, FILE_SHARE_READ, &second, &share, TRUE), STATUS_SUCCESS);
+
+    // A writer without write permission keeps its share mode.
+    FILE_OBJECT writer{};
+    EXPECT_EQ(IoCheckShareAccessEx(FILE_GENERIC_WRITE, 0, &writer, &share, FALSE, &no_permission),
+              STATUS_SHARING_VIOLATION);
+
+    BOOLEAN permission = TRUE;
+    for (PBOOLEAN write_permission : {static_cast<PBOOLEAN>(nullptr), &permission}) {
+        SHARE_ACCESS expected{};
+        SHARE_ACCESS actual{};
+        FILE_OBJECT a{}, b{}, c{}, d{};
+        ASSERT_EQ(IoCheckShareAccess(FILE_GENERIC_READ, 0, &a, &expected, TRUE), STATUS_SUCCESS);
+        ASSERT_EQ(IoCheckShareAccessEx(FILE_GENERIC_READ, 0, &b, &actual, TRUE, write_permission), STATUS_SUCCESS);
+        EXPECT_EQ(std::memcmp(&expected, &actual, sizeof expected), 0);
+        EXPECT_EQ(IoCheckShareAccessEx(FILE_GENERIC_READ, FILE_SHARE_READ, &d, &actual, FALSE, write_permission),
+                  IoCheckShareAccess(FILE_GENERIC_READ, FILE_SHARE_READ, &c, &expected, FALSE));
+    }
+}
+
+// A file with two links, as a file system keeps it: the first open sets the counters
+// (IoSetLinkShareAccess), a later open is checked then counted (IoCheckLinkShareAccess without the
+// update flag, then IoUpdateLinkShareAccess), and each close takes its open out again
+// (IoRemoveLinkShareAccess / IoRemoveLinkShareAccessEx), leaving every counter at zero.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetlinkshareaccess
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioupdatelinkshareaccess
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioremovelinkshareaccess
+TEST_F(LinkShareAccessTest, set_update_and_remove_keep_the_file_and_link_counters)
+{
+    SHARE_ACCESS file{};
+    file.OpenCount = 7;  // set starts the counters afresh
+    LINK_SHARE_ACCESS link_a{};
+    link_a.Deleters = 3;
+    LINK_SHARE_ACCESS link_b{};
+    FILE_OBJECT first{};
+    IoSetLinkShareAccess(FILE_READ_DATA | DELETE, FILE_SHARE_READ, &first, &file, &link_a, 0);
+    EXPECT_EQ(file.OpenCount, 1u);
+    EXPECT_EQ(file.Readers, 1u);
+    EXPECT_EQ(file.Deleters, 1u);
+    EXPECT_EQ(file.SharedRead, 1u);
+    EXPECT_EQ(link_a.OpenCount, 1u);
+    EXPECT_EQ(link_a.Deleters, 1u);
+    EXPECT_EQ(link_a.SharedDelete, 0u);
+
+    // Through link B: reads are shared, and B has no deleter, so an open that shares nothing but
+    // reads gets in; through link A it would not (A's open deletes without sharing deletes).
+    FILE_OBJECT second{};
+    EXPECT_EQ(IoCheckLinkShareAccess(FILE_READ_DATA, FILE_SHARE_READ, &second, &file, &link_a, 0),
+              STATUS_SHARING_VIOLATION);
+    ASSERT_EQ(IoCheckLinkShareAccess(FILE_READ_DATA, FILE_SHARE_READ, &second, &file, &link_b, 0), STATUS_SUCCESS);
+    EXPECT_EQ(file.OpenCount, 1u) << "checked, not yet counted";
+    IoUpdateLinkShareAccess(&second, &file, &link_b);
+    EXPECT_EQ(file.OpenCount, 2u);
+    EXPECT_EQ(file.Readers, 2u);
+    EXPECT_EQ(link_b.OpenCount, 1u);
+    EXPECT_EQ(link_b.Deleters, 0u);
+
+    // While the second open holds link B without sharing deletes, a delete through B fails.
+    FILE_OBJECT deleter{};
+    EXPECT_EQ(IoCheckLinkShareAccess(DELETE, FILE_SHARE_READ | FILE_SHARE_DELETE, &deleter, &file, &link_b, 0),
+              STATUS_SHARING_VIOLATION);
+    IoRemoveLinkShareAccess(&second, &file, &link_b);
+    EXPECT_TRUE(all_zero(link_b));
+    EXPECT_EQ(file.OpenCount, 1u);
+    EXPECT_EQ(IoCheckLinkShareAccess(DELETE, FILE_SHARE_READ | FILE_SHARE_DELETE, &deleter, &file, &link_b, 0),
+              STATUS_SUCCESS);
+
+    IoRemoveLinkShareAccessEx(&first, &file, &link_a, IO_SHARE_ACCESS_NON_PRIMARY_STREAM);
+    EXPECT_TRUE(all_zero(file));
+    EXPECT_TRUE(all_zero(link_a));
+}
+
+// IoSetLinkShareAccess without write permission shares reads; without a link it sets the file's
+// counters alone; an open with no data access counts nothing, and its removal takes nothing out.
+TEST_F(LinkShareAccessTest, set_link_honours_write_permission_and_an_open_without_data_access)
+{
+    SHARE_ACCESS file{};
+    LINK_SHARE_ACCESS link{};
+    FILE_OBJECT reader{};
+    IoSetLinkShareAccess(FILE_GENERIC_READ, 0, &reader, &file, &link, IO_SHARE_ACCESS_NO_WRITE_PERMISSION);
+    EXPECT_TRUE(reader.SharedRead);
+    EXPECT_EQ(file.SharedRead, 1u);
+    EXPECT_EQ(link.OpenCount, 1u);
+
+    SHARE_ACCESS alone{};
+    FILE_OBJECT writer{};
+    IoSetLinkShareAccess(FILE_GENERIC_WRITE, 0, &writer, &alone, nullptr, IO_SHARE_ACCESS_NO_WRITE_PERMISSION);
+    EXPECT_EQ(alone.OpenCount, 1u);
+    EXPECT_EQ(alone.Writers, 1u);
+    EXPECT_EQ(alone.SharedRead, 0u);
+    IoRemoveLinkShareAccess(&writer, &alone, nullptr);
+    EXPECT_TRUE(all_zero(alone));
+
+    SHARE_ACCESS attributes_only{};
+    LINK_SHARE_ACCESS attributes_link{};
+    FILE_OBJECT stat{};
+    IoSetLinkShareAccess(FILE_READ_ATTRIBUTES, 0, &stat, &attributes_only, &attributes_link, 0);
+    EXPECT_TRUE(all_zero(attributes_only));
+    EXPECT_TRUE(all_zero(attributes_link));
+    IoUpdateLinkShareAccess(&stat, &file, &link);
+    IoRemoveLinkShareAccess(&stat, &file, &link);
+    EXPECT_EQ(file.OpenCount, 1u);
+    EXPECT_EQ(link.OpenCount, 1u);
+}
+
+}  // namespace link_share_access_test
