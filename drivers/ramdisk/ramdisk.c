@@ -69,6 +69,9 @@ BOOLEAN RamdiskCopy(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ 
         KeEnterCriticalRegion();
         ExAcquireResourceSharedLite(&Extension->ImageLock, TRUE);
     }
+    if (!Write) {
+        RamdiskPrefetchRead(from, Length);
+    }
     if (Guarded) {
         __try {
             RtlCopyMemory(to, from, Length);

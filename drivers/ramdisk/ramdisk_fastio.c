@@ -33,10 +33,7 @@ static BOOLEAN NTAPI RamdiskFastIoRead(_In_ PFILE_OBJECT FileObject, _In_ PLARGE
     if (Length == 0 || !NT_SUCCESS(RamdiskCheckTransfer(extension, FALSE, offset, Length))) {
         return FALSE;
     }
-    /* Start the disk's first line on its way now: a 4 KiB read at a random offset of a large disk
-     * starts with a TLB miss and a cache miss, which a copy loop hides under the copy before it and
-     * this path, a few hundred instructions long, does not. */
-    PreFetchCacheLine(PF_TEMPORAL_LEVEL_1, extension->Data + offset);
+    RamdiskPrefetchRead(extension->Data + offset, Length);
     /* A read needs no image lock: the guarded copy is done here, in the routine the stack above
      * calls, without RamdiskCopy's frame. */
     __try {

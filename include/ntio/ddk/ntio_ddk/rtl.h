@@ -390,6 +390,8 @@ FORCEINLINE VOID MemoryBarrier(VOID)
 #define PreFetchCacheLine(l, a) __builtin_prefetch((const void *)(a))
 #define PF_TEMPORAL_LEVEL_1 0
 #define PF_NON_TEMPORAL_LEVEL_ALL 0
+/* The cache line size ntddk.h gives for x64. */
+#define SYSTEM_CACHE_ALIGNMENT_SIZE 64
 
 FORCEINLINE VOID YieldProcessor(VOID)
 {
