@@ -70,7 +70,7 @@ BOOLEAN RamdiskCopy(_In_ PRAMDISK_EXTENSION Extension, _In_ BOOLEAN Write, _In_ 
         ExAcquireResourceSharedLite(&Extension->ImageLock, TRUE);
     }
     if (!Write) {
-        RamdiskPrefetchRead(from, Length);
+        RamdiskPrefetchRead(Extension, from, Length);
     }
     if (Guarded) {
         __try {
@@ -240,6 +240,9 @@ static NTSTATUS RamdiskAllocate(_Inout_ PRAMDISK_EXTENSION Extension, _In_ PRAMD
         return STATUS_INVALID_PARAMETER;
     }
     Extension->DiskSize = size;
+    Extension->ReadPrefetch = Config->ReadPrefetch != RAMDISK_PREFETCH_AUTO ? Config->ReadPrefetch
+                              : size >= RAMDISK_PREFETCH_MIN_DISK           ? RAMDISK_PREFETCH_BYTES
+                                                                            : 0;
     /* ExAllocatePool2 zeroes the memory, which also makes every page of the disk resident. The
      * disk starts on a page boundary, so that a sector-aligned transfer touches as few pages and
      * cache lines as the caller's buffer allows. */

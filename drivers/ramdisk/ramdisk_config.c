@@ -172,6 +172,15 @@ static NTSTATUS RamdiskReadParameters(_In_ HANDLE Parameters, _Inout_ PRAMDISK_C
     } else if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
         return status;
     }
+    status = DrvQueryNumber(Parameters, L"ReadPrefetch", Info, RAMDISK_VALUE_BUFFER, &number);
+    if (NT_SUCCESS(status)) {
+        if (number > PAGE_SIZE) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        Config->ReadPrefetch = (ULONG)number;
+    } else if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
+        return status;
+    }
     status = DrvQueryValue(Parameters, L"BackingImage", Info, RAMDISK_VALUE_BUFFER);
     if (NT_SUCCESS(status)) {
         SIZE_T count;
@@ -204,6 +213,7 @@ NTSTATUS RamdiskReadConfig(_In_ PUNICODE_STRING RegistryPath, _Out_ PRAMDISK_CON
     RtlZeroMemory(Config, sizeof(*Config));
     Config->DiskSize = 0; /* decided at allocation: the image's size, or RAMDISK_DEFAULT_SIZE */
     Config->SectorSize = RAMDISK_DEFAULT_SECTOR_SIZE;
+    Config->ReadPrefetch = RAMDISK_PREFETCH_AUTO;
 
     if (!NT_SUCCESS(DrvOpenParameters(RegistryPath, &parameters))) {
         return STATUS_SUCCESS; /* no service or Parameters key (a built-in driver): defaults */

@@ -33,7 +33,7 @@ static BOOLEAN NTAPI RamdiskFastIoRead(_In_ PFILE_OBJECT FileObject, _In_ PLARGE
     if (Length == 0 || !NT_SUCCESS(RamdiskCheckTransfer(extension, FALSE, offset, Length))) {
         return FALSE;
     }
-    RamdiskPrefetchRead(extension->Data + offset, Length);
+    RamdiskPrefetchRead(extension, extension->Data + offset, Length);
     /* A read needs no image lock: the guarded copy is done here, in the routine the stack above
      * calls, without RamdiskCopy's frame. */
     __try {

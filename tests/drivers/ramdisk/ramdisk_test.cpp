@@ -198,8 +198,47 @@ TEST_P(RamdiskTest, bad_parameters_fail_the_load_with_their_status)
     EXPECT_EQ(driver.load(GetParam(), "Ramdisk", "ramdisk.sys",
                           {{"DiskSize", ULONG{kDiskSize}}, {"BackingImage", std::string("/nonexistent-dir/x.img")}}),
               STATUS_OBJECT_PATH_NOT_FOUND);
+    EXPECT_EQ(driver.load(GetParam(), "Ramdisk", "ramdisk.sys", {{"DiskSize", ULONG{kDiskSize}}, {"ReadPrefetch", ULONG{4097}}}),
+              STATUS_INVALID_PARAMETER);
     HANDLE h = nullptr;
     EXPECT_EQ(open_device(u"\\Device\\Ramdisk0", &h), STATUS_OBJECT_NAME_NOT_FOUND);
+}
+
+// ReadPrefetch (how much of each read's start is prefetched before the copy) changes no data: with
+// every setting, reads of a sector, a page and two pages at the disk's start, inside it and at its
+// end return what was written, through fast I/O (a synchronous handle) and through IRPs (an
+// overlapped one).
+TEST_P(RamdiskTest, every_read_prefetch_setting_reads_back_what_was_written)
+{
+    for (const ULONG prefetch : {0u, 64u, 2048u, 4096u}) {
+        SCOPED_TRACE(prefetch);
+        Driver driver;
+        ASSERT_EQ(driver.load(GetParam(), "Ramdisk", "ramdisk.sys",
+                              {{"DiskSize", ULONG{kDiskSize}}, {"ReadPrefetch", ULONG{prefetch}}}),
+                  STATUS_SUCCESS);
+        HANDLE sync = nullptr;
+        HANDLE overlapped = nullptr;
+        ASSERT_EQ(open_device(u"\\Device\\Ramdisk0", &sync), STATUS_SUCCESS);
+        ASSERT_EQ(open_device(u"\\Device\\Ramdisk0", &overlapped, true), STATUS_SUCCESS);
+        const std::vector<char> data = pattern(kDiskSize, static_cast<char>(prefetch / 64 + 1));
+        IO_STATUS_BLOCK iosb{};
+        ASSERT_EQ(write_at(sync, data.data(), kDiskSize, 0, &iosb), STATUS_SUCCESS);
+        for (HANDLE handle : {sync, overlapped}) {
+            for (const ULONG length : {512u, 4096u, 8192u}) {
+                for (const LONGLONG offset : {LONGLONG{0}, LONGLONG{1536}, LONGLONG{kDiskSize / 2 + 512},
+                                              LONGLONG{kDiskSize - length}}) {
+                    std::vector<char> back(length, 'x');
+                    ASSERT_EQ(read_at(handle, back.data(), length, offset, &iosb), STATUS_SUCCESS);
+                    EXPECT_EQ(iosb.Information, length);
+                    EXPECT_EQ(back, std::vector<char>(data.begin() + offset, data.begin() + offset + length))
+                        << length << " bytes at " << offset;
+                }
+            }
+        }
+        EXPECT_EQ(NtClose(sync), STATUS_SUCCESS);
+        EXPECT_EQ(NtClose(overlapped), STATUS_SUCCESS);
+        EXPECT_EQ(driver.unload(), STATUS_SUCCESS);
+    }
 }
 
 TEST_P(RamdiskTest, flush_writes_the_backing_image)
