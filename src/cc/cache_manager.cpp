@@ -289,6 +289,17 @@ NTSTATUS CacheManager::wait_for_lazy_writer() {
     return STATUS_SUCCESS;
 }
 
+std::vector<SharedCacheMap*> CacheManager::hold_logged(PVOID log_handle) {
+    std::vector<SharedCacheMap*> maps;
+    std::lock_guard guard(m_lock);
+    for (SharedCacheMap* map : m_maps) {
+        if (map->log_handle() != log_handle) continue;
+        ++map->m_refs;
+        maps.push_back(map);
+    }
+    return maps;
+}
+
 bool CacheManager::any_dirty(PVPB vpb, bool ex, std::uint64_t* pages) {
     std::lock_guard guard(m_lock);
     bool dirty = false;

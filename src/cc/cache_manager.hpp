@@ -54,6 +54,8 @@ public:
     // of FO_TEMPORARY_FILE file objects unless `ex`, which also counts a write of the volume
     // waiting in CcDeferWrite; `pages` gets the volume's dirty pages (of every stream).
     bool any_dirty(PVPB vpb, bool ex, std::uint64_t* pages);
+    // The streams CcSetLogHandleForFile gave `log_handle`, each held for the caller (release them).
+    std::vector<SharedCacheMap*> hold_logged(PVOID log_handle);
 
 private:
     explicit CacheManager(System& system);

@@ -81,10 +81,12 @@ NTKERNELAPI BOOLEAN NTAPI CcPinMappedData(PFILE_OBJECT FileObject, PLARGE_INTEGE
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetdirtypinneddata
+// Lsn (optional): the log record of the change; the pages keep their oldest and newest LSN while
+// dirty (log_ddi.cpp).
 NTKERNELAPI VOID NTAPI CcSetDirtyPinnedData(PVOID BcbVoid, PLARGE_INTEGER Lsn) {
-    (void)Lsn;
     Bcb* bcb = bcb_of(BcbVoid);
-    bcb->map->mark_dirty(bcb->Public.MappedFileOffset.QuadPart, bcb->Public.MappedLength);
+    bcb->map->mark_dirty(bcb->Public.MappedFileOffset.QuadPart, bcb->Public.MappedLength,
+                         Lsn && Lsn->QuadPart > 0 ? Lsn->QuadPart : 0);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccunpindata

@@ -78,7 +78,14 @@ View* SharedCacheMap::view_locked(ULONGLONG index, bool create) {
 void SharedCacheMap::add_dirty_locked(View& view, std::uint64_t mask) {
     const std::uint64_t fresh = mask & ~view.dirty;
     view.dirty |= mask;
-    if (fresh) count_dirty(std::popcount(fresh));
+    if (!fresh) return;
+    count_dirty(std::popcount(fresh));
+    if (view.lsns) {
+        for (std::uint64_t pages = fresh; pages; pages &= pages - 1) {
+            const int page = std::countr_zero(pages);
+            view.lsns->oldest[page] = view.lsns->newest[page] = 0;
+        }
+    }
 }
 
 void SharedCacheMap::count_dirty(std::int64_t delta) noexcept {
@@ -239,6 +246,16 @@ NTSTATUS SharedCacheMap::flush(LONGLONG offset, LONGLONG length, bool lazy, ULON
             const auto count = static_cast<ULONG>(std::countr_one(pending >> first));
             const std::uint64_t run = page_mask(first, first + count - 1);
             pending &= ~run;
+            // Write-ahead logging: the log describes the changes before the pages reach the disk.
+            if (m_flush_to_lsn && view.lsns) {
+                LONGLONG newest = 0;
+                for (ULONG page = first; page < first + count; ++page) newest = std::max(newest, view.lsns->newest[page]);
+                if (newest) {
+                    LARGE_INTEGER lsn;
+                    lsn.QuadPart = newest;
+                    m_flush_to_lsn(m_log_handle.load(std::memory_order_relaxed), lsn);
+                }
+            }
             const NTSTATUS status = write_run_locked(index, first, count);
             if (NT_SUCCESS(status)) total += ULONG_PTR(count) * kPageSize;
             else if (NT_SUCCESS(result)) result = status;
@@ -369,17 +386,51 @@ void SharedCacheMap::unpin_view(LONGLONG offset) {
     --m_views[static_cast<std::size_t>(offset / kViewSize)].pins;
 }
 
-void SharedCacheMap::mark_dirty(LONGLONG offset, ULONG length) {
+void SharedCacheMap::mark_dirty(LONGLONG offset, ULONG length, LONGLONG lsn) {
     {
         std::lock_guard guard(m_lock);
         View& view = m_views[static_cast<std::size_t>(offset / kViewSize)];
         const auto in_view = static_cast<ULONG>(offset % kViewSize);
-        const std::uint64_t mask = page_mask(in_view / kPageSize, (in_view + length - 1) / kPageSize);
+        const ULONG first = in_view / kPageSize;
+        const ULONG last = (in_view + length - 1) / kPageSize;
+        const std::uint64_t mask = page_mask(first, last);
         view.valid |= mask;
         add_dirty_locked(view, mask);
+        if (lsn > 0) {
+            // No room for the numbers: the pages are still dirty, only their LSNs go unrecorded.
+            if (!view.lsns) view.lsns.reset(new (std::nothrow) ViewLsns{});
+            if (view.lsns) {
+                for (ULONG page = first; page <= last; ++page) {
+                    LONGLONG& oldest = view.lsns->oldest[page];
+                    LONGLONG& newest = view.lsns->newest[page];
+                    if (oldest == 0 || lsn < oldest) oldest = lsn;
+                    newest = std::max(newest, lsn);
+                }
+            }
+        }
         m_valid_data_goal = std::max(m_valid_data_goal, offset + LONGLONG(length));
     }
     m_manager.note_dirty();
+}
+
+void SharedCacheMap::set_log_handle(PVOID handle, PFLUSH_TO_LSN flush_to_lsn) {
+    std::lock_guard guard(m_lock);
+    m_log_handle.store(handle, std::memory_order_release);
+    m_flush_to_lsn = flush_to_lsn;
+}
+
+std::vector<DirtyPage> SharedCacheMap::dirty_page_list() {
+    std::vector<DirtyPage> pages;
+    std::lock_guard guard(m_lock);
+    for (std::size_t index = 0; index < m_views.size(); ++index) {
+        const View& view = m_views[index];
+        for (std::uint64_t dirty = view.dirty; dirty; dirty &= dirty - 1) {
+            const int page = std::countr_zero(dirty);
+            const LONGLONG offset = LONGLONG(index) * kViewSize + LONGLONG(page) * kPageSize;
+            pages.push_back({offset, view.lsns ? view.lsns->oldest[page] : 0, view.lsns ? view.lsns->newest[page] : 0});
+        }
+    }
+    return pages;
 }
 
 LONGLONG SharedCacheMap::offset_of(const void* address) {

@@ -4,8 +4,10 @@
 // (there is no Mm here, so the cache owns its memory).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -29,11 +31,26 @@ struct SharedCacheMapPrefix {
     LARGE_INTEGER FileSize;
 };
 
+// The log sequence numbers CcSetDirtyPinnedData gave the dirty pages of a view: the oldest and the
+// newest per page, 0 for none. A page's pair starts afresh when it becomes dirty.
+struct ViewLsns {
+    std::array<LONGLONG, 64> oldest{};
+    std::array<LONGLONG, 64> newest{};
+};
+
 struct View {
     std::byte* memory = nullptr;
     std::uint64_t valid = 0;
     std::uint64_t dirty = 0;
     ULONG pins = 0;  // BCBs mapping into this view: purging keeps it
+    std::unique_ptr<ViewLsns> lsns;  // made by the first LSN given to one of its pages
+};
+
+// One dirty page and its LSNs (CcGetDirtyPages).
+struct DirtyPage {
+    LONGLONG offset;
+    LONGLONG oldest_lsn;
+    LONGLONG newest_lsn;
 };
 
 // The private cache map of one file object (FileObject->PrivateCacheMap).
@@ -83,7 +100,14 @@ public:
     NTSTATUS map_range(LONGLONG offset, ULONG length, bool wait, bool no_read, bool zero, void** address);
     void pin_view(LONGLONG offset);
     void unpin_view(LONGLONG offset);
-    void mark_dirty(LONGLONG offset, ULONG length);
+    // `lsn` (non-zero): the log record that describes the change (CcSetDirtyPinnedData).
+    void mark_dirty(LONGLONG offset, ULONG length, LONGLONG lsn = 0);
+    // CcSetLogHandleForFile: before a write of dirty pages whose newest LSN is n, the stream's
+    // flush routine is called with n (and the log handle), under the stream's lock.
+    void set_log_handle(PVOID handle, PFLUSH_TO_LSN flush_to_lsn);
+    PVOID log_handle() const noexcept { return m_log_handle.load(std::memory_order_acquire); }
+    // The dirty pages in file order, with their LSNs.
+    std::vector<DirtyPage> dirty_page_list();
     // The file offset a cache address maps (an MDL of the MDL interface); -1 when it maps none.
     LONGLONG offset_of(const void* address);
 
@@ -129,6 +153,8 @@ private:
     LONGLONG m_valid_data_length = 0;  // the file system's, from CcInitializeCacheMap / CcSetFileSizes
     LONGLONG m_allocation_size = 0;
     std::atomic<std::uint64_t> m_dirty_pages{0};
+    std::atomic<PVOID> m_log_handle{nullptr};  // written under m_lock
+    PFLUSH_TO_LSN m_flush_to_lsn = nullptr;    // under m_lock
 };
 
 // The stream's shared cache map, or null when it is not cached. The acquire pairs with

@@ -159,6 +159,20 @@ NTKERNELAPI VOID NTAPI CcRepinBcb(PVOID Bcb);
 NTKERNELAPI VOID NTAPI CcUnpinRepinnedBcb(PVOID Bcb, BOOLEAN WriteThrough, PIO_STATUS_BLOCK IoStatus);
 NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromBcb(PVOID Bcb);
 
+/* ---- Log handles (journaling file systems) ---- */
+typedef VOID (*PFLUSH_TO_LSN)(PVOID LogHandle, LARGE_INTEGER Lsn);
+typedef VOID (*PDIRTY_PAGE_ROUTINE)(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length,
+                                    PLARGE_INTEGER OldestLsn, PLARGE_INTEGER NewestLsn, PVOID Context1,
+                                    PVOID Context2);
+/* FlushToLsnRoutine runs before dirty pages of the stream are written, with the newest LSN that
+ * CcSetDirtyPinnedData gave them, while the cache holds the stream's lock (it must not reach this
+ * stream through the cache). */
+NTKERNELAPI VOID NTAPI CcSetLogHandleForFile(PFILE_OBJECT FileObject, PVOID LogHandle, PFLUSH_TO_LSN FlushToLsnRoutine);
+/* DirtyPageRoutine once per dirty page (Length PAGE_SIZE) of every stream with LogHandle; returns
+ * the oldest LSN among them, 0 when there is none. */
+NTKERNELAPI LARGE_INTEGER NTAPI CcGetDirtyPages(PVOID LogHandle, PDIRTY_PAGE_ROUTINE DirtyPageRoutine, PVOID Context1,
+                                                PVOID Context2);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_CC_H */
