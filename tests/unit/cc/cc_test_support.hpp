@@ -147,4 +147,27 @@ protected:
     HANDLE m_volume = nullptr;
 };
 
+// A test on one cached file, 'a', that it holds open: its bytes, the handle and the file object.
+class CcCachedFileTest : public CcFsTest {
+protected:
+    // File 'a' with `size` bytes of pattern(size, seed), caching set up by a one-byte read. Without
+    // write-behind only the test's own calls write the dirty data, never the lazy writer.
+    void prepare(ULONG size, unsigned seed, bool write_behind = true) {
+        m_data = pattern(size, seed);
+        std::tie(m_handle, m_file) = cached_file(L'a', m_data);
+        if (!write_behind) CcSetAdditionalCacheAttributes(m_file, FALSE, TRUE);
+    }
+    void TearDown() override {
+        if (m_file) ObDereferenceObject(m_file);
+        if (m_handle) {
+            EXPECT_EQ(NtClose(m_handle), STATUS_SUCCESS);
+        }
+        CcFsTest::TearDown();
+    }
+
+    std::vector<UCHAR> m_data;
+    HANDLE m_handle = nullptr;
+    PFILE_OBJECT m_file = nullptr;
+};
+
 }  // namespace ntio::cc::test

@@ -9,21 +9,11 @@
 namespace ntio::cc::test {
 namespace {
 
-class CcCoherencyTest : public CcFsTest {
+class CcCoherencyTest : public CcCachedFileTest {
 protected:
     void SetUp() override {
-        CcFsTest::SetUp();
-        m_data = pattern(8 * PAGE_SIZE, 41);
-        std::tie(m_handle, m_file) = cached_file(L'a', m_data);
-        // Write-behind off: only the calls under test write the dirty data.
-        CcSetAdditionalCacheAttributes(m_file, FALSE, TRUE);
-    }
-    void TearDown() override {
-        if (m_file) ObDereferenceObject(m_file);
-        if (m_handle) {
-            EXPECT_EQ(NtClose(m_handle), STATUS_SUCCESS);
-        }
-        CcFsTest::TearDown();
+        CcCachedFileTest::SetUp();
+        prepare(8 * PAGE_SIZE, 41, false);
     }
     // The call as a file system makes it: the file held exclusively around it.
     IO_STATUS_BLOCK coherency_flush(LONGLONG* offset, ULONG length, ULONG flags) {
@@ -52,10 +42,6 @@ protected:
         return counters(L'a').paging_reads != reads;
     }
     std::vector<UCHAR> on_disk() { return disk(L'a', 0, static_cast<ULONG>(m_data.size())); }
-
-    std::vector<UCHAR> m_data;
-    HANDLE m_handle = nullptr;
-    PFILE_OBJECT m_file = nullptr;
 };
 
 // The whole stream (FileOffset NULL): written, then gone from the cache.

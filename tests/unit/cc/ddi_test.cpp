@@ -6,25 +6,10 @@
 namespace ntio::cc::test {
 namespace {
 
-class CcDdiTest : public CcFsTest {
+class CcDdiTest : public CcCachedFileTest {
 protected:
-    // File 'a' with `size` bytes of pattern on disk, a cached handle and its file object, caching
-    // set up by a one-byte read.
-    void prepare(ULONG size) {
-        m_data = pattern(size, 21);
-        std::tie(m_handle, m_file) = cached_file(L'a', m_data);
-    }
-    void TearDown() override {
-        if (m_file) ObDereferenceObject(m_file);
-        if (m_handle) {
-            EXPECT_EQ(NtClose(m_handle), STATUS_SUCCESS);
-        }
-        CcFsTest::TearDown();
-    }
-
-    std::vector<UCHAR> m_data;
-    HANDLE m_handle = nullptr;
-    PFILE_OBJECT m_file = nullptr;
+    // File 'a' with `size` bytes of pattern on disk, a cached handle and its file object.
+    void prepare(ULONG size) { CcCachedFileTest::prepare(size, 21); }
 };
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-cccopyread: with Wait

@@ -7,32 +7,18 @@
 namespace ntio::cc::test {
 namespace {
 
-class CcDirtyDataTest : public CcFsTest {
+class CcDirtyDataTest : public CcCachedFileTest {
 protected:
-    void prepare(ULONG size) {
-        m_data = pattern(size, 33);
-        std::tie(m_handle, m_file) = cached_file(L'a', m_data);
-        CcSetAdditionalCacheAttributes(m_file, FALSE, TRUE);
-    }
+    void prepare(ULONG size) { CcCachedFileTest::prepare(size, 33, false); }
     void TearDown() override {
-        if (m_file) {
-            m_file->Flags &= ~FO_TEMPORARY_FILE;
-            ObDereferenceObject(m_file);
-        }
-        if (m_handle) {
-            EXPECT_EQ(NtClose(m_handle), STATUS_SUCCESS);
-        }
-        CcFsTest::TearDown();
+        if (m_file) m_file->Flags &= ~FO_TEMPORARY_FILE;
+        CcCachedFileTest::TearDown();
     }
     void dirty(LONGLONG offset, ULONG length) {
         const auto bytes = pattern(length, 34);
         ASSERT_EQ(write(m_handle, offset, length, bytes.data()), STATUS_SUCCESS);
     }
     LONGLONG flushed_valid_data() { return CcGetFlushedValidData(m_file->SectionObjectPointer, FALSE).QuadPart; }
-
-    std::vector<UCHAR> m_data;
-    HANDLE m_handle = nullptr;
-    PFILE_OBJECT m_file = nullptr;
 };
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccistheredirtydataex:

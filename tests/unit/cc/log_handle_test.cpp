@@ -12,21 +12,11 @@
 namespace ntio::cc::test {
 namespace log_handle_test {
 
-class CcLogHandleTest : public CcFsTest {
+class CcLogHandleTest : public CcCachedFileTest {
 protected:
     void SetUp() override {
-        CcFsTest::SetUp();
-        m_data = pattern(4 * PAGE_SIZE, 33);
-        std::tie(m_handle, m_file) = cached_file(L'a', m_data);
-        // Write-behind off: only the test's flushes write the pages.
-        CcSetAdditionalCacheAttributes(m_file, FALSE, TRUE);
-    }
-    void TearDown() override {
-        if (m_file) ObDereferenceObject(m_file);
-        if (m_handle) {
-            EXPECT_EQ(NtClose(m_handle), STATUS_SUCCESS);
-        }
-        CcFsTest::TearDown();
+        CcCachedFileTest::SetUp();
+        prepare(4 * PAGE_SIZE, 33, false);
     }
     // Pins [offset, offset + 512), fills it with `fill` and marks it dirty with `lsn` (0: none).
     void change_pinned(LONGLONG offset, UCHAR fill, LONGLONG lsn) {
@@ -49,10 +39,6 @@ protected:
         ASSERT_TRUE(CcCopyWrite(m_file, &where, 100, TRUE, bytes.data()));
         std::fill(m_data.begin() + offset, m_data.begin() + offset + 100, fill);
     }
-
-    std::vector<UCHAR> m_data;  // what the file holds, cache included
-    HANDLE m_handle = nullptr;
-    PFILE_OBJECT m_file = nullptr;
 };
 
 // The log: the LSNs its flush routine was called with, and the file's disk bytes at each call.

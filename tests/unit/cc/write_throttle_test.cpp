@@ -11,19 +11,12 @@
 namespace ntio::cc::test {
 namespace {
 
-class CcThrottleTest : public CcFsTest {
+class CcThrottleTest : public CcCachedFileTest {
 protected:
     // File 'a' with 16 pages on disk, cached through a handle whose file object the test holds.
     void SetUp() override {
-        CcFsTest::SetUp();
-        std::tie(m_handle, m_file) = cached_file(L'a', pattern(16 * PAGE_SIZE, 3));
-    }
-    void TearDown() override {
-        if (m_file) ObDereferenceObject(m_file);
-        if (m_handle) {
-            EXPECT_EQ(NtClose(m_handle), STATUS_SUCCESS);
-        }
-        CcFsTest::TearDown();
+        CcCachedFileTest::SetUp();
+        prepare(16 * PAGE_SIZE, 3);
     }
     // Dirties pages [first, first + count) through the cache.
     void dirty(ULONG first, ULONG count, UCHAR fill) {
@@ -32,9 +25,6 @@ protected:
         offset.QuadPart = LONGLONG{first} * PAGE_SIZE;
         ASSERT_TRUE(CcCopyWrite(m_file, &offset, static_cast<ULONG>(bytes.size()), TRUE, bytes.data()));
     }
-
-    HANDLE m_handle = nullptr;
-    PFILE_OBJECT m_file = nullptr;
 };
 
 struct PostRecord {
