@@ -83,6 +83,10 @@ typedef struct _FAT_FCB {
 #define CCB_DELETE_ON_CLOSE 0x01
 #define CCB_ENUM_STARTED 0x02
 #define CCB_MASK_WILD 0x04
+/* The open names the file by its short name (the last component of its name is the entry's short
+ * name and not its long one); a rename through the open makes it the new name's. Name tunneling
+ * keys a removal through this open by the file's short name then. */
+#define CCB_OPENED_BY_SHORT_NAME 0x08
 
 typedef struct _FAT_CCB {
     CSHORT NodeTypeCode;
@@ -211,7 +215,9 @@ typedef struct _FAT_TUNNELED {
     WCHAR LongBuffer[FAT_MAX_LONG_NAME];
 } FAT_TUNNELED, *PFAT_TUNNELED;
 
-VOID FatTunnelRemovedEntry(_In_ PFAT_VCB Vcb, _In_ const FAT_DIRENT *Dirent, _In_opt_ PCUNICODE_STRING OpenedName);
+VOID FatTunnelRemovedEntry(_In_ PFAT_VCB Vcb, _In_ const FAT_DIRENT *Dirent, _In_ BOOLEAN ByShortName);
+/* Whether the last component of Path names the entry by its short name (and not by its long one). */
+BOOLEAN FatNamesShortName(_In_ const FAT_DIRENT *Dirent, _In_opt_ PCUNICODE_STRING Path);
 VOID FatFindTunneled(_In_ PFAT_VCB Vcb, _In_ ULONG Directory, _In_ PCUNICODE_STRING Name, _Out_ PFAT_TUNNELED Tunneled);
 /* Gives the entry the tunneled creation time, when there is one. */
 VOID FatRestoreTunneled(_In_ PFAT_VCB Vcb, _Inout_ PFAT_DIRENT Dirent, _In_ const FAT_TUNNELED *Tunneled);

@@ -6,16 +6,18 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-cleanup */
 #include "fastfat.h"
 
-/* FileObject: the last handle's, whose name is the one the deletion removes (for tunneling). */
+/* FileObject: the last handle's; the name its open uses is the one the deletion removes (for
+ * tunneling). */
 static VOID FatDeleteFile(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObject)
 {
     BOOLEAN directory = FatIsDirectoryFcb(Fcb);
+    PFAT_CCB ccb = (PFAT_CCB)FileObject->FsContext2;
     ULONG firstCluster = Fcb->Dirent.FirstCluster;
 
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
     if (!Fcb->Deleted && !(Vcb->Flags & VCB_DISMOUNTED) && NT_SUCCESS(FatDeleteEntry(&Vcb->Volume, &Fcb->Dirent))) {
         Fcb->Deleted = TRUE;
-        FatTunnelRemovedEntry(Vcb, &Fcb->Dirent, &FileObject->FileName);
+        FatTunnelRemovedEntry(Vcb, &Fcb->Dirent, ccb && (ccb->Flags & CCB_OPENED_BY_SHORT_NAME));
         if (directory) {
             /* KB 172190: a deleted directory's tunneled names go with it (its cluster may name
              * another directory later). */

@@ -84,6 +84,9 @@ static NTSTATUS FatOpenFcb(PFAT_CREATE Create, PFAT_FCB Fcb)
     if (Create->Options & FILE_DELETE_ON_CLOSE) {
         ccb->Flags |= CCB_DELETE_ON_CLOSE;
     }
+    if (FatNamesShortName(&Fcb->Dirent, &file->FileName)) {
+        ccb->Flags |= CCB_OPENED_BY_SHORT_NAME;
+    }
     FatReferenceFcb(Fcb);
     Fcb->OpenHandles++;
     InterlockedIncrement(&Create->Vcb->OpenFileObjects);

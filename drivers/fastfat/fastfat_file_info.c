@@ -446,7 +446,7 @@ static NTSTATUS FatRename(PFAT_VCB Vcb, PFAT_FCB Fcb, PIO_STACK_LOCATION Stack, 
             }
             /* The replaced file's name is removed from the directory: it tunnels, and the renamed
              * file takes its names and creation time below (the "safe save" of KB 172190). */
-            FatTunnelRemovedEntry(Vcb, existing, &newName);
+            FatTunnelRemovedEntry(Vcb, existing, FatNamesShortName(existing, &newName));
         } else if (NT_SUCCESS(status)) {
             /* A new spelling of the same entry (a change of case): no name leaves or arrives. */
             sameEntry = TRUE;
@@ -474,9 +474,20 @@ static NTSTATUS FatRename(PFAT_VCB Vcb, PFAT_FCB Fcb, PIO_STACK_LOCATION Stack, 
         if (!NT_SUCCESS(status)) {
             goto out;
         }
-        if (!sameEntry) {
-            FatTunnelRemovedEntry(Vcb, existing, &Stack->FileObject->FileName);
-            FatRestoreTunneled(Vcb, &Fcb->Dirent, tunneled);
+        {
+            /* The renaming open's name is removed (keyed as that open names the file, whatever other
+             * opens call it), and from now on the open names the file by the name it gave. */
+            PFAT_CCB ccb = (PFAT_CCB)Stack->FileObject->FsContext2;
+            if (!sameEntry) {
+                FatTunnelRemovedEntry(Vcb, existing, ccb && (ccb->Flags & CCB_OPENED_BY_SHORT_NAME));
+                FatRestoreTunneled(Vcb, &Fcb->Dirent, tunneled);
+            }
+            if (ccb) {
+                ccb->Flags &= ~CCB_OPENED_BY_SHORT_NAME;
+                if (FatNamesShortName(&Fcb->Dirent, &newName)) {
+                    ccb->Flags |= CCB_OPENED_BY_SHORT_NAME;
+                }
+            }
         }
         /* The new full name: the target directory's, or the old one without its last component. */
         if (targetDirectory) {

@@ -35,13 +35,25 @@ static UNICODE_STRING FatLastComponent(PCUNICODE_STRING Path)
     return last;
 }
 
-VOID FatTunnelRemovedEntry(PFAT_VCB Vcb, const FAT_DIRENT *Dirent, PCUNICODE_STRING OpenedName)
+BOOLEAN FatNamesShortName(const FAT_DIRENT *Dirent, PCUNICODE_STRING Path)
 {
     UNICODE_STRING shortName;
     UNICODE_STRING longName;
-    UNICODE_STRING removed = FatLastComponent(OpenedName);
+    UNICODE_STRING last = FatLastComponent(Path);
+
+    shortName.Buffer = (PWCH)Dirent->ShortName;
+    shortName.Length = shortName.MaximumLength = (USHORT)(Dirent->ShortNameLength * sizeof(WCHAR));
+    longName.Buffer = (PWCH)Dirent->LongName;
+    longName.Length = longName.MaximumLength = (USHORT)(Dirent->LongNameLength * sizeof(WCHAR));
+    return last.Length != 0 && RtlEqualUnicodeString(&last, &shortName, TRUE) &&
+           !RtlEqualUnicodeString(&last, &longName, TRUE);
+}
+
+VOID FatTunnelRemovedEntry(PFAT_VCB Vcb, const FAT_DIRENT *Dirent, BOOLEAN ByShortName)
+{
+    UNICODE_STRING shortName;
+    UNICODE_STRING longName;
     LARGE_INTEGER created = Dirent->CreationTime;
-    BOOLEAN byShortName;
 
     shortName.Buffer = (PWCH)Dirent->ShortName;
     shortName.Length = shortName.MaximumLength = (USHORT)(Dirent->ShortNameLength * sizeof(WCHAR));
@@ -49,10 +61,8 @@ VOID FatTunnelRemovedEntry(PFAT_VCB Vcb, const FAT_DIRENT *Dirent, PCUNICODE_STR
     longName.Length = longName.MaximumLength = (USHORT)(Dirent->LongNameLength * sizeof(WCHAR));
     /* Keyed by the name that was removed: the short one when the entry has no other, or when the
      * file was known by it (a program that only sees 8.3 names deleted or renamed it). */
-    byShortName = Dirent->LongNameLength == 0 || (removed.Length != 0 && RtlEqualUnicodeString(&removed, &shortName, TRUE) &&
-                                                  !RtlEqualUnicodeString(&removed, &longName, TRUE));
-    FsRtlAddToTunnelCache(&Vcb->Tunnel, Dirent->DirectoryCluster, &shortName, &longName, byShortName, sizeof(created),
-                          &created);
+    FsRtlAddToTunnelCache(&Vcb->Tunnel, Dirent->DirectoryCluster, &shortName, &longName,
+                          Dirent->LongNameLength == 0 || ByShortName, sizeof(created), &created);
 }
 
 VOID FatFindTunneled(PFAT_VCB Vcb, ULONG Directory, PCUNICODE_STRING Name, PFAT_TUNNELED Tunneled)

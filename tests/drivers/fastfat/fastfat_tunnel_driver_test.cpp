@@ -61,11 +61,8 @@ protected:
         EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
     }
 
-    // Renames `from` (a path on the volume) to `to` in the same directory.
-    NTSTATUS rename_file(const std::string& from, const std::string& to, bool replace = false) {
-        HANDLE h = nullptr;
-        NTSTATUS status = create(from, &h, FILE_OPEN, DELETE);
-        if (!NT_SUCCESS(status)) return status;
+    // Renames the file open as `h` to `to` in the same directory.
+    static NTSTATUS rename_open(HANDLE h, const std::string& to, bool replace = false) {
         std::u16string target = u16(to);
         std::vector<uint8_t> buffer(sizeof(FILE_RENAME_INFORMATION) + target.size() * sizeof(WCHAR));
         auto* info = reinterpret_cast<PFILE_RENAME_INFORMATION>(buffer.data());
@@ -74,7 +71,14 @@ protected:
         info->FileNameLength = ULONG(target.size() * sizeof(WCHAR));
         std::memcpy(info->FileName, target.data(), info->FileNameLength);
         IO_STATUS_BLOCK iosb{};
-        status = NtSetInformationFile(h, &iosb, info, ULONG(buffer.size()), FileRenameInformation);
+        return NtSetInformationFile(h, &iosb, info, ULONG(buffer.size()), FileRenameInformation);
+    }
+    // Renames `from` (a path on the volume) to `to` in the same directory.
+    NTSTATUS rename_file(const std::string& from, const std::string& to, bool replace = false) {
+        HANDLE h = nullptr;
+        NTSTATUS status = create(from, &h, FILE_OPEN, DELETE);
+        if (!NT_SUCCESS(status)) return status;
+        status = rename_open(h, to, replace);
         EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
         return status;
     }
@@ -209,6 +213,46 @@ TEST_F(FastFatTunnelTest, a_file_made_under_a_removed_short_name_gets_the_long_n
     delete_file("\\Long File C.txt");
     put_file("\\LONGFI~3.TXT", {8});
     EXPECT_EQ(short_name_of("LONGFI~3.TXT"), "");
+    unmount();
+    expect_fsck_clean();
+}
+
+// A removal is keyed by the name the removing open uses, as it names the file now: an open made
+// by the short name deletes the file after another open renamed it, so the file's new short name is
+// the one that tunnels; a rename through an open makes the open use the name it gave.
+TEST_F(FastFatTunnelTest, a_removal_is_keyed_by_the_name_its_open_uses_after_renames) {
+    constexpr ULONG kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+    make_two_long_names();
+    set_creation("\\Long File A.txt", kTunnelTestTime);
+    HANDLE by_short = nullptr;
+    ASSERT_EQ(create("\\LONGFI~1.TXT", &by_short, FILE_OPEN, DELETE, 0, kShareAll), STATUS_SUCCESS);
+    HANDLE other = nullptr;
+    ASSERT_EQ(create("\\Long File A.txt", &other, FILE_OPEN, DELETE, 0, kShareAll), STATUS_SUCCESS);
+    ASSERT_EQ(rename_open(other, "Quite Another Name.txt"), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(other), STATUS_SUCCESS);
+    ASSERT_EQ(short_name_of("Quite Another Name.txt"), "QUITEA~1.TXT");
+    FILE_DISPOSITION_INFORMATION disposition{TRUE};
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_EQ(NtSetInformationFile(by_short, &iosb, &disposition, sizeof(disposition), FileDispositionInformation),
+              STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(by_short), STATUS_SUCCESS);
+    // Tunneled under the short name it had when it went: a file made under that name gets the
+    // long name and the creation time back.
+    put_file("\\QUITEA~1.TXT", {5});
+    EXPECT_EQ(short_name_of("Quite Another Name.txt"), "QUITEA~1.TXT");
+    EXPECT_EQ(creation_of("\\Quite Another Name.txt"), kTunnelTestTime);
+
+    // Open B by its short name, rename it through that open to a long name: the open now uses the
+    // long name, and its delete tunnels under that.
+    set_creation("\\Long File B.txt", kTunnelTestTime + 20000000);
+    HANDLE renamer = nullptr;
+    ASSERT_EQ(create("\\LONGFI~2.TXT", &renamer, FILE_OPEN, DELETE, 0, kShareAll), STATUS_SUCCESS);
+    ASSERT_EQ(rename_open(renamer, "Yet Another Long Name.txt"), STATUS_SUCCESS);
+    ASSERT_EQ(NtSetInformationFile(renamer, &iosb, &disposition, sizeof(disposition), FileDispositionInformation),
+              STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(renamer), STATUS_SUCCESS);
+    put_file("\\Yet Another Long Name.txt", {6});
+    EXPECT_EQ(creation_of("\\Yet Another Long Name.txt"), kTunnelTestTime + 20000000);
     unmount();
     expect_fsck_clean();
 }
