@@ -464,6 +464,27 @@ FORCEINLINE VOID ExInitializeWorkItem(PWORK_QUEUE_ITEM Item, PWORKER_THREAD_ROUT
  * still queued is WORKER_INVALID. */
 NTKERNELAPI VOID NTAPI ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType);
 
+/* ---- Run-down protection ----
+ * A shared object's references that a driver can stop handing out and wait for: acquires succeed
+ * until ExWaitForRundownProtectionRelease starts, which returns once every acquired reference has
+ * been released. Acquire and release at IRQL <= DISPATCH_LEVEL; wait at IRQL <= APC_LEVEL. */
+typedef struct _EX_RUNDOWN_REF {
+    union {
+        __volatile ULONG_PTR Count;
+        __volatile PVOID Ptr;
+    };
+} EX_RUNDOWN_REF, *PEX_RUNDOWN_REF;
+C_ASSERT(sizeof(EX_RUNDOWN_REF) == sizeof(PVOID));
+
+NTKERNELAPI VOID NTAPI ExInitializeRundownProtection(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI VOID NTAPI ExReInitializeRundownProtection(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI BOOLEAN NTAPI ExAcquireRundownProtection(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI BOOLEAN NTAPI ExAcquireRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULONG Count);
+NTKERNELAPI VOID NTAPI ExReleaseRundownProtection(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI VOID NTAPI ExReleaseRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULONG Count);
+NTKERNELAPI VOID NTAPI ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI VOID NTAPI ExRundownCompleted(PEX_RUNDOWN_REF RunRef);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_EX_H */
