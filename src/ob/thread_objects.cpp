@@ -9,6 +9,7 @@
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "rtl/version.hpp"
 #include "verifier/verifier.hpp"
 
 namespace ntio::ob {
@@ -183,9 +184,9 @@ NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
 BOOLEAN PsGetVersion(PULONG MajorVersion, PULONG MinorVersion, PULONG BuildNumber, PUNICODE_STRING CSDVersion)
 {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::PsPassive);
-    if (MajorVersion) *MajorVersion = 10;
-    if (MinorVersion) *MinorVersion = 0;
-    if (BuildNumber) *BuildNumber = 19041;
+    if (MajorVersion) *MajorVersion = ntio::rtl::kMajorVersion;
+    if (MinorVersion) *MinorVersion = ntio::rtl::kMinorVersion;
+    if (BuildNumber) *BuildNumber = ntio::rtl::kBuildNumber;
     if (CSDVersion) {
         CSDVersion->Length = 0;
         if (CSDVersion->Buffer && CSDVersion->MaximumLength >= sizeof(WCHAR)) CSDVersion->Buffer[0] = L'\0';

@@ -339,6 +339,11 @@ NTKERNELAPI NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredA
                                         PVOID InternalParameters, ULONG Options);
 typedef enum _CREATE_FILE_TYPE { CreateFileTypeNone, CreateFileTypeNamedPipe, CreateFileTypeMailslot } CREATE_FILE_TYPE;
 
+/* ---- WDM version: 6.00, the latest Microsoft Learn lists (Windows 7 and later) ---- */
+#define WDM_MAJORVERSION 0x06
+#define WDM_MINORVERSION 0x00
+NTKERNELAPI BOOLEAN NTAPI IoIsWdmVersionAvailable(UCHAR MajorVersion, UCHAR MinorVersion);
+
 NTIO_END_DECLS
 
 #endif

@@ -1,0 +1,37 @@
+// The system's version as drivers ask for it: RtlGetVersion, and the WDM version of
+// IoIsWdmVersionAvailable.
+#include <cstring>
+
+#include <wdm.h>
+
+#include "rtl/version.hpp"
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlgetversion
+// Learn documents STATUS_SUCCESS only; a dwOSVersionInfoSize that is neither structure's size gets
+// STATUS_INVALID_PARAMETER and nothing written, since the routine could not tell how much to fill.
+// The extended fields: no service pack, no suite bits, a workstation.
+NTSYSAPI NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation) {
+    if (!lpVersionInformation) return STATUS_INVALID_PARAMETER;
+    const ULONG size = lpVersionInformation->dwOSVersionInfoSize;
+    if (size != sizeof(RTL_OSVERSIONINFOW) && size != sizeof(RTL_OSVERSIONINFOEXW)) return STATUS_INVALID_PARAMETER;
+    std::memset(reinterpret_cast<char*>(lpVersionInformation) + sizeof(ULONG), 0, size - sizeof(ULONG));
+    lpVersionInformation->dwMajorVersion = ntio::rtl::kMajorVersion;
+    lpVersionInformation->dwMinorVersion = ntio::rtl::kMinorVersion;
+    lpVersionInformation->dwBuildNumber = ntio::rtl::kBuildNumber;
+    lpVersionInformation->dwPlatformId = VER_PLATFORM_WIN32_NT;
+    if (size == sizeof(RTL_OSVERSIONINFOEXW))
+        reinterpret_cast<PRTL_OSVERSIONINFOEXW>(lpVersionInformation)->wProductType = VER_NT_WORKSTATION;
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioiswdmversionavailable
+// TRUE when WDM_MAJORVERSION.WDM_MINORVERSION is at least the version asked for.
+NTKERNELAPI BOOLEAN NTAPI IoIsWdmVersionAvailable(UCHAR MajorVersion, UCHAR MinorVersion) {
+    return MajorVersion < WDM_MAJORVERSION || (MajorVersion == WDM_MAJORVERSION && MinorVersion <= WDM_MINORVERSION)
+               ? TRUE
+               : FALSE;
+}
+
+}  // extern "C"

@@ -1,0 +1,10 @@
+// The Windows version ntio reports (RtlGetVersion, PsGetVersion): Windows 10, version 2004.
+#pragma once
+
+namespace ntio::rtl {
+
+inline constexpr unsigned long kMajorVersion = 10;
+inline constexpr unsigned long kMinorVersion = 0;
+inline constexpr unsigned long kBuildNumber = 19041;
+
+}  // namespace ntio::rtl
