@@ -89,4 +89,24 @@ NTKERNELAPI KAFFINITY KeQueryActiveProcessors(VOID) {
     return affinity;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequeryunbiasedinterrupttime
+// The host's CLOCK_MONOTONIC, which stops while the machine sleeps (as does KeQueryInterruptTime's,
+// see nt-deviations).
+NTKERNELAPI ULONGLONG KeQueryUnbiasedInterruptTime(VOID) { return host::interrupt_time(); }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetprocessornumberfromindex
+NTKERNELAPI NTSTATUS KeGetProcessorNumberFromIndex(ULONG ProcIndex, PPROCESSOR_NUMBER ProcNumber) {
+    if (!ProcNumber || ProcIndex >= processors()) return STATUS_INVALID_PARAMETER;
+    ProcNumber->Group = 0;
+    ProcNumber->Number = static_cast<UCHAR>(ProcIndex);
+    ProcNumber->Reserved = 0;
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetprocessorindexfromnumber
+NTKERNELAPI ULONG KeGetProcessorIndexFromNumber(PPROCESSOR_NUMBER ProcNumber) {
+    if (!ProcNumber || ProcNumber->Group != 0 || ProcNumber->Number >= processors()) return INVALID_PROCESSOR_INDEX;
+    return ProcNumber->Number;
+}
+
 }  // extern "C"

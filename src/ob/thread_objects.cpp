@@ -199,13 +199,27 @@ BOOLEAN PsGetVersion(PULONG MajorVersion, PULONG MinorVersion, PULONG BuildNumbe
 PVOID NTAPI IoGetInitialStack(VOID)
 {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
+    ULONG_PTR low = 0;
+    ULONG_PTR high = 0;
+    IoGetStackLimits(&low, &high);
+    return reinterpret_cast<PVOID>(high);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetstacklimits: the
+// current thread's stack as its host thread has it (0 and 0 when the host cannot say).
+VOID NTAPI IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit)
+{
+    *LowLimit = 0;
+    *HighLimit = 0;
     pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0) return nullptr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
     void* base = nullptr;
     size_t size = 0;
-    const bool known = pthread_attr_getstack(&attr, &base, &size) == 0;
+    if (pthread_attr_getstack(&attr, &base, &size) == 0) {
+        *LowLimit = reinterpret_cast<ULONG_PTR>(base);
+        *HighLimit = reinterpret_cast<ULONG_PTR>(base) + size;
+    }
     pthread_attr_destroy(&attr);
-    return known ? static_cast<char*>(base) + size : nullptr;
 }
 
 }  // extern "C"

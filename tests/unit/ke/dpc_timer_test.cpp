@@ -167,5 +167,60 @@ TEST_F(DpcTimerTest, time_queries_are_consistent) {
     EXPECT_NE(active, 0u);
 }
 
+// Processor indexes and numbers map one to one in the single group; a processor the system does
+// not have is refused both ways.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetprocessornumberfromindex
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetprocessorindexfromnumber
+TEST_F(DpcTimerTest, processor_indexes_and_numbers_map_one_to_one) {
+    const ULONG n = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
+    for (ULONG index = 0; index < n; ++index) {
+        PROCESSOR_NUMBER number{};
+        number.Reserved = 7;
+        ASSERT_EQ(KeGetProcessorNumberFromIndex(index, &number), STATUS_SUCCESS);
+        EXPECT_EQ(number.Group, 0);
+        EXPECT_EQ(number.Number, index);
+        EXPECT_EQ(number.Reserved, 0);
+        EXPECT_EQ(KeGetProcessorIndexFromNumber(&number), index);
+    }
+    PROCESSOR_NUMBER number{};
+    EXPECT_EQ(KeGetProcessorNumberFromIndex(n, &number), STATUS_INVALID_PARAMETER);
+    number.Number = static_cast<UCHAR>(n);
+    EXPECT_EQ(KeGetProcessorIndexFromNumber(&number), ULONG{INVALID_PROCESSOR_INDEX});
+    number.Number = 0;
+    number.Group = 1;
+    EXPECT_EQ(KeGetProcessorIndexFromNumber(&number), ULONG{INVALID_PROCESSOR_INDEX});
+}
+
+// The unbiased interrupt time moves with the interrupt time (the host clock stops for both while
+// the machine sleeps), never backwards.
+TEST_F(DpcTimerTest, unbiased_interrupt_time_advances_with_the_interrupt_time) {
+    const ULONGLONG before = KeQueryUnbiasedInterruptTime();
+    const ULONGLONG interrupt = KeQueryInterruptTime();
+    LARGE_INTEGER pause;
+    pause.QuadPart = -20000;  // 2 ms
+    ASSERT_EQ(KeDelayExecutionThread(KernelMode, FALSE, &pause), STATUS_SUCCESS);
+    const ULONGLONG after = KeQueryUnbiasedInterruptTime();
+    EXPECT_GE(after - before, 20000u);
+    EXPECT_GE(interrupt + 10000, before);
+    EXPECT_GE(KeQueryInterruptTime() + 10000, after);
+}
+
+// The stack limits bracket a local variable of the caller; the initial stack is the high limit and
+// the remaining size is what lies below the caller's frame.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetstacklimits
+TEST_F(DpcTimerTest, stack_limits_bracket_the_current_frame) {
+    ULONG_PTR low = 0;
+    ULONG_PTR high = 0;
+    IoGetStackLimits(&low, &high);
+    int local = 0;
+    const auto here = reinterpret_cast<ULONG_PTR>(&local);
+    EXPECT_LT(low, here);
+    EXPECT_GT(high, here);
+    EXPECT_EQ(reinterpret_cast<ULONG_PTR>(IoGetInitialStack()), high);
+    const ULONG_PTR remaining = IoGetRemainingStackSize();
+    EXPECT_GT(remaining, 0u);
+    EXPECT_LT(remaining, high - low);
+}
+
 }  // namespace
 }  // namespace ntio::test

@@ -48,6 +48,16 @@ NTKERNELAPI PEPROCESS NTAPI IoGetCurrentProcess(VOID);
 NTKERNELAPI PEPROCESS NTAPI IoGetRequestorProcess(PIRP Irp);
 /* The initial stack pointer of the current thread's stack (its highest address). IRQL <= APC_LEVEL. */
 NTKERNELAPI PVOID NTAPI IoGetInitialStack(VOID);
+/* The current thread's stack: LowLimit its lowest address, HighLimit one past its highest (its
+ * initial stack pointer). Any IRQL. */
+NTKERNELAPI VOID NTAPI IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit);
+/* The bytes of the current thread's stack below the caller's frame. */
+FORCEINLINE ULONG_PTR IoGetRemainingStackSize(VOID) {
+    ULONG_PTR low;
+    ULONG_PTR high;
+    IoGetStackLimits(&low, &high);
+    return (ULONG_PTR)&low - low;
+}
 NTKERNELAPI ULONG NTAPI IoGetRequestorProcessId(PIRP Irp);
 NTKERNELAPI BOOLEAN NTAPI IoIsSystemThread(PETHREAD Thread);
 NTKERNELAPI BOOLEAN NTAPI IoIsOperationSynchronous(PIRP Irp);

@@ -362,6 +362,13 @@ NTKERNELAPI ULONG KeQueryActiveProcessorCount(_Out_opt_ PKAFFINITY ActiveProcess
 NTKERNELAPI ULONG KeQueryActiveProcessorCountEx(_In_ USHORT GroupNumber);
 NTKERNELAPI ULONG KeQueryMaximumProcessorCount(VOID);
 NTKERNELAPI KAFFINITY KeQueryActiveProcessors(VOID);
+/* The interrupt time without the time the machine spent asleep. Any IRQL. */
+NTKERNELAPI ULONGLONG KeQueryUnbiasedInterruptTime(VOID);
+/* One processor group (group 0): the processor index is its number. STATUS_INVALID_PARAMETER /
+ * INVALID_PROCESSOR_INDEX for a processor the system does not have. */
+#define INVALID_PROCESSOR_INDEX 0xffffffff
+NTKERNELAPI NTSTATUS KeGetProcessorNumberFromIndex(_In_ ULONG ProcIndex, _Out_ PPROCESSOR_NUMBER ProcNumber);
+NTKERNELAPI ULONG KeGetProcessorIndexFromNumber(_In_ PPROCESSOR_NUMBER ProcNumber);
 
 /* ---- APCs (undocumented in the WDK, well-known signatures) --------------------------------- */
 NTKERNELAPI VOID KeInitializeApc(_Out_ PRKAPC Apc, _In_ PRKTHREAD Thread, _In_ KAPC_ENVIRONMENT Environment,
