@@ -35,16 +35,22 @@ static UNICODE_STRING FatLastComponent(PCUNICODE_STRING Path)
     return last;
 }
 
+/* The entry's short and long names as counted strings over its own buffers. */
+static VOID FatDirentNames(const FAT_DIRENT *Dirent, PUNICODE_STRING ShortName, PUNICODE_STRING LongName)
+{
+    ShortName->Buffer = (PWCH)Dirent->ShortName;
+    ShortName->Length = ShortName->MaximumLength = (USHORT)(Dirent->ShortNameLength * sizeof(WCHAR));
+    LongName->Buffer = (PWCH)Dirent->LongName;
+    LongName->Length = LongName->MaximumLength = (USHORT)(Dirent->LongNameLength * sizeof(WCHAR));
+}
+
 BOOLEAN FatNamesShortName(const FAT_DIRENT *Dirent, PCUNICODE_STRING Path)
 {
     UNICODE_STRING shortName;
     UNICODE_STRING longName;
     UNICODE_STRING last = FatLastComponent(Path);
 
-    shortName.Buffer = (PWCH)Dirent->ShortName;
-    shortName.Length = shortName.MaximumLength = (USHORT)(Dirent->ShortNameLength * sizeof(WCHAR));
-    longName.Buffer = (PWCH)Dirent->LongName;
-    longName.Length = longName.MaximumLength = (USHORT)(Dirent->LongNameLength * sizeof(WCHAR));
+    FatDirentNames(Dirent, &shortName, &longName);
     return last.Length != 0 && RtlEqualUnicodeString(&last, &shortName, TRUE) &&
            !RtlEqualUnicodeString(&last, &longName, TRUE);
 }
@@ -55,10 +61,7 @@ VOID FatTunnelRemovedEntry(PFAT_VCB Vcb, const FAT_DIRENT *Dirent, BOOLEAN BySho
     UNICODE_STRING longName;
     LARGE_INTEGER created = Dirent->CreationTime;
 
-    shortName.Buffer = (PWCH)Dirent->ShortName;
-    shortName.Length = shortName.MaximumLength = (USHORT)(Dirent->ShortNameLength * sizeof(WCHAR));
-    longName.Buffer = (PWCH)Dirent->LongName;
-    longName.Length = longName.MaximumLength = (USHORT)(Dirent->LongNameLength * sizeof(WCHAR));
+    FatDirentNames(Dirent, &shortName, &longName);
     /* Keyed by the name that was removed: the short one when the entry has no other, or when the
      * file was known by it (a program that only sees 8.3 names deleted or renamed it). */
     FsRtlAddToTunnelCache(&Vcb->Tunnel, Dirent->DirectoryCluster, &shortName, &longName,

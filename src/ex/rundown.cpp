@@ -93,13 +93,11 @@ NTKERNELAPI VOID NTAPI ExReleaseRundownProtection(PEX_RUNDOWN_REF RunRef) { ExRe
 NTKERNELAPI VOID NTAPI ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef) {
     auto word = count_of(RunRef);
     ULONG_PTR value = word.load(std::memory_order_relaxed);
-    if (value & kActive) return;  // already run down
-    if (value == 0 && word.compare_exchange_strong(value, kActive, std::memory_order_acquire)) return;
     RundownWait wait;
     KeInitializeEvent(&wait.event, NotificationEvent, FALSE);
     for (;;) {
-        if (value & kActive) return;
-        if (value == 0) {
+        if (value & kActive) return;  // already run down
+        if (value == 0) {  // nothing out: run down at once
             if (word.compare_exchange_weak(value, kActive, std::memory_order_acquire)) return;
             continue;
         }
