@@ -7,6 +7,8 @@
 #include "ntio_ddk/sal.h"
 #include "ntio_ddk/ntstatus.h"
 #include "ntio_ddk/rtl.h"
+#include "ntio_ddk/rtl_bitmap.h"
+#include "ntio_ddk/rtl_data.h"
 #include "ntio_ddk/seh.h"
 #include "ntio_ddk/ke.h"
 #include "ntio_ddk/ex.h"
