@@ -8,17 +8,9 @@
 #define NTIO_DDK_FSRTL_TUNNEL_H
 
 #include "ex.h"
+#include "rtl_generic_table.h"
 
 NTIO_BEGIN_DECLS
-
-#ifndef NTIO_RTL_SPLAY_LINKS_DEFINED
-#define NTIO_RTL_SPLAY_LINKS_DEFINED
-typedef struct _RTL_SPLAY_LINKS {
-    struct _RTL_SPLAY_LINKS *Parent;
-    struct _RTL_SPLAY_LINKS *LeftChild;
-    struct _RTL_SPLAY_LINKS *RightChild;
-} RTL_SPLAY_LINKS, *PRTL_SPLAY_LINKS;
-#endif
 
 typedef struct _TUNNEL {
     FAST_MUTEX Mutex;
