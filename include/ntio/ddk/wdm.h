@@ -10,6 +10,7 @@
 #include "ntio_ddk/seh.h"
 #include "ntio_ddk/ke.h"
 #include "ntio_ddk/ex.h"
+#include "ntio_ddk/ex_locks.h"
 #include "ntio_ddk/se.h"
 #include "ntio_ddk/ob.h"
 #include "ntio_ddk/io.h"
