@@ -8,6 +8,7 @@
 
 #include "io/driver_object.hpp"
 #include "io/io_manager.hpp"
+#include "io/io_timer.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
 #include "se/security_descriptor.hpp"
@@ -192,6 +193,7 @@ void device_delete(void* object) {
     auto* device = static_cast<PDEVICE_OBJECT>(object);
     ntio::verifier::on_device_freed(device);
     if (!device->DeviceObjectExtension) return;  // failed before its private parts existed
+    delete_device_timer(device);
     DeviceObjectExtension* doe = device_private(device);
     PDRIVER_OBJECT driver = device->DriverObject;
     // A VPB a file system swapped in from pool (a dismount with files still open) goes with the
@@ -274,6 +276,7 @@ VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject) {
     DeviceObjectExtension* doe = device_private(DeviceObject);
     if (doe->delete_pending.exchange(true, std::memory_order_seq_cst)) return;
     device_set_extension_flags(DeviceObject, DOE_DELETE_PENDING);
+    stop_device_timer(DeviceObject);  // its IoTimer routine is not called for a deleted device
     device_interfaces_remove(DeviceObject);
     // A device that asked for IRP_MJ_SHUTDOWN leaves the lists with its deletion, as on NT.
     if (DeviceObject->Flags & DO_SHUTDOWN_REGISTERED) IoUnregisterShutdownNotification(DeviceObject);

@@ -118,4 +118,37 @@ NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE 
     release(LockHandle->LockQueue.Lock, current_thread());
 }
 
+// The ForDpc forms serve DPC routines that may run as threaded DPCs (below DISPATCH_LEVEL): they
+// raise only when the caller is below DISPATCH_LEVEL, and the release lowers only back to that.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlockfordpc
+NTKERNELAPI KIRQL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock) {
+    const KIRQL irql = KeGetCurrentIrql();
+    if (irql < DISPATCH_LEVEL) return KeAcquireSpinLockRaiseToDpc(SpinLock);
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+    return irql;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleasespinlockfordpc
+NTKERNELAPI VOID KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql) {
+    if (OldIrql < DISPATCH_LEVEL) KeReleaseSpinLock(SpinLock, OldIrql);
+    else KeReleaseSpinLockFromDpcLevel(SpinLock);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquireinstackqueuedspinlockfordpc
+NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockForDpc(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle) {
+    const KIRQL irql = KeGetCurrentIrql();
+    if (irql < DISPATCH_LEVEL) {
+        KeAcquireInStackQueuedSpinLock(SpinLock, LockHandle);
+    } else {
+        KeAcquireInStackQueuedSpinLockAtDpcLevel(SpinLock, LockHandle);
+        LockHandle->OldIrql = irql;
+    }
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleaseinstackqueuedspinlockfordpc
+NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHandle) {
+    if (LockHandle->OldIrql < DISPATCH_LEVEL) KeReleaseInStackQueuedSpinLock(LockHandle);
+    else KeReleaseInStackQueuedSpinLockFromDpcLevel(LockHandle);
+}
+
 }  // extern "C"

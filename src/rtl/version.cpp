@@ -22,7 +22,8 @@ NTSYSAPI NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation) 
     lpVersionInformation->dwBuildNumber = ntio::rtl::kBuildNumber;
     lpVersionInformation->dwPlatformId = VER_PLATFORM_WIN32_NT;
     if (size == sizeof(RTL_OSVERSIONINFOEXW))
-        reinterpret_cast<PRTL_OSVERSIONINFOEXW>(lpVersionInformation)->wProductType = VER_NT_WORKSTATION;
+        reinterpret_cast<PRTL_OSVERSIONINFOEXW>(lpVersionInformation)->wProductType =
+            ntio::rtl::kServerProduct ? VER_NT_SERVER : VER_NT_WORKSTATION;
     return STATUS_SUCCESS;
 }
 

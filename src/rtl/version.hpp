@@ -6,5 +6,7 @@ namespace ntio::rtl {
 inline constexpr unsigned long kMajorVersion = 10;
 inline constexpr unsigned long kMinorVersion = 0;
 inline constexpr unsigned long kBuildNumber = 19041;
+// A workstation product (VER_NT_WORKSTATION), not a server (MmIsThisAnNtAsSystem).
+inline constexpr bool kServerProduct = false;
 
 }  // namespace ntio::rtl

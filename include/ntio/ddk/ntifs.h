@@ -3,6 +3,7 @@
 #define NTIO_NTIFS_H
 #define _NTIFS_
 #include "ntddk.h"
+#include "ntio_ddk/ke_process_attach.h"
 #include "ntio_ddk/io_completion.h"
 #include "ntio_ddk/named_pipe.h"
 #include "ntio_ddk/fsrtl.h"

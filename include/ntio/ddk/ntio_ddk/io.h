@@ -70,6 +70,14 @@ NTKERNELAPI VOID NTAPI IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObj
 NTKERNELAPI NTSTATUS NTAPI IoRegisterShutdownNotification(PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI NTSTATUS NTAPI IoRegisterLastChanceShutdownNotification(PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI VOID NTAPI IoUnregisterShutdownNotification(PDEVICE_OBJECT DeviceObject);
+/* One IoTimer routine per device object, called about once a second at DISPATCH_LEVEL in an
+ * arbitrary thread while started. IoInitializeTimer: PASSIVE_LEVEL, once per device (a second call
+ * fails with STATUS_INVALID_DEVICE_STATE). Start and stop: IRQL <= DISPATCH_LEVEL. The timer stops
+ * when the device is deleted and goes with the device object. */
+NTKERNELAPI NTSTATUS NTAPI IoInitializeTimer(PDEVICE_OBJECT DeviceObject, PIO_TIMER_ROUTINE TimerRoutine,
+                                            PVOID Context);
+NTKERNELAPI VOID NTAPI IoStartTimer(PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI VOID NTAPI IoStopTimer(PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI NTSTATUS NTAPI IoAllocateDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID ClientIdentificationAddress,
                                                            ULONG DriverObjectExtensionSize,
                                                            PVOID *DriverObjectExtension);

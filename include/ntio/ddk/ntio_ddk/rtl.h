@@ -532,6 +532,8 @@ C_ASSERT(sizeof(RTL_OSVERSIONINFOW) == 276);
 C_ASSERT(sizeof(RTL_OSVERSIONINFOEXW) == 284);
 #define VER_PLATFORM_WIN32_NT 2
 #define VER_NT_WORKSTATION 0x0000001
+#define VER_NT_DOMAIN_CONTROLLER 0x0000002
+#define VER_NT_SERVER 0x0000003
 /* dwOSVersionInfoSize must be the size of one of the two structures (else STATUS_INVALID_PARAMETER).
  * Any IRQL. */
 NTSYSAPI NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
