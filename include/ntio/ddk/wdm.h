@@ -13,6 +13,7 @@
 #include "ntio_ddk/se.h"
 #include "ntio_ddk/ob.h"
 #include "ntio_ddk/io.h"
+#include "ntio_ddk/etw.h"
 #include "ntio_ddk/zw.h"
 #include "ntio_ddk/mm.h"
 #include "ntio_ddk/file_information.h"
