@@ -14,6 +14,8 @@
 #include "ntio_ddk/ob.h"
 #include "ntio_ddk/io.h"
 #include "ntio_ddk/etw.h"
+#include "ntio_ddk/wmi.h"
+#include "ntio_ddk/error_log.h"
 #include "ntio_ddk/zw.h"
 #include "ntio_ddk/mm.h"
 #include "ntio_ddk/file_information.h"
