@@ -22,6 +22,7 @@
 #include "io/objects.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "ob/ps_notify.hpp"
 #include <ntio/ntio.h>
 
 namespace ntio::io {
@@ -283,6 +284,7 @@ struct PendingImage {
     PDRIVER_INITIALIZE entry = nullptr;
     PVOID start = nullptr;
     ULONG size = 0;
+    const std::u16string* path = nullptr;  // ImagePath, for the load-image notify routines
 };
 thread_local PendingImage t_pending_image;
 
@@ -294,6 +296,12 @@ NTSTATUS NTAPI image_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registr
     driver->DriverStart = image.start;
     driver->DriverSize = image.size;
     driver->DriverInit = image.entry;
+    // As MmLoadSystemImage does once the image is mapped: the load-image notify routines, before
+    // DriverEntry runs.
+    if (image.path) {
+        UNICODE_STRING name = unicode_of(*image.path);
+        ob::notify_image_loaded(ob::manager_of(driver).ps_notify(), &name, image.start, image.size);
+    }
     return image.entry(driver, registry_path);
 }
 
@@ -347,7 +355,8 @@ NTSTATUS load_service(std::u16string_view name, PDRIVER_OBJECT* driver) {
     if (!NT_SUCCESS(status)) return status;
     ImageExtent extent{reinterpret_cast<std::uintptr_t>(entry)};
     if (!dl_iterate_phdr(find_extent, &extent) || extent.high - extent.low > ULONG_MAX) extent = {};
-    t_pending_image = {entry, reinterpret_cast<PVOID>(extent.low), static_cast<ULONG>(extent.high - extent.low)};
+    t_pending_image = {entry, reinterpret_cast<PVOID>(extent.low), static_cast<ULONG>(extent.high - extent.low),
+                       &config.image_path};
     status = create_driver(config.name, image_driver_entry, image, release_image, driver);
     t_pending_image = {};  // not consumed when no driver object could be made
     if (status == STATUS_OBJECT_NAME_COLLISION) return STATUS_IMAGE_ALREADY_LOADED;

@@ -9,6 +9,7 @@
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "ob/ps_notify.hpp"
 #include "rtl/version.hpp"
 #include "verifier/verifier.hpp"
 
@@ -154,8 +155,11 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT
     ke::initialize_thread(thread, system, process.get());
     // Our own reference: the thread may run, finish and release itself before we open the handle.
     auto keep = ob::ObRef<_KTHREAD>::share(thread);
+    // Thread notify routines hear of it on this, the creating, thread before it runs.
+    ob::notify_thread_created(as_ethread(thread));
     NTSTATUS status = system.kernel().start_thread(thread, StartRoutine, StartContext);
     if (!NT_SUCCESS(status)) {
+        ob::thread_rundown_notify(thread, manager);  // it never ran: its end is now
         manager->threads().release_thread(thread);
         return status;
     }

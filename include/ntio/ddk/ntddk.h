@@ -3,4 +3,5 @@
 #define NTIO_NTDDK_H
 #define _NTDDK_
 #include "wdm.h"
+#include "ntio_ddk/ps_notify.h"
 #endif
