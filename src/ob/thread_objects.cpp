@@ -181,6 +181,31 @@ NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
     thread->m_kernel->terminate_current_thread(ExitStatus);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-pslookupprocessbyprocessid
+// Any process of the caller's System still in existence (terminated ones too, until deleted).
+NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS* Process)
+{
+    if (!Process) return STATUS_INVALID_PARAMETER;
+    *Process = nullptr;
+    ob::ObjectManager* manager = current_manager();
+    PEPROCESS found = manager && ProcessId ? manager->reference_process_by_id(ProcessId) : nullptr;
+    if (!found) return STATUS_INVALID_PARAMETER;
+    *Process = found;
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-pslookupthreadbythreadid
+NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD* Thread)
+{
+    if (!Thread) return STATUS_INVALID_PARAMETER;
+    *Thread = nullptr;
+    ob::ObjectManager* manager = current_manager();
+    PETHREAD found = manager && ThreadId ? manager->reference_thread_by_id(ThreadId) : nullptr;
+    if (!found) return STATUS_INVALID_PARAMETER;
+    *Thread = found;
+    return STATUS_SUCCESS;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-psgetversion: returns TRUE
 // for a checked build of the OS, which ntio never is. ntio reports the Windows 10 kernel whose
 // layouts its DDK headers follow (version 10.0, build 19041) and no service pack (an empty
