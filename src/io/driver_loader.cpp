@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "host/errno_status.hpp"
@@ -47,6 +48,7 @@ struct DriverImage {
     void* handle = nullptr;
     System* system = nullptr;
     std::vector<ExportImage*> imports;
+    std::u16string path;  // ImagePath as stored: IoQueryFullDriverPath
 };
 
 // dlopen's handles are per host process, so the table of loaded images is too; entries say which
@@ -230,7 +232,7 @@ NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& o
         log_failure(config.name, "image " + config.host_path + " does not export DriverEntry", STATUS_PROCEDURE_NOT_FOUND);
         return STATUS_PROCEDURE_NOT_FOUND;
     }
-    auto* image = new DriverImage{handle, &system, {}};
+    auto* image = new DriverImage{handle, &system, {}, config.image_path};
     for (const std::string& needed : imported_drivers(handle)) {
         ExportImage* e = nullptr;
         NTSTATUS status = import_export_driver(system, needed, config.name, e);
@@ -382,3 +384,28 @@ NTSTATUS unload_service(std::u16string_view name) {
 }
 
 }  // namespace ntio::io
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioqueryfulldriverpath
+// Any driver object may be asked about (Windows 10 1709 and later). NT deviation: the path is the
+// service's ImagePath as stored (the one the load-image notify routines were given), not the
+// image file's name on its volume.
+NTSTATUS NTAPI IoQueryFullDriverPath(PDRIVER_OBJECT DriverObject, PUNICODE_STRING FullPath) {
+    if (!DriverObject || !FullPath || DriverObject->Type != IO_TYPE_DRIVER) return STATUS_INVALID_PARAMETER;
+    auto* image = static_cast<ntio::io::DriverImage*>(ntio::io::driver_image(DriverObject));
+    if (!image) return STATUS_NOT_FOUND;  // no section: an in-process driver
+    const std::u16string& path = image->path;
+    const std::size_t bytes = path.size() * sizeof(WCHAR);
+    if (bytes + sizeof(WCHAR) > UNICODE_STRING_MAX_BYTES) return STATUS_INSUFFICIENT_RESOURCES;
+    auto* buffer = static_cast<PWCH>(ExAllocatePoolWithTag(PagedPool, bytes + sizeof(WCHAR), 'pDoI'));
+    if (!buffer) return STATUS_INSUFFICIENT_RESOURCES;
+    std::memcpy(buffer, path.data(), bytes);
+    buffer[path.size()] = L'\0';
+    FullPath->Buffer = buffer;
+    FullPath->Length = static_cast<USHORT>(bytes);
+    FullPath->MaximumLength = static_cast<USHORT>(bytes + sizeof(WCHAR));
+    return STATUS_SUCCESS;
+}
+
+}  // extern "C"
