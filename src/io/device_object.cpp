@@ -280,6 +280,8 @@ VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject) {
     device_interfaces_remove(DeviceObject);
     // A device that asked for IRP_MJ_SHUTDOWN leaves the lists with its deletion, as on NT.
     if (DeviceObject->Flags & DO_SHUTDOWN_REGISTERED) IoUnregisterShutdownNotification(DeviceObject);
+    // NT deviation: NT holds a WMI registration until the driver deregisters; ntio forgets it here.
+    ob::manager_of(DeviceObject).system().io().wmi_device_deleted(DeviceObject);
     // NT fact L3 (DriverObject->DeviceObject NULL after deleting the only device, which has no
     // opens): the device leaves the list now, or with its last open (device_release_open).
     if (__atomic_load_n(&DeviceObject->ReferenceCount, __ATOMIC_SEQ_CST) == 0) unlink_from_driver(DeviceObject);

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "host/errno_status.hpp"
@@ -22,6 +23,7 @@
 #include "io/objects.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "ob/ps_notify.hpp"
 #include <ntio/ntio.h>
 
 namespace ntio::io {
@@ -46,6 +48,7 @@ struct DriverImage {
     void* handle = nullptr;
     System* system = nullptr;
     std::vector<ExportImage*> imports;
+    std::u16string path;  // ImagePath as stored: IoQueryFullDriverPath
 };
 
 // dlopen's handles are per host process, so the table of loaded images is too; entries say which
@@ -229,7 +232,7 @@ NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& o
         log_failure(config.name, "image " + config.host_path + " does not export DriverEntry", STATUS_PROCEDURE_NOT_FOUND);
         return STATUS_PROCEDURE_NOT_FOUND;
     }
-    auto* image = new DriverImage{handle, &system, {}};
+    auto* image = new DriverImage{handle, &system, {}, config.image_path};
     for (const std::string& needed : imported_drivers(handle)) {
         ExportImage* e = nullptr;
         NTSTATUS status = import_export_driver(system, needed, config.name, e);
@@ -283,6 +286,7 @@ struct PendingImage {
     PDRIVER_INITIALIZE entry = nullptr;
     PVOID start = nullptr;
     ULONG size = 0;
+    const std::u16string* path = nullptr;  // ImagePath, for the load-image notify routines
 };
 thread_local PendingImage t_pending_image;
 
@@ -294,6 +298,12 @@ NTSTATUS NTAPI image_driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING registr
     driver->DriverStart = image.start;
     driver->DriverSize = image.size;
     driver->DriverInit = image.entry;
+    // As MmLoadSystemImage does once the image is mapped: the load-image notify routines, before
+    // DriverEntry runs.
+    if (image.path) {
+        UNICODE_STRING name = unicode_of(*image.path);
+        ob::notify_image_loaded(ob::manager_of(driver).ps_notify(), &name, image.start, image.size);
+    }
     return image.entry(driver, registry_path);
 }
 
@@ -347,7 +357,8 @@ NTSTATUS load_service(std::u16string_view name, PDRIVER_OBJECT* driver) {
     if (!NT_SUCCESS(status)) return status;
     ImageExtent extent{reinterpret_cast<std::uintptr_t>(entry)};
     if (!dl_iterate_phdr(find_extent, &extent) || extent.high - extent.low > ULONG_MAX) extent = {};
-    t_pending_image = {entry, reinterpret_cast<PVOID>(extent.low), static_cast<ULONG>(extent.high - extent.low)};
+    t_pending_image = {entry, reinterpret_cast<PVOID>(extent.low), static_cast<ULONG>(extent.high - extent.low),
+                       &config.image_path};
     status = create_driver(config.name, image_driver_entry, image, release_image, driver);
     t_pending_image = {};  // not consumed when no driver object could be made
     if (status == STATUS_OBJECT_NAME_COLLISION) return STATUS_IMAGE_ALREADY_LOADED;
@@ -373,3 +384,28 @@ NTSTATUS unload_service(std::u16string_view name) {
 }
 
 }  // namespace ntio::io
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioqueryfulldriverpath
+// Any driver object may be asked about (Windows 10 1709 and later). NT deviation: the path is the
+// service's ImagePath as stored (the one the load-image notify routines were given), not the
+// image file's name on its volume.
+NTSTATUS NTAPI IoQueryFullDriverPath(PDRIVER_OBJECT DriverObject, PUNICODE_STRING FullPath) {
+    if (!DriverObject || !FullPath || DriverObject->Type != IO_TYPE_DRIVER) return STATUS_INVALID_PARAMETER;
+    auto* image = static_cast<ntio::io::DriverImage*>(ntio::io::driver_image(DriverObject));
+    if (!image) return STATUS_NOT_FOUND;  // no section: an in-process driver
+    const std::u16string& path = image->path;
+    const std::size_t bytes = path.size() * sizeof(WCHAR);
+    if (bytes + sizeof(WCHAR) > UNICODE_STRING_MAX_BYTES) return STATUS_INSUFFICIENT_RESOURCES;
+    auto* buffer = static_cast<PWCH>(ExAllocatePoolWithTag(PagedPool, bytes + sizeof(WCHAR), 'pDoI'));
+    if (!buffer) return STATUS_INSUFFICIENT_RESOURCES;
+    std::memcpy(buffer, path.data(), bytes);
+    buffer[path.size()] = L'\0';
+    FullPath->Buffer = buffer;
+    FullPath->Length = static_cast<USHORT>(bytes);
+    FullPath->MaximumLength = static_cast<USHORT>(bytes + sizeof(WCHAR));
+    return STATUS_SUCCESS;
+}
+
+}  // extern "C"

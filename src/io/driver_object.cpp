@@ -50,6 +50,15 @@ DriverExtras* extras_of(PDRIVER_OBJECT driver) noexcept {
     return static_cast<DriverExtras*>(driver_private(driver).client_extensions);
 }
 
+}  // namespace
+
+void* driver_image(PDRIVER_OBJECT driver) noexcept {
+    DriverExtras* extras = extras_of(driver);
+    return extras ? extras->image : nullptr;
+}
+
+namespace {
+
 // The RegistryPath DriverEntry receives: page-aligned UNICODE_STRING, buffer right after it,
 // MaximumLength == Length (NT fact L1).
 PUNICODE_STRING make_registry_path(DriverExtras& extras, std::u16string_view path) {

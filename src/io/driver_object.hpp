@@ -20,6 +20,9 @@ using DriverImageRelease = void (*)(void* image) noexcept;
 NTSTATUS create_driver(std::u16string_view service, PDRIVER_INITIALIZE entry, void* image,
                        DriverImageRelease release, PDRIVER_OBJECT* driver);
 
+// The image create_driver was given for the driver (null for an in-process driver). Any IRQL.
+void* driver_image(PDRIVER_OBJECT driver) noexcept;
+
 // True once NtioUnloadDriver was called for the driver: no new opens or attaches. Any IRQL.
 bool driver_unloading(PDRIVER_OBJECT driver) noexcept;
 

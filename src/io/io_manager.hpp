@@ -58,6 +58,11 @@ public:
     void register_shutdown(PDEVICE_OBJECT device, bool last_chance);
     void unregister_shutdown(PDEVICE_OBJECT device);
 
+    // ---- WMI data providers (wmi.cpp): IoWMIRegistrationControl's record, by device object or
+    // WMI callback; a deleted device leaves it. ----
+    NTSTATUS wmi_registration_control(void* provider, ULONG action);
+    void wmi_device_deleted(PDEVICE_OBJECT device);
+
 private:
     friend struct ThreadCounts;
     inline void count(Counted what, long delta) noexcept;
@@ -77,6 +82,8 @@ private:
     std::unique_ptr<FileSystemQueues, FileSystemQueuesDeleter> m_file_systems;
     std::mutex m_shutdown_lock;
     std::vector<PDEVICE_OBJECT> m_shutdown_devices, m_last_chance_devices;  // most recent first
+    std::mutex m_wmi_lock;
+    std::vector<void*> m_wmi_providers;  // not referenced: IoDeleteDevice removes a device
 };
 
 // One thread's IRP and MDL balances (io_accounting.cpp): `io` is the manager they count for, changed

@@ -210,6 +210,7 @@ namespace {
     System* system = current_system();
     block->io = system ? &system->io() : nullptr;
     block->final_word = nullptr;
+    block->priority_hint = 0;
     block->magic = kBlockMagic;
     PIRP irp = irp_of(block);
     initialize_irp(irp, IoSizeOfIrp(stack_size), stack_size);
@@ -291,6 +292,7 @@ VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize) {
     const bool verifier = ntio::verifier::active();
     if (verifier) [[unlikely]] ntio::verifier::on_initialize_irp(Irp);
     initialize_irp(Irp, PacketSize, StackSize);
+    if (irp_from_allocator(Irp)) block_of(Irp)->priority_hint = 0;
     if (verifier) [[unlikely]] ntio::verifier::on_initialized_irp(Irp);
 }
 
@@ -302,6 +304,7 @@ VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
                                          reinterpret_cast<ULONG_PTR>(Irp->CancelRoutine), 0, 0);
     const UCHAR flags = Irp->AllocationFlags;
     initialize_irp(Irp, Irp->Size, Irp->StackCount);
+    if (irp_from_allocator(Irp)) block_of(Irp)->priority_hint = 0;
     Irp->AllocationFlags = flags;
     Irp->IoStatus.Status = Iostatus;
 }

@@ -22,7 +22,8 @@ struct IrpBlock {
         std::atomic<std::uint32_t>* final_word;  // allocated: set_final_stage_word
     };
     std::uint8_t size_class;  // index into kClassStacks, or kPoolClass
-    std::uint8_t reserved[3];
+    std::uint8_t priority_hint;  // IoSetIoPriorityHint's IO_PRIORITY_HINT + 1; 0: not set (normal)
+    std::uint8_t reserved[2];
     std::uint32_t magic;
 };
 static_assert(sizeof(IrpBlock) == 32);

@@ -277,6 +277,11 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
     sp->Parameters.DeviceIoControl.OutputBufferLength = request.output_length;
     sp->Parameters.DeviceIoControl.InputBufferLength = request.input_length;
     sp->Parameters.DeviceIoControl.IoControlCode = request.code;
+    // What IoValidateDeviceIoControlAccess checks: the access the sender's handle was granted.
+    if (request.mode != KernelMode) {
+        if (request.granted & FILE_READ_DATA) sp->Flags |= SL_READ_ACCESS_GRANTED;
+        if (request.granted & FILE_WRITE_DATA) sp->Flags |= SL_WRITE_ACCESS_GRANTED;
+    }
 
     NTSTATUS status = STATUS_SUCCESS;
     const ULONG method = request.code & 3;

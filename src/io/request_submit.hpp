@@ -40,6 +40,7 @@ struct ControlRequest : RequestCommon {
     ULONG input_length = 0;
     PVOID output = nullptr;
     ULONG output_length = 0;
+    ACCESS_MASK granted = 0;  // the handle's access (UserMode requests): SL_*_ACCESS_GRANTED
 };
 
 // Submits the request and returns the service's status (NT facts E1, E5, E12). PASSIVE_LEVEL.

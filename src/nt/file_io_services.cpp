@@ -134,7 +134,8 @@ NTSTATUS control(UCHAR major, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     HandleReference<FILE_OBJECT> file;
     status = file.reference(file_handle, 0, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
-    if (mode != KernelMode && !control_access_granted(code, file.info().GrantedAccess)) return STATUS_ACCESS_DENIED;
+    const ACCESS_MASK granted = file.info().GrantedAccess;
+    if (mode != KernelMode && !control_access_granted(code, granted)) return STATUS_ACCESS_DENIED;
     if (apc_routine && ntio::io::file_has_completion_port(file.get())) return STATUS_INVALID_PARAMETER;  // NT fact F7
     PKEVENT event = nullptr;
     status = reference_event(event_handle, mode, &event);
@@ -154,6 +155,7 @@ NTSTATUS control(UCHAR major, HANDLE file_handle, HANDLE event_handle, PIO_APC_R
     request.input_length = input_length;
     request.output = output;
     request.output_length = output_length;
+    request.granted = granted;
     return ntio::io::submit_control(request);
 }
 

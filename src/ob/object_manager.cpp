@@ -7,6 +7,7 @@
 
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
+#include "ob/ps_notify.hpp"
 #include "ob/thread_objects.hpp"
 #include "se/access_check.hpp"
 #include "se/token.hpp"
@@ -33,6 +34,9 @@ ObjectManager::ObjectManager(System& system) : m_system(system)
         return process ? process->m_token : nullptr;
     });
     m_threads = std::make_unique<ThreadObjects>(*this);
+    m_ps_notify = std::make_unique<PsNotify>();
+    // The kernel outlives this manager's threads: Kernel::stop runs before the manager goes.
+    m_system.kernel().add_thread_rundown_hook(thread_rundown_notify, this);
 
     // The System process takes client id 4, as on Windows.
     NTSTATUS status = create_process_object(se::Token::create_system(), u"System", true, &m_system_process);

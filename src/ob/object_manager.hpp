@@ -28,6 +28,7 @@ namespace ntio::se { class Token; }
 namespace ntio::ob {
 
 class ThreadObjects;
+struct PsNotify;
 
 // NtQueryObject(ObjectBasicInformation) contents.
 struct BasicInformation {
@@ -207,6 +208,12 @@ public:
     // Removes a named object's directory entry once its last handle closed (unless permanent).
     void delete_name_check(ObjectHeader* header);
     ThreadObjects& threads() noexcept { return *m_threads; }
+    // The Ps*Notify* routines drivers registered in this System (ps_notify.cpp).
+    PsNotify& ps_notify() noexcept { return *m_ps_notify; }
+    // PsLookupProcessByProcessId / PsLookupThreadByThreadId: the live process or thread with that
+    // client id, referenced; null when there is none (or it is being deleted).
+    PEPROCESS reference_process_by_id(HANDLE id);
+    PETHREAD reference_thread_by_id(HANDLE id);
     // Directory bookkeeping for teardown (directory create / delete procedures).
     void directory_created(void* body);
     void directory_deleted(void* body);
@@ -254,6 +261,7 @@ private:
     PEPROCESS m_system_process = nullptr;
     PEPROCESS m_initial_process = nullptr;
     std::unique_ptr<ThreadObjects> m_threads;
+    std::unique_ptr<PsNotify> m_ps_notify;
 };
 
 // ObGetObjectSecurity: a heap copy of the object's descriptor (free with delete[] as unsigned

@@ -97,6 +97,38 @@ void ObjectManager::close_kernel_handles()
     if (m_system_process) close_all_handles(m_system_process, true);
 }
 
+namespace {
+// A reference on an object found in a list that does not hold one: none once its count reached
+// zero (its delete procedure is on the way).
+bool try_reference(void* body)
+{
+    ObjectHeader* h = header_of(body);
+    LONG_PTR count = h->pointer_count.load(std::memory_order_relaxed);
+    while (count > 0 && !h->pointer_count.compare_exchange_weak(count, count + 1, std::memory_order_acquire)) {
+    }
+    return count > 0;
+}
+}  // namespace
+
+PEPROCESS ObjectManager::reference_process_by_id(HANDLE id)
+{
+    std::lock_guard<std::mutex> guard(m_process_lock);
+    for (PEPROCESS p : m_processes)
+        if (p->m_unique_id == id) return try_reference(p) ? p : nullptr;
+    return nullptr;
+}
+
+PETHREAD ObjectManager::reference_thread_by_id(HANDLE id)
+{
+    std::lock_guard<std::mutex> guard(m_process_lock);
+    for (PEPROCESS p : m_processes) {
+        std::lock_guard<std::mutex> threads(p->m_thread_lock);
+        for (_ETHREAD* t : p->m_threads)
+            if (t->m_cid_thread == id) return try_reference(t) ? t : nullptr;
+    }
+    return nullptr;
+}
+
 void ObjectManager::process_deleted(PEPROCESS process)
 {
     std::lock_guard<std::mutex> guard(m_process_lock);

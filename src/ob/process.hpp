@@ -42,6 +42,8 @@ struct _ETHREAD : _KTHREAD {
     // _KTHREAD::m_process holds a reference on the process for the thread object's lifetime.
     HANDLE m_cid_thread = nullptr;
     std::atomic<bool> m_terminating{false};  // PsIsThreadTerminating
+    // Created by PsCreateSystemThread: thread notify routines hear of its end (set before it runs).
+    bool m_ps_visible = false;
     // Threaded IRPs issued by this thread (IRP.ThreadListEntry), NT's ETHREAD.IrpList. Guarded by
     // m_irp_list_lock; the I/O manager cancels and waits for them when the thread terminates.
     LIST_ENTRY m_irp_list{&m_irp_list, &m_irp_list};

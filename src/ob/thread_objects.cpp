@@ -9,6 +9,7 @@
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "ob/ps_notify.hpp"
 #include "rtl/version.hpp"
 #include "verifier/verifier.hpp"
 
@@ -154,8 +155,11 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT
     ke::initialize_thread(thread, system, process.get());
     // Our own reference: the thread may run, finish and release itself before we open the handle.
     auto keep = ob::ObRef<_KTHREAD>::share(thread);
+    // Thread notify routines hear of it on this, the creating, thread before it runs.
+    ob::notify_thread_created(as_ethread(thread));
     NTSTATUS status = system.kernel().start_thread(thread, StartRoutine, StartContext);
     if (!NT_SUCCESS(status)) {
+        ob::thread_rundown_notify(thread, manager);  // it never ran: its end is now
         manager->threads().release_thread(thread);
         return status;
     }
@@ -175,6 +179,31 @@ NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
     if (!thread || !thread->m_is_system_thread || !thread->m_kernel) return STATUS_INVALID_PARAMETER;
     as_ethread(thread)->m_terminating.store(true, std::memory_order_release);
     thread->m_kernel->terminate_current_thread(ExitStatus);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-pslookupprocessbyprocessid
+// Any process of the caller's System still in existence (terminated ones too, until deleted).
+NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS* Process)
+{
+    if (!Process) return STATUS_INVALID_PARAMETER;
+    *Process = nullptr;
+    ob::ObjectManager* manager = current_manager();
+    PEPROCESS found = manager && ProcessId ? manager->reference_process_by_id(ProcessId) : nullptr;
+    if (!found) return STATUS_INVALID_PARAMETER;
+    *Process = found;
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-pslookupthreadbythreadid
+NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD* Thread)
+{
+    if (!Thread) return STATUS_INVALID_PARAMETER;
+    *Thread = nullptr;
+    ob::ObjectManager* manager = current_manager();
+    PETHREAD found = manager && ThreadId ? manager->reference_thread_by_id(ThreadId) : nullptr;
+    if (!found) return STATUS_INVALID_PARAMETER;
+    *Thread = found;
+    return STATUS_SUCCESS;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-psgetversion: returns TRUE

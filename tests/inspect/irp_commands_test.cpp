@@ -30,9 +30,10 @@ TEST_F(InspectTest, irp_shows_stack_locations_with_current_marker_and_completion
     EXPECT_TRUE(contains(l[5], "!InspectFilterCompletion")) << l[5];
     EXPECT_TRUE(contains(l[6], "Args: ")) << l[6];
     EXPECT_TRUE(contains(l[6], kd::hex(IOCTL_INSPECT_PARK, 8))) << l[6];
-    // Location 2 (the filter's, not current): no completion routine, control 00.
+    // Location 2 (the filter's, not current): no completion routine, control 00; flags 5, the
+    // SL_READ_ACCESS_GRANTED | SL_WRITE_ACCESS_GRANTED of a user-mode IOCTL on a read-write handle.
     EXPECT_EQ(l[7], " [IRP_MJ_DEVICE_CONTROL(e), N/A(0)]");
-    EXPECT_TRUE(contains(l[8], "  0 00 " + ptr(filter_device()) + " ")) << l[8];
+    EXPECT_TRUE(contains(l[8], "  5 00 " + ptr(filter_device()) + " ")) << l[8];
     EXPECT_TRUE(contains(l[9], "\\Driver\\InspectFilter")) << l[9];
 }
 

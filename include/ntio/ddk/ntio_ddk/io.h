@@ -88,6 +88,25 @@ NTKERNELAPI PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota);
 NTKERNELAPI PIRP NTAPI IoAllocateIrpEx(PDEVICE_OBJECT DeviceObject, CCHAR StackSize, BOOLEAN ChargeQuota);
 NTKERNELAPI VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize);
 NTKERNELAPI VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus);
+
+/* The I/O priority hint an IRP carries (IoPriorityNormal until set). Any IRQL. */
+typedef enum _IO_PRIORITY_HINT {
+    IoPriorityVeryLow = 0,
+    IoPriorityLow,
+    IoPriorityNormal,
+    IoPriorityHigh,
+    IoPriorityCritical,
+    MaxIoPriorityTypes
+} IO_PRIORITY_HINT;
+NTKERNELAPI IO_PRIORITY_HINT NTAPI IoGetIoPriorityHint(PIRP Irp);
+/* STATUS_INVALID_PARAMETER for a hint outside the enumeration; STATUS_INSUFFICIENT_RESOURCES for an
+ * IRP IoAllocateIrp did not hand out (ntio has nowhere to keep the hint of one). Any IRQL. */
+NTKERNELAPI NTSTATUS NTAPI IoSetIoPriorityHint(PIRP Irp, IO_PRIORITY_HINT PriorityHint);
+/* Whether the sender of an IRP_MJ_DEVICE_CONTROL / IRP_MJ_FILE_SYSTEM_CONTROL request holds
+ * RequiredAccess (FILE_READ_ACCESS, FILE_WRITE_ACCESS) on its handle: STATUS_SUCCESS (always for a
+ * KernelMode requestor), STATUS_ACCESS_DENIED, or STATUS_INVALID_PARAMETER for another major function
+ * or other access bits. Any IRQL. */
+NTKERNELAPI NTSTATUS NTAPI IoValidateDeviceIoControlAccess(PIRP Irp, ULONG RequiredAccess);
 NTKERNELAPI VOID NTAPI IoFreeIrp(PIRP Irp);
 NTKERNELAPI PIRP NTAPI IoMakeAssociatedIrp(PIRP Irp, CCHAR StackSize);
 #define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + ((StackSize) * (sizeof(IO_STACK_LOCATION)))))

@@ -16,6 +16,8 @@ NTKERNELAPI NTSTATUS NTAPI WdmlibIoCreateDeviceSecure(PDRIVER_OBJECT DriverObjec
                                                       PCUNICODE_STRING DefaultSDDLString, LPCGUID DeviceClassGuid,
                                                       PDEVICE_OBJECT *DeviceObject);
 #define IoCreateDeviceSecure WdmlibIoCreateDeviceSecure
+/* The library routine is the system's since Windows Server 2003. */
+#define WdmlibIoValidateDeviceIoControlAccess IoValidateDeviceIoControlAccess
 
 #define SDDL_DEVOBJ_KERNEL_ONLY L"D:P"
 #define SDDL_DEVOBJ_SYS_ALL L"D:P(A;;GA;;;SY)"
