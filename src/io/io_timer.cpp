@@ -43,6 +43,8 @@ constinit thread_local PIO_TIMER t_in_routine = nullptr;
 
 void timer_dpc(PKDPC, PVOID context, PVOID, PVOID) {
     PIO_TIMER timer;
+    PIO_TIMER_ROUTINE routine;
+    PVOID routine_context;
     {
         std::lock_guard guard(g_timers_lock);
         auto it = timers().find(reinterpret_cast<std::uintptr_t>(context));
@@ -50,10 +52,12 @@ void timer_dpc(PKDPC, PVOID context, PVOID, PVOID) {
         timer = it->second;
         if (!timer->started.load(std::memory_order_acquire)) return;
         timer->running.fetch_add(1, std::memory_order_acq_rel);
+        routine = timer->routine;  // read under the lock: a later IoInitializeTimer replaces both
+        routine_context = timer->context;
     }
     PIO_TIMER outer = t_in_routine;
     t_in_routine = timer;
-    timer->routine(timer->device, timer->context);
+    routine(timer->device, routine_context);
     t_in_routine = outer;
     const bool free_now = timer->free_after.load(std::memory_order_acquire);
     timer->running.fetch_sub(1, std::memory_order_acq_rel);
@@ -99,12 +103,17 @@ using namespace ntio::io;
 extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioinitializetimer
-// NT deviation: Learn says to call it once per device object; a second call fails with
-// STATUS_INVALID_DEVICE_STATE and leaves the timer as it was.
+// Learn says to call it once per device object and documents no failure for a second call: that
+// call succeeds, and the device keeps its one timer (started or not) with the new routine and context.
 NTSTATUS NTAPI IoInitializeTimer(PDEVICE_OBJECT DeviceObject, PIO_TIMER_ROUTINE TimerRoutine, PVOID Context) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     if (!DeviceObject || !TimerRoutine) return STATUS_INVALID_PARAMETER;
-    if (DeviceObject->Timer) return STATUS_INVALID_DEVICE_STATE;
+    if (PIO_TIMER existing = DeviceObject->Timer) {
+        std::lock_guard guard(g_timers_lock);
+        existing->routine = TimerRoutine;
+        existing->context = Context;
+        return STATUS_SUCCESS;
+    }
     auto* timer = new (std::nothrow) _IO_TIMER();
     if (!timer) return STATUS_INSUFFICIENT_RESOURCES;
     timer->device = DeviceObject;
