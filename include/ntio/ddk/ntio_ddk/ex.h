@@ -485,6 +485,22 @@ NTKERNELAPI VOID NTAPI ExReleaseRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULON
 NTKERNELAPI VOID NTAPI ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef);
 NTKERNELAPI VOID NTAPI ExRundownCompleted(PEX_RUNDOWN_REF RunRef);
 
+/* ---------------------------------------------------------------------------------------------
+ * Local time and UUIDs
+ * ------------------------------------------------------------------------------------------- */
+
+/* Any IRQL. Between system time (UTC) and local time, with the time zone bias in force at that
+ * instant (daylight saving time included). */
+NTKERNELAPI VOID NTAPI ExSystemTimeToLocalTime(_In_ PLARGE_INTEGER SystemTime, _Out_ PLARGE_INTEGER LocalTime);
+NTKERNELAPI VOID NTAPI ExLocalTimeToSystemTime(_In_ PLARGE_INTEGER LocalTime, _Out_ PLARGE_INTEGER SystemTime);
+
+#ifndef UUID_DEFINED
+#define UUID_DEFINED
+typedef GUID UUID;
+#endif
+/* PASSIVE_LEVEL. A version 4 (random) UUID. */
+NTKERNELAPI NTSTATUS NTAPI ExUuidCreate(_Out_ UUID *Uuid);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_EX_H */

@@ -536,6 +536,28 @@ C_ASSERT(sizeof(RTL_OSVERSIONINFOEXW) == 284);
  * Any IRQL. */
 NTSYSAPI NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
 
+/* ---- Calendar time and pseudo-random numbers ---- */
+/* A system time (100 ns units since 1601-01-01) split into its calendar fields. Weekday: 0 is
+ * Sunday. */
+typedef struct _TIME_FIELDS {
+    CSHORT Year;         /* 1601... */
+    CSHORT Month;        /* 1..12 */
+    CSHORT Day;          /* 1..31 */
+    CSHORT Hour;         /* 0..23 */
+    CSHORT Minute;       /* 0..59 */
+    CSHORT Second;       /* 0..59 */
+    CSHORT Milliseconds; /* 0..999 */
+    CSHORT Weekday;      /* 0..6 */
+} TIME_FIELDS, *PTIME_FIELDS;
+C_ASSERT(sizeof(TIME_FIELDS) == 16);
+/* Any IRQL. */
+NTSYSAPI VOID NTAPI RtlTimeToTimeFields(_In_ PLARGE_INTEGER Time, _Out_ PTIME_FIELDS TimeFields);
+/* Any IRQL. FALSE (and *Time untouched) when a field is out of range; Weekday is ignored. */
+NTSYSAPI BOOLEAN NTAPI RtlTimeFieldsToTime(_In_ PTIME_FIELDS TimeFields, _Out_ PLARGE_INTEGER Time);
+/* < DISPATCH_LEVEL. A pseudo-random number in [0, MAXLONG - 1]; *Seed is updated for the next call. */
+NTSYSAPI ULONG NTAPI RtlRandom(_Inout_ PULONG Seed);
+NTSYSAPI ULONG NTAPI RtlRandomEx(_Inout_ PULONG Seed);
+
 NTIO_END_DECLS
 
 #define DPFLTR_ERROR_LEVEL 0
