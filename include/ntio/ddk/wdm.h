@@ -12,6 +12,7 @@
 #include "ntio_ddk/ex.h"
 #include "ntio_ddk/se.h"
 #include "ntio_ddk/ob.h"
+#include "ntio_ddk/ex_callback.h"
 #include "ntio_ddk/io.h"
 #include "ntio_ddk/zw.h"
 #include "ntio_ddk/mm.h"
