@@ -434,6 +434,35 @@ NTKERNELAPI VOID KeSetTargetProcessorDpc(_Inout_ PRKDPC Dpc, _In_ CCHAR Number);
 /* PASSIVE_LEVEL: returns once every DPC queued before the call has run. */
 NTKERNELAPI VOID KeFlushQueuedDpcs(VOID);
 
+/* <= APC_LEVEL. Runs Routine(Dpc, Context, SystemArgument1, SystemArgument2) once on every processor
+ * at DISPATCH_LEVEL, all at the same time, and returns when each has called KeSignalCallDpcDone
+ * (SystemArgument1). KeSignalCallDpcSynchronize(SystemArgument2) is a barrier between them: it
+ * returns once every processor reached it, TRUE on exactly one of them.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegenericcalldpc */
+NTKERNELAPI VOID KeGenericCallDpc(_In_ PKDEFERRED_ROUTINE Routine, _In_opt_ PVOID Context);
+NTKERNELAPI VOID KeSignalCallDpcDone(_In_ PVOID SystemArgument1);
+NTKERNELAPI LOGICAL KeSignalCallDpcSynchronize(_In_ PVOID SystemArgument2);
+
+/* <= DISPATCH_LEVEL. Runs BroadcastFunction(Context) on every processor at IPI_LEVEL at the same
+ * time; returns what it returned on the calling processor. */
+typedef ULONG_PTR KIPI_BROADCAST_WORKER(_In_ ULONG_PTR Argument);
+typedef KIPI_BROADCAST_WORKER *PKIPI_BROADCAST_WORKER;
+NTKERNELAPI ULONG_PTR KeIpiGenericCall(_In_ PKIPI_BROADCAST_WORKER BroadcastFunction, _In_ ULONG_PTR Context);
+
+/* Calls Callout(Parameter) on the current thread with at least Size bytes of stack; Size above
+ * MAXIMUM_EXPANSION_SIZE gets STATUS_INVALID_PARAMETER_2. <= APC_LEVEL (the Ex form: <= DISPATCH_LEVEL,
+ * Wait FALSE at DISPATCH_LEVEL, Context NULL). */
+#define KERNEL_STACK_SIZE 0x6000
+#define KERNEL_LARGE_STACK_SIZE 0x12000
+#define KERNEL_LARGE_STACK_COMMIT KERNEL_STACK_SIZE
+#define MAXIMUM_EXPANSION_SIZE (KERNEL_LARGE_STACK_SIZE - (PAGE_SIZE / 2))
+typedef VOID EXPAND_STACK_CALLOUT(_In_opt_ PVOID Parameter);
+typedef EXPAND_STACK_CALLOUT *PEXPAND_STACK_CALLOUT;
+NTKERNELAPI NTSTATUS KeExpandKernelStackAndCallout(_In_ PEXPAND_STACK_CALLOUT Callout, _In_opt_ PVOID Parameter,
+                                                   _In_ SIZE_T Size);
+NTKERNELAPI NTSTATUS KeExpandKernelStackAndCalloutEx(_In_ PEXPAND_STACK_CALLOUT Callout, _In_opt_ PVOID Parameter,
+                                                     _In_ SIZE_T Size, _In_ BOOLEAN Wait, _In_opt_ PVOID Context);
+
 /* ---- Time and processors -------------------------------------------------------------------- */
 NTKERNELAPI VOID KeQuerySystemTime(_Out_ PLARGE_INTEGER CurrentTime);
 NTKERNELAPI VOID KeQuerySystemTimePrecise(_Out_ PLARGE_INTEGER CurrentTime);
