@@ -151,6 +151,10 @@ BOOLEAN insert_queue_dpc(Kernel& kernel, unsigned processor, PRKDPC dpc, PVOID a
     return kernel.dpc_processor(processor % kernel.processor_count()).insert(dpc, arg1, arg2);
 }
 
+unsigned dpc_processor_for(Kernel& kernel, PRKDPC dpc) noexcept {
+    return (dpc->Number & kTargetedProcessor) ? (dpc->Number & ~kTargetedProcessor) : current_processor(kernel);
+}
+
 unsigned current_processor(Kernel& kernel) noexcept {
     _KTHREAD* t = current_thread_if_any();
     if (t && t->m_is_dpc_thread) return t->m_dpc_processor;
@@ -189,8 +193,7 @@ NTKERNELAPI BOOLEAN KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID Sy
     _KTHREAD* t = current_thread();
     if (!t) return FALSE;
     Kernel& kernel = *t->m_kernel;
-    unsigned processor = (Dpc->Number & kTargetedProcessor) ? (Dpc->Number & ~kTargetedProcessor) : current_processor(kernel);
-    return insert_queue_dpc(kernel, processor, Dpc, SystemArgument1, SystemArgument2);
+    return insert_queue_dpc(kernel, dpc_processor_for(kernel, Dpc), Dpc, SystemArgument1, SystemArgument2);
 }
 
 NTKERNELAPI BOOLEAN KeRemoveQueueDpc(PRKDPC Dpc) {

@@ -108,6 +108,14 @@ NTSTATUS remove_queue_entries(PRKQUEUE queue, KPROCESSOR_MODE wait_mode, bool al
 // The emulated processor the caller runs on (its DPC processor for DPC threads).
 unsigned current_processor(Kernel& kernel) noexcept;
 
+// The processor a DPC runs on when queued now: its KeSetTargetProcessorDpc target, else the
+// caller's processor.
+unsigned dpc_processor_for(Kernel& kernel, PRKDPC dpc) noexcept;
+
+// Whether a KTIMER is in its engine's list (set and not yet expired or cancelled). An expired timer
+// has had its DPC queued by then: the engine does both under one lock. Any IRQL <= DISPATCH_LEVEL.
+bool timer_armed(PKTIMER timer) noexcept;
+
 // Queues a DPC on a specific processor of `kernel` (timer engine, KeSetTargetProcessorDpc).
 BOOLEAN insert_queue_dpc(Kernel& kernel, unsigned processor, PRKDPC dpc, PVOID arg1, PVOID arg2);
 

@@ -145,6 +145,11 @@ void TimerEngine::run() {
     }
 }
 
+bool timer_armed(PKTIMER timer) noexcept {
+    std::lock_guard guard(timer_lock());
+    return armed(timer);
+}
+
 }  // namespace ntio::ke
 
 using namespace ntio::ke;
@@ -169,7 +174,9 @@ NTKERNELAPI BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Peri
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_queue_dpc(Dpc);
     _KTHREAD* t = current_thread();
     if (!t) return FALSE;
-    return t->m_kernel->timers().set(Timer, DueTime, Period, Dpc, current_processor(*t->m_kernel));
+    // The DPC goes to its KeSetTargetProcessorDpc target, as KeInsertQueueDpc would send it.
+    const unsigned processor = Dpc ? dpc_processor_for(*t->m_kernel, Dpc) : current_processor(*t->m_kernel);
+    return t->m_kernel->timers().set(Timer, DueTime, Period, Dpc, processor);
 }
 
 NTKERNELAPI BOOLEAN KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc) {

@@ -1,5 +1,5 @@
 // The system's version as drivers ask for it: RtlGetVersion, and the WDM version of
-// IoIsWdmVersionAvailable.
+// IoIsWdmVersionAvailable, and the NTDDI version checks.
 #include <cstring>
 
 #include <wdm.h>
@@ -33,6 +33,20 @@ NTKERNELAPI BOOLEAN NTAPI IoIsWdmVersionAvailable(UCHAR MajorVersion, UCHAR Mino
     return MajorVersion < WDM_MAJORVERSION || (MajorVersion == WDM_MAJORVERSION && MinorVersion <= WDM_MINORVERSION)
                ? TRUE
                : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlisntddiversionavailable
+NTSYSAPI BOOLEAN NTAPI RtlIsNtDdiVersionAvailable(ULONG Version) {
+    return Version <= ntio::rtl::kNtddiVersion ? TRUE : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlisservicepackversioninstalled
+// The version's operating system (its high word) must be this one; its service pack and
+// sub-version (the low word) at most this one's.
+NTSYSAPI BOOLEAN NTAPI RtlIsServicePackVersionInstalled(ULONG Version) {
+    constexpr ULONG kOs = ntio::rtl::kNtddiVersion >> 16;
+    constexpr ULONG kServicePack = ntio::rtl::kNtddiVersion & 0xFFFF;
+    return (Version >> 16) == kOs && (Version & 0xFFFF) <= kServicePack ? TRUE : FALSE;
 }
 
 }  // extern "C"

@@ -15,6 +15,7 @@
 #include "ke/kernel.hpp"
 #include "ob/object_manager.hpp"
 #include "ex/executive.hpp"
+#include "ex/callback_objects.hpp"
 #include "io/io_manager.hpp"
 #include "io/driver_loader.hpp"
 #include "io/pnp_manager.hpp"
@@ -31,6 +32,7 @@ System::System(const BootOptions& options) {
     io::register_types();
     config::register_key_type();
     mm::register_section_type();
+    ex::register_callback_type();
     {
         std::string message;
         NTSTATUS status = config::ConfigManager::create(options.hive_path, m_config, message);
@@ -50,6 +52,7 @@ System::System(const BootOptions& options) {
     // After the System is current: starting workers waits, which binds the booting thread here.
     m_executive = std::make_unique<ex::Executive>(*this);
     m_executive->start();
+    ex::create_standard_callbacks(*m_objects);
     m_io = std::make_unique<io::IoManager>(*this);
     // Boot- and system-start drivers; only a critical (ErrorControl 3) failure stops the boot.
     std::u16string failed;

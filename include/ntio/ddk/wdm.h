@@ -16,6 +16,7 @@
 #include "ntio_ddk/ex_locks.h"
 #include "ntio_ddk/se.h"
 #include "ntio_ddk/ob.h"
+#include "ntio_ddk/ex_callback.h"
 #include "ntio_ddk/io.h"
 #include "ntio_ddk/etw.h"
 #include "ntio_ddk/wmi.h"

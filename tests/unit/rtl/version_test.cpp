@@ -54,3 +54,26 @@ TEST(IoIsWdmVersionAvailableTest, every_version_up_to_6_00_is_available) {
 }
 
 }  // namespace version_test
+
+namespace version_test {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlisntddiversionavailable
+TEST(RtlIsNtDdiVersionAvailableTest, versions_up_to_windows_10_2004_are_available) {
+    EXPECT_TRUE(RtlIsNtDdiVersionAvailable(NTDDI_WIN7));
+    EXPECT_TRUE(RtlIsNtDdiVersionAvailable(NTDDI_WINBLUE));
+    EXPECT_TRUE(RtlIsNtDdiVersionAvailable(NTDDI_WIN10_RS5));
+    EXPECT_TRUE(RtlIsNtDdiVersionAvailable(NTDDI_WIN10_VB));
+    EXPECT_FALSE(RtlIsNtDdiVersionAvailable(NTDDI_WIN10_MN));
+    EXPECT_FALSE(RtlIsNtDdiVersionAvailable(NTDDI_WIN10_NI));
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlisservicepackversioninstalled
+TEST(RtlIsServicePackVersionInstalledTest, only_this_systems_release_counts) {
+    EXPECT_TRUE(RtlIsServicePackVersionInstalled(NTDDI_WIN10));
+    EXPECT_TRUE(RtlIsServicePackVersionInstalled(NTDDI_WIN10_VB));
+    EXPECT_FALSE(RtlIsServicePackVersionInstalled(NTDDI_WIN10_MN));
+    EXPECT_FALSE(RtlIsServicePackVersionInstalled(NTDDI_WIN7));        // another operating system
+    EXPECT_FALSE(RtlIsServicePackVersionInstalled(NTDDI_WS08));
+}
+
+}  // namespace version_test

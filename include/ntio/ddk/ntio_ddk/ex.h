@@ -485,6 +485,84 @@ NTKERNELAPI VOID NTAPI ExReleaseRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULON
 NTKERNELAPI VOID NTAPI ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef);
 NTKERNELAPI VOID NTAPI ExRundownCompleted(PEX_RUNDOWN_REF RunRef);
 
+/* ---------------------------------------------------------------------------------------------
+ * Local time and UUIDs
+ * ------------------------------------------------------------------------------------------- */
+
+/* Any IRQL. Between system time (UTC) and local time, with the time zone bias in force at that
+ * instant (daylight saving time included). */
+NTKERNELAPI VOID NTAPI ExSystemTimeToLocalTime(_In_ PLARGE_INTEGER SystemTime, _Out_ PLARGE_INTEGER LocalTime);
+NTKERNELAPI VOID NTAPI ExLocalTimeToSystemTime(_In_ PLARGE_INTEGER LocalTime, _Out_ PLARGE_INTEGER SystemTime);
+
+#ifndef UUID_DEFINED
+#define UUID_DEFINED
+typedef GUID UUID;
+#endif
+/* PASSIVE_LEVEL. A version 4 (random) UUID. */
+NTKERNELAPI NTSTATUS NTAPI ExUuidCreate(_Out_ UUID *Uuid);
+
+/* ---------------------------------------------------------------------------------------------
+ * System-allocated (high-resolution) timers: ExAllocateTimer and friends. An EX_TIMER is a waitable
+ * dispatcher object (KeWaitForSingleObject on the pointer waits for expiry).
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/exxxxtimer-routines-and-ex-timer-objects
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct _EX_TIMER *PEX_TIMER;
+
+typedef VOID EXT_CALLBACK(_In_ PEX_TIMER Timer, _In_opt_ PVOID Context);
+typedef EXT_CALLBACK *PEXT_CALLBACK;
+typedef VOID EXT_DELETE_CALLBACK(_In_opt_ PVOID Context);
+typedef EXT_DELETE_CALLBACK *PEXT_DELETE_CALLBACK;
+typedef PVOID PEXT_CANCEL_PARAMETERS;
+
+typedef struct _EXT_SET_PARAMETERS_V0 {
+    ULONG Version;
+    ULONG Reserved;
+    LONGLONG NoWakeTolerance;
+} EXT_SET_PARAMETERS, *PEXT_SET_PARAMETERS;
+typedef EXT_SET_PARAMETERS KT2_SET_PARAMETERS, *PKT2_SET_PARAMETERS;
+
+typedef struct _EXT_DELETE_PARAMETERS {
+    ULONG Version;
+    ULONG Reserved;
+    PEXT_DELETE_CALLBACK DeleteCallback;
+    PVOID DeleteContext;
+} EXT_DELETE_PARAMETERS, *PEXT_DELETE_PARAMETERS;
+
+#define EX_TIMER_HIGH_RESOLUTION 0x4
+#define EX_TIMER_NO_WAKE 0x8
+#define EX_TIMER_NOTIFICATION (1UL << 31)
+#define EX_TIMER_UNLIMITED_TOLERANCE ((LONGLONG)-1)
+
+/* Any IRQL. */
+FORCEINLINE VOID ExInitializeSetTimerParameters(_Out_ PEXT_SET_PARAMETERS Parameters) {
+    Parameters->Version = 0;
+    Parameters->Reserved = 0;
+    Parameters->NoWakeTolerance = EX_TIMER_UNLIMITED_TOLERANCE;
+}
+FORCEINLINE VOID ExInitializeDeleteTimerParameters(_Out_ PEXT_DELETE_PARAMETERS Parameters) {
+    Parameters->Version = 0;
+    Parameters->Reserved = 0;
+    Parameters->DeleteCallback = NULL;
+    Parameters->DeleteContext = NULL;
+}
+
+/* <= DISPATCH_LEVEL. NULL when memory runs out. EX_TIMER_HIGH_RESOLUTION with EX_TIMER_NO_WAKE
+ * bugchecks. The callback runs at DISPATCH_LEVEL at each expiry. */
+NTKERNELAPI PEX_TIMER NTAPI ExAllocateTimer(_In_opt_ PEXT_CALLBACK Callback, _In_opt_ PVOID CallbackContext,
+                                            _In_ ULONG Attributes);
+/* <= DISPATCH_LEVEL. DueTime: negative relative, else absolute system time (100 ns units); a
+ * high-resolution timer takes relative times only. Period 0: one shot. TRUE when a pending expiry
+ * was cancelled. */
+NTKERNELAPI BOOLEAN NTAPI ExSetTimer(_In_ PEX_TIMER Timer, _In_ LONGLONG DueTime, _In_ LONGLONG Period,
+                                     _In_opt_ PEXT_SET_PARAMETERS Parameters);
+/* <= DISPATCH_LEVEL. TRUE when the timer was set and is now cancelled. */
+NTKERNELAPI BOOLEAN NTAPI ExCancelTimer(_Inout_ PEX_TIMER Timer, _In_opt_ PEXT_CANCEL_PARAMETERS Parameters);
+/* Wait: <= APC_LEVEL, else <= DISPATCH_LEVEL. Wait requires Cancel. The DeleteCallback runs once the
+ * timer is gone (before the return when Wait). */
+NTKERNELAPI BOOLEAN NTAPI ExDeleteTimer(_In_ PEX_TIMER Timer, _In_ BOOLEAN Cancel, _In_ BOOLEAN Wait,
+                                        _In_opt_ PEXT_DELETE_PARAMETERS Parameters);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_EX_H */

@@ -339,7 +339,6 @@ FORCEINLINE VOID NtioCopyStackLocationToNext(PIO_STACK_LOCATION Next, const IO_S
     } while (0)
 #define IoMarkIrpPending(Irp) (IoGetCurrentIrpStackLocation((Irp))->Control |= SL_PENDING_RETURNED)
 #define IoGetFunctionCodeFromCtlCode(ControlCode) (((ULONG)((ControlCode) & 0x00003FFC)) >> 2)
-#define IoGetRemainingStackSize() ((ULONG_PTR)(16 * 1024))
 #define IoIsFileOpenedExclusively(FileObject) \
     ((BOOLEAN)!((FileObject)->SharedRead || (FileObject)->SharedWrite || (FileObject)->SharedDelete))
 #define IoAssignArcName(ArcName, DeviceName) (IoCreateSymbolicLink((ArcName), (DeviceName)))

@@ -242,6 +242,93 @@ typedef struct _PROCESSOR_NUMBER {
 typedef USHORT GROUP_AFFINITY_GROUP;
 #define ALL_PROCESSOR_GROUPS 0xffff
 
+/* ---- Processor topology (KeQueryLogicalProcessorRelationship) ------------------------------- */
+typedef struct _GROUP_AFFINITY {
+    KAFFINITY Mask;
+    USHORT Group;
+    USHORT Reserved[3];
+} GROUP_AFFINITY, *PGROUP_AFFINITY;
+C_ASSERT(sizeof(GROUP_AFFINITY) == 16);
+
+typedef enum _LOGICAL_PROCESSOR_RELATIONSHIP {
+    RelationProcessorCore,
+    RelationNumaNode,
+    RelationCache,
+    RelationProcessorPackage,
+    RelationGroup,
+    RelationProcessorDie,
+    RelationNumaNodeEx,
+    RelationProcessorModule,
+    RelationAll = 0xffff
+} LOGICAL_PROCESSOR_RELATIONSHIP;
+
+#define LTP_PC_SMT 0x1
+
+typedef enum _PROCESSOR_CACHE_TYPE { CacheUnified, CacheInstruction, CacheData, CacheTrace } PROCESSOR_CACHE_TYPE;
+
+typedef struct _PROCESSOR_RELATIONSHIP {
+    BYTE Flags;
+    BYTE EfficiencyClass;
+    BYTE Reserved[20];
+    WORD GroupCount;
+    GROUP_AFFINITY GroupMask[ANYSIZE_ARRAY];
+} PROCESSOR_RELATIONSHIP, *PPROCESSOR_RELATIONSHIP;
+
+typedef struct _NUMA_NODE_RELATIONSHIP {
+    DWORD NodeNumber;
+    BYTE Reserved[18];
+    WORD GroupCount;
+    union {
+        GROUP_AFFINITY GroupMask;
+        GROUP_AFFINITY GroupMasks[ANYSIZE_ARRAY];
+    };
+} NUMA_NODE_RELATIONSHIP, *PNUMA_NODE_RELATIONSHIP;
+
+typedef struct _CACHE_RELATIONSHIP {
+    BYTE Level;
+    BYTE Associativity;
+    WORD LineSize;
+    DWORD CacheSize;
+    PROCESSOR_CACHE_TYPE Type;
+    BYTE Reserved[18];
+    WORD GroupCount;
+    union {
+        GROUP_AFFINITY GroupMask;
+        GROUP_AFFINITY GroupMasks[ANYSIZE_ARRAY];
+    };
+} CACHE_RELATIONSHIP, *PCACHE_RELATIONSHIP;
+#define CACHE_FULLY_ASSOCIATIVE 0xFF
+
+typedef struct _PROCESSOR_GROUP_INFO {
+    BYTE MaximumProcessorCount;
+    BYTE ActiveProcessorCount;
+    BYTE Reserved[38];
+    KAFFINITY ActiveProcessorMask;
+} PROCESSOR_GROUP_INFO, *PPROCESSOR_GROUP_INFO;
+
+typedef struct _GROUP_RELATIONSHIP {
+    WORD MaximumGroupCount;
+    WORD ActiveGroupCount;
+    BYTE Reserved[20];
+    PROCESSOR_GROUP_INFO GroupInfo[ANYSIZE_ARRAY];
+} GROUP_RELATIONSHIP, *PGROUP_RELATIONSHIP;
+
+typedef struct _SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX {
+    LOGICAL_PROCESSOR_RELATIONSHIP Relationship;
+    DWORD Size;
+    union {
+        PROCESSOR_RELATIONSHIP Processor;
+        NUMA_NODE_RELATIONSHIP NumaNode;
+        CACHE_RELATIONSHIP Cache;
+        GROUP_RELATIONSHIP Group;
+    };
+} SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX, *PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX;
+C_ASSERT(sizeof(PROCESSOR_RELATIONSHIP) == 40);
+C_ASSERT(sizeof(NUMA_NODE_RELATIONSHIP) == 40);
+C_ASSERT(sizeof(CACHE_RELATIONSHIP) == 48);
+C_ASSERT(sizeof(GROUP_RELATIONSHIP) == 72);
+C_ASSERT(sizeof(SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX) == 80);
+
 NTIO_BEGIN_DECLS
 
 /* ---- IRQL (any IRQL) ----------------------------------------------------------------------- */
@@ -353,6 +440,35 @@ NTKERNELAPI VOID KeSetTargetProcessorDpc(_Inout_ PRKDPC Dpc, _In_ CCHAR Number);
 /* PASSIVE_LEVEL: returns once every DPC queued before the call has run. */
 NTKERNELAPI VOID KeFlushQueuedDpcs(VOID);
 
+/* <= APC_LEVEL. Runs Routine(Dpc, Context, SystemArgument1, SystemArgument2) once on every processor
+ * at DISPATCH_LEVEL, all at the same time, and returns when each has called KeSignalCallDpcDone
+ * (SystemArgument1). KeSignalCallDpcSynchronize(SystemArgument2) is a barrier between them: it
+ * returns once every processor reached it, TRUE on exactly one of them.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegenericcalldpc */
+NTKERNELAPI VOID KeGenericCallDpc(_In_ PKDEFERRED_ROUTINE Routine, _In_opt_ PVOID Context);
+NTKERNELAPI VOID KeSignalCallDpcDone(_In_ PVOID SystemArgument1);
+NTKERNELAPI LOGICAL KeSignalCallDpcSynchronize(_In_ PVOID SystemArgument2);
+
+/* <= DISPATCH_LEVEL. Runs BroadcastFunction(Context) on every processor at IPI_LEVEL at the same
+ * time; returns what it returned on the calling processor. */
+typedef ULONG_PTR KIPI_BROADCAST_WORKER(_In_ ULONG_PTR Argument);
+typedef KIPI_BROADCAST_WORKER *PKIPI_BROADCAST_WORKER;
+NTKERNELAPI ULONG_PTR KeIpiGenericCall(_In_ PKIPI_BROADCAST_WORKER BroadcastFunction, _In_ ULONG_PTR Context);
+
+/* Calls Callout(Parameter) on the current thread with at least Size bytes of stack; Size above
+ * MAXIMUM_EXPANSION_SIZE gets STATUS_INVALID_PARAMETER_2. <= APC_LEVEL (the Ex form: <= DISPATCH_LEVEL,
+ * Wait FALSE at DISPATCH_LEVEL, Context NULL). */
+#define KERNEL_STACK_SIZE 0x6000
+#define KERNEL_LARGE_STACK_SIZE 0x12000
+#define KERNEL_LARGE_STACK_COMMIT KERNEL_STACK_SIZE
+#define MAXIMUM_EXPANSION_SIZE (KERNEL_LARGE_STACK_SIZE - (PAGE_SIZE / 2))
+typedef VOID EXPAND_STACK_CALLOUT(_In_opt_ PVOID Parameter);
+typedef EXPAND_STACK_CALLOUT *PEXPAND_STACK_CALLOUT;
+NTKERNELAPI NTSTATUS KeExpandKernelStackAndCallout(_In_ PEXPAND_STACK_CALLOUT Callout, _In_opt_ PVOID Parameter,
+                                                   _In_ SIZE_T Size);
+NTKERNELAPI NTSTATUS KeExpandKernelStackAndCalloutEx(_In_ PEXPAND_STACK_CALLOUT Callout, _In_opt_ PVOID Parameter,
+                                                     _In_ SIZE_T Size, _In_ BOOLEAN Wait, _In_opt_ PVOID Context);
+
 /* ---- Time and processors -------------------------------------------------------------------- */
 NTKERNELAPI VOID KeQuerySystemTime(_Out_ PLARGE_INTEGER CurrentTime);
 NTKERNELAPI VOID KeQuerySystemTimePrecise(_Out_ PLARGE_INTEGER CurrentTime);
@@ -375,6 +491,19 @@ NTKERNELAPI ULONGLONG KeQueryUnbiasedInterruptTime(VOID);
 #define INVALID_PROCESSOR_INDEX 0xffffffff
 NTKERNELAPI NTSTATUS KeGetProcessorNumberFromIndex(_In_ ULONG ProcIndex, _Out_ PPROCESSOR_NUMBER ProcNumber);
 NTKERNELAPI ULONG KeGetProcessorIndexFromNumber(_In_ PPROCESSOR_NUMBER ProcNumber);
+/* Any IRQL. The processors group GroupNumber can hold (ALL_PROCESSOR_GROUPS: all groups); 0 for a
+ * group the system does not have. */
+NTKERNELAPI ULONG KeQueryMaximumProcessorCountEx(_In_ USHORT GroupNumber);
+/* <= APC_LEVEL. Records of every relationship of the given kind (RelationAll: every kind) that
+ * includes ProcessorNumber (NULL: every processor). *Length in: the buffer's size; out: the bytes
+ * written, or the bytes needed with STATUS_INFO_LENGTH_MISMATCH. */
+NTKERNELAPI NTSTATUS KeQueryLogicalProcessorRelationship(
+    _In_opt_ PPROCESSOR_NUMBER ProcessorNumber, _In_ LOGICAL_PROCESSOR_RELATIONSHIP RelationshipType,
+    _Out_writes_bytes_opt_(*Length) PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX Information, _Inout_ PULONG Length);
+/* Any IRQL. The processors of NUMA node NodeNumber and their count (mask 0, count 0 for a node the
+ * system does not have). */
+NTKERNELAPI VOID KeQueryNodeActiveAffinity(_In_ USHORT NodeNumber, _Out_opt_ PGROUP_AFFINITY Affinity,
+                                           _Out_opt_ PUSHORT Count);
 
 /* ---- APCs (undocumented in the WDK, well-known signatures) --------------------------------- */
 NTKERNELAPI VOID KeInitializeApc(_Out_ PRKAPC Apc, _In_ PRKTHREAD Thread, _In_ KAPC_ENVIRONMENT Environment,

@@ -31,6 +31,10 @@ NTSYSAPI NTSTATUS NTAPI ZwMapViewOfSection(_In_ HANDLE SectionHandle, _In_ HANDL
                                            _In_ ULONG AllocationType, _In_ ULONG Win32Protect);
 NTSYSAPI NTSTATUS NTAPI ZwUnmapViewOfSection(_In_ HANDLE ProcessHandle, _In_opt_ PVOID BaseAddress);
 
+/* PASSIVE_LEVEL. The address of a routine or variable the kernel exports, by name; NULL when it
+ * exports no such name. https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemroutineaddress */
+NTKERNELAPI PVOID NTAPI MmGetSystemRoutineAddress(_In_ PUNICODE_STRING SystemRoutineName);
+
 NTIO_END_DECLS
 
 #endif

@@ -537,6 +537,57 @@ C_ASSERT(sizeof(RTL_OSVERSIONINFOEXW) == 284);
 /* dwOSVersionInfoSize must be the size of one of the two structures (else STATUS_INVALID_PARAMETER).
  * Any IRQL. */
 NTSYSAPI NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
+/* <sdkddkver.h>: the NTDDI_* versions drivers test for. */
+#ifndef NTDDI_WIN7
+#define NTDDI_WIN2K 0x05000000
+#define NTDDI_WINXP 0x05010000
+#define NTDDI_WS03 0x05020000
+#define NTDDI_VISTA 0x06000000
+#define NTDDI_WS08 0x06000100
+#define NTDDI_WIN7 0x06010000
+#define NTDDI_WIN8 0x06020000
+#define NTDDI_WINBLUE 0x06030000
+#define NTDDI_WINTHRESHOLD 0x0A000000
+#define NTDDI_WIN10 0x0A000000
+#define NTDDI_WIN10_TH2 0x0A000001
+#define NTDDI_WIN10_RS1 0x0A000002
+#define NTDDI_WIN10_RS2 0x0A000003
+#define NTDDI_WIN10_RS3 0x0A000004
+#define NTDDI_WIN10_RS4 0x0A000005
+#define NTDDI_WIN10_RS5 0x0A000006
+#define NTDDI_WIN10_19H1 0x0A000007
+#define NTDDI_WIN10_VB 0x0A000008
+#define NTDDI_WIN10_MN 0x0A000009
+#define NTDDI_WIN10_FE 0x0A00000A
+#define NTDDI_WIN10_CO 0x0A00000B
+#define NTDDI_WIN10_NI 0x0A00000C
+#endif
+/* Any IRQL. TRUE when the system is at least the NTDDI version asked for. */
+NTSYSAPI BOOLEAN NTAPI RtlIsNtDdiVersionAvailable(_In_ ULONG Version);
+/* Any IRQL. TRUE when the system is the version's operating system with at least its service pack. */
+NTSYSAPI BOOLEAN NTAPI RtlIsServicePackVersionInstalled(_In_ ULONG Version);
+
+/* ---- Calendar time and pseudo-random numbers ---- */
+/* A system time (100 ns units since 1601-01-01) split into its calendar fields. Weekday: 0 is
+ * Sunday. */
+typedef struct _TIME_FIELDS {
+    CSHORT Year;         /* 1601... */
+    CSHORT Month;        /* 1..12 */
+    CSHORT Day;          /* 1..31 */
+    CSHORT Hour;         /* 0..23 */
+    CSHORT Minute;       /* 0..59 */
+    CSHORT Second;       /* 0..59 */
+    CSHORT Milliseconds; /* 0..999 */
+    CSHORT Weekday;      /* 0..6 */
+} TIME_FIELDS, *PTIME_FIELDS;
+C_ASSERT(sizeof(TIME_FIELDS) == 16);
+/* Any IRQL. */
+NTSYSAPI VOID NTAPI RtlTimeToTimeFields(_In_ PLARGE_INTEGER Time, _Out_ PTIME_FIELDS TimeFields);
+/* Any IRQL. FALSE (and *Time untouched) when a field is out of range; Weekday is ignored. */
+NTSYSAPI BOOLEAN NTAPI RtlTimeFieldsToTime(_In_ PTIME_FIELDS TimeFields, _Out_ PLARGE_INTEGER Time);
+/* < DISPATCH_LEVEL. A pseudo-random number in [0, MAXLONG - 1]; *Seed is updated for the next call. */
+NTSYSAPI ULONG NTAPI RtlRandom(_Inout_ PULONG Seed);
+NTSYSAPI ULONG NTAPI RtlRandomEx(_Inout_ PULONG Seed);
 
 NTIO_END_DECLS
 

@@ -1,0 +1,272 @@
+// Processor topology as KeQueryLogicalProcessorRelationship reports it: ntio's emulated processors
+// (one group, one NUMA node) take the host's core, package and cache layout from sysfs for the host
+// CPUs of the same numbers; a processor the host says nothing about is a core and package of its own
+// without caches listed.
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "host/cpu.hpp"
+#include "ke/kernel.hpp"
+
+namespace ntio::ke {
+namespace {
+
+constexpr ULONG kHeaderBytes = FIELD_OFFSET(SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX, Processor);
+
+unsigned processors() noexcept {
+    _KTHREAD* t = current_thread();
+    return t ? t->m_kernel->processor_count() : host::cpu_count();
+}
+
+KAFFINITY all_mask(unsigned n) noexcept { return n >= 64 ? ~KAFFINITY{0} : (KAFFINITY{1} << n) - 1; }
+
+bool read_line(const std::string& path, std::string& out) {
+    FILE* f = std::fopen(path.c_str(), "re");
+    if (!f) return false;
+    char buffer[256];
+    const bool ok = std::fgets(buffer, sizeof(buffer), f) != nullptr;
+    std::fclose(f);
+    if (!ok) return false;
+    out = buffer;
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return true;
+}
+
+bool read_number(const std::string& path, unsigned long& out) {
+    std::string text;
+    if (!read_line(path, text) || text.empty()) return false;
+    char* end = nullptr;
+    out = std::strtoul(text.c_str(), &end, 10);
+    if (*end == 'K') out *= 1024;
+    else if (*end == 'M') out *= 1024 * 1024;
+    return end != text.c_str();
+}
+
+// "0-3,8" as a mask of processors below 64.
+KAFFINITY parse_cpu_list(const std::string& list) {
+    KAFFINITY mask = 0;
+    const char* p = list.c_str();
+    while (*p) {
+        char* end = nullptr;
+        unsigned long first = std::strtoul(p, &end, 10);
+        if (end == p) break;
+        unsigned long last = first;
+        p = end;
+        if (*p == '-') {
+            last = std::strtoul(p + 1, &end, 10);
+            p = end;
+        }
+        for (unsigned long c = first; c <= last && c < 64; ++c) mask |= KAFFINITY{1} << c;
+        if (*p == ',') ++p;
+        else break;
+    }
+    return mask;
+}
+
+struct Cache {
+    BYTE level;
+    BYTE associativity;
+    WORD line_size;
+    DWORD size;
+    PROCESSOR_CACHE_TYPE type;
+    KAFFINITY mask;
+};
+
+struct Topology {
+    unsigned count = 0;
+    std::vector<KAFFINITY> cores;
+    std::vector<KAFFINITY> packages;
+    std::vector<Cache> caches;
+};
+
+Topology read_topology() {
+    Topology t;
+    t.count = processors();
+    const KAFFINITY all = all_mask(t.count);
+    std::vector<std::pair<unsigned long, unsigned long>> core_keys;  // (package, core) per core
+    std::vector<unsigned long> package_keys;
+    for (unsigned i = 0; i < t.count && i < 64; ++i) {
+        const std::string cpu = "/sys/devices/system/cpu/cpu" + std::to_string(i);
+        unsigned long core = 0, package = 0;
+        const bool known = read_number(cpu + "/topology/core_id", core) &&
+                           read_number(cpu + "/topology/physical_package_id", package);
+        const KAFFINITY bit = KAFFINITY{1} << i;
+        if (!known) {
+            // A core and a package of its own: keys no host CPU has.
+            core = ~0UL - i;
+            package = ~0UL - i;
+        }
+        std::size_t c = 0;
+        while (c < core_keys.size() && core_keys[c] != std::make_pair(package, core)) ++c;
+        if (c == core_keys.size()) {
+            core_keys.emplace_back(package, core);
+            t.cores.push_back(0);
+        }
+        t.cores[c] |= bit;
+        std::size_t p = 0;
+        while (p < package_keys.size() && package_keys[p] != package) ++p;
+        if (p == package_keys.size()) {
+            package_keys.push_back(package);
+            t.packages.push_back(0);
+        }
+        t.packages[p] |= bit;
+        for (unsigned index = 0;; ++index) {
+            const std::string dir = cpu + "/cache/index" + std::to_string(index);
+            unsigned long level = 0, size = 0, line = 0, ways = 0;
+            std::string type, shared;
+            if (!read_number(dir + "/level", level) || !read_line(dir + "/type", type)) break;
+            (void)read_number(dir + "/size", size);
+            (void)read_number(dir + "/coherency_line_size", line);
+            (void)read_number(dir + "/ways_of_associativity", ways);
+            KAFFINITY mask = bit;
+            if (read_line(dir + "/shared_cpu_list", shared)) mask |= parse_cpu_list(shared) & all;
+            Cache cache{static_cast<BYTE>(level), static_cast<BYTE>(ways > 0xFF ? CACHE_FULLY_ASSOCIATIVE : ways),
+                        static_cast<WORD>(line), static_cast<DWORD>(size),
+                        type == "Data" ? CacheData : type == "Instruction" ? CacheInstruction : CacheUnified, mask};
+            bool seen = false;
+            for (const Cache& other : t.caches)
+                seen |= other.level == cache.level && other.type == cache.type && other.mask == cache.mask;
+            if (!seen) t.caches.push_back(cache);
+        }
+    }
+    return t;
+}
+
+// Appends records to the caller's buffer while they fit; counts the bytes they need either way.
+class RecordWriter {
+public:
+    RecordWriter(PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX buffer, ULONG capacity)
+        : m_buffer(reinterpret_cast<unsigned char*>(buffer)), m_capacity(buffer ? capacity : 0) {}
+
+    // Returns the record to fill (zeroed) or null once the buffer is too small.
+    PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX add(LOGICAL_PROCESSOR_RELATIONSHIP kind, ULONG body_bytes) {
+        const ULONG size = kHeaderBytes + body_bytes;
+        const ULONG at = m_needed;
+        m_needed += size;
+        if (m_needed > m_capacity) return nullptr;
+        auto* record = reinterpret_cast<PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX>(m_buffer + at);
+        std::memset(record, 0, size);
+        record->Relationship = kind;
+        record->Size = size;
+        return record;
+    }
+    ULONG needed() const noexcept { return m_needed; }
+    bool fits() const noexcept { return m_needed <= m_capacity; }
+
+private:
+    unsigned char* m_buffer;
+    ULONG m_capacity;
+    ULONG m_needed = 0;
+};
+
+GROUP_AFFINITY group_mask(KAFFINITY mask) noexcept {
+    GROUP_AFFINITY affinity{};
+    affinity.Mask = mask;
+    affinity.Group = 0;
+    return affinity;
+}
+
+void write_records(const Topology& t, LOGICAL_PROCESSOR_RELATIONSHIP kind, KAFFINITY filter, RecordWriter& out) {
+    const bool all = kind == RelationAll;
+    const KAFFINITY everyone = all_mask(t.count);
+    if (all || kind == RelationProcessorCore) {
+        for (KAFFINITY core : t.cores) {
+            if (!(core & filter)) continue;
+            if (auto* r = out.add(RelationProcessorCore, sizeof(PROCESSOR_RELATIONSHIP))) {
+                r->Processor.Flags = __builtin_popcountll(core) > 1 ? LTP_PC_SMT : 0;
+                r->Processor.GroupCount = 1;
+                r->Processor.GroupMask[0] = group_mask(core);
+            }
+        }
+    }
+    if ((all || kind == RelationNumaNode) && (everyone & filter)) {
+        if (auto* r = out.add(RelationNumaNode, sizeof(NUMA_NODE_RELATIONSHIP))) {
+            r->NumaNode.NodeNumber = 0;
+            r->NumaNode.GroupCount = 1;
+            r->NumaNode.GroupMask = group_mask(everyone);
+        }
+    }
+    if (all || kind == RelationCache) {
+        for (const Cache& cache : t.caches) {
+            if (!(cache.mask & filter)) continue;
+            if (auto* r = out.add(RelationCache, sizeof(CACHE_RELATIONSHIP))) {
+                r->Cache.Level = cache.level;
+                r->Cache.Associativity = cache.associativity;
+                r->Cache.LineSize = cache.line_size;
+                r->Cache.CacheSize = cache.size;
+                r->Cache.Type = cache.type;
+                r->Cache.GroupCount = 1;
+                r->Cache.GroupMask = group_mask(cache.mask);
+            }
+        }
+    }
+    if (all || kind == RelationProcessorPackage) {
+        for (KAFFINITY package : t.packages) {
+            if (!(package & filter)) continue;
+            if (auto* r = out.add(RelationProcessorPackage, sizeof(PROCESSOR_RELATIONSHIP))) {
+                r->Processor.GroupCount = 1;
+                r->Processor.GroupMask[0] = group_mask(package);
+            }
+        }
+    }
+    if ((all || kind == RelationGroup) && (everyone & filter)) {
+        if (auto* r = out.add(RelationGroup, sizeof(GROUP_RELATIONSHIP))) {
+            r->Group.MaximumGroupCount = 1;
+            r->Group.ActiveGroupCount = 1;
+            r->Group.GroupInfo[0].MaximumProcessorCount = static_cast<BYTE>(t.count);
+            r->Group.GroupInfo[0].ActiveProcessorCount = static_cast<BYTE>(t.count);
+            r->Group.GroupInfo[0].ActiveProcessorMask = everyone;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace ntio::ke
+
+using namespace ntio::ke;
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerymaximumprocessorcountex
+NTKERNELAPI ULONG KeQueryMaximumProcessorCountEx(USHORT GroupNumber) {
+    return (GroupNumber == 0 || GroupNumber == ALL_PROCESSOR_GROUPS) ? processors() : 0;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerylogicalprocessorrelationship
+NTKERNELAPI NTSTATUS KeQueryLogicalProcessorRelationship(PPROCESSOR_NUMBER ProcessorNumber,
+                                                         LOGICAL_PROCESSOR_RELATIONSHIP RelationshipType,
+                                                         PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX Information,
+                                                         PULONG Length) {
+    if (!Length) return STATUS_INVALID_PARAMETER;
+    switch (RelationshipType) {
+    case RelationProcessorCore: case RelationNumaNode: case RelationCache: case RelationProcessorPackage:
+    case RelationGroup: case RelationAll:
+        break;
+    default:
+        return STATUS_INVALID_PARAMETER;
+    }
+    const Topology topology = read_topology();
+    KAFFINITY filter = all_mask(topology.count);
+    if (ProcessorNumber) {
+        if (ProcessorNumber->Group != 0 || ProcessorNumber->Number >= topology.count || ProcessorNumber->Number >= 64)
+            return STATUS_INVALID_PARAMETER;
+        filter = KAFFINITY{1} << ProcessorNumber->Number;
+    }
+    RecordWriter writer(Information, *Length);
+    write_records(topology, RelationshipType, filter, writer);
+    *Length = writer.needed();
+    return writer.fits() ? STATUS_SUCCESS : STATUS_INFO_LENGTH_MISMATCH;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerynodeactiveaffinity
+NTKERNELAPI VOID KeQueryNodeActiveAffinity(USHORT NodeNumber, PGROUP_AFFINITY Affinity, PUSHORT Count) {
+    const unsigned n = processors();
+    const KAFFINITY mask = NodeNumber == 0 ? all_mask(n) : 0;
+    if (Affinity) *Affinity = group_mask(mask);
+    if (Count) *Count = static_cast<USHORT>(__builtin_popcountll(mask));
+}
+
+}  // extern "C"
