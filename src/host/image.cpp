@@ -1,7 +1,11 @@
-// Images by address, through the dynamic linker's records of what it loaded.
+// Images by address and libntio's exports by name, through the dynamic linker's records of what it
+// loaded; stack return addresses through the C library's unwinder.
 #include "host/image.hpp"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <execinfo.h>
+#include <link.h>
 
 namespace ntio::host {
 
@@ -9,6 +13,58 @@ void* image_base_of(const void* address) noexcept {
     Dl_info info{};
     if (!address || dladdr(address, &info) == 0) return nullptr;
     return info.dli_fbase;
+}
+
+namespace {
+
+struct OwnImage {
+    void* handle = nullptr;
+    void* base = nullptr;
+};
+
+// libntio's handle and load address, found through one of its own functions.
+const OwnImage& own_image() noexcept {
+    static const OwnImage image = [] {
+        OwnImage img;
+        Dl_info info{};
+        if (dladdr(reinterpret_cast<void*>(&image_base_of), &info) && info.dli_fname) {
+            img.base = info.dli_fbase;
+            img.handle = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+        }
+        return img;
+    }();
+    return image;
+}
+
+}  // namespace
+
+void* libntio_export(const char* name) noexcept {
+    const OwnImage& self = own_image();
+    if (!self.handle) return nullptr;
+    void* address = dlsym(self.handle, name);
+    if (!address) return nullptr;
+    Dl_info info{};
+    void* entry = nullptr;
+    if (!dladdr1(address, &info, &entry, RTLD_DL_SYMENT)) return nullptr;
+    const auto* symbol = static_cast<const ElfW(Sym)*>(entry);
+    if (info.dli_fbase != self.base || !symbol) return nullptr;  // found in a library libntio uses
+    if (ELF64_ST_TYPE(symbol->st_info) == STT_OBJECT) {
+        void* canonical = dlsym(RTLD_DEFAULT, name);
+        return canonical ? canonical : address;
+    }
+    return address;
+}
+
+[[gnu::noinline]] std::size_t stack_return_addresses(void** out, std::size_t count, std::size_t skip) noexcept {
+    constexpr std::size_t kMaxFrames = 256;
+    void* frames[kMaxFrames + 2];
+    if (count == 0 || skip >= kMaxFrames) return 0;
+    const int got = backtrace(frames, static_cast<int>(kMaxFrames + 2));
+    std::size_t stored = 0;
+    // frames[0] is in this function, frames[1] in its caller.
+    for (std::size_t i = 2 + skip; i < static_cast<std::size_t>(got) && stored < count; ++i) out[stored++] = frames[i];
+    asm volatile("" ::: "memory");  // not a tail call: the frames skipped must be as counted
+    return stored;
 }
 
 }  // namespace ntio::host

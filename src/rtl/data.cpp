@@ -1,11 +1,10 @@
 // Checksums, GUID strings, string hashes, byte order and stack back traces (rtl_data.h).
-#include <execinfo.h>
-
 #include <array>
 #include <cstdint>
 
 #include <wdm.h>
 
+#include "host/image.hpp"
 #include "rtl/string_pool.hpp"
 
 namespace {
@@ -144,17 +143,11 @@ NTSYSAPI ULONGLONG FASTCALL RtlUlonglongByteSwap(ULONGLONG Source) { return __bu
 // and C++ code has it by default).
 [[gnu::noinline]] NTSYSAPI USHORT NTAPI RtlCaptureStackBackTrace(ULONG FramesToSkip, ULONG FramesToCapture,
                                                                  PVOID* BackTrace, PULONG BackTraceHash) {
-    constexpr ULONG kMaxFrames = 256;
-    void* frames[kMaxFrames + 1];
-    if (!BackTrace || FramesToCapture == 0 || FramesToSkip >= kMaxFrames) return 0;
-    const int got = backtrace(frames, static_cast<int>(kMaxFrames + 1));
-    const ULONG first = 1 + FramesToSkip;  // frames[0] is this routine
-    ULONG captured = 0;
+    if (!BackTrace || FramesToCapture == 0) return 0;
+    const ULONG wanted = FramesToCapture < 0xFFFF ? FramesToCapture : 0xFFFF;
+    const auto captured = static_cast<ULONG>(ntio::host::stack_return_addresses(BackTrace, wanted, FramesToSkip));
     ULONG hash = 0;
-    for (ULONG i = first; i < static_cast<ULONG>(got) && captured < FramesToCapture && captured < 0xFFFF; ++i) {
-        BackTrace[captured++] = frames[i];
-        hash += static_cast<ULONG>(reinterpret_cast<ULONG_PTR>(frames[i]));
-    }
+    for (ULONG i = 0; i < captured; ++i) hash += static_cast<ULONG>(reinterpret_cast<ULONG_PTR>(BackTrace[i]));
     if (BackTraceHash) *BackTraceHash = hash;
     return static_cast<USHORT>(captured);
 }
