@@ -291,8 +291,7 @@ PIRP NTAPI IoAllocateIrpEx(PDEVICE_OBJECT DeviceObject, CCHAR StackSize, BOOLEAN
 VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize) {
     const bool verifier = ntio::verifier::active();
     if (verifier) [[unlikely]] ntio::verifier::on_initialize_irp(Irp);
-    initialize_irp(Irp, PacketSize, StackSize);
-    if (irp_from_allocator(Irp)) block_of(Irp)->priority_hint = 0;
+    initialize_irp(Irp, PacketSize, StackSize);  // AllocationFlags 0: no priority hint is read from here on
     if (verifier) [[unlikely]] ntio::verifier::on_initialized_irp(Irp);
 }
 
@@ -304,8 +303,8 @@ VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
                                          reinterpret_cast<ULONG_PTR>(Irp->CancelRoutine), 0, 0);
     const UCHAR flags = Irp->AllocationFlags;
     initialize_irp(Irp, Irp->Size, Irp->StackCount);
-    if (irp_from_allocator(Irp)) block_of(Irp)->priority_hint = 0;
     Irp->AllocationFlags = flags;
+    if (allocated_irp(Irp)) block_of(Irp)->priority_hint = 0;
     Irp->IoStatus.Status = Iostatus;
 }
 

@@ -34,6 +34,13 @@ inline IrpBlock* block_of(PIRP irp) noexcept { return reinterpret_cast<IrpBlock*
 
 inline bool irp_from_allocator(PIRP irp) noexcept { return block_of(irp)->magic == kBlockMagic; }
 
+// An IRP IoAllocateIrp handed out and nobody re-initialized with IoInitializeIrp (which clears
+// AllocationFlags): the flag is read first, so an IRP in a driver's own memory, whose bytes before
+// it are not ours, is not read before unless its flags claim an allocation.
+inline bool allocated_irp(PIRP irp) noexcept {
+    return (irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) && irp_from_allocator(irp);
+}
+
 inline void set_final_stage_word(PIRP irp, std::atomic<std::uint32_t>* word) noexcept { block_of(irp)->final_word = word; }
 
 inline std::atomic<std::uint32_t>* final_stage_word(PIRP irp) noexcept {

@@ -9,7 +9,7 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetiopriorityhint
 // An IRP whose hint was never set is a normal-priority one.
 IO_PRIORITY_HINT NTAPI IoGetIoPriorityHint(PIRP Irp) {
-    if (!Irp || !ntio::io::irp_from_allocator(Irp)) return IoPriorityNormal;
+    if (!Irp || !ntio::io::allocated_irp(Irp)) return IoPriorityNormal;
     const std::uint8_t hint = ntio::io::block_of(Irp)->priority_hint;
     return hint ? static_cast<IO_PRIORITY_HINT>(hint - 1) : IoPriorityNormal;
 }
@@ -19,7 +19,7 @@ IO_PRIORITY_HINT NTAPI IoGetIoPriorityHint(PIRP Irp) {
 // NT would give it an IRP extension: STATUS_INSUFFICIENT_RESOURCES, the status of that failing.
 NTSTATUS NTAPI IoSetIoPriorityHint(PIRP Irp, IO_PRIORITY_HINT PriorityHint) {
     if (!Irp || static_cast<unsigned>(PriorityHint) >= MaxIoPriorityTypes) return STATUS_INVALID_PARAMETER;
-    if (!ntio::io::irp_from_allocator(Irp)) return STATUS_INSUFFICIENT_RESOURCES;
+    if (!ntio::io::allocated_irp(Irp)) return STATUS_INSUFFICIENT_RESOURCES;
     ntio::io::block_of(Irp)->priority_hint = static_cast<std::uint8_t>(PriorityHint + 1);
     return STATUS_SUCCESS;
 }
