@@ -10,6 +10,7 @@
 #include <wdm.h>
 
 #include "ke/thread.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::ex {
 namespace {
@@ -21,13 +22,6 @@ bool replace_count(PFAST_MUTEX m, LONG& expected, LONG desired) noexcept {
 
 PVOID owner_of(PFAST_MUTEX m) noexcept { return __atomic_load_n(&m->Owner, __ATOMIC_RELAXED); }
 void set_owner(PFAST_MUTEX m, PVOID owner) noexcept { __atomic_store_n(&m->Owner, owner, __ATOMIC_RELAXED); }
-
-ULONG combined_apc_disable() noexcept {
-    _KTHREAD* t = ke::current_thread();
-    if (!t) return 0;
-    return (static_cast<ULONG>(static_cast<USHORT>(ke::special_apc_disable(t))) << 16) |
-           static_cast<USHORT>(ke::kernel_apc_disable(t));
-}
 
 void check_not_recursive(PFAST_MUTEX m, PVOID self) {
     if (owner_of(m) == self) {
@@ -83,12 +77,10 @@ void release(PFAST_MUTEX m) {
     }
 }
 
+// Driver Verifier's 0xC4 0x39 / 0x3A (an unsafe acquire or release outside APC_LEVEL with APCs
+// enabled), for a verified caller: NT checks them under Driver Verifier only.
 void check_unsafe_context(PFAST_MUTEX m, ULONG code) {
-    const KIRQL irql = KeGetCurrentIrql();
-    if (irql != APC_LEVEL && !KeAreApcsDisabled()) {
-        KeBugCheckEx(DRIVER_VERIFIER_DETECTED_VIOLATION, code, irql, combined_apc_disable(),
-                     reinterpret_cast<ULONG_PTR>(m));
-    }
+    NTIO_VERIFY_DDI(verifier::DdiRule::LockApcsDisabled, reinterpret_cast<ULONG_PTR>(m), code);
 }
 
 }  // namespace

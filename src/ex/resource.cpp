@@ -13,6 +13,7 @@
 
 #include "ex/raw_spin_lock.hpp"
 #include "ke/thread.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::ex {
 namespace {
@@ -137,19 +138,10 @@ void signal(Waiter* list) noexcept {
 
 void wait_for_grant(Waiter& w) { KeWaitForSingleObject(&w.granted, WrResource, KernelMode, FALSE, nullptr); }
 
-ULONG combined_apc_disable() noexcept {
-    _KTHREAD* t = ke::current_thread();
-    if (!t) return 0;
-    return (static_cast<ULONG>(static_cast<USHORT>(ke::special_apc_disable(t))) << 16) |
-           static_cast<USHORT>(ke::kernel_apc_disable(t));
-}
-
+// Driver Verifier's 0xC4 0x37 (normal kernel APCs enabled below APC_LEVEL), for a verified caller:
+// NT checks it under Driver Verifier only.
 void check_acquire_context(PERESOURCE r) {
-    const KIRQL irql = KeGetCurrentIrql();
-    if (irql < APC_LEVEL && !KeAreApcsDisabled()) {
-        KeBugCheckEx(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x37, irql, combined_apc_disable(),
-                     reinterpret_cast<ULONG_PTR>(r));
-    }
+    NTIO_VERIFY_DDI(verifier::DdiRule::LockApcsDisabled, reinterpret_cast<ULONG_PTR>(r), 0x37);
 }
 
 BOOLEAN acquire_exclusive(PERESOURCE r, BOOLEAN wait) {

@@ -126,6 +126,11 @@ KPROCESSOR_MODE set_previous_mode(KPROCESSOR_MODE mode) noexcept;
 // Read-only views for tests and the inspector (NT fact G8: nesting values of the counters).
 inline SHORT kernel_apc_disable(const _KTHREAD* t) noexcept { return t->m_kernel_apc_disable.load(std::memory_order_relaxed); }
 inline SHORT special_apc_disable(const _KTHREAD* t) noexcept { return t->m_special_apc_disable.load(std::memory_order_relaxed); }
+// NT's CombinedApcDisable: SpecialApcDisable in the high 16 bits, KernelApcDisable in the low.
+inline ULONG combined_apc_disable(const _KTHREAD* t) noexcept {
+    return (static_cast<ULONG>(static_cast<USHORT>(special_apc_disable(t))) << 16) |
+           static_cast<USHORT>(kernel_apc_disable(t));
+}
 inline bool is_terminated(const _KTHREAD* t) noexcept { return t->m_terminated.load(std::memory_order_acquire); }
 inline NTSTATUS exit_status(const _KTHREAD* t) noexcept { return t->m_exit_status; }
 

@@ -5,6 +5,7 @@
 // and the rule pages (https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlpspassive etc.).
 #include <cstddef>
 
+#include "ke/thread.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -176,6 +177,18 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
                          : "the driver called KeEnterCriticalRegion at IRQL > APC_LEVEL",
                     driver);
         break;
+    case DdiRule::LockApcsDisabled: {
+        const bool outside = arg2 == 0x37 ? irql < APC_LEVEL : irql != APC_LEVEL;
+        if (outside && !KeAreApcsDisabled()) {
+            _KTHREAD* thread = ke::current_thread_if_any();
+            classic(arg2, irql, thread ? ke::combined_apc_disable(thread) : 0, arg1,
+                    arg2 == 0x37 ? "the driver acquired an ERESOURCE with normal kernel APCs enabled"
+                    : arg2 == 0x39 ? "the driver called ExAcquireFastMutexUnsafe with APCs enabled outside APC_LEVEL"
+                                   : "the driver called ExReleaseFastMutexUnsafe with APCs enabled outside APC_LEVEL",
+                    driver);
+        }
+        break;
+    }
     case DdiRule::ObPassive: check_range(kObPassive, driver, irql); break;
     case DdiRule::PsPassive: check_range(kPsPassive, driver, irql); break;
     case DdiRule::RtlPassive: check_range(kRtlPassive, driver, irql); break;

@@ -112,6 +112,9 @@ enum class DdiRule : unsigned char {
     MmMapLockedPages,     // arg1 MDL, arg2 access mode: kernel above DISPATCH_LEVEL, user above APC_LEVEL
                           // (0xC4 0x74 / 0x75)
     MmMapLockedPagesSpecifyCache,  // the same (0xC4 0x76 / 0x77)
+    LockApcsDisabled,     // arg1 the lock, arg2 the subcode: an ERESOURCE acquired below APC_LEVEL with
+                          // normal kernel APCs enabled (0x37), an unsafe fast mutex acquired (0x39) or
+                          // released (0x3A) outside APC_LEVEL with them enabled
 };
 void check_ddi_irql(DdiRule rule, ULONG_PTR arg1 = 0, ULONG_PTR arg2 = 0) noexcept;
 // The hook at a DDI's entry: one relaxed load and a branch when nothing is verified.

@@ -28,6 +28,11 @@ void before_raise(ULONG mode, DdiExtension* ext) {
     if (needs_locked_pages(mode) && ext->SpareMdl) MmProbeAndLockPages(ext->SpareMdl, KernelMode, IoWriteAccess);
     if (mode == kDdiLeaveCriticalRegion) KeEnterCriticalRegion();
     if (mode == kDdiBuildDeviceIoControl) KeInitializeEvent(&ext->IoctlDone, NotificationEvent, FALSE);
+    if (mode == kDdiFastMutexUnsafeRelease) {
+        KeEnterCriticalRegion();
+        ExAcquireFastMutexUnsafe(&ext->FastMutex);
+        KeLeaveCriticalRegion();  // the bug the release below is checked for
+    }
 }
 
 // A DDI called at the IRQL the test asks for; an error it returns fails the read.
@@ -161,6 +166,15 @@ NTSTATUS call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
     case kDdiPool2:
         if (PVOID p = ExAllocatePool2(POOL_FLAG_NON_PAGED, 32, kTag)) ExFreePoolWithTag(p, kTag);
         break;
+    case kDdiAcquireResource:
+        ExAcquireResourceExclusiveLite(&ext->Resource, TRUE);
+        ExReleaseResourceLite(&ext->Resource);
+        break;
+    case kDdiFastMutexUnsafe:
+        ExAcquireFastMutexUnsafe(&ext->FastMutex);
+        ExReleaseFastMutexUnsafe(&ext->FastMutex);
+        break;
+    case kDdiFastMutexUnsafeRelease: ExReleaseFastMutexUnsafe(&ext->FastMutex); break;
     default: break;
     }
     return STATUS_SUCCESS;
@@ -430,6 +444,7 @@ VOID NTAPI DdiUnload(PDRIVER_OBJECT DriverObject) {
     while (PDEVICE_OBJECT device = DriverObject->DeviceObject) {
         DdiExtension* ext = ddi_ext_of(device);
         (void)KeCancelTimer(&ext->Timer);
+        (void)ExDeleteResourceLite(&ext->Resource);
         IoDeleteDevice(device);
     }
 }
@@ -450,6 +465,8 @@ NTSTATUS create_device(PDRIVER_OBJECT DriverObject, PCWSTR name, bool upper, PDE
     KeInitializeTimer(&ext->Timer);
     KeInitializeDpc(&ext->TimerDpc, LegacyTimerDpc, ext);
     IoInitializeRemoveLock(&ext->RemoveLock, kTag, 0, 0);
+    (void)ExInitializeResourceLite(&ext->Resource);
+    ExInitializeFastMutex(&ext->FastMutex);
     device->Flags |= DO_BUFFERED_IO;
     device->Flags &= ~DO_DEVICE_INITIALIZING;
     *out = device;

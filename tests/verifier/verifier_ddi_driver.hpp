@@ -66,6 +66,12 @@ enum DdiMode : ULONG {
     kDdiBuildDeviceIoControl = 47,   // IoBuildDeviceIoControlRequest at the IRQL asked for, the IOCTL sent
                                      // to this device back at PASSIVE_LEVEL (IrqlIoPassive1)
     kDdiPool2 = 48,                  // ExAllocatePool2(POOL_FLAG_NON_PAGED) (IrqlExAllocatePool)
+    // Locks that need normal kernel APCs disabled; no critical region is entered, so below (or, for
+    // the unsafe fast mutex, outside) APC_LEVEL the call breaks the rule.
+    kDdiAcquireResource = 49,        // ExAcquireResourceExclusiveLite + ExReleaseResourceLite (0xC4 0x37)
+    kDdiFastMutexUnsafe = 50,        // ExAcquireFastMutexUnsafe + ExReleaseFastMutexUnsafe (0xC4 0x39)
+    kDdiFastMutexUnsafeRelease = 51, // acquired in a critical region at PASSIVE_LEVEL, the region left, then
+                                     // ExReleaseFastMutexUnsafe at the IRQL asked for (0xC4 0x3A)
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
@@ -96,6 +102,8 @@ struct DdiExtension {
     PVOID UserMapping;         // kDdiMap*User: the user-space mapping of SpareMdl
     PIRP IoctlIrp;             // kDdiBuildDeviceIoControl: built raised, sent at PASSIVE_LEVEL
     KEVENT IoctlDone;
+    ERESOURCE Resource;        // kDdiAcquireResource
+    FAST_MUTEX FastMutex;      // kDdiFastMutexUnsafe*
     IO_STATUS_BLOCK IoctlStatus;
     UCHAR MdlBuffer[64];
     std::atomic<LONG> TimerCompletions;

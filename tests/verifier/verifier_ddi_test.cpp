@@ -46,6 +46,11 @@ const IrqlCase kCases[] = {
     {kDdiMapSpecifyCache, HIGH_LEVEL, DISPATCH_LEVEL, 0x76, nullptr},         // MmMapLockedPagesSpecifyCache, kernel
     {kDdiMapSpecifyCacheUser, DISPATCH_LEVEL, APC_LEVEL, 0x77, nullptr},      // MmMapLockedPagesSpecifyCache, user
     {kDdiUnlockPages, HIGH_LEVEL, DISPATCH_LEVEL, 0x78, nullptr},             // MmUnlockPages above DISPATCH_LEVEL
+    // Locks that need normal kernel APCs disabled (APC_LEVEL does that): an unverified caller is not
+    // checked (tests/unit/ex), as NT checks these under Driver Verifier only.
+    {kDdiAcquireResource, PASSIVE_LEVEL, APC_LEVEL, 0x37, nullptr},          // ERESOURCE with APCs enabled
+    {kDdiFastMutexUnsafe, PASSIVE_LEVEL, APC_LEVEL, 0x39, nullptr},          // ExAcquireFastMutexUnsafe
+    {kDdiFastMutexUnsafeRelease, PASSIVE_LEVEL, APC_LEVEL, 0x3A, nullptr},   // ExReleaseFastMutexUnsafe
 };
 
 bool maps_for_user(ULONG mode) { return mode == kDdiMapLockedPagesUser || mode == kDdiMapSpecifyCacheUser; }
@@ -100,6 +105,15 @@ TEST_F(DdiTest, each_irql_rule_trips_at_the_wrong_irql) {
                 EXPECT_EQ(bc.p3, ptr(mdl));
                 EXPECT_EQ(bc.p4, 0u);
                 break;
+            case 0x37:  // the thread's CombinedApcDisable (none), the lock
+                EXPECT_EQ(bc.p3, 0u);
+                EXPECT_EQ(bc.p4, ptr(&ext(lower())->Resource));
+                break;
+            case 0x39:
+            case 0x3A:
+                EXPECT_EQ(bc.p3, 0u);
+                EXPECT_EQ(bc.p4, ptr(&ext(lower())->FastMutex));
+                break;
             default:  // 0x11A, 0x11B: the current IRQL only
                 EXPECT_EQ(bc.p3, 0u);
                 EXPECT_EQ(bc.p4, 0u);
@@ -110,6 +124,11 @@ TEST_F(DdiTest, each_irql_rule_trips_at_the_wrong_irql) {
         recover();
         // Back at PASSIVE_LEVEL: what the driver was stopped in the middle of.
         if (c.mode == kDdiLeaveCriticalRegion) KeLeaveCriticalRegion();
+        if (c.mode == kDdiFastMutexUnsafeRelease) {  // the release that was stopped
+            KeEnterCriticalRegion();
+            ExReleaseFastMutexUnsafe(&ext(lower())->FastMutex);
+            KeLeaveCriticalRegion();
+        }
         free_spare_mdl();
         EXPECT_NE(last_report().find("VerDdi"), std::string::npos);
         IoFreeIrp(irp);
