@@ -89,6 +89,10 @@ VOID expiry_routine(PKDPC, PVOID context, PVOID, PVOID) {
 
 VOID reaper_routine(PKDPC, PVOID context, PVOID, PVOID) {
     auto* timer = static_cast<PEX_TIMER>(context);
+    // The thread that queued this DPC did so holding the timer's lock, and may still be releasing
+    // it: the lock is taken and dropped once more before the timer's memory goes.
+    KeAcquireSpinLockAtDpcLevel(&timer->lock);
+    KeReleaseSpinLockFromDpcLevel(&timer->lock);
     PEXT_DELETE_CALLBACK delete_callback = timer->delete_callback;
     PVOID delete_context = timer->delete_context;
     DeleteWait* waiter = timer->waiter;

@@ -60,9 +60,19 @@ void* libntio_export(const char* name) noexcept {
     void* frames[kMaxFrames + 2];
     if (count == 0 || skip >= kMaxFrames) return 0;
     const int got = backtrace(frames, static_cast<int>(kMaxFrames + 2));
+    // The frame that returns into the caller is found by its return address rather than assumed to be
+    // frames[1]: a sanitizer's interception of backtrace() may add or drop the innermost frames.
+    std::size_t into_caller = 1;
+    void* const mine = __builtin_return_address(0);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i) {
+        if (frames[i] == mine) {
+            into_caller = i;
+            break;
+        }
+    }
     std::size_t stored = 0;
-    // frames[0] is in this function, frames[1] in its caller.
-    for (std::size_t i = 2 + skip; i < static_cast<std::size_t>(got) && stored < count; ++i) out[stored++] = frames[i];
+    for (std::size_t i = into_caller + 1 + skip; i < static_cast<std::size_t>(got) && stored < count; ++i)
+        out[stored++] = frames[i];
     asm volatile("" ::: "memory");  // not a tail call: the frames skipped must be as counted
     return stored;
 }

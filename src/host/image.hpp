@@ -16,7 +16,8 @@ void* image_base_of(const void* address) noexcept;
 void* libntio_export(const char* name) noexcept;
 
 // Up to `count` return addresses of the current thread's stack, innermost first: with `skip` 0 the
-// first is the address in the caller that this call returns to; each `skip` drops one more. Found
+// first is where the caller returns to (an address in the caller's caller); each `skip` drops one
+// more. Found
 // with the unwinder: a frame without unwind information ends the walk. Returns how many were stored.
 std::size_t stack_return_addresses(void** out, std::size_t count, std::size_t skip) noexcept;
 
