@@ -158,7 +158,12 @@ unsigned dpc_processor_for(Kernel& kernel, PRKDPC dpc) noexcept {
 unsigned current_processor(Kernel& kernel) noexcept {
     _KTHREAD* t = current_thread_if_any();
     if (t && t->m_is_dpc_thread) return t->m_dpc_processor;
-    return host::current_cpu() % kernel.processor_count();
+    const unsigned here = host::current_cpu() % kernel.processor_count();
+    // A system affinity keeps the thread's processor number inside the set: the host processor's
+    // when it is in the set, else the set's lowest (the host scheduler is not constrained).
+    if (t && t->m_system_affinity != 0 && here < 64 && !(t->m_system_affinity & (KAFFINITY{1} << here)))
+        return static_cast<unsigned>(__builtin_ctzll(t->m_system_affinity));
+    return here;
 }
 
 }  // namespace ntio::ke

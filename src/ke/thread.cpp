@@ -160,4 +160,20 @@ NTKERNELAPI BOOLEAN KeIsExecutingDpc(VOID) {
     return t && t->m_executing_dpc;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kesetbaseprioritythread
+// The base becomes the process's base priority (8 for every ntio thread) plus Increment, kept inside
+// the variable class (1 to LOW_REALTIME_PRIORITY - 1); the current priority follows it. Returns the
+// previous increment (old base minus the process's base).
+// NT deviation: like KeSetPriorityThread, recorded and reported, host scheduling is unchanged.
+NTKERNELAPI LONG KeSetBasePriorityThread(PKTHREAD Thread, LONG Increment) {
+    constexpr KPRIORITY kProcessBase = 8;
+    if (!Thread) return 0;
+    const LONG previous = Thread->m_base_priority - kProcessBase;
+    const LONGLONG wanted = static_cast<LONGLONG>(kProcessBase) + Increment;
+    const KPRIORITY base = static_cast<KPRIORITY>(std::clamp<LONGLONG>(wanted, 1, LOW_REALTIME_PRIORITY - 1));
+    Thread->m_base_priority = base;
+    Thread->m_priority = base;
+    return previous;
+}
+
 }  // extern "C"

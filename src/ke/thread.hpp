@@ -42,6 +42,8 @@ struct _KTHREAD {
     bool m_executing_dpc = false;
     std::atomic<bool> m_kernel_apc_in_progress{false};
     KPRIORITY m_priority = 8;
+    KPRIORITY m_base_priority = 8;         // KeSetBasePriorityThread: the process's base (8) plus the increment
+    KAFFINITY m_system_affinity = 0;       // KeSetSystemAffinityThreadEx & co.; 0: the user affinity (all)
     // Read by APC inserters on other threads (to decide whether a waiter may be woken): atomics.
     std::atomic<SHORT> m_kernel_apc_disable{0};   // KeEnterCriticalRegion: -1 per level (NT fact G8)
     std::atomic<SHORT> m_special_apc_disable{0};  // KeEnterGuardedRegion: -1 per level (NT fact G8)

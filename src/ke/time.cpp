@@ -109,4 +109,70 @@ NTKERNELAPI ULONG KeGetProcessorIndexFromNumber(PPROCESSOR_NUMBER ProcNumber) {
     return ProcNumber->Number;
 }
 
+// ---- System affinity ----
+// NT deviation: ntio's processors are emulated; a system affinity is recorded in the thread and the
+// processor number the thread reports (KeGetCurrentProcessorNumberEx, DPC targeting) stays inside
+// it, but the host scheduler is not told, so the host thread keeps running wherever Linux puts it.
+
+}  // extern "C"
+namespace {
+KAFFINITY active_mask() noexcept {
+    const unsigned n = processors();
+    return n >= 64 ? ~KAFFINITY{0} : ((KAFFINITY{1} << n) - 1);
+}
+
+// Valid: only bits of logical processors, and at least one of them active (one group: all are).
+bool valid_affinity(KAFFINITY affinity) noexcept { return affinity != 0 && (affinity & ~active_mask()) == 0; }
+}  // namespace
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetsystemaffinitythreadex
+// Returns the previous system affinity, 0 when the thread ran with its user affinity. An invalid
+// mask changes nothing; the return value then restores the current state when reverted.
+NTKERNELAPI KAFFINITY KeSetSystemAffinityThreadEx(KAFFINITY Affinity) {
+    _KTHREAD* t = current_thread();
+    if (!t) return 0;
+    const KAFFINITY previous = t->m_system_affinity;
+    if (valid_affinity(Affinity)) t->m_system_affinity = Affinity;
+    return previous;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereverttouseraffinitythreadex
+// Zero restores the user affinity; a nonzero value becomes the system affinity if it is valid.
+NTKERNELAPI VOID KeRevertToUserAffinityThreadEx(KAFFINITY Affinity) {
+    _KTHREAD* t = current_thread();
+    if (!t || t->m_system_affinity == 0) return;  // no KeSetSystemAffinityThreadEx before: no effect
+    if (Affinity == 0) {
+        t->m_system_affinity = 0;
+    } else if (valid_affinity(Affinity)) {
+        t->m_system_affinity = Affinity;
+    }
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetsystemgroupaffinitythread
+// One group (0). *PreviousAffinity gets the previous system affinity, Mask 0 standing for "the user
+// affinity" (a value only KeRevertToUserGroupAffinityThread understands). An invalid group or mask
+// changes nothing.
+NTKERNELAPI VOID KeSetSystemGroupAffinityThread(PGROUP_AFFINITY Affinity, PGROUP_AFFINITY PreviousAffinity) {
+    _KTHREAD* t = current_thread();
+    if (PreviousAffinity) {
+        PreviousAffinity->Mask = t ? t->m_system_affinity : 0;
+        PreviousAffinity->Group = 0;
+        PreviousAffinity->Reserved[0] = PreviousAffinity->Reserved[1] = PreviousAffinity->Reserved[2] = 0;
+    }
+    if (!t || !Affinity || Affinity->Group != 0 || !valid_affinity(Affinity->Mask)) return;
+    t->m_system_affinity = Affinity->Mask;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereverttousergroupaffinitythread
+NTKERNELAPI VOID KeRevertToUserGroupAffinityThread(PGROUP_AFFINITY PreviousAffinity) {
+    _KTHREAD* t = current_thread();
+    if (!t || !PreviousAffinity) return;
+    if (PreviousAffinity->Mask == 0) {
+        t->m_system_affinity = 0;
+    } else if (PreviousAffinity->Group == 0 && valid_affinity(PreviousAffinity->Mask)) {
+        t->m_system_affinity = PreviousAffinity->Mask;
+    }
+}
+
 }  // extern "C"

@@ -373,6 +373,9 @@ NTKERNELAPI BOOLEAN KeAlertThread(_Inout_ PKTHREAD Thread, _In_ KPROCESSOR_MODE 
 NTKERNELAPI BOOLEAN KeTestAlertThread(_In_ KPROCESSOR_MODE AlertMode);
 NTKERNELAPI KPRIORITY KeQueryPriorityThread(_In_ PKTHREAD Thread);
 NTKERNELAPI KPRIORITY KeSetPriorityThread(_Inout_ PKTHREAD Thread, _In_ KPRIORITY Priority);
+/* PASSIVE_LEVEL. Base priority = the process's (8) + Increment, within 1..LOW_REALTIME_PRIORITY-1;
+ * returns the previous increment. https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kesetbaseprioritythread */
+NTKERNELAPI LONG KeSetBasePriorityThread(_Inout_ PKTHREAD Thread, _In_ LONG Increment);
 NTKERNELAPI BOOLEAN KeIsExecutingDpc(VOID);
 
 /* Critical regions disable normal kernel APCs; guarded regions disable all APCs (PASSIVE/APC). */
@@ -502,6 +505,15 @@ NTKERNELAPI NTSTATUS KeQueryLogicalProcessorRelationship(
     _Out_writes_bytes_opt_(*Length) PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX Information, _Inout_ PULONG Length);
 /* Any IRQL. The processors of NUMA node NodeNumber and their count (mask 0, count 0 for a node the
  * system does not have). */
+/* <= DISPATCH_LEVEL. The calling thread's system affinity (one group): the processor number it
+ * reports stays inside the mask. Invalid masks change nothing.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetsystemaffinitythreadex
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetsystemgroupaffinitythread */
+NTKERNELAPI KAFFINITY KeSetSystemAffinityThreadEx(_In_ KAFFINITY Affinity);
+NTKERNELAPI VOID KeRevertToUserAffinityThreadEx(_In_ KAFFINITY Affinity);
+NTKERNELAPI VOID KeSetSystemGroupAffinityThread(_In_ PGROUP_AFFINITY Affinity,
+                                                _Out_opt_ PGROUP_AFFINITY PreviousAffinity);
+NTKERNELAPI VOID KeRevertToUserGroupAffinityThread(_In_ PGROUP_AFFINITY PreviousAffinity);
 NTKERNELAPI VOID KeQueryNodeActiveAffinity(_In_ USHORT NodeNumber, _Out_opt_ PGROUP_AFFINITY Affinity,
                                            _Out_opt_ PUSHORT Count);
 
