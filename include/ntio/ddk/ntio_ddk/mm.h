@@ -9,6 +9,7 @@
 #include "ntstatus.h"
 #include "ob.h"
 #include "memory_constants.h"
+#include "io_types.h"
 
 NTIO_BEGIN_DECLS
 
@@ -34,6 +35,61 @@ NTSYSAPI NTSTATUS NTAPI ZwUnmapViewOfSection(_In_ HANDLE ProcessHandle, _In_opt_
 /* PASSIVE_LEVEL. The address of a routine or variable the kernel exports, by name; NULL when it
  * exports no such name. https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemroutineaddress */
 NTKERNELAPI PVOID NTAPI MmGetSystemRoutineAddress(_In_ PUNICODE_STRING SystemRoutineName);
+
+/* ---- Memory by its physical properties (wdm.h; MmAllocateNonCachedMemory, MmFreeNonCachedMemory,
+ * MmGetPhysicalAddress, MmSecureVirtualMemory and MmUnsecureVirtualMemory are ntddk.h's). ntio has
+ * no physical memory: a physical address is the virtual address (PFN = virtual page number), and
+ * the physical ranges callers name are not honoured (docs/nt-deviations.md). ---- */
+typedef ULONG NODE_REQUIREMENT;
+#define MM_ANY_NODE_OK 0x80000000
+
+/* MmAllocatePagesForMdlEx flags. */
+#define MM_DONT_ZERO_ALLOCATION 0x00000001
+#define MM_ALLOCATE_FROM_LOCAL_NODE_ONLY 0x00000002
+#define MM_ALLOCATE_FULLY_REQUIRED 0x00000004
+#define MM_ALLOCATE_NO_WAIT 0x00000008
+#define MM_ALLOCATE_PREFER_CONTIGUOUS 0x00000010
+#define MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS 0x00000020
+
+/* <= DISPATCH_LEVEL. Page-aligned nonpaged blocks; NULL for zero bytes.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmallocatecontiguousmemoryspecifycache */
+NTKERNELAPI PVOID NTAPI MmAllocateContiguousMemory(_In_ SIZE_T NumberOfBytes,
+                                                   _In_ PHYSICAL_ADDRESS HighestAcceptableAddress);
+NTKERNELAPI PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(_In_ SIZE_T NumberOfBytes,
+                                                               _In_ PHYSICAL_ADDRESS LowestAcceptableAddress,
+                                                               _In_ PHYSICAL_ADDRESS HighestAcceptableAddress,
+                                                               _In_opt_ PHYSICAL_ADDRESS BoundaryAddressMultiple,
+                                                               _In_ MEMORY_CACHING_TYPE CacheType);
+NTKERNELAPI PVOID NTAPI MmAllocateContiguousNodeMemory(_In_ SIZE_T NumberOfBytes,
+                                                       _In_ PHYSICAL_ADDRESS LowestAcceptableAddress,
+                                                       _In_ PHYSICAL_ADDRESS HighestAcceptableAddress,
+                                                       _In_opt_ PHYSICAL_ADDRESS BoundaryAddressMultiple,
+                                                       _In_ ULONG Protect, _In_ NODE_REQUIREMENT PreferredNode);
+NTKERNELAPI VOID NTAPI MmFreeContiguousMemory(_In_ PVOID BaseAddress);
+NTKERNELAPI VOID NTAPI MmFreeContiguousMemorySpecifyCache(_In_ PVOID BaseAddress, _In_ SIZE_T NumberOfBytes,
+                                                          _In_ MEMORY_CACHING_TYPE CacheType);
+NTKERNELAPI PVOID NTAPI MmAllocateNonCachedMemory(_In_ SIZE_T NumberOfBytes);
+NTKERNELAPI VOID NTAPI MmFreeNonCachedMemory(_In_ PVOID BaseAddress, _In_ SIZE_T NumberOfBytes);
+/* The address itself for a valid address, 0 for an unmapped one. */
+NTKERNELAPI PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(_In_ PVOID BaseAddress);
+
+/* <= DISPATCH_LEVEL (MM_ALLOCATE_NO_WAIT) / APC_LEVEL. Locked, unmapped pages; free them with
+ * MmFreePagesFromMdl, then the MDL with ExFreePool.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmallocatepagesformdlex */
+NTKERNELAPI PMDL NTAPI MmAllocatePagesForMdlEx(_In_ PHYSICAL_ADDRESS LowAddress, _In_ PHYSICAL_ADDRESS HighAddress,
+                                               _In_ PHYSICAL_ADDRESS SkipBytes, _In_ SIZE_T TotalBytes,
+                                               _In_ MEMORY_CACHING_TYPE CacheType, _In_ ULONG Flags);
+NTKERNELAPI PMDL NTAPI MmAllocatePagesForMdl(_In_ PHYSICAL_ADDRESS LowAddress, _In_ PHYSICAL_ADDRESS HighAddress,
+                                             _In_ PHYSICAL_ADDRESS SkipBytes, _In_ SIZE_T TotalBytes);
+NTKERNELAPI VOID NTAPI MmFreePagesFromMdl(_Inout_ PMDL MemoryDescriptorList);
+/* STATUS_INVALID_PAGE_PROTECTION, STATUS_NOT_MAPPED_VIEW (not mapped to system space).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmprotectmdlsystemaddress */
+NTKERNELAPI NTSTATUS NTAPI MmProtectMdlSystemAddress(_In_ PMDL MemoryDescriptorList, _In_ ULONG NewProtect);
+
+/* <= APC_LEVEL. ProbeMode PAGE_READONLY or PAGE_READWRITE; NULL when the range fails the probe.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmsecurevirtualmemory */
+NTKERNELAPI HANDLE NTAPI MmSecureVirtualMemory(_In_ PVOID Address, _In_ SIZE_T Size, _In_ ULONG ProbeMode);
+NTKERNELAPI VOID NTAPI MmUnsecureVirtualMemory(_In_ HANDLE SecureHandle);
 
 NTIO_END_DECLS
 
