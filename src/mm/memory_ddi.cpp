@@ -252,8 +252,9 @@ NTKERNELAPI HANDLE NTAPI MmSecureVirtualMemory(PVOID Address, SIZE_T Size, ULONG
         for (ULONG_PTR page = start & ~static_cast<ULONG_PTR>(PAGE_SIZE - 1); page < start + Size; page += PAGE_SIZE) {
             auto* p = reinterpret_cast<volatile UCHAR*>(std::max(page, start));
             if (write) {
-                // Needs write access without changing the byte another thread may be writing.
-                __atomic_fetch_or(const_cast<UCHAR*>(p), 0, __ATOMIC_RELAXED);
+                // Needs write access without changing the byte another thread may be writing: a
+                // locked OR of 0 (in asm, since a compiler may turn an atomic OR of 0 into a load).
+                asm volatile("lock orb $0, %0" : "+m"(*const_cast<UCHAR*>(p)) : : "memory");
             } else {
                 (void)*p;
             }
