@@ -233,3 +233,27 @@ TEST_F(CreateHintTest, numa_node_and_related_target_device)
 }
 
 }  // namespace ntio::io::files_test::create_hint
+
+namespace ntio::io::files_test::primary_token {
+
+// PsReferencePrimaryToken: the process's token, the one SeCaptureSubjectContext captures for a
+// thread of that process, kept alive until PsDereferencePrimaryToken.
+TEST_F(FilesTest, primary_token_is_the_process_token)
+{
+    PEPROCESS process = PsGetCurrentProcess();
+    ASSERT_NE(process, nullptr);
+    PACCESS_TOKEN token = PsReferencePrimaryToken(process);
+    ASSERT_NE(token, nullptr);
+    SECURITY_SUBJECT_CONTEXT context;
+    SeCaptureSubjectContext(&context);
+    EXPECT_EQ(context.PrimaryToken, token);
+    EXPECT_EQ(SeTokenIsAdmin(token), SeTokenIsAdmin(SeQuerySubjectContextToken(&context)));
+    SeReleaseSubjectContext(&context);
+    EXPECT_EQ(PsReferencePrimaryToken(process), token);
+    PsDereferencePrimaryToken(token);
+    PsDereferencePrimaryToken(token);
+    EXPECT_EQ(PsReferencePrimaryToken(nullptr), nullptr);
+    PsDereferencePrimaryToken(nullptr);
+}
+
+}  // namespace ntio::io::files_test::primary_token
