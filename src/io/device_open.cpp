@@ -2,6 +2,7 @@
 // a device (\Device\X, \Device\X\rest, or either through \??\Link) gets a new FILE_OBJECT, the
 // device's security and state checks, and an IRP_MJ_CREATE at the top of the device's stack, or of
 // the stack of the file system volume mounted on it (volume_mount.cpp).
+#include "io/device_object.hpp"
 #include "io/driver_object.hpp"
 #include "io/file_object.hpp"
 #include "io/file_systems.hpp"
@@ -190,6 +191,25 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
             priv.granted_access = granted;
         }
     }
+    if (NT_SUCCESS(status) && packet->device_hint) {
+        // IoCreateFileSpecifyDeviceObjectHint: the create goes to the hinted device, which must be
+        // in the stack the create would have reached (the volume's, for a file on a mounted
+        // volume); anything else is STATUS_INVALID_DEVICE_OBJECT_PARAMETER.
+        status = STATUS_INVALID_DEVICE_OBJECT_PARAMETER;
+        const KIRQL old_irql = device_database_lock();
+        for (PDEVICE_OBJECT d = top; d; d = d->DeviceObjectExtension->AttachedTo) {
+            if (d == packet->device_hint) {
+                status = STATUS_SUCCESS;
+                break;
+            }
+        }
+        device_database_unlock(old_irql);
+        if (NT_SUCCESS(status)) {
+            top = packet->device_hint;
+            priv.extension.top_device_hint = top;
+            file->FileObjectExtension = &priv.extension;
+        }
+    }
     if (!NT_SUCCESS(status)) {
         release_exclusive_claim(file);
         device_release_open(device);
@@ -259,7 +279,11 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         packet->information = irp->IoStatus.Information;
         IoFreeIrp(irp);
         // NT deviation: a driver's STATUS_REPARSE (file-system reparse points) is not followed.
-        if (status == STATUS_REPARSE) status = STATUS_IO_REPARSE_TAG_NOT_HANDLED;
+        // A create sent with a device object hint cannot leave the hinted stack at all: its reparse
+        // is STATUS_MOUNT_POINT_NOT_RESOLVED, as IoCreateFileSpecifyDeviceObjectHint documents
+        // for a name that crosses to another volume.
+        if (status == STATUS_REPARSE)
+            status = packet->device_hint ? STATUS_MOUNT_POINT_NOT_RESOLVED : STATUS_IO_REPARSE_TAG_NOT_HANDLED;
     }
     SeReleaseSubjectContext(&access_state.SubjectSecurityContext);
     packet->final_status = status;
@@ -276,6 +300,7 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         device_release_open(device);
         file->RelatedFileObject = nullptr;
         file->DeviceObject = nullptr;
+        file->FileObjectExtension = nullptr;
         ObDereferenceObject(file);
         return status;
     }

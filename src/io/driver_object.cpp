@@ -392,4 +392,39 @@ VOID NTAPI IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject,
     DriverObject->Flags |= DRVO_REINIT_REGISTERED;
 }
 
+// The driver's device objects, for a file system filter counting the volumes it can attach to or
+// tearing its devices down: as many pointers as fit in DeviceObjectListSize bytes, each referenced
+// (the caller drops each with ObDereferenceObject), and the number there are. A list too small
+// for all of them is STATUS_BUFFER_TOO_SMALL with the pointers that fit; a NULL list with size 0
+// asks for the count. Devices IoDeleteDevice has already deleted are not listed.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioenumeratedeviceobjectlist
+NTSTATUS NTAPI IoEnumerateDeviceObjectList(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT* DeviceObjectList,
+                                           ULONG DeviceObjectListSize, PULONG ActualNumberDeviceObjects) {
+    if (!is_driver(DriverObject) || !ActualNumberDeviceObjects) return STATUS_INVALID_PARAMETER;
+    if (!DeviceObjectList && DeviceObjectListSize) return STATUS_INVALID_PARAMETER;
+    const ULONG room = DeviceObjectList ? DeviceObjectListSize / sizeof(PDEVICE_OBJECT) : 0;
+    ULONG count = 0;
+    {
+        std::lock_guard guard(driver_private(DriverObject).lock);
+        for (PDEVICE_OBJECT d = DriverObject->DeviceObject; d; d = d->NextDevice) {
+            if (device_private(d)->delete_pending.load(std::memory_order_acquire)) continue;
+            if (count < room) {
+                ObReferenceObject(d);
+                DeviceObjectList[count] = d;
+            }
+            ++count;
+        }
+    }
+    *ActualNumberDeviceObjects = count;
+    return count > room ? STATUS_BUFFER_TOO_SMALL : STATUS_SUCCESS;
+}
+
+// The NUMA node a device is attached to. ntio presents one node, node 0, so every device is on it.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdevicenumanode
+NTSTATUS NTAPI IoGetDeviceNumaNode(PDEVICE_OBJECT Pdo, PUSHORT NodeNumber) {
+    if (!is_device(Pdo) || !NodeNumber) return STATUS_INVALID_PARAMETER;
+    *NodeNumber = 0;
+    return STATUS_SUCCESS;
+}
+
 }  // extern "C"

@@ -169,6 +169,7 @@ void file_delete(void* object)
         KeInitializeEvent(&deferred->body.object.Event, NotificationEvent, FALSE);
         InitializeListHead(&deferred->body.object.IrpList);
         if (file->CompletionContext) deferred->body.object.CompletionContext = &deferred->body.priv.completion;
+        if (file->FileObjectExtension) deferred->body.object.FileObjectExtension = &deferred->body.priv.extension;
         file->FileName.Buffer = nullptr;  // the copy owns it now
         release_exclusive_claim(file);
         destroy_file_body(file);
@@ -215,6 +216,31 @@ extern "C" {
 PDEVICE_OBJECT NTAPI IoGetRelatedDeviceObject(PFILE_OBJECT FileObject)
 {
     return ntio::io::file_target_device(FileObject);
+}
+
+}  // extern "C"
+
+extern "C" {
+
+// A filter that fails a create the drivers below it completed with success: sends IRP_MJ_CLEANUP
+// then IRP_MJ_CLOSE for the file object to DeviceObject (the top of the stack below the filter),
+// so the file system forgets the open, and marks the file FO_FILE_OPEN_CANCELLED. The filter then
+// fails the create; the I/O manager sends nothing more for this file object.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iocancelfileopen
+// NT deviation: a file object that already has a handle (FO_HANDLE_CREATED), or a second cancel of
+// the same open, is ignored instead of the INVALID_CANCEL_OF_FILE_OPEN bug check.
+VOID NTAPI IoCancelFileOpen(PDEVICE_OBJECT DeviceObject, PFILE_OBJECT FileObject)
+{
+    using namespace ntio::io;
+    if (!is_device(DeviceObject) || !FileObject || ntio::ob::type_of(FileObject) != &g_file_type) return;
+    if (file_flags(FileObject) & (FO_HANDLE_CREATED | FO_FILE_OPEN_CANCELLED)) return;
+    if (KeGetCurrentIrql() > APC_LEVEL) return;
+    for (UCHAR major : {UCHAR{IRP_MJ_CLEANUP}, UCHAR{IRP_MJ_CLOSE}}) {
+        PIRP irp = build_file_irp(FileObject, major, DeviceObject);
+        (void)call_driver_and_wait(DeviceObject, irp);
+        release_must_succeed_irp(irp);
+    }
+    __atomic_fetch_or(&FileObject->Flags, FO_FILE_OPEN_CANCELLED, __ATOMIC_RELAXED);
 }
 
 }  // extern "C"

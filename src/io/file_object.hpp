@@ -4,6 +4,7 @@
 #pragma once
 
 #include "io/ddk.hpp"
+#include "io/objects.hpp"
 
 namespace ntio::io {
 
@@ -22,6 +23,7 @@ struct OpenPacket {
     ULONG ea_length = 0;
     ULONG options = 0;           // IO_* of IoCreateFile
     ULONG create_file_type = 0;  // CreateFileTypeNone / NamedPipe / Mailslot (IoCreateFile)
+    PDEVICE_OBJECT device_hint = nullptr;  // the create goes to this device of the stack, not its top
     PVOID extra_create_parameters = nullptr;  // NAMED_PIPE_ / MAILSLOT_CREATE_PARAMETERS, kernel copy
     // ---- Result ----
     bool parsed = false;                 // a device parse procedure consumed the packet
@@ -47,6 +49,7 @@ struct CreateFileRequest {
     ULONG create_file_type = 0;  // CREATE_FILE_TYPE
     PVOID internal_parameters = nullptr;
     ULONG options = 0;           // IO_*
+    PDEVICE_OBJECT device_hint = nullptr;  // IoCreateFileSpecifyDeviceObjectHint's DeviceObject
 };
 NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileRequest& request, KPROCESSOR_MODE mode,
                      bool check_parameters, HANDLE* handle, IO_STATUS_BLOCK* iosb);
@@ -69,6 +72,10 @@ void release_exclusive_claim(PFILE_OBJECT file) noexcept;
 // every read and write takes it.
 inline PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept
 {
+    // A file opened with a device object hint keeps going to that device, below the filters above
+    // it (IoCreateFileSpecifyDeviceObjectHint on Microsoft Learn: the filters above never see it).
+    if (auto* extension = static_cast<FileExtension*>(file->FileObjectExtension)) [[unlikely]]
+        return extension->top_device_hint;
     PDEVICE_OBJECT device = file->DeviceObject;
     // NT fact K11: direct device opens bypass a mounted volume and go to the device's own stack.
     // A file holding a VPB goes to that VPB's volume device. One holding a raw VPB (no volume

@@ -85,6 +85,7 @@ NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileReques
     packet.ea_buffer = request.ea_length ? request.ea_buffer : nullptr;
     packet.ea_length = request.ea_length;
     packet.options = request.options;
+    packet.device_hint = request.device_hint;
     HANDLE opened = nullptr;
     NTSTATUS status = ObOpenObjectByName(const_cast<POBJECT_ATTRIBUTES>(&attributes), nullptr, mode, nullptr,
                                          request.desired_access, &packet, &opened);
@@ -112,20 +113,18 @@ NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileReques
 
 using namespace ntio::io;
 
-extern "C" {
+namespace {
 
-// The kernel entry (pointers are kernel memory; IO_NO_PARAMETER_CHECKING also skips validation
-// and makes the open a KernelMode one, as the WDK describes).
-// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iocreatefile
-// NT deviation: pointers are not probed even when the previous mode is UserMode (drivers pass
-// kernel memory; the Nt* services probe and capture before they come here).
-NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
-                            PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
-                            ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength,
-                            ULONG CreateFileType, PVOID InternalParameters, ULONG Options)
+// IoCreateFile and its hinted forms.
+NTSTATUS create_file_with_hint(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                               PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                               ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer,
+                               ULONG EaLength, ULONG CreateFileType, PVOID InternalParameters, ULONG Options,
+                               PVOID DeviceObjectHint)
 {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     if (!FileHandle || !ObjectAttributes || !IoStatusBlock) return STATUS_INVALID_PARAMETER;
+    auto hint = static_cast<PDEVICE_OBJECT>(DeviceObjectHint);
+    if (hint && !is_device(hint)) return STATUS_INVALID_DEVICE_OBJECT_PARAMETER;
     const bool no_checking = (Options & IO_NO_PARAMETER_CHECKING) != 0;
     const KPROCESSOR_MODE mode = no_checking ? KPROCESSOR_MODE{KernelMode} : ExGetPreviousMode();
     CreateFileRequest request;
@@ -140,6 +139,7 @@ NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJE
     request.create_file_type = CreateFileType;
     request.internal_parameters = InternalParameters;
     request.options = Options;
+    request.device_hint = hint;
     const bool check = mode != KernelMode || (Options & IO_CHECK_CREATE_PARAMETERS);
     HANDLE handle = nullptr;
     IO_STATUS_BLOCK iosb{};
@@ -151,6 +151,70 @@ NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJE
     *FileHandle = handle;
     *IoStatusBlock = iosb;
     return status;
+}
+
+}  // namespace
+
+extern "C" {
+
+// The kernel entry (pointers are kernel memory; IO_NO_PARAMETER_CHECKING also skips validation
+// and makes the open a KernelMode one, as the WDK describes).
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iocreatefile
+// NT deviation: pointers are not probed even when the previous mode is UserMode (drivers pass
+// kernel memory; the Nt* services probe and capture before they come here).
+NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                            PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                            ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength,
+                            ULONG CreateFileType, PVOID InternalParameters, ULONG Options)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
+    return create_file_with_hint(FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock, AllocationSize,
+                                 FileAttributes, ShareAccess, Disposition, CreateOptions, EaBuffer, EaLength,
+                                 CreateFileType, InternalParameters, Options, nullptr);
+}
+
+// IoCreateFile whose IRP_MJ_CREATE goes to DeviceObject (a filter's lower device, or the file
+// system's volume device) instead of the top of the stack, so the filters above it never see the
+// create nor, later, any other IRP on the file. A hint outside the stack the name leads to is
+// STATUS_INVALID_DEVICE_OBJECT_PARAMETER; a name that leaves it (a reparse) is
+// STATUS_MOUNT_POINT_NOT_RESOLVED. A NULL hint is IoCreateFile.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iocreatefilespecifydeviceobjecthint
+NTSTATUS NTAPI IoCreateFileSpecifyDeviceObjectHint(PHANDLE FileHandle, ACCESS_MASK DesiredAccess,
+                                                   POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
+                                                   PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                                                   ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions,
+                                                   PVOID EaBuffer, ULONG EaLength, CREATE_FILE_TYPE CreateFileType,
+                                                   PVOID InternalParameters, ULONG Options, PVOID DeviceObject)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
+    return create_file_with_hint(FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock, AllocationSize,
+                                 FileAttributes, ShareAccess, Disposition, CreateOptions, EaBuffer, EaLength,
+                                 CreateFileType, InternalParameters, Options, DeviceObject);
+}
+
+// IoCreateFile with an optional IO_DRIVER_CREATE_CONTEXT: its DeviceObjectHint works as
+// IoCreateFileSpecifyDeviceObjectHint's; a NULL context is IoCreateFile.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iocreatefileex
+// NT deviation: ntio has neither extra create parameter lists nor transactions; a context carrying
+// an ExtraCreateParameter or TxnParameters is STATUS_INVALID_PARAMETER. SiloContext is ignored
+// (there is one silo, the host).
+NTSTATUS NTAPI IoCreateFileEx(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                              PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                              ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength,
+                              CREATE_FILE_TYPE CreateFileType, PVOID InternalParameters, ULONG Options,
+                              PIO_DRIVER_CREATE_CONTEXT DriverContext)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
+    PVOID hint = nullptr;
+    if (DriverContext) {
+        if (DriverContext->Size < static_cast<CSHORT>(sizeof(IO_DRIVER_CREATE_CONTEXT)))
+            return STATUS_INVALID_PARAMETER;
+        if (DriverContext->ExtraCreateParameter || DriverContext->TxnParameters) return STATUS_INVALID_PARAMETER;
+        hint = DriverContext->DeviceObjectHint;
+    }
+    return create_file_with_hint(FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock, AllocationSize,
+                                 FileAttributes, ShareAccess, Disposition, CreateOptions, EaBuffer, EaLength,
+                                 CreateFileType, InternalParameters, Options, hint);
 }
 
 // Opens the device for the caller and returns the file object (referenced) and the top of the

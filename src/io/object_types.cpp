@@ -64,3 +64,18 @@ NTIO_API POBJECT_TYPE* IoFileObjectType = &g_file_type_pointer;
 NTIO_API POBJECT_TYPE* IoDeviceObjectType = &g_device_type_pointer;
 NTIO_API POBJECT_TYPE* IoDriverObjectType = &g_driver_type_pointer;
 }
+
+extern "C" {
+
+// The GENERIC_MAPPING of file objects, the one the object manager maps a file open's generic
+// rights with (FILE_GENERIC_READ / WRITE / EXECUTE, FILE_ALL_ACCESS); a file system passes it to
+// SeAccessCheck or RtlMapGenericMask for its own files.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetfileobjectgenericmapping
+PGENERIC_MAPPING NTAPI IoGetFileObjectGenericMapping(VOID)
+{
+    // A copy of its own: a caller that writes through the pointer cannot change the type's mapping.
+    static GENERIC_MAPPING mapping = ntio::io::kFileMapping;
+    return &mapping;
+}
+
+}  // extern "C"

@@ -57,6 +57,12 @@ inline DeviceObjectExtension* device_private(PDEVICE_OBJECT d) noexcept {
 }
 
 // ---- File objects (file_object.cpp) ----
+// What FILE_OBJECT.FileObjectExtension points at (NULL for most files, as on NT): the device a
+// create with a device object hint went to (IoCreateFileSpecifyDeviceObjectHint, IoCreateFileEx),
+// which every later IRP on the file goes to as well (IoGetRelatedDeviceObject).
+struct FileExtension {
+    PDEVICE_OBJECT top_device_hint = nullptr;
+};
 struct FilePrivate {
     ACCESS_MASK granted_access = 0;         // of the open (share access and IOCTL checks)
     ULONG share_access = 0;                 // FILE_SHARE_* requested at create
@@ -69,6 +75,7 @@ struct FilePrivate {
     PDEVICE_OBJECT volume_device = nullptr; // opened through a mounted volume: its device (volume_mount.cpp)
     bool raw_volume = false;                // opened whole on a volume mounted raw: holds a reference on Vpb (volume_mount.cpp)
     bool raw_locker = false;                // raw_volume: this file locked the volume (FSCTL_LOCK_VOLUME)
+    FileExtension extension{};              // FILE_OBJECT.FileObjectExtension points here when used
 };
 struct FileBody {
     FILE_OBJECT object;

@@ -258,6 +258,22 @@ using namespace ntio::io;
 
 extern "C" {
 
+// The PDO at the base of the stack a file object's IRPs go to, referenced: what
+// IRP_MN_QUERY_DEVICE_RELATIONS(TargetDeviceRelation) on that stack reports (the target a
+// TargetDeviceChange registration watches). The caller drops the reference with ObDereferenceObject.
+// A stack outside PnP has no such device: STATUS_INVALID_DEVICE_REQUEST, the status its drivers'
+// default dispatch gives that IRP.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/kernel/irp-mn-query-device-relations
+NTSTATUS NTAPI IoGetRelatedTargetDevice(PFILE_OBJECT FileObject, PDEVICE_OBJECT* DeviceObject)
+{
+    if (!FileObject || !DeviceObject || ob::type_of(FileObject) != &g_file_type) return STATUS_INVALID_PARAMETER;
+    *DeviceObject = nullptr;
+    PDEVICE_OBJECT pdo = pdo_of_file(FileObject);
+    if (!pdo) return STATUS_INVALID_DEVICE_REQUEST;
+    *DeviceObject = pdo;
+    return STATUS_SUCCESS;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterplugplaynotification
 // NT deviation: EventCategoryHardwareProfileChange is accepted, but ntio has no hardware profiles:
 // no event of that category ever arrives.

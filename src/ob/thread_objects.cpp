@@ -101,6 +101,24 @@ HANDLE PsGetCurrentThreadId(VOID)
 
 HANDLE PsGetProcessId(PEPROCESS Process) { return Process ? Process->m_unique_id : nullptr; }
 
+// The process's primary token, kept alive until PsDereferencePrimaryToken (a driver asks it, for
+// instance, SeTokenIsAdmin). NULL for a process without a token.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-psreferenceprimarytoken
+// NT deviation: ntio tokens are not objects; release them with PsDereferencePrimaryToken, not
+// ObDereferenceObject.
+PACCESS_TOKEN PsReferencePrimaryToken(PEPROCESS Process)
+{
+    if (!Process || !Process->m_token) return nullptr;
+    Process->m_token->pin();
+    return Process->m_token.get();
+}
+
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-psdereferenceprimarytoken
+VOID PsDereferencePrimaryToken(PACCESS_TOKEN PrimaryToken)
+{
+    if (PrimaryToken) static_cast<se::Token*>(PrimaryToken)->unpin();
+}
+
 HANDLE PsGetThreadId(PETHREAD Thread) { return Thread ? Thread->m_cid_thread : nullptr; }
 
 HANDLE PsGetThreadProcessId(PETHREAD Thread)

@@ -97,6 +97,15 @@ NTKERNELAPI PACCESS_TOKEN NTAPI SeQuerySubjectContextToken(PSECURITY_SUBJECT_CON
     return effective_token(SubjectContext);
 }
 
+// Whether the token's user is a member of the local Administrators group (S-1-5-32-544), as an
+// enabled group; a NULL token is not.
+// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-setokenisadmin
+NTKERNELAPI BOOLEAN NTAPI SeTokenIsAdmin(PACCESS_TOKEN Token)
+{
+    const ntio::se::Token* token = as_token(Token);
+    return token && token->is_member(ntio::se::well_known::administrators()) ? TRUE : FALSE;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-seaccesscheck
 NTKERNELAPI BOOLEAN NTAPI SeAccessCheck(PSECURITY_DESCRIPTOR SecurityDescriptor,
                                         PSECURITY_SUBJECT_CONTEXT SubjectSecurityContext,

@@ -169,3 +169,43 @@ TEST(AccessMaskTest, all_and_any_granted)
 }
 
 }  // namespace
+
+namespace ntio::se::token_admin_test {
+
+class TokenIsAdminTest : public ::testing::Test {
+protected:
+    static std::shared_ptr<Token>& token()
+    {
+        static std::shared_ptr<Token> t;
+        return t;
+    }
+    static std::shared_ptr<Token> resolve() { return token(); }
+    void TearDown() override
+    {
+        set_subject_token_resolver(nullptr);
+        token().reset();
+    }
+    // What a driver does: capture the caller's context and ask about its token.
+    static BOOLEAN caller_is_admin()
+    {
+        SECURITY_SUBJECT_CONTEXT context;
+        SeCaptureSubjectContext(&context);
+        BOOLEAN admin = SeTokenIsAdmin(SeQuerySubjectContextToken(&context));
+        SeReleaseSubjectContext(&context);
+        return admin;
+    }
+};
+
+TEST_F(TokenIsAdminTest, administrators_member_is_admin_and_plain_user_is_not)
+{
+    set_subject_token_resolver(&resolve);
+    token() = Token::create_user(true);
+    EXPECT_TRUE(caller_is_admin());
+    token() = Token::create_user(false);
+    EXPECT_FALSE(caller_is_admin());
+    token() = Token::create_system();
+    EXPECT_TRUE(caller_is_admin());
+    EXPECT_FALSE(SeTokenIsAdmin(nullptr));
+}
+
+}  // namespace ntio::se::token_admin_test

@@ -375,6 +375,42 @@ NTKERNELAPI NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredA
                                         PVOID InternalParameters, ULONG Options);
 typedef enum _CREATE_FILE_TYPE { CreateFileTypeNone, CreateFileTypeNamedPipe, CreateFileTypeMailslot } CREATE_FILE_TYPE;
 
+/* IoCreateFileEx's optional context (ntddk.h). ntio has no extra create parameter lists and no
+   transactions: ExtraCreateParameter and TxnParameters must stay NULL. */
+typedef struct _TXN_PARAMETER_BLOCK *PTXN_PARAMETER_BLOCK;
+typedef struct _EJOB *PESILO;
+#define IO_USE_AMBIENT_SILO ((PESILO)1)
+typedef struct _IO_DRIVER_CREATE_CONTEXT {
+    CSHORT Size;
+    struct _ECP_LIST *ExtraCreateParameter;
+    PVOID DeviceObjectHint;
+    PTXN_PARAMETER_BLOCK TxnParameters;
+    PESILO SiloContext;
+} IO_DRIVER_CREATE_CONTEXT, *PIO_DRIVER_CREATE_CONTEXT;
+
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioinitializedrivercreatecontext */
+FORCEINLINE VOID IoInitializeDriverCreateContext(PIO_DRIVER_CREATE_CONTEXT DriverContext) {
+    RtlZeroMemory(DriverContext, sizeof(IO_DRIVER_CREATE_CONTEXT));
+    DriverContext->Size = (CSHORT)sizeof(IO_DRIVER_CREATE_CONTEXT);
+    DriverContext->SiloContext = IO_USE_AMBIENT_SILO;
+}
+
+NTKERNELAPI NTSTATUS NTAPI IoCreateFileEx(PHANDLE FileHandle, ACCESS_MASK DesiredAccess,
+                                          POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
+                                          PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess,
+                                          ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength,
+                                          CREATE_FILE_TYPE CreateFileType, PVOID InternalParameters, ULONG Options,
+                                          PIO_DRIVER_CREATE_CONTEXT DriverContext);
+NTKERNELAPI NTSTATUS NTAPI IoCreateFileSpecifyDeviceObjectHint(
+    PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
+    PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions,
+    PVOID EaBuffer, ULONG EaLength, CREATE_FILE_TYPE CreateFileType, PVOID InternalParameters, ULONG Options,
+    PVOID DeviceObject);
+NTKERNELAPI VOID NTAPI IoCancelFileOpen(PDEVICE_OBJECT DeviceObject, PFILE_OBJECT FileObject);
+NTKERNELAPI PGENERIC_MAPPING NTAPI IoGetFileObjectGenericMapping(VOID);
+NTKERNELAPI NTSTATUS NTAPI IoGetRelatedTargetDevice(PFILE_OBJECT FileObject, PDEVICE_OBJECT *DeviceObject);
+NTKERNELAPI NTSTATUS NTAPI IoGetDeviceNumaNode(PDEVICE_OBJECT Pdo, PUSHORT NodeNumber);
+
 /* ---- WDM version: 6.00, the latest Microsoft Learn lists (Windows 7 and later) ---- */
 #define WDM_MAJORVERSION 0x06
 #define WDM_MINORVERSION 0x00

@@ -39,6 +39,8 @@ typedef DRIVER_FS_NOTIFICATION *PDRIVER_FS_NOTIFICATION;
  * _NETWORK_FILE_SYSTEM; each is offered the mounts of the matching volume device type. < DISPATCH_LEVEL. */
 NTKERNELAPI VOID NTAPI IoRegisterFileSystem(PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI VOID NTAPI IoUnregisterFileSystem(PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI NTSTATUS NTAPI IoEnumerateDeviceObjectList(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT *DeviceObjectList,
+                                                       ULONG DeviceObjectListSize, PULONG ActualNumberDeviceObjects);
 NTKERNELAPI NTSTATUS NTAPI IoRegisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,
                                                           PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
 NTKERNELAPI VOID NTAPI IoUnregisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,

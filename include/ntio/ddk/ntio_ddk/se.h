@@ -578,6 +578,10 @@ NTKERNELAPI VOID NTAPI SeReleaseSubjectContext(_Inout_ PSECURITY_SUBJECT_CONTEXT
 NTKERNELAPI VOID NTAPI SeLockSubjectContext(_In_ PSECURITY_SUBJECT_CONTEXT SubjectContext);
 NTKERNELAPI VOID NTAPI SeUnlockSubjectContext(_In_ PSECURITY_SUBJECT_CONTEXT SubjectContext);
 NTKERNELAPI PACCESS_TOKEN NTAPI SeQuerySubjectContextToken(_In_ PSECURITY_SUBJECT_CONTEXT SubjectContext);
+NTKERNELAPI BOOLEAN NTAPI SeTokenIsAdmin(PACCESS_TOKEN Token);
+/* struct _EPROCESS * is PEPROCESS (ob.h); spelled out so this header compiles alone. */
+NTKERNELAPI PACCESS_TOKEN PsReferencePrimaryToken(struct _EPROCESS *Process);
+NTKERNELAPI VOID PsDereferencePrimaryToken(PACCESS_TOKEN PrimaryToken);
 NTKERNELAPI BOOLEAN NTAPI SeAccessCheck(_In_ PSECURITY_DESCRIPTOR SecurityDescriptor,
                                         _In_ PSECURITY_SUBJECT_CONTEXT SubjectSecurityContext,
                                         _In_ BOOLEAN SubjectContextLocked, _In_ ACCESS_MASK DesiredAccess,

@@ -20,6 +20,7 @@ void DriverState::reset()
     device_type = FILE_DEVICE_UNKNOWN;
     sddl = nullptr;
     filter = false;
+    filter_cancels_create = false;
     live_contexts = 0;
     device = nullptr;
     filter_device = nullptr;
@@ -161,11 +162,36 @@ NTSTATUS NTAPI dispatch_query_information(PDEVICE_OBJECT device, PIRP irp)
     return complete(irp, copy < name.Length ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS, header + copy);
 }
 
+NTSTATUS NTAPI create_done(PDEVICE_OBJECT, PIRP, PVOID context)
+{
+    KeSetEvent(static_cast<PKEVENT>(context), IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
 NTSTATUS NTAPI filter_pass_down(PDEVICE_OBJECT device, PIRP irp)
 {
     record(device, irp);
+    PDEVICE_OBJECT lower = static_cast<PDEVICE_OBJECT*>(device->DeviceExtension)[0];
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
+    if (sp->MajorFunction == IRP_MJ_CREATE && g_state.filter_cancels_create.load()) {
+        // A filter that vetoes an open after the driver below accepted it: wait for the create to
+        // come back, then cancel the open below and fail it.
+        KEVENT done;
+        KeInitializeEvent(&done, NotificationEvent, FALSE);
+        IoCopyCurrentIrpStackLocationToNext(irp);
+        IoSetCompletionRoutine(irp, create_done, &done, TRUE, TRUE, TRUE);
+        if (IoCallDriver(lower, irp) == STATUS_PENDING)
+            (void)KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, nullptr);
+        if (NT_SUCCESS(irp->IoStatus.Status) && irp->IoStatus.Status != STATUS_REPARSE) {
+            IoCancelFileOpen(lower, sp->FileObject);
+            return complete(irp, STATUS_ACCESS_DENIED, 0);
+        }
+        NTSTATUS status = irp->IoStatus.Status;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+        return status;
+    }
     IoSkipCurrentIrpStackLocation(irp);
-    return IoCallDriver(static_cast<PDEVICE_OBJECT*>(device->DeviceExtension)[0], irp);
+    return IoCallDriver(lower, irp);
 }
 
 VOID NTAPI driver_unload(PDRIVER_OBJECT driver)

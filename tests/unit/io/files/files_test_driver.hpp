@@ -55,6 +55,7 @@ struct DriverState {
     std::atomic<ULONG> device_type{FILE_DEVICE_UNKNOWN};  // FILE_DEVICE_DISK: a device with a VPB
     const wchar_t* sddl = nullptr;     // create the device with IoCreateDeviceSecure and this SDDL
     std::atomic<bool> filter{false};   // attach a pass-through filter above the device
+    std::atomic<bool> filter_cancels_create{false};  // the filter fails successful creates (IoCancelFileOpen)
     std::atomic<long> live_contexts{0};
     PDEVICE_OBJECT device = nullptr;
     PDEVICE_OBJECT filter_device = nullptr;
