@@ -199,6 +199,9 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         const KIRQL old_irql = device_database_lock();
         for (PDEVICE_OBJECT d = top; d; d = d->DeviceObjectExtension->AttachedTo) {
             if (d == packet->device_hint) {
+                // Held until the file object goes (release_device_hint): its IRPs keep going
+                // there even if the filter above detaches meanwhile.
+                ObReferenceObject(d);
                 status = STATUS_SUCCESS;
                 break;
             }
@@ -300,7 +303,7 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         device_release_open(device);
         file->RelatedFileObject = nullptr;
         file->DeviceObject = nullptr;
-        file->FileObjectExtension = nullptr;
+        release_device_hint(file);
         ObDereferenceObject(file);
         return status;
     }

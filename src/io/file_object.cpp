@@ -87,6 +87,7 @@ VOID NTAPI deferred_close(PVOID parameter)
     release_volume_reference(file);
     send_file_irp(file, IRP_MJ_CLOSE);
     release_volume_device(file);
+    release_device_hint(file);
     delete[] file->FileName.Buffer;
     delete deferred;
     device_release_open(device);
@@ -183,9 +184,19 @@ void file_delete(void* object)
     release_volume_reference(file);
     send_file_irp(file, IRP_MJ_CLOSE);
     release_volume_device(file);
+    release_device_hint(file);
     release_exclusive_claim(file);
     destroy_file_body(file);
     device_release_open(device);
+}
+
+void release_device_hint(PFILE_OBJECT file) noexcept
+{
+    auto* extension = static_cast<FileExtension*>(file->FileObjectExtension);
+    if (!extension) return;
+    file->FileObjectExtension = nullptr;
+    if (extension->top_device_hint) ObDereferenceObject(extension->top_device_hint);
+    extension->top_device_hint = nullptr;
 }
 
 void file_dump(void* object, std::string& out)

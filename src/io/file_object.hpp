@@ -67,6 +67,9 @@ void release_must_succeed_irp(PIRP irp) noexcept;
 
 // Gives up the file's claim on an exclusive device (DO_EXCLUSIVE, NT fact N3; device_open.cpp).
 void release_exclusive_claim(PFILE_OBJECT file) noexcept;
+// Drops the reference a create with a device object hint took on the hinted device, and clears
+// FileObjectExtension (file_object.cpp).
+void release_device_hint(PFILE_OBJECT file) noexcept;
 
 // The device IRPs on the file object go to (IoGetRelatedDeviceObject without the export). Inline:
 // every read and write takes it.
