@@ -17,6 +17,51 @@ void* image_base_of(const void* address) noexcept {
 
 namespace {
 
+struct ExtentSearch {
+    std::uintptr_t address = 0;
+    std::uintptr_t low = 0;
+    std::uintptr_t high = 0;
+};
+
+int find_extent(dl_phdr_info* info, size_t, void* data) {
+    auto* search = static_cast<ExtentSearch*>(data);
+    std::uintptr_t low = UINTPTR_MAX;
+    std::uintptr_t high = 0;
+    bool holds = false;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type != PT_LOAD) continue;
+        const std::uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
+        const std::uintptr_t end = begin + ph.p_memsz;
+        low = begin < low ? begin : low;
+        high = end > high ? end : high;
+        if (search->address >= begin && search->address < end) holds = true;
+    }
+    if (!holds) return 0;
+    search->low = low;
+    search->high = high;
+    return 1;
+}
+
+}  // namespace
+
+bool image_extent_of(const void* address, std::uintptr_t& low, std::uintptr_t& high) noexcept {
+    ExtentSearch search{reinterpret_cast<std::uintptr_t>(address)};
+    if (!address || !dl_iterate_phdr(find_extent, &search)) return false;
+    low = search.low;
+    high = search.high;
+    return true;
+}
+
+bool symbol_of(const void* address, AddressSymbol& out) noexcept {
+    Dl_info info{};
+    if (!address || dladdr(address, &info) == 0 || !info.dli_fname) return false;
+    out = {info.dli_fname, info.dli_fbase, info.dli_sname, info.dli_saddr};
+    return true;
+}
+
+namespace {
+
 struct OwnImage {
     void* handle = nullptr;
     void* base = nullptr;

@@ -2,7 +2,6 @@
 // take (namespace and driver locks, the process thread lock, each thread's IRP list lock, device
 // queue locks), copies it and lets go; it never calls a driver and never writes a field. Objects it
 // looks at are held by a reference for the time they are read.
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <cxxabi.h>
@@ -18,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "host/image.hpp"
 #include "inspect/snapshot.hpp"
 
 #include "config/config_manager.hpp"
@@ -86,21 +86,21 @@ std::string narrow(std::u16string_view s) {
 // directory and suffix, and libntio is "nt" since it plays the kernel.
 std::string symbolise(Addr a) {
     if (!a) return {};
-    Dl_info info{};
-    if (!dladdr(reinterpret_cast<void*>(a), &info) || !info.dli_fname) return {};
-    std::string module = info.dli_fname;
+    host::AddressSymbol info;
+    if (!host::symbol_of(reinterpret_cast<void*>(a), info)) return {};
+    std::string module = info.image_path;
     if (auto slash = module.rfind('/'); slash != std::string::npos) module.erase(0, slash + 1);
     if (auto dot = module.find('.'); dot != std::string::npos) module.erase(dot);
     if (module == "libntio") module = "nt";
     char offset[32];
-    if (!info.dli_sname || !info.dli_saddr) {
+    if (!info.symbol || !info.symbol_address) {
         std::snprintf(offset, sizeof offset, "+0x%llx",
-                      static_cast<unsigned long long>(a - reinterpret_cast<Addr>(info.dli_fbase)));
+                      static_cast<unsigned long long>(a - reinterpret_cast<Addr>(info.image_base)));
         return module + offset;
     }
-    std::string name = info.dli_sname;
+    std::string name = info.symbol;
     int status = 0;
-    if (char* demangled = abi::__cxa_demangle(info.dli_sname, nullptr, nullptr, &status); status == 0 && demangled) {
+    if (char* demangled = abi::__cxa_demangle(info.symbol, nullptr, nullptr, &status); status == 0 && demangled) {
         name = demangled;
         std::free(demangled);
         // WinDbg names functions without their parameter lists.
@@ -115,7 +115,7 @@ std::string symbolise(Addr a) {
         }
     }
     std::string text = module + "!" + name;
-    if (Addr delta = a - reinterpret_cast<Addr>(info.dli_saddr)) {
+    if (Addr delta = a - reinterpret_cast<Addr>(info.symbol_address)) {
         std::snprintf(offset, sizeof offset, "+0x%llx", static_cast<unsigned long long>(delta));
         text += offset;
     }

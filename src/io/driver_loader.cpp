@@ -5,19 +5,15 @@
 // DriverStart / DriverSize cover the mapped image from before DriverEntry runs.
 #include "io/driver_loader.hpp"
 
-#include <dlfcn.h>
-#include <link.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <strings.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <cstring>
 #include <utility>
 
-#include "host/errno_status.hpp"
+#include "host/image.hpp"
+#include "host/library.hpp"
 #include "io/driver_loader_registry.hpp"
 #include "io/driver_object.hpp"
 #include "io/objects.hpp"
@@ -74,35 +70,11 @@ void log_failure(std::u16string_view service, const std::string& what, NTSTATUS 
                to_utf8(service).c_str(), what.c_str(), static_cast<unsigned>(status));
 }
 
-// True when `symbol` was found in the object `handle` names, not in one of its dependencies.
-bool defined_in(void* handle, void* symbol) {
-    link_map* map = nullptr;
-    Dl_info info{};
-    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !dladdr(symbol, &info)) return false;
-    return info.dli_fname && map->l_name && std::strcmp(info.dli_fname, map->l_name) == 0;
-}
-
-void* own_symbol(void* handle, const char* name) {
-    void* symbol = dlsym(handle, name);
-    return symbol && defined_in(handle, symbol) ? symbol : nullptr;
-}
-
 // DT_NEEDED entries of the image whose names end in ".sys": the export drivers it imports.
 std::vector<std::string> imported_drivers(void* handle) {
     std::vector<std::string> out;
-    link_map* map = nullptr;
-    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !map->l_ld) return out;
-    const char* strings = nullptr;
-    for (const ElfW(Dyn)* d = map->l_ld; d->d_tag != DT_NULL; ++d)
-        if (d->d_tag == DT_STRTAB) strings = reinterpret_cast<const char*>(d->d_un.d_ptr);
-    if (!strings) return out;
-    // glibc relocates the dynamic section in place where it is writable (x86-64), else not.
-    if (reinterpret_cast<ElfW(Addr)>(strings) < map->l_addr) strings += map->l_addr;
-    for (const ElfW(Dyn)* d = map->l_ld; d->d_tag != DT_NULL; ++d) {
-        if (d->d_tag != DT_NEEDED) continue;
-        std::string name(strings + d->d_un.d_val);
-        if (name.size() > 4 && strcasecmp(name.c_str() + name.size() - 4, ".sys") == 0) out.push_back(name);
-    }
+    for (std::string& name : host::library_needed(handle))
+        if (name.size() > 4 && strcasecmp(name.c_str() + name.size() - 4, ".sys") == 0) out.push_back(std::move(name));
     return out;
 }
 
@@ -114,7 +86,7 @@ void drop_import(ExportImage* e) noexcept {
         std::erase(t.exports, e);
     }
     if (e->dll_unload) (void)e->dll_unload();
-    dlclose(e->handle);
+    host::library_close(e->handle);
     delete e;
 }
 
@@ -125,7 +97,7 @@ void release_image(void* p) noexcept {
         std::lock_guard guard(t.lock);
         std::erase(t.images, image);
     }
-    dlclose(image->handle);
+    host::library_close(image->handle);
     // NT unloads an export driver (DllUnload) after the last driver importing it.
     for (ExportImage* e : image->imports) drop_import(e);
     delete image;
@@ -136,7 +108,7 @@ void release_image(void* p) noexcept {
 NTSTATUS import_export_driver(System& system, const std::string& needed, std::u16string_view importer,
                               ExportImage*& out) {
     ImageTable& t = table();
-    void* handle = dlopen(needed.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    void* handle = host::library_reference_loaded(needed.c_str());
     if (!handle) return STATUS_DLL_NOT_FOUND;
     {
         std::lock_guard guard(t.lock);
@@ -144,7 +116,7 @@ NTSTATUS import_export_driver(System& system, const std::string& needed, std::u1
             if (e->handle == handle && e->system == &system) {
                 ++e->users;
                 out = e;
-                dlclose(handle);
+                host::library_close(handle);
                 return STATUS_SUCCESS;
             }
         }
@@ -158,23 +130,23 @@ NTSTATUS import_export_driver(System& system, const std::string& needed, std::u1
         NTSTATUS status = load_service(service, &driver);
         if (driver) ObDereferenceObject(driver);
         if (!NT_SUCCESS(status) && status != STATUS_IMAGE_ALREADY_LOADED) {
-            dlclose(handle);
+            host::library_close(handle);
             return status;
         }
     }
-    if (auto init = reinterpret_cast<DllInitializeRoutine>(own_symbol(handle, "DllInitialize"))) {
+    if (auto init = reinterpret_cast<DllInitializeRoutine>(host::library_own_symbol(handle, "DllInitialize"))) {
         // The registry path MmCallDllInitialize passes: the export driver's own service key.
         std::u16string path = std::u16string(u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\") + service;
         UNICODE_STRING registry_path = unicode_of(path);
         NTSTATUS status = init(&registry_path);
         if (!NT_SUCCESS(status)) {
             log_failure(importer, "DllInitialize of " + needed + " failed", status);
-            dlclose(handle);
+            host::library_close(handle);
             return status;
         }
     }
     auto* e = new ExportImage{handle, &system, 1,
-                              reinterpret_cast<DllUnloadRoutine>(own_symbol(handle, "DllUnload"))};
+                              reinterpret_cast<DllUnloadRoutine>(host::library_own_symbol(handle, "DllUnload"))};
     std::lock_guard guard(t.lock);
     t.exports.push_back(e);
     out = e;
@@ -184,30 +156,20 @@ NTSTATUS import_export_driver(System& system, const std::string& needed, std::u1
 // Maps the service's image: a clear status for a missing, unreadable or malformed image, a missing
 // DriverEntry, an image another service already loaded, or an export driver that fails.
 NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& out, PDRIVER_INITIALIZE& entry) {
-    struct stat st{};
-    if (::stat(config.host_path.c_str(), &st) != 0) {
-        const int error = errno;
-        NTSTATUS status = (error == ENOENT || error == ENOTDIR) ? STATUS_OBJECT_NAME_NOT_FOUND
-                                                                : host::status_from_errno(error);
-        log_failure(config.name, "image " + config.host_path + " not found", status);
+    const char* problem = "";
+    NTSTATUS status = host::library_check_file(config.host_path.c_str(), problem);
+    if (!NT_SUCCESS(status)) {
+        log_failure(config.name, "image " + config.host_path + " " + problem, status);
         return status;
     }
-    if (!S_ISREG(st.st_mode)) {
-        log_failure(config.name, "image " + config.host_path + " is not a file", STATUS_INVALID_IMAGE_FORMAT);
-        return STATUS_INVALID_IMAGE_FORMAT;
-    }
-    if (::access(config.host_path.c_str(), R_OK) != 0) {
-        log_failure(config.name, "image " + config.host_path + " is not readable", STATUS_ACCESS_DENIED);
-        return STATUS_ACCESS_DENIED;
-    }
-    void* handle = dlopen(config.host_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    std::string message;
+    host::LibraryFailure failure{};
+    void* handle = host::library_open(config.host_path.c_str(), message, failure);
     if (!handle) {
-        const char* error = dlerror();
-        std::string message = error ? error : "dlopen failed";
         // NT's status for an import the kernel does not export; else not a loadable image.
-        NTSTATUS status = message.find("undefined symbol") != std::string::npos ? STATUS_DRIVER_ENTRYPOINT_NOT_FOUND
-                          : message.find("cannot open shared object") != std::string::npos ? STATUS_DLL_NOT_FOUND
-                                                                                            : STATUS_INVALID_IMAGE_FORMAT;
+        status = failure == host::LibraryFailure::kUndefinedSymbol     ? STATUS_DRIVER_ENTRYPOINT_NOT_FOUND
+                 : failure == host::LibraryFailure::kMissingDependency ? STATUS_DLL_NOT_FOUND
+                                                                       : STATUS_INVALID_IMAGE_FORMAT;
         log_failure(config.name, "cannot load image: " + message, status);
         return status;
     }
@@ -217,25 +179,25 @@ NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& o
         for (DriverImage* image : t.images) {
             if (image->handle == handle && image->system == &system) {
                 // Two services naming one image: as MmLoadSystemImage refuses a second mapping.
-                dlclose(handle);
+                host::library_close(handle);
                 log_failure(config.name, "image " + config.host_path + " is already loaded by another service",
                             STATUS_IMAGE_ALREADY_LOADED);
                 return STATUS_IMAGE_ALREADY_LOADED;
             }
         }
     }
-    entry = reinterpret_cast<PDRIVER_INITIALIZE>(own_symbol(handle, "DriverEntry"));
+    entry = reinterpret_cast<PDRIVER_INITIALIZE>(host::library_own_symbol(handle, "DriverEntry"));
     if (!entry) {
         // NT deviation: a PE image always has an entry point; an ELF image without DriverEntry is
         // STATUS_PROCEDURE_NOT_FOUND.
-        dlclose(handle);
+        host::library_close(handle);
         log_failure(config.name, "image " + config.host_path + " does not export DriverEntry", STATUS_PROCEDURE_NOT_FOUND);
         return STATUS_PROCEDURE_NOT_FOUND;
     }
     auto* image = new DriverImage{handle, &system, {}, config.image_path};
     for (const std::string& needed : imported_drivers(handle)) {
         ExportImage* e = nullptr;
-        NTSTATUS status = import_export_driver(system, needed, config.name, e);
+        status = import_export_driver(system, needed, config.name, e);
         if (!NT_SUCCESS(status)) {
             log_failure(config.name, "export driver " + needed + " did not load", status);
             release_image(image);
@@ -249,33 +211,6 @@ NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& o
     }
     out = image;
     return STATUS_SUCCESS;
-}
-
-// The mapped extent of the loaded object holding `address`: its lowest to its highest PT_LOAD.
-struct ImageExtent {
-    std::uintptr_t address = 0;
-    std::uintptr_t low = 0;
-    std::uintptr_t high = 0;
-};
-
-int find_extent(dl_phdr_info* info, size_t, void* data) {
-    auto* extent = static_cast<ImageExtent*>(data);
-    std::uintptr_t low = UINTPTR_MAX;
-    std::uintptr_t high = 0;
-    bool holds = false;
-    for (int i = 0; i < info->dlpi_phnum; ++i) {
-        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-        if (ph.p_type != PT_LOAD) continue;
-        const std::uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
-        const std::uintptr_t end = begin + ph.p_memsz;
-        low = std::min(low, begin);
-        high = std::max(high, end);
-        if (extent->address >= begin && extent->address < end) holds = true;
-    }
-    if (!holds) return 0;
-    extent->low = low;
-    extent->high = high;
-    return 1;
 }
 
 // DriverStart / DriverSize and DriverInit of the next driver object this thread's load_service
@@ -355,10 +290,11 @@ NTSTATUS load_service(std::u16string_view name, PDRIVER_OBJECT* driver) {
     PDRIVER_INITIALIZE entry = nullptr;
     status = open_image(*system, config, image, entry);
     if (!NT_SUCCESS(status)) return status;
-    ImageExtent extent{reinterpret_cast<std::uintptr_t>(entry)};
-    if (!dl_iterate_phdr(find_extent, &extent) || extent.high - extent.low > ULONG_MAX) extent = {};
-    t_pending_image = {entry, reinterpret_cast<PVOID>(extent.low), static_cast<ULONG>(extent.high - extent.low),
-                       &config.image_path};
+    std::uintptr_t low = 0;
+    std::uintptr_t high = 0;
+    if (!host::image_extent_of(reinterpret_cast<const void*>(entry), low, high) || high - low > ULONG_MAX)
+        low = high = 0;
+    t_pending_image = {entry, reinterpret_cast<PVOID>(low), static_cast<ULONG>(high - low), &config.image_path};
     status = create_driver(config.name, image_driver_entry, image, release_image, driver);
     t_pending_image = {};  // not consumed when no driver object could be made
     if (status == STATUS_OBJECT_NAME_COLLISION) return STATUS_IMAGE_ALREADY_LOADED;

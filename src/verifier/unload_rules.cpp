@@ -4,12 +4,10 @@
 // gone: bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, "This driver failed to
 // cancel lookaside lists, DPCs, worker threads, or other such items before unload."
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xce--driver-unloaded-without-cancelling-pending-operations
-#include <dlfcn.h>
-#include <link.h>
-
 #include <cstdint>
 #include <cstdio>
 
+#include "host/image.hpp"
 #include "ke/dpc_processor.hpp"
 #include "ke/kernel.hpp"
 #include "ke/timer_engine.hpp"
@@ -29,29 +27,6 @@ struct Image {
     }
 };
 
-struct PhdrSearch {
-    std::uintptr_t address;
-    Image image;
-    bool found = false;
-};
-
-int find_loaded_object(dl_phdr_info* info, size_t, void* data) {
-    auto* search = static_cast<PhdrSearch*>(data);
-    std::uintptr_t low = UINTPTR_MAX;
-    std::uintptr_t high = 0;
-    for (int i = 0; i < info->dlpi_phnum; ++i) {
-        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-        if (ph.p_type != PT_LOAD) continue;
-        const std::uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
-        low = begin < low ? begin : low;
-        high = begin + ph.p_memsz > high ? begin + ph.p_memsz : high;
-    }
-    if (search->address < low || search->address >= high) return 0;
-    search->image = {low, high};
-    search->found = true;
-    return 1;
-}
-
 // The driver's image: DriverStart / DriverSize when the loader set them, else the loaded object
 // (shared object or executable) holding its DriverEntry, as the host's dynamic loader mapped it.
 // NT deviation: a driver created in-process with NtioCreateDriver has the host executable for an
@@ -63,11 +38,7 @@ bool driver_image(PDRIVER_OBJECT driver, Image* image) noexcept {
         return true;
     }
     if (!driver->DriverInit) return false;
-    PhdrSearch search{reinterpret_cast<std::uintptr_t>(driver->DriverInit), {}};
-    dl_iterate_phdr(find_loaded_object, &search);
-    if (!search.found) return false;
-    *image = search.image;
-    return true;
+    return host::image_extent_of(reinterpret_cast<const void*>(driver->DriverInit), image->start, image->end);
 }
 
 enum class PendingKind : ULONG_PTR { Irp = 1, Timer = 2, Dpc = 3, WorkItem = 4 };

@@ -2,7 +2,6 @@
 // otherwise the verifier formats the stop-screen report (the code's name, each parameter explained,
 // the offending driver, the IRP with its path) and bugchecks. The stop screen prints the report
 // through the bugcheck reporter hook; tests read it with NtioVerifierLastReport.
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "host/image.hpp"
 #include "io/irp_names.hpp"
 #include "io/objects.hpp"
 #include "rtl/bugcheck.hpp"
@@ -71,11 +71,11 @@ std::atomic<bool> g_labels_made{false};  // g_labels exists: a device may have a
 
 std::string symbol(const void* address) {
     char text[256];
-    Dl_info info{};
-    if (address && dladdr(address, &info) && info.dli_sname) {
-        std::snprintf(text, sizeof text, "%p %s+0x%lx", address, info.dli_sname,
+    host::AddressSymbol info;
+    if (host::symbol_of(address, info) && info.symbol) {
+        std::snprintf(text, sizeof text, "%p %s+0x%lx", address, info.symbol,
                       static_cast<unsigned long>(static_cast<const char*>(address) -
-                                                 static_cast<const char*>(info.dli_saddr)));
+                                                 static_cast<const char*>(info.symbol_address)));
         return text;
     }
     std::snprintf(text, sizeof text, "%p", address);

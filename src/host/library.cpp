@@ -1,0 +1,78 @@
+// Shared objects loaded on purpose, through the dynamic linker (dlopen and its link map).
+#include "host/library.hpp"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "host/errno_status.hpp"
+
+namespace ntio::host {
+
+NTSTATUS library_check_file(const char* path, const char*& problem) noexcept {
+    struct stat st{};
+    if (::stat(path, &st) != 0) {
+        const int error = errno;
+        problem = "not found";
+        return (error == ENOENT || error == ENOTDIR) ? STATUS_OBJECT_NAME_NOT_FOUND : status_from_errno(error);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        problem = "is not a file";
+        return STATUS_INVALID_IMAGE_FORMAT;
+    }
+    if (::access(path, R_OK) != 0) {
+        problem = "is not readable";
+        return STATUS_ACCESS_DENIED;
+    }
+    problem = "";
+    return STATUS_SUCCESS;
+}
+
+void* library_open(const char* path, std::string& message, LibraryFailure& failure) noexcept {
+    void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (handle) return handle;
+    const char* error = dlerror();
+    message = error ? error : "dlopen failed";
+    failure = message.find("undefined symbol") != std::string::npos           ? LibraryFailure::kUndefinedSymbol
+              : message.find("cannot open shared object") != std::string::npos ? LibraryFailure::kMissingDependency
+                                                                                : LibraryFailure::kNotLoadable;
+    return nullptr;
+}
+
+void* library_reference_loaded(const char* name) noexcept {
+    return dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+}
+
+void library_close(void* handle) noexcept {
+    if (handle) dlclose(handle);
+}
+
+void* library_own_symbol(void* handle, const char* name) noexcept {
+    void* symbol = dlsym(handle, name);
+    if (!symbol) return nullptr;
+    link_map* map = nullptr;
+    Dl_info info{};
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !dladdr(symbol, &info)) return nullptr;
+    return info.dli_fname && map->l_name && std::strcmp(info.dli_fname, map->l_name) == 0 ? symbol : nullptr;
+}
+
+std::vector<std::string> library_needed(void* handle) {
+    std::vector<std::string> out;
+    link_map* map = nullptr;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !map->l_ld) return out;
+    const char* strings = nullptr;
+    for (const ElfW(Dyn)* d = map->l_ld; d->d_tag != DT_NULL; ++d)
+        if (d->d_tag == DT_STRTAB) strings = reinterpret_cast<const char*>(d->d_un.d_ptr);
+    if (!strings) return out;
+    // glibc relocates the dynamic section in place where it is writable (x86-64), else not.
+    if (reinterpret_cast<ElfW(Addr)>(strings) < map->l_addr) strings += map->l_addr;
+    for (const ElfW(Dyn)* d = map->l_ld; d->d_tag != DT_NULL; ++d)
+        if (d->d_tag == DT_NEEDED) out.emplace_back(strings + d->d_un.d_val);
+    return out;
+}
+
+}  // namespace ntio::host

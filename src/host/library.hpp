@@ -1,0 +1,42 @@
+// Shared objects loaded on purpose: driver images and the export drivers they link against, each
+// opened with its own symbols kept local (RTLD_NOW | RTLD_LOCAL), so two drivers may both define
+// DriverEntry.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <wdm.h>
+
+namespace ntio::host {
+
+// Why an open failed, as the dynamic linker said it.
+enum class LibraryFailure {
+    kUndefinedSymbol,    // the image imports a symbol nothing loaded defines
+    kMissingDependency,  // a library the image needs cannot be found
+    kNotLoadable,        // anything else: not an ELF shared object, wrong architecture, ...
+};
+
+// Whether `path` names a readable regular file: STATUS_SUCCESS, or STATUS_OBJECT_NAME_NOT_FOUND
+// (missing), STATUS_INVALID_IMAGE_FORMAT (not a regular file), STATUS_ACCESS_DENIED (unreadable) or
+// the status of another errno, with what is wrong in `problem` ("not found", "is not a file", ...).
+NTSTATUS library_check_file(const char* path, const char*& problem) noexcept;
+
+// Opens the shared object at `path`, resolving every symbol now. Null on failure, with the
+// linker's message and its kind.
+void* library_open(const char* path, std::string& message, LibraryFailure& failure) noexcept;
+
+// One more reference to the already-loaded shared object the linker knows by `name` (as a
+// DT_NEEDED entry names it), or null when it is not loaded.
+void* library_reference_loaded(const char* name) noexcept;
+
+// Drops one reference library_open or library_reference_loaded took.
+void library_close(void* handle) noexcept;
+
+// The address of `name` when the object itself defines it (not one of its dependencies), or null.
+void* library_own_symbol(void* handle, const char* name) noexcept;
+
+// The object's DT_NEEDED entries, in order.
+std::vector<std::string> library_needed(void* handle);
+
+}  // namespace ntio::host
