@@ -6,7 +6,6 @@
 // and tears down the maps whose last handle went while they were dirty.
 #include "cc/cache_manager.hpp"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -14,6 +13,7 @@
 
 #include "cc/paging_io.hpp"
 #include "cc/shared_cache_map.hpp"
+#include "host/pages.hpp"
 #include "io/top_level_irp.hpp"
 #include "ntio/system.hpp"
 
@@ -37,10 +37,9 @@ constexpr LONGLONG kLazyWriterDelay = -10'000'000;  // one second, relative, in 
 // NT deviation: CcDirtyPageThreshold is an eighth of the machine's memory here (NT sizes it from
 // the system cache, which ntio does not have).
 std::int64_t default_dirty_threshold() noexcept {
-    const long pages = sysconf(_SC_PHYS_PAGES);
-    const long size = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || size <= 0) return std::int64_t{1} << 18;  // 1 GiB of pages
-    return std::max<std::int64_t>(std::int64_t{pages} * size / 8 / PAGE_SIZE, 1024);
+    const std::uint64_t bytes = host::physical_memory_bytes();
+    if (bytes == 0) return std::int64_t{1} << 18;  // 1 GiB of pages
+    return std::max<std::int64_t>(static_cast<std::int64_t>(bytes / 8 / PAGE_SIZE), 1024);
 }
 
 CacheManager::CacheManager(System& system) : m_system(system), m_dirty_threshold(default_dirty_threshold()) {

@@ -1,8 +1,25 @@
 #include "host/pages.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <wdm.h>
 
 namespace ntio::host {
+
+namespace {
+
+int protection_of(unsigned access) noexcept {
+    int prot = PROT_NONE;
+    if (access & kPageRead) prot |= PROT_READ;
+    if (access & kPageWrite) prot |= PROT_WRITE;
+    if (access & kPageExecute) prot |= PROT_EXEC;
+    return prot;
+}
+
+}  // namespace
 
 void* allocate_pages(std::size_t bytes) noexcept {
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -12,11 +29,63 @@ void* allocate_pages(std::size_t bytes) noexcept {
 void free_pages(void* address, std::size_t bytes) noexcept { munmap(address, bytes); }
 
 bool protect_pages(void* address, std::size_t bytes, unsigned access) noexcept {
-    int prot = PROT_NONE;
-    if (access & kPageRead) prot |= PROT_READ;
-    if (access & kPageWrite) prot |= PROT_WRITE;
-    if (access & kPageExecute) prot |= PROT_EXEC;
-    return mprotect(address, bytes, prot) == 0;
+    return mprotect(address, bytes, protection_of(access)) == 0;
+}
+
+
+void* reserve_pages(std::size_t bytes) noexcept {
+    void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+}
+
+std::size_t page_size() noexcept { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
+
+std::uint64_t physical_memory_bytes() noexcept {
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
+}
+
+int memory_file_create(std::uint64_t bytes) noexcept {
+    const int file = memfd_create("ntio-section", MFD_CLOEXEC);
+    if (file < 0) return -1;
+    if (!memory_file_resize(file, bytes)) {
+        close(file);
+        return -1;
+    }
+    return file;
+}
+
+bool memory_file_resize(int file, std::uint64_t bytes) noexcept {
+    return ftruncate(file, static_cast<off_t>(bytes)) == 0;
+}
+
+void memory_file_close(int file) noexcept {
+    if (file >= 0) close(file);
+}
+
+void* map_memory_file(int file, std::uint64_t offset, std::size_t length, unsigned access, bool copy_on_write,
+                      void* hint, bool fixed, NTSTATUS& status) noexcept {
+    const int flags = (copy_on_write ? MAP_PRIVATE : MAP_SHARED) | (fixed ? MAP_FIXED_NOREPLACE : 0);
+    void* mapped = mmap(hint, length, protection_of(access), flags, file, static_cast<off_t>(offset));
+    if (mapped == MAP_FAILED) {
+        const int error = errno;
+        status = fixed && (error == EEXIST || error == EINVAL || error == ENOMEM) ? STATUS_CONFLICTING_ADDRESSES
+                                                                                 : STATUS_NO_MEMORY;
+        return nullptr;
+    }
+    if (fixed && mapped != hint) {  // a kernel that does not know MAP_FIXED_NOREPLACE took it as a hint
+        munmap(mapped, length);
+        status = STATUS_CONFLICTING_ADDRESSES;
+        return nullptr;
+    }
+    status = STATUS_SUCCESS;
+    return mapped;
+}
+
+void* remap_pages(void* address, std::size_t old_bytes, std::size_t new_bytes) noexcept {
+    void* p = mremap(address, old_bytes, new_bytes, MREMAP_MAYMOVE);
+    return p == MAP_FAILED ? nullptr : p;
 }
 
 }  // namespace ntio::host

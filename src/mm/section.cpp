@@ -5,8 +5,6 @@
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/section-objects-and-views
 #include "mm/section.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -14,6 +12,7 @@
 #include <string>
 
 #include "cc/paging_io.hpp"
+#include "host/pages.hpp"
 #include "ob/object_type.hpp"
 
 namespace ntio::mm {
@@ -97,15 +96,16 @@ ControlArea* new_control(std::uint64_t size) {
     auto* control = new (std::nothrow) ControlArea();
     if (!control) return nullptr;
     control->capacity = round_up(size ? size : 1, kPage);
-    control->fd = memfd_create("ntio-section", MFD_CLOEXEC);
-    if (control->fd < 0 || ftruncate(control->fd, static_cast<off_t>(control->capacity)) != 0) {
-        if (control->fd >= 0) close(control->fd);
+    control->fd = host::memory_file_create(control->capacity);
+    if (control->fd < 0) {
         delete control;
         return nullptr;
     }
-    void* view = mmap(nullptr, control->capacity, PROT_READ | PROT_WRITE, MAP_SHARED, control->fd, 0);
-    if (view == MAP_FAILED) {
-        close(control->fd);
+    NTSTATUS status = STATUS_SUCCESS;
+    void* view = host::map_memory_file(control->fd, 0, control->capacity, host::kPageRead | host::kPageWrite, false,
+                                       nullptr, false, status);
+    if (!view) {
+        host::memory_file_close(control->fd);
         delete control;
         return nullptr;
     }
@@ -117,9 +117,9 @@ ControlArea* new_control(std::uint64_t size) {
 NTSTATUS grow(ControlArea& control, std::uint64_t size) {
     const std::uint64_t capacity = round_up(size, kPage);
     if (capacity <= control.capacity) return STATUS_SUCCESS;
-    if (ftruncate(control.fd, static_cast<off_t>(capacity)) != 0) return STATUS_INSUFFICIENT_RESOURCES;
-    void* view = mremap(control.system_view, control.capacity, capacity, MREMAP_MAYMOVE);
-    if (view == MAP_FAILED) return STATUS_INSUFFICIENT_RESOURCES;
+    if (!host::memory_file_resize(control.fd, capacity)) return STATUS_INSUFFICIENT_RESOURCES;
+    void* view = host::remap_pages(control.system_view, control.capacity, capacity);
+    if (!view) return STATUS_INSUFFICIENT_RESOURCES;
     control.system_view = static_cast<char*>(view);
     control.capacity = capacity;
     if (control.pointers) {
@@ -295,8 +295,8 @@ void destroy_control(ControlArea* control) {
         std::lock_guard io(control->io);
         (void)write_pages(*control, 0, control->capacity);
     }
-    munmap(control->system_view, control->capacity);
-    close(control->fd);
+    host::free_pages(control->system_view, control->capacity);
+    host::memory_file_close(control->fd);
     if (control->file) ObDereferenceObject(control->file);
     delete control;
 }

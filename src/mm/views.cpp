@@ -3,13 +3,13 @@
 // (copy-on-write) for PAGE_WRITECOPY views and every view of an image section.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwmapviewofsection
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwunmapviewofsection
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <map>
 #include <optional>
 
+#include "host/pages.hpp"
 #include "mm/section.hpp"
 
 namespace ntio::mm {
@@ -93,9 +93,9 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
 
     const bool copy = control->image || copies_on_write(protection);
     const bool writable = !control->image && writes(protection);
-    int prot = PROT_READ;
-    if ((protection & 0xFF) == PAGE_NOACCESS) prot = PROT_NONE;
-    if (writable || copy) prot |= PROT_WRITE;
+    unsigned access = host::kPageRead;
+    if ((protection & 0xFF) == PAGE_NOACCESS) access = host::kPageNone;
+    if (writable || copy) access |= host::kPageWrite;
     // NT deviation: executable views map readable memory; ntio runs no code from a view.
 
     // The pages are read after a flush of the file's cache (load_pages), when the file is cached:
@@ -111,16 +111,8 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
     if (!NT_SUCCESS(status)) return status;
     void* hint = wanted;
     if (!hint && control->image && section->image_base) hint = reinterpret_cast<void*>(section->image_base);
-    int flags = (copy ? MAP_PRIVATE : MAP_SHARED) | (wanted ? MAP_FIXED_NOREPLACE : 0);
-    void* mapped = mmap(hint, length, prot, flags, control->fd, static_cast<off_t>(start));
-    if (mapped == MAP_FAILED) {
-        if (wanted && (errno == EEXIST || errno == EINVAL || errno == ENOMEM)) return STATUS_CONFLICTING_ADDRESSES;
-        return STATUS_NO_MEMORY;
-    }
-    if (wanted && mapped != wanted) {  // a kernel that does not know MAP_FIXED_NOREPLACE took it as a hint
-        munmap(mapped, length);
-        return STATUS_CONFLICTING_ADDRESSES;
-    }
+    void* mapped = host::map_memory_file(control->fd, start, length, access, copy, hint, wanted != nullptr, status);
+    if (!mapped) return status;
     {
         std::lock_guard guard(lock());
         views().emplace(reinterpret_cast<ULONG_PTR>(mapped), View{control, start, length, writable});
@@ -146,7 +138,7 @@ NTSTATUS unmap_view(void* address) {
         view = it->second;
         views().erase(it);
     }
-    munmap(reinterpret_cast<void*>(base), view.size);
+    host::free_pages(reinterpret_cast<void*>(base), view.size);
     ControlArea* control = view.control;
     ControlArea* dead = nullptr;
     {

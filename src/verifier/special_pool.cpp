@@ -7,8 +7,6 @@
 // https://learn.microsoft.com/windows-hardware/drivers/devtest/i-o-verification
 #include "verifier/special_pool.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
@@ -20,6 +18,7 @@
 
 #include <ntio/ntio_verifier.h>
 
+#include "host/pages.hpp"
 #include "verifier/state.hpp"
 
 namespace ntio::verifier {
@@ -61,13 +60,12 @@ Pool* pool() noexcept {
     std::call_once(g_pool_once, [] {
         auto* p = new (std::nothrow) Pool();
         if (!p) return;
-        p->page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+        p->page = host::page_size();
         p->slot_bytes = kSlotPages * p->page;
         p->data_bytes = kDataPages * p->page;
         // Address space only: pages are made accessible one IRP at a time.
-        void* region = ::mmap(nullptr, p->slot_bytes * kSlots, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                              -1, 0);
-        if (region == MAP_FAILED) {
+        void* region = host::reserve_pages(p->slot_bytes * kSlots);
+        if (!region) {
             delete p;
             return;
         }
@@ -130,7 +128,7 @@ void* special_pool_allocate_irp(PDEVICE_OBJECT target, std::size_t bytes) noexce
     const std::size_t start = (p->data_bytes - bytes) & ~std::size_t{15};
     const std::size_t first_page = start / p->page * p->page;
     auto* data = reinterpret_cast<unsigned char*>(slot_base(*p, slot));
-    if (::mprotect(data + first_page, p->data_bytes - first_page, PROT_READ | PROT_WRITE) != 0) {
+    if (!host::protect_pages(data + first_page, p->data_bytes - first_page, host::kPageRead | host::kPageWrite)) {
         p->reusable.push_back(slot);
         ++p->fallbacks;
         return nullptr;
@@ -164,7 +162,7 @@ void special_pool_free(void* block, const void* freed) noexcept {
         if (!corrupted) {
             std::memset(data + start, kFreedPoison, p->data_bytes - start);
             p->state[slot].store(kFreed, std::memory_order_release);
-            (void)::mprotect(data, p->data_bytes, PROT_NONE);
+            (void)host::protect_pages(data, p->data_bytes, host::kPageNone);
             --p->live;
             p->quarantine.push_back(slot);
             if (p->quarantine.size() > kQuarantine) {
