@@ -1,11 +1,8 @@
 // ExUuidCreate: a version 4 UUID (RFC 4122 section 4.4): 122 random bits from the host's
 // getrandom, the version nibble 4 and the variant bits 10.
-#include <cerrno>
-#include <cstddef>
-
-#include <sys/random.h>
-
 #include <wdm.h>
+
+#include "host/process.hpp"
 
 extern "C" {
 
@@ -14,15 +11,7 @@ extern "C" {
 NTKERNELAPI NTSTATUS NTAPI ExUuidCreate(UUID* Uuid) {
     if (!Uuid) return STATUS_INVALID_PARAMETER;
     unsigned char bytes[sizeof(UUID)];
-    std::size_t filled = 0;
-    while (filled < sizeof(bytes)) {
-        const ssize_t got = getrandom(bytes + filled, sizeof(bytes) - filled, 0);
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return STATUS_RETRY;
-        }
-        filled += static_cast<std::size_t>(got);
-    }
+    if (!ntio::host::random_bytes(bytes, sizeof(bytes))) return STATUS_RETRY;
     __builtin_memcpy(Uuid, bytes, sizeof(bytes));
     Uuid->Data3 = static_cast<USHORT>((Uuid->Data3 & 0x0FFF) | 0x4000);
     Uuid->Data4[0] = static_cast<UCHAR>((Uuid->Data4[0] & 0x3F) | 0x80);

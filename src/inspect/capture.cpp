@@ -2,8 +2,6 @@
 // take (namespace and driver locks, the process thread lock, each thread's IRP list lock, device
 // queue locks), copies it and lets go; it never calls a driver and never writes a field. Objects it
 // looks at are held by a reference for the time they are read.
-#include <unistd.h>
-
 #include <cxxabi.h>
 
 #include <algorithm>
@@ -18,6 +16,7 @@
 #include <unordered_map>
 
 #include "host/image.hpp"
+#include "host/process.hpp"
 #include "inspect/snapshot.hpp"
 
 #include "config/config_manager.hpp"
@@ -193,7 +192,7 @@ public:
         : m_system(system), m_objects(system.objects()), m_snap(snap), m_options(options) {}
 
     void run() {
-        m_snap.pid = ::getpid();
+        m_snap.pid = host::process_id();
         m_snap.time = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
         m_snap.origin = "live";

@@ -2,8 +2,6 @@
 // System stops.
 #include <nlohmann/json.hpp>
 
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -11,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "host/output.hpp"
+#include "host/process.hpp"
 #include "inspect/dump.hpp"
 #include "inspect/snapshot_json.hpp"
 
@@ -193,20 +193,13 @@ std::string default_dump_path() {
     if (const char* env = std::getenv("NTIO_DUMP_DIR"); env && *env) dir = env;
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
-    return dir + "/ntio-" + std::to_string(::getpid()) + "-" + std::to_string(now) + ".dmp";
+    return dir + "/ntio-" + std::to_string(host::process_id()) + "-" + std::to_string(now) + ".dmp";
 }
 
 namespace {
 
 void write_text(int fd, const std::string& text) {
-    const char* p = text.data();
-    std::size_t left = text.size();
-    while (left > 0) {
-        ssize_t n = ::write(fd, p, left);
-        if (n <= 0) return;
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
+    (void)host::write_all(fd, text.data(), text.size());
 }
 
 // NT deviation: Windows writes its dump from a minimal, allocation-free path; this writer captures a

@@ -1,7 +1,5 @@
 // The `ntio kd` command: argument handling, the read-eval loop, and the two back ends (a loaded dump,
 // or the attach server of another process).
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -9,6 +7,8 @@
 #include <string>
 
 #include "inspect/kd_tool.hpp"
+
+#include "host/process.hpp"
 
 #include "inspect/dump.hpp"
 #include "inspect/kd_commands.hpp"
@@ -99,7 +99,7 @@ int kd_main(int argc, char** argv) {
         for (; i < argc; ++i) line += std::string(line.empty() ? "" : " ") + argv[i];
         return run_line(line, run);
     }
-    const bool interactive = ::isatty(STDIN_FILENO);
+    const bool interactive = host::input_is_terminal();
     if (interactive && !dump.empty() && snapshot.bugcheck) {
         std::printf("Bugcheck %08X (%016llx, %016llx, %016llx, %016llx)\n", snapshot.bugcheck->code,
                     static_cast<unsigned long long>(snapshot.bugcheck->params[0]),

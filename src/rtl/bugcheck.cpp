@@ -1,8 +1,5 @@
 // KeBugCheckEx and friends: print the stop screen to stderr and abort, unless a process-wide hook
 // (NtioSetBugCheckHook) takes the bugcheck, which is how tests assert stop codes without dying.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +8,8 @@
 
 #include <ntio/ntio.h>
 
+#include "host/output.hpp"
+#include "host/process.hpp"
 #include "rtl/bugcheck.hpp"
 
 namespace ntio::rtl {
@@ -48,39 +47,33 @@ void run_dump_writers(ULONG code, const ULONG_PTR params[4], int fd) {
 thread_local bool t_in_bugcheck = false;
 
 void write_all(int fd, const char* text) {
-    std::size_t length = std::strlen(text);
-    while (length > 0) {
-        ssize_t written = ::write(fd, text, length);
-        if (written <= 0) return;
-        text += written;
-        length -= static_cast<std::size_t>(written);
-    }
+    (void)ntio::host::write_all(fd, text, std::strlen(text));
 }
 
 [[noreturn]] void stop_screen(ULONG code, const ULONG_PTR params[4]) {
     if (t_in_bugcheck) {
-        write_all(STDERR_FILENO, "*** recursive bugcheck, aborting\n");
+        write_all(ntio::host::kStandardError, "*** recursive bugcheck, aborting\n");
         std::abort();
     }
     t_in_bugcheck = true;
     char line[256];
     format_stop_line(line, sizeof line, code, params);
-    write_all(STDERR_FILENO, "\n");
-    write_all(STDERR_FILENO, line);
-    write_all(STDERR_FILENO, "\n");
+    write_all(ntio::host::kStandardError, "\n");
+    write_all(ntio::host::kStandardError, line);
+    write_all(ntio::host::kStandardError, "\n");
     const char* name = bugcheck_name(code);
     const char* meaning = bugcheck_meaning(code);
-    write_all(STDERR_FILENO, name ? name : "(unknown bugcheck code)");
-    write_all(STDERR_FILENO, "\n");
+    write_all(ntio::host::kStandardError, name ? name : "(unknown bugcheck code)");
+    write_all(ntio::host::kStandardError, "\n");
     if (meaning) {
-        write_all(STDERR_FILENO, meaning);
-        write_all(STDERR_FILENO, "\n");
+        write_all(ntio::host::kStandardError, meaning);
+        write_all(ntio::host::kStandardError, "\n");
     }
     if (BugCheckReporter reporter = g_reporter.load(std::memory_order_acquire)) {
-        reporter(code, params, STDERR_FILENO);
+        reporter(code, params, ntio::host::kStandardError);
     }
-    run_dump_writers(code, params, STDERR_FILENO);
-    run_bugcheck_callbacks(code, params, STDERR_FILENO);
+    run_dump_writers(code, params, ntio::host::kStandardError);
+    run_bugcheck_callbacks(code, params, ntio::host::kStandardError);
     std::abort();
 }
 
@@ -119,19 +112,9 @@ void write_secondary(const KBUGCHECK_SECONDARY_DUMP_DATA& data, int fd) noexcept
     const char* dir = std::getenv("NTIO_DUMP_DIR");
     char path[512];
     std::snprintf(path, sizeof path, "%s/ntio-%d-%08x%04x%04x.secondary", dir && *dir ? dir : ".",
-                  static_cast<int>(::getpid()), static_cast<unsigned>(data.Guid.Data1),
+                  ntio::host::process_id(), static_cast<unsigned>(data.Guid.Data1),
                   static_cast<unsigned>(data.Guid.Data2), static_cast<unsigned>(data.Guid.Data3));
-    const int out = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) return;
-    const char* bytes = static_cast<const char*>(data.OutBuffer);
-    std::size_t left = length;
-    while (left > 0) {
-        ssize_t written = ::write(out, bytes, left);
-        if (written <= 0) break;
-        bytes += written;
-        left -= static_cast<std::size_t>(written);
-    }
-    ::close(out);
+    if (!ntio::host::write_new_file(path, data.OutBuffer, length)) return;
     write_all(fd, "Secondary dump data: ");
     write_all(fd, path);
     write_all(fd, "\n");
@@ -298,7 +281,7 @@ extern "C" VOID NTAPI KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParamet
     }
     if (hook) {
         hook(BugCheckCode, params[0], params[1], params[2], params[3], context);
-        write_all(STDERR_FILENO, "*** bugcheck hook returned; a hook must not return\n");
+        write_all(ntio::host::kStandardError, "*** bugcheck hook returned; a hook must not return\n");
     }
     stop_screen(BugCheckCode, params);
 }

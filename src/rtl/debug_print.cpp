@@ -1,14 +1,13 @@
 // Debug output: DbgPrint/DbgPrintEx write to stderr through the kernel printf dialect, DbgBreakPoint
 // is a logged no-op (NT fact S21: no debugger is attached, never SIGTRAP), RtlAssert reports and
 // bugchecks.
-#include <unistd.h>
-
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
 
 #include <wdm.h>
 
+#include "host/output.hpp"
 #include "rtl/formatter.hpp"
 
 namespace {
@@ -17,12 +16,7 @@ namespace {
 constexpr std::size_t kMaxDebugPrint = 512;
 
 void write_stderr(const char* text, std::size_t length) {
-    while (length > 0) {
-        const ssize_t n = ::write(STDERR_FILENO, text, length);
-        if (n <= 0) return;
-        text += n;
-        length -= static_cast<std::size_t>(n);
-    }
+    (void)ntio::host::write_all(ntio::host::kStandardError, text, length);
 }
 
 bool level_enabled(ULONG level) {

@@ -4,8 +4,6 @@
 // the per-device IRP logs; the inspector's verifier section for dumps and `!verifier`; and the
 // NTIO_TRACE file written at exit. Readers run while writers record and never make them wait: a
 // reader keeps only the words no writer can have touched since it copied them.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "host/process.hpp"
 #include "inspect/snapshot.hpp"
 #include "verifier/irp_log_layout.hpp"
 #include "verifier/state.hpp"
@@ -564,7 +563,7 @@ bool start_up() {
 
 std::string log_json_lines() {
     std::string out;
-    const int pid = static_cast<int>(::getpid());
+    const int pid = host::process_id();
     for (const Record& r : read_records()) append_record(out, r, pid);
     return out;
 }

@@ -2,7 +2,6 @@
 // otherwise the verifier formats the stop-screen report (the code's name, each parameter explained,
 // the offending driver, the IRP with its path) and bugchecks. The stop screen prints the report
 // through the bugcheck reporter hook; tests read it with NtioVerifierLastReport.
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdarg>
@@ -13,6 +12,7 @@
 #include <unordered_set>
 
 #include "host/image.hpp"
+#include "host/output.hpp"
 #include "io/irp_names.hpp"
 #include "io/objects.hpp"
 #include "rtl/bugcheck.hpp"
@@ -283,14 +283,7 @@ std::string format_report(const Violation& v) {
 void stop_screen_reporter(ULONG code, const ULONG_PTR params[4], int fd) {
     if (!g_report_busy.load(std::memory_order_acquire) && g_report_length > 0 && g_report_code == code &&
         std::memcmp(g_report_params, params, sizeof g_report_params) == 0) {
-        const char* text = g_report;
-        std::size_t left = g_report_length;
-        while (left > 0) {
-            ssize_t written = ::write(fd, text, left);
-            if (written <= 0) break;
-            text += written;
-            left -= static_cast<std::size_t>(written);
-        }
+        (void)host::write_all(fd, g_report, g_report_length);
     }
     if (g_previous_reporter) g_previous_reporter(code, params, fd);
 }
@@ -364,7 +357,7 @@ void report(const Violation& v) noexcept {
         g_warnings.fetch_add(1, std::memory_order_relaxed);
         std::string warning = "*** ntio verifier warning (compat mode, tolerated by Windows without Driver Verifier)\n";
         warning += text;
-        (void)!::write(STDERR_FILENO, warning.data(), warning.size());
+        (void)host::write_all(host::kStandardError, warning.data(), warning.size());
         return;
     }
     const ULONG_PTR params[4] = {v.p1, v.p2, v.p3, v.p4};

@@ -2,7 +2,6 @@
 // expansion (reported as REG_SZ) unless RRF_NOEXPAND, strings always NUL-terminated (REG_MULTI_SZ
 // double-NUL), and RRF_ZEROONFAILURE. https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-reggetvaluew
 // and the RRF/SRRF flag table https://learn.microsoft.com/windows/win32/shell/srrf
-#include <unistd.h>
 
 #include <cstring>
 #include <string>

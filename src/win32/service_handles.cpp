@@ -8,7 +8,6 @@
 #include <map>
 #include <string>
 
-#include <unistd.h>
 
 #include "io/driver_object.hpp"
 #include "ntio/system.hpp"

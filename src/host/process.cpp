@@ -1,0 +1,27 @@
+// The host process's id, terminal and random source.
+#include "host/process.hpp"
+
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace ntio::host {
+
+int process_id() noexcept { return static_cast<int>(::getpid()); }
+
+bool input_is_terminal() noexcept { return ::isatty(STDIN_FILENO) != 0; }
+
+bool random_bytes(void* out, std::size_t length) noexcept {
+    auto* bytes = static_cast<unsigned char*>(out);
+    std::size_t filled = 0;
+    while (filled < length) {
+        const ssize_t got = ::getrandom(bytes + filled, length - filled, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        filled += static_cast<std::size_t>(got);
+    }
+    return true;
+}
+
+}  // namespace ntio::host

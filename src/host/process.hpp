@@ -1,0 +1,15 @@
+// Facts about the host process and its surroundings.
+#pragma once
+
+#include <cstddef>
+
+namespace ntio::host {
+
+int process_id() noexcept;           // the host process's id
+bool input_is_terminal() noexcept;   // standard input is a terminal (an interactive user)
+
+// Fills `length` bytes from the host's random source (not for keys: for UUIDs and seeds); false
+// when the host gives none.
+bool random_bytes(void* out, std::size_t length) noexcept;
+
+}  // namespace ntio::host
