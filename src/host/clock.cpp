@@ -1,6 +1,9 @@
 // CLOCK_MONOTONIC / CLOCK_REALTIME conversions to NT time units.
 #include "host/clock.hpp"
 
+#include <cstdio>
+#include <cstring>
+
 namespace ntio::host {
 namespace {
 std::int64_t read_100ns(clockid_t clock) noexcept {
@@ -22,6 +25,15 @@ std::uint64_t interrupt_time() noexcept { return static_cast<std::uint64_t>(read
 std::int64_t system_time() noexcept { return read_100ns(CLOCK_REALTIME) + kUnixEpochAs1601; }
 
 std::uint64_t performance_counter() noexcept { return interrupt_time(); }
+
+bool clock_is_time_stamp_counter() noexcept {
+    FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    if (!f) return false;
+    char name[32] = {};
+    const bool ok = std::fgets(name, sizeof name, f) && std::strncmp(name, "tsc", 3) == 0;
+    std::fclose(f);
+    return ok;
+}
 
 Deadline deadline_from_interrupt_time(std::uint64_t interrupt_due) noexcept {
     Deadline d;

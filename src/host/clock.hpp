@@ -15,6 +15,9 @@ inline constexpr std::uint64_t kPerformanceFrequency = 10000000;        // 10 MH
 std::uint64_t interrupt_time() noexcept;   // 100 ns units, CLOCK_MONOTONIC
 std::int64_t system_time() noexcept;       // 100 ns since 1601, CLOCK_REALTIME
 std::uint64_t performance_counter() noexcept;  // ticks of kPerformanceFrequency
+// The host's monotonic clock runs on the CPU's time-stamp counter (invariant and synchronized across
+// CPUs, or the host would not use it), so an rdtsc read is as good a time as the clock's own.
+bool clock_is_time_stamp_counter() noexcept;
 
 // Deadline for a futex wait: `interrupt_due` in interrupt time, or `system_due` in system time.
 Deadline deadline_from_interrupt_time(std::uint64_t interrupt_due) noexcept;

@@ -1,4 +1,6 @@
 // pthread_create/pthread_join wrappers with errno mapped to NTSTATUS.
+#include <unistd.h>
+
 #include <cerrno>
 #include <new>
 
@@ -41,5 +43,50 @@ void Thread::join() noexcept {
 }
 
 void Thread::exit_current() { pthread_exit(nullptr); }
+
+namespace {
+void* detached_trampoline(void* raw) {
+    trampoline(raw);
+    return nullptr;
+}
+}  // namespace
+
+bool start_detached_thread(Thread::Entry entry, void* context, std::size_t stack_bytes) noexcept {
+    auto* block = new (std::nothrow) StartBlock{entry, context};
+    if (!block) return false;
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) {
+        delete block;
+        return false;
+    }
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, stack_bytes);
+    pthread_t thread;
+    const bool started = pthread_create(&thread, &attr, &detached_trampoline, block) == 0;
+    pthread_attr_destroy(&attr);
+    if (!started) delete block;
+    return started;
+}
+
+bool on_fork_in_child(void (*routine)()) noexcept { return pthread_atfork(nullptr, nullptr, routine) == 0; }
+
+bool current_thread_stack(std::uintptr_t& low, std::uintptr_t& high) noexcept {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return false;
+    void* base = nullptr;
+    size_t size = 0;
+    const bool known = pthread_attr_getstack(&attr, &base, &size) == 0;
+    pthread_attr_destroy(&attr);
+    if (!known) return false;
+    low = reinterpret_cast<std::uintptr_t>(base);
+    high = low + size;
+    return true;
+}
+
+std::uint32_t current_thread_id() noexcept { return static_cast<std::uint32_t>(::gettid()); }
+
+LateThreadExit::LateThreadExit(Routine routine) noexcept { (void)pthread_key_create(&m_key, routine); }
+
+void LateThreadExit::set(void* value) noexcept { (void)pthread_setspecific(m_key, value); }
 
 }  // namespace ntio::host

@@ -3,6 +3,9 @@
 
 #include <pthread.h>
 
+#include <cstddef>
+#include <cstdint>
+
 #include <wdm.h>
 
 namespace ntio::host {
@@ -26,6 +29,30 @@ public:
 private:
     pthread_t m_thread{};
     bool m_started = false;
+};
+
+// Starts a detached thread (nobody joins it) with a `stack_bytes` stack; false when the host refuses.
+bool start_detached_thread(Thread::Entry entry, void* context, std::size_t stack_bytes) noexcept;
+
+// Runs `routine` in the child process after a fork, on its one thread.
+bool on_fork_in_child(void (*routine)()) noexcept;
+
+// The calling thread's stack, lowest to highest address; false when the host cannot say.
+bool current_thread_stack(std::uintptr_t& low, std::uintptr_t& high) noexcept;
+
+// The calling thread's id as the host's tools show it (Linux's tid).
+std::uint32_t current_thread_id() noexcept;
+
+// A per-thread value whose routine runs when its thread ends, after every C++ thread_local
+// destructor of that thread (so a thread's own rundown can still use what the value holds).
+class LateThreadExit {
+public:
+    using Routine = void (*)(void* value);
+    explicit LateThreadExit(Routine routine) noexcept;
+    void set(void* value) noexcept;  // for the calling thread; null runs nothing
+
+private:
+    pthread_key_t m_key{};
 };
 
 }  // namespace ntio::host

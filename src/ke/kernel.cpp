@@ -1,6 +1,6 @@
 // Kernel lifetime: emulated processors (DPC threads), timer engine, thread provider, threads the
 // kernel starts (joined at stop) and the termination path every thread goes through.
-#include <sched.h>
+#include <thread>
 #include <csetjmp>
 #include <algorithm>
 #include <atomic>
@@ -113,7 +113,7 @@ void Kernel::stop() {
             std::lock_guard guard(m_threads_lock);
             if (IsListEmpty(&m_threads)) break;
         }
-        sched_yield();
+        std::this_thread::yield();
     }
 }
 

@@ -1,5 +1,5 @@
 // KeWaitForSingleObject / KeWaitForMultipleObjects / KeDelayExecutionThread over the wait engine.
-#include <sched.h>
+#include <thread>
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -67,7 +67,7 @@ NTKERNELAPI NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Al
     poll_before_wait(0, nullptr, WaitAny, Interval);
     NTSTATUS status = wait_for_objects(t, rq);
     if (status == STATUS_TIMEOUT) {
-        if (Interval->QuadPart == 0) sched_yield();
+        if (Interval->QuadPart == 0) std::this_thread::yield();
         status = STATUS_SUCCESS;
     }
     return status;

@@ -1,20 +1,15 @@
 // Lookup-section slots (one per thread, reused after the thread ends) and the grace period.
 #include "ob/lookup_section.hpp"
 
-#include <pthread.h>
-
 #include "host/cpu.hpp"
 #include "host/memory_barrier.hpp"
+#include "host/thread.hpp"
 
 namespace ntio::ob {
 namespace {
 
 std::atomic<LookupSlot*> g_slots{nullptr};
 std::atomic<unsigned> g_fence_word{0};  // a full barrier where the host gives no process barrier
-
-// Released by a pthread key destructor: those run after every C++ thread_local destructor, so
-// lookups made by the thread's own rundown (IRP cancellation, handle closes) still have their slot.
-pthread_key_t g_slot_key;
 
 void release_slot(void* value) {
     auto* slot = static_cast<LookupSlot*>(value);
@@ -23,8 +18,15 @@ void release_slot(void* value) {
     slot->in_use.store(false, std::memory_order_release);
 }
 
+// Released after every C++ thread_local destructor of the thread, so lookups made by the thread's
+// own rundown (IRP cancellation, handle closes) still have their slot.
+host::LateThreadExit& slot_release() noexcept {
+    static host::LateThreadExit* release = new host::LateThreadExit(release_slot);  // never destroyed
+    return *release;
+}
+
 bool initialise() noexcept {
-    (void)pthread_key_create(&g_slot_key, release_slot);
+    (void)slot_release();
     return !host::process_barrier_available();
 }
 
@@ -54,7 +56,7 @@ LookupSlot* claim_lookup_slot() noexcept {
     }
     slot->depth = 0;
     t_lookup_slot = slot;
-    (void)pthread_setspecific(g_slot_key, slot);
+    slot_release().set(slot);
     return slot;
 }
 

@@ -2,10 +2,10 @@
 // PsCreateSystemThread, PsTerminateSystemThread, current thread/process and their ids.
 #include "ob/thread_objects.hpp"
 
-#include <pthread.h>
 
 #include <new>
 
+#include "host/thread.hpp"
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
@@ -258,15 +258,11 @@ VOID NTAPI IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit)
 {
     *LowLimit = 0;
     *HighLimit = 0;
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
-    void* base = nullptr;
-    size_t size = 0;
-    if (pthread_attr_getstack(&attr, &base, &size) == 0) {
-        *LowLimit = reinterpret_cast<ULONG_PTR>(base);
-        *HighLimit = reinterpret_cast<ULONG_PTR>(base) + size;
-    }
-    pthread_attr_destroy(&attr);
+    std::uintptr_t low = 0;
+    std::uintptr_t high = 0;
+    if (!ntio::host::current_thread_stack(low, high)) return;
+    *LowLimit = low;
+    *HighLimit = high;
 }
 
 }  // extern "C"

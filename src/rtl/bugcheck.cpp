@@ -1,5 +1,7 @@
 // KeBugCheckEx and friends: print the stop screen to stderr and abort, unless a process-wide hook
 // (NtioSetBugCheckHook) takes the bugcheck, which is how tests assert stop codes without dying.
+#include <chrono>
+#include <thread>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -126,7 +128,7 @@ void run_bugcheck_callbacks(ULONG code, const ULONG_PTR params[4], int fd) noexc
     (void)code;
     (void)params;
     std::unique_lock guard(g_callbacks_lock, std::defer_lock);
-    for (int attempt = 0; attempt < 1000 && !guard.try_lock(); ++attempt) ::usleep(100);
+    for (int attempt = 0; attempt < 1000 && !guard.try_lock(); ++attempt) std::this_thread::sleep_for(std::chrono::microseconds(100));
     if (!guard.owns_lock()) return;
     for (LIST_ENTRY* e = g_callbacks.Flink; e != &g_callbacks; e = e->Flink) {
         auto* record = CONTAINING_RECORD(e, KBUGCHECK_CALLBACK_RECORD, Entry);

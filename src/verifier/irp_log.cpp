@@ -8,14 +8,14 @@
 // IRP ids, event times between clock reads, names of returns and completion routines and the
 // sequence numbers are worked out when the log is read (irp_log_reader.cpp). The storage both sides
 // share is irp_log_layout.hpp.
-#include <pthread.h>
-#include <unistd.h>
-#include <sys/syscall.h>
-
+#include <chrono>
 #include <cstdio>
+#include <thread>
 #include <cstring>
 #include <type_traits>
 
+#include "host/clock.hpp"
+#include "host/thread.hpp"
 #include "io/irp_completion_walk.hpp"
 #include "io/objects.hpp"
 #include "verifier/chained_calls.hpp"
@@ -29,17 +29,7 @@ namespace irp_log {
 std::atomic<Ring*> g_rings{nullptr};
 DeviceLog g_devices[kDeviceLogs];
 #if defined(__x86_64__) || defined(__i386__)
-namespace {
-bool tsc_usable() noexcept {
-    FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
-    if (!f) return false;
-    char name[32] = {};
-    const bool ok = std::fgets(name, sizeof name, f) && std::strncmp(name, "tsc", 3) == 0;
-    std::fclose(f);
-    return ok;
-}
-}  // namespace
-const bool g_use_tsc = tsc_usable();
+const bool g_use_tsc = host::clock_is_time_stamp_counter();
 #endif
 const Calibration g_start = calibrate();
 }  // namespace irp_log
@@ -113,15 +103,14 @@ void next_tick() noexcept {
 // The ticker stops once nothing has read the clock for kIdleTicks (tracing is off, or no I/O): it
 // marks itself stopped, then ticks once more, so that every thread's next event reads the clock,
 // sees no ticker and starts a new one.
-void* ticker_main(void*) {
+void ticker_main(void*) {
     for (;;) {
-        timespec period{0, kTickNs};
-        nanosleep(&period, nullptr);
+        std::this_thread::sleep_for(std::chrono::nanoseconds(kTickNs));
         const std::uint64_t tick = g_tick.value.load(std::memory_order_relaxed);
         if (tick - g_tick.last_stamp.load(std::memory_order_relaxed) > kIdleTicks) {
             g_tick.ticker.store(0, std::memory_order_seq_cst);
             next_tick();
-            return nullptr;
+            return;
         }
         next_tick();
     }
@@ -141,18 +130,9 @@ void start_ticker() noexcept {
     // (or from the parent of a forked child), and a ticker that found it too old would stop at its
     // first tick.
     g_tick.last_stamp.store(g_tick.value.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    static const bool fork_handler = pthread_atfork(nullptr, nullptr, ticker_after_fork_in_child) == 0;
+    static const bool fork_handler = host::on_fork_in_child(ticker_after_fork_in_child);
     (void)fork_handler;
-    pthread_attr_t attr;
-    pthread_t thread;
-    bool started = pthread_attr_init(&attr) == 0;
-    if (started) {
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&attr, 64 * 1024);
-        started = pthread_create(&thread, &attr, ticker_main, nullptr) == 0;
-        pthread_attr_destroy(&attr);
-    }
-    if (!started) g_tick.ticker.store(2, std::memory_order_release);
+    if (!host::start_detached_thread(ticker_main, nullptr, 64 * 1024)) g_tick.ticker.store(2, std::memory_order_release);
 }
 
 void mark_owner(ThreadLog& t, Ring* r) noexcept;
@@ -161,7 +141,7 @@ void mark_owner(ThreadLog& t, Ring* r) noexcept;
     if (t_log.exited) return nullptr;
     start_ticker();
     t_ring_release.armed = true;
-    t_log.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+    t_log.tid = host::current_thread_id();
     Ring* r = nullptr;
     for (Ring* c = g_rings.load(std::memory_order_acquire); c && !r; c = c->next) {
         bool expected = false;

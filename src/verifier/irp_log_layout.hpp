@@ -4,7 +4,7 @@
 // entries and the decoding of a call record's stack location words.
 #pragma once
 
-#include <time.h>
+#include <chrono>
 
 #include <atomic>
 #include <cstddef>
@@ -70,9 +70,9 @@ inline Ring* ring_of_gate(std::atomic<std::uint64_t>* gate) noexcept { return re
 [[gnu::visibility("hidden")]] extern std::atomic<Ring*> g_rings;
 
 inline std::uint64_t now_ns() noexcept {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+    // steady_clock is CLOCK_MONOTONIC, through the vDSO.
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
 }
 
 // Clock reads use the time-stamp counter (a clock_gettime costs twice an rdtsc here); readers turn

@@ -4,6 +4,8 @@
 // the per-device IRP logs; the inspector's verifier section for dumps and `!verifier`; and the
 // NTIO_TRACE file written at exit. Readers run while writers record and never make them wait: a
 // reader keeps only the words no writer can have touched since it copied them.
+#include <chrono>
+#include <thread>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -63,8 +65,7 @@ struct ClockConverter {
         if (!g_use_tsc) return;
         Calibration now = calibrate();
         while (now.ns - g_start.ns < 10000000ull) {
-            timespec pause{0, 1000000};
-            nanosleep(&pause, nullptr);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
             now = calibrate();
         }
         ns_per_tick = static_cast<long double>(now.ns - g_start.ns) / static_cast<long double>(now.raw - g_start.raw);

@@ -1,8 +1,8 @@
 // The stress modes of verifier-and-inspector.md section 4 for verified drivers: seeded low-resources
 // simulation, forced pending I/O and synchronization delay fuzzing. One generator (splitmix64 over an
 // atomic counter, so no lock) serves every decision; the seed is printed in reports for replay.
-#include <sched.h>
-#include <time.h>
+#include <chrono>
+#include <thread>
 
 #include <cstdlib>
 
@@ -55,11 +55,10 @@ void maybe_delay(ULONG flags) noexcept {
     const ULONG max = g_delay_max.load(std::memory_order_relaxed);
     // Raised IRQL may not block on NT; a yield perturbs the interleaving all the same.
     if (KeGetCurrentIrql() >= DISPATCH_LEVEL || max == 0 || (r >> 8) % 2 == 0) {
-        sched_yield();
+        std::this_thread::yield();
         return;
     }
-    timespec pause{0, static_cast<long>(((r >> 16) % max + 1) * 1000)};
-    nanosleep(&pause, nullptr);
+    std::this_thread::sleep_for(std::chrono::microseconds((r >> 16) % max + 1));
 }
 
 NTIO_VERIFIER_STRESS stress_settings() noexcept {
