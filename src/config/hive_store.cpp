@@ -2,7 +2,7 @@
 // Names and data are stored as UTF-16LE blobs exactly as the services received them.
 #include "config/hive_store.hpp"
 
-#include <sys/stat.h>
+#include <filesystem>
 
 #include <sqlite3.h>
 
@@ -21,7 +21,7 @@ constexpr const char* kSchema =
     "CREATE TABLE ntio_values(key_id INTEGER NOT NULL, upname BLOB NOT NULL, name BLOB NOT NULL,"
     " seq INTEGER NOT NULL, type INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(key_id, upname));";
 
-std::string quoted(const std::string& path) { return "hive file '" + path + "'"; }
+std::string in_quotes(const std::string& path) { return "hive file '" + path + "'"; }
 
 int pragma_int(sqlite3* db, const char* sql, int* rc)
 {
@@ -46,28 +46,28 @@ NTSTATUS validate_existing(const std::string& path, std::string& message)
     sqlite3* db = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
     if (rc != SQLITE_OK) {
-        message = "ntio: cannot open " + quoted(path) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        message = "ntio: cannot open " + in_quotes(path) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         return STATUS_CANNOT_LOAD_REGISTRY_FILE;
     }
     NTSTATUS status = STATUS_SUCCESS;
     const int app_id = pragma_int(db, "PRAGMA application_id", &rc);
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-        message = "ntio: " + quoted(path) + " is in use by another ntio System";
+        message = "ntio: " + in_quotes(path) + " is in use by another ntio System";
         status = STATUS_SHARING_VIOLATION;
     } else if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) {
-        message = "ntio: " + quoted(path) + " is not an ntio registry hive (not a SQLite database); it was left unchanged";
+        message = "ntio: " + in_quotes(path) + " is not an ntio registry hive (not a SQLite database); it was left unchanged";
         status = STATUS_NOT_REGISTRY_FILE;
     } else if (rc != SQLITE_OK) {
-        message = "ntio: cannot read " + quoted(path) + ": " + sqlite3_errmsg(db);
+        message = "ntio: cannot read " + in_quotes(path) + ": " + sqlite3_errmsg(db);
         status = STATUS_CANNOT_LOAD_REGISTRY_FILE;
     } else if (app_id != kApplicationId) {
-        message = "ntio: " + quoted(path) + " is a SQLite database but not an ntio registry hive; it was left unchanged";
+        message = "ntio: " + in_quotes(path) + " is a SQLite database but not an ntio registry hive; it was left unchanged";
         status = STATUS_NOT_REGISTRY_FILE;
     } else {
         const int version = pragma_int(db, "PRAGMA user_version", &rc);
         if (rc != SQLITE_OK || version != kSchemaVersion) {
-            message = "ntio: " + quoted(path) + " has hive schema version " + std::to_string(version) +
+            message = "ntio: " + in_quotes(path) + " has hive schema version " + std::to_string(version) +
                       ", this ntio reads version " + std::to_string(kSchemaVersion) + "; it was left unchanged";
             status = STATUS_NOT_REGISTRY_FILE;
         } else {
@@ -82,7 +82,7 @@ NTSTATUS validate_existing(const std::string& path, std::string& message)
             }
             sqlite3_finalize(stmt);
             if (verdict != "ok") {
-                message = "ntio: " + quoted(path) + " is a damaged registry hive (" + verdict + "); it was left unchanged";
+                message = "ntio: " + in_quotes(path) + " is a damaged registry hive (" + verdict + "); it was left unchanged";
                 status = STATUS_REGISTRY_CORRUPT;
             }
         }
@@ -122,11 +122,12 @@ struct StatementReset {
 NTSTATUS HiveStore::open(const std::string& path, std::unique_ptr<HiveStore>& out, bool& created, std::string& message)
 {
     created = false;
-    struct stat st{};
-    const bool exists = ::stat(path.c_str(), &st) == 0;
+    std::error_code error;
+    const std::filesystem::file_status st = std::filesystem::status(path, error);
+    const bool exists = std::filesystem::exists(st);
     if (exists) {
-        if (!S_ISREG(st.st_mode)) {
-            message = "ntio: " + quoted(path) + " is not a regular file";
+        if (!std::filesystem::is_regular_file(st)) {
+            message = "ntio: " + in_quotes(path) + " is not a regular file";
             return STATUS_CANNOT_LOAD_REGISTRY_FILE;
         }
         NTSTATUS status = validate_existing(path, message);
@@ -136,7 +137,7 @@ NTSTATUS HiveStore::open(const std::string& path, std::unique_ptr<HiveStore>& ou
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (exists ? 0 : SQLITE_OPEN_CREATE);
     int rc = sqlite3_open_v2(path.c_str(), &store->m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
-        message = "ntio: cannot open " + quoted(path) + " for writing: " +
+        message = "ntio: cannot open " + in_quotes(path) + " for writing: " +
                   (store->m_db ? sqlite3_errmsg(store->m_db) : sqlite3_errstr(rc));
         return STATUS_CANNOT_LOAD_REGISTRY_FILE;
     }
@@ -145,7 +146,7 @@ NTSTATUS HiveStore::open(const std::string& path, std::unique_ptr<HiveStore>& ou
     // the file while it runs (exclusive lock, taken now): a second System would fork the tree.
     NTSTATUS status = store->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     if (NT_SUCCESS(status) && !NT_SUCCESS(store->exec("BEGIN IMMEDIATE; COMMIT;"))) {
-        message = "ntio: " + quoted(path) + " is in use by another ntio System";
+        message = "ntio: " + in_quotes(path) + " is in use by another ntio System";
         return STATUS_SHARING_VIOLATION;
     }
     if (NT_SUCCESS(status) && !exists) {
@@ -157,7 +158,7 @@ NTSTATUS HiveStore::open(const std::string& path, std::unique_ptr<HiveStore>& ou
     }
     if (NT_SUCCESS(status)) status = store->prepare_all();
     if (!NT_SUCCESS(status)) {
-        message = "ntio: cannot initialise " + quoted(path) + ": " + sqlite3_errmsg(store->m_db);
+        message = "ntio: cannot initialise " + in_quotes(path) + ": " + sqlite3_errmsg(store->m_db);
         return status;
     }
     out = std::move(store);
@@ -333,7 +334,7 @@ NTSTATUS HiveStore::flush()
 NTSTATUS HiveStore::load(NodeRef& root, std::string& message)
 {
     auto corrupt = [&](const std::string& why) {
-        message = "ntio: " + quoted(m_path) + " is a damaged registry hive (" + why + "); it was left unchanged";
+        message = "ntio: " + in_quotes(m_path) + " is a damaged registry hive (" + why + "); it was left unchanged";
         return STATUS_REGISTRY_CORRUPT;
     };
     std::unordered_map<std::int64_t, NodeRef> nodes;
