@@ -1,12 +1,6 @@
 // The attach server and its client. Protocol: the client writes one command line ending in '\n';
 // the server answers "<status> <length>\n" and <length> bytes of output, then reads the next line.
 // One client at a time; the server thread only ever waits in poll(), so a stop is immediate.
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
@@ -19,6 +13,8 @@
 
 #include "inspect/kd_server.hpp"
 
+#include "host/local_socket.hpp"
+#include "host/process.hpp"
 #include "inspect/dump.hpp"
 #include "inspect/kd_commands.hpp"
 
@@ -26,26 +22,6 @@ namespace ntio::inspect {
 namespace {
 
 constexpr std::size_t kMaxLine = 4096;
-
-socklen_t make_address(long pid, sockaddr_un& address) {
-    std::memset(&address, 0, sizeof address);
-    address.sun_family = AF_UNIX;
-    const std::string name = kd_socket_name(pid);
-    // Abstract namespace: a leading NUL, no file to clean up after a crash.
-    std::memcpy(address.sun_path + 1, name.data(), std::min(name.size(), sizeof address.sun_path - 2));
-    return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
-}
-
-bool write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
 
 class Server {
 public:
@@ -88,71 +64,29 @@ public:
 
 private:
     void start() {
-        int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (listener < 0) return;
-        sockaddr_un address;
-        socklen_t length = make_address(static_cast<long>(::getpid()), address);
-        if (::bind(listener, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(listener, 4) != 0) {
-            ::close(listener);  // another server of this process (a forked parent's name) holds it
-            return;
-        }
-        int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (wake < 0) {
-            ::close(listener);
-            return;
-        }
-        m_listener = listener;
-        m_wake = wake;
+        // A name another server of this process holds (a forked parent's) leaves this one off.
+        if (!m_listener.listen(kd_socket_name(host::process_id()))) return;
         try {
             m_thread = std::thread([this] { serve(); });
         } catch (...) {
-            ::close(m_listener);
-            ::close(m_wake);
-            m_listener = m_wake = -1;
+            m_listener.close();
         }
     }
 
     void stop() {
-        std::uint64_t one = 1;
-        (void)!::write(m_wake, &one, sizeof one);
+        m_listener.wake();
         m_thread.join();
-        ::close(m_listener);
-        ::close(m_wake);
-        m_listener = m_wake = -1;
-    }
-
-    // Returns false when the server must stop.
-    bool wait_readable(int fd) {
-        pollfd fds[2] = {{fd, POLLIN, 0}, {m_wake, POLLIN, 0}};
-        for (;;) {
-            int n = ::poll(fds, 2, -1);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return false;
-            if (fds[1].revents) return false;
-            if (fds[0].revents) return true;
-        }
+        m_listener.close();
     }
 
     void serve() {
-        while (wait_readable(m_listener)) {
-            int client = ::accept4(m_listener, nullptr, nullptr, SOCK_CLOEXEC);
+        while (m_listener.wait_for_peer()) {
+            const int client = m_listener.accept_peer();
             if (client < 0) continue;
-            // An abstract socket has no file permissions: only the same user (or root) may attach.
-            if (!peer_allowed(client)) {
-                ::close(client);
-                continue;
-            }
             const bool keep_going = serve_client(client);
-            ::close(client);
+            host::socket_close(client);
             if (!keep_going) return;
         }
-    }
-
-    static bool peer_allowed(int client) {
-        struct ucred peer{};
-        socklen_t size = sizeof peer;
-        if (::getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0) return false;
-        return peer.uid == 0 || peer.uid == ::getuid();
     }
 
     bool serve_client(int client) {
@@ -162,9 +96,8 @@ private:
             std::size_t newline;
             while ((newline = pending.find('\n')) == std::string::npos) {
                 if (pending.size() > kMaxLine) return true;  // not a command line: drop the client
-                if (!wait_readable(client)) return false;
-                ssize_t n = ::recv(client, buffer, sizeof buffer, 0);
-                if (n < 0 && errno == EINTR) continue;
+                if (!m_listener.wait_readable(client)) return false;
+                const long n = host::socket_receive(client, buffer, sizeof buffer);
                 if (n <= 0) return true;
                 pending.append(buffer, static_cast<std::size_t>(n));
             }
@@ -174,7 +107,8 @@ private:
             std::string out;
             int status = run(line, out);
             std::string header = std::to_string(status) + " " + std::to_string(out.size()) + "\n";
-            if (!write_all(client, header.data(), header.size()) || !write_all(client, out.data(), out.size())) {
+            if (!host::socket_send_all(client, header.data(), header.size()) ||
+                !host::socket_send_all(client, out.data(), out.size())) {
                 return true;
             }
         }
@@ -212,8 +146,7 @@ private:
     std::vector<std::pair<System*, int>> m_systems;
     System* m_serving = nullptr;
     std::thread m_thread;
-    int m_listener = -1;
-    int m_wake = -1;
+    host::LocalListener m_listener;
 };
 
 Server& server() {
@@ -240,23 +173,17 @@ int kd_client(long pid, std::string_view line, std::string& out) {
         out = "A command is one line of at most 4096 characters\n";
         return 2;
     }
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    std::string error;
+    const int fd = host::local_connect(kd_socket_name(pid), error);
     if (fd < 0) {
-        out = "Cannot create a socket: " + std::string(std::strerror(errno)) + "\n";
-        return 2;
-    }
-    sockaddr_un address;
-    socklen_t length = make_address(pid, address);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
         out = "Cannot attach to process " + std::to_string(pid) +
               ": no ntio kd server (not an ntio process, no System booted, or NTIO_KD=0)\n";
-        ::close(fd);
         return 2;
     }
     std::string request(line);
     request += '\n';
     std::string reply;
-    bool ok = write_all(fd, request.data(), request.size());
+    bool ok = host::socket_send_all(fd, request.data(), request.size());
     int status = 2;
     std::size_t expected = 0;
     bool have_header = false;
@@ -271,15 +198,14 @@ int kd_client(long pid, std::string_view line, std::string& out) {
             }
         }
         if (have_header && reply.size() >= expected) break;
-        ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n < 0 && errno == EINTR) continue;
+        const long n = host::socket_receive(fd, buffer, sizeof buffer);
         if (n <= 0) {
             ok = false;
             break;
         }
         reply.append(buffer, static_cast<std::size_t>(n));
     }
-    ::close(fd);
+    host::socket_close(fd);
     if (!ok || !have_header || reply.size() < expected) {
         out = "Process " + std::to_string(pid) + " closed the kd connection\n";
         return 2;
