@@ -1,14 +1,13 @@
 // Processor topology as KeQueryLogicalProcessorRelationship reports it: ntio's emulated processors
-// (one group, one NUMA node) take the host's core, package and cache layout from sysfs for the host
+// (one group, one NUMA node) take the host's core, package and cache layout (host/cpu_topology) for the host
 // CPUs of the same numbers; a processor the host says nothing about is a core and package of its own
 // without caches listed.
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "host/cpu.hpp"
+#include "host/cpu_topology.hpp"
 #include "ke/kernel.hpp"
 
 namespace ntio::ke {
@@ -22,49 +21,6 @@ unsigned processors() noexcept {
 }
 
 KAFFINITY all_mask(unsigned n) noexcept { return n >= 64 ? ~KAFFINITY{0} : (KAFFINITY{1} << n) - 1; }
-
-bool read_line(const std::string& path, std::string& out) {
-    FILE* f = std::fopen(path.c_str(), "re");
-    if (!f) return false;
-    char buffer[256];
-    const bool ok = std::fgets(buffer, sizeof(buffer), f) != nullptr;
-    std::fclose(f);
-    if (!ok) return false;
-    out = buffer;
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    return true;
-}
-
-bool read_number(const std::string& path, unsigned long& out) {
-    std::string text;
-    if (!read_line(path, text) || text.empty()) return false;
-    char* end = nullptr;
-    out = std::strtoul(text.c_str(), &end, 10);
-    if (*end == 'K') out *= 1024;
-    else if (*end == 'M') out *= 1024 * 1024;
-    return end != text.c_str();
-}
-
-// "0-3,8" as a mask of processors below 64.
-KAFFINITY parse_cpu_list(const std::string& list) {
-    KAFFINITY mask = 0;
-    const char* p = list.c_str();
-    while (*p) {
-        char* end = nullptr;
-        unsigned long first = std::strtoul(p, &end, 10);
-        if (end == p) break;
-        unsigned long last = first;
-        p = end;
-        if (*p == '-') {
-            last = std::strtoul(p + 1, &end, 10);
-            p = end;
-        }
-        for (unsigned long c = first; c <= last && c < 64; ++c) mask |= KAFFINITY{1} << c;
-        if (*p == ',') ++p;
-        else break;
-    }
-    return mask;
-}
 
 struct Cache {
     BYTE level;
@@ -89,10 +45,8 @@ Topology read_topology() {
     std::vector<std::pair<unsigned long, unsigned long>> core_keys;  // (package, core) per core
     std::vector<unsigned long> package_keys;
     for (unsigned i = 0; i < t.count && i < 64; ++i) {
-        const std::string cpu = "/sys/devices/system/cpu/cpu" + std::to_string(i);
         unsigned long core = 0, package = 0;
-        const bool known = read_number(cpu + "/topology/core_id", core) &&
-                           read_number(cpu + "/topology/physical_package_id", package);
+        const bool known = host::cpu_core_and_package(i, core, package);
         const KAFFINITY bit = KAFFINITY{1} << i;
         if (!known) {
             // A core and a package of its own: keys no host CPU has.
@@ -113,19 +67,15 @@ Topology read_topology() {
             t.packages.push_back(0);
         }
         t.packages[p] |= bit;
-        for (unsigned index = 0;; ++index) {
-            const std::string dir = cpu + "/cache/index" + std::to_string(index);
-            unsigned long level = 0, size = 0, line = 0, ways = 0;
-            std::string type, shared;
-            if (!read_number(dir + "/level", level) || !read_line(dir + "/type", type)) break;
-            (void)read_number(dir + "/size", size);
-            (void)read_number(dir + "/coherency_line_size", line);
-            (void)read_number(dir + "/ways_of_associativity", ways);
-            KAFFINITY mask = bit;
-            if (read_line(dir + "/shared_cpu_list", shared)) mask |= parse_cpu_list(shared) & all;
-            Cache cache{static_cast<BYTE>(level), static_cast<BYTE>(ways > 0xFF ? CACHE_FULLY_ASSOCIATIVE : ways),
-                        static_cast<WORD>(line), static_cast<DWORD>(size),
-                        type == "Data" ? CacheData : type == "Instruction" ? CacheInstruction : CacheUnified, mask};
+        host::CpuCache found;
+        for (unsigned index = 0; host::cpu_cache(i, index, found); ++index) {
+            const KAFFINITY mask = bit | (static_cast<KAFFINITY>(found.shared_with) & all);
+            const PROCESSOR_CACHE_TYPE type = found.type == host::CpuCache::kData          ? CacheData
+                                              : found.type == host::CpuCache::kInstruction ? CacheInstruction
+                                                                                           : CacheUnified;
+            Cache cache{static_cast<BYTE>(found.level),
+                        static_cast<BYTE>(found.ways > 0xFF ? CACHE_FULLY_ASSOCIATIVE : found.ways),
+                        static_cast<WORD>(found.line_size), static_cast<DWORD>(found.size), type, mask};
             bool seen = false;
             for (const Cache& other : t.caches)
                 seen |= other.level == cache.level && other.type == cache.type && other.mask == cache.mask;
