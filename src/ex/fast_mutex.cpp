@@ -83,6 +83,14 @@ void check_unsafe_context(PFAST_MUTEX m, ULONG code) {
     NTIO_VERIFY_DDI(verifier::DdiRule::LockApcsDisabled, reinterpret_cast<ULONG_PTR>(m), code);
 }
 
+// Driver Verifier's 0xC4 0x33 (an acquire above APC_LEVEL) for a verified caller. Unverified, the
+// acquire's raise to APC_LEVEL is a raise to a lower IRQL: IRQL_NOT_GREATER_OR_EQUAL, as
+// KeRaiseIrql documents ("If the new IRQL is less than the current IRQL, a bug check occurs").
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keraiseirql
+void check_acquire_irql(PFAST_MUTEX m) {
+    NTIO_VERIFY_DDI(verifier::DdiRule::FastMutexIrql, reinterpret_cast<ULONG_PTR>(m), 0x33);
+}
+
 }  // namespace
 }  // namespace ntio::ex
 
@@ -99,10 +107,7 @@ VOID NTAPI ExInitializeFastMutex(PFAST_MUTEX FastMutex) {
 }
 
 VOID FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex) {
-    const KIRQL irql = KeGetCurrentIrql();
-    if (irql > APC_LEVEL) {
-        KeBugCheckEx(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x33, irql, reinterpret_cast<ULONG_PTR>(FastMutex), 0);
-    }
+    check_acquire_irql(FastMutex);
     PVOID self = KeGetCurrentThread();
     check_not_recursive(FastMutex, self);
     KIRQL old_irql;
@@ -113,10 +118,7 @@ VOID FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex) {
 }
 
 BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex) {
-    const KIRQL irql = KeGetCurrentIrql();
-    if (irql > APC_LEVEL) {
-        KeBugCheckEx(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x33, irql, reinterpret_cast<ULONG_PTR>(FastMutex), 0);
-    }
+    check_acquire_irql(FastMutex);
     KIRQL old_irql;
     KeRaiseIrql(APC_LEVEL, &old_irql);
     if (!try_acquire(FastMutex)) {
@@ -130,10 +132,9 @@ BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex) {
 
 VOID FASTCALL ExReleaseFastMutex(PFAST_MUTEX FastMutex) {
     check_owner(FastMutex, KeGetCurrentThread());
-    const KIRQL irql = KeGetCurrentIrql();
-    if (irql != APC_LEVEL) {
-        KeBugCheckEx(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x34, irql, reinterpret_cast<ULONG_PTR>(FastMutex), 0);
-    }
+    // Driver Verifier's 0xC4 0x34 for a verified caller. Unverified, the release goes through and
+    // the IRQL drops to what the acquire saved, as on NT.
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::FastMutexIrql, reinterpret_cast<ULONG_PTR>(FastMutex), 0x34);
     const KIRQL old_irql = static_cast<KIRQL>(FastMutex->OldIrql);
     set_owner(FastMutex, nullptr);
     release(FastMutex);

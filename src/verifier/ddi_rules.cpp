@@ -189,6 +189,14 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         }
         break;
     }
+    case DdiRule::FastMutexIrql:
+        if (arg2 == 0x33 ? irql > APC_LEVEL : irql != APC_LEVEL) {
+            classic(arg2, irql, arg1, 0,
+                    arg2 == 0x33 ? "the driver acquired a fast mutex above APC_LEVEL"
+                                 : "the driver released a fast mutex at another IRQL than APC_LEVEL",
+                    driver);
+        }
+        break;
     case DdiRule::ObPassive: check_range(kObPassive, driver, irql); break;
     case DdiRule::PsPassive: check_range(kPsPassive, driver, irql); break;
     case DdiRule::RtlPassive: check_range(kRtlPassive, driver, irql); break;

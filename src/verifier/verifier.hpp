@@ -115,6 +115,8 @@ enum class DdiRule : unsigned char {
     LockApcsDisabled,     // arg1 the lock, arg2 the subcode: an ERESOURCE acquired below APC_LEVEL with
                           // normal kernel APCs enabled (0x37), an unsafe fast mutex acquired (0x39) or
                           // released (0x3A) outside APC_LEVEL with them enabled
+    FastMutexIrql,        // arg1 the fast mutex, arg2 the subcode: ExAcquireFastMutex / ExTryToAcquireFastMutex
+                          // above APC_LEVEL (0x33), ExReleaseFastMutex at another IRQL than APC_LEVEL (0x34)
 };
 void check_ddi_irql(DdiRule rule, ULONG_PTR arg1 = 0, ULONG_PTR arg2 = 0) noexcept;
 // The hook at a DDI's entry: one relaxed load and a branch when nothing is verified.

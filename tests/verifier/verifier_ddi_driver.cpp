@@ -33,6 +33,12 @@ void before_raise(ULONG mode, DdiExtension* ext) {
         ExAcquireFastMutexUnsafe(&ext->FastMutex);
         KeLeaveCriticalRegion();  // the bug the release below is checked for
     }
+    if (mode == kDdiFastMutexRelease) {
+        // Held with PASSIVE_LEVEL saved, from the PASSIVE_LEVEL the call below is raised from: the
+        // release restores the IRQL the dispatch routine was called at, wherever it is made.
+        ExAcquireFastMutex(&ext->FastMutex);
+        KeLowerIrql(PASSIVE_LEVEL);
+    }
 }
 
 // A DDI called at the IRQL the test asks for; an error it returns fails the read.
@@ -175,6 +181,11 @@ NTSTATUS call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
         ExReleaseFastMutexUnsafe(&ext->FastMutex);
         break;
     case kDdiFastMutexUnsafeRelease: ExReleaseFastMutexUnsafe(&ext->FastMutex); break;
+    case kDdiFastMutex:
+        ExAcquireFastMutex(&ext->FastMutex);
+        ExReleaseFastMutex(&ext->FastMutex);
+        break;
+    case kDdiFastMutexRelease: ExReleaseFastMutex(&ext->FastMutex); break;
     default: break;
     }
     return STATUS_SUCCESS;

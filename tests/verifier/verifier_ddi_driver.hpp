@@ -72,6 +72,9 @@ enum DdiMode : ULONG {
     kDdiFastMutexUnsafe = 50,        // ExAcquireFastMutexUnsafe + ExReleaseFastMutexUnsafe (0xC4 0x39)
     kDdiFastMutexUnsafeRelease = 51, // acquired in a critical region at PASSIVE_LEVEL, the region left, then
                                      // ExReleaseFastMutexUnsafe at the IRQL asked for (0xC4 0x3A)
+    kDdiFastMutex = 52,              // ExAcquireFastMutex + ExReleaseFastMutex (0xC4 0x33 above APC_LEVEL)
+    kDdiFastMutexRelease = 53,       // ExAcquireFastMutex at PASSIVE_LEVEL, then ExReleaseFastMutex at the
+                                     // IRQL asked for (0xC4 0x34 at another IRQL than APC_LEVEL)
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
@@ -103,7 +106,7 @@ struct DdiExtension {
     PIRP IoctlIrp;             // kDdiBuildDeviceIoControl: built raised, sent at PASSIVE_LEVEL
     KEVENT IoctlDone;
     ERESOURCE Resource;        // kDdiAcquireResource
-    FAST_MUTEX FastMutex;      // kDdiFastMutexUnsafe*
+    FAST_MUTEX FastMutex;      // kDdiFastMutex*
     IO_STATUS_BLOCK IoctlStatus;
     UCHAR MdlBuffer[64];
     std::atomic<LONG> TimerCompletions;

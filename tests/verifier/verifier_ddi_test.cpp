@@ -51,6 +51,10 @@ const IrqlCase kCases[] = {
     {kDdiAcquireResource, PASSIVE_LEVEL, APC_LEVEL, 0x37, nullptr},          // ERESOURCE with APCs enabled
     {kDdiFastMutexUnsafe, PASSIVE_LEVEL, APC_LEVEL, 0x39, nullptr},          // ExAcquireFastMutexUnsafe
     {kDdiFastMutexUnsafeRelease, PASSIVE_LEVEL, APC_LEVEL, 0x3A, nullptr},   // ExReleaseFastMutexUnsafe
+    // Fast mutexes at the wrong IRQL: an unverified caller gets NT's own stops instead
+    // (tests/unit/ex: the acquire's raise to APC_LEVEL is a lowering; the release goes through).
+    {kDdiFastMutex, DISPATCH_LEVEL, APC_LEVEL, 0x33, nullptr},              // ExAcquireFastMutex above APC_LEVEL
+    {kDdiFastMutexRelease, DISPATCH_LEVEL, APC_LEVEL, 0x34, nullptr},       // ExReleaseFastMutex not at APC_LEVEL
 };
 
 bool maps_for_user(ULONG mode) { return mode == kDdiMapLockedPagesUser || mode == kDdiMapSpecifyCacheUser; }
@@ -114,6 +118,11 @@ TEST_F(DdiTest, each_irql_rule_trips_at_the_wrong_irql) {
                 EXPECT_EQ(bc.p3, 0u);
                 EXPECT_EQ(bc.p4, ptr(&ext(lower())->FastMutex));
                 break;
+            case 0x33:
+            case 0x34:  // the fast mutex, 0
+                EXPECT_EQ(bc.p3, ptr(&ext(lower())->FastMutex));
+                EXPECT_EQ(bc.p4, 0u);
+                break;
             default:  // 0x11A, 0x11B: the current IRQL only
                 EXPECT_EQ(bc.p3, 0u);
                 EXPECT_EQ(bc.p4, 0u);
@@ -128,6 +137,11 @@ TEST_F(DdiTest, each_irql_rule_trips_at_the_wrong_irql) {
             KeEnterCriticalRegion();
             ExReleaseFastMutexUnsafe(&ext(lower())->FastMutex);
             KeLeaveCriticalRegion();
+        }
+        if (c.mode == kDdiFastMutexRelease) {  // still owned: released at APC_LEVEL, back to PASSIVE_LEVEL
+            KIRQL passive;
+            KeRaiseIrql(APC_LEVEL, &passive);
+            ExReleaseFastMutex(&ext(lower())->FastMutex);
         }
         free_spare_mdl();
         EXPECT_NE(last_report().find("VerDdi"), std::string::npos);
@@ -218,7 +232,10 @@ TEST_F(DdiTest, unverified_driver_breaking_the_rules_is_not_flagged) {
     for (const IrqlCase& c : kCases) {
         // Paged pool and a blocking wait at DISPATCH_LEVEL, and these DDIs above DISPATCH_LEVEL (which
         // take locks that raise to DISPATCH_LEVEL), fail on NT without the verifier too.
-        if (c.mode == kDdiPagedPool || c.mode == kDdiWaitTimeout || c.bad > DISPATCH_LEVEL) continue;
+        // A fast mutex acquired at DISPATCH_LEVEL is a raise to a lower IRQL (tests/unit/ex).
+        if (c.mode == kDdiPagedPool || c.mode == kDdiWaitTimeout || c.mode == kDdiFastMutex ||
+            c.bad > DISPATCH_LEVEL)
+            continue;
         SCOPED_TRACE(testing::Message() << "mode " << c.mode);
         Outcome outcome;
         PIRP irp = ddi_read(lower(), c.mode, c.bad, outcome);
