@@ -7,6 +7,7 @@
 
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
+#include "nt/query_buffer.hpp"
 #include "nt/user_memory.hpp"
 #include "se/access_check.hpp"
 #include "se/descriptor_capture.hpp"
@@ -49,14 +50,10 @@ extern "C" {
 NTSTATUS NTAPI NtQuerySecurityObject(HANDLE Handle, SECURITY_INFORMATION SecurityInformation,
                                      PSECURITY_DESCRIPTOR SecurityDescriptor, ULONG Length, PULONG LengthNeeded) {
     const KPROCESSOR_MODE mode = previous_mode();
-    if (!LengthNeeded) return STATUS_ACCESS_VIOLATION;
-    if (NTSTATUS status = probe_caller_output(mode, LengthNeeded); !NT_SUCCESS(status)) return status;
-    if (mode != KernelMode) {
-        if (NTSTATUS status = probe_for_write(SecurityDescriptor, Length, sizeof(ULONG)); !NT_SUCCESS(status))
-            return status;
-    }
+    NTSTATUS status = probe_variable_query(mode, LengthNeeded, SecurityDescriptor, Length);
+    if (!NT_SUCCESS(status)) return status;
     HandleReference<void> object;
-    NTSTATUS status = object.reference(Handle, query_access(SecurityInformation), nullptr, mode);
+    status = object.reference(Handle, query_access(SecurityInformation), nullptr, mode);
     if (!NT_SUCCESS(status)) return status;
     se::SecurityDescriptor answer;
     status = object_manager().query_security(object.get(), SecurityInformation, answer);

@@ -6,6 +6,7 @@
 
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
+#include "nt/query_buffer.hpp"
 #include "nt/user_memory.hpp"
 #include "ob/token_objects.hpp"
 #include "se/token_information.hpp"
@@ -78,16 +79,11 @@ NTSTATUS NTAPI NtOpenThreadTokenEx(HANDLE ThreadHandle, ACCESS_MASK DesiredAcces
 NTSTATUS NTAPI NtQueryInformationToken(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass,
                                        PVOID TokenInformation, ULONG TokenInformationLength, PULONG ReturnLength) {
     const KPROCESSOR_MODE mode = previous_mode();
-    if (!ReturnLength) return STATUS_ACCESS_VIOLATION;
-    if (NTSTATUS status = probe_caller_output(mode, ReturnLength); !NT_SUCCESS(status)) return status;
-    if (mode != KernelMode) {
-        if (NTSTATUS status = probe_for_write(TokenInformation, TokenInformationLength, sizeof(ULONG));
-            !NT_SUCCESS(status))
-            return status;
-    }
+    NTSTATUS status = probe_variable_query(mode, ReturnLength, TokenInformation, TokenInformationLength);
+    if (!NT_SUCCESS(status)) return status;
     const ACCESS_MASK access = TokenInformationClass == TokenSource ? TOKEN_QUERY_SOURCE : TOKEN_QUERY;
     HandleReference<se::TokenObjectBody> object;
-    NTSTATUS status = object.reference(TokenHandle, access, *SeTokenObjectType, mode);
+    status = object.reference(TokenHandle, access, *SeTokenObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     se::TokenInformation answer;
     status = answer.build(*object->token, TokenInformationClass, false);
