@@ -5,6 +5,7 @@
 #ifndef NTIO_NTAPI_H
 #define NTIO_NTAPI_H
 #include <wdm.h>
+#include <ntio_ddk/se_token.h>
 
 #ifndef NtCurrentProcess
 #define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
@@ -30,6 +31,25 @@ NTSYSAPI NTSTATUS NTAPI NtQueryObject(_In_opt_ HANDLE Handle, _In_ OBJECT_INFORM
 NTSYSAPI NTSTATUS NTAPI NtSetInformationObject(_In_ HANDLE Handle, _In_ OBJECT_INFORMATION_CLASS ObjectInformationClass,
                                                _In_reads_bytes_(ObjectInformationLength) PVOID ObjectInformation,
                                                _In_ ULONG ObjectInformationLength);
+/* Object security: READ_CONTROL / WRITE_DAC / WRITE_OWNER / ACCESS_SYSTEM_SECURITY on the handle as the
+ * SECURITY_INFORMATION parts need; a buffer too small is STATUS_BUFFER_TOO_SMALL with *LengthNeeded. */
+NTSYSAPI NTSTATUS NTAPI NtQuerySecurityObject(_In_ HANDLE Handle, _In_ SECURITY_INFORMATION SecurityInformation,
+                                              _Out_writes_bytes_opt_(Length) PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                              _In_ ULONG Length, _Out_ PULONG LengthNeeded);
+NTSYSAPI NTSTATUS NTAPI NtSetSecurityObject(_In_ HANDLE Handle, _In_ SECURITY_INFORMATION SecurityInformation,
+                                            _In_ PSECURITY_DESCRIPTOR SecurityDescriptor);
+/* Tokens. */
+NTSYSAPI NTSTATUS NTAPI NtOpenProcessTokenEx(_In_ HANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
+                                             _In_ ULONG HandleAttributes, _Out_ PHANDLE TokenHandle);
+NTSYSAPI NTSTATUS NTAPI NtOpenThreadTokenEx(_In_ HANDLE ThreadHandle, _In_ ACCESS_MASK DesiredAccess,
+                                            _In_ BOOLEAN OpenAsSelf, _In_ ULONG HandleAttributes,
+                                            _Out_ PHANDLE TokenHandle);
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationToken(_In_ HANDLE TokenHandle,
+                                                _In_ TOKEN_INFORMATION_CLASS TokenInformationClass,
+                                                _Out_writes_bytes_to_opt_(TokenInformationLength, *ReturnLength)
+                                                    PVOID TokenInformation,
+                                                _In_ ULONG TokenInformationLength, _Out_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI NtAllocateLocallyUniqueId(_Out_ PLUID Luid);
 
 NTSYSAPI NTSTATUS NTAPI NtCreateEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
                                       _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,

@@ -31,4 +31,14 @@ inline void write_fixed_query(KPROCESSOR_MODE mode, PVOID buffer, PULONG return_
     if (return_length) (void)write_caller(mode, return_length, static_cast<ULONG>(sizeof(Info)));
 }
 
+// The variable-size queries (security descriptors, token information): the length pointer the
+// service always writes is required and, with the whole answer buffer, probed before anything else.
+[[nodiscard]] inline NTSTATUS probe_variable_query(KPROCESSOR_MODE mode, PULONG return_length, PVOID buffer,
+                                                   ULONG length) noexcept {
+    if (!return_length) return STATUS_ACCESS_VIOLATION;
+    if (NTSTATUS status = probe_caller_output(mode, return_length); !NT_SUCCESS(status)) return status;
+    if (mode != KernelMode) return probe_for_write(buffer, length, sizeof(ULONG));
+    return STATUS_SUCCESS;
+}
+
 }  // namespace ntio::nt

@@ -28,7 +28,14 @@ NTSTATUS ObjectManager::access_check(ObjectHeader* header, PEPROCESS process, AC
         result = map_generic(desired & ~MAXIMUM_ALLOWED, mapping);
         if (desired & MAXIMUM_ALLOWED) result |= mapping.GenericAll | header->type->valid_access_mask;
     } else {
-        std::shared_ptr<se::Token> token = process ? process->m_token : nullptr;
+        // A thread that impersonates opens with its client's token (at least SecurityImpersonation).
+        std::shared_ptr<se::Token> token;
+        if (process == current_process()) {
+            SECURITY_IMPERSONATION_LEVEL level;
+            token = se::current_client_token(&level);
+            if (token && level < SecurityImpersonation) return STATUS_BAD_IMPERSONATION_LEVEL;
+        }
+        if (!token) token = process ? process->m_token : nullptr;
         if (!token && m_system_process) token = m_system_process->m_token;
         if (!token) return STATUS_ACCESS_DENIED;
         std::shared_lock lock(m_security_lock);

@@ -33,6 +33,7 @@ ObjectManager::ObjectManager(System& system) : m_system(system)
         PEPROCESS process = current_process();
         return process ? process->m_token : nullptr;
     });
+    se::set_impersonation_resolver(current_impersonation);
     m_threads = std::make_unique<ThreadObjects>(*this);
     m_ps_notify = std::make_unique<PsNotify>();
     // The kernel outlives this manager's threads: Kernel::stop runs before the manager goes.

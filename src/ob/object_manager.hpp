@@ -165,12 +165,14 @@ public:
                                   std::u16string_view target, KPROCESSOR_MODE mode, HANDLE* handle);
     // ---- Security (NtQuerySecurityObject / NtSetSecurityObject bodies; the caller checked the
     // handle's READ_CONTROL / WRITE_DAC / WRITE_OWNER) ----
-    // The parts `information` selects (OWNER/GROUP/DACL_SECURITY_INFORMATION) as a self-relative
-    // descriptor; empty when the object has no security.
+    // The parts `information` selects (OWNER/GROUP/DACL/SACL_SECURITY_INFORMATION) as a
+    // self-relative descriptor; empty when the object has no security.
     NTSTATUS query_security(void* body, SECURITY_INFORMATION information, se::SecurityDescriptor& out);
     // Replaces the selected parts. STATUS_INVALID_OWNER / STATUS_INVALID_PRIMARY_GROUP when a
-    // selected part is missing; capture errors for a malformed descriptor.
-    NTSTATUS set_security(void* body, SECURITY_INFORMATION information, PSECURITY_DESCRIPTOR descriptor);
+    // selected part is missing, or with `owner_check`, an owner that token may not assign;
+    // capture errors for a malformed descriptor.
+    NTSTATUS set_security(void* body, SECURITY_INFORMATION information, PSECURITY_DESCRIPTOR descriptor,
+                          const se::Token* owner_check = nullptr);
 
     // ObMakeTemporaryObject.
     void make_temporary(void* body);

@@ -160,7 +160,7 @@ std::vector<_OBJECT_TYPE*> registered_object_types()
 void register_builtin_object_types()
 {
     for (_OBJECT_TYPE* t : {&g_type_type, &g_directory_type, &g_symbolic_link_type, &g_process_type,
-                            &g_thread_type, &g_event_type, &g_semaphore_type, &g_mutant_type, &g_timer_type})
+                            &g_thread_type, &g_event_type, &g_semaphore_type, &g_mutant_type, &g_timer_type, &g_token_type})
         register_object_type(*t);
 }
 
@@ -176,6 +176,7 @@ POBJECT_TYPE g_thread_type_ptr = &ntio::ob::g_thread_type;
 POBJECT_TYPE g_directory_type_ptr = &ntio::ob::g_directory_type;
 POBJECT_TYPE g_symbolic_link_type_ptr = &ntio::ob::g_symbolic_link_type;
 POBJECT_TYPE g_type_type_ptr = &ntio::ob::g_type_type;
+POBJECT_TYPE g_token_type_ptr = &ntio::ob::g_token_type;
 }  // namespace
 
 extern "C" {
@@ -188,4 +189,5 @@ POBJECT_TYPE* PsThreadType = &g_thread_type_ptr;
 POBJECT_TYPE* ObDirectoryObjectType = &g_directory_type_ptr;
 POBJECT_TYPE* ObSymbolicLinkObjectType = &g_symbolic_link_type_ptr;
 POBJECT_TYPE* ObTypeObjectType = &g_type_type_ptr;
+POBJECT_TYPE* SeTokenObjectType = &g_token_type_ptr;
 }

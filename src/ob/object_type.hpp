@@ -81,5 +81,6 @@ extern _OBJECT_TYPE g_event_type;
 extern _OBJECT_TYPE g_semaphore_type;
 extern _OBJECT_TYPE g_mutant_type;
 extern _OBJECT_TYPE g_timer_type;
+extern _OBJECT_TYPE g_token_type;  // token_objects.cpp
 
 }  // namespace ntio::ob

@@ -48,6 +48,13 @@ struct _ETHREAD : _KTHREAD {
     // m_irp_list_lock; the I/O manager cancels and waits for them when the thread terminates.
     LIST_ENTRY m_irp_list{&m_irp_list, &m_irp_list};
     std::atomic<bool> m_irp_list_lock{false};
+    // Impersonation (PsImpersonateClient): the client token the thread acts with instead of its
+    // process's, guarded by m_impersonation_lock (another thread may set it).
+    std::mutex m_impersonation_lock;
+    std::shared_ptr<ntio::se::Token> m_impersonation_token;
+    SECURITY_IMPERSONATION_LEVEL m_impersonation_level = SecurityAnonymous;
+    bool m_copy_on_open = false;
+    bool m_effective_only = false;
 };
 
 namespace ntio::ob {
@@ -87,4 +94,7 @@ void delete_process_object(void* body);
 void dump_process_object(void* body, std::string& out);
 void delete_thread_object(void* body);
 void dump_thread_object(void* body, std::string& out);
+// The calling thread's impersonation token and level (null when it does not impersonate): se's
+// impersonation resolver (impersonation.cpp).
+std::shared_ptr<se::Token> current_impersonation(SECURITY_IMPERSONATION_LEVEL* level);
 }  // namespace ntio::ob

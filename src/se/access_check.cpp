@@ -65,6 +65,7 @@ const SID* owner_rights_sid() noexcept
 }
 
 std::atomic<SubjectTokenResolver> g_resolver{nullptr};
+std::atomic<ImpersonationResolver> g_impersonation_resolver{nullptr};
 
 }  // namespace
 
@@ -201,6 +202,29 @@ std::shared_ptr<Token> current_subject_token()
     // resolver) acts with a process-wide SYSTEM token, like a kernel system thread.
     static const std::shared_ptr<Token> system_token = Token::create_system();
     return system_token;
+}
+
+void set_impersonation_resolver(ImpersonationResolver resolver) noexcept
+{
+    g_impersonation_resolver.store(resolver, std::memory_order_release);
+}
+
+std::shared_ptr<Token> current_client_token(SECURITY_IMPERSONATION_LEVEL* level)
+{
+    *level = SecurityAnonymous;
+    if (ImpersonationResolver resolver = g_impersonation_resolver.load(std::memory_order_acquire)) {
+        return resolver(level);
+    }
+    return nullptr;
+}
+
+std::shared_ptr<Token> current_effective_token()
+{
+    SECURITY_IMPERSONATION_LEVEL level;
+    if (auto client = current_client_token(&level)) {
+        return client;
+    }
+    return current_subject_token();
 }
 
 }  // namespace ntio::se

@@ -28,4 +28,12 @@ void set_subject_token_resolver(SubjectTokenResolver resolver) noexcept;
 // The calling thread's token as the resolver reports it (never null).
 std::shared_ptr<Token> current_subject_token();
 
+// Resolves the calling thread's impersonation token (null when it does not impersonate) and its
+// level. Installed by the object manager, which keeps impersonation state in thread objects.
+using ImpersonationResolver = std::shared_ptr<Token> (*)(SECURITY_IMPERSONATION_LEVEL* level);
+void set_impersonation_resolver(ImpersonationResolver resolver) noexcept;
+std::shared_ptr<Token> current_client_token(SECURITY_IMPERSONATION_LEVEL* level);
+// The token the calling thread acts with: its impersonation token, else its process's.
+std::shared_ptr<Token> current_effective_token();
+
 }  // namespace ntio::se

@@ -18,6 +18,15 @@ void AclBuilder::add(UCHAR type, UCHAR flags, ACCESS_MASK mask, const SID* sid)
     ++m_count;
 }
 
+void AclBuilder::add_copy(const ACE_HEADER* ace, UCHAR flags)
+{
+    const std::size_t offset = m_aces.size();
+    m_aces.resize(offset + ace->AceSize);
+    std::memcpy(&m_aces[offset], ace, ace->AceSize);
+    m_aces[offset + offsetof(ACE_HEADER, AceFlags)] = flags;
+    ++m_count;
+}
+
 std::vector<unsigned char> AclBuilder::finish() const
 {
     std::vector<unsigned char> bytes(sizeof(ACL) + m_aces.size());

@@ -20,3 +20,5 @@
 #include <ntio_ddk/sal.h>
 #include <ntio_ddk/ntstatus.h>
 #include <ntio_ddk/se.h>
+#include <ntio_ddk/se_assign.h>
+#include <ntio_ddk/se_token.h>

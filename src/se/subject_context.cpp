@@ -10,7 +10,7 @@ using ntio::se::Token;
 
 Token* as_token(PACCESS_TOKEN token) noexcept
 {
-    return static_cast<Token*>(token);
+    return ntio::se::token_from(token);
 }
 
 // The token a captured context acts with: the impersonation token when present, else the primary one.
@@ -58,9 +58,13 @@ NTKERNELAPI VOID NTAPI SeCaptureSubjectContext(PSECURITY_SUBJECT_CONTEXT Subject
 {
     std::shared_ptr<Token> token = ntio::se::current_subject_token();
     token->pin();
-    // NT deviation: threads never impersonate, so ClientToken is always NULL.
-    SubjectContext->ClientToken = nullptr;
-    SubjectContext->ImpersonationLevel = SecurityAnonymous;
+    SECURITY_IMPERSONATION_LEVEL level = SecurityAnonymous;
+    std::shared_ptr<Token> client = ntio::se::current_client_token(&level);
+    if (client) {
+        client->pin();
+    }
+    SubjectContext->ClientToken = client.get();
+    SubjectContext->ImpersonationLevel = level;
     SubjectContext->PrimaryToken = token.get();
     SubjectContext->ProcessAuditId = nullptr;
 }
@@ -151,7 +155,7 @@ NTKERNELAPI BOOLEAN NTAPI SeAccessCheck(PSECURITY_DESCRIPTOR SecurityDescriptor,
     std::shared_ptr<Token> fallback;
     Token* token = effective_token(SubjectSecurityContext);
     if (token == nullptr) {
-        fallback = ntio::se::current_subject_token();
+        fallback = ntio::se::current_effective_token();
         token = fallback.get();
     }
     ACCESS_MASK granted = 0;
@@ -184,7 +188,7 @@ NTKERNELAPI BOOLEAN NTAPI SePrivilegeCheck(PPRIVILEGE_SET RequiredPrivileges,
     std::shared_ptr<Token> fallback;
     Token* token = effective_token(SubjectSecurityContext);
     if (token == nullptr) {
-        fallback = ntio::se::current_subject_token();
+        fallback = ntio::se::current_effective_token();
         token = fallback.get();
     }
     ULONG held = 0;
@@ -210,7 +214,7 @@ NTKERNELAPI BOOLEAN NTAPI SeSinglePrivilegeCheck(LUID PrivilegeValue, KPROCESSOR
     if (PrivilegeValue.HighPart != 0) {
         return FALSE;
     }
-    return ntio::se::current_subject_token()->privilege_enabled(PrivilegeValue.LowPart) ? TRUE : FALSE;
+    return ntio::se::current_effective_token()->privilege_enabled(PrivilegeValue.LowPart) ? TRUE : FALSE;
 }
 
 }  // extern "C"

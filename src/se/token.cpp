@@ -4,6 +4,8 @@
 
 #include "se/acl_builder.hpp"
 
+#include <cstring>
+
 namespace ntio::se {
 namespace {
 
@@ -22,7 +24,50 @@ std::uint64_t mask_of(std::initializer_list<ULONG> privileges)
     return mask;
 }
 
+// LUIDs below this are well known (privilege values, SYSTEM_LUID 0x3e7 and the service logon
+// sessions); Windows hands out allocated ones well above them too.
+constexpr std::uint64_t kFirstAllocatedLuid = 0x10000;
+std::atomic<std::uint64_t> g_next_luid{kFirstAllocatedLuid};
+
+LUID to_luid(std::uint64_t value) noexcept
+{
+    LUID luid;
+    luid.LowPart = static_cast<ULONG>(value);
+    luid.HighPart = static_cast<LONG>(value >> 32);
+    return luid;
+}
+
+std::uint64_t from_luid(LUID luid) noexcept
+{
+    return (std::uint64_t{static_cast<ULONG>(luid.HighPart)} << 32) | luid.LowPart;
+}
+
+void set_source(TOKEN_SOURCE& source, const char (&name)[TOKEN_SOURCE_LENGTH + 1], LUID id) noexcept
+{
+    std::memcpy(source.SourceName, name, TOKEN_SOURCE_LENGTH);
+    source.SourceIdentifier = id;
+}
+
 }  // namespace
+
+Token* token_from(PACCESS_TOKEN access_token) noexcept
+{
+    if (access_token == nullptr) {
+        return nullptr;
+    }
+    // A Token starts with its enable_shared_from_this weak pointer (a heap address), never the magic.
+    std::uint64_t first = 0;
+    std::memcpy(&first, access_token, sizeof(first));
+    if (first == TokenObjectBody::kMagic) {
+        return static_cast<TokenObjectBody*>(access_token)->token.get();
+    }
+    return static_cast<Token*>(access_token);
+}
+
+LUID allocate_luid() noexcept
+{
+    return to_luid(g_next_luid.fetch_add(1, std::memory_order_relaxed));
+}
 
 std::shared_ptr<Token> Token::create_system()
 {
@@ -41,6 +86,14 @@ std::shared_ptr<Token> Token::create_system()
     token->m_enabled_by_default = token->m_present;
     token->m_enabled.store(token->m_present, std::memory_order_relaxed);
     token->build_default_dacl(true);
+    token->m_token_id = allocate_luid();
+    token->m_authentication_id = to_luid(0x3e7);  // SYSTEM_LUID, the SYSTEM logon session
+    token->m_modified_id.store(from_luid(allocate_luid()), std::memory_order_relaxed);
+    set_source(token->m_source, "*SYSTEM*", LUID{});
+    token->m_session_id = 0;
+    token->m_integrity_rid = SECURITY_MANDATORY_SYSTEM_RID;
+    token->m_elevated = true;
+    token->m_elevation_type = TokenElevationTypeDefault;
     return token;
 }
 
@@ -79,10 +132,25 @@ std::shared_ptr<Token> Token::create_user(bool administrator)
     }
     token->m_enabled.store(token->m_enabled_by_default, std::memory_order_relaxed);
     token->build_default_dacl(false);
+    // An interactive logon: its own logon session, console session 1 (session 0 holds services),
+    // medium integrity for a standard user and high for an elevated administrator.
+    token->m_token_id = allocate_luid();
+    token->m_authentication_id = allocate_luid();
+    token->m_modified_id.store(from_luid(allocate_luid()), std::memory_order_relaxed);
+    set_source(token->m_source, "User32  ", allocate_luid());
+    token->m_session_id = 1;
+    token->m_integrity_rid = administrator ? SECURITY_MANDATORY_HIGH_RID : SECURITY_MANDATORY_MEDIUM_RID;
+    token->m_elevated = administrator;
+    token->m_elevation_type = administrator ? TokenElevationTypeFull : TokenElevationTypeDefault;
     return token;
 }
 
 std::shared_ptr<Token> Token::duplicate() const
+{
+    return duplicate(TokenPrimary, SecurityAnonymous);
+}
+
+std::shared_ptr<Token> Token::duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_LEVEL level) const
 {
     auto copy = std::make_shared<Token>(PrivateTag{});
     copy->m_user = m_user;
@@ -92,6 +160,16 @@ std::shared_ptr<Token> Token::duplicate() const
     copy->m_enabled_by_default = m_enabled_by_default;
     copy->m_enabled.store(m_enabled.load(std::memory_order_acquire), std::memory_order_relaxed);
     copy->m_default_dacl = m_default_dacl;
+    copy->m_token_id = allocate_luid();
+    copy->m_authentication_id = m_authentication_id;
+    copy->m_modified_id.store(m_modified_id.load(std::memory_order_acquire), std::memory_order_relaxed);
+    copy->m_type = type;
+    copy->m_level = type == TokenImpersonation ? level : SecurityAnonymous;
+    copy->m_session_id = m_session_id;
+    copy->m_source = m_source;
+    copy->m_integrity_rid = m_integrity_rid;
+    copy->m_elevated = m_elevated;
+    copy->m_elevation_type = m_elevation_type;
     return copy;
 }
 
@@ -160,12 +238,36 @@ NTSTATUS Token::adjust_privilege(ULONG luid_low, bool enable) noexcept
     } else {
         m_enabled.fetch_and(~mask, std::memory_order_acq_rel);
     }
+    touch_modified();
     return STATUS_SUCCESS;
 }
 
 void Token::reset_privileges() noexcept
 {
     m_enabled.store(m_enabled_by_default, std::memory_order_release);
+    touch_modified();
+}
+
+void Token::touch_modified() noexcept
+{
+    m_modified_id.store(from_luid(allocate_luid()), std::memory_order_release);
+}
+
+LUID Token::modified_id() const noexcept
+{
+    return to_luid(m_modified_id.load(std::memory_order_acquire));
+}
+
+std::vector<Token::Privilege> Token::privileges() const
+{
+    std::vector<Privilege> out;
+    const std::uint64_t enabled = m_enabled.load(std::memory_order_acquire);
+    for (ULONG luid = 0; luid < 64; ++luid) {
+        if ((m_present & bit(luid)) != 0) {
+            out.push_back({luid, (m_enabled_by_default & bit(luid)) != 0, (enabled & bit(luid)) != 0});
+        }
+    }
+    return out;
 }
 
 void Token::pin() noexcept

@@ -13,6 +13,11 @@
 
 namespace ntio::se {
 
+// A new locally unique identifier (NtAllocateLocallyUniqueId): never zero, never one of the
+// well-known logon session LUIDs or privilege values, never repeated while the library is loaded.
+// Any IRQL, lock-free.
+LUID allocate_luid() noexcept;
+
 class Token : public std::enable_shared_from_this<Token> {
 public:
     struct Group {
@@ -26,8 +31,33 @@ public:
     // An interactive user S-1-5-21-<machine>-1001 in Users, Everyone, Authenticated Users, Interactive
     // and, when `administrator`, Administrators (an elevated token). Privileges as Windows gives them.
     static std::shared_ptr<Token> create_user(bool administrator);
-    // An independent copy (own privilege state), as NtDuplicateToken makes.
+    // An independent copy (own privilege state and TokenId, same logon session), as NtDuplicateToken
+    // makes: a primary token, or an impersonation token at `level`.
     std::shared_ptr<Token> duplicate() const;
+    std::shared_ptr<Token> duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_LEVEL level) const;
+
+    // Identity of the token and its logon session (TOKEN_STATISTICS): TokenId is unique per token,
+    // AuthenticationId names the logon session (SYSTEM_LUID for SYSTEM), ModifiedId changes whenever
+    // the privilege state does.
+    LUID token_id() const noexcept { return m_token_id; }
+    LUID authentication_id() const noexcept { return m_authentication_id; }
+    LUID modified_id() const noexcept;
+    TOKEN_TYPE type() const noexcept { return m_type; }
+    // Meaningful for impersonation tokens only.
+    SECURITY_IMPERSONATION_LEVEL impersonation_level() const noexcept { return m_level; }
+    ULONG session_id() const noexcept { return m_session_id; }
+    const TOKEN_SOURCE& source() const noexcept { return m_source; }
+    // Integrity level RID (SECURITY_MANDATORY_*_RID) and UAC state.
+    ULONG integrity_rid() const noexcept { return m_integrity_rid; }
+    bool elevated() const noexcept { return m_elevated; }
+    TOKEN_ELEVATION_TYPE elevation_type() const noexcept { return m_elevation_type; }
+    // Privileges present, as (LUID low part, enabled-by-default, enabled) in LUID order.
+    struct Privilege {
+        ULONG luid_low;
+        bool enabled_by_default;
+        bool enabled;
+    };
+    std::vector<Privilege> privileges() const;
 
     const SID* user() const noexcept { return m_user.get(); }
     const SID* primary_group() const noexcept { return m_primary_group.get(); }
@@ -67,6 +97,7 @@ private:
         return luid_low < 64 ? (std::uint64_t{1} << luid_low) : 0;
     }
     void build_default_dacl(bool system);
+    void touch_modified() noexcept;
 
     SidBuffer m_user;
     SidBuffer m_primary_group;
@@ -75,10 +106,32 @@ private:
     std::uint64_t m_enabled_by_default = 0;
     std::atomic<std::uint64_t> m_enabled{0};
     std::vector<unsigned char> m_default_dacl;
+    LUID m_token_id{};
+    LUID m_authentication_id{};
+    std::atomic<std::uint64_t> m_modified_id{0};
+    TOKEN_TYPE m_type = TokenPrimary;
+    SECURITY_IMPERSONATION_LEVEL m_level = SecurityAnonymous;
+    ULONG m_session_id = 0;
+    TOKEN_SOURCE m_source{};
+    ULONG m_integrity_rid = SECURITY_MANDATORY_MEDIUM_RID;
+    bool m_elevated = false;
+    TOKEN_ELEVATION_TYPE m_elevation_type = TokenElevationTypeDefault;
 
     std::mutex m_pin_lock;
     unsigned long m_pins = 0;
     std::shared_ptr<Token> m_self_pin;
 };
+
+// The body of a Token object (a token handle's object, ob's "Token" type): a reference to the token
+// the handle was opened on. Se routines accept a pointer to one wherever they take a PACCESS_TOKEN,
+// so a driver may pass them what ObReferenceObjectByHandle gives for a token handle.
+struct TokenObjectBody {
+    static constexpr std::uint64_t kMagic = 0x4e544f4b454e4f42ull;  // "NTOKENOB"
+    std::uint64_t magic = kMagic;
+    std::shared_ptr<Token> token;
+};
+
+// The Token a PACCESS_TOKEN stands for: a Token itself or a token object's body. Null for null.
+Token* token_from(PACCESS_TOKEN access_token) noexcept;
 
 }  // namespace ntio::se

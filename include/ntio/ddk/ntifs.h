@@ -16,4 +16,5 @@
 #include "ntio_ddk/cc.h"
 #include "ntio_ddk/mm_file_system.h"
 #include "ntio_ddk/io_file_system.h"
+#include "ntio_ddk/se_token.h"
 #endif

@@ -15,6 +15,7 @@
 #include "ntio_ddk/ex.h"
 #include "ntio_ddk/ex_locks.h"
 #include "ntio_ddk/se.h"
+#include "ntio_ddk/se_assign.h"
 #include "ntio_ddk/ob.h"
 #include "ntio_ddk/ex_callback.h"
 #include "ntio_ddk/io.h"

@@ -121,6 +121,8 @@ extern NTKERNELAPI POBJECT_TYPE *PsThreadType;
 extern NTKERNELAPI POBJECT_TYPE *ObDirectoryObjectType;
 extern NTKERNELAPI POBJECT_TYPE *ObSymbolicLinkObjectType;
 extern NTKERNELAPI POBJECT_TYPE *ObTypeObjectType;
+/* Token handles (ZwOpenProcessTokenEx); the object is accepted wherever a PACCESS_TOKEN is. */
+extern NTKERNELAPI POBJECT_TYPE *SeTokenObjectType;
 
 /* Any IRQL <= DISPATCH_LEVEL. Returns the new pointer count. */
 NTKERNELAPI LONG_PTR FASTCALL ObfReferenceObject(PVOID Object);

@@ -1,0 +1,213 @@
+/* Access tokens (ntifs.h): the information classes, SeQueryInformationToken and the token queries,
+ * token handles, object security services, security descriptor capture and thread impersonation. */
+#ifndef NTIO_DDK_SE_TOKEN_H
+#define NTIO_DDK_SE_TOKEN_H
+
+#include "basetypes.h"
+#include "sal.h"
+#include "se.h"
+#include "ex.h"
+
+typedef enum _TOKEN_INFORMATION_CLASS {
+    TokenUser = 1,
+    TokenGroups,
+    TokenPrivileges,
+    TokenOwner,
+    TokenPrimaryGroup,
+    TokenDefaultDacl,
+    TokenSource,
+    TokenType,
+    TokenImpersonationLevel,
+    TokenStatistics,
+    TokenRestrictedSids,
+    TokenSessionId,
+    TokenGroupsAndPrivileges,
+    TokenSessionReference,
+    TokenSandBoxInert,
+    TokenAuditPolicy,
+    TokenOrigin,
+    TokenElevationType,
+    TokenLinkedToken,
+    TokenElevation,
+    TokenHasRestrictions,
+    TokenAccessInformation,
+    TokenVirtualizationAllowed,
+    TokenVirtualizationEnabled,
+    TokenIntegrityLevel,
+    TokenUIAccess,
+    TokenMandatoryPolicy,
+    TokenLogonSid,
+    TokenIsAppContainer,
+    TokenCapabilities,
+    TokenAppContainerSid,
+    TokenAppContainerNumber,
+    TokenUserClaimAttributes,
+    TokenDeviceClaimAttributes,
+    TokenRestrictedUserClaimAttributes,
+    TokenRestrictedDeviceClaimAttributes,
+    TokenDeviceGroups,
+    TokenRestrictedDeviceGroups,
+    TokenSecurityAttributes,
+    TokenIsRestricted,
+    TokenProcessTrustLevel,
+    TokenPrivateNameSpace,
+    TokenSingletonAttributes,
+    TokenBnoIsolation,
+    TokenChildProcessFlags,
+    TokenIsLessPrivilegedAppContainer,
+    TokenIsSandboxed,
+    TokenIsAppSilo,
+    MaxTokenInfoClass
+} TOKEN_INFORMATION_CLASS, *PTOKEN_INFORMATION_CLASS;
+
+/* Token object access rights. */
+#define TOKEN_ASSIGN_PRIMARY (0x0001)
+#define TOKEN_DUPLICATE (0x0002)
+#define TOKEN_IMPERSONATE (0x0004)
+#define TOKEN_QUERY (0x0008)
+#define TOKEN_QUERY_SOURCE (0x0010)
+#define TOKEN_ADJUST_PRIVILEGES (0x0020)
+#define TOKEN_ADJUST_GROUPS (0x0040)
+#define TOKEN_ADJUST_DEFAULT (0x0080)
+#define TOKEN_ADJUST_SESSIONID (0x0100)
+#define TOKEN_ALL_ACCESS_P (STANDARD_RIGHTS_REQUIRED | TOKEN_ASSIGN_PRIMARY | TOKEN_DUPLICATE | TOKEN_IMPERSONATE | \
+                            TOKEN_QUERY | TOKEN_QUERY_SOURCE | TOKEN_ADJUST_PRIVILEGES | TOKEN_ADJUST_GROUPS | \
+                            TOKEN_ADJUST_DEFAULT)
+#define TOKEN_ALL_ACCESS (TOKEN_ALL_ACCESS_P | TOKEN_ADJUST_SESSIONID)
+#define TOKEN_READ (STANDARD_RIGHTS_READ | TOKEN_QUERY)
+#define TOKEN_WRITE (STANDARD_RIGHTS_WRITE | TOKEN_ADJUST_PRIVILEGES | TOKEN_ADJUST_GROUPS | TOKEN_ADJUST_DEFAULT)
+#define TOKEN_EXECUTE (STANDARD_RIGHTS_EXECUTE)
+
+#define TOKEN_SOURCE_LENGTH 8
+#define SYSTEM_LUID {0x3e7, 0x0}
+
+typedef struct _TOKEN_USER {
+    SID_AND_ATTRIBUTES User;
+} TOKEN_USER, *PTOKEN_USER;
+
+typedef struct _TOKEN_GROUPS {
+    ULONG GroupCount;
+    SID_AND_ATTRIBUTES Groups[ANYSIZE_ARRAY];
+} TOKEN_GROUPS, *PTOKEN_GROUPS;
+C_ASSERT(FIELD_OFFSET(TOKEN_GROUPS, Groups) == 8);
+
+typedef struct _TOKEN_PRIVILEGES {
+    ULONG PrivilegeCount;
+    LUID_AND_ATTRIBUTES Privileges[ANYSIZE_ARRAY];
+} TOKEN_PRIVILEGES, *PTOKEN_PRIVILEGES;
+C_ASSERT(FIELD_OFFSET(TOKEN_PRIVILEGES, Privileges) == 4);
+
+typedef struct _TOKEN_OWNER {
+    PSID Owner;
+} TOKEN_OWNER, *PTOKEN_OWNER;
+
+typedef struct _TOKEN_PRIMARY_GROUP {
+    PSID PrimaryGroup;
+} TOKEN_PRIMARY_GROUP, *PTOKEN_PRIMARY_GROUP;
+
+typedef struct _TOKEN_DEFAULT_DACL {
+    PACL DefaultDacl;
+} TOKEN_DEFAULT_DACL, *PTOKEN_DEFAULT_DACL;
+
+typedef struct _TOKEN_SOURCE {
+    CHAR SourceName[TOKEN_SOURCE_LENGTH];
+    LUID SourceIdentifier;
+} TOKEN_SOURCE, *PTOKEN_SOURCE;
+C_ASSERT(sizeof(TOKEN_SOURCE) == 16);
+
+typedef struct _TOKEN_STATISTICS {
+    LUID TokenId;
+    LUID AuthenticationId;
+    LARGE_INTEGER ExpirationTime;
+    TOKEN_TYPE TokenType;
+    SECURITY_IMPERSONATION_LEVEL ImpersonationLevel;
+    ULONG DynamicCharged;
+    ULONG DynamicAvailable;
+    ULONG GroupCount;
+    ULONG PrivilegeCount;
+    LUID ModifiedId;
+} TOKEN_STATISTICS, *PTOKEN_STATISTICS;
+C_ASSERT(sizeof(TOKEN_STATISTICS) == 56);
+
+typedef enum _TOKEN_ELEVATION_TYPE {
+    TokenElevationTypeDefault = 1,
+    TokenElevationTypeFull,
+    TokenElevationTypeLimited
+} TOKEN_ELEVATION_TYPE, *PTOKEN_ELEVATION_TYPE;
+
+typedef struct _TOKEN_ELEVATION {
+    ULONG TokenIsElevated;
+} TOKEN_ELEVATION, *PTOKEN_ELEVATION;
+
+typedef struct _TOKEN_MANDATORY_LABEL {
+    SID_AND_ATTRIBUTES Label;
+} TOKEN_MANDATORY_LABEL, *PTOKEN_MANDATORY_LABEL;
+
+/* What PsDisableImpersonation saves and PsRestoreImpersonation puts back. */
+typedef struct _SE_IMPERSONATION_STATE {
+    PACCESS_TOKEN Token;
+    BOOLEAN CopyOnOpen;
+    BOOLEAN EffectiveOnly;
+    SECURITY_IMPERSONATION_LEVEL Level;
+} SE_IMPERSONATION_STATE, *PSE_IMPERSONATION_STATE;
+
+NTIO_BEGIN_DECLS
+
+/* ---- Token queries (PASSIVE_LEVEL) ------------------------------------------------------------ */
+/* The answer is allocated from paged pool (free it with ExFreePool), except TokenSessionId and
+ * TokenIntegrityLevel, whose ULONG is stored in *TokenInformation itself. */
+NTKERNELAPI NTSTATUS NTAPI SeQueryInformationToken(_In_ PACCESS_TOKEN Token,
+                                                   _In_ TOKEN_INFORMATION_CLASS TokenInformationClass,
+                                                   _Outptr_result_buffer_(_Inexpressible_(token-dependent))
+                                                       PVOID *TokenInformation);
+NTKERNELAPI NTSTATUS NTAPI SeQueryAuthenticationIdToken(_In_ PACCESS_TOKEN Token, _Out_ PLUID AuthenticationId);
+NTKERNELAPI NTSTATUS NTAPI SeQuerySessionIdToken(_In_ PACCESS_TOKEN Token, _Out_ PULONG SessionId);
+NTKERNELAPI BOOLEAN NTAPI SeTokenIsRestricted(_In_ PACCESS_TOKEN Token);
+NTKERNELAPI TOKEN_TYPE NTAPI SeTokenType(_In_ PACCESS_TOKEN Token);
+NTKERNELAPI SECURITY_IMPERSONATION_LEVEL NTAPI SeTokenImpersonationLevel(_In_ PACCESS_TOKEN Token);
+
+/* ---- Token handles ---------------------------------------------------------------------------- */
+NTSYSAPI NTSTATUS NTAPI ZwOpenProcessTokenEx(_In_ HANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
+                                             _In_ ULONG HandleAttributes, _Out_ PHANDLE TokenHandle);
+NTSYSAPI NTSTATUS NTAPI ZwOpenThreadTokenEx(_In_ HANDLE ThreadHandle, _In_ ACCESS_MASK DesiredAccess,
+                                            _In_ BOOLEAN OpenAsSelf, _In_ ULONG HandleAttributes,
+                                            _Out_ PHANDLE TokenHandle);
+NTSYSAPI NTSTATUS NTAPI ZwQueryInformationToken(_In_ HANDLE TokenHandle,
+                                                _In_ TOKEN_INFORMATION_CLASS TokenInformationClass,
+                                                _Out_writes_bytes_to_opt_(TokenInformationLength, *ReturnLength)
+                                                    PVOID TokenInformation,
+                                                _In_ ULONG TokenInformationLength, _Out_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI ZwAllocateLocallyUniqueId(_Out_ PLUID Luid);
+
+/* ---- Object security ---------------------------------------------------------------------------- */
+NTSYSAPI NTSTATUS NTAPI ZwQuerySecurityObject(_In_ HANDLE Handle, _In_ SECURITY_INFORMATION SecurityInformation,
+                                              _Out_writes_bytes_opt_(Length) PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                              _In_ ULONG Length, _Out_ PULONG LengthNeeded);
+NTSYSAPI NTSTATUS NTAPI ZwSetSecurityObject(_In_ HANDLE Handle, _In_ SECURITY_INFORMATION SecurityInformation,
+                                            _In_ PSECURITY_DESCRIPTOR SecurityDescriptor);
+NTKERNELAPI NTSTATUS NTAPI SeCaptureSecurityDescriptor(_In_ PSECURITY_DESCRIPTOR InputSecurityDescriptor,
+                                                       _In_ KPROCESSOR_MODE RequestorMode, _In_ POOL_TYPE PoolType,
+                                                       _In_ BOOLEAN ForceCapture,
+                                                       _Outptr_ PSECURITY_DESCRIPTOR *OutputSecurityDescriptor);
+NTKERNELAPI VOID NTAPI SeReleaseSecurityDescriptor(_In_ PSECURITY_DESCRIPTOR CapturedSecurityDescriptor,
+                                                   _In_ KPROCESSOR_MODE RequestorMode, _In_ BOOLEAN ForceCapture);
+
+/* ---- Impersonation (PASSIVE_LEVEL) ------------------------------------------------------------- */
+/* struct _ETHREAD * is PETHREAD (ob.h); spelled out so this header compiles alone. */
+NTKERNELAPI NTSTATUS NTAPI PsImpersonateClient(_Inout_ struct _ETHREAD *Thread, _In_opt_ PACCESS_TOKEN Token,
+                                               _In_ BOOLEAN CopyOnOpen, _In_ BOOLEAN EffectiveOnly,
+                                               _In_ SECURITY_IMPERSONATION_LEVEL ImpersonationLevel);
+NTKERNELAPI VOID NTAPI PsRevertToSelf(VOID);
+NTKERNELAPI PACCESS_TOKEN NTAPI PsReferenceImpersonationToken(_Inout_ struct _ETHREAD *Thread,
+                                                              _Out_ PBOOLEAN CopyOnOpen,
+                                                              _Out_ PBOOLEAN EffectiveOnly,
+                                                              _Out_ PSECURITY_IMPERSONATION_LEVEL ImpersonationLevel);
+NTKERNELAPI VOID NTAPI PsDereferenceImpersonationToken(_In_opt_ PACCESS_TOKEN ImpersonationToken);
+NTKERNELAPI BOOLEAN NTAPI PsDisableImpersonation(_Inout_ struct _ETHREAD *Thread,
+                                                 _Inout_ PSE_IMPERSONATION_STATE ImpersonationState);
+NTKERNELAPI VOID NTAPI PsRestoreImpersonation(_Inout_ struct _ETHREAD *Thread,
+                                              _In_ PSE_IMPERSONATION_STATE ImpersonationState);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_DDK_SE_TOKEN_H */
