@@ -32,7 +32,12 @@ TEST_F(RundownStressTest, no_reference_is_held_when_the_wait_returns) {
         threads.emplace_back([&, t] {
             const ULONG count = 1 + t % 2;
             while (!stop.load(std::memory_order_relaxed)) {
-                if (!ExAcquireRundownProtectionEx(&ref, count)) continue;
+                if (!ExAcquireRundownProtectionEx(&ref, count)) {
+                    // Run down: let the thread that reinitializes it run (three spinners on two
+                    // cores starve it otherwise, most of all under the sanitizers).
+                    std::this_thread::yield();
+                    continue;
+                }
                 if (run_down.load(std::memory_order_acquire)) late_acquires.fetch_add(1);
                 holders.fetch_add(1, std::memory_order_acq_rel);
                 acquired.fetch_add(1, std::memory_order_relaxed);
