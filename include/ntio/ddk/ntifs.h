@@ -16,4 +16,6 @@
 #include "ntio_ddk/cc.h"
 #include "ntio_ddk/mm_file_system.h"
 #include "ntio_ddk/io_file_system.h"
+#include "ntio_ddk/rtl_compression.h"
+#include "ntio_ddk/rtl_short_names.h"
 #endif

@@ -1,0 +1,415 @@
+// The Rtl compression routines with COMPRESSION_FORMAT_LZNT1: format and engine statuses, round trips
+// of many kinds and sizes, streams built by hand from the [MS-XCA] LZNT1 description, corrupt streams
+// (always decoded from buffers of their exact size, so a read past the end shows under ASan), and
+// fragments from an offset.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <ntifs.h>
+
+namespace {
+
+using Bytes = std::vector<UCHAR>;
+
+constexpr USHORT kLznt1 = COMPRESSION_FORMAT_LZNT1;
+
+Bytes workspace(USHORT format_and_engine) {
+    ULONG buffer = 0;
+    ULONG fragment = 0;
+    EXPECT_EQ(RtlGetCompressionWorkSpaceSize(format_and_engine, &buffer, &fragment), STATUS_SUCCESS);
+    return Bytes(std::max(buffer, fragment));
+}
+
+// Compresses into a buffer with room for the worst case; *status gets the routine's status.
+Bytes compress(const Bytes& in, USHORT engine, NTSTATUS* status) {
+    Bytes ws = workspace(kLznt1 | engine);
+    Bytes out(in.size() + in.size() / 4096 * 2 + 2 + 16);
+    ULONG final_size = 0xDEAD;
+    *status = RtlCompressBuffer(kLznt1 | engine, const_cast<PUCHAR>(in.data()), static_cast<ULONG>(in.size()),
+                                out.data(), static_cast<ULONG>(out.size()), 4096, &final_size, ws.data());
+    if (NT_SUCCESS(*status)) out.resize(final_size);
+    return out;
+}
+
+// Decompresses from a heap copy of exactly the stream's size into a buffer of out_size bytes.
+NTSTATUS decompress(const Bytes& stream, ULONG out_size, Bytes* out) {
+    auto in = std::make_unique<UCHAR[]>(stream.size() + 1);
+    std::memcpy(in.get(), stream.data(), stream.size());
+    out->assign(out_size, 0xCC);
+    auto exact = std::make_unique<UCHAR[]>(out_size + 1);
+    ULONG final_size = 0xDEAD;
+    const NTSTATUS status = RtlDecompressBuffer(kLznt1, exact.get(), out_size, in.get(),
+                                                static_cast<ULONG>(stream.size()), &final_size);
+    if (NT_SUCCESS(status)) {
+        EXPECT_LE(final_size, out_size);
+        out->assign(exact.get(), exact.get() + final_size);
+    }
+    return status;
+}
+
+Bytes random_bytes(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    Bytes b(n);
+    for (auto& c : b) c = static_cast<UCHAR>(rng());
+    return b;
+}
+
+// Text-like: words from a small vocabulary, so matches of many lengths and distances occur.
+Bytes wordy_bytes(std::size_t n, unsigned seed) {
+    static const char* const words[] = {"the ", "quick ", "brown ", "fox ", "jumps ", "over ", "lazy ", "dog. ",
+                                        "NTFS ", "chunk ", "\r\n", "0123456789 "};
+    std::mt19937 rng(seed);
+    Bytes b;
+    while (b.size() < n) {
+        const char* w = words[rng() % 12];
+        b.insert(b.end(), w, w + std::strlen(w));
+    }
+    b.resize(n);
+    return b;
+}
+
+Bytes repetitive_bytes(std::size_t n) {
+    Bytes b(n);
+    for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<UCHAR>("abcdefg"[i % 7]);
+    return b;
+}
+
+TEST(Compression, WorkSpaceSizeChecksFormatThenEngine) {
+    ULONG buffer = 0;
+    ULONG fragment = 0;
+    EXPECT_EQ(RtlGetCompressionWorkSpaceSize(COMPRESSION_FORMAT_NONE, &buffer, &fragment), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(RtlGetCompressionWorkSpaceSize(COMPRESSION_FORMAT_DEFAULT, &buffer, &fragment),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(RtlGetCompressionWorkSpaceSize(0x00FF, &buffer, &fragment), STATUS_UNSUPPORTED_COMPRESSION);
+    EXPECT_EQ(RtlGetCompressionWorkSpaceSize(kLznt1 | COMPRESSION_ENGINE_HIBER, &buffer, &fragment),
+              STATUS_NOT_SUPPORTED);
+    EXPECT_EQ(RtlGetCompressionWorkSpaceSize(kLznt1 | 0x0300, &buffer, &fragment), STATUS_NOT_SUPPORTED);
+    for (USHORT engine : {COMPRESSION_ENGINE_STANDARD, COMPRESSION_ENGINE_MAXIMUM}) {
+        buffer = fragment = 0;
+        EXPECT_EQ(RtlGetCompressionWorkSpaceSize(kLznt1 | engine, &buffer, &fragment), STATUS_SUCCESS);
+        EXPECT_GT(buffer, 0u);
+        EXPECT_GE(fragment, 4096u);  // one decompressed chunk
+    }
+}
+
+TEST(Compression, CompressAndDecompressRejectTheFormatsLearnNames) {
+    Bytes in(100, 1);
+    Bytes out(300);
+    Bytes ws = workspace(kLznt1);
+    ULONG size = 0;
+    EXPECT_EQ(RtlCompressBuffer(COMPRESSION_FORMAT_NONE, in.data(), 100, out.data(), 300, 4096, &size, ws.data()),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(RtlCompressBuffer(COMPRESSION_FORMAT_DEFAULT, in.data(), 100, out.data(), 300, 4096, &size, ws.data()),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(RtlCompressBuffer(0x0042, in.data(), 100, out.data(), 300, 4096, &size, ws.data()),
+              STATUS_UNSUPPORTED_COMPRESSION);
+    EXPECT_EQ(RtlCompressBuffer(kLznt1 | COMPRESSION_ENGINE_HIBER, in.data(), 100, out.data(), 300, 4096, &size,
+                                ws.data()),
+              STATUS_NOT_SUPPORTED);
+    EXPECT_EQ(RtlDecompressBuffer(COMPRESSION_FORMAT_NONE, out.data(), 300, in.data(), 100, &size),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(RtlDecompressBuffer(COMPRESSION_FORMAT_DEFAULT, out.data(), 300, in.data(), 100, &size),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(RtlDecompressBuffer(0x0042, out.data(), 300, in.data(), 100, &size), STATUS_UNSUPPORTED_COMPRESSION);
+    EXPECT_EQ(RtlDecompressBufferEx(COMPRESSION_FORMAT_NONE, out.data(), 300, in.data(), 100, &size, ws.data()),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(RtlDecompressFragment(COMPRESSION_FORMAT_DEFAULT, out.data(), 300, in.data(), 100, 0, &size, ws.data()),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(RtlDecompressFragment(0x0042, out.data(), 300, in.data(), 100, 0, &size, ws.data()),
+              STATUS_UNSUPPORTED_COMPRESSION);
+}
+
+// Every kind of data, at sizes that end on, just before and just after chunk boundaries, round-trips
+// with both engines; zeros report STATUS_BUFFER_ALL_ZEROS, the rest STATUS_SUCCESS.
+TEST(Compression, RoundTripsEveryKindAndSize) {
+    const std::size_t sizes[] = {1, 2, 3, 4, 15, 16, 17, 33, 100, 1000, 4095, 4096, 4097, 8191, 8192, 8193,
+                                 12288 + 77, 65536 + 123};
+    unsigned seed = 1;
+    for (USHORT engine : {COMPRESSION_ENGINE_STANDARD, COMPRESSION_ENGINE_MAXIMUM}) {
+        for (std::size_t n : sizes) {
+            const Bytes kinds[] = {random_bytes(n, seed), wordy_bytes(n, seed), repetitive_bytes(n), Bytes(n, 0)};
+            ++seed;
+            for (std::size_t kind = 0; kind < 4; ++kind) {
+                SCOPED_TRACE(testing::Message() << "engine " << engine << " size " << n << " kind " << kind);
+                NTSTATUS status;
+                const Bytes packed = compress(kinds[kind], engine, &status);
+                ASSERT_EQ(status, kind == 3 ? STATUS_BUFFER_ALL_ZEROS : STATUS_SUCCESS);
+                // A chunk never grows by more than its header.
+                EXPECT_LE(packed.size(), n + (n + 4095) / 4096 * 2);
+                if (kind >= 2 && n >= 100) {
+                    EXPECT_LT(packed.size(), n / 4);
+                }
+                Bytes back;
+                ASSERT_EQ(decompress(packed, static_cast<ULONG>(n), &back), STATUS_SUCCESS);
+                EXPECT_EQ(back, kinds[kind]);
+                // A larger buffer is fine: the size says where the data ends.
+                ASSERT_EQ(decompress(packed, static_cast<ULONG>(n + 5000), &back), STATUS_SUCCESS);
+                EXPECT_EQ(back, kinds[kind]);
+            }
+        }
+    }
+}
+
+TEST(Compression, TheMaximumEngineCompressesTextAtLeastAsWellOnThisSample) {
+    const Bytes text = wordy_bytes(20000, 99);
+    NTSTATUS status;
+    const Bytes standard = compress(text, COMPRESSION_ENGINE_STANDARD, &status);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    const Bytes maximum = compress(text, COMPRESSION_ENGINE_MAXIMUM, &status);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    EXPECT_LE(maximum.size(), standard.size());
+    Bytes back;
+    ASSERT_EQ(decompress(maximum, 20000, &back), STATUS_SUCCESS);
+    EXPECT_EQ(back, text);
+}
+
+TEST(Compression, TooSmallACompressedBufferFails) {
+    const Bytes in = random_bytes(5000, 7);
+    NTSTATUS status;
+    const Bytes packed = compress(in, COMPRESSION_ENGINE_STANDARD, &status);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    Bytes ws = workspace(kLznt1);
+    ULONG size = 0;
+    Bytes exact(packed.size());
+    EXPECT_EQ(RtlCompressBuffer(kLznt1, const_cast<PUCHAR>(in.data()), 5000, exact.data(),
+                                static_cast<ULONG>(exact.size()), 4096, &size, ws.data()),
+              STATUS_SUCCESS);
+    EXPECT_EQ(size, packed.size());
+    Bytes short_by_one(packed.size() - 1);
+    EXPECT_EQ(RtlCompressBuffer(kLznt1, const_cast<PUCHAR>(in.data()), 5000, short_by_one.data(),
+                                static_cast<ULONG>(short_by_one.size()), 4096, &size, ws.data()),
+              STATUS_BUFFER_TOO_SMALL);
+    Bytes tiny(1);
+    EXPECT_EQ(RtlCompressBuffer(kLznt1, const_cast<PUCHAR>(in.data()), 5000, tiny.data(), 1, 4096, &size, ws.data()),
+              STATUS_BUFFER_TOO_SMALL);
+}
+
+// ---- Streams built by hand from [MS-XCA] 2.5 ----
+
+void put16(Bytes* b, unsigned v) {
+    b->push_back(static_cast<UCHAR>(v));
+    b->push_back(static_cast<UCHAR>(v >> 8));
+}
+
+// A compressed chunk: its header (0xB000 | body size - 1) and body.
+Bytes compressed_chunk(const Bytes& body) {
+    Bytes b;
+    put16(&b, 0xB000u | static_cast<unsigned>(body.size() - 1));
+    b.insert(b.end(), body.begin(), body.end());
+    return b;
+}
+
+TEST(Compression, DecodesALiteralOnlyChunk) {
+    // Flag byte 0: three literals.
+    Bytes out;
+    ASSERT_EQ(decompress(Bytes{0x03, 0xB0, 0x00, 'a', 'b', 'c'}, 100, &out), STATUS_SUCCESS);
+    EXPECT_EQ(out, (Bytes{'a', 'b', 'c'}));
+}
+
+TEST(Compression, DecodesAnUncompressedChunkWithItsFlagClear) {
+    // 0x3004: signature 3, not compressed, five bytes follow as they are.
+    Bytes out;
+    ASSERT_EQ(decompress(Bytes{0x04, 0x30, 'h', 'e', 'l', 'l', 'o'}, 100, &out), STATUS_SUCCESS);
+    EXPECT_EQ(out, (Bytes{'h', 'e', 'l', 'l', 'o'}));
+}
+
+TEST(Compression, DecodesAnOverlappingBackReference) {
+    // "abc" then, at position 3, displacement 3 and length 6 with a 4/12 split: (2 << 12) | 3.
+    Bytes out;
+    ASSERT_EQ(decompress(compressed_chunk({0x08, 'a', 'b', 'c', 0x03, 0x20}), 100, &out), STATUS_SUCCESS);
+    EXPECT_EQ(out, (Bytes{'a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c'}));
+}
+
+// The displacement/length split of a back reference widens the displacement as the position in the
+// chunk passes 16, 32, 64, ... 2048. Each case: literals, then one reference word written by hand.
+TEST(Compression, TheDisplacementWidensWithThePosition) {
+    struct Case {
+        ULONG literals;
+        unsigned word;  // hand-encoded for that position's split
+        ULONG displacement;
+        ULONG length;
+    };
+    const Case cases[] = {
+        {16, (15u << 12) | 2u, 16, 5},     // position 16: 4 bits of displacement, 12 of length
+        {17, (16u << 11) | 2u, 17, 5},     // position 17: 5/11 (read as 4/12 it would be displacement 9)
+        {17, (0u << 11) | 2047u, 1, 2050}, // the longest 5/11 reference
+        {32, (31u << 11) | 0u, 32, 3},     // position 32: still 5/11
+        {40, (39u << 10) | 1u, 40, 4},     // position 40: 6/10
+        {100, (99u << 9) | 0u, 100, 3},    // position 100: 7/9
+        {200, (150u << 8) | 7u, 151, 10},  // position 200: 8/8
+        {1500, (1000u << 5) | 31u, 1001, 34},  // position 1500: 11/5
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(testing::Message() << "literals " << c.literals);
+        Bytes body;
+        Bytes expected;
+        for (ULONG i = 0; i < c.literals; ++i) {
+            if (i % 8 == 0) body.push_back(0x00);
+            const auto literal = static_cast<UCHAR>((i * 7 + 1) % 251);
+            body.push_back(literal);
+            expected.push_back(literal);
+        }
+        if (c.literals % 8 == 0) {
+            body.push_back(0x01);
+        } else {
+            body[c.literals / 8 * 9] = static_cast<UCHAR>(1u << (c.literals % 8));
+        }
+        put16(&body, c.word);
+        for (ULONG i = 0; i < c.length; ++i) expected.push_back(expected[expected.size() - c.displacement]);
+        Bytes out;
+        ASSERT_EQ(decompress(compressed_chunk(body), 8192, &out), STATUS_SUCCESS);
+        EXPECT_EQ(out, expected);
+    }
+}
+
+// Past position 2048 the split is 12/4: "ABCDEFGH", a reference that repeats it up to position 3999,
+// a literal, and at position 4000 a reference back to the chunk's first byte.
+TEST(Compression, TheLastSplitReachesTheChunksStart) {
+    Bytes body = {0x00, 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 0x05};
+    put16(&body, (7u << 12) | (3991u - 3));  // position 8: displacement 8, length 3991
+    body.push_back('Z');
+    put16(&body, (3999u << 4) | 15u);  // position 4000: displacement 4000, length 18
+    Bytes expected = {'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'};
+    for (ULONG i = 0; i < 3991; ++i) expected.push_back(expected[expected.size() - 8]);
+    expected.push_back('Z');
+    for (ULONG i = 0; i < 18; ++i) expected.push_back(expected[i]);
+    Bytes out;
+    ASSERT_EQ(decompress(compressed_chunk(body), 8192, &out), STATUS_SUCCESS);
+    ASSERT_EQ(out.size(), 4018u);
+    EXPECT_EQ(out, expected);
+}
+
+TEST(Compression, AShortChunkFollowedByAnotherStandsForAWholeChunk) {
+    Bytes stream = {0x01, 0xB0, 0x00, 'x'};          // compressed: "x"
+    stream.insert(stream.end(), {0x01, 0x30, 'y', 'z'});  // raw: "yz"
+    Bytes out;
+    ASSERT_EQ(decompress(stream, 9000, &out), STATUS_SUCCESS);
+    ASSERT_EQ(out.size(), 4096u + 2);
+    EXPECT_EQ(out[0], 'x');
+    for (std::size_t i = 1; i < 4096; ++i) {
+        ASSERT_EQ(out[i], 0) << i;
+    }
+    EXPECT_EQ(out[4096], 'y');
+    EXPECT_EQ(out[4097], 'z');
+}
+
+TEST(Compression, AZeroHeaderEndsTheStream) {
+    Bytes stream = {0x01, 0xB0, 0x00, 'x', 0x00, 0x00, 0xFF, 0xFF, 0xFF};
+    Bytes out;
+    ASSERT_EQ(decompress(stream, 100, &out), STATUS_SUCCESS);
+    EXPECT_EQ(out, Bytes{'x'});
+    ASSERT_EQ(decompress(Bytes{}, 100, &out), STATUS_SUCCESS);
+    EXPECT_TRUE(out.empty());
+}
+
+// ---- Corrupt streams ----
+
+TEST(Compression, CorruptStreamsAreBadCompressionBuffers) {
+    const Bytes corrupt[] = {
+        {0x05, 0xB0, 0x00, 'a', 'b', 'c'},              // the header claims more than there is
+        {0x03, 0xA0, 0x00, 'a', 'b', 'c'},              // signature 2, not 3
+        compressed_chunk({0x04, 'a', 'b', 0x00, 0x20}),  // displacement 3 at position 2
+        compressed_chunk({0x01, 0x00, 0x00}),            // a reference at position 0
+        compressed_chunk({0x02, 'a', 0x00}),             // the reference word cut short
+        compressed_chunk({0x02, 'a', 0xFF, 0x0F}),       // 1 + 4098 bytes: more than a chunk
+    };
+    for (const Bytes& stream : corrupt) {
+        Bytes out;
+        EXPECT_EQ(decompress(stream, 9000, &out), STATUS_BAD_COMPRESSION_BUFFER);
+    }
+}
+
+TEST(Compression, DataLargerThanTheUncompressedBufferIsABadCompressionBuffer) {
+    Bytes out;
+    const Bytes abc3 = compressed_chunk({0x08, 'a', 'b', 'c', 0x03, 0x20});
+    EXPECT_EQ(decompress(abc3, 8, &out), STATUS_BAD_COMPRESSION_BUFFER);
+    EXPECT_EQ(decompress(Bytes{0x04, 0x30, 'h', 'e', 'l', 'l', 'o'}, 4, &out), STATUS_BAD_COMPRESSION_BUFFER);
+    ASSERT_EQ(decompress(abc3, 9, &out), STATUS_SUCCESS);
+    EXPECT_EQ(out.size(), 9u);
+}
+
+// Every truncation and many byte flips of a valid stream decode to success or a bad buffer, never past
+// the ends of the (exactly sized) buffers.
+TEST(Compression, DamagedStreamsStayInBounds) {
+    const Bytes text = wordy_bytes(9000, 5);
+    NTSTATUS status;
+    const Bytes packed = compress(text, COMPRESSION_ENGINE_STANDARD, &status);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    Bytes out;
+    for (std::size_t cut = 0; cut < packed.size(); ++cut) {
+        const NTSTATUS s = decompress(Bytes(packed.begin(), packed.begin() + cut), 9000, &out);
+        ASSERT_TRUE(s == STATUS_SUCCESS || s == STATUS_BAD_COMPRESSION_BUFFER) << cut;
+    }
+    std::mt19937 rng(11);
+    int bad = 0;
+    for (int round = 0; round < 2000; ++round) {
+        Bytes damaged = packed;
+        damaged[rng() % damaged.size()] ^= static_cast<UCHAR>(1u << (rng() % 8));
+        const NTSTATUS s = decompress(damaged, static_cast<ULONG>(rng() % 10000), &out);
+        ASSERT_TRUE(s == STATUS_SUCCESS || s == STATUS_BAD_COMPRESSION_BUFFER);
+        bad += s == STATUS_BAD_COMPRESSION_BUFFER;
+    }
+    EXPECT_GT(bad, 0);
+}
+
+// ---- Fragments ----
+
+TEST(Compression, AFragmentIsTheOriginalFromItsOffset) {
+    const Bytes text = wordy_bytes(5 * 4096 + 1234, 3);
+    NTSTATUS status;
+    const Bytes packed = compress(text, COMPRESSION_ENGINE_STANDARD, &status);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    Bytes ws = workspace(kLznt1);
+    const auto total = static_cast<ULONG>(text.size());
+    for (ULONG offset : {0u, 1u, 4095u, 4096u, 5000u, 10000u, 3 * 4096u + 17, total - 1, total, total + 10}) {
+        for (ULONG size : {1u, 100u, 4096u, 9000u}) {
+            SCOPED_TRACE(testing::Message() << "offset " << offset << " size " << size);
+            Bytes fragment(size, 0xCC);
+            ULONG final_size = 0xDEAD;
+            ASSERT_EQ(RtlDecompressFragment(kLznt1, fragment.data(), size, const_cast<PUCHAR>(packed.data()),
+                                            static_cast<ULONG>(packed.size()), offset, &final_size, ws.data()),
+                      STATUS_SUCCESS);
+            const ULONG expected = offset >= total ? 0 : std::min(size, total - offset);
+            ASSERT_EQ(final_size, expected);
+            EXPECT_TRUE(std::equal(fragment.begin(), fragment.begin() + expected, text.begin() + offset));
+        }
+    }
+}
+
+TEST(Compression, AFragmentOfACorruptChunkIsABadCompressionBuffer) {
+    Bytes ws = workspace(kLznt1);
+    Bytes stream = {0x01, 0x30, 'a', 'b'};
+    const Bytes bad = compressed_chunk({0x01, 0x00, 0x00});
+    stream.insert(stream.end(), bad.begin(), bad.end());
+    Bytes fragment(10);
+    ULONG final_size = 0;
+    EXPECT_EQ(RtlDecompressFragment(kLznt1, fragment.data(), 10, stream.data(), static_cast<ULONG>(stream.size()),
+                                    4096, &final_size, ws.data()),
+              STATUS_BAD_COMPRESSION_BUFFER);
+    // The first chunk alone is fine.
+    EXPECT_EQ(RtlDecompressFragment(kLznt1, fragment.data(), 2, stream.data(), static_cast<ULONG>(stream.size()), 0,
+                                    &final_size, ws.data()),
+              STATUS_SUCCESS);
+    EXPECT_EQ(final_size, 2u);
+    EXPECT_EQ(fragment[1], 'b');
+}
+
+TEST(Compression, DecompressBufferExMatchesDecompressBuffer) {
+    const Bytes text = wordy_bytes(7000, 8);
+    NTSTATUS status;
+    Bytes packed = compress(text, COMPRESSION_ENGINE_MAXIMUM, &status);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    Bytes ws = workspace(kLznt1);
+    Bytes out(7000);
+    ULONG final_size = 0;
+    ASSERT_EQ(RtlDecompressBufferEx(kLznt1, out.data(), 7000, packed.data(), static_cast<ULONG>(packed.size()),
+                                    &final_size, ws.data()),
+              STATUS_SUCCESS);
+    EXPECT_EQ(final_size, 7000u);
+    EXPECT_EQ(out, text);
+}
+
+}  // namespace
