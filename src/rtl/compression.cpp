@@ -1,21 +1,23 @@
 // The Rtl compression routines: the format and engine checks Learn documents, then the codec.
-// NT deviation: only COMPRESSION_FORMAT_LZNT1 is implemented; XPRESS and XPRESS_HUFF, which Windows
-// supports, get STATUS_UNSUPPORTED_COMPRESSION as an unknown format does.
+// NT deviation: COMPRESSION_FORMAT_XPRESS_HUFF (LZ77+Huffman), which Windows supports, is not
+// implemented: it gets STATUS_UNSUPPORTED_COMPRESSION as an unknown format does.
 #include <ntifs.h>
 
 #include "rtl/lznt1.hpp"
+#include "rtl/xpress.hpp"
 
 namespace {
 
 constexpr USHORT kFormatMask = 0x00FF;
 constexpr USHORT kEngineMask = 0xFF00;
 
-// The status for a format ntio cannot handle, STATUS_SUCCESS for LZNT1.
+// The status for a format ntio cannot handle, STATUS_SUCCESS for LZNT1 and XPRESS.
 NTSTATUS check_format(USHORT format) {
     switch (format) {
     case COMPRESSION_FORMAT_NONE:
     case COMPRESSION_FORMAT_DEFAULT: return STATUS_INVALID_PARAMETER;
-    case COMPRESSION_FORMAT_LZNT1: return STATUS_SUCCESS;
+    case COMPRESSION_FORMAT_LZNT1:
+    case COMPRESSION_FORMAT_XPRESS: return STATUS_SUCCESS;
     default: return STATUS_UNSUPPORTED_COMPRESSION;
     }
 }
@@ -34,6 +36,9 @@ NTSTATUS decompress(USHORT format, PUCHAR out, ULONG out_size, PUCHAR in, ULONG 
     const NTSTATUS status = check_format(format & kFormatMask);
     if (!NT_SUCCESS(status)) return status;
     if ((!out && out_size != 0) || (!in && in_size != 0) || !final_size) return STATUS_INVALID_PARAMETER;
+    if ((format & kFormatMask) == COMPRESSION_FORMAT_XPRESS) {
+        return ntio::rtl::xpress::decompress(in, in_size, out, out_size, final_size);
+    }
     return ntio::rtl::lznt1::decompress(in, in_size, out, out_size, final_size);
 }
 
@@ -48,14 +53,19 @@ NTSTATUS NTAPI RtlGetCompressionWorkSpaceSize(USHORT CompressionFormatAndEngine,
     const NTSTATUS status = check_format_and_engine(CompressionFormatAndEngine);
     if (!NT_SUCCESS(status)) return status;
     if (!CompressBufferWorkSpaceSize || !CompressFragmentWorkSpaceSize) return STATUS_INVALID_PARAMETER;
-    *CompressBufferWorkSpaceSize = ntio::rtl::lznt1::kCompressWorkSpaceSize;
-    *CompressFragmentWorkSpaceSize = ntio::rtl::lznt1::kFragmentWorkSpaceSize;
+    if ((CompressionFormatAndEngine & kFormatMask) == COMPRESSION_FORMAT_XPRESS) {
+        *CompressBufferWorkSpaceSize = ntio::rtl::xpress::kCompressWorkSpaceSize;
+        *CompressFragmentWorkSpaceSize = 0;  // XPRESS decompresses without one
+    } else {
+        *CompressBufferWorkSpaceSize = ntio::rtl::lznt1::kCompressWorkSpaceSize;
+        *CompressFragmentWorkSpaceSize = ntio::rtl::lznt1::kFragmentWorkSpaceSize;
+    }
     return STATUS_SUCCESS;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtlcompressbuffer
-// Compresses the whole buffer in 4096-byte chunks; a chunk that does not shrink is stored raw.
-// UncompressedChunkSize does not change LZNT1's chunks, which are 4096 bytes by the format.
+// Compresses the whole buffer. LZNT1 works in 4096-byte chunks, a chunk that does not shrink stored
+// raw; UncompressedChunkSize does not change them (4096 bytes by the format). XPRESS is one stream.
 NTSTATUS NTAPI RtlCompressBuffer(USHORT CompressionFormatAndEngine, PUCHAR UncompressedBuffer,
                                  ULONG UncompressedBufferSize, PUCHAR CompressedBuffer, ULONG CompressedBufferSize,
                                  ULONG UncompressedChunkSize, PULONG FinalCompressedSize, PVOID WorkSpace) {
@@ -67,6 +77,10 @@ NTSTATUS NTAPI RtlCompressBuffer(USHORT CompressionFormatAndEngine, PUCHAR Uncom
         return STATUS_INVALID_PARAMETER;
     }
     const bool maximum = (CompressionFormatAndEngine & kEngineMask) == COMPRESSION_ENGINE_MAXIMUM;
+    if ((CompressionFormatAndEngine & kFormatMask) == COMPRESSION_FORMAT_XPRESS) {
+        return ntio::rtl::xpress::compress(UncompressedBuffer, UncompressedBufferSize, CompressedBuffer,
+                                           CompressedBufferSize, maximum, WorkSpace, FinalCompressedSize);
+    }
     return ntio::rtl::lznt1::compress(UncompressedBuffer, UncompressedBufferSize, CompressedBuffer,
                                       CompressedBufferSize, maximum, WorkSpace, FinalCompressedSize);
 }
@@ -81,7 +95,7 @@ NTSTATUS NTAPI RtlDecompressBuffer(USHORT CompressionFormat, PUCHAR Uncompressed
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtldecompressbufferex
-// RtlDecompressBuffer with a WorkSpace, which only XPRESS_HUFF needs; LZNT1 does without.
+// RtlDecompressBuffer with a WorkSpace, which only XPRESS_HUFF needs; LZNT1 and XPRESS do without.
 NTSTATUS NTAPI RtlDecompressBufferEx(USHORT CompressionFormat, PUCHAR UncompressedBuffer,
                                      ULONG UncompressedBufferSize, PUCHAR CompressedBuffer, ULONG CompressedBufferSize,
                                      PULONG FinalUncompressedSize, PVOID WorkSpace) {
@@ -97,8 +111,11 @@ NTSTATUS NTAPI RtlDecompressFragment(USHORT CompressionFormat, PUCHAR Uncompress
                                      ULONG UncompressedFragmentSize, PUCHAR CompressedBuffer,
                                      ULONG CompressedBufferSize, ULONG FragmentOffset, PULONG FinalUncompressedSize,
                                      PVOID WorkSpace) {
-    const NTSTATUS status = check_format(CompressionFormat & kFormatMask);
+    // Learn: LZNT1 is the one format with fragments.
+    const USHORT format = CompressionFormat & kFormatMask;
+    const NTSTATUS status = check_format(format);
     if (!NT_SUCCESS(status)) return status;
+    if (format != COMPRESSION_FORMAT_LZNT1) return STATUS_UNSUPPORTED_COMPRESSION;
     if ((!UncompressedFragment && UncompressedFragmentSize != 0) || (!CompressedBuffer && CompressedBufferSize != 0) ||
         !FinalUncompressedSize || !WorkSpace) {
         return STATUS_INVALID_PARAMETER;

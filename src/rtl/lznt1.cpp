@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "rtl/compression_common.hpp"
+
 namespace ntio::rtl::lznt1 {
 namespace {
 
@@ -150,17 +152,13 @@ ULONG compress_chunk(const UCHAR* src, ULONG n, UCHAR* dst, ULONG limit, unsigne
 
 NTSTATUS compress(const UCHAR* in, ULONG in_size, UCHAR* out, ULONG out_size, bool maximum, void* workspace,
                   ULONG* final_size) noexcept {
-    auto address = reinterpret_cast<std::uintptr_t>(workspace);
-    address = (address + alignof(CompressWorkSpace) - 1) & ~std::uintptr_t{alignof(CompressWorkSpace) - 1};
-    auto* ws = reinterpret_cast<CompressWorkSpace*>(address);
+    auto* ws = aligned<CompressWorkSpace>(workspace);
     // The standard engine follows a few candidates per position, the maximum engine all of them.
     const unsigned depth = maximum ? kChunkSize : 8;
-    bool all_zeros = true;
     ULONG o = 0;
     for (ULONG at = 0; at < in_size; at += kChunkSize) {
         const ULONG n = std::min(kChunkSize, in_size - at);
         const UCHAR* src = in + at;
-        if (all_zeros) all_zeros = std::all_of(src, src + n, [](UCHAR b) { return b == 0; });
         if (out_size - o < 2) return STATUS_BUFFER_TOO_SMALL;
         const ULONG room = out_size - o - 2;
         // Compressed only when that is smaller than the raw bytes.
@@ -176,8 +174,7 @@ NTSTATUS compress(const UCHAR* in, ULONG in_size, UCHAR* out, ULONG out_size, bo
         o += 2 + n;
     }
     *final_size = o;
-    // An empty buffer holds no zero byte: plain success.
-    return all_zeros && in_size != 0 ? STATUS_BUFFER_ALL_ZEROS : STATUS_SUCCESS;
+    return all_zeros_status(in, in_size);
 }
 
 NTSTATUS decompress(const UCHAR* in, ULONG in_size, UCHAR* out, ULONG out_size, ULONG* final_size) noexcept {

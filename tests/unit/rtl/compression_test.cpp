@@ -1,10 +1,12 @@
-// The Rtl compression routines with COMPRESSION_FORMAT_LZNT1: format and engine statuses, round trips
-// of many kinds and sizes, streams built by hand from the [MS-XCA] LZNT1 description, corrupt streams
-// (always decoded from buffers of their exact size, so a read past the end shows under ASan), and
-// fragments from an offset.
+// The Rtl compression routines with COMPRESSION_FORMAT_LZNT1 and _XPRESS: format and engine statuses,
+// round trips of many kinds and sizes, streams built by hand from the [MS-XCA] descriptions, corrupt
+// streams (always decoded from buffers of their exact size, so a read past the end shows under ASan),
+// and LZNT1 fragments from an offset.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <random>
 #include <vector>
 
@@ -15,6 +17,7 @@ namespace {
 using Bytes = std::vector<UCHAR>;
 
 constexpr USHORT kLznt1 = COMPRESSION_FORMAT_LZNT1;
+constexpr USHORT kXpress = COMPRESSION_FORMAT_XPRESS;
 
 Bytes workspace(USHORT format_and_engine) {
     ULONG buffer = 0;
@@ -24,24 +27,24 @@ Bytes workspace(USHORT format_and_engine) {
 }
 
 // Compresses into a buffer with room for the worst case; *status gets the routine's status.
-Bytes compress(const Bytes& in, USHORT engine, NTSTATUS* status) {
-    Bytes ws = workspace(kLznt1 | engine);
-    Bytes out(in.size() + in.size() / 4096 * 2 + 2 + 16);
+Bytes compress(const Bytes& in, USHORT engine, NTSTATUS* status, USHORT format = kLznt1) {
+    Bytes ws = workspace(format | engine);
+    Bytes out(in.size() + in.size() / 8 + 16);
     ULONG final_size = 0xDEAD;
-    *status = RtlCompressBuffer(kLznt1 | engine, const_cast<PUCHAR>(in.data()), static_cast<ULONG>(in.size()),
+    *status = RtlCompressBuffer(format | engine, const_cast<PUCHAR>(in.data()), static_cast<ULONG>(in.size()),
                                 out.data(), static_cast<ULONG>(out.size()), 4096, &final_size, ws.data());
     if (NT_SUCCESS(*status)) out.resize(final_size);
     return out;
 }
 
 // Decompresses from a heap copy of exactly the stream's size into a buffer of out_size bytes.
-NTSTATUS decompress(const Bytes& stream, ULONG out_size, Bytes* out) {
+NTSTATUS decompress(const Bytes& stream, ULONG out_size, Bytes* out, USHORT format = kLznt1) {
     auto in = std::make_unique<UCHAR[]>(stream.size() + 1);
     std::memcpy(in.get(), stream.data(), stream.size());
     out->assign(out_size, 0xCC);
     auto exact = std::make_unique<UCHAR[]>(out_size + 1);
     ULONG final_size = 0xDEAD;
-    const NTSTATUS status = RtlDecompressBuffer(kLznt1, exact.get(), out_size, in.get(),
+    const NTSTATUS status = RtlDecompressBuffer(format, exact.get(), out_size, in.get(),
                                                 static_cast<ULONG>(stream.size()), &final_size);
     if (NT_SUCCESS(status)) {
         EXPECT_LE(final_size, out_size);
@@ -122,31 +125,34 @@ TEST(Compression, CompressAndDecompressRejectTheFormatsLearnNames) {
               STATUS_UNSUPPORTED_COMPRESSION);
 }
 
-// Every kind of data, at sizes that end on, just before and just after chunk boundaries, round-trips
-// with both engines; zeros report STATUS_BUFFER_ALL_ZEROS, the rest STATUS_SUCCESS.
+// Every kind of data, at sizes that end on, just before and just after chunk (and flag word)
+// boundaries, round-trips in both formats with both engines; zeros report STATUS_BUFFER_ALL_ZEROS,
+// the rest STATUS_SUCCESS.
 TEST(Compression, RoundTripsEveryKindAndSize) {
-    const std::size_t sizes[] = {1, 2, 3, 4, 15, 16, 17, 33, 100, 1000, 4095, 4096, 4097, 8191, 8192, 8193,
-                                 12288 + 77, 65536 + 123};
+    const std::size_t sizes[] = {1, 2, 3, 4, 15, 16, 17, 31, 32, 33, 100, 1000, 4095, 4096, 4097, 8191, 8192,
+                                 8193, 12288 + 77, 65536 + 123, 300000};
     unsigned seed = 1;
+    for (USHORT format : {kLznt1, kXpress})
     for (USHORT engine : {COMPRESSION_ENGINE_STANDARD, COMPRESSION_ENGINE_MAXIMUM}) {
         for (std::size_t n : sizes) {
             const Bytes kinds[] = {random_bytes(n, seed), wordy_bytes(n, seed), repetitive_bytes(n), Bytes(n, 0)};
             ++seed;
             for (std::size_t kind = 0; kind < 4; ++kind) {
-                SCOPED_TRACE(testing::Message() << "engine " << engine << " size " << n << " kind " << kind);
+                SCOPED_TRACE(testing::Message() << "format " << format << " engine " << engine << " size " << n
+                                                << " kind " << kind);
                 NTSTATUS status;
-                const Bytes packed = compress(kinds[kind], engine, &status);
+                const Bytes packed = compress(kinds[kind], engine, &status, format);
                 ASSERT_EQ(status, kind == 3 ? STATUS_BUFFER_ALL_ZEROS : STATUS_SUCCESS);
-                // A chunk never grows by more than its header.
-                EXPECT_LE(packed.size(), n + (n + 4095) / 4096 * 2);
+                // An LZNT1 chunk never grows by more than its header; XPRESS adds a flag word per 32 bytes.
+                EXPECT_LE(packed.size(), format == kLznt1 ? n + (n + 4095) / 4096 * 2 : n + (n / 32 + 1) * 4);
                 if (kind >= 2 && n >= 100) {
                     EXPECT_LT(packed.size(), n / 4);
                 }
                 Bytes back;
-                ASSERT_EQ(decompress(packed, static_cast<ULONG>(n), &back), STATUS_SUCCESS);
+                ASSERT_EQ(decompress(packed, static_cast<ULONG>(n), &back, format), STATUS_SUCCESS);
                 EXPECT_EQ(back, kinds[kind]);
                 // A larger buffer is fine: the size says where the data ends.
-                ASSERT_EQ(decompress(packed, static_cast<ULONG>(n + 5000), &back), STATUS_SUCCESS);
+                ASSERT_EQ(decompress(packed, static_cast<ULONG>(n + 5000), &back, format), STATUS_SUCCESS);
                 EXPECT_EQ(back, kinds[kind]);
             }
         }
@@ -410,6 +416,116 @@ TEST(Compression, DecompressBufferExMatchesDecompressBuffer) {
               STATUS_SUCCESS);
     EXPECT_EQ(final_size, 7000u);
     EXPECT_EQ(out, text);
+}
+
+// ---- XPRESS (Plain LZ77) streams built by hand from [MS-XCA] 2.3 and 2.4 ----
+
+// A flag word whose first `bits` tokens are as given (most significant first) and the rest ones.
+Bytes flags(std::initializer_list<int> bits) {
+    std::uint32_t word = 0xFFFFFFFFu;
+    int at = 31;
+    for (int b : bits) {
+        if (b == 0) word &= ~(std::uint32_t{1} << at);
+        --at;
+    }
+    Bytes out;
+    put16(&out, word & 0xFFFF);
+    put16(&out, word >> 16);
+    return out;
+}
+
+Bytes cat(Bytes a, const Bytes& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+// "abc" and then `length` bytes copied from 3 back.
+Bytes abc_then(ULONG length) {
+    Bytes b = {'a', 'b', 'c'};
+    for (ULONG i = 0; i < length; ++i) b.push_back(b[b.size() - 3]);
+    return b;
+}
+
+TEST(Compression, XpressDecodesLiteralsAndShortReferences) {
+    Bytes out;
+    ASSERT_EQ(decompress(cat(flags({0, 0, 0}), {'a', 'b', 'c'}), 100, &out, kXpress), STATUS_SUCCESS);
+    EXPECT_EQ(out, (Bytes{'a', 'b', 'c'}));
+    // Displacement 3 (stored 2, high 13 bits), length 6 (stored 3, low 3 bits).
+    ASSERT_EQ(decompress(cat(flags({0, 0, 0, 1}), {'a', 'b', 'c', 0x13, 0x00}), 100, &out, kXpress),
+              STATUS_SUCCESS);
+    EXPECT_EQ(out, abc_then(6));
+}
+
+TEST(Compression, XpressLongLengthsContinueInHalfBytesBytesAndWords) {
+    Bytes out;
+    // Two references share one half-byte: 14 = 3 + 7 + 4 from 3 back (low half), 19 = 3 + 7 + 9 from
+    // 1 back (high half).
+    const Bytes shared = cat(flags({0, 0, 0, 1, 1}), {'a', 'b', 'c', 0x17, 0x00, 0x94, 0x07, 0x00});
+    ASSERT_EQ(decompress(shared, 100, &out, kXpress), STATUS_SUCCESS);
+    Bytes expected = abc_then(14);
+    for (int i = 0; i < 19; ++i) expected.push_back(expected.back());
+    EXPECT_EQ(out, expected);
+    // 65 = 3 + 7 + 15 + 40: half byte 15, then a byte.
+    ASSERT_EQ(decompress(cat(flags({0, 0, 0, 1}), {'a', 'b', 'c', 0x17, 0x00, 0x0F, 40}), 100, &out, kXpress),
+              STATUS_SUCCESS);
+    EXPECT_EQ(out, abc_then(65));
+    // 1003: byte 255, then the length - 3 in 16 bits.
+    ASSERT_EQ(decompress(cat(flags({0, 0, 0, 1}), {'a', 'b', 'c', 0x17, 0x00, 0x0F, 0xFF, 0xE8, 0x03}), 2000, &out,
+                         kXpress),
+              STATUS_SUCCESS);
+    EXPECT_EQ(out, abc_then(1003));
+    // 70003: 16 bits of 0, then the length - 3 in 32 bits.
+    ASSERT_EQ(decompress(cat(flags({0, 0, 0, 1}),
+                             {'a', 'b', 'c', 0x17, 0x00, 0x0F, 0xFF, 0x00, 0x00, 0x70, 0x11, 0x01, 0x00}),
+                         80000, &out, kXpress),
+              STATUS_SUCCESS);
+    EXPECT_EQ(out, abc_then(70003));
+}
+
+TEST(Compression, XpressCorruptStreamsAreBadCompressionBuffers) {
+    const Bytes corrupt[] = {
+        cat(flags({0, 1}), {'a', 0x08, 0x00}),                          // displacement 2 at position 1
+        cat(flags({1}), {0x00, 0x00}),                                  // a reference at position 0
+        cat(flags({0, 1}), {'a', 0x00}),                                // the reference word cut short
+        cat(flags({0, 1}), {'a', 0x07, 0x00}),                          // its half byte missing
+        cat(flags({0, 1}), {'a', 0x07, 0x00, 0x0F, 0xFF, 0x05, 0x00}),  // a 16-bit length under 22
+        cat(flags({0, 1}), {'a', 0x07, 0x00, 0x0F, 0xFF, 0x00}),        // the 16-bit length cut short
+    };
+    for (const Bytes& stream : corrupt) {
+        Bytes out;
+        EXPECT_EQ(decompress(stream, 100000, &out, kXpress), STATUS_BAD_COMPRESSION_BUFFER);
+    }
+    Bytes out;
+    EXPECT_EQ(decompress(cat(flags({0, 0, 0, 1}), {'a', 'b', 'c', 0x13, 0x00}), 8, &out, kXpress),
+              STATUS_BAD_COMPRESSION_BUFFER);  // 9 bytes into 8
+}
+
+TEST(Compression, XpressDamagedStreamsStayInBounds) {
+    const Bytes text = wordy_bytes(9000, 6);
+    NTSTATUS status;
+    const Bytes packed = compress(text, COMPRESSION_ENGINE_STANDARD, &status, kXpress);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    Bytes out;
+    for (std::size_t cut = 0; cut < packed.size(); ++cut) {
+        const NTSTATUS s = decompress(Bytes(packed.begin(), packed.begin() + cut), 9000, &out, kXpress);
+        ASSERT_TRUE(s == STATUS_SUCCESS || s == STATUS_BAD_COMPRESSION_BUFFER) << cut;
+    }
+    std::mt19937 rng(12);
+    for (int round = 0; round < 2000; ++round) {
+        Bytes damaged = packed;
+        damaged[rng() % damaged.size()] ^= static_cast<UCHAR>(1u << (rng() % 8));
+        const NTSTATUS s = decompress(damaged, static_cast<ULONG>(rng() % 10000), &out, kXpress);
+        ASSERT_TRUE(s == STATUS_SUCCESS || s == STATUS_BAD_COMPRESSION_BUFFER);
+    }
+}
+
+TEST(Compression, XpressHasNoFragments) {
+    Bytes in(100, 1);
+    Bytes out(300);
+    Bytes ws = workspace(kLznt1);
+    ULONG size = 0;
+    EXPECT_EQ(RtlDecompressFragment(kXpress, out.data(), 300, in.data(), 100, 0, &size, ws.data()),
+              STATUS_UNSUPPORTED_COMPRESSION);
 }
 
 }  // namespace

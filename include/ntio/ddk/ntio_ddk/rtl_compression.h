@@ -1,8 +1,9 @@
 /* <ntifs.h> contents: the Rtl compression routines a file system uses for compressed files. WDK names,
  * signatures and values:
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtlcompressbuffer
- * The formats are those of the open specification [MS-XCA]. LZNT1 works in chunks of 4096
- * uncompressed bytes, each decompressible alone. IRQL <= APC_LEVEL. */
+ * The formats are those of the open specification [MS-XCA]: LZNT1, which works in chunks of 4096
+ * uncompressed bytes, each decompressible alone, and XPRESS (Plain LZ77). ntio has no XPRESS_HUFF.
+ * IRQL <= APC_LEVEL. */
 #ifndef NTIO_DDK_RTL_COMPRESSION_H
 #define NTIO_DDK_RTL_COMPRESSION_H
 
@@ -43,7 +44,8 @@ NTSYSAPI NTSTATUS NTAPI RtlDecompressBufferEx(USHORT CompressionFormat, PUCHAR U
                                               ULONG UncompressedBufferSize, PUCHAR CompressedBuffer,
                                               ULONG CompressedBufferSize, PULONG FinalUncompressedSize,
                                               PVOID WorkSpace);
-/* Decompresses the bytes of the original data from FragmentOffset on, as many as the fragment holds. */
+/* Decompresses the bytes of the original data from FragmentOffset on, as many as the fragment holds.
+ * LZNT1 only. */
 NTSYSAPI NTSTATUS NTAPI RtlDecompressFragment(USHORT CompressionFormat, PUCHAR UncompressedFragment,
                                               ULONG UncompressedFragmentSize, PUCHAR CompressedBuffer,
                                               ULONG CompressedBufferSize, ULONG FragmentOffset,
