@@ -23,4 +23,31 @@ inline NTSTATUS all_zeros_status(const UCHAR* in, ULONG size) noexcept {
     return zeros ? STATUS_BUFFER_ALL_ZEROS : STATUS_SUCCESS;
 }
 
+// A back reference a compressor found.
+struct Match {
+    ULONG length = 0;
+    ULONG displacement = 0;
+};
+
+// The longest earlier match for data[pos..pos + max_length), following a hash chain from `link` (a
+// position plus one, 0 ending the chain, each link nearer the start than the one before) for at most
+// `depth` candidates no more than max_displacement back. next(q, link) is the link after position q.
+template <class Link, class Next>
+Match longest_match(const UCHAR* data, ULONG pos, ULONG max_length, ULONG max_displacement, Link link,
+                    unsigned depth, Next next) noexcept {
+    Match best;
+    for (; link != 0 && depth != 0; --depth) {
+        const ULONG q = link - 1u;
+        if (pos - q > max_displacement) break;  // the chain only gets farther
+        ULONG length = 0;
+        while (length < max_length && data[q + length] == data[pos + length]) ++length;
+        if (length > best.length) {
+            best = {length, pos - q};
+            if (length == max_length) break;
+        }
+        link = next(q, link);
+    }
+    return best;
+}
+
 }  // namespace ntio::rtl

@@ -112,30 +112,18 @@ ULONG compress_chunk(const UCHAR* src, ULONG n, UCHAR* dst, ULONG limit, unsigne
             const unsigned bits = length_bits(pos);
             const ULONG max_length = std::min<ULONG>((1u << bits) + 2, n - pos);
             const ULONG max_displacement = ULONG{1} << (16 - bits);
-            ULONG best_length = 0;
-            ULONG best_displacement = 0;
+            Match best;
             if (max_length >= 3) {
-                unsigned left = depth;
-                for (std::uint16_t link = ws->head[hash3(src + pos)]; link != 0 && left != 0; --left) {
-                    const ULONG q = link - 1u;
-                    if (pos - q > max_displacement) break;  // the chain only gets farther
-                    ULONG length = 0;
-                    while (length < max_length && src[q + length] == src[pos + length]) ++length;
-                    if (length > best_length) {
-                        best_length = length;
-                        best_displacement = pos - q;
-                        if (length == max_length) break;
-                    }
-                    link = ws->prev[q];
-                }
+                best = longest_match(src, pos, max_length, max_displacement, ws->head[hash3(src + pos)], depth,
+                                     [ws](ULONG q, std::uint16_t) { return ws->prev[q]; });
             }
-            if (best_length >= 3) {
+            if (best.length >= 3) {
                 if (limit - d < 2) return 0;
-                store16(dst + d, static_cast<std::uint16_t>(((best_displacement - 1) << bits) | (best_length - 3)));
+                store16(dst + d, static_cast<std::uint16_t>(((best.displacement - 1) << bits) | (best.length - 3)));
                 d += 2;
                 flags = static_cast<UCHAR>(flags | (1u << token));
-                for (ULONG i = 0; i < best_length; ++i) insert(pos + i);
-                pos += best_length;
+                for (ULONG i = 0; i < best.length; ++i) insert(pos + i);
+                pos += best.length;
             } else {
                 if (d == limit) return 0;
                 dst[d++] = src[pos];

@@ -119,29 +119,19 @@ NTSTATUS compress(const UCHAR* in, ULONG in_size, UCHAR* out, ULONG out_size, bo
     ULONG pos = 0;
     while (pos < in_size) {
         const ULONG max_length = in_size - pos;
-        ULONG best_length = 0;
-        ULONG best_displacement = 0;
+        Match best;
         if (max_length >= kMinMatch) {
-            unsigned left = depth;
-            for (std::uint32_t link = ws->head[hash3(in + pos)]; link != 0 && left != 0; --left) {
-                const ULONG q = link - 1;
-                if (pos - q > kWindow) break;  // the chain only gets farther
-                ULONG length = 0;
-                while (length < max_length && in[q + length] == in[pos + length]) ++length;
-                if (length > best_length) {
-                    best_length = length;
-                    best_displacement = pos - q;
-                    if (length == max_length) break;
-                }
-                const std::uint32_t next = ws->prev[q % kWindow];
-                if (next >= link) break;  // that slot has since been reused
-                link = next;
-            }
+            // A chain slot reused by a later position ends the chain.
+            auto next = [ws](ULONG q, std::uint32_t link) {
+                const std::uint32_t before = ws->prev[q % kWindow];
+                return before < link ? before : 0u;
+            };
+            best = longest_match(in, pos, max_length, kWindow, ws->head[hash3(in + pos)], depth, next);
         }
-        if (best_length >= kMinMatch) {
-            if (!put_reference(&w, best_displacement, best_length) || !w.flag(true)) return STATUS_BUFFER_TOO_SMALL;
-            for (ULONG i = 0; i < best_length; ++i) insert(pos + i);
-            pos += best_length;
+        if (best.length >= kMinMatch) {
+            if (!put_reference(&w, best.displacement, best.length) || !w.flag(true)) return STATUS_BUFFER_TOO_SMALL;
+            for (ULONG i = 0; i < best.length; ++i) insert(pos + i);
+            pos += best.length;
         } else {
             if (!w.byte(in[pos]) || !w.flag(false)) return STATUS_BUFFER_TOO_SMALL;
             insert(pos);
