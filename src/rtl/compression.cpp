@@ -1,23 +1,23 @@
 // The Rtl compression routines: the format and engine checks Learn documents, then the codec.
-// NT deviation: COMPRESSION_FORMAT_XPRESS_HUFF (LZ77+Huffman), which Windows supports, is not
-// implemented: it gets STATUS_UNSUPPORTED_COMPRESSION as an unknown format does.
 #include <ntifs.h>
 
 #include "rtl/lznt1.hpp"
 #include "rtl/xpress.hpp"
+#include "rtl/xpress_huff.hpp"
 
 namespace {
 
 constexpr USHORT kFormatMask = 0x00FF;
 constexpr USHORT kEngineMask = 0xFF00;
 
-// The status for a format ntio cannot handle, STATUS_SUCCESS for LZNT1 and XPRESS.
+// The status for a format ntio cannot handle, STATUS_SUCCESS for LZNT1, XPRESS and XPRESS_HUFF.
 NTSTATUS check_format(USHORT format) {
     switch (format) {
     case COMPRESSION_FORMAT_NONE:
     case COMPRESSION_FORMAT_DEFAULT: return STATUS_INVALID_PARAMETER;
     case COMPRESSION_FORMAT_LZNT1:
-    case COMPRESSION_FORMAT_XPRESS: return STATUS_SUCCESS;
+    case COMPRESSION_FORMAT_XPRESS:
+    case COMPRESSION_FORMAT_XPRESS_HUFF: return STATUS_SUCCESS;
     default: return STATUS_UNSUPPORTED_COMPRESSION;
     }
 }
@@ -31,15 +31,21 @@ NTSTATUS check_format_and_engine(USHORT format_and_engine) {
     return STATUS_SUCCESS;
 }
 
-// Decompression takes the format alone; engine bits a caller passes along are ignored.
-NTSTATUS decompress(USHORT format, PUCHAR out, ULONG out_size, PUCHAR in, ULONG in_size, PULONG final_size) {
-    const NTSTATUS status = check_format(format & kFormatMask);
+// Decompression takes the format alone; engine bits a caller passes along are ignored. XPRESS_HUFF
+// needs a WorkSpace, which only RtlDecompressBufferEx passes.
+NTSTATUS decompress(USHORT format_bits, PUCHAR out, ULONG out_size, PUCHAR in, ULONG in_size, PULONG final_size,
+                    PVOID workspace) {
+    const USHORT format = format_bits & kFormatMask;
+    const NTSTATUS status = check_format(format);
     if (!NT_SUCCESS(status)) return status;
     if ((!out && out_size != 0) || (!in && in_size != 0) || !final_size) return STATUS_INVALID_PARAMETER;
-    if ((format & kFormatMask) == COMPRESSION_FORMAT_XPRESS) {
-        return ntio::rtl::xpress::decompress(in, in_size, out, out_size, final_size);
+    switch (format) {
+    case COMPRESSION_FORMAT_XPRESS: return ntio::rtl::xpress::decompress(in, in_size, out, out_size, final_size);
+    case COMPRESSION_FORMAT_XPRESS_HUFF:
+        if (!workspace) return STATUS_INVALID_PARAMETER;
+        return ntio::rtl::xpress_huff::decompress(in, in_size, out, out_size, workspace, final_size);
+    default: return ntio::rtl::lznt1::decompress(in, in_size, out, out_size, final_size);
     }
-    return ntio::rtl::lznt1::decompress(in, in_size, out, out_size, final_size);
 }
 
 }  // namespace
@@ -53,19 +59,27 @@ NTSTATUS NTAPI RtlGetCompressionWorkSpaceSize(USHORT CompressionFormatAndEngine,
     const NTSTATUS status = check_format_and_engine(CompressionFormatAndEngine);
     if (!NT_SUCCESS(status)) return status;
     if (!CompressBufferWorkSpaceSize || !CompressFragmentWorkSpaceSize) return STATUS_INVALID_PARAMETER;
-    if ((CompressionFormatAndEngine & kFormatMask) == COMPRESSION_FORMAT_XPRESS) {
+    switch (CompressionFormatAndEngine & kFormatMask) {
+    case COMPRESSION_FORMAT_XPRESS:
         *CompressBufferWorkSpaceSize = ntio::rtl::xpress::kCompressWorkSpaceSize;
         *CompressFragmentWorkSpaceSize = 0;  // XPRESS decompresses without one
-    } else {
+        break;
+    case COMPRESSION_FORMAT_XPRESS_HUFF:
+        *CompressBufferWorkSpaceSize = ntio::rtl::xpress_huff::kCompressWorkSpaceSize;
+        *CompressFragmentWorkSpaceSize = ntio::rtl::xpress_huff::kDecompressWorkSpaceSize;  // RtlDecompressBufferEx's
+        break;
+    default:
         *CompressBufferWorkSpaceSize = ntio::rtl::lznt1::kCompressWorkSpaceSize;
         *CompressFragmentWorkSpaceSize = ntio::rtl::lznt1::kFragmentWorkSpaceSize;
+        break;
     }
     return STATUS_SUCCESS;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtlcompressbuffer
 // Compresses the whole buffer. LZNT1 works in 4096-byte chunks, a chunk that does not shrink stored
-// raw; UncompressedChunkSize does not change them (4096 bytes by the format). XPRESS is one stream.
+// raw; UncompressedChunkSize does not change them (4096 bytes by the format). XPRESS is one stream,
+// XPRESS_HUFF blocks of 65536 bytes each with its own Huffman code.
 NTSTATUS NTAPI RtlCompressBuffer(USHORT CompressionFormatAndEngine, PUCHAR UncompressedBuffer,
                                  ULONG UncompressedBufferSize, PUCHAR CompressedBuffer, ULONG CompressedBufferSize,
                                  ULONG UncompressedChunkSize, PULONG FinalCompressedSize, PVOID WorkSpace) {
@@ -77,9 +91,14 @@ NTSTATUS NTAPI RtlCompressBuffer(USHORT CompressionFormatAndEngine, PUCHAR Uncom
         return STATUS_INVALID_PARAMETER;
     }
     const bool maximum = (CompressionFormatAndEngine & kEngineMask) == COMPRESSION_ENGINE_MAXIMUM;
-    if ((CompressionFormatAndEngine & kFormatMask) == COMPRESSION_FORMAT_XPRESS) {
+    switch (CompressionFormatAndEngine & kFormatMask) {
+    case COMPRESSION_FORMAT_XPRESS:
         return ntio::rtl::xpress::compress(UncompressedBuffer, UncompressedBufferSize, CompressedBuffer,
                                            CompressedBufferSize, maximum, WorkSpace, FinalCompressedSize);
+    case COMPRESSION_FORMAT_XPRESS_HUFF:
+        return ntio::rtl::xpress_huff::compress(UncompressedBuffer, UncompressedBufferSize, CompressedBuffer,
+                                                CompressedBufferSize, maximum, WorkSpace, FinalCompressedSize);
+    default: break;
     }
     return ntio::rtl::lznt1::compress(UncompressedBuffer, UncompressedBufferSize, CompressedBuffer,
                                       CompressedBufferSize, maximum, WorkSpace, FinalCompressedSize);
@@ -87,21 +106,22 @@ NTSTATUS NTAPI RtlCompressBuffer(USHORT CompressionFormatAndEngine, PUCHAR Uncom
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtldecompressbuffer
 // Decompresses the whole buffer: STATUS_BAD_COMPRESSION_BUFFER for corrupt data or data that does not
-// fit UncompressedBuffer.
+// fit UncompressedBuffer. LZNT1 and XPRESS (Learn's list: XPRESS_HUFF takes RtlDecompressBufferEx).
 NTSTATUS NTAPI RtlDecompressBuffer(USHORT CompressionFormat, PUCHAR UncompressedBuffer, ULONG UncompressedBufferSize,
                                    PUCHAR CompressedBuffer, ULONG CompressedBufferSize, PULONG FinalUncompressedSize) {
+    if ((CompressionFormat & kFormatMask) == COMPRESSION_FORMAT_XPRESS_HUFF) return STATUS_UNSUPPORTED_COMPRESSION;
     return decompress(CompressionFormat, UncompressedBuffer, UncompressedBufferSize, CompressedBuffer,
-                      CompressedBufferSize, FinalUncompressedSize);
+                      CompressedBufferSize, FinalUncompressedSize, nullptr);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtldecompressbufferex
-// RtlDecompressBuffer with a WorkSpace, which only XPRESS_HUFF needs; LZNT1 and XPRESS do without.
+// RtlDecompressBuffer with a WorkSpace (CompressFragmentWorkSpaceSize bytes), which XPRESS_HUFF needs
+// for its decoding table; LZNT1 and XPRESS do without.
 NTSTATUS NTAPI RtlDecompressBufferEx(USHORT CompressionFormat, PUCHAR UncompressedBuffer,
                                      ULONG UncompressedBufferSize, PUCHAR CompressedBuffer, ULONG CompressedBufferSize,
                                      PULONG FinalUncompressedSize, PVOID WorkSpace) {
-    (void)WorkSpace;
     return decompress(CompressionFormat, UncompressedBuffer, UncompressedBufferSize, CompressedBuffer,
-                      CompressedBufferSize, FinalUncompressedSize);
+                      CompressedBufferSize, FinalUncompressedSize, WorkSpace);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtldecompressfragment

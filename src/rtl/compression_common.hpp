@@ -23,6 +23,12 @@ inline NTSTATUS all_zeros_status(const UCHAR* in, ULONG size) noexcept {
     return zeros ? STATUS_BUFFER_ALL_ZEROS : STATUS_SUCCESS;
 }
 
+// A hash of the 3 bytes at p, `bits` wide, for the compressors' match finders.
+inline unsigned hash3(const UCHAR* p, unsigned bits) noexcept {
+    const std::uint32_t v = (std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2];
+    return (v * 2654435761u) >> (32 - bits);
+}
+
 // A back reference a compressor found.
 struct Match {
     ULONG length = 0;

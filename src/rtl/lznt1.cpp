@@ -87,18 +87,13 @@ bool expand_chunk(const Chunk& chunk, UCHAR* out, ULONG capacity, ULONG* produce
     return true;
 }
 
-unsigned hash3(const UCHAR* p) noexcept {
-    const std::uint32_t v = (std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2];
-    return (v * 2654435761u) >> 20;  // 12 bits
-}
-
 // Compresses n bytes (one chunk) into a body of at most limit bytes; 0 when it does not fit.
 ULONG compress_chunk(const UCHAR* src, ULONG n, UCHAR* dst, ULONG limit, unsigned depth,
                      CompressWorkSpace* ws) noexcept {
     std::memset(ws->head, 0, sizeof(ws->head));
     auto insert = [&](ULONG p) {
         if (p + 3 > n) return;
-        const unsigned h = hash3(src + p);
+        const unsigned h = hash3(src + p, 12);
         ws->prev[p] = ws->head[h];
         ws->head[h] = static_cast<std::uint16_t>(p + 1);
     };
@@ -114,7 +109,7 @@ ULONG compress_chunk(const UCHAR* src, ULONG n, UCHAR* dst, ULONG limit, unsigne
             const ULONG max_displacement = ULONG{1} << (16 - bits);
             Match best;
             if (max_length >= 3) {
-                best = longest_match(src, pos, max_length, max_displacement, ws->head[hash3(src + pos)], depth,
+                best = longest_match(src, pos, max_length, max_displacement, ws->head[hash3(src + pos, 12)], depth,
                                      [ws](ULONG q, std::uint16_t) { return ws->prev[q]; });
             }
             if (best.length >= 3) {

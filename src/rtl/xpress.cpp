@@ -96,11 +96,6 @@ bool put_reference(Writer* w, ULONG displacement, ULONG length) {
     return w->word(0) && w->dword(total);
 }
 
-unsigned hash3(const UCHAR* p) noexcept {
-    const std::uint32_t v = (std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2];
-    return (v * 2654435761u) >> (32 - 14);
-}
-
 }  // namespace
 
 NTSTATUS compress(const UCHAR* in, ULONG in_size, UCHAR* out, ULONG out_size, bool maximum, void* workspace,
@@ -110,7 +105,7 @@ NTSTATUS compress(const UCHAR* in, ULONG in_size, UCHAR* out, ULONG out_size, bo
     const unsigned depth = maximum ? 1024 : 8;
     auto insert = [&](ULONG p) {
         if (in_size - p < kMinMatch) return;
-        const unsigned h = hash3(in + p);
+        const unsigned h = hash3(in + p, 14);
         ws->prev[p % kWindow] = ws->head[h];
         ws->head[h] = p + 1;
     };
@@ -126,7 +121,7 @@ NTSTATUS compress(const UCHAR* in, ULONG in_size, UCHAR* out, ULONG out_size, bo
                 const std::uint32_t before = ws->prev[q % kWindow];
                 return before < link ? before : 0u;
             };
-            best = longest_match(in, pos, max_length, kWindow, ws->head[hash3(in + pos)], depth, next);
+            best = longest_match(in, pos, max_length, kWindow, ws->head[hash3(in + pos, 14)], depth, next);
         }
         if (best.length >= kMinMatch) {
             if (!put_reference(&w, best.displacement, best.length) || !w.flag(true)) return STATUS_BUFFER_TOO_SMALL;

@@ -1,4 +1,5 @@
-// The Rtl compression routines with COMPRESSION_FORMAT_LZNT1 and _XPRESS: format and engine statuses,
+// The Rtl compression routines with COMPRESSION_FORMAT_LZNT1, _XPRESS and _XPRESS_HUFF: format and
+// engine statuses,
 // round trips of many kinds and sizes, streams built by hand from the [MS-XCA] descriptions, corrupt
 // streams (always decoded from buffers of their exact size, so a read past the end shows under ASan),
 // and LZNT1 fragments from an offset.
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <ntifs.h>
@@ -18,6 +20,7 @@ using Bytes = std::vector<UCHAR>;
 
 constexpr USHORT kLznt1 = COMPRESSION_FORMAT_LZNT1;
 constexpr USHORT kXpress = COMPRESSION_FORMAT_XPRESS;
+constexpr USHORT kXpressHuff = COMPRESSION_FORMAT_XPRESS_HUFF;
 
 Bytes workspace(USHORT format_and_engine) {
     ULONG buffer = 0;
@@ -29,7 +32,7 @@ Bytes workspace(USHORT format_and_engine) {
 // Compresses into a buffer with room for the worst case; *status gets the routine's status.
 Bytes compress(const Bytes& in, USHORT engine, NTSTATUS* status, USHORT format = kLznt1) {
     Bytes ws = workspace(format | engine);
-    Bytes out(in.size() + in.size() / 8 + 16);
+    Bytes out(in.size() + in.size() / 4 + 1024 + in.size() / 65536 * 512);
     ULONG final_size = 0xDEAD;
     *status = RtlCompressBuffer(format | engine, const_cast<PUCHAR>(in.data()), static_cast<ULONG>(in.size()),
                                 out.data(), static_cast<ULONG>(out.size()), 4096, &final_size, ws.data());
@@ -37,15 +40,21 @@ Bytes compress(const Bytes& in, USHORT engine, NTSTATUS* status, USHORT format =
     return out;
 }
 
-// Decompresses from a heap copy of exactly the stream's size into a buffer of out_size bytes.
+// Decompresses from a heap copy of exactly the stream's size into a buffer of out_size bytes, with
+// RtlDecompressBufferEx and its WorkSpace for XPRESS_HUFF.
 NTSTATUS decompress(const Bytes& stream, ULONG out_size, Bytes* out, USHORT format = kLznt1) {
     auto in = std::make_unique<UCHAR[]>(stream.size() + 1);
     std::memcpy(in.get(), stream.data(), stream.size());
     out->assign(out_size, 0xCC);
     auto exact = std::make_unique<UCHAR[]>(out_size + 1);
     ULONG final_size = 0xDEAD;
-    const NTSTATUS status = RtlDecompressBuffer(format, exact.get(), out_size, in.get(),
-                                                static_cast<ULONG>(stream.size()), &final_size);
+    Bytes ws = workspace(format);
+    const NTSTATUS status =
+        format == kXpressHuff
+            ? RtlDecompressBufferEx(format, exact.get(), out_size, in.get(), static_cast<ULONG>(stream.size()),
+                                    &final_size, ws.data())
+            : RtlDecompressBuffer(format, exact.get(), out_size, in.get(), static_cast<ULONG>(stream.size()),
+                                  &final_size);
     if (NT_SUCCESS(status)) {
         EXPECT_LE(final_size, out_size);
         out->assign(exact.get(), exact.get() + final_size);
@@ -135,7 +144,7 @@ TEST(Compression, RoundTripsEveryKindAndSize) {
     const std::size_t sizes[] = {1, 2, 3, 4, 15, 16, 17, 31, 32, 33, 100, 1000, 4095, 4096, 4097, 8191, 8192,
                                  8193, 12288 + 77, 65536 + 123, 300000};
     unsigned seed = 1;
-    for (USHORT format : {kLznt1, kXpress})
+    for (USHORT format : {kLznt1, kXpress, kXpressHuff})
     for (USHORT engine : {COMPRESSION_ENGINE_STANDARD, COMPRESSION_ENGINE_MAXIMUM}) {
         for (std::size_t n : sizes) {
             const Bytes kinds[] = {random_bytes(n, seed), wordy_bytes(n, seed), repetitive_bytes(n), Bytes(n, 0)};
@@ -146,17 +155,24 @@ TEST(Compression, RoundTripsEveryKindAndSize) {
                 NTSTATUS status;
                 const Bytes packed = compress(kinds[kind], engine, &status, format);
                 ASSERT_EQ(status, kind == 3 ? STATUS_BUFFER_ALL_ZEROS : STATUS_SUCCESS);
-                // An LZNT1 chunk never grows by more than its header; XPRESS adds a flag word per 32 bytes.
-                EXPECT_LE(packed.size(), format == kLznt1 ? n + (n + 4095) / 4096 * 2 : n + (n / 32 + 1) * 4);
-                if (kind >= 2 && n >= 100) {
+                // An LZNT1 chunk never grows by more than its header; XPRESS adds a flag word per 32
+                // bytes; XPRESS_HUFF a table per 65536 and at most 9 bits a byte here.
+                const std::size_t bound = format == kLznt1    ? n + (n + 4095) / 4096 * 2
+                                          : format == kXpress ? n + (n / 32 + 1) * 4
+                                                              : n * 9 / 8 + (n / 65536 + 2) * 300;
+                EXPECT_LE(packed.size(), bound);
+                if (kind >= 2 && n >= (format == kXpressHuff ? 4096u : 100u)) {
                     EXPECT_LT(packed.size(), n / 4);
                 }
                 Bytes back;
                 ASSERT_EQ(decompress(packed, static_cast<ULONG>(n), &back, format), STATUS_SUCCESS);
                 EXPECT_EQ(back, kinds[kind]);
-                // A larger buffer is fine: the size says where the data ends.
-                ASSERT_EQ(decompress(packed, static_cast<ULONG>(n + 5000), &back, format), STATUS_SUCCESS);
-                EXPECT_EQ(back, kinds[kind]);
+                // A larger buffer is fine for the formats whose data says where it ends; XPRESS_HUFF
+                // ends on the expected size ([MS-XCA] 2.2.4).
+                if (format != kXpressHuff) {
+                    ASSERT_EQ(decompress(packed, static_cast<ULONG>(n + 5000), &back, format), STATUS_SUCCESS);
+                    EXPECT_EQ(back, kinds[kind]);
+                }
             }
         }
     }
@@ -520,6 +536,112 @@ TEST(Compression, XpressDamagedStreamsStayInBounds) {
         const NTSTATUS s = decompress(damaged, static_cast<ULONG>(rng() % 10000), &out, kXpress);
         ASSERT_TRUE(s == STATUS_SUCCESS || s == STATUS_BAD_COMPRESSION_BUFFER);
     }
+}
+
+// ---- XPRESS_HUFF (LZ77+Huffman) streams built by hand from [MS-XCA] 2.1 and 2.2 ----
+
+// A block: the 4-bit code lengths of the symbols given (the rest 0), then the stream's bytes.
+Bytes huffman_block(std::initializer_list<std::pair<unsigned, unsigned>> lengths, const Bytes& stream) {
+    Bytes b(256, 0);
+    for (const auto& [symbol, length] : lengths) {
+        b[symbol / 2] = static_cast<UCHAR>(b[symbol / 2] | (symbol % 2 ? length << 4 : length));
+    }
+    b.insert(b.end(), stream.begin(), stream.end());
+    return b;
+}
+
+TEST(Compression, XpressHuffDecodesCanonicalCodes) {
+    Bytes out;
+    // 'a' 'b' 'c' and the end (256) at 2 bits: codes 00, 01, 10, 11, the words 0x1B00 and 0.
+    ASSERT_EQ(decompress(huffman_block({{'a', 2}, {'b', 2}, {'c', 2}, {256, 2}}, {0x00, 0x1B, 0x00, 0x00}), 3,
+                         &out, kXpressHuff),
+              STATUS_SUCCESS);
+    EXPECT_EQ(out, (Bytes{'a', 'b', 'c'}));
+    // Then a reference: symbol 256 + (1 << 4) + 3 (a displacement of 1 + 1 bits, length 3 + 3), its
+    // displacement bit 1 (3 = 2 + 1), the end. Codes: a 00, b 01, c 10, 256 110, 275 111.
+    ASSERT_EQ(decompress(huffman_block({{'a', 2}, {'b', 2}, {'c', 2}, {256, 3}, {275, 3}}, {0xF0, 0x1B, 0x00, 0x00}),
+                         9, &out, kXpressHuff),
+              STATUS_SUCCESS);
+    EXPECT_EQ(out, abc_then(6));
+}
+
+// A length past 15 goes on in a byte that follows the words the decoder has read by then.
+TEST(Compression, XpressHuffLongLengthsComeBetweenTheWords) {
+    // 'a' (code 0), symbol 271 (displacement 1, length 15 + 3; code 11), byte 5 (length 23 in all),
+    // the end (code 10): bits 0 11 10.
+    Bytes out;
+    ASSERT_EQ(decompress(huffman_block({{'a', 1}, {256, 2}, {271, 2}}, {0x00, 0x70, 0x00, 0x00, 0x05}), 24, &out,
+                         kXpressHuff),
+              STATUS_SUCCESS);
+    EXPECT_EQ(out, Bytes(24, 'a'));
+    // Symbol 256 ends the data only with the output complete: in a larger buffer it is a reference of
+    // length 3, and then the input runs out.
+    EXPECT_EQ(decompress(huffman_block({{'a', 1}, {256, 2}, {271, 2}}, {0x00, 0x70, 0x00, 0x00, 0x05}), 100, &out,
+                         kXpressHuff),
+              STATUS_BAD_COMPRESSION_BUFFER);
+}
+
+TEST(Compression, XpressHuffCorruptStreamsAreBadCompressionBuffers) {
+    Bytes overfull(256, 0x11);  // 512 codes of 1 bit
+    overfull.insert(overfull.end(), {0, 0, 0, 0});
+    const Bytes corrupt[] = {
+        overfull,
+        huffman_block({{'a', 1}}, {0x00, 0x80, 0x00, 0x00}),               // a code no symbol has
+        huffman_block({{'a', 1}, {256, 2}, {271, 2}}, {0x00, 0x70, 0x00}),  // cut inside a word
+        huffman_block({{'a', 1}, {256, 2}, {271, 2}}, {0x00, 0x70, 0x00, 0x00}),  // its length byte missing
+        huffman_block({{'a', 1}, {256, 2}, {257, 2}}, {0x00, 0xE0, 0x00, 0x00}),  // 257 reaches before the start
+        Bytes(100, 0),                                                     // less than a table
+    };
+    for (const Bytes& stream : corrupt) {
+        Bytes out;
+        EXPECT_EQ(decompress(stream, 100000, &out, kXpressHuff), STATUS_BAD_COMPRESSION_BUFFER);
+    }
+    Bytes out;
+    EXPECT_EQ(decompress(huffman_block({{'a', 1}, {256, 2}, {271, 2}}, {0x00, 0x70, 0x00, 0x00, 0x05}), 23, &out,
+                         kXpressHuff),
+              STATUS_BAD_COMPRESSION_BUFFER);  // 24 bytes into 23
+}
+
+TEST(Compression, XpressHuffDamagedStreamsStayInBounds) {
+    const Bytes text = wordy_bytes(70000, 9);
+    NTSTATUS status;
+    const Bytes packed = compress(text, COMPRESSION_ENGINE_STANDARD, &status, kXpressHuff);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    Bytes out;
+    for (std::size_t cut = 0; cut < packed.size(); cut += 7) {
+        const NTSTATUS s = decompress(Bytes(packed.begin(), packed.begin() + cut), 70000, &out, kXpressHuff);
+        ASSERT_TRUE(s == STATUS_SUCCESS || s == STATUS_BAD_COMPRESSION_BUFFER) << cut;
+    }
+    std::mt19937 rng(13);
+    for (int round = 0; round < 500; ++round) {
+        Bytes damaged = packed;
+        damaged[rng() % damaged.size()] ^= static_cast<UCHAR>(1u << (rng() % 8));
+        const NTSTATUS s = decompress(damaged, static_cast<ULONG>(rng() % 80000), &out, kXpressHuff);
+        ASSERT_TRUE(s == STATUS_SUCCESS || s == STATUS_BAD_COMPRESSION_BUFFER);
+    }
+}
+
+// Learn: RtlDecompressBuffer takes LZNT1 and XPRESS; XPRESS_HUFF needs RtlDecompressBufferEx and its
+// WorkSpace.
+TEST(Compression, XpressHuffDecompressesOnlyWithAWorkSpace) {
+    const Bytes text = wordy_bytes(5000, 10);
+    NTSTATUS status;
+    Bytes packed = compress(text, COMPRESSION_ENGINE_STANDARD, &status, kXpressHuff);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    Bytes out(5000);
+    ULONG size = 0;
+    EXPECT_EQ(RtlDecompressBuffer(kXpressHuff, out.data(), 5000, packed.data(), static_cast<ULONG>(packed.size()),
+                                  &size),
+              STATUS_UNSUPPORTED_COMPRESSION);
+    EXPECT_EQ(RtlDecompressBufferEx(kXpressHuff, out.data(), 5000, packed.data(), static_cast<ULONG>(packed.size()),
+                                    &size, nullptr),
+              STATUS_INVALID_PARAMETER);
+    Bytes ws = workspace(kXpressHuff);
+    ASSERT_EQ(RtlDecompressBufferEx(kXpressHuff, out.data(), 5000, packed.data(), static_cast<ULONG>(packed.size()),
+                                    &size, ws.data()),
+              STATUS_SUCCESS);
+    EXPECT_EQ(size, 5000u);
+    EXPECT_EQ(out, text);
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
  * signatures and values:
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtlcompressbuffer
  * The formats are those of the open specification [MS-XCA]: LZNT1, which works in chunks of 4096
- * uncompressed bytes, each decompressible alone, and XPRESS (Plain LZ77). ntio has no XPRESS_HUFF.
- * IRQL <= APC_LEVEL. */
+ * uncompressed bytes, each decompressible alone, XPRESS (Plain LZ77) and XPRESS_HUFF (LZ77+Huffman,
+ * decompressed by RtlDecompressBufferEx only). IRQL <= APC_LEVEL. */
 #ifndef NTIO_DDK_RTL_COMPRESSION_H
 #define NTIO_DDK_RTL_COMPRESSION_H
 
