@@ -5,9 +5,11 @@
 // and LZNT1 fragments from an offset.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <memory>
 #include <random>
 #include <utility>
 #include <vector>
@@ -43,10 +45,10 @@ Bytes compress(const Bytes& in, USHORT engine, NTSTATUS* status, USHORT format =
 // Decompresses from a heap copy of exactly the stream's size into a buffer of out_size bytes, with
 // RtlDecompressBufferEx and its WorkSpace for XPRESS_HUFF.
 NTSTATUS decompress(const Bytes& stream, ULONG out_size, Bytes* out, USHORT format = kLznt1) {
-    auto in = std::make_unique<UCHAR[]>(stream.size() + 1);
-    std::memcpy(in.get(), stream.data(), stream.size());
+    auto in = std::make_unique<UCHAR[]>(stream.size());
+    std::copy(stream.begin(), stream.end(), in.get());
     out->assign(out_size, 0xCC);
-    auto exact = std::make_unique<UCHAR[]>(out_size + 1);
+    auto exact = std::make_unique<UCHAR[]>(out_size);
     ULONG final_size = 0xDEAD;
     Bytes ws = workspace(format);
     const NTSTATUS status =
