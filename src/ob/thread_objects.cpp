@@ -265,4 +265,17 @@ VOID NTAPI IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit)
     *HighLimit = high;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iowithinstacklimits: whether
+// the current thread's stack, as IoGetStackLimits reports it, wholly holds the region. ntio threads
+// have one stack each (no DPC stack, no expanded segments: KeExpandKernelStackAndCallout runs on the
+// same stack). A region that wraps around the address space is not within it.
+LOGICAL NTAPI IoWithinStackLimits(ULONG_PTR RegionStart, SIZE_T RegionSize)
+{
+    ULONG_PTR low = 0;
+    ULONG_PTR high = 0;
+    IoGetStackLimits(&low, &high);
+    if (RegionStart < low || RegionStart > high) return FALSE;
+    return RegionSize <= high - RegionStart ? TRUE : FALSE;
+}
+
 }  // extern "C"

@@ -5,22 +5,28 @@ namespace ntio::rtl {
 namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
+constexpr char32_t kInvalid = 0xFFFFFFFF;
 
-// Decodes one code point from UTF-16; returns units used.
-std::size_t decode16(const char16_t* u, std::size_t count, char32_t* cp) {
+// Decodes one code point from UTF-16; returns units used. An unpaired surrogate becomes U+FFFD and
+// sets *replaced.
+std::size_t decode16(const char16_t* u, std::size_t count, char32_t* cp, bool* replaced) {
     const char16_t c = u[0];
     if (c >= 0xD800 && c <= 0xDBFF && count >= 2 && u[1] >= 0xDC00 && u[1] <= 0xDFFF) {
         *cp = 0x10000 + ((static_cast<char32_t>(c) - 0xD800) << 10) + (u[1] - 0xDC00);
         return 2;
     }
-    *cp = (c >= 0xD800 && c <= 0xDFFF) ? kReplacement : c;
+    *cp = c;
+    if (c >= 0xD800 && c <= 0xDFFF) {
+        *cp = kReplacement;
+        if (replaced) *replaced = true;
+    }
     return 1;
 }
 
 std::size_t encoded8(char32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
 
-// Decodes one code point from UTF-8; returns bytes used (at least 1).
-std::size_t decode8(const unsigned char* b, std::size_t count, char32_t* cp) {
+// Decodes one code point from UTF-8 as it stands: kInvalid for an ill-formed sequence.
+std::size_t decode8_checked(const unsigned char* b, std::size_t count, char32_t* cp) {
     const unsigned char c = b[0];
     std::size_t need;
     char32_t value;
@@ -37,47 +43,58 @@ std::size_t decode8(const unsigned char* b, std::size_t count, char32_t* cp) {
         need = 4;
         value = c & 0x07;
     } else {
-        *cp = kReplacement;
+        *cp = kInvalid;
         return 1;
     }
     if (count < need) {
-        *cp = kReplacement;
+        *cp = kInvalid;
         return 1;
     }
     for (std::size_t i = 1; i < need; ++i) {
         if ((b[i] & 0xC0) != 0x80) {
-            *cp = kReplacement;
+            *cp = kInvalid;
             return 1;
         }
         value = (value << 6) | (b[i] & 0x3F);
     }
     if (encoded8(value) != need || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
-        *cp = kReplacement;
+        *cp = kInvalid;
         return need;
     }
     *cp = value;
     return need;
 }
 
+// Decodes one code point from UTF-8; returns bytes used (at least 1). An ill-formed sequence becomes
+// U+FFFD and sets *replaced.
+std::size_t decode8(const unsigned char* b, std::size_t count, char32_t* cp, bool* replaced) {
+    const std::size_t used = decode8_checked(b, count, cp);
+    if (*cp == kInvalid) {
+        *cp = kReplacement;
+        if (replaced) *replaced = true;
+    }
+    return used;
+}
+
 }  // namespace
 
-std::size_t utf8_size(const char16_t* units, std::size_t count) noexcept {
+std::size_t utf8_size(const char16_t* units, std::size_t count, bool* replaced) noexcept {
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < count;) {
         char32_t cp;
-        i += decode16(units + i, count - i, &cp);
+        i += decode16(units + i, count - i, &cp, replaced);
         bytes += encoded8(cp);
     }
     return bytes;
 }
 
 std::size_t utf16_to_utf8(const char16_t* units, std::size_t count, char* out, std::size_t capacity,
-                          std::size_t* consumed) noexcept {
+                          std::size_t* consumed, bool* replaced) noexcept {
     std::size_t written = 0;
     std::size_t i = 0;
     while (i < count) {
         char32_t cp;
-        const std::size_t used = decode16(units + i, count - i, &cp);
+        const std::size_t used = decode16(units + i, count - i, &cp, replaced);
         const std::size_t n = encoded8(cp);
         if (written + n > capacity) break;
         auto* o = reinterpret_cast<unsigned char*>(out + written);
@@ -103,23 +120,25 @@ std::size_t utf16_to_utf8(const char16_t* units, std::size_t count, char* out, s
     return written;
 }
 
-std::size_t utf16_size(const char* bytes, std::size_t count) noexcept {
+std::size_t utf16_size(const char* bytes, std::size_t count, bool* replaced) noexcept {
     std::size_t units = 0;
     const auto* b = reinterpret_cast<const unsigned char*>(bytes);
     for (std::size_t i = 0; i < count;) {
         char32_t cp;
-        i += decode8(b + i, count - i, &cp);
+        i += decode8(b + i, count - i, &cp, replaced);
         units += cp >= 0x10000 ? 2 : 1;
     }
     return units;
 }
 
-std::size_t utf8_to_utf16(const char* bytes, std::size_t count, char16_t* out, std::size_t capacity) noexcept {
+std::size_t utf8_to_utf16(const char* bytes, std::size_t count, char16_t* out, std::size_t capacity,
+                          std::size_t* consumed, bool* replaced) noexcept {
     std::size_t written = 0;
     const auto* b = reinterpret_cast<const unsigned char*>(bytes);
-    for (std::size_t i = 0; i < count;) {
+    std::size_t i = 0;
+    while (i < count) {
         char32_t cp;
-        const std::size_t used = decode8(b + i, count - i, &cp);
+        const std::size_t used = decode8(b + i, count - i, &cp, replaced);
         const std::size_t n = cp >= 0x10000 ? 2 : 1;
         if (written + n > capacity) break;
         if (n == 1) {
@@ -132,6 +151,7 @@ std::size_t utf8_to_utf16(const char* bytes, std::size_t count, char16_t* out, s
         written += n;
         i += used;
     }
+    if (consumed) *consumed = i;
     return written;
 }
 

@@ -1,5 +1,8 @@
 // DPCs and timers: DPCs run at DISPATCH_LEVEL on a DPC thread with their arguments, insert-once,
 // removal, flush; timers one-shot and periodic, cancel, synchronization timers, DPC on expiry.
+#include <memory>
+#include <thread>
+
 #include "ke_fixture.hpp"
 
 namespace ntio::test {
@@ -220,6 +223,30 @@ TEST_F(DpcTimerTest, stack_limits_bracket_the_current_frame) {
     const ULONG_PTR remaining = IoGetRemainingStackSize();
     EXPECT_GT(remaining, 0u);
     EXPECT_LT(remaining, high - low);
+}
+
+// A region is within the stack limits only when the current thread's stack holds all of it: a local,
+// not a heap block, not a region running past either end, not another thread's local.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iowithinstacklimits
+TEST_F(DpcTimerTest, within_stack_limits_holds_only_regions_of_the_current_stack) {
+    ULONG_PTR low = 0;
+    ULONG_PTR high = 0;
+    IoGetStackLimits(&low, &high);
+    char local[64] = {};
+    const auto here = reinterpret_cast<ULONG_PTR>(local);
+    EXPECT_TRUE(IoWithinStackLimits(here, sizeof(local)));
+    EXPECT_TRUE(IoWithinStackLimits(low, high - low));
+    EXPECT_FALSE(IoWithinStackLimits(low - 1, 2));
+    EXPECT_FALSE(IoWithinStackLimits(high - 1, 2));
+    EXPECT_FALSE(IoWithinStackLimits(here, ~ULONG_PTR{0}));  // wraps around
+    auto heap = std::make_unique<char[]>(64);
+    EXPECT_FALSE(IoWithinStackLimits(reinterpret_cast<ULONG_PTR>(heap.get()), 64));
+    ULONG_PTR other = 0;
+    std::thread([&other] {
+        char theirs[16] = {};
+        other = reinterpret_cast<ULONG_PTR>(theirs);
+    }).join();
+    EXPECT_FALSE(IoWithinStackLimits(other, 16));
 }
 
 }  // namespace

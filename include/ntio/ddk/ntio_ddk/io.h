@@ -51,6 +51,8 @@ NTKERNELAPI PVOID NTAPI IoGetInitialStack(VOID);
 /* The current thread's stack: LowLimit its lowest address, HighLimit one past its highest (its
  * initial stack pointer). Any IRQL. */
 NTKERNELAPI VOID NTAPI IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit);
+/* Whether the current thread's stack wholly holds RegionSize bytes from RegionStart. Any IRQL. */
+NTKERNELAPI LOGICAL NTAPI IoWithinStackLimits(ULONG_PTR RegionStart, SIZE_T RegionSize);
 /* The bytes of the current thread's stack below the caller's frame. */
 FORCEINLINE ULONG_PTR IoGetRemainingStackSize(VOID) {
     ULONG_PTR low;

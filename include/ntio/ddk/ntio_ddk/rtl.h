@@ -482,6 +482,18 @@ NTSYSAPI ULONG NTAPI RtlxAnsiStringToUnicodeSize(PCANSI_STRING AnsiString);
 #define RtlUnicodeStringToAnsiSize(s) RtlxUnicodeStringToAnsiSize(s)
 #define RtlAnsiStringToUnicodeSize(s) RtlxAnsiStringToUnicodeSize(s)
 
+/* UTF-16 <-> UTF-8, sizes in bytes. A NULL destination asks for the size the whole output needs.
+ * Invalid input (unpaired surrogates, ill-formed UTF-8) becomes U+FFFD with STATUS_SOME_NOT_MAPPED;
+ * a destination too small receives the whole characters that fit, with STATUS_BUFFER_TOO_SMALL.
+ * STATUS_INVALID_PARAMETER when destination and count are both NULL, _4 for a NULL source, and
+ * (UnicodeToUTF8N) _5 for an odd source byte count. PASSIVE_LEVEL. */
+NTSYSAPI NTSTATUS NTAPI RtlUnicodeToUTF8N(PCHAR UTF8StringDestination, ULONG UTF8StringMaxByteCount,
+                                          PULONG UTF8StringActualByteCount, PCWCH UnicodeStringSource,
+                                          ULONG UnicodeStringByteCount);
+NTSYSAPI NTSTATUS NTAPI RtlUTF8ToUnicodeN(PWSTR UnicodeStringDestination, ULONG UnicodeStringMaxByteCount,
+                                          PULONG UnicodeStringActualByteCount, PCCH UTF8StringSource,
+                                          ULONG UTF8StringByteCount);
+
 /* Allocation and release of string buffers (pool-backed). PASSIVE_LEVEL. */
 NTSYSAPI BOOLEAN NTAPI RtlCreateUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
 NTSYSAPI VOID NTAPI RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
