@@ -54,7 +54,7 @@ TEST_F(DmaTest, ChannelAndRegistersUnderConcurrentRequesters) {
     PDMA_ADAPTER adapter = start(0, bus_master(false, 3 * PAGE_SIZE));  // 4 registers
     ASSERT_NE(adapter, nullptr);
     Shared shared;
-    constexpr int kIterations = 400;
+    constexpr int kIterations = 2000;
     std::atomic<bool> list_mismatch{false};
     std::vector<std::thread> threads;
     for (ULONG t = 0; t < kDevices; ++t) {
