@@ -14,6 +14,10 @@ enum PageAccess : unsigned { kPageNone = 0, kPageRead = 1, kPageWrite = 2, kPage
 void* allocate_pages(std::size_t bytes) noexcept;
 void free_pages(void* address, std::size_t bytes) noexcept;
 
+// As allocate_pages, but every byte lies at or below `highest` (an inclusive address limit); nullptr
+// when the host cannot place the block that low.
+void* allocate_pages_below(std::size_t bytes, std::uint64_t highest) noexcept;
+
 // Sets the access of the whole pages in [address, address + bytes); false if the host refused.
 bool protect_pages(void* address, std::size_t bytes, unsigned access) noexcept;
 

@@ -6,4 +6,5 @@
 #include "ntio_ddk/rtl_generic_table.h"
 #include "ntio_ddk/ps_notify.h"
 #include "ntio_ddk/io_driver_path.h"
+#include "ntio_ddk/io_controller.h"
 #endif

@@ -1,0 +1,44 @@
+// The routines of the DMA_OPERATIONS table (dma_adapter.cpp fills it): reached only through the
+// table, never exported by name.
+#pragma once
+
+#include "io/ddk.hpp"
+
+namespace ntio::io::dma {
+
+PUT_DMA_ADAPTER put_dma_adapter;
+ALLOCATE_COMMON_BUFFER allocate_common_buffer;
+FREE_COMMON_BUFFER free_common_buffer;
+ALLOCATE_ADAPTER_CHANNEL allocate_adapter_channel;
+FLUSH_ADAPTER_BUFFERS flush_adapter_buffers;
+FREE_ADAPTER_CHANNEL free_adapter_channel;
+FREE_MAP_REGISTERS free_map_registers;
+MAP_TRANSFER map_transfer;
+GET_DMA_ALIGNMENT get_dma_alignment;
+READ_DMA_COUNTER read_dma_counter;
+GET_SCATTER_GATHER_LIST get_scatter_gather_list;
+PUT_SCATTER_GATHER_LIST put_scatter_gather_list;
+CALCULATE_SCATTER_GATHER_LIST_SIZE calculate_scatter_gather_list;
+BUILD_SCATTER_GATHER_LIST build_scatter_gather_list;
+BUILD_MDL_FROM_SCATTER_GATHER_LIST build_mdl_from_scatter_gather_list;
+GET_DMA_ADAPTER_INFO get_dma_adapter_info;
+GET_DMA_TRANSFER_INFO get_dma_transfer_info;
+INITIALIZE_DMA_TRANSFER_CONTEXT initialize_dma_transfer_context;
+ALLOCATE_COMMON_BUFFER_EX allocate_common_buffer_ex;
+ALLOCATE_ADAPTER_CHANNEL_EX allocate_adapter_channel_ex;
+CONFIGURE_ADAPTER_CHANNEL configure_adapter_channel;
+CANCEL_ADAPTER_CHANNEL cancel_adapter_channel;
+MAP_TRANSFER_EX map_transfer_ex;
+GET_SCATTER_GATHER_LIST_EX get_scatter_gather_list_ex;
+BUILD_SCATTER_GATHER_LIST_EX build_scatter_gather_list_ex;
+FLUSH_ADAPTER_BUFFERS_EX flush_adapter_buffers_ex;
+FREE_ADAPTER_OBJECT free_adapter_object;
+CANCEL_MAPPED_TRANSFER cancel_mapped_transfer;
+ALLOCATE_DOMAIN_COMMON_BUFFER allocate_domain_common_buffer;
+FLUSH_DMA_BUFFER flush_dma_buffer;
+JOIN_DMA_DOMAIN join_dma_domain;
+LEAVE_DMA_DOMAIN leave_dma_domain;
+GET_DMA_DOMAIN get_dma_domain;
+ALLOCATE_COMMON_BUFFER_WITH_BOUNDS allocate_common_buffer_with_bounds;
+
+}  // namespace ntio::io::dma
