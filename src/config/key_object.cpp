@@ -68,6 +68,9 @@ UNICODE_STRING counted(std::u16string_view text) noexcept
 // The parse between RegNtPreCreateKeyEx / RegNtPreOpenKeyEx and their post-notifications. A routine
 // that takes the operation over (STATUS_CALLBACK_BYPASS) supplies the Key object in *ResultObject
 // (with a reference the handle takes over) and the disposition.
+// NT deviation: always the V1 structure, with no RootObjectContext or Transaction, and sent again for
+// the name a link key reparses to; a bypassing routine's GrantedAccess is not used (ob's access check
+// on the object it returned decides the handle's access).
 NTSTATUS parse_with_callbacks(KeyBody& start, ob::ParseRequest& request, KeyParseContext* context, void** found)
 {
     const bool create = context && context->create;
@@ -109,7 +112,7 @@ NTSTATUS parse_with_callbacks(KeyBody& start, ob::ParseRequest& request, KeyPars
         if (result && status != STATUS_REPARSE) ObDereferenceObject(result);  // made, then failed by a post routine
         return status;
     }
-    // Decision: success without a Key object (a routine that bypassed, or turned a failure into
+    // NT deviation: success without a Key object (a routine that bypassed, or turned a failure into
     // success, without supplying one in *ResultObject as Learn requires) fails the open.
     if (!result || ob::header_of(result)->type != &g_key_type) {
         if (result) ObDereferenceObject(result);
@@ -134,8 +137,9 @@ NTSTATUS parse_key(void* object, ob::ParseRequest& request, void** found)
     return parse_in_tree(*start, request, context, found);
 }
 
-// RegNtPreKeyHandleClose and RegNtPostKeyHandleClose, for every key handle closed. A close cannot
-// fail: what the routines answer changes nothing.
+// RegNtPreKeyHandleClose and RegNtPostKeyHandleClose, for every key handle closed.
+// NT deviation: both come after the handle left the table (the Key type's close procedure); a close
+// cannot fail, so what the routines answer changes nothing.
 void close_key_handle(PEPROCESS, void* object, ACCESS_MASK, ULONG_PTR, ULONG_PTR)
 {
     auto* key = static_cast<KeyBody*>(object);
@@ -199,6 +203,7 @@ _OBJECT_TYPE g_key_type = {
 
 void register_key_type() { ob::register_object_type(g_key_type); }
 
+// NT deviation: STATUS_KEY_DELETED for a key deleted before the first call for its object.
 NTSTATUS callback_name(KeyBody& key, PCUNICODE_STRING* name)
 {
     std::lock_guard guard(key.callback_name_lock);

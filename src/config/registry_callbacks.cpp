@@ -83,7 +83,7 @@ NTSTATUS CmRegisterCallback(PEX_CALLBACK_FUNCTION Function, PVOID Context, PLARG
 
 // Registers a RegistryCallback routine at an altitude; one registration per altitude.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-cmregistercallbackex
-// Driver is only remembered by NT for the routine's image; a NULL one is accepted.
+// NT deviation: a NULL Driver is accepted (ntio keeps nothing of it).
 NTSTATUS CmRegisterCallbackEx(PEX_CALLBACK_FUNCTION Function, PCUNICODE_STRING Altitude, PVOID Driver,
                               PVOID Context, PLARGE_INTEGER Cookie, PVOID Reserved)
 {

@@ -8,6 +8,9 @@
 // STATUS_CALLBACK_BYPASS replaces that status with its ReturnStatus
 // (https://learn.microsoft.com/windows-hardware/drivers/kernel/handling-notifications,
 // .../supporting-layered-registry-filtering-drivers).
+// NT deviation: Learn gives no order for post-notifications (ntio: lowest altitude first, as a filter
+// stack unwinds); ObjectContext is always NULL (no CmSetCallbackObjectContext); only the classes the
+// Nt*Key services send are ever notified (docs/nt-deviations.md).
 #pragma once
 
 #include "ob/altitude_list.hpp"

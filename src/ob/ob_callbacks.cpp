@@ -30,6 +30,7 @@ struct Call {
 
 }  // namespace
 
+// NT deviation: no ExDesktopObjectType: ntio has no desktop objects.
 bool handle_callback_type(const _OBJECT_TYPE* type) noexcept
 {
     return type == &g_process_type || type == &g_thread_type;
@@ -64,6 +65,8 @@ NTSTATUS ObjectManager::filtered_create_handle(PEPROCESS process, ObjectHeader* 
     }
 
     // Every pre-operation routine sees what the ones above it left of the access.
+    // NT deviation: Learn gives no order; ntio calls pre routines highest altitude first and post
+    // routines lowest first, as a filter stack does.
     OB_PRE_OPERATION_PARAMETERS pre_parameters{};
     pre_parameters.DuplicateHandleInformation = {granted, granted, op.source_process, op.target_process};
     for (Call& call : calls) {
@@ -118,6 +121,7 @@ NTSTATUS build_registration(const OB_CALLBACK_REGISTRATION& in, ob::ObRegistrati
     if (in.Version != OB_FLT_REGISTRATION_VERSION || in.OperationRegistrationCount == 0 || !in.OperationRegistration)
         return STATUS_INVALID_PARAMETER;
     const UNICODE_STRING& altitude = in.Altitude;
+    // NT deviation: an empty altitude is refused; Learn names no status for it.
     if (altitude.Length == 0 || (altitude.Length & 1) || !altitude.Buffer) return STATUS_INVALID_PARAMETER;
     out.altitude.assign(reinterpret_cast<const char16_t*>(altitude.Buffer), altitude.Length / sizeof(WCHAR));
     out.context = in.RegistrationContext;
@@ -157,7 +161,8 @@ NTSTATUS ObRegisterCallbacks(POB_CALLBACK_REGISTRATION CallbackRegistration, PVO
 
 // Removes a registration made by ObRegisterCallbacks; returns once none of its routines runs.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-obunregistercallbacks
-// A handle that names no registration of the caller's System is ignored.
+// NT deviation: a handle that names no registration of the caller's System is ignored (Learn
+// documents nothing for it).
 VOID ObUnRegisterCallbacks(PVOID RegistrationHandle)
 {
     ob::ObjectManager* manager = current_manager();
