@@ -87,6 +87,20 @@ NTSTATUS with_callbacks(KeyBody& key, REG_NOTIFY_CLASS pre_class, MakeInfo&& mak
     return callbacks.around(pre_class, info, &object, operation);
 }
 
+// The output fields of the query notifications: the information class (KeyInformationClass or
+// KeyValueInformationClass), the caller's buffer (KeyInformation or KeyValueInformation), Length
+// and ResultLength.
+template <class Info, class Class>
+Info query_info(Class Info::*class_field, PVOID Info::*buffer_field, Class information_class, PVOID buffer,
+                ULONG length, PULONG result_length) {
+    Info info{};
+    info.*class_field = information_class;
+    info.*buffer_field = buffer;
+    info.Length = length;
+    info.ResultLength = result_length;
+    return info;
+}
+
 // The four query services once the caller's buffer is probed: the key referenced with `access`,
 // `produce(key, out, result)` fills the answer, which is delivered to the caller. A registry
 // callback that takes the query over writes the caller's buffer itself.
@@ -267,12 +281,10 @@ NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
     if (!NT_SUCCESS(status)) return status;
     UNICODE_STRING value_name = counted(name);
     auto make_info = [&] {
-        REG_QUERY_VALUE_KEY_INFORMATION info{};
+        auto info = query_info(&REG_QUERY_VALUE_KEY_INFORMATION::KeyValueInformationClass,
+                               &REG_QUERY_VALUE_KEY_INFORMATION::KeyValueInformation, KeyValueInformationClass,
+                               KeyValueInformation, Length, ResultLength);
         info.ValueName = &value_name;
-        info.KeyValueInformationClass = KeyValueInformationClass;
-        info.KeyValueInformation = KeyValueInformation;
-        info.Length = Length;
-        info.ResultLength = ResultLength;
         return info;
     };
     return answer_from_key(KeyHandle, KEY_QUERY_VALUE, mode, KeyValueInformation, ResultLength,
@@ -291,12 +303,10 @@ NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFO
     NTSTATUS status = probe_information(mode, KeyValueInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
     auto make_info = [&] {
-        REG_ENUMERATE_VALUE_KEY_INFORMATION info{};
+        auto info = query_info(&REG_ENUMERATE_VALUE_KEY_INFORMATION::KeyValueInformationClass,
+                               &REG_ENUMERATE_VALUE_KEY_INFORMATION::KeyValueInformation, KeyValueInformationClass,
+                               KeyValueInformation, Length, ResultLength);
         info.Index = Index;
-        info.KeyValueInformationClass = KeyValueInformationClass;
-        info.KeyValueInformation = KeyValueInformation;
-        info.Length = Length;
-        info.ResultLength = ResultLength;
         return info;
     };
     return answer_from_key(KeyHandle, KEY_QUERY_VALUE, mode, KeyValueInformation, ResultLength,
@@ -318,12 +328,8 @@ NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformation
     const ULONG information_class = static_cast<ULONG>(KeyInformationClass);  // any caller's value
     const ACCESS_MASK needed = information_class == KeyNameInformation ? 0 : KEY_QUERY_VALUE;
     auto make_info = [&] {
-        REG_QUERY_KEY_INFORMATION info{};
-        info.KeyInformationClass = KeyInformationClass;
-        info.KeyInformation = KeyInformation;
-        info.Length = Length;
-        info.ResultLength = ResultLength;
-        return info;
+        return query_info(&REG_QUERY_KEY_INFORMATION::KeyInformationClass, &REG_QUERY_KEY_INFORMATION::KeyInformation,
+                          KeyInformationClass, KeyInformation, Length, ResultLength);
     };
     return answer_from_key(KeyHandle, needed, mode, KeyInformation, ResultLength, RegNtPreQueryKey, make_info,
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
@@ -340,12 +346,10 @@ NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLA
     if (!NT_SUCCESS(status)) return status;
     const ULONG information_class = static_cast<ULONG>(KeyInformationClass);  // any caller's value
     auto make_info = [&] {
-        REG_ENUMERATE_KEY_INFORMATION info{};
+        auto info = query_info(&REG_ENUMERATE_KEY_INFORMATION::KeyInformationClass,
+                               &REG_ENUMERATE_KEY_INFORMATION::KeyInformation, KeyInformationClass, KeyInformation,
+                               Length, ResultLength);
         info.Index = Index;
-        info.KeyInformationClass = KeyInformationClass;
-        info.KeyInformation = KeyInformation;
-        info.Length = Length;
-        info.ResultLength = ResultLength;
         return info;
     };
     return answer_from_key(KeyHandle, KEY_ENUMERATE_SUB_KEYS, mode, KeyInformation, ResultLength,

@@ -208,6 +208,22 @@ protected:
         ASSERT_EQ(register_filter(filter, altitude), STATUS_SUCCESS);
         m_registered.push_back(filter.cookie);
     }
+    // Three filters at 300, 200 and 100; the middle one answers the set-value pre-notification with
+    // `answer`. Checks who heard what of a write: the lower filter nothing, the higher the
+    // post-notification with `expected` (what the caller gets too).
+    void stop_in_the_middle(Filter& high, Filter& middle, Filter& low, NTSTATUS answer, NTSTATUS expected) {
+        middle.answer_class = RegNtPreSetValueKey;
+        middle.answer = answer;
+        add(high, L"300");
+        add(middle, L"200");
+        add(low, L"100");
+        EXPECT_EQ(set_dword(m_base, L"Stopped", 1), expected);
+        EXPECT_EQ(order(), (std::vector<std::string>{at(high, RegNtPreSetValueKey), at(middle, RegNtPreSetValueKey),
+                                                     at(high, RegNtPostSetValueKey)}))
+            << "lower routines hear nothing; the ones above get the post-notification";
+        std::lock_guard guard(g_lock);
+        EXPECT_EQ(g_events.back().post_status, expected);
+    }
     HANDLE m_base = nullptr;
     std::vector<LARGE_INTEGER> m_registered;  // cookies TearDown unregisters
 };
@@ -232,49 +248,29 @@ TEST_F(RegistryFilterTest, notifications_in_altitude_order_with_post_information
 
 TEST_F(RegistryFilterTest, a_failing_pre_routine_blocks_the_write) {
     Filter high{"high"}, guard_filter{"guard"}, low{"low"};
-    guard_filter.answer_class = RegNtPreSetValueKey;
-    guard_filter.answer = STATUS_ACCESS_DENIED;
-    add(high, L"300");
-    add(guard_filter, L"200");
-    add(low, L"100");
-    EXPECT_EQ(set_dword(m_base, L"Blocked", 1), STATUS_ACCESS_DENIED);
-    EXPECT_EQ(order(), (std::vector<std::string>{at(high, RegNtPreSetValueKey), at(guard_filter, RegNtPreSetValueKey),
-                                                 at(high, RegNtPostSetValueKey)}))
-        << "lower routines hear nothing; the ones above get the post-notification";
+    stop_in_the_middle(high, guard_filter, low, STATUS_ACCESS_DENIED, STATUS_ACCESS_DENIED);
     {
         std::lock_guard guard(g_lock);
-        EXPECT_EQ(g_events.back().post_status, STATUS_ACCESS_DENIED);
-        EXPECT_EQ(g_events.back().object, nullptr);
+        EXPECT_EQ(g_events.back().object, nullptr) << "no object for a failed operation";
     }
     ULONG data = 0;
-    EXPECT_EQ(query_dword(m_base, L"Blocked", &data), STATUS_OBJECT_NAME_NOT_FOUND) << "the registry was not touched";
+    EXPECT_EQ(query_dword(m_base, L"Stopped", &data), STATUS_OBJECT_NAME_NOT_FOUND) << "the registry was not touched";
     EXPECT_EQ(set_dword(m_base, L"Other", 7), STATUS_ACCESS_DENIED);  // every write under the key
     guard_filter.answer_class = MaxRegNtNotifyClass;
-    EXPECT_EQ(set_dword(m_base, L"Blocked", 3), STATUS_SUCCESS);
-    EXPECT_EQ(query_dword(m_base, L"Blocked", &data), STATUS_SUCCESS);
+    EXPECT_EQ(set_dword(m_base, L"Stopped", 3), STATUS_SUCCESS);
+    EXPECT_EQ(query_dword(m_base, L"Stopped", &data), STATUS_SUCCESS);
     EXPECT_EQ(data, 3u);
 }
 
 TEST_F(RegistryFilterTest, bypass_answers_success_without_the_registry) {
     Filter high{"high"}, owner{"owner"}, low{"low"};
-    owner.answer_class = RegNtPreSetValueKey;
-    owner.answer = STATUS_CALLBACK_BYPASS;
-    add(high, L"300");
-    add(owner, L"200");
-    add(low, L"100");
-    EXPECT_EQ(set_dword(m_base, L"Taken", 9), STATUS_SUCCESS);
-    EXPECT_EQ(order(), (std::vector<std::string>{at(high, RegNtPreSetValueKey), at(owner, RegNtPreSetValueKey),
-                                                 at(high, RegNtPostSetValueKey)}));
-    {
-        std::lock_guard guard(g_lock);
-        EXPECT_EQ(g_events.back().post_status, STATUS_SUCCESS);
-    }
+    stop_in_the_middle(high, owner, low, STATUS_CALLBACK_BYPASS, STATUS_SUCCESS);
     owner.answer_class = RegNtPreQueryValueKey;
     ULONG data = 0;
-    EXPECT_EQ(query_dword(m_base, L"Taken", &data), STATUS_SUCCESS);
+    EXPECT_EQ(query_dword(m_base, L"Stopped", &data), STATUS_SUCCESS);
     EXPECT_EQ(data, 0x5A5Au) << "the caller got what the routine wrote";
     owner.answer_class = MaxRegNtNotifyClass;
-    EXPECT_EQ(query_dword(m_base, L"Taken", &data), STATUS_OBJECT_NAME_NOT_FOUND) << "the bypassed write never happened";
+    EXPECT_EQ(query_dword(m_base, L"Stopped", &data), STATUS_OBJECT_NAME_NOT_FOUND) << "the bypassed write never happened";
 }
 
 TEST_F(RegistryFilterTest, a_post_routine_can_change_the_status) {

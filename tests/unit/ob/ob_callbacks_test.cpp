@@ -193,17 +193,24 @@ TEST_F(ObCallbacksTest, only_the_listed_rights_can_be_taken_and_none_added) {
     ObUnRegisterCallbacks(cookie);
 }
 
+// Registers one pre-operation routine for process handle creates; the registration handle.
+PVOID register_pre(POB_PRE_OPERATION_CALLBACK routine, const wchar_t* altitude) {
+    OB_OPERATION_REGISTRATION operation{PsProcessType, OB_OPERATION_HANDLE_CREATE, routine, nullptr};
+    OB_CALLBACK_REGISTRATION callback{OB_FLT_REGISTRATION_VERSION, 1, {}, nullptr, &operation};
+    RtlInitUnicodeString(&callback.Altitude, altitude);
+    PVOID cookie = nullptr;
+    EXPECT_EQ(ObRegisterCallbacks(&callback, &cookie), STATUS_SUCCESS);
+    return cookie;
+}
+
 OB_PREOP_CALLBACK_STATUS adds_rights(PVOID, POB_PRE_OPERATION_INFORMATION info) {
     info->Parameters->CreateHandleInformation.DesiredAccess |= PROCESS_TERMINATE | PROCESS_VM_WRITE;
     return OB_PREOP_SUCCESS;
 }
 
 TEST_F(ObCallbacksTest, a_pre_routine_cannot_add_rights) {
-    OB_OPERATION_REGISTRATION operation{PsProcessType, OB_OPERATION_HANDLE_CREATE, adds_rights, nullptr};
-    OB_CALLBACK_REGISTRATION callback{OB_FLT_REGISTRATION_VERSION, 1, {}, nullptr, &operation};
-    RtlInitUnicodeString(&callback.Altitude, L"5000");
-    PVOID cookie = nullptr;
-    ASSERT_EQ(ObRegisterCallbacks(&callback, &cookie), STATUS_SUCCESS);
+    PVOID cookie = register_pre(adds_rights, L"5000");
+    ASSERT_NE(cookie, nullptr);
     HANDLE handle = nullptr;
     ACCESS_MASK granted = 0;
     ASSERT_EQ(open_process(OBJ_KERNEL_HANDLE, PROCESS_QUERY_INFORMATION, &handle, &granted), STATUS_SUCCESS);
@@ -348,11 +355,8 @@ OB_PREOP_CALLBACK_STATUS blocking(PVOID, POB_PRE_OPERATION_INFORMATION) {
 }
 
 TEST_F(ObCallbacksTest, unregistration_waits_for_the_routine_in_flight) {
-    OB_OPERATION_REGISTRATION operation{PsProcessType, OB_OPERATION_HANDLE_CREATE, blocking, nullptr};
-    OB_CALLBACK_REGISTRATION callback{OB_FLT_REGISTRATION_VERSION, 1, {}, nullptr, &operation};
-    RtlInitUnicodeString(&callback.Altitude, L"7777");
-    PVOID cookie = nullptr;
-    ASSERT_EQ(ObRegisterCallbacks(&callback, &cookie), STATUS_SUCCESS);
+    PVOID cookie = register_pre(blocking, L"7777");
+    ASSERT_NE(cookie, nullptr);
     System* system = &this->system();
     std::thread opener([system] {
         system->make_current();
