@@ -69,6 +69,8 @@ NTSTATUS ObjectManager::filtered_create_handle(PEPROCESS process, ObjectHeader* 
     // routines lowest first, as a filter stack does.
     OB_PRE_OPERATION_PARAMETERS pre_parameters{};
     pre_parameters.DuplicateHandleInformation = {granted, granted, op.source_process, op.target_process};
+    // Learn: the routines run with normal kernel APCs disabled.
+    KeEnterCriticalRegion();
     for (Call& call : calls) {
         if (!call.routines->PreOperation) continue;
         OB_PRE_OPERATION_INFORMATION info{};
@@ -84,7 +86,11 @@ NTSTATUS ObjectManager::filtered_create_handle(PEPROCESS process, ObjectHeader* 
     const ACCESS_MASK kept = pre_parameters.CreateHandleInformation.DesiredAccess | ~removable_rights(header->type);
     granted &= kept;
 
+    KeLeaveCriticalRegion();
+
     const NTSTATUS status = insert_handle(process, header, granted, attributes, reason, mode, handle);
+
+    KeEnterCriticalRegion();
 
     OB_POST_OPERATION_PARAMETERS post_parameters{};
     post_parameters.CreateHandleInformation.GrantedAccess = NT_SUCCESS(status) ? granted : 0;
@@ -100,6 +106,7 @@ NTSTATUS ObjectManager::filtered_create_handle(PEPROCESS process, ObjectHeader* 
         info.Parameters = &post_parameters;
         call->routines->PostOperation(call->registration->context, &info);
     }
+    KeLeaveCriticalRegion();
     return status;
 }
 

@@ -36,6 +36,7 @@ struct Filter {
         ACCESS_MASK original;
         PVOID source;
         PVOID target;
+        bool apcs_disabled;
     };
     struct Post {
         OB_OPERATION operation;
@@ -59,7 +60,8 @@ void note(const Filter& filter, const char* what) {
 OB_PREOP_CALLBACK_STATUS pre_routine(PVOID context, POB_PRE_OPERATION_INFORMATION info) {
     auto* filter = static_cast<Filter*>(context);
     note(*filter, ".pre");
-    Filter::Pre seen{info->Operation, info->KernelHandle != 0, info->Object, info->ObjectType, 0, 0, nullptr, nullptr};
+    Filter::Pre seen{info->Operation, info->KernelHandle != 0, info->Object, info->ObjectType, 0, 0, nullptr, nullptr,
+                     KeAreApcsDisabled() != FALSE};
     if (info->Operation == OB_OPERATION_HANDLE_CREATE) {
         seen.desired = info->Parameters->CreateHandleInformation.DesiredAccess;
         seen.original = info->Parameters->CreateHandleInformation.OriginalDesiredAccess;
@@ -148,6 +150,8 @@ TEST_F(ObCallbacksTest, pre_routine_takes_terminate_out_of_process_handles) {
     EXPECT_EQ(filter.pre[0].type, *PsProcessType);
     EXPECT_NE(filter.pre[0].desired & PROCESS_TERMINATE, 0u);
     EXPECT_EQ(filter.pre[0].desired, filter.pre[0].original);
+    EXPECT_TRUE(filter.pre[0].apcs_disabled) << "Learn: normal kernel APCs are disabled in the routine";
+    EXPECT_FALSE(KeAreApcsDisabled());
     ASSERT_EQ(filter.post.size(), 1u);
     EXPECT_EQ(filter.post[0].status, STATUS_SUCCESS);
     EXPECT_EQ(filter.post[0].granted, granted) << "the post routine sees what the handle got";
