@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config/key_node.hpp"
+#include "config/registry_callbacks.hpp"
 
 namespace ntio::ob { class ObjectManager; }
 namespace ntio::se { class Token; }
@@ -84,6 +85,9 @@ public:
 
     std::size_t key_count() const;
 
+    // The CmRegisterCallback(Ex) registrations of this System.
+    RegistryCallbacks& callbacks() noexcept { return m_callbacks; }
+
 private:
     ConfigManager() = default;
     NTSTATUS boot(const std::string& hive_path, std::string& message);
@@ -106,6 +110,7 @@ private:
     NodeRef m_root;
     void* m_registry_object = nullptr;  // the \REGISTRY Key object (named, permanent)
     std::int64_t m_next_sequence = 1;   // value order across the tree
+    RegistryCallbacks m_callbacks;
 };
 
 // The embedded default system hive (default_hive.reg).

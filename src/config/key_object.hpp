@@ -18,6 +18,11 @@ extern _OBJECT_TYPE g_key_type;
 struct KeyBody {
     ConfigManager* manager = nullptr;
     NodeRef node;
+    // The full name CmCallbackGetKeyObjectID hands out, made on its first call and kept while the
+    // object lives.
+    std::mutex callback_name_lock;
+    std::u16string callback_name;
+    UNICODE_STRING callback_name_string{};
 };
 
 // What NtCreateKey / NtOpenKeyEx hand the parse procedure (ObOpenObjectByName's ParseContext). The
@@ -33,6 +38,9 @@ struct KeyParseContext {
 };
 
 void register_key_type();
+// CmCallbackGetKeyObjectID's name of the key: owned by the Key object. STATUS_KEY_DELETED when the
+// key was deleted before any such call.
+NTSTATUS callback_name(KeyBody& key, PCUNICODE_STRING* name);
 // Enters \REGISTRY (a Key object for `root`) in the namespace; *object receives nothing the
 // caller must release (the name keeps it alive until the namespace is torn down).
 NTSTATUS create_registry_object(ConfigManager& config, ob::ObjectManager& objects, const NodeRef& root, void** object);

@@ -66,18 +66,56 @@ NTSTATUS deliver(KPROCESSOR_MODE mode, NTSTATUS status, const std::vector<unsign
     return status;
 }
 
+UNICODE_STRING counted(const std::u16string& text) noexcept {
+    UNICODE_STRING string;
+    string.Buffer = const_cast<PWCH>(reinterpret_cast<const WCHAR*>(text.data()));
+    string.Length = string.MaximumLength = static_cast<USHORT>(text.size() * sizeof(WCHAR));
+    return string;
+}
+
+// Runs a key operation between its registry callback notifications (config/registry_callbacks.hpp);
+// `make_info()` builds the pre-notification's structure, whose Object is the key. While nobody
+// registered, one branch and the operation.
+template <class MakeInfo, class Operation>
+NTSTATUS with_callbacks(KeyBody& key, REG_NOTIFY_CLASS pre_class, MakeInfo&& make_info, Operation&& operation) {
+    ntio::config::RegistryCallbacks& callbacks = key.manager->callbacks();
+    if (!callbacks.active()) [[likely]]
+        return operation();
+    auto info = make_info();
+    info.Object = &key;
+    void* const object = &key;
+    return callbacks.around(pre_class, info, &object, operation);
+}
+
+// The output fields of the query notifications: the information class (KeyInformationClass or
+// KeyValueInformationClass), the caller's buffer (KeyInformation or KeyValueInformation), Length
+// and ResultLength.
+template <class Info, class Class>
+Info query_info(Class Info::*class_field, PVOID Info::*buffer_field, Class information_class, PVOID buffer,
+                ULONG length, PULONG result_length) {
+    Info info{};
+    info.*class_field = information_class;
+    info.*buffer_field = buffer;
+    info.Length = length;
+    info.ResultLength = result_length;
+    return info;
+}
+
 // The four query services once the caller's buffer is probed: the key referenced with `access`,
-// `produce(key, out, result)` fills the answer, which is delivered to the caller.
-template <class Produce>
+// `produce(key, out, result)` fills the answer, which is delivered to the caller. A registry
+// callback that takes the query over writes the caller's buffer itself.
+template <class MakeInfo, class Produce>
 NTSTATUS answer_from_key(HANDLE handle, ACCESS_MASK access, KPROCESSOR_MODE mode, PVOID buffer, PULONG result_length,
-                         Produce produce) noexcept {
+                         REG_NOTIFY_CLASS pre_class, MakeInfo&& make_info, Produce produce) noexcept {
     HandleReference<KeyBody> key;
     NTSTATUS status = key.reference(handle, access, key_type(), mode);
     if (!NT_SUCCESS(status)) return status;
-    std::vector<unsigned char> out;
-    ULONG result = 0;
-    status = produce(*key.get(), out, result);
-    return deliver(mode, status, out, buffer, result_length, result);
+    return with_callbacks(*key.get(), pre_class, make_info, [&] {
+        std::vector<unsigned char> out;
+        ULONG result = 0;
+        NTSTATUS produced = produce(*key.get(), out, result);
+        return deliver(mode, produced, out, buffer, result_length, result);
+    });
 }
 
 // ne-wdm-_key_value_information_class: the Align64 classes need an 8-byte aligned buffer. The class
@@ -153,7 +191,9 @@ NTSTATUS NTAPI NtDeleteKey(HANDLE KeyHandle) {
     HandleReference<KeyBody> key;
     NTSTATUS status = key.reference(KeyHandle, DELETE, key_type(), mode);
     if (!NT_SUCCESS(status)) return status;
-    return key->manager->delete_key(*key->node);
+    return with_callbacks(
+        *key.get(), RegNtPreDeleteKey, [] { return REG_DELETE_KEY_INFORMATION{}; },
+        [&] { return key->manager->delete_key(*key->node); });
 }
 
 NTSTATUS NTAPI NtFlushKey(HANDLE KeyHandle) {
@@ -161,15 +201,15 @@ NTSTATUS NTAPI NtFlushKey(HANDLE KeyHandle) {
     HandleReference<KeyBody> key;
     NTSTATUS status = key.reference(KeyHandle, 0, key_type(), mode);
     if (!NT_SUCCESS(status)) return status;
-    std::u16string path;
-    status = key->manager->full_path(*key->node, path);  // STATUS_KEY_DELETED
-    if (!NT_SUCCESS(status)) return status;
-    return key->manager->flush();
+    return with_callbacks(*key.get(), RegNtPreFlushKey, [] { return REG_FLUSH_KEY_INFORMATION{}; }, [&] {
+        std::u16string path;
+        NTSTATUS found = key->manager->full_path(*key->node, path);  // STATUS_KEY_DELETED
+        return NT_SUCCESS(found) ? key->manager->flush() : found;
+    });
 }
 
 NTSTATUS NTAPI NtSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data,
                              ULONG DataSize) {
-    (void)TitleIndex;
     const KPROCESSOR_MODE mode = previous_mode();
     HandleReference<KeyBody> key;
     NTSTATUS status = key.reference(KeyHandle, KEY_SET_VALUE, key_type(), mode);
@@ -183,10 +223,6 @@ NTSTATUS NTAPI NtSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG 
         if (!NT_SUCCESS(status)) return status;
     }
     if (DataSize > kMaxValueData) return STATUS_INSUFFICIENT_RESOURCES;
-    // A link key (REG_OPTION_CREATE_LINK) holds its target and nothing else: only SymbolicLinkValue
-    // of type REG_LINK can be set on it, anything else is STATUS_ACCESS_DENIED, as Windows answers.
-    if (key->node->is_link() && (Type != REG_LINK || !ntio::config::names_equal(name, ntio::config::kSymbolicLinkValue)))
-        return STATUS_ACCESS_DENIED;
     std::vector<unsigned char> data(DataSize);
     if (DataSize) {
         if (mode == KernelMode)
@@ -194,7 +230,24 @@ NTSTATUS NTAPI NtSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG 
         else if (status = copy_from_user(data.data(), Data, DataSize, 1); !NT_SUCCESS(status))
             return status;
     }
-    return key->manager->set_value(*key->node, name, Type, data.data(), DataSize);
+    UNICODE_STRING value_name = counted(name);
+    auto make_info = [&] {
+        REG_SET_VALUE_KEY_INFORMATION info{};
+        info.ValueName = &value_name;
+        info.TitleIndex = TitleIndex;
+        info.Type = Type;
+        info.Data = data.data();
+        info.DataSize = DataSize;
+        return info;
+    };
+    return with_callbacks(*key.get(), RegNtPreSetValueKey, make_info, [&] {
+        // A link key (REG_OPTION_CREATE_LINK) holds its target and nothing else: only SymbolicLinkValue
+        // of type REG_LINK can be set on it, anything else is STATUS_ACCESS_DENIED, as Windows answers.
+        if (key->node->is_link() &&
+            (Type != REG_LINK || !ntio::config::names_equal(name, ntio::config::kSymbolicLinkValue)))
+            return STATUS_ACCESS_DENIED;
+        return key->manager->set_value(*key->node, name, Type, data.data(), DataSize);
+    });
 }
 
 NTSTATUS NTAPI NtDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName) {
@@ -205,7 +258,14 @@ NTSTATUS NTAPI NtDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName) {
     std::u16string name;
     status = capture_string(mode, ValueName, name);
     if (!NT_SUCCESS(status)) return status;
-    return key->manager->delete_value(*key->node, name);
+    UNICODE_STRING value_name = counted(name);
+    auto make_info = [&] {
+        REG_DELETE_VALUE_KEY_INFORMATION info{};
+        info.ValueName = &value_name;
+        return info;
+    };
+    return with_callbacks(*key.get(), RegNtPreDeleteValueKey, make_info,
+                          [&] { return key->manager->delete_value(*key->node, name); });
 }
 
 NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
@@ -219,8 +279,16 @@ NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
     std::u16string name;
     status = capture_string(mode, ValueName, name);
     if (!NT_SUCCESS(status)) return status;
+    UNICODE_STRING value_name = counted(name);
+    auto make_info = [&] {
+        auto info = query_info(&REG_QUERY_VALUE_KEY_INFORMATION::KeyValueInformationClass,
+                               &REG_QUERY_VALUE_KEY_INFORMATION::KeyValueInformation, KeyValueInformationClass,
+                               KeyValueInformation, Length, ResultLength);
+        info.ValueName = &value_name;
+        return info;
+    };
     return answer_from_key(KeyHandle, KEY_QUERY_VALUE, mode, KeyValueInformation, ResultLength,
-                           [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
+                           RegNtPreQueryValueKey, make_info, [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
                                return key.manager->query_value(
                                    *key.node, name, static_cast<KEY_VALUE_INFORMATION_CLASS>(information_class), Length,
                                    out, result);
@@ -234,7 +302,15 @@ NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFO
     if (misaligned_for(information_class, KeyValueInformation)) return STATUS_DATATYPE_MISALIGNMENT;
     NTSTATUS status = probe_information(mode, KeyValueInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
+    auto make_info = [&] {
+        auto info = query_info(&REG_ENUMERATE_VALUE_KEY_INFORMATION::KeyValueInformationClass,
+                               &REG_ENUMERATE_VALUE_KEY_INFORMATION::KeyValueInformation, KeyValueInformationClass,
+                               KeyValueInformation, Length, ResultLength);
+        info.Index = Index;
+        return info;
+    };
     return answer_from_key(KeyHandle, KEY_QUERY_VALUE, mode, KeyValueInformation, ResultLength,
+                           RegNtPreEnumerateValueKey, make_info,
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
                                return key.manager->enumerate_value(
                                    *key.node, Index, static_cast<KEY_VALUE_INFORMATION_CLASS>(information_class), Length,
@@ -251,7 +327,11 @@ NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformation
     // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwquerykey
     const ULONG information_class = static_cast<ULONG>(KeyInformationClass);  // any caller's value
     const ACCESS_MASK needed = information_class == KeyNameInformation ? 0 : KEY_QUERY_VALUE;
-    return answer_from_key(KeyHandle, needed, mode, KeyInformation, ResultLength,
+    auto make_info = [&] {
+        return query_info(&REG_QUERY_KEY_INFORMATION::KeyInformationClass, &REG_QUERY_KEY_INFORMATION::KeyInformation,
+                          KeyInformationClass, KeyInformation, Length, ResultLength);
+    };
+    return answer_from_key(KeyHandle, needed, mode, KeyInformation, ResultLength, RegNtPreQueryKey, make_info,
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
                                const auto known = static_cast<KEY_INFORMATION_CLASS>(information_class);
                                if (!ntio::config::key_information_class_valid(known)) return STATUS_INVALID_PARAMETER;
@@ -265,8 +345,15 @@ NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLA
     NTSTATUS status = probe_information(mode, KeyInformation, Length, ResultLength, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
     const ULONG information_class = static_cast<ULONG>(KeyInformationClass);  // any caller's value
+    auto make_info = [&] {
+        auto info = query_info(&REG_ENUMERATE_KEY_INFORMATION::KeyInformationClass,
+                               &REG_ENUMERATE_KEY_INFORMATION::KeyInformation, KeyInformationClass, KeyInformation,
+                               Length, ResultLength);
+        info.Index = Index;
+        return info;
+    };
     return answer_from_key(KeyHandle, KEY_ENUMERATE_SUB_KEYS, mode, KeyInformation, ResultLength,
-                           [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
+                           RegNtPreEnumerateKey, make_info, [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
                                return key.manager->enumerate_key(
                                    *key.node, Index, static_cast<KEY_INFORMATION_CLASS>(information_class), Length, out,
                                    result);

@@ -5,6 +5,7 @@
 #include "ob/handle_lookup.hpp"
 #include "ob/lookup_section.hpp"
 #include "ob/object_hold.hpp"
+#include "ob/ob_callbacks.hpp"
 
 #include "ke/thread.hpp"
 #include "se/access_check.hpp"
@@ -50,6 +51,15 @@ NTSTATUS ObjectManager::access_check(ObjectHeader* header, PEPROCESS process, AC
 }
 
 NTSTATUS ObjectManager::create_handle(PEPROCESS process, ObjectHeader* header, ACCESS_MASK granted, ULONG attributes,
+                                      OpenReason reason, KPROCESSOR_MODE mode, HANDLE* handle, PEPROCESS source)
+{
+    // One predictable branch while no driver registered handle callbacks.
+    if (!m_ob_callbacks->empty() && process && handle_callback_type(header->type)) [[unlikely]]
+        return filtered_create_handle(process, header, granted, attributes, reason, mode, handle, source);
+    return insert_handle(process, header, granted, attributes, reason, mode, handle);
+}
+
+NTSTATUS ObjectManager::insert_handle(PEPROCESS process, ObjectHeader* header, ACCESS_MASK granted, ULONG attributes,
                                       OpenReason reason, KPROCESSOR_MODE mode, HANDLE* handle)
 {
     if (!process) return STATUS_INVALID_PARAMETER;
@@ -246,7 +256,8 @@ NTSTATUS ObjectManager::duplicate_object(PEPROCESS source_process, HANDLE source
         close_source();
         return STATUS_INVALID_PARAMETER;
     }
-    status = create_handle(target_process, header, granted, attributes, OpenReason::Duplicate, mode, target_handle);
+    status = create_handle(target_process, header, granted, attributes, OpenReason::Duplicate, mode, target_handle,
+                           source_process);
     close_source();
     return status;
 }

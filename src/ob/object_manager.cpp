@@ -8,6 +8,7 @@
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
 #include "ob/ps_notify.hpp"
+#include "ob/ob_callbacks.hpp"
 #include "ob/thread_objects.hpp"
 #include "se/access_check.hpp"
 #include "se/token.hpp"
@@ -36,6 +37,7 @@ ObjectManager::ObjectManager(System& system) : m_system(system)
     se::set_impersonation_resolver(current_impersonation);
     m_threads = std::make_unique<ThreadObjects>(*this);
     m_ps_notify = std::make_unique<PsNotify>();
+    m_ob_callbacks = std::make_unique<ObCallbacks>();
     // The kernel outlives this manager's threads: Kernel::stop runs before the manager goes.
     m_system.kernel().add_thread_rundown_hook(thread_rundown_notify, this);
 

@@ -29,6 +29,8 @@ namespace ntio::ob {
 
 class ThreadObjects;
 struct PsNotify;
+struct ObRegistration;
+template <class Entry> class AltitudeList;
 
 // NtQueryObject(ObjectBasicInformation) contents.
 struct BasicInformation {
@@ -199,9 +201,11 @@ public:
     }
     void object_created(_OBJECT_TYPE* type) noexcept;
     void object_deleted(_OBJECT_TYPE* type) noexcept;
-    // Handle count bookkeeping shared by every path that creates or removes a handle.
+    // Handle count bookkeeping shared by every path that creates or removes a handle. A process or
+    // thread handle goes through the ObRegisterCallbacks routines first (`source`: the process a
+    // duplicate comes from).
     NTSTATUS create_handle(PEPROCESS process, ObjectHeader* header, ACCESS_MASK granted, ULONG attributes,
-                           OpenReason reason, KPROCESSOR_MODE mode, HANDLE* handle);
+                           OpenReason reason, KPROCESSOR_MODE mode, HANDLE* handle, PEPROCESS source = nullptr);
     void handle_removed(PEPROCESS process, const HandleInfo& info);
     // Access check of `desired` against the object's security for `process`'s token (skipped
     // for KernelMode unless force). Returns the rights to store in the handle.
@@ -212,6 +216,8 @@ public:
     ThreadObjects& threads() noexcept { return *m_threads; }
     // The Ps*Notify* routines drivers registered in this System (ps_notify.cpp).
     PsNotify& ps_notify() noexcept { return *m_ps_notify; }
+    // The ObRegisterCallbacks registrations of this System (ob_callbacks.cpp).
+    AltitudeList<ObRegistration>& ob_callbacks() noexcept { return *m_ob_callbacks; }
     // PsLookupProcessByProcessId / PsLookupThreadByThreadId: the live process or thread with that
     // client id, referenced; null when there is none (or it is being deleted).
     PEPROCESS reference_process_by_id(HANDLE id);
@@ -225,6 +231,10 @@ public:
 
 private:
     void end_processes(bool keep_system);
+    NTSTATUS insert_handle(PEPROCESS process, ObjectHeader* header, ACCESS_MASK granted, ULONG attributes,
+                           OpenReason reason, KPROCESSOR_MODE mode, HANDLE* handle);
+    NTSTATUS filtered_create_handle(PEPROCESS process, ObjectHeader* header, ACCESS_MASK granted, ULONG attributes,
+                                    OpenReason reason, KPROCESSOR_MODE mode, HANDLE* handle, PEPROCESS source);
     NTSTATUS lookup_object_by_handle_in(PEPROCESS process, HANDLE handle, ACCESS_MASK desired, _OBJECT_TYPE* type,
                                         KPROCESSOR_MODE mode, bool take_reference, void** object,
                                         OBJECT_HANDLE_INFORMATION* info);
@@ -264,6 +274,7 @@ private:
     PEPROCESS m_initial_process = nullptr;
     std::unique_ptr<ThreadObjects> m_threads;
     std::unique_ptr<PsNotify> m_ps_notify;
+    std::unique_ptr<AltitudeList<ObRegistration>> m_ob_callbacks;
 };
 
 // ObGetObjectSecurity: a heap copy of the object's descriptor (free with delete[] as unsigned
