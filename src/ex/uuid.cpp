@@ -1,5 +1,5 @@
 // ExUuidCreate: a version 4 UUID (RFC 4122 section 4.4): 122 random bits from the host's
-// getrandom, the version nibble 4 and the variant bits 10.
+// random source, the version nibble 4 and the variant bits 10.
 #include <wdm.h>
 
 #include "host/process.hpp"
