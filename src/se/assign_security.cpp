@@ -11,7 +11,6 @@
 namespace ntio::se {
 namespace {
 
-constexpr UCHAR kInheritFlags = OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | NO_PROPAGATE_INHERIT_ACE | INHERIT_ONLY_ACE;
 constexpr UCHAR kAuditFlags = SUCCESSFUL_ACCESS_ACE_FLAG | FAILED_ACCESS_ACE_FLAG;
 
 bool has_mask_and_sid(UCHAR type) noexcept
