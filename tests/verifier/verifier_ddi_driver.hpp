@@ -72,6 +72,8 @@ enum DdiMode : ULONG {
     kDdiFastMutexUnsafe = 50,        // ExAcquireFastMutexUnsafe + ExReleaseFastMutexUnsafe (0xC4 0x39)
     kDdiFastMutexUnsafeRelease = 51, // acquired in a critical region at PASSIVE_LEVEL, the region left, then
                                      // ExReleaseFastMutexUnsafe at the IRQL asked for (0xC4 0x3A)
+    kDdiConnectInterrupt = 52,       // IoConnectInterrupt (+ IoDisconnectInterrupt back at PASSIVE_LEVEL)
+                                     // (IrqlIoPassive2)
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
@@ -101,6 +103,7 @@ struct DdiExtension {
     PMDL SpareMdl;             // kDdiMdl and the Mm modes: freed by the test after a caught bugcheck
     PVOID UserMapping;         // kDdiMap*User: the user-space mapping of SpareMdl
     PIRP IoctlIrp;             // kDdiBuildDeviceIoControl: built raised, sent at PASSIVE_LEVEL
+    PKINTERRUPT SpareInterrupt; // kDdiConnectInterrupt: disconnected at PASSIVE_LEVEL
     KEVENT IoctlDone;
     ERESOURCE Resource;        // kDdiAcquireResource
     FAST_MUTEX FastMutex;      // kDdiFastMutexUnsafe*
