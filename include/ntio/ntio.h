@@ -62,6 +62,45 @@ NTIO_API NTSTATUS NtioPnpQueryDevice(PCUNICODE_STRING InstancePath, PNTIO_PNP_DE
  * failed to start is removed without IRPs. VetoType (optional) says why a removal was vetoed. */
 NTIO_API NTSTATUS NtioPnpRemoveDevice(PCUNICODE_STRING InstancePath, BOOLEAN Surprise, PPNP_VETO_TYPE VetoType);
 
+/* Simulated interrupts. ntio has no interrupt controller: simulated hardware (and tests) assert
+ * interrupts with these calls, and the connected ISRs run the way the kernel's interrupt dispatcher
+ * runs them (<wdm.h>, ntio_ddk/interrupt.h). A device interrupt's vector is 0x30..0xBF and its DIRQL
+ * the vector's high nibble (Vector >> 4), the x64 layout of a translated CmResourceTypeInterrupt
+ * resource. */
+
+/* The interrupts the PnP manager assigns a root-enumerated device (what its bus driver would report):
+ * one line-based interrupt, or MessageCount message-signaled interrupts. IoConnectInterruptEx's
+ * CONNECT_LINE_BASED and CONNECT_MESSAGE_BASED connect to them. */
+typedef struct _NTIO_DEVICE_INTERRUPTS {
+    ULONG Vector;          /* the line's vector, or the first message's (0x30..0xBF) */
+    ULONG MessageCount;    /* 0: a line-based interrupt; N (<= 2048): messages 0..N-1 on vectors Vector..Vector+N-1,
+                              latched and not shared */
+    KINTERRUPT_MODE Mode;  /* the line's: LevelSensitive or Latched */
+    BOOLEAN Shared;        /* the line may be shared with other devices (CmResourceShareShared) */
+} NTIO_DEVICE_INTERRUPTS, *PNTIO_DEVICE_INTERRUPTS;
+/* Assigns the interrupts of the device with that instance path ("ROOT\<class>\<instance>",
+ * case-insensitive), or removes them (Interrupts NULL), whether or not the device exists yet; a
+ * driver finds them when it connects. STATUS_INVALID_PARAMETER for vectors outside 0x30..0xBF, more
+ * than 2048 messages or another Mode. PASSIVE_LEVEL. */
+NTIO_API NTSTATUS NtioSetDeviceInterrupts(PCUNICODE_STRING InstancePath, const NTIO_DEVICE_INTERRUPTS *Interrupts);
+/* Asserts an interrupt on Vector and delivers it on the calling thread before returning: the
+ * connected interrupt objects of the vector in connection order, each ISR at its SynchronizeIrql with
+ * its interrupt spin lock held; a level-sensitive vector stops at the first ISR that returns TRUE, a
+ * latched one calls them all; inactive ones (IoReportInterruptInactive) are skipped. Returns
+ * STATUS_SUCCESS when an ISR claimed it, STATUS_UNSUCCESSFUL when the ISRs called all returned FALSE,
+ * STATUS_NOT_FOUND when nothing (active) is connected to the vector, STATUS_INVALID_PARAMETER for a
+ * vector above 0xFF. The caller must be at IRQL <= DISPATCH_LEVEL (IRQL_NOT_LESS_OR_EQUAL above it: no
+ * interrupt is raised from an ISR) and hold no lock an ISR takes. */
+NTIO_API NTSTATUS NtioRaiseInterrupt(ULONG Vector);
+/* Asserts message MessageId of the device's message-signaled interrupts: NtioRaiseInterrupt on its
+ * vector. STATUS_NOT_FOUND when the device has no messages assigned, STATUS_INVALID_PARAMETER_2 for
+ * MessageId >= MessageCount. IRQL <= DISPATCH_LEVEL. */
+NTIO_API NTSTATUS NtioRaiseMessageInterrupt(PCUNICODE_STRING InstancePath, ULONG MessageId);
+/* Simulates a nonmaskable interrupt on the calling thread (any IRQL): the KeRegisterNmiCallback
+ * callbacks run at HIGH_LEVEL, the last registered first. When none returns TRUE the HAL's default
+ * handler stops the system: bug check NMI_HARDWARE_FAILURE. */
+NTIO_API VOID NtioRaiseNmi(VOID);
+
 /* Explicit boot and shutdown of the process's default System, for programs that want them. A Win32
  * program needs neither: its first Win32 call boots the default System and the process's exit shuts
  * it down. NtioBootSystem boots it now from the hive file HivePath (UTF-8 host path; NULL: the file

@@ -4,6 +4,9 @@
 // and keeps the list of loaded drivers.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "io/ddk.hpp"
 #include "io/file_systems.hpp"
 #include "ke/thread.hpp"
@@ -63,6 +66,17 @@ public:
     NTSTATUS wmi_registration_control(void* provider, ULONG action);
     void wmi_device_deleted(PDEVICE_OBJECT device);
 
+    // ---- Interrupts of root-enumerated devices (interrupt.cpp): NtioSetDeviceInterrupts'
+    // assignments, by upcased instance path. ----
+    struct DeviceInterrupts {
+        ULONG vector;
+        ULONG message_count;
+        KINTERRUPT_MODE mode;
+        bool shared;
+    };
+    void set_device_interrupts(const std::u16string& instance, const DeviceInterrupts* interrupts);
+    bool device_interrupts(const std::u16string& instance, DeviceInterrupts* out);
+
 private:
     friend struct ThreadCounts;
     inline void count(Counted what, long delta) noexcept;
@@ -84,6 +98,8 @@ private:
     std::vector<PDEVICE_OBJECT> m_shutdown_devices, m_last_chance_devices;  // most recent first
     std::mutex m_wmi_lock;
     std::vector<void*> m_wmi_providers;  // not referenced: IoDeleteDevice removes a device
+    std::mutex m_interrupt_lock;
+    std::map<std::u16string, DeviceInterrupts> m_device_interrupts;
 };
 
 // One thread's IRP and MDL balances (io_accounting.cpp): `io` is the manager they count for, changed

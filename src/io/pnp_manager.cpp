@@ -432,7 +432,8 @@ NTSTATUS read_enum_root(std::vector<std::unique_ptr<PnpNode>>& out) {
 // A PnP IRP to the top of the PDO's stack, Status STATUS_NOT_SUPPORTED as the PnP manager
 // initialises it, waited for.
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/passing-pnp-irps-down-the-device-stack
-NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor, PDEVICE_CAPABILITIES capabilities = nullptr) {
+NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor, PDEVICE_CAPABILITIES capabilities = nullptr,
+                  PCM_RESOURCE_LIST raw = nullptr, PCM_RESOURCE_LIST translated = nullptr) {
     PDEVICE_OBJECT top = IoGetAttachedDeviceReference(pdo);
     KEVENT event;
     KeInitializeEvent(&event, NotificationEvent, FALSE);
@@ -446,6 +447,10 @@ NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor, PDEVICE_CAPABILITIES capabili
     PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
     sp->MinorFunction = minor;
     if (minor == IRP_MN_QUERY_CAPABILITIES) sp->Parameters.DeviceCapabilities.Capabilities = capabilities;
+    if (minor == IRP_MN_START_DEVICE) {
+        sp->Parameters.StartDevice.AllocatedResources = raw;
+        sp->Parameters.StartDevice.AllocatedResourcesTranslated = translated;
+    }
     NTSTATUS status = IoCallDriver(top, irp);
     if (status == STATUS_PENDING) {
         (void)KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, nullptr);
@@ -627,8 +632,14 @@ void add_and_start(PnpNode& node) {
             return;
         }
     }
-    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-start-device
-    NTSTATUS status = send_pnp(node.pdo, IRP_MN_START_DEVICE);
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-start-device: the raw and
+    // translated resources the PnP manager assigned (interrupts only; none for most root devices).
+    PCM_RESOURCE_LIST raw = nullptr;
+    PCM_RESOURCE_LIST translated = nullptr;
+    NTSTATUS status = start_device_resources(ob::upcase_name(node.instance), &raw, &translated);
+    if (NT_SUCCESS(status)) status = send_pnp(node.pdo, IRP_MN_START_DEVICE, nullptr, raw, translated);
+    if (raw) ExFreePool(raw);
+    if (translated) ExFreePool(translated);
     if (!NT_SUCCESS(status)) {
         remove_failed_stack(node);
         set_failed(node, status);

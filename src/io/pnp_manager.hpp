@@ -45,6 +45,13 @@ DEVICE_CAPABILITIES pnp_node_capabilities(const PnpNode& node) noexcept;
 NTSTATUS pnp_set_system_power(PDEVICE_OBJECT pdo, SYSTEM_POWER_STATE state, POWER_ACTION action);
 NTSTATUS pnp_set_device_power(PDEVICE_OBJECT pdo, DEVICE_POWER_STATE state);
 
+// The resource lists of IRP_MN_START_DEVICE for the interrupts assigned to a device
+// (NtioSetDeviceInterrupts; interrupt.cpp): raw and translated, each from paged pool for the caller to
+// free with ExFreePool, or both null when the device has none. STATUS_INSUFFICIENT_RESOURCES.
+// PASSIVE_LEVEL.
+NTSTATUS start_device_resources(const std::u16string& instance, PCM_RESOURCE_LIST* raw,
+                                PCM_RESOURCE_LIST* translated);
+
 // Re-reads Enum\Root and starts new instances (NtioPnpEnumerateRoot), in `system` (the calling
 // thread's when null; the boot names the System it boots). The first call creates the PnP manager and
 // \Driver\PnpManager, which stay until pnp_shutdown. PASSIVE_LEVEL.

@@ -19,6 +19,7 @@
 #include "ke/apc.hpp"
 #include "ke/dispatcher.hpp"
 #include "ke/dpc_processor.hpp"
+#include "ke/interrupt.hpp"
 #include "ke/mutant.hpp"
 #include "ke/queue.hpp"
 #include "ke/thread_lifecycle.hpp"
@@ -56,6 +57,7 @@ Kernel::Kernel(System& system, unsigned processors)
     InitializeListHead(&m_threads);
     for (unsigned i = 0; i < m_processors; ++i) m_dpc.push_back(std::make_unique<DpcProcessor>(*this, i));
     m_timers = std::make_unique<TimerEngine>(*this);
+    m_interrupts = std::make_unique<InterruptController>(*this);
 }
 
 Kernel::~Kernel() { stop(); }

@@ -19,6 +19,7 @@ namespace ntio { class System; }
 namespace ntio::ke {
 
 class DpcProcessor;
+class InterruptController;
 class TimerEngine;
 class HeapThreadProvider;
 
@@ -63,6 +64,7 @@ public:
     // Internal pieces (ke only).
     DpcProcessor& dpc_processor(unsigned number) noexcept { return *m_dpc[number]; }
     TimerEngine& timers() noexcept { return *m_timers; }
+    InterruptController& interrupts() noexcept { return *m_interrupts; }
     void register_thread(_KTHREAD* thread);
     void run_rundown_hooks(_KTHREAD* thread);
     void unregister_thread(_KTHREAD* thread);
@@ -77,6 +79,7 @@ private:
     ThreadProvider* m_provider;
     std::vector<std::unique_ptr<DpcProcessor>> m_dpc;
     std::unique_ptr<TimerEngine> m_timers;
+    std::unique_ptr<InterruptController> m_interrupts;
     bool m_started = false;
     std::atomic<bool> m_accepting{true};
 

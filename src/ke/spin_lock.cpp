@@ -51,6 +51,9 @@ bool ntio::ke::spin_lock_held_by_current_thread(PKSPIN_LOCK lock) noexcept {
     return std::atomic_ref<ULONG_PTR>(*lock).load(std::memory_order_relaxed) == owner_token(current_thread());
 }
 
+void ntio::ke::acquire_spin_lock(PKSPIN_LOCK lock) noexcept { acquire(lock, current_thread()); }
+void ntio::ke::release_spin_lock(PKSPIN_LOCK lock) noexcept { release(lock, current_thread()); }
+
 extern "C" {
 
 NTKERNELAPI VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock) { *SpinLock = 0; }

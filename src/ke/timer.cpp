@@ -183,6 +183,17 @@ NTKERNELAPI BOOLEAN KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc) 
     return KeSetTimerEx(Timer, DueTime, 0, Dpc);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetcoalescabletimer: each
+// expiration may come up to TolerableDelay ms late so that the system can coalesce timers; ntio has
+// no tick to align them to and fires at the due time, which the tolerance allows. A Period above
+// MAXLONG, which the page forbids, is taken as MAXLONG.
+NTKERNELAPI BOOLEAN KeSetCoalescableTimer(PKTIMER Timer, LARGE_INTEGER DueTime, ULONG Period, ULONG TolerableDelay,
+                                          PKDPC Dpc) {
+    (void)TolerableDelay;
+    const LONG period = Period > static_cast<ULONG>(MAXLONG) ? MAXLONG : static_cast<LONG>(Period);
+    return KeSetTimerEx(Timer, DueTime, period, Dpc);
+}
+
 NTKERNELAPI BOOLEAN KeCancelTimer(PKTIMER Timer) { return TimerEngine::cancel(Timer); }
 
 NTKERNELAPI BOOLEAN KeReadStateTimer(PKTIMER Timer) { return state_of(&Timer->Header) > 0 ? TRUE : FALSE; }

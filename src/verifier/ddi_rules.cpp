@@ -39,6 +39,10 @@ constexpr RuleInfo kIoPassive1{"IrqlIoPassive1", 0x2000A, PASSIVE_LEVEL, PASSIVE
                                "at IRQL = PASSIVE_LEVEL."};
 constexpr RuleInfo kIoPassive1ApcLte{"IrqlIoPassive1", 0x2000A, PASSIVE_LEVEL, APC_LEVEL,
                                      "IoBuildDeviceIoControlRequest should only be called at IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive2 (0x2000B)
+constexpr RuleInfo kIoPassive2{"IrqlIoPassive2", 0x2000B, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                               "IoCheckShareAccess, IoConnectInterrupt and IoCreateController should only be called "
+                               "at IRQL = PASSIVE_LEVEL."};
 // https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive5 (0x2000E)
 constexpr RuleInfo kIoPassive5{"IrqlIoPassive5", 0x2000E, PASSIVE_LEVEL, PASSIVE_LEVEL,
                                "IoGetDeviceObjectPointer, IoRegisterDriverReinitialization, IoSetShareAccess, "
@@ -131,6 +135,7 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
     case DdiRule::IoApcLte: check_range(kIoApcLte, driver, irql); break;
     case DdiRule::IoPassive1: check_range(kIoPassive1, driver, irql); break;
     case DdiRule::IoPassive1ApcLte: check_range(kIoPassive1ApcLte, driver, irql); break;
+    case DdiRule::IoPassive2: check_range(kIoPassive2, driver, irql); break;
     case DdiRule::IoPassive3: check_range(kIoPassive3, driver, irql); break;
     case DdiRule::IoPassive5: check_range(kIoPassive5, driver, irql); break;
     case DdiRule::IoPassive4: check_range(kIoPassive4, driver, irql); break;

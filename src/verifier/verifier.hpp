@@ -91,6 +91,7 @@ enum class DdiRule : unsigned char {
     IoApcLte,             // IrqlIoApcLte: IoDeleteDevice, IoGetInitialStack
     IoPassive1,           // IrqlIoPassive1: IoCreateDevice, IoAttachDevice, IoSetDeviceInterfaceState
     IoPassive1ApcLte,     // IrqlIoPassive1's <= APC_LEVEL routine: IoBuildDeviceIoControlRequest
+    IoPassive2,           // IrqlIoPassive2: IoConnectInterrupt
     IoPassive3,           // IrqlIoPassive3: IoCreateSymbolicLink, IoDetachDevice, IoRegisterDeviceInterface
     IoPassive4,           // IrqlIoPassive4: IoCreateFile, IoDeleteSymbolicLink, IoCreate*Event, ...
     IoPassive5,           // IrqlIoPassive5: IoGetDeviceObjectPointer, Io*ShareAccess, IoRegisterDriverReinitialization

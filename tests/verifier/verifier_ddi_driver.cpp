@@ -18,6 +18,8 @@ NTSTATUS ddi_complete(PIRP Irp, NTSTATUS status) {
     return status;
 }
 
+BOOLEAN NTAPI ddi_isr(PKINTERRUPT, PVOID) { return FALSE; }
+
 // The modes whose DDI needs an MDL with its pages already locked.
 bool needs_locked_pages(ULONG mode) { return mode >= kDdiMapLockedPages && mode <= kDdiUnlockPages; }
 
@@ -63,6 +65,13 @@ NTSTATUS call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
         PFILE_OBJECT file = nullptr;
         PDEVICE_OBJECT target = nullptr;
         if (NT_SUCCESS(IoGetDeviceObjectPointer(&name, FILE_READ_DATA, &file, &target))) ObDereferenceObject(file);
+        break;
+    }
+    case kDdiConnectInterrupt: {
+        PKINTERRUPT interrupt = nullptr;
+        if (NT_SUCCESS(IoConnectInterrupt(&interrupt, ddi_isr, ext, nullptr, 0x51, 5, 5, LevelSensitive, FALSE,
+                                          KeQueryActiveProcessors(), FALSE)))
+            ext->SpareInterrupt = interrupt;
         break;
     }
     case kDdiPsGetVersion: {
@@ -202,6 +211,10 @@ NTSTATUS after_lower(PDEVICE_OBJECT device, DdiExtension* ext) {
             (void)KeWaitForSingleObject(&ext->IoctlDone, Executive, KernelMode, FALSE, nullptr);
             status = ext->IoctlStatus.Status;
         }
+    }
+    if (PKINTERRUPT interrupt = ext->SpareInterrupt) {
+        ext->SpareInterrupt = nullptr;
+        IoDisconnectInterrupt(interrupt);
     }
     if (PMDL mdl = ext->SpareMdl) {
         if (ext->UserMapping) MmUnmapLockedPages(ext->UserMapping, mdl);

@@ -75,6 +75,8 @@ enum DdiMode : ULONG {
     kDdiFastMutex = 52,              // ExAcquireFastMutex + ExReleaseFastMutex (0xC4 0x33 above APC_LEVEL)
     kDdiFastMutexRelease = 53,       // ExAcquireFastMutex at PASSIVE_LEVEL, then ExReleaseFastMutex at the
                                      // IRQL asked for (0xC4 0x34 at another IRQL than APC_LEVEL)
+    kDdiConnectInterrupt = 54,       // IoConnectInterrupt (+ IoDisconnectInterrupt back at PASSIVE_LEVEL)
+                                     // (IrqlIoPassive2)
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
@@ -104,6 +106,7 @@ struct DdiExtension {
     PMDL SpareMdl;             // kDdiMdl and the Mm modes: freed by the test after a caught bugcheck
     PVOID UserMapping;         // kDdiMap*User: the user-space mapping of SpareMdl
     PIRP IoctlIrp;             // kDdiBuildDeviceIoControl: built raised, sent at PASSIVE_LEVEL
+    PKINTERRUPT SpareInterrupt; // kDdiConnectInterrupt: disconnected at PASSIVE_LEVEL
     KEVENT IoctlDone;
     ERESOURCE Resource;        // kDdiAcquireResource
     FAST_MUTEX FastMutex;      // kDdiFastMutex*

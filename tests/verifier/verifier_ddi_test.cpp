@@ -25,6 +25,7 @@ const IrqlCase kCases[] = {
     {kDdiKeSetEventNoWait, HIGH_LEVEL, DISPATCH_LEVEL, 0x20016, "when Wait is FALSE"},     // IrqlKeSetEvent
     {kDdiCreateDevice, APC_LEVEL, PASSIVE_LEVEL, 0x2000A, "IoCreateDevice"},               // IrqlIoPassive1
     {kDdiBuildDeviceIoControl, DISPATCH_LEVEL, APC_LEVEL, 0x2000A, "IoBuildDeviceIoControlRequest"},  // IrqlIoPassive1
+    {kDdiConnectInterrupt, APC_LEVEL, PASSIVE_LEVEL, 0x2000B, "IoConnectInterrupt"},       // IrqlIoPassive2
     {kDdiCreateSymbolicLink, APC_LEVEL, PASSIVE_LEVEL, 0x2000C, "IoCreateSymbolicLink"},   // IrqlIoPassive3
     {kDdiDeleteSymbolicLink, APC_LEVEL, PASSIVE_LEVEL, 0x2000D, "IoDeleteSymbolicLink"},   // IrqlIoPassive4
     {kDdiGetDeviceObjectPointer, APC_LEVEL, PASSIVE_LEVEL, 0x2000E, "IoGetDeviceObjectPointer"},  // IrqlIoPassive5

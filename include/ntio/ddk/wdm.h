@@ -20,6 +20,8 @@
 #include "ntio_ddk/ob_callbacks.h"
 #include "ntio_ddk/ex_callback.h"
 #include "ntio_ddk/io.h"
+#include "ntio_ddk/cm_resources.h"
+#include "ntio_ddk/interrupt.h"
 #include "ntio_ddk/etw.h"
 #include "ntio_ddk/wmi.h"
 #include "ntio_ddk/error_log.h"

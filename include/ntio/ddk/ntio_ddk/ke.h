@@ -428,6 +428,11 @@ NTKERNELAPI VOID KeInitializeTimerEx(_Out_ PKTIMER Timer, _In_ TIMER_TYPE Type);
 NTKERNELAPI BOOLEAN KeSetTimer(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_opt_ PKDPC Dpc);
 NTKERNELAPI BOOLEAN KeSetTimerEx(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_ LONG Period,
                                  _In_opt_ PKDPC Dpc);
+/* <= DISPATCH_LEVEL. KeSetTimerEx with a tolerance: each expiration may come up to TolerableDelay ms
+ * late (ntio fires at the due time, as TolerableDelay 0 would). Period is in milliseconds, at most
+ * MAXLONG. https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetcoalescabletimer */
+NTKERNELAPI BOOLEAN KeSetCoalescableTimer(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_ ULONG Period,
+                                          _In_ ULONG TolerableDelay, _In_opt_ PKDPC Dpc);
 NTKERNELAPI BOOLEAN KeCancelTimer(_Inout_ PKTIMER Timer);
 NTKERNELAPI BOOLEAN KeReadStateTimer(_In_ PKTIMER Timer);
 
