@@ -123,8 +123,8 @@ NTSTATUS InterruptController::deliver(ULONG vector) {
         if (!handled) continue;
         claimed = true;
         // ntio's reading of a chained dispatch: a level-sensitive line stays asserted while a
-        // device needs service, so the first ISR that claims it ends the pass; a latched (edge) interrupt may stand for several devices at once,
-        // so every ISR of the chain gets its turn.
+        // device needs service, so the first ISR that claims it ends the pass; a latched (edge)
+        // interrupt may stand for several devices at once, so every ISR of the chain gets its turn.
         if (k->mode == LevelSensitive) break;
     }
     v.gate.leave_shared();
