@@ -11,33 +11,12 @@
 #include "ntstatus.h"
 #include "io_types.h"
 #include "mm.h"
+#include "cm_resources.h"
 
 NTIO_BEGIN_DECLS
 
 /* ---- Bus and DMA controller descriptions ---- */
-typedef enum _INTERFACE_TYPE {
-    InterfaceTypeUndefined = -1,
-    Internal,
-    Isa,
-    Eisa,
-    MicroChannel,
-    TurboChannel,
-    PCIBus,
-    VMEBus,
-    NuBus,
-    PCMCIABus,
-    CBus,
-    MPIBus,
-    MPSABus,
-    ProcessorInternal,
-    InternalPowerBus,
-    PNPISABus,
-    PNPBus,
-    Vmcs,
-    ACPIBus,
-    MaximumInterfaceType
-} INTERFACE_TYPE, *PINTERFACE_TYPE;
-
+/* INTERFACE_TYPE: cm_resources.h. */
 typedef enum _DMA_WIDTH { Width8Bits, Width16Bits, Width32Bits, Width64Bits, WidthNoWrap, MaximumDmaWidth } DMA_WIDTH,
     *PDMA_WIDTH;
 
