@@ -88,7 +88,8 @@ NTSTATUS with_callbacks(KeyBody& key, REG_NOTIFY_CLASS pre_class, MakeInfo&& mak
 }
 
 // The output fields of the query notifications: the information class (KeyInformationClass or
-// KeyValueInformationClass), the caller's buffer (KeyInformation or KeyValueInformation), Length
+// KeyValueInformationClass; the services pass the caller's value converted from an integer, never
+// by reading their enum parameter from memory, which a caller may fill with any value), the caller's buffer (KeyInformation or KeyValueInformation), Length
 // and ResultLength.
 template <class Info, class Class>
 Info query_info(Class Info::*class_field, PVOID Info::*buffer_field, Class information_class, PVOID buffer,
@@ -282,7 +283,8 @@ NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
     UNICODE_STRING value_name = counted(name);
     auto make_info = [&] {
         auto info = query_info(&REG_QUERY_VALUE_KEY_INFORMATION::KeyValueInformationClass,
-                               &REG_QUERY_VALUE_KEY_INFORMATION::KeyValueInformation, KeyValueInformationClass,
+                               &REG_QUERY_VALUE_KEY_INFORMATION::KeyValueInformation,
+                               static_cast<KEY_VALUE_INFORMATION_CLASS>(information_class),
                                KeyValueInformation, Length, ResultLength);
         info.ValueName = &value_name;
         return info;
@@ -304,7 +306,8 @@ NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFO
     if (!NT_SUCCESS(status)) return status;
     auto make_info = [&] {
         auto info = query_info(&REG_ENUMERATE_VALUE_KEY_INFORMATION::KeyValueInformationClass,
-                               &REG_ENUMERATE_VALUE_KEY_INFORMATION::KeyValueInformation, KeyValueInformationClass,
+                               &REG_ENUMERATE_VALUE_KEY_INFORMATION::KeyValueInformation,
+                               static_cast<KEY_VALUE_INFORMATION_CLASS>(information_class),
                                KeyValueInformation, Length, ResultLength);
         info.Index = Index;
         return info;
@@ -329,7 +332,8 @@ NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformation
     const ACCESS_MASK needed = information_class == KeyNameInformation ? 0 : KEY_QUERY_VALUE;
     auto make_info = [&] {
         return query_info(&REG_QUERY_KEY_INFORMATION::KeyInformationClass, &REG_QUERY_KEY_INFORMATION::KeyInformation,
-                          KeyInformationClass, KeyInformation, Length, ResultLength);
+                          static_cast<KEY_INFORMATION_CLASS>(information_class), KeyInformation, Length,
+                          ResultLength);
     };
     return answer_from_key(KeyHandle, needed, mode, KeyInformation, ResultLength, RegNtPreQueryKey, make_info,
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
@@ -347,7 +351,8 @@ NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLA
     const ULONG information_class = static_cast<ULONG>(KeyInformationClass);  // any caller's value
     auto make_info = [&] {
         auto info = query_info(&REG_ENUMERATE_KEY_INFORMATION::KeyInformationClass,
-                               &REG_ENUMERATE_KEY_INFORMATION::KeyInformation, KeyInformationClass, KeyInformation,
+                               &REG_ENUMERATE_KEY_INFORMATION::KeyInformation,
+                               static_cast<KEY_INFORMATION_CLASS>(information_class), KeyInformation,
                                Length, ResultLength);
         info.Index = Index;
         return info;
