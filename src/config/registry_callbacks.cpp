@@ -6,6 +6,7 @@
 #include "config/key_object.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::config {
 
@@ -76,6 +77,7 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-cmregistercallback
 NTSTATUS CmRegisterCallback(PEX_CALLBACK_FUNCTION Function, PVOID Context, PLARGE_INTEGER Cookie)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     config::ConfigManager* config = current_config();
     if (!Function || !Cookie || !config) return STATUS_INVALID_PARAMETER;
     return config->callbacks().add(Function, Context, {}, true, Cookie);
@@ -87,6 +89,7 @@ NTSTATUS CmRegisterCallback(PEX_CALLBACK_FUNCTION Function, PVOID Context, PLARG
 NTSTATUS CmRegisterCallbackEx(PEX_CALLBACK_FUNCTION Function, PCUNICODE_STRING Altitude, PVOID Driver,
                               PVOID Context, PLARGE_INTEGER Cookie, PVOID Reserved)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     config::ConfigManager* config = current_config();
     if (!Function || !Cookie || !config || !Altitude || Altitude->Length == 0 || (Altitude->Length & 1) ||
         !Altitude->Buffer)
@@ -99,6 +102,7 @@ NTSTATUS CmRegisterCallbackEx(PEX_CALLBACK_FUNCTION Function, PCUNICODE_STRING A
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-cmunregistercallback
 NTSTATUS CmUnRegisterCallback(LARGE_INTEGER Cookie)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     config::ConfigManager* config = current_config();
     if (!config) return STATUS_INVALID_PARAMETER;
     return config->callbacks().remove(Cookie.QuadPart);

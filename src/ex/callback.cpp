@@ -11,6 +11,7 @@
 #include "ob/object_header.hpp"
 #include "ob/object_manager.hpp"
 #include "ob/object_type.hpp"
+#include "verifier/verifier.hpp"
 
 // The body of a Callback object.
 struct _CALLBACK_OBJECT {
@@ -117,6 +118,7 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-excreatecallback
 NTKERNELAPI NTSTATUS NTAPI ExCreateCallback(PCALLBACK_OBJECT* CallbackObject, POBJECT_ATTRIBUTES ObjectAttributes,
                                             BOOLEAN Create, BOOLEAN AllowMultipleCallbacks) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExPassive);
     if (!CallbackObject) return STATUS_INVALID_PARAMETER;
     *CallbackObject = nullptr;
     // Unnamed callback objects are not allowed (Learn: STATUS_UNSUCCESSFUL).
@@ -133,6 +135,7 @@ NTKERNELAPI NTSTATUS NTAPI ExCreateCallback(PCALLBACK_OBJECT* CallbackObject, PO
 // The registration holds a reference on the object until it is unregistered.
 NTKERNELAPI PVOID NTAPI ExRegisterCallback(PCALLBACK_OBJECT CallbackObject, PCALLBACK_FUNCTION CallbackFunction,
                                            PVOID CallbackContext) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     if (!CallbackObject || !CallbackFunction) return nullptr;
     auto* registration = new (std::nothrow) CallbackRegistration{};
     if (!registration) return nullptr;
@@ -156,6 +159,7 @@ NTKERNELAPI PVOID NTAPI ExRegisterCallback(PCALLBACK_OBJECT CallbackObject, PCAL
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exunregistercallback
 NTKERNELAPI VOID NTAPI ExUnregisterCallback(PVOID CbRegistration) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     if (!CbRegistration) return;
     auto* registration = static_cast<CallbackRegistration*>(CbRegistration);
     _CALLBACK_OBJECT* object = registration->object;

@@ -159,6 +159,7 @@ VOID FASTCALL ExReleaseFastMutexUnsafe(PFAST_MUTEX FastMutex) {
 VOID FASTCALL KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex) { ExInitializeFastMutex(Mutex); }
 
 VOID FASTCALL KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte1);
     PVOID self = KeGetCurrentThread();
     check_not_recursive(Mutex, self);
     KeEnterGuardedRegion();
@@ -167,6 +168,7 @@ VOID FASTCALL KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) {
 }
 
 BOOLEAN FASTCALL KeTryToAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte1);
     KeEnterGuardedRegion();
     if (!try_acquire(Mutex)) {
         KeLeaveGuardedRegion();
@@ -177,6 +179,7 @@ BOOLEAN FASTCALL KeTryToAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) {
 }
 
 VOID FASTCALL KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte1);
     check_owner(Mutex, KeGetCurrentThread());
     set_owner(Mutex, nullptr);
     release(Mutex);
@@ -184,6 +187,7 @@ VOID FASTCALL KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex) {
 }
 
 VOID FASTCALL KeAcquireGuardedMutexUnsafe(PKGUARDED_MUTEX FastMutex) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte1);
     PVOID self = KeGetCurrentThread();
     check_not_recursive(FastMutex, self);
     acquire(FastMutex);
@@ -191,6 +195,7 @@ VOID FASTCALL KeAcquireGuardedMutexUnsafe(PKGUARDED_MUTEX FastMutex) {
 }
 
 VOID FASTCALL KeReleaseGuardedMutexUnsafe(PKGUARDED_MUTEX FastMutex) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte1);
     check_owner(FastMutex, KeGetCurrentThread());
     set_owner(FastMutex, nullptr);
     release(FastMutex);

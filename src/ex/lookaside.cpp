@@ -7,6 +7,8 @@
 
 #include <wdm.h>
 
+#include "verifier/verifier.hpp"
+
 namespace ntio::ex {
 namespace {
 
@@ -138,19 +140,25 @@ VOID NTAPI ExFreeToNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PVOID E
 
 VOID NTAPI ExInitializePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate,
                                           PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag, USHORT Depth) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     (void)Depth;
     initialize(Lookaside->L, static_cast<POOL_TYPE>(PagedPool | Flags), Size, Tag);
     Lookaside->L.Allocate = Allocate ? Allocate : default_allocate;
     Lookaside->L.Free = Free ? Free : default_free;
 }
 
-VOID NTAPI ExDeletePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside) { flush<false>(Lookaside->L, Lookaside); }
+VOID NTAPI ExDeletePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
+    flush<false>(Lookaside->L, Lookaside);
+}
 
 PVOID NTAPI ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     return allocate<false>(Lookaside->L, Lookaside);
 }
 
 VOID NTAPI ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     free_entry<false>(Lookaside->L, Lookaside, Entry);
 }
 

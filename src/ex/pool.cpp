@@ -322,6 +322,7 @@ PVOID NTAPI ExAllocatePoolWithTagPriority(POOL_TYPE PoolType, SIZE_T NumberOfByt
 }
 
 PVOID NTAPI ExAllocatePoolWithQuotaTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte2);
     return allocate_typed(PoolType, NumberOfBytes, Tag, false, true, __builtin_return_address(0));
 }
 

@@ -295,26 +295,31 @@ NTSTATUS NTAPI ExReinitializeResourceLite(PERESOURCE Resource) {
 }
 
 NTSTATUS NTAPI ExDeleteResourceLite(PERESOURCE Resource) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
     if (Resource->OwnerTable) ExFreePoolWithTag(Resource->OwnerTable, kOwnerTableTag);
     Resource->OwnerTable = nullptr;
     return STATUS_SUCCESS;
 }
 
 BOOLEAN NTAPI ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
     return acquire_exclusive(Resource, Wait);
 }
 
 BOOLEAN NTAPI ExTryToAcquireResourceExclusiveLite(PERESOURCE Resource) { return acquire_exclusive(Resource, FALSE); }
 
 BOOLEAN NTAPI ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
     return acquire_shared(Resource, Wait, SharedMode::Lite);
 }
 
 BOOLEAN NTAPI ExAcquireSharedStarveExclusive(PERESOURCE Resource, BOOLEAN Wait) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
     return acquire_shared(Resource, Wait, SharedMode::StarveExclusive);
 }
 
 BOOLEAN NTAPI ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
     return acquire_shared(Resource, Wait, SharedMode::WaitForExclusive);
 }
 
@@ -352,6 +357,7 @@ ULONG NTAPI ExIsResourceAcquiredSharedLite(PERESOURCE Resource) {
 }
 
 VOID NTAPI ExConvertExclusiveToSharedLite(PERESOURCE Resource) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
     Waiter* wake = nullptr;
     bool owned = false;
     {

@@ -3,12 +3,14 @@
 #include <wdm.h>
 
 #include "host/process.hpp"
+#include "verifier/verifier.hpp"
 
 extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-exuuidcreate
 // STATUS_RETRY when the host has no random bits to give (Learn: "try again").
 NTKERNELAPI NTSTATUS NTAPI ExUuidCreate(UUID* Uuid) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExPassive);
     if (!Uuid) return STATUS_INVALID_PARAMETER;
     unsigned char bytes[sizeof(UUID)];
     if (!ntio::host::random_bytes(bytes, sizeof(bytes))) return STATUS_RETRY;

@@ -3,6 +3,7 @@
 // DISPATCH_LEVEL and says whether the controller stays with it (KeepObject, until IoFreeController)
 // or goes to the next waiting device at once (DeallocateObject).
 #include "io/ddk.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
@@ -58,6 +59,7 @@ NTKERNELAPI VOID NTAPI IoDeleteController(PCONTROLLER_OBJECT ControllerObject) {
 // IoFreeController. Called below DISPATCH_LEVEL, the routine still runs at DISPATCH_LEVEL.
 NTKERNELAPI VOID NTAPI IoAllocateController(PCONTROLLER_OBJECT ControllerObject, PDEVICE_OBJECT DeviceObject,
                                             PDRIVER_CONTROL ExecutionRoutine, PVOID Context) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     if (!ControllerObject || !DeviceObject || !ExecutionRoutine) return;
     PWAIT_CONTEXT_BLOCK wcb = &DeviceObject->Queue.Wcb;
     wcb->DeviceRoutine = ExecutionRoutine;
@@ -75,6 +77,7 @@ NTKERNELAPI VOID NTAPI IoAllocateController(PCONTROLLER_OBJECT ControllerObject,
 // The owner gives the controller up: the next waiting device's routine runs (DISPATCH_LEVEL), or
 // the controller is free.
 NTKERNELAPI VOID NTAPI IoFreeController(PCONTROLLER_OBJECT ControllerObject) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     if (!ControllerObject) return;
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL, &old);

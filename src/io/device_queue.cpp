@@ -50,6 +50,7 @@ extern "C" {
 
 // NT fact C4: Type DeviceQueueObject (IO_TYPE_DEVICE_QUEUE), Size sizeof, not busy, empty.
 NTKERNELAPI VOID NTAPI KeInitializeDeviceQueue(PKDEVICE_QUEUE DeviceQueue) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
     DeviceQueue->Type = IO_TYPE_DEVICE_QUEUE;
     DeviceQueue->Size = sizeof(KDEVICE_QUEUE);
     InitializeListHead(&DeviceQueue->DeviceListHead);
@@ -62,6 +63,7 @@ NTKERNELAPI VOID NTAPI KeInitializeDeviceQueue(PKDEVICE_QUEUE DeviceQueue) {
 // NT fact C4: on an idle queue the entry is not inserted, the queue just becomes busy and the caller
 // is told to start it now (FALSE); on a busy queue it goes to the tail (TRUE). No Cancel check (C5).
 NTKERNELAPI BOOLEAN NTAPI KeInsertDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVICE_QUEUE_ENTRY DeviceQueueEntry) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     QueueLock lock(DeviceQueue);
     if (!DeviceQueue->Busy) {
         DeviceQueue->Busy = TRUE;
@@ -78,6 +80,7 @@ NTKERNELAPI BOOLEAN NTAPI KeInsertDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVI
 // with an equal key, so equal keys stay first in, first out.
 NTKERNELAPI BOOLEAN NTAPI KeInsertByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVICE_QUEUE_ENTRY DeviceQueueEntry,
                                                    ULONG SortKey) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     QueueLock lock(DeviceQueue);
     DeviceQueueEntry->SortKey = SortKey;
     if (!DeviceQueue->Busy) {
@@ -96,6 +99,7 @@ NTKERNELAPI BOOLEAN NTAPI KeInsertByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, P
 
 // NT fact C4: the head entry, the queue stays busy; empty: not busy, NULL.
 NTKERNELAPI PKDEVICE_QUEUE_ENTRY NTAPI KeRemoveDeviceQueue(PKDEVICE_QUEUE DeviceQueue) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     QueueLock lock(DeviceQueue);
     if (IsListEmpty(&DeviceQueue->DeviceListHead)) {
         DeviceQueue->Busy = FALSE;
@@ -105,6 +109,7 @@ NTKERNELAPI PKDEVICE_QUEUE_ENTRY NTAPI KeRemoveDeviceQueue(PKDEVICE_QUEUE Device
 }
 
 NTKERNELAPI PKDEVICE_QUEUE_ENTRY NTAPI KeRemoveByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, ULONG SortKey) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     QueueLock lock(DeviceQueue);
     return remove_by_key_locked(DeviceQueue, SortKey);
 }
@@ -120,6 +125,7 @@ NTKERNELAPI PKDEVICE_QUEUE_ENTRY NTAPI KeRemoveByKeyDeviceQueueIfBusy(PKDEVICE_Q
 // Microsoft Learn, KeRemoveEntryDeviceQueue: TRUE and unlinked if the entry was queued, else FALSE.
 // The busy state is left alone (NT fact C5: a cancel routine removes its own queued IRP this way).
 NTKERNELAPI BOOLEAN NTAPI KeRemoveEntryDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVICE_QUEUE_ENTRY DeviceQueueEntry) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
     QueueLock lock(DeviceQueue);
     if (!DeviceQueueEntry->Inserted) return FALSE;
     take_locked(&DeviceQueueEntry->DeviceListEntry);

@@ -2,6 +2,7 @@
 // them, FreeAdapterChannel, FreeMapRegisters, FreeAdapterObject, CancelAdapterChannel.
 #include "io/dma_adapter.hpp"
 #include "io/dma_routines.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io::dma {
 namespace {
@@ -143,6 +144,7 @@ bool cancel_wait(Adapter& a, PWAIT_CONTEXT_BLOCK wcb) {
 // (NT faults); a caller below DISPATCH_LEVEL is served at DISPATCH_LEVEL.
 NTSTATUS NTAPI allocate_adapter_channel(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJECT DeviceObject, ULONG NumberOfMapRegisters,
                                         PDRIVER_CONTROL ExecutionRoutine, PVOID Context) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     Adapter* a = adapter_of(DmaAdapter);
     const NTSTATUS status = check_channel_request(a, DeviceObject, NumberOfMapRegisters);
     if (!NT_SUCCESS(status)) return status;
@@ -205,6 +207,7 @@ NTSTATUS NTAPI allocate_adapter_channel_ex(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJE
 // Releases the channel its owner kept (KeepObject) with the map registers it still holds, and
 // gives it to the next waiting device. DISPATCH_LEVEL.
 VOID NTAPI free_adapter_channel(PDMA_ADAPTER DmaAdapter) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     Adapter* a = adapter_of(DmaAdapter);
     if (a) settle_channel(*a, DeallocateObject);
 }
@@ -221,6 +224,7 @@ VOID NTAPI free_adapter_object(PDMA_ADAPTER DmaAdapter, IO_ALLOCATION_ACTION All
 // Frees map registers kept with DeallocateObjectKeepRegisters, then serves requests waiting for
 // registers. A NULL base (an adapter that needed none) frees nothing. DISPATCH_LEVEL.
 VOID NTAPI free_map_registers(PDMA_ADAPTER DmaAdapter, PVOID MapRegisterBase, ULONG NumberOfMapRegisters) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     (void)NumberOfMapRegisters;
     Adapter* a = adapter_of(DmaAdapter);
     if (!a || !MapRegisterBase) return;

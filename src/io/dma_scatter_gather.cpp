@@ -3,6 +3,7 @@
 // A list's buffer holds the SCATTER_GATHER_LIST, then ntio's ListState (found through Reserved).
 #include "io/dma_adapter.hpp"
 #include "io/dma_routines.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io::dma {
 namespace {
@@ -114,6 +115,7 @@ bool ex_request_valid(Adapter& a, PVOID transfer_context, ULONG flags, PDRIVER_L
 NTSTATUS NTAPI get_scatter_gather_list(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJECT DeviceObject, PMDL Mdl, PVOID CurrentVa,
                                        ULONG Length, PDRIVER_LIST_CONTROL ExecutionRoutine, PVOID Context,
                                        BOOLEAN WriteToDevice) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     Adapter* a = adapter_of(DmaAdapter);
     ULONGLONG offset = 0;
     if (!a || !Mdl || !ExecutionRoutine || !offset_in(Mdl, CurrentVa, &offset)) return STATUS_INVALID_PARAMETER;
@@ -185,6 +187,7 @@ NTSTATUS NTAPI build_scatter_gather_list_ex(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJ
 // BuildMdlFromScatterGatherList made is freed, and so is the list if GetScatterGatherList(Ex)
 // allocated it. A list ntio did not build is ignored. DISPATCH_LEVEL.
 VOID NTAPI put_scatter_gather_list(PDMA_ADAPTER DmaAdapter, PSCATTER_GATHER_LIST ScatterGather, BOOLEAN WriteToDevice) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     Adapter* a = adapter_of(DmaAdapter);
     ListState* s = list_state_of(ScatterGather);
     if (!a || !s || s->adapter != a) return;

@@ -7,6 +7,7 @@
 
 #include "io/device_object.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -145,6 +146,7 @@ POWER_STATE NTAPI PoSetPowerState(PDEVICE_OBJECT DeviceObject, POWER_STATE_TYPE 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-porequestpowerirp
 NTSTATUS NTAPI PoRequestPowerIrp(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunction, POWER_STATE PowerState,
                                  PREQUEST_POWER_COMPLETE CompletionFunction, PVOID Context, PIRP* Irp) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::RequestedPowerIrp, MinorFunction, reinterpret_cast<ULONG_PTR>(Irp));
     if (Irp) *Irp = nullptr;
     if (!is_device(DeviceObject)) return STATUS_INVALID_PARAMETER_1;
     if (MinorFunction != IRP_MN_SET_POWER && MinorFunction != IRP_MN_QUERY_POWER && MinorFunction != IRP_MN_WAIT_WAKE)

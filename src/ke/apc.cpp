@@ -229,22 +229,26 @@ NTKERNELAPI VOID KeLeaveCriticalRegion(VOID) {
 }
 
 NTKERNELAPI VOID KeEnterGuardedRegion(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte2);
     if (_KTHREAD* t = current_thread()) t->m_special_apc_disable.fetch_sub(1, std::memory_order_relaxed);
 }
 
 NTKERNELAPI VOID KeLeaveGuardedRegion(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::GuardedRegionLeave);
     _KTHREAD* t = current_thread();
     if (!t) return;
     if (t->m_special_apc_disable.fetch_add(1, std::memory_order_relaxed) + 1 == 0) deliver_kernel_apcs_if_pending(t);
 }
 
 NTKERNELAPI BOOLEAN KeAreApcsDisabled(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte2);
     _KTHREAD* t = current_thread();
     if (!t) return FALSE;
     return (kernel_apc_disable(t) != 0 || special_apc_disable(t) != 0) ? TRUE : FALSE;
 }
 
 NTKERNELAPI BOOLEAN KeAreAllApcsDisabled(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte2);
     _KTHREAD* t = current_thread();
     if (!t) return FALSE;
     return (special_apc_disable(t) != 0 || t->m_irql >= APC_LEVEL) ? TRUE : FALSE;

@@ -14,6 +14,7 @@
 #include "ke/kernel.hpp"
 #include "ke/spin_lock.hpp"
 #include "ke/thread.hpp"
+#include "verifier/verifier.hpp"
 #include <ntio/ntio.h>
 
 namespace ntio::ke {
@@ -239,6 +240,7 @@ NTKERNELAPI VOID NTAPI KeReleaseInterruptSpinLock(PKINTERRUPT Interrupt, KIRQL O
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keregisternmicallback
 NTKERNELAPI PVOID NTAPI KeRegisterNmiCallback(PNMI_CALLBACK CallbackRoutine, PVOID Context) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte2);
     InterruptController* controller = current_interrupt_controller();
     if (!controller || !CallbackRoutine) return nullptr;
     return controller->register_nmi(CallbackRoutine, Context);
@@ -246,6 +248,7 @@ NTKERNELAPI PVOID NTAPI KeRegisterNmiCallback(PNMI_CALLBACK CallbackRoutine, PVO
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kederegisternmicallback
 NTKERNELAPI NTSTATUS NTAPI KeDeregisterNmiCallback(PVOID Handle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte2);
     InterruptController* controller = current_interrupt_controller();
     if (!controller || !Handle) return STATUS_INVALID_HANDLE;
     return controller->deregister_nmi(Handle);

@@ -12,6 +12,7 @@
 
 #include "ke/apc.hpp"
 #include "ke/thread.hpp"
+#include "verifier/verifier.hpp"
 
 using namespace ntio::ke;
 
@@ -55,7 +56,10 @@ NTKERNELAPI VOID KfLowerIrql(KIRQL NewIrql) { lower_irql(NewIrql); }
 
 NTKERNELAPI VOID KeLowerIrql(KIRQL NewIrql) { lower_irql(NewIrql); }
 
-NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(VOID) { return raise_irql(DISPATCH_LEVEL); }
+NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
+    return raise_irql(DISPATCH_LEVEL);
+}
 
 NTKERNELAPI KIRQL KeRaiseIrqlToSynchLevel(VOID) { return raise_irql(SYNCH_LEVEL); }
 

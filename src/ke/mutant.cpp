@@ -15,6 +15,7 @@
 #include "ke/dispatcher.hpp"
 #include "ke/kernel.hpp"
 #include "ke/mutant.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::ke {
 namespace {
@@ -89,6 +90,7 @@ NTKERNELAPI VOID KeInitializeMutant(PRKMUTANT Mutant, BOOLEAN InitialOwner) { in
 NTKERNELAPI VOID KeInitializeMutex(PRKMUTEX Mutex, ULONG Level) { initialize(Mutex, false, 1); }
 
 NTKERNELAPI LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
     LONG previous = 0;
     if (release_mutant(Mutex, false, &previous) == STATUS_MUTANT_NOT_OWNED)
         KeBugCheckEx(THREAD_NOT_MUTEX_OWNER, reinterpret_cast<ULONG_PTR>(Mutex->OwnerThread),

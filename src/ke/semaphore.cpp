@@ -11,12 +11,14 @@
 #include <vector>
 
 #include "ke/dispatcher.hpp"
+#include "verifier/verifier.hpp"
 
 using namespace ntio::ke;
 
 extern "C" {
 
 NTKERNELAPI VOID KeInitializeSemaphore(PRKSEMAPHORE Semaphore, LONG Count, LONG Limit) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
     initialize_header(&Semaphore->Header, SemaphoreObject, static_cast<UCHAR>(sizeof(KSEMAPHORE) / sizeof(LONG)),
                       Count);
     Semaphore->Limit = Limit;

@@ -100,12 +100,15 @@ NTKERNELAPI BOOLEAN KeTestSpinLock(PKSPIN_LOCK SpinLock) {
 // NT deviation: in-stack queued spin locks share the plain spin lock's protocol (no FIFO hand-off
 // between waiters); the handle still records the lock and the previous IRQL.
 NTKERNELAPI VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::QueuedSpinLockAcquire, reinterpret_cast<ULONG_PTR>(SpinLock));
     LockHandle->LockQueue.Next = nullptr;
     LockHandle->LockQueue.Lock = SpinLock;
     LockHandle->OldIrql = KeAcquireSpinLockRaiseToDpc(SpinLock);
 }
 
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::QueuedSpinLockRelease,
+                    reinterpret_cast<ULONG_PTR>(LockHandle->LockQueue.Lock));
     KeReleaseSpinLock(LockHandle->LockQueue.Lock, LockHandle->OldIrql);
 }
 

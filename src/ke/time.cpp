@@ -13,6 +13,7 @@
 #include "host/clock.hpp"
 #include "host/cpu.hpp"
 #include "ke/kernel.hpp"
+#include "verifier/verifier.hpp"
 
 using namespace ntio;
 using namespace ntio::ke;
@@ -84,6 +85,7 @@ NTKERNELAPI ULONG KeQueryActiveProcessorCountEx(USHORT GroupNumber) {
 NTKERNELAPI ULONG KeQueryMaximumProcessorCount(VOID) { return processors(); }
 
 NTKERNELAPI KAFFINITY KeQueryActiveProcessors(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte1);
     KAFFINITY affinity;
     KeQueryActiveProcessorCount(&affinity);
     return affinity;

@@ -157,6 +157,7 @@ using namespace ntio::ke;
 extern "C" {
 
 NTKERNELAPI VOID KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
     initialize_header(&Timer->Header,
                       Type == SynchronizationTimer ? TimerSynchronizationObject : TimerNotificationObject,
                       static_cast<UCHAR>(sizeof(KTIMER) / sizeof(LONG)), 0);
@@ -171,6 +172,7 @@ NTKERNELAPI VOID KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type) {
 NTKERNELAPI VOID KeInitializeTimer(PKTIMER Timer) { KeInitializeTimerEx(Timer, NotificationTimer); }
 
 NTKERNELAPI BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_queue_dpc(Dpc);
     _KTHREAD* t = current_thread();
     if (!t) return FALSE;
@@ -194,8 +196,14 @@ NTKERNELAPI BOOLEAN KeSetCoalescableTimer(PKTIMER Timer, LARGE_INTEGER DueTime, 
     return KeSetTimerEx(Timer, DueTime, period, Dpc);
 }
 
-NTKERNELAPI BOOLEAN KeCancelTimer(PKTIMER Timer) { return TimerEngine::cancel(Timer); }
+NTKERNELAPI BOOLEAN KeCancelTimer(PKTIMER Timer) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
+    return TimerEngine::cancel(Timer);
+}
 
-NTKERNELAPI BOOLEAN KeReadStateTimer(PKTIMER Timer) { return state_of(&Timer->Header) > 0 ? TRUE : FALSE; }
+NTKERNELAPI BOOLEAN KeReadStateTimer(PKTIMER Timer) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeDispatchLte);
+    return state_of(&Timer->Header) > 0 ? TRUE : FALSE;
+}
 
 }  // extern "C"

@@ -58,6 +58,7 @@ NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_
 }
 
 NTKERNELAPI NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte1);
     _KTHREAD* t = current_thread();
     if (!t || !Interval) return STATUS_INVALID_PARAMETER;
     WaitRequest rq;

@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "host/pages.hpp"
+#include "verifier/verifier.hpp"
 
 namespace {
 
@@ -122,11 +123,13 @@ NTKERNELAPI VOID NTAPI MmFreeContiguousMemorySpecifyCache(PVOID BaseAddress, SIZ
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmallocatenoncachedmemory
 // Page-aligned, nonpaged, whole pages. NT deviation: cached like all host memory.
 NTKERNELAPI PVOID NTAPI MmAllocateNonCachedMemory(SIZE_T NumberOfBytes) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
     return allocate_page_block(NumberOfBytes, kNonCachedTag);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmfreenoncachedmemory
 NTKERNELAPI VOID NTAPI MmFreeNonCachedMemory(PVOID BaseAddress, SIZE_T NumberOfBytes) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
     (void)NumberOfBytes;
     ExFreePoolWithTag(BaseAddress, kNonCachedTag);
 }
@@ -149,6 +152,7 @@ NTKERNELAPI PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(PVOID BaseAddress) {
 NTKERNELAPI PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
                                                PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,
                                                MEMORY_CACHING_TYPE CacheType, ULONG Flags) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
     (void)LowAddress;
     (void)HighAddress;
     (void)SkipBytes;
@@ -185,6 +189,7 @@ NTKERNELAPI PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYS
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmallocatepagesformdl
 NTKERNELAPI PMDL NTAPI MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
                                              PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
     return MmAllocatePagesForMdlEx(LowAddress, HighAddress, SkipBytes, TotalBytes, MmCached, 0);
 }
 
@@ -192,6 +197,7 @@ NTKERNELAPI PMDL NTAPI MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSIC
 // Frees the pages (not the MDL, which the caller gives to ExFreePool); the MDL then describes
 // nothing. An MDL whose pages did not come from MmAllocatePagesForMdl(Ex) is left alone.
 NTKERNELAPI VOID NTAPI MmFreePagesFromMdl(PMDL MemoryDescriptorList) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
     PMDL mdl = MemoryDescriptorList;
     if (!mdl) return;
     const auto base = reinterpret_cast<ULONG_PTR>(mdl->StartVa);
@@ -243,6 +249,7 @@ NTKERNELAPI NTSTATUS NTAPI MmProtectMdlSystemAddress(PMDL MemoryDescriptorList, 
 // NT deviation: the range is checked, not pinned; another thread freeing it or making it more
 // restrictive is not prevented (ntio has no per-range protection records to consult).
 NTKERNELAPI HANDLE NTAPI MmSecureVirtualMemory(PVOID Address, SIZE_T Size, ULONG ProbeMode) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
     if (ProbeMode != PAGE_READONLY && ProbeMode != PAGE_READWRITE) return nullptr;
     const auto start = reinterpret_cast<ULONG_PTR>(Address);
     if (Size == 0 || start + Size < start || start < 0x10000) return nullptr;
@@ -272,6 +279,7 @@ NTKERNELAPI HANDLE NTAPI MmSecureVirtualMemory(PVOID Address, SIZE_T Size, ULONG
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmunsecurevirtualmemory
 // NULL or a value MmSecureVirtualMemory did not return is ignored.
 NTKERNELAPI VOID NTAPI MmUnsecureVirtualMemory(HANDLE SecureHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
     auto* range = static_cast<SecuredRange*>(SecureHandle);
     if (!range || reinterpret_cast<ULONG_PTR>(range) < 0x10000 || !MmIsAddressValid(range) ||
         range->magic != kSecuredMagic)

@@ -8,6 +8,7 @@
 
 #include "host/image.hpp"
 #include "rtl/version.hpp"
+#include "verifier/verifier.hpp"
 
 namespace {
 
@@ -24,19 +25,34 @@ extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmlockpagabledatasection
 // NT deviation: no lock count is kept (nothing is pageable, and the handle stays valid).
-NTKERNELAPI PVOID MmLockPagableDataSection(PVOID AddressWithinSection) { return handle_of(AddressWithinSection); }
+NTKERNELAPI PVOID MmLockPagableDataSection(PVOID AddressWithinSection) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
+    return handle_of(AddressWithinSection);
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmlockpagablesectionbyhandle
-NTKERNELAPI VOID MmLockPagableSectionByHandle(PVOID ImageSectionHandle) { (void)ImageSectionHandle; }
+NTKERNELAPI VOID MmLockPagableSectionByHandle(PVOID ImageSectionHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
+    (void)ImageSectionHandle;
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmunlockpagableimagesection
-NTKERNELAPI VOID MmUnlockPagableImageSection(PVOID ImageSectionHandle) { (void)ImageSectionHandle; }
+NTKERNELAPI VOID MmUnlockPagableImageSection(PVOID ImageSectionHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
+    (void)ImageSectionHandle;
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmpageentiredriver
-NTKERNELAPI PVOID MmPageEntireDriver(PVOID AddressWithinSection) { return handle_of(AddressWithinSection); }
+NTKERNELAPI PVOID MmPageEntireDriver(PVOID AddressWithinSection) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
+    return handle_of(AddressWithinSection);
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmresetdriverpaging
-NTKERNELAPI VOID MmResetDriverPaging(PVOID AddressWithinSection) { (void)AddressWithinSection; }
+NTKERNELAPI VOID MmResetDriverPaging(PVOID AddressWithinSection) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmApcLte);
+    (void)AddressWithinSection;
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmisdriververifying
 // The driver is verified when the verifier has flags for it (VerifyDrivers / VerifyDriverLevel at

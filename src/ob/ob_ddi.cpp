@@ -193,6 +193,7 @@ NTSTATUS ObCloseHandle(HANDLE Handle, KPROCESSOR_MODE PreviousMode)
 
 NTSTATUS ObGetObjectSecurity(PVOID Object, PSECURITY_DESCRIPTOR* SecurityDescriptor, PBOOLEAN MemoryAllocated)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ObApcLte);
     if (!Object || !SecurityDescriptor || !MemoryAllocated) return STATUS_INVALID_PARAMETER;
     NTSTATUS status = ob::copy_object_security(Object, SecurityDescriptor);
     *MemoryAllocated = *SecurityDescriptor != nullptr;
@@ -201,6 +202,7 @@ NTSTATUS ObGetObjectSecurity(PVOID Object, PSECURITY_DESCRIPTOR* SecurityDescrip
 
 VOID ObReleaseObjectSecurity(PSECURITY_DESCRIPTOR SecurityDescriptor, BOOLEAN MemoryAllocated)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ObApcLte);
     if (MemoryAllocated) delete[] static_cast<unsigned char*>(SecurityDescriptor);
 }
 

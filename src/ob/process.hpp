@@ -55,6 +55,8 @@ struct _ETHREAD : _KTHREAD {
     SECURITY_IMPERSONATION_LEVEL m_impersonation_level = SecurityAnonymous;
     bool m_copy_on_open = false;
     bool m_effective_only = false;
+    // IoSetDeviceToVerify / IoGetDeviceToVerify (io/device_to_verify.cpp): not referenced.
+    std::atomic<PDEVICE_OBJECT> m_device_to_verify{nullptr};
 };
 
 namespace ntio::ob {

@@ -5,6 +5,7 @@
 // and the rule pages (https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlpspassive etc.).
 #include <cstddef>
 
+#include "ke/spin_lock.hpp"
 #include "ke/thread.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
@@ -81,6 +82,83 @@ constexpr RuleInfo kZwPassive{"IrqlZwPassive", 0x2001F, PASSIVE_LEVEL, PASSIVE_L
                               "ZwOpenKey, ZwQueryKey, ZwQueryValueKey and ZwSetValueKey should only be called at "
                               "IRQL = PASSIVE_LEVEL."};
 
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlapclte (0x20002)
+constexpr RuleInfo kObApcLte{"IrqlApcLte", 0x20002, PASSIVE_LEVEL, APC_LEVEL,
+                             "ObGetObjectSecurity and ObReleaseObjectSecurity should only be called at "
+                             "IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqldispatch (0x20003). The
+// *AtDpcLevel spin lock routines it names take "IRQL >= DISPATCH_LEVEL" on their own DDI pages (see
+// DdiRule::KeAcquireSpinLock below), so for them only a call below DISPATCH_LEVEL breaks it.
+constexpr RuleInfo kDispatchOnly{"IrqlDispatch", 0x20003, DISPATCH_LEVEL, DISPATCH_LEVEL,
+                                 "FreeAdapterChannel, FreeMapRegisters, GetScatterGatherList, IoAllocateAdapterChannel, "
+                                 "IoAllocateController, IoFreeController, IoStartNextPacket, "
+                                 "KeAcquireSpinLockAtDpcLevel, KeInsertByKeyDeviceQueue, KeInsertDeviceQueue, "
+                                 "KeReleaseSpinLockFromDpcLevel, KeRemoveByKeyDeviceQueue, KeRemoveDeviceQueue and "
+                                 "PutScatterGatherList should only be called at IRQL = DISPATCH_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlexapclte1 (0x20005)
+constexpr RuleInfo kExApcLte1{"IrqlExApcLte1", 0x20005, PASSIVE_LEVEL, APC_LEVEL,
+                              "ExAcquireFastMutex and ExTryToAcquireFastMutex should only be called at "
+                              "IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlexapclte2 (0x20006)
+constexpr RuleInfo kExApcLte2{"IrqlExApcLte2", 0x20006, PASSIVE_LEVEL, APC_LEVEL,
+                              "CmRegisterCallback(Ex), CmUnRegisterCallback, ExAllocateFromPagedLookasideList, "
+                              "ExAllocatePoolWithQuotaTag, ExDeletePagedLookasideList, ExFreeToPagedLookasideList, "
+                              "ExInitializePagedLookasideList, ExRegisterCallback, ExSetTimerResolution and "
+                              "ExUnregisterCallback should only be called at IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlexapclte3 (0x20007)
+constexpr RuleInfo kExApcLte3{"IrqlExApcLte3", 0x20007, PASSIVE_LEVEL, APC_LEVEL,
+                              "ExAcquireResourceExclusiveLite, ExAcquireResourceSharedLite, "
+                              "ExAcquireSharedStarveExclusive, ExAcquireSharedWaitForExclusive, "
+                              "ExConvertExclusiveToSharedLite and ExDeleteResourceLite should only be called at "
+                              "IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlexpassive (0x20008)
+constexpr RuleInfo kExPassive{"IrqlExPassive", 0x20008, PASSIVE_LEVEL, PASSIVE_LEVEL,
+                              "ExCreateCallback, ExIsProcessorFeaturePresent and ExUuidCreate should only be called "
+                              "at IRQL = PASSIVE_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliodispatch (0x20022)
+constexpr RuleInfo kIoDispatch{"IrqlIoDispatch", 0x20022, PASSIVE_LEVEL, DISPATCH_LEVEL,
+                               "IoGetDeviceToVerify and IoSetDeviceToVerify should only be called at "
+                               "IRQL <= DISPATCH_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkeapclte1 (0x2000F)
+constexpr RuleInfo kKeApcLte1{"IrqlKeApcLte1", 0x2000F, PASSIVE_LEVEL, APC_LEVEL,
+                              "KeAcquireGuardedMutex(Unsafe), KeDelayExecutionThread, KeQueryActiveProcessors, "
+                              "KeReleaseGuardedMutex(Unsafe) and KeTryToAcquireGuardedMutex should only be called "
+                              "at IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkeapclte2 (0x20010)
+constexpr RuleInfo kKeApcLte2{"IrqlKeApcLte2", 0x20010, PASSIVE_LEVEL, APC_LEVEL,
+                              "KeAreAllApcsDisabled, KeAreApcsDisabled, KeDeregisterNmiCallback, "
+                              "KeEnterCriticalRegion, KeEnterGuardedRegion, KeLeaveCriticalRegion, "
+                              "KeLeaveGuardedRegion and KeRegisterNmiCallback should only be called at "
+                              "IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkedispatchlte (0x20011)
+constexpr RuleInfo kKeDispatchLte{"IrqlKeDispatchLte", 0x20011, PASSIVE_LEVEL, DISPATCH_LEVEL,
+                                  "KeAcquireSpinLock, KeCancelTimer, KeClearEvent, KeInitializeDeviceQueue, "
+                                  "KeInitializeSemaphore, KeInitializeTimer(Ex), KePulseEvent, KeRaiseIrqlToDpcLevel, "
+                                  "KeReadStateEvent, KeReadStateTimer, KeReleaseMutex, KeRemoveEntryDeviceQueue, "
+                                  "KeResetEvent and KeSetTimer(Ex) should only be called at IRQL <= DISPATCH_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlmmapclte (0x20019)
+constexpr RuleInfo kMmApcLte{"IrqlMmApcLte", 0x20019, PASSIVE_LEVEL, APC_LEVEL,
+                             "MmAllocateNonCachedMemory, MmAllocatePagesForMdl(Ex), MmFreeNonCachedMemory, "
+                             "MmFreePagesFromMdl, MmLockPagableDataSection, MmLockPagableSectionByHandle, "
+                             "MmPageEntireDriver, MmResetDriverPaging, MmSecureVirtualMemory, "
+                             "MmUnlockPagableImageSection and MmUnsecureVirtualMemory should only be called at "
+                             "IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-guardedregions (0x4000E)
+constexpr RuleInfo kGuardedRegions{"GuardedRegions", 0x4000E, PASSIVE_LEVEL, HIGH_LEVEL,
+                                   "KeEnterGuardedRegion and KeLeaveGuardedRegion should be used in strict "
+                                   "alternation."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-queuedspinlock (0x40006)
+constexpr RuleInfo kQueuedSpinLock{"QueuedSpinLock", 0x40006, PASSIVE_LEVEL, HIGH_LEVEL,
+                                   "KeAcquireInStackQueuedSpinLock should be called before "
+                                   "KeReleaseInStackQueuedSpinLock, and KeReleaseInStackQueuedSpinLock before the "
+                                   "same lock is acquired again."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-requestedpowerirp (0x4100B): the
+// Irp out parameter is for IRP_MN_WAIT_WAKE only; PoRequestPowerIrp's page says to pass NULL for
+// the other minor functions, whose IRP may be gone before the call returns.
+constexpr RuleInfo kRequestedPowerIrp{"RequestedPowerIrp", 0x4100B, PASSIVE_LEVEL, HIGH_LEVEL,
+                                      "PoRequestPowerIrp should be called with Irp set to NULL unless the minor "
+                                      "function is IRP_MN_WAIT_WAKE."};
+
 void violate(const RuleInfo& rule, PDRIVER_OBJECT driver) noexcept {
     report({DRIVER_VERIFIER_DETECTED_VIOLATION, rule.subcode, ptr(rule.condition), 0, 0, Severity::Always, rule.name,
             rule.condition, driver, nullptr, nullptr});
@@ -97,6 +175,22 @@ void classic(ULONG_PTR subcode, ULONG_PTR p2, ULONG_PTR p3, ULONG_PTR p4, const 
             nullptr, nullptr});
 }
 
+
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-pnpremove (0x43006)
+constexpr RuleInfo kPnpRemove{"PnpRemove", 0x43006, PASSIVE_LEVEL, HIGH_LEVEL,
+                              "IRP_MN_SURPRISE_REMOVAL, IRP_MN_CANCEL_REMOVE_DEVICE, IRP_MN_CANCEL_STOP_DEVICE and "
+                              "IRP_MN_REMOVE_DEVICE requests should not be completed with a failure status."};
+
+// A misuse Force IRQL checking has a classic subcode for and a DDI compliance rule also names: the
+// classic stop for a driver with Force IRQL checking, the rule's for one with DDI compliance alone.
+bool force_irql(PDRIVER_OBJECT driver) noexcept {
+    return (driver_flags(driver) & NTIO_VERIFIER_FORCE_IRQL_CHECKING) != 0;
+}
+
+// The rules that are not about the IRQL run with DDI compliance checking only.
+bool ddi_compliance(PDRIVER_OBJECT driver) noexcept {
+    return (driver_flags(driver) & NTIO_VERIFIER_DDI_COMPLIANCE) != 0;
+}
 
 }  // namespace
 
@@ -152,8 +246,14 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         // take the lock "without modifying the current IRQL", so no rule forbids them there:
         // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlockatdpclevel
         // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquireinstackqueuedspinlockatdpclevel
-        if (irql > DISPATCH_LEVEL && !arg2)
-            classic(0x42, irql, arg1, 0, "the driver called KeAcquireSpinLock with IRQL > DISPATCH_LEVEL", driver);
+        if (arg2) {
+            if (irql < DISPATCH_LEVEL) violate(kDispatchOnly, driver);
+        } else if (irql > DISPATCH_LEVEL) {
+            if (force_irql(driver))
+                classic(0x42, irql, arg1, 0, "the driver called KeAcquireSpinLock with IRQL > DISPATCH_LEVEL", driver);
+            else
+                violate(kKeDispatchLte, driver);
+        }
         ++t_state.held_spin_locks;
         break;
     case DdiRule::KeReleaseSpinLock:
@@ -161,6 +261,7 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         if (t_state.held_spin_locks > 0) --t_state.held_spin_locks;
         break;
     case DdiRule::KeReleaseSpinLockFromDpcLevel:
+        if (irql < DISPATCH_LEVEL) violate(kDispatchOnly, driver);
         if (t_state.held_spin_locks > 0) --t_state.held_spin_locks;
         break;
     case DdiRule::KeSetEvent: check_range(arg1 ? kKeSetEventWait : kKeSetEvent, driver, irql); break;
@@ -176,6 +277,7 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         break;
     }
     case DdiRule::CriticalRegion:
+        if (irql > APC_LEVEL && !force_irql(driver)) violate(kKeApcLte2, driver);
         if (irql > APC_LEVEL)
             classic(arg1 ? 0x11B : 0x11A, irql, 0, 0,
                     arg1 ? "the driver called KeLeaveCriticalRegion at IRQL > APC_LEVEL"
@@ -184,8 +286,10 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         break;
     case DdiRule::LockApcsDisabled: {
         const bool outside = arg2 == 0x37 ? irql < APC_LEVEL : irql != APC_LEVEL;
-        if (outside && !KeAreApcsDisabled()) {
-            _KTHREAD* thread = ke::current_thread_if_any();
+        _KTHREAD* thread = ke::current_thread_if_any();
+        const bool apcs_disabled =
+            thread && (ke::kernel_apc_disable(thread) != 0 || ke::special_apc_disable(thread) != 0);
+        if (outside && !apcs_disabled) {
             classic(arg2, irql, thread ? ke::combined_apc_disable(thread) : 0, arg1,
                     arg2 == 0x37 ? "the driver acquired an ERESOURCE with normal kernel APCs enabled"
                     : arg2 == 0x39 ? "the driver called ExAcquireFastMutexUnsafe with APCs enabled outside APC_LEVEL"
@@ -195,6 +299,7 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         break;
     }
     case DdiRule::FastMutexIrql:
+        if (arg2 == 0x33 && irql > APC_LEVEL && !force_irql(driver)) violate(kExApcLte1, driver);
         if (arg2 == 0x33 ? irql > APC_LEVEL : irql != APC_LEVEL) {
             classic(arg2, irql, arg1, 0,
                     arg2 == 0x33 ? "the driver acquired a fast mutex above APC_LEVEL"
@@ -226,7 +331,36 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         }
         break;
     }
+    case DdiRule::ObApcLte: check_range(kObApcLte, driver, irql); break;
+    case DdiRule::DispatchOnly: check_range(kDispatchOnly, driver, irql); break;
+    case DdiRule::ExApcLte2: check_range(kExApcLte2, driver, irql); break;
+    case DdiRule::ExApcLte3: check_range(kExApcLte3, driver, irql); break;
+    case DdiRule::ExPassive: check_range(kExPassive, driver, irql); break;
+    case DdiRule::IoDispatch: check_range(kIoDispatch, driver, irql); break;
+    case DdiRule::KeApcLte1: check_range(kKeApcLte1, driver, irql); break;
+    case DdiRule::KeApcLte2: check_range(kKeApcLte2, driver, irql); break;
+    case DdiRule::KeDispatchLte: check_range(kKeDispatchLte, driver, irql); break;
+    case DdiRule::MmApcLte: check_range(kMmApcLte, driver, irql); break;
+    case DdiRule::GuardedRegionLeave: {
+        // A leave with no guarded region entered would make SpecialApcDisable positive.
+        _KTHREAD* thread = ke::current_thread_if_any();
+        if (thread && ke::special_apc_disable(thread) >= 0 && ddi_compliance(driver)) violate(kGuardedRegions, driver);
+        check_range(kKeApcLte2, driver, irql);
+        break;
+    }
+    case DdiRule::QueuedSpinLockAcquire:
+    case DdiRule::QueuedSpinLockRelease: {
+        // Nested acquires of one lock, or a release of a lock this thread does not hold (without
+        // the verifier: SPIN_LOCK_ALREADY_OWNED / SPIN_LOCK_NOT_OWNED).
+        const bool held = ke::spin_lock_held_by_current_thread(reinterpret_cast<PKSPIN_LOCK>(arg1));
+        if (held == (rule == DdiRule::QueuedSpinLockAcquire) && ddi_compliance(driver)) violate(kQueuedSpinLock, driver);
+        break;
+    }
+    case DdiRule::RequestedPowerIrp:
+        if (arg2 && arg1 != IRP_MN_WAIT_WAKE && ddi_compliance(driver)) violate(kRequestedPowerIrp, driver);
+        break;
     case DdiRule::StartNextPacket:
+        check_range(kDispatchOnly, driver, irql);
         // SpinLockSafe runs with the additional DDI compliance checks (see sdv_rules.cpp).
         if ((driver_flags(driver) & NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL) &&
             (t_state.held_spin_locks > 0 || cancel_lock_depth() > 0)) {
@@ -237,6 +371,29 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
                     "SpinLockSafe", kCondition, driver, nullptr, nullptr});
         }
         break;
+    }
+}
+
+void report_unbalanced_guarded_region(PDRIVER_OBJECT driver, PIRP irp) noexcept {
+    if (!ddi_compliance(driver)) return;
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, kGuardedRegions.subcode, ptr(kGuardedRegions.condition), 0, 0,
+            Severity::Always, kGuardedRegions.name, kGuardedRegions.condition, driver, irp, nullptr});
+}
+
+// The completing driver's own location names the request: a PnP removal or cancellation it may
+// not fail.
+void check_completion_ddi(PIRP irp) noexcept {
+    if (irp->Type != IO_TYPE_IRP || irp->CurrentLocation < 1 || irp->CurrentLocation > irp->StackCount) return;
+    PDRIVER_OBJECT driver = context_driver();
+    if (!driver || !ddi_compliance(driver) || NT_SUCCESS(irp->IoStatus.Status)) return;
+    const PIO_STACK_LOCATION sp = irp->Tail.Overlay.CurrentStackLocation;
+    if (sp->MajorFunction != IRP_MJ_PNP) return;
+    switch (sp->MinorFunction) {
+    case IRP_MN_REMOVE_DEVICE:
+    case IRP_MN_CANCEL_REMOVE_DEVICE:
+    case IRP_MN_CANCEL_STOP_DEVICE:
+    case IRP_MN_SURPRISE_REMOVAL: violate(kPnpRemove, driver); break;
+    default: break;
     }
 }
 

@@ -29,6 +29,8 @@ NTSTATUS call_driver_slow(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) n
 NTSTATUS invoke_completion_routine_slow(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                         PVOID context) noexcept;
 void on_complete_request_slow(PIRP irp) noexcept;
+// IoCompleteRequest by a driver with DDI compliance checking: the PnpRemove rule (ddi_rules.cpp).
+void check_completion_ddi(PIRP irp) noexcept;
 
 // The two common IoCallDriver cases while the verifier is active, out of line so that the hook
 // itself stays frameless (dispatch_rules.cpp): a target no rule checks, with no Level 2 dispatch on
@@ -96,6 +98,7 @@ inline NTSTATUS invoke_completion_routine_hooked(PIO_COMPLETION_ROUTINE routine,
 // fuzzing for this driver) returns after the log's record when the log is on; the rest is the slow
 // path's.
 [[gnu::noinline]] inline void complete_request_checked(PIRP irp) noexcept {
+    if (slow_for(kSlowDdiCompliance)) check_completion_ddi(irp);
     if (irp->Type == IO_TYPE_IRP && current_irql() <= DISPATCH_LEVEL &&
         !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && t_state.held_spin_locks == 0 &&
         t_state.cancel_lock_depth == 0 && !any_records() && !has_frames()) [[likely]] {
@@ -123,7 +126,8 @@ inline bool thread_quiet() noexcept {
 inline void complete_request_hooked(PIRP irp, ULONG reasons) noexcept {
     if (irp->Type == IO_TYPE_IRP && current_irql() <= DISPATCH_LEVEL &&
         !__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED) && thread_quiet()) [[likely]] {
-        const ULONG slow = reasons & (kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing);
+        const ULONG slow =
+            reasons & (kSlowRecords | kSlowTracing | kSlowIrpLogging | kSlowDelayFuzzing | kSlowDdiCompliance);
         if (slow == 0) [[likely]] return;
         if (trace_only(slow)) return log_complete(irp, irp->IoStatus.Status, irp->IoStatus.Information);
     }

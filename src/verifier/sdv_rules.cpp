@@ -45,6 +45,10 @@ SHORT apc_disable_count() noexcept {
     _KTHREAD* t = ke::current_thread_if_any();
     return t ? ke::kernel_apc_disable(t) : 0;
 }
+SHORT guarded_count() noexcept {
+    _KTHREAD* t = ke::current_thread_if_any();
+    return t ? ke::special_apc_disable(t) : 0;
+}
 
 bool io_checked(PDRIVER_OBJECT driver) noexcept {
     return driver && (driver_flags(driver) & NTIO_VERIFIER_IO_CHECKING);
@@ -184,6 +188,7 @@ PDRIVER_OBJECT SystemScope::enter() noexcept {
 
 void sdv_dispatch_entry(Frame& frame) noexcept {
     frame.apc_disable_at_entry = apc_disable_count();
+    frame.guarded_at_entry = guarded_count();
     // An outermost dispatch starts with no finding (a caught bugcheck may have cut one short).
     if (thread_frames().size() == 1) t_uncancelable_packet = nullptr;
 }
@@ -218,6 +223,8 @@ void sdv_dispatch_exit(Frame& frame, NTSTATUS status) noexcept {
                 "CriticalRegions", "the dispatch routine changed the thread's APC disable count (KeEnterCriticalRegion "
                 "without KeLeaveCriticalRegion)",
                 driver, frame.irp, frame.record.get()});
+    // GuardedRegions: a guarded region entered and not left (or left and not entered) by the dispatch.
+    if (guarded_count() != frame.guarded_at_entry) report_unbalanced_guarded_region(driver, frame.irp);
 
     // LowerDriverReturn: a dispatch that passed the IRP down returns what IoCallDriver returned.
     // STATUS_PENDING is always a legal return after marking (checked by MarkIrpPending2), and a

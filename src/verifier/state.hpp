@@ -70,6 +70,7 @@ enum SlowReason : ULONG {
     kSlowVerified = 16,
     kSlowCharges = 32,
     kSlowDeviceQueued = 64,
+    kSlowDdiCompliance = 128,  // some driver has DDI compliance checking (IoCompleteRequest's PnpRemove rule)
 };
 inline bool slow_for(ULONG reasons) noexcept { return (g_hot.slow_reasons.load(std::memory_order_acquire) & reasons) != 0; }
 // Tracing is on and nothing else is: no driver is verified, so no rule checks any call, no record or
@@ -261,6 +262,7 @@ struct Frame {
     int cancel_lock_depth_at_entry;
     bool forced_pending = false;  // the verifier marked the location pending (force pending mode)
     int apc_disable_at_entry = 0;  // the thread's KernelApcDisable when the dispatch began (sdv_rules.cpp)
+    int guarded_at_entry = 0;      // and its SpecialApcDisable (GuardedRegions)
 };
 std::vector<Frame>& thread_frames() noexcept;
 inline Frame* innermost_frame(PIRP irp) noexcept {

@@ -117,9 +117,28 @@ enum class DdiRule : unsigned char {
                           // normal kernel APCs enabled (0x37), an unsafe fast mutex acquired (0x39) or
                           // released (0x3A) outside APC_LEVEL with them enabled
     FastMutexIrql,        // arg1 the fast mutex, arg2 the subcode: ExAcquireFastMutex / ExTryToAcquireFastMutex
-                          // above APC_LEVEL (0x33), ExReleaseFastMutex at another IRQL than APC_LEVEL (0x34)
+                          // above APC_LEVEL (0x33, or IrqlExApcLte1 without Force IRQL checking),
+                          // ExReleaseFastMutex at another IRQL than APC_LEVEL (0x34)
+    // The rest of spec 3.6, one entry per rule; the DDIs each rule names are listed in ddi_rules.cpp.
+    ObApcLte,             // IrqlApcLte: ObGetObjectSecurity, ObReleaseObjectSecurity
+    DispatchOnly,         // IrqlDispatch (= DISPATCH_LEVEL): controllers, device queues, adapter channels, ...
+    ExApcLte2,            // IrqlExApcLte2: Cm and Ex callbacks, paged lookaside lists, quota pool, ...
+    ExApcLte3,            // IrqlExApcLte3: ERESOURCE acquires, conversion and deletion
+    ExPassive,            // IrqlExPassive: ExCreateCallback, ExUuidCreate, ExIsProcessorFeaturePresent
+    IoDispatch,           // IrqlIoDispatch: IoGetDeviceToVerify, IoSetDeviceToVerify
+    KeApcLte1,            // IrqlKeApcLte1: guarded mutexes, KeDelayExecutionThread, KeQueryActiveProcessors
+    KeApcLte2,            // IrqlKeApcLte2: APC state queries, NMI callbacks, guarded regions
+    KeDispatchLte,        // IrqlKeDispatchLte: events, timers, semaphores, device queue set-up, KeReleaseMutex
+    MmApcLte,             // IrqlMmApcLte: noncached memory, pages for MDLs, pageable sections, secured memory
+    GuardedRegionLeave,   // GuardedRegions: KeLeaveGuardedRegion with no guarded region entered
+    QueuedSpinLockAcquire,  // QueuedSpinLock: arg1 the lock, already held by this thread
+    QueuedSpinLockRelease,  // arg1 the lock, not held by this thread
+    RequestedPowerIrp,    // RequestedPowerIrp: arg1 the minor function, arg2 the Irp out pointer
 };
 void check_ddi_irql(DdiRule rule, ULONG_PTR arg1 = 0, ULONG_PTR arg2 = 0) noexcept;
+// A verified dispatch routine returned with the thread's guarded region count changed: the
+// GuardedRegions rule for a driver with DDI compliance checking.
+void report_unbalanced_guarded_region(PDRIVER_OBJECT driver, PIRP irp) noexcept;
 // The hook at a DDI's entry: one relaxed load and a branch when nothing is verified.
 #define NTIO_VERIFY_DDI(...) \
     do { \

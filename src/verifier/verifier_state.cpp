@@ -82,6 +82,7 @@ void recompute_flag_reasons_locked() noexcept {
     for (const DriverSlot& slot : g_driver_slots) all |= slot.flags.load(std::memory_order_relaxed);
     set_slow_reason(kSlowIrpLogging, (all & NTIO_VERIFIER_IRP_LOGGING) != 0);
     set_slow_reason(kSlowDelayFuzzing, (all & NTIO_VERIFIER_SYNC_DELAY_FUZZING) != 0);
+    set_slow_reason(kSlowDdiCompliance, (all & NTIO_VERIFIER_DDI_COMPLIANCE) != 0);
     set_slow_reason(kSlowVerified, g_verified_count.load(std::memory_order_acquire) > 0);
 }
 

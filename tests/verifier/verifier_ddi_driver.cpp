@@ -126,10 +126,16 @@ NTSTATUS call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
         KeEnterCriticalRegion();
         KeLeaveCriticalRegion();
         break;
-    case kDdiReleaseSpinLockAtPassive:
-        KeAcquireSpinLockAtDpcLevel(&ext->Lock);
-        KeReleaseSpinLock(&ext->Lock, KeGetCurrentIrql());
+    case kDdiReleaseSpinLockAtPassive: {
+        // Taken by raising, then the IRQL lowered by hand under the lock: the release comes at the
+        // IRQL the test asked for.
+        const KIRQL level = KeGetCurrentIrql();
+        KIRQL old;
+        KeAcquireSpinLock(&ext->Lock, &old);
+        KeLowerIrql(level);
+        KeReleaseSpinLock(&ext->Lock, level);
         break;
+    }
     case kDdiMapLockedPages:
     case kDdiMapLockedPagesUser:
     case kDdiMapSpecifyCache:
@@ -195,7 +201,7 @@ NTSTATUS call_ddi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
         ExReleaseFastMutex(&ext->FastMutex);
         break;
     case kDdiFastMutexRelease: ExReleaseFastMutex(&ext->FastMutex); break;
-    default: break;
+    default: return VerDdiCallKernelDdi(mode, device, ext);
     }
     return STATUS_SUCCESS;
 }
@@ -491,6 +497,10 @@ NTSTATUS create_device(PDRIVER_OBJECT DriverObject, PCWSTR name, bool upper, PDE
     IoInitializeRemoveLock(&ext->RemoveLock, kTag, 0, 0);
     (void)ExInitializeResourceLite(&ext->Resource);
     ExInitializeFastMutex(&ext->FastMutex);
+    KeInitializeSpinLock(&ext->SecondLock);
+    KeInitializeDeviceQueue(&ext->DeviceQueue);
+    KeInitializeGuardedMutex(&ext->GuardedMutex);
+    KeInitializeEvent(&ext->PowerDone, NotificationEvent, FALSE);
     device->Flags |= DO_BUFFERED_IO;
     device->Flags &= ~DO_DEVICE_INITIALIZING;
     *out = device;
@@ -505,6 +515,8 @@ NTSTATUS NTAPI VerDdiDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = DdiClose;
     DriverObject->MajorFunction[IRP_MJ_READ] = DdiRead;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = DdiControl;
+    DriverObject->MajorFunction[IRP_MJ_PNP] = VerDdiPnp;
+    DriverObject->MajorFunction[IRP_MJ_POWER] = VerDdiPower;
     DriverObject->DriverStartIo = DdiStartIo;
     DriverObject->DriverUnload = DdiUnload;
     PDEVICE_OBJECT lower = nullptr;

@@ -77,6 +77,29 @@ enum DdiMode : ULONG {
                                      // IRQL asked for (0xC4 0x34 at another IRQL than APC_LEVEL)
     kDdiConnectInterrupt = 54,       // IoConnectInterrupt (+ IoDisconnectInterrupt back at PASSIVE_LEVEL)
                                      // (IrqlIoPassive2)
+    // The rest of spec 3.6's IRQL rules (verifier_ddi_kernel_driver.cpp), one DDI per mode.
+    kDdiObjectSecurity = 55,         // ObGetObjectSecurity + ObReleaseObjectSecurity (IrqlApcLte)
+    kDdiDeviceQueue = 56,            // KeInsertDeviceQueue + KeRemoveDeviceQueue (IrqlDispatch)
+    kDdiPagedLookaside = 57,         // ExInitializePagedLookasideList + ExDeletePagedLookasideList (IrqlExApcLte2)
+    kDdiResourceShared = 58,         // ExAcquireResourceSharedLite + ExReleaseResourceLite (IrqlExApcLte3)
+    kDdiUuidCreate = 59,             // ExUuidCreate (IrqlExPassive)
+    kDdiDeviceToVerify = 60,         // IoGetDeviceToVerify of the current thread (IrqlIoDispatch)
+    kDdiGuardedMutex = 61,           // KeAcquireGuardedMutex + KeReleaseGuardedMutex (IrqlKeApcLte1)
+    kDdiDelayExecution = 62,         // KeDelayExecutionThread with a zero interval (IrqlKeApcLte1)
+    kDdiAreApcsDisabled = 63,        // KeAreApcsDisabled (IrqlKeApcLte2)
+    kDdiTimer = 64,                  // KeInitializeTimer, KeSetTimer an hour ahead, KeCancelTimer (IrqlKeDispatchLte)
+    kDdiClearEvent = 65,             // KeClearEvent (IrqlKeDispatchLte)
+    kDdiNonCachedMemory = 66,        // MmAllocateNonCachedMemory + MmFreeNonCachedMemory (IrqlMmApcLte)
+    kDdiTimerResolution = 67,        // ExSetTimerResolution(0, FALSE) (IrqlExApcLte2)
+    // Not IRQL rules: the misuse at PASSIVE_LEVEL, the legal pattern in the mode after it.
+    kDdiQueuedLockNested = 68,       // the same lock acquired twice with in-stack queued handles (QueuedSpinLock)
+    kDdiQueuedLockTwoLocks = 69,     // two locks nested, released in reverse order
+    kDdiQueuedLockReleaseFree = 70,  // KeReleaseInStackQueuedSpinLock of a lock nobody holds (QueuedSpinLock)
+    kDdiGuardedLeaveUnentered = 71,  // KeLeaveGuardedRegion with no guarded region entered (GuardedRegions)
+    kDdiGuardedRegionBalanced = 72,  // enter, leave, complete
+    kDdiGuardedRegionLeft = 73,      // KeEnterGuardedRegion, complete, return (GuardedRegions at dispatch exit)
+    kDdiPowerIrpPointer = 74,        // PoRequestPowerIrp(IRP_MN_SET_POWER) asking for the IRP (RequestedPowerIrp)
+    kDdiPowerIrpNoPointer = 75,      // the same with Irp NULL, waited for
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
@@ -108,6 +131,13 @@ struct DdiExtension {
     PIRP IoctlIrp;             // kDdiBuildDeviceIoControl: built raised, sent at PASSIVE_LEVEL
     PKINTERRUPT SpareInterrupt; // kDdiConnectInterrupt: disconnected at PASSIVE_LEVEL
     KEVENT IoctlDone;
+    KEVENT PowerDone;          // kDdiPowerIrpNoPointer
+    KSPIN_LOCK SecondLock;     // kDdiQueuedLockTwoLocks
+    KDEVICE_QUEUE DeviceQueue; // kDdiDeviceQueue
+    KDEVICE_QUEUE_ENTRY DeviceQueueEntry;
+    KGUARDED_MUTEX GuardedMutex;  // kDdiGuardedMutex
+    KTIMER SpareTimer;         // kDdiTimer
+    NTSTATUS PnpStatus;        // what IRP_MJ_PNP completes with (the PnpRemove tests)
     ERESOURCE Resource;        // kDdiAcquireResource
     FAST_MUTEX FastMutex;      // kDdiFastMutex*
     IO_STATUS_BLOCK IoctlStatus;
@@ -122,6 +152,12 @@ NTSTATUS NTAPI VerDdiDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Re
 // The driver's devices (the upper one forwards to the lower one).
 PDEVICE_OBJECT VerDdiUpper(PDRIVER_OBJECT Driver);
 PDEVICE_OBJECT VerDdiLower(PDRIVER_OBJECT Driver);
+// The modes from kDdiObjectSecurity on, at the IRQL the read asked for (verifier_ddi_kernel_driver.cpp).
+NTSTATUS VerDdiCallKernelDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext);
+// IRP_MJ_PNP: completes with ext->PnpStatus (STATUS_SUCCESS when the test set none).
+NTSTATUS NTAPI VerDdiPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+// IRP_MJ_POWER: completes with STATUS_SUCCESS.
+NTSTATUS NTAPI VerDdiPower(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 // Queued legacy reads still waiting; the oldest parked read (kDdiPark), or nullptr.
 ULONG VerDdiQueued(PDEVICE_OBJECT Device);
 PIRP VerDdiTakeQueued(PDEVICE_OBJECT Device);

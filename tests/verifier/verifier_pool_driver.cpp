@@ -150,17 +150,27 @@ NTSTATUS NTAPI LowerWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     auto* ext = static_cast<LowerExtension*>(DeviceObject->DeviceExtension);
     PKDEVICE_QUEUE_ENTRY entry = &Irp->Tail.Overlay.DeviceQueueEntry;
     IoMarkIrpPending(Irp);
+    KIRQL irql;
     switch (IoGetCurrentIrpStackLocation(Irp)->Parameters.Write.Key) {
-    case kQueueHold:
-        if (KeInsertDeviceQueue(&ext->Queue, entry)) break;  // not idle: stays queued, never expected
+    case kQueueHold: {
+        // Device queues are DISPATCH_LEVEL routines (the IrqlDispatch rule).
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        const bool queued = KeInsertDeviceQueue(&ext->Queue, entry);
+        KeLowerIrql(irql);
+        if (queued) break;  // not idle: stays queued, never expected
         ext->Held = Irp;
         return STATUS_PENDING;
+    }
     case kQueueCompleteQueued:
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
         if (!KeInsertDeviceQueue(&ext->Queue, entry)) ext->Held = nullptr;
+        KeLowerIrql(irql);
         // The bug: the IRP is completed but its entry is still linked in the queue.
         break;
     case kQueueRemoveThenComplete:
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
         if (KeInsertDeviceQueue(&ext->Queue, entry)) (void)KeRemoveEntryDeviceQueue(&ext->Queue, entry);
+        KeLowerIrql(irql);
         break;
     case kStartIoHold:
         IoStartPacket(DeviceObject, Irp, nullptr, nullptr);
@@ -251,7 +261,10 @@ void ReleaseHeldWrite(PDEVICE_OBJECT Lower) {
     auto* ext = static_cast<LowerExtension*>(Lower->DeviceExtension);
     PIRP held = ext->Held;
     ext->Held = nullptr;
+    KIRQL irql;
+    KeRaiseIrql(DISPATCH_LEVEL, &irql);
     (void)KeRemoveDeviceQueue(&ext->Queue);  // empty: the queue goes idle
+    KeLowerIrql(irql);
     if (held) (void)complete(held, STATUS_SUCCESS);
 }
 
