@@ -20,6 +20,10 @@ constexpr ULONG kSioNoCancel = 0x200;    // IoSetStartIoAttributes(NonCancelable
 // Guards StartIoCount and the pending bits of deferred devices; only those take it.
 KSPIN_LOCK g_deferred_lock = 0;
 
+// The device whose StartIo (not deferred) this thread is running: IoStartNextPacket from inside it
+// with a packet waiting nests another StartIo call (the verifier's StartIoRecursion rule).
+constinit thread_local PDEVICE_OBJECT t_start_io_device = nullptr;
+
 PDEVOBJ_EXTENSION doe(PDEVICE_OBJECT device) noexcept { return device->DeviceObjectExtension; }
 
 ULONG start_io_flags(PDEVICE_OBJECT device) noexcept {
@@ -65,7 +69,10 @@ PIRP dequeue_next(PDEVICE_OBJECT device, const NextRequest& next) {
 void run_start_io(PDEVICE_OBJECT device, PIRP irp) {
     PDRIVER_STARTIO start_io = device->DriverObject->DriverStartIo;
     if (!(start_io_flags(device) & kSioDeferred)) {
+        PDEVICE_OBJECT const outer = t_start_io_device;
+        t_start_io_device = device;
         start_io(device, irp);
+        t_start_io_device = outer;
         return;
     }
     PDEVOBJ_EXTENSION ext = doe(device);
@@ -163,7 +170,10 @@ NTKERNELAPI VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULO
 // device idle. Cancelable: the driver's packets carry cancel routines, so the dequeue and CurrentIrp
 // change happen under the cancel spin lock.
 NTKERNELAPI VOID NTAPI IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable) {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::StartNextPacket);
+    // Nested: called from this device's StartIo (not deferred) with a packet waiting, which the
+    // call hands to StartIo one level deeper.
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::StartNextPacket, reinterpret_cast<ULONG_PTR>(DeviceObject),
+                    t_start_io_device == DeviceObject && !IsListEmpty(&DeviceObject->DeviceQueue.DeviceListHead));
     start_next_packet(DeviceObject, NextRequest{.by_key = false, .cancelable = Cancelable != FALSE, .key = 0});
 }
 

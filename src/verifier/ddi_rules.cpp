@@ -7,6 +7,7 @@
 
 #include "ke/spin_lock.hpp"
 #include "ke/thread.hpp"
+#include "verifier/sdv_cancel.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -361,6 +362,15 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         break;
     case DdiRule::StartNextPacket:
         check_range(kDispatchOnly, driver, irql);
+        // https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-startiorecursion: without
+        // DeferredStartIo, IoStartNextPacket inside StartIo calls StartIo again, one level deeper per
+        // queued packet. Reported when it happens (a packet waits), not for the call alone.
+        if (arg2 && (driver_flags(driver) & NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL)) {
+            static const char kCondition[] =
+                "A StartIo routine that calls IoStartNextPacket needs IoSetStartIoAttributes(DeferredStartIo = TRUE).";
+            report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiStartIoRecursion, ptr(kCondition), arg1, 0,
+                    Severity::Always, "StartIoRecursion", kCondition, driver, nullptr, nullptr});
+        }
         // SpinLockSafe runs with the additional DDI compliance checks (see sdv_rules.cpp).
         if ((driver_flags(driver) & NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL) &&
             (t_state.held_spin_locks > 0 || cancel_lock_depth() > 0)) {

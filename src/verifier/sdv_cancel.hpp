@@ -17,5 +17,9 @@ void sdv_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept;
 // P4 the cancel routine (IrpCancelField) or the device (StartIoCancel).
 inline constexpr ULONG_PTR kDdiIrpCancelField = 0x00041020;
 inline constexpr ULONG_PTR kDdiStartIoCancel = 0x00041021;
+// StartIoRecursion (P3 the device) and IoAllocateForward / IoBuildFsdForward (P3 the IRP, P4 the
+// target device): ntio's ids the same way, for the same reason.
+inline constexpr ULONG_PTR kDdiStartIoRecursion = 0x00041022;
+inline constexpr ULONG_PTR kDdiIoAllocateForward = 0x00041023;
 
 }  // namespace ntio::verifier

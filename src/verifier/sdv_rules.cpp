@@ -184,6 +184,29 @@ PDRIVER_OBJECT SystemScope::enter() noexcept {
     return previous;
 }
 
+// ---- IoAllocateForward / IoBuildFsdForward: a driver's own IRP sent without a completion routine ----
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-ioallocateforward
+// An IRP from IoAllocateIrp or IoBuildAsynchronousFsdRequest belongs to no thread: only the
+// originator's completion routine can take it back (and free it) when the lower drivers complete it.
+// Threaded IRPs (IoBuildSynchronousFsdRequest, IoBuildDeviceIoControlRequest) and associated IRPs
+// are the I/O manager's to finish.
+
+void sdv_originator_send(PIRP irp, PDEVICE_OBJECT target) noexcept {
+    PDRIVER_OBJECT driver = context_driver();
+    if (!sdv_checked(driver) || irp->CurrentLocation != irp->StackCount + 1 || irp->CurrentLocation <= 1) return;
+    if (irp->Flags & IRP_ASSOCIATED_IRP) return;
+    if (irp->ThreadListEntry.Flink != &irp->ThreadListEntry) return;
+    if (IoGetNextIrpStackLocation(irp)->CompletionRoutine) return;
+    static const char kCondition[] =
+        "A driver should set a completion routine on an IRP from IoAllocateIrp or IoBuildAsynchronousFsdRequest "
+        "before it calls IoCallDriver or PoCallDriver.";
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiIoAllocateForward, ptr(kCondition), ptr(irp), ptr(target),
+            Severity::Always, "IoAllocateForward",
+            "the driver sent an IRP of its own without a completion routine: nothing takes it back to be freed "
+            "when the lower drivers complete it",
+            driver, irp, nullptr});
+}
+
 // ---- Dispatch entry and exit ----
 
 void sdv_dispatch_entry(Frame& frame) noexcept {

@@ -430,6 +430,8 @@ std::uint64_t log_clock_ticks_begun() noexcept;
 void sdv_dispatch_entry(Frame& frame) noexcept;
 void sdv_dispatch_exit(Frame& frame, NTSTATUS status) noexcept;
 void sdv_complete_request(PIRP irp, PDEVICE_OBJECT device) noexcept;
+// IoCallDriver of an IRP its originator sends (no location used yet): IoAllocateForward.
+void sdv_originator_send(PIRP irp, PDEVICE_OBJECT target) noexcept;
 // ExFreePool* entry: an IRP handed to the pool's free routine (0xC4 0x105).
 void check_free_pool(PVOID block) noexcept;
 // Spin locks the verified driver acquired and still holds on this thread (SpinLockSafe).

@@ -107,7 +107,9 @@ enum class DdiRule : unsigned char {
     PsPassive,            // IrqlPsPassive: PsCreateSystemThread, PsGetVersion, PsTerminateSystemThread
     RtlPassive,           // IrqlRtlPassive: RtlDeleteRegistryValue and the Rtl registry writers
     ZwPassive,            // IrqlZwPassive: ZwClose and the Zw*Key routines
-    StartNextPacket,      // SpinLockSafe: IoStartNextPacket while holding a spin lock
+    StartNextPacket,      // SpinLockSafe: IoStartNextPacket while holding a spin lock; IrqlDispatch;
+                          // StartIoRecursion: arg1 the device, arg2 nonzero inside its (not deferred) StartIo
+                          // with a packet waiting
     MmProbeAndLockPages,  // arg1 MDL, arg2 access mode: above DISPATCH_LEVEL (0xC4 0x70)
     MmUnlockPages,        // arg1 MDL: above DISPATCH_LEVEL (0xC4 0x78)
     MmMapLockedPages,     // arg1 MDL, arg2 access mode: kernel above DISPATCH_LEVEL, user above APC_LEVEL

@@ -400,6 +400,26 @@ NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     case kDdiRemoveLockWaitMismatch:
         if (NT_SUCCESS(IoAcquireRemoveLock(&ext->RemoveLock, Irp))) IoReleaseRemoveLockAndWait(&ext->RemoveLock, ext);
         return ddi_complete(Irp, STATUS_SUCCESS);
+    case kDdiStartPacket:
+        IoMarkIrpPending(Irp);
+        IoStartPacket(DeviceObject, Irp, nullptr, nullptr);
+        return STATUS_PENDING;
+    case kDdiReleaseHeldPacket: {
+        DdiExtension* held_ext = ddi_ext_of(DeviceObject);
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        if (PIRP held = held_ext->HeldPacket) {
+            held_ext->HeldPacket = nullptr;
+            (void)ddi_complete(held, STATUS_SUCCESS);
+            IoStartNextPacket(DeviceObject, FALSE);
+        }
+        KeLowerIrql(irql);
+        return ddi_complete(Irp, STATUS_SUCCESS);
+    }
+    // Packets go to StartIo without cancel routines (kDdiStartPacket): not cancelable (StartIoCancel).
+    case kDdiDeferStartIo:
+    case kDdiNonCancelableStartIo:
+        IoSetStartIoAttributes(DeviceObject, mode == kDdiDeferStartIo, TRUE);
+        return ddi_complete(Irp, STATUS_SUCCESS);
     case kDdiLegacyQueue: return queue_legacy(DeviceObject, Irp, true);
     case kDdiPark: return queue_legacy(DeviceObject, Irp, false);
     case kDdiCompleteRaised: {
@@ -466,8 +486,15 @@ NTSTATUS NTAPI DdiCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
 NTSTATUS NTAPI DdiClose(PDEVICE_OBJECT, PIRP Irp) { return ddi_complete(Irp, STATUS_SUCCESS); }
 
 VOID NTAPI DdiStartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
-    ddi_ext_of(DeviceObject)->StartIoCalls.fetch_add(1);
+    DdiExtension* ext = ddi_ext_of(DeviceObject);
+    ext->StartIoCalls.fetch_add(1);
+    if (ext->HoldNextStartIo) {  // the device stays busy with it until kDdiReleaseHeldPacket
+        ext->HoldNextStartIo = false;
+        ext->HeldPacket = Irp;
+        return;
+    }
     (void)ddi_complete(Irp, STATUS_SUCCESS);
+    if (ext->StartIoStartsNext) IoStartNextPacket(DeviceObject, FALSE);
 }
 
 VOID NTAPI DdiUnload(PDRIVER_OBJECT DriverObject) {

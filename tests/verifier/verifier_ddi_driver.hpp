@@ -100,6 +100,13 @@ enum DdiMode : ULONG {
     kDdiGuardedRegionLeft = 73,      // KeEnterGuardedRegion, complete, return (GuardedRegions at dispatch exit)
     kDdiPowerIrpPointer = 74,        // PoRequestPowerIrp(IRP_MN_SET_POWER) asking for the IRP (RequestedPowerIrp)
     kDdiPowerIrpNoPointer = 75,      // the same with Irp NULL, waited for
+    kDdiStartPacket = 76,            // mark, IoStartPacket, return STATUS_PENDING (StartIo completes it, then
+                                     // calls IoStartNextPacket when StartIoStartsNext: StartIoRecursion)
+    kDdiDeferStartIo = 77,           // IoSetStartIoAttributes(DeferredStartIo = TRUE, NonCancelable = TRUE)
+    kDdiSendOwnIrp = 78,             // IoAllocateIrp, a read to this device, no completion routine (IoAllocateForward)
+    kDdiSendOwnIrpWithRoutine = 79,  // the same with a completion routine that frees it
+    kDdiReleaseHeldPacket = 80,      // at DISPATCH_LEVEL: complete the packet StartIo held, IoStartNextPacket
+    kDdiNonCancelableStartIo = 81,   // IoSetStartIoAttributes(DeferredStartIo = FALSE, NonCancelable = TRUE)
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
@@ -138,6 +145,11 @@ struct DdiExtension {
     KGUARDED_MUTEX GuardedMutex;  // kDdiGuardedMutex
     KTIMER SpareTimer;         // kDdiTimer
     NTSTATUS PnpStatus;        // what IRP_MJ_PNP completes with (the PnpRemove tests)
+    bool StartIoStartsNext;    // DdiStartIo calls IoStartNextPacket after completing its packet
+    bool HoldNextStartIo;      // DdiStartIo keeps its next packet (HeldPacket) instead of completing it
+    PIRP HeldPacket;
+    PIRP OwnIrp;               // kDdiSendOwnIrp: freed by the test after the caught bugcheck
+    std::atomic<LONG> OwnIrpCompletions;
     ERESOURCE Resource;        // kDdiAcquireResource
     FAST_MUTEX FastMutex;      // kDdiFastMutex*
     IO_STATUS_BLOCK IoctlStatus;

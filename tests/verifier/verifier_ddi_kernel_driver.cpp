@@ -24,6 +24,26 @@ NTSTATUS request_power(PDEVICE_OBJECT device, DdiExtension* ext, bool keep_point
     return STATUS_SUCCESS;
 }
 
+NTSTATUS NTAPI own_irp_done(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
+    static_cast<DdiExtension*>(Context)->OwnIrpCompletions.fetch_add(1);
+    IoFreeIrp(Irp);
+    return STATUS_MORE_PROCESSING_REQUIRED;  // the IRP is gone: the I/O manager must not touch it
+}
+
+// A read of the driver's own, to its own device (mode 0: completed at once).
+NTSTATUS send_own_irp(PDEVICE_OBJECT device, DdiExtension* ext, bool with_routine) {
+    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = IRP_MJ_READ;
+    sp->Parameters.Read.Key = 0;
+    sp->Parameters.Read.ByteOffset.QuadPart = 0;
+    if (with_routine) IoSetCompletionRoutine(irp, own_irp_done, ext, TRUE, TRUE, TRUE);
+    else ext->OwnIrp = irp;
+    (void)IoCallDriver(device, irp);
+    return STATUS_SUCCESS;
+}
+
 }  // namespace
 
 NTSTATUS VerDdiCallKernelDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) {
@@ -118,6 +138,8 @@ NTSTATUS VerDdiCallKernelDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ex
     case kDdiGuardedRegionLeft: KeEnterGuardedRegion(); break;  // never left
     case kDdiPowerIrpPointer: return request_power(device, ext, true);
     case kDdiPowerIrpNoPointer: return request_power(device, ext, false);
+    case kDdiSendOwnIrp: return send_own_irp(device, ext, false);
+    case kDdiSendOwnIrpWithRoutine: return send_own_irp(device, ext, true);
     default: break;
     }
     return STATUS_SUCCESS;

@@ -166,5 +166,102 @@ TEST_F(DdiRuleTest, force_irql_checking_alone_does_not_check_the_other_rules) {
     IoFreeIrp(irp);
 }
 
+// StartIoRecursion (ntio's id 0x41022, P3 the device): IoStartNextPacket from inside a StartIo
+// routine whose device does not defer StartIo calls, with a packet waiting, so that StartIo runs
+// again one level deeper. Packets A (held by StartIo), B and C (queued); releasing A starts B, whose
+// StartIo starts C from inside itself.
+class StartIoRecursionTest : public DdiRuleTest {
+protected:
+    void send_three() {
+        ext(lower())->HoldNextStartIo = true;
+        for (int i = 0; i < 3; ++i) {
+            packets[i] = ddi_read(lower(), kDdiStartPacket, PASSIVE_LEVEL, outcomes[i]);
+            EXPECT_EQ(IoCallDriver(lower(), packets[i]), STATUS_PENDING);
+        }
+        EXPECT_EQ(ext(lower())->HeldPacket, packets[0]);
+        ext(lower())->StartIoStartsNext = true;
+    }
+    void free_all() {
+        for (PIRP irp : packets) IoFreeIrp(irp);
+    }
+    Outcome outcomes[3];
+    PIRP packets[3] = {};
+};
+
+TEST_F(StartIoRecursionTest, start_next_packet_inside_start_io_is_start_io_recursion) {
+    load_ddi();
+    expect_legal(kDdiNonCancelableStartIo);
+    send_three();
+    Outcome release;
+    PIRP irp = ddi_read(lower(), kDdiReleaseHeldPacket, PASSIVE_LEVEL, release);
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(lower(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION,
+                              0x41022);
+    EXPECT_EQ(bc.p3, ptr(lower()));
+    EXPECT_NE(last_report().find("StartIoRecursion"), std::string::npos);
+    EXPECT_EQ(outcomes[0].completions.load(), 1);
+    EXPECT_EQ(outcomes[1].completions.load(), 1);  // B's StartIo completed it, then asked for C
+    EXPECT_EQ(outcomes[2].completions.load(), 0);
+    recover();
+    // C still waits in the queue: started from outside any StartIo, then the device goes idle.
+    ext(lower())->StartIoStartsNext = false;
+    KIRQL irql;
+    KeRaiseIrql(DISPATCH_LEVEL, &irql);
+    IoStartNextPacket(lower(), FALSE);
+    IoStartNextPacket(lower(), FALSE);
+    KeLowerIrql(irql);
+    EXPECT_EQ(outcomes[2].completions.load(), 1);
+    EXPECT_EQ(lower()->CurrentIrp, nullptr);
+    IoFreeIrp(irp);
+    free_all();
+}
+
+TEST_F(StartIoRecursionTest, start_next_packet_inside_a_deferred_start_io_is_legal) {
+    load_ddi();
+    expect_legal(kDdiDeferStartIo);
+    send_three();
+    expect_legal(kDdiReleaseHeldPacket);
+    for (const Outcome& o : outcomes) EXPECT_EQ(o.completions.load(), 1);
+    EXPECT_EQ(ext(lower())->StartIoCalls.load(), 3);
+    EXPECT_EQ(lower()->CurrentIrp, nullptr);
+    free_all();
+}
+
+// With nothing waiting, IoStartNextPacket inside StartIo only marks the device idle: no recursion.
+TEST_F(StartIoRecursionTest, start_next_packet_inside_start_io_with_nothing_queued_is_legal) {
+    load_ddi();
+    expect_legal(kDdiNonCancelableStartIo);
+    ext(lower())->StartIoStartsNext = true;
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiStartPacket, PASSIVE_LEVEL, outcome);
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(lower(), irp), STATUS_PENDING); });
+    EXPECT_EQ(outcome.completions.load(), 1);
+    EXPECT_EQ(lower()->CurrentIrp, nullptr);
+    IoFreeIrp(irp);
+}
+
+// IoAllocateForward (ntio's id 0x41023, P3 the IRP, P4 the target): the driver's own IRP sent with
+// no completion routine to take it back.
+TEST_F(DdiRuleTest, sending_an_own_irp_without_a_completion_routine_is_io_allocate_forward) {
+    load_ddi();
+    Outcome outcome;
+    PIRP irp = ddi_read(lower(), kDdiSendOwnIrp, PASSIVE_LEVEL, outcome);
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(lower(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION,
+                              0x41023);
+    PIRP own = ext(lower())->OwnIrp;
+    ASSERT_NE(own, nullptr);
+    EXPECT_EQ(bc.p3, ptr(own));
+    EXPECT_EQ(bc.p4, ptr(lower()));
+    EXPECT_NE(last_report().find("IoAllocateForward"), std::string::npos);
+    recover();
+    IoFreeIrp(own);  // stopped before it was sent
+    IoFreeIrp(irp);
+}
+
+TEST_F(DdiRuleTest, sending_an_own_irp_with_a_completion_routine_is_legal) {
+    load_ddi();
+    expect_legal(kDdiSendOwnIrpWithRoutine);
+    EXPECT_EQ(ext(lower())->OwnIrpCompletions.load(), 1);
+}
+
 }  // namespace
 }  // namespace ntio::verifier::test
