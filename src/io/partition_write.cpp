@@ -53,7 +53,7 @@ MbrSlot* find_slot(MbrLayout& layout, ULONG number, std::size_t* table_index) {
     return nullptr;
 }
 
-// Rewrites the one table sector that holds slot `index` of table `t` with type `type`.
+// Rewrites the one table sector that holds partition `number` with its type byte set to `type`.
 NTSTATUS set_mbr_type(PDEVICE_OBJECT disk, const DiskProbe& probe, ULONG number, UCHAR type) {
     MbrLayout layout;
     NTSTATUS status = read_mbr_layout(disk, probe.geometry.sector_size, probe.sector0, &layout);
