@@ -46,6 +46,8 @@ ULONG level_after(const Check& c, Kind kind, ULONG level, PFILE_OBJECT owner) {
         if (same_key || kind == Kind::filter) return level;
         return level & ~kWrite;
     case Op::open:
+        // NT deviation: NT also breaks H for a create that meets a sharing violation; ntio's check
+        // cannot see the file system's share check, so only rename, link and delete break H.
         if (same_key) return level;
         if (kind == Kind::filter) return c.filter_breaks ? 0 : level;
         return level & ~kWrite;
