@@ -76,6 +76,7 @@ typedef struct _FAT_FCB {
     FAT_DIRENT Dirent;           /* the root's is synthesized */
     SHARE_ACCESS ShareAccess;
     FILE_LOCK FileLock;
+    OPLOCK Oplock;               /* FsRtl's oplock package (fastfat_oplock.c) */
     UNICODE_STRING FullName;     /* "\dir\name" from the volume root; "\" for the root */
     USHORT FinalNameOffset;      /* bytes to the last component */
 } FAT_FCB;
@@ -187,6 +188,13 @@ VOID FatInitializeVolumePosting(_Inout_ PFAT_VCB Vcb);
 NTSTATUS FatPostRequest(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
 /* Waits until every posted request is done (DriverUnload, before the devices go). */
 VOID FatDrainPostedRequests(VOID);
+
+/* fastfat_oplock.c: the oplock FSCTLs go to FsRtl; an operation that breaks an oplock waiting for
+ * its acknowledgement returns STATUS_PENDING (FsRtl owns the IRP and posts it again when the break
+ * ends); otherwise STATUS_SUCCESS, or STATUS_OPLOCK_BREAK_IN_PROGRESS for a create with
+ * FILE_COMPLETE_IF_OPLOCKED, and the operation goes on. Called with no FCB resource held. */
+NTSTATUS FatOplockRequest(_In_ PFAT_FCB Fcb, _Inout_ PIRP Irp);
+NTSTATUS FatCheckOplock(_In_ PDEVICE_OBJECT DeviceObject, _In_ PFAT_FCB Fcb, _Inout_ PIRP Irp, _In_ ULONG Flags);
 
 /* dispatch files; Wait as for FatCommonDispatch */
 NTSTATUS FatCreate(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);

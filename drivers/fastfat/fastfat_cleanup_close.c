@@ -76,6 +76,10 @@ NTSTATUS FatCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         FsRtlNotifyCleanup(vcb->NotifySync, &vcb->DirNotifyList, ccb);
     } else {
         (void)FsRtlFastUnlockAll(&fcb->FileLock, file, IoGetRequestorProcess(Irp), NULL);
+        /* The handle's own oplock ends with it; a delete-on-close handle breaks others' handle caching. */
+        (void)FsRtlCheckOplockEx(&fcb->Oplock, Irp,
+                                 ccb && (ccb->Flags & CCB_DELETE_ON_CLOSE) ? OPLOCK_FLAG_CLOSING_DELETE_ON_CLOSE : 0,
+                                 NULL, NULL, NULL);
     }
 
     ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);

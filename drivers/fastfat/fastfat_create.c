@@ -13,6 +13,7 @@ static const GENERIC_MAPPING FatFileMapping = {FILE_GENERIC_READ, FILE_GENERIC_W
 
 typedef struct _FAT_CREATE {
     PFAT_VCB Vcb;
+    PIRP Irp;
     PFILE_OBJECT FileObject;
     ULONG Disposition;
     ULONG Options;
@@ -165,6 +166,7 @@ static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PU
                         disposition == FILE_SUPERSEDE;
     PFAT_FCB fcb;
     BOOLEAN created = FALSE;
+    NTSTATUS oplock = STATUS_SUCCESS;
     NTSTATUS status;
 
     if (disposition == FILE_CREATE) {
@@ -204,6 +206,12 @@ static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PU
     } else if (fcb->OpenHandles > 0 &&
                !NT_SUCCESS(status = IoCheckShareAccess(Create->Access, Create->ShareAccess, Create->FileObject,
                                                        &fcb->ShareAccess, FALSE))) {
+    } else if (!directory && !created &&
+               (oplock = FatCheckOplock(Create->Vcb->VolumeDevice, fcb, Create->Irp, 0)) != STATUS_SUCCESS &&
+               oplock != STATUS_OPLOCK_BREAK_IN_PROGRESS) {
+        /* STATUS_PENDING: FsRtl holds the create until the break is acknowledged, then it is posted
+         * to start again; or the open fails (STATUS_CANNOT_BREAK_OPLOCK). */
+        status = oplock;
     } else if (overwrite) {
         /* Lock order is main resource, paging resource, then the VCB: without both at once, start
          * again. The main resource keeps readers out first: a cached read holds it shared, then the
@@ -228,14 +236,18 @@ static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PU
     } else {
         status = STATUS_SUCCESS;
     }
-    if (NT_SUCCESS(status)) {
+    if (NT_SUCCESS(status) && status != STATUS_PENDING) {
         status = FatOpenFcb(Create, fcb);
+        if (NT_SUCCESS(status) && oplock == STATUS_OPLOCK_BREAK_IN_PROGRESS) {
+            /* FILE_COMPLETE_IF_OPLOCKED: opened at once, while the break is still under way. */
+            status = oplock;
+        }
     }
     if (created) {
         /* The open holds its own reference; the FCB goes now if nothing opened it. */
         FatDereferenceFcb(fcb);
     }
-    if (NT_SUCCESS(status)) {
+    if (NT_SUCCESS(status) && status != STATUS_PENDING) {
         *Information = disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED
                        : overwrite                   ? FILE_OVERWRITTEN
                                                      : FILE_OPENED;
@@ -433,7 +445,8 @@ static NTSTATUS FatOpenVolume(PFAT_CREATE Create, PULONG_PTR Information)
     return FatOpenFcb(Create, Create->Vcb->VolumeFcb);
 }
 
-static NTSTATUS FatCommonCreate(PFAT_VCB Vcb, PIO_STACK_LOCATION Stack, PULONG_PTR Information, PBOOLEAN Retry)
+static NTSTATUS FatCommonCreate(PFAT_VCB Vcb, PIRP Irp, PIO_STACK_LOCATION Stack, PULONG_PTR Information,
+                                PBOOLEAN Retry)
 {
     PFILE_OBJECT file = Stack->FileObject;
     PFILE_OBJECT related = file->RelatedFileObject;
@@ -444,6 +457,7 @@ static NTSTATUS FatCommonCreate(PFAT_VCB Vcb, PIO_STACK_LOCATION Stack, PULONG_P
 
     RtlZeroMemory(&create, sizeof(create));
     create.Vcb = Vcb;
+    create.Irp = Irp;
     create.FileObject = file;
     create.Disposition = Stack->Parameters.Create.Options >> 24;
     create.Options = Stack->Parameters.Create.Options & FILE_VALID_OPTION_FLAGS;
@@ -541,7 +555,7 @@ NTSTATUS FatCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     for (;;) {
         BOOLEAN retry = FALSE;
         ExAcquireResourceExclusiveLite(&vcb->Resource, TRUE);
-        status = FatCommonCreate(vcb, stack, &information, &retry);
+        status = FatCommonCreate(vcb, Irp, stack, &information, &retry);
         ExReleaseResourceLite(&vcb->Resource);
         if (!retry) {
             break;
@@ -552,6 +566,9 @@ NTSTATUS FatCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             delay.QuadPart = -10 * 1000;
             KeDelayExecutionThread(KernelMode, FALSE, &delay);
         }
+    }
+    if (status == STATUS_PENDING) {
+        return status; /* FsRtl's until the oplock break ends */
     }
     return FatCompleteRequest(Irp, status, NT_SUCCESS(status) ? information : 0);
 }

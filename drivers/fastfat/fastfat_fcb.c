@@ -87,6 +87,7 @@ PFAT_FCB FatCreateFcb(PFAT_VCB Vcb, PCUNICODE_STRING ParentName, const FAT_DIREN
     (void)ExInitializeResourceLite(&fcb->MainResource);
     (void)ExInitializeResourceLite(&fcb->PagingIoResource);
     FsRtlInitializeFileLock(&fcb->FileLock, NULL, NULL);
+    FsRtlInitializeOplock(&fcb->Oplock);
     FatFcbSizesFromDirent(fcb);
     InsertTailList(&Vcb->FcbList, &fcb->Links);
     return fcb;
@@ -118,6 +119,7 @@ VOID FatDereferenceFcb(PFAT_FCB Fcb)
     }
     RemoveEntryList(&Fcb->Links);
     FsRtlUninitializeFileLock(&Fcb->FileLock);
+    FsRtlUninitializeOplock(&Fcb->Oplock);
     ExDeleteResourceLite(&Fcb->MainResource);
     ExDeleteResourceLite(&Fcb->PagingIoResource);
     ExFreePoolWithTag(Fcb->FullName.Buffer, FASTFAT_TAG);

@@ -542,6 +542,12 @@ NTSTATUS FatSetInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
         stack->Parameters.SetFile.FileInformationClass != FilePositionInformation) {
         return FatCompleteRequest(Irp, STATUS_MEDIA_WRITE_PROTECTED, 0);
     }
+    /* End of file, allocation, rename, link and delete break oplocks (FsRtl picks by class); the lazy
+     * writer's valid-data advance changes nothing a holder caches. */
+    if (fcb->Header.NodeTypeCode == FAT_NTC_FCB && !stack->Parameters.SetFile.AdvanceOnly &&
+        FatCheckOplock(DeviceObject, fcb, Irp, 0) == STATUS_PENDING) {
+        return STATUS_PENDING;
+    }
     if ((!Wait && stack->Parameters.SetFile.FileInformationClass != FilePositionInformation) ||
         !ExAcquireResourceExclusiveLite(&fcb->MainResource, Wait)) {
         return FatPostRequest(DeviceObject, Irp);

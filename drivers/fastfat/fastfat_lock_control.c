@@ -14,5 +14,8 @@ NTSTATUS FatLockControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     if (vcb->Flags & VCB_DISMOUNTED) {
         return FatCompleteRequest(Irp, STATUS_VOLUME_DISMOUNTED, 0);
     }
+    if (FatCheckOplock(DeviceObject, fcb, Irp, 0) == STATUS_PENDING) {
+        return STATUS_PENDING;
+    }
     return FsRtlProcessFileLock(&fcb->FileLock, Irp, NULL);
 }

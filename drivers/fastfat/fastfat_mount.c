@@ -279,6 +279,20 @@ static NTSTATUS FatUserFsRequest(PFAT_VCB Vcb, PIRP Irp, PIO_STACK_LOCATION Stac
     case FSCTL_IS_VOLUME_MOUNTED:
         status = STATUS_SUCCESS;
         break;
+    case FSCTL_REQUEST_OPLOCK_LEVEL_1:
+    case FSCTL_REQUEST_OPLOCK_LEVEL_2:
+    case FSCTL_REQUEST_BATCH_OPLOCK:
+    case FSCTL_OPLOCK_BREAK_ACKNOWLEDGE:
+    case FSCTL_OPBATCH_ACK_CLOSE_PENDING:
+    case FSCTL_OPLOCK_BREAK_NOTIFY:
+    case FSCTL_OPLOCK_BREAK_ACK_NO_2:
+    case FSCTL_REQUEST_FILTER_OPLOCK:
+    case FSCTL_REQUEST_OPLOCK:
+        if (!fcb || fcb->Header.NodeTypeCode != FAT_NTC_FCB) {
+            status = STATUS_INVALID_PARAMETER;
+            break;
+        }
+        return FatOplockRequest(fcb, Irp);
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;

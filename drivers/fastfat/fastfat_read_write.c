@@ -125,6 +125,9 @@ BOOLEAN NTAPI FatFastIoCheckIfPossible(PFILE_OBJECT FileObject, PLARGE_INTEGER F
     if (!fcb || fcb->Header.NodeTypeCode != FAT_NTC_FCB || (fcb->Vcb->Flags & VCB_DISMOUNTED)) {
         return FALSE;
     }
+    if (!FsRtlOplockIsFastIoPossible(&fcb->Oplock)) {
+        return FALSE;
+    }
     length.QuadPart = Length;
     if (CheckForReadOperation) {
         return FsRtlFastCheckLockForRead(&fcb->FileLock, FileOffset, &length, LockKey, FileObject, process);
@@ -249,6 +252,10 @@ NTSTATUS FatRead(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
     if (length == 0) {
         return FatCompleteRequest(Irp, STATUS_SUCCESS, 0);
     }
+    status = FatCheckOplock(DeviceObject, fcb, Irp, 0);
+    if (status == STATUS_PENDING) {
+        return status;
+    }
     if (!FsRtlCheckLockForReadAccess(&fcb->FileLock, Irp)) {
         return FatCompleteRequest(Irp, STATUS_FILE_LOCK_CONFLICT, 0);
     }
@@ -355,6 +362,10 @@ NTSTATUS FatWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
     }
     if (length == 0) {
         return FatCompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+    status = FatCheckOplock(DeviceObject, fcb, Irp, 0);
+    if (status == STATUS_PENDING) {
+        return status;
     }
     if (!ExAcquireResourceExclusiveLite(&fcb->MainResource, Wait)) {
         return FatPostRequest(DeviceObject, Irp);

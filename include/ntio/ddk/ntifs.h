@@ -19,4 +19,6 @@
 #include "ntio_ddk/se_token.h"
 #include "ntio_ddk/rtl_compression.h"
 #include "ntio_ddk/rtl_short_names.h"
+/* Opportunistic locks */
+#include "ntio_ddk/fsrtl_oplock.h"
 #endif

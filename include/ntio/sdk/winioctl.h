@@ -322,5 +322,7 @@
 /* ---- Disk and storage IOCTLs (Windows x64 layouts, defined once with the DDK) ----
  * https://learn.microsoft.com/windows/win32/api/winioctl/ */
 #include "../ddk/ntdddisk.h"
+/* Oplock FSCTLs and the REQUEST_OPLOCK_* buffers */
+#include "../ddk/ntio_ddk/oplock_fsctl.h"
 
 #endif /* NTIO_SDK_WINIOCTL_H */

@@ -1,0 +1,299 @@
+// Breaking oplocks for the operations that conflict with them (MS-FSA 2.1.4.12, "Algorithm to Check
+// for an Oplock Break"): FsRtlCheckOplock(Ex) for the IRP a file system is serving, the explicit
+// breaks (FsRtlOplockBreakToNone(Ex), FsRtlOplockBreakH), and the owner's cleanup, which gives its
+// oplock up. A break that needs an acknowledgement holds the breaking operation: the caller's thread
+// blocks, or, with a CompletionRoutine, the IRP is handed to the package and STATUS_PENDING returned.
+#include "fsrtl/oplock_state.hpp"
+
+#include <new>
+
+using namespace ntio::fsrtl::oplock;
+
+namespace {
+
+// What an operation leaves other keys' oplocks (the caching levels they may keep).
+enum class Op {
+    none,       // breaks nothing
+    read,       // loses W: level 1 and batch go to level 2, RW(H) to R(H)
+    open,       // a create that neither overwrites nor asks for write access (filter oplocks stay)
+    write,      // data or size changes: everything goes to none, level 2 even for its own key
+    handle,     // rename, link, delete: loses H (batch and filter to none)
+    all_none,   // FsRtlOplockBreakToNone: every oplock to none whatever its key
+    cleanup,    // the owner's handle closes
+};
+
+struct Check {
+    Op op = Op::none;
+    PFILE_OBJECT requester = nullptr;
+    bool complete_if_oplocked = false;
+    bool filter_breaks = false;  // the create would disturb a filter oplock's owner
+    bool requiring_oplock = false;
+};
+
+// The level `kind` at `level` keeps under `c` (MS-FSA 2.1.4.12's table, by caching levels).
+ULONG level_after(const Check& c, Kind kind, ULONG level, PFILE_OBJECT owner) {
+    const bool same_key = owner == c.requester;
+    switch (c.op) {
+    case Op::none:
+    case Op::cleanup:
+        return level;
+    case Op::all_none:
+        return 0;
+    case Op::write:
+        if (kind == Kind::level2) return 0;
+        return same_key ? level : 0;
+    case Op::read:
+        if (same_key || kind == Kind::filter) return level;
+        return level & ~kWrite;
+    case Op::open:
+        // NT deviation: NT also breaks H for a create that meets a sharing violation; ntio's check
+        // cannot see the file system's share check, so only rename, link and delete break H.
+        if (same_key) return level;
+        if (kind == Kind::filter) return c.filter_breaks ? 0 : level;
+        return level & ~kWrite;
+    case Op::handle:
+        if (same_key) return level;
+        if (kind == Kind::batch || kind == Kind::filter) return 0;
+        if (kind == Kind::level1 || kind == Kind::level2) return level;
+        return level & ~kHandle;
+    }
+    return level;
+}
+
+// Breaks what `c` conflicts with; breaks that need an acknowledgement join m_breaking.
+void break_locked(State& s, const Check& c, Deferred& deferred) {
+    for (Breaking& b : s.m_breaking) {
+        ULONG to = level_after(c, b.kind, b.to_level, b.owner);
+        b.to_level = b.kind == Kind::win7 ? to : (to & kRead);
+    }
+    for (auto it = s.m_grants.begin(); it != s.m_grants.end();) {
+        const Grant g = *it;
+        const ULONG to = level_after(c, g.kind, g.level, g.owner);
+        if (to == g.level) {
+            ++it;
+            continue;
+        }
+        it = s.m_grants.erase(it);
+        const bool parked = s.unpark_locked(g.irp);
+        if (g.kind == Kind::win7) {
+            // Losing W or H needs the owner's acknowledgement; losing R alone does not (MS-FSA 2.1.5.17.3).
+            const bool ack = (g.level & ~to & (kWrite | kHandle)) != 0;
+            if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, write_win7_output(g.irp, g.level, to, ack)});
+            if (ack) {
+                s.m_breaking.push_back({g.owner, g.kind, to, false});
+            }
+        } else if (g.kind == Kind::level2) {
+            if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, FILE_OPLOCK_BROKEN_TO_NONE});
+        } else {
+            const ULONG_PTR info = (to & kRead) && g.kind != Kind::filter ? FILE_OPLOCK_BROKEN_TO_LEVEL_2
+                                                                            : FILE_OPLOCK_BROKEN_TO_NONE;
+            if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, info});
+            s.m_breaking.push_back({g.owner, g.kind, info == FILE_OPLOCK_BROKEN_TO_LEVEL_2 ? kRead : 0, false});
+        }
+    }
+}
+
+// The owner's handle closes (MS-FSA 2.1.5.4): its granted oplocks end, completing their requests, and
+// a break it had not acknowledged ends as if acknowledged to none.
+void close_owner_locked(State& s, PFILE_OBJECT fo, Deferred& deferred) {
+    for (auto it = s.m_grants.begin(); it != s.m_grants.end();) {
+        if (it->owner != fo) {
+            ++it;
+            continue;
+        }
+        const Grant g = *it;
+        it = s.m_grants.erase(it);
+        if (!s.unpark_locked(g.irp)) continue;
+        if (g.kind == Kind::win7) {
+            deferred.completions.push_back(
+                {g.irp, STATUS_OPLOCK_HANDLE_CLOSED, write_win7_output(g.irp, g.level, 0, false)});
+        } else {
+            deferred.completions.push_back({g.irp, STATUS_SUCCESS, FILE_OPLOCK_BROKEN_TO_NONE});
+        }
+    }
+    for (auto it = s.m_breaking.begin(); it != s.m_breaking.end();) {
+        it = it->owner == fo ? s.m_breaking.erase(it) : it + 1;
+    }
+    s.release_if_idle_locked(deferred);
+}
+
+Check classify(PIRP irp, ULONG flags) {
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
+    Check c;
+    c.requester = (flags & OPLOCK_FLAG_IGNORE_OPLOCK_KEYS) ? nullptr : sp->FileObject;
+    c.complete_if_oplocked = (flags & OPLOCK_FLAG_COMPLETE_IF_OPLOCKED) != 0;
+    switch (sp->MajorFunction) {
+    case IRP_MJ_CREATE: {
+        const ULONG options = sp->Parameters.Create.Options;
+        const ULONG disposition = options >> 24;
+        if (options & FILE_COMPLETE_IF_OPLOCKED) c.complete_if_oplocked = true;
+        c.requiring_oplock = (options & FILE_OPEN_REQUIRING_OPLOCK) != 0;
+        const ACCESS_MASK access =
+            sp->Parameters.Create.SecurityContext ? sp->Parameters.Create.SecurityContext->DesiredAccess : 0;
+        if (disposition == FILE_SUPERSEDE || disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF) {
+            c.op = Op::write;
+        } else {
+            c.op = Op::open;
+            // A filter oplock lets readers that share everything past (Learn: FSCTL_REQUEST_FILTER_OPLOCK).
+            c.filter_breaks = (access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE)) ||
+                              !(sp->Parameters.Create.ShareAccess & FILE_SHARE_READ);
+        }
+        break;
+    }
+    case IRP_MJ_READ:
+        c.op = Op::read;
+        break;
+    case IRP_MJ_WRITE:
+    case IRP_MJ_LOCK_CONTROL:
+    case IRP_MJ_FLUSH_BUFFERS:
+        c.op = Op::write;
+        break;
+    case IRP_MJ_SET_INFORMATION:
+        switch (sp->Parameters.SetFile.FileInformationClass) {
+        case FileEndOfFileInformation:
+        case FileAllocationInformation:
+            c.op = Op::write;
+            break;
+        case FileRenameInformation:
+        case FileLinkInformation:
+        case FileDispositionInformation:
+        case FileDispositionInformationEx:
+            c.op = Op::handle;
+            break;
+        default:
+            break;
+        }
+        break;
+    case IRP_MJ_CLEANUP:
+        c.op = (flags & OPLOCK_FLAG_CLOSING_DELETE_ON_CLOSE) ? Op::handle : Op::cleanup;
+        c.requester = sp->FileObject;
+        break;
+    default:
+        break;
+    }
+    return c;
+}
+
+// Breaks what `c` conflicts with, then holds the operation while breaks of other keys wait for their
+// acknowledgement.
+NTSTATUS check(POPLOCK oplock, PIRP irp, const Check& c, PVOID context, POPLOCK_WAIT_COMPLETE_ROUTINE completion,
+               POPLOCK_FS_PREPOST_IRP post) {
+    State* s = state_of(oplock);
+    if (!s || c.op == Op::none) return STATUS_SUCCESS;
+    Deferred deferred;
+    BlockedWait* blocked = nullptr;
+    bool wait = false;
+    {
+        std::lock_guard<std::mutex> guard(s->m_lock);
+        if (c.op == Op::cleanup) {
+            close_owner_locked(*s, c.requester, deferred);
+        } else {
+            if (c.requiring_oplock) {
+                for (const Grant& g : s->m_grants)
+                    if (level_after(c, g.kind, g.level, g.owner) != g.level) return STATUS_CANNOT_BREAK_OPLOCK;
+            }
+            break_locked(*s, c, deferred);
+            if (s->has_breaking_for_locked(c.requester)) {
+                // FILE_COMPLETE_IF_OPLOCKED: the operation goes on at once and learns of the break.
+                if (!c.complete_if_oplocked) wait = true;
+            }
+            if (wait && !completion) {
+                blocked = new (std::nothrow) BlockedWait;
+                if (!blocked) return STATUS_INSUFFICIENT_RESOURCES;
+                KeInitializeEvent(&blocked->event, NotificationEvent, FALSE);
+                s->m_waiters.push_back({irp, nullptr, nullptr, blocked});
+            }
+        }
+    }
+    finish(deferred);
+    if (c.op == Op::cleanup) return STATUS_SUCCESS;
+    if (!wait) {
+        if (c.complete_if_oplocked) {
+            std::lock_guard<std::mutex> guard(s->m_lock);
+            if (s->has_breaking_for_locked(c.requester)) return STATUS_OPLOCK_BREAK_IN_PROGRESS;
+        }
+        return STATUS_SUCCESS;
+    }
+    if (!completion) {
+        (void)KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, nullptr);
+        blocked->release();
+        return STATUS_SUCCESS;
+    }
+    // The IRP is the package's now: the file system prepares it for posting, then it waits.
+    IoMarkIrpPending(irp);
+    if (post) post(context, irp);
+    Deferred later;
+    bool run_now = false;
+    {
+        std::lock_guard<std::mutex> guard(s->m_lock);
+        if (!s->has_breaking_for_locked(c.requester)) {
+            run_now = true;
+        } else if (s->park_locked(irp)) {
+            s->m_waiters.push_back({irp, context, completion, nullptr});
+        } else {
+            later.completions.push_back({irp, STATUS_CANCELLED, 0});
+        }
+    }
+    if (run_now) completion(context, irp);
+    finish(later);
+    return STATUS_PENDING;
+}
+
+}  // namespace
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckoplock
+NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplock(POPLOCK Oplock, PIRP Irp, PVOID Context,
+                                            POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                            POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
+    return FsRtlCheckOplockEx(Oplock, Irp, 0, Context, CompletionRoutine, PostIrpRoutine);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckoplockex
+// NT deviation: OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY, _BACK_OUT_ATOMIC_OPLOCK, _PARENT_OBJECT and
+// _REMOVING_FILE_OR_LINK do nothing: ntio has no oplock key ECPs, atomic oplocks or directory oplocks.
+NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx(POPLOCK Oplock, PIRP Irp, ULONG Flags, PVOID Context,
+                                              POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                              POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
+    if (!Oplock || !Irp) return STATUS_INVALID_PARAMETER;
+    if (Flags & (OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY | OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK | OPLOCK_FLAG_PARENT_OBJECT))
+        return STATUS_SUCCESS;
+    return check(Oplock, Irp, classify(Irp, Flags), Context, CompletionRoutine, PostIrpRoutine);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockbreaktonone
+// Every oplock goes to none, whatever its key.
+NTKERNELAPI NTSTATUS NTAPI FsRtlOplockBreakToNone(POPLOCK Oplock, PIO_STACK_LOCATION IrpSp, PIRP Irp, PVOID Context,
+                                                  POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                                  POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
+    (void)IrpSp;
+    return FsRtlOplockBreakToNoneEx(Oplock, Irp, 0, Context, CompletionRoutine, PostIrpRoutine);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockbreaktononeex
+NTKERNELAPI NTSTATUS NTAPI FsRtlOplockBreakToNoneEx(POPLOCK Oplock, PIRP Irp, ULONG Flags, PVOID Context,
+                                                    POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                                    POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
+    if (!Oplock || !Irp) return STATUS_INVALID_PARAMETER;
+    Check c;
+    c.op = Op::all_none;
+    c.requester = IoGetCurrentIrpStackLocation(Irp)->FileObject;
+    c.complete_if_oplocked = (Flags & OPLOCK_FLAG_COMPLETE_IF_OPLOCKED) != 0;
+    return check(Oplock, Irp, c, Context, CompletionRoutine, PostIrpRoutine);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockbreakh
+// Breaks the handle caching of other keys' oplocks: RH to R, RWH to RW, batch and filter to none.
+NTKERNELAPI NTSTATUS NTAPI FsRtlOplockBreakH(POPLOCK Oplock, PIRP Irp, ULONG Flags, PVOID Context,
+                                             POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                             POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
+    if (!Oplock || !Irp) return STATUS_INVALID_PARAMETER;
+    Check c;
+    c.op = Op::handle;
+    c.requester = (Flags & OPLOCK_FLAG_IGNORE_OPLOCK_KEYS) ? nullptr : IoGetCurrentIrpStackLocation(Irp)->FileObject;
+    c.complete_if_oplocked = (Flags & OPLOCK_FLAG_COMPLETE_IF_OPLOCKED) != 0;
+    return check(Oplock, Irp, c, Context, CompletionRoutine, PostIrpRoutine);
+}
+
+}  // extern "C"
