@@ -15,6 +15,7 @@
 #include "io/driver_object.hpp"
 #include "io/objects.hpp"
 #include "io/pnp_notification.hpp"
+#include "io/pnp_property_store.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
 #include <ntio/ntio.h>
@@ -412,6 +413,7 @@ NTSTATUS read_enum_root(std::vector<std::unique_ptr<PnpNode>>& out) {
             auto node = std::make_unique<PnpNode>();
             node->instance = u"ROOT\\" + device_class + u"\\" + instance;
             node->service = key.string(u"Service", false);
+            node->properties.service = node->service;
             node->lower = split_multi(key.string(u"LowerFilters", true));
             node->upper = split_multi(key.string(u"UpperFilters", true));
             node->properties.description = key.string(u"DeviceDesc", false);
@@ -683,6 +685,7 @@ void drop_node(Manager& m, PnpNode* node) {
     PDEVICE_OBJECT pdo = node->pdo;
     __atomic_store_n(&pdo_extension(pdo)->node, nullptr, __ATOMIC_RELEASE);
     device_interfaces_forget(pdo);
+    property_forget(pnp_node_property_id(*node));
     IoDeleteDevice(pdo);
     // An open that found the PDO by name before its name went holds a reference and has still to
     // reach the PDO's parse procedure (which takes an open and fails it: delete pending). The node's
@@ -799,6 +802,12 @@ bool pnp_node_started(const PnpNode& node) noexcept {
 const std::u16string& pnp_instance_path(const PnpNode& node) noexcept { return node.instance; }
 
 const PnpNodeProperties& pnp_node_properties(const PnpNode& node) noexcept { return node.properties; }
+
+std::u16string pnp_node_property_id(const PnpNode& node) {
+    char prefix[40];
+    std::snprintf(prefix, sizeof prefix, "dev:%p", static_cast<const void*>(&node));
+    return std::u16string(prefix, prefix + std::strlen(prefix));
+}
 
 DEVICE_CAPABILITIES pnp_node_capabilities(const PnpNode& node) noexcept {
     std::lock_guard guard(node.capabilities_lock);
