@@ -39,6 +39,7 @@ struct PnpNode {
     std::atomic<bool> force_remove{false};   // shutdown: do not wait for the last close
     NTSTATUS problem = STATUS_SUCCESS;
     bool surprise = false;
+    bool eject = false;                      // IoRequestDeviceEject: IRP_MN_EJECT once removed
     mutable std::mutex capabilities_lock;    // IoGetDeviceProperty reads them from any thread
     DEVICE_CAPABILITIES capabilities{};
     KEVENT last_close;                       // pnp_open_released signals it
@@ -435,7 +436,8 @@ NTSTATUS read_enum_root(std::vector<std::unique_ptr<PnpNode>>& out) {
 // initialises it, waited for.
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/passing-pnp-irps-down-the-device-stack
 NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor, PDEVICE_CAPABILITIES capabilities = nullptr,
-                  PCM_RESOURCE_LIST raw = nullptr, PCM_RESOURCE_LIST translated = nullptr) {
+                  PCM_RESOURCE_LIST raw = nullptr, PCM_RESOURCE_LIST translated = nullptr,
+                  ULONG_PTR* information = nullptr) {
     PDEVICE_OBJECT top = IoGetAttachedDeviceReference(pdo);
     KEVENT event;
     KeInitializeEvent(&event, NotificationEvent, FALSE);
@@ -458,6 +460,7 @@ NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor, PDEVICE_CAPABILITIES capabili
         (void)KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, nullptr);
         status = iosb.Status;
     }
+    if (information) *information = iosb.Information;
     ObDereferenceObject(top);
     return status;
 }
@@ -726,6 +729,10 @@ void finish_removal(Manager& m, PnpNode* node, bool shutdown = false) {
         (void)pnp_set_device_power(node->pdo, PowerDeviceD3);
     }
     (void)send_remove(node->pdo);
+    // IoRequestDeviceEject: the bus driver ejects the device once its stack is removed and it is in D3
+    // (function and filter drivers, detached by now, never see the IRP).
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-eject
+    if (node->eject) (void)send_pnp(node->pdo, IRP_MN_EJECT);
     // The PnP manager disables the interfaces a driver left enabled (IoSetDeviceInterfaceState).
     device_interfaces_disable_all(node->pdo);
     // The stack is gone once REMOVE_DEVICE completed (a surprise removal told the callbacks already;
@@ -783,7 +790,96 @@ NTSTATUS capture_instance(PCUNICODE_STRING in, std::u16string& out) {
     return STATUS_SUCCESS;
 }
 
+// The manager of the System `pdo` belongs to, with a user count; null when it has none.
+Manager* acquire_manager_of(PDEVICE_OBJECT pdo) {
+    ob::ObjectManager* objects = &ob::manager_of(pdo);
+    std::lock_guard guard(g_lock);
+    for (Manager* m : g_managers) {
+        if (m->objects == objects) {
+            ++m->users;
+            return m;
+        }
+    }
+    return nullptr;
+}
+
+// Orderly removal of a started node (target-device callbacks, open handles, QUERY_REMOVE, then the
+// removal or CANCEL_REMOVE). Operation lock held.
+NTSTATUS remove_orderly(Manager& m, PnpNode* node, PPNP_VETO_TYPE veto_type) {
+    if (!NT_SUCCESS(pnp_notify_query_remove(node->pdo))) {
+        if (veto_type) *veto_type = PNP_VetoDriver;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
+    if (stack_open_count(node->pdo) != 0) {
+        pnp_notify_remove_cancelled(node->pdo);
+        if (veto_type) *veto_type = PNP_VetoOutstandingOpen;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
+    NTSTATUS status = send_pnp(node->pdo, IRP_MN_QUERY_REMOVE_DEVICE);
+    if (!NT_SUCCESS(status)) {
+        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-cancel-remove-device
+        (void)send_pnp(node->pdo, IRP_MN_CANCEL_REMOVE_DEVICE);
+        pnp_notify_remove_cancelled(node->pdo);
+        if (veto_type) *veto_type = PNP_VetoDevice;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
+    commit_removal(m, node);
+    return STATUS_SUCCESS;
+}
+
 }  // namespace
+
+// The node of a PDO the caller referenced, under the operation lock; the caller's reference goes
+// there (the node's own keeps the PDO while the lock is held, and removal waits for every other).
+PnpNode* started_node_consuming(PDEVICE_OBJECT pdo) {
+    PnpNode* node = pnp_node_of(pdo);
+    ObDereferenceObject(pdo);
+    if (!node || node->state.load(std::memory_order_acquire) != NodeState::started) return nullptr;
+    return node;
+}
+
+void pnp_query_device_state(PDEVICE_OBJECT pdo) {
+    Manager* m = acquire_manager_of(pdo);
+    if (!m) {
+        ObDereferenceObject(pdo);
+        return;
+    }
+    ManagerRef hold(m);
+    std::lock_guard op(m->operation);
+    PnpNode* node = started_node_consuming(pdo);
+    if (!node) return;
+    ULONG_PTR information = 0;
+    if (!NT_SUCCESS(send_pnp(pdo, IRP_MN_QUERY_PNP_DEVICE_STATE, nullptr, nullptr, nullptr, &information))) return;
+    const auto state = static_cast<PNP_DEVICE_STATE>(information);
+    // A device that failed or is gone is surprise-removed: "the PnP manager sends IRP_MN_SURPRISE_REMOVAL
+    // ... if a driver for the device indicated that the device failed" (IoInvalidateDeviceState,
+    // PNP_DEVICE_FAILED); a device disabled in hardware is removed in order.
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-surprise-removal
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-pnp-device-state
+    // NT deviation: the device node leaves with its stack (NtioPnpQueryDevice then finds nothing) where
+    // Windows keeps it with a problem code (CM_PROB_FAILED_POST_START, CM_PROB_HARDWARE_DISABLED).
+    if (state & (PNP_DEVICE_FAILED | PNP_DEVICE_REMOVED)) {
+        node->surprise = true;
+        commit_removal(*m, node);
+    } else if (state & PNP_DEVICE_DISABLED) {
+        (void)remove_orderly(*m, node, nullptr);
+    }
+}
+
+void pnp_eject_device(PDEVICE_OBJECT pdo) {
+    Manager* m = acquire_manager_of(pdo);
+    if (!m) {
+        ObDereferenceObject(pdo);
+        return;
+    }
+    ManagerRef hold(m);
+    std::lock_guard op(m->operation);
+    PnpNode* node = started_node_consuming(pdo);
+    if (!node) return;
+    node->eject = true;
+    // A vetoed query-remove leaves the device where it was, uneject.
+    if (!NT_SUCCESS(remove_orderly(*m, node, nullptr))) node->eject = false;
+}
 
 bool pnp_is_pdo(PDEVICE_OBJECT device) noexcept {
     return device && ob::type_of(device) == &g_device_type && device->DriverObject &&
@@ -944,25 +1040,7 @@ NTSTATUS NtioPnpRemoveDevice(PCUNICODE_STRING InstancePath, BOOLEAN Surprise, PP
         return STATUS_SUCCESS;
     }
     // The target-device callbacks first: they may veto, and close their handles if they agree.
-    if (!NT_SUCCESS(pnp_notify_query_remove(node->pdo))) {
-        if (VetoType) *VetoType = PNP_VetoDriver;
-        return STATUS_PLUGPLAY_QUERY_VETOED;
-    }
-    if (stack_open_count(node->pdo) != 0) {
-        pnp_notify_remove_cancelled(node->pdo);
-        if (VetoType) *VetoType = PNP_VetoOutstandingOpen;
-        return STATUS_PLUGPLAY_QUERY_VETOED;
-    }
-    status = send_pnp(node->pdo, IRP_MN_QUERY_REMOVE_DEVICE);
-    if (!NT_SUCCESS(status)) {
-        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-cancel-remove-device
-        (void)send_pnp(node->pdo, IRP_MN_CANCEL_REMOVE_DEVICE);
-        pnp_notify_remove_cancelled(node->pdo);
-        if (VetoType) *VetoType = PNP_VetoDevice;
-        return STATUS_PLUGPLAY_QUERY_VETOED;
-    }
-    commit_removal(*m.get(), node);
-    return STATUS_SUCCESS;
+    return remove_orderly(*m.get(), node, VetoType);
 }
 
 }  // extern "C"

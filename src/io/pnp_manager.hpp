@@ -87,6 +87,13 @@ std::u16string device_interface_property_id(ob::ObjectManager* manager, std::u16
 // The in-memory property owner name of a device node (its properties go with the node).
 std::u16string pnp_node_property_id(const PnpNode& node);
 
+// IoInvalidateDeviceState's and IoRequestDeviceEject's work, run on a system worker (pnp_device_state.cpp):
+// IRP_MN_QUERY_PNP_DEVICE_STATE and what its answer asks for; the orderly removal then IRP_MN_EJECT.
+// Nothing for a device that is not started. Each consumes one reference on the PDO the caller took
+// (a removal waits for every reference but its own). PASSIVE_LEVEL.
+void pnp_query_device_state(PDEVICE_OBJECT pdo);
+void pnp_eject_device(PDEVICE_OBJECT pdo);
+
 // Removes every device node of `system` (IRP_MN_REMOVE_DEVICE to each stack, surprise-removed ones
 // too) and lets the root driver go. Meant for IoManager::shutdown, before the drivers unload.
 // PASSIVE_LEVEL.
