@@ -40,6 +40,7 @@ struct PnpNode {
     NTSTATUS problem = STATUS_SUCCESS;
     bool surprise = false;
     bool eject = false;                      // IoRequestDeviceEject: IRP_MN_EJECT once removed
+    std::vector<unsigned char> reported;     // IoReportDetectedDevice's raw CM_RESOURCE_LIST
     mutable std::mutex capabilities_lock;    // IoGetDeviceProperty reads them from any thread
     DEVICE_CAPABILITIES capabilities{};
     KEVENT last_close;                       // pnp_open_released signals it
@@ -63,6 +64,8 @@ struct Manager {
         unsigned stacks;
     };
     std::vector<LoadedDriver> loaded;
+    // IoGetConfigurationInformation's counters: the System's, for drivers to read and update.
+    CONFIGURATION_INFORMATION configuration{0, 0, 0, 0, 0, 0, 0, FALSE, FALSE, sizeof(CONFIGURATION_INFORMATION), 0};
 };
 
 namespace {
@@ -827,8 +830,6 @@ NTSTATUS remove_orderly(Manager& m, PnpNode* node, PPNP_VETO_TYPE veto_type) {
     return STATUS_SUCCESS;
 }
 
-}  // namespace
-
 // The node of a PDO the caller referenced, under the operation lock; the caller's reference goes
 // there (the node's own keeps the PDO while the lock is held, and removal waits for every other).
 PnpNode* started_node_consuming(PDEVICE_OBJECT pdo) {
@@ -837,6 +838,109 @@ PnpNode* started_node_consuming(PDEVICE_OBJECT pdo) {
     if (!node || node->state.load(std::memory_order_acquire) != NodeState::started) return nullptr;
     return node;
 }
+
+// Creates the keys of `path` that do not exist yet; the last one stays open in *key.
+NTSTATUS create_key_path(const std::u16string& path, HANDLE* key) {
+    *key = nullptr;
+    for (std::size_t at = path.find(u'\\', 1);; at = path.find(u'\\', at + 1)) {
+        const bool last = at == std::u16string::npos;
+        std::u16string part = last ? path : path.substr(0, at);
+        UNICODE_STRING name = unicode_of(part);
+        OBJECT_ATTRIBUTES oa;
+        InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
+        HANDLE handle = nullptr;
+        NTSTATUS status = ZwCreateKey(&handle, KEY_ALL_ACCESS, &oa, 0, nullptr, REG_OPTION_NON_VOLATILE, nullptr);
+        if (!NT_SUCCESS(status)) return status;
+        if (last) {
+            *key = handle;
+            return STATUS_SUCCESS;
+        }
+        ZwClose(handle);
+    }
+}
+
+NTSTATUS set_string_value(HANDLE key, const char16_t* name, const std::u16string& data, ULONG type) {
+    std::u16string value_name(name);
+    UNICODE_STRING us = unicode_of(value_name);
+    return ZwSetValueKey(key, &us, 0, type, const_cast<char16_t*>(data.c_str()),
+                         static_cast<ULONG>((data.size() + 1) * sizeof(WCHAR)));
+}
+
+}  // namespace
+
+
+NTSTATUS pnp_report_detected_device(PDRIVER_OBJECT driver, const std::u16string& compatible_ids,
+                                    std::vector<unsigned char> resources, PDEVICE_OBJECT* pdo_out) {
+    *pdo_out = nullptr;
+    const UNICODE_STRING& service_name = driver->DriverExtension->ServiceKeyName;
+    if (!service_name.Buffer || service_name.Length == 0) return STATUS_INVALID_PARAMETER_1;
+    const std::u16string service(reinterpret_cast<const char16_t*>(service_name.Buffer),
+                                 service_name.Length / sizeof(WCHAR));
+    NTSTATUS status = STATUS_SUCCESS;
+    ManagerRef m(acquire_manager(true, &status));
+    if (!m.get()) return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+    std::lock_guard op(m->operation);
+    // The first instance number neither a node nor the Enum key has.
+    const std::u16string device_id = ob::upcase_name(service);
+    std::u16string instance;
+    for (unsigned n = 0; n < 10000 && instance.empty(); ++n) {
+        char number[8];
+        std::snprintf(number, sizeof number, "%04u", n);
+        std::u16string candidate = u"ROOT\\" + device_id + u"\\" + std::u16string(number, number + 4);
+        if (find_node(*m.get(), candidate)) continue;
+        Key existing;
+        std::u16string key_path(kEnumRootKey);
+        key_path.append(candidate.substr(4));
+        if (NT_SUCCESS(existing.open(key_path))) continue;
+        instance = candidate;
+    }
+    if (instance.empty()) return STATUS_INSUFFICIENT_RESOURCES;
+    // Recorded as a root-enumerated device: later enumerations (the next boot) configure it like any.
+    std::u16string key_path(kEnumRootKey);
+    key_path.append(instance.substr(4));
+    HANDLE key = nullptr;
+    status = create_key_path(key_path, &key);
+    if (!NT_SUCCESS(status)) return status;
+    status = set_string_value(key, u"Service", service, REG_SZ);
+    if (NT_SUCCESS(status)) {
+        // compatible_ids ends in one NUL; the value's terminator is the list's second.
+        status = set_string_value(key, u"CompatibleIDs", compatible_ids, REG_MULTI_SZ);
+    }
+    ZwClose(key);
+    if (!NT_SUCCESS(status)) return status;
+
+    auto owned = std::make_unique<PnpNode>();
+    PnpNode* node = owned.get();
+    node->manager = m.get();
+    node->instance = instance;
+    node->service = service;
+    node->properties.service = service;
+    node->properties.compatible_ids = compatible_ids + u'\0';
+    node->reported = std::move(resources);
+    KeInitializeEvent(&node->last_close, SynchronizationEvent, FALSE);
+    status = create_pdo(*m.get(), *node);
+    if (!NT_SUCCESS(status)) return status;
+    {
+        std::lock_guard guard(m->list_lock);
+        m->nodes.push_back(std::move(owned));
+    }
+    (void)query_capabilities(*node);
+    ObReferenceObject(driver);
+    node->drivers.push_back(driver);
+    // "The PnP manager considers the device to be started": no AddDevice, no START_DEVICE.
+    node->state.store(NodeState::started, std::memory_order_release);
+    __atomic_fetch_and(&node->pdo->Flags, ~ULONG{DO_DEVICE_INITIALIZING}, __ATOMIC_SEQ_CST);
+    *pdo_out = node->pdo;
+    return STATUS_SUCCESS;
+}
+
+PCONFIGURATION_INFORMATION pnp_configuration_information() {
+    ManagerRef m(acquire_manager(true));
+    // The manager lives as long as its System (which holds a count on it): the counters with it.
+    return m.get() ? &m->configuration : nullptr;
+}
+
+std::vector<unsigned char> pnp_node_reported_resources(const PnpNode& node) { return node.reported; }
 
 void pnp_query_device_state(PDEVICE_OBJECT pdo) {
     Manager* m = acquire_manager_of(pdo);

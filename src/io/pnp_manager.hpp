@@ -94,6 +94,16 @@ std::u16string pnp_node_property_id(const PnpNode& node);
 void pnp_query_device_state(PDEVICE_OBJECT pdo);
 void pnp_eject_device(PDEVICE_OBJECT pdo);
 
+// IoReportDetectedDevice's work (pnp_detected.cpp): a root-enumerated device for `driver`'s service,
+// recorded in Enum\Root (Service, CompatibleIDs: a MULTI_SZ ending in one NUL here), its PDO started
+// as it is, the driver referenced for the node's life. PASSIVE_LEVEL.
+NTSTATUS pnp_report_detected_device(PDRIVER_OBJECT driver, const std::u16string& compatible_ids,
+                                    std::vector<unsigned char> resources, PDEVICE_OBJECT* pdo_out);
+// The resources a detected device was reported with (raw CM_RESOURCE_LIST bytes; empty for others).
+std::vector<unsigned char> pnp_node_reported_resources(const PnpNode& node);
+// The calling thread's System's CONFIGURATION_INFORMATION (null without a System).
+PCONFIGURATION_INFORMATION pnp_configuration_information();
+
 // Removes every device node of `system` (IRP_MN_REMOVE_DEVICE to each stack, surprise-removed ones
 // too) and lets the root driver go. Meant for IoManager::shutdown, before the drivers unload.
 // PASSIVE_LEVEL.
