@@ -1,4 +1,4 @@
-// IoGetDeviceProperty (the basic properties of a root-enumerated device, from its Enum key and its
+// IoGetDeviceProperty (the basic properties of a root-enumerated device, from its Enum key, its resources and its
 // device node's capabilities) and IoInvalidateDeviceRelations. Both take a PDO; anything else is what NT calls an
 // invalid PDO: bug check PNP_DETECTED_FATAL_ERROR, parameter 1 = 0x2.
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xca--pnp-detected-fatal-error
@@ -144,7 +144,7 @@ NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_
     case DevicePropertyBusNumber:
     case DevicePropertyResourceRequirements:
     case DevicePropertyContainerID:
-        // A root device has no bus location, resources or driver key of its own here.
+        // A root device has no bus location, translated boot configuration or driver key here.
         return STATUS_OBJECT_NAME_NOT_FOUND;
     }
     return STATUS_INVALID_PARAMETER_2;
