@@ -14,6 +14,7 @@
 #include "io/driver_object.hpp"
 #include "io/pnp_manager.hpp"
 #include "io/pnp_notification.hpp"
+#include "io/pnp_property_store.hpp"
 
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
@@ -125,6 +126,8 @@ void device_interfaces_forget(PDEVICE_OBJECT device) {
         std::lock_guard guard(g_lock);
         for (Registration& r : g_registrations)
             if (r.device == device && r.enabled) (void)disable_locked(r, changes);
+        for (const Registration& r : g_registrations)
+            if (r.device == device) property_forget(device_interface_property_id(r.manager, r.link_name));
         std::erase_if(g_registrations, [&](const Registration& r) { return r.device == device; });
     }
     pnp_notify_interface_changes(changes);
@@ -134,6 +137,20 @@ void device_interfaces_remove(PDEVICE_OBJECT device) {
     // A PnP PDO is deleted when its removal begins; its interfaces stay registered (drivers disable
     // them while handling REMOVE_DEVICE) until the PnP manager forgets the node.
     if (!pnp_node_of(device)) device_interfaces_forget(device);
+}
+
+bool device_interface_lookup(std::u16string_view link, DeviceInterfaceInfo& out) {
+    std::lock_guard guard(g_lock);
+    const Registration* r = find_locked(link);
+    if (!r) return false;
+    out = {r->manager, r->device, r->class_guid, r->link_name, r->enabled};
+    return true;
+}
+
+std::u16string device_interface_property_id(ob::ObjectManager* manager, std::u16string_view link_name) {
+    char prefix[40];
+    std::snprintf(prefix, sizeof prefix, "if:%p:", static_cast<void*>(manager));
+    return std::u16string(prefix, prefix + std::strlen(prefix)) + ob::upcase_name(link_name);
 }
 
 std::vector<std::u16string> device_interfaces_active(ob::ObjectManager* manager, const GUID& interface_class) {

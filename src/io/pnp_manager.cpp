@@ -15,6 +15,7 @@
 #include "io/driver_object.hpp"
 #include "io/objects.hpp"
 #include "io/pnp_notification.hpp"
+#include "io/pnp_property_store.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
 #include <ntio/ntio.h>
@@ -38,6 +39,8 @@ struct PnpNode {
     std::atomic<bool> force_remove{false};   // shutdown: do not wait for the last close
     NTSTATUS problem = STATUS_SUCCESS;
     bool surprise = false;
+    bool eject = false;                      // IoRequestDeviceEject: IRP_MN_EJECT once removed
+    std::vector<unsigned char> reported;     // IoReportDetectedDevice's raw CM_RESOURCE_LIST
     mutable std::mutex capabilities_lock;    // IoGetDeviceProperty reads them from any thread
     DEVICE_CAPABILITIES capabilities{};
     KEVENT last_close;                       // pnp_open_released signals it
@@ -61,6 +64,8 @@ struct Manager {
         unsigned stacks;
     };
     std::vector<LoadedDriver> loaded;
+    // IoGetConfigurationInformation's counters: the System's, for drivers to read and update.
+    CONFIGURATION_INFORMATION configuration{0, 0, 0, 0, 0, 0, 0, FALSE, FALSE, sizeof(CONFIGURATION_INFORMATION), 0};
 };
 
 namespace {
@@ -412,6 +417,7 @@ NTSTATUS read_enum_root(std::vector<std::unique_ptr<PnpNode>>& out) {
             auto node = std::make_unique<PnpNode>();
             node->instance = u"ROOT\\" + device_class + u"\\" + instance;
             node->service = key.string(u"Service", false);
+            node->properties.service = node->service;
             node->lower = split_multi(key.string(u"LowerFilters", true));
             node->upper = split_multi(key.string(u"UpperFilters", true));
             node->properties.description = key.string(u"DeviceDesc", false);
@@ -433,7 +439,8 @@ NTSTATUS read_enum_root(std::vector<std::unique_ptr<PnpNode>>& out) {
 // initialises it, waited for.
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/passing-pnp-irps-down-the-device-stack
 NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor, PDEVICE_CAPABILITIES capabilities = nullptr,
-                  PCM_RESOURCE_LIST raw = nullptr, PCM_RESOURCE_LIST translated = nullptr) {
+                  PCM_RESOURCE_LIST raw = nullptr, PCM_RESOURCE_LIST translated = nullptr,
+                  ULONG_PTR* information = nullptr) {
     PDEVICE_OBJECT top = IoGetAttachedDeviceReference(pdo);
     KEVENT event;
     KeInitializeEvent(&event, NotificationEvent, FALSE);
@@ -456,6 +463,7 @@ NTSTATUS send_pnp(PDEVICE_OBJECT pdo, UCHAR minor, PDEVICE_CAPABILITIES capabili
         (void)KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, nullptr);
         status = iosb.Status;
     }
+    if (information) *information = iosb.Information;
     ObDereferenceObject(top);
     return status;
 }
@@ -683,6 +691,7 @@ void drop_node(Manager& m, PnpNode* node) {
     PDEVICE_OBJECT pdo = node->pdo;
     __atomic_store_n(&pdo_extension(pdo)->node, nullptr, __ATOMIC_RELEASE);
     device_interfaces_forget(pdo);
+    property_forget(pnp_node_property_id(*node));
     IoDeleteDevice(pdo);
     // An open that found the PDO by name before its name went holds a reference and has still to
     // reach the PDO's parse procedure (which takes an open and fails it: delete pending). The node's
@@ -723,6 +732,10 @@ void finish_removal(Manager& m, PnpNode* node, bool shutdown = false) {
         (void)pnp_set_device_power(node->pdo, PowerDeviceD3);
     }
     (void)send_remove(node->pdo);
+    // IoRequestDeviceEject: the bus driver ejects the device once its stack is removed and it is in D3
+    // (function and filter drivers, detached by now, never see the IRP).
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-eject
+    if (node->eject) (void)send_pnp(node->pdo, IRP_MN_EJECT);
     // The PnP manager disables the interfaces a driver left enabled (IoSetDeviceInterfaceState).
     device_interfaces_disable_all(node->pdo);
     // The stack is gone once REMOVE_DEVICE completed (a surprise removal told the callbacks already;
@@ -780,7 +793,197 @@ NTSTATUS capture_instance(PCUNICODE_STRING in, std::u16string& out) {
     return STATUS_SUCCESS;
 }
 
+// The manager of the System `pdo` belongs to, with a user count; null when it has none.
+Manager* acquire_manager_of(PDEVICE_OBJECT pdo) {
+    ob::ObjectManager* objects = &ob::manager_of(pdo);
+    std::lock_guard guard(g_lock);
+    for (Manager* m : g_managers) {
+        if (m->objects == objects) {
+            ++m->users;
+            return m;
+        }
+    }
+    return nullptr;
+}
+
+// Orderly removal of a started node (target-device callbacks, open handles, QUERY_REMOVE, then the
+// removal or CANCEL_REMOVE). Operation lock held.
+NTSTATUS remove_orderly(Manager& m, PnpNode* node, PPNP_VETO_TYPE veto_type) {
+    if (!NT_SUCCESS(pnp_notify_query_remove(node->pdo))) {
+        if (veto_type) *veto_type = PNP_VetoDriver;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
+    if (stack_open_count(node->pdo) != 0) {
+        pnp_notify_remove_cancelled(node->pdo);
+        if (veto_type) *veto_type = PNP_VetoOutstandingOpen;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
+    NTSTATUS status = send_pnp(node->pdo, IRP_MN_QUERY_REMOVE_DEVICE);
+    if (!NT_SUCCESS(status)) {
+        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-cancel-remove-device
+        (void)send_pnp(node->pdo, IRP_MN_CANCEL_REMOVE_DEVICE);
+        pnp_notify_remove_cancelled(node->pdo);
+        if (veto_type) *veto_type = PNP_VetoDevice;
+        return STATUS_PLUGPLAY_QUERY_VETOED;
+    }
+    commit_removal(m, node);
+    return STATUS_SUCCESS;
+}
+
+// The node of a PDO the caller referenced, under the operation lock; the caller's reference goes
+// there (the node's own keeps the PDO while the lock is held, and removal waits for every other).
+PnpNode* started_node_consuming(PDEVICE_OBJECT pdo) {
+    PnpNode* node = pnp_node_of(pdo);
+    ObDereferenceObject(pdo);
+    if (!node || node->state.load(std::memory_order_acquire) != NodeState::started) return nullptr;
+    return node;
+}
+
+// Creates the keys of `path` that do not exist yet; the last one stays open in *key.
+NTSTATUS create_key_path(const std::u16string& path, HANDLE* key) {
+    *key = nullptr;
+    for (std::size_t at = path.find(u'\\', 1);; at = path.find(u'\\', at + 1)) {
+        const bool last = at == std::u16string::npos;
+        std::u16string part = last ? path : path.substr(0, at);
+        UNICODE_STRING name = unicode_of(part);
+        OBJECT_ATTRIBUTES oa;
+        InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
+        HANDLE handle = nullptr;
+        NTSTATUS status = ZwCreateKey(&handle, KEY_ALL_ACCESS, &oa, 0, nullptr, REG_OPTION_NON_VOLATILE, nullptr);
+        if (!NT_SUCCESS(status)) return status;
+        if (last) {
+            *key = handle;
+            return STATUS_SUCCESS;
+        }
+        ZwClose(handle);
+    }
+}
+
+NTSTATUS set_string_value(HANDLE key, const char16_t* name, const std::u16string& data, ULONG type) {
+    std::u16string value_name(name);
+    UNICODE_STRING us = unicode_of(value_name);
+    return ZwSetValueKey(key, &us, 0, type, const_cast<char16_t*>(data.c_str()),
+                         static_cast<ULONG>((data.size() + 1) * sizeof(WCHAR)));
+}
+
 }  // namespace
+
+
+NTSTATUS pnp_report_detected_device(PDRIVER_OBJECT driver, const std::u16string& compatible_ids,
+                                    std::vector<unsigned char> resources, PDEVICE_OBJECT* pdo_out) {
+    *pdo_out = nullptr;
+    const UNICODE_STRING& service_name = driver->DriverExtension->ServiceKeyName;
+    if (!service_name.Buffer || service_name.Length == 0) return STATUS_INVALID_PARAMETER_1;
+    const std::u16string service(reinterpret_cast<const char16_t*>(service_name.Buffer),
+                                 service_name.Length / sizeof(WCHAR));
+    NTSTATUS status = STATUS_SUCCESS;
+    ManagerRef m(acquire_manager(true, &status));
+    if (!m.get()) return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+    std::lock_guard op(m->operation);
+    // The first instance number neither a node nor the Enum key has.
+    const std::u16string device_id = ob::upcase_name(service);
+    std::u16string instance;
+    for (unsigned n = 0; n < 10000 && instance.empty(); ++n) {
+        char number[8];
+        std::snprintf(number, sizeof number, "%04u", n);
+        std::u16string candidate = u"ROOT\\" + device_id + u"\\" + std::u16string(number, number + 4);
+        if (find_node(*m.get(), candidate)) continue;
+        Key existing;
+        std::u16string key_path(kEnumRootKey);
+        key_path.append(candidate.substr(4));
+        if (NT_SUCCESS(existing.open(key_path))) continue;
+        instance = candidate;
+    }
+    if (instance.empty()) return STATUS_INSUFFICIENT_RESOURCES;
+    // Recorded as a root-enumerated device: later enumerations (the next boot) configure it like any.
+    std::u16string key_path(kEnumRootKey);
+    key_path.append(instance.substr(4));
+    HANDLE key = nullptr;
+    status = create_key_path(key_path, &key);
+    if (!NT_SUCCESS(status)) return status;
+    status = set_string_value(key, u"Service", service, REG_SZ);
+    if (NT_SUCCESS(status)) {
+        // compatible_ids ends in one NUL; the value's terminator is the list's second.
+        status = set_string_value(key, u"CompatibleIDs", compatible_ids, REG_MULTI_SZ);
+    }
+    ZwClose(key);
+    if (!NT_SUCCESS(status)) return status;
+
+    auto owned = std::make_unique<PnpNode>();
+    PnpNode* node = owned.get();
+    node->manager = m.get();
+    node->instance = instance;
+    node->service = service;
+    node->properties.service = service;
+    node->properties.compatible_ids = compatible_ids + u'\0';
+    node->reported = std::move(resources);
+    KeInitializeEvent(&node->last_close, SynchronizationEvent, FALSE);
+    status = create_pdo(*m.get(), *node);
+    if (!NT_SUCCESS(status)) return status;
+    {
+        std::lock_guard guard(m->list_lock);
+        m->nodes.push_back(std::move(owned));
+    }
+    (void)query_capabilities(*node);
+    ObReferenceObject(driver);
+    node->drivers.push_back(driver);
+    // "The PnP manager considers the device to be started": no AddDevice, no START_DEVICE.
+    node->state.store(NodeState::started, std::memory_order_release);
+    __atomic_fetch_and(&node->pdo->Flags, ~ULONG{DO_DEVICE_INITIALIZING}, __ATOMIC_SEQ_CST);
+    *pdo_out = node->pdo;
+    return STATUS_SUCCESS;
+}
+
+PCONFIGURATION_INFORMATION pnp_configuration_information() {
+    ManagerRef m(acquire_manager(true));
+    // The manager lives as long as its System (which holds a count on it): the counters with it.
+    return m.get() ? &m->configuration : nullptr;
+}
+
+std::vector<unsigned char> pnp_node_reported_resources(const PnpNode& node) { return node.reported; }
+
+void pnp_query_device_state(PDEVICE_OBJECT pdo) {
+    Manager* m = acquire_manager_of(pdo);
+    if (!m) {
+        ObDereferenceObject(pdo);
+        return;
+    }
+    ManagerRef hold(m);
+    std::lock_guard op(m->operation);
+    PnpNode* node = started_node_consuming(pdo);
+    if (!node) return;
+    ULONG_PTR information = 0;
+    if (!NT_SUCCESS(send_pnp(pdo, IRP_MN_QUERY_PNP_DEVICE_STATE, nullptr, nullptr, nullptr, &information))) return;
+    const auto state = static_cast<PNP_DEVICE_STATE>(information);
+    // A device that failed or is gone is surprise-removed: "the PnP manager sends IRP_MN_SURPRISE_REMOVAL
+    // ... if a driver for the device indicated that the device failed" (IoInvalidateDeviceState,
+    // PNP_DEVICE_FAILED); a device disabled in hardware is removed in order.
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-surprise-removal
+    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-pnp-device-state
+    // NT deviation: the device node leaves with its stack (NtioPnpQueryDevice then finds nothing) where
+    // Windows keeps it with a problem code (CM_PROB_FAILED_POST_START, CM_PROB_HARDWARE_DISABLED).
+    if (state & (PNP_DEVICE_FAILED | PNP_DEVICE_REMOVED)) {
+        node->surprise = true;
+        commit_removal(*m, node);
+    } else if (state & PNP_DEVICE_DISABLED) {
+        (void)remove_orderly(*m, node, nullptr);
+    }
+}
+
+void pnp_eject_device(PDEVICE_OBJECT pdo) {
+    Manager* m = acquire_manager_of(pdo);
+    if (!m) {
+        ObDereferenceObject(pdo);
+        return;
+    }
+    ManagerRef hold(m);
+    std::lock_guard op(m->operation);
+    PnpNode* node = started_node_consuming(pdo);
+    if (!node) return;
+    node->eject = true;
+    // A vetoed query-remove leaves the device where it was, uneject.
+    if (!NT_SUCCESS(remove_orderly(*m, node, nullptr))) node->eject = false;
+}
 
 bool pnp_is_pdo(PDEVICE_OBJECT device) noexcept {
     return device && ob::type_of(device) == &g_device_type && device->DriverObject &&
@@ -799,6 +1002,12 @@ bool pnp_node_started(const PnpNode& node) noexcept {
 const std::u16string& pnp_instance_path(const PnpNode& node) noexcept { return node.instance; }
 
 const PnpNodeProperties& pnp_node_properties(const PnpNode& node) noexcept { return node.properties; }
+
+std::u16string pnp_node_property_id(const PnpNode& node) {
+    char prefix[40];
+    std::snprintf(prefix, sizeof prefix, "dev:%p", static_cast<const void*>(&node));
+    return std::u16string(prefix, prefix + std::strlen(prefix));
+}
 
 DEVICE_CAPABILITIES pnp_node_capabilities(const PnpNode& node) noexcept {
     std::lock_guard guard(node.capabilities_lock);
@@ -935,25 +1144,7 @@ NTSTATUS NtioPnpRemoveDevice(PCUNICODE_STRING InstancePath, BOOLEAN Surprise, PP
         return STATUS_SUCCESS;
     }
     // The target-device callbacks first: they may veto, and close their handles if they agree.
-    if (!NT_SUCCESS(pnp_notify_query_remove(node->pdo))) {
-        if (VetoType) *VetoType = PNP_VetoDriver;
-        return STATUS_PLUGPLAY_QUERY_VETOED;
-    }
-    if (stack_open_count(node->pdo) != 0) {
-        pnp_notify_remove_cancelled(node->pdo);
-        if (VetoType) *VetoType = PNP_VetoOutstandingOpen;
-        return STATUS_PLUGPLAY_QUERY_VETOED;
-    }
-    status = send_pnp(node->pdo, IRP_MN_QUERY_REMOVE_DEVICE);
-    if (!NT_SUCCESS(status)) {
-        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-cancel-remove-device
-        (void)send_pnp(node->pdo, IRP_MN_CANCEL_REMOVE_DEVICE);
-        pnp_notify_remove_cancelled(node->pdo);
-        if (VetoType) *VetoType = PNP_VetoDevice;
-        return STATUS_PLUGPLAY_QUERY_VETOED;
-    }
-    commit_removal(*m.get(), node);
-    return STATUS_SUCCESS;
+    return remove_orderly(*m.get(), node, VetoType);
 }
 
 }  // extern "C"

@@ -32,6 +32,7 @@ struct PnpNodeProperties {
     std::u16string class_guid;
     std::u16string friendly_name;
     std::u16string manufacturer;
+    std::u16string service;
 };
 const PnpNodeProperties& pnp_node_properties(const PnpNode& node) noexcept;
 
@@ -70,6 +71,38 @@ void device_interfaces_forget(PDEVICE_OBJECT pdo);
 // The names of the active interfaces (link present) of a class in a System, for
 // PNPNOTIFY_DEVICE_INTERFACE_INCLUDE_EXISTING_INTERFACES.
 std::vector<std::u16string> device_interfaces_active(ob::ObjectManager* manager, const GUID& interface_class);
+
+// A registered device interface as the property and registry-key routines need it (pnp_property_data.cpp).
+struct DeviceInterfaceInfo {
+    ob::ObjectManager* manager = nullptr;
+    PDEVICE_OBJECT device = nullptr;
+    GUID class_guid{};
+    std::u16string link_name;  // as registered: "\??\ROOT#PNPTEST#0000#{guid}[\ref]"
+    bool enabled = false;
+};
+// The registration named `link` (case-insensitive); false when there is none. PASSIVE_LEVEL.
+bool device_interface_lookup(std::u16string_view link, DeviceInterfaceInfo& out);
+// The in-memory property owner name of an interface (its properties go with the registration).
+std::u16string device_interface_property_id(ob::ObjectManager* manager, std::u16string_view link_name);
+// The in-memory property owner name of a device node (its properties go with the node).
+std::u16string pnp_node_property_id(const PnpNode& node);
+
+// IoInvalidateDeviceState's and IoRequestDeviceEject's work, run on a system worker (pnp_device_state.cpp):
+// IRP_MN_QUERY_PNP_DEVICE_STATE and what its answer asks for; the orderly removal then IRP_MN_EJECT.
+// Nothing for a device that is not started. Each consumes one reference on the PDO the caller took
+// (a removal waits for every reference but its own). PASSIVE_LEVEL.
+void pnp_query_device_state(PDEVICE_OBJECT pdo);
+void pnp_eject_device(PDEVICE_OBJECT pdo);
+
+// IoReportDetectedDevice's work (pnp_detected.cpp): a root-enumerated device for `driver`'s service,
+// recorded in Enum\Root (Service, CompatibleIDs: a MULTI_SZ ending in one NUL here), its PDO started
+// as it is, the driver referenced for the node's life. PASSIVE_LEVEL.
+NTSTATUS pnp_report_detected_device(PDRIVER_OBJECT driver, const std::u16string& compatible_ids,
+                                    std::vector<unsigned char> resources, PDEVICE_OBJECT* pdo_out);
+// The resources a detected device was reported with (raw CM_RESOURCE_LIST bytes; empty for others).
+std::vector<unsigned char> pnp_node_reported_resources(const PnpNode& node);
+// The calling thread's System's CONFIGURATION_INFORMATION (null without a System).
+PCONFIGURATION_INFORMATION pnp_configuration_information();
 
 // Removes every device node of `system` (IRP_MN_REMOVE_DEVICE to each stack, surprise-removed ones
 // too) and lets the root driver go. Meant for IoManager::shutdown, before the drivers unload.

@@ -1,4 +1,4 @@
-// IoGetDeviceProperty (the basic properties of a root-enumerated device, from its Enum key and its
+// IoGetDeviceProperty (the basic properties of a root-enumerated device, from its Enum key, its resources and its
 // device node's capabilities) and IoInvalidateDeviceRelations. Both take a PDO; anything else is what NT calls an
 // invalid PDO: bug check PNP_DETECTED_FATAL_ERROR, parameter 1 = 0x2.
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xca--pnp-detected-fatal-error
@@ -46,6 +46,28 @@ NTSTATUS copy_ulong(ULONG value, ULONG length, PVOID buffer, PULONG result_lengt
 DEVICE_REMOVAL_POLICY removal_policy(const DEVICE_CAPABILITIES& caps) {
     if (!caps.Removable) return RemovalPolicyExpectNoRemoval;
     return caps.SurpriseRemovalOK ? RemovalPolicyExpectSurpriseRemoval : RemovalPolicyExpectOrderlyRemoval;
+}
+
+// The raw CM_RESOURCE_LIST of a device: the one a legacy driver reported it with
+// (IoReportDetectedDevice), else, allocated only, the interrupts assigned to it that its start carried
+// (NtioSetDeviceInterrupts). Empty when there is none.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceproperty
+std::vector<unsigned char> pnp_node_resources(const PnpNode& node, bool boot_configuration) {
+    std::vector<unsigned char> list = pnp_node_reported_resources(node);
+    if (!list.empty() || boot_configuration || !pnp_node_started(node)) return list;
+    PCM_RESOURCE_LIST raw = nullptr;
+    PCM_RESOURCE_LIST translated = nullptr;
+    if (!NT_SUCCESS(start_device_resources(ob::upcase_name(pnp_instance_path(node)), &raw, &translated))) return list;
+    if (raw) {
+        const CM_FULL_RESOURCE_DESCRIPTOR& full = raw->List[0];
+        const std::size_t size = FIELD_OFFSET(CM_RESOURCE_LIST, List[0].PartialResourceList.PartialDescriptors) +
+                                 full.PartialResourceList.Count * sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR);
+        const auto* bytes = reinterpret_cast<const unsigned char*>(raw);
+        list.assign(bytes, bytes + size);
+        ExFreePool(raw);
+    }
+    if (translated) ExFreePool(translated);
+    return list;
 }
 
 struct Rescan {
@@ -105,7 +127,15 @@ NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_
         if (number == 0xFFFFFFFF) return STATUS_OBJECT_NAME_NOT_FOUND;
         return copy_ulong(number, BufferLength, PropertyBuffer, ResultLength);
     }
-    case DevicePropertyBootConfiguration:
+    case DevicePropertyAllocatedResources:
+    case DevicePropertyBootConfiguration: {
+        std::vector<unsigned char> list = pnp_node_resources(*node, DeviceProperty == DevicePropertyBootConfiguration);
+        if (list.empty()) return STATUS_OBJECT_NAME_NOT_FOUND;
+        *ResultLength = static_cast<ULONG>(list.size());
+        if (BufferLength < list.size() || !PropertyBuffer) return STATUS_BUFFER_TOO_SMALL;
+        std::memcpy(PropertyBuffer, list.data(), list.size());
+        return STATUS_SUCCESS;
+    }
     case DevicePropertyBootConfigurationTranslated:
     case DevicePropertyDriverKeyName:
     case DevicePropertyLocationInformation:
@@ -113,9 +143,8 @@ NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_
     case DevicePropertyLegacyBusType:
     case DevicePropertyBusNumber:
     case DevicePropertyResourceRequirements:
-    case DevicePropertyAllocatedResources:
     case DevicePropertyContainerID:
-        // A root device has no bus location, resources or driver key of its own here.
+        // A root device has no bus location, translated boot configuration or driver key here.
         return STATUS_OBJECT_NAME_NOT_FOUND;
     }
     return STATUS_INVALID_PARAMETER_2;

@@ -8,4 +8,5 @@
 #include "ntio_ddk/io_driver_path.h"
 #include "ntio_ddk/io_controller.h"
 #include "ntio_ddk/io_partition.h"
+#include "ntio_ddk/pnp_detected.h"
 #endif

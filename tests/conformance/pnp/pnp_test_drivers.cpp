@@ -105,6 +105,21 @@ NTSTATUS NTAPI fn_pnp(PDEVICE_OBJECT fdo, PIRP irp) {
         IoReleaseRemoveLock(&ext->remove_lock, irp);
         return status;
     }
+    case IRP_MN_QUERY_PNP_DEVICE_STATE:
+        // The bus answers first; the function driver adds its own bits on the way up.
+        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-pnp-device-state
+        if (IoForwardIrpSynchronously(ext->lower, irp)) status = irp->IoStatus.Status;
+        else status = STATUS_UNSUCCESSFUL;
+        if (status == STATUS_NOT_SUPPORTED || NT_SUCCESS(status)) {
+            const ULONG_PTR bus = NT_SUCCESS(status) ? irp->IoStatus.Information : 0;
+            status = STATUS_SUCCESS;
+            complete(irp, status, bus | g_state.pnp_device_state.load());
+        } else {
+            complete(irp, status, 0);
+        }
+        KeSetEvent(&g_state.state_queried, IO_NO_INCREMENT, FALSE);
+        IoReleaseRemoveLock(&ext->remove_lock, irp);
+        return status;
     case IRP_MN_CANCEL_REMOVE_DEVICE:
         // Handled by the bus first.
         (void)IoForwardIrpSynchronously(ext->lower, irp);
@@ -335,6 +350,8 @@ void PnpTest::SetUp() {
     g_state.pdo = nullptr;
     g_state.interface_disable_status = STATUS_SUCCESS;
     KeInitializeEvent(&g_state.removed, NotificationEvent, FALSE);
+    g_state.pnp_device_state = 0;
+    KeInitializeEvent(&g_state.state_queried, NotificationEvent, FALSE);
 }
 
 UNICODE_STRING instance_name() {
@@ -358,6 +375,12 @@ bool wait_removed() {
     LARGE_INTEGER timeout;
     timeout.QuadPart = -10LL * 1000 * 1000 * 20;  // failure guard only
     return KeWaitForSingleObject(&g_state.removed, Executive, KernelMode, FALSE, &timeout) == STATUS_SUCCESS;
+}
+
+bool wait_state_queried() {
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = -10LL * 1000 * 1000 * 20;  // failure guard only
+    return KeWaitForSingleObject(&g_state.state_queried, Executive, KernelMode, FALSE, &timeout) == STATUS_SUCCESS;
 }
 
 }  // namespace ntio::pnp_test

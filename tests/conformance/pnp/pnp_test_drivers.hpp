@@ -60,6 +60,9 @@ struct State {
     std::atomic<PDEVICE_OBJECT> pdo{nullptr};
     KEVENT removed;                                            // set by fn's REMOVE
     std::atomic<NTSTATUS> interface_disable_status{STATUS_SUCCESS};
+    // fn ORs it into the bus driver's IRP_MN_QUERY_PNP_DEVICE_STATE answer, then sets state_queried.
+    std::atomic<ULONG> pnp_device_state{0};
+    KEVENT state_queried;
 
     void record(const char* who, UCHAR major, UCHAR minor, NTSTATUS status, ULONG power = 0, ULONG power_type = 0,
                 ULONG shutdown_type = 0) {
@@ -111,5 +114,7 @@ UNICODE_STRING instance_name();
 NTSTATUS open_interface(HANDLE* handle);
 // Waits (bounded, as a failure guard only) for fn's REMOVE_DEVICE.
 bool wait_removed();
+// Waits (bounded, as a failure guard only) for fn to answer IRP_MN_QUERY_PNP_DEVICE_STATE.
+bool wait_state_queried();
 
 }  // namespace ntio::pnp_test
