@@ -35,5 +35,6 @@
 #include "ntio_ddk/cm_callbacks.h"
 #include "ntio_ddk/rtl_registry.h"
 #include "ntio_ddk/pnp.h"
+#include "ntio_ddk/po.h"
 #include "ntio_ddk/driver_load.h"
 #endif
