@@ -166,5 +166,23 @@ TEST_F(IdleDetectionTest, DeletedDeviceIsNotSentAnything) {
     EXPECT_TRUE(recorded().take().empty());
 }
 
+// The System's own idle clock (not taken over): a device idle for its one second is sent its state
+// by the periodic timer's worker. Invariant: exactly one request for the idle period, to the device.
+class RealIdleClockTest : public PowerTest {
+protected:
+    void SetUp() override {
+        m_take_clock = false;
+        PowerTest::SetUp();
+    }
+};
+
+TEST_F(RealIdleClockTest, TimerSendsTheIdleRequest) {
+    PULONG idle = PoRegisterDeviceForIdleDetection(device(), 1, 1, PowerDeviceD3);
+    ASSERT_NE(idle, nullptr);
+    recorded().wait_for(1);
+    EXPECT_EQ(PoRegisterDeviceForIdleDetection(device(), 0, 0, PowerDeviceD3), nullptr);
+    expect_one_idle_irp(device(), PowerDeviceD3);
+}
+
 }  // namespace
 }  // namespace ntio::power_test

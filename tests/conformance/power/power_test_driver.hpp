@@ -5,6 +5,7 @@
 
 #include <wdm.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <vector>
 
@@ -23,7 +24,13 @@ struct PowerIrp {
 // What the driver saw; the tests read it.
 struct Recorded {
     std::mutex lock;
+    std::condition_variable arrived;
     std::vector<PowerIrp> irps;
+    // Waits (without a time limit: what sends them is a timer, not this test) for `count` IRPs.
+    void wait_for(std::size_t count) {
+        std::unique_lock guard(lock);
+        arrived.wait(guard, [&] { return irps.size() >= count; });
+    }
     std::vector<PowerIrp> take() {
         std::lock_guard guard(lock);
         std::vector<PowerIrp> out;
@@ -38,6 +45,8 @@ Recorded& recorded();
 class PowerTest : public ntio::test::DriverTest {
 protected:
     void SetUp() override;
+    // False: leave the System's own one-second idle clock running.
+    bool m_take_clock = true;
     // The device DriverEntry created.
     PDEVICE_OBJECT device() const;
     // One more device of the driver (deleted at unload), of the given type.
