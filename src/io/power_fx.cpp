@@ -317,7 +317,7 @@ NTSTATUS copy_registration(PPO_FX_DEVICE device, FxDevice& d) {
     if (version != PO_FX_VERSION_V1 && version != PO_FX_VERSION_V2) return STATUS_INVALID_PARAMETER;
     ULONG count;
     if (version == PO_FX_VERSION_V1) {
-        const PO_FX_DEVICE_V1* v1 = device;
+        const auto* v1 = reinterpret_cast<const PO_FX_DEVICE_V1*>(device);
         count = v1->ComponentCount;
         d.active_cb = v1->ComponentActiveConditionCallback;
         d.idle_cb = v1->ComponentIdleConditionCallback;
@@ -343,7 +343,7 @@ NTSTATUS copy_registration(PPO_FX_DEVICE device, FxDevice& d) {
         ULONG wakeable;
         PPO_FX_COMPONENT_IDLE_STATE idle_states;
         if (version == PO_FX_VERSION_V1) {
-            const PO_FX_COMPONENT_V1& c = device->Components[i];
+            const PO_FX_COMPONENT_V1& c = reinterpret_cast<const PO_FX_DEVICE_V1*>(device)->Components[i];
             states = c.IdleStateCount;
             wakeable = c.DeepestWakeableIdleState;
             idle_states = c.IdleStates;

@@ -107,7 +107,7 @@ protected:
         if (m_driver_side.handle) PoFxUnregisterDevice(m_driver_side.handle);
         PowerTest::TearDown();
     }
-    PPO_FX_DEVICE registration() { return &m_reg.device; }
+    PPO_FX_DEVICE registration() { return reinterpret_cast<PPO_FX_DEVICE>(&m_reg.device); }
     POHANDLE register_device() {
         EXPECT_EQ(PoFxRegisterDevice(device(), registration(), &m_driver_side.handle), STATUS_SUCCESS);
         return m_driver_side.handle;
@@ -285,9 +285,10 @@ TEST_F(PoFxTest, IdleTimeoutDefersPowerNotRequired) {
     EXPECT_EQ(m_driver_side.take(), (Log{"active 1", "idle 1", "not-required"}));
 }
 
-// A V2 registration (Flags, ComponentCount after DeviceContext, PO_FX_COMPONENT_V2) behaves the same.
+// A V2 registration (PO_FX_DEVICE, the WDK's default: Flags, ComponentCount after DeviceContext,
+// PO_FX_COMPONENT_V2) behaves the same.
 TEST_F(PoFxTest, VersionTwoRegistration) {
-    PO_FX_DEVICE_V2 v2;
+    PO_FX_DEVICE v2;
     std::memset(&v2, 0, sizeof v2);
     v2.Version = PO_FX_VERSION_V2;
     v2.ComponentIdleConditionCallback = IdleCondition;
@@ -299,7 +300,7 @@ TEST_F(PoFxTest, VersionTwoRegistration) {
     v2.ComponentCount = 1;
     v2.Components[0].IdleStateCount = 2;
     v2.Components[0].IdleStates = g_states;
-    ASSERT_EQ(PoFxRegisterDevice(device(), reinterpret_cast<PPO_FX_DEVICE>(&v2), &m_driver_side.handle), STATUS_SUCCESS);
+    ASSERT_EQ(PoFxRegisterDevice(device(), &v2, &m_driver_side.handle), STATUS_SUCCESS);
     PoFxStartDevicePowerManagement(m_driver_side.handle);
     EXPECT_EQ(m_driver_side.take(), (Log{"idle 0", "state 0 1", "not-required"}));
     PoFxActivateComponent(m_driver_side.handle, 0, 0);

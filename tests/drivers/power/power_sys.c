@@ -114,7 +114,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     Report(L"IdleRegistered", PoRegisterDeviceForIdleDetection(g_device, 2, 2, PowerDeviceD3) != NULL);
 
     RtlZeroMemory(&fx, sizeof(fx));
-    fx.Version = PO_FX_VERSION_V1;
+    fx.Version = PO_FX_VERSION;
     fx.ComponentCount = 1;
     fx.ComponentActiveConditionCallback = PowerSysActiveCondition;
     fx.ComponentIdleConditionCallback = PowerSysIdleCondition;

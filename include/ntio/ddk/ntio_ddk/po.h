@@ -67,7 +67,7 @@ typedef struct POHANDLE__ *POHANDLE;
 
 #define PO_FX_VERSION_V1 0x00000001
 #define PO_FX_VERSION_V2 0x00000002
-#define PO_FX_VERSION PO_FX_VERSION_V1
+#define PO_FX_VERSION PO_FX_VERSION_V2
 #define PO_FX_FLAG_BLOCKING 0x00000001
 #define PO_FX_FLAG_ASYNC_ONLY 0x00000002
 #define PO_FX_COMPONENT_FLAG_F0_ON_DX 0x0000000000000001ULL
@@ -143,8 +143,10 @@ typedef struct _PO_FX_DEVICE_V2 {
     PO_FX_COMPONENT_V2 Components[ANYSIZE_ARRAY];
 } PO_FX_DEVICE_V2, *PPO_FX_DEVICE_V2;
 
-typedef PO_FX_COMPONENT_V1 PO_FX_COMPONENT, *PPO_FX_COMPONENT;
-typedef PO_FX_DEVICE_V1 PO_FX_DEVICE, *PPO_FX_DEVICE;
+/* The current WDK's PO_FX_VERSION is V2: PO_FX_DEVICE and PO_FX_COMPONENT are the V2 structures. A
+ * driver registering a V1 structure casts it; PoFxRegisterDevice reads Version first. */
+typedef PO_FX_COMPONENT_V2 PO_FX_COMPONENT, *PPO_FX_COMPONENT;
+typedef PO_FX_DEVICE_V2 PO_FX_DEVICE, *PPO_FX_DEVICE;
 
 /* Registers the device (PDO) with PoFx: the structure is copied; all components start active in F0
  * and device power is required until PoFxStartDevicePowerManagement lets them idle. PASSIVE_LEVEL. */
