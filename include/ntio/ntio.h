@@ -101,6 +101,13 @@ NTIO_API NTSTATUS NtioRaiseMessageInterrupt(PCUNICODE_STRING InstancePath, ULONG
  * handler stops the system: bug check NMI_HARDWARE_FAILURE. */
 NTIO_API VOID NtioRaiseNmi(VOID);
 
+/* Runs Seconds seconds of the power manager's idle clock now, on the calling thread, for the calling
+ * thread's System: every device registered with PoRegisterDeviceForIdleDetection counts them as idle
+ * time, and the IRP_MN_SET_POWER of a device whose time is up is sent before this returns. From the
+ * first call on (Seconds may be 0) the System's idle clock advances only through this routine, so a
+ * test sees no second pass on its own. PASSIVE_LEVEL; STATUS_INVALID_DEVICE_STATE otherwise. */
+NTIO_API NTSTATUS NtioAdvancePowerIdleClock(ULONG Seconds);
+
 /* Explicit boot and shutdown of the process's default System, for programs that want them. A Win32
  * program needs neither: its first Win32 call boots the default System and the process's exit shuts
  * it down. NtioBootSystem boots it now from the hive file HivePath (UTF-8 host path; NULL: the file

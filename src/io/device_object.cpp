@@ -282,6 +282,7 @@ VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject) {
     if (DeviceObject->Flags & DO_SHUTDOWN_REGISTERED) IoUnregisterShutdownNotification(DeviceObject);
     // NT deviation: NT holds a WMI registration until the driver deregisters; ntio forgets it here.
     ob::manager_of(DeviceObject).system().io().wmi_device_deleted(DeviceObject);
+    power_device_deleted(DeviceObject);  // cancels its idle detection (power_idle.cpp)
     // NT fact L3 (DriverObject->DeviceObject NULL after deleting the only device, which has no
     // opens): the device leaves the list now, or with its last open (device_release_open).
     if (__atomic_load_n(&DeviceObject->ReferenceCount, __ATOMIC_SEQ_CST) == 0) unlink_from_driver(DeviceObject);

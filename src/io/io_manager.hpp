@@ -9,6 +9,7 @@
 
 #include "io/ddk.hpp"
 #include "io/file_systems.hpp"
+#include "io/power_manager.hpp"
 #include "ke/thread.hpp"
 #include "ntio/system.hpp"
 
@@ -77,6 +78,10 @@ public:
     void set_device_interrupts(const std::u16string& instance, const DeviceInterrupts* interrupts);
     bool device_interrupts(const std::u16string& instance, DeviceInterrupts* out);
 
+    // ---- Power manager state (power_manager.cpp), made on first use ----
+    PowerManager& power();
+    PowerManager* power_if_made() noexcept { return m_power_made.load(std::memory_order_acquire); }
+
 private:
     friend struct ThreadCounts;
     inline void count(Counted what, long delta) noexcept;
@@ -100,6 +105,9 @@ private:
     std::vector<void*> m_wmi_providers;  // not referenced: IoDeleteDevice removes a device
     std::mutex m_interrupt_lock;
     std::map<std::u16string, DeviceInterrupts> m_device_interrupts;
+    std::once_flag m_power_once;
+    std::unique_ptr<PowerManager, PowerManagerDeleter> m_power;
+    std::atomic<PowerManager*> m_power_made{nullptr};
 };
 
 // One thread's IRP and MDL balances (io_accounting.cpp): `io` is the manager they count for, changed

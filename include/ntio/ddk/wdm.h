@@ -36,5 +36,6 @@
 #include "ntio_ddk/rtl_registry.h"
 #include "ntio_ddk/pnp.h"
 #include "ntio_ddk/pnp_property.h"
+#include "ntio_ddk/po.h"
 #include "ntio_ddk/driver_load.h"
 #endif
