@@ -208,6 +208,46 @@ NTKERNELAPI BOOLEAN NTAPI PsDisableImpersonation(_Inout_ struct _ETHREAD *Thread
 NTKERNELAPI VOID NTAPI PsRestoreImpersonation(_Inout_ struct _ETHREAD *Thread,
                                               _In_ PSE_IMPERSONATION_STATE ImpersonationState);
 
+/* ---- Client security contexts (ntifs.h) ----------------------------------------------------- */
+typedef struct _TOKEN_CONTROL {
+    LUID TokenId;
+    LUID AuthenticationId;
+    LUID ModifiedId;
+    TOKEN_SOURCE TokenSource;
+} TOKEN_CONTROL, *PTOKEN_CONTROL;
+C_ASSERT(sizeof(TOKEN_CONTROL) == 40);
+
+typedef struct _SECURITY_CLIENT_CONTEXT {
+    SECURITY_QUALITY_OF_SERVICE SecurityQos;
+    PACCESS_TOKEN ClientToken;
+    BOOLEAN DirectlyAccessClientToken;
+    BOOLEAN DirectAccessEffectiveOnly;
+    BOOLEAN ServerIsRemote;
+    TOKEN_CONTROL ClientTokenControl;
+} SECURITY_CLIENT_CONTEXT, *PSECURITY_CLIENT_CONTEXT;
+C_ASSERT(sizeof(SECURITY_CLIENT_CONTEXT) == 72);
+
+NTKERNELAPI NTSTATUS NTAPI SeCreateClientSecurity(_In_ struct _ETHREAD *ClientThread,
+                                                  _In_ PSECURITY_QUALITY_OF_SERVICE ClientSecurityQos,
+                                                  _In_ BOOLEAN RemoteSession,
+                                                  _Out_ PSECURITY_CLIENT_CONTEXT ClientContext);
+NTKERNELAPI NTSTATUS NTAPI SeCreateClientSecurityFromSubjectContext(
+    _In_ PSECURITY_SUBJECT_CONTEXT SubjectContext, _In_ PSECURITY_QUALITY_OF_SERVICE ClientSecurityQos,
+    _In_ BOOLEAN ServerIsRemote, _Out_ PSECURITY_CLIENT_CONTEXT ClientContext);
+NTKERNELAPI VOID NTAPI SeImpersonateClient(_In_ PSECURITY_CLIENT_CONTEXT ClientContext,
+                                           _In_opt_ struct _ETHREAD *ServerThread);
+NTKERNELAPI NTSTATUS NTAPI SeImpersonateClientEx(_In_ PSECURITY_CLIENT_CONTEXT ClientContext,
+                                                 _In_opt_ struct _ETHREAD *ServerThread);
+/* The context holds one reference on its token, of the kind its type calls for. */
+#define SeDeleteClientSecurity(C)                                      \
+    do {                                                               \
+        if (SeTokenType((C)->ClientToken) == TokenPrimary) {           \
+            PsDereferencePrimaryToken((C)->ClientToken);               \
+        } else {                                                       \
+            PsDereferenceImpersonationToken((C)->ClientToken);         \
+        }                                                              \
+    } while (0)
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_SE_TOKEN_H */
