@@ -942,7 +942,11 @@ PCONFIGURATION_INFORMATION pnp_configuration_information() {
 
 std::vector<unsigned char> pnp_node_reported_resources(const PnpNode& node) { return node.reported; }
 
-void pnp_query_device_state(PDEVICE_OBJECT pdo) {
+namespace {
+// The PnP operation on a started device node: run with the manager held and its operation lock
+// taken. `pdo` is referenced; the reference is consumed.
+template <typename Operation>
+void with_started_node(PDEVICE_OBJECT pdo, Operation&& operation) {
     Manager* m = acquire_manager_of(pdo);
     if (!m) {
         ObDereferenceObject(pdo);
@@ -950,39 +954,37 @@ void pnp_query_device_state(PDEVICE_OBJECT pdo) {
     }
     ManagerRef hold(m);
     std::lock_guard op(m->operation);
-    PnpNode* node = started_node_consuming(pdo);
-    if (!node) return;
-    ULONG_PTR information = 0;
-    if (!NT_SUCCESS(send_pnp(pdo, IRP_MN_QUERY_PNP_DEVICE_STATE, nullptr, nullptr, nullptr, &information))) return;
-    const auto state = static_cast<PNP_DEVICE_STATE>(information);
-    // A device that failed or is gone is surprise-removed: "the PnP manager sends IRP_MN_SURPRISE_REMOVAL
-    // ... if a driver for the device indicated that the device failed" (IoInvalidateDeviceState,
-    // PNP_DEVICE_FAILED); a device disabled in hardware is removed in order.
-    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-surprise-removal
-    // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-pnp-device-state
-    // NT deviation: the device node leaves with its stack (NtioPnpQueryDevice then finds nothing) where
-    // Windows keeps it with a problem code (CM_PROB_FAILED_POST_START, CM_PROB_HARDWARE_DISABLED).
-    if (state & (PNP_DEVICE_FAILED | PNP_DEVICE_REMOVED)) {
-        node->surprise = true;
-        commit_removal(*m, node);
-    } else if (state & PNP_DEVICE_DISABLED) {
-        (void)remove_orderly(*m, node, nullptr);
-    }
+    if (PnpNode* node = started_node_consuming(pdo)) operation(*m, node);
+}
+}  // namespace
+
+void pnp_query_device_state(PDEVICE_OBJECT pdo) {
+    with_started_node(pdo, [pdo](Manager& m, PnpNode* node) {
+        ULONG_PTR information = 0;
+        if (!NT_SUCCESS(send_pnp(pdo, IRP_MN_QUERY_PNP_DEVICE_STATE, nullptr, nullptr, nullptr, &information))) return;
+        const auto state = static_cast<PNP_DEVICE_STATE>(information);
+        // A device that failed or is gone is surprise-removed: "the PnP manager sends
+        // IRP_MN_SURPRISE_REMOVAL ... if a driver for the device indicated that the device failed"
+        // (IoInvalidateDeviceState, PNP_DEVICE_FAILED); a device disabled in hardware is removed in order.
+        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-surprise-removal
+        // https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-pnp-device-state
+        // NT deviation: the device node leaves with its stack (NtioPnpQueryDevice then finds nothing)
+        // where Windows keeps it with a problem code (CM_PROB_FAILED_POST_START, CM_PROB_HARDWARE_DISABLED).
+        if (state & (PNP_DEVICE_FAILED | PNP_DEVICE_REMOVED)) {
+            node->surprise = true;
+            commit_removal(m, node);
+        } else if (state & PNP_DEVICE_DISABLED) {
+            (void)remove_orderly(m, node, nullptr);
+        }
+    });
 }
 
 void pnp_eject_device(PDEVICE_OBJECT pdo) {
-    Manager* m = acquire_manager_of(pdo);
-    if (!m) {
-        ObDereferenceObject(pdo);
-        return;
-    }
-    ManagerRef hold(m);
-    std::lock_guard op(m->operation);
-    PnpNode* node = started_node_consuming(pdo);
-    if (!node) return;
-    node->eject = true;
-    // A vetoed query-remove leaves the device where it was, uneject.
-    if (!NT_SUCCESS(remove_orderly(*m, node, nullptr))) node->eject = false;
+    with_started_node(pdo, [](Manager& m, PnpNode* node) {
+        node->eject = true;
+        // A vetoed query-remove leaves the device where it was, uneject.
+        if (!NT_SUCCESS(remove_orderly(m, node, nullptr))) node->eject = false;
+    });
 }
 
 bool pnp_is_pdo(PDEVICE_OBJECT device) noexcept {

@@ -7,6 +7,7 @@
 
 #include "interrupt_test_driver.hpp"
 #include "ntio_test_config.h"  // NTIO_INTERRUPT_SYS_DRIVERS
+#include "support/service_keys.hpp"
 
 namespace ntio::interrupt_test {
 namespace {
@@ -15,49 +16,14 @@ constexpr ULONG kSysVector = 0x92;  // DIRQL 9
 constexpr const char16_t kServiceKey[] = u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\IntrSys";
 constexpr const char16_t kEnumKey[] = u"\\Registry\\Machine\\System\\CurrentControlSet\\Enum\\Root\\INTRSYS";
 
-UNICODE_STRING unicode(const std::u16string& text) {
-    return UNICODE_STRING{static_cast<USHORT>(text.size() * 2), static_cast<USHORT>(text.size() * 2),
-                          reinterpret_cast<PWCH>(const_cast<char16_t*>(text.data()))};
-}
+using ntio::test::create_key;
+using ntio::test::set_value;
 
-HANDLE create_key(const std::u16string& path) {
-    UNICODE_STRING name = unicode(path);
-    OBJECT_ATTRIBUTES oa;
-    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
-    HANDLE key = nullptr;
-    EXPECT_EQ(ZwCreateKey(&key, KEY_ALL_ACCESS, &oa, 0, nullptr, 0, nullptr), STATUS_SUCCESS);
-    return key;
-}
-
-void set_value(HANDLE key, const wchar_t* value, ULONG type, const void* data, ULONG bytes) {
-    UNICODE_STRING name;
-    RtlInitUnicodeString(&name, value);
-    EXPECT_EQ(ZwSetValueKey(key, &name, 0, type, const_cast<void*>(data), bytes), STATUS_SUCCESS);
-}
-
-ULONG reported(const wchar_t* value) {
-    HANDLE key = create_key(kServiceKey);
-    UNICODE_STRING name;
-    RtlInitUnicodeString(&name, value);
-    alignas(8) unsigned char buffer[64];
-    ULONG length = 0;
-    ULONG data = 0xFFFFFFFF;
-    if (NT_SUCCESS(ZwQueryValueKey(key, &name, KeyValuePartialInformation, buffer, sizeof buffer, &length)))
-        std::memcpy(&data, reinterpret_cast<PKEY_VALUE_PARTIAL_INFORMATION>(buffer)->Data, sizeof data);
-    ZwClose(key);
-    return data;
-}
+ULONG reported(const wchar_t* value) { return ntio::test::read_dword(kServiceKey, value); }
 
 void install() {
-    HANDLE service = create_key(kServiceKey);
-    const ULONG type = 1, start = 3;
-    set_value(service, L"Type", REG_DWORD, &type, sizeof type);
-    set_value(service, L"Start", REG_DWORD, &start, sizeof start);
     std::string path = NTIO_INTERRUPT_SYS_DRIVERS;
-    path.append("/intr_sys.sys");
-    const std::u16string image(path.begin(), path.end());
-    set_value(service, L"ImagePath", REG_EXPAND_SZ, image.c_str(), static_cast<ULONG>((image.size() + 1) * 2));
-    ZwClose(service);
+    ntio::test::install_kernel_service(kServiceKey, path.append("/intr_sys.sys"));
     // ZwCreateKey makes one level: the keys above the instance first.
     const std::u16string instance_path = std::u16string(kEnumKey) + u"\\0000";
     for (std::size_t at = instance_path.find(u"\\Enum"); at != std::u16string::npos;
