@@ -73,6 +73,7 @@ NTSTATUS NTAPI IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject, PIRP Irp, P
                                         BOOLEAN InvokeOnCancel) {
     auto* ctx = static_cast<CompletionExContext*>(
         ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(CompletionExContext), kCompletionExTag));
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_completion_ex_result(Irp, ctx == nullptr);
     if (!ctx) return STATUS_INSUFFICIENT_RESOURCES;
     ctx->routine = CompletionRoutine;
     ctx->context = Context;

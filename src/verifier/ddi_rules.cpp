@@ -182,6 +182,15 @@ constexpr RuleInfo kPnpRemove{"PnpRemove", 0x43006, PASSIVE_LEVEL, HIGH_LEVEL,
                               "IRP_MN_SURPRISE_REMOVAL, IRP_MN_CANCEL_REMOVE_DEVICE, IRP_MN_CANCEL_STOP_DEVICE and "
                               "IRP_MN_REMOVE_DEVICE requests should not be completed with a failure status."};
 
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-iosetcompletionexcompleteirp (0x4100F)
+constexpr RuleInfo kCompletionExCompleteIrp{"IoSetCompletionExCompleteIrp", 0x4100F, PASSIVE_LEVEL, HIGH_LEVEL,
+                                            "When IoSetCompletionRoutineEx fails, the driver should complete the IRP "
+                                            "and return instead of calling IoCallDriver or PoCallDriver."};
+
+// The IRP whose IoSetCompletionRoutineEx last failed on this thread in a driver with DDI compliance
+// checking, until it is completed or gets a routine after all.
+constinit thread_local PIRP t_failed_completion_ex = nullptr;
+
 // A misuse Force IRQL checking has a classic subcode for and a DDI compliance rule also names: the
 // classic stop for a driver with Force IRQL checking, the rule's for one with DDI compliance alone.
 bool force_irql(PDRIVER_OBJECT driver) noexcept {
@@ -390,9 +399,30 @@ void report_unbalanced_guarded_region(PDRIVER_OBJECT driver, PIRP irp) noexcept 
             Severity::Always, kGuardedRegions.name, kGuardedRegions.condition, driver, irp, nullptr});
 }
 
+void on_completion_ex_result(PIRP irp, bool failed) noexcept {
+    if (failed) {
+        PDRIVER_OBJECT driver = context_driver();
+        if (driver && ddi_compliance(driver)) t_failed_completion_ex = irp;
+    } else if (t_failed_completion_ex == irp) {
+        t_failed_completion_ex = nullptr;
+    }
+}
+
+void check_send_after_failed_completion_ex(PIRP irp, PDEVICE_OBJECT target) noexcept {
+    if (irp != t_failed_completion_ex) return;
+    t_failed_completion_ex = nullptr;
+    PDRIVER_OBJECT driver = context_driver();
+    if (!driver || !ddi_compliance(driver)) return;
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, kCompletionExCompleteIrp.subcode, ptr(kCompletionExCompleteIrp.condition),
+            0, 0, Severity::Always, kCompletionExCompleteIrp.name, kCompletionExCompleteIrp.condition, driver, irp,
+            nullptr});
+    (void)target;
+}
+
 // The completing driver's own location names the request: a PnP removal or cancellation it may
 // not fail.
 void check_completion_ddi(PIRP irp) noexcept {
+    if (irp == t_failed_completion_ex) t_failed_completion_ex = nullptr;  // the legal answer to the failure
     if (irp->Type != IO_TYPE_IRP || irp->CurrentLocation < 1 || irp->CurrentLocation > irp->StackCount) return;
     PDRIVER_OBJECT driver = context_driver();
     if (!driver || !ddi_compliance(driver) || NT_SUCCESS(irp->IoStatus.Status)) return;

@@ -478,7 +478,10 @@ NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp, ULONG reasons) noex
 // Everything the inline IoCallDriver hook leaves: Level 2 frames, forwarding rules, stress modes, the
 // log of verified drivers.
 NTSTATUS call_driver_slow(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
-    if (device && irp && irp->Type == IO_TYPE_IRP) sdv_originator_send(irp, device);
+    if (device && irp && irp->Type == IO_TYPE_IRP) {
+        sdv_originator_send(irp, device);
+        check_send_after_failed_completion_ex(irp, device);
+    }
     Frame* caller = live_frame(irp);
     bool forced = false;
     if (target_flags & (NTIO_VERIFIER_SYNC_DELAY_FUZZING | NTIO_VERIFIER_FORCE_PENDING)) [[unlikely]] {

@@ -138,6 +138,9 @@ enum class DdiRule : unsigned char {
     RequestedPowerIrp,    // RequestedPowerIrp: arg1 the minor function, arg2 the Irp out pointer
 };
 void check_ddi_irql(DdiRule rule, ULONG_PTR arg1 = 0, ULONG_PTR arg2 = 0) noexcept;
+// IoSetCompletionRoutineEx failed (or, later, succeeded) for irp on this thread: the
+// IoSetCompletionExCompleteIrp rule watches whether the driver sends that IRP anyway.
+void on_completion_ex_result(PIRP irp, bool failed) noexcept;
 // A verified dispatch routine returned with the thread's guarded region count changed: the
 // GuardedRegions rule for a driver with DDI compliance checking.
 void report_unbalanced_guarded_region(PDRIVER_OBJECT driver, PIRP irp) noexcept;

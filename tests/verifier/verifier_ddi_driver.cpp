@@ -309,9 +309,12 @@ NTSTATUS NTAPI RoutineSetsEvent(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
     return STATUS_CONTINUE_COMPLETION;
 }
 
-NTSTATUS forward(DdiExtension* ext, PIRP Irp, LONG how) {
+NTSTATUS forward(PDEVICE_OBJECT DeviceObject, DdiExtension* ext, PIRP Irp, LONG how) {
     IoCopyCurrentIrpStackLocationToNext(Irp);
-    if (how == kForwardRoutineSetsEventWait)
+    if (how == kForwardCompletionExUnchecked || how == kForwardCompletionExChecked) {
+        const NTSTATUS set = IoSetCompletionRoutineEx(DeviceObject, Irp, RoutineSetsEvent, ext, TRUE, TRUE, TRUE);
+        if (!NT_SUCCESS(set) && how == kForwardCompletionExChecked) return ddi_complete(Irp, set);
+    } else if (how == kForwardRoutineSetsEventWait)
         IoSetCompletionRoutine(Irp, RoutineRaisesAndSetsEvent, ext, TRUE, TRUE, TRUE);
     else if (how == kForwardRoutineSetsEvent)
         IoSetCompletionRoutine(Irp, RoutineSetsEvent, ext, TRUE, TRUE, TRUE);
@@ -326,7 +329,7 @@ NTSTATUS NTAPI DdiRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     const ULONG mode = sp->Parameters.Read.Key;
     const KIRQL level = static_cast<KIRQL>(sp->Parameters.Read.ByteOffset.LowPart);
     const LONG how = sp->Parameters.Read.ByteOffset.HighPart;
-    if (ext->Upper && how != kForwardNone) return forward(ext, Irp, how);
+    if (ext->Upper && how != kForwardNone) return forward(DeviceObject, ext, Irp, how);
     KIRQL irql;
     switch (mode) {
     case kDdiDpcInitialStack:

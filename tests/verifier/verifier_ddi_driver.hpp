@@ -119,6 +119,8 @@ enum DdiForward : LONG {
     kForwardReturnLower = 2,     // copy, return what IoCallDriver returned
     kForwardRoutineSetsEventWait = 3,  // routine raises to DISPATCH_LEVEL, KeSetEvent(Wait = TRUE) (P2)
     kForwardRoutineSetsEvent = 4,      // routine KeSetEvent(Wait = FALSE)
+    kForwardCompletionExUnchecked = 5, // IoSetCompletionRoutineEx, its status ignored (IoSetCompletionExCompleteIrp)
+    kForwardCompletionExChecked = 6,   // the same, and on failure the IRP completed with that status
 };
 
 struct DdiExtension {

@@ -263,5 +263,58 @@ TEST_F(DdiRuleTest, sending_an_own_irp_with_a_completion_routine_is_legal) {
     EXPECT_EQ(ext(lower())->OwnIrpCompletions.load(), 1);
 }
 
+// IoSetCompletionExCompleteIrp (0x4100F): IoSetCompletionRoutineEx failed (every allocation of the
+// driver's fails under the low-resources simulation at 1000 per mille) and the driver sent the IRP
+// anyway; the legal answer completes it with the failure.
+class CompletionExTest : public DdiRuleTest {
+protected:
+    void SetUp() override {
+        DdiRuleTest::SetUp();
+        NtioVerifierQueryStress(&m_saved);
+        NTIO_VERIFIER_STRESS all = m_saved;
+        all.LowResourcesPerMille = 1000;
+        ASSERT_EQ(NtioVerifierSetStress(&all), STATUS_SUCCESS);
+    }
+    void TearDown() override {
+        (void)NtioVerifierSetStress(&m_saved);
+        DdiRuleTest::TearDown();
+    }
+    static constexpr ULONG kFailing = kDdiFlags | NTIO_VERIFIER_RANDOM_LOW_RESOURCES;
+    NTIO_VERIFIER_STRESS m_saved{};
+};
+
+TEST_F(CompletionExTest, sending_after_a_failed_set_completion_routine_ex_is_a_violation) {
+    load_ddi(kFailing);
+    Outcome outcome;
+    PIRP irp = ddi_read(upper(), kDdiPsGetVersion, PASSIVE_LEVEL, outcome, kForwardCompletionExUnchecked);
+    auto bc = expect_bugcheck([&] { (void)IoCallDriver(upper(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION,
+                              0x4100F);
+    if (bc.p1 == 0x4100F) {
+        EXPECT_NE(std::string(reinterpret_cast<const char*>(bc.p2)).find("IoSetCompletionRoutineEx"),
+                  std::string::npos);
+    }
+    EXPECT_NE(last_report().find("IoSetCompletionExCompleteIrp"), std::string::npos);
+    recover();
+    IoFreeIrp(irp);
+}
+
+TEST_F(CompletionExTest, completing_the_irp_after_a_failed_set_completion_routine_ex_is_legal) {
+    load_ddi(kFailing);
+    Outcome outcome;
+    PIRP irp = ddi_read(upper(), kDdiPsGetVersion, PASSIVE_LEVEL, outcome, kForwardCompletionExChecked);
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(upper(), irp), STATUS_INSUFFICIENT_RESOURCES); });
+    EXPECT_EQ(outcome.completions.load(), 1);
+    EXPECT_EQ(outcome.status.load(), STATUS_INSUFFICIENT_RESOURCES);
+    IoFreeIrp(irp);
+    // With memory to spare the routine is set and the forward is legal too.
+    recover();
+    ASSERT_EQ(NtioVerifierSetFlags(m_ddi, kDdiFlags), STATUS_SUCCESS);
+    Outcome sent;
+    PIRP second = ddi_read(upper(), kDdiPsGetVersion, PASSIVE_LEVEL, sent, kForwardCompletionExUnchecked);
+    expect_no_bugcheck([&] { EXPECT_EQ(IoCallDriver(upper(), second), STATUS_SUCCESS); });
+    EXPECT_EQ(sent.completions.load(), 1);
+    IoFreeIrp(second);
+}
+
 }  // namespace
 }  // namespace ntio::verifier::test
