@@ -84,7 +84,7 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exacquirespinlockshared
 NTKERNELAPI KIRQL ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock) {
     NTIO_VERIFY_DDI(DdiRule::KeAcquireSpinLock, arg(SpinLock));
-    const KIRQL old = KeRaiseIrqlToDpcLevel();
+    const KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);  // checked above
     acquire_shared(SpinLock);
     return old;
 }
@@ -99,7 +99,7 @@ NTKERNELAPI VOID ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql) 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exacquirespinlockexclusive
 NTKERNELAPI KIRQL ExAcquireSpinLockExclusive(PEX_SPIN_LOCK SpinLock) {
     NTIO_VERIFY_DDI(DdiRule::KeAcquireSpinLock, arg(SpinLock));
-    const KIRQL old = KeRaiseIrqlToDpcLevel();
+    const KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);  // checked above
     acquire_exclusive(SpinLock);
     return old;
 }

@@ -60,7 +60,7 @@ NTKERNELAPI VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock) { *SpinLock = 0; }
 
 NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock));
-    KIRQL old = KeRaiseIrqlToDpcLevel();
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);  // checked above as KeAcquireSpinLock
     acquire(SpinLock, current_thread());
     return old;
 }

@@ -160,9 +160,9 @@ constexpr RuleInfo kRequestedPowerIrp{"RequestedPowerIrp", 0x4100B, PASSIVE_LEVE
                                       "PoRequestPowerIrp should be called with Irp set to NULL unless the minor "
                                       "function is IRP_MN_WAIT_WAKE."};
 
-void violate(const RuleInfo& rule, PDRIVER_OBJECT driver) noexcept {
+void violate(const RuleInfo& rule, PDRIVER_OBJECT driver, PIRP irp = nullptr) noexcept {
     report({DRIVER_VERIFIER_DETECTED_VIOLATION, rule.subcode, ptr(rule.condition), 0, 0, Severity::Always, rule.name,
-            rule.condition, driver, nullptr, nullptr});
+            rule.condition, driver, irp, nullptr});
 }
 
 void check_range(const RuleInfo& rule, PDRIVER_OBJECT driver, KIRQL irql) noexcept {
@@ -394,9 +394,7 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
 }
 
 void report_unbalanced_guarded_region(PDRIVER_OBJECT driver, PIRP irp) noexcept {
-    if (!ddi_compliance(driver)) return;
-    report({DRIVER_VERIFIER_DETECTED_VIOLATION, kGuardedRegions.subcode, ptr(kGuardedRegions.condition), 0, 0,
-            Severity::Always, kGuardedRegions.name, kGuardedRegions.condition, driver, irp, nullptr});
+    if (ddi_compliance(driver)) violate(kGuardedRegions, driver, irp);
 }
 
 void on_completion_ex_result(PIRP irp, bool failed) noexcept {
@@ -408,15 +406,11 @@ void on_completion_ex_result(PIRP irp, bool failed) noexcept {
     }
 }
 
-void check_send_after_failed_completion_ex(PIRP irp, PDEVICE_OBJECT target) noexcept {
+void check_send_after_failed_completion_ex(PIRP irp) noexcept {
     if (irp != t_failed_completion_ex) return;
     t_failed_completion_ex = nullptr;
     PDRIVER_OBJECT driver = context_driver();
-    if (!driver || !ddi_compliance(driver)) return;
-    report({DRIVER_VERIFIER_DETECTED_VIOLATION, kCompletionExCompleteIrp.subcode, ptr(kCompletionExCompleteIrp.condition),
-            0, 0, Severity::Always, kCompletionExCompleteIrp.name, kCompletionExCompleteIrp.condition, driver, irp,
-            nullptr});
-    (void)target;
+    if (driver && ddi_compliance(driver)) violate(kCompletionExCompleteIrp, driver, irp);
 }
 
 // The completing driver's own location names the request: a PnP removal or cancellation it may

@@ -480,7 +480,7 @@ NTSTATUS call_driver_hooked(PDEVICE_OBJECT device, PIRP irp, ULONG reasons) noex
 NTSTATUS call_driver_slow(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
     if (device && irp && irp->Type == IO_TYPE_IRP) {
         sdv_originator_send(irp, device);
-        check_send_after_failed_completion_ex(irp, device);
+        check_send_after_failed_completion_ex(irp);
     }
     Frame* caller = live_frame(irp);
     bool forced = false;

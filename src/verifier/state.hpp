@@ -434,7 +434,7 @@ void sdv_complete_request(PIRP irp, PDEVICE_OBJECT device) noexcept;
 void sdv_originator_send(PIRP irp, PDEVICE_OBJECT target) noexcept;
 // IoCallDriver of an IRP whose IoSetCompletionRoutineEx failed on this thread:
 // IoSetCompletionExCompleteIrp (ddi_rules.cpp).
-void check_send_after_failed_completion_ex(PIRP irp, PDEVICE_OBJECT target) noexcept;
+void check_send_after_failed_completion_ex(PIRP irp) noexcept;
 // ExFreePool* entry: an IRP handed to the pool's free routine (0xC4 0x105).
 void check_free_pool(PVOID block) noexcept;
 // Spin locks the verified driver acquired and still holds on this thread (SpinLockSafe).

@@ -27,6 +27,17 @@ inline HANDLE create_key(const std::u16string& path) {
     return key;
 }
 
+// The key `name` under `root` (an open key, or NULL for an absolute name).
+inline HANDLE create_key(HANDLE root, const wchar_t* name) {
+    UNICODE_STRING us;
+    RtlInitUnicodeString(&us, name);
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &us, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, root, nullptr);
+    HANDLE key = nullptr;
+    EXPECT_EQ(ZwCreateKey(&key, KEY_ALL_ACCESS, &oa, 0, nullptr, 0, nullptr), STATUS_SUCCESS) << "key";
+    return key;
+}
+
 inline void set_value(HANDLE key, const wchar_t* value, ULONG type, const void* data, ULONG bytes) {
     UNICODE_STRING name;
     RtlInitUnicodeString(&name, value);

@@ -1,5 +1,6 @@
 // The interrupt suite's driver (see interrupt_test_driver.hpp) and the registry setup of its device.
 #include "interrupt_test_driver.hpp"
+#include "support/service_keys.hpp"
 
 #include <cstring>
 #include <memory>
@@ -308,15 +309,7 @@ NTSTATUS NTAPI driver_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
 
 // ---- Registry ----
 
-HANDLE create_key(HANDLE root, const wchar_t* name) {
-    UNICODE_STRING us;
-    RtlInitUnicodeString(&us, name);
-    OBJECT_ATTRIBUTES oa;
-    InitializeObjectAttributes(&oa, &us, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, root, nullptr);
-    HANDLE key = nullptr;
-    EXPECT_EQ(ZwCreateKey(&key, KEY_ALL_ACCESS, &oa, 0, nullptr, 0, nullptr), STATUS_SUCCESS) << "key";
-    return key;
-}
+using ntio::test::create_key;
 
 void write_device_key() {
     HANDLE system = create_key(nullptr, L"\\Registry\\Machine\\System\\CurrentControlSet\\Enum");

@@ -1,5 +1,6 @@
 // The Plug and Play suite's drivers (see pnp_test_drivers.hpp) and the registry setup of the test device.
 #include "pnp_test_drivers.hpp"
+#include "support/service_keys.hpp"
 
 #include <cstring>
 
@@ -261,15 +262,7 @@ NTSTATUS NTAPI filter_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
 
 // ---- Registry ----
 
-HANDLE create_key(HANDLE root, const wchar_t* name) {
-    UNICODE_STRING us;
-    RtlInitUnicodeString(&us, name);
-    OBJECT_ATTRIBUTES oa;
-    InitializeObjectAttributes(&oa, &us, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, root, nullptr);
-    HANDLE key = nullptr;
-    EXPECT_EQ(ZwCreateKey(&key, KEY_ALL_ACCESS, &oa, 0, nullptr, 0, nullptr), STATUS_SUCCESS) << "key";
-    return key;
-}
+using ntio::test::create_key;
 
 void set_value(HANDLE key, const wchar_t* name, ULONG type, const wchar_t* data, std::size_t chars) {
     UNICODE_STRING us;
