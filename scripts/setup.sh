@@ -9,6 +9,7 @@ NTIO_PACKAGES=(
   libedit-dev nlohmann-json3-dev
   gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev
   dosfstools mtools
+  fio
 )
 
 ntio_install_packages() {
