@@ -9,6 +9,7 @@
 #include "io/irp.hpp"
 #include "io/objects.hpp"
 #include "io/request_common.hpp"
+#include "ke/dispatcher.hpp"
 #include "ke/kernel.hpp"
 #include "ob/object_type.hpp"
 
@@ -270,6 +271,10 @@ static void free_packet(IoCompletion* port, Packet* packet) noexcept {
     if (cache.count || refill_packet_cache(port, cache)) {
         --cache.count;
         packet = reinterpret_cast<Packet*>(PopEntryList(&cache.head));
+        // The next packet was usually last written by the remover on another CPU (its free): ask
+        // for its line now, so that its transfer overlaps this post instead of stalling the next
+        // one's locked insert.
+        if (cache.head.Next) ke::prefetch_for_write(cache.head.Next);
     } else {
         // The packet is the port's, not the driver's that may be completing the IRP here.
         verifier::SystemScope system;
