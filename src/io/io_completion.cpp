@@ -221,6 +221,7 @@ void initialize_port(void* body, ULONG concurrency) noexcept {
     port->lookaside = new (reinterpret_cast<void*>((tail + kLookasideAlign - 1) & ~(kLookasideAlign - 1)))
         NPAGED_LOOKASIDE_LIST;
     KeInitializeQueue(&port->queue, concurrency);
+    ke::make_queue_count_lazily(&port->queue);
     ExInitializeNPagedLookasideList(port->lookaside, nullptr, nullptr, POOL_NX_ALLOCATION, sizeof(Packet), kPacketTag, 0);
     port->closed.store(false, std::memory_order_relaxed);
     port->returned.store(nullptr, std::memory_order_relaxed);
@@ -286,7 +287,7 @@ static void free_packet(IoCompletion* port, Packet* packet) noexcept {
     packet->status = status;
     packet->information = information;
     packet->deferred_iosb = deferred_iosb;
-    (void)KeInsertQueue(&port->queue, &packet->link);
+    ke::insert_queue_entry(&port->queue, &packet->link);
     return STATUS_SUCCESS;
 }
 

@@ -103,7 +103,9 @@ inline Kind kind_of(DISPATCHER_HEADER* h) noexcept {
 
 inline bool satisfiable(DISPATCHER_HEADER* h, _KTHREAD* t) noexcept {
     if (state_of(h) > 0) return true;
-    return kind_of(h) == Kind::Mutant && reinterpret_cast<PKMUTANT>(h)->OwnerThread == t;
+    const Kind kind = kind_of(h);
+    if (kind == Kind::Queue) return queue_has_incoming(h);
+    return kind == Kind::Mutant && reinterpret_cast<PKMUTANT>(h)->OwnerThread == t;
 }
 
 // Mutant acquisition by `t` (lock held, satisfiable checked). Returns TRUE if it was abandoned.
@@ -125,8 +127,8 @@ bool acquire_mutant_locked(PKMUTANT m, _KTHREAD* t) noexcept {
 bool try_consume(DISPATCHER_HEADER* h, _KTHREAD* t, bool& abandoned) noexcept {
     auto word = header_word(h);
     switch (kind_of(h)) {
-    case Kind::Notification:
-    case Kind::Queue: return state_of(h) > 0;
+    case Kind::Notification: return state_of(h) > 0;
+    case Kind::Queue: return queue_signalled(h);
     case Kind::Synchronization:
     case Kind::Semaphore: {
         ULONG64 w = word.load(std::memory_order_acquire);
@@ -190,7 +192,9 @@ inline void wake(_KTHREAD* t) noexcept {
 
 void queue_wait_block_locked(PKWAIT_BLOCK block, bool at_head) noexcept {
     auto* h = static_cast<DISPATCHER_HEADER*>(block->Object);
-    header_word(h).fetch_or(kWaitersBit, std::memory_order_acq_rel);
+    // seq_cst: a completion port's insert pushes (seq_cst) and then loads this word; the waiter
+    // looks at the queue's entries after setting the bit. One of the two sees the other.
+    header_word(h).fetch_or(kWaitersBit, std::memory_order_seq_cst);
     if (at_head) InsertHeadList(&h->WaitListHead, &block->WaitListEntry);
     else InsertTailList(&h->WaitListHead, &block->WaitListEntry);
 }
@@ -249,7 +253,8 @@ _KTHREAD* wait_test_collect_locked(DISPATCHER_HEADER* h) noexcept {
         t->m_wait_status = status;
         t->m_ready_next = ready;
         ready = t;
-        if (state_of(h) <= 0 && kind_of(h) != Kind::Mutant) break;
+        if (state_of(h) <= 0 && kind_of(h) != Kind::Mutant && !(kind_of(h) == Kind::Queue && queue_has_incoming(h)))
+            break;
         e = head->Flink;  // the waiter's blocks left every list: rescan from the start
     }
     return ready;

@@ -81,6 +81,15 @@ inline UCHAR type_of(DISPATCHER_HEADER* h) noexcept {
 inline bool has_waiters(DISPATCHER_HEADER* h) noexcept {
     return (header_word(h).load(std::memory_order_acquire) & kWaitersBit) != 0;
 }
+// A KQUEUE's incoming stack (queue.cpp: EntryListHead.Blink) holds entries. A queue whose inserts
+// count lazily (a completion port's) does not count those in SignalState until a remover takes
+// them over, so "the queue is signalled" is SignalState > 0 or this.
+inline bool queue_has_incoming(DISPATCHER_HEADER* h) noexcept {
+    auto* q = reinterpret_cast<PRKQUEUE>(h);
+    return std::atomic_ref<PLIST_ENTRY>(q->EntryListHead.Blink).load(std::memory_order_seq_cst) != nullptr;
+}
+inline bool queue_signalled(DISPATCHER_HEADER* h) noexcept { return state_of(h) > 0 || queue_has_incoming(h); }
+
 // Replaces / adjusts SignalState atomically (flag and type untouched); returns the old state.
 LONG exchange_state(DISPATCHER_HEADER* h, LONG state) noexcept;
 LONG add_state(DISPATCHER_HEADER* h, LONG delta) noexcept;

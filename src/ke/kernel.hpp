@@ -100,6 +100,14 @@ void signal_object(DISPATCHER_HEADER* object);
 // state before release. `abandoned` releases it for good as abandoned (owner terminating).
 NTSTATUS release_mutant(PRKMUTANT mutant, bool abandoned, LONG* previous_count);
 
+// Completion ports' KQUEUEs (queue.cpp): make_queue_count_lazily, right after KeInitializeQueue,
+// marks a queue whose entries all come through insert_queue_entry, KeInsertQueue without the
+// previous count: one atomic step per entry instead of two. KeInsertQueue, KeInsertHeadQueue,
+// KeReadStateQueue and KeRundownQueue stay correct on it (through the dispatcher lock).
+// insert_queue_entry: any IRQL <= DISPATCH_LEVEL.
+void make_queue_count_lazily(PRKQUEUE queue) noexcept;
+void insert_queue_entry(PRKQUEUE queue, PLIST_ENTRY entry) noexcept;
+
 // Batched KeRemoveQueue (GetQueuedCompletionStatusEx): waits like KeRemoveQueue for the first
 // entry, then takes up to `max_entries` - 1 more that are already queued. Returns STATUS_SUCCESS
 // with *removed >= 1, or STATUS_TIMEOUT / STATUS_USER_APC / STATUS_ALERTED / STATUS_ABANDONED with

@@ -10,6 +10,12 @@
 // order. An insert pushes before it raises SignalState and reads the waiter bit in the same atomic
 // step; a waiter sets that bit before it looks for entries: one of the two always sees the other
 // (gate B1: a poster on another CPU shares only the queue's own cache lines with the consumer).
+// A queue marked to count lazily (make_queue_count_lazily: the completion ports) saves the insert
+// its second atomic step: its incoming entries are not in SignalState, which counts the ready chain
+// alone; the remover adds them as it takes the stack over, KeReadStateQueue counts them under the
+// lock, and "signalled" means SignalState > 0 or a non-empty stack (queue_signalled). Such an insert
+// pushes and then loads the waiter bit; a waiter sets the bit and then looks at the stack (both
+// seq_cst), so again one of the two sees the other.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -55,6 +61,12 @@ void associate_locked(_KTHREAD* t, PRKQUEUE q) noexcept {
     InsertTailList(&q->ThreadListHead, &t->m_queue_link);
 }
 
+// Header byte 1 (unused by queues otherwise): the queue counts its incoming entries lazily.
+constexpr ULONG64 kLazyCountBit = 1ull << 8;
+bool counts_lazily(PRKQUEUE q) noexcept {
+    return (header_word(&q->Header).load(std::memory_order_relaxed) & kLazyCountBit) != 0;
+}
+
 PLIST_ENTRY& ready_of(PRKQUEUE q) noexcept { return q->EntryListHead.Flink; }
 std::atomic_ref<PLIST_ENTRY> incoming_of(PRKQUEUE q) noexcept { return std::atomic_ref<PLIST_ENTRY>(q->EntryListHead.Blink); }
 
@@ -63,16 +75,26 @@ void push_incoming(PRKQUEUE q, PLIST_ENTRY entry) noexcept {
     PLIST_ENTRY top = incoming.load(std::memory_order_relaxed);
     do {
         entry->Flink = top;
-    } while (!incoming.compare_exchange_weak(top, entry, std::memory_order_acq_rel, std::memory_order_relaxed));
+    } while (!incoming.compare_exchange_weak(top, entry, std::memory_order_seq_cst, std::memory_order_relaxed));
 }
 
 bool has_entries_locked(PRKQUEUE q) noexcept {
-    return ready_of(q) != nullptr || incoming_of(q).load(std::memory_order_acquire) != nullptr;
+    return ready_of(q) != nullptr || incoming_of(q).load(std::memory_order_seq_cst) != nullptr;
+}
+
+// Entries queued, for a lazily counting queue: the ready chain's (SignalState) and the incoming
+// stack's. Lock held: entries below the stack's top change only under it.
+LONG lazy_count_locked(PRKQUEUE q) noexcept {
+    LONG n = std::max(state_of(&q->Header), 0);
+    for (PLIST_ENTRY e = incoming_of(q).load(std::memory_order_acquire); e; e = e->Flink) ++n;
+    return n;
 }
 
 // Takes up to `max` entries, oldest first (at least one when has_entries_locked). Lock held.
+// A lazily counting queue's SignalState gains the entries taken over from the incoming stack.
 ULONG take_entries_locked(PRKQUEUE q, PLIST_ENTRY* entries, ULONG max) noexcept {
     ULONG n = 0;
+    LONG taken_over = 0;
     while (n < max) {
         PLIST_ENTRY e = ready_of(q);
         if (!e) {
@@ -83,12 +105,14 @@ ULONG take_entries_locked(PRKQUEUE q, PLIST_ENTRY* entries, ULONG max) noexcept 
                 stack->Flink = e;
                 e = stack;
                 stack = next;
+                ++taken_over;
             }
         }
         ready_of(q) = e->Flink;
         entries[n++] = e;
     }
-    if (n) add_state(&q->Header, -static_cast<LONG>(n));
+    const LONG delta = (counts_lazily(q) ? taken_over : 0) - static_cast<LONG>(n);
+    if (delta) add_state(&q->Header, delta);
     return n;
 }
 
@@ -98,8 +122,11 @@ PLIST_ENTRY take_entry_locked(PRKQUEUE q) noexcept {
     return entry;
 }
 
+// Returns the previous count; 0 on a lazily counting queue, whose count the caller takes itself
+// (lazy_count_locked) when it wants it.
 LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head) noexcept {
-    LONG previous = std::max(state_of(&q->Header), 0);
+    const bool lazy = counts_lazily(q);
+    const LONG previous = lazy ? 0 : std::max(state_of(&q->Header), 0);
     if (!has_entries_locked(q) && q->CurrentCount < q->MaximumCount) {
         // An empty queue with a dequeue waiter that may run: the entry goes straight to it (what
         // inserting and at once removing it would do, without touching the chains or the header).
@@ -114,10 +141,11 @@ LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head) noexcept {
     if (head) {
         entry->Flink = ready_of(q);
         ready_of(q) = entry;
+        add_state(&q->Header, 1);
     } else {
         push_incoming(q, entry);
+        if (!lazy) add_state(&q->Header, 1);
     }
-    add_state(&q->Header, 1);
     activate_queue_waiters_locked(q);
     return previous;
 }
@@ -133,7 +161,7 @@ void activate_queue_waiters_locked(PRKQUEUE q) noexcept {
         q->CurrentCount = q->CurrentCount + 1;
         unwait_dequeue_locked(t, b, STATUS_SUCCESS);
     }
-    if (state_of(&q->Header) > 0) wait_test_locked(&q->Header);  // KeWaitFor* on the queue itself
+    if (queue_signalled(&q->Header)) wait_test_locked(&q->Header);  // KeWaitFor* on the queue itself
 }
 
 void disassociate_queue_locked(_KTHREAD* t) noexcept {
@@ -159,6 +187,30 @@ void queue_thread_resuming_locked(_KTHREAD* t) noexcept {
     if (!t->m_queue_blocked) return;
     t->m_queue_blocked = false;
     if (t->m_queue) t->m_queue->CurrentCount = t->m_queue->CurrentCount + 1;
+}
+
+void make_queue_count_lazily(PRKQUEUE q) noexcept {
+    header_word(&q->Header).fetch_or(kLazyCountBit, std::memory_order_relaxed);
+}
+
+void insert_queue_entry(PRKQUEUE q, PLIST_ENTRY entry) noexcept {
+    auto word = header_word(&q->Header);
+    // The push writes the line: fetch it owned, not shared and then again to own it.
+    prefetch_for_write(&q->Header);
+    if (!(word.load(std::memory_order_acquire) & kWaitersBit)) [[likely]] {
+        push_incoming(q, entry);
+        if (!(word.load(std::memory_order_seq_cst) & kWaitersBit)) [[likely]] return;
+        // A waiter queued itself between the check and the push and may have missed the entry.
+        DispatcherGuard guard;
+        activate_queue_waiters_locked(q);
+        return;
+    }
+    // As KeInsertQueue's handoff: the lock's and the first waiter's lines, asked for together.
+    prefetch_for_write(&dispatcher_lock());
+    if (const void* first = racy_hint(reinterpret_cast<void* const*>(&q->Header.WaitListHead.Flink)))
+        prefetch_for_write(first);
+    DispatcherGuard guard;
+    (void)insert_locked(q, entry, false);
 }
 
 NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, PLARGE_INTEGER timeout,
@@ -275,6 +327,12 @@ NTKERNELAPI LONG KeInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) {
     // The header is written on either path: fetch it owned, not shared and then again to own it.
     prefetch_for_write(&Queue->Header);
     const ULONG64 seen = word.load(std::memory_order_acquire);
+    if (seen & kLazyCountBit) [[unlikely]] {
+        DispatcherGuard guard;  // the previous count needs the lock
+        const LONG previous = lazy_count_locked(Queue);
+        (void)insert_locked(Queue, Entry, false);
+        return previous;
+    }
     if (seen & kWaitersBit) {
         // A handoff writes two more lines, both last written by the waiter's CPU before it slept:
         // the lock and the first waiter's wait block (the LIFO head). Asking for both now makes
@@ -298,6 +356,11 @@ NTKERNELAPI LONG KeInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) {
 
 NTKERNELAPI LONG KeInsertHeadQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) {
     DispatcherGuard guard;
+    if (counts_lazily(Queue)) {
+        const LONG previous = lazy_count_locked(Queue);
+        (void)insert_locked(Queue, Entry, true);
+        return previous;
+    }
     return insert_locked(Queue, Entry, true);
 }
 
@@ -336,7 +399,14 @@ NTKERNELAPI PLIST_ENTRY KeRundownQueue(PRKQUEUE Queue) {
 }
 
 // An insert that has pushed but not yet counted its entry can let a remover drive the state below
-// zero for a moment: the count never reads as negative.
-NTKERNELAPI LONG KeReadStateQueue(PRKQUEUE Queue) { return std::max(state_of(&Queue->Header), 0); }
+// zero for a moment: the count never reads as negative. A lazily counting queue is counted under
+// the lock.
+NTKERNELAPI LONG KeReadStateQueue(PRKQUEUE Queue) {
+    if (counts_lazily(Queue)) {
+        DispatcherGuard guard;
+        return lazy_count_locked(Queue);
+    }
+    return std::max(state_of(&Queue->Header), 0);
+}
 
 }  // extern "C"

@@ -26,7 +26,9 @@ constinit thread_local std::uint32_t t_polled_waits = 0;
 namespace {
 
 bool signalled(PVOID object) noexcept {
-    return state_of(static_cast<DISPATCHER_HEADER*>(object)) > 0;
+    auto* h = static_cast<DISPATCHER_HEADER*>(object);
+    if (type_of(h) == QueueObject) return queue_signalled(h);
+    return state_of(h) > 0;
 }
 
 bool wait_satisfied(ULONG count, PVOID* objects, WAIT_TYPE wait_type) noexcept {
@@ -92,7 +94,7 @@ void poll_before_dequeue(PRKQUEUE queue, PLARGE_INTEGER timeout) noexcept {
     ++t_polled_waits;
     const bool may_block = timeout == nullptr;
     const bool sleeper_follows = t_pollers.sleeper != nullptr && (timeout == nullptr || timeout->QuadPart != 0);
-    while (state_of(&queue->Header) <= 0 && run_wait_pollers(may_block, sleeper_follows)) {
+    while (!queue_signalled(&queue->Header) && run_wait_pollers(may_block, sleeper_follows)) {
     }
 }
 

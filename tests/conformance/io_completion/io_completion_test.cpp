@@ -44,6 +44,30 @@ TEST_F(PortTest, set_and_remove_round_trip_all_four_fields_and_depth_follows) {
     EXPECT_TRUE(untouched(none.iosb));
 }
 
+// NT facts F8, F9: Depth counts every queued packet, whether or not a batched removal has looked
+// at it yet, across partial removals and posts in between.
+TEST_F(PortTest, depth_counts_every_queued_packet_across_partial_batched_removals) {
+    Handle port(make_port());
+    for (ULONG_PTR i = 0; i < 100; ++i) ASSERT_EQ(NtSetIoCompletion(port, ptr(1), nullptr, STATUS_SUCCESS, i), STATUS_SUCCESS);
+    EXPECT_EQ(depth(port), 100);
+    FILE_IO_COMPLETION_INFORMATION entries[40]{};
+    ULONG removed = 0;
+    LARGE_INTEGER zero = zero_timeout();
+    ASSERT_EQ(NtRemoveIoCompletionEx(port, entries, 40, &removed, &zero, FALSE), STATUS_SUCCESS);
+    ASSERT_EQ(removed, 40u);
+    EXPECT_EQ(depth(port), 60);
+    for (ULONG_PTR i = 100; i < 105; ++i) ASSERT_EQ(NtSetIoCompletion(port, ptr(1), nullptr, STATUS_SUCCESS, i), STATUS_SUCCESS);
+    EXPECT_EQ(depth(port), 65);
+    ULONG_PTR expected = 40;
+    for (ULONG taken = 0; taken < 65; taken += removed) {
+        ASSERT_EQ(NtRemoveIoCompletionEx(port, entries, 40, &removed, &zero, FALSE), STATUS_SUCCESS);
+        for (ULONG i = 0; i < removed; ++i) EXPECT_EQ(entries[i].IoStatusBlock.Information, expected++);
+        EXPECT_EQ(depth(port), static_cast<LONG>(65 - taken - removed));
+    }
+    EXPECT_EQ(expected, 105u);
+    EXPECT_EQ(NtRemoveIoCompletionEx(port, entries, 40, &removed, &zero, FALSE), STATUS_TIMEOUT);
+}
+
 TEST_F(PortTest, query_checks_class_length_and_reports_return_length) {
     Handle port(make_port());
     IO_COMPLETION_BASIC_INFORMATION info{-1};
