@@ -8,10 +8,12 @@
 #include "config/key_object.hpp"
 #include "config/reg_file.hpp"
 #include "host/clock.hpp"
+#include "ke/kernel.hpp"
 #include "ob/object_manager.hpp"
 #include "se/access_check.hpp"
 #include "se/sid.hpp"
 #include "se/token.hpp"
+#include <ntio/system.hpp>
 
 namespace ntio::config {
 namespace {
@@ -103,7 +105,7 @@ NTSTATUS ConfigManager::boot(const std::string& hive_path, std::string& message)
                 s = import_reg(*this, default_hive_text(), message);
                 if (!NT_SUCCESS(s)) return s;
             }
-            std::unique_lock lock(m_lock);
+            WriteLock lock(*this);
             return make_user_key_locked();
         });
     }
@@ -123,7 +125,7 @@ NTSTATUS ConfigManager::boot(const std::string& hive_path, std::string& message)
         set[digits] = static_cast<char16_t>(u'0' + current / 100);
         set[digits + 1] = static_cast<char16_t>(u'0' + current / 10 % 10);
         set[digits + 2] = static_cast<char16_t>(u'0' + current % 10);
-        std::unique_lock lock(m_lock);
+        WriteLock lock(*this);
         status = make_link_locked(u"\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet", set);
     }
     if (!NT_SUCCESS(status) && message.empty())
@@ -176,13 +178,15 @@ NTSTATUS ConfigManager::make_link_locked(std::u16string_view link_path, std::u16
 
 NTSTATUS ConfigManager::start(ob::ObjectManager& objects)
 {
+    // The kernel goes before the configuration manager at shutdown, so the hook never outlives it.
+    objects.system().kernel().add_thread_rundown_hook(thread_rundown_notify, this);
     return create_registry_object(*this, objects, m_root, &m_registry_object);
 }
 
 NTSTATUS ConfigManager::batch(const std::function<NTSTATUS()>& fn)
 {
     {
-        std::unique_lock lock(m_lock);
+        WriteLock lock(*this);
         if (m_store) {
             NTSTATUS status = m_store->begin();
             if (!NT_SUCCESS(status)) return status;
@@ -190,7 +194,7 @@ NTSTATUS ConfigManager::batch(const std::function<NTSTATUS()>& fn)
     }
     NTSTATUS status = fn();
     // Whatever fn applied is in the tree: commit it even when fn failed later on.
-    std::unique_lock lock(m_lock);
+    WriteLock lock(*this);
     if (m_store) {
         NTSTATUS commit = m_store->commit();
         if (NT_SUCCESS(status)) status = commit;
@@ -219,7 +223,7 @@ NTSTATUS ConfigManager::resolve(const NodeRef& start, std::u16string_view remain
                                 std::u16string* reparse)
 {
     if (create) {
-        std::unique_lock lock(m_lock);
+        WriteLock lock(*this);
         return resolve_locked(start, remaining, create, open_link, false, token, out, disposition, reparse);
     }
     std::shared_lock lock(m_lock);
@@ -302,7 +306,7 @@ NTSTATUS ConfigManager::path_operation(std::u16string_view path, const CreateKey
         std::u16string reparse;
         NTSTATUS status;
         if (create) {
-            std::unique_lock lock(m_lock);
+            WriteLock lock(*this);
             status = resolve_locked(m_root, std::u16string_view(name).substr(kRoot.size()), create, false, create_all,
                                     nullptr, out, disposition, &reparse);
         } else {
@@ -379,12 +383,17 @@ NTSTATUS ConfigManager::create_child_locked(KeyNode& parent, std::u16string_view
     node->parent = &parent;
     parent.children.emplace(upcase(name), node);
     parent.last_write = node->last_write;
+    report_locked(parent, REG_NOTIFY_CHANGE_NAME);
     out = std::move(node);
     return STATUS_SUCCESS;
 }
 
 void ConfigManager::unlink_locked(KeyNode& node)
 {
+    if (m_notify_armed.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+        report_deleted_locked(node);
+        if (node.parent) report_armed_locked(*node.parent, REG_NOTIFY_CHANGE_NAME);
+    }
     if (node.parent) {
         node.parent->last_write = now();
         NodeRef keep = node.parent->children[upcase(node.name)];
@@ -397,7 +406,7 @@ void ConfigManager::unlink_locked(KeyNode& node)
 
 NTSTATUS ConfigManager::delete_key(KeyNode& node)
 {
-    std::unique_lock lock(m_lock);
+    WriteLock lock(*this);
     if (node.deleted) return STATUS_KEY_DELETED;
     if ((node.flags & kKeyNoDelete) || !node.children.empty()) return STATUS_CANNOT_DELETE;
     return delete_tree_locked(node);
@@ -405,7 +414,7 @@ NTSTATUS ConfigManager::delete_key(KeyNode& node)
 
 NTSTATUS ConfigManager::delete_tree(KeyNode& node)
 {
-    std::unique_lock lock(m_lock);
+    WriteLock lock(*this);
     if (node.deleted) return STATUS_KEY_DELETED;
     if (node.flags & kKeyNoDelete) return STATUS_CANNOT_DELETE;
     NTSTATUS status = m_store ? m_store->begin() : STATUS_SUCCESS;
@@ -442,7 +451,7 @@ NTSTATUS ConfigManager::delete_tree_locked(KeyNode& node)
 
 NTSTATUS ConfigManager::flush()
 {
-    std::unique_lock lock(m_lock);
+    WriteLock lock(*this);
     return m_store ? m_store->flush() : STATUS_SUCCESS;
 }
 
@@ -451,9 +460,14 @@ NTSTATUS ConfigManager::flush()
 NTSTATUS ConfigManager::set_value(KeyNode& node, std::u16string_view name, ULONG type, const void* data, ULONG size)
 {
     if (name.size() > kMaxValueNameChars) return STATUS_INVALID_PARAMETER;
-    std::unique_lock lock(m_lock);
+    WriteLock lock(*this);
     if (node.deleted) return STATUS_KEY_DELETED;
     KeyValue* existing = node.find_value(name);
+    // ZwNotifyChangeKey (REG_NOTIFY_CHANGE_LAST_SET): "The caller receives no notification if the new
+    // value written to the key matches the previous value of the key."
+    // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwnotifychangekey
+    const bool same = existing && existing->type == type && existing->data.size() == size &&
+                      (size == 0 || std::memcmp(existing->data.data(), data, size) == 0);
     KeyValue value;
     value.name = existing ? existing->name : std::u16string(name);
     value.type = type;
@@ -470,12 +484,13 @@ NTSTATUS ConfigManager::set_value(KeyNode& node, std::u16string_view name, ULONG
     else
         node.values.push_back(std::move(value));
     node.last_write = time;
+    if (!same) report_locked(node, REG_NOTIFY_CHANGE_LAST_SET);
     return STATUS_SUCCESS;
 }
 
 NTSTATUS ConfigManager::delete_value(KeyNode& node, std::u16string_view name)
 {
-    std::unique_lock lock(m_lock);
+    WriteLock lock(*this);
     if (node.deleted) return STATUS_KEY_DELETED;
     auto it = std::find_if(node.values.begin(), node.values.end(),
                            [&](const KeyValue& v) { return names_equal(v.name, name); });
@@ -487,6 +502,7 @@ NTSTATUS ConfigManager::delete_value(KeyNode& node, std::u16string_view name)
     }
     node.values.erase(it);
     node.last_write = time;
+    report_locked(node, REG_NOTIFY_CHANGE_LAST_SET);
     return STATUS_SUCCESS;
 }
 

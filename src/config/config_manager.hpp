@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config/key_node.hpp"
+#include "config/key_notify.hpp"
 #include "config/registry_callbacks.hpp"
 
 namespace ntio::ob { class ObjectManager; }
@@ -13,6 +14,7 @@ namespace ntio::se { class Token; }
 namespace ntio::config {
 
 class HiveStore;
+struct KeyBody;
 
 // What NtCreateKey asks for when the last component is missing.
 struct CreateKeyRequest {
@@ -88,8 +90,43 @@ public:
     // The CmRegisterCallback(Ex) registrations of this System.
     RegistryCallbacks& callbacks() noexcept { return m_callbacks; }
 
+    // ---- Change notification (key_notify.cpp) ----
+    // Arms `post` on the key object's notify block, made with `filter` (REG_NOTIFY_CHANGE_*) and
+    // `watch_tree` by the object's first request; later requests keep the first ones (Learn,
+    // RegNotifyChangeKeyValue: other parameters "will be ignored"). STATUS_PENDING when armed;
+    // STATUS_KEY_DELETED for a deleted key, STATUS_NOTIFY_CLEANUP once the object's last handle closed.
+    NTSTATUS arm_notify(KeyBody& key, ULONG filter, bool watch_tree, const PostRef& post);
+    // The key object's last handle closed (or the object goes): its armed requests complete with
+    // STATUS_NOTIFY_CLEANUP and the block is retired. PASSIVE_LEVEL, no registry lock held.
+    void close_notify(KeyBody& key);
+
 private:
+    // The tree's exclusive lock; notifications a change collected run after it is released.
+    class WriteLock {
+    public:
+        explicit WriteLock(ConfigManager& manager) : m_manager(manager), m_lock(manager.m_lock) {}
+        ~WriteLock();
+        WriteLock(const WriteLock&) = delete;
+        WriteLock& operator=(const WriteLock&) = delete;
+
+    private:
+        ConfigManager& m_manager;
+        std::unique_lock<std::shared_mutex> m_lock;
+    };
+
     ConfigManager() = default;
+    // A change of `node` (REG_NOTIFY_CHANGE_* bits): the requests it satisfies move to the pending
+    // list, delivered when the WriteLock goes. One branch while nothing is armed.
+    void report_locked(const KeyNode& node, ULONG change)
+    {
+        if (m_notify_armed.load(std::memory_order_relaxed) == 0) [[likely]]
+            return;
+        report_armed_locked(node, change);
+    }
+    void report_armed_locked(const KeyNode& node, ULONG change);
+    void report_deleted_locked(const KeyNode& node);
+    void take_posts_locked(NotifyBlock& block, NTSTATUS status, NotifyDeliveries::Items& out);
+    static void thread_rundown_notify(_KTHREAD* thread, void* context);
     NTSTATUS boot(const std::string& hive_path, std::string& message);
     NTSTATUS create_child_locked(KeyNode& parent, std::u16string_view name, const CreateKeyRequest& request,
                                  NodeRef& out);
@@ -111,6 +148,12 @@ private:
     void* m_registry_object = nullptr;  // the \REGISTRY Key object (named, permanent)
     std::int64_t m_next_sequence = 1;   // value order across the tree
     RegistryCallbacks m_callbacks;
+
+    // Change notification: lock order is the tree lock, then this one.
+    std::mutex m_notify_lock;
+    std::vector<NotifyBlock*> m_notify_blocks;
+    std::atomic<std::size_t> m_notify_armed{0};   // requests armed and not completed
+    NotifyDeliveries::Items m_pending_notify;     // under the exclusive tree lock
 };
 
 // The embedded default system hive (default_hive.reg).

@@ -11,7 +11,12 @@
 namespace ntio::config {
 namespace {
 
-void delete_key_object(void* object) { static_cast<KeyBody*>(object)->~KeyBody(); }
+void delete_key_object(void* object)
+{
+    auto* key = static_cast<KeyBody*>(object);
+    if (key->manager) key->manager->close_notify(*key);  // a request armed after the last close
+    key->~KeyBody();
+}
 
 // A new Key object for `node`, carrying the key's descriptor so ob's access check at handle creation
 // judges the caller against the key.
@@ -140,9 +145,12 @@ NTSTATUS parse_key(void* object, ob::ParseRequest& request, void** found)
 // RegNtPreKeyHandleClose and RegNtPostKeyHandleClose, for every key handle closed.
 // NT deviation: both come after the handle left the table (the Key type's close procedure); a close
 // cannot fail, so what the routines answer changes nothing.
-void close_key_handle(PEPROCESS, void* object, ACCESS_MASK, ULONG_PTR, ULONG_PTR)
+void close_key_handle(PEPROCESS, void* object, ACCESS_MASK, ULONG_PTR, ULONG_PTR system_handle_count)
 {
     auto* key = static_cast<KeyBody*>(object);
+    // RegNotifyChangeKeyValue: "If the specified key is closed, the event is signaled." The key's
+    // requests complete with STATUS_NOTIFY_CLEANUP when its last handle goes.
+    if (key->manager && system_handle_count == 1) key->manager->close_notify(*key);
     if (!key->manager || !key->manager->callbacks().active()) [[likely]]
         return;
     REG_KEY_HANDLE_CLOSE_INFORMATION info{};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config/key_node.hpp"
+#include "config/key_notify.hpp"
 
 #include "ob/object_type.hpp"
 
@@ -23,6 +24,10 @@ struct KeyBody {
     std::mutex callback_name_lock;
     std::u16string callback_name;
     UNICODE_STRING callback_name_string{};
+    // NtNotifyChangeKey's block (made by the first request) and whether the last handle closed;
+    // both under the manager's notify lock.
+    std::unique_ptr<NotifyBlock> notify;
+    bool notify_closed = false;
 };
 
 // What NtCreateKey / NtOpenKeyEx hand the parse procedure (ObOpenObjectByName's ParseContext). The

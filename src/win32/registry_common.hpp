@@ -27,6 +27,11 @@ public:
     NTSTATUS open(HKEY key, ACCESS_MASK access);
     HANDLE get() const noexcept { return m_handle; }
     bool predefined() const noexcept { return m_owned; }
+    // Keeps an opened predefined root open past the call (the handle is the caller's from now on).
+    HANDLE keep() noexcept {
+        m_owned = false;
+        return m_handle;
+    }
 
 private:
     HANDLE m_handle = nullptr;

@@ -21,4 +21,5 @@
 #include "ntio_ddk/rtl_short_names.h"
 /* Opportunistic locks */
 #include "ntio_ddk/fsrtl_oplock.h"
+#include "ntio_ddk/registry_notify.h"
 #endif

@@ -4,6 +4,7 @@
 #ifndef NTIO_NT_REGISTRY_SERVICES_H
 #define NTIO_NT_REGISTRY_SERVICES_H
 
+#include "../ddk/ntio_ddk/io_types.h"
 #include "../ddk/ntio_ddk/registry.h"
 
 NTIO_BEGIN_DECLS
@@ -37,6 +38,20 @@ NTSYSAPI NTSTATUS NTAPI NtQueryValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STR
 NTSYSAPI NTSTATUS NTAPI NtSetValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName,
                                       _In_opt_ ULONG TitleIndex, _In_ ULONG Type,
                                       _In_reads_bytes_opt_(DataSize) PVOID Data, _In_ ULONG DataSize);
+
+/* Change notification: STATUS_PENDING when Asynchronous; else waits for the change. */
+NTSYSAPI NTSTATUS NTAPI NtNotifyChangeKey(_In_ HANDLE KeyHandle, _In_opt_ HANDLE Event,
+                                          _In_opt_ PIO_APC_ROUTINE ApcRoutine, _In_opt_ PVOID ApcContext,
+                                          _Out_ PIO_STATUS_BLOCK IoStatusBlock, _In_ ULONG CompletionFilter,
+                                          _In_ BOOLEAN WatchTree, _Out_writes_bytes_opt_(BufferSize) PVOID Buffer,
+                                          _In_ ULONG BufferSize, _In_ BOOLEAN Asynchronous);
+NTSYSAPI NTSTATUS NTAPI NtNotifyChangeMultipleKeys(_In_ HANDLE MasterKeyHandle, _In_opt_ ULONG Count,
+                                                   _In_reads_opt_(Count) OBJECT_ATTRIBUTES SubordinateObjects[],
+                                                   _In_opt_ HANDLE Event, _In_opt_ PIO_APC_ROUTINE ApcRoutine,
+                                                   _In_opt_ PVOID ApcContext, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                                   _In_ ULONG CompletionFilter, _In_ BOOLEAN WatchTree,
+                                                   _Out_writes_bytes_opt_(BufferSize) PVOID Buffer,
+                                                   _In_ ULONG BufferSize, _In_ BOOLEAN Asynchronous);
 
 NTIO_END_DECLS
 

@@ -44,6 +44,8 @@ NTIO_BEGIN_DECLS
 
 WINADVAPI LSTATUS WINAPI RegCloseKey(_In_ HKEY hKey);
 WINADVAPI LSTATUS WINAPI RegFlushKey(_In_ HKEY hKey);
+WINADVAPI LSTATUS WINAPI RegNotifyChangeKeyValue(_In_ HKEY hKey, _In_ BOOL bWatchSubtree, _In_ DWORD dwNotifyFilter,
+                                                 _In_opt_ HANDLE hEvent, _In_ BOOL fAsynchronous);
 
 WINADVAPI LSTATUS WINAPI RegCreateKeyExA(_In_ HKEY hKey, _In_ LPCSTR lpSubKey, _Reserved_ DWORD Reserved,
                                          _In_opt_ LPSTR lpClass, _In_ DWORD dwOptions, _In_ REGSAM samDesired,

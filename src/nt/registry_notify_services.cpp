@@ -1,0 +1,98 @@
+// NtNotifyChangeKey and NtNotifyChangeMultipleKeys: validate the request, reference the key
+// (KEY_NOTIFY) and the event, arm a request on the key object's notify block (config/key_notify.hpp),
+// and return STATUS_PENDING or wait for the change.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwnotifychangekey
+// https://learn.microsoft.com/windows/win32/api/winternl/nf-winternl-ntnotifychangemultiplekeys
+#include "nt/registry_notify.hpp"
+
+#include "nt/current_system.hpp"
+#include <ntio/ntapi.h>
+
+#include "config/config_manager.hpp"
+#include "config/key_object.hpp"
+#include "nt/object_reference.hpp"
+#include "nt/previous_mode.hpp"
+#include "nt/user_memory.hpp"
+
+namespace ntio::nt {
+
+NTSTATUS notify_change_key(HANDLE key_handle, HANDLE event_handle, PIO_APC_ROUTINE apc_routine, PVOID apc_context,
+                           PIO_STATUS_BLOCK iosb, bool iosb_optional, ULONG filter, BOOLEAN watch_tree, PVOID buffer,
+                           ULONG buffer_size, BOOLEAN asynchronous) noexcept {
+    const KPROCESSOR_MODE mode = previous_mode();
+    // The filter bits Windows defines (winnt.h REG_LEGAL_CHANGE_FILTER); any other is refused.
+    if (filter & ~ULONG{REG_LEGAL_CHANGE_FILTER}) return STATUS_INVALID_PARAMETER;
+    HandleReference<config::KeyBody> key;
+    NTSTATUS status = key.reference(key_handle, KEY_NOTIFY, &config::g_key_type, mode);
+    if (!NT_SUCCESS(status)) return status;
+    if (!iosb && !iosb_optional) return mode == KernelMode ? STATUS_INVALID_PARAMETER : STATUS_ACCESS_VIOLATION;
+    if (mode != KernelMode) {
+        if (iosb && !NT_SUCCESS(status = probe_caller_output(mode, iosb))) return status;
+        // Buffer is reserved; a caller's one is still probed as the output it is declared to be.
+        if (buffer_size && !NT_SUCCESS(status = probe_for_write(buffer, buffer_size, 1))) return status;
+    }
+    // A kernel caller names a WORK_QUEUE_ITEM in ApcRoutine and its queue in ApcContext
+    // (https://learn.microsoft.com/previous-versions/windows/hardware/drivers/ff566488(v=vs.85)).
+    // NT deviation: a queue type other than the two Learn lists is STATUS_INVALID_PARAMETER.
+    const auto queue = static_cast<WORK_QUEUE_TYPE>(reinterpret_cast<ULONG_PTR>(apc_context));
+    if (mode == KernelMode && apc_routine && queue != CriticalWorkQueue && queue != DelayedWorkQueue)
+        return STATUS_INVALID_PARAMETER;
+
+    auto post = std::make_shared<config::NotifyPost>();
+    status = reference_event(event_handle, mode, &post->event);
+    if (!NT_SUCCESS(status)) return status;
+    if (post->event) KeClearEvent(post->event);
+    post->iosb = iosb;
+    post->mode = mode;
+    post->buffer_given = buffer != nullptr || buffer_size != 0;
+    if (mode == KernelMode) {
+        post->work_item = reinterpret_cast<PWORK_QUEUE_ITEM>(reinterpret_cast<void*>(apc_routine));
+        post->work_queue = queue;
+    } else if (apc_routine) {
+        post->apc_routine = apc_routine;
+        post->apc_context = apc_context;
+        post->apc_thread = PsGetCurrentThread();
+        ObReferenceObject(post->apc_thread);
+    }
+    // A user-mode request belongs to its thread unless REG_NOTIFY_THREAD_AGNOSTIC (Learn,
+    // RegNotifyChangeKeyValue). NT deviation: a kernel caller's request is never tied to its thread.
+    if (mode != KernelMode && !(filter & REG_NOTIFY_THREAD_AGNOSTIC)) post->bound_thread = KeGetCurrentThread();
+    post->synchronous = !asynchronous;
+    if (post->synchronous) KeInitializeEvent(&post->done, NotificationEvent, FALSE);
+
+    status = key->manager->arm_notify(*key.get(), filter, watch_tree != FALSE, post);
+    if (status != STATUS_PENDING) return status;
+    if (asynchronous) return STATUS_PENDING;
+    // NT deviation: the synchronous wait is not alertable (Learn does not say); closing the key
+    // handle ends it with STATUS_NOTIFY_CLEANUP.
+    (void)KeWaitForSingleObject(&post->done, Executive, KernelMode, FALSE, nullptr);
+    return post->final_status;
+}
+
+}  // namespace ntio::nt
+
+extern "C" {
+
+NTSTATUS NTAPI NtNotifyChangeKey(HANDLE KeyHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                                 PIO_STATUS_BLOCK IoStatusBlock, ULONG CompletionFilter, BOOLEAN WatchTree,
+                                 PVOID Buffer, ULONG BufferSize, BOOLEAN Asynchronous) {
+    return ntio::nt::notify_change_key(KeyHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, false,
+                                       CompletionFilter, WatchTree, Buffer, BufferSize, Asynchronous);
+}
+
+// Learn: Count "must be 1", SubordinateObjects one key in another hive than the master's. Count 0
+// is NtNotifyChangeKey.
+// NT deviation: the subordinate form (Count 1) is STATUS_NOT_IMPLEMENTED (ntio keeps one hive);
+// a larger Count is STATUS_INVALID_PARAMETER.
+NTSTATUS NTAPI NtNotifyChangeMultipleKeys(HANDLE MasterKeyHandle, ULONG Count, OBJECT_ATTRIBUTES SubordinateObjects[],
+                                          HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                                          PIO_STATUS_BLOCK IoStatusBlock, ULONG CompletionFilter, BOOLEAN WatchTree,
+                                          PVOID Buffer, ULONG BufferSize, BOOLEAN Asynchronous) {
+    (void)SubordinateObjects;
+    if (Count > 1) return STATUS_INVALID_PARAMETER;
+    if (Count == 1) return STATUS_NOT_IMPLEMENTED;
+    return ntio::nt::notify_change_key(MasterKeyHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, false,
+                                       CompletionFilter, WatchTree, Buffer, BufferSize, Asynchronous);
+}
+
+}  // extern "C"
