@@ -122,7 +122,7 @@ void port_delete(void* object) {
 void port_dump(void* object, std::string& out) {
     IoCompletion* port = port_of(object);
     char line[96];
-    std::snprintf(line, sizeof(line), "depth %ld concurrency %lu%s", static_cast<long>(KeReadStateQueue(&port->queue)),
+    std::snprintf(line, sizeof(line), "depth %ld concurrency %lu%s", static_cast<long>(ke::queue_depth_snapshot(&port->queue)),
                   static_cast<unsigned long>(port->queue.MaximumCount),
                   port->closed.load(std::memory_order_relaxed) ? " closed" : "");
     out += line;

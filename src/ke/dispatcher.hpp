@@ -17,6 +17,11 @@ namespace ntio::ke {
 class alignas(64) DispatcherLock {
 public:
     void lock() noexcept;
+    // Takes the lock only if it is free (a snapshot that must not wait, or self-deadlock in a
+    // bugcheck's dump while this thread holds it).
+    bool try_lock() noexcept {
+        return !m_locked.load(std::memory_order_relaxed) && !m_locked.exchange(true, std::memory_order_acquire);
+    }
     // Releases the lock, then issues the futex wakes that were decided while it was held, so a
     // woken thread never spins on a lock its waker still holds during the wake system call.
     void unlock() noexcept;

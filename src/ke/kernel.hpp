@@ -107,6 +107,9 @@ NTSTATUS release_mutant(PRKMUTANT mutant, bool abandoned, LONG* previous_count);
 // insert_queue_entry: any IRQL <= DISPATCH_LEVEL.
 void make_queue_count_lazily(PRKQUEUE queue) noexcept;
 void insert_queue_entry(PRKQUEUE queue, PLIST_ENTRY entry) noexcept;
+// KeReadStateQueue for dumps and the inspector: never waits for the dispatcher lock; while another
+// holder has it, a lazily counting queue reports its ready chain's count alone.
+LONG queue_depth_snapshot(PRKQUEUE queue) noexcept;
 
 // Batched KeRemoveQueue (GetQueuedCompletionStatusEx): waits like KeRemoveQueue for the first
 // entry, then takes up to `max_entries` - 1 more that are already queued. Returns STATUS_SUCCESS

@@ -189,6 +189,14 @@ void queue_thread_resuming_locked(_KTHREAD* t) noexcept {
     if (t->m_queue) t->m_queue->CurrentCount = t->m_queue->CurrentCount + 1;
 }
 
+LONG queue_depth_snapshot(PRKQUEUE q) noexcept {
+    if (!counts_lazily(q)) return std::max(state_of(&q->Header), 0);
+    if (!dispatcher_lock().try_lock()) return std::max(state_of(&q->Header), 0);
+    const LONG n = lazy_count_locked(q);
+    dispatcher_lock().unlock();
+    return n;
+}
+
 void make_queue_count_lazily(PRKQUEUE q) noexcept {
     header_word(&q->Header).fetch_or(kLazyCountBit, std::memory_order_relaxed);
 }
