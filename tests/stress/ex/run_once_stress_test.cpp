@@ -40,9 +40,13 @@ TEST_F(RunOnceStressTest, concurrent_initializers_run_the_routine_to_success_exa
     std::vector<Round> rounds(kRounds);
     std::atomic<int> wrong_context{0};
     std::atomic<int> unexpected_status{0};
+    std::atomic<int> ready{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
+            // Start together, so that the rounds overlap rather than run thread after thread.
+            ready.fetch_add(1);
+            while (ready.load() < kThreads) std::this_thread::yield();
             for (int r = 0; r < kRounds; ++r) {
                 Round& round = rounds[r];
                 PVOID context = nullptr;
@@ -86,9 +90,13 @@ TEST_F(RunOnceStressTest, parallel_asynchronous_attempts_agree_on_one_winner) {
     std::vector<Round> rounds(kRounds);
     std::vector<std::atomic<int>> wins(kRounds);
     std::atomic<int> disagreements{0};
+    std::atomic<int> ready{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
+            // Start together, so that the rounds overlap rather than run thread after thread.
+            ready.fetch_add(1);
+            while (ready.load() < kThreads) std::this_thread::yield();
             for (int r = 0; r < kRounds; ++r) {
                 Round& round = rounds[r];
                 PVOID context = nullptr;
