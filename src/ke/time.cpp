@@ -84,6 +84,21 @@ NTKERNELAPI ULONG KeQueryActiveProcessorCountEx(USHORT GroupNumber) {
 
 NTKERNELAPI ULONG KeQueryMaximumProcessorCount(VOID) { return processors(); }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequeryactivegroupcount
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerymaximumgroupcount
+// One processor group (see KeGetProcessorNumberFromIndex).
+NTKERNELAPI USHORT KeQueryActiveGroupCount(VOID) { return 1; }
+NTKERNELAPI USHORT KeQueryMaximumGroupCount(VOID) { return 1; }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerygroupaffinity
+// Group 0 holds every processor; another group number is one the system does not have (0).
+NTKERNELAPI KAFFINITY KeQueryGroupAffinity(USHORT GroupNumber) {
+    if (GroupNumber != 0) return 0;
+    KAFFINITY affinity;
+    KeQueryActiveProcessorCount(&affinity);
+    return affinity;
+}
+
 NTKERNELAPI KAFFINITY KeQueryActiveProcessors(VOID) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeApcLte1);
     KAFFINITY affinity;

@@ -1,6 +1,9 @@
 // The exported Ob* DDIs: thin C wrappers that find the object manager through the object or the
 // calling thread's process and call the C++ API.
+#include "ob/handle_table.hpp"
 #include "ob/object_manager.hpp"
+
+#include <ntifs.h>
 
 #include "ntio/system.hpp"
 #include "ex/executive.hpp"
@@ -233,6 +236,16 @@ NTSTATUS ObInsertObject(PVOID Object, PACCESS_STATE PassedAccessState, ACCESS_MA
     // With a handle, the creation reference went to the handle as in NT; only the bias stays.
     if (Handle) ob::dereference(ob::header_of(inserted));
     return status;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-obiskernelhandle
+// A handle of the kernel's table (OBJ_KERNEL_HANDLE) used from kernel mode; a pseudo handle is
+// not one. NT deviation: Learn does not say how the previous mode counts; a kernel-table handle
+// seen with a user-mode previous mode is reported as not a kernel handle, the conservative reading
+// (a user-mode caller cannot use it).
+BOOLEAN NTAPI ObIsKernelHandle(HANDLE Handle)
+{
+    return ob::is_kernel_handle(Handle) && ExGetPreviousMode() == KernelMode ? TRUE : FALSE;
 }
 
 }  // extern "C"

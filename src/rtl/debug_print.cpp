@@ -1,6 +1,7 @@
 // Debug output: DbgPrint/DbgPrintEx write to stderr through the kernel printf dialect, DbgBreakPoint
 // is a logged no-op (NT fact S21: no debugger is attached, never SIGTRAP), RtlAssert reports and
 // bugchecks.
+#include <atomic>
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
@@ -19,15 +20,24 @@ void write_stderr(const char* text, std::size_t length) {
     (void)ntio::host::write_all(ntio::host::kStandardError, text, length);
 }
 
-bool level_enabled(ULONG level) {
+// The component filter masks DbgSetDebugFilterState changes (Kd_<component>_Mask on Windows). One
+// table per host process, as the kernel has one. Component ids past the table are unknown.
+constexpr ULONG kComponents = 256;
+std::atomic<ULONG> g_component_masks[kComponents];
+
+// A level above 31 is a mask; below, a level number.
+ULONG level_bits(ULONG level) { return level > 31 ? level : (1u << level); }
+
+bool level_enabled(ULONG component, ULONG level) {
     static const bool all = [] {
         const char* value = std::getenv("NTIO_DBGPRINT");
         return value && std::strcmp(value, "all") == 0;
     }();
     if (all) return true;
-    // A level above 31 is a mask; below, a level number. Windows' default filter passes errors only.
-    if (level > 31) return (level & (1u << DPFLTR_ERROR_LEVEL)) != 0;
-    return level == DPFLTR_ERROR_LEVEL;
+    const ULONG bits = level_bits(level);
+    // Windows' default filter passes errors only; a component's mask adds levels.
+    if (bits & (1u << DPFLTR_ERROR_LEVEL)) return true;
+    return component < kComponents && (g_component_masks[component].load(std::memory_order_relaxed) & bits) != 0;
 }
 
 ULONG print(PCSTR format, va_list args) {
@@ -50,9 +60,53 @@ ULONG __cdecl DbgPrint(PCSTR Format, ...) {
 }
 
 ULONG __cdecl vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist) {
-    (void)ComponentId;
-    if (!level_enabled(Level)) return STATUS_SUCCESS;
+    if (!level_enabled(ComponentId, Level)) return STATUS_SUCCESS;
     return print(Format, arglist);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-vdbgprintexwithprefix
+// Prefix and message go out as one write, cut at DbgPrint's 512 bytes together.
+ULONG NTAPI vDbgPrintExWithPrefix(PCCH Prefix, ULONG ComponentId, ULONG Level, PCCH Format, va_list arglist) {
+    if (!level_enabled(ComponentId, Level)) return STATUS_SUCCESS;
+    char buffer[kMaxDebugPrint];
+    std::size_t used = 0;
+    if (Prefix) {
+        used = std::strlen(Prefix);
+        if (used > sizeof buffer - 1) used = sizeof buffer - 1;
+        std::memcpy(buffer, Prefix, used);
+    }
+    const auto result = ntio::rtl::vformat(buffer + used, sizeof buffer - used, Format, arglist);
+    write_stderr(buffer, used + result.written);
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-dbgprintreturncontrolc
+// No debugger is attached, so nobody can press CTRL+C in it: never STATUS_BREAKPOINT.
+ULONG __cdecl DbgPrintReturnControlC(PCCH Format, ...) {
+    va_list args;
+    va_start(args, Format);
+    const ULONG status = print(Format, args);
+    va_end(args);
+    return status;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-dbgquerydebugfilterstate
+// TRUE or FALSE as an NTSTATUS, as Windows returns it; STATUS_INVALID_PARAMETER_1 for an unknown
+// component.
+NTSTATUS NTAPI DbgQueryDebugFilterState(ULONG ComponentId, ULONG Level) {
+    if (ComponentId >= kComponents) return STATUS_INVALID_PARAMETER_1;
+    return level_enabled(ComponentId, Level) ? TRUE : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-dbgsetdebugfilterstate
+NTSTATUS NTAPI DbgSetDebugFilterState(ULONG ComponentId, ULONG Level, BOOLEAN State) {
+    if (ComponentId >= kComponents) return STATUS_INVALID_PARAMETER_1;
+    const ULONG bits = level_bits(Level);
+    if (State)
+        g_component_masks[ComponentId].fetch_or(bits, std::memory_order_relaxed);
+    else
+        g_component_masks[ComponentId].fetch_and(~bits, std::memory_order_relaxed);
+    return STATUS_SUCCESS;
 }
 
 ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...) {

@@ -4,6 +4,7 @@
 #define _NTDDK_
 #include "wdm.h"
 #include "ntio_ddk/rtl_generic_table.h"
+#include "ntio_ddk/rtl_run_once.h"
 #include "ntio_ddk/ps_notify.h"
 #include "ntio_ddk/io_driver_path.h"
 #include "ntio_ddk/io_controller.h"

@@ -17,6 +17,8 @@
 #include "ntio_ddk/mm_file_system.h"
 #include "ntio_ddk/io_file_system.h"
 #include "ntio_ddk/se_token.h"
+#include "ntio_ddk/se_file_system.h"
+#include "ntio_ddk/rtl_oem.h"
 #include "ntio_ddk/rtl_compression.h"
 #include "ntio_ddk/rtl_short_names.h"
 /* Opportunistic locks */

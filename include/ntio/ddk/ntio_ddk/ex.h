@@ -485,6 +485,31 @@ NTKERNELAPI VOID NTAPI ExReleaseRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULON
 NTKERNELAPI VOID NTAPI ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef);
 NTKERNELAPI VOID NTAPI ExRundownCompleted(PEX_RUNDOWN_REF RunRef);
 
+/* Cache-aware run-down protection: the same contract, with one counter per processor (each on its
+ * own cache line) so that acquires and releases on different processors do not share a line. The
+ * structure is opaque; its storage is either allocated here (ExAllocate..., freed with
+ * ExFreeCacheAwareRundownProtection, PASSIVE_LEVEL... DISPATCH_LEVEL for nonpaged pool) or the
+ * caller's, of ExSizeOfRundownProtectionCacheAware() bytes, set up with
+ * ExInitializeRundownProtectionCacheAware. A reference may be released on another processor than
+ * the one it was acquired on.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exallocatecacheawarerundownprotection */
+typedef struct _EX_RUNDOWN_REF_CACHE_AWARE *PEX_RUNDOWN_REF_CACHE_AWARE;
+NTKERNELAPI PEX_RUNDOWN_REF_CACHE_AWARE NTAPI ExAllocateCacheAwareRundownProtection(_In_ POOL_TYPE PoolType,
+                                                                                   _In_ ULONG PoolTag);
+NTKERNELAPI SIZE_T NTAPI ExSizeOfRundownProtectionCacheAware(VOID);
+NTKERNELAPI VOID NTAPI ExInitializeRundownProtectionCacheAware(_Out_ PEX_RUNDOWN_REF_CACHE_AWARE RunRefCacheAware,
+                                                               _In_ SIZE_T RunRefSize);
+NTKERNELAPI VOID NTAPI ExFreeCacheAwareRundownProtection(_Inout_ PEX_RUNDOWN_REF_CACHE_AWARE RunRefCacheAware);
+NTKERNELAPI BOOLEAN NTAPI ExAcquireRundownProtectionCacheAware(_Inout_ PEX_RUNDOWN_REF_CACHE_AWARE RunRefCacheAware);
+NTKERNELAPI BOOLEAN NTAPI ExAcquireRundownProtectionCacheAwareEx(_Inout_ PEX_RUNDOWN_REF_CACHE_AWARE RunRefCacheAware,
+                                                                 _In_ ULONG Count);
+NTKERNELAPI VOID NTAPI ExReleaseRundownProtectionCacheAware(_Inout_ PEX_RUNDOWN_REF_CACHE_AWARE RunRefCacheAware);
+NTKERNELAPI VOID NTAPI ExReleaseRundownProtectionCacheAwareEx(_Inout_ PEX_RUNDOWN_REF_CACHE_AWARE RunRef,
+                                                              _In_ ULONG Count);
+NTKERNELAPI VOID NTAPI ExWaitForRundownProtectionReleaseCacheAware(_Inout_ PEX_RUNDOWN_REF_CACHE_AWARE RunRef);
+NTKERNELAPI VOID NTAPI ExRundownCompletedCacheAware(_Inout_ PEX_RUNDOWN_REF_CACHE_AWARE RunRefCacheAware);
+NTKERNELAPI VOID NTAPI ExReInitializeRundownProtectionCacheAware(_Inout_ PEX_RUNDOWN_REF_CACHE_AWARE RunRefCacheAware);
+
 /* ---------------------------------------------------------------------------------------------
  * Local time and UUIDs
  * ------------------------------------------------------------------------------------------- */

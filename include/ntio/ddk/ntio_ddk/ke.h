@@ -502,6 +502,11 @@ NTKERNELAPI ULONG KeGetProcessorIndexFromNumber(_In_ PPROCESSOR_NUMBER ProcNumbe
 /* Any IRQL. The processors group GroupNumber can hold (ALL_PROCESSOR_GROUPS: all groups); 0 for a
  * group the system does not have. */
 NTKERNELAPI ULONG KeQueryMaximumProcessorCountEx(_In_ USHORT GroupNumber);
+/* Any IRQL. ntio has one processor group: one active group, at most one group, and group 0's
+ * affinity is every processor (0 for a group the system does not have). */
+NTKERNELAPI USHORT KeQueryActiveGroupCount(VOID);
+NTKERNELAPI USHORT KeQueryMaximumGroupCount(VOID);
+NTKERNELAPI KAFFINITY KeQueryGroupAffinity(_In_ USHORT GroupNumber);
 /* <= APC_LEVEL. Records of every relationship of the given kind (RelationAll: every kind) that
  * includes ProcessorNumber (NULL: every processor). *Length in: the buffer's size; out: the bytes
  * written, or the bytes needed with STATUS_INFO_LENGTH_MISMATCH. */

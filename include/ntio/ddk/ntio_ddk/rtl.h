@@ -514,6 +514,36 @@ NTSYSAPI ULONG __cdecl DbgPrint(PCSTR Format, ...);
 NTSYSAPI ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 NTSYSAPI ULONG __cdecl vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist);
 NTSYSAPI VOID NTAPI DbgBreakPoint(VOID);
+/* As vDbgPrintEx, with Prefix written before the message. */
+NTSYSAPI ULONG NTAPI vDbgPrintExWithPrefix(_In_z_ PCCH Prefix, _In_ ULONG ComponentId, _In_ ULONG Level,
+                                           _In_z_ PCCH Format, _In_ va_list arglist);
+/* As DbgPrint; no debugger can ask for a break, so it never returns STATUS_BREAKPOINT. */
+NTSYSAPI ULONG __cdecl DbgPrintReturnControlC(_In_z_ PCCH Format, ...);
+/* The DbgPrintEx filter: a Level of 0..31 is that bit, a larger Level a mask. Query returns TRUE or
+ * FALSE (as an NTSTATUS) for whether a message of that component and level is printed; Set adds or
+ * removes the levels for the component. STATUS_INVALID_PARAMETER_1 for an unknown component. The
+ * filter is the host process's (the kernel's on Windows), shared by every System in it. */
+NTSYSAPI NTSTATUS NTAPI DbgQueryDebugFilterState(_In_ ULONG ComponentId, _In_ ULONG Level);
+NTSYSAPI NTSTATUS NTAPI DbgSetDebugFilterState(_In_ ULONG ComponentId, _In_ ULONG Level, _In_ BOOLEAN State);
+
+/* Kernel debugger controls. No kernel debugger is ever attached to ntio, as on a Windows machine
+ * booted without debug controls: *KdDebuggerEnabled is FALSE, *KdDebuggerNotPresent is TRUE,
+ * KdDisableDebugger, KdEnableDebugger and KdChangeOption return STATUS_DEBUGGER_INACTIVE,
+ * KdRefreshDebuggerNotPresent returns TRUE. Any IRQL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kddisabledebugger */
+typedef enum _KD_OPTION {
+    KD_OPTION_SET_BLOCK_ENABLE
+} KD_OPTION;
+extern NTKERNELAPI PBOOLEAN KdDebuggerNotPresent;
+extern NTKERNELAPI PBOOLEAN KdDebuggerEnabled;
+#define KD_DEBUGGER_ENABLED *KdDebuggerEnabled
+#define KD_DEBUGGER_NOT_PRESENT *KdDebuggerNotPresent
+NTKERNELAPI NTSTATUS NTAPI KdDisableDebugger(VOID);
+NTKERNELAPI NTSTATUS NTAPI KdEnableDebugger(VOID);
+NTKERNELAPI BOOLEAN NTAPI KdRefreshDebuggerNotPresent(VOID);
+NTKERNELAPI NTSTATUS NTAPI KdChangeOption(_In_ KD_OPTION Option, _In_opt_ ULONG InBufferBytes, _In_ PVOID InBuffer,
+                                          _In_opt_ ULONG OutBufferBytes, _Out_ PVOID OutBuffer,
+                                          _Out_opt_ PULONG OutBufferNeeded);
 NTSYSAPI VOID NTAPI DbgBreakPointWithStatus(ULONG Status);
 NTSYSAPI DECLSPEC_NORETURN VOID NTAPI RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
                                                 PSTR MutableMessage);
@@ -549,6 +579,33 @@ C_ASSERT(sizeof(RTL_OSVERSIONINFOEXW) == 284);
 /* dwOSVersionInfoSize must be the size of one of the two structures (else STATUS_INVALID_PARAMETER).
  * Any IRQL. */
 NTSYSAPI NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
+/* Version comparisons: VerSetConditionMask records, per field of RTL_OSVERSIONINFOEXW named in
+ * TypeMask, how RtlVerifyVersionInfo compares it with the running system. Major, minor and the
+ * service pack numbers are compared as one version (the condition of the most significant field
+ * given applies); STATUS_REVISION_MISMATCH when the system does not satisfy the request,
+ * STATUS_INVALID_PARAMETER for an empty TypeMask or a field without a condition. Any IRQL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlverifyversioninfo */
+#define VER_EQUAL 1
+#define VER_GREATER 2
+#define VER_GREATER_EQUAL 3
+#define VER_LESS 4
+#define VER_LESS_EQUAL 5
+#define VER_AND 6
+#define VER_OR 7
+#define VER_CONDITION_MASK 7
+#define VER_NUM_BITS_PER_CONDITION_MASK 3
+#define VER_MINORVERSION 0x0000001
+#define VER_MAJORVERSION 0x0000002
+#define VER_BUILDNUMBER 0x0000004
+#define VER_PLATFORMID 0x0000008
+#define VER_SERVICEPACKMINOR 0x0000010
+#define VER_SERVICEPACKMAJOR 0x0000020
+#define VER_SUITENAME 0x0000040
+#define VER_PRODUCT_TYPE 0x0000080
+NTSYSAPI ULONGLONG NTAPI VerSetConditionMask(_In_ ULONGLONG ConditionMask, _In_ ULONG TypeMask, _In_ UCHAR Condition);
+#define VER_SET_CONDITION(_m_, _t_, _c_) ((_m_) = VerSetConditionMask((_m_), (_t_), (_c_)))
+NTSYSAPI NTSTATUS NTAPI RtlVerifyVersionInfo(_In_ PRTL_OSVERSIONINFOEXW VersionInfo, _In_ ULONG TypeMask,
+                                             _In_ ULONGLONG ConditionMask);
 /* <sdkddkver.h>: the NTDDI_* versions drivers test for. */
 #ifndef NTDDI_WIN7
 #define NTDDI_WIN2K 0x05000000
@@ -597,6 +654,12 @@ C_ASSERT(sizeof(TIME_FIELDS) == 16);
 NTSYSAPI VOID NTAPI RtlTimeToTimeFields(_In_ PLARGE_INTEGER Time, _Out_ PTIME_FIELDS TimeFields);
 /* Any IRQL. FALSE (and *Time untouched) when a field is out of range; Weekday is ignored. */
 NTSYSAPI BOOLEAN NTAPI RtlTimeFieldsToTime(_In_ PTIME_FIELDS TimeFields, _Out_ PLARGE_INTEGER Time);
+/* Any IRQL. Whole seconds since 1970-01-01 / 1980-01-01 (fractions dropped); FALSE (and
+ * *ElapsedSeconds untouched) when Time is before the epoch or too late for a ULONG. */
+NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1970(_In_ PLARGE_INTEGER Time, _Out_ PULONG ElapsedSeconds);
+NTSYSAPI VOID NTAPI RtlSecondsSince1970ToTime(_In_ ULONG ElapsedSeconds, _Out_ PLARGE_INTEGER Time);
+NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1980(_In_ PLARGE_INTEGER Time, _Out_ PULONG ElapsedSeconds);
+NTSYSAPI VOID NTAPI RtlSecondsSince1980ToTime(_In_ ULONG ElapsedSeconds, _Out_ PLARGE_INTEGER Time);
 /* < DISPATCH_LEVEL. A pseudo-random number in [0, MAXLONG - 1]; *Seed is updated for the next call. */
 NTSYSAPI ULONG NTAPI RtlRandom(_Inout_ PULONG Seed);
 NTSYSAPI ULONG NTAPI RtlRandomEx(_Inout_ PULONG Seed);

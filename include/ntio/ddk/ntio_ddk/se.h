@@ -141,14 +141,17 @@ C_ASSERT(sizeof(SID_AND_ATTRIBUTES) == 16);
 #define SE_GROUP_LOGON_ID (0xC0000000L)
 #define SE_GROUP_RESOURCE (0x20000000L)
 
-#define SECURITY_NULL_SID_AUTHORITY {0, 0, 0, 0, 0, 0}
-#define SECURITY_WORLD_SID_AUTHORITY {0, 0, 0, 0, 0, 1}
-#define SECURITY_LOCAL_SID_AUTHORITY {0, 0, 0, 0, 0, 2}
-#define SECURITY_CREATOR_SID_AUTHORITY {0, 0, 0, 0, 0, 3}
-#define SECURITY_NON_UNIQUE_AUTHORITY {0, 0, 0, 0, 0, 4}
-#define SECURITY_NT_AUTHORITY {0, 0, 0, 0, 0, 5}
-#define SECURITY_RESOURCE_MANAGER_AUTHORITY {0, 0, 0, 0, 0, 9}
-#define SECURITY_MANDATORY_LABEL_AUTHORITY {0, 0, 0, 0, 0, 16}
+/* The WDK writes these as {0, 0, 0, 0, 0, n}; the inner braces (SID_IDENTIFIER_AUTHORITY is a
+ * struct holding the array) keep "SID_IDENTIFIER_AUTHORITY a = SECURITY_NT_AUTHORITY;" free of
+ * gcc's and clang's -Wmissing-braces in C, where -Wall -Werror drivers would fail to build. */
+#define SECURITY_NULL_SID_AUTHORITY {{0, 0, 0, 0, 0, 0}}
+#define SECURITY_WORLD_SID_AUTHORITY {{0, 0, 0, 0, 0, 1}}
+#define SECURITY_LOCAL_SID_AUTHORITY {{0, 0, 0, 0, 0, 2}}
+#define SECURITY_CREATOR_SID_AUTHORITY {{0, 0, 0, 0, 0, 3}}
+#define SECURITY_NON_UNIQUE_AUTHORITY {{0, 0, 0, 0, 0, 4}}
+#define SECURITY_NT_AUTHORITY {{0, 0, 0, 0, 0, 5}}
+#define SECURITY_RESOURCE_MANAGER_AUTHORITY {{0, 0, 0, 0, 0, 9}}
+#define SECURITY_MANDATORY_LABEL_AUTHORITY {{0, 0, 0, 0, 0, 16}}
 
 #define SECURITY_NULL_RID (0x00000000L)
 #define SECURITY_WORLD_RID (0x00000000L)
