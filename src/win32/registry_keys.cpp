@@ -439,6 +439,25 @@ LSTATUS WINAPI RegDeleteKeyExA(HKEY hKey, LPCSTR lpSubKey, REGSAM samDesired, DW
     return delete_key(hKey, lpSubKey ? &sub_key : nullptr);
 }
 
+// lpSubKeyName null renames hKey's own key; "The new name must not already exist" (a sibling of
+// that name is ERROR_ACCESS_DENIED, Windows' STATUS_CANNOT_DELETE).
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regrenamekey
+LSTATUS WINAPI RegRenameKey(HKEY hKey, LPCWSTR lpSubKeyName, LPCWSTR lpNewKeyName) {
+    ensure_system();
+    if (!lpNewKeyName) return ERROR_INVALID_PARAMETER;
+    Name new_name(lpNewKeyName);
+    if (!NT_SUCCESS(new_name.status())) return to_error(new_name.status());
+    std::u16string sub_key = lpSubKeyName ? wide(lpSubKeyName) : std::u16string();
+    HKEY target = nullptr;
+    LSTATUS error = open_key(hKey, &sub_key, 0, KEY_WRITE, &target);
+    if (error != ERROR_SUCCESS) return error;
+    KeyArg key;  // a predefined key comes back as itself: its root is opened here
+    NTSTATUS status = key.open(target, KEY_WRITE);
+    if (NT_SUCCESS(status)) status = NtRenameKey(key.get(), new_name.get());
+    if (!is_predefined(target)) (void)NtClose(static_cast<HANDLE>(target));
+    return NT_SUCCESS(status) ? ERROR_SUCCESS : to_error(status);
+}
+
 LSTATUS WINAPI RegDeleteKeyW(HKEY hKey, LPCWSTR lpSubKey) { return RegDeleteKeyExW(hKey, lpSubKey, 0, 0); }
 LSTATUS WINAPI RegDeleteKeyA(HKEY hKey, LPCSTR lpSubKey) { return RegDeleteKeyExA(hKey, lpSubKey, 0, 0); }
 
