@@ -1,4 +1,4 @@
-// RegRenameKey and RegQueryMultipleValuesW through <windows.h>: renaming a subkey or hKey's own key, a
+// RegRenameKey, RegQueryMultipleValuesW and RegDeleteTreeW through <windows.h>: renaming a subkey or hKey's own key, a
 // name that exists, a predefined root; the VALENT array filled with pointers into the caller's buffer
 // and ERROR_MORE_DATA with the size needed.
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regrenamekey
@@ -66,6 +66,31 @@ TEST_F(RegistryTest, query_multiple_values_errors) {
     EXPECT_EQ(RegQueryMultipleValuesW(scratch(), list, 1, buffer.data(), &size), ERROR_FILE_NOT_FOUND);
     EXPECT_EQ(RegQueryMultipleValuesW(scratch(), list, 1, buffer.data(), nullptr), ERROR_INVALID_PARAMETER);
     EXPECT_EQ(RegQueryMultipleValuesW(scratch(), list, 1, nullptr, &size), ERROR_INVALID_PARAMETER);
+}
+
+TEST_F(RegistryTest, delete_tree_removes_the_subtree_or_only_the_contents) {
+    Key deep;
+    ASSERT_EQ(RegCreateKeyExW(scratch(), L"t\\x\\y", 0, nullptr, 0, KEY_ALL_ACCESS, nullptr, deep.out(), nullptr),
+              ERROR_SUCCESS);
+    const DWORD one = 1;
+    ASSERT_EQ(RegSetValueExW(deep.get(), L"v", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&one), 4), ERROR_SUCCESS);
+    Key t;
+    ASSERT_EQ(RegOpenKeyExW(scratch(), L"t", 0, KEY_ALL_ACCESS, t.out()), ERROR_SUCCESS);
+    ASSERT_EQ(RegSetValueExW(t.get(), L"w", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&one), 4), ERROR_SUCCESS);
+    ASSERT_EQ(RegDeleteTreeW(t.get(), nullptr), ERROR_SUCCESS);
+    DWORD sub_keys = 9, values = 9;
+    ASSERT_EQ(RegQueryInfoKeyW(t.get(), nullptr, nullptr, nullptr, &sub_keys, nullptr, nullptr, &values, nullptr,
+                               nullptr, nullptr, nullptr),
+              ERROR_SUCCESS);
+    EXPECT_EQ(sub_keys, 0u);
+    EXPECT_EQ(values, 0u);
+    ASSERT_EQ(RegCreateKeyExW(scratch(), L"t\\z", 0, nullptr, 0, KEY_ALL_ACCESS, nullptr, deep.out(), nullptr),
+              ERROR_SUCCESS);
+    ASSERT_EQ(RegDeleteTreeW(scratch(), L"t"), ERROR_SUCCESS);
+    Key gone;
+    EXPECT_EQ(RegOpenKeyExW(scratch(), L"t", 0, KEY_READ, gone.out()), ERROR_FILE_NOT_FOUND);
+    EXPECT_EQ(RegDeleteTreeW(scratch(), L"t"), ERROR_FILE_NOT_FOUND);
+    EXPECT_EQ(RegDeleteTreeW(nullptr, L"t"), ERROR_INVALID_HANDLE);
 }
 
 }  // namespace

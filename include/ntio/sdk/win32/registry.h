@@ -136,6 +136,7 @@ WINADVAPI LSTATUS WINAPI RegEnumValueW(_In_ HKEY hKey, _In_ DWORD dwIndex,
                                        _Out_opt_ LPDWORD lpType,
                                        _Out_writes_bytes_to_opt_(*lpcbData, *lpcbData) LPBYTE lpData,
                                        _Inout_opt_ LPDWORD lpcbData);
+WINADVAPI LSTATUS WINAPI RegDeleteTreeW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey);
 WINADVAPI LSTATUS WINAPI RegRenameKey(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKeyName, _In_ LPCWSTR lpNewKeyName);
 WINADVAPI LSTATUS WINAPI RegQueryMultipleValuesW(_In_ HKEY hKey, _Out_writes_(num_vals) PVALENTW val_list,
                                                  _In_ DWORD num_vals,
@@ -158,6 +159,7 @@ NTIO_END_DECLS
 #define RegGetValue RegGetValueW
 #define RegEnumValue RegEnumValueW
 #define RegQueryMultipleValues RegQueryMultipleValuesW
+#define RegDeleteTree RegDeleteTreeW
 typedef VALENTW VALENT;
 typedef PVALENTW PVALENT;
 #define RegDeleteValue RegDeleteValueW
