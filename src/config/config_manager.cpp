@@ -449,6 +449,99 @@ NTSTATUS ConfigManager::delete_tree_locked(KeyNode& node)
     return STATUS_SUCCESS;
 }
 
+// The hives of Windows are mounted right below MACHINE and USER (SOFTWARE, SYSTEM, a user's key);
+// \REGISTRY, MACHINE and USER themselves belong to the master hive. ntio keeps one store but
+// answers as if each of those keys were its own hive.
+bool ConfigManager::is_hive_root_locked(const KeyNode& node) const noexcept
+{
+    if (!node.parent || (node.flags & kKeyNoDelete)) return true;
+    return (node.parent->flags & kKeyNoDelete) && node.parent->parent;
+}
+
+const KeyNode* ConfigManager::hive_of(const KeyNode& node) const
+{
+    std::shared_lock lock(m_lock);
+    if (node.deleted) return nullptr;
+    for (const KeyNode* cur = &node; cur; cur = cur->parent)
+        if (cur->parent && cur->parent->parent && (cur->parent->flags & kKeyNoDelete)) return cur;
+    return m_root.get();
+}
+
+NTSTATUS ConfigManager::rename_key(KeyNode& node, std::u16string_view new_name, const se::Token* token)
+{
+    // NT deviation: Learn does not say how a NewName that is not one name component is refused
+    // (empty, longer than 255 characters, holding a backslash); ntio answers
+    // STATUS_INVALID_PARAMETER. REG_RENAME_KEY_INFORMATION: "only the last component of the path can
+    // be changed".
+    if (new_name.empty() || new_name.size() > kMaxKeyNameChars || new_name.find(u'\\') != std::u16string_view::npos)
+        return STATUS_INVALID_PARAMETER;
+    WriteLock lock(*this);
+    if (node.deleted) return STATUS_KEY_DELETED;
+    // The root of a hive cannot be renamed (its name is where the hive is mounted).
+    if (is_hive_root_locked(node)) return STATUS_ACCESS_DENIED;
+    KeyNode& parent = *node.parent;
+    // NtRenameKey (winternl.h): "The caller must have KEY_CREATE_SUB_KEY access to the parent of the
+    // specified key and DELETE access to the entire subtree being renamed."
+    // https://learn.microsoft.com/windows/win32/api/winternl/nf-winternl-ntrenamekey
+    if (token) {
+        ACCESS_MASK granted = 0;
+        if (parent.security.get()) {
+            NTSTATUS status = se::access_check(parent.security.get(), *token, KEY_CREATE_SUB_KEY, kKeyGenericMapping, &granted);
+            if (!NT_SUCCESS(status)) return status;
+        }
+        std::vector<const KeyNode*> stack{&node};
+        while (!stack.empty()) {
+            const KeyNode* cur = stack.back();
+            stack.pop_back();
+            if (cur->security.get()) {
+                NTSTATUS status = se::access_check(cur->security.get(), *token, DELETE, kKeyGenericMapping, &granted);
+                if (!NT_SUCCESS(status)) return status;
+            }
+            for (auto& [key, child] : cur->children) stack.push_back(child.get());
+        }
+    }
+    const std::u16string old_key = upcase(node.name);
+    const std::u16string new_key = upcase(new_name);
+    // A sibling of that name: Windows refuses with STATUS_CANNOT_DELETE (RegRenameKey's
+    // ERROR_ACCESS_DENIED). The key's own name in another case is a rename to that spelling.
+    if (new_key != old_key && parent.children.count(new_key)) return STATUS_CANNOT_DELETE;
+    const std::int64_t time = now();
+    if (m_store && node.id != 0) {
+        NTSTATUS status = m_store->begin();
+        if (NT_SUCCESS(status)) status = m_store->rename_key(node.id, new_name);
+        if (NT_SUCCESS(status) && parent.id != 0) status = m_store->touch_key(parent.id, time);
+        if (!NT_SUCCESS(status)) {
+            m_store->rollback();
+            return status;
+        }
+        status = m_store->commit();
+        if (!NT_SUCCESS(status)) return status;
+    }
+    NodeRef keep = parent.children[old_key];
+    parent.children.erase(old_key);
+    node.name = std::u16string(new_name);
+    parent.children.emplace(new_key, std::move(keep));
+    parent.last_write = time;
+    // A rename changes the parent's list of subkey names.
+    report_locked(parent, REG_NOTIFY_CHANGE_NAME);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ConfigManager::set_last_write(KeyNode& node, std::int64_t time)
+{
+    WriteLock lock(*this);
+    if (node.deleted) return STATUS_KEY_DELETED;
+    if (m_store && node.id != 0) {
+        NTSTATUS status = m_store->touch_key(node.id, time);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    node.last_write = time;
+    // NT deviation: Learn does not say whether setting the write time is reported to
+    // NtNotifyChangeKey; ntio reports it as REG_NOTIFY_CHANGE_LAST_SET, the filter named after it.
+    report_locked(node, REG_NOTIFY_CHANGE_LAST_SET);
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS ConfigManager::flush()
 {
     WriteLock lock(*this);
@@ -545,6 +638,21 @@ NTSTATUS ConfigManager::query_value(KeyNode& node, std::u16string_view name, KEY
     const KeyValue* value = node.find_value(name);
     if (!value) return STATUS_OBJECT_NAME_NOT_FOUND;
     return build_value_information(*value, info_class, length, out, result_length);
+}
+
+NTSTATUS ConfigManager::query_values(KeyNode& node, const std::vector<std::u16string>& names,
+                                     std::vector<KeyValue>& out)
+{
+    std::shared_lock lock(m_lock);
+    if (node.deleted) return STATUS_KEY_DELETED;
+    out.clear();
+    out.reserve(names.size());
+    for (const std::u16string& name : names) {
+        const KeyValue* value = node.find_value(name);
+        if (!value) return STATUS_OBJECT_NAME_NOT_FOUND;
+        out.push_back(*value);
+    }
+    return STATUS_SUCCESS;
 }
 
 NTSTATUS ConfigManager::enumerate_value(KeyNode& node, ULONG index, KEY_VALUE_INFORMATION_CLASS info_class,

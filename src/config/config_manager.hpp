@@ -62,6 +62,15 @@ public:
     // The key and everything below it (.reg "[-key]").
     NTSTATUS delete_tree(KeyNode& node);
     NTSTATUS flush();
+    // NtRenameKey: `new_name` is one name component. STATUS_ACCESS_DENIED for a hive root,
+    // STATUS_CANNOT_DELETE when a sibling already has the name. `token` (null for kernel callers)
+    // needs KEY_CREATE_SUB_KEY on the parent and DELETE on every key of the renamed subtree.
+    NTSTATUS rename_key(KeyNode& node, std::u16string_view new_name, const se::Token* token);
+    // NtSetInformationKey(KeyWriteTimeInformation): the key's LastWriteTime becomes `time`.
+    NTSTATUS set_last_write(KeyNode& node, std::int64_t time);
+    // The hive a key lives in: the key right below MACHINE or USER that holds it (SOFTWARE, SYSTEM,
+    // a user's key), or the root for \REGISTRY, MACHINE and USER themselves. Null once deleted.
+    const KeyNode* hive_of(const KeyNode& node) const;
 
     // Information classes: `out` receives the bytes to copy to the caller (at most `length`),
     // *result_length the size of the whole answer. STATUS_BUFFER_TOO_SMALL when `length` cannot hold
@@ -74,6 +83,9 @@ public:
                          ULONG length, std::vector<unsigned char>& out, ULONG& result_length);
     NTSTATUS enumerate_value(KeyNode& node, ULONG index, KEY_VALUE_INFORMATION_CLASS info_class, ULONG length,
                              std::vector<unsigned char>& out, ULONG& result_length);
+    // NtQueryMultipleValueKey's read: the values named, in the order given, taken at one instant.
+    // STATUS_OBJECT_NAME_NOT_FOUND when any is missing.
+    NTSTATUS query_values(KeyNode& node, const std::vector<std::u16string>& names, std::vector<KeyValue>& out);
 
     // Runs `fn` with the tree locked for reading (export, inspection).
     template <class Fn>
@@ -138,6 +150,7 @@ private:
     NTSTATUS full_path_locked(const KeyNode& node, std::u16string& out) const;
     NTSTATUS delete_tree_locked(KeyNode& node);
     void unlink_locked(KeyNode& node);
+    bool is_hive_root_locked(const KeyNode& node) const noexcept;
     NTSTATUS make_link_locked(std::u16string_view link_path, std::u16string_view target);
     NTSTATUS make_user_key_locked();
 

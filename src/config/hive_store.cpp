@@ -168,7 +168,7 @@ NTSTATUS HiveStore::open(const std::string& path, std::unique_ptr<HiveStore>& ou
 HiveStore::~HiveStore()
 {
     for (sqlite3_stmt* stmt :
-         {m_insert_key, m_delete_key, m_delete_key_values, m_set_value, m_delete_value, m_touch_key})
+         {m_insert_key, m_delete_key, m_delete_key_values, m_set_value, m_delete_value, m_touch_key, m_rename_key})
         sqlite3_finalize(stmt);
     sqlite3_close(m_db);
 }
@@ -193,6 +193,7 @@ NTSTATUS HiveStore::prepare_all()
          "INSERT OR REPLACE INTO ntio_values(key_id, upname, name, seq, type, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
         {&m_delete_value, "DELETE FROM ntio_values WHERE key_id = ?1 AND upname = ?2"},
         {&m_touch_key, "UPDATE ntio_keys SET last_write = ?2 WHERE id = ?1"},
+        {&m_rename_key, "UPDATE ntio_keys SET name = ?2 WHERE id = ?1"},
     };
     for (const Item& item : items)
         if (sqlite3_prepare_v3(m_db, item.sql, -1, SQLITE_PREPARE_PERSISTENT, item.stmt, nullptr) != SQLITE_OK)
@@ -283,6 +284,16 @@ NTSTATUS HiveStore::touch_key(std::int64_t key_id, std::int64_t last_write)
         sqlite3_bind_int64(m_touch_key, 1, key_id);
         sqlite3_bind_int64(m_touch_key, 2, last_write);
         return sqlite3_step(m_touch_key) == SQLITE_DONE ? STATUS_SUCCESS : STATUS_REGISTRY_IO_FAILED;
+    });
+}
+
+NTSTATUS HiveStore::rename_key(std::int64_t key_id, std::u16string_view name)
+{
+    return in_transaction([&]() -> NTSTATUS {
+        StatementReset reset{m_rename_key};
+        sqlite3_bind_int64(m_rename_key, 1, key_id);
+        bind_text16(m_rename_key, 2, name);
+        return sqlite3_step(m_rename_key) == SQLITE_DONE ? STATUS_SUCCESS : STATUS_REGISTRY_IO_FAILED;
     });
 }
 

@@ -36,6 +36,7 @@ public:
     NTSTATUS set_value(std::int64_t key_id, const KeyValue& value, std::int64_t last_write);
     NTSTATUS delete_value(std::int64_t key_id, std::u16string_view value_name, std::int64_t last_write);
     NTSTATUS touch_key(std::int64_t key_id, std::int64_t last_write);
+    NTSTATUS rename_key(std::int64_t key_id, std::u16string_view name);
     // Groups the following changes into one transaction until the matching commit(); nests.
     NTSTATUS begin();
     NTSTATUS commit();
@@ -59,6 +60,7 @@ private:
     sqlite3_stmt* m_set_value = nullptr;
     sqlite3_stmt* m_delete_value = nullptr;
     sqlite3_stmt* m_touch_key = nullptr;
+    sqlite3_stmt* m_rename_key = nullptr;
 };
 
 }  // namespace ntio::config

@@ -1,4 +1,5 @@
-// The registry services NtCreateKey ... NtFlushKey: probe and capture the caller's names, data and
+// The registry services NtCreateKey ... NtFlushKey, NtRenameKey, NtSetInformationKey and
+// NtQueryMultipleValueKey: probe and capture the caller's names, data and
 // output buffers (UserMode), reference the key handle with the access each service needs, and run
 // the configuration manager's operation on the key's node. Names resolve through ob: \REGISTRY's
 // parse procedure (config/key_object.cpp) walks the key tree.
@@ -12,6 +13,8 @@
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/user_memory.hpp"
+#include "se/access_check.hpp"
+#include "se/token.hpp"
 
 using namespace ntio::nt;
 using ntio::config::KeyBody;
@@ -363,6 +366,161 @@ NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLA
                                    *key.node, Index, static_cast<KEY_INFORMATION_CLASS>(information_class), Length, out,
                                    result);
                            });
+}
+
+NTSTATUS NTAPI NtRenameKey(HANDLE KeyHandle, PUNICODE_STRING NewName) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    // NtRenameKey: "The handle must be opened with the KEY_WRITE access right."
+    // https://learn.microsoft.com/windows/win32/api/winternl/nf-winternl-ntrenamekey
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(KeyHandle, KEY_WRITE, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::u16string name;
+    status = capture_string(mode, NewName, name);
+    if (!NT_SUCCESS(status)) return status;
+    UNICODE_STRING new_name = counted(name);
+    auto make_info = [&] {
+        REG_RENAME_KEY_INFORMATION info{};
+        info.NewName = &new_name;
+        return info;
+    };
+    std::shared_ptr<ntio::se::Token> token;
+    if (mode != KernelMode) token = ntio::se::current_effective_token();
+    return with_callbacks(*key.get(), RegNtPreRenameKey, make_info,
+                          [&] { return key->manager->rename_key(*key->node, name, token.get()); });
+}
+
+NTSTATUS NTAPI NtSetInformationKey(HANDLE KeyHandle, KEY_SET_INFORMATION_CLASS KeySetInformationClass,
+                                   PVOID KeySetInformation, ULONG KeySetInformationLength) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    // ZwSetInformationKey: the handle needs KEY_SET_VALUE.
+    // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwsetinformationkey
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(KeyHandle, KEY_SET_VALUE, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    const ULONG information_class = static_cast<ULONG>(KeySetInformationClass);  // any caller's value
+    // ne-wdm-_key_set_information_class: each class but the write time carries one ULONG.
+    ULONG expected = 0;
+    switch (information_class) {
+    case KeyWriteTimeInformation: expected = sizeof(KEY_WRITE_TIME_INFORMATION); break;
+    case KeyWow64FlagsInformation:
+    case KeyControlFlagsInformation:
+    case KeySetVirtualizationInformation:
+    case KeySetDebugInformation:
+    case KeySetHandleTagsInformation:
+    case KeySetLayerInformation: expected = sizeof(ULONG); break;
+    default: return STATUS_INVALID_INFO_CLASS;
+    }
+    if (KeySetInformationLength != expected) return STATUS_INFO_LENGTH_MISMATCH;
+    if (!KeySetInformation) return mode == KernelMode ? STATUS_INVALID_PARAMETER : STATUS_ACCESS_VIOLATION;
+    unsigned char data[sizeof(KEY_WRITE_TIME_INFORMATION)] = {};
+    if (mode == KernelMode)
+        std::memcpy(data, KeySetInformation, expected);
+    else if (status = copy_from_user(data, KeySetInformation, expected, alignof(ULONG)); !NT_SUCCESS(status))
+        return status;
+    auto make_info = [&] {
+        REG_SET_INFORMATION_KEY_INFORMATION info{};
+        info.KeySetInformationClass = static_cast<KEY_SET_INFORMATION_CLASS>(information_class);
+        info.KeySetInformation = data;
+        info.KeySetInformationLength = expected;
+        return info;
+    };
+    return with_callbacks(*key.get(), RegNtPreSetInformationKey, make_info, [&]() -> NTSTATUS {
+        if (information_class == KeyWriteTimeInformation) {
+            KEY_WRITE_TIME_INFORMATION info;
+            std::memcpy(&info, data, sizeof(info));
+            return key->manager->set_last_write(*key->node, info.LastWriteTime.QuadPart);
+        }
+        // NT deviation: the classes Learn reserves for system use (WOW64 user flags, control flags,
+        // virtualization, debug, handle tags, layers) describe machinery ntio does not have; they
+        // are STATUS_NOT_IMPLEMENTED once the handle, class and length are checked.
+        return STATUS_NOT_IMPLEMENTED;
+    });
+}
+
+// The value data NtQueryMultipleValueKey lays out: each value's data starts at a ULONG boundary
+// of ValueBuffer, in the order of the entries.
+// NT deviation: Learn documents only the fields (ns-wdm-_key_value_entry, DataOffset "within the
+// buffer that is pointed to by the ValueBuffer member"); the ULONG alignment and the overflow rule
+// (every entry described, the data of those that fit copied, STATUS_BUFFER_OVERFLOW with
+// *BufferLength the size needed) are ntio's reading of it.
+NTSTATUS NTAPI NtQueryMultipleValueKey(HANDLE KeyHandle, PKEY_VALUE_ENTRY ValueEntries, ULONG EntryCount,
+                                       PVOID ValueBuffer, PULONG BufferLength, PULONG RequiredBufferLength) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    if (!BufferLength || (EntryCount && !ValueEntries))
+        return mode == KernelMode ? STATUS_INVALID_PARAMETER : STATUS_ACCESS_VIOLATION;
+    ULONG length = 0;
+    NTSTATUS status = read_caller(mode, const_cast<const ULONG*>(BufferLength), length);
+    if (!NT_SUCCESS(status)) return status;
+    const std::uint64_t entries_bytes = std::uint64_t{EntryCount} * sizeof(KEY_VALUE_ENTRY);
+    if (entries_bytes > MAXULONG) return STATUS_INVALID_PARAMETER;
+    if (mode != KernelMode) {
+        status = probe_for_write(BufferLength, sizeof(ULONG), alignof(ULONG));
+        if (NT_SUCCESS(status) && RequiredBufferLength)
+            status = probe_for_write(RequiredBufferLength, sizeof(ULONG), alignof(ULONG));
+        if (NT_SUCCESS(status) && EntryCount)
+            status = probe_for_write(ValueEntries, static_cast<ULONG>(entries_bytes), alignof(PVOID));
+        if (NT_SUCCESS(status) && length) status = probe_for_write(ValueBuffer, length, 1);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    if (length && !ValueBuffer) return mode == KernelMode ? STATUS_INVALID_PARAMETER : STATUS_ACCESS_VIOLATION;
+    HandleReference<KeyBody> key;
+    status = key.reference(KeyHandle, KEY_QUERY_VALUE, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::vector<KEY_VALUE_ENTRY> entries(EntryCount);
+    std::vector<std::u16string> names(EntryCount);
+    for (ULONG i = 0; i < EntryCount; ++i) {
+        if (mode == KernelMode)
+            entries[i] = ValueEntries[i];
+        else if (status = read_caller(mode, const_cast<const KEY_VALUE_ENTRY*>(&ValueEntries[i]), entries[i]);
+                 !NT_SUCCESS(status))
+            return status;
+        status = capture_string(mode, entries[i].ValueName, names[i]);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    auto make_info = [&] {
+        REG_QUERY_MULTIPLE_VALUE_KEY_INFORMATION info{};
+        info.ValueEntries = ValueEntries;
+        info.EntryCount = EntryCount;
+        info.ValueBuffer = ValueBuffer;
+        info.BufferLength = BufferLength;
+        info.RequiredBufferLength = RequiredBufferLength;
+        return info;
+    };
+    return with_callbacks(*key.get(), RegNtPreQueryMultipleValueKey, make_info, [&]() -> NTSTATUS {
+        std::vector<ntio::config::KeyValue> values;
+        NTSTATUS found = key->manager->query_values(*key->node, names, values);
+        if (!NT_SUCCESS(found)) return found;
+        std::uint64_t required = 0;
+        std::vector<unsigned char> out;
+        for (ULONG i = 0; i < EntryCount; ++i) {
+            required = (required + sizeof(ULONG) - 1) & ~std::uint64_t{sizeof(ULONG) - 1};
+            const std::uint64_t size = values[i].data.size();
+            entries[i].DataOffset = static_cast<ULONG>(required);
+            entries[i].DataLength = static_cast<ULONG>(size);
+            entries[i].Type = values[i].type;
+            if (required + size <= length) {
+                out.resize(static_cast<std::size_t>(required + size));
+                if (size) std::memcpy(out.data() + required, values[i].data.data(), static_cast<std::size_t>(size));
+            }
+            required += size;
+            if (required > MAXULONG) return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        const ULONG needed = static_cast<ULONG>(required);
+        if (!out.empty()) {
+            NTSTATUS copy = mode == KernelMode ? (std::memcpy(ValueBuffer, out.data(), out.size()), STATUS_SUCCESS)
+                                               : copy_to_user(ValueBuffer, out.data(), out.size(), 1);
+            if (!NT_SUCCESS(copy)) return copy;
+        }
+        for (ULONG i = 0; i < EntryCount; ++i) {
+            NTSTATUS write = write_caller(mode, &ValueEntries[i], entries[i]);
+            if (!NT_SUCCESS(write)) return write;
+        }
+        NTSTATUS write = write_caller(mode, BufferLength, needed);
+        if (NT_SUCCESS(write) && RequiredBufferLength) write = write_caller(mode, RequiredBufferLength, needed);
+        if (!NT_SUCCESS(write)) return write;
+        return needed > length ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
+    });
 }
 
 }  // extern "C"

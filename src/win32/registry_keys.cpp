@@ -317,6 +317,44 @@ LSTATUS query_info_key(HKEY hKey, Char* class_name, LPDWORD class_chars, LPDWORD
     return ERROR_SUCCESS;
 }
 
+// What RegDeleteTree needs on every key it empties and deletes.
+constexpr ACCESS_MASK kTreeAccess = DELETE | KEY_ENUMERATE_SUB_KEYS | KEY_QUERY_VALUE | KEY_SET_VALUE;
+
+// Deletes every subkey (link keys themselves, not their targets) and every value below `key`.
+NTSTATUS empty_tree(HANDLE key, int depth) {
+    if (depth > 512) return STATUS_INSUFFICIENT_RESOURCES;
+    std::vector<unsigned char> buffer;
+    for (;;) {
+        NTSTATUS status = query_growing(buffer, [&](void* out, ULONG length, ULONG* needed) {
+            return NtEnumerateKey(key, 0, KeyBasicInformation, out, length, needed);
+        });
+        if (status == STATUS_NO_MORE_ENTRIES) break;
+        if (!NT_SUCCESS(status)) return status;
+        auto* info = reinterpret_cast<KEY_BASIC_INFORMATION*>(buffer.data());
+        UNICODE_STRING name{static_cast<USHORT>(info->NameLength), static_cast<USHORT>(info->NameLength), info->Name};
+        OBJECT_ATTRIBUTES attributes;
+        init_key_attributes(attributes, key, &name, OBJ_OPENLINK);
+        HANDLE child = nullptr;
+        status = NtOpenKey(&child, kTreeAccess, &attributes);
+        if (!NT_SUCCESS(status)) return status;
+        status = empty_tree(child, depth + 1);
+        if (NT_SUCCESS(status)) status = NtDeleteKey(child);
+        (void)NtClose(child);
+        if (!NT_SUCCESS(status)) return status;
+    }
+    for (;;) {
+        NTSTATUS status = query_growing(buffer, [&](void* out, ULONG length, ULONG* needed) {
+            return NtEnumerateValueKey(key, 0, KeyValueBasicInformation, out, length, needed);
+        });
+        if (status == STATUS_NO_MORE_ENTRIES) return STATUS_SUCCESS;
+        if (!NT_SUCCESS(status)) return status;
+        auto* info = reinterpret_cast<KEY_VALUE_BASIC_INFORMATION*>(buffer.data());
+        UNICODE_STRING name{static_cast<USHORT>(info->NameLength), static_cast<USHORT>(info->NameLength), info->Name};
+        status = NtDeleteValueKey(key, &name);
+        if (!NT_SUCCESS(status)) return status;
+    }
+}
+
 }  // namespace
 
 // Only the low 32 bits of a predefined key are looked at, as Windows does on 64-bit (HKEY_CURRENT_USER
@@ -437,6 +475,49 @@ LSTATUS WINAPI RegDeleteKeyExA(HKEY hKey, LPCSTR lpSubKey, REGSAM samDesired, DW
     (void)Reserved;
     std::u16string sub_key = lpSubKey ? ansi_to_utf16(lpSubKey) : std::u16string();
     return delete_key(hKey, lpSubKey ? &sub_key : nullptr);
+}
+
+// lpSubKeyName null renames hKey's own key; "The new name must not already exist" (a sibling of
+// that name is ERROR_ACCESS_DENIED, Windows' STATUS_CANNOT_DELETE).
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regrenamekey
+LSTATUS WINAPI RegRenameKey(HKEY hKey, LPCWSTR lpSubKeyName, LPCWSTR lpNewKeyName) {
+    ensure_system();
+    if (!lpNewKeyName) return ERROR_INVALID_PARAMETER;
+    Name new_name(lpNewKeyName);
+    if (!NT_SUCCESS(new_name.status())) return to_error(new_name.status());
+    std::u16string sub_key = lpSubKeyName ? wide(lpSubKeyName) : std::u16string();
+    HKEY target = nullptr;
+    LSTATUS error = open_key(hKey, &sub_key, 0, KEY_WRITE, &target);
+    if (error != ERROR_SUCCESS) return error;
+    KeyArg key;  // a predefined key comes back as itself: its root is opened here
+    NTSTATUS status = key.open(target, KEY_WRITE);
+    if (NT_SUCCESS(status)) status = NtRenameKey(key.get(), new_name.get());
+    if (!is_predefined(target)) (void)NtClose(static_cast<HANDLE>(target));
+    return NT_SUCCESS(status) ? ERROR_SUCCESS : to_error(status);
+}
+
+// "Deletes the subkeys and values of the specified key recursively"; with lpSubKey NULL "the subkeys
+// and values of hKey are deleted" and hKey stays. The key needs DELETE, KEY_ENUMERATE_SUB_KEYS and
+// KEY_QUERY_VALUE (and KEY_SET_VALUE for its values).
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regdeletetreew
+LSTATUS WINAPI RegDeleteTreeW(HKEY hKey, LPCWSTR lpSubKey) {
+    ensure_system();
+    if (!lpSubKey) {
+        KeyArg key;
+        NTSTATUS status = key.open(hKey, kTreeAccess);
+        if (NT_SUCCESS(status)) status = empty_tree(key.get(), 0);
+        return NT_SUCCESS(status) ? ERROR_SUCCESS : to_error(status);
+    }
+    std::u16string sub_key = wide(lpSubKey);
+    HKEY target = nullptr;
+    LSTATUS error = open_key(hKey, &sub_key, 0, kTreeAccess, &target);
+    if (error != ERROR_SUCCESS) return error;
+    KeyArg key;
+    NTSTATUS status = key.open(target, kTreeAccess);
+    if (NT_SUCCESS(status)) status = empty_tree(key.get(), 0);
+    if (NT_SUCCESS(status)) status = NtDeleteKey(key.get());
+    if (!is_predefined(target)) (void)NtClose(static_cast<HANDLE>(target));
+    return NT_SUCCESS(status) ? ERROR_SUCCESS : to_error(status);
 }
 
 LSTATUS WINAPI RegDeleteKeyW(HKEY hKey, LPCWSTR lpSubKey) { return RegDeleteKeyExW(hKey, lpSubKey, 0, 0); }

@@ -38,6 +38,15 @@ NTSYSAPI NTSTATUS NTAPI NtQueryValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STR
 NTSYSAPI NTSTATUS NTAPI NtSetValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName,
                                       _In_opt_ ULONG TitleIndex, _In_ ULONG Type,
                                       _In_reads_bytes_opt_(DataSize) PVOID Data, _In_ ULONG DataSize);
+NTSYSAPI NTSTATUS NTAPI NtRenameKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING NewName);
+NTSYSAPI NTSTATUS NTAPI NtSetInformationKey(_In_ HANDLE KeyHandle, _In_ KEY_SET_INFORMATION_CLASS KeySetInformationClass,
+                                            _In_reads_bytes_(KeySetInformationLength) PVOID KeySetInformation,
+                                            _In_ ULONG KeySetInformationLength);
+/* Each entry's ValueName is read; DataLength, DataOffset (from ValueBuffer) and Type are written. A
+ * buffer too small for the data -> STATUS_BUFFER_OVERFLOW with *BufferLength the size needed. */
+NTSYSAPI NTSTATUS NTAPI NtQueryMultipleValueKey(_In_ HANDLE KeyHandle, _Inout_updates_(EntryCount) PKEY_VALUE_ENTRY ValueEntries,
+                                                _In_ ULONG EntryCount, _Out_writes_bytes_(*BufferLength) PVOID ValueBuffer,
+                                                _Inout_ PULONG BufferLength, _Out_opt_ PULONG RequiredBufferLength);
 
 /* Change notification: STATUS_PENDING when Asynchronous; else waits for the change. */
 NTSYSAPI NTSTATUS NTAPI NtNotifyChangeKey(_In_ HANDLE KeyHandle, _In_opt_ HANDLE Event,

@@ -73,6 +73,36 @@ NTSTATUS refused_boot(const std::string& hive) {
     return STATUS_SUCCESS;
 }
 
+// NtRenameKey commits the new name (and NtSetInformationKey the write time) to the hive file.
+TEST(HivePersistence, RenameAndWriteTimeSurviveANewSystemOnTheSameFile) {
+    HiveDirectory dir;
+    {
+        System system(options_for(dir.file()));
+        HANDLE key = nullptr, child = nullptr;
+        ASSERT_EQ(zw_create_key(&key, L"\\REGISTRY\\MACHINE\\SOFTWARE\\BeforeRename"), STATUS_SUCCESS);
+        ASSERT_EQ(set_dword(key, L"V", 5), STATUS_SUCCESS);
+        ASSERT_EQ(zw_create_key(&child, L"Child", key), STATUS_SUCCESS);
+        UNICODE_STRING name;
+        RtlInitUnicodeString(&name, L"AfterRename");
+        ASSERT_EQ(ZwRenameKey(key, &name), STATUS_SUCCESS);
+        KEY_WRITE_TIME_INFORMATION time{};
+        time.LastWriteTime.QuadPart = 0x01D9000000000007LL;
+        ASSERT_EQ(ZwSetInformationKey(child, KeyWriteTimeInformation, &time, sizeof(time)), STATUS_SUCCESS);
+        for (HANDLE h : {key, child}) ASSERT_EQ(ZwClose(h), STATUS_SUCCESS);
+    }
+    System system(options_for(dir.file()));
+    HANDLE key = nullptr, child = nullptr, old = nullptr;
+    EXPECT_EQ(zw_open(&old, L"\\REGISTRY\\MACHINE\\SOFTWARE\\BeforeRename"), STATUS_OBJECT_NAME_NOT_FOUND);
+    ASSERT_EQ(zw_open(&key, L"\\REGISTRY\\MACHINE\\SOFTWARE\\AfterRename"), STATUS_SUCCESS);
+    EXPECT_EQ(read_dword(key, L"V"), 5u);
+    ASSERT_EQ(zw_open(&child, L"\\REGISTRY\\MACHINE\\SOFTWARE\\AfterRename\\Child"), STATUS_SUCCESS);
+    KEY_BASIC_INFORMATION info[8];
+    ULONG result = 0;
+    ASSERT_EQ(ZwQueryKey(child, KeyBasicInformation, info, sizeof(info), &result), STATUS_SUCCESS);
+    EXPECT_EQ(info[0].LastWriteTime.QuadPart, 0x01D9000000000007LL);
+    for (HANDLE h : {key, child}) ASSERT_EQ(ZwClose(h), STATUS_SUCCESS);
+}
+
 TEST(HivePersistence, CommittedChangesSurviveANewSystemOnTheSameFile) {
     HiveDirectory dir;
     const ULONGLONG qword = 0x0102030405060708ull;

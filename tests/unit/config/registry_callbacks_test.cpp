@@ -97,6 +97,12 @@ NTSTATUS NTAPI registry_callback(PVOID context, PVOID argument1, PVOID argument2
             info->CallContext = filter;
             break;
         }
+        case RegNtPreRenameKey: {
+            auto* info = static_cast<PREG_RENAME_KEY_INFORMATION>(argument2);
+            event.object = info->Object;
+            event.detail = text(info->NewName);
+            break;
+        }
         case RegNtPreCreateKeyEx:
         case RegNtPreOpenKeyEx: {
             auto* info = static_cast<PREG_CREATE_KEY_INFORMATION_V1>(argument2);
@@ -360,6 +366,31 @@ TEST_F(RegistryFilterTest, every_key_operation_is_notified) {
             EXPECT_EQ(g_events[i].post_status, STATUS_SUCCESS) << i;
         }
     }
+}
+
+TEST_F(RegistryFilterTest, rename_and_set_information_are_notified) {
+    Filter filter{"f"};
+    ASSERT_EQ(set_dword(m_base, L"V", 1), STATUS_SUCCESS);
+    HANDLE child = nullptr;
+    ASSERT_EQ(open_key(u"Renamed", &child, true, m_base), STATUS_SUCCESS);
+    add(filter, L"1000");
+    UNICODE_STRING new_name;
+    RtlInitUnicodeString(&new_name, L"Renamed2");
+    EXPECT_EQ(ZwRenameKey(child, &new_name), STATUS_SUCCESS);
+    KEY_WRITE_TIME_INFORMATION time{};
+    time.LastWriteTime.QuadPart = 99;
+    EXPECT_EQ(ZwSetInformationKey(m_base, KeyWriteTimeInformation, &time, sizeof(time)), STATUS_SUCCESS);
+    EXPECT_EQ(ZwDeleteKey(child), STATUS_SUCCESS);
+    EXPECT_EQ(ZwClose(child), STATUS_SUCCESS);
+    std::lock_guard guard(g_lock);
+    ASSERT_GE(g_events.size(), 4u);
+    EXPECT_EQ(g_events[0].notify_class, RegNtPreRenameKey);
+    EXPECT_EQ(g_events[0].detail, u"Renamed2");
+    EXPECT_EQ(g_events[1].notify_class, RegNtPostRenameKey);
+    EXPECT_EQ(g_events[2].notify_class, RegNtPreSetInformationKey);
+    EXPECT_EQ(g_events[2].object, object_of(m_base));
+    EXPECT_EQ(g_events[3].notify_class, RegNtPostSetInformationKey);
+    EXPECT_EQ(g_events[3].post_status, STATUS_SUCCESS);
 }
 
 TEST_F(RegistryFilterTest, registration_statuses_and_key_identity) {

@@ -221,6 +221,41 @@ typedef struct _REG_CREATE_KEY_INFORMATION_V1 {
 C_ASSERT(FIELD_OFFSET(REG_CREATE_KEY_INFORMATION_V1, Version) == 0x68);
 C_ASSERT(sizeof(REG_CREATE_KEY_INFORMATION_V1) == 0x88);
 
+/* RegNtPreRenameKey: ns-wdm-_reg_rename_key_information */
+typedef struct _REG_RENAME_KEY_INFORMATION {
+    PVOID Object;
+    PUNICODE_STRING NewName;
+    PVOID CallContext;
+    PVOID ObjectContext;
+    PVOID Reserved;
+} REG_RENAME_KEY_INFORMATION, *PREG_RENAME_KEY_INFORMATION;
+
+/* RegNtPreSetInformationKey: ns-wdm-_reg_set_information_key_information */
+typedef struct _REG_SET_INFORMATION_KEY_INFORMATION {
+    PVOID Object;
+    KEY_SET_INFORMATION_CLASS KeySetInformationClass;
+    PVOID KeySetInformation;
+    ULONG KeySetInformationLength;
+    PVOID CallContext;
+    PVOID ObjectContext;
+    PVOID Reserved;
+} REG_SET_INFORMATION_KEY_INFORMATION, *PREG_SET_INFORMATION_KEY_INFORMATION;
+C_ASSERT(sizeof(REG_SET_INFORMATION_KEY_INFORMATION) == 0x38);
+
+/* RegNtPreQueryMultipleValueKey: ns-wdm-_reg_query_multiple_value_key_information */
+typedef struct _REG_QUERY_MULTIPLE_VALUE_KEY_INFORMATION {
+    PVOID Object;
+    PKEY_VALUE_ENTRY ValueEntries;
+    ULONG EntryCount;
+    PVOID ValueBuffer;
+    PULONG BufferLength;
+    PULONG RequiredBufferLength;
+    PVOID CallContext;
+    PVOID ObjectContext;
+    PVOID Reserved;
+} REG_QUERY_MULTIPLE_VALUE_KEY_INFORMATION, *PREG_QUERY_MULTIPLE_VALUE_KEY_INFORMATION;
+C_ASSERT(sizeof(REG_QUERY_MULTIPLE_VALUE_KEY_INFORMATION) == 0x48);
+
 /* Every RegNtPost* class named in this header: ns-wdm-_reg_post_operation_information */
 typedef struct _REG_POST_OPERATION_INFORMATION {
     PVOID Object;

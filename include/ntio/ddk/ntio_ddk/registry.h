@@ -137,6 +137,25 @@ typedef struct _KEY_VALUE_ENTRY {
     ULONG Type;
 } KEY_VALUE_ENTRY, *PKEY_VALUE_ENTRY;
 
+/* ---- NtSetInformationKey ----------------------------------------------------------------------- */
+/* ne-wdm-_key_set_information_class: only KeyWriteTimeInformation is documented for drivers; the
+ * others are "reserved for system use". */
+typedef enum _KEY_SET_INFORMATION_CLASS {
+    KeyWriteTimeInformation,
+    KeyWow64FlagsInformation,
+    KeyControlFlagsInformation,
+    KeySetVirtualizationInformation,
+    KeySetDebugInformation,
+    KeySetHandleTagsInformation,
+    KeySetLayerInformation,
+    MaxKeySetInfoClass
+} KEY_SET_INFORMATION_CLASS;
+
+/* ns-wdm-_key_write_time_information */
+typedef struct _KEY_WRITE_TIME_INFORMATION {
+    LARGE_INTEGER LastWriteTime;
+} KEY_WRITE_TIME_INFORMATION, *PKEY_WRITE_TIME_INFORMATION;
+
 C_ASSERT(sizeof(KEY_BASIC_INFORMATION) == 24);
 C_ASSERT(sizeof(KEY_NODE_INFORMATION) == 32);
 C_ASSERT(sizeof(KEY_FULL_INFORMATION) == 48);
@@ -146,6 +165,8 @@ C_ASSERT(sizeof(KEY_VALUE_BASIC_INFORMATION) == 16);
 C_ASSERT(sizeof(KEY_VALUE_FULL_INFORMATION) == 24);
 C_ASSERT(sizeof(KEY_VALUE_PARTIAL_INFORMATION) == 16);
 C_ASSERT(sizeof(KEY_VALUE_PARTIAL_INFORMATION_ALIGN64) == 12);
+C_ASSERT(sizeof(KEY_VALUE_ENTRY) == 24);
+C_ASSERT(sizeof(KEY_WRITE_TIME_INFORMATION) == 8);
 
 NTIO_BEGIN_DECLS
 
@@ -189,6 +210,14 @@ NTSYSAPI NTSTATUS NTAPI ZwQueryValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STR
                                         _In_ KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,
                                         _Out_writes_bytes_opt_(Length) PVOID KeyValueInformation, _In_ ULONG Length,
                                         _Out_ PULONG ResultLength);
+/* Renames the key (NewName is one name component, not a path); the handle needs KEY_WRITE. A sibling
+ * of that name -> STATUS_CANNOT_DELETE; a hive root -> STATUS_ACCESS_DENIED. */
+NTSYSAPI NTSTATUS NTAPI ZwRenameKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING NewName);
+/* KeyWriteTimeInformation sets the key's LastWriteTime; the handle needs KEY_SET_VALUE. A length other
+ * than the class's structure -> STATUS_INFO_LENGTH_MISMATCH, an unknown class STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI ZwSetInformationKey(_In_ HANDLE KeyHandle, _In_ KEY_SET_INFORMATION_CLASS KeySetInformationClass,
+                                            _In_reads_bytes_(KeySetInformationLength) PVOID KeySetInformation,
+                                            _In_ ULONG KeySetInformationLength);
 NTSYSAPI NTSTATUS NTAPI ZwSetValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName,
                                       _In_opt_ ULONG TitleIndex, _In_ ULONG Type,
                                       _In_reads_bytes_opt_(DataSize) PVOID Data, _In_ ULONG DataSize);

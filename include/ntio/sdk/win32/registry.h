@@ -40,6 +40,20 @@ typedef ACCESS_MASK REGSAM;
 #define RRF_NOEXPAND 0x10000000
 #define RRF_ZEROONFAILURE 0x20000000
 
+/* RegQueryMultipleValues' entries (winreg.h): ve_valueptr receives the address of the value's data. */
+typedef struct value_entW {
+    LPWSTR ve_valuename;
+    DWORD ve_valuelen;
+    DWORD_PTR ve_valueptr;
+    DWORD ve_type;
+} VALENTW, *PVALENTW;
+typedef struct value_entA {
+    LPSTR ve_valuename;
+    DWORD ve_valuelen;
+    DWORD_PTR ve_valueptr;
+    DWORD ve_type;
+} VALENTA, *PVALENTA;
+
 NTIO_BEGIN_DECLS
 
 WINADVAPI LSTATUS WINAPI RegCloseKey(_In_ HKEY hKey);
@@ -122,6 +136,12 @@ WINADVAPI LSTATUS WINAPI RegEnumValueW(_In_ HKEY hKey, _In_ DWORD dwIndex,
                                        _Out_opt_ LPDWORD lpType,
                                        _Out_writes_bytes_to_opt_(*lpcbData, *lpcbData) LPBYTE lpData,
                                        _Inout_opt_ LPDWORD lpcbData);
+WINADVAPI LSTATUS WINAPI RegDeleteTreeW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey);
+WINADVAPI LSTATUS WINAPI RegRenameKey(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKeyName, _In_ LPCWSTR lpNewKeyName);
+WINADVAPI LSTATUS WINAPI RegQueryMultipleValuesW(_In_ HKEY hKey, _Out_writes_(num_vals) PVALENTW val_list,
+                                                 _In_ DWORD num_vals,
+                                                 _Out_writes_bytes_to_opt_(*ldwTotsize, *ldwTotsize) LPWSTR lpValueBuf,
+                                                 _Inout_opt_ LPDWORD ldwTotsize);
 WINADVAPI LSTATUS WINAPI RegDeleteValueA(_In_ HKEY hKey, _In_opt_ LPCSTR lpValueName);
 WINADVAPI LSTATUS WINAPI RegDeleteValueW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpValueName);
 
@@ -138,6 +158,10 @@ NTIO_END_DECLS
 #define RegQueryValueEx RegQueryValueExW
 #define RegGetValue RegGetValueW
 #define RegEnumValue RegEnumValueW
+#define RegQueryMultipleValues RegQueryMultipleValuesW
+#define RegDeleteTree RegDeleteTreeW
+typedef VALENTW VALENT;
+typedef PVALENTW PVALENT;
 #define RegDeleteValue RegDeleteValueW
 #else
 #define RegCreateKeyEx RegCreateKeyExA
@@ -151,6 +175,8 @@ NTIO_END_DECLS
 #define RegGetValue RegGetValueA
 #define RegEnumValue RegEnumValueA
 #define RegDeleteValue RegDeleteValueA
+typedef VALENTA VALENT;
+typedef PVALENTA PVALENT;
 #endif
 
 #endif /* NTIO_SDK_WIN32_REGISTRY_H */
