@@ -107,7 +107,11 @@ public:
     // `watch_tree` by the object's first request; later requests keep the first ones (Learn,
     // RegNotifyChangeKeyValue: other parameters "will be ignored"). STATUS_PENDING when armed;
     // STATUS_KEY_DELETED for a deleted key, STATUS_NOTIFY_CLEANUP once the object's last handle closed.
-    NTSTATUS arm_notify(KeyBody& key, ULONG filter, bool watch_tree, const PostRef& post);
+    // `counted` false: a second block for a request armed (and counted) on another key too
+    // (NtNotifyChangeMultipleKeys' subordinate key); it completes once, through either.
+    NTSTATUS arm_notify(KeyBody& key, ULONG filter, bool watch_tree, const PostRef& post, bool counted = true);
+    // A request armed only uncounted, whose counted arming failed: it never completes.
+    void retire_uncounted_post(const PostRef& post);
     // The key object's last handle closed (or the object goes): its armed requests complete with
     // STATUS_NOTIFY_CLEANUP and the block is retired. PASSIVE_LEVEL, no registry lock held.
     void close_notify(KeyBody& key);

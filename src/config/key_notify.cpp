@@ -5,6 +5,8 @@
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regnotifychangekeyvalue
 #include "config/config_manager.hpp"
 
+#include <utility>
+
 #include "config/key_object.hpp"
 #include "ke/kernel.hpp"
 #include "ob/object_manager.hpp"
@@ -68,6 +70,9 @@ void complete_notify_post(const PostRef& post, NTSTATUS status) noexcept
     // Kernel callers: ApcRoutine is the caller's WORK_QUEUE_ITEM and ApcContext its queue type.
     // https://learn.microsoft.com/previous-versions/windows/hardware/drivers/ff566488(v=vs.85)
     if (post->work_item) ExQueueWorkItem(post->work_item, post->work_queue);
+    // The subordinate key's handle (NtNotifyChangeMultipleKeys) goes with the request; its close
+    // retires that key's notify block, where this request is already completed.
+    if (HANDLE subordinate = post->subordinate.exchange(nullptr)) (void)ObCloseHandle(subordinate, KernelMode);
     if (post->synchronous) {
         post->final_status = final_status;
         KeSetEvent(&post->done, IO_NO_INCREMENT, FALSE);
@@ -114,7 +119,7 @@ void ConfigManager::report_deleted_locked(const KeyNode& node)
         if (block->node.get() == &node) take_posts_locked(*block, STATUS_KEY_DELETED, m_pending_notify);
 }
 
-NTSTATUS ConfigManager::arm_notify(KeyBody& key, ULONG filter, bool watch_tree, const PostRef& post)
+NTSTATUS ConfigManager::arm_notify(KeyBody& key, ULONG filter, bool watch_tree, const PostRef& post, bool counted)
 {
     // The shared tree lock keeps a change (exclusive) from slipping between the check and the arming.
     std::shared_lock tree(m_lock);
@@ -131,8 +136,14 @@ NTSTATUS ConfigManager::arm_notify(KeyBody& key, ULONG filter, bool watch_tree, 
         key.notify = std::move(block);
     }
     key.notify->posts.push_back(post);
-    m_notify_armed.fetch_add(1, std::memory_order_relaxed);
+    if (counted) m_notify_armed.fetch_add(1, std::memory_order_relaxed);
     return STATUS_PENDING;
+}
+
+void ConfigManager::retire_uncounted_post(const PostRef& post)
+{
+    std::lock_guard guard(m_notify_lock);
+    post->completed = true;
 }
 
 void ConfigManager::close_notify(KeyBody& key)

@@ -3,6 +3,8 @@
 // and the deliveries a tree change collects under the tree lock and runs after releasing it.
 #pragma once
 
+#include <atomic>
+
 #include "config/key_node.hpp"
 
 namespace ntio::config {
@@ -19,6 +21,7 @@ struct NotifyPost {
     PWORK_QUEUE_ITEM work_item = nullptr;  // kernel callers: queued at completion
     WORK_QUEUE_TYPE work_queue = DelayedWorkQueue;
     PKTHREAD bound_thread = nullptr;       // completes when this thread exits (not thread-agnostic)
+    std::atomic<HANDLE> subordinate{nullptr};  // NtNotifyChangeMultipleKeys: kernel handle, closed at completion
     bool buffer_given = false;
     bool synchronous = false;
     bool completed = false;

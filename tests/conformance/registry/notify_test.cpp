@@ -308,6 +308,92 @@ TEST_F(NotifyTest, MultipleKeysWithoutSubordinatesWatchesTheMasterKey) {
               STATUS_INVALID_PARAMETER);
 }
 
+// NtNotifyChangeMultipleKeys with one subordinate key (Learn: in another hive than the master's):
+// one request that a change to either key completes, once.
+// https://learn.microsoft.com/windows/win32/api/winternl/nf-winternl-ntnotifychangemultiplekeys
+struct SubordinateKey {
+    HANDLE key = nullptr;
+    SubordinateKey() { EXPECT_EQ(zw_create_key(&key, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub"), STATUS_SUCCESS); }
+    ~SubordinateKey() {
+        EXPECT_EQ(ZwDeleteKey(key), STATUS_SUCCESS);
+        EXPECT_EQ(ZwClose(key), STATUS_SUCCESS);
+    }
+    NTSTATUS set(ULONG value) {
+        UNICODE_STRING name;
+        RtlInitUnicodeString(&name, L"V");
+        return ZwSetValueKey(key, &name, 0, REG_DWORD, &value, sizeof(value));
+    }
+};
+
+NTSTATUS arm_multiple(HANDLE master, const wchar_t* subordinate, HANDLE event, IO_STATUS_BLOCK& iosb) {
+    ObjectName oa(subordinate, OBJ_CASE_INSENSITIVE);
+    iosb.Status = STATUS_UNSUCCESSFUL;
+    return NtNotifyChangeMultipleKeys(master, 1, oa.get(), event, nullptr, nullptr, &iosb, REG_NOTIFY_CHANGE_LAST_SET,
+                                      FALSE, nullptr, 0, TRUE);
+}
+
+TEST_F(NotifyTest, MultipleKeysCompletesForAChangeToEitherKeyOnce) {
+    SubordinateKey sub;
+    Handle master;
+    ASSERT_EQ(open_key(master.out(), L"", KEY_NOTIFY, scratch()), STATUS_SUCCESS);
+    Handle event{make_event(NotificationEvent, FALSE)};
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_EQ(arm_multiple(master, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub", event, iosb), STATUS_PENDING);
+    EXPECT_EQ(event_state(event), 0);
+    ASSERT_EQ(sub.set(1), STATUS_SUCCESS);  // the subordinate key
+    EXPECT_NE(event_state(event), 0);
+    EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
+    // Completed once: a change to the master key afterwards writes nothing more.
+    iosb.Status = STATUS_UNSUCCESSFUL;
+    ASSERT_EQ(set_dword(scratch(), L"V", 1), STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Status, STATUS_UNSUCCESSFUL);
+
+    ASSERT_EQ(NtResetEvent(event, nullptr), STATUS_SUCCESS);
+    ASSERT_EQ(arm_multiple(master, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub", event, iosb), STATUS_PENDING);
+    ASSERT_EQ(set_dword(scratch(), L"V", 2), STATUS_SUCCESS);  // the master key
+    EXPECT_NE(event_state(event), 0);
+    EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
+    iosb.Status = STATUS_UNSUCCESSFUL;
+    ASSERT_EQ(sub.set(2), STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Status, STATUS_UNSUCCESSFUL);
+}
+
+// Closing the master key's handle ends a pending request (STATUS_NOTIFY_CLEANUP); the subordinate key
+// the request opened goes with it (the fixture's leak check counts handles and objects).
+TEST_F(NotifyTest, MultipleKeysEndsWhenTheMasterHandleCloses) {
+    SubordinateKey sub;
+    Handle master;
+    ASSERT_EQ(open_key(master.out(), L"", KEY_NOTIFY, scratch()), STATUS_SUCCESS);
+    Handle event{make_event(NotificationEvent, FALSE)};
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_EQ(arm_multiple(master, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub", event, iosb), STATUS_PENDING);
+    master.reset();
+    EXPECT_NE(event_state(event), 0);
+    EXPECT_EQ(iosb.Status, STATUS_NOTIFY_CLEANUP);
+    iosb.Status = STATUS_UNSUCCESSFUL;
+    ASSERT_EQ(sub.set(3), STATUS_SUCCESS);
+    EXPECT_EQ(iosb.Status, STATUS_UNSUCCESSFUL);
+}
+
+// A subordinate key in the master's own hive, a missing one and a NULL array are refused, and
+// nothing is armed.
+TEST_F(NotifyTest, MultipleKeysRefusesASubordinateInTheSameHiveOrMissing) {
+    Handle child;
+    ASSERT_EQ(create_key(child.out(), L"Child", scratch()), STATUS_SUCCESS);
+    const std::u16string same_hive = user_key_path() + u"\\NtioTest\\Child";
+    Handle event{make_event(NotificationEvent, FALSE)};
+    IO_STATUS_BLOCK iosb{};
+    EXPECT_EQ(arm_multiple(scratch(), wide(same_hive), event, iosb), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(arm_multiple(scratch(), L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNoSuchKey", event, iosb),
+              STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(NtNotifyChangeMultipleKeys(scratch(), 1, nullptr, event, nullptr, nullptr, &iosb,
+                                         REG_NOTIFY_CHANGE_LAST_SET, FALSE, nullptr, 0, TRUE),
+              STATUS_ACCESS_VIOLATION);
+    ASSERT_EQ(set_dword(scratch(), L"V", 1), STATUS_SUCCESS);
+    EXPECT_EQ(event_state(event), 0);
+    EXPECT_EQ(iosb.Status, STATUS_UNSUCCESSFUL);
+}
+
 // A request ends when the thread that made it exits, unless REG_NOTIFY_THREAD_AGNOSTIC.
 TEST_F(NotifyTest, ThreadExitEndsItsRequestsUnlessThreadAgnostic) {
     Handle bound_event{make_event(NotificationEvent, FALSE)};
