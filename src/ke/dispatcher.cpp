@@ -102,10 +102,8 @@ inline Kind kind_of(DISPATCHER_HEADER* h) noexcept {
 }
 
 inline bool satisfiable(DISPATCHER_HEADER* h, _KTHREAD* t) noexcept {
-    if (state_of(h) > 0) return true;
-    const Kind kind = kind_of(h);
-    if (kind == Kind::Queue) return queue_has_incoming(h);
-    return kind == Kind::Mutant && reinterpret_cast<PKMUTANT>(h)->OwnerThread == t;
+    if (object_signalled(h)) return true;
+    return kind_of(h) == Kind::Mutant && reinterpret_cast<PKMUTANT>(h)->OwnerThread == t;
 }
 
 // Mutant acquisition by `t` (lock held, satisfiable checked). Returns TRUE if it was abandoned.
@@ -253,8 +251,7 @@ _KTHREAD* wait_test_collect_locked(DISPATCHER_HEADER* h) noexcept {
         t->m_wait_status = status;
         t->m_ready_next = ready;
         ready = t;
-        if (state_of(h) <= 0 && kind_of(h) != Kind::Mutant && !(kind_of(h) == Kind::Queue && queue_has_incoming(h)))
-            break;
+        if (kind_of(h) != Kind::Mutant && !object_signalled(h)) break;
         e = head->Flink;  // the waiter's blocks left every list: rescan from the start
     }
     return ready;

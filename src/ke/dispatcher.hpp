@@ -94,6 +94,10 @@ inline bool queue_has_incoming(DISPATCHER_HEADER* h) noexcept {
     return std::atomic_ref<PLIST_ENTRY>(q->EntryListHead.Blink).load(std::memory_order_seq_cst) != nullptr;
 }
 inline bool queue_signalled(DISPATCHER_HEADER* h) noexcept { return state_of(h) > 0 || queue_has_incoming(h); }
+// Any dispatcher object's signal state as waits see it (a mutant's ownership aside).
+inline bool object_signalled(DISPATCHER_HEADER* h) noexcept {
+    return type_of(h) == QueueObject ? queue_signalled(h) : state_of(h) > 0;
+}
 
 // Replaces / adjusts SignalState atomically (flag and type untouched); returns the old state.
 LONG exchange_state(DISPATCHER_HEADER* h, LONG state) noexcept;

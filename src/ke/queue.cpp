@@ -122,11 +122,21 @@ PLIST_ENTRY take_entry_locked(PRKQUEUE q) noexcept {
     return entry;
 }
 
-// Returns the previous count; 0 on a lazily counting queue, whose count the caller takes itself
-// (lazy_count_locked) when it wants it.
-LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head) noexcept {
+// An insert that found waiters: a handoff writes two more lines, both last written by the waiter's
+// CPU before it slept: the lock and the first waiter's wait block (the LIFO head). Asking for both
+// now makes their cross-core transfers overlap instead of following one another (gate B3). Not on
+// the lock-free path: there the lock stays with whichever CPU is using it.
+void prefetch_handoff_lines(PRKQUEUE q) noexcept {
+    prefetch_for_write(&dispatcher_lock());
+    if (const void* first = racy_hint(reinterpret_cast<void* const*>(&q->Header.WaitListHead.Flink)))
+        prefetch_for_write(first);
+}
+
+// Returns the previous count, or 0 without `want_previous` (a lazily counting queue's count walks
+// its incoming stack).
+LONG insert_locked(PRKQUEUE q, PLIST_ENTRY entry, bool head, bool want_previous = true) noexcept {
     const bool lazy = counts_lazily(q);
-    const LONG previous = lazy ? 0 : std::max(state_of(&q->Header), 0);
+    const LONG previous = !want_previous ? 0 : lazy ? lazy_count_locked(q) : std::max(state_of(&q->Header), 0);
     if (!has_entries_locked(q) && q->CurrentCount < q->MaximumCount) {
         // An empty queue with a dequeue waiter that may run: the entry goes straight to it (what
         // inserting and at once removing it would do, without touching the chains or the header).
@@ -213,12 +223,9 @@ void insert_queue_entry(PRKQUEUE q, PLIST_ENTRY entry) noexcept {
         activate_queue_waiters_locked(q);
         return;
     }
-    // As KeInsertQueue's handoff: the lock's and the first waiter's lines, asked for together.
-    prefetch_for_write(&dispatcher_lock());
-    if (const void* first = racy_hint(reinterpret_cast<void* const*>(&q->Header.WaitListHead.Flink)))
-        prefetch_for_write(first);
+    prefetch_handoff_lines(q);
     DispatcherGuard guard;
-    (void)insert_locked(q, entry, false);
+    (void)insert_locked(q, entry, false, false);
 }
 
 NTSTATUS remove_queue_entries(PRKQUEUE q, KPROCESSOR_MODE mode, bool alertable, PLARGE_INTEGER timeout,
@@ -337,18 +344,10 @@ NTKERNELAPI LONG KeInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) {
     const ULONG64 seen = word.load(std::memory_order_acquire);
     if (seen & kLazyCountBit) [[unlikely]] {
         DispatcherGuard guard;  // the previous count needs the lock
-        const LONG previous = lazy_count_locked(Queue);
-        (void)insert_locked(Queue, Entry, false);
-        return previous;
+        return insert_locked(Queue, Entry, false);
     }
     if (seen & kWaitersBit) {
-        // A handoff writes two more lines, both last written by the waiter's CPU before it slept:
-        // the lock and the first waiter's wait block (the LIFO head). Asking for both now makes
-        // their cross-core transfers overlap instead of following one another (gate B3). Not on
-        // the lock-free path: there the lock stays with whichever CPU is using it.
-        prefetch_for_write(&dispatcher_lock());
-        if (const void* first = racy_hint(reinterpret_cast<void* const*>(&Queue->Header.WaitListHead.Flink)))
-            prefetch_for_write(first);
+        prefetch_handoff_lines(Queue);
     } else {
         push_incoming(Queue, Entry);
         const ULONG64 old = word.fetch_add(ULONG64{1} << 32, std::memory_order_acq_rel);
@@ -364,11 +363,6 @@ NTKERNELAPI LONG KeInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) {
 
 NTKERNELAPI LONG KeInsertHeadQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) {
     DispatcherGuard guard;
-    if (counts_lazily(Queue)) {
-        const LONG previous = lazy_count_locked(Queue);
-        (void)insert_locked(Queue, Entry, true);
-        return previous;
-    }
     return insert_locked(Queue, Entry, true);
 }
 

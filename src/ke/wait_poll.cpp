@@ -26,9 +26,7 @@ constinit thread_local std::uint32_t t_polled_waits = 0;
 namespace {
 
 bool signalled(PVOID object) noexcept {
-    auto* h = static_cast<DISPATCHER_HEADER*>(object);
-    if (type_of(h) == QueueObject) return queue_signalled(h);
-    return state_of(h) > 0;
+    return object_signalled(static_cast<DISPATCHER_HEADER*>(object));
 }
 
 bool wait_satisfied(ULONG count, PVOID* objects, WAIT_TYPE wait_type) noexcept {

@@ -332,13 +332,22 @@ NTSTATUS arm_multiple(HANDLE master, const wchar_t* subordinate, HANDLE event, I
                                       FALSE, nullptr, 0, TRUE);
 }
 
-TEST_F(NotifyTest, MultipleKeysCompletesForAChangeToEitherKeyOnce) {
+// The master key (a handle of its own on the scratch key) and the subordinate key of one request.
+struct MultipleWatch {
     SubordinateKey sub;
     Handle master;
-    ASSERT_EQ(open_key(master.out(), L"", KEY_NOTIFY, scratch()), STATUS_SUCCESS);
     Handle event{make_event(NotificationEvent, FALSE)};
     IO_STATUS_BLOCK iosb{};
-    ASSERT_EQ(arm_multiple(master, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub", event, iosb), STATUS_PENDING);
+    explicit MultipleWatch(HANDLE scratch) {
+        EXPECT_EQ(open_key(master.out(), L"", KEY_NOTIFY, scratch), STATUS_SUCCESS);
+    }
+    NTSTATUS arm() { return arm_multiple(master, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub", event, iosb); }
+};
+
+TEST_F(NotifyTest, MultipleKeysCompletesForAChangeToEitherKeyOnce) {
+    MultipleWatch watch(scratch());
+    auto& [sub, master, event, iosb] = watch;
+    ASSERT_EQ(watch.arm(), STATUS_PENDING);
     EXPECT_EQ(event_state(event), 0);
     ASSERT_EQ(sub.set(1), STATUS_SUCCESS);  // the subordinate key
     EXPECT_NE(event_state(event), 0);
@@ -349,7 +358,7 @@ TEST_F(NotifyTest, MultipleKeysCompletesForAChangeToEitherKeyOnce) {
     EXPECT_EQ(iosb.Status, STATUS_UNSUCCESSFUL);
 
     ASSERT_EQ(NtResetEvent(event, nullptr), STATUS_SUCCESS);
-    ASSERT_EQ(arm_multiple(master, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub", event, iosb), STATUS_PENDING);
+    ASSERT_EQ(watch.arm(), STATUS_PENDING);
     ASSERT_EQ(set_dword(scratch(), L"V", 2), STATUS_SUCCESS);  // the master key
     EXPECT_NE(event_state(event), 0);
     EXPECT_EQ(iosb.Status, STATUS_SUCCESS);
@@ -361,12 +370,9 @@ TEST_F(NotifyTest, MultipleKeysCompletesForAChangeToEitherKeyOnce) {
 // Closing the master key's handle ends a pending request (STATUS_NOTIFY_CLEANUP); the subordinate key
 // the request opened goes with it (the fixture's leak check counts handles and objects).
 TEST_F(NotifyTest, MultipleKeysEndsWhenTheMasterHandleCloses) {
-    SubordinateKey sub;
-    Handle master;
-    ASSERT_EQ(open_key(master.out(), L"", KEY_NOTIFY, scratch()), STATUS_SUCCESS);
-    Handle event{make_event(NotificationEvent, FALSE)};
-    IO_STATUS_BLOCK iosb{};
-    ASSERT_EQ(arm_multiple(master, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub", event, iosb), STATUS_PENDING);
+    MultipleWatch watch(scratch());
+    auto& [sub, master, event, iosb] = watch;
+    ASSERT_EQ(watch.arm(), STATUS_PENDING);
     master.reset();
     EXPECT_NE(event_state(event), 0);
     EXPECT_EQ(iosb.Status, STATUS_NOTIFY_CLEANUP);
