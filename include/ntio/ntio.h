@@ -108,6 +108,12 @@ NTIO_API VOID NtioRaiseNmi(VOID);
  * test sees no second pass on its own. PASSIVE_LEVEL; STATUS_INVALID_DEVICE_STATE otherwise. */
 NTIO_API NTSTATUS NtioAdvancePowerIdleClock(ULONG Seconds);
 
+/* How long a dying thread waits for the IRPs its exit cancelled before it gives up on them (NT's five
+ * minutes, the default): each IRP still pending is then disassociated from the thread, completes
+ * later without it, and an IO_DRIVER_CANCEL_TIMEOUT error is logged for the device that holds it.
+ * Process-wide, for tests of drivers that never complete a cancelled IRP. Returns the previous value. */
+NTIO_API ULONG NtioSetThreadIrpCancelTimeout(ULONG Milliseconds);
+
 /* Explicit boot and shutdown of the process's default System, for programs that want them. A Win32
  * program needs neither: its first Win32 call boots the default System and the process's exit shuts
  * it down. NtioBootSystem boots it now from the hive file HivePath (UTF-8 host path; NULL: the file

@@ -1,11 +1,14 @@
 // Threaded IRPs: the per-thread IRP list (NT's ETHREAD.IrpList, IRP.ThreadListEntry) guarded by a
 // tiny spin lock, and the thread-exit rundown that cancels a dying thread's IRPs and waits for them,
-// as NT's IoCancelThreadIo does (cancel each, then wait in steps up to five minutes, then give up
-// and leave the rest disassociated from the thread).
+// as NT's IoCancelThreadIo does (cancel each, then wait up to five minutes, then give up: the rest
+// are disassociated from the thread and an error is logged for each one's device).
 #include "io/irp.hpp"
 #include "ob/thread_objects.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <thread>
+#include <vector>
 
 #include "ke/kernel.hpp"
 #include "ob/process.hpp"
@@ -42,11 +45,40 @@ using ListLock = ThreadIrpListLock;
         thread->m_irp_list_lock.store(false, std::memory_order_release);
 }
 
-// NT waits for a dying thread's IRPs in steps for up to five minutes. Short steps: the usual wait is
-// for a completion already under way on another CPU.
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/canceling-irps: "If a canceled IRP is
+// not completed within 5 minutes, the I/O manager considers the IRP timed out. Such IRPs are
+// disassociated from the thread, and an error is logged for the device that currently owns the IRP."
+// The wait polls: the usual wait is for a completion already under way on the other CPU, so the first
+// polls only yield (timer sleeps are coarse), then it sleeps in short steps until the deadline.
 constexpr LONGLONG kRundownStep100ns = 10 * 100;  // 100 us
-constexpr int kRundownSteps = 5 * 60 * 10000;
-constexpr int kRundownYields = 1000;  // first polls only yield: timer sleeps are coarse
+constexpr int kRundownYields = 1000;
+constexpr ULONG kDefaultCancelTimeoutMs = 5 * 60 * 1000;
+std::atomic<ULONG> g_cancel_timeout_ms{kDefaultCancelTimeoutMs};
+
+// ntiologc.h's IO_DRIVER_CANCEL_TIMEOUT: "An Io Request to the device %1 did not complete or canceled
+// within the specific timeout."
+constexpr NTSTATUS kIoDriverCancelTimeout = static_cast<NTSTATUS>(0x80040036);
+
+// The device at the IRP's current stack location (the one that owns it now), referenced; null when
+// the IRP is between locations (not yet sent, or completed past its last).
+PDEVICE_OBJECT owning_device(PIRP irp) noexcept {
+    if (irp->CurrentLocation < 1 || irp->CurrentLocation > irp->StackCount) return nullptr;
+    PDEVICE_OBJECT device = irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
+    if (device) ObReferenceObject(device);
+    return device;
+}
+
+void log_cancel_timeout(PDEVICE_OBJECT device) noexcept {
+    auto* entry = static_cast<PIO_ERROR_LOG_PACKET>(IoAllocateErrorLogEntry(device, sizeof(IO_ERROR_LOG_PACKET)));
+    if (!entry) return;
+    entry->ErrorCode = kIoDriverCancelTimeout;
+    IoWriteErrorLogEntry(entry);
+}
+
+bool irp_list_empty(_ETHREAD* thread) {
+    ListLock lock(thread);
+    return IsListEmpty(&thread->m_irp_list);
+}
 
 void rundown_thread_irps(_KTHREAD* kthread, void*) {
     // Only thread objects of the object manager are _ETHREADs with an IRP list; a kernel booted with
@@ -75,11 +107,11 @@ void rundown_thread_irps(_KTHREAD* kthread, void*) {
             t_rundown_owner = previous;
         }
     }
-    for (int step = 0; step < kRundownSteps; ++step) {
-        {
-            ListLock lock(thread);
-            if (IsListEmpty(&thread->m_irp_list)) return;
-        }
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(g_cancel_timeout_ms.load(std::memory_order_relaxed));
+    for (int step = 0;; ++step) {
+        if (irp_list_empty(thread)) return;
+        if (std::chrono::steady_clock::now() >= deadline) break;
         if (step < kRundownYields) {
             std::this_thread::yield();
             continue;
@@ -88,12 +120,25 @@ void rundown_thread_irps(_KTHREAD* kthread, void*) {
         interval.QuadPart = -kRundownStep100ns;
         KeDelayExecutionThread(KernelMode, FALSE, &interval);
     }
-    // Gave up: the rest completes later without a thread to report to.
-    ListLock lock(thread);
-    while (!IsListEmpty(&thread->m_irp_list)) {
-        PLIST_ENTRY e = RemoveHeadList(&thread->m_irp_list);
-        InitializeListHead(e);
-        CONTAINING_RECORD(e, IRP, ThreadListEntry)->Tail.Overlay.Thread = nullptr;
+    // Timed out: the rest complete later without a thread to report to (the final stage then writes
+    // the IOSB and signals the event directly). Each IRP's device is referenced under the list lock
+    // (an IRP on the list is not freed: its completion unlinks it under this lock first) and its
+    // error is logged once the lock is dropped.
+    std::vector<PDEVICE_OBJECT> devices;
+    {
+        ListLock lock(thread);
+        while (!IsListEmpty(&thread->m_irp_list)) {
+            PLIST_ENTRY e = RemoveHeadList(&thread->m_irp_list);
+            InitializeListHead(e);
+            PIRP irp = CONTAINING_RECORD(e, IRP, ThreadListEntry);
+            irp->Tail.Overlay.Thread = nullptr;
+            devices.push_back(owning_device(irp));
+        }
+    }
+    for (PDEVICE_OBJECT device : devices) {
+        if (!device) continue;
+        log_cancel_timeout(device);
+        ObDereferenceObject(device);
     }
 }
 
@@ -168,6 +213,11 @@ VOID NTAPI IoQueueThreadIrp(PIRP Irp) {
     const bool owned = acquire_list(thread);
     InsertHeadList(&thread->m_irp_list, &Irp->ThreadListEntry);
     release_list(thread, owned);
+}
+
+// ntio.h: how long a dying thread waits for the IRPs it cancelled (NT's five minutes by default).
+NTIO_API ULONG NtioSetThreadIrpCancelTimeout(ULONG Milliseconds) {
+    return g_cancel_timeout_ms.exchange(Milliseconds, std::memory_order_relaxed);
 }
 
 }  // extern "C"
