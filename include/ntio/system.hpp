@@ -72,6 +72,7 @@ private:
     std::unique_ptr<io::IoManager> m_io;
     std::mutex m_shutdown_lock;
     std::vector<std::pair<void (*)(void*), void*>> m_shutdown_hooks;
+    bool m_tracks_locked_pages = false;  // booted with TrackLockedPages = 1 (io/locked_pages.hpp)
 };
 
 }  // namespace ntio

@@ -7,6 +7,7 @@
 // I/O manager's own probe-and-lock returns faults instead of raising them, so that path needs no
 // exception frame either.
 #include "io/io_manager.hpp"
+#include "io/locked_pages.hpp"
 #include "io/objects.hpp"
 #include "ke/thread.hpp"
 #include "ob/process.hpp"
@@ -97,6 +98,7 @@ inline void record_locked(PMDL mdl, ULONG_PTR start, bool write, ULONG pages) no
     fill_pfns(mdl, pages);
     mdl->Process = start < MmUserProbeAddress ? ob::current_process() : nullptr;
     mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags | MDL_PAGES_LOCKED | (write ? MDL_WRITE_OPERATION : 0));
+    if (mdl->Process && tracks_locked_pages()) [[unlikely]] track_locked_mdl(mdl, pages);
 }
 void record_locked(PMDL mdl, ULONG_PTR start, bool write) noexcept { record_locked(mdl, start, write, mdl_pages(mdl)); }
 
@@ -139,6 +141,7 @@ inline void free_mdl(IoManager& io, PMDL Mdl) noexcept {
         MmUnmapLockedPages(Mdl->MappedSystemVa, Mdl);
     }
     io.mdl_freed();
+    if (Mdl->MdlFlags & MDL_PAGES_LOCKED) [[unlikely]] on_mdl_unlocked(Mdl);  // freed still locked
     if (ntio::verifier::hooks_on()) [[unlikely]] ntio::verifier::on_free_mdl(Mdl);
     MdlCache& cache = t_mdl_cache;
     if ((Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE) && cache.primed && cache.count < kMdlCacheDepth) {
@@ -220,6 +223,7 @@ void release_irp_mdls(PIRP irp) noexcept {
             }
             mdl->MdlFlags = static_cast<CSHORT>(flags & ~(MDL_PAGES_LOCKED | MDL_WRITE_OPERATION));
             mdl->Process = nullptr;
+            on_mdl_unlocked(mdl);
         }
         free_mdl(io, mdl);
         mdl = next;
@@ -311,6 +315,7 @@ VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList) {
     if (mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) MmUnmapLockedPages(mdl->MappedSystemVa, mdl);
     mdl->MdlFlags = static_cast<CSHORT>(mdl->MdlFlags & ~(MDL_PAGES_LOCKED | MDL_WRITE_OPERATION));
     mdl->Process = nullptr;
+    ntio::io::on_mdl_unlocked(mdl);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmbuildmdlfornonpagedpool

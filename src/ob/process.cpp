@@ -78,6 +78,12 @@ NTSTATUS ObjectManager::create_process_object(std::shared_ptr<se::Token> token, 
     return STATUS_SUCCESS;
 }
 
+namespace {
+std::atomic<ProcessTeardownHook> g_teardown_hook{nullptr};
+}  // namespace
+
+void set_process_teardown_hook(ProcessTeardownHook hook) noexcept { g_teardown_hook.store(hook, std::memory_order_release); }
+
 void ObjectManager::terminate_process(PEPROCESS process, NTSTATUS exit_status)
 {
     bool expected = false;
@@ -88,6 +94,7 @@ void ObjectManager::terminate_process(PEPROCESS process, NTSTATUS exit_status)
         for (_ETHREAD* thread : process->m_threads) thread->m_terminating.store(true, std::memory_order_release);
     }
     close_all_handles(process);
+    if (ProcessTeardownHook hook = g_teardown_hook.load(std::memory_order_acquire)) hook(process);
     process->m_terminated.store(true, std::memory_order_release);
     ke::signal_object(&process->Header);
 }
@@ -139,7 +146,10 @@ void delete_process_object(void* body)
 {
     auto* process = static_cast<PEPROCESS>(body);
     // A process that never terminated still owns its handles.
+    const bool terminated = process->m_terminating.load(std::memory_order_acquire);
     close_all_handles(process);
+    if (!terminated)
+        if (ProcessTeardownHook hook = g_teardown_hook.load(std::memory_order_acquire)) hook(process);
     process->m_manager->process_deleted(process);
     process->~_EPROCESS();
 }

@@ -93,6 +93,11 @@ private:
 namespace ntio::ob {
 // Type procedures of Process and Thread objects (process.cpp, thread_objects.cpp).
 void delete_process_object(void* body);
+// Called when a process ends, after its handles are closed (cleanup sent for its files): at
+// termination, or at the deletion of a process never terminated. The memory manager's check of what
+// is still locked in it (io/locked_pages.cpp). One hook, set once at start-up; null: none.
+using ProcessTeardownHook = void (*)(PEPROCESS process) noexcept;
+void set_process_teardown_hook(ProcessTeardownHook hook) noexcept;
 void dump_process_object(void* body, std::string& out);
 void delete_thread_object(void* body);
 void dump_thread_object(void* body, std::string& out);

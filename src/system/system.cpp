@@ -18,6 +18,7 @@
 #include "ex/callback_objects.hpp"
 #include "io/io_manager.hpp"
 #include "io/driver_loader.hpp"
+#include "io/locked_pages.hpp"
 #include "io/pnp_manager.hpp"
 #include "mm/section.hpp"
 #include "inspect/kd_server.hpp"
@@ -54,6 +55,7 @@ System::System(const BootOptions& options) {
     m_executive->start();
     ex::create_standard_callbacks(*m_objects);
     m_io = std::make_unique<io::IoManager>(*this);
+    m_tracks_locked_pages = io::read_locked_page_tracking();
     // Boot- and system-start drivers; only a critical (ErrorControl 3) failure stops the boot.
     std::u16string failed;
     if (NTSTATUS status = io::load_start_services(*this, &failed); !NT_SUCCESS(status)) {
@@ -65,6 +67,7 @@ System::System(const BootOptions& options) {
         m_objects.reset();
         m_kernel.reset();
         m_config.reset();
+        io::end_locked_page_tracking(m_tracks_locked_pages);
         System* self = this;
         g_latest.compare_exchange_strong(self, nullptr);
         if (t_current == this) t_current = nullptr;
@@ -100,6 +103,7 @@ System::~System() {
     m_objects.reset();
     m_kernel.reset();
     m_config.reset();
+    io::end_locked_page_tracking(m_tracks_locked_pages);
     System* self = this;
     g_latest.compare_exchange_strong(self, nullptr);
     if (t_current == this) t_current = nullptr;

@@ -89,6 +89,10 @@ void forget_allocated_irp(PIRP irp) noexcept { uncharge(irp); }
 // MDLs come from the I/O manager's per-thread cache or from pool: counted as MDLs, not pool blocks.
 void on_allocate_mdl(PMDL mdl) noexcept { charge(mdl, 0, 0, Kind::Mdl); }
 void on_free_mdl(PMDL mdl) noexcept { uncharge(mdl); }
+bool context_tracks_pool() noexcept {
+    PDRIVER_OBJECT driver = t_state.context;
+    return driver && (driver_flags(driver) & NTIO_VERIFIER_POOL_TRACKING);
+}
 
 ResourceCounts resource_counts(PDRIVER_OBJECT driver) noexcept {
     ResourceCounts counts;

@@ -79,6 +79,9 @@ void on_pool_free(void* block) noexcept;
 void on_allocate_irp(PIRP irp) noexcept;
 void on_allocate_mdl(PMDL mdl) noexcept;  // IoAllocateMdl (resources.cpp)
 void on_free_mdl(PMDL mdl) noexcept;      // IoFreeMdl
+// Whether the driver whose code runs on this thread is verified with Pool Tracking (resources.cpp):
+// pages it locks are tracked for DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS (io/locked_pages.hpp).
+bool context_tracks_pool() noexcept;
 
 // ---- DDI compliance IRQL rules (ddi_rules.cpp) ----
 // One entry per DDI family of the DDI compliance rules (bug check 0xC4, subcodes 0x20002-0x20022,
