@@ -89,14 +89,18 @@ protected:
         e->SpareSystemState = nullptr;
         m_spare = {};
     }
+    // The driver verified with `flags`, the row's object prepared, its read at `irql` built.
+    PIRP begin(const IrqlRow& row, KIRQL irql, ULONG flags, Outcome& outcome) {
+        EXPECT_EQ(NtioVerifierSetFlags(m_ddi, flags), STATUS_SUCCESS);
+        prepare(row.mode);
+        return ddi_read(lower(), row.mode, irql, outcome);
+    }
     // The routine at row.bad: stopped with row.subcode. A rule's P2 is its condition string (P3, P4
     // zero); 0xE5's P2 is the current IRQL (P3, P4 reserved: zero).
     void expect_trip(const IrqlRow& row, ULONG flags = kDdiFlags) {
         SCOPED_TRACE(testing::Message() << "mode " << row.mode);
-        ASSERT_EQ(NtioVerifierSetFlags(m_ddi, flags), STATUS_SUCCESS);
-        prepare(row.mode);
         Outcome outcome;
-        PIRP irp = ddi_read(lower(), row.mode, row.bad, outcome);
+        PIRP irp = begin(row, row.bad, flags, outcome);
         auto bc = expect_bugcheck([&] { (void)IoCallDriver(lower(), irp); }, DRIVER_VERIFIER_DETECTED_VIOLATION,
                                   row.subcode);
         if (bc.code == DRIVER_VERIFIER_DETECTED_VIOLATION && bc.p1 == row.subcode) {
@@ -118,10 +122,8 @@ protected:
     // The routine at row.good: nothing reported (or only the routine's own stop, row.legal_stop).
     void expect_accepted(const IrqlRow& row, ULONG flags = kDdiFlags) {
         SCOPED_TRACE(testing::Message() << "mode " << row.mode);
-        ASSERT_EQ(NtioVerifierSetFlags(m_ddi, flags), STATUS_SUCCESS);
-        prepare(row.mode);
         Outcome outcome;
-        PIRP irp = ddi_read(lower(), row.mode, row.good, outcome);
+        PIRP irp = begin(row, row.good, flags, outcome);
         if (row.legal_stop) {
             (void)expect_bugcheck([&] { (void)IoCallDriver(lower(), irp); }, row.legal_stop, 0x2);
             recover();
