@@ -35,6 +35,7 @@ extern "C" {
 // NT deviation: the object comes from nonpaged pool, not the object manager (no
 // IoControllerObjectType, no name, no references); IoDeleteController frees it.
 NTKERNELAPI PCONTROLLER_OBJECT NTAPI IoCreateController(ULONG Size) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive2);
     const SIZE_T bytes = sizeof(CONTROLLER_OBJECT) + static_cast<SIZE_T>(Size);
     auto* controller = static_cast<PCONTROLLER_OBJECT>(ExAllocatePoolWithTag(NonPagedPoolNx, bytes, kControllerTag));
     if (!controller) return nullptr;
@@ -49,6 +50,7 @@ NTKERNELAPI PCONTROLLER_OBJECT NTAPI IoCreateController(ULONG Size) {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iodeletecontroller
 // Frees the controller object and its extension. PASSIVE_LEVEL.
 NTKERNELAPI VOID NTAPI IoDeleteController(PCONTROLLER_OBJECT ControllerObject) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     if (ControllerObject) ExFreePoolWithTag(ControllerObject, kControllerTag);
 }
 

@@ -237,6 +237,7 @@ NTSTATUS NTAPI IoSetDeviceInterfaceState(PUNICODE_STRING SymbolicLinkName, BOOLE
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceinterfaces
 NTSTATUS NTAPI IoGetDeviceInterfaces(const GUID* InterfaceClassGuid, PDEVICE_OBJECT PhysicalDeviceObject, ULONG Flags,
                                      PWSTR* SymbolicLinkList) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!InterfaceClassGuid || !SymbolicLinkList) return STATUS_INVALID_PARAMETER;
     *SymbolicLinkList = nullptr;
     if (Flags & ~ULONG{DEVICE_INTERFACE_INCLUDE_NONACTIVE}) return STATUS_INVALID_PARAMETER;

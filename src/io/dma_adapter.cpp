@@ -4,6 +4,7 @@
 
 #include "host/pages.hpp"
 #include "io/dma_routines.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io::dma {
 namespace {
@@ -142,6 +143,7 @@ extern "C" {
 // NT deviation: ntio has no system DMA controller; a subordinate (Master FALSE) device gets NULL.
 NTKERNELAPI PDMA_ADAPTER NTAPI IoGetDmaAdapter(PDEVICE_OBJECT PhysicalDeviceObject, PDEVICE_DESCRIPTION DeviceDescription,
                                                PULONG NumberOfMapRegisters) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     if (!DeviceDescription || !NumberOfMapRegisters) return nullptr;
     const DEVICE_DESCRIPTION& d = *DeviceDescription;
     if (d.Version > DEVICE_DESCRIPTION_VERSION3 || d.Reserved1 || !d.Master) return nullptr;

@@ -391,6 +391,7 @@ NTSTATUS NTAPI IoConnectInterrupt(PKINTERRUPT* InterruptObject, PKSERVICE_ROUTIN
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iodisconnectinterrupt
 VOID NTAPI IoDisconnectInterrupt(PKINTERRUPT InterruptObject) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     require_passive(reinterpret_cast<const void*>(&IoDisconnectInterrupt));
     if (!InterruptObject || !controller().forget_context(InterruptObject, kInterruptObject))
         not_connected(InterruptObject);

@@ -5,6 +5,7 @@
 
 #include "io/io_manager.hpp"
 #include "ob/object_type.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -73,6 +74,7 @@ extern "C" {
 // https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetfileobjectgenericmapping
 PGENERIC_MAPPING NTAPI IoGetFileObjectGenericMapping(VOID)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     // A copy of its own: a caller that writes through the pointer cannot change the type's mapping.
     static GENERIC_MAPPING mapping = ntio::io::kFileMapping;
     return &mapping;

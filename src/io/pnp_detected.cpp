@@ -10,6 +10,7 @@
 #include "io/pnp_manager.hpp"
 
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -106,12 +107,17 @@ using namespace ntio::io;
 
 extern "C" {
 
-PCONFIGURATION_INFORMATION NTAPI IoGetConfigurationInformation(VOID) { return pnp_configuration_information(); }
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iogetconfigurationinformation
+PCONFIGURATION_INFORMATION NTAPI IoGetConfigurationInformation(VOID) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
+    return pnp_configuration_information();
+}
 
 NTSTATUS NTAPI IoReportDetectedDevice(PDRIVER_OBJECT DriverObject, INTERFACE_TYPE LegacyBusType, ULONG BusNumber,
                                       ULONG SlotNumber, PCM_RESOURCE_LIST ResourceList,
                                       PIO_RESOURCE_REQUIREMENTS_LIST ResourceRequirements, BOOLEAN ResourceAssigned,
                                       PDEVICE_OBJECT* DeviceObject) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!is_driver(DriverObject)) return STATUS_INVALID_PARAMETER_1;
     if (!DeviceObject) return STATUS_INVALID_PARAMETER_8;
     // "If the caller supplies a PDO, the PnP manager does not create a new PDO": one of ours is
@@ -148,6 +154,7 @@ NTSTATUS NTAPI IoReportResourceForDetection(PDRIVER_OBJECT DriverObject, PCM_RES
                                             ULONG DriverListSize, PDEVICE_OBJECT DeviceObject,
                                             PCM_RESOURCE_LIST DeviceList, ULONG DeviceListSize,
                                             PBOOLEAN ConflictDetected) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!is_driver(DriverObject)) return STATUS_INVALID_PARAMETER_1;
     if (!ConflictDetected) return STATUS_INVALID_PARAMETER_7;
     *ConflictDetected = FALSE;

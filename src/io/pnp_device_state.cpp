@@ -10,6 +10,7 @@
 #include "io/pnp_manager.hpp"
 
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -58,8 +59,14 @@ using namespace ntio::io;
 
 extern "C" {
 
-VOID NTAPI IoInvalidateDeviceState(PDEVICE_OBJECT PhysicalDeviceObject) { queue_action(PhysicalDeviceObject, false); }
+VOID NTAPI IoInvalidateDeviceState(PDEVICE_OBJECT PhysicalDeviceObject) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
+    queue_action(PhysicalDeviceObject, false);
+}
 
-VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject) { queue_action(PhysicalDeviceObject, true); }
+VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
+    queue_action(PhysicalDeviceObject, true);
+}
 
 }  // extern "C"

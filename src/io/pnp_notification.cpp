@@ -20,6 +20,7 @@
 #include "io/pnp_manager.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -266,6 +267,7 @@ extern "C" {
 // https://learn.microsoft.com/en-us/windows-hardware/drivers/kernel/irp-mn-query-device-relations
 NTSTATUS NTAPI IoGetRelatedTargetDevice(PFILE_OBJECT FileObject, PDEVICE_OBJECT* DeviceObject)
 {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!FileObject || !DeviceObject || ob::type_of(FileObject) != &g_file_type) return STATUS_INVALID_PARAMETER;
     *DeviceObject = nullptr;
     PDEVICE_OBJECT pdo = pdo_of_file(FileObject);
@@ -281,6 +283,7 @@ NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_CATEGORY Eve
                                               PVOID EventCategoryData, PDRIVER_OBJECT DriverObject,
                                               PDRIVER_NOTIFICATION_CALLBACK_ROUTINE CallbackRoutine, PVOID Context,
                                               PVOID* NotificationEntry) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!NotificationEntry) return STATUS_INVALID_PARAMETER;
     *NotificationEntry = nullptr;
     if (!CallbackRoutine || !is_driver(DriverObject)) return STATUS_INVALID_PARAMETER;
@@ -324,15 +327,22 @@ NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_CATEGORY Eve
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iounregisterplugplaynotificationex
-NTSTATUS NTAPI IoUnregisterPlugPlayNotificationEx(PVOID NotificationEntry) { return unregister(NotificationEntry); }
+NTSTATUS NTAPI IoUnregisterPlugPlayNotificationEx(PVOID NotificationEntry) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
+    return unregister(NotificationEntry);
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iounregisterplugplaynotification
 // The old form does not promise that no callback runs after it returned; waiting as the Ex form
 // does keeps that promise anyway.
-NTSTATUS NTAPI IoUnregisterPlugPlayNotification(PVOID NotificationEntry) { return unregister(NotificationEntry); }
+NTSTATUS NTAPI IoUnregisterPlugPlayNotification(PVOID NotificationEntry) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
+    return unregister(NotificationEntry);
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioreporttargetdevicechange
 NTSTATUS NTAPI IoReportTargetDeviceChange(PDEVICE_OBJECT PhysicalDeviceObject, PVOID NotificationStructure) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     NTSTATUS status = check_custom(PhysicalDeviceObject, NotificationStructure);
     if (!NT_SUCCESS(status)) return status;
     deliver_custom(PhysicalDeviceObject, copy_custom(NotificationStructure));
@@ -344,6 +354,7 @@ NTSTATUS NTAPI IoReportTargetDeviceChange(PDEVICE_OBJECT PhysicalDeviceObject, P
 // worker, then Callback(Context). STATUS_PENDING once queued.
 NTSTATUS NTAPI IoReportTargetDeviceChangeAsynchronous(PDEVICE_OBJECT PhysicalDeviceObject, PVOID NotificationStructure,
                                                       PDEVICE_CHANGE_COMPLETE_CALLBACK Callback, PVOID Context) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     NTSTATUS status = check_custom(PhysicalDeviceObject, NotificationStructure);
     if (!NT_SUCCESS(status)) return status;
     auto* report = new (std::nothrow) AsyncReport{};

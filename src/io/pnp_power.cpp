@@ -113,15 +113,25 @@ using namespace ntio::io;
 extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pocalldriver
-NTSTATUS NTAPI PoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) { return IoCallDriver(DeviceObject, Irp); }
+NTSTATUS NTAPI PoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoDispatchLte);
+    return IoCallDriver(DeviceObject, Irp);
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-postartnextpowerirp
 // "Starting with Windows Vista, drivers are not required to call PoStartNextPowerIrp"; calling it
 // does nothing there.
-VOID NTAPI PoStartNextPowerIrp(PIRP Irp) { (void)Irp; }
+VOID NTAPI PoStartNextPowerIrp(PIRP Irp) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
+    (void)Irp;
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-posetpowerstate
+// "Callers of PoSetPowerState must be running at IRQL <= APC_LEVEL except when setting the state to
+// D0", which they may do at IRQL <= DISPATCH_LEVEL.
 POWER_STATE NTAPI PoSetPowerState(PDEVICE_OBJECT DeviceObject, POWER_STATE_TYPE Type, POWER_STATE State) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost,
+                    Type == DevicePowerState && State.DeviceState == PowerDeviceD0 ? DISPATCH_LEVEL : APC_LEVEL);
     POWER_STATE previous;
     previous.DeviceState = PowerDeviceUnspecified;
     if (!is_device(DeviceObject)) return previous;
@@ -146,6 +156,7 @@ POWER_STATE NTAPI PoSetPowerState(PDEVICE_OBJECT DeviceObject, POWER_STATE_TYPE 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-porequestpowerirp
 NTSTATUS NTAPI PoRequestPowerIrp(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunction, POWER_STATE PowerState,
                                  PREQUEST_POWER_COMPLETE CompletionFunction, PVOID Context, PIRP* Irp) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::RequestedPowerIrp, MinorFunction, reinterpret_cast<ULONG_PTR>(Irp));
     if (Irp) *Irp = nullptr;
     if (!is_device(DeviceObject)) return STATUS_INVALID_PARAMETER_1;

@@ -6,6 +6,7 @@
 
 #include "io/device_object.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 
@@ -92,6 +93,7 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceproperty
 NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_PROPERTY DeviceProperty,
                                    ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!pnp_is_pdo(DeviceObject)) invalid_pdo(DeviceObject);
     if (!ResultLength) return STATUS_INVALID_PARAMETER_5;
     *ResultLength = 0;
@@ -155,6 +157,7 @@ NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_
 // re-reads Enum\Root (new instances are added and started) from a system worker; the other relation
 // types have nothing to re-query.
 VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, DEVICE_RELATION_TYPE Type) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     if (!pnp_is_pdo(DeviceObject)) invalid_pdo(DeviceObject);
     if (Type != BusRelations) return;
     auto* rescan = static_cast<Rescan*>(ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(Rescan), 'PnpR'));

@@ -10,6 +10,7 @@
 #include "io/pnp_property_store.hpp"
 
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 #include <ntio/ddk/devpkey.h>
 
@@ -230,6 +231,7 @@ extern "C" {
 
 NTSTATUS NTAPI IoGetDevicePropertyData(PDEVICE_OBJECT Pdo, const DEVPROPKEY* PropertyKey, LCID Lcid, ULONG Flags,
                                        ULONG Size, PVOID Data, PULONG RequiredSize, PDEVPROPTYPE Type) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!pnp_is_pdo(Pdo)) invalid_pdo(Pdo);
     NTSTATUS status = check_get(PropertyKey, Flags, Size, Data, RequiredSize, Type);
     if (!NT_SUCCESS(status)) return status;
@@ -243,6 +245,7 @@ NTSTATUS NTAPI IoGetDevicePropertyData(PDEVICE_OBJECT Pdo, const DEVPROPKEY* Pro
 
 NTSTATUS NTAPI IoSetDevicePropertyData(PDEVICE_OBJECT Pdo, const DEVPROPKEY* PropertyKey, LCID Lcid, ULONG Flags,
                                        DEVPROPTYPE Type, ULONG Size, PVOID Data) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!pnp_is_pdo(Pdo)) invalid_pdo(Pdo);
     PnpNode* node = pnp_node_of(Pdo);
     if (!node) return STATUS_NO_SUCH_DEVICE;
@@ -253,6 +256,7 @@ NTSTATUS NTAPI IoSetDevicePropertyData(PDEVICE_OBJECT Pdo, const DEVPROPKEY* Pro
 NTSTATUS NTAPI IoGetDeviceInterfacePropertyData(PUNICODE_STRING SymbolicLinkName, const DEVPROPKEY* PropertyKey,
                                                 LCID Lcid, ULONG Flags, ULONG Size, PVOID Data, PULONG RequiredSize,
                                                 PDEVPROPTYPE Type) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     NTSTATUS status = check_get(PropertyKey, Flags, Size, Data, RequiredSize, Type);
     if (!NT_SUCCESS(status)) return status;
     DeviceInterfaceInfo info;
@@ -267,6 +271,7 @@ NTSTATUS NTAPI IoGetDeviceInterfacePropertyData(PUNICODE_STRING SymbolicLinkName
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetdeviceinterfacepropertydata
 NTSTATUS NTAPI IoSetDeviceInterfacePropertyData(PUNICODE_STRING SymbolicLinkName, const DEVPROPKEY* PropertyKey,
                                                 LCID Lcid, ULONG Flags, DEVPROPTYPE Type, ULONG Size, PVOID Data) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     DeviceInterfaceInfo info;
     NTSTATUS status = capture_link(SymbolicLinkName, info);
     if (!NT_SUCCESS(status)) return status;
@@ -276,6 +281,7 @@ NTSTATUS NTAPI IoSetDeviceInterfacePropertyData(PUNICODE_STRING SymbolicLinkName
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioopendeviceinterfaceregistrykey
 NTSTATUS NTAPI IoOpenDeviceInterfaceRegistryKey(PUNICODE_STRING SymbolicLinkName, ACCESS_MASK DesiredAccess,
                                                 PHANDLE DeviceInterfaceRegKey) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!DeviceInterfaceRegKey) return STATUS_INVALID_PARAMETER;
     *DeviceInterfaceRegKey = nullptr;
     DeviceInterfaceInfo info;

@@ -7,6 +7,7 @@
 #include "io/objects.hpp"
 #include "io/power_manager.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 
 #include "ntio/ntio.h"
 
@@ -153,6 +154,7 @@ extern "C" {
 
 PULONG NTAPI PoRegisterDeviceForIdleDetection(PDEVICE_OBJECT DeviceObject, ULONG ConservationIdleTime,
                                               ULONG PerformanceIdleTime, DEVICE_POWER_STATE State) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, APC_LEVEL);
     if (!is_device(DeviceObject)) return nullptr;
     PowerManager& power = power_of(DeviceObject);
     std::lock_guard guard(power.lock);

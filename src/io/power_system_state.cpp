@@ -5,6 +5,7 @@
 #include "io/io_manager.hpp"
 #include "io/objects.hpp"
 #include "io/power_manager.hpp"
+#include "verifier/verifier.hpp"
 
 #include <algorithm>
 
@@ -40,6 +41,7 @@ extern "C" {
 // A new registration (StateHandle NULL) or a change of the one StateHandle names; NULL when no
 // handle could be allocated (or StateHandle is not one of ours).
 PVOID NTAPI PoRegisterSystemState(PVOID StateHandle, EXECUTION_STATE Flags) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, APC_LEVEL);
     PowerManager* power = current_power();
     if (!power) return nullptr;
     std::lock_guard guard(power->lock);
@@ -60,6 +62,7 @@ PVOID NTAPI PoRegisterSystemState(PVOID StateHandle, EXECUTION_STATE Flags) {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-pounregistersystemstate
 VOID NTAPI PoUnregisterSystemState(PVOID StateHandle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, APC_LEVEL);
     PowerManager* power = current_power();
     if (!power || !StateHandle) return;
     std::lock_guard guard(power->lock);
@@ -69,6 +72,7 @@ VOID NTAPI PoUnregisterSystemState(PVOID StateHandle) {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-posetsystemstate
 // A momentary busy indication: recorded as the latest one.
 VOID NTAPI PoSetSystemState(EXECUTION_STATE Flags) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     PowerManager* power = current_power();
     if (!power) return;
     std::lock_guard guard(power->lock);

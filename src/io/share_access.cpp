@@ -101,6 +101,7 @@ extern "C" {
 // Shared* count is below OpenCount), or when it refuses to share a class some open already has.
 NTSTATUS NTAPI IoCheckShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
                                   PSHARE_ACCESS ShareAccess, BOOLEAN Update) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive2);
     const io::Classes c = io::record(DesiredAccess, DesiredShareAccess, FileObject);
     if (!c.any()) return STATUS_SUCCESS;
     const ULONG opens = ShareAccess->OpenCount;

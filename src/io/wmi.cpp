@@ -7,6 +7,7 @@
 #include "io/io_manager.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 #include "ob/process.hpp"
 
 namespace ntio::io {
@@ -55,6 +56,7 @@ extern "C" {
 // With WMIREG_FLAG_CALLBACK, DeviceObject is a WMI callback routine and is recorded as such;
 // otherwise it must be a device object.
 NTSTATUS NTAPI IoWMIRegistrationControl(PDEVICE_OBJECT DeviceObject, ULONG Action) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     if (!DeviceObject) return STATUS_INVALID_PARAMETER;
     const bool callback = (Action & WMIREG_FLAG_CALLBACK) != 0;
     if (!callback && DeviceObject->Type != IO_TYPE_DEVICE) return STATUS_INVALID_PARAMETER;

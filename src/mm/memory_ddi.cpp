@@ -110,11 +110,15 @@ NTKERNELAPI PVOID NTAPI MmAllocateContiguousNodeMemory(SIZE_T NumberOfBytes, PHY
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmfreecontiguousmemory
 // A block the contiguous allocators did not return is BAD_POOL_CALLER, as pool's own checks say.
-NTKERNELAPI VOID NTAPI MmFreeContiguousMemory(PVOID BaseAddress) { ExFreePoolWithTag(BaseAddress, kContiguousTag); }
+NTKERNELAPI VOID NTAPI MmFreeContiguousMemory(PVOID BaseAddress) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmDispatch);
+    ExFreePoolWithTag(BaseAddress, kContiguousTag);
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmfreecontiguousmemoryspecifycache
 NTKERNELAPI VOID NTAPI MmFreeContiguousMemorySpecifyCache(PVOID BaseAddress, SIZE_T NumberOfBytes,
                                                           MEMORY_CACHING_TYPE CacheType) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmDispatch);
     (void)NumberOfBytes;
     (void)CacheType;
     ExFreePoolWithTag(BaseAddress, kContiguousTag);

@@ -5,6 +5,7 @@
 #include <wdm.h>
 
 #include "rtl/version.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::rtl {
 namespace version_check {
@@ -59,6 +60,7 @@ NTSYSAPI NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation) 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioiswdmversionavailable
 // TRUE when WDM_MAJORVERSION.WDM_MINORVERSION is at least the version asked for.
 NTKERNELAPI BOOLEAN NTAPI IoIsWdmVersionAvailable(UCHAR MajorVersion, UCHAR MinorVersion) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     return MajorVersion < WDM_MAJORVERSION || (MajorVersion == WDM_MAJORVERSION && MinorVersion <= WDM_MINORVERSION)
                ? TRUE
                : FALSE;

@@ -45,11 +45,14 @@ constexpr RuleInfo kIoPassive1ApcLte{"IrqlIoPassive1", 0x2000A, PASSIVE_LEVEL, A
 constexpr RuleInfo kIoPassive2{"IrqlIoPassive2", 0x2000B, PASSIVE_LEVEL, PASSIVE_LEVEL,
                                "IoCheckShareAccess, IoConnectInterrupt and IoCreateController should only be called "
                                "at IRQL = PASSIVE_LEVEL."};
-// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive5 (0x2000E)
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive5 (0x2000E): the
+// page names its routines under "Applies to" only.
 constexpr RuleInfo kIoPassive5{"IrqlIoPassive5", 0x2000E, PASSIVE_LEVEL, PASSIVE_LEVEL,
-                               "IoGetDeviceObjectPointer, IoRegisterDriverReinitialization, IoSetShareAccess, "
-                               "IoUpdateShareAccess and IoRemoveShareAccess should only be called at IRQL = "
-                               "PASSIVE_LEVEL."};
+                               "IoGetConfigurationInformation, IoGetDeviceObjectPointer, IoGetDmaAdapter, "
+                               "IoGetFileObjectGenericMapping, IoInitializeTimer, IoIsWdmVersionAvailable, "
+                               "IoRegisterDriverReinitialization, IoRegisterShutdownNotification, IoRemoveShareAccess, "
+                               "IoSetShareAccess, IoUnregisterShutdownNotification, IoUpdateShareAccess and "
+                               "IoWMIRegistrationControl should only be called at IRQL = PASSIVE_LEVEL."};
 // https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive3 (0x2000C)
 constexpr RuleInfo kIoPassive3{"IrqlIoPassive3", 0x2000C, PASSIVE_LEVEL, PASSIVE_LEVEL,
                                "IoCreateSymbolicLink, IoDetachDevice and IoRegisterDeviceInterface should only be "
@@ -57,8 +60,8 @@ constexpr RuleInfo kIoPassive3{"IrqlIoPassive3", 0x2000C, PASSIVE_LEVEL, PASSIVE
 // https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqliopassive4 (0x2000D)
 constexpr RuleInfo kIoPassive4{"IrqlIoPassive4", 0x2000D, PASSIVE_LEVEL, PASSIVE_LEVEL,
                                "IoCreateFile, IoCreateNotificationEvent, IoCreateSynchronizationEvent, "
-                               "IoCreateUnprotectedSymbolicLink and IoDeleteSymbolicLink should only be called at "
-                               "IRQL = PASSIVE_LEVEL."};
+                               "IoCreateUnprotectedSymbolicLink, IoDeleteController, IoDeleteSymbolicLink and "
+                               "IoDisconnectInterrupt should only be called at IRQL = PASSIVE_LEVEL."};
 // https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkereleasespinlock (0x20015)
 constexpr RuleInfo kKeReleaseSpinLock{"IrqlKeReleaseSpinLock", 0x20015, DISPATCH_LEVEL, DISPATCH_LEVEL,
                                       "KeReleaseSpinLock should only be called at IRQL = DISPATCH_LEVEL."};
@@ -144,6 +147,13 @@ constexpr RuleInfo kMmApcLte{"IrqlMmApcLte", 0x20019, PASSIVE_LEVEL, APC_LEVEL,
                              "MmPageEntireDriver, MmResetDriverPaging, MmSecureVirtualMemory, "
                              "MmUnlockPagableImageSection and MmUnsecureVirtualMemory should only be called at "
                              "IRQL <= APC_LEVEL."};
+// https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlmmdispatch: the rule page lists
+// no bug check, but bug check 0xC4's page gives the rule 0x2001A (run time, Windows 8 and later).
+// Learn's 0xC4 row says "= DISPATCH_LEVEL"; the rule page and MmFreeContiguousMemory's own page
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmfreecontiguousmemory) say
+// <= DISPATCH_LEVEL, which is what is checked.
+constexpr RuleInfo kMmDispatch{"IrqlMmDispatch", 0x2001A, PASSIVE_LEVEL, DISPATCH_LEVEL,
+                               "MmFreeContiguousMemory should only be called at IRQL <= DISPATCH_LEVEL."};
 // https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-guardedregions (0x4000E)
 constexpr RuleInfo kGuardedRegions{"GuardedRegions", 0x4000E, PASSIVE_LEVEL, HIGH_LEVEL,
                                    "KeEnterGuardedRegion and KeLeaveGuardedRegion should be used in strict "
@@ -167,6 +177,13 @@ void violate(const RuleInfo& rule, PDRIVER_OBJECT driver, PIRP irp = nullptr) no
 
 void check_range(const RuleInfo& rule, PDRIVER_OBJECT driver, KIRQL irql) noexcept {
     if (irql < rule.min_irql || irql > rule.max_irql) violate(rule, driver);
+}
+
+// 0xC4 0xE5, "A call was made to a Kernel API at the incorrect IRQL" (parameter 2 the current IRQL,
+// 3 and 4 reserved).
+void wrong_irql_api(PDRIVER_OBJECT driver, KIRQL irql, const char* message) noexcept {
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0xE5, irql, 0, 0, Severity::Always, nullptr, message, driver, nullptr,
+            nullptr});
 }
 
 // The classic Force IRQL checking subcodes of 0xC4, whose parameters Learn lists one by one.
@@ -247,9 +264,15 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
         // IoCompleteRequest: "IRQL <= DISPATCH_LEVEL" on its DDI page; for drivers without I/O
         // verification (whose 0xC9 0x0E covers it) the DDI checks report it as 0xE5.
         if (irql > DISPATCH_LEVEL && !(driver_flags(driver) & NTIO_VERIFIER_IO_CHECKING))
-            report({DRIVER_VERIFIER_DETECTED_VIOLATION, 0xE5, irql, 0, 0, Severity::Always, nullptr,
-                    "an I/O manager routine was called above DISPATCH_LEVEL", driver, nullptr, nullptr});
+            wrong_irql_api(driver, irql, "an I/O manager routine was called above DISPATCH_LEVEL");
         break;
+    case DdiRule::IrqlAtMost:
+        // NT guess: Learn lists no routine 0xE5 covers; ntio reports it for the PnP and power routines
+        // whose own pages state an IRQL bound and that no DDI compliance rule names.
+        if (irql > static_cast<KIRQL>(arg1))
+            wrong_irql_api(driver, irql, "a PnP or power manager routine was called above the IRQL its page allows");
+        break;
+    case DdiRule::MmDispatch: check_range(kMmDispatch, driver, irql); break;
     case DdiRule::KeAcquireSpinLock:
         // 0xC4 0x42 is KeAcquireSpinLock's (and the raising acquires built like it). The *AtDpcLevel
         // forms are for callers "already running at IRQL >= DISPATCH_LEVEL"; above DISPATCH_LEVEL they

@@ -94,11 +94,12 @@ enum class DdiRule : unsigned char {
     IoApcLte,             // IrqlIoApcLte: IoDeleteDevice, IoGetInitialStack
     IoPassive1,           // IrqlIoPassive1: IoCreateDevice, IoAttachDevice, IoSetDeviceInterfaceState
     IoPassive1ApcLte,     // IrqlIoPassive1's <= APC_LEVEL routine: IoBuildDeviceIoControlRequest
-    IoPassive2,           // IrqlIoPassive2: IoConnectInterrupt
+    IoPassive2,           // IrqlIoPassive2: IoCheckShareAccess, IoConnectInterrupt, IoCreateController
     IoPassive3,           // IrqlIoPassive3: IoCreateSymbolicLink, IoDetachDevice, IoRegisterDeviceInterface
-    IoPassive4,           // IrqlIoPassive4: IoCreateFile, IoDeleteSymbolicLink, IoCreate*Event, ...
-    IoPassive5,           // IrqlIoPassive5: IoGetDeviceObjectPointer, Io*ShareAccess, IoRegisterDriverReinitialization
-    IoDispatchLte,        // IoCompleteRequest: <= DISPATCH_LEVEL (0xC4 0xE5)
+    IoPassive4,           // IrqlIoPassive4: IoCreateFile, IoDeleteSymbolicLink, IoCreate*Event, IoDeleteController,
+                          // IoDisconnectInterrupt, ...
+    IoPassive5,           // IrqlIoPassive5: IoGetDeviceObjectPointer, Io*ShareAccess, IoGetDmaAdapter, ...
+    IoDispatchLte,        // IoCompleteRequest, PoCallDriver: <= DISPATCH_LEVEL (0xC4 0xE5)
     KeAcquireSpinLock,    // counts spin locks the driver holds (SpinLockSafe); arg1 the lock, arg2 nonzero for
                           // the *AtDpcLevel forms (legal above DISPATCH_LEVEL); the others: 0xC4 0x42 above it
     KeReleaseSpinLock,    // IrqlKeReleaseSpinLock (= DISPATCH_LEVEL)
@@ -139,6 +140,10 @@ enum class DdiRule : unsigned char {
     QueuedSpinLockAcquire,  // QueuedSpinLock: arg1 the lock, already held by this thread
     QueuedSpinLockRelease,  // arg1 the lock, not held by this thread
     RequestedPowerIrp,    // RequestedPowerIrp: arg1 the minor function, arg2 the Irp out pointer
+    MmDispatch,           // IrqlMmDispatch: MmFreeContiguousMemory(SpecifyCache)
+    // A PnP or power routine no rule of spec 3.6 names: arg1 the highest IRQL its own Learn page
+    // allows; above it 0xC4 0xE5 (a kernel API called at the incorrect IRQL).
+    IrqlAtMost,
 };
 void check_ddi_irql(DdiRule rule, ULONG_PTR arg1 = 0, ULONG_PTR arg2 = 0) noexcept;
 // IoSetCompletionRoutineEx failed (or, later, succeeded) for irp on this thread: the

@@ -7,7 +7,7 @@
 
 #include <atomic>
 
-#include <wdm.h>
+#include <ntddk.h>  // the controller, configuration and detection routines are ntddk.h ones
 
 namespace ntio::verifier::test {
 
@@ -107,6 +107,47 @@ enum DdiMode : ULONG {
     kDdiSendOwnIrpWithRoutine = 79,  // the same with a completion routine that frees it
     kDdiReleaseHeldPacket = 80,      // at DISPATCH_LEVEL: complete the packet StartIo held, IoStartNextPacket
     kDdiNonCancelableStartIo = 81,   // IoSetStartIoAttributes(DeferredStartIo = FALSE, NonCancelable = TRUE)
+    // Routines of the IRQL rules that name more than the ones above (verifier_ddi_pnp_driver.cpp). A
+    // Spare* object the test prepared is consumed and its field cleared.
+    kDdiCheckShareAccess = 82,       // IoCheckShareAccess (IrqlIoPassive2)
+    kDdiCreateController = 83,       // IoCreateController + IoDeleteController (IrqlIoPassive2)
+    kDdiDeleteController = 84,       // IoDeleteController(SpareController) (IrqlIoPassive4)
+    kDdiDisconnectInterrupt = 85,    // IoDisconnectInterrupt(SpareInterrupt) (IrqlIoPassive4)
+    kDdiConfigurationInformation = 86,  // IoGetConfigurationInformation (IrqlIoPassive5)
+    kDdiGetDmaAdapter = 87,          // IoGetDmaAdapter + PutDmaAdapter (IrqlIoPassive5)
+    kDdiFileGenericMapping = 88,     // IoGetFileObjectGenericMapping (IrqlIoPassive5)
+    kDdiWdmVersion = 89,             // IoIsWdmVersionAvailable (IrqlIoPassive5)
+    kDdiWmiRegistration = 90,        // IoWMIRegistrationControl register + deregister (IrqlIoPassive5)
+    kDdiFreeContiguous = 91,         // MmFreeContiguousMemory(SpareContiguous) (IrqlMmDispatch)
+    // PnP and power routines no rule names: 0xC4 0xE5 above the IRQL their own pages allow. Those
+    // that need a PDO get VerDdi's device, which is none (PNP_DETECTED_FATAL_ERROR at a legal IRQL).
+    kDdiRegisterPlugPlay = 92,       // IoRegisterPlugPlayNotification + IoUnregisterPlugPlayNotificationEx
+    kDdiUnregisterPlugPlay = 93,     // IoUnregisterPlugPlayNotification(SpareNotification)
+    kDdiUnregisterPlugPlayEx = 94,   // IoUnregisterPlugPlayNotificationEx(SpareNotification)
+    kDdiReportTargetChange = 95,     // IoReportTargetDeviceChange (not a PDO: STATUS_INVALID_PARAMETER)
+    kDdiReportTargetChangeAsync = 96,  // IoReportTargetDeviceChangeAsynchronous (the same)
+    kDdiGetDeviceProperty = 97,      // IoGetDeviceProperty
+    kDdiInvalidateRelations = 98,    // IoInvalidateDeviceRelations(BusRelations)
+    kDdiGetPropertyData = 99,        // IoGetDevicePropertyData
+    kDdiSetPropertyData = 100,       // IoSetDevicePropertyData
+    kDdiGetInterfacePropertyData = 101,  // IoGetDeviceInterfacePropertyData of a link that does not exist
+    kDdiSetInterfacePropertyData = 102,  // IoSetDeviceInterfacePropertyData of it
+    kDdiOpenInterfaceKey = 103,      // IoOpenDeviceInterfaceRegistryKey of it
+    kDdiInvalidateState = 104,       // IoInvalidateDeviceState
+    kDdiRequestEject = 105,          // IoRequestDeviceEject
+    kDdiGetDeviceInterfaces = 106,   // IoGetDeviceInterfaces of a class nobody registered
+    kDdiReportDetected = 107,        // IoReportDetectedDevice naming VerDdi's device (STATUS_INVALID_PARAMETER_8)
+    kDdiReportResourceForDetection = 108,  // IoReportResourceForDetection with no lists (drops no claim)
+    kDdiGetRelatedTargetDevice = 109,  // IoGetRelatedTargetDevice(NULL) (STATUS_INVALID_PARAMETER)
+    kDdiPoCallDriver = 110,          // PoCallDriver(SparePowerIrp) to this device
+    kDdiStartNextPowerIrp = 111,     // PoStartNextPowerIrp(SparePowerIrp)
+    kDdiSetPowerStateD3 = 112,       // PoSetPowerState(DevicePowerState, D3)
+    kDdiSetPowerStateD0 = 113,       // PoSetPowerState(DevicePowerState, D0)
+    kDdiRequestPowerIrp = 114,       // PoRequestPowerIrp(IRP_MN_SET_POWER, D0), PowerDone set when it completes
+    kDdiIdleDetection = 115,         // PoRegisterDeviceForIdleDetection(0, 0): idle detection off
+    kDdiRegisterSystemState = 116,   // PoRegisterSystemState + PoUnregisterSystemState
+    kDdiUnregisterSystemState = 117, // PoUnregisterSystemState(SpareSystemState)
+    kDdiSetSystemState = 118,        // PoSetSystemState(ES_SYSTEM_REQUIRED)
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
@@ -146,6 +187,12 @@ struct DdiExtension {
     KDEVICE_QUEUE_ENTRY DeviceQueueEntry;
     KGUARDED_MUTEX GuardedMutex;  // kDdiGuardedMutex
     KTIMER SpareTimer;         // kDdiTimer
+    // Prepared by the test for the modes that release them.
+    PCONTROLLER_OBJECT SpareController;
+    PVOID SpareContiguous;
+    PVOID SpareNotification;
+    PIRP SparePowerIrp;
+    PVOID SpareSystemState;
     NTSTATUS PnpStatus;        // what IRP_MJ_PNP completes with (the PnpRemove tests)
     bool StartIoStartsNext;    // DdiStartIo calls IoStartNextPacket after completing its packet
     bool HoldNextStartIo;      // DdiStartIo keeps its next packet (HeldPacket) instead of completing it
@@ -168,6 +215,8 @@ PDEVICE_OBJECT VerDdiUpper(PDRIVER_OBJECT Driver);
 PDEVICE_OBJECT VerDdiLower(PDRIVER_OBJECT Driver);
 // The modes from kDdiObjectSecurity on, at the IRQL the read asked for (verifier_ddi_kernel_driver.cpp).
 NTSTATUS VerDdiCallKernelDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext);
+// The modes from kDdiCheckShareAccess on (verifier_ddi_pnp_driver.cpp).
+NTSTATUS VerDdiCallPnpDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext);
 // IRP_MJ_PNP: completes with ext->PnpStatus (STATUS_SUCCESS when the test set none).
 NTSTATUS NTAPI VerDdiPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 // IRP_MJ_POWER: completes with STATUS_SUCCESS.

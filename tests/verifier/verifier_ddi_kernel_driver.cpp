@@ -140,7 +140,7 @@ NTSTATUS VerDdiCallKernelDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ex
     case kDdiPowerIrpNoPointer: return request_power(device, ext, false);
     case kDdiSendOwnIrp: return send_own_irp(device, ext, false);
     case kDdiSendOwnIrpWithRoutine: return send_own_irp(device, ext, true);
-    default: break;
+    default: return VerDdiCallPnpDdi(mode, device, ext);
     }
     return STATUS_SUCCESS;
 }
