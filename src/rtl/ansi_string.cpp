@@ -15,6 +15,32 @@ char upper_ascii(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c -
 
 const char16_t* units(PCUNICODE_STRING s) { return reinterpret_cast<const char16_t*>(s->Buffer); }
 
+// RtlUnicodeStringToAnsiString and its upcasing twin. NT deviation: a null string is
+// STATUS_INVALID_PARAMETER (Windows faults on it).
+NTSTATUS unicode_to_ansi(PANSI_STRING destination, PCUNICODE_STRING source, BOOLEAN allocate, bool upcase) {
+    if (!destination || !source) return STATUS_INVALID_PARAMETER;
+    const std::size_t count = source->Length / sizeof(WCHAR);
+    const ULONG size = static_cast<ULONG>((upcase ? upcase_utf8_size(units(source), count) : utf8_size(units(source), count)) + 1);
+    if (size > MAXUSHORT) return STATUS_INVALID_PARAMETER_2;
+    NTSTATUS status = STATUS_SUCCESS;
+    std::size_t capacity = size - 1;
+    if (allocate) {
+        auto* buffer = static_cast<PCHAR>(string_alloc(size));
+        if (!buffer) return STATUS_NO_MEMORY;
+        destination->Buffer = buffer;
+        destination->MaximumLength = static_cast<USHORT>(size);
+    } else if (size - 1 >= destination->MaximumLength) {
+        if (destination->MaximumLength == 0) return STATUS_BUFFER_OVERFLOW;
+        status = STATUS_BUFFER_OVERFLOW;
+        capacity = destination->MaximumLength - 1u;
+    }
+    const std::size_t written = upcase ? upcase_utf16_to_utf8(units(source), count, destination->Buffer, capacity)
+                                       : utf16_to_utf8(units(source), count, destination->Buffer, capacity);
+    destination->Buffer[written] = ANSI_NULL;
+    destination->Length = static_cast<USHORT>(written);
+    return status;
+}
+
 }  // namespace
 
 extern "C" {
@@ -98,25 +124,15 @@ ULONG NTAPI RtlxAnsiStringToUnicodeSize(PCANSI_STRING AnsiString) {
 // is returned.
 NTSTATUS NTAPI RtlUnicodeStringToAnsiString(PANSI_STRING DestinationString, PCUNICODE_STRING SourceString,
                                             BOOLEAN AllocateDestinationString) {
-    const ULONG size = RtlxUnicodeStringToAnsiSize(SourceString);
-    if (size > MAXUSHORT) return STATUS_INVALID_PARAMETER_2;
-    NTSTATUS status = STATUS_SUCCESS;
-    std::size_t capacity = size - 1;
-    if (AllocateDestinationString) {
-        auto* buffer = static_cast<PCHAR>(string_alloc(size));
-        if (!buffer) return STATUS_NO_MEMORY;
-        DestinationString->Buffer = buffer;
-        DestinationString->MaximumLength = static_cast<USHORT>(size);
-    } else if (size - 1 >= DestinationString->MaximumLength) {
-        if (DestinationString->MaximumLength == 0) return STATUS_BUFFER_OVERFLOW;
-        status = STATUS_BUFFER_OVERFLOW;
-        capacity = DestinationString->MaximumLength - 1u;
-    }
-    const std::size_t written = utf16_to_utf8(units(SourceString), SourceString->Length / sizeof(WCHAR),
-                                              DestinationString->Buffer, capacity);
-    DestinationString->Buffer[written] = ANSI_NULL;
-    DestinationString->Length = static_cast<USHORT>(written);
-    return status;
+    return unicode_to_ansi(DestinationString, SourceString, AllocateDestinationString, false);
+}
+
+// Learn has no page for it; the upper-case twin of RtlUnicodeStringToAnsiString, as
+// RtlUpcaseUnicodeStringToOemString is of RtlUnicodeStringToOemString. Upcasing can change a
+// character's UTF-8 length (dotless i becomes 'I'), so the size is that of the upcased text.
+NTSTATUS NTAPI RtlUpcaseUnicodeStringToAnsiString(PANSI_STRING DestinationString, PCUNICODE_STRING SourceString,
+                                                  BOOLEAN AllocateDestinationString) {
+    return unicode_to_ansi(DestinationString, SourceString, AllocateDestinationString, true);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlansistringtounicodestring:

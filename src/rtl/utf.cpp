@@ -1,6 +1,8 @@
 // UTF-16 <-> UTF-8 transcoding (see utf.hpp).
 #include "rtl/utf.hpp"
 
+#include "rtl/case_map.hpp"
+
 namespace ntio::rtl {
 namespace {
 
@@ -9,11 +11,16 @@ constexpr char32_t kInvalid = 0xFFFFFFFF;
 
 // Decodes one code point from UTF-16; returns units used. An unpaired surrogate becomes U+FFFD and
 // sets *replaced.
-std::size_t decode16(const char16_t* u, std::size_t count, char32_t* cp, bool* replaced) {
-    const char16_t c = u[0];
-    if (c >= 0xD800 && c <= 0xDBFF && count >= 2 && u[1] >= 0xDC00 && u[1] <= 0xDFFF) {
-        *cp = 0x10000 + ((static_cast<char32_t>(c) - 0xD800) << 10) + (u[1] - 0xDC00);
-        return 2;
+// Each unit goes through `map` first (the identity, or the upcase table).
+template <typename Map>
+std::size_t decode16(const char16_t* u, std::size_t count, char32_t* cp, bool* replaced, Map map) {
+    const char16_t c = map(u[0]);
+    if (c >= 0xD800 && c <= 0xDBFF && count >= 2) {
+        const char16_t low = map(u[1]);
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+            *cp = 0x10000 + ((static_cast<char32_t>(c) - 0xD800) << 10) + (low - 0xDC00);
+            return 2;
+        }
     }
     *cp = c;
     if (c >= 0xD800 && c <= 0xDFFF) {
@@ -78,23 +85,30 @@ std::size_t decode8(const unsigned char* b, std::size_t count, char32_t* cp, boo
 
 }  // namespace
 
-std::size_t utf8_size(const char16_t* units, std::size_t count, bool* replaced) noexcept {
+namespace {
+
+constexpr auto kSameUnit = [](char16_t c) { return c; };
+constexpr auto kUpcaseUnit = [](char16_t c) { return upcase(c); };
+
+template <typename Map>
+std::size_t size8_of(const char16_t* units, std::size_t count, bool* replaced, Map map) {
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < count;) {
         char32_t cp;
-        i += decode16(units + i, count - i, &cp, replaced);
+        i += decode16(units + i, count - i, &cp, replaced, map);
         bytes += encoded8(cp);
     }
     return bytes;
 }
 
-std::size_t utf16_to_utf8(const char16_t* units, std::size_t count, char* out, std::size_t capacity,
-                          std::size_t* consumed, bool* replaced) noexcept {
+template <typename Map>
+std::size_t encode8(const char16_t* units, std::size_t count, char* out, std::size_t capacity, std::size_t* consumed,
+                    bool* replaced, Map map) {
     std::size_t written = 0;
     std::size_t i = 0;
     while (i < count) {
         char32_t cp;
-        const std::size_t used = decode16(units + i, count - i, &cp, replaced);
+        const std::size_t used = decode16(units + i, count - i, &cp, replaced, map);
         const std::size_t n = encoded8(cp);
         if (written + n > capacity) break;
         auto* o = reinterpret_cast<unsigned char*>(out + written);
@@ -118,6 +132,25 @@ std::size_t utf16_to_utf8(const char16_t* units, std::size_t count, char* out, s
     }
     if (consumed) *consumed = i;
     return written;
+}
+
+}  // namespace
+
+std::size_t utf8_size(const char16_t* units, std::size_t count, bool* replaced) noexcept {
+    return size8_of(units, count, replaced, kSameUnit);
+}
+
+std::size_t utf16_to_utf8(const char16_t* units, std::size_t count, char* out, std::size_t capacity,
+                          std::size_t* consumed, bool* replaced) noexcept {
+    return encode8(units, count, out, capacity, consumed, replaced, kSameUnit);
+}
+
+std::size_t upcase_utf8_size(const char16_t* units, std::size_t count) noexcept {
+    return size8_of(units, count, nullptr, kUpcaseUnit);
+}
+
+std::size_t upcase_utf16_to_utf8(const char16_t* units, std::size_t count, char* out, std::size_t capacity) noexcept {
+    return encode8(units, count, out, capacity, nullptr, nullptr, kUpcaseUnit);
 }
 
 std::size_t utf16_size(const char* bytes, std::size_t count, bool* replaced) noexcept {

@@ -1,6 +1,7 @@
 // advapi32 registry keys over the Nt*Key services: the predefined roots, RegCreateKeyEx (which, unlike
 // NtCreateKey, creates every missing key of the path), RegOpenKeyEx, RegDeleteKey(Ex), RegCloseKey,
-// RegFlushKey, RegEnumKeyEx and RegQueryInfoKey, in A and W forms. Errors are returned, not stored.
+// RegFlushKey, RegEnumKeyEx, RegQueryInfoKey and RegDeleteTree, in A and W forms. Errors are returned,
+// not stored.
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regcreatekeyexw
 #include <cstring>
 #include <string>
@@ -355,6 +356,26 @@ NTSTATUS empty_tree(HANDLE key, int depth) {
     }
 }
 
+// RegDeleteTree: a null subkey empties hKey; otherwise the subkey is emptied and deleted.
+LSTATUS delete_tree(HKEY hKey, const std::u16string* sub_key) {
+    ensure_system();
+    if (!sub_key) {
+        KeyArg key;
+        NTSTATUS status = key.open(hKey, kTreeAccess);
+        if (NT_SUCCESS(status)) status = empty_tree(key.get(), 0);
+        return NT_SUCCESS(status) ? ERROR_SUCCESS : to_error(status);
+    }
+    HKEY target = nullptr;
+    LSTATUS error = open_key(hKey, sub_key, 0, kTreeAccess, &target);
+    if (error != ERROR_SUCCESS) return error;
+    KeyArg key;
+    NTSTATUS status = key.open(target, kTreeAccess);
+    if (NT_SUCCESS(status)) status = empty_tree(key.get(), 0);
+    if (NT_SUCCESS(status)) status = NtDeleteKey(key.get());
+    if (!is_predefined(target)) (void)NtClose(static_cast<HANDLE>(target));
+    return NT_SUCCESS(status) ? ERROR_SUCCESS : to_error(status);
+}
+
 }  // namespace
 
 // Only the low 32 bits of a predefined key are looked at, as Windows does on 64-bit (HKEY_CURRENT_USER
@@ -501,23 +522,14 @@ LSTATUS WINAPI RegRenameKey(HKEY hKey, LPCWSTR lpSubKeyName, LPCWSTR lpNewKeyNam
 // KEY_QUERY_VALUE (and KEY_SET_VALUE for its values).
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regdeletetreew
 LSTATUS WINAPI RegDeleteTreeW(HKEY hKey, LPCWSTR lpSubKey) {
-    ensure_system();
-    if (!lpSubKey) {
-        KeyArg key;
-        NTSTATUS status = key.open(hKey, kTreeAccess);
-        if (NT_SUCCESS(status)) status = empty_tree(key.get(), 0);
-        return NT_SUCCESS(status) ? ERROR_SUCCESS : to_error(status);
-    }
-    std::u16string sub_key = wide(lpSubKey);
-    HKEY target = nullptr;
-    LSTATUS error = open_key(hKey, &sub_key, 0, kTreeAccess, &target);
-    if (error != ERROR_SUCCESS) return error;
-    KeyArg key;
-    NTSTATUS status = key.open(target, kTreeAccess);
-    if (NT_SUCCESS(status)) status = empty_tree(key.get(), 0);
-    if (NT_SUCCESS(status)) status = NtDeleteKey(key.get());
-    if (!is_predefined(target)) (void)NtClose(static_cast<HANDLE>(target));
-    return NT_SUCCESS(status) ? ERROR_SUCCESS : to_error(status);
+    std::u16string sub_key = lpSubKey ? wide(lpSubKey) : std::u16string();
+    return delete_tree(hKey, lpSubKey ? &sub_key : nullptr);
+}
+
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regdeletetreea
+LSTATUS WINAPI RegDeleteTreeA(HKEY hKey, LPCSTR lpSubKey) {
+    std::u16string sub_key = lpSubKey ? ansi_to_utf16(lpSubKey) : std::u16string();
+    return delete_tree(hKey, lpSubKey ? &sub_key : nullptr);
 }
 
 LSTATUS WINAPI RegDeleteKeyW(HKEY hKey, LPCWSTR lpSubKey) { return RegDeleteKeyExW(hKey, lpSubKey, 0, 0); }

@@ -1,7 +1,8 @@
 /* exports_probe.sys: a WDK-style C driver that imports the run-once, cache-aware run-down, version,
- * processor group, epoch time, debugger, OEM/multibyte string and file-system security routines,
- * so that loading it proves their <ntifs.h> declarations in C11 and their exports. DriverEntry
- * exercises each family and reports 1 (works) or 0 as REG_DWORD values in its service key. */
+ * processor group, epoch time, debugger, OEM/multibyte string (counted and upcasing forms too) and
+ * file-system security routines, so that loading it proves their <ntifs.h> declarations in C11 and
+ * their exports. DriverEntry exercises each family and reports 1 (works) or 0 as REG_DWORD values in
+ * its service key. */
 #include <ntifs.h>
 #include <stdarg.h>
 
@@ -44,7 +45,10 @@ static const ANY_ROUTINE g_imports[] = {
     (ANY_ROUTINE)RtlUpcaseUnicodeStringToOemString, (ANY_ROUTINE)RtlOemToUnicodeN, (ANY_ROUTINE)RtlUnicodeToOemN,
     (ANY_ROUTINE)RtlMultiByteToUnicodeN, (ANY_ROUTINE)RtlUnicodeToMultiByteN, (ANY_ROUTINE)RtlMultiByteToUnicodeSize,
     (ANY_ROUTINE)RtlUnicodeToMultiByteSize, (ANY_ROUTINE)RtlxOemStringToUnicodeSize,
-    (ANY_ROUTINE)RtlxUnicodeStringToOemSize, (ANY_ROUTINE)RtlFreeOemString, (ANY_ROUTINE)RtlAllocateAndInitializeSid,
+    (ANY_ROUTINE)RtlxUnicodeStringToOemSize, (ANY_ROUTINE)RtlFreeOemString, (ANY_ROUTINE)RtlUnicodeStringToCountedOemString,
+    (ANY_ROUTINE)RtlUpcaseUnicodeStringToCountedOemString, (ANY_ROUTINE)RtlOemStringToCountedUnicodeString,
+    (ANY_ROUTINE)RtlUpcaseUnicodeToOemN, (ANY_ROUTINE)RtlUpcaseUnicodeToMultiByteN,
+    (ANY_ROUTINE)RtlUpcaseUnicodeStringToAnsiString, (ANY_ROUTINE)RtlAllocateAndInitializeSid,
     (ANY_ROUTINE)RtlFreeSid, (ANY_ROUTINE)SeQuerySecurityDescriptorInfo, (ANY_ROUTINE)SeSetSecurityDescriptorInfo,
     (ANY_ROUTINE)SeSetSecurityDescriptorInfoEx, (ANY_ROUTINE)ObIsKernelHandle, (ANY_ROUTINE)SeAuditingFileEvents,
     (ANY_ROUTINE)SeAuditingFileOrGlobalEvents, (ANY_ROUTINE)SeAuditingHardLinkEvents,
@@ -147,7 +151,11 @@ static BOOLEAN DebuggerWorks(void)
 static BOOLEAN StringsWork(void)
 {
     UNICODE_STRING source = RTL_CONSTANT_STRING(L"abc");
+    UNICODE_STRING accented = RTL_CONSTANT_STRING(L"\x00e9");
+    UNICODE_STRING counted;
     OEM_STRING oem;
+    ANSI_STRING ansi;
+    CHAR narrow[8];
     WCHAR wide[4];
     ULONG bytes = 0;
     BOOLEAN works;
@@ -156,6 +164,28 @@ static BOOLEAN StringsWork(void)
     RtlFreeOemString(&oem);
     works = works && NT_SUCCESS(RtlMultiByteToUnicodeN(wide, sizeof(wide), &bytes, "xy", 2)) && bytes == 4 &&
             wide[1] == L'y';
+    if (!works) return FALSE;
+    /* Counted forms carry no NUL; a character without an OEM form is unmappable. */
+    oem.Buffer = narrow;
+    oem.Length = 0;
+    oem.MaximumLength = sizeof(narrow);
+    narrow[3] = '#';
+    works = RtlUpcaseUnicodeStringToCountedOemString(&oem, &source, FALSE) == STATUS_SUCCESS && oem.Length == 3 &&
+            narrow[0] == 'A' && narrow[3] == '#' &&
+            RtlUnicodeStringToCountedOemString(&oem, &accented, FALSE) == STATUS_UNMAPPABLE_CHARACTER;
+    oem.Length = 2;
+    counted.Buffer = wide;
+    counted.Length = 0;
+    counted.MaximumLength = sizeof(wide);
+    works = works && RtlOemStringToCountedUnicodeString(&counted, &oem, FALSE) == STATUS_SUCCESS &&
+            counted.Length == RtlOemStringToCountedUnicodeSize(&oem) && wide[0] == L'?' && wide[1] == L'B';
+    works = works && RtlUpcaseUnicodeToOemN(narrow, 2, &bytes, L"xyz", 6) == STATUS_BUFFER_OVERFLOW && bytes == 2 &&
+            narrow[1] == 'Y';
+    works = works && RtlUpcaseUnicodeToMultiByteN(narrow, sizeof(narrow), &bytes, L"\x00e9", 2) == STATUS_SUCCESS &&
+            bytes == 2 && (UCHAR)narrow[1] == 0x89;
+    if (!works || !NT_SUCCESS(RtlUpcaseUnicodeStringToAnsiString(&ansi, &source, TRUE))) return FALSE;
+    works = ansi.Length == 3 && ansi.Buffer[1] == 'B';
+    RtlFreeAnsiString(&ansi);
     return works;
 }
 

@@ -136,8 +136,17 @@ WINADVAPI LSTATUS WINAPI RegEnumValueW(_In_ HKEY hKey, _In_ DWORD dwIndex,
                                        _Out_opt_ LPDWORD lpType,
                                        _Out_writes_bytes_to_opt_(*lpcbData, *lpcbData) LPBYTE lpData,
                                        _Inout_opt_ LPDWORD lpcbData);
+WINADVAPI LSTATUS WINAPI RegDeleteTreeA(_In_ HKEY hKey, _In_opt_ LPCSTR lpSubKey);
 WINADVAPI LSTATUS WINAPI RegDeleteTreeW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey);
+/* The values and subkeys of hKeySrc (or of its subkey lpSubKey) into hKeyDest, with the subkeys'
+ * classes and security descriptors (https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regcopytreew). */
+WINADVAPI LSTATUS WINAPI RegCopyTreeA(_In_ HKEY hKeySrc, _In_opt_ LPCSTR lpSubKey, _In_ HKEY hKeyDest);
+WINADVAPI LSTATUS WINAPI RegCopyTreeW(_In_ HKEY hKeySrc, _In_opt_ LPCWSTR lpSubKey, _In_ HKEY hKeyDest);
 WINADVAPI LSTATUS WINAPI RegRenameKey(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKeyName, _In_ LPCWSTR lpNewKeyName);
+WINADVAPI LSTATUS WINAPI RegQueryMultipleValuesA(_In_ HKEY hKey, _Out_writes_(num_vals) PVALENTA val_list,
+                                                 _In_ DWORD num_vals,
+                                                 _Out_writes_bytes_to_opt_(*ldwTotsize, *ldwTotsize) LPSTR lpValueBuf,
+                                                 _Inout_opt_ LPDWORD ldwTotsize);
 WINADVAPI LSTATUS WINAPI RegQueryMultipleValuesW(_In_ HKEY hKey, _Out_writes_(num_vals) PVALENTW val_list,
                                                  _In_ DWORD num_vals,
                                                  _Out_writes_bytes_to_opt_(*ldwTotsize, *ldwTotsize) LPWSTR lpValueBuf,
@@ -160,6 +169,7 @@ NTIO_END_DECLS
 #define RegEnumValue RegEnumValueW
 #define RegQueryMultipleValues RegQueryMultipleValuesW
 #define RegDeleteTree RegDeleteTreeW
+#define RegCopyTree RegCopyTreeW
 typedef VALENTW VALENT;
 typedef PVALENTW PVALENT;
 #define RegDeleteValue RegDeleteValueW
@@ -175,6 +185,9 @@ typedef PVALENTW PVALENT;
 #define RegGetValue RegGetValueA
 #define RegEnumValue RegEnumValueA
 #define RegDeleteValue RegDeleteValueA
+#define RegQueryMultipleValues RegQueryMultipleValuesA
+#define RegDeleteTree RegDeleteTreeA
+#define RegCopyTree RegCopyTreeA
 typedef VALENTA VALENT;
 typedef PVALENTA PVALENT;
 #endif
