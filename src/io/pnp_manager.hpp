@@ -5,6 +5,9 @@
 // in pnp_property.cpp.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "io/ddk.hpp"
 
 namespace ntio { class System; }
@@ -35,6 +38,10 @@ struct PnpNodeProperties {
     std::u16string service;
 };
 const PnpNodeProperties& pnp_node_properties(const PnpNode& node) noexcept;
+
+// Creates (non-volatile) or opens the registry key at the full path `path`, and the keys above it
+// as needed, and returns a kernel handle with `access` (pnp_registry_key.cpp). PASSIVE_LEVEL.
+NTSTATUS create_key_path(std::u16string_view path, ACCESS_MASK access, PHANDLE key);
 
 // The capabilities the node's stack reported last: the bus driver's before AddDevice, the whole
 // stack's after the start (IRP_MN_QUERY_CAPABILITIES). PASSIVE_LEVEL.

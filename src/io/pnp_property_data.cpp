@@ -287,26 +287,10 @@ NTSTATUS NTAPI IoOpenDeviceInterfaceRegistryKey(PUNICODE_STRING SymbolicLinkName
     DeviceInterfaceInfo info;
     NTSTATUS status = capture_link(SymbolicLinkName, info);
     if (!NT_SUCCESS(status)) return status;
-    // The keys above "Device Parameters" are the PnP manager's: created as needed, one level a call.
+    // The keys above "Device Parameters" are the PnP manager's: created as needed.
     std::u16string path = interface_key(info);
     path.append(u"\\Device Parameters");
-    for (std::size_t at = path.find(u'\\', 1);; at = path.find(u'\\', at + 1)) {
-        const std::u16string part = at == std::u16string::npos ? path : path.substr(0, at);
-        UNICODE_STRING name{static_cast<USHORT>(part.size() * sizeof(WCHAR)),
-                            static_cast<USHORT>(part.size() * sizeof(WCHAR)),
-                            reinterpret_cast<PWCH>(const_cast<char16_t*>(part.data()))};
-        OBJECT_ATTRIBUTES oa;
-        InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
-        HANDLE handle = nullptr;
-        const bool last = at == std::u16string::npos;
-        status = ZwCreateKey(&handle, last ? DesiredAccess : KEY_ALL_ACCESS, &oa, 0, nullptr, REG_OPTION_NON_VOLATILE,
-                             nullptr);
-        if (last) {
-            if (NT_SUCCESS(status)) *DeviceInterfaceRegKey = handle;
-            return status;
-        }
-        if (NT_SUCCESS(status)) ZwClose(handle);
-    }
+    return create_key_path(path, DesiredAccess, DeviceInterfaceRegKey);
 }
 
 }  // extern "C"

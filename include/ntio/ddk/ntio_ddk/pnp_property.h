@@ -46,6 +46,16 @@ NTKERNELAPI NTSTATUS NTAPI IoOpenDeviceInterfaceRegistryKey(PUNICODE_STRING Symb
                                                             ACCESS_MASK DesiredAccess,
                                                             PHANDLE DeviceInterfaceRegKey);
 
+/* IoOpenDeviceRegistryKey's DevInstKeyType: the hardware key ("Device Parameters" under the device's
+ * Enum key) or the software key (its driver key under Control\Class), optionally relative to the
+ * current hardware profile. The PDO's key is created the first time. PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioopendeviceregistrykey */
+#define PLUGPLAY_REGKEY_DEVICE 1
+#define PLUGPLAY_REGKEY_DRIVER 2
+#define PLUGPLAY_REGKEY_CURRENT_HWPROFILE 4
+NTKERNELAPI NTSTATUS NTAPI IoOpenDeviceRegistryKey(PDEVICE_OBJECT DeviceObject, ULONG DevInstKeyType,
+                                                   ACCESS_MASK DesiredAccess, PHANDLE DeviceRegKey);
+
 /* IRP_MN_QUERY_PNP_DEVICE_STATE answer (IoStatus.Information).
  * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-pnp-device-state */
 typedef ULONG PNP_DEVICE_STATE, *PPNP_DEVICE_STATE;
