@@ -2,6 +2,7 @@
 // AssociatedIrp.IrpCount (set by the driver) counts them; completion frees each associated IRP and
 // completes the master when the count reaches 0 (irp_completion.cpp).
 #include "io/irp.hpp"
+#include "io/irp_block.hpp"
 
 extern "C" {
 
@@ -12,6 +13,7 @@ PIRP NTAPI IoMakeAssociatedIrp(PIRP Irp, CCHAR StackSize) {
     PIRP associated = ntio::io::allocate_irp(StackSize, false);
     if (!associated) return nullptr;
     associated->Flags |= IRP_ASSOCIATED_IRP;
+    ntio::io::mark_built_irp(associated);
     associated->AssociatedIrp.MasterIrp = Irp;
     associated->RequestorMode = Irp->RequestorMode;
     associated->Tail.Overlay.Thread = Irp->Tail.Overlay.Thread;

@@ -115,6 +115,8 @@ NTSTATUS NTAPI IoAttachDevice(PDEVICE_OBJECT SourceDevice, PUNICODE_STRING Targe
 VOID NTAPI IoDetachDevice(PDEVICE_OBJECT TargetDevice) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive3);
     if (!is_device(TargetDevice)) return;
+    // Driver Verifier: detaching from a device nothing is attached to is 0xC9 0x202 (device_rules.cpp).
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_detach_device(TargetDevice);
     KIRQL irql = device_database_lock();
     PDEVICE_OBJECT above = load_attached(TargetDevice);
     if (above) above->DeviceObjectExtension->AttachedTo = nullptr;

@@ -109,6 +109,8 @@ NTSTATUS NTAPI IoInitializeTimer(PDEVICE_OBJECT DeviceObject, PIO_TIMER_ROUTINE 
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive5);
     if (!DeviceObject || !TimerRoutine) return STATUS_INVALID_PARAMETER;
     if (PIO_TIMER existing = DeviceObject->Timer) {
+        // Driver Verifier: 0xC9 0x0A for a verified driver (verifier/device_rules.cpp).
+        if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_timer_reinitialized(DeviceObject);
         std::lock_guard guard(g_timers_lock);
         existing->routine = TimerRoutine;
         existing->context = Context;

@@ -211,6 +211,7 @@ namespace {
     block->io = system ? &system->io() : nullptr;
     block->final_word = nullptr;
     block->priority_hint = 0;
+    block->built = 0;
     block->magic = kBlockMagic;
     PIRP irp = irp_of(block);
     initialize_irp(irp, IoSizeOfIrp(stack_size), stack_size);
@@ -290,7 +291,7 @@ PIRP NTAPI IoAllocateIrpEx(PDEVICE_OBJECT DeviceObject, CCHAR StackSize, BOOLEAN
 // NT fact A3. The IRP is not from IoAllocateIrp afterwards (AllocationFlags 0): IoFreeIrp refuses it.
 VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize) {
     const bool verifier = ntio::verifier::active();
-    if (verifier) [[unlikely]] ntio::verifier::on_initialize_irp(Irp);
+    if (verifier) [[unlikely]] ntio::verifier::on_initialize_irp(Irp, false);
     initialize_irp(Irp, PacketSize, StackSize);  // AllocationFlags 0: no priority hint is read from here on
     if (verifier) [[unlikely]] ntio::verifier::on_initialized_irp(Irp);
 }
@@ -298,7 +299,7 @@ VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize) {
 // NT fact A5: reinitialized, AllocationFlags kept, IoStatus.Status = Iostatus.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioreuseirp
 VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_initialize_irp(Irp);
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_initialize_irp(Irp, true);
     if (Irp->CancelRoutine) KeBugCheckEx(CANCEL_STATE_IN_COMPLETED_IRP, reinterpret_cast<ULONG_PTR>(Irp),
                                          reinterpret_cast<ULONG_PTR>(Irp->CancelRoutine), 0, 0);
     const UCHAR flags = Irp->AllocationFlags;
@@ -315,14 +316,22 @@ VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {
 // an IRP still on a thread's IRP list is DRIVER_VERIFIER_IOMANAGER_VIOLATION (0xC9, 0x02, IRP): "the
 // driver attempted to free an IRP that is still associated with a thread"
 // (https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation).
-// NT deviation: NT raises that one only under Driver Verifier; ntio always checks it.
+// NT deviation: NT raises that one only under Driver Verifier; ntio always checks it. A caller verified
+// with I/O verification gets the verifier's codes instead (lifetime_rules.cpp): 0xC9 0x01 for the
+// non-IRP, 0x20C for the thread's IRP at Level 2.
 VOID NTAPI IoFreeIrp(PIRP Irp) {
     if (ntio::verifier::hooks_on()) [[unlikely]] ntio::verifier::free_irp_hook(Irp);
     const auto p1 = reinterpret_cast<ULONG_PTR>(Irp);
-    if (Irp->Type != IO_TYPE_IRP) KeBugCheckEx(MULTIPLE_IRP_COMPLETE_REQUESTS, p1, kFreeOfFreedIrp, 0, 0);
+    if (Irp->Type != IO_TYPE_IRP) [[unlikely]] {
+        if (ntio::verifier::active()) ntio::verifier::on_free_of_non_irp(Irp);
+        KeBugCheckEx(MULTIPLE_IRP_COMPLETE_REQUESTS, p1, kFreeOfFreedIrp, 0, 0);
+    }
     if (!(Irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) || !irp_from_allocator(Irp))
         KeBugCheckEx(BAD_POOL_CALLER, 0x46, p1, 0, 0);
-    if (Irp->ThreadListEntry.Flink != &Irp->ThreadListEntry) KeBugCheckEx(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x02, p1, 0, 0);
+    if (Irp->ThreadListEntry.Flink != &Irp->ThreadListEntry) [[unlikely]] {
+        if (ntio::verifier::active()) ntio::verifier::on_free_of_thread_irp(Irp);
+        KeBugCheckEx(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x02, p1, 0, 0);
+    }
     IrpBlock* block = block_of(Irp);
     Irp->Type = kFreedIrpType;
     IoManager* io = block->io;

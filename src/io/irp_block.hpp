@@ -23,7 +23,8 @@ struct IrpBlock {
     };
     std::uint8_t size_class;  // index into kClassStacks, or kPoolClass
     std::uint8_t priority_hint;  // IoSetIoPriorityHint's IO_PRIORITY_HINT + 1; 0: not set (normal)
-    std::uint8_t reserved[2];
+    std::uint8_t built;          // nonzero: an IoBuild*Request or IoMakeAssociatedIrp IRP (verifier 0xC9 0x311)
+    std::uint8_t reserved;
     std::uint32_t magic;
 };
 static_assert(sizeof(IrpBlock) == 32);
@@ -40,6 +41,11 @@ inline bool irp_from_allocator(PIRP irp) noexcept { return block_of(irp)->magic 
 inline bool allocated_irp(PIRP irp) noexcept {
     return (irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE) && irp_from_allocator(irp);
 }
+
+// IoBuild*Request and IoMakeAssociatedIrp mark their IRPs: a driver must not reinitialize those
+// (IoReuseIrp / IoInitializeIrp), which the verifier reports as 0xC9 0x311.
+inline void mark_built_irp(PIRP irp) noexcept { block_of(irp)->built = 1; }
+inline bool built_irp(PIRP irp) noexcept { return allocated_irp(irp) && block_of(irp)->built; }
 
 inline void set_final_stage_word(PIRP irp, std::atomic<std::uint32_t>* word) noexcept { block_of(irp)->final_word = word; }
 

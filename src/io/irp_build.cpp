@@ -4,10 +4,29 @@
 // the caller's IRP list and the final stage writes the IOSB, sets the event and frees them.
 #include "io/request_common.hpp"
 #include "io/irp.hpp"
+#include "io/irp_block.hpp"
 #include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
+
+// Driver Verifier's I/O verification reports a buffer these routines cannot read or lock as 0xC9
+// 0x08 (IoBuildAsynchronousFsdRequest; device, major function, exception status) or 0x09
+// (IoBuildDeviceIoControlRequest; device, control code, exception status):
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation
+// Under the verifier a buffer the request copies from is touched first with the fault-fixed read, so
+// that a bad one is that report (for a verified caller) instead of a fault in the copy; a failed
+// probe of an MDL is reported the same way. NT deviation (a guess): IoBuildSynchronousFsdRequest,
+// which builds the asynchronous request and adds the event, reports 0x08 too.
+void check_build_buffer(ULONG_PTR subcode, PDEVICE_OBJECT device, ULONG code, NTSTATUS status) noexcept {
+    if (!NT_SUCCESS(status) && status != STATUS_INSUFFICIENT_RESOURCES && ntio::verifier::active()) [[unlikely]]
+        ntio::verifier::on_invalid_build_buffer(subcode, device, code, status);
+}
+
+void check_readable(ULONG_PTR subcode, PDEVICE_OBJECT device, ULONG code, const void* buffer, ULONG length) noexcept {
+    if (ntio::verifier::active() && length) [[unlikely]]
+        check_build_buffer(subcode, device, code, ntio_user_touch_read(buffer, length));
+}
 
 // NT facts A7, A8: UserIosb set, IoStatus zeroed, Thread = caller, the next location has the major
 // function and nothing else. Reads and writes honour DO_BUFFERED_IO / DO_DIRECT_IO of the device.
@@ -31,12 +50,16 @@ PIRP build_fsd_request(ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG l
             if (read) {
                 irp->Flags |= IRP_INPUT_OPERATION;
             } else if (length) {
+                check_readable(0x08, device, major, buffer, length);
                 std::memcpy(irp->AssociatedIrp.SystemBuffer, buffer, length);
             }
             irp->UserBuffer = buffer;
         } else if (device->Flags & DO_DIRECT_IO) {
-            if (length && !NT_SUCCESS(attach_locked_mdl(irp, buffer, length, read ? IoWriteAccess : IoReadAccess))) {
+            const NTSTATUS status = length ? attach_locked_mdl(irp, buffer, length, read ? IoWriteAccess : IoReadAccess)
+                                           : STATUS_SUCCESS;
+            if (!NT_SUCCESS(status)) {
                 discard_unsent_irp(irp);
+                check_build_buffer(0x08, device, major, status);
                 return nullptr;
             }
         } else {
@@ -46,6 +69,7 @@ PIRP build_fsd_request(ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG l
         if (offset) sp->Parameters.Read.ByteOffset = *offset;
         irp->Flags |= read ? IRP_READ_OPERATION : IRP_WRITE_OPERATION;
     }
+    mark_built_irp(irp);
     return irp;
 }
 
@@ -100,8 +124,10 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
                 discard_unsent_irp(irp);
                 return nullptr;
             }
-            if (InputBuffer && InputBufferLength)
+            if (InputBuffer && InputBufferLength) {
+                check_readable(0x09, DeviceObject, IoControlCode, InputBuffer, InputBufferLength);
                 std::memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
+            }
             if (OutputBufferLength) irp->Flags |= IRP_INPUT_OPERATION;
             irp->UserBuffer = OutputBuffer;
         }
@@ -114,13 +140,17 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
                 discard_unsent_irp(irp);
                 return nullptr;
             }
+            check_readable(0x09, DeviceObject, IoControlCode, InputBuffer, InputBufferLength);
             std::memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
         }
-        if (OutputBufferLength &&
-            !NT_SUCCESS(attach_locked_mdl(irp, OutputBuffer, OutputBufferLength,
-                               (IoControlCode & 3) == METHOD_IN_DIRECT ? IoReadAccess : IoWriteAccess))) {
-            discard_unsent_irp(irp);
-            return nullptr;
+        if (OutputBufferLength) {
+            const NTSTATUS status = attach_locked_mdl(irp, OutputBuffer, OutputBufferLength,
+                                                      (IoControlCode & 3) == METHOD_IN_DIRECT ? IoReadAccess : IoWriteAccess);
+            if (!NT_SUCCESS(status)) {
+                discard_unsent_irp(irp);
+                check_build_buffer(0x09, DeviceObject, IoControlCode, status);
+                return nullptr;
+            }
         }
         break;
     default:  // METHOD_NEITHER
@@ -128,6 +158,7 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
         sp->Parameters.DeviceIoControl.Type3InputBuffer = InputBuffer;
         break;
     }
+    mark_built_irp(irp);
     IoQueueThreadIrp(irp);
     return irp;
 }

@@ -90,6 +90,10 @@ void complete_final_stage(PIRP irp) noexcept {
     PFILE_OBJECT file = irp->Tail.Overlay.OriginalFileObject;
     PETHREAD thread = irp->Tail.Overlay.Thread;
     if (!file && !thread && !irp->UserIosb && !irp->UserEvent) return;  // left to its creator
+    // A driver's own request (IoBuild*Request: no file object) about to write its IOSB and set its
+    // event: Driver Verifier's checks on where they live and on the event's state (0xC9 0x0C, 0x0D,
+    // 0x307; verifier/requester_rules.cpp).
+    if (!file && ntio::verifier::hooks_on()) [[unlikely]] ntio::verifier::on_request_final_stage(irp);
     std::atomic<std::uint32_t>* const service_word = final_stage_word(irp);
 
     const bool synchronous_api = (irp->Flags & IRP_SYNCHRONOUS_API) != 0;

@@ -18,6 +18,7 @@
 #include "io/pnp_property_store.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
+#include "verifier/verifier.hpp"
 #include <ntio/ntio.h>
 
 namespace ntio::io {
@@ -618,7 +619,8 @@ void add_and_start(PnpNode& node) {
             return;
         }
     }
-    for (PDRIVER_OBJECT driver : node.drivers) {
+    for (std::size_t i = 0; i < node.drivers.size(); ++i) {
+        PDRIVER_OBJECT driver = node.drivers[i];
         PDRIVER_ADD_DEVICE add_device = driver->DriverExtension->AddDevice;
         // A driver without AddDevice is not a PnP driver: the device cannot be added.
         NTSTATUS status = add_device ? add_device(driver, node.pdo) : STATUS_INVALID_DEVICE_REQUEST;
@@ -627,6 +629,10 @@ void add_and_start(PnpNode& node) {
             set_failed(node, status);
             return;
         }
+        // Driver Verifier's attach hygiene checks on what this AddDevice attached (0xC9 0x243-0x246);
+        // the function driver's index in order is node.lower.size().
+        if (ntio::verifier::active()) [[unlikely]]
+            ntio::verifier::on_add_device_returned(driver, node.pdo, i != node.lower.size());
     }
     // NT deviation: a stack with a device whose AddDevice left DO_DEVICE_INITIALIZING set is not
     // started (problem STATUS_DEVICE_NOT_READY). On Windows the flag only refuses opens of that device

@@ -31,6 +31,24 @@ bool leaks_information(PIRP irp, const IrpRecord& record) noexcept {
     return true;
 }
 
+// 0x239 (a warning on Learn): "the caller of IoCompleteRequest is completing an IRP that has never
+// been forwarded via a call to IoCallDriver or PoCallDriver". No location is in use, so the caller
+// is the IRP's originator (the verified driver on this thread); an IRP whose record saw a dispatch
+// was forwarded, and a second completion after one reached the originator is the double completion
+// below. NT deviation: seen only when IoCompleteRequest takes the verifier's full path (a Level 2
+// dispatch on the thread, or a tracked IRP), not for a completion from a DPC with nothing tracked.
+void check_never_forwarded(PIRP irp, const IrpRecord* record) noexcept {
+    PDRIVER_OBJECT caller = context_driver();
+    if (!caller || !io_level2(driver_flags(caller))) return;
+    if (record) {
+        std::lock_guard guard(tracking_lock());
+        for (const PathEntry& entry : record->path)
+            if (entry.event == Event::Dispatch) return;
+    }
+    report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x239, 0, ptr(irp), 0, Severity::Always, nullptr,
+            "the driver completed an IRP it never sent with IoCallDriver", caller, irp, nullptr});
+}
+
 }  // namespace
 
 void on_complete_request_slow(PIRP irp) noexcept {
@@ -48,6 +66,7 @@ void on_complete_request_slow(PIRP irp) noexcept {
         std::lock_guard guard(tracking_lock());
         record = find_record_locked(irp).get();
     }
+    if (irp->CurrentLocation == irp->StackCount + 1) [[unlikely]] check_never_forwarded(irp, record);
     if (!record && !(completer_flags & NTIO_VERIFIER_IO_CHECKING)) return;
     const ULONG flags = completer_flags;
     PDRIVER_OBJECT driver = device ? device->DriverObject : nullptr;
@@ -59,10 +78,20 @@ void on_complete_request_slow(PIRP irp) noexcept {
     if (irql > DISPATCH_LEVEL)
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x0E, irql, ptr(irp), 0, Severity::Always, nullptr,
                 "IoCompleteRequest was called above DISPATCH_LEVEL", driver, irp, record});
-    if (PDRIVER_CANCEL routine = __atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED))
-        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x07, ptr(reinterpret_cast<PVOID>(routine)), ptr(irp), 0,
-                Severity::Always, nullptr, "IoCompleteRequest was called while the IRP's cancel routine was still set",
-                driver, irp, record});
+    // One condition, two subcodes: Level 1's 0x07 (the cancel routine, the IRP) and Level 2's 0x23C ("a
+    // driver has completed an IRP without setting the cancel routine in the IRP to NULL", WDM layout).
+    // NT deviation (a guess): a Level 2 completer gets 0x23C, any other 0x07, as IoCallDriver's invalid
+    // device is 0x04 or 0x204; without the verifier the walk raises CANCEL_STATE_IN_COMPLETED_IRP.
+    if (PDRIVER_CANCEL routine = __atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED)) {
+        if (io_level2(flags))
+            report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x23C, ptr(dispatch), ptr(irp), ptr(device), Severity::Always,
+                    nullptr, "the driver completed the IRP without setting its cancel routine to NULL", driver, irp,
+                    record});
+        else
+            report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x07, ptr(reinterpret_cast<PVOID>(routine)), ptr(irp), 0,
+                    Severity::Always, nullptr,
+                    "IoCompleteRequest was called while the IRP's cancel routine was still set", driver, irp, record});
+    }
     // Only the frame's own driver can complete an IRP queued beneath it: a lower driver (verified
     // or not) completing inside the frame's IoCallDriver owns the IRP, and its code runs in its own
     // context (nullptr for an unverified driver), not the frame's.

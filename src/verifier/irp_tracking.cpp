@@ -132,6 +132,25 @@ void add_path_locked(IrpRecord& record, const PathEntry& entry) noexcept {
     record.path[slot] = entry;
 }
 
+bool record_in_flight_locked(const IrpRecord& record) noexcept {
+    // Newest first: the ring's slots (the last 8 events once the path is full), then the start.
+    constexpr std::size_t kRing = 8;
+    const std::size_t total = record.path_total;
+    const std::size_t head = std::min(total, IrpRecord::kPathLimit - kRing);
+    for (std::size_t n = total; n > head; --n) {
+        if (total - n >= kRing) break;  // overwritten
+        const PathEntry& e = record.path[IrpRecord::kPathLimit - kRing + (n - 1) % kRing];
+        if (e.event == Event::Dispatch) return true;
+        if (e.event == Event::Complete) return false;
+    }
+    for (std::size_t n = std::min(head, record.path.size()); n > 0; --n) {
+        const Event event = record.path[n - 1].event;
+        if (event == Event::Dispatch) return true;
+        if (event == Event::Complete) return false;
+    }
+    return false;
+}
+
 std::vector<RecordRef> all_records_locked() {
     std::vector<RecordRef> out;
     out.reserve(g_count);

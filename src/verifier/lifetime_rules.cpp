@@ -1,9 +1,16 @@
 // Object lifetime and cancel paths under the verifier: IoFreeIrp and IRP reinitialization end a
-// tracking record, IoDeleteDevice rules (0xC9 0x240, 0x201), the cancel spin lock count the
+// tracking record, with the I/O verification rules on them (0xC9 0x01, 0x20B, 0x20C, 0x20D, 0x238,
+// 0x310, 0x311), IoDeleteDevice rules (0xC9 0x240, 0x201), the cancel spin lock count the
 // dispatch-exit rule reads, IRPs completed while still on a device queue (0x2A), and the checks when
 // a verified driver unloads (0xCE; leaks: pool, IRPs and MDLs 0xC4 0x62, handles 0xC4 0x63).
+// Subcodes and their parameters:
+// https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation
+// The IRP rules blame the verified driver whose code runs on the thread (the caller of IoFreeIrp,
+// IoInitializeIrp, IoReuseIrp); Learn gives the WDM DRIVER ERROR ones no parameters beyond "IRP
+// specified", so they have ntio's layout (code, routine: 0 here, the IRP, the device holding it).
 #include <unordered_set>
 
+#include "io/irp_block.hpp"
 #include "io/objects.hpp"
 #include "verifier/handle_tracking.hpp"
 #include "verifier/sdv_cancel.hpp"
@@ -55,6 +62,27 @@ void check_not_device_queued(PIRP irp) noexcept {
     report({INCONSISTENT_IRP, ptr(irp), 0, 0, 0, Severity::Always, nullptr,
             "the IRP was completed while still queued on a device queue (KDEVICE_QUEUE / the StartIo queue)",
             device ? device->DriverObject : context_driver(), irp, nullptr});
+}
+
+// The verified driver on this thread when it is verified at Level 2, else nullptr.
+PDRIVER_OBJECT level2_caller() noexcept {
+    PDRIVER_OBJECT driver = context_driver();
+    return driver && io_level2(driver_flags(driver)) ? driver : nullptr;
+}
+
+PDEVICE_OBJECT holding_device(PIRP irp) noexcept {
+    if (irp->CurrentLocation < 1 || irp->CurrentLocation > irp->StackCount) return nullptr;
+    return irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
+}
+
+// Whether a verified dispatch was handed the IRP and nobody completed it since (a lower driver
+// holds it): the record's latest IoCallDriver is later than its latest IoCompleteRequest. Only IRPs
+// some Level 2 driver has seen have records; the others are never "in use" here.
+bool in_use(PIRP irp) noexcept {
+    if (!any_records()) return false;
+    std::lock_guard guard(tracking_lock());
+    RecordRef record = find_record_locked(irp);
+    return record && record_in_flight_locked(*record);
 }
 
 }  // namespace
@@ -109,6 +137,15 @@ void on_cancel_irp(PIRP irp) noexcept {
 
 // IoFreeIrp calls this only when free_irp_hook finds something the IRP may concern.
 void on_free_irp(PIRP irp) noexcept {
+    // 0x20B: "the caller of IoFreeIrp is freeing an IRP that is still in use".
+    if (irp->Type == IO_TYPE_IRP && any_records()) {
+        if (PDRIVER_OBJECT caller = level2_caller(); caller && in_use(irp))
+            report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x20B, 0, ptr(irp), ptr(holding_device(irp)),
+                    Severity::Always, nullptr,
+                    "IoFreeIrp was called for an IRP a lower driver still holds (it was sent with IoCallDriver and "
+                    "not completed)",
+                    caller, irp, nullptr});
+    }
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     forget_allocated_irp(irp);
     if (tracing()) log_free(irp);
@@ -121,7 +158,63 @@ void on_free_irp(PIRP irp) noexcept {
     }
 }
 
-void on_initialize_irp(PIRP irp) noexcept {
+// IoFreeIrp on something that is no IRP (a freed one included): 0xC9 0x01 (P2 the object), a Level 1
+// rule, for any caller verified with I/O verification; otherwise IoFreeIrp bugchecks as without the
+// verifier (MULTIPLE_IRP_COMPLETE_REQUESTS).
+void on_free_of_non_irp(PIRP irp) noexcept {
+    PDRIVER_OBJECT caller = context_driver();
+    if (!caller || !(driver_flags(caller) & NTIO_VERIFIER_IO_CHECKING)) return;
+    report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x01, ptr(irp), 0, 0, Severity::Always, nullptr,
+            "IoFreeIrp was called for an object whose Type is not IO_TYPE_IRP (freed already, or no IRP)", caller,
+            nullptr, nullptr});
+}
+
+// IoFreeIrp on an IRP still on a thread's IRP list (IoBuildSynchronousFsdRequest,
+// IoBuildDeviceIoControlRequest): Level 1 calls it 0x02 (raised by IoFreeIrp itself), Level 2 0x20C
+// ("still queued against a thread"). NT deviation (a guess): one condition, so a Level 2 caller gets
+// 0x20C and every other caller 0x02, as IoCallDriver's invalid device is 0x04 or 0x204.
+void on_free_of_thread_irp(PIRP irp) noexcept {
+    if (PDRIVER_OBJECT caller = level2_caller())
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x20C, 0, ptr(irp), ptr(holding_device(irp)), Severity::Always,
+                nullptr,
+                "IoFreeIrp was called for an IRP still queued to a thread (IoBuildSynchronousFsdRequest and "
+                "IoBuildDeviceIoControlRequest IRPs are freed by the I/O manager when they complete)",
+                caller, irp, nullptr});
+}
+
+// Reinitializing an IRP (IoInitializeIrp, IoReuseIrp) while a lower driver holds it is 0x310; one
+// that IoBuild*Request or IoMakeAssociatedIrp made is 0x311 (the I/O manager frees those, and they
+// are on a thread's list or point at a master); IoInitializeIrp on one from IoAllocateIrp is 0x20D
+// when its quota was charged ("has caused a quota leak") and the warning 0x238 otherwise ("negatively
+// impacts performance"): a driver recycles those with IoReuseIrp. NT deviation (a guess): Learn
+// gives 0x20D and 0x238 the same condition; the quota is what their texts tell apart.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioreuseirp
+void check_reinitialize(PIRP irp, bool reuse) noexcept {
+    PDRIVER_OBJECT caller = level2_caller();
+    if (!caller) return;
+    // IoInitializeIrp gets the caller's memory: its bytes are only trusted once the block says the
+    // I/O manager allocated it.
+    const bool allocated = io::allocated_irp(irp);
+    if ((reuse || allocated) && irp->Type == IO_TYPE_IRP && in_use(irp))
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x310, 0, ptr(irp), ptr(holding_device(irp)), Severity::Always,
+                nullptr, "the driver reinitialized an IRP a lower driver still holds", caller, irp, nullptr});
+    if (allocated && io::built_irp(irp))
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x311, 0, ptr(irp), 0, Severity::Always, nullptr,
+                "the driver reinitialized an IRP made by IoBuild*Request or IoMakeAssociatedIrp", caller, irp,
+                nullptr});
+    if (!reuse && allocated) {
+        const bool quota = (irp->AllocationFlags & IRP_LOOKASIDE_ALLOCATION) != 0;
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, quota ? 0x20Du : 0x238u, 0, ptr(irp), 0, Severity::Always,
+                nullptr,
+                quota ? "IoInitializeIrp was called for an IRP from IoAllocateIrp with quota charged (a quota leak; "
+                        "recycle it with IoReuseIrp)"
+                      : "IoInitializeIrp was called for an IRP from IoAllocateIrp (recycle it with IoReuseIrp)",
+                caller, irp, nullptr});
+    }
+}
+
+void on_initialize_irp(PIRP irp, bool reuse) noexcept {
+    check_reinitialize(irp, reuse);
     if (irp->Type == IO_TYPE_IRP) check_not_device_queued(irp);
     if (!any_records()) return;
     std::lock_guard guard(tracking_lock());

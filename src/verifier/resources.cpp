@@ -86,6 +86,13 @@ void on_initialized_irp(PIRP irp) noexcept {
     if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_alloc(irp);
 }
 void forget_allocated_irp(PIRP irp) noexcept { uncharge(irp); }
+PDRIVER_OBJECT charged_driver(const void* block) noexcept {
+    if (g_charged_blocks.load(std::memory_order_acquire) == 0) return nullptr;
+    std::lock_guard guard(g_lock);
+    if (!g_charges) return nullptr;
+    auto it = g_charges->find(block);
+    return it == g_charges->end() ? nullptr : it->second.driver;
+}
 // MDLs come from the I/O manager's per-thread cache or from pool: counted as MDLs, not pool blocks.
 void on_allocate_mdl(PMDL mdl) noexcept { charge(mdl, 0, 0, Kind::Mdl); }
 void on_free_mdl(PMDL mdl) noexcept { uncharge(mdl); }

@@ -243,6 +243,9 @@ void erase_record_locked(PIRP irp);
 void add_path_locked(IrpRecord& record, const PathEntry& entry) noexcept;
 // A dispatch frame lets go of its record (the record is recycled when it is also out of the table).
 void release_frame_record_locked(IrpRecord& record) noexcept;
+// Whether the record's latest IoCallDriver is later than its latest IoCompleteRequest: a driver the
+// IRP was sent to still holds it.
+bool record_in_flight_locked(const IrpRecord& record) noexcept;
 // Every live record (leak checks at unload).
 std::vector<RecordRef> all_records_locked();
 // Whether any record exists (no lock): hooks skip the table while no verified driver tracks an IRP.
@@ -336,6 +339,8 @@ struct ContextScope {
 inline void reset_context() noexcept { t_state.context = nullptr; }
 inline void set_context_driver(PDRIVER_OBJECT driver) noexcept { t_state.context = driver; }
 void forget_allocated_irp(PIRP irp) noexcept;
+// The verified driver a pool block or IRP is charged to (allocated while its code ran), or nullptr.
+PDRIVER_OBJECT charged_driver(const void* block) noexcept;
 // At DriverUnload's return: 0xC4 0x62 when the driver leaves pool blocks or IRPs behind.
 void check_resource_leaks(PDRIVER_OBJECT driver) noexcept;
 void forget_resources(PDRIVER_OBJECT driver) noexcept;

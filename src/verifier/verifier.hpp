@@ -52,10 +52,26 @@ void on_cancel_irp(PIRP irp) noexcept;
 
 // ---- Lifetime (lifetime_rules.cpp) ----
 void on_free_irp(PIRP irp) noexcept;            // IoFreeIrp entry
-void on_initialize_irp(PIRP irp) noexcept;      // IoInitializeIrp / IoReuseIrp: a new life for the IRP
+// IoInitializeIrp (reuse false) / IoReuseIrp (reuse true): a new life for the IRP.
+void on_initialize_irp(PIRP irp, bool reuse) noexcept;
+// IoFreeIrp about to bugcheck: an object whose Type is not IO_TYPE_IRP (0xC9 0x01 for a caller
+// verified with I/O verification), an IRP still on a thread's IRP list (0x20C at Level 2).
+void on_free_of_non_irp(PIRP irp) noexcept;
+void on_free_of_thread_irp(PIRP irp) noexcept;
+// IoBuildAsynchronousFsdRequest (subcode 0x08, code the major function) or
+// IoBuildDeviceIoControlRequest (0x09, the control code) found the caller's buffer unusable.
+void on_invalid_build_buffer(ULONG_PTR subcode, PDEVICE_OBJECT device, ULONG code, NTSTATUS status) noexcept;
+// The final stage of a driver's own request, before its IOSB is written and its event set.
+void on_request_final_stage(PIRP irp) noexcept;
 void on_initialized_irp(PIRP irp) noexcept;     // IoInitializeIrp, once done: its alloc record
 void on_delete_device(PDEVICE_OBJECT device) noexcept;  // IoDeleteDevice entry
 void on_device_freed(PDEVICE_OBJECT device) noexcept;   // the device object's memory is freed (any state)
+// ---- Devices (device_rules.cpp) ----
+void on_detach_device(PDEVICE_OBJECT target) noexcept;         // IoDetachDevice entry (0x202)
+void on_timer_reinitialized(PDEVICE_OBJECT device) noexcept;   // IoInitializeTimer on a device with one (0x0A)
+// AddDevice of driver returned success for pdo's stack; filter: the driver is a lower or upper
+// filter of the stack, not its function driver (0x243-0x246).
+void on_add_device_returned(PDRIVER_OBJECT driver, PDEVICE_OBJECT pdo, bool filter) noexcept;
 // KDEVICE_QUEUE entries linked while active (KeInsert*DeviceQueue) and unlinked (KeRemove*): an IRP
 // whose entry is still linked when it is freed or reinitialized was completed while queued (0x2A).
 void on_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept;

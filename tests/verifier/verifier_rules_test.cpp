@@ -189,16 +189,18 @@ TEST_F(VerifierTest, off_mode_checks_nothing) {
     IoFreeIrp(irp);
 }
 
-// ---- IoCompleteRequest: Level 1 (0x06, 0x07), double completion (0x44) ----
+// ---- IoCompleteRequest: Level 1 (0x06), cancel routine left set (0x23C), double completion (0x44) ----
 
-TEST_F(VerifierTest, completion_with_cancel_routine_set_is_0x07) {
+// Level 2's name for Level 1's 0x07 (verifier_level1_test.cpp): WDM layout, the completer's dispatch.
+TEST_F(VerifierTest, completion_with_cancel_routine_set_is_0x23c_at_level2) {
     load_buggy();
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kCompleteWithCancelRoutine, outcome);
     auto bc = expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x07);
-    EXPECT_NE(bc.p2, 0u);
+                              0x23C);
+    EXPECT_EQ(bc.p2, ptr(reinterpret_cast<PVOID>(m_buggy->MajorFunction[IRP_MJ_READ])));
     EXPECT_EQ(bc.p3, ptr(irp));
+    EXPECT_EQ(bc.p4, ptr(buggy_device()));
     (void)IoSetCancelRoutine(irp, nullptr);
     IoFreeIrp(irp);
 }
