@@ -10,15 +10,17 @@
 #include "verifier/verifier.hpp"
 
 namespace ntio::verifier {
-namespace {
-
-ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
 
 void wdm_error(ULONG_PTR subcode, PVOID routine, PIRP irp, PDEVICE_OBJECT device, Severity severity,
                const char* rule, const char* message, PDRIVER_OBJECT driver, IrpRecord* record) {
-    report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, subcode, ptr(routine), ptr(irp), ptr(device), severity, rule,
-            message, driver, irp, record});
+    report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, subcode, reinterpret_cast<ULONG_PTR>(routine),
+            reinterpret_cast<ULONG_PTR>(irp), reinterpret_cast<ULONG_PTR>(device), severity, rule, message, driver,
+            irp, record});
 }
+
+namespace {
+
+ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
 
 // METHOD_BUFFERED IOCTLs: fill the part of the system buffer the caller's input did not cover, so
 // that an Information larger than what the driver wrote is seen at completion (0xC9 0x312).
@@ -54,6 +56,7 @@ void entry_checks(PDEVICE_OBJECT device, PIRP irp, Frame* caller, ULONG target_f
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, Severity::Always, nullptr,
                 "IoCallDriver was called above DISPATCH_LEVEL", blamed, irp, nullptr});
     (void)target_flags;
+    wdm_send_rules(device, irp, caller);
     if (PDRIVER_CANCEL routine = __atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED)) {
         (void)routine;
         wdm_error(0x203, caller_routine, irp, device, Severity::Always, nullptr,
@@ -94,6 +97,7 @@ void entry_checks(PDEVICE_OBJECT device, PIRP irp, Frame* caller, ULONG target_f
                       "(use IoCopyCurrentIrpStackLocationToNext)",
                       blamed, caller->record.get());
     }
+    wdm_forward_rules(device, irp, *caller);
     caller->forwarded = true;
     // The lower driver (maybe unverified) never sees the mark: skip hands it the caller's location.
     stack_location(irp, caller->location)->Control &= static_cast<UCHAR>(~kCopiedMark);
@@ -117,6 +121,8 @@ void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
     bool marked = false;
     bool completed = false;
     NTSTATUS completed_status = 0;
+    PDRIVER_CANCEL cancel_now = nullptr;
+    bool taken_back = false;
     {
         std::lock_guard guard(tracking_lock());
         IrpRecord& record = *frame.record;
@@ -127,17 +133,31 @@ void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
             marked = (record.pending_bits >> frame.location) & 1;
         else
             marked = (stack_location(frame.irp, frame.location)->Control & SL_PENDING_RETURNED) != 0;
-        completed = completion_seen && !(record.stopped && record.owner_location <= frame.location);
+        taken_back = completion_seen && record.stopped && record.owner_location <= frame.location;
+        completed = completion_seen && !taken_back;
         completed_status = record.completed_status;
+        // Forwarded, pending below, no completion begun: the IRP is alive and the lower drivers' (0x229).
+        if (frame.forwarded && frame.lower_status == STATUS_PENDING && !completion_seen && !record.freed)
+            cancel_now = __atomic_load_n(&frame.irp->CancelRoutine, __ATOMIC_RELAXED);
         add_path_locked(record, {Event::Return, frame.location, 0, 0, marked, frame.device, routine, status});
         // Borrowed from here on (reports print it): recycled only once also out of the table.
         release_frame_record_locked(record);
     }
+    wdm_exit_rules(frame, status, completed, completed_status, cancel_now);
     if (status == STATUS_PENDING) {
         if (!marked && !frame.forwarded)
             wdm_error(0x23D, routine, frame.irp, frame.device, Severity::Always, "MarkIrpPending2",
                       "the dispatch routine returned STATUS_PENDING without calling IoMarkIrpPending", driver,
                       frame.record.get());
+        // Guess (Learn gives the WDM DRIVER ERROR codes no table): 0x24C is 0x23D's forwarding
+        // variant. A forwarded IRP whose lower driver did not return STATUS_PENDING is not pending
+        // below, so the dispatch's own STATUS_PENDING needs its own IoMarkIrpPending. (An IRP its
+        // completion routine took back may be marked after that completion: not judged here.)
+        else if (!marked && !taken_back && frame.lower_status != STATUS_PENDING)
+            wdm_error(0x24C, routine, frame.irp, frame.device, Severity::Always, "MarkIrpPending2",
+                      "the dispatch routine forwarded the IRP, the lower driver did not return STATUS_PENDING, "
+                      "and it returned STATUS_PENDING without calling IoMarkIrpPending",
+                      driver, frame.record.get());
         return;
     }
     if (status == static_cast<NTSTATUS>(0xFFFFFFFF))
@@ -253,7 +273,12 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
                                       label});
             frames.push_back({record, irp, device, routine, location, false, 0, 0, cancel_lock_depth(), forced});
             t_state.frame_count = frames.size();
-            frames.back().completions_at_entry = frames.back().record->completions;
+            Frame& frame = frames.back();
+            frame.completions_at_entry = frame.record->completions;
+            frame.major = sp->MajorFunction;
+            frame.minor = sp->MinorFunction;
+            frame.status_at_entry = irp->IoStatus.Status;
+            frame.information_at_entry = irp->IoStatus.Information;
             sdv_dispatch_entry(frames.back());
         }
     }
@@ -521,7 +546,10 @@ NTSTATUS call_driver_slow(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) n
     } else {
         status = checked_call(device, irp, caller, false);
     }
-    if ((caller = live_frame(irp))) caller->lower_status = status;
+    if ((caller = live_frame(irp))) {
+        caller->lower_status = status;
+        if (status == STATUS_PENDING) wdm_forward_pending(*caller);
+    }
     return status;
 }
 

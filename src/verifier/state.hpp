@@ -266,6 +266,14 @@ struct Frame {
     bool forced_pending = false;  // the verifier marked the location pending (force pending mode)
     int apc_disable_at_entry = 0;  // the thread's KernelApcDisable when the dispatch began (sdv_rules.cpp)
     int guarded_at_entry = 0;      // and its SpecialApcDisable (GuardedRegions)
+    // The request as the dispatch received it (wdm_rules.cpp: status hygiene of PnP / Power / WMI IRPs).
+    UCHAR major = 0;
+    UCHAR minor = 0;
+    NTSTATUS status_at_entry = 0;
+    ULONG_PTR information_at_entry = 0;
+    // The IRP's cancel routine when a forward returned STATUS_PENDING with no completion seen (the
+    // lower driver's, if any): another one at the dispatch's return is the dispatch's (0x229).
+    PDRIVER_CANCEL cancel_after_forward = nullptr;
 };
 std::vector<Frame>& thread_frames() noexcept;
 inline Frame* innermost_frame(PIRP irp) noexcept {
@@ -428,6 +436,24 @@ void restamp_all_threads() noexcept;
 // clock read is caused by a tick begun before it (or the thread's first event).
 std::uint64_t log_clock_tick() noexcept;
 std::uint64_t log_clock_ticks_begun() noexcept;
+
+// ---- WDM DRIVER ERROR rules of forwarding and status (wdm_rules.cpp) ----
+// Reports 0xC9 `subcode` with the layout of the WDM DRIVER ERROR codes (routine, IRP, device object).
+void wdm_error(ULONG_PTR subcode, PVOID routine, PIRP irp, PDEVICE_OBJECT device, Severity severity,
+               const char* rule, const char* message, PDRIVER_OBJECT driver, IrpRecord* record);
+// Any IoCallDriver the Level 2 entry checks see (a Level 2 target, or a forward from a Level 2
+// dispatch): the IRQL and initial-status rules of the request itself.
+void wdm_send_rules(PDEVICE_OBJECT device, PIRP irp, Frame* caller) noexcept;
+// A forward from a Level 2 dispatch (after its stack-location copy rules): stack routing, stack
+// size, copy without completion routine, status of a request the driver does not understand.
+void wdm_forward_rules(PDEVICE_OBJECT device, PIRP irp, Frame& caller) noexcept;
+// A forward from a Level 2 dispatch came back with STATUS_PENDING.
+void wdm_forward_pending(Frame& caller) noexcept;
+// The dispatch returned: `completed` (its IRP completed since the dispatch began, not taken back) with
+// `completed_status`; `cancel_now` the IRP's cancel routine read at the return, while the lower
+// drivers still owned it (else nullptr).
+void wdm_exit_rules(Frame& frame, NTSTATUS status, bool completed, NTSTATUS completed_status,
+                    PDRIVER_CANCEL cancel_now) noexcept;
 
 // ---- SDV run-time monitors (sdv_rules.cpp) ----
 // Called once from the dispatch entry (after the frame is pushed), once from the exit checks (before

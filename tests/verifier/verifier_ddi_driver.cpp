@@ -309,8 +309,16 @@ NTSTATUS NTAPI RoutineSetsEvent(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
     return STATUS_CONTINUE_COMPLETION;
 }
 
+NTSTATUS NTAPI RoutinePropagates(PDEVICE_OBJECT, PIRP Irp, PVOID) {
+    if (Irp->PendingReturned) IoMarkIrpPending(Irp);
+    return STATUS_CONTINUE_COMPLETION;
+}
+
 NTSTATUS forward(PDEVICE_OBJECT DeviceObject, DdiExtension* ext, PIRP Irp, LONG how) {
     IoCopyCurrentIrpStackLocationToNext(Irp);
+    // A copy needs a completion routine (without one it is 0xC9 0x21C): one that only propagates
+    // the pending bit, replaced below where the mode wants another.
+    IoSetCompletionRoutine(Irp, RoutinePropagates, nullptr, TRUE, TRUE, TRUE);
     if (how == kForwardCompletionExUnchecked || how == kForwardCompletionExChecked) {
         const NTSTATUS set = IoSetCompletionRoutineEx(DeviceObject, Irp, RoutineSetsEvent, ext, TRUE, TRUE, TRUE);
         if (!NT_SUCCESS(set) && how == kForwardCompletionExChecked) return ddi_complete(Irp, set);

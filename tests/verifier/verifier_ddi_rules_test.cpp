@@ -158,7 +158,8 @@ TEST_F(DdiRuleTest, failing_a_query_or_completing_a_cancellation_with_success_is
 
 // The non-IRQL rules are DDI compliance checking's: Force IRQL checking alone reports none of them.
 TEST_F(DdiRuleTest, force_irql_checking_alone_does_not_check_the_other_rules) {
-    load_ddi(NTIO_VERIFIER_FORCE_IRQL_CHECKING | NTIO_VERIFIER_IO_CHECKING);
+    // I/O verification at Level 1 only: Level 2 reports the failed cancel-stop itself (0xC9 0x247).
+    load_ddi(NTIO_VERIFIER_FORCE_IRQL_CHECKING | NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_IO_LEVEL1_ONLY);
     expect_no_bugcheck([&] { send_pnp(IRP_MN_CANCEL_STOP_DEVICE, STATUS_UNSUCCESSFUL); });
     Outcome outcome;
     PIRP irp = ddi_read(lower(), kDdiPowerIrpPointer, PASSIVE_LEVEL, outcome);

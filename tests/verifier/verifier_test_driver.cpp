@@ -178,6 +178,19 @@ NTSTATUS NTAPI BuggyIoctl(PDEVICE_OBJECT, PIRP Irp) {
     return STATUS_SUCCESS;
 }
 
+// PnP, power and WMI: complete the way g_buggy_pnp says.
+NTSTATUS NTAPI BuggyPnp(PDEVICE_OBJECT, PIRP Irp) {
+    switch (g_buggy_pnp) {
+    case kPnpFail: return complete(Irp, STATUS_UNSUCCESSFUL);
+    case kPnpSucceed: return complete(Irp, STATUS_SUCCESS);
+    default: {
+        const NTSTATUS status = Irp->IoStatus.Status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    }
+    }
+}
+
 VOID NTAPI BuggyUnload(PDRIVER_OBJECT DriverObject) {
     while (DriverObject->DeviceObject) IoDeleteDevice(DriverObject->DeviceObject);
 }
@@ -265,9 +278,11 @@ NTSTATUS FilterReadModes(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         // ... and no longer once it goes down (the lower driver owns its cancellation then).
         if (sp->Parameters.Read.ByteOffset.LowPart == kFilterForwardUncancelable) (void)IoSetCancelRoutine(Irp, nullptr);
         IoCopyCurrentIrpStackLocationToNext(Irp);
+        IoSetCompletionRoutine(Irp, PropagatingCompletion, nullptr, TRUE, TRUE, TRUE);
         return IoCallDriver(ext->Lower, Irp);
     case kFilterResendWhilePending: {
         IoCopyCurrentIrpStackLocationToNext(Irp);
+        IoSetCompletionRoutine(Irp, PropagatingCompletion, nullptr, TRUE, TRUE, TRUE);
         NTSTATUS status = IoCallDriver(ext->Lower, Irp);
         // STATUS_PENDING taken for "busy, try again": the lower driver still holds the IRP.
         if (status == STATUS_PENDING) status = IoCallDriver(ext->Lower, Irp);
@@ -296,6 +311,7 @@ NTSTATUS FilterReadModes(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     case kFilterMarkCopyForward:
         IoMarkIrpPending(Irp);
         IoCopyCurrentIrpStackLocationToNext(Irp);
+        IoSetCompletionRoutine(Irp, PropagatingCompletion, nullptr, TRUE, TRUE, TRUE);
         (void)IoCallDriver(ext->Lower, Irp);
         return STATUS_PENDING;
     case kFilterMarkSkipForward:
@@ -310,9 +326,49 @@ NTSTATUS FilterReadModes(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         if (!NT_SUCCESS(status)) return complete(Irp, status);
         return IoCallDriver(ext->Lower, Irp);
     }
+    case kFilterCopyNoRoutine:
+        IoCopyCurrentIrpStackLocationToNext(Irp);
+        return IoCallDriver(ext->Lower, Irp);
+    case kFilterForwardToBase: {
+        // The PDO, as a filter that wants "the real device" finds it (the test keeps it alive).
+        PDEVICE_OBJECT base = IoGetDeviceAttachmentBaseRef(DeviceObject);
+        ObDereferenceObject(base);
+        IoSkipCurrentIrpStackLocation(Irp);
+        return IoCallDriver(base, Irp);
+    }
+    case kFilterCancelAfterForward: {
+        IoCopyCurrentIrpStackLocationToNext(Irp);
+        IoSetCompletionRoutine(Irp, PropagatingCompletion, nullptr, TRUE, TRUE, TRUE);
+        const NTSTATUS status = IoCallDriver(ext->Lower, Irp);
+        if (status == STATUS_PENDING) (void)IoSetCancelRoutine(Irp, FilterHeldCancel);
+        return status;
+    }
+    case kFilterSkipReturnPending:
+        IoSkipCurrentIrpStackLocation(Irp);
+        (void)IoCallDriver(ext->Lower, Irp);
+        return STATUS_PENDING;
     default:
         return complete(Irp, STATUS_INVALID_PARAMETER);
     }
+}
+
+// PnP: pass the IRP down the way g_filter_pnp says.
+NTSTATUS NTAPI FilterPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    auto* ext = static_cast<FilterExtension*>(DeviceObject->DeviceExtension);
+    switch (g_filter_pnp) {
+    case kFilterPnpSetStatus: Irp->IoStatus.Status = STATUS_SUCCESS; break;
+    case kFilterPnpSetInformation: Irp->IoStatus.Information = 1; break;
+    case kFilterPnpRaiseIrql: {
+        const KIRQL irql = RaiseToApcLevel();
+        IoSkipCurrentIrpStackLocation(Irp);
+        const NTSTATUS status = IoCallDriver(ext->Lower, Irp);
+        KeLowerIrql(irql);
+        return status;
+    }
+    default: break;
+    }
+    IoSkipCurrentIrpStackLocation(Irp);
+    return IoCallDriver(ext->Lower, Irp);
 }
 
 VOID NTAPI FilterUnload(PDRIVER_OBJECT DriverObject) {
@@ -350,6 +406,9 @@ NTSTATUS NTAPI VerBuggyDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING)
     }
     DriverObject->MajorFunction[IRP_MJ_READ] = BuggyRead;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = BuggyIoctl;
+    DriverObject->MajorFunction[IRP_MJ_PNP] = BuggyPnp;
+    DriverObject->MajorFunction[IRP_MJ_POWER] = BuggyPnp;
+    DriverObject->MajorFunction[IRP_MJ_SYSTEM_CONTROL] = BuggyPnp;
     DriverObject->DriverUnload = BuggyUnload;
     device->Flags |= DO_BUFFERED_IO;
     return STATUS_SUCCESS;
@@ -368,6 +427,7 @@ NTSTATUS NTAPI VerFilterDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING
     }
     device->Flags |= ext->Lower->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO);
     DriverObject->MajorFunction[IRP_MJ_READ] = FilterRead;
+    DriverObject->MajorFunction[IRP_MJ_PNP] = FilterPnp;
     DriverObject->DriverUnload = FilterUnload;
     return STATUS_SUCCESS;
 }
@@ -426,8 +486,13 @@ void use_private_dump_dir() {
 
 }  // namespace
 
+ULONG g_buggy_pnp = kPnpCompleteAsIs;
+ULONG g_filter_pnp = kFilterPnpSkip;
+
 void VerifierTest::SetUp() {
     use_private_dump_dir();
+    g_buggy_pnp = kPnpCompleteAsIs;
+    g_filter_pnp = kFilterPnpSkip;
     SystemTest::SetUp();
     (void)NtioVerifierSetMode(NtioVerifierStrict);
 }

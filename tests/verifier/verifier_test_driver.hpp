@@ -65,7 +65,30 @@ enum FilterMode : ULONG {
                                     // forward; if it fails, complete with its status (legal)
     kFilterRaiseIrqlSkip = 16,      // KeRaiseIrql(APC_LEVEL), skip, return IoCallDriver: returns
                                     // raised (0xC9 0x05 naming the filter)
+    kFilterCopyNoRoutine = 17,      // IoCopyCurrentIrpStackLocationToNext, no completion routine (0x21C)
+    kFilterForwardToBase = 18,      // skip, forward to the bottom of the stack, past the attached-to
+                                    // device (0x211)
+    kFilterCancelAfterForward = 19,  // copy + propagating routine, forward; on STATUS_PENDING set a
+                                     // cancel routine on the IRP the lower driver holds (0x229)
+    kFilterSkipReturnPending = 20,  // skip, forward, return STATUS_PENDING whatever the lower returned
+                                    // and without IoMarkIrpPending (0x24C)
 };
+
+// What VerBuggy's IRP_MJ_PNP / IRP_MJ_POWER / IRP_MJ_SYSTEM_CONTROL dispatch does (g_buggy_pnp).
+enum BuggyPnpMode : ULONG {
+    kPnpCompleteAsIs = 0,  // complete with IoStatus as it came (a bus driver not handling the IRP)
+    kPnpFail = 1,          // complete with STATUS_UNSUCCESSFUL
+    kPnpSucceed = 2,       // complete with STATUS_SUCCESS
+};
+// What VerFilter's IRP_MJ_PNP dispatch does before it skips and forwards (g_filter_pnp).
+enum FilterPnpMode : ULONG {
+    kFilterPnpSkip = 0,            // nothing (the pass-through Learn describes)
+    kFilterPnpSetStatus = 1,       // IoStatus.Status = STATUS_SUCCESS
+    kFilterPnpSetInformation = 2,  // IoStatus.Information = 1
+    kFilterPnpRaiseIrql = 3,       // forward at APC_LEVEL, then lower the IRQL again
+};
+extern ULONG g_buggy_pnp;
+extern ULONG g_filter_pnp;
 
 // VerBuggy's METHOD_BUFFERED IOCTLs: the driver writes 4 bytes of output.
 inline constexpr ULONG kIoctlReportWritten = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS);
