@@ -109,7 +109,11 @@ void rundown_thread_irps(_KTHREAD* kthread, void*) {
     }
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(g_cancel_timeout_ms.load(std::memory_order_relaxed));
-    for (int step = 0;; ++step) {
+    // A System shutting down ends the threads still bound to it after its workers, DPCs and drivers
+    // are gone: nothing is left that could complete the rest, and their devices may be gone too (no
+    // error is logged then).
+    const bool shutting_down = !kthread->m_kernel->accepting_threads();
+    for (int step = 0; !shutting_down; ++step) {
         if (irp_list_empty(thread)) return;
         if (std::chrono::steady_clock::now() >= deadline) break;
         if (step < kRundownYields) {
@@ -132,7 +136,7 @@ void rundown_thread_irps(_KTHREAD* kthread, void*) {
             InitializeListHead(e);
             PIRP irp = CONTAINING_RECORD(e, IRP, ThreadListEntry);
             irp->Tail.Overlay.Thread = nullptr;
-            devices.push_back(owning_device(irp));
+            if (!shutting_down) devices.push_back(owning_device(irp));
         }
     }
     for (PDEVICE_OBJECT device : devices) {
