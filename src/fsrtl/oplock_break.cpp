@@ -17,7 +17,7 @@ enum class Op {
     read,       // loses W: level 1 and batch go to level 2, RW(H) to R(H)
     open,       // a create that neither overwrites nor asks for write access (filter oplocks stay)
     write,      // data or size changes: everything goes to none, level 2 even for its own key
-    handle,     // rename, link, delete: loses H (batch and filter to none)
+    handle,     // rename, link, delete, a create's sharing violation: loses H (batch and filter to none)
     all_none,   // FsRtlOplockBreakToNone: every oplock to none whatever its key
     cleanup,    // the owner's handle closes
 };
@@ -46,8 +46,6 @@ ULONG level_after(const Check& c, Kind kind, ULONG level, PFILE_OBJECT owner) {
         if (same_key || kind == Kind::filter) return level;
         return level & ~kWrite;
     case Op::open:
-        // NT deviation: NT also breaks H for a create that meets a sharing violation; ntio's check
-        // cannot see the file system's share check, so only rename, link and delete break H.
         if (same_key) return level;
         if (kind == Kind::filter) return c.filter_breaks ? 0 : level;
         return level & ~kWrite;
@@ -125,9 +123,18 @@ Check classify(PIRP irp, ULONG flags) {
     switch (sp->MajorFunction) {
     case IRP_MJ_CREATE: {
         const ULONG options = sp->Parameters.Create.Options;
-        const ULONG disposition = options >> 24;
         if (options & FILE_COMPLETE_IF_OPLOCKED) c.complete_if_oplocked = true;
         c.requiring_oplock = (options & FILE_OPEN_REQUIRING_OPLOCK) != 0;
+        if (flags & OPLOCK_FLAG_BREAKING_FOR_SHARING_VIOLATION) {
+            // The file system's share check failed: other keys' handle caching goes, so that their
+            // owners may close the cached handles that stand in the way, and the file system
+            // checks again once the breaks end (Learn, FsRtlCheckOplockEx; "Checking the Oplock
+            // State of an IRP_MJ_CREATE operation",
+            // https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create2).
+            c.op = Op::handle;
+            break;
+        }
+        const ULONG disposition = options >> 24;
         const ACCESS_MASK access =
             sp->Parameters.Create.SecurityContext ? sp->Parameters.Create.SecurityContext->DesiredAccess : 0;
         if (disposition == FILE_SUPERSEDE || disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF) {
