@@ -98,6 +98,10 @@ static NTSTATUS FatOpenFcb(PFAT_CREATE Create, PFAT_FCB Fcb)
     if (!(Create->Options & FILE_NO_INTERMEDIATE_BUFFERING)) {
         file->Flags |= FO_CACHE_SUPPORTED;
     }
+    /* The open's oplock key (an oplock key ECP's) goes with its file object, also when no oplock
+     * check ran for this create (a new file, the file's first open).
+     * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckoplockex */
+    (void)FsRtlCheckOplockEx(&Fcb->Oplock, Create->Irp, OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY, NULL, NULL, NULL);
     return STATUS_SUCCESS;
 }
 

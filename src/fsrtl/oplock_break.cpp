@@ -32,7 +32,7 @@ struct Check {
 
 // The level `kind` at `level` keeps under `c` (MS-FSA 2.1.4.12's table, by caching levels).
 ULONG level_after(const Check& c, Kind kind, ULONG level, PFILE_OBJECT owner) {
-    const bool same_key = owner == c.requester;
+    const bool same = same_key(owner, c.requester);
     switch (c.op) {
     case Op::none:
     case Op::cleanup:
@@ -41,16 +41,16 @@ ULONG level_after(const Check& c, Kind kind, ULONG level, PFILE_OBJECT owner) {
         return 0;
     case Op::write:
         if (kind == Kind::level2) return 0;
-        return same_key ? level : 0;
+        return same ? level : 0;
     case Op::read:
-        if (same_key || kind == Kind::filter) return level;
+        if (same || kind == Kind::filter) return level;
         return level & ~kWrite;
     case Op::open:
-        if (same_key) return level;
+        if (same) return level;
         if (kind == Kind::filter) return c.filter_breaks ? 0 : level;
         return level & ~kWrite;
     case Op::handle:
-        if (same_key) return level;
+        if (same) return level;
         if (kind == Kind::batch || kind == Kind::filter) return 0;
         if (kind == Kind::level1 || kind == Kind::level2) return level;
         return level & ~kHandle;
@@ -258,12 +258,15 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplock(POPLOCK Oplock, PIRP Irp, PVOID Cont
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckoplockex
-// NT deviation: OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY, _BACK_OUT_ATOMIC_OPLOCK, _PARENT_OBJECT and
-// _REMOVING_FILE_OR_LINK do nothing: ntio has no oplock key ECPs, atomic oplocks or directory oplocks.
+// A create's check first records the oplock key its oplock key ECP gives the file object;
+// OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY does only that.
+// NT deviation: _BACK_OUT_ATOMIC_OPLOCK, _PARENT_OBJECT and _REMOVING_FILE_OR_LINK do nothing:
+// ntio has no atomic oplocks or directory oplocks.
 NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx(POPLOCK Oplock, PIRP Irp, ULONG Flags, PVOID Context,
                                               POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
                                               POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
     if (!Oplock || !Irp) return STATUS_INVALID_PARAMETER;
+    if (IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE) record_create_key(Irp);
     if (Flags & (OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY | OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK | OPLOCK_FLAG_PARENT_OBJECT))
         return STATUS_SUCCESS;
     return check(Oplock, Irp, classify(Irp, Flags), Context, CompletionRoutine, PostIrpRoutine);

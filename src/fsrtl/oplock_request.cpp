@@ -48,13 +48,14 @@ NTSTATUS request_legacy(State& s, PIRP irp, PFILE_OBJECT fo, Kind kind, ULONG op
 
 // MS-FSA 2.1.5.17.2: R and RH share with other keys' R/RH and legacy level 2; RW and RWH need every
 // open to carry the one key and no other key's oplock. A key's new request replaces its own older
-// one when it asks for at least as much; that older request completes naming the new level.
+// one when it asks for at least as much; that older request completes naming the new level, with
+// STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE when another open of the key asked.
 NTSTATUS request_win7(State& s, PIRP irp, PFILE_OBJECT fo, ULONG level, ULONG open_count, ULONG flags,
                       Deferred& deferred) {
     if (!s.m_breaking.empty()) return STATUS_OPLOCK_NOT_GRANTED;
     const Grant* own = nullptr;
     for (const Grant& g : s.m_grants) {
-        if (g.owner == fo && g.kind == Kind::win7) {
+        if (g.kind == Kind::win7 && same_key(g.owner, fo)) {
             own = &g;
             continue;
         }
@@ -70,8 +71,9 @@ NTSTATUS request_win7(State& s, PIRP irp, PFILE_OBJECT fo, ULONG level, ULONG op
         if ((own->level & level) != own->level) return STATUS_OPLOCK_NOT_GRANTED;
         Grant old = *own;
         s.m_grants.erase(s.m_grants.begin() + (own - s.m_grants.data()));
+        const NTSTATUS switched = old.owner == fo ? STATUS_SUCCESS : STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE;
         if (s.unpark_locked(old.irp))
-            deferred.completions.push_back({old.irp, STATUS_SUCCESS, write_win7_output(old.irp, old.level, level, false)});
+            deferred.completions.push_back({old.irp, switched, write_win7_output(old.irp, old.level, level, false)});
     }
     return grant_locked(s, {irp, fo, Kind::win7, level}, deferred);
 }

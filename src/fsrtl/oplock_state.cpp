@@ -63,7 +63,7 @@ bool State::unpark_locked(PIRP irp) {
 
 bool State::has_breaking_for_locked(PFILE_OBJECT requester) const noexcept {
     for (const Breaking& b : m_breaking)
-        if (b.owner != requester) return true;
+        if (!same_key(b.owner, requester)) return true;
     return false;
 }
 
@@ -206,13 +206,6 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlCurrentOplockH(POPLOCK Oplock) {
     for (const Breaking& b : state->m_breaking)
         if (b.to_level & kHandle) return TRUE;
     return FALSE;
-}
-
-// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockkeysequal
-// NT deviation: ntio keys an oplock by its file object (no oplock key ECPs), so two file objects have
-// equal keys only when they are the same object.
-NTKERNELAPI BOOLEAN NTAPI FsRtlOplockKeysEqual(PFILE_OBJECT Fo1, PFILE_OBJECT Fo2) {
-    return Fo1 == Fo2 ? TRUE : FALSE;
 }
 
 }  // extern "C"

@@ -22,7 +22,7 @@ enum class Kind { level1, batch, filter, level2, win7 };
 
 struct Grant {
     PIRP irp;            // the request, pending until the break
-    PFILE_OBJECT owner;  // the oplock key: ntio keys an oplock by its file object
+    PFILE_OBJECT owner;  // the open that asked; its oplock key decides what breaks (same_key)
     Kind kind;
     ULONG level;
 };
@@ -94,6 +94,12 @@ State* state_of(POPLOCK oplock) noexcept;
 State* state_for(POPLOCK oplock);
 // Completes the deferred IRPs and calls the deferred waiters back, with no lock held.
 void finish(Deferred& deferred);
+// Records the oplock key the create `irp` carries in an oplock key ECP on its file object
+// (oplock_key.cpp); nothing for a create without one.
+void record_create_key(PIRP irp) noexcept;
+// Whether two opens share an oplock key: the same file object, or equal oplock key ECPs. NULL has
+// no key.
+bool same_key(PFILE_OBJECT a, PFILE_OBJECT b) noexcept;
 // Fills a Windows 7 request's output buffer with a break (or close) notification.
 ULONG_PTR write_win7_output(PIRP irp, ULONG original, ULONG new_level, bool ack_required);
 
