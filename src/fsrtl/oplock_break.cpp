@@ -5,6 +5,7 @@
 // blocks, or, with a CompletionRoutine, the IRP is handed to the package and STATUS_PENDING returned.
 #include "fsrtl/oplock_state.hpp"
 
+#include <algorithm>
 #include <new>
 
 using namespace ntio::fsrtl::oplock;
@@ -78,7 +79,7 @@ void break_locked(State& s, const Check& c, Deferred& deferred) {
             const bool ack = (g.level & ~to & (kWrite | kHandle)) != 0;
             if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, write_win7_output(g.irp, g.level, to, ack)});
             if (ack) {
-                s.m_breaking.push_back({g.owner, g.kind, to, false});
+                s.m_breaking.push_back({g.owner, g.kind, to, false, g.process, (g.level & kWrite) != 0});
             }
         } else if (g.kind == Kind::level2) {
             if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, FILE_OPLOCK_BROKEN_TO_NONE});
@@ -86,7 +87,8 @@ void break_locked(State& s, const Check& c, Deferred& deferred) {
             const ULONG_PTR info = (to & kRead) && g.kind != Kind::filter ? FILE_OPLOCK_BROKEN_TO_LEVEL_2
                                                                             : FILE_OPLOCK_BROKEN_TO_NONE;
             if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, info});
-            s.m_breaking.push_back({g.owner, g.kind, info == FILE_OPLOCK_BROKEN_TO_LEVEL_2 ? kRead : 0, false});
+            s.m_breaking.push_back(
+                {g.owner, g.kind, info == FILE_OPLOCK_BROKEN_TO_LEVEL_2 ? kRead : 0, false, g.process, true});
         }
     }
 }
@@ -181,10 +183,49 @@ Check classify(PIRP irp, ULONG flags) {
     return c;
 }
 
+// FsRtlCheckOplockEx2's notification of a blocked wait: after `timeout_ms` the routine hears of the
+// wait (INTERIM_TIMEOUT), which goes on; when it ends, of its end (TERMINATED).
+struct Notify {
+    ULONGLONG timeout_ms = 0;
+    POPLOCK_NOTIFY_PARAMS params = nullptr;
+    POPLOCK_NOTIFY_ROUTINE routine = nullptr;
+};
+
+void notify(const Notify& n, OPLOCK_NOTIFY_REASON reason, PIRP irp, NTSTATUS status) {
+    OPLOCK_NOTIFY_PARAMS local{};
+    POPLOCK_NOTIFY_PARAMS params = n.params ? n.params : &local;
+    params->NotifyReason = reason;
+    params->NotifyContext = n.params;
+    params->Irp = irp;
+    params->Status = status;
+    (void)n.routine(params);  // Learn: its status is ignored
+}
+
+// Blocks until the breaks end. Learn (FsRtlCheckOplockEx2): the timeout counts only with a notify
+// routine. A guess where Learn is silent: the interim notification carries STATUS_TIMEOUT, and the
+// end is reported only to a routine that heard of the timeout ("if NotifyRoutine is invoked for
+// reason OPLOCK_NOTIFY_BREAK_WAIT_INTERIM_TIMEOUT, it will always be invoked for reason
+// OPLOCK_NOTIFY_BREAK_WAIT_TERMINATED").
+void wait_blocked(BlockedWait* blocked, PIRP irp, const Notify* n) {
+    if (n && n->routine && n->timeout_ms) {
+        constexpr ULONGLONG kMaxMs = static_cast<ULONGLONG>(MAXLONGLONG) / 10000;
+        LARGE_INTEGER timeout;
+        timeout.QuadPart = -static_cast<LONGLONG>(std::min(n->timeout_ms, kMaxMs) * 10000);
+        if (KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, &timeout) == STATUS_TIMEOUT) {
+            notify(*n, OPLOCK_NOTIFY_BREAK_WAIT_INTERIM_TIMEOUT, irp, STATUS_TIMEOUT);
+            (void)KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, nullptr);
+            notify(*n, OPLOCK_NOTIFY_BREAK_WAIT_TERMINATED, irp, STATUS_SUCCESS);
+        }
+    } else {
+        (void)KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, nullptr);
+    }
+    blocked->release();
+}
+
 // Breaks what `c` conflicts with, then holds the operation while breaks of other keys wait for their
 // acknowledgement.
 NTSTATUS check(POPLOCK oplock, PIRP irp, const Check& c, PVOID context, POPLOCK_WAIT_COMPLETE_ROUTINE completion,
-               POPLOCK_FS_PREPOST_IRP post) {
+               POPLOCK_FS_PREPOST_IRP post, const Notify* n = nullptr) {
     State* s = state_of(oplock);
     if (!s || c.op == Op::none) return STATUS_SUCCESS;
     Deferred deferred;
@@ -222,8 +263,7 @@ NTSTATUS check(POPLOCK oplock, PIRP irp, const Check& c, PVOID context, POPLOCK_
         return STATUS_SUCCESS;
     }
     if (!completion) {
-        (void)KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, nullptr);
-        blocked->release();
+        wait_blocked(blocked, irp, n);
         return STATUS_SUCCESS;
     }
     // The IRP is the package's now: the file system prepares it for posting, then it waits.
@@ -265,11 +305,23 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplock(POPLOCK Oplock, PIRP Irp, PVOID Cont
 NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx(POPLOCK Oplock, PIRP Irp, ULONG Flags, PVOID Context,
                                               POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
                                               POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
-    if (!Oplock || !Irp) return STATUS_INVALID_PARAMETER;
+    return FsRtlCheckOplockEx2(Oplock, Irp, Flags, 0, Context, CompletionRoutine, PostIrpRoutine, 0, nullptr, nullptr);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlcheckoplockex2
+// FsRtlCheckOplockEx with a notified blocking wait; FlagsEx2 is reserved (nonzero is
+// STATUS_INVALID_PARAMETER, a guess: Learn says only that it must be zero).
+NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx2(POPLOCK Oplock, PIRP Irp, ULONG Flags, ULONG FlagsEx2,
+                                               PVOID CompletionRoutineContext,
+                                               POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                               POPLOCK_FS_PREPOST_IRP PostIrpRoutine, ULONGLONG Timeout,
+                                               PVOID NotifyContext, POPLOCK_NOTIFY_ROUTINE NotifyRoutine) {
+    if (!Oplock || !Irp || FlagsEx2 != 0) return STATUS_INVALID_PARAMETER;
     if (IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE) record_create_key(Irp);
     if (Flags & (OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY | OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK | OPLOCK_FLAG_PARENT_OBJECT))
         return STATUS_SUCCESS;
-    return check(Oplock, Irp, classify(Irp, Flags), Context, CompletionRoutine, PostIrpRoutine);
+    const Notify n{Timeout, static_cast<POPLOCK_NOTIFY_PARAMS>(NotifyContext), NotifyRoutine};
+    return check(Oplock, Irp, classify(Irp, Flags), CompletionRoutineContext, CompletionRoutine, PostIrpRoutine, &n);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockbreaktonone

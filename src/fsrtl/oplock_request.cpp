@@ -22,12 +22,15 @@ ULONG legacy_level(Kind kind) {
     }
 }
 
-// Grants `grant` to its request IRP (parked) or says why not; the caller completes on failure.
-NTSTATUS grant_locked(State& s, const Grant& grant, Deferred& deferred) {
+// Grants `grant` to its request IRP (parked) or says why not; the caller completes on failure. The
+// grant remembers the requester's process (the FSCTL's, else the one the file system runs it in).
+NTSTATUS grant_locked(State& s, Grant grant, Deferred& deferred) {
     if (!s.park_locked(grant.irp)) {
         deferred.completions.push_back({grant.irp, STATUS_CANCELLED, 0});
         return STATUS_PENDING;
     }
+    PEPROCESS process = IoGetRequestorProcess(grant.irp);
+    grant.process = PsGetProcessId(process ? process : PsGetCurrentProcess());
     s.m_grants.push_back(grant);
     return STATUS_PENDING;
 }

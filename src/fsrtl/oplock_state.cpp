@@ -175,6 +175,26 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlOplockIsFastIoPossible(POPLOCK Oplock) {
     return TRUE;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fstrloplockgetanybreakownerprocess
+// The exclusive owner's process (an oplock that caches writes, granted or breaking), else the first
+// breaking owner's, else NULL; referenced. A process that is gone by now is NULL too.
+NTKERNELAPI PEPROCESS NTAPI FsRtlOplockGetAnyBreakOwnerProcess(POPLOCK Oplock) {
+    State* state = state_of(Oplock);
+    if (!state) return nullptr;
+    HANDLE owner = nullptr;
+    {
+        std::lock_guard<std::mutex> guard(state->m_lock);
+        for (const Grant& g : state->m_grants)
+            if (g.level & kWrite) owner = g.process;
+        for (const Breaking& b : state->m_breaking)
+            if (b.exclusive) owner = b.process;
+        if (!owner && !state->m_breaking.empty()) owner = state->m_breaking.front().process;
+    }
+    PEPROCESS process = nullptr;
+    if (!owner || !NT_SUCCESS(PsLookupProcessByProcessId(owner, &process))) return nullptr;
+    return process;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcurrentbatchoplock
 NTKERNELAPI BOOLEAN NTAPI FsRtlCurrentBatchOplock(POPLOCK Oplock) {
     State* state = state_of(Oplock);

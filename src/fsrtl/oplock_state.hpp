@@ -25,6 +25,7 @@ struct Grant {
     PFILE_OBJECT owner;  // the open that asked; its oplock key decides what breaks (same_key)
     Kind kind;
     ULONG level;
+    HANDLE process = nullptr;  // the requester's process id (FsRtlOplockGetAnyBreakOwnerProcess)
 };
 
 // An exclusive (or handle-caching) oplock broken and not yet acknowledged.
@@ -33,6 +34,8 @@ struct Breaking {
     Kind kind;
     ULONG to_level;      // what the owner may keep when it acknowledges
     bool close_pending;  // FSCTL_OPBATCH_ACK_CLOSE_PENDING: the owner's cleanup ends the break
+    HANDLE process;      // the owner's process id
+    bool exclusive;      // the broken oplock cached writes (level 1, batch, filter, RW, RWH)
 };
 
 // A thread blocked until the breaks end. Both the thread and the releaser hold a reference, so the

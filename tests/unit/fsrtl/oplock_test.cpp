@@ -9,10 +9,6 @@
 namespace ntio::fsrtl::oplock_test {
 namespace {
 
-constexpr ULONG R = OPLOCK_LEVEL_CACHE_READ;
-constexpr ULONG H = OPLOCK_LEVEL_CACHE_HANDLE;
-constexpr ULONG W = OPLOCK_LEVEL_CACHE_WRITE;
-
 using OplockTest = OplockFsTest;
 
 // MS-FSA 2.1.5.17.1: a level 1 oplock needs the only open; granted, its FSCTL pends.
