@@ -51,6 +51,13 @@ protected:
         (void)oplock.wait();
         return ::testing::AssertionFailure() << "the open returned 0x" << std::hex << static_cast<ULONG>(p.status) << " before any break";
     }
+    // The open still waits for the owner; the owner closes its handle and the open goes through.
+    static void close_owner_and_expect_the_open(HANDLE owner, PendingOpen& p) {
+        EXPECT_FALSE(p.done.load());
+        EXPECT_EQ(NtClose(owner), STATUS_SUCCESS);
+        ASSERT_EQ(p.join(), STATUS_SUCCESS);
+        EXPECT_EQ(NtClose(p.handle), STATUS_SUCCESS);
+    }
 };
 
 // An RH oplock's owner denies write sharing; a writer's open breaks RH to R (acknowledgement
@@ -68,10 +75,7 @@ TEST_F(OplockSharingTest, violation_breaks_rh_and_the_owners_close_lets_the_open
     EXPECT_EQ(rh->output.OriginalOplockLevel, R | H);
     EXPECT_EQ(rh->output.NewOplockLevel, R);
     EXPECT_EQ(rh->output.Flags, ULONG(REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED));
-    EXPECT_FALSE(writer.done.load());  // held until the owner answers
-    EXPECT_EQ(NtClose(a), STATUS_SUCCESS);
-    ASSERT_EQ(writer.join(), STATUS_SUCCESS);
-    EXPECT_EQ(NtClose(writer.handle), STATUS_SUCCESS);
+    close_owner_and_expect_the_open(a, writer);
 }
 
 // The owner acknowledges to R and keeps its handle: the share check runs again and fails; the R
@@ -110,10 +114,7 @@ TEST_F(OplockSharingTest, violation_breaks_a_batch_oplock_and_waits_for_the_owne
     ASSERT_TRUE(break_comes_first(*batch, reader, a));
     EXPECT_EQ(batch->iosb.Status, STATUS_SUCCESS);
     EXPECT_EQ(batch->iosb.Information, ULONG_PTR(FILE_OPLOCK_BROKEN_TO_NONE));
-    EXPECT_FALSE(reader.done.load());
-    EXPECT_EQ(NtClose(a), STATUS_SUCCESS);
-    ASSERT_EQ(reader.join(), STATUS_SUCCESS);
-    EXPECT_EQ(NtClose(reader.handle), STATUS_SUCCESS);
+    close_owner_and_expect_the_open(a, reader);
 }
 
 // An oplock that caches no handle (R) is left alone and the violation comes at once; so it does for
