@@ -73,6 +73,16 @@ static NTSTATUS FatOpenFcb(PFAT_CREATE Create, PFAT_FCB Fcb)
     if (!ccb) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    if (Create->Options & FILE_RESERVE_OPFILTER) {
+        /* FsRtl reserves a filter oplock for the only open; with other handles open the create
+         * fails with STATUS_OPLOCK_NOT_GRANTED (Learn, NtCreateFile: FILE_RESERVE_OPFILTER).
+         * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtloplockfsctrlex */
+        status = FsRtlOplockFsctrlEx(&Fcb->Oplock, Create->Irp, (ULONG)Fcb->OpenHandles + 1, 0);
+        if (!NT_SUCCESS(status)) {
+            FatDeleteCcb(ccb);
+            return status;
+        }
+    }
     if (Fcb->OpenHandles > 0) {
         status = IoCheckShareAccess(Create->Access, Create->ShareAccess, file, &Fcb->ShareAccess, TRUE);
         if (!NT_SUCCESS(status)) {

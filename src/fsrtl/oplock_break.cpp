@@ -73,6 +73,7 @@ void break_locked(State& s, const Check& c, Deferred& deferred) {
             continue;
         }
         it = s.m_grants.erase(it);
+        if (!g.irp) continue;  // a create's pending filter oplock has no one to tell: it just ends
         const bool parked = s.unpark_locked(g.irp);
         if (g.kind == Kind::win7) {
             // Losing W or H needs the owner's acknowledgement; losing R alone does not (MS-FSA 2.1.5.17.3).
@@ -103,7 +104,7 @@ void close_owner_locked(State& s, PFILE_OBJECT fo, Deferred& deferred) {
         }
         const Grant g = *it;
         it = s.m_grants.erase(it);
-        if (!s.unpark_locked(g.irp)) continue;
+        if (!g.irp || !s.unpark_locked(g.irp)) continue;
         if (g.kind == Kind::win7) {
             deferred.completions.push_back(
                 {g.irp, STATUS_OPLOCK_HANDLE_CLOSED, write_win7_output(g.irp, g.level, 0, false)});
@@ -137,8 +138,10 @@ Check classify(PIRP irp, ULONG flags) {
             break;
         }
         const ULONG disposition = options >> 24;
-        const ACCESS_MASK access =
+        // The create carries the caller's access as asked, generic rights included.
+        ACCESS_MASK access =
             sp->Parameters.Create.SecurityContext ? sp->Parameters.Create.SecurityContext->DesiredAccess : 0;
+        RtlMapGenericMask(&access, IoGetFileObjectGenericMapping());
         if (disposition == FILE_SUPERSEDE || disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF) {
             c.op = Op::write;
         } else {
@@ -299,9 +302,9 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplock(POPLOCK Oplock, PIRP Irp, PVOID Cont
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckoplockex
 // A create's check first records the oplock key its oplock key ECP gives the file object;
-// OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY does only that.
-// NT deviation: _BACK_OUT_ATOMIC_OPLOCK, _PARENT_OBJECT and _REMOVING_FILE_OR_LINK do nothing:
-// ntio has no atomic oplocks or directory oplocks.
+// OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY does only that. OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK gives up the
+// pending filter oplock the create reserved (oplock_request.cpp).
+// NT deviation: _PARENT_OBJECT and _REMOVING_FILE_OR_LINK do nothing: ntio has no directory oplocks.
 NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx(POPLOCK Oplock, PIRP Irp, ULONG Flags, PVOID Context,
                                               POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
                                               POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
@@ -318,8 +321,11 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx2(POPLOCK Oplock, PIRP Irp, ULONG F
                                                PVOID NotifyContext, POPLOCK_NOTIFY_ROUTINE NotifyRoutine) {
     if (!Oplock || !Irp || FlagsEx2 != 0) return STATUS_INVALID_PARAMETER;
     if (IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE) record_create_key(Irp);
-    if (Flags & (OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY | OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK | OPLOCK_FLAG_PARENT_OBJECT))
+    if (Flags & OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK) {
+        back_out_reservation(Oplock, IoGetCurrentIrpStackLocation(Irp)->FileObject);
         return STATUS_SUCCESS;
+    }
+    if (Flags & (OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY | OPLOCK_FLAG_PARENT_OBJECT)) return STATUS_SUCCESS;
     const Notify n{Timeout, static_cast<POPLOCK_NOTIFY_PARAMS>(NotifyContext), NotifyRoutine};
     return check(Oplock, Irp, classify(Irp, Flags), CompletionRoutineContext, CompletionRoutine, PostIrpRoutine, &n);
 }

@@ -37,8 +37,16 @@ NTSTATUS grant_locked(State& s, Grant grant, Deferred& deferred) {
 
 // MS-FSA 2.1.5.17.1: level 1, batch and filter need the only open and no oplock at all; level 2
 // needs no byte-range lock (OpenCount nonzero says there is one), no exclusive oplock and no break.
+// A filter request from the open whose create reserved a pending filter oplock takes that up,
+// whatever the count by now: the reservation is there so that step 3 of Learn's filter oplock
+// procedure (another open for read) cannot make step 2 fail
+// (https://learn.microsoft.com/windows-hardware/drivers/ifs/granting-oplocks).
 NTSTATUS request_legacy(State& s, PIRP irp, PFILE_OBJECT fo, Kind kind, ULONG open_count, Deferred& deferred) {
     if (!s.m_breaking.empty()) return STATUS_OPLOCK_NOT_GRANTED;
+    if (kind == Kind::filter && s.m_grants.size() == 1 && !s.m_grants[0].irp && s.m_grants[0].owner == fo) {
+        s.m_grants.clear();
+        return grant_locked(s, {irp, fo, kind, legacy_level(kind)}, deferred);
+    }
     if (kind == Kind::level2) {
         if (open_count != 0) return STATUS_OPLOCK_NOT_GRANTED;
         for (const Grant& g : s.m_grants)
@@ -108,13 +116,33 @@ NTSTATUS acknowledge(State& s, PIRP irp, PFILE_OBJECT fo, ULONG code, ULONG win7
     return status;
 }
 
+// Learn (FsRtlOplockFsctrlEx): on IRP_MJ_CREATE it grants a pending filter oplock (STATUS_SUCCESS)
+// when OpenCount is 1, the create asks for FILE_READ_ATTRIBUTES and shares read, write and delete.
+// It has no request IRP: the owner's FSCTL_REQUEST_FILTER_OPLOCK takes it up, and whatever would
+// break a filter oplock, or the owner's cleanup, ends it. A guess: SYNCHRONIZE, which synchronous
+// opens add, does not count against FILE_READ_ATTRIBUTES.
+NTSTATUS reserve_filter(POPLOCK oplock, PIRP irp, ULONG open_count) {
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
+    ACCESS_MASK access =
+        sp->Parameters.Create.SecurityContext ? sp->Parameters.Create.SecurityContext->DesiredAccess : 0;
+    RtlMapGenericMask(&access, IoGetFileObjectGenericMapping());
+    constexpr USHORT kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+    if (open_count != 1 || (access & ~SYNCHRONIZE) != FILE_READ_ATTRIBUTES ||
+        (sp->Parameters.Create.ShareAccess & kShareAll) != kShareAll)
+        return STATUS_OPLOCK_NOT_GRANTED;
+    State* s = state_for(oplock);
+    if (!s) return STATUS_INSUFFICIENT_RESOURCES;
+    std::lock_guard<std::mutex> guard(s->m_lock);
+    if (!s->m_grants.empty() || !s->m_breaking.empty()) return STATUS_OPLOCK_NOT_GRANTED;
+    Grant reserved{nullptr, sp->FileObject, Kind::filter, legacy_level(Kind::filter)};
+    reserved.process = PsGetProcessId(PsGetCurrentProcess());
+    s->m_grants.push_back(reserved);
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS fsctrl(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG flags) {
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
-    if (sp->MajorFunction == IRP_MJ_CREATE) {
-        // NT deviation: the atomic create-with-oplock (a pending filter oplock granted by the create)
-        // is not provided.
-        return STATUS_OPLOCK_NOT_GRANTED;
-    }
+    if (sp->MajorFunction == IRP_MJ_CREATE) return reserve_filter(oplock, irp, open_count);
     const ULONG code = sp->Parameters.FileSystemControl.FsControlCode;
     PFILE_OBJECT fo = sp->FileObject;
     Kind kind = Kind::win7;
@@ -189,6 +217,17 @@ NTSTATUS fsctrl(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG flags) {
 }
 
 }  // namespace
+
+namespace ntio::fsrtl::oplock {
+
+void back_out_reservation(POPLOCK oplock, PFILE_OBJECT file) {
+    State* s = state_of(oplock);
+    if (!s) return;
+    std::lock_guard<std::mutex> guard(s->m_lock);
+    std::erase_if(s->m_grants, [&](const Grant& g) { return !g.irp && g.owner == file; });
+}
+
+}  // namespace ntio::fsrtl::oplock
 
 extern "C" {
 

@@ -146,7 +146,7 @@ NTKERNELAPI VOID NTAPI FsRtlUninitializeOplock(POPLOCK Oplock) {
     {
         std::lock_guard<std::mutex> guard(state->m_lock);
         for (const Grant& g : state->m_grants) {
-            if (!state->unpark_locked(g.irp)) continue;
+            if (!g.irp || !state->unpark_locked(g.irp)) continue;
             if (g.kind == Kind::win7) {
                 deferred.completions.push_back(
                     {g.irp, STATUS_OPLOCK_HANDLE_CLOSED, write_win7_output(g.irp, g.level, 0, false)});

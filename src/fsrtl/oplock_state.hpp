@@ -21,7 +21,7 @@ constexpr ULONG kWrite = OPLOCK_LEVEL_CACHE_WRITE;
 enum class Kind { level1, batch, filter, level2, win7 };
 
 struct Grant {
-    PIRP irp;            // the request, pending until the break
+    PIRP irp;            // the request, pending until the break; NULL for a create's pending filter oplock
     PFILE_OBJECT owner;  // the open that asked; its oplock key decides what breaks (same_key)
     Kind kind;
     ULONG level;
@@ -103,6 +103,9 @@ void record_create_key(PIRP irp) noexcept;
 // Whether two opens share an oplock key: the same file object, or equal oplock key ECPs. NULL has
 // no key.
 bool same_key(PFILE_OBJECT a, PFILE_OBJECT b) noexcept;
+// Gives up the pending filter oplock `file`'s create reserved, if it still holds one
+// (OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK; oplock_request.cpp).
+void back_out_reservation(POPLOCK oplock, PFILE_OBJECT file);
 // Fills a Windows 7 request's output buffer with a break (or close) notification.
 ULONG_PTR write_win7_output(PIRP irp, ULONG original, ULONG new_level, bool ack_required);
 
