@@ -40,16 +40,26 @@ protected:
             (void)NtSetEvent(p.finished, nullptr);
         });
     }
-    // Waits until the oplock request completes (its break) or the open returns, whichever comes
-    // first: an open that fails at once, breaking nothing, fails the test instead of leaving it
-    // waiting forever; the owner's handle is then closed so that the request completes.
-    static ::testing::AssertionResult break_comes_first(const Fsctl& oplock, const PendingOpen& p, HANDLE owner) {
+    // Starts the conflicting open (`access`, sharing read and write) and waits until the oplock
+    // request completes with its break or the open returns, whichever comes first: an open that
+    // fails at once, breaking nothing, fails the test instead of leaving it waiting forever; the
+    // owner's handle is then closed so that the request completes.
+    ::testing::AssertionResult open_breaks_first(PendingOpen& p, ACCESS_MASK access, const Fsctl& oplock, HANDLE owner) {
+        start_open(p, access, FILE_SHARE_READ | FILE_SHARE_WRITE);
         HANDLE both[2] = {oplock.event, p.finished};
-        if (NtWaitForMultipleObjects(2, both, WaitAny, FALSE, nullptr) == STATUS_WAIT_0)
-            return ::testing::AssertionSuccess();
+        if (NtWaitForMultipleObjects(2, both, WaitAny, FALSE, nullptr) == STATUS_WAIT_0) {
+            if (oplock.iosb.Status == STATUS_SUCCESS) return ::testing::AssertionSuccess();
+            return ::testing::AssertionFailure() << "the oplock request ended with 0x" << std::hex
+                                                 << static_cast<ULONG>(oplock.iosb.Status);
+        }
         (void)NtClose(owner);
         (void)oplock.wait();
         return ::testing::AssertionFailure() << "the open returned 0x" << std::hex << static_cast<ULONG>(p.status) << " before any break";
+    }
+    // An RH oplock on a handle that shares reading only, so that a writer's open meets a violation.
+    std::unique_ptr<Fsctl> rh_denying_writers(HANDLE* a) {
+        EXPECT_EQ(open(a, GENERIC_READ, 0, FILE_OPEN, "\\file.bin", FILE_SHARE_READ), STATUS_SUCCESS);
+        return win7(*a, R | H, REQUEST_OPLOCK_INPUT_FLAG_REQUEST);
     }
     // The open still waits for the owner; the owner closes its handle and the open goes through.
     static void close_owner_and_expect_the_open(HANDLE owner, PendingOpen& p) {
@@ -64,14 +74,11 @@ protected:
 // required) instead of failing at once, waits, and opens once the owner closes its handle.
 TEST_F(OplockSharingTest, violation_breaks_rh_and_the_owners_close_lets_the_open_through) {
     HANDLE a = nullptr;
-    ASSERT_EQ(open(&a, GENERIC_READ, 0, FILE_OPEN, "\\file.bin", FILE_SHARE_READ), STATUS_SUCCESS);
-    auto rh = win7(a, R | H, REQUEST_OPLOCK_INPUT_FLAG_REQUEST);
+    auto rh = rh_denying_writers(&a);
     ASSERT_EQ(rh->returned, STATUS_PENDING);
 
     PendingOpen writer;
-    start_open(writer, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE);
-    ASSERT_TRUE(break_comes_first(*rh, writer, a));
-    EXPECT_EQ(rh->iosb.Status, STATUS_SUCCESS);
+    ASSERT_TRUE(open_breaks_first(writer, GENERIC_READ | GENERIC_WRITE, *rh, a));
     EXPECT_EQ(rh->output.OriginalOplockLevel, R | H);
     EXPECT_EQ(rh->output.NewOplockLevel, R);
     EXPECT_EQ(rh->output.Flags, ULONG(REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED));
@@ -82,14 +89,11 @@ TEST_F(OplockSharingTest, violation_breaks_rh_and_the_owners_close_lets_the_open
 // oplock left is not broken by that second attempt (it caches no handle).
 TEST_F(OplockSharingTest, acknowledgement_that_keeps_the_handle_leaves_the_violation) {
     HANDLE a = nullptr;
-    ASSERT_EQ(open(&a, GENERIC_READ, 0, FILE_OPEN, "\\file.bin", FILE_SHARE_READ), STATUS_SUCCESS);
-    auto rh = win7(a, R | H, REQUEST_OPLOCK_INPUT_FLAG_REQUEST);
+    auto rh = rh_denying_writers(&a);
     ASSERT_EQ(rh->returned, STATUS_PENDING);
 
     PendingOpen writer;
-    start_open(writer, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE);
-    ASSERT_TRUE(break_comes_first(*rh, writer, a));
-    EXPECT_EQ(rh->iosb.Status, STATUS_SUCCESS);
+    ASSERT_TRUE(open_breaks_first(writer, GENERIC_WRITE, *rh, a));
     EXPECT_EQ(rh->output.NewOplockLevel, R);
     EXPECT_FALSE(writer.done.load());
     auto ack = win7(a, R, REQUEST_OPLOCK_INPUT_FLAG_ACK);
@@ -110,9 +114,7 @@ TEST_F(OplockSharingTest, violation_breaks_a_batch_oplock_and_waits_for_the_owne
     ASSERT_EQ(batch->returned, STATUS_PENDING);
 
     PendingOpen reader;
-    start_open(reader, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE);
-    ASSERT_TRUE(break_comes_first(*batch, reader, a));
-    EXPECT_EQ(batch->iosb.Status, STATUS_SUCCESS);
+    ASSERT_TRUE(open_breaks_first(reader, GENERIC_READ, *batch, a));
     EXPECT_EQ(batch->iosb.Information, ULONG_PTR(FILE_OPLOCK_BROKEN_TO_NONE));
     close_owner_and_expect_the_open(a, reader);
 }
