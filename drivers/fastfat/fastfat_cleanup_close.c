@@ -76,10 +76,11 @@ NTSTATUS FatCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         FsRtlNotifyCleanup(vcb->NotifySync, &vcb->DirNotifyList, ccb);
     } else {
         (void)FsRtlFastUnlockAll(&fcb->FileLock, file, IoGetRequestorProcess(Irp), NULL);
-        /* The handle's own oplock ends with it; a delete-on-close handle breaks others' handle caching. */
-        (void)FsRtlCheckOplockEx(&fcb->Oplock, Irp,
-                                 ccb && (ccb->Flags & CCB_DELETE_ON_CLOSE) ? OPLOCK_FLAG_CLOSING_DELETE_ON_CLOSE : 0,
-                                 NULL, NULL, NULL);
+        /* A delete-on-close handle breaks other handles' caching, so that their owners can close
+         * them; with no resource held, as the break may wait for them. */
+        if (ccb && (ccb->Flags & CCB_DELETE_ON_CLOSE)) {
+            (void)FsRtlCheckOplockEx(&fcb->Oplock, Irp, OPLOCK_FLAG_CLOSING_DELETE_ON_CLOSE, NULL, NULL, NULL);
+        }
     }
 
     ExAcquireResourceExclusiveLite(&fcb->MainResource, TRUE);
@@ -120,6 +121,11 @@ NTSTATUS FatCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         ExReleaseResourceLite(&fcb->PagingIoResource);
     }
     ExReleaseResourceLite(&fcb->MainResource);
+    /* The handle's own oplock ends with it, once its share access is gone: a create that waited for
+     * this owner (the break of a sharing violation) starts again now and must not find it. */
+    if (!FatIsDirectoryFcb(fcb)) {
+        (void)FsRtlCheckOplockEx(&fcb->Oplock, Irp, 0, NULL, NULL, NULL);
+    }
     file->Flags |= FO_CLEANUP_COMPLETE;
     return FatCompleteRequest(Irp, STATUS_SUCCESS, 0);
 }

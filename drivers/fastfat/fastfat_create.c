@@ -73,6 +73,16 @@ static NTSTATUS FatOpenFcb(PFAT_CREATE Create, PFAT_FCB Fcb)
     if (!ccb) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    if (Create->Options & FILE_RESERVE_OPFILTER) {
+        /* FsRtl reserves a filter oplock for the only open; with other handles open the create
+         * fails with STATUS_OPLOCK_NOT_GRANTED (Learn, NtCreateFile: FILE_RESERVE_OPFILTER).
+         * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtloplockfsctrlex */
+        status = FsRtlOplockFsctrlEx(&Fcb->Oplock, Create->Irp, (ULONG)Fcb->OpenHandles + 1, 0);
+        if (!NT_SUCCESS(status)) {
+            FatDeleteCcb(ccb);
+            return status;
+        }
+    }
     if (Fcb->OpenHandles > 0) {
         status = IoCheckShareAccess(Create->Access, Create->ShareAccess, file, &Fcb->ShareAccess, TRUE);
         if (!NT_SUCCESS(status)) {
@@ -98,6 +108,10 @@ static NTSTATUS FatOpenFcb(PFAT_CREATE Create, PFAT_FCB Fcb)
     if (!(Create->Options & FILE_NO_INTERMEDIATE_BUFFERING)) {
         file->Flags |= FO_CACHE_SUPPORTED;
     }
+    /* The open's oplock key (an oplock key ECP's) goes with its file object, also when no oplock
+     * check ran for this create (a new file, the file's first open).
+     * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckoplockex */
+    (void)FsRtlCheckOplockEx(&Fcb->Oplock, Create->Irp, OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY, NULL, NULL, NULL);
     return STATUS_SUCCESS;
 }
 
@@ -157,6 +171,31 @@ static NTSTATUS FatCheckSections(PFAT_CREATE Create, PFAT_FCB Fcb, BOOLEAN Overw
     return STATUS_SUCCESS;
 }
 
+/* The share check against the file's opens. A Windows file system that meets a sharing violation
+ * first breaks other opens' handle caching (RH, RWH, batch and filter oplocks), whose owners may
+ * close the cached handles that stand in the way, and checks again: STATUS_PENDING when FsRtl holds
+ * the create until the breaks end (it is then posted to start again).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckoplockex
+ * (OPLOCK_FLAG_BREAKING_FOR_SHARING_VIOLATION). A caller that asked FILE_COMPLETE_IF_OPLOCKED not
+ * to wait for breaks gets the violation at once (a guess: Learn does not say). */
+static NTSTATUS FatCheckShareAccess(PFAT_CREATE Create, PFAT_FCB Fcb, BOOLEAN Directory)
+{
+    NTSTATUS status;
+
+    if (Fcb->OpenHandles == 0) {
+        return STATUS_SUCCESS;
+    }
+    status = IoCheckShareAccess(Create->Access, Create->ShareAccess, Create->FileObject, &Fcb->ShareAccess, FALSE);
+    if (status != STATUS_SHARING_VIOLATION || Directory || (Create->Options & FILE_COMPLETE_IF_OPLOCKED)) {
+        return status;
+    }
+    if (FatCheckOplock(Create->Vcb->VolumeDevice, Fcb, Create->Irp, OPLOCK_FLAG_BREAKING_FOR_SHARING_VIOLATION) ==
+        STATUS_PENDING) {
+        return STATUS_PENDING;
+    }
+    return IoCheckShareAccess(Create->Access, Create->ShareAccess, Create->FileObject, &Fcb->ShareAccess, FALSE);
+}
+
 static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PULONG_PTR Information,
                                 PBOOLEAN Retry)
 {
@@ -203,9 +242,8 @@ static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PU
     if (fcb->DeletePending) {
         status = STATUS_DELETE_PENDING;
     } else if (!directory && !NT_SUCCESS(status = FatCheckSections(Create, fcb, overwrite))) {
-    } else if (fcb->OpenHandles > 0 &&
-               !NT_SUCCESS(status = IoCheckShareAccess(Create->Access, Create->ShareAccess, Create->FileObject,
-                                                       &fcb->ShareAccess, FALSE))) {
+    } else if (!NT_SUCCESS(status = FatCheckShareAccess(Create, fcb, directory)) || status == STATUS_PENDING) {
+        /* A sharing violation, or FsRtl holds the create until handle caching is given up. */
     } else if (!directory && !created &&
                (oplock = FatCheckOplock(Create->Vcb->VolumeDevice, fcb, Create->Irp, 0)) != STATUS_SUCCESS &&
                oplock != STATUS_OPLOCK_BREAK_IN_PROGRESS) {

@@ -5,6 +5,7 @@
 // blocks, or, with a CompletionRoutine, the IRP is handed to the package and STATUS_PENDING returned.
 #include "fsrtl/oplock_state.hpp"
 
+#include <algorithm>
 #include <new>
 
 using namespace ntio::fsrtl::oplock;
@@ -17,7 +18,7 @@ enum class Op {
     read,       // loses W: level 1 and batch go to level 2, RW(H) to R(H)
     open,       // a create that neither overwrites nor asks for write access (filter oplocks stay)
     write,      // data or size changes: everything goes to none, level 2 even for its own key
-    handle,     // rename, link, delete: loses H (batch and filter to none)
+    handle,     // rename, link, delete, a create's sharing violation: loses H (batch and filter to none)
     all_none,   // FsRtlOplockBreakToNone: every oplock to none whatever its key
     cleanup,    // the owner's handle closes
 };
@@ -32,7 +33,7 @@ struct Check {
 
 // The level `kind` at `level` keeps under `c` (MS-FSA 2.1.4.12's table, by caching levels).
 ULONG level_after(const Check& c, Kind kind, ULONG level, PFILE_OBJECT owner) {
-    const bool same_key = owner == c.requester;
+    const bool same = same_key(owner, c.requester);
     switch (c.op) {
     case Op::none:
     case Op::cleanup:
@@ -41,18 +42,16 @@ ULONG level_after(const Check& c, Kind kind, ULONG level, PFILE_OBJECT owner) {
         return 0;
     case Op::write:
         if (kind == Kind::level2) return 0;
-        return same_key ? level : 0;
+        return same ? level : 0;
     case Op::read:
-        if (same_key || kind == Kind::filter) return level;
+        if (same || kind == Kind::filter) return level;
         return level & ~kWrite;
     case Op::open:
-        // NT deviation: NT also breaks H for a create that meets a sharing violation; ntio's check
-        // cannot see the file system's share check, so only rename, link and delete break H.
-        if (same_key) return level;
+        if (same) return level;
         if (kind == Kind::filter) return c.filter_breaks ? 0 : level;
         return level & ~kWrite;
     case Op::handle:
-        if (same_key) return level;
+        if (same) return level;
         if (kind == Kind::batch || kind == Kind::filter) return 0;
         if (kind == Kind::level1 || kind == Kind::level2) return level;
         return level & ~kHandle;
@@ -74,13 +73,14 @@ void break_locked(State& s, const Check& c, Deferred& deferred) {
             continue;
         }
         it = s.m_grants.erase(it);
+        if (!g.irp) continue;  // a create's pending filter oplock has no one to tell: it just ends
         const bool parked = s.unpark_locked(g.irp);
         if (g.kind == Kind::win7) {
             // Losing W or H needs the owner's acknowledgement; losing R alone does not (MS-FSA 2.1.5.17.3).
             const bool ack = (g.level & ~to & (kWrite | kHandle)) != 0;
             if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, write_win7_output(g.irp, g.level, to, ack)});
             if (ack) {
-                s.m_breaking.push_back({g.owner, g.kind, to, false});
+                s.m_breaking.push_back({g.owner, g.kind, to, false, g.process, (g.level & kWrite) != 0});
             }
         } else if (g.kind == Kind::level2) {
             if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, FILE_OPLOCK_BROKEN_TO_NONE});
@@ -88,7 +88,8 @@ void break_locked(State& s, const Check& c, Deferred& deferred) {
             const ULONG_PTR info = (to & kRead) && g.kind != Kind::filter ? FILE_OPLOCK_BROKEN_TO_LEVEL_2
                                                                             : FILE_OPLOCK_BROKEN_TO_NONE;
             if (parked) deferred.completions.push_back({g.irp, STATUS_SUCCESS, info});
-            s.m_breaking.push_back({g.owner, g.kind, info == FILE_OPLOCK_BROKEN_TO_LEVEL_2 ? kRead : 0, false});
+            s.m_breaking.push_back(
+                {g.owner, g.kind, info == FILE_OPLOCK_BROKEN_TO_LEVEL_2 ? kRead : 0, false, g.process, true});
         }
     }
 }
@@ -103,7 +104,7 @@ void close_owner_locked(State& s, PFILE_OBJECT fo, Deferred& deferred) {
         }
         const Grant g = *it;
         it = s.m_grants.erase(it);
-        if (!s.unpark_locked(g.irp)) continue;
+        if (!g.irp || !s.unpark_locked(g.irp)) continue;
         if (g.kind == Kind::win7) {
             deferred.completions.push_back(
                 {g.irp, STATUS_OPLOCK_HANDLE_CLOSED, write_win7_output(g.irp, g.level, 0, false)});
@@ -125,11 +126,22 @@ Check classify(PIRP irp, ULONG flags) {
     switch (sp->MajorFunction) {
     case IRP_MJ_CREATE: {
         const ULONG options = sp->Parameters.Create.Options;
-        const ULONG disposition = options >> 24;
         if (options & FILE_COMPLETE_IF_OPLOCKED) c.complete_if_oplocked = true;
         c.requiring_oplock = (options & FILE_OPEN_REQUIRING_OPLOCK) != 0;
-        const ACCESS_MASK access =
+        if (flags & OPLOCK_FLAG_BREAKING_FOR_SHARING_VIOLATION) {
+            // The file system's share check failed: other keys' handle caching goes, so that their
+            // owners may close the cached handles that stand in the way, and the file system
+            // checks again once the breaks end (Learn, FsRtlCheckOplockEx; "Checking the Oplock
+            // State of an IRP_MJ_CREATE operation",
+            // https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create2).
+            c.op = Op::handle;
+            break;
+        }
+        const ULONG disposition = options >> 24;
+        // The create carries the caller's access as asked, generic rights included.
+        ACCESS_MASK access =
             sp->Parameters.Create.SecurityContext ? sp->Parameters.Create.SecurityContext->DesiredAccess : 0;
+        RtlMapGenericMask(&access, IoGetFileObjectGenericMapping());
         if (disposition == FILE_SUPERSEDE || disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF) {
             c.op = Op::write;
         } else {
@@ -174,10 +186,49 @@ Check classify(PIRP irp, ULONG flags) {
     return c;
 }
 
+// FsRtlCheckOplockEx2's notification of a blocked wait: after `timeout_ms` the routine hears of the
+// wait (INTERIM_TIMEOUT), which goes on; when it ends, of its end (TERMINATED).
+struct Notify {
+    ULONGLONG timeout_ms = 0;
+    POPLOCK_NOTIFY_PARAMS params = nullptr;
+    POPLOCK_NOTIFY_ROUTINE routine = nullptr;
+};
+
+void notify(const Notify& n, OPLOCK_NOTIFY_REASON reason, PIRP irp, NTSTATUS status) {
+    OPLOCK_NOTIFY_PARAMS local{};
+    POPLOCK_NOTIFY_PARAMS params = n.params ? n.params : &local;
+    params->NotifyReason = reason;
+    params->NotifyContext = n.params;
+    params->Irp = irp;
+    params->Status = status;
+    (void)n.routine(params);  // Learn: its status is ignored
+}
+
+// Blocks until the breaks end. Learn (FsRtlCheckOplockEx2): the timeout counts only with a notify
+// routine. A guess where Learn is silent: the interim notification carries STATUS_TIMEOUT, and the
+// end is reported only to a routine that heard of the timeout ("if NotifyRoutine is invoked for
+// reason OPLOCK_NOTIFY_BREAK_WAIT_INTERIM_TIMEOUT, it will always be invoked for reason
+// OPLOCK_NOTIFY_BREAK_WAIT_TERMINATED").
+void wait_blocked(BlockedWait* blocked, PIRP irp, const Notify* n) {
+    if (n && n->routine && n->timeout_ms) {
+        constexpr ULONGLONG kMaxMs = static_cast<ULONGLONG>(MAXLONGLONG) / 10000;
+        LARGE_INTEGER timeout;
+        timeout.QuadPart = -static_cast<LONGLONG>(std::min(n->timeout_ms, kMaxMs) * 10000);
+        if (KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, &timeout) == STATUS_TIMEOUT) {
+            notify(*n, OPLOCK_NOTIFY_BREAK_WAIT_INTERIM_TIMEOUT, irp, STATUS_TIMEOUT);
+            (void)KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, nullptr);
+            notify(*n, OPLOCK_NOTIFY_BREAK_WAIT_TERMINATED, irp, STATUS_SUCCESS);
+        }
+    } else {
+        (void)KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, nullptr);
+    }
+    blocked->release();
+}
+
 // Breaks what `c` conflicts with, then holds the operation while breaks of other keys wait for their
 // acknowledgement.
 NTSTATUS check(POPLOCK oplock, PIRP irp, const Check& c, PVOID context, POPLOCK_WAIT_COMPLETE_ROUTINE completion,
-               POPLOCK_FS_PREPOST_IRP post) {
+               POPLOCK_FS_PREPOST_IRP post, const Notify* n = nullptr) {
     State* s = state_of(oplock);
     if (!s || c.op == Op::none) return STATUS_SUCCESS;
     Deferred deferred;
@@ -215,8 +266,7 @@ NTSTATUS check(POPLOCK oplock, PIRP irp, const Check& c, PVOID context, POPLOCK_
         return STATUS_SUCCESS;
     }
     if (!completion) {
-        (void)KeWaitForSingleObject(&blocked->event, Executive, KernelMode, FALSE, nullptr);
-        blocked->release();
+        wait_blocked(blocked, irp, n);
         return STATUS_SUCCESS;
     }
     // The IRP is the package's now: the file system prepares it for posting, then it waits.
@@ -251,15 +301,33 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplock(POPLOCK Oplock, PIRP Irp, PVOID Cont
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckoplockex
-// NT deviation: OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY, _BACK_OUT_ATOMIC_OPLOCK, _PARENT_OBJECT and
-// _REMOVING_FILE_OR_LINK do nothing: ntio has no oplock key ECPs, atomic oplocks or directory oplocks.
+// A create's check first records the oplock key its oplock key ECP gives the file object;
+// OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY does only that. OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK gives up the
+// pending filter oplock the create reserved (oplock_request.cpp).
+// NT deviation: _PARENT_OBJECT and _REMOVING_FILE_OR_LINK do nothing: ntio has no directory oplocks.
 NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx(POPLOCK Oplock, PIRP Irp, ULONG Flags, PVOID Context,
                                               POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
                                               POPLOCK_FS_PREPOST_IRP PostIrpRoutine) {
-    if (!Oplock || !Irp) return STATUS_INVALID_PARAMETER;
-    if (Flags & (OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY | OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK | OPLOCK_FLAG_PARENT_OBJECT))
+    return FsRtlCheckOplockEx2(Oplock, Irp, Flags, 0, Context, CompletionRoutine, PostIrpRoutine, 0, nullptr, nullptr);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlcheckoplockex2
+// FsRtlCheckOplockEx with a notified blocking wait; FlagsEx2 is reserved (nonzero is
+// STATUS_INVALID_PARAMETER, a guess: Learn says only that it must be zero).
+NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx2(POPLOCK Oplock, PIRP Irp, ULONG Flags, ULONG FlagsEx2,
+                                               PVOID CompletionRoutineContext,
+                                               POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                               POPLOCK_FS_PREPOST_IRP PostIrpRoutine, ULONGLONG Timeout,
+                                               PVOID NotifyContext, POPLOCK_NOTIFY_ROUTINE NotifyRoutine) {
+    if (!Oplock || !Irp || FlagsEx2 != 0) return STATUS_INVALID_PARAMETER;
+    if (IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE) record_create_key(Irp);
+    if (Flags & OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK) {
+        back_out_reservation(Oplock, IoGetCurrentIrpStackLocation(Irp)->FileObject);
         return STATUS_SUCCESS;
-    return check(Oplock, Irp, classify(Irp, Flags), Context, CompletionRoutine, PostIrpRoutine);
+    }
+    if (Flags & (OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY | OPLOCK_FLAG_PARENT_OBJECT)) return STATUS_SUCCESS;
+    const Notify n{Timeout, static_cast<POPLOCK_NOTIFY_PARAMS>(NotifyContext), NotifyRoutine};
+    return check(Oplock, Irp, classify(Irp, Flags), CompletionRoutineContext, CompletionRoutine, PostIrpRoutine, &n);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockbreaktonone

@@ -22,20 +22,31 @@ ULONG legacy_level(Kind kind) {
     }
 }
 
-// Grants `grant` to its request IRP (parked) or says why not; the caller completes on failure.
-NTSTATUS grant_locked(State& s, const Grant& grant, Deferred& deferred) {
+// Grants `grant` to its request IRP (parked) or says why not; the caller completes on failure. The
+// grant remembers the requester's process (the FSCTL's, else the one the file system runs it in).
+NTSTATUS grant_locked(State& s, Grant grant, Deferred& deferred) {
     if (!s.park_locked(grant.irp)) {
         deferred.completions.push_back({grant.irp, STATUS_CANCELLED, 0});
         return STATUS_PENDING;
     }
+    PEPROCESS process = IoGetRequestorProcess(grant.irp);
+    grant.process = PsGetProcessId(process ? process : PsGetCurrentProcess());
     s.m_grants.push_back(grant);
     return STATUS_PENDING;
 }
 
 // MS-FSA 2.1.5.17.1: level 1, batch and filter need the only open and no oplock at all; level 2
 // needs no byte-range lock (OpenCount nonzero says there is one), no exclusive oplock and no break.
+// A filter request from the open whose create reserved a pending filter oplock takes that up,
+// whatever the count by now: the reservation is there so that step 3 of Learn's filter oplock
+// procedure (another open for read) cannot make step 2 fail
+// (https://learn.microsoft.com/windows-hardware/drivers/ifs/granting-oplocks).
 NTSTATUS request_legacy(State& s, PIRP irp, PFILE_OBJECT fo, Kind kind, ULONG open_count, Deferred& deferred) {
     if (!s.m_breaking.empty()) return STATUS_OPLOCK_NOT_GRANTED;
+    if (kind == Kind::filter && s.m_grants.size() == 1 && !s.m_grants[0].irp && s.m_grants[0].owner == fo) {
+        s.m_grants.clear();
+        return grant_locked(s, {irp, fo, kind, legacy_level(kind)}, deferred);
+    }
     if (kind == Kind::level2) {
         if (open_count != 0) return STATUS_OPLOCK_NOT_GRANTED;
         for (const Grant& g : s.m_grants)
@@ -48,13 +59,14 @@ NTSTATUS request_legacy(State& s, PIRP irp, PFILE_OBJECT fo, Kind kind, ULONG op
 
 // MS-FSA 2.1.5.17.2: R and RH share with other keys' R/RH and legacy level 2; RW and RWH need every
 // open to carry the one key and no other key's oplock. A key's new request replaces its own older
-// one when it asks for at least as much; that older request completes naming the new level.
+// one when it asks for at least as much; that older request completes naming the new level, with
+// STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE when another open of the key asked.
 NTSTATUS request_win7(State& s, PIRP irp, PFILE_OBJECT fo, ULONG level, ULONG open_count, ULONG flags,
                       Deferred& deferred) {
     if (!s.m_breaking.empty()) return STATUS_OPLOCK_NOT_GRANTED;
     const Grant* own = nullptr;
     for (const Grant& g : s.m_grants) {
-        if (g.owner == fo && g.kind == Kind::win7) {
+        if (g.kind == Kind::win7 && same_key(g.owner, fo)) {
             own = &g;
             continue;
         }
@@ -70,8 +82,9 @@ NTSTATUS request_win7(State& s, PIRP irp, PFILE_OBJECT fo, ULONG level, ULONG op
         if ((own->level & level) != own->level) return STATUS_OPLOCK_NOT_GRANTED;
         Grant old = *own;
         s.m_grants.erase(s.m_grants.begin() + (own - s.m_grants.data()));
+        const NTSTATUS switched = old.owner == fo ? STATUS_SUCCESS : STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE;
         if (s.unpark_locked(old.irp))
-            deferred.completions.push_back({old.irp, STATUS_SUCCESS, write_win7_output(old.irp, old.level, level, false)});
+            deferred.completions.push_back({old.irp, switched, write_win7_output(old.irp, old.level, level, false)});
     }
     return grant_locked(s, {irp, fo, Kind::win7, level}, deferred);
 }
@@ -103,13 +116,33 @@ NTSTATUS acknowledge(State& s, PIRP irp, PFILE_OBJECT fo, ULONG code, ULONG win7
     return status;
 }
 
+// Learn (FsRtlOplockFsctrlEx): on IRP_MJ_CREATE it grants a pending filter oplock (STATUS_SUCCESS)
+// when OpenCount is 1, the create asks for FILE_READ_ATTRIBUTES and shares read, write and delete.
+// It has no request IRP: the owner's FSCTL_REQUEST_FILTER_OPLOCK takes it up, and whatever would
+// break a filter oplock, or the owner's cleanup, ends it. A guess: SYNCHRONIZE, which synchronous
+// opens add, does not count against FILE_READ_ATTRIBUTES.
+NTSTATUS reserve_filter(POPLOCK oplock, PIRP irp, ULONG open_count) {
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
+    ACCESS_MASK access =
+        sp->Parameters.Create.SecurityContext ? sp->Parameters.Create.SecurityContext->DesiredAccess : 0;
+    RtlMapGenericMask(&access, IoGetFileObjectGenericMapping());
+    constexpr USHORT kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+    if (open_count != 1 || (access & ~SYNCHRONIZE) != FILE_READ_ATTRIBUTES ||
+        (sp->Parameters.Create.ShareAccess & kShareAll) != kShareAll)
+        return STATUS_OPLOCK_NOT_GRANTED;
+    State* s = state_for(oplock);
+    if (!s) return STATUS_INSUFFICIENT_RESOURCES;
+    std::lock_guard<std::mutex> guard(s->m_lock);
+    if (!s->m_grants.empty() || !s->m_breaking.empty()) return STATUS_OPLOCK_NOT_GRANTED;
+    Grant reserved{nullptr, sp->FileObject, Kind::filter, legacy_level(Kind::filter)};
+    reserved.process = PsGetProcessId(PsGetCurrentProcess());
+    s->m_grants.push_back(reserved);
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS fsctrl(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG flags) {
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
-    if (sp->MajorFunction == IRP_MJ_CREATE) {
-        // NT deviation: the atomic create-with-oplock (a pending filter oplock granted by the create)
-        // is not provided.
-        return STATUS_OPLOCK_NOT_GRANTED;
-    }
+    if (sp->MajorFunction == IRP_MJ_CREATE) return reserve_filter(oplock, irp, open_count);
     const ULONG code = sp->Parameters.FileSystemControl.FsControlCode;
     PFILE_OBJECT fo = sp->FileObject;
     Kind kind = Kind::win7;
@@ -184,6 +217,17 @@ NTSTATUS fsctrl(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG flags) {
 }
 
 }  // namespace
+
+namespace ntio::fsrtl::oplock {
+
+void back_out_reservation(POPLOCK oplock, PFILE_OBJECT file) {
+    State* s = state_of(oplock);
+    if (!s) return;
+    std::lock_guard<std::mutex> guard(s->m_lock);
+    std::erase_if(s->m_grants, [&](const Grant& g) { return !g.irp && g.owner == file; });
+}
+
+}  // namespace ntio::fsrtl::oplock
 
 extern "C" {
 

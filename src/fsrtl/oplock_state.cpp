@@ -63,7 +63,7 @@ bool State::unpark_locked(PIRP irp) {
 
 bool State::has_breaking_for_locked(PFILE_OBJECT requester) const noexcept {
     for (const Breaking& b : m_breaking)
-        if (b.owner != requester) return true;
+        if (!same_key(b.owner, requester)) return true;
     return false;
 }
 
@@ -146,7 +146,7 @@ NTKERNELAPI VOID NTAPI FsRtlUninitializeOplock(POPLOCK Oplock) {
     {
         std::lock_guard<std::mutex> guard(state->m_lock);
         for (const Grant& g : state->m_grants) {
-            if (!state->unpark_locked(g.irp)) continue;
+            if (!g.irp || !state->unpark_locked(g.irp)) continue;
             if (g.kind == Kind::win7) {
                 deferred.completions.push_back(
                     {g.irp, STATUS_OPLOCK_HANDLE_CLOSED, write_win7_output(g.irp, g.level, 0, false)});
@@ -173,6 +173,26 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlOplockIsFastIoPossible(POPLOCK Oplock) {
     for (const Grant& g : state->m_grants)
         if (!(g.level & kWrite)) return FALSE;
     return TRUE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fstrloplockgetanybreakownerprocess
+// The exclusive owner's process (an oplock that caches writes, granted or breaking), else the first
+// breaking owner's, else NULL; referenced. A process that is gone by now is NULL too.
+NTKERNELAPI PEPROCESS NTAPI FsRtlOplockGetAnyBreakOwnerProcess(POPLOCK Oplock) {
+    State* state = state_of(Oplock);
+    if (!state) return nullptr;
+    HANDLE owner = nullptr;
+    {
+        std::lock_guard<std::mutex> guard(state->m_lock);
+        for (const Grant& g : state->m_grants)
+            if (g.level & kWrite) owner = g.process;
+        for (const Breaking& b : state->m_breaking)
+            if (b.exclusive) owner = b.process;
+        if (!owner && !state->m_breaking.empty()) owner = state->m_breaking.front().process;
+    }
+    PEPROCESS process = nullptr;
+    if (!owner || !NT_SUCCESS(PsLookupProcessByProcessId(owner, &process))) return nullptr;
+    return process;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcurrentbatchoplock
@@ -206,13 +226,6 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlCurrentOplockH(POPLOCK Oplock) {
     for (const Breaking& b : state->m_breaking)
         if (b.to_level & kHandle) return TRUE;
     return FALSE;
-}
-
-// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockkeysequal
-// NT deviation: ntio keys an oplock by its file object (no oplock key ECPs), so two file objects have
-// equal keys only when they are the same object.
-NTKERNELAPI BOOLEAN NTAPI FsRtlOplockKeysEqual(PFILE_OBJECT Fo1, PFILE_OBJECT Fo2) {
-    return Fo1 == Fo2 ? TRUE : FALSE;
 }
 
 }  // extern "C"

@@ -21,10 +21,11 @@ constexpr ULONG kWrite = OPLOCK_LEVEL_CACHE_WRITE;
 enum class Kind { level1, batch, filter, level2, win7 };
 
 struct Grant {
-    PIRP irp;            // the request, pending until the break
-    PFILE_OBJECT owner;  // the oplock key: ntio keys an oplock by its file object
+    PIRP irp;            // the request, pending until the break; NULL for a create's pending filter oplock
+    PFILE_OBJECT owner;  // the open that asked; its oplock key decides what breaks (same_key)
     Kind kind;
     ULONG level;
+    HANDLE process = nullptr;  // the requester's process id (FsRtlOplockGetAnyBreakOwnerProcess)
 };
 
 // An exclusive (or handle-caching) oplock broken and not yet acknowledged.
@@ -33,6 +34,8 @@ struct Breaking {
     Kind kind;
     ULONG to_level;      // what the owner may keep when it acknowledges
     bool close_pending;  // FSCTL_OPBATCH_ACK_CLOSE_PENDING: the owner's cleanup ends the break
+    HANDLE process;      // the owner's process id
+    bool exclusive;      // the broken oplock cached writes (level 1, batch, filter, RW, RWH)
 };
 
 // A thread blocked until the breaks end. Both the thread and the releaser hold a reference, so the
@@ -94,6 +97,15 @@ State* state_of(POPLOCK oplock) noexcept;
 State* state_for(POPLOCK oplock);
 // Completes the deferred IRPs and calls the deferred waiters back, with no lock held.
 void finish(Deferred& deferred);
+// Records the oplock key the create `irp` carries in an oplock key ECP on its file object
+// (oplock_key.cpp); nothing for a create without one.
+void record_create_key(PIRP irp) noexcept;
+// Whether two opens share an oplock key: the same file object, or equal oplock key ECPs. NULL has
+// no key.
+bool same_key(PFILE_OBJECT a, PFILE_OBJECT b) noexcept;
+// Gives up the pending filter oplock `file`'s create reserved, if it still holds one
+// (OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK; oplock_request.cpp).
+void back_out_reservation(POPLOCK oplock, PFILE_OBJECT file);
 // Fills a Windows 7 request's output buffer with a break (or close) notification.
 ULONG_PTR write_win7_output(PIRP irp, ULONG original, ULONG new_level, bool ack_required);
 

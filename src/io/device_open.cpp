@@ -278,7 +278,11 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
             sp->Parameters.Create.ShareAccess = static_cast<USHORT>(packet->share_access);
             sp->Parameters.Create.EaLength = packet->ea_length;
         }
+        // The caller's ECP list goes with the create IRP while it is out (FsRtlGetEcpListFromIrp);
+        // the list stays the caller's.
+        priv.create_ecp_list = packet->ecp_list;
         status = call_driver_and_wait(top, irp);
+        priv.create_ecp_list = nullptr;
         packet->information = irp->IoStatus.Information;
         IoFreeIrp(irp);
         // NT deviation: a driver's STATUS_REPARSE (file-system reparse points) is not followed.

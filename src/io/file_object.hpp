@@ -25,6 +25,7 @@ struct OpenPacket {
     ULONG create_file_type = 0;  // CreateFileTypeNone / NamedPipe / Mailslot (IoCreateFile)
     PDEVICE_OBJECT device_hint = nullptr;  // the create goes to this device of the stack, not its top
     PVOID extra_create_parameters = nullptr;  // NAMED_PIPE_ / MAILSLOT_CREATE_PARAMETERS, kernel copy
+    struct ::_ECP_LIST* ecp_list = nullptr;   // IoCreateFileEx's ECP list, the caller's (checked)
     // ---- Result ----
     bool parsed = false;                 // a device parse procedure consumed the packet
     NTSTATUS final_status = STATUS_SUCCESS;
@@ -50,6 +51,7 @@ struct CreateFileRequest {
     PVOID internal_parameters = nullptr;
     ULONG options = 0;           // IO_*
     PDEVICE_OBJECT device_hint = nullptr;  // IoCreateFileSpecifyDeviceObjectHint's DeviceObject
+    struct ::_ECP_LIST* ecp_list = nullptr;  // IoCreateFileEx's ExtraCreateParameter
 };
 NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileRequest& request, KPROCESSOR_MODE mode,
                      bool check_parameters, HANDLE* handle, IO_STATUS_BLOCK* iosb);

@@ -1,6 +1,7 @@
 // IoCreateFile, the one open path behind NtCreateFile, NtOpenFile and their Zw forms: parameter
 // validation as NT does it, then ObOpenObjectByName with an open packet that the device's parse
 // procedure consumes. Also IoGetDeviceObjectPointer, which opens a device for a driver.
+#include "io/ecp_list.hpp"
 #include "io/file_object.hpp"
 #include "io/objects.hpp"
 #include "ob/object_manager.hpp"
@@ -86,6 +87,7 @@ NTSTATUS create_file(const OBJECT_ATTRIBUTES& attributes, const CreateFileReques
     packet.ea_length = request.ea_length;
     packet.options = request.options;
     packet.device_hint = request.device_hint;
+    packet.ecp_list = request.ecp_list;
     HANDLE opened = nullptr;
     NTSTATUS status = ObOpenObjectByName(const_cast<POBJECT_ATTRIBUTES>(&attributes), nullptr, mode, nullptr,
                                          request.desired_access, &packet, &opened);
@@ -120,7 +122,7 @@ NTSTATUS create_file_with_hint(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, PO
                                PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
                                ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer,
                                ULONG EaLength, ULONG CreateFileType, PVOID InternalParameters, ULONG Options,
-                               PVOID DeviceObjectHint)
+                               PVOID DeviceObjectHint, PECP_LIST EcpList = nullptr)
 {
     if (!FileHandle || !ObjectAttributes || !IoStatusBlock) return STATUS_INVALID_PARAMETER;
     auto hint = static_cast<PDEVICE_OBJECT>(DeviceObjectHint);
@@ -140,6 +142,7 @@ NTSTATUS create_file_with_hint(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, PO
     request.internal_parameters = InternalParameters;
     request.options = Options;
     request.device_hint = hint;
+    request.ecp_list = EcpList;
     const bool check = mode != KernelMode || (Options & IO_CHECK_CREATE_PARAMETERS);
     HANDLE handle = nullptr;
     IO_STATUS_BLOCK iosb{};
@@ -193,11 +196,12 @@ NTSTATUS NTAPI IoCreateFileSpecifyDeviceObjectHint(PHANDLE FileHandle, ACCESS_MA
 }
 
 // IoCreateFile with an optional IO_DRIVER_CREATE_CONTEXT: its DeviceObjectHint works as
-// IoCreateFileSpecifyDeviceObjectHint's; a NULL context is IoCreateFile.
+// IoCreateFileSpecifyDeviceObjectHint's, and its ExtraCreateParameter list goes with the create IRP
+// (FsRtlGetEcpListFromIrp); a NULL context is IoCreateFile.
 // https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iocreatefileex
-// NT deviation: ntio has neither extra create parameter lists nor transactions; a context carrying
-// an ExtraCreateParameter or TxnParameters is STATUS_INVALID_PARAMETER. SiloContext is ignored
-// (there is one silo, the host).
+// NT deviation: ntio has no transactions; a context carrying TxnParameters, or an
+// ExtraCreateParameter that FsRtlAllocateExtraCreateParameterList did not make, is
+// STATUS_INVALID_PARAMETER. SiloContext is ignored (there is one silo, the host).
 NTSTATUS NTAPI IoCreateFileEx(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
                               PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
                               ULONG ShareAccess, ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength,
@@ -206,15 +210,19 @@ NTSTATUS NTAPI IoCreateFileEx(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POB
 {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive4);
     PVOID hint = nullptr;
+    PECP_LIST ecp_list = nullptr;
     if (DriverContext) {
         if (DriverContext->Size < static_cast<CSHORT>(sizeof(IO_DRIVER_CREATE_CONTEXT)))
             return STATUS_INVALID_PARAMETER;
-        if (DriverContext->ExtraCreateParameter || DriverContext->TxnParameters) return STATUS_INVALID_PARAMETER;
+        if (DriverContext->TxnParameters) return STATUS_INVALID_PARAMETER;
+        if (DriverContext->ExtraCreateParameter && !is_ecp_list(DriverContext->ExtraCreateParameter))
+            return STATUS_INVALID_PARAMETER;
         hint = DriverContext->DeviceObjectHint;
+        ecp_list = DriverContext->ExtraCreateParameter;
     }
     return create_file_with_hint(FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock, AllocationSize,
                                  FileAttributes, ShareAccess, Disposition, CreateOptions, EaBuffer, EaLength,
-                                 CreateFileType, InternalParameters, Options, hint);
+                                 CreateFileType, InternalParameters, Options, hint, ecp_list);
 }
 
 // Opens the device for the caller and returns the file object (referenced) and the top of the

@@ -76,6 +76,14 @@ struct FilePrivate {
     bool raw_volume = false;                // opened whole on a volume mounted raw: holds a reference on Vpb (volume_mount.cpp)
     bool raw_locker = false;                // raw_volume: this file locked the volume (FSCTL_LOCK_VOLUME)
     FileExtension extension{};              // FILE_OBJECT.FileObjectExtension points here when used
+    // The ECP list of the create under way (IoCreateFileEx's, or FsRtlSetEcpListIntoIrp's): the
+    // create IRP's list while that IRP is out, NULL otherwise (fsrtl/ecp_list.cpp).
+    struct _ECP_LIST* create_ecp_list = nullptr;
+    // The oplock key an oplock key ECP gave the open, recorded by the oplock package when the file
+    // system checks the create (fsrtl/oplock_key.cpp); without one the key is the file object.
+    // Written only by the create, before the open is published.
+    GUID oplock_key{};
+    bool has_oplock_key = false;
 };
 struct FileBody {
     FILE_OBJECT object;

@@ -21,7 +21,8 @@
 #include "ntio_ddk/rtl_oem.h"
 #include "ntio_ddk/rtl_compression.h"
 #include "ntio_ddk/rtl_short_names.h"
-/* Opportunistic locks */
+/* Extra create parameters; opportunistic locks */
+#include "ntio_ddk/fsrtl_ecp.h"
 #include "ntio_ddk/fsrtl_oplock.h"
 #include "ntio_ddk/registry_notify.h"
 #endif

@@ -14,6 +14,11 @@ namespace ntio::test::oplocks {
 
 using ntio::test::drivers::FastFatTest;
 
+// The Windows 7 caching levels, short.
+inline constexpr ULONG R = OPLOCK_LEVEL_CACHE_READ;
+inline constexpr ULONG H = OPLOCK_LEVEL_CACHE_HANDLE;
+inline constexpr ULONG W = OPLOCK_LEVEL_CACHE_WRITE;
+
 // One NtFsControlFile request: what the service returned, then the final IOSB once its event is set.
 struct Fsctl {
     HANDLE event = nullptr;
@@ -49,7 +54,8 @@ protected:
 
     // An asynchronous open of \file.bin.
     NTSTATUS open(HANDLE* h, ACCESS_MASK access = GENERIC_READ | GENERIC_WRITE, ULONG options = 0,
-                  ULONG disposition = FILE_OPEN, const std::string& name = "\\file.bin") {
+                  ULONG disposition = FILE_OPEN, const std::string& name = "\\file.bin",
+                  ULONG share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE) {
         std::u16string path = path_of(name);
         UNICODE_STRING object_name = drivers::unicode(path);
         OBJECT_ATTRIBUTES oa;
@@ -57,7 +63,7 @@ protected:
         IO_STATUS_BLOCK iosb{};
         *h = nullptr;
         return NtCreateFile(h, access | SYNCHRONIZE, &oa, &iosb, nullptr, FILE_ATTRIBUTE_NORMAL,
-                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, disposition,
+                            share, disposition,
                             options | FILE_NON_DIRECTORY_FILE, nullptr, 0);
     }
 

@@ -10,9 +10,6 @@
 namespace ntio::test::oplocks {
 namespace {
 
-constexpr ULONG R = OPLOCK_LEVEL_CACHE_READ;
-constexpr ULONG H = OPLOCK_LEVEL_CACHE_HANDLE;
-
 // MS-FSA 2.1.5.17.1 and 2.1.4.12: a batch oplock is granted on the only open and its request pends;
 // a second open breaks it to level 2 and waits until the owner acknowledges; the acknowledgement
 // becomes the level 2 oplock, which the second handle's write breaks to none without waiting.

@@ -9,10 +9,6 @@
 namespace ntio::fsrtl::oplock_test {
 namespace {
 
-constexpr ULONG R = OPLOCK_LEVEL_CACHE_READ;
-constexpr ULONG H = OPLOCK_LEVEL_CACHE_HANDLE;
-constexpr ULONG W = OPLOCK_LEVEL_CACHE_WRITE;
-
 using OplockTest = OplockFsTest;
 
 // MS-FSA 2.1.5.17.1: a level 1 oplock needs the only open; granted, its FSCTL pends.
@@ -365,6 +361,26 @@ TEST_F(OplockTest, explicit_breaks_and_uninitialize) {
     EXPECT_EQ(last.iosb.Information, ULONG_PTR(FILE_OPLOCK_BROKEN_TO_NONE));
     probe.irp->IoStatus.Status = STATUS_SUCCESS;
     IoCompleteRequest(probe.irp, IO_NO_INCREMENT);
+}
+
+// Learn (FsRtlOplockFsctrlEx on IRP_MJ_CREATE): the only open asking for attribute access and
+// sharing everything gets a pending filter oplock, which keeps other oplocks out until
+// OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK (the create failed after all) gives it up.
+TEST_F(OplockTest, create_reserves_a_pending_filter_oplock_until_backed_out) {
+    m_fs.open_count = 0;
+    Request& create = prepare(&m_a, IRP_MJ_CREATE, FILE_READ_ATTRIBUTES | SYNCHRONIZE);
+    IoSetNextIrpStackLocation(create.irp);
+    EXPECT_EQ(FsRtlOplockFsctrlEx(&m_fs.oplock, create.irp, 2, 0), STATUS_OPLOCK_NOT_GRANTED);
+    EXPECT_EQ(FsRtlOplockFsctrl(&m_fs.oplock, create.irp, 1), STATUS_SUCCESS);
+    EXPECT_TRUE(FsRtlCurrentBatchOplock(&m_fs.oplock));
+    EXPECT_EQ(fsctl(&m_b, FSCTL_REQUEST_OPLOCK_LEVEL_2).returned, STATUS_OPLOCK_NOT_GRANTED);
+    EXPECT_EQ(FsRtlCheckOplockEx(&m_fs.oplock, create.irp, OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK, nullptr, nullptr,
+                                 nullptr),
+              STATUS_SUCCESS);
+    EXPECT_FALSE(FsRtlCurrentOplock(&m_fs.oplock));
+    EXPECT_EQ(fsctl(&m_b, FSCTL_REQUEST_OPLOCK_LEVEL_2).returned, STATUS_PENDING);
+    create.irp->IoStatus.Status = STATUS_SUCCESS;
+    IoCompleteRequest(create.irp, IO_NO_INCREMENT);
 }
 
 }  // namespace

@@ -18,6 +18,11 @@
 
 namespace ntio::fsrtl::oplock_test {
 
+// The Windows 7 caching levels, short.
+inline constexpr ULONG R = OPLOCK_LEVEL_CACHE_READ;
+inline constexpr ULONG H = OPLOCK_LEVEL_CACHE_HANDLE;
+inline constexpr ULONG W = OPLOCK_LEVEL_CACHE_WRITE;
+
 // One request sent to the test file system.
 struct Request {
     PIRP irp = nullptr;

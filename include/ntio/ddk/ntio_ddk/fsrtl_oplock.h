@@ -31,9 +31,25 @@ typedef PVOID OPLOCK, *POPLOCK;
 #define OPLOCK_FLAG_PARENT_OBJECT 0x00000010
 #define OPLOCK_FLAG_CLOSING_DELETE_ON_CLOSE 0x00000020
 #define OPLOCK_FLAG_REMOVING_FILE_OR_LINK 0x00000040
+#define OPLOCK_FLAG_BREAKING_FOR_SHARING_VIOLATION 0x00000080
 
 /* FsRtlOplockFsctrlEx flags. */
 #define OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH 0x00000001
+
+/* FsRtlCheckOplockEx2's notifications of a blocked wait (Windows 10, version 2004).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/ns-ntifs-_oplock_notify_params */
+typedef enum _OPLOCK_NOTIFY_REASON {
+    OPLOCK_NOTIFY_BREAK_WAIT_INTERIM_TIMEOUT,
+    OPLOCK_NOTIFY_BREAK_WAIT_TERMINATED
+} OPLOCK_NOTIFY_REASON;
+typedef struct _OPLOCK_NOTIFY_PARAMS {
+    OPLOCK_NOTIFY_REASON NotifyReason;
+    PVOID NotifyContext;
+    PIRP Irp;
+    NTSTATUS Status;
+} OPLOCK_NOTIFY_PARAMS, *POPLOCK_NOTIFY_PARAMS;
+typedef NTSTATUS NTAPI OPLOCK_NOTIFY_ROUTINE(_In_ POPLOCK_NOTIFY_PARAMS NotifyParams);
+typedef OPLOCK_NOTIFY_ROUTINE *POPLOCK_NOTIFY_ROUTINE;
 
 typedef VOID NTAPI OPLOCK_WAIT_COMPLETE_ROUTINE(_In_ PVOID Context, _In_ PIRP Irp);
 typedef OPLOCK_WAIT_COMPLETE_ROUTINE *POPLOCK_WAIT_COMPLETE_ROUTINE;
@@ -52,6 +68,16 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx(_In_ POPLOCK Oplock, _In_ PIRP Irp
                                               _In_opt_ PVOID Context,
                                               _In_opt_ POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
                                               _In_opt_ POPLOCK_FS_PREPOST_IRP PostIrpRoutine);
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlcheckoplockex2 */
+NTKERNELAPI NTSTATUS NTAPI FsRtlCheckOplockEx2(_In_ POPLOCK Oplock, _In_ PIRP Irp, _In_ ULONG Flags, _In_ ULONG FlagsEx2,
+                                               _In_opt_ PVOID CompletionRoutineContext,
+                                               _In_opt_ POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                               _In_opt_ POPLOCK_FS_PREPOST_IRP PostIrpRoutine, _In_ ULONGLONG Timeout,
+                                               _In_opt_ PVOID NotifyContext,
+                                               _In_opt_ POPLOCK_NOTIFY_ROUTINE NotifyRoutine);
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fstrloplockgetanybreakownerprocess
+ * A referenced process (the caller dereferences it) or NULL. */
+NTKERNELAPI PEPROCESS NTAPI FsRtlOplockGetAnyBreakOwnerProcess(_In_ POPLOCK Oplock);
 NTKERNELAPI BOOLEAN NTAPI FsRtlOplockIsFastIoPossible(_In_ POPLOCK Oplock);
 NTKERNELAPI BOOLEAN NTAPI FsRtlCurrentBatchOplock(_In_ POPLOCK Oplock);
 NTKERNELAPI BOOLEAN NTAPI FsRtlCurrentOplock(_In_ POPLOCK Oplock);

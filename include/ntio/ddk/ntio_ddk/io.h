@@ -386,8 +386,9 @@ NTKERNELAPI NTSTATUS NTAPI IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredA
                                         PVOID InternalParameters, ULONG Options);
 typedef enum _CREATE_FILE_TYPE { CreateFileTypeNone, CreateFileTypeNamedPipe, CreateFileTypeMailslot } CREATE_FILE_TYPE;
 
-/* IoCreateFileEx's optional context (ntddk.h). ntio has no extra create parameter lists and no
-   transactions: ExtraCreateParameter and TxnParameters must stay NULL. */
+/* IoCreateFileEx's optional context (ntddk.h). ExtraCreateParameter is an ECP list from
+   FsRtlAllocateExtraCreateParameterList (<ntifs.h>); ntio has no transactions: TxnParameters must
+   stay NULL. */
 typedef struct _TXN_PARAMETER_BLOCK *PTXN_PARAMETER_BLOCK;
 typedef struct _EJOB *PESILO;
 #define IO_USE_AMBIENT_SILO ((PESILO)1)
