@@ -211,6 +211,39 @@ NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObject, co
     return STATUS_SUCCESS;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceinterfacealias
+// The alias is the interface the same device registered with the same reference string in the other
+// class, enabled or not. An unknown SymbolicLinkName, or NULL arguments, is STATUS_INVALID_HANDLE (the
+// page's status for an invalid link or class); no alias is STATUS_OBJECT_NAME_NOT_FOUND. The name is
+// allocated as RtlCreateUnicodeString allocates, for RtlFreeUnicodeString.
+NTSTATUS NTAPI IoGetDeviceInterfaceAlias(PUNICODE_STRING SymbolicLinkName, const GUID* AliasInterfaceClassGuid,
+                                         PUNICODE_STRING AliasSymbolicLinkName) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
+    if (!AliasInterfaceClassGuid || !AliasSymbolicLinkName) return STATUS_INVALID_HANDLE;
+    std::u16string link;
+    if (!NT_SUCCESS(capture_unicode(SymbolicLinkName, link))) return STATUS_INVALID_HANDLE;
+    std::u16string alias;
+    {
+        std::lock_guard guard(g_lock);
+        const Registration* r = find_locked(link);
+        if (!r) return STATUS_INVALID_HANDLE;
+        const std::u16string reference = r->link_name.substr(r->link_object.size());
+        for (const Registration& o : g_registrations) {
+            if (o.manager != r->manager || o.device != r->device ||
+                std::memcmp(&o.class_guid, AliasInterfaceClassGuid, sizeof(GUID)) != 0)
+                continue;
+            if (!same_name(o.link_name.substr(o.link_object.size()), reference)) continue;
+            alias = o.link_name;
+            break;
+        }
+    }
+    if (alias.empty()) return STATUS_OBJECT_NAME_NOT_FOUND;
+    alias.push_back(u'\0');
+    if (!RtlCreateUnicodeString(AliasSymbolicLinkName, reinterpret_cast<PCWSTR>(alias.c_str())))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    return STATUS_SUCCESS;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetdeviceinterfacestate
 NTSTATUS NTAPI IoSetDeviceInterfaceState(PUNICODE_STRING SymbolicLinkName, BOOLEAN Enable) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive1);

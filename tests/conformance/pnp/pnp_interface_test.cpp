@@ -95,3 +95,67 @@ TEST_F(PnpTest, OnlyThePdoRegistersInterfacesNotTheFdoOrAFilter) {
 
 }  // namespace
 }  // namespace ntio::pnp_test
+
+namespace ntio::pnp_test {
+namespace alias {
+
+// {5c1c1e6e-4b5a-4e3a-9d53-3f1a1f7a0002}: a second class the test device also exposes.
+const GUID kAliasGuid = {0x5c1c1e6e, 0x4b5a, 0x4e3a, {0x9d, 0x53, 0x3f, 0x1a, 0x1f, 0x7a, 0x00, 0x02}};
+// {5c1c1e6e-4b5a-4e3a-9d53-3f1a1f7a0003}: a class it does not.
+const GUID kOtherGuid = {0x5c1c1e6e, 0x4b5a, 0x4e3a, {0x9d, 0x53, 0x3f, 0x1a, 0x1f, 0x7a, 0x00, 0x03}};
+
+std::u16string text(const UNICODE_STRING& s) {
+    return std::u16string(reinterpret_cast<const char16_t*>(s.Buffer), s.Length / sizeof(WCHAR));
+}
+
+// IoGetDeviceInterfaceAlias: the same device's interface of another class with the same reference
+// string, registered (enabled or not); none is STATUS_OBJECT_NAME_NOT_FOUND, an unknown link
+// STATUS_INVALID_HANDLE.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceinterfacealias
+TEST_F(PnpTest, AnInterfaceAliasIsTheSameDevicesInterfaceOfAnotherClassWithTheSameReference) {
+    Drivers drivers;
+    ASSERT_EQ(NtioPnpEnumerateRoot(), STATUS_SUCCESS);
+    PDEVICE_OBJECT pdo = state().pdo;
+    ASSERT_NE(pdo, nullptr);
+    UNICODE_STRING primary;
+    RtlInitUnicodeString(&primary, kInterfaceLink);
+
+    UNICODE_STRING alias_link{}, referenced{}, alias_referenced{};
+    ASSERT_EQ(IoRegisterDeviceInterface(pdo, &kAliasGuid, nullptr, &alias_link), STATUS_SUCCESS);
+    UNICODE_STRING reference;
+    RtlInitUnicodeString(&reference, L"part2");
+    ASSERT_EQ(IoRegisterDeviceInterface(pdo, &kInterfaceGuid, &reference, &referenced), STATUS_SUCCESS);
+    ASSERT_EQ(IoRegisterDeviceInterface(pdo, &kAliasGuid, &reference, &alias_referenced), STATUS_SUCCESS);
+
+    UNICODE_STRING found{};
+    ASSERT_EQ(IoGetDeviceInterfaceAlias(&primary, &kAliasGuid, &found), STATUS_SUCCESS);
+    EXPECT_EQ(text(found), text(alias_link));  // not enabled: an alias all the same
+    EXPECT_EQ(found.MaximumLength, found.Length + sizeof(WCHAR));
+    RtlFreeUnicodeString(&found);
+    // Both ways, and per reference string.
+    ASSERT_EQ(IoGetDeviceInterfaceAlias(&alias_link, &kInterfaceGuid, &found), STATUS_SUCCESS);
+    EXPECT_EQ(text(found), text(primary));
+    RtlFreeUnicodeString(&found);
+    ASSERT_EQ(IoGetDeviceInterfaceAlias(&referenced, &kAliasGuid, &found), STATUS_SUCCESS);
+    EXPECT_EQ(text(found), text(alias_referenced));
+    RtlFreeUnicodeString(&found);
+    // Its own class is itself.
+    ASSERT_EQ(IoGetDeviceInterfaceAlias(&primary, &kInterfaceGuid, &found), STATUS_SUCCESS);
+    EXPECT_EQ(text(found), text(primary));
+    RtlFreeUnicodeString(&found);
+
+    EXPECT_EQ(IoGetDeviceInterfaceAlias(&primary, &kOtherGuid, &found), STATUS_OBJECT_NAME_NOT_FOUND);
+    UNICODE_STRING unknown;
+    RtlInitUnicodeString(&unknown, L"\\??\\ROOT#NOSUCH#0000#{5c1c1e6e-4b5a-4e3a-9d53-3f1a1f7a0001}");
+    EXPECT_EQ(IoGetDeviceInterfaceAlias(&unknown, &kAliasGuid, &found), STATUS_INVALID_HANDLE);
+    EXPECT_EQ(IoGetDeviceInterfaceAlias(nullptr, &kAliasGuid, &found), STATUS_INVALID_HANDLE);
+    EXPECT_EQ(IoGetDeviceInterfaceAlias(&primary, nullptr, &found), STATUS_INVALID_HANDLE);
+    EXPECT_EQ(IoGetDeviceInterfaceAlias(&primary, &kAliasGuid, nullptr), STATUS_INVALID_HANDLE);
+
+    for (UNICODE_STRING* s : {&alias_link, &referenced, &alias_referenced}) RtlFreeUnicodeString(s);
+    UNICODE_STRING name = instance_name();
+    EXPECT_EQ(NtioPnpRemoveDevice(&name, FALSE, nullptr), STATUS_SUCCESS);
+}
+
+}  // namespace alias
+}  // namespace ntio::pnp_test

@@ -44,6 +44,9 @@ NTKERNELAPI NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDevi
 NTKERNELAPI NTSTATUS NTAPI IoSetDeviceInterfaceState(PUNICODE_STRING SymbolicLinkName, BOOLEAN Enable);
 NTKERNELAPI NTSTATUS NTAPI IoGetDeviceInterfaces(const GUID *InterfaceClassGuid, PDEVICE_OBJECT PhysicalDeviceObject,
                                                  ULONG Flags, PWSTR *SymbolicLinkList);
+NTKERNELAPI NTSTATUS NTAPI IoGetDeviceInterfaceAlias(PUNICODE_STRING SymbolicLinkName,
+                                                     const GUID *AliasInterfaceClassGuid,
+                                                     PUNICODE_STRING AliasSymbolicLinkName);
 NTKERNELAPI PEPROCESS NTAPI IoGetCurrentProcess(VOID);
 NTKERNELAPI PEPROCESS NTAPI IoGetRequestorProcess(PIRP Irp);
 /* The initial stack pointer of the current thread's stack (its highest address). IRQL <= APC_LEVEL. */
