@@ -51,6 +51,14 @@ std::u16string get_string(HANDLE key, const wchar_t* value) {
 
 // Writes a value through the key IoOpenDeviceRegistryKey opened, for reading back by path.
 void mark(HANDLE key, const std::u16string& text) { set_string(key, L"Marker", text); }
+// The marker of the key at `path`, "<no key>" when there is no such key.
+std::u16string marker_at(const std::u16string& path) {
+    HANDLE key = open_path(path);
+    if (!key) return u"<no key>";
+    std::u16string text = get_string(key, L"Marker");
+    ZwClose(key);
+    return text;
+}
 
 class PnpRegistryKeyTest : public PnpTest {
 protected:
@@ -88,10 +96,7 @@ TEST_F(PnpRegistryKeyTest, the_hardware_key_is_device_parameters_under_the_enum_
     mark(key, u"hardware");
     ZwClose(key);
 
-    HANDLE by_path = open_path(std::u16string(kEnumKey) + u"\\Device Parameters");
-    ASSERT_NE(by_path, nullptr);
-    EXPECT_EQ(get_string(by_path, L"Marker"), u"hardware");
-    ZwClose(by_path);
+    EXPECT_EQ(marker_at(std::u16string(kEnumKey) + u"\\Device Parameters"), u"hardware");
     // A second open finds the same key.
     ASSERT_EQ(IoOpenDeviceRegistryKey(pdo, PLUGPLAY_REGKEY_DEVICE, KEY_READ, &key), STATUS_SUCCESS);
     EXPECT_EQ(get_string(key, L"Marker"), u"hardware");
@@ -108,11 +113,7 @@ TEST_F(PnpRegistryKeyTest, the_software_key_is_the_driver_key_under_control_clas
     ASSERT_EQ(IoOpenDeviceRegistryKey(pdo, PLUGPLAY_REGKEY_DRIVER, KEY_ALL_ACCESS, &key), STATUS_SUCCESS);
     mark(key, u"software");
     ZwClose(key);
-    HANDLE by_path =
-        open_path(std::u16string(u"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Class\\") + kClassGuid + u"\\0007");
-    ASSERT_NE(by_path, nullptr);
-    EXPECT_EQ(get_string(by_path, L"Marker"), u"software");
-    ZwClose(by_path);
+    EXPECT_EQ(marker_at(std::u16string(u"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Class\\") + kClassGuid + u"\\0007"), u"software");
     remove_device();
 }
 
@@ -142,10 +143,7 @@ TEST_F(PnpRegistryKeyTest, a_device_of_a_class_without_a_driver_key_gets_the_nex
     mark(key, u"assigned");
     ZwClose(key);
     EXPECT_EQ(enum_value(L"Driver"), std::u16string(kClassGuid) + u"\\0001");
-    HANDLE by_path = open_path(class_key + u"\\0001");
-    ASSERT_NE(by_path, nullptr);
-    EXPECT_EQ(get_string(by_path, L"Marker"), u"assigned");
-    ZwClose(by_path);
+    EXPECT_EQ(marker_at(class_key + u"\\0001"), u"assigned");
     // The next open keeps the key it was given.
     ASSERT_EQ(IoOpenDeviceRegistryKey(pdo, PLUGPLAY_REGKEY_DRIVER, KEY_READ, &key), STATUS_SUCCESS);
     EXPECT_EQ(get_string(key, L"Marker"), u"assigned");
@@ -182,14 +180,8 @@ TEST_F(PnpRegistryKeyTest, the_current_hardware_profile_has_its_own_keys) {
               STATUS_SUCCESS);
     mark(key, u"profile software");
     ZwClose(key);
-    HANDLE hardware = open_path(profile + u"\\Enum\\ROOT\\PNPTEST\\0000");
-    ASSERT_NE(hardware, nullptr);
-    EXPECT_EQ(get_string(hardware, L"Marker"), u"profile hardware");
-    ZwClose(hardware);
-    HANDLE software = open_path(profile + u"\\Control\\Class\\" + kClassGuid + u"\\0003");
-    ASSERT_NE(software, nullptr);
-    EXPECT_EQ(get_string(software, L"Marker"), u"profile software");
-    ZwClose(software);
+    EXPECT_EQ(marker_at(profile + u"\\Enum\\ROOT\\PNPTEST\\0000"), u"profile hardware");
+    EXPECT_EQ(marker_at(profile + u"\\Control\\Class\\" + kClassGuid + u"\\0003"), u"profile software");
     remove_device();
 }
 
