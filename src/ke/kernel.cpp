@@ -226,6 +226,12 @@ void Kernel::unregister_thread(_KTHREAD* thread) {
     InitializeListHead(&thread->m_kernel_link);
 }
 
+void Kernel::for_each_thread(void (*visit)(_KTHREAD* thread, void* context), void* context) {
+    std::lock_guard guard(m_threads_lock);
+    for (PLIST_ENTRY e = m_threads.Flink; e != &m_threads; e = e->Flink)
+        visit(CONTAINING_RECORD(e, _KTHREAD, m_kernel_link), context);
+}
+
 void terminate_thread(_KTHREAD* t, NTSTATUS exit_status) noexcept {
     Kernel* kernel = t->m_kernel;
     const bool self = current_thread_if_any() == t;

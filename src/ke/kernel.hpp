@@ -61,6 +61,10 @@ public:
 
     void add_thread_rundown_hook(ThreadRundownHook hook, void* context);
 
+    // Calls visit(thread, context) for each KTHREAD registered with this kernel and not yet
+    // unregistered, under the thread list's lock (visit must not start or end threads).
+    void for_each_thread(void (*visit)(_KTHREAD* thread, void* context), void* context);
+
     // Internal pieces (ke only).
     DpcProcessor& dpc_processor(unsigned number) noexcept { return *m_dpc[number]; }
     TimerEngine& timers() noexcept { return *m_timers; }

@@ -1,7 +1,7 @@
 // The pending-operation checks when a verified driver unloads (spec 2.5, 4 "Pool tracking"): a
-// KTIMER still set, a KDPC still queued or a work item (executive or IO_WORKITEM) still queued
-// whose routine (or whose object) is in the driver's image would run code or touch memory that is
-// gone: bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, "This driver failed to
+// KTIMER still set, a KDPC still queued, a work item (executive or IO_WORKITEM) still queued or a
+// system thread still running whose routine (or whose object) is in the driver's image would run
+// code or touch memory that is gone: bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, "This driver failed to
 // cancel lookaside lists, DPCs, worker threads, or other such items before unload."
 // https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xce--driver-unloaded-without-cancelling-pending-operations
 #include <cstdint>
@@ -41,7 +41,7 @@ bool driver_image(PDRIVER_OBJECT driver, Image* image) noexcept {
     return host::image_extent_of(reinterpret_cast<const void*>(driver->DriverInit), image->start, image->end);
 }
 
-enum class PendingKind : ULONG_PTR { Irp = 1, Timer = 2, Dpc = 3, WorkItem = 4 };
+enum class PendingKind : ULONG_PTR { Irp = 1, Timer = 2, Dpc = 3, WorkItem = 4, Thread = 5 };
 
 struct Finding {
     const Image* image;
@@ -78,11 +78,30 @@ void visit_work_item(PWORK_QUEUE_ITEM item, void* context) {
     static_cast<Finding*>(context)->note(PendingKind::WorkItem, item, routine);
 }
 
+// A system thread the driver started (PsCreateSystemThread with a start routine in its image) that
+// has not terminated: DriverUnload must wait for its threads to end (on the thread object), since the
+// thread still runs the image's code. The seed: "Verifier checks for uncanceled timers and worker
+// threads after unload".
+// The runtime's own threads (DPC processors, system workers, the I/O manager's) start in this library:
+// never a driver's, even for the drivers the runtime itself creates (their image is this library).
+struct ThreadVisit {
+    Finding* finding;
+    Image runtime;
+};
+
+void visit_thread(_KTHREAD* thread, void* context) {
+    auto* visit = static_cast<ThreadVisit*>(context);
+    const void* routine = reinterpret_cast<const void*>(thread->m_start_routine);
+    if (!thread->m_is_system_thread || ke::is_terminated(thread) || visit->runtime.contains(routine)) return;
+    visit->finding->note(PendingKind::Thread, thread, routine);
+}
+
 const char* kind_text(PendingKind kind) noexcept {
     switch (kind) {
     case PendingKind::Timer: return "a timer still set whose DPC routine is in the driver's image";
     case PendingKind::Dpc: return "a DPC still queued whose routine is in the driver's image";
     case PendingKind::WorkItem: return "a work item still queued whose routine is in the driver's image";
+    case PendingKind::Thread: return "a system thread still running whose start routine is in the driver's image";
     default: return "a pending operation";
     }
 }
@@ -93,7 +112,8 @@ const char* kind_text(PendingKind kind) noexcept {
 // routine that would run in the unloaded image), 0 read, the address that references it (the
 // KTIMER / KDPC / WORK_QUEUE_ITEM), reserved.
 // NT deviation: parameter 4 (reserved on Windows) says what was pending: 1 IRP, 2 timer, 3 DPC,
-// 4 work item.
+// 4 work item, 5 system thread (parameter 3 its KTHREAD). Windows stops on a thread only when it runs
+// unloaded code; ntio reports it at the unload.
 void check_pending_operations(PDRIVER_OBJECT driver) noexcept {
     Image image;
     if (!driver_image(driver, &image)) return;
@@ -105,6 +125,12 @@ void check_pending_operations(PDRIVER_OBJECT driver) noexcept {
     for (unsigned i = 0; i < kernel.processor_count() && !finding.found; ++i)
         kernel.dpc_processor(i).for_each_queued(visit_dpc, &finding);
     if (!finding.found) ex::for_each_pending_work_item(visit_work_item, &finding);
+    if (!finding.found) {
+        ThreadVisit visit{&finding, {}};
+        (void)host::image_extent_of(reinterpret_cast<const void*>(&check_pending_operations), visit.runtime.start,
+                                    visit.runtime.end);
+        kernel.for_each_thread(visit_thread, &visit);
+    }
     if (!finding.found) return;
     forget_driver_slot(driver, true);  // the report is made once, whatever a surviving test does next
     report({DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, reinterpret_cast<ULONG_PTR>(finding.routine), 0,

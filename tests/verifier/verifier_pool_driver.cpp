@@ -37,6 +37,15 @@ std::atomic<int> g_dpc_blocker{0};     // 1: running and holding processor 0, 2:
 WORK_QUEUE_ITEM g_blocker_item;
 std::atomic<int> g_worker_blocker{0};  // the same for one worker thread
 
+// The driver's system thread (kIoctlStartThread): waits until told to stop, then ends.
+KEVENT g_thread_stop;
+PETHREAD g_thread = nullptr;  // referenced while it may run
+
+VOID NTAPI DriverThread(PVOID) {
+    KeWaitForSingleObject(&g_thread_stop, Executive, KernelMode, FALSE, nullptr);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
 VOID NTAPI TimerDpc(PKDPC, PVOID, PVOID, PVOID) {}
 
 VOID NTAPI CountingDpc(PKDPC, PVOID, PVOID, PVOID) { g_pool_state.dpc_runs.fetch_add(1); }
@@ -120,6 +129,17 @@ NTSTATUS NTAPI UpperControl(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         KeLowerIrql(irql);
         break;
     }
+    case kIoctlStartThread: {
+        HANDLE handle = nullptr;
+        KeInitializeEvent(&g_thread_stop, NotificationEvent, FALSE);
+        status = PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, nullptr, nullptr, nullptr, DriverThread, nullptr);
+        if (NT_SUCCESS(status)) {
+            status = ObReferenceObjectByHandle(handle, SYNCHRONIZE, *PsThreadType, KernelMode,
+                                               reinterpret_cast<PVOID*>(&g_thread), nullptr);
+            ZwClose(handle);
+        }
+        break;
+    }
     case kIoctlLeakMdl:
         g_mdl = IoAllocateMdl(g_mdl_buffer, sizeof g_mdl_buffer, FALSE, FALSE, nullptr);
         status = g_mdl ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
@@ -191,6 +211,7 @@ VOID NTAPI PoolStartIo(PDEVICE_OBJECT, PIRP) {}
 
 VOID NTAPI PoolUnload(PDRIVER_OBJECT DriverObject) {
     if (g_pool_state.cancel_timer_at_unload.load()) KeCancelTimer(&g_timer);
+    if (g_pool_state.stop_thread_at_unload.load()) StopDriverThread();
     while (DriverObject->DeviceObject) IoDeleteDevice(DriverObject->DeviceObject);
 }
 
@@ -281,16 +302,26 @@ void FreeLeakedMdl() {
     g_mdl = nullptr;
 }
 
+void StopDriverThread() {
+    if (!g_thread) return;
+    KeSetEvent(&g_thread_stop, IO_NO_INCREMENT, FALSE);
+    KeWaitForSingleObject(g_thread, Executive, KernelMode, FALSE, nullptr);
+    ObDereferenceObject(g_thread);
+    g_thread = nullptr;
+}
+
 void PoolTest::SetUp() {
     SystemTest::SetUp();
     (void)NtioVerifierSetMode(NtioVerifierStrict);
     g_pool_state.cancel_timer_at_unload.store(false);
+    g_pool_state.stop_thread_at_unload.store(false);
     g_pool_state.dpc_runs.store(0);
     g_pool_state.work_item_runs.store(0);
 }
 
 void PoolTest::TearDown() {
     KeCancelTimer(&g_timer);
+    StopDriverThread();
     if (m_driver) {
         (void)NtioVerifierSetFlags(m_driver, 0);
         (void)NtioUnloadDriver(m_driver);

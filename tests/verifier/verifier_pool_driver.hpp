@@ -29,6 +29,7 @@ inline constexpr ULONG kIoctlTouchSlack = pool_ioctl(0xA04);          // one byt
 inline constexpr ULONG kIoctlArmTimer = pool_ioctl(0xA10);            // KeSetTimer, one hour, with a DPC
 inline constexpr ULONG kIoctlQueueDpc = pool_ioctl(0xA11);            // KeInsertQueueDpc on processor 0
 inline constexpr ULONG kIoctlQueueWorkItem = pool_ioctl(0xA12);       // IoQueueWorkItem at DISPATCH_LEVEL
+inline constexpr ULONG kIoctlStartThread = pool_ioctl(0xA13);         // PsCreateSystemThread, runs until stopped
 inline constexpr ULONG kIoctlLeakMdl = pool_ioctl(0xA20);             // IoAllocateMdl, kept
 inline constexpr ULONG kIoctlFreeMdl = pool_ioctl(0xA21);             // IoFreeMdl of the kept MDL
 
@@ -44,6 +45,7 @@ enum QueueMode : ULONG {
 // What the driver's unload does besides deleting its devices.
 struct PoolDriverState {
     std::atomic<bool> cancel_timer_at_unload{false};
+    std::atomic<bool> stop_thread_at_unload{false};  // DriverUnload stops its thread and waits for it
     std::atomic<int> dpc_runs{0};
     std::atomic<int> work_item_runs{0};
 };
@@ -57,6 +59,9 @@ void BlockDpcProcessor0();
 void ReleaseDpcProcessor0();
 void BlockWorker();
 void ReleaseWorker();
+// Stops the driver's system thread (kIoctlStartThread) and waits for it to end, when one runs (the
+// driver may be gone: a test's cleanup after its unload was stopped).
+void StopDriverThread();
 // Frees the MDL a test left leaked on purpose (the driver may be gone).
 void FreeLeakedMdl();
 // Completes Lower's held write (kQueueHold) and leaves its queue idle.

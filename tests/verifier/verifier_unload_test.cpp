@@ -1,5 +1,5 @@
 // What a verified driver must have cancelled or freed when it unloads: a timer still set, a DPC or a
-// work item still queued whose routine is in its image is 0xCE
+// work item still queued, or a system thread still running, whose routine is in its image is 0xCE
 // DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS (parameters in src/verifier/unload_rules.cpp);
 // leaked pool, IRPs and MDLs are 0xC4 0x62 (Pool Tracking); an IRP completed while still on a device
 // queue is 0x2A. Each with its legal neighbour.
@@ -15,6 +15,7 @@ namespace {
 constexpr ULONG_PTR kPendingTimer = 2;
 constexpr ULONG_PTR kPendingDpc = 3;
 constexpr ULONG_PTR kPendingWorkItem = 4;
+constexpr ULONG_PTR kPendingThread = 5;
 
 TEST_F(PoolTest, unload_with_a_timer_still_set_is_0xce) {
     load();
@@ -67,6 +68,25 @@ TEST_F(PoolTest, unload_after_the_work_item_ran_is_clean) {
     load();
     ASSERT_EQ(ioctl(kIoctlQueueWorkItem), STATUS_SUCCESS);
     while (g_pool_state.work_item_runs.load() == 0) sched_yield();
+    ntio::test::expect_no_bugcheck([&] { unload(); });
+}
+
+// A system thread the driver started and did not wait for: its start routine is in the image.
+TEST_F(PoolTest, unload_with_its_system_thread_still_running_is_0xce) {
+    load();
+    ASSERT_EQ(ioctl(kIoctlStartThread), STATUS_SUCCESS);
+    auto bc = expect_bugcheck([&] { unload(); }, DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS);
+    EXPECT_EQ(bc.p4, kPendingThread);
+    EXPECT_NE(bc.p1, 0u);  // the start routine
+    EXPECT_NE(bc.p3, 0u);  // the thread
+    EXPECT_EQ(bc.p2, 0u);
+    StopDriverThread();
+}
+
+TEST_F(PoolTest, unload_that_stops_its_thread_and_waits_for_it_is_clean) {
+    load();
+    ASSERT_EQ(ioctl(kIoctlStartThread), STATUS_SUCCESS);
+    g_pool_state.stop_thread_at_unload.store(true);
     ntio::test::expect_no_bugcheck([&] { unload(); });
 }
 
