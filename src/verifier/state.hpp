@@ -320,6 +320,9 @@ struct Violation {
 // Bugchecks (after formatting the stop-screen report) unless the mode makes it a warning; returns
 // only for warnings. Never call with tracking_lock() held.
 void report(const Violation& violation) noexcept;
+// NtioPagedCodeChecks (PAGED_CODE()'s test) follows whether any verified driver has Force IRQL
+// checking (paged_code.cpp).
+void update_paged_code_checks(ULONG all_flags) noexcept;
 
 // WDM DRIVER ERROR subcodes and DDI-compliance rule ids used here.
 inline constexpr ULONG_PTR kDdiSpinLock = 0x00040009;  // SpinLock rule (also the cancel spin lock)

@@ -84,6 +84,7 @@ void recompute_flag_reasons_locked() noexcept {
     set_slow_reason(kSlowDelayFuzzing, (all & NTIO_VERIFIER_SYNC_DELAY_FUZZING) != 0);
     set_slow_reason(kSlowDdiCompliance, (all & NTIO_VERIFIER_DDI_COMPLIANCE) != 0);
     set_slow_reason(kSlowVerified, g_verified_count.load(std::memory_order_acquire) > 0);
+    update_paged_code_checks(all);
 }
 
 void recompute_active() noexcept {

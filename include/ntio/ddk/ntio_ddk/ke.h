@@ -553,8 +553,26 @@ NTKERNELAPI LONG KeReadStateQueue(_In_ PRKQUEUE Queue);
 NTIO_END_DECLS
 
 
-/* PAGED_CODE(): Windows checks in checked builds that pageable code runs at IRQL <= APC_LEVEL. Nothing
- * is ever paged out here, so it compiles to nothing; the verifier checks IRQL rules per DDI instead. */
-#define PAGED_CODE() ((void)0)
+/* PAGED_CODE(): pageable code must run at IRQL <= APC_LEVEL. Checked (DBG) builds assert it, as
+ * Windows' do. Nothing is paged out in ntio; instead, while some driver is verified with Force IRQL
+ * checking, PAGED_CODE() asks the verifier, which stops a verified driver's pageable code above
+ * APC_LEVEL with DRIVER_IRQL_NOT_LESS_OR_EQUAL as Windows' trimming of pageable sections would. Off,
+ * it is one load and an untaken branch. */
+NTIO_BEGIN_DECLS
+extern NTIO_API volatile LONG NtioPagedCodeChecks;
+NTIO_API VOID NTAPI NtioPagedCodeCheck(VOID);
+NTIO_END_DECLS
+#if defined(DBG) && DBG
+#define PAGED_CODE()                                                           \
+    do {                                                                       \
+        NT_ASSERT(KeGetCurrentIrql() <= APC_LEVEL);                            \
+        if (__atomic_load_n(&NtioPagedCodeChecks, __ATOMIC_RELAXED)) NtioPagedCodeCheck(); \
+    } while (0)
+#else
+#define PAGED_CODE()                                                           \
+    do {                                                                       \
+        if (__atomic_load_n(&NtioPagedCodeChecks, __ATOMIC_RELAXED)) NtioPagedCodeCheck(); \
+    } while (0)
+#endif
 #define PAGED_CODE_LOCKED() ((void)0)
 #endif /* NTIO_DDK_KE_H */

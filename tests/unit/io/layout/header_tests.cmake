@@ -1,6 +1,6 @@
 # Header compile tests: every public header compiles on its own as C11 and C++20 with gcc and
 # clang-14 under -Wall -Wextra -Werror -fshort-wchar; the driver idioms (SAL, alloc_text, PAGED_CODE)
-# compile; and without -fshort-wchar the headers stop with their #error. Each test runs a compiler.
+# compile, in a free and a checked (DBG) build; and without -fshort-wchar the headers stop with their #error. Each test runs a compiler.
 
 set(hdr_dir ${CMAKE_CURRENT_BINARY_DIR}/headers)
 set(hdr_includes -I${PROJECT_SOURCE_DIR}/include/ntio/ddk -I${PROJECT_SOURCE_DIR}/include)
@@ -44,6 +44,11 @@ foreach(entry IN LISTS hdr_compilers)
            COMMAND ${program} -x ${lang} ${std} ${hdr_warnings} ${idiom_flags} -fshort-wchar ${hdr_includes}
                    -c ${CMAKE_CURRENT_SOURCE_DIR}/headers/driver_idioms.c -o ${hdr_dir}/driver_idioms.${id}.o)
   set_tests_properties(header_driver_idioms_compile.${id} PROPERTIES LABELS unit TIMEOUT 60)
+  # A checked build (DBG=1): PAGED_CODE and ASSERT expand to their checks.
+  add_test(NAME header_driver_idioms_compile_checked.${id}
+           COMMAND ${program} -x ${lang} ${std} ${hdr_warnings} ${idiom_flags} -fshort-wchar -DDBG=1 ${hdr_includes}
+                   -c ${CMAKE_CURRENT_SOURCE_DIR}/headers/driver_idioms.c -o ${hdr_dir}/driver_idioms_checked.${id}.o)
+  set_tests_properties(header_driver_idioms_compile_checked.${id} PROPERTIES LABELS unit TIMEOUT 60)
 
   # Without -fshort-wchar, wchar_t is 32 bits and every WCHAR layout would be wrong: the headers
   # must refuse with their #error, not compile into something subtly broken.
