@@ -24,7 +24,7 @@ void update_paged_code_checks(ULONG all_flags) noexcept {
 
 }  // namespace ntio::verifier
 
-extern "C" NTIO_API [[gnu::noinline]] VOID NTAPI NtioPagedCodeCheck(VOID) {
+extern "C" [[gnu::noinline]] NTIO_API VOID NTAPI NtioPagedCodeCheck(VOID) {
     using namespace ntio::verifier;
     const void* at = __builtin_extract_return_addr(__builtin_return_address(0));
     const KIRQL irql = KeGetCurrentIrql();
