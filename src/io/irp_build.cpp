@@ -33,6 +33,8 @@ void check_readable(ULONG_PTR subcode, PDEVICE_OBJECT device, ULONG code, const 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iobuildasynchronousfsdrequest
 PIRP build_fsd_request(ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG length, PLARGE_INTEGER offset,
                        PIO_STATUS_BLOCK iosb) noexcept {
+    // The buffer a buffered write copies from, checked before anything is allocated for the request.
+    if (major == IRP_MJ_WRITE && (device->Flags & DO_BUFFERED_IO)) check_readable(0x08, device, major, buffer, length);
     PIRP irp = IoAllocateIrpEx(device, device->StackSize, FALSE);
     if (!irp) return nullptr;
     irp->Tail.Overlay.Thread = PsGetCurrentThread();
@@ -50,7 +52,6 @@ PIRP build_fsd_request(ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG l
             if (read) {
                 irp->Flags |= IRP_INPUT_OPERATION;
             } else if (length) {
-                check_readable(0x08, device, major, buffer, length);
                 std::memcpy(irp->AssociatedIrp.SystemBuffer, buffer, length);
             }
             irp->UserBuffer = buffer;
@@ -104,6 +105,10 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
                                          BOOLEAN InternalDeviceIoControl, PKEVENT Event,
                                          PIO_STATUS_BLOCK IoStatusBlock) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive1ApcLte);
+    // The input the request copies, checked before anything is allocated for it.
+    const ULONG method = IoControlCode & 3;
+    if ((method == METHOD_BUFFERED && InputBuffer) || method == METHOD_IN_DIRECT || method == METHOD_OUT_DIRECT)
+        check_readable(0x09, DeviceObject, IoControlCode, InputBuffer, InputBufferLength);
     PIRP irp = IoAllocateIrpEx(DeviceObject, DeviceObject->StackSize, FALSE);
     if (!irp) return nullptr;
     irp->Tail.Overlay.Thread = PsGetCurrentThread();
@@ -125,7 +130,6 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
                 return nullptr;
             }
             if (InputBuffer && InputBufferLength) {
-                check_readable(0x09, DeviceObject, IoControlCode, InputBuffer, InputBufferLength);
                 std::memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
             }
             if (OutputBufferLength) irp->Flags |= IRP_INPUT_OPERATION;
@@ -140,7 +144,6 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
                 discard_unsent_irp(irp);
                 return nullptr;
             }
-            check_readable(0x09, DeviceObject, IoControlCode, InputBuffer, InputBufferLength);
             std::memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
         }
         if (OutputBufferLength) {

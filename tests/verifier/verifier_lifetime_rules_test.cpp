@@ -6,6 +6,7 @@
 #include <alloca.h>
 
 #include <functional>
+#include <utility>
 
 #include "verifier_test_driver.hpp"
 #include "verifier/verifier.hpp"
@@ -72,16 +73,34 @@ protected:
         ASSERT_EQ(NtioVerifierSetFlags(m_life, flags), STATUS_SUCCESS);
     }
     PDEVICE_OBJECT life_device() const { return m_life->DeviceObject; }
+    // After a bugcheck cut a built request short: the system buffer the I/O manager would have freed
+    // at its final stage (the IRP block itself stays with the allocator).
+    static void release_system_buffer(PIRP irp) {
+        if (irp && (irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer) {
+            ExFreePool(irp->AssociatedIrp.SystemBuffer);
+            irp->AssociatedIrp.SystemBuffer = nullptr;
+            irp->Flags &= ~IRP_DEALLOCATE_BUFFER;
+        }
+    }
     // Runs action inside VerLife's dispatch.
     void in_driver(std::function<void()> action) {
         g_life_action = std::move(action);
         PIRP irp = IoAllocateIrp(life_device()->StackSize, FALSE);
         ASSERT_NE(irp, nullptr);
+        m_outer = irp;
         IoGetNextIrpStackLocation(irp)->MajorFunction = IRP_MJ_DEVICE_CONTROL;
         (void)IoCallDriver(life_device(), irp);
         g_life_action = nullptr;
+        m_outer = nullptr;
         IoFreeIrp(irp);
     }
+    // After a bugcheck cut in_driver short under Level 1 (no tracking record holds the IRP): its IRP,
+    // freed with VerLife no longer verified.
+    void free_outer_irp() {
+        (void)NtioVerifierSetFlags(m_life, 0);
+        if (m_outer) IoFreeIrp(std::exchange(m_outer, nullptr));
+    }
+    PIRP m_outer = nullptr;
     ntio::test::BugCheck expect_in_driver(std::function<void()> action, ULONG_PTR subcode) {
         return expect_bugcheck([&] { in_driver(action); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION, subcode);
     }
@@ -164,6 +183,7 @@ TEST_F(LifetimeRulesTest, freeing_an_irp_queued_to_the_thread_is_0x20c) {
         },
         0x20C);
     EXPECT_EQ(bc.p3, ptr(built));
+    release_system_buffer(built);
 }
 
 TEST_F(LifetimeRulesTest, freeing_an_irp_queued_to_the_thread_is_0x02_at_level1) {
@@ -177,6 +197,8 @@ TEST_F(LifetimeRulesTest, freeing_an_irp_queued_to_the_thread_is_0x02_at_level1)
         },
         0x02);
     EXPECT_EQ(bc.p2, ptr(built));
+    release_system_buffer(built);
+    free_outer_irp();
 }
 
 // The legal way: the I/O manager frees a built request when it completes.
@@ -386,6 +408,7 @@ TEST_F(LifetimeRulesTest, an_iosb_on_a_returned_frame_is_0x0c) {
     auto bc = expect_bugcheck([&] { complete_parked(); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x0C);
     EXPECT_NE(bc.p2, 0u);
     EXPECT_EQ(sent->UserIosb, reinterpret_cast<PIO_STATUS_BLOCK>(bc.p2));
+    release_system_buffer(sent);
 }
 
 TEST_F(LifetimeRulesTest, an_event_on_a_returned_frame_is_0x0d) {
@@ -394,6 +417,7 @@ TEST_F(LifetimeRulesTest, an_event_on_a_returned_frame_is_0x0d) {
     in_driver([&] { issue_from_a_dying_frame(this, false, &sent); });
     auto bc = expect_bugcheck([&] { complete_parked(); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x0D);
     EXPECT_EQ(sent->UserEvent, reinterpret_cast<PKEVENT>(bc.p2));
+    release_system_buffer(sent);
 }
 
 // The legal pattern: IOSB and event on the stack, and the frame waits for the pending request.
@@ -421,6 +445,7 @@ TEST_F(LifetimeRulesTest, a_pending_request_whose_event_was_already_signalled_is
     });
     auto bc = expect_bugcheck([&] { complete_parked(); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x307);
     EXPECT_EQ(bc.p3, ptr(sent));
+    release_system_buffer(sent);
 }
 
 // ---- Attach hygiene after AddDevice: 0x243-0x246 ----
