@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "nt/control_value.hpp"
+
 namespace {
 
 constexpr ULONG kDefaultAgeSeconds = 15;
@@ -55,22 +57,6 @@ void prune(Tunnel& t, PTUNNEL cache) {
     cache->NumEntries = static_cast<USHORT>(std::min<std::size_t>(t.entries.size(), 0xFFFF));
 }
 
-ULONG registry_value(const wchar_t* name, ULONG fallback) {
-    ULONG value = fallback;
-    ULONG default_value = fallback;
-    RTL_QUERY_REGISTRY_TABLE table[2] = {};
-    table[0].Flags = RTL_QUERY_REGISTRY_DIRECT | RTL_QUERY_REGISTRY_TYPECHECK;
-    table[0].Name = const_cast<PWSTR>(name);
-    table[0].EntryContext = &value;
-    table[0].DefaultType = (REG_DWORD << RTL_QUERY_REGISTRY_TYPECHECK_SHIFT) | REG_DWORD;
-    table[0].DefaultData = &default_value;
-    table[0].DefaultLength = sizeof(default_value);
-    if (!NT_SUCCESS(RtlQueryRegistryValues(RTL_REGISTRY_CONTROL | RTL_REGISTRY_OPTIONAL, L"FileSystem", table,
-                                           nullptr, nullptr)))
-        return fallback;
-    return value;
-}
-
 // Copies into a caller's string up to its MaximumLength.
 void copy_into(PUNICODE_STRING out, const std::u16string& s) {
     const USHORT bytes = static_cast<USHORT>(std::min<std::size_t>(s.size() * sizeof(WCHAR), out->MaximumLength));
@@ -89,8 +75,10 @@ NTKERNELAPI VOID NTAPI FsRtlInitializeTunnelCache(PTUNNEL Cache) {
     auto* t = new (std::nothrow) Tunnel();
     // Without memory the cache stays empty: tunneling is an optimisation, never an error.
     if (t) {
-        t->age_limit = ULONGLONG{registry_value(L"MaximumTunnelEntryAgeInSeconds", kDefaultAgeSeconds)} * kTicksPerSecond;
-        t->max_entries = registry_value(L"MaximumTunnelEntries", kDefaultMaxEntries);
+        using ntio::nt::control_dword;
+        t->age_limit =
+            ULONGLONG{control_dword(L"FileSystem", L"MaximumTunnelEntryAgeInSeconds", kDefaultAgeSeconds)} * kTicksPerSecond;
+        t->max_entries = control_dword(L"FileSystem", L"MaximumTunnelEntries", kDefaultMaxEntries);
     }
     Cache->Cache = reinterpret_cast<PRTL_SPLAY_LINKS>(t);
 }

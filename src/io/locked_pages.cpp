@@ -5,6 +5,7 @@
 #include <new>
 #include <unordered_map>
 
+#include "nt/control_value.hpp"
 #include "ob/process.hpp"
 
 namespace ntio::io {
@@ -65,23 +66,8 @@ void check_process_locked_pages(PEPROCESS process) noexcept {
 }
 
 bool read_locked_page_tracking() noexcept {
-    UNICODE_STRING path = RTL_CONSTANT_STRING(
-        L"\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Memory Management");
-    OBJECT_ATTRIBUTES attributes;
-    InitializeObjectAttributes(&attributes, &path, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
-    HANDLE key = nullptr;
-    if (!NT_SUCCESS(ZwOpenKey(&key, KEY_QUERY_VALUE, &attributes))) return false;
-    alignas(8) unsigned char buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
-    auto* info = reinterpret_cast<PKEY_VALUE_PARTIAL_INFORMATION>(buffer);
-    UNICODE_STRING name = RTL_CONSTANT_STRING(L"TrackLockedPages");
-    ULONG length = 0;
-    ULONG value = 0;
-    if (NT_SUCCESS(ZwQueryValueKey(key, &name, KeyValuePartialInformation, info, sizeof(buffer), &length)) &&
-        info->Type == REG_DWORD && info->DataLength == sizeof(ULONG))
-        RtlCopyMemory(&value, info->Data, sizeof(ULONG));
-    ZwClose(key);
     // "This bug check is issued only if the registry value is equal to DWORD 1."
-    if (value != 1) return false;
+    if (nt::control_dword(L"Session Manager\\Memory Management", L"TrackLockedPages", 0) != 1) return false;
     g_locked_page_tracking.fetch_add(1, std::memory_order_relaxed);
     return true;
 }
