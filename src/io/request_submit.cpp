@@ -9,6 +9,7 @@
 #include "io/objects.hpp"
 #include "ke/thread.hpp"
 #include "rtl/user_access.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
@@ -186,8 +187,13 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
         if (routine) {
             IO_STATUS_BLOCK result{};
             LARGE_INTEGER fast_offset = offset;
-            if (routine(file, &fast_offset, request.length, TRUE, request.key, request.buffer, &result, top) &&
-                fast_transfer_accepted(result.Status)) {
+            // Under the verifier the routine is checked (verifier.hpp, call_fast_io).
+            const BOOLEAN accepted =
+                ntio::verifier::hooks_on()
+                    ? ntio::verifier::call_fast_io(top, routine, file, &fast_offset, request.length, BOOLEAN{TRUE},
+                                                   request.key, request.buffer, &result, top)
+                    : routine(file, &fast_offset, request.length, TRUE, request.key, request.buffer, &result, top);
+            if (accepted && fast_transfer_accepted(result.Status)) {
                 // Without an event or a completion port the IOSB is all there is to tell: written
                 // here, once, as tell_fast_io would.
                 if (!request.event && !file->CompletionContext) [[likely]] {
@@ -261,8 +267,14 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
     PFAST_IO_DISPATCH fast = fast_io_of(top);
     if (request.major == IRP_MJ_DEVICE_CONTROL && fast && fast->FastIoDeviceControl && fast_io_allowed(request)) {
         IO_STATUS_BLOCK result{};
-        if (fast->FastIoDeviceControl(file, TRUE, request.input, request.input_length, request.output,
-                                      request.output_length, request.code, &result, top)) {
+        const BOOLEAN accepted =
+            ntio::verifier::hooks_on()
+                ? ntio::verifier::call_fast_io(top, fast->FastIoDeviceControl, file, BOOLEAN{TRUE}, request.input,
+                                               request.input_length, request.output, request.output_length,
+                                               request.code, &result, top)
+                : fast->FastIoDeviceControl(file, TRUE, request.input, request.input_length, request.output,
+                                            request.output_length, request.code, &result, top);
+        if (accepted) {
             tell_fast_io(request, result, true);
             return result.Status;
         }

@@ -4,6 +4,7 @@
 // Rule pages: https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc9--driver-verifier-iomanager-violation
 #include <new>
 
+#include "ob/object_header.hpp"
 #include "verifier/chained_calls.hpp"
 #include "verifier/fast_hooks.hpp"
 #include "verifier/state.hpp"
@@ -21,6 +22,39 @@ void wdm_error(ULONG_PTR subcode, PVOID routine, PIRP irp, PDEVICE_OBJECT device
 namespace {
 
 ULONG_PTR ptr(const void* p) noexcept { return reinterpret_cast<ULONG_PTR>(p); }
+
+// 0x0F (verifier-and-inspector.md 2.2; Learn's 0xC9 table has no row for it, so the parameters are
+// ntio's: file object, IRP, device): an IRP_MJ_CREATE sent for a file object that is done with, its
+// open cancelled (IoCancelFileOpen, FO_FILE_OPEN_CANCELLED) or its handle closed and cleaned up.
+void check_create_file_object(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT blamed) {
+    if (irp->CurrentLocation <= 1) return;
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    PFILE_OBJECT file = sp->FileObject;
+    if (sp->MajorFunction != IRP_MJ_CREATE || !file || file->Type != IO_TYPE_FILE ||
+        ob::type_of(file) != &io::g_file_type)
+        return;
+    const bool cancelled = (__atomic_load_n(&file->Flags, __ATOMIC_RELAXED) & FO_FILE_OPEN_CANCELLED) != 0;
+    if (!cancelled && !io::file_private(file).cleanup_done) return;
+    report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x0F, ptr(file), ptr(irp), ptr(device), Severity::Always, nullptr,
+            cancelled ? "IRP_MJ_CREATE was sent for a file object whose open was cancelled"
+                      : "IRP_MJ_CREATE was sent for a file object that was already closed",
+            blamed, irp, nullptr});
+}
+
+// The IRQL a dispatch routine returned at is not the one it was called at. Learn's 0xC9 table has
+// 0x05 for the change (device, IRQL before, IRQL after) and 0x12 (the dispatch routine, IRQL before
+// the call, current IRQL) under "IoCallDriver was called above DISPATCH_LEVEL": the dispatch left the
+// caller above DISPATCH_LEVEL. Learn does not say which of the two a change to above DISPATCH_LEVEL
+// raises; ntio raises 0x12 there, 0x05 otherwise (docs/nt-deviations.md).
+void irql_changed_across_dispatch(PDEVICE_OBJECT device, PVOID routine, KIRQL before, KIRQL after,
+                                  PDRIVER_OBJECT driver, PIRP irp, IrpRecord* record) {
+    if (after > DISPATCH_LEVEL)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x12, ptr(routine), before, after, Severity::Always, nullptr,
+                "the dispatch routine returned above DISPATCH_LEVEL", driver, irp, record});
+    else
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, ptr(device), before, after, Severity::Always, nullptr,
+                "the IRQL changed across the dispatch routine", driver, irp, record});
+}
 
 // METHOD_BUFFERED IOCTLs: fill the part of the system buffer the caller's input did not cover, so
 // that an Information larger than what the driver wrote is seen at completion (0xC9 0x312).
@@ -55,6 +89,7 @@ void entry_checks(PDEVICE_OBJECT device, PIRP irp, Frame* caller, ULONG target_f
     if (irql > DISPATCH_LEVEL)
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, Severity::Always, nullptr,
                 "IoCallDriver was called above DISPATCH_LEVEL", blamed, irp, nullptr});
+    check_create_file_object(device, irp, blamed);
     (void)target_flags;
     wdm_send_rules(device, irp, caller);
     if (PDRIVER_CANCEL routine = __atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED)) {
@@ -115,8 +150,7 @@ void exit_checks(Frame& frame, NTSTATUS status, KIRQL irql_before) {
                 kCondition, driver, frame.irp, frame.record.get()});
     }
     if (irql_after != irql_before)
-        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, ptr(frame.device), irql_before, irql_after, Severity::Always,
-                nullptr, "the IRQL changed across the dispatch routine", driver, frame.irp, frame.record.get()});
+        irql_changed_across_dispatch(frame.device, routine, irql_before, irql_after, driver, frame.irp, frame.record.get());
 
     bool marked = false;
     bool completed = false;
@@ -194,11 +228,13 @@ void level1_entry_checks(PDEVICE_OBJECT device, PIRP irp) {
     if (const KIRQL irql = current_irql(); irql > DISPATCH_LEVEL)
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, Severity::Always, nullptr,
                 "IoCallDriver was called above DISPATCH_LEVEL", blamed, irp, nullptr});
+    if (device && device->Type == IO_TYPE_DEVICE && irp->Type == IO_TYPE_IRP) check_create_file_object(device, irp, blamed);
 }
 
-// Level 1 at the dispatch's return: the IRQL it was called at (0xC9 0x05), no spin lock kept. The
-// IRP may be gone by now: only the device is named.
-void level1_exit_checks(PDEVICE_OBJECT device, KIRQL irql_before, int cancel_depth_before) {
+// Level 1 at the dispatch's return: the IRQL it was called at (0xC9 0x05, or 0x12 above
+// DISPATCH_LEVEL), no spin lock kept. The IRP may be gone by now: only the device and the routine are
+// named.
+void level1_exit_checks(PDEVICE_OBJECT device, PVOID routine, KIRQL irql_before, int cancel_depth_before) {
     PDRIVER_OBJECT driver = device->DriverObject;
     const KIRQL irql_after = current_irql();
     if (cancel_lock_depth() > cancel_depth_before || (irql_after == DISPATCH_LEVEL && irql_before < DISPATCH_LEVEL)) {
@@ -206,9 +242,27 @@ void level1_exit_checks(PDEVICE_OBJECT device, KIRQL irql_before, int cancel_dep
         report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiSpinLock, ptr(kCondition), 0, 0, Severity::Always, "SpinLock",
                 kCondition, driver, nullptr, nullptr});
     }
-    if (irql_after != irql_before)
-        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, ptr(device), irql_before, irql_after, Severity::Always,
-                nullptr, "the IRQL changed across the dispatch routine", driver, nullptr, nullptr});
+    if (irql_after != irql_before) irql_changed_across_dispatch(device, routine, irql_before, irql_after, driver, nullptr, nullptr);
+}
+
+FastIoCheck fast_io_enter(PDEVICE_OBJECT device) noexcept {
+    if (!(device_flags(device) & NTIO_VERIFIER_IO_CHECKING)) return {nullptr, 0, false};
+    PDRIVER_OBJECT const previous = context_driver();
+    set_context_driver(device->DriverObject);
+    return {previous, current_irql(), true};
+}
+
+// 0xC9 0x11 (Learn: the fast I/O dispatch routine, the IRQL before it, the current IRQL; filed under
+// "IoCallDriver was called above DISPATCH_LEVEL"). Learn gives no condition beyond the parameters;
+// ntio reports a fast I/O routine that returns at another IRQL than it was called at, as 0x05 does
+// for a dispatch routine (docs/nt-deviations.md).
+void fast_io_exit(const FastIoCheck& check, PDEVICE_OBJECT device, PVOID routine) noexcept {
+    if (!check.checked) return;
+    set_context_driver(check.previous);
+    if (const KIRQL after = current_irql(); after != check.irql_before)
+        report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x11, ptr(routine), check.irql_before, after, Severity::Always,
+                nullptr, "the fast I/O routine returned at another IRQL than it was called at", device->DriverObject,
+                nullptr, nullptr});
 }
 
 namespace {
@@ -227,8 +281,11 @@ NTSTATUS unchecked_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noe
 NTSTATUS level1_call(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept {
     const KIRQL irql_before = current_irql();
     const int cancel_depth = cancel_lock_depth();
+    PVOID const routine = irp->CurrentLocation > 1
+                              ? reinterpret_cast<PVOID>(device->DriverObject->MajorFunction[IoGetNextIrpStackLocation(irp)->MajorFunction])
+                              : nullptr;
     const NTSTATUS status = unchecked_call(device, irp, target_flags);
-    level1_exit_checks(device, irql_before, cancel_depth);
+    level1_exit_checks(device, routine, irql_before, cancel_depth);
     return status;
 }
 
@@ -356,9 +413,14 @@ NTSTATUS call_driver_untraced(PDEVICE_OBJECT device, PIRP irp) noexcept {
 
 namespace {
 // The exit checks of the Level 1 call, handing the dispatch's status back (a tail call there).
-[[gnu::cold, gnu::noinline]] NTSTATUS level1_exit_reported(PDEVICE_OBJECT device, KIRQL irql_before,
+// `major`: the framed call's major function. The blamed device is the last call chained into it (a
+// forward of the same IRP, so of the same major function), and the routine named is its driver's.
+[[gnu::cold, gnu::noinline]] NTSTATUS level1_exit_reported(PDEVICE_OBJECT device, UCHAR major, KIRQL irql_before,
                                                            int cancel_depth_before, NTSTATUS status) {
-    level1_exit_checks(device, irql_before, cancel_depth_before);
+    PVOID const routine = major <= IRP_MJ_MAXIMUM_FUNCTION
+                              ? reinterpret_cast<PVOID>(device->DriverObject->MajorFunction[major])
+                              : nullptr;
+    level1_exit_checks(device, routine, irql_before, cancel_depth_before);
     return status;
 }
 
@@ -403,15 +465,17 @@ inline AfterCall after_call() noexcept {
 NTIO_DEFINE_CHAIN(ntio_level1)
 
 // A framed Level 1 call: the dispatch with the driver's context set, its IRQL and cancel spin lock
-// depth compared after (0x05 and the SpinLock rule at its return), the chain it interrupts kept in
-// two stack slots and put back after its dispatch (which returns to ntio_level1_chain_return). Few
+// depth compared after (0x05 / 0x12 and the SpinLock rule at its return), the chain it interrupts and
+// the major function (for a report's routine) kept in stack slots, the chain put back after its
+// dispatch (which returns to ntio_level1_chain_return). Few
 // values live across the dispatch: the previous context and the IRQL and cancel spin lock depth in
 // one word; the thread and its state are found again after it. Each value kept would be a
 // callee-saved register pushed and popped around every verified call, and on some hosts (AMD Zen)
 // those stack round trips cost more than the reads they save.
 [[gnu::noinline]] NTSTATUS level1_framed_call(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
-                                              std::uint64_t key, PDRIVER_DISPATCH routine) noexcept {
+                                              std::uint64_t key, PDRIVER_DISPATCH routine, UCHAR major) noexcept {
     ThreadState& state = t_state;
+    volatile UCHAR framed_major = major;
     volatile std::uint64_t outer_key = state.chain_key;
     volatile PDEVICE_OBJECT outer_device = state.chain_device;
     PDRIVER_OBJECT const previous = state.context;
@@ -425,7 +489,7 @@ NTIO_DEFINE_CHAIN(ntio_level1)
     after.state->chain_key = outer_key;
     after.state->chain_device = outer_device;
     if (!after.thread || level1_exit_key(after.thread->m_irql, after.state->cancel_lock_depth) != key) [[unlikely]]
-        return level1_exit_reported(blamed, static_cast<KIRQL>(key), static_cast<int>(key >> 8), status);
+        return level1_exit_reported(blamed, framed_major, static_cast<KIRQL>(key), static_cast<int>(key >> 8), status);
     return status;
 }
 
@@ -439,17 +503,18 @@ NTIO_DEFINE_CHAIN(ntio_level1)
     sp->DeviceObject = device;
     ThreadState& state = t_state;
     const std::uint64_t key = level1_exit_key(irql, state.cancel_lock_depth);
-    const PDRIVER_DISPATCH routine = driver->MajorFunction[sp->MajorFunction];
+    const UCHAR major = sp->MajorFunction;
+    const PDRIVER_DISPATCH routine = driver->MajorFunction[major];
     if (ntio_level1_chained(return_address) && state.chain_key == key) {
         state.context = driver;
         state.chain_device = device;
         return NTIO_CHAINED_DISPATCH(routine, device, irp);
     }
-    return level1_framed_call(device, irp, driver, key, routine);
+    return level1_framed_call(device, irp, driver, key, routine, major);
 }
 
-// A Level 1 call whose entry checks report (0xC9 0x03 / 0x04 / 0x10), then its dispatch: out of
-// line, so that the usual path keeps nothing across a call before the dispatch.
+// A Level 1 call whose entry checks report (0xC9 0x03 / 0x04 / 0x10), or a create (0x0F), then its
+// dispatch: out of line, so that the usual path keeps nothing across a call before the dispatch.
 [[gnu::cold, gnu::noinline]] NTSTATUS level1_call_reported(PDEVICE_OBJECT device, PIRP irp, PDRIVER_OBJECT driver,
                                                            KIRQL irql) noexcept {
     level1_entry_checks(device, irp);
@@ -465,7 +530,10 @@ NTIO_DEFINE_CHAIN(ntio_level1)
     _KTHREAD* const thread = ke::current_thread_if_any();
     if (!thread || t_state.frame_count != 0 || traced) [[unlikely]] return call_driver_slow(device, irp, flags);
     const KIRQL irql = thread->m_irql;
-    if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL) [[unlikely]]
+    // A create goes the cold way too, for its file object's check (0x0F): the major function is the
+    // byte the dispatch is looked up by.
+    if (device->Type != IO_TYPE_DEVICE || irp->Type != IO_TYPE_IRP || irql > DISPATCH_LEVEL ||
+        (irp->Tail.Overlay.CurrentStackLocation - 1)->MajorFunction == IRP_MJ_CREATE) [[unlikely]]
         return level1_call_reported(device, irp, driver, irql);
     return level1_dispatch(device, irp, driver, irql, return_address);
 }

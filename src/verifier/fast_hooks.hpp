@@ -21,10 +21,11 @@ inline ULONG live_device_flags(PDEVICE_OBJECT device) noexcept {
     return io::driver_private(driver).verifier_flags.load(std::memory_order_relaxed);
 }
 
-// Level 1 reports (cold, dispatch_rules.cpp): 0x03 / 0x04 / 0x10 at the call, 0x05 and the SpinLock
-// rule at the dispatch's return.
+// Level 1 reports (cold, dispatch_rules.cpp): 0x03 / 0x04 / 0x0F / 0x10 at the call, 0x05 / 0x12 and
+// the SpinLock rule at the dispatch's return (`routine`: the dispatch routine, for 0x12).
 [[gnu::cold]] void level1_entry_checks(PDEVICE_OBJECT device, PIRP irp);
-[[gnu::cold]] void level1_exit_checks(PDEVICE_OBJECT device, KIRQL irql_before, int cancel_depth_before);
+[[gnu::cold]] void level1_exit_checks(PDEVICE_OBJECT device, PVOID routine, KIRQL irql_before,
+                                      int cancel_depth_before);
 NTSTATUS call_driver_slow(PDEVICE_OBJECT device, PIRP irp, ULONG target_flags) noexcept;
 NTSTATUS invoke_completion_routine_slow(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp,
                                         PVOID context) noexcept;

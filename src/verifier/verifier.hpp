@@ -193,6 +193,26 @@ struct DpcScope {
     PDRIVER_OBJECT m_previous = nullptr;
 };
 
+// A fast I/O routine the I/O manager calls (FastIoRead, FastIoWrite, FastIoDeviceControl) for the
+// top device of a stack, checked when its driver is verified with I/O verification: the routine
+// runs in its driver's context, and an IRQL changed across it is 0xC9 0x11 (dispatch_rules.cpp).
+// Reached through `hooks_on()` at the call sites only, so it costs them nothing while the verifier is
+// off.
+struct FastIoCheck {
+    PDRIVER_OBJECT previous;
+    KIRQL irql_before;
+    bool checked;
+};
+FastIoCheck fast_io_enter(PDEVICE_OBJECT device) noexcept;
+void fast_io_exit(const FastIoCheck& check, PDEVICE_OBJECT device, PVOID routine) noexcept;
+template <class Routine, class... Args>
+[[gnu::cold, gnu::noinline]] BOOLEAN call_fast_io(PDEVICE_OBJECT device, Routine routine, Args... args) noexcept {
+    const FastIoCheck check = fast_io_enter(device);
+    const BOOLEAN accepted = routine(args...);
+    fast_io_exit(check, device, reinterpret_cast<PVOID>(routine));
+    return accepted;
+}
+
 // Around what the system allocates for itself while a driver's code is on the thread (a completion
 // port's packets, taken while a driver completes an IRP): no driver is the context, so nothing is
 // charged to the driver whose code happens to run (leak checks at its unload would blame it).

@@ -168,8 +168,20 @@ void explain_parameters(std::string& out, ULONG code, const ULONG_PTR p[4]) {
                        what[2] = "IRQL before IoCallDriver"; what[3] = "IRQL after IoCallDriver"; break;
             case 0x06: what[0] = "violation"; what[1] = "IRP status"; what[2] = "IRP being completed"; break;
             case 0x07: what[0] = "violation"; what[1] = "cancel routine"; what[2] = "IRP being completed"; break;
+            case 0x08: what[0] = "violation"; what[1] = "device object"; what[2] = "IRP major function code";
+                       what[3] = "exception status code"; break;
+            case 0x09: what[0] = "violation"; what[1] = "device object"; what[2] = "I/O control code";
+                       what[3] = "exception status code"; break;
+            case 0x0A: what[0] = "violation"; what[1] = "device object"; break;
+            case 0x0C: what[0] = "violation"; what[1] = "I/O status block"; break;
+            case 0x0D: what[0] = "violation"; what[1] = "user event object"; break;
             case 0x0E: what[0] = "violation"; what[1] = "current IRQL"; what[2] = "IRP"; break;
+            case 0x0F: what[0] = "violation"; what[1] = "file object"; what[2] = "IRP"; what[3] = "device object"; break;
             case 0x10: what[0] = "violation"; what[1] = "current IRQL"; break;
+            case 0x11: what[0] = "violation"; what[1] = "fast I/O dispatch routine";
+                       what[2] = "IRQL before the routine"; what[3] = "current IRQL"; break;
+            case 0x12: what[0] = "violation"; what[1] = "dispatch routine"; what[2] = "IRQL before the routine";
+                       what[3] = "current IRQL"; break;
             default: what[0] = "violation"; break;
             }
         }

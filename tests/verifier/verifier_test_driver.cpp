@@ -140,6 +140,11 @@ NTSTATUS NTAPI BuggyRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     case kRaiseIrql:
         KeRaiseIrql(APC_LEVEL, &irql);
         return complete(Irp, STATUS_SUCCESS);
+    case kRaiseIrqlHigh: {
+        const NTSTATUS status = complete(Irp, STATUS_SUCCESS);
+        KeRaiseIrql(HIGH_LEVEL, &irql);
+        return status;
+    }
     case kReturnIllegalStatus:
         (void)complete(Irp, STATUS_SUCCESS);
         return static_cast<NTSTATUS>(0xFFFFFFFF);

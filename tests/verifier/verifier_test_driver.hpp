@@ -40,6 +40,7 @@ enum BuggyMode : ULONG {
     kReturnIllegalStatus = 19,    // complete, return 0xFFFFFFFF (0x225)
     kCompleteAtHighLevel = 20,    // complete at HIGH_LEVEL, as from an ISR (0xC9 0x0E)
     kCompleteAtDispatchLevel = 21,  // complete at DISPATCH_LEVEL, then lower the IRQL back (legal)
+    kRaiseIrqlHigh = 22,          // complete, KeRaiseIrql(HIGH_LEVEL), return raised (0xC9 0x12)
 };
 
 // Parameters.Read.ByteOffset.LowPart of a read sent to VerFilter: how it forwards.
