@@ -49,6 +49,26 @@ void check_never_forwarded(PIRP irp, const IrpRecord* record) noexcept {
             "the driver completed an IRP it never sent with IoCallDriver", caller, irp, nullptr});
 }
 
+// Spec 2.4, the unwinding of IoSkipCurrentIrpStackLocation: a dispatch that skipped its location and
+// then completed the IRP itself, without forwarding it (or putting the location back), completes from
+// the location of the driver above it, whose completion routine for this level is never called.
+// Reported as 0x212, a stack location used improperly (Learn gives the WDM codes no table).
+void check_completion_after_skip(PIRP irp) noexcept {
+    Frame* frame = innermost_frame(irp);
+    if (!frame || frame->forwarded || irp->CurrentLocation != frame->location + 1) return;
+    if (frame->record) {
+        if (frame->record->erased.load(std::memory_order_acquire)) return;
+        // A completion begun since the dispatch started put the IRP past the top: a second completion,
+        // the double completion's (0x44) to report.
+        std::lock_guard guard(tracking_lock());
+        if (frame->record->completions > frame->completions_at_entry) return;
+    }
+    wdm_error(0x212, reinterpret_cast<PVOID>(frame->routine), irp, frame->device, Severity::Always, nullptr,
+              "the driver called IoSkipCurrentIrpStackLocation and then completed the IRP instead of "
+              "forwarding it: the completion routine of the driver above is skipped",
+              frame->device->DriverObject, frame->record.get());
+}
+
 }  // namespace
 
 void on_complete_request_slow(PIRP irp) noexcept {
@@ -67,6 +87,7 @@ void on_complete_request_slow(PIRP irp) noexcept {
         record = find_record_locked(irp).get();
     }
     if (irp->CurrentLocation == irp->StackCount + 1) [[unlikely]] check_never_forwarded(irp, record);
+    check_completion_after_skip(irp);
     if (!record && !(completer_flags & NTIO_VERIFIER_IO_CHECKING)) return;
     const ULONG flags = completer_flags;
     PDRIVER_OBJECT driver = device ? device->DriverObject : nullptr;

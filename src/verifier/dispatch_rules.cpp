@@ -132,6 +132,20 @@ void entry_checks(PDEVICE_OBJECT device, PIRP irp, Frame* caller, ULONG target_f
                       "(use IoCopyCurrentIrpStackLocationToNext)",
                       blamed, caller->record.get());
     }
+    // A skip hands the lower driver the caller's own location, whose completion routine is the upper
+    // driver's: "If a badly written driver makes the mistake of calling IoSkipCurrentIrpStackLocation
+    // and then setting a completion routine, this driver might overwrite a completion routine set by
+    // the driver above it" (IoSkipCurrentIrpStackLocation on Learn). Spec 2.4's skip unwinding;
+    // reported as 0x212, a trashed stack location (Learn gives the WDM codes no table).
+    if (irp->CurrentLocation == caller->location + 1) {
+        PIO_STACK_LOCATION own = stack_location(irp, caller->location);
+        if (own->CompletionRoutine != caller->own_routine_at_entry || own->Context != caller->own_context_at_entry)
+            wdm_error(0x212, caller_routine, irp, device, Severity::Always, nullptr,
+                      "the driver called IoSkipCurrentIrpStackLocation and then set a completion routine, "
+                      "overwriting the completion routine of the driver above it (use "
+                      "IoCopyCurrentIrpStackLocationToNext)",
+                      blamed, caller->record.get());
+    }
     wdm_forward_rules(device, irp, *caller);
     caller->forwarded = true;
     // The lower driver (maybe unverified) never sees the mark: skip hands it the caller's location.
@@ -332,6 +346,8 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
             t_state.frame_count = frames.size();
             Frame& frame = frames.back();
             frame.completions_at_entry = frame.record->completions;
+            frame.own_routine_at_entry = sp->CompletionRoutine;
+            frame.own_context_at_entry = sp->Context;
             frame.major = sp->MajorFunction;
             frame.minor = sp->MinorFunction;
             frame.status_at_entry = irp->IoStatus.Status;

@@ -266,6 +266,10 @@ struct Frame {
     bool forced_pending = false;  // the verifier marked the location pending (force pending mode)
     int apc_disable_at_entry = 0;  // the thread's KernelApcDisable when the dispatch began (sdv_rules.cpp)
     int guarded_at_entry = 0;      // and its SpecialApcDisable (GuardedRegions)
+    // The completion routine and context the driver above left in the dispatch's own location: a
+    // skip that changes them before forwarding overwrote that driver's routine (0x212).
+    PIO_COMPLETION_ROUTINE own_routine_at_entry = nullptr;
+    PVOID own_context_at_entry = nullptr;
     // The request as the dispatch received it (wdm_rules.cpp: status hygiene of PnP / Power / WMI IRPs).
     UCHAR major = 0;
     UCHAR minor = 0;

@@ -352,6 +352,17 @@ NTSTATUS FilterReadModes(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         IoSkipCurrentIrpStackLocation(Irp);
         (void)IoCallDriver(ext->Lower, Irp);
         return STATUS_PENDING;
+    case kFilterSkipThenSetRoutine:
+        IoSkipCurrentIrpStackLocation(Irp);
+        IoSetCompletionRoutine(Irp, PropagatingCompletion, nullptr, TRUE, TRUE, TRUE);
+        return IoCallDriver(ext->Lower, Irp);
+    case kFilterSkipThenComplete:
+        IoSkipCurrentIrpStackLocation(Irp);
+        return complete(Irp, STATUS_SUCCESS);
+    case kFilterSkipUnwindComplete:
+        IoSkipCurrentIrpStackLocation(Irp);
+        IoSetNextIrpStackLocation(Irp);  // the skip undone: the location is the filter's again
+        return complete(Irp, STATUS_SUCCESS);
     default:
         return complete(Irp, STATUS_INVALID_PARAMETER);
     }

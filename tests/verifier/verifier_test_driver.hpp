@@ -73,6 +73,10 @@ enum FilterMode : ULONG {
                                      // cancel routine on the IRP the lower driver holds (0x229)
     kFilterSkipReturnPending = 20,  // skip, forward, return STATUS_PENDING whatever the lower returned
                                     // and without IoMarkIrpPending (0x24C)
+    kFilterSkipThenSetRoutine = 21,  // skip, then IoSetCompletionRoutine (overwrites the upper driver's
+                                     // routine), forward (0x212 at the send)
+    kFilterSkipThenComplete = 22,   // skip, then complete instead of forwarding (0x212 at completion)
+    kFilterSkipUnwindComplete = 23,  // skip, IoSetNextIrpStackLocation to undo it, complete (legal)
 };
 
 // What VerBuggy's IRP_MJ_PNP / IRP_MJ_POWER / IRP_MJ_SYSTEM_CONTROL dispatch does (g_buggy_pnp).
