@@ -80,5 +80,15 @@ NTIO_API VOID NtioVerifierQueryStress(PNTIO_VERIFIER_STRESS Stress);
 /* Allocations failed, IoCallDriver calls made pending and delays inserted since the process started. */
 NTIO_API VOID NtioVerifierStressCounters(PULONG64 InjectedFailures, PULONG64 ForcedPending, PULONG64 Delays);
 
+/* User-mode requests that take too long (I/O verification since Windows Vista; spec 2.4): a request
+ * with RequestorMode UserMode that a driver verified at Level 2 holds is reported (0xC9 0x400, a
+ * warning in compat mode) when it stays pending CompleteMilliseconds with no cancel routine set, and
+ * (0xC9 0x401) when it has not completed CancelMilliseconds after IoCancelIrp. 0 restores a default
+ * (30000 and 10000). The verifier scans once a second while such requests are tracked. */
+NTIO_API VOID NtioVerifierSetIrpTimeouts(ULONG CompleteMilliseconds, ULONG CancelMilliseconds);
+/* Runs that scan now, on the calling thread, as if ElapsedMilliseconds more had passed (a test can
+ * judge a request late without waiting for it). */
+NTIO_API VOID NtioVerifierCheckPendingIrps(ULONG ElapsedMilliseconds);
+
 NTIO_END_DECLS
 #endif

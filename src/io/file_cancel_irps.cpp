@@ -15,6 +15,7 @@
 #include "io/objects.hpp"
 #include "ob/object_header.hpp"
 #include "ob/process.hpp"
+#include "verifier/verifier.hpp"
 
 namespace ntio::io {
 namespace {
@@ -61,6 +62,9 @@ bool cancel_next(_ETHREAD* thread, const CancelFilter& filter) noexcept {
         }
         if (!victim) return false;
         if (filter.defer_iosb) mark_iosb_deferred(victim);
+        // The verifier's cancel hook, as IoCancelIrp calls it (its log, the IRP's path, the cancel
+        // limit of a user-mode request).
+        if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_cancel_irp(victim);
         // IoCancelIrp's order (cancel.cpp): Cancel first, then the routine, both under the cancel
         // spin lock, so a dispatch that sets its routine and then checks Cancel cannot miss both.
         IoAcquireCancelSpinLock(&irql);

@@ -355,6 +355,8 @@ NTSTATUS checked_call(PDEVICE_OBJECT device, PIRP irp, Frame* caller, bool force
             sdv_dispatch_entry(frames.back());
         }
     }
+    // A user-mode request is watched for taking too long to complete or to cancel (slow_irps.cpp).
+    if (irp->RequestorMode == UserMode) start_slow_irp_watch();
     --irp->CurrentLocation;
     sp = --irp->Tail.Overlay.CurrentStackLocation;
     sp->DeviceObject = device;

@@ -90,6 +90,10 @@ RecordRef create_record_locked(PIRP irp) {
     record->poison_length = 0;
     record->output_length = 0;
     record->active_frames = 0;
+    record->user_request = irp->RequestorMode == UserMode;
+    record->slow_reported = false;
+    record->watched_since_ns = record->user_request ? watch_clock_ns() : 0;
+    record->cancelled_at_ns = 0;
     record->erased.store(false, std::memory_order_relaxed);
     IrpRecord*& bucket = bucket_of(irp);
     record->m_next = bucket;

@@ -129,10 +129,13 @@ void on_cancel_irp(PIRP irp) noexcept {
                       {device, reinterpret_cast<PVOID>(__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED))});
     }
     std::lock_guard guard(tracking_lock());
-    if (RecordRef record = find_record_locked(irp))
+    if (RecordRef record = find_record_locked(irp)) {
         add_path_locked(*record, {Event::Cancel, irp->CurrentLocation, 0, 0, false, nullptr,
                                   reinterpret_cast<PVOID>(__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED)),
                                   irp->IoStatus.Status});
+        // A user-mode request's cancel limit runs from its first cancel (slow_irps.cpp).
+        if (record->user_request && record->cancelled_at_ns == 0) record->cancelled_at_ns = watch_clock_ns();
+    }
 }
 
 // IoFreeIrp calls this only when free_irp_hook finds something the IRP may concern.

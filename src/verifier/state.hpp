@@ -186,6 +186,12 @@ struct IrpRecord {
     ULONG poison_length = 0;
     ULONG output_length = 0;
     int active_frames = 0;              // dispatch frames (of any thread) holding the record
+    // A user-mode request (slow_irps.cpp): watched since its first verified dispatch, cancelled at
+    // (0: not), reported once.
+    bool user_request = false;
+    bool slow_reported = false;
+    std::uint64_t watched_since_ns = 0;
+    std::uint64_t cancelled_at_ns = 0;
     // Out of the table (freed, reinitialized, a new life, its driver gone): written under
     // tracking_lock(), read without it by holders of a frame (cached_record).
     std::atomic<bool> erased{false};
@@ -446,6 +452,10 @@ std::uint64_t log_clock_ticks_begun() noexcept;
 
 // ---- WDM DRIVER ERROR rules of forwarding and status (wdm_rules.cpp) ----
 // Reports 0xC9 `subcode` with the layout of the WDM DRIVER ERROR codes (routine, IRP, device object).
+// User-mode requests that take too long to complete or to cancel (slow_irps.cpp): the clock their
+// records use, and the periodic scan, started by the first one watched.
+std::uint64_t watch_clock_ns() noexcept;
+void start_slow_irp_watch() noexcept;
 void wdm_error(ULONG_PTR subcode, PVOID routine, PIRP irp, PDEVICE_OBJECT device, Severity severity,
                const char* rule, const char* message, PDRIVER_OBJECT driver, IrpRecord* record);
 // Any IoCallDriver the Level 2 entry checks see (a Level 2 target, or a forward from a Level 2
