@@ -48,9 +48,17 @@ void initialize_process(_KPROCESS* process) noexcept {
                       static_cast<UCHAR>(sizeof(DISPATCHER_HEADER) / sizeof(LONG)), 0);
 }
 
+namespace {
+std::uint64_t next_generation() noexcept {
+    static std::atomic<std::uint64_t> counter{0};
+    return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+}  // namespace
+
 Kernel::Kernel(System& system, unsigned processors)
     : m_system(system),
       m_processors(processors ? processors : host::cpu_count()),
+      m_generation(next_generation()),
       m_heap_provider(std::make_unique<HeapThreadProvider>()),
       m_provider(m_heap_provider.get()) {
     if (m_processors > 64) m_processors = 64;  // one KAFFINITY group

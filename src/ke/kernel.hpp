@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -43,6 +44,9 @@ public:
     static System* system_of_current_thread() noexcept;
     System& system() noexcept { return m_system; }
     unsigned processor_count() const noexcept { return m_processors; }
+    // Distinct for every kernel the process makes (never reused, unlike the address): what was armed
+    // on a kernel that has stopped since is known to be disarmed.
+    std::uint64_t generation() const noexcept { return m_generation; }
 
     // ob registers its provider during boot (before any thread is adopted); null restores the
     // heap provider. The provider must outlive every thread it allocated.
@@ -79,6 +83,7 @@ private:
 
     System& m_system;
     unsigned m_processors;
+    std::uint64_t m_generation;
     std::unique_ptr<HeapThreadProvider> m_heap_provider;
     ThreadProvider* m_provider;
     std::vector<std::unique_ptr<DpcProcessor>> m_dpc;

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include "ke/kernel.hpp"
 #include "verifier/state.hpp"
 #include "verifier/verifier.hpp"
 
@@ -83,10 +84,13 @@ void scan(std::uint64_t elapsed_ns) {
     if (!found.empty()) report_slow_irps(found);
 }
 
-// The periodic scan: a KTIMER with a DPC, set when the first user-mode request is watched.
+// The periodic scan: a KTIMER with a DPC, armed on the kernel of the first user-mode request watched
+// (and again on a later kernel of the process: a kernel that stops disarms its timers).
 KTIMER g_timer;
 KDPC g_dpc;
-std::once_flag g_timer_once;
+std::mutex g_arm_lock;
+bool g_timer_initialized = false;                // under g_arm_lock
+std::atomic<std::uint64_t> g_armed_generation{0};  // the kernel it is armed on (0: none)
 
 VOID NTAPI scan_dpc(PKDPC, PVOID, PVOID, PVOID) { scan(0); }
 
@@ -99,15 +103,22 @@ std::uint64_t watch_clock_ns() noexcept {
 }
 
 void start_slow_irp_watch() noexcept {
-    std::call_once(g_timer_once, [] {
-        // The runtime's own timer: no driver's context, so no driver is charged with it.
-        ContextScope scope(nullptr);
-        KeInitializeTimerEx(&g_timer, NotificationTimer);
-        KeInitializeDpc(&g_dpc, scan_dpc, nullptr);
-        LARGE_INTEGER due;
-        due.QuadPart = -10'000'000;  // 1 s, relative
-        (void)KeSetTimerEx(&g_timer, due, 1000, &g_dpc);
-    });
+    _KTHREAD* thread = ke::current_thread_if_any();
+    if (!thread) return;
+    const std::uint64_t generation = thread->m_kernel->generation();
+    if (g_armed_generation.load(std::memory_order_acquire) == generation) return;
+    std::lock_guard guard(g_arm_lock);
+    if (g_armed_generation.load(std::memory_order_relaxed) == generation) return;
+    // The runtime's own timer: no driver's context, so no driver is charged with it.
+    ContextScope scope(nullptr);
+    if (g_timer_initialized) (void)KeCancelTimer(&g_timer);  // wherever it is still armed
+    KeInitializeTimerEx(&g_timer, NotificationTimer);
+    KeInitializeDpc(&g_dpc, scan_dpc, nullptr);
+    g_timer_initialized = true;
+    LARGE_INTEGER due;
+    due.QuadPart = -10'000'000;  // 1 s, relative
+    (void)KeSetTimerEx(&g_timer, due, 1000, &g_dpc);
+    g_armed_generation.store(generation, std::memory_order_release);
 }
 
 }  // namespace ntio::verifier

@@ -224,5 +224,23 @@ TEST_F(SlowIrpTest, a_request_its_cancel_completes_is_not_flagged) {
     expect_no_bugcheck([] { NtioVerifierCheckPendingIrps(3'600'000); });
 }
 
+// The verifier's own timer finds the request without being asked: the stop comes from it. The
+// child waits at most a minute for the scan that runs once a second.
+using SlowIrpDeathTest = SlowIrpTest;
+TEST_F(SlowIrpDeathTest, the_periodic_scan_reports_a_request_past_its_limit) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(
+        {
+            ASSERT_NE(park(m_handle, kParkFixed, UserMode), nullptr);
+            NtioVerifierSetIrpTimeouts(1, 1);
+            for (int i = 0; i < 600; ++i) {
+                LARGE_INTEGER interval;
+                interval.QuadPart = -1'000'000;  // 100 ms
+                KeDelayExecutionThread(KernelMode, FALSE, &interval);
+            }
+        },
+        "STOP: 0x000000C9 \\(0x0000000000000400(.*\n)*WDM DRIVER ERROR 0x400(.*\n)*Driver: .Driver.VerSlow");
+}
+
 }  // namespace slow_irps
 }  // namespace ntio::verifier::test
