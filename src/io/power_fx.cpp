@@ -9,6 +9,7 @@
 #include "io/io_manager.hpp"
 #include "io/objects.hpp"
 #include "io/power_manager.hpp"
+#include "verifier/verifier.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -379,11 +380,14 @@ using namespace ntio::io;
 
 extern "C" {
 
+// The IRQL each routine's page allows (PASSIVE_LEVEL for registration, start and unregistration,
+// <= DISPATCH_LEVEL for the rest) is checked for verified drivers: 0xC4 0xE5 above it.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pofxregisterdevice
 // The structure is copied. NT deviation: registering a PDO that is already registered is a bug
 // check on NT (the page names no code); ntio fails it with STATUS_INVALID_DEVICE_STATE. Component
 // dependencies (PO_FX_COMPONENT_V2 Providers) are not modelled.
 NTSTATUS NTAPI PoFxRegisterDevice(PDEVICE_OBJECT Pdo, PPO_FX_DEVICE Device, POHANDLE* Handle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!is_device(Pdo) || !Device || !Handle) return STATUS_INVALID_PARAMETER;
     auto d = std::make_unique<FxDevice>();
     const NTSTATUS status = copy_registration(Device, *d);
@@ -407,6 +411,7 @@ NTSTATUS NTAPI PoFxRegisterDevice(PDEVICE_OBJECT Pdo, PPO_FX_DEVICE Device, POHA
 // "By default, this call switches all components to the idle condition" (those without an
 // activation reference taken since registration).
 VOID NTAPI PoFxStartDevicePowerManagement(POHANDLE Handle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!d) return;
     update(*d, 0, [&] { d->started = true; });
@@ -415,6 +420,7 @@ VOID NTAPI PoFxStartDevicePowerManagement(POHANDLE Handle) {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pofxunregisterdevice
 // Waits for a callback another thread is issuing; a second call with the same handle finds nothing.
 VOID NTAPI PoFxUnregisterDevice(POHANDLE Handle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!d) return;
     {
@@ -442,6 +448,7 @@ VOID NTAPI PoFxUnregisterDevice(POHANDLE Handle) {
 // PO_FX_FLAG_BLOCKING: returns once the component is in the active condition (PASSIVE_LEVEL only).
 // PO_FX_FLAG_ASYNC_ONLY: the callbacks run on another thread, never inside this call.
 VOID NTAPI PoFxActivateComponent(POHANDLE Handle, ULONG Component, ULONG Flags) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!component_ok(d, Component)) return;
     update(*d, Flags, [&] { ++d->components[Component].activations; });
@@ -458,6 +465,7 @@ VOID NTAPI PoFxActivateComponent(POHANDLE Handle, ULONG Component, ULONG Flags) 
 // NT deviation: dropping a reference the driver does not hold is a Driver Verifier bug check on NT;
 // ntio ignores it.
 VOID NTAPI PoFxIdleComponent(POHANDLE Handle, ULONG Component, ULONG Flags) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!component_ok(d, Component)) return;
     update(*d, Flags, [&] {
@@ -475,6 +483,7 @@ VOID NTAPI PoFxIdleComponent(POHANDLE Handle, ULONG Component, ULONG Flags) {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pofxcompleteidlecondition
 VOID NTAPI PoFxCompleteIdleCondition(POHANDLE Handle, ULONG Component) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!component_ok(d, Component)) return;
     update(*d, 0, [&] { d->components[Component].awaiting_idle = false; });
@@ -482,6 +491,7 @@ VOID NTAPI PoFxCompleteIdleCondition(POHANDLE Handle, ULONG Component) {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pofxcompleteidlestate
 VOID NTAPI PoFxCompleteIdleState(POHANDLE Handle, ULONG Component) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!component_ok(d, Component)) return;
     update(*d, 0, [&] {
@@ -494,6 +504,7 @@ VOID NTAPI PoFxCompleteIdleState(POHANDLE Handle, ULONG Component) {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pofxcompletedevicepowernotrequired
 VOID NTAPI PoFxCompleteDevicePowerNotRequired(POHANDLE Handle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!d) return;
     update(*d, 0, [&] { d->awaiting_not_required = false; });
@@ -501,6 +512,7 @@ VOID NTAPI PoFxCompleteDevicePowerNotRequired(POHANDLE Handle) {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pofxreportdevicepoweredon
 VOID NTAPI PoFxReportDevicePoweredOn(POHANDLE Handle) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!d) return;
     update(*d, 0, [&] {
@@ -511,24 +523,28 @@ VOID NTAPI PoFxReportDevicePoweredOn(POHANDLE Handle) {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pofxsetdeviceidletimeout
 VOID NTAPI PoFxSetDeviceIdleTimeout(POHANDLE Handle, ULONGLONG IdleTimeout) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!d) return;
     update(*d, 0, [&] { d->idle_timeout = IdleTimeout; });
 }
 
 VOID NTAPI PoFxSetComponentLatency(POHANDLE Handle, ULONG Component, ULONGLONG Latency) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!component_ok(d, Component)) return;
     update(*d, 0, [&] { d->components[Component].latency = Latency; });
 }
 
 VOID NTAPI PoFxSetComponentResidency(POHANDLE Handle, ULONG Component, ULONGLONG Residency) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!component_ok(d, Component)) return;
     update(*d, 0, [&] { d->components[Component].residency = Residency; });
 }
 
 VOID NTAPI PoFxSetComponentWake(POHANDLE Handle, ULONG Component, BOOLEAN WakeHint) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     FxDevice* d = from_handle(Handle);
     if (!component_ok(d, Component)) return;
     update(*d, 0, [&] { d->components[Component].wake = WakeHint != FALSE; });
@@ -539,6 +555,7 @@ VOID NTAPI PoFxSetComponentWake(POHANDLE Handle, ULONG Component, BOOLEAN WakeHi
 // acknowledges the device: STATUS_NOT_SUPPORTED ("the PEP does not acknowledge support for this device").
 NTSTATUS NTAPI PoFxPowerControl(POHANDLE Handle, LPCGUID PowerControlCode, PVOID InBuffer, SIZE_T InBufferSize,
                                 PVOID OutBuffer, SIZE_T OutBufferSize, PSIZE_T BytesReturned) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
     (void)InBuffer;
     (void)InBufferSize;
     (void)OutBuffer;
@@ -551,6 +568,9 @@ NTSTATUS NTAPI PoFxPowerControl(POHANDLE Handle, LPCGUID PowerControlCode, PVOID
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pofxnotifysurprisepoweron
 // Tells PoFx that a device was powered as a side effect of powering another. ntio never removes
 // power from a device, so there is nothing to record.
-VOID NTAPI PoFxNotifySurprisePowerOn(PDEVICE_OBJECT Pdo) { (void)Pdo; }
+VOID NTAPI PoFxNotifySurprisePowerOn(PDEVICE_OBJECT Pdo) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, DISPATCH_LEVEL);
+    (void)Pdo;
+}
 
 }  // extern "C"

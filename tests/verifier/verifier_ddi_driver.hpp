@@ -148,6 +148,23 @@ enum DdiMode : ULONG {
     kDdiRegisterSystemState = 116,   // PoRegisterSystemState + PoUnregisterSystemState
     kDdiUnregisterSystemState = 117, // PoUnregisterSystemState(SpareSystemState)
     kDdiSetSystemState = 118,        // PoSetSystemState(ES_SYSTEM_REQUIRED)
+    // The power management framework's routines, each with a handle no registration made (NULL) or
+    // VerDdi's device, so that at a legal IRQL they find nothing to do.
+    kDdiPoFxRegister = 119,          // PoFxRegisterDevice(device, NULL, &handle): STATUS_INVALID_PARAMETER
+    kDdiPoFxStart = 120,             // PoFxStartDevicePowerManagement(NULL)
+    kDdiPoFxUnregister = 121,        // PoFxUnregisterDevice(NULL)
+    kDdiPoFxActivate = 122,          // PoFxActivateComponent(NULL, 0, 0)
+    kDdiPoFxIdle = 123,              // PoFxIdleComponent(NULL, 0, 0)
+    kDdiPoFxCompleteIdleCondition = 124,
+    kDdiPoFxCompleteIdleState = 125,
+    kDdiPoFxCompleteNotRequired = 126,  // PoFxCompleteDevicePowerNotRequired(NULL)
+    kDdiPoFxReportPoweredOn = 127,   // PoFxReportDevicePoweredOn(NULL)
+    kDdiPoFxSetIdleTimeout = 128,    // PoFxSetDeviceIdleTimeout(NULL, 0)
+    kDdiPoFxSetLatency = 129,        // PoFxSetComponentLatency(NULL, 0, 0)
+    kDdiPoFxSetResidency = 130,      // PoFxSetComponentResidency(NULL, 0, 0)
+    kDdiPoFxSetWake = 131,           // PoFxSetComponentWake(NULL, 0, FALSE)
+    kDdiPoFxPowerControl = 132,      // PoFxPowerControl(NULL, ...): STATUS_INVALID_PARAMETER
+    kDdiPoFxSurprisePowerOn = 133,   // PoFxNotifySurprisePowerOn(device)
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).

@@ -193,6 +193,31 @@ NTSTATUS VerDdiCallPnpDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) 
         ext->SpareSystemState = nullptr;
         break;
     case kDdiSetSystemState: PoSetSystemState(ES_SYSTEM_REQUIRED); break;
+    case kDdiPoFxRegister: {
+        POHANDLE handle = nullptr;
+        return PoFxRegisterDevice(device, nullptr, &handle) == STATUS_INVALID_PARAMETER ? STATUS_SUCCESS
+                                                                                       : STATUS_UNSUCCESSFUL;
+    }
+    case kDdiPoFxStart: PoFxStartDevicePowerManagement(nullptr); break;
+    case kDdiPoFxUnregister: PoFxUnregisterDevice(nullptr); break;
+    case kDdiPoFxActivate: PoFxActivateComponent(nullptr, 0, 0); break;
+    case kDdiPoFxIdle: PoFxIdleComponent(nullptr, 0, 0); break;
+    case kDdiPoFxCompleteIdleCondition: PoFxCompleteIdleCondition(nullptr, 0); break;
+    case kDdiPoFxCompleteIdleState: PoFxCompleteIdleState(nullptr, 0); break;
+    case kDdiPoFxCompleteNotRequired: PoFxCompleteDevicePowerNotRequired(nullptr); break;
+    case kDdiPoFxReportPoweredOn: PoFxReportDevicePoweredOn(nullptr); break;
+    case kDdiPoFxSetIdleTimeout: PoFxSetDeviceIdleTimeout(nullptr, 0); break;
+    case kDdiPoFxSetLatency: PoFxSetComponentLatency(nullptr, 0, 0); break;
+    case kDdiPoFxSetResidency: PoFxSetComponentResidency(nullptr, 0, 0); break;
+    case kDdiPoFxSetWake: PoFxSetComponentWake(nullptr, 0, FALSE); break;
+    case kDdiPoFxPowerControl: {
+        SIZE_T returned = 1;
+        return PoFxPowerControl(nullptr, &kNoClass, nullptr, 0, nullptr, 0, &returned) == STATUS_INVALID_PARAMETER &&
+                       returned == 0
+                   ? STATUS_SUCCESS
+                   : STATUS_UNSUCCESSFUL;
+    }
+    case kDdiPoFxSurprisePowerOn: PoFxNotifySurprisePowerOn(device); break;
     default: break;
     }
     return STATUS_SUCCESS;

@@ -26,6 +26,9 @@ const IrqlRow kPassive[] = {
     {kDdiReportDetected, APC_LEVEL, PASSIVE_LEVEL, 0xE5, nullptr},
     {kDdiReportResourceForDetection, APC_LEVEL, PASSIVE_LEVEL, 0xE5, nullptr},
     {kDdiGetRelatedTargetDevice, APC_LEVEL, PASSIVE_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxRegister, APC_LEVEL, PASSIVE_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxStart, APC_LEVEL, PASSIVE_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxUnregister, APC_LEVEL, PASSIVE_LEVEL, 0xE5, nullptr},
 };
 // <= APC_LEVEL (PoSetPowerState: unless the state is D0).
 const IrqlRow kApcLte[] = {
@@ -44,6 +47,18 @@ const IrqlRow kDispatchLte[] = {
     {kDdiSetPowerStateD0, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
     {kDdiRequestPowerIrp, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
     {kDdiSetSystemState, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxActivate, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxIdle, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxCompleteIdleCondition, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxCompleteIdleState, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxCompleteNotRequired, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxReportPoweredOn, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxSetIdleTimeout, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxSetLatency, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxSetResidency, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxSetWake, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxPowerControl, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiPoFxSurprisePowerOn, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
 };
 
 class DdiPnpIrqlTest : public DdiRowTest {
