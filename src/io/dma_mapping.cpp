@@ -2,6 +2,7 @@
 // bounce map registers where it cannot reach them; MapTransfer(Ex) and FlushAdapterBuffers(Ex).
 #include "io/dma_adapter.hpp"
 #include "io/dma_routines.hpp"
+#include "io/dma_verifier.hpp"
 
 namespace ntio::io::dma {
 namespace {
@@ -104,6 +105,8 @@ PHYSICAL_ADDRESS NTAPI map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Map
     Adapter* a = adapter_of(DmaAdapter);
     ULONGLONG offset = 0;
     if (!Length) return address;
+    if (a && a->verification && Mdl)
+        verify_map_transfer(*a, Mdl, static_cast<MapRegister*>(MapRegisterBase), CurrentVa, *Length);
     if (!a || !Mdl || !offset_in(Mdl, CurrentVa, &offset)) {
         *Length = 0;
         return address;
@@ -156,10 +159,9 @@ NTSTATUS NTAPI map_transfer_ex(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegis
 // buffer (reads), and the registers carry nothing any more. TRUE; FALSE for a NULL adapter or MDL.
 BOOLEAN NTAPI flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase, PVOID CurrentVa,
                                     ULONG Length, BOOLEAN WriteToDevice) {
-    (void)CurrentVa;
-    (void)Length;
     Adapter* a = adapter_of(DmaAdapter);
     if (!a || !Mdl) return FALSE;
+    if (a->verification) verify_flush(*a, Mdl, static_cast<MapRegister*>(MapRegisterBase), CurrentVa, Length);
     flush_registers(*a, static_cast<MapRegister*>(MapRegisterBase), WriteToDevice != FALSE);
     return TRUE;
 }
