@@ -364,6 +364,26 @@ bool verify_list_put(Adapter& a, PSCATTER_GATHER_LIST list) noexcept {
     return true;
 }
 
+DmaCounts dma_counts(PDRIVER_OBJECT driver) noexcept {
+    DmaCounts counts;
+    if (g_registered.load(std::memory_order_relaxed) == 0) return counts;
+    std::lock_guard guard(g_registry_lock);
+    if (!g_registry) return counts;
+    for (Adapter* a : *g_registry) {
+        const Verification& v = *a->verification;
+        if (v.driver != driver) continue;
+        ++counts.adapters;
+        KIRQL irql;
+        KeAcquireSpinLock(&a->lock, &irql);
+        counts.common_buffers += static_cast<ULONG>(v.buffers.size());
+        counts.channels += a->channel_busy ? 1 : 0;
+        counts.map_registers += v.kept_registers + (a->channel_busy ? a->channel_count : 0);
+        counts.lists += static_cast<ULONG>(v.lists.size());
+        KeReleaseSpinLock(&a->lock, irql);
+    }
+    return counts;
+}
+
 // NT deviation (Learn does not say when 0x11 is raised): an adapter the driver never put back is
 // reported at its unload, with 0x07-0x0A for what it still holds, else 0x11 with one reference.
 bool adapter_left_at_unload(PDRIVER_OBJECT driver, AdapterLeft* left) noexcept {

@@ -61,6 +61,16 @@ void verify_flush(Adapter& a, PMDL mdl, MapRegister* base, PVOID va, ULONG lengt
 void verify_list_granted(Adapter& a, PSCATTER_GATHER_LIST list) noexcept;
 bool verify_list_put(Adapter& a, PSCATTER_GATHER_LIST list) noexcept;
 
+// What the checked adapters of a driver hold now (the !verifier view).
+struct DmaCounts {
+    ULONG adapters = 0;
+    ULONG common_buffers = 0;
+    ULONG channels = 0;
+    ULONG map_registers = 0;
+    ULONG lists = 0;
+};
+DmaCounts dma_counts(PDRIVER_OBJECT driver) noexcept;
+
 // The driver unloads: its adapters forget it. True with the report to make (the verifier makes it
 // when the driver is verified with DMA checking) for the first adapter it never put back.
 struct AdapterLeft {

@@ -3,6 +3,9 @@
 // (the rows of "Bug Check 0xE6: DRIVER_VERIFIER_DMA_VIOLATION" on Learn; 0 where a row names none)
 // and the legal neighbour of each, through the VerDma bus-master driver. A test that catches a
 // bugcheck gives back what the cut-short call left held.
+#include <string>
+
+#include "inspect/kd_commands.hpp"
 #include "verifier_dma_driver.hpp"
 
 namespace ntio::verifier::dma_test {
@@ -516,6 +519,49 @@ TEST_F(DmaVerifierTest, verified_without_dma_checking_is_not_checked) {
         EXPECT_EQ(run(c), STATUS_SUCCESS);
         EXPECT_EQ(run(kPutAdapter), STATUS_SUCCESS);
     });
+}
+
+// ---- The inspector ----
+
+TEST_F(DmaVerifierTest, bang_verifier_shows_what_the_checked_adapters_hold) {
+    load();
+    DmaCommand a = common(kAllocateCommon, PAGE_SIZE);
+    ASSERT_EQ(run(a), STATUS_SUCCESS);
+    DmaCommand c = channel(3, DeallocateObjectKeepRegisters);
+    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    DmaCommand get = transfer(kGetList, 0, 0, PAGE_SIZE);
+    ASSERT_EQ(run(get), STATUS_SUCCESS);
+    std::string out;
+    ASSERT_EQ(ntio::inspect::run_kd_command(system(), "!verifier", out), 0) << out;
+    const auto at = out.find("DMA checking (outstanding):");
+    ASSERT_NE(at, std::string::npos) << out;
+    // Driver, adapters 1, common buffers 1, channels 0, map registers 3, lists 1.
+    char driver[32];
+    std::snprintf(driver, sizeof driver, "0x%llx", static_cast<unsigned long long>(ptr(m_driver)));
+    const auto row = out.find(driver, at);
+    ASSERT_NE(row, std::string::npos) << out;
+    const std::string line = out.substr(row, out.find('\n', row) - row);
+    char expected[128];
+    std::snprintf(expected, sizeof expected, "  %-16s %8s  %13s  %8s  %12s  %7s", driver, "1", "1", "0", "3", "1");
+    EXPECT_EQ("  " + line, std::string(expected)) << out;
+
+    DmaCommand put{kPutList};
+    put.list = get.list;
+    EXPECT_EQ(run(put), STATUS_SUCCESS);
+    DmaCommand f = free_registers(3);
+    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    DmaCommand fc = common(kFreeCommon, PAGE_SIZE, a.va);
+    EXPECT_EQ(run(fc), STATUS_SUCCESS);
+    ASSERT_EQ(ntio::inspect::run_kd_command(system(), "!verifier", out), 0) << out;
+    std::snprintf(expected, sizeof expected, "  %-16s %8s  %13s  %8s  %12s  %7s", driver, "1", "0", "0", "0", "0");
+    EXPECT_NE(out.find(expected), std::string::npos) << out;
+}
+
+TEST_F(DmaVerifierTest, bang_verifier_has_no_dma_section_without_dma_checking) {
+    load(NTIO_VERIFIER_STANDARD_FLAGS & ~NTIO_VERIFIER_DMA_CHECKING);
+    std::string out;
+    ASSERT_EQ(ntio::inspect::run_kd_command(system(), "!verifier", out), 0) << out;
+    EXPECT_EQ(out.find("DMA checking"), std::string::npos) << out;
 }
 
 }  // namespace ntio::verifier::dma_test
