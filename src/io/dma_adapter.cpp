@@ -196,6 +196,7 @@ NTKERNELAPI PDMA_ADAPTER NTAPI IoGetDmaAdapter(PDEVICE_OBJECT PhysicalDeviceObje
         a->pdo = PhysicalDeviceObject;
     }
     if (verification) {
+        if (bounces) std::memset(a->bounce, kDmaFill, static_cast<SIZE_T>(registers) * PAGE_SIZE);
         a->verification = verification;
         register_adapter(*a);
     }

@@ -71,6 +71,7 @@ void release_registers(Adapter& a, MapRegister* base) {
     const ULONG count = std::min(base->run, a.map_registers - index);
     base->run = 0;
     RtlClearBits(&a.in_use, index, count);
+    if (a.verification) std::memset(bounce_page(a, base), kDmaFill, static_cast<SIZE_T>(count) * PAGE_SIZE);
 }
 
 void pump(Adapter& a) {

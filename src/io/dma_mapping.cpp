@@ -81,6 +81,10 @@ ULONG describe(Adapter& a, PMDL mdl, ULONGLONG offset, ULONG length, bool write,
 
 void flush_registers(Adapter& a, MapRegister* base, bool write) {
     if (!a.bounces || !base || base->run == 0) return;
+    if (a.verification) {
+        verify_bounce_padding(a, base);
+        base->maps = 0;  // flushed (the padding was intact)
+    }
     for (ULONG i = 0; i < base->run; ++i) {
         MapRegister& r = base[i];
         if (r.length == 0) continue;
@@ -88,6 +92,7 @@ void flush_registers(Adapter& a, MapRegister* base, bool write) {
             const UCHAR* from = bounce_page(a, &r) + BYTE_OFFSET(r.va);
             std::memcpy(reinterpret_cast<void*>(r.va), from, r.length);
         }
+        if (a.verification) std::memset(bounce_page(a, &r), kDmaFill, PAGE_SIZE);
         r.va = 0;
         r.length = 0;
     }

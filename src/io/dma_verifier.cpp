@@ -45,7 +45,8 @@ constexpr ULONG_PTR kTagAfter = 0x02;
 constexpr ULONG_PTR kPaddingBefore = 0x04;
 constexpr ULONG_PTR kPaddingAfter = 0x05;
 constexpr UCHAR kTag[8] = {'D', 'm', 'a', 'V', 'r', 'f', 'y', '0'};
-constexpr UCHAR kPadding = 0x0F;
+constexpr UCHAR kPadding = kDmaFill;
+constexpr ULONG_PTR kFreeRegisterWritten = 0x03;
 // 0x13's violation code: the IRQL is higher than the routine allows (P3 the highest, P4 the current).
 constexpr ULONG_PTR kIrqlTooHigh = 0x02;
 
@@ -157,6 +158,7 @@ void verify_put_adapter(Adapter& a) noexcept {
     const Outstanding o = outstanding(a);
     // Returns only with the verifier off: the adapter goes as an unverified one would.
     if (o.subcode != 0) violation(a, o.subcode, ptr(&a.adapter), o.count, ptr(a.verification), outstanding_text(o.subcode));
+    else verify_free_registers_untouched(a);
     {
         std::lock_guard guard(g_registry_lock);
         if (g_registry) {
@@ -173,6 +175,39 @@ void verify_put_adapter(Adapter& a) noexcept {
     }
     delete a.verification;
     a.verification = nullptr;
+}
+
+// 0x0F code 4: P3 where the mapped bytes start in the bounce page (what the device was given), P4
+// the byte written before them; code 5: the same, P4 the byte written after them.
+void verify_bounce_padding(Adapter& a, const MapRegister* base) noexcept {
+    if (!a.bounces || !base || !valid_base(a, base)) return;
+    for (ULONG i = 0; i < base->run; ++i) {
+        const MapRegister& r = base[i];
+        if (r.length == 0) continue;
+        const UCHAR* page = bounce_page(a, &r);
+        const UCHAR* start = page + BYTE_OFFSET(r.va);
+        if (const UCHAR* p = first_changed(page, start, kPadding))
+            violation(a, kBufferOverrun, kPaddingBefore, ptr(start), ptr(p),
+                      "the device wrote before the bytes mapped through a map register");
+        if (const UCHAR* p = first_changed(start + r.length, page + PAGE_SIZE, kPadding))
+            violation(a, kBufferOverrun, kPaddingAfter, ptr(start), ptr(p),
+                      "the device wrote after the bytes mapped through a map register");
+    }
+}
+
+// 0x0F code 3: P3 the first byte of a free map register that is not the fill.
+void verify_free_registers_untouched(Adapter& a) noexcept {
+    if (!a.bounces) return;
+    const UCHAR* written = nullptr;
+    KIRQL irql;
+    KeAcquireSpinLock(&a.lock, &irql);
+    for (ULONG i = 0; i < a.map_registers && !written; ++i) {
+        if (RtlCheckBit(&a.in_use, i)) continue;
+        const UCHAR* page = bounce_page(a, a.registers + i);
+        written = first_changed(page, page + PAGE_SIZE, kPadding);
+    }
+    KeReleaseSpinLock(&a.lock, irql);
+    if (written) violation(a, kBufferOverrun, kFreeRegisterWritten, ptr(written), 0, "a free map register was written");
 }
 
 // AllocateCommonBuffer's and FreeCommonBuffer's pages: PASSIVE_LEVEL (0x13). The buffer gets a guard
@@ -330,7 +365,6 @@ void verify_flush(Adapter& a, PMDL mdl, MapRegister* base, PVOID va, ULONG lengt
     if (!base || !a.bounces || !valid_base(a, base)) return;
     if (base->maps == 0)
         violation(a, kFlushNotMapped, ptr(base), ptr(va), ptr(mdl), "the driver flushed map registers it had not mapped");
-    base->maps = 0;
 }
 
 void verify_list_granted(Adapter& a, PSCATTER_GATHER_LIST list) noexcept {

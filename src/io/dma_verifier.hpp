@@ -15,6 +15,9 @@
 
 namespace ntio::io::dma {
 
+// What the verifier writes over padding and over free map registers' bounce pages (Learn: 0x0F).
+inline constexpr UCHAR kDmaFill = 0x0F;
+
 struct CommonBufferRecord {
     UCHAR* buffer;       // what the driver got
     ULONG length;        // the Length it asked for
@@ -55,7 +58,14 @@ void verify_free_map_registers(Adapter& a, MapRegister* base, ULONG count) noexc
 // registers still mapping an earlier transfer. Then counts the map.
 void verify_map_transfer(Adapter& a, PMDL mdl, MapRegister* base, PVOID va, ULONG length) noexcept;
 // FlushAdapterBuffers: 0x1B, 0x00 (more bytes than the MDL has left), 0x20 (nothing was mapped).
+// The count of maps starts again once the flush got past its padding checks (flush_registers).
 void verify_flush(Adapter& a, PMDL mdl, MapRegister* base, PVOID va, ULONG length) noexcept;
+// Bounce map registers: free ones hold the fill, and so does the rest of a mapped register's page.
+// At flush (before the data is copied out, no lock held): 0x0F codes 4 and 5 when the device wrote
+// around what was mapped. At PutDmaAdapter: code 3 when a free register was written.
+void verify_bounce_padding(Adapter& a, const MapRegister* base) noexcept;
+void verify_free_registers_untouched(Adapter& a) noexcept;
+
 // Scatter/gather lists: counted when given to the driver; PutScatterGatherList of a list that is not
 // out is 0x06 (false: the caller must not touch the list).
 void verify_list_granted(Adapter& a, PSCATTER_GATHER_LIST list) noexcept;

@@ -3,6 +3,7 @@
 // (the rows of "Bug Check 0xE6: DRIVER_VERIFIER_DMA_VIOLATION" on Learn; 0 where a row names none)
 // and the legal neighbour of each, through the VerDma bus-master driver. A test that catches a
 // bugcheck gives back what the cut-short call left held.
+#include <cstring>
 #include <string>
 
 #include "inspect/kd_commands.hpp"
@@ -361,6 +362,83 @@ TEST_F(DmaVerifierTest, map_of_the_last_byte_of_the_mdl_is_clean) {
         DmaCommand f = free_registers(2);
         EXPECT_EQ(run(f), STATUS_SUCCESS);
     });
+}
+
+// The bounce pages behind map registers: the rest of a mapped register's page, and every free
+// register, hold the fill 0x0F; what the device writes outside what was mapped is 0x0F code 4
+// (before), 5 (after), at the flush, or code 3 (a free register), at PutDmaAdapter.
+TEST_F(DmaVerifierTest, device_writing_after_a_mapped_read_is_0x0f_code_5) {
+    load();
+    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
+    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    DmaCommand map = transfer(kMapTransfer, 0, 16, 100, FALSE);
+    ASSERT_EQ(run(map), STATUS_SUCCESS);
+    auto* device = reinterpret_cast<UCHAR*>(map.logical.QuadPart);
+    ASSERT_NE(device, TransferBuffer(0) + 16);  // bounced
+    std::memset(device, 0x33, 101);             // one byte too many
+    DmaCommand flush = transfer(kFlush, 0, 16, 100, FALSE);
+    auto bc = expect_dma_violation([&] { (void)run(flush); });
+    expect_bugcheck(bc, 0x0F, 5, ptr(device), ptr(device + 100));
+    device[100] = 0x0F;
+    EXPECT_EQ(run(flush), STATUS_SUCCESS);
+    DmaCommand f = free_registers(1);
+    EXPECT_EQ(run(f), STATUS_SUCCESS);
+}
+
+TEST_F(DmaVerifierTest, device_writing_before_a_mapped_read_is_0x0f_code_4) {
+    load();
+    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
+    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    DmaCommand map = transfer(kMapTransfer, 0, 16, 100, FALSE);
+    ASSERT_EQ(run(map), STATUS_SUCCESS);
+    auto* device = reinterpret_cast<UCHAR*>(map.logical.QuadPart);
+    device[-1] = 0x33;
+    DmaCommand flush = transfer(kFlush, 0, 16, 100, FALSE);
+    auto bc = expect_dma_violation([&] { (void)run(flush); });
+    expect_bugcheck(bc, 0x0F, 4, ptr(device), ptr(device - 1));
+    device[-1] = 0x0F;
+    EXPECT_EQ(run(flush), STATUS_SUCCESS);
+    DmaCommand f = free_registers(1);
+    EXPECT_EQ(run(f), STATUS_SUCCESS);
+}
+
+TEST_F(DmaVerifierTest, device_writing_exactly_what_was_mapped_is_clean) {
+    load();
+    std::memset(TransferBuffer(0), 0, 2 * PAGE_SIZE);
+    expect_clean([&] {
+        DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
+        EXPECT_EQ(run(c), STATUS_SUCCESS);
+        DmaCommand map = transfer(kMapTransfer, 0, 16, 100, FALSE);
+        EXPECT_EQ(run(map), STATUS_SUCCESS);
+        std::memset(reinterpret_cast<void*>(map.logical.QuadPart), 0x33, 100);
+        DmaCommand flush = transfer(kFlush, 0, 16, 100, FALSE);
+        EXPECT_EQ(run(flush), STATUS_SUCCESS);
+        DmaCommand f = free_registers(1);
+        EXPECT_EQ(run(f), STATUS_SUCCESS);
+        EXPECT_EQ(run(kPutAdapter), STATUS_SUCCESS);
+    });
+    EXPECT_EQ(TransferBuffer(0)[15], 0);
+    EXPECT_EQ(TransferBuffer(0)[16], 0x33);
+    EXPECT_EQ(TransferBuffer(0)[115], 0x33);
+    EXPECT_EQ(TransferBuffer(0)[116], 0);
+}
+
+TEST_F(DmaVerifierTest, device_writing_a_freed_map_register_is_0x0f_code_3) {
+    load();
+    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
+    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    DmaCommand map = transfer(kMapTransfer, 0, 0, 64, FALSE);
+    ASSERT_EQ(run(map), STATUS_SUCCESS);
+    DmaCommand flush = transfer(kFlush, 0, 0, 64, FALSE);
+    ASSERT_EQ(run(flush), STATUS_SUCCESS);
+    DmaCommand f = free_registers(1);
+    ASSERT_EQ(run(f), STATUS_SUCCESS);
+    auto* stale = reinterpret_cast<UCHAR*>(map.logical.QuadPart) + 8;  // a late write into the freed register
+    *stale = 0x33;
+    auto bc = expect_dma_violation([&] { (void)run(kPutAdapter); });
+    expect_bugcheck(bc, 0x0F, 3, ptr(stale), 0);
+    *stale = 0x0F;
+    expect_clean([&] { EXPECT_EQ(run(kPutAdapter), STATUS_SUCCESS); });
 }
 
 // ---- Scatter/gather lists ----
