@@ -324,8 +324,10 @@ void verify_free_map_registers(Adapter& a, MapRegister* base, ULONG count) noexc
 // P4 the address already mapped. 0x0D: P2 the bytes mapped, P3 the most the registers map at a time.
 void verify_map_transfer(Adapter& a, PMDL mdl, MapRegister* base, PVOID va, ULONG length) noexcept {
     ULONGLONG offset = 0;
-    if (!offset_in(mdl, va, &offset))
+    if (!offset_in(mdl, va, &offset)) {
         violation(a, kOutsideMdl, ptr(va), ptr(mdl), 0, "MapTransfer was given an address outside its MDL");
+        return;
+    }
     if (length == 0) violation(a, kZeroLengthMap, ptr(a.verification), 0, 0, "the driver mapped a zero-length transfer");
     if (!base || !a.bounces || !valid_base(a, base)) return;
     length = static_cast<ULONG>(std::min<ULONGLONG>(length, mdl->ByteCount - offset));
