@@ -147,6 +147,21 @@ int cmd_verifier(const Snapshot& s, const Args& a, std::string& out) {
                       text_of(d, "irps").c_str(), d.value("name", std::string()).c_str());
         out += line;
     }
+    // DMA checking: what each such driver's adapters hold now (Learn's !dma shows the same per adapter).
+    bool dma_header = false;
+    for (const auto& d : log.value("drivers", nlohmann::json::array())) {
+        if (!d.contains("dma")) continue;
+        if (!dma_header) {
+            out += "\nDMA checking (outstanding):\n  Driver           Adapters  CommonBuffers  Channels  MapRegisters  SGLists\n";
+            dma_header = true;
+        }
+        const auto& m = d["dma"];
+        char line[256];
+        std::snprintf(line, sizeof line, "  %-16s %8s  %13s  %8s  %12s  %7s\n", text_of(d, "driver").c_str(),
+                      text_of(m, "adapters").c_str(), text_of(m, "common_buffers").c_str(), text_of(m, "channels").c_str(),
+                      text_of(m, "map_registers").c_str(), text_of(m, "lists").c_str());
+        out += line;
+    }
     out += "\nLast violations:\n";
     const auto violations = log.value("violations", nlohmann::json::array());
     if (violations.empty()) out += "  (none)\n";

@@ -4,6 +4,7 @@
 
 #include "host/pages.hpp"
 #include "io/dma_routines.hpp"
+#include "io/dma_verifier.hpp"
 #include "verifier/verifier.hpp"
 
 namespace ntio::io::dma {
@@ -79,6 +80,7 @@ ULONG address_width(const DEVICE_DESCRIPTION& d) {
 VOID NTAPI put_dma_adapter(PDMA_ADAPTER DmaAdapter) {
     Adapter* a = adapter_of(DmaAdapter);
     if (!a) return;
+    if (a->verification) verify_put_adapter(*a);
     a->magic = 0;
     if (a->bounce) ntio::host::free_pages(a->bounce, static_cast<SIZE_T>(a->map_registers) * PAGE_SIZE);
     if (a->pdo) ObDereferenceObject(a->pdo);
@@ -157,12 +159,17 @@ NTKERNELAPI PDMA_ADAPTER NTAPI IoGetDmaAdapter(PDEVICE_OBJECT PhysicalDeviceObje
     SIZE_T size = sizeof(Adapter);
     const SIZE_T bitmap_words = (registers + 31) / 32;
     if (bounces) size += registers * sizeof(MapRegister) + bitmap_words * sizeof(ULONG);
+    Verification* verification = verification_for_new_adapter();
     auto* a = static_cast<Adapter*>(ExAllocatePoolWithTag(NonPagedPoolNx, size, kAdapterTag));
-    if (!a) return nullptr;
+    if (!a) {
+        delete verification;
+        return nullptr;
+    }
     std::memset(a, 0, size);
     if (bounces) {
         a->bounce = static_cast<UCHAR*>(ntio::host::allocate_pages_below(static_cast<SIZE_T>(registers) * PAGE_SIZE, limit));
         if (!a->bounce) {
+            delete verification;
             ExFreePoolWithTag(a, kAdapterTag);
             return nullptr;
         }
@@ -187,6 +194,11 @@ NTKERNELAPI PDMA_ADAPTER NTAPI IoGetDmaAdapter(PDEVICE_OBJECT PhysicalDeviceObje
     if (PhysicalDeviceObject) {
         ObReferenceObject(PhysicalDeviceObject);
         a->pdo = PhysicalDeviceObject;
+    }
+    if (verification) {
+        if (bounces) std::memset(a->bounce, kDmaFill, static_cast<SIZE_T>(registers) * PAGE_SIZE);
+        a->verification = verification;
+        register_adapter(*a);
     }
     *NumberOfMapRegisters = registers;
     return &a->adapter;

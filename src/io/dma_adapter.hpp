@@ -26,7 +26,12 @@ struct MapRegister {
     ULONG run;        // registers in the allocation this one starts (0: not the start of one)
     ULONG length;     // bytes mapped through this register (0: none)
     ULONG_PTR va;     // where those bytes live in the driver's buffer
+    ULONG maps;       // DMA checking only, first register: MapTransfer calls since the last flush
 };
+
+// Driver Verifier's DMA checking for one adapter (dma_verifier.hpp); the adapter has one only when
+// the driver that asked for it is verified with NTIO_VERIFIER_DMA_CHECKING.
+struct Verification;
 
 struct Adapter {
     DMA_ADAPTER adapter;  // what the driver sees: first, so a PDMA_ADAPTER is an Adapter*
@@ -49,6 +54,7 @@ struct Adapter {
     UCHAR* bounce;                // map_registers pages below `limit` (bounces only)
     RTL_BITMAP in_use;            // registers allocated (bounces only)
     MapRegister* registers;       // map_registers entries (bounces only)
+    Verification* verification;   // DMA checking, decided at IoGetDmaAdapter (nullptr: none)
 };
 
 inline Adapter* adapter_of(PDMA_ADAPTER adapter) noexcept {

@@ -2,6 +2,7 @@
 // them, FreeAdapterChannel, FreeMapRegisters, FreeAdapterObject, CancelAdapterChannel.
 #include "io/dma_adapter.hpp"
 #include "io/dma_routines.hpp"
+#include "io/dma_verifier.hpp"
 #include "verifier/verifier.hpp"
 
 namespace ntio::io::dma {
@@ -12,6 +13,7 @@ PWAIT_CONTEXT_BLOCK wcb_of(PLIST_ENTRY entry) { return CONTAINING_RECORD(entry, 
 // Under the lock: the channel owner's registers.
 void release_channel(Adapter& a, bool keep_registers) {
     if (!keep_registers && a.channel_base) release_registers(a, a.channel_base);
+    if (keep_registers && a.verification) a.verification->kept_registers += a.channel_count;
     a.channel_base = nullptr;
     a.channel_count = 0;
     a.channel_busy = false;
@@ -69,6 +71,7 @@ void release_registers(Adapter& a, MapRegister* base) {
     const ULONG count = std::min(base->run, a.map_registers - index);
     base->run = 0;
     RtlClearBits(&a.in_use, index, count);
+    if (a.verification) std::memset(bounce_page(a, base), kDmaFill, static_cast<SIZE_T>(count) * PAGE_SIZE);
 }
 
 void pump(Adapter& a) {
@@ -146,6 +149,7 @@ NTSTATUS NTAPI allocate_adapter_channel(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJECT 
                                         PDRIVER_CONTROL ExecutionRoutine, PVOID Context) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     Adapter* a = adapter_of(DmaAdapter);
+    if (a && a->verification) verify_channel_request(*a, NumberOfMapRegisters);
     const NTSTATUS status = check_channel_request(a, DeviceObject, NumberOfMapRegisters);
     if (!NT_SUCCESS(status)) return status;
     if (!ExecutionRoutine) return STATUS_INVALID_PARAMETER;
@@ -167,6 +171,7 @@ NTSTATUS NTAPI allocate_adapter_channel_ex(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJE
                                            PDRIVER_CONTROL ExecutionRoutine, PVOID ExecutionContext,
                                            PVOID* MapRegisterBase) {
     Adapter* a = adapter_of(DmaAdapter);
+    if (a && a->verification) verify_channel_request(*a, NumberOfMapRegisters);
     const NTSTATUS status = check_channel_request(a, DeviceObject, NumberOfMapRegisters);
     if (!NT_SUCCESS(status)) return status;
     TransferContext* c = transfer_context_of(*a, DmaTransferContext);
@@ -209,6 +214,7 @@ NTSTATUS NTAPI allocate_adapter_channel_ex(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJE
 VOID NTAPI free_adapter_channel(PDMA_ADAPTER DmaAdapter) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     Adapter* a = adapter_of(DmaAdapter);
+    if (a && a->verification) verify_free_channel(*a);
     if (a) settle_channel(*a, DeallocateObject);
 }
 
@@ -217,6 +223,7 @@ VOID NTAPI free_adapter_channel(PDMA_ADAPTER DmaAdapter) {
 // DeallocateObjectKeepRegisters only the channel; KeepObject changes nothing.
 VOID NTAPI free_adapter_object(PDMA_ADAPTER DmaAdapter, IO_ALLOCATION_ACTION AllocationAction) {
     Adapter* a = adapter_of(DmaAdapter);
+    if (a && a->verification && AllocationAction != KeepObject) verify_free_channel(*a);
     if (a) settle_channel(*a, AllocationAction);
 }
 
@@ -225,8 +232,9 @@ VOID NTAPI free_adapter_object(PDMA_ADAPTER DmaAdapter, IO_ALLOCATION_ACTION All
 // registers. A NULL base (an adapter that needed none) frees nothing. DISPATCH_LEVEL.
 VOID NTAPI free_map_registers(PDMA_ADAPTER DmaAdapter, PVOID MapRegisterBase, ULONG NumberOfMapRegisters) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
-    (void)NumberOfMapRegisters;
     Adapter* a = adapter_of(DmaAdapter);
+    if (a && a->verification)
+        verify_free_map_registers(*a, static_cast<MapRegister*>(MapRegisterBase), NumberOfMapRegisters);
     if (!a || !MapRegisterBase) return;
     KIRQL irql;
     KeAcquireSpinLock(&a->lock, &irql);

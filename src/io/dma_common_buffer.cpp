@@ -2,6 +2,7 @@
 // device reaches it (below its address limit); the logical address is the virtual one.
 #include "io/dma_adapter.hpp"
 #include "io/dma_routines.hpp"
+#include "io/dma_verifier.hpp"
 
 #include "host/pages.hpp"
 
@@ -9,7 +10,8 @@ namespace ntio::io::dma {
 namespace {
 
 // Whole pages in [lowest, highest] for the device, zero-filled; NULL when the host cannot place them.
-PVOID allocate_shared(const Adapter& a, ULONG length, ULONGLONG lowest, ULONGLONG highest, PPHYSICAL_ADDRESS logical) {
+PVOID allocate_shared(Adapter& a, ULONG length, ULONGLONG lowest, ULONGLONG highest, PPHYSICAL_ADDRESS logical) {
+    if (a.verification) return verified_allocate_common(a, length, lowest, highest, logical);
     if (length == 0 || !logical) return nullptr;
     highest = std::min(highest, a.limit);
     void* memory = ntio::host::allocate_pages_below(length, highest);
@@ -42,7 +44,12 @@ VOID NTAPI free_common_buffer(PDMA_ADAPTER DmaAdapter, ULONG Length, PHYSICAL_AD
                               PVOID VirtualAddress, BOOLEAN CacheEnabled) {
     (void)LogicalAddress;
     (void)CacheEnabled;
-    if (!adapter_of(DmaAdapter) || !VirtualAddress || Length == 0) return;
+    Adapter* a = adapter_of(DmaAdapter);
+    if (!a || !VirtualAddress || Length == 0) return;
+    if (a->verification) {
+        verified_free_common(*a, VirtualAddress);
+        return;
+    }
     ntio::host::free_pages(VirtualAddress, Length);
 }
 

@@ -2,6 +2,7 @@
 // bounce map registers where it cannot reach them; MapTransfer(Ex) and FlushAdapterBuffers(Ex).
 #include "io/dma_adapter.hpp"
 #include "io/dma_routines.hpp"
+#include "io/dma_verifier.hpp"
 
 namespace ntio::io::dma {
 namespace {
@@ -80,6 +81,10 @@ ULONG describe(Adapter& a, PMDL mdl, ULONGLONG offset, ULONG length, bool write,
 
 void flush_registers(Adapter& a, MapRegister* base, bool write) {
     if (!a.bounces || !base || base->run == 0) return;
+    if (a.verification) {
+        verify_bounce_padding(a, base);
+        base->maps = 0;  // flushed (the padding was intact)
+    }
     for (ULONG i = 0; i < base->run; ++i) {
         MapRegister& r = base[i];
         if (r.length == 0) continue;
@@ -87,6 +92,7 @@ void flush_registers(Adapter& a, MapRegister* base, bool write) {
             const UCHAR* from = bounce_page(a, &r) + BYTE_OFFSET(r.va);
             std::memcpy(reinterpret_cast<void*>(r.va), from, r.length);
         }
+        if (a.verification) std::memset(bounce_page(a, &r), kDmaFill, PAGE_SIZE);
         r.va = 0;
         r.length = 0;
     }
@@ -104,6 +110,8 @@ PHYSICAL_ADDRESS NTAPI map_transfer(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID Map
     Adapter* a = adapter_of(DmaAdapter);
     ULONGLONG offset = 0;
     if (!Length) return address;
+    if (a && a->verification && Mdl)
+        verify_map_transfer(*a, Mdl, static_cast<MapRegister*>(MapRegisterBase), CurrentVa, *Length);
     if (!a || !Mdl || !offset_in(Mdl, CurrentVa, &offset)) {
         *Length = 0;
         return address;
@@ -156,10 +164,9 @@ NTSTATUS NTAPI map_transfer_ex(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegis
 // buffer (reads), and the registers carry nothing any more. TRUE; FALSE for a NULL adapter or MDL.
 BOOLEAN NTAPI flush_adapter_buffers(PDMA_ADAPTER DmaAdapter, PMDL Mdl, PVOID MapRegisterBase, PVOID CurrentVa,
                                     ULONG Length, BOOLEAN WriteToDevice) {
-    (void)CurrentVa;
-    (void)Length;
     Adapter* a = adapter_of(DmaAdapter);
     if (!a || !Mdl) return FALSE;
+    if (a->verification) verify_flush(*a, Mdl, static_cast<MapRegister*>(MapRegisterBase), CurrentVa, Length);
     flush_registers(*a, static_cast<MapRegister*>(MapRegisterBase), WriteToDevice != FALSE);
     return TRUE;
 }

@@ -3,6 +3,7 @@
 // A list's buffer holds the SCATTER_GATHER_LIST, then ntio's ListState (found through Reserved).
 #include "io/dma_adapter.hpp"
 #include "io/dma_routines.hpp"
+#include "io/dma_verifier.hpp"
 #include "verifier/verifier.hpp"
 
 namespace ntio::io::dma {
@@ -16,6 +17,7 @@ IO_ALLOCATION_ACTION NTAPI grant_list(PDEVICE_OBJECT device, PIRP irp, PVOID map
     ULONG elements = 0;
     describe(*s->adapter, s->mdl, s->offset, s->length, s->write, s->base, 0, true, s->list->Elements, s->capacity, &elements);
     s->list->NumberOfElements = elements;
+    if (s->adapter->verification) verify_list_granted(*s->adapter, s->list);
     if (s->routine) s->routine(device, irp, s->list, s->context);
     return DeallocateObjectKeepRegisters;
 }
@@ -189,6 +191,7 @@ NTSTATUS NTAPI build_scatter_gather_list_ex(PDMA_ADAPTER DmaAdapter, PDEVICE_OBJ
 VOID NTAPI put_scatter_gather_list(PDMA_ADAPTER DmaAdapter, PSCATTER_GATHER_LIST ScatterGather, BOOLEAN WriteToDevice) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::DispatchOnly);
     Adapter* a = adapter_of(DmaAdapter);
+    if (a && a->verification && !verify_list_put(*a, ScatterGather)) return;
     ListState* s = list_state_of(ScatterGather);
     if (!a || !s || s->adapter != a) return;
     flush_registers(*a, s->base, WriteToDevice != FALSE);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "host/process.hpp"
+#include "io/dma_verifier.hpp"
 #include "inspect/snapshot.hpp"
 #include "verifier/irp_log_layout.hpp"
 #include "verifier/state.hpp"
@@ -657,6 +658,17 @@ std::string provider(System&, bool at_bugcheck) {
                       static_cast<unsigned long long>(counts.irps));
         out += text;
         json_string(out, d.name.c_str());
+        if ((d.flags & NTIO_VERIFIER_DMA_CHECKING) && !at_bugcheck) {
+            // What its adapters with DMA checking hold (io/dma_verifier.hpp).
+            const io::dma::DmaCounts dma = io::dma::dma_counts(d.driver);
+            std::snprintf(text, sizeof text,
+                          ",\"dma\":{\"adapters\":%u,\"common_buffers\":%u,\"channels\":%u,\"map_registers\":%u,"
+                          "\"lists\":%u}",
+                          static_cast<unsigned>(dma.adapters), static_cast<unsigned>(dma.common_buffers),
+                          static_cast<unsigned>(dma.channels), static_cast<unsigned>(dma.map_registers),
+                          static_cast<unsigned>(dma.lists));
+            out += text;
+        }
         out += '}';
     }
     out += "],\"device_irps\":" + device_irp_log_json() + ",\"violations\":[";

@@ -10,6 +10,7 @@
 // specified", so they have ntio's layout (code, routine: 0 here, the IRP, the device holding it).
 #include <unordered_set>
 
+#include "io/dma_verifier.hpp"
 #include "io/irp_block.hpp"
 #include "io/objects.hpp"
 #include "verifier/handle_tracking.hpp"
@@ -263,6 +264,12 @@ void on_driver_forget(PDRIVER_OBJECT driver, bool unloaded) noexcept {
                     "the driver unloaded with an IRP it did not complete or cancel", driver, pending->irp, pending});
         }
         check_pending_operations(driver);
+    }
+    io::dma::AdapterLeft dma{};
+    if (io::dma::adapter_left_at_unload(driver, &dma) && unloaded && active() &&
+        (flags & NTIO_VERIFIER_DMA_CHECKING)) {
+        forget_driver_slot(driver, true);  // the report is made once, whatever a surviving test does next
+        report_dma_violation(driver, dma.p1, dma.p2, dma.p3, dma.p4, dma.message);
     }
     if (unloaded && active()) {
         // Handles first: the objects they keep open may be what the pool check would count.

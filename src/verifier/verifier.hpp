@@ -230,6 +230,14 @@ struct SystemScope {
     PDRIVER_OBJECT m_previous = nullptr;
 };
 
+// ---- DMA checking (dma_rules.cpp) ----
+// The driver whose code runs on this thread when it is verified with NTIO_VERIFIER_DMA_CHECKING,
+// else nullptr: IoGetDmaAdapter asks once per adapter, and only that adapter's routines check.
+PDRIVER_OBJECT dma_checked_driver() noexcept;
+// Bug check 0xE6 DRIVER_VERIFIER_DMA_VIOLATION: p1 the subcode, p2-p4 as its row on Learn says.
+void report_dma_violation(PDRIVER_OBJECT driver, ULONG_PTR p1, ULONG_PTR p2, ULONG_PTR p3, ULONG_PTR p4,
+                          const char* message) noexcept;
+
 // ---- Remove locks (sdv_rules.cpp): tags of a verified driver's remove lock (0xC4 0xD5 / 0xD6) ----
 enum class RemoveLockOp : unsigned char { Initialize, Acquire, Release, ReleaseAndWait };
 void on_remove_lock(RemoveLockOp op, PIO_REMOVE_LOCK lock, PVOID tag) noexcept;

@@ -150,7 +150,7 @@ const char* major_name(UCHAR major) {
     return name ? name : "IRP_MJ_?";
 }
 
-// What each parameter means, from the Microsoft bug-check pages (0xC9, 0xC4, 0x44, 0xCE).
+// What each parameter means, from the Microsoft bug-check pages (0xC9, 0xC4, 0x44, 0xE6, 0xCE).
 void explain_parameters(std::string& out, ULONG code, const ULONG_PTR p[4]) {
     const char* what[4] = {"", "", "", ""};
     if (code == DRIVER_VERIFIER_IOMANAGER_VIOLATION) {
@@ -194,6 +194,8 @@ void explain_parameters(std::string& out, ULONG code, const ULONG_PTR p[4]) {
         what[0] = "IRP";
         what[1] = "ntio reason (1 IoFreeIrp of a freed IRP, 2 completion of a freed IRP, 3 completion past "
                   "the top location, 4 completion again after a completion reached the originator)";
+    } else if (code == DRIVER_VERIFIER_DMA_VIOLATION) {
+        what[0] = "DMA violation (see Bug Check 0xE6 on Learn for parameters 2-4)";
     } else if (code == DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS) {
         what[0] = "pending object (IRP)";
         what[2] = "DriverUnload routine";

@@ -1,0 +1,238 @@
+// The VerDma driver (written the way a WDM bus-master driver writer writes it, mistakes on request)
+// and the fixture that loads it under the verifier.
+#include <cstring>
+
+#include "verifier_dma_driver.hpp"
+
+namespace ntio::verifier::dma_test {
+
+DmaDriverState g_dma;
+
+namespace {
+
+alignas(4096) UCHAR g_transfer[2][2 * 4096];
+
+// The AdapterControl routine: keeps the map registers and returns what the command asked for.
+IO_ALLOCATION_ACTION NTAPI AdapterControl(PDEVICE_OBJECT, PIRP, PVOID MapRegisterBase, PVOID Context) {
+    g_dma.map_register_base = MapRegisterBase;
+    return static_cast<DmaCommand*>(Context)->action;
+}
+
+// The AdapterListControl routine: keeps the list for the command's PutScatterGatherList.
+VOID NTAPI ListControl(PDEVICE_OBJECT, PIRP, PSCATTER_GATHER_LIST ScatterGather, PVOID) { g_dma.list = ScatterGather; }
+
+NTSTATUS Execute(PDEVICE_OBJECT DeviceObject, DmaCommand& c) {
+    PDMA_OPERATIONS ops = g_dma.adapter ? g_dma.adapter->DmaOperations : nullptr;
+    if (c.op != kGetAdapter && !ops) return STATUS_INVALID_DEVICE_STATE;
+    KIRQL old = PASSIVE_LEVEL;
+    switch (c.op) {
+    case kGetAdapter: {
+        DEVICE_DESCRIPTION d;
+        RtlZeroMemory(&d, sizeof(d));
+        d.Version = DEVICE_DESCRIPTION_VERSION2;
+        d.Master = TRUE;
+        d.ScatterGather = TRUE;
+        d.Dma32BitAddresses = TRUE;
+        d.InterfaceType = PCIBus;
+        d.MaximumLength = c.length;
+        g_dma.adapter = IoGetDmaAdapter(nullptr, &d, &g_dma.map_registers);
+        return g_dma.adapter ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+    }
+    case kPutAdapter:
+        ops->PutDmaAdapter(g_dma.adapter);
+        g_dma.adapter = nullptr;
+        return STATUS_SUCCESS;
+    case kAllocateCommon:
+    case kFreeCommon:
+        if (c.irql != PASSIVE_LEVEL) KeRaiseIrql(c.irql, &old);
+        if (c.op == kAllocateCommon)
+            c.va = ops->AllocateCommonBuffer(g_dma.adapter, c.length, &c.logical, FALSE);
+        else
+            ops->FreeCommonBuffer(g_dma.adapter, c.length, c.logical, c.va, FALSE);
+        if (c.irql != PASSIVE_LEVEL) KeLowerIrql(old);
+        return c.op == kFreeCommon || c.va ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+    default:
+        break;
+    }
+    // The channel, map register and list routines run at DISPATCH_LEVEL.
+    NTSTATUS status = STATUS_SUCCESS;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    switch (c.op) {
+    case kAllocateChannel:
+        status = ops->AllocateAdapterChannel(g_dma.adapter, DeviceObject, c.registers, AdapterControl, &c);
+        break;
+    case kFreeChannel:
+        ops->FreeAdapterChannel(g_dma.adapter);
+        break;
+    case kFreeMapRegisters:
+        ops->FreeMapRegisters(g_dma.adapter, g_dma.map_register_base, c.registers);
+        break;
+    case kMapTransfer: {
+        ULONG length = c.length;
+        c.logical = ops->MapTransfer(g_dma.adapter, g_dma.mdl[c.buffer], g_dma.map_register_base, c.va, &length, c.write);
+        c.length = length;
+        break;
+    }
+    case kFlush:
+        if (!ops->FlushAdapterBuffers(g_dma.adapter, g_dma.mdl[c.buffer], g_dma.map_register_base, c.va, c.length,
+                                      c.write))
+            status = STATUS_UNSUCCESSFUL;
+        break;
+    case kGetList:
+        status = ops->GetScatterGatherList(g_dma.adapter, DeviceObject, g_dma.mdl[c.buffer],
+                                           MmGetMdlVirtualAddress(g_dma.mdl[c.buffer]), c.length, ListControl, nullptr,
+                                           c.write);
+        c.list = g_dma.list;
+        break;
+    case kPutList:
+        ops->PutScatterGatherList(g_dma.adapter, c.list, c.write);
+        break;
+    default:
+        status = STATUS_INVALID_DEVICE_REQUEST;
+        break;
+    }
+    KeLowerIrql(old);
+    return status;
+}
+
+NTSTATUS NTAPI DeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    auto* command = static_cast<DmaCommand*>(sp->Parameters.DeviceIoControl.Type3InputBuffer);
+    NTSTATUS status = STATUS_INVALID_DEVICE_REQUEST;
+    if (sp->Parameters.DeviceIoControl.IoControlCode == kIoctlDma && command) status = Execute(DeviceObject, *command);
+    Irp->IoStatus.Status = status;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return status;
+}
+
+VOID NTAPI DriverUnload(PDRIVER_OBJECT DriverObject) {
+    if (g_dma.adapter && g_dma.put_adapter_at_unload) {
+        g_dma.adapter->DmaOperations->PutDmaAdapter(g_dma.adapter);
+        g_dma.adapter = nullptr;
+    }
+    for (PMDL& mdl : g_dma.mdl) {
+        if (mdl) IoFreeMdl(mdl);
+        mdl = nullptr;
+    }
+    while (DriverObject->DeviceObject) IoDeleteDevice(DriverObject->DeviceObject);
+    g_dma.device = nullptr;
+}
+
+NTSTATUS NTAPI CreateClose(PDEVICE_OBJECT, PIRP Irp) {
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+}  // namespace
+
+UCHAR* TransferBuffer(ULONG which) { return g_transfer[which]; }
+
+NTSTATUS NTAPI VerDmaDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
+    DriverObject->DriverUnload = DriverUnload;
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = CreateClose;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = CreateClose;
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = DeviceControl;
+    NTSTATUS status = IoCreateDevice(DriverObject, 0, nullptr, FILE_DEVICE_UNKNOWN, 0, FALSE, &g_dma.device);
+    if (!NT_SUCCESS(status)) return status;
+    for (ULONG i = 0; i < 2; ++i) {
+        g_dma.mdl[i] = IoAllocateMdl(g_transfer[i], sizeof(g_transfer[i]), FALSE, FALSE, nullptr);
+        if (!g_dma.mdl[i]) return STATUS_INSUFFICIENT_RESOURCES;
+        MmBuildMdlForNonPagedPool(g_dma.mdl[i]);
+    }
+    g_dma.device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+// ---- The fixture ----
+
+void DmaVerifierTest::SetUp() {
+    SystemTest::SetUp();
+    (void)NtioVerifierSetMode(NtioVerifierStrict);
+    g_dma = DmaDriverState{};
+}
+
+void DmaVerifierTest::TearDown() {
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) KeLowerIrql(PASSIVE_LEVEL);
+    if (m_driver) {
+        (void)NtioVerifierSetFlags(m_driver, 0);
+        (void)NtioUnloadDriver(m_driver);
+        ObDereferenceObject(m_driver);
+        m_driver = nullptr;
+    }
+    // An adapter a test left behind on purpose (the driver unloaded without putting it back).
+    if (g_dma.adapter) {
+        g_dma.adapter->DmaOperations->PutDmaAdapter(g_dma.adapter);
+        g_dma.adapter = nullptr;
+    }
+    (void)NtioVerifierSetMode(NtioVerifierStrict);
+    SystemTest::TearDown();
+}
+
+void DmaVerifierTest::load(ULONG flags) {
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"VerDma");
+    ASSERT_EQ(NtioCreateDriver(&name, VerDmaDriverEntry, &m_driver), STATUS_SUCCESS);
+    if (flags) {
+        ASSERT_EQ(NtioVerifierSetFlags(m_driver, flags), STATUS_SUCCESS);
+    }
+    DmaCommand get{kGetAdapter};
+    get.length = 3 * PAGE_SIZE;
+    ASSERT_EQ(run(get), STATUS_SUCCESS);
+    ASSERT_NE(g_dma.adapter, nullptr);
+}
+
+namespace {
+NTSTATUS NTAPI KeepStatus(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
+    *static_cast<NTSTATUS*>(Context) = Irp->IoStatus.Status;
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+}  // namespace
+
+NTSTATUS DmaVerifierTest::run(DmaCommand& command) {
+    PDEVICE_OBJECT device = g_dma.device;
+    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    if (!irp) {
+        ADD_FAILURE() << "IoAllocateIrp failed";
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = IRP_MJ_DEVICE_CONTROL;
+    sp->Parameters.DeviceIoControl.IoControlCode = kIoctlDma;
+    sp->Parameters.DeviceIoControl.Type3InputBuffer = &command;
+    NTSTATUS final_status = STATUS_PENDING;
+    IoSetCompletionRoutine(irp, KeepStatus, &final_status, TRUE, TRUE, TRUE);
+    m_ioctl_irp = irp;
+    (void)IoCallDriver(device, irp);
+    m_ioctl_irp = nullptr;
+    IoFreeIrp(irp);
+    return final_status;
+}
+
+NTSTATUS DmaVerifierTest::run(DmaOp op) {
+    DmaCommand command{op};
+    return run(command);
+}
+
+ntio::test::BugCheck DmaVerifierTest::expect_dma_violation(const std::function<void()>& body) {
+    auto bc = ntio::test::catch_bugcheck(body);
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) KeLowerIrql(PASSIVE_LEVEL);
+    if (PIRP irp = m_ioctl_irp) {
+        m_ioctl_irp = nullptr;
+        IoFreeIrp(irp);
+    }
+    EXPECT_TRUE(bc.has_value()) << "no bugcheck";
+    if (!bc) return {};
+    EXPECT_EQ(bc->code, static_cast<ULONG>(DRIVER_VERIFIER_DMA_VIOLATION)) << std::hex << bc->code << " p1 " << bc->p1;
+    m_check_leaks = false;
+    return *bc;
+}
+
+void DmaVerifierTest::unload() {
+    (void)NtioUnloadDriver(m_driver);
+    ObDereferenceObject(m_driver);
+    m_driver = nullptr;
+}
+
+}  // namespace ntio::verifier::dma_test
