@@ -215,6 +215,19 @@ NTSTATUS DmaVerifierTest::run(DmaOp op) {
     return run(command);
 }
 
+void DmaVerifierTest::hold_registers(ULONG registers) {
+    DmaCommand c{kAllocateChannel};
+    c.registers = registers;
+    c.action = DeallocateObjectKeepRegisters;
+    ASSERT_EQ(run(c), STATUS_SUCCESS);
+}
+
+void DmaVerifierTest::release_registers(ULONG registers) {
+    DmaCommand c{kFreeMapRegisters};
+    c.registers = registers;
+    EXPECT_EQ(run(c), STATUS_SUCCESS);
+}
+
 ntio::test::BugCheck DmaVerifierTest::expect_dma_violation(const std::function<void()>& body) {
     auto bc = ntio::test::catch_bugcheck(body);
     if (KeGetCurrentIrql() != PASSIVE_LEVEL) KeLowerIrql(PASSIVE_LEVEL);

@@ -74,6 +74,10 @@ protected:
     // One DMA call by the driver; the IOCTL's final status.
     NTSTATUS run(DmaCommand& command);
     NTSTATUS run(DmaOp op);
+    // The adapter channel with `registers` map registers kept (DeallocateObjectKeepRegisters), and
+    // those registers given back.
+    void hold_registers(ULONG registers);
+    void release_registers(ULONG registers);
     // Expects the 0xE6 bugcheck from body and returns it (IRQL back to PASSIVE_LEVEL).
     ntio::test::BugCheck expect_dma_violation(const std::function<void()>& body);
     // Expects body to run without a bugcheck.

@@ -160,8 +160,7 @@ TEST_F(DmaVerifierTest, channel_kept_then_freed_once_is_clean) {
 
 TEST_F(DmaVerifierTest, map_registers_freed_twice_are_0x05) {
     load();
-    DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(2);
     DmaCommand f = free_registers(2);
     ASSERT_EQ(run(f), STATUS_SUCCESS);
     auto bc = expect_dma_violation([&] { (void)run(f); });
@@ -173,8 +172,7 @@ TEST_F(DmaVerifierTest, kept_map_registers_freed_once_are_clean) {
     DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
     expect_clean([&] {
         EXPECT_EQ(run(c), STATUS_SUCCESS);
-        DmaCommand f = free_registers(2);
-        EXPECT_EQ(run(f), STATUS_SUCCESS);
+        release_registers(2);
         // The channel went back when the routine returned: it can be allocated again.
         DmaCommand again = channel(1, DeallocateObject);
         EXPECT_EQ(run(again), STATUS_SUCCESS);
@@ -221,8 +219,7 @@ TEST_F(DmaVerifierTest, all_the_map_registers_the_adapter_has_is_clean) {
 TEST_F(DmaVerifierTest, mapped_transfer_flushed_then_registers_freed_is_clean) {
     load();
     expect_clean([&] {
-        DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-        EXPECT_EQ(run(c), STATUS_SUCCESS);
+        hold_registers(2);
         DmaCommand map = transfer(kMapTransfer, 0, 0, 2 * PAGE_SIZE);
         EXPECT_EQ(run(map), STATUS_SUCCESS);
         EXPECT_GT(map.length, 0u);
@@ -235,15 +232,13 @@ TEST_F(DmaVerifierTest, mapped_transfer_flushed_then_registers_freed_is_clean) {
         EXPECT_EQ(run(next), STATUS_SUCCESS);
         DmaCommand flush_next = transfer(kFlush, 1, 0, PAGE_SIZE);
         EXPECT_EQ(run(flush_next), STATUS_SUCCESS);
-        DmaCommand f = free_registers(2);
-        EXPECT_EQ(run(f), STATUS_SUCCESS);
+        release_registers(2);
     });
 }
 
 TEST_F(DmaVerifierTest, map_registers_freed_while_still_mapped_are_0x10) {
     load();
-    DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(2);
     DmaCommand map = transfer(kMapTransfer, 0, 0, 2 * PAGE_SIZE);
     ASSERT_EQ(run(map), STATUS_SUCCESS);
     ASSERT_EQ(map.length, 2 * PAGE_SIZE);
@@ -270,8 +265,7 @@ TEST_F(DmaVerifierTest, channel_freed_while_its_registers_are_mapped_is_0x10) {
 
 TEST_F(DmaVerifierTest, new_transfer_mapped_over_an_unflushed_one_is_0x0d) {
     load();
-    DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(2);
     DmaCommand map = transfer(kMapTransfer, 0, 0, PAGE_SIZE);
     ASSERT_EQ(run(map), STATUS_SUCCESS);
     DmaCommand other = transfer(kMapTransfer, 1, 0, 100);
@@ -279,14 +273,12 @@ TEST_F(DmaVerifierTest, new_transfer_mapped_over_an_unflushed_one_is_0x0d) {
     expect_bugcheck(bc, 0x0D, PAGE_SIZE + 100, 2 * PAGE_SIZE, 0);
     DmaCommand flush = transfer(kFlush, 0, 0, PAGE_SIZE);
     EXPECT_EQ(run(flush), STATUS_SUCCESS);
-    DmaCommand f = free_registers(2);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(2);
 }
 
 TEST_F(DmaVerifierTest, range_mapped_twice_is_0x1d) {
     load();
-    DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(2);
     DmaCommand map = transfer(kMapTransfer, 0, 0, PAGE_SIZE);
     ASSERT_EQ(run(map), STATUS_SUCCESS);
     DmaCommand again = transfer(kMapTransfer, 0, 16, 32);
@@ -294,25 +286,21 @@ TEST_F(DmaVerifierTest, range_mapped_twice_is_0x1d) {
     expect_bugcheck(bc, 0x1D, ptr(TransferBuffer(0) + 16), ptr(TransferBuffer(0) + 48), ptr(TransferBuffer(0) + 16));
     DmaCommand flush = transfer(kFlush, 0, 0, PAGE_SIZE);
     EXPECT_EQ(run(flush), STATUS_SUCCESS);
-    DmaCommand f = free_registers(2);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(2);
 }
 
 TEST_F(DmaVerifierTest, flush_of_registers_never_mapped_is_0x20) {
     load();
-    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(1);
     DmaCommand flush = transfer(kFlush, 0, 0, PAGE_SIZE);
     auto bc = expect_dma_violation([&] { (void)run(flush); });
     expect_bugcheck(bc, 0x20, ptr(g_dma.map_register_base), ptr(TransferBuffer(0)), ptr(g_dma.mdl[0]));
-    DmaCommand f = free_registers(1);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(1);
 }
 
 TEST_F(DmaVerifierTest, flush_of_more_bytes_than_the_mdl_has_left_is_0x00) {
     load();
-    DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(2);
     DmaCommand map = transfer(kMapTransfer, 0, PAGE_SIZE, PAGE_SIZE);
     ASSERT_EQ(run(map), STATUS_SUCCESS);
     DmaCommand flush = transfer(kFlush, 0, PAGE_SIZE, PAGE_SIZE + 1);
@@ -320,47 +308,40 @@ TEST_F(DmaVerifierTest, flush_of_more_bytes_than_the_mdl_has_left_is_0x00) {
     expect_bugcheck(bc, 0x00, 1, PAGE_SIZE, PAGE_SIZE + 1);
     flush.length = PAGE_SIZE;  // the whole rest of the MDL: legal
     expect_clean([&] { EXPECT_EQ(run(flush), STATUS_SUCCESS); });
-    DmaCommand f = free_registers(2);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(2);
 }
 
 TEST_F(DmaVerifierTest, map_of_an_address_outside_the_mdl_is_0x1b) {
     load();
-    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(1);
     DmaCommand map = transfer(kMapTransfer, 0, 2 * PAGE_SIZE, 16);  // one byte past the MDL's end
     auto bc = expect_dma_violation([&] { (void)run(map); });
     expect_bugcheck(bc, 0x1B, ptr(TransferBuffer(0) + 2 * PAGE_SIZE), ptr(g_dma.mdl[0]), 0);
-    DmaCommand f = free_registers(1);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(1);
 }
 
 TEST_F(DmaVerifierTest, map_of_a_zero_length_transfer_is_0x21) {
     load();
-    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(1);
     DmaCommand map = transfer(kMapTransfer, 0, 0, 0);
     auto bc = expect_dma_violation([&] { (void)run(map); });
     EXPECT_EQ(bc.p1, 0x21u);
     EXPECT_NE(bc.p2, 0u);  // the verifier's data for the adapter
     EXPECT_EQ(bc.p3, 0u);
     EXPECT_EQ(bc.p4, 0u);
-    DmaCommand f = free_registers(1);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(1);
 }
 
 TEST_F(DmaVerifierTest, map_of_the_last_byte_of_the_mdl_is_clean) {
     load();
     expect_clean([&] {
-        DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-        EXPECT_EQ(run(c), STATUS_SUCCESS);
+        hold_registers(2);
         DmaCommand map = transfer(kMapTransfer, 0, 2 * PAGE_SIZE - 1, 1, FALSE);
         EXPECT_EQ(run(map), STATUS_SUCCESS);
         EXPECT_EQ(map.length, 1u);
         DmaCommand flush = transfer(kFlush, 0, 2 * PAGE_SIZE - 1, 1, FALSE);
         EXPECT_EQ(run(flush), STATUS_SUCCESS);
-        DmaCommand f = free_registers(2);
-        EXPECT_EQ(run(f), STATUS_SUCCESS);
+        release_registers(2);
     });
 }
 
@@ -369,8 +350,7 @@ TEST_F(DmaVerifierTest, map_of_the_last_byte_of_the_mdl_is_clean) {
 // (before), 5 (after), at the flush, or code 3 (a free register), at PutDmaAdapter.
 TEST_F(DmaVerifierTest, device_writing_after_a_mapped_read_is_0x0f_code_5) {
     load();
-    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(1);
     DmaCommand map = transfer(kMapTransfer, 0, 16, 100, FALSE);
     ASSERT_EQ(run(map), STATUS_SUCCESS);
     auto* device = reinterpret_cast<UCHAR*>(map.logical.QuadPart);
@@ -381,14 +361,12 @@ TEST_F(DmaVerifierTest, device_writing_after_a_mapped_read_is_0x0f_code_5) {
     expect_bugcheck(bc, 0x0F, 5, ptr(device), ptr(device + 100));
     device[100] = 0x0F;
     EXPECT_EQ(run(flush), STATUS_SUCCESS);
-    DmaCommand f = free_registers(1);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(1);
 }
 
 TEST_F(DmaVerifierTest, device_writing_before_a_mapped_read_is_0x0f_code_4) {
     load();
-    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(1);
     DmaCommand map = transfer(kMapTransfer, 0, 16, 100, FALSE);
     ASSERT_EQ(run(map), STATUS_SUCCESS);
     auto* device = reinterpret_cast<UCHAR*>(map.logical.QuadPart);
@@ -398,23 +376,20 @@ TEST_F(DmaVerifierTest, device_writing_before_a_mapped_read_is_0x0f_code_4) {
     expect_bugcheck(bc, 0x0F, 4, ptr(device), ptr(device - 1));
     device[-1] = 0x0F;
     EXPECT_EQ(run(flush), STATUS_SUCCESS);
-    DmaCommand f = free_registers(1);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(1);
 }
 
 TEST_F(DmaVerifierTest, device_writing_exactly_what_was_mapped_is_clean) {
     load();
     std::memset(TransferBuffer(0), 0, 2 * PAGE_SIZE);
     expect_clean([&] {
-        DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
-        EXPECT_EQ(run(c), STATUS_SUCCESS);
+        hold_registers(1);
         DmaCommand map = transfer(kMapTransfer, 0, 16, 100, FALSE);
         EXPECT_EQ(run(map), STATUS_SUCCESS);
         std::memset(reinterpret_cast<void*>(map.logical.QuadPart), 0x33, 100);
         DmaCommand flush = transfer(kFlush, 0, 16, 100, FALSE);
         EXPECT_EQ(run(flush), STATUS_SUCCESS);
-        DmaCommand f = free_registers(1);
-        EXPECT_EQ(run(f), STATUS_SUCCESS);
+        release_registers(1);
         EXPECT_EQ(run(kPutAdapter), STATUS_SUCCESS);
     });
     EXPECT_EQ(TransferBuffer(0)[15], 0);
@@ -425,14 +400,12 @@ TEST_F(DmaVerifierTest, device_writing_exactly_what_was_mapped_is_clean) {
 
 TEST_F(DmaVerifierTest, device_writing_a_freed_map_register_is_0x0f_code_3) {
     load();
-    DmaCommand c = channel(1, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(1);
     DmaCommand map = transfer(kMapTransfer, 0, 0, 64, FALSE);
     ASSERT_EQ(run(map), STATUS_SUCCESS);
     DmaCommand flush = transfer(kFlush, 0, 0, 64, FALSE);
     ASSERT_EQ(run(flush), STATUS_SUCCESS);
-    DmaCommand f = free_registers(1);
-    ASSERT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(1);
     auto* stale = reinterpret_cast<UCHAR*>(map.logical.QuadPart) + 8;  // a late write into the freed register
     *stale = 0x33;
     auto bc = expect_dma_violation([&] { (void)run(kPutAdapter); });
@@ -504,16 +477,14 @@ TEST_F(DmaVerifierTest, adapter_put_with_its_channel_held_is_0x08) {
 // The seed's "DMA API hangs on PAE systems. Caused by map registers allocated and not freed".
 TEST_F(DmaVerifierTest, adapter_put_with_map_registers_not_freed_is_0x09) {
     load();
-    DmaCommand c = channel(3, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(3);
     PDMA_ADAPTER adapter = g_dma.adapter;
     auto bc = expect_dma_violation([&] { (void)run(kPutAdapter); });
     EXPECT_EQ(bc.p1, 0x09u);
     EXPECT_EQ(bc.p2, ptr(adapter));
     EXPECT_EQ(bc.p3, 3u);
     EXPECT_NE(bc.p4, 0u);
-    DmaCommand f = free_registers(3);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(3);
     expect_clean([&] { EXPECT_EQ(run(kPutAdapter), STATUS_SUCCESS); });
 }
 
@@ -537,8 +508,7 @@ TEST_F(DmaVerifierTest, adapter_put_with_a_scatter_gather_list_out_is_0x0a) {
 
 TEST_F(DmaVerifierTest, unload_with_map_registers_and_the_adapter_kept_is_0x09) {
     load();
-    DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(2);
     g_dma.put_adapter_at_unload = false;
     PDMA_ADAPTER adapter = g_dma.adapter;
     auto bc = expect_dma_violation([&] { unload(); });
@@ -570,10 +540,8 @@ TEST_F(DmaVerifierTest, unload_with_the_adapter_never_put_back_is_0x11) {
 
 TEST_F(DmaVerifierTest, unload_after_putting_the_adapter_back_is_clean) {
     load();
-    DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
-    DmaCommand f = free_registers(2);
-    ASSERT_EQ(run(f), STATUS_SUCCESS);
+    hold_registers(2);
+    release_registers(2);
     expect_clean([&] { unload(); });  // DriverUnload puts the adapter back
 }
 
@@ -582,8 +550,7 @@ TEST_F(DmaVerifierTest, unload_after_putting_the_adapter_back_is_clean) {
 TEST_F(DmaVerifierTest, unverified_driver_is_not_checked) {
     load(0);
     expect_clean([&] {
-        DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-        EXPECT_EQ(run(c), STATUS_SUCCESS);
+        hold_registers(2);
         DmaCommand flush = transfer(kFlush, 0, 0, PAGE_SIZE);  // nothing mapped
         EXPECT_EQ(run(flush), STATUS_SUCCESS);
         EXPECT_EQ(run(kPutAdapter), STATUS_SUCCESS);  // registers still kept
@@ -593,8 +560,7 @@ TEST_F(DmaVerifierTest, unverified_driver_is_not_checked) {
 TEST_F(DmaVerifierTest, verified_without_dma_checking_is_not_checked) {
     load(NTIO_VERIFIER_STANDARD_FLAGS & ~NTIO_VERIFIER_DMA_CHECKING);
     expect_clean([&] {
-        DmaCommand c = channel(2, DeallocateObjectKeepRegisters);
-        EXPECT_EQ(run(c), STATUS_SUCCESS);
+        hold_registers(2);
         EXPECT_EQ(run(kPutAdapter), STATUS_SUCCESS);
     });
 }
@@ -605,8 +571,7 @@ TEST_F(DmaVerifierTest, bang_verifier_shows_what_the_checked_adapters_hold) {
     load();
     DmaCommand a = common(kAllocateCommon, PAGE_SIZE);
     ASSERT_EQ(run(a), STATUS_SUCCESS);
-    DmaCommand c = channel(3, DeallocateObjectKeepRegisters);
-    ASSERT_EQ(run(c), STATUS_SUCCESS);
+    hold_registers(3);
     DmaCommand get = transfer(kGetList, 0, 0, PAGE_SIZE);
     ASSERT_EQ(run(get), STATUS_SUCCESS);
     std::string out;
@@ -626,8 +591,7 @@ TEST_F(DmaVerifierTest, bang_verifier_shows_what_the_checked_adapters_hold) {
     DmaCommand put{kPutList};
     put.list = get.list;
     EXPECT_EQ(run(put), STATUS_SUCCESS);
-    DmaCommand f = free_registers(3);
-    EXPECT_EQ(run(f), STATUS_SUCCESS);
+    release_registers(3);
     DmaCommand fc = common(kFreeCommon, PAGE_SIZE, a.va);
     EXPECT_EQ(run(fc), STATUS_SUCCESS);
     ASSERT_EQ(ntio::inspect::run_kd_command(system(), "!verifier", out), 0) << out;

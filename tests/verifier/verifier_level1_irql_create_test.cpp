@@ -19,47 +19,45 @@ ULONG_PTR ptr(const void* p) { return reinterpret_cast<ULONG_PTR>(p); }
 
 // ---- 0x12 ----
 
-TEST_F(VerifierTest, level1_dispatch_returning_above_dispatch_level_is_0x12) {
+class DispatchIrqlTest : public VerifierTest {
+protected:
+    // Sends irp to target and expects 0x12 naming VerBuggy's read dispatch, which returned at
+    // HIGH_LEVEL after being called at PASSIVE_LEVEL.
+    void expect_returned_above_dispatch(PDEVICE_OBJECT target, PIRP irp) {
+        auto bc = expect_bugcheck([&] { (void)IoCallDriver(target, irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x12);
+        KeLowerIrql(PASSIVE_LEVEL);
+        EXPECT_EQ(bc.p2, ptr(reinterpret_cast<PVOID>(buggy_device()->DriverObject->MajorFunction[IRP_MJ_READ])));
+        EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
+        EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(HIGH_LEVEL));
+    }
+};
+
+TEST_F(DispatchIrqlTest, level1_dispatch_returning_above_dispatch_level_is_0x12) {
     load_buggy(kLevel1);
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kRaiseIrqlHigh, outcome);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x12);
-    KeLowerIrql(PASSIVE_LEVEL);
-    EXPECT_EQ(bc.p2, ptr(reinterpret_cast<PVOID>(buggy_device()->DriverObject->MajorFunction[IRP_MJ_READ])));
-    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
-    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(HIGH_LEVEL));
+    expect_returned_above_dispatch(buggy_device(), irp);
     EXPECT_EQ(outcome.completions.load(), 1);
     IoFreeIrp(irp);
 }
 
 // Below a filter that forwards by a tail call, the routine named is the lower driver's, whose
 // dispatch left the IRQL raised.
-TEST_F(VerifierTest, level1_dispatch_above_dispatch_level_below_a_forwarding_filter_names_the_lower_routine) {
+TEST_F(DispatchIrqlTest, level1_dispatch_above_dispatch_level_below_a_forwarding_filter_names_the_lower_routine) {
     load_buggy(kLevel1);
     load_filter(kLevel1);
     Outcome outcome;
     PIRP irp = make_read(filter_device(), kRaiseIrqlHigh, outcome, kFilterSkip);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(filter_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x12);
-    KeLowerIrql(PASSIVE_LEVEL);
-    EXPECT_EQ(bc.p2, ptr(reinterpret_cast<PVOID>(buggy_device()->DriverObject->MajorFunction[IRP_MJ_READ])));
-    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
-    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(HIGH_LEVEL));
+    expect_returned_above_dispatch(filter_device(), irp);
     IoFreeIrp(irp);
 }
 
 // Level 2's framed dispatch reports it the same way.
-TEST_F(VerifierTest, level2_dispatch_returning_above_dispatch_level_is_0x12) {
+TEST_F(DispatchIrqlTest, level2_dispatch_returning_above_dispatch_level_is_0x12) {
     load_buggy(NTIO_VERIFIER_IO_CHECKING);
     Outcome outcome;
     PIRP irp = make_read(buggy_device(), kRaiseIrqlHigh, outcome);
-    auto bc = expect_bugcheck([&] { (void)IoCallDriver(buggy_device(), irp); }, DRIVER_VERIFIER_IOMANAGER_VIOLATION,
-                              0x12);
-    KeLowerIrql(PASSIVE_LEVEL);
-    EXPECT_EQ(bc.p2, ptr(reinterpret_cast<PVOID>(buggy_device()->DriverObject->MajorFunction[IRP_MJ_READ])));
-    EXPECT_EQ(bc.p3, static_cast<ULONG_PTR>(PASSIVE_LEVEL));
-    EXPECT_EQ(bc.p4, static_cast<ULONG_PTR>(HIGH_LEVEL));
+    expect_returned_above_dispatch(buggy_device(), irp);
     IoFreeIrp(irp);
 }
 
