@@ -62,9 +62,8 @@ bool cancel_next(_ETHREAD* thread, const CancelFilter& filter) noexcept {
         }
         if (!victim) return false;
         if (filter.defer_iosb) mark_iosb_deferred(victim);
-        // The verifier's cancel hook, as IoCancelIrp calls it (its log, the IRP's path, the cancel
-        // limit of a user-mode request).
-        if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_cancel_irp(victim);
+        // The cancel limit of a user-mode request starts (verifier/slow_irps.cpp).
+        if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_file_cancel(victim);
         // IoCancelIrp's order (cancel.cpp): Cancel first, then the routine, both under the cancel
         // spin lock, so a dispatch that sets its routine and then checks Cancel cannot miss both.
         IoAcquireCancelSpinLock(&irql);

@@ -117,6 +117,13 @@ void on_cancel_lock_released() noexcept {
     if (cancel_lock_depth() > 0) --cancel_lock_depth();
 }
 
+namespace {
+// A user-mode request's cancel limit runs from its first cancel (slow_irps.cpp).
+void note_cancel_locked(IrpRecord& record) noexcept {
+    if (record.user_request && record.cancelled_at_ns == 0) record.cancelled_at_ns = watch_clock_ns();
+}
+}  // namespace
+
 void on_cancel_irp(PIRP irp) noexcept {
     if (irp->Type != IO_TYPE_IRP) return;
     {
@@ -134,9 +141,17 @@ void on_cancel_irp(PIRP irp) noexcept {
         add_path_locked(*record, {Event::Cancel, irp->CurrentLocation, 0, 0, false, nullptr,
                                   reinterpret_cast<PVOID>(__atomic_load_n(&irp->CancelRoutine, __ATOMIC_RELAXED)),
                                   irp->IoStatus.Status});
-        // A user-mode request's cancel limit runs from its first cancel (slow_irps.cpp).
-        if (record->user_request && record->cancelled_at_ns == 0) record->cancelled_at_ns = watch_clock_ns();
+        note_cancel_locked(*record);
     }
+}
+
+// The cancel paths of the I/O manager's file rundown (NtCancelIoFile(Ex), a handle's or a process's
+// last close): the IRP's own completion may run on another thread meanwhile, so nothing of the IRP is
+// read here, only its record updated.
+void on_file_cancel(PIRP irp) noexcept {
+    if (!any_records()) return;
+    std::lock_guard guard(tracking_lock());
+    if (RecordRef record = find_record_locked(irp)) note_cancel_locked(*record);
 }
 
 // IoFreeIrp calls this only when free_irp_hook finds something the IRP may concern.

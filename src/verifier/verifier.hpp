@@ -49,6 +49,9 @@ NTIO_DEFINE_STATIC_BRANCH(hooks_on, ntio_sb_verifier, g_hot.active)
 void on_cancel_lock_acquired() noexcept;
 void on_cancel_lock_released() noexcept;
 void on_cancel_irp(PIRP irp) noexcept;
+// The I/O manager's file cancel paths (NtCancelIoFile(Ex), rundown at a last close): the cancel
+// noted in the IRP's record only, since its completion may be running on another thread.
+void on_file_cancel(PIRP irp) noexcept;
 
 // ---- Lifetime (lifetime_rules.cpp) ----
 void on_free_irp(PIRP irp) noexcept;            // IoFreeIrp entry
