@@ -68,12 +68,6 @@ void destroy_file_body(PFILE_OBJECT file)
     reinterpret_cast<FileBody*>(file)->~FileBody();
 }
 
-// The close of a file object whose last reference went at raised IRQL: the driver's close routine
-// runs at PASSIVE_LEVEL on a worker thread. NT defers the object's deletion itself
-// (ObpDeferObjectDeletion); ob here frees the body when the delete procedure returns, so the close
-// goes out on a copy.
-// NT deviation: a close deferred this way shows the driver a different FILE_OBJECT address than
-// the create did (FsContext and the other fields are the same).
 // The copy of a file object a deferred close works on takes over the per-file-object context list
 // (its head moved: the first and last contexts point back at the copy's head).
 void move_file_object_contexts(FileExtension& from, FileExtension& to) noexcept
@@ -88,6 +82,12 @@ void move_file_object_contexts(FileExtension& from, FileExtension& to) noexcept
     InitializeListHead(&from.contexts);
 }
 
+// The close of a file object whose last reference went at raised IRQL: the driver's close routine
+// runs at PASSIVE_LEVEL on a worker thread. NT defers the object's deletion itself
+// (ObpDeferObjectDeletion); ob here frees the body when the delete procedure returns, so the close
+// goes out on a copy.
+// NT deviation: a close deferred this way shows the driver a different FILE_OBJECT address than
+// the create did (FsContext and the other fields are the same).
 struct DeferredClose {
     WORK_QUEUE_ITEM item;
     FileBody body;
