@@ -63,7 +63,10 @@ typedef struct _FAT_VCB {
 } FAT_VCB, *PFAT_VCB;
 
 typedef struct _FAT_FCB {
-    FSRTL_COMMON_FCB_HEADER Header; /* first: the cache manager and FsRtl read FsContext as this */
+    /* First: the cache manager and FsRtl read FsContext as this. Advanced, so filters can hang
+     * per-stream contexts on it (FsRtlSetupAdvancedHeader, with AdvancedFcbHeaderMutex). */
+    FSRTL_ADVANCED_FCB_HEADER Header;
+    FAST_MUTEX AdvancedFcbHeaderMutex;
     ERESOURCE MainResource;
     ERESOURCE PagingIoResource;
     SECTION_OBJECT_POINTERS SectionObjectPointers;

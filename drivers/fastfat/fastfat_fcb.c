@@ -77,6 +77,10 @@ PFAT_FCB FatCreateFcb(PFAT_VCB Vcb, PCUNICODE_STRING ParentName, const FAT_DIREN
     fcb->Header.IsFastIoPossible = NodeType == FAT_NTC_FCB ? FastIoIsQuestionable : FastIoIsNotPossible;
     fcb->Header.Resource = &fcb->MainResource;
     fcb->Header.PagingIoResource = &fcb->PagingIoResource;
+    /* As FAT on Windows: stream contexts, no file contexts (a FAT file has one stream, so a file's
+     * context is its stream's; "File System Support for Contexts" on Microsoft Learn). */
+    ExInitializeFastMutex(&fcb->AdvancedFcbHeaderMutex);
+    FsRtlSetupAdvancedHeader(&fcb->Header, &fcb->AdvancedFcbHeaderMutex);
     fcb->Vcb = Vcb;
     fcb->References = 1;
     RtlCopyMemory(&fcb->Dirent, Dirent, sizeof(FAT_DIRENT));
@@ -118,6 +122,8 @@ VOID FatDereferenceFcb(PFAT_FCB Fcb)
         return;
     }
     RemoveEntryList(&Fcb->Links);
+    /* The filters' contexts on the stream go with it: each one's FreeCallback runs, once. */
+    FsRtlTeardownPerStreamContexts(&Fcb->Header);
     FsRtlUninitializeFileLock(&Fcb->FileLock);
     FsRtlUninitializeOplock(&Fcb->Oplock);
     ExDeleteResourceLite(&Fcb->MainResource);

@@ -307,6 +307,7 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         device_release_open(device);
         file->RelatedFileObject = nullptr;
         file->DeviceObject = nullptr;
+        release_file_object_contexts(file);
         release_device_hint(file);
         ObDereferenceObject(file);
         return status;

@@ -68,6 +68,20 @@ void destroy_file_body(PFILE_OBJECT file)
     reinterpret_cast<FileBody*>(file)->~FileBody();
 }
 
+// The copy of a file object a deferred close works on takes over the per-file-object context list
+// (its head moved: the first and last contexts point back at the copy's head).
+void move_file_object_contexts(FileExtension& from, FileExtension& to) noexcept
+{
+    if (!from.contexts.Flink) return;
+    if (from.contexts.Flink == &from.contexts) {
+        InitializeListHead(&to.contexts);
+    } else {
+        to.contexts.Flink->Blink = &to.contexts;
+        to.contexts.Blink->Flink = &to.contexts;
+    }
+    InitializeListHead(&from.contexts);
+}
+
 // The close of a file object whose last reference went at raised IRQL: the driver's close routine
 // runs at PASSIVE_LEVEL on a worker thread. NT defers the object's deletion itself
 // (ObpDeferObjectDeletion); ob here frees the body when the delete procedure returns, so the close
@@ -87,6 +101,7 @@ VOID NTAPI deferred_close(PVOID parameter)
     release_volume_reference(file);
     send_file_irp(file, IRP_MJ_CLOSE);
     release_volume_device(file);
+    release_file_object_contexts(file);
     release_device_hint(file);
     delete[] file->FileName.Buffer;
     delete deferred;
@@ -157,6 +172,7 @@ void file_delete(void* object)
     release_file_completion(file);  // drops the port references FileCompletionInformation took
     FilePrivate& priv = file_private(file);
     if (!priv.create_succeeded) {
+        release_file_object_contexts(file);
         destroy_file_body(file);
         return;
     }
@@ -171,6 +187,7 @@ void file_delete(void* object)
         InitializeListHead(&deferred->body.object.IrpList);
         if (file->CompletionContext) deferred->body.object.CompletionContext = &deferred->body.priv.completion;
         if (file->FileObjectExtension) deferred->body.object.FileObjectExtension = &deferred->body.priv.extension;
+        move_file_object_contexts(priv.extension, deferred->body.priv.extension);
         file->FileName.Buffer = nullptr;  // the copy owns it now
         release_exclusive_claim(file);
         destroy_file_body(file);
@@ -184,10 +201,29 @@ void file_delete(void* object)
     release_volume_reference(file);
     send_file_irp(file, IRP_MJ_CLOSE);
     release_volume_device(file);
+    release_file_object_contexts(file);
     release_device_hint(file);
     release_exclusive_claim(file);
     destroy_file_body(file);
     device_release_open(device);
+}
+
+// NT deviation: FSRTL_PER_FILEOBJECT_CONTEXT has no free callback and Learn does not say what
+// becomes of a context a filter leaves on a file object that goes; ntio unlinks it (its Links then
+// point at itself) so nothing points into the freed file object, and the filter still owns it.
+void release_file_object_contexts(PFILE_OBJECT file) noexcept
+{
+    auto* extension = static_cast<FileExtension*>(file->FileObjectExtension);
+    if (!extension) return;
+    KIRQL old_irql;
+    KeAcquireSpinLock(&extension->context_lock, &old_irql);
+    if (extension->contexts.Flink) {
+        while (!IsListEmpty(&extension->contexts)) {
+            PLIST_ENTRY entry = RemoveHeadList(&extension->contexts);
+            InitializeListHead(entry);
+        }
+    }
+    KeReleaseSpinLock(&extension->context_lock, old_irql);
 }
 
 void release_device_hint(PFILE_OBJECT file) noexcept

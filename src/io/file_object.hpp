@@ -72,6 +72,9 @@ void release_exclusive_claim(PFILE_OBJECT file) noexcept;
 // Drops the reference a create with a device object hint took on the hinted device, and clears
 // FileObjectExtension (file_object.cpp).
 void release_device_hint(PFILE_OBJECT file) noexcept;
+// The file object is going: unlinks the per-file-object contexts its filters left on it (after
+// IRP_MJ_CLOSE, where they remove and free their own), each left pointing at itself (file_object.cpp).
+void release_file_object_contexts(PFILE_OBJECT file) noexcept;
 
 // The device IRPs on the file object go to (IoGetRelatedDeviceObject without the export). Inline:
 // every read and write takes it.
@@ -79,8 +82,11 @@ inline PDEVICE_OBJECT file_target_device(PFILE_OBJECT file) noexcept
 {
     // A file opened with a device object hint keeps going to that device, below the filters above
     // it (IoCreateFileSpecifyDeviceObjectHint on Microsoft Learn: the filters above never see it).
-    if (auto* extension = static_cast<FileExtension*>(file->FileObjectExtension)) [[unlikely]]
-        return extension->top_device_hint;
+    // The extension is published by a filter's first per-file-object context while IRPs may be out.
+    if (auto* extension = static_cast<FileExtension*>(__atomic_load_n(&file->FileObjectExtension, __ATOMIC_ACQUIRE)))
+        [[unlikely]] {
+        if (extension->top_device_hint) return extension->top_device_hint;
+    }
     PDEVICE_OBJECT device = file->DeviceObject;
     // NT fact K11: direct device opens bypass a mounted volume and go to the device's own stack.
     // A file holding a VPB goes to that VPB's volume device. One holding a raw VPB (no volume

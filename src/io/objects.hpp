@@ -59,9 +59,13 @@ inline DeviceObjectExtension* device_private(PDEVICE_OBJECT d) noexcept {
 // ---- File objects (file_object.cpp) ----
 // What FILE_OBJECT.FileObjectExtension points at (NULL for most files, as on NT): the device a
 // create with a device object hint went to (IoCreateFileSpecifyDeviceObjectHint, IoCreateFileEx),
-// which every later IRP on the file goes to as well (IoGetRelatedDeviceObject).
+// which every later IRP on the file goes to as well (IoGetRelatedDeviceObject), and the filters'
+// per-file-object contexts (FsRtlInsertPerFileObjectContext, fsrtl/filter_contexts.cpp). The
+// extension is set before the create when there is a hint, else by the first context inserted.
 struct FileExtension {
     PDEVICE_OBJECT top_device_hint = nullptr;
+    KSPIN_LOCK context_lock = 0;
+    LIST_ENTRY contexts{};  // FSRTL_PER_FILEOBJECT_CONTEXT.Links; Flink NULL until the first insert
 };
 struct FilePrivate {
     ACCESS_MASK granted_access = 0;         // of the open (share access and IOCTL checks)

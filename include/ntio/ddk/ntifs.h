@@ -11,6 +11,7 @@
 #include "ntio_ddk/fsrtl_notify.h"
 #include "ntio_ddk/fsrtl_fcb.h"
 #include "ntio_ddk/fsrtl_filter.h"
+#include "ntio_ddk/fsrtl_context.h"
 #include "ntio_ddk/fsrtl_mcb.h"
 #include "ntio_ddk/fsrtl_tunnel.h"
 #include "ntio_ddk/cc.h"

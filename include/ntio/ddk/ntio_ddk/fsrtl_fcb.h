@@ -47,8 +47,26 @@ typedef struct _FSRTL_COMMON_FCB_HEADER {
 #ifdef __cplusplus
 typedef struct _FSRTL_ADVANCED_FCB_HEADER : FSRTL_COMMON_FCB_HEADER {
 #else
+/* In C the common header's fields are reachable by name too (Header.NodeTypeCode, as WDK file
+ * systems write it): an anonymous C11 struct with the same layout shares the storage. */
 typedef struct _FSRTL_ADVANCED_FCB_HEADER {
-    FSRTL_COMMON_FCB_HEADER DUMMYSTRUCTNAME;
+    union {
+        FSRTL_COMMON_FCB_HEADER DUMMYSTRUCTNAME;
+        struct {
+            CSHORT NodeTypeCode;
+            CSHORT NodeByteSize;
+            UCHAR Flags;
+            UCHAR IsFastIoPossible;
+            UCHAR Flags2;
+            UCHAR Reserved : 4;
+            UCHAR Version : 4;
+            PERESOURCE Resource;
+            PERESOURCE PagingIoResource;
+            LARGE_INTEGER AllocationSize;
+            LARGE_INTEGER FileSize;
+            LARGE_INTEGER ValidDataLength;
+        };
+    };
 #endif
     PFAST_MUTEX FastMutex;
     LIST_ENTRY FilterContexts;
@@ -68,7 +86,11 @@ C_ASSERT(sizeof(FSRTL_COMMON_FCB_HEADER) == 0x30);
 C_ASSERT(FIELD_OFFSET(FSRTL_COMMON_FCB_HEADER, Resource) == 0x08);
 C_ASSERT(FIELD_OFFSET(FSRTL_COMMON_FCB_HEADER, FileSize) == 0x20);
 #ifndef __cplusplus /* C++ derives the advanced header (not standard layout): offsets checked in C */
+C_ASSERT(FIELD_OFFSET(FSRTL_ADVANCED_FCB_HEADER, Flags2) == 0x06);
+C_ASSERT(FIELD_OFFSET(FSRTL_ADVANCED_FCB_HEADER, ValidDataLength) == 0x28);
 C_ASSERT(FIELD_OFFSET(FSRTL_ADVANCED_FCB_HEADER, FastMutex) == 0x30);
+C_ASSERT(FIELD_OFFSET(FSRTL_ADVANCED_FCB_HEADER, FilterContexts) == 0x38);
+C_ASSERT(FIELD_OFFSET(FSRTL_ADVANCED_FCB_HEADER, FileContextSupportPointer) == 0x50);
 C_ASSERT(FIELD_OFFSET(FSRTL_ADVANCED_FCB_HEADER, Oplock) == 0x58);
 C_ASSERT(FIELD_OFFSET(FSRTL_ADVANCED_FCB_HEADER, BypassIoOpenCount) == 0x70);
 #endif
