@@ -3,8 +3,6 @@
 // allocated with quota (ex/pool.cpp); NtQueryInformationProcess reports it (nt/process_services.cpp).
 #include "ob/process.hpp"
 
-#include "verifier/verifier.hpp"
-
 namespace ntio::ob {
 
 namespace {
@@ -51,6 +49,7 @@ bool return_pool_quota(PEPROCESS process, bool paged, SIZE_T amount) noexcept
 
 using namespace ntio;
 
+// No verifier IRQL rule names these routines, so none is checked at their entry.
 extern "C" {
 
 // "If insufficient quota exists for the process, quota is not charged, and PsChargePoolQuota raises
@@ -58,7 +57,6 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-pschargepoolquota
 VOID NTAPI PsChargePoolQuota(PEPROCESS Process, POOL_TYPE PoolType, ULONG_PTR Amount)
 {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ObApcLte);
     if (!ob::charge_pool_quota(Process, ob::is_paged_type(PoolType), Amount)) ExRaiseStatus(STATUS_QUOTA_EXCEEDED);
 }
 
@@ -66,7 +64,6 @@ VOID NTAPI PsChargePoolQuota(PEPROCESS Process, POOL_TYPE PoolType, ULONG_PTR Am
 // gives no page of its own; the status and IRQL follow PsChargePoolQuota.
 NTSTATUS NTAPI PsChargeProcessPoolQuota(PEPROCESS Process, POOL_TYPE PoolType, ULONG_PTR Amount)
 {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ObApcLte);
     return ob::charge_pool_quota(Process, ob::is_paged_type(PoolType), Amount) ? STATUS_SUCCESS
                                                                                  : STATUS_QUOTA_EXCEEDED;
 }
@@ -77,7 +74,6 @@ NTSTATUS NTAPI PsChargeProcessPoolQuota(PEPROCESS Process, POOL_TYPE PoolType, U
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-psreturnpoolquota
 VOID NTAPI PsReturnPoolQuota(PEPROCESS Process, POOL_TYPE PoolType, ULONG_PTR Amount)
 {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ObApcLte);
     if (!ob::return_pool_quota(Process, ob::is_paged_type(PoolType), Amount)) ExRaiseStatus(STATUS_QUOTA_EXCEEDED);
 }
 
