@@ -6,6 +6,7 @@
 #define NTIO_NTAPI_H
 #include <wdm.h>
 #include <ntio_ddk/se_token.h>
+#include <ntio_ddk/ps_information.h>
 
 #ifndef NtCurrentProcess
 #define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
@@ -50,6 +51,15 @@ NTSYSAPI NTSTATUS NTAPI NtQueryInformationToken(_In_ HANDLE TokenHandle,
                                                     PVOID TokenInformation,
                                                 _In_ ULONG TokenInformationLength, _Out_ PULONG ReturnLength);
 NTSYSAPI NTSTATUS NTAPI NtAllocateLocallyUniqueId(_Out_ PLUID Luid);
+/* Processes: ProcessVmCounters and ProcessQuotaLimits (see ZwQueryInformationProcess in <ntddk.h>). */
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationProcess(_In_ HANDLE ProcessHandle,
+                                                  _In_ PROCESSINFOCLASS ProcessInformationClass,
+                                                  _Out_writes_bytes_(ProcessInformationLength) PVOID ProcessInformation,
+                                                  _In_ ULONG ProcessInformationLength, _Out_opt_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI NtSetInformationProcess(_In_ HANDLE ProcessHandle,
+                                                _In_ PROCESSINFOCLASS ProcessInformationClass,
+                                                _In_reads_bytes_(ProcessInformationLength) PVOID ProcessInformation,
+                                                _In_ ULONG ProcessInformationLength);
 
 NTSYSAPI NTSTATUS NTAPI NtCreateEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
                                       _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,

@@ -4,7 +4,8 @@
 // (learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc2--bad-pool-caller).
 // Freed blocks wait in a small per-thread quarantine before going back to the host heap, so a
 // double free of a recent block is always recognised and use after free hits poisoned memory
-// under AddressSanitizer.
+// under AddressSanitizer. A block allocated with quota charges the process it was allocated in, and
+// holds a reference on it, until it is freed (from whatever process context).
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 
 #include "ex/pool.hpp"
 #include "ex/pool_tags.hpp"
+#include "ob/process.hpp"
 #include "verifier/verifier.hpp"
 
 
@@ -37,6 +39,9 @@ constexpr std::uint64_t kFreedMagic = 0x6565724665657246ULL;
 constexpr std::uint32_t kProtectedPoolBit = 0x80000000u;
 constexpr std::uint32_t kQuotaCharged = 1;
 constexpr std::size_t kHeaderSize = 32;
+// A quota-charged block keeps the process it charged in the 8 bytes below its header: the prefix
+// of a small block grows to 48 (alignment kept); cache-aligned and page-aligned prefixes have room.
+constexpr std::size_t kQuotaPrefix = 48;
 constexpr std::size_t kCacheLine = 64;
 
 // Lies immediately below the caller's pointer. The host allocator may overwrite the first 16
@@ -53,6 +58,10 @@ struct PoolHeader {
 static_assert(sizeof(PoolHeader) == kHeaderSize);
 
 PoolHeader* header_of(void* p) noexcept { return reinterpret_cast<PoolHeader*>(static_cast<char*>(p) - kHeaderSize); }
+
+PEPROCESS* charged_process_slot(void* p) noexcept {
+    return reinterpret_cast<PEPROCESS*>(static_cast<char*>(p) - kHeaderSize - sizeof(PEPROCESS));
+}
 
 std::uint64_t live_magic(const void* p) noexcept { return kLiveMagic ^ reinterpret_cast<std::uintptr_t>(p); }
 std::uint64_t freed_magic(const void* p) noexcept { return kFreedMagic ^ reinterpret_cast<std::uintptr_t>(p); }
@@ -151,16 +160,50 @@ private:
 
 thread_local Quarantine t_quarantine;
 
-// The common allocator. `pool_type` keeps the caller's modifiers for the header; returns nullptr
-// when the host heap is exhausted (callers decide whether to raise).
-void* allocate_block(ULONG pool_type, SIZE_T bytes, ULONG tag, bool zero, bool quota) noexcept {
+// What a block of `bytes` charges: its size as ExQueryPoolBlockSize reports it (saturating).
+SIZE_T quota_amount(SIZE_T bytes) noexcept {
+    if (bytes > SIZE_MAX - (MEMORY_ALLOCATION_ALIGNMENT - 1)) return SIZE_MAX;
+    return (bytes + MEMORY_ALLOCATION_ALIGNMENT - 1) & ~static_cast<SIZE_T>(MEMORY_ALLOCATION_ALIGNMENT - 1);
+}
+
+// Charges the calling process for a block about to be allocated with quota. False, charging
+// nothing, when it would pass the process's limit. *charged is the process charged, referenced for
+// the block, or null when nothing is counted: the system process is not charged, as on Windows
+// ("charging quota against the current process",
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exallocatepoolwithquotatag).
+[[gnu::noinline]] bool charge_current_process(ULONG pool_type, SIZE_T bytes, PEPROCESS* charged) noexcept {
+    *charged = nullptr;
+    PEPROCESS process = ob::current_process();
+    if (!process || process->m_is_system) return true;
+    if (!ob::charge_pool_quota(process, is_paged(pool_type), quota_amount(bytes))) return false;
+    ObReferenceObject(process);
+    *charged = process;
+    return true;
+}
+
+// Gives a block's charge back to `process` and drops the block's reference on it. A process that
+// ended while the block was outstanding is deleted here at the latest: on a worker thread when the
+// caller runs above APC_LEVEL.
+[[gnu::noinline]] void release_charge(PEPROCESS process, ULONG pool_type, SIZE_T bytes) noexcept {
+    (void)ob::return_pool_quota(process, is_paged(pool_type), quota_amount(bytes));
+    if (KeGetCurrentIrql() > APC_LEVEL) ObDereferenceObjectDeferDelete(process);
+    else ObDereferenceObject(process);
+}
+
+// The common allocator. `pool_type` keeps the caller's modifiers for the header; `charged` is the
+// process the block was charged to (its reference passes to the block), or null. Returns nullptr
+// when the host heap is exhausted (callers decide whether to raise, and give back the charge).
+void* allocate_block(ULONG pool_type, SIZE_T bytes, ULONG tag, bool zero, PEPROCESS charged) noexcept {
     // "If NumberOfBytes is PAGE_SIZE or greater, a page-aligned buffer is allocated"
     // (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exallocatepoolwithtag):
     // the header then sits at the end of a page of its own before the block.
     const bool page_aligned = bytes >= PAGE_SIZE;
     const std::size_t alignment =
         page_aligned ? PAGE_SIZE : is_cache_aligned(pool_type) ? kCacheLine : MEMORY_ALLOCATION_ALIGNMENT;
-    const std::size_t prefix = page_aligned ? PAGE_SIZE : is_cache_aligned(pool_type) ? kCacheLine : kHeaderSize;
+    const std::size_t prefix = page_aligned                  ? PAGE_SIZE
+                               : is_cache_aligned(pool_type) ? kCacheLine
+                               : charged                     ? kQuotaPrefix
+                                                             : kHeaderSize;
     if (bytes > SIZE_MAX / 2) return nullptr;
     if (verifier::hooks_on() && verifier::inject_allocation_failure()) [[unlikely]] return nullptr;
     const std::size_t total = prefix + bytes;
@@ -173,7 +216,8 @@ void* allocate_block(ULONG pool_type, SIZE_T bytes, ULONG tag, bool zero, bool q
     PoolHeader* h = header_of(user);
     h->size = bytes;
     h->raw_offset = static_cast<std::uint32_t>(prefix);
-    h->flags = quota ? kQuotaCharged : 0;
+    h->flags = charged ? kQuotaCharged : 0;
+    if (charged) [[unlikely]] *charged_process_slot(user) = charged;
     h->tag = tag;
     h->pool_type = static_cast<std::uint16_t>(pool_type);
     h->slot = pool_tags::slot_for(tag & ~kProtectedPoolBit, is_paged(pool_type));
@@ -226,12 +270,25 @@ void free_block(void* p, ULONG tag) {
         KeBugCheckEx(BAD_POOL_CALLER, 0x07, 0, expected, reinterpret_cast<ULONG_PTR>(p));
     }
     const std::size_t bytes = h->size;
+    if (h->flags & kQuotaCharged) [[unlikely]] release_charge(*charged_process_slot(p), h->pool_type, bytes);
     if (verifier::hooks_on()) [[unlikely]] verifier::on_pool_free(p);
     pool_tags::on_free(h->slot, bytes);
     t_quarantine.park(static_cast<char*>(p) - h->raw_offset, p, bytes);
 }
 
 [[noreturn]] void raise_insufficient_resources() { ExRaiseStatus(STATUS_INSUFFICIENT_RESOURCES); }
+[[noreturn]] void raise_quota_exceeded() { ExRaiseStatus(STATUS_QUOTA_EXCEEDED); }
+
+// The quota-charging allocators' common path: charge, allocate, give the charge back when the
+// allocation fails. Null with *over_quota set when the charge would pass the limit.
+void* allocate_charged(ULONG pool_type, SIZE_T bytes, ULONG tag, bool zero, bool* over_quota) noexcept {
+    PEPROCESS charged = nullptr;
+    *over_quota = !charge_current_process(pool_type, bytes, &charged);
+    if (*over_quota) return nullptr;
+    void* p = allocate_block(pool_type, bytes, tag, zero, charged);
+    if (!p && charged) release_charge(charged, pool_type, bytes);
+    return p;
+}
 
 // ExAllocatePoolWithTag and the routines built on it.
 void* allocate_typed(POOL_TYPE pool_type, SIZE_T bytes, ULONG tag, bool zero, bool quota, void* caller) {
@@ -243,12 +300,21 @@ void* allocate_typed(POOL_TYPE pool_type, SIZE_T bytes, ULONG tag, bool zero, bo
     if (!tag_has_letter_or_digit(tag & ~kProtectedPoolBit)) {
         KeBugCheckEx(BAD_POOL_CALLER, 0x9D, tag, type, reinterpret_cast<ULONG_PTR>(caller));
     }
-    void* p = allocate_block(type, bytes, tag, zero || (type & POOL_ZERO_ALLOCATION) != 0, quota);
-    if (!p) {
-        const bool raise = quota ? (type & POOL_QUOTA_FAIL_INSTEAD_OF_RAISE) == 0
-                                 : (type & POOL_RAISE_IF_ALLOCATION_FAILURE) != 0;
-        if (raise) raise_insufficient_resources();
+    const bool zeroed = zero || (type & POOL_ZERO_ALLOCATION) != 0;
+    if (quota) {
+        // "If the request cannot be satisfied, ExAllocatePoolWithQuotaTag raises an exception unless
+        // POOL_QUOTA_FAIL_INSTEAD_OF_RAISE is specified" (the page cited above): STATUS_QUOTA_EXCEEDED
+        // over the limit, STATUS_INSUFFICIENT_RESOURCES when memory runs out.
+        bool over_quota = false;
+        void* p = allocate_charged(type, bytes, tag, zeroed, &over_quota);
+        if (!p && (type & POOL_QUOTA_FAIL_INSTEAD_OF_RAISE) == 0) {
+            if (over_quota) raise_quota_exceeded();
+            raise_insufficient_resources();
+        }
+        return p;
     }
+    void* p = allocate_block(type, bytes, tag, zeroed, nullptr);
+    if (!p && (type & POOL_RAISE_IF_ALLOCATION_FAILURE) != 0) raise_insufficient_resources();
     return p;
 }
 
@@ -291,8 +357,17 @@ PVOID NTAPI ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag) {
     }
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExAllocatePool, type, NumberOfBytes);
     check_allocate_irql(type, NumberOfBytes);
-    void* p = allocate_block(type, NumberOfBytes, Tag, (Flags & POOL_FLAG_UNINITIALIZED) == 0,
-                             (Flags & POOL_FLAG_USE_QUOTA) != 0);
+    const bool zero = (Flags & POOL_FLAG_UNINITIALIZED) == 0;
+    if (Flags & POOL_FLAG_USE_QUOTA) {
+        bool over_quota = false;
+        void* p = allocate_charged(type, NumberOfBytes, Tag, zero, &over_quota);
+        if (!p && raise) {
+            if (over_quota) raise_quota_exceeded();
+            raise_insufficient_resources();
+        }
+        return p;
+    }
+    void* p = allocate_block(type, NumberOfBytes, Tag, zero, nullptr);
     if (!p && raise) raise_insufficient_resources();
     return p;
 }

@@ -270,7 +270,7 @@ extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocatemdl
 PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota, PIRP Irp) {
-    (void)ChargeQuota;  // no process quotas in ntio
+    (void)ChargeQuota;  // "Reserved for system use" on Learn: nothing is charged (docs/nt-deviations.md)
     PMDL mdl = io::allocate_mdl(io::current_io(), VirtualAddress, Length);
     if (mdl && Irp) {
         if (!SecondaryBuffer) {

@@ -16,7 +16,23 @@
 #include "ob/handle_table.hpp"
 #include "se/token.hpp"
 
-namespace ntio::ob { class ObjectManager; }
+namespace ntio::ob {
+class ObjectManager;
+
+// One pool's quota in a process (process_quota.cpp): bytes charged now, the most ever charged at
+// once, and the most that may be. Lock-free: charges come at up to DISPATCH_LEVEL from any thread.
+struct PoolQuota {
+    std::atomic<SIZE_T> usage{0};
+    std::atomic<SIZE_T> peak{0};
+    std::atomic<SIZE_T> limit{0};
+};
+// PoolQuota indexes in _EPROCESS::m_pool_quota, in the order of NT's quota types.
+inline constexpr int kNonPagedQuota = 0;
+inline constexpr int kPagedQuota = 1;
+// The limits a process starts with (an ntio choice, docs/nt-deviations.md).
+inline constexpr SIZE_T kDefaultNonPagedPoolQuota = SIZE_T{128} << 20;
+inline constexpr SIZE_T kDefaultPagedPoolQuota = SIZE_T{512} << 20;
+}  // namespace ntio::ob
 
 struct _EPROCESS : _KPROCESS {
     ntio::ob::ObjectManager* m_manager = nullptr;
@@ -31,10 +47,16 @@ struct _EPROCESS : _KPROCESS {
     NTSTATUS m_exit_status = STATUS_PENDING;  // written before the signal, read after it
     std::mutex m_thread_lock;
     std::vector<struct _ETHREAD*> m_threads;  // live thread objects (not referenced)
+    // Pool quota, [kNonPagedQuota] and [kPagedQuota]. Never charged for the system process. A block
+    // allocated with quota holds a reference on the process it charged until it is freed.
+    ntio::ob::PoolQuota m_pool_quota[2];
 
     _EPROCESS(ntio::ob::ObjectManager& manager, bool is_system, std::shared_ptr<ntio::se::Token> token)
         : m_manager(&manager), m_handle_table(is_system), m_token(std::move(token)), m_is_system(is_system)
     {
+        m_pool_quota[ntio::ob::kNonPagedQuota].limit.store(ntio::ob::kDefaultNonPagedPoolQuota,
+                                                           std::memory_order_relaxed);
+        m_pool_quota[ntio::ob::kPagedQuota].limit.store(ntio::ob::kDefaultPagedPoolQuota, std::memory_order_relaxed);
     }
 };
 
@@ -99,6 +121,11 @@ void delete_process_object(void* body);
 using ProcessTeardownHook = void (*)(PEPROCESS process) noexcept;
 void set_process_teardown_hook(ProcessTeardownHook hook) noexcept;
 void dump_process_object(void* body, std::string& out);
+// Pool quota (process_quota.cpp). charge: false, and nothing charged, when `amount` would take the
+// usage over the limit. give_back: false, and nothing returned, when more than the usage would be
+// returned. Both count nothing for the system process (true). Any IRQL <= DISPATCH_LEVEL.
+bool charge_pool_quota(PEPROCESS process, bool paged, SIZE_T amount) noexcept;
+bool return_pool_quota(PEPROCESS process, bool paged, SIZE_T amount) noexcept;
 void delete_thread_object(void* body);
 void dump_thread_object(void* body, std::string& out);
 // The calling thread's impersonation token and level (null when it does not impersonate): se's

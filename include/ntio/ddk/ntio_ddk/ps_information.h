@@ -1,0 +1,109 @@
+/* <ntddk.h> piece: process information classes and the structures ntio answers for them
+ * (QUOTA_LIMITS, VM_COUNTERS, VM_COUNTERS_EX), with ZwQueryInformationProcess and
+ * ZwSetInformationProcess. Applications get the Nt* forms from <ntio/ntapi.h>.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwqueryinformationprocess */
+#ifndef NTIO_DDK_PS_INFORMATION_H
+#define NTIO_DDK_PS_INFORMATION_H
+
+#include "basetypes.h"
+
+NTIO_BEGIN_DECLS
+
+typedef enum _PROCESSINFOCLASS {
+    ProcessBasicInformation = 0,
+    ProcessQuotaLimits = 1,
+    ProcessIoCounters = 2,
+    ProcessVmCounters = 3,
+    ProcessTimes = 4,
+    ProcessBasePriority = 5,
+    ProcessRaisePriority = 6,
+    ProcessDebugPort = 7,
+    ProcessExceptionPort = 8,
+    ProcessAccessToken = 9,
+    ProcessLdtInformation = 10,
+    ProcessLdtSize = 11,
+    ProcessDefaultHardErrorMode = 12,
+    ProcessIoPortHandlers = 13,
+    ProcessPooledUsageAndLimits = 14,
+    ProcessWorkingSetWatch = 15,
+    ProcessUserModeIOPL = 16,
+    ProcessEnableAlignmentFaultFixup = 17,
+    ProcessPriorityClass = 18,
+    ProcessWx86Information = 19,
+    ProcessHandleCount = 20,
+    ProcessAffinityMask = 21,
+    ProcessPriorityBoost = 22,
+    ProcessDeviceMap = 23,
+    ProcessSessionInformation = 24,
+    ProcessForegroundInformation = 25,
+    ProcessWow64Information = 26,
+    ProcessImageFileName = 27,
+    ProcessLUIDDeviceMapsEnabled = 28,
+    ProcessBreakOnTermination = 29
+} PROCESSINFOCLASS;
+
+/* https://learn.microsoft.com/windows/win32/api/winnt/ns-winnt-quota_limits */
+#ifndef NTIO_QUOTA_LIMITS_DEFINED
+#define NTIO_QUOTA_LIMITS_DEFINED
+typedef struct _QUOTA_LIMITS {
+    SIZE_T PagedPoolLimit;
+    SIZE_T NonPagedPoolLimit;
+    SIZE_T MinimumWorkingSetSize;
+    SIZE_T MaximumWorkingSetSize;
+    SIZE_T PagefileLimit;
+    LARGE_INTEGER TimeLimit;
+} QUOTA_LIMITS, *PQUOTA_LIMITS;
+#endif
+
+typedef struct _VM_COUNTERS {
+    SIZE_T PeakVirtualSize;
+    SIZE_T VirtualSize;
+    ULONG PageFaultCount;
+    SIZE_T PeakWorkingSetSize;
+    SIZE_T WorkingSetSize;
+    SIZE_T QuotaPeakPagedPoolUsage;
+    SIZE_T QuotaPagedPoolUsage;
+    SIZE_T QuotaPeakNonPagedPoolUsage;
+    SIZE_T QuotaNonPagedPoolUsage;
+    SIZE_T PagefileUsage;
+    SIZE_T PeakPagefileUsage;
+} VM_COUNTERS, *PVM_COUNTERS;
+
+typedef struct _VM_COUNTERS_EX {
+    SIZE_T PeakVirtualSize;
+    SIZE_T VirtualSize;
+    ULONG PageFaultCount;
+    SIZE_T PeakWorkingSetSize;
+    SIZE_T WorkingSetSize;
+    SIZE_T QuotaPeakPagedPoolUsage;
+    SIZE_T QuotaPagedPoolUsage;
+    SIZE_T QuotaPeakNonPagedPoolUsage;
+    SIZE_T QuotaNonPagedPoolUsage;
+    SIZE_T PagefileUsage;
+    SIZE_T PeakPagefileUsage;
+    SIZE_T PrivateUsage;
+} VM_COUNTERS_EX, *PVM_COUNTERS_EX;
+
+C_ASSERT(sizeof(QUOTA_LIMITS) == 0x30);
+C_ASSERT(sizeof(VM_COUNTERS) == 0x58);
+C_ASSERT(sizeof(VM_COUNTERS_EX) == 0x60);
+C_ASSERT(FIELD_OFFSET(VM_COUNTERS, QuotaPeakPagedPoolUsage) == 0x28);
+
+/* ProcessHandle needs PROCESS_QUERY_LIMITED_INFORMATION (ProcessVmCounters) or
+ * PROCESS_QUERY_INFORMATION (ProcessQuotaLimits); a length other than the class's structure
+ * (VM_COUNTERS or VM_COUNTERS_EX; QUOTA_LIMITS) is STATUS_INFO_LENGTH_MISMATCH. Other classes are
+ * STATUS_NOT_IMPLEMENTED in ntio. IRQL == PASSIVE_LEVEL. */
+NTSYSAPI NTSTATUS NTAPI ZwQueryInformationProcess(_In_ HANDLE ProcessHandle,
+                                                  _In_ PROCESSINFOCLASS ProcessInformationClass,
+                                                  _Out_writes_bytes_(ProcessInformationLength) PVOID ProcessInformation,
+                                                  _In_ ULONG ProcessInformationLength, _Out_opt_ PULONG ReturnLength);
+/* ProcessQuotaLimits only (PROCESS_SET_QUOTA): zero leaves a pool limit as it is; raising one needs
+ * SeIncreaseQuotaPrivilege (STATUS_PRIVILEGE_NOT_HELD). IRQL == PASSIVE_LEVEL. */
+NTSYSAPI NTSTATUS NTAPI ZwSetInformationProcess(_In_ HANDLE ProcessHandle,
+                                                _In_ PROCESSINFOCLASS ProcessInformationClass,
+                                                _In_reads_bytes_(ProcessInformationLength) PVOID ProcessInformation,
+                                                _In_ ULONG ProcessInformationLength);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_DDK_PS_INFORMATION_H */
