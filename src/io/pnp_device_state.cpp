@@ -44,6 +44,7 @@ void queue_action(PDEVICE_OBJECT pdo, bool eject) {
     // from preallocated storage.
     if (!action) return;
     ObReferenceObject(pdo);
+    pnp_action_queued(pdo);
     action->pdo = pdo;
     action->eject = eject;
     ExInitializeWorkItem(&action->item, run_action, action);

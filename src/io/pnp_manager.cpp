@@ -80,6 +80,10 @@ constexpr char16_t kRootServiceName[] = u"PnpManager";
 
 struct PdoExtension {
     PnpNode* node;
+    // References on the PDO that queued IoInvalidateDeviceState / IoRequestDeviceEject work holds
+    // (pnp_device_state.cpp): such work waits for the operation lock a removal holds, so the removal
+    // does not wait for them.
+    LONG queued_actions;
 };
 
 PdoExtension* pdo_extension(PDEVICE_OBJECT pdo) noexcept { return static_cast<PdoExtension*>(pdo->DeviceExtension); }
@@ -705,7 +709,8 @@ void drop_node(Manager& m, PnpNode* node) {
     // device object twice. Until device_object.cpp refuses such an open itself, the node waits (bounded)
     // for the PDO's references to drop to its own and the creation one.
     // Target-device notification registrations hold theirs until their drivers unregister.
-    const LONG_PTR own_references = 2 + pnp_notification_references(pdo);
+    const LONG_PTR own_references = 2 + pnp_notification_references(pdo) +
+                                    __atomic_load_n(&pdo_extension(pdo)->queued_actions, __ATOMIC_ACQUIRE);
     for (int i = 0; i < 1000000 && ob::header_of(pdo)->pointer_count.load(std::memory_order_acquire) > own_references;
          ++i)
         std::this_thread::yield();
@@ -836,13 +841,11 @@ NTSTATUS remove_orderly(Manager& m, PnpNode* node, PPNP_VETO_TYPE veto_type) {
     return STATUS_SUCCESS;
 }
 
-// The node of a PDO the caller referenced, under the operation lock; the caller's reference goes
-// there (the node's own keeps the PDO while the lock is held, and removal waits for every other).
-PnpNode* started_node_consuming(PDEVICE_OBJECT pdo) {
-    PnpNode* node = pnp_node_of(pdo);
+// Queued work's reference on the PDO let go: no longer one a removal leaves out (the count first, while
+// the reference still keeps the PDO's extension).
+void release_action_reference(PDEVICE_OBJECT pdo) {
+    __atomic_fetch_sub(&pdo_extension(pdo)->queued_actions, 1, __ATOMIC_RELEASE);
     ObDereferenceObject(pdo);
-    if (!node || node->state.load(std::memory_order_acquire) != NodeState::started) return nullptr;
-    return node;
 }
 
 // Creates the keys of `path` that do not exist yet; the last one stays open in *key.
@@ -955,12 +958,14 @@ template <typename Operation>
 void with_started_node(PDEVICE_OBJECT pdo, Operation&& operation) {
     Manager* m = acquire_manager_of(pdo);
     if (!m) {
-        ObDereferenceObject(pdo);
+        release_action_reference(pdo);
         return;
     }
     ManagerRef hold(m);
     std::lock_guard op(m->operation);
-    if (PnpNode* node = started_node_consuming(pdo)) operation(*m, node);
+    PnpNode* node = pnp_node_of(pdo);
+    release_action_reference(pdo);
+    if (node && node->state.load(std::memory_order_acquire) == NodeState::started) operation(*m, node);
 }
 }  // namespace
 
@@ -984,6 +989,8 @@ void pnp_query_device_state(PDEVICE_OBJECT pdo) {
         }
     });
 }
+
+void pnp_action_queued(PDEVICE_OBJECT pdo) { __atomic_fetch_add(&pdo_extension(pdo)->queued_actions, 1, __ATOMIC_RELAXED); }
 
 void pnp_eject_device(PDEVICE_OBJECT pdo) {
     with_started_node(pdo, [](Manager& m, PnpNode* node) {

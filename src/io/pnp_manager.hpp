@@ -97,9 +97,11 @@ std::u16string pnp_node_property_id(const PnpNode& node);
 // IoInvalidateDeviceState's and IoRequestDeviceEject's work, run on a system worker (pnp_device_state.cpp):
 // IRP_MN_QUERY_PNP_DEVICE_STATE and what its answer asks for; the orderly removal then IRP_MN_EJECT.
 // Nothing for a device that is not started. Each consumes one reference on the PDO the caller took
-// (a removal waits for every reference but its own). PASSIVE_LEVEL.
+// and announced with pnp_action_queued when it queued the work: a removal waits for every other
+// reference but its own, not for these (the work waits for the removal). PASSIVE_LEVEL.
 void pnp_query_device_state(PDEVICE_OBJECT pdo);
 void pnp_eject_device(PDEVICE_OBJECT pdo);
+void pnp_action_queued(PDEVICE_OBJECT pdo);  // any IRQL <= DISPATCH_LEVEL
 
 // IoReportDetectedDevice's work (pnp_detected.cpp): a root-enumerated device for `driver`'s service,
 // recorded in Enum\Root (Service, CompatibleIDs: a MULTI_SZ ending in one NUL here), its PDO started

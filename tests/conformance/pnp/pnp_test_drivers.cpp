@@ -77,6 +77,7 @@ NTSTATUS NTAPI fn_pnp(PDEVICE_OBJECT fdo, PIRP irp) {
         return status;
     case IRP_MN_QUERY_REMOVE_DEVICE:
         if (g_state.veto_query_remove) {
+            g_state.vetoed_query_removes.fetch_add(1);
             complete(irp, STATUS_UNSUCCESSFUL);
             IoReleaseRemoveLock(&ext->remove_lock, irp);
             return STATUS_UNSUCCESSFUL;
@@ -328,6 +329,7 @@ void PnpTest::SetUp() {
     g_state.take();
     g_state.start_status = STATUS_SUCCESS;
     g_state.veto_query_remove = false;
+    g_state.vetoed_query_removes = 0;
     g_state.leave_initializing = false;
     g_state.add_device_status = STATUS_SUCCESS;
     g_state.adjust_capabilities = false;
@@ -368,6 +370,15 @@ bool wait_removed() {
     LARGE_INTEGER timeout;
     timeout.QuadPart = -10LL * 1000 * 1000 * 20;  // failure guard only
     return KeWaitForSingleObject(&g_state.removed, Executive, KernelMode, FALSE, &timeout) == STATUS_SUCCESS;
+}
+
+bool wait_vetoed_query_removes(int count) {
+    for (int i = 0; i < 2000 && g_state.vetoed_query_removes.load() < count; ++i) {  // 20 s: failure guard only
+        LARGE_INTEGER interval;
+        interval.QuadPart = -10LL * 1000 * 10;
+        KeDelayExecutionThread(KernelMode, FALSE, &interval);
+    }
+    return g_state.vetoed_query_removes.load() >= count;
 }
 
 bool wait_state_queried() {

@@ -54,6 +54,7 @@ struct State {
     std::vector<DEVICE_CAPABILITIES> capabilities_up;
     // What fn saw.
     std::atomic<int> removes{0};
+    std::atomic<int> vetoed_query_removes{0};                  // QUERY_REMOVEs fn failed (veto_query_remove)
     std::atomic<int> surprise_removals{0};
     std::atomic<int> creates_after_remove{0};
     std::atomic<bool> removing{false};
@@ -114,6 +115,8 @@ UNICODE_STRING instance_name();
 NTSTATUS open_interface(HANDLE* handle);
 // Waits (bounded, as a failure guard only) for fn's REMOVE_DEVICE.
 bool wait_removed();
+// Waits (bounded, as a failure guard only) until fn has vetoed `count` QUERY_REMOVEs.
+bool wait_vetoed_query_removes(int count);
 // Waits (bounded, as a failure guard only) for fn to answer IRP_MN_QUERY_PNP_DEVICE_STATE.
 bool wait_state_queried();
 
