@@ -1,5 +1,5 @@
 // NtQueryInformationProcess and NtSetInformationProcess with their Zw forms, for the classes ntio
-// keeps the state of: ProcessVmCounters (the pool quota usage and peaks) and ProcessQuotaLimits (the
+// keeps the state of: ProcessBasicInformation (ids and exit status), ProcessVmCounters (the pool quota usage and peaks) and ProcessQuotaLimits (the
 // pool quota limits, which a caller may lower freely and raise with SeIncreaseQuotaPrivilege).
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwqueryinformationprocess
 #include "nt/current_system.hpp"
@@ -55,7 +55,21 @@ void fill_quota_limits(PEPROCESS process, QUOTA_LIMITS& out) {
     out.PagefileLimit = static_cast<SIZE_T>(-1);
 }
 
-bool implemented_class(unsigned long c) { return c == ProcessVmCounters || c == ProcessQuotaLimits; }
+// ProcessBasicInformation: the exit status (STATUS_PENDING while the process runs), no PEB (ntio has
+// none), the processors of the System, the normal base priority (ntio keeps no priority class), the
+// process's id and its creator's.
+void fill_basic_information(PEPROCESS process, PROCESS_BASIC_INFORMATION& out) {
+    out = {};
+    out.ExitStatus = __atomic_load_n(&process->m_exit_status, __ATOMIC_ACQUIRE);
+    out.AffinityMask = static_cast<ULONG_PTR>(KeQueryActiveProcessors());
+    out.BasePriority = 8;
+    out.UniqueProcessId = reinterpret_cast<ULONG_PTR>(process->m_unique_id);
+    out.InheritedFromUniqueProcessId = reinterpret_cast<ULONG_PTR>(process->m_parent_id);
+}
+
+bool implemented_class(unsigned long c) {
+    return c == ProcessBasicInformation || c == ProcessVmCounters || c == ProcessQuotaLimits;
+}
 
 }  // namespace
 
@@ -73,7 +87,11 @@ NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, PROCESSINFOCLASS 
     if (!implemented_class(info_class)) return STATUS_NOT_IMPLEMENTED;
     ULONG length;
     ACCESS_MASK access;
-    if (info_class == ProcessVmCounters) {
+    if (info_class == ProcessBasicInformation) {
+        if (ProcessInformationLength != sizeof(PROCESS_BASIC_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        length = sizeof(PROCESS_BASIC_INFORMATION);
+        access = PROCESS_QUERY_LIMITED_INFORMATION;
+    } else if (info_class == ProcessVmCounters) {
         if (ProcessInformationLength != sizeof(VM_COUNTERS) && ProcessInformationLength != sizeof(VM_COUNTERS_EX))
             return STATUS_INFO_LENGTH_MISMATCH;
         length = ProcessInformationLength;
@@ -88,17 +106,16 @@ NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, PROCESSINFOCLASS 
     HandleReference<_EPROCESS> process;
     status = process.reference(ProcessHandle, access, *PsProcessType, mode);
     if (!NT_SUCCESS(status)) return status;
-    if (info_class == ProcessVmCounters) {
+    union {
+        PROCESS_BASIC_INFORMATION basic;
         VM_COUNTERS_EX counters;
-        fill_vm_counters(process.get(), counters);
-        status = mode == KernelMode ? (std::memcpy(ProcessInformation, &counters, length), STATUS_SUCCESS)
-                                    : copy_to_user(ProcessInformation, &counters, length, alignof(ULONG));
-    } else {
         QUOTA_LIMITS limits;
-        fill_quota_limits(process.get(), limits);
-        status = mode == KernelMode ? (std::memcpy(ProcessInformation, &limits, length), STATUS_SUCCESS)
-                                    : copy_to_user(ProcessInformation, &limits, length, alignof(ULONG));
-    }
+    } answer;
+    if (info_class == ProcessBasicInformation) fill_basic_information(process.get(), answer.basic);
+    else if (info_class == ProcessVmCounters) fill_vm_counters(process.get(), answer.counters);
+    else fill_quota_limits(process.get(), answer.limits);
+    status = mode == KernelMode ? (std::memcpy(ProcessInformation, &answer, length), STATUS_SUCCESS)
+                                : copy_to_user(ProcessInformation, &answer, length, alignof(ULONG));
     if (!NT_SUCCESS(status)) return status;
     if (ReturnLength) (void)write_caller(mode, ReturnLength, length);
     return STATUS_SUCCESS;

@@ -1,5 +1,5 @@
 /* <ntddk.h> piece: process information classes and the structures ntio answers for them
- * (QUOTA_LIMITS, VM_COUNTERS, VM_COUNTERS_EX), with ZwQueryInformationProcess and
+ * (PROCESS_BASIC_INFORMATION, QUOTA_LIMITS, VM_COUNTERS, VM_COUNTERS_EX), with ZwQueryInformationProcess and
  * ZwSetInformationProcess. Applications get the Nt* forms from <ntio/ntapi.h>.
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwqueryinformationprocess */
 #ifndef NTIO_DDK_PS_INFORMATION_H
@@ -41,6 +41,17 @@ typedef enum _PROCESSINFOCLASS {
     ProcessLUIDDeviceMapsEnabled = 28,
     ProcessBreakOnTermination = 29
 } PROCESSINFOCLASS;
+
+/* ProcessBasicInformation (NtQueryInformationProcess on Learn). ntio has no PEB: PebBaseAddress is
+ * NULL. */
+typedef struct _PROCESS_BASIC_INFORMATION {
+    NTSTATUS ExitStatus;
+    struct _PEB *PebBaseAddress;
+    ULONG_PTR AffinityMask;
+    KPRIORITY BasePriority;
+    ULONG_PTR UniqueProcessId;
+    ULONG_PTR InheritedFromUniqueProcessId;
+} PROCESS_BASIC_INFORMATION, *PPROCESS_BASIC_INFORMATION;
 
 /* https://learn.microsoft.com/windows/win32/api/winnt/ns-winnt-quota_limits */
 #ifndef NTIO_QUOTA_LIMITS_DEFINED
