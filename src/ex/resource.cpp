@@ -323,9 +323,14 @@ BOOLEAN NTAPI ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait)
     return acquire_shared(Resource, Wait, SharedMode::WaitForExclusive);
 }
 
-VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource) { release_for(Resource, ExGetCurrentResourceThread()); }
+VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource) {
+    const ERESOURCE_THREAD self = ExGetCurrentResourceThread();
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_release_resource(Resource, self);
+    release_for(Resource, self);
+}
 
 VOID NTAPI ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_THREAD ResourceThreadId) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_release_resource(Resource, ResourceThreadId);
     release_for(Resource, ResourceThreadId);
 }
 

@@ -49,6 +49,13 @@ NTIO_DEFINE_STATIC_BRANCH(hooks_on, ntio_sb_verifier, g_hot.active)
 void on_cancel_lock_acquired() noexcept;
 void on_cancel_lock_released() noexcept;
 void on_cancel_irp(PIRP irp) noexcept;
+// CancelSpinlockRelease (sdv_irp_rules.cpp): before the lock is taken, before it is released.
+void sdv_cancel_lock_acquiring() noexcept;
+void sdv_cancel_lock_releasing() noexcept;
+// IoSetCompletionRoutineEx entry: IoSetCompletionRoutineExCheckDeviceObject (sdv_irp_rules.cpp).
+void sdv_completion_ex_device(PDEVICE_OBJECT device, PIRP irp) noexcept;
+// ExReleaseResourceLite / ExReleaseResourceForThreadLite entry: WithinCriticalRegion.
+void sdv_release_resource(PERESOURCE resource, ERESOURCE_THREAD thread) noexcept;
 
 // ---- Lifetime (lifetime_rules.cpp) ----
 void on_free_irp(PIRP irp) noexcept;            // IoFreeIrp entry
