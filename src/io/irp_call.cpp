@@ -76,6 +76,7 @@ NTSTATUS NTAPI IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject, PIRP Irp, P
         ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(CompletionExContext), kCompletionExTag));
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_completion_ex_result(Irp, ctx == nullptr);
     if (!ctx) return STATUS_INSUFFICIENT_RESOURCES;
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_completion_ex_set(Irp);
     ctx->routine = CompletionRoutine;
     ctx->context = Context;
     ctx->device = DeviceObject;

@@ -1,11 +1,12 @@
 // Static Driver Verifier rules of spec 3.3 and 3.4 as run-time monitors, for drivers verified with
 // the additional DDI compliance checks: IoSetCompletionRoutineExCheckDeviceObject,
-// CancelSpinlockRelease and WithinCriticalRegion (IoAllocateFree is 0xC9 0x20B, lifetime_rules.cpp).
-// Rule pages (Microsoft Learn): "IoSetCompletionRoutineExCheckDeviceObject rule (wdm)", "CancelSpinlockRelease rule (wdm)",
-// "WithinCriticalRegion rule (wdm)". Learn gives none of them a Driver Verifier subcode: the ids are
+// CompletionRoutineRegistered, CancelSpinlockRelease and WithinCriticalRegion (IoAllocateFree is 0xC9 0x20B, lifetime_rules.cpp).
+// Rule pages (Microsoft Learn): "IoSetCompletionRoutineExCheckDeviceObject rule (wdm)",
+// "CompletionRoutineRegistered rule (wdm)", "CancelSpinlockRelease rule (wdm)", "WithinCriticalRegion
+// rule (wdm)". Learn gives none of them a Driver Verifier subcode: the ids are
 // ntio's (sdv_cancel.hpp), parameter 2 is the rule's condition string as for Learn's DDI rules.
 // Each check runs from a DDI off the gated I/O paths (IoSetCompletionRoutineEx, the cancel spin
-// lock, ERESOURCE release), and only while the verifier is on.
+// lock, ERESOURCE release) or from the dispatch exit hook, and only while the verifier is on.
 #include "ke/thread.hpp"
 #include "verifier/sdv_cancel.hpp"
 #include "verifier/state.hpp"
@@ -39,6 +40,37 @@ void sdv_completion_ex_device(PDEVICE_OBJECT device, PIRP irp) noexcept {
             "the driver passed IoSetCompletionRoutineEx a device object of another driver: the reference it "
             "takes does not keep the caller loaded while its completion routine can still run",
             driver, irp, nullptr});
+}
+
+// ---- CompletionRoutineRegistered: IoSetCompletionRoutineEx, then IoCallDriver / PoCallDriver ----
+// "CompletionRoutineRegistered rule (wdm)": a dispatch routine that set a routine with
+// IoSetCompletionRoutineEx on the IRP it received must send that IRP on. Otherwise the routine never
+// runs, and neither is its context freed nor the device reference it holds dropped. Decided when the
+// dispatch returns: the IRP marked here and not forwarded by that dispatch.
+namespace {
+thread_local PIRP t_completion_ex_irp = nullptr;
+}  // namespace
+
+void sdv_completion_ex_set(PIRP irp) noexcept {
+    if (!has_frames() || !innermost_frame(irp)) return;
+    if (sdv_on(context_driver())) t_completion_ex_irp = irp;
+}
+
+// A caught bugcheck may have cut the marking dispatch short.
+void sdv_completion_ex_reset() noexcept { t_completion_ex_irp = nullptr; }
+
+void sdv_completion_ex_exit(const Frame& frame) noexcept {
+    if (t_completion_ex_irp != frame.irp) return;
+    t_completion_ex_irp = nullptr;
+    PDRIVER_OBJECT driver = frame.device->DriverObject;
+    if (frame.forwarded || !sdv_on(driver)) return;
+    static const char kCondition[] =
+        "After IoSetCompletionRoutineEx the driver should pass the IRP on with IoCallDriver or PoCallDriver.";
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiCompletionRoutineRegistered, as_param(kCondition),
+            as_param(frame.irp), as_param(frame.device), Severity::Always, "CompletionRoutineRegistered",
+            "the dispatch routine set a completion routine with IoSetCompletionRoutineEx and returned without "
+            "sending the IRP on: the routine never runs and its context and device reference are never released",
+            driver, frame.irp, frame.record.get()});
 }
 
 // ---- CancelSpinlockRelease: strict alternation of acquire and release ----

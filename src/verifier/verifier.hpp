@@ -54,6 +54,8 @@ void sdv_cancel_lock_acquiring() noexcept;
 void sdv_cancel_lock_releasing() noexcept;
 // IoSetCompletionRoutineEx entry: IoSetCompletionRoutineExCheckDeviceObject (sdv_irp_rules.cpp).
 void sdv_completion_ex_device(PDEVICE_OBJECT device, PIRP irp) noexcept;
+// IoSetCompletionRoutineEx succeeded: CompletionRoutineRegistered's mark (sdv_irp_rules.cpp).
+void sdv_completion_ex_set(PIRP irp) noexcept;
 // ExReleaseResourceLite / ExReleaseResourceForThreadLite entry: WithinCriticalRegion.
 void sdv_release_resource(PERESOURCE resource, ERESOURCE_THREAD thread) noexcept;
 

@@ -21,6 +21,12 @@ NTSTATUS NTAPI OwnIrpDone(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
+// The routine kSdvCompletionEx* set on the read: counts, and lets the completion go on.
+NTSTATUS NTAPI CountDone(PDEVICE_OBJECT, PIRP, PVOID Context) {
+    static_cast<SdvExtension*>(Context)->OwnCompletions.fetch_add(1);
+    return STATUS_CONTINUE_COMPLETION;
+}
+
 // Sends an IRP of the driver's own to the peer with IoSetCompletionRoutineEx naming `named`.
 NTSTATUS send_own(PDEVICE_OBJECT self, SdvExtension* ext, PDEVICE_OBJECT named) {
     PIRP own = IoAllocateIrp(ext->Peer->StackSize, FALSE);
@@ -96,6 +102,17 @@ NTSTATUS NTAPI SdvRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         ExReleaseResourceForThreadLite(&ext->Resource, owner);
         return complete(Irp, STATUS_SUCCESS);
     }
+    case kSdvCompletionExNotSent: {
+        const NTSTATUS status = IoSetCompletionRoutineEx(DeviceObject, Irp, CountDone, ext, TRUE, TRUE, TRUE);
+        return complete(Irp, NT_SUCCESS(status) ? STATUS_SUCCESS : status);
+    }
+    case kSdvCompletionExForward: {
+        IoCopyCurrentIrpStackLocationToNext(Irp);
+        IoGetNextIrpStackLocation(Irp)->Parameters.Read.Key = kSdvComplete;  // the peer completes it
+        const NTSTATUS status = IoSetCompletionRoutineEx(DeviceObject, Irp, CountDone, ext, TRUE, TRUE, TRUE);
+        if (!NT_SUCCESS(status)) return complete(Irp, status);
+        return IoCallDriver(ext->Peer, Irp);
+    }
     default: return complete(Irp, STATUS_SUCCESS);
     }
 }
@@ -118,6 +135,7 @@ NTSTATUS NTAPI VerSdvDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
     if (!NT_SUCCESS(status)) return status;
     auto* ext = new (device->DeviceExtension) SdvExtension{};
     ExInitializeResourceLite(&ext->Resource);
+    device->StackSize = 2;
     device->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;
 }

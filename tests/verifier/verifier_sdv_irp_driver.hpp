@@ -24,15 +24,19 @@ enum SdvMode : ULONG {
     kSdvReleaseInsideRegion = 9,       // enter, acquire, release, leave, complete
     kSdvReleaseForOtherThread = 10,    // acquire in a critical region, ExSetResourceOwnerPointer, leave,
                                        // ExReleaseResourceForThreadLite for that owner, complete
+    kSdvCompletionExNotSent = 11,      // IoSetCompletionRoutineEx on the read, then completed here
+                                       // (CompletionRoutineRegistered)
+    kSdvCompletionExForward = 12,      // IoSetCompletionRoutineEx on the read, passed to the peer
 };
 
 struct SdvExtension {
     PDEVICE_OBJECT Peer;           // a device of another driver (set by the test)
     PIRP OwnIrp;                   // the IRP kSdvCompletionEx* sends: freed by the test after a caught bugcheck
-    std::atomic<LONG> OwnCompletions;
+    std::atomic<LONG> OwnCompletions;  // OwnIrpDone and CountDone runs
     ERESOURCE Resource;
 };
 
+// Its one device has two stack locations, as if attached over the peer.
 NTSTATUS NTAPI VerSdvDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 inline SdvExtension* VerSdvExt(PDEVICE_OBJECT device) { return static_cast<SdvExtension*>(device->DeviceExtension); }
 

@@ -14,6 +14,10 @@ inline constexpr ULONG kSdvFlags = NTIO_VERIFIER_STANDARD_FLAGS | NTIO_VERIFIER_
 class SdvIrpTest : public VerifierTest {
 protected:
     void TearDown() override {
+        if (m_attached) {
+            IoDetachDevice(m_peer->DeviceObject);
+            m_attached = false;
+        }
         for (PDRIVER_OBJECT* driver : {&m_sdv, &m_peer}) {
             if (!*driver) continue;
             (void)NtioVerifierSetFlags(*driver, 0);
@@ -34,6 +38,14 @@ protected:
         if (flags) {
             ASSERT_EQ(NtioVerifierSetFlags(m_sdv, flags), STATUS_SUCCESS);
         }
+    }
+    // VerSdv's device attached over the peer's: a read it passes down goes to the device below it.
+    void load_attached() {
+        load();
+        PDEVICE_OBJECT below = IoAttachDeviceToDeviceStack(device(), m_peer->DeviceObject);
+        ASSERT_EQ(below, m_peer->DeviceObject);
+        m_attached = true;
+        ext()->Peer = below;
     }
     PDEVICE_OBJECT device() const { return m_sdv->DeviceObject; }
     SdvExtension* ext() const { return VerSdvExt(device()); }
@@ -72,6 +84,7 @@ protected:
     }
     PDRIVER_OBJECT m_sdv = nullptr;
     PDRIVER_OBJECT m_peer = nullptr;
+    bool m_attached = false;
 };
 
 using ntio::test::expect_no_bugcheck;
@@ -121,6 +134,32 @@ TEST_F(SdvIrpTest, completion_ex_naming_another_drivers_device_is_check_device_o
 TEST_F(SdvIrpTest, completion_ex_naming_its_own_device_is_legal) {
     load();
     expect_legal(kSdvCompletionExOwnDevice);
+    EXPECT_EQ(ext()->OwnCompletions.load(), 1);
+}
+
+// CompletionRoutineRegistered (ntio's 0x41027, P3 the IRP, P4 the device): the dispatch set a routine
+// with IoSetCompletionRoutineEx and completed the read itself. The routine (with the context and the
+// device reference it owns) is left in the lower stack location: the test runs it.
+TEST_F(SdvIrpTest, completion_ex_without_sending_the_irp_is_completion_routine_registered) {
+    load();
+    PIRP irp = nullptr;
+    Outcome outcome;
+    auto bc = trip(kSdvCompletionExNotSent, 0x41027, "IoCallDriver or PoCallDriver", "CompletionRoutineRegistered",
+                   irp, outcome);
+    EXPECT_EQ(bc.p3, ptr(irp));
+    EXPECT_EQ(bc.p4, ptr(device()));
+    recover();
+    EXPECT_EQ(outcome.completions.load(), 1);
+    PIO_STACK_LOCATION lower = reinterpret_cast<PIO_STACK_LOCATION>(irp + 1);  // location 1, never reached
+    ASSERT_NE(lower->CompletionRoutine, nullptr);
+    EXPECT_EQ(lower->CompletionRoutine(device(), irp, lower->Context), STATUS_CONTINUE_COMPLETION);
+    EXPECT_EQ(ext()->OwnCompletions.load(), 1);
+    IoFreeIrp(irp);
+}
+
+TEST_F(SdvIrpTest, completion_ex_then_forwarding_the_irp_is_legal) {
+    load_attached();
+    expect_legal(kSdvCompletionExForward);
     EXPECT_EQ(ext()->OwnCompletions.load(), 1);
 }
 
