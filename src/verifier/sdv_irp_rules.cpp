@@ -48,19 +48,25 @@ void sdv_completion_ex_device(PDEVICE_OBJECT device, PIRP irp) noexcept {
 // runs, and neither is its context freed nor the device reference it holds dropped. Decided when the
 // dispatch returns: the IRP marked here and not forwarded by that dispatch.
 namespace {
+// The IRP and the stack location of the dispatch that set the routine: the same IRP passed down to
+// another dispatch of this thread is that dispatch's own business.
 thread_local PIRP t_completion_ex_irp = nullptr;
+thread_local CHAR t_completion_ex_location = 0;
 }  // namespace
 
 void sdv_completion_ex_set(PIRP irp) noexcept {
-    if (!has_frames() || !innermost_frame(irp)) return;
-    if (sdv_on(context_driver())) t_completion_ex_irp = irp;
+    if (!has_frames()) return;
+    const Frame* frame = innermost_frame(irp);
+    if (!frame || !sdv_on(context_driver())) return;
+    t_completion_ex_irp = irp;
+    t_completion_ex_location = frame->location;
 }
 
 // A caught bugcheck may have cut the marking dispatch short.
 void sdv_completion_ex_reset() noexcept { t_completion_ex_irp = nullptr; }
 
 void sdv_completion_ex_exit(const Frame& frame) noexcept {
-    if (t_completion_ex_irp != frame.irp) return;
+    if (t_completion_ex_irp != frame.irp || t_completion_ex_location != frame.location) return;
     t_completion_ex_irp = nullptr;
     PDRIVER_OBJECT driver = frame.device->DriverObject;
     if (frame.forwarded || !sdv_on(driver)) return;
