@@ -7,6 +7,8 @@
 // ntio's (sdv_cancel.hpp), parameter 2 is the rule's condition string as for Learn's DDI rules.
 // Each check runs from a DDI off the gated I/O paths (IoSetCompletionRoutineEx, the cancel spin
 // lock, ERESOURCE release) or from the dispatch exit hook, and only while the verifier is on.
+#include <vector>
+
 #include "ke/thread.hpp"
 #include "verifier/sdv_cancel.hpp"
 #include "verifier/state.hpp"
@@ -115,6 +117,7 @@ void sdv_cancel_lock_releasing() noexcept {
 // ExSetResourceOwnerPointer, from a worker or a completion) is legal anywhere and not checked.
 void sdv_release_resource(PERESOURCE resource, ERESOURCE_THREAD thread) noexcept {
     if (thread != ExGetCurrentResourceThread()) return;
+    sdv_resource_not_exclusive(resource);
     PDRIVER_OBJECT driver = context_driver();
     if (!sdv_on(driver) || current_irql() >= APC_LEVEL) return;
     _KTHREAD* t = ke::current_thread_if_any();
@@ -126,6 +129,62 @@ void sdv_release_resource(PERESOURCE resource, ERESOURCE_THREAD thread) noexcept
             "the driver released an ERESOURCE with normal kernel APCs enabled (outside KeEnterCriticalRegion / "
             "KeLeaveCriticalRegion)",
             driver, nullptr, nullptr});
+}
+
+// ---- ExclusiveResourceAccess: no exclusive ERESOURCE held when a dispatch routine returns ----
+// "ExclusiveResourceAccess rule (wdm)": the driver must not have exclusive access to a resource when
+// the routine ends. Followed per thread: each exclusive acquire a verified dispatch made (with the
+// dispatch's stack location), until this thread releases it, hands it to an owner pointer or converts
+// it to shared. A release by another thread comes only after ExSetResourceOwnerPointer, which ends the
+// hold here first. Nested acquires of the same resource (legal recursion on NT) are not flagged.
+namespace {
+struct ExclusiveHold {
+    PERESOURCE resource;
+    CHAR location;
+};
+thread_local std::vector<ExclusiveHold>* t_exclusive = nullptr;  // freed by sdv_resource_reset
+}  // namespace
+
+void sdv_resource_exclusive(PERESOURCE resource) noexcept {
+    if (!has_frames() || !sdv_on(context_driver())) return;
+    if (!t_exclusive) t_exclusive = new std::vector<ExclusiveHold>();
+    t_exclusive->push_back({resource, thread_frames().back().location});
+}
+
+void sdv_resource_not_exclusive(PERESOURCE resource) noexcept {
+    if (!t_exclusive) return;
+    for (auto it = t_exclusive->rbegin(); it != t_exclusive->rend(); ++it) {
+        if (it->resource != resource) continue;
+        t_exclusive->erase(std::next(it).base());
+        return;
+    }
+}
+
+void sdv_resource_reset() noexcept {
+    delete t_exclusive;
+    t_exclusive = nullptr;
+}
+
+void sdv_resource_exit(const Frame& frame) noexcept {
+    if (!t_exclusive) return;
+    PERESOURCE held = nullptr;
+    for (auto it = t_exclusive->begin(); it != t_exclusive->end();) {
+        if (it->location == frame.location) {
+            held = it->resource;
+            it = t_exclusive->erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (t_exclusive->empty()) sdv_resource_reset();
+    PDRIVER_OBJECT driver = frame.device->DriverObject;
+    if (!held || !sdv_on(driver)) return;
+    static const char kCondition[] =
+        "The driver should release an ERESOURCE it acquired exclusively before its routine returns.";
+    report({DRIVER_VERIFIER_DETECTED_VIOLATION, kDdiExclusiveResourceAccess, as_param(kCondition), as_param(held),
+            as_param(frame.device), Severity::Always, "ExclusiveResourceAccess",
+            "the dispatch routine returned still owning an ERESOURCE it acquired exclusively", driver, frame.irp,
+            frame.record.get()});
 }
 
 }  // namespace ntio::verifier

@@ -216,6 +216,7 @@ void sdv_dispatch_entry(Frame& frame) noexcept {
     if (thread_frames().size() == 1) {
         t_uncancelable_packet = nullptr;
         sdv_completion_ex_reset();
+        sdv_resource_reset();
     }
 }
 
@@ -238,6 +239,7 @@ void sdv_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept {
 void sdv_dispatch_exit(Frame& frame, NTSTATUS status) noexcept {
     check_cancel_rules(frame);
     sdv_completion_ex_exit(frame);
+    sdv_resource_exit(frame);
     PDRIVER_OBJECT driver = frame.device->DriverObject;
     PVOID routine = reinterpret_cast<PVOID>(frame.routine);
     // CriticalRegions / "returning from dispatch with APCs disabled" (spec 2.4): 0xC4 0xC5 with the

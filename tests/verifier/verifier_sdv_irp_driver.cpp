@@ -113,6 +113,11 @@ NTSTATUS NTAPI SdvRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
         if (!NT_SUCCESS(status)) return complete(Irp, status);
         return IoCallDriver(ext->Peer, Irp);
     }
+    case kSdvReturnOwningResource:
+        KeEnterCriticalRegion();
+        ExAcquireResourceExclusiveLite(&ext->Resource, TRUE);
+        KeLeaveCriticalRegion();
+        return complete(Irp, STATUS_SUCCESS);
     default: return complete(Irp, STATUS_SUCCESS);
     }
 }

@@ -27,6 +27,8 @@ enum SdvMode : ULONG {
     kSdvCompletionExNotSent = 11,      // IoSetCompletionRoutineEx on the read, then completed here
                                        // (CompletionRoutineRegistered)
     kSdvCompletionExForward = 12,      // IoSetCompletionRoutineEx on the read, passed to the peer
+    kSdvReturnOwningResource = 13,     // acquire exclusive in a critical region, leave it, complete, return
+                                       // still owning the resource (ExclusiveResourceAccess)
 };
 
 struct SdvExtension {

@@ -209,9 +209,27 @@ TEST_F(SdvIrpTest, releasing_a_resource_outside_a_critical_region_is_within_crit
     IoFreeIrp(irp);
 }
 
+// Also ExclusiveResourceAccess's legal neighbour: acquired and released inside the dispatch.
 TEST_F(SdvIrpTest, releasing_a_resource_inside_a_critical_region_is_legal) {
     load();
     expect_legal(kSdvReleaseInsideRegion);
+}
+
+// ExclusiveResourceAccess (ntio's 0x41028, P3 the ERESOURCE, P4 the device): the dispatch returned
+// still owning the resource it acquired exclusively. The test releases it for the driver.
+TEST_F(SdvIrpTest, returning_with_an_exclusive_resource_is_exclusive_resource_access) {
+    load();
+    PIRP irp = nullptr;
+    Outcome outcome;
+    auto bc = trip(kSdvReturnOwningResource, 0x41028, "before its routine returns", "ExclusiveResourceAccess", irp,
+                   outcome);
+    EXPECT_EQ(bc.p3, ptr(&ext()->Resource));
+    EXPECT_EQ(bc.p4, ptr(device()));
+    recover();
+    KeEnterCriticalRegion();
+    ExReleaseResourceLite(&ext()->Resource);
+    KeLeaveCriticalRegion();
+    IoFreeIrp(irp);
 }
 
 // A release for an owner pointer (another thread's, in a real driver a worker's) is not the rule's.
@@ -225,6 +243,10 @@ TEST_F(SdvIrpTest, releasing_a_resource_for_another_owner_is_legal) {
 TEST_F(SdvIrpTest, with_standard_flags_the_rules_are_off) {
     load(NTIO_VERIFIER_STANDARD_FLAGS);
     expect_legal(kSdvReleaseOutsideRegion);
+    expect_legal(kSdvReturnOwningResource);
+    KeEnterCriticalRegion();
+    ExReleaseResourceLite(&ext()->Resource);
+    KeLeaveCriticalRegion();
     expect_legal(kSdvCompletionExPeerDevice);
     EXPECT_EQ(ext()->OwnCompletions.load(), 1);
 }
