@@ -303,10 +303,16 @@ NTSTATUS NTAPI ExDeleteResourceLite(PERESOURCE Resource) {
 
 BOOLEAN NTAPI ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
-    return acquire_exclusive(Resource, Wait);
+    const BOOLEAN acquired = acquire_exclusive(Resource, Wait);
+    if (acquired && ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_resource_exclusive(Resource);
+    return acquired;
 }
 
-BOOLEAN NTAPI ExTryToAcquireResourceExclusiveLite(PERESOURCE Resource) { return acquire_exclusive(Resource, FALSE); }
+BOOLEAN NTAPI ExTryToAcquireResourceExclusiveLite(PERESOURCE Resource) {
+    const BOOLEAN acquired = acquire_exclusive(Resource, FALSE);
+    if (acquired && ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_resource_exclusive(Resource);
+    return acquired;
+}
 
 BOOLEAN NTAPI ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
@@ -323,13 +329,19 @@ BOOLEAN NTAPI ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait)
     return acquire_shared(Resource, Wait, SharedMode::WaitForExclusive);
 }
 
-VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource) { release_for(Resource, ExGetCurrentResourceThread()); }
+VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource) {
+    const ERESOURCE_THREAD self = ExGetCurrentResourceThread();
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_release_resource(Resource, self);
+    release_for(Resource, self);
+}
 
 VOID NTAPI ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_THREAD ResourceThreadId) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_release_resource(Resource, ResourceThreadId);
     release_for(Resource, ResourceThreadId);
 }
 
 VOID NTAPI ExSetResourceOwnerPointer(PERESOURCE Resource, PVOID OwnerPointer) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_resource_not_exclusive(Resource);
     const ERESOURCE_THREAD self = ExGetCurrentResourceThread();
     const auto pointer = reinterpret_cast<ERESOURCE_THREAD>(OwnerPointer);
     bool valid = (pointer & 3) == 3;
@@ -358,6 +370,7 @@ ULONG NTAPI ExIsResourceAcquiredSharedLite(PERESOURCE Resource) {
 
 VOID NTAPI ExConvertExclusiveToSharedLite(PERESOURCE Resource) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::ExApcLte3);
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_resource_not_exclusive(Resource);
     Waiter* wake = nullptr;
     bool owned = false;
     {

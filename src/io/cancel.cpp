@@ -50,13 +50,17 @@ extern "C" {
 
 // Microsoft Learn, IoAcquireCancelSpinLock: raises to DISPATCH_LEVEL; IRQL <= DISPATCH_LEVEL.
 NTKERNELAPI VOID NTAPI IoAcquireCancelSpinLock(PKIRQL Irql) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_cancel_lock_acquiring();
     KeAcquireSpinLock(&g_cancel_spin_lock, Irql);
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_cancel_lock_acquired();
 }
 
 // Microsoft Learn, IoReleaseCancelSpinLock: a cancel routine passes Irp->CancelIrql.
 NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql) {
-    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_cancel_lock_released();
+    if (ntio::verifier::active()) [[unlikely]] {
+        ntio::verifier::sdv_cancel_lock_releasing();
+        ntio::verifier::on_cancel_lock_released();
+    }
     KeReleaseSpinLock(&g_cancel_spin_lock, Irql);
 }
 

@@ -71,10 +71,12 @@ extern "C" {
 NTSTATUS NTAPI IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject, PIRP Irp, PIO_COMPLETION_ROUTINE CompletionRoutine,
                                         PVOID Context, BOOLEAN InvokeOnSuccess, BOOLEAN InvokeOnError,
                                         BOOLEAN InvokeOnCancel) {
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_completion_ex_device(DeviceObject, Irp);
     auto* ctx = static_cast<CompletionExContext*>(
         ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(CompletionExContext), kCompletionExTag));
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_completion_ex_result(Irp, ctx == nullptr);
     if (!ctx) return STATUS_INSUFFICIENT_RESOURCES;
+    if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_completion_ex_set(Irp);
     ctx->routine = CompletionRoutine;
     ctx->context = Context;
     ctx->device = DeviceObject;

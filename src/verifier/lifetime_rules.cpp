@@ -71,6 +71,12 @@ PDRIVER_OBJECT level2_caller() noexcept {
     return driver && io_level2(driver_flags(driver)) ? driver : nullptr;
 }
 
+// The Static Driver Verifier rule a 0x20B names: IoAllocateFree, with the additional DDI compliance
+// checks (see on_free_irp).
+const char* free_irp_rule(PDRIVER_OBJECT caller) noexcept {
+    return (driver_flags(caller) & NTIO_VERIFIER_DDI_COMPLIANCE_ADDITIONAL) ? "IoAllocateFree" : nullptr;
+}
+
 PDEVICE_OBJECT holding_device(PIRP irp) noexcept {
     if (irp->CurrentLocation < 1 || irp->CurrentLocation > irp->StackCount) return nullptr;
     return irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
@@ -155,12 +161,15 @@ void on_file_cancel(PIRP irp) noexcept {
 }
 
 // IoFreeIrp calls this only when free_irp_hook finds something the IRP may concern.
+// Static Driver Verifier's IoAllocateFree ("IoAllocateFree rule (wdm)" on Microsoft Learn: IoFreeIrp
+// only on IRPs from IoAllocateIrp) decided at run time is a driver freeing an IRP it received, which
+// is 0x20B below: for a driver with the additional DDI compliance checks the report names the rule.
 void on_free_irp(PIRP irp) noexcept {
     // 0x20B: "the caller of IoFreeIrp is freeing an IRP that is still in use".
     if (irp->Type == IO_TYPE_IRP && any_records()) {
         if (PDRIVER_OBJECT caller = level2_caller(); caller && in_use(irp))
             report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x20B, 0, ptr(irp), ptr(holding_device(irp)),
-                    Severity::Always, nullptr,
+                    Severity::Always, free_irp_rule(caller),
                     "IoFreeIrp was called for an IRP a lower driver still holds (it was sent with IoCallDriver and "
                     "not completed)",
                     caller, irp, nullptr});

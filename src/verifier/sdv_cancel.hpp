@@ -21,5 +21,15 @@ inline constexpr ULONG_PTR kDdiStartIoCancel = 0x00041021;
 // target device): ntio's ids the same way, for the same reason.
 inline constexpr ULONG_PTR kDdiStartIoRecursion = 0x00041022;
 inline constexpr ULONG_PTR kDdiIoAllocateForward = 0x00041023;
+// sdv_irp_rules.cpp, ntio's ids the same way: IoSetCompletionRoutineExCheckDeviceObject (P3 the IRP, P4 the device object passed),
+// CancelSpinlockRelease (P3 the thread's cancel spin lock depth, P4 1 for a second acquire and 0 for a
+// release without acquire), WithinCriticalRegion (P3 the ERESOURCE, P4 0), CompletionRoutineRegistered
+// (P3 the IRP, P4 the device whose dispatch returned), ExclusiveResourceAccess (P3 the ERESOURCE, P4 the
+// device whose dispatch returned owning it).
+inline constexpr ULONG_PTR kDdiCompletionExDeviceObject = 0x00041024;
+inline constexpr ULONG_PTR kDdiCancelSpinlockRelease = 0x00041025;
+inline constexpr ULONG_PTR kDdiWithinCriticalRegion = 0x00041026;
+inline constexpr ULONG_PTR kDdiCompletionRoutineRegistered = 0x00041027;
+inline constexpr ULONG_PTR kDdiExclusiveResourceAccess = 0x00041028;
 
 }  // namespace ntio::verifier

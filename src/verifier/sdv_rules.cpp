@@ -213,7 +213,11 @@ void sdv_dispatch_entry(Frame& frame) noexcept {
     frame.apc_disable_at_entry = apc_disable_count();
     frame.guarded_at_entry = guarded_count();
     // An outermost dispatch starts with no finding (a caught bugcheck may have cut one short).
-    if (thread_frames().size() == 1) t_uncancelable_packet = nullptr;
+    if (thread_frames().size() == 1) {
+        t_uncancelable_packet = nullptr;
+        sdv_completion_ex_reset();
+        sdv_resource_reset();
+    }
 }
 
 // ---- StartIoCancel: IoStartPacket queuing a packet IoCancelIrp cannot reach ----
@@ -234,6 +238,8 @@ void sdv_device_queue_insert(PKDEVICE_QUEUE_ENTRY entry) noexcept {
 
 void sdv_dispatch_exit(Frame& frame, NTSTATUS status) noexcept {
     check_cancel_rules(frame);
+    sdv_completion_ex_exit(frame);
+    sdv_resource_exit(frame);
     PDRIVER_OBJECT driver = frame.device->DriverObject;
     PVOID routine = reinterpret_cast<PVOID>(frame.routine);
     // CriticalRegions / "returning from dispatch with APCs disabled" (spec 2.4): 0xC4 0xC5 with the

@@ -480,6 +480,12 @@ void sdv_dispatch_exit(Frame& frame, NTSTATUS status) noexcept;
 void sdv_complete_request(PIRP irp, PDEVICE_OBJECT device) noexcept;
 // IoCallDriver of an IRP its originator sends (no location used yet): IoAllocateForward.
 void sdv_originator_send(PIRP irp, PDEVICE_OBJECT target) noexcept;
+// CompletionRoutineRegistered at a verified dispatch's exit (sdv_irp_rules.cpp, from sdv_dispatch_exit).
+void sdv_completion_ex_exit(const Frame& frame) noexcept;
+void sdv_completion_ex_reset() noexcept;  // an outermost dispatch starts with no mark
+// ExclusiveResourceAccess at a verified dispatch's exit, and its reset at an outermost entry.
+void sdv_resource_exit(const Frame& frame) noexcept;
+void sdv_resource_reset() noexcept;
 // IoCallDriver of an IRP whose IoSetCompletionRoutineEx failed on this thread:
 // IoSetCompletionExCompleteIrp (ddi_rules.cpp).
 void check_send_after_failed_completion_ex(PIRP irp) noexcept;

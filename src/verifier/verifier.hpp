@@ -52,6 +52,20 @@ void on_cancel_irp(PIRP irp) noexcept;
 // The I/O manager's file cancel paths (NtCancelIoFile(Ex), rundown at a last close): the cancel
 // noted in the IRP's record only, since its completion may be running on another thread.
 void on_file_cancel(PIRP irp) noexcept;
+// CancelSpinlockRelease (sdv_irp_rules.cpp): before the lock is taken, before it is released.
+void sdv_cancel_lock_acquiring() noexcept;
+void sdv_cancel_lock_releasing() noexcept;
+// IoSetCompletionRoutineEx entry: IoSetCompletionRoutineExCheckDeviceObject (sdv_irp_rules.cpp).
+void sdv_completion_ex_device(PDEVICE_OBJECT device, PIRP irp) noexcept;
+// IoSetCompletionRoutineEx succeeded: CompletionRoutineRegistered's mark (sdv_irp_rules.cpp).
+void sdv_completion_ex_set(PIRP irp) noexcept;
+// ExReleaseResourceLite / ExReleaseResourceForThreadLite entry: WithinCriticalRegion.
+// It also ends an exclusive hold ExclusiveResourceAccess follows, as do ExSetResourceOwnerPointer
+// and ExConvertExclusiveToSharedLite (sdv_resource_not_exclusive); sdv_resource_exclusive: an
+// exclusive acquire succeeded.
+void sdv_release_resource(PERESOURCE resource, ERESOURCE_THREAD thread) noexcept;
+void sdv_resource_exclusive(PERESOURCE resource) noexcept;
+void sdv_resource_not_exclusive(PERESOURCE resource) noexcept;
 
 // ---- Lifetime (lifetime_rules.cpp) ----
 void on_free_irp(PIRP irp) noexcept;            // IoFreeIrp entry
