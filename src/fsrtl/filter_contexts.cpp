@@ -158,6 +158,21 @@ private:
     KIRQL m_irql = PASSIVE_LEVEL;
 };
 
+// The file object's context of (owner, instance), with `then` applied to it under the list's lock;
+// nullptr when the file object has no such context.
+template <typename Then>
+PFSRTL_PER_FILEOBJECT_CONTEXT with_file_object_context(PFILE_OBJECT file, PVOID owner, PVOID instance, Then&& then)
+{
+    if (!file) return nullptr;
+    FileExtension* extension = file_extension(file);
+    if (!extension) return nullptr;
+    FileObjectLock lock(extension);
+    if (!extension->contexts.Flink) return nullptr;
+    auto* context = find<FSRTL_PER_FILEOBJECT_CONTEXT>(&extension->contexts, owner, instance);
+    if (context) then(context);
+    return context;
+}
+
 }  // namespace ntio::fsrtl::filter_contexts
 
 namespace fsctx = ntio::fsrtl::filter_contexts;
@@ -310,26 +325,16 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlInsertPerFileObjectContext(PFILE_OBJECT FileObje
 NTKERNELAPI PFSRTL_PER_FILEOBJECT_CONTEXT NTAPI FsRtlLookupPerFileObjectContext(PFILE_OBJECT FileObject, PVOID OwnerId,
                                                                                 PVOID InstanceId)
 {
-    if (!FileObject) return nullptr;
-    fsctx::FileExtension* extension = fsctx::file_extension(FileObject);
-    if (!extension) return nullptr;
-    fsctx::FileObjectLock lock(extension);
-    if (!extension->contexts.Flink) return nullptr;
-    return fsctx::find<FSRTL_PER_FILEOBJECT_CONTEXT>(&extension->contexts, OwnerId, InstanceId);
+    return fsctx::with_file_object_context(FileObject, OwnerId, InstanceId, [](PFSRTL_PER_FILEOBJECT_CONTEXT) {});
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlremoveperfileobjectcontext
 NTKERNELAPI PFSRTL_PER_FILEOBJECT_CONTEXT NTAPI FsRtlRemovePerFileObjectContext(PFILE_OBJECT FileObject, PVOID OwnerId,
                                                                                 PVOID InstanceId)
 {
-    if (!FileObject) return nullptr;
-    fsctx::FileExtension* extension = fsctx::file_extension(FileObject);
-    if (!extension) return nullptr;
-    fsctx::FileObjectLock lock(extension);
-    if (!extension->contexts.Flink) return nullptr;
-    auto* context = fsctx::find<FSRTL_PER_FILEOBJECT_CONTEXT>(&extension->contexts, OwnerId, InstanceId);
-    if (context) RemoveEntryList(&context->Links);
-    return context;
+    return fsctx::with_file_object_context(FileObject, OwnerId, InstanceId, [](PFSRTL_PER_FILEOBJECT_CONTEXT context) {
+        RemoveEntryList(&context->Links);
+    });
 }
 
 }  // extern "C"
