@@ -9,6 +9,7 @@
 // Learn names neither a subcode nor a limit; ntio's choices (0x400 and 0x401, 30 s and 10 s) are in
 // docs/nt-deviations.md. A periodic timer of the verifier scans the watched requests once a second
 // while any are tracked; NtioVerifierCheckPendingIrps scans on the calling thread.
+#include <array>
 #include <chrono>
 #include <mutex>
 #include <vector>
@@ -38,15 +39,23 @@ PDEVICE_OBJECT holder(PIRP irp) noexcept {
     return irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
 }
 
-// The requests past a limit at `now`, each reported once; the holder must be a driver the verifier
-// checks at Level 2 (an unverified driver's queue is not judged).
-std::vector<SlowIrp> find_slow_irps(std::uint64_t now) {
-    std::vector<SlowIrp> found;
+// Up to kScanBatch requests past a limit at `now`, each reported once (more wait for the next scan);
+// the holder must be a driver the verifier checks at Level 2 (an unverified driver's queue is not
+// judged). On the stack, not the heap: a report may leave through a test's bugcheck hook (a longjmp)
+// and a vector's memory would leak.
+constexpr std::size_t kScanBatch = 16;
+struct SlowIrps {
+    std::array<SlowIrp, kScanBatch> irps;
+    std::size_t count = 0;
+};
+SlowIrps find_slow_irps(std::uint64_t now) {
+    SlowIrps found;
     const std::uint64_t complete_ns = std::uint64_t{g_complete_ms.load(std::memory_order_relaxed)} * 1'000'000;
     const std::uint64_t cancel_ns = std::uint64_t{g_cancel_ms.load(std::memory_order_relaxed)} * 1'000'000;
     std::lock_guard guard(tracking_lock());
     // Freeing an IRP erases its record under this lock first: every IRP read here is alive.
     for (const RecordRef& ref : all_records_locked()) {
+        if (found.count == kScanBatch) break;
         IrpRecord& record = *ref;
         if (!record.user_request || record.slow_reported || record.completions > 0 || record.freed) continue;
         PIRP irp = record.irp;
@@ -62,26 +71,28 @@ std::vector<SlowIrp> find_slow_irps(std::uint64_t now) {
         record.slow_reported = true;
         PVOID routine = reinterpret_cast<PVOID>(
             device->DriverObject->MajorFunction[irp->Tail.Overlay.CurrentStackLocation->MajorFunction]);
-        found.push_back({irp, device, routine, cancelled});
+        found.irps[found.count++] = {irp, device, routine, cancelled};
     }
     return found;
 }
 
 // Reported outside the tracking lock (a test's bugcheck hook leaves through a longjmp). The IRP may
 // have completed since: only its address is printed.
-void report_slow_irps(const std::vector<SlowIrp>& found) {
-    for (const SlowIrp& slow : found)
+void report_slow_irps(const SlowIrps& found) {
+    for (std::size_t i = 0; i < found.count; ++i) {
+        const SlowIrp& slow = found.irps[i];
         wdm_error(slow.cancelled ? 0x401 : 0x400, slow.routine, slow.irp, slow.device, Severity::StrictOnly, nullptr,
                   slow.cancelled ? "a user-mode request was cancelled and has not completed within the cancel limit"
                                  : "a user-mode request has been pending beyond the completion limit with no cancel "
                                    "routine set, so nothing can cancel it",
                   slow.device->DriverObject, nullptr);
+    }
 }
 
 void scan(std::uint64_t elapsed_ns) {
     if (!any_records()) return;
-    const std::vector<SlowIrp> found = find_slow_irps(watch_clock_ns() + elapsed_ns);
-    if (!found.empty()) report_slow_irps(found);
+    const SlowIrps found = find_slow_irps(watch_clock_ns() + elapsed_ns);
+    if (found.count) report_slow_irps(found);
 }
 
 // The periodic scan: a KTIMER with a DPC, armed on the kernel of the first user-mode request watched
