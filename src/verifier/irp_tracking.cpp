@@ -38,13 +38,24 @@ IrpRecord*& bucket_of(PIRP irp) noexcept {
     return g_buckets[(reinterpret_cast<std::uintptr_t>(irp) >> 4) * 0x9E3779B97F4A7C15ULL >> (64 - kBucketBits)];
 }
 
+// Every slab stays on this list for the life of the process: a record a frame still held when a
+// caught bugcheck unwound it (a test's bugcheck hook) is never recycled, and the list keeps its slab
+// owned rather than leaked.
+struct Slab {
+    Slab* next;
+    IrpRecord records[kSlabRecords];
+};
+Slab* g_slabs = nullptr;  // guarded by g_lock
+
 IrpRecord* take_spare_locked() noexcept {
     if (!g_spares) {
-        auto* slab = new (std::nothrow) IrpRecord[kSlabRecords];
+        auto* slab = new (std::nothrow) Slab{};
         if (!slab) return nullptr;
-        for (std::size_t i = 0; i < kSlabRecords; ++i) {
-            slab[i].m_next = g_spares;
-            g_spares = &slab[i];
+        slab->next = g_slabs;
+        g_slabs = slab;
+        for (IrpRecord& record : slab->records) {
+            record.m_next = g_spares;
+            g_spares = &record;
         }
     }
     IrpRecord* record = g_spares;
