@@ -68,46 +68,6 @@ void destroy_file_body(PFILE_OBJECT file)
     reinterpret_cast<FileBody*>(file)->~FileBody();
 }
 
-// The copy of a file object a deferred close works on takes over the per-file-object context list
-// (its head moved: the first and last contexts point back at the copy's head).
-void move_file_object_contexts(FileExtension& from, FileExtension& to) noexcept
-{
-    if (!from.contexts.Flink) return;
-    if (from.contexts.Flink == &from.contexts) {
-        InitializeListHead(&to.contexts);
-    } else {
-        to.contexts.Flink->Blink = &to.contexts;
-        to.contexts.Blink->Flink = &to.contexts;
-    }
-    InitializeListHead(&from.contexts);
-}
-
-// The close of a file object whose last reference went at raised IRQL: the driver's close routine
-// runs at PASSIVE_LEVEL on a worker thread. NT defers the object's deletion itself
-// (ObpDeferObjectDeletion); ob here frees the body when the delete procedure returns, so the close
-// goes out on a copy.
-// NT deviation: a close deferred this way shows the driver a different FILE_OBJECT address than
-// the create did (FsContext and the other fields are the same).
-struct DeferredClose {
-    WORK_QUEUE_ITEM item;
-    FileBody body;
-};
-
-VOID NTAPI deferred_close(PVOID parameter)
-{
-    auto* deferred = static_cast<DeferredClose*>(parameter);
-    PFILE_OBJECT file = &deferred->body.object;
-    PDEVICE_OBJECT device = file->DeviceObject;
-    release_volume_reference(file);
-    send_file_irp(file, IRP_MJ_CLOSE);
-    release_volume_device(file);
-    release_file_object_contexts(file);
-    release_device_hint(file);
-    delete[] file->FileName.Buffer;
-    delete deferred;
-    device_release_open(device);
-}
-
 }  // namespace
 
 NTSTATUS call_driver_and_wait(PDEVICE_OBJECT device, PIRP irp) noexcept
@@ -165,7 +125,9 @@ void file_close(PEPROCESS process, void* object, ACCESS_MASK, ULONG_PTR process_
 }
 
 // NT facts K2, K3: IRP_MJ_CLOSE with the last reference, only for a file object the driver opened;
-// then the device loses the open (which may let a deleted device go or a pending unload run).
+// then the device loses the open (which may let a deleted device go or a pending unload run). At
+// PASSIVE_LEVEL always: a last reference dropped above APC_LEVEL has ob run this on a worker thread,
+// with the same FILE_OBJECT (the type's delete_at_passive).
 void file_delete(void* object)
 {
     auto file = static_cast<PFILE_OBJECT>(object);
@@ -177,24 +139,6 @@ void file_delete(void* object)
         return;
     }
     PDEVICE_OBJECT device = file->DeviceObject;
-    if (KeGetCurrentIrql() > APC_LEVEL) {
-        auto* deferred = new (std::nothrow) DeferredClose;
-        while (!deferred) deferred = new (std::nothrow) DeferredClose;
-        std::memcpy(static_cast<void*>(&deferred->body.object), file, sizeof(FILE_OBJECT));
-        deferred->body.priv = priv;
-        KeInitializeEvent(&deferred->body.object.Lock, SynchronizationEvent, FALSE);
-        KeInitializeEvent(&deferred->body.object.Event, NotificationEvent, FALSE);
-        InitializeListHead(&deferred->body.object.IrpList);
-        if (file->CompletionContext) deferred->body.object.CompletionContext = &deferred->body.priv.completion;
-        if (file->FileObjectExtension) deferred->body.object.FileObjectExtension = &deferred->body.priv.extension;
-        move_file_object_contexts(priv.extension, deferred->body.priv.extension);
-        file->FileName.Buffer = nullptr;  // the copy owns it now
-        release_exclusive_claim(file);
-        destroy_file_body(file);
-        ExInitializeWorkItem(&deferred->item, deferred_close, deferred);
-        ExQueueWorkItem(&deferred->item, CriticalWorkQueue);
-        return;
-    }
     // The VPB reference goes before the close, so the file system's close routine sees whether this
     // was the volume's last file (and may tear a dismounted volume down); the volume device's open
     // after it.

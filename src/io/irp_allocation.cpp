@@ -190,7 +190,26 @@ IoManager* irp_io_manager(PIRP irp) noexcept {
 
 namespace {
 
-[[gnu::always_inline]] inline IrpBlock* allocate_block(std::size_t stacks) noexcept {
+// IoAllocateIrp(Ex) with ChargeQuota TRUE: "TRUE if quota is to be charged against the current
+// thread" (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocateirp). The
+// block comes from nonpaged pool with quota, so the current thread's process is charged its size and
+// IoFreeIrp's pool free gives the charge back, from whatever process frees it. NULL when the charge
+// would pass the process's limit (the page's "NULL if an IRP could not be allocated"). The system
+// process is not charged, as for every quota allocation: IRP_QUOTA_CHARGED then stays clear.
+[[gnu::cold, gnu::noinline]] IrpBlock* allocate_charged_block(std::size_t stacks) noexcept {
+    auto* block = static_cast<IrpBlock*>(ExAllocatePoolWithQuotaTag(
+        static_cast<POOL_TYPE>(NonPagedPoolNx | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE), block_bytes(stacks), kPoolTag));
+    if (!block) return nullptr;
+    block->cache = nullptr;
+    block->size_class = kPoolClass;
+    BOOLEAN charged = FALSE;
+    (void)ExQueryPoolBlockSize(block, &charged);
+    block->quota_flags = charged ? IRP_QUOTA_CHARGED : 0;
+    return block;
+}
+
+[[gnu::always_inline]] inline IrpBlock* allocate_block(std::size_t stacks, bool charge_quota) noexcept {
+    if (charge_quota) [[unlikely]] return allocate_charged_block(stacks);
     IrpBlock* block = nullptr;
     const std::uint8_t klass = stacks < kClassOf.size() ? kClassOf[stacks] : kPoolClass;
     IrpCache* cache = klass != kPoolClass ? thread_cache() : nullptr;
@@ -215,9 +234,10 @@ namespace {
     block->magic = kBlockMagic;
     PIRP irp = irp_of(block);
     initialize_irp(irp, IoSizeOfIrp(stack_size), stack_size);
-    // NT facts A1, A2: FIXED_SIZE always; LOOKASIDE_ALLOCATION only when quota is charged.
+    // NT facts A1, A2: FIXED_SIZE always; LOOKASIDE_ALLOCATION only when quota is charged (and
+    // QUOTA_CHARGED when a process was: allocate_charged_block).
     irp->AllocationFlags = IRP_ALLOCATED_FIXED_SIZE;
-    if (charge_quota) irp->AllocationFlags |= IRP_LOOKASIDE_ALLOCATION;
+    if (charge_quota) irp->AllocationFlags |= IRP_LOOKASIDE_ALLOCATION | block->quota_flags;
     if (block->io) block->io->irp_allocated();
     return irp;
 }
@@ -228,12 +248,14 @@ namespace {
                                                         bool charge_quota) noexcept {
     if (ntio::verifier::inject_allocation_failure()) return nullptr;
     const auto stacks = static_cast<std::size_t>(stack_size);
-    auto* block = static_cast<IrpBlock*>(ntio::verifier::special_pool_allocate_irp(target, block_bytes(stacks)));
+    // A quota-charged IRP comes from the charging pool, not the special pool.
+    auto* block = charge_quota ? nullptr
+                               : static_cast<IrpBlock*>(ntio::verifier::special_pool_allocate_irp(target, block_bytes(stacks)));
     if (block) {
         block->cache = nullptr;
         block->size_class = kSpecialPoolClass;
     } else {
-        block = allocate_block(stacks);
+        block = allocate_block(stacks, charge_quota);
     }
     if (!block) return nullptr;
     PIRP irp = finish_irp(block, stack_size, charge_quota);
@@ -243,7 +265,7 @@ namespace {
 
 // The I/O manager's cache, then its IRP set up.
 [[gnu::always_inline]] inline PIRP allocate_irp_plain(CCHAR stack_size, bool charge_quota) noexcept {
-    IrpBlock* block = allocate_block(static_cast<std::size_t>(stack_size));
+    IrpBlock* block = allocate_block(static_cast<std::size_t>(stack_size), charge_quota);
     if (!block) return nullptr;
     return finish_irp(block, stack_size, charge_quota);
 }

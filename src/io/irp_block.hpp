@@ -24,7 +24,7 @@ struct IrpBlock {
     std::uint8_t size_class;  // index into kClassStacks, or kPoolClass
     std::uint8_t priority_hint;  // IoSetIoPriorityHint's IO_PRIORITY_HINT + 1; 0: not set (normal)
     std::uint8_t built;          // nonzero: an IoBuild*Request or IoMakeAssociatedIrp IRP (verifier 0xC9 0x311)
-    std::uint8_t reserved;
+    std::uint8_t quota_flags;    // IRP_QUOTA_CHARGED or 0; set only for ChargeQuota blocks (pool class)
     std::uint32_t magic;
 };
 static_assert(sizeof(IrpBlock) == 32);

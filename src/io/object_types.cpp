@@ -46,6 +46,7 @@ _OBJECT_TYPE g_file_type{
     .parse = file_parse,
     .query_name = file_query_name,
     .dump = file_dump,
+    .delete_at_passive = true,  // IRP_MJ_CLOSE at PASSIVE_LEVEL, on the FILE_OBJECT the create saw
 };
 
 void register_types() {

@@ -6,6 +6,8 @@
 
 #include "ntio_ddk/bugcodes.h"
 #include "ob/object_manager.hpp"
+#include "ex/executive.hpp"
+#include "ntio/system.hpp"
 
 namespace ntio::ob {
 
@@ -73,6 +75,49 @@ ULONG_PTR ProcessHandleCounts::count(PEPROCESS process)
     return result;
 }
 
+namespace {
+
+// The deletion itself: the delete procedure, then the memory.
+void delete_object(ObjectHeader* h) noexcept
+{
+    _OBJECT_TYPE* type = h->type;
+    ObjectManager* manager = h->manager;
+    if (type->del) type->del(h->body());
+    h->~ObjectHeader();
+    ::operator delete(reinterpret_cast<char*>(h) - kHeaderOffset, std::align_val_t{kBodyAlignment});
+    manager->object_deleted(type);
+}
+
+// A deletion deferred to a worker thread (a delete_at_passive type's last reference gone above
+// APC_LEVEL). The object is unreachable meanwhile: its count is 0 and it is marked deleting.
+struct DeferredDeletion {
+    WORK_QUEUE_ITEM item;
+    ObjectHeader* header;
+};
+
+VOID NTAPI run_deferred_deletion(PVOID parameter)
+{
+    auto* deferred = static_cast<DeferredDeletion*>(parameter);
+    ObjectHeader* h = deferred->header;
+    delete deferred;
+    delete_object(h);
+}
+
+// A dereference cannot fail: the work item's memory is retried until the host gives it.
+void defer_deletion(ObjectHeader* h) noexcept
+{
+    auto* deferred = new (std::nothrow) DeferredDeletion;
+    while (!deferred) {
+        std::this_thread::yield();
+        deferred = new (std::nothrow) DeferredDeletion;
+    }
+    deferred->header = h;
+    ExInitializeWorkItem(&deferred->item, run_deferred_deletion, deferred);
+    h->manager->system().executive().queue_work_item(&deferred->item, CriticalWorkQueue);
+}
+
+}  // namespace
+
 LONG_PTR dereference_last(ObjectHeader* h, LONG_PTR before) noexcept
 {
     // Bug check 0x18 (object type, object, reserved, reserved: ntio puts the count found in P4),
@@ -83,12 +128,11 @@ LONG_PTR dereference_last(ObjectHeader* h, LONG_PTR before) noexcept
     }
     // Last reference: the delete procedure sees a body nobody else can reach any more.
     h->flags.fetch_or(kObjectDeleting, std::memory_order_relaxed);
-    _OBJECT_TYPE* type = h->type;
-    ObjectManager* manager = h->manager;
-    if (type->del) type->del(h->body());
-    h->~ObjectHeader();
-    ::operator delete(reinterpret_cast<char*>(h) - kHeaderOffset, std::align_val_t{kBodyAlignment});
-    manager->object_deleted(type);
+    if (h->type->delete_at_passive && KeGetCurrentIrql() > APC_LEVEL) [[unlikely]] {
+        defer_deletion(h);
+        return 0;
+    }
+    delete_object(h);
     return 0;
 }
 

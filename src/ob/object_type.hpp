@@ -25,7 +25,8 @@ using OpenProcedure = NTSTATUS (*)(OpenReason reason, KPROCESSOR_MODE mode, PEPR
 using CloseProcedure = void (*)(PEPROCESS process, void* object, ACCESS_MASK granted,
                                 ULONG_PTR process_handle_count, ULONG_PTR system_handle_count);
 // Runs once when the last reference goes, before the memory is freed. The body's C++ members are
-// destroyed here. PASSIVE_LEVEL (or the IRQL of the last dereference).
+// destroyed here. PASSIVE_LEVEL (or the IRQL of the last dereference, unless the type sets
+// delete_at_passive).
 using DeleteProcedure = void (*)(void* object);
 // Resolves the rest of a name below `parse_object` (directories are walked by ob itself). Returns
 // STATUS_SUCCESS with *found referenced, or STATUS_REPARSE after replacing request.complete_name
@@ -61,6 +62,10 @@ struct _OBJECT_TYPE {
     ntio::ob::QueryNameProcedure query_name = nullptr;
     ntio::ob::OkayToCloseProcedure okay_to_close = nullptr;
     ntio::ob::DumpProcedure dump = nullptr;
+    // The delete procedure must run at PASSIVE_LEVEL (files: it sends IRP_MJ_CLOSE). When the last
+    // reference goes above APC_LEVEL, NT defers the object's deletion to a worker thread; ob does so
+    // for these types, so the delete procedure sees the same object at PASSIVE_LEVEL.
+    bool delete_at_passive = false;
     unsigned index = 0;                  // 0 = not registered yet
 };
 

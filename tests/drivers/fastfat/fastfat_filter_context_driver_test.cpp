@@ -7,6 +7,8 @@
 #include "fastfat_driver_support.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <mutex>
 #include <vector>
 
@@ -34,6 +36,8 @@ struct ContextFilter {
     std::atomic<int> reads_with_matching_file_object_context{0};
     std::atomic<int> cleanups_with_context{0};
     std::atomic<int> file_object_contexts_freed{0};
+    std::atomic<PFILE_OBJECT> last_closed{nullptr};  // the FILE_OBJECT of the last IRP_MJ_CLOSE
+    std::atomic<int> close_irql{-1};                 // and the IRQL it came at
     std::mutex lock;
     std::vector<void*> freed;  // the stream contexts the free callback got, in order
 };
@@ -111,6 +115,8 @@ NTSTATUS NTAPI filter_dispatch(PDEVICE_OBJECT, PIRP irp) {
             ExFreePoolWithTag(CONTAINING_RECORD(removed, FileObjectContext, header), kFileObjectTag);
             ++g_filter.file_object_contexts_freed;
         }
+        g_filter.close_irql = KeGetCurrentIrql();
+        g_filter.last_closed = file;
         break;
     }
     default:
@@ -143,6 +149,8 @@ protected:
         g_filter.reads_with_matching_file_object_context = 0;
         g_filter.cleanups_with_context = 0;
         g_filter.file_object_contexts_freed = 0;
+        g_filter.last_closed = nullptr;
+        g_filter.close_irql = -1;
         g_filter.freed.clear();
         format({16, 16384, 4, 512, "CONTEXTS"});
     }
@@ -318,6 +326,41 @@ TEST_F(FastFatFilterContextTest, file_object_contexts_belong_to_one_file_object)
     EXPECT_EQ(left.Links.Blink, &left.Links);
     EXPECT_EQ(NtClose(h2), STATUS_SUCCESS);
     EXPECT_EQ(g_filter.file_object_contexts_freed, 2);
+    EXPECT_EQ(NtClose(root), STATUS_SUCCESS);
+}
+
+// The last reference to a file object dropped at DISPATCH_LEVEL (as a completion routine may): the
+// deletion waits for a worker, and the close reaches the filter at PASSIVE_LEVEL with the FILE_OBJECT
+// the create saw, so the filter finds the context it keyed by that file object and frees it, and a
+// context of another owner is unlinked as at any close.
+TEST_F(FastFatFilterContextTest, a_close_deferred_from_dispatch_level_finds_its_file_object_context) {
+    put_file("\\d.txt", std::vector<uint8_t>(10, 'd'));
+    HANDLE root = nullptr;
+    ASSERT_EQ(create("\\", &root, FILE_OPEN, FILE_LIST_DIRECTORY, FILE_DIRECTORY_FILE), STATUS_SUCCESS);
+    attach_filter(root);
+    if (HasFatalFailure()) return;
+    HANDLE h = nullptr;
+    ASSERT_EQ(create("\\d.txt", &h, FILE_OPEN, GENERIC_READ, FILE_NON_DIRECTORY_FILE), STATUS_SUCCESS);
+    PFILE_OBJECT file = file_object(h);
+    ASSERT_NE(FsRtlLookupPerFileObjectContext(file, g_filter.device, file), nullptr);
+    static int other_owner;
+    FSRTL_PER_FILEOBJECT_CONTEXT left{};
+    FsRtlInitPerFileObjectContext(&left, &other_owner, file);
+    ASSERT_EQ(FsRtlInsertPerFileObjectContext(file, &left), STATUS_SUCCESS);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);  // the cleanup; `file` holds the last reference
+    EXPECT_EQ(g_filter.file_object_contexts_freed, 0);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    ObDereferenceObject(file);
+    KeLowerIrql(old);
+    // Hang guard only: the worker normally runs at once.
+    for (int i = 0; i < 10000 && g_filter.last_closed.load() == nullptr; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_EQ(g_filter.last_closed.load(), file);
+    EXPECT_EQ(g_filter.close_irql.load(), PASSIVE_LEVEL);
+    EXPECT_EQ(g_filter.file_object_contexts_freed, 1);
+    EXPECT_EQ(left.Links.Flink, &left.Links);
+    EXPECT_EQ(left.Links.Blink, &left.Links);
     EXPECT_EQ(NtClose(root), STATUS_SUCCESS);
 }
 

@@ -365,4 +365,77 @@ TEST_F(ProcessQuotaTest, SettingLimitsNeedsThePrivilegeOnlyToRaise) {
     ObDereferenceObject(admin);
 }
 
+// IoAllocateIrp(Ex) with ChargeQuota TRUE charges the current thread's process at least the IRP's size
+// in nonpaged pool, sets IRP_QUOTA_CHARGED with IRP_LOOKASIDE_ALLOCATION (NT fact A2's ChargeQuota
+// variant), and IoFreeIrp gives the charge back, from any process context. "TRUE if quota is to be
+// charged against the current thread": https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocateirp
+TEST_F(ProcessQuotaTest, ChargeQuotaIrpsChargeTheProcessUntilFreed) {
+    attach(m_target);
+    PIRP irp = IoAllocateIrp(2, TRUE);
+    ASSERT_NE(irp, nullptr);
+    EXPECT_EQ(irp->AllocationFlags, IRP_ALLOCATED_FIXED_SIZE | IRP_LOOKASIDE_ALLOCATION | IRP_QUOTA_CHARGED);
+    EXPECT_EQ(irp->StackCount, 2);
+    EXPECT_EQ(irp->CurrentLocation, 3);
+    const SIZE_T charged = counters_here().QuotaNonPagedPoolUsage;
+    EXPECT_GE(charged, static_cast<SIZE_T>(IoSizeOfIrp(2)));
+    EXPECT_EQ(counters_here().QuotaPagedPoolUsage, 0u);
+    // Without ChargeQuota nothing is charged.
+    PIRP plain = IoAllocateIrp(2, FALSE);
+    ASSERT_NE(plain, nullptr);
+    EXPECT_EQ(plain->AllocationFlags, IRP_ALLOCATED_FIXED_SIZE);
+    EXPECT_EQ(counters_here().QuotaNonPagedPoolUsage, charged);
+    IoFreeIrp(plain);
+    // IoAllocateIrpEx charges the same way; IoReuseIrp keeps the flags and the charge.
+    PIRP ex = IoAllocateIrpEx(nullptr, 2, TRUE);
+    ASSERT_NE(ex, nullptr);
+    EXPECT_EQ(counters_here().QuotaNonPagedPoolUsage, 2 * charged);
+    IoReuseIrp(ex, STATUS_SUCCESS);
+    EXPECT_EQ(ex->AllocationFlags, IRP_ALLOCATED_FIXED_SIZE | IRP_LOOKASIDE_ALLOCATION | IRP_QUOTA_CHARGED);
+    EXPECT_EQ(counters_here().QuotaNonPagedPoolUsage, 2 * charged);
+    IoFreeIrp(ex);
+    EXPECT_EQ(counters_here().QuotaNonPagedPoolUsage, charged);
+    // Freed in another process's context (and at DISPATCH_LEVEL): the charge goes back to this one.
+    detach();
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    IoFreeIrp(irp);
+    KeLowerIrql(old);
+    attach(m_target);
+    const VM_COUNTERS c = counters_here();
+    EXPECT_EQ(c.QuotaNonPagedPoolUsage, 0u);
+    EXPECT_EQ(c.QuotaPeakNonPagedPoolUsage, 2 * charged);
+}
+
+// Over the nonpaged limit, IoAllocateIrp(.., TRUE) returns NULL ("NULL if an IRP could not be
+// allocated") and charges nothing; IoAllocateIrp(.., FALSE) is not limited.
+TEST_F(ProcessQuotaTest, ChargeQuotaIrpOverTheLimitIsNull) {
+    attach(m_target);
+    PIRP first = IoAllocateIrp(1, TRUE);
+    ASSERT_NE(first, nullptr);
+    const SIZE_T one = counters_here().QuotaNonPagedPoolUsage;
+    set_limits_here(ntio::ob::kDefaultPagedPoolQuota, one + one / 2);
+    EXPECT_EQ(IoAllocateIrp(1, TRUE), nullptr);
+    EXPECT_EQ(IoAllocateIrpEx(nullptr, 1, TRUE), nullptr);
+    EXPECT_EQ(counters_here().QuotaNonPagedPoolUsage, one);
+    PIRP plain = IoAllocateIrp(1, FALSE);
+    ASSERT_NE(plain, nullptr);
+    IoFreeIrp(plain);
+    IoFreeIrp(first);
+    EXPECT_EQ(counters_here().QuotaNonPagedPoolUsage, 0u);
+    PIRP again = IoAllocateIrp(1, TRUE);  // room again after the free
+    ASSERT_NE(again, nullptr);
+    IoFreeIrp(again);
+}
+
+// In the system process nothing is counted: IRP_QUOTA_CHARGED stays clear, IRP_LOOKASIDE_ALLOCATION
+// is set as for any ChargeQuota IRP (NT fact A2).
+TEST_F(ProcessQuotaTest, ChargeQuotaIrpInTheSystemProcessIsNotCharged) {
+    attach(om().system_process());
+    PIRP irp = IoAllocateIrp(2, TRUE);
+    ASSERT_NE(irp, nullptr);
+    EXPECT_EQ(irp->AllocationFlags, IRP_ALLOCATED_FIXED_SIZE | IRP_LOOKASIDE_ALLOCATION);
+    EXPECT_EQ(counters_here().QuotaNonPagedPoolUsage, 0u);
+    IoFreeIrp(irp);
+}
+
 }  // namespace process_quota_test
