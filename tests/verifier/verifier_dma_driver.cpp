@@ -149,8 +149,7 @@ NTSTATUS NTAPI VerDmaDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING) {
 // ---- The fixture ----
 
 void DmaVerifierTest::SetUp() {
-    SystemTest::SetUp();
-    (void)NtioVerifierSetMode(NtioVerifierStrict);
+    VerifiedDriverTest::SetUp();
     g_dma = DmaDriverState{};
 }
 
@@ -158,57 +157,26 @@ void DmaVerifierTest::TearDown() {
     if (KeGetCurrentIrql() != PASSIVE_LEVEL) KeLowerIrql(PASSIVE_LEVEL);
     if (m_driver) {
         (void)NtioVerifierSetFlags(m_driver, 0);
-        (void)NtioUnloadDriver(m_driver);
-        ObDereferenceObject(m_driver);
-        m_driver = nullptr;
+        unload();
     }
     // An adapter a test left behind on purpose (the driver unloaded without putting it back).
     if (g_dma.adapter) {
         g_dma.adapter->DmaOperations->PutDmaAdapter(g_dma.adapter);
         g_dma.adapter = nullptr;
     }
-    (void)NtioVerifierSetMode(NtioVerifierStrict);
-    SystemTest::TearDown();
+    VerifiedDriverTest::TearDown();
 }
 
 void DmaVerifierTest::load(ULONG flags) {
-    UNICODE_STRING name = RTL_CONSTANT_STRING(L"VerDma");
-    ASSERT_EQ(NtioCreateDriver(&name, VerDmaDriverEntry, &m_driver), STATUS_SUCCESS);
-    if (flags) {
-        ASSERT_EQ(NtioVerifierSetFlags(m_driver, flags), STATUS_SUCCESS);
-    }
+    load_driver(L"VerDma", VerDmaDriverEntry, flags);
+    if (HasFatalFailure()) return;
     DmaCommand get{kGetAdapter};
     get.length = 3 * PAGE_SIZE;
     ASSERT_EQ(run(get), STATUS_SUCCESS);
     ASSERT_NE(g_dma.adapter, nullptr);
 }
 
-namespace {
-NTSTATUS NTAPI KeepStatus(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
-    *static_cast<NTSTATUS*>(Context) = Irp->IoStatus.Status;
-    return STATUS_MORE_PROCESSING_REQUIRED;
-}
-}  // namespace
-
-NTSTATUS DmaVerifierTest::run(DmaCommand& command) {
-    PDEVICE_OBJECT device = g_dma.device;
-    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
-    if (!irp) {
-        ADD_FAILURE() << "IoAllocateIrp failed";
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-    sp->MajorFunction = IRP_MJ_DEVICE_CONTROL;
-    sp->Parameters.DeviceIoControl.IoControlCode = kIoctlDma;
-    sp->Parameters.DeviceIoControl.Type3InputBuffer = &command;
-    NTSTATUS final_status = STATUS_PENDING;
-    IoSetCompletionRoutine(irp, KeepStatus, &final_status, TRUE, TRUE, TRUE);
-    m_ioctl_irp = irp;
-    (void)IoCallDriver(device, irp);
-    m_ioctl_irp = nullptr;
-    IoFreeIrp(irp);
-    return final_status;
-}
+NTSTATUS DmaVerifierTest::run(DmaCommand& command) { return send_ioctl(g_dma.device, kIoctlDma, &command); }
 
 NTSTATUS DmaVerifierTest::run(DmaOp op) {
     DmaCommand command{op};
@@ -226,26 +194,6 @@ void DmaVerifierTest::release_registers(ULONG registers) {
     DmaCommand c{kFreeMapRegisters};
     c.registers = registers;
     EXPECT_EQ(run(c), STATUS_SUCCESS);
-}
-
-ntio::test::BugCheck DmaVerifierTest::expect_dma_violation(const std::function<void()>& body) {
-    auto bc = ntio::test::catch_bugcheck(body);
-    if (KeGetCurrentIrql() != PASSIVE_LEVEL) KeLowerIrql(PASSIVE_LEVEL);
-    if (PIRP irp = m_ioctl_irp) {
-        m_ioctl_irp = nullptr;
-        IoFreeIrp(irp);
-    }
-    EXPECT_TRUE(bc.has_value()) << "no bugcheck";
-    if (!bc) return {};
-    EXPECT_EQ(bc->code, static_cast<ULONG>(DRIVER_VERIFIER_DMA_VIOLATION)) << std::hex << bc->code << " p1 " << bc->p1;
-    m_check_leaks = false;
-    return *bc;
-}
-
-void DmaVerifierTest::unload() {
-    (void)NtioUnloadDriver(m_driver);
-    ObDereferenceObject(m_driver);
-    m_driver = nullptr;
 }
 
 }  // namespace ntio::verifier::dma_test

@@ -11,6 +11,7 @@
 
 #include "support/bugcheck_catcher.hpp"
 #include "support/system_fixture.hpp"
+#include "verifier_driver_fixture.hpp"
 
 #include <wdm.h>
 #include <ntio/ntio.h>
@@ -65,7 +66,7 @@ UCHAR* TransferBuffer(ULONG which);
 
 NTSTATUS NTAPI VerDmaDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 
-class DmaVerifierTest : public ntio::test::SystemTest {
+class DmaVerifierTest : public ntio::verifier::test::VerifiedDriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
@@ -79,13 +80,11 @@ protected:
     void hold_registers(ULONG registers);
     void release_registers(ULONG registers);
     // Expects the 0xE6 bugcheck from body and returns it (IRQL back to PASSIVE_LEVEL).
-    ntio::test::BugCheck expect_dma_violation(const std::function<void()>& body);
+    ntio::test::BugCheck expect_dma_violation(const std::function<void()>& body) {
+        return expect_stop(body, DRIVER_VERIFIER_DMA_VIOLATION);
+    }
     // Expects body to run without a bugcheck.
     void expect_clean(const std::function<void()>& body) { ntio::test::expect_no_bugcheck(body); }
-    void unload();
-
-    PDRIVER_OBJECT m_driver = nullptr;
-    PIRP m_ioctl_irp = nullptr;
 };
 
 }  // namespace ntio::verifier::dma_test

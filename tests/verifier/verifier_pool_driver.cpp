@@ -311,8 +311,7 @@ void StopDriverThread() {
 }
 
 void PoolTest::SetUp() {
-    SystemTest::SetUp();
-    (void)NtioVerifierSetMode(NtioVerifierStrict);
+    VerifiedDriverTest::SetUp();
     g_pool_state.cancel_timer_at_unload.store(false);
     g_pool_state.stop_thread_at_unload.store(false);
     g_pool_state.dpc_runs.store(0);
@@ -320,38 +319,16 @@ void PoolTest::SetUp() {
 }
 
 void PoolTest::TearDown() {
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) KeLowerIrql(PASSIVE_LEVEL);
     KeCancelTimer(&g_timer);
     StopDriverThread();
-    if (m_driver) {
-        (void)NtioVerifierSetFlags(m_driver, 0);
-        (void)NtioUnloadDriver(m_driver);
-        ObDereferenceObject(m_driver);
-        m_driver = nullptr;
-    }
-    (void)NtioVerifierSetMode(NtioVerifierStrict);
-    if (KeGetCurrentIrql() != PASSIVE_LEVEL) KeLowerIrql(PASSIVE_LEVEL);
-    SystemTest::TearDown();
-}
-
-void PoolTest::load(ULONG flags) {
-    UNICODE_STRING name = RTL_CONSTANT_STRING(L"VerPool");
-    ASSERT_EQ(NtioCreateDriver(&name, VerPoolDriverEntry, &m_driver), STATUS_SUCCESS);
-    if (flags) {
-        ASSERT_EQ(NtioVerifierSetFlags(m_driver, flags), STATUS_SUCCESS);
-    }
+    VerifiedDriverTest::TearDown();
 }
 
 PDEVICE_OBJECT PoolTest::upper() const {
     // IoCreateDevice links new devices at the head: Upper was created last.
     return m_driver->DeviceObject;
 }
-
-namespace {
-NTSTATUS NTAPI KeepStatus(PDEVICE_OBJECT, PIRP Irp, PVOID Context) {
-    *static_cast<NTSTATUS*>(Context) = Irp->IoStatus.Status;
-    return STATUS_MORE_PROCESSING_REQUIRED;
-}
-}  // namespace
 
 PDEVICE_OBJECT PoolTest::lower() const { return m_driver->DeviceObject->NextDevice; }
 
@@ -366,47 +343,9 @@ PIRP PoolTest::send_write(ULONG mode, NTSTATUS* final_status) {
     sp->MajorFunction = IRP_MJ_WRITE;
     sp->Parameters.Write.Key = mode;
     *final_status = STATUS_PENDING;
-    IoSetCompletionRoutine(irp, KeepStatus, final_status, TRUE, TRUE, TRUE);
+    IoSetCompletionRoutine(irp, keep_status, final_status, TRUE, TRUE, TRUE);
     EXPECT_EQ(IoCallDriver(device, irp), STATUS_PENDING);
     return irp;
-}
-
-NTSTATUS PoolTest::ioctl(ULONG code) {
-    PDEVICE_OBJECT device = upper();
-    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
-    if (!irp) {
-        ADD_FAILURE() << "IoAllocateIrp failed";
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-    sp->MajorFunction = IRP_MJ_DEVICE_CONTROL;
-    sp->Parameters.DeviceIoControl.IoControlCode = code;
-    NTSTATUS final_status = STATUS_PENDING;
-    IoSetCompletionRoutine(irp, KeepStatus, &final_status, TRUE, TRUE, TRUE);
-    m_ioctl_irp = irp;
-    (void)IoCallDriver(device, irp);
-    m_ioctl_irp = nullptr;
-    IoFreeIrp(irp);
-    return final_status;
-}
-
-ntio::test::BugCheck PoolTest::expect_bugcheck(const std::function<void()>& body, ULONG code) {
-    auto bc = ntio::test::catch_bugcheck(body);
-    if (PIRP irp = m_ioctl_irp) {
-        m_ioctl_irp = nullptr;
-        IoFreeIrp(irp);
-    }
-    EXPECT_TRUE(bc.has_value()) << "no bugcheck";
-    if (!bc) return {};
-    EXPECT_EQ(bc->code, code) << std::hex << bc->code << " p1 " << bc->p1;
-    m_check_leaks = false;
-    return *bc;
-}
-
-void PoolTest::unload() {
-    (void)NtioUnloadDriver(m_driver);
-    ObDereferenceObject(m_driver);
-    m_driver = nullptr;
 }
 
 }  // namespace ntio::verifier::test

@@ -10,6 +10,7 @@
 
 #include "support/bugcheck_catcher.hpp"
 #include "support/system_fixture.hpp"
+#include "verifier_driver_fixture.hpp"
 
 #include <wdm.h>
 #include <ntio/ntio.h>
@@ -69,25 +70,22 @@ void ReleaseHeldWrite(PDEVICE_OBJECT Lower);
 // Completes Lower's current StartIo IRP (kStartIoHold) and starts the next packet, at DISPATCH_LEVEL.
 void FinishCurrentPacket(PDEVICE_OBJECT Lower);
 
-class PoolTest : public ntio::test::SystemTest {
+class PoolTest : public VerifiedDriverTest {
 protected:
     void SetUp() override;
     void TearDown() override;
     // Loads VerPool and verifies it with flags (0: not verified).
-    void load(ULONG flags = NTIO_VERIFIER_STANDARD_FLAGS);
+    void load(ULONG flags = NTIO_VERIFIER_STANDARD_FLAGS) { load_driver(L"VerPool", VerPoolDriverEntry, flags); }
     PDEVICE_OBJECT upper() const;
     PDEVICE_OBJECT lower() const;
     // A write to Lower (an IRP of the test, kept by its completion routine: free it with IoFreeIrp).
     PIRP send_write(ULONG mode, NTSTATUS* final_status);
     // Sends an IOCTL to Upper (an IRP of the test, not of the driver) and returns its final status.
-    NTSTATUS ioctl(ULONG code);
+    NTSTATUS ioctl(ULONG code) { return send_ioctl(upper(), code); }
     // Expects the bugcheck code from body and returns it (leak checks off: the body was cut short).
-    ntio::test::BugCheck expect_bugcheck(const std::function<void()>& body, ULONG code);
-    // NtioUnloadDriver with the driver still verified; the driver object reference is dropped.
-    void unload();
-
-    PDRIVER_OBJECT m_driver = nullptr;
-    PIRP m_ioctl_irp = nullptr;  // the IOCTL in flight (a caught bugcheck leaves it behind)
+    ntio::test::BugCheck expect_bugcheck(const std::function<void()>& body, ULONG code) {
+        return expect_stop(body, code);
+    }
 };
 
 }  // namespace ntio::verifier::test
