@@ -227,6 +227,9 @@ TEST_F(LifetimeRulesTest, initializing_an_allocated_irp_with_quota_is_0x20d) {
         },
         0x20D);
     EXPECT_EQ(bc.p3, ptr(irp));
+    // The stop came before the IRP was reinitialized: it is still IoAllocateIrp's to free.
+    EXPECT_TRUE(irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE);
+    IoFreeIrp(irp);
 }
 
 TEST_F(LifetimeRulesTest, initializing_an_allocated_irp_without_quota_is_0x238) {
@@ -239,6 +242,8 @@ TEST_F(LifetimeRulesTest, initializing_an_allocated_irp_without_quota_is_0x238) 
         },
         0x238);
     EXPECT_EQ(bc.p3, ptr(irp));
+    EXPECT_TRUE(irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE);
+    IoFreeIrp(irp);
 }
 
 // IoReuseIrp on an allocated IRP, IoInitializeIrp on the driver's own memory.

@@ -480,7 +480,9 @@ TEST_F(VerifierTest, unloading_with_a_parked_irp_is_0xce) {
     EXPECT_EQ(BuggyTakeParked(device), irp);
     IoFreeIrp(irp);
     ObDereferenceObject(device);
-    // The bugcheck left the unload path before it dropped the reference it holds during unload.
+    // The bugcheck left the unload path before it dropped the two references it holds during the
+    // unload (NtioUnloadDriver's and the unload routine's call's).
+    ObDereferenceObject(m_buggy);
     ObDereferenceObject(m_buggy);
 }
 
