@@ -20,6 +20,7 @@ enum class Op {
     write,      // data or size changes: everything goes to none, level 2 even for its own key
     handle,     // rename, link, delete, a create's sharing violation: loses H (batch and filter to none)
     all_none,   // FsRtlOplockBreakToNone: every oplock to none whatever its key
+    lower,      // FsRtlCheckUpperOplock: every oplock keeps at most Check::keep, whatever its key
     cleanup,    // the owner's handle closes
 };
 
@@ -29,6 +30,7 @@ struct Check {
     bool complete_if_oplocked = false;
     bool filter_breaks = false;  // the create would disturb a filter oplock's owner
     bool requiring_oplock = false;
+    ULONG keep = 0;  // Op::lower: the lower file system's new oplock state
 };
 
 // The level `kind` at `level` keeps under `c` (MS-FSA 2.1.4.12's table, by caching levels).
@@ -40,6 +42,13 @@ ULONG level_after(const Check& c, Kind kind, ULONG level, PFILE_OBJECT owner) {
         return level;
     case Op::all_none:
         return 0;
+    case Op::lower: {
+        // Legacy oplocks keep the shape their kind allows: batch and filter oplocks that lose H go
+        // to none (as a handle break takes them), level 1 that loses W goes to level 2.
+        const ULONG to = level & c.keep;
+        if ((kind == Kind::batch || kind == Kind::filter) && to != level) return 0;
+        return (to & kRead) ? to : 0;
+    }
     case Op::write:
         if (kind == Kind::level2) return 0;
         return same ? level : 0;
@@ -269,8 +278,9 @@ NTSTATUS check(POPLOCK oplock, PIRP irp, const Check& c, PVOID context, POPLOCK_
         wait_blocked(blocked, irp, n);
         return STATUS_SUCCESS;
     }
-    // The IRP is the package's now: the file system prepares it for posting, then it waits.
-    IoMarkIrpPending(irp);
+    // The IRP is the package's now: the file system prepares it for posting, then it waits. An
+    // operation without an IRP (FsRtlCheckUpperOplock) has nothing to park: its routines get NULL.
+    if (irp) IoMarkIrpPending(irp);
     if (post) post(context, irp);
     Deferred later;
     bool run_now = false;
@@ -278,6 +288,8 @@ NTSTATUS check(POPLOCK oplock, PIRP irp, const Check& c, PVOID context, POPLOCK_
         std::lock_guard<std::mutex> guard(s->m_lock);
         if (!s->has_breaking_for_locked(c.requester)) {
             run_now = true;
+        } else if (!irp) {
+            s->m_waiters.push_back({nullptr, context, completion, nullptr});
         } else if (s->park_locked(irp)) {
             s->m_waiters.push_back({irp, context, completion, nullptr});
         } else {
@@ -349,6 +361,42 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlOplockBreakToNoneEx(POPLOCK Oplock, PIRP Irp, UL
     c.requester = IoGetCurrentIrpStackLocation(Irp)->FileObject;
     c.complete_if_oplocked = (Flags & OPLOCK_FLAG_COMPLETE_IF_OPLOCKED) != 0;
     return check(Oplock, Irp, c, Context, CompletionRoutine, PostIrpRoutine);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlcheckupperoplock
+// A layered file system's oplock in the file system below it changed to NewLowerOplockState: the
+// oplocks it granted above (on this OPLOCK) keep at most that state, whatever their keys, and breaks
+// that need an acknowledgement hold the caller (blocked, or CompletionRoutine called with a NULL IRP,
+// after PrePendRoutine, when STATUS_PENDING is returned). OPLOCK_UPPER_FLAG_CHECK_NO_BREAK returns
+// STATUS_CANNOT_BREAK_OPLOCK, breaking nothing, when any oplock would break.
+// OPLOCK_UPPER_FLAG_NOTIFY_REFRESH_READ ("break only Read (R) upper oplocks and notify R holders that
+// they may again request R. All other upper oplock checks it will return STATUS_CANNOT_BREAK_OPLOCK"):
+// NT deviation, a reading of that sentence: every read-only oplock (R, level 2) breaks to none, which
+// needs no acknowledgement, unless an oplock caching more than R is granted or breaking, which makes
+// it STATUS_CANNOT_BREAK_OPLOCK with nothing broken. Other flag bits, or state bits other than R, W
+// and H, are STATUS_INVALID_PARAMETER (Learn names no error for them).
+NTKERNELAPI NTSTATUS NTAPI FsRtlCheckUpperOplock(POPLOCK Oplock, ULONG NewLowerOplockState,
+                                                 PVOID CompletionRoutineContext,
+                                                 POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                                 POPLOCK_FS_PREPOST_IRP PrePendRoutine, ULONG Flags) {
+    constexpr ULONG kKnownFlags = OPLOCK_UPPER_FLAG_CHECK_NO_BREAK | OPLOCK_UPPER_FLAG_NOTIFY_REFRESH_READ;
+    if (!Oplock || (Flags & ~kKnownFlags) || (NewLowerOplockState & ~(kRead | kWrite | kHandle)))
+        return STATUS_INVALID_PARAMETER;
+    Check c;
+    c.op = Op::lower;
+    c.keep = NewLowerOplockState;
+    c.requiring_oplock = (Flags & OPLOCK_UPPER_FLAG_CHECK_NO_BREAK) != 0;
+    if (Flags & OPLOCK_UPPER_FLAG_NOTIFY_REFRESH_READ) {
+        State* s = state_of(Oplock);
+        if (s) {
+            std::lock_guard<std::mutex> guard(s->m_lock);
+            if (!s->m_breaking.empty()) return STATUS_CANNOT_BREAK_OPLOCK;
+            for (const Grant& g : s->m_grants)
+                if (g.level != kRead) return STATUS_CANNOT_BREAK_OPLOCK;
+        }
+        c.keep = 0;
+    }
+    return check(Oplock, nullptr, c, CompletionRoutineContext, CompletionRoutine, PrePendRoutine);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockbreakh

@@ -41,8 +41,9 @@ NTSTATUS grant_locked(State& s, Grant grant, Deferred& deferred) {
 // whatever the count by now: the reservation is there so that step 3 of Learn's filter oplock
 // procedure (another open for read) cannot make step 2 fail
 // (https://learn.microsoft.com/windows-hardware/drivers/ifs/granting-oplocks).
-NTSTATUS request_legacy(State& s, PIRP irp, PFILE_OBJECT fo, Kind kind, ULONG open_count, Deferred& deferred) {
-    if (!s.m_breaking.empty()) return STATUS_OPLOCK_NOT_GRANTED;
+NTSTATUS request_legacy(State& s, PIRP irp, PFILE_OBJECT fo, Kind kind, ULONG open_count, ULONG lower,
+                       Deferred& deferred) {
+    if (!s.m_breaking.empty() || (legacy_level(kind) & ~lower)) return STATUS_OPLOCK_NOT_GRANTED;
     if (kind == Kind::filter && s.m_grants.size() == 1 && !s.m_grants[0].irp && s.m_grants[0].owner == fo) {
         s.m_grants.clear();
         return grant_locked(s, {irp, fo, kind, legacy_level(kind)}, deferred);
@@ -62,8 +63,8 @@ NTSTATUS request_legacy(State& s, PIRP irp, PFILE_OBJECT fo, Kind kind, ULONG op
 // one when it asks for at least as much; that older request completes naming the new level, with
 // STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE when another open of the key asked.
 NTSTATUS request_win7(State& s, PIRP irp, PFILE_OBJECT fo, ULONG level, ULONG open_count, ULONG flags,
-                      Deferred& deferred) {
-    if (!s.m_breaking.empty()) return STATUS_OPLOCK_NOT_GRANTED;
+                      ULONG lower, Deferred& deferred) {
+    if (!s.m_breaking.empty() || (level & ~lower)) return STATUS_OPLOCK_NOT_GRANTED;
     const Grant* own = nullptr;
     for (const Grant& g : s.m_grants) {
         if (g.kind == Kind::win7 && same_key(g.owner, fo)) {
@@ -90,8 +91,11 @@ NTSTATUS request_win7(State& s, PIRP irp, PFILE_OBJECT fo, ULONG level, ULONG op
 }
 
 // MS-FSA 2.1.5.18: the owner of a break that waits for it answers; the break ends and the owner keeps
-// what the break left it (as a new oplock on this request) or nothing.
-NTSTATUS acknowledge(State& s, PIRP irp, PFILE_OBJECT fo, ULONG code, ULONG win7_level, Deferred& deferred) {
+// what the break left it (as a new oplock on this request) or nothing. Through FsRtlUpperOplockFsctrl
+// what it keeps must also be within the lower file system's state (`lower`): otherwise the break
+// ends with nothing kept and STATUS_OPLOCK_NOT_GRANTED.
+NTSTATUS acknowledge(State& s, PIRP irp, PFILE_OBJECT fo, ULONG code, ULONG win7_level, ULONG lower,
+                     Deferred& deferred) {
     auto it = s.m_breaking.begin();
     for (; it != s.m_breaking.end(); ++it)
         if (it->owner == fo && (it->kind == Kind::win7) == (code == FSCTL_REQUEST_OPLOCK)) break;
@@ -106,11 +110,14 @@ NTSTATUS acknowledge(State& s, PIRP irp, PFILE_OBJECT fo, ULONG code, ULONG win7
         if (win7_level != 0 && (!valid_win7_level(win7_level) || (win7_level & b.to_level) != win7_level))
             return STATUS_INVALID_PARAMETER;
         s.m_breaking.erase(it);
-        if (win7_level != 0) status = grant_locked(s, {irp, fo, Kind::win7, win7_level}, deferred);
+        if (win7_level & ~lower) status = STATUS_OPLOCK_NOT_GRANTED;
+        else if (win7_level != 0) status = grant_locked(s, {irp, fo, Kind::win7, win7_level}, deferred);
     } else {
         s.m_breaking.erase(it);
-        if (code == FSCTL_OPLOCK_BREAK_ACKNOWLEDGE && (b.to_level & kRead))
-            status = grant_locked(s, {irp, fo, Kind::level2, kRead}, deferred);
+        if (code == FSCTL_OPLOCK_BREAK_ACKNOWLEDGE && (b.to_level & kRead)) {
+            status = (lower & kRead) ? grant_locked(s, {irp, fo, Kind::level2, kRead}, deferred)
+                                     : STATUS_OPLOCK_NOT_GRANTED;
+        }
     }
     s.release_if_idle_locked(deferred);
     return status;
@@ -121,13 +128,13 @@ NTSTATUS acknowledge(State& s, PIRP irp, PFILE_OBJECT fo, ULONG code, ULONG win7
 // It has no request IRP: the owner's FSCTL_REQUEST_FILTER_OPLOCK takes it up, and whatever would
 // break a filter oplock, or the owner's cleanup, ends it. A guess: SYNCHRONIZE, which synchronous
 // opens add, does not count against FILE_READ_ATTRIBUTES.
-NTSTATUS reserve_filter(POPLOCK oplock, PIRP irp, ULONG open_count) {
+NTSTATUS reserve_filter(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG lower) {
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
     ACCESS_MASK access =
         sp->Parameters.Create.SecurityContext ? sp->Parameters.Create.SecurityContext->DesiredAccess : 0;
     RtlMapGenericMask(&access, IoGetFileObjectGenericMapping());
     constexpr USHORT kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
-    if (open_count != 1 || (access & ~SYNCHRONIZE) != FILE_READ_ATTRIBUTES ||
+    if (open_count != 1 || (legacy_level(Kind::filter) & ~lower) || (access & ~SYNCHRONIZE) != FILE_READ_ATTRIBUTES ||
         (sp->Parameters.Create.ShareAccess & kShareAll) != kShareAll)
         return STATUS_OPLOCK_NOT_GRANTED;
     State* s = state_for(oplock);
@@ -140,9 +147,11 @@ NTSTATUS reserve_filter(POPLOCK oplock, PIRP irp, ULONG open_count) {
     return STATUS_SUCCESS;
 }
 
-NTSTATUS fsctrl(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG flags) {
+// `lower`: the caching levels a grant may hold (FsRtlUpperOplockFsctrl's LowerOplockState; all of them
+// otherwise).
+NTSTATUS fsctrl(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG flags, ULONG lower) {
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
-    if (sp->MajorFunction == IRP_MJ_CREATE) return reserve_filter(oplock, irp, open_count);
+    if (sp->MajorFunction == IRP_MJ_CREATE) return reserve_filter(oplock, irp, open_count, lower);
     const ULONG code = sp->Parameters.FileSystemControl.FsControlCode;
     PFILE_OBJECT fo = sp->FileObject;
     Kind kind = Kind::win7;
@@ -187,13 +196,13 @@ NTSTATUS fsctrl(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG flags) {
         switch (code) {
         case FSCTL_REQUEST_OPLOCK:
             status = win7_flags == REQUEST_OPLOCK_INPUT_FLAG_ACK
-                         ? acknowledge(*s, irp, fo, code, win7_level, deferred)
-                         : request_win7(*s, irp, fo, win7_level, open_count, flags, deferred);
+                         ? acknowledge(*s, irp, fo, code, win7_level, lower, deferred)
+                         : request_win7(*s, irp, fo, win7_level, open_count, flags, lower, deferred);
             break;
         case FSCTL_OPLOCK_BREAK_ACKNOWLEDGE:
         case FSCTL_OPBATCH_ACK_CLOSE_PENDING:
         case FSCTL_OPLOCK_BREAK_ACK_NO_2:
-            status = acknowledge(*s, irp, fo, code, 0, deferred);
+            status = acknowledge(*s, irp, fo, code, 0, lower, deferred);
             break;
         case FSCTL_OPLOCK_BREAK_NOTIFY:
             // https://learn.microsoft.com/windows-hardware/drivers/ifs/fsctl-oplock-break-notify
@@ -208,7 +217,7 @@ NTSTATUS fsctrl(POPLOCK oplock, PIRP irp, ULONG open_count, ULONG flags) {
             }
             break;
         default:
-            status = request_legacy(*s, irp, fo, kind, open_count, deferred);
+            status = request_legacy(*s, irp, fo, kind, open_count, lower, deferred);
             break;
         }
     }
@@ -241,7 +250,20 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlOplockFsctrl(POPLOCK Oplock, PIRP Irp, ULONG Ope
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockfsctrlex
 NTKERNELAPI NTSTATUS NTAPI FsRtlOplockFsctrlEx(POPLOCK Oplock, PIRP Irp, ULONG OpenCount, ULONG Flags) {
     if (!Oplock || !Irp) return STATUS_INVALID_PARAMETER;
-    return fsctrl(Oplock, Irp, OpenCount, Flags);
+    return fsctrl(Oplock, Irp, OpenCount, Flags, kRead | kWrite | kHandle);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlupperoplockfsctrl
+// FsRtlOplockFsctrlEx for a layered file system that holds an oplock at LowerOplockState in the file
+// system below: a request (or an acknowledgement that keeps a level) for more than that state is
+// STATUS_OPLOCK_NOT_GRANTED. Flags other than OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH, or state bits other
+// than R, W and H, are STATUS_INVALID_PARAMETER (Learn names no error for them).
+NTKERNELAPI NTSTATUS NTAPI FsRtlUpperOplockFsctrl(POPLOCK Oplock, PIRP Irp, ULONG OpenCount, ULONG LowerOplockState,
+                                                  ULONG Flags) {
+    if (!Oplock || !Irp || (Flags & ~OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH) ||
+        (LowerOplockState & ~(kRead | kWrite | kHandle)))
+        return STATUS_INVALID_PARAMETER;
+    return fsctrl(Oplock, Irp, OpenCount, Flags, LowerOplockState);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtloplockissharedrequest

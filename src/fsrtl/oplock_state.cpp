@@ -70,7 +70,7 @@ bool State::has_breaking_for_locked(PFILE_OBJECT requester) const noexcept {
 void State::release_if_idle_locked(Deferred& deferred) {
     if (!m_breaking.empty()) return;
     for (const Waiter& w : m_waiters) {
-        if (w.event || unpark_locked(w.irp)) deferred.released.push_back(w);
+        if (w.event || !w.irp || unpark_locked(w.irp)) deferred.released.push_back(w);
     }
     m_waiters.clear();
     for (PIRP irp : m_notify)

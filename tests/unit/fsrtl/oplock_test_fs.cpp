@@ -24,7 +24,9 @@ NTSTATUS NTAPI fs_dispatch(PDEVICE_OBJECT, PIRP irp) {
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(irp);
     TestFs* fs = g_fs;
     if (sp->MajorFunction == IRP_MJ_FILE_SYSTEM_CONTROL) {
-        NTSTATUS status = FsRtlOplockFsctrl(&fs->oplock, irp, fs->open_count);
+        NTSTATUS status = fs->lower_state == TestFs::kNotLayered
+                              ? FsRtlOplockFsctrl(&fs->oplock, irp, fs->open_count)
+                              : FsRtlUpperOplockFsctrl(&fs->oplock, irp, fs->open_count, fs->lower_state, 0);
         if (status == STATUS_PENDING) return status;
         return complete(irp, status);
     }

@@ -44,6 +44,10 @@ struct TestFs {
     ULONG open_count = 1;
     bool post = true;
     std::atomic<int> posted_back{0};  // operations the package gave back through the CompletionRoutine
+    // A layered file system: the FSCTLs go to FsRtlUpperOplockFsctrl with this state of its oplock in
+    // the file system below (kNotLayered: FsRtlOplockFsctrl).
+    static constexpr ULONG kNotLayered = ~0u;
+    ULONG lower_state = kNotLayered;
 };
 
 class OplockFsTest : public ntio::test::SystemTest {

@@ -36,6 +36,10 @@ typedef PVOID OPLOCK, *POPLOCK;
 /* FsRtlOplockFsctrlEx flags. */
 #define OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH 0x00000001
 
+/* FsRtlCheckUpperOplock flags. */
+#define OPLOCK_UPPER_FLAG_CHECK_NO_BREAK 0x00010000
+#define OPLOCK_UPPER_FLAG_NOTIFY_REFRESH_READ 0x00020000
+
 /* FsRtlCheckOplockEx2's notifications of a blocked wait (Windows 10, version 2004).
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/ns-ntifs-_oplock_notify_params */
 typedef enum _OPLOCK_NOTIFY_REASON {
@@ -95,6 +99,15 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlOplockBreakH(_In_ POPLOCK Oplock, _In_ PIRP Irp,
                                              _In_opt_ POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
                                              _In_opt_ POPLOCK_FS_PREPOST_IRP PostIrpRoutine);
 NTKERNELAPI BOOLEAN NTAPI FsRtlOplockIsSharedRequest(_In_ PIRP Irp);
+/* Layered file systems (Windows 8):
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlcheckupperoplock
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlupperoplockfsctrl */
+NTKERNELAPI NTSTATUS NTAPI FsRtlCheckUpperOplock(_In_ POPLOCK Oplock, _In_ ULONG NewLowerOplockState,
+                                                 _In_opt_ PVOID CompletionRoutineContext,
+                                                 _In_opt_ POPLOCK_WAIT_COMPLETE_ROUTINE CompletionRoutine,
+                                                 _In_opt_ POPLOCK_FS_PREPOST_IRP PrePendRoutine, _In_ ULONG Flags);
+NTKERNELAPI NTSTATUS NTAPI FsRtlUpperOplockFsctrl(_In_ POPLOCK Oplock, _In_ PIRP Irp, _In_ ULONG OpenCount,
+                                                  _In_ ULONG LowerOplockState, _In_ ULONG Flags);
 NTKERNELAPI BOOLEAN NTAPI FsRtlOplockKeysEqual(_In_opt_ PFILE_OBJECT Fo1, _In_opt_ PFILE_OBJECT Fo2);
 
 NTIO_END_DECLS
