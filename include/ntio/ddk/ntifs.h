@@ -7,6 +7,7 @@
 #include "ntio_ddk/io_completion.h"
 #include "ntio_ddk/ps_lookup.h"
 #include "ntio_ddk/ps_quota.h"
+#include "ntio_ddk/rtl_prefix.h"
 #include "ntio_ddk/named_pipe.h"
 #include "ntio_ddk/fsrtl.h"
 #include "ntio_ddk/fsrtl_notify.h"
