@@ -1,13 +1,18 @@
 // NtOpenProcess and NtOpenThread with their Zw forms: a handle to a process or thread found by its
 // client id (processes and threads have no names), with the access the caller may be granted on
-// the object's security descriptor, as every other open checks it.
+// the object's security descriptor, as every other open checks it. NtTerminateProcess ends a
+// process by handle through the object manager's termination (threads marked, handles closed,
+// waiters released).
 #include "nt/current_system.hpp"
 #include <ntio/ntapi.h>
 #include <ntifs.h>
 
 #include "nt/object_attributes.hpp"
 #include "nt/previous_mode.hpp"
+#include "nt/object_reference.hpp"
 #include "nt/user_memory.hpp"
+#include "ob/object_manager.hpp"
+#include "ob/process.hpp"
 
 using namespace ntio;
 using namespace ntio::nt;
@@ -109,6 +114,28 @@ NTSTATUS NTAPI ZwOpenThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, POB
                             PCLIENT_ID ClientId) {
     KernelModeCall kernel;
     return NtOpenThread(ThreadHandle, DesiredAccess, ObjectAttributes, ClientId);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwterminateprocess
+// PROCESS_TERMINATE on the handle; STATUS_PROCESS_IS_TERMINATING once the process has begun to end.
+// NT deviation: the caller's own process (and the System process) cannot be ended here: ntio's
+// processes live in the host process, whose threads cannot be unwound from under their callers,
+// so the call fails with STATUS_ACCESS_DENIED instead of not returning (docs/nt-deviations.md).
+NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    HandleReference<_EPROCESS> process;
+    NTSTATUS status = process.reference(ProcessHandle, PROCESS_TERMINATE, *PsProcessType, mode);
+    if (!NT_SUCCESS(status)) return status;
+    PEPROCESS target = process.get();
+    if (target == ob::current_process() || target->m_is_system) return STATUS_ACCESS_DENIED;
+    if (target->m_terminating.load(std::memory_order_acquire)) return STATUS_PROCESS_IS_TERMINATING;
+    target->m_manager->terminate_process(target, ExitStatus);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI ZwTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus) {
+    KernelModeCall kernel;
+    return NtTerminateProcess(ProcessHandle, ExitStatus);
 }
 
 }  // extern "C"
