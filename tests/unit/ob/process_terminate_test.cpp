@@ -46,6 +46,7 @@ TEST_F(ProcessTerminateTest, bad_handles_and_missing_access) {
     EXPECT_EQ(NtTerminateProcess(query_only, STATUS_SUCCESS), STATUS_ACCESS_DENIED)
         << "a user-mode call needs PROCESS_TERMINATE";
     EXPECT_EQ(ZwTerminateProcess(reinterpret_cast<HANDLE>(0x7ffc), STATUS_SUCCESS), STATUS_INVALID_HANDLE);
+    EXPECT_EQ(ZwTerminateProcess(nullptr, STATUS_SUCCESS), STATUS_INVALID_HANDLE) << "ntio: no NULL form";
     OBJECT_ATTRIBUTES oa;
     InitializeObjectAttributes(&oa, nullptr, OBJ_KERNEL_HANDLE, nullptr, nullptr);
     CLIENT_ID tid{nullptr, PsGetCurrentThreadId()};
