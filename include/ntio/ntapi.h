@@ -51,6 +51,12 @@ NTSYSAPI NTSTATUS NTAPI NtQueryInformationToken(_In_ HANDLE TokenHandle,
                                                     PVOID TokenInformation,
                                                 _In_ ULONG TokenInformationLength, _Out_ PULONG ReturnLength);
 NTSYSAPI NTSTATUS NTAPI NtAllocateLocallyUniqueId(_Out_ PLUID Luid);
+/* Processes and threads by client id (see ZwOpenProcess in <ntddk.h>). */
+NTSYSAPI NTSTATUS NTAPI NtOpenProcess(_Out_ PHANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
+                                      _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ PCLIENT_ID ClientId);
+NTSYSAPI NTSTATUS NTAPI NtOpenThread(_Out_ PHANDLE ThreadHandle, _In_ ACCESS_MASK DesiredAccess,
+                                     _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ PCLIENT_ID ClientId);
+NTSYSAPI NTSTATUS NTAPI NtTerminateProcess(_In_opt_ HANDLE ProcessHandle, _In_ NTSTATUS ExitStatus);
 /* Processes: ProcessVmCounters and ProcessQuotaLimits (see ZwQueryInformationProcess in <ntddk.h>). */
 NTSYSAPI NTSTATUS NTAPI NtQueryInformationProcess(_In_ HANDLE ProcessHandle,
                                                   _In_ PROCESSINFOCLASS ProcessInformationClass,

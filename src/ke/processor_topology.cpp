@@ -219,4 +219,19 @@ NTKERNELAPI VOID KeQueryNodeActiveAffinity(USHORT NodeNumber, PGROUP_AFFINITY Af
     if (Count) *Count = static_cast<USHORT>(__builtin_popcountll(mask));
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kequeryhighestnodenumber
+// ntio's processors form one node (the topology above reports one NUMA node): the highest is 0.
+NTKERNELAPI USHORT KeQueryHighestNodeNumber(VOID) { return 0; }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetcurrentnodenumber
+NTKERNELAPI USHORT KeGetCurrentNodeNumber(VOID) { return 0; }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerynodemaximumprocessorcount
+// Node 0 holds every processor (none is ever added at run time). A guess: Learn does not say what
+// a node number above KeQueryHighestNodeNumber gives; ntio answers 0, as KeQueryNodeActiveAffinity
+// answers an empty mask for it.
+NTKERNELAPI USHORT KeQueryNodeMaximumProcessorCount(USHORT NodeNumber) {
+    return NodeNumber == 0 ? static_cast<USHORT>(processors()) : USHORT{0};
+}
+
 }  // extern "C"

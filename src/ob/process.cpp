@@ -4,6 +4,7 @@
 
 #include <new>
 
+#include "host/clock.hpp"
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
@@ -68,6 +69,7 @@ NTSTATUS ObjectManager::create_process_object(std::shared_ptr<se::Token> token, 
     h->flags.fetch_or(kObjectInserted, std::memory_order_relaxed);
     h->security = se::SecurityDescriptor::default_for(*p->m_token);
     p->m_unique_id = allocate_client_id();
+    p->m_create_time = host::system_time();
     p->m_image_name.assign(image_name);
     if (PEPROCESS parent = current_process(); parent && parent->m_manager == this) p->m_parent_id = parent->m_unique_id;
     {
@@ -89,6 +91,7 @@ void ObjectManager::terminate_process(PEPROCESS process, NTSTATUS exit_status)
     bool expected = false;
     if (!process->m_terminating.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) return;
     process->m_exit_status = exit_status;
+    process->m_exit_time.store(host::system_time(), std::memory_order_release);
     {
         std::lock_guard<std::mutex> guard(process->m_thread_lock);
         for (_ETHREAD* thread : process->m_threads) thread->m_terminating.store(true, std::memory_order_release);

@@ -45,6 +45,10 @@ struct _EPROCESS : _KPROCESS {
     std::atomic<bool> m_terminating{false};
     std::atomic<bool> m_terminated{false};
     NTSTATUS m_exit_status = STATUS_PENDING;  // written before the signal, read after it
+    // System times (100 ns since 1601) of the creation and of the termination (0 while it runs):
+    // PsGetProcessCreateTimeQuadPart and PsGetProcessExitTime.
+    LONGLONG m_create_time = 0;
+    std::atomic<LONGLONG> m_exit_time{0};
     std::mutex m_thread_lock;
     std::vector<struct _ETHREAD*> m_threads;  // live thread objects (not referenced)
     // Pool quota, [kNonPagedQuota] and [kPagedQuota]. Never charged for the system process. A block

@@ -139,4 +139,19 @@ TEST_F(ProcessorTopologyTest, a_short_buffer_gets_the_length_needed_and_bad_inpu
     EXPECT_EQ(KeQueryLogicalProcessorRelationship(nullptr, RelationAll, nullptr, nullptr), STATUS_INVALID_PARAMETER);
 }
 
+// One node: the highest number is 0, every caller runs on it, and it holds every processor; a node
+// that does not exist holds none.
+TEST_F(ProcessorTopologyTest, one_numa_node_holds_every_processor) {
+    EXPECT_EQ(KeQueryHighestNodeNumber(), 0);
+    EXPECT_EQ(KeGetCurrentNodeNumber(), 0);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    EXPECT_EQ(KeGetCurrentNodeNumber(), 0) << "any IRQL";
+    KeLowerIrql(old);
+    EXPECT_EQ(KeQueryNodeMaximumProcessorCount(0), KeQueryActiveProcessorCount(nullptr));
+    EXPECT_GE(KeQueryNodeMaximumProcessorCount(0), 1);
+    EXPECT_EQ(KeQueryNodeMaximumProcessorCount(1), 0);
+    EXPECT_EQ(KeQueryNodeMaximumProcessorCount(0xFFFF), 0);
+}
+
 }  // namespace processor_topology_test

@@ -91,3 +91,50 @@ TEST_F(PsLookupTest, threads_by_id) {
 
 }  // namespace ps_lookup
 }  // namespace ntio::ob::test
+
+namespace ntio::ob::test {
+namespace ps_times {
+
+using PsTimesTest = ntio::test::SystemTest;
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-psgetprocesscreatetimequadpart
+TEST_F(PsTimesTest, create_time_is_when_the_process_was_created) {
+    LARGE_INTEGER before;
+    KeQuerySystemTime(&before);
+    PEPROCESS created = nullptr;
+    ASSERT_EQ(system().objects().create_process(nullptr, u"times", &created), STATUS_SUCCESS);
+    LARGE_INTEGER after;
+    KeQuerySystemTime(&after);
+    const LONGLONG created_at = PsGetProcessCreateTimeQuadPart(created);
+    EXPECT_GE(created_at, before.QuadPart);
+    EXPECT_LE(created_at, after.QuadPart);
+    EXPECT_GT(PsGetProcessCreateTimeQuadPart(PsGetCurrentProcess()), 0);
+    EXPECT_LE(PsGetProcessCreateTimeQuadPart(PsGetCurrentProcess()), before.QuadPart);
+    EXPECT_EQ(PsGetProcessCreateTimeQuadPart(nullptr), 0) << "a NULL process answers 0, no fault";
+    system().objects().terminate_process(created, STATUS_SUCCESS);
+    ObDereferenceObject(created);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-psgetprocessexittime: the
+// current process's; zero while it runs, the termination's time once it has terminated.
+TEST_F(PsTimesTest, exit_time_of_the_current_process) {
+    EXPECT_EQ(PsGetProcessExitTime().QuadPart, 0) << "a running process";
+    PEPROCESS created = nullptr;
+    ASSERT_EQ(system().objects().create_process(nullptr, u"exit-time", &created), STATUS_SUCCESS);
+    LARGE_INTEGER before;
+    KeQuerySystemTime(&before);
+    system().objects().terminate_process(created, STATUS_SUCCESS);
+    LARGE_INTEGER after;
+    KeQuerySystemTime(&after);
+    KAPC_STATE apc_state;
+    KeStackAttachProcess(created, &apc_state);
+    const LONGLONG exited = PsGetProcessExitTime().QuadPart;
+    KeUnstackDetachProcess(&apc_state);
+    EXPECT_GE(exited, before.QuadPart);
+    EXPECT_LE(exited, after.QuadPart);
+    EXPECT_EQ(PsGetProcessExitTime().QuadPart, 0) << "back in the running process";
+    ObDereferenceObject(created);
+}
+
+}  // namespace ps_times
+}  // namespace ntio::ob::test

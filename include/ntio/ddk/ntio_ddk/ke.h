@@ -526,6 +526,14 @@ NTKERNELAPI VOID KeSetSystemGroupAffinityThread(_In_ PGROUP_AFFINITY Affinity,
 NTKERNELAPI VOID KeRevertToUserGroupAffinityThread(_In_ PGROUP_AFFINITY PreviousAffinity);
 NTKERNELAPI VOID KeQueryNodeActiveAffinity(_In_ USHORT NodeNumber, _Out_opt_ PGROUP_AFFINITY Affinity,
                                            _Out_opt_ PUSHORT Count);
+/* NUMA nodes: ntio has one (node 0, every processor). Any IRQL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kequeryhighestnodenumber
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetcurrentnodenumber
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerynodemaximumprocessorcount
+ * (0 for a node number that does not exist). */
+NTKERNELAPI USHORT KeQueryHighestNodeNumber(VOID);
+NTKERNELAPI USHORT KeGetCurrentNodeNumber(VOID);
+NTKERNELAPI USHORT KeQueryNodeMaximumProcessorCount(_In_ USHORT NodeNumber);
 
 /* ---- APCs (undocumented in the WDK, well-known signatures) --------------------------------- */
 NTKERNELAPI VOID KeInitializeApc(_Out_ PRKAPC Apc, _In_ PRKTHREAD Thread, _In_ KAPC_ENVIRONMENT Environment,

@@ -204,6 +204,9 @@ NTKERNELAPI PEPROCESS IoGetCurrentProcess(VOID);
 NTKERNELAPI HANDLE PsGetCurrentProcessId(VOID);
 NTKERNELAPI HANDLE PsGetCurrentThreadId(VOID);
 NTKERNELAPI HANDLE PsGetProcessId(PEPROCESS Process);
+/* The system time at which the process was created. Any IRQL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-psgetprocesscreatetimequadpart */
+NTKERNELAPI LONGLONG PsGetProcessCreateTimeQuadPart(PEPROCESS Process);
 NTKERNELAPI HANDLE PsGetThreadId(PETHREAD Thread);
 NTKERNELAPI HANDLE PsGetThreadProcessId(PETHREAD Thread);
 NTKERNELAPI PEPROCESS PsGetThreadProcess(PETHREAD Thread);

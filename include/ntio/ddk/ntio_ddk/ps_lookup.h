@@ -1,4 +1,4 @@
-/* PsLookupProcessByProcessId and PsLookupThreadByThreadId of <ntifs.h>. */
+/* PsLookupProcessByProcessId, PsLookupThreadByThreadId and PsGetProcessExitTime of <ntifs.h>. */
 #ifndef NTIO_DDK_PS_LOOKUP_H
 #define NTIO_DDK_PS_LOOKUP_H
 
@@ -10,6 +10,10 @@ NTIO_BEGIN_DECLS
  * STATUS_INVALID_PARAMETER when no such process (thread) exists. IRQL <= APC_LEVEL. */
 NTKERNELAPI NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process);
 NTKERNELAPI NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD *Thread);
+
+/* The exit time (system time) of the current process: 0 while it has not terminated. <= DISPATCH_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-psgetprocessexittime */
+NTKERNELAPI LARGE_INTEGER PsGetProcessExitTime(VOID);
 
 NTIO_END_DECLS
 

@@ -199,6 +199,20 @@ NTSYSAPI NTSTATUS NTAPI ZwQueueApcThread(_In_ HANDLE ThreadHandle, _In_ PPS_APC_
 NTSYSAPI NTSTATUS NTAPI ZwTestAlert(VOID);
 NTSYSAPI NTSTATUS NTAPI ZwAlertThread(_In_ HANDLE ThreadHandle);
 
+/* A handle to the process (thread) a CLIENT_ID names; ObjectAttributes->ObjectName must be NULL.
+ * STATUS_INVALID_PARAMETER_MIX (a name, or no client id), STATUS_INVALID_CID, STATUS_ACCESS_DENIED.
+ * IRQL == PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwopenprocess */
+NTSYSAPI NTSTATUS NTAPI ZwOpenProcess(_Out_ PHANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
+                                      _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ PCLIENT_ID ClientId);
+/* Ends the process (PROCESS_TERMINATE): its threads marked, its handles closed, its waiters released.
+ * STATUS_PROCESS_IS_TERMINATING if it already is. ntio refuses the caller's own process and the
+ * System process (STATUS_ACCESS_DENIED). IRQL == PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwterminateprocess */
+NTSYSAPI NTSTATUS NTAPI ZwTerminateProcess(_In_opt_ HANDLE ProcessHandle, _In_ NTSTATUS ExitStatus);
+NTSYSAPI NTSTATUS NTAPI ZwOpenThread(_Out_ PHANDLE ThreadHandle, _In_ ACCESS_MASK DesiredAccess,
+                                     _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ PCLIENT_ID ClientId);
+
 NTSYSAPI NTSTATUS NTAPI ZwCreateDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
                                                 _In_ POBJECT_ATTRIBUTES ObjectAttributes);
 NTSYSAPI NTSTATUS NTAPI ZwOpenDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
