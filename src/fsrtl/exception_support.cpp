@@ -86,6 +86,30 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlNormalizeNtstatus(NTSTATUS Exception, NTSTATUS G
     return FsRtlIsNtstatusExpected(Exception) ? Exception : GenericException;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-fsrtlistotaldevicefailure
+// Any IRQL. Learn: TRUE when the request failed because the physical device failed, never for
+// STATUS_DEVICE_DATA_ERROR or STATUS_CRC_ERROR (a failed sector). A guess where Learn names no
+// list: the statuses a disk or its controller reports for a device that is broken or gone (an I/O
+// device error, a failed disk operation, recalibration or reset, an adapter hardware error, a
+// device that lost power, was disconnected, removed or no longer exists); every other status,
+// success among them, is FALSE.
+NTKERNELAPI BOOLEAN NTAPI FsRtlIsTotalDeviceFailure(NTSTATUS Status) {
+    switch (Status) {
+    case STATUS_IO_DEVICE_ERROR:
+    case STATUS_DISK_OPERATION_FAILED:
+    case STATUS_DISK_RECALIBRATE_FAILED:
+    case STATUS_DISK_RESET_FAILED:
+    case STATUS_ADAPTER_HARDWARE_ERROR:
+    case STATUS_DEVICE_POWER_FAILURE:
+    case STATUS_DEVICE_NOT_CONNECTED:
+    case STATUS_DEVICE_REMOVED:
+    case STATUS_DEVICE_DOES_NOT_EXIST:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
 NTKERNELAPI VOID NTAPI FsRtlPostStackOverflow(PVOID Context, PKEVENT Event,
                                               PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine) {
     post(Context, Event, StackOverflowRoutine, false);

@@ -21,6 +21,38 @@ ULONG NTAPI IoGetRequestorProcessId(PIRP Irp) {
     return process ? static_cast<ULONG>(reinterpret_cast<ULONG_PTR>(PsGetProcessId(process))) : 0;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iogetrequestorsessionid
+// IRQL <= APC_LEVEL. The session of the requesting process is the session ID of its primary
+// token. STATUS_UNSUCCESSFUL with -1 for an IRP without a thread. A guess where Learn is silent: a
+// NULL Irp is STATUS_UNSUCCESSFUL too (-1 written when pSessionId is given), and a NULL pSessionId
+// STATUS_INVALID_PARAMETER.
+NTSTATUS NTAPI IoGetRequestorSessionId(PIRP Irp, PULONG pSessionId) {
+    if (!pSessionId) return STATUS_INVALID_PARAMETER;
+    *pSessionId = static_cast<ULONG>(-1);
+    PEPROCESS process = Irp ? IoGetRequestorProcess(Irp) : nullptr;
+    if (!process) return STATUS_UNSUCCESSFUL;
+    PACCESS_TOKEN token = PsReferencePrimaryToken(process);
+    if (!token) return STATUS_UNSUCCESSFUL;
+    ULONG session = 0;
+    const NTSTATUS status = SeQuerySessionIdToken(token, &session);
+    PsDereferencePrimaryToken(token);
+    if (!NT_SUCCESS(status)) return STATUS_UNSUCCESSFUL;
+    *pSessionId = session;
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iothreadtoprocess
+// The process the thread belongs to. A guess where Learn is silent: NULL for a NULL thread.
+PEPROCESS NTAPI IoThreadToProcess(PETHREAD Thread) { return Thread ? PsGetThreadProcess(Thread) : nullptr; }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iois32bitprocess
+// Every process ntio emulates is a 64-bit (x64) one: there is no WOW64 here, so the originator of a
+// request, or the current process for a NULL Irp, is never a 32-bit application.
+BOOLEAN NTAPI IoIs32bitProcess(PIRP Irp) {
+    (void)Irp;
+    return FALSE;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioissystemthread
 // Whether the thread is a system thread (PsCreateSystemThread's, the worker threads).
 BOOLEAN NTAPI IoIsSystemThread(PETHREAD Thread) { return PsIsSystemThread(Thread); }

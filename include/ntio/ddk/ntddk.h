@@ -12,4 +12,5 @@
 #include "ntio_ddk/io_controller.h"
 #include "ntio_ddk/io_partition.h"
 #include "ntio_ddk/pnp_detected.h"
+#include "ntio_ddk/fsrtl_ntddk.h"
 #endif

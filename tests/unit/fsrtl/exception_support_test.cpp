@@ -27,6 +27,25 @@ TEST_F(FsRtlExceptionSupportTest, processor_exceptions_are_not_expected)
     EXPECT_EQ(FsRtlNormalizeNtstatus(STATUS_ACCESS_VIOLATION, STATUS_UNEXPECTED_IO_ERROR), STATUS_UNEXPECTED_IO_ERROR);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-fsrtlistotaldevicefailure
+TEST_F(FsRtlExceptionSupportTest, a_failed_device_is_a_total_failure_and_a_failed_sector_is_not)
+{
+    EXPECT_TRUE(FsRtlIsTotalDeviceFailure(STATUS_IO_DEVICE_ERROR));
+    EXPECT_TRUE(FsRtlIsTotalDeviceFailure(STATUS_DEVICE_NOT_CONNECTED));
+    EXPECT_TRUE(FsRtlIsTotalDeviceFailure(STATUS_DISK_OPERATION_FAILED));
+    EXPECT_FALSE(FsRtlIsTotalDeviceFailure(STATUS_DEVICE_DATA_ERROR));  // Learn: a sector failure
+    EXPECT_FALSE(FsRtlIsTotalDeviceFailure(STATUS_CRC_ERROR));
+}
+
+TEST_F(FsRtlExceptionSupportTest, success_and_statuses_of_no_device_are_no_total_failure)
+{
+    EXPECT_FALSE(FsRtlIsTotalDeviceFailure(STATUS_SUCCESS));
+    EXPECT_FALSE(FsRtlIsTotalDeviceFailure(STATUS_PENDING));
+    EXPECT_FALSE(FsRtlIsTotalDeviceFailure(STATUS_INVALID_PARAMETER));
+    EXPECT_FALSE(FsRtlIsTotalDeviceFailure(STATUS_ACCESS_VIOLATION));
+    EXPECT_FALSE(FsRtlIsTotalDeviceFailure(static_cast<NTSTATUS>(0xE0001234)));  // a customer status
+}
+
 TEST_F(FsRtlExceptionSupportTest, pool_macros_raise_when_pool_runs_out)
 {
     PVOID p = FsRtlAllocatePoolWithTag(PagedPool, 64, 'tseT');

@@ -132,6 +132,47 @@ TEST(FsRtlNameTest, does_name_contain_wildcards)
 
 // The table of the FsRtlDissectName page: the first name, and the rest after the backslash that
 // ends it; one leading backslash is skipped; the outputs point into the input buffer.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlarenamesequal
+TEST(FsRtlNameTest, names_are_equal_exactly_or_ignoring_case)
+{
+    UNICODE_STRING a = us(L"Readme.TXT");
+    UNICODE_STRING b = us(L"README.txt");
+    UNICODE_STRING c = us(L"Readme.TXT");
+    UNICODE_STRING d = us(L"Readme.TX");
+    EXPECT_TRUE(FsRtlAreNamesEqual(&a, &c, FALSE, nullptr));
+    EXPECT_FALSE(FsRtlAreNamesEqual(&a, &b, FALSE, nullptr));
+    EXPECT_TRUE(FsRtlAreNamesEqual(&a, &b, TRUE, nullptr));
+    EXPECT_FALSE(FsRtlAreNamesEqual(&a, &d, TRUE, nullptr));  // lengths differ
+    UNICODE_STRING accented = us(L"\u00e9t\u00e9");          // "été": the system upcase knows more than ASCII
+    UNICODE_STRING upper = us(L"\u00c9T\u00c9");
+    EXPECT_TRUE(FsRtlAreNamesEqual(&accented, &upper, TRUE, nullptr));
+    UNICODE_STRING empty1{}, empty2{};
+    EXPECT_TRUE(FsRtlAreNamesEqual(&empty1, &empty2, FALSE, nullptr));
+}
+
+TEST(FsRtlNameTest, names_equal_under_the_callers_upcase_table_only_when_ignoring_case)
+{
+    // A table that upcases nothing but maps 'x' to 'Y': the caller's table, not the system's, decides.
+    static WCHAR table[0x10000];
+    for (unsigned i = 0; i < 0x10000; ++i) table[i] = static_cast<WCHAR>(i);
+    table[L'x'] = L'Y';
+    UNICODE_STRING lower = us(L"ax");
+    UNICODE_STRING mapped = us(L"aY");
+    UNICODE_STRING upper = us(L"AX");
+    EXPECT_TRUE(FsRtlAreNamesEqual(&lower, &mapped, TRUE, table));
+    EXPECT_FALSE(FsRtlAreNamesEqual(&lower, &upper, TRUE, table));
+    EXPECT_FALSE(FsRtlAreNamesEqual(&lower, &mapped, FALSE, table));  // the table is ignored
+}
+
+TEST(FsRtlNameTest, a_missing_name_equals_nothing)
+{
+    UNICODE_STRING a = us(L"name");
+    EXPECT_FALSE(FsRtlAreNamesEqual(nullptr, &a, TRUE, nullptr));
+    EXPECT_FALSE(FsRtlAreNamesEqual(&a, nullptr, FALSE, nullptr));
+    UNICODE_STRING no_buffer{8, 8, nullptr};
+    EXPECT_FALSE(FsRtlAreNamesEqual(&a, &no_buffer, FALSE, nullptr));
+}
+
 TEST(FsRtlNameTest, dissect_name_sample_table)
 {
     struct Row {

@@ -5,6 +5,7 @@
 // workstation.
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/making-drivers-pageable
 #include <cstring>
+#include <memory>
 
 #include <gtest/gtest.h>
 
@@ -66,6 +67,76 @@ TEST_F(PagingTest, a_driver_is_verifying_while_the_verifier_verifies_it) {
     EXPECT_FALSE(MmIsDriverVerifying(driver));
     EXPECT_EQ(NtioUnloadDriver(driver), STATUS_SUCCESS);
     ObDereferenceObject(driver);
+}
+
+TEST_F(PagingTest, a_driver_is_suspect_while_the_verifier_verifies_it) {
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"MmPagingSuspect");
+    PDRIVER_OBJECT driver = nullptr;
+    ASSERT_EQ(NtioCreateDriver(&name, paging_entry, &driver), STATUS_SUCCESS);
+    EXPECT_FALSE(MmIsDriverSuspectForVerifier(driver));
+    ASSERT_EQ(NtioVerifierSetFlags(driver, NTIO_VERIFIER_IO_CHECKING), STATUS_SUCCESS);
+    EXPECT_TRUE(MmIsDriverSuspectForVerifier(driver));
+    ASSERT_EQ(NtioVerifierSetFlags(driver, 0), STATUS_SUCCESS);
+    EXPECT_FALSE(MmIsDriverSuspectForVerifier(driver));
+    EXPECT_FALSE(MmIsDriverSuspectForVerifier(nullptr));
+    EXPECT_EQ(NtioUnloadDriver(driver), STATUS_SUCCESS);
+    ObDereferenceObject(driver);
+}
+
+TEST_F(PagingTest, an_address_is_verifying_while_the_driver_holding_it_is_verified) {
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"MmPagingByAddress");
+    PDRIVER_OBJECT driver = nullptr;
+    ASSERT_EQ(NtioCreateDriver(&name, paging_entry, &driver), STATUS_SUCCESS);
+    PVOID in_driver = reinterpret_cast<PVOID>(&pageable_routine);  // this test's image holds the driver
+    EXPECT_FALSE(MmIsDriverVerifyingByAddress(in_driver));
+    ASSERT_EQ(NtioVerifierSetFlags(driver, NTIO_VERIFIER_IO_CHECKING), STATUS_SUCCESS);
+    EXPECT_TRUE(MmIsDriverVerifyingByAddress(in_driver));
+    EXPECT_TRUE(MmIsDriverVerifyingByAddress(&g_pageable_data));
+    // Addresses no verified driver's image holds: ntio's own code, the heap, NULL.
+    EXPECT_FALSE(MmIsDriverVerifyingByAddress(reinterpret_cast<PVOID>(&KeGetCurrentIrql)));
+    auto heap = std::make_unique<int>(7);
+    EXPECT_FALSE(MmIsDriverVerifyingByAddress(heap.get()));
+    EXPECT_FALSE(MmIsDriverVerifyingByAddress(nullptr));
+    ASSERT_EQ(NtioVerifierSetFlags(driver, 0), STATUS_SUCCESS);
+    EXPECT_FALSE(MmIsDriverVerifyingByAddress(in_driver));
+    EXPECT_EQ(NtioUnloadDriver(driver), STATUS_SUCCESS);
+    ObDereferenceObject(driver);
+}
+
+TEST_F(PagingTest, the_verifier_reports_the_options_of_the_drivers_it_verifies) {
+    ULONG before = 0xFFFFFFFFu;
+    const NTSTATUS before_status = MmIsVerifierEnabled(&before);
+    if (before_status == STATUS_NOT_SUPPORTED) EXPECT_EQ(before, 0u);
+    else EXPECT_EQ(before_status, STATUS_SUCCESS);
+
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"MmPagingVerifierEnabled");
+    PDRIVER_OBJECT driver = nullptr;
+    ASSERT_EQ(NtioCreateDriver(&name, paging_entry, &driver), STATUS_SUCCESS);
+    ASSERT_EQ(NtioVerifierSetFlags(driver, NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_DMA_CHECKING |
+                                               NTIO_VERIFIER_IO_LEVEL1_ONLY),
+              STATUS_SUCCESS);
+    ULONG flags = 0;
+    EXPECT_EQ(MmIsVerifierEnabled(&flags), STATUS_SUCCESS);
+    EXPECT_EQ(flags & (NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_DMA_CHECKING),
+              NTIO_VERIFIER_IO_CHECKING | NTIO_VERIFIER_DMA_CHECKING);
+    EXPECT_EQ(flags & NTIO_VERIFIER_IO_LEVEL1_ONLY, 0u);  // ntio's own bit is no Driver Verifier option
+
+    const NTIO_VERIFIER_MODE mode = NtioVerifierSetMode(NtioVerifierOff);
+    ULONG off = 0xFFFFFFFFu;
+    EXPECT_EQ(MmIsVerifierEnabled(&off), STATUS_NOT_SUPPORTED);
+    EXPECT_EQ(off, 0u);
+    NtioVerifierSetMode(mode);
+
+    ASSERT_EQ(NtioVerifierSetFlags(driver, 0), STATUS_SUCCESS);
+    ULONG after = 0xFFFFFFFFu;
+    EXPECT_EQ(MmIsVerifierEnabled(&after), before_status);
+    EXPECT_EQ(after, before);
+    EXPECT_EQ(NtioUnloadDriver(driver), STATUS_SUCCESS);
+    ObDereferenceObject(driver);
+}
+
+TEST_F(PagingTest, the_verifier_query_refuses_a_null_output) {
+    EXPECT_EQ(MmIsVerifierEnabled(nullptr), STATUS_INVALID_PARAMETER);
 }
 
 TEST_F(PagingTest, the_machine_is_a_large_workstation) {

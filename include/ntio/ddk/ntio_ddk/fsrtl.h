@@ -106,6 +106,10 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlPrivateLock(PFILE_LOCK FileLock, PFILE_OBJECT Fil
 NTKERNELAPI BOOLEAN NTAPI FsRtlIsNameInExpression(PUNICODE_STRING Expression, PUNICODE_STRING Name,
                                                   BOOLEAN IgnoreCase, PWCH UpcaseTable);
 NTKERNELAPI BOOLEAN NTAPI FsRtlDoesNameContainWildCards(PUNICODE_STRING Name);
+/* Whether two names (no wildcards) are equal; with IgnoreCase both are upcased first (UpcaseTable,
+ * else the system's table), UpcaseTable is ignored otherwise. PASSIVE_LEVEL. */
+NTKERNELAPI BOOLEAN NTAPI FsRtlAreNamesEqual(_In_ PCUNICODE_STRING ConstantNameA, _In_ PCUNICODE_STRING ConstantNameB,
+                                             _In_ BOOLEAN IgnoreCase, _In_opt_ PCWCH UpcaseTable);
 NTKERNELAPI VOID NTAPI FsRtlDissectName(UNICODE_STRING Path, PUNICODE_STRING FirstName, PUNICODE_STRING RemainingName);
 /* Whether an ANSI name (or, with PathNamePermissible, a backslash-separated path) obeys the FAT 8.3 /
  * the HPFS naming rules. IRQL <= APC_LEVEL. */

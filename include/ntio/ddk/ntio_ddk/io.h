@@ -64,6 +64,14 @@ FORCEINLINE ULONG_PTR IoGetRemainingStackSize(VOID) {
     return (ULONG_PTR)&low - low;
 }
 NTKERNELAPI ULONG NTAPI IoGetRequestorProcessId(PIRP Irp);
+/* IRQL <= APC_LEVEL. The session ID of the process that issued the IRP (its primary token's);
+ * STATUS_UNSUCCESSFUL and -1 for an IRP without a thread. */
+NTKERNELAPI NTSTATUS NTAPI IoGetRequestorSessionId(_In_ PIRP Irp, _Out_ PULONG pSessionId);
+/* The process a thread belongs to. */
+NTKERNELAPI PEPROCESS NTAPI IoThreadToProcess(_In_ PETHREAD Thread);
+/* Whether the request's originator (the current process for NULL) is a 32-bit application: never
+ * here, every emulated process is 64-bit. */
+NTKERNELAPI BOOLEAN NTAPI IoIs32bitProcess(_In_opt_ PIRP Irp);
 NTKERNELAPI BOOLEAN NTAPI IoIsSystemThread(PETHREAD Thread);
 NTKERNELAPI BOOLEAN NTAPI IoIsOperationSynchronous(PIRP Irp);
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetDeviceToVerify(PETHREAD Thread);

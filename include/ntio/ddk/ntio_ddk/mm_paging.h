@@ -26,6 +26,14 @@ NTKERNELAPI VOID MmResetDriverPaging(_In_ PVOID AddressWithinSection);
 
 /* Any IRQL. TRUE when the verifier verifies the driver. */
 NTKERNELAPI LOGICAL MmIsDriverVerifying(_In_ struct _DRIVER_OBJECT *DriverObject);
+/* IRQL <= APC_LEVEL. TRUE when the driver is selected for verification (here: the same answer as
+ * MmIsDriverVerifying, no import chain is followed). */
+NTKERNELAPI LOGICAL MmIsDriverSuspectForVerifier(_In_ struct _DRIVER_OBJECT *DriverObject);
+/* IRQL <= APC_LEVEL. TRUE when the address lies in the image of a verified driver. */
+NTKERNELAPI LOGICAL MmIsDriverVerifyingByAddress(_In_ PVOID AddressWithinSection);
+/* STATUS_SUCCESS and the enabled Driver Verifier options (the union over the verified drivers) when
+ * some driver is verified; STATUS_NOT_SUPPORTED (flags 0) when none is. */
+NTKERNELAPI NTSTATUS MmIsVerifierEnabled(_Out_ PULONG VerifierFlags);
 /* Any IRQL. */
 NTKERNELAPI MM_SYSTEMSIZE MmQuerySystemSize(VOID);
 /* Any IRQL. Obsolete: TRUE on a server product; ntio reports a workstation. */

@@ -34,6 +34,45 @@ TEST_F(RequestorTest, RequestorIsTheIssuingThreadsProcess) {
     EXPECT_NE(IoGetRequestorProcessId(threaded), 0u);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iogetrequestorsessionid
+TEST_F(RequestorTest, RequestorSessionIsTheIssuingProcessesSession) {
+    PIRP threaded = irp(IRP_MJ_READ, 0);
+    threaded->Tail.Overlay.Thread = PsGetCurrentThread();
+    PACCESS_TOKEN token = PsReferencePrimaryToken(IoGetCurrentProcess());
+    ASSERT_NE(token, nullptr);
+    ULONG expected = 0xDEADBEEFu;
+    ASSERT_EQ(SeQuerySessionIdToken(token, &expected), STATUS_SUCCESS);
+    PsDereferencePrimaryToken(token);
+    ULONG session = 0xDEADBEEFu;
+    EXPECT_EQ(IoGetRequestorSessionId(threaded, &session), STATUS_SUCCESS);
+    EXPECT_EQ(session, expected);
+}
+
+TEST_F(RequestorTest, RequestorSessionOfAnIrpWithoutThreadIsUnsuccessful) {
+    ULONG session = 0;
+    EXPECT_EQ(IoGetRequestorSessionId(irp(IRP_MJ_READ, 0), &session), STATUS_UNSUCCESSFUL);
+    EXPECT_EQ(session, static_cast<ULONG>(-1));  // Learn: -1 when the call fails
+    session = 0;
+    EXPECT_EQ(IoGetRequestorSessionId(nullptr, &session), STATUS_UNSUCCESSFUL);
+    EXPECT_EQ(session, static_cast<ULONG>(-1));
+    EXPECT_EQ(IoGetRequestorSessionId(irp(IRP_MJ_READ, 0), nullptr), STATUS_INVALID_PARAMETER);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iothreadtoprocess
+TEST_F(RequestorTest, ThreadToProcessIsTheThreadsProcess) {
+    EXPECT_EQ(IoThreadToProcess(PsGetCurrentThread()), IoGetCurrentProcess());
+    EXPECT_EQ(IoThreadToProcess(nullptr), nullptr);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iois32bitprocess
+TEST_F(RequestorTest, NoProcessIsThirtyTwoBit) {
+    EXPECT_FALSE(IoIs32bitProcess(nullptr));
+    PIRP threaded = irp(IRP_MJ_DEVICE_CONTROL, 0);
+    threaded->Tail.Overlay.Thread = PsGetCurrentThread();
+    EXPECT_FALSE(IoIs32bitProcess(threaded));
+    EXPECT_FALSE(IoIs32bitProcess(irp(IRP_MJ_DEVICE_CONTROL, 0)));  // no thread: still no 32-bit originator
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioissystemthread
 TEST_F(RequestorTest, SystemThreadsAreTheSystemsOwn) {
     EXPECT_FALSE(IoIsSystemThread(PsGetCurrentThread()));
