@@ -82,7 +82,7 @@ NTKERNELAPI LOGICAL MmIsDriverVerifying(struct _DRIVER_OBJECT* DriverObject) {
 // NT deviation: the same answer as MmIsDriverVerifying, since ntio never verifies a driver only
 // because it imports from a verified one (no import chain is followed).
 NTKERNELAPI LOGICAL MmIsDriverSuspectForVerifier(struct _DRIVER_OBJECT* DriverObject) {
-    return DriverObject && NtioVerifierQueryFlags(DriverObject) != 0 ? TRUE : FALSE;
+    return MmIsDriverVerifying(DriverObject);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmisdriververifyingbyaddress
