@@ -1,6 +1,8 @@
 // Altitude order of callback registrations (ob/altitude_list.hpp).
 #include "ob/altitude_list.hpp"
 
+#include <ntio_ddk/rtl_ntifs.h>
+
 namespace ntio::ob {
 
 namespace {
@@ -38,3 +40,15 @@ int compare_altitudes(std::u16string_view a, std::u16string_view b) noexcept
 }
 
 }  // namespace ntio::ob
+
+// RtlCompareAltitudes (<ntifs.h>; Learn has no page for it): the order the callbacks above use, and
+// that FltCompareInstanceAltitudes documents for altitude strings: decimal numbers with at most one
+// decimal point, leading and trailing zeros ignored ("03333" is above "100.123456"). <0, 0 or >0 as
+// Altitude1 is lower than, equal to or higher than Altitude2.
+extern "C" NTSYSAPI LONG NTAPI RtlCompareAltitudes(PCUNICODE_STRING Altitude1, PCUNICODE_STRING Altitude2)
+{
+    auto view = [](PCUNICODE_STRING s) {
+        return std::u16string_view(reinterpret_cast<const char16_t*>(s->Buffer), s->Length / sizeof(WCHAR));
+    };
+    return ntio::ob::compare_altitudes(view(Altitude1), view(Altitude2));
+}

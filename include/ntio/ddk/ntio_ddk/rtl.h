@@ -502,6 +502,9 @@ NTSYSAPI VOID NTAPI RtlFreeAnsiString(PANSI_STRING AnsiString);
 /* Integers. Base 0 means decimal (or the 0x/0o/0b prefix when parsing). */
 NTSYSAPI NTSTATUS NTAPI RtlIntegerToUnicodeString(ULONG Value, ULONG Base, PUNICODE_STRING String);
 NTSYSAPI NTSTATUS NTAPI RtlInt64ToUnicodeString(ULONGLONG Value, ULONG Base, PUNICODE_STRING String);
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlintptrtounicodestring
+ * A ULONG_PTR in the given base: on x64 the 64-bit conversion. */
+#define RtlIntPtrToUnicodeString(Value, Base, String) RtlInt64ToUnicodeString((ULONGLONG)(Value), Base, String)
 NTSYSAPI NTSTATUS NTAPI RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PULONG Value);
 NTSYSAPI NTSTATUS NTAPI RtlCharToInteger(PCSZ String, ULONG Base, PULONG Value);
 NTSYSAPI NTSTATUS NTAPI RtlIntegerToChar(ULONG Value, ULONG Base, LONG OutputLength, PSZ String);

@@ -137,4 +137,33 @@ FORCEINLINE LARGE_INTEGER RtlLargeIntegerArithmeticShift(_In_ LARGE_INTEGER Larg
     return r;
 }
 
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtllargeintegerdivide
+ * (an <ntddk.h> routine, inline on x64): the signed quotient, truncated toward zero, and optionally
+ * the remainder, which takes the dividend's sign. A zero divisor faults as the division does. */
+FORCEINLINE LARGE_INTEGER RtlLargeIntegerDivide(_In_ LARGE_INTEGER Dividend, _In_ LARGE_INTEGER Divisor,
+                                                _Out_opt_ PLARGE_INTEGER Remainder)
+{
+    LARGE_INTEGER q;
+    q.QuadPart = Dividend.QuadPart / Divisor.QuadPart;
+    if (Remainder) Remainder->QuadPart = Dividend.QuadPart % Divisor.QuadPart;
+    return q;
+}
+
+/* The <wdm.h> macros over LARGE_INTEGER values (not pointers), each a signed 64-bit operation:
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtllargeintegerand and the
+ * comparison pages (RtlLargeIntegerEqualTo, ...GreaterThan, ...LessThanOrEqualToZero, ...). */
+#define RtlLargeIntegerAnd(Result, Source, Mask) ((Result).QuadPart = (Source).QuadPart & (Mask).QuadPart)
+#define RtlLargeIntegerEqualTo(X, Y) ((X).QuadPart == (Y).QuadPart)
+#define RtlLargeIntegerNotEqualTo(X, Y) ((X).QuadPart != (Y).QuadPart)
+#define RtlLargeIntegerGreaterThan(X, Y) ((X).QuadPart > (Y).QuadPart)
+#define RtlLargeIntegerGreaterThanOrEqualTo(X, Y) ((X).QuadPart >= (Y).QuadPart)
+#define RtlLargeIntegerLessThan(X, Y) ((X).QuadPart < (Y).QuadPart)
+#define RtlLargeIntegerLessThanOrEqualTo(X, Y) ((X).QuadPart <= (Y).QuadPart)
+#define RtlLargeIntegerEqualToZero(X) ((X).QuadPart == 0)
+#define RtlLargeIntegerNotEqualToZero(X) ((X).QuadPart != 0)
+#define RtlLargeIntegerGreaterThanZero(X) ((X).QuadPart > 0)
+#define RtlLargeIntegerGreaterOrEqualToZero(X) ((X).QuadPart >= 0)
+#define RtlLargeIntegerLessThanZero(X) ((X).QuadPart < 0)
+#define RtlLargeIntegerLessOrEqualToZero(X) ((X).QuadPart <= 0)
+
 #endif /* NTIO_DDK_RTL_LARGE_INTEGER_H */
