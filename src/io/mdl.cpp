@@ -318,6 +318,52 @@ VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList) {
     ntio::io::on_mdl_unlocked(mdl);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmprobeandlockprocesspages
+// MmProbeAndLockPages with the thread attached to Process, so the range is Process's and the MDL's
+// Process names it. An exception the probe raises is raised again after the thread detached.
+VOID NTAPI MmProbeAndLockProcessPages(PMDL MemoryDescriptorList, PEPROCESS Process, KPROCESSOR_MODE AccessMode,
+                                      LOCK_OPERATION Operation) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::MmProbeAndLockPages, reinterpret_cast<ULONG_PTR>(MemoryDescriptorList), AccessMode);
+    const bool attach = Process && Process != PsGetCurrentProcess();
+    KAPC_STATE state;
+    if (attach) KeStackAttachProcess(reinterpret_cast<PRKPROCESS>(Process), &state);
+    volatile NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        MmProbeAndLockPages(MemoryDescriptorList, AccessMode, Operation);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    if (attach) KeUnstackDetachProcess(&state);
+    if (!NT_SUCCESS(status)) ExRaiseStatus(status);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmadvancemdl
+// Moves the start of the range forward, keeping its end: the pages passed leave the PFN array (their
+// lock goes with them: ntio's locks are the records in the MDL), and a system mapping moves with the
+// start. Learn: STATUS_INVALID_PARAMETER_2 when the caller tries to advance the start past the end;
+// ntio also refuses to advance it onto the end (an MDL of no bytes), and advancing by 0 changes
+// nothing.
+NTSTATUS NTAPI MmAdvanceMdl(PMDL Mdl, ULONG NumberOfBytes) {
+    if (NumberOfBytes == 0) return STATUS_SUCCESS;
+    if (NumberOfBytes >= Mdl->ByteCount) return STATUS_INVALID_PARAMETER_2;
+    const ULONG_PTR va = io::mdl_va(Mdl) + NumberOfBytes;
+    const ULONG_PTR passed = (reinterpret_cast<ULONG_PTR>(PAGE_ALIGN(va)) - reinterpret_cast<ULONG_PTR>(Mdl->StartVa)) >>
+                             PAGE_SHIFT;
+    Mdl->StartVa = PAGE_ALIGN(va);
+    Mdl->ByteOffset = BYTE_OFFSET(va);
+    Mdl->ByteCount -= NumberOfBytes;
+    if (passed != 0 && (Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL))) {
+        PPFN_NUMBER pfn = MmGetMdlPfnArray(Mdl);
+        const ULONG pages = io::mdl_pages(Mdl);
+        for (ULONG i = 0; i < pages; ++i) pfn[i] = pfn[i + passed];
+    }
+    if (Mdl->MappedSystemVa && (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL |
+                                                 MDL_PARENT_MAPPED_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED))) {
+        Mdl->MappedSystemVa = static_cast<PCHAR>(Mdl->MappedSystemVa) + NumberOfBytes;
+    }
+    return STATUS_SUCCESS;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmbuildmdlfornonpagedpool
 VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList) {
     PMDL mdl = MemoryDescriptorList;

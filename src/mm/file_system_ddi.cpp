@@ -63,3 +63,10 @@ NTKERNELAPI BOOLEAN NTAPI MmForceSectionClosed(PSECTION_OBJECT_POINTERS SectionO
 }
 
 }  // extern "C"
+
+extern "C" {
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmisrecursiveiofault: a
+// file system asks whether the thread is doing the I/O of its own page fault. ntio reads a view's
+// pages when it maps them (load_pages), never in a fault, so no thread ever is.
+NTKERNELAPI BOOLEAN NTAPI MmIsRecursiveIoFault(VOID) { return FALSE; }
+}

@@ -108,6 +108,20 @@ NTKERNELAPI PVOID NTAPI MmAllocateContiguousNodeMemory(SIZE_T NumberOfBytes, PHY
                                                   (Protect & PAGE_NOCACHE) ? MmNonCached : MmCached);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmallocatecontiguousmemoryspecifycachenode
+// As MmAllocateContiguousMemorySpecifyCache, on PreferredNode: ntio has one node (0), so MM_ANY_NODE_OK
+// and 0 are served and any other node gets NULL, as a node that does not exist would on NT.
+NTKERNELAPI PVOID NTAPI MmAllocateContiguousMemorySpecifyCacheNode(SIZE_T NumberOfBytes,
+                                                                   PHYSICAL_ADDRESS LowestAcceptableAddress,
+                                                                   PHYSICAL_ADDRESS HighestAcceptableAddress,
+                                                                   PHYSICAL_ADDRESS BoundaryAddressMultiple,
+                                                                   MEMORY_CACHING_TYPE CacheType,
+                                                                   NODE_REQUIREMENT PreferredNode) {
+    if (PreferredNode != 0 && PreferredNode != MM_ANY_NODE_OK) return nullptr;
+    return MmAllocateContiguousMemorySpecifyCache(NumberOfBytes, LowestAcceptableAddress, HighestAcceptableAddress,
+                                                  BoundaryAddressMultiple, CacheType);
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmfreecontiguousmemory
 // A block the contiguous allocators did not return is BAD_POOL_CALLER, as pool's own checks say.
 NTKERNELAPI VOID NTAPI MmFreeContiguousMemory(PVOID BaseAddress) {
@@ -145,6 +159,13 @@ NTKERNELAPI PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(PVOID BaseAddress) {
     PHYSICAL_ADDRESS physical;
     physical.QuadPart = MmIsAddressValid(BaseAddress) ? static_cast<LONGLONG>(reinterpret_cast<ULONG_PTR>(BaseAddress)) : 0;
     return physical;
+}
+
+// MmGetVirtualForPhysical (ntddk.h; Learn has no page for it): the inverse of MmGetPhysicalAddress,
+// so the address itself when it is mapped and NULL when nothing maps it.
+NTKERNELAPI PVOID NTAPI MmGetVirtualForPhysical(PHYSICAL_ADDRESS PhysicalAddress) {
+    auto* virtual_address = reinterpret_cast<PVOID>(static_cast<ULONG_PTR>(PhysicalAddress.QuadPart));
+    return PhysicalAddress.QuadPart > 0 && MmIsAddressValid(virtual_address) ? virtual_address : nullptr;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmallocatepagesformdlex

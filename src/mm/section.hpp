@@ -70,9 +70,15 @@ NTSTATUS create_section(SectionBody* section, PFILE_OBJECT file, std::uint64_t m
 // Maps a view of the section in the calling process (ntio: this Linux process). `*base` null picks
 // the address; `*offset` is rounded down to the allocation granularity and `*size` (0: to the end of
 // the section) grows by that and is rounded up to pages.
-NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE_T* size, ULONG protection);
+// Which address space a view lies in: the process's (NtMapViewOfSection), system space
+// (MmMapViewInSystemSpace) or session space (MmMapViewInSessionSpace). ntio has one address space;
+// the tag keeps each unmap routine to its own views, as NT's separate spaces do.
+enum class ViewSpace : unsigned char { process, system, session };
+
+NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE_T* size, ULONG protection,
+                  ViewSpace space = ViewSpace::process);
 // Unmaps the view holding `address`, writing its modified pages to the file first.
-NTSTATUS unmap_view(void* address);
+NTSTATUS unmap_view(void* address, ViewSpace space = ViewSpace::process);
 // Writes the modified pages of the view holding `*base` in [*base, *base + *size) (size 0: to the end
 // of the view); returns the page-rounded range.
 NTSTATUS flush_view(void** base, SIZE_T* size);

@@ -20,6 +20,7 @@ struct View {
     std::uint64_t offset;  // in the section
     std::uint64_t size;    // page multiple
     bool writable;         // shared and writable: counted in control->writable, written back
+    ViewSpace space;
 };
 
 // The views of the process by base address (mm lock).
@@ -73,7 +74,8 @@ std::uint64_t mapped_end_locked(const ControlArea* control) {
     return end;
 }
 
-NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE_T* size, ULONG protection) {
+NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE_T* size, ULONG protection,
+                  ViewSpace space) {
     ControlArea* control = section->control;
     if (!compatible(section->protection, protection, control->image)) return STATUS_SECTION_PROTECTION;
     std::uint64_t start = 0;
@@ -115,7 +117,7 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
     if (!mapped) return status;
     {
         std::lock_guard guard(lock());
-        views().emplace(reinterpret_cast<ULONG_PTR>(mapped), View{control, start, length, writable});
+        views().emplace(reinterpret_cast<ULONG_PTR>(mapped), View{control, start, length, writable, space});
         ++control->views;
         if (writable) ++control->writable;
     }
@@ -127,13 +129,13 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
     return STATUS_SUCCESS;
 }
 
-NTSTATUS unmap_view(void* address) {
+NTSTATUS unmap_view(void* address, ViewSpace space) {
     View view{};
     ULONG_PTR base = 0;
     {
         std::lock_guard guard(lock());
         auto it = find_locked(address);
-        if (it == views().end()) return STATUS_NOT_MAPPED_VIEW;
+        if (it == views().end() || it->second.space != space) return STATUS_NOT_MAPPED_VIEW;
         base = it->first;
         view = it->second;
         views().erase(it);

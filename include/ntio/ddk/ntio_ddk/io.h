@@ -253,6 +253,12 @@ NTKERNELAPI VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID V
 NTKERNELAPI VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                            LOCK_OPERATION Operation);
 NTKERNELAPI VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList);
+/* <= APC_LEVEL. MmProbeAndLockPages in Process's address space; the MDL's pages then belong to it. */
+NTKERNELAPI VOID NTAPI MmProbeAndLockProcessPages(_Inout_ PMDL MemoryDescriptorList, _In_ PEPROCESS Process,
+                                                  _In_ KPROCESSOR_MODE AccessMode, _In_ LOCK_OPERATION Operation);
+/* <= DISPATCH_LEVEL. Moves the start of the MDL's range forward; STATUS_INVALID_PARAMETER_2 when that
+ * would reach or pass its end. */
+NTKERNELAPI NTSTATUS NTAPI MmAdvanceMdl(_Inout_ PMDL Mdl, _In_ ULONG NumberOfBytes);
 NTKERNELAPI VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList);
 NTKERNELAPI PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                                      MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,

@@ -72,6 +72,26 @@ NTKERNELAPI PVOID NTAPI MmAllocateNonCachedMemory(_In_ SIZE_T NumberOfBytes);
 NTKERNELAPI VOID NTAPI MmFreeNonCachedMemory(_In_ PVOID BaseAddress, _In_ SIZE_T NumberOfBytes);
 /* The address itself for a valid address, 0 for an unmapped one. */
 NTKERNELAPI PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(_In_ PVOID BaseAddress);
+/* (ntddk.h) The inverse: the address itself when it is valid, NULL otherwise. */
+NTKERNELAPI PVOID NTAPI MmGetVirtualForPhysical(_In_ PHYSICAL_ADDRESS PhysicalAddress);
+/* MmAllocateContiguousMemorySpecifyCache on a preferred node (0, the only one, or MM_ANY_NODE_OK). */
+NTKERNELAPI PVOID NTAPI MmAllocateContiguousMemorySpecifyCacheNode(_In_ SIZE_T NumberOfBytes,
+                                                                   _In_ PHYSICAL_ADDRESS LowestAcceptableAddress,
+                                                                   _In_ PHYSICAL_ADDRESS HighestAcceptableAddress,
+                                                                   _In_opt_ PHYSICAL_ADDRESS BoundaryAddressMultiple,
+                                                                   _In_ MEMORY_CACHING_TYPE CacheType,
+                                                                   _In_ NODE_REQUIREMENT PreferredNode);
+
+/* (ntddk.h) <= APC_LEVEL. Views of a section object (not a handle) in system or session space, with
+ * the section's protection, from its start; *ViewSize 0 maps the whole section and returns the size
+ * mapped. Each unmap routine unmaps only its own space's views (STATUS_NOT_MAPPED_VIEW otherwise).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmmapviewinsystemspace */
+NTKERNELAPI NTSTATUS NTAPI MmMapViewInSystemSpace(_In_ PVOID Section, _Out_ PVOID *MappedBase,
+                                                  _Inout_ PSIZE_T ViewSize);
+NTKERNELAPI NTSTATUS NTAPI MmUnmapViewInSystemSpace(_In_ PVOID MappedBase);
+NTKERNELAPI NTSTATUS NTAPI MmMapViewInSessionSpace(_In_ PVOID Section, _Out_ PVOID *MappedBase,
+                                                   _Inout_ PSIZE_T ViewSize);
+NTKERNELAPI NTSTATUS NTAPI MmUnmapViewInSessionSpace(_In_ PVOID MappedBase);
 
 /* <= DISPATCH_LEVEL (MM_ALLOCATE_NO_WAIT) / APC_LEVEL. Locked, unmapped pages; free them with
  * MmFreePagesFromMdl, then the MDL with ExFreePool.

@@ -35,6 +35,11 @@ NTKERNELAPI ULONG NTAPI MmDoesFileHaveUserWritableReferences(_In_ PSECTION_OBJEC
 NTKERNELAPI BOOLEAN NTAPI MmForceSectionClosed(_In_ PSECTION_OBJECT_POINTERS SectionObjectPointer,
                                                _In_ BOOLEAN DelayClose);
 
+/* Whether the current thread is inside the I/O of a page fault it took (a file system then must not
+ * take a second fault's locks). ntio's views read their pages ahead of any access, never from a
+ * fault, so this is always FALSE. Any IRQL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-mmisrecursiveiofault */
+NTKERNELAPI BOOLEAN NTAPI MmIsRecursiveIoFault(VOID);
 NTIO_END_DECLS
 
 #endif
