@@ -4,6 +4,7 @@
 // (power_setting.cpp). PoFx registrations (power_fx.cpp) are owned by their handles.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -64,6 +65,8 @@ struct PowerManager {
     std::vector<std::unique_ptr<PowerSettingRegistration>> settings;
     // PoFx registrations (power_fx.cpp): the live handles, so that a stale or foreign one is ignored.
     std::vector<void*> fx_devices;
+    // Power requests (power_request.cpp): the sum of their PowerRequestSystemRequired counts.
+    std::atomic<LONG> system_required_requests{0};
 };
 
 struct PowerManagerDeleter {
@@ -79,8 +82,8 @@ PowerManager* current_power();
 void power_idle_shutdown(PowerManager& power);
 void power_device_deleted(PDEVICE_OBJECT device);
 
-// The busy state PoRegisterSystemState and PoSetSystemState reported, ES_CONTINUOUS left out
-// (power_system_state.cpp).
+// The busy state PoRegisterSystemState and PoSetSystemState reported and the power requests set,
+// ES_CONTINUOUS left out (power_system_state.cpp).
 EXECUTION_STATE power_execution_state(PowerManager& power);
 
 }  // namespace ntio::io

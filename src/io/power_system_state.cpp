@@ -27,6 +27,7 @@ EXECUTION_STATE power_execution_state(PowerManager& power) {
     std::lock_guard guard(power.lock);
     EXECUTION_STATE state = power.one_shot_state;
     for (auto& r : power.system_states) state |= r->flags;
+    if (power.system_required_requests.load(std::memory_order_relaxed) > 0) state |= ES_SYSTEM_REQUIRED;
     return state & ~ES_CONTINUOUS;
 }
 

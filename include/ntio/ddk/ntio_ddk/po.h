@@ -40,6 +40,86 @@ NTKERNELAPI BOOLEAN NTAPI PoGetSystemWake(PIRP Irp);
 /* Whether a power IRP watchdog runs for Pdo's stack, and how long it has left. */
 NTKERNELAPI BOOLEAN NTAPI PoQueryWatchdogTime(PDEVICE_OBJECT Pdo, PULONG SecondsRemaining);
 
+/* ---- Power requests (Windows 7 and later) ----
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pocreatepowerrequest
+ * A driver's request object keeps a count per type; while any count of PowerRequestSystemRequired is
+ * non-zero the system execution state includes ES_SYSTEM_REQUIRED. Drivers may set only that type
+ * (STATUS_NOT_SUPPORTED for the others). Create and delete at <= APC_LEVEL, set and clear at
+ * <= DISPATCH_LEVEL. */
+typedef enum _POWER_REQUEST_TYPE {
+    PowerRequestDisplayRequired,
+    PowerRequestSystemRequired,
+    PowerRequestAwayModeRequired,
+    PowerRequestExecutionRequired
+} POWER_REQUEST_TYPE, *PPOWER_REQUEST_TYPE;
+
+#define DIAGNOSTIC_REASON_VERSION 0
+#define DIAGNOSTIC_REASON_SIMPLE_STRING 0x00000001
+#define DIAGNOSTIC_REASON_DETAILED_STRING 0x00000002
+#define DIAGNOSTIC_REASON_NOT_SPECIFIED 0x80000000
+#define DIAGNOSTIC_REASON_INVALID_FLAGS (~0x80000003)
+#define POWER_REQUEST_CONTEXT_VERSION DIAGNOSTIC_REASON_VERSION
+#define POWER_REQUEST_CONTEXT_SIMPLE_STRING DIAGNOSTIC_REASON_SIMPLE_STRING
+#define POWER_REQUEST_CONTEXT_DETAILED_STRING DIAGNOSTIC_REASON_DETAILED_STRING
+
+typedef struct _COUNTED_REASON_CONTEXT {
+    ULONG Version;
+    ULONG Flags;
+    union {
+        struct {
+            UNICODE_STRING ResourceFileName;
+            USHORT ResourceReasonId;
+            ULONG StringCount;
+            PUNICODE_STRING ReasonStrings;
+        };
+        UNICODE_STRING SimpleString;
+    };
+} COUNTED_REASON_CONTEXT, *PCOUNTED_REASON_CONTEXT;
+
+NTKERNELAPI NTSTATUS NTAPI PoCreatePowerRequest(_Outptr_ PVOID *PowerRequest, _In_ PDEVICE_OBJECT DeviceObject,
+                                                _In_opt_ PCOUNTED_REASON_CONTEXT Context);
+NTKERNELAPI NTSTATUS NTAPI PoSetPowerRequest(_Inout_ PVOID PowerRequest, _In_ POWER_REQUEST_TYPE Type);
+NTKERNELAPI NTSTATUS NTAPI PoClearPowerRequest(_Inout_ PVOID PowerRequest, _In_ POWER_REQUEST_TYPE Type);
+NTKERNELAPI VOID NTAPI PoDeletePowerRequest(_Inout_ PVOID PowerRequest);
+
+/* ---- System power information (ntddk.h) ----
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwpowerinformation
+ * Levels provided: PlatformInformation (Learn's one level for drivers), and the queries of
+ * CallNtPowerInformation that have an answer here: SystemExecutionState (ULONG), LastWakeTime and
+ * LastSleepTime (ULONGLONG interrupt times; 0, as ntio never sleeps). PASSIVE_LEVEL. */
+typedef enum {
+    SystemPowerPolicyAc, SystemPowerPolicyDc, VerifySystemPolicyAc, VerifySystemPolicyDc,
+    SystemPowerCapabilities, SystemBatteryState, SystemPowerStateHandler, ProcessorStateHandler,
+    SystemPowerPolicyCurrent, AdministratorPowerPolicy, SystemReserveHiberFile, ProcessorInformation,
+    SystemPowerInformation, ProcessorStateHandler2, LastWakeTime, LastSleepTime, SystemExecutionState,
+    SystemPowerStateNotifyHandler, ProcessorPowerPolicyAc, ProcessorPowerPolicyDc,
+    VerifyProcessorPowerPolicyAc, VerifyProcessorPowerPolicyDc, ProcessorPowerPolicyCurrent,
+    SystemPowerStateLogging, SystemPowerLoggingEntry, SetPowerSettingValue, NotifyUserPowerSetting,
+    PowerInformationLevelUnused0, SystemMonitorHiberBootPowerOff, SystemVideoState,
+    TraceApplicationPowerMessage, TraceApplicationPowerMessageEnd, ProcessorPerfStates, ProcessorIdleStates,
+    ProcessorCap, SystemWakeSource, SystemHiberFileInformation, TraceServicePowerMessage, ProcessorLoad,
+    PowerShutdownNotification, MonitorCapabilities, SessionPowerInit, SessionDisplayState, PowerRequestCreate,
+    PowerRequestAction, GetPowerRequestList, ProcessorInformationEx, NotifyUserModeLegacyPowerEvent,
+    GroupPark, ProcessorIdleDomains, WakeTimerList, SystemHiberFileSize, ProcessorIdleStatesHv,
+    ProcessorPerfStatesHv, ProcessorPerfCapHv, ProcessorSetIdle, LogicalProcessorIdling, UserPresence,
+    PowerSettingNotificationName, GetPowerSettingValue, IdleResiliency, SessionRITState,
+    SessionConnectNotification, SessionPowerCleanup, SessionLockState, SystemHiberbootState,
+    PlatformInformation, PdcInvocation, MonitorInvocation, FirmwareTableInformationRegistered,
+    SetShutdownSelectedTime, SuspendResumeInvocation, PlmPowerRequestCreate, ScreenOff, CsDeviceNotification,
+    PlatformRole, LastResumePerformance, DisplayBurst, ExitLatencySamplingPercentage,
+    ApplyLowPowerScenarioSettings, PowerInformationLevelMaximum
+} POWER_INFORMATION_LEVEL;
+
+typedef struct _POWER_PLATFORM_INFORMATION {
+    BOOLEAN AoAc;
+} POWER_PLATFORM_INFORMATION, *PPOWER_PLATFORM_INFORMATION;
+
+NTSYSAPI NTSTATUS NTAPI ZwPowerInformation(_In_ POWER_INFORMATION_LEVEL InformationLevel,
+                                           _In_reads_bytes_opt_(InputBufferLength) PVOID InputBuffer,
+                                           _In_ ULONG InputBufferLength,
+                                           _Out_writes_bytes_opt_(OutputBufferLength) PVOID OutputBuffer,
+                                           _In_ ULONG OutputBufferLength);
+
 /* ---- Power setting callbacks ----
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-poregisterpowersettingcallback */
 typedef enum _SYSTEM_POWER_CONDITION { PoAc, PoDc, PoHot, PoConditionMaximum } SYSTEM_POWER_CONDITION;
