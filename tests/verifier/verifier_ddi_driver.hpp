@@ -165,6 +165,8 @@ enum DdiMode : ULONG {
     kDdiPoFxSetWake = 131,           // PoFxSetComponentWake(NULL, 0, FALSE)
     kDdiPoFxPowerControl = 132,      // PoFxPowerControl(NULL, ...): STATUS_INVALID_PARAMETER
     kDdiPoFxSurprisePowerOn = 133,   // PoFxNotifySurprisePowerOn(device)
+    kDdiPowerRequest = 134,          // PoCreatePowerRequest + PoDeletePowerRequest
+    kDdiSetPowerRequest = 135,       // PoSetPowerRequest + PoClearPowerRequest on SparePowerRequest
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).
@@ -210,6 +212,7 @@ struct DdiExtension {
     PVOID SpareNotification;
     PIRP SparePowerIrp;
     PVOID SpareSystemState;
+    PVOID SparePowerRequest;
     NTSTATUS PnpStatus;        // what IRP_MJ_PNP completes with (the PnpRemove tests)
     bool StartIoStartsNext;    // DdiStartIo calls IoStartNextPacket after completing its packet
     bool HoldNextStartIo;      // DdiStartIo keeps its next packet (HeldPacket) instead of completing it

@@ -61,11 +61,12 @@ protected:
             break;
         }
         case kDdiUnregisterSystemState: e->SpareSystemState = PoRegisterSystemState(nullptr, ES_CONTINUOUS); break;
+        case kDdiSetPowerRequest: ASSERT_EQ(PoCreatePowerRequest(&e->SparePowerRequest, lower(), nullptr), STATUS_SUCCESS); break;
         case kDdiRequestPowerIrp: KeClearEvent(&e->PowerDone); break;
         default: break;
         }
         m_spare = {e->SpareController, e->SpareInterrupt, e->SpareContiguous, e->SpareNotification,
-                   e->SparePowerIrp, e->SpareSystemState};
+                   e->SparePowerIrp, e->SpareSystemState, e->SparePowerRequest};
     }
     // After the row's read (stopped or not), back at PASSIVE_LEVEL: what is left of the prepared
     // object released.
@@ -81,12 +82,14 @@ protected:
             (void)KeWaitForSingleObject(&e->PowerDone, Executive, KernelMode, FALSE, nullptr);
         }
         if (m_spare.power_irp) IoFreeIrp(m_spare.power_irp);  // completed by VerDdi, or never sent
+        if (m_spare.power_request) PoDeletePowerRequest(m_spare.power_request);  // the mode never deletes it
         e->SpareController = nullptr;
         e->SpareInterrupt = nullptr;
         e->SpareContiguous = nullptr;
         e->SpareNotification = nullptr;
         e->SparePowerIrp = nullptr;
         e->SpareSystemState = nullptr;
+        e->SparePowerRequest = nullptr;
         m_spare = {};
     }
     // The driver verified with `flags`, the row's object prepared, its read at `irql` built.
@@ -144,6 +147,7 @@ protected:
         PVOID notification = nullptr;
         PIRP power_irp = nullptr;
         PVOID system_state = nullptr;
+        PVOID power_request = nullptr;
     } m_spare;
 };
 

@@ -193,6 +193,18 @@ NTSTATUS VerDdiCallPnpDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) 
         ext->SpareSystemState = nullptr;
         break;
     case kDdiSetSystemState: PoSetSystemState(ES_SYSTEM_REQUIRED); break;
+    case kDdiPowerRequest: {
+        PVOID request = nullptr;
+        const NTSTATUS status = PoCreatePowerRequest(&request, device, nullptr);
+        if (!NT_SUCCESS(status)) return status;
+        PoDeletePowerRequest(request);
+        break;
+    }
+    case kDdiSetPowerRequest: {
+        const NTSTATUS status = PoSetPowerRequest(ext->SparePowerRequest, PowerRequestSystemRequired);
+        if (!NT_SUCCESS(status)) return status;
+        return PoClearPowerRequest(ext->SparePowerRequest, PowerRequestSystemRequired);
+    }
     case kDdiPoFxRegister: {
         POHANDLE handle = nullptr;
         return PoFxRegisterDevice(device, nullptr, &handle) == STATUS_INVALID_PARAMETER ? STATUS_SUCCESS

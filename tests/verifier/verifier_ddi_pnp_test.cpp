@@ -36,6 +36,7 @@ const IrqlRow kApcLte[] = {
     {kDdiIdleDetection, DISPATCH_LEVEL, APC_LEVEL, 0xE5, nullptr},
     {kDdiRegisterSystemState, DISPATCH_LEVEL, APC_LEVEL, 0xE5, nullptr},
     {kDdiUnregisterSystemState, DISPATCH_LEVEL, APC_LEVEL, 0xE5, nullptr},
+    {kDdiPowerRequest, DISPATCH_LEVEL, APC_LEVEL, 0xE5, nullptr},
 };
 // <= DISPATCH_LEVEL.
 const IrqlRow kDispatchLte[] = {
@@ -47,6 +48,7 @@ const IrqlRow kDispatchLte[] = {
     {kDdiSetPowerStateD0, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
     {kDdiRequestPowerIrp, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
     {kDdiSetSystemState, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiSetPowerRequest, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
     {kDdiPoFxActivate, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
     {kDdiPoFxIdle, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
     {kDdiPoFxCompleteIdleCondition, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
