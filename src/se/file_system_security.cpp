@@ -214,4 +214,79 @@ NTKERNELAPI VOID NTAPI SeDeleteObjectAuditAlarm(PVOID Object, HANDLE Handle) {
     (void)Handle;
 }
 
+// The subject-context and transaction forms answer as the forms above: the context only chooses whose
+// auditing would apply, the transaction only names the transaction an audit would carry.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-seauditingfileeventswithcontext
+NTKERNELAPI BOOLEAN NTAPI SeAuditingFileEventsWithContext(BOOLEAN AccessGranted, PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                          PSECURITY_SUBJECT_CONTEXT SubjectSecurityContext) {
+    (void)SubjectSecurityContext;
+    return SeAuditingFileEvents(AccessGranted, SecurityDescriptor);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-seauditinghardlinkeventswithcontext
+NTKERNELAPI BOOLEAN NTAPI SeAuditingHardLinkEventsWithContext(BOOLEAN AccessGranted,
+                                                              PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                              PSECURITY_SUBJECT_CONTEXT SubjectSecurityContext) {
+    (void)SubjectSecurityContext;
+    return SeAuditingHardLinkEvents(AccessGranted, SecurityDescriptor);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-seauditinganyfileeventswithcontext:
+// whether any file event, granted or denied, would be audited.
+NTKERNELAPI BOOLEAN NTAPI SeAuditingAnyFileEventsWithContext(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                             PSECURITY_SUBJECT_CONTEXT SubjectSecurityContext) {
+    return SeAuditingFileEventsWithContext(TRUE, SecurityDescriptor, SubjectSecurityContext) ||
+           SeAuditingFileEventsWithContext(FALSE, SecurityDescriptor, SubjectSecurityContext);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-seaudithardlinkcreation: an
+// audit of a hard link's creation, when hard-link events are audited (never here).
+NTKERNELAPI VOID NTAPI SeAuditHardLinkCreation(PUNICODE_STRING FileName, PUNICODE_STRING LinkName, BOOLEAN bSuccess) {
+    (void)FileName;
+    (void)LinkName;
+    (void)bSuccess;
+}
+
+NTKERNELAPI VOID NTAPI SeAuditHardLinkCreationWithTransaction(PUNICODE_STRING FileName, PUNICODE_STRING LinkName,
+                                                              BOOLEAN bSuccess, GUID* TransactionId) {
+    (void)TransactionId;
+    SeAuditHardLinkCreation(FileName, LinkName, bSuccess);
+}
+
+// An audit of a transaction's state change; ntio has no transactions to change and no audit policy.
+NTKERNELAPI VOID NTAPI SeAuditTransactionStateChange(GUID* TransactionId, GUID* ResourceManagerId,
+                                                     ULONG NewTransactionState) {
+    (void)TransactionId;
+    (void)ResourceManagerId;
+    (void)NewTransactionState;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-seopenobjectauditalarmwithtransaction
+NTKERNELAPI VOID NTAPI SeOpenObjectAuditAlarmWithTransaction(PUNICODE_STRING ObjectTypeName, PVOID Object,
+                                                             PUNICODE_STRING AbsoluteObjectName,
+                                                             PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                             PACCESS_STATE AccessState, BOOLEAN ObjectCreated,
+                                                             BOOLEAN AccessGranted, KPROCESSOR_MODE AccessMode,
+                                                             GUID* TransactionId, PBOOLEAN GenerateOnClose) {
+    (void)TransactionId;
+    SeOpenObjectAuditAlarm(ObjectTypeName, Object, AbsoluteObjectName, SecurityDescriptor, AccessState, ObjectCreated,
+                           AccessGranted, AccessMode, GenerateOnClose);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-seopenobjectfordeleteauditalarmwithtransaction
+NTKERNELAPI VOID NTAPI SeOpenObjectForDeleteAuditAlarmWithTransaction(
+    PUNICODE_STRING ObjectTypeName, PVOID Object, PUNICODE_STRING AbsoluteObjectName,
+    PSECURITY_DESCRIPTOR SecurityDescriptor, PACCESS_STATE AccessState, BOOLEAN ObjectCreated, BOOLEAN AccessGranted,
+    KPROCESSOR_MODE AccessMode, GUID* TransactionId, PBOOLEAN GenerateOnClose) {
+    (void)TransactionId;
+    SeOpenObjectForDeleteAuditAlarm(ObjectTypeName, Object, AbsoluteObjectName, SecurityDescriptor, AccessState,
+                                    ObjectCreated, AccessGranted, AccessMode, GenerateOnClose);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-sedeleteobjectauditalarmwithtransaction
+NTKERNELAPI VOID NTAPI SeDeleteObjectAuditAlarmWithTransaction(PVOID Object, HANDLE Handle, GUID* TransactionId) {
+    (void)TransactionId;
+    SeDeleteObjectAuditAlarm(Object, Handle);
+}
+
 }  // extern "C"

@@ -143,6 +143,29 @@ TEST_F(FileSystemSecurityTest, nothing_is_audited) {
     SeOpenObjectForDeleteAuditAlarm(&type, nullptr, nullptr, object, nullptr, FALSE, TRUE, KernelMode, &generate);
     EXPECT_FALSE(generate);
     SeDeleteObjectAuditAlarm(object, nullptr);
+
+    // The subject-context and transaction forms answer the same.
+    SeCaptureSubjectContext(&subject);
+    EXPECT_FALSE(SeAuditingFileEventsWithContext(TRUE, object, &subject));
+    EXPECT_FALSE(SeAuditingFileEventsWithContext(FALSE, object, nullptr));
+    EXPECT_FALSE(SeAuditingHardLinkEventsWithContext(TRUE, object, &subject));
+    EXPECT_FALSE(SeAuditingAnyFileEventsWithContext(object, &subject));
+    SeReleaseSubjectContext(&subject);
+    GUID transaction = {0x5eed, 1, 2, {3, 4, 5, 6, 7, 8, 9, 10}};
+    generate = TRUE;
+    SeOpenObjectAuditAlarmWithTransaction(&type, nullptr, nullptr, object, nullptr, FALSE, TRUE, KernelMode, &transaction,
+                                          &generate);
+    EXPECT_FALSE(generate);
+    generate = TRUE;
+    SeOpenObjectForDeleteAuditAlarmWithTransaction(&type, nullptr, nullptr, object, nullptr, FALSE, TRUE, KernelMode,
+                                                   nullptr, &generate);
+    EXPECT_FALSE(generate);
+    SeDeleteObjectAuditAlarmWithTransaction(object, nullptr, &transaction);
+    UNICODE_STRING file = RTL_CONSTANT_STRING(L"\\??\\C:\\a.txt");
+    UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\??\\C:\\b.txt");
+    SeAuditHardLinkCreation(&file, &link, TRUE);
+    SeAuditHardLinkCreationWithTransaction(&file, &link, FALSE, &transaction);
+    SeAuditTransactionStateChange(&transaction, &transaction, 1);
     ExFreePool(object);
 }
 

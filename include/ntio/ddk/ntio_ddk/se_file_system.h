@@ -73,6 +73,34 @@ NTKERNELAPI VOID NTAPI SeOpenObjectForDeleteAuditAlarm(_In_ PUNICODE_STRING Obje
                                                        _In_ BOOLEAN AccessGranted, _In_ KPROCESSOR_MODE AccessMode,
                                                        _Out_ PBOOLEAN GenerateOnClose);
 NTKERNELAPI VOID NTAPI SeDeleteObjectAuditAlarm(_In_ PVOID Object, _In_ HANDLE Handle);
+/* The forms with a subject context (Vista and later) and with a transaction (KTM) of the above. */
+NTKERNELAPI BOOLEAN NTAPI SeAuditingFileEventsWithContext(_In_ BOOLEAN AccessGranted,
+                                                          _In_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                          _In_opt_ PSECURITY_SUBJECT_CONTEXT SubjectSecurityContext);
+NTKERNELAPI BOOLEAN NTAPI SeAuditingHardLinkEventsWithContext(_In_ BOOLEAN AccessGranted,
+                                                              _In_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                              _In_opt_ PSECURITY_SUBJECT_CONTEXT SubjectSecurityContext);
+NTKERNELAPI BOOLEAN NTAPI SeAuditingAnyFileEventsWithContext(_In_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                             _In_opt_ PSECURITY_SUBJECT_CONTEXT SubjectSecurityContext);
+NTKERNELAPI VOID NTAPI SeAuditHardLinkCreation(_In_ PUNICODE_STRING FileName, _In_ PUNICODE_STRING LinkName,
+                                               _In_ BOOLEAN bSuccess);
+NTKERNELAPI VOID NTAPI SeAuditHardLinkCreationWithTransaction(_In_ PUNICODE_STRING FileName,
+                                                              _In_ PUNICODE_STRING LinkName, _In_ BOOLEAN bSuccess,
+                                                              _In_opt_ GUID *TransactionId);
+NTKERNELAPI VOID NTAPI SeAuditTransactionStateChange(_In_ GUID *TransactionId, _In_ GUID *ResourceManagerId,
+                                                     _In_ ULONG NewTransactionState);
+NTKERNELAPI VOID NTAPI SeOpenObjectAuditAlarmWithTransaction(
+    _In_ PUNICODE_STRING ObjectTypeName, _In_opt_ PVOID Object, _In_opt_ PUNICODE_STRING AbsoluteObjectName,
+    _In_ PSECURITY_DESCRIPTOR SecurityDescriptor, _In_ PACCESS_STATE AccessState, _In_ BOOLEAN ObjectCreated,
+    _In_ BOOLEAN AccessGranted, _In_ KPROCESSOR_MODE AccessMode, _In_opt_ GUID *TransactionId,
+    _Out_ PBOOLEAN GenerateOnClose);
+NTKERNELAPI VOID NTAPI SeOpenObjectForDeleteAuditAlarmWithTransaction(
+    _In_ PUNICODE_STRING ObjectTypeName, _In_opt_ PVOID Object, _In_opt_ PUNICODE_STRING AbsoluteObjectName,
+    _In_ PSECURITY_DESCRIPTOR SecurityDescriptor, _In_ PACCESS_STATE AccessState, _In_ BOOLEAN ObjectCreated,
+    _In_ BOOLEAN AccessGranted, _In_ KPROCESSOR_MODE AccessMode, _In_opt_ GUID *TransactionId,
+    _Out_ PBOOLEAN GenerateOnClose);
+NTKERNELAPI VOID NTAPI SeDeleteObjectAuditAlarmWithTransaction(_In_ PVOID Object, _In_ HANDLE Handle,
+                                                               _In_opt_ GUID *TransactionId);
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_SE_FILE_SYSTEM_H */
