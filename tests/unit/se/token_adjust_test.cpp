@@ -4,11 +4,11 @@
 // NtImpersonateAnonymousToken.
 #include <gtest/gtest.h>
 
-#include <ntifs.h>
-#include <ntio/ntapi.h>
-
 #include <cstdint>
 #include <cstring>
+
+#include <ntifs.h>
+#include <ntio/ntapi.h>
 
 #include "support/administrator_process.hpp"
 #include "support/system_fixture.hpp"
@@ -122,10 +122,14 @@ TEST_F(TokenAdjustTest, administrator_enables_load_driver_privilege)
     ntio::test::AdministratorProcess admin(system(), u"admin.exe");
     const LUID load = SeExports->SeLoadDriverPrivilege;
     EXPECT_FALSE(SeSinglePrivilegeCheck(load, UserMode));
+    // NtLoadDriver checks the privilege before it looks at the name (a relative one is refused).
+    UNICODE_STRING relative = RTL_CONSTANT_STRING(L"NoSuchService");
+    EXPECT_EQ(NtLoadDriver(&relative), STATUS_PRIVILEGE_NOT_HELD);
     HANDLE token = open_own(TOKEN_ADJUST_PRIVILEGES);
     OnePrivilege enable = one(load, SE_PRIVILEGE_ENABLED);
     ASSERT_EQ(NtAdjustPrivilegesToken(token, FALSE, as_privileges(&enable), 0, nullptr, nullptr), STATUS_SUCCESS);
     EXPECT_TRUE(SeSinglePrivilegeCheck(load, UserMode));
+    EXPECT_EQ(NtLoadDriver(&relative), STATUS_OBJECT_PATH_SYNTAX_BAD);
     // Kernel-mode checks pass whatever the token holds.
     EXPECT_TRUE(SeSinglePrivilegeCheck(SeExports->SeTcbPrivilege, KernelMode));
     EXPECT_EQ(NtClose(token), STATUS_SUCCESS);
