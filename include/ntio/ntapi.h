@@ -51,6 +51,29 @@ NTSYSAPI NTSTATUS NTAPI NtQueryInformationToken(_In_ HANDLE TokenHandle,
                                                     PVOID TokenInformation,
                                                 _In_ ULONG TokenInformationLength, _Out_ PULONG ReturnLength);
 NTSYSAPI NTSTATUS NTAPI NtAllocateLocallyUniqueId(_Out_ PLUID Luid);
+NTSYSAPI NTSTATUS NTAPI NtOpenProcessToken(_In_ HANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
+                                           _Out_ PHANDLE TokenHandle);
+NTSYSAPI NTSTATUS NTAPI NtOpenThreadToken(_In_ HANDLE ThreadHandle, _In_ ACCESS_MASK DesiredAccess,
+                                          _In_ BOOLEAN OpenAsSelf, _Out_ PHANDLE TokenHandle);
+/* A copy of a token: primary, or impersonation at ObjectAttributes->SecurityQualityOfService's level. */
+NTSYSAPI NTSTATUS NTAPI NtDuplicateToken(_In_ HANDLE ExistingTokenHandle, _In_ ACCESS_MASK DesiredAccess,
+                                         _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ BOOLEAN EffectiveOnly,
+                                         _In_ TOKEN_TYPE TokenType, _Out_ PHANDLE NewTokenHandle);
+/* TOKEN_ADJUST_PRIVILEGES (+ TOKEN_QUERY with PreviousState); STATUS_NOT_ALL_ASSIGNED is a success. */
+NTSYSAPI NTSTATUS NTAPI NtAdjustPrivilegesToken(_In_ HANDLE TokenHandle, _In_ BOOLEAN DisableAllPrivileges,
+                                                _In_opt_ PTOKEN_PRIVILEGES NewState, _In_ ULONG BufferLength,
+                                                _Out_writes_bytes_to_opt_(BufferLength, *ReturnLength)
+                                                    PTOKEN_PRIVILEGES PreviousState,
+                                                _Out_opt_ PULONG ReturnLength);
+/* TokenOwner, TokenPrimaryGroup, TokenDefaultDacl (TOKEN_ADJUST_DEFAULT) and TokenSessionId
+ * (TOKEN_ADJUST_SESSIONID and SeTcbPrivilege). */
+NTSYSAPI NTSTATUS NTAPI NtSetInformationToken(_In_ HANDLE TokenHandle,
+                                              _In_ TOKEN_INFORMATION_CLASS TokenInformationClass,
+                                              _In_reads_bytes_(TokenInformationLength) PVOID TokenInformation,
+                                              _In_ ULONG TokenInformationLength);
+NTSYSAPI NTSTATUS NTAPI NtPrivilegeCheck(_In_ HANDLE ClientToken, _Inout_ PPRIVILEGE_SET RequiredPrivileges,
+                                         _Out_ PBOOLEAN Result);
+NTSYSAPI NTSTATUS NTAPI NtImpersonateAnonymousToken(_In_ HANDLE ThreadHandle);
 /* Processes and threads by client id (see ZwOpenProcess in <ntddk.h>). */
 NTSYSAPI NTSTATUS NTAPI NtOpenProcess(_Out_ PHANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
                                       _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ PCLIENT_ID ClientId);
@@ -66,6 +89,10 @@ NTSYSAPI NTSTATUS NTAPI NtSetInformationProcess(_In_ HANDLE ProcessHandle,
                                                 _In_ PROCESSINFOCLASS ProcessInformationClass,
                                                 _In_reads_bytes_(ProcessInformationLength) PVOID ProcessInformation,
                                                 _In_ ULONG ProcessInformationLength);
+/* Threads: see ZwSetInformationThread in <ntddk.h>. */
+NTSYSAPI NTSTATUS NTAPI NtSetInformationThread(_In_ HANDLE ThreadHandle, _In_ THREADINFOCLASS ThreadInformationClass,
+                                               _In_reads_bytes_(ThreadInformationLength) PVOID ThreadInformation,
+                                               _In_ ULONG ThreadInformationLength);
 
 NTSYSAPI NTSTATUS NTAPI NtCreateEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
                                       _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,

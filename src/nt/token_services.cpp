@@ -1,9 +1,11 @@
-// Token services: NtOpenProcessTokenEx, NtOpenThreadTokenEx, NtQueryInformationToken and
-// NtAllocateLocallyUniqueId, with their Zw forms. Token handles refer to ob's Token objects.
+// Token services: NtOpenProcessToken(Ex), NtOpenThreadToken(Ex), NtDuplicateToken,
+// NtImpersonateAnonymousToken, NtQueryInformationToken and NtAllocateLocallyUniqueId, with their Zw
+// forms. Token handles refer to ob's Token objects.
 #include "nt/current_system.hpp"
 #include <ntio/ntapi.h>
 #include <ntifs.h>
 
+#include "nt/object_attributes.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/query_buffer.hpp"
@@ -26,9 +28,102 @@ NTSTATUS open_token_handle(std::shared_ptr<se::Token> token, ACCESS_MASK desired
     return status;
 }
 
+// The SECURITY_QUALITY_OF_SERVICE a caller's OBJECT_ATTRIBUTES points to, read from the caller's
+// memory (object attribute capture does not keep it). *present is false when there is none.
+NTSTATUS capture_qos(POBJECT_ATTRIBUTES attributes, KPROCESSOR_MODE mode, SECURITY_QUALITY_OF_SERVICE& qos,
+                     bool& present) {
+    present = false;
+    if (!attributes) return STATUS_SUCCESS;
+    OBJECT_ATTRIBUTES copy;
+    NTSTATUS status = mode == KernelMode ? (copy = *attributes, STATUS_SUCCESS)
+                                         : copy_from_user(&copy, attributes, sizeof(copy), alignof(OBJECT_ATTRIBUTES));
+    if (!NT_SUCCESS(status)) return status;
+    if (!copy.SecurityQualityOfService) return STATUS_SUCCESS;
+    const auto* from = static_cast<const SECURITY_QUALITY_OF_SERVICE*>(copy.SecurityQualityOfService);
+    if (mode == KernelMode) {
+        qos = *from;
+    } else {
+        status = copy_from_user(&qos, from, sizeof(qos), sizeof(ULONG));
+        if (!NT_SUCCESS(status)) return status;
+    }
+    present = true;
+    return STATUS_SUCCESS;
+}
+
 }  // namespace
 
 extern "C" {
+
+// NtOpenProcessTokenEx with no handle attributes.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwopenprocesstoken
+NTSTATUS NTAPI NtOpenProcessToken(HANDLE ProcessHandle, ACCESS_MASK DesiredAccess, PHANDLE TokenHandle) {
+    return NtOpenProcessTokenEx(ProcessHandle, DesiredAccess, 0, TokenHandle);
+}
+
+// NtOpenThreadTokenEx with no handle attributes.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwopenthreadtoken
+NTSTATUS NTAPI NtOpenThreadToken(HANDLE ThreadHandle, ACCESS_MASK DesiredAccess, BOOLEAN OpenAsSelf,
+                                 PHANDLE TokenHandle) {
+    return NtOpenThreadTokenEx(ThreadHandle, DesiredAccess, OpenAsSelf, 0, TokenHandle);
+}
+
+// A handle to a new token copied from the one ExistingTokenHandle names (TOKEN_DUPLICATE): a primary
+// token, or an impersonation token at the level ObjectAttributes' SecurityQualityOfService gives
+// (SecurityAnonymous without one). EffectiveOnly keeps only the enabled privileges and groups.
+// DesiredAccess 0 asks for the access the existing handle has. An impersonation level above the
+// existing impersonation token's, or a primary token from an impersonation token below
+// SecurityImpersonation, is STATUS_BAD_IMPERSONATION_LEVEL; a TokenType that is neither is
+// STATUS_INVALID_PARAMETER.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntduplicatetoken
+// NT deviation: the new token's object gets the token's default descriptor; a SecurityDescriptor in
+// ObjectAttributes is validated but not applied.
+NTSTATUS NTAPI NtDuplicateToken(HANDLE ExistingTokenHandle, ACCESS_MASK DesiredAccess,
+                                POBJECT_ATTRIBUTES ObjectAttributes, BOOLEAN EffectiveOnly, TOKEN_TYPE TokenType,
+                                PHANDLE NewTokenHandle) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    if (!NewTokenHandle) return STATUS_ACCESS_VIOLATION;
+    if (NTSTATUS status = probe_caller_output(mode, NewTokenHandle); !NT_SUCCESS(status)) return status;
+    if (TokenType != TokenPrimary && TokenType != TokenImpersonation) return STATUS_INVALID_PARAMETER;
+    CapturedObjectAttributes attributes;
+    NTSTATUS status = attributes.capture(ObjectAttributes, mode);
+    if (!NT_SUCCESS(status)) return status;
+    SECURITY_QUALITY_OF_SERVICE qos{};
+    bool has_qos = false;
+    status = capture_qos(ObjectAttributes, mode, qos, has_qos);
+    if (!NT_SUCCESS(status)) return status;
+    const SECURITY_IMPERSONATION_LEVEL level = has_qos ? qos.ImpersonationLevel : SecurityAnonymous;
+    if (TokenType == TokenImpersonation && !VALID_IMPERSONATION_LEVEL(level)) return STATUS_BAD_IMPERSONATION_LEVEL;
+
+    HandleReference<se::TokenObjectBody> existing;
+    status = existing.reference(ExistingTokenHandle, TOKEN_DUPLICATE, *SeTokenObjectType, mode);
+    if (!NT_SUCCESS(status)) return status;
+    const se::Token& source = *existing->token;
+    if (source.type() == TokenImpersonation) {
+        if (TokenType == TokenImpersonation && level > source.impersonation_level()) {
+            return STATUS_BAD_IMPERSONATION_LEVEL;
+        }
+        if (TokenType == TokenPrimary && source.impersonation_level() < SecurityImpersonation) {
+            return STATUS_BAD_IMPERSONATION_LEVEL;
+        }
+    }
+    const ACCESS_MASK desired = DesiredAccess ? DesiredAccess : existing.info().GrantedAccess;
+    const ULONG handle_attributes =
+        attributes.get() ? attributes.get()->Attributes & (OBJ_INHERIT | OBJ_KERNEL_HANDLE) : 0;
+    return open_token_handle(source.duplicate(TokenType, level, EffectiveOnly != FALSE), desired, handle_attributes,
+                             mode, NewTokenHandle);
+}
+
+// Makes the thread ThreadHandle names (THREAD_IMPERSONATE) impersonate the anonymous logon.
+// https://learn.microsoft.com/windows/win32/api/securitybaseapi/nf-securitybaseapi-impersonateanonymoustoken
+// (the Win32 routine over this service; ntifs.h declares NtImpersonateAnonymousToken without a page).
+NTSTATUS NTAPI NtImpersonateAnonymousToken(HANDLE ThreadHandle) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    HandleReference<_ETHREAD> thread;
+    NTSTATUS status = thread.reference(ThreadHandle, THREAD_IMPERSONATE, *PsThreadType, mode);
+    if (!NT_SUCCESS(status)) return status;
+    std::shared_ptr<se::Token> anonymous = se::Token::create_anonymous();
+    return PsImpersonateClient(thread.get(), anonymous.get(), FALSE, FALSE, SecurityImpersonation);
+}
 
 // A handle to the primary token of the process ProcessHandle names (which needs
 // PROCESS_QUERY_LIMITED_INFORMATION), with DesiredAccess checked against the token's descriptor for
@@ -122,6 +217,28 @@ NTSTATUS NTAPI ZwOpenThreadTokenEx(HANDLE ThreadHandle, ACCESS_MASK DesiredAcces
                                    ULONG HandleAttributes, PHANDLE TokenHandle) {
     KernelModeCall kernel;
     return NtOpenThreadTokenEx(ThreadHandle, DesiredAccess, OpenAsSelf, HandleAttributes, TokenHandle);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwopenprocesstoken
+NTSTATUS NTAPI ZwOpenProcessToken(HANDLE ProcessHandle, ACCESS_MASK DesiredAccess, PHANDLE TokenHandle) {
+    KernelModeCall kernel;
+    return NtOpenProcessToken(ProcessHandle, DesiredAccess, TokenHandle);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwopenthreadtoken
+NTSTATUS NTAPI ZwOpenThreadToken(HANDLE ThreadHandle, ACCESS_MASK DesiredAccess, BOOLEAN OpenAsSelf,
+                                 PHANDLE TokenHandle) {
+    KernelModeCall kernel;
+    return NtOpenThreadToken(ThreadHandle, DesiredAccess, OpenAsSelf, TokenHandle);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwduplicatetoken
+NTSTATUS NTAPI ZwDuplicateToken(HANDLE ExistingTokenHandle, ACCESS_MASK DesiredAccess,
+                                POBJECT_ATTRIBUTES ObjectAttributes, BOOLEAN EffectiveOnly, TOKEN_TYPE TokenType,
+                                PHANDLE NewTokenHandle) {
+    KernelModeCall kernel;
+    return NtDuplicateToken(ExistingTokenHandle, DesiredAccess, ObjectAttributes, EffectiveOnly, TokenType,
+                            NewTokenHandle);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwqueryinformationtoken

@@ -1,8 +1,10 @@
-// Thread impersonation: PsImpersonateClient and PsRevertToSelf set or clear the client token a
-// thread acts with; PsReferenceImpersonationToken reads it; PsDisableImpersonation and
+// Thread impersonation: PsImpersonateClient, PsAssignImpersonationToken and PsRevertToSelf set or
+// clear the client token a thread acts with; PsReferenceImpersonationToken reads it; PsDisableImpersonation and
 // PsRestoreImpersonation set it aside and back. SeCaptureSubjectContext and the object manager's
 // access check find it through the resolver installed here.
 #include "ob/process.hpp"
+
+#include <ntifs.h>
 
 #include "ke/thread.hpp"
 #include "se/access_check.hpp"
@@ -74,6 +76,29 @@ NTSTATUS NTAPI PsImpersonateClient(PETHREAD Thread, PACCESS_TOKEN Token, BOOLEAN
     if (!VALID_IMPERSONATION_LEVEL(ImpersonationLevel)) return STATUS_BAD_IMPERSONATION_LEVEL;
     se::Token* token = se::token_from(Token);
     ob::write(Thread, {token->shared_from_this(), ImpersonationLevel, CopyOnOpen != FALSE, EffectiveOnly != FALSE});
+    return STATUS_SUCCESS;
+}
+
+// Makes Thread impersonate the token a handle names (TOKEN_IMPERSONATE, checked in the caller's
+// previous mode) at the token's own impersonation level; a NULL Token ends the impersonation. A
+// primary token is STATUS_BAD_TOKEN_TYPE.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-psassignimpersonationtoken
+NTSTATUS NTAPI PsAssignImpersonationToken(PETHREAD Thread, HANDLE Token)
+{
+    if (!Thread) return STATUS_INVALID_PARAMETER;
+    if (!Token) {
+        ob::write(Thread, {});
+        return STATUS_SUCCESS;
+    }
+    PVOID object = nullptr;
+    NTSTATUS status =
+        ObReferenceObjectByHandle(Token, TOKEN_IMPERSONATE, *SeTokenObjectType, ExGetPreviousMode(), &object, nullptr);
+    if (!NT_SUCCESS(status)) return status;
+    std::shared_ptr<se::Token> token = static_cast<se::TokenObjectBody*>(object)->token;
+    ObDereferenceObject(object);
+    if (token->type() != TokenImpersonation) return STATUS_BAD_TOKEN_TYPE;
+    const SECURITY_IMPERSONATION_LEVEL level = token->impersonation_level();
+    ob::write(Thread, {std::move(token), level, false, false});
     return STATUS_SUCCESS;
 }
 

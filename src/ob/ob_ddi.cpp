@@ -173,6 +173,40 @@ NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STA
                                                          AccessMode, Handle);
 }
 
+// ObOpenObjectByPointer; the tag only labels the reference for debugging, which ntio does not trace.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-obopenobjectbypointerwithtag
+NTSTATUS NTAPI ObOpenObjectByPointerWithTag(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState,
+                                            ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                            KPROCESSOR_MODE AccessMode, ULONG Tag, PHANDLE Handle)
+{
+    (void)Tag;
+    return ObOpenObjectByPointer(Object, HandleAttributes, PassedAccessState, DesiredAccess, ObjectType, AccessMode,
+                                 Handle);
+}
+
+// The object's pointer count now (it may change at once). Learn has no page for this ntifs.h
+// routine; a NULL Object answers 0 (ntio's choice).
+ULONG NTAPI ObGetObjectPointerCount(PVOID Object)
+{
+    if (!Object) return 0;
+    return static_cast<ULONG>(ob::header_of(Object)->pointer_count.load(std::memory_order_acquire));
+}
+
+// Whether closing Handle generates an audit (the handle's generate-on-close flag): ntio writes no
+// security audits, so a valid handle of the current process answers FALSE; a bad one is
+// STATUS_INVALID_HANDLE. Learn marks the routine reserved and documents nothing more.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-obqueryobjectauditingbyhandle
+NTSTATUS NTAPI ObQueryObjectAuditingByHandle(HANDLE Handle, PBOOLEAN GenerateOnClose)
+{
+    if (!GenerateOnClose) return STATUS_INVALID_PARAMETER;
+    PVOID object = nullptr;
+    NTSTATUS status = ObReferenceObjectByHandle(Handle, 0, nullptr, KernelMode, &object, nullptr);
+    if (!NT_SUCCESS(status)) return status;
+    ObDereferenceObject(object);
+    *GenerateOnClose = FALSE;
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS ObQueryNameString(PVOID Object, POBJECT_NAME_INFORMATION ObjectNameInfo, ULONG Length,
                            PULONG ReturnLength)
 {

@@ -81,6 +81,8 @@ struct _ETHREAD : _KTHREAD {
     SECURITY_IMPERSONATION_LEVEL m_impersonation_level = SecurityAnonymous;
     bool m_copy_on_open = false;
     bool m_effective_only = false;
+    // NtSetInformationThread(ThreadHideFromDebugger): set once, never cleared.
+    std::atomic<bool> m_hide_from_debugger{false};
     // IoSetDeviceToVerify / IoGetDeviceToVerify (io/device_to_verify.cpp): not referenced.
     std::atomic<PDEVICE_OBJECT> m_device_to_verify{nullptr};
 };

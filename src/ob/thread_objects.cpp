@@ -224,6 +224,32 @@ NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD* Thread)
     return STATUS_SUCCESS;
 }
 
+// The thread a CLIENT_ID names and, when Process is not NULL, its process, each referenced. Learn
+// has no page for this ntifs.h routine; ntio's reading of it: UniqueThread must name a live thread
+// whose process has the id UniqueProcess, anything else is STATUS_INVALID_CID (the status
+// NtOpenThread gives for a client id that names nothing), and a NULL Cid or Thread is
+// STATUS_INVALID_PARAMETER.
+NTSTATUS NTAPI PsLookupProcessThreadByCid(PCLIENT_ID Cid, PEPROCESS* Process, PETHREAD* Thread)
+{
+    if (!Cid || !Thread) return STATUS_INVALID_PARAMETER;
+    *Thread = nullptr;
+    if (Process) *Process = nullptr;
+    PETHREAD thread = nullptr;
+    if (!Cid->UniqueThread || !NT_SUCCESS(PsLookupThreadByThreadId(Cid->UniqueThread, &thread))) {
+        return STATUS_INVALID_CID;
+    }
+    if (PsGetThreadProcessId(thread) != Cid->UniqueProcess) {
+        ObDereferenceObject(thread);
+        return STATUS_INVALID_CID;
+    }
+    if (Process) {
+        *Process = PsGetThreadProcess(thread);
+        ObReferenceObject(*Process);
+    }
+    *Thread = thread;
+    return STATUS_SUCCESS;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-psgetprocesscreatetimequadpart
 // The system time at which the process object was created. A guess: Learn does not say what a NULL
 // Process gives; ntio answers 0 rather than fault.

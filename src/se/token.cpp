@@ -73,7 +73,9 @@ std::shared_ptr<Token> Token::create_system()
 {
     auto token = std::make_shared<Token>(PrivateTag{});
     token->m_user = SidBuffer(well_known::local_system());
-    token->m_primary_group = SidBuffer(well_known::local_system());
+    auto defaults = std::make_unique<Defaults>();
+    defaults->owner = token->m_user;
+    defaults->primary_group = SidBuffer(well_known::local_system());
     token->m_groups = {
         {SidBuffer(well_known::administrators()), SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED | SE_GROUP_OWNER},
         {SidBuffer(well_known::world()), kEnabledGroup},
@@ -81,13 +83,15 @@ std::shared_ptr<Token> Token::create_system()
     };
     // The kernel's System process token holds every well-known privilege, enabled by default.
     for (ULONG luid = SE_MIN_WELL_KNOWN_PRIVILEGE; luid <= SE_MAX_WELL_KNOWN_PRIVILEGE; ++luid) {
-        token->m_present |= std::uint64_t{1} << luid;
+        token->m_enabled_by_default |= std::uint64_t{1} << luid;
     }
-    token->m_enabled_by_default = token->m_present;
-    token->m_enabled.store(token->m_present, std::memory_order_relaxed);
-    token->build_default_dacl(true);
+    token->m_present.store(token->m_enabled_by_default, std::memory_order_relaxed);
+    token->m_enabled.store(token->m_enabled_by_default, std::memory_order_relaxed);
+    token->build_default_dacl(*defaults, true);
+    token->publish_defaults(std::move(defaults));
     token->m_token_id = allocate_luid();
     token->m_authentication_id = to_luid(0x3e7);  // SYSTEM_LUID, the SYSTEM logon session
+    token->m_logon.attach(token->m_authentication_id);
     token->m_modified_id.store(from_luid(allocate_luid()), std::memory_order_relaxed);
     set_source(token->m_source, "*SYSTEM*", LUID{});
     token->m_session_id = 0;
@@ -101,8 +105,10 @@ std::shared_ptr<Token> Token::create_user(bool administrator)
 {
     auto token = std::make_shared<Token>(PrivateTag{});
     token->m_user = SidBuffer(5, {21, kMachineA, kMachineB, kMachineC, kFirstUserRid});
-    token->m_primary_group = SidBuffer(5, {21, kMachineA, kMachineB, kMachineC, kDomainNoneRid});
-    token->m_groups.push_back({token->m_primary_group, kEnabledGroup});
+    auto defaults = std::make_unique<Defaults>();
+    defaults->owner = token->m_user;
+    defaults->primary_group = SidBuffer(5, {21, kMachineA, kMachineB, kMachineC, kDomainNoneRid});
+    token->m_groups.push_back({defaults->primary_group, kEnabledGroup});
     token->m_groups.push_back({SidBuffer(well_known::world()), kEnabledGroup});
     if (administrator) {
         token->m_groups.push_back({SidBuffer(well_known::administrators()), kEnabledGroup | SE_GROUP_OWNER});
@@ -131,11 +137,13 @@ std::shared_ptr<Token> Token::create_user(bool administrator)
         token->m_enabled_by_default = mask_of({SE_CHANGE_NOTIFY_PRIVILEGE});
     }
     token->m_enabled.store(token->m_enabled_by_default, std::memory_order_relaxed);
-    token->build_default_dacl(false);
+    token->build_default_dacl(*defaults, false);
+    token->publish_defaults(std::move(defaults));
     // An interactive logon: its own logon session, console session 1 (session 0 holds services),
     // medium integrity for a standard user and high for an elevated administrator.
     token->m_token_id = allocate_luid();
     token->m_authentication_id = allocate_luid();
+    token->m_logon.attach(token->m_authentication_id);
     token->m_modified_id.store(from_luid(allocate_luid()), std::memory_order_relaxed);
     set_source(token->m_source, "User32  ", allocate_luid());
     token->m_session_id = 1;
@@ -145,27 +153,60 @@ std::shared_ptr<Token> Token::create_user(bool administrator)
     return token;
 }
 
+std::shared_ptr<Token> Token::create_anonymous()
+{
+    auto token = std::make_shared<Token>(PrivateTag{});
+    token->m_user = SidBuffer(well_known::anonymous());
+    auto defaults = std::make_unique<Defaults>();
+    defaults->owner = token->m_user;
+    defaults->primary_group = token->m_user;
+    token->m_groups = {
+        {SidBuffer(well_known::world()), kEnabledGroup},
+        {SidBuffer(well_known::anonymous()), kEnabledGroup},
+    };
+    AclBuilder acl;
+    acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, well_known::anonymous());
+    acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, well_known::local_system());
+    defaults->dacl = acl.finish();
+    token->publish_defaults(std::move(defaults));
+    token->m_token_id = allocate_luid();
+    token->m_authentication_id = to_luid(0x3e6);  // ANONYMOUS_LOGON_LUID
+    token->m_logon.attach(token->m_authentication_id);
+    token->m_modified_id.store(from_luid(allocate_luid()), std::memory_order_relaxed);
+    set_source(token->m_source, "*SYSTEM*", LUID{});
+    token->m_type = TokenImpersonation;
+    token->m_level = SecurityImpersonation;
+    token->m_integrity_rid = SECURITY_MANDATORY_UNTRUSTED_RID;
+    return token;
+}
+
 std::shared_ptr<Token> Token::duplicate() const
 {
     return duplicate(TokenPrimary, SecurityAnonymous);
 }
 
-std::shared_ptr<Token> Token::duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_LEVEL level) const
+std::shared_ptr<Token> Token::duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_LEVEL level, bool effective_only) const
 {
     auto copy = std::make_shared<Token>(PrivateTag{});
+    const std::uint64_t enabled = m_enabled.load(std::memory_order_acquire);
     copy->m_user = m_user;
-    copy->m_primary_group = m_primary_group;
-    copy->m_groups = m_groups;
-    copy->m_present = m_present;
-    copy->m_enabled_by_default = m_enabled_by_default;
-    copy->m_enabled.store(m_enabled.load(std::memory_order_acquire), std::memory_order_relaxed);
-    copy->m_default_dacl = m_default_dacl;
+    for (const Group& group : m_groups) {
+        // EffectiveOnly drops what is disabled; deny-only groups stay, they are never "enabled".
+        if (effective_only && (group.attributes & (SE_GROUP_ENABLED | SE_GROUP_USE_FOR_DENY_ONLY)) == 0) continue;
+        copy->m_groups.push_back(group);
+    }
+    const std::uint64_t present = m_present.load(std::memory_order_acquire);
+    copy->m_present.store(effective_only ? (present & enabled) : present, std::memory_order_relaxed);
+    copy->m_enabled_by_default = effective_only ? (m_enabled_by_default & enabled) : m_enabled_by_default;
+    copy->m_enabled.store(enabled, std::memory_order_relaxed);
+    copy->publish_defaults(std::make_unique<Defaults>(defaults()));
     copy->m_token_id = allocate_luid();
     copy->m_authentication_id = m_authentication_id;
+    copy->m_logon.attach(copy->m_authentication_id);
     copy->m_modified_id.store(m_modified_id.load(std::memory_order_acquire), std::memory_order_relaxed);
     copy->m_type = type;
     copy->m_level = type == TokenImpersonation ? level : SecurityAnonymous;
-    copy->m_session_id = m_session_id;
+    copy->m_session_id.store(session_id(), std::memory_order_relaxed);
     copy->m_source = m_source;
     copy->m_integrity_rid = m_integrity_rid;
     copy->m_elevated = m_elevated;
@@ -173,7 +214,55 @@ std::shared_ptr<Token> Token::duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_
     return copy;
 }
 
-void Token::build_default_dacl(bool system)
+void Token::publish_defaults(std::unique_ptr<Defaults> next)
+{
+    m_defaults.store(next.get(), std::memory_order_release);
+    m_all_defaults.push_back(std::move(next));
+}
+
+NTSTATUS Token::set_defaults(const SID* owner, const SID* primary_group, const ACL* dacl, bool clear_dacl)
+{
+    auto next = std::make_unique<Defaults>(defaults());
+    if (owner) {
+        bool allowed = sid_equal(owner, m_user.get());
+        for (const Group& group : m_groups) {
+            allowed |= (group.attributes & SE_GROUP_OWNER) != 0 && sid_equal(owner, group.sid.get());
+        }
+        if (!allowed) return STATUS_INVALID_OWNER;
+        next->owner = SidBuffer(owner);
+    }
+    if (primary_group) {
+        bool allowed = sid_equal(primary_group, m_user.get());
+        for (const Group& group : m_groups) allowed |= sid_equal(primary_group, group.sid.get());
+        if (!allowed) return STATUS_INVALID_PRIMARY_GROUP;
+        next->primary_group = SidBuffer(primary_group);
+    }
+    if (clear_dacl) {
+        next->dacl.clear();
+    } else if (dacl) {
+        const auto* bytes = reinterpret_cast<const unsigned char*>(dacl);
+        next->dacl.assign(bytes, bytes + dacl->AclSize);
+    }
+    publish_defaults(std::move(next));
+    touch_modified();
+    return STATUS_SUCCESS;
+}
+
+void Token::set_session_id(ULONG session) noexcept
+{
+    m_session_id.store(session, std::memory_order_release);
+    touch_modified();
+}
+
+void Token::set_privilege_state(std::uint64_t present, std::uint64_t enabled) noexcept
+{
+    present &= m_present.load(std::memory_order_acquire);
+    m_present.store(present, std::memory_order_release);
+    m_enabled.store(enabled & present, std::memory_order_release);
+    touch_modified();
+}
+
+void Token::build_default_dacl(Defaults& defaults, bool system) const
 {
     // Windows' default DACL: GENERIC_ALL to the owner and to SYSTEM; the SYSTEM token instead grants
     // GENERIC_ALL to SYSTEM and read/execute/READ_CONTROL to Administrators.
@@ -186,7 +275,7 @@ void Token::build_default_dacl(bool system)
         acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, m_user.get());
         acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, well_known::local_system());
     }
-    m_default_dacl = acl.finish();
+    defaults.dacl = acl.finish();
 }
 
 bool Token::is_member(const SID* sid) const noexcept
@@ -219,7 +308,7 @@ bool Token::is_member_for_deny(const SID* sid) const noexcept
 
 bool Token::privilege_present(ULONG luid_low) const noexcept
 {
-    return (m_present & bit(luid_low)) != 0;
+    return (m_present.load(std::memory_order_acquire) & bit(luid_low)) != 0;
 }
 
 bool Token::privilege_enabled(ULONG luid_low) const noexcept
@@ -230,7 +319,7 @@ bool Token::privilege_enabled(ULONG luid_low) const noexcept
 NTSTATUS Token::adjust_privilege(ULONG luid_low, bool enable) noexcept
 {
     const std::uint64_t mask = bit(luid_low);
-    if ((m_present & mask) == 0) {
+    if ((m_present.load(std::memory_order_acquire) & mask) == 0) {
         return STATUS_NOT_ALL_ASSIGNED;
     }
     if (enable) {
@@ -244,7 +333,7 @@ NTSTATUS Token::adjust_privilege(ULONG luid_low, bool enable) noexcept
 
 void Token::reset_privileges() noexcept
 {
-    m_enabled.store(m_enabled_by_default, std::memory_order_release);
+    m_enabled.store(m_enabled_by_default & m_present.load(std::memory_order_acquire), std::memory_order_release);
     touch_modified();
 }
 
@@ -262,8 +351,9 @@ std::vector<Token::Privilege> Token::privileges() const
 {
     std::vector<Privilege> out;
     const std::uint64_t enabled = m_enabled.load(std::memory_order_acquire);
+    const std::uint64_t present = m_present.load(std::memory_order_acquire);
     for (ULONG luid = 0; luid < 64; ++luid) {
-        if ((m_present & bit(luid)) != 0) {
+        if ((present & bit(luid)) != 0) {
             out.push_back({luid, (m_enabled_by_default & bit(luid)) != 0, (enabled & bit(luid)) != 0});
         }
     }

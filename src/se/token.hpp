@@ -1,8 +1,10 @@
 // Access tokens: the identity (user, groups, primary group), privileges and default DACL that the
 // access check evaluates. A process owns one through std::shared_ptr; identity is immutable after
-// creation, privilege state is atomic so checks never lock.
+// creation, privilege state is atomic so checks never lock, and the defaults NtSetInformationToken
+// changes (owner, primary group, default DACL) are replaced whole, never edited in place.
 #pragma once
 
+#include "se/logon_sessions.hpp"
 #include "se/sid.hpp"
 
 #include <atomic>
@@ -31,10 +33,16 @@ public:
     // An interactive user S-1-5-21-<machine>-1001 in Users, Everyone, Authenticated Users, Interactive
     // and, when `administrator`, Administrators (an elevated token). Privileges as Windows gives them.
     static std::shared_ptr<Token> create_user(bool administrator);
+    // The anonymous logon's impersonation token (NtImpersonateAnonymousToken): user S-1-5-7 in
+    // Everyone and Anonymous, no privileges, logon session ANONYMOUS_LOGON_LUID (0x3e6), at
+    // SecurityImpersonation.
+    static std::shared_ptr<Token> create_anonymous();
     // An independent copy (own privilege state and TokenId, same logon session), as NtDuplicateToken
-    // makes: a primary token, or an impersonation token at `level`.
+    // makes: a primary token, or an impersonation token at `level`. With `effective_only` the copy
+    // keeps only the privileges and groups enabled in this token.
     std::shared_ptr<Token> duplicate() const;
-    std::shared_ptr<Token> duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_LEVEL level) const;
+    std::shared_ptr<Token> duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_LEVEL level,
+                                     bool effective_only = false) const;
 
     // Identity of the token and its logon session (TOKEN_STATISTICS): TokenId is unique per token,
     // AuthenticationId names the logon session (SYSTEM_LUID for SYSTEM), ModifiedId changes whenever
@@ -45,7 +53,8 @@ public:
     TOKEN_TYPE type() const noexcept { return m_type; }
     // Meaningful for impersonation tokens only.
     SECURITY_IMPERSONATION_LEVEL impersonation_level() const noexcept { return m_level; }
-    ULONG session_id() const noexcept { return m_session_id; }
+    ULONG session_id() const noexcept { return m_session_id.load(std::memory_order_acquire); }
+    void set_session_id(ULONG session) noexcept;
     const TOKEN_SOURCE& source() const noexcept { return m_source; }
     // Integrity level RID (SECURITY_MANDATORY_*_RID) and UAC state.
     ULONG integrity_rid() const noexcept { return m_integrity_rid; }
@@ -60,9 +69,10 @@ public:
     std::vector<Privilege> privileges() const;
 
     const SID* user() const noexcept { return m_user.get(); }
-    const SID* primary_group() const noexcept { return m_primary_group.get(); }
-    // Default owner of objects this token creates (the user).
-    const SID* owner() const noexcept { return m_user.get(); }
+    // The defaults objects this token creates get (TokenOwner, TokenPrimaryGroup, TokenDefaultDacl).
+    // The pointers stay valid while the token lives, whatever set_defaults does later.
+    const SID* primary_group() const noexcept { return defaults().primary_group.get(); }
+    const SID* owner() const noexcept { return defaults().owner.get(); }
     const std::vector<Group>& groups() const noexcept { return m_groups; }
 
     // True when `sid` is the user or an enabled group (deny-only groups count only for deny ACEs,
@@ -76,10 +86,25 @@ public:
     NTSTATUS adjust_privilege(ULONG luid_low, bool enable) noexcept;
     // Restores every privilege to its enabled-by-default state.
     void reset_privileges() noexcept;
+    // The privilege state as bit masks over the LUID low parts (privilege values are below 64).
+    std::uint64_t present_mask() const noexcept { return m_present.load(std::memory_order_acquire); }
+    std::uint64_t enabled_mask() const noexcept { return m_enabled.load(std::memory_order_acquire); }
+    std::uint64_t enabled_by_default_mask() const noexcept { return m_enabled_by_default; }
+    // Replaces the privilege state (NtAdjustPrivilegesToken); `present` may only lose bits (a removed
+    // privilege never comes back). Callers hold adjust_lock() across reading and replacing.
+    void set_privilege_state(std::uint64_t present, std::uint64_t enabled) noexcept;
+    // Serializes the read-modify-write services (NtAdjustPrivilegesToken, NtSetInformationToken);
+    // the checks never take it.
+    std::mutex& adjust_lock() noexcept { return m_adjust_lock; }
 
     // Self-relative-ready ACL bytes of the token's default DACL (GENERIC_ALL to SYSTEM and to the
-    // owner; for SYSTEM, Administrators get read/execute/READ_CONTROL as Windows does).
-    const std::vector<unsigned char>& default_dacl() const noexcept { return m_default_dacl; }
+    // owner; for SYSTEM, Administrators get read/execute/READ_CONTROL as Windows does). Empty when
+    // the token has no default DACL.
+    const std::vector<unsigned char>& default_dacl() const noexcept { return defaults().dacl; }
+    // Replaces the defaults (each argument null keeps the current value; `clear_dacl` removes the
+    // default DACL). `owner` must be the user or an SE_GROUP_OWNER group (else STATUS_INVALID_OWNER),
+    // `primary_group` the user or one of the groups (else STATUS_INVALID_PRIMARY_GROUP).
+    NTSTATUS set_defaults(const SID* owner, const SID* primary_group, const ACL* dacl, bool clear_dacl);
 
     // Keeps the token alive while a raw Token* sits in a SECURITY_SUBJECT_CONTEXT; balanced by unpin.
     void pin() noexcept;
@@ -96,26 +121,38 @@ private:
     {
         return luid_low < 64 ? (std::uint64_t{1} << luid_low) : 0;
     }
-    void build_default_dacl(bool system);
+    struct Defaults {
+        SidBuffer owner;
+        SidBuffer primary_group;
+        std::vector<unsigned char> dacl;
+    };
+    const Defaults& defaults() const noexcept { return *m_defaults.load(std::memory_order_acquire); }
+    // Installs a new set of defaults; the previous ones stay allocated (readers may hold pointers
+    // into them) until the token dies. Construction, or under m_adjust_lock.
+    void publish_defaults(std::unique_ptr<Defaults> next);
+    void build_default_dacl(Defaults& defaults, bool system) const;
     void touch_modified() noexcept;
 
     SidBuffer m_user;
-    SidBuffer m_primary_group;
     std::vector<Group> m_groups;
-    std::uint64_t m_present = 0;
+    std::atomic<std::uint64_t> m_present{0};
     std::uint64_t m_enabled_by_default = 0;
     std::atomic<std::uint64_t> m_enabled{0};
-    std::vector<unsigned char> m_default_dacl;
+    std::atomic<const Defaults*> m_defaults{nullptr};
+    std::vector<std::unique_ptr<Defaults>> m_all_defaults;
+    std::mutex m_adjust_lock;
     LUID m_token_id{};
     LUID m_authentication_id{};
     std::atomic<std::uint64_t> m_modified_id{0};
     TOKEN_TYPE m_type = TokenPrimary;
     SECURITY_IMPERSONATION_LEVEL m_level = SecurityAnonymous;
-    ULONG m_session_id = 0;
+    std::atomic<ULONG> m_session_id{0};
     TOKEN_SOURCE m_source{};
     ULONG m_integrity_rid = SECURITY_MANDATORY_MEDIUM_RID;
     bool m_elevated = false;
     TOKEN_ELEVATION_TYPE m_elevation_type = TokenElevationTypeDefault;
+
+    LogonSessionReference m_logon;
 
     std::mutex m_pin_lock;
     unsigned long m_pins = 0;

@@ -77,6 +77,16 @@ NTKERNELAPI BOOLEAN NTAPI SeTokenIsRestricted(PACCESS_TOKEN Token)
     return FALSE;
 }
 
+// Whether Token is write-restricted (restricting SIDs that apply to write access only). Learn has
+// no page for this ntifs.h routine; ntio's tokens carry no restricting SIDs (see SeTokenIsRestricted,
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-setokenisrestricted), so
+// never.
+NTKERNELAPI BOOLEAN NTAPI SeTokenIsWriteRestricted(PACCESS_TOKEN Token)
+{
+    (void)Token;
+    return FALSE;
+}
+
 // TokenPrimary or TokenImpersonation.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-setokentype
 NTKERNELAPI TOKEN_TYPE NTAPI SeTokenType(PACCESS_TOKEN Token)

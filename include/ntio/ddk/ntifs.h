@@ -6,6 +6,7 @@
 #include "ntio_ddk/ke_process_attach.h"
 #include "ntio_ddk/io_completion.h"
 #include "ntio_ddk/ps_lookup.h"
+#include "ntio_ddk/ob_file_system.h"
 #include "ntio_ddk/ps_quota.h"
 #include "ntio_ddk/rtl_prefix.h"
 #include "ntio_ddk/named_pipe.h"

@@ -1,6 +1,7 @@
 /* <ntddk.h> piece: process information classes and the structures ntio answers for them
  * (PROCESS_BASIC_INFORMATION, QUOTA_LIMITS, VM_COUNTERS, VM_COUNTERS_EX), with ZwQueryInformationProcess and
- * ZwSetInformationProcess. Applications get the Nt* forms from <ntio/ntapi.h>.
+ * ZwSetInformationProcess; thread information classes with ZwSetInformationThread. Applications get
+ * the Nt* forms from <ntio/ntapi.h>.
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwqueryinformationprocess */
 #ifndef NTIO_DDK_PS_INFORMATION_H
 #define NTIO_DDK_PS_INFORMATION_H
@@ -41,6 +42,44 @@ typedef enum _PROCESSINFOCLASS {
     ProcessLUIDDeviceMapsEnabled = 28,
     ProcessBreakOnTermination = 29
 } PROCESSINFOCLASS;
+
+typedef enum _THREADINFOCLASS {
+    ThreadBasicInformation,
+    ThreadTimes,
+    ThreadPriority,
+    ThreadBasePriority,
+    ThreadAffinityMask,
+    ThreadImpersonationToken,
+    ThreadDescriptorTableEntry,
+    ThreadEnableAlignmentFaultFixup,
+    ThreadEventPair_Reusable,
+    ThreadQuerySetWin32StartAddress,
+    ThreadZeroTlsCell,
+    ThreadPerformanceCount,
+    ThreadAmILastThread,
+    ThreadIdealProcessor,
+    ThreadPriorityBoost,
+    ThreadSetTlsArrayAddress,
+    ThreadIsIoPending,
+    ThreadHideFromDebugger,
+    ThreadBreakOnTermination,
+    ThreadSwitchLegacyState,
+    ThreadIsTerminated,
+    ThreadLastSystemCall,
+    ThreadIoPriority,
+    ThreadCycleTime,
+    ThreadPagePriority,
+    ThreadActualBasePriority,
+    ThreadTebInformation,
+    ThreadCSwitchMon,
+    ThreadCSwitchPmu,
+    ThreadWow64Context,
+    ThreadGroupInformation,
+    ThreadUmsInformation,
+    ThreadCounterProfiling,
+    ThreadIdealProcessorEx,
+    MaxThreadInfoClass
+} THREADINFOCLASS;
 
 /* ProcessBasicInformation (NtQueryInformationProcess on Learn). ntio has no PEB: PebBaseAddress is
  * NULL. */
@@ -114,6 +153,16 @@ NTSYSAPI NTSTATUS NTAPI ZwSetInformationProcess(_In_ HANDLE ProcessHandle,
                                                 _In_ PROCESSINFOCLASS ProcessInformationClass,
                                                 _In_reads_bytes_(ProcessInformationLength) PVOID ProcessInformation,
                                                 _In_ ULONG ProcessInformationLength);
+/* ThreadPriority (KPRIORITY 1..31; 16 and up need SeIncreaseBasePriorityPrivilege from user mode) and
+ * ThreadHideFromDebugger (no data) need THREAD_SET_INFORMATION; ThreadBasePriority (LONG increment
+ * -2..2, or +-15 to saturate) THREAD_SET_INFORMATION or THREAD_SET_LIMITED_INFORMATION;
+ * ThreadImpersonationToken (a HANDLE to an impersonation token with TOKEN_IMPERSONATE, NULL to revert)
+ * THREAD_SET_THREAD_TOKEN. A length other than the class's is STATUS_INFO_LENGTH_MISMATCH; the other
+ * classes Windows sets are STATUS_NOT_IMPLEMENTED in ntio, query-only ones STATUS_INVALID_INFO_CLASS.
+ * IRQL == PASSIVE_LEVEL. */
+NTSYSAPI NTSTATUS NTAPI ZwSetInformationThread(_In_ HANDLE ThreadHandle, _In_ THREADINFOCLASS ThreadInformationClass,
+                                               _In_reads_bytes_(ThreadInformationLength) PVOID ThreadInformation,
+                                               _In_ ULONG ThreadInformationLength);
 
 NTIO_END_DECLS
 

@@ -1,4 +1,5 @@
-/* PsLookupProcessByProcessId, PsLookupThreadByThreadId and PsGetProcessExitTime of <ntifs.h>. */
+/* PsLookupProcessByProcessId, PsLookupThreadByThreadId, PsLookupProcessThreadByCid and
+ * PsGetProcessExitTime of <ntifs.h>. */
 #ifndef NTIO_DDK_PS_LOOKUP_H
 #define NTIO_DDK_PS_LOOKUP_H
 
@@ -10,6 +11,10 @@ NTIO_BEGIN_DECLS
  * STATUS_INVALID_PARAMETER when no such process (thread) exists. IRQL <= APC_LEVEL. */
 NTKERNELAPI NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process);
 NTKERNELAPI NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD *Thread);
+/* The thread Cid->UniqueThread names, which must belong to process Cid->UniqueProcess, referenced, and
+ * (when Process is not NULL) its process, referenced; STATUS_INVALID_CID otherwise. IRQL <= APC_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI PsLookupProcessThreadByCid(_In_ PCLIENT_ID Cid, _Out_opt_ PEPROCESS *Process,
+                                                      _Out_ PETHREAD *Thread);
 
 /* The exit time (system time) of the current process: 0 while it has not terminated. <= DISPATCH_LEVEL.
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-psgetprocessexittime */

@@ -7,6 +7,7 @@
 #include "sal.h"
 #include "se.h"
 #include "ex.h"
+#include "ob.h"
 
 typedef enum _TOKEN_INFORMATION_CLASS {
     TokenUser = 1,
@@ -163,8 +164,27 @@ NTKERNELAPI NTSTATUS NTAPI SeQueryInformationToken(_In_ PACCESS_TOKEN Token,
 NTKERNELAPI NTSTATUS NTAPI SeQueryAuthenticationIdToken(_In_ PACCESS_TOKEN Token, _Out_ PLUID AuthenticationId);
 NTKERNELAPI NTSTATUS NTAPI SeQuerySessionIdToken(_In_ PACCESS_TOKEN Token, _Out_ PULONG SessionId);
 NTKERNELAPI BOOLEAN NTAPI SeTokenIsRestricted(_In_ PACCESS_TOKEN Token);
+NTKERNELAPI BOOLEAN NTAPI SeTokenIsWriteRestricted(_In_ PACCESS_TOKEN Token);
 NTKERNELAPI TOKEN_TYPE NTAPI SeTokenType(_In_ PACCESS_TOKEN Token);
 NTKERNELAPI SECURITY_IMPERSONATION_LEVEL NTAPI SeTokenImpersonationLevel(_In_ PACCESS_TOKEN Token);
+
+/* Bytes of a valid SID. */
+#define SeLengthSid(Sid) (8 + (4 * ((SID *)(Sid))->SubAuthorityCount))
+
+/* The full image name of Process in a UNICODE_STRING allocated from paged pool (one block; free it
+ * with ExFreePool). PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI SeLocateProcessImageName(_Inout_ struct _EPROCESS *Process,
+                                                    _Outptr_ PUNICODE_STRING *pImageFileName);
+
+/* ---- Logon sessions (PASSIVE_LEVEL) --------------------------------------------------------- */
+/* A logon session terminates when the last token of its AuthenticationId is deleted; the routines
+ * run then, on that thread, for sessions a driver marked. */
+typedef NTSTATUS(NTAPI *PSE_LOGON_SESSION_TERMINATED_ROUTINE)(_In_ PLUID LogonId);
+NTKERNELAPI NTSTATUS NTAPI SeRegisterLogonSessionTerminatedRoutine(
+    _In_ PSE_LOGON_SESSION_TERMINATED_ROUTINE CallbackRoutine);
+NTKERNELAPI NTSTATUS NTAPI SeUnregisterLogonSessionTerminatedRoutine(
+    _In_ PSE_LOGON_SESSION_TERMINATED_ROUTINE CallbackRoutine);
+NTKERNELAPI NTSTATUS NTAPI SeMarkLogonSessionForTerminationNotification(_In_ PLUID LogonId);
 
 /* ---- Token handles ---------------------------------------------------------------------------- */
 NTSYSAPI NTSTATUS NTAPI ZwOpenProcessTokenEx(_In_ HANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
@@ -178,6 +198,23 @@ NTSYSAPI NTSTATUS NTAPI ZwQueryInformationToken(_In_ HANDLE TokenHandle,
                                                     PVOID TokenInformation,
                                                 _In_ ULONG TokenInformationLength, _Out_ PULONG ReturnLength);
 NTSYSAPI NTSTATUS NTAPI ZwAllocateLocallyUniqueId(_Out_ PLUID Luid);
+NTSYSAPI NTSTATUS NTAPI ZwOpenProcessToken(_In_ HANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
+                                           _Out_ PHANDLE TokenHandle);
+NTSYSAPI NTSTATUS NTAPI ZwOpenThreadToken(_In_ HANDLE ThreadHandle, _In_ ACCESS_MASK DesiredAccess,
+                                          _In_ BOOLEAN OpenAsSelf, _Out_ PHANDLE TokenHandle);
+NTSYSAPI NTSTATUS NTAPI ZwDuplicateToken(_In_ HANDLE ExistingTokenHandle, _In_ ACCESS_MASK DesiredAccess,
+                                         _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ BOOLEAN EffectiveOnly,
+                                         _In_ TOKEN_TYPE TokenType, _Out_ PHANDLE NewTokenHandle);
+/* STATUS_NOT_ALL_ASSIGNED (a success status) when NewState names a privilege the token lacks. */
+NTSYSAPI NTSTATUS NTAPI ZwAdjustPrivilegesToken(_In_ HANDLE TokenHandle, _In_ BOOLEAN DisableAllPrivileges,
+                                                _In_ PTOKEN_PRIVILEGES NewState, _In_ ULONG BufferLength,
+                                                _Out_writes_bytes_to_opt_(BufferLength, *ReturnLength)
+                                                    PTOKEN_PRIVILEGES PreviousState,
+                                                _Out_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI ZwSetInformationToken(_In_ HANDLE TokenHandle,
+                                              _In_ TOKEN_INFORMATION_CLASS TokenInformationClass,
+                                              _In_reads_bytes_(TokenInformationLength) PVOID TokenInformation,
+                                              _In_ ULONG TokenInformationLength);
 
 /* ---- Object security ---------------------------------------------------------------------------- */
 NTSYSAPI NTSTATUS NTAPI ZwQuerySecurityObject(_In_ HANDLE Handle, _In_ SECURITY_INFORMATION SecurityInformation,
@@ -207,6 +244,11 @@ NTKERNELAPI BOOLEAN NTAPI PsDisableImpersonation(_Inout_ struct _ETHREAD *Thread
                                                  _Inout_ PSE_IMPERSONATION_STATE ImpersonationState);
 NTKERNELAPI VOID NTAPI PsRestoreImpersonation(_Inout_ struct _ETHREAD *Thread,
                                               _In_ PSE_IMPERSONATION_STATE ImpersonationState);
+/* Makes Thread impersonate the impersonation token Token names (TOKEN_IMPERSONATE), or revert
+ * with NULL; a primary token is STATUS_BAD_TOKEN_TYPE. PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI PsAssignImpersonationToken(_In_ struct _ETHREAD *Thread, _In_opt_ HANDLE Token);
+/* Ends the calling thread's impersonation of a client. */
+#define SeStopImpersonatingClient() PsRevertToSelf()
 
 /* ---- Client security contexts (ntifs.h) ----------------------------------------------------- */
 typedef struct _TOKEN_CONTROL {
