@@ -89,6 +89,15 @@ inline NTSTATUS reference_file(HandleReference<FILE_OBJECT>& file, HANDLE handle
     return file.reference(handle, mode == KernelMode ? 0 : access, *IoFileObjectType, mode);
 }
 
+// The information services once the handle is referenced: `fo` a file object the caller holds a
+// reference on, `granted` the access it was opened with (FileAccessInformation). The set takes
+// ownership of `captured`, a pool copy of FileInformation; `handle` goes with a disposition set
+// (NULL without one). Shared by NtQuery/SetInformationFile and IoQueryFileInformation / IoSetInformation.
+NTSTATUS query_file_object(PFILE_OBJECT fo, ACCESS_MASK granted, PIO_STATUS_BLOCK iosb, PVOID buffer, ULONG length,
+                           FILE_INFORMATION_CLASS info_class, KPROCESSOR_MODE mode) noexcept;
+NTSTATUS set_file_object(PFILE_OBJECT fo, HANDLE handle, PIO_STATUS_BLOCK iosb, PVOID buffer, PVOID captured,
+                         ULONG length, FILE_INFORMATION_CLASS info_class, KPROCESSOR_MODE mode) noexcept;
+
 using io::info::query_file_rule;
 using io::info::query_volume_rule;
 using io::info::set_file_rule;

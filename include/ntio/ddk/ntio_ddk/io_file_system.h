@@ -57,6 +57,16 @@ NTKERNELAPI PFILE_OBJECT NTAPI IoCreateStreamFileObjectLite(PFILE_OBJECT FileObj
 NTKERNELAPI PFILE_OBJECT NTAPI IoCreateStreamFileObjectEx(PFILE_OBJECT FileObject, PDEVICE_OBJECT DeviceObject,
                                                           PHANDLE FileHandle);
 
+/* Query and set information on a file object the caller holds, as ZwQueryInformationFile,
+ * ZwSetInformationFile and ZwQueryVolumeInformationFile do on a handle (no access check).
+ * PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI IoQueryFileInformation(PFILE_OBJECT FileObject, FILE_INFORMATION_CLASS FileInformationClass,
+                                                  ULONG Length, PVOID FileInformation, PULONG ReturnedLength);
+NTKERNELAPI NTSTATUS NTAPI IoQueryVolumeInformation(PFILE_OBJECT FileObject, FS_INFORMATION_CLASS FsInformationClass,
+                                                    ULONG Length, PVOID FsInformation, PULONG ReturnedLength);
+NTKERNELAPI NTSTATUS NTAPI IoSetInformation(PFILE_OBJECT FileObject, FILE_INFORMATION_CLASS FileInformationClass,
+                                            ULONG Length, PVOID FileInformation);
+
 NTIO_END_DECLS
 
 #endif
