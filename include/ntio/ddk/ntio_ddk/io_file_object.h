@@ -1,6 +1,6 @@
 /* <ntddk.h> contents: what a driver reads and marks on a file object beyond its fields (remote
- * origin, ignore-sharing), the ECP list of a create IRP, and the transaction of an open, with their
- * WDK signatures. */
+ * origin, ignore-sharing), the ECP list of a create IRP, the transaction of an open, the paging
+ * priority of an IRP and the obsolete attach by pointer, with their WDK signatures. */
 #ifndef NTIO_DDK_IO_FILE_OBJECT_H
 #define NTIO_DDK_IO_FILE_OBJECT_H
 
@@ -21,6 +21,12 @@ NTKERNELAPI BOOLEAN NTAPI IoIsFileObjectIgnoringSharing(PFILE_OBJECT FileObject)
 NTKERNELAPI NTSTATUS NTAPI IoSetIrpExtraCreateParameter(PIRP Irp, struct _ECP_LIST *ExtraCreateParameter);
 NTKERNELAPI VOID NTAPI IoClearIrpExtraCreateParameter(PIRP Irp);
 NTKERNELAPI NTSTATUS NTAPI IoGetIrpExtraCreateParameter(PIRP Irp, struct _ECP_LIST **ExtraCreateParameter);
+
+/* The paging priority of an IRP: IoPagingPriorityInvalid unless IRP_PAGING_IO. Any IRQL. */
+NTKERNELAPI IO_PAGING_PRIORITY NTAPI IoGetPagingIoPriority(PIRP Irp);
+
+/* The obsolete IoAttachDeviceToDeviceStack: STATUS_SUCCESS or STATUS_NO_SUCH_DEVICE. */
+NTKERNELAPI NTSTATUS NTAPI IoAttachDeviceByPointer(PDEVICE_OBJECT SourceDevice, PDEVICE_OBJECT TargetDevice);
 
 /* The transaction the file was opened in: always NULL here (no transactions). */
 NTKERNELAPI PTXN_PARAMETER_BLOCK NTAPI IoGetTransactionParameterBlock(PFILE_OBJECT FileObject);
