@@ -328,7 +328,7 @@ NTSTATUS NTAPI IoQueryFileInformation(PFILE_OBJECT FileObject, FILE_INFORMATION_
     IO_STATUS_BLOCK iosb{};
     const NTSTATUS status =
         query_file_object(FileObject, granted, &iosb, FileInformation, Length, FileInformationClass, KernelMode);
-    *ReturnedLength = NT_SUCCESS(status) ? static_cast<ULONG>(iosb.Information) : 0;
+    *ReturnedLength = NT_ERROR(status) ? 0 : static_cast<ULONG>(iosb.Information);  // a warning keeps its length
     return status;
 }
 

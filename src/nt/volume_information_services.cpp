@@ -81,7 +81,7 @@ NTSTATUS NTAPI IoQueryVolumeInformation(PFILE_OBJECT FileObject, FS_INFORMATION_
     if (!FileObject || !FsInformation || !ReturnedLength) return STATUS_INVALID_PARAMETER;
     IO_STATUS_BLOCK iosb{};
     const NTSTATUS status = query_volume(FileObject, &iosb, FsInformation, Length, FsInformationClass, KernelMode);
-    *ReturnedLength = NT_SUCCESS(status) ? static_cast<ULONG>(iosb.Information) : 0;
+    *ReturnedLength = NT_ERROR(status) ? 0 : static_cast<ULONG>(iosb.Information);  // a warning keeps its length
     return status;
 }
 

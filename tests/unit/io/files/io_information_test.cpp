@@ -37,6 +37,13 @@ TEST_F(IoInformationTest, query_file_information_goes_to_the_driver_and_returns_
     EXPECT_EQ(records[0].requestor, KernelMode);
     EXPECT_EQ(records[0].file, file);
 
+    // A buffer too small for the whole name: the warning, and the length of what did fit.
+    returned = 0;
+    const ULONG small = FIELD_OFFSET(FILE_NAME_INFORMATION, FileName) + 2 * sizeof(WCHAR);
+    EXPECT_EQ(IoQueryFileInformation(file, FileNameInformation, small, &buffer, &returned), STATUS_BUFFER_OVERFLOW);
+    EXPECT_EQ(returned, small);
+    g_state.take();
+
     // The driver's failure is the routine's, with nothing returned.
     returned = 0xdead;
     FILE_STANDARD_INFORMATION standard{};
