@@ -94,6 +94,15 @@ PDEVICE_OBJECT NTAPI IoAttachDeviceToDeviceStack(PDEVICE_OBJECT SourceDevice, PD
     return NT_SUCCESS(status) ? attached_to : nullptr;
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioattachdevicebypointer
+// The obsolete form of IoAttachDeviceToDeviceStack that reports a status instead of the device
+// attached to: STATUS_SUCCESS, or STATUS_NO_SUCH_DEVICE when the target's stack is going away.
+// Where Learn is silent: something that is not a device object is STATUS_INVALID_PARAMETER.
+NTSTATUS NTAPI IoAttachDeviceByPointer(PDEVICE_OBJECT SourceDevice, PDEVICE_OBJECT TargetDevice) {
+    PDEVICE_OBJECT attached_to = nullptr;
+    return IoAttachDeviceToDeviceStackSafe(SourceDevice, TargetDevice, &attached_to);
+}
+
 // NT fact L6. The target is opened the way NT's IoAttachDevice opens it (a FILE_READ_ATTRIBUTES
 // open, so its driver sees IRP_MJ_CREATE and IRP_MJ_CLOSE), then the source goes on top of its stack.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioattachdevice

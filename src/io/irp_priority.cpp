@@ -1,5 +1,6 @@
 // What the I/O manager answers about an IRP for its handler: the priority hint it carries
 // (IoGet/SetIoPriorityHint, kept in the IRP's hidden block where NT keeps it in the IRP extension)
+// and, for paging I/O, the paging priority that hint gives (IoGetPagingIoPriority),
 // and whether its sender's handle grants the access an IOCTL needs (IoValidateDeviceIoControlAccess,
 // from the SL_*_ACCESS_GRANTED flags the I/O manager sets on user-mode control requests).
 #include "io/irp_block.hpp"
@@ -22,6 +23,17 @@ NTSTATUS NTAPI IoSetIoPriorityHint(PIRP Irp, IO_PRIORITY_HINT PriorityHint) {
     if (!ntio::io::allocated_irp(Irp)) return STATUS_INSUFFICIENT_RESOURCES;
     ntio::io::block_of(Irp)->priority_hint = static_cast<std::uint8_t>(PriorityHint + 1);
     return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iogetpagingiopriority
+// IoPagingPriorityInvalid for an IRP that is not paging I/O (IRP_PAGING_IO clear, or no IRP).
+// Learn does not say what makes a paging IRP a high-priority one; ntio has no memory manager that
+// sends paging I/O of its own, so the priority comes from the hint the sender set on the IRP
+// (IoSetIoPriorityHint): High or Critical is IoPagingPriorityHigh, anything else Normal. Any IRQL.
+// NT deviation: NT marks the priority of the paging I/O its memory manager issues itself.
+IO_PAGING_PRIORITY NTAPI IoGetPagingIoPriority(PIRP Irp) {
+    if (!Irp || !(Irp->Flags & IRP_PAGING_IO)) return IoPagingPriorityInvalid;
+    return IoGetIoPriorityHint(Irp) >= IoPriorityHigh ? IoPagingPriorityHigh : IoPagingPriorityNormal;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iovalidatedeviceiocontrolaccess

@@ -88,6 +88,8 @@ struct FilePrivate {
     // Written only by the create, before the open is published.
     GUID oplock_key{};
     bool has_oplock_key = false;
+    // IoSetFileObjectIgnoreSharing: the share access routines leave this open out (share_access.cpp).
+    bool ignore_sharing = false;
 };
 struct FileBody {
     FILE_OBJECT object;
@@ -103,6 +105,14 @@ extern _OBJECT_TYPE g_file_type;
 // Whether a pointer a caller passed is a live object of that type (a DDI's check of its argument).
 inline bool is_device(PDEVICE_OBJECT device) noexcept { return device && ob::type_of(device) == &g_device_type; }
 inline bool is_driver(PDRIVER_OBJECT driver) noexcept { return driver && ob::type_of(driver) == &g_driver_type; }
+// A file object the I/O manager made (its private part may be read), not one a driver built itself.
+inline bool is_file(PFILE_OBJECT file) noexcept {
+    return file && file->Type == IO_TYPE_FILE && ob::type_of(file) == &g_file_type;
+}
+// Whether IoSetFileObjectIgnoreSharing marked the file object.
+inline bool ignores_sharing(PFILE_OBJECT file) noexcept {
+    return is_file(file) && __atomic_load_n(&file_private(file).ignore_sharing, __ATOMIC_RELAXED);
+}
 
 // Type procedures, implemented by the files named.
 void driver_delete(void* object);                     // driver_object.cpp

@@ -99,9 +99,11 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocheckshareaccess
 // The new open conflicts when it wants a class some existing open does not share (that open's
 // Shared* count is below OpenCount), or when it refuses to share a class some open already has.
+// A file object marked by IoSetFileObjectIgnoreSharing is neither checked nor counted.
 NTSTATUS NTAPI IoCheckShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
                                   PSHARE_ACCESS ShareAccess, BOOLEAN Update) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoPassive2);
+    if (io::ignores_sharing(FileObject)) return STATUS_SUCCESS;
     const io::Classes c = io::record(DesiredAccess, DesiredShareAccess, FileObject);
     if (!c.any()) return STATUS_SUCCESS;
     const ULONG opens = ShareAccess->OpenCount;
@@ -154,11 +156,14 @@ VOID NTAPI IoSetShareAccessEx(ACCESS_MASK DesiredAccess, ULONG DesiredShareAcces
 // class, so IoRemoveShareAccess takes it out again) and in LinkShareAccess.
 // IO_CHECK_SHARE_ACCESS_DONT_UPDATE_FILE_OBJECT (or no FileObject) leaves the file object as it is.
 // IO_SHARE_ACCESS_NO_WRITE_PERMISSION: an open that reads and does not write shares reads.
-// IO_CHECK_SHARE_ACCESS_FORCE_CHECK changes nothing, as ntio checks every open (it has no opens
-// that skip the check), and IO_SHARE_ACCESS_NON_PRIMARY_STREAM is accepted and not used.
+// A file object marked by IoSetFileObjectIgnoreSharing is neither checked nor counted unless
+// IO_CHECK_SHARE_ACCESS_FORCE_CHECK asks for it; IO_SHARE_ACCESS_NON_PRIMARY_STREAM is accepted and
+// not used.
 NTSTATUS NTAPI IoCheckLinkShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
                                       PSHARE_ACCESS ShareAccess, PLINK_SHARE_ACCESS LinkShareAccess,
                                       ULONG IoShareAccessFlags) {
+    if (!(IoShareAccessFlags & IO_CHECK_SHARE_ACCESS_FORCE_CHECK) && io::ignores_sharing(FileObject))
+        return STATUS_SUCCESS;
     const ULONG share = io::share_for(DesiredAccess, DesiredShareAccess,
                                       !(IoShareAccessFlags & IO_SHARE_ACCESS_NO_WRITE_PERMISSION));
     FILE_OBJECT scratch{};

@@ -66,12 +66,6 @@ ULONG check_get_quota_list(const void* list, ULONG length) noexcept {
         [](auto* e) { return sid_fits(&e->Sid, e->SidLength); });
 }
 
-ULONG check_quota_list(const void* list, ULONG length) noexcept {
-    constexpr ULONG kHeader = FIELD_OFFSET(FILE_QUOTA_INFORMATION, Sid);
-    return check_list<FILE_QUOTA_INFORMATION>(
-        list, length, kHeader, [](auto* e) { return ULONGLONG{kHeader} + e->SidLength; },
-        [](auto* e) { return sid_fits(&e->Sid, e->SidLength); });
-}
 
 // The caller's StartSid: header first (for its length), then the whole SID, which must be valid.
 NTSTATUS capture_sid(KPROCESSOR_MODE mode, PSID user, PoolBuffer& out, ULONG* length) noexcept {
@@ -232,8 +226,7 @@ NTSTATUS NTAPI NtSetQuotaInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoS
                                          ULONG Length) {
     return set_list(FileHandle, IoStatusBlock, Buffer, Length, FILE_WRITE_DATA, IRP_MJ_SET_QUOTA,
                     [](PVOID list, ULONG length, PULONG offset) {
-                        *offset = check_quota_list(list, length);
-                        return *offset == ~0u ? STATUS_SUCCESS : STATUS_QUOTA_LIST_INCONSISTENT;
+                        return IoCheckQuotaBufferValidity(static_cast<PFILE_QUOTA_INFORMATION>(list), length, offset);
                     });
 }
 

@@ -7,17 +7,16 @@
 #include <ntio/ntapi.h>
 
 #include "io/file_information_submit.hpp"
+#include "io/information_classes.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/user_memory.hpp"
 
 namespace ntio::nt::info {
 
-// One class's rules for one direction. min_length 0: the class is not valid in that direction.
-struct ClassRule {
-    ULONG min_length = 0;
-    ACCESS_MASK access = 0;
-};
+// The per-class rules live with the I/O manager (io/information_classes.hpp), which checks them for
+// IoCheckQuerySetFileInformation and friends too.
+using io::info::ClassRule;
 
 
 // Buffer alignment NT's probes ask for: ULONG for the structures that start with one or more,
@@ -90,10 +89,18 @@ inline NTSTATUS reference_file(HandleReference<FILE_OBJECT>& file, HANDLE handle
     return file.reference(handle, mode == KernelMode ? 0 : access, *IoFileObjectType, mode);
 }
 
-// The rule tables (file_information_classes.cpp).
-ClassRule query_file_rule(FILE_INFORMATION_CLASS info_class) noexcept;
-ClassRule set_file_rule(FILE_INFORMATION_CLASS info_class) noexcept;
-ClassRule query_volume_rule(FS_INFORMATION_CLASS info_class) noexcept;
-ClassRule set_volume_rule(FS_INFORMATION_CLASS info_class) noexcept;
+// The information services once the handle is referenced: `fo` a file object the caller holds a
+// reference on, `granted` the access it was opened with (FileAccessInformation). The set takes
+// ownership of `captured`, a pool copy of FileInformation; `handle` goes with a disposition set
+// (NULL without one). Shared by NtQuery/SetInformationFile and IoQueryFileInformation / IoSetInformation.
+NTSTATUS query_file_object(PFILE_OBJECT fo, ACCESS_MASK granted, PIO_STATUS_BLOCK iosb, PVOID buffer, ULONG length,
+                           FILE_INFORMATION_CLASS info_class, KPROCESSOR_MODE mode) noexcept;
+NTSTATUS set_file_object(PFILE_OBJECT fo, HANDLE handle, PIO_STATUS_BLOCK iosb, PVOID buffer, PVOID captured,
+                         ULONG length, FILE_INFORMATION_CLASS info_class, KPROCESSOR_MODE mode) noexcept;
+
+using io::info::query_file_rule;
+using io::info::query_volume_rule;
+using io::info::set_file_rule;
+using io::info::set_volume_rule;
 
 }  // namespace ntio::nt::info

@@ -5,6 +5,7 @@
 #include "nt/file_information_common.hpp"
 
 #include "io/io_completion.hpp"
+#include "io/objects.hpp"
 #include "io/request_submit.hpp"
 
 using namespace ntio::nt;
@@ -184,14 +185,22 @@ NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStat
     HandleReference<FILE_OBJECT> file;
     status = reference_file(file, FileHandle, rule.access, mode);
     if (!NT_SUCCESS(status)) return status;
+    return query_file_object(file.get(), file.info().GrantedAccess, IoStatusBlock, FileInformation, Length,
+                             FileInformationClass, mode);
+}
 
+}  // extern "C"
+
+namespace ntio::nt::info {
+
+NTSTATUS query_file_object(PFILE_OBJECT fo, ACCESS_MASK granted, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation,
+                           ULONG Length, FILE_INFORMATION_CLASS FileInformationClass, KPROCESSOR_MODE mode) noexcept {
     bool handled = false;
-    status = query_locally(file.get(), FileInformationClass, file.info().GrantedAccess, FileInformation, IoStatusBlock,
-                           mode, &handled);
+    NTSTATUS status = query_locally(fo, FileInformationClass, granted, FileInformation, IoStatusBlock, mode, &handled);
     if (handled) return status;
 
     ntio::io::InformationRequest request;
-    request.file = file.get();
+    request.file = fo;
     request.iosb = IoStatusBlock;
     request.mode = mode;
     request.major = IRP_MJ_QUERY_INFORMATION;
@@ -207,13 +216,17 @@ NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStat
         PVOID buffer = ntio::io::allocate_information_buffer(Length);
         if (!buffer) return STATUS_INSUFFICIENT_RESOURCES;
         auto* all = static_cast<PFILE_ALL_INFORMATION>(buffer);
-        all->AccessInformation.AccessFlags = file.info().GrantedAccess;
-        all->ModeInformation.Mode = mode_of(file.get());
-        all->AlignmentInformation.AlignmentRequirement = IoGetRelatedDeviceObject(file.get())->AlignmentRequirement;
+        all->AccessInformation.AccessFlags = granted;
+        all->ModeInformation.Mode = mode_of(fo);
+        all->AlignmentInformation.AlignmentRequirement = IoGetRelatedDeviceObject(fo)->AlignmentRequirement;
         request.system_buffer = buffer;
     }
     return ntio::io::submit_information(request);
 }
+
+}  // namespace ntio::nt::info
+
+extern "C" {
 
 NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation,
                                     ULONG Length, FILE_INFORMATION_CLASS FileInformationClass) {
@@ -232,8 +245,19 @@ NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatus
     HandleReference<FILE_OBJECT> file;
     status = reference_file(file, FileHandle, rule.access, mode);
     if (!NT_SUCCESS(status)) return status;
-    PFILE_OBJECT fo = file.get();
+    return set_file_object(file.get(), FileHandle, IoStatusBlock, FileInformation, owned.release(), Length,
+                           FileInformationClass, mode);
+}
 
+}  // extern "C"
+
+namespace ntio::nt::info {
+
+NTSTATUS set_file_object(PFILE_OBJECT fo, HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation,
+                         PVOID captured, ULONG Length, FILE_INFORMATION_CLASS FileInformationClass,
+                         KPROCESSOR_MODE mode) noexcept {
+    std::unique_ptr<void, void (*)(void*)> owned(captured, [](void* p) { if (p) ExFreePool(p); });
+    NTSTATUS status = STATUS_SUCCESS;
     if (completion_class(FileInformationClass)) {
         status = ntio::io::set_completion_information(fo, FileInformationClass, captured, Length, mode);
         return NT_SUCCESS(status) ? answer_set(IoStatusBlock) : status;
@@ -283,6 +307,48 @@ NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatus
     }
     request.system_buffer = owned.release();
     return ntio::io::submit_information(request);
+}
+
+}  // namespace ntio::nt::info
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioqueryfileinformation
+// Learn reserves the routine and points to ZwQueryInformationFile: this is that service for a file
+// object a kernel-mode caller holds, with no handle (so no access check, the open's granted access
+// for FileAccessInformation) and the length of the answer in *ReturnedLength. PASSIVE_LEVEL.
+// Where Learn is silent: a NULL file object, buffer or ReturnedLength is STATUS_INVALID_PARAMETER.
+NTSTATUS NTAPI IoQueryFileInformation(PFILE_OBJECT FileObject, FILE_INFORMATION_CLASS FileInformationClass,
+                                      ULONG Length, PVOID FileInformation, PULONG ReturnedLength) {
+    const ClassRule rule = query_file_rule(FileInformationClass);
+    if (!rule.min_length) return STATUS_INVALID_INFO_CLASS;
+    if (Length < rule.min_length) return STATUS_INFO_LENGTH_MISMATCH;
+    if (!FileObject || !FileInformation || !ReturnedLength) return STATUS_INVALID_PARAMETER;
+    const ACCESS_MASK granted = ntio::io::is_file(FileObject) ? ntio::io::file_private(FileObject).granted_access : 0;
+    IO_STATUS_BLOCK iosb{};
+    const NTSTATUS status =
+        query_file_object(FileObject, granted, &iosb, FileInformation, Length, FileInformationClass, KernelMode);
+    *ReturnedLength = NT_ERROR(status) ? 0 : static_cast<ULONG>(iosb.Information);  // a warning keeps its length
+    return status;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iosetinformation
+// Learn reserves the routine and points to ZwSetInformationFile: this is that service for a file
+// object a kernel-mode caller holds (no handle, so no access check; a disposition set carries no
+// DeleteHandle). PASSIVE_LEVEL. Where Learn is silent: a NULL file object or buffer is
+// STATUS_INVALID_PARAMETER.
+NTSTATUS NTAPI IoSetInformation(PFILE_OBJECT FileObject, FILE_INFORMATION_CLASS FileInformationClass, ULONG Length,
+                                PVOID FileInformation) {
+    const ClassRule rule = set_file_rule(FileInformationClass);
+    if (!rule.min_length) return STATUS_INVALID_INFO_CLASS;
+    if (Length < rule.min_length) return STATUS_INFO_LENGTH_MISMATCH;
+    if (!FileObject || !FileInformation) return STATUS_INVALID_PARAMETER;
+    PVOID captured = nullptr;
+    NTSTATUS status = capture_input(KernelMode, FileInformation, Length, probe_alignment(rule.min_length), &captured);
+    if (!NT_SUCCESS(status)) return status;
+    IO_STATUS_BLOCK iosb{};
+    return set_file_object(FileObject, nullptr, &iosb, FileInformation, captured, Length, FileInformationClass,
+                           KernelMode);
 }
 
 }  // extern "C"

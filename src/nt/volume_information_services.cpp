@@ -1,6 +1,7 @@
 // NtQueryVolumeInformationFile, NtSetVolumeInformationFile, NtFlushBuffersFile(Ex): class rules,
 // probing, access, the direct-device-open rule (NT fact K7) and FileFsDeviceInformation answered
 // from the device object; IRP_MJ_QUERY/SET_VOLUME_INFORMATION and IRP_MJ_FLUSH_BUFFERS otherwise.
+// IoQueryVolumeInformation is the query for a file object a kernel-mode caller holds.
 #include "nt/file_information_common.hpp"
 
 using namespace ntio::nt;
@@ -41,6 +42,10 @@ NTSTATUS flush(HANDLE handle, PIO_STATUS_BLOCK iosb, UCHAR minor) noexcept {
     return ntio::io::submit_information(request);
 }
 
+// NtQueryVolumeInformationFile once the handle is referenced (also IoQueryVolumeInformation's).
+NTSTATUS query_volume(PFILE_OBJECT fo, PIO_STATUS_BLOCK iosb, PVOID buffer, ULONG length,
+                      FS_INFORMATION_CLASS info_class, KPROCESSOR_MODE mode) noexcept;
+
 }  // namespace
 
 extern "C" {
@@ -60,17 +65,42 @@ NTSTATUS NTAPI NtQueryVolumeInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK 
     HandleReference<FILE_OBJECT> file;
     status = reference_file(file, FileHandle, rule.access, mode);
     if (!NT_SUCCESS(status)) return status;
+    return query_volume(file.get(), IoStatusBlock, FsInformation, Length, FsInformationClass, mode);
+}
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioqueryvolumeinformation
+// Learn reserves the routine and points to ZwQueryVolumeInformationFile: this is that service for a
+// file object a kernel-mode caller holds (no handle, no access check), the length of the answer in
+// *ReturnedLength. PASSIVE_LEVEL. Where Learn is silent: a NULL file object, buffer or
+// ReturnedLength is STATUS_INVALID_PARAMETER.
+NTSTATUS NTAPI IoQueryVolumeInformation(PFILE_OBJECT FileObject, FS_INFORMATION_CLASS FsInformationClass,
+                                        ULONG Length, PVOID FsInformation, PULONG ReturnedLength) {
+    const ClassRule rule = query_volume_rule(FsInformationClass);
+    if (!rule.min_length) return STATUS_INVALID_INFO_CLASS;
+    if (Length < rule.min_length) return STATUS_INFO_LENGTH_MISMATCH;
+    if (!FileObject || !FsInformation || !ReturnedLength) return STATUS_INVALID_PARAMETER;
+    IO_STATUS_BLOCK iosb{};
+    const NTSTATUS status = query_volume(FileObject, &iosb, FsInformation, Length, FsInformationClass, KernelMode);
+    *ReturnedLength = NT_ERROR(status) ? 0 : static_cast<ULONG>(iosb.Information);  // a warning keeps its length
+    return status;
+}
+
+}  // extern "C"
+
+namespace {
+
+NTSTATUS query_volume(PFILE_OBJECT fo, PIO_STATUS_BLOCK IoStatusBlock, PVOID FsInformation, ULONG Length,
+                      FS_INFORMATION_CLASS FsInformationClass, KPROCESSOR_MODE mode) noexcept {
     if (FsInformationClass == FileFsDeviceInformation) {
-        const FILE_FS_DEVICE_INFORMATION info = device_information(file.get());
+        const FILE_FS_DEVICE_INFORMATION info = device_information(fo);
         return answer(FsInformation, &info, sizeof(info), IoStatusBlock);
     }
     // NT fact K7: a direct device open reaches no file system, so the I/O manager refuses every
     // other volume class itself.
-    if (direct_device_open(file.get())) return STATUS_INVALID_DEVICE_REQUEST;
+    if (direct_device_open(fo)) return STATUS_INVALID_DEVICE_REQUEST;
 
     ntio::io::InformationRequest request;
-    request.file = file.get();
+    request.file = fo;
     request.iosb = IoStatusBlock;
     request.mode = mode;
     request.major = IRP_MJ_QUERY_VOLUME_INFORMATION;
@@ -82,6 +112,10 @@ NTSTATUS NTAPI NtQueryVolumeInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK 
     request.parameters.QueryVolume.FsInformationClass = FsInformationClass;
     return ntio::io::submit_information(request);
 }
+
+}  // namespace
+
+extern "C" {
 
 NTSTATUS NTAPI NtSetVolumeInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FsInformation,
                                           ULONG Length, FS_INFORMATION_CLASS FsInformationClass) {

@@ -9,6 +9,7 @@
 #include "ntio_ddk/ps_notify.h"
 #include "ntio_ddk/ps_information.h"
 #include "ntio_ddk/io_driver_path.h"
+#include "ntio_ddk/io_file_object.h"
 #include "ntio_ddk/io_controller.h"
 #include "ntio_ddk/io_partition.h"
 #include "ntio_ddk/pnp_detected.h"

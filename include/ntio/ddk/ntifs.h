@@ -20,6 +20,7 @@
 #include "ntio_ddk/cc.h"
 #include "ntio_ddk/mm_file_system.h"
 #include "ntio_ddk/io_file_system.h"
+#include "ntio_ddk/io_file_checks.h"
 #include "ntio_ddk/se_token.h"
 #include "ntio_ddk/se_file_system.h"
 #include "ntio_ddk/rtl_oem.h"

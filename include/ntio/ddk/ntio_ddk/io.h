@@ -112,6 +112,14 @@ typedef enum _IO_PRIORITY_HINT {
     MaxIoPriorityTypes
 } IO_PRIORITY_HINT;
 NTKERNELAPI IO_PRIORITY_HINT NTAPI IoGetIoPriorityHint(PIRP Irp);
+/* The priority of a paging I/O IRP (IoGetPagingIoPriority, <ntddk.h>). */
+typedef enum _IO_PAGING_PRIORITY {
+    IoPagingPriorityInvalid,
+    IoPagingPriorityNormal,
+    IoPagingPriorityHigh,
+    IoPagingPriorityReserved1,
+    IoPagingPriorityReserved2
+} IO_PAGING_PRIORITY;
 /* STATUS_INVALID_PARAMETER for a hint outside the enumeration; STATUS_INSUFFICIENT_RESOURCES for an
  * IRP IoAllocateIrp did not hand out (ntio has nowhere to keep the hint of one). Any IRQL. */
 NTKERNELAPI NTSTATUS NTAPI IoSetIoPriorityHint(PIRP Irp, IO_PRIORITY_HINT PriorityHint);
@@ -374,6 +382,18 @@ FORCEINLINE VOID NtioCopyStackLocationToNext(PIO_STACK_LOCATION Next, const IO_S
 #define IoRequestDpc(DeviceObject, Irp, Context) KeInsertQueueDpc(&(DeviceObject)->Dpc, (Irp), (Context))
 #define IoInitializeDpcRequest(DeviceObject, DpcRoutine) \
     KeInitializeDpc(&(DeviceObject)->Dpc, (PKDEFERRED_ROUTINE)(DpcRoutine), (DeviceObject))
+/* The device's DPC as a threaded DPC (IoRequestDpc queues it the same way). */
+#define IoInitializeThreadedDpcRequest(DeviceObject, DpcRoutine) \
+    KeInitializeThreadedDpc(&(DeviceObject)->Dpc, (PKDEFERRED_ROUTINE)(DpcRoutine), (DeviceObject))
+/* A driver's count of paging files (or the like) on its device, moved by one atomically. */
+#define IoAdjustPagingPathCount(_Count, _Increment) \
+    do { \
+        if (_Increment) { \
+            InterlockedIncrement(_Count); \
+        } else { \
+            InterlockedDecrement(_Count); \
+        } \
+    } while (0)
 
 FORCEINLINE VOID IoSetCompletionRoutine(PIRP Irp, PIO_COMPLETION_ROUTINE CompletionRoutine, PVOID Context,
                                         BOOLEAN InvokeOnSuccess, BOOLEAN InvokeOnError, BOOLEAN InvokeOnCancel) {

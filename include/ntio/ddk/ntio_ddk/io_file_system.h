@@ -57,6 +57,34 @@ NTKERNELAPI PFILE_OBJECT NTAPI IoCreateStreamFileObjectLite(PFILE_OBJECT FileObj
 NTKERNELAPI PFILE_OBJECT NTAPI IoCreateStreamFileObjectEx(PFILE_OBJECT FileObject, PDEVICE_OBJECT DeviceObject,
                                                           PHANDLE FileHandle);
 
+/* A thread's priorities a file system saves and restores around work it does for another.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioinitializepriorityinfo
+ * Learn only says the routine initializes the structure before first use; it is given the WDK's
+ * "nothing saved yet" values: its Size, ThreadPriority 0xffff, no page priority, IoPriorityNormal.
+ * <= DISPATCH_LEVEL. */
+typedef struct _IO_PRIORITY_INFO {
+    ULONG Size;
+    ULONG ThreadPriority;
+    ULONG PagePriority;
+    IO_PRIORITY_HINT IoPriority;
+} IO_PRIORITY_INFO, *PIO_PRIORITY_INFO;
+FORCEINLINE VOID IoInitializePriorityInfo(PIO_PRIORITY_INFO PriorityInfo) {
+    PriorityInfo->Size = (ULONG)sizeof(IO_PRIORITY_INFO);
+    PriorityInfo->ThreadPriority = 0xffff;
+    PriorityInfo->PagePriority = 0;
+    PriorityInfo->IoPriority = IoPriorityNormal;
+}
+
+/* Query and set information on a file object the caller holds, as ZwQueryInformationFile,
+ * ZwSetInformationFile and ZwQueryVolumeInformationFile do on a handle (no access check).
+ * PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI IoQueryFileInformation(PFILE_OBJECT FileObject, FILE_INFORMATION_CLASS FileInformationClass,
+                                                  ULONG Length, PVOID FileInformation, PULONG ReturnedLength);
+NTKERNELAPI NTSTATUS NTAPI IoQueryVolumeInformation(PFILE_OBJECT FileObject, FS_INFORMATION_CLASS FsInformationClass,
+                                                    ULONG Length, PVOID FsInformation, PULONG ReturnedLength);
+NTKERNELAPI NTSTATUS NTAPI IoSetInformation(PFILE_OBJECT FileObject, FILE_INFORMATION_CLASS FileInformationClass,
+                                            ULONG Length, PVOID FileInformation);
+
 NTIO_END_DECLS
 
 #endif

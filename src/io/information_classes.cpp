@@ -1,4 +1,5 @@
-// NT's per-class tables of the information services (the I/O manager's IopQueryOperationLength /
+// NT's per-class tables of the information services and of IoCheckQuerySet*Information /
+// IoCheckFunctionAccess (the I/O manager's IopQueryOperationLength /
 // IopSetOperationAccess family): for each class and direction the minimum buffer length (0: the
 // class is not valid that way, STATUS_INVALID_INFO_CLASS) and the access the handle must grant.
 // Access rules: https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwqueryinformationfile,
@@ -6,9 +7,9 @@
 // NT deviation: classes newer than the ones listed (FileIoPriorityHintInformation,
 // FileIsRemoteDeviceInformation, FileStatInformation and later) are not supported and return
 // STATUS_INVALID_INFO_CLASS.
-#include "nt/file_information_common.hpp"
+#include "io/information_classes.hpp"
 
-namespace ntio::nt::info {
+namespace ntio::io::info {
 namespace {
 
 struct Entry {
@@ -130,4 +131,4 @@ ClassRule set_file_rule(FILE_INFORMATION_CLASS c) noexcept { return find(kSetFil
 ClassRule query_volume_rule(FS_INFORMATION_CLASS c) noexcept { return find(kQueryVolume, static_cast<int>(c)); }
 ClassRule set_volume_rule(FS_INFORMATION_CLASS c) noexcept { return find(kSetVolume, static_cast<int>(c)); }
 
-}  // namespace ntio::nt::info
+}  // namespace ntio::io::info
