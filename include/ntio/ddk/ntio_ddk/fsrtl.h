@@ -141,6 +141,18 @@ NTKERNELAPI VOID NTAPI FsRtlPostStackOverflow(PVOID Context, PKEVENT Event,
 NTKERNELAPI VOID NTAPI FsRtlPostPagingFileStackOverflow(PVOID Context, PKEVENT Event,
                                                         PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
 
+/* ---- Cancellable waits ---- */
+/* Waits on dispatcher objects that end with STATUS_CANCELLED when Irp (which must have no cancel
+ * routine, and stays the caller's) is cancelled and with STATUS_THREAD_IS_TERMINATING when the
+ * thread is terminating. PASSIVE_LEVEL with an IRP, else <= APC_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI FsRtlCancellableWaitForSingleObject(_In_ PVOID Object, _In_opt_ PLARGE_INTEGER Timeout,
+                                                               _In_opt_ PIRP Irp);
+NTKERNELAPI NTSTATUS NTAPI FsRtlCancellableWaitForMultipleObjects(_In_ ULONG Count, _In_ PVOID ObjectArray[],
+                                                                  _In_ WAIT_TYPE WaitType,
+                                                                  _In_opt_ PLARGE_INTEGER Timeout,
+                                                                  _In_opt_ PKWAIT_BLOCK WaitBlockArray,
+                                                                  _In_opt_ PIRP Irp);
+
 /* ---- Volume events ---- */
 /* The events a file system reports on its volume; each is a target-device-change event with its
  * GUID_IO_VOLUME_* GUID on NT.
