@@ -118,6 +118,12 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlIsFatDbcsLegal(ANSI_STRING DbcsName, BOOLEAN Wild
 NTKERNELAPI BOOLEAN NTAPI FsRtlIsHpfsDbcsLegal(ANSI_STRING DbcsName, BOOLEAN WildCardsPermissible,
                                                BOOLEAN PathNamePermissible, BOOLEAN LeadingBackslashPermissible);
 
+/* Drops "." components and lets each ".." take away the component before it, in place; NewLength
+ * receives the bytes left. STATUS_IO_REPARSE_DATA_INVALID when a ".." has nothing before it to take
+ * ("\..", "..", "..\x"). PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI FsRtlRemoveDotsFromPath(_Inout_updates_bytes_(PathLength) PWSTR OriginalString,
+                                                   _In_ USHORT PathLength, _Out_ USHORT *NewLength);
+
 /* ---- Pool, exception statuses, stack overflow posting ---- */
 
 /* Pool that raises STATUS_INSUFFICIENT_RESOURCES instead of returning NULL (the WDK's macros). */
