@@ -98,15 +98,17 @@ TEST(NameAnsiTest, legal_character_table_and_macros) {
     // Wildcards are legal only when the caller allows them.
     EXPECT_FALSE(FsRtlIsAnsiCharacterLegalNtfs('*', FALSE));
     EXPECT_TRUE(FsRtlIsAnsiCharacterLegalNtfs('*', TRUE));
-    // Stream names may hold control characters; NUL is legal nowhere.
-    EXPECT_TRUE(FsRtlIsAnsiCharacterLegalNtfsStream('\x05', FALSE));
-    EXPECT_FALSE(FsRtlIsAnsiCharacterLegalNtfsStream(':', FALSE));
-    EXPECT_FALSE(FsRtlIsAnsiCharacterLegal('\0', FSRTL_FAT_LEGAL | FSRTL_NTFS_STREAM_LEGAL));
+    // Stream names may hold control characters; NUL is legal nowhere. (These macros index the table
+    // with the character as given, as the WDK's do, so the callers pass UCHARs.)
+    const UCHAR control = 0x05, colon = ':', nul = 0, high = 0xC3, letter = 'A';
+    EXPECT_TRUE(FsRtlIsAnsiCharacterLegalNtfsStream(control, FALSE));
+    EXPECT_FALSE(FsRtlIsAnsiCharacterLegalNtfsStream(colon, FALSE));
+    EXPECT_FALSE(FsRtlIsAnsiCharacterLegal(nul, FSRTL_FAT_LEGAL | FSRTL_NTFS_STREAM_LEGAL));
     // Bytes of 0x80 and above: the table takes them; FsRtlTestAnsiCharacter answers DEFAULT_RET.
-    EXPECT_TRUE(FsRtlIsAnsiCharacterLegalFat('\xC3', FALSE));
-    EXPECT_TRUE(FsRtlTestAnsiCharacter('\xC3', TRUE, FALSE, FSRTL_FAT_LEGAL));
-    EXPECT_FALSE(FsRtlTestAnsiCharacter('\xC3', FALSE, FALSE, FSRTL_FAT_LEGAL));
-    EXPECT_TRUE(BooleanFlagOn(LEGAL_ANSI_CHARACTER_ARRAY['A'], FSRTL_HPFS_LEGAL));
+    EXPECT_TRUE(FsRtlIsAnsiCharacterLegalFat(high, FALSE));
+    EXPECT_TRUE(FsRtlTestAnsiCharacter(high, TRUE, FALSE, FSRTL_FAT_LEGAL));
+    EXPECT_FALSE(FsRtlTestAnsiCharacter(high, FALSE, FALSE, FSRTL_FAT_LEGAL));
+    EXPECT_TRUE(BooleanFlagOn(LEGAL_ANSI_CHARACTER_ARRAY[letter], FSRTL_HPFS_LEGAL));
 }
 
 class FsRtlMacroTest : public ntio::test::SystemTest {};
