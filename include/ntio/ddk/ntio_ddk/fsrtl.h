@@ -203,6 +203,9 @@ NTKERNELAPI VOID NTAPI FsRtlPostStackOverflow(PVOID Context, PKEVENT Event,
                                               PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
 NTKERNELAPI VOID NTAPI FsRtlPostPagingFileStackOverflow(PVOID Context, PKEVENT Event,
                                                         PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
+/* Whether the file object is a paging file's. ntio's memory manager pages to no file, so none is:
+ * always FALSE. <= APC_LEVEL. */
+NTKERNELAPI LOGICAL NTAPI FsRtlIsPagingFile(PFILE_OBJECT FileObject);
 
 /* ---- Cancellable waits ---- */
 /* Waits on dispatcher objects that end with STATUS_CANCELLED when Irp (which must have no cancel
