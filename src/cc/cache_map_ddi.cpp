@@ -42,7 +42,20 @@ NTKERNELAPI BOOLEAN NTAPI CcUninitializeCacheMap(PFILE_OBJECT FileObject, PLARGE
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetfilesizes
 // A smaller FileSize purges the cache past it (dirty data included) and zeroes the tail of its page.
 NTKERNELAPI VOID NTAPI CcSetFileSizes(PFILE_OBJECT FileObject, PCC_FILE_SIZES FileSizes) {
-    if (SharedCacheMap* map = shared_map_of(FileObject)) map->set_sizes(*FileSizes);
+    if (SharedCacheMap* map = shared_map_of(FileObject)) (void)map->set_sizes(*FileSizes);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetfilesizesex
+// As CcSetFileSizes, with the purge's outcome returned instead of raised: STATUS_SUCCESS, or, when
+// a smaller FileSize left pages past the new end in the cache because a BCB pins their view,
+// STATUS_UNABLE_TO_DELETE_SECTION (a choice: Learn names only "the purge operation's" status). The
+// sizes are set either way. A file object that is not cached has nothing to update
+// (STATUS_SUCCESS); a NULL argument is STATUS_INVALID_PARAMETER.
+NTKERNELAPI NTSTATUS NTAPI CcSetFileSizesEx(PFILE_OBJECT FileObject, PCC_FILE_SIZES FileSizes) {
+    if (!FileObject || !FileSizes) return STATUS_INVALID_PARAMETER;
+    SharedCacheMap* map = shared_map_of(FileObject);
+    if (!map) return STATUS_SUCCESS;
+    return map->set_sizes(*FileSizes) ? STATUS_SUCCESS : STATUS_UNABLE_TO_DELETE_SECTION;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccsetreadaheadgranularity
@@ -66,6 +79,20 @@ NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromSectionPtrs(PSECTION_OBJECT_PO
     if (!SectionObjectPointer) return nullptr;
     SharedCacheMap* map = shared_map_of(SectionObjectPointer);
     return map ? map->m_file : nullptr;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccgetfileobjectfromsectionptrsref
+// The same file object, referenced for the caller (who drops it with ObDereferenceObject); the
+// shared cache map is held while the reference is taken, so the stream cannot go meanwhile.
+NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromSectionPtrsRef(PSECTION_OBJECT_POINTERS SectionObjectPointer) {
+    if (!SectionObjectPointer) return nullptr;
+    CacheManager* manager = CacheManager::current(false);
+    SharedCacheMap* map = manager ? manager->acquire(SectionObjectPointer) : nullptr;
+    if (!map) return nullptr;
+    PFILE_OBJECT file = map->m_file;
+    if (file) ObReferenceObject(file);
+    manager->release(map);
+    return file;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccflushcache

@@ -25,11 +25,9 @@ struct Bcb {
 
 Bcb* bcb_of(PVOID bcb) { return static_cast<Bcb*>(bcb); }
 
-// Maps the range and wraps it in a BCB. FALSE: !wait and the data is not resident.
-BOOLEAN make_bcb(PFILE_OBJECT file, PLARGE_INTEGER offset, ULONG length, bool wait, bool no_read, bool zero,
-                 PVOID* bcb_out, PVOID* buffer) {
-    SharedCacheMap* map = ntio::cc::shared_map_of(file);
-    if (!map) ExRaiseStatus(STATUS_INVALID_PARAMETER);
+// Maps the range of `map` and wraps it in a BCB. FALSE: !wait and the data is not resident.
+BOOLEAN map_bcb(SharedCacheMap* map, PLARGE_INTEGER offset, ULONG length, bool wait, bool no_read, bool zero,
+                PVOID* bcb_out, PVOID* buffer) {
     auto* bcb = new (std::nothrow) Bcb{{kBcbNodeType, sizeof(PUBLIC_BCB), length, *offset}, map, {1}};
     if (!bcb) ExRaiseStatus(STATUS_INSUFFICIENT_RESOURCES);
     void* address = nullptr;
@@ -43,6 +41,14 @@ BOOLEAN make_bcb(PFILE_OBJECT file, PLARGE_INTEGER offset, ULONG length, bool wa
     *bcb_out = bcb;
     if (buffer) *buffer = address;
     return TRUE;
+}
+
+// The same over a file object's stream.
+BOOLEAN make_bcb(PFILE_OBJECT file, PLARGE_INTEGER offset, ULONG length, bool wait, bool no_read, bool zero,
+                 PVOID* bcb_out, PVOID* buffer) {
+    SharedCacheMap* map = ntio::cc::shared_map_of(file);
+    if (!map) ExRaiseStatus(STATUS_INVALID_PARAMETER);
+    return map_bcb(map, offset, length, wait, no_read, zero, bcb_out, buffer);
 }
 
 }  // namespace
@@ -118,6 +124,19 @@ NTKERNELAPI VOID NTAPI CcUnpinRepinnedBcb(PVOID BcbVoid, BOOLEAN WriteThrough, P
     IoStatus->Status = status;
     IoStatus->Information = 0;
     CcUnpinData(BcbVoid);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccremapbcb
+// A new mapping BCB over the same range of the same stream, for reading: it keeps the view resident
+// (and the stream alive) until its own CcUnpinData, whatever becomes of the BCB it came from.
+// NT deviation: the new BCB is a BCB of its own rather than the original one with a read-only bit
+// in its pointer; either way the caller unpins what it got.
+NTKERNELAPI PVOID NTAPI CcRemapBcb(PVOID Bcb) {
+    auto* original = bcb_of(Bcb);
+    LARGE_INTEGER offset = original->Public.MappedFileOffset;
+    PVOID remapped = nullptr;
+    (void)map_bcb(original->map, &offset, original->Public.MappedLength, true, false, false, &remapped, nullptr);
+    return remapped;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ccgetfileobjectfrombcb

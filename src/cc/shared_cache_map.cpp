@@ -301,7 +301,7 @@ bool SharedCacheMap::purge(LONGLONG offset, LONGLONG length) {
     return purged;
 }
 
-void SharedCacheMap::set_sizes(const CC_FILE_SIZES& sizes) {
+bool SharedCacheMap::set_sizes(const CC_FILE_SIZES& sizes) {
     bool truncated;
     LONGLONG new_size;
     {
@@ -324,7 +324,7 @@ void SharedCacheMap::set_sizes(const CC_FILE_SIZES& sizes) {
         }
     }
     // Whole pages past the new end leave the cache, dirty or not.
-    if (truncated) (void)purge(round_up_page(new_size), 0);
+    return truncated ? purge(round_up_page(new_size), 0) : true;
 }
 
 bool SharedCacheMap::valid_data_to_advance(LONGLONG* valid) {

@@ -87,7 +87,9 @@ public:
     // Drops [offset, offset + length) (all when length is 0) from the cache, dirty data included;
     // false when a pinned view lies in the range.
     bool purge(LONGLONG offset, LONGLONG length);
-    void set_sizes(const CC_FILE_SIZES& sizes);
+    // New sizes; a smaller FileSize purges the whole pages past it. False when that purge met a
+    // pinned view (the sizes are set all the same).
+    bool set_sizes(const CC_FILE_SIZES& sizes);
     // After a lazy write: the valid data length the file system should now record (true), when the
     // data written through the cache reaches past the one it last gave (no dirty page below it).
     bool valid_data_to_advance(LONGLONG* valid);

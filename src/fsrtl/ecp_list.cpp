@@ -20,14 +20,39 @@ constexpr ULONG kListTag = 'LpcE';
 
 bool same_type(const GUID& a, const GUID& b) noexcept { return std::memcmp(&a, &b, sizeof(GUID)) == 0; }
 
-// Frees one ECP (out of any list), calling its cleanup callback first.
+// Frees one ECP (out of any list), calling its cleanup callback first; one from a lookaside list
+// goes back to it.
 void free_entry(EcpEntry* entry) noexcept {
     if (entry->cleanup) entry->cleanup(entry->context(), &entry->type);
     const ULONG tag = entry->tag;
+    PVOID lookaside = entry->lookaside;
+    const bool paged = entry->paged_lookaside;
     entry->magic = 0;
     entry->~EcpEntry();
-    ExFreePoolWithTag(entry, tag);
+    if (!lookaside)
+        ExFreePoolWithTag(entry, tag);
+    else if (paged)
+        ExFreeToPagedLookasideList(static_cast<PPAGED_LOOKASIDE_LIST>(lookaside), entry);
+    else
+        ExFreeToNPagedLookasideList(static_cast<PNPAGED_LOOKASIDE_LIST>(lookaside), entry);
 }
+
+// Makes an ECP in `memory` (sizeof(EcpEntry) + size bytes), its context zeroed.
+PVOID make_entry(void* memory, LPCGUID type, ULONG size, PFSRTL_EXTRA_CREATE_PARAMETER_CLEANUP_CALLBACK cleanup,
+                 ULONG tag) noexcept {
+    auto* entry = new (memory) EcpEntry();
+    entry->size = size;
+    entry->type = *type;
+    entry->cleanup = cleanup;
+    entry->tag = tag;
+    std::memset(entry->context(), 0, size);
+    return entry->context();
+}
+
+// The lookaside lists FsRtlInitExtraCreateParameterLookasideList makes hold whole ECPs: the entry
+// in front of the context, then the context.
+constexpr FSRTL_ALLOCATE_ECP_FLAGS kKnownEcpFlags =
+    FSRTL_ALLOCATE_ECP_FLAG_CHARGE_QUOTA | FSRTL_ALLOCATE_ECP_FLAG_NONPAGED_POOL;
 
 EcpEntry* find(PECP_LIST list, LPCGUID type) noexcept {
     for (EcpEntry* e : list->entries)
@@ -82,21 +107,74 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlAllocateExtraCreateParameter(LPCGUID EcpType, UL
                                                              FSRTL_ALLOCATE_ECP_FLAGS Flags,
                                                              PFSRTL_EXTRA_CREATE_PARAMETER_CLEANUP_CALLBACK CleanupCallback,
                                                              ULONG PoolTag, PVOID* EcpContext) {
-    if (!EcpType || !EcpContext || SizeOfContext == 0 ||
-        (Flags & ~(FSRTL_ALLOCATE_ECP_FLAG_CHARGE_QUOTA | FSRTL_ALLOCATE_ECP_FLAG_NONPAGED_POOL)))
-        return STATUS_INVALID_PARAMETER;
+    if (!EcpType || !EcpContext || SizeOfContext == 0 || (Flags & ~kKnownEcpFlags)) return STATUS_INVALID_PARAMETER;
     *EcpContext = nullptr;
     if (SizeOfContext > MAXULONG - sizeof(EcpEntry)) return STATUS_INVALID_PARAMETER;
     const POOL_TYPE pool = (Flags & FSRTL_ALLOCATE_ECP_FLAG_NONPAGED_POOL) ? NonPagedPoolNx : PagedPool;
     void* memory = ExAllocatePoolWithTag(pool, sizeof(EcpEntry) + SizeOfContext, PoolTag);
     if (!memory) return STATUS_INSUFFICIENT_RESOURCES;
-    auto* entry = new (memory) EcpEntry();
-    entry->size = SizeOfContext;
-    entry->type = *EcpType;
-    entry->cleanup = CleanupCallback;
-    entry->tag = PoolTag;
-    std::memset(entry->context(), 0, SizeOfContext);
-    *EcpContext = entry->context();
+    *EcpContext = make_entry(memory, EcpType, SizeOfContext, CleanupCallback, PoolTag);
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlinitextracreateparameterlookasidelist
+// Lookaside is a PAGED_LOOKASIDE_LIST, or an NPAGED_LOOKASIDE_LIST with
+// FSRTL_ECP_LOOKASIDE_FLAG_NONPAGED_POOL. Size is the size of the contexts it gives out (Learn: "the
+// size, in bytes, for all ECP entries"); each of its blocks also holds FsRtl's header in front.
+NTKERNELAPI VOID NTAPI FsRtlInitExtraCreateParameterLookasideList(PVOID Lookaside, FSRTL_ECP_LOOKASIDE_FLAGS Flags,
+                                                                  SIZE_T Size, ULONG Tag) {
+    const SIZE_T block = Size > MAXULONG - sizeof(EcpEntry) ? MAXULONG : sizeof(EcpEntry) + Size;
+    if (Flags & FSRTL_ECP_LOOKASIDE_FLAG_NONPAGED_POOL)
+        ExInitializeNPagedLookasideList(static_cast<PNPAGED_LOOKASIDE_LIST>(Lookaside), nullptr, nullptr,
+                                        POOL_NX_ALLOCATION, block, Tag, 0);
+    else
+        ExInitializePagedLookasideList(static_cast<PPAGED_LOOKASIDE_LIST>(Lookaside), nullptr, nullptr, 0, block, Tag,
+                                       0);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtldeleteextracreateparameterlookasidelist
+// Flags must say the kind of list it was initialized as. ECPs still out must have been freed
+// (Learn: drivers free every ECP and lookaside list they create before unloading).
+NTKERNELAPI VOID NTAPI FsRtlDeleteExtraCreateParameterLookasideList(PVOID Lookaside, FSRTL_ECP_LOOKASIDE_FLAGS Flags) {
+    if (Flags & FSRTL_ECP_LOOKASIDE_FLAG_NONPAGED_POOL)
+        ExDeleteNPagedLookasideList(static_cast<PNPAGED_LOOKASIDE_LIST>(Lookaside));
+    else
+        ExDeletePagedLookasideList(static_cast<PPAGED_LOOKASIDE_LIST>(Lookaside));
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlallocateextracreateparameterfromlookasidelist
+// A context larger than the list's size comes from pool (under the list's tag, charged to the
+// process with FSRTL_ALLOCATE_ECP_FLAG_CHARGE_QUOTA), nonpaged when the list is; one that fits comes
+// from the list, and the quota flag is ignored, as Learn says. Either way it is zeroed, and
+// FsRtlFreeExtraCreateParameter gives it back where it came from. The list's kind is read from
+// its pool type; FSRTL_ALLOCATE_ECP_FLAG_NONPAGED_POOL in Flags is accepted and does not change it.
+NTKERNELAPI NTSTATUS NTAPI FsRtlAllocateExtraCreateParameterFromLookasideList(
+    LPCGUID EcpType, ULONG SizeOfContext, FSRTL_ALLOCATE_ECP_FLAGS Flags,
+    PFSRTL_EXTRA_CREATE_PARAMETER_CLEANUP_CALLBACK CleanupCallback, PVOID LookasideList, PVOID* EcpContext) {
+    if (!EcpType || !EcpContext || !LookasideList || SizeOfContext == 0 || (Flags & ~kKnownEcpFlags))
+        return STATUS_INVALID_PARAMETER;
+    *EcpContext = nullptr;
+    if (SizeOfContext > MAXULONG - sizeof(EcpEntry)) return STATUS_INVALID_PARAMETER;
+    auto* general = static_cast<PGENERAL_LOOKASIDE>(LookasideList);
+    const bool paged = (general->Type & 1) == PagedPool;  // the base pool type's low bit
+    const ULONG tag = general->Tag;
+    if (sizeof(EcpEntry) + SizeOfContext > general->Size) {
+        const POOL_TYPE pool = paged ? PagedPool : NonPagedPoolNx;
+        void* memory = (Flags & FSRTL_ALLOCATE_ECP_FLAG_CHARGE_QUOTA)
+                           ? ExAllocatePoolWithQuotaTag(static_cast<POOL_TYPE>(pool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE),
+                                                        sizeof(EcpEntry) + SizeOfContext, tag)
+                           : ExAllocatePoolWithTag(pool, sizeof(EcpEntry) + SizeOfContext, tag);
+        if (!memory) return STATUS_INSUFFICIENT_RESOURCES;
+        *EcpContext = make_entry(memory, EcpType, SizeOfContext, CleanupCallback, tag);
+        return STATUS_SUCCESS;
+    }
+    void* memory = paged ? ExAllocateFromPagedLookasideList(static_cast<PPAGED_LOOKASIDE_LIST>(LookasideList))
+                         : ExAllocateFromNPagedLookasideList(static_cast<PNPAGED_LOOKASIDE_LIST>(LookasideList));
+    if (!memory) return STATUS_INSUFFICIENT_RESOURCES;
+    *EcpContext = make_entry(memory, EcpType, SizeOfContext, CleanupCallback, tag);
+    EcpEntry* entry = EcpEntry::of(*EcpContext);
+    entry->lookaside = LookasideList;
+    entry->paged_lookaside = paged;
     return STATUS_SUCCESS;
 }
 

@@ -1,6 +1,7 @@
 // The FsRtl helpers around a file system's exception handling: which statuses its exception
 // filter handles (FsRtlIsNtstatusExpected, FsRtlNormalizeNtstatus), and posting work to a thread
-// with a fresh stack when the current one runs low (FsRtlPostStackOverflow and the paging-file form).
+// with a fresh stack when the current one runs low (FsRtlPostStackOverflow and the paging-file form),
+// and whether a file is a paging file.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlisntstatusexpected
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlnormalizentstatus
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlpoststackoverflow
@@ -118,6 +119,16 @@ NTKERNELAPI VOID NTAPI FsRtlPostStackOverflow(PVOID Context, PKEVENT Event,
 NTKERNELAPI VOID NTAPI FsRtlPostPagingFileStackOverflow(PVOID Context, PKEVENT Event,
                                                         PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine) {
     post(Context, Event, StackOverflowRoutine, true);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlispagingfile
+// NT deviation: ntio has no paging files (its memory manager never pages to a file, and no create
+// opens one with SL_OPEN_PAGING_FILE), so no file object is a paging file's: FALSE, as Windows
+// answers for any file that is not one. The paging-file posting above exists for file systems that
+// take that path all the same.
+NTKERNELAPI LOGICAL NTAPI FsRtlIsPagingFile(PFILE_OBJECT FileObject) {
+    (void)FileObject;
+    return FALSE;
 }
 
 }  // extern "C"

@@ -17,6 +17,10 @@ struct alignas(16) EcpEntry {
     ULONG tag = 0;
     bool acknowledged = false;
     struct ::_ECP_LIST* list = nullptr;  // the list holding it, if any
+    // The lookaside list it came from (FsRtlAllocateExtraCreateParameterFromLookasideList), else
+    // NULL for pool; `paged_lookaside` tells which kind of list.
+    PVOID lookaside = nullptr;
+    bool paged_lookaside = false;
 
     PVOID context() noexcept { return this + 1; }
     static EcpEntry* of(PVOID context) noexcept { return static_cast<EcpEntry*>(context) - 1; }

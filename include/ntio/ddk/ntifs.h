@@ -30,5 +30,7 @@
 /* Extra create parameters; opportunistic locks */
 #include "ntio_ddk/fsrtl_ecp.h"
 #include "ntio_ddk/fsrtl_oplock.h"
+/* Reparse point buffers and tags */
+#include "ntio_ddk/fsrtl_reparse.h"
 #include "ntio_ddk/registry_notify.h"
 #endif

@@ -1,5 +1,6 @@
 // FsRtl's exception helpers: the statuses a file system's exception filter handles, the pool
-// macros that raise instead of returning NULL, and posting a routine to a thread with its own stack.
+// macros that raise instead of returning NULL, posting a routine to a thread with its own stack, and
+// the paging-file query.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlisntstatusexpected
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlpoststackoverflow
 #include <gtest/gtest.h>
@@ -58,6 +59,17 @@ TEST_F(FsRtlExceptionSupportTest, pool_macros_raise_when_pool_runs_out)
         raised = GetExceptionCode();
     }
     EXPECT_EQ(raised, STATUS_INSUFFICIENT_RESOURCES);
+}
+
+// ntio pages to no file: neither an open file's object nor a bare one is a paging file's.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlispagingfile
+TEST_F(FsRtlExceptionSupportTest, no_file_is_a_paging_file)
+{
+    FILE_OBJECT file{};
+    file.Type = IO_TYPE_FILE;
+    file.Size = sizeof(file);
+    EXPECT_EQ(FsRtlIsPagingFile(&file), static_cast<LOGICAL>(FALSE));
+    EXPECT_EQ(FsRtlIsPagingFile(nullptr), static_cast<LOGICAL>(FALSE));
 }
 
 struct Posted {

@@ -11,12 +11,21 @@
 #include <tuple>
 #include <vector>
 
+#include "support/system_fixture.hpp"
+
 namespace {
 
-class LargeMcbTest : public ::testing::Test {
+// The large MCB routines take the MCB's guarded mutex, so they run on a thread of a System.
+class LargeMcbTest : public ntio::test::SystemTest {
 protected:
-    void SetUp() override { FsRtlInitializeLargeMcb(&m_mcb, PagedPool); }
-    void TearDown() override { FsRtlUninitializeLargeMcb(&m_mcb); }
+    void SetUp() override {
+        SystemTest::SetUp();
+        FsRtlInitializeLargeMcb(&m_mcb, PagedPool);
+    }
+    void TearDown() override {
+        FsRtlUninitializeLargeMcb(&m_mcb);
+        SystemTest::TearDown();
+    }
 
     // Every run as (VBN, LBN, sectors), holes included.
     std::vector<std::tuple<LONGLONG, LONGLONG, LONGLONG>> runs() {
@@ -98,7 +107,9 @@ TEST_F(LargeMcbTest, remove_truncate_and_split_reshape_the_mapping)
 }
 
 // The small MCB maps the same way with 32-bit numbers; a hole's LBN is (LBN)-1.
-TEST(SmallMcbTest, maps_with_32_bit_block_numbers)
+using SmallMcbTest = ntio::test::SystemTest;
+
+TEST_F(SmallMcbTest, maps_with_32_bit_block_numbers)
 {
     MCB mcb;
     FsRtlInitializeMcb(&mcb, PagedPool);

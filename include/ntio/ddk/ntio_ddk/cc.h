@@ -91,10 +91,14 @@ NTKERNELAPI VOID NTAPI CcInitializeCacheMap(PFILE_OBJECT FileObject, PCC_FILE_SI
 NTKERNELAPI BOOLEAN NTAPI CcUninitializeCacheMap(PFILE_OBJECT FileObject, PLARGE_INTEGER TruncateSize,
                                                  PCACHE_UNINITIALIZE_EVENT UninitializeCompleteEvent);
 NTKERNELAPI VOID NTAPI CcSetFileSizes(PFILE_OBJECT FileObject, PCC_FILE_SIZES FileSizes);
+/* The same, returning the status of the purge a smaller FileSize makes instead of raising. */
+NTKERNELAPI NTSTATUS NTAPI CcSetFileSizesEx(PFILE_OBJECT FileObject, PCC_FILE_SIZES FileSizes);
 NTKERNELAPI VOID NTAPI CcSetReadAheadGranularity(PFILE_OBJECT FileObject, ULONG Granularity);
 NTKERNELAPI VOID NTAPI CcSetAdditionalCacheAttributes(PFILE_OBJECT FileObject, BOOLEAN DisableReadAhead,
                                                       BOOLEAN DisableWriteBehind);
 NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromSectionPtrs(PSECTION_OBJECT_POINTERS SectionObjectPointer);
+/* The same, referenced: the caller dereferences it. */
+NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromSectionPtrsRef(PSECTION_OBJECT_POINTERS SectionObjectPointer);
 
 /* ---- Copy interface (raise the paging I/O status on failure) ---- */
 NTKERNELAPI BOOLEAN NTAPI CcCopyRead(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
@@ -156,6 +160,8 @@ NTKERNELAPI VOID NTAPI CcSetDirtyPinnedData(PVOID BcbVoid, PLARGE_INTEGER Lsn);
 NTKERNELAPI VOID NTAPI CcUnpinData(PVOID Bcb);
 NTKERNELAPI VOID NTAPI CcUnpinDataForThread(PVOID Bcb, ERESOURCE_THREAD ResourceThreadId);
 NTKERNELAPI VOID NTAPI CcRepinBcb(PVOID Bcb);
+/* Another mapping (read-only) BCB over the BCB's range; unpin it with CcUnpinData. */
+NTKERNELAPI PVOID NTAPI CcRemapBcb(PVOID Bcb);
 NTKERNELAPI VOID NTAPI CcUnpinRepinnedBcb(PVOID Bcb, BOOLEAN WriteThrough, PIO_STATUS_BLOCK IoStatus);
 NTKERNELAPI PFILE_OBJECT NTAPI CcGetFileObjectFromBcb(PVOID Bcb);
 

@@ -111,12 +111,63 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlDoesNameContainWildCards(PUNICODE_STRING Name);
 NTKERNELAPI BOOLEAN NTAPI FsRtlAreNamesEqual(_In_ PCUNICODE_STRING ConstantNameA, _In_ PCUNICODE_STRING ConstantNameB,
                                              _In_ BOOLEAN IgnoreCase, _In_opt_ PCWCH UpcaseTable);
 NTKERNELAPI VOID NTAPI FsRtlDissectName(UNICODE_STRING Path, PUNICODE_STRING FirstName, PUNICODE_STRING RemainingName);
+/* The ANSI forms: wildcards '*', '?', ANSI_DOS_STAR, ANSI_DOS_QM, ANSI_DOS_DOT; matching is
+ * case-sensitive. The ANSI code page is UTF-8 (no DBCS lead bytes), so names go byte by byte.
+ * <= APC_LEVEL. */
+NTKERNELAPI BOOLEAN NTAPI FsRtlIsDbcsInExpression(PANSI_STRING Expression, PANSI_STRING Name);
+NTKERNELAPI BOOLEAN NTAPI FsRtlDoesDbcsContainWildCards(PANSI_STRING Name);
+NTKERNELAPI VOID NTAPI FsRtlDissectDbcs(ANSI_STRING Path, PANSI_STRING FirstName, PANSI_STRING RemainingName);
+
+/* Which file systems accept each ANSI character in a name, and which are wildcards: a table of
+ * 256 entries of FSRTL_*_LEGAL and FSRTL_WILD_CHARACTER bits, and the WDK's macros over it. */
+#define FSRTL_FAT_LEGAL 0x01
+#define FSRTL_HPFS_LEGAL 0x02
+#define FSRTL_NTFS_LEGAL 0x04
+#define FSRTL_WILD_CHARACTER 0x08
+#define FSRTL_OLE_LEGAL 0x10
+#define FSRTL_NTFS_STREAM_LEGAL (FSRTL_NTFS_LEGAL | FSRTL_OLE_LEGAL)
+#ifndef FlagOn
+#define FlagOn(_F, _SF) ((_F) & (_SF))
+#endif
+#ifndef BooleanFlagOn
+#define BooleanFlagOn(F, SF) ((BOOLEAN)(((F) & (SF)) != 0))
+#endif
+#ifndef SetFlag
+#define SetFlag(_F, _SF) ((_F) |= (_SF))
+#endif
+#ifndef ClearFlag
+#define ClearFlag(_F, _SF) ((_F) &= ~(_SF))
+#endif
+extern NTKERNELAPI const UCHAR *const FsRtlLegalAnsiCharacterArray;
+#define LEGAL_ANSI_CHARACTER_ARRAY FsRtlLegalAnsiCharacterArray
+#define FsRtlIsAnsiCharacterWild(C) (FlagOn(FsRtlLegalAnsiCharacterArray[(UCHAR)(C)], FSRTL_WILD_CHARACTER))
+#define FsRtlIsAnsiCharacterLegalFat(C, WILD) \
+    (FlagOn(FsRtlLegalAnsiCharacterArray[(UCHAR)(C)], (FSRTL_FAT_LEGAL) | ((WILD) ? FSRTL_WILD_CHARACTER : 0)))
+#define FsRtlIsAnsiCharacterLegalHpfs(C, WILD) \
+    (FlagOn(FsRtlLegalAnsiCharacterArray[(UCHAR)(C)], (FSRTL_HPFS_LEGAL) | ((WILD) ? FSRTL_WILD_CHARACTER : 0)))
+#define FsRtlIsAnsiCharacterLegalNtfs(C, WILD) \
+    (FlagOn(FsRtlLegalAnsiCharacterArray[(UCHAR)(C)], (FSRTL_NTFS_LEGAL) | ((WILD) ? FSRTL_WILD_CHARACTER : 0)))
+#define FsRtlIsAnsiCharacterLegalNtfsStream(C, WILD_OK) \
+    (FsRtlTestAnsiCharacter((C), TRUE, (WILD_OK), FSRTL_NTFS_STREAM_LEGAL))
+#define FsRtlIsAnsiCharacterLegal(C, FLAGS) (FsRtlTestAnsiCharacter((C), TRUE, FALSE, (FLAGS)))
+#define FsRtlTestAnsiCharacter(C, DEFAULT_RET, WILD_OK, FLAGS)                 \
+    (((SCHAR)(C) < 0) ? DEFAULT_RET                                            \
+                      : FlagOn(LEGAL_ANSI_CHARACTER_ARRAY[(C)],                \
+                               (FLAGS) | ((WILD_OK) ? FSRTL_WILD_CHARACTER : 0)))
+#define FsRtlIsUnicodeCharacterWild(C) \
+    ((((C) >= 0x40) ? FALSE : FlagOn(FsRtlLegalAnsiCharacterArray[(C)], FSRTL_WILD_CHARACTER)))
 /* Whether an ANSI name (or, with PathNamePermissible, a backslash-separated path) obeys the FAT 8.3 /
  * the HPFS naming rules. IRQL <= APC_LEVEL. */
 NTKERNELAPI BOOLEAN NTAPI FsRtlIsFatDbcsLegal(ANSI_STRING DbcsName, BOOLEAN WildCardsPermissible,
                                               BOOLEAN PathNamePermissible, BOOLEAN LeadingBackslashPermissible);
 NTKERNELAPI BOOLEAN NTAPI FsRtlIsHpfsDbcsLegal(ANSI_STRING DbcsName, BOOLEAN WildCardsPermissible,
                                                BOOLEAN PathNamePermissible, BOOLEAN LeadingBackslashPermissible);
+
+/* Drops "." components and lets each ".." take away the component before it, in place; NewLength
+ * receives the bytes left. STATUS_IO_REPARSE_DATA_INVALID when a ".." has nothing before it to take
+ * ("\..", "..", "..\x"). PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI FsRtlRemoveDotsFromPath(_Inout_updates_bytes_(PathLength) PWSTR OriginalString,
+                                                   _In_ USHORT PathLength, _Out_ USHORT *NewLength);
 
 /* ---- Pool, exception statuses, stack overflow posting ---- */
 
@@ -125,6 +176,18 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlIsHpfsDbcsLegal(ANSI_STRING DbcsName, BOOLEAN Wil
     ExAllocatePoolWithTag((POOL_TYPE)((PoolType) | POOL_RAISE_IF_ALLOCATION_FAILURE), NumberOfBytes, 'trSF')
 #define FsRtlAllocatePoolWithTag(PoolType, NumberOfBytes, Tag)                                                  \
     ExAllocatePoolWithTag((POOL_TYPE)((PoolType) | POOL_RAISE_IF_ALLOCATION_FAILURE), NumberOfBytes, Tag)
+/* The same, charged to the current process's pool quota (STATUS_QUOTA_EXCEEDED past it). */
+#define FsRtlAllocatePoolWithQuota(PoolType, NumberOfBytes)                                                     \
+    ExAllocatePoolWithQuotaTag((POOL_TYPE)((PoolType) | POOL_RAISE_IF_ALLOCATION_FAILURE), NumberOfBytes, 'trSF')
+#define FsRtlAllocatePoolWithQuotaTag(PoolType, NumberOfBytes, Tag)                                             \
+    ExAllocatePoolWithQuotaTag((POOL_TYPE)((PoolType) | POOL_RAISE_IF_ALLOCATION_FAILURE), NumberOfBytes, Tag)
+
+/* Completes an IRP with a status and the disk priority boost. */
+#define FsRtlCompleteRequest(IRP, STATUS)             \
+    {                                                  \
+        (IRP)->IoStatus.Status = (STATUS);             \
+        IoCompleteRequest((IRP), IO_DISK_INCREMENT);   \
+    }
 
 /* Whether a file system's exception filter handles the status (TRUE: a nonfatal error status). Any
  * IRQL. FsRtlNormalizeNtstatus: Exception when it is expected, else GenericException. */
@@ -140,6 +203,21 @@ NTKERNELAPI VOID NTAPI FsRtlPostStackOverflow(PVOID Context, PKEVENT Event,
                                               PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
 NTKERNELAPI VOID NTAPI FsRtlPostPagingFileStackOverflow(PVOID Context, PKEVENT Event,
                                                         PFSRTL_STACK_OVERFLOW_ROUTINE StackOverflowRoutine);
+/* Whether the file object is a paging file's. ntio's memory manager pages to no file, so none is:
+ * always FALSE. <= APC_LEVEL. */
+NTKERNELAPI LOGICAL NTAPI FsRtlIsPagingFile(PFILE_OBJECT FileObject);
+
+/* ---- Cancellable waits ---- */
+/* Waits on dispatcher objects that end with STATUS_CANCELLED when Irp (which must have no cancel
+ * routine, and stays the caller's) is cancelled and with STATUS_THREAD_IS_TERMINATING when the
+ * thread is terminating. PASSIVE_LEVEL with an IRP, else <= APC_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI FsRtlCancellableWaitForSingleObject(_In_ PVOID Object, _In_opt_ PLARGE_INTEGER Timeout,
+                                                               _In_opt_ PIRP Irp);
+NTKERNELAPI NTSTATUS NTAPI FsRtlCancellableWaitForMultipleObjects(_In_ ULONG Count, _In_ PVOID ObjectArray[],
+                                                                  _In_ WAIT_TYPE WaitType,
+                                                                  _In_opt_ PLARGE_INTEGER Timeout,
+                                                                  _In_opt_ PKWAIT_BLOCK WaitBlockArray,
+                                                                  _In_opt_ PIRP Irp);
 
 /* ---- Volume events ---- */
 /* The events a file system reports on its volume; each is a target-device-change event with its

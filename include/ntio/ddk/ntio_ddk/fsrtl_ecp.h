@@ -21,6 +21,8 @@ typedef ULONG FSRTL_ALLOCATE_ECP_FLAGS;
 #define FSRTL_ALLOCATE_ECPLIST_FLAG_CHARGE_QUOTA 0x00000001
 #define FSRTL_ALLOCATE_ECP_FLAG_CHARGE_QUOTA 0x00000001
 #define FSRTL_ALLOCATE_ECP_FLAG_NONPAGED_POOL 0x00000002
+typedef ULONG FSRTL_ECP_LOOKASIDE_FLAGS;
+#define FSRTL_ECP_LOOKASIDE_FLAG_NONPAGED_POOL 0x00000002
 
 /* Called when an ECP is freed (with its list or by FsRtlFreeExtraCreateParameter). */
 typedef VOID NTAPI FSRTL_EXTRA_CREATE_PARAMETER_CLEANUP_CALLBACK(_Inout_ PVOID EcpContext, _In_ LPCGUID EcpType);
@@ -34,6 +36,18 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlAllocateExtraCreateParameter(
     _In_opt_ PFSRTL_EXTRA_CREATE_PARAMETER_CLEANUP_CALLBACK CleanupCallback, _In_ ULONG PoolTag,
     _Outptr_ PVOID *EcpContext);
 NTKERNELAPI VOID NTAPI FsRtlFreeExtraCreateParameter(_In_ PVOID EcpContext);
+/* Lookaside lists of ECPs of one context size: Lookaside is a caller-allocated PAGED_LOOKASIDE_LIST,
+ * or NPAGED_LOOKASIDE_LIST with FSRTL_ECP_LOOKASIDE_FLAG_NONPAGED_POOL. FsRtlFreeExtraCreateParameter
+ * gives an ECP back to the list it came from. */
+NTKERNELAPI VOID NTAPI FsRtlInitExtraCreateParameterLookasideList(_Inout_ PVOID Lookaside,
+                                                                  _In_ FSRTL_ECP_LOOKASIDE_FLAGS Flags,
+                                                                  _In_ SIZE_T Size, _In_ ULONG Tag);
+NTKERNELAPI VOID NTAPI FsRtlDeleteExtraCreateParameterLookasideList(_Inout_ PVOID Lookaside,
+                                                                    _In_ FSRTL_ECP_LOOKASIDE_FLAGS Flags);
+NTKERNELAPI NTSTATUS NTAPI FsRtlAllocateExtraCreateParameterFromLookasideList(
+    _In_ LPCGUID EcpType, _In_ ULONG SizeOfContext, _In_ FSRTL_ALLOCATE_ECP_FLAGS Flags,
+    _In_opt_ PFSRTL_EXTRA_CREATE_PARAMETER_CLEANUP_CALLBACK CleanupCallback, _Inout_ PVOID LookasideList,
+    _Outptr_ PVOID *EcpContext);
 NTKERNELAPI NTSTATUS NTAPI FsRtlInsertExtraCreateParameter(_Inout_ PECP_LIST EcpList, _Inout_ PVOID EcpContext);
 NTKERNELAPI NTSTATUS NTAPI FsRtlFindExtraCreateParameter(_In_ PECP_LIST EcpList, _In_ LPCGUID EcpType,
                                                          _Outptr_opt_ PVOID *EcpContext,

@@ -137,6 +137,12 @@ NTKERNELAPI VOID NTAPI FsRtlAcquireFileForCcFlush(PFILE_OBJECT FileObject);
 NTKERNELAPI NTSTATUS NTAPI FsRtlAcquireFileForCcFlushEx(PFILE_OBJECT FileObject);
 NTKERNELAPI VOID NTAPI FsRtlReleaseFileForCcFlush(PFILE_OBJECT FileObject);
 
+/* The file's size (FILE_STANDARD_INFORMATION.EndOfFile) from its file system, by fast I/O
+ * (FastIoQueryStandardInfo) when that answers, else by an IRP_MJ_QUERY_INFORMATION, without the file
+ * object's lock, so a caller that owns file system resources may ask. STATUS_FILE_IS_A_DIRECTORY for a
+ * directory. PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI FsRtlGetFileSize(PFILE_OBJECT FileObject, PLARGE_INTEGER FileSize);
+
 NTIO_END_DECLS
 
 #endif

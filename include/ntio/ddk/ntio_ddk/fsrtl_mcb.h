@@ -48,6 +48,29 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlGetNextLargeMcbEntry(PLARGE_MCB Mcb, ULONG RunInd
 NTKERNELAPI BOOLEAN NTAPI FsRtlSplitLargeMcb(PLARGE_MCB Mcb, LONGLONG Vbn, LONGLONG Amount);
 NTKERNELAPI VOID NTAPI FsRtlTruncateLargeMcb(PLARGE_MCB Mcb, LONGLONG Vbn);
 
+/* Base MCBs: the mapping itself, without the large MCB's guarded mutex; the caller serializes.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlinitializebasemcb
+ * Allocation failures raise STATUS_INSUFFICIENT_RESOURCES when the MCB was initialized with
+ * MCB_FLAG_RAISE_ON_ALLOCATION_FAILURE (FsRtlInitializeBaseMcb always is), else fail. */
+NTKERNELAPI VOID NTAPI FsRtlInitializeBaseMcb(PBASE_MCB Mcb, POOL_TYPE PoolType);
+NTKERNELAPI BOOLEAN NTAPI FsRtlInitializeBaseMcbEx(PBASE_MCB Mcb, POOL_TYPE PoolType, USHORT Flags);
+NTKERNELAPI VOID NTAPI FsRtlUninitializeBaseMcb(PBASE_MCB Mcb);
+NTKERNELAPI VOID NTAPI FsRtlResetBaseMcb(PBASE_MCB Mcb);
+NTKERNELAPI VOID NTAPI FsRtlTruncateBaseMcb(PBASE_MCB Mcb, LONGLONG Vbn);
+NTKERNELAPI BOOLEAN NTAPI FsRtlAddBaseMcbEntry(PBASE_MCB Mcb, LONGLONG Vbn, LONGLONG Lbn, LONGLONG SectorCount);
+NTKERNELAPI NTSTATUS NTAPI FsRtlAddBaseMcbEntryEx(PBASE_MCB Mcb, LONGLONG Vbn, LONGLONG Lbn, LONGLONG SectorCount);
+NTKERNELAPI BOOLEAN NTAPI FsRtlRemoveBaseMcbEntry(PBASE_MCB Mcb, LONGLONG Vbn, LONGLONG SectorCount);
+NTKERNELAPI BOOLEAN NTAPI FsRtlLookupBaseMcbEntry(PBASE_MCB Mcb, LONGLONG Vbn, PLONGLONG Lbn,
+                                                  PLONGLONG SectorCountFromLbn, PLONGLONG StartingLbn,
+                                                  PLONGLONG SectorCountFromStartingLbn, PULONG Index);
+NTKERNELAPI BOOLEAN NTAPI FsRtlLookupLastBaseMcbEntry(PBASE_MCB Mcb, PLONGLONG Vbn, PLONGLONG Lbn);
+NTKERNELAPI BOOLEAN NTAPI FsRtlLookupLastBaseMcbEntryAndIndex(PBASE_MCB OpaqueMcb, PLONGLONG LargeVbn,
+                                                              PLONGLONG LargeLbn, PULONG Index);
+NTKERNELAPI ULONG NTAPI FsRtlNumberOfRunsInBaseMcb(PBASE_MCB Mcb);
+NTKERNELAPI BOOLEAN NTAPI FsRtlGetNextBaseMcbEntry(PBASE_MCB Mcb, ULONG RunIndex, PLONGLONG Vbn, PLONGLONG Lbn,
+                                                   PLONGLONG SectorCount);
+NTKERNELAPI BOOLEAN NTAPI FsRtlSplitBaseMcb(PBASE_MCB Mcb, LONGLONG Vbn, LONGLONG Amount);
+
 /* The small MCB of older file systems: the same mapping with 32-bit block numbers (a hole's LBN
  * is (LBN)-1). */
 typedef ULONG LBN;
