@@ -8,6 +8,7 @@
 
 #include "io_types.h"
 #include "pnp.h"
+#include "rtl_ntifs.h" /* FlagOn, which the character macros below use */
 
 NTIO_BEGIN_DECLS
 
@@ -126,18 +127,6 @@ NTKERNELAPI VOID NTAPI FsRtlDissectDbcs(ANSI_STRING Path, PANSI_STRING FirstName
 #define FSRTL_WILD_CHARACTER 0x08
 #define FSRTL_OLE_LEGAL 0x10
 #define FSRTL_NTFS_STREAM_LEGAL (FSRTL_NTFS_LEGAL | FSRTL_OLE_LEGAL)
-#ifndef FlagOn
-#define FlagOn(_F, _SF) ((_F) & (_SF))
-#endif
-#ifndef BooleanFlagOn
-#define BooleanFlagOn(F, SF) ((BOOLEAN)(((F) & (SF)) != 0))
-#endif
-#ifndef SetFlag
-#define SetFlag(_F, _SF) ((_F) |= (_SF))
-#endif
-#ifndef ClearFlag
-#define ClearFlag(_F, _SF) ((_F) &= ~(_SF))
-#endif
 extern NTKERNELAPI const UCHAR *const FsRtlLegalAnsiCharacterArray;
 #define LEGAL_ANSI_CHARACTER_ARRAY FsRtlLegalAnsiCharacterArray
 #define FsRtlIsAnsiCharacterWild(C) (FlagOn(FsRtlLegalAnsiCharacterArray[(UCHAR)(C)], FSRTL_WILD_CHARACTER))
