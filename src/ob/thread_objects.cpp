@@ -6,6 +6,7 @@
 #include <new>
 
 #include "host/thread.hpp"
+#include "ke/dispatcher.hpp"
 #include "ke/kernel.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
@@ -127,6 +128,22 @@ HANDLE PsGetThreadProcessId(PETHREAD Thread)
 }
 
 PEPROCESS PsGetThreadProcess(PETHREAD Thread) { return Thread ? Thread->m_process : nullptr; }
+
+// <ntifs.h>, undocumented on Learn: the CLIENT_ID of the thread that owns the mutant, zeroes when
+// none does. Read under the dispatcher lock, which an owner needs to release the mutant or to
+// abandon it when it ends, so the owner cannot go while its ids are read. A thread ke made without
+// the object manager (no _ETHREAD) has no client id: zeroes too.
+NTKERNELAPI VOID KeQueryOwnerMutant(PKMUTANT Mutant, PCLIENT_ID ClientId)
+{
+    ClientId->UniqueProcess = nullptr;
+    ClientId->UniqueThread = nullptr;
+    ke::DispatcherGuard guard;
+    _KTHREAD* owner = Mutant->OwnerThread;
+    if (!owner || !dynamic_cast<ob::ThreadObjects*>(owner->m_provider)) return;
+    auto* thread = static_cast<PETHREAD>(owner);
+    ClientId->UniqueThread = thread->m_cid_thread;
+    ClientId->UniqueProcess = thread->m_process ? thread->m_process->m_unique_id : nullptr;
+}
 
 BOOLEAN PsIsSystemThread(PETHREAD Thread)
 {
