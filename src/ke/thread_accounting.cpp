@@ -37,6 +37,10 @@ void freeze_cpu_time(_KTHREAD* thread) noexcept {
 
 std::uint64_t thread_cpu_time_ns(_KTHREAD* thread) noexcept { return read_cpu_time_ns(thread); }
 
+std::uint64_t cpu_time_as_cycles(std::uint64_t ns) noexcept {
+    return static_cast<std::uint64_t>(static_cast<unsigned __int128>(ns) * host::cycles_per_second() / 1000000000u);
+}
+
 }  // namespace ntio::ke
 
 using namespace ntio;
@@ -61,7 +65,7 @@ NTKERNELAPI ULONG KeQueryRuntimeThread(PKTHREAD Thread, PULONG UserTime) {
 NTKERNELAPI ULONG64 KeQueryTotalCycleTimeThread(PKTHREAD Thread, PULONG64 CycleTimeStamp) {
     const std::uint64_t ns = thread_cpu_time_ns(Thread);
     if (CycleTimeStamp) *CycleTimeStamp = host::cycle_counter();
-    return static_cast<ULONG64>(static_cast<unsigned __int128>(ns) * host::cycles_per_second() / 1000000000u);
+    return cpu_time_as_cycles(ns);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-kesetidealprocessorthread

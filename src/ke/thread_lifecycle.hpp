@@ -20,6 +20,8 @@ void note_host_cpu_clock(_KTHREAD* thread) noexcept;
 void freeze_cpu_time(_KTHREAD* thread) noexcept;
 // The CPU time `thread` has used, in ns (0 when the host could not tell).
 std::uint64_t thread_cpu_time_ns(_KTHREAD* thread) noexcept;
+// CPU time in ns as cycles of the processor's cycle counter (KeQueryTotalCycleTime*).
+std::uint64_t cpu_time_as_cycles(std::uint64_t ns) noexcept;
 
 // Binding of the calling host thread.
 void bind_current_thread(_KTHREAD* thread) noexcept;

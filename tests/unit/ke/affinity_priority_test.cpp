@@ -7,6 +7,8 @@
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kesetbaseprioritythread
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <ntddk.h>
 
 #include "support/system_fixture.hpp"
@@ -165,6 +167,28 @@ TEST_F(AffinityPriorityTest, run_and_cycle_times_grow_with_the_threads_cpu_use) 
     EXPECT_EQ(kernel_after, kernel_before);
     EXPECT_GE(user_after, user_before);
     EXPECT_GE(user_after + kernel_after, user_before + kernel_before);
+}
+
+// KeQueryTotalCycleTimeProcess: every thread of the process counts, those that ended too.
+TEST_F(AffinityPriorityTest, process_cycle_time_adds_up_its_threads) {
+    PKPROCESS process = reinterpret_cast<PKPROCESS>(PsGetCurrentProcess());
+    ULONG64 stamp = 0;
+    const ULONG64 own = KeQueryTotalCycleTimeThread(KeGetCurrentThread(), &stamp);
+    const ULONG64 before = KeQueryTotalCycleTimeProcess(process, &stamp);  // read after: at least as much
+    EXPECT_NE(stamp, 0u);
+    EXPECT_GE(before, own);
+    ULONG64 worker_cycles = 0;
+    std::thread worker([&] {
+        const ULONGLONG until = KeQueryInterruptTime() + 30 * 10000;
+        while (KeQueryInterruptTime() < until) {
+        }
+        ULONG64 ignored = 0;
+        worker_cycles = KeQueryTotalCycleTimeThread(KeGetCurrentThread(), &ignored);
+    });
+    worker.join();  // the worker's thread has ended: its cycles stay counted
+    EXPECT_GT(worker_cycles, 0u);
+    const ULONG64 after = KeQueryTotalCycleTimeProcess(process, &stamp);
+    EXPECT_GE(after, before + worker_cycles);
 }
 
 TEST_F(AffinityPriorityTest, base_priority_returns_the_previous_increment) {

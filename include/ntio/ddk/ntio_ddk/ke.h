@@ -387,6 +387,8 @@ NTKERNELAPI ULONG KeQueryRuntimeThread(_In_ PKTHREAD Thread, _Out_ PULONG UserTi
 /* The thread's CPU time in processor cycles; *CycleTimeStamp gets the cycle counter now.
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerytotalcycletimethread */
 NTKERNELAPI ULONG64 KeQueryTotalCycleTimeThread(_Inout_ PKTHREAD Thread, _Out_ PULONG64 CycleTimeStamp);
+/* The cycle time of every thread the process has had (those that ended included), as above. */
+NTKERNELAPI ULONG64 KeQueryTotalCycleTimeProcess(_Inout_ PKPROCESS Process, _Out_ PULONG64 CycleTimeStamp);
 /* <ntifs.h>. Returns the previous ideal processor; a processor the system does not have changes
  * nothing. Recorded only: the host scheduler places threads. */
 NTKERNELAPI UCHAR KeSetIdealProcessorThread(_Inout_ PKTHREAD Thread, _In_ UCHAR Processor);
