@@ -129,6 +129,23 @@ NTSYSAPI NTSTATUS NTAPI NtQueryMutant(_In_ HANDLE MutantHandle, _In_ MUTANT_INFO
                                       _Out_writes_bytes_(MutantInformationLength) PVOID MutantInformation,
                                       _In_ ULONG MutantInformationLength, _Out_opt_ PULONG ReturnLength);
 
+/* Timer objects (see ZwSetTimer in <wdm.h>): a TimerApcRoutine runs as a user APC of the thread that
+ * set the timer, in an alertable wait of that thread or at NtTestAlert. */
+NTSYSAPI NTSTATUS NTAPI NtCreateTimer(_Out_ PHANDLE TimerHandle, _In_ ACCESS_MASK DesiredAccess,
+                                      _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ TIMER_TYPE TimerType);
+NTSYSAPI NTSTATUS NTAPI NtOpenTimer(_Out_ PHANDLE TimerHandle, _In_ ACCESS_MASK DesiredAccess,
+                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtSetTimer(_In_ HANDLE TimerHandle, _In_ PLARGE_INTEGER DueTime,
+                                   _In_opt_ PTIMER_APC_ROUTINE TimerApcRoutine, _In_opt_ PVOID TimerContext,
+                                   _In_ BOOLEAN ResumeTimer, _In_opt_ LONG Period, _Out_opt_ PBOOLEAN PreviousState);
+NTSYSAPI NTSTATUS NTAPI NtSetTimerEx(_In_ HANDLE TimerHandle, _In_ TIMER_SET_INFORMATION_CLASS TimerSetInformationClass,
+                                     _Inout_updates_bytes_opt_(TimerSetInformationLength) PVOID TimerSetInformation,
+                                     _In_ ULONG TimerSetInformationLength);
+NTSYSAPI NTSTATUS NTAPI NtCancelTimer(_In_ HANDLE TimerHandle, _Out_opt_ PBOOLEAN CurrentState);
+NTSYSAPI NTSTATUS NTAPI NtQueryTimer(_In_ HANDLE TimerHandle, _In_ TIMER_INFORMATION_CLASS TimerInformationClass,
+                                     _Out_writes_bytes_(TimerInformationLength) PVOID TimerInformation,
+                                     _In_ ULONG TimerInformationLength, _Out_opt_ PULONG ReturnLength);
+
 NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(_In_ HANDLE Handle, _In_ BOOLEAN Alertable,
                                               _In_opt_ PLARGE_INTEGER Timeout);
 NTSYSAPI NTSTATUS NTAPI NtWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Count) HANDLE Handles[],
@@ -137,6 +154,7 @@ NTSYSAPI NTSTATUS NTAPI NtWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Co
 NTSYSAPI NTSTATUS NTAPI NtSignalAndWaitForSingleObject(_In_ HANDLE SignalHandle, _In_ HANDLE WaitHandle,
                                                        _In_ BOOLEAN Alertable, _In_opt_ PLARGE_INTEGER Timeout);
 NTSYSAPI NTSTATUS NTAPI NtDelayExecution(_In_ BOOLEAN Alertable, _In_ PLARGE_INTEGER DelayInterval);
+NTSYSAPI NTSTATUS NTAPI NtYieldExecution(VOID);
 
 NTSYSAPI NTSTATUS NTAPI NtQueueApcThread(_In_ HANDLE ThreadHandle, _In_ PPS_APC_ROUTINE ApcRoutine,
                                          _In_opt_ PVOID ApcArgument1, _In_opt_ PVOID ApcArgument2,

@@ -2,6 +2,9 @@
 // (the compiler's <cpuid.h>, no host call). Features of other architectures, and the ones that
 // describe what an x64 processor always has or never has, answer as Windows x64 documents them.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exisprocessorfeaturepresent
+// ExVerifySuite answers the other "what is this system" question, from the product RtlGetVersion reports.
+#include <cstring>
+
 #include <wdm.h>
 
 #if defined(__x86_64__)
@@ -86,6 +89,19 @@ NTKERNELAPI BOOLEAN NTAPI ExIsProcessorFeaturePresent(ULONG ProcessorFeature) {
     default: present = false; break;  // unknown, or another architecture's (ARM, Alpha, PowerPC)
     }
     return present ? TRUE : FALSE;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exverifysuite: the suite bits
+// RtlGetVersion reports (wSuiteMask, one bit per SUITE_TYPE).
+NTKERNELAPI BOOLEAN NTAPI ExVerifySuite(SUITE_TYPE SuiteType) {
+    unsigned type = 0;  // as passed: a value outside the enumeration is no suite
+    static_assert(sizeof(SuiteType) == sizeof(type));
+    std::memcpy(&type, &SuiteType, sizeof(type));
+    if (type >= MaxSuiteType || type >= 16) return FALSE;
+    RTL_OSVERSIONINFOEXW version{};
+    version.dwOSVersionInfoSize = sizeof(version);
+    if (!NT_SUCCESS(RtlGetVersion(reinterpret_cast<PRTL_OSVERSIONINFOW>(&version)))) return FALSE;
+    return (version.wSuiteMask & (1u << type)) ? TRUE : FALSE;
 }
 
 }  // extern "C"

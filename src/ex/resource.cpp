@@ -357,6 +357,20 @@ VOID NTAPI ExSetResourceOwnerPointer(PERESOURCE Resource, PVOID OwnerPointer) {
     }
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exsetresourceownerpointerex
+// Both modes take the same owner pointer rule (its two low bits set); the flag only names the thread
+// NT may boost.
+VOID NTAPI ExSetResourceOwnerPointerEx(PERESOURCE Resource, PVOID OwnerPointer, ULONG Flags) {
+    (void)Flags;
+    ExSetResourceOwnerPointer(Resource, OwnerPointer);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exdisableresourceboostlite
+VOID NTAPI ExDisableResourceBoostLite(PERESOURCE Resource) {
+    RawSpinLockGuard guard(&Resource->SpinLock);
+    Resource->Flag |= ResourceDisableBoost;
+}
+
 BOOLEAN NTAPI ExIsResourceAcquiredExclusiveLite(PERESOURCE Resource) {
     RawSpinLockGuard guard(&Resource->SpinLock);
     return owned_exclusive(Resource) && Resource->OwnerEntry.OwnerThread == ExGetCurrentResourceThread();

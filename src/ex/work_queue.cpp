@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ex/executive.hpp"
+#include "ex/timer_object.hpp"
 
 #include "ke/kernel.hpp"
 #include "ke/thread.hpp"
@@ -63,6 +64,8 @@ void for_each_pending_work_item(void (*fn)(PWORK_QUEUE_ITEM item, void* context)
 Executive::Executive(System& system) : m_system(system) {
     KeInitializeQueue(&m_queue, kMaxWorkers);
     KeInitializeEvent(&m_first_worker_ready, NotificationEvent, FALSE);
+    // A terminating thread's timer objects lose their APCs (NT's ExTimerRundown).
+    system.kernel().add_thread_rundown_hook(timer_rundown, nullptr);
 }
 
 Executive::~Executive() { stop(); }

@@ -35,6 +35,35 @@ bool clock_is_time_stamp_counter() noexcept {
     return ok;
 }
 
+std::uint64_t cycle_counter() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return interrupt_time();
+#endif
+}
+
+std::uint64_t cycles_per_second() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    static const std::uint64_t rate = [] {
+        const std::uint64_t t0 = interrupt_time();
+        const std::uint64_t c0 = cycle_counter();
+        timespec pause{0, 2000000};
+        while (nanosleep(&pause, &pause) != 0) {
+        }
+        const std::uint64_t c1 = cycle_counter();
+        const std::uint64_t t1 = interrupt_time();
+        const std::uint64_t elapsed = t1 > t0 ? t1 - t0 : 1;  // 100 ns units
+        const std::uint64_t measured = static_cast<std::uint64_t>(
+            static_cast<unsigned __int128>(c1 - c0) * 10000000u / elapsed);
+        return measured ? measured : std::uint64_t{1};
+    }();
+    return rate;
+#else
+    return 10000000;  // interrupt time's rate
+#endif
+}
+
 Deadline deadline_from_interrupt_time(std::uint64_t interrupt_due) noexcept {
     Deadline d;
     d.clock = Deadline::Clock::Monotonic;

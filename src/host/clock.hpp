@@ -19,6 +19,11 @@ std::uint64_t performance_counter() noexcept;  // ticks of kPerformanceFrequency
 // CPUs, or the host would not use it), so an rdtsc read is as good a time as the clock's own.
 bool clock_is_time_stamp_counter() noexcept;
 
+// The processor's cycle counter (rdtsc; interrupt time on hosts without one), and its rate, measured
+// once against CLOCK_MONOTONIC at the first call (a 2 ms sleep).
+std::uint64_t cycle_counter() noexcept;
+std::uint64_t cycles_per_second() noexcept;
+
 // Deadline for a futex wait: `interrupt_due` in interrupt time, or `system_due` in system time.
 Deadline deadline_from_interrupt_time(std::uint64_t interrupt_due) noexcept;
 Deadline deadline_from_system_time(std::int64_t system_due) noexcept;

@@ -1,4 +1,5 @@
 // pthread_create/pthread_join wrappers with errno mapped to NTSTATUS.
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -84,6 +85,20 @@ bool current_thread_stack(std::uintptr_t& low, std::uintptr_t& high) noexcept {
 }
 
 std::uint32_t current_thread_id() noexcept { return static_cast<std::uint32_t>(::gettid()); }
+
+bool current_thread_cpu_clock(int& clock) noexcept {
+    clockid_t id{};
+    if (pthread_getcpuclockid(pthread_self(), &id) != 0) return false;
+    clock = static_cast<int>(id);
+    return true;
+}
+
+bool thread_cpu_time_ns(int clock, std::uint64_t& ns) noexcept {
+    timespec ts{};
+    if (clock_gettime(static_cast<clockid_t>(clock), &ts) != 0) return false;
+    ns = static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
+    return true;
+}
 
 LateThreadExit::LateThreadExit(Routine routine) noexcept { (void)pthread_key_create(&m_key, routine); }
 

@@ -43,6 +43,12 @@ bool current_thread_stack(std::uintptr_t& low, std::uintptr_t& high) noexcept;
 // The calling thread's id as the host's tools show it (Linux's tid).
 std::uint32_t current_thread_id() noexcept;
 
+// The calling thread's CPU-time clock (a clockid_t another thread may read); false when the host has
+// none.
+bool current_thread_cpu_clock(int& clock) noexcept;
+// The CPU time the thread of `clock` has used, in ns; false once that thread has ended.
+bool thread_cpu_time_ns(int clock, std::uint64_t& ns) noexcept;
+
 // A per-thread value whose routine runs when its thread ends, after every C++ thread_local
 // destructor of that thread (so a thread's own rundown can still use what the value holds).
 class LateThreadExit {

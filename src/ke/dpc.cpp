@@ -214,6 +214,15 @@ NTKERNELAPI VOID KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number) {
     Dpc->Number = static_cast<USHORT>(kTargetedProcessor | static_cast<UCHAR>(Number));
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesettargetprocessordpcex
+// STATUS_INVALID_PARAMETER for a processor the system does not have (one group: group 0 only).
+NTKERNELAPI NTSTATUS KeSetTargetProcessorDpcEx(PKDPC Dpc, PPROCESSOR_NUMBER ProcNumber) {
+    const ULONG index = KeGetProcessorIndexFromNumber(ProcNumber);
+    if (index == INVALID_PROCESSOR_INDEX) return STATUS_INVALID_PARAMETER;
+    KeSetTargetProcessorDpc(Dpc, static_cast<CCHAR>(index));
+    return STATUS_SUCCESS;
+}
+
 NTKERNELAPI VOID KeFlushQueuedDpcs(VOID) {
     _KTHREAD* t = current_thread();
     if (!t) return;

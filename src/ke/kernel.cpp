@@ -249,6 +249,7 @@ void terminate_thread(_KTHREAD* t, NTSTATUS exit_status) noexcept {
     }
     kernel->run_rundown_hooks(t);
     rundown_apcs(t);
+    freeze_cpu_time(t);
     {
         DispatcherGuard guard;
         abandon_mutants_locked(t);

@@ -138,6 +138,9 @@ unsigned dpc_processor_for(Kernel& kernel, PRKDPC dpc) noexcept;
 // Whether a KTIMER is in its engine's list (set and not yet expired or cancelled). An expired timer
 // has had its DPC queued by then: the engine does both under one lock. Any IRQL <= DISPATCH_LEVEL.
 bool timer_armed(PKTIMER timer) noexcept;
+// The interrupt time a KTIMER was last set to expire at (its next expiry while a periodic timer runs);
+// 0 for a timer never set. Read under the engines' lock. Any IRQL <= DISPATCH_LEVEL.
+ULONGLONG timer_due_time(PKTIMER timer) noexcept;
 
 // Queues a DPC on a specific processor of `kernel` (timer engine, KeSetTargetProcessorDpc).
 BOOLEAN insert_queue_dpc(Kernel& kernel, unsigned processor, PRKDPC dpc, PVOID arg1, PVOID arg2);

@@ -2,6 +2,7 @@
 // (one group, one NUMA node) take the host's core, package and cache layout (host/cpu_topology) for the host
 // CPUs of the same numbers; a processor the host says nothing about is a core and package of its own
 // without caches listed.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -179,6 +180,19 @@ void write_records(const Topology& t, LOGICAL_PROCESSOR_RELATIONSHIP kind, KAFFI
 using namespace ntio::ke;
 
 extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetrecommendedshareddataalignment
+// NT's largest cache line: the widest line of the caches the host lists for its first CPU, or
+// SYSTEM_CACHE_ALIGNMENT_SIZE when it lists none.
+NTKERNELAPI ULONG KeGetRecommendedSharedDataAlignment(VOID) {
+    static const ULONG alignment = [] {
+        unsigned long widest = 0;
+        ntio::host::CpuCache cache;
+        for (unsigned i = 0; ntio::host::cpu_cache(0, i, cache); ++i) widest = std::max(widest, cache.line_size);
+        return widest ? static_cast<ULONG>(widest) : static_cast<ULONG>(SYSTEM_CACHE_ALIGNMENT_SIZE);
+    }();
+    return alignment;
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerymaximumprocessorcountex
 NTKERNELAPI ULONG KeQueryMaximumProcessorCountEx(USHORT GroupNumber) {

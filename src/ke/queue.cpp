@@ -373,6 +373,21 @@ NTKERNELAPI PLIST_ENTRY KeRemoveQueue(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode, 
     return removed ? entry : reinterpret_cast<PLIST_ENTRY>(static_cast<LONG_PTR>(status));
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-keremovequeueex (Windows 7+)
+// Waits like KeRemoveQueue (alertably if asked) for the first entry, then takes the ones already
+// queued, up to Count. Returns how many EntryArray holds; when the wait ends without an entry, that is
+// 1 and EntryArray[0] is the status (STATUS_TIMEOUT, STATUS_USER_APC, STATUS_ALERTED, STATUS_ABANDONED)
+// cast to a PLIST_ENTRY, as KeRemoveQueue returns it.
+NTKERNELAPI ULONG KeRemoveQueueEx(PKQUEUE Queue, KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Timeout,
+                                  PLIST_ENTRY* EntryArray, ULONG Count) {
+    if (Count == 0) return 0;
+    ULONG removed = 0;
+    NTSTATUS status = remove_queue_entries(Queue, WaitMode, Alertable != FALSE, Timeout, EntryArray, Count, &removed);
+    if (removed) return removed;
+    EntryArray[0] = reinterpret_cast<PLIST_ENTRY>(static_cast<LONG_PTR>(status));
+    return 1;
+}
+
 NTKERNELAPI PLIST_ENTRY KeRundownQueue(PRKQUEUE Queue) {
     DispatcherGuard guard;
     // The entries, oldest first, linked in a circle without a head (as NT returns them).

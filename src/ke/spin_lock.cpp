@@ -65,6 +65,15 @@ NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) {
     return old;
 }
 
+// Raises to SYNCH_LEVEL (not DISPATCH_LEVEL) before taking the lock; KeReleaseSpinLock releases it
+// and lowers back to the IRQL returned.
+NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToSynch(PKSPIN_LOCK SpinLock) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::KeAcquireSpinLock, reinterpret_cast<ULONG_PTR>(SpinLock));
+    KIRQL old = KfRaiseIrql(SYNCH_LEVEL);
+    acquire(SpinLock, current_thread());
+    return old;
+}
+
 NTKERNELAPI VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql) {
     *OldIrql = KeAcquireSpinLockRaiseToDpc(SpinLock);
 }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/thread.hpp"
 #include "ke/thread.hpp"
 #include "ke/kernel.hpp"
 #include "ke/previous_mode.hpp"
@@ -40,6 +41,17 @@ void refresh_current() noexcept {
     t_current_thread.store(bound ? bound : t_terminating, std::memory_order_release);
 }
 
+_KTHREAD* adopt() noexcept;
+}  // namespace
+
+void note_host_cpu_clock(_KTHREAD* thread) noexcept {
+    int clock = 0;
+    if (!host::current_thread_cpu_clock(clock)) return;
+    thread->m_cpu_clock.store(clock, std::memory_order_relaxed);
+    thread->m_has_cpu_clock.store(true, std::memory_order_release);
+}
+
+namespace {
 _KTHREAD* adopt() noexcept {
     if (t_adopting || t_binding_gone) return nullptr;
     System* system = System::current();
@@ -56,6 +68,7 @@ _KTHREAD* adopt() noexcept {
         thread->m_previous_mode = UserMode;
         thread->m_binding = &t_binding;
         thread->m_current_slot = &t_current_thread;
+        note_host_cpu_clock(thread);
         kernel.register_thread(thread);
         t_binding.thread.store(thread, std::memory_order_release);
         refresh_current();
@@ -94,14 +107,20 @@ void initialize_thread(_KTHREAD* t, System& system, PEPROCESS process) {
     InitializeListHead(&t->m_mutant_list);
     InitializeListHead(&t->m_queue_link);
     InitializeListHead(&t->m_kernel_link);
+    InitializeListHead(&t->m_active_timers);
+    t->m_active_timer_lock = 0;
     t->m_apc_queueable = true;
     t->m_exit_status = STATUS_PENDING;
     t->m_unique_id = g_next_thread_id.fetch_add(1, std::memory_order_relaxed);
+    // Ideal processors handed out in turn, as NT spreads a process's threads.
+    t->m_ideal_processor.store(static_cast<UCHAR>(t->m_unique_id % system.kernel().processor_count()),
+                               std::memory_order_relaxed);
 }
 
 _KTHREAD* adopt_current_thread() noexcept { return adopt(); }
 
 void bind_current_thread(_KTHREAD* thread) noexcept {
+    note_host_cpu_clock(thread);
     t_binding.thread.store(thread, std::memory_order_release);
     refresh_current();
 }

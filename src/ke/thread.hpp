@@ -95,6 +95,21 @@ struct _KTHREAD {
     PKSTART_ROUTINE m_start_routine = nullptr;
     PVOID m_start_context = nullptr;
     std::uint64_t m_unique_id = 0;
+
+    // ---- Executive timers (ex/timer_object.cpp) ----
+    // Timer objects whose APC targets this thread (NT's ETHREAD.ActiveTimerListHead), guarded by
+    // m_active_timer_lock (taken after a timer's own lock); the thread's rundown cancels them.
+    LIST_ENTRY m_active_timers{};
+    KSPIN_LOCK m_active_timer_lock = 0;
+
+    // ---- Scheduling and accounting the DDIs record and report (thread_accounting.cpp) ----
+    std::atomic<UCHAR> m_ideal_processor{0};  // KeSetIdealProcessorThread: the user ideal processor
+    bool m_stack_swap_enabled = true;          // KeSetKernelStackSwapEnable (written by the thread itself)
+    // The host thread's CPU-time clock (a clockid_t), valid while the host thread runs; at termination
+    // the time it read last is kept in m_final_cpu_time_ns and reported from then on.
+    std::atomic<int> m_cpu_clock{0};
+    std::atomic<bool> m_has_cpu_clock{false};
+    std::atomic<std::uint64_t> m_final_cpu_time_ns{0};
 };
 
 static_assert(offsetof(_KTHREAD, m_own_wait_blocks[0].Object) + sizeof(PVOID) - offsetof(_KTHREAD, m_wait_word) <= 64,

@@ -166,6 +166,16 @@ NTKERNELAPI VOID KeRevertToUserAffinityThreadEx(KAFFINITY Affinity) {
     }
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetsystemaffinitythread
+// The older pair: no previous affinity to hand back, the revert always returns to the user affinity.
+// An invalid mask changes nothing, as the Ex form does.
+NTKERNELAPI VOID KeSetSystemAffinityThread(KAFFINITY Affinity) { (void)KeSetSystemAffinityThreadEx(Affinity); }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereverttouseraffinitythread
+NTKERNELAPI VOID KeRevertToUserAffinityThread(VOID) {
+    if (_KTHREAD* t = current_thread()) t->m_system_affinity = 0;
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetsystemgroupaffinitythread
 // One group (0). *PreviousAffinity gets the previous system affinity, Mask 0 standing for "the user
 // affinity" (a value only KeRevertToUserGroupAffinityThread understands). An invalid group or mask

@@ -150,6 +150,11 @@ bool timer_armed(PKTIMER timer) noexcept {
     return armed(timer);
 }
 
+ULONGLONG timer_due_time(PKTIMER timer) noexcept {
+    std::lock_guard guard(timer_lock());
+    return timer->DueTime.QuadPart;
+}
+
 }  // namespace ntio::ke
 
 using namespace ntio::ke;

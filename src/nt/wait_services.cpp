@@ -1,5 +1,5 @@
 // Handle waits: NtWaitForSingleObject, NtWaitForMultipleObjects, NtSignalAndWaitForSingleObject and
-// NtDelayExecution. The hot path is one handle lookup plus the ke wait: no allocation, no lock of
+// NtDelayExecution (and NtYieldExecution). The hot path is one handle lookup plus the ke wait: no allocation, no lock of
 // our own. Waits run in the caller's PreviousMode, so an alertable UserMode wait returns
 // STATUS_USER_APC once the thread's user APCs have run.
 #include "nt/current_system.hpp"
@@ -149,6 +149,14 @@ NTSTATUS NTAPI NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval)
     NTSTATUS status = read_caller(mode, static_cast<const LARGE_INTEGER*>(DelayInterval), interval);
     if (!NT_SUCCESS(status)) return status;
     return KeDelayExecutionThread(mode, Alertable, &interval);
+}
+
+// Gives the processor up to another ready thread. NT answers STATUS_NO_YIELD_PERFORMED when no
+// thread was ready to take it; the host does not say whether sched_yield switched, so ntio always
+// answers STATUS_SUCCESS.
+NTSTATUS NTAPI NtYieldExecution(VOID) {
+    std::this_thread::yield();
+    return STATUS_SUCCESS;
 }
 
 }  // extern "C"

@@ -117,6 +117,36 @@ NTSTATUS NTAPI ZwQueryMutant(HANDLE MutantHandle, MUTANT_INFORMATION_CLASS Mutan
     return NtQueryMutant(MutantHandle, MutantInformationClass, MutantInformation, MutantInformationLength, ReturnLength);
 }
 
+NTSTATUS NTAPI ZwCreateTimer(PHANDLE TimerHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, TIMER_TYPE TimerType) {
+    KernelModeCall kernel;
+    return NtCreateTimer(TimerHandle, DesiredAccess, ObjectAttributes, TimerType);
+}
+
+NTSTATUS NTAPI ZwOpenTimer(PHANDLE TimerHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes) {
+    KernelModeCall kernel;
+    return NtOpenTimer(TimerHandle, DesiredAccess, ObjectAttributes);
+}
+
+NTSTATUS NTAPI ZwSetTimer(HANDLE TimerHandle, PLARGE_INTEGER DueTime, PTIMER_APC_ROUTINE TimerApcRoutine, PVOID TimerContext, BOOLEAN ResumeTimer, LONG Period, PBOOLEAN PreviousState) {
+    KernelModeCall kernel;
+    return NtSetTimer(TimerHandle, DueTime, TimerApcRoutine, TimerContext, ResumeTimer, Period, PreviousState);
+}
+
+NTSTATUS NTAPI ZwSetTimerEx(HANDLE TimerHandle, TIMER_SET_INFORMATION_CLASS TimerSetInformationClass, PVOID TimerSetInformation, ULONG TimerSetInformationLength) {
+    KernelModeCall kernel;
+    return NtSetTimerEx(TimerHandle, TimerSetInformationClass, TimerSetInformation, TimerSetInformationLength);
+}
+
+NTSTATUS NTAPI ZwCancelTimer(HANDLE TimerHandle, PBOOLEAN CurrentState) {
+    KernelModeCall kernel;
+    return NtCancelTimer(TimerHandle, CurrentState);
+}
+
+NTSTATUS NTAPI ZwQueryTimer(HANDLE TimerHandle, TIMER_INFORMATION_CLASS TimerInformationClass, PVOID TimerInformation, ULONG TimerInformationLength, PULONG ReturnLength) {
+    KernelModeCall kernel;
+    return NtQueryTimer(TimerHandle, TimerInformationClass, TimerInformation, TimerInformationLength, ReturnLength);
+}
+
 NTSTATUS NTAPI ZwWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout) {
     KernelModeCall kernel;
     return NtWaitForSingleObject(Handle, Alertable, Timeout);
@@ -135,6 +165,11 @@ NTSTATUS NTAPI ZwSignalAndWaitForSingleObject(HANDLE SignalHandle, HANDLE WaitHa
 NTSTATUS NTAPI ZwDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval) {
     KernelModeCall kernel;
     return NtDelayExecution(Alertable, DelayInterval);
+}
+
+NTSTATUS NTAPI ZwYieldExecution(VOID) {
+    KernelModeCall kernel;
+    return NtYieldExecution();
 }
 
 NTSTATUS NTAPI ZwQueueApcThread(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine, PVOID ApcArgument1, PVOID ApcArgument2, PVOID ApcArgument3) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <new>
 
+#include "ex/timer_object.hpp"
 #include "ke/kernel.hpp"
 #include "ntio_ddk/bugcodes.h"
 #include "ob/namespace.hpp"
@@ -60,12 +61,24 @@ void delete_mutant(void* body)
     if (mutant->OwnerThread) (void)ke::release_mutant(mutant, true, nullptr);
 }
 
-// A timer deleted while set leaves the timer queue first. Bodies start with the KTIMER.
+// A timer deleted while set leaves the timer queue first. Bodies start with the KTIMER; those
+// NtCreateTimer made are executive timers (ex/timer_object.hpp), whose APC and DPC go with them.
 void delete_timer(void* body)
 {
+    if (ex::is_timer_object(body, header_of(body)->body_size)) {
+        ex::delete_timer_object(static_cast<ex::TimerObject*>(body));
+        return;
+    }
     auto* timer = static_cast<PKTIMER>(body);
     if (timer->Header.Type == TimerNotificationObject || timer->Header.Type == TimerSynchronizationObject)
         (void)KeCancelTimer(timer);
+}
+
+// The last handle to an executive timer cancels it and its APC.
+void close_timer(PEPROCESS, void* body, ACCESS_MASK, ULONG_PTR, ULONG_PTR system_handle_count)
+{
+    if (ex::is_timer_object(body, header_of(body)->body_size))
+        ex::close_timer_object(static_cast<ex::TimerObject*>(body), system_handle_count);
 }
 
 constexpr ACCESS_MASK kProcessWrite = PROCESS_CREATE_PROCESS | PROCESS_CREATE_THREAD | PROCESS_VM_OPERATION |
@@ -129,7 +142,8 @@ _OBJECT_TYPE g_timer_type{
     {STANDARD_RIGHTS_READ | TIMER_QUERY_STATE, STANDARD_RIGHTS_WRITE | TIMER_MODIFY_STATE,
      STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE, TIMER_ALL_ACCESS},
     TIMER_ALL_ACCESS, NonPagedPool, false, false, 0,
-    nullptr, nullptr, delete_timer};
+    nullptr, close_timer, delete_timer, nullptr, nullptr, nullptr, nullptr,
+    /*delete_at_passive=*/true};
 
 namespace {
 _OBJECT_TYPE* g_registered[kMaxObjectTypes + 1] = {};

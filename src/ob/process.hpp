@@ -51,6 +51,7 @@ struct _EPROCESS : _KPROCESS {
     std::atomic<LONGLONG> m_exit_time{0};
     std::mutex m_thread_lock;
     std::vector<struct _ETHREAD*> m_threads;  // live thread objects (not referenced)
+    std::uint64_t m_deleted_threads_cpu_ns = 0;  // CPU time of threads gone from m_threads (m_thread_lock)
     // Pool quota, [kNonPagedQuota] and [kPagedQuota]. Never charged for the system process. A block
     // allocated with quota holds a reference on the process it charged until it is freed.
     ntio::ob::PoolQuota m_pool_quota[2];

@@ -5,8 +5,11 @@
 
 #include <new>
 
+#include "host/clock.hpp"
 #include "host/thread.hpp"
+#include "ke/dispatcher.hpp"
 #include "ke/kernel.hpp"
+#include "ke/thread_lifecycle.hpp"
 #include "ntio/system.hpp"
 #include "ob/object_manager.hpp"
 #include "ob/ps_notify.hpp"
@@ -51,6 +54,7 @@ void delete_thread_object(void* body)
     PEPROCESS process = thread->m_process;
     if (process) {
         std::lock_guard<std::mutex> guard(process->m_thread_lock);
+        process->m_deleted_threads_cpu_ns += ke::thread_cpu_time_ns(thread);
         std::erase(process->m_threads, thread);
     }
     thread->~_ETHREAD();
@@ -127,6 +131,38 @@ HANDLE PsGetThreadProcessId(PETHREAD Thread)
 }
 
 PEPROCESS PsGetThreadProcess(PETHREAD Thread) { return Thread ? Thread->m_process : nullptr; }
+
+// KeQueryTotalCycleTimeProcess (<wdm.h>, next to KeQueryTotalCycleTimeThread; no Learn page): the
+// cycle time of the process's threads, the ended ones included, counted as that routine counts a
+// thread's.
+NTKERNELAPI ULONG64 KeQueryTotalCycleTimeProcess(PKPROCESS Process, PULONG64 CycleTimeStamp)
+{
+    auto* process = static_cast<PEPROCESS>(Process);
+    std::uint64_t ns = 0;
+    {
+        std::lock_guard<std::mutex> guard(process->m_thread_lock);
+        ns = process->m_deleted_threads_cpu_ns;
+        for (_ETHREAD* thread : process->m_threads) ns += ke::thread_cpu_time_ns(thread);
+    }
+    if (CycleTimeStamp) *CycleTimeStamp = host::cycle_counter();
+    return ke::cpu_time_as_cycles(ns);
+}
+
+// <ntifs.h>, undocumented on Learn: the CLIENT_ID of the thread that owns the mutant, zeroes when
+// none does. Read under the dispatcher lock, which an owner needs to release the mutant or to
+// abandon it when it ends, so the owner cannot go while its ids are read. A thread ke made without
+// the object manager (no _ETHREAD) has no client id: zeroes too.
+NTKERNELAPI VOID KeQueryOwnerMutant(PKMUTANT Mutant, PCLIENT_ID ClientId)
+{
+    ClientId->UniqueProcess = nullptr;
+    ClientId->UniqueThread = nullptr;
+    ke::DispatcherGuard guard;
+    _KTHREAD* owner = Mutant->OwnerThread;
+    if (!owner || !dynamic_cast<ob::ThreadObjects*>(owner->m_provider)) return;
+    auto* thread = static_cast<PETHREAD>(owner);
+    ClientId->UniqueThread = thread->m_cid_thread;
+    ClientId->UniqueProcess = thread->m_process ? thread->m_process->m_unique_id : nullptr;
+}
 
 BOOLEAN PsIsSystemThread(PETHREAD Thread)
 {

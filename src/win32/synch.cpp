@@ -1,4 +1,4 @@
-// kernel32 events, semaphores and mutexes over NtCreate*/NtOpen*/NtSet*/NtRelease*: named objects
+// kernel32 events, semaphores, mutexes and waitable timers over NtCreate*/NtOpen*/NtSet*/NtRelease*: named objects
 // in \BaseNamedObjects, ERROR_ALREADY_EXISTS (with the handle) when Create* opened an existing one.
 #include "win32/win32.hpp"
 
@@ -69,6 +69,38 @@ HANDLE create_mutex(LPSECURITY_ATTRIBUTES sa, BOOL initial_owner, const Char* na
     HANDLE handle = nullptr;
     NTSTATUS status = NtCreateMutant(&handle, MUTANT_ALL_ACCESS, attributes.get(), initial_owner ? TRUE : FALSE);
     return finish_create(status, handle);
+}
+
+template <class Char>
+HANDLE create_timer(LPSECURITY_ATTRIBUTES sa, const Char* name, DWORD flags, DWORD access) {
+    win32::ensure_system();
+    if (flags & ~static_cast<DWORD>(CREATE_WAITABLE_TIMER_MANUAL_RESET | CREATE_WAITABLE_TIMER_HIGH_RESOLUTION)) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return nullptr;
+    }
+    win32::NamedObjectAttributes attributes(name, sa, FALSE, OBJ_OPENIF);
+    if (!NT_SUCCESS(attributes.status())) return finish_create(attributes.status(), nullptr);
+    HANDLE handle = nullptr;
+    NTSTATUS status = NtCreateTimer(&handle, access, attributes.get(),
+                                    (flags & CREATE_WAITABLE_TIMER_MANUAL_RESET) ? NotificationTimer : SynchronizationTimer);
+    return finish_create(status, handle);
+}
+
+// kernel32's completion routine is the native TIMER_APC_ROUTINE (the same three arguments: context,
+// low and high halves of the expiry time; DWORD for ULONG and LONG).
+PTIMER_APC_ROUTINE timer_apc_routine(PTIMERAPCROUTINE routine) {
+    return reinterpret_cast<PTIMER_APC_ROUTINE>(reinterpret_cast<void (*)()>(routine));
+}
+
+// Set*WaitableTimer*: a timer that could not be made to wake the machine is still set; kernel32
+// reports that with ERROR_NOT_SUPPORTED as the last error of a successful call.
+BOOL finish_set_timer(NTSTATUS status) {
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return FALSE;
+    }
+    SetLastError(status == STATUS_TIMER_RESUME_IGNORED ? ERROR_NOT_SUPPORTED : ERROR_SUCCESS);
+    return TRUE;
 }
 
 // Open*: a name is required (kernel32 fails a NULL name with ERROR_INVALID_PARAMETER).
@@ -142,6 +174,56 @@ HANDLE WINAPI OpenMutexW(DWORD access, BOOL inherit, LPCWSTR name) { return open
 BOOL WINAPI ReleaseMutex(HANDLE hMutex) {
     win32::ensure_system();
     return finish_bool(NtReleaseMutant(hMutex, nullptr));
+}
+
+HANDLE WINAPI CreateWaitableTimerA(LPSECURITY_ATTRIBUTES sa, BOOL manual, LPCSTR name) {
+    return create_timer(sa, name, manual ? CREATE_WAITABLE_TIMER_MANUAL_RESET : 0u, TIMER_ALL_ACCESS);
+}
+HANDLE WINAPI CreateWaitableTimerW(LPSECURITY_ATTRIBUTES sa, BOOL manual, LPCWSTR name) {
+    return create_timer(sa, name, manual ? CREATE_WAITABLE_TIMER_MANUAL_RESET : 0u, TIMER_ALL_ACCESS);
+}
+HANDLE WINAPI CreateWaitableTimerExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name, DWORD flags, DWORD access) {
+    return create_timer(sa, name, flags, access);
+}
+HANDLE WINAPI CreateWaitableTimerExW(LPSECURITY_ATTRIBUTES sa, LPCWSTR name, DWORD flags, DWORD access) {
+    return create_timer(sa, name, flags, access);
+}
+HANDLE WINAPI OpenWaitableTimerA(DWORD access, BOOL inherit, LPCSTR name) {
+    return open_named(access, inherit, name, NtOpenTimer);
+}
+HANDLE WINAPI OpenWaitableTimerW(DWORD access, BOOL inherit, LPCWSTR name) {
+    return open_named(access, inherit, name, NtOpenTimer);
+}
+
+BOOL WINAPI SetWaitableTimer(HANDLE hTimer, const LARGE_INTEGER* lpDueTime, LONG lPeriod,
+                             PTIMERAPCROUTINE pfnCompletionRoutine, LPVOID lpArgToCompletionRoutine, BOOL fResume) {
+    win32::ensure_system();
+    return finish_set_timer(NtSetTimer(hTimer, const_cast<PLARGE_INTEGER>(lpDueTime),
+                                       timer_apc_routine(pfnCompletionRoutine),
+                                       lpArgToCompletionRoutine, fResume ? TRUE : FALSE, lPeriod, nullptr));
+}
+
+BOOL WINAPI SetWaitableTimerEx(HANDLE hTimer, const LARGE_INTEGER* lpDueTime, LONG lPeriod,
+                               PTIMERAPCROUTINE pfnCompletionRoutine, LPVOID lpArgToCompletionRoutine,
+                               PREASON_CONTEXT WakeContext, ULONG TolerableDelay) {
+    win32::ensure_system();
+    if (!lpDueTime || lPeriod < 0) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    TIMER_SET_COALESCABLE_TIMER_INFO info{};
+    info.DueTime = *lpDueTime;
+    info.TimerApcRoutine = timer_apc_routine(pfnCompletionRoutine);
+    info.TimerContext = lpArgToCompletionRoutine;
+    info.WakeContext = reinterpret_cast<struct _COUNTED_REASON_CONTEXT*>(WakeContext);
+    info.Period = static_cast<ULONG>(lPeriod);
+    info.TolerableDelay = TolerableDelay;
+    return finish_set_timer(NtSetTimerEx(hTimer, TimerSetCoalescableTimer, &info, sizeof(info)));
+}
+
+BOOL WINAPI CancelWaitableTimer(HANDLE hTimer) {
+    win32::ensure_system();
+    return finish_bool(NtCancelTimer(hTimer, nullptr));
 }
 
 }  // extern "C"

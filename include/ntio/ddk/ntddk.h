@@ -14,4 +14,5 @@
 #include "ntio_ddk/io_partition.h"
 #include "ntio_ddk/pnp_detected.h"
 #include "ntio_ddk/fsrtl_ntddk.h"
+#include "ntio_ddk/ex_zone.h"
 #endif

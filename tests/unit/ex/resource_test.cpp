@@ -177,6 +177,37 @@ TEST_F(ResourceTest, owner_pointer_lets_another_thread_release) {
     KeLeaveCriticalRegion();
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exsetresourceownerpointerex
+TEST_F(ResourceTest, owner_pointer_ex_hands_shared_ownership_to_a_thread_pointer) {
+    KeEnterCriticalRegion();
+    ASSERT_TRUE(ExAcquireResourceSharedLite(&m_resource, TRUE));
+    PVOID owner = reinterpret_cast<PVOID>(ExGetCurrentResourceThread() | 3);
+    ExSetResourceOwnerPointerEx(&m_resource, owner, FLAG_OWNER_POINTER_IS_THREAD);
+    EXPECT_EQ(ExIsResourceAcquiredSharedLite(&m_resource), 0u);
+    on_other_thread([&] { ExReleaseResourceForThreadLite(&m_resource, reinterpret_cast<ERESOURCE_THREAD>(owner)); });
+    EXPECT_EQ(m_resource.ActiveEntries, 0u);
+    // Flags 0 is ExSetResourceOwnerPointer, with its rule on the low bits.
+    ASSERT_TRUE(ExAcquireResourceExclusiveLite(&m_resource, TRUE));
+    static int cookie;
+    auto stop = stop_of([&] { ExSetResourceOwnerPointerEx(&m_resource, &cookie, 0); });
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->code, 0x132u);
+    ExReleaseResourceLite(&m_resource);
+    KeLeaveCriticalRegion();
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exdisableresourceboostlite
+TEST_F(ResourceTest, disabling_the_boost_marks_the_resource_and_changes_nothing_else) {
+    ExDisableResourceBoostLite(&m_resource);
+    EXPECT_TRUE(m_resource.Flag & ResourceDisableBoost);
+    KeEnterCriticalRegion();
+    ASSERT_TRUE(ExAcquireResourceExclusiveLite(&m_resource, TRUE));
+    EXPECT_TRUE(ExIsResourceAcquiredExclusiveLite(&m_resource));
+    ExReleaseResourceLite(&m_resource);
+    KeLeaveCriticalRegion();
+    EXPECT_TRUE(m_resource.Flag & ResourceDisableBoost);
+}
+
 TEST_F(ResourceTest, invalid_owner_pointer_bugchecks_0x132) {
     KeEnterCriticalRegion();
     ASSERT_TRUE(ExAcquireResourceSharedLite(&m_resource, TRUE));

@@ -7,6 +7,8 @@
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kesetbaseprioritythread
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <ntddk.h>
 
 #include "support/system_fixture.hpp"
@@ -96,6 +98,97 @@ TEST_F(AffinityPriorityTest, group_affinity_saves_and_restores) {
     KeRevertToUserGroupAffinityThread(&previous);
     EXPECT_EQ(KeSetSystemAffinityThreadEx(1), 0u);  // the user affinity again
     KeRevertToUserAffinityThreadEx(0);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetsystemaffinitythread
+TEST_F(AffinityPriorityTest, the_older_affinity_pair_sets_and_returns_to_the_user_affinity) {
+    KAFFINITY active = 0;
+    const ULONG count = KeQueryActiveProcessorCount(&active);
+    KeSetSystemAffinityThread(KAFFINITY{1} << (count - 1));
+    EXPECT_EQ(reported_processor(), count - 1);
+    KeSetSystemAffinityThread(1);  // nested: replaces it
+    EXPECT_EQ(reported_processor(), 0u);
+    KeSetSystemAffinityThread(0);  // invalid: no change
+    EXPECT_EQ(reported_processor(), 0u);
+    KeRevertToUserAffinityThread();
+    EXPECT_EQ(KeSetSystemAffinityThreadEx(1), 0u);  // the user affinity again
+    KeRevertToUserAffinityThread();
+    KeRevertToUserAffinityThread();  // without a system affinity: nothing to do
+    EXPECT_EQ(KeSetSystemAffinityThreadEx(1), 0u);
+    KeRevertToUserAffinityThreadEx(0);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-kesetidealprocessorthread
+TEST_F(AffinityPriorityTest, ideal_processor_returns_the_previous_one) {
+    KAFFINITY active = 0;
+    const ULONG count = KeQueryActiveProcessorCount(&active);
+    PKTHREAD thread = KeGetCurrentThread();
+    const UCHAR original = KeSetIdealProcessorThread(thread, 0);
+    EXPECT_LT(original, count);
+    EXPECT_EQ(KeSetIdealProcessorThread(thread, static_cast<UCHAR>(count - 1)), 0);
+    EXPECT_EQ(KeSetIdealProcessorThread(thread, static_cast<UCHAR>(count)), count - 1);  // no such processor
+    EXPECT_EQ(KeSetIdealProcessorThread(thread, 0), count - 1);
+    // Under a system affinity the user ideal processor stays.
+    const KAFFINITY previous = KeSetSystemAffinityThreadEx(1);
+    EXPECT_EQ(KeSetIdealProcessorThread(thread, 0), 0);
+    KeRevertToUserAffinityThreadEx(previous);
+    (void)KeSetIdealProcessorThread(thread, original);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-kesetkernelstackswapenable
+TEST_F(AffinityPriorityTest, stack_swap_enable_returns_the_previous_setting) {
+    EXPECT_TRUE(KeSetKernelStackSwapEnable(FALSE));
+    EXPECT_FALSE(KeSetKernelStackSwapEnable(FALSE));
+    EXPECT_FALSE(KeSetKernelStackSwapEnable(TRUE));
+    EXPECT_TRUE(KeSetKernelStackSwapEnable(TRUE));
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerytotalcycletimethread
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequeryruntimethread
+TEST_F(AffinityPriorityTest, run_and_cycle_times_grow_with_the_threads_cpu_use) {
+    PKTHREAD thread = KeGetCurrentThread();
+    ULONG64 stamp_before = 0;
+    const ULONG64 cycles_before = KeQueryTotalCycleTimeThread(thread, &stamp_before);
+    ULONG user_before = 0;
+    const ULONG kernel_before = KeQueryRuntimeThread(thread, &user_before);
+    // Burn 60 ms of this thread's CPU (more than three 15.625 ms ticks).
+    const ULONGLONG until = KeQueryInterruptTime() + 60 * 10000;
+    while (KeQueryInterruptTime() < until) {
+    }
+    ULONG64 stamp_after = 0;
+    const ULONG64 cycles_after = KeQueryTotalCycleTimeThread(thread, &stamp_after);
+    EXPECT_GT(stamp_after, stamp_before);
+    EXPECT_GT(cycles_after, cycles_before);
+    // Never more cycles than the counter advanced by (the thread ran at most all the time).
+    EXPECT_LE(cycles_after - cycles_before, (stamp_after - stamp_before) * 11 / 10);
+    ULONG user_after = 0;
+    const ULONG kernel_after = KeQueryRuntimeThread(thread, &user_after);
+    // This test's thread is an application thread: its time is user time.
+    EXPECT_EQ(kernel_after, kernel_before);
+    EXPECT_GE(user_after, user_before);
+    EXPECT_GE(user_after + kernel_after, user_before + kernel_before);
+}
+
+// KeQueryTotalCycleTimeProcess: every thread of the process counts, those that ended too.
+TEST_F(AffinityPriorityTest, process_cycle_time_adds_up_its_threads) {
+    PKPROCESS process = reinterpret_cast<PKPROCESS>(PsGetCurrentProcess());
+    ULONG64 stamp = 0;
+    const ULONG64 own = KeQueryTotalCycleTimeThread(KeGetCurrentThread(), &stamp);
+    const ULONG64 before = KeQueryTotalCycleTimeProcess(process, &stamp);  // read after: at least as much
+    EXPECT_NE(stamp, 0u);
+    EXPECT_GE(before, own);
+    ULONG64 worker_cycles = 0;
+    std::thread worker([&] {
+        const ULONGLONG until = KeQueryInterruptTime() + 30 * 10000;
+        while (KeQueryInterruptTime() < until) {
+        }
+        ULONG64 ignored = 0;
+        worker_cycles = KeQueryTotalCycleTimeThread(KeGetCurrentThread(), &ignored);
+    });
+    worker.join();  // the worker's thread has ended: its cycles stay counted
+    EXPECT_GT(worker_cycles, 0u);
+    const ULONG64 after = KeQueryTotalCycleTimeProcess(process, &stamp);
+    EXPECT_GE(after, before + worker_cycles);
 }
 
 TEST_F(AffinityPriorityTest, base_priority_returns_the_previous_increment) {

@@ -139,6 +139,60 @@ TEST_F(QueueTest, batched_remove_takes_what_is_queued_up_to_the_maximum) {
     KeRundownQueue(&q);
 }
 
+// KeRemoveQueueEx: the batched removal as the DDI returns it, the count of filled slots, one slot
+// holding the status when the wait ends without an entry.
+TEST_F(QueueTest, remove_queue_ex_fills_the_array_or_one_status_slot) {
+    KQUEUE q;
+    KeInitializeQueue(&q, 2);
+    Item items[4];
+    for (int i = 0; i < 4; ++i) {
+        items[i].value = i;
+        KeInsertQueue(&q, &items[i].link);
+    }
+    PLIST_ENTRY out[3] = {};
+    LARGE_INTEGER zero{};
+    ASSERT_EQ(KeRemoveQueueEx(&q, KernelMode, FALSE, &zero, out, 3), 3u);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(value_of(out[i]), i);
+    ASSERT_EQ(KeRemoveQueueEx(&q, KernelMode, FALSE, &zero, out, 3), 1u);
+    EXPECT_EQ(value_of(out[0]), 3);
+    ASSERT_EQ(KeRemoveQueueEx(&q, KernelMode, FALSE, &zero, out, 3), 1u);
+    EXPECT_EQ(out[0], reinterpret_cast<PLIST_ENTRY>(static_cast<LONG_PTR>(STATUS_TIMEOUT)));
+    EXPECT_EQ(KeRemoveQueueEx(&q, KernelMode, FALSE, &zero, out, 0), 0u);
+    // A waiter gets the entry inserted after it began to wait.
+    std::atomic<ULONG> got{0};
+    std::atomic<int> first{-1};
+    _KTHREAD* t = start_thread([&] {
+        PLIST_ENTRY mine[2] = {};
+        LARGE_INTEGER g = hang_guard();
+        got = KeRemoveQueueEx(&q, KernelMode, FALSE, &g, mine, 2);
+        first = value_of(mine[0]);
+    });
+    ASSERT_TRUE(eventually([&] { return waiter_count(&q) == 1; }));
+    KeInsertQueue(&q, &items[0].link);
+    ASSERT_EQ(wait(t), STATUS_SUCCESS);
+    EXPECT_EQ(got.load(), 1u);
+    EXPECT_EQ(first.load(), 0);
+    KeRundownQueue(&q);
+}
+
+TEST_F(QueueTest, alertable_remove_queue_ex_reports_user_apc_in_the_slot) {
+    KQUEUE q;
+    KeInitializeQueue(&q, 1);
+    static int runs;
+    runs = 0;
+    KAPC apc;
+    KeInitializeApc(&apc, KeGetCurrentThread(), OriginalApcEnvironment,
+                    [](PKAPC, PKNORMAL_ROUTINE*, PVOID*, PVOID*, PVOID*) {}, nullptr,
+                    [](PVOID, PVOID, PVOID) { ++runs; }, UserMode, nullptr);
+    ASSERT_TRUE(KeInsertQueueApc(&apc, nullptr, nullptr, 0));
+    PLIST_ENTRY out = nullptr;
+    LARGE_INTEGER g = hang_guard();
+    EXPECT_EQ(KeRemoveQueueEx(&q, UserMode, TRUE, &g, &out, 1), 1u);
+    EXPECT_EQ(out, reinterpret_cast<PLIST_ENTRY>(static_cast<LONG_PTR>(STATUS_USER_APC)));
+    EXPECT_EQ(runs, 1);
+    KeRundownQueue(&q);
+}
+
 TEST_F(QueueTest, alertable_remove_returns_user_apc_after_running_it) {
     KQUEUE q;
     KeInitializeQueue(&q, 1);

@@ -185,6 +185,42 @@ FORCEINLINE VOID ExInterlockedAddLargeStatistic(PLARGE_INTEGER Addend, ULONG Inc
     __atomic_fetch_add(&Addend->QuadPart, (LONGLONG)Increment, __ATOMIC_RELAXED);
 }
 
+/* The WDK's x64 spellings of the executive spin lock and 64-bit compare-exchange routines. */
+#define ExAcquireSpinLock(Lock, OldIrql) KeAcquireSpinLock((Lock), (OldIrql))
+#define ExReleaseSpinLock(Lock, OldIrql) KeReleaseSpinLock((Lock), (OldIrql))
+#define ExAcquireSpinLockAtDpcLevel(Lock) KeAcquireSpinLockAtDpcLevel(Lock)
+#define ExReleaseSpinLockFromDpcLevel(Lock) KeReleaseSpinLockFromDpcLevel(Lock)
+#define ExInterlockedCompareExchange64(Destination, Exchange, Comperand, Lock) \
+    InterlockedCompareExchange64(Destination, *(Exchange), *(Comperand))
+
+/* ---------------------------------------------------------------------------------------------
+ * Product suites (ExVerifySuite): TRUE when the system reports the suite in RtlGetVersion's
+ * wSuiteMask (bit SuiteType). ntio reports a workstation with no suite bits, so every suite is FALSE.
+ * Any IRQL. https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exverifysuite
+ * ------------------------------------------------------------------------------------------- */
+typedef enum _SUITE_TYPE {
+    SmallBusiness,
+    Enterprise,
+    BackOffice,
+    CommunicationServer,
+    TerminalServer,
+    SmallBusinessRestricted,
+    EmbeddedNT,
+    DataCenter,
+    SingleUserTS,
+    Personal,
+    Blade,
+    EmbeddedRestricted,
+    SecurityAppliance,
+    StorageServer,
+    ComputeServer,
+    WHServer,
+    PhoneNT,
+    MultiUserTS,
+    MaxSuiteType
+} SUITE_TYPE;
+NTKERNELAPI BOOLEAN NTAPI ExVerifySuite(SUITE_TYPE SuiteType);
+
 /* ---------------------------------------------------------------------------------------------
  * Lookaside lists
  * ------------------------------------------------------------------------------------------- */
@@ -386,6 +422,7 @@ C_ASSERT(FIELD_OFFSET(ERESOURCE, OwnerEntry) == 0x30);
 C_ASSERT(FIELD_OFFSET(ERESOURCE, NumberOfExclusiveWaiters) == 0x4c);
 C_ASSERT(FIELD_OFFSET(ERESOURCE, SpinLock) == 0x60);
 
+#define ResourceDisableBoost 0x0008
 #define ResourceNeverExclusive 0x0010
 #define ResourceReleaseByOtherThread 0x0020
 #define ResourceOwnedExclusive 0x0080
@@ -407,6 +444,15 @@ NTKERNELAPI VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource);
 NTKERNELAPI VOID NTAPI ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_THREAD ResourceThreadId);
 /* OwnerPointer must have its two low bits set (RESOURCE_OWNER_POINTER_INVALID otherwise). */
 NTKERNELAPI VOID NTAPI ExSetResourceOwnerPointer(PERESOURCE Resource, PVOID OwnerPointer);
+/* <= DISPATCH_LEVEL. ExSetResourceOwnerPointer with Flags 0 or FLAG_OWNER_POINTER_IS_THREAD (the owner
+ * pointer is then a thread's ExGetCurrentResourceThread value, its low two bits set): the flag tells
+ * NT whose priority to boost, which ntio never does.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exsetresourceownerpointerex */
+#define FLAG_OWNER_POINTER_IS_THREAD 0x1
+NTKERNELAPI VOID NTAPI ExSetResourceOwnerPointerEx(PERESOURCE Resource, PVOID OwnerPointer, ULONG Flags);
+/* Marks the resource ResourceDisableBoost: NT then no longer boosts its owners' priority (ntio never
+ * boosts). Any IRQL <= DISPATCH_LEVEL. */
+NTKERNELAPI VOID NTAPI ExDisableResourceBoostLite(PERESOURCE Resource);
 NTKERNELAPI BOOLEAN NTAPI ExIsResourceAcquiredExclusiveLite(PERESOURCE Resource);
 /* Returns how many times the caller holds the resource (shared or exclusive), 0 if not at all. */
 NTKERNELAPI ULONG NTAPI ExIsResourceAcquiredSharedLite(PERESOURCE Resource);

@@ -354,6 +354,8 @@ NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 NTKERNELAPI VOID KeReleaseSpinLockFromDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 NTKERNELAPI BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 NTKERNELAPI BOOLEAN KeTestSpinLock(_In_ PKSPIN_LOCK SpinLock);
+/* IRQL <= SYNCH_LEVEL; raises to SYNCH_LEVEL. Released with KeReleaseSpinLock and the IRQL returned. */
+NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToSynch(_Inout_ PKSPIN_LOCK SpinLock);
 NTKERNELAPI VOID KeAcquireInStackQueuedSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
@@ -377,6 +379,21 @@ NTKERNELAPI KPRIORITY KeSetPriorityThread(_Inout_ PKTHREAD Thread, _In_ KPRIORIT
  * returns the previous increment. https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kesetbaseprioritythread */
 NTKERNELAPI LONG KeSetBasePriorityThread(_Inout_ PKTHREAD Thread, _In_ LONG Increment);
 NTKERNELAPI BOOLEAN KeIsExecutingDpc(VOID);
+/* PASSIVE_LEVEL. The thread's run time in clock ticks (KeQueryTimeIncrement units): kernel time
+ * returned, user time in *UserTime. ntio counts a system thread's CPU time as kernel time and an
+ * application thread's as user time (the host cannot tell the two apart).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequeryruntimethread */
+NTKERNELAPI ULONG KeQueryRuntimeThread(_In_ PKTHREAD Thread, _Out_ PULONG UserTime);
+/* The thread's CPU time in processor cycles; *CycleTimeStamp gets the cycle counter now.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kequerytotalcycletimethread */
+NTKERNELAPI ULONG64 KeQueryTotalCycleTimeThread(_Inout_ PKTHREAD Thread, _Out_ PULONG64 CycleTimeStamp);
+/* The cycle time of every thread the process has had (those that ended included), as above. */
+NTKERNELAPI ULONG64 KeQueryTotalCycleTimeProcess(_Inout_ PKPROCESS Process, _Out_ PULONG64 CycleTimeStamp);
+/* <ntifs.h>. Returns the previous ideal processor; a processor the system does not have changes
+ * nothing. Recorded only: the host scheduler places threads. */
+NTKERNELAPI UCHAR KeSetIdealProcessorThread(_Inout_ PKTHREAD Thread, _In_ UCHAR Processor);
+/* <ntifs.h>. Returns the calling thread's previous setting (TRUE at first); stacks never swap here. */
+NTKERNELAPI BOOLEAN KeSetKernelStackSwapEnable(_In_ BOOLEAN Enable);
 
 /* Critical regions disable normal kernel APCs; guarded regions disable all APCs (PASSIVE/APC). */
 NTKERNELAPI VOID KeEnterCriticalRegion(VOID);
@@ -445,6 +462,8 @@ NTKERNELAPI BOOLEAN KeInsertQueueDpc(_Inout_ PRKDPC Dpc, _In_opt_ PVOID SystemAr
 NTKERNELAPI BOOLEAN KeRemoveQueueDpc(_Inout_ PRKDPC Dpc);
 NTKERNELAPI VOID KeSetImportanceDpc(_Inout_ PRKDPC Dpc, _In_ KDPC_IMPORTANCE Importance);
 NTKERNELAPI VOID KeSetTargetProcessorDpc(_Inout_ PRKDPC Dpc, _In_ CCHAR Number);
+/* STATUS_INVALID_PARAMETER for a processor the system does not have. */
+NTKERNELAPI NTSTATUS KeSetTargetProcessorDpcEx(_Inout_ PKDPC Dpc, _In_ PPROCESSOR_NUMBER ProcNumber);
 /* PASSIVE_LEVEL: returns once every DPC queued before the call has run. */
 NTKERNELAPI VOID KeFlushQueuedDpcs(VOID);
 
@@ -521,6 +540,9 @@ NTKERNELAPI NTSTATUS KeQueryLogicalProcessorRelationship(
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetsystemgroupaffinitythread */
 NTKERNELAPI KAFFINITY KeSetSystemAffinityThreadEx(_In_ KAFFINITY Affinity);
 NTKERNELAPI VOID KeRevertToUserAffinityThreadEx(_In_ KAFFINITY Affinity);
+/* The older pair: the revert always returns to the user affinity. */
+NTKERNELAPI VOID KeSetSystemAffinityThread(_In_ KAFFINITY Affinity);
+NTKERNELAPI VOID KeRevertToUserAffinityThread(VOID);
 NTKERNELAPI VOID KeSetSystemGroupAffinityThread(_In_ PGROUP_AFFINITY Affinity,
                                                 _Out_opt_ PGROUP_AFFINITY PreviousAffinity);
 NTKERNELAPI VOID KeRevertToUserGroupAffinityThread(_In_ PGROUP_AFFINITY PreviousAffinity);
@@ -534,6 +556,38 @@ NTKERNELAPI VOID KeQueryNodeActiveAffinity(_In_ USHORT NodeNumber, _Out_opt_ PGR
 NTKERNELAPI USHORT KeQueryHighestNodeNumber(VOID);
 NTKERNELAPI USHORT KeGetCurrentNodeNumber(VOID);
 NTKERNELAPI USHORT KeQueryNodeMaximumProcessorCount(_In_ USHORT NodeNumber);
+
+/* Processor change notification (PASSIVE_LEVEL). ntio never adds a processor to a running System:
+ * a callback is called only at registration, for the existing processors, with
+ * KE_PROCESSOR_CHANGE_ADD_EXISTING (start notifications, then complete ones, or failure ones for
+ * those started when a start notification set an error in *OperationStatus).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keregisterprocessorchangecallback */
+typedef enum {
+    KeProcessorAddStartNotify = 0,
+    KeProcessorAddCompleteNotify,
+    KeProcessorAddFailureNotify
+} KE_PROCESSOR_CHANGE_NOTIFY_STATE;
+typedef struct _KE_PROCESSOR_CHANGE_NOTIFY_CONTEXT {
+    KE_PROCESSOR_CHANGE_NOTIFY_STATE State;
+    ULONG NtNumber;
+    NTSTATUS Status;
+    PROCESSOR_NUMBER ProcNumber;
+} KE_PROCESSOR_CHANGE_NOTIFY_CONTEXT, *PKE_PROCESSOR_CHANGE_NOTIFY_CONTEXT;
+C_ASSERT(sizeof(KE_PROCESSOR_CHANGE_NOTIFY_CONTEXT) == 16);
+typedef VOID PROCESSOR_CALLBACK_FUNCTION(_In_ PVOID CallbackContext,
+                                         _In_ PKE_PROCESSOR_CHANGE_NOTIFY_CONTEXT ChangeContext,
+                                         _Inout_ PNTSTATUS OperationStatus);
+typedef PROCESSOR_CALLBACK_FUNCTION *PPROCESSOR_CALLBACK_FUNCTION;
+#define KE_PROCESSOR_CHANGE_ADD_EXISTING 1
+NTKERNELAPI PVOID KeRegisterProcessorChangeCallback(_In_ PPROCESSOR_CALLBACK_FUNCTION CallbackFunction,
+                                                    _In_opt_ PVOID CallbackContext, _In_ ULONG Flags);
+NTKERNELAPI VOID KeDeregisterProcessorChangeCallback(_In_ PVOID CallbackHandle);
+
+/* Caches and write ordering (any IRQL). The recommended alignment of data processors share is the
+ * widest cache line; KeGetDcacheFillSize is the WDK's x64 macro (deprecated: GetDmaAlignment). */
+NTHALAPI VOID KeFlushWriteBuffer(VOID);
+NTKERNELAPI ULONG KeGetRecommendedSharedDataAlignment(VOID);
+#define KeGetDcacheFillSize() 1L
 
 /* ---- APCs (undocumented in the WDK, well-known signatures) --------------------------------- */
 NTKERNELAPI VOID KeInitializeApc(_Out_ PRKAPC Apc, _In_ PRKTHREAD Thread, _In_ KAPC_ENVIRONMENT Environment,
@@ -553,6 +607,12 @@ NTKERNELAPI LONG KeInsertHeadQueue(_Inout_ PRKQUEUE Queue, _Inout_ PLIST_ENTRY E
 /* Returns the entry, or (PLIST_ENTRY)(LONG_PTR)STATUS_TIMEOUT / STATUS_USER_APC / STATUS_ABANDONED. */
 NTKERNELAPI PLIST_ENTRY KeRemoveQueue(_Inout_ PRKQUEUE Queue, _In_ KPROCESSOR_MODE WaitMode,
                                       _In_opt_ PLARGE_INTEGER Timeout);
+/* KeRemoveQueue for up to Count entries (alertable if asked): waits for the first, then takes those
+ * already queued. Returns the number of EntryArray slots filled; a wait that ends without an entry
+ * fills one slot with its status, as KeRemoveQueue returns it. */
+NTKERNELAPI ULONG KeRemoveQueueEx(_Inout_ PKQUEUE Queue, _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable,
+                                  _In_opt_ PLARGE_INTEGER Timeout,
+                                  _Out_writes_to_(Count, return) PLIST_ENTRY *EntryArray, _In_ ULONG Count);
 /* Returns the remaining entries (a circular list without a head) or NULL; waiters get
  * STATUS_ABANDONED and associated threads are disassociated. */
 NTKERNELAPI PLIST_ENTRY KeRundownQueue(_Inout_ PRKQUEUE Queue);

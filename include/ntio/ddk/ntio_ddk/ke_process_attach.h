@@ -30,6 +30,10 @@ NTKERNELAPI VOID KeUnstackDetachProcess(_In_ PRKAPC_STATE ApcState);
 NTKERNELAPI VOID KeAttachProcess(_Inout_ PRKPROCESS Process);
 NTKERNELAPI VOID KeDetachProcess(VOID);
 
+/* Any IRQL <= DISPATCH_LEVEL. The client id (process and thread ids) of the thread that owns the
+ * mutant, both NULL when nobody owns it. */
+NTKERNELAPI VOID KeQueryOwnerMutant(_In_ PKMUTANT Mutant, _Out_ PCLIENT_ID ClientId);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_KE_PROCESS_ATTACH_H */

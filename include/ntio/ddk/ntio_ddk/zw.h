@@ -126,6 +126,35 @@ typedef struct _MUTANT_OWNER_INFORMATION {
     CLIENT_ID ClientId;
 } MUTANT_OWNER_INFORMATION, *PMUTANT_OWNER_INFORMATION;
 
+/* ---- Timers (Nt/ZwCreateTimer & co.) ------------------------------------------------------------
+ * The routine NtSetTimer queues as an APC to the thread that set the timer, at each expiration:
+ * TimerLowValue / TimerHighValue are the two halves of the system time the timer expired at. */
+typedef VOID TIMER_APC_ROUTINE(_In_ PVOID TimerContext, _In_ ULONG TimerLowValue, _In_ LONG TimerHighValue);
+typedef TIMER_APC_ROUTINE *PTIMER_APC_ROUTINE;
+
+typedef enum _TIMER_SET_INFORMATION_CLASS { TimerSetCoalescableTimer, MaxTimerInfoClass } TIMER_SET_INFORMATION_CLASS;
+struct _COUNTED_REASON_CONTEXT;
+typedef struct _TIMER_SET_COALESCABLE_TIMER_INFO {
+    _In_ LARGE_INTEGER DueTime;
+    _In_opt_ PTIMER_APC_ROUTINE TimerApcRoutine;
+    _In_opt_ PVOID TimerContext;
+    _In_opt_ struct _COUNTED_REASON_CONTEXT *WakeContext;
+    _In_opt_ ULONG Period;
+    _In_ ULONG TolerableDelay;
+    _Out_opt_ PBOOLEAN PreviousState;
+} TIMER_SET_COALESCABLE_TIMER_INFO, *PTIMER_SET_COALESCABLE_TIMER_INFO;
+C_ASSERT(sizeof(TIMER_SET_COALESCABLE_TIMER_INFO) == 0x30);
+C_ASSERT(FIELD_OFFSET(TIMER_SET_COALESCABLE_TIMER_INFO, Period) == 0x20);
+
+/* NtQueryTimer (ntdll's; not in the WDK). RemainingTime is the due time less the interrupt time, in
+ * 100 ns units: negative once the timer has expired. */
+typedef enum _TIMER_INFORMATION_CLASS { TimerBasicInformation } TIMER_INFORMATION_CLASS;
+typedef struct _TIMER_BASIC_INFORMATION {
+    LARGE_INTEGER RemainingTime;
+    BOOLEAN TimerState;
+} TIMER_BASIC_INFORMATION, *PTIMER_BASIC_INFORMATION;
+C_ASSERT(sizeof(TIMER_BASIC_INFORMATION) == 0x10);
+
 /* ---- User APCs (NtQueueApcThread) -------------------------------------------------------------- */
 typedef VOID (NTAPI *PPS_APC_ROUTINE)(_In_opt_ PVOID ApcArgument1, _In_opt_ PVOID ApcArgument2,
                                       _In_opt_ PVOID ApcArgument3);
@@ -184,6 +213,34 @@ NTSYSAPI NTSTATUS NTAPI ZwQueryMutant(_In_ HANDLE MutantHandle, _In_ MUTANT_INFO
                                       _Out_writes_bytes_(MutantInformationLength) PVOID MutantInformation,
                                       _In_ ULONG MutantInformationLength, _Out_opt_ PULONG ReturnLength);
 
+/* Timer objects: waitable (signalled at expiry; a SynchronizationTimer releases one waiter and resets).
+ * Create: TimerType other than NotificationTimer / SynchronizationTimer is STATUS_INVALID_PARAMETER_4.
+ * Set (TIMER_MODIFY_STATE): cancels what was set, resets the timer and arms it for DueTime (negative:
+ * relative, 100 ns units) and every Period ms after (negative Period: STATUS_INVALID_PARAMETER_6);
+ * TimerApcRoutine is queued to the calling thread at each expiry, as a user APC for a user-mode caller
+ * (a kernel-mode normal APC for a Zw caller). ResumeTimer gets STATUS_TIMER_RESUME_IGNORED (no wake
+ * from sleep here). *PreviousState: the signal state before. Cancel (TIMER_MODIFY_STATE): disarms it and
+ * its APC; *CurrentState: the signal state. The timer and its APC are cancelled when the setting thread
+ * ends and when the last handle to the timer is closed. SetTimerEx: TimerSetCoalescableTimer only
+ * (another class: STATUS_INVALID_PARAMETER; a length other than the structure's:
+ * STATUS_INFO_LENGTH_MISMATCH); TolerableDelay is accepted and unused.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwsettimer */
+NTSYSAPI NTSTATUS NTAPI ZwCreateTimer(_Out_ PHANDLE TimerHandle, _In_ ACCESS_MASK DesiredAccess,
+                                      _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ TIMER_TYPE TimerType);
+NTSYSAPI NTSTATUS NTAPI ZwOpenTimer(_Out_ PHANDLE TimerHandle, _In_ ACCESS_MASK DesiredAccess,
+                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwSetTimer(_In_ HANDLE TimerHandle, _In_ PLARGE_INTEGER DueTime,
+                                   _In_opt_ PTIMER_APC_ROUTINE TimerApcRoutine, _In_opt_ PVOID TimerContext,
+                                   _In_ BOOLEAN ResumeTimer, _In_opt_ LONG Period, _Out_opt_ PBOOLEAN PreviousState);
+NTSYSAPI NTSTATUS NTAPI ZwSetTimerEx(_In_ HANDLE TimerHandle, _In_ TIMER_SET_INFORMATION_CLASS TimerSetInformationClass,
+                                     _Inout_updates_bytes_opt_(TimerSetInformationLength) PVOID TimerSetInformation,
+                                     _In_ ULONG TimerSetInformationLength);
+NTSYSAPI NTSTATUS NTAPI ZwCancelTimer(_In_ HANDLE TimerHandle, _Out_opt_ PBOOLEAN CurrentState);
+/* TIMER_QUERY_STATE; the class's structure size exactly (STATUS_INFO_LENGTH_MISMATCH otherwise). */
+NTSYSAPI NTSTATUS NTAPI ZwQueryTimer(_In_ HANDLE TimerHandle, _In_ TIMER_INFORMATION_CLASS TimerInformationClass,
+                                     _Out_writes_bytes_(TimerInformationLength) PVOID TimerInformation,
+                                     _In_ ULONG TimerInformationLength, _Out_opt_ PULONG ReturnLength);
+
 NTSYSAPI NTSTATUS NTAPI ZwWaitForSingleObject(_In_ HANDLE Handle, _In_ BOOLEAN Alertable,
                                               _In_opt_ PLARGE_INTEGER Timeout);
 NTSYSAPI NTSTATUS NTAPI ZwWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Count) HANDLE Handles[],
@@ -192,6 +249,9 @@ NTSYSAPI NTSTATUS NTAPI ZwWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Co
 NTSYSAPI NTSTATUS NTAPI ZwSignalAndWaitForSingleObject(_In_ HANDLE SignalHandle, _In_ HANDLE WaitHandle,
                                                        _In_ BOOLEAN Alertable, _In_opt_ PLARGE_INTEGER Timeout);
 NTSYSAPI NTSTATUS NTAPI ZwDelayExecution(_In_ BOOLEAN Alertable, _In_ PLARGE_INTEGER DelayInterval);
+/* Not in the WDK (an ntoskrnl export drivers declare themselves): gives up the processor. Always
+ * STATUS_SUCCESS here (never STATUS_NO_YIELD_PERFORMED: the host does not say whether it switched). */
+NTSYSAPI NTSTATUS NTAPI ZwYieldExecution(VOID);
 
 NTSYSAPI NTSTATUS NTAPI ZwQueueApcThread(_In_ HANDLE ThreadHandle, _In_ PPS_APC_ROUTINE ApcRoutine,
                                          _In_opt_ PVOID ApcArgument1, _In_opt_ PVOID ApcArgument2,

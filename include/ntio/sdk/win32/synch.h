@@ -19,6 +19,33 @@
 #define CREATE_EVENT_MANUAL_RESET 0x00000001
 #define CREATE_EVENT_INITIAL_SET 0x00000002
 #define CREATE_MUTEX_INITIAL_OWNER 0x00000001
+#define CREATE_WAITABLE_TIMER_MANUAL_RESET 0x00000001
+#define CREATE_WAITABLE_TIMER_HIGH_RESOLUTION 0x00000002
+
+/* A waitable timer's completion routine: queued to the thread that set the timer, it runs in that
+ * thread's next alertable wait with the two halves of the FILETIME the timer expired at. */
+typedef VOID (WINAPI *PTIMERAPCROUTINE)(_In_opt_ LPVOID lpArgToCompletionRoutine, _In_ DWORD dwTimerLowValue,
+                                        _In_ DWORD dwTimerHighValue);
+
+#ifndef NTIO_REASON_CONTEXT_DEFINED
+#define NTIO_REASON_CONTEXT_DEFINED
+#define POWER_REQUEST_CONTEXT_VERSION 0
+#define POWER_REQUEST_CONTEXT_SIMPLE_STRING 0x00000001
+#define POWER_REQUEST_CONTEXT_DETAILED_STRING 0x00000002
+typedef struct _REASON_CONTEXT {
+    ULONG Version;
+    DWORD Flags;
+    union {
+        struct {
+            HMODULE LocalizedReasonModule;
+            ULONG LocalizedReasonId;
+            ULONG ReasonStringCount;
+            LPWSTR *ReasonStrings;
+        } Detailed;
+        LPWSTR SimpleReasonString;
+    } Reason;
+} REASON_CONTEXT, *PREASON_CONTEXT;
+#endif
 
 NTIO_BEGIN_DECLS
 
@@ -53,6 +80,32 @@ WINBASEAPI HANDLE WINAPI OpenMutexA(_In_ DWORD dwDesiredAccess, _In_ BOOL bInher
 WINBASEAPI HANDLE WINAPI OpenMutexW(_In_ DWORD dwDesiredAccess, _In_ BOOL bInheritHandle, _In_ LPCWSTR lpName);
 WINBASEAPI BOOL WINAPI ReleaseMutex(_In_ HANDLE hMutex);
 
+/* Waitable timers (NtCreateTimer & co.). Setting one that asks to resume the machine (fResume, or a
+ * WakeContext) succeeds with last error ERROR_NOT_SUPPORTED: ntio never wakes a sleeping machine.
+ * TolerableDelay is accepted and unused. */
+WINBASEAPI HANDLE WINAPI CreateWaitableTimerA(_In_opt_ LPSECURITY_ATTRIBUTES lpTimerAttributes, _In_ BOOL bManualReset,
+                                              _In_opt_ LPCSTR lpTimerName);
+WINBASEAPI HANDLE WINAPI CreateWaitableTimerW(_In_opt_ LPSECURITY_ATTRIBUTES lpTimerAttributes, _In_ BOOL bManualReset,
+                                              _In_opt_ LPCWSTR lpTimerName);
+WINBASEAPI HANDLE WINAPI CreateWaitableTimerExA(_In_opt_ LPSECURITY_ATTRIBUTES lpTimerAttributes,
+                                                _In_opt_ LPCSTR lpTimerName, _In_ DWORD dwFlags,
+                                                _In_ DWORD dwDesiredAccess);
+WINBASEAPI HANDLE WINAPI CreateWaitableTimerExW(_In_opt_ LPSECURITY_ATTRIBUTES lpTimerAttributes,
+                                                _In_opt_ LPCWSTR lpTimerName, _In_ DWORD dwFlags,
+                                                _In_ DWORD dwDesiredAccess);
+WINBASEAPI HANDLE WINAPI OpenWaitableTimerA(_In_ DWORD dwDesiredAccess, _In_ BOOL bInheritHandle,
+                                            _In_ LPCSTR lpTimerName);
+WINBASEAPI HANDLE WINAPI OpenWaitableTimerW(_In_ DWORD dwDesiredAccess, _In_ BOOL bInheritHandle,
+                                            _In_ LPCWSTR lpTimerName);
+WINBASEAPI BOOL WINAPI SetWaitableTimer(_In_ HANDLE hTimer, _In_ const LARGE_INTEGER *lpDueTime, _In_ LONG lPeriod,
+                                        _In_opt_ PTIMERAPCROUTINE pfnCompletionRoutine,
+                                        _In_opt_ LPVOID lpArgToCompletionRoutine, _In_ BOOL fResume);
+WINBASEAPI BOOL WINAPI SetWaitableTimerEx(_In_ HANDLE hTimer, _In_ const LARGE_INTEGER *lpDueTime, _In_ LONG lPeriod,
+                                          _In_opt_ PTIMERAPCROUTINE pfnCompletionRoutine,
+                                          _In_opt_ LPVOID lpArgToCompletionRoutine, _In_opt_ PREASON_CONTEXT WakeContext,
+                                          _In_ ULONG TolerableDelay);
+WINBASEAPI BOOL WINAPI CancelWaitableTimer(_In_ HANDLE hTimer);
+
 WINBASEAPI DWORD WINAPI WaitForSingleObject(_In_ HANDLE hHandle, _In_ DWORD dwMilliseconds);
 WINBASEAPI DWORD WINAPI WaitForSingleObjectEx(_In_ HANDLE hHandle, _In_ DWORD dwMilliseconds, _In_ BOOL bAlertable);
 WINBASEAPI DWORD WINAPI WaitForMultipleObjects(_In_ DWORD nCount, _In_reads_(nCount) CONST HANDLE *lpHandles,
@@ -74,6 +127,9 @@ NTIO_END_DECLS
 #define OpenSemaphore OpenSemaphoreW
 #define CreateMutex CreateMutexW
 #define OpenMutex OpenMutexW
+#define CreateWaitableTimer CreateWaitableTimerW
+#define CreateWaitableTimerEx CreateWaitableTimerExW
+#define OpenWaitableTimer OpenWaitableTimerW
 #else
 #define CreateEvent CreateEventA
 #define CreateEventEx CreateEventExA
@@ -82,6 +138,9 @@ NTIO_END_DECLS
 #define OpenSemaphore OpenSemaphoreA
 #define CreateMutex CreateMutexA
 #define OpenMutex OpenMutexA
+#define CreateWaitableTimer CreateWaitableTimerA
+#define CreateWaitableTimerEx CreateWaitableTimerExA
+#define OpenWaitableTimer OpenWaitableTimerA
 #endif
 
 #endif /* NTIO_SDK_WIN32_SYNCH_H */
