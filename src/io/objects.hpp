@@ -8,6 +8,7 @@
 
 #include "io/ddk.hpp"
 #include "ob/object_header.hpp"
+#include "rtl/user_access.hpp"
 
 #include <memory>
 #include <vector>
@@ -106,8 +107,14 @@ extern _OBJECT_TYPE g_file_type;
 inline bool is_device(PDEVICE_OBJECT device) noexcept { return device && ob::type_of(device) == &g_device_type; }
 inline bool is_driver(PDRIVER_OBJECT driver) noexcept { return driver && ob::type_of(driver) == &g_driver_type; }
 // A file object the I/O manager made (its private part may be read), not one a driver built itself.
+// A driver may pass a FILE_OBJECT of its own, on its stack or in pool: the object header in front of
+// it is then not memory of the object's, so the header's type is read with a load that cannot fault
+// (rtl/user_access.hpp) and the comparison decides.
 inline bool is_file(PFILE_OBJECT file) noexcept {
-    return file && file->Type == IO_TYPE_FILE && ob::type_of(file) == &g_file_type;
+    if (!file || file->Type != IO_TYPE_FILE) return false;
+    ULONG64 type = 0;
+    return NT_SUCCESS(ntio_user_load8(&ob::header_of(file)->type, &type)) &&
+           type == reinterpret_cast<ULONG64>(&g_file_type);
 }
 // Whether IoSetFileObjectIgnoreSharing marked the file object.
 inline bool ignores_sharing(PFILE_OBJECT file) noexcept {

@@ -14,8 +14,8 @@ constexpr ULONG kXStateTag = 0x74534b58;  // 'XKSt'
 extern "C" {
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushwritebuffer: the
-// processor's stores become visible before the caller goes on (a full fence).
-NTHALAPI VOID KeFlushWriteBuffer(VOID) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+// processor's stores become visible before the caller goes on (a full fence: MemoryBarrier).
+NTHALAPI VOID KeFlushWriteBuffer(VOID) { MemoryBarrier(); }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesaveextendedprocessorstate
 // NT deviation: only the legacy x87 and SSE state is saved (FXSAVE into a pool block); the mask

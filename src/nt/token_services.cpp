@@ -5,6 +5,7 @@
 #include <ntio/ntapi.h>
 #include <ntifs.h>
 
+#include "nt/enum_value.hpp"
 #include "nt/object_attributes.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
@@ -91,8 +92,12 @@ NTSTATUS NTAPI NtDuplicateToken(HANDLE ExistingTokenHandle, ACCESS_MASK DesiredA
     bool has_qos = false;
     status = capture_qos(ObjectAttributes, mode, qos, has_qos);
     if (!NT_SUCCESS(status)) return status;
-    const SECURITY_IMPERSONATION_LEVEL level = has_qos ? qos.ImpersonationLevel : SecurityAnonymous;
-    if (TokenType == TokenImpersonation && !VALID_IMPERSONATION_LEVEL(level)) return STATUS_BAD_IMPERSONATION_LEVEL;
+    // The caller's level as the integer it passed: a value outside the enumeration must not be read
+    // through the enumeration's type.
+    const unsigned long raw_level = has_qos ? ntio::nt::enum_value(qos.ImpersonationLevel) : 0ul;  // SecurityAnonymous
+    const bool valid_level = raw_level <= SecurityDelegation;
+    if (TokenType == TokenImpersonation && !valid_level) return STATUS_BAD_IMPERSONATION_LEVEL;
+    const auto level = valid_level ? static_cast<SECURITY_IMPERSONATION_LEVEL>(raw_level) : SecurityAnonymous;
 
     HandleReference<se::TokenObjectBody> existing;
     status = existing.reference(ExistingTokenHandle, TOKEN_DUPLICATE, *SeTokenObjectType, mode);

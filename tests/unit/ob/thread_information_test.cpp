@@ -185,9 +185,10 @@ TEST_F(ThreadInformationTest, assign_impersonation_token_from_a_driver)
     EXPECT_EQ(PsAssignImpersonationToken(PsGetCurrentThread(), kernel), STATUS_INVALID_HANDLE);
     ASSERT_EQ(ZwSetInformationThread(ZwCurrentThread(), ThreadImpersonationToken, &kernel, sizeof(kernel)),
               STATUS_SUCCESS);
-    EXPECT_EQ(SeTokenType(PsReferenceImpersonationToken(PsGetCurrentThread(), nullptr, nullptr, nullptr)),
-              TokenImpersonation);
-    PsDereferenceImpersonationToken(PsReferenceImpersonationToken(PsGetCurrentThread(), nullptr, nullptr, nullptr));
+    PACCESS_TOKEN assigned = PsReferenceImpersonationToken(PsGetCurrentThread(), nullptr, nullptr, nullptr);
+    ASSERT_NE(assigned, nullptr);
+    EXPECT_EQ(SeTokenType(assigned), TokenImpersonation);
+    PsDereferenceImpersonationToken(assigned);
     EXPECT_EQ(PsAssignImpersonationToken(PsGetCurrentThread(), nullptr), STATUS_SUCCESS);
     EXPECT_EQ(PsReferenceImpersonationToken(PsGetCurrentThread(), nullptr, nullptr, nullptr), nullptr);
     EXPECT_EQ(PsAssignImpersonationToken(nullptr, nullptr), STATUS_INVALID_PARAMETER);
