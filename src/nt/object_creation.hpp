@@ -38,6 +38,11 @@ template <class Body, class Init>
     return status;
 }
 
+// The start every Nt*Open service shares: the handle's output probed for the caller's mode, the
+// object attributes required (STATUS_INVALID_PARAMETER without them) and captured.
+[[nodiscard]] NTSTATUS begin_open(KPROCESSOR_MODE mode, PHANDLE handle_out, POBJECT_ATTRIBUTES attributes,
+                                  CapturedObjectAttributes& captured) noexcept;
+
 // Opens an existing named object of `type` with the access the caller asks for.
 [[nodiscard]] NTSTATUS open_object(PHANDLE handle_out, ACCESS_MASK access, POBJECT_ATTRIBUTES attributes,
                                    POBJECT_TYPE type) noexcept;

@@ -5,14 +5,19 @@
 
 namespace ntio::nt {
 
-NTSTATUS open_object(PHANDLE handle_out, ACCESS_MASK access, POBJECT_ATTRIBUTES attributes,
-                     POBJECT_TYPE type) noexcept {
-    const KPROCESSOR_MODE mode = previous_mode();
+NTSTATUS begin_open(KPROCESSOR_MODE mode, PHANDLE handle_out, POBJECT_ATTRIBUTES attributes,
+                    CapturedObjectAttributes& captured) noexcept {
     NTSTATUS status = probe_caller_output(mode, handle_out);
     if (!NT_SUCCESS(status)) return status;
     if (attributes == nullptr) return STATUS_INVALID_PARAMETER;
+    return captured.capture(attributes, mode);
+}
+
+NTSTATUS open_object(PHANDLE handle_out, ACCESS_MASK access, POBJECT_ATTRIBUTES attributes,
+                     POBJECT_TYPE type) noexcept {
+    const KPROCESSOR_MODE mode = previous_mode();
     CapturedObjectAttributes captured;
-    status = captured.capture(attributes, mode);
+    NTSTATUS status = begin_open(mode, handle_out, attributes, captured);
     if (!NT_SUCCESS(status)) return status;
     HANDLE handle = nullptr;
     status = ObOpenObjectByName(captured.get(), type, mode, nullptr, access, nullptr, &handle);

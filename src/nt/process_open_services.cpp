@@ -8,6 +8,7 @@
 #include <ntifs.h>
 
 #include "nt/object_attributes.hpp"
+#include "nt/object_creation.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/user_memory.hpp"
@@ -57,11 +58,8 @@ NTSTATUS reference_by_cid(const CLIENT_ID& cid, bool want_thread, PVOID* object)
 NTSTATUS open_by_client_id(PHANDLE handle_out, ACCESS_MASK access, POBJECT_ATTRIBUTES attributes,
                            PCLIENT_ID client_id, bool want_thread) {
     const KPROCESSOR_MODE mode = previous_mode();
-    NTSTATUS status = probe_caller_output(mode, handle_out);
-    if (!NT_SUCCESS(status)) return status;
-    if (attributes == nullptr) return STATUS_INVALID_PARAMETER;
     CapturedObjectAttributes captured;
-    status = captured.capture(attributes, mode);
+    NTSTATUS status = begin_open(mode, handle_out, attributes, captured);
     if (!NT_SUCCESS(status)) return status;
     POBJECT_ATTRIBUTES oa = captured.get();
     if ((oa && oa->ObjectName) || client_id == nullptr) return STATUS_INVALID_PARAMETER_MIX;
