@@ -49,7 +49,12 @@ VOID expiry_dpc(PKDPC, PVOID context, PVOID system_argument1, PVOID system_argum
     if (!ObReferenceObjectSafe(timer)) return;
     BOOLEAN inserted = FALSE;
     KeAcquireSpinLockAtDpcLevel(&timer->lock);
-    if (timer->apc_associated) inserted = KeInsertQueueApc(&timer->apc, system_argument1, system_argument2, 0);
+    // A DPC already running when the timer was set again (KeRemoveQueueDpc cannot stop it) belongs
+    // to the earlier setting. A one-shot KTIMER is disarmed by the expiry that queues its DPC, so a
+    // one-shot timer still armed here was set again after this DPC's expiry: its APC is not due yet.
+    const bool stale = timer->period == 0 && ke::timer_armed(&timer->timer);
+    if (timer->apc_associated && !stale)
+        inserted = KeInsertQueueApc(&timer->apc, system_argument1, system_argument2, 0);
     KeReleaseSpinLockFromDpcLevel(&timer->lock);
     if (!inserted) drop(timer, 1);
 }
@@ -80,6 +85,9 @@ VOID apc_kernel_routine(PKAPC apc, PKNORMAL_ROUTINE* normal_routine, PVOID*, PVO
         if (timer->period == 0) {
             unlink_from_thread_locked(timer);
             ++references;
+            // An earlier setting's expiry DPC may have queued this APC again since its dequeue: an
+            // APC must never stay queued once its association ends (a later set reinitializes it).
+            if (KeRemoveQueueApc(&timer->apc)) ++references;
         }
     } else {
         *normal_routine = nullptr;

@@ -50,13 +50,6 @@ bool expected(NTSTATUS status) {
 }
 
 TEST_F(TimerObjectStress, sets_cancels_and_expiries_race_the_last_close_and_the_setters_end) {
-#ifdef NTIO_TSAN_BUILD
-    // Known open race (to fix before this runs under tsan again): ThreadSanitizer reports a setter's
-    // KeInitializeApc of the timer's embedded KAPC (ex/timer_object.cpp, set_timer_object) racing the
-    // other setter's dequeue of that APC (ke/apc.cpp, pop_locked from NtTestAlert) with no ordering
-    // between them. The default and asan builds run the test and hold its invariants.
-    GTEST_SKIP() << "known race between a timer's re-set and its APC's delivery, under investigation";
-#endif
     constexpr int kRounds = 50;
     constexpr int kSetsBeforeClose = 40;
     long total_sets = 0;
