@@ -210,7 +210,11 @@ NTKERNELAPI VOID KeSetImportanceDpc(PRKDPC Dpc, KDPC_IMPORTANCE Importance) {
     Dpc->Importance = static_cast<UCHAR>(Importance);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesettargetprocessordpc: a
+// Number below the count of active processors in group 0 targets that processor; otherwise the
+// DPC's target is not changed.
 NTKERNELAPI VOID KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number) {
+    if (static_cast<UCHAR>(Number) >= KeQueryActiveProcessorCountEx(0)) return;
     Dpc->Number = static_cast<USHORT>(kTargetedProcessor | static_cast<UCHAR>(Number));
 }
 

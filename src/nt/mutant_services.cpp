@@ -2,7 +2,7 @@
 // Ownership, recursion and abandonment (the owner thread exits) are the ke dispatcher's.
 #include "nt/current_system.hpp"
 #include "nt/enum_value.hpp"
-#include <wdm.h>
+#include <ntifs.h>
 
 #include "nt/dispatcher_release.hpp"
 #include "nt/object_creation.hpp"
@@ -42,16 +42,29 @@ NTSTATUS NTAPI NtReleaseMutant(HANDLE MutantHandle, PLONG PreviousCount) {
     return status;
 }
 
+// NtQueryMutant is not on Learn; its classes are <ntifs.h>'s: MutantBasicInformation (count, owned by
+// the caller, abandoned) and MutantOwnerInformation (the owning thread's CLIENT_ID, zeroes when no
+// thread owns the mutant; KeQueryOwnerMutant). Both need MUTANT_QUERY_STATE.
 NTSTATUS NTAPI NtQueryMutant(HANDLE MutantHandle, MUTANT_INFORMATION_CLASS MutantInformationClass,
                              PVOID MutantInformation, ULONG MutantInformationLength, PULONG ReturnLength) {
     const KPROCESSOR_MODE mode = previous_mode();
-    NTSTATUS status = check_fixed_query<MUTANT_BASIC_INFORMATION>(
-        mode, enum_value(MutantInformationClass) == MutantBasicInformation, MutantInformation, MutantInformationLength,
-        ReturnLength);
+    const auto information_class = enum_value(MutantInformationClass);
+    const bool owner = information_class == MutantOwnerInformation;
+    NTSTATUS status =
+        owner ? check_fixed_query<MUTANT_OWNER_INFORMATION>(mode, true, MutantInformation, MutantInformationLength,
+                                                             ReturnLength)
+              : check_fixed_query<MUTANT_BASIC_INFORMATION>(mode, information_class == MutantBasicInformation,
+                                                             MutantInformation, MutantInformationLength, ReturnLength);
     if (!NT_SUCCESS(status)) return status;
     HandleReference<KMUTANT> mutant;
     status = mutant.reference(MutantHandle, MUTANT_QUERY_STATE, *ExMutantObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
+    if (owner) {
+        MUTANT_OWNER_INFORMATION info{};
+        KeQueryOwnerMutant(mutant.get(), &info.ClientId);
+        write_fixed_query(mode, MutantInformation, ReturnLength, info);
+        return STATUS_SUCCESS;
+    }
     MUTANT_BASIC_INFORMATION info{};
     info.CurrentCount = KeReadStateMutant(mutant.get());
     info.OwnedByCaller = mutant_owned_by_caller(mutant.get()) ? TRUE : FALSE;

@@ -93,5 +93,32 @@ TEST_F(NtTest, mutant_release_checks_type) {
     EXPECT_EQ(NtQueryMutant(mutant, MutantBasicInformation, &info, 4, nullptr), STATUS_INFO_LENGTH_MISMATCH);
 }
 
+// MutantOwnerInformation (<ntifs.h>'s MUTANT_OWNER_INFORMATION): the owning thread's CLIENT_ID,
+// zeroes once no thread owns the mutant; MUTANT_QUERY_STATE is needed and the length must match.
+TEST_F(NtTest, mutant_owner_information_names_the_owning_thread) {
+    Handle mutant;
+    ASSERT_EQ(NtCreateMutant(mutant.out(), MUTANT_ALL_ACCESS, nullptr, TRUE), STATUS_SUCCESS);
+    MUTANT_OWNER_INFORMATION owner{};
+    ULONG length = 0;
+    ASSERT_EQ(NtQueryMutant(mutant, MutantOwnerInformation, &owner, sizeof(owner), &length), STATUS_SUCCESS);
+    EXPECT_EQ(length, sizeof(owner));
+    EXPECT_EQ(owner.ClientId.UniqueThread, PsGetCurrentThreadId());
+    EXPECT_EQ(owner.ClientId.UniqueProcess, PsGetCurrentProcessId());
+    ASSERT_EQ(NtReleaseMutant(mutant, nullptr), STATUS_SUCCESS);
+    ASSERT_EQ(NtQueryMutant(mutant, MutantOwnerInformation, &owner, sizeof(owner), nullptr), STATUS_SUCCESS);
+    EXPECT_EQ(owner.ClientId.UniqueThread, nullptr);
+    EXPECT_EQ(owner.ClientId.UniqueProcess, nullptr);
+    EXPECT_EQ(NtQueryMutant(mutant, MutantOwnerInformation, &owner, sizeof(owner) - 1, nullptr),
+              STATUS_INFO_LENGTH_MISMATCH);
+    EXPECT_EQ(NtQueryMutant(mutant, static_cast<MUTANT_INFORMATION_CLASS>(2), &owner, sizeof(owner), nullptr),
+              STATUS_INVALID_INFO_CLASS);
+    Handle synchronize_only;
+    ASSERT_EQ(NtDuplicateObject(NtCurrentProcess(), mutant, NtCurrentProcess(), synchronize_only.out(), SYNCHRONIZE,
+                                0, 0),
+              STATUS_SUCCESS);
+    EXPECT_EQ(NtQueryMutant(synchronize_only, MutantOwnerInformation, &owner, sizeof(owner), nullptr),
+              STATUS_ACCESS_DENIED);
+}
+
 }  // namespace
 }  // namespace ntio::test

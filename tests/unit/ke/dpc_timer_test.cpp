@@ -77,6 +77,27 @@ TEST_F(DpcTimerTest, queued_dpc_is_inserted_once_and_can_be_removed) {
     EXPECT_EQ(r.thread->m_dpc_processor, 0u);
 }
 
+void record_processor_dpc(PKDPC, PVOID context, PVOID, PVOID) {
+    auto* processor = static_cast<std::atomic<ULONG>*>(context);
+    processor->store(KeGetCurrentProcessorNumberEx(nullptr));
+}
+
+// Learn (KeSetTargetProcessorDpc): a Number that is not below the count of active processors in
+// group 0 leaves the DPC's target as it was.
+TEST_F(DpcTimerTest, a_target_processor_the_system_lacks_leaves_the_target_unchanged) {
+    const ULONG count = KeQueryActiveProcessorCountEx(0);
+    ASSERT_GE(count, 1u);
+    std::atomic<ULONG> processor{~0u};
+    KDPC dpc;
+    KeInitializeDpc(&dpc, &record_processor_dpc, &processor);
+    KeSetTargetProcessorDpc(&dpc, static_cast<CCHAR>(count - 1));
+    KeSetTargetProcessorDpc(&dpc, static_cast<CCHAR>(count));
+    KeSetTargetProcessorDpc(&dpc, static_cast<CCHAR>(100));
+    ASSERT_TRUE(KeInsertQueueDpc(&dpc, nullptr, nullptr));
+    KeFlushQueuedDpcs();
+    EXPECT_EQ(processor.load(), count - 1);
+}
+
 TEST_F(DpcTimerTest, one_shot_timer_signals_and_queues_its_dpc) {
     KTIMER timer;
     KeInitializeTimer(&timer);
