@@ -169,6 +169,11 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
     priv.granted_access = checked ? granted : desired;
     priv.share_access = packet->share_access;
     priv.create_options = packet->create_options;
+    // IoCreateFile(Ex)'s IO_IGNORE_SHARE_ACCESS_CHECK: share access is not checked for this file
+    // object once created (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iocreatefileex,
+    // Options); the file object is marked as IoSetFileObjectIgnoreSharing marks it, so that the share
+    // access routines the file system calls leave it out, during the create and after.
+    priv.ignore_sharing = (packet->options & IO_IGNORE_SHARE_ACCESS_CHECK) != 0;
 
     // IRP_MJ_CREATE's RelatedFileObject: the file the name is relative to. Valid only while the
     // create is processed (FILE_OBJECT on Microsoft Learn); the object manager holds the reference.

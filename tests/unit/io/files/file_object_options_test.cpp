@@ -33,6 +33,7 @@ struct DriverState {
     PDEVICE_OBJECT device = nullptr;
     PECP_LIST replacement = nullptr;  // set by the create after it clears the caller's list
     bool mark_ignore_sharing = false;
+    bool check_sharing = false;       // check share access without marking the file object
     SHARE_ACCESS exclusive_open{};    // an existing open that shares nothing
     CreateSeen seen;
 };
@@ -59,6 +60,12 @@ NTSTATUS NTAPI dispatch_create(PDEVICE_OBJECT, PIRP irp) {
         seen.share_after = share;
         seen.forced_share_status = IoCheckLinkShareAccess(FILE_READ_DATA, FILE_SHARE_READ, file, &share, nullptr,
                                                           IO_CHECK_SHARE_ACCESS_FORCE_CHECK);
+    }
+    if (g_state.check_sharing) {
+        seen.ignoring = IoIsFileObjectIgnoringSharing(file);
+        SHARE_ACCESS share = g_state.exclusive_open;
+        seen.share_status = IoCheckShareAccess(FILE_READ_DATA, FILE_SHARE_READ, file, &share, TRUE);
+        seen.share_after = share;
     }
     irp->IoStatus.Status = STATUS_SUCCESS;
     irp->IoStatus.Information = FILE_OPENED;
@@ -96,7 +103,7 @@ protected:
     }
 
     // A kernel-mode open of the device through IoCreateFileEx, with `list` as its ECP list.
-    NTSTATUS open(PECP_LIST list, HANDLE* handle) {
+    NTSTATUS open(PECP_LIST list, HANDLE* handle, ULONG options = 0) {
         UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\IoFileOptionsTest");
         OBJECT_ATTRIBUTES oa;
         InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
@@ -105,7 +112,7 @@ protected:
         IoInitializeDriverCreateContext(&context);
         context.ExtraCreateParameter = list;
         return IoCreateFileEx(handle, FILE_READ_DATA | SYNCHRONIZE, &oa, &iosb, nullptr, 0, FILE_SHARE_READ, FILE_OPEN,
-                              0, nullptr, 0, CreateFileTypeNone, nullptr, IO_NO_PARAMETER_CHECKING, &context);
+                              0, nullptr, 0, CreateFileTypeNone, nullptr, IO_NO_PARAMETER_CHECKING | options, &context);
     }
 
     PFILE_OBJECT file_of(HANDLE handle) {
@@ -214,6 +221,29 @@ TEST_F(FileObjectOptionsTest, an_open_ignoring_sharing_is_neither_checked_nor_co
     EXPECT_EQ(seen.share_after.Readers, 1u);
     EXPECT_EQ(seen.forced_share_status, STATUS_SHARING_VIOLATION);
     EXPECT_TRUE(IoIsFileObjectIgnoringSharing(file_of(handle)));
+    EXPECT_EQ(ZwClose(handle), STATUS_SUCCESS);
+}
+
+// IoCreateFileEx's IO_IGNORE_SHARE_ACCESS_CHECK (Learn, Options): no share access check for the file
+// object once created; the file system's own IoCheckShareAccess sees it ignoring sharing.
+TEST_F(FileObjectOptionsTest, io_ignore_share_access_check_marks_the_new_file_object) {
+    g_state.check_sharing = true;
+    g_state.exclusive_open.OpenCount = 1;
+    g_state.exclusive_open.Readers = 1;
+    HANDLE handle = nullptr;
+    ASSERT_EQ(open(nullptr, &handle, IO_IGNORE_SHARE_ACCESS_CHECK), STATUS_SUCCESS);
+    EXPECT_TRUE(g_state.seen.ignoring);
+    EXPECT_EQ(g_state.seen.share_status, STATUS_SUCCESS);
+    EXPECT_EQ(g_state.seen.share_after.OpenCount, 1u);
+    EXPECT_TRUE(IoIsFileObjectIgnoringSharing(file_of(handle)));
+    EXPECT_EQ(ZwClose(handle), STATUS_SUCCESS);
+
+    // Without the option the same open is checked and conflicts.
+    g_state.seen = CreateSeen{};
+    ASSERT_EQ(open(nullptr, &handle), STATUS_SUCCESS);
+    EXPECT_FALSE(g_state.seen.ignoring);
+    EXPECT_EQ(g_state.seen.share_status, STATUS_SHARING_VIOLATION);
+    EXPECT_FALSE(IoIsFileObjectIgnoringSharing(file_of(handle)));
     EXPECT_EQ(ZwClose(handle), STATUS_SUCCESS);
 }
 
