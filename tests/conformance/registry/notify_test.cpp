@@ -464,5 +464,23 @@ TEST_F(NotifyTest, ZwNotifyChangeKeyQueuesTheDriversWorkItem) {
     EXPECT_EQ(ZwClose(key), STATUS_SUCCESS);
 }
 
+// ZwNotifyChangeMultipleKeys: the service as a kernel-mode caller runs it; one request, completed
+// by a change to the subordinate key.
+TEST_F(NotifyTest, ZwNotifyChangeMultipleKeysCompletesOnTheSubordinatesChange) {
+    MultipleWatch watch(scratch());
+    ObjectName oa(L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioNotifySub", OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE);
+    ASSERT_EQ(ZwNotifyChangeMultipleKeys(watch.master, 1, oa.get(), watch.event, nullptr, nullptr, &watch.iosb,
+                                         REG_NOTIFY_CHANGE_LAST_SET, FALSE, nullptr, 0, TRUE),
+              STATUS_PENDING);
+    EXPECT_EQ(event_state(watch.event), 0);
+    ASSERT_EQ(watch.sub.set(7), STATUS_SUCCESS);
+    EXPECT_NE(event_state(watch.event), 0);
+    EXPECT_EQ(watch.iosb.Status, STATUS_SUCCESS);
+    OBJECT_ATTRIBUTES two[2]{};
+    EXPECT_EQ(ZwNotifyChangeMultipleKeys(watch.master, 2, two, watch.event, nullptr, nullptr, &watch.iosb,
+                                         REG_NOTIFY_CHANGE_LAST_SET, FALSE, nullptr, 0, TRUE),
+              STATUS_INVALID_PARAMETER);
+}
+
 }  // namespace
 }  // namespace ntio::test

@@ -230,5 +230,29 @@ TEST_F(QueryMultipleValueKeyTest, AMissingValueOrBadInputFails) {
     EXPECT_EQ(length, 0u);
 }
 
+// ZwQueryMultipleValueKey: the service as a kernel-mode caller runs it, on a key the driver made.
+TEST_F(QueryMultipleValueKeyTest, ZwFormReadsTheValuesOfADriversKey) {
+    HANDLE key = nullptr;
+    ASSERT_EQ(zw_create_key(&key, L"\\REGISTRY\\MACHINE\\SOFTWARE\\NtioZwMultipleValues"), STATUS_SUCCESS);
+    UNICODE_STRING name;
+    RtlInitUnicodeString(&name, L"D");
+    ULONG value = 0x55667788;
+    ASSERT_EQ(ZwSetValueKey(key, &name, 0, REG_DWORD, &value, sizeof(value)), STATUS_SUCCESS);
+    Entries e{L"D"};
+    alignas(8) unsigned char buffer[16] = {};
+    ULONG length = sizeof(buffer), required = 0;
+    EXPECT_EQ(ZwQueryMultipleValueKey(key, e.entries, 1, buffer, &length, &required), STATUS_SUCCESS);
+    EXPECT_EQ(length, 4u);
+    EXPECT_EQ(required, 4u);
+    EXPECT_EQ(e.entries[0].Type, ULONG{REG_DWORD});
+    ULONG read = 0;
+    std::memcpy(&read, buffer, 4);
+    EXPECT_EQ(read, value);
+    Entries missing{L"Missing"};
+    EXPECT_EQ(ZwQueryMultipleValueKey(key, missing.entries, 1, buffer, &length, nullptr), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(ZwDeleteKey(key), STATUS_SUCCESS);
+    EXPECT_EQ(ZwClose(key), STATUS_SUCCESS);
+}
+
 }  // namespace
 }  // namespace ntio::test
