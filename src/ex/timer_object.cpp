@@ -49,12 +49,10 @@ VOID expiry_dpc(PKDPC, PVOID context, PVOID system_argument1, PVOID system_argum
     if (!ObReferenceObjectSafe(timer)) return;
     BOOLEAN inserted = FALSE;
     KeAcquireSpinLockAtDpcLevel(&timer->lock);
-    // A DPC already running when the timer was set again (KeRemoveQueueDpc cannot stop it) belongs
-    // to the earlier setting. A one-shot KTIMER is disarmed by the expiry that queues its DPC, so a
-    // one-shot timer still armed here was set again after this DPC's expiry: its APC is not due yet.
-    const bool stale = timer->period == 0 && ke::timer_armed(&timer->timer);
-    if (timer->apc_associated && !stale)
-        inserted = KeInsertQueueApc(&timer->apc, system_argument1, system_argument2, 0);
+    // A DPC already running when the timer was set again (KeRemoveQueueDpc cannot stop it) queues
+    // the new setting's APC, as NT's expiry DPC does; the APC's kernel routine copes with the new
+    // setting's own expiry queueing it again.
+    if (timer->apc_associated) inserted = KeInsertQueueApc(&timer->apc, system_argument1, system_argument2, 0);
     KeReleaseSpinLockFromDpcLevel(&timer->lock);
     if (!inserted) drop(timer, 1);
 }

@@ -1,0 +1,19 @@
+/* <ntifs.h> piece: ZwSaveKey(Ex) writes a key and everything below it to a file the caller opened
+ * for writing; ZwRestoreKey reads such a file back over a key, which keeps its name while its values
+ * and subkeys become the saved key's (REG_FORCE_RESTORE: even while keys below it are open).
+ * ntio's file holds .reg text, not the binary hive format. PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwsavekey
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwrestorekey */
+#ifndef NTIO_DDK_REGISTRY_SAVE_H
+#define NTIO_DDK_REGISTRY_SAVE_H
+#include "registry.h"
+
+NTIO_BEGIN_DECLS
+
+NTSYSAPI NTSTATUS NTAPI ZwSaveKey(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle);
+NTSYSAPI NTSTATUS NTAPI ZwSaveKeyEx(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle, _In_ ULONG Format);
+NTSYSAPI NTSTATUS NTAPI ZwRestoreKey(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle, _In_ ULONG Flags);
+
+NTIO_END_DECLS
+
+#endif /* NTIO_DDK_REGISTRY_SAVE_H */

@@ -1,0 +1,186 @@
+// NtSaveKey(Ex) and NtRestoreKey with their Zw forms: a key and everything below it written to a
+// file the caller opened, and such a file read back over a key.
+// NT deviation: the file holds .reg text ("Windows Registry Editor Version 5.00", UTF-8), not the
+// binary hive format Windows writes: ntio's hives are SQLite files, and the text is what `ntio reg
+// export` writes and `ntio reg import` reads (docs/nt-deviations.md, config).
+#include "nt/current_system.hpp"
+#include <ntio/ntapi.h>
+
+#include <string>
+
+#include "config/key_object.hpp"
+#include "config/reg_file.hpp"
+#include "nt/object_reference.hpp"
+#include "nt/previous_mode.hpp"
+#include "nt/registry_callback_call.hpp"
+
+using namespace ntio::nt;
+using ntio::config::KeyBody;
+
+namespace {
+
+// A saved key larger than this is refused when read back (STATUS_INSUFFICIENT_RESOURCES).
+constexpr LONGLONG kMaxSavedKeyBytes = LONGLONG{256} << 20;
+
+POBJECT_TYPE key_type() noexcept { return &ntio::config::g_key_type; }
+
+// The caller's file handle, checked for `access` as the caller's own (the I/O then runs as a kernel
+// caller's, on the same handle, so that a user handle works as NT's kernel-mode I/O allows).
+NTSTATUS check_file_handle(HANDLE file, ACCESS_MASK access, KPROCESSOR_MODE mode) {
+    PVOID object = nullptr;
+    NTSTATUS status = ObReferenceObjectByHandle(file, access, *IoFileObjectType, mode, &object, nullptr);
+    if (NT_SUCCESS(status)) ObDereferenceObject(object);
+    return status;
+}
+
+// One synchronous transfer at `offset`, whether or not the handle was opened for synchronous I/O.
+template <class Transfer>
+NTSTATUS transfer_at(HANDLE file, LONGLONG offset, Transfer&& transfer, ULONG_PTR* information) {
+    HANDLE event = nullptr;
+    NTSTATUS status = ZwCreateEvent(&event, EVENT_ALL_ACCESS, nullptr, NotificationEvent, FALSE);
+    if (!NT_SUCCESS(status)) return status;
+    IO_STATUS_BLOCK iosb{};
+    LARGE_INTEGER at;
+    at.QuadPart = offset;
+    status = transfer(event, &iosb, &at);
+    if (status == STATUS_PENDING) {
+        (void)ZwWaitForSingleObject(event, FALSE, nullptr);
+        status = iosb.Status;
+    }
+    (void)ZwClose(event);
+    if (information) *information = NT_SUCCESS(status) ? iosb.Information : 0;
+    return status;
+}
+
+NTSTATUS write_whole_file(HANDLE file, const std::string& text) {
+    ULONG_PTR written = 0;
+    NTSTATUS status = transfer_at(
+        file, 0,
+        [&](HANDLE event, PIO_STATUS_BLOCK iosb, PLARGE_INTEGER at) {
+            return ZwWriteFile(file, event, nullptr, nullptr, iosb, const_cast<char*>(text.data()),
+                               static_cast<ULONG>(text.size()), at, nullptr);
+        },
+        &written);
+    if (!NT_SUCCESS(status)) return status;
+    if (written != text.size()) return STATUS_REGISTRY_IO_FAILED;
+    // A longer file keeps no bytes of what it held before.
+    FILE_END_OF_FILE_INFORMATION end{};
+    end.EndOfFile.QuadPart = static_cast<LONGLONG>(text.size());
+    IO_STATUS_BLOCK iosb{};
+    return ZwSetInformationFile(file, &iosb, &end, sizeof(end), FileEndOfFileInformation);
+}
+
+NTSTATUS read_whole_file(HANDLE file, std::string& text) {
+    FILE_STANDARD_INFORMATION standard{};
+    IO_STATUS_BLOCK iosb{};
+    NTSTATUS status = ZwQueryInformationFile(file, &iosb, &standard, sizeof(standard), FileStandardInformation);
+    if (!NT_SUCCESS(status)) return status;
+    if (standard.EndOfFile.QuadPart > kMaxSavedKeyBytes) return STATUS_INSUFFICIENT_RESOURCES;
+    text.assign(static_cast<std::size_t>(standard.EndOfFile.QuadPart), '\0');
+    if (text.empty()) return STATUS_SUCCESS;
+    ULONG_PTR read = 0;
+    status = transfer_at(
+        file, 0,
+        [&](HANDLE event, PIO_STATUS_BLOCK io, PLARGE_INTEGER at) {
+            return ZwReadFile(file, event, nullptr, nullptr, io, text.data(), static_cast<ULONG>(text.size()), at,
+                              nullptr);
+        },
+        &read);
+    if (status == STATUS_END_OF_FILE) status = STATUS_SUCCESS;
+    text.resize(read);
+    return status;
+}
+
+}  // namespace
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwsavekey (no page for
+// the Ex form; RegSaveKeyEx gives its formats): the caller needs SeBackupPrivilege, the file handle
+// write access; the key handle needs no particular right. Every format writes the same text.
+NTSTATUS NTAPI NtSaveKeyEx(HANDLE KeyHandle, HANDLE FileHandle, ULONG Format) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    if (Format != REG_STANDARD_FORMAT && Format != REG_LATEST_FORMAT && Format != REG_NO_COMPRESSION)
+        return STATUS_INVALID_PARAMETER;
+    if (mode != KernelMode && !SeSinglePrivilegeCheck(SeExports->SeBackupPrivilege, mode))
+        return STATUS_PRIVILEGE_NOT_HELD;
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(KeyHandle, 0, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    status = check_file_handle(FileHandle, FILE_WRITE_DATA, mode);
+    if (!NT_SUCCESS(status)) return status;
+    auto make_info = [&] {
+        REG_SAVE_KEY_INFORMATION info{};
+        info.FileHandle = FileHandle;
+        info.Format = Format;
+        return info;
+    };
+    return with_callbacks(*key.get(), RegNtPreSaveKey, make_info, [&]() -> NTSTATUS {
+        std::u16string path;
+        NTSTATUS found = key->manager->full_path(*key->node, path);  // STATUS_KEY_DELETED
+        if (!NT_SUCCESS(found)) return found;
+        std::string text;
+        NTSTATUS saved = ntio::config::export_reg(*key->manager, path, text);
+        if (!NT_SUCCESS(saved)) return saved;
+        KernelModeCall kernel;
+        return write_whole_file(FileHandle, text);
+    });
+}
+
+NTSTATUS NTAPI NtSaveKey(HANDLE KeyHandle, HANDLE FileHandle) {
+    return NtSaveKeyEx(KeyHandle, FileHandle, REG_STANDARD_FORMAT);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwrestorekey (flags as
+// RegRestoreKey's page gives them): the caller needs SeRestorePrivilege, the file handle read
+// access. The key keeps its name; its values and subkeys become the saved key's. A key open below
+// it fails the restore (STATUS_CANNOT_DELETE) unless REG_FORCE_RESTORE. REG_NO_LAZY_FLUSH changes
+// nothing (every change is committed when made).
+// NT deviation: REG_WHOLE_HIVE_VOLATILE and REG_REFRESH_HIVE are STATUS_NOT_IMPLEMENTED (ntio makes
+// no hive but the system's and keeps no flushed image to go back to).
+NTSTATUS NTAPI NtRestoreKey(HANDLE KeyHandle, HANDLE FileHandle, ULONG Flags) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    constexpr ULONG kValid = REG_WHOLE_HIVE_VOLATILE | REG_REFRESH_HIVE | REG_NO_LAZY_FLUSH | REG_FORCE_RESTORE;
+    if (Flags & ~kValid) return STATUS_INVALID_PARAMETER;
+    if (mode != KernelMode && !SeSinglePrivilegeCheck(SeExports->SeRestorePrivilege, mode))
+        return STATUS_PRIVILEGE_NOT_HELD;
+    HandleReference<KeyBody> key;
+    NTSTATUS status = key.reference(KeyHandle, 0, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    status = check_file_handle(FileHandle, FILE_READ_DATA, mode);
+    if (!NT_SUCCESS(status)) return status;
+    if (Flags & (REG_WHOLE_HIVE_VOLATILE | REG_REFRESH_HIVE)) return STATUS_NOT_IMPLEMENTED;
+    auto make_info = [&] {
+        REG_RESTORE_KEY_INFORMATION info{};
+        info.FileHandle = FileHandle;
+        info.Flags = Flags;
+        return info;
+    };
+    return with_callbacks(*key.get(), RegNtPreRestoreKey, make_info, [&]() -> NTSTATUS {
+        std::string text;
+        {
+            KernelModeCall kernel;
+            NTSTATUS read = read_whole_file(FileHandle, text);
+            if (!NT_SUCCESS(read)) return read;
+        }
+        std::string message;
+        return ntio::config::restore_reg(*key->manager, key->node, text, (Flags & REG_FORCE_RESTORE) != 0, message);
+    });
+}
+
+NTSTATUS NTAPI ZwSaveKey(HANDLE KeyHandle, HANDLE FileHandle) {
+    KernelModeCall kernel;
+    return NtSaveKeyEx(KeyHandle, FileHandle, REG_STANDARD_FORMAT);
+}
+
+NTSTATUS NTAPI ZwSaveKeyEx(HANDLE KeyHandle, HANDLE FileHandle, ULONG Format) {
+    KernelModeCall kernel;
+    return NtSaveKeyEx(KeyHandle, FileHandle, Format);
+}
+
+NTSTATUS NTAPI ZwRestoreKey(HANDLE KeyHandle, HANDLE FileHandle, ULONG Flags) {
+    KernelModeCall kernel;
+    return NtRestoreKey(KeyHandle, FileHandle, Flags);
+}
+
+}  // extern "C"
