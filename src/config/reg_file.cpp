@@ -335,7 +335,10 @@ std::u16string registry_path_from_reg(std::u16string_view name)
     return base + std::u16string(rest);
 }
 
-NTSTATUS import_reg(ConfigManager& config, std::string_view text, std::string& message)
+namespace {
+
+// .reg bytes as text: UTF-16LE after its BOM, else UTF-8 (a BOM skipped).
+std::u16string decode_reg_text(std::string_view text)
 {
     std::u16string wide;
     if (text.size() >= 2 && static_cast<unsigned char>(text[0]) == 0xFF && static_cast<unsigned char>(text[1]) == 0xFE) {
@@ -345,6 +348,22 @@ NTSTATUS import_reg(ConfigManager& config, std::string_view text, std::string& m
         if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
         wide = to_utf16(text);
     }
+    return wide;
+}
+
+// `path` is `root` or below it: the part after root ("" or "\A\B").
+bool below_root(std::u16string_view path, std::u16string_view root, std::u16string_view& rest)
+{
+    if (path.size() < root.size() || !names_equal(path.substr(0, root.size()), root)) return false;
+    rest = path.substr(root.size());
+    return rest.empty() || rest.front() == u'\\';
+}
+
+}  // namespace
+
+NTSTATUS import_reg(ConfigManager& config, std::string_view text, std::string& message)
+{
+    const std::u16string wide = decode_reg_text(text);
     std::vector<RegOperation> ops;
     NTSTATUS status = parse_reg(wide, ops, message);
     if (!NT_SUCCESS(status)) return status;
@@ -374,6 +393,77 @@ NTSTATUS import_reg(ConfigManager& config, std::string_view text, std::string& m
                 char code[16];
                 std::snprintf(code, sizeof(code), "0x%08X", static_cast<unsigned>(s));
                 message = "line " + std::to_string(op.line) + ": " + reg_name_of(op.key) + ": failed with status " + code;
+                return s;
+            }
+        }
+        return STATUS_SUCCESS;
+    });
+}
+
+NTSTATUS restore_reg(ConfigManager& config, const NodeRef& target, std::string_view text, bool force,
+                     std::string& message)
+{
+    std::vector<RegOperation> ops;
+    if (!NT_SUCCESS(parse_reg(decode_reg_text(text), ops, message)) || ops.empty() ||
+        ops.front().kind != RegOperation::CreateKey) {
+        if (message.empty()) message = "not a saved key";
+        return STATUS_REGISTRY_CORRUPT;
+    }
+    // A saved key is its top key, then keys below it and values: nothing deleted, nothing elsewhere.
+    const std::u16string saved_root = ops.front().key;
+    for (const RegOperation& op : ops) {
+        std::u16string_view rest;
+        if (op.kind == RegOperation::DeleteKey || op.kind == RegOperation::DeleteValue ||
+            !below_root(op.key, saved_root, rest)) {
+            message = "line " + std::to_string(op.line) + ": not part of the saved key";
+            return STATUS_REGISTRY_CORRUPT;
+        }
+    }
+    std::u16string target_path;
+    NTSTATUS status = config.full_path(*target, target_path);
+    if (!NT_SUCCESS(status)) return status;
+    if (!force) {
+        // Learn (RegRestoreKey): the restore fails while a key below the target is open. A node a
+        // Key object holds is referenced beyond its parent's map.
+        bool open = false;
+        config.read_locked([&] {
+            std::vector<const KeyNode*> pending{target.get()};
+            while (!pending.empty() && !open) {
+                const KeyNode* node = pending.back();
+                pending.pop_back();
+                for (const auto& [name, child] : node->children) {
+                    if (child.use_count() > 1) open = true;
+                    pending.push_back(child.get());
+                }
+            }
+        });
+        if (open) return STATUS_CANNOT_DELETE;
+    }
+    return config.batch([&]() -> NTSTATUS {
+        // The target keeps its name (and security); its values and subkeys are the saved key's.
+        std::vector<NodeRef> children;
+        std::vector<std::u16string> values;
+        config.read_locked([&] {
+            for (const auto& [name, child] : target->children) children.push_back(child);
+            for (const KeyValue& value : target->values) values.push_back(value.name);
+        });
+        for (const NodeRef& child : children)
+            if (NTSTATUS s = config.delete_tree(*child); !NT_SUCCESS(s)) return s;
+        for (const std::u16string& name : values)
+            if (NTSTATUS s = config.delete_value(*target, name); !NT_SUCCESS(s)) return s;
+        NodeRef current;
+        for (const RegOperation& op : ops) {
+            std::u16string_view rest;
+            (void)below_root(op.key, saved_root, rest);
+            NTSTATUS s = STATUS_SUCCESS;
+            if (op.kind == RegOperation::CreateKey) {
+                if (rest.empty()) current = target;
+                else s = config.create_path(target_path + std::u16string(rest), 0, current);
+            } else {
+                s = config.set_value(*current, op.value_name, op.type, op.data.data(), static_cast<ULONG>(op.data.size()));
+            }
+            if (!NT_SUCCESS(s)) {
+                message = "line " + std::to_string(op.line) + ": " + reg_name_of(op.key) + ": restore failed";
                 return s;
             }
         }

@@ -16,6 +16,13 @@ class ConfigManager;
 NTSTATUS import_reg(ConfigManager& config, std::string_view text, std::string& message);
 NTSTATUS import_reg_file(ConfigManager& config, const std::string& path, std::string& message);
 
+// NtRestoreKey's core: .reg text a save wrote (its first key the saved key, then keys below it and
+// values) replaces the values and subkeys of `target`, which keeps its name, as one store
+// transaction. STATUS_REGISTRY_CORRUPT (with a message) for text that is not a saved key;
+// STATUS_CANNOT_DELETE while a key below the target is open, unless `force`. PASSIVE_LEVEL.
+NTSTATUS restore_reg(ConfigManager& config, const NodeRef& target, std::string_view text, bool force,
+                     std::string& message);
+
 // Writes `key_path` ("\REGISTRY\MACHINE\SOFTWARE" or "HKEY_LOCAL_MACHINE\SOFTWARE") and everything
 // below it as version 5.00 text (UTF-8, CRLF line ends), volatile keys included.
 NTSTATUS export_reg(ConfigManager& config, std::u16string_view key_path, std::string& out);

@@ -12,6 +12,7 @@
 #include "nt/object_attributes.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
+#include "nt/registry_callback_call.hpp"
 #include "nt/user_memory.hpp"
 #include "se/access_check.hpp"
 #include "se/token.hpp"
@@ -76,19 +77,6 @@ UNICODE_STRING counted(const std::u16string& text) noexcept {
     return string;
 }
 
-// Runs a key operation between its registry callback notifications (config/registry_callbacks.hpp);
-// `make_info()` builds the pre-notification's structure, whose Object is the key. While nobody
-// registered, one branch and the operation.
-template <class MakeInfo, class Operation>
-NTSTATUS with_callbacks(KeyBody& key, REG_NOTIFY_CLASS pre_class, MakeInfo&& make_info, Operation&& operation) {
-    ntio::config::RegistryCallbacks& callbacks = key.manager->callbacks();
-    if (!callbacks.active()) [[likely]]
-        return operation();
-    auto info = make_info();
-    info.Object = &key;
-    void* const object = &key;
-    return callbacks.around(pre_class, info, &object, operation);
-}
 
 // The output fields of the query notifications: the information class (KeyInformationClass or
 // KeyValueInformationClass; the services pass the caller's value converted from an integer, never

@@ -33,4 +33,5 @@
 /* Reparse point buffers and tags */
 #include "ntio_ddk/fsrtl_reparse.h"
 #include "ntio_ddk/registry_notify.h"
+#include "ntio_ddk/registry_save.h"
 #endif

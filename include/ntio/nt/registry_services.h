@@ -62,6 +62,13 @@ NTSYSAPI NTSTATUS NTAPI NtNotifyChangeMultipleKeys(_In_ HANDLE MasterKeyHandle, 
                                                    _Out_writes_bytes_opt_(BufferSize) PVOID Buffer,
                                                    _In_ ULONG BufferSize, _In_ BOOLEAN Asynchronous);
 
+/* Saving a key to a file the caller opened (SeBackupPrivilege, FILE_WRITE_DATA on the file) and
+ * restoring one over a key (SeRestorePrivilege, FILE_READ_DATA). ntio writes .reg text, not the
+ * binary hive format (docs/nt-deviations.md). */
+NTSYSAPI NTSTATUS NTAPI NtSaveKey(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle);
+NTSYSAPI NTSTATUS NTAPI NtSaveKeyEx(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle, _In_ ULONG Format);
+NTSYSAPI NTSTATUS NTAPI NtRestoreKey(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle, _In_ ULONG Flags);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_NT_REGISTRY_SERVICES_H */

@@ -230,6 +230,28 @@ typedef struct _REG_RENAME_KEY_INFORMATION {
     PVOID Reserved;
 } REG_RENAME_KEY_INFORMATION, *PREG_RENAME_KEY_INFORMATION;
 
+/* RegNtPreSaveKey: ns-wdm-_reg_save_key_information */
+typedef struct _REG_SAVE_KEY_INFORMATION {
+    PVOID Object;
+    HANDLE FileHandle;
+    ULONG Format;
+    PVOID CallContext;
+    PVOID ObjectContext;
+    PVOID Reserved;
+} REG_SAVE_KEY_INFORMATION, *PREG_SAVE_KEY_INFORMATION;
+C_ASSERT(sizeof(REG_SAVE_KEY_INFORMATION) == 0x30);
+
+/* RegNtPreRestoreKey: ns-wdm-_reg_restore_key_information */
+typedef struct _REG_RESTORE_KEY_INFORMATION {
+    PVOID Object;
+    HANDLE FileHandle;
+    ULONG Flags;
+    PVOID CallContext;
+    PVOID ObjectContext;
+    PVOID Reserved;
+} REG_RESTORE_KEY_INFORMATION, *PREG_RESTORE_KEY_INFORMATION;
+C_ASSERT(sizeof(REG_RESTORE_KEY_INFORMATION) == 0x30);
+
 /* RegNtPreSetInformationKey: ns-wdm-_reg_set_information_key_information */
 typedef struct _REG_SET_INFORMATION_KEY_INFORMATION {
     PVOID Object;

@@ -75,4 +75,17 @@
      REG_NOTIFY_CHANGE_SECURITY | REG_NOTIFY_THREAD_AGNOSTIC)
 #endif
 
+/* ---- Saving and restoring keys (NtSaveKeyEx formats, NtRestoreKey flags) ------------------------ */
+#ifndef REG_STANDARD_FORMAT
+#define REG_STANDARD_FORMAT 1
+#define REG_LATEST_FORMAT 2
+#define REG_NO_COMPRESSION 4
+#endif
+#ifndef REG_WHOLE_HIVE_VOLATILE
+#define REG_WHOLE_HIVE_VOLATILE (0x00000001L)
+#define REG_REFRESH_HIVE (0x00000002L)
+#define REG_NO_LAZY_FLUSH (0x00000004L)
+#define REG_FORCE_RESTORE (0x00000008L)
+#endif
+
 #endif /* NTIO_DDK_REGISTRY_CONSTANTS_H */

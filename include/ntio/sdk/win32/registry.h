@@ -151,6 +151,19 @@ WINADVAPI LSTATUS WINAPI RegQueryMultipleValuesW(_In_ HKEY hKey, _Out_writes_(nu
                                                  _In_ DWORD num_vals,
                                                  _Out_writes_bytes_to_opt_(*ldwTotsize, *ldwTotsize) LPWSTR lpValueBuf,
                                                  _Inout_opt_ LPDWORD ldwTotsize);
+/* A key and everything below it to a new file (SE_BACKUP_NAME enabled; an existing file is
+ * ERROR_ALREADY_EXISTS), and such a file back over a key (SE_RESTORE_NAME), which keeps its name.
+ * ntio's file holds .reg text, not the binary hive format (docs/nt-deviations.md).
+ * https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regsavekeyw
+ * https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regrestorekeyw */
+WINADVAPI LSTATUS WINAPI RegSaveKeyA(_In_ HKEY hKey, _In_ LPCSTR lpFile, _In_opt_ const LPSECURITY_ATTRIBUTES lpSecurityAttributes);
+WINADVAPI LSTATUS WINAPI RegSaveKeyW(_In_ HKEY hKey, _In_ LPCWSTR lpFile, _In_opt_ const LPSECURITY_ATTRIBUTES lpSecurityAttributes);
+WINADVAPI LSTATUS WINAPI RegSaveKeyExA(_In_ HKEY hKey, _In_ LPCSTR lpFile, _In_opt_ const LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                       _In_ DWORD Flags);
+WINADVAPI LSTATUS WINAPI RegSaveKeyExW(_In_ HKEY hKey, _In_ LPCWSTR lpFile, _In_opt_ const LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                       _In_ DWORD Flags);
+WINADVAPI LSTATUS WINAPI RegRestoreKeyA(_In_ HKEY hKey, _In_ LPCSTR lpFile, _In_ DWORD dwFlags);
+WINADVAPI LSTATUS WINAPI RegRestoreKeyW(_In_ HKEY hKey, _In_ LPCWSTR lpFile, _In_ DWORD dwFlags);
 WINADVAPI LSTATUS WINAPI RegDeleteValueA(_In_ HKEY hKey, _In_opt_ LPCSTR lpValueName);
 WINADVAPI LSTATUS WINAPI RegDeleteValueW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpValueName);
 
@@ -173,6 +186,9 @@ NTIO_END_DECLS
 typedef VALENTW VALENT;
 typedef PVALENTW PVALENT;
 #define RegDeleteValue RegDeleteValueW
+#define RegSaveKey RegSaveKeyW
+#define RegSaveKeyEx RegSaveKeyExW
+#define RegRestoreKey RegRestoreKeyW
 #else
 #define RegCreateKeyEx RegCreateKeyExA
 #define RegOpenKeyEx RegOpenKeyExA
@@ -188,6 +204,9 @@ typedef PVALENTW PVALENT;
 #define RegQueryMultipleValues RegQueryMultipleValuesA
 #define RegDeleteTree RegDeleteTreeA
 #define RegCopyTree RegCopyTreeA
+#define RegSaveKey RegSaveKeyA
+#define RegSaveKeyEx RegSaveKeyExA
+#define RegRestoreKey RegRestoreKeyA
 typedef VALENTA VALENT;
 typedef PVALENTA PVALENT;
 #endif
