@@ -19,7 +19,8 @@
 #include "support/system_fixture.hpp"
 
 #undef __try
-#include <wdm.h>
+#include <ntifs.h>
+#include <ntio/ntio.h>
 
 namespace ntio::test {
 namespace registry_callbacks {
@@ -391,6 +392,66 @@ TEST_F(RegistryFilterTest, rename_and_set_information_are_notified) {
     EXPECT_EQ(g_events[2].object, object_of(m_base));
     EXPECT_EQ(g_events[3].notify_class, RegNtPostSetInformationKey);
     EXPECT_EQ(g_events[3].post_status, STATUS_SUCCESS);
+}
+
+// A device whose opens succeed: the file handle ZwSaveKey / ZwRestoreKey are given.
+NTSTATUS NTAPI complete_success(PDEVICE_OBJECT, PIRP irp) {
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    irp->IoStatus.Information = 0;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+PDEVICE_OBJECT g_file_device = nullptr;
+VOID NTAPI file_device_unload(PDRIVER_OBJECT) {
+    if (g_file_device) IoDeleteDevice(g_file_device);
+    g_file_device = nullptr;
+}
+NTSTATUS NTAPI file_device_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
+    driver->MajorFunction[IRP_MJ_CREATE] = complete_success;
+    driver->MajorFunction[IRP_MJ_CLEANUP] = complete_success;
+    driver->MajorFunction[IRP_MJ_CLOSE] = complete_success;
+    driver->DriverUnload = file_device_unload;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\RegistryCallbackFile");
+    NTSTATUS status = IoCreateDevice(driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &g_file_device);
+    if (NT_SUCCESS(status)) g_file_device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return status;
+}
+
+// ZwSaveKey and ZwRestoreKey are notified (REG_SAVE_KEY_INFORMATION / REG_RESTORE_KEY_INFORMATION);
+// a filter that answers the pre-notification with a failure stops the operation with that status.
+TEST_F(RegistryFilterTest, save_and_restore_are_notified_and_a_filter_can_stop_them) {
+    Filter filter{"f"};
+    filter.answer = STATUS_ACCESS_DENIED;
+    add(filter, L"1000");
+    UNICODE_STRING driver_name = RTL_CONSTANT_STRING(L"RegistryCallbackFile");
+    PDRIVER_OBJECT driver = nullptr;
+    ASSERT_EQ(NtioCreateDriver(&driver_name, file_device_entry, &driver), STATUS_SUCCESS);
+    UNICODE_STRING device_name = RTL_CONSTANT_STRING(L"\\Device\\RegistryCallbackFile");
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &device_name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
+    HANDLE file = nullptr;
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_EQ(ZwCreateFile(&file, GENERIC_READ | GENERIC_WRITE | SYNCHRONIZE, &oa, &iosb, nullptr, 0,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN, FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0),
+              STATUS_SUCCESS);
+    filter.answer_class = RegNtPreSaveKey;
+    EXPECT_EQ(ZwSaveKeyEx(m_base, file, REG_LATEST_FORMAT), STATUS_ACCESS_DENIED);
+    filter.answer_class = RegNtPreRestoreKey;
+    EXPECT_EQ(ZwRestoreKey(m_base, file, REG_FORCE_RESTORE), STATUS_ACCESS_DENIED);
+    EXPECT_EQ(ZwClose(file), STATUS_SUCCESS);
+    NtioUnloadDriver(driver);
+    ObDereferenceObject(driver);
+    // The driver's own registry work (its service key) is heard too: only the save and restore
+    // classes matter here.
+    std::lock_guard guard(g_lock);
+    std::vector<Event> heard;
+    for (const Event& e : g_events)
+        if (e.notify_class >= RegNtPreRestoreKey && e.notify_class <= RegNtPostSaveKey) heard.push_back(e);
+    ASSERT_EQ(heard.size(), 2u);
+    EXPECT_EQ(heard[0].notify_class, RegNtPreSaveKey);
+    EXPECT_EQ(heard[0].object, object_of(m_base));
+    EXPECT_EQ(heard[1].notify_class, RegNtPreRestoreKey);
+    EXPECT_EQ(heard[1].object, object_of(m_base));
 }
 
 TEST_F(RegistryFilterTest, registration_statuses_and_key_identity) {
