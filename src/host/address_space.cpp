@@ -15,14 +15,6 @@ namespace {
 constexpr std::uint64_t kHostTop = 0x00007FFFFFFFFFFFull;  // the last byte a Linux x86-64 process maps
 constexpr int kFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 
-int protection_of(unsigned access) noexcept {
-    int prot = PROT_NONE;
-    if (access & kPageRead) prot |= PROT_READ;
-    if (access & kPageWrite) prot |= PROT_WRITE;
-    if (access & kPageExecute) prot |= PROT_EXEC;
-    return prot;
-}
-
 void* reserve_fixed(std::uint64_t at, std::size_t bytes, NTSTATUS& status) noexcept {
     void* p = mmap(reinterpret_cast<void*>(at), bytes, PROT_NONE, kFlags | MAP_FIXED_NOREPLACE, -1, 0);
     if (p == MAP_FAILED) {
@@ -83,10 +75,6 @@ void* reserve_range(void* at, std::size_t bytes, std::size_t alignment, std::uin
 }
 
 void release_range(void* at, std::size_t bytes) noexcept { munmap(at, bytes); }
-
-bool commit_range(void* at, std::size_t bytes, unsigned access) noexcept {
-    return mprotect(at, bytes, protection_of(access)) == 0;
-}
 
 bool decommit_range(void* at, std::size_t bytes) noexcept {
     // A fresh anonymous mapping over the pages frees their memory and reads as zeroes when committed again.

@@ -1,6 +1,6 @@
 // Address space the memory manager hands out page by page (NtAllocateVirtualMemory and friends):
-// reservations placed at an alignment, below a limit or at a fixed address, their commit, decommit,
-// protection, locking and reset, and what else the host has mapped at an address (/proc/self/maps).
+// reservations placed at an alignment, below a limit or at a fixed address, their decommit,
+// locking and reset, and what else the host has mapped at an address (/proc/self/maps).
 #pragma once
 
 #include <cstddef>
@@ -17,8 +17,7 @@ namespace ntio::host {
 void* reserve_range(void* at, std::size_t bytes, std::size_t alignment, std::uint64_t highest, bool top_down,
                     NTSTATUS& status) noexcept;
 void release_range(void* at, std::size_t bytes) noexcept;
-// Gives whole pages the access (PageAccess bits); their contents stay. False when the host refused.
-bool commit_range(void* at, std::size_t bytes, unsigned access) noexcept;
+// Commit gives whole pages their access with protect_pages (host/pages.hpp); their contents stay.
 // Throws the pages' contents away (a later commit finds zeroes) and makes them inaccessible.
 bool decommit_range(void* at, std::size_t bytes) noexcept;
 // Tells the host the pages' contents are not needed soon (MEM_RESET); the contents stay valid.

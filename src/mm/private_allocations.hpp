@@ -29,6 +29,17 @@ inline AllocationTable::iterator find_allocation_locked(ULONG_PTR address) {
     return address < it->first + it->second.size ? it : all.end();
 }
 
+// The protections of the allocation's pages in [first, end) (page-aligned, inside the allocation).
+struct PageSpan {
+    std::vector<ULONG>::iterator from;
+    std::vector<ULONG>::iterator to;
+};
+inline PageSpan page_span(AllocationTable::iterator it, ULONG_PTR first, ULONG_PTR end) {
+    auto begin = it->second.pages.begin();
+    return {begin + static_cast<std::ptrdiff_t>((first - it->first) / kPage),
+            begin + static_cast<std::ptrdiff_t>((end - it->first) / kPage)};
+}
+
 // The host access of a committed page of this protection. A guard page is inaccessible: ntio has no
 // one-shot guard fault (docs/nt-deviations.md).
 inline unsigned host_access_of(ULONG protection) noexcept {

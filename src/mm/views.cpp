@@ -250,7 +250,7 @@ NTSTATUS protect_view_locked(ULONG_PTR start, ULONG_PTR end, ULONG protection, U
     const ULONG base = protection & 0xFF;
     if (base == PAGE_NOACCESS || (protection & PAGE_GUARD)) access = host::kPageNone;
     else if (writes(base) || copies_on_write(base)) access |= host::kPageWrite;
-    if (!host::commit_range(reinterpret_cast<void*>(start), end - start, access)) return STATUS_NO_MEMORY;
+    if (!host::protect_pages(reinterpret_cast<void*>(start), end - start, access)) return STATUS_NO_MEMORY;
     const std::size_t first = (start - it->first) / kPage;
     *old = view.pages[first];
     for (std::size_t page = first; page < (end - it->first) / kPage; ++page) view.pages[page] = protection;

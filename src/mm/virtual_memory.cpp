@@ -31,7 +31,7 @@ NTSTATUS reserve(ULONG_PTR start, SIZE_T length, ULONG type, ULONG protection, s
                                    (type & MEM_TOP_DOWN) != 0, status);
     if (!at) return status;
     const bool commit = (type & MEM_COMMIT) != 0;
-    if (commit && !host::commit_range(at, bytes, host_access_of(protection))) {
+    if (commit && !host::protect_pages(at, bytes, host_access_of(protection))) {
         host::release_range(at, bytes);
         return STATUS_NO_MEMORY;
     }
@@ -42,46 +42,39 @@ NTSTATUS reserve(ULONG_PTR start, SIZE_T length, ULONG type, ULONG protection, s
     return STATUS_SUCCESS;
 }
 
-// Commits pages of a reservation, or changes the protection of pages already committed (VirtualAlloc:
-// "an attempt to commit a page that is already committed does not cause the function to fail").
-NTSTATUS commit(ULONG_PTR start, SIZE_T length, ULONG protection, void** base, SIZE_T* size) {
-    const ULONG_PTR first = page_down(start);
-    const ULONG_PTR end = page_up(start + length);
-    auto it = find_allocation_locked(first);
-    if (it == allocations_locked().end()) {
-        // ntio's views are committed whole (SEC_RESERVE included): nothing to commit.
+// Where [first, end) lies: in one allocation (*found), or in one view (*found end()): else
+// STATUS_CONFLICTING_ADDRESSES, as for a commit outside a reservation.
+NTSTATUS owner_of(ULONG_PTR first, ULONG_PTR end, AllocationTable::iterator& found) {
+    found = find_allocation_locked(first);
+    if (found == allocations_locked().end()) {
         ULONG_PTR view_end = 0;
-        if (!view_holds_locked(first, end, &view_end)) return STATUS_CONFLICTING_ADDRESSES;
-    } else {
-        Allocation& allocation = it->second;
-        if (end > it->first + allocation.size) return STATUS_CONFLICTING_ADDRESSES;
-        if (!host::commit_range(reinterpret_cast<void*>(first), end - first, host_access_of(protection))) {
-            return STATUS_NO_MEMORY;
-        }
-        std::fill(allocation.pages.begin() + static_cast<std::ptrdiff_t>((first - it->first) / kPage),
-                  allocation.pages.begin() + static_cast<std::ptrdiff_t>((end - it->first) / kPage), protection);
+        return view_holds_locked(first, end, &view_end) ? STATUS_SUCCESS : STATUS_CONFLICTING_ADDRESSES;
     }
-    *base = reinterpret_cast<void*>(first);
-    *size = end - first;
-    return STATUS_SUCCESS;
+    return end > found->first + found->second.size ? STATUS_CONFLICTING_ADDRESSES : STATUS_SUCCESS;
 }
 
-// MEM_RESET and MEM_RESET_UNDO: advice on committed pages. ntio keeps their contents either way, so
+// Commits pages of a reservation, or changes the protection of pages already committed (VirtualAlloc:
+// "an attempt to commit a page that is already committed does not cause the function to fail").
+// ntio's views are committed whole (SEC_RESERVE included): nothing to commit there. MEM_RESET and
+// MEM_RESET_UNDO are advice on committed pages; ntio keeps their contents either way, so
 // MEM_RESET_UNDO always finds the data intact.
-NTSTATUS reset(ULONG_PTR start, SIZE_T length, ULONG type, void** base, SIZE_T* size) {
+NTSTATUS commit_or_reset(ULONG_PTR start, SIZE_T length, ULONG type, ULONG protection, void** base, SIZE_T* size) {
     const ULONG_PTR first = page_down(start);
     const ULONG_PTR end = page_up(start + length);
-    auto it = find_allocation_locked(first);
-    if (it == allocations_locked().end()) {
-        ULONG_PTR view_end = 0;
-        if (!view_holds_locked(first, end, &view_end)) return STATUS_CONFLICTING_ADDRESSES;
-    } else {
-        const Allocation& allocation = it->second;
-        if (end > it->first + allocation.size) return STATUS_CONFLICTING_ADDRESSES;
-        const auto from = allocation.pages.begin() + static_cast<std::ptrdiff_t>((first - it->first) / kPage);
-        const auto to = allocation.pages.begin() + static_cast<std::ptrdiff_t>((end - it->first) / kPage);
-        if (std::find(from, to, 0u) != to) return STATUS_CONFLICTING_ADDRESSES;
-        if (type & MEM_RESET) host::cool_range(reinterpret_cast<void*>(first), end - first);
+    AllocationTable::iterator it;
+    NTSTATUS status = owner_of(first, end, it);
+    if (!NT_SUCCESS(status)) return status;
+    if (it != allocations_locked().end()) {
+        const PageSpan span = page_span(it, first, end);
+        if (type & (MEM_RESET | MEM_RESET_UNDO)) {
+            if (std::find(span.from, span.to, 0u) != span.to) return STATUS_CONFLICTING_ADDRESSES;
+            if (type & MEM_RESET) host::cool_range(reinterpret_cast<void*>(first), end - first);
+        } else {
+            if (!host::protect_pages(reinterpret_cast<void*>(first), end - first, host_access_of(protection))) {
+                return STATUS_NO_MEMORY;
+            }
+            std::fill(span.from, span.to, protection);
+        }
     }
     *base = reinterpret_cast<void*>(first);
     *size = end - first;
@@ -110,11 +103,12 @@ bool valid_private_protection(ULONG protection) noexcept {
 NTSTATUS allocate_virtual(void** base, SIZE_T* size, ULONG type, ULONG protection, std::uint64_t highest) {
     const auto start = reinterpret_cast<ULONG_PTR>(*base);
     std::lock_guard guard(lock());
-    if (type & (MEM_RESET | MEM_RESET_UNDO)) return reset(start, *size, type, base, size);
     // MEM_COMMIT alone with no address reserves too (VirtualAlloc: "to reserve and commit ... or
     // commit with a NULL address").
-    if ((type & MEM_RESERVE) || !start) return reserve(start, *size, type, protection, highest, base, size);
-    return commit(start, *size, protection, base, size);
+    if (!(type & (MEM_RESET | MEM_RESET_UNDO)) && ((type & MEM_RESERVE) || !start)) {
+        return reserve(start, *size, type, protection, highest, base, size);
+    }
+    return commit_or_reset(start, *size, type, protection, base, size);
 }
 
 NTSTATUS free_virtual(void** base, SIZE_T* size, ULONG type) {
@@ -148,9 +142,8 @@ NTSTATUS free_virtual(void** base, SIZE_T* size, ULONG type) {
     if (end > allocation_end) return STATUS_UNABLE_TO_FREE_VM;
     if (!host::decommit_range(reinterpret_cast<void*>(first), end - first)) return STATUS_NO_MEMORY;
     forget_locks_locked(first, end - first);
-    auto& pages = it->second.pages;
-    std::fill(pages.begin() + static_cast<std::ptrdiff_t>((first - it->first) / kPage),
-              pages.begin() + static_cast<std::ptrdiff_t>((end - it->first) / kPage), 0u);
+    const PageSpan span = page_span(it, first, end);
+    std::fill(span.from, span.to, 0u);
     *base = reinterpret_cast<void*>(first);
     *size = end - first;
     return STATUS_SUCCESS;
@@ -163,14 +156,12 @@ NTSTATUS protect_virtual(void** base, SIZE_T* size, ULONG protection, ULONG* old
     std::lock_guard guard(lock());
     auto it = find_allocation_locked(first);
     if (it != allocations_locked().end()) {
-        Allocation& allocation = it->second;
-        if (end > it->first + allocation.size) return STATUS_CONFLICTING_ADDRESSES;
-        const auto from = allocation.pages.begin() + static_cast<std::ptrdiff_t>((first - it->first) / kPage);
-        const auto to = allocation.pages.begin() + static_cast<std::ptrdiff_t>((end - it->first) / kPage);
+        if (end > it->first + it->second.size) return STATUS_CONFLICTING_ADDRESSES;
+        const auto [from, to] = page_span(it, first, end);
         if (std::find(from, to, 0u) != to) return STATUS_NOT_COMMITTED;
         // Private pages are never copied on write.
         if (!valid_private_protection(protection)) return STATUS_INVALID_PAGE_PROTECTION;
-        if (!host::commit_range(reinterpret_cast<void*>(first), end - first, host_access_of(protection))) {
+        if (!host::protect_pages(reinterpret_cast<void*>(first), end - first, host_access_of(protection))) {
             return STATUS_NO_MEMORY;
         }
         *old = *from;
@@ -184,7 +175,7 @@ NTSTATUS protect_virtual(void** base, SIZE_T* size, ULONG protection, ULONG* old
         if (!host::host_mapping_at(first, mapping, &next) || end > mapping.end) return STATUS_CONFLICTING_ADDRESSES;
         if (mapping.access == host::kPageNone) return STATUS_NOT_COMMITTED;
         if (!valid_private_protection(protection)) return STATUS_INVALID_PAGE_PROTECTION;
-        if (!host::commit_range(reinterpret_cast<void*>(first), end - first, host_access_of(protection))) {
+        if (!host::protect_pages(reinterpret_cast<void*>(first), end - first, host_access_of(protection))) {
             return STATUS_NO_MEMORY;
         }
         *old = protection_of_host(mapping.access);

@@ -46,10 +46,8 @@ bool committed_locked(ULONG_PTR start, ULONG_PTR end) {
     auto it = find_allocation_locked(start);
     if (it != allocations_locked().end()) {
         if (end > it->first + it->second.size) return false;
-        const auto& pages = it->second.pages;
-        const auto from = pages.begin() + static_cast<std::ptrdiff_t>((start - it->first) / kPage);
-        const auto to = pages.begin() + static_cast<std::ptrdiff_t>((end - it->first) / kPage);
-        return std::find(from, to, 0u) == to;
+        const PageSpan span = page_span(it, start, end);
+        return std::find(span.from, span.to, 0u) == span.to;
     }
     ULONG_PTR view_end = 0;
     if (view_holds_locked(start, end, &view_end)) return true;
@@ -85,7 +83,7 @@ NTSTATUS query_virtual(ULONG_PTR address, RegionInfo& region) {
     host::HostMapping mapping;
     std::uint64_t next_host = 0;
     const ULONG_PTR next_known = next_known_locked(page);
-    if (page >= kLowestUserAddress && host::host_mapping_at(page, mapping, &next_host)) {
+    if (host::host_mapping_at(page, mapping, &next_host)) {
         // The host may have merged a mapping with ntio's own neighbours: it ends where they begin.
         ULONG_PTR end = static_cast<ULONG_PTR>(mapping.end);
         if (next_known && next_known < end) end = next_known;
@@ -106,7 +104,6 @@ NTSTATUS query_virtual(ULONG_PTR address, RegionInfo& region) {
     ULONG_PTR end = next_host ? static_cast<ULONG_PTR>(next_host) : top;
     if (next_known && next_known < end) end = next_known;
     if (end > top || end <= page) end = top;
-    if (page < kLowestUserAddress && end > kLowestUserAddress) end = std::min<ULONG_PTR>(end, top);
     region.size = end - page;
     region.state = MEM_FREE;
     region.protect = PAGE_NOACCESS;

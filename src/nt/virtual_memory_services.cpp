@@ -83,6 +83,26 @@ void return_range(KPROCESSOR_MODE mode, PVOID* base, PSIZE_T size, const Capture
     (void)write_caller(mode, size, range.size);
 }
 
+// NtLockVirtualMemory and NtUnlockVirtualMemory: the same checks, then `work` on the range.
+NTSTATUS lock_service(HANDLE process, PVOID* base, PSIZE_T size, ULONG map_type, NTSTATUS (*work)(void**, SIZE_T*)) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    if (map_type == 0 || (map_type & ~static_cast<ULONG>(MAP_PROCESS | MAP_SYSTEM))) return STATUS_INVALID_PARAMETER;
+    CapturedRange range;
+    NTSTATUS status = capture_range(mode, base, size, range);
+    if (!NT_SUCCESS(status)) return status;
+    status = check_range(range, STATUS_INVALID_PARAMETER_3);
+    if (!NT_SUCCESS(status)) return status;
+    if (range.size == 0) return STATUS_INVALID_PARAMETER_3;
+    status = check_process(process, PROCESS_VM_OPERATION, mode);
+    if (!NT_SUCCESS(status)) return status;
+    if ((map_type & MAP_SYSTEM) && !SeSinglePrivilegeCheck(RtlConvertLongToLuid(SE_LOCK_MEMORY_PRIVILEGE), mode)) {
+        return STATUS_PRIVILEGE_NOT_HELD;
+    }
+    status = work(&range.base, &range.size);
+    if (NT_SUCCESS(status)) return_range(mode, base, size, range);
+    return status;
+}
+
 }  // namespace
 
 extern "C" {
@@ -199,43 +219,13 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
 // https://learn.microsoft.com/windows/win32/api/memoryapi/nf-memoryapi-virtuallock (the service
 // under it). MAP_PROCESS locks in the working set; MAP_SYSTEM needs SeLockMemoryPrivilege.
 NTSTATUS NTAPI NtLockVirtualMemory(HANDLE ProcessHandle, PVOID* BaseAddress, PSIZE_T RegionSize, ULONG MapType) {
-    const KPROCESSOR_MODE mode = previous_mode();
-    if (MapType == 0 || (MapType & ~static_cast<ULONG>(MAP_PROCESS | MAP_SYSTEM))) return STATUS_INVALID_PARAMETER;
-    CapturedRange range;
-    NTSTATUS status = capture_range(mode, BaseAddress, RegionSize, range);
-    if (!NT_SUCCESS(status)) return status;
-    status = check_range(range, STATUS_INVALID_PARAMETER_3);
-    if (!NT_SUCCESS(status)) return status;
-    if (range.size == 0) return STATUS_INVALID_PARAMETER_3;
-    status = check_process(ProcessHandle, PROCESS_VM_OPERATION, mode);
-    if (!NT_SUCCESS(status)) return status;
-    if ((MapType & MAP_SYSTEM) && !SeSinglePrivilegeCheck(RtlConvertLongToLuid(SE_LOCK_MEMORY_PRIVILEGE), mode)) {
-        return STATUS_PRIVILEGE_NOT_HELD;
-    }
-    status = mm::lock_virtual(&range.base, &range.size);
-    if (NT_SUCCESS(status)) return_range(mode, BaseAddress, RegionSize, range);
-    return status;
+    return lock_service(ProcessHandle, BaseAddress, RegionSize, MapType, mm::lock_virtual);
 }
 
 // https://learn.microsoft.com/windows/win32/api/memoryapi/nf-memoryapi-virtualunlock (the service
 // under it): STATUS_NOT_LOCKED when a page of the range is not locked.
 NTSTATUS NTAPI NtUnlockVirtualMemory(HANDLE ProcessHandle, PVOID* BaseAddress, PSIZE_T RegionSize, ULONG MapType) {
-    const KPROCESSOR_MODE mode = previous_mode();
-    if (MapType == 0 || (MapType & ~static_cast<ULONG>(MAP_PROCESS | MAP_SYSTEM))) return STATUS_INVALID_PARAMETER;
-    CapturedRange range;
-    NTSTATUS status = capture_range(mode, BaseAddress, RegionSize, range);
-    if (!NT_SUCCESS(status)) return status;
-    status = check_range(range, STATUS_INVALID_PARAMETER_3);
-    if (!NT_SUCCESS(status)) return status;
-    if (range.size == 0) return STATUS_INVALID_PARAMETER_3;
-    status = check_process(ProcessHandle, PROCESS_VM_OPERATION, mode);
-    if (!NT_SUCCESS(status)) return status;
-    if ((MapType & MAP_SYSTEM) && !SeSinglePrivilegeCheck(RtlConvertLongToLuid(SE_LOCK_MEMORY_PRIVILEGE), mode)) {
-        return STATUS_PRIVILEGE_NOT_HELD;
-    }
-    status = mm::unlock_virtual(&range.base, &range.size);
-    if (NT_SUCCESS(status)) return_range(mode, BaseAddress, RegionSize, range);
-    return status;
+    return lock_service(ProcessHandle, BaseAddress, RegionSize, MapType, mm::unlock_virtual);
 }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-flushinstructioncache

@@ -8,7 +8,7 @@
 #ifndef NTIO_NT_VIRTUAL_MEMORY_SERVICES_H
 #define NTIO_NT_VIRTUAL_MEMORY_SERVICES_H
 #include <wdm.h>
-#include "../ddk/ntio_ddk/memory_information.h"
+#include "../ddk/ntio_ddk/mm_virtual_memory.h"
 
 NTIO_BEGIN_DECLS
 

@@ -507,5 +507,30 @@ TEST_F(VirtualMemoryNt, ZeroBitsKeepTheAddressLow) {
     EXPECT_EQ(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE), STATUS_SUCCESS);
 }
 
+alignas(4096) char g_host_pages[3 * 4096];
+
+TEST_F(VirtualMemoryNt, HostMemoryIsDescribedAndProtectable) {
+    // This test's own code: an image, executable and readable.
+    const auto* code = reinterpret_cast<const char*>(&query);
+    MEMORY_BASIC_INFORMATION info = query(code);
+    EXPECT_EQ(info.Type, static_cast<ULONG>(MEM_IMAGE));
+    EXPECT_EQ(info.State, static_cast<ULONG>(MEM_COMMIT));
+    EXPECT_EQ(info.Protect, static_cast<ULONG>(PAGE_EXECUTE_READ));
+    EXPECT_LE(static_cast<const char*>(info.AllocationBase), code);
+    // A page of the program's data: made read-only and back, the old protection returned each time.
+    PVOID base = g_host_pages + 4096;
+    SIZE_T size = 4096;
+    ULONG old = 0;
+    ASSERT_EQ(NtProtectVirtualMemory(NtCurrentProcess(), &base, &size, PAGE_READONLY, &old), STATUS_SUCCESS);
+    EXPECT_EQ(old, static_cast<ULONG>(PAGE_READWRITE));
+    EXPECT_EQ(query(g_host_pages + 4096).Protect, static_cast<ULONG>(PAGE_READONLY));
+    ASSERT_EQ(NtProtectVirtualMemory(NtCurrentProcess(), &base, &size, PAGE_READWRITE, &old), STATUS_SUCCESS);
+    EXPECT_EQ(old, static_cast<ULONG>(PAGE_READONLY));
+    g_host_pages[4096] = 1;
+    // Not freeable: ntio did not allocate it.
+    size = 0;
+    EXPECT_EQ(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE), STATUS_MEMORY_NOT_ALLOCATED);
+}
+
 }  // namespace virtual_memory_nt
 }  // namespace ntio::test

@@ -1,7 +1,6 @@
 /* Virtual memory's states, types and MEMORY_BASIC_INFORMATION, shared by <ntifs.h> (ZwQueryVirtualMemory)
  * and <windows.h> (winnt.h, VirtualQuery). Guarded, since both the SDK and the WDK define them.
- * https://learn.microsoft.com/windows/win32/api/winnt/ns-winnt-memory_basic_information
- * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/ne-ntifs-_memory_information_class */
+ * https://learn.microsoft.com/windows/win32/api/winnt/ns-winnt-memory_basic_information */
 #ifndef NTIO_DDK_MEMORY_INFORMATION_H
 #define NTIO_DDK_MEMORY_INFORMATION_H
 #include "basetypes.h"
@@ -23,12 +22,6 @@
 #define MEM_IMAGE SEC_IMAGE
 #endif
 
-/* NtLockVirtualMemory / NtUnlockVirtualMemory MapType. */
-#ifndef MAP_PROCESS
-#define MAP_PROCESS 1
-#define MAP_SYSTEM 2
-#endif
-
 NTIO_BEGIN_DECLS
 
 typedef struct _MEMORY_BASIC_INFORMATION {
@@ -40,10 +33,6 @@ typedef struct _MEMORY_BASIC_INFORMATION {
     ULONG Protect;
     ULONG Type;
 } MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
-
-typedef enum _MEMORY_INFORMATION_CLASS {
-    MemoryBasicInformation = 0
-} MEMORY_INFORMATION_CLASS;
 
 NTIO_END_DECLS
 

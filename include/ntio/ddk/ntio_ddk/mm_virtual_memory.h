@@ -13,7 +13,18 @@
 #include "io_types.h"
 #include "memory_information.h"
 
+/* NtLockVirtualMemory / NtUnlockVirtualMemory MapType. */
+#ifndef MAP_PROCESS
+#define MAP_PROCESS 1
+#define MAP_SYSTEM 2
+#endif
+
 NTIO_BEGIN_DECLS
+
+/* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/ne-ntifs-_memory_information_class */
+typedef enum _MEMORY_INFORMATION_CLASS {
+    MemoryBasicInformation = 0
+} MEMORY_INFORMATION_CLASS;
 
 /* MEM_RESERVE rounds *BaseAddress down to 64 KiB; MEM_COMMIT commits whole pages of a reservation
  * (STATUS_CONFLICTING_ADDRESSES outside one); *BaseAddress NULL lets the system choose. */
