@@ -404,6 +404,18 @@ TEST_F(VirtualMemoryNt, SectionViewsAreMappedAndNotFreeable) {
     ASSERT_EQ(NtProtectVirtualMemory(NtCurrentProcess(), &base, &size, PAGE_READWRITE, &old), STATUS_SUCCESS);
     EXPECT_EQ(old, static_cast<ULONG>(PAGE_READONLY));
     static_cast<char*>(view)[kPage] = 4;
+    // A view flushes (ZwFlushVirtualMemory returns the rounded range); private memory is no view.
+    base = static_cast<char*>(view) + kPage + 3;
+    size = 1;
+    IO_STATUS_BLOCK iosb{};
+    EXPECT_EQ(ZwFlushVirtualMemory(ZwCurrentProcess(), &base, &size, &iosb), STATUS_SUCCESS);
+    EXPECT_EQ(base, static_cast<char*>(view) + kPage);
+    EXPECT_EQ(size, kPage);
+    Region region(kPage, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    ASSERT_EQ(region.status(), STATUS_SUCCESS);
+    base = region.base();
+    size = 0;
+    EXPECT_EQ(ZwFlushVirtualMemory(ZwCurrentProcess(), &base, &size, &iosb), STATUS_NOT_MAPPED_VIEW);
     EXPECT_EQ(NtUnmapViewOfSection(NtCurrentProcess(), view), STATUS_SUCCESS);
 
     PVOID read_view = nullptr;
