@@ -40,8 +40,8 @@ inline PageSpan page_span(AllocationTable::iterator it, ULONG_PTR first, ULONG_P
             begin + static_cast<std::ptrdiff_t>((end - it->first) / kPage)};
 }
 
-// The host access of a committed page of this protection. A guard page is inaccessible: ntio has no
-// one-shot guard fault (docs/nt-deviations.md).
+// The host access of a committed page of this protection. NT deviation: a guard page is
+// inaccessible, as ntio has no one-shot guard fault.
 inline unsigned host_access_of(ULONG protection) noexcept {
     if (protection & PAGE_GUARD) return host::kPageNone;
     switch (protection & 0xFF) {

@@ -56,8 +56,8 @@ NTSTATUS owner_of(ULONG_PTR first, ULONG_PTR end, AllocationTable::iterator& fou
 // Commits pages of a reservation, or changes the protection of pages already committed (VirtualAlloc:
 // "an attempt to commit a page that is already committed does not cause the function to fail").
 // ntio's views are committed whole (SEC_RESERVE included): nothing to commit there. MEM_RESET and
-// MEM_RESET_UNDO are advice on committed pages; ntio keeps their contents either way, so
-// MEM_RESET_UNDO always finds the data intact.
+// MEM_RESET_UNDO are advice on committed pages; NT deviation: ntio keeps their contents either way,
+// so MEM_RESET_UNDO always finds the data intact.
 NTSTATUS commit_or_reset(ULONG_PTR start, SIZE_T length, ULONG type, ULONG protection, void** base, SIZE_T* size) {
     const ULONG_PTR first = page_down(start);
     const ULONG_PTR end = page_up(start + length);
@@ -126,7 +126,8 @@ NTSTATUS free_virtual(void** base, SIZE_T* size, ULONG type) {
     const ULONG_PTR allocation_end = it->first + it->second.size;
     const ULONG_PTR first = page_down(start);
     if (type & MEM_RELEASE) {
-        // Learn: size 0 from the base the reservation returned frees it whole; a range must be all of it.
+        // Learn: size 0 from the base the reservation returned frees it whole. NT deviation: a size
+        // naming the whole allocation frees it too; no allocation is ever split.
         if (length == 0 ? first != it->first : (first != it->first || page_up(start + length) != allocation_end)) {
             return length == 0 ? STATUS_FREE_VM_NOT_AT_BASE : STATUS_UNABLE_TO_FREE_VM;
         }

@@ -92,7 +92,8 @@ NTSTATUS query_virtual(ULONG_PTR address, RegionInfo& region) {
         if (previous > start) start = previous;
         if (end > top) end = top;
         const ULONG protection = protection_of_host(mapping.access);
-        // A library or the executable is an image, based where its file's first byte would be mapped.
+        // NT deviation: memory ntio did not hand out is described from the host's map. A library or the
+        // executable is an image, based where its file's first byte would be mapped.
         region.allocation_base = mapping.file && mapping.offset <= start ? start - mapping.offset : start;
         region.allocation_protect = protection;
         region.size = end - page;
