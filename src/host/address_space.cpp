@@ -2,9 +2,12 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "host/errno_status.hpp"
 #include "host/pages.hpp"
@@ -47,6 +50,40 @@ void* reserve_anywhere(std::size_t bytes, std::size_t alignment, NTSTATUS& statu
     return reinterpret_cast<void*>(aligned);
 }
 
+// The mapped ranges of the process, in address order, from the host's map.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> mapped_ranges() {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    FILE* maps = std::fopen("/proc/self/maps", "re");
+    if (!maps) return ranges;
+    char line[512];
+    while (std::fgets(line, sizeof line, maps)) {
+        unsigned long long start = 0, end = 0;
+        if (std::sscanf(line, "%llx-%llx", &start, &end) == 2) ranges.emplace_back(start, end);
+    }
+    std::fclose(maps);
+    return ranges;
+}
+
+// An aligned place for `bytes` in a gap of the host's map, wholly in [low, highest]: the highest
+// such place when top_down, else the lowest; 0 when there is none.
+std::uint64_t find_gap(std::size_t bytes, std::size_t alignment, std::uint64_t low, std::uint64_t highest,
+                       bool top_down) {
+    const auto ranges = mapped_ranges();
+    std::uint64_t found = 0;
+    std::uint64_t gap_start = low;
+    for (std::size_t i = 0; i <= ranges.size(); ++i) {
+        const std::uint64_t gap_end = i < ranges.size() ? std::min(ranges[i].first, highest + 1) : highest + 1;
+        const std::uint64_t first = (gap_start + alignment - 1) / alignment * alignment;
+        if (gap_end > first && gap_end - first >= bytes) {
+            if (!top_down) return first;
+            found = (gap_end - bytes) / alignment * alignment;
+        }
+        if (i < ranges.size()) gap_start = std::max(gap_start, ranges[i].second);
+        if (gap_start > highest) break;
+    }
+    return found;
+}
+
 }  // namespace
 
 void* reserve_range(void* at, std::size_t bytes, std::size_t alignment, std::uint64_t highest, bool top_down,
@@ -55,21 +92,15 @@ void* reserve_range(void* at, std::size_t bytes, std::size_t alignment, std::uin
     if (highest >= kHostTop) return reserve_anywhere(bytes, alignment, status);
     status = STATUS_NO_MEMORY;
     if (bytes - 1 > highest) return nullptr;
-    // Below a limit: try aligned places from the top of the allowed range down (MEM_TOP_DOWN) or from
-    // 1 MiB up, skipping what is mapped; a bounded number of tries, as the host has no such call.
-    const std::uint64_t step = bytes < (1ull << 20) ? (1ull << 20) : (bytes + alignment - 1) / alignment * alignment;
-    const std::uint64_t low = 1ull << 20;
-    const std::uint64_t high = (highest + 1 - bytes) / alignment * alignment;
-    if (high < low) return nullptr;
-    for (int tries = 0; tries < 4096; ++tries) {
-        const std::uint64_t offset = static_cast<std::uint64_t>(tries) * step;
-        if (offset > high - low) break;
-        const std::uint64_t place = top_down ? high - offset : low + offset;
-        NTSTATUS attempt = STATUS_SUCCESS;
-        if (void* p = reserve_fixed(place, bytes, attempt)) {
-            status = STATUS_SUCCESS;
-            return p;
-        }
+    // Below a limit: a gap of the host's map that fits; another thread may take it first, so a few
+    // tries (the host has no call that places a mapping below an address).
+    constexpr std::uint64_t kLow = 0x10000;  // MM_LOWEST_USER_ADDRESS, and Linux's mmap_min_addr
+    for (int tries = 0; tries < 8; ++tries) {
+        const std::uint64_t place = find_gap(bytes, alignment, kLow, highest, top_down);
+        if (!place) return nullptr;
+        if (void* p = reserve_fixed(place, bytes, status)) return p;
+        if (status != STATUS_CONFLICTING_ADDRESSES) return nullptr;
+        status = STATUS_NO_MEMORY;
     }
     return nullptr;
 }
