@@ -26,6 +26,10 @@ NTSTATUS reserve(ULONG_PTR start, SIZE_T length, ULONG type, ULONG protection, s
     } else {
         bytes = page_up(length);
     }
+    // NT deviation: the table keeps 4 bytes per page, so a reservation is limited to 1 TiB (as if
+    // the address space had no larger gap).
+    constexpr SIZE_T kMaxPages = SIZE_T{1} << 28;
+    if (bytes / kPage > kMaxPages) return STATUS_NO_MEMORY;
     NTSTATUS status = STATUS_SUCCESS;
     void* at = host::reserve_range(reinterpret_cast<void*>(first), bytes, kGranularity, highest,
                                    (type & MEM_TOP_DOWN) != 0, status);

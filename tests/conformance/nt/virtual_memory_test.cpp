@@ -279,6 +279,12 @@ TEST_F(VirtualMemoryNt, AllocateBadInput) {
     size = 0x100000;
     EXPECT_EQ(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_RESERVE, PAGE_READWRITE),
               STATUS_INVALID_PARAMETER_4);
+    // More than ntio's table holds (docs/nt-deviations.md): no room, nothing reserved.
+    base = nullptr;
+    size = (SIZE_T{1} << 40) + kPage;
+    EXPECT_EQ(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_RESERVE, PAGE_READWRITE),
+              STATUS_NO_MEMORY);
+    EXPECT_EQ(base, nullptr);
     // Bad caller pointers under UserMode.
     BadMemory bad;
     size = kPage;
