@@ -422,6 +422,11 @@ TEST_F(VirtualMemoryNt, SectionViewsAreMappedAndNotFreeable) {
     base = region.base();
     size = 0;
     EXPECT_EQ(ZwFlushVirtualMemory(ZwCurrentProcess(), &base, &size, &iosb), STATUS_NOT_MAPPED_VIEW);
+    base = reinterpret_cast<PVOID>(0x800000000000ull);
+    EXPECT_EQ(NtFlushVirtualMemory(NtCurrentProcess(), &base, &size, &iosb), STATUS_INVALID_PARAMETER_2);
+    base = view;
+    size = ~SIZE_T{0} - 10;
+    EXPECT_EQ(NtFlushVirtualMemory(NtCurrentProcess(), &base, &size, &iosb), STATUS_INVALID_PARAMETER_2);
     EXPECT_EQ(NtUnmapViewOfSection(NtCurrentProcess(), view), STATUS_SUCCESS);
 
     PVOID read_view = nullptr;
