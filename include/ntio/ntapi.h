@@ -223,6 +223,7 @@ NTIO_END_DECLS
 #include "nt/registry_services.h"
 #include "nt/driver_services.h"
 #include "nt/section_services.h"
+#include "nt/virtual_memory_services.h"
 #include "nt/power_services.h"
 
 #endif /* NTIO_NTAPI_H */

@@ -9,8 +9,10 @@
 #include <map>
 #include <optional>
 
+#include "host/address_space.hpp"
 #include "host/pages.hpp"
 #include "mm/section.hpp"
+#include "mm/virtual_memory.hpp"
 
 namespace ntio::mm {
 namespace {
@@ -20,7 +22,10 @@ struct View {
     std::uint64_t offset;  // in the section
     std::uint64_t size;    // page multiple
     bool writable;         // shared and writable: counted in control->writable, written back
+    bool copy;             // mapped private: every write is copied
     ViewSpace space;
+    ULONG protection;              // as mapped (MEMORY_BASIC_INFORMATION's AllocationProtect)
+    std::vector<ULONG> pages;      // each page's protection now (NtProtectVirtualMemory changes it)
 };
 
 // The views of the process by base address (mm lock).
@@ -117,7 +122,9 @@ NTSTATUS map_view(SectionBody* section, void** base, std::uint64_t* offset, SIZE
     if (!mapped) return status;
     {
         std::lock_guard guard(lock());
-        views().emplace(reinterpret_cast<ULONG_PTR>(mapped), View{control, start, length, writable, space});
+        views().emplace(reinterpret_cast<ULONG_PTR>(mapped),
+                        View{control, start, length, writable, copy, space, protection,
+                             std::vector<ULONG>(length / kPage, protection)});
         ++control->views;
         if (writable) ++control->writable;
     }
@@ -137,8 +144,9 @@ NTSTATUS unmap_view(void* address, ViewSpace space) {
         auto it = find_locked(address);
         if (it == views().end() || it->second.space != space) return STATUS_NOT_MAPPED_VIEW;
         base = it->first;
-        view = it->second;
+        view = std::move(it->second);
         views().erase(it);
+        forget_locks_locked(base, view.size);
     }
     host::free_pages(reinterpret_cast<void*>(base), view.size);
     ControlArea* control = view.control;
@@ -200,6 +208,58 @@ NTSTATUS flush_view(void** base, SIZE_T* size) {
     *base = reinterpret_cast<void*>(start);
     *size = static_cast<SIZE_T>(to - from);
     return status;
+}
+
+bool view_region_locked(ULONG_PTR address, RegionInfo& region) {
+    auto it = find_locked(reinterpret_cast<const void*>(address));
+    if (it == views().end()) return false;
+    const View& view = it->second;
+    std::size_t page = (address - it->first) / kPage;
+    const ULONG protection = view.pages[page];
+    std::size_t end = page + 1;
+    while (end < view.pages.size() && view.pages[end] == protection) ++end;
+    region.allocation_base = it->first;
+    region.allocation_protect = view.protection;
+    region.base = it->first + page * kPage;
+    region.size = (end - page) * kPage;
+    region.state = MEM_COMMIT;
+    region.protect = protection;
+    region.type = view.control->image ? MEM_IMAGE : MEM_MAPPED;
+    return true;
+}
+
+bool view_holds_locked(ULONG_PTR start, ULONG_PTR end, ULONG_PTR* view_end) {
+    auto it = find_locked(reinterpret_cast<const void*>(start));
+    if (it == views().end()) return false;
+    *view_end = it->first + it->second.size;
+    return end <= *view_end;
+}
+
+NTSTATUS protect_view_locked(ULONG_PTR start, ULONG_PTR end, ULONG protection, ULONG* old) {
+    auto it = find_locked(reinterpret_cast<const void*>(start));
+    if (it == views().end()) return STATUS_NOT_MAPPED_VIEW;
+    View& view = it->second;
+    if (end > it->first + view.size) return STATUS_CONFLICTING_ADDRESSES;
+    // Learn: a view's pages take no protection their view was not mapped to allow. A shared view
+    // cannot turn into a private copy in place: copy-on-write is refused there too (NT deviation).
+    if (!compatible(view.protection, protection, view.control->image) ||
+        (copies_on_write(protection) && !view.copy)) {
+        return STATUS_SECTION_PROTECTION;
+    }
+    unsigned access = host::kPageRead;
+    const ULONG base = protection & 0xFF;
+    if (base == PAGE_NOACCESS || (protection & PAGE_GUARD)) access = host::kPageNone;
+    else if (writes(base) || copies_on_write(base)) access |= host::kPageWrite;
+    if (!host::protect_pages(reinterpret_cast<void*>(start), end - start, access)) return STATUS_NO_MEMORY;
+    const std::size_t first = (start - it->first) / kPage;
+    *old = view.pages[first];
+    for (std::size_t page = first; page < (end - it->first) / kPage; ++page) view.pages[page] = protection;
+    return STATUS_SUCCESS;
+}
+
+ULONG_PTR next_view_locked(ULONG_PTR address) {
+    auto it = views().upper_bound(address);
+    return it == views().end() ? 0 : it->first;
 }
 
 NTSTATUS flush_data_section(PSECTION_OBJECT_POINTERS pointers, std::uint64_t offset, std::uint64_t length,

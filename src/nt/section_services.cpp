@@ -154,6 +154,11 @@ NTSTATUS NTAPI NtFlushVirtualMemory(HANDLE ProcessHandle, PVOID* BaseAddress, PS
     if (NT_SUCCESS(status)) status = probe_caller_output(mode, RegionSize);
     if (NT_SUCCESS(status)) status = probe_caller_output(mode, IoStatus);
     if (!NT_SUCCESS(status)) return status;
+    // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwflushvirtualmemory:
+    // STATUS_INVALID_PARAMETER_2 for a base outside the address space or a size running past it.
+    const ULONG_PTR top = reinterpret_cast<ULONG_PTR>(MmHighestUserAddress) + 1;
+    const auto start = reinterpret_cast<ULONG_PTR>(base);
+    if (start >= top || size > top - start) return STATUS_INVALID_PARAMETER_2;
     status = check_process(ProcessHandle, mode);
     if (!NT_SUCCESS(status)) return status;
     status = mm::flush_view(&base, &size);

@@ -19,6 +19,7 @@
 #include "ntio_ddk/fsrtl_tunnel.h"
 #include "ntio_ddk/cc.h"
 #include "ntio_ddk/mm_file_system.h"
+#include "ntio_ddk/mm_virtual_memory.h"
 #include "ntio_ddk/io_file_system.h"
 #include "ntio_ddk/io_file_checks.h"
 #include "ntio_ddk/se_token.h"

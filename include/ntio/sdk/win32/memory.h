@@ -1,5 +1,6 @@
-/* File mapping (memoryapi.h subset): file mapping objects over files or the paging file, views of
- * them in the process, their flush to the file. Named mappings live in \BaseNamedObjects.
+/* Memory (memoryapi.h subset): file mapping objects over files or the paging file, views of them in
+ * the process, their flush to the file; private memory of a process (VirtualAlloc and friends).
+ * Named mappings live in \BaseNamedObjects.
  * https://learn.microsoft.com/windows/win32/api/memoryapi/nf-memoryapi-createfilemappingw
  * https://learn.microsoft.com/windows/win32/api/memoryapi/nf-memoryapi-mapviewoffileex */
 #ifndef NTIO_SDK_WIN32_MEMORY_H
@@ -7,6 +8,7 @@
 #include "types.h"
 #include "access.h"
 #include "../../ddk/ntio_ddk/memory_constants.h"
+#include "../../ddk/ntio_ddk/memory_information.h"
 
 #define FILE_MAP_COPY 0x00000001
 #define FILE_MAP_WRITE SECTION_MAP_WRITE
@@ -35,6 +37,30 @@ WINBASEAPI LPVOID WINAPI MapViewOfFileEx(_In_ HANDLE hFileMappingObject, _In_ DW
                                          _In_ SIZE_T dwNumberOfBytesToMap, _In_opt_ LPVOID lpBaseAddress);
 WINBASEAPI BOOL WINAPI UnmapViewOfFile(_In_ LPCVOID lpBaseAddress);
 WINBASEAPI BOOL WINAPI FlushViewOfFile(_In_ LPCVOID lpBaseAddress, _In_ SIZE_T dwNumberOfBytesToFlush);
+
+/* Private memory. https://learn.microsoft.com/windows/win32/api/memoryapi/nf-memoryapi-virtualallocex
+ * MEM_RESERVE rounds the address down to 64 KiB; VirtualFree with MEM_RELEASE needs dwSize 0. A view
+ * of a file mapping is queried as MEM_MAPPED and freed by UnmapViewOfFile only. */
+WINBASEAPI LPVOID WINAPI VirtualAlloc(_In_opt_ LPVOID lpAddress, _In_ SIZE_T dwSize, _In_ DWORD flAllocationType,
+                                      _In_ DWORD flProtect);
+WINBASEAPI LPVOID WINAPI VirtualAllocEx(_In_ HANDLE hProcess, _In_opt_ LPVOID lpAddress, _In_ SIZE_T dwSize,
+                                        _In_ DWORD flAllocationType, _In_ DWORD flProtect);
+WINBASEAPI BOOL WINAPI VirtualFree(_In_ LPVOID lpAddress, _In_ SIZE_T dwSize, _In_ DWORD dwFreeType);
+WINBASEAPI BOOL WINAPI VirtualFreeEx(_In_ HANDLE hProcess, _In_ LPVOID lpAddress, _In_ SIZE_T dwSize,
+                                     _In_ DWORD dwFreeType);
+WINBASEAPI BOOL WINAPI VirtualProtect(_In_ LPVOID lpAddress, _In_ SIZE_T dwSize, _In_ DWORD flNewProtect,
+                                      _Out_ PDWORD lpflOldProtect);
+WINBASEAPI BOOL WINAPI VirtualProtectEx(_In_ HANDLE hProcess, _In_ LPVOID lpAddress, _In_ SIZE_T dwSize,
+                                        _In_ DWORD flNewProtect, _Out_ PDWORD lpflOldProtect);
+WINBASEAPI SIZE_T WINAPI VirtualQuery(_In_opt_ LPCVOID lpAddress, _Out_ PMEMORY_BASIC_INFORMATION lpBuffer,
+                                      _In_ SIZE_T dwLength);
+WINBASEAPI SIZE_T WINAPI VirtualQueryEx(_In_ HANDLE hProcess, _In_opt_ LPCVOID lpAddress,
+                                        _Out_ PMEMORY_BASIC_INFORMATION lpBuffer, _In_ SIZE_T dwLength);
+WINBASEAPI BOOL WINAPI VirtualLock(_In_ LPVOID lpAddress, _In_ SIZE_T dwSize);
+WINBASEAPI BOOL WINAPI VirtualUnlock(_In_ LPVOID lpAddress, _In_ SIZE_T dwSize);
+/* processthreadsapi.h */
+WINBASEAPI BOOL WINAPI FlushInstructionCache(_In_ HANDLE hProcess, _In_opt_ LPCVOID lpBaseAddress,
+                                             _In_ SIZE_T dwSize);
 
 NTIO_END_DECLS
 
