@@ -10,10 +10,11 @@
 
 namespace {
 
-// The NT cancel spin lock is one lock for the whole machine.
+// The NT cancel spin lock is one lock for the whole machine: the numbered queued spin lock
+// LockQueueIoCancelLock (KeAcquireQueuedSpinLock reaches it too).
 // NT deviation: every System in the host process shares this one. It is a plain lock word with no
 // per-System state, so sharing it only adds contention between Systems that cancel at the same moment.
-KSPIN_LOCK g_cancel_spin_lock = 0;
+constexpr PKSPIN_LOCK g_cancel_spin_lock = ntio::ke::queued_spin_lock(LockQueueIoCancelLock);
 
 // An IRP is in a driver's hands while 1 <= CurrentLocation <= StackCount; StackCount + 1 means it has
 // not been sent yet or all its stack locations completed; anything above cannot be a live IRP, and
@@ -35,7 +36,7 @@ namespace ntio::io {
 void call_cancel_routine(PDRIVER_CANCEL routine, PDEVICE_OBJECT device, PIRP irp, KIRQL irql) {
     irp->CancelIrql = irql;
     routine(device, irp);  // the IRP may be gone once it returns
-    if (ke::spin_lock_held_by_current_thread(&g_cancel_spin_lock)) [[unlikely]] {
+    if (ke::spin_lock_held_by_current_thread(g_cancel_spin_lock)) [[unlikely]] {
         // NT deviation: Windows stops with the lock held; ntio lets it go first so a caught bugcheck
         // (tests) does not leave every later cancel spinning.
         IoReleaseCancelSpinLock(irql);
@@ -51,7 +52,7 @@ extern "C" {
 // Microsoft Learn, IoAcquireCancelSpinLock: raises to DISPATCH_LEVEL; IRQL <= DISPATCH_LEVEL.
 NTKERNELAPI VOID NTAPI IoAcquireCancelSpinLock(PKIRQL Irql) {
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::sdv_cancel_lock_acquiring();
-    KeAcquireSpinLock(&g_cancel_spin_lock, Irql);
+    KeAcquireSpinLock(g_cancel_spin_lock, Irql);
     if (ntio::verifier::active()) [[unlikely]] ntio::verifier::on_cancel_lock_acquired();
 }
 
@@ -61,7 +62,7 @@ NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql) {
         ntio::verifier::sdv_cancel_lock_releasing();
         ntio::verifier::on_cancel_lock_released();
     }
-    KeReleaseSpinLock(&g_cancel_spin_lock, Irql);
+    KeReleaseSpinLock(g_cancel_spin_lock, Irql);
 }
 
 // Microsoft Learn, IoCancelIrp: sets the cancel bit in every case; calls the cancel routine, if one is

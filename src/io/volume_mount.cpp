@@ -9,6 +9,7 @@
 #include "io/driver_object.hpp"
 #include "io/file_object.hpp"
 #include "io/file_systems.hpp"
+#include "ke/spin_lock.hpp"
 
 #include <ntio_ddk/io_file_system.h>
 
@@ -18,8 +19,9 @@ namespace {
 
 constexpr ULONG kRawVpbTag = 'wRoI';
 
-// NT has one VPB spin lock for all VPBs (IoAcquireVpbSpinLock takes no VPB).
-KSPIN_LOCK g_vpb_lock = 0;
+// NT has one VPB spin lock for all VPBs (IoAcquireVpbSpinLock takes no VPB): the numbered queued
+// spin lock LockQueueIoVpbLock.
+constexpr PKSPIN_LOCK g_vpb_lock = ke::queued_spin_lock(LockQueueIoVpbLock);
 
 // Sends IRP_MN_MOUNT_VOLUME to the top of the file system control device's stack, so file system
 // filters attached to the control device see it. Parameters.MountVolume: the VPB and the device
@@ -346,13 +348,13 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioacquirevpbspinlock
 VOID NTAPI IoAcquireVpbSpinLock(PKIRQL Irql)
 {
-    KeAcquireSpinLock(&g_vpb_lock, Irql);
+    KeAcquireSpinLock(g_vpb_lock, Irql);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioreleasevpbspinlock
 VOID NTAPI IoReleaseVpbSpinLock(KIRQL Irql)
 {
-    KeReleaseSpinLock(&g_vpb_lock, Irql);
+    KeReleaseSpinLock(g_vpb_lock, Irql);
 }
 
 }  // extern "C"

@@ -48,6 +48,13 @@ void initialize_process(_KPROCESS* process) noexcept {
                       static_cast<UCHAR>(sizeof(DISPATCHER_HEADER) / sizeof(LONG)), 0);
 }
 
+// The WDK's data export (deprecated): the processor count of the System constructed last in the host
+// process (1 before the first).
+// NT deviation: NT has one machine and so one count; Systems with other counts overwrite each other's.
+extern "C" {
+NTSYSAPI volatile CCHAR KeNumberProcessors = 1;
+}
+
 namespace {
 std::uint64_t next_generation() noexcept {
     static std::atomic<std::uint64_t> counter{0};
@@ -62,6 +69,7 @@ Kernel::Kernel(System& system, unsigned processors)
       m_heap_provider(std::make_unique<HeapThreadProvider>()),
       m_provider(m_heap_provider.get()) {
     if (m_processors > 64) m_processors = 64;  // one KAFFINITY group
+    __atomic_store_n(&KeNumberProcessors, static_cast<CCHAR>(m_processors), __ATOMIC_RELAXED);
     InitializeListHead(&m_threads);
     for (unsigned i = 0; i < m_processors; ++i) m_dpc.push_back(std::make_unique<DpcProcessor>(*this, i));
     m_timers = std::make_unique<TimerEngine>(*this);

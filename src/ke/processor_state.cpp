@@ -5,6 +5,8 @@
 // KeRestoreFloatingPointState are inline in the header, as the WDK has them on x64.
 #include <wdm.h>
 
+#include "verifier/verifier.hpp"
+
 namespace {
 
 constexpr ULONG kXStateTag = 0x74534b58;  // 'XKSt'
@@ -12,6 +14,25 @@ constexpr ULONG kXStateTag = 0x74534b58;  // 'XKSt'
 }  // namespace
 
 extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlgetenabledextendedfeatures
+// "The intersection (bitwise AND) between all enabled features and FeatureMask", 0 when the system
+// disables XSAVE/XRSTOR. The features enabled are the host kernel's: XCR0, readable with xgetbv
+// once CPUID reports OSXSAVE (the host has set CR4.OSXSAVE). The state of each is the host thread's
+// own and the System V ABI treats every vector register as clobbered by a call, so a driver may use
+// any of them.
+NTSYSAPI ULONG64 NTAPI RtlGetEnabledExtendedFeatures(ULONG64 FeatureMask) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
+    static const ULONG64 enabled = [] {
+        unsigned eax = 1, ebx = 0, ecx = 0, edx = 0;
+        __asm__("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "2"(0u));
+        if (!(ecx & (1u << 27))) return ULONG64{0};  // OSXSAVE
+        unsigned lo = 0, hi = 0;
+        __asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0u));
+        return (static_cast<ULONG64>(hi) << 32) | lo;
+    }();
+    return enabled & FeatureMask;
+}
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushwritebuffer: the
 // processor's stores become visible before the caller goes on (a full fence: MemoryBarrier).

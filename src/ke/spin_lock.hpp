@@ -14,4 +14,10 @@ bool spin_lock_held_by_current_thread(PKSPIN_LOCK lock) noexcept;
 void acquire_spin_lock(PKSPIN_LOCK lock) noexcept;
 void release_spin_lock(PKSPIN_LOCK lock) noexcept;
 
+// The numbered system queued spin locks KeAcquireQueuedSpinLock takes (queued_spin_lock.cpp); number is
+// below LockQueueMaximumLock. The I/O manager's cancel and VPB spin locks are LockQueueIoCancelLock and
+// LockQueueIoVpbLock, as on NT.
+extern KSPIN_LOCK g_queued_spin_locks[LockQueueMaximumLock];
+constexpr PKSPIN_LOCK queued_spin_lock(unsigned number) noexcept { return &g_queued_spin_locks[number]; }
+
 }  // namespace ntio::ke

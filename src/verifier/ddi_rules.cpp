@@ -267,10 +267,11 @@ void check_ddi_irql(DdiRule rule, ULONG_PTR arg1, ULONG_PTR arg2) noexcept {
             wrong_irql_api(driver, irql, "an I/O manager routine was called above DISPATCH_LEVEL");
         break;
     case DdiRule::IrqlAtMost:
-        // NT guess: Learn lists no routine 0xE5 covers; ntio reports it for the PnP and power routines
-        // whose own pages state an IRQL bound and that no DDI compliance rule names.
+        // NT guess: Learn lists no routine 0xE5 covers; ntio reports it for the PnP, power and kernel
+        // routines (KeInvalidate*AllCaches, the hardware counter configuration) whose own pages state
+        // an IRQL bound and that no DDI compliance rule names.
         if (irql > static_cast<KIRQL>(arg1))
-            wrong_irql_api(driver, irql, "a PnP or power manager routine was called above the IRQL its page allows");
+            wrong_irql_api(driver, irql, "a routine was called above the IRQL its page allows");
         break;
     case DdiRule::MmDispatch: check_range(kMmDispatch, driver, irql); break;
     case DdiRule::KeAcquireSpinLock:

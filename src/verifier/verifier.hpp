@@ -174,7 +174,7 @@ enum class DdiRule : unsigned char {
     QueuedSpinLockRelease,  // arg1 the lock, not held by this thread
     RequestedPowerIrp,    // RequestedPowerIrp: arg1 the minor function, arg2 the Irp out pointer
     MmDispatch,           // IrqlMmDispatch: MmFreeContiguousMemory(SpecifyCache)
-    // A PnP or power routine no rule of spec 3.6 names: arg1 the highest IRQL its own Learn page
+    // A PnP, power or kernel routine no rule of spec 3.6 names: arg1 the highest IRQL its own Learn page
     // allows; above it 0xC4 0xE5 (a kernel API called at the incorrect IRQL).
     IrqlAtMost,
 };

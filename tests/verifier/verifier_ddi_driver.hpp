@@ -167,6 +167,10 @@ enum DdiMode : ULONG {
     kDdiPoFxSurprisePowerOn = 133,   // PoFxNotifySurprisePowerOn(device)
     kDdiPowerRequest = 134,          // PoCreatePowerRequest + PoDeletePowerRequest
     kDdiSetPowerRequest = 135,       // PoSetPowerRequest + PoClearPowerRequest on SparePowerRequest
+    kDdiInvalidateAllCaches = 136,   // KeInvalidateAllCaches()
+    kDdiInvalidateRangeAllCaches = 137,  // KeInvalidateRangeAllCaches(ext, sizeof(*ext))
+    kDdiMapIoSpace = 138,            // MmMapIoSpace of the extension, then MmUnmapIoSpace
+    kDdiHardwareCounters = 139,      // KeQueryHardwareCounterConfiguration: STATUS_NOT_IMPLEMENTED
 };
 
 // VerDdi's IRP_MJ_DEVICE_CONTROL completes this code with STATUS_SUCCESS (kDdiBuildDeviceIoControl).

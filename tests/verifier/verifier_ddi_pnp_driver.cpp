@@ -230,6 +230,21 @@ NTSTATUS VerDdiCallPnpDdi(ULONG mode, PDEVICE_OBJECT device, DdiExtension* ext) 
                    : STATUS_UNSUCCESSFUL;
     }
     case kDdiPoFxSurprisePowerOn: PoFxNotifySurprisePowerOn(device); break;
+    case kDdiInvalidateAllCaches: (void)KeInvalidateAllCaches(); break;
+    case kDdiInvalidateRangeAllCaches: KeInvalidateRangeAllCaches(ext, sizeof(*ext)); break;
+    case kDdiMapIoSpace: {
+        PVOID mapped = MmMapIoSpace(MmGetPhysicalAddress(ext), sizeof(*ext), MmNonCached);
+        if (mapped != ext) return STATUS_UNSUCCESSFUL;
+        MmUnmapIoSpace(mapped, sizeof(*ext));
+        break;
+    }
+    case kDdiHardwareCounters: {
+        HARDWARE_COUNTER counters[MAX_HW_COUNTERS];
+        ULONG count = 0;
+        return KeQueryHardwareCounterConfiguration(counters, MAX_HW_COUNTERS, &count) == STATUS_NOT_IMPLEMENTED
+                   ? STATUS_SUCCESS
+                   : STATUS_UNSUCCESSFUL;
+    }
     default: break;
     }
     return STATUS_SUCCESS;

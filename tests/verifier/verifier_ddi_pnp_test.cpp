@@ -63,6 +63,21 @@ const IrqlRow kDispatchLte[] = {
     {kDdiPoFxSurprisePowerOn, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
 };
 
+// Kernel and memory manager routines no DDI compliance rule names, with the bound of their own pages:
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-keinvalidateallcaches
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-keinvalidaterangeallcaches
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmapiospace (<= DISPATCH_LEVEL)
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kequeryhardwarecounterconfiguration
+// (<= APC_LEVEL).
+const IrqlRow kKernelDispatchLte[] = {
+    {kDdiInvalidateAllCaches, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiInvalidateRangeAllCaches, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+    {kDdiMapIoSpace, HIGH_LEVEL, DISPATCH_LEVEL, 0xE5, nullptr},
+};
+const IrqlRow kKernelApcLte[] = {
+    {kDdiHardwareCounters, DISPATCH_LEVEL, APC_LEVEL, 0xE5, nullptr},
+};
+
 class DdiPnpIrqlTest : public DdiRowTest {
 protected:
     template <std::size_t N>
@@ -76,6 +91,8 @@ protected:
 TEST_F(DdiPnpIrqlTest, passive_level_pnp_routines_report_0xe5_above_it) { run(kPassive); }
 TEST_F(DdiPnpIrqlTest, apc_level_power_routines_report_0xe5_above_it) { run(kApcLte); }
 TEST_F(DdiPnpIrqlTest, dispatch_level_pnp_and_power_routines_report_0xe5_above_it) { run(kDispatchLte); }
+TEST_F(DdiPnpIrqlTest, dispatch_level_kernel_routines_report_0xe5_above_it) { run(kKernelDispatchLte); }
+TEST_F(DdiPnpIrqlTest, apc_level_hardware_counter_routine_reports_0xe5_above_it) { run(kKernelApcLte); }
 
 // PoCallDriver is IoCallDriver's: under I/O verification its 0xC9 0x10 reports the IRQL, so 0xE5
 // (as for IoCompleteRequest) is for drivers verified without it.

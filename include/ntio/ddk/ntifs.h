@@ -27,6 +27,7 @@
 #include "ntio_ddk/rtl_oem.h"
 #include "ntio_ddk/rtl_compression.h"
 #include "ntio_ddk/rtl_short_names.h"
+#include "ntio_ddk/rtl_heap.h"
 #include "ntio_ddk/rtl_ntifs.h"
 /* Extra create parameters; opportunistic locks */
 #include "ntio_ddk/fsrtl_ecp.h"

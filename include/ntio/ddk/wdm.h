@@ -14,6 +14,7 @@
 #include "ntio_ddk/seh.h"
 #include "ntio_ddk/ke.h"
 #include "ntio_ddk/ke_processor.h"
+#include "ntio_ddk/context.h"
 #include "ntio_ddk/ex.h"
 #include "ntio_ddk/ex_locks.h"
 #include "ntio_ddk/se.h"

@@ -94,4 +94,17 @@ TEST_F(ProcessorStateTest, the_dpc_watchdog_is_disabled_and_never_asks_to_yield)
     EXPECT_EQ(info.DpcWatchdogCount, 0u);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlgetenabledextendedfeatures:
+// the enabled features intersected with the mask asked. AVX is enabled exactly when the compiler's
+// own check (CPUID plus the OS's XCR0) finds it usable.
+TEST_F(ProcessorStateTest, enabled_extended_features_are_the_hosts_within_the_mask) {
+    const ULONG64 all = RtlGetEnabledExtendedFeatures(~0ULL);
+    ASSERT_NE(all, 0u);  // every x86-64 Linux host uses XSAVE
+    EXPECT_EQ(all & XSTATE_MASK_LEGACY, XSTATE_MASK_LEGACY);
+    EXPECT_EQ((all & XSTATE_MASK_AVX) != 0, __builtin_cpu_supports("avx") != 0);
+    EXPECT_EQ(RtlGetEnabledExtendedFeatures(XSTATE_MASK_LEGACY_SSE), XSTATE_MASK_LEGACY_SSE);
+    EXPECT_EQ(RtlGetEnabledExtendedFeatures(0), 0u);
+    EXPECT_EQ(RtlGetEnabledExtendedFeatures(all), all);
+}
+
 }  // namespace processor_state_test

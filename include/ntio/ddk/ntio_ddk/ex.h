@@ -185,6 +185,28 @@ FORCEINLINE VOID ExInterlockedAddLargeStatistic(PLARGE_INTEGER Addend, ULONG Inc
     __atomic_fetch_add(&Addend->QuadPart, (LONGLONG)Increment, __ATOMIC_RELAXED);
 }
 
+/* Obsolete interlocked routines (Learn has no page for them; InterlockedIncrement's page says to use
+ * it "instead of ExInterlockedIncrementLong"). The NT DDK documented their result as the sign of the
+ * new value: ResultNegative, ResultZero or ResultPositive; ExInterlockedExchangeUlong returns the
+ * value before the exchange. On x64 the WDK ignores the spin lock, as here. Any IRQL. */
+#define RESULT_ZERO 0
+#define RESULT_NEGATIVE 1
+#define RESULT_POSITIVE 2
+typedef enum _INTERLOCKED_RESULT {
+    ResultNegative = RESULT_NEGATIVE,
+    ResultZero = RESULT_ZERO,
+    ResultPositive = RESULT_POSITIVE
+} INTERLOCKED_RESULT;
+FORCEINLINE INTERLOCKED_RESULT NtioInterlockedResult(LONG Value) {
+    return Value < 0 ? ResultNegative : (Value == 0 ? ResultZero : ResultPositive);
+}
+#define ExInterlockedIncrementLong(Addend, Lock) \
+    NtioInterlockedResult(__atomic_add_fetch((LONG volatile *)(Addend), 1, __ATOMIC_SEQ_CST))
+#define ExInterlockedDecrementLong(Addend, Lock) \
+    NtioInterlockedResult(__atomic_sub_fetch((LONG volatile *)(Addend), 1, __ATOMIC_SEQ_CST))
+#define ExInterlockedExchangeUlong(Target, Value, Lock) \
+    ((ULONG)__atomic_exchange_n((ULONG volatile *)(Target), (ULONG)(Value), __ATOMIC_SEQ_CST))
+
 /* The WDK's x64 spellings of the executive spin lock and 64-bit compare-exchange routines. */
 #define ExAcquireSpinLock(Lock, OldIrql) KeAcquireSpinLock((Lock), (OldIrql))
 #define ExReleaseSpinLock(Lock, OldIrql) KeReleaseSpinLock((Lock), (OldIrql))
@@ -470,6 +492,12 @@ NTKERNELAPI VOID FASTCALL ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Res
 #define ExIsResourceAcquiredLite ExIsResourceAcquiredSharedLite
 #define ExIsResourceAcquiredExclusive ExIsResourceAcquiredExclusiveLite
 #define ExIsResourceAcquiredShared ExIsResourceAcquiredSharedLite
+/* The old names the WDK maps to the Lite routines (<ntddk.h>; ExDisableResourceBoost <ntifs.h>). */
+#define ExInitializeResource ExInitializeResourceLite
+#define ExDeleteResource ExDeleteResourceLite
+#define ExConvertExclusiveToShared ExConvertExclusiveToSharedLite
+#define ExIsResourceAcquired ExIsResourceAcquiredSharedLite
+#define ExDisableResourceBoost ExDisableResourceBoostLite
 
 /* ---------------------------------------------------------------------------------------------
  * System work items (ExQueueWorkItem; drivers with a device object should prefer IoQueueWorkItem).

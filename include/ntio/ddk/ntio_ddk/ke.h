@@ -230,6 +230,44 @@ typedef struct _KLOCK_QUEUE_HANDLE {
 } KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
 C_ASSERT(sizeof(KLOCK_QUEUE_HANDLE) == 0x18);
 
+/* The numbered system queued spin locks of KeAcquireQueuedSpinLock: on x64 the WDK makes the number a
+ * ULONG64 with one macro per lock. */
+typedef ULONG64 KSPIN_LOCK_QUEUE_NUMBER;
+#define LockQueueUnusedSpare0 0
+#define LockQueueUnusedSpare1 1
+#define LockQueueUnusedSpare2 2
+#define LockQueueUnusedSpare3 3
+#define LockQueueVacbLock 4
+#define LockQueueMasterLock 5
+#define LockQueueNonPagedPoolLock 6
+#define LockQueueIoCancelLock 7
+#define LockQueueUnusedSpare8 8
+#define LockQueueIoVpbLock 9
+#define LockQueueIoDatabaseLock 10
+#define LockQueueIoCompletionLock 11
+#define LockQueueNtfsStructLock 12
+#define LockQueueAfdWorkQueueLock 13
+#define LockQueueBcbLock 14
+#define LockQueueUnusedSpare15 15
+#define LockQueueUnusedSpare16 16
+#define LockQueueMaximumLock 17
+
+/* Hardware counters for thread profiling (KeSetHardwareCounterConfiguration). */
+#define MAX_HW_COUNTERS 16
+#ifndef NTIO_HARDWARE_COUNTER_TYPE_DEFINED
+#define NTIO_HARDWARE_COUNTER_TYPE_DEFINED
+typedef enum _HARDWARE_COUNTER_TYPE {
+    PMCCounter,
+    MaxHardwareCounterType
+} HARDWARE_COUNTER_TYPE, *PHARDWARE_COUNTER_TYPE;
+#endif
+typedef struct _HARDWARE_COUNTER {
+    HARDWARE_COUNTER_TYPE Type;
+    ULONG Reserved;
+    ULONG64 Index;
+} HARDWARE_COUNTER, *PHARDWARE_COUNTER;
+C_ASSERT(sizeof(HARDWARE_COUNTER) == 16);
+
 typedef VOID KSTART_ROUTINE(PVOID StartContext);
 typedef KSTART_ROUTINE *PKSTART_ROUTINE;
 
@@ -360,6 +398,15 @@ NTKERNELAPI VOID KeAcquireInStackQueuedSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _O
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
+/* <ntifs.h>, reserved for system use (Learn documents nothing but the signature). The numbered
+ * system locks: raise to DISPATCH_LEVEL and take lock Number; LockQueueIoCancelLock is the lock
+ * IoAcquireCancelSpinLock takes and LockQueueIoVpbLock IoAcquireVpbSpinLock's. The try form
+ * returns FALSE, at the IRQL it was called at, when the lock is held. A Number of LockQueueMaximumLock
+ * or above stops the system (KERNEL_SECURITY_CHECK_FAILURE, FAST_FAIL_INVALID_ARG).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-keacquirequeuedspinlock */
+NTKERNELAPI KIRQL FASTCALL KeAcquireQueuedSpinLock(_In_ KSPIN_LOCK_QUEUE_NUMBER Number);
+NTKERNELAPI VOID FASTCALL KeReleaseQueuedSpinLock(_In_ KSPIN_LOCK_QUEUE_NUMBER Number, _In_ KIRQL OldIrql);
+NTKERNELAPI LOGICAL FASTCALL KeTryToAcquireQueuedSpinLock(_In_ KSPIN_LOCK_QUEUE_NUMBER Number, _Out_ PKIRQL OldIrql);
 /* For DPC routines that may run threaded (below DISPATCH_LEVEL): raise to DISPATCH_LEVEL only when
  * below it; the release restores the IRQL the acquire returned (or stored in the handle). */
 NTKERNELAPI KIRQL KeAcquireSpinLockForDpc(_Inout_ PKSPIN_LOCK SpinLock);
@@ -588,6 +635,31 @@ NTKERNELAPI VOID KeDeregisterProcessorChangeCallback(_In_ PVOID CallbackHandle);
 NTHALAPI VOID KeFlushWriteBuffer(VOID);
 NTKERNELAPI ULONG KeGetRecommendedSharedDataAlignment(VOID);
 #define KeGetDcacheFillSize() 1L
+/* x64 caches are coherent with DMA: the WDK's x64 KeFlushIoBuffers does nothing (its arguments are
+ * still evaluated here, so a driver's variables used only there stay "used").
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushiobuffers */
+#define KeFlushIoBuffers(Mdl, ReadOperation, DmaOperation) \
+    ((void)(Mdl), (void)(ReadOperation), (void)(DmaOperation))
+/* <ntddk.h>, IRQL <= DISPATCH_LEVEL. Write back and invalidate the lines of [BaseAddress,
+ * BaseAddress + Length) in every processor's caches (clflush reaches every cache of the coherence
+ * domain). https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-keinvalidaterangeallcaches */
+NTKERNELAPI VOID FASTCALL KeInvalidateRangeAllCaches(_In_ PVOID BaseAddress, _In_ ULONG Length);
+/* <ntddk.h>, IRQL <= DISPATCH_LEVEL; the result is reserved (treat as VOID). ntio cannot write back
+ * a whole cache from user mode: see docs/nt-deviations.md.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-keinvalidateallcaches */
+NTKERNELAPI BOOLEAN KeInvalidateAllCaches(VOID);
+/* The number of processors of the system booted last in this host process (every System of one
+ * process normally has the host's count). Deprecated for KeQueryActiveProcessorCountEx; Learn has no
+ * page of its own for this variable. */
+extern NTSYSAPI volatile CCHAR KeNumberProcessors;
+/* <ntddk.h>, IRQL <= APC_LEVEL. ntio has no performance monitoring unit to profile threads with:
+ * both answer STATUS_NOT_IMPLEMENTED, as Learn documents for an architecture without support (after
+ * STATUS_INVALID_PARAMETER for a Count above MAX_HW_COUNTERS).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kesethardwarecounterconfiguration
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-kequeryhardwarecounterconfiguration */
+NTKERNELAPI NTSTATUS KeSetHardwareCounterConfiguration(_In_ PHARDWARE_COUNTER CounterArray, _In_ ULONG Count);
+NTKERNELAPI NTSTATUS KeQueryHardwareCounterConfiguration(_Out_ PHARDWARE_COUNTER CounterArray,
+                                                         _In_ ULONG MaximumCount, _Out_ PULONG Count);
 
 /* ---- APCs (undocumented in the WDK, well-known signatures) --------------------------------- */
 NTKERNELAPI VOID KeInitializeApc(_Out_ PRKAPC Apc, _In_ PRKTHREAD Thread, _In_ KAPC_ENVIRONMENT Environment,

@@ -125,6 +125,10 @@ C_ASSERT(sizeof(XSTATE_SAVE) == 0x38);
  * save is matched by one restore on the same thread, innermost first, which frees the block. */
 NTKERNELAPI NTSTATUS KeSaveExtendedProcessorState(_In_ ULONG64 Mask, _Out_ PXSTATE_SAVE XStateSave);
 NTKERNELAPI VOID KeRestoreExtendedProcessorState(_In_ PXSTATE_SAVE XStateSave);
+/* <ntddk.h>, PASSIVE_LEVEL. The features the host enabled in XCR0 that FeatureMask asks about
+ * (0 when the host does not use XSAVE). Pass (ULONG64)-1 for all of them.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlgetenabledextendedfeatures */
+NTSYSAPI ULONG64 NTAPI RtlGetEnabledExtendedFeatures(_In_ ULONG64 FeatureMask);
 
 /* ---- DPC watchdog -------------------------------------------------------------------------- */
 typedef struct _KDPC_WATCHDOG_INFORMATION {

@@ -111,6 +111,24 @@ NTKERNELAPI NTSTATUS NTAPI MmProtectMdlSystemAddress(_In_ PMDL MemoryDescriptorL
 NTKERNELAPI HANDLE NTAPI MmSecureVirtualMemory(_In_ PVOID Address, _In_ SIZE_T Size, _In_ ULONG ProbeMode);
 NTKERNELAPI VOID NTAPI MmUnsecureVirtualMemory(_In_ HANDLE SecureHandle);
 
+/* I/O space. There are no device registers: a "physical" address is a virtual one, so a range maps
+ * to itself when every page of it is mapped memory, and nothing else maps (NULL). IRQL <=
+ * DISPATCH_LEVEL. MmIsIoSpaceActive (ntddk.h) is TRUE while any part of the range is mapped through
+ * MmMapIoSpace(Ex); MmUnmapIoSpace ends one such mapping (BaseAddress and NumberOfBytes as mapped).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmapiospace
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmapiospaceex
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmunmapiospace
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmisiospaceactive */
+NTKERNELAPI PVOID NTAPI MmMapIoSpace(_In_ PHYSICAL_ADDRESS PhysicalAddress, _In_ SIZE_T NumberOfBytes,
+                                     _In_ MEMORY_CACHING_TYPE CacheType);
+NTKERNELAPI PVOID NTAPI MmMapIoSpaceEx(_In_ PHYSICAL_ADDRESS PhysicalAddress, _In_ SIZE_T NumberOfBytes,
+                                       _In_ ULONG Protect);
+NTKERNELAPI VOID NTAPI MmUnmapIoSpace(_In_ PVOID BaseAddress, _In_ SIZE_T NumberOfBytes);
+NTKERNELAPI LOGICAL NTAPI MmIsIoSpaceActive(_In_ PHYSICAL_ADDRESS StartAddress, _In_ SIZE_T NumberOfBytes);
+/* (ntddk.h, obsolete) Nothing is paged out: TRUE for any mapped address.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-mmisnonpagedsystemaddressvalid */
+NTKERNELAPI BOOLEAN NTAPI MmIsNonPagedSystemAddressValid(_In_ PVOID VirtualAddress);
+
 NTIO_END_DECLS
 
 #endif
