@@ -74,6 +74,15 @@ NTSYSAPI NTSTATUS NTAPI NtSetInformationToken(_In_ HANDLE TokenHandle,
 NTSYSAPI NTSTATUS NTAPI NtPrivilegeCheck(_In_ HANDLE ClientToken, _Inout_ PPRIVILEGE_SET RequiredPrivileges,
                                          _Out_ PBOOLEAN Result);
 NTSYSAPI NTSTATUS NTAPI NtImpersonateAnonymousToken(_In_ HANDLE ThreadHandle);
+NTSYSAPI NTSTATUS NTAPI NtAdjustGroupsToken(_In_ HANDLE TokenHandle, _In_ BOOLEAN ResetToDefault,
+                                            _In_opt_ PTOKEN_GROUPS NewState, _In_opt_ ULONG BufferLength,
+                                            _Out_writes_bytes_to_opt_(BufferLength, *ReturnLength)
+                                                PTOKEN_GROUPS PreviousState,
+                                            _Out_opt_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI NtFilterToken(_In_ HANDLE ExistingTokenHandle, _In_ ULONG Flags,
+                                      _In_opt_ PTOKEN_GROUPS SidsToDisable,
+                                      _In_opt_ PTOKEN_PRIVILEGES PrivilegesToDelete,
+                                      _In_opt_ PTOKEN_GROUPS RestrictedSids, _Out_ PHANDLE NewTokenHandle);
 /* Processes and threads by client id (see ZwOpenProcess in <ntddk.h>). */
 NTSYSAPI NTSTATUS NTAPI NtOpenProcess(_Out_ PHANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
                                       _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ PCLIENT_ID ClientId);
