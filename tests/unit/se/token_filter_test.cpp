@@ -11,10 +11,8 @@
 #include <ntifs.h>
 #include <ntio/ntapi.h>
 
-#include "ob/object_manager.hpp"
-#include "ob/process.hpp"
-#include "se/token.hpp"
 #include "support/system_fixture.hpp"
+#include "support/system_token_process.hpp"
 
 namespace token_filter_test {
 namespace {
@@ -130,31 +128,6 @@ protected:
         }
         return ~0u;
     }
-};
-
-// Makes the test thread act in a process whose token is SYSTEM's: its Administrators group is the
-// one group a token has that is not mandatory.
-class SystemProcess {
-public:
-    explicit SystemProcess(ntio::System& system) : m_system(system)
-    {
-        EXPECT_EQ(system.objects().create_process(ntio::se::Token::create_system(), u"sysproc.exe", &m_process),
-                  STATUS_SUCCESS);
-        if (m_process) m_attach.emplace(m_process);
-    }
-    ~SystemProcess()
-    {
-        m_attach.reset();
-        if (m_process) {
-            m_system.objects().terminate_process(m_process, 0);
-            ObDereferenceObject(m_process);
-        }
-    }
-
-private:
-    ntio::System& m_system;
-    PEPROCESS m_process = nullptr;
-    std::optional<ntio::ob::ProcessAttach> m_attach;
 };
 
 TEST_F(TokenFilterTest, restricting_sids_limit_what_the_access_check_grants)
@@ -317,7 +290,7 @@ TEST_F(TokenFilterTest, se_filter_token_gives_a_token_object)
 
 TEST_F(TokenFilterTest, adjust_groups_enables_disables_and_resets)
 {
-    SystemProcess as_system(system());
+    ntio::test::SystemTokenProcess as_system(system(), u"sysproc.exe");
     HANDLE token = open_own(TOKEN_ADJUST_GROUPS | TOKEN_QUERY);
     Sid admins = admins_sid();
     Descriptor sd({{0x1, admins_sid()}});
@@ -363,7 +336,7 @@ TEST_F(TokenFilterTest, adjust_groups_enables_disables_and_resets)
 
 TEST_F(TokenFilterTest, adjust_groups_checks_access_and_deny_only)
 {
-    SystemProcess as_system(system());
+    ntio::test::SystemTokenProcess as_system(system(), u"sysproc.exe");
     HANDLE token = open_own(TOKEN_DUPLICATE | TOKEN_QUERY);
     Sid admins = admins_sid();
     OneGroup group = one_group(admins.get(), SE_GROUP_ENABLED);

@@ -166,6 +166,21 @@ typedef struct _TOKEN_APPCONTAINER_INFORMATION {
     PSID TokenAppContainer;
 } TOKEN_APPCONTAINER_INFORMATION, *PTOKEN_APPCONTAINER_INFORMATION;
 
+/* The access checks by object type (NtAccessCheckByType*AndAuditAlarm). */
+typedef enum _AUDIT_EVENT_TYPE {
+    AuditEventObjectAccess,
+    AuditEventDirectoryServiceAccess
+} AUDIT_EVENT_TYPE, *PAUDIT_EVENT_TYPE;
+
+typedef struct _OBJECT_TYPE_LIST {
+    USHORT Level;
+    USHORT Sbz;
+    GUID *ObjectType;
+} OBJECT_TYPE_LIST, *POBJECT_TYPE_LIST;
+
+#define AUDIT_ALLOW_NO_PRIVILEGE 0x1
+#define ACCESS_OBJECT_GUID 0
+
 /* SeFilterToken / NtFilterToken flags. */
 #define DISABLE_MAX_PRIVILEGE 0x1
 #define SANDBOX_INERT 0x2
@@ -254,6 +269,21 @@ NTSYSAPI NTSTATUS NTAPI ZwFilterToken(_In_ HANDLE ExistingTokenHandle, _In_ ULON
                                       _In_opt_ PTOKEN_GROUPS SidsToDisable,
                                       _In_opt_ PTOKEN_PRIVILEGES PrivilegesToDelete,
                                       _In_opt_ PTOKEN_GROUPS RestrictedSids, _Out_ PHANDLE NewTokenHandle);
+NTSYSAPI NTSTATUS NTAPI ZwAccessCheckAndAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                                   _In_ PUNICODE_STRING ObjectTypeName, _In_ PUNICODE_STRING ObjectName,
+                                                   _In_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                   _In_ ACCESS_MASK DesiredAccess, _In_ PGENERIC_MAPPING GenericMapping,
+                                                   _In_ BOOLEAN ObjectCreation, _Out_ PACCESS_MASK GrantedAccess,
+                                                   _Out_ PNTSTATUS AccessStatus, _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI ZwOpenObjectAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                               _In_ PUNICODE_STRING ObjectTypeName, _In_ PUNICODE_STRING ObjectName,
+                                               _In_opt_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                               _In_ HANDLE ClientToken, _In_ ACCESS_MASK DesiredAccess,
+                                               _In_ ACCESS_MASK GrantedAccess, _In_opt_ PPRIVILEGE_SET Privileges,
+                                               _In_ BOOLEAN ObjectCreation, _In_ BOOLEAN AccessGranted,
+                                               _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI ZwCloseObjectAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                                _In_ BOOLEAN GenerateOnClose);
 NTSYSAPI NTSTATUS NTAPI ZwSetInformationToken(_In_ HANDLE TokenHandle,
                                               _In_ TOKEN_INFORMATION_CLASS TokenInformationClass,
                                               _In_reads_bytes_(TokenInformationLength) PVOID TokenInformation,
