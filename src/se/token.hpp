@@ -110,9 +110,9 @@ public:
 
     // What SeFilterToken makes (a new token of the same type, level and logon session, with a new
     // TokenId): `disable` SIDs (user or groups) become deny-only; privileges in `delete_mask` are
-    // removed (all but SeChangeNotifyPrivilege with DISABLE_MAX_PRIVILEGE); `restricting` SIDs are
-    // added to the restricting SIDs (an already restricted token keeps its own too); `flags` are the
-    // SeFilterToken flags (SANDBOX_INERT, WRITE_RESTRICTED, LUA_TOKEN recorded).
+    // removed (all but SeChangeNotifyPrivilege with DISABLE_MAX_PRIVILEGE); `restricting` SIDs become
+    // the restricting SIDs (for an already restricted token, only those both lists name); `flags` are
+    // the SeFilterToken flags (SANDBOX_INERT, WRITE_RESTRICTED, LUA_TOKEN recorded).
     struct FilterRequest {
         ULONG flags = 0;
         std::vector<SidBuffer> disable;
