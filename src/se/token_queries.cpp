@@ -103,9 +103,9 @@ NTKERNELAPI BOOLEAN NTAPI SeTokenIsWriteRestricted(PACCESS_TOKEN Token)
 
 // The token's mandatory integrity label: IntegritySA->Sid gets S-1-16-<level> (valid for the life of
 // the system) and Attributes SE_GROUP_INTEGRITY | SE_GROUP_INTEGRITY_ENABLED.
-// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-sequerytokenintegrity
-// (reserved for system use: parameters and return value undocumented; ntio answers as
-// TokenIntegrityLevel does, and a NULL argument is STATUS_INVALID_PARAMETER).
+// No Learn page was found for this ntifs.h routine; ntio answers as TokenIntegrityLevel does and a
+// NULL argument is STATUS_INVALID_PARAMETER. ntio declares it NTSTATUS (mingw-w64's ntifs.h says
+// VOID; which the WDK uses is unverified).
 NTKERNELAPI NTSTATUS NTAPI SeQueryTokenIntegrity(PACCESS_TOKEN Token, PSID_AND_ATTRIBUTES IntegritySA)
 {
     const ntio::se::Token* token = ntio::se::token_from(Token);
