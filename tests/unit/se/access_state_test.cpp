@@ -58,14 +58,17 @@ TEST_F(AccessStateTest, three_privileges_stay_in_the_state_a_fourth_moves_to_poo
     EXPECT_TRUE(m_state.PrivilegesAllocated);
     ASSERT_NE(m_aux.PrivilegesUsed, reinterpret_cast<PPRIVILEGE_SET>(&m_state.Privileges));
     ASSERT_EQ(m_aux.PrivilegesUsed->PrivilegeCount, 4u);
-    EXPECT_TRUE(RtlEqualLuid(&m_aux.PrivilegesUsed->Privilege[0].Luid, &SeExports->SeBackupPrivilege));
-    EXPECT_TRUE(RtlEqualLuid(&m_aux.PrivilegesUsed->Privilege[3].Luid, &SeExports->SeSecurityPrivilege));
-    EXPECT_EQ(m_aux.PrivilegesUsed->Privilege[3].Attributes, static_cast<ULONG>(SE_PRIVILEGE_USED_FOR_ACCESS));
+    // The set is variable-length: index it through a pointer, not the one-entry array.
+    const LUID_AND_ATTRIBUTES* entries = m_aux.PrivilegesUsed->Privilege;
+    EXPECT_TRUE(RtlEqualLuid(&entries[0].Luid, &SeExports->SeBackupPrivilege));
+    EXPECT_TRUE(RtlEqualLuid(&entries[3].Luid, &SeExports->SeSecurityPrivilege));
+    EXPECT_EQ(entries[3].Attributes, static_cast<ULONG>(SE_PRIVILEGE_USED_FOR_ACCESS));
 
     // Growing an allocated set again keeps everything.
     ASSERT_EQ(SeAppendPrivileges(&m_state, reinterpret_cast<PPRIVILEGE_SET>(&first)), STATUS_SUCCESS);
     ASSERT_EQ(m_aux.PrivilegesUsed->PrivilegeCount, 6u);
-    EXPECT_TRUE(RtlEqualLuid(&m_aux.PrivilegesUsed->Privilege[2].Luid, &SeExports->SeTcbPrivilege));
+    entries = m_aux.PrivilegesUsed->Privilege;
+    EXPECT_TRUE(RtlEqualLuid(&entries[2].Luid, &SeExports->SeTcbPrivilege));
 }
 
 TEST_F(AccessStateTest, generic_mapping_lands_in_the_aux_data)
