@@ -74,6 +74,62 @@ NTSYSAPI NTSTATUS NTAPI NtSetInformationToken(_In_ HANDLE TokenHandle,
 NTSYSAPI NTSTATUS NTAPI NtPrivilegeCheck(_In_ HANDLE ClientToken, _Inout_ PPRIVILEGE_SET RequiredPrivileges,
                                          _Out_ PBOOLEAN Result);
 NTSYSAPI NTSTATUS NTAPI NtImpersonateAnonymousToken(_In_ HANDLE ThreadHandle);
+NTSYSAPI NTSTATUS NTAPI NtAdjustGroupsToken(_In_ HANDLE TokenHandle, _In_ BOOLEAN ResetToDefault,
+                                            _In_opt_ PTOKEN_GROUPS NewState, _In_opt_ ULONG BufferLength,
+                                            _Out_writes_bytes_to_opt_(BufferLength, *ReturnLength)
+                                                PTOKEN_GROUPS PreviousState,
+                                            _Out_opt_ PULONG ReturnLength);
+/* Access checks and audit alarms of protected servers (no audit log: GenerateOnClose is FALSE). */
+NTSYSAPI NTSTATUS NTAPI NtAccessCheckAndAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                                   _In_ PUNICODE_STRING ObjectTypeName, _In_ PUNICODE_STRING ObjectName,
+                                                   _In_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                   _In_ ACCESS_MASK DesiredAccess, _In_ PGENERIC_MAPPING GenericMapping,
+                                                   _In_ BOOLEAN ObjectCreation, _Out_ PACCESS_MASK GrantedAccess,
+                                                   _Out_ PNTSTATUS AccessStatus, _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI NtAccessCheckByTypeAndAuditAlarm(
+    _In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId, _In_ PUNICODE_STRING ObjectTypeName,
+    _In_ PUNICODE_STRING ObjectName, _In_ PSECURITY_DESCRIPTOR SecurityDescriptor, _In_opt_ PSID PrincipalSelfSid,
+    _In_ ACCESS_MASK DesiredAccess, _In_ AUDIT_EVENT_TYPE AuditType, _In_ ULONG Flags,
+    _In_reads_opt_(ObjectTypeLength) POBJECT_TYPE_LIST ObjectTypeList, _In_ ULONG ObjectTypeLength,
+    _In_ PGENERIC_MAPPING GenericMapping, _In_ BOOLEAN ObjectCreation, _Out_ PACCESS_MASK GrantedAccess,
+    _Out_ PNTSTATUS AccessStatus, _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI NtAccessCheckByTypeResultListAndAuditAlarm(
+    _In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId, _In_ PUNICODE_STRING ObjectTypeName,
+    _In_ PUNICODE_STRING ObjectName, _In_ PSECURITY_DESCRIPTOR SecurityDescriptor, _In_opt_ PSID PrincipalSelfSid,
+    _In_ ACCESS_MASK DesiredAccess, _In_ AUDIT_EVENT_TYPE AuditType, _In_ ULONG Flags,
+    _In_reads_opt_(ObjectTypeLength) POBJECT_TYPE_LIST ObjectTypeList, _In_ ULONG ObjectTypeLength,
+    _In_ PGENERIC_MAPPING GenericMapping, _In_ BOOLEAN ObjectCreation,
+    _Out_writes_(ObjectTypeLength) PACCESS_MASK GrantedAccess, _Out_writes_(ObjectTypeLength) PNTSTATUS AccessStatus,
+    _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI NtAccessCheckByTypeResultListAndAuditAlarmByHandle(
+    _In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId, _In_ HANDLE ClientToken,
+    _In_ PUNICODE_STRING ObjectTypeName, _In_ PUNICODE_STRING ObjectName, _In_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+    _In_opt_ PSID PrincipalSelfSid, _In_ ACCESS_MASK DesiredAccess, _In_ AUDIT_EVENT_TYPE AuditType, _In_ ULONG Flags,
+    _In_reads_opt_(ObjectTypeLength) POBJECT_TYPE_LIST ObjectTypeList, _In_ ULONG ObjectTypeLength,
+    _In_ PGENERIC_MAPPING GenericMapping, _In_ BOOLEAN ObjectCreation,
+    _Out_writes_(ObjectTypeLength) PACCESS_MASK GrantedAccess, _Out_writes_(ObjectTypeLength) PNTSTATUS AccessStatus,
+    _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI NtOpenObjectAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                               _In_ PUNICODE_STRING ObjectTypeName, _In_ PUNICODE_STRING ObjectName,
+                                               _In_opt_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                               _In_ HANDLE ClientToken, _In_ ACCESS_MASK DesiredAccess,
+                                               _In_ ACCESS_MASK GrantedAccess, _In_opt_ PPRIVILEGE_SET Privileges,
+                                               _In_ BOOLEAN ObjectCreation, _In_ BOOLEAN AccessGranted,
+                                               _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI NtPrivilegeObjectAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                                    _In_ HANDLE ClientToken, _In_ ACCESS_MASK DesiredAccess,
+                                                    _In_ PPRIVILEGE_SET Privileges, _In_ BOOLEAN AccessGranted);
+NTSYSAPI NTSTATUS NTAPI NtCloseObjectAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                                _In_ BOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI NtDeleteObjectAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                                 _In_ BOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI NtPrivilegedServiceAuditAlarm(_In_ PUNICODE_STRING SubsystemName,
+                                                      _In_ PUNICODE_STRING ServiceName, _In_ HANDLE ClientToken,
+                                                      _In_ PPRIVILEGE_SET Privileges, _In_ BOOLEAN AccessGranted);
+NTSYSAPI NTSTATUS NTAPI NtFilterToken(_In_ HANDLE ExistingTokenHandle, _In_ ULONG Flags,
+                                      _In_opt_ PTOKEN_GROUPS SidsToDisable,
+                                      _In_opt_ PTOKEN_PRIVILEGES PrivilegesToDelete,
+                                      _In_opt_ PTOKEN_GROUPS RestrictedSids, _Out_ PHANDLE NewTokenHandle);
 /* Processes and threads by client id (see ZwOpenProcess in <ntddk.h>). */
 NTSYSAPI NTSTATUS NTAPI NtOpenProcess(_Out_ PHANDLE ProcessHandle, _In_ ACCESS_MASK DesiredAccess,
                                       _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ PCLIENT_ID ClientId);

@@ -9,6 +9,7 @@
 #include "io/objects.hpp"
 #include "ob/namespace.hpp"
 #include "ob/object_manager.hpp"
+#include "se/access_state.hpp"
 
 namespace ntio::io {
 
@@ -232,6 +233,8 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
     access_state.OriginalDesiredAccess = desired;
     access_state.PreviouslyGrantedAccess = checked ? granted : 0;
     access_state.RemainingDesiredAccess = checked ? (desired & ~granted & ~MAXIMUM_ALLOWED) : desired;
+    se::AuxAccessData aux_data;
+    se::attach_aux_data(access_state, aux_data, &g_file_type.generic_mapping);
     IO_SECURITY_CONTEXT security{};
     security.AccessState = &access_state;
     security.DesiredAccess = desired;
@@ -297,6 +300,7 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         if (status == STATUS_REPARSE)
             status = packet->device_hint ? STATUS_MOUNT_POINT_NOT_RESOLVED : STATUS_IO_REPARSE_TAG_NOT_HANDLED;
     }
+    se::release_appended_privileges(access_state);
     SeReleaseSubjectContext(&access_state.SubjectSecurityContext);
     packet->final_status = status;
 

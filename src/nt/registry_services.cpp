@@ -28,23 +28,6 @@ constexpr ULONG kMaxValueData = 64u << 20;
 
 POBJECT_TYPE key_type() noexcept { return &ntio::config::g_key_type; }
 
-// Captures a caller's UNICODE_STRING (the structure, then its buffer). An odd Length is
-// STATUS_INVALID_PARAMETER; a null or unreadable one STATUS_ACCESS_VIOLATION.
-NTSTATUS capture_string(KPROCESSOR_MODE mode, PUNICODE_STRING string, std::u16string& out) noexcept {
-    if (!string) return STATUS_ACCESS_VIOLATION;
-    UNICODE_STRING captured{};
-    NTSTATUS status = read_caller(mode, const_cast<const UNICODE_STRING*>(string), captured);
-    if (!NT_SUCCESS(status)) return status;
-    if (captured.Length & 1) return STATUS_INVALID_PARAMETER;
-    if (captured.Length && !captured.Buffer) return STATUS_ACCESS_VIOLATION;
-    out.resize(captured.Length / sizeof(WCHAR));
-    if (mode == KernelMode) {
-        if (captured.Length) std::memcpy(out.data(), captured.Buffer, captured.Length);
-        return STATUS_SUCCESS;
-    }
-    return copy_from_user(out.data(), captured.Buffer, captured.Length, alignof(WCHAR));
-}
-
 // Probes an information buffer and ResultLength before anything else, as NT does.
 NTSTATUS probe_information(KPROCESSOR_MODE mode, PVOID buffer, ULONG length, PULONG result_length,
                            ULONG alignment) noexcept {

@@ -14,6 +14,7 @@
 
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
+#include "nt/token_capture.hpp"
 #include "nt/user_memory.hpp"
 #include "se/token.hpp"
 
@@ -21,58 +22,6 @@ using namespace ntio;
 using namespace ntio::nt;
 
 namespace {
-
-// A variable-length caller structure that starts with a ULONG count of fixed-size entries (a
-// TOKEN_PRIVILEGES or PRIVILEGE_SET), copied whole: the count first, then header and entries.
-NTSTATUS capture_counted(KPROCESSOR_MODE mode, const void* from, std::size_t header, std::size_t entry,
-                         std::vector<unsigned char>& out) {
-    ULONG count = 0;
-    NTSTATUS status = read_caller(mode, static_cast<const ULONG*>(from), count);
-    if (!NT_SUCCESS(status)) return status;
-    // More entries than privileges exist can only be a bad count; Windows caps the capture too.
-    constexpr ULONG kMaxEntries = 1024;
-    if (count > kMaxEntries) return STATUS_INVALID_PARAMETER;
-    const std::size_t length = header + std::size_t{count} * entry;
-    out.resize(length);
-    if (mode == KernelMode) {
-        std::memcpy(out.data(), from, length);
-        return STATUS_SUCCESS;
-    }
-    status = copy_from_user(out.data(), from, length, sizeof(ULONG));
-    if (NT_SUCCESS(status) && *reinterpret_cast<const ULONG*>(out.data()) != count) status = STATUS_INVALID_PARAMETER;
-    return status;
-}
-
-// A SID at a caller address: its 8-byte header gives the length, then the whole SID is copied and
-// validated. STATUS_INVALID_SID for a malformed one.
-NTSTATUS capture_sid(KPROCESSOR_MODE mode, const void* from, std::vector<unsigned char>& out) {
-    if (!from) return STATUS_INVALID_SID;
-    unsigned char head[8];
-    NTSTATUS status = mode == KernelMode ? (std::memcpy(head, from, sizeof head), STATUS_SUCCESS)
-                                         : copy_from_user(head, from, sizeof head, sizeof(UCHAR));
-    if (!NT_SUCCESS(status)) return status;
-    const std::size_t length = 8 + 4 * std::size_t{head[1]};
-    if (head[1] > SID_MAX_SUB_AUTHORITIES) return STATUS_INVALID_SID;
-    out.resize(length);
-    status = mode == KernelMode ? (std::memcpy(out.data(), from, length), STATUS_SUCCESS)
-                                : copy_from_user(out.data(), from, length, sizeof(UCHAR));
-    if (!NT_SUCCESS(status)) return status;
-    return RtlValidSid(out.data()) ? STATUS_SUCCESS : STATUS_INVALID_SID;
-}
-
-// An ACL at a caller address: its header gives AclSize, then the whole ACL is copied and validated.
-NTSTATUS capture_acl(KPROCESSOR_MODE mode, const void* from, std::vector<unsigned char>& out) {
-    ACL head;
-    NTSTATUS status = mode == KernelMode ? (std::memcpy(&head, from, sizeof head), STATUS_SUCCESS)
-                                         : copy_from_user(&head, from, sizeof head, sizeof(ULONG));
-    if (!NT_SUCCESS(status)) return status;
-    if (head.AclSize < sizeof(ACL)) return STATUS_INVALID_ACL;
-    out.resize(head.AclSize);
-    status = mode == KernelMode ? (std::memcpy(out.data(), from, head.AclSize), STATUS_SUCCESS)
-                                : copy_from_user(out.data(), from, head.AclSize, sizeof(ULONG));
-    if (!NT_SUCCESS(status)) return status;
-    return RtlValidAcl(reinterpret_cast<PACL>(out.data())) ? STATUS_SUCCESS : STATUS_INVALID_ACL;
-}
 
 std::uint64_t privilege_bit(const LUID& luid) noexcept {
     return luid.HighPart == 0 && luid.LowPart < 64 ? std::uint64_t{1} << luid.LowPart : 0;
@@ -103,14 +52,8 @@ NTSTATUS NTAPI NtAdjustPrivilegesToken(HANDLE TokenHandle, BOOLEAN DisableAllPri
                                        ULONG BufferLength, PTOKEN_PRIVILEGES PreviousState, PULONG ReturnLength) {
     const KPROCESSOR_MODE mode = previous_mode();
     if (!DisableAllPrivileges && !NewState) return STATUS_INVALID_PARAMETER;
-    if (PreviousState) {
-        if (!ReturnLength) return STATUS_ACCESS_VIOLATION;
-        if (NTSTATUS status = probe_caller_output(mode, ReturnLength); !NT_SUCCESS(status)) return status;
-        if (mode != KernelMode) {
-            if (NTSTATUS status = probe_for_write(PreviousState, BufferLength, sizeof(ULONG)); !NT_SUCCESS(status)) {
-                return status;
-            }
-        }
+    if (NTSTATUS status = probe_previous_state(mode, PreviousState, BufferLength, ReturnLength); !NT_SUCCESS(status)) {
+        return status;
     }
     std::vector<unsigned char> requested;
     if (!DisableAllPrivileges) {
@@ -162,24 +105,16 @@ NTSTATUS NTAPI NtAdjustPrivilegesToken(HANDLE TokenHandle, BOOLEAN DisableAllPri
         if (flipped & bit) changed.push_back({{luid, 0}, attributes_of(bit, enabled, by_default)});
     }
     if (PreviousState) {
-        const ULONG needed = static_cast<ULONG>(offsetof(TOKEN_PRIVILEGES, Privileges) +
-                                                changed.size() * sizeof(LUID_AND_ATTRIBUTES));
-        status = write_caller(mode, ReturnLength, needed);
-        if (!NT_SUCCESS(status)) return status;
-        if (BufferLength < needed) return STATUS_BUFFER_TOO_SMALL;
-        std::vector<unsigned char> staged(needed);
+        std::vector<unsigned char> staged(offsetof(TOKEN_PRIVILEGES, Privileges) +
+                                          changed.size() * sizeof(LUID_AND_ATTRIBUTES));
         const ULONG count = static_cast<ULONG>(changed.size());
         std::memcpy(staged.data(), &count, sizeof count);
         if (!changed.empty()) {
             std::memcpy(staged.data() + offsetof(TOKEN_PRIVILEGES, Privileges), changed.data(),
                         changed.size() * sizeof(LUID_AND_ATTRIBUTES));
         }
-        if (mode == KernelMode) {
-            std::memcpy(PreviousState, staged.data(), needed);
-        } else {
-            status = copy_to_user(PreviousState, staged.data(), needed, sizeof(ULONG));
-            if (!NT_SUCCESS(status)) return status;
-        }
+        status = write_previous_state(mode, PreviousState, BufferLength, ReturnLength, staged);
+        if (!NT_SUCCESS(status)) return status;
     }
     if (next_present != present || next_enabled != enabled) token.set_privilege_state(next_present, next_enabled);
     return not_all_assigned ? STATUS_NOT_ALL_ASSIGNED : STATUS_SUCCESS;
@@ -187,14 +122,20 @@ NTSTATUS NTAPI NtAdjustPrivilegesToken(HANDLE TokenHandle, BOOLEAN DisableAllPri
 
 // Sets one TOKEN_INFORMATION_CLASS of the token TokenHandle names. ntio's tokens hold TokenOwner
 // (the user or a group with SE_GROUP_OWNER, else STATUS_INVALID_OWNER), TokenPrimaryGroup (the user
-// or one of its groups, else STATUS_INVALID_PRIMARY_GROUP) and TokenDefaultDacl (a NULL DefaultDacl
-// removes it), each with TOKEN_ADJUST_DEFAULT, and TokenSessionId with TOKEN_ADJUST_SESSIONID and
-// the caller's SeTcbPrivilege (else STATUS_PRIVILEGE_NOT_HELD). A length below the class's structure
-// is STATUS_INFO_LENGTH_MISMATCH; read-only classes are STATUS_INVALID_INFO_CLASS.
+// or one of its groups, else STATUS_INVALID_PRIMARY_GROUP), TokenDefaultDacl (a NULL DefaultDacl
+// removes it) and TokenIntegrityLevel (a label S-1-16-<level>; raising it needs SeTcbPrivilege),
+// each with TOKEN_ADJUST_DEFAULT; TokenMandatoryPolicy (TOKEN_ADJUST_DEFAULT and SeTcbPrivilege); and
+// TokenSessionId with TOKEN_ADJUST_SESSIONID and the caller's SeTcbPrivilege (else
+// STATUS_PRIVILEGE_NOT_HELD). A length below the class's structure is STATUS_INFO_LENGTH_MISMATCH;
+// read-only classes are STATUS_INVALID_INFO_CLASS.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntsetinformationtoken
-// NT deviation: the other classes Windows lets a caller set (TokenIntegrityLevel, TokenOrigin,
-// TokenMandatoryPolicy, TokenVirtualization*, TokenUIAccess, TokenSessionReference, TokenAuditPolicy,
-// TokenLinkedToken) are STATUS_NOT_IMPLEMENTED: ntio's tokens do not hold that state. Learn says
+// https://learn.microsoft.com/windows/win32/api/securitybaseapi/nf-securitybaseapi-settokeninformation
+// NT deviation: the other classes Windows lets a caller set (TokenOrigin, TokenVirtualization*,
+// TokenUIAccess, TokenSessionReference, TokenAuditPolicy, TokenLinkedToken) are
+// STATUS_NOT_IMPLEMENTED: ntio's tokens do not hold that state. The privilege that raising the
+// integrity level and setting the mandatory policy need (SeTcbPrivilege) and
+// STATUS_INVALID_PARAMETER for a label that is not S-1-16-<level> or a policy outside
+// TOKEN_MANDATORY_POLICY_VALID_MASK are ntio's choices where Learn is silent. Learn says
 // a default DACL is not validated; ntio requires a valid ACL (STATUS_INVALID_ACL), because objects
 // the token creates get it as their DACL.
 NTSTATUS NTAPI NtSetInformationToken(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass,
@@ -217,8 +158,12 @@ NTSTATUS NTAPI NtSetInformationToken(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS
         access = TOKEN_ADJUST_SESSIONID;
         break;
     case TokenIntegrityLevel:
-    case TokenOrigin:
+        minimum = sizeof(TOKEN_MANDATORY_LABEL);
+        break;
     case TokenMandatoryPolicy:
+        minimum = sizeof(TOKEN_MANDATORY_POLICY);
+        break;
+    case TokenOrigin:
     case TokenVirtualizationAllowed:
     case TokenVirtualizationEnabled:
     case TokenUIAccess:
@@ -233,21 +178,34 @@ NTSTATUS NTAPI NtSetInformationToken(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS
     if (!TokenInformation) return STATUS_ACCESS_VIOLATION;
     // The structure: one pointer (owner, group, DACL) or one ULONG (session), 32-bit aligned.
     PVOID pointer = nullptr;
-    ULONG session = 0;
-    NTSTATUS status = TokenInformationClass == TokenSessionId
+    ULONG session = 0;  // the ULONG of TokenSessionId or TokenMandatoryPolicy
+    const bool ulong_class = TokenInformationClass == TokenSessionId || TokenInformationClass == TokenMandatoryPolicy;
+    NTSTATUS status = ulong_class
                           ? read_caller(mode, static_cast<const ULONG*>(TokenInformation), session)
                       : mode == KernelMode
                           ? (pointer = *static_cast<PVOID*>(TokenInformation), STATUS_SUCCESS)
                           : copy_from_user(&pointer, TokenInformation, sizeof(pointer), sizeof(ULONG));
     if (!NT_SUCCESS(status)) return status;
     std::vector<unsigned char> captured;
-    if (TokenInformationClass == TokenOwner || TokenInformationClass == TokenPrimaryGroup) {
+    if (TokenInformationClass == TokenOwner || TokenInformationClass == TokenPrimaryGroup ||
+        TokenInformationClass == TokenIntegrityLevel) {
         status = capture_sid(mode, pointer, captured);
     } else if (TokenInformationClass == TokenDefaultDacl && pointer) {
         status = capture_acl(mode, pointer, captured);
     }
     if (!NT_SUCCESS(status)) return status;
-    if (TokenInformationClass == TokenSessionId && !SeSinglePrivilegeCheck(SeExports->SeTcbPrivilege, mode)) {
+    const auto* sid = reinterpret_cast<const SID*>(captured.data());
+    if (TokenInformationClass == TokenIntegrityLevel &&
+        (sid->SubAuthorityCount != 1 || sid->IdentifierAuthority.Value[5] != 16 ||
+         sid->IdentifierAuthority.Value[0] | sid->IdentifierAuthority.Value[1] | sid->IdentifierAuthority.Value[2] |
+             sid->IdentifierAuthority.Value[3] | sid->IdentifierAuthority.Value[4])) {
+        return STATUS_INVALID_PARAMETER;  // not a mandatory label S-1-16-<level>
+    }
+    if (TokenInformationClass == TokenMandatoryPolicy && (session & ~TOKEN_MANDATORY_POLICY_VALID_MASK)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    const bool tcb = SeSinglePrivilegeCheck(SeExports->SeTcbPrivilege, mode) != FALSE;
+    if ((TokenInformationClass == TokenSessionId || TokenInformationClass == TokenMandatoryPolicy) && !tcb) {
         return STATUS_PRIVILEGE_NOT_HELD;
     }
 
@@ -256,7 +214,6 @@ NTSTATUS NTAPI NtSetInformationToken(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS
     if (!NT_SUCCESS(status)) return status;
     se::Token& token = *object->token;
     std::lock_guard guard(token.adjust_lock());
-    const auto* sid = reinterpret_cast<const SID*>(captured.data());
     switch (TokenInformationClass) {
     case TokenOwner:
         return token.set_defaults(sid, nullptr, nullptr, false);
@@ -265,6 +222,15 @@ NTSTATUS NTAPI NtSetInformationToken(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS
     case TokenDefaultDacl:
         return token.set_defaults(nullptr, nullptr, pointer ? reinterpret_cast<const ACL*>(captured.data()) : nullptr,
                                   pointer == nullptr);
+    case TokenIntegrityLevel: {
+        const ULONG rid = sid->SubAuthority[0];
+        if (rid > token.integrity_rid() && !tcb) return STATUS_PRIVILEGE_NOT_HELD;
+        token.set_integrity_rid(rid);
+        return STATUS_SUCCESS;
+    }
+    case TokenMandatoryPolicy:
+        token.set_mandatory_policy(session);
+        return STATUS_SUCCESS;
     default:
         token.set_session_id(session);
         return STATUS_SUCCESS;

@@ -10,6 +10,7 @@
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/query_buffer.hpp"
+#include "nt/token_capture.hpp"
 #include "nt/user_memory.hpp"
 #include "ob/token_objects.hpp"
 #include "se/token_information.hpp"
@@ -17,7 +18,7 @@
 using namespace ntio;
 using namespace ntio::nt;
 
-namespace {
+namespace ntio::nt {
 
 NTSTATUS open_token_handle(std::shared_ptr<se::Token> token, ACCESS_MASK desired, ULONG attributes,
                            KPROCESSOR_MODE mode, PHANDLE token_handle) {
@@ -28,6 +29,10 @@ NTSTATUS open_token_handle(std::shared_ptr<se::Token> token, ACCESS_MASK desired
     if (!NT_SUCCESS(status)) object_manager().close_handle(handle, KernelMode);
     return status;
 }
+
+}  // namespace ntio::nt
+
+namespace {
 
 // The SECURITY_QUALITY_OF_SERVICE a caller's OBJECT_ATTRIBUTES points to, read from the caller's
 // memory (object attribute capture does not keep it). *present is false when there is none.

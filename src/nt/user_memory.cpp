@@ -22,4 +22,21 @@ NTSTATUS probe_iosb(KPROCESSOR_MODE mode, PIO_STATUS_BLOCK iosb) noexcept {
     return probe_for_write(iosb, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));
 }
 
+// Captures a caller's UNICODE_STRING (the structure, then its buffer). An odd Length is
+// STATUS_INVALID_PARAMETER; a null or unreadable one STATUS_ACCESS_VIOLATION.
+NTSTATUS capture_string(KPROCESSOR_MODE mode, PUNICODE_STRING string, std::u16string& out) noexcept {
+    if (!string) return STATUS_ACCESS_VIOLATION;
+    UNICODE_STRING captured{};
+    NTSTATUS status = read_caller(mode, const_cast<const UNICODE_STRING*>(string), captured);
+    if (!NT_SUCCESS(status)) return status;
+    if (captured.Length & 1) return STATUS_INVALID_PARAMETER;
+    if (captured.Length && !captured.Buffer) return STATUS_ACCESS_VIOLATION;
+    out.resize(captured.Length / sizeof(WCHAR));
+    if (mode == KernelMode) {
+        if (captured.Length) std::memcpy(out.data(), captured.Buffer, captured.Length);
+        return STATUS_SUCCESS;
+    }
+    return copy_from_user(out.data(), captured.Buffer, captured.Length, alignof(WCHAR));
+}
+
 }  // namespace ntio::nt

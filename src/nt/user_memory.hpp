@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <string>
 #include <type_traits>
 
 #include <wdm.h>
@@ -143,5 +144,9 @@ template <class T>
 [[nodiscard]] inline NTSTATUS probe_caller_output(KPROCESSOR_MODE mode, IO_STATUS_BLOCK* to) noexcept {
     return probe_iosb(mode, to);
 }
+
+// Captures a caller's UNICODE_STRING (the structure, then its buffer). An odd Length is
+// STATUS_INVALID_PARAMETER; a null or unreadable one STATUS_ACCESS_VIOLATION.
+NTSTATUS capture_string(KPROCESSOR_MODE mode, PUNICODE_STRING string, std::u16string& out) noexcept;
 
 }  // namespace ntio::nt

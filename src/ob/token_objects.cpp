@@ -23,21 +23,31 @@ _OBJECT_TYPE g_token_type{
     TOKEN_ALL_ACCESS, PagedPool, false, true, 0,
     nullptr, nullptr, delete_token_object};
 
-NTSTATUS open_token(ObjectManager& manager, std::shared_ptr<se::Token> token, ACCESS_MASK desired,
-                    ULONG handle_attributes, KPROCESSOR_MODE mode, HANDLE* handle)
+NTSTATUS create_token_object(ObjectManager& manager, std::shared_ptr<se::Token> token, void** body)
 {
-    void* body = nullptr;
-    NTSTATUS status = manager.create_object(KernelMode, &g_token_type, nullptr, sizeof(se::TokenObjectBody), &body);
+    *body = nullptr;
+    void* made = nullptr;
+    NTSTATUS status = manager.create_object(KernelMode, &g_token_type, nullptr, sizeof(se::TokenObjectBody), &made);
     if (!NT_SUCCESS(status)) return status;
-    auto* object = new (body) se::TokenObjectBody();
+    auto* object = new (made) se::TokenObjectBody();
     object->token = std::move(token);
-    ObjectHeader* header = header_of(body);
+    ObjectHeader* header = header_of(made);
     header->create_info.reset();
     header->flags.fetch_or(kObjectInserted, std::memory_order_relaxed);
     // A token's own descriptor is its default one: its user and SYSTEM may open it.
     header->security = se::SecurityDescriptor::default_for(*object->token);
+    *body = made;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS open_token(ObjectManager& manager, std::shared_ptr<se::Token> token, ACCESS_MASK desired,
+                    ULONG handle_attributes, KPROCESSOR_MODE mode, HANDLE* handle)
+{
+    void* body = nullptr;
+    NTSTATUS status = create_token_object(manager, std::move(token), &body);
+    if (!NT_SUCCESS(status)) return status;
     status = manager.open_object_by_pointer(body, handle_attributes, desired, &g_token_type, mode, handle);
-    dereference(header);  // the handle holds the object now (or nothing does)
+    dereference(header_of(body));  // the handle holds the object now (or nothing does)
     return status;
 }
 

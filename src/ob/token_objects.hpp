@@ -14,4 +14,8 @@ class ObjectManager;
 NTSTATUS open_token(ObjectManager& manager, std::shared_ptr<se::Token> token, ACCESS_MASK desired,
                     ULONG handle_attributes, KPROCESSOR_MODE mode, HANDLE* handle);
 
+// A new token object on `token` without a handle: *body gets the referenced object (the caller's
+// reference, dropped with ObDereferenceObject), which Se routines accept as a PACCESS_TOKEN.
+NTSTATUS create_token_object(ObjectManager& manager, std::shared_ptr<se::Token> token, void** body);
+
 }  // namespace ntio::ob

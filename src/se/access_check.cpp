@@ -64,6 +64,42 @@ const SID* owner_rights_sid() noexcept
     return sid.get();
 }
 
+// What the DACL grants to one view of the token: its user and groups, or (`restricting`) its
+// restricting SIDs. The owner's implicit READ_CONTROL | WRITE_DAC count unless an OWNER RIGHTS ACE
+// replaces them.
+ACCESS_MASK dacl_grants(const SdParts& parts, const Token& token, const GENERIC_MAPPING& mapping,
+                        bool restricting) noexcept
+{
+    auto member = [&](const SID* sid, bool deny) {
+        if (restricting) return token.is_restricted_member(sid);
+        return deny ? token.is_member_for_deny(sid) : token.is_member(sid);
+    };
+    const bool is_owner = parts.owner != nullptr && member(parts.owner, false);
+    bool owner_rights_ace = false;
+    ACCESS_MASK allowed = 0, denied = 0;
+    if (is_owner) {
+        for_each_ace(parts.dacl, [&](const AceView& ace) {
+            owner_rights_ace = sid_equal(ace.sid, owner_rights_sid());
+            return !owner_rights_ace;
+        });
+        if (!owner_rights_ace) allowed |= READ_CONTROL | WRITE_DAC;
+    }
+    for_each_ace(parts.dacl, [&](const AceView& ace) {
+        const bool deny = ace.type == ACCESS_DENIED_ACE_TYPE;
+        const bool matches = (owner_rights_ace && is_owner && sid_equal(ace.sid, owner_rights_sid())) ||
+                             member(ace.sid, deny);
+        if (!matches) return true;
+        const ACCESS_MASK mask = map_generic(ace.mask, mapping);
+        if (deny) {
+            denied |= mask & ~allowed;
+        } else {
+            allowed |= mask & ~denied;
+        }
+        return true;
+    });
+    return allowed;
+}
+
 std::atomic<SubjectTokenResolver> g_resolver{nullptr};
 std::atomic<ImpersonationResolver> g_impersonation_resolver{nullptr};
 
@@ -115,41 +151,19 @@ NTSTATUS access_check(PSECURITY_DESCRIPTOR sd, const Token& token, ACCESS_MASK d
         return STATUS_SUCCESS;
     }
 
-    const bool is_owner = parts.owner != nullptr && token.is_member(parts.owner);
-    bool owner_rights_ace = false;
-    if (is_owner) {
-        // An OWNER RIGHTS (S-1-3-4) ACE replaces the owner's implicit rights.
-        for_each_ace(parts.dacl, [&](const AceView& ace) {
-            owner_rights_ace = sid_equal(ace.sid, owner_rights_sid());
-            return !owner_rights_ace;
-        });
-        if (!owner_rights_ace) {
-            have |= READ_CONTROL | WRITE_DAC;
-            remaining &= ~(READ_CONTROL | WRITE_DAC);
-        }
+    // The rights the DACL grants: a right is granted when the first ACE that mentions it for a SID
+    // the token matches is an allow ACE. A restricted token is checked a second time against its
+    // restricting SIDs and gets only what both passes grant (Learn, "Restricted Tokens"); a
+    // write-restricted token's second pass decides only the object's write rights.
+    ACCESS_MASK allowed = dacl_grants(parts, token, mapping, false);
+    if (token.restricted()) {
+        ACCESS_MASK second = dacl_grants(parts, token, mapping, true);
+        if (token.write_restricted()) second |= ~mapping.GenericWrite;
+        allowed &= second;
     }
-    auto matches = [&](const SID* sid, bool deny) {
-        if (owner_rights_ace && is_owner && sid_equal(sid, owner_rights_sid())) {
-            return true;
-        }
-        return deny ? token.is_member_for_deny(sid) : token.is_member(sid);
-    };
+    allowed &= ~ACCESS_SYSTEM_SECURITY;
 
     if (maximum) {
-        ACCESS_MASK allowed = 0, denied = 0;
-        for_each_ace(parts.dacl, [&](const AceView& ace) {
-            if (!matches(ace.sid, ace.type == ACCESS_DENIED_ACE_TYPE)) {
-                return true;
-            }
-            const ACCESS_MASK mask = map_generic(ace.mask, mapping);
-            if (ace.type == ACCESS_ALLOWED_ACE_TYPE) {
-                allowed |= mask & ~denied;
-            } else {
-                denied |= mask & ~allowed;
-            }
-            return true;
-        });
-        allowed &= ~ACCESS_SYSTEM_SECURITY;
         if ((remaining & ~allowed) != 0) {
             return STATUS_ACCESS_DENIED;
         }
@@ -160,26 +174,7 @@ NTSTATUS access_check(PSECURITY_DESCRIPTOR sd, const Token& token, ACCESS_MASK d
         *granted = result;
         return STATUS_SUCCESS;
     }
-
-    bool denied = false;
-    if (remaining != 0) {
-        for_each_ace(parts.dacl, [&](const AceView& ace) {
-            if (!matches(ace.sid, ace.type == ACCESS_DENIED_ACE_TYPE)) {
-                return true;
-            }
-            const ACCESS_MASK mask = map_generic(ace.mask, mapping);
-            if (ace.type == ACCESS_ALLOWED_ACE_TYPE) {
-                remaining &= ~mask;
-                return remaining != 0;
-            }
-            if (mask & remaining) {
-                denied = true;
-                return false;
-            }
-            return true;
-        });
-    }
-    if (denied || remaining != 0) {
+    if ((remaining & ~allowed) != 0) {
         return STATUS_ACCESS_DENIED;
     }
     *granted = have | desired;

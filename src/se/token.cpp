@@ -76,11 +76,11 @@ std::shared_ptr<Token> Token::create_system()
     auto defaults = std::make_unique<Defaults>();
     defaults->owner = token->m_user;
     defaults->primary_group = SidBuffer(well_known::local_system());
-    token->m_groups = {
+    token->publish_groups({
         {SidBuffer(well_known::administrators()), SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED | SE_GROUP_OWNER},
         {SidBuffer(well_known::world()), kEnabledGroup},
         {SidBuffer(well_known::authenticated_users()), kEnabledGroup},
-    };
+    });
     // The kernel's System process token holds every well-known privilege, enabled by default.
     for (ULONG luid = SE_MIN_WELL_KNOWN_PRIVILEGE; luid <= SE_MAX_WELL_KNOWN_PRIVILEGE; ++luid) {
         token->m_enabled_by_default |= std::uint64_t{1} << luid;
@@ -95,7 +95,7 @@ std::shared_ptr<Token> Token::create_system()
     token->m_modified_id.store(from_luid(allocate_luid()), std::memory_order_relaxed);
     set_source(token->m_source, "*SYSTEM*", LUID{});
     token->m_session_id = 0;
-    token->m_integrity_rid = SECURITY_MANDATORY_SYSTEM_RID;
+    token->m_integrity_rid.store(SECURITY_MANDATORY_SYSTEM_RID, std::memory_order_relaxed);
     token->m_elevated = true;
     token->m_elevation_type = TokenElevationTypeDefault;
     return token;
@@ -108,14 +108,16 @@ std::shared_ptr<Token> Token::create_user(bool administrator)
     auto defaults = std::make_unique<Defaults>();
     defaults->owner = token->m_user;
     defaults->primary_group = SidBuffer(5, {21, kMachineA, kMachineB, kMachineC, kDomainNoneRid});
-    token->m_groups.push_back({defaults->primary_group, kEnabledGroup});
-    token->m_groups.push_back({SidBuffer(well_known::world()), kEnabledGroup});
+    std::vector<Group> groups;
+    groups.push_back({defaults->primary_group, kEnabledGroup});
+    groups.push_back({SidBuffer(well_known::world()), kEnabledGroup});
     if (administrator) {
-        token->m_groups.push_back({SidBuffer(well_known::administrators()), kEnabledGroup | SE_GROUP_OWNER});
+        groups.push_back({SidBuffer(well_known::administrators()), kEnabledGroup | SE_GROUP_OWNER});
     }
-    token->m_groups.push_back({SidBuffer(well_known::users()), kEnabledGroup});
-    token->m_groups.push_back({SidBuffer(well_known::interactive()), kEnabledGroup});
-    token->m_groups.push_back({SidBuffer(well_known::authenticated_users()), kEnabledGroup});
+    groups.push_back({SidBuffer(well_known::users()), kEnabledGroup});
+    groups.push_back({SidBuffer(well_known::interactive()), kEnabledGroup});
+    groups.push_back({SidBuffer(well_known::authenticated_users()), kEnabledGroup});
+    token->publish_groups(std::move(groups));
 
     // What `whoami /priv` lists for a standard user and for an elevated administrator.
     if (administrator) {
@@ -146,8 +148,10 @@ std::shared_ptr<Token> Token::create_user(bool administrator)
     token->m_logon.attach(token->m_authentication_id);
     token->m_modified_id.store(from_luid(allocate_luid()), std::memory_order_relaxed);
     set_source(token->m_source, "User32  ", allocate_luid());
+    token->m_origin = to_luid(0x3e7);  // made by the SYSTEM logon session's logon process
     token->m_session_id = 1;
-    token->m_integrity_rid = administrator ? SECURITY_MANDATORY_HIGH_RID : SECURITY_MANDATORY_MEDIUM_RID;
+    token->m_integrity_rid.store(administrator ? SECURITY_MANDATORY_HIGH_RID : SECURITY_MANDATORY_MEDIUM_RID,
+                                 std::memory_order_relaxed);
     token->m_elevated = administrator;
     token->m_elevation_type = administrator ? TokenElevationTypeFull : TokenElevationTypeDefault;
     return token;
@@ -160,10 +164,10 @@ std::shared_ptr<Token> Token::create_anonymous()
     auto defaults = std::make_unique<Defaults>();
     defaults->owner = token->m_user;
     defaults->primary_group = token->m_user;
-    token->m_groups = {
+    token->publish_groups({
         {SidBuffer(well_known::world()), kEnabledGroup},
         {SidBuffer(well_known::anonymous()), kEnabledGroup},
-    };
+    });
     AclBuilder acl;
     acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, well_known::anonymous());
     acl.add(ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_ALL, well_known::local_system());
@@ -174,9 +178,10 @@ std::shared_ptr<Token> Token::create_anonymous()
     token->m_logon.attach(token->m_authentication_id);
     token->m_modified_id.store(from_luid(allocate_luid()), std::memory_order_relaxed);
     set_source(token->m_source, "*SYSTEM*", LUID{});
+    token->m_origin = to_luid(0x3e7);
     token->m_type = TokenImpersonation;
     token->m_level = SecurityImpersonation;
-    token->m_integrity_rid = SECURITY_MANDATORY_UNTRUSTED_RID;
+    token->m_integrity_rid.store(SECURITY_MANDATORY_UNTRUSTED_RID, std::memory_order_relaxed);
     return token;
 }
 
@@ -190,11 +195,25 @@ std::shared_ptr<Token> Token::duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_
     auto copy = std::make_shared<Token>(PrivateTag{});
     const std::uint64_t enabled = m_enabled.load(std::memory_order_acquire);
     copy->m_user = m_user;
-    for (const Group& group : m_groups) {
+    copy->m_user_attributes = m_user_attributes;
+    std::vector<Group> groups_copy;
+    const std::vector<Group>& current = groups();
+    for (std::size_t i = 0; i < current.size(); ++i) {
         // EffectiveOnly drops what is disabled; deny-only groups stay, they are never "enabled".
-        if (effective_only && (group.attributes & (SE_GROUP_ENABLED | SE_GROUP_USE_FOR_DENY_ONLY)) == 0) continue;
-        copy->m_groups.push_back(group);
+        if (effective_only && (current[i].attributes & (SE_GROUP_ENABLED | SE_GROUP_USE_FOR_DENY_ONLY)) == 0) continue;
+        groups_copy.push_back(current[i]);
+        // The copy's defaults are this token's defaults for the groups it keeps.
+        copy->m_default_groups.push_back(m_default_groups[i]);
     }
+    copy->publish_groups_keep_defaults(std::move(groups_copy));
+    copy->m_restricted = m_restricted;
+    copy->m_is_restricted = m_is_restricted;
+    copy->m_write_restricted = m_write_restricted;
+    copy->m_sandbox_inert = m_sandbox_inert;
+    copy->m_lua = m_lua;
+    copy->m_ever_filtered = m_ever_filtered;
+    copy->m_origin = m_origin;
+    copy->m_mandatory_policy.store(mandatory_policy(), std::memory_order_relaxed);
     const std::uint64_t present = m_present.load(std::memory_order_acquire);
     copy->m_present.store(effective_only ? (present & enabled) : present, std::memory_order_relaxed);
     copy->m_enabled_by_default = effective_only ? (m_enabled_by_default & enabled) : m_enabled_by_default;
@@ -208,7 +227,7 @@ std::shared_ptr<Token> Token::duplicate(TOKEN_TYPE type, SECURITY_IMPERSONATION_
     copy->m_level = type == TokenImpersonation ? level : SecurityAnonymous;
     copy->m_session_id.store(session_id(), std::memory_order_relaxed);
     copy->m_source = m_source;
-    copy->m_integrity_rid = m_integrity_rid;
+    copy->m_integrity_rid.store(integrity_rid(), std::memory_order_relaxed);
     copy->m_elevated = m_elevated;
     copy->m_elevation_type = m_elevation_type;
     return copy;
@@ -225,7 +244,7 @@ NTSTATUS Token::set_defaults(const SID* owner, const SID* primary_group, const A
     auto next = std::make_unique<Defaults>(defaults());
     if (owner) {
         bool allowed = sid_equal(owner, m_user.get());
-        for (const Group& group : m_groups) {
+        for (const Group& group : groups()) {
             allowed |= (group.attributes & SE_GROUP_OWNER) != 0 && sid_equal(owner, group.sid.get());
         }
         if (!allowed) return STATUS_INVALID_OWNER;
@@ -233,7 +252,7 @@ NTSTATUS Token::set_defaults(const SID* owner, const SID* primary_group, const A
     }
     if (primary_group) {
         bool allowed = sid_equal(primary_group, m_user.get());
-        for (const Group& group : m_groups) allowed |= sid_equal(primary_group, group.sid.get());
+        for (const Group& group : groups()) allowed |= sid_equal(primary_group, group.sid.get());
         if (!allowed) return STATUS_INVALID_PRIMARY_GROUP;
         next->primary_group = SidBuffer(primary_group);
     }
@@ -280,10 +299,10 @@ void Token::build_default_dacl(Defaults& defaults, bool system) const
 
 bool Token::is_member(const SID* sid) const noexcept
 {
-    if (sid_equal(sid, m_user.get())) {
+    if ((m_user_attributes & SE_GROUP_USE_FOR_DENY_ONLY) == 0 && sid_equal(sid, m_user.get())) {
         return true;
     }
-    for (const Group& group : m_groups) {
+    for (const Group& group : groups()) {
         if ((group.attributes & SE_GROUP_ENABLED) != 0 && (group.attributes & SE_GROUP_USE_FOR_DENY_ONLY) == 0 &&
             sid_equal(sid, group.sid.get())) {
             return true;
@@ -297,13 +316,52 @@ bool Token::is_member_for_deny(const SID* sid) const noexcept
     if (sid_equal(sid, m_user.get())) {
         return true;
     }
-    for (const Group& group : m_groups) {
+    for (const Group& group : groups()) {
         if ((group.attributes & (SE_GROUP_ENABLED | SE_GROUP_USE_FOR_DENY_ONLY)) != 0 &&
             sid_equal(sid, group.sid.get())) {
             return true;
         }
     }
     return false;
+}
+
+bool Token::is_restricted_member(const SID* sid) const noexcept
+{
+    for (const Group& group : m_restricted) {
+        if (sid_equal(sid, group.sid.get())) return true;
+    }
+    return false;
+}
+
+void Token::publish_groups(std::vector<Group> groups)
+{
+    m_default_groups = groups;
+    publish_groups_keep_defaults(std::move(groups));
+}
+
+void Token::publish_groups_keep_defaults(std::vector<Group> groups)
+{
+    auto next = std::make_unique<std::vector<Group>>(std::move(groups));
+    m_groups.store(next.get(), std::memory_order_release);
+    m_all_groups.push_back(std::move(next));
+}
+
+void Token::set_groups(std::vector<Group> next)
+{
+    publish_groups_keep_defaults(std::move(next));
+    touch_modified();
+}
+
+void Token::set_integrity_rid(ULONG rid) noexcept
+{
+    m_integrity_rid.store(rid, std::memory_order_release);
+    touch_modified();
+}
+
+void Token::set_mandatory_policy(ULONG policy) noexcept
+{
+    m_mandatory_policy.store(policy, std::memory_order_release);
+    touch_modified();
 }
 
 bool Token::privilege_present(ULONG luid_low) const noexcept

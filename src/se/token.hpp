@@ -1,7 +1,9 @@
 // Access tokens: the identity (user, groups, primary group), privileges and default DACL that the
 // access check evaluates. A process owns one through std::shared_ptr; identity is immutable after
 // creation, privilege state is atomic so checks never lock, and the defaults NtSetInformationToken
-// changes (owner, primary group, default DACL) are replaced whole, never edited in place.
+// changes (owner, primary group, default DACL) and the group states NtAdjustGroupsToken changes are
+// replaced whole, never edited in place. A filtered token (SeFilterToken) also carries restricting
+// SIDs, which the access check evaluates in a second pass.
 #pragma once
 
 #include "se/logon_sessions.hpp"
@@ -57,7 +59,14 @@ public:
     void set_session_id(ULONG session) noexcept;
     const TOKEN_SOURCE& source() const noexcept { return m_source; }
     // Integrity level RID (SECURITY_MANDATORY_*_RID) and UAC state.
-    ULONG integrity_rid() const noexcept { return m_integrity_rid; }
+    ULONG integrity_rid() const noexcept { return m_integrity_rid.load(std::memory_order_acquire); }
+    // Lowers or raises the integrity level (NtSetInformationToken's TokenIntegrityLevel; the caller
+    // checks the privilege raising needs).
+    void set_integrity_rid(ULONG rid) noexcept;
+    // TOKEN_MANDATORY_POLICY_* (TokenMandatoryPolicy): NO_WRITE_UP | NEW_PROCESS_MIN for every token
+    // ntio makes, as Windows gives them.
+    ULONG mandatory_policy() const noexcept { return m_mandatory_policy.load(std::memory_order_acquire); }
+    void set_mandatory_policy(ULONG policy) noexcept;
     bool elevated() const noexcept { return m_elevated; }
     TOKEN_ELEVATION_TYPE elevation_type() const noexcept { return m_elevation_type; }
     // Privileges present, as (LUID low part, enabled-by-default, enabled) in LUID order.
@@ -69,11 +78,48 @@ public:
     std::vector<Privilege> privileges() const;
 
     const SID* user() const noexcept { return m_user.get(); }
+    // 0, or SE_GROUP_USE_FOR_DENY_ONLY once a filter disabled the user SID.
+    ULONG user_attributes() const noexcept { return m_user_attributes; }
     // The defaults objects this token creates get (TokenOwner, TokenPrimaryGroup, TokenDefaultDacl).
     // The pointers stay valid while the token lives, whatever set_defaults does later.
     const SID* primary_group() const noexcept { return defaults().primary_group.get(); }
     const SID* owner() const noexcept { return defaults().owner.get(); }
-    const std::vector<Group>& groups() const noexcept { return m_groups; }
+    // The groups with their current attributes; the vector stays valid while the token lives, whatever
+    // set_groups does later.
+    const std::vector<Group>& groups() const noexcept { return *m_groups.load(std::memory_order_acquire); }
+    // Replaces the group attributes (NtAdjustGroupsToken): `next` holds the same SIDs in the same
+    // order. Callers hold adjust_lock().
+    void set_groups(std::vector<Group> next);
+    // The attributes a group had when the token was made (ResetToDefault restores their enabled bits).
+    const std::vector<Group>& default_groups() const noexcept { return m_default_groups; }
+
+    // Restricting SIDs (SeFilterToken's RestrictedSids); empty for an unrestricted token. Each has
+    // SE_GROUP_MANDATORY | SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED.
+    const std::vector<Group>& restricted_sids() const noexcept { return m_restricted; }
+    bool restricted() const noexcept { return m_is_restricted; }
+    // TOKEN_WRITE_RESTRICTED: the restricting SIDs are evaluated for write rights only.
+    bool write_restricted() const noexcept { return m_write_restricted; }
+    bool sandbox_inert() const noexcept { return m_sandbox_inert; }
+    // TokenHasRestrictions: a filter made this token or the token it was copied from.
+    bool ever_filtered() const noexcept { return m_ever_filtered; }
+    // TokenOrigin: the logon session that made the token (SYSTEM_LUID for the interactive and
+    // anonymous logons the system makes; zero for the SYSTEM token itself).
+    LUID origin() const noexcept { return m_origin; }
+    // True when `sid` is one of the restricting SIDs (the second pass of a restricted token's check).
+    bool is_restricted_member(const SID* sid) const noexcept;
+
+    // What SeFilterToken makes (a new token of the same type, level and logon session, with a new
+    // TokenId): `disable` SIDs (user or groups) become deny-only; privileges in `delete_mask` are
+    // removed (all but SeChangeNotifyPrivilege with DISABLE_MAX_PRIVILEGE); `restricting` SIDs become
+    // the restricting SIDs (for an already restricted token, only those both lists name); `flags` are
+    // the SeFilterToken flags (SANDBOX_INERT, WRITE_RESTRICTED, LUA_TOKEN recorded).
+    struct FilterRequest {
+        ULONG flags = 0;
+        std::vector<SidBuffer> disable;
+        std::uint64_t delete_mask = 0;
+        std::vector<SidBuffer> restricting;
+    };
+    std::shared_ptr<Token> filtered(const FilterRequest& request) const;
 
     // True when `sid` is the user or an enabled group (deny-only groups count only for deny ACEs,
     // see is_member_for_deny). Any IRQL, lock-free.
@@ -133,8 +179,22 @@ private:
     void build_default_dacl(Defaults& defaults, bool system) const;
     void touch_modified() noexcept;
 
+    // Installs `groups` as the current group state; the previous vectors stay allocated.
+    void publish_groups(std::vector<Group> groups);  // also records them as the default states
+    void publish_groups_keep_defaults(std::vector<Group> groups);
+
     SidBuffer m_user;
-    std::vector<Group> m_groups;
+    ULONG m_user_attributes = 0;
+    std::atomic<const std::vector<Group>*> m_groups{nullptr};
+    std::vector<std::unique_ptr<std::vector<Group>>> m_all_groups;
+    std::vector<Group> m_default_groups;
+    std::vector<Group> m_restricted;
+    bool m_is_restricted = false;
+    bool m_write_restricted = false;
+    bool m_sandbox_inert = false;
+    bool m_lua = false;
+    bool m_ever_filtered = false;
+    LUID m_origin{};
     std::atomic<std::uint64_t> m_present{0};
     std::uint64_t m_enabled_by_default = 0;
     std::atomic<std::uint64_t> m_enabled{0};
@@ -148,7 +208,8 @@ private:
     SECURITY_IMPERSONATION_LEVEL m_level = SecurityAnonymous;
     std::atomic<ULONG> m_session_id{0};
     TOKEN_SOURCE m_source{};
-    ULONG m_integrity_rid = SECURITY_MANDATORY_MEDIUM_RID;
+    std::atomic<ULONG> m_integrity_rid{SECURITY_MANDATORY_MEDIUM_RID};
+    std::atomic<ULONG> m_mandatory_policy{0x3};  // NO_WRITE_UP | NEW_PROCESS_MIN
     bool m_elevated = false;
     TOKEN_ELEVATION_TYPE m_elevation_type = TokenElevationTypeDefault;
 

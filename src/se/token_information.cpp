@@ -82,14 +82,16 @@ NTSTATUS TokenInformation::build(const Token& token, TOKEN_INFORMATION_CLASS inf
     switch (information_class) {
     case TokenUser:
         reserve(sizeof(TOKEN_USER));
-        sid_and_attributes(0, token.user(), 0);
+        sid_and_attributes(0, token.user(), token.user_attributes());
         break;
     case TokenGroups:
         groups(token.groups());
         break;
     case TokenRestrictedSids:
-        // ntio tokens are never restricted: an empty list.
-        groups({});
+        groups(token.restricted_sids());
+        break;
+    case TokenCapabilities:
+        groups({});  // never an app container: no capabilities
         break;
     case TokenPrivileges: {
         const std::vector<Token::Privilege> privileges = token.privileges();
@@ -161,9 +163,33 @@ NTSTATUS TokenInformation::build(const Token& token, TOKEN_INFORMATION_CLASS inf
         ulong_answer(token.elevated() ? 1 : 0);
         break;
     case TokenHasRestrictions:
-    case TokenIsAppContainer:
-        ulong_answer(0);  // never filtered, never an app container
+        ulong_answer(token.ever_filtered() ? 1 : 0);  // nonzero once a filter made it (or its source)
         break;
+    case TokenIsRestricted:
+        ulong_answer(token.restricted() ? 1 : 0);
+        break;
+    case TokenSandBoxInert:
+        ulong_answer(token.sandbox_inert() ? 1 : 0);
+        break;
+    case TokenIsAppContainer:
+    case TokenAppContainerNumber:
+    case TokenVirtualizationAllowed:
+    case TokenVirtualizationEnabled:
+    case TokenUIAccess:
+        // Never an app container; no UAC file and registry virtualization; no UIAccess.
+        ulong_answer(0);
+        break;
+    case TokenAppContainerSid:
+        reserve(sizeof(TOKEN_APPCONTAINER_INFORMATION));  // TokenAppContainer NULL: not an app container
+        break;
+    case TokenMandatoryPolicy:
+        ulong_answer(token.mandatory_policy());
+        break;
+    case TokenOrigin: {
+        const LUID origin = token.origin();
+        append(&origin, sizeof(origin));
+        break;
+    }
     case TokenIntegrityLevel:
         if (se_form) {
             ulong_answer(token.integrity_rid());
@@ -174,8 +200,8 @@ NTSTATUS TokenInformation::build(const Token& token, TOKEN_INFORMATION_CLASS inf
         }
         break;
     default:
-        // NT deviation: the remaining classes (linked tokens, logon SIDs, claims, capabilities,
-        // app-container details and the reserved ones) describe state ntio tokens do not have.
+        // NT deviation: the remaining classes (linked tokens, logon SIDs, claims, device groups,
+        // access information and the reserved ones) describe state ntio tokens do not have.
         return STATUS_INVALID_INFO_CLASS;
     }
     return STATUS_SUCCESS;

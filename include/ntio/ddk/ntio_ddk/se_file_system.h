@@ -54,6 +54,11 @@ NTKERNELAPI NTSTATUS NTAPI SeSetSecurityDescriptorInfoEx(_In_opt_ PVOID Object,
 NTKERNELAPI BOOLEAN NTAPI ObIsKernelHandle(_In_ HANDLE Handle);
 
 /* Audit hooks (no audit policy here: FALSE, nothing recorded). */
+/* The privilege set and generic mapping of an access state (IRP_MJ_CREATE's AccessState). */
+NTKERNELAPI NTSTATUS NTAPI SeAppendPrivileges(_Inout_ PACCESS_STATE AccessState, _In_ PPRIVILEGE_SET Privileges);
+NTKERNELAPI VOID NTAPI SeSetAccessStateGenericMapping(_Inout_ PACCESS_STATE AccessState,
+                                                      _In_ PGENERIC_MAPPING GenericMapping);
+
 NTKERNELAPI BOOLEAN NTAPI SeAuditingFileEvents(_In_ BOOLEAN AccessGranted, _In_ PSECURITY_DESCRIPTOR SecurityDescriptor);
 NTKERNELAPI BOOLEAN NTAPI SeAuditingFileOrGlobalEvents(_In_ BOOLEAN AccessGranted,
                                                        _In_ PSECURITY_DESCRIPTOR SecurityDescriptor,

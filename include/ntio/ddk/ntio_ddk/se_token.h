@@ -144,6 +144,49 @@ typedef struct _TOKEN_MANDATORY_LABEL {
     SID_AND_ATTRIBUTES Label;
 } TOKEN_MANDATORY_LABEL, *PTOKEN_MANDATORY_LABEL;
 
+/* TokenMandatoryPolicy. */
+#define TOKEN_MANDATORY_POLICY_OFF 0x0
+#define TOKEN_MANDATORY_POLICY_NO_WRITE_UP 0x1
+#define TOKEN_MANDATORY_POLICY_NEW_PROCESS_MIN 0x2
+#define TOKEN_MANDATORY_POLICY_VALID_MASK (TOKEN_MANDATORY_POLICY_NO_WRITE_UP | TOKEN_MANDATORY_POLICY_NEW_PROCESS_MIN)
+typedef struct _TOKEN_MANDATORY_POLICY {
+    ULONG Policy;
+} TOKEN_MANDATORY_POLICY, *PTOKEN_MANDATORY_POLICY;
+
+/* TokenOrigin, TokenLinkedToken, TokenAppContainerSid. */
+typedef struct _TOKEN_ORIGIN {
+    LUID OriginatingLogonSession;
+} TOKEN_ORIGIN, *PTOKEN_ORIGIN;
+
+typedef struct _TOKEN_LINKED_TOKEN {
+    HANDLE LinkedToken;
+} TOKEN_LINKED_TOKEN, *PTOKEN_LINKED_TOKEN;
+
+typedef struct _TOKEN_APPCONTAINER_INFORMATION {
+    PSID TokenAppContainer;
+} TOKEN_APPCONTAINER_INFORMATION, *PTOKEN_APPCONTAINER_INFORMATION;
+
+/* The access checks by object type (NtAccessCheckByType*AndAuditAlarm). */
+typedef enum _AUDIT_EVENT_TYPE {
+    AuditEventObjectAccess,
+    AuditEventDirectoryServiceAccess
+} AUDIT_EVENT_TYPE, *PAUDIT_EVENT_TYPE;
+
+typedef struct _OBJECT_TYPE_LIST {
+    USHORT Level;
+    USHORT Sbz;
+    GUID *ObjectType;
+} OBJECT_TYPE_LIST, *POBJECT_TYPE_LIST;
+
+#define AUDIT_ALLOW_NO_PRIVILEGE 0x1
+#define ACCESS_OBJECT_GUID 0
+
+/* SeFilterToken / NtFilterToken flags. */
+#define DISABLE_MAX_PRIVILEGE 0x1
+#define SANDBOX_INERT 0x2
+#define LUA_TOKEN 0x4
+#define WRITE_RESTRICTED 0x8
+
 /* What PsDisableImpersonation saves and PsRestoreImpersonation puts back. */
 typedef struct _SE_IMPERSONATION_STATE {
     PACCESS_TOKEN Token;
@@ -166,6 +209,12 @@ NTKERNELAPI NTSTATUS NTAPI SeQuerySessionIdToken(_In_ PACCESS_TOKEN Token, _Out_
 NTKERNELAPI BOOLEAN NTAPI SeTokenIsRestricted(_In_ PACCESS_TOKEN Token);
 NTKERNELAPI BOOLEAN NTAPI SeTokenIsWriteRestricted(_In_ PACCESS_TOKEN Token);
 NTKERNELAPI TOKEN_TYPE NTAPI SeTokenType(_In_ PACCESS_TOKEN Token);
+NTKERNELAPI NTSTATUS NTAPI SeFilterToken(_In_ PACCESS_TOKEN ExistingToken, _In_ ULONG Flags,
+                                         _In_opt_ PTOKEN_GROUPS SidsToDisable,
+                                         _In_opt_ PTOKEN_PRIVILEGES PrivilegesToDelete,
+                                         _In_opt_ PTOKEN_GROUPS RestrictedSids, _Outptr_ PACCESS_TOKEN *FilteredToken);
+NTKERNELAPI NTSTATUS NTAPI SeQueryTokenIntegrity(_In_ PACCESS_TOKEN Token, _Inout_ PSID_AND_ATTRIBUTES IntegritySA);
+NTKERNELAPI NTSTATUS NTAPI SeSetSessionIdToken(_In_ PACCESS_TOKEN Token, _In_ ULONG SessionId);
 NTKERNELAPI SECURITY_IMPERSONATION_LEVEL NTAPI SeTokenImpersonationLevel(_In_ PACCESS_TOKEN Token);
 
 /* Bytes of a valid SID. */
@@ -211,6 +260,30 @@ NTSYSAPI NTSTATUS NTAPI ZwAdjustPrivilegesToken(_In_ HANDLE TokenHandle, _In_ BO
                                                 _Out_writes_bytes_to_opt_(BufferLength, *ReturnLength)
                                                     PTOKEN_PRIVILEGES PreviousState,
                                                 _Out_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI ZwAdjustGroupsToken(_In_ HANDLE TokenHandle, _In_ BOOLEAN ResetToDefault,
+                                            _In_opt_ PTOKEN_GROUPS NewState, _In_opt_ ULONG BufferLength,
+                                            _Out_writes_bytes_to_opt_(BufferLength, *ReturnLength)
+                                                PTOKEN_GROUPS PreviousState,
+                                            _Out_opt_ PULONG ReturnLength);
+NTSYSAPI NTSTATUS NTAPI ZwFilterToken(_In_ HANDLE ExistingTokenHandle, _In_ ULONG Flags,
+                                      _In_opt_ PTOKEN_GROUPS SidsToDisable,
+                                      _In_opt_ PTOKEN_PRIVILEGES PrivilegesToDelete,
+                                      _In_opt_ PTOKEN_GROUPS RestrictedSids, _Out_ PHANDLE NewTokenHandle);
+NTSYSAPI NTSTATUS NTAPI ZwAccessCheckAndAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                                   _In_ PUNICODE_STRING ObjectTypeName, _In_ PUNICODE_STRING ObjectName,
+                                                   _In_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                   _In_ ACCESS_MASK DesiredAccess, _In_ PGENERIC_MAPPING GenericMapping,
+                                                   _In_ BOOLEAN ObjectCreation, _Out_ PACCESS_MASK GrantedAccess,
+                                                   _Out_ PNTSTATUS AccessStatus, _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI ZwOpenObjectAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                               _In_ PUNICODE_STRING ObjectTypeName, _In_ PUNICODE_STRING ObjectName,
+                                               _In_opt_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                               _In_ HANDLE ClientToken, _In_ ACCESS_MASK DesiredAccess,
+                                               _In_ ACCESS_MASK GrantedAccess, _In_opt_ PPRIVILEGE_SET Privileges,
+                                               _In_ BOOLEAN ObjectCreation, _In_ BOOLEAN AccessGranted,
+                                               _Out_ PBOOLEAN GenerateOnClose);
+NTSYSAPI NTSTATUS NTAPI ZwCloseObjectAuditAlarm(_In_ PUNICODE_STRING SubsystemName, _In_opt_ PVOID HandleId,
+                                                _In_ BOOLEAN GenerateOnClose);
 NTSYSAPI NTSTATUS NTAPI ZwSetInformationToken(_In_ HANDLE TokenHandle,
                                               _In_ TOKEN_INFORMATION_CLASS TokenInformationClass,
                                               _In_reads_bytes_(TokenInformationLength) PVOID TokenInformation,
