@@ -5,6 +5,8 @@
 
 #include "io/ddk.hpp"
 
+#include <shared_mutex>
+
 namespace ntio::io {
 
 struct FileSystemQueues;
@@ -19,6 +21,11 @@ void clear_file_system_queues(FileSystemQueues& queues) noexcept;
 // The control devices offered a mount of `real_device`, in the order they are tried, each
 // referenced (ObDereferenceObject them). Empty for a device type no file system mounts.
 std::vector<PDEVICE_OBJECT> file_systems_for(PDEVICE_OBJECT real_device);
+
+// Held shared for a mount of `real_device`: IoRegisterFsRegistrationChangeMountAware with
+// SynchronizeWithMounts holds the System's mount gate exclusively while it reports the registered
+// file systems, so no mount runs meanwhile.
+std::shared_lock<std::shared_mutex> hold_mount_gate(PDEVICE_OBJECT real_device);
 
 // Every registered file system control device, each referenced (ObDereferenceObject them): the
 // file systems the shutdown flushes (shutdown_notification.cpp).

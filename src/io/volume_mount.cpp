@@ -70,6 +70,7 @@ NTSTATUS send_mount(PDEVICE_OBJECT file_system, PDEVICE_OBJECT real_device, PVPB
 NTSTATUS mount_volume_locked(PDEVICE_OBJECT real_device, bool* offered)
 {
     NTSTATUS status = STATUS_UNRECOGNIZED_VOLUME;
+    auto gate = hold_mount_gate(real_device);
     std::vector<PDEVICE_OBJECT> file_systems = file_systems_for(real_device);
     for (PDEVICE_OBJECT file_system : file_systems) {
         if (device_delete_pending(file_system) || driver_unloading(file_system->DriverObject)) continue;

@@ -46,6 +46,18 @@ NTKERNELAPI NTSTATUS NTAPI IoRegisterFsRegistrationChange(PDRIVER_OBJECT DriverO
                                                           PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
 NTKERNELAPI VOID NTAPI IoUnregisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,
                                                         PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
+/* As IoRegisterFsRegistrationChange (ntio has no RAW device objects to leave out); MountAware with
+ * SynchronizeWithMounts: no mount runs while the routine hears of the registered file systems. */
+NTKERNELAPI NTSTATUS NTAPI IoRegisterFsRegistrationChangeEx(PDRIVER_OBJECT DriverObject,
+                                                            PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
+NTKERNELAPI NTSTATUS NTAPI IoRegisterFsRegistrationChangeMountAware(PDRIVER_OBJECT DriverObject,
+                                                                    PDRIVER_FS_NOTIFICATION DriverNotificationRoutine,
+                                                                    BOOLEAN SynchronizeWithMounts);
+/* The drivers with a registration-change routine, last registered (farthest from the file system)
+ * first, each referenced; too small a list: STATUS_BUFFER_TOO_SMALL with those that fit. */
+NTKERNELAPI NTSTATUS NTAPI IoEnumerateRegisteredFiltersList(PDRIVER_OBJECT *DriverObjectList,
+                                                            ULONG DriverObjectListSize,
+                                                            PULONG ActualNumberDriverObjects);
 
 /* A mounted volume and the devices around it.
  * IoGetDiskDeviceObject: the storage device under a file system's volume device object, referenced
