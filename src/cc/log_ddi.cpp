@@ -1,7 +1,7 @@
 // The log-handle DDIs of journaling file systems: a stream's log handle and the routine that makes
 // the log durable up to an LSN before the stream's pages are written (write-ahead logging), and the
 // dirty pages of the streams of one log with their LSNs (CcGetDirtyPages, for a checkpoint's dirty
-// page table). The LSNs come from CcSetDirtyPinnedData (pin_ddi.cpp) and are
+// page table, and CcGetLsnForFileObject for one file). The LSNs come from CcSetDirtyPinnedData (pin_ddi.cpp) and are
 // kept per page by the stream's cache (shared_cache_map.cpp).
 #include <ntifs.h>
 
@@ -44,6 +44,24 @@ NTKERNELAPI LARGE_INTEGER NTAPI CcGetDirtyPages(PVOID LogHandle, PDIRTY_PAGE_ROU
         manager->release(map);
     }
     return oldest_of_all;
+}
+
+// Learn has no page for CcGetLsnForFileObject (ntifs.h declares it): the newest LSN of the file's
+// dirty pages, the oldest in *OldestLsn (optional). Pages dirtied without an LSN do not count; with
+// none, or for a file that is not cached, both are 0 (docs/nt-deviations.md, "cc").
+NTKERNELAPI LARGE_INTEGER NTAPI CcGetLsnForFileObject(PFILE_OBJECT FileObject, PLARGE_INTEGER OldestLsn) {
+    LARGE_INTEGER newest, oldest;
+    newest.QuadPart = 0;
+    oldest.QuadPart = 0;
+    if (SharedCacheMap* map = FileObject ? shared_map_of(FileObject) : nullptr) {
+        for (const DirtyPage& page : map->dirty_page_list()) {
+            if (page.oldest_lsn && (oldest.QuadPart == 0 || page.oldest_lsn < oldest.QuadPart))
+                oldest.QuadPart = page.oldest_lsn;
+            if (page.newest_lsn > newest.QuadPart) newest.QuadPart = page.newest_lsn;
+        }
+    }
+    if (OldestLsn) *OldestLsn = oldest;
+    return newest;
 }
 
 }  // extern "C"

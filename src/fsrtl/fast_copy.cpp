@@ -8,6 +8,7 @@
 
 using ntio::fsrtl::fast_read;
 using ntio::fsrtl::fast_write;
+using ntio::fsrtl::ReadCounters;
 
 extern "C" {
 
@@ -15,9 +16,14 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlCopyRead(PFILE_OBJECT FileObject, PLARGE_INTEGER 
                                         BOOLEAN Wait, ULONG LockKey, PVOID Buffer, PIO_STATUS_BLOCK IoStatus,
                                         PDEVICE_OBJECT DeviceObject) {
     (void)DeviceObject;
-    return fast_read(FileObject, FileOffset, Length, Wait, LockKey, IoStatus, [&](PLARGE_INTEGER offset, ULONG length) {
-        return CcCopyRead(FileObject, offset, length, Wait, Buffer, IoStatus);
-    });
+    if (Wait)
+        FsRtlIncrementCcFastReadWait();
+    else
+        FsRtlIncrementCcFastReadNoWait();
+    return fast_read(
+        FileObject, FileOffset, Length, Wait, LockKey, IoStatus,
+        [&](PLARGE_INTEGER offset, ULONG length) { return CcCopyRead(FileObject, offset, length, Wait, Buffer, IoStatus); },
+        ReadCounters{&CcFastReadNotPossible, &CcFastReadResourceMiss});
 }
 
 NTKERNELAPI BOOLEAN NTAPI FsRtlCopyWrite(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length,

@@ -24,6 +24,7 @@ NTKERNELAPI BOOLEAN NTAPI FsRtlMdlReadDev(PFILE_OBJECT FileObject, PLARGE_INTEGE
                                           PDEVICE_OBJECT DeviceObject) {
     (void)DeviceObject;
     *MdlChain = nullptr;
+    FsRtlIncrementCcFastMdlReadWait();
     return fast_read(FileObject, FileOffset, Length, TRUE, LockKey, IoStatus, [&](PLARGE_INTEGER offset, ULONG length) {
         CcMdlRead(FileObject, offset, length, MdlChain, IoStatus);
         return BOOLEAN(TRUE);

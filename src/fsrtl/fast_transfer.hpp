@@ -25,11 +25,20 @@ inline void set_file_size(PFSRTL_COMMON_FCB_HEADER header, LONGLONG size) {
     if (header->PagingIoResource) ExReleaseResourceLite(header->PagingIoResource);
 }
 
+// The statistics a fast read counts in (the exported Cc* counters of FsRtlCopyRead), or none.
+struct ReadCounters {
+    ULONG* not_possible;   // fast I/O not possible for the file, or the check said no
+    ULONG* resource_miss;  // the FCB header's Resource could not be had without waiting
+};
+inline void count(ULONG* counter) {
+    if (counter) __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
 // `transfer(offset, length)` performs the cache call and returns whether it was served; a raise
 // from it sends the request to the IRP path (FALSE).
 template <class Transfer>
 BOOLEAN fast_read(PFILE_OBJECT file, PLARGE_INTEGER file_offset, ULONG length, BOOLEAN wait, ULONG key,
-                  PIO_STATUS_BLOCK iosb, Transfer transfer) {
+                  PIO_STATUS_BLOCK iosb, Transfer transfer, ReadCounters counters = {nullptr, nullptr}) {
     if (length == 0) {
         iosb->Status = STATUS_SUCCESS;
         iosb->Information = 0;
@@ -43,10 +52,13 @@ BOOLEAN fast_read(PFILE_OBJECT file, PLARGE_INTEGER file_offset, ULONG length, B
     FsRtlEnterFileSystem();
     if (header->Resource && !ExAcquireResourceSharedLite(header->Resource, wait)) {
         FsRtlExitFileSystem();
+        count(counters.resource_miss);
         return FALSE;
     }
     volatile BOOLEAN served = FALSE;
-    if (fast_io_allowed(header, file, file_offset, length, wait, key, true, iosb)) {
+    const bool allowed = fast_io_allowed(header, file, file_offset, length, wait, key, true, iosb);
+    if (!allowed) count(counters.not_possible);
+    if (allowed) {
         const LONGLONG file_size = header->FileSize.QuadPart;
         if (offset >= file_size) {
             // At or past the end: an answer, not a reason for an IRP (NT fact I1).

@@ -45,4 +45,12 @@ extern "C" {
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-fsrtlisansicharacterlegal
 const UCHAR* const FsRtlLegalAnsiCharacterArray = kTable.data();  // exported by its declaration in ntifs.h
 
+// The DBCS lead-byte state FsRtlIsLeadDbcsCharacter reads: ntio's ANSI and OEM code pages are
+// UTF-8, not DBCS code pages, so neither is a multibyte code page in NT's sense and no byte is a
+// lead byte. (NlsOemLeadByteInfo points at a table of 256 zero entries.)
+BOOLEAN NlsMbCodePageTag = FALSE;
+BOOLEAN NlsMbOemCodePageTag = FALSE;
+static USHORT g_no_lead_bytes[256] = {};
+PUSHORT NlsOemLeadByteInfo = g_no_lead_bytes;
+
 }  // extern "C"

@@ -4,6 +4,7 @@
 
 #include "io/driver_loader.hpp"
 #include "io/driver_loader_registry.hpp"
+#include "io/io_manager.hpp"
 #include "ntio/system.hpp"
 #include "rtl/case_map.hpp"
 
@@ -72,7 +73,11 @@ std::u16string upcased(std::u16string_view text) {
 }  // namespace
 
 NTSTATUS load_start_services(System& system, std::u16string* failed_service) {
-    (void)system;  // the loader works on the calling thread's System, which is `system` during boot
+    // However the boot ends, the boot-start phase is over when this returns.
+    struct BootPhaseEnd {
+        System& system;
+        ~BootPhaseEnd() { system.io().run_boot_reinitializations(); }
+    } boot_phase_end{system};
     create_dos_device_links();
     KernelHandle services;
     if (!NT_SUCCESS(open_key(kServicesKeyPath, services))) return STATUS_SUCCESS;
@@ -117,7 +122,14 @@ NTSTATUS load_start_services(System& system, std::u16string* failed_service) {
         if (a.group_rank != b.group_rank) return a.group_rank < b.group_rank;
         return a.upcased_name < b.upcased_name;
     });
+    // The boot drivers' reinitialization routines run once the last boot-start driver is loaded,
+    // before the first system-start one (IoRegisterBootDriverReinitialization).
+    bool boot_phase = true;
     for (const StartEntry& entry : entries) {
+        if (boot_phase && entry.config.start != kServiceBootStart) {
+            boot_phase = false;
+            system.io().run_boot_reinitializations();
+        }
         PDRIVER_OBJECT driver = nullptr;
         NTSTATUS status = load_service(entry.config.name, &driver);
         if (driver) ObDereferenceObject(driver);
@@ -125,6 +137,7 @@ NTSTATUS load_start_services(System& system, std::u16string* failed_service) {
         // load_service logged the cause; ErrorControl decides whether the boot goes on.
         if (entry.config.error_control >= kServiceErrorCritical) {
             if (failed_service) *failed_service = entry.config.name;
+            system.io().run_boot_reinitializations(false);
             return status;
         }
     }

@@ -57,6 +57,29 @@ void* driver_image(PDRIVER_OBJECT driver) noexcept {
     return extras ? extras->image : nullptr;
 }
 
+bool IoManager::queue_boot_reinitialization(PDRIVER_OBJECT driver, PDRIVER_REINITIALIZE routine, PVOID context) {
+    std::lock_guard guard(m_boot_reinit_lock);
+    if (m_boot_drivers_loaded) return false;
+    ObReferenceObject(driver);
+    m_boot_reinits.push_back({driver, routine, context});
+    return true;
+}
+
+// Routines a routine registers meanwhile (a second IoRegisterBootDriverReinitialization) come after
+// the boot-start phase ended: they are driver reinitializations then.
+void IoManager::run_boot_reinitializations(bool call) {
+    std::vector<BootReinitialization> queued;
+    {
+        std::lock_guard guard(m_boot_reinit_lock);
+        m_boot_drivers_loaded = true;
+        queued.swap(m_boot_reinits);
+    }
+    for (const BootReinitialization& r : queued) {
+        if (call && !driver_private(r.driver).unloaded.load(std::memory_order_acquire)) r.routine(r.driver, r.context, 1);
+        ObDereferenceObject(r.driver);
+    }
+}
+
 namespace {
 
 // The RegistryPath DriverEntry receives: page-aligned UNICODE_STRING, buffer right after it,
@@ -390,6 +413,21 @@ VOID NTAPI IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject,
     std::lock_guard guard(priv.lock);
     extras_of(DriverObject)->reinitializations.push_back({DriverReinitializationRoutine, Context});
     DriverObject->Flags |= DRVO_REINIT_REGISTERED;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioregisterbootdriverreinitialization:
+// a boot driver's routine runs after every boot-start driver is loaded (and, on NT, the devices
+// they reported enumerated and started). NT deviation (a guess, listed): registered after the
+// boot-start drivers are loaded, the routine is queued as IoRegisterDriverReinitialization's are
+// (called once the registering DriverEntry returned).
+VOID NTAPI IoRegisterBootDriverReinitialization(PDRIVER_OBJECT DriverObject,
+                                                PDRIVER_REINITIALIZE DriverReinitializationRoutine, PVOID Context) {
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
+    if (!is_driver(DriverObject) || !DriverReinitializationRoutine) return;
+    if (ob::manager_of(DriverObject).system().io().queue_boot_reinitialization(DriverObject,
+                                                                              DriverReinitializationRoutine, Context))
+        return;
+    IoRegisterDriverReinitialization(DriverObject, DriverReinitializationRoutine, Context);
 }
 
 // The driver's device objects, for a file system filter counting the volumes it can attach to or

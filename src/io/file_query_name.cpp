@@ -56,22 +56,29 @@ NTSTATUS query_driver_name(PFILE_OBJECT file, std::u16string& out)
 
 }  // namespace
 
+NTSTATUS file_name_on_device(PFILE_OBJECT file, std::u16string& path)
+{
+    path.clear();
+    if (file->FileName.Length == 0) return STATUS_SUCCESS;
+    NTSTATUS status = query_driver_name(file, path);
+    // NT fact K6: only these two fall back to the bare device name.
+    if (status == STATUS_NOT_IMPLEMENTED || status == STATUS_INVALID_PARAMETER) {
+        path.clear();
+        return STATUS_SUCCESS;
+    }
+    return status;
+}
+
 NTSTATUS file_query_name(void* object, bool, POBJECT_NAME_INFORMATION info, ULONG length, PULONG return_length,
                          KPROCESSOR_MODE)
 {
     auto file = static_cast<PFILE_OBJECT>(object);
     if (!file->DeviceObject) return STATUS_OBJECT_TYPE_MISMATCH;
     std::u16string name = ob::manager_of(file->DeviceObject).full_name(file->DeviceObject);
-    if (file->FileName.Length != 0) {
-        std::u16string driver_name;
-        NTSTATUS status = query_driver_name(file, driver_name);
-        if (NT_SUCCESS(status)) {
-            name += driver_name;
-        } else if (status != STATUS_NOT_IMPLEMENTED && status != STATUS_INVALID_PARAMETER) {
-            // NT fact K6: only these two fall back to the bare device name.
-            return status;
-        }
-    }
+    std::u16string driver_name;
+    NTSTATUS status = file_name_on_device(file, driver_name);
+    if (!NT_SUCCESS(status)) return status;
+    name += driver_name;
     const std::size_t name_bytes = name.size() * sizeof(WCHAR);
     if (name_bytes + sizeof(WCHAR) > MAXUSHORT) return STATUS_NAME_TOO_LONG;
     const ULONG required =

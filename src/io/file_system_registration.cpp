@@ -1,6 +1,7 @@
 // File system registration: NT's file system queues (one per volume device class: disk, CD-ROM,
-// tape, network), IoRegisterFileSystem / IoUnregisterFileSystem, and the registration-change
-// notification file system filters use to attach to each file system's control device.
+// tape, network), IoRegisterFileSystem / IoUnregisterFileSystem, the registration-change
+// notification file system filters use to attach to each file system's control device, and the
+// list of those filters (IoEnumerateRegisteredFiltersList).
 #include "io/device_object.hpp"
 #include "io/driver_object.hpp"
 #include "io/file_systems.hpp"
@@ -9,6 +10,8 @@
 #include "verifier/verifier.hpp"
 
 #include <ntio_ddk/io_file_system.h>
+
+#include <shared_mutex>
 
 namespace ntio::io {
 
@@ -24,6 +27,9 @@ struct FileSystemQueues {
         PDRIVER_FS_NOTIFICATION routine;
     };
     std::vector<Notification> notifications;
+    // Mounts hold it shared; IoRegisterFsRegistrationChangeMountAware(SynchronizeWithMounts) holds it
+    // exclusively while it calls the new routine for the registered file systems.
+    std::shared_mutex mount_gate;
 };
 
 void clear_file_system_queues(FileSystemQueues& queues) noexcept
@@ -110,6 +116,11 @@ std::vector<PDEVICE_OBJECT> file_systems_for(PDEVICE_OBJECT real_device)
     return result;
 }
 
+std::shared_lock<std::shared_mutex> hold_mount_gate(PDEVICE_OBJECT real_device)
+{
+    return std::shared_lock(queues_of(real_device).mount_gate);
+}
+
 std::vector<PDEVICE_OBJECT> registered_file_systems(FileSystemQueues& queues)
 {
     std::vector<PDEVICE_OBJECT> result;
@@ -174,24 +185,30 @@ VOID NTAPI IoUnregisterFileSystem(PDEVICE_OBJECT DeviceObject)
     ObDereferenceObject(DeviceObject);
 }
 
-// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioregisterfsregistrationchange:
-// the routine is called for every later registration and unregistration and, since Windows XP, at
-// once for each file system already registered; the driver object is referenced while registered.
-// The same routine twice: STATUS_DEVICE_ALREADY_ATTACHED (IoRegisterFsRegistrationChangeEx's rule).
-NTSTATUS NTAPI IoRegisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,
-                                              PDRIVER_FS_NOTIFICATION DriverNotificationRoutine)
+}  // extern "C"
+
+namespace ntio::io {
+namespace {
+
+// The registration the three IoRegisterFsRegistrationChange* routines share: the routine is called
+// for every later registration and unregistration and, since Windows XP, at once for each file
+// system already registered; the driver object is referenced while registered. The same routine
+// twice: STATUS_DEVICE_ALREADY_ATTACHED. `synchronize`: no mount runs while the routine is told about
+// the registered file systems (mounts wait for it, and it waits for the mounts in progress).
+NTSTATUS register_change(PDRIVER_OBJECT driver, PDRIVER_FS_NOTIFICATION routine, bool synchronize)
 {
-    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
-    if (!is_driver(DriverObject) || !DriverNotificationRoutine) return STATUS_INVALID_PARAMETER;
-    FileSystemQueues& queues = ob::manager_of(DriverObject).system().io().file_systems();
+    if (!is_driver(driver) || !routine) return STATUS_INVALID_PARAMETER;
+    FileSystemQueues& queues = ob::manager_of(driver).system().io().file_systems();
     std::lock_guard change(queues.change_lock);
+    std::unique_lock<std::shared_mutex> no_mounts;
+    if (synchronize) no_mounts = std::unique_lock(queues.mount_gate);
     std::vector<PDEVICE_OBJECT> registered;
     {
         std::lock_guard guard(queues.lock);
         for (auto& n : queues.notifications)
-            if (n.driver == DriverObject && n.routine == DriverNotificationRoutine) return STATUS_DEVICE_ALREADY_ATTACHED;
-        ObReferenceObject(DriverObject);
-        queues.notifications.push_back({DriverObject, DriverNotificationRoutine});
+            if (n.driver == driver && n.routine == routine) return STATUS_DEVICE_ALREADY_ATTACHED;
+        ObReferenceObject(driver);
+        queues.notifications.push_back({driver, routine});
         for (auto* queue : {&queues.disk, &queues.cd_rom, &queues.tape, &queues.network})
             for (PDEVICE_OBJECT device : *queue) {
                 ObReferenceObject(device);
@@ -199,10 +216,72 @@ NTSTATUS NTAPI IoRegisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,
             }
     }
     for (PDEVICE_OBJECT device : registered) {
-        DriverNotificationRoutine(device, TRUE);
+        routine(device, TRUE);
         ObDereferenceObject(device);
     }
     return STATUS_SUCCESS;
+}
+
+}  // namespace
+}  // namespace ntio::io
+
+extern "C" {
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioregisterfsregistrationchange
+NTSTATUS NTAPI IoRegisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,
+                                              PDRIVER_FS_NOTIFICATION DriverNotificationRoutine)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
+    return register_change(DriverObject, DriverNotificationRoutine, false);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioregisterfsregistrationchangeex:
+// as IoRegisterFsRegistrationChange, but RAW's device objects are not reported; ntio's RAW stand-in
+// has none, so the two are the same. < DISPATCH_LEVEL.
+NTSTATUS NTAPI IoRegisterFsRegistrationChangeEx(PDRIVER_OBJECT DriverObject,
+                                                PDRIVER_FS_NOTIFICATION DriverNotificationRoutine)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
+    return register_change(DriverObject, DriverNotificationRoutine, false);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioregisterfsregistrationchangemountaware:
+// as IoRegisterFsRegistrationChangeEx; with SynchronizeWithMounts it waits for the mounts in
+// progress and lets no new one start until it returns. < DISPATCH_LEVEL.
+NTSTATUS NTAPI IoRegisterFsRegistrationChangeMountAware(PDRIVER_OBJECT DriverObject,
+                                                        PDRIVER_FS_NOTIFICATION DriverNotificationRoutine,
+                                                        BOOLEAN SynchronizeWithMounts)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
+    return register_change(DriverObject, DriverNotificationRoutine, SynchronizeWithMounts != FALSE);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioenumerateregisteredfilterslist:
+// the drivers that registered a notification routine, each once and referenced (the caller drops
+// each with ObDereferenceObject), the one farthest from the file system first: filters attach in
+// the order they register, so the last registered comes first. As many as fit in
+// DriverObjectListSize bytes; too few: STATUS_BUFFER_TOO_SMALL with those that fit. A NULL
+// ActualNumberDriverObjects: STATUS_INVALID_PARAMETER (Learn does not make it optional).
+NTSTATUS NTAPI IoEnumerateRegisteredFiltersList(PDRIVER_OBJECT* DriverObjectList, ULONG DriverObjectListSize,
+                                                PULONG ActualNumberDriverObjects)
+{
+    NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
+    if (!ActualNumberDriverObjects || (DriverObjectListSize && !DriverObjectList)) return STATUS_INVALID_PARAMETER;
+    System* system = System::current();
+    if (!system) return STATUS_INVALID_PARAMETER;
+    FileSystemQueues& queues = system->io().file_systems();
+    std::lock_guard guard(queues.lock);
+    std::vector<PDRIVER_OBJECT> drivers;
+    for (auto it = queues.notifications.rbegin(); it != queues.notifications.rend(); ++it)
+        if (std::find(drivers.begin(), drivers.end(), it->driver) == drivers.end()) drivers.push_back(it->driver);
+    const std::size_t room = DriverObjectListSize / sizeof(PDRIVER_OBJECT);
+    const std::size_t copied = std::min(room, drivers.size());
+    for (std::size_t i = 0; i < copied; ++i) {
+        ObReferenceObject(drivers[i]);
+        DriverObjectList[i] = drivers[i];
+    }
+    *ActualNumberDriverObjects = static_cast<ULONG>(drivers.size());
+    return copied < drivers.size() ? STATUS_BUFFER_TOO_SMALL : STATUS_SUCCESS;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iounregisterfsregistrationchange

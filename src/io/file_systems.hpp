@@ -5,6 +5,8 @@
 
 #include "io/ddk.hpp"
 
+#include <shared_mutex>
+
 namespace ntio::io {
 
 struct FileSystemQueues;
@@ -20,6 +22,11 @@ void clear_file_system_queues(FileSystemQueues& queues) noexcept;
 // referenced (ObDereferenceObject them). Empty for a device type no file system mounts.
 std::vector<PDEVICE_OBJECT> file_systems_for(PDEVICE_OBJECT real_device);
 
+// Held shared for a mount of `real_device`: IoRegisterFsRegistrationChangeMountAware with
+// SynchronizeWithMounts holds the System's mount gate exclusively while it reports the registered
+// file systems, so no mount runs meanwhile.
+std::shared_lock<std::shared_mutex> hold_mount_gate(PDEVICE_OBJECT real_device);
+
 // Every registered file system control device, each referenced (ObDereferenceObject them): the
 // file systems the shutdown flushes (shutdown_notification.cpp).
 std::vector<PDEVICE_OBJECT> registered_file_systems(FileSystemQueues& queues);
@@ -34,6 +41,16 @@ std::vector<PDEVICE_OBJECT> registered_file_systems(FileSystemQueues& queues);
 // with STATUS_INVALID_PARAMETER. With no file system of the class registered nothing mounts and every
 // open goes to `device`. PASSIVE_LEVEL.
 NTSTATUS open_through_volume(PDEVICE_OBJECT device, PFILE_OBJECT file, bool sub_path, PDEVICE_OBJECT* target);
+
+// IRP_MJ_FILE_SYSTEM_CONTROL with `minor` (IRP_MN_MOUNT_VOLUME, IRP_MN_VERIFY_VOLUME) to the top of
+// `to`'s stack, Parameters.MountVolume / VerifyVolume = {vpb, device}; waits for it. PASSIVE_LEVEL.
+NTSTATUS send_volume_request(PDEVICE_OBJECT to, UCHAR minor, PVPB vpb, PDEVICE_OBJECT device);
+
+// Offers the volume on `real_device` (its current VPB, not mounted) to the registered file systems
+// of its class in queue order until one mounts it (VPB_MOUNTED set) or one fails other than with
+// STATUS_UNRECOGNIZED_VOLUME; `*offered` tells whether any was asked. The caller holds
+// real_device->DeviceLock. PASSIVE_LEVEL.
+NTSTATUS mount_volume_locked(PDEVICE_OBJECT real_device, bool* offered);
 
 // Gives back what open_through_volume took: the VPB reference (before IRP_MJ_CLOSE, so a file system
 // deciding in its close routine whether to tear the volume down sees the count without this file)

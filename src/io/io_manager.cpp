@@ -18,6 +18,8 @@ IoManager::IoManager(System& system) : m_system(system) {
 }
 
 void IoManager::shutdown() {
+    // Boot reinitializations a System that never finished its boot still holds go uncalled.
+    run_boot_reinitializations(false);
     // IRP_MJ_SHUTDOWN to the devices that asked for it and to the file systems, before any power
     // IRP or unload (shutdown_notification.cpp).
     send_shutdown_irps();

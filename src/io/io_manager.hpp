@@ -54,6 +54,14 @@ public:
     void driver_unloaded(PDRIVER_OBJECT driver);
     std::vector<PDRIVER_OBJECT> drivers();
 
+    // ---- Boot-driver reinitialization (driver_object.cpp) ----
+    // IoRegisterBootDriverReinitialization while the boot-start drivers load queues the routine
+    // here (false once they are all loaded: the caller then queues it as a driver reinitialization);
+    // run_boot_reinitializations calls the queued routines once the boot-start drivers are loaded
+    // (`call` false: a boot that failed drops them uncalled). PASSIVE_LEVEL.
+    bool queue_boot_reinitialization(PDRIVER_OBJECT driver, PDRIVER_REINITIALIZE routine, PVOID context);
+    void run_boot_reinitializations(bool call = true);
+
     // ---- Registered file systems (file_system_registration.cpp) ----
     FileSystemQueues& file_systems();
 
@@ -97,6 +105,14 @@ private:
     std::atomic<ULONG> m_device_number{0};
     std::mutex m_driver_lock;
     std::vector<PDRIVER_OBJECT> m_drivers;  // referenced while loaded
+    struct BootReinitialization {
+        PDRIVER_OBJECT driver;  // referenced until its routine ran
+        PDRIVER_REINITIALIZE routine;
+        PVOID context;
+    };
+    std::mutex m_boot_reinit_lock;
+    std::vector<BootReinitialization> m_boot_reinits;
+    bool m_boot_drivers_loaded = false;  // under m_boot_reinit_lock
     std::once_flag m_file_systems_once;
     std::unique_ptr<FileSystemQueues, FileSystemQueuesDeleter> m_file_systems;
     std::mutex m_shutdown_lock;

@@ -142,6 +142,10 @@ void file_delete(void* object);
 // FileNameInformation (NT facts K5, K6; file_query_name.cpp).
 NTSTATUS file_query_name(void* object, bool has_name, POBJECT_NAME_INFORMATION info, ULONG length,
                          PULONG return_length, KPROCESSOR_MODE mode);
+// The part of a file's name after its device's: empty for an open of the device itself, else the
+// driver's answer to FileNameInformation (empty when it answers STATUS_NOT_IMPLEMENTED or
+// STATUS_INVALID_PARAMETER, NT fact K6). PASSIVE_LEVEL.
+NTSTATUS file_name_on_device(PFILE_OBJECT file, std::u16string& path);
 void file_dump(void* object, std::string& out);       // file_object.cpp
 
 }  // namespace ntio::io

@@ -23,15 +23,16 @@ constexpr ULONG kRawVpbTag = 'wRoI';
 // spin lock LockQueueIoVpbLock.
 constexpr PKSPIN_LOCK g_vpb_lock = ke::queued_spin_lock(LockQueueIoVpbLock);
 
-// Sends IRP_MN_MOUNT_VOLUME to the top of the file system control device's stack, so file system
-// filters attached to the control device see it. Parameters.MountVolume: the VPB and the device
-// the file system reads the volume through (the top of the storage stack); the members are those of
-// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_io_stack_location and the request
-// is IRP_MJ_FILE_SYSTEM_CONTROL's IRP_MN_MOUNT_VOLUME
+}  // namespace
+
+// IRP_MN_MOUNT_VOLUME and IRP_MN_VERIFY_VOLUME share Parameters.MountVolume's layout
+// (Parameters.VerifyVolume: the VPB and a device); the members are those of
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_io_stack_location and the
+// requests are IRP_MJ_FILE_SYSTEM_CONTROL's
 // (https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-file-system-control).
-NTSTATUS send_mount(PDEVICE_OBJECT file_system, PDEVICE_OBJECT real_device, PVPB vpb)
+NTSTATUS send_volume_request(PDEVICE_OBJECT to, UCHAR minor, PVPB vpb, PDEVICE_OBJECT device)
 {
-    PDEVICE_OBJECT top = IoGetAttachedDevice(file_system);
+    PDEVICE_OBJECT top = IoGetAttachedDevice(to);
     PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
     if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
     IO_STATUS_BLOCK iosb{};
@@ -41,24 +42,37 @@ NTSTATUS send_mount(PDEVICE_OBJECT file_system, PDEVICE_OBJECT real_device, PVPB
     irp->Tail.Overlay.Thread = PsGetCurrentThread();
     PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
     sp->MajorFunction = IRP_MJ_FILE_SYSTEM_CONTROL;
-    sp->MinorFunction = IRP_MN_MOUNT_VOLUME;
+    sp->MinorFunction = minor;
     sp->Parameters.MountVolume.Vpb = vpb;
-    sp->Parameters.MountVolume.DeviceObject = IoGetAttachedDevice(real_device);
+    sp->Parameters.MountVolume.DeviceObject = device;
     NTSTATUS status = call_driver_and_wait(top, irp);
     IoFreeIrp(irp);
     return status;
 }
+
+namespace {
+
+// Sends IRP_MN_MOUNT_VOLUME to the top of the file system control device's stack, so file system
+// filters attached to the control device see it, with the VPB and the device the file system reads
+// the volume through (the top of the storage stack).
+NTSTATUS send_mount(PDEVICE_OBJECT file_system, PDEVICE_OBJECT real_device, PVPB vpb)
+{
+    return send_volume_request(file_system, IRP_MN_MOUNT_VOLUME, vpb, IoGetAttachedDevice(real_device));
+}
+
+}  // namespace
 
 // Offers the volume to the file systems in queue order; the caller holds the real device's
 // DeviceLock (mounts of one volume are serialized, others proceed). A file system that does not
 // know the format answers STATUS_UNRECOGNIZED_VOLUME and the next is tried
 // (https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-file-system-control); any
 // other failure ends the mount. The I/O manager sets VPB_MOUNTED
-// (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_vpb).
-// `offered`: some file system was asked.
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_vpb) and records the VPB in
+// the volume device's extension, where IoGetDiskDeviceObject finds the disk under the volume.
 NTSTATUS mount_volume_locked(PDEVICE_OBJECT real_device, bool* offered)
 {
     NTSTATUS status = STATUS_UNRECOGNIZED_VOLUME;
+    auto gate = hold_mount_gate(real_device);
     std::vector<PDEVICE_OBJECT> file_systems = file_systems_for(real_device);
     for (PDEVICE_OBJECT file_system : file_systems) {
         if (device_delete_pending(file_system) || driver_unloading(file_system->DriverObject)) continue;
@@ -70,6 +84,7 @@ NTSTATUS mount_volume_locked(PDEVICE_OBJECT real_device, bool* offered)
         vpb = real_device->Vpb;
         if (NT_SUCCESS(status) && vpb->DeviceObject) {
             vpb->Flags |= VPB_MOUNTED;
+            if (is_device(vpb->DeviceObject)) vpb->DeviceObject->DeviceObjectExtension->Vpb = vpb;
         } else {
             // A failed mount leaves no half-mounted VPB; a "success" that named no volume device
             // is no mount either.
@@ -83,6 +98,8 @@ NTSTATUS mount_volume_locked(PDEVICE_OBJECT real_device, bool* offered)
     for (PDEVICE_OBJECT file_system : file_systems) ObDereferenceObject(file_system);
     return status;
 }
+
+namespace {
 
 // Takes a VPB reference on a mounted volume (null when the device's VPB is not mounted).
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_vpb: VPB_LOCKED fails every

@@ -86,6 +86,8 @@ struct _ETHREAD : _KTHREAD {
     std::atomic<bool> m_hide_from_debugger{false};
     // IoSetDeviceToVerify / IoGetDeviceToVerify (io/device_to_verify.cpp): not referenced.
     std::atomic<PDEVICE_OBJECT> m_device_to_verify{nullptr};
+    // IoSetThreadHardErrorMode (io/hard_error.cpp): hard errors are enabled until a thread disables them.
+    std::atomic<bool> m_hard_errors_disabled{false};
 };
 
 namespace ntio::ob {

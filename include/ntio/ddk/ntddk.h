@@ -12,6 +12,7 @@
 #include "ntio_ddk/io_file_object.h"
 #include "ntio_ddk/io_controller.h"
 #include "ntio_ddk/io_partition.h"
+#include "ntio_ddk/io_volume.h"
 #include "ntio_ddk/pnp_detected.h"
 #include "ntio_ddk/fsrtl_ntddk.h"
 #include "ntio_ddk/ex_zone.h"

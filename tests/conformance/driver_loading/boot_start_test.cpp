@@ -65,6 +65,32 @@ TEST_F(BootStartTest, boot_and_system_start_services_load_in_group_order) {
     EXPECT_TRUE(object_exists(u"\\SystemRoot"));
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioregisterbootdriverreinitialization:
+// a boot driver's reinitialization routine runs once every boot-start driver is loaded, before the
+// system-start ones, with Count 1 and its context.
+TEST_F(BootStartTest, boot_driver_reinitialization_runs_after_the_boot_start_drivers) {
+    {
+        System setup(m_options);
+        // By name ld_probe2 loads first, so its routine must wait for ld_probe3. ld_probe's device
+        // name collides with ld_probe3's: its DriverEntry fails after taking its number.
+        add_service(u"ld_probe2", "ld_probe2.sys", 0, u"");  // boot start, registers the routine
+        add_service(u"ld_probe3", "ld_probe3.sys", 0, u"");  // boot start
+        add_service(u"ld_probe", "ld_probe.sys", 1, u"");    // system start
+        set_parameter(u"ld_probe2", u"BootReinit", 1);
+        set_parameter(u"ld_probe2", u"SecondDevice", 1);
+        KeyHandle order(u"\\Registry\\Machine\\Software\\LoaderOrder");
+        order.set_dword(u"Next", 1);
+    }
+    System system(m_options);
+    EXPECT_EQ(reported(u"ld_probe2", u"LoadOrder"), 1u);
+    EXPECT_EQ(reported(u"ld_probe3", u"LoadOrder"), 2u);
+    EXPECT_EQ(reported(u"ld_probe2", u"BootReinitOrder"), 3u);
+    EXPECT_EQ(reported(u"ld_probe", u"LoadOrder"), 4u);
+    EXPECT_EQ(reported(u"ld_probe2", u"BootReinitCount"), 1u);
+    EXPECT_EQ(reported(u"ld_probe2", u"BootReinitContext"), 1u);
+    EXPECT_FALSE(reported(u"ld_probe3", u"BootReinitOrder").has_value());
+}
+
 TEST_F(BootStartTest, a_failing_boot_driver_stops_the_boot_only_when_critical) {
     {
         System setup(m_options);

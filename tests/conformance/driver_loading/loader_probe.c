@@ -3,7 +3,8 @@
  * L1, L9), the flags during dispatch (L2, L4) and in DriverUnload (L2, L4). Its Parameters key picks
  * a behaviour: Mode 0 normal, 1 DriverEntry fails after creating its device (L8), 2 no DriverUnload
  * (L7), 3 a fault inside __try in DriverEntry. When \Registry\Machine\Software\LoaderOrder exists,
- * DriverEntry takes the next number from its "Next" value as LoadOrder (boot order tests). */
+ * DriverEntry takes the next number from its "Next" value as LoadOrder (boot order tests). With
+ * BootReinit set it registers a boot-driver reinitialization routine (BootReinitOrder). */
 #include <ntddk.h>
 #include <ntstrsafe.h>
 
@@ -39,7 +40,7 @@ static ULONG ReadParameter(PCWSTR Name, ULONG Default)
     return value;
 }
 
-static VOID TakeLoadOrder(VOID)
+static VOID TakeOrder(PCWSTR ReportName)
 {
     ULONG next = 0;
     RTL_QUERY_REGISTRY_TABLE table[2];
@@ -50,10 +51,20 @@ static VOID TakeLoadOrder(VOID)
     if (!NT_SUCCESS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, L"\\Registry\\Machine\\Software\\LoaderOrder", table,
                                            NULL, NULL)))
         return;
-    Report(L"LoadOrder", next);
+    Report(ReportName, next);
     next++;
     (VOID)RtlWriteRegistryValue(RTL_REGISTRY_ABSOLUTE, L"\\Registry\\Machine\\Software\\LoaderOrder", L"Next",
                                 REG_DWORD, &next, sizeof(next));
+}
+
+/* BootReinit (Parameters): a boot driver's reinitialization routine, which takes the next number as
+ * BootReinitOrder and reports its Count. */
+static VOID BootReinit(PDRIVER_OBJECT DriverObject, PVOID Context, ULONG Count)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+    Report(L"BootReinitContext", Context == (PVOID)g_service);
+    Report(L"BootReinitCount", Count);
+    TakeOrder(L"BootReinitOrder");
 }
 
 static BOOLEAN StringIs(PCUNICODE_STRING String, PCWSTR Prefix, PCWSTR Suffix)
@@ -113,8 +124,9 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     RtlZeroMemory(g_service, sizeof(g_service));
     RtlCopyMemory(g_service, key->Buffer, key->Length < sizeof(g_service) - sizeof(WCHAR) ? key->Length : sizeof(g_service) - sizeof(WCHAR));
     ReportDriverEntry(DriverObject, RegistryPath);
-    TakeLoadOrder();
+    TakeOrder(L"LoadOrder");
     mode = ReadParameter(L"Mode", 0);
+    if (ReadParameter(L"BootReinit", 0)) IoRegisterBootDriverReinitialization(DriverObject, BootReinit, g_service);
 
     RtlInitUnicodeString(&name, L"\\Device\\LoaderProbe");
     if (ReadParameter(L"SecondDevice", 0)) RtlInitUnicodeString(&name, L"\\Device\\LoaderProbe2");

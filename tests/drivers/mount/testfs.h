@@ -29,6 +29,10 @@ typedef struct _TESTFS_STATS {
     ULONG LastCreateVpbReferences;  /* Vpb->ReferenceCount seen at the last create */
     USHORT LastCreateNameLength;    /* bytes */
     WCHAR LastCreateName[64];
+    LONG VerifyRequests;            /* IRP_MN_VERIFY_VOLUME received */
+    LONG WrongVolumes;              /* of which answered STATUS_WRONG_VOLUME (the volume dismounted) */
+    ULONGLONG LastVerifyVpb;        /* Parameters.VerifyVolume.Vpb */
+    ULONGLONG LastVerifyDevice;     /* Parameters.VerifyVolume.DeviceObject */
 } TESTFS_STATS, *PTESTFS_STATS;
 
 #endif

@@ -1,7 +1,9 @@
 /* A minimal disk file system for the mount tests, written as a WDK file system driver: it
  * registers a control device, recognizes a volume by the signature in sector 0 (its Signature
  * parameter), keeps a flat in-memory namespace per volume, and handles CREATE with the remaining
- * name, CLEANUP, CLOSE, READ, WRITE, QUERY_VOLUME_INFORMATION and FSCTL_DISMOUNT_VOLUME. It counts
+ * name, CLEANUP, CLOSE, READ, WRITE, QUERY_VOLUME_INFORMATION, QUERY_INFORMATION (FileNameInformation),
+ * FSCTL_DISMOUNT_VOLUME and
+ * IRP_MN_VERIFY_VOLUME (the signature read again: a changed one dismounts the volume). It counts
  * what reaches it in TESTFS_STATS (IOCTL_TESTFS_GET_STATS on the control device).
  * Parameters: Signature (REG_SZ, 8 characters), LowPriority (DWORD: DO_LOW_PRIORITY_FILESYSTEM),
  * CdRom (DWORD: register as a CD-ROM file system instead). */
@@ -61,6 +63,7 @@ _Dispatch_type_(IRP_MJ_CLOSE) DRIVER_DISPATCH TestFsClose;
 _Dispatch_type_(IRP_MJ_READ) DRIVER_DISPATCH TestFsReadWrite;
 _Dispatch_type_(IRP_MJ_WRITE) DRIVER_DISPATCH TestFsReadWrite;
 _Dispatch_type_(IRP_MJ_QUERY_VOLUME_INFORMATION) DRIVER_DISPATCH TestFsQueryVolume;
+_Dispatch_type_(IRP_MJ_QUERY_INFORMATION) DRIVER_DISPATCH TestFsQueryInformation;
 _Dispatch_type_(IRP_MJ_FILE_SYSTEM_CONTROL) DRIVER_DISPATCH TestFsFsControl;
 _Dispatch_type_(IRP_MJ_DEVICE_CONTROL) DRIVER_DISPATCH TestFsDeviceControl;
 
@@ -251,6 +254,40 @@ static NTSTATUS TestFsDismount(PTESTFS_VCB Vcb)
     IoReleaseVpbSpinLock(irql);
     TestFsCount(&Vcb->Control->Stats.Dismounts);
     return STATUS_SUCCESS;
+}
+
+/* IRP_MN_VERIFY_VOLUME: sector 0 still carries this file system's signature, or the medium changed
+ * and the volume is dismounted as FSCTL_DISMOUNT_VOLUME dismounts it (STATUS_WRONG_VOLUME). */
+static NTSTATUS TestFsVerify(PTESTFS_VCB Vcb, PIO_STACK_LOCATION Stack)
+{
+    PTESTFS_CONTROL control = Vcb->Control;
+    PUCHAR sector;
+    NTSTATUS status;
+
+    TestFsCount(&control->Stats.VerifyRequests);
+    control->Stats.LastVerifyVpb = (ULONGLONG)(ULONG_PTR)Stack->Parameters.VerifyVolume.Vpb;
+    control->Stats.LastVerifyDevice = (ULONGLONG)(ULONG_PTR)Stack->Parameters.VerifyVolume.DeviceObject;
+    if (Vcb->Dismounted) {
+        return STATUS_WRONG_VOLUME;
+    }
+    sector = (PUCHAR)ExAllocatePoolWithTag(NonPagedPoolNx, 512, TESTFS_TAG);
+    if (!sector) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    status = TestFsReadSector0(Vcb->TargetDevice, sector);
+    if (NT_SUCCESS(status) &&
+        RtlCompareMemory(sector, control->Signature, TESTFS_SIGNATURE_LENGTH) != TESTFS_SIGNATURE_LENGTH) {
+        status = STATUS_WRONG_VOLUME;
+    }
+    ExFreePoolWithTag(sector, TESTFS_TAG);
+    if (status == STATUS_WRONG_VOLUME) {
+        NTSTATUS dismount = TestFsDismount(Vcb);
+        if (!NT_SUCCESS(dismount)) {
+            return dismount;
+        }
+        TestFsCount(&control->Stats.WrongVolumes);
+    }
+    return status;
 }
 
 /* ---- Dispatch ---- */
@@ -451,6 +488,32 @@ NTSTATUS TestFsQueryVolume(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return TestFsComplete(Irp, STATUS_SUCCESS, needed);
 }
 
+/* FileNameInformation of a named file: its name on the volume ("\\name"). */
+NTSTATUS TestFsQueryInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    PFILE_NAME_INFORMATION info = (PFILE_NAME_INFORMATION)Irp->AssociatedIrp.SystemBuffer;
+    PTESTFS_FILE entry;
+    ULONG length = stack->Parameters.QueryFile.Length;
+    ULONG copy;
+
+    if (!TestFsIsVolume(DeviceObject) || stack->Parameters.QueryFile.FileInformationClass != FileNameInformation) {
+        return TestFsComplete(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    entry = (PTESTFS_FILE)stack->FileObject->FsContext;
+    if (!entry || (PVOID)entry == DeviceObject->DeviceExtension) {
+        return TestFsComplete(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    if (length < FIELD_OFFSET(FILE_NAME_INFORMATION, FileName)) {
+        return TestFsComplete(Irp, STATUS_INFO_LENGTH_MISMATCH, 0);
+    }
+    info->FileNameLength = entry->NameLength;
+    copy = TESTFS_MIN(entry->NameLength, length - FIELD_OFFSET(FILE_NAME_INFORMATION, FileName));
+    RtlCopyMemory(info->FileName, entry->Name, copy);
+    return TestFsComplete(Irp, copy < entry->NameLength ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS,
+                          FIELD_OFFSET(FILE_NAME_INFORMATION, FileName) + copy);
+}
+
 NTSTATUS TestFsFsControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -460,6 +523,9 @@ NTSTATUS TestFsFsControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             return TestFsComplete(Irp, TestFsMount(TestFsControl(), stack), 0);
         }
         return TestFsComplete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
+    if (stack->MinorFunction == IRP_MN_VERIFY_VOLUME) {
+        return TestFsComplete(Irp, TestFsVerify((PTESTFS_VCB)DeviceObject->DeviceExtension, stack), 0);
     }
     if (stack->MinorFunction == IRP_MN_USER_FS_REQUEST &&
         stack->Parameters.FileSystemControl.FsControlCode == FSCTL_DISMOUNT_VOLUME) {
@@ -617,6 +683,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_READ] = TestFsReadWrite;
     DriverObject->MajorFunction[IRP_MJ_WRITE] = TestFsReadWrite;
     DriverObject->MajorFunction[IRP_MJ_QUERY_VOLUME_INFORMATION] = TestFsQueryVolume;
+    DriverObject->MajorFunction[IRP_MJ_QUERY_INFORMATION] = TestFsQueryInformation;
     DriverObject->MajorFunction[IRP_MJ_FILE_SYSTEM_CONTROL] = TestFsFsControl;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = TestFsDeviceControl;
 

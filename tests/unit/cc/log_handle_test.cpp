@@ -152,5 +152,31 @@ TEST_F(CcLogHandleTest, a_stream_without_a_flush_routine_is_written_without_a_ca
     EXPECT_EQ(disk(L'a', 0, 4 * PAGE_SIZE), m_data);
 }
 
+// CcGetLsnForFileObject: the newest and the oldest LSN of the file's dirty pages (pages without an
+// LSN do not count), 0 and 0 once they are written or for a file that is not cached (ntifs.h declares
+// it; Learn has no page).
+TEST_F(CcLogHandleTest, the_lsns_of_a_file_object_are_its_dirty_pages_newest_and_oldest)
+{
+    LARGE_INTEGER oldest;
+    oldest.QuadPart = -1;
+    EXPECT_EQ(CcGetLsnForFileObject(m_file, &oldest).QuadPart, 0);
+    EXPECT_EQ(oldest.QuadPart, 0);
+    change_copied(0, 0x71);  // dirty without an LSN
+    change_pinned(PAGE_SIZE, 0x72, 40);
+    change_pinned(2 * PAGE_SIZE, 0x73, 90);
+    change_pinned(2 * PAGE_SIZE + 1024, 0x74, 25);
+    EXPECT_EQ(CcGetLsnForFileObject(m_file, &oldest).QuadPart, 90);
+    EXPECT_EQ(oldest.QuadPart, 25);
+    EXPECT_EQ(CcGetLsnForFileObject(m_file, nullptr).QuadPart, 90);  // the oldest is optional
+
+    IO_STATUS_BLOCK iosb{};
+    CcFlushCache(m_file->SectionObjectPointer, nullptr, 0, &iosb);
+    ASSERT_EQ(iosb.Status, STATUS_SUCCESS);
+    oldest.QuadPart = -1;
+    EXPECT_EQ(CcGetLsnForFileObject(m_file, &oldest).QuadPart, 0);
+    EXPECT_EQ(oldest.QuadPart, 0);
+    EXPECT_EQ(CcGetLsnForFileObject(nullptr, &oldest).QuadPart, 0);
+}
+
 }  // namespace log_handle_test
 }  // namespace ntio::cc::test

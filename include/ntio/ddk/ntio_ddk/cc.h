@@ -178,6 +178,10 @@ NTKERNELAPI VOID NTAPI CcSetLogHandleForFile(PFILE_OBJECT FileObject, PVOID LogH
  * the oldest LSN among them, 0 when there is none. */
 NTKERNELAPI LARGE_INTEGER NTAPI CcGetDirtyPages(PVOID LogHandle, PDIRTY_PAGE_ROUTINE DirtyPageRoutine, PVOID Context1,
                                                 PVOID Context2);
+/* The newest LSN CcSetDirtyPinnedData gave a dirty page of the file's stream (0 for none), and in
+ * *OldestLsn (optional) the oldest. A file that is not cached: 0 and 0. */
+NTKERNELAPI LARGE_INTEGER NTAPI CcGetLsnForFileObject(PFILE_OBJECT FileObject, PLARGE_INTEGER OldestLsn);
+
 
 NTIO_END_DECLS
 

@@ -234,6 +234,49 @@ NTKERNELAPI NTSTATUS NTAPI FsRtlNotifyVolumeEvent(PFILE_OBJECT FileObject, ULONG
 NTKERNELAPI NTSTATUS NTAPI FsRtlNotifyVolumeEventEx(PFILE_OBJECT FileObject, ULONG EventCode,
                                                     PTARGET_DEVICE_CUSTOM_NOTIFICATION Event);
 
+/* ---- DBCS lead bytes ----
+ * ntio's ANSI and OEM code pages are UTF-8, which has no DBCS lead bytes: the multibyte tags are
+ * FALSE and the OEM lead-byte table holds no lead byte, so FsRtlIsLeadDbcsCharacter is FALSE for
+ * every byte (as FsRtlDissectDbcs treats them). */
+extern NTSYSAPI BOOLEAN NlsMbCodePageTag;
+extern NTSYSAPI BOOLEAN NlsMbOemCodePageTag;
+extern NTKERNELAPI PUSHORT NlsOemLeadByteInfo;
+#ifdef NLS_MB_CODE_PAGE_TAG
+#undef NLS_MB_CODE_PAGE_TAG
+#endif
+#define NLS_MB_CODE_PAGE_TAG NlsMbOemCodePageTag
+#define NLS_MB_OEM_CODE_PAGE_TAG NlsMbOemCodePageTag
+#define NLS_OEM_LEAD_BYTE_INFO NlsOemLeadByteInfo
+#define FsRtlIsLeadDbcsCharacter(DBCS_CHAR)                                    \
+    ((BOOLEAN)((UCHAR)(DBCS_CHAR) < 0x80 ? FALSE                               \
+                                         : (NLS_MB_CODE_PAGE_TAG &&            \
+                                            (NLS_OEM_LEAD_BYTE_INFO[(UCHAR)(DBCS_CHAR)] != 0))))
+
+/* ---- Fast I/O counters ----
+ * The cache manager's fast read statistics: FsRtlCopyRead counts each call as Wait or NoWait, a
+ * FCB resource it could not get as ResourceMiss and a request it left to the IRP path as NotPossible;
+ * FsRtlMdlReadDev counts MdlReadWait. A file system with its own fast I/O paths counts with the
+ * FsRtlIncrementCcFast* routines. Any IRQL. */
+extern NTKERNELAPI ULONG CcFastReadNotPossible;
+extern NTKERNELAPI ULONG CcFastReadWait;
+extern NTKERNELAPI ULONG CcFastReadNoWait;
+extern NTKERNELAPI ULONG CcFastReadResourceMiss;
+extern NTKERNELAPI ULONG CcFastMdlReadWait;
+NTKERNELAPI VOID NTAPI FsRtlIncrementCcFastReadNotPossible(VOID);
+NTKERNELAPI VOID NTAPI FsRtlIncrementCcFastReadWait(VOID);
+NTKERNELAPI VOID NTAPI FsRtlIncrementCcFastReadNoWait(VOID);
+NTKERNELAPI VOID NTAPI FsRtlIncrementCcFastReadResourceMiss(VOID);
+NTKERNELAPI VOID NTAPI FsRtlIncrementCcFastMdlReadWait(VOID);
+
+/* ---- Volumes ----
+ * FsRtlAreVolumeStartupApplicationsComplete: TRUE (ntio runs no volume start-up applications).
+ * FsRtlBalanceReads: FT_BALANCED_READ_MODE to a mirrored volume's device, its status. PASSIVE_LEVEL. */
+NTKERNELAPI BOOLEAN NTAPI FsRtlAreVolumeStartupApplicationsComplete(VOID);
+#ifndef FT_BALANCED_READ_MODE
+#define FT_BALANCED_READ_MODE CTL_CODE(0x66, 6, METHOD_NEITHER, FILE_ANY_ACCESS)
+#endif
+NTKERNELAPI NTSTATUS NTAPI FsRtlBalanceReads(PDEVICE_OBJECT TargetDevice);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_FSRTL_H */

@@ -78,6 +78,12 @@ NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetDeviceToVerify(PETHREAD Thread);
 NTKERNELAPI VOID NTAPI IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject,
                                                         PDRIVER_REINITIALIZE DriverReinitializationRoutine,
                                                         PVOID Context);
+/* A boot driver's routine, called once every boot-start driver is loaded (before the system-start
+ * ones), with Count 1. Registered after that (a driver loaded later): called once its DriverEntry
+ * returned, as IoRegisterDriverReinitialization's routines are. PASSIVE_LEVEL. */
+NTKERNELAPI VOID NTAPI IoRegisterBootDriverReinitialization(PDRIVER_OBJECT DriverObject,
+                                                            PDRIVER_REINITIALIZE DriverReinitializationRoutine,
+                                                            PVOID Context);
 /* IRP_MJ_SHUTDOWN for a device when the System shuts down: before the file systems are flushed, or
  * (LastChance) after. One IRP per registered device, to the top of its stack. PASSIVE_LEVEL. */
 NTKERNELAPI NTSTATUS NTAPI IoRegisterShutdownNotification(PDEVICE_OBJECT DeviceObject);

@@ -46,6 +46,36 @@ NTKERNELAPI NTSTATUS NTAPI IoRegisterFsRegistrationChange(PDRIVER_OBJECT DriverO
                                                           PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
 NTKERNELAPI VOID NTAPI IoUnregisterFsRegistrationChange(PDRIVER_OBJECT DriverObject,
                                                         PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
+/* As IoRegisterFsRegistrationChange (ntio has no RAW device objects to leave out); MountAware with
+ * SynchronizeWithMounts: no mount runs while the routine hears of the registered file systems. */
+NTKERNELAPI NTSTATUS NTAPI IoRegisterFsRegistrationChangeEx(PDRIVER_OBJECT DriverObject,
+                                                            PDRIVER_FS_NOTIFICATION DriverNotificationRoutine);
+NTKERNELAPI NTSTATUS NTAPI IoRegisterFsRegistrationChangeMountAware(PDRIVER_OBJECT DriverObject,
+                                                                    PDRIVER_FS_NOTIFICATION DriverNotificationRoutine,
+                                                                    BOOLEAN SynchronizeWithMounts);
+/* The drivers with a registration-change routine, last registered (farthest from the file system)
+ * first, each referenced; too small a list: STATUS_BUFFER_TOO_SMALL with those that fit. */
+NTKERNELAPI NTSTATUS NTAPI IoEnumerateRegisteredFiltersList(PDRIVER_OBJECT *DriverObjectList,
+                                                            ULONG DriverObjectListSize,
+                                                            PULONG ActualNumberDriverObjects);
+
+/* A mounted volume and the devices around it.
+ * IoGetDiskDeviceObject: the storage device under a file system's volume device object, referenced
+ * (ObDereferenceObject it); STATUS_INVALID_PARAMETER for a device that is not a mounted volume
+ * device (or is attached over another), STATUS_VOLUME_DISMOUNTED once the volume is dismounted and
+ * no file holds it. <= DISPATCH_LEVEL.
+ * IoGetBaseFileSystemDeviceObject: the volume device at the bottom of the file system stack a file
+ * is on (no filter), or the file's device when no volume is mounted.
+ * IoVerifyVolume: IRP_MN_VERIFY_VOLUME to the volume mounted on DeviceObject; a changed volume
+ * (STATUS_WRONG_VOLUME) or one not mounted is offered to the file systems again. < DISPATCH_LEVEL.
+ * IoQueryFileDosDeviceName: the file's MS-DOS path ("X:\dir\file") in an OBJECT_NAME_INFORMATION
+ * allocated from paged pool (ExFreePool it). PASSIVE_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI IoGetDiskDeviceObject(_In_ PDEVICE_OBJECT FileSystemDeviceObject,
+                                                 _Out_ PDEVICE_OBJECT *DiskDeviceObject);
+NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetBaseFileSystemDeviceObject(_In_ PFILE_OBJECT FileObject);
+NTKERNELAPI NTSTATUS NTAPI IoVerifyVolume(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN AllowRawMount);
+NTKERNELAPI NTSTATUS NTAPI IoQueryFileDosDeviceName(_In_ PFILE_OBJECT FileObject,
+                                                    _Out_ POBJECT_NAME_INFORMATION *ObjectNameInformation);
 
 /* The VPB spin lock guards Vpb->Flags, DeviceObject and ReferenceCount. */
 NTKERNELAPI VOID NTAPI IoAcquireVpbSpinLock(PKIRQL Irql);
