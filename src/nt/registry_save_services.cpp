@@ -24,15 +24,6 @@ constexpr LONGLONG kMaxSavedKeyBytes = LONGLONG{256} << 20;
 
 POBJECT_TYPE key_type() noexcept { return &ntio::config::g_key_type; }
 
-// The caller's file handle, checked for `access` as the caller's own (the I/O then runs as a kernel
-// caller's, on the same handle, so that a user handle works as NT's kernel-mode I/O allows).
-NTSTATUS check_file_handle(HANDLE file, ACCESS_MASK access, KPROCESSOR_MODE mode) {
-    PVOID object = nullptr;
-    NTSTATUS status = ObReferenceObjectByHandle(file, access, *IoFileObjectType, mode, &object, nullptr);
-    if (NT_SUCCESS(status)) ObDereferenceObject(object);
-    return status;
-}
-
 // One synchronous transfer at `offset`, whether or not the handle was opened for synchronous I/O.
 template <class Transfer>
 NTSTATUS transfer_at(HANDLE file, LONGLONG offset, Transfer&& transfer, ULONG_PTR* information) {
@@ -107,7 +98,10 @@ NTSTATUS NTAPI NtSaveKeyEx(HANDLE KeyHandle, HANDLE FileHandle, ULONG Format) {
     HandleReference<KeyBody> key;
     NTSTATUS status = key.reference(KeyHandle, 0, key_type(), mode);
     if (!NT_SUCCESS(status)) return status;
-    status = check_file_handle(FileHandle, FILE_WRITE_DATA, mode);
+    // The file handle checked as the caller's own; the I/O then runs as a kernel caller's on the
+    // same handle, as NT's kernel-mode I/O may use a user handle.
+    HandleReference<FILE_OBJECT> file;
+    status = file.reference(FileHandle, FILE_WRITE_DATA, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     auto make_info = [&] {
         REG_SAVE_KEY_INFORMATION info{};
@@ -147,7 +141,10 @@ NTSTATUS NTAPI NtRestoreKey(HANDLE KeyHandle, HANDLE FileHandle, ULONG Flags) {
     HandleReference<KeyBody> key;
     NTSTATUS status = key.reference(KeyHandle, 0, key_type(), mode);
     if (!NT_SUCCESS(status)) return status;
-    status = check_file_handle(FileHandle, FILE_READ_DATA, mode);
+    // The file handle checked as the caller's own; the I/O then runs as a kernel caller's on the
+    // same handle, as NT's kernel-mode I/O may use a user handle.
+    HandleReference<FILE_OBJECT> file;
+    status = file.reference(FileHandle, FILE_READ_DATA, *IoFileObjectType, mode);
     if (!NT_SUCCESS(status)) return status;
     if (Flags & (REG_WHOLE_HIVE_VOLATILE | REG_REFRESH_HIVE)) return STATUS_NOT_IMPLEMENTED;
     auto make_info = [&] {
