@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ke/apc.hpp"
+#include "ke/kernel.hpp"
 #include "ke/dispatcher.hpp"
 #include "verifier/verifier.hpp"
 
@@ -90,7 +91,7 @@ void deliver_user_apcs(_KTHREAD* t) noexcept {
         prefetch_for_write(&t->m_apc_list[static_cast<unsigned>(UserMode)]);
         {
             DispatcherGuard guard;
-            if (IsListEmpty(&t->m_apc_list[static_cast<unsigned>(UserMode)])) {
+            if (t->m_termination_requested || IsListEmpty(&t->m_apc_list[static_cast<unsigned>(UserMode)])) {
                 t->m_user_apc_pending.store(false, std::memory_order_relaxed);
                 return;
             }
@@ -265,6 +266,24 @@ NTKERNELAPI BOOLEAN KeAlertThread(PKTHREAD Thread, KPROCESSOR_MODE AlertMode) {
     }
     return previous;
 }
+
+}  // extern "C"
+
+namespace ntio::ke {
+
+// https://learn.microsoft.com/windows-hardware/drivers/kernel/waits-and-apcs
+void request_thread_termination(_KTHREAD* thread) noexcept {
+    DispatcherGuard guard;
+    if (thread->m_termination_requested) return;
+    thread->m_termination_requested = true;
+    if (is_waiting_locked(thread) &&
+        termination_interrupts_locked(thread, thread->m_wait_mode, thread->m_wait_alertable, thread->m_wait_irql))
+        unwait_locked(thread, thread->m_wait_mode == UserMode ? STATUS_USER_APC : STATUS_ALERTED);
+}
+
+}  // namespace ntio::ke
+
+extern "C" {
 
 // UserMode with user APCs queued: they run here, once each (NT fact G5: NtTestAlert delivers them).
 NTKERNELAPI BOOLEAN KeTestAlertThread(KPROCESSOR_MODE AlertMode) {

@@ -336,6 +336,8 @@ NTSTATUS sleep_until_unwaited(_KTHREAD* t, const WaitDeadline& d) noexcept {
 }
 
 NTSTATUS test_alertable_locked(_KTHREAD* t, KPROCESSOR_MODE mode, bool alertable) noexcept {
+    if (t->m_termination_requested && termination_interrupts_locked(t, mode, alertable, t->m_irql)) [[unlikely]]
+        return mode == UserMode ? STATUS_USER_APC : STATUS_ALERTED;
     if (alertable) {
         if (t->m_alerted[static_cast<unsigned>(mode)]) {
             t->m_alerted[static_cast<unsigned>(mode)] = FALSE;

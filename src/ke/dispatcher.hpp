@@ -174,6 +174,15 @@ bool deadline_passed(const WaitDeadline& d) noexcept;
 // wait itself (STATUS_TIMEOUT) unless a satisfier got there first. Returns m_wait_status.
 NTSTATUS sleep_until_unwaited(_KTHREAD* thread, const WaitDeadline& deadline) noexcept;
 
+// Whether a termination request interrupts a wait in `mode` (alertable or not) at `irql`: Learn,
+// "Waits and APCs": termination interrupts user-mode waits, alertable or not, and alertable
+// kernel-mode waits; a thread that disabled kernel APCs cannot be terminated meanwhile.
+inline bool termination_interrupts_locked(const _KTHREAD* t, KPROCESSOR_MODE mode, bool alertable, KIRQL irql) noexcept {
+    return (mode == UserMode || alertable) && irql == PASSIVE_LEVEL &&
+           t->m_kernel_apc_disable.load(std::memory_order_relaxed) == 0 &&
+           t->m_special_apc_disable.load(std::memory_order_relaxed) == 0;
+}
+
 // Alert / user-APC test of an alertable (or user-mode) wait, NT's order. Lock held. Returns
 // STATUS_WAIT_0 when the wait may block.
 NTSTATUS test_alertable_locked(_KTHREAD* t, KPROCESSOR_MODE wait_mode, bool alertable) noexcept;

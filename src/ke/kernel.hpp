@@ -104,6 +104,15 @@ private:
 // whose wait this satisfies is woken. Any IRQL <= DISPATCH_LEVEL.
 void signal_object(DISPATCHER_HEADER* object);
 
+// Process termination's request to end a thread that is not the caller (NtTerminateProcess, system
+// stop). ntio cannot unwind a host thread, so the request does what Learn's "Waits and APCs" table
+// says termination does to a waiting thread: it interrupts every user-mode wait (STATUS_USER_APC)
+// and every alertable kernel-mode wait (STATUS_ALERTED), now and from then on, unless the thread
+// disabled kernel APCs or waits above PASSIVE_LEVEL; a non-alertable kernel-mode wait runs on.
+// User APCs queued to the thread are not delivered once termination was requested (on NT the
+// thread exits before returning to user mode). Any IRQL <= DISPATCH_LEVEL.
+void request_thread_termination(_KTHREAD* thread) noexcept;
+
 // User-mode mutant release (NtReleaseMutant): STATUS_MUTANT_NOT_OWNED when the caller does not own
 // it (instead of the THREAD_NOT_MUTEX_OWNER bugcheck of KeReleaseMutex); *previous_count gets the
 // state before release. `abandoned` releases it for good as abandoned (owner terminating).

@@ -59,6 +59,7 @@ struct _KTHREAD {
     std::atomic<bool> m_kernel_apc_pending{false};
     std::atomic<bool> m_user_apc_pending{false};
     bool m_apc_queueable = false;              // FALSE once termination began (NT fact G5)
+    bool m_termination_requested = false;      // request_thread_termination (kernel.hpp)
     BOOLEAN m_alerted[2]{};                    // per KPROCESSOR_MODE
     LIST_ENTRY m_mutant_list{};                // KMUTANT.MutantListEntry of owned mutants
     PRKQUEUE m_queue = nullptr;                // associated KQUEUE (concurrency accounting)

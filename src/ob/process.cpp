@@ -94,7 +94,12 @@ void ObjectManager::terminate_process(PEPROCESS process, NTSTATUS exit_status)
     process->m_exit_time.store(host::system_time(), std::memory_order_release);
     {
         std::lock_guard<std::mutex> guard(process->m_thread_lock);
-        for (_ETHREAD* thread : process->m_threads) thread->m_terminating.store(true, std::memory_order_release);
+        _KTHREAD* const self = ke::current_thread_if_any();
+        for (_ETHREAD* thread : process->m_threads) {
+            thread->m_terminating.store(true, std::memory_order_release);
+            // Its waits end as termination ends them (a thread cannot end its own process here).
+            if (thread != self) ke::request_thread_termination(thread);
+        }
     }
     close_all_handles(process);
     if (ProcessTeardownHook hook = g_teardown_hook.load(std::memory_order_acquire)) hook(process);
