@@ -281,6 +281,7 @@ bool SharedCacheMap::purge(LONGLONG offset, LONGLONG length) {
         const LONGLONG view_start = LONGLONG(index) * kViewSize;
         const LONGLONG next = std::min<LONGLONG>(end, view_start + kViewSize);
         View& view = m_views[index];
+        const LONGLONG from = position;
         const auto first = static_cast<ULONG>((position - view_start) / kPageSize);
         const auto last = static_cast<ULONG>((next - 1 - view_start) / kPageSize);
         position = view_start + kViewSize;
@@ -289,7 +290,12 @@ bool SharedCacheMap::purge(LONGLONG offset, LONGLONG length) {
             purged = false;
             continue;
         }
-        const std::uint64_t mask = page_mask(first, last);
+        std::uint64_t mask = page_mask(first, last);
+        // A page the range covers only in part keeps its bytes outside the range: a clean one is
+        // purged (it reads back from the file), a dirty one stays (its data before a truncation's
+        // new end, say, is not yet written).
+        if (from % kPageSize != 0) mask &= ~(view.dirty & (1ull << first));
+        if (next % kPageSize != 0) mask &= ~(view.dirty & (1ull << last));
         count_dirty(-std::int64_t{std::popcount(view.dirty & mask)});
         view.dirty &= ~mask;
         view.valid &= ~mask;

@@ -177,6 +177,36 @@ TEST_F(FastFatTest, a_full_volume_fails_the_write_with_disk_full_and_stays_clean
     EXPECT_EQ(fat::mtype(m_image, "huge.bin"), std::vector<uint8_t>(1000, 0x5A));
 }
 
+// A cached write, then an end of file below the old one but past the written bytes: the written
+// bytes stay, in the cache and on the disk (the truncation's purge of the cache keeps the dirty page
+// the new end falls in), with or without a flush before the close.
+TEST_F(FastFatTest, a_shorter_end_of_file_keeps_what_was_just_written_before_it) {
+    format({12, 1024, 1, 512, ""});
+    for (const bool flush : {false, true}) {
+        const std::string name = flush ? "\\flushed.txt" : "\\lazy.txt";
+        put_file(name, std::vector<uint8_t>(300, 'a'));
+        HANDLE h = nullptr;
+        ASSERT_EQ(create(name, &h, FILE_OPEN, GENERIC_READ | GENERIC_WRITE), STATUS_SUCCESS);
+        std::vector<uint8_t> old(300);
+        IO_STATUS_BLOCK iosb{};
+        ASSERT_EQ(read_at(h, old.data(), ULONG(old.size()), 0, &iosb), STATUS_SUCCESS);
+        const std::vector<uint8_t> data(200, 'b');
+        ASSERT_EQ(write_at(h, data.data(), ULONG(data.size()), 0, &iosb), STATUS_SUCCESS);
+        FILE_END_OF_FILE_INFORMATION end{};
+        end.EndOfFile.QuadPart = 200;
+        ASSERT_EQ(NtSetInformationFile(h, &iosb, &end, sizeof(end), FileEndOfFileInformation), STATUS_SUCCESS);
+        if (flush) {
+            EXPECT_EQ(NtFlushBuffersFile(h, &iosb), STATUS_SUCCESS);
+        }
+        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+        EXPECT_EQ(get_file(name), data) << name;
+    }
+    unmount();
+    expect_fsck_clean();
+    EXPECT_EQ(fat::mtype(m_image, "lazy.txt"), std::vector<uint8_t>(200, 'b'));
+    EXPECT_EQ(fat::mtype(m_image, "flushed.txt"), std::vector<uint8_t>(200, 'b'));
+}
+
 }  // namespace
 }  // namespace ntio::test::drivers
 
