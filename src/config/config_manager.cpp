@@ -358,6 +358,7 @@ NTSTATUS ConfigManager::create_child_locked(KeyNode& parent, std::u16string_view
 {
     if (parent.deleted) return STATUS_KEY_DELETED;
     const bool is_volatile = (request.options & REG_OPTION_VOLATILE) != 0;
+    const ULONG loaded = parent.flags & kKeyLoaded;
     // NT: a stable key cannot live under a volatile one.
     if (parent.is_volatile() && !is_volatile) return STATUS_CHILD_MUST_BE_VOLATILE;
     auto node = std::make_shared<KeyNode>();
@@ -365,11 +366,11 @@ NTSTATUS ConfigManager::create_child_locked(KeyNode& parent, std::u16string_view
     node->class_name = request.class_name;
     node->last_write = now();
     node->flags = (is_volatile ? ULONG{kKeyVolatile} : 0) |
-                  ((request.options & REG_OPTION_CREATE_LINK) ? ULONG{kKeyLink} : 0);
+                  ((request.options & REG_OPTION_CREATE_LINK) ? ULONG{kKeyLink} : 0) | loaded;
     // NT deviation: a key created without a descriptor gets a copy of its parent's (NT builds one
     // from the parent's inheritable ACEs with the creator as owner; ours are all inheritable).
     node->security = request.security ? *request.security : parent.security;
-    if (m_store && !is_volatile) {
+    if (m_store && !is_volatile && !loaded) {
         NTSTATUS status = m_store->begin();
         if (NT_SUCCESS(status)) status = m_store->insert_key(*node, parent.id);
         if (NT_SUCCESS(status)) status = m_store->touch_key(parent.id, node->last_write);

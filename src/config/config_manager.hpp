@@ -4,6 +4,11 @@
 // guards the whole tree; a change is committed to the store before the tree shows it.
 #pragma once
 
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
 #include "config/key_node.hpp"
 #include "config/key_notify.hpp"
 #include "config/registry_callbacks.hpp"
@@ -102,6 +107,31 @@ public:
     // The CmRegisterCallback(Ex) registrations of this System.
     RegistryCallbacks& callbacks() noexcept { return m_callbacks; }
 
+    // ---- Loaded hives (NtLoadKey, NtUnloadKey; loaded_hives.cpp) ----
+    // Where a loaded hive's text goes back: the file NtLoadKey opened, held until the unload.
+    class HiveFile {
+    public:
+        virtual ~HiveFile() = default;
+        virtual NTSTATUS write(const std::string& text) = 0;
+    };
+    // Mounts `name` (one component) below `parent` (MACHINE or USER) as a hive filled from `text`,
+    // what a save wrote (empty: an empty hive). Its keys never go to the system store: the whole
+    // hive is written back to `file` by flush_hive and unload_hive. STATUS_OBJECT_NAME_COLLISION when
+    // `parent` has such a key; STATUS_REGISTRY_CORRUPT (with `message`) for text that is not a saved
+    // key, leaving nothing behind. PASSIVE_LEVEL.
+    NTSTATUS load_hive(KeyNode& parent, std::u16string_view name, std::string_view text,
+                       std::unique_ptr<HiveFile> file, std::string& message, NodeRef& out);
+    // Writes the loaded hive rooted at `root` back, then removes it (its keys read as deleted).
+    // STATUS_INVALID_PARAMETER when `root` is not a loaded hive's root; STATUS_CANNOT_DELETE while a
+    // key of the hive is open, unless `force`. `root` is the caller's only reference besides the tree's.
+    NTSTATUS unload_hive(NodeRef root, bool force);
+    // Writes back the loaded hive holding `node`; nothing to do for other keys.
+    NTSTATUS flush_hive(const KeyNode& node);
+    // Every loaded hive written back and removed (system shutdown).
+    void unload_all_hives() noexcept;
+    // True the first time: the caller arranges for unload_all_hives at shutdown.
+    bool claim_hive_shutdown() noexcept { return !m_hive_shutdown_claimed.exchange(true); }
+
     // ---- Change notification (key_notify.cpp) ----
     // Arms `post` on the key object's notify block, made with `filter` (REG_NOTIFY_CHANGE_*) and
     // `watch_tree` by the object's first request; later requests keep the first ones (Learn,
@@ -165,6 +195,16 @@ private:
     void* m_registry_object = nullptr;  // the \REGISTRY Key object (named, permanent)
     std::int64_t m_next_sequence = 1;   // value order across the tree
     RegistryCallbacks m_callbacks;
+
+    // Loaded hives: their roots and files. Lock order: this one, then the tree lock.
+    struct LoadedHive {
+        NodeRef root;
+        std::unique_ptr<HiveFile> file;
+    };
+    std::mutex m_hives_lock;
+    std::vector<LoadedHive> m_hives;
+    std::atomic<bool> m_hive_shutdown_claimed{false};
+    NTSTATUS write_back_locked(const LoadedHive& hive);
 
     // Change notification: lock order is the tree lock, then this one.
     std::mutex m_notify_lock;

@@ -25,6 +25,7 @@ enum KeyNodeFlag : ULONG {
     kKeyVolatile = 0x1,   // REG_OPTION_VOLATILE: never persisted
     kKeyLink = 0x2,       // REG_OPTION_CREATE_LINK: SymbolicLinkValue names the target
     kKeyNoDelete = 0x4,   // \REGISTRY, MACHINE, USER: NtDeleteKey -> STATUS_CANNOT_DELETE
+    kKeyLoaded = 0x8,     // in a hive NtLoadKey loaded: kept in its file, never in the system store
 };
 
 struct KeyNode {

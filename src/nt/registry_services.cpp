@@ -179,7 +179,10 @@ NTSTATUS NTAPI NtFlushKey(HANDLE KeyHandle) {
     return with_callbacks(*key.get(), RegNtPreFlushKey, [] { return REG_FLUSH_KEY_INFORMATION{}; }, [&] {
         std::u16string path;
         NTSTATUS found = key->manager->full_path(*key->node, path);  // STATUS_KEY_DELETED
-        return NT_SUCCESS(found) ? key->manager->flush() : found;
+        if (!NT_SUCCESS(found)) return found;
+        // A key of a loaded hive: that hive is written back to its file (NtLoadKey).
+        NTSTATUS flushed = key->manager->flush();
+        return NT_SUCCESS(flushed) ? key->manager->flush_hive(*key->node) : flushed;
     });
 }
 

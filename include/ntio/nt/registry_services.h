@@ -69,6 +69,16 @@ NTSYSAPI NTSTATUS NTAPI NtSaveKey(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle)
 NTSYSAPI NTSTATUS NTAPI NtSaveKeyEx(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle, _In_ ULONG Format);
 NTSYSAPI NTSTATUS NTAPI NtRestoreKey(_In_ HANDLE KeyHandle, _In_ HANDLE FileHandle, _In_ ULONG Flags);
 
+/* Loading a hive from a file as a key right below \REGISTRY\MACHINE or \REGISTRY\USER, and unloading
+ * it (SeRestorePrivilege). The file holds what NtSaveKey writes; a missing one is created empty. The
+ * hive's keys are written back to it when flushed, unloaded or at shutdown. NtLoadKey2's Flags and
+ * NtUnloadKey2's other than REG_FORCE_UNLOAD must be 0. */
+NTSYSAPI NTSTATUS NTAPI NtLoadKey(_In_ POBJECT_ATTRIBUTES TargetKey, _In_ POBJECT_ATTRIBUTES SourceFile);
+NTSYSAPI NTSTATUS NTAPI NtLoadKey2(_In_ POBJECT_ATTRIBUTES TargetKey, _In_ POBJECT_ATTRIBUTES SourceFile,
+                                   _In_ ULONG Flags);
+NTSYSAPI NTSTATUS NTAPI NtUnloadKey(_In_ POBJECT_ATTRIBUTES TargetKey);
+NTSYSAPI NTSTATUS NTAPI NtUnloadKey2(_In_ POBJECT_ATTRIBUTES TargetKey, _In_ ULONG Flags);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_NT_REGISTRY_SERVICES_H */

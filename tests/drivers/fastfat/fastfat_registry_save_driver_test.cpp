@@ -4,66 +4,15 @@
 // an existing file, a key open below the target, a file that is not a saved key.
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regsavekeyw
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regrestorekeyw
-#include "fastfat_driver_support.hpp"
-
-#include "support/administrator_process.hpp"
-
-#include <windows.h>
-#include <ntio/ntapi.h>
+#include "fastfat_registry_file_support.hpp"
 
 namespace ntio::test::drivers {
 namespace fastfat_registry_save {
 
-constexpr DWORD kDriveX = 1u << ('X' - 'A');
+using registry_files::set_privilege;
 
-struct PrivilegeSet {
-    ULONG PrivilegeCount = 1;
-    LUID_AND_ATTRIBUTES Privileges[1];
-};
-
-// Enables (or disables) one privilege of the current process's token.
-void set_privilege(LUID privilege, bool enabled) {
-    HANDLE token = nullptr;
-    ASSERT_EQ(NtOpenProcessToken(NtCurrentProcess(), TOKEN_ADJUST_PRIVILEGES, &token), STATUS_SUCCESS);
-    PrivilegeSet set;
-    set.Privileges[0].Luid = privilege;
-    set.Privileges[0].Attributes = enabled ? SE_PRIVILEGE_ENABLED : 0;
-    EXPECT_EQ(NtAdjustPrivilegesToken(token, FALSE, reinterpret_cast<PTOKEN_PRIVILEGES>(&set), 0, nullptr, nullptr),
-              STATUS_SUCCESS);
-    EXPECT_EQ(NtClose(token), STATUS_SUCCESS);
-}
-
-class RegistrySaveTest : public FastFatTest {
+class RegistrySaveTest : public registry_files::RegistryFileTest {
 protected:
-    void SetUp() override {
-        FastFatTest::SetUp();
-        if (IsSkipped()) return;
-        format({16, 16384, 4, 512, "REGSAVE"});
-        ASSERT_EQ(GetLogicalDrives() & kDriveX, 0u);
-        ASSERT_TRUE(DefineDosDeviceW(DDD_RAW_TARGET_PATH, L"X:", L"\\Device\\Ramdisk0")) << GetLastError();
-        m_admin.emplace(system(), u"regback.exe");
-    }
-    void TearDown() override {
-        for (HKEY& key : m_keys)
-            if (key) RegCloseKey(key);
-        m_admin.reset();
-        if (!IsSkipped()) {
-            EXPECT_TRUE(DefineDosDeviceW(DDD_RAW_TARGET_PATH | DDD_REMOVE_DEFINITION | DDD_EXACT_MATCH_ON_REMOVE, L"X:",
-                                         L"\\Device\\Ramdisk0"));
-        }
-        FastFatTest::TearDown();
-    }
-    HKEY create(HKEY parent, const wchar_t* name) {
-        HKEY key = nullptr;
-        EXPECT_EQ(RegCreateKeyExW(parent, name, 0, nullptr, 0, KEY_ALL_ACCESS, nullptr, &key, nullptr), ERROR_SUCCESS);
-        m_keys.push_back(key);
-        return key;
-    }
-    static DWORD dword(HKEY key, const wchar_t* sub_key, const wchar_t* name) {
-        DWORD value = 0, size = sizeof(value);
-        EXPECT_EQ(RegGetValueW(key, sub_key, name, RRF_RT_REG_DWORD, nullptr, &value, &size), ERROR_SUCCESS);
-        return value;
-    }
     // The source key: values of three types and a subkey with a value of its own.
     HKEY make_source() {
         HKEY source = create(HKEY_CURRENT_USER, L"Software\\ntio-save\\Source");
@@ -81,8 +30,6 @@ protected:
                   ERROR_SUCCESS);
         return source;
     }
-    std::optional<AdministratorProcess> m_admin;
-    std::vector<HKEY> m_keys;
 };
 
 TEST_F(RegistrySaveTest, a_saved_key_restores_over_another_key_which_keeps_its_name) {

@@ -88,4 +88,9 @@
 #define REG_FORCE_RESTORE (0x00000008L)
 #endif
 
+/* NtUnloadKey2: unload even while keys of the hive are open (they read as deleted). */
+#ifndef REG_FORCE_UNLOAD
+#define REG_FORCE_UNLOAD 1
+#endif
+
 #endif /* NTIO_DDK_REGISTRY_CONSTANTS_H */

@@ -164,6 +164,10 @@ WINADVAPI LSTATUS WINAPI RegSaveKeyExW(_In_ HKEY hKey, _In_ LPCWSTR lpFile, _In_
                                        _In_ DWORD Flags);
 WINADVAPI LSTATUS WINAPI RegRestoreKeyA(_In_ HKEY hKey, _In_ LPCSTR lpFile, _In_ DWORD dwFlags);
 WINADVAPI LSTATUS WINAPI RegRestoreKeyW(_In_ HKEY hKey, _In_ LPCWSTR lpFile, _In_ DWORD dwFlags);
+WINADVAPI LSTATUS WINAPI RegLoadKeyA(_In_ HKEY hKey, _In_opt_ LPCSTR lpSubKey, _In_ LPCSTR lpFile);
+WINADVAPI LSTATUS WINAPI RegLoadKeyW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey, _In_ LPCWSTR lpFile);
+WINADVAPI LSTATUS WINAPI RegUnLoadKeyA(_In_ HKEY hKey, _In_opt_ LPCSTR lpSubKey);
+WINADVAPI LSTATUS WINAPI RegUnLoadKeyW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey);
 WINADVAPI LSTATUS WINAPI RegDeleteValueA(_In_ HKEY hKey, _In_opt_ LPCSTR lpValueName);
 WINADVAPI LSTATUS WINAPI RegDeleteValueW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpValueName);
 
@@ -189,6 +193,8 @@ typedef PVALENTW PVALENT;
 #define RegSaveKey RegSaveKeyW
 #define RegSaveKeyEx RegSaveKeyExW
 #define RegRestoreKey RegRestoreKeyW
+#define RegLoadKey RegLoadKeyW
+#define RegUnLoadKey RegUnLoadKeyW
 #else
 #define RegCreateKeyEx RegCreateKeyExA
 #define RegOpenKeyEx RegOpenKeyExA
@@ -207,6 +213,8 @@ typedef PVALENTW PVALENT;
 #define RegSaveKey RegSaveKeyA
 #define RegSaveKeyEx RegSaveKeyExA
 #define RegRestoreKey RegRestoreKeyA
+#define RegLoadKey RegLoadKeyA
+#define RegUnLoadKey RegUnLoadKeyA
 typedef VALENTA VALENT;
 typedef PVALENTA PVALENT;
 #endif

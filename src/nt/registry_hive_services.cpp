@@ -1,0 +1,187 @@
+// NtLoadKey(2) and NtUnloadKey(2) with their Zw forms: a hive file mounted as a key right below
+// \REGISTRY\MACHINE or \REGISTRY\USER, and taken away again. The file is opened by the system,
+// exclusively, and held until the unload; the hive's keys are written back to it, as the .reg text
+// NtSaveKey writes, when a key of it is flushed, when it is unloaded and when the system shuts down.
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regloadkeyw
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regunloadkeyw
+// NT deviation: the file holds .reg text, not the binary hive format (docs/nt-deviations.md, config).
+#include "nt/current_system.hpp"
+#include <ntio/ntapi.h>
+#include <ntifs.h>
+
+#include "config/config_manager.hpp"
+#include "config/key_object.hpp"
+#include "nt/object_attributes.hpp"
+#include "nt/object_reference.hpp"
+#include "nt/previous_mode.hpp"
+#include "nt/registry_file_io.hpp"
+
+using namespace ntio::nt;
+using ntio::config::ConfigManager;
+using ntio::config::KeyBody;
+using ntio::config::NodeRef;
+
+namespace {
+
+POBJECT_TYPE key_type() noexcept { return &ntio::config::g_key_type; }
+
+// The hive's file, held open by the system until the unload.
+class KernelHiveFile final : public ConfigManager::HiveFile {
+public:
+    explicit KernelHiveFile(HANDLE handle) : m_handle(handle) {}
+    ~KernelHiveFile() override {
+        KernelModeCall kernel;
+        (void)ZwClose(m_handle);
+    }
+    NTSTATUS write(const std::string& text) override {
+        KernelModeCall kernel;
+        NTSTATUS status = write_whole_file(m_handle, text);
+        if (NT_SUCCESS(status)) {
+            IO_STATUS_BLOCK iosb{};
+            status = ZwFlushBuffersFile(m_handle, &iosb);
+        }
+        return status;
+    }
+
+private:
+    HANDLE m_handle;
+};
+
+void unload_hives_at_shutdown(void* context) { static_cast<ConfigManager*>(context)->unload_all_hives(); }
+
+// The absolute key name `attributes` gives (ObjectName, below RootDirectory when that is a key
+// handle), without a trailing backslash.
+NTSTATUS target_name(POBJECT_ATTRIBUTES attributes, KPROCESSOR_MODE mode, std::u16string& path) {
+    if (!attributes || !attributes->ObjectName || !attributes->ObjectName->Buffer) return STATUS_OBJECT_NAME_INVALID;
+    std::u16string name(reinterpret_cast<const char16_t*>(attributes->ObjectName->Buffer),
+                        attributes->ObjectName->Length / sizeof(WCHAR));
+    if (attributes->RootDirectory) {
+        HandleReference<KeyBody> root;
+        NTSTATUS status = root.reference(attributes->RootDirectory, 0, key_type(), mode);
+        if (!NT_SUCCESS(status)) return status;
+        status = root->manager->full_path(*root->node, path);
+        if (!NT_SUCCESS(status)) return status;
+        if (name.empty() || name.front() == u'\\') return STATUS_OBJECT_NAME_INVALID;
+        path += u'\\';
+        path += name;
+    } else {
+        if (name.empty() || name.front() != u'\\') return STATUS_OBJECT_NAME_INVALID;
+        path = std::move(name);
+    }
+    while (path.size() > 1 && path.back() == u'\\') path.pop_back();
+    return STATUS_SUCCESS;
+}
+
+// Splits `path` into the hive's parent (\REGISTRY\MACHINE or \REGISTRY\USER) and its one-component
+// name; STATUS_INVALID_PARAMETER for any other place (RegLoadKey: "This function always loads
+// information at the top of the registry hierarchy").
+NTSTATUS split_hive_name(const std::u16string& path, std::u16string& parent, std::u16string& name) {
+    const std::size_t sep = path.rfind(u'\\');
+    if (sep == std::u16string::npos || sep + 1 >= path.size()) return STATUS_INVALID_PARAMETER;
+    parent = path.substr(0, sep);
+    name = path.substr(sep + 1);
+    if (!ntio::config::names_equal(parent, u"\\REGISTRY\\MACHINE") &&
+        !ntio::config::names_equal(parent, u"\\REGISTRY\\USER"))
+        return STATUS_INVALID_PARAMETER;
+    if (name.size() > ntio::config::kMaxKeyNameChars) return STATUS_OBJECT_NAME_INVALID;
+    return STATUS_SUCCESS;
+}
+
+// RegLoadKey and RegUnLoadKey: "the calling process must have the SE_RESTORE_NAME and
+// SE_BACKUP_NAME privileges"; NtLoadKey's own check is SeRestorePrivilege's, which ntio makes for
+// both services (kernel callers are trusted).
+bool may_load(KPROCESSOR_MODE mode) {
+    return mode == KernelMode || SeSinglePrivilegeCheck(SeExports->SeRestorePrivilege, mode);
+}
+
+}  // namespace
+
+extern "C" {
+
+// Statuses: STATUS_PRIVILEGE_NOT_HELD without SeRestorePrivilege; STATUS_INVALID_PARAMETER for Flags
+// or a key not right below MACHINE or USER; STATUS_OBJECT_NAME_COLLISION when that key exists (a
+// guess: Learn does not say); the file's open status (a file already loaded is held exclusively:
+// STATUS_SHARING_VIOLATION); STATUS_REGISTRY_CORRUPT for a file that is not a saved key.
+NTSTATUS NTAPI NtLoadKey2(POBJECT_ATTRIBUTES TargetKey, POBJECT_ATTRIBUTES SourceFile, ULONG Flags) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    if (Flags != 0) return STATUS_INVALID_PARAMETER;
+    if (!may_load(mode)) return STATUS_PRIVILEGE_NOT_HELD;
+    CapturedObjectAttributes target;
+    NTSTATUS status = target.capture(TargetKey, mode);
+    if (!NT_SUCCESS(status)) return status;
+    CapturedObjectAttributes source;
+    status = source.capture(SourceFile, mode);
+    if (!NT_SUCCESS(status)) return status;
+    if (!target.get() || !source.get()) return STATUS_INVALID_PARAMETER;
+    std::u16string path, parent_path, name;
+    status = target_name(target.get(), mode, path);
+    if (!NT_SUCCESS(status)) return status;
+    status = split_hive_name(path, parent_path, name);
+    if (!NT_SUCCESS(status)) return status;
+    ConfigManager& config = ntio::System::current()->config();
+    NodeRef parent;
+    status = config.open_path(parent_path, parent);
+    if (!NT_SUCCESS(status)) return status;
+
+    KernelModeCall kernel;
+    OBJECT_ATTRIBUTES file_attributes = *source.get();
+    file_attributes.Attributes |= OBJ_KERNEL_HANDLE;
+    HANDLE file = nullptr;
+    IO_STATUS_BLOCK iosb{};
+    status = ZwCreateFile(&file, GENERIC_READ | GENERIC_WRITE | SYNCHRONIZE, &file_attributes, &iosb, nullptr,
+                          FILE_ATTRIBUTE_NORMAL, 0, FILE_OPEN_IF,
+                          FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
+    if (!NT_SUCCESS(status)) return status;
+    auto hive_file = std::make_unique<KernelHiveFile>(file);
+    std::string text;
+    status = read_whole_file(file, text);
+    if (!NT_SUCCESS(status)) return status;
+    std::string message;
+    NodeRef root;
+    status = config.load_hive(*parent, name, text, std::move(hive_file), message, root);
+    if (!NT_SUCCESS(status)) return status;
+    if (config.claim_hive_shutdown()) ntio::System::current()->at_shutdown(unload_hives_at_shutdown, &config);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtLoadKey(POBJECT_ATTRIBUTES TargetKey, POBJECT_ATTRIBUTES SourceFile) {
+    return NtLoadKey2(TargetKey, SourceFile, 0);
+}
+
+// STATUS_INVALID_PARAMETER for a key that is not a loaded hive's root (or Flags other than
+// REG_FORCE_UNLOAD); STATUS_CANNOT_DELETE while a key of the hive is open, unless REG_FORCE_UNLOAD
+// (then the open keys read as deleted). The hive is written back to its file first; a write that
+// fails leaves it loaded.
+NTSTATUS NTAPI NtUnloadKey2(POBJECT_ATTRIBUTES TargetKey, ULONG Flags) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    if (Flags & ~ULONG{REG_FORCE_UNLOAD}) return STATUS_INVALID_PARAMETER;
+    if (!may_load(mode)) return STATUS_PRIVILEGE_NOT_HELD;
+    CapturedObjectAttributes target;
+    NTSTATUS status = target.capture(TargetKey, mode);
+    if (!NT_SUCCESS(status)) return status;
+    if (!target.get()) return STATUS_INVALID_PARAMETER;
+    std::u16string path, parent_path, name;
+    status = target_name(target.get(), mode, path);
+    if (!NT_SUCCESS(status)) return status;
+    status = split_hive_name(path, parent_path, name);
+    if (!NT_SUCCESS(status)) return status;
+    ConfigManager& config = ntio::System::current()->config();
+    NodeRef root;
+    status = config.open_path(path, root);
+    if (!NT_SUCCESS(status)) return status;
+    return config.unload_hive(std::move(root), (Flags & REG_FORCE_UNLOAD) != 0);
+}
+
+NTSTATUS NTAPI NtUnloadKey(POBJECT_ATTRIBUTES TargetKey) { return NtUnloadKey2(TargetKey, 0); }
+
+NTSTATUS NTAPI ZwLoadKey(POBJECT_ATTRIBUTES KeyObjectAttributes, POBJECT_ATTRIBUTES FileObjectAttributes) {
+    KernelModeCall kernel;
+    return NtLoadKey2(KeyObjectAttributes, FileObjectAttributes, 0);
+}
+
+NTSTATUS NTAPI ZwUnloadKey(POBJECT_ATTRIBUTES KeyObjectAttributes) {
+    KernelModeCall kernel;
+    return NtUnloadKey2(KeyObjectAttributes, 0);
+}
+
+}  // extern "C"
