@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -125,6 +126,9 @@ public:
     // STATUS_INVALID_PARAMETER when `root` is not a loaded hive's root; STATUS_CANNOT_DELETE while a
     // key of the hive is open, unless `force`. `root` is the caller's only reference besides the tree's.
     NTSTATUS unload_hive(NodeRef root, bool force);
+    // Runs `fn` on the file of the loaded hive rooted at `root`, with the hive list locked (no load,
+    // unload or write-back meanwhile). STATUS_INVALID_PARAMETER when `root` is no loaded hive's root.
+    NTSTATUS with_hive_file(const KeyNode& root, const std::function<NTSTATUS(HiveFile&)>& fn);
     // Writes back the loaded hive holding `node`; nothing to do for other keys.
     NTSTATUS flush_hive(const KeyNode& node);
     // Every loaded hive written back and removed (system shutdown).

@@ -93,6 +93,14 @@ NTSTATUS ConfigManager::flush_hive(const KeyNode& node)
     return STATUS_SUCCESS;
 }
 
+NTSTATUS ConfigManager::with_hive_file(const KeyNode& root, const std::function<NTSTATUS(HiveFile&)>& fn)
+{
+    std::lock_guard hives(m_hives_lock);
+    for (LoadedHive& hive : m_hives)
+        if (hive.root.get() == &root) return fn(*hive.file);
+    return STATUS_INVALID_PARAMETER;
+}
+
 void ConfigManager::unload_all_hives() noexcept
 {
     std::lock_guard hives(m_hives_lock);

@@ -400,25 +400,40 @@ NTSTATUS import_reg(ConfigManager& config, std::string_view text, std::string& m
     });
 }
 
-NTSTATUS restore_reg(ConfigManager& config, const NodeRef& target, std::string_view text, bool force,
-                     std::string& message)
+namespace {
+// The operations of a saved key's text: its top key, then keys below it and values; nothing
+// deleted, nothing elsewhere. STATUS_REGISTRY_CORRUPT (with `message`) for other text.
+NTSTATUS saved_key_operations(std::string_view text, std::vector<RegOperation>& ops, std::string& message)
 {
-    std::vector<RegOperation> ops;
     if (!NT_SUCCESS(parse_reg(decode_reg_text(text), ops, message)) || ops.empty() ||
         ops.front().kind != RegOperation::CreateKey) {
         if (message.empty()) message = "not a saved key";
         return STATUS_REGISTRY_CORRUPT;
     }
-    // A saved key is its top key, then keys below it and values: nothing deleted, nothing elsewhere.
-    const std::u16string saved_root = ops.front().key;
     for (const RegOperation& op : ops) {
         std::u16string_view rest;
         if (op.kind == RegOperation::DeleteKey || op.kind == RegOperation::DeleteValue ||
-            !below_root(op.key, saved_root, rest)) {
+            !below_root(op.key, ops.front().key, rest)) {
             message = "line " + std::to_string(op.line) + ": not part of the saved key";
             return STATUS_REGISTRY_CORRUPT;
         }
     }
+    return STATUS_SUCCESS;
+}
+}  // namespace
+
+NTSTATUS check_saved_key(std::string_view text, std::string& message)
+{
+    std::vector<RegOperation> ops;
+    return saved_key_operations(text, ops, message);
+}
+
+NTSTATUS restore_reg(ConfigManager& config, const NodeRef& target, std::string_view text, bool force,
+                     std::string& message)
+{
+    std::vector<RegOperation> ops;
+    if (NTSTATUS status = saved_key_operations(text, ops, message); !NT_SUCCESS(status)) return status;
+    const std::u16string saved_root = ops.front().key;
     std::u16string target_path;
     NTSTATUS status = config.full_path(*target, target_path);
     if (!NT_SUCCESS(status)) return status;

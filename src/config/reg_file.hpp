@@ -23,6 +23,9 @@ NTSTATUS import_reg_file(ConfigManager& config, const std::string& path, std::st
 NTSTATUS restore_reg(ConfigManager& config, const NodeRef& target, std::string_view text, bool force,
                      std::string& message);
 
+// Whether `text` is what a save wrote (STATUS_REGISTRY_CORRUPT with `message` when not).
+NTSTATUS check_saved_key(std::string_view text, std::string& message);
+
 // Writes `key_path` ("\REGISTRY\MACHINE\SOFTWARE" or "HKEY_LOCAL_MACHINE\SOFTWARE") and everything
 // below it as version 5.00 text (UTF-8, CRLF line ends), volatile keys included.
 NTSTATUS export_reg(ConfigManager& config, std::u16string_view key_path, std::string& out);

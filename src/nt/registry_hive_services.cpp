@@ -1,4 +1,4 @@
-// NtLoadKey(2) and NtUnloadKey(2) with their Zw forms: a hive file mounted as a key right below
+// NtLoadKey(2), NtUnloadKey(2) and NtReplaceKey with their Zw forms: a hive file mounted as a key right below
 // \REGISTRY\MACHINE or \REGISTRY\USER, and taken away again. The file is opened by the system,
 // exclusively, and held until the unload; the hive's keys are written back to it, as the .reg text
 // NtSaveKey writes, when a key of it is flushed, when it is unloaded and when the system shuts down.
@@ -15,6 +15,10 @@
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/registry_file_io.hpp"
+#include "config/reg_file.hpp"
+
+#include <cstring>
+#include <vector>
 
 using namespace ntio::nt;
 using ntio::config::ConfigManager;
@@ -29,6 +33,7 @@ POBJECT_TYPE key_type() noexcept { return &ntio::config::g_key_type; }
 class KernelHiveFile final : public ConfigManager::HiveFile {
 public:
     explicit KernelHiveFile(HANDLE handle) : m_handle(handle) {}
+    HANDLE handle() const noexcept { return m_handle; }
     ~KernelHiveFile() override {
         KernelModeCall kernel;
         (void)ZwClose(m_handle);
@@ -46,6 +51,34 @@ public:
 private:
     HANDLE m_handle;
 };
+
+// Renames the file `file` is open on to `name` (below `root` when not null). Kernel mode.
+NTSTATUS rename_file(HANDLE file, HANDLE root, const char16_t* name, std::size_t chars) {
+    std::vector<unsigned char> buffer(FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName) + chars * sizeof(WCHAR));
+    auto* info = reinterpret_cast<PFILE_RENAME_INFORMATION>(buffer.data());
+    info->ReplaceIfExists = FALSE;
+    info->RootDirectory = root;
+    info->FileNameLength = static_cast<ULONG>(chars * sizeof(WCHAR));
+    std::memcpy(info->FileName, name, info->FileNameLength);
+    IO_STATUS_BLOCK iosb{};
+    return ZwSetInformationFile(file, &iosb, info, static_cast<ULONG>(buffer.size()), FileRenameInformation);
+}
+
+// The full NT name of the file `file` is open on. Kernel mode.
+NTSTATUS file_name(HANDLE file, std::u16string& name) {
+    std::vector<unsigned char> buffer(sizeof(OBJECT_NAME_INFORMATION) + 1024 * sizeof(WCHAR));
+    ULONG needed = 0;
+    NTSTATUS status = ZwQueryObject(file, ObjectNameInformation, buffer.data(), static_cast<ULONG>(buffer.size()),
+                                    &needed);
+    if (status == STATUS_INFO_LENGTH_MISMATCH || status == STATUS_BUFFER_OVERFLOW) {
+        buffer.resize(needed);
+        status = ZwQueryObject(file, ObjectNameInformation, buffer.data(), needed, &needed);
+    }
+    if (!NT_SUCCESS(status)) return status;
+    const auto* info = reinterpret_cast<const OBJECT_NAME_INFORMATION*>(buffer.data());
+    name.assign(reinterpret_cast<const char16_t*>(info->Name.Buffer), info->Name.Length / sizeof(WCHAR));
+    return name.empty() ? STATUS_OBJECT_NAME_INVALID : STATUS_SUCCESS;
+}
 
 void unload_hives_at_shutdown(void* context) { static_cast<ConfigManager*>(context)->unload_all_hives(); }
 
@@ -128,7 +161,7 @@ NTSTATUS NTAPI NtLoadKey2(POBJECT_ATTRIBUTES TargetKey, POBJECT_ATTRIBUTES Sourc
     file_attributes.Attributes |= OBJ_KERNEL_HANDLE;
     HANDLE file = nullptr;
     IO_STATUS_BLOCK iosb{};
-    status = ZwCreateFile(&file, GENERIC_READ | GENERIC_WRITE | SYNCHRONIZE, &file_attributes, &iosb, nullptr,
+    status = ZwCreateFile(&file, GENERIC_READ | GENERIC_WRITE | DELETE | SYNCHRONIZE, &file_attributes, &iosb, nullptr,
                           FILE_ATTRIBUTE_NORMAL, 0, FILE_OPEN_IF,
                           FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
     if (!NT_SUCCESS(status)) return status;
@@ -173,6 +206,72 @@ NTSTATUS NTAPI NtUnloadKey2(POBJECT_ATTRIBUTES TargetKey, ULONG Flags) {
 }
 
 NTSTATUS NTAPI NtUnloadKey(POBJECT_ATTRIBUTES TargetKey) { return NtUnloadKey2(TargetKey, 0); }
+
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regreplacekeyw: the hive's file is
+// renamed to OldFile (the loaded hive keeps writing to it) and NewFile, a saved key, takes the
+// hive's file name, so the next load of that file gives NewFile's keys. SeRestorePrivilege; the key
+// must be a hive's root (STATUS_INVALID_PARAMETER otherwise, a guess); OldFile must not exist.
+// NT deviation: only a hive NtLoadKey loaded has a file of its own: the system's hives (SOFTWARE,
+// SYSTEM, ...) share one store and give STATUS_NOT_SUPPORTED.
+NTSTATUS NTAPI NtReplaceKey(POBJECT_ATTRIBUTES NewFile, HANDLE TargetHandle, POBJECT_ATTRIBUTES OldFile) {
+    const KPROCESSOR_MODE mode = previous_mode();
+    if (!may_load(mode)) return STATUS_PRIVILEGE_NOT_HELD;
+    CapturedObjectAttributes new_file;
+    NTSTATUS status = new_file.capture(NewFile, mode);
+    if (!NT_SUCCESS(status)) return status;
+    CapturedObjectAttributes old_file;
+    status = old_file.capture(OldFile, mode);
+    if (!NT_SUCCESS(status)) return status;
+    if (!new_file.get() || !old_file.get() || !old_file.get()->ObjectName || !old_file.get()->ObjectName->Buffer)
+        return STATUS_INVALID_PARAMETER;
+    HandleReference<KeyBody> key;
+    status = key.reference(TargetHandle, 0, key_type(), mode);
+    if (!NT_SUCCESS(status)) return status;
+    ConfigManager& config = *key->manager;
+    const ntio::config::KeyNode* root = config.hive_of(*key->node);
+    if (!root) return STATUS_KEY_DELETED;
+    if (root != key->node.get() || !root->parent) return STATUS_INVALID_PARAMETER;
+    if (!(root->flags & ntio::config::kKeyLoaded)) return STATUS_NOT_SUPPORTED;
+
+    KernelModeCall kernel;
+    OBJECT_ATTRIBUTES new_attributes = *new_file.get();
+    new_attributes.Attributes |= OBJ_KERNEL_HANDLE;
+    HANDLE replacement = nullptr;
+    IO_STATUS_BLOCK iosb{};
+    status = ZwCreateFile(&replacement, GENERIC_READ | DELETE | SYNCHRONIZE, &new_attributes, &iosb, nullptr,
+                          FILE_ATTRIBUTE_NORMAL, 0, FILE_OPEN, FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT,
+                          nullptr, 0);
+    if (!NT_SUCCESS(status)) return status;
+    std::string text;
+    status = read_whole_file(replacement, text);
+    std::string message;
+    if (NT_SUCCESS(status) && !text.empty()) status = ntio::config::check_saved_key(text, message);
+    if (NT_SUCCESS(status)) {
+        const OBJECT_ATTRIBUTES& old_attributes = *old_file.get();
+        status = config.with_hive_file(*root, [&](ConfigManager::HiveFile& file) -> NTSTATUS {
+            const HANDLE held = static_cast<KernelHiveFile&>(file).handle();
+            std::u16string hive_name;
+            NTSTATUS done = file_name(held, hive_name);
+            if (!NT_SUCCESS(done)) return done;
+            done = rename_file(held, old_attributes.RootDirectory,
+                               reinterpret_cast<const char16_t*>(old_attributes.ObjectName->Buffer),
+                               old_attributes.ObjectName->Length / sizeof(WCHAR));
+            if (!NT_SUCCESS(done)) return done;
+            done = rename_file(replacement, nullptr, hive_name.data(), hive_name.size());
+            // The hive's file goes back to its name when the new one cannot take it.
+            if (!NT_SUCCESS(done)) (void)rename_file(held, nullptr, hive_name.data(), hive_name.size());
+            return done;
+        });
+    }
+    (void)ZwClose(replacement);
+    return status;
+}
+
+NTSTATUS NTAPI ZwReplaceKey(POBJECT_ATTRIBUTES NewFileObjectAttributes, HANDLE KeyHandle,
+                            POBJECT_ATTRIBUTES OldFileObjectAttributes) {
+    KernelModeCall kernel;
+    return NtReplaceKey(NewFileObjectAttributes, KeyHandle, OldFileObjectAttributes);
+}
 
 NTSTATUS NTAPI ZwLoadKey(POBJECT_ATTRIBUTES KeyObjectAttributes, POBJECT_ATTRIBUTES FileObjectAttributes) {
     KernelModeCall kernel;

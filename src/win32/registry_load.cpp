@@ -1,4 +1,5 @@
-// advapi32 RegLoadKey and RegUnLoadKey (A and W) over NtLoadKey and NtUnloadKey: the hive's key is
+// advapi32 RegLoadKey, RegUnLoadKey and RegReplaceKey (A and W) over NtLoadKey, NtUnloadKey and
+// NtReplaceKey: the hive's key is
 // lpSubKey below hKey (HKEY_LOCAL_MACHINE or HKEY_USERS, or a handle to either), the file a DOS
 // path, turned into its NT name as CreateFile turns it.
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regloadkeyw
@@ -42,6 +43,35 @@ LSTATUS unload_key(HKEY hKey, const Char* sub_key) {
     return with_target(hKey, sub_key, [](POBJECT_ATTRIBUTES target) { return NtUnloadKey(target); });
 }
 
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regreplacekeyw: hKey, or its
+// lpSubKey, is the hive's root.
+template <class Char>
+LSTATUS replace_key(HKEY hKey, const Char* sub_key, const Char* new_file, const Char* old_file) {
+    ensure_system();
+    if (!new_file || !old_file) return ERROR_INVALID_PARAMETER;
+    KeyArg key;
+    NTSTATUS status = key.open(hKey, MAXIMUM_ALLOWED);
+    if (!NT_SUCCESS(status)) return to_error(status);
+    HANDLE target = key.get();
+    HANDLE opened = nullptr;
+    if (sub_key && *sub_key) {
+        Name name(sub_key);
+        if (!NT_SUCCESS(name.status())) return to_error(name.status());
+        OBJECT_ATTRIBUTES attributes;
+        init_key_attributes(attributes, key.get(), name.get());
+        status = NtOpenKey(&opened, MAXIMUM_ALLOWED, &attributes);
+        if (!NT_SUCCESS(status)) return to_error(status);
+        target = opened;
+    }
+    DosPathAttributes replacement(new_file, nullptr);
+    DosPathAttributes backup(old_file, nullptr);
+    status = !NT_SUCCESS(replacement.status()) ? replacement.status()
+             : !NT_SUCCESS(backup.status())    ? backup.status()
+                                               : NtReplaceKey(replacement.get(), target, backup.get());
+    if (opened) (void)NtClose(opened);
+    return to_error(status);
+}
+
 }  // namespace
 
 extern "C" {
@@ -50,5 +80,11 @@ LSTATUS WINAPI RegLoadKeyW(HKEY hKey, LPCWSTR lpSubKey, LPCWSTR lpFile) { return
 LSTATUS WINAPI RegLoadKeyA(HKEY hKey, LPCSTR lpSubKey, LPCSTR lpFile) { return load_key(hKey, lpSubKey, lpFile); }
 LSTATUS WINAPI RegUnLoadKeyW(HKEY hKey, LPCWSTR lpSubKey) { return unload_key(hKey, lpSubKey); }
 LSTATUS WINAPI RegUnLoadKeyA(HKEY hKey, LPCSTR lpSubKey) { return unload_key(hKey, lpSubKey); }
+LSTATUS WINAPI RegReplaceKeyW(HKEY hKey, LPCWSTR lpSubKey, LPCWSTR lpNewFile, LPCWSTR lpOldFile) {
+    return replace_key(hKey, lpSubKey, lpNewFile, lpOldFile);
+}
+LSTATUS WINAPI RegReplaceKeyA(HKEY hKey, LPCSTR lpSubKey, LPCSTR lpNewFile, LPCSTR lpOldFile) {
+    return replace_key(hKey, lpSubKey, lpNewFile, lpOldFile);
+}
 
 }  // extern "C"

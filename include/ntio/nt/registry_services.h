@@ -78,6 +78,10 @@ NTSYSAPI NTSTATUS NTAPI NtLoadKey2(_In_ POBJECT_ATTRIBUTES TargetKey, _In_ POBJE
                                    _In_ ULONG Flags);
 NTSYSAPI NTSTATUS NTAPI NtUnloadKey(_In_ POBJECT_ATTRIBUTES TargetKey);
 NTSYSAPI NTSTATUS NTAPI NtUnloadKey2(_In_ POBJECT_ATTRIBUTES TargetKey, _In_ ULONG Flags);
+/* The loaded hive's file renamed to OldFile and NewFile (a saved key) put in its place, for the
+ * hive's next load (SeRestorePrivilege; a system hive is STATUS_NOT_SUPPORTED in ntio). */
+NTSYSAPI NTSTATUS NTAPI NtReplaceKey(_In_ POBJECT_ATTRIBUTES NewFile, _In_ HANDLE TargetHandle,
+                                     _In_ POBJECT_ATTRIBUTES OldFile);
 
 NTIO_END_DECLS
 

@@ -3,9 +3,10 @@
 // below HKEY_LOCAL_MACHINE, changed, unloaded (written back to its file) and loaded again with the
 // change; a missing file loads as an empty hive; the privilege, the places a hive may go, a name
 // that exists, a file already loaded, a file that is not a saved key, a key of the hive left open
-// (refused, or REG_FORCE_UNLOAD and the open key reads as deleted).
+// (refused, or REG_FORCE_UNLOAD and the open key reads as deleted); RegReplaceKey.
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regloadkeyw
 // https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regunloadkeyw
+// https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regreplacekeyw
 #include "fastfat_registry_file_support.hpp"
 
 namespace ntio::test::drivers {
@@ -160,6 +161,55 @@ TEST_F(RegistryLoadTest, an_open_key_stops_the_unload_unless_forced) {
     ASSERT_EQ(RegLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-open", L"X:\\open.reg"), ERROR_SUCCESS);
     EXPECT_EQ(dword(HKEY_LOCAL_MACHINE, L"ntio-open\\Child", L"Seven"), 7u);
     EXPECT_EQ(RegUnLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-open"), ERROR_SUCCESS);
+}
+
+// RegReplaceKey: the loaded hive's file becomes the backup (and keeps taking the hive's changes);
+// the new file, under the hive file's name, is what the next load gives.
+TEST_F(RegistryLoadTest, a_replaced_hive_file_takes_effect_at_the_next_load) {
+    save_sample(L"X:\\base.reg");
+    HKEY other = create(HKEY_CURRENT_USER, L"Software\\ntio-load\\Other");
+    const DWORD nine = 9;
+    ASSERT_EQ(RegSetValueExW(other, L"Nine", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&nine), sizeof(nine)),
+              ERROR_SUCCESS);
+    ASSERT_EQ(RegSaveKeyW(other, L"X:\\new.reg", nullptr), ERROR_SUCCESS);
+    ASSERT_EQ(RegLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl", L"X:\\base.reg"), ERROR_SUCCESS);
+
+    ASSERT_EQ(RegReplaceKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl", L"X:\\new.reg", L"X:\\old.reg"), ERROR_SUCCESS);
+    // The loaded hive is as it was, and its changes go to the backup.
+    EXPECT_EQ(dword(HKEY_LOCAL_MACHINE, L"ntio-repl", L"One"), 1u);
+    HKEY hive = nullptr;
+    ASSERT_EQ(RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"ntio-repl", 0, KEY_ALL_ACCESS, &hive), ERROR_SUCCESS);
+    const DWORD three = 3;
+    ASSERT_EQ(RegSetValueExW(hive, L"One", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&three), sizeof(three)),
+              ERROR_SUCCESS);
+    ASSERT_EQ(RegCloseKey(hive), ERROR_SUCCESS);
+    ASSERT_EQ(RegUnLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl"), ERROR_SUCCESS);
+
+    ASSERT_EQ(RegLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl", L"X:\\base.reg"), ERROR_SUCCESS);
+    EXPECT_EQ(dword(HKEY_LOCAL_MACHINE, L"ntio-repl", L"Nine"), 9u) << "the new file took the name";
+    EXPECT_FALSE(exists(HKEY_LOCAL_MACHINE, L"ntio-repl\\Child"));
+    ASSERT_EQ(RegLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-backup", L"X:\\old.reg"), ERROR_SUCCESS);
+    EXPECT_EQ(dword(HKEY_LOCAL_MACHINE, L"ntio-backup", L"One"), 3u) << "the backup took the change";
+    EXPECT_EQ(dword(HKEY_LOCAL_MACHINE, L"ntio-backup\\Child", L"Seven"), 7u);
+
+    // Only a loaded hive's root; the backup must be a new file; the new file a saved key.
+    EXPECT_EQ(RegReplaceKeyW(HKEY_LOCAL_MACHINE, L"ntio-backup\\Child", L"X:\\new2.reg", L"X:\\old2.reg"),
+              ERROR_INVALID_PARAMETER);
+    EXPECT_EQ(RegReplaceKeyW(HKEY_LOCAL_MACHINE, L"SOFTWARE", L"X:\\new2.reg", L"X:\\old2.reg"), ERROR_NOT_SUPPORTED);
+    ASSERT_EQ(RegSaveKeyW(other, L"X:\\new2.reg", nullptr), ERROR_SUCCESS);
+    EXPECT_EQ(RegReplaceKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl", L"X:\\new2.reg", L"X:\\old.reg"), ERROR_ALREADY_EXISTS);
+    HANDLE junk = CreateFileW(L"X:\\junk2.reg", GENERIC_WRITE, 0, nullptr, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+    ASSERT_NE(junk, INVALID_HANDLE_VALUE);
+    DWORD written = 0;
+    ASSERT_TRUE(WriteFile(junk, "junk", 4, &written, nullptr));
+    ASSERT_TRUE(CloseHandle(junk));
+    EXPECT_EQ(RegReplaceKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl", L"X:\\junk2.reg", L"X:\\old3.reg"), ERROR_BADDB);
+    set_privilege(SeExports->SeRestorePrivilege, false);
+    EXPECT_EQ(RegReplaceKeyA(HKEY_LOCAL_MACHINE, "ntio-repl", "X:\\new2.reg", "X:\\old4.reg"),
+              ERROR_PRIVILEGE_NOT_HELD);
+    set_privilege(SeExports->SeRestorePrivilege, true);
+    EXPECT_EQ(RegUnLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl"), ERROR_SUCCESS);
+    EXPECT_EQ(RegUnLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-backup"), ERROR_SUCCESS);
 }
 
 }  // namespace fastfat_registry_load

@@ -19,6 +19,10 @@ NTSYSAPI NTSTATUS NTAPI ZwRestoreKey(_In_ HANDLE KeyHandle, _In_ HANDLE FileHand
 NTSYSAPI NTSTATUS NTAPI ZwLoadKey(_In_ POBJECT_ATTRIBUTES KeyObjectAttributes,
                                   _In_ POBJECT_ATTRIBUTES FileObjectAttributes);
 NTSYSAPI NTSTATUS NTAPI ZwUnloadKey(_In_ POBJECT_ATTRIBUTES KeyObjectAttributes);
+/* A loaded hive's file renamed to OldFile, NewFile taking its name for the hive's next load.
+ * https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regreplacekeyw */
+NTSYSAPI NTSTATUS NTAPI ZwReplaceKey(_In_ POBJECT_ATTRIBUTES NewFileObjectAttributes, _In_ HANDLE KeyHandle,
+                                     _In_ POBJECT_ATTRIBUTES OldFileObjectAttributes);
 
 NTIO_END_DECLS
 

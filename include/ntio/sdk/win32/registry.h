@@ -168,6 +168,10 @@ WINADVAPI LSTATUS WINAPI RegLoadKeyA(_In_ HKEY hKey, _In_opt_ LPCSTR lpSubKey, _
 WINADVAPI LSTATUS WINAPI RegLoadKeyW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey, _In_ LPCWSTR lpFile);
 WINADVAPI LSTATUS WINAPI RegUnLoadKeyA(_In_ HKEY hKey, _In_opt_ LPCSTR lpSubKey);
 WINADVAPI LSTATUS WINAPI RegUnLoadKeyW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey);
+WINADVAPI LSTATUS WINAPI RegReplaceKeyA(_In_ HKEY hKey, _In_opt_ LPCSTR lpSubKey, _In_ LPCSTR lpNewFile,
+                                        _In_ LPCSTR lpOldFile);
+WINADVAPI LSTATUS WINAPI RegReplaceKeyW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey, _In_ LPCWSTR lpNewFile,
+                                        _In_ LPCWSTR lpOldFile);
 WINADVAPI LSTATUS WINAPI RegDeleteValueA(_In_ HKEY hKey, _In_opt_ LPCSTR lpValueName);
 WINADVAPI LSTATUS WINAPI RegDeleteValueW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpValueName);
 
@@ -195,6 +199,7 @@ typedef PVALENTW PVALENT;
 #define RegRestoreKey RegRestoreKeyW
 #define RegLoadKey RegLoadKeyW
 #define RegUnLoadKey RegUnLoadKeyW
+#define RegReplaceKey RegReplaceKeyW
 #else
 #define RegCreateKeyEx RegCreateKeyExA
 #define RegOpenKeyEx RegOpenKeyExA
@@ -215,6 +220,7 @@ typedef PVALENTW PVALENT;
 #define RegRestoreKey RegRestoreKeyA
 #define RegLoadKey RegLoadKeyA
 #define RegUnLoadKey RegUnLoadKeyA
+#define RegReplaceKey RegReplaceKeyA
 typedef VALENTA VALENT;
 typedef PVALENTA PVALENT;
 #endif
