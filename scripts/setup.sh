@@ -6,7 +6,7 @@ set -euo pipefail
 NTIO_PACKAGES=(
   cmake ninja-build g++ clang-14 libclang-rt-14-dev lld ccache pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libfmt-dev libcli11-dev libsqlite3-dev libasio-dev
-  libedit-dev nlohmann-json3-dev
+  libedit-dev nlohmann-json3-dev libicu-dev nettle-dev
   gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev
   dosfstools mtools
   fio

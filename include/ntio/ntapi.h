@@ -278,6 +278,7 @@ NTIO_END_DECLS
 #include "nt/file_cancel_services.h"
 #include "nt/registry_services.h"
 #include "nt/driver_services.h"
+#include "nt/display_string.h"
 #include "nt/section_services.h"
 #include "nt/virtual_memory_services.h"
 #include "nt/power_services.h"

@@ -6,6 +6,8 @@
 #include "ntio_ddk/rtl_generic_table.h"
 #include "ntio_ddk/rtl_run_once.h"
 #include "ntio_ddk/rtl_hash_table.h"
+#include "ntio_ddk/rtl_product.h"
+#include "ntio_ddk/display_string.h"
 #include "ntio_ddk/ps_notify.h"
 #include "ntio_ddk/ps_information.h"
 #include "ntio_ddk/io_driver_path.h"

@@ -25,6 +25,7 @@
 #include "ntio_ddk/ex_callback.h"
 #include "ntio_ddk/io.h"
 #include "ntio_ddk/cm_resources.h"
+#include "ntio_ddk/rtl_mem_io_resource.h"
 #include "ntio_ddk/interrupt.h"
 #include "ntio_ddk/etw.h"
 #include "ntio_ddk/wmi.h"

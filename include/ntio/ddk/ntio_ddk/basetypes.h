@@ -66,7 +66,7 @@
 typedef void *PVOID, **PPVOID;
 typedef const void *PCVOID, *LPCVOID;
 typedef void *LPVOID;
-typedef char CHAR, CCHAR, *PCHAR, *PSZ, *LPSTR, *PSTR;
+typedef char CHAR, CCHAR, *PCHAR, *PCH, *PSZ, *LPSTR, *PSTR;
 typedef const char *PCSZ, *PCSTR, *LPCSTR, *PCCH;
 typedef CHAR *PCCHAR;
 typedef unsigned char UCHAR, *PUCHAR, BYTE, *PBYTE, *LPBYTE, BOOLEAN, *PBOOLEAN;

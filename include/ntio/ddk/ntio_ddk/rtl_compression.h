@@ -51,6 +51,51 @@ NTSYSAPI NTSTATUS NTAPI RtlDecompressFragment(USHORT CompressionFormat, PUCHAR U
                                               ULONG CompressedBufferSize, ULONG FragmentOffset,
                                               PULONG FinalUncompressedSize, PVOID WorkSpace);
 
+/* The chunk interface a file system uses to keep a compression unit as independent chunks (LZNT1
+ * only; any other format is STATUS_UNSUPPORTED_COMPRESSION, FORMAT_NONE/DEFAULT
+ * STATUS_INVALID_PARAMETER). Learn lists the four routines as reserved for system use:
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtlcompresschunks
+ * ntio's contract, from the [MS-XCA] LZNT1 chunk format (a 2-byte header per chunk of 4096 bytes):
+ * ChunkShift is 12; in CompressedChunkSizes a size of 0 stands for a chunk of zeros (no bytes), a
+ * size of 4096 for a chunk stored raw (no header), any other size for an LZNT1 chunk with its
+ * header. */
+typedef struct _COMPRESSED_DATA_INFO {
+    USHORT CompressionFormatAndEngine;
+    UCHAR CompressionUnitShift;
+    UCHAR ChunkShift;
+    UCHAR ClusterShift;
+    UCHAR Reserved;
+    USHORT NumberOfChunks;
+    ULONG CompressedChunkSizes[ANYSIZE_ARRAY];
+} COMPRESSED_DATA_INFO, *PCOMPRESSED_DATA_INFO;
+
+/* Steps *CompressedBuffer over one LZNT1 chunk of a compressed stream: *ChunkBuffer and *ChunkSize
+ * get the chunk with its header. STATUS_NO_MORE_ENTRIES (*ChunkSize 0) at the end of the stream (a
+ * zero header or fewer than 2 bytes left); STATUS_BAD_COMPRESSION_BUFFER for a header without the
+ * LZNT1 signature or claiming more than the buffer holds. */
+NTSYSAPI NTSTATUS NTAPI RtlDescribeChunk(USHORT CompressionFormat, PUCHAR* CompressedBuffer,
+                                         PUCHAR EndOfCompressedBufferPlus1, PUCHAR* ChunkBuffer, PULONG ChunkSize);
+/* Reserves room for one chunk at *CompressedBuffer and advances it. ChunkSize 0 writes the LZNT1
+ * chunk of 4096 zeros; 4096 writes the header of a stored chunk, the caller copies its bytes to
+ * *ChunkBuffer + 2; any other size (3..4098, header included) is left for the caller to fill.
+ * STATUS_BUFFER_TOO_SMALL when the room is not there. */
+NTSYSAPI NTSTATUS NTAPI RtlReserveChunk(USHORT CompressionFormat, PUCHAR* CompressedBuffer,
+                                        PUCHAR EndOfCompressedBufferPlus1, PUCHAR* ChunkBuffer, ULONG ChunkSize);
+/* Decompresses the chunks CompressedDataInfo describes, which lie back to back in CompressedBuffer
+ * and, when that runs out, continue in CompressedTail. */
+NTSYSAPI NTSTATUS NTAPI RtlDecompressChunks(PUCHAR UncompressedBuffer, ULONG UncompressedBufferSize,
+                                            PUCHAR CompressedBuffer, ULONG CompressedBufferSize,
+                                            PUCHAR CompressedTail, ULONG CompressedTailSize,
+                                            PCOMPRESSED_DATA_INFO CompressedDataInfo);
+/* Compresses UncompressedBuffer chunk by chunk and fills CompressedChunkSizes and NumberOfChunks.
+ * STATUS_BUFFER_TOO_SMALL when CompressedDataInfoLength has no room for every chunk's size, when the
+ * chunks do not fit, or when they do not save at least a cluster (1 << ClusterShift bytes): the
+ * caller then stores the unit uncompressed. STATUS_BUFFER_ALL_ZEROS (a success) for all zeros. */
+NTSYSAPI NTSTATUS NTAPI RtlCompressChunks(PUCHAR UncompressedBuffer, ULONG UncompressedBufferSize,
+                                          PUCHAR CompressedBuffer, ULONG CompressedBufferSize,
+                                          PCOMPRESSED_DATA_INFO CompressedDataInfo, ULONG CompressedDataInfoLength,
+                                          PVOID WorkSpace);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_RTL_COMPRESSION_H */
