@@ -405,6 +405,21 @@ void ConfigManager::unlink_locked(KeyNode& node)
     node.values.clear();
 }
 
+bool ConfigManager::keys_open_below(const KeyNode& top) const
+{
+    std::shared_lock lock(m_lock);
+    std::vector<const KeyNode*> pending{&top};
+    while (!pending.empty()) {
+        const KeyNode* node = pending.back();
+        pending.pop_back();
+        for (const auto& [name, child] : node->children) {
+            if (child.use_count() > 1) return true;
+            pending.push_back(child.get());
+        }
+    }
+    return false;
+}
+
 NTSTATUS ConfigManager::delete_key(KeyNode& node)
 {
     WriteLock lock(*this);

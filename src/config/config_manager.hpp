@@ -93,6 +93,9 @@ public:
     // STATUS_OBJECT_NAME_NOT_FOUND when any is missing.
     NTSTATUS query_values(KeyNode& node, const std::vector<std::u16string>& names, std::vector<KeyValue>& out);
 
+    // Whether a key below `top` is open (a node a Key object holds is referenced beyond the tree).
+    bool keys_open_below(const KeyNode& top) const;
+
     // Runs `fn` with the tree locked for reading (export, inspection).
     template <class Fn>
     void read_locked(Fn&& fn) const

@@ -58,24 +58,9 @@ NTSTATUS ConfigManager::unload_hive(NodeRef root, bool force)
     auto it = m_hives.begin();
     while (it != m_hives.end() && it->root != root) ++it;
     if (it == m_hives.end()) return STATUS_INVALID_PARAMETER;
-    if (!force) {
-        // RegUnLoadKey fails while a key of the hive is open. A node a Key object holds is
-        // referenced beyond the tree: the root here also by the hive list and the caller.
-        bool open = false;
-        read_locked([&] {
-            open = root.use_count() > 3;
-            std::vector<const KeyNode*> pending{root.get()};
-            while (!pending.empty() && !open) {
-                const KeyNode* node = pending.back();
-                pending.pop_back();
-                for (const auto& [name, child] : node->children) {
-                    if (child.use_count() > 1) open = true;
-                    pending.push_back(child.get());
-                }
-            }
-        });
-        if (open) return STATUS_CANNOT_DELETE;
-    }
+    // RegUnLoadKey fails while a key of the hive is open: the root is referenced by the tree, the
+    // hive list and the caller besides the Key objects.
+    if (!force && (root.use_count() > 3 || keys_open_below(*root))) return STATUS_CANNOT_DELETE;
     NTSTATUS status = write_back_locked(*it);
     if (!NT_SUCCESS(status)) return status;
     (void)delete_tree(*root);

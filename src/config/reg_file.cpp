@@ -437,23 +437,8 @@ NTSTATUS restore_reg(ConfigManager& config, const NodeRef& target, std::string_v
     std::u16string target_path;
     NTSTATUS status = config.full_path(*target, target_path);
     if (!NT_SUCCESS(status)) return status;
-    if (!force) {
-        // Learn (RegRestoreKey): the restore fails while a key below the target is open. A node a
-        // Key object holds is referenced beyond its parent's map.
-        bool open = false;
-        config.read_locked([&] {
-            std::vector<const KeyNode*> pending{target.get()};
-            while (!pending.empty() && !open) {
-                const KeyNode* node = pending.back();
-                pending.pop_back();
-                for (const auto& [name, child] : node->children) {
-                    if (child.use_count() > 1) open = true;
-                    pending.push_back(child.get());
-                }
-            }
-        });
-        if (open) return STATUS_CANNOT_DELETE;
-    }
+    // Learn (RegRestoreKey): the restore fails while a key below the target is open.
+    if (!force && config.keys_open_below(*target)) return STATUS_CANNOT_DELETE;
     return config.batch([&]() -> NTSTATUS {
         // The target keeps its name (and security); its values and subkeys are the saved key's.
         std::vector<NodeRef> children;

@@ -120,6 +120,21 @@ NTSTATUS split_hive_name(const std::u16string& path, std::u16string& parent, std
     return STATUS_SUCCESS;
 }
 
+// A hive's key as the caller names it: TargetKey captured, its absolute name in `path`, split into
+// the parent (MACHINE or USER) and the hive's name.
+struct HiveTarget {
+    CapturedObjectAttributes attributes;
+    std::u16string path, parent, name;
+
+    NTSTATUS capture(POBJECT_ATTRIBUTES target, KPROCESSOR_MODE mode) {
+        NTSTATUS status = attributes.capture(target, mode);
+        if (!NT_SUCCESS(status)) return status;
+        if (!attributes.get()) return STATUS_INVALID_PARAMETER;
+        status = target_name(attributes.get(), mode, path);
+        return NT_SUCCESS(status) ? split_hive_name(path, parent, name) : status;
+    }
+};
+
 // RegLoadKey and RegUnLoadKey: "the calling process must have the SE_RESTORE_NAME and
 // SE_BACKUP_NAME privileges"; NtLoadKey's own check is SeRestorePrivilege's, which ntio makes for
 // both services (kernel callers are trusted).
@@ -139,21 +154,16 @@ NTSTATUS NTAPI NtLoadKey2(POBJECT_ATTRIBUTES TargetKey, POBJECT_ATTRIBUTES Sourc
     const KPROCESSOR_MODE mode = previous_mode();
     if (Flags != 0) return STATUS_INVALID_PARAMETER;
     if (!may_load(mode)) return STATUS_PRIVILEGE_NOT_HELD;
-    CapturedObjectAttributes target;
+    HiveTarget target;
     NTSTATUS status = target.capture(TargetKey, mode);
     if (!NT_SUCCESS(status)) return status;
     CapturedObjectAttributes source;
     status = source.capture(SourceFile, mode);
     if (!NT_SUCCESS(status)) return status;
-    if (!target.get() || !source.get()) return STATUS_INVALID_PARAMETER;
-    std::u16string path, parent_path, name;
-    status = target_name(target.get(), mode, path);
-    if (!NT_SUCCESS(status)) return status;
-    status = split_hive_name(path, parent_path, name);
-    if (!NT_SUCCESS(status)) return status;
+    if (!source.get()) return STATUS_INVALID_PARAMETER;
     ConfigManager& config = ntio::System::current()->config();
     NodeRef parent;
-    status = config.open_path(parent_path, parent);
+    status = config.open_path(target.parent, parent);
     if (!NT_SUCCESS(status)) return status;
 
     KernelModeCall kernel;
@@ -171,7 +181,7 @@ NTSTATUS NTAPI NtLoadKey2(POBJECT_ATTRIBUTES TargetKey, POBJECT_ATTRIBUTES Sourc
     if (!NT_SUCCESS(status)) return status;
     std::string message;
     NodeRef root;
-    status = config.load_hive(*parent, name, text, std::move(hive_file), message, root);
+    status = config.load_hive(*parent, target.name, text, std::move(hive_file), message, root);
     if (!NT_SUCCESS(status)) return status;
     if (config.claim_hive_shutdown()) ntio::System::current()->at_shutdown(unload_hives_at_shutdown, &config);
     return STATUS_SUCCESS;
@@ -189,18 +199,12 @@ NTSTATUS NTAPI NtUnloadKey2(POBJECT_ATTRIBUTES TargetKey, ULONG Flags) {
     const KPROCESSOR_MODE mode = previous_mode();
     if (Flags & ~ULONG{REG_FORCE_UNLOAD}) return STATUS_INVALID_PARAMETER;
     if (!may_load(mode)) return STATUS_PRIVILEGE_NOT_HELD;
-    CapturedObjectAttributes target;
+    HiveTarget target;
     NTSTATUS status = target.capture(TargetKey, mode);
-    if (!NT_SUCCESS(status)) return status;
-    if (!target.get()) return STATUS_INVALID_PARAMETER;
-    std::u16string path, parent_path, name;
-    status = target_name(target.get(), mode, path);
-    if (!NT_SUCCESS(status)) return status;
-    status = split_hive_name(path, parent_path, name);
     if (!NT_SUCCESS(status)) return status;
     ConfigManager& config = ntio::System::current()->config();
     NodeRef root;
-    status = config.open_path(path, root);
+    status = config.open_path(target.path, root);
     if (!NT_SUCCESS(status)) return status;
     return config.unload_hive(std::move(root), (Flags & REG_FORCE_UNLOAD) != 0);
 }

@@ -57,6 +57,10 @@ protected:
         m_keys.push_back(key);
         return key;
     }
+    static void set_dword(HKEY key, const wchar_t* name, DWORD value) {
+        ASSERT_EQ(RegSetValueExW(key, name, 0, REG_DWORD, reinterpret_cast<const BYTE*>(&value), sizeof(value)),
+                  ERROR_SUCCESS);
+    }
     static DWORD dword(HKEY key, const wchar_t* sub_key, const wchar_t* name) {
         DWORD value = 0, size = sizeof(value);
         EXPECT_EQ(RegGetValueW(key, sub_key, name, RRF_RT_REG_DWORD, nullptr, &value, &size), ERROR_SUCCESS);

@@ -25,13 +25,9 @@ protected:
     // A saved key with a value and a subkey holding another, in `file`.
     void save_sample(const wchar_t* file) {
         HKEY source = create(HKEY_CURRENT_USER, L"Software\\ntio-load\\Sample");
-        const DWORD one = 1;
-        ASSERT_EQ(RegSetValueExW(source, L"One", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&one), sizeof(one)),
-                  ERROR_SUCCESS);
+        set_dword(source, L"One", 1);
         HKEY child = create(source, L"Child");
-        const DWORD seven = 7;
-        ASSERT_EQ(RegSetValueExW(child, L"Seven", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&seven), sizeof(seven)),
-                  ERROR_SUCCESS);
+        set_dword(child, L"Seven", 7);
         ASSERT_EQ(RegSaveKeyW(source, file, nullptr), ERROR_SUCCESS);
     }
     static bool exists(HKEY root, const wchar_t* name) {
@@ -63,9 +59,7 @@ TEST_F(RegistryLoadTest, a_loaded_hive_keeps_its_changes_in_its_file) {
     // A change and a new key, through handles closed before the unload.
     HKEY hive = nullptr;
     ASSERT_EQ(RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"ntio-hive", 0, KEY_ALL_ACCESS, &hive), ERROR_SUCCESS);
-    const DWORD two = 2;
-    ASSERT_EQ(RegSetValueExW(hive, L"One", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&two), sizeof(two)),
-              ERROR_SUCCESS);
+    set_dword(hive, L"One", 2);
     HKEY added = nullptr;
     ASSERT_EQ(RegCreateKeyExW(hive, L"Added", 0, nullptr, 0, KEY_ALL_ACCESS, nullptr, &added, nullptr), ERROR_SUCCESS);
     ASSERT_EQ(RegCloseKey(added), ERROR_SUCCESS);
@@ -96,9 +90,7 @@ TEST_F(RegistryLoadTest, a_missing_file_is_created_as_an_empty_hive) {
               ERROR_SUCCESS);
     EXPECT_EQ(subkeys, 0u);
     EXPECT_EQ(values, 0u);
-    const DWORD five = 5;
-    ASSERT_EQ(RegSetValueExW(hive, L"Five", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&five), sizeof(five)),
-              ERROR_SUCCESS);
+    set_dword(hive, L"Five", 5);
     EXPECT_EQ(RegFlushKey(hive), ERROR_SUCCESS);
     ASSERT_EQ(RegCloseKey(hive), ERROR_SUCCESS);
     ASSERT_EQ(RegUnLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-new"), ERROR_SUCCESS);
@@ -168,9 +160,7 @@ TEST_F(RegistryLoadTest, an_open_key_stops_the_unload_unless_forced) {
 TEST_F(RegistryLoadTest, a_replaced_hive_file_takes_effect_at_the_next_load) {
     save_sample(L"X:\\base.reg");
     HKEY other = create(HKEY_CURRENT_USER, L"Software\\ntio-load\\Other");
-    const DWORD nine = 9;
-    ASSERT_EQ(RegSetValueExW(other, L"Nine", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&nine), sizeof(nine)),
-              ERROR_SUCCESS);
+    set_dword(other, L"Nine", 9);
     ASSERT_EQ(RegSaveKeyW(other, L"X:\\new.reg", nullptr), ERROR_SUCCESS);
     ASSERT_EQ(RegLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl", L"X:\\base.reg"), ERROR_SUCCESS);
 
@@ -179,9 +169,7 @@ TEST_F(RegistryLoadTest, a_replaced_hive_file_takes_effect_at_the_next_load) {
     EXPECT_EQ(dword(HKEY_LOCAL_MACHINE, L"ntio-repl", L"One"), 1u);
     HKEY hive = nullptr;
     ASSERT_EQ(RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"ntio-repl", 0, KEY_ALL_ACCESS, &hive), ERROR_SUCCESS);
-    const DWORD three = 3;
-    ASSERT_EQ(RegSetValueExW(hive, L"One", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&three), sizeof(three)),
-              ERROR_SUCCESS);
+    set_dword(hive, L"One", 3);
     ASSERT_EQ(RegCloseKey(hive), ERROR_SUCCESS);
     ASSERT_EQ(RegUnLoadKeyW(HKEY_LOCAL_MACHINE, L"ntio-repl"), ERROR_SUCCESS);
 

@@ -16,18 +16,14 @@ protected:
     // The source key: values of three types and a subkey with a value of its own.
     HKEY make_source() {
         HKEY source = create(HKEY_CURRENT_USER, L"Software\\ntio-save\\Source");
-        const DWORD one = 1;
-        EXPECT_EQ(RegSetValueExW(source, L"One", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&one), sizeof(one)),
-                  ERROR_SUCCESS);
+        set_dword(source, L"One", 1);
         const wchar_t text[] = L"saved text";
         EXPECT_EQ(RegSetValueExW(source, L"Text", 0, REG_SZ, reinterpret_cast<const BYTE*>(text), sizeof(text)),
                   ERROR_SUCCESS);
         const BYTE blob[] = {0, 1, 2, 0xFF};
         EXPECT_EQ(RegSetValueExW(source, nullptr, 0, REG_BINARY, blob, sizeof(blob)), ERROR_SUCCESS);
         HKEY child = create(source, L"Child\\Grandchild");
-        const DWORD seven = 7;
-        EXPECT_EQ(RegSetValueExW(child, L"Seven", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&seven), sizeof(seven)),
-                  ERROR_SUCCESS);
+        set_dword(child, L"Seven", 7);
         return source;
     }
 };
@@ -39,9 +35,7 @@ TEST_F(RegistrySaveTest, a_saved_key_restores_over_another_key_which_keeps_its_n
 
     // The target's own values and subkeys go; the saved key's come in.
     HKEY target = create(HKEY_CURRENT_USER, L"Software\\ntio-save\\Target");
-    const DWORD old = 99;
-    ASSERT_EQ(RegSetValueExW(target, L"Old", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&old), sizeof(old)),
-              ERROR_SUCCESS);
+    set_dword(target, L"Old", 99);
     HKEY stale = nullptr;
     ASSERT_EQ(RegCreateKeyExW(target, L"Stale", 0, nullptr, 0, KEY_ALL_ACCESS, nullptr, &stale, nullptr), ERROR_SUCCESS);
     ASSERT_EQ(RegCloseKey(stale), ERROR_SUCCESS);
@@ -118,9 +112,7 @@ TEST_F(RegistrySaveTest, a_file_that_is_not_a_saved_key_is_refused_and_changes_n
     ASSERT_TRUE(WriteFile(file, junk, sizeof(junk) - 1, &done, nullptr));
     ASSERT_TRUE(CloseHandle(file));
     HKEY target = create(HKEY_CURRENT_USER, L"Software\\ntio-save\\Target");
-    const DWORD kept = 5;
-    ASSERT_EQ(RegSetValueExW(target, L"Kept", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&kept), sizeof(kept)),
-              ERROR_SUCCESS);
+    set_dword(target, L"Kept", 5);
     set_privilege(SeExports->SeRestorePrivilege, true);
     // STATUS_REGISTRY_CORRUPT, which is ERROR_BADDB to a Win32 caller.
     EXPECT_EQ(RegRestoreKeyW(target, L"X:\\junk.reg", 0), ERROR_BADDB);
