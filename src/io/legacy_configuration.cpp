@@ -64,13 +64,19 @@ NTKERNELAPI NTSTATUS NTAPI IoAssignResources(PUNICODE_STRING RegistryPath, PUNIC
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iosetsystempartition
 // Records the volume as the system partition where Windows keeps it: the SystemPartition value of
-// HKLM\SYSTEM\Setup.
+// HKLM\SYSTEM\Setup. The name must be a device object's (STATUS_OBJECT_NAME_NOT_FOUND, or the
+// lookup's status, otherwise).
 NTKERNELAPI NTSTATUS NTAPI IoSetSystemPartition(PUNICODE_STRING VolumeNameString) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IrqlAtMost, PASSIVE_LEVEL);
     if (!VolumeNameString || !VolumeNameString->Buffer || VolumeNameString->Length == 0 ||
         VolumeNameString->Length % sizeof(WCHAR))
         return STATUS_INVALID_PARAMETER;
-    NTSTATUS status = RtlCreateRegistryKey(RTL_REGISTRY_ABSOLUTE, wide(kSetupKey));
+    PVOID volume = nullptr;
+    NTSTATUS status = ObReferenceObjectByName(VolumeNameString, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDeviceObjectType,
+                                              KernelMode, nullptr, &volume);
+    if (!NT_SUCCESS(status)) return status;
+    ObDereferenceObject(volume);
+    status = RtlCreateRegistryKey(RTL_REGISTRY_ABSOLUTE, wide(kSetupKey));
     if (!NT_SUCCESS(status)) return status;
     std::vector<WCHAR> value(VolumeNameString->Length / sizeof(WCHAR) + 1, 0);
     std::memcpy(value.data(), VolumeNameString->Buffer, VolumeNameString->Length);

@@ -103,7 +103,11 @@ NTSTATUS NTAPI capture_value(PWSTR, ULONG type, PVOID data, ULONG length, PVOID 
 }
 
 TEST_F(LegacyConfigurationTest, system_partition_is_recorded_under_setup) {
-    Name volume(u"\\Device\\HarddiskVolume1");
+    PDRIVER_OBJECT driver = load(u"LegacyVolume");
+    ASSERT_NE(create(driver, u"\\Device\\HarddiskVolume91"), nullptr);
+    Name missing(u"\\Device\\HarddiskVolume92");
+    EXPECT_EQ(IoSetSystemPartition(missing), STATUS_OBJECT_NAME_NOT_FOUND);
+    Name volume(u"\\Device\\HarddiskVolume91");
     ASSERT_EQ(IoSetSystemPartition(volume), STATUS_SUCCESS);
     std::u16string value;
     RTL_QUERY_REGISTRY_TABLE table[2] = {};
@@ -113,10 +117,11 @@ TEST_F(LegacyConfigurationTest, system_partition_is_recorded_under_setup) {
     ASSERT_EQ(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, L"\\Registry\\Machine\\SYSTEM\\Setup", table, &value,
                                      nullptr),
               STATUS_SUCCESS);
-    EXPECT_EQ(value, std::u16string(u"\\Device\\HarddiskVolume1", 23) + u'\0');
+    EXPECT_EQ(value, std::u16string(u"\\Device\\HarddiskVolume91", 24) + u'\0');
     UNICODE_STRING empty{};
     EXPECT_EQ(IoSetSystemPartition(&empty), STATUS_INVALID_PARAMETER);
     EXPECT_EQ(IoSetSystemPartition(nullptr), STATUS_INVALID_PARAMETER);
+    unload(driver);
 }
 
 TEST_F(LegacyConfigurationTest, boot_disk_information_is_gone) {
