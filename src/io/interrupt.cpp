@@ -485,4 +485,15 @@ NTIO_API NTSTATUS NtioRaiseMessageInterrupt(PCUNICODE_STRING InstancePath, ULONG
     return NtioRaiseInterrupt(assigned.vector + MessageId);
 }
 
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetaffinityinterrupt
+// The processors the interrupt object was connected for: ntio has one processor group (group 0).
+NTKERNELAPI NTSTATUS NTAPI IoGetAffinityInterrupt(PKINTERRUPT InterruptObject, PGROUP_AFFINITY GroupAffinity) {
+    if (!InterruptObject || !GroupAffinity || InterruptObject->Type != _KOBJECTS::InterruptObject)
+        return STATUS_INVALID_PARAMETER;
+    std::memset(GroupAffinity, 0, sizeof(*GroupAffinity));
+    GroupAffinity->Mask = InterruptObject->affinity;
+    GroupAffinity->Group = 0;
+    return STATUS_SUCCESS;
+}
+
 }  // extern "C"

@@ -87,6 +87,7 @@ constexpr CodeMeaning kMeanings[] = {
     {CRITICAL_OBJECT_TERMINATION, "A process or thread crucial to system operation exited or was terminated."},
     {DRIVER_OVERRAN_STACK_BUFFER, "A driver overran a stack-based buffer."},
     {DRIVER_RETURNED_STATUS_REPARSE_FOR_VOLUME_OPEN, "A driver returned STATUS_REPARSE for an open of a volume device."},
+    {WHEA_UNCORRECTABLE_ERROR, "The hardware reported an error it could not correct (HalBugCheckSystem)."},
     {RESOURCE_OWNER_POINTER_INVALID, "An invalid resource owner pointer was passed to ExSetResourceOwnerPointer or ExReleaseResourceForThreadLite."},
     {DPC_WATCHDOG_VIOLATION, "A DPC ran too long or the system spent too long at DISPATCH_LEVEL."},
     {KERNEL_SECURITY_CHECK_FAILURE, "The kernel detected corruption of a critical data structure (parameter 1 is the fail-fast code; 3 is LIST_ENTRY corruption)."},

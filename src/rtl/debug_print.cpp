@@ -1,12 +1,15 @@
 // Debug output: DbgPrint/DbgPrintEx write to stderr through the kernel printf dialect, DbgBreakPoint
 // is a logged no-op (NT fact S21: no debugger is attached, never SIGTRAP), RtlAssert reports and
 // bugchecks.
+#include <algorithm>
 #include <atomic>
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
+#include <shared_mutex>
+#include <vector>
 
-#include <wdm.h>
+#include <ntddk.h>
 
 #include "host/output.hpp"
 #include "rtl/formatter.hpp"
@@ -40,10 +43,41 @@ bool level_enabled(ULONG component, ULONG level) {
     return component < kComponents && (g_component_masks[component].load(std::memory_order_relaxed) & bits) != 0;
 }
 
-ULONG print(PCSTR format, va_list args) {
+// DbgSetDebugPrintCallback's callbacks, one list per host process as the kernel keeps one. Each
+// output that passes the filter goes to every callback, under the shared lock, so that a callback
+// removed has returned from its last call when DbgSetDebugPrintCallback returns. A callback that
+// prints does not hear its own output again (that would recurse without end).
+struct PrintCallbacks {
+    std::shared_mutex lock;
+    std::vector<PDEBUG_PRINT_CALLBACK> list;
+    std::atomic<bool> any{false};
+};
+
+PrintCallbacks& print_callbacks() {
+    static PrintCallbacks instance;
+    return instance;
+}
+
+thread_local bool t_in_print_callback = false;
+
+void deliver(const char* text, std::size_t length, ULONG component, ULONG level) {
+    PrintCallbacks& callbacks = print_callbacks();
+    if (!callbacks.any.load(std::memory_order_acquire) || t_in_print_callback) return;
+    STRING output;
+    output.Buffer = const_cast<PCHAR>(text);
+    output.Length = static_cast<USHORT>(length);
+    output.MaximumLength = static_cast<USHORT>(length);
+    std::shared_lock guard(callbacks.lock);
+    t_in_print_callback = true;
+    for (PDEBUG_PRINT_CALLBACK callback : callbacks.list) callback(&output, component, level);
+    t_in_print_callback = false;
+}
+
+ULONG print(PCSTR format, va_list args, ULONG component = DPFLTR_DEFAULT_ID, ULONG level = DPFLTR_INFO_LEVEL) {
     char buffer[kMaxDebugPrint];
     const auto result = ntio::rtl::vformat(buffer, sizeof buffer, format, args);
     write_stderr(buffer, result.written);
+    deliver(buffer, result.written, component, level);
     return STATUS_SUCCESS;
 }
 
@@ -61,7 +95,7 @@ ULONG __cdecl DbgPrint(PCSTR Format, ...) {
 
 ULONG __cdecl vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist) {
     if (!level_enabled(ComponentId, Level)) return STATUS_SUCCESS;
-    return print(Format, arglist);
+    return print(Format, arglist, ComponentId, Level);
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-vdbgprintexwithprefix
@@ -77,6 +111,7 @@ ULONG NTAPI vDbgPrintExWithPrefix(PCCH Prefix, ULONG ComponentId, ULONG Level, P
     }
     const auto result = ntio::rtl::vformat(buffer + used, sizeof buffer - used, Format, arglist);
     write_stderr(buffer, used + result.written);
+    deliver(buffer, used + result.written, ComponentId, Level);
     return STATUS_SUCCESS;
 }
 
@@ -115,6 +150,34 @@ ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...) {
     const ULONG status = vDbgPrintEx(ComponentId, Level, Format, args);
     va_end(args);
     return status;
+}
+
+// Undocumented on Learn (the WDK declares it; debug-output viewers use it). Adding a callback that
+// is already there, or removing one that is not, changes nothing: STATUS_UNSUCCESSFUL (ntio's
+// choice, docs/nt-deviations.md).
+NTSTATUS NTAPI DbgSetDebugPrintCallback(PDEBUG_PRINT_CALLBACK DebugPrintCallback, BOOLEAN Enable) {
+    if (!DebugPrintCallback) return STATUS_INVALID_PARAMETER;
+    PrintCallbacks& callbacks = print_callbacks();
+    std::unique_lock guard(callbacks.lock);
+    auto it = std::find(callbacks.list.begin(), callbacks.list.end(), DebugPrintCallback);
+    if (Enable) {
+        if (it != callbacks.list.end()) return STATUS_UNSUCCESSFUL;
+        callbacks.list.push_back(DebugPrintCallback);
+    } else {
+        if (it == callbacks.list.end()) return STATUS_UNSUCCESSFUL;
+        callbacks.list.erase(it);
+    }
+    callbacks.any.store(!callbacks.list.empty(), std::memory_order_release);
+    return STATUS_SUCCESS;
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-dbgprompt
+// The prompt goes where DbgPrint's output goes; the answer would come from the kernel debugger's
+// operator, and none is attached: zero characters, Response untouched.
+ULONG NTAPI DbgPrompt(PCCH Prompt, PCHAR Response, ULONG MaximumResponseLength) {
+    (void)Response, (void)MaximumResponseLength;
+    if (Prompt) write_stderr(Prompt, std::strlen(Prompt));
+    return 0;
 }
 
 VOID NTAPI DbgBreakPoint(VOID) {

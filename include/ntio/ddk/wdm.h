@@ -34,6 +34,7 @@
 #include "ntio_ddk/mm.h"
 #include "ntio_ddk/mm_paging.h"
 #include "ntio_ddk/dma.h"
+#include "ntio_ddk/io_boot_disk.h"
 #include "ntio_ddk/file_information.h"
 #include "ntio_ddk/file_operations.h"
 #include "ntio_ddk/registry.h"

@@ -4,6 +4,7 @@
 // KeSynchronizeExecution and the interrupt spin lock exclude the ISR; shared vectors; message-signaled
 // interrupts and their fallback; soft and hard disconnection; parameter and IRQL checks.
 // Facts cite the Learn pages of the routines (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/).
+#include <cstring>
 #include <thread>
 
 #include "interrupt_test_driver.hpp"
@@ -647,6 +648,27 @@ TEST_F(InterruptTest, RaisingAboveDispatchLevelBugchecks) {
     EXPECT_EQ(bc->code, ULONG{IRQL_NOT_LESS_OR_EQUAL});
     EXPECT_EQ(bc->p2, ULONG_PTR{5});
     KeLowerIrql(PASSIVE_LEVEL);
+}
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetaffinityinterrupt
+// The processors the interrupt was connected for, as a group affinity of group 0.
+BOOLEAN NTAPI unclaimed_isr(PKINTERRUPT, PVOID) { return FALSE; }
+
+TEST_F(InterruptTest, IoGetAffinityInterruptReportsTheConnectedProcessors) {
+    PKINTERRUPT interrupt = nullptr;
+    const KAFFINITY processors = KeQueryActiveProcessors();
+    const KAFFINITY first = processors & (~processors + 1);  // the lowest active processor alone
+    ASSERT_EQ(IoConnectInterrupt(&interrupt, unclaimed_isr, nullptr, nullptr, kLine, 5, 5, Latched, TRUE, first, FALSE),
+              STATUS_SUCCESS);
+    GROUP_AFFINITY affinity;
+    std::memset(&affinity, 0xCC, sizeof affinity);
+    ASSERT_EQ(IoGetAffinityInterrupt(interrupt, &affinity), STATUS_SUCCESS);
+    EXPECT_EQ(affinity.Mask, first);
+    EXPECT_EQ(affinity.Group, 0);
+    EXPECT_EQ(affinity.Reserved[0], 0);
+    EXPECT_EQ(IoGetAffinityInterrupt(interrupt, nullptr), STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(IoGetAffinityInterrupt(nullptr, &affinity), STATUS_INVALID_PARAMETER);
+    IoDisconnectInterrupt(interrupt);
 }
 
 }  // namespace

@@ -339,6 +339,28 @@ FORCEINLINE PHYSICAL_ADDRESS IoMapTransfer(_In_ PADAPTER_OBJECT AdapterObject, _
                                                      WriteToDevice);
 }
 
+/* ---- The Hal* DMA calls wdm.h defines over the operations table ----
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-halallocatecommonbuffer (obsolete:
+ * AllocateCommonBuffer through the adapter's DMA_OPERATIONS is what each of these calls). */
+FORCEINLINE PVOID HalAllocateCommonBuffer(_In_ PDMA_ADAPTER DmaAdapter, _In_ ULONG Length,
+                                          _Out_ PPHYSICAL_ADDRESS LogicalAddress, _In_ BOOLEAN CacheEnabled) {
+    return DmaAdapter->DmaOperations->AllocateCommonBuffer(DmaAdapter, Length, LogicalAddress, CacheEnabled);
+}
+
+FORCEINLINE VOID HalFreeCommonBuffer(_In_ PDMA_ADAPTER DmaAdapter, _In_ ULONG Length,
+                                     _In_ PHYSICAL_ADDRESS LogicalAddress, _In_ PVOID VirtualAddress,
+                                     _In_ BOOLEAN CacheEnabled) {
+    DmaAdapter->DmaOperations->FreeCommonBuffer(DmaAdapter, Length, LogicalAddress, VirtualAddress, CacheEnabled);
+}
+
+FORCEINLINE ULONG HalReadDmaCounter(_In_ PDMA_ADAPTER DmaAdapter) {
+    return DmaAdapter->DmaOperations->ReadDmaCounter(DmaAdapter);
+}
+
+FORCEINLINE ULONG HalGetDmaAlignment(_In_ PDMA_ADAPTER DmaAdapter) {
+    return DmaAdapter->DmaOperations->GetDmaAlignment(DmaAdapter);
+}
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_DMA_H */

@@ -203,6 +203,12 @@ NTKERNELAPI VOID NTAPI KeReleaseInterruptSpinLock(_Inout_ PKINTERRUPT Interrupt,
 NTKERNELAPI PVOID NTAPI KeRegisterNmiCallback(_In_ PNMI_CALLBACK CallbackRoutine, _In_opt_ PVOID Context);
 NTKERNELAPI NTSTATUS NTAPI KeDeregisterNmiCallback(_In_ PVOID Handle);
 
+/* Any IRQL. The processors InterruptObject is connected on, as group 0 and its mask (ntio has one
+ * processor group). STATUS_INVALID_PARAMETER for a NULL argument.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetaffinityinterrupt */
+NTKERNELAPI NTSTATUS NTAPI IoGetAffinityInterrupt(_In_ PKINTERRUPT InterruptObject,
+                                                  _Out_ PGROUP_AFFINITY GroupAffinity);
+
 NTIO_END_DECLS
 
 #endif /* NTIO_DDK_INTERRUPT_H */

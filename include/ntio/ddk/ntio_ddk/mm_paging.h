@@ -18,6 +18,8 @@ typedef enum _MM_SYSTEM_SIZE { MmSmallSystem, MmMediumSystem, MmLargeSystem } MM
  * address in one driver); it stays valid while the driver is loaded, whatever the lock count. */
 NTKERNELAPI PVOID MmLockPagableDataSection(_In_ PVOID AddressWithinSection);
 #define MmLockPagableCodeSection(Address) MmLockPagableDataSection(Address)
+/* On x64 a routine's address is its entry point. */
+#define MmGetProcedureAddress(Address) (Address)
 NTKERNELAPI VOID MmLockPagableSectionByHandle(_In_ PVOID ImageSectionHandle);
 NTKERNELAPI VOID MmUnlockPagableImageSection(_In_ PVOID ImageSectionHandle);
 /* IRQL <= APC_LEVEL. Returns the start of the driver's image in memory. */

@@ -548,6 +548,16 @@ NTKERNELAPI NTSTATUS NTAPI KdChangeOption(_In_ KD_OPTION Option, _In_opt_ ULONG 
                                           _In_opt_ ULONG OutBufferBytes, _Out_ PVOID OutBuffer,
                                           _Out_opt_ PULONG OutBufferNeeded);
 NTSYSAPI VOID NTAPI DbgBreakPointWithStatus(ULONG Status);
+/* Receives each DbgPrint(Ex) output that passes the component filter, as the debugger would.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-dbgsetdebugprintcallback */
+typedef VOID (*PDEBUG_PRINT_CALLBACK)(_In_ PSTRING Output, _In_ ULONG ComponentId, _In_ ULONG Level);
+/* Adds (Enable TRUE) or removes DebugPrintCallback. STATUS_SUCCESS; STATUS_INVALID_PARAMETER without
+ * a callback; adding one already there or removing one that is not is STATUS_UNSUCCESSFUL. */
+NTSYSAPI NTSTATUS NTAPI DbgSetDebugPrintCallback(_In_ PDEBUG_PRINT_CALLBACK DebugPrintCallback, _In_ BOOLEAN Enable);
+/* The assertion-failure breakpoint (int 2c): with no debugger attached it raises STATUS_ASSERTION_FAILURE,
+ * which a __try/__except can handle and which otherwise stops the system.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-dbgraiseassertionfailure */
+#define DbgRaiseAssertionFailure() RtlRaiseStatus(STATUS_ASSERTION_FAILURE)
 NTSYSAPI DECLSPEC_NORETURN VOID NTAPI RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
                                                 PSTR MutableMessage);
 
@@ -687,6 +697,7 @@ NTIO_END_DECLS
 #define KdPrintEx(_x_) DbgPrintEx _x_
 #define vKdPrintEx(_x_) vDbgPrintEx _x_
 #define KdBreakPoint() DbgBreakPoint()
+#define KdBreakPointWithStatus(s) DbgBreakPointWithStatus(s)
 #define ASSERT(exp) \
     ((!(exp)) ? (RtlAssert((PVOID) #exp, (PVOID)__FILE__, __LINE__, NULL), FALSE) : TRUE)
 #define ASSERTMSG(msg, exp) \
@@ -701,6 +712,7 @@ NTIO_END_DECLS
 #define KdPrintEx(_x_)
 #define vKdPrintEx(_x_)
 #define KdBreakPoint()
+#define KdBreakPointWithStatus(s)
 #define ASSERT(exp) ((void)0)
 #define ASSERTMSG(msg, exp) ((void)0)
 #define NT_ASSERT(exp) ((void)0)
