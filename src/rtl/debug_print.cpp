@@ -157,6 +157,8 @@ ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...) {
 // choice, docs/nt-deviations.md).
 NTSTATUS NTAPI DbgSetDebugPrintCallback(PDEBUG_PRINT_CALLBACK DebugPrintCallback, BOOLEAN Enable) {
     if (!DebugPrintCallback) return STATUS_INVALID_PARAMETER;
+    // From inside a callback the list is held for the delivery: refused, not waited for.
+    if (t_in_print_callback) return STATUS_UNSUCCESSFUL;
     PrintCallbacks& callbacks = print_callbacks();
     std::unique_lock guard(callbacks.lock);
     auto it = std::find(callbacks.list.begin(), callbacks.list.end(), DebugPrintCallback);

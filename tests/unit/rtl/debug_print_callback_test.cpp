@@ -63,6 +63,22 @@ TEST(DebugPrintCallback, EachCallbackHearsWhatPassesTheFilterUntilRemoved) {
     EXPECT_EQ(DbgSetDebugPrintCallback(nullptr, TRUE), STATUS_INVALID_PARAMETER);
 }
 
+// A callback that changes the list while output is delivered is refused, not left waiting.
+NTSTATUS g_from_inside = STATUS_PENDING;
+VOID reentrant_callback(PSTRING, ULONG, ULONG) {
+    g_from_inside = DbgSetDebugPrintCallback(second_callback, TRUE);
+}
+
+TEST(DebugPrintCallback, AChangeFromInsideACallbackIsRefused) {
+    ASSERT_EQ(DbgSetDebugPrintCallback(reentrant_callback, TRUE), STATUS_SUCCESS);
+    testing::internal::CaptureStderr();
+    DbgPrint("reenter\n");
+    (void)testing::internal::GetCapturedStderr();
+    EXPECT_EQ(g_from_inside, STATUS_UNSUCCESSFUL);
+    EXPECT_EQ(DbgSetDebugPrintCallback(reentrant_callback, FALSE), STATUS_SUCCESS);
+    EXPECT_EQ(DbgSetDebugPrintCallback(second_callback, FALSE), STATUS_UNSUCCESSFUL) << "it was not added";
+}
+
 TEST(DebugPrintCallback, DbgPromptShowsThePromptAndGetsNoAnswer) {
     char response[16];
     std::memset(response, 'x', sizeof response);
