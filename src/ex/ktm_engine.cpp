@@ -299,7 +299,7 @@ void disconnect_resource_manager(PKRESOURCEMANAGER rm) {
         std::lock_guard<std::mutex> guard(lock());
         rm->disconnected = true;
         rm->queue.clear();
-        KeClearEvent(&rm->queue_ready);
+        KeSetEvent(&rm->queue_ready, IO_NO_INCREMENT, FALSE);  // wakes readers to see it
         enlistments = enlistments_of_locked(rm);
         for (PKENLISTMENT en : enlistments) {
             PKTRANSACTION tx = en->transaction;
@@ -340,6 +340,8 @@ NTSTATUS get_notification(PKRESOURCEMANAGER rm, PTRANSACTION_NOTIFICATION out, U
                 out->ArgumentLength = 0;
                 return STATUS_SUCCESS;
             }
+            // A reader that raced the RM's last handle close must not wait for ever.
+            if (rm->disconnected) return STATUS_RM_DISCONNECTED;
         }
         LARGE_INTEGER wait_for;
         if (timeout) wait_for = *timeout;

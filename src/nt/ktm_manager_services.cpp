@@ -148,7 +148,7 @@ NTSTATUS NTAPI NtEnumerateTransactionObject(HANDLE RootObjectHandle, KTMOBJECT_T
                                             PULONG ReturnLength) {
     const KPROCESSOR_MODE mode = previous_mode();
     const auto type = enum_value(QueryType);
-    if (type < KTMOBJECT_TRANSACTION || type >= KTMOBJECT_INVALID) return STATUS_INVALID_PARAMETER;
+    if (type >= KTMOBJECT_INVALID) return STATUS_INVALID_PARAMETER;
     const ULONG header = offsetof(KTMOBJECT_CURSOR, ObjectIds);
     if (ObjectCursorLength < header + sizeof(GUID)) return STATUS_BUFFER_TOO_SMALL;
     if (!ReturnLength) return STATUS_ACCESS_VIOLATION;

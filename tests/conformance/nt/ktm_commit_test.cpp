@@ -199,5 +199,23 @@ TEST_F(NtTest, ktm_waiting_commit_returns_after_the_rm_thread_answers) {
                                         TRANSACTION_NOTIFY_COMMIT}));
 }
 
+// A reader waiting without a timeout is not left waiting when the RM's last handle closes: it gets
+// STATUS_RM_DISCONNECTED, or STATUS_INVALID_HANDLE if the close came before its call looked the handle up.
+TEST_F(NtTest, ktm_closing_the_rm_releases_a_waiting_reader) {
+    Handle tm(make_tm());
+    HANDLE rm = make_rm(tm, 12);
+    std::atomic<bool> started{false};
+    NTSTATUS result = STATUS_SUCCESS;
+    std::thread reader([&] {
+        TRANSACTION_NOTIFICATION n{};
+        started.store(true);
+        result = NtGetNotificationResourceManager(rm, &n, sizeof n, nullptr, nullptr, 0, 0);
+    });
+    while (!started.load()) std::this_thread::yield();
+    EXPECT_EQ(NtClose(rm), STATUS_SUCCESS);
+    reader.join();
+    EXPECT_TRUE(result == STATUS_RM_DISCONNECTED || result == STATUS_INVALID_HANDLE) << std::hex << result;
+}
+
 }  // namespace
 }  // namespace ntio::test::ktm_conformance
