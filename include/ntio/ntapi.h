@@ -282,5 +282,6 @@ NTIO_END_DECLS
 #include "nt/section_services.h"
 #include "nt/virtual_memory_services.h"
 #include "nt/power_services.h"
+#include "nt/ktm_services.h"
 
 #endif /* NTIO_NTAPI_H */

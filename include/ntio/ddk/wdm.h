@@ -31,6 +31,7 @@
 #include "ntio_ddk/wmi.h"
 #include "ntio_ddk/error_log.h"
 #include "ntio_ddk/zw.h"
+#include "ntio_ddk/ktm.h"
 #include "ntio_ddk/mm.h"
 #include "ntio_ddk/mm_paging.h"
 #include "ntio_ddk/dma.h"
