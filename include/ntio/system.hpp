@@ -63,6 +63,9 @@ public:
     // services that keep threads of their own waiting (the Win32 I/O callback pool), so that they
     // can release them. Hooks run in reverse order of registration.
     void at_shutdown(void (*hook)(void*), void* context);
+    // As at_shutdown, but refused (false, the hook is not kept) once shutdown has begun: for DDIs
+    // that must tell their caller the system is already shutting down (PoQueueShutdownWorkItem).
+    bool try_at_shutdown(void (*hook)(void*), void* context);
 
 private:
     std::unique_ptr<config::ConfigManager> m_config;
@@ -72,6 +75,7 @@ private:
     std::unique_ptr<io::IoManager> m_io;
     std::mutex m_shutdown_lock;
     std::vector<std::pair<void (*)(void*), void*>> m_shutdown_hooks;
+    bool m_shutting_down = false;  // guarded by m_shutdown_lock: the hooks were taken
     bool m_tracks_locked_pages = false;  // booted with TrackLockedPages = 1 (io/locked_pages.hpp)
 };
 

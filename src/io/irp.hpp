@@ -39,6 +39,9 @@ PIRP allocate_irp(CCHAR stack_size, bool charge_quota) noexcept;
 // the dispatch did not return STATUS_PENDING (NT's IopCompleteRequest after IopSynchronousServiceTail).
 // PASSIVE..DISPATCH_LEVEL. The IRP is gone when it returns (except create/close IRPs, see the .cpp).
 void complete_final_stage(PIRP irp) noexcept;
+// The final stage of a paging IRP (IoPageRead, IoSynchronousPageWrite; io/paging_io.cpp): write the
+// IOSB and set the event whatever the status, free the IRP, leave the caller's MDL and file alone.
+void complete_paging_io(PIRP irp) noexcept;
 
 // Completion packets for file objects bound to a port (FileObject->CompletionContext set). The
 // ports component installs the sink; until then nothing sets CompletionContext. Returns FALSE when

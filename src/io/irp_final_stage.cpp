@@ -87,6 +87,10 @@ void complete_final_stage(PIRP irp) noexcept {
         if (irp->UserEvent) KeSetEvent(irp->UserEvent, IO_NO_INCREMENT, FALSE);
         return;
     }
+    if (irp->Flags & IRP_PAGING_IO) [[unlikely]] {
+        complete_paging_io(irp);
+        return;
+    }
     PFILE_OBJECT file = irp->Tail.Overlay.OriginalFileObject;
     PETHREAD thread = irp->Tail.Overlay.Thread;
     if (!file && !thread && !irp->UserIosb && !irp->UserEvent) return;  // left to its creator

@@ -88,6 +88,8 @@ struct _ETHREAD : _KTHREAD {
     std::atomic<PDEVICE_OBJECT> m_device_to_verify{nullptr};
     // IoSetThreadHardErrorMode (io/hard_error.cpp): hard errors are enabled until a thread disables them.
     std::atomic<bool> m_hard_errors_disabled{false};
+    // PsSetCurrentThreadPrefetching (ob/thread_prefetching.cpp): only the thread itself touches it.
+    bool m_prefetching = false;
 };
 
 namespace ntio::ob {

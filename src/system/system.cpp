@@ -86,6 +86,7 @@ System::~System() {
     {
         std::lock_guard guard(m_shutdown_lock);
         hooks.swap(m_shutdown_hooks);
+        m_shutting_down = true;
     }
     if (!hooks.empty()) make_current();
     for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) it->first(it->second);
@@ -120,6 +121,13 @@ void System::make_current() noexcept { t_current = this; }
 void System::at_shutdown(void (*hook)(void*), void* context) {
     std::lock_guard guard(m_shutdown_lock);
     m_shutdown_hooks.emplace_back(hook, context);
+}
+
+bool System::try_at_shutdown(void (*hook)(void*), void* context) {
+    std::lock_guard guard(m_shutdown_lock);
+    if (m_shutting_down) return false;
+    m_shutdown_hooks.emplace_back(hook, context);
+    return true;
 }
 
 }  // namespace ntio

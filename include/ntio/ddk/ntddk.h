@@ -10,6 +10,7 @@
 #include "ntio_ddk/display_string.h"
 #include "ntio_ddk/ps_notify.h"
 #include "ntio_ddk/ps_information.h"
+#include "ntio_ddk/ps_prefetch.h"
 #include "ntio_ddk/io_driver_path.h"
 #include "ntio_ddk/io_file_object.h"
 #include "ntio_ddk/io_controller.h"

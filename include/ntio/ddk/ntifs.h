@@ -21,6 +21,8 @@
 #include "ntio_ddk/mm_file_system.h"
 #include "ntio_ddk/mm_virtual_memory.h"
 #include "ntio_ddk/io_file_system.h"
+#include "ntio_ddk/io_paging.h"
+#include "ntio_ddk/po_shutdown.h"
 #include "ntio_ddk/io_file_checks.h"
 #include "ntio_ddk/se_token.h"
 #include "ntio_ddk/se_file_system.h"

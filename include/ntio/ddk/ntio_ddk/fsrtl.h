@@ -47,6 +47,12 @@ typedef struct _FILE_LOCK {
     LONG volatile LockRequestsInProgress;
 } FILE_LOCK, *PFILE_LOCK;
 
+/* Obsolete (Learn: use ExAllocateFromNPagedLookasideList and ExInitializeResourceLite instead), kept
+ * for old file systems that take their FCB's paging I/O resource from it: an initialized ERESOURCE
+ * the caller never frees; it lives until the system shuts down. NULL when pool is exhausted.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-_fsrtl_advanced_fcb_header-fsrtlallocateresource */
+NTKERNELAPI PERESOURCE NTAPI FsRtlAllocateResource(VOID);
+
 NTKERNELAPI PFILE_LOCK NTAPI FsRtlAllocateFileLock(PCOMPLETE_LOCK_IRP_ROUTINE CompleteLockIrpRoutine,
                                                    PUNLOCK_ROUTINE UnlockRoutine);
 NTKERNELAPI VOID NTAPI FsRtlFreeFileLock(PFILE_LOCK FileLock);

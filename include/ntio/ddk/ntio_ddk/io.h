@@ -141,6 +141,10 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
 NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
 #define IoCallDriver(a, b) IofCallDriver(a, b)
 #define IoCompleteRequest(a, b) IofCompleteRequest(a, b)
+/* The WDK's stack-safe call for a caller that has no stack budget of its own: the default budget
+ * (that is, a plain IoCallDriver). ntio's dispatch runs on host thread stacks whose size the
+ * caller does not choose, so no stack switch is ever needed. */
+#define IoCallDriverStackSafeDefault(a, b) IoCallDriver(a, b)
 NTKERNELAPI PIRP NTAPI IoBuildAsynchronousFsdRequest(ULONG MajorFunction, PDEVICE_OBJECT DeviceObject, PVOID Buffer,
                                                      ULONG Length, PLARGE_INTEGER StartingOffset,
                                                      PIO_STATUS_BLOCK IoStatusBlock);

@@ -115,6 +115,22 @@ NTKERNELAPI NTSTATUS NTAPI IoQueryVolumeInformation(PFILE_OBJECT FileObject, FS_
 NTKERNELAPI NTSTATUS NTAPI IoSetInformation(PFILE_OBJECT FileObject, FILE_INFORMATION_CLASS FileInformationClass,
                                             ULONG Length, PVOID FileInformation);
 
+/* Replaces FileObject->FileName; the I/O manager owns the name's buffer (it reuses it when the new
+ * name fits, else allocates a new one and frees the old). STATUS_INVALID_PARAMETER when the file
+ * object has no name to replace. PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioreplacefileobjectname */
+NTKERNELAPI NTSTATUS NTAPI IoReplaceFileObjectName(_In_ PFILE_OBJECT FileObject, _In_reads_bytes_(FileNameLength) PWSTR NewFileName,
+                                                   _In_ USHORT FileNameLength);
+
+/* The network-open attributes (FileNetworkOpenInformation) of the file ObjectAttributes names,
+ * opened with DesiredAccess and OpenOptions and closed again: TRUE when IoStatus holds the outcome
+ * (ntio always answers), with Buffer filled on success. PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-iofastquerynetworkattributes */
+NTKERNELAPI BOOLEAN NTAPI IoFastQueryNetworkAttributes(_In_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                                       _In_ ACCESS_MASK DesiredAccess, _In_ ULONG OpenOptions,
+                                                       _Out_ PIO_STATUS_BLOCK IoStatus,
+                                                       _Out_ PFILE_NETWORK_OPEN_INFORMATION Buffer);
+
 NTIO_END_DECLS
 
 #endif
