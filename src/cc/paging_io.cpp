@@ -3,6 +3,8 @@
 // cache's and the I/O manager's final stage never touches it.
 #include "cc/paging_io.hpp"
 
+#include "io/paging_irp.hpp"
+
 #include <cstring>
 
 namespace ntio::cc {
@@ -28,23 +30,7 @@ NTSTATUS paging_io(PDEVICE_OBJECT device, PFILE_OBJECT file, bool write, void* m
     MmBuildMdlForNonPagedPool(mdl);
     KEVENT done;
     KeInitializeEvent(&done, NotificationEvent, FALSE);
-    irp->MdlAddress = mdl;
-    irp->UserBuffer = memory;
-    irp->Flags = IRP_PAGING_IO | IRP_NOCACHE | IRP_SYNCHRONOUS_PAGING_IO |
-                 (write ? IRP_WRITE_OPERATION : IRP_READ_OPERATION);
-    irp->RequestorMode = KernelMode;
-    irp->Tail.Overlay.OriginalFileObject = file;
-    irp->Tail.Overlay.Thread = PsGetCurrentThread();
-    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-    sp->MajorFunction = write ? IRP_MJ_WRITE : IRP_MJ_READ;
-    sp->FileObject = file;
-    if (write) {
-        sp->Parameters.Write.Length = length;
-        sp->Parameters.Write.ByteOffset.QuadPart = offset;
-    } else {
-        sp->Parameters.Read.Length = length;
-        sp->Parameters.Read.ByteOffset.QuadPart = offset;
-    }
+    io::prepare_paging_irp(irp, file, write, mdl, offset, length);
     IoSetCompletionRoutine(irp, paging_io_done, &done, TRUE, TRUE, TRUE);
     (void)IoCallDriver(device, irp);
     KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, nullptr);

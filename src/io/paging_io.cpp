@@ -9,6 +9,7 @@
 // https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-read (IRP_PAGING_IO, IRP_NOCACHE)
 #include "io/irp.hpp"
 #include "io/objects.hpp"
+#include "io/paging_irp.hpp"
 
 namespace ntio::io {
 
@@ -34,26 +35,9 @@ NTSTATUS page_io(PFILE_OBJECT file, PMDL mdl, PLARGE_INTEGER offset, PKEVENT eve
     PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
     if (!irp) return STATUS_INSUFFICIENT_RESOURCES;
     const ULONG length = MmGetMdlByteCount(mdl);
-    irp->MdlAddress = mdl;
-    irp->UserBuffer = MmGetMdlVirtualAddress(mdl);
+    ntio::io::prepare_paging_irp(irp, file, write, mdl, offset->QuadPart, length);
     irp->UserIosb = iosb;
     irp->UserEvent = event;
-    // IRP_SYNCHRONOUS_PAGING_IO shares its bit with IRP_INPUT_OPERATION (io_constants.h).
-    irp->Flags = IRP_PAGING_IO | IRP_NOCACHE | IRP_SYNCHRONOUS_PAGING_IO |
-                 (write ? IRP_WRITE_OPERATION : IRP_READ_OPERATION);
-    irp->RequestorMode = KernelMode;
-    irp->Tail.Overlay.OriginalFileObject = file;  // not referenced: the caller holds the file
-    irp->Tail.Overlay.Thread = PsGetCurrentThread();
-    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(irp);
-    sp->MajorFunction = write ? IRP_MJ_WRITE : IRP_MJ_READ;
-    sp->FileObject = file;
-    if (write) {
-        sp->Parameters.Write.Length = length;
-        sp->Parameters.Write.ByteOffset = *offset;
-    } else {
-        sp->Parameters.Read.Length = length;
-        sp->Parameters.Read.ByteOffset = *offset;
-    }
     return IoCallDriver(device, irp);
 }
 

@@ -52,6 +52,15 @@ private:
     HANDLE m_handle;
 };
 
+// A hive file opened by the system (a kernel handle, synchronous I/O, no sharing). Kernel mode.
+NTSTATUS open_exclusive(const OBJECT_ATTRIBUTES& attributes, ACCESS_MASK access, ULONG disposition, HANDLE& file) {
+    OBJECT_ATTRIBUTES kernel_attributes = attributes;
+    kernel_attributes.Attributes |= OBJ_KERNEL_HANDLE;
+    IO_STATUS_BLOCK iosb{};
+    return ZwCreateFile(&file, access | SYNCHRONIZE, &kernel_attributes, &iosb, nullptr, FILE_ATTRIBUTE_NORMAL, 0,
+                        disposition, FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
+}
+
 // Renames the file `file` is open on to `name` (below `root` when not null). Kernel mode.
 NTSTATUS rename_file(HANDLE file, HANDLE root, const char16_t* name, std::size_t chars) {
     std::vector<unsigned char> buffer(FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName) + chars * sizeof(WCHAR));
@@ -167,13 +176,8 @@ NTSTATUS NTAPI NtLoadKey2(POBJECT_ATTRIBUTES TargetKey, POBJECT_ATTRIBUTES Sourc
     if (!NT_SUCCESS(status)) return status;
 
     KernelModeCall kernel;
-    OBJECT_ATTRIBUTES file_attributes = *source.get();
-    file_attributes.Attributes |= OBJ_KERNEL_HANDLE;
     HANDLE file = nullptr;
-    IO_STATUS_BLOCK iosb{};
-    status = ZwCreateFile(&file, GENERIC_READ | GENERIC_WRITE | DELETE | SYNCHRONIZE, &file_attributes, &iosb, nullptr,
-                          FILE_ATTRIBUTE_NORMAL, 0, FILE_OPEN_IF,
-                          FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
+    status = open_exclusive(*source.get(), GENERIC_READ | GENERIC_WRITE | DELETE, FILE_OPEN_IF, file);
     if (!NT_SUCCESS(status)) return status;
     auto hive_file = std::make_unique<KernelHiveFile>(file);
     std::string text;
@@ -238,13 +242,8 @@ NTSTATUS NTAPI NtReplaceKey(POBJECT_ATTRIBUTES NewFile, HANDLE TargetHandle, POB
     if (!(root->flags & ntio::config::kKeyLoaded)) return STATUS_NOT_SUPPORTED;
 
     KernelModeCall kernel;
-    OBJECT_ATTRIBUTES new_attributes = *new_file.get();
-    new_attributes.Attributes |= OBJ_KERNEL_HANDLE;
     HANDLE replacement = nullptr;
-    IO_STATUS_BLOCK iosb{};
-    status = ZwCreateFile(&replacement, GENERIC_READ | DELETE | SYNCHRONIZE, &new_attributes, &iosb, nullptr,
-                          FILE_ATTRIBUTE_NORMAL, 0, FILE_OPEN, FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT,
-                          nullptr, 0);
+    status = open_exclusive(*new_file.get(), GENERIC_READ | DELETE, FILE_OPEN, replacement);
     if (!NT_SUCCESS(status)) return status;
     std::string text;
     status = read_whole_file(replacement, text);
