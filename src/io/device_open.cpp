@@ -293,21 +293,37 @@ NTSTATUS open_on_device(PDEVICE_OBJECT device, PFILE_OBJECT related, ob::ParseRe
         priv.create_ecp_list = nullptr;
         packet->information = irp->IoStatus.Information;
         IoFreeIrp(irp);
-        // NT deviation: a driver's STATUS_REPARSE (file-system reparse points) is not followed.
+        // A driver's STATUS_REPARSE with Information IO_REPARSE names the file anew: the name it put
+        // in FileObject->FileName (IoReplaceFileObjectName) is looked up again from the namespace's
+        // root, as IRP_MJ_CREATE's reparse works for name-space drivers and filters
+        // (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ioreplacefileobjectname;
+        // bug check 0xF9 says it is for "IRP_MJ_CREATE requests with trailing names").
         // A create sent with a device object hint cannot leave the hinted stack at all: its reparse
         // is STATUS_MOUNT_POINT_NOT_RESOLVED, as IoCreateFileSpecifyDeviceObjectHint documents
         // for a name that crosses to another volume.
-        if (status == STATUS_REPARSE)
-            status = packet->device_hint ? STATUS_MOUNT_POINT_NOT_RESOLVED : STATUS_IO_REPARSE_TAG_NOT_HANDLED;
+        // NT deviation: reparse tags (file-system reparse points) are not followed
+        // (STATUS_IO_REPARSE_TAG_NOT_HANDLED), nor is a reparse of an open without a trailing name,
+        // which NT stops with bug check 0xF9.
+        if (status == STATUS_REPARSE) {
+            if (packet->device_hint) {
+                status = STATUS_MOUNT_POINT_NOT_RESOLVED;
+            } else if (packet->information == IO_REPARSE && sub_path && file->FileName.Buffer &&
+                       file->FileName.Length >= sizeof(WCHAR) && file->FileName.Buffer[0] == OBJ_NAME_PATH_SEPARATOR) {
+                request.complete_name.assign(reinterpret_cast<const char16_t*>(file->FileName.Buffer),
+                                             file->FileName.Length / sizeof(WCHAR));
+            } else {
+                status = STATUS_IO_REPARSE_TAG_NOT_HANDLED;
+            }
+        }
     }
     se::release_appended_privileges(access_state);
     SeReleaseSubjectContext(&access_state.SubjectSecurityContext);
     packet->final_status = status;
 
     // NT fact H1: a file handle is signalled while idle, from its open on; each request resets it.
-    if (NT_SUCCESS(status)) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
+    if (NT_SUCCESS(status) && status != STATUS_REPARSE) KeSetEvent(&file->Event, IO_NO_INCREMENT, FALSE);
 
-    if (!NT_SUCCESS(status)) {
+    if (!NT_SUCCESS(status) || status == STATUS_REPARSE) {
         // The driver never saw this file object open: it goes without CLEANUP or CLOSE.
         release_volume_reference(file);
         release_volume_device(file);
