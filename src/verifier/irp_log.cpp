@@ -57,16 +57,29 @@ struct alignas(64) Tick {
     std::atomic<std::uint64_t> last_stamp{0};  // the tick of the latest clock read by any thread
 };
 Tick g_tick;
-// The gate of a thread without a ring: always closed.
-constinit std::atomic<std::uint64_t> g_closed_gate{0};
+// The gate of a thread without a ring, always closed, with a head beside it where a ring has its
+// own (head_of_gate), so that the fast path reads both through the gate.
+struct ClosedGate {
+    alignas(64) std::atomic<std::uint64_t> gate{0};
+    std::atomic<std::uint64_t> head{0};
+};
+static_assert(std::is_standard_layout_v<ClosedGate> &&
+              offsetof(ClosedGate, head) - offsetof(ClosedGate, gate) == offsetof(Ring, head) - offsetof(Ring, gate));
+constinit ClosedGate g_closed{};
+// The head that sits beside a gate: its ring's, or the closed gate's.
+inline std::atomic<std::uint64_t>* head_of_gate(std::atomic<std::uint64_t>* gate) noexcept {
+    return reinterpret_cast<std::atomic<std::uint64_t>*>(reinterpret_cast<char*>(gate) + offsetof(Ring, head) -
+                                                         offsetof(Ring, gate));
+}
 
 // This thread's ring and clock state. A ring outlives its thread (dumps read it later); a new
 // thread takes over a released one.
 struct ThreadLog {
+    // The ring's head is read back from the ring (its only writer is this thread): one store less
+    // per record than keeping a copy here.
     Ring* ring = nullptr;
-    std::uint64_t head = 0;      // ring->head as this thread (its only writer) last published it
     std::uint64_t limit = 0;     // the head at the ring's end: a record must end at or before it (0: no ring)
-    std::atomic<std::uint64_t>* gate = &g_closed_gate;  // ring->gate, or the closed gate without a ring
+    std::atomic<std::uint64_t>* gate = &g_closed.gate;  // ring->gate, or the closed gate without a ring
     std::uint32_t tid = 0;       // the thread id (owner records, the per-device IRP log)
     // Calls chained (traced_call) into the innermost framed traced call of this thread: their returns
     // are its return record's (header bits 24-31).
@@ -82,7 +95,7 @@ struct RingRelease {
         if (!t_log.ring) return;
         t_log.ring->owned.store(false, std::memory_order_release);
         t_log.ring = nullptr;
-        t_log.gate = &g_closed_gate;
+        t_log.gate = &g_closed.gate;
         t_log.limit = 0;
         t_log.exited = true;
     }
@@ -156,8 +169,7 @@ void mark_owner(ThreadLog& t, Ring* r) noexcept;
         while (!g_rings.compare_exchange_weak(r->next, r, std::memory_order_acq_rel)) {
         }
     }
-    t_log.head = r->head.load(std::memory_order_relaxed);
-    t_log.limit = (t_log.head | kRingMask) + 1;
+    t_log.limit = (r->head.load(std::memory_order_relaxed) | kRingMask) + 1;
     r->gate.store(0, std::memory_order_relaxed);  // the thread's first event reads the clock
     t_log.ring = r;
     t_log.gate = &r->gate;
@@ -260,24 +272,25 @@ inline void next_lap(ThreadLog& t, Ring* ring) noexcept {
 }
 // A record that would cross the ring's end goes to its start, after a pad record filling the rest.
 [[gnu::noinline]] void pad_to_start(ThreadLog& t, Ring* ring) noexcept {
-    const std::uint64_t rest = t.limit - t.head;
+    const std::uint64_t end = t.limit;
+    const std::uint64_t rest = end - ring->head.load(std::memory_order_relaxed);
     ring->words[kRingWords - 1].store(kPadKind | rest << 12, std::memory_order_release);
-    t.head = t.limit;
     next_lap(t, ring);
-    ring->head.store(t.head, std::memory_order_release);
+    ring->head.store(end, std::memory_order_release);
 }
 // The first of `length` consecutive words for this thread's next record.
 inline std::atomic<std::uint64_t>* reserve(ThreadLog& t, Ring* ring, std::uint64_t length) noexcept {
-    if (t.head == t.limit) next_lap(t, ring);
-    if (t.head + length > t.limit) [[unlikely]] pad_to_start(t, ring);
-    return &ring->words[t.head & kRingMask];
+    const std::uint64_t head = ring->head.load(std::memory_order_relaxed);
+    if (head == t.limit) next_lap(t, ring);
+    if (head + length > t.limit) [[unlikely]] pad_to_start(t, ring);
+    return &ring->words[ring->head.load(std::memory_order_relaxed) & kRingMask];
 }
 // The header, last, then the new head (release: a reader that sees the head sees the words).
 inline void publish(ThreadLog& t, Ring* ring, std::atomic<std::uint64_t>* header_word, std::uint64_t header,
                     std::uint64_t length) noexcept {
+    (void)t;
     header_word->store(header, std::memory_order_release);
-    t.head += length;
-    ring->head.store(t.head, std::memory_order_release);
+    ring->head.store(ring->head.load(std::memory_order_relaxed) + length, std::memory_order_release);
 }
 
 // `bits`: the flag bits, and the status, result or thread id at kValueShift.
@@ -352,8 +365,8 @@ struct FastSlot {
 };
 template <std::uint64_t length>
 inline FastSlot fast_slot(ThreadLog& t) noexcept {
-    const std::uint64_t head = t.head;
     std::atomic<std::uint64_t>* const gate = t.gate;
+    const std::uint64_t head = head_of_gate(gate)->load(std::memory_order_relaxed);
     if (head + length > gate->load(std::memory_order_relaxed)) [[unlikely]] return {nullptr, nullptr, 0};
     Ring* const ring = ring_of_gate(gate);
     return {&ring->words[head & kRingMask], ring, head};
@@ -361,8 +374,8 @@ inline FastSlot fast_slot(ThreadLog& t) noexcept {
 // publish for a fast slot.
 inline void publish_at(ThreadLog& t, const FastSlot& s, std::atomic<std::uint64_t>* header_word, std::uint64_t header,
                        std::uint64_t length) noexcept {
+    (void)t;
     header_word->store(header, std::memory_order_release);
-    t.head = s.head + length;
     s.ring->head.store(s.head + length, std::memory_order_release);
 }
 // Without a clock read: the words at the fast slot.
@@ -377,12 +390,13 @@ template <typename... W>
 
 // The call record: the IRP, the device's log entry (or its address, tagged, when the table is
 // full), the dispatch routine, then the next stack location's fields the reader uses (its major,
-// minor and Control; the ULONG of Parameters at 8 and the word at 24: Read/Write Length and
-// ByteOffset, or the IOCTL / FSCTL code; CompletionRoutine; Context), decoded when the log is
+// minor and Control in one word with the ULONG of Parameters at 8 in its upper half; the word at
+// 24: with it Read/Write Length and ByteOffset, or the IOCTL / FSCTL code; CompletionRoutine;
+// Context), decoded when the log is
 // read (decode_call), the clock when stamped, the header. Copying words costs no branch; a forward
 // after IoSkipCurrentIrpStackLocation carries the upper driver's routine: the reader tells it (a
 // call to the location of the call it is made in) and drops it.
-constexpr std::uint64_t kCallWords = 9;  // unstamped; one more with the clock
+constexpr std::uint64_t kCallWords = 8;  // unstamped; one more with the clock
 
 inline std::uint64_t load_word(const unsigned char* p) noexcept {
     std::uint64_t w;
@@ -416,7 +430,7 @@ inline std::uint64_t call_bits(CHAR location, CHAR stack_count) noexcept {
     return static_cast<std::uint64_t>(static_cast<UCHAR>(location)) << 16 |
            static_cast<std::uint64_t>(static_cast<UCHAR>(stack_count)) << 24;
 }
-// The call's payload words 0-7 at w, with the words of its stack location `sp` copied one by one
+// The call's payload words 0-6 at w, with the words of its stack location `sp` copied one by one
 // (each loaded just before its store, so that few values live across the copy and the frame spills
 // none; no copy loop: one through the stack cost a third of the record). set_completion:
 // IoSetCompletionRoutine is inline in the DDK headers (it only writes the next location), so the
@@ -428,11 +442,11 @@ inline std::uint64_t call_bits(CHAR location, CHAR stack_count) noexcept {
     w[0].store(word_of(irp), std::memory_order_release);
     w[1].store(device_word, std::memory_order_release);
     w[2].store(word_of(routine), std::memory_order_release);
-    w[3].store(load_byte_fields(p), std::memory_order_release);
-    w[4].store(load_ulong(p + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)), std::memory_order_release);
-    w[5].store(load_ulong_fields(p + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)), std::memory_order_release);
-    w[6].store(load_word(p + offsetof(IO_STACK_LOCATION, CompletionRoutine)), std::memory_order_release);
-    w[7].store(load_word(p + offsetof(IO_STACK_LOCATION, Context)), std::memory_order_release);
+    w[3].store(load_byte_fields(p) | load_ulong(p + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)) << 32,
+               std::memory_order_release);
+    w[4].store(load_ulong_fields(p + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)), std::memory_order_release);
+    w[5].store(load_word(p + offsetof(IO_STACK_LOCATION, CompletionRoutine)), std::memory_order_release);
+    w[6].store(load_word(p + offsetof(IO_STACK_LOCATION, Context)), std::memory_order_release);
 }
 static_assert(offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset) ==
               offsetof(IO_STACK_LOCATION, Parameters.DeviceIoControl.IoControlCode));
@@ -469,7 +483,7 @@ constexpr IO_STACK_LOCATION kNoLocation{};
     if (device_irp) [[unlikely]] {
         const CallParams p = decode_call(load_word(sp), load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.Length)),
                                          load_word(sp + offsetof(IO_STACK_LOCATION, Parameters.Read.ByteOffset)));
-        DeviceIrp entry{clock, position_id(ring->number, t.head - length), irp, p.length, p.offset,
+        DeviceIrp entry{clock, position_id(ring->number, ring->head.load(std::memory_order_relaxed) - length), irp, p.length, p.offset,
                         t.tid, p.major, p.minor, static_cast<CHAR>(bits >> 16),
                         static_cast<CHAR>(bits >> 24)};
         const std::uint64_t n = log->irp_head.fetch_add(1, std::memory_order_relaxed);

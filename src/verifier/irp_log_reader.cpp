@@ -280,14 +280,14 @@ void read_ring(const Ring& ring, std::vector<Item>& out) {
                 r.names = &log->names;
             }
             r.routine = ptr(p[2]);
-            const CallParams c = decode_call(p[3], p[4], p[5]);
+            const CallParams c = decode_call(p[3], p[3] >> 32, p[4]);  // irp_log.cpp's copy_call
             r.major = c.major;
             r.minor = c.minor;
             r.length = c.length;
             r.offset = c.offset;
-            if (p[6] && c.invoke) {
-                r.completion = ptr(p[6]);
-                r.completion_context = ptr(p[7]);
+            if (p[5] && c.invoke) {
+                r.completion = ptr(p[5]);
+                r.completion_context = ptr(p[6]);
                 r.control = c.invoke;
             }
             break;
