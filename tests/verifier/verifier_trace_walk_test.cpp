@@ -7,6 +7,13 @@
 // and sets a routine: the top one's calls PsGetVersion at APC_LEVEL (IrqlPsPassive, 0xC4 0x2001C,
 // when its driver's DDI calls are checked), the middle one's can turn that checking on; the bottom
 // device completes reads at once.
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "verifier/state.hpp"
 #include "verifier/trace_tool.hpp"
 #include "verifier_test_driver.hpp"
 
@@ -49,7 +56,14 @@ NTSTATUS forward_with(PDEVICE_OBJECT DeviceObject, PIRP Irp, PIO_COMPLETION_ROUT
     return IoCallDriver(ext->Lower, Irp);
 }
 
-NTSTATUS NTAPI TopRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { return forward_with(DeviceObject, Irp, TopRoutine); }
+// Set by a test: the top layer's forward is the first event after a tick of the log's clock (so its
+// call record takes the recording's out-of-line form).
+bool g_tick_before_top_forward = false;
+
+NTSTATUS NTAPI TopRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+    if (g_tick_before_top_forward) restamp_all_threads();
+    return forward_with(DeviceObject, Irp, TopRoutine);
+}
 
 NTSTATUS NTAPI LowRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     if (static_cast<WalkExtension*>(DeviceObject->DeviceExtension)->Lower)
@@ -105,6 +119,7 @@ protected:
     void SetUp() override {
         VerifierTest::SetUp();
         g_verify_top_in_walk = false;
+        g_tick_before_top_forward = false;
         g_top_routine_runs = 0;
         UNICODE_STRING low = RTL_CONSTANT_STRING(L"VerWalkLow");
         UNICODE_STRING top = RTL_CONSTANT_STRING(L"VerWalkTop");
@@ -158,6 +173,55 @@ TEST_F(TraceWalkTest, a_driver_verified_during_a_traced_completion_is_checked_fr
     (void)NtioVerifierSetFlags(g_walk_top, 0);
     KeLowerIrql(PASSIVE_LEVEL);
     IoFreeIrp(irp);
+}
+
+// Every call of a read through the three layers returns once, with its call's match id, when the
+// middle layer's call record is the first event after a tick: that record is written out of line and
+// its dispatch called from there, not through the chain's trampoline, so the bottom layer's call,
+// although a tail call, is framed and writes its own return; the outermost call's return counts no
+// chained call of the middle layer's.
+TEST_F(TraceWalkTest, calls_chained_into_a_call_recorded_out_of_line_return_with_it) {
+    set_trace_recording(true);
+    g_tick_before_top_forward = true;
+    bool completed = false;
+    PIRP irp = top_read(completed);
+    EXPECT_EQ(IoCallDriver(g_walk_top->DeviceObject, irp), STATUS_SUCCESS);
+    EXPECT_TRUE(completed);
+    IoFreeIrp(irp);
+    set_trace_recording(false);
+    char address[32];
+    std::snprintf(address, sizeof address, "0x%llx", static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(irp)));
+    const std::string records = recorded_trace();
+    std::vector<nlohmann::json> calls;
+    std::map<std::uint64_t, int> returns;  // match id -> returns
+    std::size_t start = 0;
+    while (start < records.size()) {
+        std::size_t end = records.find('\n', start);
+        if (end == std::string::npos) end = records.size();
+        nlohmann::json e = nlohmann::json::parse(records.substr(start, end - start), nullptr, false);
+        start = end + 1;
+        if (e.is_discarded() || e.value("irp_addr", std::string()) != address) continue;
+        if (e["event"] == "alloc") {
+            calls.clear();
+            returns.clear();
+        } else if (e["event"] == "call") {
+            calls.push_back(e);
+        } else if (e["event"] == "return") {
+            ++returns[e.value("uniq_match_id", std::uint64_t{0})];
+            EXPECT_EQ(e["status"], "0x00000000") << e.dump();
+        }
+    }
+    ASSERT_EQ(calls.size(), 3u);
+    std::size_t matched = 0;
+    for (const nlohmann::json& call : calls) {
+        const auto it = returns.find(call.value("uniq_match_id", std::uint64_t{0}));
+        EXPECT_TRUE(it != returns.end() && it->second == 1) << call.dump();
+        if (it != returns.end()) matched += static_cast<std::size_t>(it->second);
+    }
+    EXPECT_EQ(matched, 3u);
+    std::size_t all = 0;
+    for (const auto& [id, count] : returns) all += static_cast<std::size_t>(count);
+    EXPECT_EQ(all, 3u);  // no return without its call
 }
 
 }  // namespace
