@@ -20,6 +20,9 @@
 #if __has_include("win32/file.h")
 #include "win32/file.h"
 #endif
+#if __has_include("win32/file_attributes.h")
+#include "win32/file_attributes.h"
+#endif
 #if __has_include("win32/io.h")
 #include "win32/io.h"
 #endif

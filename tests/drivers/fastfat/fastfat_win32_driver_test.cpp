@@ -2,35 +2,12 @@
 // manager would link a volume): CreateFileW, WriteFile / ReadFile with the file pointer, the EOF
 // rules (NT facts I1, I2), FindFirstFileW / FindNextFileW, DeleteFileW and ReadDirectoryChangesW; and a
 // create / write / read / rename / delete sequence with the driver under the I/O verifier.
-#include "fastfat_driver_support.hpp"
-
-#include <windows.h>
+#include "fastfat_win32_support.hpp"
 
 #include <algorithm>
 
 namespace ntio::test::drivers {
 namespace {
-
-class FastFatWin32Test : public FastFatTest {
-protected:
-    void SetUp() override {
-        FastFatTest::SetUp();
-        if (IsSkipped()) return;
-        format({16, 16384, 4, 512, "WIN32"});
-        UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\??\\X:");
-        UNICODE_STRING target = RTL_CONSTANT_STRING(L"\\Device\\Ramdisk0");
-        ASSERT_EQ(IoCreateSymbolicLink(&link, &target), STATUS_SUCCESS);
-        m_linked = true;
-    }
-    void TearDown() override {
-        if (m_linked) {
-            UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\??\\X:");
-            EXPECT_EQ(IoDeleteSymbolicLink(&link), STATUS_SUCCESS);
-        }
-        FastFatTest::TearDown();
-    }
-    bool m_linked = false;
-};
 
 TEST_F(FastFatWin32Test, files_through_kernel32_on_a_drive_letter) {
     HANDLE h = CreateFileW(L"X:\\notes.txt", GENERIC_READ | GENERIC_WRITE, 0, nullptr, CREATE_NEW,
