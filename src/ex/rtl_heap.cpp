@@ -1,10 +1,13 @@
-// The Rtl heap (RtlCreateHeap, RtlAllocateHeap, RtlFreeHeap, RtlDestroyHeap): a first-fit heap of
+// The Rtl heap (RtlCreateHeap, RtlAllocateHeap, RtlFreeHeap, RtlDestroyHeap, and ntdll's
+// RtlSizeHeap and RtlReAllocateHeap for kernel32's heap functions): a first-fit heap of
 // boundary-tagged blocks in one or more segments. The first segment is the region the heap handle
 // points to (the caller's HeapBase, or a region ntio allocates); a growable heap adds segments. It
 // lives in ex rather than rtl because its default serialization is an ERESOURCE, as the caller's
 // Lock is. Handles and blocks are checked, so a bad handle or a block the heap did not hand out gets
 // NULL / FALSE instead of corrupting memory.
 #include <ntifs.h>
+
+#include "ex/rtl_heap_resize.hpp"
 
 #include <cstring>
 #include <mutex>
@@ -24,16 +27,19 @@ constexpr SIZE_T align_up(SIZE_T value, SIZE_T to) noexcept { return (value + to
 
 // Every block starts with this header; size_flags holds the block's size (header included, a
 // multiple of kAlign) and the busy bit, prev_size the size of the block before it (0 for the first
-// of a segment). A segment ends with a busy block of size 0.
+// of a segment), requested the size a busy block was asked for (RtlSizeHeap). A segment ends with a
+// busy block of size 0.
 struct Block {
     SIZE_T size_flags;
     SIZE_T prev_size;
+    SIZE_T requested;
+    SIZE_T reserved;
     SIZE_T size() const noexcept { return size_flags & ~kBusy; }
     bool busy() const noexcept { return (size_flags & kBusy) != 0; }
     Block* next() noexcept { return reinterpret_cast<Block*>(reinterpret_cast<UCHAR*>(this) + size()); }
     Block* prev() noexcept { return reinterpret_cast<Block*>(reinterpret_cast<UCHAR*>(this) - prev_size); }
 };
-static_assert(sizeof(Block) == kAlign);
+static_assert(sizeof(Block) % kAlign == 0);
 
 // A free block also links into the heap's free list.
 struct FreeBlock : Block {
@@ -280,6 +286,7 @@ NTSYSAPI PVOID NTAPI RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size)
         if (!block && (heap->flags & HEAP_GROWABLE)) block = grow(heap, need);
         if (block) {
             take(heap, block, need);
+            block->requested = Size;
             result = reinterpret_cast<UCHAR*>(block) + sizeof(Block);
         }
     }
@@ -326,6 +333,88 @@ NTSYSAPI PVOID NTAPI RtlDestroyHeap(PVOID HeapHandle) {
     if (heap->own_lock_initialized) (void)ExDeleteResourceLite(&heap->own_lock);
     if (heap->region_owned) free_region(reinterpret_cast<UCHAR*>(heap));
     return nullptr;
+}
+
+// The size the block at BaseAddress was asked for, or (SIZE_T)-1 for a bad handle or an address the
+// heap did not hand out (HeapSize: "If the function fails, the return value is (SIZE_T)-1").
+NTSYSAPI SIZE_T NTAPI RtlSizeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress) {
+    if (!HeapHandle || !is_heap(HeapHandle) || !BaseAddress) return static_cast<SIZE_T>(-1);
+    auto* heap = static_cast<Heap*>(HeapHandle);
+    HeapGuard guard(heap, Flags);
+    Block* block = owned_block(heap, BaseAddress);
+    return block ? block->requested : static_cast<SIZE_T>(-1);
+}
+
+// The block resized: in place when it shrinks or the free block after it makes room, else (unless
+// HEAP_REALLOC_IN_PLACE_ONLY) moved to a new block with its contents. HEAP_ZERO_MEMORY zeroes the
+// part beyond the old size. NULL when it cannot be done (the block stays as it was), raising
+// STATUS_NO_MEMORY instead with HEAP_GENERATE_EXCEPTIONS.
+// https://learn.microsoft.com/windows/win32/api/heapapi/nf-heapapi-heaprealloc
+NTSYSAPI PVOID NTAPI RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress, SIZE_T Size) {
+    if (!HeapHandle || !is_heap(HeapHandle)) {
+        if (Flags & HEAP_GENERATE_EXCEPTIONS) ExRaiseStatus(STATUS_ACCESS_VIOLATION);
+        return nullptr;
+    }
+    auto* heap = static_cast<Heap*>(HeapHandle);
+    const bool raise = ((heap->flags | Flags) & HEAP_GENERATE_EXCEPTIONS) != 0;
+    if (!BaseAddress || Size > static_cast<SIZE_T>(-1) / 2) {
+        if (raise) ExRaiseStatus(BaseAddress ? STATUS_NO_MEMORY : STATUS_ACCESS_VIOLATION);
+        return nullptr;
+    }
+    SIZE_T need = align_up(Size + sizeof(Block), kAlign);
+    if (need < kMinBlock) need = kMinBlock;
+    SIZE_T old_size = 0;
+    bool bad_block = false;
+    bool resized = false;
+    {
+        HeapGuard guard(heap, Flags);
+        Block* block = owned_block(heap, BaseAddress);
+        Block* next = block ? block->next() : nullptr;
+        const SIZE_T room = block ? block->size() + (next->busy() ? 0 : next->size()) : 0;
+        if (!block) {
+            bad_block = true;  // raised below, once the lock is released
+        } else if (room >= need) {
+            old_size = block->requested;
+            if (!next->busy() && block->size() < need) {
+                // Take the free block after it, then give back what is left over.
+                RemoveEntryList(&static_cast<FreeBlock*>(next)->link);
+                block->size_flags = room | kBusy;
+                block->next()->prev_size = room;
+            }
+            if (block->size() - need >= kMinBlock) {
+                const SIZE_T rest_size = block->size() - need;
+                block->size_flags = need | kBusy;
+                Block* rest = block->next();
+                rest->size_flags = rest_size | kBusy;
+                rest->prev_size = need;
+                rest->next()->prev_size = rest_size;
+                release(heap, rest);
+            }
+            block->requested = Size;
+            resized = true;
+        } else {
+            old_size = block->requested;
+        }
+    }
+    if (bad_block) {
+        if (raise) ExRaiseStatus(STATUS_ACCESS_VIOLATION);
+        return nullptr;
+    }
+    if (resized) {
+        if ((Flags & HEAP_ZERO_MEMORY) && Size > old_size)
+            std::memset(static_cast<UCHAR*>(BaseAddress) + old_size, 0, Size - old_size);
+        return BaseAddress;
+    }
+    if (Flags & HEAP_REALLOC_IN_PLACE_ONLY) {
+        if (raise) ExRaiseStatus(STATUS_NO_MEMORY);
+        return nullptr;
+    }
+    PVOID moved = RtlAllocateHeap(HeapHandle, Flags & ~HEAP_ZERO_MEMORY, Size);
+    if (!moved) return nullptr;  // RtlAllocateHeap raised already when it should
+    std::memcpy(moved, BaseAddress, old_size < Size ? old_size : Size);
+    if ((Flags & HEAP_ZERO_MEMORY) && Size > old_size) std::memset(static_cast<UCHAR*>(moved) + old_size, 0, Size - old_size);
+    (void)RtlFreeHeap(HeapHandle, Flags, BaseAddress);
+    return moved;
 }
 
 }  // extern "C"

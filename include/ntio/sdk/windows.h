@@ -20,6 +20,12 @@
 #if __has_include("win32/file.h")
 #include "win32/file.h"
 #endif
+#if __has_include("win32/heap.h")
+#include "win32/heap.h"
+#endif
+#if __has_include("win32/system_time.h")
+#include "win32/system_time.h"
+#endif
 #if __has_include("win32/file_attributes.h")
 #include "win32/file_attributes.h"
 #endif
