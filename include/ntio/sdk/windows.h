@@ -20,6 +20,9 @@
 #if __has_include("win32/file.h")
 #include "win32/file.h"
 #endif
+#if __has_include("win32/code_pages.h")
+#include "win32/code_pages.h"
+#endif
 #if __has_include("win32/heap.h")
 #include "win32/heap.h"
 #endif
