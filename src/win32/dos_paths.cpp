@@ -203,15 +203,7 @@ using namespace ntio;
 
 namespace {
 
-// Copies `text` and its NUL into a caller buffer of `size` characters: the length without the NUL on
-// success, else the size needed including the NUL (the kernel32 convention).
-template <class Char>
-DWORD copy_out(const std::basic_string<Char>& text, DWORD size, Char* buffer) {
-    if (text.size() + 1 > size || !buffer) return static_cast<DWORD>(text.size() + 1);
-    std::memcpy(buffer, text.data(), text.size() * sizeof(Char));
-    buffer[text.size()] = 0;
-    return static_cast<DWORD>(text.size());
-}
+using win32::copy_out;
 
 std::u16string current_for_display() {
     std::u16string cwd = win32::current_directory();

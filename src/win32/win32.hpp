@@ -70,4 +70,14 @@ private:
 std::u16string ansi_to_utf16(std::string_view text);
 std::string utf16_to_ansi(std::u16string_view text);
 
+// Copies `text` and its NUL into a caller buffer of `size` characters: the length without the NUL on
+// success, else the size needed including the NUL (the kernel32 convention).
+template <class Char, class Text>
+DWORD copy_out(const Text& text, DWORD size, Char* buffer) {
+    if (text.size() + 1 > size || !buffer) return static_cast<DWORD>(text.size() + 1);
+    for (std::size_t i = 0; i < text.size(); ++i) buffer[i] = static_cast<Char>(text[i]);
+    buffer[text.size()] = 0;
+    return static_cast<DWORD>(text.size());
+}
+
 }  // namespace ntio::win32

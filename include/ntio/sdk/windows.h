@@ -20,6 +20,12 @@
 #if __has_include("win32/file.h")
 #include "win32/file.h"
 #endif
+#if __has_include("win32/system_info.h")
+#include "win32/system_info.h"
+#endif
+#if __has_include("win32/environment.h")
+#include "win32/environment.h"
+#endif
 #if __has_include("win32/code_pages.h")
 #include "win32/code_pages.h"
 #endif

@@ -1,0 +1,127 @@
+// GetSystemInfo / GetNativeSystemInfo, GetComputerName, GetWindowsDirectory / GetSystemDirectory and
+// IsDebuggerPresent. The directories come from the registry's SystemRoot, the computer name from the
+// ComputerName key, else the host's name as Windows forms a NetBIOS name.
+// https://learn.microsoft.com/windows/win32/api/sysinfoapi/ns-sysinfoapi-system_info
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getcomputernamew
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "win32/win32.hpp"
+
+using namespace ntio;
+
+namespace {
+
+// A REG_SZ value of HKLM, or empty.
+std::u16string machine_string(const WCHAR* key, const WCHAR* value) {
+    WCHAR buffer[MAX_PATH + 1] = {};
+    DWORD size = sizeof buffer - sizeof(WCHAR);
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, key, value, RRF_RT_REG_SZ, nullptr, buffer, &size) != ERROR_SUCCESS) return {};
+    return std::u16string(reinterpret_cast<const char16_t*>(buffer));
+}
+
+std::u16string windows_directory() {
+    win32::ensure_system();
+    std::u16string root = machine_string(L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", L"SystemRoot");
+    return root.empty() ? std::u16string(u"C:\\Windows") : root;
+}
+
+std::u16string system_directory() { return windows_directory() + u"\\system32"; }
+
+// "The GetComputerName function retrieves only the NetBIOS name": the registry's, else the host's
+// name before its first dot, upper case, at most MAX_COMPUTERNAME_LENGTH characters.
+std::u16string computer_name() {
+    win32::ensure_system();
+    std::u16string name =
+        machine_string(L"SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName", L"ComputerName");
+    if (name.empty()) {
+        char host[256] = {};
+        if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "NTIO");
+        for (const char* c = host; *c && *c != '.' && name.size() < MAX_COMPUTERNAME_LENGTH; ++c)
+            name.push_back(static_cast<char16_t>(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : static_cast<unsigned char>(*c)));
+    }
+    return name;
+}
+
+template <class Char, class Text>
+BOOL computer_name_out(const Text& name, Char* buffer, LPDWORD size) {
+    if (!size) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    // Too small: ERROR_BUFFER_OVERFLOW and the size needed, the NUL included.
+    if (!buffer || *size < name.size() + 1) {
+        *size = static_cast<DWORD>(name.size() + 1);
+        SetLastError(ERROR_BUFFER_OVERFLOW);
+        return FALSE;
+    }
+    *size = win32::copy_out(name, *size, buffer);
+    return TRUE;
+}
+
+// Family and model as Windows reports them for x86 processors: wProcessorLevel the family,
+// wProcessorRevision the model in its high byte and the stepping in its low one.
+void processor_level(WORD& level, WORD& revision) {
+    level = 0;
+    revision = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return;
+    const unsigned family = (eax >> 8) & 0xF;
+    const unsigned model = (eax >> 4) & 0xF;
+    const unsigned extended_family = family == 0xF ? (eax >> 20) & 0xFF : 0;
+    const unsigned extended_model = family == 0x6 || family == 0xF ? ((eax >> 16) & 0xF) << 4 : 0;
+    level = static_cast<WORD>(family + extended_family);
+    revision = static_cast<WORD>(((model + extended_model) << 8) | (eax & 0xF));
+#endif
+}
+
+}  // namespace
+
+extern "C" {
+
+VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo) {
+    SYSTEM_INFO info{};
+#if defined(__aarch64__)
+    info.wProcessorArchitecture = PROCESSOR_ARCHITECTURE_ARM64;
+#else
+    info.wProcessorArchitecture = PROCESSOR_ARCHITECTURE_AMD64;
+    info.dwProcessorType = PROCESSOR_AMD_X8664;
+#endif
+    info.dwPageSize = PAGE_SIZE;
+    info.lpMinimumApplicationAddress = reinterpret_cast<LPVOID>(0x10000);            // MM_LOWEST_USER_ADDRESS
+    info.lpMaximumApplicationAddress = reinterpret_cast<LPVOID>(0x00007FFFFFFEFFFFull);  // x64's highest user address
+    KAFFINITY active = 0;
+    info.dwNumberOfProcessors = KeQueryActiveProcessorCount(&active);
+    info.dwActiveProcessorMask = active;
+    info.dwAllocationGranularity = 0x10000;
+    processor_level(info.wProcessorLevel, info.wProcessorRevision);
+    *lpSystemInfo = info;
+}
+
+// A 64-bit process: the native system is the one it runs on.
+VOID WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo) { GetSystemInfo(lpSystemInfo); }
+
+BOOL WINAPI GetComputerNameW(LPWSTR lpBuffer, LPDWORD nSize) { return computer_name_out(computer_name(), lpBuffer, nSize); }
+
+BOOL WINAPI GetComputerNameA(LPSTR lpBuffer, LPDWORD nSize) {
+    return computer_name_out(win32::utf16_to_ansi(computer_name()), lpBuffer, nSize);
+}
+
+// The length without the NUL, or the size needed with it when uSize is too small.
+UINT WINAPI GetWindowsDirectoryW(LPWSTR lpBuffer, UINT uSize) { return win32::copy_out(windows_directory(), uSize, lpBuffer); }
+UINT WINAPI GetWindowsDirectoryA(LPSTR lpBuffer, UINT uSize) {
+    return win32::copy_out(win32::utf16_to_ansi(windows_directory()), uSize, lpBuffer);
+}
+UINT WINAPI GetSystemDirectoryW(LPWSTR lpBuffer, UINT uSize) { return win32::copy_out(system_directory(), uSize, lpBuffer); }
+UINT WINAPI GetSystemDirectoryA(LPSTR lpBuffer, UINT uSize) {
+    return win32::copy_out(win32::utf16_to_ansi(system_directory()), uSize, lpBuffer);
+}
+
+// No user-mode debugger attaches to an ntio process.
+BOOL WINAPI IsDebuggerPresent(VOID) { return FALSE; }
+
+}  // extern "C"
