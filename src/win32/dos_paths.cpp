@@ -242,9 +242,7 @@ BOOL set_current(std::u16string_view path) {
 extern "C" {
 
 DWORD WINAPI GetCurrentDirectoryW(DWORD nBufferLength, LPWSTR lpBuffer) {
-    const std::u16string cwd = current_for_display();
-    std::basic_string<WCHAR> text(cwd.begin(), cwd.end());
-    return copy_out(text, nBufferLength, lpBuffer);
+    return copy_out(current_for_display(), nBufferLength, lpBuffer);
 }
 
 DWORD WINAPI GetCurrentDirectoryA(DWORD nBufferLength, LPSTR lpBuffer) {
@@ -279,12 +277,12 @@ DWORD WINAPI GetFullPathNameW(LPCWSTR lpFileName, DWORD nBufferLength, LPWSTR lp
         win32::set_last_nt_error(status);
         return 0;
     }
-    std::basic_string<WCHAR> text(full.begin(), full.end());
-    const DWORD result = copy_out(text, nBufferLength, lpBuffer);
+    // (A std::basic_string<WCHAR> would use the C++ library's wide strings, built for a 4-byte wchar_t.)
+    const DWORD result = copy_out(full, nBufferLength, lpBuffer);
     if (lpFilePart && result < nBufferLength && lpBuffer) {
         // The last component, or NULL when the name ends in a separator.
-        const std::size_t slash = text.find_last_of(L'\\');
-        *lpFilePart = (slash == text.size() - 1) ? nullptr : lpBuffer + slash + 1;
+        const std::size_t slash = full.find_last_of(u'\\');
+        *lpFilePart = (slash == full.size() - 1) ? nullptr : lpBuffer + slash + 1;
     }
     return result;
 }

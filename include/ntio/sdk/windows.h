@@ -20,6 +20,9 @@
 #if __has_include("win32/file.h")
 #include "win32/file.h"
 #endif
+#if __has_include("win32/modules.h")
+#include "win32/modules.h"
+#endif
 #if __has_include("win32/system_info.h")
 #include "win32/system_info.h"
 #endif
