@@ -9,6 +9,8 @@
 #define NTIO_DDK_FSRTL_UNC_H
 
 #include "basetypes.h"
+#include "fsrtl_ecp.h"
+#include "io.h"
 
 NTIO_BEGIN_DECLS
 
@@ -28,9 +30,11 @@ typedef struct _QUERY_PATH_REQUEST_EX {
     PIO_SECURITY_CONTEXT pSecurityContext;
     ULONG EaLength;
     PVOID pEaBuffer;
-    UNICODE_STRING PathName; /* "\server\share\..." */
-    UNICODE_STRING DomainServiceName;
-    ULONG_PTR Reserved[3];
+    UNICODE_STRING PathName;          /* "\server\share\...", not NUL-terminated */
+    UNICODE_STRING DomainServiceName; /* only for FSRTL_UNC_PROVIDER_FLAGS_DOMAIN_SVC_AWARE providers */
+    PECP_LIST EcpList;                /* the originating create's ECP list, or NULL */
+    PESILO Silo;
+    ULONG_PTR Reserved;
 } QUERY_PATH_REQUEST_EX, *PQUERY_PATH_REQUEST_EX;
 
 typedef struct _QUERY_PATH_RESPONSE {
