@@ -170,7 +170,7 @@ NTSTATUS NTAPI mup_entry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
 }  // namespace
 
 State* state_of(PDEVICE_OBJECT device) noexcept {
-    if (!device || !device->DriverObject || device->DriverObject->MajorFunction[IRP_MJ_CREATE] != mup_create)
+    if (!device || !device->DriverObject || device->DriverObject->DriverInit != mup_entry)
         return nullptr;
     return *static_cast<State**>(device->DeviceExtension);
 }

@@ -79,8 +79,9 @@ NTSTATUS ask(const Provider& provider, PIRP create_irp, std::u16string_view path
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(create_irp);
     const ULONG path_bytes = static_cast<ULONG>(path.size() * sizeof(WCHAR));
     if (provider.legacy) {
-        const ULONG bytes = FIELD_OFFSET(QUERY_PATH_REQUEST, FilePathName) + path_bytes;
-        auto* request = static_cast<PQUERY_PATH_REQUEST>(ExAllocatePool2(POOL_FLAG_PAGED, bytes, 'puMN'));
+        // Learn: the input buffer is at least sizeof(QUERY_PATH_REQUEST), whatever the name's length.
+        const ULONG bytes = std::max<ULONG>(sizeof(QUERY_PATH_REQUEST), FIELD_OFFSET(QUERY_PATH_REQUEST, FilePathName) + path_bytes);
+        auto* request = static_cast<PQUERY_PATH_REQUEST>(ExAllocatePool2(POOL_FLAG_PAGED, bytes, 'puMN'));  // zeroed
         if (!request) return STATUS_INSUFFICIENT_RESOURCES;
         request->PathNameLength = path_bytes;
         request->SecurityContext = sp->Parameters.Create.SecurityContext;

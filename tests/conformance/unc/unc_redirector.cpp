@@ -63,7 +63,9 @@ NTSTATUS complete(PIRP irp, NTSTATUS status, ULONG_PTR information = 0) {
 
 // Prefix resolution: "\server\share..." is ours when the server is; we claim "\server\share".
 NTSTATUS answer_query(Redirector& r, std::u16string_view path, PQUERY_PATH_RESPONSE response) {
+    ExAcquireFastMutex(&g_state.lock);
     r.last_query.assign(path);
+    ExReleaseFastMutex(&g_state.lock);
     ++r.queries;
     if (path.size() < 2 || path[0] != u'\\') return STATUS_BAD_NETWORK_PATH;
     size_t server_end = path.find(u'\\', 1);
@@ -90,8 +92,10 @@ NTSTATUS NTAPI dispatch_device_control(PDEVICE_OBJECT device, PIRP irp) {
     auto* response = static_cast<PQUERY_PATH_RESPONSE>(irp->UserBuffer);
     if (!r || (code != IOCTL_REDIR_QUERY_PATH_EX && code != IOCTL_REDIR_QUERY_PATH))
         return complete(irp, STATUS_INVALID_DEVICE_REQUEST);
+    ExAcquireFastMutex(&g_state.lock);
     r->last_query_mode = irp->RequestorMode;
     r->last_query_input_length = in_length;
+    ExReleaseFastMutex(&g_state.lock);
     // Only MUP (kernel mode) may ask, with the buffers the IOCTL's page gives.
     if (irp->RequestorMode != KernelMode || !response || out_length < sizeof(QUERY_PATH_RESPONSE))
         return complete(irp, STATUS_INVALID_DEVICE_REQUEST);
@@ -116,8 +120,10 @@ NTSTATUS NTAPI dispatch_create(PDEVICE_OBJECT device, PIRP irp) {
     Redirector* r = redirector_of(device);
     PFILE_OBJECT file = IoGetCurrentIrpStackLocation(irp)->FileObject;
     if (!r) return complete(irp, STATUS_INVALID_DEVICE_REQUEST);
+    ExAcquireFastMutex(&g_state.lock);
     r->last_create.assign(reinterpret_cast<const char16_t*>(file->FileName.Buffer), file->FileName.Length / sizeof(WCHAR));
     r->last_create_file_device = file->DeviceObject;
+    ExReleaseFastMutex(&g_state.lock);
     ++r->creates;
     return complete(irp, STATUS_SUCCESS, FILE_OPENED);
 }
@@ -173,6 +179,7 @@ NTSTATUS NTAPI UncRedirDriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING) {
     driver->MajorFunction[IRP_MJ_CLOSE] = dispatch_cleanup_close;
     driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = dispatch_device_control;
     driver->DriverUnload = unload;
+    ExInitializeFastMutex(&g_state.lock);
 
     NTSTATUS status = STATUS_SUCCESS;
     for (Redirector* r : {&g_state.alpha, &g_state.beta}) {

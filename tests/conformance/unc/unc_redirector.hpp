@@ -39,6 +39,7 @@ struct DriverState {
     Redirector alpha;
     Redirector beta;
     Redirector legacy;
+    FAST_MUTEX lock;  // guards each Redirector's last_* fields (requests may come from several threads)
     void reset();
 };
 extern DriverState g_state;
