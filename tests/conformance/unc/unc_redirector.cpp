@@ -124,6 +124,10 @@ NTSTATUS NTAPI dispatch_create(PDEVICE_OBJECT device, PIRP irp) {
     r->last_create.assign(reinterpret_cast<const char16_t*>(file->FileName.Buffer), file->FileName.Length / sizeof(WCHAR));
     r->last_create_file_device = file->DeviceObject;
     ExReleaseFastMutex(&g_state.lock);
+    // A name whose last component is "missing" names no file on the server.
+    const std::u16string_view name(reinterpret_cast<const char16_t*>(file->FileName.Buffer), file->FileName.Length / sizeof(WCHAR));
+    if (name == u"missing" || (name.size() >= 8 && name.substr(name.size() - 8) == u"\\missing"))
+        return complete(irp, STATUS_OBJECT_NAME_NOT_FOUND);
     ++r->creates;
     return complete(irp, STATUS_SUCCESS, FILE_OPENED);
 }

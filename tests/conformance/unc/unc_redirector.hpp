@@ -4,7 +4,8 @@
 // device, \Device\LegacyRedir, registered with FsRtlRegisterUncProvider and answering
 // IOCTL_REDIR_QUERY_PATH. Each claims the "\server\share" prefix of the servers it knows, answers the
 // server "denied" with STATUS_BAD_NETWORK_NAME, declines the rest with STATUS_BAD_NETWORK_PATH, and
-// serves creates, reads (its letter then the name it was opened by), cleanups and closes.
+// serves creates (a last component "missing" is STATUS_OBJECT_NAME_NOT_FOUND), reads (its letter then
+// the name it was opened by), cleanups and closes.
 #pragma once
 
 #include <atomic>

@@ -67,6 +67,39 @@ TEST_F(UncTest, AnNtOpenReachesTheExProviderThatClaimsTheServer) {
     EXPECT_EQ(g_state.alpha.closes, 1);
 }
 
+TEST_F(UncTest, TheProvidersCreateStatusIsTheOpensAndRelativeOpensGoToItToo) {
+    HANDLE handle = nullptr;
+    // A failed create leaves MUP nothing to pass on: no cleanup or close reaches the provider.
+    EXPECT_EQ(open(L"\\??\\UNC\\server1\\share\\missing", &handle), STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(handle, nullptr);
+    EXPECT_EQ(g_state.alpha.creates, 0);
+    ASSERT_EQ(open(L"\\??\\UNC\\server1\\share\\dir", &handle), STATUS_SUCCESS);
+    // A name relative to the provider's file is the provider's, without a query.
+    const int queries = g_state.alpha.queries;
+    UNICODE_STRING name;
+    RtlInitUnicodeString(&name, L"sub.txt");
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, handle, nullptr);
+    IO_STATUS_BLOCK iosb{};
+    HANDLE child = nullptr;
+    ASSERT_EQ(ZwCreateFile(&child, GENERIC_READ | SYNCHRONIZE, &oa, &iosb, nullptr, 0, FILE_SHARE_READ, FILE_OPEN,
+                           FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0),
+              STATUS_SUCCESS);
+    EXPECT_EQ(g_state.alpha.queries, queries);
+    EXPECT_EQ(g_state.alpha.last_create, u"sub.txt");
+    EXPECT_EQ(read(child), "A:sub.txt");
+    RtlInitUnicodeString(&name, L"missing");
+    HANDLE missing = nullptr;
+    EXPECT_EQ(ZwCreateFile(&missing, GENERIC_READ | SYNCHRONIZE, &oa, &iosb, nullptr, 0, FILE_SHARE_READ, FILE_OPEN,
+                           FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0),
+              STATUS_OBJECT_NAME_NOT_FOUND);
+    EXPECT_EQ(ZwClose(child), STATUS_SUCCESS);
+    EXPECT_EQ(ZwClose(handle), STATUS_SUCCESS);
+    EXPECT_EQ(g_state.alpha.creates, 2);
+    EXPECT_EQ(g_state.alpha.cleanups, 2);
+    EXPECT_EQ(g_state.alpha.closes, 2);
+}
+
 TEST_F(UncTest, Win32UncNamesReachTheProvider) {
     HANDLE file = CreateFileW(L"\\\\server2\\docs\\readme.txt", GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
                               FILE_ATTRIBUTE_NORMAL, nullptr);
