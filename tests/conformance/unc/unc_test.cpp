@@ -114,6 +114,14 @@ TEST_F(UncTest, Win32UncNamesReachTheProvider) {
     EXPECT_EQ(g_state.beta.closes, 1);
 }
 
+// GetDriveType on Learn: a UNC root is DRIVE_REMOTE ("a remote (network) drive"); \Device\Mup is a
+// remote device.
+TEST_F(UncTest, AUncRootIsARemoteDrive) {
+    EXPECT_EQ(GetDriveTypeW(L"\\\\server1\\share\\"), UINT(DRIVE_REMOTE));
+    EXPECT_EQ(g_state.alpha.last_create, u"\\server1\\share\\");
+    EXPECT_EQ(g_state.alpha.closes, g_state.alpha.creates);
+}
+
 TEST_F(UncTest, TwoProvidersEachGetTheirOwnServers) {
     HANDLE one = nullptr, two = nullptr;
     ASSERT_EQ(open(L"\\??\\UNC\\server1\\s\\a", &one), STATUS_SUCCESS);
