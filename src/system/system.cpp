@@ -20,6 +20,7 @@
 #include "io/driver_loader.hpp"
 #include "io/locked_pages.hpp"
 #include "io/pnp_manager.hpp"
+#include "fsrtl/mup.hpp"
 #include "mm/section.hpp"
 #include "inspect/kd_server.hpp"
 
@@ -56,6 +57,9 @@ System::System(const BootOptions& options) {
     ex::create_standard_callbacks(*m_objects);
     m_io = std::make_unique<io::IoManager>(*this);
     m_tracks_locked_pages = io::read_locked_page_tracking();
+    // MUP (\Device\Mup and \GLOBAL??\UNC) before any driver: redirectors register with it from their
+    // DriverEntry. Without it UNC names find no device (STATUS_OBJECT_PATH_NOT_FOUND); nothing else needs it.
+    (void)fsrtl::mup::start(*this);
     // Boot- and system-start drivers; only a critical (ErrorControl 3) failure stops the boot.
     std::u16string failed;
     if (NTSTATUS status = io::load_start_services(*this, &failed); !NT_SUCCESS(status)) {

@@ -39,6 +39,8 @@
 #include "ntio_ddk/fsrtl_oplock.h"
 /* Reparse point buffers and tags */
 #include "ntio_ddk/fsrtl_reparse.h"
+/* UNC providers and MUP's prefix resolution */
+#include "ntio_ddk/fsrtl_unc.h"
 #include "ntio_ddk/registry_notify.h"
 #include "ntio_ddk/registry_save.h"
 #endif
