@@ -1,9 +1,11 @@
-// GetSystemInfo / GetNativeSystemInfo, GetComputerName, GetWindowsDirectory / GetSystemDirectory and
-// IsDebuggerPresent. The directories come from the registry's SystemRoot, the computer name from the
+// GetSystemInfo / GetNativeSystemInfo, GetComputerName, GetWindowsDirectory / GetSystemDirectory,
+// GetVersionEx / GetVersion and IsDebuggerPresent. The directories come from the registry's SystemRoot, the computer name from the
 // ComputerName key, else the host's name as Windows forms a NetBIOS name.
 // https://learn.microsoft.com/windows/win32/api/sysinfoapi/ns-sysinfoapi-system_info
 // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getcomputernamew
 #include <unistd.h>
+
+#include <type_traits>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -79,9 +81,52 @@ void processor_level(WORD& level, WORD& revision) {
 #endif
 }
 
+// "With the release of Windows 8.1, the behavior of the GetVersionEx API has changed in the value it
+// will return for the operating system version": a program not manifested for Windows 8.1 or 10 (no
+// program has a manifest here) is told Windows 8, 6.2 build 9200. RtlGetVersion tells the truth.
+// https://learn.microsoft.com/windows/win32/api/sysinfoapi/nf-sysinfoapi-getversionexw
+constexpr DWORD kReportedMajor = 6, kReportedMinor = 2, kReportedBuild = 9200;
+
+template <class Info>
+BOOL version_out(Info* info, std::size_t plain_size, std::size_t ex_size) {
+    if (!info || (info->dwOSVersionInfoSize != plain_size && info->dwOSVersionInfoSize != ex_size)) {
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    RTL_OSVERSIONINFOEXW truth{};
+    truth.dwOSVersionInfoSize = sizeof truth;
+    (void)RtlGetVersion(reinterpret_cast<PRTL_OSVERSIONINFOW>(&truth));
+    info->dwMajorVersion = kReportedMajor;
+    info->dwMinorVersion = kReportedMinor;
+    info->dwBuildNumber = kReportedBuild;
+    info->dwPlatformId = VER_PLATFORM_WIN32_NT;
+    info->szCSDVersion[0] = 0;
+    if (info->dwOSVersionInfoSize == ex_size) {
+        auto* ex = reinterpret_cast<std::conditional_t<sizeof(info->szCSDVersion[0]) == 1, OSVERSIONINFOEXA, OSVERSIONINFOEXW>*>(info);
+        ex->wServicePackMajor = 0;
+        ex->wServicePackMinor = 0;
+        ex->wSuiteMask = truth.wSuiteMask;
+        ex->wProductType = truth.wProductType;
+        ex->wReserved = 0;
+    }
+    return TRUE;
+}
+
 }  // namespace
 
 extern "C" {
+
+BOOL WINAPI GetVersionExW(LPOSVERSIONINFOW lpVersionInformation) {
+    return version_out(lpVersionInformation, sizeof(OSVERSIONINFOW), sizeof(OSVERSIONINFOEXW));
+}
+
+BOOL WINAPI GetVersionExA(LPOSVERSIONINFOA lpVersionInformation) {
+    return version_out(lpVersionInformation, sizeof(OSVERSIONINFOA), sizeof(OSVERSIONINFOEXA));
+}
+
+// The low word the major and minor versions, the high word the build (its top bit clear: NT).
+DWORD WINAPI GetVersion(VOID) { return kReportedMajor | kReportedMinor << 8 | kReportedBuild << 16; }
+
 
 VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo) {
     SYSTEM_INFO info{};

@@ -5,6 +5,8 @@
 
 #include "win32_test_support.hpp"
 
+#include <wdm.h>
+
 namespace ntio::test {
 namespace {
 
@@ -89,6 +91,45 @@ TEST_F(Win32Test, environment_variables_set_get_expand_and_delete) {
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
     // The host's environment is there from the start.
     EXPECT_GT(GetEnvironmentVariableA("PATH", narrow, 0), 0u);
+}
+
+// A program without a manifest is told Windows 8 (6.2.9200), as Windows 8.1 and later tell it.
+TEST_F(Win32Test, get_version_ex_reports_windows_8_to_a_program_without_a_manifest) {
+    OSVERSIONINFOEXW ex{};
+    ex.dwOSVersionInfoSize = sizeof ex;
+    ASSERT_TRUE(GetVersionExW(reinterpret_cast<LPOSVERSIONINFOW>(&ex)));
+    EXPECT_EQ(ex.dwMajorVersion, 6u);
+    EXPECT_EQ(ex.dwMinorVersion, 2u);
+    EXPECT_EQ(ex.dwBuildNumber, 9200u);
+    EXPECT_EQ(ex.dwPlatformId, DWORD(VER_PLATFORM_WIN32_NT));
+    OSVERSIONINFOA plain{};
+    plain.dwOSVersionInfoSize = sizeof plain;
+    ASSERT_TRUE(GetVersionExA(&plain));
+    EXPECT_EQ(plain.dwBuildNumber, 9200u);
+    EXPECT_EQ(plain.szCSDVersion[0], 0);
+    plain.dwOSVersionInfoSize = 12;
+    EXPECT_FALSE(GetVersionExA(&plain));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INSUFFICIENT_BUFFER));
+    EXPECT_EQ(GetVersion(), 6u | 2u << 8 | 9200u << 16);
+    // RtlGetVersion is not told a smaller story.
+    RTL_OSVERSIONINFOW truth{};
+    truth.dwOSVersionInfoSize = sizeof truth;
+    ASSERT_EQ(RtlGetVersion(&truth), STATUS_SUCCESS);
+    EXPECT_GE(truth.dwMajorVersion, 10u);
+}
+
+// The Interlocked family comes with <windows.h>, as winnt.h brings it.
+TEST_F(Win32Test, interlocked_operations_come_with_windows_h) {
+    LONG value = 5;
+    EXPECT_EQ(InterlockedIncrement(&value), 6);
+    EXPECT_EQ(InterlockedExchangeAdd(&value, 4), 6);
+    EXPECT_EQ(InterlockedCompareExchange(&value, 1, 10), 10);
+    EXPECT_EQ(value, 1);
+    LONG64 wide = 0;
+    EXPECT_EQ(InterlockedDecrement64(&wide), -1);
+    PVOID slot = nullptr;
+    EXPECT_EQ(InterlockedExchangePointer(&slot, &value), nullptr);
+    EXPECT_EQ(slot, &value);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 /* User-mode locks (synchapi.h subset): critical sections, slim reader/writer locks, condition
- * variables and one-time initialization (INIT_ONCE is the DDK's RTL_RUN_ONCE, as in winnt.h). */
+ * variables and one-time initialization (INIT_ONCE is the DDK's RTL_RUN_ONCE, as in winnt.h), and
+ * the Interlocked family winnt.h defines. */
 #ifndef NTIO_SDK_WIN32_LOCKS_H
 #define NTIO_SDK_WIN32_LOCKS_H
 #include "types.h"
 #include "../../ddk/ntio_ddk/rtl_run_once.h"
+#include "../../ddk/ntio_ddk/interlocked.h" /* InterlockedIncrement and the rest, as winnt.h has them */
 
 typedef struct _RTL_CRITICAL_SECTION_DEBUG *PRTL_CRITICAL_SECTION_DEBUG;
 typedef struct _RTL_CRITICAL_SECTION {

@@ -7,6 +7,9 @@ C_ASSERT(sizeof(SECURITY_ATTRIBUTES) == 24);
 C_ASSERT(sizeof(DWORD) == 4 && sizeof(BOOL) == 4 && sizeof(WCHAR) == 2);
 C_ASSERT(WAIT_IO_COMPLETION == 0xC0 && WAIT_ABANDONED_0 == 0x80 && WAIT_TIMEOUT == 258);
 C_ASSERT(STILL_ACTIVE == 259 && INFINITE == 0xFFFFFFFF);
+C_ASSERT(sizeof(CRITICAL_SECTION) == 40 && sizeof(SRWLOCK) == 8 && sizeof(INIT_ONCE) == 8);
+C_ASSERT(sizeof(SYSTEM_INFO) == 48 && sizeof(OSVERSIONINFOEXW) == 284 && sizeof(OSVERSIONINFOEXA) == 156);
+C_ASSERT(sizeof(WIN32_FILE_ATTRIBUTE_DATA) == 36 && sizeof(SYSTEMTIME) == 16);
 
 static DWORD WINAPI start(LPVOID parameter) { return parameter ? 1 : 0; }
 static VOID NTAPI apc(ULONG_PTR data) { (void)data; }
@@ -23,6 +26,27 @@ int ntio_usage(void)
     if (WaitForMultipleObjects(2, handles, TRUE, INFINITE) == WAIT_FAILED) return (int)GetLastError();
     GetExitCodeThread(handles[1], &code);
     OutputDebugString(TEXT("done\n"));
+    {
+        static LONG counter;
+        CRITICAL_SECTION cs;
+        SRWLOCK lock = SRWLOCK_INIT;
+        OSVERSIONINFO version;
+        SYSTEM_INFO info;
+        TCHAR name[MAX_PATH];
+        InitializeCriticalSection(&cs);
+        EnterCriticalSection(&cs);
+        InterlockedIncrement(&counter);
+        LeaveCriticalSection(&cs);
+        DeleteCriticalSection(&cs);
+        AcquireSRWLockShared(&lock);
+        ReleaseSRWLockShared(&lock);
+        version.dwOSVersionInfoSize = sizeof(version);
+        GetVersionEx(&version);
+        GetSystemInfo(&info);
+        GetModuleFileName(NULL, name, MAX_PATH);
+        GetFileAttributes(name);
+        code += (DWORD)lstrlen(name) + GetACP() + (DWORD)HeapSize(GetProcessHeap(), 0, HeapAlloc(GetProcessHeap(), 0, 4));
+    }
     CloseHandle(handles[0]);
     CloseHandle(handles[1]);
     return (int)(code + GetTickCount() + (DWORD)GetTickCount64() + SleepEx(0, TRUE));
