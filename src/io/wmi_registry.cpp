@@ -29,8 +29,11 @@ WmiRegistry& IoManager::wmi() {
     std::call_once(m_wmi_once, [this] {
         m_wmi.reset(new WmiRegistry(m_system));
         m_wmi_made.store(m_wmi.get(), std::memory_order_release);
-        // Registrations still queued at shutdown run (or are dropped) before the registry goes.
-        m_system.at_shutdown([](void* p) { static_cast<WmiRegistry*>(p)->wait_registrations(); }, m_wmi.get());
+        // Registrations still queued at shutdown run (or are dropped) before the drivers unload. A
+        // registry first made during shutdown (a driver's unload deregistering) needs no hook: the
+        // executive runs the work items queued before it stops.
+        (void)m_system.try_at_shutdown([](void* p) { static_cast<WmiRegistry*>(p)->wait_registrations(); },
+                                       m_wmi.get());
     });
     return *m_wmi;
 }
