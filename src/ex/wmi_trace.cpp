@@ -41,13 +41,15 @@ NTSTATUS NTAPI WmiTraceMessageVa(TRACELOGGER_HANDLE LoggerHandle, ULONG MessageF
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-wmitracemessage
+// As WmiTraceMessageVa; the variable part is not read (va_start after a USHORT, which undergoes
+// promotion, would not be defined anyway), so the handle is refused here.
 NTSTATUS __cdecl WmiTraceMessage(TRACELOGGER_HANDLE LoggerHandle, ULONG MessageFlags, LPCGUID MessageGuid,
                                  USHORT MessageNumber, ...) {
-    va_list args;
-    va_start(args, MessageNumber);
-    const NTSTATUS status = WmiTraceMessageVa(LoggerHandle, MessageFlags, MessageGuid, MessageNumber, args);
-    va_end(args);
-    return status;
+    UNREFERENCED_PARAMETER(LoggerHandle);
+    UNREFERENCED_PARAMETER(MessageFlags);
+    UNREFERENCED_PARAMETER(MessageGuid);
+    UNREFERENCED_PARAMETER(MessageNumber);
+    return STATUS_INVALID_HANDLE;
 }
 
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-wmiquerytraceinformation
