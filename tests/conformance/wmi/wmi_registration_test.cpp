@@ -128,6 +128,8 @@ NTSTATUS callback_entry(UCHAR action, PVOID data_path, ULONG buffer_size, PVOID 
 }
 
 TEST_F(WmiTest, a_callback_provider_is_called_instead_of_sent_irps) {
+    g_entry_queries = 0;
+    g_entry_context = nullptr;
     auto* provider = reinterpret_cast<PDEVICE_OBJECT>(&callback_entry);
     ASSERT_EQ(IoWMIRegistrationControl(provider, WMIREG_ACTION_REGISTER | WMIREG_FLAG_CALLBACK), STATUS_SUCCESS);
     PVOID block = open(kCallbackGuid, WMIGUID_QUERY);
