@@ -51,13 +51,16 @@ NTSTATUS query_all(WmiDataBlock* block, ULONG room, std::vector<std::vector<UCHA
     std::vector<WmiProviderRef> providers = wmi.providers_of(block->guid);
     NTSTATUS failure = STATUS_WMI_GUID_NOT_FOUND;
     bool answered = false;
-    const ULONG size = std::max<ULONG>(room, sizeof(WNODE_ALL_DATA));
+    const ULONG size = std::max<ULONG>(std::min(room, kWmiFirstRoom), sizeof(WNODE_ALL_DATA));
     for (const WmiProviderRef& provider : providers) {
         WmiBlockInfo info;
         if (wmi.block_of(provider, block->guid, &info) && !(info.flags & WMIREG_FLAG_EVENT_ONLY_GUID)) {
             ULONG flags = WNODE_FLAG_ALL_DATA | (info.names.empty() ? 0 : WNODE_FLAG_STATIC_INSTANCE_NAMES);
             WmiAnswer answer = wmi_request(provider, IRP_MN_QUERY_ALL_DATA, block->guid,
                                            wmi_new_wnode(size, block->guid, flags));
+            if (answer.status == STATUS_BUFFER_TOO_SMALL && answer.needed > size && answer.needed <= room)
+                answer = wmi_request(provider, IRP_MN_QUERY_ALL_DATA, block->guid,
+                                     wmi_new_wnode(answer.needed, block->guid, flags));
             if (answer.status == STATUS_BUFFER_TOO_SMALL) {
                 too_small = answered = true;
                 needed = wmi_align8(needed) + wmi_align8(std::max<ULONG>(answer.needed, size + 1)) +

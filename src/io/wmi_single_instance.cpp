@@ -57,7 +57,16 @@ WmiAnswer send_to_instance(WmiDataBlock* block, const std::u16string& name, cons
         if (!done && wmi.block_of(provider, block->guid, &info) && !(info.flags & WMIREG_FLAG_EVENT_ONLY_GUID)) {
             const long index = info.names.empty() ? -1 : wmi_static_index(info, name);
             if (info.names.empty() || index >= 0) {
-                WmiAnswer got = wmi_request(provider, r.minor, block->guid, build(r, block->guid, name, index));
+                InstanceRequest first = r;
+                first.room = std::min(r.room, kWmiFirstRoom);
+                WmiAnswer got = wmi_request(provider, r.minor, block->guid, build(first, block->guid, name, index));
+                const ULONG data_offset = wmi_align8(r.fixed_size + wmi_counted_size(name));
+                if (got.status == STATUS_BUFFER_TOO_SMALL && got.needed > data_offset + first.room &&
+                    got.needed - data_offset <= r.room) {
+                    InstanceRequest again = r;
+                    again.room = got.needed - data_offset;
+                    got = wmi_request(provider, r.minor, block->guid, build(again, block->guid, name, index));
+                }
                 // A static name belongs to this provider; a dynamic one may be another's.
                 if (index >= 0 || got.status != STATUS_WMI_INSTANCE_NOT_FOUND) {
                     answer = std::move(got);

@@ -11,6 +11,11 @@ namespace ntio::io {
 
 inline ULONG wmi_align8(ULONG n) noexcept { return (n + 7) & ~7u; }
 
+// WMI's buffer for a provider's answer is the caller's room but at most this large at first: a
+// caller that says its buffer is huge does not make WMI allocate that much. A provider that needs
+// more (WNODE_TOO_SMALL), within the caller's room, is asked again with the size it named.
+inline constexpr ULONG kWmiFirstRoom = 0x10000;
+
 // A provider's answer to one request: the WNODE it wrote, or `needed` bytes with
 // STATUS_BUFFER_TOO_SMALL (from a WNODE_TOO_SMALL; 0 when it gave none).
 struct WmiAnswer {

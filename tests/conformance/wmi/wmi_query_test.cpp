@@ -74,6 +74,19 @@ TEST_F(WmiTest, a_buffer_too_small_for_the_provider_gets_the_size_it_needs) {
     ObDereferenceObject(block);
 }
 
+TEST_F(WmiTest, a_caller_claiming_a_huge_buffer_gets_what_the_answer_takes) {
+    PVOID block = open(kDataGuid, WMIGUID_QUERY);
+    ASSERT_NE(block, nullptr);
+    ULONG needed = 0;
+    ASSERT_EQ(IoWMIQueryAllData(block, &needed, nullptr), STATUS_BUFFER_TOO_SMALL);
+    std::vector<ULONG64> storage(64);
+    ASSERT_LE(needed, storage.size() * sizeof(ULONG64));
+    ULONG size = 0x7FFFFFFF;  // WMI does not allocate what the caller claims, only what is answered
+    ASSERT_EQ(IoWMIQueryAllData(block, &size, storage.data()), STATUS_SUCCESS);
+    EXPECT_EQ(size, needed);
+    ObDereferenceObject(block);
+}
+
 TEST_F(WmiTest, query_single_instance_finds_a_static_name_in_any_case) {
     PVOID block = open(kDataGuid, WMIGUID_QUERY);
     ASSERT_NE(block, nullptr);
