@@ -10,6 +10,7 @@
 #include "io/ddk.hpp"
 #include "io/file_systems.hpp"
 #include "io/power_manager.hpp"
+#include "io/wmi_registry_fwd.hpp"
 #include "ke/thread.hpp"
 #include "ntio/system.hpp"
 
@@ -70,9 +71,9 @@ public:
     void register_shutdown(PDEVICE_OBJECT device, bool last_chance);
     void unregister_shutdown(PDEVICE_OBJECT device);
 
-    // ---- WMI data providers (wmi.cpp): IoWMIRegistrationControl's record, by device object or
-    // WMI callback; a deleted device leaves it. ----
-    NTSTATUS wmi_registration_control(void* provider, ULONG action);
+    // ---- WMI (wmi_registry.cpp): IoWMIRegistrationControl's providers, the blocks they registered
+    // and the open data block objects, made on first use; a deleted device leaves it. ----
+    WmiRegistry& wmi();
     void wmi_device_deleted(PDEVICE_OBJECT device);
 
     // ---- Interrupts of root-enumerated devices (interrupt.cpp): NtioSetDeviceInterrupts'
@@ -117,8 +118,9 @@ private:
     std::unique_ptr<FileSystemQueues, FileSystemQueuesDeleter> m_file_systems;
     std::mutex m_shutdown_lock;
     std::vector<PDEVICE_OBJECT> m_shutdown_devices, m_last_chance_devices;  // most recent first
-    std::mutex m_wmi_lock;
-    std::vector<void*> m_wmi_providers;  // not referenced: IoDeleteDevice removes a device
+    std::once_flag m_wmi_once;
+    std::unique_ptr<WmiRegistry, WmiRegistryDeleter> m_wmi;
+    std::atomic<WmiRegistry*> m_wmi_made{nullptr};
     std::mutex m_interrupt_lock;
     std::map<std::u16string, DeviceInterrupts> m_device_interrupts;
     std::once_flag m_power_once;

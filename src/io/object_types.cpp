@@ -4,6 +4,7 @@
 #include "io/objects.hpp"
 
 #include "io/io_manager.hpp"
+#include "io/wmi_registry.hpp"
 #include "ob/object_type.hpp"
 #include "verifier/verifier.hpp"
 
@@ -54,6 +55,7 @@ void register_types() {
     ob::register_object_type(g_device_type);
     ob::register_object_type(g_file_type);
     register_completion_ports();  // the IoCompletion type and the final stage's port sink
+    register_wmi_types();         // WMI data block objects (WmiGuid)
 }
 
 }  // namespace ntio::io

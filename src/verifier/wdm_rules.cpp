@@ -24,7 +24,7 @@ bool unknown_request(UCHAR major, UCHAR minor) noexcept {
     switch (major) {
     case IRP_MJ_PNP: return minor > IRP_MN_DEVICE_ENUMERATED;
     case IRP_MJ_POWER: return minor > IRP_MN_QUERY_POWER;
-    case IRP_MJ_SYSTEM_CONTROL: return minor > IRP_MN_EXECUTE_METHOD;
+    case IRP_MJ_SYSTEM_CONTROL: return minor > IRP_MN_REGINFO_EX;  // WMI's last minor (0x0a is unused)
     default: return false;
     }
 }

@@ -29,6 +29,8 @@
 #include "ntio_ddk/interrupt.h"
 #include "ntio_ddk/etw.h"
 #include "ntio_ddk/wmi.h"
+#include "ntio_ddk/wmi_consumer.h"
+#include "ntio_ddk/wmi_trace.h"
 #include "ntio_ddk/error_log.h"
 #include "ntio_ddk/zw.h"
 #include "ntio_ddk/ktm.h"

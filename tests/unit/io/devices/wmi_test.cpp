@@ -1,6 +1,7 @@
 // WMI through a driver's calls: IoWMIRegistrationControl keeps a registration per device object,
 // so what NT refuses for an unregistered device is refused; a deleted device leaves the record;
 // IoWMIWriteEvent takes and frees an event, and leaves the buffer to the caller when it fails.
+// (tests/conformance/wmi has a provider that answers the WMI IRPs.)
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iowmiregistrationcontrol
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iowmiwriteevent
 #include <wdm.h>
@@ -49,7 +50,11 @@ TEST_F(WmiTest, bad_actions_and_objects_are_invalid_parameters) {
     unload(driver);
 }
 
-VOID NTAPI wmi_callback(PVOID, PVOID) {}
+// A WMIENTRY that answers nothing: WMI calls it for IRP_MN_REGINFO_EX and registers no blocks.
+NTSTATUS wmi_callback(UCHAR, PVOID, ULONG, PVOID, PVOID, PULONG size) {
+    *size = 0;
+    return STATUS_INVALID_DEVICE_REQUEST;
+}
 
 TEST_F(WmiTest, a_callback_registers_with_the_callback_flag) {
     auto* callback = reinterpret_cast<PDEVICE_OBJECT>(&wmi_callback);
