@@ -123,6 +123,14 @@ NTSTATUS query_instances(PVOID* objects, PUNICODE_STRING names, ULONG count, PUL
     return wmi_return(linked, in_out_size, out);
 }
 
+// The block opened with `access` and the instance name captured: what every call naming one
+// instance checks first.
+NTSTATUS open_instance(PVOID object, ACCESS_MASK access, PUNICODE_STRING instance_name, WmiDataBlock** block,
+                       std::u16string* name) {
+    const NTSTATUS status = data_block(object, access, block);
+    return NT_SUCCESS(status) ? wmi_capture_name(instance_name, name) : status;
+}
+
 }  // namespace
 
 }  // namespace ntio::io
@@ -154,10 +162,8 @@ NTSTATUS NTAPI IoWMISetSingleInstance(PVOID DataBlockObject, PUNICODE_STRING Ins
                                       ULONG ValueBufferSize, PVOID ValueBuffer) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
     ntio::io::WmiDataBlock* block;
-    NTSTATUS status = ntio::io::data_block(DataBlockObject, WMIGUID_SET, &block);
-    if (!NT_SUCCESS(status)) return status;
     std::u16string name;
-    status = ntio::io::wmi_capture_name(InstanceName, &name);
+    const NTSTATUS status = ntio::io::open_instance(DataBlockObject, WMIGUID_SET, InstanceName, &block, &name);
     if (!NT_SUCCESS(status)) return status;
     if (ValueBufferSize && !ValueBuffer) return STATUS_INVALID_PARAMETER;
     InstanceRequest r = ntio::io::single_instance(IRP_MN_CHANGE_SINGLE_INSTANCE, 0);
@@ -173,10 +179,8 @@ NTSTATUS NTAPI IoWMISetSingleItem(PVOID DataBlockObject, PUNICODE_STRING Instanc
                                   ULONG Version, ULONG ValueBufferSize, PVOID ValueBuffer) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
     ntio::io::WmiDataBlock* block;
-    NTSTATUS status = ntio::io::data_block(DataBlockObject, WMIGUID_SET, &block);
-    if (!NT_SUCCESS(status)) return status;
     std::u16string name;
-    status = ntio::io::wmi_capture_name(InstanceName, &name);
+    const NTSTATUS status = ntio::io::open_instance(DataBlockObject, WMIGUID_SET, InstanceName, &block, &name);
     if (!NT_SUCCESS(status)) return status;
     if (ValueBufferSize && !ValueBuffer) return STATUS_INVALID_PARAMETER;
     InstanceRequest r{IRP_MN_CHANGE_SINGLE_ITEM, WNODE_FLAG_SINGLE_ITEM, offsetof(WNODE_SINGLE_ITEM, VariableData),
@@ -195,10 +199,8 @@ NTSTATUS NTAPI IoWMIExecuteMethod(PVOID DataBlockObject, PUNICODE_STRING Instanc
                                   ULONG InBufferSize, PULONG OutBufferSize, PUCHAR InOutBuffer) {
     NTIO_VERIFY_DDI(ntio::verifier::DdiRule::IoApcLte);
     ntio::io::WmiDataBlock* block;
-    NTSTATUS status = ntio::io::data_block(DataBlockObject, WMIGUID_EXECUTE, &block);
-    if (!NT_SUCCESS(status)) return status;
     std::u16string name;
-    status = ntio::io::wmi_capture_name(InstanceName, &name);
+    const NTSTATUS status = ntio::io::open_instance(DataBlockObject, WMIGUID_EXECUTE, InstanceName, &block, &name);
     if (!NT_SUCCESS(status)) return status;
     if (!OutBufferSize || ((InBufferSize || *OutBufferSize) && !InOutBuffer)) return STATUS_INVALID_PARAMETER;
     InstanceRequest r{IRP_MN_EXECUTE_METHOD, WNODE_FLAG_METHOD_ITEM, offsetof(WNODE_METHOD_ITEM, VariableData),
