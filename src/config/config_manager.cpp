@@ -224,7 +224,7 @@ NTSTATUS ConfigManager::resolve(const NodeRef& start, std::u16string_view remain
 {
     if (create) {
         for (;;) {
-            NodeRef blocked;
+            PKTRANSACTION blocked = nullptr;
             NTSTATUS status;
             {
                 WriteLock lock(*this);
@@ -234,7 +234,7 @@ NTSTATUS ConfigManager::resolve(const NodeRef& start, std::u16string_view remain
             if (status != STATUS_RETRY || !blocked) return status;
             // RegOpenKeyTransacted: "If a non-transacted operation is performed on the key before the
             // transaction is committed, the transaction is rolled back."
-            preempt(*blocked, false);
+            roll_back(blocked);
         }
     }
     std::shared_lock lock(m_lock);
@@ -244,7 +244,7 @@ NTSTATUS ConfigManager::resolve(const NodeRef& start, std::u16string_view remain
 NTSTATUS ConfigManager::resolve_locked(const NodeRef& start, std::u16string_view remaining,
                                        const CreateKeyRequest* create, bool open_link, bool create_all,
                                        const se::Token* token, NodeRef& out, ULONG* disposition,
-                                       std::u16string* reparse, TxContext* tx, NodeRef* blocked)
+                                       std::u16string* reparse, TxContext* tx, PKTRANSACTION* blocked)
 {
     if (start->deleted) return STATUS_KEY_DELETED;
     if (tx) {
@@ -297,9 +297,13 @@ NTSTATUS ConfigManager::resolve_locked(const NodeRef& start, std::u16string_view
         CreateKeyRequest request = *create;
         if (!last) request.options &= ~ULONG{REG_OPTION_CREATE_LINK};
         NodeRef child;
-        if (!tx && current->tx_owner) {
-            if (blocked) *blocked = current;
-            return STATUS_RETRY;
+        if (!tx) {
+            if (TxContext* holder = name_holder_locked(*current, upcase(parts[i]))) {
+                if (!blocked) return STATUS_TRANSACTIONAL_CONFLICT;
+                *blocked = holder->transaction;
+                ObReferenceObject(*blocked);
+                return STATUS_RETRY;
+            }
         }
         status = tx ? tx_create_child_locked(*current, parts[i], request, *tx, child)
                     : create_child_locked(*current, parts[i], request, child);
@@ -325,14 +329,14 @@ NTSTATUS ConfigManager::path_operation(std::u16string_view path, const CreateKey
         std::u16string reparse;
         NTSTATUS status;
         if (create) {
-            NodeRef blocked;
+            PKTRANSACTION blocked = nullptr;
             {
                 WriteLock lock(*this);
                 status = resolve_locked(m_root, std::u16string_view(name).substr(kRoot.size()), create, false,
                                         create_all, nullptr, out, disposition, &reparse, nullptr, &blocked);
             }
             if (status == STATUS_RETRY && blocked) {
-                preempt(*blocked, false);  // a transaction held the parent: it is rolled back
+                roll_back(blocked);  // a transaction held the name: it is rolled back
                 --hop;
                 continue;
             }
@@ -459,20 +463,20 @@ NTSTATUS ConfigManager::delete_key(KeyNode& node, TxContext* tx)
 
 NTSTATUS ConfigManager::delete_tree(KeyNode& node)
 {
-    // NT deviation: only the transactions holding the key itself or its parent are rolled back, not
-    // those holding keys deeper in the deleted subtree.
-    preempt(node, true);
-    WriteLock lock(*this);
-    if (node.deleted) return STATUS_KEY_DELETED;
-    if (node.flags & kKeyNoDelete) return STATUS_CANNOT_DELETE;
-    NTSTATUS status = m_store ? m_store->begin() : STATUS_SUCCESS;
-    if (!NT_SUCCESS(status)) return status;
-    status = delete_tree_locked(node);
-    if (m_store) {
-        NTSTATUS commit = m_store->commit();
-        if (NT_SUCCESS(status)) status = commit;
-    }
-    return status;
+    // NT deviation: only the transactions holding the key itself are rolled back, not those holding
+    // keys deeper in the deleted subtree.
+    return untransacted(node, true, [&]() -> NTSTATUS {
+        if (node.deleted) return STATUS_KEY_DELETED;
+        if (node.flags & kKeyNoDelete) return STATUS_CANNOT_DELETE;
+        NTSTATUS status = m_store ? m_store->begin() : STATUS_SUCCESS;
+        if (!NT_SUCCESS(status)) return status;
+        status = delete_tree_locked(node);
+        if (m_store) {
+            NTSTATUS commit = m_store->commit();
+            if (NT_SUCCESS(status)) status = commit;
+        }
+        return status;
+    });
 }
 
 NTSTATUS ConfigManager::delete_tree_locked(KeyNode& node)

@@ -199,26 +199,36 @@ private:
     NTSTATUS boot(const std::string& hive_path, std::string& message);
     NTSTATUS create_child_locked(KeyNode& parent, std::u16string_view name, const CreateKeyRequest& request,
                                  NodeRef& out);
-    // `blocked` (outside a transaction): the key a transaction holds that the walk would have
-    // created a subkey of (STATUS_RETRY; the caller rolls that transaction back and walks again).
+    // `blocked` (outside a transaction): the transaction holding the name the walk would have created
+    // (STATUS_RETRY; the caller rolls that transaction back and walks again).
     NTSTATUS resolve_locked(const NodeRef& start, std::u16string_view remaining, const CreateKeyRequest* create,
                             bool open_link, bool create_all, const se::Token* token, NodeRef& out,
                             ULONG* disposition, std::u16string* reparse, TxContext* tx = nullptr,
-                            NodeRef* blocked = nullptr);
+                            PKTRANSACTION* blocked = nullptr);
 
     // ---- Transactions (key_transaction.cpp) ----
-    // Rolls back whichever transaction holds `node` (or its parent, with `parent_too`) until none
-    // does; the caller holds no lock.
-    void preempt(const KeyNode& node, bool parent_too);
-    // Runs `fn` under the exclusive lock once no transaction holds `node` (nor its parent).
+    // The transaction a change outside any transaction must roll back first: the holder of `node`,
+    // and with `existence` (the key itself goes or is renamed) also a holder of a subkey name below it
+    // or of its own name in its parent. Null when none.
+    TxContext* holder_locked(const KeyNode& node, bool existence) const;
+    // The holder of subkey name `upname` below `parent`, or a transaction that deletes `parent`.
+    TxContext* name_holder_locked(const KeyNode& parent, const std::u16string& upname) const;
+    // Rolls `victim` back (a reference the caller passes on); the caller holds no lock.
+    static void roll_back(PKTRANSACTION victim);
+    // Runs `fn` under the exclusive lock once no transaction holds `node` (holder_locked).
     template <class Fn>
-    NTSTATUS untransacted(const KeyNode& node, bool parent_too, Fn&& fn)
+    NTSTATUS untransacted(const KeyNode& node, bool existence, Fn&& fn)
     {
         for (;;) {
-            preempt(node, parent_too);
-            WriteLock lock(*this);
-            if (node.tx_owner || (parent_too && node.parent && node.parent->tx_owner)) continue;
-            return fn();
+            PKTRANSACTION victim = nullptr;
+            {
+                WriteLock lock(*this);
+                TxContext* holder = holder_locked(node, existence);
+                if (!holder) return fn();
+                victim = holder->transaction;
+                ObReferenceObject(victim);
+            }
+            roll_back(victim);
         }
     }
     // The key as `tx` sees it (values, subkeys, deletion); `tx` null: a plain copy.
@@ -226,6 +236,7 @@ private:
     KeyNode* child_locked(const KeyNode& parent, std::u16string_view name, const TxContext* tx) const;
     NTSTATUS tx_usable_locked(const KeyNode& node, const TxContext& tx) const;
     NTSTATUS tx_lock_locked(KeyNode& node, TxContext& tx);
+    NTSTATUS tx_lock_name_locked(KeyNode& parent, const std::u16string& upname, TxContext& tx);
     NTSTATUS tx_create_child_locked(KeyNode& parent, std::u16string_view name, const CreateKeyRequest& request,
                                     TxContext& tx, NodeRef& out);
     NTSTATUS tx_set_value(KeyNode& node, KeyValue value, TxContext& tx);

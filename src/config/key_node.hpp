@@ -40,9 +40,11 @@ struct KeyNode : std::enable_shared_from_this<KeyNode> {
     bool deleted = false;
     std::int64_t id = 0;                    // hive store row; 0 when not persisted
     se::SecurityDescriptor security;
-    // The transaction whose uncommitted changes hold this key (its values, or its list of subkeys for
-    // a key created or deleted below it); null when none does.
+    // The transaction whose uncommitted changes hold this key (its values, or the key itself when it
+    // deletes it); null when none does.
     TxContext* tx_owner = nullptr;
+    // Subkey names (upcased) a transaction holds because it creates or deletes that subkey.
+    std::map<std::u16string, TxContext*> tx_names;
 
     bool is_volatile() const noexcept { return (flags & kKeyVolatile) != 0; }
     bool is_link() const noexcept { return (flags & kKeyLink) != 0; }

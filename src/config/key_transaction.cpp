@@ -218,6 +218,9 @@ void ConfigManager::tx_finish_locked(TxContext& tx, bool committed)
 {
     for (const NodeRef& node : tx.locked)
         if (node->tx_owner == &tx) node->tx_owner = nullptr;
+    for (const auto& [parent, upname] : tx.locked_names)
+        if (auto it = parent->tx_names.find(upname); it != parent->tx_names.end() && it->second == &tx)
+            parent->tx_names.erase(it);
     // Keys created in a transaction that did not commit never existed for anyone else.
     if (!committed)
         for (const TxOp& op : tx.ops)
@@ -226,6 +229,7 @@ void ConfigManager::tx_finish_locked(TxContext& tx, bool committed)
     tx.ops.clear();
     tx.keys.clear();
     tx.locked.clear();
+    tx.locked_names.clear();
 }
 
 void ConfigManager::tx_forget(TxContext& tx)
@@ -244,23 +248,35 @@ void ConfigManager::tx_forget(TxContext& tx)
     }
 }
 
-void ConfigManager::preempt(const KeyNode& node, bool parent_too)
+TxContext* ConfigManager::name_holder_locked(const KeyNode& parent, const std::u16string& upname) const
 {
-    for (;;) {
-        PKTRANSACTION victim = nullptr;
-        {
-            std::shared_lock lock(m_lock);
-            TxContext* owner = node.tx_owner;
-            if (!owner && parent_too && node.parent) owner = node.parent->tx_owner;
-            if (!owner) return;
-            victim = owner->transaction;
-            ObReferenceObject(victim);
-        }
-        // A transaction already deciding its outcome unlocks its keys when the outcome is applied.
-        const NTSTATUS status = TmRollbackTransaction(victim, TRUE);
-        ObDereferenceObject(victim);
-        if (!NT_SUCCESS(status)) std::this_thread::yield();
+    if (auto it = parent.tx_names.find(upname); it != parent.tx_names.end()) return it->second;
+    // A transaction deleting the parent: a subkey created there now changes what it deletes.
+    if (TxContext* owner = parent.tx_owner) {
+        auto seen = owner->keys.find(&parent);
+        if (seen != owner->keys.end() && seen->second.deleted) return owner;
     }
+    return nullptr;
+}
+
+TxContext* ConfigManager::holder_locked(const KeyNode& node, bool existence) const
+{
+    if (node.tx_owner) return node.tx_owner;
+    if (!existence) return nullptr;
+    if (!node.tx_names.empty()) return node.tx_names.begin()->second;
+    if (node.parent)
+        if (auto it = node.parent->tx_names.find(upcase(node.name)); it != node.parent->tx_names.end())
+            return it->second;
+    return nullptr;
+}
+
+void ConfigManager::roll_back(PKTRANSACTION victim)
+{
+    // A transaction already deciding its outcome unlocks its keys when the outcome is applied: the
+    // caller looks again.
+    const NTSTATUS status = TmRollbackTransaction(victim, TRUE);
+    ObDereferenceObject(victim);
+    if (!NT_SUCCESS(status)) std::this_thread::yield();
 }
 
 // ---- The transaction's view -----------------------------------------------------------------------
@@ -350,6 +366,16 @@ NTSTATUS ConfigManager::tx_lock_locked(KeyNode& node, TxContext& tx)
     return STATUS_SUCCESS;
 }
 
+// A subkey name below `parent` this transaction creates or deletes.
+NTSTATUS ConfigManager::tx_lock_name_locked(KeyNode& parent, const std::u16string& upname, TxContext& tx)
+{
+    auto it = parent.tx_names.find(upname);
+    if (it != parent.tx_names.end()) return it->second == &tx ? STATUS_SUCCESS : STATUS_TRANSACTIONAL_CONFLICT;
+    parent.tx_names.emplace(upname, &tx);
+    tx.locked_names.emplace_back(parent.shared_from_this(), upname);
+    return STATUS_SUCCESS;
+}
+
 // ---- Changes in a transaction ---------------------------------------------------------------------
 
 NTSTATUS ConfigManager::tx_create_child_locked(KeyNode& parent, std::u16string_view name,
@@ -363,7 +389,10 @@ NTSTATUS ConfigManager::tx_create_child_locked(KeyNode& parent, std::u16string_v
     if (request.options & REG_OPTION_CREATE_LINK) return STATUS_INVALID_PARAMETER;
     const bool is_volatile = (request.options & REG_OPTION_VOLATILE) != 0;
     if (parent.is_volatile() && !is_volatile) return STATUS_CHILD_MUST_BE_VOLATILE;
-    status = tx_lock_locked(parent, tx);
+    // The new name is held, and the parent must not be going in another transaction.
+    if (TxContext* holder = name_holder_locked(parent, upcase(name)); holder && holder != &tx)
+        return STATUS_TRANSACTIONAL_CONFLICT;
+    status = tx_lock_name_locked(parent, upcase(name), tx);
     if (!NT_SUCCESS(status)) return status;
     auto node = std::make_shared<KeyNode>();
     node->name = std::u16string(name);
@@ -434,9 +463,11 @@ NTSTATUS ConfigManager::tx_delete_key(KeyNode& node, TxContext& tx)
     if (!active(tx)) return STATUS_TRANSACTION_NOT_ACTIVE;
     if (node.flags & kKeyNoDelete) return STATUS_CANNOT_DELETE;
     if (!view_locked(node, &tx).children.empty()) return STATUS_CANNOT_DELETE;
-    // The key and its parent's list of subkeys both change.
+    // Another transaction creating a subkey of it, holding the key, or holding its name: a conflict.
+    for (const auto& [upname, holder] : node.tx_names)
+        if (holder != &tx) return STATUS_TRANSACTIONAL_CONFLICT;
     status = tx_lock_locked(node, tx);
-    if (NT_SUCCESS(status) && node.parent) status = tx_lock_locked(*node.parent, tx);
+    if (NT_SUCCESS(status) && node.parent) status = tx_lock_name_locked(*node.parent, upcase(node.name), tx);
     if (!NT_SUCCESS(status)) return status;
     const std::int64_t time = now();
     tx.keys[&node].deleted = true;

@@ -35,6 +35,7 @@ struct TxContext {
     std::vector<TxOp> ops;
     std::map<const KeyNode*, TxKeyView> keys;
     std::vector<NodeRef> locked;          // every key whose tx_owner is this context
+    std::vector<std::pair<NodeRef, std::u16string>> locked_names;  // (parent, upcased name) it holds
 };
 using TxRef = std::shared_ptr<TxContext>;
 

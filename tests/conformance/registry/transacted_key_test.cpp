@@ -188,8 +188,11 @@ TEST_F(TransactedKey, SecondTransactionConflictsOnAKeyTheFirstChanged) {
     ASSERT_EQ(set_dword(key1, L"V", 1), STATUS_SUCCESS);
     EXPECT_EQ(set_dword(key2, L"V", 2), STATUS_TRANSACTIONAL_CONFLICT);
     EXPECT_EQ(set_dword(key2, L"W", 2), STATUS_TRANSACTIONAL_CONFLICT);  // the whole key is held
-    Handle sub;
-    EXPECT_EQ(create_transacted(sub.out(), L"New", tx2, key2), STATUS_TRANSACTIONAL_CONFLICT);
+    // Subkey names are held one by one: the same new name conflicts, another does not.
+    Handle shared1, shared2, fresh;
+    ASSERT_EQ(create_transacted(shared1.out(), L"Shared", tx1, key1), STATUS_SUCCESS);
+    EXPECT_EQ(create_transacted(shared2.out(), L"Shared", tx2, key2), STATUS_TRANSACTIONAL_CONFLICT);
+    EXPECT_EQ(create_transacted(fresh.out(), L"Fresh", tx2, key2), STATUS_SUCCESS);
     // Reading is not a conflict: tx2 reads what is committed.
     ULONG value = 0;
     EXPECT_EQ(query_dword(key2, L"V", value), STATUS_OBJECT_NAME_NOT_FOUND);
@@ -223,15 +226,36 @@ TEST_F(TransactedKey, ChangeOutsideTheTransactionRollsItBack) {
     EXPECT_EQ(NtCommitTransaction(tx, TRUE), STATUS_TRANSACTION_ALREADY_ABORTED);
 }
 
-TEST_F(TransactedKey, SubkeyCreatedOutsideUnderAHeldKeyRollsTheTransactionBack) {
+TEST_F(TransactedKey, SubkeyCreatedOutsideUnderTheSameNameRollsTheTransactionBack) {
     Handle tx(new_transaction());
     Handle key(scratch_in(tx));
     ASSERT_EQ(set_dword(key, L"V", 1), STATUS_SUCCESS);
+    Handle mine;
+    ASSERT_EQ(create_transacted(mine.out(), L"Sub", tx, scratch()), STATUS_SUCCESS);
+    // Another subkey name below the key is no change to what the transaction holds.
+    Handle other;
+    ASSERT_EQ(create_key(other.out(), L"Other", scratch()), STATUS_SUCCESS);
+    EXPECT_EQ(ktm_conformance::query_basic(tx).Outcome, TransactionOutcomeUndetermined);
+    // The name the transaction creates: the transaction is rolled back and the plain create wins.
     Handle plain;
-    ASSERT_EQ(create_key(plain.out(), L"Plain", scratch()), STATUS_SUCCESS);
+    ULONG disposition = 0;
+    ASSERT_EQ(create_key(plain.out(), L"Sub", scratch(), 0, &disposition), STATUS_SUCCESS);
+    EXPECT_EQ(disposition, static_cast<ULONG>(REG_CREATED_NEW_KEY));
     EXPECT_EQ(ktm_conformance::query_basic(tx).Outcome, TransactionOutcomeAborted);
     ULONG value = 0;
     EXPECT_EQ(query_dword(scratch(), L"V", value), STATUS_OBJECT_NAME_NOT_FOUND);
+}
+
+TEST_F(TransactedKey, PlainDeleteOfAKeyTheTransactionDeletesRollsItBack) {
+    Handle doomed;
+    ASSERT_EQ(create_key(doomed.out(), L"Doomed", scratch()), STATUS_SUCCESS);
+    Handle tx(new_transaction());
+    Handle bound;
+    ASSERT_EQ(open_transacted(bound.out(), L"Doomed", tx, scratch()), STATUS_SUCCESS);
+    ASSERT_EQ(NtDeleteKey(bound), STATUS_SUCCESS);
+    EXPECT_EQ(NtDeleteKey(doomed), STATUS_SUCCESS);
+    EXPECT_EQ(ktm_conformance::query_basic(tx).Outcome, TransactionOutcomeAborted);
+    EXPECT_EQ(NtCommitTransaction(tx, TRUE), STATUS_TRANSACTION_ALREADY_ABORTED);
 }
 
 TEST_F(TransactedKey, QueryAndEnumerationSeeTheTransaction) {
