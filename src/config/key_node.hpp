@@ -45,6 +45,8 @@ struct KeyNode : std::enable_shared_from_this<KeyNode> {
     TxContext* tx_owner = nullptr;
     // Subkey names (upcased) a transaction holds because it creates or deletes that subkey.
     std::map<std::u16string, TxContext*> tx_names;
+    // Created in a transaction that has not committed: in no parent's `children` yet.
+    bool tx_created = false;
 
     bool is_volatile() const noexcept { return (flags & kKeyVolatile) != 0; }
     bool is_link() const noexcept { return (flags & kKeyLink) != 0; }

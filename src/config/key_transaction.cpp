@@ -202,6 +202,7 @@ NTSTATUS ConfigManager::tx_apply_locked(TxContext& tx)
             break;
         }
         case TxOp::Kind::CreateKey:
+            node.tx_created = false;
             node.parent->children.emplace(upcase(node.name), op.node);
             node.parent->last_write = op.time;
             report_locked(*node.parent, REG_NOTIFY_CHANGE_NAME);
@@ -251,6 +252,9 @@ void ConfigManager::tx_forget(TxContext& tx)
 TxContext* ConfigManager::name_holder_locked(const KeyNode& parent, const std::u16string& upname) const
 {
     if (auto it = parent.tx_names.find(upname); it != parent.tx_names.end()) return it->second;
+    // A key a transaction created exists for nobody else yet (a plain handle reaches it only through a
+    // name relative to a bound handle): a subkey made below it outside the transaction is a change to it.
+    if (parent.tx_created) return parent.tx_owner;
     // A transaction deleting the parent: a subkey created there now changes what it deletes.
     if (TxContext* owner = parent.tx_owner) {
         auto seen = owner->keys.find(&parent);
@@ -402,6 +406,7 @@ NTSTATUS ConfigManager::tx_create_child_locked(KeyNode& parent, std::u16string_v
     node->security = request.security ? *request.security : parent.security;
     node->parent = &parent;
     node->tx_owner = &tx;
+    node->tx_created = true;
     tx.locked.push_back(node);
     TxKeyView& changed = tx.keys[&parent];
     changed.created.emplace(upcase(name), node);

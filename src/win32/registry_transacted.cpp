@@ -121,6 +121,15 @@ LSTATUS open_key(HKEY hKey, const std::u16string* sub_key, DWORD options, REGSAM
     if (!result) return ERROR_INVALID_PARAMETER;
     *result = nullptr;
     if (extended) return ERROR_INVALID_PARAMETER;
+    // RegOpenKeyTransacted: with no subkey name and a predefined hKey, "phkResult receives the same hKey
+    // handle passed into the function" (not bound to the transaction).
+    if ((!sub_key || sub_key->empty()) && is_predefined(hKey)) {
+        KeyArg root;
+        NTSTATUS usable = root.open(hKey, sam & ~static_cast<ACCESS_MASK>(KEY_WOW64_RES));
+        if (!NT_SUCCESS(usable)) return to_error(usable);
+        *result = hKey;
+        return ERROR_SUCCESS;
+    }
     HANDLE handle = nullptr;
     NTSTATUS status =
         open_in(hKey, sub_key, options, sam & ~static_cast<ACCESS_MASK>(KEY_WOW64_RES), transaction, &handle);

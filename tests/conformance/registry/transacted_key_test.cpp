@@ -246,6 +246,20 @@ TEST_F(TransactedKey, SubkeyCreatedOutsideUnderTheSameNameRollsTheTransactionBac
     EXPECT_EQ(query_dword(scratch(), L"V", value), STATUS_OBJECT_NAME_NOT_FOUND);
 }
 
+// A plain handle reaches a key the transaction created only by a name relative to a bound handle; a
+// subkey created through it is a change to that key, which rolls the transaction back (so the key
+// is gone).
+TEST_F(TransactedKey, PlainCreateBelowAKeyOnlyTheTransactionSeesRollsItBack) {
+    Handle tx(new_transaction());
+    Handle sub, plain, child;
+    ASSERT_EQ(create_transacted(sub.out(), L"Sub", tx, scratch()), STATUS_SUCCESS);
+    ASSERT_EQ(open_key(plain.out(), L"", KEY_ALL_ACCESS, sub), STATUS_SUCCESS);
+    EXPECT_EQ(create_key(child.out(), L"Child", plain), STATUS_KEY_DELETED);
+    EXPECT_EQ(ktm_conformance::query_basic(tx).Outcome, TransactionOutcomeAborted);
+    Handle outside;
+    EXPECT_EQ(open_key(outside.out(), L"Sub", KEY_READ, scratch()), STATUS_OBJECT_NAME_NOT_FOUND);
+}
+
 TEST_F(TransactedKey, PlainDeleteOfAKeyTheTransactionDeletesRollsItBack) {
     Handle doomed;
     ASSERT_EQ(create_key(doomed.out(), L"Doomed", scratch()), STATUS_SUCCESS);

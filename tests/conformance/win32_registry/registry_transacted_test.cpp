@@ -126,6 +126,13 @@ TEST_F(TransactedRegistry, AnsiForms) {
     EXPECT_EQ(RegOpenKeyExA(scratch(), "Ansi", 0, KEY_READ, again.out()), ERROR_FILE_NOT_FOUND);
 }
 
+TEST_F(TransactedRegistry, PredefinedKeyWithoutSubkeyComesBackAsIs) {
+    Transaction tx;
+    HKEY key = nullptr;
+    ASSERT_EQ(RegOpenKeyTransactedW(HKEY_CURRENT_USER, L"", 0, KEY_READ, &key, tx.get(), nullptr), ERROR_SUCCESS);
+    EXPECT_EQ(key, HKEY_CURRENT_USER);
+}
+
 TEST_F(TransactedRegistry, BadParameters) {
     Transaction tx;
     Key key;
