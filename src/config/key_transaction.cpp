@@ -311,7 +311,9 @@ KeyNode ConfigManager::view_locked(const KeyNode& node, const TxContext* tx) con
     const TxKeyView& changed = it->second;
     if (changed.deleted) view.deleted = true;
     if (changed.last_write) view.last_write = changed.last_write;
-    for (const auto& [upname, value] : changed.values) {
+    for (const auto& entry : changed.values) {
+        const std::u16string& upname = entry.first;
+        const std::optional<KeyValue>& value = entry.second;
         auto existing = std::find_if(view.values.begin(), view.values.end(),
                                      [&](const KeyValue& v) { return names_equal(v.name, upname); });
         if (!value) {
@@ -469,8 +471,8 @@ NTSTATUS ConfigManager::tx_delete_key(KeyNode& node, TxContext& tx)
     if (node.flags & kKeyNoDelete) return STATUS_CANNOT_DELETE;
     if (!view_locked(node, &tx).children.empty()) return STATUS_CANNOT_DELETE;
     // Another transaction creating a subkey of it, holding the key, or holding its name: a conflict.
-    for (const auto& [upname, holder] : node.tx_names)
-        if (holder != &tx) return STATUS_TRANSACTIONAL_CONFLICT;
+    for (const auto& name_lock : node.tx_names)
+        if (name_lock.second != &tx) return STATUS_TRANSACTIONAL_CONFLICT;
     status = tx_lock_locked(node, tx);
     if (NT_SUCCESS(status) && node.parent) status = tx_lock_name_locked(*node.parent, upcase(node.name), tx);
     if (!NT_SUCCESS(status)) return status;
