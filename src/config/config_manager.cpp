@@ -220,22 +220,37 @@ std::size_t ConfigManager::key_count() const
 
 NTSTATUS ConfigManager::resolve(const NodeRef& start, std::u16string_view remaining, const CreateKeyRequest* create,
                                 bool open_link, const se::Token* token, NodeRef& out, ULONG* disposition,
-                                std::u16string* reparse)
+                                std::u16string* reparse, TxContext* tx)
 {
     if (create) {
-        WriteLock lock(*this);
-        return resolve_locked(start, remaining, create, open_link, false, token, out, disposition, reparse);
+        for (;;) {
+            PKTRANSACTION blocked = nullptr;
+            NTSTATUS status;
+            {
+                WriteLock lock(*this);
+                status = resolve_locked(start, remaining, create, open_link, false, token, out, disposition, reparse,
+                                        tx, &blocked);
+            }
+            if (status != STATUS_RETRY || !blocked) return status;
+            // RegOpenKeyTransacted: "If a non-transacted operation is performed on the key before the
+            // transaction is committed, the transaction is rolled back."
+            roll_back(blocked);
+        }
     }
     std::shared_lock lock(m_lock);
-    return resolve_locked(start, remaining, nullptr, open_link, false, token, out, disposition, reparse);
+    return resolve_locked(start, remaining, nullptr, open_link, false, token, out, disposition, reparse, tx);
 }
 
 NTSTATUS ConfigManager::resolve_locked(const NodeRef& start, std::u16string_view remaining,
                                        const CreateKeyRequest* create, bool open_link, bool create_all,
                                        const se::Token* token, NodeRef& out, ULONG* disposition,
-                                       std::u16string* reparse)
+                                       std::u16string* reparse, TxContext* tx, PKTRANSACTION* blocked)
 {
     if (start->deleted) return STATUS_KEY_DELETED;
+    if (tx) {
+        NTSTATUS usable = tx_usable_locked(*start, *tx);
+        if (!NT_SUCCESS(usable)) return usable;
+    }
     std::vector<std::u16string_view> parts;
     NTSTATUS status = split_components(remaining, parts);
     if (!NT_SUCCESS(status)) return status;
@@ -262,13 +277,12 @@ NTSTATUS ConfigManager::resolve_locked(const NodeRef& start, std::u16string_view
     bool created = false;
     for (std::size_t i = 0; i < parts.size(); ++i) {
         if (current->is_link()) return follow_link(*current, i);
-        auto it = current->children.find(upcase(parts[i]));
-        if (it != current->children.end()) {
+        if (KeyNode* found = child_locked(*current, parts[i], tx)) {
             // A link is always a new key: REG_OPTION_CREATE_LINK over an existing key (link or
             // not) is STATUS_OBJECT_NAME_COLLISION, as Windows answers NtCreateKey.
             if (create && (create->options & REG_OPTION_CREATE_LINK) && i + 1 == parts.size())
                 return STATUS_OBJECT_NAME_COLLISION;
-            current = it->second;
+            current = found->shared_from_this();
             continue;
         }
         const bool last = i + 1 == parts.size();
@@ -283,7 +297,16 @@ NTSTATUS ConfigManager::resolve_locked(const NodeRef& start, std::u16string_view
         CreateKeyRequest request = *create;
         if (!last) request.options &= ~ULONG{REG_OPTION_CREATE_LINK};
         NodeRef child;
-        status = create_child_locked(*current, parts[i], request, child);
+        if (!tx) {
+            if (TxContext* holder = name_holder_locked(*current, upcase(parts[i]))) {
+                if (!blocked) return STATUS_TRANSACTIONAL_CONFLICT;
+                *blocked = holder->transaction;
+                ObReferenceObject(*blocked);
+                return STATUS_RETRY;
+            }
+        }
+        status = tx ? tx_create_child_locked(*current, parts[i], request, *tx, child)
+                    : create_child_locked(*current, parts[i], request, child);
         if (!NT_SUCCESS(status)) return status;
         current = std::move(child);
         created = true;
@@ -306,9 +329,17 @@ NTSTATUS ConfigManager::path_operation(std::u16string_view path, const CreateKey
         std::u16string reparse;
         NTSTATUS status;
         if (create) {
-            WriteLock lock(*this);
-            status = resolve_locked(m_root, std::u16string_view(name).substr(kRoot.size()), create, false, create_all,
-                                    nullptr, out, disposition, &reparse);
+            PKTRANSACTION blocked = nullptr;
+            {
+                WriteLock lock(*this);
+                status = resolve_locked(m_root, std::u16string_view(name).substr(kRoot.size()), create, false,
+                                        create_all, nullptr, out, disposition, &reparse, nullptr, &blocked);
+            }
+            if (status == STATUS_RETRY && blocked) {
+                roll_back(blocked);  // a transaction held the name: it is rolled back
+                --hop;
+                continue;
+            }
         } else {
             std::shared_lock lock(m_lock);
             status = resolve_locked(m_root, std::u16string_view(name).substr(kRoot.size()), nullptr, false, false,
@@ -420,27 +451,32 @@ bool ConfigManager::keys_open_below(const KeyNode& top) const
     return false;
 }
 
-NTSTATUS ConfigManager::delete_key(KeyNode& node)
+NTSTATUS ConfigManager::delete_key(KeyNode& node, TxContext* tx)
 {
-    WriteLock lock(*this);
-    if (node.deleted) return STATUS_KEY_DELETED;
-    if ((node.flags & kKeyNoDelete) || !node.children.empty()) return STATUS_CANNOT_DELETE;
-    return delete_tree_locked(node);
+    if (tx) return tx_delete_key(node, *tx);
+    return untransacted(node, true, [&]() -> NTSTATUS {
+        if (node.deleted) return STATUS_KEY_DELETED;
+        if ((node.flags & kKeyNoDelete) || !node.children.empty()) return STATUS_CANNOT_DELETE;
+        return delete_tree_locked(node);
+    });
 }
 
 NTSTATUS ConfigManager::delete_tree(KeyNode& node)
 {
-    WriteLock lock(*this);
-    if (node.deleted) return STATUS_KEY_DELETED;
-    if (node.flags & kKeyNoDelete) return STATUS_CANNOT_DELETE;
-    NTSTATUS status = m_store ? m_store->begin() : STATUS_SUCCESS;
-    if (!NT_SUCCESS(status)) return status;
-    status = delete_tree_locked(node);
-    if (m_store) {
-        NTSTATUS commit = m_store->commit();
-        if (NT_SUCCESS(status)) status = commit;
-    }
-    return status;
+    // NT deviation: only the transactions holding the key itself are rolled back, not those holding
+    // keys deeper in the deleted subtree.
+    return untransacted(node, true, [&]() -> NTSTATUS {
+        if (node.deleted) return STATUS_KEY_DELETED;
+        if (node.flags & kKeyNoDelete) return STATUS_CANNOT_DELETE;
+        NTSTATUS status = m_store ? m_store->begin() : STATUS_SUCCESS;
+        if (!NT_SUCCESS(status)) return status;
+        status = delete_tree_locked(node);
+        if (m_store) {
+            NTSTATUS commit = m_store->commit();
+            if (NT_SUCCESS(status)) status = commit;
+        }
+        return status;
+    });
 }
 
 NTSTATUS ConfigManager::delete_tree_locked(KeyNode& node)
@@ -491,7 +527,11 @@ NTSTATUS ConfigManager::rename_key(KeyNode& node, std::u16string_view new_name, 
     // be changed".
     if (new_name.empty() || new_name.size() > kMaxKeyNameChars || new_name.find(u'\\') != std::u16string_view::npos)
         return STATUS_INVALID_PARAMETER;
-    WriteLock lock(*this);
+    return untransacted(node, true, [&] { return rename_key_locked(node, new_name, token); });
+}
+
+NTSTATUS ConfigManager::rename_key_locked(KeyNode& node, std::u16string_view new_name, const se::Token* token)
+{
     if (node.deleted) return STATUS_KEY_DELETED;
     // The root of a hive cannot be renamed (its name is where the hive is mounted).
     if (is_hive_root_locked(node)) return STATUS_ACCESS_DENIED;
@@ -545,7 +585,11 @@ NTSTATUS ConfigManager::rename_key(KeyNode& node, std::u16string_view new_name, 
 
 NTSTATUS ConfigManager::set_last_write(KeyNode& node, std::int64_t time)
 {
-    WriteLock lock(*this);
+    return untransacted(node, false, [&] { return set_last_write_locked(node, time); });
+}
+
+NTSTATUS ConfigManager::set_last_write_locked(KeyNode& node, std::int64_t time)
+{
     if (node.deleted) return STATUS_KEY_DELETED;
     if (m_store && node.id != 0) {
         NTSTATUS status = m_store->touch_key(node.id, time);
@@ -566,10 +610,23 @@ NTSTATUS ConfigManager::flush()
 
 // ---- Values -------------------------------------------------------------------------------------
 
-NTSTATUS ConfigManager::set_value(KeyNode& node, std::u16string_view name, ULONG type, const void* data, ULONG size)
+NTSTATUS ConfigManager::set_value(KeyNode& node, std::u16string_view name, ULONG type, const void* data, ULONG size,
+                                  TxContext* tx)
 {
     if (name.size() > kMaxValueNameChars) return STATUS_INVALID_PARAMETER;
-    WriteLock lock(*this);
+    if (tx) {
+        KeyValue value;
+        value.name = std::u16string(name);
+        value.type = type;
+        if (size) value.data.assign(static_cast<const unsigned char*>(data), static_cast<const unsigned char*>(data) + size);
+        return tx_set_value(node, std::move(value), *tx);
+    }
+    return untransacted(node, false, [&] { return set_value_locked(node, name, type, data, size); });
+}
+
+NTSTATUS ConfigManager::set_value_locked(KeyNode& node, std::u16string_view name, ULONG type, const void* data,
+                                         ULONG size)
+{
     if (node.deleted) return STATUS_KEY_DELETED;
     KeyValue* existing = node.find_value(name);
     // ZwNotifyChangeKey (REG_NOTIFY_CHANGE_LAST_SET): "The caller receives no notification if the new
@@ -597,9 +654,14 @@ NTSTATUS ConfigManager::set_value(KeyNode& node, std::u16string_view name, ULONG
     return STATUS_SUCCESS;
 }
 
-NTSTATUS ConfigManager::delete_value(KeyNode& node, std::u16string_view name)
+NTSTATUS ConfigManager::delete_value(KeyNode& node, std::u16string_view name, TxContext* tx)
 {
-    WriteLock lock(*this);
+    if (tx) return tx_delete_value(node, name, *tx);
+    return untransacted(node, false, [&] { return delete_value_locked(node, name); });
+}
+
+NTSTATUS ConfigManager::delete_value_locked(KeyNode& node, std::u16string_view name)
+{
     if (node.deleted) return STATUS_KEY_DELETED;
     auto it = std::find_if(node.values.begin(), node.values.end(),
                            [&](const KeyValue& v) { return names_equal(v.name, name); });
@@ -617,54 +679,71 @@ NTSTATUS ConfigManager::delete_value(KeyNode& node, std::u16string_view name)
 
 // ---- Information --------------------------------------------------------------------------------
 
+// A transaction's reads go through a copy of the key as it sees it (view_locked); everyone else
+// reads the tree.
+#define NTIO_TX_VIEW(node, tx)                                                     \
+    std::optional<KeyNode> tx_view;                                                \
+    if (tx) {                                                                      \
+        NTSTATUS usable = tx_usable_locked(node, *tx);                             \
+        if (!NT_SUCCESS(usable)) return usable;                                    \
+        tx_view.emplace(view_locked(node, tx));                                    \
+    }                                                                              \
+    KeyNode& view = tx_view ? *tx_view : node;
+
 NTSTATUS ConfigManager::query_key(KeyNode& node, KEY_INFORMATION_CLASS info_class, ULONG length,
-                                  std::vector<unsigned char>& out, ULONG& result_length)
+                                  std::vector<unsigned char>& out, ULONG& result_length, TxContext* tx)
 {
     std::shared_lock lock(m_lock);
     if (node.deleted) return STATUS_KEY_DELETED;
+    NTIO_TX_VIEW(node, tx)
     std::u16string path;
     if (info_class == KeyNameInformation) (void)full_path_locked(node, path);
-    return build_key_information(node, path, info_class, length, out, result_length);
+    return build_key_information(view, path, info_class, length, out, result_length);
 }
 
 NTSTATUS ConfigManager::enumerate_key(KeyNode& node, ULONG index, KEY_INFORMATION_CLASS info_class, ULONG length,
-                                      std::vector<unsigned char>& out, ULONG& result_length)
+                                      std::vector<unsigned char>& out, ULONG& result_length, TxContext* tx)
 {
     std::shared_lock lock(m_lock);
     if (node.deleted) return STATUS_KEY_DELETED;
+    NTIO_TX_VIEW(node, tx)
     // https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwenumeratekey: Basic, Full
     // and Node only; "if any value not in this list is specified, the routine returns
     // STATUS_INVALID_PARAMETER" (NtQueryKey takes the other classes).
     if (info_class != KeyBasicInformation && info_class != KeyFullInformation && info_class != KeyNodeInformation)
         return STATUS_INVALID_PARAMETER;
-    if (index >= node.children.size()) return STATUS_NO_MORE_ENTRIES;
-    auto it = node.children.begin();
+    if (index >= view.children.size()) return STATUS_NO_MORE_ENTRIES;
+    auto it = view.children.begin();
     std::advance(it, index);
     std::u16string path;
     if (info_class == KeyNameInformation) (void)full_path_locked(*it->second, path);
+    if (tx) return build_key_information(view_locked(*it->second, tx), path, info_class, length, out, result_length);
     return build_key_information(*it->second, path, info_class, length, out, result_length);
 }
 
 NTSTATUS ConfigManager::query_value(KeyNode& node, std::u16string_view name, KEY_VALUE_INFORMATION_CLASS info_class,
-                                    ULONG length, std::vector<unsigned char>& out, ULONG& result_length)
+                                    ULONG length, std::vector<unsigned char>& out, ULONG& result_length,
+                                    TxContext* tx)
 {
     std::shared_lock lock(m_lock);
     if (node.deleted) return STATUS_KEY_DELETED;
+    NTIO_TX_VIEW(node, tx)
     if (!value_information_class_valid(info_class)) return STATUS_INVALID_PARAMETER;
-    const KeyValue* value = node.find_value(name);
+    const KeyValue* value = view.find_value(name);
     if (!value) return STATUS_OBJECT_NAME_NOT_FOUND;
     return build_value_information(*value, info_class, length, out, result_length);
 }
 
 NTSTATUS ConfigManager::query_values(KeyNode& node, const std::vector<std::u16string>& names,
-                                     std::vector<KeyValue>& out)
+                                     std::vector<KeyValue>& out, TxContext* tx)
 {
     std::shared_lock lock(m_lock);
     if (node.deleted) return STATUS_KEY_DELETED;
+    NTIO_TX_VIEW(node, tx)
     out.clear();
     out.reserve(names.size());
     for (const std::u16string& name : names) {
-        const KeyValue* value = node.find_value(name);
+        const KeyValue* value = view.find_value(name);
         if (!value) return STATUS_OBJECT_NAME_NOT_FOUND;
         out.push_back(*value);
     }
@@ -672,13 +751,17 @@ NTSTATUS ConfigManager::query_values(KeyNode& node, const std::vector<std::u16st
 }
 
 NTSTATUS ConfigManager::enumerate_value(KeyNode& node, ULONG index, KEY_VALUE_INFORMATION_CLASS info_class,
-                                        ULONG length, std::vector<unsigned char>& out, ULONG& result_length)
+                                        ULONG length, std::vector<unsigned char>& out, ULONG& result_length,
+                                        TxContext* tx)
 {
     std::shared_lock lock(m_lock);
     if (node.deleted) return STATUS_KEY_DELETED;
+    NTIO_TX_VIEW(node, tx)
     if (!value_information_class_valid(info_class)) return STATUS_INVALID_PARAMETER;
-    if (index >= node.values.size()) return STATUS_NO_MORE_ENTRIES;
-    return build_value_information(node.values[index], info_class, length, out, result_length);
+    if (index >= view.values.size()) return STATUS_NO_MORE_ENTRIES;
+    return build_value_information(view.values[index], info_class, length, out, result_length);
 }
+
+#undef NTIO_TX_VIEW
 
 }  // namespace ntio::config

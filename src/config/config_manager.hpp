@@ -12,6 +12,7 @@
 
 #include "config/key_node.hpp"
 #include "config/key_notify.hpp"
+#include "config/key_transaction.hpp"
 #include "config/registry_callbacks.hpp"
 
 namespace ntio::ob { class ObjectManager; }
@@ -50,9 +51,11 @@ public:
     // missing last component is created (*disposition says which). A link key met before the end, or
     // at the end without `open_link`, gives STATUS_REPARSE with the new absolute name in *reparse.
     // `token` (null for kernel callers) must hold KEY_CREATE_SUB_KEY on the parent of a created key.
+    // `tx` (null outside a transaction) walks the tree as that transaction sees it and creates the
+    // key in it.
     NTSTATUS resolve(const NodeRef& start, std::u16string_view remaining, const CreateKeyRequest* create,
                      bool open_link, const se::Token* token, NodeRef& out, ULONG* disposition,
-                     std::u16string* reparse);
+                     std::u16string* reparse, TxContext* tx = nullptr);
     // Absolute names ("\REGISTRY\MACHINE\..."), links followed. create_path creates every missing
     // component with `options`.
     NTSTATUS open_path(std::u16string_view path, NodeRef& out);
@@ -61,10 +64,15 @@ public:
     NTSTATUS full_path(const KeyNode& node, std::u16string& out) const;
 
     // ---- Values and keys (each an NT service's core; the node comes from an open handle) ----
-    NTSTATUS set_value(KeyNode& node, std::u16string_view name, ULONG type, const void* data, ULONG size);
-    NTSTATUS delete_value(KeyNode& node, std::u16string_view name);
+    // `tx` is the transaction the handle is bound to (null: none). In a transaction the change is
+    // kept in it until the outcome (STATUS_TRANSACTIONAL_CONFLICT when another transaction holds the
+    // key, STATUS_TRANSACTION_NOT_ACTIVE once it is over); outside one, a change to a key a
+    // transaction holds first rolls that transaction back.
+    NTSTATUS set_value(KeyNode& node, std::u16string_view name, ULONG type, const void* data, ULONG size,
+                       TxContext* tx = nullptr);
+    NTSTATUS delete_value(KeyNode& node, std::u16string_view name, TxContext* tx = nullptr);
     // STATUS_CANNOT_DELETE with subkeys or for a hive root; the node is marked deleted.
-    NTSTATUS delete_key(KeyNode& node);
+    NTSTATUS delete_key(KeyNode& node, TxContext* tx = nullptr);
     // The key and everything below it (.reg "[-key]").
     NTSTATUS delete_tree(KeyNode& node);
     NTSTATUS flush();
@@ -81,17 +89,25 @@ public:
     // Information classes: `out` receives the bytes to copy to the caller (at most `length`),
     // *result_length the size of the whole answer. STATUS_BUFFER_TOO_SMALL when `length` cannot hold
     // the fixed part (nothing written), STATUS_BUFFER_OVERFLOW when it holds only the fixed part.
+    // A `tx` reads the key as that transaction sees it; others read what is committed.
     NTSTATUS query_key(KeyNode& node, KEY_INFORMATION_CLASS info_class, ULONG length, std::vector<unsigned char>& out,
-                       ULONG& result_length);
+                       ULONG& result_length, TxContext* tx = nullptr);
     NTSTATUS enumerate_key(KeyNode& node, ULONG index, KEY_INFORMATION_CLASS info_class, ULONG length,
-                           std::vector<unsigned char>& out, ULONG& result_length);
+                           std::vector<unsigned char>& out, ULONG& result_length, TxContext* tx = nullptr);
     NTSTATUS query_value(KeyNode& node, std::u16string_view name, KEY_VALUE_INFORMATION_CLASS info_class,
-                         ULONG length, std::vector<unsigned char>& out, ULONG& result_length);
+                         ULONG length, std::vector<unsigned char>& out, ULONG& result_length,
+                         TxContext* tx = nullptr);
     NTSTATUS enumerate_value(KeyNode& node, ULONG index, KEY_VALUE_INFORMATION_CLASS info_class, ULONG length,
-                             std::vector<unsigned char>& out, ULONG& result_length);
+                             std::vector<unsigned char>& out, ULONG& result_length, TxContext* tx = nullptr);
     // NtQueryMultipleValueKey's read: the values named, in the order given, taken at one instant.
     // STATUS_OBJECT_NAME_NOT_FOUND when any is missing.
-    NTSTATUS query_values(KeyNode& node, const std::vector<std::u16string>& names, std::vector<KeyValue>& out);
+    NTSTATUS query_values(KeyNode& node, const std::vector<std::u16string>& names, std::vector<KeyValue>& out,
+                          TxContext* tx = nullptr);
+
+    // ---- Transactions (key_transaction.cpp) ----
+    // The registry's context in `transaction`, made and enlisted (the registry is a resource manager
+    // of the KTM) on first use. STATUS_TRANSACTION_NOT_ACTIVE once commit or rollback has begun.
+    NTSTATUS bind_transaction(PKTRANSACTION transaction, TxRef& out);
 
     // Whether a key below `top` is open (a node a Key object holds is referenced beyond the tree).
     bool keys_open_below(const KeyNode& top) const;
@@ -183,13 +199,64 @@ private:
     NTSTATUS boot(const std::string& hive_path, std::string& message);
     NTSTATUS create_child_locked(KeyNode& parent, std::u16string_view name, const CreateKeyRequest& request,
                                  NodeRef& out);
+    // `blocked` (outside a transaction): the transaction holding the name the walk would have created
+    // (STATUS_RETRY; the caller rolls that transaction back and walks again).
     NTSTATUS resolve_locked(const NodeRef& start, std::u16string_view remaining, const CreateKeyRequest* create,
                             bool open_link, bool create_all, const se::Token* token, NodeRef& out,
-                            ULONG* disposition, std::u16string* reparse);
+                            ULONG* disposition, std::u16string* reparse, TxContext* tx = nullptr,
+                            PKTRANSACTION* blocked = nullptr);
+
+    // ---- Transactions (key_transaction.cpp) ----
+    // The transaction a change outside any transaction must roll back first: the holder of `node`,
+    // and with `existence` (the key itself goes or is renamed) also a holder of a subkey name below it
+    // or of its own name in its parent. Null when none.
+    TxContext* holder_locked(const KeyNode& node, bool existence) const;
+    // The holder of subkey name `upname` below `parent`, or a transaction that deletes `parent`.
+    TxContext* name_holder_locked(const KeyNode& parent, const std::u16string& upname) const;
+    // Rolls `victim` back (a reference the caller passes on); the caller holds no lock.
+    static void roll_back(PKTRANSACTION victim);
+    // Runs `fn` under the exclusive lock once no transaction holds `node` (holder_locked).
+    template <class Fn>
+    NTSTATUS untransacted(const KeyNode& node, bool existence, Fn&& fn)
+    {
+        for (;;) {
+            PKTRANSACTION victim = nullptr;
+            {
+                WriteLock lock(*this);
+                TxContext* holder = holder_locked(node, existence);
+                if (!holder) return fn();
+                victim = holder->transaction;
+                ObReferenceObject(victim);
+            }
+            roll_back(victim);
+        }
+    }
+    // The key as `tx` sees it (values, subkeys, deletion); `tx` null: a plain copy.
+    KeyNode view_locked(const KeyNode& node, const TxContext* tx) const;
+    KeyNode* child_locked(const KeyNode& parent, std::u16string_view name, const TxContext* tx) const;
+    NTSTATUS tx_usable_locked(const KeyNode& node, const TxContext& tx) const;
+    NTSTATUS tx_lock_locked(KeyNode& node, TxContext& tx);
+    NTSTATUS tx_lock_name_locked(KeyNode& parent, const std::u16string& upname, TxContext& tx);
+    NTSTATUS tx_create_child_locked(KeyNode& parent, std::u16string_view name, const CreateKeyRequest& request,
+                                    TxContext& tx, NodeRef& out);
+    NTSTATUS tx_set_value(KeyNode& node, KeyValue value, TxContext& tx);
+    NTSTATUS tx_delete_value(KeyNode& node, std::u16string_view name, TxContext& tx);
+    NTSTATUS tx_delete_key(KeyNode& node, TxContext& tx);
+    // The outcome, from the registry's enlistment: apply (one store transaction, then the tree) or
+    // discard, then unlock the keys and forget the context.
+    static NTSTATUS NTAPI tx_notification(PKENLISTMENT enlistment, PVOID rm_key, PVOID key, ULONG notification,
+                                          PLARGE_INTEGER clock, ULONG argument_length, PVOID argument);
+    NTSTATUS tx_apply_locked(TxContext& tx);
+    void tx_finish_locked(TxContext& tx, bool committed);
+    void tx_forget(TxContext& tx);
     NTSTATUS path_operation(std::u16string_view path, const CreateKeyRequest* create, bool create_all, NodeRef& out,
                             ULONG* disposition);
     NTSTATUS full_path_locked(const KeyNode& node, std::u16string& out) const;
     NTSTATUS delete_tree_locked(KeyNode& node);
+    NTSTATUS set_value_locked(KeyNode& node, std::u16string_view name, ULONG type, const void* data, ULONG size);
+    NTSTATUS delete_value_locked(KeyNode& node, std::u16string_view name);
+    NTSTATUS rename_key_locked(KeyNode& node, std::u16string_view new_name, const se::Token* token);
+    NTSTATUS set_last_write_locked(KeyNode& node, std::int64_t time);
     void unlink_locked(KeyNode& node);
     bool is_hive_root_locked(const KeyNode& node) const noexcept;
     NTSTATUS make_link_locked(std::u16string_view link_path, std::u16string_view target);
@@ -217,6 +284,12 @@ private:
     std::mutex m_notify_lock;
     std::vector<NotifyBlock*> m_notify_blocks;
     std::atomic<std::size_t> m_notify_armed{0};   // requests armed and not completed
+
+    // Transactions: the live contexts and the registry's resource manager (with its volatile TM),
+    // kept while any context lives. Lock order: this one, then the tree lock.
+    std::mutex m_tx_lock;
+    std::map<PKTRANSACTION, TxRef> m_transactions;
+    PKRESOURCEMANAGER m_tx_rm = nullptr;
     NotifyDeliveries::Items m_pending_notify;     // under the exclusive tree lock
 };
 

@@ -20,6 +20,7 @@ struct KeyValue {
 
 struct KeyNode;
 using NodeRef = std::shared_ptr<KeyNode>;
+struct TxContext;
 
 enum KeyNodeFlag : ULONG {
     kKeyVolatile = 0x1,   // REG_OPTION_VOLATILE: never persisted
@@ -28,7 +29,7 @@ enum KeyNodeFlag : ULONG {
     kKeyLoaded = 0x8,     // in a hive NtLoadKey loaded: kept in its file, never in the system store
 };
 
-struct KeyNode {
+struct KeyNode : std::enable_shared_from_this<KeyNode> {
     std::u16string name;                    // last path component as created ("REGISTRY" for the root)
     KeyNode* parent = nullptr;              // null for the root and once deleted
     std::map<std::u16string, NodeRef> children;  // by upcased name: enumeration order
@@ -39,6 +40,13 @@ struct KeyNode {
     bool deleted = false;
     std::int64_t id = 0;                    // hive store row; 0 when not persisted
     se::SecurityDescriptor security;
+    // The transaction whose uncommitted changes hold this key (its values, or the key itself when it
+    // deletes it); null when none does.
+    TxContext* tx_owner = nullptr;
+    // Subkey names (upcased) a transaction holds because it creates or deletes that subkey.
+    std::map<std::u16string, TxContext*> tx_names;
+    // Created in a transaction that has not committed: in no parent's `children` yet.
+    bool tx_created = false;
 
     bool is_volatile() const noexcept { return (flags & kKeyVolatile) != 0; }
     bool is_link() const noexcept { return (flags & kKeyLink) != 0; }

@@ -15,12 +15,14 @@ void delete_key_object(void* object)
 {
     auto* key = static_cast<KeyBody*>(object);
     if (key->manager) key->manager->close_notify(*key);  // a request armed after the last close
+    if (key->transaction) ObDereferenceObject(key->transaction);
     key->~KeyBody();
 }
 
 // A new Key object for `node`, carrying the key's descriptor so ob's access check at handle creation
 // judges the caller against the key.
-NTSTATUS new_key_object(ConfigManager& config, ob::ObjectManager& objects, NodeRef node, void** found)
+NTSTATUS new_key_object(ConfigManager& config, ob::ObjectManager& objects, NodeRef node, const KeyParseContext* context,
+                        void** found)
 {
     void* body = nullptr;
     NTSTATUS status = objects.create_object(KernelMode, &g_key_type, nullptr, sizeof(KeyBody), &body);
@@ -29,6 +31,11 @@ NTSTATUS new_key_object(ConfigManager& config, ob::ObjectManager& objects, NodeR
     key->manager = &config;
     config.read_locked([&] { ob::header_of(body)->security = node->security; });
     key->node = std::move(node);
+    if (context && context->tx) {
+        key->tx = context->tx;
+        key->transaction = context->transaction;
+        ObReferenceObject(key->transaction);
+    }
     *found = body;
     return STATUS_SUCCESS;
 }
@@ -52,14 +59,15 @@ NTSTATUS parse_in_tree(KeyBody& start, ob::ParseRequest& request, KeyParseContex
     std::u16string reparse;
     ULONG disposition = 0;
     NTSTATUS status = config.resolve(start.node, request.remaining_name, context && context->create ? &create : nullptr,
-                                     open_link, token.get(), node, &disposition, &reparse);
+                                     open_link, token.get(), node, &disposition, &reparse,
+                                     context ? context->tx.get() : nullptr);
     if (status == STATUS_REPARSE) {
         request.complete_name = std::move(reparse);
         return STATUS_REPARSE;
     }
     if (!NT_SUCCESS(status)) return status;
     if (context) context->disposition = disposition;
-    return new_key_object(config, ob::manager_of(&start), std::move(node), found);
+    return new_key_object(config, ob::manager_of(&start), std::move(node), context, found);
 }
 
 UNICODE_STRING counted(std::u16string_view text) noexcept
@@ -73,7 +81,7 @@ UNICODE_STRING counted(std::u16string_view text) noexcept
 // The parse between RegNtPreCreateKeyEx / RegNtPreOpenKeyEx and their post-notifications. A routine
 // that takes the operation over (STATUS_CALLBACK_BYPASS) supplies the Key object in *ResultObject
 // (with a reference the handle takes over) and the disposition.
-// NT deviation: always the V1 structure, with no RootObjectContext or Transaction, and sent again for
+// NT deviation: always the V1 structure, with no RootObjectContext, and sent again for
 // the name a link key reparses to; a bypassing routine's GrantedAccess is not used (ob's access check
 // on the object it returned decides the handle's access).
 NTSTATUS parse_with_callbacks(KeyBody& start, ob::ParseRequest& request, KeyParseContext* context, void** found)
@@ -104,6 +112,7 @@ NTSTATUS parse_with_callbacks(KeyBody& start, ob::ParseRequest& request, KeyPars
     info.RemainingName = &remaining_name;
     info.Attributes = request.attributes;
     info.CheckAccessMode = request.access_mode;
+    info.Transaction = context ? context->transaction : nullptr;
     bool bypassed = false;
     NTSTATUS status = start.manager->callbacks().around(
         create ? RegNtPreCreateKeyEx : RegNtPreOpenKeyEx, info, &result,

@@ -5,6 +5,7 @@
 
 #include "config/key_node.hpp"
 #include "config/key_notify.hpp"
+#include "config/key_transaction.hpp"
 
 #include "ob/object_type.hpp"
 
@@ -28,6 +29,10 @@ struct KeyBody {
     // both under the manager's notify lock.
     std::unique_ptr<NotifyBlock> notify;
     bool notify_closed = false;
+    // The transaction the handle was opened in (NtCreateKeyTransacted / NtOpenKeyTransacted(Ex)):
+    // every operation through it runs there. `transaction` is referenced.
+    TxRef tx;
+    PKTRANSACTION transaction = nullptr;
 };
 
 // What NtCreateKey / NtOpenKeyEx hand the parse procedure (ObOpenObjectByName's ParseContext). The
@@ -40,6 +45,8 @@ struct KeyParseContext {
     std::u16string class_name;
     const se::SecurityDescriptor* security = nullptr;
     ULONG disposition = 0;                        // out: REG_CREATED_NEW_KEY / REG_OPENED_EXISTING_KEY
+    TxRef tx;                                     // the transacted services' context, else null
+    PKTRANSACTION transaction = nullptr;          // its transaction (the caller holds a reference)
 };
 
 void register_key_type();

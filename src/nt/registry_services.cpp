@@ -12,6 +12,7 @@
 #include "nt/object_attributes.hpp"
 #include "nt/object_reference.hpp"
 #include "nt/previous_mode.hpp"
+#include "nt/registry_open.hpp"
 #include "nt/registry_callback_call.hpp"
 #include "nt/user_memory.hpp"
 #include "se/access_check.hpp"
@@ -101,8 +102,15 @@ bool misaligned_for(ULONG information_class, PVOID buffer) noexcept {
     return align64 && (reinterpret_cast<ULONG_PTR>(buffer) & 7);
 }
 
-NTSTATUS open_or_create(PHANDLE key_handle, ACCESS_MASK desired, POBJECT_ATTRIBUTES attributes,
-                        PUNICODE_STRING class_name, ULONG options, PULONG disposition, bool create) noexcept {
+}  // namespace
+
+namespace ntio::nt {
+
+// NtCreateKey, NtOpenKey(Ex) and their transacted forms (registry_transacted_services.cpp): with
+// `transacted`, TransactionHandle names the transaction the new handle is bound to.
+NTSTATUS open_or_create_key(PHANDLE key_handle, ACCESS_MASK desired, POBJECT_ATTRIBUTES attributes,
+                            PUNICODE_STRING class_name, ULONG options, PULONG disposition, bool create,
+                            bool transacted, HANDLE transaction_handle) noexcept {
     const KPROCESSOR_MODE mode = previous_mode();
     NTSTATUS status = probe_caller_output(mode, key_handle);
     if (NT_SUCCESS(status) && disposition) status = probe_caller_output(mode, disposition);
@@ -120,6 +128,17 @@ NTSTATUS open_or_create(PHANDLE key_handle, ACCESS_MASK desired, POBJECT_ATTRIBU
     ntio::config::KeyParseContext context;
     context.create = create;
     context.options = options;
+    // The transaction is referenced for the open; the key object takes its own reference.
+    // NT deviation: Learn does not name the right the transaction handle needs; ntio asks for
+    // TRANSACTION_ENLIST, which enlisting a resource manager in it needs.
+    HandleReference<KTRANSACTION> transaction;
+    if (transacted) {
+        status = transaction.reference(transaction_handle, TRANSACTION_ENLIST, *TmTransactionObjectType, mode);
+        if (!NT_SUCCESS(status)) return status;
+        status = ntio::System::current()->config().bind_transaction(transaction.get(), context.tx);
+        if (!NT_SUCCESS(status)) return status;
+        context.transaction = transaction.get();
+    }
     ntio::se::SecurityDescriptor security;
     if (create) {
         if (class_name) {
@@ -142,23 +161,25 @@ NTSTATUS open_or_create(PHANDLE key_handle, ACCESS_MASK desired, POBJECT_ATTRIBU
     return status;
 }
 
-}  // namespace
+}  // namespace ntio::nt
 
 extern "C" {
 
 NTSTATUS NTAPI NtCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
                            ULONG TitleIndex, PUNICODE_STRING Class, ULONG CreateOptions, PULONG Disposition) {
     (void)TitleIndex;  // reserved: NT ignores it
-    return open_or_create(KeyHandle, DesiredAccess, ObjectAttributes, Class, CreateOptions, Disposition, true);
+    return open_or_create_key(KeyHandle, DesiredAccess, ObjectAttributes, Class, CreateOptions, Disposition, true,
+                              false, nullptr);
 }
 
 NTSTATUS NTAPI NtOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes) {
-    return open_or_create(KeyHandle, DesiredAccess, ObjectAttributes, nullptr, 0, nullptr, false);
+    return open_or_create_key(KeyHandle, DesiredAccess, ObjectAttributes, nullptr, 0, nullptr, false, false, nullptr);
 }
 
 NTSTATUS NTAPI NtOpenKeyEx(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
                            ULONG OpenOptions) {
-    return open_or_create(KeyHandle, DesiredAccess, ObjectAttributes, nullptr, OpenOptions, nullptr, false);
+    return open_or_create_key(KeyHandle, DesiredAccess, ObjectAttributes, nullptr, OpenOptions, nullptr, false, false,
+                              nullptr);
 }
 
 NTSTATUS NTAPI NtDeleteKey(HANDLE KeyHandle) {
@@ -168,7 +189,7 @@ NTSTATUS NTAPI NtDeleteKey(HANDLE KeyHandle) {
     if (!NT_SUCCESS(status)) return status;
     return with_callbacks(
         *key.get(), RegNtPreDeleteKey, [] { return REG_DELETE_KEY_INFORMATION{}; },
-        [&] { return key->manager->delete_key(*key->node); });
+        [&] { return key->manager->delete_key(*key->node, key->tx.get()); });
 }
 
 NTSTATUS NTAPI NtFlushKey(HANDLE KeyHandle) {
@@ -224,7 +245,7 @@ NTSTATUS NTAPI NtSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG 
         if (key->node->is_link() &&
             (Type != REG_LINK || !ntio::config::names_equal(name, ntio::config::kSymbolicLinkValue)))
             return STATUS_ACCESS_DENIED;
-        return key->manager->set_value(*key->node, name, Type, data.data(), DataSize);
+        return key->manager->set_value(*key->node, name, Type, data.data(), DataSize, key->tx.get());
     });
 }
 
@@ -243,7 +264,7 @@ NTSTATUS NTAPI NtDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName) {
         return info;
     };
     return with_callbacks(*key.get(), RegNtPreDeleteValueKey, make_info,
-                          [&] { return key->manager->delete_value(*key->node, name); });
+                          [&] { return key->manager->delete_value(*key->node, name, key->tx.get()); });
 }
 
 NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
@@ -270,7 +291,7 @@ NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
                            RegNtPreQueryValueKey, make_info, [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
                                return key.manager->query_value(
                                    *key.node, name, static_cast<KEY_VALUE_INFORMATION_CLASS>(information_class), Length,
-                                   out, result);
+                                   out, result, key.tx.get());
                            });
 }
 
@@ -294,7 +315,7 @@ NTSTATUS NTAPI NtEnumerateValueKey(HANDLE KeyHandle, ULONG Index, KEY_VALUE_INFO
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
                                return key.manager->enumerate_value(
                                    *key.node, Index, static_cast<KEY_VALUE_INFORMATION_CLASS>(information_class), Length,
-                                   out, result);
+                                   out, result, key.tx.get());
                            });
 }
 
@@ -316,7 +337,7 @@ NTSTATUS NTAPI NtQueryKey(HANDLE KeyHandle, KEY_INFORMATION_CLASS KeyInformation
                            [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
                                const auto known = static_cast<KEY_INFORMATION_CLASS>(information_class);
                                if (!ntio::config::key_information_class_valid(known)) return STATUS_INVALID_PARAMETER;
-                               return key.manager->query_key(*key.node, known, Length, out, result);
+                               return key.manager->query_key(*key.node, known, Length, out, result, key.tx.get());
                            });
 }
 
@@ -338,7 +359,7 @@ NTSTATUS NTAPI NtEnumerateKey(HANDLE KeyHandle, ULONG Index, KEY_INFORMATION_CLA
                            RegNtPreEnumerateKey, make_info, [&](KeyBody& key, std::vector<unsigned char>& out, ULONG& result) {
                                return key.manager->enumerate_key(
                                    *key.node, Index, static_cast<KEY_INFORMATION_CLASS>(information_class), Length, out,
-                                   result);
+                                   result, key.tx.get());
                            });
 }
 
@@ -360,6 +381,9 @@ NTSTATUS NTAPI NtRenameKey(HANDLE KeyHandle, PUNICODE_STRING NewName) {
     };
     std::shared_ptr<ntio::se::Token> token;
     if (mode != KernelMode) token = ntio::se::current_effective_token();
+    // NT deviation: renaming and setting the write time are not transacted; through a handle bound
+    // to a transaction they are STATUS_NOT_SUPPORTED.
+    if (key->tx) return STATUS_NOT_SUPPORTED;
     return with_callbacks(*key.get(), RegNtPreRenameKey, make_info,
                           [&] { return key->manager->rename_key(*key->node, name, token.get()); });
 }
@@ -399,6 +423,7 @@ NTSTATUS NTAPI NtSetInformationKey(HANDLE KeyHandle, KEY_SET_INFORMATION_CLASS K
         info.KeySetInformationLength = expected;
         return info;
     };
+    if (key->tx) return STATUS_NOT_SUPPORTED;  // see NtRenameKey
     return with_callbacks(*key.get(), RegNtPreSetInformationKey, make_info, [&]() -> NTSTATUS {
         if (information_class == KeyWriteTimeInformation) {
             KEY_WRITE_TIME_INFORMATION info;
@@ -463,7 +488,7 @@ NTSTATUS NTAPI NtQueryMultipleValueKey(HANDLE KeyHandle, PKEY_VALUE_ENTRY ValueE
     };
     return with_callbacks(*key.get(), RegNtPreQueryMultipleValueKey, make_info, [&]() -> NTSTATUS {
         std::vector<ntio::config::KeyValue> values;
-        NTSTATUS found = key->manager->query_values(*key->node, names, values);
+        NTSTATUS found = key->manager->query_values(*key->node, names, values, key->tx.get());
         if (!NT_SUCCESS(found)) return found;
         std::uint64_t required = 0;
         std::vector<unsigned char> out;

@@ -42,6 +42,7 @@
 #include "ntio_ddk/file_operations.h"
 #include "ntio_ddk/registry.h"
 #include "ntio_ddk/registry_multiple.h"
+#include "ntio_ddk/registry_transacted.h"
 #include "ntio_ddk/cm_callbacks.h"
 #include "ntio_ddk/rtl_registry.h"
 #include "ntio_ddk/pnp.h"

@@ -17,6 +17,17 @@ NTSYSAPI NTSTATUS NTAPI NtOpenKey(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK Desi
                                   _In_ POBJECT_ATTRIBUTES ObjectAttributes);
 NTSYSAPI NTSTATUS NTAPI NtOpenKeyEx(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
                                     _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ ULONG OpenOptions);
+/* Keys bound to a KTM transaction (TRANSACTION_ENLIST on TransactionHandle): see <wdm.h>'s
+ * registry_transacted.h for what the binding means. */
+NTSYSAPI NTSTATUS NTAPI NtCreateKeyTransacted(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
+                                              _In_ POBJECT_ATTRIBUTES ObjectAttributes, _Reserved_ ULONG TitleIndex,
+                                              _In_opt_ PUNICODE_STRING Class, _In_ ULONG CreateOptions,
+                                              _In_ HANDLE TransactionHandle, _Out_opt_ PULONG Disposition);
+NTSYSAPI NTSTATUS NTAPI NtOpenKeyTransacted(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
+                                            _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ HANDLE TransactionHandle);
+NTSYSAPI NTSTATUS NTAPI NtOpenKeyTransactedEx(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
+                                              _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ ULONG OpenOptions,
+                                              _In_ HANDLE TransactionHandle);
 NTSYSAPI NTSTATUS NTAPI NtDeleteKey(_In_ HANDLE KeyHandle);
 NTSYSAPI NTSTATUS NTAPI NtDeleteValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName);
 NTSYSAPI NTSTATUS NTAPI NtEnumerateKey(_In_ HANDLE KeyHandle, _In_ ULONG Index,

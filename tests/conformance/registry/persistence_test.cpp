@@ -238,6 +238,64 @@ TEST(HivePersistence, AHiveInUseByAnotherSystemIsRefused) {
     EXPECT_EQ(refused_boot(dir.file()), STATUS_SHARING_VIOLATION);
 }
 
+// Runs the crash writer on `hive` (with `mode`, or none), reads `count` indexes it reports, then
+// kills it with SIGKILL. The indexes reported.
+std::set<unsigned long> run_and_kill_writer(std::string hive, const char* mode, std::size_t count) {
+    std::set<unsigned long> reported;
+    int pipe_fds[2];
+    EXPECT_EQ(pipe(pipe_fds), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    char* args[] = {const_cast<char*>(NTIO_REGISTRY_CRASH_WRITER), hive.data(), const_cast<char*>(mode), nullptr};
+    pid_t child = 0;
+    EXPECT_EQ(posix_spawn(&child, NTIO_REGISTRY_CRASH_WRITER, &actions, nullptr, args, environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_fds[1]);
+    FILE* in = fdopen(pipe_fds[0], "r");
+    EXPECT_NE(in, nullptr);
+    if (!in) return reported;
+    unsigned long index = 0;
+    while (reported.size() < count && fscanf(in, "%lu", &index) == 1) reported.insert(index);
+    kill(child, SIGKILL);
+    int wstatus = 0;
+    EXPECT_EQ(waitpid(child, &wstatus, 0), child);
+    fclose(in);
+    EXPECT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
+    return reported;
+}
+
+// A transaction's values reach the hive file together: after a kill -9 of a writer committing one
+// transaction after another (a<i> and b<i> each), every reported commit is whole in the file, and no
+// transaction is there in part (one in flight is wholly there or wholly absent).
+TEST(HivePersistence, TransactedCommitsAreWholeAfterKillDashNine) {
+    HiveDirectory dir;
+    constexpr std::size_t kReported = 100;
+    const std::set<unsigned long> reported = run_and_kill_writer(dir.file(), "transacted", kReported);
+    ASSERT_EQ(reported.size(), kReported);
+    System system(options_for(dir.file()));
+    HANDLE key = nullptr;
+    ASSERT_EQ(zw_open(&key, L"\\REGISTRY\\MACHINE\\SOFTWARE\\CrashTest"), STATUS_SUCCESS);
+    const unsigned long last = *reported.rbegin();
+    for (unsigned long i = 0; i <= last + 2; ++i) {
+        std::u16string a = u"a", b = u"b";
+        for (char c : std::to_string(i)) {
+            a.push_back(static_cast<char16_t>(c));
+            b.push_back(static_cast<char16_t>(c));
+        }
+        ULONG type = 0;
+        std::vector<unsigned char> data;
+        const bool has_a = read_value(key, wide(a), type, data) == STATUS_SUCCESS;
+        const bool has_b = read_value(key, wide(b), type, data) == STATUS_SUCCESS;
+        EXPECT_EQ(has_a, has_b) << "transaction " << i << " is in the file in part";
+        if (reported.count(i)) {
+            EXPECT_TRUE(has_a) << "reported commit " << i << " is missing";
+        }
+    }
+    EXPECT_EQ(ZwClose(key), STATUS_SUCCESS);
+}
+
 // Every value the writer reported as set (NtSetValueKey returned success) is in the hive after a
 // kill -9 of the writer at an arbitrary point.
 TEST(HivePersistence, CommittedValuesSurviveKillDashNine) {

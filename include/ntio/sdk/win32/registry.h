@@ -175,10 +175,38 @@ WINADVAPI LSTATUS WINAPI RegReplaceKeyW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKe
 WINADVAPI LSTATUS WINAPI RegDeleteValueA(_In_ HKEY hKey, _In_opt_ LPCSTR lpValueName);
 WINADVAPI LSTATUS WINAPI RegDeleteValueW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpValueName);
 
+/* Keys bound to a KTM transaction (hTransaction from CreateTransaction); pExtendedParemeter must be
+ * NULL. https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regcreatekeytransactedw */
+WINADVAPI LSTATUS WINAPI RegCreateKeyTransactedA(_In_ HKEY hKey, _In_ LPCSTR lpSubKey, _Reserved_ DWORD Reserved,
+                                                 _In_opt_ LPSTR lpClass, _In_ DWORD dwOptions, _In_ REGSAM samDesired,
+                                                 _In_opt_ const LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                                 _Out_ PHKEY phkResult, _Out_opt_ LPDWORD lpdwDisposition,
+                                                 _In_ HANDLE hTransaction, _Reserved_ PVOID pExtendedParemeter);
+WINADVAPI LSTATUS WINAPI RegCreateKeyTransactedW(_In_ HKEY hKey, _In_ LPCWSTR lpSubKey, _Reserved_ DWORD Reserved,
+                                                 _In_opt_ LPWSTR lpClass, _In_ DWORD dwOptions, _In_ REGSAM samDesired,
+                                                 _In_opt_ const LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                                 _Out_ PHKEY phkResult, _Out_opt_ LPDWORD lpdwDisposition,
+                                                 _In_ HANDLE hTransaction, _Reserved_ PVOID pExtendedParemeter);
+WINADVAPI LSTATUS WINAPI RegOpenKeyTransactedA(_In_ HKEY hKey, _In_opt_ LPCSTR lpSubKey, _In_opt_ DWORD ulOptions,
+                                               _In_ REGSAM samDesired, _Out_ PHKEY phkResult, _In_ HANDLE hTransaction,
+                                               _Reserved_ PVOID pExtendedParemeter);
+WINADVAPI LSTATUS WINAPI RegOpenKeyTransactedW(_In_ HKEY hKey, _In_opt_ LPCWSTR lpSubKey, _In_opt_ DWORD ulOptions,
+                                               _In_ REGSAM samDesired, _Out_ PHKEY phkResult, _In_ HANDLE hTransaction,
+                                               _Reserved_ PVOID pExtendedParemeter);
+WINADVAPI LSTATUS WINAPI RegDeleteKeyTransactedA(_In_ HKEY hKey, _In_ LPCSTR lpSubKey, _In_ REGSAM samDesired,
+                                                 _Reserved_ DWORD Reserved, _In_ HANDLE hTransaction,
+                                                 _Reserved_ PVOID pExtendedParameter);
+WINADVAPI LSTATUS WINAPI RegDeleteKeyTransactedW(_In_ HKEY hKey, _In_ LPCWSTR lpSubKey, _In_ REGSAM samDesired,
+                                                 _Reserved_ DWORD Reserved, _In_ HANDLE hTransaction,
+                                                 _Reserved_ PVOID pExtendedParameter);
+
 NTIO_END_DECLS
 
 #ifdef UNICODE
 #define RegCreateKeyEx RegCreateKeyExW
+#define RegCreateKeyTransacted RegCreateKeyTransactedW
+#define RegOpenKeyTransacted RegOpenKeyTransactedW
+#define RegDeleteKeyTransacted RegDeleteKeyTransactedW
 #define RegOpenKeyEx RegOpenKeyExW
 #define RegDeleteKey RegDeleteKeyW
 #define RegDeleteKeyEx RegDeleteKeyExW
@@ -202,6 +230,9 @@ typedef PVALENTW PVALENT;
 #define RegReplaceKey RegReplaceKeyW
 #else
 #define RegCreateKeyEx RegCreateKeyExA
+#define RegCreateKeyTransacted RegCreateKeyTransactedA
+#define RegOpenKeyTransacted RegOpenKeyTransactedA
+#define RegDeleteKeyTransacted RegDeleteKeyTransactedA
 #define RegOpenKeyEx RegOpenKeyExA
 #define RegDeleteKey RegDeleteKeyA
 #define RegDeleteKeyEx RegDeleteKeyExA
