@@ -64,6 +64,22 @@ private:
 void init_key_attributes(OBJECT_ATTRIBUTES& attributes, HANDLE root, PUNICODE_STRING name, ULONG extra = 0,
                          PVOID security = nullptr) noexcept;
 
+bool is_path_separator(char16_t c) noexcept;
+// RegCreateKeyEx and RegOpenKeyEx (and their transacted forms) ignore separators at the end of a
+// subkey name.
+void trim_trailing_separators(std::u16string& path);
+// RegCreateKeyEx's walk for a path whose parent is missing (registry_keys.cpp); in `transaction`
+// when it is not NULL.
+NTSTATUS create_path(HANDLE root, const std::u16string& path, ACCESS_MASK access, PUNICODE_STRING key_class,
+                     ULONG options, ULONG attributes_extra, PVOID security, HANDLE transaction, HANDLE* result,
+                     ULONG* disposition);
+
+// RegCreateKeyEx (registry_keys.cpp): the key and, when its parent is missing, the path to it; in
+// `transaction` when it is not NULL (RegCreateKeyTransacted).
+LSTATUS create_key(HKEY hKey, const std::u16string* sub_key, const std::u16string* key_class, DWORD options,
+                   REGSAM sam, LPSECURITY_ATTRIBUTES security, PHKEY result, LPDWORD disposition,
+                   HANDLE transaction = nullptr);
+
 // Runs an Nt*Key query that reports the size it needs until the buffer is large enough.
 template <typename Query>
 NTSTATUS query_growing(std::vector<unsigned char>& buffer, Query&& query) {

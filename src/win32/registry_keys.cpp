@@ -11,6 +11,110 @@
 #include "win32/registry_common.hpp"
 
 namespace ntio::win32::registry {
+
+bool is_path_separator(char16_t c) noexcept { return c == u'\\'; }
+
+// RegCreateKeyEx and RegOpenKeyEx ignore separators at the end of a subkey name ("Software\\Test\\\\"
+// opens Software\\Test on Windows); a name made only of separators is left to the services.
+void trim_trailing_separators(std::u16string& path) {
+    std::size_t end = path.size();
+    while (end > 0 && is_path_separator(path[end - 1])) --end;
+    if (end > 0) path.resize(end);
+}
+
+// RegCreateKeyEx's walk for a path whose parent is missing: every component is created (with the
+// same volatility) below the previous one; the last one with the caller's access, class and security;
+// in `transaction` when it is not NULL (RegCreateKeyTransacted).
+NTSTATUS create_path(HANDLE root, const std::u16string& path, ACCESS_MASK access, PUNICODE_STRING key_class,
+                     ULONG options, ULONG attributes_extra, PVOID security, HANDLE transaction, HANDLE* result,
+                     ULONG* disposition) {
+    std::vector<std::u16string> parts;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t end = start;
+        while (end < path.size() && !is_path_separator(path[end])) ++end;
+        if (end > start) parts.emplace_back(path.substr(start, end - start));
+        start = end + 1;
+    }
+    if (parts.empty()) return STATUS_OBJECT_NAME_INVALID;
+    HANDLE parent = root;
+    HANDLE intermediate = nullptr;
+    NTSTATUS status = STATUS_SUCCESS;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        UNICODE_STRING name;
+        name.Buffer = reinterpret_cast<PWCH>(parts[i].data());
+        name.Length = name.MaximumLength = static_cast<USHORT>(parts[i].size() * sizeof(WCHAR));
+        OBJECT_ATTRIBUTES attributes;
+        HANDLE created = nullptr;
+        const bool last = i + 1 == parts.size();
+        if (last) {
+            init_key_attributes(attributes, parent, &name, attributes_extra, security);
+            status = transaction ? NtCreateKeyTransacted(&created, access, &attributes, 0, key_class, options,
+                                                         transaction, disposition)
+                                 : NtCreateKey(&created, access, &attributes, 0, key_class, options, disposition);
+        } else {
+            init_key_attributes(attributes, parent, &name);
+            const ULONG volatility = options & REG_OPTION_VOLATILE;
+            status = transaction ? NtCreateKeyTransacted(&created, KEY_CREATE_SUB_KEY, &attributes, 0, nullptr,
+                                                         volatility, transaction, nullptr)
+                                 : NtCreateKey(&created, KEY_CREATE_SUB_KEY, &attributes, 0, nullptr, volatility, nullptr);
+        }
+        if (intermediate) (void)NtClose(intermediate);
+        intermediate = nullptr;
+        if (!NT_SUCCESS(status)) return status;
+        if (last) {
+            *result = created;
+        } else {
+            intermediate = created;
+            parent = created;
+        }
+    }
+    return status;
+}
+
+LSTATUS create_key(HKEY hKey, const std::u16string* sub_key, const std::u16string* key_class, DWORD options,
+                   REGSAM sam, LPSECURITY_ATTRIBUTES security, PHKEY result, LPDWORD disposition,
+                   HANDLE transaction) {
+    ensure_system();
+    if (!result) return ERROR_INVALID_PARAMETER;
+    *result = nullptr;
+    if (!sub_key) return ERROR_INVALID_PARAMETER;
+    if (sub_key->size() * sizeof(WCHAR) > MAXUSHORT - 1) return ERROR_FILENAME_EXCED_RANGE;
+    KeyArg root;
+    NTSTATUS status = root.open(hKey, MAXIMUM_ALLOWED);
+    if (!NT_SUCCESS(status)) return to_error(status);
+
+    std::u16string path = *sub_key;
+    trim_trailing_separators(path);
+    UNICODE_STRING name;
+    name.Buffer = reinterpret_cast<PWCH>(path.data());
+    name.Length = name.MaximumLength = static_cast<USHORT>(path.size() * sizeof(WCHAR));
+    std::u16string class_text = key_class ? *key_class : std::u16string();
+    UNICODE_STRING class_string;
+    class_string.Buffer = reinterpret_cast<PWCH>(class_text.data());
+    class_string.Length = class_string.MaximumLength = static_cast<USHORT>(class_text.size() * sizeof(WCHAR));
+    PUNICODE_STRING class_arg = key_class ? &class_string : nullptr;
+    const ULONG extra = (security && security->bInheritHandle) ? OBJ_INHERIT : 0;
+    PVOID descriptor = security ? security->lpSecurityDescriptor : nullptr;
+    // KEY_WOW64_* pick a registry view on 64-bit Windows; there is only one view here.
+    const ACCESS_MASK access = sam & ~static_cast<ACCESS_MASK>(KEY_WOW64_RES);
+
+    OBJECT_ATTRIBUTES attributes;
+    init_key_attributes(attributes, root.get(), &name, extra, descriptor);
+    HANDLE handle = nullptr;
+    ULONG created = 0;
+    status = transaction
+                 ? NtCreateKeyTransacted(&handle, access, &attributes, 0, class_arg, options, transaction, &created)
+                 : NtCreateKey(&handle, access, &attributes, 0, class_arg, options, &created);
+    if (status == STATUS_OBJECT_NAME_NOT_FOUND && path.find(u'\\') != std::u16string::npos)
+        status = create_path(root.get(), path, access, class_arg, options, extra, descriptor, transaction, &handle,
+                             &created);
+    if (!NT_SUCCESS(status)) return to_error(status);
+    *result = static_cast<HKEY>(handle);
+    if (disposition) *disposition = created;
+    return ERROR_SUCCESS;
+}
+
 namespace {
 
 constexpr ULONG kPredefinedFirst = 0x80000000;
@@ -47,98 +151,6 @@ NTSTATUS open_predefined(HKEY key, ACCESS_MASK access, HANDLE* handle) {
     }
 }
 
-bool is_path_separator(char16_t c) noexcept { return c == u'\\'; }
-
-// RegCreateKeyEx and RegOpenKeyEx ignore separators at the end of a subkey name ("Software\\Test\\\\"
-// opens Software\\Test on Windows); a name made only of separators is left to the services.
-void trim_trailing_separators(std::u16string& path) {
-    std::size_t end = path.size();
-    while (end > 0 && is_path_separator(path[end - 1])) --end;
-    if (end > 0) path.resize(end);
-}
-
-// RegCreateKeyEx's walk for a path whose parent is missing: every component is created (with the
-// same volatility) below the previous one; the last one with the caller's access, class and security.
-NTSTATUS create_path(HANDLE root, const std::u16string& path, ACCESS_MASK access, PUNICODE_STRING key_class,
-                     ULONG options, ULONG attributes_extra, PVOID security, HANDLE* result, ULONG* disposition) {
-    std::vector<std::u16string> parts;
-    std::size_t start = 0;
-    while (start <= path.size()) {
-        std::size_t end = start;
-        while (end < path.size() && !is_path_separator(path[end])) ++end;
-        if (end > start) parts.emplace_back(path.substr(start, end - start));
-        start = end + 1;
-    }
-    if (parts.empty()) return STATUS_OBJECT_NAME_INVALID;
-    HANDLE parent = root;
-    HANDLE intermediate = nullptr;
-    NTSTATUS status = STATUS_SUCCESS;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        UNICODE_STRING name;
-        name.Buffer = reinterpret_cast<PWCH>(parts[i].data());
-        name.Length = name.MaximumLength = static_cast<USHORT>(parts[i].size() * sizeof(WCHAR));
-        OBJECT_ATTRIBUTES attributes;
-        HANDLE created = nullptr;
-        const bool last = i + 1 == parts.size();
-        if (last) {
-            init_key_attributes(attributes, parent, &name, attributes_extra, security);
-            status = NtCreateKey(&created, access, &attributes, 0, key_class, options, disposition);
-        } else {
-            init_key_attributes(attributes, parent, &name);
-            status = NtCreateKey(&created, KEY_CREATE_SUB_KEY, &attributes, 0, nullptr, options & REG_OPTION_VOLATILE,
-                                 nullptr);
-        }
-        if (intermediate) (void)NtClose(intermediate);
-        intermediate = nullptr;
-        if (!NT_SUCCESS(status)) return status;
-        if (last) {
-            *result = created;
-        } else {
-            intermediate = created;
-            parent = created;
-        }
-    }
-    return status;
-}
-
-LSTATUS create_key(HKEY hKey, const std::u16string* sub_key, const std::u16string* key_class, DWORD options,
-                   REGSAM sam, LPSECURITY_ATTRIBUTES security, PHKEY result, LPDWORD disposition) {
-    ensure_system();
-    if (!result) return ERROR_INVALID_PARAMETER;
-    *result = nullptr;
-    if (!sub_key) return ERROR_INVALID_PARAMETER;
-    if (sub_key->size() * sizeof(WCHAR) > MAXUSHORT - 1) return ERROR_FILENAME_EXCED_RANGE;
-    KeyArg root;
-    NTSTATUS status = root.open(hKey, MAXIMUM_ALLOWED);
-    if (!NT_SUCCESS(status)) return to_error(status);
-
-    std::u16string path = *sub_key;
-    trim_trailing_separators(path);
-    UNICODE_STRING name;
-    name.Buffer = reinterpret_cast<PWCH>(path.data());
-    name.Length = name.MaximumLength = static_cast<USHORT>(path.size() * sizeof(WCHAR));
-    std::u16string class_text = key_class ? *key_class : std::u16string();
-    UNICODE_STRING class_string;
-    class_string.Buffer = reinterpret_cast<PWCH>(class_text.data());
-    class_string.Length = class_string.MaximumLength = static_cast<USHORT>(class_text.size() * sizeof(WCHAR));
-    PUNICODE_STRING class_arg = key_class ? &class_string : nullptr;
-    const ULONG extra = (security && security->bInheritHandle) ? OBJ_INHERIT : 0;
-    PVOID descriptor = security ? security->lpSecurityDescriptor : nullptr;
-    // KEY_WOW64_* pick a registry view on 64-bit Windows; there is only one view here.
-    const ACCESS_MASK access = sam & ~static_cast<ACCESS_MASK>(KEY_WOW64_RES);
-
-    OBJECT_ATTRIBUTES attributes;
-    init_key_attributes(attributes, root.get(), &name, extra, descriptor);
-    HANDLE handle = nullptr;
-    ULONG created = 0;
-    status = NtCreateKey(&handle, access, &attributes, 0, class_arg, options, &created);
-    if (status == STATUS_OBJECT_NAME_NOT_FOUND && path.find(u'\\') != std::u16string::npos)
-        status = create_path(root.get(), path, access, class_arg, options, extra, descriptor, &handle, &created);
-    if (!NT_SUCCESS(status)) return to_error(status);
-    *result = static_cast<HKEY>(handle);
-    if (disposition) *disposition = created;
-    return ERROR_SUCCESS;
-}
 
 LSTATUS open_key(HKEY hKey, const std::u16string* sub_key, DWORD options, REGSAM sam, PHKEY result) {
     ensure_system();
