@@ -40,7 +40,9 @@ NTSTATUS ObjectManager::create_object(KPROCESSOR_MODE probe_mode, _OBJECT_TYPE* 
 {
     if (!type || !body) return STATUS_INVALID_PARAMETER;
     *body = nullptr;
-    if (type->index == 0) register_object_type(*type);
+    // A type's first objects may be created on several threads at once: the index is published with
+    // release order by register_object_type, which rechecks it under its lock.
+    if (__atomic_load_n(&type->index, __ATOMIC_ACQUIRE) == 0) register_object_type(*type);
     std::unique_ptr<CreateInfo> info(new (std::nothrow) CreateInfo());
     if (!info) return STATUS_INSUFFICIENT_RESOURCES;
     info->probe_mode = probe_mode;

@@ -153,10 +153,11 @@ unsigned g_registered_count = 0;
 void register_object_type(_OBJECT_TYPE& type)
 {
     std::lock_guard<std::mutex> guard(registry_lock());
-    if (type.index != 0) return;
+    if (__atomic_load_n(&type.index, __ATOMIC_RELAXED) != 0) return;
     if (g_registered_count >= kMaxObjectTypes - 1) KeBugCheckEx(OBJECT_INITIALIZATION_FAILED, 0, 0, 0, 0);
-    type.index = ++g_registered_count;
-    g_registered[type.index] = &type;
+    const unsigned index = ++g_registered_count;
+    g_registered[index] = &type;
+    __atomic_store_n(&type.index, index, __ATOMIC_RELEASE);  // read without the lock by create_object
 }
 
 std::u16string_view type_name(const _OBJECT_TYPE* type) noexcept
