@@ -20,6 +20,9 @@
 #if __has_include("win32/file.h")
 #include "win32/file.h"
 #endif
+#if __has_include("win32/command_line.h")
+#include "win32/command_line.h"
+#endif
 #if __has_include("win32/version.h")
 #include "win32/version.h"
 #endif
