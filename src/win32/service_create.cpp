@@ -18,23 +18,13 @@ bool starts_with_folded(std::u16string_view text, std::u16string_view prefix) {
     return text.size() >= prefix.size() && fold(text.substr(0, prefix.size())) == fold(prefix);
 }
 
-std::u16string system_root() {
-    Key key;
-    std::u16string root;
-    if (NT_SUCCESS(open_key(nullptr, u"\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
-                            KEY_QUERY_VALUE, key)) &&
-        NT_SUCCESS(read_string(key.get(), u"SystemRoot", root)) && !root.empty())
-        return root;
-    return u"C:\\Windows";
-}
-
 // The SCM stores a driver's DOS path in the form the kernel loader reads: under the system root as
 // \SystemRoot\..., any other drive path as \??\X:\...; NT paths and relative paths stay as given.
 std::u16string driver_image_path(const std::u16string& path) {
     const bool drive_path = path.size() >= 3 && path[1] == u':' && path[2] == u'\\' &&
                             ((path[0] >= u'A' && path[0] <= u'Z') || (path[0] >= u'a' && path[0] <= u'z'));
     if (!drive_path) return path;
-    std::u16string root = system_root();
+    std::u16string root = win32::windows_directory();
     if (!root.empty() && root.back() != u'\\') root += u'\\';
     if (starts_with_folded(path, root)) return u"\\SystemRoot\\" + path.substr(root.size());
     return u"\\??\\" + path;

@@ -25,13 +25,7 @@ std::u16string machine_string(const WCHAR* key, const WCHAR* value) {
     return std::u16string(reinterpret_cast<const char16_t*>(buffer));
 }
 
-std::u16string windows_directory() {
-    win32::ensure_system();
-    std::u16string root = machine_string(L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", L"SystemRoot");
-    return root.empty() ? std::u16string(u"C:\\Windows") : root;
-}
-
-std::u16string system_directory() { return windows_directory() + u"\\system32"; }
+std::u16string system_directory() { return win32::windows_directory() + u"\\system32"; }
 
 // "The GetComputerName function retrieves only the NetBIOS name": the registry's, else the host's
 // name before its first dot, upper case, at most MAX_COMPUTERNAME_LENGTH characters.
@@ -114,6 +108,14 @@ BOOL version_out(Info* info, std::size_t plain_size, std::size_t ex_size) {
 
 }  // namespace
 
+// The registry's SystemRoot (C:\Windows by default): GetWindowsDirectory, and where the SCM puts
+// drivers' images (service_create.cpp).
+std::u16string ntio::win32::windows_directory() {
+    ensure_system();
+    std::u16string root = machine_string(L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", L"SystemRoot");
+    return root.empty() ? std::u16string(u"C:\\Windows") : root;
+}
+
 extern "C" {
 
 BOOL WINAPI GetVersionExW(LPOSVERSIONINFOW lpVersionInformation) {
@@ -157,9 +159,11 @@ BOOL WINAPI GetComputerNameA(LPSTR lpBuffer, LPDWORD nSize) {
 }
 
 // The length without the NUL, or the size needed with it when uSize is too small.
-UINT WINAPI GetWindowsDirectoryW(LPWSTR lpBuffer, UINT uSize) { return win32::copy_out(windows_directory(), uSize, lpBuffer); }
+UINT WINAPI GetWindowsDirectoryW(LPWSTR lpBuffer, UINT uSize) {
+    return win32::copy_out(win32::windows_directory(), uSize, lpBuffer);
+}
 UINT WINAPI GetWindowsDirectoryA(LPSTR lpBuffer, UINT uSize) {
-    return win32::copy_out(win32::utf16_to_ansi(windows_directory()), uSize, lpBuffer);
+    return win32::copy_out(win32::utf16_to_ansi(win32::windows_directory()), uSize, lpBuffer);
 }
 UINT WINAPI GetSystemDirectoryW(LPWSTR lpBuffer, UINT uSize) { return win32::copy_out(system_directory(), uSize, lpBuffer); }
 UINT WINAPI GetSystemDirectoryA(LPSTR lpBuffer, UINT uSize) {

@@ -70,6 +70,9 @@ private:
 std::u16string ansi_to_utf16(std::string_view text);
 std::string utf16_to_ansi(std::u16string_view text);
 
+// The registry's SystemRoot, C:\Windows when it is not set (system_info.cpp).
+std::u16string windows_directory();
+
 // Copies `text` and its NUL into a caller buffer of `size` characters: the length without the NUL on
 // success, else the size needed including the NUL (the kernel32 convention).
 template <class Char, class Text>

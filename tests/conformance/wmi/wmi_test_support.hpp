@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "support/driver_fixture.hpp"
+#include "support/owned_name.hpp"
 #include "wmi_provider_driver.hpp"
 
 namespace ntio::wmi_test {
@@ -34,22 +35,7 @@ protected:
     ProviderExtension* m_ext = nullptr;
 };
 
-// A UNICODE_STRING over an owned copy of the text.
-class Name {
-public:
-    explicit Name(std::u16string_view text) : m_text(text) {
-        m_string.Length = static_cast<USHORT>(m_text.size() * sizeof(WCHAR));
-        m_string.MaximumLength = m_string.Length;
-        m_string.Buffer = reinterpret_cast<PWCH>(m_text.data());
-    }
-    Name(const Name&) = delete;
-    Name& operator=(const Name&) = delete;
-    operator PUNICODE_STRING() { return &m_string; }
-
-private:
-    std::u16string m_text;
-    UNICODE_STRING m_string{};
-};
+using Name = ntio::test::OwnedName;
 
 // The counted string (USHORT byte length, then the WCHARs) at `offset` of a WNODE.
 inline std::u16string counted_at(const void* wnode, ULONG offset) {

@@ -10,27 +10,12 @@
 #include <wdm.h>
 #include <ntio/ntio.h>
 
+#include "support/owned_name.hpp"
 #include "support/system_fixture.hpp"
 
 namespace ntio::io::test {
 
-// A UNICODE_STRING over an owned copy of the text.
-class Name {
-public:
-    explicit Name(std::u16string_view text) : m_text(text) {
-        m_string.Length = static_cast<USHORT>(m_text.size() * sizeof(WCHAR));
-        m_string.MaximumLength = m_string.Length;
-        m_string.Buffer = reinterpret_cast<PWCH>(m_text.data());
-    }
-    Name(const Name&) = delete;
-    Name& operator=(const Name&) = delete;
-    PUNICODE_STRING get() { return &m_string; }
-    operator PUNICODE_STRING() { return &m_string; }
-
-private:
-    std::u16string m_text;
-    UNICODE_STRING m_string{};
-};
+using Name = ntio::test::OwnedName;
 
 inline std::u16string text_of(const UNICODE_STRING& s) {
     return std::u16string(reinterpret_cast<const char16_t*>(s.Buffer), s.Length / sizeof(WCHAR));
