@@ -60,6 +60,12 @@ void* library_own_symbol(void* handle, const char* name) noexcept {
     return info.dli_fname && map->l_name && std::strcmp(info.dli_fname, map->l_name) == 0 ? symbol : nullptr;
 }
 
+const void* library_inside_address(void* handle) noexcept {
+    link_map* map = nullptr;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map) return nullptr;
+    return map->l_ld;
+}
+
 std::vector<std::string> library_needed(void* handle) {
     std::vector<std::string> out;
     link_map* map = nullptr;

@@ -38,5 +38,7 @@ void* library_own_symbol(void* handle, const char* name) noexcept;
 
 // The object's DT_NEEDED entries, in order.
 std::vector<std::string> library_needed(void* handle);
+// An address inside the loaded image (its dynamic section), or null when the handle has none.
+const void* library_inside_address(void* handle) noexcept;
 
 }  // namespace ntio::host

@@ -213,6 +213,20 @@ NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& o
     return STATUS_SUCCESS;
 }
 
+}  // namespace
+
+void for_each_loaded_image(System& system, void (*visit)(const void* inside, std::u16string_view image_path, void* context),
+                           void* context) {
+    ImageTable& t = table();
+    std::lock_guard guard(t.lock);
+    for (DriverImage* image : t.images)
+        if (image->system == &system) visit(host::library_inside_address(image->handle), image->path, context);
+    for (ExportImage* image : t.exports)
+        if (image->system == &system) visit(host::library_inside_address(image->handle), {}, context);
+}
+
+namespace {
+
 // DriverStart / DriverSize and DriverInit of the next driver object this thread's load_service
 // creates: handed to image_driver_entry, which runs as DriverEntry inside create_driver, so the
 // driver's own DriverEntry sees them set (as MmLoadSystemImage's values are on NT). Taken at entry,

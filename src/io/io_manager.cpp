@@ -15,6 +15,8 @@ IoManager::IoManager(System& system) : m_system(system) {
     register_types();
     // A terminating thread cancels and waits for its threaded IRPs (thread_irps.cpp).
     register_thread_irp_rundown(system.kernel());
+    // A thread IoCreateSystemThread made drops its driver's reference when it ends (system_thread.cpp).
+    register_system_thread_rundown(system.kernel());
 }
 
 void IoManager::shutdown() {

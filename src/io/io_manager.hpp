@@ -19,6 +19,8 @@ namespace ntio::io {
 // Registers the Driver, Device and File object types (and later I/O types) with the object
 // manager. Idempotent; System calls it before booting the object manager so \ObjectTypes lists them.
 void register_types();
+// The ke rundown hook that drops an IoCreateSystemThread thread's reference at its end.
+void register_system_thread_rundown(ke::Kernel& kernel);
 
 class IoManager {
 public:

@@ -90,6 +90,9 @@ struct _ETHREAD : _KTHREAD {
     std::atomic<bool> m_hard_errors_disabled{false};
     // PsSetCurrentThreadPrefetching (ob/thread_prefetching.cpp): only the thread itself touches it.
     bool m_prefetching = false;
+    // IoCreateSystemThread (io/system_thread.cpp): the driver or device object the thread holds a
+    // reference on until it exits.
+    std::atomic<PVOID> m_io_object{nullptr};
 };
 
 namespace ntio::ob {

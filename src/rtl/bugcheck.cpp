@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include <ntio/ntio.h>
+#include <aux_klib.h>
 
 #include "host/output.hpp"
 #include "host/process.hpp"
@@ -107,6 +108,13 @@ void unlink(LIST_ENTRY* entry) noexcept {
 }
 
 alignas(16) unsigned char g_secondary_buffer[64 * 1024];
+// The bug check whose callbacks are running (AuxKlibGetBugCheckData); written once, by the one
+// thread that reaches the callbacks, before they run.
+struct CallbackBugCheck {
+    ULONG code = 0;
+    ULONG_PTR params[4] = {};
+};
+CallbackBugCheck g_callback_bugcheck;
 
 void write_secondary(const KBUGCHECK_SECONDARY_DUMP_DATA& data, int fd) noexcept {
     if (!data.OutBuffer || data.OutBufferLength == 0) return;
@@ -125,8 +133,8 @@ void write_secondary(const KBUGCHECK_SECONDARY_DUMP_DATA& data, int fd) noexcept
 }  // namespace
 
 void run_bugcheck_callbacks(ULONG code, const ULONG_PTR params[4], int fd) noexcept {
-    (void)code;
-    (void)params;
+    g_callback_bugcheck.code = code;
+    std::memcpy(g_callback_bugcheck.params, params, sizeof g_callback_bugcheck.params);
     std::unique_lock guard(g_callbacks_lock, std::defer_lock);
     for (int attempt = 0; attempt < 1000 && !guard.try_lock(); ++attempt) std::this_thread::sleep_for(std::chrono::microseconds(100));
     if (!guard.owns_lock()) return;
@@ -289,5 +297,20 @@ extern "C" VOID NTAPI KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParamet
 }
 
 extern "C" VOID NTAPI KeBugCheck(ULONG BugCheckCode) { KeBugCheckEx(BugCheckCode, 0, 0, 0, 0); }
+
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/aux_klib/nf-aux_klib-auxklibgetbugcheckdata:
+// only from a bug check callback routine. NT deviation (a guess): called elsewhere it gives zeroes,
+// the data of no bug check.
+extern "C" NTSTATUS NTAPI AuxKlibGetBugCheckData(PKBUGCHECK_DATA BugCheckData) {
+    if (!BugCheckData) return STATUS_INVALID_PARAMETER;
+    if (BugCheckData->BugCheckDataSize != sizeof(KBUGCHECK_DATA)) return STATUS_INFO_LENGTH_MISMATCH;
+    const auto& current = ntio::rtl::g_callback_bugcheck;
+    BugCheckData->BugCheckCode = current.code;
+    BugCheckData->Parameter1 = current.params[0];
+    BugCheckData->Parameter2 = current.params[1];
+    BugCheckData->Parameter3 = current.params[2];
+    BugCheckData->Parameter4 = current.params[3];
+    return STATUS_SUCCESS;
+}
 
 extern "C" VOID NTAPI RtlFailFast(ULONG Code) { KeBugCheckEx(KERNEL_SECURITY_CHECK_FAILURE, Code, 0, 0, 0); }

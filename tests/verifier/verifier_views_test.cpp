@@ -12,6 +12,7 @@
 #include "rtl/bugcheck.hpp"
 #include "verifier_test_driver.hpp"
 
+#include <aux_klib.h>
 #include <ntio/ntio_verifier.h>
 
 namespace ntio::verifier::test {
@@ -111,6 +112,41 @@ TEST(BugCheckCallbacks, registered_callbacks_run_at_a_bugcheck_and_deregistered_
     ::rmdir(dir);
     if (previous) setenv("NTIO_DUMP_DIR", saved.c_str(), 1);
     else unsetenv("NTIO_DUMP_DIR");
+}
+
+// AuxKlibGetBugCheckData from a bug check callback: the code and parameters of the bug check whose
+// callbacks run; a KBUGCHECK_DATA of another size is STATUS_INFO_LENGTH_MISMATCH.
+// https://learn.microsoft.com/windows-hardware/drivers/ddi/aux_klib/nf-aux_klib-auxklibgetbugcheckdata
+KBUGCHECK_DATA g_aux_data{};
+NTSTATUS g_aux_status = STATUS_PENDING;
+NTSTATUS g_aux_short_status = STATUS_PENDING;
+VOID NTAPI AuxDataCallback(PVOID, ULONG) {
+    KBUGCHECK_DATA data{};
+    data.BugCheckDataSize = sizeof data;
+    g_aux_status = AuxKlibGetBugCheckData(&data);
+    g_aux_data = data;
+    KBUGCHECK_DATA short_data{};
+    short_data.BugCheckDataSize = sizeof short_data - 1;
+    g_aux_short_status = AuxKlibGetBugCheckData(&short_data);
+}
+
+TEST(BugCheckCallbacks, aux_klib_gives_a_callback_the_data_of_the_bug_check) {
+    ASSERT_EQ(AuxKlibInitialize(), STATUS_SUCCESS);
+    KBUGCHECK_CALLBACK_RECORD record;
+    KeInitializeCallbackRecord(&record);
+    ASSERT_TRUE(KeRegisterBugCheckCallback(&record, AuxDataCallback, nullptr, 0, (PUCHAR) "aux"));
+    const ULONG_PTR params[4] = {5, 6, 7, 8};
+    int null_fd = ::open("/dev/null", O_WRONLY);
+    ntio::rtl::run_bugcheck_callbacks(0xE3, params, null_fd);
+    ::close(null_fd);
+    EXPECT_TRUE(KeDeregisterBugCheckCallback(&record));
+    EXPECT_EQ(g_aux_status, STATUS_SUCCESS);
+    EXPECT_EQ(g_aux_data.BugCheckCode, 0xE3u);
+    EXPECT_EQ(g_aux_data.Parameter1, 5u);
+    EXPECT_EQ(g_aux_data.Parameter2, 6u);
+    EXPECT_EQ(g_aux_data.Parameter3, 7u);
+    EXPECT_EQ(g_aux_data.Parameter4, 8u);
+    EXPECT_EQ(g_aux_short_status, STATUS_INFO_LENGTH_MISMATCH);
 }
 
 }  // namespace

@@ -139,6 +139,16 @@ inline NTSTATUS zw_unload(const std::u16string& service) {
     return ZwUnloadDriver(&name);
 }
 
+// The driver object \Driver\<service>, referenced; null when there is none.
+inline PDRIVER_OBJECT reference_driver(const std::u16string& service) {
+    const std::u16string path = u"\\Driver\\" + service;
+    UNICODE_STRING name = unicode(path.c_str());
+    PVOID object = nullptr;
+    const NTSTATUS status = ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType,
+                                                    KernelMode, nullptr, &object);
+    return NT_SUCCESS(status) ? static_cast<PDRIVER_OBJECT>(object) : nullptr;
+}
+
 inline bool object_exists(const char16_t* path) {
     UNICODE_STRING name = unicode(path);
     PVOID object = nullptr;

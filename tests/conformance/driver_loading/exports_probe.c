@@ -1,9 +1,10 @@
 /* exports_probe.sys: a WDK-style C driver that imports the run-once, cache-aware run-down, version,
  * processor group, epoch time, debugger, OEM/multibyte string (counted and upcasing forms too) and
- * file-system security routines, so that loading it proves their <ntifs.h> declarations in C11 and
+ * file-system security, auxiliary library and system thread routines, so that loading it proves their <ntifs.h> declarations in C11 and
  * their exports. DriverEntry exercises each family and reports 1 (works) or 0 as REG_DWORD values in
  * its service key. */
 #include <ntifs.h>
+#include <aux_klib.h>
 #include <stdarg.h>
 
 #define PROBE_TAG 'pxEP'
@@ -53,7 +54,8 @@ static const ANY_ROUTINE g_imports[] = {
     (ANY_ROUTINE)SeSetSecurityDescriptorInfoEx, (ANY_ROUTINE)ObIsKernelHandle, (ANY_ROUTINE)SeAuditingFileEvents,
     (ANY_ROUTINE)SeAuditingFileOrGlobalEvents, (ANY_ROUTINE)SeAuditingHardLinkEvents,
     (ANY_ROUTINE)SeOpenObjectAuditAlarm, (ANY_ROUTINE)SeOpenObjectForDeleteAuditAlarm,
-    (ANY_ROUTINE)SeDeleteObjectAuditAlarm,
+    (ANY_ROUTINE)SeDeleteObjectAuditAlarm, (ANY_ROUTINE)AuxKlibInitialize,
+    (ANY_ROUTINE)AuxKlibQueryModuleInformation, (ANY_ROUTINE)AuxKlibGetBugCheckData, (ANY_ROUTINE)IoCreateSystemThread,
 };
 
 static VOID Report(PCWSTR Name, BOOLEAN Works)
@@ -208,6 +210,29 @@ static BOOLEAN SecurityWorks(void)
     return works;
 }
 
+/* The driver finds its own image in the module list, as drivers that locate their image do. */
+static BOOLEAN AuxKlibWorks(PDRIVER_OBJECT DriverObject)
+{
+    ULONG size = 0;
+    ULONG i;
+    BOOLEAN found = FALSE;
+    PAUX_MODULE_EXTENDED_INFO modules;
+    if (!NT_SUCCESS(AuxKlibInitialize())) return FALSE;
+    if (!NT_SUCCESS(AuxKlibQueryModuleInformation(&size, sizeof(AUX_MODULE_EXTENDED_INFO), NULL)) || size == 0)
+        return FALSE;
+    modules = (PAUX_MODULE_EXTENDED_INFO)ExAllocatePool2(POOL_FLAG_PAGED, size, PROBE_TAG);
+    if (!modules) return FALSE;
+    if (NT_SUCCESS(AuxKlibQueryModuleInformation(&size, sizeof(AUX_MODULE_EXTENDED_INFO), modules))) {
+        for (i = 0; i < size / sizeof(AUX_MODULE_EXTENDED_INFO); ++i) {
+            if (modules[i].BasicInfo.ImageBase == DriverObject->DriverStart &&
+                modules[i].ImageSize == DriverObject->DriverSize)
+                found = TRUE;
+        }
+    }
+    ExFreePoolWithTag(modules, PROBE_TAG);
+    return found;
+}
+
 static VOID ProbeUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
@@ -231,6 +256,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     Report(L"Debugger", DebuggerWorks());
     Report(L"Strings", StringsWork());
     Report(L"Security", SecurityWorks());
+    Report(L"AuxKlib", AuxKlibWorks(DriverObject));
     DriverObject->DriverUnload = ProbeUnload;
     return STATUS_SUCCESS;
 }

@@ -16,7 +16,7 @@ TEST_F(ExportsProbeTest, a_c_driver_importing_the_routines_loads_and_each_family
     create_service(u"ld_exports_probe", spec);
     ASSERT_EQ(zw_load(u"ld_exports_probe"), STATUS_SUCCESS);
     for (const char16_t* check : {u"Imported", u"RunOnce", u"CacheAwareRundown", u"Version", u"Groups", u"Time",
-                                 u"Debugger", u"Strings", u"Security"}) {
+                                 u"Debugger", u"Strings", u"Security", u"AuxKlib"}) {
         std::string name;
         for (const char16_t* c = check; *c; ++c) name += static_cast<char>(*c);
         EXPECT_EQ(reported(u"ld_exports_probe", check), 1u) << name;

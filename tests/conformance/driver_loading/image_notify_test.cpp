@@ -38,12 +38,8 @@ TEST_F(ImageNotifyTest, a_loaded_driver_image_is_reported_as_a_system_image) {
     ASSERT_EQ(PsSetLoadImageNotifyRoutine(on_image), STATUS_SUCCESS);
     ASSERT_EQ(zw_load(u"ld_image_probe"), STATUS_SUCCESS);
 
-    UNICODE_STRING name = unicode(u"\\Driver\\ld_image_probe");
-    PVOID object = nullptr;
-    ASSERT_EQ(ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType, KernelMode,
-                                      nullptr, &object),
-              STATUS_SUCCESS);
-    auto* driver = static_cast<PDRIVER_OBJECT>(object);
+    PDRIVER_OBJECT driver = reference_driver(u"ld_image_probe");
+    ASSERT_NE(driver, nullptr);
     ASSERT_EQ(g_loaded.size(), 1u);
     const Loaded& loaded = g_loaded[0];
     EXPECT_EQ(loaded.name, spec.image_path);
@@ -69,20 +65,17 @@ TEST_F(ImageNotifyTest, the_full_driver_path_is_the_loaded_images) {
     spec.image_path = widen(driver_image("ld_image_probe.sys"));
     create_service(u"ld_image_probe", spec);
     ASSERT_EQ(zw_load(u"ld_image_probe"), STATUS_SUCCESS);
-    UNICODE_STRING name = unicode(u"\\Driver\\ld_image_probe");
-    PVOID object = nullptr;
-    ASSERT_EQ(ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType, KernelMode,
-                                      nullptr, &object),
-              STATUS_SUCCESS);
+    PDRIVER_OBJECT driver = reference_driver(u"ld_image_probe");
+    ASSERT_NE(driver, nullptr);
     UNICODE_STRING path;
     std::memset(&path, 0xCC, sizeof path);  // need not be initialized
-    ASSERT_EQ(IoQueryFullDriverPath(static_cast<PDRIVER_OBJECT>(object), &path), STATUS_SUCCESS);
+    ASSERT_EQ(IoQueryFullDriverPath(driver, &path), STATUS_SUCCESS);
     EXPECT_EQ(std::u16string(reinterpret_cast<const char16_t*>(path.Buffer), path.Length / sizeof(WCHAR)),
               spec.image_path);
     EXPECT_GE(path.MaximumLength, path.Length);
     ExFreePool(path.Buffer);  // the caller's to free
-    EXPECT_EQ(IoQueryFullDriverPath(static_cast<PDRIVER_OBJECT>(object), nullptr), STATUS_INVALID_PARAMETER);
-    ObDereferenceObject(object);
+    EXPECT_EQ(IoQueryFullDriverPath(driver, nullptr), STATUS_INVALID_PARAMETER);
+    ObDereferenceObject(driver);
     ASSERT_EQ(zw_unload(u"ld_image_probe"), STATUS_SUCCESS);
 }
 

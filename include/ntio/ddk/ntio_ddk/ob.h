@@ -223,6 +223,13 @@ NTKERNELAPI NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAcc
                                           PVOID StartContext);
 /* PASSIVE_LEVEL, on a system thread only: does not return. Otherwise STATUS_INVALID_PARAMETER. */
 NTKERNELAPI NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus);
+/* <wdm.h>. PASSIVE_LEVEL. PsCreateSystemThread that also references IoObject (the caller's
+ * DRIVER_OBJECT or DEVICE_OBJECT) until the thread exits, so the driver's image stays loaded while
+ * the thread runs. */
+NTKERNELAPI NTSTATUS NTAPI IoCreateSystemThread(PVOID IoObject, PHANDLE ThreadHandle, ULONG DesiredAccess,
+                                                POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
+                                                PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine,
+                                                PVOID StartContext);
 
 NTIO_END_DECLS
 
