@@ -18,6 +18,7 @@
 #include "host/image.hpp"
 #include "host/process.hpp"
 #include "inspect/snapshot.hpp"
+#include "io/loaded_modules.hpp"
 
 #include "config/config_manager.hpp"
 #include "ex/pool.hpp"
@@ -204,6 +205,7 @@ public:
         finish_objects();
         assign_sequence_numbers(m_snap.irps);
         capture_pool();
+        capture_modules();
         if (VerifierLogProvider provider = g_verifier_log.load(std::memory_order_acquire)) {
             m_snap.verifier = provider(m_system, m_options.at_bugcheck);
         }
@@ -632,6 +634,13 @@ private:
             auto it = device_names.find(o.name);
             if (it != device_names.end() && m_object_index.count(it->second)) continue;
             m_snap.objects.push_back(std::move(o));
+        }
+    }
+
+    void capture_modules() {
+        for (const io::LoadedModule& m : io::loaded_modules(m_system, m_options.at_bugcheck)) {
+            const Addr start = reinterpret_cast<Addr>(m.base);
+            m_snap.modules.push_back({start, start + m.size, m.path});
         }
     }
 

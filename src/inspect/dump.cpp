@@ -51,6 +51,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ThreadSnap, address, cid, proces
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessSnap, address, pid, parent_pid, image, system, terminating,
                                                 handle_count, threads, handles)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PoolSnap, tag, paged, allocations, frees, bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModuleSnap, start, end, path)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BugcheckSnap, code, params)
 
 namespace {
@@ -74,6 +75,7 @@ nlohmann::json to_document(const Snapshot& s) {
     j["threads"] = s.threads;
     j["processes"] = s.processes;
     j["pool"] = s.pool;
+    j["modules"] = s.modules;
     nlohmann::json symbols = nlohmann::json::array();
     for (const auto& [a, text] : s.symbols) symbols.push_back({{"address", a}, {"symbol", text}});
     j["symbols"] = std::move(symbols);
@@ -115,6 +117,7 @@ bool from_document(const nlohmann::json& j, Snapshot& s, std::string& error) {
     s.threads = j.value("threads", std::vector<ThreadSnap>{});
     s.processes = j.value("processes", std::vector<ProcessSnap>{});
     s.pool = j.value("pool", std::vector<PoolSnap>{});
+    s.modules = j.value("modules", std::vector<ModuleSnap>{});
     if (j.contains("symbols") && j["symbols"].is_array()) {
         for (const auto& row : j["symbols"]) s.symbols[row.value("address", Addr{0})] = row.value("symbol", std::string());
     }

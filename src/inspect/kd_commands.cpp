@@ -159,6 +159,13 @@ int run_text(const Snapshot& snapshot, kd::Args args, std::string& out) {
     if (args.empty()) return kd::fail(out, "No command given");
     std::string name = args.front();
     args.erase(args.begin());
+    // The debugger's own lm, also written run together with its options (lmf, lmm Pattern).
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.starts_with("lm")) {
+        if (lower.size() > 2) args.insert(args.begin(), lower.substr(2));
+        return kd::cmd_lm(snapshot, args, out);
+    }
     if (name.empty() || name[0] != '!') return kd::fail(out, "Couldn't resolve error at '" + name + "'");
     name.erase(0, 1);
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -1,6 +1,7 @@
 // !object, !handle, !thread, !process and !poolused: the object manager, thread and pool views, in
 // the layouts of the WinDbg extensions of the same names (MicrosoftDocs windows-driver-docs,
-// debuggercmds/-object.md, -handle.md, -thread.md, -process.md, -poolused.md).
+// debuggercmds/-object.md, -handle.md, -thread.md, -process.md, -poolused.md), and the debugger's
+// own lm (list loaded modules, debuggercmds/lm--list-loaded-modules-.md).
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -323,6 +324,48 @@ int cmd_poolused(const Snapshot& s, const Args& a, std::string& out) {
                   static_cast<unsigned long long>(total.allocs[0]), static_cast<long long>(total.used[0]),
                   static_cast<unsigned long long>(total.allocs[1]), static_cast<long long>(total.used[1]));
     out += line;
+    return 0;
+}
+
+// The module name the debugger gives an image: its file name without the extension, "nt" for the
+// kernel.
+std::string module_name(const std::string& path) {
+    const std::size_t slash = path.rfind('\\');
+    std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::string lower = file;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "ntoskrnl.exe" || lower == "ntkrnlmp.exe") return "nt";
+    const std::size_t dot = file.rfind('.');
+    return dot == std::string::npos ? file : file.substr(0, dot);
+}
+
+// lm [f] [m Pattern]: the loaded modules in load order, with their symbol state (ntio has no
+// symbol files: "(deferred)", as the debugger shows a module whose symbols are not loaded yet) or,
+// with f, the image's path. The pattern matches module names, '*' and '?' as wildcards, ignoring case.
+int cmd_lm(const Snapshot& s, const Args& a, std::string& out) {
+    static const char* const kUsage = "Usage: lm [f] [m Pattern]";
+    bool paths = false;
+    std::string pattern = "*";
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (iequal(a[i], "f")) {
+            paths = true;
+        } else if (iequal(a[i], "m") && i + 1 < a.size()) {
+            pattern = a[++i];
+        } else {
+            return fail(out, kUsage);
+        }
+    }
+    for (char& c : pattern) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += "start            end                module name\n";
+    for (const ModuleSnap& m : s.modules) {
+        const std::string name = module_name(m.path);
+        std::string lower = name;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!tag_matches(pattern, lower)) continue;
+        std::string padded = name;
+        if (padded.size() < 10) padded.resize(10, ' ');
+        out += ptr(m.start) + " " + ptr(m.end) + "   " + padded + " " + (paths ? m.path : "(deferred)") + "\n";
+    }
     return 0;
 }
 

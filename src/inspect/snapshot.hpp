@@ -193,6 +193,13 @@ struct PoolSnap {
     std::int64_t bytes = 0;
 };
 
+// A loaded image module (lm): the kernel (the ntio runtime) first, then the driver images.
+struct ModuleSnap {
+    Addr start = 0;
+    Addr end = 0;         // one past the last mapped byte
+    std::string path;     // NT path: "\SystemRoot\system32\ntoskrnl.exe" for the kernel
+};
+
 struct BugcheckSnap {
     std::uint32_t code = 0;
     std::array<std::uint64_t, 4> params{};
@@ -215,6 +222,7 @@ struct Snapshot {
     std::vector<ThreadSnap> threads;
     std::vector<ProcessSnap> processes;
     std::vector<PoolSnap> pool;
+    std::vector<ModuleSnap> modules;
     std::map<Addr, std::string> symbols;  // routine address -> "module!symbol+0x10"
     Addr current_process = 0;       // what !handle and !process show without an argument
     Addr current_thread = 0;        // the capturing thread when it is one of the System's

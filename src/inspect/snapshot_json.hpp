@@ -29,6 +29,8 @@ void to_json(nlohmann::json& j, const ProcessSnap& v);
 void from_json(const nlohmann::json& j, ProcessSnap& v);
 void to_json(nlohmann::json& j, const PoolSnap& v);
 void from_json(const nlohmann::json& j, PoolSnap& v);
+void to_json(nlohmann::json& j, const ModuleSnap& v);
+void from_json(const nlohmann::json& j, ModuleSnap& v);
 void to_json(nlohmann::json& j, const BugcheckSnap& v);
 void from_json(const nlohmann::json& j, BugcheckSnap& v);
 

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "host/image.hpp"
@@ -215,14 +217,21 @@ NTSTATUS open_image(System& system, const ServiceConfig& config, DriverImage*& o
 
 }  // namespace
 
-void for_each_loaded_image(System& system, void (*visit)(const void* inside, std::u16string_view image_path, void* context),
-                           void* context) {
+bool for_each_loaded_image(System& system, void (*visit)(const void* inside, std::u16string_view image_path, void* context),
+                           void* context, bool try_only) {
     ImageTable& t = table();
-    std::lock_guard guard(t.lock);
+    std::unique_lock guard(t.lock, std::defer_lock);
+    if (!try_only) {
+        guard.lock();
+    } else {
+        for (int attempt = 0; attempt < 2000 && !guard.try_lock(); ++attempt) std::this_thread::yield();
+        if (!guard.owns_lock()) return false;
+    }
     for (DriverImage* image : t.images)
         if (image->system == &system) visit(host::library_inside_address(image->handle), image->path, context);
     for (ExportImage* image : t.exports)
         if (image->system == &system) visit(host::library_inside_address(image->handle), {}, context);
+    return true;
 }
 
 namespace {

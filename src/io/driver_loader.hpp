@@ -77,9 +77,10 @@ PDRIVER_OBJECT reference_service_driver(std::u16string_view service);
 
 // Visits each image loaded for `system`, driver images first, then the export drivers they import:
 // an address inside the image and the path its service names it by (empty for an export driver).
-// Runs under the image table's lock: `visit` must not load or unload a driver.
-void for_each_loaded_image(System& system, void (*visit)(const void* inside, std::u16string_view image_path, void* context),
-                           void* context);
+// Runs under the image table's lock: `visit` must not load or unload a driver. try_only: the lock is
+// only tried, a bounded number of times (false, nothing visited, when it stays taken).
+bool for_each_loaded_image(System& system, void (*visit)(const void* inside, std::u16string_view image_path, void* context),
+                           void* context, bool try_only = false);
 
 // System boot: links \??\C: and \SystemRoot when nothing created them, then loads boot-start (0) and
 // then system-start (1) services, each start class in the order of

@@ -36,6 +36,8 @@ std::vector<std::string> every_command(InspectTest* t, PDEVICE_OBJECT lower, PDR
         "!poolused 1",
         "!ioctldecode 222003",
         "!fileobj " + ptr(irp->Tail.Overlay.OriginalFileObject),
+        "lm",
+        "lm f",
         "!irp 1",  // errors round-trip too
         "!devobj NoSuchDevice",
     };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `ntio kd`: post-mortem on a dump the shell wrote (.dump, then kd -z), and live attach (kd -p) to an
 # `ntio shell` that keeps running in the background on commands from a fifo; `!` lines in the shell
-# itself; `ntio trace` and `ntio bench` answer (forwarded, or a one-line "not built").
+# itself, and lm; `ntio trace` and `ntio bench` answer (forwarded, or a one-line "not built").
 # Usage: ntio_kd_test.sh <ntio binary> <work dir> <drivers dir>
 set -euo pipefail
 ntio="$1" work="$2" drivers="$3"
@@ -30,6 +30,11 @@ run kd -z "$work/null.dmp" '!devobj' Null
 expect_rc 0; devobj_null
 set +e; out="$(printf '!devobj Null\nq\n!devobj NotThere\n' | "$ntio" kd -z "$work/null.dmp" 2>&1)"; rc=$?; set -e
 expect_rc 0; devobj_null
+run kd -z "$work/null.dmp" lm f
+expect_rc 0; expect_line '^[0-9a-f]{16} [0-9a-f]{16}   nt +\\SystemRoot\\system32\\ntoskrnl\.exe$'
+expect_line '^[0-9a-f]{16} [0-9a-f]{16}   null +\\\?\?\\C:.*\\null\.sys$'
+run shell -e -c "lm m nt"
+expect_rc 0; expect_line '   nt +\(deferred\)$'
 run kd -z "$work/null.dmp" '!devobj NoSuchDevice'
 expect_rc 1
 run kd -z "$work/no-such.dmp" '!devobj Null'

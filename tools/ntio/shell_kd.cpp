@@ -1,7 +1,7 @@
 // The inspector's kd-style commands (!irp, !devobj, !devstack, ...) in the shell: every line that
 // starts with '!' goes to ntio::inspect::run_kd_command, which is part of libntio once
 // src/inspect/kd_commands.hpp exists; until then the shell says the commands are not built.
-// `.dump PATH` writes a dump of the shell's System for `ntio kd -z`.
+// The debugger's lm goes there too. `.dump PATH` writes a dump of the shell's System for `ntio kd -z`.
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -65,6 +65,7 @@ int dump_command(System& system, const std::vector<std::string>& args, std::stri
 void register_kd_commands() {
     register_shell_command("!", "!COMMAND ... - kd-style inspector commands (!irp, !devobj, !devstack, ...)",
                            kd_command);
+    register_shell_command("lm", "lm [f] [m Pattern] - the loaded modules, the kernel first", kd_command);
     register_shell_command(".dump", ".dump PATH - write a dump of this system (open it with ntio kd -z PATH)",
                            dump_command);
 }

@@ -1,6 +1,6 @@
-// AuxKlibQueryModuleInformation: the image modules loaded in the caller's System, the kernel first
-// (the ntio runtime itself, under the kernel's name, where drivers look for it), then the driver
-// images and the export drivers they import, as the Auxiliary Kernel-Mode Library lists them.
+// The image modules loaded in a System (loaded_modules.hpp), the kernel first (the ntio runtime
+// itself, under the kernel's name, where drivers look for it), and AuxKlibQueryModuleInformation,
+// which lists them for drivers as the Auxiliary Kernel-Mode Library does.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/aux_klib/nf-aux_klib-auxklibquerymoduleinformation
 #include <algorithm>
 #include <climits>
@@ -14,24 +14,19 @@
 #include "host/image.hpp"
 #include "io/driver_loader.hpp"
 #include "io/driver_loader_registry.hpp"
+#include "io/loaded_modules.hpp"
 #include "ntio/system.hpp"
 
 namespace ntio::io {
 namespace {
 
-struct Module {
-    PVOID base = nullptr;
-    ULONG size = 0;
-    std::string path;  // ANSI (UTF-8 in ntio), as FullPathName holds it
-};
-
 // The kernel's name on Windows; drivers find the kernel's base by it.
 constexpr char kKernelPath[] = "\\SystemRoot\\system32\\ntoskrnl.exe";
 
-bool module_at(const void* inside, std::string path, Module& out) {
+bool module_at(const void* inside, std::string path, LoadedModule& out) {
     std::uintptr_t low = 0, high = 0;
-    if (!inside || !host::image_extent_of(inside, low, high) || high - low > ULONG_MAX) return false;
-    out = {reinterpret_cast<PVOID>(low), static_cast<ULONG>(high - low), std::move(path)};
+    if (!inside || !host::image_extent_of(inside, low, high)) return false;
+    out = {reinterpret_cast<void*>(low), high - low, std::move(path)};
     return true;
 }
 
@@ -53,7 +48,20 @@ std::string module_path(const void* inside, const std::u16string& image_path) {
     return path.starts_with('/') ? dos_path_of(path) : path;
 }
 
-std::vector<Module> loaded_modules(System& system) {
+void fill_extended(const LoadedModule& module, AUX_MODULE_EXTENDED_INFO& out) {
+    std::memset(&out, 0, sizeof out);
+    out.BasicInfo.ImageBase = module.base;
+    out.ImageSize = module.size > ULONG_MAX ? ULONG_MAX : static_cast<ULONG>(module.size);
+    // Truncated to the array, NUL-terminated; the file name follows the last backslash.
+    const std::size_t length = std::min(module.path.size(), sizeof out.FullPathName - 1);
+    std::memcpy(out.FullPathName, module.path.data(), length);
+    const std::size_t slash = module.path.substr(0, length).rfind('\\');
+    out.FileNameOffset = static_cast<USHORT>(slash == std::string::npos ? 0 : slash + 1);
+}
+
+}  // namespace
+
+std::vector<LoadedModule> loaded_modules(System& system, bool try_only) {
     // The images and their names first, under the image table's lock; their extents after it, from
     // the host's loader (an image unloaded in between is left out).
     struct Found {
@@ -64,9 +72,9 @@ std::vector<Module> loaded_modules(System& system) {
     auto visit = [](const void* inside, std::u16string_view image_path, void* context) {
         static_cast<std::vector<Found>*>(context)->push_back({inside, std::u16string(image_path)});
     };
-    for_each_loaded_image(system, visit, &found);
-    std::vector<Module> modules;
-    Module module;
+    (void)for_each_loaded_image(system, visit, &found, try_only);
+    std::vector<LoadedModule> modules;
+    LoadedModule module;
     if (module_at(reinterpret_cast<const void*>(&AuxKlibQueryModuleInformation), kKernelPath, module))
         modules.push_back(std::move(module));
     for (const Found& image : found) {
@@ -75,18 +83,6 @@ std::vector<Module> loaded_modules(System& system) {
     return modules;
 }
 
-void fill_extended(const Module& module, AUX_MODULE_EXTENDED_INFO& out) {
-    std::memset(&out, 0, sizeof out);
-    out.BasicInfo.ImageBase = module.base;
-    out.ImageSize = module.size;
-    // Truncated to the array, NUL-terminated; the file name follows the last backslash.
-    const std::size_t length = std::min(module.path.size(), sizeof out.FullPathName - 1);
-    std::memcpy(out.FullPathName, module.path.data(), length);
-    const std::size_t slash = module.path.substr(0, length).rfind('\\');
-    out.FileNameOffset = static_cast<USHORT>(slash == std::string::npos ? 0 : slash + 1);
-}
-
-}  // namespace
 }  // namespace ntio::io
 
 extern "C" {
@@ -101,7 +97,7 @@ NTSTATUS NTAPI AuxKlibQueryModuleInformation(PULONG BufferSize, ULONG ElementSiz
         return STATUS_INVALID_PARAMETER_2;
     ntio::System* system = ntio::System::current();
     if (!system) return STATUS_UNSUCCESSFUL;
-    const std::vector<ntio::io::Module> modules = ntio::io::loaded_modules(*system);
+    const std::vector<ntio::io::LoadedModule> modules = ntio::io::loaded_modules(*system);
     const ULONG needed = static_cast<ULONG>(modules.size() * ElementSize);
     if (!QueryInfo) {
         *BufferSize = needed;

@@ -1,0 +1,24 @@
+// The image modules loaded in a System, as the module list of the Auxiliary Kernel-Mode Library and
+// the inspector's `lm` show them: the kernel (the ntio runtime) first, then the driver images and the
+// export drivers they import.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ntio { class System; }
+
+namespace ntio::io {
+
+struct LoadedModule {
+    void* base = nullptr;  // the image's first mapped byte
+    std::uint64_t size = 0;
+    std::string path;  // NT path, ANSI (UTF-8): "\SystemRoot\system32\ntoskrnl.exe" for the kernel
+};
+
+// try_only: the image table's lock is only tried (a bugcheck's capture); the images behind it are
+// then left out when it stays taken.
+std::vector<LoadedModule> loaded_modules(System& system, bool try_only = false);
+
+}  // namespace ntio::io
