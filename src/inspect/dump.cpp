@@ -52,7 +52,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessSnap, address, pid, paren
                                                 handle_count, threads, handles)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PoolSnap, tag, paged, allocations, frees, bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModuleSnap, start, end, path)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BugcheckSnap, code, params)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BugcheckSnap, code, params, report, driver)
 
 namespace {
 
@@ -209,6 +209,8 @@ void write_text(int fd, const std::string& text) {
 // snapshot with ordinary allocations, so a bugcheck raised from inside the allocator, or with a lock
 // the capture needs held by the bugchecking thread, may produce no dump (the stop screen is printed
 // before it runs either way).
+std::atomic<BugcheckReportProvider> g_report_provider{nullptr};
+
 void bugcheck_dump_writer(ULONG code, const ULONG_PTR params[4], int fd, void*) {
     System* system = System::current();
     if (!system) return;
@@ -219,6 +221,11 @@ void bugcheck_dump_writer(ULONG code, const ULONG_PTR params[4], int fd, void*) 
         BugcheckSnap bc;
         bc.code = code;
         for (int i = 0; i < 4; ++i) bc.params[i] = params[i];
+        if (BugcheckReportProvider provider = g_report_provider.load(std::memory_order_acquire)) {
+            BugcheckReport report = provider(code, params);
+            bc.report = std::move(report.text);
+            bc.driver = std::move(report.driver);
+        }
         snap.bugcheck = bc;
         const std::string path = default_dump_path();
         std::string error;
@@ -235,6 +242,10 @@ void bugcheck_dump_writer(ULONG code, const ULONG_PTR params[4], int fd, void*) 
 std::atomic<bool> g_writer_installed{false};
 
 }  // namespace
+
+void set_bugcheck_report_provider(BugcheckReportProvider provider) noexcept {
+    g_report_provider.store(provider, std::memory_order_release);
+}
 
 void install_bugcheck_dump_writer() {
     if (g_writer_installed.exchange(true)) return;

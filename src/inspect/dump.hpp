@@ -2,6 +2,7 @@
 // on demand or at a bugcheck and loaded back so that every inspector command runs post-mortem.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "inspect/snapshot.hpp"
@@ -23,6 +24,16 @@ bool from_json_text(const std::string& text, Snapshot& out, std::string& error);
 
 // NTIO_DUMP_DIR (else the current directory) + "/ntio-<pid>-<time>.dmp".
 std::string default_dump_path();
+
+// What the verifier said of the violation a bugcheck stops for: its report and the driver it blames
+// (both "" when it reported none for this code and these parameters). The verifier installs its
+// provider once (process-wide); the bugcheck dump writer records the answer in the dump.
+struct BugcheckReport {
+    std::string text;
+    std::string driver;
+};
+using BugcheckReportProvider = BugcheckReport (*)(std::uint32_t code, const unsigned long long* params);
+void set_bugcheck_report_provider(BugcheckReportProvider provider) noexcept;
 
 // Installs the bugcheck dump writer (idempotent): on an unhooked bugcheck it writes a dump of the
 // bugchecking thread's System to default_dump_path() and prints "Dump file: <path>" on the stop screen.

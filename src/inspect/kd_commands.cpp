@@ -140,7 +140,7 @@ constexpr Command kCommands[] = {
     {"handle", kd::cmd_handle},     {"thread", kd::cmd_thread},     {"process", kd::cmd_process},
     {"poolused", kd::cmd_poolused}, {"ioctldecode", kd::cmd_ioctldecode},
     {"fileobj", kd::cmd_fileobj},   {"vpb", kd::cmd_vpb},
-    {"verifier", kd::cmd_verifier}, {"iovirp", kd::cmd_iovirp},
+    {"verifier", kd::cmd_verifier}, {"iovirp", kd::cmd_iovirp},   {"analyze", kd::cmd_analyze},
 };
 
 kd::Args split(std::string_view line) {

@@ -1,5 +1,5 @@
 // The kd-style inspector commands (!irp, !irpfind, !devobj, !drvobj, !devstack, !object, !handle,
-// !thread, !process, !poolused, !ioctldecode, and the debugger's lm) in the WinDbg layouts of
+// !thread, !process, !poolused, !ioctldecode, !analyze, and the debugger's lm) in the WinDbg layouts of
 // verifier-and-inspector.md section 6. Each runs over a Snapshot, captured live or loaded from a dump.
 #pragma once
 

@@ -41,6 +41,7 @@ int cmd_poolused(const Snapshot& s, const Args& a, std::string& out);
 int cmd_ioctldecode(const Snapshot& s, const Args& a, std::string& out);
 int cmd_fileobj(const Snapshot& s, const Args& a, std::string& out);
 int cmd_vpb(const Snapshot& s, const Args& a, std::string& out);
+int cmd_analyze(const Snapshot& s, const Args& a, std::string& out);
 // The debugger's lm (not an extension: no '!').
 int cmd_lm(const Snapshot& s, const Args& a, std::string& out);
 

@@ -203,6 +203,8 @@ struct ModuleSnap {
 struct BugcheckSnap {
     std::uint32_t code = 0;
     std::array<std::uint64_t, 4> params{};
+    std::string report;  // the verifier's report of the violation ("" for another bugcheck)
+    std::string driver;  // "\Driver\X" the report blames, "" when none
 };
 
 struct Snapshot {

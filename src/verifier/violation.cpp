@@ -14,6 +14,7 @@
 #include "host/image.hpp"
 #include "host/output.hpp"
 #include "io/irp_names.hpp"
+#include "inspect/dump.hpp"
 #include "io/objects.hpp"
 #include "rtl/bugcheck.hpp"
 #include "verifier/state.hpp"
@@ -29,6 +30,7 @@ char g_report[kReportSize];
 std::size_t g_report_length = 0;
 ULONG g_report_code = 0;
 ULONG_PTR g_report_params[4] = {};
+char g_report_driver[256];  // the blamed driver's name, "" when none
 std::atomic<bool> g_report_busy{false};
 std::atomic<ULONG> g_warnings{0};
 rtl::BugCheckReporter g_previous_reporter = nullptr;
@@ -253,9 +255,13 @@ void append_path(std::string& out, const IrpRecord& record) {
     }
 }
 
-void store_report(ULONG code, const ULONG_PTR params[4], const std::string& text) {
+void store_report(ULONG code, const ULONG_PTR params[4], const std::string& text, PDRIVER_OBJECT driver) {
+    const std::string blamed = driver ? driver_name(driver) : std::string();
     bool expected = false;
     while (!g_report_busy.compare_exchange_weak(expected, true, std::memory_order_acquire)) expected = false;
+    const std::size_t blamed_length = std::min(blamed.size(), sizeof g_report_driver - 1);
+    std::memcpy(g_report_driver, blamed.data(), blamed_length);
+    g_report_driver[blamed_length] = '\0';
     g_report_length = std::min(text.size(), kReportSize - 1);
     std::memcpy(g_report, text.data(), g_report_length);
     g_report[g_report_length] = '\0';
@@ -323,10 +329,22 @@ void bugcheck_observer(ULONG code, const ULONG_PTR params[4]) {
                 nullptr, record->irp, record.get()};
     for (const PathEntry& e : record->path)
         if (e.event == Event::Dispatch) v.driver = e.driver;
-    store_report(code, params, format_report(v));
+    store_report(code, params, format_report(v), v.driver);
+}
+
+// The report for a dump written at this bugcheck (inspect::set_bugcheck_report_provider).
+inspect::BugcheckReport dump_report(std::uint32_t code, const unsigned long long* params) {
+    inspect::BugcheckReport report;
+    if (g_report_busy.load(std::memory_order_acquire) || g_report_length == 0 || g_report_code != code ||
+        std::memcmp(g_report_params, params, sizeof g_report_params) != 0)
+        return report;
+    report.text.assign(g_report, g_report_length);
+    report.driver = g_report_driver;
+    return report;
 }
 
 bool install() noexcept {
+    inspect::set_bugcheck_report_provider(dump_report);
     g_previous_reporter = rtl::set_bugcheck_reporter(stop_screen_reporter);
     rtl::set_bugcheck_observer(bugcheck_observer);
     return true;
@@ -375,7 +393,7 @@ void report(const Violation& v) noexcept {
         return;
     }
     const ULONG_PTR params[4] = {v.p1, v.p2, v.p3, v.p4};
-    store_report(v.code, params, text);
+    store_report(v.code, params, text, v.driver);
     text.clear();
     text.shrink_to_fit();  // a test hook leaves through a longjmp: nothing may be left to destroy
     KeBugCheckEx(v.code, v.p1, v.p2, v.p3, v.p4);

@@ -182,6 +182,24 @@ TEST(InspectBugcheck, bugcheck_writes_a_dump_with_the_irps_in_flight) {
     EXPECT_TRUE(contains(out, "irpStack: ( e,0)")) << out;
     EXPECT_TRUE(contains(out, "[\\Driver\\InspectLower]")) << out;
     EXPECT_EQ(run_kd_command(s, "!devobj InspectLower", out), 0) << out;
+    // !analyze: the code named and its arguments; no verifier report, so no driver to blame.
+    EXPECT_EQ(run_kd_command(s, "!analyze -v", out), 0) << out;
+    EXPECT_TRUE(contains(out, "\nMANUALLY_INITIATED_CRASH (e2)\n")) << out;
+    EXPECT_TRUE(contains(out, "\nArguments:\nArg1: 0000000000000001\n")) << out;
+    EXPECT_TRUE(contains(out, "\nBUGCHECK_P4: 4\n")) << out;
+    EXPECT_EQ(run_kd_command(s, "!analyze", out), 0) << out;
+    EXPECT_TRUE(contains(out, "\nProbably caused by : Unknown_Image\n")) << out;
+}
+
+// !analyze needs a bug check; -show describes any code; bad options get the usage line.
+TEST_F(InspectTest, analyze_needs_a_bugcheck_and_show_describes_a_code) {
+    EXPECT_TRUE(contains(run("!analyze -v", 1), "No bug check")) << run("!analyze -v", 1);
+    const std::string shown = run("!analyze -show c4 62 1 2 3");
+    EXPECT_TRUE(contains(shown, "DRIVER_VERIFIER_DETECTED_VIOLATION (c4)\n")) << shown;
+    EXPECT_TRUE(contains(shown, "Arg1: 0000000000000062\nArg2: 0000000000000001\n")) << shown;
+    EXPECT_EQ(run("!analyze -x", 1), "Usage: !analyze [-v] | !analyze -show BugCheckCode [BugParameters]\n");
+    EXPECT_EQ(run("!analyze -show", 1), "Usage: !analyze -show BugCheckCode [BugParameters]\n");
+    EXPECT_EQ(run("!analyze -show zz", 1), "Usage: !analyze -show BugCheckCode [BugParameters]\n");
 }
 
 // A bugcheck raised with a lock the capture needs still produces a dump: what the lock guards is

@@ -2,9 +2,13 @@
 // and through the Ntio API; the stop screen of a verifier bugcheck and the bugcheck dump writers.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
+#include "inspect/dump.hpp"
+#include "inspect/kd_commands.hpp"
 #include "rtl/bugcheck.hpp"
 #include "verifier_test_driver.hpp"
 
@@ -106,6 +110,51 @@ TEST_F(VerifierDeathTest, stop_screen_shows_name_parameters_driver_and_irp_path)
         "DRIVER_VERIFIER_IOMANAGER_VIOLATION\n(.*\n)*"
         "WDM DRIVER ERROR 0x23d \\(rule MarkIrpPending2\\).*\n(.*\n)*"
         "Driver: .Driver.VerBuggy(.*\n)*.*IRP_MJ_READ\\(0x03\\)");
+}
+
+// The dump the stop writes carries the verifier's report: !analyze shows the violation explained and
+// names the driver it blames.
+TEST_F(VerifierDeathTest, the_dump_of_a_violation_analyzes_to_the_report_and_its_driver) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    // The threadsafe style runs the test again in the child: it finds the parent's directory in the
+    // environment it inherits.
+    std::string dir;
+    if (const char* inherited = std::getenv("NTIO_ANALYZE_TEST_DIR")) {
+        dir = inherited;
+    } else {
+        char pattern[] = "/tmp/ntio-analyze-XXXXXX";
+        ASSERT_NE(::mkdtemp(pattern), nullptr);
+        dir = pattern;
+        ::setenv("NTIO_ANALYZE_TEST_DIR", dir.c_str(), 1);
+    }
+    EXPECT_DEATH(
+        {
+            ::setenv("NTIO_DUMP_DIR", dir.c_str(), 1);
+            load_buggy();
+            Outcome outcome;
+            PIRP irp = make_read(buggy_device(), kPendWithoutMark, outcome);
+            (void)IoCallDriver(buggy_device(), irp);
+        },
+        "Dump file: ");
+    ::unsetenv("NTIO_ANALYZE_TEST_DIR");
+    std::string dump;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".dmp") dump = entry.path().string();
+    ASSERT_FALSE(dump.empty());
+    ntio::inspect::Snapshot snapshot;
+    std::string error;
+    ASSERT_TRUE(ntio::inspect::load_dump(dump, snapshot, error)) << error;
+    std::filesystem::remove_all(dir);
+    std::string out;
+    ASSERT_EQ(ntio::inspect::run_kd_command(snapshot, "!analyze -v", out), 0) << out;
+    for (const char* expected : {"                        Bugcheck Analysis", "DRIVER_VERIFIER_IOMANAGER_VIOLATION (c9)\n",
+                                 "\nArguments:\nArg1: 000000000000023d, WDM DRIVER ERROR code\n",
+                                 "\nVerifier report:\n  WDM DRIVER ERROR 0x23d (rule MarkIrpPending2)",
+                                 "\nBUGCHECK_CODE:  c9\n", "\nBUGCHECK_P1: 23d\n",
+                                 "\nDRIVER_OBJECT_NAME:  \\Driver\\VerBuggy\n"})
+        EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
+    ASSERT_EQ(ntio::inspect::run_kd_command(snapshot, "!analyze", out), 0) << out;
+    EXPECT_NE(out.find("\nProbably caused by : VerBuggy\n"), std::string::npos) << out;
 }
 
 void write_marker(ULONG code, const ULONG_PTR params[4], int fd, void* context) {
