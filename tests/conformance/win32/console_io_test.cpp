@@ -143,6 +143,40 @@ TEST_F(Win32Test, cancel_synchronous_io_ends_a_blocked_console_read) {
     close_standard_handles();
 }
 
+TEST_F(Win32Test, closing_the_last_handle_ends_a_blocked_console_read) {
+    HostPipe pipe;  // stays empty and open: the read blocks
+    StandardFdSwap swap(0, pipe.fds[0]);
+    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+    struct Read {
+        HANDLE in;
+        BOOL ok = TRUE;
+        DWORD error = 0;
+    } read{in};
+    HANDLE thread = CreateThread(
+        nullptr, 0,
+        [](LPVOID p) -> DWORD {
+            auto* r = static_cast<Read*>(p);
+            char buffer[8];
+            DWORD done = 0;
+            r->ok = ReadFile(r->in, buffer, sizeof(buffer), &done, nullptr);
+            r->error = GetLastError();
+            return 0;
+        },
+        &read, 0, nullptr);
+    ASSERT_NE(thread, nullptr);
+    // Once the read is under way, closing the only handle (its cleanup) ends it.
+    BOOL pending = FALSE;
+    while (GetThreadIOPendingFlag(thread, &pending) && !pending) Sleep(1);
+    ASSERT_TRUE(pending);
+    EXPECT_FALSE(GetThreadIOPendingFlag(nullptr, &pending));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_HANDLE));
+    CloseHandle(in);
+    EXPECT_EQ(WaitForSingleObject(thread, INFINITE), WAIT_OBJECT_0);
+    CloseHandle(thread);
+    EXPECT_FALSE(read.ok);
+    EXPECT_EQ(read.error, DWORD(ERROR_OPERATION_ABORTED));
+}
+
 TEST_F(Win32Test, console_modes_on_terminals_and_their_validation) {
     HostTerminal terminal(true);
     StandardFdSwap in_swap(0, terminal.slave);
