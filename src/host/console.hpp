@@ -46,4 +46,9 @@ bool terminal_size(int fd, unsigned* columns, unsigned* rows) noexcept;
 // Drops the input a terminal holds that nobody read yet (tcflush TCIFLUSH).
 NTSTATUS flush_input(int fd) noexcept;
 
+// From the first call on, each SIGINT the host process receives runs `on_interrupt` on a new host
+// thread (the signal handler only wakes a watcher thread, which starts it). Later calls change
+// nothing. False when the handler or the watcher could not be set up.
+bool watch_interrupts(void (*on_interrupt)()) noexcept;
+
 }  // namespace ntio::host::console

@@ -1,8 +1,9 @@
 // Console control handlers: SetConsoleCtrlHandler keeps the process's list and GenerateConsoleCtrlEvent
 // calls it on a new thread, newest handler first, until one returns TRUE; when none does, the default
-// handler ends the process. https://learn.microsoft.com/windows/console/handlerroutine
+// handler ends the process. The host's SIGINT is CTRL+C. https://learn.microsoft.com/windows/console/handlerroutine
 #include <new>
 
+#include "host/console.hpp"
 #include "host/process.hpp"
 #include "win32/console.hpp"
 
@@ -18,23 +19,37 @@ struct Signal {
     DWORD type;
 };
 
+// Calls the handlers newest first until one returns TRUE, else the default handler.
+void run_handlers(DWORD type) {
+    std::vector<PHANDLER_ROUTINE> handlers;
+    bool ignored = false;
+    bool attached = true;
+    console::with_process_console([&](console::ProcessConsole& state) {
+        handlers = state.handlers;
+        ignored = type == CTRL_C_EVENT && state.ignore_ctrl_c;
+        attached = state.attached;
+    });
+    if (ignored || !attached) return;
+    for (auto it = handlers.rbegin(); it != handlers.rend(); ++it)
+        if ((*it)(type)) return;
+    // The default handler "calls the ExitProcess function". NT deviation: there is no ExitProcess, so
+    // the host process ends, with the status's low byte (0x3A) as its exit status.
+    host::exit_process(static_cast<unsigned>(kControlCExit));
+}
+
 // "the system creates a new thread in the process to execute the function"
 // (https://learn.microsoft.com/windows/console/handlerroutine).
 DWORD WINAPI dispatch_signal(LPVOID parameter) {
     const DWORD type = static_cast<Signal*>(parameter)->type;
     delete static_cast<Signal*>(parameter);
-    std::vector<PHANDLER_ROUTINE> handlers;
-    bool ignored = false;
-    console::with_process_console([&](console::ProcessConsole& state) {
-        handlers = state.handlers;
-        ignored = type == CTRL_C_EVENT && state.ignore_ctrl_c;
-    });
-    if (ignored) return 0;
-    for (auto it = handlers.rbegin(); it != handlers.rend(); ++it)
-        if ((*it)(type)) return 0;
-    // The default handler "calls the ExitProcess function". NT deviation: there is no ExitProcess, so
-    // the host process ends, with the status's low byte (0x3A) as its exit status.
-    host::exit_process(static_cast<unsigned>(kControlCExit));
+    run_handlers(type);
+    return 0;
+}
+
+// A SIGINT of the host process is the terminal's CTRL+C, on the new thread the host started.
+void on_host_interrupt() {
+    win32::ensure_system();
+    run_handlers(CTRL_C_EVENT);
 }
 
 }  // namespace
@@ -44,7 +59,10 @@ extern "C" {
 // https://learn.microsoft.com/windows/console/setconsolectrlhandler: a null routine with Add TRUE makes
 // the process ignore CTRL+C, with FALSE restores it. Removing a routine that is not in the list fails
 // (ERROR_INVALID_PARAMETER, a guess).
+// From the first call on, the host's SIGINT raises CTRL_C_EVENT (before it, SIGINT keeps the host's
+// default action, which ends the process as the default handler would).
 BOOL WINAPI SetConsoleCtrlHandler(PHANDLER_ROUTINE HandlerRoutine, BOOL Add) {
+    (void)host::console::watch_interrupts(on_host_interrupt);
     const bool done = console::with_process_console([&](console::ProcessConsole& state) {
         if (!HandlerRoutine) {
             state.ignore_ctrl_c = Add != FALSE;

@@ -1,6 +1,9 @@
 // Console control handlers through the Win32 surface: the newest handler first until one returns
 // TRUE, on a thread of their own; argument checks; the default handler's end of the process.
+#include <signal.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <vector>
 
 #include "console_test_support.hpp"
@@ -100,6 +103,38 @@ TEST_F(Win32Test, an_unhandled_ctrl_c_ends_the_process_with_status_control_c_exi
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     // STATUS_CONTROL_C_EXIT (0xC000013A); the host keeps its low byte.
     EXPECT_EXIT(raise_unhandled_ctrl_c(), testing::ExitedWithCode(0x3A), "");
+}
+
+HANDLE g_interrupt_seen = nullptr;
+
+BOOL WINAPI ctrl_handler_takes_interrupt(DWORD signal) {
+    if (signal == CTRL_C_EVENT) SetEvent(g_interrupt_seen);
+    return TRUE;
+}
+
+void interrupt_handled_then_exit() {
+    g_interrupt_seen = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    SetConsoleCtrlHandler(ctrl_handler_takes_interrupt, TRUE);
+    ::raise(SIGINT);
+    if (WaitForSingleObject(g_interrupt_seen, INFINITE) == WAIT_OBJECT_0) std::_Exit(7);
+    std::_Exit(1);
+}
+
+BOOL WINAPI ctrl_handler_declines(DWORD) { return FALSE; }
+
+void interrupt_unhandled() {
+    SetConsoleCtrlHandler(ctrl_handler_declines, TRUE);
+    ::raise(SIGINT);
+    HANDLE never = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    WaitForSingleObject(never, INFINITE);
+}
+
+TEST_F(Win32Test, a_host_sigint_is_ctrl_c_for_the_handlers) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    // Handled: the process goes on (and leaves with its own status).
+    EXPECT_EXIT(interrupt_handled_then_exit(), testing::ExitedWithCode(7), "");
+    // Unhandled: the default handler ends the process.
+    EXPECT_EXIT(interrupt_unhandled(), testing::ExitedWithCode(0x3A), "");
 }
 
 }  // namespace
