@@ -110,71 +110,62 @@ TEST_F(Win32Test, read_console_returns_lines_of_the_terminal_as_utf16) {
     close_standard_handles();
 }
 
+// A ReadFile of the standard input on a thread of its own, blocked on an empty pipe until ended.
+struct BlockedConsoleRead {
+    HANDLE in = nullptr;
+    BOOL ok = TRUE;
+    DWORD error = 0;
+    HANDLE thread = nullptr;
+
+    explicit BlockedConsoleRead(HANDLE handle) : in(handle) {
+        thread = CreateThread(nullptr, 0, run, this, 0, nullptr);
+        EXPECT_NE(thread, nullptr);
+    }
+    static DWORD WINAPI run(LPVOID self) {
+        auto* read = static_cast<BlockedConsoleRead*>(self);
+        char buffer[8];
+        DWORD done = 0;
+        read->ok = ReadFile(read->in, buffer, sizeof(buffer), &done, nullptr);
+        read->error = GetLastError();
+        return 0;
+    }
+    // Waits for the thread; the read must have ended with ERROR_OPERATION_ABORTED.
+    void expect_aborted() {
+        EXPECT_EQ(WaitForSingleObject(thread, INFINITE), WAIT_OBJECT_0);
+        CloseHandle(thread);
+        EXPECT_FALSE(ok);
+        EXPECT_EQ(error, DWORD(ERROR_OPERATION_ABORTED));
+    }
+};
+
 TEST_F(Win32Test, cancel_synchronous_io_ends_a_blocked_console_read) {
     HostPipe pipe;  // stays empty and open: the read blocks
     StandardFdSwap swap(0, pipe.fds[0]);
-    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
-    struct Read {
-        HANDLE in;
-        BOOL ok = TRUE;
-        DWORD error = 0;
-    } read{in};
-    HANDLE thread = CreateThread(
-        nullptr, 0,
-        [](LPVOID p) -> DWORD {
-            auto* r = static_cast<Read*>(p);
-            char buffer[8];
-            DWORD done = 0;
-            r->ok = ReadFile(r->in, buffer, sizeof(buffer), &done, nullptr);
-            r->error = GetLastError();
-            return 0;
-        },
-        &read, 0, nullptr);
-    ASSERT_NE(thread, nullptr);
+    BlockedConsoleRead read(GetStdHandle(STD_INPUT_HANDLE));
+    ASSERT_NE(read.thread, nullptr);
     // Until the read is under way there is nothing to cancel (ERROR_NOT_FOUND).
-    while (!CancelSynchronousIo(thread)) {
+    while (!CancelSynchronousIo(read.thread)) {
         ASSERT_EQ(GetLastError(), DWORD(ERROR_NOT_FOUND));
         Sleep(1);
     }
-    EXPECT_EQ(WaitForSingleObject(thread, INFINITE), WAIT_OBJECT_0);
-    CloseHandle(thread);
-    EXPECT_FALSE(read.ok);
-    EXPECT_EQ(read.error, DWORD(ERROR_OPERATION_ABORTED));
+    read.expect_aborted();
     close_standard_handles();
 }
 
 TEST_F(Win32Test, closing_the_last_handle_ends_a_blocked_console_read) {
-    HostPipe pipe;  // stays empty and open: the read blocks
+    HostPipe pipe;
     StandardFdSwap swap(0, pipe.fds[0]);
     HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
-    struct Read {
-        HANDLE in;
-        BOOL ok = TRUE;
-        DWORD error = 0;
-    } read{in};
-    HANDLE thread = CreateThread(
-        nullptr, 0,
-        [](LPVOID p) -> DWORD {
-            auto* r = static_cast<Read*>(p);
-            char buffer[8];
-            DWORD done = 0;
-            r->ok = ReadFile(r->in, buffer, sizeof(buffer), &done, nullptr);
-            r->error = GetLastError();
-            return 0;
-        },
-        &read, 0, nullptr);
-    ASSERT_NE(thread, nullptr);
+    BlockedConsoleRead read(in);
+    ASSERT_NE(read.thread, nullptr);
     // Once the read is under way, closing the only handle (its cleanup) ends it.
     BOOL pending = FALSE;
-    while (GetThreadIOPendingFlag(thread, &pending) && !pending) Sleep(1);
+    while (GetThreadIOPendingFlag(read.thread, &pending) && !pending) Sleep(1);
     ASSERT_TRUE(pending);
     EXPECT_FALSE(GetThreadIOPendingFlag(nullptr, &pending));
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_HANDLE));
     CloseHandle(in);
-    EXPECT_EQ(WaitForSingleObject(thread, INFINITE), WAIT_OBJECT_0);
-    CloseHandle(thread);
-    EXPECT_FALSE(read.ok);
-    EXPECT_EQ(read.error, DWORD(ERROR_OPERATION_ABORTED));
+    read.expect_aborted();
 }
 
 TEST_F(Win32Test, console_modes_on_terminals_and_their_validation) {
