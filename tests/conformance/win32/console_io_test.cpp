@@ -68,6 +68,34 @@ TEST_F(Win32Test, standard_error_reaches_the_hosts_stderr_and_a_pipe_is_no_conso
     close_standard_handles();
 }
 
+TEST_F(Win32Test, a_large_write_reaches_a_non_blocking_host_pipe_whole_and_in_order) {
+    HostPipe pipe;
+    // Non-blocking: the host takes part of each write and refuses more until the reader drains it.
+    ASSERT_EQ(::fcntl(pipe.fds[1], F_SETFL, ::fcntl(pipe.fds[1], F_GETFL) | O_NONBLOCK), 0);
+    std::string sent(300000, '\0');
+    for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+    std::string received;
+    std::thread reader([&] {
+        char buffer[1000];  // small reads: the writer waits on a full pipe many times
+        for (;;) {
+            const ssize_t n = ::read(pipe.fds[0], buffer, sizeof(buffer));
+            if (n <= 0) break;
+            received.append(buffer, static_cast<std::size_t>(n));
+        }
+    });
+    {
+        StandardFdSwap swap(1, pipe.fds[1]);
+        DWORD done = 0;
+        EXPECT_TRUE(WriteFile(GetStdHandle(STD_OUTPUT_HANDLE), sent.data(), static_cast<DWORD>(sent.size()), &done,
+                              nullptr));
+        EXPECT_EQ(done, sent.size());
+    }
+    pipe.close_write();
+    reader.join();
+    EXPECT_TRUE(received == sent) << received.size() << " bytes arrived";
+    close_standard_handles();
+}
+
 TEST_F(Win32Test, reads_get_what_the_hosts_stdin_holds) {
     HostPipe pipe;
     write_host_bytes(pipe.fds[1], "first line\n");
