@@ -20,6 +20,7 @@
 #include "io/driver_loader.hpp"
 #include "io/locked_pages.hpp"
 #include "io/pnp_manager.hpp"
+#include "io/console_driver.hpp"
 #include "fsrtl/mup.hpp"
 #include "mm/section.hpp"
 #include "inspect/kd_server.hpp"
@@ -60,6 +61,8 @@ System::System(const BootOptions& options) {
     // MUP (\Device\Mup and \GLOBAL??\UNC) before any driver: redirectors register with it from their
     // DriverEntry. Without it UNC names find no device (STATUS_OBJECT_PATH_NOT_FOUND); nothing else needs it.
     (void)fsrtl::mup::start(*this);
+    // The console driver (\Device\ConDrv): kernel32's standard handles open its objects.
+    (void)io::console::start(*this);
     // Boot- and system-start drivers; only a critical (ErrorControl 3) failure stops the boot.
     std::u16string failed;
     if (NTSTATUS status = io::load_start_services(*this, &failed); !NT_SUCCESS(status)) {

@@ -1,6 +1,6 @@
 // kernel32 threads: CreateThread (an NT thread of the calling process on a new host thread, started
 // through the kernel like PsCreateSystemThread but in the application's process and in user mode),
-// ExitThread, GetExitCodeThread, GetThreadId and QueueUserAPC. ntio has no NtCreateThreadEx or
+// ExitThread, GetExitCodeThread, GetThreadId, GetThreadIOPendingFlag and QueueUserAPC. ntio has no NtCreateThreadEx or
 // NtQueryInformationThread yet, so this file uses the ke/ob internals those services would use.
 #include <exception>
 #include <new>
@@ -14,6 +14,7 @@
 #include "ob/object_type.hpp"
 #include "ob/process.hpp"
 #include "ob/thread_objects.hpp"
+#include "io/irp.hpp"
 
 using namespace ntio;
 
@@ -147,6 +148,19 @@ DWORD WINAPI GetThreadId(HANDLE Thread) {
     }
     auto ref = ob::ObRef<_KTHREAD>::adopt(thread);
     return static_cast<DWORD>(reinterpret_cast<ULONG_PTR>(static_cast<_ETHREAD*>(thread)->m_cid_thread));
+}
+
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getthreadiopendingflag: whether the
+// thread has I/O requests outstanding (IRPs on its list). THREAD_QUERY_INFORMATION.
+BOOL WINAPI GetThreadIOPendingFlag(HANDLE hThread, PBOOL lpIOIsPending) {
+    _KTHREAD* thread = nullptr;
+    NTSTATUS status = reference_thread(hThread, THREAD_QUERY_INFORMATION, &thread);
+    if (!NT_SUCCESS(status)) return win32::succeeded(status);
+    auto ref = ob::ObRef<_KTHREAD>::adopt(thread);
+    const BOOL pending = io::thread_irp_count(static_cast<_ETHREAD*>(thread)) != 0;
+    if (!lpIOIsPending) return win32::succeeded(STATUS_ACCESS_VIOLATION);
+    *lpIOIsPending = pending;
+    return TRUE;
 }
 
 DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData) {

@@ -65,4 +65,7 @@
 #if __has_include("win32/volume.h")
 #include "win32/volume.h"
 #endif
+#if __has_include("win32/console.h")
+#include "win32/console.h"
+#endif
 #endif /* NTIO_SDK_WINDOWS_H */

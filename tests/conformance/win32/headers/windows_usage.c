@@ -10,9 +10,12 @@ C_ASSERT(STILL_ACTIVE == 259 && INFINITE == 0xFFFFFFFF);
 C_ASSERT(sizeof(CRITICAL_SECTION) == 40 && sizeof(SRWLOCK) == 8 && sizeof(INIT_ONCE) == 8);
 C_ASSERT(sizeof(SYSTEM_INFO) == 48 && sizeof(OSVERSIONINFOEXW) == 284 && sizeof(OSVERSIONINFOEXA) == 156);
 C_ASSERT(sizeof(WIN32_FILE_ATTRIBUTE_DATA) == 36 && sizeof(SYSTEMTIME) == 16);
+C_ASSERT(sizeof(COORD) == 4 && sizeof(SMALL_RECT) == 8 && sizeof(CONSOLE_SCREEN_BUFFER_INFO) == 22);
+C_ASSERT(sizeof(CONSOLE_READCONSOLE_CONTROL) == 16 && STD_OUTPUT_HANDLE == (DWORD)-11);
 
 static DWORD WINAPI start(LPVOID parameter) { return parameter ? 1 : 0; }
 static VOID NTAPI apc(ULONG_PTR data) { (void)data; }
+static BOOL WINAPI ctrl_handler(DWORD type) { return type == CTRL_C_EVENT; }
 
 int ntio_usage(void);
 int ntio_usage(void)
@@ -46,6 +49,26 @@ int ntio_usage(void)
         GetModuleFileName(NULL, name, MAX_PATH);
         GetFileAttributes(name);
         code += (DWORD)lstrlen(name) + GetACP() + (DWORD)HeapSize(GetProcessHeap(), 0, HeapAlloc(GetProcessHeap(), 0, 4));
+    }
+    {
+        /* Consoles: standard handles, writes and reads, modes, control handlers, the screen buffer. */
+        HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+        DWORD mode = 0, written = 0;
+        CONSOLE_SCREEN_BUFFER_INFO screen;
+        CONSOLE_READCONSOLE_CONTROL control = {sizeof(control), 0, 0, 0};
+        TCHAR title[64];
+        BOOL pending = FALSE;
+        if (GetConsoleMode(out, &mode)) SetConsoleMode(out, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
+        WriteConsole(out, TEXT("hi\n"), 3, &written, NULL);
+        SetConsoleCtrlHandler(ctrl_handler, TRUE);
+        SetConsoleCtrlHandler(ctrl_handler, FALSE);
+        GetConsoleScreenBufferInfo(out, &screen);
+        SetConsoleTitle(TEXT("usage"));
+        GetConsoleTitle(title, 64);
+        if (0) ReadConsole(GetStdHandle(STD_INPUT_HANDLE), title, 64, &written, &control);
+        GetThreadIOPendingFlag(GetCurrentThread(), &pending);
+        code += GetConsoleCP() + GetConsoleOutputCP() + (DWORD)(GetConsoleWindow() != NULL) + (DWORD)screen.dwSize.X +
+                (DWORD)pending;
     }
     CloseHandle(handles[0]);
     CloseHandle(handles[1]);
