@@ -13,6 +13,7 @@
 #define _Outptr_
 #define _Outptr_opt_
 #define _Outptr_result_maybenull_
+#define _Outptr_result_z_
 #define _Outptr_result_buffer_(x)
 #define _Outptr_result_bytebuffer_(x)
 #define _Outptr_opt_result_maybenull_

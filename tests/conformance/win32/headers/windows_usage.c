@@ -47,6 +47,36 @@ int ntio_usage(void)
         GetFileAttributes(name);
         code += (DWORD)lstrlen(name) + GetACP() + (DWORD)HeapSize(GetProcessHeap(), 0, HeapAlloc(GetProcessHeap(), 0, 4));
     }
+    {
+        STARTUPINFO startup;
+        MEMORYSTATUSEX memory;
+        FILETIME times[4];
+        BOOL wow64 = FALSE;
+        USHORT machine = IMAGE_FILE_MACHINE_UNKNOWN;
+        PWSTR description = NULL;
+        DWORD fls = FlsAlloc(NULL);
+        GetStartupInfo(&startup);
+        memory.dwLength = sizeof(memory);
+        GlobalMemoryStatusEx(&memory);
+        GetProcessTimes(GetCurrentProcess(), &times[0], &times[1], &times[2], &times[3]);
+        GetThreadTimes(GetCurrentThread(), &times[0], &times[1], &times[2], &times[3]);
+        GetSystemTimes(&times[0], &times[1], &times[2]);
+        IsWow64Process(GetCurrentProcess(), &wow64);
+        IsWow64Process2(GetCurrentProcess(), &machine, NULL);
+        SetPriorityClass(GetCurrentProcess(), GetPriorityClass(GetCurrentProcess()));
+        SetThreadPriority(GetCurrentThread(), GetThreadPriority(GetCurrentThread()) + THREAD_PRIORITY_NORMAL);
+        SetThreadPriorityBoost(GetCurrentThread(), FALSE);
+        GetThreadPriorityBoost(GetCurrentThread(), &wow64);
+        if (SUCCEEDED(SetThreadDescription(GetCurrentThread(), L"usage")) &&
+            SUCCEEDED(GetThreadDescription(GetCurrentThread(), &description)))
+            LocalFree(description);
+        if (fls != FLS_OUT_OF_INDEXES && FlsSetValue(fls, FlsGetValue(fls))) FlsFree(fls);
+        GetProcessHandleCount(GetCurrentProcess(), &code);
+        GetExitCodeProcess(GetCurrentProcess(), &code);
+        code += GetProcessId(GetCurrentProcess()) + GetProcessIdOfThread(GetCurrentThread());
+        if (code == STILL_ACTIVE) TerminateProcess(GetCurrentProcess(), 1);
+        if (!startup.cb) ExitProcess(2);
+    }
     CloseHandle(handles[0]);
     CloseHandle(handles[1]);
     return (int)(code + GetTickCount() + (DWORD)GetTickCount64() + SleepEx(0, TRUE));

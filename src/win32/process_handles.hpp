@@ -1,0 +1,17 @@
+// The process or thread object behind a kernel32 handle (pseudo-handles included), referenced, for
+// the calls ntio has no Nt information class for yet: the rights are checked as "any of `rights`",
+// since kernel32 documents pairs such as THREAD_SET_INFORMATION or THREAD_SET_LIMITED_INFORMATION.
+#pragma once
+
+#include "win32/win32.hpp"
+#include "ob/object_header.hpp"
+#include "ob/process.hpp"
+
+namespace ntio::win32 {
+
+// STATUS_SUCCESS with `out` holding the reference; else the status (STATUS_ACCESS_DENIED when the
+// handle was granted none of `rights`; 0 checks none).
+NTSTATUS reference_process(HANDLE handle, ACCESS_MASK rights, ob::ObRef<_EPROCESS>& out);
+NTSTATUS reference_thread(HANDLE handle, ACCESS_MASK rights, ob::ObRef<_ETHREAD>& out);
+
+}  // namespace ntio::win32
