@@ -71,6 +71,17 @@ int ntio_usage(void)
             SUCCEEDED(GetThreadDescription(GetCurrentThread(), &description)))
             LocalFree(description);
         if (fls != FLS_OUT_OF_INDEXES && FlsSetValue(fls, FlsGetValue(fls))) FlsFree(fls);
+        {
+            DYNAMIC_TIME_ZONE_INFORMATION dynamic;
+            TIME_ZONE_INFORMATION zone;
+            SYSTEMTIME utc, local;
+            if (GetTimeZoneInformation(&zone) != TIME_ZONE_ID_INVALID &&
+                GetDynamicTimeZoneInformation(&dynamic) != TIME_ZONE_ID_INVALID) {
+                GetSystemTime(&utc);
+                SystemTimeToTzSpecificLocalTime(&zone, &utc, &local);
+                TzSpecificLocalTimeToSystemTime(NULL, &local, &utc);
+            }
+        }
         GetProcessHandleCount(GetCurrentProcess(), &code);
         GetExitCodeProcess(GetCurrentProcess(), &code);
         code += GetProcessId(GetCurrentProcess()) + GetProcessIdOfThread(GetCurrentThread());
