@@ -1,8 +1,9 @@
 // Shared objects loaded on purpose: driver images and the export drivers they link against, each
 // opened with its own symbols kept local (RTLD_NOW | RTLD_LOCAL), so two drivers may both define
-// DriverEntry.
+// DriverEntry. Image files can also be mapped as plain data, running nothing.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,10 @@ void* library_own_symbol(void* handle, const char* name) noexcept;
 
 // The object's DT_NEEDED entries, in order.
 std::vector<std::string> library_needed(void* handle);
+
+// The whole file at `path` mapped read-only as plain data (no code runs, nothing is relocated), for
+// reading an image's contents; null when it cannot be opened or mapped (an empty file included).
+void* map_file_as_data(const char* path, std::size_t& bytes) noexcept;
+void unmap_file_data(void* address, std::size_t bytes) noexcept;
 
 }  // namespace ntio::host

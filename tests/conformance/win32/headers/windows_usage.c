@@ -82,6 +82,10 @@ int ntio_usage(void)
                 TzSpecificLocalTimeToSystemTime(NULL, &local, &utc);
             }
         }
+        {
+            HMODULE data = LoadLibraryEx(TEXT("kernel32.dll"), NULL, LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_SEARCH_SYSTEM32);
+            if (data && !LDR_IS_RESOURCE(data)) FreeLibrary(data);
+        }
         GetProcessHandleCount(GetCurrentProcess(), &code);
         GetExitCodeProcess(GetCurrentProcess(), &code);
         code += GetProcessId(GetCurrentProcess()) + GetProcessIdOfThread(GetCurrentThread());
