@@ -108,9 +108,8 @@ BOOL WINAPI GlobalMemoryStatusEx(LPMEMORYSTATUSEX lpBuffer) {
     GetSystemInfo(&system);
     const std::uint64_t total_virtual = reinterpret_cast<std::uintptr_t>(system.lpMaximumApplicationAddress) -
                                         reinterpret_cast<std::uintptr_t>(system.lpMinimumApplicationAddress) + 1;
-    lpBuffer->dwMemoryLoad =
-        memory.total_bytes ? static_cast<DWORD>((memory.total_bytes - memory.available_bytes) * 100 / memory.total_bytes)
-                           : 0;
+    const std::uint64_t used = memory.total_bytes - memory.available_bytes;
+    lpBuffer->dwMemoryLoad = memory.total_bytes ? static_cast<DWORD>(used * 100 / memory.total_bytes) : 0;
     lpBuffer->ullTotalPhys = memory.total_bytes;
     lpBuffer->ullAvailPhys = memory.available_bytes;
     lpBuffer->ullTotalPageFile = memory.total_bytes + memory.swap_total_bytes;

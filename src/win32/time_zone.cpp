@@ -16,6 +16,8 @@ constexpr LONGLONG kTicksPerSecond = 10000000;
 constexpr LONGLONG kTicksPerMinute = 60 * kTicksPerSecond;
 constexpr LONGLONG kUnixEpochTicks = 116444736000000000LL;  // 1970-01-01 in 100 ns units since 1601
 
+LONGLONG ticks_of_unix(std::int64_t seconds) { return seconds * kTicksPerSecond + kUnixEpochTicks; }
+
 bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
 int days_in_month(int year, int month) {
@@ -98,8 +100,8 @@ bool current_zone(TIME_ZONE_INFORMATION& tzi) {
         tzi.DaylightBias = static_cast<LONG>(-(year.daylight_offset - year.standard_offset) / 60);
         // Each date is the local time before the change: standard time when daylight time begins,
         // daylight time when it ends.
-        tzi.DaylightDate = transition_rule((year.daylight_start + year.standard_offset) * kTicksPerSecond + kUnixEpochTicks);
-        tzi.StandardDate = transition_rule((year.standard_start + year.daylight_offset) * kTicksPerSecond + kUnixEpochTicks);
+        tzi.DaylightDate = transition_rule(ticks_of_unix(year.daylight_start + year.standard_offset));
+        tzi.StandardDate = transition_rule(ticks_of_unix(year.standard_start + year.daylight_offset));
     }
     return true;
 }
@@ -145,7 +147,8 @@ BOOL convert_through_zone(const TIME_ZONE_INFORMATION* given, const SYSTEMTIME* 
         given = &current;
     }
     const bool daylight = in_daylight(*given, ticks, in->wYear, from_utc);
-    const LONGLONG bias = LONGLONG{given->Bias + (daylight ? given->DaylightBias : given->StandardBias)} * kTicksPerMinute;
+    const LONG minutes = given->Bias + (daylight ? given->DaylightBias : given->StandardBias);
+    const LONGLONG bias = LONGLONG{minutes} * kTicksPerMinute;
     const LONGLONG result = from_utc ? ticks - bias : ticks + bias;
     if (result < 0) return time_zone_parameter_error();
     FILETIME converted;

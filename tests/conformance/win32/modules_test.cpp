@@ -130,7 +130,8 @@ TEST_F(Win32Test, load_library_ex_flags_choose_how_and_where) {
     EXPECT_TRUE(FreeLibrary(data));
     EXPECT_FALSE(FreeLibrary(data));
     EXPECT_EQ(GetLastError(), DWORD(ERROR_MOD_NOT_FOUND));
-    HMODULE image = LoadLibraryExW(w(path), nullptr, LOAD_LIBRARY_AS_IMAGE_RESOURCE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE);
+    HMODULE image =
+        LoadLibraryExW(w(path), nullptr, LOAD_LIBRARY_AS_IMAGE_RESOURCE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE);
     ASSERT_NE(image, nullptr) << GetLastError();
     EXPECT_TRUE(LDR_IS_IMAGEMAPPING(image));
     EXPECT_TRUE(LDR_IS_RESOURCE(image));

@@ -4,6 +4,8 @@
 
 #include "win32_test_support.hpp"
 
+#include <ntio/ntapi.h>
+
 namespace ntio::test {
 namespace {
 
@@ -14,8 +16,10 @@ DWORD WINAPI wait_for_the_event(LPVOID parameter) {
 TEST_F(Win32Test, thread_priority_values_are_kept_per_thread) {
     HANDLE self = GetCurrentThread();
     EXPECT_EQ(GetThreadPriority(self), THREAD_PRIORITY_NORMAL);
-    for (int p : {THREAD_PRIORITY_LOWEST, THREAD_PRIORITY_BELOW_NORMAL, THREAD_PRIORITY_ABOVE_NORMAL,
-                  THREAD_PRIORITY_HIGHEST, THREAD_PRIORITY_IDLE, THREAD_PRIORITY_TIME_CRITICAL, THREAD_PRIORITY_NORMAL}) {
+    const int priorities[] = {THREAD_PRIORITY_LOWEST,  THREAD_PRIORITY_BELOW_NORMAL, THREAD_PRIORITY_ABOVE_NORMAL,
+                              THREAD_PRIORITY_HIGHEST, THREAD_PRIORITY_IDLE,         THREAD_PRIORITY_TIME_CRITICAL,
+                              THREAD_PRIORITY_NORMAL};
+    for (int p : priorities) {
         ASSERT_TRUE(SetThreadPriority(self, p)) << p;
         EXPECT_EQ(GetThreadPriority(self), p);
     }
@@ -77,6 +81,12 @@ TEST_F(Win32Test, thread_priority_boost_is_enabled_until_disabled) {
     ASSERT_TRUE(SetThreadPriorityBoost(self, FALSE));
     ASSERT_TRUE(GetThreadPriorityBoost(self, &disabled));
     EXPECT_FALSE(disabled);
+    // The same flag as NtSetInformationThread's ThreadPriorityBoost.
+    ULONG disable = 1;
+    ASSERT_EQ(NtSetInformationThread(self, ThreadPriorityBoost, &disable, sizeof disable), STATUS_SUCCESS);
+    ASSERT_TRUE(GetThreadPriorityBoost(self, &disabled));
+    EXPECT_TRUE(disabled);
+    ASSERT_TRUE(SetThreadPriorityBoost(self, FALSE));
     EXPECT_FALSE(GetThreadPriorityBoost(self, nullptr));
     EXPECT_EQ(GetLastError(), DWORD(ERROR_NOACCESS));
     EXPECT_FALSE(GetThreadPriorityBoost(nullptr, &disabled));

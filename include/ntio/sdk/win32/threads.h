@@ -1,5 +1,6 @@
-/* Threads and user APCs (processthreadsapi.h subset). A thread made by CreateThread is an NT thread
- * of the calling process: its handle waits for its end and gives its exit code. */
+/* Threads, their priorities, times and descriptions, and user APCs (processthreadsapi.h subset). A
+ * thread made by CreateThread is an NT thread of the calling process: its handle waits for its end
+ * and gives its exit code. */
 #ifndef NTIO_SDK_WIN32_THREADS_H
 #define NTIO_SDK_WIN32_THREADS_H
 #include "types.h"

@@ -83,7 +83,8 @@ int ntio_usage(void)
             }
         }
         {
-            HMODULE data = LoadLibraryEx(TEXT("kernel32.dll"), NULL, LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_SEARCH_SYSTEM32);
+            const DWORD flags = LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_SEARCH_SYSTEM32;
+            HMODULE data = LoadLibraryEx(TEXT("kernel32.dll"), NULL, flags);
             if (data && !LDR_IS_RESOURCE(data)) FreeLibrary(data);
         }
         GetProcessHandleCount(GetCurrentProcess(), &code);
