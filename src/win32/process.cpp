@@ -63,6 +63,16 @@ constexpr PriorityClassName kPriorityClasses[] = {
 // The process's query rights: most kernel32 queries take either.
 constexpr ACCESS_MASK kProcessQuery = PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION;
 
+// The process behind `handle` for a query into `output`: false, with the last error set, for a bad
+// handle, one without a query right, or a NULL output (ERROR_NOACCESS, where Windows faults).
+bool query_process(HANDLE handle, const void* output, ob::ObRef<_EPROCESS>& process) {
+    NTSTATUS status = win32::reference_process(handle, kProcessQuery, process);
+    if (NT_SUCCESS(status) && !output) status = STATUS_ACCESS_VIOLATION;
+    if (NT_SUCCESS(status)) return true;
+    win32::set_last_nt_error(status);
+    return false;
+}
+
 bool holds_increase_base_priority(PEPROCESS process) {
     return process->m_token && process->m_token->privilege_enabled(SE_INC_BASE_PRIORITY_PRIVILEGE);
 }
@@ -181,12 +191,9 @@ BOOL WINAPI SetPriorityClass(HANDLE hProcess, DWORD dwPriorityClass) {
         // A guess: another process's handle is ERROR_INVALID_PARAMETER (Learn: "can be specified
         // only if hProcess is a handle to the current process").
         if (process.get() != ob::current_process()) return invalid_parameter();
-        const bool begin = dwPriorityClass == PROCESS_MODE_BACKGROUND_BEGIN;
-        if (process->m_background_mode.exchange(begin) == begin) {
-            SetLastError(begin ? ERROR_PROCESS_MODE_ALREADY_BACKGROUND : ERROR_PROCESS_MODE_NOT_BACKGROUND);
-            return FALSE;
-        }
-        return TRUE;
+        return win32::switch_background_mode(process->m_background_mode,
+                                             dwPriorityClass == PROCESS_MODE_BACKGROUND_BEGIN,
+                                             ERROR_PROCESS_MODE_ALREADY_BACKGROUND, ERROR_PROCESS_MODE_NOT_BACKGROUND);
     }
     for (const PriorityClassName& c : kPriorityClasses) {
         if (c.win32 != dwPriorityClass) continue;
@@ -203,9 +210,7 @@ BOOL WINAPI SetPriorityClass(HANDLE hProcess, DWORD dwPriorityClass) {
 // ntio runs 64-bit programs natively: never WOW64.
 BOOL WINAPI IsWow64Process(HANDLE hProcess, PBOOL Wow64Process) {
     ob::ObRef<_EPROCESS> process;
-    NTSTATUS status = win32::reference_process(hProcess, kProcessQuery, process);
-    if (!NT_SUCCESS(status)) return fail_with(status);
-    if (!Wow64Process) return fail_with(STATUS_ACCESS_VIOLATION);
+    if (!query_process(hProcess, Wow64Process, process)) return FALSE;
     *Wow64Process = FALSE;
     return TRUE;
 }
@@ -215,9 +220,7 @@ BOOL WINAPI IsWow64Process(HANDLE hProcess, PBOOL Wow64Process) {
 // pNativeMachine is the host's machine.
 BOOL WINAPI IsWow64Process2(HANDLE hProcess, USHORT* pProcessMachine, USHORT* pNativeMachine) {
     ob::ObRef<_EPROCESS> process;
-    NTSTATUS status = win32::reference_process(hProcess, kProcessQuery, process);
-    if (!NT_SUCCESS(status)) return fail_with(status);
-    if (!pProcessMachine) return fail_with(STATUS_ACCESS_VIOLATION);
+    if (!query_process(hProcess, pProcessMachine, process)) return FALSE;
     *pProcessMachine = IMAGE_FILE_MACHINE_UNKNOWN;
 #if defined(__aarch64__)
     if (pNativeMachine) *pNativeMachine = IMAGE_FILE_MACHINE_ARM64;
@@ -250,9 +253,7 @@ VOID WINAPI GetStartupInfoA(LPSTARTUPINFOA lpStartupInfo) {
 // PROCESS_QUERY_INFORMATION or PROCESS_QUERY_LIMITED_INFORMATION: the handles in its table.
 BOOL WINAPI GetProcessHandleCount(HANDLE hProcess, PDWORD pdwHandleCount) {
     ob::ObRef<_EPROCESS> process;
-    NTSTATUS status = win32::reference_process(hProcess, kProcessQuery, process);
-    if (!NT_SUCCESS(status)) return fail_with(status);
-    if (!pdwHandleCount) return fail_with(STATUS_ACCESS_VIOLATION);
+    if (!query_process(hProcess, pdwHandleCount, process)) return FALSE;
     *pdwHandleCount = process->m_handle_table.count();
     return TRUE;
 }

@@ -20,7 +20,7 @@ BOOL fail_thread_call(NTSTATUS status) {
 }
 
 // THREAD_MODE_BACKGROUND_BEGIN .. _END of the calling thread.
-thread_local bool t_background_mode = false;
+thread_local std::atomic<bool> t_background_mode{false};
 
 }  // namespace
 
@@ -68,13 +68,8 @@ BOOL WINAPI SetThreadPriority(HANDLE hThread, int nPriority) {
         // A guess: another thread's handle is ERROR_INVALID_PARAMETER (Learn: "can be specified
         // only if hThread is a handle to the current thread").
         if (thread.get() != ke::current_thread()) return fail_thread_call(STATUS_INVALID_PARAMETER);
-        const bool begin = nPriority == THREAD_MODE_BACKGROUND_BEGIN;
-        if (t_background_mode == begin) {
-            SetLastError(begin ? ERROR_THREAD_MODE_ALREADY_BACKGROUND : ERROR_THREAD_MODE_NOT_BACKGROUND);
-            return FALSE;
-        }
-        t_background_mode = begin;
-        return TRUE;
+        return win32::switch_background_mode(t_background_mode, nPriority == THREAD_MODE_BACKGROUND_BEGIN,
+                                             ERROR_THREAD_MODE_ALREADY_BACKGROUND, ERROR_THREAD_MODE_NOT_BACKGROUND);
     }
     const bool in_range = nPriority >= THREAD_PRIORITY_LOWEST && nPriority <= THREAD_PRIORITY_HIGHEST;
     if (!in_range && nPriority != THREAD_PRIORITY_IDLE && nPriority != THREAD_PRIORITY_TIME_CRITICAL)

@@ -39,6 +39,16 @@ SYSTEMTIME tz_time(WORD year, WORD month, WORD day, WORD hour, WORD minute) {
     return t;
 }
 
+// A day-in-month rule: the `week`th (5: last) Sunday of `month` at `hour`:00, in every year.
+void expect_sunday_rule(const SYSTEMTIME& rule, WORD month, WORD week, WORD hour) {
+    EXPECT_EQ(rule.wYear, 0);
+    EXPECT_EQ(rule.wMonth, month);
+    EXPECT_EQ(rule.wDayOfWeek, 0);
+    EXPECT_EQ(rule.wDay, week);
+    EXPECT_EQ(rule.wHour, hour);
+    EXPECT_EQ(rule.wMinute, 0);
+}
+
 // The id matches what the local time differs from UTC by now: daylight when it is more than the
 // standard bias.
 DWORD expected_zone_id(const TIME_ZONE_INFORMATION& tzi) {
@@ -62,15 +72,8 @@ TEST_F(TimeZoneTest, a_northern_zone_gives_its_biases_names_and_rules) {
     EXPECT_EQ(tz_name(tzi.DaylightName), u"CEST");
     // Daylight time begins on the last Sunday of March at 2:00 and ends on the last Sunday of
     // October at 3:00, each in the time the clocks show before the change.
-    EXPECT_EQ(tzi.DaylightDate.wYear, 0);
-    EXPECT_EQ(tzi.DaylightDate.wMonth, 3);
-    EXPECT_EQ(tzi.DaylightDate.wDayOfWeek, 0);
-    EXPECT_EQ(tzi.DaylightDate.wDay, 5);
-    EXPECT_EQ(tzi.DaylightDate.wHour, 2);
-    EXPECT_EQ(tzi.StandardDate.wMonth, 10);
-    EXPECT_EQ(tzi.StandardDate.wDayOfWeek, 0);
-    EXPECT_EQ(tzi.StandardDate.wDay, 5);
-    EXPECT_EQ(tzi.StandardDate.wHour, 3);
+    expect_sunday_rule(tzi.DaylightDate, 3, 5, 2);
+    expect_sunday_rule(tzi.StandardDate, 10, 5, 3);
     EXPECT_EQ(id, expected_zone_id(tzi));
 }
 
@@ -80,12 +83,8 @@ TEST_F(TimeZoneTest, a_southern_zone_and_a_zone_without_daylight_time) {
     const DWORD id = GetDynamicTimeZoneInformation(&dynamic);
     EXPECT_EQ(dynamic.Bias, -600);
     EXPECT_EQ(dynamic.DaylightBias, -60);
-    EXPECT_EQ(dynamic.DaylightDate.wMonth, 10);
-    EXPECT_EQ(dynamic.DaylightDate.wDay, 1);
-    EXPECT_EQ(dynamic.DaylightDate.wHour, 2);
-    EXPECT_EQ(dynamic.StandardDate.wMonth, 4);
-    EXPECT_EQ(dynamic.StandardDate.wDay, 1);
-    EXPECT_EQ(dynamic.StandardDate.wHour, 3);
+    expect_sunday_rule(dynamic.DaylightDate, 10, 1, 2);
+    expect_sunday_rule(dynamic.StandardDate, 4, 1, 3);
     EXPECT_EQ(tz_name(dynamic.TimeZoneKeyName), u"AEST-10AEDT,M10.1.0,M4.1.0/3");
     EXPECT_FALSE(dynamic.DynamicDaylightTimeDisabled);
     TIME_ZONE_INFORMATION tzi{};
