@@ -1,8 +1,11 @@
-// Shared objects loaded on purpose, through the dynamic linker (dlopen and its link map).
+// Shared objects loaded on purpose, through the dynamic linker (dlopen and its link map), and image
+// files mapped as plain data.
 #include "host/library.hpp"
 
 #include <dlfcn.h>
 #include <link.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,5 +83,21 @@ std::vector<std::string> library_needed(void* handle) {
         if (d->d_tag == DT_NEEDED) out.emplace_back(strings + d->d_un.d_val);
     return out;
 }
+
+void* map_file_as_data(const char* path, std::size_t& bytes) noexcept {
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    struct stat st {};
+    void* address = nullptr;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        bytes = static_cast<std::size_t>(st.st_size);
+        address = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (address == MAP_FAILED) address = nullptr;
+    }
+    ::close(fd);
+    return address;
+}
+
+void unmap_file_data(void* address, std::size_t bytes) noexcept { (void)::munmap(address, bytes); }
 
 }  // namespace ntio::host

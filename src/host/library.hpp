@@ -1,8 +1,9 @@
 // Shared objects loaded on purpose: driver images and the export drivers they link against, each
 // opened with its own symbols kept local (RTLD_NOW | RTLD_LOCAL), so two drivers may both define
-// DriverEntry.
+// DriverEntry. Image files can also be mapped as plain data, running nothing.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,10 @@ void* library_own_symbol(void* handle, const char* name) noexcept;
 std::vector<std::string> library_needed(void* handle);
 // An address inside the loaded image (its dynamic section), or null when the handle has none.
 const void* library_inside_address(void* handle) noexcept;
+
+// The whole file at `path` mapped read-only as plain data (no code runs, nothing is relocated), for
+// reading an image's contents; null when it cannot be opened or mapped (an empty file included).
+void* map_file_as_data(const char* path, std::size_t& bytes) noexcept;
+void unmap_file_data(void* address, std::size_t bytes) noexcept;
 
 }  // namespace ntio::host

@@ -15,4 +15,8 @@ bool input_is_terminal() noexcept;   // standard input is a terminal (an interac
 // when the host gives none.
 bool random_bytes(void* out, std::size_t length) noexcept;
 
+// Ends the host process now with `code`: the C streams are flushed, no atexit handler or static
+// destructor runs and no other thread is waited for.
+[[noreturn]] void exit_process_now(int code) noexcept;
+
 }  // namespace ntio::host

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <new>
 
 #include "host/thread.hpp"
@@ -85,6 +86,12 @@ bool current_thread_stack(std::uintptr_t& low, std::uintptr_t& high) noexcept {
 }
 
 std::uint32_t current_thread_id() noexcept { return static_cast<std::uint32_t>(::gettid()); }
+
+void set_current_thread_name(const char* name) noexcept {
+    char cut[16] = {};
+    std::strncpy(cut, name, sizeof cut - 1);
+    (void)pthread_setname_np(pthread_self(), cut);
+}
 
 bool current_thread_cpu_clock(int& clock) noexcept {
     clockid_t id{};

@@ -43,6 +43,9 @@ bool current_thread_stack(std::uintptr_t& low, std::uintptr_t& high) noexcept;
 // The calling thread's id as the host's tools show it (Linux's tid).
 std::uint32_t current_thread_id() noexcept;
 
+// Names the calling thread for the host's tools, cut to the 15 bytes Linux keeps.
+void set_current_thread_name(const char* name) noexcept;
+
 // The calling thread's CPU-time clock (a clockid_t another thread may read); false when the host has
 // none.
 bool current_thread_cpu_clock(int& clock) noexcept;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/clock.hpp"
 #include "host/thread.hpp"
 #include "ke/thread.hpp"
 #include "ke/kernel.hpp"
@@ -111,6 +112,7 @@ void initialize_thread(_KTHREAD* t, System& system, PEPROCESS process) {
     t->m_active_timer_lock = 0;
     t->m_apc_queueable = true;
     t->m_exit_status = STATUS_PENDING;
+    t->m_create_time = host::system_time();
     t->m_unique_id = g_next_thread_id.fetch_add(1, std::memory_order_relaxed);
     // Ideal processors handed out in turn, as NT spreads a process's threads.
     t->m_ideal_processor.store(static_cast<UCHAR>(t->m_unique_id % system.kernel().processor_count()),

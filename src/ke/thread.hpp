@@ -111,6 +111,10 @@ struct _KTHREAD {
     std::atomic<int> m_cpu_clock{0};
     std::atomic<bool> m_has_cpu_clock{false};
     std::atomic<std::uint64_t> m_final_cpu_time_ns{0};
+    // System times (100 ns since 1601) of the thread's creation and of its termination (0 while it
+    // runs): GetThreadTimes.
+    std::int64_t m_create_time = 0;
+    std::atomic<std::int64_t> m_exit_time{0};
 };
 
 static_assert(offsetof(_KTHREAD, m_own_wait_blocks[0].Object) + sizeof(PVOID) - offsetof(_KTHREAD, m_wait_word) <= 64,

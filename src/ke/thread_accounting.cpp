@@ -28,6 +28,7 @@ std::uint64_t read_cpu_time_ns(_KTHREAD* thread) noexcept {
 }  // namespace
 
 void freeze_cpu_time(_KTHREAD* thread) noexcept {
+    thread->m_exit_time.store(host::system_time(), std::memory_order_release);
     if (!thread->m_has_cpu_clock.load(std::memory_order_acquire)) return;
     std::uint64_t ns = 0;
     if (host::thread_cpu_time_ns(thread->m_cpu_clock.load(std::memory_order_relaxed), ns))

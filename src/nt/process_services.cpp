@@ -56,13 +56,13 @@ void fill_quota_limits(PEPROCESS process, QUOTA_LIMITS& out) {
 }
 
 // ProcessBasicInformation: the exit status (STATUS_PENDING while the process runs), no PEB (ntio has
-// none), the processors of the System, the normal base priority (ntio keeps no priority class), the
-// process's id and its creator's.
+// none), the processors of the System, the base priority of its priority class, the process's id
+// and its creator's.
 void fill_basic_information(PEPROCESS process, PROCESS_BASIC_INFORMATION& out) {
     out = {};
     out.ExitStatus = __atomic_load_n(&process->m_exit_status, __ATOMIC_ACQUIRE);
     out.AffinityMask = static_cast<ULONG_PTR>(KeQueryActiveProcessors());
-    out.BasePriority = 8;
+    out.BasePriority = ob::priority_class_base(process->m_priority_class.load(std::memory_order_relaxed));
     out.UniqueProcessId = reinterpret_cast<ULONG_PTR>(process->m_unique_id);
     out.InheritedFromUniqueProcessId = reinterpret_cast<ULONG_PTR>(process->m_parent_id);
 }

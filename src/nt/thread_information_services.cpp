@@ -40,13 +40,15 @@ extern "C" {
 // - ThreadImpersonationToken, a HANDLE to an impersonation token opened for TOKEN_IMPERSONATE, or
 //   NULL to stop impersonating (PsAssignImpersonationToken). THREAD_SET_THREAD_TOKEN.
 // - ThreadHideFromDebugger, no data. THREAD_SET_INFORMATION.
+// - ThreadPriorityBoost, a ULONG: nonzero disables priority boosting (SetThreadPriorityBoost's
+//   flag, recorded only). THREAD_SET_INFORMATION or THREAD_SET_LIMITED_INFORMATION.
 // The length must be the class's exactly (STATUS_INFO_LENGTH_MISMATCH).
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwsetinformationthread
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-setthreadpriority
 // (the base priority values and the access rights SetThreadPriority documents)
 // Classes Windows only queries, and values outside THREADINFOCLASS, are STATUS_INVALID_INFO_CLASS.
 // NT deviation: the other classes Windows sets (ThreadAffinityMask, ThreadIdealProcessor(Ex),
-// ThreadPriorityBoost, ThreadZeroTlsCell, ThreadBreakOnTermination, ThreadIoPriority,
+// ThreadZeroTlsCell, ThreadBreakOnTermination, ThreadIoPriority,
 // ThreadPagePriority, ThreadActualBasePriority, ThreadEnableAlignmentFaultFixup,
 // ThreadQuerySetWin32StartAddress, ThreadSwitchLegacyState, ThreadGroupInformation) are
 // STATUS_NOT_IMPLEMENTED: ntio's threads are host threads whose scheduling and TLS it does not
@@ -104,10 +106,20 @@ NTSTATUS NTAPI NtSetInformationThread(HANDLE ThreadHandle, THREADINFOCLASS Threa
         thread->m_hide_from_debugger.store(true, std::memory_order_relaxed);
         return STATUS_SUCCESS;
     }
+    case ThreadPriorityBoost: {
+        if (ThreadInformationLength != sizeof(ULONG)) return STATUS_INFO_LENGTH_MISMATCH;
+        ULONG disable = 0;
+        NTSTATUS status = read_caller(mode, static_cast<const ULONG*>(ThreadInformation), disable);
+        if (!NT_SUCCESS(status)) return status;
+        HandleReference<_ETHREAD> thread;
+        status = reference_thread(ThreadHandle, THREAD_SET_INFORMATION | THREAD_SET_LIMITED_INFORMATION, mode, thread);
+        if (!NT_SUCCESS(status)) return status;
+        thread->m_priority_boost_disabled.store(disable != 0, std::memory_order_relaxed);
+        return STATUS_SUCCESS;
+    }
     case ThreadAffinityMask:
     case ThreadIdealProcessor:
     case ThreadIdealProcessorEx:
-    case ThreadPriorityBoost:
     case ThreadZeroTlsCell:
     case ThreadBreakOnTermination:
     case ThreadIoPriority:

@@ -32,6 +32,23 @@ inline constexpr int kPagedQuota = 1;
 // The limits a process starts with (an ntio choice, docs/nt-deviations.md).
 inline constexpr SIZE_T kDefaultNonPagedPoolQuota = SIZE_T{128} << 20;
 inline constexpr SIZE_T kDefaultPagedPoolQuota = SIZE_T{512} << 20;
+// NT's PROCESS_PRIORITY_CLASS_* values, and the base priority each gives a process's threads.
+inline constexpr UCHAR kPriorityClassIdle = 1;
+inline constexpr UCHAR kPriorityClassNormal = 2;
+inline constexpr UCHAR kPriorityClassHigh = 3;
+inline constexpr UCHAR kPriorityClassRealtime = 4;
+inline constexpr UCHAR kPriorityClassBelowNormal = 5;
+inline constexpr UCHAR kPriorityClassAboveNormal = 6;
+inline constexpr KPRIORITY priority_class_base(UCHAR priority_class) noexcept {
+    switch (priority_class) {
+    case kPriorityClassIdle: return 4;
+    case kPriorityClassBelowNormal: return 6;
+    case kPriorityClassAboveNormal: return 10;
+    case kPriorityClassHigh: return 13;
+    case kPriorityClassRealtime: return 24;
+    default: return 8;
+    }
+}
 }  // namespace ntio::ob
 
 struct _EPROCESS : _KPROCESS {
@@ -55,6 +72,10 @@ struct _EPROCESS : _KPROCESS {
     // Pool quota, [kNonPagedQuota] and [kPagedQuota]. Never charged for the system process. A block
     // allocated with quota holds a reference on the process it charged until it is freed.
     ntio::ob::PoolQuota m_pool_quota[2];
+    // The priority class (SetPriorityClass), as NT's PROCESS_PRIORITY_CLASS_* numbers it; ntio
+    // records and reports it, the host's scheduling does not change.
+    std::atomic<UCHAR> m_priority_class{ntio::ob::kPriorityClassNormal};
+    std::atomic<bool> m_background_mode{false};  // PROCESS_MODE_BACKGROUND_BEGIN .. _END
 
     _EPROCESS(ntio::ob::ObjectManager& manager, bool is_system, std::shared_ptr<ntio::se::Token> token)
         : m_manager(&manager), m_handle_table(is_system), m_token(std::move(token)), m_is_system(is_system)
@@ -93,6 +114,11 @@ struct _ETHREAD : _KTHREAD {
     // IoCreateSystemThread (io/system_thread.cpp): the driver or device object the thread holds a
     // reference on until it exits.
     std::atomic<PVOID> m_io_object{nullptr};
+    // SetThreadPriorityBoost: recorded and reported only (the host schedules the thread).
+    std::atomic<bool> m_priority_boost_disabled{false};
+    // SetThreadDescription's text, guarded by m_description_lock.
+    std::mutex m_description_lock;
+    std::u16string m_description;
 };
 
 namespace ntio::ob {

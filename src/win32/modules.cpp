@@ -1,9 +1,10 @@
-// GetModuleHandle, GetModuleFileName, GetProcAddress, LoadLibrary and FreeLibrary over the host's
+// GetModuleHandle, GetModuleFileName, GetProcAddress, LoadLibrary(Ex) and FreeLibrary over the host's
 // dynamic loader. A module handle is the address its object is loaded at (as an HMODULE is its
 // image's base on Windows); kernel32, kernelbase, ntdll and advapi32 are this library. C:\ is the
 // host's root for images (the \??\C: link the boot makes), so host paths and DOS paths map one to one.
 // https://learn.microsoft.com/windows/win32/api/libloaderapi/nf-libloaderapi-loadlibraryw
 // https://learn.microsoft.com/windows/win32/api/libloaderapi/nf-libloaderapi-getmodulefilenamew
+// https://learn.microsoft.com/windows/win32/api/libloaderapi/nf-libloaderapi-loadlibraryexw
 #include <dlfcn.h>
 #include <link.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "win32/dos_paths.hpp"
+#include "host/library.hpp"
 
 using namespace ntio;
 
@@ -118,10 +120,12 @@ std::string to_host(std::u16string_view dos) {
     return out;
 }
 
-// LoadLibrary's handles, by base: one per successful call, for FreeLibrary's dlclose.
+// LoadLibrary's handles, by base: one per successful call, for FreeLibrary's dlclose; and the files
+// LoadLibraryEx mapped as data, by the address of their mapping, with their sizes.
 struct Libraries {
     std::mutex lock;
     std::multimap<ULONG_PTR, void*> handles;
+    std::map<ULONG_PTR, std::size_t> data_files;
 };
 Libraries& libraries() {
     static Libraries* instance = new Libraries();
@@ -133,23 +137,71 @@ HMODULE fail_module(DWORD error) {
     return nullptr;
 }
 
-HMODULE load(std::u16string_view requested) {
-    if (requested.empty()) return fail_module(ERROR_INVALID_PARAMETER);
-    if (is_system_module(requested)) return reinterpret_cast<HMODULE>(ntio_base());
-    const std::u16string name = with_extension(requested);
-    // A name with a path is opened as given; a bare name is looked for in the program's directory,
-    // then the current directory (the search order's first and last places that exist here).
+// LoadLibraryEx's flags (libloaderapi.h).
+constexpr DWORD kDataFileFlags =
+    LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE | LOAD_LIBRARY_AS_IMAGE_RESOURCE;
+constexpr DWORD kSearchFlags = LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_APPLICATION_DIR |
+                               LOAD_LIBRARY_SEARCH_USER_DIRS | LOAD_LIBRARY_SEARCH_SYSTEM32 |
+                               LOAD_LIBRARY_SEARCH_DEFAULT_DIRS | LOAD_LIBRARY_SEARCH_SYSTEM32_NO_FORWARDER;
+constexpr DWORD kKnownFlags = DONT_RESOLVE_DLL_REFERENCES | kDataFileFlags | LOAD_WITH_ALTERED_SEARCH_PATH |
+                              LOAD_IGNORE_CODE_AUTHZ_LEVEL | LOAD_LIBRARY_REQUIRE_SIGNED_TARGET | kSearchFlags |
+                              LOAD_LIBRARY_SAFE_CURRENT_DIRS | LOAD_LIBRARY_OS_INTEGRITY_CONTINUITY;
+
+// Maps the file as data and returns its handle: the mapping's address with the low bit Windows sets
+// (LDR_IS_DATAFILE, or LDR_IS_IMAGEMAPPING for LOAD_LIBRARY_AS_IMAGE_RESOURCE).
+HMODULE map_data_file(const std::string& path, DWORD flags) {
+    std::size_t bytes = 0;
+    void* address = host::map_file_as_data(path.c_str(), bytes);
+    if (!address) return fail_module(ERROR_BAD_EXE_FORMAT);
+    Libraries& libs = libraries();
+    {
+        std::lock_guard guard(libs.lock);
+        libs.data_files.emplace(reinterpret_cast<ULONG_PTR>(address), bytes);
+    }
+    const ULONG_PTR tag = (flags & LOAD_LIBRARY_AS_IMAGE_RESOURCE) ? 2 : 1;
+    return reinterpret_cast<HMODULE>(reinterpret_cast<ULONG_PTR>(address) | tag);
+}
+
+// C:\dir\x.dll, or a UNC or device path (\\server\share, \\?\...): a name that depends on no
+// current drive or directory.
+bool is_fully_qualified(std::u16string_view name) {
+    auto separator = [](char16_t c) { return c == u'\\' || c == u'/'; };
+    if (name.size() >= 3 && name[1] == u':' && separator(name[2])) return true;
+    return name.size() >= 2 && separator(name[0]) && separator(name[1]);
+}
+
+// Where a name is looked for. A name with a path is opened as given. A bare name: without a
+// LOAD_LIBRARY_SEARCH flag, the program's directory then the current directory (the standard
+// order's first and last places that exist here); with them, only the program's directory, when
+// LOAD_LIBRARY_SEARCH_APPLICATION_DIR or _DEFAULT_DIRS asks for it (system32 holds only the
+// modules that are this library, and AddDllDirectory does not exist, so the other places are empty).
+std::vector<std::string> candidates_for(const std::u16string& name, DWORD flags) {
     std::vector<std::string> candidates;
     if (name.find_first_of(u"\\/:") != std::u16string::npos) {
         candidates.push_back(to_host(name));
-    } else {
+        return candidates;
+    }
+    const bool searched = (flags & kSearchFlags) != 0;
+    if (!searched || (flags & (LOAD_LIBRARY_SEARCH_APPLICATION_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS))) {
         const std::string program = main_path();
         candidates.push_back(program.substr(0, program.rfind('/') + 1) + win32::utf16_to_ansi(name));
-        candidates.push_back(to_host(name));
     }
-    for (const std::string& path : candidates) {
+    if (!searched) candidates.push_back(to_host(name));
+    return candidates;
+}
+
+HMODULE load(std::u16string_view requested, DWORD flags) {
+    if (requested.empty()) return fail_module(ERROR_INVALID_PARAMETER);
+    if (is_system_module(requested)) return reinterpret_cast<HMODULE>(ntio_base());
+    const std::u16string name = with_extension(requested);
+    for (const std::string& path : candidates_for(name, flags)) {
         if (path.empty() || access(path.c_str(), F_OK) != 0) continue;
-        void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (flags & kDataFileFlags) return map_data_file(path, flags);
+        // DONT_RESOLVE_DLL_REFERENCES: symbols are bound when first used rather than now (there is
+        // no DllMain to skip). NT deviation: the object's dependencies are still loaded and its ELF
+        // constructors still run.
+        const int mode = (flags & DONT_RESOLVE_DLL_REFERENCES) ? RTLD_LAZY : RTLD_NOW;
+        void* handle = dlopen(path.c_str(), mode | RTLD_LOCAL);
         if (!handle) return fail_module(ERROR_BAD_EXE_FORMAT);
         link_map* map = nullptr;
         const ULONG_PTR base = dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map ? base_of(map->l_ld) : 0;
@@ -261,13 +313,34 @@ FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName) {
 HMODULE WINAPI LoadLibraryW(LPCWSTR lpLibFileName) {
     if (!lpLibFileName) return fail_module(ERROR_INVALID_PARAMETER);
     win32::ensure_system();
-    return load(win32::wide(lpLibFileName));
+    return load(win32::wide(lpLibFileName), 0);
 }
 
 HMODULE WINAPI LoadLibraryA(LPCSTR lpLibFileName) {
     if (!lpLibFileName) return fail_module(ERROR_INVALID_PARAMETER);
     win32::ensure_system();
-    return load(win32::ansi_to_utf16(lpLibFileName));
+    return load(win32::ansi_to_utf16(lpLibFileName), 0);
+}
+
+// The checks LoadLibraryEx makes before it looks for the file, all ERROR_INVALID_PARAMETER: hFile
+// "must be NULL"; LOAD_WITH_ALTERED_SEARCH_PATH "cannot be combined with any LOAD_LIBRARY_SEARCH
+// flag"; with LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR "lpFileName must specify a fully qualified path".
+// A guess: a flag libloaderapi.h does not define is ERROR_INVALID_PARAMETER too.
+HMODULE WINAPI LoadLibraryExW(LPCWSTR lpLibFileName, HANDLE hFile, DWORD dwFlags) {
+    if (!lpLibFileName || hFile || (dwFlags & ~kKnownFlags) ||
+        ((dwFlags & LOAD_WITH_ALTERED_SEARCH_PATH) && (dwFlags & kSearchFlags)))
+        return fail_module(ERROR_INVALID_PARAMETER);
+    win32::ensure_system();
+    const std::u16string_view name = win32::wide(lpLibFileName);
+    if ((dwFlags & LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR) && !is_fully_qualified(name))
+        return fail_module(ERROR_INVALID_PARAMETER);
+    return load(name, dwFlags);
+}
+
+HMODULE WINAPI LoadLibraryExA(LPCSTR lpLibFileName, HANDLE hFile, DWORD dwFlags) {
+    if (!lpLibFileName) return fail_module(ERROR_INVALID_PARAMETER);
+    const std::u16string name = win32::ansi_to_utf16(lpLibFileName);
+    return LoadLibraryExW(reinterpret_cast<LPCWSTR>(name.c_str()), hFile, dwFlags);
 }
 
 // One LoadLibrary's reference dropped; the program and this library stay whatever is asked.
@@ -278,6 +351,17 @@ BOOL WINAPI FreeLibrary(HMODULE hLibModule) {
     {
         Libraries& libs = libraries();
         std::lock_guard guard(libs.lock);
+        // A file LoadLibraryEx mapped as data: its handle is the mapping's address with a low bit set.
+        if (base & 3) {
+            const auto data = libs.data_files.find(base & ~ULONG_PTR{3});
+            if (data == libs.data_files.end()) {
+                SetLastError(ERROR_MOD_NOT_FOUND);
+                return FALSE;
+            }
+            host::unmap_file_data(reinterpret_cast<void*>(data->first), data->second);
+            libs.data_files.erase(data);
+            return TRUE;
+        }
         const auto it = libs.handles.find(base);
         if (it != libs.handles.end()) {
             handle = it->second;

@@ -1,11 +1,13 @@
 // kernel32 threads: CreateThread (an NT thread of the calling process on a new host thread, started
 // through the kernel like PsCreateSystemThread but in the application's process and in user mode),
-// ExitThread, GetExitCodeThread, GetThreadId, GetThreadIOPendingFlag and QueueUserAPC. ntio has no NtCreateThreadEx or
-// NtQueryInformationThread yet, so this file uses the ke/ob internals those services would use.
+// ExitThread (which runs the thread's FLS callbacks first), GetExitCodeThread, GetThreadId,
+// GetThreadIOPendingFlag and QueueUserAPC. ntio has no NtCreateThreadEx or NtQueryInformationThread
+// yet, so this file uses the ke/ob internals those services would use.
 #include <exception>
 #include <new>
 
 #include "win32/win32.hpp"
+#include "win32/process_handles.hpp"
 #include "ke/kernel.hpp"
 #include "ke/thread.hpp"
 #include "ntio/system.hpp"
@@ -29,6 +31,8 @@ struct StartBlock {
     _KTHREAD* self = ke::current_thread();
     // ensure_system() adopted the caller, so it always has a KTHREAD here.
     if (!self || !self->m_kernel) std::terminate();
+    // What a thread's end runs before it is terminated: its FLS callbacks (fls.cpp).
+    win32::run_fls_callbacks();
     static_cast<_ETHREAD*>(self)->m_terminating.store(true, std::memory_order_release);
     self->m_kernel->terminate_current_thread(static_cast<NTSTATUS>(exit_code));
 }
@@ -46,14 +50,7 @@ VOID NTAPI dispatch_user_apc(PVOID routine, PVOID data, PVOID) {
     reinterpret_cast<PAPCFUNC>(routine)(reinterpret_cast<ULONG_PTR>(data));
 }
 
-// The thread object behind a handle, referenced, or the failure status.
-NTSTATUS reference_thread(HANDLE handle, ACCESS_MASK access, _KTHREAD** thread) {
-    ob::ObjectManager& manager = win32::ensure_system().objects();
-    void* body = nullptr;
-    NTSTATUS status = manager.reference_object_by_handle(handle, access, &ob::g_thread_type, UserMode, &body, nullptr);
-    if (NT_SUCCESS(status)) *thread = static_cast<_KTHREAD*>(body);
-    return status;
-}
+constexpr ACCESS_MASK kThreadQueryRights = THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION;
 
 }  // namespace
 
@@ -123,14 +120,14 @@ VOID WINAPI ExitThread(DWORD dwExitCode) {
 }
 
 BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode) {
-    _KTHREAD* thread = nullptr;
-    NTSTATUS status = reference_thread(hThread, THREAD_QUERY_LIMITED_INFORMATION, &thread);
+    ob::ObRef<_ETHREAD> thread;
+    NTSTATUS status = win32::reference_thread(hThread, kThreadQueryRights, thread);
     if (!NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);
         return FALSE;
     }
-    auto ref = ob::ObRef<_KTHREAD>::adopt(thread);
-    const DWORD code = ke::is_terminated(thread) ? static_cast<DWORD>(ke::exit_status(thread)) : STILL_ACTIVE;
+    const DWORD code =
+        ke::is_terminated(thread.get()) ? static_cast<DWORD>(ke::exit_status(thread.get())) : STILL_ACTIVE;
     if (!lpExitCode) {
         win32::set_last_nt_error(STATUS_ACCESS_VIOLATION);
         return FALSE;
@@ -140,14 +137,13 @@ BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode) {
 }
 
 DWORD WINAPI GetThreadId(HANDLE Thread) {
-    _KTHREAD* thread = nullptr;
-    NTSTATUS status = reference_thread(Thread, THREAD_QUERY_LIMITED_INFORMATION, &thread);
+    ob::ObRef<_ETHREAD> thread;
+    NTSTATUS status = win32::reference_thread(Thread, kThreadQueryRights, thread);
     if (!NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);
         return 0;
     }
-    auto ref = ob::ObRef<_KTHREAD>::adopt(thread);
-    return static_cast<DWORD>(reinterpret_cast<ULONG_PTR>(static_cast<_ETHREAD*>(thread)->m_cid_thread));
+    return static_cast<DWORD>(reinterpret_cast<ULONG_PTR>(thread->m_cid_thread));
 }
 
 // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getthreadiopendingflag: whether the

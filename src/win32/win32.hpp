@@ -70,6 +70,10 @@ private:
 std::u16string ansi_to_utf16(std::string_view text);
 std::string utf16_to_ansi(std::u16string_view text);
 
+// Runs the FLS callbacks of the calling thread's non-NULL values and clears them: the thread is
+// ending (ExitThread, ExitProcess) (fls.cpp).
+void run_fls_callbacks();
+
 // The registry's SystemRoot, C:\Windows when it is not set (system_info.cpp).
 std::u16string windows_directory();
 

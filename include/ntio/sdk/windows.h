@@ -68,4 +68,10 @@
 #if __has_include("win32/console.h")
 #include "win32/console.h"
 #endif
+#if __has_include("win32/process.h")
+#include "win32/process.h"
+#endif
+#if __has_include("win32/fibers.h")
+#include "win32/fibers.h"
+#endif
 #endif /* NTIO_SDK_WINDOWS_H */

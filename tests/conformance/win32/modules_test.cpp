@@ -1,7 +1,8 @@
 // kernel32's modules: GetModuleHandle of the program and of kernel32, GetModuleFileName with its
 // truncation rule, LoadLibrary of a module by its DOS path (C:\ is the host's root for images),
-// GetProcAddress of its export and of kernel32's, FreeLibrary, and the errors for a missing module,
-// a missing export and a file that is no module.
+// GetProcAddress of its export and of kernel32's, FreeLibrary, LoadLibraryEx's flags (search places,
+// files mapped as data, the combinations it refuses), and the errors for a missing module, a missing
+// export and a file that is no module.
 #include <cstdio>
 #include <string>
 
@@ -91,6 +92,65 @@ TEST_F(Win32Test, load_library_finds_the_export_and_free_library_lets_go) {
     std::remove(text.c_str());
     // kernel32 itself is always there.
     EXPECT_EQ(LoadLibraryW(L"kernel32.dll"), GetModuleHandleW(L"kernel32.dll"));
+}
+
+TEST_F(Win32Test, load_library_ex_flags_choose_how_and_where) {
+    const std::u16string path = dos_path_of(NTIO_TEST_MODULE_PATH);
+    // No flag, or DONT_RESOLVE_DLL_REFERENCES: a module whose exports can be called.
+    HMODULE plain = LoadLibraryExW(w(path), nullptr, 0);
+    ASSERT_NE(plain, nullptr) << GetLastError();
+    HMODULE unresolved = LoadLibraryExA(win32_narrow(path).c_str(), nullptr, DONT_RESOLVE_DLL_REFERENCES);
+    EXPECT_EQ(unresolved, plain);
+    EXPECT_NE(GetProcAddress(plain, "NtioTestModuleAdd"), nullptr);
+    EXPECT_TRUE(FreeLibrary(unresolved));
+    EXPECT_TRUE(FreeLibrary(plain));
+
+    // The search flags: the module sits in the program's directory.
+    HMODULE found = LoadLibraryExW(L"NtioTestModule.dll", nullptr, LOAD_LIBRARY_SEARCH_APPLICATION_DIR);
+    ASSERT_NE(found, nullptr) << GetLastError();
+    EXPECT_TRUE(FreeLibrary(found));
+    found = LoadLibraryExW(L"NtioTestModule", nullptr, LOAD_LIBRARY_SEARCH_DEFAULT_DIRS);
+    ASSERT_NE(found, nullptr) << GetLastError();
+    EXPECT_TRUE(FreeLibrary(found));
+    EXPECT_EQ(LoadLibraryExW(L"NtioTestModule.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32), nullptr);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_MOD_NOT_FOUND));
+    found = LoadLibraryExW(w(path), nullptr, LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_SYSTEM32);
+    ASSERT_NE(found, nullptr) << GetLastError();
+    EXPECT_TRUE(FreeLibrary(found));
+
+    // As data: mapped, not loaded; the handle says so and frees the mapping.
+    HMODULE data = LoadLibraryExW(w(path), nullptr, LOAD_LIBRARY_AS_DATAFILE);
+    ASSERT_NE(data, nullptr) << GetLastError();
+    EXPECT_TRUE(LDR_IS_DATAFILE(data));
+    EXPECT_FALSE(LDR_IS_IMAGEMAPPING(data));
+    const auto* bytes = reinterpret_cast<const unsigned char*>(reinterpret_cast<ULONG_PTR>(data) & ~ULONG_PTR{3});
+    EXPECT_EQ(bytes[0], 0x7F);
+    EXPECT_EQ(bytes[1], 'E');
+    EXPECT_EQ(GetProcAddress(data, "NtioTestModuleAdd"), nullptr);
+    EXPECT_TRUE(FreeLibrary(data));
+    EXPECT_FALSE(FreeLibrary(data));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_MOD_NOT_FOUND));
+    HMODULE image =
+        LoadLibraryExW(w(path), nullptr, LOAD_LIBRARY_AS_IMAGE_RESOURCE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE);
+    ASSERT_NE(image, nullptr) << GetLastError();
+    EXPECT_TRUE(LDR_IS_IMAGEMAPPING(image));
+    EXPECT_TRUE(LDR_IS_RESOURCE(image));
+    EXPECT_TRUE(FreeLibrary(image));
+
+    // Refused before any search.
+    const DWORD module_flags[] = {LOAD_WITH_ALTERED_SEARCH_PATH | LOAD_LIBRARY_SEARCH_SYSTEM32,
+                                  LOAD_WITH_ALTERED_SEARCH_PATH | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS, 0x10000000};
+    for (DWORD flags : module_flags) {
+        EXPECT_EQ(LoadLibraryExW(w(path), nullptr, flags), nullptr) << flags;
+        EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+    }
+    Win32Handle event(CreateEventW(nullptr, TRUE, FALSE, nullptr));
+    EXPECT_EQ(LoadLibraryExW(w(path), event, 0), nullptr);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+    EXPECT_EQ(LoadLibraryExW(L"NtioTestModule.dll", nullptr, LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR), nullptr);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+    EXPECT_EQ(LoadLibraryExA(nullptr, nullptr, 0), nullptr);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
 }
 
 }  // namespace

@@ -121,6 +121,11 @@ TEST_F(ThreadInformationTest, access_rights_per_class)
     KPRIORITY priority = 9;
     EXPECT_EQ(NtSetInformationThread(limited, ThreadPriority, &priority, sizeof(priority)), STATUS_ACCESS_DENIED);
     EXPECT_EQ(NtSetInformationThread(limited, ThreadHideFromDebugger, nullptr, 0), STATUS_ACCESS_DENIED);
+    ULONG disable_boost = 1;
+    EXPECT_EQ(NtSetInformationThread(limited, ThreadPriorityBoost, &disable_boost, sizeof(disable_boost)),
+              STATUS_SUCCESS);
+    EXPECT_EQ(NtSetInformationThread(limited, ThreadPriorityBoost, &disable_boost, sizeof(disable_boost) + 1),
+              STATUS_INFO_LENGTH_MISMATCH);
     HANDLE none = nullptr;
     EXPECT_EQ(NtSetInformationThread(limited, ThreadImpersonationToken, &none, sizeof(none)), STATUS_ACCESS_DENIED);
     EXPECT_EQ(NtClose(limited), STATUS_SUCCESS);

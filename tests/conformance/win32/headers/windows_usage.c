@@ -69,6 +69,50 @@ int ntio_usage(void)
         GetThreadIOPendingFlag(GetCurrentThread(), &pending);
         code += GetConsoleCP() + GetConsoleOutputCP() + (DWORD)(GetConsoleWindow() != NULL) + (DWORD)screen.dwSize.X +
                 (DWORD)pending;
+        STARTUPINFO startup;
+        MEMORYSTATUSEX memory;
+        FILETIME times[4];
+        BOOL wow64 = FALSE;
+        USHORT machine = IMAGE_FILE_MACHINE_UNKNOWN;
+        PWSTR description = NULL;
+        DWORD fls = FlsAlloc(NULL);
+        GetStartupInfo(&startup);
+        memory.dwLength = sizeof(memory);
+        GlobalMemoryStatusEx(&memory);
+        GetProcessTimes(GetCurrentProcess(), &times[0], &times[1], &times[2], &times[3]);
+        GetThreadTimes(GetCurrentThread(), &times[0], &times[1], &times[2], &times[3]);
+        GetSystemTimes(&times[0], &times[1], &times[2]);
+        IsWow64Process(GetCurrentProcess(), &wow64);
+        IsWow64Process2(GetCurrentProcess(), &machine, NULL);
+        SetPriorityClass(GetCurrentProcess(), GetPriorityClass(GetCurrentProcess()));
+        SetThreadPriority(GetCurrentThread(), GetThreadPriority(GetCurrentThread()) + THREAD_PRIORITY_NORMAL);
+        SetThreadPriorityBoost(GetCurrentThread(), FALSE);
+        GetThreadPriorityBoost(GetCurrentThread(), &wow64);
+        if (SUCCEEDED(SetThreadDescription(GetCurrentThread(), L"usage")) &&
+            SUCCEEDED(GetThreadDescription(GetCurrentThread(), &description)))
+            LocalFree(description);
+        if (fls != FLS_OUT_OF_INDEXES && FlsSetValue(fls, FlsGetValue(fls))) FlsFree(fls);
+        {
+            DYNAMIC_TIME_ZONE_INFORMATION dynamic;
+            TIME_ZONE_INFORMATION zone;
+            SYSTEMTIME utc, local;
+            if (GetTimeZoneInformation(&zone) != TIME_ZONE_ID_INVALID &&
+                GetDynamicTimeZoneInformation(&dynamic) != TIME_ZONE_ID_INVALID) {
+                GetSystemTime(&utc);
+                SystemTimeToTzSpecificLocalTime(&zone, &utc, &local);
+                TzSpecificLocalTimeToSystemTime(NULL, &local, &utc);
+            }
+        }
+        {
+            const DWORD flags = LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_SEARCH_SYSTEM32;
+            HMODULE data = LoadLibraryEx(TEXT("kernel32.dll"), NULL, flags);
+            if (data && !LDR_IS_RESOURCE(data)) FreeLibrary(data);
+        }
+        GetProcessHandleCount(GetCurrentProcess(), &code);
+        GetExitCodeProcess(GetCurrentProcess(), &code);
+        code += GetProcessId(GetCurrentProcess()) + GetProcessIdOfThread(GetCurrentThread());
+        if (code == STILL_ACTIVE) TerminateProcess(GetCurrentProcess(), 1);
+        if (!startup.cb) ExitProcess(2);
     }
     CloseHandle(handles[0]);
     CloseHandle(handles[1]);
