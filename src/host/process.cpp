@@ -11,8 +11,6 @@ namespace ntio::host {
 
 int process_id() noexcept { return static_cast<int>(::getpid()); }
 
-void exit_process(unsigned status) noexcept { ::_exit(static_cast<int>(status & 0xFF)); }
-
 bool input_is_terminal() noexcept { return ::isatty(STDIN_FILENO) != 0; }
 
 bool random_bytes(void* out, std::size_t length) noexcept {

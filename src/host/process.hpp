@@ -7,16 +7,13 @@ namespace ntio::host {
 
 int process_id() noexcept;           // the host process's id
 bool input_is_terminal() noexcept;   // standard input is a terminal (an interactive user)
-// Ends the host process at once (_exit: no atexit handlers, no stream flushes) with `status`, of
-// which the host keeps the low byte.
-[[noreturn]] void exit_process(unsigned status) noexcept;
 
 // Fills `length` bytes from the host's random source (not for keys: for UUIDs and seeds); false
 // when the host gives none.
 bool random_bytes(void* out, std::size_t length) noexcept;
 
-// Ends the host process now with `code`: the C streams are flushed, no atexit handler or static
-// destructor runs and no other thread is waited for.
+// Ends the host process now with `code` (the host keeps its low byte): the C streams are flushed,
+// no atexit handler or static destructor runs and no other thread is waited for.
 [[noreturn]] void exit_process_now(int code) noexcept;
 
 }  // namespace ntio::host

@@ -32,9 +32,9 @@ void run_handlers(DWORD type) {
     if (ignored || !attached) return;
     for (auto it = handlers.rbegin(); it != handlers.rend(); ++it)
         if ((*it)(type)) return;
-    // The default handler "calls the ExitProcess function". NT deviation: there is no ExitProcess, so
-    // the host process ends, with the status's low byte (0x3A) as its exit status.
-    host::exit_process(static_cast<unsigned>(kControlCExit));
+    // The default handler "calls the ExitProcess function" (the host keeps the status's low byte, 0x3A,
+    // as the process's exit status).
+    ExitProcess(static_cast<UINT>(kControlCExit));
 }
 
 // "the system creates a new thread in the process to execute the function"

@@ -149,11 +149,10 @@ DWORD WINAPI GetThreadId(HANDLE Thread) {
 // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getthreadiopendingflag: whether the
 // thread has I/O requests outstanding (IRPs on its list). THREAD_QUERY_INFORMATION.
 BOOL WINAPI GetThreadIOPendingFlag(HANDLE hThread, PBOOL lpIOIsPending) {
-    _KTHREAD* thread = nullptr;
-    NTSTATUS status = reference_thread(hThread, THREAD_QUERY_INFORMATION, &thread);
+    ob::ObRef<_ETHREAD> thread;
+    NTSTATUS status = win32::reference_thread(hThread, THREAD_QUERY_INFORMATION, thread);
     if (!NT_SUCCESS(status)) return win32::succeeded(status);
-    auto ref = ob::ObRef<_KTHREAD>::adopt(thread);
-    const BOOL pending = io::thread_irp_count(static_cast<_ETHREAD*>(thread)) != 0;
+    const BOOL pending = io::thread_irp_count(thread.get()) != 0;
     if (!lpIOIsPending) return win32::succeeded(STATUS_ACCESS_VIOLATION);
     *lpIOIsPending = pending;
     return TRUE;
