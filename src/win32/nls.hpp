@@ -1,0 +1,71 @@
+// National-language support shared by the locale, comparison and mapping routines: the two locales
+// ntio knows (en-US and invariant) and how LCIDs and names find them, the thread locale, character
+// case and CT_CTYPE1 classes, and the approximate linguistic order CompareString uses.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "win32/win32.hpp"
+
+namespace ntio::win32::nls {
+
+struct LocaleData;
+
+// The locale an LCID names (LOCALE_USER_DEFAULT, LOCALE_SYSTEM_DEFAULT and LOCALE_CUSTOM_* resolve to
+// en-US), or null: any other locale is unknown to ntio.
+const LocaleData* locale_from_lcid(LCID lcid) noexcept;
+// The locale a name names: NULL (LOCALE_NAME_USER_DEFAULT) and LOCALE_NAME_SYSTEM_DEFAULT are en-US,
+// "" is the invariant locale, "en-US" matches without regard to case; else null.
+const LocaleData* locale_from_name(LPCWSTR name) noexcept;
+LCID locale_lcid(const LocaleData& locale) noexcept;
+std::u16string_view locale_name(const LocaleData& locale) noexcept;
+// The value of an LCTYPE (flags removed) as text, or null when the locale has no such item.
+const char16_t* locale_item(const LocaleData& locale, LCTYPE type) noexcept;
+
+// The calling thread's locale (GetThreadLocale), en-US until SetThreadLocale changes it.
+LCID thread_locale() noexcept;
+
+// The NLS routines' failure: 0 with the last error set.
+inline int fail(DWORD error) noexcept {
+    SetLastError(error);
+    return 0;
+}
+
+// Copies `text` and its NUL into a buffer of `size` characters (the NLS convention): the count written
+// including the NUL, with size 0 the count needed; too small is ERROR_INSUFFICIENT_BUFFER. The caller
+// has checked that size is not negative and that a non-zero size comes with a buffer.
+template <class Char, class Text>
+int copy_with_nul(const Text& text, Char* buffer, int size) {
+    const int needed = static_cast<int>(text.size()) + 1;
+    if (size == 0) return needed;
+    if (size < needed) return fail(ERROR_INSUFFICIENT_BUFFER);
+    for (std::size_t i = 0; i < text.size(); ++i) buffer[i] = static_cast<Char>(text[i]);
+    buffer[text.size()] = 0;
+    return needed;
+}
+
+// A WCHAR string and its count: a negative count means NUL-terminated (without the NUL).
+inline std::u16string_view counted(LPCWSTR text, int count) noexcept {
+    const auto* units = reinterpret_cast<const char16_t*>(text);
+    if (count < 0) return std::u16string_view(units);
+    return std::u16string_view(units, static_cast<std::size_t>(count));
+}
+
+// Case of one UTF-16 code unit: the Rtl tables (NT's upcase table) where they map the unit, else the C
+// library's mapping when it stays a single non-surrogate unit.
+char16_t to_upper(char16_t c) noexcept;
+char16_t to_lower(char16_t c) noexcept;
+// The CT_CTYPE1 bits (C1_*) of one code point, from the C library's wide classification.
+WORD ctype1(char32_t c) noexcept;
+
+// The compare flags CompareString takes.
+inline constexpr DWORD kCompareFlags = NORM_IGNORECASE | NORM_IGNORENONSPACE | NORM_IGNORESYMBOLS |
+                                       SORT_DIGITSASNUMBERS | LINGUISTIC_IGNORECASE | LINGUISTIC_IGNOREDIACRITIC |
+                                       SORT_STRINGSORT | NORM_IGNOREKANATYPE | NORM_IGNOREWIDTH |
+                                       NORM_LINGUISTIC_CASING;
+// ntio's linguistic order (CSTR_LESS_THAN, CSTR_EQUAL or CSTR_GREATER_THAN); `flags` are compare flags
+// already checked against kCompareFlags.
+int collate(std::u16string_view a, std::u16string_view b, DWORD flags);
+
+}  // namespace ntio::win32::nls

@@ -1,0 +1,144 @@
+// LCMapStringA/W/Ex for the one-to-one mappings (case, byte reversal, kana, ASCII width) and
+// GetStringTypeW/ExW for CT_CTYPE1. Sort keys, hashes, title case, Chinese conversion and the
+// NORM_IGNORE* mappings are not there (ERROR_CALL_NOT_IMPLEMENTED).
+// https://learn.microsoft.com/windows/win32/api/winnls/nf-winnls-lcmapstringex
+// https://learn.microsoft.com/windows/win32/api/stringapiset/nf-stringapiset-getstringtypew
+#include <cstring>
+
+#include "win32/nls.hpp"
+
+using namespace ntio;
+using win32::nls::fail;
+
+namespace {
+
+constexpr DWORD kCase = LCMAP_LOWERCASE | LCMAP_UPPERCASE;
+constexpr DWORD kKana = LCMAP_HIRAGANA | LCMAP_KATAKANA;
+constexpr DWORD kWidth = LCMAP_HALFWIDTH | LCMAP_FULLWIDTH;
+constexpr DWORD kChinese = LCMAP_SIMPLIFIED_CHINESE | LCMAP_TRADITIONAL_CHINESE;
+constexpr DWORD kMapFlags = kCase | kKana | kWidth | kChinese | LCMAP_SORTKEY | LCMAP_BYTEREV | LCMAP_HASH |
+                            LCMAP_LINGUISTIC_CASING | LCMAP_SORTHANDLE;
+// The mappings ntio does (every one maps a code unit to one code unit).
+constexpr DWORD kDone = kCase | kKana | kWidth | LCMAP_BYTEREV | LCMAP_LINGUISTIC_CASING;
+
+// The flag checks Learn gives: "the flags LCMAP_HIRAGANA and LCMAP_KATAKANA are mutually exclusive"
+// (likewise the width and the Chinese pairs), LCMAP_LINGUISTIC_CASING goes with LCMAP_LOWERCASE or
+// LCMAP_UPPERCASE, LCMAP_SORTKEY takes only the compare flags, which nothing else takes (except
+// NORM_IGNORENONSPACE and NORM_IGNORESYMBOLS, mappings of their own).
+DWORD check_flags(DWORD flags) {
+    const DWORD compare = flags & win32::nls::kCompareFlags;
+    if (!flags || (flags & ~(kMapFlags | win32::nls::kCompareFlags))) return ERROR_INVALID_FLAGS;
+    if ((flags & kKana) == kKana || (flags & kWidth) == kWidth || (flags & kChinese) == kChinese)
+        return ERROR_INVALID_FLAGS;
+    if ((flags & LCMAP_LINGUISTIC_CASING) && !(flags & kCase)) return ERROR_INVALID_FLAGS;
+    if (flags & (LCMAP_SORTKEY | LCMAP_HASH)) {
+        if (flags & kMapFlags & ~(LCMAP_SORTKEY | LCMAP_HASH)) return ERROR_INVALID_FLAGS;
+        return ERROR_CALL_NOT_IMPLEMENTED;
+    }
+    if (compare & ~DWORD(NORM_IGNORENONSPACE | NORM_IGNORESYMBOLS)) return ERROR_INVALID_FLAGS;
+    // Title case is both case bits.
+    if ((flags & kCase) == kCase || (flags & ~kDone)) return ERROR_CALL_NOT_IMPLEMENTED;
+    return ERROR_SUCCESS;
+}
+
+char16_t map_unit(char16_t c, DWORD flags) {
+    // LCMAP_LINGUISTIC_CASING changes nothing for en-US: its linguistic casing is the simple one.
+    if (flags & LCMAP_UPPERCASE) c = win32::nls::to_upper(c);
+    if (flags & LCMAP_LOWERCASE) c = win32::nls::to_lower(c);
+    if ((flags & LCMAP_HIRAGANA) && c >= 0x30A1 && c <= 0x30F6) c = static_cast<char16_t>(c - 0x60);
+    if ((flags & LCMAP_KATAKANA) && c >= 0x3041 && c <= 0x3096) c = static_cast<char16_t>(c + 0x60);
+    if (flags & LCMAP_FULLWIDTH) {
+        if (c >= 0x21 && c <= 0x7E) c = static_cast<char16_t>(c + 0xFEE0);
+        else if (c == u' ') c = 0x3000;
+    }
+    if (flags & LCMAP_HALFWIDTH) {
+        if (c >= 0xFF01 && c <= 0xFF5E) c = static_cast<char16_t>(c - 0xFEE0);
+        else if (c == 0x3000) c = u' ';
+    }
+    if (flags & LCMAP_BYTEREV) c = static_cast<char16_t>((c << 8) | (c >> 8));
+    return c;
+}
+
+// The source with its NUL when cchSrc is negative ("the function ... includes the terminating null
+// character" in the count).
+std::u16string_view map_source(LPCWSTR source, int count) {
+    if (count >= 0) return win32::nls::counted(source, count);
+    const std::u16string_view text = win32::nls::counted(source, -1);
+    return std::u16string_view(text.data(), text.size() + 1);
+}
+
+int map_wide(const win32::nls::LocaleData* locale, DWORD flags, LPCWSTR source, int source_count, LPWSTR dest,
+             int dest_count) {
+    if (const DWORD error = check_flags(flags)) return fail(error);
+    if (!locale || !source || source_count == 0 || dest_count < 0 || (dest_count > 0 && !dest))
+        return fail(ERROR_INVALID_PARAMETER);
+    const std::u16string_view text = map_source(source, source_count);
+    // The source and destination may be one buffer for case mapping only.
+    if (dest == source && (flags & ~(kCase | LCMAP_LINGUISTIC_CASING))) return fail(ERROR_INVALID_PARAMETER);
+    const int needed = static_cast<int>(text.size());
+    if (dest_count == 0) return needed;
+    if (dest_count < needed) return fail(ERROR_INSUFFICIENT_BUFFER);
+    for (std::size_t i = 0; i < text.size(); ++i) dest[i] = map_unit(text[i], flags);
+    return needed;
+}
+
+}  // namespace
+
+extern "C" {
+
+// "lpVersionInformation: Reserved; must be NULL", "lpReserved: Reserved; must be NULL", "sortHandle:
+// Reserved; must be 0": anything else is ERROR_INVALID_PARAMETER (guess).
+int WINAPI LCMapStringEx(LPCWSTR lpLocaleName, DWORD dwMapFlags, LPCWSTR lpSrcStr, int cchSrc, LPWSTR lpDestStr,
+                         int cchDest, LPNLSVERSIONINFO lpVersionInformation, LPVOID lpReserved, LPARAM sortHandle) {
+    if (lpVersionInformation || lpReserved || sortHandle) return fail(ERROR_INVALID_PARAMETER);
+    return map_wide(win32::nls::locale_from_name(lpLocaleName), dwMapFlags, lpSrcStr, cchSrc, lpDestStr, cchDest);
+}
+
+int WINAPI LCMapStringW(LCID Locale, DWORD dwMapFlags, LPCWSTR lpSrcStr, int cchSrc, LPWSTR lpDestStr, int cchDest) {
+    return map_wide(win32::nls::locale_from_lcid(Locale), dwMapFlags, lpSrcStr, cchSrc, lpDestStr, cchDest);
+}
+
+// The ANSI form maps the source converted from the ANSI code page (UTF-8) and converts the result
+// back; counts are bytes, and a mapping that changes a character's UTF-8 length changes the count.
+int WINAPI LCMapStringA(LCID Locale, DWORD dwMapFlags, LPCSTR lpSrcStr, int cchSrc, LPSTR lpDestStr, int cchDest) {
+    if (const DWORD error = check_flags(dwMapFlags)) return fail(error);
+    if (!win32::nls::locale_from_lcid(Locale) || !lpSrcStr || cchSrc == 0 || cchDest < 0 || (cchDest > 0 && !lpDestStr))
+        return fail(ERROR_INVALID_PARAMETER);
+    const std::string_view source = cchSrc < 0 ? std::string_view(lpSrcStr, std::strlen(lpSrcStr) + 1)
+                                               : std::string_view(lpSrcStr, static_cast<std::size_t>(cchSrc));
+    if (static_cast<const void*>(lpDestStr) == static_cast<const void*>(lpSrcStr) &&
+        (dwMapFlags & ~(kCase | LCMAP_LINGUISTIC_CASING)))
+        return fail(ERROR_INVALID_PARAMETER);
+    std::u16string text = win32::ansi_to_utf16(source);
+    for (char16_t& c : text) c = map_unit(c, dwMapFlags);
+    const std::string mapped = win32::utf16_to_ansi(text);
+    const int needed = static_cast<int>(mapped.size());
+    if (cchDest == 0) return needed;
+    if (cchDest < needed) return fail(ERROR_INSUFFICIENT_BUFFER);
+    std::memcpy(lpDestStr, mapped.data(), mapped.size());
+    return needed;
+}
+
+// CT_CTYPE1 only (CT_CTYPE2 and CT_CTYPE3 are ERROR_CALL_NOT_IMPLEMENTED); one WORD per code unit, a
+// surrogate getting none of the classes. "If the application sets the size to any negative integer,
+// the source string is assumed to be null-terminated and the function calculates the size
+// automatically with an additional character for the null termination."
+BOOL WINAPI GetStringTypeW(DWORD dwInfoType, LPCWCH lpSrcStr, int cchSrc, LPWORD lpCharType) {
+    if (dwInfoType != CT_CTYPE1 && dwInfoType != CT_CTYPE2 && dwInfoType != CT_CTYPE3)
+        return fail(ERROR_INVALID_FLAGS);
+    if (!lpSrcStr || !lpCharType || cchSrc == 0 ||
+        static_cast<const void*>(lpSrcStr) == static_cast<const void*>(lpCharType))
+        return fail(ERROR_INVALID_PARAMETER);
+    if (dwInfoType != CT_CTYPE1) return fail(ERROR_CALL_NOT_IMPLEMENTED);
+    const std::u16string_view text = map_source(lpSrcStr, cchSrc);
+    for (std::size_t i = 0; i < text.size(); ++i) lpCharType[i] = win32::nls::ctype1(text[i]);
+    return TRUE;
+}
+
+// The Unicode character types do not depend on the locale, so the Unicode form ignores it.
+BOOL WINAPI GetStringTypeExW(LCID Locale, DWORD dwInfoType, LPCWSTR lpSrcStr, int cchSrc, LPWORD lpCharType) {
+    (void)Locale;
+    return GetStringTypeW(dwInfoType, lpSrcStr, cchSrc, lpCharType);
+}
+
+}  // extern "C"
