@@ -6,9 +6,9 @@
 //  2. secondary: accents (the accented letter, or the combining mark);
 //  3. tertiary: lower case before upper case, then width, then kana type;
 //  4. last, in a word sort (no SORT_STRINGSORT), the hyphens and apostrophes the first levels skipped.
+// The weights, level after level, are also the sort key LCMapString's LCMAP_SORTKEY gives.
 // https://learn.microsoft.com/windows/win32/intl/handling-sorting-in-your-applications
 #include <algorithm>
-#include <vector>
 
 #include "win32/nls.hpp"
 
@@ -27,6 +27,18 @@ constexpr char32_t kLatinFirst = 0xC0;
 bool combining_mark(char32_t c) {
     return (c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
            (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE20 && c <= 0xFE2F);
+}
+
+// The Latin letter without its accent, or c.
+char32_t latin_base(char32_t c) {
+    if (c < kLatinFirst || c >= kLatinFirst + kLatinBase.size() || kLatinBase[c - kLatinFirst] == u'?') return c;
+    return kLatinBase[c - kLatinFirst];
+}
+
+// Symbols, punctuation, spaces and controls: what NORM_IGNORESYMBOLS ignores.
+bool is_symbol(char32_t c) {
+    const WORD type = ctype1(c);
+    return !(type & (C1_ALPHA | C1_DIGIT)) && (type & (C1_PUNCT | C1_SPACE | C1_CNTRL | C1_BLANK));
 }
 
 // The characters a word sort skips at first: "the hyphen and apostrophe are treated differently from
@@ -72,9 +84,9 @@ Weights weigh(std::u16string_view text, DWORD flags) {
             third |= 4;
         }
         std::uint32_t accent = 0;
-        if (c >= kLatinFirst && c < kLatinFirst + kLatinBase.size() && kLatinBase[c - kLatinFirst] != u'?') {
+        if (const char32_t base = latin_base(c); base != c) {
             accent = c;
-            c = kLatinBase[c - kLatinFirst];
+            c = base;
         }
         if (!string_sort && word_sort_special(c)) {
             if (!ignore_symbols) {
@@ -105,8 +117,7 @@ Weights weigh(std::u16string_view text, DWORD flags) {
                 continue;
             }
         } else {
-            const WORD type = ctype1(c);
-            const bool symbol = !(type & (C1_ALPHA | C1_DIGIT)) && (type & (C1_PUNCT | C1_SPACE | C1_CNTRL | C1_BLANK));
+            const bool symbol = is_symbol(c);
             if (symbol && ignore_symbols) continue;
             std::uint32_t value = c;
             if (c <= 0xFFFF) {
@@ -126,20 +137,44 @@ Weights weigh(std::u16string_view text, DWORD flags) {
     return w;
 }
 
-int three_way(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
-    const auto order = std::lexicographical_compare_three_way(a.begin(), a.end(), b.begin(), b.end());
-    return order < 0 ? -1 : order > 0 ? 1 : 0;
+// Each weight as four big-endian bytes, offset so that its first byte is at least 2: a level that is
+// a prefix of another ends at the separator (1) and so sorts first, as in the level-by-level order.
+void put_level(std::vector<BYTE>& key, const std::vector<std::uint32_t>& level, BYTE end) {
+    for (std::uint32_t weight : level) {
+        weight += 0x02000000;
+        for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<BYTE>(weight >> shift));
+    }
+    key.push_back(end);
 }
 
 }  // namespace
 
+// Code units, so a surrogate (no symbol, no mark) is kept.
+std::u16string strip(std::u16string_view text, DWORD flags) {
+    std::u16string out;
+    for (char16_t c : text) {
+        if ((flags & NORM_IGNORENONSPACE) && combining_mark(c)) continue;
+        if ((flags & NORM_IGNORESYMBOLS) && c && is_symbol(c)) continue;
+        out.push_back((flags & NORM_IGNORENONSPACE) ? static_cast<char16_t>(latin_base(c)) : c);
+    }
+    return out;
+}
+
+std::vector<BYTE> sort_key(std::u16string_view text, DWORD flags) {
+    const Weights w = weigh(text, flags);
+    std::vector<BYTE> key;
+    put_level(key, w.primary, 1);
+    put_level(key, w.secondary, 1);
+    put_level(key, w.tertiary, 1);
+    put_level(key, w.special, 0);
+    return key;
+}
+
+// Comparing the sort keys keeps CompareString and LCMAP_SORTKEY in the same order.
 int collate(std::u16string_view a, std::u16string_view b, DWORD flags) {
-    const Weights x = weigh(a, flags);
-    const Weights y = weigh(b, flags);
-    int order = three_way(x.primary, y.primary);
-    if (!order) order = three_way(x.secondary, y.secondary);
-    if (!order) order = three_way(x.tertiary, y.tertiary);
-    if (!order) order = three_way(x.special, y.special);
+    const std::vector<BYTE> x = sort_key(a, flags);
+    const std::vector<BYTE> y = sort_key(b, flags);
+    const auto order = std::lexicographical_compare_three_way(x.begin(), x.end(), y.begin(), y.end());
     return order < 0 ? CSTR_LESS_THAN : order > 0 ? CSTR_GREATER_THAN : CSTR_EQUAL;
 }
 

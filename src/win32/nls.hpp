@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "win32/win32.hpp"
 
@@ -67,5 +68,11 @@ inline constexpr DWORD kCompareFlags = NORM_IGNORECASE | NORM_IGNORENONSPACE | N
 // ntio's linguistic order (CSTR_LESS_THAN, CSTR_EQUAL or CSTR_GREATER_THAN); `flags` are compare flags
 // already checked against kCompareFlags.
 int collate(std::u16string_view a, std::u16string_view b, DWORD flags);
+// The sort key of that order (LCMAP_SORTKEY): comparing two keys byte by byte orders their strings
+// as collate does. It ends with a 0 byte.
+std::vector<BYTE> sort_key(std::u16string_view text, DWORD flags);
+// LCMapString's NORM_IGNORENONSPACE (drop combining marks and the accents of Latin letters) and
+// NORM_IGNORESYMBOLS (drop what the order calls symbols) as mappings.
+std::u16string strip(std::u16string_view text, DWORD flags);
 
 }  // namespace ntio::win32::nls

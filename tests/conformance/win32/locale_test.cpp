@@ -3,6 +3,8 @@
 // GetStringType's CT_CTYPE1 classes, with the values Windows gives for en-US.
 // https://learn.microsoft.com/windows/win32/api/winnls/nf-winnls-getlocaleinfoex
 // https://learn.microsoft.com/windows/win32/api/winnls/nf-winnls-lcmapstringex
+#include <cstring>
+
 #include "win32_test_support.hpp"
 
 namespace ntio::test {
@@ -211,6 +213,54 @@ TEST_F(Win32Test, lc_map_string_refuses_bad_flags_and_buffers) {
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INSUFFICIENT_BUFFER));
     EXPECT_EQ(LCMapStringA(kLocaleTestEnUs, 0, "abc", 3, narrow, 2), 0);
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_FLAGS));
+}
+
+std::vector<BYTE> locale_test_sort_key(const WCHAR* text, DWORD flags) {
+    const int size = LCMapStringW(kLocaleTestEnUs, LCMAP_SORTKEY | flags, text, -1, nullptr, 0);
+    EXPECT_GT(size, 0);
+    std::vector<BYTE> key(size_t(size > 0 ? size : 1));
+    EXPECT_EQ(LCMapStringW(kLocaleTestEnUs, LCMAP_SORTKEY | flags, text, -1, reinterpret_cast<LPWSTR>(key.data()), size),
+              size);
+    return key;
+}
+
+TEST_F(Win32Test, lc_map_string_sort_keys_order_as_compare_string) {
+    // Sort keys compare byte by byte in the order CompareString gives, and end with a 0 byte.
+    const std::vector<BYTE> apple = locale_test_sort_key(L"apple", 0);
+    const std::vector<BYTE> banana = locale_test_sort_key(L"Banana", 0);
+    EXPECT_EQ(apple.back(), 0);
+    EXPECT_LT(apple, banana);
+    EXPECT_EQ(CompareStringW(kLocaleTestEnUs, 0, L"apple", -1, L"Banana", -1), CSTR_LESS_THAN);
+    EXPECT_EQ(locale_test_sort_key(L"HELLO", NORM_IGNORECASE), locale_test_sort_key(L"hello", NORM_IGNORECASE));
+    EXPECT_NE(locale_test_sort_key(L"HELLO", 0), locale_test_sort_key(L"hello", 0));
+    EXPECT_GT(locale_test_sort_key(L"co-op", 0), locale_test_sort_key(L"coat", 0));
+    EXPECT_LT(locale_test_sort_key(L"co-op", SORT_STRINGSORT), locale_test_sort_key(L"coat", SORT_STRINGSORT));
+    char narrow[64] = {};
+    const int n = LCMapStringA(kLocaleTestEnUs, LCMAP_SORTKEY | NORM_IGNORECASE, "HeLLo", -1, narrow, sizeof narrow);
+    const std::vector<BYTE> hello = locale_test_sort_key(L"hello", NORM_IGNORECASE);
+    ASSERT_EQ(size_t(n), hello.size());
+    EXPECT_EQ(std::memcmp(narrow, hello.data(), hello.size()), 0);
+
+    // A sort key takes only the compare flags, never in place, and needs room for all of it.
+    WCHAR buffer[4] = L"abc";
+    EXPECT_EQ(LCMapStringW(kLocaleTestEnUs, LCMAP_SORTKEY | LCMAP_UPPERCASE, buffer, -1, nullptr, 0), 0);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_FLAGS));
+    EXPECT_EQ(LCMapStringW(kLocaleTestEnUs, LCMAP_SORTKEY, buffer, -1, buffer, 8), 0);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+    EXPECT_EQ(LCMapStringW(kLocaleTestEnUs, LCMAP_SORTKEY, L"abc", -1, reinterpret_cast<LPWSTR>(narrow), 2), 0);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INSUFFICIENT_BUFFER));
+}
+
+TEST_F(Win32Test, lc_map_string_strips_symbols_and_nonspacing_marks) {
+    WCHAR out[16] = {};
+    EXPECT_EQ(LCMapStringW(kLocaleTestEnUs, NORM_IGNORESYMBOLS, L"a-b.c!", 6, out, 16), 3);
+    EXPECT_EQ(std::u16string(reinterpret_cast<const char16_t*>(out), 3), u"abc");
+    EXPECT_EQ(LCMapStringW(kLocaleTestEnUs, NORM_IGNORENONSPACE, L"éà", 4, out, 16), 2);
+    EXPECT_EQ(std::u16string(reinterpret_cast<const char16_t*>(out), 2), u"ea");
+    // Only case mapping works in place.
+    WCHAR text[] = L"ab";
+    EXPECT_EQ(LCMapStringW(kLocaleTestEnUs, LCMAP_BYTEREV, text, -1, text, 3), 0);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
 }
 
 TEST_F(Win32Test, char_upper_and_lower_map_strings_and_single_characters) {
