@@ -5,6 +5,7 @@
 // https://learn.microsoft.com/windows/win32/api/winuser/nf-winuser-isalphaw
 #include <cstring>
 
+#include "rtl/utf.hpp"
 #include "win32/nls.hpp"
 
 using namespace ntio;
@@ -21,37 +22,18 @@ void map_wide(LPWSTR text, std::size_t count, CaseMap map) {
     for (std::size_t i = 0; i < count; ++i) text[i] = map(text[i]);
 }
 
-// The ANSI code page is UTF-8: each well-formed one- to three-byte sequence is mapped in place when its
+// The ANSI code page is UTF-8: each well-formed character of the BMP is mapped in place when its
 // mapping has a UTF-8 form of the same length; anything else is left as it is.
 void map_utf8(char* text, std::size_t count, CaseMap map) {
-    auto* bytes = reinterpret_cast<unsigned char*>(text);
     for (std::size_t i = 0; i < count;) {
-        const unsigned lead = bytes[i];
-        const std::size_t length = lead < 0x80 ? 1 : (lead >= 0xC2 && lead <= 0xDF) ? 2 : (lead >= 0xE0 && lead <= 0xEF) ? 3 : 0;
-        bool whole = length && i + length <= count;
-        for (std::size_t k = 1; whole && k < length; ++k) whole = (bytes[i + k] & 0xC0) == 0x80;
-        if (!whole) {
-            ++i;
-            continue;
+        const win32::nls::Utf8Char c = win32::nls::next_utf8(text + i, count - i);
+        if (c.valid && c.code <= 0xFFFF) {
+            const char16_t mapped = map(static_cast<char16_t>(c.code));
+            char bytes[4];
+            if (mapped != c.code && rtl::utf16_to_utf8(&mapped, 1, bytes, sizeof bytes) == c.length)
+                std::memcpy(text + i, bytes, c.length);
         }
-        char16_t c = length == 1 ? lead : length == 2 ? ((lead & 0x1F) << 6) | (bytes[i + 1] & 0x3F)
-                                                      : ((lead & 0x0F) << 12) | ((bytes[i + 1] & 0x3F) << 6) | (bytes[i + 2] & 0x3F);
-        const bool overlong = (length == 3 && c < 0x800) || (c >= 0xD800 && c <= 0xDFFF);
-        const char16_t m = overlong ? c : map(c);
-        const std::size_t mapped_length = m < 0x80 ? 1 : m < 0x800 ? 2 : 3;
-        if (m != c && mapped_length == length) {
-            if (length == 1) {
-                bytes[i] = static_cast<unsigned char>(m);
-            } else if (length == 2) {
-                bytes[i] = static_cast<unsigned char>(0xC0 | (m >> 6));
-                bytes[i + 1] = static_cast<unsigned char>(0x80 | (m & 0x3F));
-            } else {
-                bytes[i] = static_cast<unsigned char>(0xE0 | (m >> 12));
-                bytes[i + 1] = static_cast<unsigned char>(0x80 | ((m >> 6) & 0x3F));
-                bytes[i + 2] = static_cast<unsigned char>(0x80 | (m & 0x3F));
-            }
-        }
-        i += length;
+        i += c.length;
     }
 }
 

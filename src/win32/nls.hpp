@@ -53,6 +53,21 @@ inline std::u16string_view counted(LPCWSTR text, int count) noexcept {
     return std::u16string_view(units, static_cast<std::size_t>(count));
 }
 
+// The same, but a negative count takes the NUL too (LCMapString, GetStringType).
+inline std::u16string_view counted_with_nul(LPCWSTR text, int count) noexcept {
+    const std::u16string_view view = counted(text, count);
+    return count < 0 ? std::u16string_view(view.data(), view.size() + 1) : view;
+}
+
+// The next character of UTF-8 text (the ANSI code page) of `count` bytes: its code point and length in
+// bytes; an ill-formed sequence is not `valid`.
+struct Utf8Char {
+    char32_t code;
+    std::size_t length;
+    bool valid;
+};
+Utf8Char next_utf8(const char* bytes, std::size_t count) noexcept;
+
 // Case of one UTF-16 code unit: the Rtl tables (NT's upcase table) where they map the unit, else the C
 // library's mapping when it stays a single non-surrogate unit.
 char16_t to_upper(char16_t c) noexcept;

@@ -40,6 +40,28 @@ char16_t to_lower(char16_t c) noexcept {
     return library_case(c, towlower_l(c, ctype_locale()));
 }
 
+// Well-formed UTF-8 only: no overlong forms, surrogates or code points past U+10FFFF. An ill-formed
+// sequence counts one byte, so the caller moves on byte by byte.
+Utf8Char next_utf8(const char* text, std::size_t count) noexcept {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text);
+    const Utf8Char bad{0xFFFD, 1, false};
+    const unsigned lead = bytes[0];
+    const std::size_t length = lead < 0x80                    ? 1
+                               : (lead >= 0xC2 && lead <= 0xDF) ? 2
+                               : (lead >= 0xE0 && lead <= 0xEF) ? 3
+                               : (lead >= 0xF0 && lead <= 0xF4) ? 4
+                                                                : 0;
+    if (!length || length > count) return bad;
+    char32_t code = length == 1 ? lead : lead & (0x7Fu >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+        if ((bytes[k] & 0xC0) != 0x80) return bad;
+        code = (code << 6) | (bytes[k] & 0x3F);
+    }
+    constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kSmallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return bad;
+    return {code, length, true};
+}
+
 // https://learn.microsoft.com/windows/win32/api/stringapiset/nf-stringapiset-getstringtypew (CT_CTYPE1).
 // A code point the C library neither prints nor calls a control (unassigned, or a lone surrogate) is
 // not C1_DEFINED and has no other class.

@@ -1,9 +1,7 @@
 // LCMapStringA/W/Ex for the one-to-one mappings (case, byte reversal, kana, ASCII width), the
-// NORM_IGNORENONSPACE / NORM_IGNORESYMBOLS stripping and sort keys in ntio's approximate order; and
-// GetStringTypeW/ExW for CT_CTYPE1. Hashes, title case and Chinese conversion are not there
-// (ERROR_CALL_NOT_IMPLEMENTED).
+// NORM_IGNORENONSPACE / NORM_IGNORESYMBOLS stripping and sort keys in ntio's approximate order. Hashes,
+// title case and Chinese conversion are not there (ERROR_CALL_NOT_IMPLEMENTED).
 // https://learn.microsoft.com/windows/win32/api/winnls/nf-winnls-lcmapstringex
-// https://learn.microsoft.com/windows/win32/api/stringapiset/nf-stringapiset-getstringtypew
 #include <cstring>
 
 #include "win32/nls.hpp"
@@ -104,19 +102,13 @@ DWORD check_call(DWORD flags, bool locale, const void* source, int source_count,
     return ERROR_SUCCESS;
 }
 
-// The source with its NUL when cchSrc is negative ("the function calculates the string length itself,
-// and null-terminates the mapped string").
-std::u16string_view map_source(LPCWSTR source, int count) {
-    if (count >= 0) return win32::nls::counted(source, count);
-    const std::u16string_view text = win32::nls::counted(source, -1);
-    return std::u16string_view(text.data(), text.size() + 1);
-}
-
 int map_wide(const win32::nls::LocaleData* locale, DWORD flags, LPCWSTR source, int source_count, LPWSTR dest,
              int dest_count) {
     if (const DWORD error = check_call(flags, locale != nullptr, source, source_count, dest, dest_count))
         return fail(error);
-    const std::u16string_view text = map_source(source, source_count);
+    // A negative count takes the NUL too: "the function calculates the string length itself, and
+    // null-terminates the mapped string".
+    const std::u16string_view text = win32::nls::counted_with_nul(source, source_count);
     if (flags & LCMAP_SORTKEY) {
         const std::vector<BYTE> key = map_key(text, flags);
         return copy_result(key.data(), key.size(), dest, dest_count);
@@ -156,28 +148,6 @@ int WINAPI LCMapStringA(LCID Locale, DWORD dwMapFlags, LPCSTR lpSrcStr, int cchS
     }
     const std::string mapped = win32::utf16_to_ansi(map_text(text, dwMapFlags));
     return copy_result(mapped.data(), mapped.size(), lpDestStr, cchDest);
-}
-
-// CT_CTYPE1 only (CT_CTYPE2 and CT_CTYPE3 are ERROR_CALL_NOT_IMPLEMENTED); one WORD per code unit, a
-// surrogate getting none of the classes. "If the application sets the size to any negative integer,
-// the source string is assumed to be null-terminated and the function calculates the size
-// automatically with an additional character for the null termination."
-BOOL WINAPI GetStringTypeW(DWORD dwInfoType, LPCWCH lpSrcStr, int cchSrc, LPWORD lpCharType) {
-    if (dwInfoType != CT_CTYPE1 && dwInfoType != CT_CTYPE2 && dwInfoType != CT_CTYPE3)
-        return fail(ERROR_INVALID_FLAGS);
-    if (!lpSrcStr || !lpCharType || cchSrc == 0 ||
-        static_cast<const void*>(lpSrcStr) == static_cast<const void*>(lpCharType))
-        return fail(ERROR_INVALID_PARAMETER);
-    if (dwInfoType != CT_CTYPE1) return fail(ERROR_CALL_NOT_IMPLEMENTED);
-    const std::u16string_view text = map_source(lpSrcStr, cchSrc);
-    for (std::size_t i = 0; i < text.size(); ++i) lpCharType[i] = win32::nls::ctype1(text[i]);
-    return TRUE;
-}
-
-// The Unicode character types do not depend on the locale, so the Unicode form ignores it.
-BOOL WINAPI GetStringTypeExW(LCID Locale, DWORD dwInfoType, LPCWSTR lpSrcStr, int cchSrc, LPWORD lpCharType) {
-    (void)Locale;
-    return GetStringTypeW(dwInfoType, lpSrcStr, cchSrc, lpCharType);
 }
 
 }  // extern "C"

@@ -332,6 +332,22 @@ TEST_F(Win32Test, get_string_type_gives_ctype1_classes) {
     EXPECT_EQ(two[0], WORD(C1_SPACE | C1_CNTRL | C1_DEFINED));
     EXPECT_EQ(two[1], 0xFFFF);
 
+    // The ANSI forms: one WORD per byte.
+    WORD narrow_types[4] = {};
+    ASSERT_TRUE(GetStringTypeExA(LOCALE_USER_DEFAULT, CT_CTYPE1, "a1.", -1, narrow_types));
+    EXPECT_EQ(narrow_types[0], WORD(C1_LOWER | C1_XDIGIT | C1_ALPHA | C1_DEFINED));
+    EXPECT_EQ(narrow_types[1], WORD(C1_DIGIT | C1_XDIGIT | C1_DEFINED));
+    EXPECT_EQ(narrow_types[2], WORD(C1_PUNCT | C1_DEFINED));
+    EXPECT_EQ(narrow_types[3], WORD(C1_CNTRL | C1_DEFINED));
+    ASSERT_TRUE(GetStringTypeA(kLocaleTestEnUs, CT_CTYPE1, "Z", 1, narrow_types));
+    EXPECT_EQ(narrow_types[0], WORD(C1_UPPER | C1_ALPHA | C1_DEFINED));
+    EXPECT_FALSE(GetStringTypeExA(LOCALE_USER_DEFAULT, CT_CTYPE1, nullptr, 1, narrow_types));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+    EXPECT_FALSE(GetStringTypeExA(LOCALE_USER_DEFAULT, 0x10, "a", 1, narrow_types));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_FLAGS));
+    EXPECT_FALSE(GetStringTypeW(CT_CTYPE1, text, -1, reinterpret_cast<LPWORD>(const_cast<WCHAR*>(text))));
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+
     EXPECT_FALSE(GetStringTypeW(0, text, -1, types));
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_FLAGS));
     EXPECT_FALSE(GetStringTypeW(CT_CTYPE1 | CT_CTYPE2, text, -1, types));

@@ -1,5 +1,5 @@
-/* String mapping and character types (stringapiset.h / winnls.h subset): LCMapString(Ex) for case
- * mapping and byte reversal, and GetStringType(Ex) for CT_CTYPE1. */
+/* String mapping and character types (stringapiset.h / winnls.h subset): LCMapString(Ex) for case,
+ * kana, width, byte reversal, stripping and sort keys, and GetStringType(Ex) for CT_CTYPE1. */
 #ifndef NTIO_SDK_WIN32_STRING_MAP_H
 #define NTIO_SDK_WIN32_STRING_MAP_H
 #include "types.h"
@@ -48,6 +48,10 @@ WINBASEAPI BOOL WINAPI GetStringTypeW(_In_ DWORD dwInfoType, _In_ LPCWCH lpSrcSt
                                       _Out_ LPWORD lpCharType);
 WINBASEAPI BOOL WINAPI GetStringTypeExW(_In_ LCID Locale, _In_ DWORD dwInfoType, _In_ LPCWSTR lpSrcStr,
                                         _In_ int cchSrc, _Out_ LPWORD lpCharType);
+WINBASEAPI BOOL WINAPI GetStringTypeA(_In_ LCID Locale, _In_ DWORD dwInfoType, _In_ LPCSTR lpSrcStr, _In_ int cchSrc,
+                                      _Out_ LPWORD lpCharType);
+WINBASEAPI BOOL WINAPI GetStringTypeExA(_In_ LCID Locale, _In_ DWORD dwInfoType, _In_ LPCSTR lpSrcStr,
+                                        _In_ int cchSrc, _Out_ LPWORD lpCharType);
 NTIO_END_DECLS
 
 #ifdef UNICODE
@@ -55,6 +59,7 @@ NTIO_END_DECLS
 #define GetStringTypeEx GetStringTypeExW
 #else
 #define LCMapString LCMapStringA
+#define GetStringTypeEx GetStringTypeExA
 #endif
 
 #endif /* NTIO_SDK_WIN32_STRING_MAP_H */

@@ -67,6 +67,7 @@ int ntio_usage(void)
         code += LocaleNameToLCID(LOCALE_NAME_SYSTEM_DEFAULT, 0) + (DWORD)IsValidLocale(LOCALE_INVARIANT, LCID_SUPPORTED);
         code += (DWORD)LCMapString(LOCALE_USER_DEFAULT, LCMAP_UPPERCASE, text, -1, text, LOCALE_NAME_MAX_LENGTH);
         code += (DWORD)GetStringTypeW(CT_CTYPE1, L"a1 ", 3, types) + (DWORD)(types[0] & C1_ALPHA);
+        code += (DWORD)GetStringTypeEx(LOCALE_USER_DEFAULT, CT_CTYPE1, text, 1, types);
         code += (DWORD)IsCharAlpha(text[0]) + (DWORD)IsCharUpper(text[1]) + GetUserDefaultUILanguage();
     }
     CloseHandle(handles[0]);
