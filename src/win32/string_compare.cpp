@@ -12,8 +12,8 @@ using win32::nls::fail;
 
 namespace {
 
-// The checks every CompareString form shares (locale, flags, strings), then the comparison. A count
-// "can be negative if the string is null-terminated", so every negative count means that.
+// The checks every CompareString form shares (locale, flags, strings), then the comparison. Learn
+// lets the application supply any negative count for a null-terminated string.
 int compare_wide(const win32::nls::LocaleData* locale, DWORD flags, LPCWCH s1, int count1, LPCWCH s2, int count2) {
     if (flags & ~win32::nls::kCompareFlags) return fail(ERROR_INVALID_FLAGS);
     if (!locale || !s1 || !s2) return fail(ERROR_INVALID_PARAMETER);
