@@ -41,8 +41,10 @@ bool is_symbol(char32_t c) {
     return !(type & (C1_ALPHA | C1_DIGIT)) && (type & (C1_PUNCT | C1_SPACE | C1_CNTRL | C1_BLANK));
 }
 
-// The characters a word sort skips at first: "the hyphen and apostrophe are treated differently from
-// other nonalphanumeric symbols" (Learn, CompareString remarks).
+// The characters a word sort skips at first: "The hyphen and the apostrophe are treated differently
+// from the other nonalphanumeric symbols, in order to ensure that words such as "coop" and "co-op"
+// stay together within a sorted list."
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-lstrcmpw
 bool word_sort_special(char32_t c) { return c == u'-' || c == u'\'' || c == 0x2010 || c == 0x2011 || c == 0x2019; }
 
 enum : std::uint32_t { kSymbol = 1, kDigit = 2, kLetter = 3 };
