@@ -41,6 +41,20 @@
 #if __has_include("win32/code_pages.h")
 #include "win32/code_pages.h"
 #endif
+#if __has_include("win32/locale.h")
+#include "win32/locale.h"
+#endif
+#if __has_include("win32/string_compare.h")
+#include "win32/string_compare.h"
+#endif
+#if __has_include("win32/string_map.h")
+#include "win32/string_map.h"
+#endif
+#ifndef NOUSER
+#if __has_include("win32/characters.h")
+#include "win32/characters.h"
+#endif
+#endif
 #if __has_include("win32/heap.h")
 #include "win32/heap.h"
 #endif

@@ -1,6 +1,6 @@
 /* Code pages and strings (stringapiset.h / winnls.h / winbase.h subset): MultiByteToWideChar and
  * WideCharToMultiByte for the UTF-8 code pages (ntio's ANSI and OEM code pages are UTF-8), GetACP,
- * GetOEMCP, IsValidCodePage and lstrlen. */
+ * GetOEMCP, IsValidCodePage, and the lstr* string routines (lstrcmp compares as CompareString does). */
 #ifndef NTIO_SDK_WIN32_CODE_PAGES_H
 #define NTIO_SDK_WIN32_CODE_PAGES_H
 #include "types.h"
@@ -36,12 +36,32 @@ WINBASEAPI UINT WINAPI GetOEMCP(VOID);
 WINBASEAPI BOOL WINAPI IsValidCodePage(_In_ UINT CodePage);
 WINBASEAPI int WINAPI lstrlenA(_In_opt_ LPCSTR lpString);
 WINBASEAPI int WINAPI lstrlenW(_In_opt_ LPCWSTR lpString);
+WINBASEAPI int WINAPI lstrcmpA(_In_ LPCSTR lpString1, _In_ LPCSTR lpString2);
+WINBASEAPI int WINAPI lstrcmpW(_In_ LPCWSTR lpString1, _In_ LPCWSTR lpString2);
+WINBASEAPI int WINAPI lstrcmpiA(_In_ LPCSTR lpString1, _In_ LPCSTR lpString2);
+WINBASEAPI int WINAPI lstrcmpiW(_In_ LPCWSTR lpString1, _In_ LPCWSTR lpString2);
+WINBASEAPI LPSTR WINAPI lstrcpyA(_Out_ LPSTR lpString1, _In_ LPCSTR lpString2);
+WINBASEAPI LPWSTR WINAPI lstrcpyW(_Out_ LPWSTR lpString1, _In_ LPCWSTR lpString2);
+WINBASEAPI LPSTR WINAPI lstrcpynA(_Out_ LPSTR lpString1, _In_ LPCSTR lpString2, _In_ int iMaxLength);
+WINBASEAPI LPWSTR WINAPI lstrcpynW(_Out_ LPWSTR lpString1, _In_ LPCWSTR lpString2, _In_ int iMaxLength);
+WINBASEAPI LPSTR WINAPI lstrcatA(_Inout_ LPSTR lpString1, _In_ LPCSTR lpString2);
+WINBASEAPI LPWSTR WINAPI lstrcatW(_Inout_ LPWSTR lpString1, _In_ LPCWSTR lpString2);
 NTIO_END_DECLS
 
 #ifdef UNICODE
 #define lstrlen lstrlenW
+#define lstrcmp lstrcmpW
+#define lstrcmpi lstrcmpiW
+#define lstrcpy lstrcpyW
+#define lstrcpyn lstrcpynW
+#define lstrcat lstrcatW
 #else
 #define lstrlen lstrlenA
+#define lstrcmp lstrcmpA
+#define lstrcmpi lstrcmpiA
+#define lstrcpy lstrcpyA
+#define lstrcpyn lstrcpynA
+#define lstrcat lstrcatA
 #endif
 
 #endif /* NTIO_SDK_WIN32_CODE_PAGES_H */

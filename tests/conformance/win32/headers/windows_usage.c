@@ -113,6 +113,27 @@ int ntio_usage(void)
         code += GetProcessId(GetCurrentProcess()) + GetProcessIdOfThread(GetCurrentThread());
         if (code == STILL_ACTIVE) TerminateProcess(GetCurrentProcess(), 1);
         if (!startup.cb) ExitProcess(2);
+        TCHAR text[LOCALE_NAME_MAX_LENGTH];
+        WCHAR wide[LOCALE_NAME_MAX_LENGTH];
+        WORD types[4];
+        DWORD number = 0;
+        lstrcpyn(text, TEXT("Co-op"), LOCALE_NAME_MAX_LENGTH);
+        lstrcat(text, TEXT("!"));
+        CharUpper(text);
+        CharLowerBuff(text, 2);
+        code += (DWORD)(lstrcmpi(text, TEXT("co-op!")) + lstrcmp(text, TEXT("x")) +
+                        CompareString(LOCALE_USER_DEFAULT, NORM_IGNORECASE | SORT_STRINGSORT, text, -1, TEXT("a"), -1));
+        code += (DWORD)CompareStringEx(LOCALE_NAME_INVARIANT, LINGUISTIC_IGNORECASE, L"a", -1, L"A", -1, NULL, NULL, 0);
+        code += (DWORD)CompareStringOrdinal(L"a", -1, L"A", -1, TRUE);
+        code += (DWORD)GetLocaleInfo(GetThreadLocale(), LOCALE_SDECIMAL, text, LOCALE_NAME_MAX_LENGTH);
+        code += (DWORD)GetLocaleInfoEx(LOCALE_NAME_USER_DEFAULT, LOCALE_IFIRSTDAYOFWEEK | LOCALE_RETURN_NUMBER,
+                                       (LPWSTR)&number, sizeof(number) / sizeof(WCHAR));
+        code += (DWORD)LCIDToLocaleName(GetUserDefaultLCID(), wide, LOCALE_NAME_MAX_LENGTH, 0);
+        code += LocaleNameToLCID(LOCALE_NAME_SYSTEM_DEFAULT, 0) + (DWORD)IsValidLocale(LOCALE_INVARIANT, LCID_SUPPORTED);
+        code += (DWORD)LCMapString(LOCALE_USER_DEFAULT, LCMAP_UPPERCASE, text, -1, text, LOCALE_NAME_MAX_LENGTH);
+        code += (DWORD)GetStringTypeW(CT_CTYPE1, L"a1 ", 3, types) + (DWORD)(types[0] & C1_ALPHA);
+        code += (DWORD)GetStringTypeEx(LOCALE_USER_DEFAULT, CT_CTYPE1, text, 1, types);
+        code += (DWORD)IsCharAlpha(text[0]) + (DWORD)IsCharUpper(text[1]) + GetUserDefaultUILanguage();
     }
     CloseHandle(handles[0]);
     CloseHandle(handles[1]);
