@@ -3,7 +3,6 @@
 // which lists them for drivers as the Auxiliary Kernel-Mode Library does.
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/aux_klib/nf-aux_klib-auxklibquerymoduleinformation
 #include <algorithm>
-#include <climits>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -51,7 +50,8 @@ std::string module_path(const void* inside, const std::u16string& image_path) {
 void fill_extended(const LoadedModule& module, AUX_MODULE_EXTENDED_INFO& out) {
     std::memset(&out, 0, sizeof out);
     out.BasicInfo.ImageBase = module.base;
-    out.ImageSize = module.size > ULONG_MAX ? ULONG_MAX : static_cast<ULONG>(module.size);
+    constexpr ULONG kLargest = ~ULONG{0};
+    out.ImageSize = module.size > kLargest ? kLargest : static_cast<ULONG>(module.size);
     // Truncated to the array, NUL-terminated; the file name follows the last backslash.
     const std::size_t length = std::min(module.path.size(), sizeof out.FullPathName - 1);
     std::memcpy(out.FullPathName, module.path.data(), length);

@@ -34,14 +34,18 @@ bool only_the_caller_runs(PEPROCESS process) {
     return true;
 }
 
-// The end of the calling process with `code`: its handles are closed (their files get their
-// cleanup, waiters on the process are released), then the host process exits.
+// The end of the calling process with `code`. When the caller is its only running thread, the
+// process is terminated (its handles are closed, so their files get their cleanup, and waiters on it
+// are released) and, for ExitProcess, the runtime shut down; then the host process exits.
+// NT deviation: Windows kills the process's other threads first; ntio cannot unwind host threads.
+// Terminating the process would end their waits and let them run on, so while another thread runs
+// the host process exits at once, with neither the termination nor the runtime's shutdown (which
+// would wait for that thread).
 [[noreturn]] void end_current_process(PEPROCESS process, UINT code, bool shut_down) {
-    if (process) process->m_manager->terminate_process(process, static_cast<NTSTATUS>(code));
-    // NT deviation: Windows kills the process's other threads; ntio cannot unwind host threads, so
-    // when one still runs the runtime is not shut down (its shutdown would wait for it) and the
-    // host process simply exits.
-    if (shut_down && process && only_the_caller_runs(process)) (void)NtioShutdownSystem();
+    if (process && only_the_caller_runs(process)) {
+        process->m_manager->terminate_process(process, static_cast<NTSTATUS>(code));
+        if (shut_down) (void)NtioShutdownSystem();
+    }
     host::exit_process_now(static_cast<int>(code));
 }
 
