@@ -91,6 +91,9 @@ typedef struct _FAT_FCB {
  * name and not its long one); a rename through the open makes it the new name's. Name tunneling
  * keys a removal through this open by the file's short name then. */
 #define CCB_OPENED_BY_SHORT_NAME 0x08
+/* The handle's last write time is not recorded at its cleanup: the caller set it (CopyFile keeps the
+ * source's time this way) or asked with -1 that this handle's writes leave it alone. */
+#define CCB_KEEP_LAST_WRITE 0x10
 
 typedef struct _FAT_CCB {
     CSHORT NodeTypeCode;

@@ -32,9 +32,11 @@ static VOID FatDeleteFile(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObject)
     ExReleaseResourceLite(&Vcb->Resource);
 }
 
-/* FastFat records the last write in the directory entry when the handle that wrote goes. */
+/* FastFat records the last write in the directory entry when the handle that wrote goes (the
+ * archive bit always; the time unless the handle set it or froze it, CCB_KEEP_LAST_WRITE). */
 static VOID FatRecordWrite(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObject)
 {
+    PFAT_CCB ccb = (PFAT_CCB)FileObject->FsContext2;
     LARGE_INTEGER now;
 
     if (!(FileObject->Flags & FO_FILE_MODIFIED) || Fcb->Deleted || (Vcb->Flags & VCB_DISMOUNTED)) {
@@ -43,7 +45,7 @@ static VOID FatRecordWrite(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObject)
     FatCurrentFatTime(&now);
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
     (void)FatSetEntryInformation(&Vcb->Volume, &Fcb->Dirent, (UCHAR)(Fcb->Dirent.Attributes | FAT_ATTR_ARCHIVE), NULL,
-                                 &now, NULL);
+                                 ccb && (ccb->Flags & CCB_KEEP_LAST_WRITE) ? NULL : &now, NULL);
     FatNotifyChange(Vcb, Fcb, FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_SIZE, FILE_ACTION_MODIFIED);
     ExReleaseResourceLite(&Vcb->Resource);
 }

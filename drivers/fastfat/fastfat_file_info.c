@@ -206,9 +206,18 @@ static LARGE_INTEGER *FatTimeToSet(LARGE_INTEGER *Time)
     return Time->QuadPart == 0 || Time->QuadPart == -1 ? NULL : Time;
 }
 
-static NTSTATUS FatSetBasic(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_BASIC_INFORMATION Info)
+/* FileObject: the handle's; a last write time it sets, or -1 (stop updating it for this handle),
+ * keeps the cleanup of the handle from recording its writes over it.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_file_basic_information
+ * ("request that the file system not update one or more of these members for I/O operations that
+ * are performed on the caller's file handle by setting the appropriate members to -1"). A time set
+ * explicitly stays too, as FastFat keeps it (a guess Learn does not state; CopyFile's copy keeps
+ * its source's last write time by setting it on the handle it wrote through). -2 (resume
+ * updating) is NTFS's and ReFS's only: here it is ignored like 0. */
+static NTSTATUS FatSetBasic(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_OBJECT FileObject, PFILE_BASIC_INFORMATION Info)
 {
     UCHAR attributes = 0xFF;
+    PFAT_CCB ccb = (PFAT_CCB)FileObject->FsContext2;
     NTSTATUS status;
 
     if (Fcb->Header.NodeTypeCode == FAT_NTC_ROOT_DCB) {
@@ -226,6 +235,9 @@ static NTSTATUS FatSetBasic(PFAT_VCB Vcb, PFAT_FCB Fcb, PFILE_BASIC_INFORMATION 
     ExAcquireResourceExclusiveLite(&Vcb->Resource, TRUE);
     status = FatSetEntryInformation(&Vcb->Volume, &Fcb->Dirent, attributes, FatTimeToSet(&Info->CreationTime),
                                     FatTimeToSet(&Info->LastWriteTime), FatTimeToSet(&Info->LastAccessTime));
+    if (NT_SUCCESS(status) && ccb && Info->LastWriteTime.QuadPart != 0 && Info->LastWriteTime.QuadPart != -2) {
+        ccb->Flags |= CCB_KEEP_LAST_WRITE;
+    }
     if (NT_SUCCESS(status)) {
         FatNotifyChange(Vcb, Fcb,
                         (Info->FileAttributes ? FILE_NOTIFY_CHANGE_ATTRIBUTES : 0) |
@@ -554,7 +566,7 @@ NTSTATUS FatSetInformation(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait)
     }
     switch (stack->Parameters.SetFile.FileInformationClass) {
     case FileBasicInformation:
-        status = FatSetBasic(vcb, fcb, (PFILE_BASIC_INFORMATION)buffer);
+        status = FatSetBasic(vcb, fcb, file, (PFILE_BASIC_INFORMATION)buffer);
         break;
     case FileDispositionInformation:
         status = FatSetDisposition(vcb, fcb, file, ((PFILE_DISPOSITION_INFORMATION)buffer)->DeleteFile);

@@ -7,8 +7,10 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -164,6 +166,26 @@ public:
         ObDereferenceObject(m_object);
         m_object = nullptr;
         return status;
+    }
+
+    // An unload with references left on the driver's devices (a file system's volume still closing
+    // on another thread) is deferred: DriverUnload runs on the thread that drops the last one, and
+    // the driver's name leaves \Driver after it (the issue's driver-unload rules: "DriverUnload is
+    // called when all of the driver's devices have no handles or attachments"). Waits for that after
+    // unload(), so that a test reading what DriverUnload writes (a RAM disk's image) does not race
+    // it. Bounded, so that a reference leaked for good fails the test instead of hanging it.
+    bool wait_unloaded() const {
+        const std::u16string path = u"\\Driver\\" + u16(m_service);
+        for (int attempt = 0; attempt < 30000; ++attempt) {
+            UNICODE_STRING name = unicode(path);
+            PVOID object = nullptr;
+            if (!NT_SUCCESS(ObReferenceObjectByName(&name, OBJ_CASE_INSENSITIVE, nullptr, 0, *IoDriverObjectType,
+                                                    KernelMode, nullptr, &object)))
+                return true;
+            ObDereferenceObject(object);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return false;
     }
 
 private:

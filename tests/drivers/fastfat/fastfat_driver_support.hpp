@@ -57,10 +57,13 @@ protected:
     }
 
     // Unloads the file system (its volumes go, their data written) and the disk (which writes the
-    // image back), so the host tools see the final image.
+    // image back), so the host tools see the final image. Either unload may finish on another
+    // thread: the last close of a volume's stream file can be the cache manager's.
     void unmount() {
         EXPECT_EQ(m_fs.unload(), STATUS_SUCCESS);
+        EXPECT_TRUE(m_fs.wait_unloaded()) << "fastfat.sys still loaded";
         EXPECT_EQ(m_disk.unload(), STATUS_SUCCESS);
+        EXPECT_TRUE(m_disk.wait_unloaded()) << "ramdisk.sys still loaded";
     }
 
     void expect_fsck_clean() {

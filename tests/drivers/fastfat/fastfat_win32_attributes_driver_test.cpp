@@ -116,6 +116,44 @@ TEST_F(FastFatWin32Test, file_times_by_handle_and_setting_them_needs_write_attri
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_HANDLE));
 }
 
+// A last write time the handle sets is not overwritten when the handle's writes are recorded at its
+// close, and -1 keeps the handle's writes from changing it (FILE_BASIC_INFORMATION on Learn).
+TEST_F(FastFatWin32Test, a_last_write_time_set_on_a_writing_handle_survives_its_close) {
+    FILETIME past;  // 2020-01-01 00:00:00 UTC, an even second
+    past.dwLowDateTime = static_cast<DWORD>(132223104000000000ULL);
+    past.dwHighDateTime = static_cast<DWORD>(132223104000000000ULL >> 32);
+    HANDLE h = CreateFileW(L"X:\\kept.txt", GENERIC_WRITE, 0, nullptr, CREATE_NEW, 0, nullptr);
+    ASSERT_NE(h, INVALID_HANDLE_VALUE) << GetLastError();
+    DWORD done = 0;
+    ASSERT_TRUE(WriteFile(h, "data", 4, &done, nullptr));
+    ASSERT_TRUE(SetFileTime(h, nullptr, nullptr, &past)) << GetLastError();
+    ASSERT_TRUE(WriteFile(h, "more", 4, &done, nullptr));  // after the set: the set time still stands
+    EXPECT_TRUE(CloseHandle(h));
+    WIN32_FILE_ATTRIBUTE_DATA data{};
+    ASSERT_TRUE(GetFileAttributesExW(L"X:\\kept.txt", GetFileExInfoStandard, &data));
+    EXPECT_EQ(as_u64(data.ftLastWriteTime), as_u64(past));
+    EXPECT_EQ(data.nFileSizeLow, 8u);
+    EXPECT_NE(data.dwFileAttributes & FILE_ATTRIBUTE_ARCHIVE, 0u);
+
+    // -1 on another handle: its writes leave the time alone.
+    h = CreateFileW(L"X:\\kept.txt", GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);
+    ASSERT_NE(h, INVALID_HANDLE_VALUE) << GetLastError();
+    FILETIME frozen{0xFFFFFFFFu, 0xFFFFFFFFu};
+    ASSERT_TRUE(SetFileTime(h, nullptr, nullptr, &frozen)) << GetLastError();
+    ASSERT_TRUE(WriteFile(h, "x", 1, &done, nullptr));
+    EXPECT_TRUE(CloseHandle(h));
+    ASSERT_TRUE(GetFileAttributesExW(L"X:\\kept.txt", GetFileExInfoStandard, &data));
+    EXPECT_EQ(as_u64(data.ftLastWriteTime), as_u64(past));
+
+    // A handle that only writes records its close's time.
+    h = CreateFileW(L"X:\\kept.txt", GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);
+    ASSERT_NE(h, INVALID_HANDLE_VALUE) << GetLastError();
+    ASSERT_TRUE(WriteFile(h, "y", 1, &done, nullptr));
+    EXPECT_TRUE(CloseHandle(h));
+    ASSERT_TRUE(GetFileAttributesExW(L"X:\\kept.txt", GetFileExInfoStandard, &data));
+    EXPECT_GT(as_u64(data.ftLastWriteTime), as_u64(past));
+}
+
 TEST_F(FastFatWin32Test, copy_file_copies_data_attributes_and_last_write_time) {
     constexpr std::size_t kSize = 200 * 1024 + 123;  // several chunks and a tail
     write_file(L"X:\\source.bin", kSize);
