@@ -217,6 +217,10 @@ NTSYSAPI NTSTATUS NTAPI NtQueueApcThread(_In_ HANDLE ThreadHandle, _In_ PPS_APC_
                                          _In_opt_ PVOID ApcArgument3);
 NTSYSAPI NTSTATUS NTAPI NtTestAlert(VOID);
 NTSYSAPI NTSTATUS NTAPI NtAlertThread(_In_ HANDLE ThreadHandle);
+/* Thread suspension: each returns the suspend count before the call (THREAD_SUSPEND_RESUME). */
+NTSYSAPI NTSTATUS NTAPI NtSuspendThread(_In_ HANDLE ThreadHandle, _Out_opt_ PULONG PreviousSuspendCount);
+NTSYSAPI NTSTATUS NTAPI NtResumeThread(_In_ HANDLE ThreadHandle, _Out_opt_ PULONG PreviousSuspendCount);
+NTSYSAPI NTSTATUS NTAPI NtAlertResumeThread(_In_ HANDLE ThreadHandle, _Out_opt_ PULONG PreviousSuspendCount);
 
 NTSYSAPI NTSTATUS NTAPI NtCreateDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
                                                 _In_ POBJECT_ATTRIBUTES ObjectAttributes);

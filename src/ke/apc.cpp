@@ -273,12 +273,16 @@ namespace ntio::ke {
 
 // https://learn.microsoft.com/windows-hardware/drivers/kernel/waits-and-apcs
 void request_thread_termination(_KTHREAD* thread) noexcept {
-    DispatcherGuard guard;
-    if (thread->m_termination_requested) return;
-    thread->m_termination_requested = true;
-    if (is_waiting_locked(thread) &&
-        termination_interrupts_locked(thread, thread->m_wait_mode, thread->m_wait_alertable, thread->m_wait_irql))
-        unwait_locked(thread, thread->m_wait_mode == UserMode ? STATUS_USER_APC : STATUS_ALERTED);
+    {
+        DispatcherGuard guard;
+        if (thread->m_termination_requested) return;
+        thread->m_termination_requested = true;
+        if (is_waiting_locked(thread) &&
+            termination_interrupts_locked(thread, thread->m_wait_mode, thread->m_wait_alertable, thread->m_wait_irql))
+            unwait_locked(thread, thread->m_wait_mode == UserMode ? STATUS_USER_APC : STATUS_ALERTED);
+    }
+    // A suspended thread could not reach its end: NT resumes it by force (KeForceResumeThread).
+    force_resume_thread(thread);
 }
 
 }  // namespace ntio::ke

@@ -157,6 +157,9 @@ thread_local NTSTATUS t_system_thread_status = STATUS_SUCCESS;
 void system_thread_main(void* raw) {
     auto* thread = static_cast<_KTHREAD*>(raw);
     bind_current_thread(thread);
+    // Kernel APCs queued before the thread ran (the suspend APC of a thread created suspended) are
+    // delivered before its start routine, as NT's thread start-up delivers them at PASSIVE_LEVEL.
+    deliver_kernel_apcs_if_pending(thread);
     std::jmp_buf exit_point;
     PNTIO_SEH_FRAME const seh_top = rtl::t_seh.top;
     t_system_thread_status = STATUS_SUCCESS;

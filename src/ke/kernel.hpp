@@ -113,6 +113,17 @@ void signal_object(DISPATCHER_HEADER* object);
 // thread exits before returning to user mode). Any IRQL <= DISPATCH_LEVEL.
 void request_thread_termination(_KTHREAD* thread) noexcept;
 
+// Thread suspension (thread_suspend.cpp), what NtSuspendThread and NtResumeThread do once the
+// handle is checked. suspend_thread raises the count (STATUS_SUSPEND_COUNT_EXCEEDED at
+// MAXIMUM_SUSPEND_COUNT, STATUS_THREAD_IS_TERMINATING once the thread's end began) and, from zero,
+// queues the suspend APC; resume_thread lowers it and lets the thread go at zero. Both give the
+// count before the call. force_resume_thread clears it (termination, which a suspended thread must
+// reach). initialize_suspension prepares a new thread object.
+void initialize_suspension(_KTHREAD* thread) noexcept;
+NTSTATUS suspend_thread(_KTHREAD* thread, ULONG* previous_count) noexcept;
+NTSTATUS resume_thread(_KTHREAD* thread, ULONG* previous_count) noexcept;
+void force_resume_thread(_KTHREAD* thread) noexcept;
+
 // User-mode mutant release (NtReleaseMutant): STATUS_MUTANT_NOT_OWNED when the caller does not own
 // it (instead of the THREAD_NOT_MUTEX_OWNER bugcheck of KeReleaseMutex); *previous_count gets the
 // state before release. `abandoned` releases it for good as abandoned (owner terminating).

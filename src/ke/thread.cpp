@@ -111,6 +111,7 @@ void initialize_thread(_KTHREAD* t, System& system, PEPROCESS process) {
     InitializeListHead(&t->m_active_timers);
     t->m_active_timer_lock = 0;
     t->m_apc_queueable = true;
+    initialize_suspension(t);
     t->m_exit_status = STATUS_PENDING;
     t->m_create_time = host::system_time();
     t->m_unique_id = g_next_thread_id.fetch_add(1, std::memory_order_relaxed);

@@ -115,6 +115,14 @@ struct _KTHREAD {
     // runs): GetThreadTimes.
     std::int64_t m_create_time = 0;
     std::atomic<std::int64_t> m_exit_time{0};
+
+    // ---- Suspension (thread_suspend.cpp): NT's suspend count, suspend APC and the event the
+    // APC's normal routine waits on while the count is above zero. The count and the event's
+    // clearing are guarded by m_suspend_lock.
+    KSPIN_LOCK m_suspend_lock = 0;
+    ULONG m_suspend_count = 0;
+    KAPC m_suspend_apc{};
+    KEVENT m_resume_event{};
 };
 
 static_assert(offsetof(_KTHREAD, m_own_wait_blocks[0].Object) + sizeof(PVOID) - offsetof(_KTHREAD, m_wait_word) <= 64,

@@ -1,7 +1,7 @@
 // kernel32 threads: CreateThread (an NT thread of the calling process on a new host thread, started
 // through the kernel like PsCreateSystemThread but in the application's process and in user mode),
 // ExitThread (which runs the thread's FLS callbacks first), GetExitCodeThread, GetThreadId,
-// GetThreadIOPendingFlag and QueueUserAPC. ntio has no NtCreateThreadEx or NtQueryInformationThread
+// GetThreadIOPendingFlag, QueueUserAPC, and SuspendThread / ResumeThread over the Nt services. ntio has no NtCreateThreadEx or NtQueryInformationThread
 // yet, so this file uses the ke/ob internals those services would use.
 #include <exception>
 #include <new>
@@ -65,11 +65,6 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwSt
         SetLastError(ERROR_INVALID_PARAMETER);
         return nullptr;
     }
-    // NT deviation: no thread suspension yet, so CREATE_SUSPENDED is refused instead of honoured.
-    if (dwCreationFlags & CREATE_SUSPENDED) {
-        SetLastError(ERROR_NOT_SUPPORTED);
-        return nullptr;
-    }
     PEPROCESS process = ob::current_process();
     if (!process) {
         win32::set_last_nt_error(STATUS_INVALID_HANDLE);
@@ -94,6 +89,9 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwSt
     ke::initialize_thread(thread, system, process);
     // Our own reference: the thread may run, finish and release itself before the handle exists.
     auto keep = ob::ObRef<_KTHREAD>::share(thread);
+    // CREATE_SUSPENDED: a suspend count of 1 before the thread runs; its suspend APC is delivered
+    // before the start routine, so the routine waits for ResumeThread.
+    if (dwCreationFlags & CREATE_SUSPENDED) (void)ke::suspend_thread(thread, nullptr);
     NTSTATUS status = system.kernel().start_thread(thread, thread_start, block);
     if (!NT_SUCCESS(status)) {
         manager.threads().release_thread(thread);
@@ -134,6 +132,30 @@ BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode) {
     }
     *lpExitCode = code;
     return TRUE;
+}
+
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-suspendthread
+// THREAD_SUSPEND_RESUME; (DWORD)-1 and the last error on failure (ERROR_SIGNAL_REFUSED, the Win32
+// form of STATUS_SUSPEND_COUNT_EXCEEDED, past MAXIMUM_SUSPEND_COUNT).
+DWORD WINAPI SuspendThread(HANDLE hThread) {
+    ULONG previous = 0;
+    NTSTATUS status = NtSuspendThread(hThread, &previous);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return static_cast<DWORD>(-1);
+    }
+    return previous;
+}
+
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-resumethread
+DWORD WINAPI ResumeThread(HANDLE hThread) {
+    ULONG previous = 0;
+    NTSTATUS status = NtResumeThread(hThread, &previous);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return static_cast<DWORD>(-1);
+    }
+    return previous;
 }
 
 DWORD WINAPI GetThreadId(HANDLE Thread) {

@@ -1,4 +1,4 @@
-/* Threads, their priorities, times and descriptions, and user APCs (processthreadsapi.h subset). A
+/* Threads, their priorities, times and descriptions, suspension and user APCs (processthreadsapi.h subset). A
  * thread made by CreateThread is an NT thread of the calling process: its handle waits for its end
  * and gives its exit code. */
 #ifndef NTIO_SDK_WIN32_THREADS_H
@@ -8,6 +8,10 @@
 
 #define STILL_ACTIVE ((DWORD)0x00000103L)
 #define CREATE_SUSPENDED 0x00000004
+/* winnt.h: the most a thread's suspend count can reach (also the DDK's, in ke.h). */
+#ifndef MAXIMUM_SUSPEND_COUNT
+#define MAXIMUM_SUSPEND_COUNT MAXCHAR
+#endif
 #define STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000
 
 /* Thread priority values, relative to the process's priority class. */
@@ -40,6 +44,9 @@ WINBASEAPI BOOL WINAPI GetExitCodeThread(_In_ HANDLE hThread, _Out_ LPDWORD lpEx
 WINBASEAPI DWORD WINAPI GetThreadId(_In_ HANDLE Thread);
 WINBASEAPI BOOL WINAPI GetThreadIOPendingFlag(_In_ HANDLE hThread, _Out_ PBOOL lpIOIsPending);
 WINBASEAPI DWORD WINAPI QueueUserAPC(_In_ PAPCFUNC pfnAPC, _In_ HANDLE hThread, _In_ ULONG_PTR dwData);
+/* The previous suspend count, or (DWORD)-1 with the last error set. */
+WINBASEAPI DWORD WINAPI SuspendThread(_In_ HANDLE hThread);
+WINBASEAPI DWORD WINAPI ResumeThread(_In_ HANDLE hThread);
 WINBASEAPI int WINAPI GetThreadPriority(_In_ HANDLE hThread);
 WINBASEAPI BOOL WINAPI SetThreadPriority(_In_ HANDLE hThread, _In_ int nPriority);
 WINBASEAPI BOOL WINAPI GetThreadPriorityBoost(_In_ HANDLE hThread, _Out_ PBOOL pDisablePriorityBoost);

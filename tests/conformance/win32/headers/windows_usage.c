@@ -26,6 +26,7 @@ int ntio_usage(void)
     handles[0] = CreateEvent(&sa, TRUE, FALSE, TEXT("Local\\ntio-usage"));
     handles[1] = CreateThread(NULL, 0, start, NULL, 0, &id);
     QueueUserAPC(apc, GetCurrentThread(), 0);
+    if (ResumeThread(handles[1]) > MAXIMUM_SUSPEND_COUNT && SuspendThread(handles[1]) == (DWORD)-1) return 1;
     if (WaitForMultipleObjects(2, handles, TRUE, INFINITE) == WAIT_FAILED) return (int)GetLastError();
     GetExitCodeThread(handles[1], &code);
     OutputDebugString(TEXT("done\n"));
