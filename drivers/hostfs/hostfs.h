@@ -99,6 +99,10 @@ NTSTATUS HostfsNameOfFd(_In_ PHOSTFS_DEVICE_EXTENSION Extension, _In_ int Fd, _O
 VOID HostfsTimes(_In_ const HOSTFS_STAT *Stat, _Out_ PLARGE_INTEGER Creation, _Out_ PLARGE_INTEGER Access,
                  _Out_ PLARGE_INTEGER Write, _Out_ PLARGE_INTEGER Change);
 
+/* ---- hostfs_directory.c ---- */
+/* Frees the CCB's directory listing. */
+VOID HostfsFreeListing(_Inout_ PHOSTFS_CCB Ccb);
+
 /* ---- dispatch routines ---- */
 _Dispatch_type_(IRP_MJ_CREATE) DRIVER_DISPATCH HostfsCreate;
 _Dispatch_type_(IRP_MJ_READ) DRIVER_DISPATCH HostfsRead;

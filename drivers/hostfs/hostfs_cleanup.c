@@ -48,18 +48,12 @@ NTSTATUS HostfsClose(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
     PFILE_OBJECT file = IoGetCurrentIrpStackLocation(Irp)->FileObject;
     PHOSTFS_FCB fcb;
     PHOSTFS_CCB ccb;
-    ULONG i;
 
     if (!HostfsContextOf(file, &fcb, &ccb)) {
         return HostfsComplete(Irp, STATUS_SUCCESS, 0);
     }
     HostfsCloseFd(ccb->Fd);
-    for (i = 0; i < ccb->EntryCount; ++i) {
-        ExFreePoolWithTag(ccb->Entries[i], HOSTFS_TAG);
-    }
-    if (ccb->Entries) {
-        ExFreePoolWithTag(ccb->Entries, HOSTFS_TAG);
-    }
+    HostfsFreeListing(ccb);
     if (ccb->Mask.Buffer) {
         ExFreePoolWithTag(ccb->Mask.Buffer, HOSTFS_TAG);
     }

@@ -7,8 +7,9 @@
  * (STATUS_INVALID_DEVICE_REQUEST): the host's changes are not watched.
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mn-query-directory */
 #include "hostfs.h"
+#include "fs_answers.h"
 
-static VOID HostfsFreeListing(_Inout_ PHOSTFS_CCB Ccb)
+VOID HostfsFreeListing(_Inout_ PHOSTFS_CCB Ccb)
 {
     ULONG i;
     for (i = 0; i < Ccb->EntryCount; ++i) {
@@ -85,40 +86,7 @@ static NTSTATUS HostfsReadListing(_In_ PHOSTFS_FCB Fcb, _Inout_ PHOSTFS_CCB Ccb,
     return status;
 }
 
-/* Sets the handle's search mask (upcased for a case-insensitive match); NULL or empty means "*". */
-static NTSTATUS HostfsSetSearchMask(_Inout_ PHOSTFS_CCB Ccb, _In_opt_ PUNICODE_STRING Mask)
-{
-    UNICODE_STRING star = RTL_CONSTANT_STRING(L"*");
-    PUNICODE_STRING source = (Mask && Mask->Length) ? Mask : &star;
-    UNICODE_STRING upcased;
 
-    upcased.Buffer = (PWCHAR)ExAllocatePoolWithTag(PagedPool, source->Length, HOSTFS_TAG);
-    if (!upcased.Buffer) {
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    upcased.Length = 0;
-    upcased.MaximumLength = source->Length;
-    (void)RtlUpcaseUnicodeString(&upcased, source, FALSE);
-    if (Ccb->Mask.Buffer) {
-        ExFreePoolWithTag(Ccb->Mask.Buffer, HOSTFS_TAG);
-    }
-    Ccb->Mask = upcased;
-    return STATUS_SUCCESS;
-}
-
-/* Where the name goes in each class's entry, 0 for a class this driver does not answer. */
-static ULONG HostfsNameOffset(_In_ FILE_INFORMATION_CLASS Class)
-{
-    switch (Class) {
-    case FileDirectoryInformation: return FIELD_OFFSET(FILE_DIRECTORY_INFORMATION, FileName);
-    case FileFullDirectoryInformation: return FIELD_OFFSET(FILE_FULL_DIR_INFORMATION, FileName);
-    case FileBothDirectoryInformation: return FIELD_OFFSET(FILE_BOTH_DIR_INFORMATION, FileName);
-    case FileNamesInformation: return FIELD_OFFSET(FILE_NAMES_INFORMATION, FileName);
-    case FileIdBothDirectoryInformation: return FIELD_OFFSET(FILE_ID_BOTH_DIR_INFORMATION, FileName);
-    case FileIdFullDirectoryInformation: return FIELD_OFFSET(FILE_ID_FULL_DIR_INFORMATION, FileName);
-    default: return 0;
-    }
-}
 
 /* Fills one entry (zeroed, NameOffset bytes at least); the name is copied by the caller. */
 static VOID HostfsFillEntry(_In_ FILE_INFORMATION_CLASS Class, _In_ const HOSTFS_STAT *Stat,
@@ -172,7 +140,7 @@ static NTSTATUS HostfsQueryDirectory(_In_ PHOSTFS_FCB Fcb, _Inout_ PHOSTFS_CCB C
 {
     FILE_INFORMATION_CLASS class = Stack->Parameters.QueryDirectory.FileInformationClass;
     ULONG length = Stack->Parameters.QueryDirectory.Length;
-    ULONG nameOffset = HostfsNameOffset(class);
+    ULONG nameOffset = DrvDirectoryNameOffset(class);
     BOOLEAN single = (Stack->Flags & SL_RETURN_SINGLE_ENTRY) != 0;
     BOOLEAN first = !Ccb->EnumStarted;
     PUCHAR buffer = (PUCHAR)Irp->AssociatedIrp.SystemBuffer;
@@ -187,7 +155,7 @@ static NTSTATUS HostfsQueryDirectory(_In_ PHOSTFS_FCB Fcb, _Inout_ PHOSTFS_CCB C
     }
     /* The mask is the first query's; a restart may give a new one. */
     if (first || ((Stack->Flags & SL_RESTART_SCAN) && Stack->Parameters.QueryDirectory.FileName)) {
-        status = HostfsSetSearchMask(Ccb, Stack->Parameters.QueryDirectory.FileName);
+        status = DrvSetSearchMask(&Ccb->Mask, Stack->Parameters.QueryDirectory.FileName, HOSTFS_TAG);
         if (!NT_SUCCESS(status)) {
             return status;
         }
@@ -266,7 +234,7 @@ NTSTATUS HostfsDirectoryControl(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP I
     if (stack->MinorFunction != IRP_MN_QUERY_DIRECTORY) {
         return HostfsComplete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
     }
-    if (HostfsNameOffset(stack->Parameters.QueryDirectory.FileInformationClass) == 0) {
+    if (DrvDirectoryNameOffset(stack->Parameters.QueryDirectory.FileInformationClass) == 0) {
         return HostfsComplete(Irp, STATUS_INVALID_INFO_CLASS, 0);
     }
     path = (PCHAR)ExAllocatePoolWithTag(PagedPool, 2 * HOSTFS_MAX_PATH, HOSTFS_TAG);

@@ -4,6 +4,7 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-query-information
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-set-information */
 #include "hostfs.h"
+#include "fs_answers.h"
 
 /* The host keeps no creation time in stat(2): the last write time stands for it (a guess at the
  * least surprising value; docs/nt-deviations.md). */
@@ -43,18 +44,6 @@ static VOID HostfsFillStandard(_In_ const HOSTFS_STAT *Stat, _In_ PHOSTFS_FCB Fc
     Info->Directory = Stat->Directory ? TRUE : FALSE;
 }
 
-/* FILE_NAME_INFORMATION: as much of the name as fits; STATUS_BUFFER_OVERFLOW when it does not. */
-static NTSTATUS HostfsFillName(_In_ PCUNICODE_STRING Name, _Out_ PFILE_NAME_INFORMATION Info, _In_ ULONG Length,
-                               _Out_ PULONG Used)
-{
-    ULONG room = Length - FIELD_OFFSET(FILE_NAME_INFORMATION, FileName);
-    ULONG copy = Name->Length <= room ? Name->Length : room;
-
-    Info->FileNameLength = Name->Length;
-    RtlCopyMemory(Info->FileName, Name->Buffer, copy);
-    *Used = FIELD_OFFSET(FILE_NAME_INFORMATION, FileName) + copy;
-    return copy < Name->Length ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
-}
 
 static NTSTATUS HostfsQueryFile(_In_ PHOSTFS_DEVICE_EXTENSION Extension, _In_ PHOSTFS_FCB Fcb, _In_ PHOSTFS_CCB Ccb,
                                 _In_ PFILE_OBJECT FileObject, _In_ FILE_INFORMATION_CLASS Class, _Out_ PVOID Buffer,
@@ -114,7 +103,7 @@ static NTSTATUS HostfsQueryFile(_In_ PHOSTFS_DEVICE_EXTENSION Extension, _In_ PH
         *Used = sizeof(FILE_POSITION_INFORMATION);
         break;
     case FileNameInformation:
-        status = HostfsFillName(&name, (PFILE_NAME_INFORMATION)Buffer, Length, Used);
+        status = DrvFillName(&name, (PFILE_NAME_INFORMATION)Buffer, Length, Used);
         break;
     case FileNetworkOpenInformation: {
         PFILE_NETWORK_OPEN_INFORMATION info = (PFILE_NETWORK_OPEN_INFORMATION)Buffer;
@@ -143,7 +132,7 @@ static NTSTATUS HostfsQueryFile(_In_ PHOSTFS_DEVICE_EXTENSION Extension, _In_ PH
         info->InternalInformation.IndexNumber.QuadPart = (LONGLONG)stat.Inode;
         info->EaInformation.EaSize = 0;
         info->PositionInformation.CurrentByteOffset = FileObject->CurrentByteOffset;
-        status = HostfsFillName(&name, &info->NameInformation, Length - FIELD_OFFSET(FILE_ALL_INFORMATION, NameInformation),
+        status = DrvFillName(&name, &info->NameInformation, Length - FIELD_OFFSET(FILE_ALL_INFORMATION, NameInformation),
                                 &nameUsed);
         *Used = FIELD_OFFSET(FILE_ALL_INFORMATION, NameInformation) + nameUsed;
         break;

@@ -5,33 +5,13 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-query-volume-information
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/ns-ntifs-_file_fs_attribute_information */
 #include "hostfs.h"
+#include "fs_answers.h"
 
 #ifndef FILE_CASE_PRESERVED_NAMES
 #define FILE_CASE_PRESERVED_NAMES 0x00000002
 #define FILE_UNICODE_ON_DISK 0x00000004
 #endif
 
-/* Copies the fixed part and as much of the variable part as fits; STATUS_BUFFER_OVERFLOW when
- * something did not ([MS-FSCC]: the structure is filled as far as possible). */
-static NTSTATUS HostfsCopyOut(_Out_ PVOID Buffer, _In_ ULONG Length, _In_ const VOID *Fixed, _In_ ULONG FixedLength,
-                              _In_opt_ const VOID *Tail, _In_ ULONG TailLength, _Out_ PULONG Used)
-{
-    ULONG room;
-
-    if (Length < FixedLength) {
-        return STATUS_INFO_LENGTH_MISMATCH;
-    }
-    RtlCopyMemory(Buffer, Fixed, FixedLength);
-    room = Length - FixedLength;
-    if (room > TailLength) {
-        room = TailLength;
-    }
-    if (room != 0) {
-        RtlCopyMemory((PUCHAR)Buffer + FixedLength, Tail, room);
-    }
-    *Used = FixedLength + room;
-    return room < TailLength ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
-}
 
 /* The host's fragment size as one 512-byte-sector-based allocation unit (a 4096-byte block is 8
  * sectors of 512 bytes; a block size that is not a multiple of 512 is one "sector"). */
@@ -62,7 +42,7 @@ static NTSTATUS HostfsQueryVolume(_In_ PDEVICE_OBJECT Device, _In_ FS_INFORMATIO
         info.VolumeSerialNumber = extension->SerialNumber;
         info.VolumeLabelLength = 0;
         info.SupportsObjects = FALSE;
-        return HostfsCopyOut(Buffer, Length, &info, FIELD_OFFSET(FILE_FS_VOLUME_INFORMATION, VolumeLabel), NULL, 0,
+        return DrvCopyOut(Buffer, Length, &info, FIELD_OFFSET(FILE_FS_VOLUME_INFORMATION, VolumeLabel), NULL, 0,
                              Used);
     }
     case FileFsSizeInformation:
@@ -78,7 +58,7 @@ static NTSTATUS HostfsQueryVolume(_In_ PDEVICE_OBJECT Device, _In_ FS_INFORMATIO
             info.AvailableAllocationUnits.QuadPart = (LONGLONG)volume.AvailableBlocks;
             info.SectorsPerAllocationUnit = sectorsPerUnit;
             info.BytesPerSector = bytesPerSector;
-            return HostfsCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
+            return DrvCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
         } else {
             FILE_FS_FULL_SIZE_INFORMATION info;
             info.TotalAllocationUnits.QuadPart = (LONGLONG)volume.TotalBlocks;
@@ -86,14 +66,14 @@ static NTSTATUS HostfsQueryVolume(_In_ PDEVICE_OBJECT Device, _In_ FS_INFORMATIO
             info.ActualAvailableAllocationUnits.QuadPart = (LONGLONG)volume.FreeBlocks;
             info.SectorsPerAllocationUnit = sectorsPerUnit;
             info.BytesPerSector = bytesPerSector;
-            return HostfsCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
+            return DrvCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
         }
     case FileFsDeviceInformation: {
         /* A disk file system's volume: GetDriveType says DRIVE_FIXED. */
         FILE_FS_DEVICE_INFORMATION info;
         info.DeviceType = FILE_DEVICE_DISK;
         info.Characteristics = Device->Characteristics;
-        return HostfsCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
+        return DrvCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
     }
     case FileFsAttributeInformation: {
         static const WCHAR name[] = L"HostFS";
@@ -101,7 +81,7 @@ static NTSTATUS HostfsQueryVolume(_In_ PDEVICE_OBJECT Device, _In_ FS_INFORMATIO
         info.FileSystemAttributes = FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK;
         info.MaximumComponentNameLength = 255;
         info.FileSystemNameLength = sizeof(name) - sizeof(WCHAR);
-        return HostfsCopyOut(Buffer, Length, &info, FIELD_OFFSET(FILE_FS_ATTRIBUTE_INFORMATION, FileSystemName), name,
+        return DrvCopyOut(Buffer, Length, &info, FIELD_OFFSET(FILE_FS_ATTRIBUTE_INFORMATION, FileSystemName), name,
                              info.FileSystemNameLength, Used);
     }
     default:
