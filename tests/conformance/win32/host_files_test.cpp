@@ -4,13 +4,11 @@
 // https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-createfilew
 // https://learn.microsoft.com/windows/win32/debug/system-error-codes--0-499-
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "support/host_directory.hpp"
 #include "win32_test_support.hpp"
 
 namespace ntio::test {
@@ -20,38 +18,19 @@ class HostFilesTest : public Win32Test {
 protected:
     void SetUp() override {
         Win32Test::SetUp();
-        char pattern[] = "/tmp/ntio-c-XXXXXX";
-        ASSERT_NE(mkdtemp(pattern), nullptr);
-        m_host = pattern;
-    }
-    void TearDown() override {
-        Win32Test::TearDown();
-        std::error_code ignored;
-        std::filesystem::remove_all(m_host, ignored);
+        ASSERT_FALSE(m_dir.path().empty());
     }
     // C:\tmp\ntio-c-...\<name> ("\\x.txt").
     std::u16string dos(const std::string& name = "") const {
         std::u16string path = u"C:";
-        for (char c : m_host + name) path.push_back(c == '/' ? u'\\' : static_cast<char16_t>(c));
+        for (char c : m_dir.path() + name) path.push_back(c == '/' ? u'\\' : static_cast<char16_t>(c));
         return path;
     }
     static LPCWSTR w(const std::u16string& s) { return reinterpret_cast<LPCWSTR>(s.c_str()); }
-    std::string host(const std::string& name) const {
-        std::string path = m_host;
-        for (char c : name) path.push_back(c == '\\' ? '/' : c);
-        return path;
-    }
-    std::string get_host(const std::string& name) const {
-        std::ifstream in(host(name), std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }
-    bool host_exists(const std::string& name) const {
-        struct stat st;
-        return stat(host(name).c_str(), &st) == 0;
-    }
-    std::string m_host;
+    std::string host(const std::string& name) const { return m_dir.host(name); }
+    std::string get_host(const std::string& name) const { return m_dir.read(name); }
+    bool host_exists(const std::string& name) const { return m_dir.exists(name); }
+    HostDirectory m_dir{"ntio-c-"};
 };
 
 TEST_F(HostFilesTest, create_write_read_and_delete_a_host_file_through_c) {

@@ -4,17 +4,15 @@
 // checks of what the driver did.
 #pragma once
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "driver_test_support.hpp"
+#include "support/host_directory.hpp"
 
 #include <ntifs.h>
 
@@ -26,15 +24,8 @@ class HostfsTest : public SystemTest {
 protected:
     void SetUp() override {
         SystemTest::SetUp();
-        char pattern[] = "/tmp/ntio-hostfs-XXXXXX";
-        ASSERT_NE(mkdtemp(pattern), nullptr);
-        m_host = pattern;
-    }
-
-    void TearDown() override {
-        SystemTest::TearDown();
-        std::error_code ignored;
-        std::filesystem::remove_all(m_host, ignored);
+        ASSERT_FALSE(m_dir.path().empty());
+        m_host = m_dir.path();
     }
 
     // The test directory's NT name on the volume ("\Device\HostFs\tmp\ntio-hostfs-..."), plus `name`
@@ -45,29 +36,10 @@ protected:
         return path;
     }
 
-    // The host path of `name` ("\\a.txt" or "/a.txt").
-    std::string host(const std::string& name = "") const {
-        std::string path = m_host;
-        for (char c : name) path.push_back(c == '\\' ? '/' : c);
-        return path;
-    }
-
-    void put_host(const std::string& name, const std::string& data) {
-        std::ofstream out(host(name), std::ios::binary);
-        out << data;
-    }
-
-    std::string get_host(const std::string& name) const {
-        std::ifstream in(host(name), std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }
-
-    bool host_exists(const std::string& name) const {
-        struct stat st;
-        return stat(host(name).c_str(), &st) == 0;
-    }
+    std::string host(const std::string& name = "") const { return m_dir.host(name); }
+    void put_host(const std::string& name, const std::string& data) { m_dir.write(name, data); }
+    std::string get_host(const std::string& name) const { return m_dir.read(name); }
+    bool host_exists(const std::string& name) const { return m_dir.exists(name); }
 
     // NtCreateFile of an NT name, synchronous.
     static NTSTATUS create_nt(const std::u16string& path, HANDLE* h, ULONG disposition, ACCESS_MASK access,
@@ -130,6 +102,7 @@ protected:
         return names;
     }
 
+    HostDirectory m_dir{"ntio-hostfs-"};
     std::string m_host;
 };
 
