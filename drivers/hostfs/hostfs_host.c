@@ -36,7 +36,8 @@ static void HostfsFromStat(const struct stat *st, HOSTFS_STAT *out)
 
 int HostfsOpen(const char *path, int how)
 {
-    int flags = O_CLOEXEC;
+    /* O_NONBLOCK: opening a FIFO must not wait for its other end (a read then fails at once). */
+    int flags = O_CLOEXEC | O_NONBLOCK;
     int fd;
     if (how & HOSTFS_OPEN_PATH) {
         flags |= O_PATH;
@@ -191,6 +192,26 @@ int HostfsFdPath(int fd, char *out, unsigned long size)
     return (int)n;
 }
 
+int HostfsCanRemove(int fd)
+{
+    char path[4096];
+    char *slash;
+    int length = HostfsFdPath(fd, path, sizeof(path));
+    if (length < 0) {
+        return length;
+    }
+    slash = strrchr(path, '/');
+    if (!slash) {
+        return -EINVAL;
+    }
+    if (slash == path) {
+        slash[1] = '\0';
+    } else {
+        *slash = '\0';
+    }
+    return access(path, W_OK | X_OK) == 0 ? 0 : -errno;
+}
+
 int HostfsSetTimes(int fd, long long access_time, long long write_time)
 {
     char path[64];
@@ -289,6 +310,9 @@ unsigned int HostfsStatus(int negative_errno)
         return 0xC00000D4U; /* STATUS_NOT_SAME_DEVICE */
     case EINVAL:
         return 0xC000000DU; /* STATUS_INVALID_PARAMETER */
+    case ESPIPE:
+        /* A FIFO or socket: no data at an offset, as a directory has none. */
+        return 0xC0000010U; /* STATUS_INVALID_DEVICE_REQUEST */
     case ELOOP:
         return 0xC000003BU; /* STATUS_OBJECT_PATH_SYNTAX_BAD */
     case EFBIG:

@@ -57,6 +57,9 @@ int HostfsRenamePath(const char *from, const char *to, int replace);
 int HostfsSetTimes(int fd, long long access_time, long long write_time);
 /* Sets or clears the owner write bit (the read-only attribute) of the descriptor's file. */
 int HostfsSetOwnerWritable(int fd, int writable);
+/* Whether this process may remove the descriptor's file: write and search permission on the
+ * directory that holds it (access(2)). 0 or -errno. */
+int HostfsCanRemove(int fd);
 /* The current path of the descriptor's file (readlink of /proc/self/fd/N), NUL-terminated: its
  * length, or -errno. */
 int HostfsFdPath(int fd, char *out, unsigned long size);

@@ -221,7 +221,8 @@ static BOOLEAN HostfsDirectoryEmpty(_In_ int Fd)
 
 /* FileDispositionInformation: the file is deleted when its last handle closes. A read-only file or
  * the root cannot be (STATUS_CANNOT_DELETE), nor a directory with names in it
- * (STATUS_DIRECTORY_NOT_EMPTY). Lock held.
+ * (STATUS_DIRECTORY_NOT_EMPTY), nor a file whose host directory this process may not change
+ * (STATUS_ACCESS_DENIED). Lock held.
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/ns-ntddk-_file_disposition_information */
 static NTSTATUS HostfsSetDisposition(_In_ PHOSTFS_FCB Fcb, _In_ PHOSTFS_CCB Ccb, _In_ BOOLEAN Delete)
 {
@@ -244,6 +245,12 @@ static NTSTATUS HostfsSetDisposition(_In_ PHOSTFS_FCB Fcb, _In_ PHOSTFS_CCB Ccb,
     }
     if (stat.Directory && !HostfsDirectoryEmpty(Ccb->Fd)) {
         return STATUS_DIRECTORY_NOT_EMPTY;
+    }
+    /* The host would refuse the removal at the last cleanup: refused now, as NTFS refuses a delete
+     * the file's directory does not allow. */
+    error = HostfsCanRemove(Ccb->Fd);
+    if (error != 0) {
+        return (NTSTATUS)HostfsStatus(error);
     }
     Fcb->DeletePending = TRUE;
     return STATUS_SUCCESS;

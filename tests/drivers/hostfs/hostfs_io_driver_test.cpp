@@ -61,6 +61,17 @@ TEST_F(HostfsTest, a_directory_has_no_data_to_read) {
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
+// A FIFO has no data at an offset: the open does not wait for a writer and a read fails at once.
+TEST_F(HostfsTest, a_host_fifo_opens_and_reads_without_waiting_for_a_writer) {
+    ASSERT_EQ(mkfifo(host("/fifo").c_str(), 0644), 0);
+    HANDLE h = nullptr;
+    ASSERT_EQ(create("/fifo", &h, FILE_OPEN, GENERIC_READ), STATUS_SUCCESS);
+    char buffer[8];
+    IO_STATUS_BLOCK iosb{};
+    EXPECT_EQ(read_at(h, buffer, sizeof(buffer), 0, &iosb), STATUS_INVALID_DEVICE_REQUEST);
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+}
+
 TEST_F(HostfsTest, byte_range_locks_stop_the_other_handles_reads_and_writes) {
     put_host("/lock.bin", "0123456789");
     HANDLE owner = nullptr;
