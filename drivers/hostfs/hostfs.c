@@ -19,6 +19,18 @@ NTSTATUS HostfsComplete(_Inout_ PIRP Irp, _In_ NTSTATUS Status, _In_ ULONG_PTR I
     return Status;
 }
 
+VOID HostfsLock(_In_ PHOSTFS_DEVICE_EXTENSION Extension)
+{
+    KeEnterCriticalRegion();
+    ExAcquireResourceExclusiveLite(&Extension->Lock, TRUE);
+}
+
+VOID HostfsUnlock(_In_ PHOSTFS_DEVICE_EXTENSION Extension)
+{
+    ExReleaseResourceLite(&Extension->Lock);
+    KeLeaveCriticalRegion();
+}
+
 BOOLEAN HostfsContextOf(_In_ PFILE_OBJECT FileObject, _Out_ PHOSTFS_FCB *Fcb, _Out_ PHOSTFS_CCB *Ccb)
 {
     *Fcb = (PHOSTFS_FCB)FileObject->FsContext;
@@ -131,6 +143,8 @@ static NTSTATUS HostfsReadRoot(_In_ PUNICODE_STRING RegistryPath, _Inout_ PHOSTF
 
 VOID HostfsUnload(_In_ PDRIVER_OBJECT DriverObject)
 {
+    PHOSTFS_DEVICE_EXTENSION extension = (PHOSTFS_DEVICE_EXTENSION)DriverObject->DeviceObject->DeviceExtension;
+    ExDeleteResourceLite(&extension->Lock);
     IoDeleteDevice(DriverObject->DeviceObject);
 }
 
@@ -155,7 +169,6 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
         return status;
     }
     extension = (PHOSTFS_DEVICE_EXTENSION)device->DeviceExtension;
-    ExInitializeFastMutex(&extension->Lock);
     InitializeListHead(&extension->Fcbs);
     status = HostfsReadRoot(RegistryPath, extension);
     if (NT_SUCCESS(status)) {
@@ -163,6 +176,9 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
         if (error != 0 || !root.Directory) {
             status = STATUS_OBJECT_PATH_NOT_FOUND;
         }
+    }
+    if (NT_SUCCESS(status)) {
+        status = ExInitializeResourceLite(&extension->Lock);
     }
     if (!NT_SUCCESS(status)) {
         IoDeleteDevice(device);

@@ -50,7 +50,9 @@ typedef struct _HOSTFS_CCB {
 } HOSTFS_CCB, *PHOSTFS_CCB;
 
 typedef struct _HOSTFS_DEVICE_EXTENSION {
-    FAST_MUTEX Lock;  /* the FCB list and every FCB's counts, share access and delete pending */
+    /* The FCB list and every FCB's counts, share access and delete pending. An ERESOURCE (in a
+     * critical region) rather than a fast mutex: the share-access routines want PASSIVE_LEVEL. */
+    ERESOURCE Lock;
     LIST_ENTRY Fcbs;
     CHAR Root[HOSTFS_MAX_PATH]; /* the host root, no trailing slash ("" for "/") */
     ULONG RootLength;
@@ -58,6 +60,8 @@ typedef struct _HOSTFS_DEVICE_EXTENSION {
 } HOSTFS_DEVICE_EXTENSION, *PHOSTFS_DEVICE_EXTENSION;
 
 /* ---- hostfs.c ---- */
+VOID HostfsLock(_In_ PHOSTFS_DEVICE_EXTENSION Extension);
+VOID HostfsUnlock(_In_ PHOSTFS_DEVICE_EXTENSION Extension);
 NTSTATUS HostfsComplete(_Inout_ PIRP Irp, _In_ NTSTATUS Status, _In_ ULONG_PTR Information);
 /* The FCB and CCB of a file object, FALSE when it is not one of this driver's. */
 BOOLEAN HostfsContextOf(_In_ PFILE_OBJECT FileObject, _Out_ PHOSTFS_FCB *Fcb, _Out_ PHOSTFS_CCB *Ccb);

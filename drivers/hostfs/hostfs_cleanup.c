@@ -17,7 +17,7 @@ NTSTATUS HostfsCleanup(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
         return HostfsComplete(Irp, STATUS_SUCCESS, 0);
     }
     path = (PCHAR)ExAllocatePoolWithTag(PagedPool, HOSTFS_MAX_PATH, HOSTFS_TAG);
-    ExAcquireFastMutex(&extension->Lock);
+    HostfsLock(extension);
     if (!fcb->Directory) {
         (void)FsRtlFastUnlockAll(&fcb->FileLock, file, IoGetRequestorProcess(Irp), NULL);
     }
@@ -35,7 +35,7 @@ NTSTATUS HostfsCleanup(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
         }
         fcb->DeletePending = FALSE;
     }
-    ExReleaseFastMutex(&extension->Lock);
+    HostfsUnlock(extension);
     if (path) {
         ExFreePoolWithTag(path, HOSTFS_TAG);
     }
@@ -58,9 +58,9 @@ NTSTATUS HostfsClose(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp)
         ExFreePoolWithTag(ccb->Mask.Buffer, HOSTFS_TAG);
     }
     ExFreePoolWithTag(ccb, HOSTFS_TAG);
-    ExAcquireFastMutex(&extension->Lock);
+    HostfsLock(extension);
     HostfsDereferenceFcb_locked(fcb);
-    ExReleaseFastMutex(&extension->Lock);
+    HostfsUnlock(extension);
     file->FsContext = NULL;
     file->FsContext2 = NULL;
     return HostfsComplete(Irp, STATUS_SUCCESS, 0);

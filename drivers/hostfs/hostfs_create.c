@@ -328,7 +328,7 @@ static NTSTATUS HostfsCreateFile(_In_ PHOSTFS_DEVICE_EXTENSION Extension, _In_ P
         }
     }
     if (NT_SUCCESS(status)) {
-        ExAcquireFastMutex(&Extension->Lock);
+        HostfsLock(Extension);
         if (Stack->Flags & SL_OPEN_TARGET_DIRECTORY) {
             status = HostfsOpenTarget(create, start, &name, Information);
         } else {
@@ -338,7 +338,7 @@ static NTSTATUS HostfsCreateFile(_In_ PHOSTFS_DEVICE_EXTENSION Extension, _In_ P
                                                : HostfsCreateNew(create, Information);
             }
         }
-        ExReleaseFastMutex(&Extension->Lock);
+        HostfsUnlock(Extension);
     }
     ExFreePoolWithTag(start, HOSTFS_TAG);
     ExFreePoolWithTag(create, HOSTFS_TAG);

@@ -414,7 +414,7 @@ NTSTATUS HostfsSetInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp
     if (!HostfsContextOf(file, &fcb, &ccb)) {
         return HostfsComplete(Irp, STATUS_INVALID_PARAMETER, 0);
     }
-    ExAcquireFastMutex(&extension->Lock);
+    HostfsLock(extension);
     switch (stack->Parameters.SetFile.FileInformationClass) {
     case FileBasicInformation:
         status = HostfsSetBasic(fcb, ccb, (PFILE_BASIC_INFORMATION)buffer);
@@ -442,6 +442,6 @@ NTSTATUS HostfsSetInformation(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp
         status = STATUS_INVALID_PARAMETER;
         break;
     }
-    ExReleaseFastMutex(&extension->Lock);
+    HostfsUnlock(extension);
     return HostfsComplete(Irp, status, 0);
 }

@@ -89,5 +89,43 @@ TEST_F(HostfsTest, a_root_that_is_no_directory_fails_the_load) {
     EXPECT_EQ(hostfs_reload_with_root("/", false), STATUS_SUCCESS);
 }
 
+// Every dispatch routine under the I/O verifier: a request it handled wrongly would bug check.
+TEST_F(HostfsTest, the_requests_pass_the_io_verifier) {
+    std::u16string image = u"hostfs.sys";
+    ASSERT_EQ(RtlWriteRegistryValue(RTL_REGISTRY_CONTROL, L"Session Manager\\Memory Management", L"VerifyDrivers",
+                                    REG_SZ, image.data(), static_cast<ULONG>((image.size() + 1) * sizeof(WCHAR))),
+              STATUS_SUCCESS);
+    ASSERT_EQ(hostfs_reload_with_root("/"), STATUS_SUCCESS);
+    HANDLE h = nullptr;
+    ASSERT_EQ(create("/v.txt", &h, FILE_CREATE, GENERIC_READ | GENERIC_WRITE | DELETE, FILE_DELETE_ON_CLOSE), STATUS_SUCCESS);
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_EQ(write_at(h, "verified", 8, 0, &iosb), STATUS_SUCCESS);
+    char buffer[16];
+    EXPECT_EQ(read_at(h, buffer, sizeof(buffer), 0, &iosb), STATUS_SUCCESS);
+    EXPECT_EQ(read_at(h, buffer, sizeof(buffer), 100, &iosb), STATUS_END_OF_FILE);
+    FILE_STANDARD_INFORMATION standard{};
+    EXPECT_EQ(NtQueryInformationFile(h, &iosb, &standard, sizeof(standard), FileStandardInformation), STATUS_SUCCESS);
+    FILE_FS_SIZE_INFORMATION size{};
+    EXPECT_EQ(NtQueryVolumeInformationFile(h, &iosb, &size, sizeof(size), FileFsSizeInformation), STATUS_SUCCESS);
+    LARGE_INTEGER offset{}, length{};
+    length.QuadPart = 1;
+    EXPECT_EQ(NtLockFile(h, nullptr, nullptr, nullptr, &iosb, &offset, &length, 0, TRUE, TRUE), STATUS_SUCCESS);
+    EXPECT_EQ(NtFlushBuffersFile(h, &iosb), STATUS_SUCCESS);
+    FILE_END_OF_FILE_INFORMATION eof{};
+    eof.EndOfFile.QuadPart = 3;
+    EXPECT_EQ(NtSetInformationFile(h, &iosb, &eof, sizeof(eof), FileEndOfFileInformation), STATUS_SUCCESS);
+    const std::u16string target = nt_path("\\w.txt");
+    std::vector<ULONGLONG> rename((sizeof(FILE_RENAME_INFORMATION) + target.size() * 2) / 8 + 1);
+    auto* info = reinterpret_cast<FILE_RENAME_INFORMATION*>(rename.data());
+    info->FileNameLength = static_cast<ULONG>(target.size() * sizeof(WCHAR));
+    std::memcpy(info->FileName, target.data(), info->FileNameLength);
+    EXPECT_EQ(NtSetInformationFile(h, &iosb, info, static_cast<ULONG>(rename.size() * 8), FileRenameInformation),
+              STATUS_SUCCESS);
+    EXPECT_EQ(get_host("/w.txt"), "ver");
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+    EXPECT_FALSE(host_exists("/w.txt"));
+    EXPECT_EQ(list(""), (std::vector<std::string>{".", ".."}));
+}
+
 }  // namespace
 }  // namespace ntio::test::drivers
