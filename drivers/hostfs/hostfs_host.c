@@ -311,7 +311,8 @@ unsigned int HostfsStatus(int negative_errno)
     case EINVAL:
         return 0xC000000DU; /* STATUS_INVALID_PARAMETER */
     case ESPIPE:
-        /* A FIFO or socket: no data at an offset, as a directory has none. */
+        /* A FIFO or socket: no data at an offset, as a directory has none (a guess: Windows has no
+         * such files). */
         return 0xC0000010U; /* STATUS_INVALID_DEVICE_REQUEST */
     case ELOOP:
         return 0xC000003BU; /* STATUS_OBJECT_PATH_SYNTAX_BAD */

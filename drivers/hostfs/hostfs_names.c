@@ -3,7 +3,7 @@
  * read and a host name equal to it ignoring case is taken (RtlEqualUnicodeString with
  * CaseInSensitive, Windows' upcase table). When several host names differ only in case, the exact
  * spelling wins; otherwise the one lowest in byte order (strcmp), so that the choice is the same
- * every time. A host name that is not valid UTF-8 or holds a character Windows forbids in names
+ * every time (a choice: a Windows directory never holds two such names). A host name that is not valid UTF-8 or holds a character Windows forbids in names
  * (control characters, \ / : * ? " < > |) cannot be named from Windows: listings leave it out and
  * opens do not find it. */
 #include "hostfs.h"
