@@ -207,6 +207,18 @@ TEST_F(HostfsTest, rename_in_place_and_to_another_directory_with_and_without_rep
     auto* name = reinterpret_cast<FILE_NAME_INFORMATION*>(buffer.data());
     ASSERT_EQ(NtQueryInformationFile(h, &iosb, name, 4096, FileNameInformation), STATUS_SUCCESS);
     EXPECT_EQ(hostfs_name_of(*name), nt_path("\\sub\\moved.txt").substr(14));
+
+    // Relative to a directory handle (RootDirectory): back to the test directory.
+    HANDLE top = nullptr;
+    ASSERT_EQ(create("", &top, FILE_OPEN, FILE_LIST_DIRECTORY | FILE_ADD_FILE, FILE_DIRECTORY_FILE), STATUS_SUCCESS);
+    auto relative = hostfs_rename_info(u"back.txt", FALSE);
+    reinterpret_cast<FILE_RENAME_INFORMATION*>(relative.data())->RootDirectory = top;
+    ASSERT_EQ(NtSetInformationFile(h, &iosb, relative.data(), static_cast<ULONG>(relative.size() * 8),
+                                   FileRenameInformation),
+              STATUS_SUCCESS);
+    EXPECT_EQ(get_host("/back.txt"), "payload");
+    EXPECT_FALSE(host_exists("/sub/moved.txt"));
+    EXPECT_EQ(NtClose(top), STATUS_SUCCESS);
     EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
 }
 
