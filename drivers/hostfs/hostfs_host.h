@@ -6,6 +6,8 @@
 #ifndef HOSTFS_HOST_H
 #define HOSTFS_HOST_H
 
+#include "host_status.h"
+
 /* What the driver needs of a stat(2) answer. Times are 100 ns units since 1601 (NT time). */
 typedef struct _HOSTFS_STAT {
     unsigned long long Device;
@@ -71,7 +73,7 @@ void *HostfsDirOpen(const char *path, int *error);
 const char *HostfsDirNext(void *dir);
 void HostfsDirClose(void *dir);
 
-/* The NTSTATUS (as a 32-bit value) -errno stands for. */
-unsigned int HostfsStatus(int negative_errno);
+/* The NTSTATUS (as a 32-bit value) -errno stands for (drivers/common/host_status.c). */
+#define HostfsStatus DrvHostStatus
 
 #endif
