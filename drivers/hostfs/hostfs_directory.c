@@ -1,7 +1,8 @@
 /* IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY: the directory, full, both, names, id-both and
  * id-full classes. The first query of a handle (or a restart) reads the host directory into a
  * listing: "." and ".." first in any directory but the root, as NTFS lists them, then the host's
- * names in the host's order (names that cannot be Windows names left out, hostfs_names.c). The
+ * names in NTFS's order, by upcased name (names that cannot be Windows names left out,
+ * hostfs_names.c). The
  * search mask is set by the first query and matched, upcased, with FsRtlIsNameInExpression. No 8.3
  * short names (ShortNameLength 0). IRP_MN_NOTIFY_CHANGE_DIRECTORY is not supported
  * (STATUS_INVALID_DEVICE_REQUEST): the host's changes are not watched.
@@ -56,6 +57,41 @@ static NTSTATUS HostfsAddEntry(_Inout_ PHOSTFS_CCB Ccb, _Inout_ PULONG Capacity,
     return STATUS_SUCCESS;
 }
 
+/* Whether entry A sorts after B: NTFS keeps a directory's names in the order of their upcased
+ * UTF-16 values, which RtlCompareUnicodeString with CaseInSensitive compares. */
+static BOOLEAN HostfsAfter(_In_ const HOSTFS_ENTRY *A, _In_ const HOSTFS_ENTRY *B)
+{
+    UNICODE_STRING a, b;
+    a.Buffer = (PWCH)A->Name;
+    a.Length = a.MaximumLength = A->NameLength;
+    b.Buffer = (PWCH)B->Name;
+    b.Length = b.MaximumLength = B->NameLength;
+    return RtlCompareUnicodeString(&a, &b, TRUE) > 0;
+}
+
+/* Sorts Entries[First..Count) with a bottom-up merge sort through Scratch (Count pointers). */
+static VOID HostfsSortEntries(_Inout_ PHOSTFS_ENTRY *Entries, _In_ ULONG First, _In_ ULONG Count,
+                              _Inout_ PHOSTFS_ENTRY *Scratch)
+{
+    ULONG width;
+    for (width = 1; width < Count - First; width *= 2) {
+        ULONG start;
+        for (start = First; start < Count; start += 2 * width) {
+            ULONG middle = start + width < Count ? start + width : Count;
+            ULONG end = middle + width < Count ? middle + width : Count;
+            ULONG left = start, right = middle, out = start;
+            while (left < middle || right < end) {
+                if (right >= end || (left < middle && !HostfsAfter(Entries[left], Entries[right]))) {
+                    Scratch[out++] = Entries[left++];
+                } else {
+                    Scratch[out++] = Entries[right++];
+                }
+            }
+        }
+        RtlCopyMemory(Entries + First, Scratch + First, (Count - First) * sizeof(PHOSTFS_ENTRY));
+    }
+}
+
 static NTSTATUS HostfsReadListing(_In_ PHOSTFS_FCB Fcb, _Inout_ PHOSTFS_CCB Ccb, _In_z_ PCSTR Path)
 {
     WCHAR name[256];
@@ -83,6 +119,16 @@ static NTSTATUS HostfsReadListing(_In_ PHOSTFS_FCB Fcb, _Inout_ PHOSTFS_CCB Ccb,
         }
     }
     HostfsDirClose(dir);
+    if (NT_SUCCESS(status) && Ccb->EntryCount > 1) {
+        PHOSTFS_ENTRY *scratch =
+            (PHOSTFS_ENTRY *)ExAllocatePoolWithTag(PagedPool, Ccb->EntryCount * sizeof(PHOSTFS_ENTRY), HOSTFS_TAG);
+        if (!scratch) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        /* "." and ".." stay first. */
+        HostfsSortEntries(Ccb->Entries, Fcb->Root ? 0 : 2, Ccb->EntryCount, scratch);
+        ExFreePoolWithTag(scratch, HOSTFS_TAG);
+    }
     return status;
 }
 

@@ -19,6 +19,30 @@ TEST_F(HostfsTest, a_directory_lists_dot_entries_and_its_host_names) {
     EXPECT_EQ(list("/four"), (std::vector<std::string>{".", ".."}));
 }
 
+// NTFS keeps a directory's names in the order of their upcased values ("B.TXT" before "B2": '.' is 0x2E).
+TEST_F(HostfsTest, names_list_in_upcased_order_after_the_dot_entries) {
+    for (const char* name : {"/b.txt", "/_x", "/A.txt", "/c.txt", "/B2"}) put_host(name, "x");
+    HANDLE h = nullptr;
+    ASSERT_EQ(create("", &h, FILE_OPEN, FILE_LIST_DIRECTORY, FILE_DIRECTORY_FILE), STATUS_SUCCESS);
+    std::vector<ULONGLONG> buffer(512);
+    IO_STATUS_BLOCK iosb{};
+    ASSERT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, buffer.data(), 4096, FileNamesInformation,
+                                   FALSE, nullptr, FALSE),
+              STATUS_SUCCESS);
+    std::vector<std::string> names;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(buffer.data());
+    for (size_t at = 0;;) {
+        auto* entry = reinterpret_cast<const FILE_NAMES_INFORMATION*>(bytes + at);
+        std::string name;
+        for (ULONG i = 0; i < entry->FileNameLength / 2; ++i) name.push_back(static_cast<char>(entry->FileName[i]));
+        names.push_back(name);
+        if (!entry->NextEntryOffset) break;
+        at += entry->NextEntryOffset;
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{".", "..", "A.txt", "b.txt", "B2", "c.txt", "_x"}));
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+}
+
 TEST_F(HostfsTest, the_end_statuses_restart_and_single_entries) {
     put_host("/a.txt", "a");
     put_host("/b.txt", "b");
