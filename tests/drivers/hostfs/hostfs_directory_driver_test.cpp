@@ -134,6 +134,22 @@ TEST_F(HostfsTest, the_entry_classes_carry_sizes_attributes_and_the_host_inode) 
     }
     EXPECT_TRUE(found_file);
     EXPECT_TRUE(found_dir);
+    // Every class puts the name at its own offset: the first entry is "." in each.
+    const std::pair<FILE_INFORMATION_CLASS, size_t> classes[] = {
+        {FileDirectoryInformation, FIELD_OFFSET(FILE_DIRECTORY_INFORMATION, FileName)},
+        {FileFullDirectoryInformation, FIELD_OFFSET(FILE_FULL_DIR_INFORMATION, FileName)},
+        {FileBothDirectoryInformation, FIELD_OFFSET(FILE_BOTH_DIR_INFORMATION, FileName)},
+        {FileIdFullDirectoryInformation, FIELD_OFFSET(FILE_ID_FULL_DIR_INFORMATION, FileName)},
+        {FileNamesInformation, FIELD_OFFSET(FILE_NAMES_INFORMATION, FileName)},
+    };
+    for (const auto& [info_class, name_offset] : classes) {
+        ASSERT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, buffer.data(), 4096, info_class, TRUE,
+                                       nullptr, TRUE),
+                  STATUS_SUCCESS)
+            << info_class;
+        EXPECT_EQ(iosb.Information, name_offset + sizeof(WCHAR)) << info_class;
+        EXPECT_EQ(reinterpret_cast<const WCHAR*>(bytes + name_offset)[0], L'.') << info_class;
+    }
     // An information class no directory answers.
     EXPECT_EQ(NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, buffer.data(), 4096, FileBasicInformation,
                                    FALSE, nullptr, TRUE),
