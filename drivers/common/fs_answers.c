@@ -1,6 +1,7 @@
 /* Answers file systems give the same way (fs_answers.h).
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-query-volume-information
- * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mn-query-directory */
+ * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mn-query-directory
+ * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create */
 #include "fs_answers.h"
 
 NTSTATUS DrvCopyOut(_Out_writes_bytes_(Length) PVOID Buffer, _In_ ULONG Length, _In_ const VOID *Fixed,
@@ -65,5 +66,58 @@ NTSTATUS DrvSetSearchMask(_Inout_ PUNICODE_STRING Mask, _In_opt_ PCUNICODE_STRIN
         ExFreePoolWithTag(Mask->Buffer, Tag);
     }
     *Mask = upcased;
+    return STATUS_SUCCESS;
+}
+
+BOOLEAN DrvOverwrites(_In_ ULONG Disposition)
+{
+    return Disposition == FILE_OVERWRITE || Disposition == FILE_OVERWRITE_IF || Disposition == FILE_SUPERSEDE;
+}
+
+NTSTATUS DrvCheckOpenExisting(_In_ BOOLEAN Directory, _In_ BOOLEAN ReadOnly, _In_ ULONG Disposition, _In_ ULONG Options,
+                              _In_ BOOLEAN TrailingBackslash, _In_ BOOLEAN WriteAccess)
+{
+    BOOLEAN overwrite = DrvOverwrites(Disposition);
+
+    if (Disposition == FILE_CREATE) {
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    if (Directory && (Options & FILE_NON_DIRECTORY_FILE)) {
+        return STATUS_FILE_IS_A_DIRECTORY;
+    }
+    if (!Directory && (Options & FILE_DIRECTORY_FILE)) {
+        return STATUS_NOT_A_DIRECTORY;
+    }
+    if (!Directory && TrailingBackslash) {
+        return STATUS_OBJECT_NAME_INVALID;
+    }
+    if (Directory && overwrite) {
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    if (!Directory && ReadOnly) {
+        if (WriteAccess || overwrite) {
+            return STATUS_ACCESS_DENIED;
+        }
+        if (Options & FILE_DELETE_ON_CLOSE) {
+            return STATUS_CANNOT_DELETE;
+        }
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS DrvCheckCreateNew(_In_ ULONG Disposition, _In_ ULONG Options, _In_ BOOLEAN TrailingBackslash)
+{
+    BOOLEAN directory = (Options & FILE_DIRECTORY_FILE) != 0;
+
+    if (Disposition == FILE_OPEN || Disposition == FILE_OVERWRITE) {
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    }
+    /* NT fact K8: a trailing backslash names a directory. */
+    if (TrailingBackslash && !directory) {
+        return STATUS_OBJECT_NAME_INVALID;
+    }
+    if (directory && Disposition != FILE_CREATE && Disposition != FILE_OPEN_IF) {
+        return STATUS_INVALID_PARAMETER;
+    }
     return STATUS_SUCCESS;
 }

@@ -24,4 +24,23 @@ ULONG DrvDirectoryNameOffset(_In_ FILE_INFORMATION_CLASS Class);
  * or empty Source means "*". The old buffer of *Mask, if any, is freed. */
 NTSTATUS DrvSetSearchMask(_Inout_ PUNICODE_STRING Mask, _In_opt_ PCUNICODE_STRING Source, _In_ ULONG Tag);
 
+/* IRP_MJ_CREATE of an existing file or directory: what its disposition and options allow, before
+ * any other check. FILE_CREATE `STATUS_OBJECT_NAME_COLLISION`; FILE_NON_DIRECTORY_FILE on a directory
+ * `STATUS_FILE_IS_A_DIRECTORY`, FILE_DIRECTORY_FILE on a file `STATUS_NOT_A_DIRECTORY`; a trailing
+ * backslash on a file `STATUS_OBJECT_NAME_INVALID` (NT fact K8); overwriting or superseding a
+ * directory `STATUS_OBJECT_NAME_COLLISION`; a read-only file opened for writing or overwriting
+ * `STATUS_ACCESS_DENIED`, for delete on close `STATUS_CANNOT_DELETE`. WriteAccess: the open asks for
+ * write access. https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create */
+NTSTATUS DrvCheckOpenExisting(_In_ BOOLEAN Directory, _In_ BOOLEAN ReadOnly, _In_ ULONG Disposition, _In_ ULONG Options,
+                              _In_ BOOLEAN TrailingBackslash, _In_ BOOLEAN WriteAccess);
+
+/* IRP_MJ_CREATE of a name that does not exist: FILE_OPEN and FILE_OVERWRITE
+ * `STATUS_OBJECT_NAME_NOT_FOUND`; a trailing backslash without FILE_DIRECTORY_FILE
+ * `STATUS_OBJECT_NAME_INVALID`; a new directory with another disposition than FILE_CREATE or
+ * FILE_OPEN_IF `STATUS_INVALID_PARAMETER`. */
+NTSTATUS DrvCheckCreateNew(_In_ ULONG Disposition, _In_ ULONG Options, _In_ BOOLEAN TrailingBackslash);
+
+/* Whether the disposition replaces an existing file's data (overwrite or supersede). */
+BOOLEAN DrvOverwrites(_In_ ULONG Disposition);
+
 #endif /* NTIO_FS_ANSWERS_H */

@@ -7,6 +7,7 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocreatefile (dispositions and
  * the Information values) */
 #include "hostfs.h"
+#include "fs_answers.h"
 
 #define HOSTFS_WRITE_ACCESS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_ADD_SUBDIRECTORY | FILE_DELETE_CHILD)
 
@@ -90,7 +91,7 @@ static NTSTATUS HostfsOpenExisting(_In_ PHOSTFS_CREATE Create, _Out_ PULONG_PTR 
     const HOSTFS_STAT *stat = &Create->Lookup.Stat;
     BOOLEAN directory = stat->Directory ? TRUE : FALSE;
     ULONG disposition = Create->Disposition;
-    BOOLEAN overwrite = disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF || disposition == FILE_SUPERSEDE;
+    BOOLEAN overwrite = DrvOverwrites(disposition);
     PHOSTFS_FCB fcb;
     NTSTATUS status;
     int how;
@@ -108,30 +109,11 @@ static NTSTATUS HostfsOpenExisting(_In_ PHOSTFS_CREATE Create, _Out_ PULONG_PTR 
             return STATUS_CANNOT_DELETE;
         }
     }
-    if (disposition == FILE_CREATE) {
-        return STATUS_OBJECT_NAME_COLLISION;
-    }
-    if (directory && (Create->Options & FILE_NON_DIRECTORY_FILE)) {
-        return STATUS_FILE_IS_A_DIRECTORY;
-    }
-    if (!directory && (Create->Options & FILE_DIRECTORY_FILE)) {
-        return STATUS_NOT_A_DIRECTORY;
-    }
-    /* NT fact K8: a trailing backslash names a directory. */
-    if (!directory && Create->TrailingBackslash) {
-        return STATUS_OBJECT_NAME_INVALID;
-    }
-    if (directory && overwrite) {
-        return STATUS_OBJECT_NAME_COLLISION;
-    }
-    if (!directory && !stat->OwnerWritable) {
-        /* The read-only attribute: no writing, overwriting or deleting (NTFS's rule). */
-        if ((Create->Access & HOSTFS_WRITE_ACCESS) || overwrite) {
-            return STATUS_ACCESS_DENIED;
-        }
-        if (Create->Options & FILE_DELETE_ON_CLOSE) {
-            return STATUS_CANNOT_DELETE;
-        }
+    /* A file without the owner write bit is read-only: no writing, overwriting or deleting. */
+    status = DrvCheckOpenExisting(directory, !stat->OwnerWritable, disposition, Create->Options,
+                                  Create->TrailingBackslash, (Create->Access & HOSTFS_WRITE_ACCESS) != 0);
+    if (!NT_SUCCESS(status)) {
+        return status;
     }
     fcb = HostfsReferenceFcb_locked(Create->Extension, stat);
     if (!fcb) {
@@ -176,14 +158,9 @@ static NTSTATUS HostfsCreateNew(_In_ PHOSTFS_CREATE Create, _Out_ PULONG_PTR Inf
     int error;
     int fd;
 
-    if (Create->Disposition == FILE_OPEN || Create->Disposition == FILE_OVERWRITE) {
-        return STATUS_OBJECT_NAME_NOT_FOUND;
-    }
-    if (Create->TrailingBackslash && !directory) {
-        return STATUS_OBJECT_NAME_INVALID;
-    }
-    if (directory && Create->Disposition != FILE_CREATE && Create->Disposition != FILE_OPEN_IF) {
-        return STATUS_INVALID_PARAMETER;
+    status = DrvCheckCreateNew(Create->Disposition, Create->Options, Create->TrailingBackslash);
+    if (!NT_SUCCESS(status)) {
+        return status;
     }
     if (directory) {
         error = HostfsMakeDirectory(Create->Lookup.Path);
