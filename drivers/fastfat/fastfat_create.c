@@ -5,6 +5,7 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-create
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocreatefile (dispositions) */
 #include "fastfat.h"
+#include "fs_answers.h"
 
 #define FAT_WRITE_ACCESS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_ADD_SUBDIRECTORY | FILE_DELETE_CHILD)
 
@@ -201,35 +202,16 @@ static NTSTATUS FatOpenExisting(PFAT_CREATE Create, const FAT_DIRENT *Dirent, PU
 {
     BOOLEAN directory = (Dirent->Attributes & FAT_ATTR_DIRECTORY) != 0;
     ULONG disposition = Create->Disposition;
-    BOOLEAN overwrite = disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF ||
-                        disposition == FILE_SUPERSEDE;
+    BOOLEAN overwrite = DrvOverwrites(disposition);
     PFAT_FCB fcb;
     BOOLEAN created = FALSE;
     NTSTATUS oplock = STATUS_SUCCESS;
     NTSTATUS status;
 
-    if (disposition == FILE_CREATE) {
-        return STATUS_OBJECT_NAME_COLLISION;
-    }
-    if (directory && (Create->Options & FILE_NON_DIRECTORY_FILE)) {
-        return STATUS_FILE_IS_A_DIRECTORY;
-    }
-    if (!directory && (Create->Options & FILE_DIRECTORY_FILE)) {
-        return STATUS_NOT_A_DIRECTORY;
-    }
-    if (!directory && Create->TrailingBackslash) {
-        return STATUS_OBJECT_NAME_INVALID;
-    }
-    if (directory && overwrite) {
-        return STATUS_OBJECT_NAME_COLLISION;
-    }
-    if (!directory && (Dirent->Attributes & FAT_ATTR_READ_ONLY)) {
-        if ((Create->Access & FAT_WRITE_ACCESS) || overwrite) {
-            return STATUS_ACCESS_DENIED;
-        }
-        if (Create->Options & FILE_DELETE_ON_CLOSE) {
-            return STATUS_CANNOT_DELETE;
-        }
+    status = DrvCheckOpenExisting(directory, (Dirent->Attributes & FAT_ATTR_READ_ONLY) != 0, disposition,
+                                  Create->Options, Create->TrailingBackslash, (Create->Access & FAT_WRITE_ACCESS) != 0);
+    if (!NT_SUCCESS(status)) {
+        return status;
     }
     fcb = FatFindFcb(Create->Vcb, Dirent->DirectoryCluster, Dirent->DirentIndex);
     if (!fcb) {
@@ -302,15 +284,9 @@ static NTSTATUS FatCreateNew(PFAT_CREATE Create, ULONG Directory, PCUNICODE_STRI
     UCHAR attributes;
     NTSTATUS status;
 
-    if (Create->Disposition == FILE_OPEN || Create->Disposition == FILE_OVERWRITE) {
-        return STATUS_OBJECT_NAME_NOT_FOUND;
-    }
-    /* NT fact K8: a trailing backslash names a directory. */
-    if (Create->TrailingBackslash && !directory) {
-        return STATUS_OBJECT_NAME_INVALID;
-    }
-    if (directory && Create->Disposition != FILE_CREATE && Create->Disposition != FILE_OPEN_IF) {
-        return STATUS_INVALID_PARAMETER;
+    status = DrvCheckCreateNew(Create->Disposition, Create->Options, Create->TrailingBackslash);
+    if (!NT_SUCCESS(status)) {
+        return status;
     }
     if (Create->Vcb->Vpb->RealDevice->Characteristics & FILE_READ_ONLY_DEVICE) {
         return STATUS_MEDIA_WRITE_PROTECTED;

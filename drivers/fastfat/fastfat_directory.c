@@ -6,27 +6,17 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mn-query-directory
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mn-notify-change-directory */
 #include "fastfat.h"
+#include "fs_answers.h"
 
 /* Sets the handle's search mask (upcased for a case-insensitive match); NULL or empty means "*". */
 static NTSTATUS FatSetSearchMask(PFAT_CCB Ccb, PUNICODE_STRING Mask)
 {
-    UNICODE_STRING star = RTL_CONSTANT_STRING(L"*");
-    PUNICODE_STRING source = (Mask && Mask->Length) ? Mask : &star;
-    PWCHAR buffer = (PWCHAR)ExAllocatePoolWithTag(PagedPool, source->Length, FASTFAT_TAG);
-    UNICODE_STRING upcased;
+    NTSTATUS status = DrvSetSearchMask(&Ccb->SearchMask, Mask, FASTFAT_TAG);
 
-    if (!buffer) {
-        return STATUS_INSUFFICIENT_RESOURCES;
+    if (!NT_SUCCESS(status)) {
+        return status;
     }
-    upcased.Buffer = buffer;
-    upcased.Length = 0;
-    upcased.MaximumLength = source->Length;
-    (void)RtlUpcaseUnicodeString(&upcased, source, FALSE);
-    if (Ccb->SearchMask.Buffer) {
-        ExFreePoolWithTag(Ccb->SearchMask.Buffer, FASTFAT_TAG);
-    }
-    Ccb->SearchMask = upcased;
-    if (FsRtlDoesNameContainWildCards(&upcased)) {
+    if (FsRtlDoesNameContainWildCards(&Ccb->SearchMask)) {
         Ccb->Flags |= CCB_MASK_WILD;
     } else {
         Ccb->Flags &= ~CCB_MASK_WILD;
@@ -50,19 +40,6 @@ static BOOLEAN FatMatches(PFAT_CCB Ccb, const FAT_DIRENT *Dirent)
     return FsRtlIsNameInExpression(&Ccb->SearchMask, &name, TRUE, NULL);
 }
 
-/* Where the name goes in each class's entry, 0 for a class this driver does not answer. */
-static ULONG FatNameOffset(FILE_INFORMATION_CLASS Class)
-{
-    switch (Class) {
-    case FileDirectoryInformation: return FIELD_OFFSET(FILE_DIRECTORY_INFORMATION, FileName);
-    case FileFullDirectoryInformation: return FIELD_OFFSET(FILE_FULL_DIR_INFORMATION, FileName);
-    case FileBothDirectoryInformation: return FIELD_OFFSET(FILE_BOTH_DIR_INFORMATION, FileName);
-    case FileNamesInformation: return FIELD_OFFSET(FILE_NAMES_INFORMATION, FileName);
-    case FileIdBothDirectoryInformation: return FIELD_OFFSET(FILE_ID_BOTH_DIR_INFORMATION, FileName);
-    case FileIdFullDirectoryInformation: return FIELD_OFFSET(FILE_ID_FULL_DIR_INFORMATION, FileName);
-    default: return 0;
-    }
-}
 
 /* Fills one entry (Entry has at least NameOffset bytes, zeroed); the name is copied by the caller. */
 static VOID FatFillEntry(PFAT_VCB Vcb, FILE_INFORMATION_CLASS Class, const FAT_DIRENT *Dirent, PUCHAR Entry,
@@ -125,7 +102,7 @@ static NTSTATUS FatQueryDirectory(PFAT_VCB Vcb, PFAT_FCB Fcb, PFAT_CCB Ccb, PIRP
 {
     FILE_INFORMATION_CLASS class = Stack->Parameters.QueryDirectory.FileInformationClass;
     ULONG length = Stack->Parameters.QueryDirectory.Length;
-    ULONG nameOffset = FatNameOffset(class);
+    ULONG nameOffset = DrvDirectoryNameOffset(class);
     BOOLEAN single = (Stack->Flags & SL_RETURN_SINGLE_ENTRY) != 0;
     BOOLEAN first = !(Ccb->Flags & CCB_ENUM_STARTED);
     PUCHAR buffer = (PUCHAR)FatUserBuffer(Irp);
@@ -271,7 +248,7 @@ NTSTATUS FatDirectoryControl(PDEVICE_OBJECT DeviceObject, PIRP Irp, BOOLEAN Wait
     }
     switch (stack->MinorFunction) {
     case IRP_MN_QUERY_DIRECTORY:
-        if (FatNameOffset(stack->Parameters.QueryDirectory.FileInformationClass) == 0) {
+        if (DrvDirectoryNameOffset(stack->Parameters.QueryDirectory.FileInformationClass) == 0) {
             return FatCompleteRequest(Irp, STATUS_INVALID_INFO_CLASS, 0);
         }
         if (!Wait) {

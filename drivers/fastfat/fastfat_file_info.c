@@ -6,6 +6,7 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-set-information
  * [MS-FSCC] 2.4 (the information classes) */
 #include "fastfat.h"
+#include "fs_answers.h"
 
 ULONG FatAttributesOf(UCHAR FatAttributes)
 {
@@ -70,17 +71,6 @@ static VOID FatFillStandard(PFAT_FCB Fcb, PFILE_STANDARD_INFORMATION Info)
     Info->Directory = directory;
 }
 
-/* FILE_NAME_INFORMATION: as much of the name as fits; STATUS_BUFFER_OVERFLOW when it does not. */
-static NTSTATUS FatFillName(PCUNICODE_STRING Name, PFILE_NAME_INFORMATION Info, ULONG Length, PULONG Used)
-{
-    ULONG room = Length - FIELD_OFFSET(FILE_NAME_INFORMATION, FileName);
-    ULONG copy = Name->Length <= room ? Name->Length : room;
-
-    Info->FileNameLength = Name->Length;
-    RtlCopyMemory(Info->FileName, Name->Buffer, copy);
-    *Used = FIELD_OFFSET(FILE_NAME_INFORMATION, FileName) + copy;
-    return copy < Name->Length ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
-}
 
 static NTSTATUS FatQueryFile(PFAT_FCB Fcb, PFILE_OBJECT FileObject, FILE_INFORMATION_CLASS Class, PVOID Buffer,
                              ULONG Length, PULONG Used)
@@ -109,7 +99,7 @@ static NTSTATUS FatQueryFile(PFAT_FCB Fcb, PFILE_OBJECT FileObject, FILE_INFORMA
         *Used = sizeof(FILE_POSITION_INFORMATION);
         break;
     case FileNameInformation:
-        status = FatFillName(&Fcb->FullName, (PFILE_NAME_INFORMATION)Buffer, Length, Used);
+        status = DrvFillName(&Fcb->FullName, (PFILE_NAME_INFORMATION)Buffer, Length, Used);
         break;
     case FileAlternateNameInformation: {
         UNICODE_STRING shortName;
@@ -118,7 +108,7 @@ static NTSTATUS FatQueryFile(PFAT_FCB Fcb, PFILE_OBJECT FileObject, FILE_INFORMA
         }
         shortName.Buffer = Fcb->Dirent.ShortName;
         shortName.Length = shortName.MaximumLength = (USHORT)(Fcb->Dirent.ShortNameLength * sizeof(WCHAR));
-        status = FatFillName(&shortName, (PFILE_NAME_INFORMATION)Buffer, Length, Used);
+        status = DrvFillName(&shortName, (PFILE_NAME_INFORMATION)Buffer, Length, Used);
         break;
     }
     case FileNetworkOpenInformation: {
@@ -153,7 +143,7 @@ static NTSTATUS FatQueryFile(PFAT_FCB Fcb, PFILE_OBJECT FileObject, FILE_INFORMA
         info->InternalInformation.IndexNumber.QuadPart = FatEntryId(Fcb);
         info->EaInformation.EaSize = 0;
         info->PositionInformation.CurrentByteOffset = FileObject->CurrentByteOffset;
-        status = FatFillName(&Fcb->FullName, &info->NameInformation,
+        status = DrvFillName(&Fcb->FullName, &info->NameInformation,
                              Length - FIELD_OFFSET(FILE_ALL_INFORMATION, NameInformation), &nameUsed);
         *Used = FIELD_OFFSET(FILE_ALL_INFORMATION, NameInformation) + nameUsed;
         break;

@@ -3,6 +3,7 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ifs/irp-mj-query-volume-information
  * [MS-FSCC] 2.5 (the file system information classes) */
 #include "fastfat.h"
+#include "fs_answers.h"
 
 /* FastFat's attributes: names keep their case and are Unicode on disk (long names). */
 #ifndef FILE_CASE_PRESERVED_NAMES
@@ -11,27 +12,6 @@
 #endif
 #define FAT_FILE_SYSTEM_ATTRIBUTES (FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK)
 
-/* Copies the fixed part and as much of the variable part as fits; STATUS_BUFFER_OVERFLOW when
- * something did not ([MS-FSCC]: the structure is filled as far as possible). */
-static NTSTATUS FatCopyOut(PVOID Buffer, ULONG Length, const VOID *Fixed, ULONG FixedLength, const VOID *Tail,
-                           ULONG TailLength, PULONG Used)
-{
-    ULONG room;
-
-    if (Length < FixedLength) {
-        return STATUS_INFO_LENGTH_MISMATCH;
-    }
-    RtlCopyMemory(Buffer, Fixed, FixedLength);
-    room = Length - FixedLength;
-    if (room > TailLength) {
-        room = TailLength;
-    }
-    if (room != 0) { /* an empty label has no buffer to copy from */
-        RtlCopyMemory((PUCHAR)Buffer + FixedLength, Tail, room);
-    }
-    *Used = FixedLength + room;
-    return room < TailLength ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
-}
 
 static NTSTATUS FatQueryVolume(PFAT_VCB Vcb, FS_INFORMATION_CLASS Class, PVOID Buffer, ULONG Length, PULONG Used)
 {
@@ -45,7 +25,7 @@ static NTSTATUS FatQueryVolume(PFAT_VCB Vcb, FS_INFORMATION_CLASS Class, PVOID B
         info.VolumeSerialNumber = Vcb->Vpb->SerialNumber;
         info.VolumeLabelLength = Vcb->Vpb->VolumeLabelLength;
         info.SupportsObjects = FALSE;
-        return FatCopyOut(Buffer, Length, &info, FIELD_OFFSET(FILE_FS_VOLUME_INFORMATION, VolumeLabel),
+        return DrvCopyOut(Buffer, Length, &info, FIELD_OFFSET(FILE_FS_VOLUME_INFORMATION, VolumeLabel),
                           Vcb->Vpb->VolumeLabel, Vcb->Vpb->VolumeLabelLength, Used);
     }
     case FileFsSizeInformation: {
@@ -54,7 +34,7 @@ static NTSTATUS FatQueryVolume(PFAT_VCB Vcb, FS_INFORMATION_CLASS Class, PVOID B
         info.AvailableAllocationUnits.QuadPart = freeClusters;
         info.SectorsPerAllocationUnit = Vcb->Volume.SectorsPerCluster;
         info.BytesPerSector = Vcb->Volume.BytesPerSector;
-        return FatCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
+        return DrvCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
     }
     case FileFsFullSizeInformation: {
         FILE_FS_FULL_SIZE_INFORMATION info;
@@ -63,13 +43,13 @@ static NTSTATUS FatQueryVolume(PFAT_VCB Vcb, FS_INFORMATION_CLASS Class, PVOID B
         info.ActualAvailableAllocationUnits.QuadPart = freeClusters;
         info.SectorsPerAllocationUnit = Vcb->Volume.SectorsPerCluster;
         info.BytesPerSector = Vcb->Volume.BytesPerSector;
-        return FatCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
+        return DrvCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
     }
     case FileFsDeviceInformation: {
         FILE_FS_DEVICE_INFORMATION info;
         info.DeviceType = FILE_DEVICE_DISK;
         info.Characteristics = Vcb->Vpb->RealDevice->Characteristics;
-        return FatCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
+        return DrvCopyOut(Buffer, Length, &info, sizeof(info), NULL, 0, Used);
     }
     case FileFsAttributeInformation: {
         FILE_FS_ATTRIBUTE_INFORMATION info;
@@ -78,7 +58,7 @@ static NTSTATUS FatQueryVolume(PFAT_VCB Vcb, FS_INFORMATION_CLASS Class, PVOID B
         info.FileSystemAttributes = FAT_FILE_SYSTEM_ATTRIBUTES;
         info.MaximumComponentNameLength = FAT_MAX_LONG_NAME;
         info.FileSystemNameLength = nameLength;
-        return FatCopyOut(Buffer, Length, &info, FIELD_OFFSET(FILE_FS_ATTRIBUTE_INFORMATION, FileSystemName), name,
+        return DrvCopyOut(Buffer, Length, &info, FIELD_OFFSET(FILE_FS_ATTRIBUTE_INFORMATION, FileSystemName), name,
                           nameLength, Used);
     }
     default:

@@ -2,6 +2,7 @@
  * write with retry on short transfers, fdatasync. The only file of the driver that sees host headers. */
 #define _GNU_SOURCE
 #include "backing_image.h"
+#include "host_status.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,19 +77,10 @@ unsigned int RamdiskImageStatus(int negative_errno)
 {
     switch (-negative_errno) {
     case ENOENT:
-        return 0xC000003AU; /* STATUS_OBJECT_PATH_NOT_FOUND */
-    case EACCES:
-    case EPERM:
+        return 0xC000003AU; /* STATUS_OBJECT_PATH_NOT_FOUND: the image's path is a path */
     case EROFS:
         return 0xC0000022U; /* STATUS_ACCESS_DENIED */
-    case ENOSPC:
-    case EDQUOT:
-        return 0xC000007FU; /* STATUS_DISK_FULL */
-    case ENOMEM:
-        return 0xC000009AU; /* STATUS_INSUFFICIENT_RESOURCES */
-    case EISDIR:
-        return 0xC00000BAU; /* STATUS_FILE_IS_A_DIRECTORY */
     default:
-        return 0xC0000185U; /* STATUS_IO_DEVICE_ERROR */
+        return DrvHostStatus(negative_errno);
     }
 }

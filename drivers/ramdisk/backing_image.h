@@ -1,8 +1,8 @@
 /* The RAM disk's backing image on the host: load it into the disk's memory at start, write dirty
  * regions back and make them durable on flush. Plain C types only, so that this boundary can be
  * compiled against the host's headers and the rest of the driver against the DDK alone.
- * NT deviation: a Windows RAM disk reads its image through ZwCreateFile / ZwReadFile; ntio has no
- * file system for host files yet, so the image is reached with host file calls here. */
+ * NT deviation: a Windows RAM disk reads its image through ZwCreateFile / ZwReadFile; here the image
+ * is reached with host file calls (the RAM disk may start before the host file system). */
 #ifndef RAMDISK_BACKING_IMAGE_H
 #define RAMDISK_BACKING_IMAGE_H
 

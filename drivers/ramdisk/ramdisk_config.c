@@ -70,12 +70,44 @@ static BOOLEAN RamdiskHasPrefix(_In_reads_(Count) const WCHAR *Path, _In_ SIZE_T
     return TRUE;
 }
 
-/* The host directory the drive letter's link \??\X: names (a target starting with '/'). */
+/* The host directory hostfs.sys serves as its volume (the Root value of the Hostfs service's
+ * Parameters key, "/" when absent), into Target (whose buffer holds at least 512 characters). */
+static NTSTATUS RamdiskHostfsRoot(_Inout_ PUNICODE_STRING Target)
+{
+    UNICODE_STRING service = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\Hostfs");
+    UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + 512 * sizeof(WCHAR)];
+    PKEY_VALUE_PARTIAL_INFORMATION info = (PKEY_VALUE_PARTIAL_INFORMATION)buffer;
+    HANDLE key = NULL;
+    ULONG bytes;
+
+    Target->Buffer[0] = L'/';
+    Target->Length = sizeof(WCHAR);
+    if (!NT_SUCCESS(DrvOpenParameters(&service, &key))) {
+        return STATUS_SUCCESS;
+    }
+    if (NT_SUCCESS(DrvQueryValue(key, L"Root", info, sizeof(buffer))) &&
+        (info->Type == REG_SZ || info->Type == REG_EXPAND_SZ)) {
+        bytes = info->DataLength & ~1u;
+        while (bytes >= sizeof(WCHAR) && ((PWCHAR)info->Data)[bytes / sizeof(WCHAR) - 1] == L'\0') {
+            bytes -= sizeof(WCHAR);
+        }
+        if (bytes >= sizeof(WCHAR) && bytes <= Target->MaximumLength) {
+            RtlCopyMemory(Target->Buffer, info->Data, bytes);
+            Target->Length = (USHORT)bytes;
+        }
+    }
+    ZwClose(key);
+    return STATUS_SUCCESS;
+}
+
+/* The host directory the drive letter's link \??\X: names (a target starting with '/', or the host
+ * file system's volume). */
 static NTSTATUS RamdiskDriveRoot(_In_ WCHAR Letter, _Out_writes_(OutSize) PCHAR Out, _In_ SIZE_T OutSize,
                                  _Out_ PSIZE_T Used)
 {
     WCHAR linkBuffer[8] = {L'\\', L'?', L'?', L'\\', Letter, L':', 0};
     WCHAR targetBuffer[512];
+    UNICODE_STRING hostfsDevice = RTL_CONSTANT_STRING(L"\\Device\\HostFs");
     UNICODE_STRING linkName;
     UNICODE_STRING target;
     OBJECT_ATTRIBUTES attributes;
@@ -95,6 +127,13 @@ static NTSTATUS RamdiskDriveRoot(_In_ WCHAR Letter, _Out_writes_(OutSize) PCHAR 
     ZwClose(link);
     if (!NT_SUCCESS(status)) {
         return status;
+    }
+    if (RtlEqualUnicodeString(&target, &hostfsDevice, TRUE)) {
+        /* The host file system's volume: its root is the Hostfs service's Parameters\Root. */
+        status = RamdiskHostfsRoot(&target);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
     }
     if (target.Length < sizeof(WCHAR) || target.Buffer[0] != L'/') {
         return STATUS_OBJECT_PATH_NOT_FOUND;

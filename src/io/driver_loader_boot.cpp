@@ -32,10 +32,12 @@ void make_link(std::u16string_view path, std::u16string_view target) {
 }
 
 // What smss does with Session Manager\DOS Devices (each value a \??\<name> link), and ntio's
-// defaults for what an NT boot volume would give: \??\C: is the host root unless configured, and
-// \SystemRoot is \??\ + CurrentVersion's SystemRoot (C:\Windows).
-// NT deviation: \??\C: links to the host directory "/" (a target starting with '/' names a host
-// directory for image paths), not to a volume device; opening files through it is not supported.
+// defaults for what an NT boot volume would give: \??\C: is the host file system's volume
+// (\Device\HostFs, hostfs.sys) when its service starts with the system, and \SystemRoot is \??\ +
+// CurrentVersion's SystemRoot (C:\Windows). The link is made before the driver loads, as smss makes
+// drive letters for volumes that mount later.
+// NT deviation: without the Hostfs service, \??\C: links to the host directory "/" (a target
+// starting with '/' names a host directory for image paths); files cannot be opened through it.
 void create_dos_device_links() {
     KernelHandle key;
     if (NT_SUCCESS(open_key(kDosDevicesKey, key))) {
@@ -44,7 +46,7 @@ void create_dos_device_links() {
             for (const auto& [name, target] : values)
                 if (!name.empty() && !link_exists(u"\\??\\" + name)) make_link(u"\\??\\" + name, target);
     }
-    if (!link_exists(u"\\??\\C:")) make_link(u"\\??\\C:", u"/");
+    if (!link_exists(u"\\??\\C:")) make_link(u"\\??\\C:", hostfs_starts_with_system() ? kHostfsDevice : std::u16string_view(u"/"));
     if (!link_exists(u"\\SystemRoot")) {
         std::u16string root = u"C:\\Windows";
         KernelHandle version;

@@ -194,6 +194,32 @@ std::u16string to_utf16(std::string_view text) {
     return out;
 }
 
+namespace {
+// The Hostfs service's key, or its subkey `sub`.
+std::u16string hostfs_key(std::u16string_view sub) {
+    std::u16string path;
+    path.reserve(kServicesKeyPath.size() + 8 + sub.size());
+    path.append(kServicesKeyPath).append(u"\\Hostfs").append(sub);
+    return path;
+}
+}  // namespace
+
+bool hostfs_starts_with_system() {
+    KernelHandle key;
+    ULONG start = kServiceDisabled;
+    return NT_SUCCESS(open_key(hostfs_key(u""), key)) &&
+           NT_SUCCESS(query_dword(key.get(), u"Start", start)) && start <= kServiceSystemStart;
+}
+
+std::u16string hostfs_root() {
+    KernelHandle key;
+    std::u16string root;
+    if (NT_SUCCESS(open_key(hostfs_key(u"\\Parameters"), key)) &&
+        NT_SUCCESS(query_string(key.get(), u"Root", root)) && !root.empty() && root.front() == u'/')
+        return root;
+    return u"/";
+}
+
 }  // namespace loader
 
 using namespace loader;
@@ -275,6 +301,8 @@ NTSTATUS resolve_image_path(std::u16string_view image_path, std::string& host_pa
         NTSTATUS status = query_link(link, target);
         if (status == STATUS_OBJECT_NAME_NOT_FOUND) return STATUS_OBJECT_PATH_NOT_FOUND;
         if (!NT_SUCCESS(status)) return status;
+        // The host file system's volume stands for its root directory.
+        if (equal_ignore_case(target, kHostfsDevice)) target = hostfs_root();
         // A host directory target: "/" + "\work\x.sys" is "/work/x.sys".
         const bool host_directory = !target.empty() && target.front() == u'/';
         if (host_directory && !rest.empty())

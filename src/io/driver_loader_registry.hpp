@@ -46,6 +46,13 @@ NTSTATUS query_link(std::u16string_view path, std::u16string& target);
 // Creates a permanent symbolic link `path` -> `target`.
 NTSTATUS create_permanent_link(std::u16string_view path, std::u16string_view target);
 
+// The host file system's volume (drivers/hostfs). \??\C: links to it when the Hostfs service starts
+// with the system; an image path that reaches it is the host file under the directory the service's
+// Parameters\Root names ("/" when absent), so driver and DLL paths on C: keep naming host files.
+inline constexpr std::u16string_view kHostfsDevice = u"\\Device\\HostFs";
+bool hostfs_starts_with_system();
+std::u16string hostfs_root();
+
 // Case-insensitive comparisons (RtlUpcaseUnicodeChar).
 bool equal_ignore_case(std::u16string_view a, std::u16string_view b) noexcept;
 bool starts_with_ignore_case(std::u16string_view text, std::u16string_view prefix) noexcept;

@@ -65,6 +65,51 @@ TEST_F(BootStartTest, boot_and_system_start_services_load_in_group_order) {
     EXPECT_TRUE(object_exists(u"\\SystemRoot"));
 }
 
+std::u16string boot_start_link_target(const char16_t* link) {
+    UNICODE_STRING name = unicode(link);
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, nullptr, nullptr);
+    HANDLE handle = nullptr;
+    if (!NT_SUCCESS(ZwOpenSymbolicLinkObject(&handle, GENERIC_READ, &oa))) return {};
+    WCHAR buffer[256];
+    UNICODE_STRING target{0, sizeof(buffer), buffer};
+    const NTSTATUS status = ZwQuerySymbolicLinkObject(handle, &target, nullptr);
+    ZwClose(handle);
+    if (!NT_SUCCESS(status)) return {};
+    return std::u16string(reinterpret_cast<const char16_t*>(target.Buffer), target.Length / sizeof(WCHAR));
+}
+
+// \??\C: is the host file system's volume when the Hostfs service starts with the system (the
+// default hive); a hive whose Session Manager\DOS Devices names C: keeps its own link. A driver whose
+// ImagePath is a C:\ path loads either way.
+TEST_F(BootStartTest, c_is_the_host_volume_unless_the_hive_configures_it) {
+    std::u16string dos = u"C:" + widen(driver_image("ld_probe.sys"));
+    for (char16_t& c : dos)
+        if (c == u'/') c = u'\\';
+    {
+        System setup(m_options);
+        ServiceSpec spec;
+        spec.start = 1;
+        spec.image_path = dos;
+        create_service(u"ld_probe", spec);
+    }
+    {
+        System system(m_options);
+        EXPECT_EQ(boot_start_link_target(u"\\??\\C:"), u"\\Device\\HostFs");
+        EXPECT_TRUE(object_exists(u"\\Device\\HostFs"));
+        EXPECT_TRUE(object_exists(u"\\Driver\\ld_probe"));
+    }
+    {
+        System setup(m_options);
+        KeyHandle devices(u"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager\\DOS Devices");
+        ASSERT_EQ(devices.status(), STATUS_SUCCESS);
+        devices.set_string(u"C:", u"/");
+    }
+    System system(m_options);
+    EXPECT_EQ(boot_start_link_target(u"\\??\\C:"), u"/");
+    EXPECT_TRUE(object_exists(u"\\Driver\\ld_probe"));
+}
+
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-ioregisterbootdriverreinitialization:
 // a boot driver's reinitialization routine runs once every boot-start driver is loaded, before the
 // system-start ones, with Count 1 and its context.

@@ -208,7 +208,7 @@ TEST_F(DriverLoadingTest, bad_images_give_clear_statuses) {
 }
 
 TEST_F(DriverLoadingTest, image_paths_go_through_drive_letters) {
-    // \??\C: is the host root unless configured.
+    // \??\C: is the host file system's volume, whose root is the host's "/" unless configured.
     std::u16string dos = u"C:" + widen(driver_image("ld_probe.sys"));
     for (char16_t& c : dos)
         if (c == u'/') c = u'\\';

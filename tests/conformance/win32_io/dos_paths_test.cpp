@@ -70,14 +70,18 @@ TEST_F(Win32IoTest, relative_names_open_against_the_current_directory) {
     EXPECT_EQ(g_state.last_create_name, "\\dir\\file");
     CloseHandle(h);
     EXPECT_EQ(full(L"..\\up"), "\\\\.\\W32Io\\up");
-    // No "\??\C:" link exists yet (file systems come later): the open fails with what the namespace
-    // says and the current directory stays where it was.
-    EXPECT_FALSE(SetCurrentDirectoryA("C:\\"));
+    // A drive letter no link names: the open fails with what the namespace says and the current
+    // directory stays where it was.
+    EXPECT_FALSE(SetCurrentDirectoryA("Q:\\"));
     const DWORD error = GetLastError();
     EXPECT_NE(error, static_cast<DWORD>(ERROR_SUCCESS));
     char ansi[MAX_PATH];
     EXPECT_EQ(GetCurrentDirectoryA(MAX_PATH, ansi), 13u);
     EXPECT_EQ(std::string(ansi), "\\\\.\\W32Io\\dir");
+    // C: is the host file system's volume: its root is a directory to stand in.
+    ASSERT_TRUE(SetCurrentDirectoryA("C:\\")) << GetLastError();
+    EXPECT_EQ(GetCurrentDirectoryA(MAX_PATH, ansi), 3u);
+    EXPECT_EQ(std::string(ansi), "C:\\");
 }
 
 TEST_F(Win32IoTest, create_file_dispositions_and_errors) {
