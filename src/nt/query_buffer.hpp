@@ -9,13 +9,18 @@
 
 namespace ntio::nt {
 
+// The alignment a fixed answer's buffer is probed for: a ULONG's, or less for a smaller answer (a
+// BOOLEAN needs none).
+template <class Info>
+inline constexpr ULONG kAnswerAlignment = alignof(Info) < alignof(ULONG) ? alignof(Info) : alignof(ULONG);
+
 template <class Info>
 [[nodiscard]] inline NTSTATUS check_fixed_query(KPROCESSOR_MODE mode, bool class_known, PVOID buffer,
                                                 ULONG length, PULONG return_length) noexcept {
     if (!class_known) return STATUS_INVALID_INFO_CLASS;
     if (length != sizeof(Info)) return STATUS_INFO_LENGTH_MISMATCH;
     if (mode != KernelMode) {
-        NTSTATUS status = probe_for_write(buffer, length, alignof(ULONG));
+        NTSTATUS status = probe_for_write(buffer, length, kAnswerAlignment<Info>);
         if (!NT_SUCCESS(status)) return status;
         if (return_length) {
             status = probe_for_write(return_length, sizeof(ULONG), alignof(ULONG));
@@ -25,9 +30,13 @@ template <class Info>
     return STATUS_SUCCESS;
 }
 
+// The answer goes where check_fixed_query probed, at the alignment it probed for (a structure of
+// LARGE_INTEGERs in a ULONG-aligned buffer too).
 template <class Info>
 inline void write_fixed_query(KPROCESSOR_MODE mode, PVOID buffer, PULONG return_length, const Info& info) noexcept {
-    (void)write_caller(mode, static_cast<Info*>(buffer), info);
+    if (mode == KernelMode) std::memcpy(buffer, &info, sizeof info);
+    else if constexpr (kSingleAccess<Info>) (void)write_caller(mode, static_cast<Info*>(buffer), info);
+    else (void)copy_to_user(buffer, &info, sizeof info, kAnswerAlignment<Info>);
     if (return_length) (void)write_caller(mode, return_length, static_cast<ULONG>(sizeof(Info)));
 }
 

@@ -1,10 +1,12 @@
 // NtSetInformationThread and ZwSetInformationThread: the thread information classes ntio's threads
-// hold (priority, base priority, impersonation token, hidden from the debugger).
+// hold (priority, base priority, impersonation token, hidden from the debugger). The queries are in
+// thread_query_services.cpp.
 #include "nt/current_system.hpp"
 #include <ntio/ntapi.h>
 #include <ntifs.h>
 
 #include "nt/object_reference.hpp"
+#include "nt/thread_reference.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/user_memory.hpp"
 #include "ob/process.hpp"
@@ -17,15 +19,6 @@ namespace {
 // SetThreadPriority's saturation values (THREAD_BASE_PRIORITY_LOWRT / _IDLE in winnt.h).
 constexpr LONG kBasePrioritySaturate = 15;
 constexpr LONG kBasePriorityMax = 2;
-
-// References the thread for a set operation that any of `rights` allows (THREAD_SET_INFORMATION
-// implies THREAD_SET_LIMITED_INFORMATION): STATUS_ACCESS_DENIED when the handle has none of them.
-NTSTATUS reference_thread(HANDLE handle, ACCESS_MASK rights, KPROCESSOR_MODE mode, HandleReference<_ETHREAD>& thread) {
-    NTSTATUS status = thread.reference(handle, 0, *PsThreadType, mode);
-    if (!NT_SUCCESS(status)) return status;
-    if (mode != KernelMode && (thread.info().GrantedAccess & rights) == 0) return STATUS_ACCESS_DENIED;
-    return STATUS_SUCCESS;
-}
 
 }  // namespace
 

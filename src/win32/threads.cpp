@@ -92,6 +92,7 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwSt
         return nullptr;
     }
     ke::initialize_thread(thread, system, process);
+    static_cast<_ETHREAD*>(thread)->m_win32_start_address = reinterpret_cast<PVOID>(lpStartAddress);
     // Our own reference: the thread may run, finish and release itself before the handle exists.
     auto keep = ob::ObRef<_KTHREAD>::share(thread);
     NTSTATUS status = system.kernel().start_thread(thread, thread_start, block);
