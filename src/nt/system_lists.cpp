@@ -148,6 +148,8 @@ std::vector<unsigned char> handle_list(System& system, bool extended) {
     for (const ob::ObRef<_EPROCESS>& process : system.objects().reference_processes()) {
         const auto process_id = reinterpret_cast<ULONG_PTR>(process->m_unique_id);
         process->m_handle_table.for_each([&](HANDLE handle, const ob::HandleInfo& info) {
+            // The lookup's reference, dropped once the entry is read.
+            const ob::ObRef<void> hold = ob::ObRef<void>::adopt(info.object->body());
             SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX entry{};
             entry.Object = info.object->body();
             entry.UniqueProcessId = process_id;
