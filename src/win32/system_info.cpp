@@ -130,6 +130,35 @@ VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo) {
     *lpSystemInfo = info;
 }
 
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getactiveprocessorcount
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getmaximumprocessorcount
+// "If the function fails, the return value is zero": a group other than 0 and ALL_PROCESSOR_GROUPS
+// is ERROR_INVALID_PARAMETER (a guess at the error; ntio has one group).
+DWORD WINAPI GetActiveProcessorCount(WORD GroupNumber) {
+    if (GroupNumber != 0 && GroupNumber != ALL_PROCESSOR_GROUPS) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    SYSTEM_INFO info;
+    GetSystemInfo(&info);
+    return info.dwNumberOfProcessors;
+}
+
+DWORD WINAPI GetMaximumProcessorCount(WORD GroupNumber) {
+    if (GroupNumber != 0 && GroupNumber != ALL_PROCESSOR_GROUPS) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    win32::ensure_system();
+    SYSTEM_PROCESSOR_INFORMATION processor{};
+    NTSTATUS status = NtQuerySystemInformation(SystemProcessorInformation, &processor, sizeof processor, nullptr);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return 0;
+    }
+    return processor.MaximumProcessors;
+}
+
 // A 64-bit process: the native system is the one it runs on.
 VOID WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo) { GetSystemInfo(lpSystemInfo); }
 
