@@ -35,6 +35,9 @@ extern "C" {
 // - ThreadHideFromDebugger, no data. THREAD_SET_INFORMATION.
 // - ThreadPriorityBoost, a ULONG: nonzero disables priority boosting (SetThreadPriorityBoost's
 //   flag, recorded only). THREAD_SET_INFORMATION or THREAD_SET_LIMITED_INFORMATION.
+// - ThreadNameInformation, a THREAD_NAME_INFORMATION: the thread's description (SetThreadDescription
+//   and ThreadNameInformation queries read it; an odd length is STATUS_INVALID_PARAMETER).
+//   THREAD_SET_LIMITED_INFORMATION or THREAD_SET_INFORMATION.
 // The length must be the class's exactly (STATUS_INFO_LENGTH_MISMATCH).
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwsetinformationthread
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-setthreadpriority
@@ -108,6 +111,19 @@ NTSTATUS NTAPI NtSetInformationThread(HANDLE ThreadHandle, THREADINFOCLASS Threa
         status = reference_thread(ThreadHandle, THREAD_SET_INFORMATION | THREAD_SET_LIMITED_INFORMATION, mode, thread);
         if (!NT_SUCCESS(status)) return status;
         thread->m_priority_boost_disabled.store(disable != 0, std::memory_order_relaxed);
+        return STATUS_SUCCESS;
+    }
+    case ThreadNameInformation: {
+        if (ThreadInformationLength != sizeof(THREAD_NAME_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        auto* info = static_cast<PTHREAD_NAME_INFORMATION>(ThreadInformation);
+        std::u16string text;
+        NTSTATUS status = capture_string(mode, info ? &info->ThreadName : nullptr, text);
+        if (!NT_SUCCESS(status)) return status;
+        HandleReference<_ETHREAD> thread;
+        status = reference_thread(ThreadHandle, THREAD_SET_LIMITED_INFORMATION | THREAD_SET_INFORMATION, mode, thread);
+        if (!NT_SUCCESS(status)) return status;
+        std::lock_guard guard(thread->m_description_lock);
+        thread->m_description = std::move(text);
         return STATUS_SUCCESS;
     }
     case ThreadAffinityMask:

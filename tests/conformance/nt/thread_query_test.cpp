@@ -55,6 +55,36 @@ TEST_F(NtTest, thread_priority_boost_and_hiding_read_back_what_was_set) {
     EXPECT_EQ(disabled, 0u);
 }
 
+TEST_F(NtTest, thread_name_set_and_queried_through_the_nt_classes) {
+    THREAD_NAME_INFORMATION set{};
+    RtlInitUnicodeString(&set.ThreadName, L"nt name");
+    ASSERT_EQ(NtSetInformationThread(NtCurrentThread(), ThreadNameInformation, &set, sizeof set), STATUS_SUCCESS);
+    ULONG_PTR buffer[16]{};
+    ULONG written = 0;
+    ASSERT_EQ(NtQueryInformationThread(NtCurrentThread(), ThreadNameInformation, buffer, sizeof buffer, &written),
+              STATUS_SUCCESS);
+    const auto* name = reinterpret_cast<const THREAD_NAME_INFORMATION*>(buffer);
+    EXPECT_EQ(written, sizeof *name + set.ThreadName.Length);
+    EXPECT_EQ(text(name->ThreadName), u"nt name");
+    EXPECT_EQ(reinterpret_cast<const unsigned char*>(name->ThreadName.Buffer),
+              reinterpret_cast<const unsigned char*>(buffer) + sizeof *name);
+
+    THREAD_NAME_INFORMATION odd = set;
+    odd.ThreadName.Length = 3;
+    EXPECT_EQ(NtSetInformationThread(NtCurrentThread(), ThreadNameInformation, &odd, sizeof odd),
+              STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(NtSetInformationThread(NtCurrentThread(), ThreadNameInformation, &set, sizeof set - 1),
+              STATUS_INFO_LENGTH_MISMATCH);
+    // The empty name: no text, a NULL Buffer.
+    THREAD_NAME_INFORMATION empty{};
+    ASSERT_EQ(NtSetInformationThread(NtCurrentThread(), ThreadNameInformation, &empty, sizeof empty), STATUS_SUCCESS);
+    ASSERT_EQ(NtQueryInformationThread(NtCurrentThread(), ThreadNameInformation, buffer, sizeof buffer, &written),
+              STATUS_SUCCESS);
+    EXPECT_EQ(written, sizeof *name);
+    EXPECT_EQ(name->ThreadName.Length, 0u);
+    EXPECT_EQ(name->ThreadName.Buffer, nullptr);
+}
+
 std::atomic<int> g_system_thread_ran{0};
 
 VOID NTAPI short_system_thread(PVOID) {

@@ -169,7 +169,8 @@ NTSYSAPI NTSTATUS NTAPI ZwSetInformationProcess(_In_ HANDLE ProcessHandle,
                                                 _In_reads_bytes_(ProcessInformationLength) PVOID ProcessInformation,
                                                 _In_ ULONG ProcessInformationLength);
 /* ThreadPriority (KPRIORITY 1..31; 16 and up need SeIncreaseBasePriorityPrivilege from user mode) and
- * ThreadHideFromDebugger (no data) need THREAD_SET_INFORMATION; ThreadBasePriority (LONG increment
+ * ThreadHideFromDebugger (no data) need THREAD_SET_INFORMATION; ThreadNameInformation
+ * (THREAD_NAME_INFORMATION, <winternl.h>) THREAD_SET_LIMITED_INFORMATION; ThreadBasePriority (LONG increment
  * -2..2, or +-15 to saturate) THREAD_SET_INFORMATION or THREAD_SET_LIMITED_INFORMATION;
  * ThreadImpersonationToken (a HANDLE to an impersonation token with TOKEN_IMPERSONATE, NULL to revert)
  * THREAD_SET_THREAD_TOKEN. A length other than the class's is STATUS_INFO_LENGTH_MISMATCH; the other
