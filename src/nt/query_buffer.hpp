@@ -3,6 +3,9 @@
 // STATUS_INFO_LENGTH_MISMATCH, and buffers are probed before the object is even looked up.
 #pragma once
 
+#include <cstring>
+#include <vector>
+
 #include <wdm.h>
 
 #include "nt/user_memory.hpp"
@@ -47,6 +50,27 @@ inline void write_fixed_query(KPROCESSOR_MODE mode, PVOID buffer, PULONG return_
     if (!return_length) return STATUS_ACCESS_VIOLATION;
     if (NTSTATUS status = probe_caller_output(mode, return_length); !NT_SUCCESS(status)) return status;
     if (mode != KernelMode) return probe_for_write(buffer, length, sizeof(ULONG));
+    return STATUS_SUCCESS;
+}
+
+// The variable-size answers built whole in a kernel buffer first (NtQuerySystemInformation's lists,
+// ThreadNameInformation): the buffer and the optional length pointer are probed before anything
+// else, and the answer, once it is known to fit, is copied with its length reported.
+[[nodiscard]] inline NTSTATUS probe_built_query(KPROCESSOR_MODE mode, PVOID buffer, ULONG length,
+                                                PULONG return_length, ULONG alignment) noexcept {
+    if (mode == KernelMode) return STATUS_SUCCESS;
+    NTSTATUS status = probe_for_write(buffer, length, alignment);
+    if (NT_SUCCESS(status) && return_length) status = probe_caller_output(mode, return_length);
+    return status;
+}
+
+[[nodiscard]] inline NTSTATUS write_built_query(KPROCESSOR_MODE mode, PVOID buffer, PULONG return_length,
+                                                const std::vector<unsigned char>& answer, ULONG alignment) noexcept {
+    const auto size = static_cast<ULONG>(answer.size());
+    NTSTATUS status = mode == KernelMode ? (std::memcpy(buffer, answer.data(), size), STATUS_SUCCESS)
+                                         : copy_to_user(buffer, answer.data(), size, alignment);
+    if (!NT_SUCCESS(status)) return status;
+    if (return_length) (void)write_caller(mode, return_length, size);
     return STATUS_SUCCESS;
 }
 

@@ -110,11 +110,8 @@ NTSTATUS answer_fixed(KPROCESSOR_MODE mode, PVOID buffer, ULONG length, PULONG r
 // STATUS_INFO_LENGTH_MISMATCH (Learn names none).
 template <class Build>
 NTSTATUS answer_list(KPROCESSOR_MODE mode, PVOID buffer, ULONG length, PULONG return_length, Build&& build) {
-    if (mode != KernelMode) {
-        NTSTATUS status = probe_for_write(buffer, length, alignof(ULONG));
-        if (NT_SUCCESS(status) && return_length) status = probe_caller_output(mode, return_length);
-        if (!NT_SUCCESS(status)) return status;
-    }
+    if (NTSTATUS status = probe_built_query(mode, buffer, length, return_length, alignof(ULONG)); !NT_SUCCESS(status))
+        return status;
     const std::vector<unsigned char> answer = build();
     // A guess: a host that cannot tell the processors' times fails the query as unsuccessful.
     if (answer.empty()) return STATUS_UNSUCCESSFUL;
@@ -123,11 +120,7 @@ NTSTATUS answer_list(KPROCESSOR_MODE mode, PVOID buffer, ULONG length, PULONG re
         if (return_length) (void)write_caller(mode, return_length, needed);
         return STATUS_INFO_LENGTH_MISMATCH;
     }
-    NTSTATUS status = mode == KernelMode ? (std::memcpy(buffer, answer.data(), needed), STATUS_SUCCESS)
-                                         : copy_to_user(buffer, answer.data(), needed, alignof(ULONG));
-    if (!NT_SUCCESS(status)) return status;
-    if (return_length) (void)write_caller(mode, return_length, needed);
-    return STATUS_SUCCESS;
+    return write_built_query(mode, buffer, return_length, answer, alignof(ULONG));
 }
 
 }  // namespace

@@ -76,13 +76,10 @@ NTSTATUS answer_fixed(KPROCESSOR_MODE mode, HANDLE handle, ACCESS_MASK rights, P
 // STATUS_INFO_LENGTH_MISMATCH, room for the structure but not the text STATUS_BUFFER_TOO_SMALL,
 // both with the size needed in *ReturnLength.
 NTSTATUS answer_name(KPROCESSOR_MODE mode, HANDLE handle, PVOID buffer, ULONG length, PULONG return_length) {
-    if (mode != KernelMode) {
-        NTSTATUS status = probe_for_write(buffer, length, alignof(ULONG_PTR));
-        if (NT_SUCCESS(status) && return_length) status = probe_caller_output(mode, return_length);
-        if (!NT_SUCCESS(status)) return status;
-    }
+    NTSTATUS status = probe_built_query(mode, buffer, length, return_length, alignof(ULONG_PTR));
+    if (!NT_SUCCESS(status)) return status;
     HandleReference<_ETHREAD> thread;
-    NTSTATUS status = reference_thread(handle, kQueryLimited, mode, thread);
+    status = reference_thread(handle, kQueryLimited, mode, thread);
     if (!NT_SUCCESS(status)) return status;
     std::u16string text;
     {
@@ -102,11 +99,7 @@ NTSTATUS answer_name(KPROCESSOR_MODE mode, HANDLE handle, PVOID buffer, ULONG le
     if (!text.empty()) name.ThreadName.Buffer = reinterpret_cast<PWCH>(static_cast<char*>(buffer) + sizeof name);
     std::memcpy(answer.data(), &name, sizeof name);
     if (!text.empty()) std::memcpy(answer.data() + sizeof name, text.data(), text_bytes);
-    status = mode == KernelMode ? (std::memcpy(buffer, answer.data(), needed), STATUS_SUCCESS)
-                                : copy_to_user(buffer, answer.data(), needed, alignof(ULONG_PTR));
-    if (!NT_SUCCESS(status)) return status;
-    if (return_length) (void)write_caller(mode, return_length, needed);
-    return STATUS_SUCCESS;
+    return write_built_query(mode, buffer, return_length, answer, alignof(ULONG_PTR));
 }
 
 }  // namespace
