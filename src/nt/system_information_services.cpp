@@ -25,9 +25,12 @@ namespace {
 constexpr ULONG_PTR kLowestUserAddress = 0x10000;                // MM_LOWEST_USER_ADDRESS
 constexpr ULONG_PTR kHighestUserAddress = 0x00007FFFFFFEFFFFull;  // x64's highest user address
 constexpr ULONG kAllocationGranularity = 0x10000;
-// PROCESSOR_ARCHITECTURE_AMD64 and _ARM64 of <winnt.h> (the SDK's, not the DDK's).
-constexpr USHORT kArchitectureAmd64 = 9;
-constexpr USHORT kArchitectureArm64 = 12;
+// PROCESSOR_ARCHITECTURE_ARM64 and _AMD64 of <winnt.h> (the SDK's, not the DDK's).
+#if defined(__aarch64__)
+constexpr USHORT kArchitecture = 12;
+#else
+constexpr USHORT kArchitecture = 9;
+#endif
 
 SYSTEM_BASIC_INFORMATION basic_information() {
     SYSTEM_BASIC_INFORMATION info{};
@@ -53,11 +56,7 @@ SYSTEM_BASIC_INFORMATION basic_information() {
 // NT deviation: ProcessorFeatureBits (the kernel's KF_ flags) are 0.
 SYSTEM_PROCESSOR_INFORMATION processor_information() {
     SYSTEM_PROCESSOR_INFORMATION info{};
-#if defined(__aarch64__)
-    info.ProcessorArchitecture = kArchitectureArm64;
-#else
-    info.ProcessorArchitecture = kArchitectureAmd64;
-#endif
+    info.ProcessorArchitecture = kArchitecture;
 #if defined(__x86_64__) || defined(__i386__)
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
     if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {

@@ -39,8 +39,7 @@ SYSTEM_THREAD_INFORMATION thread_entry(_ETHREAD* thread, HANDLE process_id) {
     SYSTEM_THREAD_INFORMATION entry{};
     entry.Reserved1[1].QuadPart = static_cast<LONGLONG>(ke::thread_cpu_time_ns(thread) / 100);
     entry.Reserved1[2].QuadPart = thread->m_create_time;
-    entry.StartAddress = thread->m_win32_start_address ? thread->m_win32_start_address
-                                                       : reinterpret_cast<PVOID>(thread->m_start_routine);
+    entry.StartAddress = thread->m_start_address.load(std::memory_order_relaxed);
     entry.ClientId.UniqueProcess = process_id;
     entry.ClientId.UniqueThread = thread->m_cid_thread;
     entry.Priority = __atomic_load_n(&thread->m_priority, __ATOMIC_RELAXED);

@@ -113,7 +113,8 @@ extern "C" {
 //   GetExitCodeThread, GetThreadId, GetThreadTimes, GetThreadPriorityBoost and GetThreadDescription
 //   document their rights;
 // - THREAD_QUERY_INFORMATION: ThreadQuerySetWin32StartAddress (PVOID: CreateThread's start
-//   address, or the system thread's start routine; NULL for a host thread ntio adopted),
+//   address, or the system thread's start routine; NULL for a host thread ntio adopted and ntio's
+//   own worker threads),
 //   ThreadIsIoPending (ULONG, as GetThreadIOPendingFlag), ThreadAmILastThread (ULONG) and
 //   ThreadHideFromDebugger (BOOLEAN) - guesses for the last three where Learn names no right.
 // A fixed class's length must be its structure's exactly (STATUS_INFO_LENGTH_MISMATCH), checked
@@ -139,9 +140,8 @@ NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, THREADINFOCLASS Thr
         return answer_fixed(mode, h, kQueryLimited, buffer, length, ReturnLength,
                             +[](_ETHREAD* t) -> ULONG { return ke::is_terminated(t) ? TRUE : FALSE; });
     case ThreadQuerySetWin32StartAddress:
-        return answer_fixed(mode, h, THREAD_QUERY_INFORMATION, buffer, length, ReturnLength, +[](_ETHREAD* t) -> PVOID {
-            return t->m_win32_start_address ? t->m_win32_start_address : reinterpret_cast<PVOID>(t->m_start_routine);
-        });
+        return answer_fixed(mode, h, THREAD_QUERY_INFORMATION, buffer, length, ReturnLength,
+                            +[](_ETHREAD* t) -> PVOID { return t->m_start_address.load(std::memory_order_relaxed); });
     case ThreadIsIoPending:
         return answer_fixed(mode, h, THREAD_QUERY_INFORMATION, buffer, length, ReturnLength,
                             +[](_ETHREAD* t) -> ULONG { return io::thread_irp_count(t) != 0 ? TRUE : FALSE; });

@@ -116,9 +116,10 @@ struct _ETHREAD : _KTHREAD {
     std::atomic<PVOID> m_io_object{nullptr};
     // SetThreadPriorityBoost: recorded and reported only (the host schedules the thread).
     std::atomic<bool> m_priority_boost_disabled{false};
-    // CreateThread's lpStartAddress (NtQueryInformationThread's ThreadQuerySetWin32StartAddress);
-    // null for other threads, whose start routine is _KTHREAD::m_start_routine. Set before it runs.
-    PVOID m_win32_start_address = nullptr;
+    // The start address NtQueryInformationThread and NtQuerySystemInformation report: CreateThread's
+    // lpStartAddress, PsCreateSystemThread's StartRoutine; null for adopted host threads and ntio's
+    // own worker threads. Set before the thread starts, read by others at any time.
+    std::atomic<PVOID> m_start_address{nullptr};
     // SetThreadDescription's text, guarded by m_description_lock.
     std::mutex m_description_lock;
     std::u16string m_description;

@@ -89,7 +89,8 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwSt
         return nullptr;
     }
     ke::initialize_thread(thread, system, process);
-    static_cast<_ETHREAD*>(thread)->m_win32_start_address = reinterpret_cast<PVOID>(lpStartAddress);
+    static_cast<_ETHREAD*>(thread)->m_start_address.store(reinterpret_cast<PVOID>(lpStartAddress),
+                                                          std::memory_order_relaxed);
     // Our own reference: the thread may run, finish and release itself before the handle exists.
     auto keep = ob::ObRef<_KTHREAD>::share(thread);
     NTSTATUS status = system.kernel().start_thread(thread, thread_start, block);
