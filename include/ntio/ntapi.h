@@ -7,6 +7,7 @@
 #include <wdm.h>
 #include <ntio_ddk/se_token.h>
 #include <ntio_ddk/ps_information.h>
+#include <ntio_ddk/system_information.h>
 
 #ifndef NtCurrentProcess
 #define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
@@ -145,10 +146,23 @@ NTSYSAPI NTSTATUS NTAPI NtSetInformationProcess(_In_ HANDLE ProcessHandle,
                                                 _In_ PROCESSINFOCLASS ProcessInformationClass,
                                                 _In_reads_bytes_(ProcessInformationLength) PVOID ProcessInformation,
                                                 _In_ ULONG ProcessInformationLength);
-/* Threads: see ZwSetInformationThread in <ntddk.h>. */
+/* Threads: see ZwSetInformationThread and ZwQueryInformationThread in <ntddk.h>. */
 NTSYSAPI NTSTATUS NTAPI NtSetInformationThread(_In_ HANDLE ThreadHandle, _In_ THREADINFOCLASS ThreadInformationClass,
                                                _In_reads_bytes_(ThreadInformationLength) PVOID ThreadInformation,
                                                _In_ ULONG ThreadInformationLength);
+NTSYSAPI NTSTATUS NTAPI NtQueryInformationThread(_In_ HANDLE ThreadHandle,
+                                                 _In_ THREADINFOCLASS ThreadInformationClass,
+                                                 _Out_writes_bytes_(ThreadInformationLength) PVOID ThreadInformation,
+                                                 _In_ ULONG ThreadInformationLength, _Out_opt_ PULONG ReturnLength);
+/* The system (<ntio_ddk/system_information.h>): SystemBasicInformation, SystemProcessorInformation,
+ * SystemTimeOfDayInformation and SystemKernelDebuggerInformation need their structure's exact length
+ * (STATUS_INFO_LENGTH_MISMATCH); SystemProcessInformation, SystemProcessorPerformanceInformation,
+ * SystemModuleInformation, SystemHandleInformation and SystemExtendedHandleInformation are variable:
+ * too short a buffer is STATUS_INFO_LENGTH_MISMATCH with the length needed in *ReturnLength. Other
+ * classes are STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQuerySystemInformation(_In_ SYSTEM_INFORMATION_CLASS SystemInformationClass,
+                                                 _Out_writes_bytes_opt_(SystemInformationLength) PVOID SystemInformation,
+                                                 _In_ ULONG SystemInformationLength, _Out_opt_ PULONG ReturnLength);
 
 NTSYSAPI NTSTATUS NTAPI NtCreateEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
                                       _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,

@@ -10,14 +10,14 @@
 
 namespace ntio::host {
 
-bool system_cpu_times(CpuTimes& out) noexcept {
-    std::FILE* stat = std::fopen("/proc/stat", "re");
-    if (!stat) return false;
-    // cpu  user nice system idle iowait irq softirq ... (in USER_HZ ticks)
+namespace {
+
+// One /proc/stat line after its "cpu" or "cpuN" label: user nice system idle iowait irq softirq ...
+// in USER_HZ ticks.
+bool parse_cpu_fields(const char* fields_text, CpuTimes& out) noexcept {
     unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
-    const int fields = std::fscanf(stat, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system, &idle,
+    const int fields = std::sscanf(fields_text, "%llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system, &idle,
                                    &iowait, &irq, &softirq);
-    std::fclose(stat);
     const long hz = ::sysconf(_SC_CLK_TCK);
     if (fields < 4 || hz <= 0) return false;
     const std::uint64_t ns_per_tick = 1000000000ull / static_cast<std::uint64_t>(hz);
@@ -25,6 +25,36 @@ bool system_cpu_times(CpuTimes& out) noexcept {
     out.kernel_ns = (system + irq + softirq) * ns_per_tick;
     out.user_ns = (user + nice) * ns_per_tick;
     return true;
+}
+
+}  // namespace
+
+bool system_cpu_times(CpuTimes& out) noexcept {
+    std::FILE* stat = std::fopen("/proc/stat", "re");
+    if (!stat) return false;
+    char line[512];
+    const bool read = std::fgets(line, sizeof line, stat) && std::strncmp(line, "cpu ", 4) == 0 &&
+                      parse_cpu_fields(line + 4, out);
+    std::fclose(stat);
+    return read;
+}
+
+bool processor_cpu_times(CpuTimes* out, std::size_t count) noexcept {
+    std::FILE* stat = std::fopen("/proc/stat", "re");
+    if (!stat) return false;
+    for (std::size_t i = 0; i < count; ++i) out[i] = {};
+    bool any = false;
+    char line[512];
+    while (std::fgets(line, sizeof line, stat)) {
+        unsigned index = 0;
+        int consumed = 0;
+        // "cpu  ..." (the sum) has no number; "cpuN ..." is processor N.
+        if (std::strncmp(line, "cpu", 3) != 0 || line[3] < '0' || line[3] > '9') continue;
+        if (std::sscanf(line + 3, "%u%n", &index, &consumed) != 1) continue;
+        if (index < count && parse_cpu_fields(line + 3 + consumed, out[index])) any = true;
+    }
+    std::fclose(stat);
+    return any;
 }
 
 bool memory_usage(MemoryUsage& out) noexcept {

@@ -1,7 +1,9 @@
-// What the host machine as a whole is doing: its processors' accumulated idle, kernel and user times,
+// What the host machine as a whole is doing: its processors' accumulated idle, kernel and user times
+// (summed and per processor),
 // and its memory and swap in use (kernel32's GetSystemTimes and GlobalMemoryStatusEx report them).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace ntio::host {
@@ -14,6 +16,9 @@ struct CpuTimes {
 };
 // False when the host cannot tell.
 bool system_cpu_times(CpuTimes& out) noexcept;
+// Each processor's, in the host's numbering (out[i] is processor i's), for up to `count` processors;
+// the ones the host does not list stay zero. False when the host cannot tell.
+bool processor_cpu_times(CpuTimes* out, std::size_t count) noexcept;
 
 struct MemoryUsage {
     std::uint64_t total_bytes = 0;      // physical memory

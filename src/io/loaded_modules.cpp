@@ -52,14 +52,19 @@ void fill_extended(const LoadedModule& module, AUX_MODULE_EXTENDED_INFO& out) {
     out.BasicInfo.ImageBase = module.base;
     constexpr ULONG kLargest = ~ULONG{0};
     out.ImageSize = module.size > kLargest ? kLargest : static_cast<ULONG>(module.size);
-    // Truncated to the array, NUL-terminated; the file name follows the last backslash.
-    const std::size_t length = std::min(module.path.size(), sizeof out.FullPathName - 1);
-    std::memcpy(out.FullPathName, module.path.data(), length);
-    const std::size_t slash = module.path.substr(0, length).rfind('\\');
-    out.FileNameOffset = static_cast<USHORT>(slash == std::string::npos ? 0 : slash + 1);
+    out.FileNameOffset = copy_module_path(module, out.FullPathName, sizeof out.FullPathName);
 }
 
 }  // namespace
+
+unsigned short copy_module_path(const LoadedModule& module, unsigned char* out, std::size_t size) {
+    std::memset(out, 0, size);
+    // Truncated to the array, NUL-terminated; the file name follows the last backslash.
+    const std::size_t length = std::min(module.path.size(), size - 1);
+    std::memcpy(out, module.path.data(), length);
+    const std::size_t slash = module.path.substr(0, length).rfind('\\');
+    return static_cast<unsigned short>(slash == std::string::npos ? 0 : slash + 1);
+}
 
 std::vector<LoadedModule> loaded_modules(System& system, bool try_only) {
     // The images and their names first, under the image table's lock; their extents after it, from

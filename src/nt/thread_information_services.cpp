@@ -1,10 +1,12 @@
 // NtSetInformationThread and ZwSetInformationThread: the thread information classes ntio's threads
-// hold (priority, base priority, impersonation token, hidden from the debugger).
+// hold (priority, base priority, impersonation token, hidden from the debugger). The queries are in
+// thread_query_services.cpp.
 #include "nt/current_system.hpp"
 #include <ntio/ntapi.h>
 #include <ntifs.h>
 
 #include "nt/object_reference.hpp"
+#include "nt/thread_reference.hpp"
 #include "nt/previous_mode.hpp"
 #include "nt/user_memory.hpp"
 #include "ob/process.hpp"
@@ -17,15 +19,6 @@ namespace {
 // SetThreadPriority's saturation values (THREAD_BASE_PRIORITY_LOWRT / _IDLE in winnt.h).
 constexpr LONG kBasePrioritySaturate = 15;
 constexpr LONG kBasePriorityMax = 2;
-
-// References the thread for a set operation that any of `rights` allows (THREAD_SET_INFORMATION
-// implies THREAD_SET_LIMITED_INFORMATION): STATUS_ACCESS_DENIED when the handle has none of them.
-NTSTATUS reference_thread(HANDLE handle, ACCESS_MASK rights, KPROCESSOR_MODE mode, HandleReference<_ETHREAD>& thread) {
-    NTSTATUS status = thread.reference(handle, 0, *PsThreadType, mode);
-    if (!NT_SUCCESS(status)) return status;
-    if (mode != KernelMode && (thread.info().GrantedAccess & rights) == 0) return STATUS_ACCESS_DENIED;
-    return STATUS_SUCCESS;
-}
 
 }  // namespace
 
@@ -42,6 +35,9 @@ extern "C" {
 // - ThreadHideFromDebugger, no data. THREAD_SET_INFORMATION.
 // - ThreadPriorityBoost, a ULONG: nonzero disables priority boosting (SetThreadPriorityBoost's
 //   flag, recorded only). THREAD_SET_INFORMATION or THREAD_SET_LIMITED_INFORMATION.
+// - ThreadNameInformation, a THREAD_NAME_INFORMATION: the thread's description (SetThreadDescription
+//   and ThreadNameInformation queries read it; an odd length is STATUS_INVALID_PARAMETER).
+//   THREAD_SET_LIMITED_INFORMATION or THREAD_SET_INFORMATION.
 // The length must be the class's exactly (STATUS_INFO_LENGTH_MISMATCH).
 // https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwsetinformationthread
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-setthreadpriority
@@ -115,6 +111,19 @@ NTSTATUS NTAPI NtSetInformationThread(HANDLE ThreadHandle, THREADINFOCLASS Threa
         status = reference_thread(ThreadHandle, THREAD_SET_INFORMATION | THREAD_SET_LIMITED_INFORMATION, mode, thread);
         if (!NT_SUCCESS(status)) return status;
         thread->m_priority_boost_disabled.store(disable != 0, std::memory_order_relaxed);
+        return STATUS_SUCCESS;
+    }
+    case ThreadNameInformation: {
+        if (ThreadInformationLength != sizeof(THREAD_NAME_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        auto* info = static_cast<PTHREAD_NAME_INFORMATION>(ThreadInformation);
+        std::u16string text;
+        NTSTATUS status = capture_string(mode, info ? &info->ThreadName : nullptr, text);
+        if (!NT_SUCCESS(status)) return status;
+        HandleReference<_ETHREAD> thread;
+        status = reference_thread(ThreadHandle, THREAD_SET_LIMITED_INFORMATION | THREAD_SET_INFORMATION, mode, thread);
+        if (!NT_SUCCESS(status)) return status;
+        std::lock_guard guard(thread->m_description_lock);
+        thread->m_description = std::move(text);
         return STATUS_SUCCESS;
     }
     case ThreadAffinityMask:

@@ -222,6 +222,9 @@ public:
     // client id, referenced; null when there is none (or it is being deleted).
     PEPROCESS reference_process_by_id(HANDLE id);
     PETHREAD reference_thread_by_id(HANDLE id);
+    // Every live process, referenced, in creation order (NtQuerySystemInformation's process and
+    // handle lists).
+    std::vector<ObRef<_EPROCESS>> reference_processes();
     // Directory bookkeeping for teardown (directory create / delete procedures).
     void directory_created(void* body);
     void directory_deleted(void* body);

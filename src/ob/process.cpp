@@ -144,6 +144,16 @@ PETHREAD ObjectManager::reference_thread_by_id(HANDLE id)
     return nullptr;
 }
 
+std::vector<ObRef<_EPROCESS>> ObjectManager::reference_processes()
+{
+    std::vector<ObRef<_EPROCESS>> live;
+    std::lock_guard<std::mutex> guard(m_process_lock);
+    live.reserve(m_processes.size());
+    for (PEPROCESS p : m_processes)
+        if (try_reference(p)) live.push_back(ObRef<_EPROCESS>::adopt(p));
+    return live;
+}
+
 void ObjectManager::process_deleted(PEPROCESS process)
 {
     std::lock_guard<std::mutex> guard(m_process_lock);

@@ -116,6 +116,10 @@ struct _ETHREAD : _KTHREAD {
     std::atomic<PVOID> m_io_object{nullptr};
     // SetThreadPriorityBoost: recorded and reported only (the host schedules the thread).
     std::atomic<bool> m_priority_boost_disabled{false};
+    // The start address NtQueryInformationThread and NtQuerySystemInformation report: CreateThread's
+    // lpStartAddress, PsCreateSystemThread's StartRoutine; null for adopted host threads and ntio's
+    // own worker threads. Set before the thread starts, read by others at any time.
+    std::atomic<PVOID> m_start_address{nullptr};
     // SetThreadDescription's text, guarded by m_description_lock.
     std::mutex m_description_lock;
     std::u16string m_description;

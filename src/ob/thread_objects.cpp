@@ -207,6 +207,7 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT
     _KTHREAD* thread = manager->threads().allocate_thread(process.get());
     if (!thread) return STATUS_INSUFFICIENT_RESOURCES;
     ke::initialize_thread(thread, system, process.get());
+    as_ethread(thread)->m_start_address.store(reinterpret_cast<PVOID>(StartRoutine), std::memory_order_relaxed);
     // Our own reference: the thread may run, finish and release itself before we open the handle.
     auto keep = ob::ObRef<_KTHREAD>::share(thread);
     // Thread notify routines hear of it on this, the creating, thread before it runs.

@@ -37,7 +37,6 @@ BOOL write_times(std::int64_t created, std::int64_t exited, std::uint64_t cpu_ns
 }
 
 constexpr ACCESS_MASK kProcessQueryRights = PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION;
-constexpr ACCESS_MASK kThreadQueryRights = THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION;
 
 }  // namespace
 
@@ -62,13 +61,18 @@ BOOL WINAPI GetProcessTimes(HANDLE hProcess, LPFILETIME lpCreationTime, LPFILETI
 }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getthreadtimes
+// NtQueryInformationThread's ThreadTimes.
 BOOL WINAPI GetThreadTimes(HANDLE hThread, LPFILETIME lpCreationTime, LPFILETIME lpExitTime, LPFILETIME lpKernelTime,
                            LPFILETIME lpUserTime) {
-    ob::ObRef<_ETHREAD> thread;
-    NTSTATUS status = win32::reference_thread(hThread, kThreadQueryRights, thread);
+    KERNEL_USER_TIMES times{};
+    NTSTATUS status = NtQueryInformationThread(hThread, ThreadTimes, &times, sizeof times, nullptr);
     if (!NT_SUCCESS(status)) return fail_with_status(status);
-    return write_times(thread->m_create_time, thread->m_exit_time.load(std::memory_order_acquire),
-                       ke::thread_cpu_time_ns(thread.get()), lpCreationTime, lpExitTime, lpKernelTime, lpUserTime);
+    if (!lpCreationTime || !lpExitTime || !lpKernelTime || !lpUserTime) return fail_with_status(STATUS_ACCESS_VIOLATION);
+    *lpCreationTime = filetime_of(static_cast<std::uint64_t>(times.CreateTime.QuadPart));
+    *lpExitTime = filetime_of(static_cast<std::uint64_t>(times.ExitTime.QuadPart));
+    *lpKernelTime = filetime_of(static_cast<std::uint64_t>(times.KernelTime.QuadPart));
+    *lpUserTime = filetime_of(static_cast<std::uint64_t>(times.UserTime.QuadPart));
+    return TRUE;
 }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getsystemtimes

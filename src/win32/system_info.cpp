@@ -7,10 +7,6 @@
 
 #include <type_traits>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
-
 #include "win32/win32.hpp"
 
 using namespace ntio;
@@ -56,23 +52,6 @@ BOOL computer_name_out(const Text& name, Char* buffer, LPDWORD size) {
     }
     *size = win32::copy_out(name, *size, buffer);
     return TRUE;
-}
-
-// Family and model as Windows reports them for x86 processors: wProcessorLevel the family,
-// wProcessorRevision the model in its high byte and the stepping in its low one.
-void processor_level(WORD& level, WORD& revision) {
-    level = 0;
-    revision = 0;
-#if defined(__x86_64__) || defined(__i386__)
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return;
-    const unsigned family = (eax >> 8) & 0xF;
-    const unsigned model = (eax >> 4) & 0xF;
-    const unsigned extended_family = family == 0xF ? (eax >> 20) & 0xFF : 0;
-    const unsigned extended_model = family == 0x6 || family == 0xF ? ((eax >> 16) & 0xF) << 4 : 0;
-    level = static_cast<WORD>(family + extended_family);
-    revision = static_cast<WORD>(((model + extended_model) << 8) | (eax & 0xF));
-#endif
 }
 
 // "With the release of Windows 8.1, the behavior of the GetVersionEx API has changed in the value it
@@ -130,23 +109,54 @@ BOOL WINAPI GetVersionExA(LPOSVERSIONINFOA lpVersionInformation) {
 DWORD WINAPI GetVersion(VOID) { return kReportedMajor | kReportedMinor << 8 | kReportedBuild << 16; }
 
 
+// NtQuerySystemInformation's SystemBasicInformation and SystemProcessorInformation, as on Windows.
 VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo) {
+    win32::ensure_system();
+    SYSTEM_BASIC_INFORMATION basic{};
+    SYSTEM_PROCESSOR_INFORMATION processor{};
+    (void)NtQuerySystemInformation(SystemBasicInformation, &basic, sizeof basic, nullptr);
+    (void)NtQuerySystemInformation(SystemProcessorInformation, &processor, sizeof processor, nullptr);
     SYSTEM_INFO info{};
-#if defined(__aarch64__)
-    info.wProcessorArchitecture = PROCESSOR_ARCHITECTURE_ARM64;
-#else
-    info.wProcessorArchitecture = PROCESSOR_ARCHITECTURE_AMD64;
-    info.dwProcessorType = PROCESSOR_AMD_X8664;
-#endif
-    info.dwPageSize = PAGE_SIZE;
-    info.lpMinimumApplicationAddress = reinterpret_cast<LPVOID>(0x10000);            // MM_LOWEST_USER_ADDRESS
-    info.lpMaximumApplicationAddress = reinterpret_cast<LPVOID>(0x00007FFFFFFEFFFFull);  // x64's highest user address
-    KAFFINITY active = 0;
-    info.dwNumberOfProcessors = KeQueryActiveProcessorCount(&active);
-    info.dwActiveProcessorMask = active;
-    info.dwAllocationGranularity = 0x10000;
-    processor_level(info.wProcessorLevel, info.wProcessorRevision);
+    info.wProcessorArchitecture = processor.ProcessorArchitecture;
+    if (processor.ProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64) info.dwProcessorType = PROCESSOR_AMD_X8664;
+    info.dwPageSize = basic.PageSize;
+    info.lpMinimumApplicationAddress = reinterpret_cast<LPVOID>(basic.MinimumUserModeAddress);
+    info.lpMaximumApplicationAddress = reinterpret_cast<LPVOID>(basic.MaximumUserModeAddress);
+    info.dwNumberOfProcessors = static_cast<DWORD>(static_cast<unsigned char>(basic.NumberOfProcessors));
+    info.dwActiveProcessorMask = basic.ActiveProcessorsAffinityMask;
+    info.dwAllocationGranularity = basic.AllocationGranularity;
+    info.wProcessorLevel = processor.ProcessorLevel;
+    info.wProcessorRevision = processor.ProcessorRevision;
     *lpSystemInfo = info;
+}
+
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getactiveprocessorcount
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getmaximumprocessorcount
+// "If the function fails, the return value is zero": a group other than 0 and ALL_PROCESSOR_GROUPS
+// is ERROR_INVALID_PARAMETER (a guess at the error; ntio has one group).
+DWORD WINAPI GetActiveProcessorCount(WORD GroupNumber) {
+    if (GroupNumber != 0 && GroupNumber != ALL_PROCESSOR_GROUPS) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    SYSTEM_INFO info;
+    GetSystemInfo(&info);
+    return info.dwNumberOfProcessors;
+}
+
+DWORD WINAPI GetMaximumProcessorCount(WORD GroupNumber) {
+    if (GroupNumber != 0 && GroupNumber != ALL_PROCESSOR_GROUPS) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    win32::ensure_system();
+    SYSTEM_PROCESSOR_INFORMATION processor{};
+    NTSTATUS status = NtQuerySystemInformation(SystemProcessorInformation, &processor, sizeof processor, nullptr);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return 0;
+    }
+    return processor.MaximumProcessors;
 }
 
 // A 64-bit process: the native system is the one it runs on.

@@ -1,6 +1,9 @@
 // kernel32 thread information: GetProcessIdOfThread, the thread priority and priority boost, and
 // the thread description. ntio records priorities and reports them (KeQueryPriorityThread sees the
 // same base priority); the host's scheduling of the thread does not change.
+#include <cstring>
+#include <vector>
+
 #include "win32/process_handles.hpp"
 #include "host/thread.hpp"
 #include "ke/thread.hpp"
@@ -99,48 +102,55 @@ BOOL WINAPI SetThreadPriorityBoost(HANDLE hThread, BOOL bDisablePriorityBoost) {
 }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-setthreaddescription
-// THREAD_SET_LIMITED_INFORMATION. A failure is the NTSTATUS as an HRESULT (HRESULT_FROM_NT), a
-// guess where Learn says only "an HRESULT that denotes the error"; so is reading a NULL description
+// NtSetInformationThread(ThreadNameInformation): THREAD_SET_LIMITED_INFORMATION. A failure is the
+// NTSTATUS as an HRESULT (HRESULT_FROM_NT), a guess where Learn says only "an HRESULT that denotes
+// the error"; so is reading a NULL description
 // as the empty one, and STATUS_NAME_TOO_LONG beyond what a UNICODE_STRING holds. The calling
 // thread's host thread gets the name too (cut to what the host keeps); NT deviation: another
 // thread's host thread keeps its name.
 HRESULT WINAPI SetThreadDescription(HANDLE hThread, PCWSTR lpThreadDescription) {
-    ob::ObRef<_ETHREAD> thread;
-    NTSTATUS status = win32::reference_thread(hThread, THREAD_SET_LIMITED_INFORMATION | THREAD_SET_INFORMATION, thread);
-    if (!NT_SUCCESS(status)) return HRESULT_FROM_NT(status);
-    std::u16string text;
+    std::size_t length = 0;
     if (lpThreadDescription) {
-        const auto* chars = reinterpret_cast<const char16_t*>(lpThreadDescription);
-        std::size_t length = 0;
-        while (chars[length] && length <= UNICODE_STRING_MAX_CHARS) ++length;
+        while (lpThreadDescription[length] && length <= UNICODE_STRING_MAX_CHARS) ++length;
         if (length > UNICODE_STRING_MAX_CHARS) return HRESULT_FROM_NT(STATUS_NAME_TOO_LONG);
-        text.assign(chars, length);
     }
-    if (thread.get() == ke::current_thread_if_any()) host::set_current_thread_name(win32::utf16_to_ansi(text).c_str());
-    std::lock_guard guard(thread->m_description_lock);
-    thread->m_description = std::move(text);
+    THREAD_NAME_INFORMATION name{};
+    name.ThreadName.Length = name.ThreadName.MaximumLength = static_cast<USHORT>(length * sizeof(WCHAR));
+    name.ThreadName.Buffer = const_cast<PWSTR>(lpThreadDescription);
+    NTSTATUS status = NtSetInformationThread(hThread, ThreadNameInformation, &name, sizeof name);
+    if (!NT_SUCCESS(status)) return HRESULT_FROM_NT(status);
+    if (ob::ObRef<_ETHREAD> thread; NT_SUCCESS(win32::reference_thread(hThread, 0, thread)) &&
+                                    thread.get() == ke::current_thread_if_any()) {
+        const auto* chars = reinterpret_cast<const char16_t*>(lpThreadDescription);
+        host::set_current_thread_name(win32::utf16_to_ansi(std::u16string(chars ? chars : u"", length)).c_str());
+    }
     return S_OK;
 }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getthreaddescription
-// THREAD_QUERY_LIMITED_INFORMATION. The description (empty when none was set) in a LocalAlloc block
+// NtQueryInformationThread(ThreadNameInformation): THREAD_QUERY_LIMITED_INFORMATION. The
+// description (empty when none was set) in a LocalAlloc block
 // the caller frees with LocalFree.
 HRESULT WINAPI GetThreadDescription(HANDLE hThread, PWSTR* ppszThreadDescription) {
     if (!ppszThreadDescription) return HRESULT_FROM_NT(STATUS_ACCESS_VIOLATION);
     *ppszThreadDescription = nullptr;
-    ob::ObRef<_ETHREAD> thread;
-    NTSTATUS status =
-        win32::reference_thread(hThread, THREAD_QUERY_LIMITED_INFORMATION | THREAD_QUERY_INFORMATION, thread);
-    if (!NT_SUCCESS(status)) return HRESULT_FROM_NT(status);
-    std::u16string text;
-    {
-        std::lock_guard guard(thread->m_description_lock);
-        text = thread->m_description;
+    // NtQueryInformationThread(ThreadNameInformation), asked again while the description grows.
+    std::vector<ULONG_PTR> buffer(64);
+    NTSTATUS status;
+    for (;;) {
+        ULONG needed = 0;
+        status = NtQueryInformationThread(hThread, ThreadNameInformation, buffer.data(),
+                                          static_cast<ULONG>(buffer.size() * sizeof(ULONG_PTR)), &needed);
+        if (status != STATUS_BUFFER_TOO_SMALL) break;
+        buffer.resize((needed + sizeof(ULONG_PTR) - 1) / sizeof(ULONG_PTR));
     }
-    auto* out = static_cast<PWSTR>(LocalAlloc(LMEM_FIXED, (text.size() + 1) * sizeof(WCHAR)));
+    if (!NT_SUCCESS(status)) return HRESULT_FROM_NT(status);
+    const UNICODE_STRING& text = reinterpret_cast<const THREAD_NAME_INFORMATION*>(buffer.data())->ThreadName;
+    const std::size_t length = text.Length / sizeof(WCHAR);
+    auto* out = static_cast<PWSTR>(LocalAlloc(LMEM_FIXED, (length + 1) * sizeof(WCHAR)));
     if (!out) return E_OUTOFMEMORY;
-    for (std::size_t i = 0; i < text.size(); ++i) out[i] = static_cast<WCHAR>(text[i]);
-    out[text.size()] = 0;
+    if (length) std::memcpy(out, text.Buffer, length * sizeof(WCHAR));
+    out[length] = 0;
     *ppszThreadDescription = out;
     return S_OK;
 }

@@ -1,8 +1,9 @@
 // kernel32 threads: CreateThread (an NT thread of the calling process on a new host thread, started
 // through the kernel like PsCreateSystemThread but in the application's process and in user mode),
-// ExitThread (which runs the thread's FLS callbacks first), GetExitCodeThread, GetThreadId,
-// GetThreadIOPendingFlag, QueueUserAPC, and SuspendThread / ResumeThread over the Nt services. ntio has no NtCreateThreadEx or NtQueryInformationThread
-// yet, so this file uses the ke/ob internals those services would use.
+// ExitThread (which runs the thread's FLS callbacks first), GetExitCodeThread, GetThreadId and
+// GetThreadIOPendingFlag (NtQueryInformationThread's answers), QueueUserAPC, and SuspendThread /
+// ResumeThread over the Nt services. ntio has no NtCreateThreadEx yet, so CreateThread uses the
+// ke/ob internals that service would use.
 #include <exception>
 #include <new>
 
@@ -16,7 +17,6 @@
 #include "ob/object_type.hpp"
 #include "ob/process.hpp"
 #include "ob/thread_objects.hpp"
-#include "io/irp.hpp"
 
 using namespace ntio;
 
@@ -49,8 +49,6 @@ VOID thread_start(PVOID context) {
 VOID NTAPI dispatch_user_apc(PVOID routine, PVOID data, PVOID) {
     reinterpret_cast<PAPCFUNC>(routine)(reinterpret_cast<ULONG_PTR>(data));
 }
-
-constexpr ACCESS_MASK kThreadQueryRights = THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION;
 
 }  // namespace
 
@@ -87,6 +85,8 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwSt
         return nullptr;
     }
     ke::initialize_thread(thread, system, process);
+    static_cast<_ETHREAD*>(thread)->m_start_address.store(reinterpret_cast<PVOID>(lpStartAddress),
+                                                          std::memory_order_relaxed);
     // Our own reference: the thread may run, finish and release itself before the handle exists.
     auto keep = ob::ObRef<_KTHREAD>::share(thread);
     // CREATE_SUSPENDED: a suspend count of 1 before the thread runs; its suspend APC is delivered
@@ -117,20 +117,14 @@ VOID WINAPI ExitThread(DWORD dwExitCode) {
     exit_current_thread(dwExitCode);
 }
 
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getexitcodethread
+// ThreadBasicInformation's exit status: STATUS_PENDING (STILL_ACTIVE) while the thread runs.
 BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode) {
-    ob::ObRef<_ETHREAD> thread;
-    NTSTATUS status = win32::reference_thread(hThread, kThreadQueryRights, thread);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return FALSE;
-    }
-    const DWORD code =
-        ke::is_terminated(thread.get()) ? static_cast<DWORD>(ke::exit_status(thread.get())) : STILL_ACTIVE;
-    if (!lpExitCode) {
-        win32::set_last_nt_error(STATUS_ACCESS_VIOLATION);
-        return FALSE;
-    }
-    *lpExitCode = code;
+    THREAD_BASIC_INFORMATION basic{};
+    NTSTATUS status = NtQueryInformationThread(hThread, ThreadBasicInformation, &basic, sizeof basic, nullptr);
+    if (!NT_SUCCESS(status)) return win32::succeeded(status);
+    if (!lpExitCode) return win32::succeeded(STATUS_ACCESS_VIOLATION);
+    *lpExitCode = static_cast<DWORD>(basic.ExitStatus);
     return TRUE;
 }
 
@@ -158,25 +152,25 @@ DWORD WINAPI ResumeThread(HANDLE hThread) {
     return previous;
 }
 
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getthreadid
 DWORD WINAPI GetThreadId(HANDLE Thread) {
-    ob::ObRef<_ETHREAD> thread;
-    NTSTATUS status = win32::reference_thread(Thread, kThreadQueryRights, thread);
+    THREAD_BASIC_INFORMATION basic{};
+    NTSTATUS status = NtQueryInformationThread(Thread, ThreadBasicInformation, &basic, sizeof basic, nullptr);
     if (!NT_SUCCESS(status)) {
         win32::set_last_nt_error(status);
         return 0;
     }
-    return static_cast<DWORD>(reinterpret_cast<ULONG_PTR>(thread->m_cid_thread));
+    return static_cast<DWORD>(reinterpret_cast<ULONG_PTR>(basic.ClientId.UniqueThread));
 }
 
 // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getthreadiopendingflag: whether the
 // thread has I/O requests outstanding (IRPs on its list). THREAD_QUERY_INFORMATION.
 BOOL WINAPI GetThreadIOPendingFlag(HANDLE hThread, PBOOL lpIOIsPending) {
-    ob::ObRef<_ETHREAD> thread;
-    NTSTATUS status = win32::reference_thread(hThread, THREAD_QUERY_INFORMATION, thread);
+    ULONG pending = 0;
+    NTSTATUS status = NtQueryInformationThread(hThread, ThreadIsIoPending, &pending, sizeof pending, nullptr);
     if (!NT_SUCCESS(status)) return win32::succeeded(status);
-    const BOOL pending = io::thread_irp_count(thread.get()) != 0;
     if (!lpIOIsPending) return win32::succeeded(STATUS_ACCESS_VIOLATION);
-    *lpIOIsPending = pending;
+    *lpIOIsPending = pending != 0;
     return TRUE;
 }
 

@@ -10,6 +10,22 @@
 namespace ntio::test {
 namespace {
 
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getactiveprocessorcount
+TEST_F(Win32Test, processor_counts_agree_with_system_info) {
+    SYSTEM_INFO info{};
+    GetSystemInfo(&info);
+    EXPECT_EQ(GetActiveProcessorCount(ALL_PROCESSOR_GROUPS), info.dwNumberOfProcessors);
+    EXPECT_EQ(GetActiveProcessorCount(0), info.dwNumberOfProcessors);
+    EXPECT_GE(GetMaximumProcessorCount(ALL_PROCESSOR_GROUPS), info.dwNumberOfProcessors);
+    EXPECT_EQ(GetMaximumProcessorCount(0), GetMaximumProcessorCount(ALL_PROCESSOR_GROUPS));
+    SetLastError(0);
+    EXPECT_EQ(GetActiveProcessorCount(1), 0u);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+    SetLastError(0);
+    EXPECT_EQ(GetMaximumProcessorCount(7), 0u);
+    EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_PARAMETER));
+}
+
 TEST_F(Win32Test, system_info_describes_this_machine) {
     SYSTEM_INFO info{};
     GetSystemInfo(&info);

@@ -1,6 +1,7 @@
 // kernel32 thread information: priorities (the THREAD_PRIORITY_* values, kept per thread), priority
 // boost, descriptions, thread times, and the errors for bad values, handles and rights.
 #include <cstring>
+#include <vector>
 
 #include "win32_test_support.hpp"
 
@@ -136,6 +137,49 @@ TEST_F(Win32Test, thread_times_give_creation_and_exit) {
     EXPECT_EQ(GetLastError(), DWORD(ERROR_NOACCESS));
     EXPECT_FALSE(GetThreadTimes(GetCurrentProcess(), &created, &exited, &kernel, &user));
     EXPECT_EQ(GetLastError(), DWORD(ERROR_INVALID_HANDLE));
+}
+
+// NtQueryInformationThread on a CreateThread thread: the start address CreateThread was given, the
+// description SetThreadDescription stored, the exit status once it ended; and whether the calling
+// thread is its process's last.
+TEST_F(Win32Test, nt_thread_queries_see_what_kernel32_set) {
+    Win32Handle go(CreateEventW(nullptr, TRUE, FALSE, nullptr));
+    Win32Handle other(CreateThread(nullptr, 0, wait_for_the_event, go.get(), 0, nullptr));
+    ASSERT_NE(other.get(), nullptr);
+    PVOID start = nullptr;
+    ASSERT_EQ(NtQueryInformationThread(other, ThreadQuerySetWin32StartAddress, &start, sizeof start, nullptr),
+              STATUS_SUCCESS);
+    EXPECT_EQ(start, reinterpret_cast<PVOID>(&wait_for_the_event));
+    ULONG last = TRUE;
+    ASSERT_EQ(NtQueryInformationThread(GetCurrentThread(), ThreadAmILastThread, &last, sizeof last, nullptr),
+              STATUS_SUCCESS);
+    EXPECT_EQ(last, ULONG(FALSE)) << "the other thread runs";
+
+    ASSERT_EQ(SetThreadDescription(other, L"named"), S_OK);
+    ULONG needed = 0;
+    THREAD_NAME_INFORMATION header{};
+    EXPECT_EQ(NtQueryInformationThread(other, ThreadNameInformation, &header, sizeof header, &needed),
+              STATUS_BUFFER_TOO_SMALL);
+    EXPECT_EQ(needed, sizeof header + 5 * sizeof(WCHAR));
+    EXPECT_EQ(NtQueryInformationThread(other, ThreadNameInformation, &header, sizeof header - 1, nullptr),
+              STATUS_INFO_LENGTH_MISMATCH);
+    std::vector<ULONG_PTR> buffer((needed + sizeof(ULONG_PTR) - 1) / sizeof(ULONG_PTR));
+    ULONG written = 0;
+    ASSERT_EQ(NtQueryInformationThread(other, ThreadNameInformation, buffer.data(), needed, &written), STATUS_SUCCESS);
+    EXPECT_EQ(written, needed);
+    const auto* name = reinterpret_cast<const THREAD_NAME_INFORMATION*>(buffer.data());
+    ASSERT_EQ(name->ThreadName.Length, 5 * sizeof(WCHAR));
+    EXPECT_EQ(std::memcmp(name->ThreadName.Buffer, L"named", 5 * sizeof(WCHAR)), 0);
+
+    ASSERT_TRUE(SetEvent(go));
+    EXPECT_EQ(WaitForSingleObject(other, INFINITE), WAIT_OBJECT_0);
+    THREAD_BASIC_INFORMATION basic{};
+    ASSERT_EQ(NtQueryInformationThread(other, ThreadBasicInformation, &basic, sizeof basic, nullptr), STATUS_SUCCESS);
+    EXPECT_EQ(basic.ExitStatus, NTSTATUS(WAIT_OBJECT_0));
+    EXPECT_EQ(reinterpret_cast<ULONG_PTR>(basic.ClientId.UniqueThread), ULONG_PTR(GetThreadId(other)));
+    DWORD code = 0;
+    ASSERT_TRUE(GetExitCodeThread(other, &code));
+    EXPECT_EQ(code, DWORD(WAIT_OBJECT_0));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 /* <ntddk.h> piece: process information classes and the structures ntio answers for them
  * (PROCESS_BASIC_INFORMATION, QUOTA_LIMITS, VM_COUNTERS, VM_COUNTERS_EX), with ZwQueryInformationProcess and
- * ZwSetInformationProcess; thread information classes with ZwSetInformationThread. Applications get
+ * ZwSetInformationProcess; thread information classes with ZwSetInformationThread and
+ * ZwQueryInformationThread (KERNEL_USER_TIMES). Applications get
  * the Nt* forms from <ntio/ntapi.h>.
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwqueryinformationprocess */
 #ifndef NTIO_DDK_PS_INFORMATION_H
@@ -78,8 +79,22 @@ typedef enum _THREADINFOCLASS {
     ThreadUmsInformation,
     ThreadCounterProfiling,
     ThreadIdealProcessorEx,
+    ThreadCpuAccountingInformation,
+    ThreadSuspendCount,
+    ThreadHeterogeneousCpuPolicy,
+    ThreadContainerId,
+    ThreadNameInformation,
     MaxThreadInfoClass
 } THREADINFOCLASS;
+
+/* ThreadTimes: 100 ns units; the creation and exit times are system times (ExitTime 0 while the
+ * thread runs). https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwqueryinformationthread */
+typedef struct _KERNEL_USER_TIMES {
+    LARGE_INTEGER CreateTime;
+    LARGE_INTEGER ExitTime;
+    LARGE_INTEGER KernelTime;
+    LARGE_INTEGER UserTime;
+} KERNEL_USER_TIMES, *PKERNEL_USER_TIMES;
 
 /* ProcessBasicInformation (NtQueryInformationProcess on Learn). ntio has no PEB: PebBaseAddress is
  * NULL. */
@@ -154,7 +169,8 @@ NTSYSAPI NTSTATUS NTAPI ZwSetInformationProcess(_In_ HANDLE ProcessHandle,
                                                 _In_reads_bytes_(ProcessInformationLength) PVOID ProcessInformation,
                                                 _In_ ULONG ProcessInformationLength);
 /* ThreadPriority (KPRIORITY 1..31; 16 and up need SeIncreaseBasePriorityPrivilege from user mode) and
- * ThreadHideFromDebugger (no data) need THREAD_SET_INFORMATION; ThreadBasePriority (LONG increment
+ * ThreadHideFromDebugger (no data) need THREAD_SET_INFORMATION; ThreadNameInformation
+ * (THREAD_NAME_INFORMATION, <winternl.h>) THREAD_SET_LIMITED_INFORMATION; ThreadBasePriority (LONG increment
  * -2..2, or +-15 to saturate) THREAD_SET_INFORMATION or THREAD_SET_LIMITED_INFORMATION;
  * ThreadImpersonationToken (a HANDLE to an impersonation token with TOKEN_IMPERSONATE, NULL to revert)
  * THREAD_SET_THREAD_TOKEN. A length other than the class's is STATUS_INFO_LENGTH_MISMATCH; the other
@@ -163,6 +179,18 @@ NTSYSAPI NTSTATUS NTAPI ZwSetInformationProcess(_In_ HANDLE ProcessHandle,
 NTSYSAPI NTSTATUS NTAPI ZwSetInformationThread(_In_ HANDLE ThreadHandle, _In_ THREADINFOCLASS ThreadInformationClass,
                                                _In_reads_bytes_(ThreadInformationLength) PVOID ThreadInformation,
                                                _In_ ULONG ThreadInformationLength);
+/* ThreadBasicInformation (THREAD_BASIC_INFORMATION, in <winternl.h> / <ntio/ntapi.h>), ThreadTimes
+ * (KERNEL_USER_TIMES), ThreadPriorityBoost, ThreadIsTerminated and ThreadNameInformation (variable:
+ * THREAD_NAME_INFORMATION and its text) need THREAD_QUERY_LIMITED_INFORMATION;
+ * ThreadQuerySetWin32StartAddress (PVOID), ThreadIsIoPending, ThreadAmILastThread (ULONG) and
+ * ThreadHideFromDebugger (BOOLEAN) THREAD_QUERY_INFORMATION. A fixed class's length must be its
+ * structure's exactly (STATUS_INFO_LENGTH_MISMATCH); other classes are STATUS_INVALID_INFO_CLASS.
+ * IRQL == PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-zwqueryinformationthread */
+NTSYSAPI NTSTATUS NTAPI ZwQueryInformationThread(_In_ HANDLE ThreadHandle,
+                                                 _In_ THREADINFOCLASS ThreadInformationClass,
+                                                 _Out_writes_bytes_(ThreadInformationLength) PVOID ThreadInformation,
+                                                 _In_ ULONG ThreadInformationLength, _Out_opt_ PULONG ReturnLength);
 
 NTIO_END_DECLS
 

@@ -1,5 +1,5 @@
 /* System information (sysinfoapi.h / winbase.h / debugapi.h subset): GetSystemInfo and
- * GetNativeSystemInfo, the computer name, the Windows and system directories, IsDebuggerPresent. */
+ * GetNativeSystemInfo, the processor counts, the computer name, the Windows and system directories, IsDebuggerPresent. */
 #ifndef NTIO_SDK_WIN32_SYSTEM_INFO_H
 #define NTIO_SDK_WIN32_SYSTEM_INFO_H
 #include "types.h"
@@ -41,6 +41,11 @@ typedef struct _SYSTEM_INFO {
 
 NTIO_BEGIN_DECLS
 WINBASEAPI VOID WINAPI GetSystemInfo(_Out_ LPSYSTEM_INFO lpSystemInfo);
+/* ntio has one processor group: group 0 or ALL_PROCESSOR_GROUPS; another group is 0 with
+ * ERROR_INVALID_PARAMETER. */
+#define ALL_PROCESSOR_GROUPS 0xffff
+WINBASEAPI DWORD WINAPI GetActiveProcessorCount(_In_ WORD GroupNumber);
+WINBASEAPI DWORD WINAPI GetMaximumProcessorCount(_In_ WORD GroupNumber);
 WINBASEAPI VOID WINAPI GetNativeSystemInfo(_Out_ LPSYSTEM_INFO lpSystemInfo);
 WINBASEAPI BOOL WINAPI GetComputerNameA(_Out_writes_to_opt_(*nSize, *nSize + 1) LPSTR lpBuffer, _Inout_ LPDWORD nSize);
 WINBASEAPI BOOL WINAPI GetComputerNameW(_Out_writes_to_opt_(*nSize, *nSize + 1) LPWSTR lpBuffer, _Inout_ LPDWORD nSize);

@@ -47,6 +47,7 @@ int ntio_usage(void)
         version.dwOSVersionInfoSize = sizeof(version);
         GetVersionEx(&version);
         GetSystemInfo(&info);
+        code += GetActiveProcessorCount(ALL_PROCESSOR_GROUPS) + GetMaximumProcessorCount(0);
         GetModuleFileName(NULL, name, MAX_PATH);
         GetFileAttributes(name);
         code += (DWORD)lstrlen(name) + GetACP() + (DWORD)HeapSize(GetProcessHeap(), 0, HeapAlloc(GetProcessHeap(), 0, 4));
