@@ -123,6 +123,7 @@ void initialize_suspension(_KTHREAD* thread) noexcept;
 NTSTATUS suspend_thread(_KTHREAD* thread, ULONG* previous_count) noexcept;
 NTSTATUS resume_thread(_KTHREAD* thread, ULONG* previous_count) noexcept;
 void force_resume_thread(_KTHREAD* thread) noexcept;
+ULONG suspend_count(_KTHREAD* thread) noexcept;
 
 // User-mode mutant release (NtReleaseMutant): STATUS_MUTANT_NOT_OWNED when the caller does not own
 // it (instead of the THREAD_NOT_MUTEX_OWNER bugcheck of KeReleaseMutex); *previous_count gets the

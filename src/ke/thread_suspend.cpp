@@ -84,6 +84,14 @@ NTSTATUS resume_thread(_KTHREAD* thread, ULONG* previous_count) noexcept {
     return STATUS_SUCCESS;
 }
 
+ULONG suspend_count(_KTHREAD* thread) noexcept {
+    KIRQL irql;
+    KeAcquireSpinLock(&thread->m_suspend_lock, &irql);
+    const ULONG count = thread->m_suspend_count;
+    KeReleaseSpinLock(&thread->m_suspend_lock, irql);
+    return count;
+}
+
 void force_resume_thread(_KTHREAD* thread) noexcept {
     KIRQL irql;
     KeAcquireSpinLock(&thread->m_suspend_lock, &irql);

@@ -7,6 +7,7 @@
 #include <ntifs.h>
 
 #include "io/irp.hpp"
+#include "ke/kernel.hpp"
 #include "ke/thread_lifecycle.hpp"
 #include "nt/enum_value.hpp"
 #include "nt/previous_mode.hpp"
@@ -115,8 +116,9 @@ extern "C" {
 // - THREAD_QUERY_INFORMATION: ThreadQuerySetWin32StartAddress (PVOID: CreateThread's start
 //   address, or the system thread's start routine; NULL for a host thread ntio adopted and ntio's
 //   own worker threads),
-//   ThreadIsIoPending (ULONG, as GetThreadIOPendingFlag), ThreadAmILastThread (ULONG) and
-//   ThreadHideFromDebugger (BOOLEAN) - guesses for the last three where Learn names no right.
+//   ThreadIsIoPending (ULONG, as GetThreadIOPendingFlag), ThreadAmILastThread (ULONG),
+//   ThreadHideFromDebugger (BOOLEAN) and ThreadSuspendCount (ULONG: the count SuspendThread and
+//   ResumeThread answer) - guesses for the last four where Learn names no right.
 // A fixed class's length must be its structure's exactly (STATUS_INFO_LENGTH_MISMATCH), checked
 // before the buffers are probed and the handle is looked up. Every other class is
 // STATUS_INVALID_INFO_CLASS (docs/nt-deviations.md lists the ones Windows answers).
@@ -154,6 +156,9 @@ NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, THREADINFOCLASS Thr
         });
     case ThreadNameInformation:
         return answer_name(mode, h, buffer, length, ReturnLength);
+    case ThreadSuspendCount:
+        return answer_fixed(mode, h, THREAD_QUERY_INFORMATION, buffer, length, ReturnLength,
+                            +[](_ETHREAD* t) -> ULONG { return ke::suspend_count(t); });
     default:
         return STATUS_INVALID_INFO_CLASS;
     }

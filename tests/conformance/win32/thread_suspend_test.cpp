@@ -99,6 +99,9 @@ TEST_F(Win32Test, the_suspend_count_stops_at_maximum_suspend_count) {
     Win32Handle thread(CreateThread(nullptr, 0, suspend_probe_worker, &probe, CREATE_SUSPENDED, nullptr));
     ASSERT_NE(thread.get(), nullptr);
     for (DWORD count = 1; count < MAXIMUM_SUSPEND_COUNT; ++count) ASSERT_EQ(SuspendThread(thread), count);
+    ULONG held = 0;
+    EXPECT_EQ(NtQueryInformationThread(thread, ThreadSuspendCount, &held, sizeof held, nullptr), STATUS_SUCCESS);
+    EXPECT_EQ(held, ULONG{MAXIMUM_SUSPEND_COUNT});
     EXPECT_EQ(SuspendThread(thread), static_cast<DWORD>(-1));
     EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_SIGNAL_REFUSED));
     ULONG previous = 0;
