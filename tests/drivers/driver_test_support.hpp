@@ -195,6 +195,45 @@ private:
     bool m_loaded = false;
 };
 
+// The names an open directory lists, in the order the file system gives them: FileDirectoryInformation
+// one query after another through a buffer of `buffer_bytes` (a small one makes several queries), the
+// first one with `mask` when given, until STATUS_NO_MORE_FILES (or STATUS_NO_SUCH_FILE for a mask
+// nothing matches). Each entry must start 8-byte aligned. A character outside ASCII reads as '?'.
+// Closes `h`.
+inline std::vector<std::string> query_directory_names(HANDLE h, const char* mask, ULONG buffer_bytes) {
+    std::vector<std::string> names;
+    std::u16string mask16 = mask ? u16(mask) : std::u16string();
+    UNICODE_STRING mask_string = unicode(mask16);
+    std::vector<ULONGLONG> buffer((buffer_bytes + 7) / 8);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(buffer.data());
+    bool first = true;
+    for (;;) {
+        IO_STATUS_BLOCK iosb{};
+        NTSTATUS status = NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, buffer.data(), buffer_bytes,
+                                               FileDirectoryInformation, FALSE, first && mask ? &mask_string : nullptr,
+                                               FALSE);
+        first = false;
+        if (status != STATUS_SUCCESS) {
+            EXPECT_TRUE(status == STATUS_NO_MORE_FILES || status == STATUS_NO_SUCH_FILE) << std::hex << status;
+            break;
+        }
+        for (size_t at = 0;;) {
+            EXPECT_EQ(at % 8, 0u);
+            auto* entry = reinterpret_cast<const FILE_DIRECTORY_INFORMATION*>(bytes + at);
+            std::string name;
+            for (ULONG i = 0; i < entry->FileNameLength / sizeof(WCHAR); ++i) {
+                const auto c = static_cast<char16_t>(entry->FileName[i]);
+                name.push_back(c < 0x80 ? static_cast<char>(c) : '?');
+            }
+            names.push_back(name);
+            if (!entry->NextEntryOffset) break;
+            at += entry->NextEntryOffset;
+        }
+    }
+    EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+    return names;
+}
+
 // NtCreateFile on an NT name, synchronous (FILE_SYNCHRONOUS_IO_NONALERT) unless `overlapped`.
 inline NTSTATUS open_device(const std::u16string& name, HANDLE* handle, bool overlapped = false,
                             ACCESS_MASK access = GENERIC_READ | GENERIC_WRITE) {

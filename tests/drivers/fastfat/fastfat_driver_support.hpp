@@ -127,32 +127,10 @@ protected:
 
     // The names a directory lists (FileDirectoryInformation, one query after another).
     std::vector<std::string> list(const std::string& directory, const char* mask = nullptr) {
-        std::vector<std::string> names;
         HANDLE h = nullptr;
         EXPECT_EQ(create(directory, &h, FILE_OPEN, FILE_LIST_DIRECTORY, FILE_DIRECTORY_FILE), STATUS_SUCCESS);
-        if (!h) return names;
-        std::u16string mask16 = mask ? u16(mask) : std::u16string();
-        UNICODE_STRING mask_string = unicode(mask16);
-        std::vector<uint8_t> buffer(512);
-        bool first = true;
-        for (;;) {
-            IO_STATUS_BLOCK iosb{};
-            NTSTATUS status = NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, buffer.data(),
-                                                   static_cast<ULONG>(buffer.size()), FileDirectoryInformation, FALSE,
-                                                   first && mask ? &mask_string : nullptr, FALSE);
-            first = false;
-            if (status != STATUS_SUCCESS) {
-                EXPECT_TRUE(status == STATUS_NO_MORE_FILES || status == STATUS_NO_SUCH_FILE) << std::hex << status;
-                break;
-            }
-            for (size_t at = 0;;) {
-                auto* entry = reinterpret_cast<PFILE_DIRECTORY_INFORMATION>(buffer.data() + at);
-                names.emplace_back(fat::narrow(entry->FileName, entry->FileNameLength / sizeof(WCHAR)));
-                if (!entry->NextEntryOffset) break;
-                at += entry->NextEntryOffset;
-            }
-        }
-        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+        if (!h) return {};
+        std::vector<std::string> names = query_directory_names(h, mask, 512);
         return names;
     }
 

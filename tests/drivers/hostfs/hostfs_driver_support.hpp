@@ -67,37 +67,10 @@ protected:
 
     // The names a directory lists (FileDirectoryInformation in a small buffer, query after query).
     std::vector<std::string> list(const std::string& directory, const char* mask = nullptr) {
-        std::vector<std::string> names;
         HANDLE h = nullptr;
         EXPECT_EQ(create(directory, &h, FILE_OPEN, FILE_LIST_DIRECTORY, FILE_DIRECTORY_FILE), STATUS_SUCCESS);
-        if (!h) return names;
-        std::u16string mask16 = mask ? u16(mask) : std::u16string();
-        UNICODE_STRING mask_string = unicode(mask16);
-        std::vector<ULONGLONG> buffer(40);
-        bool first = true;
-        for (;;) {
-            IO_STATUS_BLOCK iosb{};
-            NTSTATUS status = NtQueryDirectoryFile(h, nullptr, nullptr, nullptr, &iosb, buffer.data(),
-                                                   static_cast<ULONG>(buffer.size() * 8), FileDirectoryInformation,
-                                                   FALSE, first && mask ? &mask_string : nullptr, FALSE);
-            first = false;
-            if (status != STATUS_SUCCESS) {
-                EXPECT_TRUE(status == STATUS_NO_MORE_FILES || status == STATUS_NO_SUCH_FILE) << std::hex << status;
-                break;
-            }
-            const auto* bytes = reinterpret_cast<const uint8_t*>(buffer.data());
-            for (size_t at = 0;;) {
-                EXPECT_EQ(at % 8, 0u);
-                auto* entry = reinterpret_cast<const FILE_DIRECTORY_INFORMATION*>(bytes + at);
-                std::string name;
-                for (ULONG i = 0; i < entry->FileNameLength / sizeof(WCHAR); ++i)
-                    name.push_back(static_cast<char>(entry->FileName[i]));
-                names.push_back(name);
-                if (!entry->NextEntryOffset) break;
-                at += entry->NextEntryOffset;
-            }
-        }
-        EXPECT_EQ(NtClose(h), STATUS_SUCCESS);
+        if (!h) return {};
+        std::vector<std::string> names = query_directory_names(h, mask, 320);
         std::sort(names.begin(), names.end());
         return names;
     }
