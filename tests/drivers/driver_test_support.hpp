@@ -195,6 +195,22 @@ private:
     bool m_loaded = false;
 };
 
+// NtCreateFile of an NT name (relative to `root` when given), synchronous (FILE_SYNCHRONOUS_IO_NONALERT),
+// case-insensitive; `information` receives the IOSB's Information (0xDEAD when the call wrote none).
+inline NTSTATUS create_nt(const std::u16string& path, HANDLE* h, ULONG disposition, ACCESS_MASK access, ULONG options,
+                          ULONG share, ULONG_PTR* information, ULONG attributes, HANDLE root = nullptr) {
+    UNICODE_STRING object_name = unicode(path);
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &object_name, OBJ_CASE_INSENSITIVE, root, nullptr);
+    IO_STATUS_BLOCK iosb{};
+    iosb.Information = 0xDEAD;
+    *h = nullptr;
+    NTSTATUS status = NtCreateFile(h, access | SYNCHRONIZE, &oa, &iosb, nullptr, attributes, share, disposition,
+                                   options | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
+    if (information) *information = iosb.Information;
+    return status;
+}
+
 // The names an open directory lists, in the order the file system gives them: FileDirectoryInformation
 // one query after another through a buffer of `buffer_bytes` (a small one makes several queries), the
 // first one with `mask` when given, until STATUS_NO_MORE_FILES (or STATUS_NO_SUCH_FILE for a mask

@@ -78,17 +78,7 @@ protected:
                     ACCESS_MASK access = GENERIC_READ | GENERIC_WRITE, ULONG options = 0,
                     ULONG share = FILE_SHARE_READ | FILE_SHARE_WRITE, ULONG_PTR* information = nullptr,
                     ULONG attributes = FILE_ATTRIBUTE_NORMAL) {
-        std::u16string path = path_of(name);
-        UNICODE_STRING object_name = unicode(path);
-        OBJECT_ATTRIBUTES oa;
-        InitializeObjectAttributes(&oa, &object_name, OBJ_CASE_INSENSITIVE, nullptr, nullptr);
-        IO_STATUS_BLOCK iosb{};
-        iosb.Information = 0xDEAD;
-        *h = nullptr;
-        NTSTATUS status = NtCreateFile(h, access | SYNCHRONIZE, &oa, &iosb, nullptr, attributes, share, disposition,
-                                       options | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
-        if (information) *information = iosb.Information;
-        return status;
+        return create_nt(path_of(name), h, disposition, access, options, share, information, attributes);
     }
 
     // Creates (or overwrites) a file with `data` and closes it.

@@ -41,22 +41,6 @@ protected:
     std::string get_host(const std::string& name) const { return m_dir.read(name); }
     bool host_exists(const std::string& name) const { return m_dir.exists(name); }
 
-    // NtCreateFile of an NT name, synchronous.
-    static NTSTATUS create_nt(const std::u16string& path, HANDLE* h, ULONG disposition, ACCESS_MASK access,
-                              ULONG options, ULONG share, ULONG_PTR* information, ULONG attributes,
-                              HANDLE root = nullptr) {
-        UNICODE_STRING object_name = unicode(path);
-        OBJECT_ATTRIBUTES oa;
-        InitializeObjectAttributes(&oa, &object_name, OBJ_CASE_INSENSITIVE, root, nullptr);
-        IO_STATUS_BLOCK iosb{};
-        iosb.Information = 0xDEAD;
-        *h = nullptr;
-        NTSTATUS status = NtCreateFile(h, access | SYNCHRONIZE, &oa, &iosb, nullptr, attributes, share, disposition,
-                                       options | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0);
-        if (information) *information = iosb.Information;
-        return status;
-    }
-
     // NtCreateFile of `name` in the test directory.
     NTSTATUS create(const std::string& name, HANDLE* h, ULONG disposition = FILE_OPEN,
                     ACCESS_MASK access = GENERIC_READ | GENERIC_WRITE, ULONG options = 0,
