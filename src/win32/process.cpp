@@ -65,11 +65,12 @@ constexpr PriorityClassName kPriorityClasses[] = {
     {REALTIME_PRIORITY_CLASS, ob::kPriorityClassRealtime},
 };
 
-// ProcessWow64Information of the process into *wow64 (0 for a native process); false, with the last
-// error set, for a bad handle, one without a query right, or a NULL output (ERROR_NOACCESS, where
-// Windows faults).
-bool query_wow64(HANDLE handle, const void* output, ULONG_PTR& wow64) {
-    NTSTATUS status = NtQueryInformationProcess(handle, ProcessWow64Information, &wow64, sizeof wow64, nullptr);
+// One fixed NtQueryInformationProcess class of the process into `value`; false, with the last error
+// set, for a bad handle, one without the class's right, or a NULL caller `output` (ERROR_NOACCESS,
+// where Windows faults).
+template <class T>
+bool query_class(HANDLE handle, PROCESSINFOCLASS info_class, const void* output, T& value) {
+    NTSTATUS status = NtQueryInformationProcess(handle, info_class, &value, sizeof value, nullptr);
     if (NT_SUCCESS(status) && !output) status = STATUS_ACCESS_VIOLATION;
     if (NT_SUCCESS(status)) return true;
     win32::set_last_nt_error(status);
@@ -141,10 +142,7 @@ BOOL WINAPI TerminateProcess(HANDLE hProcess, UINT uExitCode) {
 // STILL_ACTIVE (STATUS_PENDING, the ExitStatus of a running process) while the process runs.
 BOOL WINAPI GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode) {
     PROCESS_BASIC_INFORMATION basic{};
-    NTSTATUS status = NtQueryInformationProcess(hProcess, ProcessBasicInformation, &basic, sizeof basic, nullptr);
-    if (!NT_SUCCESS(status)) return fail_with(status);
-    // A NULL pointer faults on Windows; here it is ERROR_NOACCESS.
-    if (!lpExitCode) return fail_with(STATUS_ACCESS_VIOLATION);
+    if (!query_class(hProcess, ProcessBasicInformation, lpExitCode, basic)) return FALSE;
     *lpExitCode = static_cast<DWORD>(basic.ExitStatus);
     return TRUE;
 }
@@ -152,11 +150,7 @@ BOOL WINAPI GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode) {
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getprocessid
 DWORD WINAPI GetProcessId(HANDLE Process) {
     PROCESS_BASIC_INFORMATION basic{};
-    NTSTATUS status = NtQueryInformationProcess(Process, ProcessBasicInformation, &basic, sizeof basic, nullptr);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return 0;
-    }
+    if (!query_class(Process, ProcessBasicInformation, &basic, basic)) return 0;
     return static_cast<DWORD>(basic.UniqueProcessId);
 }
 
@@ -164,11 +158,7 @@ DWORD WINAPI GetProcessId(HANDLE Process) {
 // NtQueryInformationProcess's ProcessPriorityClass; 0 with the last error on failure.
 DWORD WINAPI GetPriorityClass(HANDLE hProcess) {
     PROCESS_PRIORITY_CLASS info{};
-    NTSTATUS status = NtQueryInformationProcess(hProcess, ProcessPriorityClass, &info, sizeof info, nullptr);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return 0;
-    }
+    if (!query_class(hProcess, ProcessPriorityClass, &info, info)) return 0;
     for (const PriorityClassName& c : kPriorityClasses)
         if (c.nt == info.PriorityClass) return c.win32;
     return NORMAL_PRIORITY_CLASS;
@@ -215,9 +205,7 @@ BOOL WINAPI SetPriorityClass(HANDLE hProcess, DWORD dwPriorityClass) {
 // PROCESS_QUERY_INFORMATION or PROCESS_QUERY_LIMITED_INFORMATION (ProcessPriorityBoost).
 BOOL WINAPI GetProcessPriorityBoost(HANDLE hProcess, PBOOL pDisablePriorityBoost) {
     ULONG disabled = 0;
-    NTSTATUS status = NtQueryInformationProcess(hProcess, ProcessPriorityBoost, &disabled, sizeof disabled, nullptr);
-    if (NT_SUCCESS(status) && !pDisablePriorityBoost) status = STATUS_ACCESS_VIOLATION;
-    if (!NT_SUCCESS(status)) return fail_with(status);
+    if (!query_class(hProcess, ProcessPriorityBoost, pDisablePriorityBoost, disabled)) return FALSE;
     *pDisablePriorityBoost = disabled ? TRUE : FALSE;
     return TRUE;
 }
@@ -280,8 +268,7 @@ BOOL WINAPI ProcessIdToSessionId(DWORD dwProcessId, DWORD* pSessionId) {
 BOOL WINAPI CheckRemoteDebuggerPresent(HANDLE hProcess, PBOOL pbDebuggerPresent) {
     if (!hProcess || !pbDebuggerPresent) return invalid_parameter();
     ULONG_PTR port = 0;
-    NTSTATUS status = NtQueryInformationProcess(hProcess, ProcessDebugPort, &port, sizeof port, nullptr);
-    if (!NT_SUCCESS(status)) return fail_with(status);
+    if (!query_class(hProcess, ProcessDebugPort, pbDebuggerPresent, port)) return FALSE;
     *pbDebuggerPresent = port != 0 ? TRUE : FALSE;
     return TRUE;
 }
@@ -290,7 +277,7 @@ BOOL WINAPI CheckRemoteDebuggerPresent(HANDLE hProcess, PBOOL pbDebuggerPresent)
 // ntio runs 64-bit programs natively: never WOW64.
 BOOL WINAPI IsWow64Process(HANDLE hProcess, PBOOL Wow64Process) {
     ULONG_PTR wow64 = 0;
-    if (!query_wow64(hProcess, Wow64Process, wow64)) return FALSE;
+    if (!query_class(hProcess, ProcessWow64Information, Wow64Process, wow64)) return FALSE;
     *Wow64Process = wow64 != 0 ? TRUE : FALSE;
     return TRUE;
 }
@@ -300,7 +287,7 @@ BOOL WINAPI IsWow64Process(HANDLE hProcess, PBOOL Wow64Process) {
 // pNativeMachine is the host's machine.
 BOOL WINAPI IsWow64Process2(HANDLE hProcess, USHORT* pProcessMachine, USHORT* pNativeMachine) {
     ULONG_PTR wow64 = 0;
-    if (!query_wow64(hProcess, pProcessMachine, wow64)) return FALSE;
+    if (!query_class(hProcess, ProcessWow64Information, pProcessMachine, wow64)) return FALSE;
     *pProcessMachine = IMAGE_FILE_MACHINE_UNKNOWN;
 #if defined(__aarch64__)
     if (pNativeMachine) *pNativeMachine = IMAGE_FILE_MACHINE_ARM64;
@@ -333,9 +320,7 @@ VOID WINAPI GetStartupInfoA(LPSTARTUPINFOA lpStartupInfo) {
 // PROCESS_QUERY_INFORMATION or PROCESS_QUERY_LIMITED_INFORMATION: the handles in its table.
 BOOL WINAPI GetProcessHandleCount(HANDLE hProcess, PDWORD pdwHandleCount) {
     ULONG count = 0;
-    NTSTATUS status = NtQueryInformationProcess(hProcess, ProcessHandleCount, &count, sizeof count, nullptr);
-    if (NT_SUCCESS(status) && !pdwHandleCount) status = STATUS_ACCESS_VIOLATION;
-    if (!NT_SUCCESS(status)) return fail_with(status);
+    if (!query_class(hProcess, ProcessHandleCount, pdwHandleCount, count)) return FALSE;
     *pdwHandleCount = count;
     return TRUE;
 }
