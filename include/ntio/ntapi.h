@@ -137,7 +137,7 @@ NTSYSAPI NTSTATUS NTAPI NtOpenProcess(_Out_ PHANDLE ProcessHandle, _In_ ACCESS_M
 NTSYSAPI NTSTATUS NTAPI NtOpenThread(_Out_ PHANDLE ThreadHandle, _In_ ACCESS_MASK DesiredAccess,
                                      _In_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ PCLIENT_ID ClientId);
 NTSYSAPI NTSTATUS NTAPI NtTerminateProcess(_In_opt_ HANDLE ProcessHandle, _In_ NTSTATUS ExitStatus);
-/* Processes: ProcessVmCounters and ProcessQuotaLimits (see ZwQueryInformationProcess in <ntddk.h>). */
+/* Processes: the classes ZwQueryInformationProcess and ZwSetInformationProcess in <ntddk.h> list. */
 NTSYSAPI NTSTATUS NTAPI NtQueryInformationProcess(_In_ HANDLE ProcessHandle,
                                                   _In_ PROCESSINFOCLASS ProcessInformationClass,
                                                   _Out_writes_bytes_(ProcessInformationLength) PVOID ProcessInformation,

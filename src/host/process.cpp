@@ -1,15 +1,22 @@
-// The host process's id, terminal, random source and immediate exit.
+// The host process's id, program file, terminal, random source and immediate exit.
 #include "host/process.hpp"
 
 #include <sys/random.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 
 namespace ntio::host {
 
 int process_id() noexcept { return static_cast<int>(::getpid()); }
+
+std::string program_path() {
+    char path[PATH_MAX] = {};
+    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string();
+}
 
 bool input_is_terminal() noexcept { return ::isatty(STDIN_FILENO) != 0; }
 

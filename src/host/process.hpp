@@ -1,11 +1,14 @@
-// Facts about the host process and its surroundings.
+// Facts about the host process and its surroundings: its id, its program file, its terminal, a random
+// source and its immediate exit.
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace ntio::host {
 
 int process_id() noexcept;           // the host process's id
+std::string program_path();          // the host program's file (/proc/self/exe), empty if unknown
 bool input_is_terminal() noexcept;   // standard input is a terminal (an interactive user)
 
 // Fills `length` bytes from the host's random source (not for keys: for UUIDs and seeds); false

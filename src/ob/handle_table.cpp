@@ -61,7 +61,10 @@ NTSTATUS HandleTable::insert(const HandleInfo& info, HANDLE* handle)
     e->granted.store(info.granted, std::memory_order_relaxed);
     e->attributes.store(info.attributes, std::memory_order_relaxed);
     e->word.store(reinterpret_cast<std::uintptr_t>(info.object), std::memory_order_release);
-    m_count.fetch_add(1, std::memory_order_relaxed);
+    const ULONG now = m_count.fetch_add(1, std::memory_order_relaxed) + 1;
+    ULONG peak = m_peak.load(std::memory_order_relaxed);
+    while (now > peak && !m_peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+    }
     *handle = make_handle(index);
     return STATUS_SUCCESS;
 }

@@ -111,6 +111,8 @@ public:
     }
 
     ULONG count() const noexcept { return m_count.load(std::memory_order_relaxed); }
+    // The most handles the table has held at once (PROCESS_HANDLE_INFORMATION's high watermark).
+    ULONG peak() const noexcept { return m_peak.load(std::memory_order_relaxed); }
     bool kernel() const noexcept { return m_kernel; }
     HANDLE make_handle(ULONG index) const noexcept
     {
@@ -151,6 +153,7 @@ private:
     const bool m_kernel;
     std::atomic<bool> m_closing{false};
     std::atomic<ULONG> m_count{0};
+    std::atomic<ULONG> m_peak{0};
     std::unique_ptr<std::atomic<Entry*>[]> m_pages{new std::atomic<Entry*>[kMaxPages]{}};
     std::mutex m_alloc_lock;              // free list and page growth
     std::vector<ULONG> m_free;            // LIFO: Windows hands out the last freed value first

@@ -76,6 +76,13 @@ struct _EPROCESS : _KPROCESS {
     // records and reports it, the host's scheduling does not change.
     std::atomic<UCHAR> m_priority_class{ntio::ob::kPriorityClassNormal};
     std::atomic<bool> m_background_mode{false};  // PROCESS_MODE_BACKGROUND_BEGIN .. _END
+    // What NtSetInformationProcess keeps and reports, none of it applied to the host: the processors
+    // the threads may run on (0 until set: all active ones), priority boosts disabled, the process
+    // critical (ProcessBreakOnTermination) and its default hard error mode (1: hard errors shown).
+    std::atomic<KAFFINITY> m_affinity{0};
+    std::atomic<bool> m_priority_boost_disabled{false};
+    std::atomic<bool> m_break_on_termination{false};
+    std::atomic<ULONG> m_hard_error_mode{1};
 
     _EPROCESS(ntio::ob::ObjectManager& manager, bool is_system, std::shared_ptr<ntio::se::Token> token)
         : m_manager(&manager), m_handle_table(is_system), m_token(std::move(token)), m_is_system(is_system)

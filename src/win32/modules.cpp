@@ -16,6 +16,7 @@
 
 #include "win32/dos_paths.hpp"
 #include "host/library.hpp"
+#include "host/process.hpp"
 
 using namespace ntio;
 
@@ -23,7 +24,7 @@ namespace {
 
 struct LoadedObject {
     ULONG_PTR base;    // the lowest address of its first loadable segment
-    std::string path;  // the host path (empty for the main program, see main_path)
+    std::string path;  // the host path (empty for the main program, see host::program_path)
 };
 
 ULONG_PTR object_base(const dl_phdr_info* info) {
@@ -47,12 +48,6 @@ std::vector<LoadedObject> loaded_objects() {
     return out;
 }
 
-std::string main_path() {
-    char path[PATH_MAX] = {};
-    const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string();
-}
-
 ULONG_PTR base_of(const void* address) {
     Dl_info info{};
     return dladdr(address, &info) ? reinterpret_cast<ULONG_PTR>(info.dli_fbase) : 0;
@@ -69,7 +64,7 @@ bool find_object(ULONG_PTR base, std::string& path, bool& is_main) {
     for (std::size_t i = 0; i < objects.size(); ++i) {
         if (objects[i].base != base) continue;
         is_main = i == 0;
-        path = is_main ? main_path() : objects[i].path;
+        path = is_main ? host::program_path() : objects[i].path;
         return true;
     }
     return false;
@@ -183,7 +178,7 @@ std::vector<std::string> candidates_for(const std::u16string& name, DWORD flags)
     }
     const bool searched = (flags & kSearchFlags) != 0;
     if (!searched || (flags & (LOAD_LIBRARY_SEARCH_APPLICATION_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS))) {
-        const std::string program = main_path();
+        const std::string program = host::program_path();
         candidates.push_back(program.substr(0, program.rfind('/') + 1) + win32::utf16_to_ansi(name));
     }
     if (!searched) candidates.push_back(to_host(name));
@@ -224,7 +219,7 @@ HMODULE by_name(std::u16string_view requested) {
     const std::u16string wanted = lower(base_name(with_extension(requested)));
     const std::vector<LoadedObject> objects = loaded_objects();
     for (std::size_t i = 0; i < objects.size(); ++i) {
-        const std::string path = i == 0 ? main_path() : objects[i].path;
+        const std::string path = i == 0 ? host::program_path() : objects[i].path;
         if (lower(base_name(win32::ansi_to_utf16(path))) == wanted) return reinterpret_cast<HMODULE>(objects[i].base);
     }
     return fail_module(ERROR_MOD_NOT_FOUND);

@@ -1,5 +1,6 @@
 // kernel32 process calls: ExitProcess and TerminateProcess, the exit code and id of a process, its
-// priority class, the WOW64 queries, GetStartupInfo and GetProcessHandleCount. ntio's processes live
+// priority class and boost, affinity and session, the remote debugger check, the WOW64 queries,
+// GetStartupInfo and GetProcessHandleCount. ntio's processes live
 // in the host process; ending the application's own process ends the host process.
 #include <atomic>
 
@@ -64,21 +65,16 @@ constexpr PriorityClassName kPriorityClasses[] = {
     {REALTIME_PRIORITY_CLASS, ob::kPriorityClassRealtime},
 };
 
-// The process's query rights: most kernel32 queries take either.
-constexpr ACCESS_MASK kProcessQuery = PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION;
-
-// The process behind `handle` for a query into `output`: false, with the last error set, for a bad
-// handle, one without a query right, or a NULL output (ERROR_NOACCESS, where Windows faults).
-bool query_process(HANDLE handle, const void* output, ob::ObRef<_EPROCESS>& process) {
-    NTSTATUS status = win32::reference_process(handle, kProcessQuery, process);
+// One fixed NtQueryInformationProcess class of the process into `value`; false, with the last error
+// set, for a bad handle, one without the class's right, or a NULL caller `output` (ERROR_NOACCESS,
+// where Windows faults).
+template <class T>
+bool query_class(HANDLE handle, PROCESSINFOCLASS info_class, const void* output, T& value) {
+    NTSTATUS status = NtQueryInformationProcess(handle, info_class, &value, sizeof value, nullptr);
     if (NT_SUCCESS(status) && !output) status = STATUS_ACCESS_VIOLATION;
     if (NT_SUCCESS(status)) return true;
     win32::set_last_nt_error(status);
     return false;
-}
-
-bool holds_increase_base_priority(PEPROCESS process) {
-    return process->m_token && process->m_token->privilege_enabled(SE_INC_BASE_PRIORITY_PRIVILEGE);
 }
 
 // The strings GetStartupInfo gives, made once: the process has one start-up information.
@@ -146,10 +142,7 @@ BOOL WINAPI TerminateProcess(HANDLE hProcess, UINT uExitCode) {
 // STILL_ACTIVE (STATUS_PENDING, the ExitStatus of a running process) while the process runs.
 BOOL WINAPI GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode) {
     PROCESS_BASIC_INFORMATION basic{};
-    NTSTATUS status = NtQueryInformationProcess(hProcess, ProcessBasicInformation, &basic, sizeof basic, nullptr);
-    if (!NT_SUCCESS(status)) return fail_with(status);
-    // A NULL pointer faults on Windows; here it is ERROR_NOACCESS.
-    if (!lpExitCode) return fail_with(STATUS_ACCESS_VIOLATION);
+    if (!query_class(hProcess, ProcessBasicInformation, lpExitCode, basic)) return FALSE;
     *lpExitCode = static_cast<DWORD>(basic.ExitStatus);
     return TRUE;
 }
@@ -157,41 +150,33 @@ BOOL WINAPI GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode) {
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getprocessid
 DWORD WINAPI GetProcessId(HANDLE Process) {
     PROCESS_BASIC_INFORMATION basic{};
-    NTSTATUS status = NtQueryInformationProcess(Process, ProcessBasicInformation, &basic, sizeof basic, nullptr);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return 0;
-    }
+    if (!query_class(Process, ProcessBasicInformation, &basic, basic)) return 0;
     return static_cast<DWORD>(basic.UniqueProcessId);
 }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getpriorityclass
-// 0 with the last error on failure.
+// NtQueryInformationProcess's ProcessPriorityClass; 0 with the last error on failure.
 DWORD WINAPI GetPriorityClass(HANDLE hProcess) {
-    ob::ObRef<_EPROCESS> process;
-    NTSTATUS status = win32::reference_process(hProcess, kProcessQuery, process);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return 0;
-    }
-    const UCHAR nt = process->m_priority_class.load(std::memory_order_relaxed);
+    PROCESS_PRIORITY_CLASS info{};
+    if (!query_class(hProcess, ProcessPriorityClass, &info, info)) return 0;
     for (const PriorityClassName& c : kPriorityClasses)
-        if (c.nt == nt) return c.win32;
+        if (c.nt == info.PriorityClass) return c.win32;
     return NORMAL_PRIORITY_CLASS;
 }
 
-// PROCESS_SET_INFORMATION; one of the six classes, or PROCESS_MODE_BACKGROUND_BEGIN / _END on the
-// caller's own process only (ERROR_PROCESS_MODE_ALREADY_BACKGROUND / _NOT_BACKGROUND when it is
-// already in / not in that mode). REALTIME_PRIORITY_CLASS without SeIncreaseBasePriorityPrivilege
-// gives HIGH_PRIORITY_CLASS, as the Win32_Process SetPriority page says of the same limit:
+// PROCESS_SET_INFORMATION; one of the six classes (NtSetInformationProcess's ProcessPriorityClass),
+// or PROCESS_MODE_BACKGROUND_BEGIN / _END on the caller's own process only
+// (ERROR_PROCESS_MODE_ALREADY_BACKGROUND / _NOT_BACKGROUND when it is already in / not in that mode).
+// REALTIME_PRIORITY_CLASS without SeIncreaseBasePriorityPrivilege gives HIGH_PRIORITY_CLASS, as the
+// Win32_Process SetPriority page says of the same limit:
 // https://learn.microsoft.com/windows/win32/cimwin32prov/setpriority-method-in-class-win32-process
 // Anything else is ERROR_INVALID_PARAMETER. ntio records the class; the host's scheduling does not
 // change.
 BOOL WINAPI SetPriorityClass(HANDLE hProcess, DWORD dwPriorityClass) {
-    ob::ObRef<_EPROCESS> process;
-    NTSTATUS status = win32::reference_process(hProcess, PROCESS_SET_INFORMATION, process);
-    if (!NT_SUCCESS(status)) return fail_with(status);
     if (dwPriorityClass == PROCESS_MODE_BACKGROUND_BEGIN || dwPriorityClass == PROCESS_MODE_BACKGROUND_END) {
+        ob::ObRef<_EPROCESS> process;
+        NTSTATUS status = win32::reference_process(hProcess, PROCESS_SET_INFORMATION, process);
+        if (!NT_SUCCESS(status)) return fail_with(status);
         // A guess: another process's handle is ERROR_INVALID_PARAMETER (Learn: "can be specified
         // only if hProcess is a handle to the current process").
         if (process.get() != ob::current_process()) return invalid_parameter();
@@ -199,23 +184,101 @@ BOOL WINAPI SetPriorityClass(HANDLE hProcess, DWORD dwPriorityClass) {
                                              dwPriorityClass == PROCESS_MODE_BACKGROUND_BEGIN,
                                              ERROR_PROCESS_MODE_ALREADY_BACKGROUND, ERROR_PROCESS_MODE_NOT_BACKGROUND);
     }
-    for (const PriorityClassName& c : kPriorityClasses) {
-        if (c.win32 != dwPriorityClass) continue;
-        UCHAR nt = c.nt;
-        if (nt == ob::kPriorityClassRealtime && !holds_increase_base_priority(process.get()))
-            nt = ob::kPriorityClassHigh;
-        process->m_priority_class.store(nt, std::memory_order_relaxed);
-        return TRUE;
+    PROCESS_PRIORITY_CLASS info{};
+    for (const PriorityClassName& c : kPriorityClasses)
+        if (c.win32 == dwPriorityClass) info.PriorityClass = c.nt;
+    if (info.PriorityClass == 0) {
+        // The handle is checked before the class, as the class's own status would come after it.
+        ob::ObRef<_EPROCESS> process;
+        NTSTATUS status = win32::reference_process(hProcess, PROCESS_SET_INFORMATION, process);
+        return NT_SUCCESS(status) ? invalid_parameter() : fail_with(status);
     }
-    return invalid_parameter();
+    NTSTATUS status = NtSetInformationProcess(hProcess, ProcessPriorityClass, &info, sizeof info);
+    if (status == STATUS_PRIVILEGE_NOT_HELD && info.PriorityClass == ob::kPriorityClassRealtime) {
+        info.PriorityClass = ob::kPriorityClassHigh;
+        status = NtSetInformationProcess(hProcess, ProcessPriorityClass, &info, sizeof info);
+    }
+    return win32::succeeded(status);
+}
+
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getprocesspriorityboost
+// PROCESS_QUERY_INFORMATION or PROCESS_QUERY_LIMITED_INFORMATION (ProcessPriorityBoost).
+BOOL WINAPI GetProcessPriorityBoost(HANDLE hProcess, PBOOL pDisablePriorityBoost) {
+    ULONG disabled = 0;
+    if (!query_class(hProcess, ProcessPriorityBoost, pDisablePriorityBoost, disabled)) return FALSE;
+    *pDisablePriorityBoost = disabled ? TRUE : FALSE;
+    return TRUE;
+}
+
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-setprocesspriorityboost
+// PROCESS_SET_INFORMATION. Recorded and reported; the host does not boost threads.
+BOOL WINAPI SetProcessPriorityBoost(HANDLE hProcess, BOOL bDisablePriorityBoost) {
+    ULONG disable = bDisablePriorityBoost ? TRUE : FALSE;
+    return win32::succeeded(NtSetInformationProcess(hProcess, ProcessPriorityBoost, &disable, sizeof disable));
+}
+
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getprocessaffinitymask
+// PROCESS_QUERY_INFORMATION or PROCESS_QUERY_LIMITED_INFORMATION: the process's mask
+// (ProcessBasicInformation's AffinityMask) and the active processors (SystemBasicInformation's).
+BOOL WINAPI GetProcessAffinityMask(HANDLE hProcess, PDWORD_PTR lpProcessAffinityMask,
+                                   PDWORD_PTR lpSystemAffinityMask) {
+    PROCESS_BASIC_INFORMATION basic{};
+    NTSTATUS status = NtQueryInformationProcess(hProcess, ProcessBasicInformation, &basic, sizeof basic, nullptr);
+    SYSTEM_BASIC_INFORMATION system{};
+    if (NT_SUCCESS(status))
+        status = NtQuerySystemInformation(SystemBasicInformation, &system, sizeof system, nullptr);
+    if (NT_SUCCESS(status) && (!lpProcessAffinityMask || !lpSystemAffinityMask)) status = STATUS_ACCESS_VIOLATION;
+    if (!NT_SUCCESS(status)) return fail_with(status);
+    *lpProcessAffinityMask = basic.AffinityMask;
+    *lpSystemAffinityMask = system.ActiveProcessorsAffinityMask;
+    return TRUE;
+}
+
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setprocessaffinitymask
+// PROCESS_SET_INFORMATION; a mask of a processor that is not active (or none) is
+// ERROR_INVALID_PARAMETER. Recorded and reported; the host's scheduling does not change.
+BOOL WINAPI SetProcessAffinityMask(HANDLE hProcess, DWORD_PTR dwProcessAffinityMask) {
+    KAFFINITY mask = dwProcessAffinityMask;
+    return win32::succeeded(NtSetInformationProcess(hProcess, ProcessAffinityMask, &mask, sizeof mask));
+}
+
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-processidtosessionid
+// The process opened by id with PROCESS_QUERY_LIMITED_INFORMATION, then ProcessSessionInformation.
+// An unknown id is ERROR_INVALID_PARAMETER (NtOpenProcess's STATUS_INVALID_CID).
+BOOL WINAPI ProcessIdToSessionId(DWORD dwProcessId, DWORD* pSessionId) {
+    OBJECT_ATTRIBUTES attributes;
+    InitializeObjectAttributes(&attributes, nullptr, 0, nullptr, nullptr);
+    CLIENT_ID id{};
+    id.UniqueProcess = reinterpret_cast<HANDLE>(static_cast<ULONG_PTR>(dwProcessId));
+    HANDLE process = nullptr;
+    NTSTATUS status = NtOpenProcess(&process, PROCESS_QUERY_LIMITED_INFORMATION, &attributes, &id);
+    if (!NT_SUCCESS(status)) return fail_with(status);
+    PROCESS_SESSION_INFORMATION session{};
+    status = NtQueryInformationProcess(process, ProcessSessionInformation, &session, sizeof session, nullptr);
+    (void)NtClose(process);
+    if (NT_SUCCESS(status) && !pSessionId) status = STATUS_ACCESS_VIOLATION;
+    if (!NT_SUCCESS(status)) return fail_with(status);
+    *pSessionId = session.SessionId;
+    return TRUE;
+}
+
+// https://learn.microsoft.com/windows/win32/api/debugapi/nf-debugapi-checkremotedebuggerpresent
+// ProcessDebugPort (PROCESS_QUERY_INFORMATION): never debugged in ntio. A NULL output is
+// ERROR_INVALID_PARAMETER.
+BOOL WINAPI CheckRemoteDebuggerPresent(HANDLE hProcess, PBOOL pbDebuggerPresent) {
+    if (!hProcess || !pbDebuggerPresent) return invalid_parameter();
+    ULONG_PTR port = 0;
+    if (!query_class(hProcess, ProcessDebugPort, pbDebuggerPresent, port)) return FALSE;
+    *pbDebuggerPresent = port != 0 ? TRUE : FALSE;
+    return TRUE;
 }
 
 // https://learn.microsoft.com/windows/win32/api/wow64apiset/nf-wow64apiset-iswow64process
 // ntio runs 64-bit programs natively: never WOW64.
 BOOL WINAPI IsWow64Process(HANDLE hProcess, PBOOL Wow64Process) {
-    ob::ObRef<_EPROCESS> process;
-    if (!query_process(hProcess, Wow64Process, process)) return FALSE;
-    *Wow64Process = FALSE;
+    ULONG_PTR wow64 = 0;
+    if (!query_class(hProcess, ProcessWow64Information, Wow64Process, wow64)) return FALSE;
+    *Wow64Process = wow64 != 0 ? TRUE : FALSE;
     return TRUE;
 }
 
@@ -223,8 +286,8 @@ BOOL WINAPI IsWow64Process(HANDLE hProcess, PBOOL Wow64Process) {
 // "pProcessMachine ... IMAGE_FILE_MACHINE_UNKNOWN if the target process is not a WOW64 process";
 // pNativeMachine is the host's machine.
 BOOL WINAPI IsWow64Process2(HANDLE hProcess, USHORT* pProcessMachine, USHORT* pNativeMachine) {
-    ob::ObRef<_EPROCESS> process;
-    if (!query_process(hProcess, pProcessMachine, process)) return FALSE;
+    ULONG_PTR wow64 = 0;
+    if (!query_class(hProcess, ProcessWow64Information, pProcessMachine, wow64)) return FALSE;
     *pProcessMachine = IMAGE_FILE_MACHINE_UNKNOWN;
 #if defined(__aarch64__)
     if (pNativeMachine) *pNativeMachine = IMAGE_FILE_MACHINE_ARM64;
@@ -256,9 +319,9 @@ VOID WINAPI GetStartupInfoA(LPSTARTUPINFOA lpStartupInfo) {
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getprocesshandlecount
 // PROCESS_QUERY_INFORMATION or PROCESS_QUERY_LIMITED_INFORMATION: the handles in its table.
 BOOL WINAPI GetProcessHandleCount(HANDLE hProcess, PDWORD pdwHandleCount) {
-    ob::ObRef<_EPROCESS> process;
-    if (!query_process(hProcess, pdwHandleCount, process)) return FALSE;
-    *pdwHandleCount = process->m_handle_table.count();
+    ULONG count = 0;
+    if (!query_class(hProcess, ProcessHandleCount, pdwHandleCount, count)) return FALSE;
+    *pdwHandleCount = count;
     return TRUE;
 }
 

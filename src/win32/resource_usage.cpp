@@ -3,9 +3,8 @@
 // memory counters.
 #include <algorithm>
 
-#include "win32/process_handles.hpp"
+#include "win32/win32.hpp"
 #include "host/system_usage.hpp"
-#include "ke/thread_lifecycle.hpp"
 
 using namespace ntio;
 
@@ -23,41 +22,31 @@ BOOL fail_with_status(NTSTATUS status) {
     return FALSE;
 }
 
-// The four outputs of GetProcessTimes / GetThreadTimes. NT deviation: the host counts a thread's
-// CPU time as one figure, so all of it is reported as user time and the kernel time is 0.
-BOOL write_times(std::int64_t created, std::int64_t exited, std::uint64_t cpu_ns, LPFILETIME creation,
-                 LPFILETIME exit, LPFILETIME kernel, LPFILETIME user) {
+// The four outputs of GetProcessTimes / GetThreadTimes, from the Nt class's KERNEL_USER_TIMES.
+BOOL write_times(const KERNEL_USER_TIMES& times, LPFILETIME creation, LPFILETIME exit, LPFILETIME kernel,
+                 LPFILETIME user) {
     // The outputs are not optional; a NULL one faults on Windows and is ERROR_NOACCESS here.
     if (!creation || !exit || !kernel || !user) return fail_with_status(STATUS_ACCESS_VIOLATION);
-    *creation = filetime_of(static_cast<std::uint64_t>(created));
-    *exit = filetime_of(static_cast<std::uint64_t>(exited));
-    *kernel = filetime_of(0);
-    *user = filetime_of(cpu_ns / 100);
+    *creation = filetime_of(static_cast<std::uint64_t>(times.CreateTime.QuadPart));
+    *exit = filetime_of(static_cast<std::uint64_t>(times.ExitTime.QuadPart));
+    *kernel = filetime_of(static_cast<std::uint64_t>(times.KernelTime.QuadPart));
+    *user = filetime_of(static_cast<std::uint64_t>(times.UserTime.QuadPart));
     return TRUE;
 }
-
-constexpr ACCESS_MASK kProcessQueryRights = PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION;
 
 }  // namespace
 
 extern "C" {
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getprocesstimes
-// The exit time is 0 while the process runs ("undefined" on Learn). The CPU time is its threads',
-// the ended ones included.
+// NtQueryInformationProcess's ProcessTimes: the exit time is 0 while the process runs ("undefined" on
+// Learn); the CPU time is its threads', the ended ones included.
 BOOL WINAPI GetProcessTimes(HANDLE hProcess, LPFILETIME lpCreationTime, LPFILETIME lpExitTime,
                             LPFILETIME lpKernelTime, LPFILETIME lpUserTime) {
-    ob::ObRef<_EPROCESS> process;
-    NTSTATUS status = win32::reference_process(hProcess, kProcessQueryRights, process);
+    KERNEL_USER_TIMES times{};
+    NTSTATUS status = NtQueryInformationProcess(hProcess, ProcessTimes, &times, sizeof times, nullptr);
     if (!NT_SUCCESS(status)) return fail_with_status(status);
-    std::uint64_t ns = 0;
-    {
-        std::lock_guard<std::mutex> guard(process->m_thread_lock);
-        ns = process->m_deleted_threads_cpu_ns;
-        for (_ETHREAD* thread : process->m_threads) ns += ke::thread_cpu_time_ns(thread);
-    }
-    return write_times(process->m_create_time, process->m_exit_time.load(std::memory_order_acquire), ns,
-                       lpCreationTime, lpExitTime, lpKernelTime, lpUserTime);
+    return write_times(times, lpCreationTime, lpExitTime, lpKernelTime, lpUserTime);
 }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getthreadtimes
@@ -67,12 +56,7 @@ BOOL WINAPI GetThreadTimes(HANDLE hThread, LPFILETIME lpCreationTime, LPFILETIME
     KERNEL_USER_TIMES times{};
     NTSTATUS status = NtQueryInformationThread(hThread, ThreadTimes, &times, sizeof times, nullptr);
     if (!NT_SUCCESS(status)) return fail_with_status(status);
-    if (!lpCreationTime || !lpExitTime || !lpKernelTime || !lpUserTime) return fail_with_status(STATUS_ACCESS_VIOLATION);
-    *lpCreationTime = filetime_of(static_cast<std::uint64_t>(times.CreateTime.QuadPart));
-    *lpExitTime = filetime_of(static_cast<std::uint64_t>(times.ExitTime.QuadPart));
-    *lpKernelTime = filetime_of(static_cast<std::uint64_t>(times.KernelTime.QuadPart));
-    *lpUserTime = filetime_of(static_cast<std::uint64_t>(times.UserTime.QuadPart));
-    return TRUE;
+    return write_times(times, lpCreationTime, lpExitTime, lpKernelTime, lpUserTime);
 }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getsystemtimes

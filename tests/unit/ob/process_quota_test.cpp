@@ -333,7 +333,8 @@ TEST_F(ProcessQuotaTest, SettingLimitsNeedsThePrivilegeOnlyToRaise) {
     q.NonPagedPoolLimit = ntio::ob::kDefaultNonPagedPoolQuota + 1;
     EXPECT_EQ(NtSetInformationProcess(h, ProcessQuotaLimits, &q, sizeof q), STATUS_PRIVILEGE_NOT_HELD);
     EXPECT_EQ(NtSetInformationProcess(h, ProcessQuotaLimits, &q, sizeof q - 1), STATUS_INFO_LENGTH_MISMATCH);
-    EXPECT_EQ(NtSetInformationProcess(h, ProcessVmCounters, &q, sizeof q), STATUS_NOT_IMPLEMENTED);
+    EXPECT_EQ(NtSetInformationProcess(h, ProcessVmCounters, &q, sizeof q), STATUS_INVALID_INFO_CLASS);  // query-only
+    EXPECT_EQ(NtSetInformationProcess(h, ProcessIoPortHandlers, &q, sizeof q), STATUS_NOT_IMPLEMENTED);
     EXPECT_EQ(NtSetInformationProcess(h, ProcessQuotaLimits, reinterpret_cast<PVOID>(std::uintptr_t{0x10}), sizeof q),
               STATUS_ACCESS_VIOLATION);
     QUOTA_LIMITS now{};

@@ -1,5 +1,6 @@
 /* <ntddk.h> piece: process information classes and the structures ntio answers for them
- * (PROCESS_BASIC_INFORMATION, QUOTA_LIMITS, VM_COUNTERS, VM_COUNTERS_EX), with ZwQueryInformationProcess and
+ * (PROCESS_BASIC_INFORMATION, QUOTA_LIMITS, VM_COUNTERS, VM_COUNTERS_EX, PROCESS_PRIORITY_CLASS,
+ * PROCESS_SESSION_INFORMATION, PROCESS_HANDLE_INFORMATION), with ZwQueryInformationProcess and
  * ZwSetInformationProcess; thread information classes with ZwSetInformationThread and
  * ZwQueryInformationThread (KERNEL_USER_TIMES). Applications get
  * the Nt* forms from <ntio/ntapi.h>.
@@ -41,7 +42,21 @@ typedef enum _PROCESSINFOCLASS {
     ProcessWow64Information = 26,
     ProcessImageFileName = 27,
     ProcessLUIDDeviceMapsEnabled = 28,
-    ProcessBreakOnTermination = 29
+    ProcessBreakOnTermination = 29,
+    ProcessDebugObjectHandle = 30,
+    ProcessDebugFlags = 31,
+    ProcessHandleTracing = 32,
+    ProcessIoPriority = 33,
+    ProcessExecuteFlags = 34,
+    ProcessTlsInformation = 35,
+    ProcessCookie = 36,
+    ProcessImageInformation = 37,
+    ProcessCycleTime = 38,
+    ProcessPagePriority = 39,
+    ProcessInstrumentationCallback = 40,
+    ProcessThreadStackAllocation = 41,
+    ProcessWorkingSetWatchEx = 42,
+    ProcessImageFileNameWin32 = 43
 } PROCESSINFOCLASS;
 
 typedef enum _THREADINFOCLASS {
@@ -149,21 +164,57 @@ typedef struct _VM_COUNTERS_EX {
     SIZE_T PrivateUsage;
 } VM_COUNTERS_EX, *PVM_COUNTERS_EX;
 
+/* ProcessPriorityClass: PriorityClass is one of the PROCESS_PRIORITY_CLASS_* numbers. */
+#define PROCESS_PRIORITY_CLASS_UNKNOWN 0
+#define PROCESS_PRIORITY_CLASS_IDLE 1
+#define PROCESS_PRIORITY_CLASS_NORMAL 2
+#define PROCESS_PRIORITY_CLASS_HIGH 3
+#define PROCESS_PRIORITY_CLASS_REALTIME 4
+#define PROCESS_PRIORITY_CLASS_BELOW_NORMAL 5
+#define PROCESS_PRIORITY_CLASS_ABOVE_NORMAL 6
+typedef struct _PROCESS_PRIORITY_CLASS {
+    BOOLEAN Foreground;
+    UCHAR PriorityClass;
+} PROCESS_PRIORITY_CLASS, *PPROCESS_PRIORITY_CLASS;
+
+/* ProcessSessionInformation. */
+typedef struct _PROCESS_SESSION_INFORMATION {
+    ULONG SessionId;
+} PROCESS_SESSION_INFORMATION, *PPROCESS_SESSION_INFORMATION;
+
+/* ProcessHandleCount with a length of 8 (a ULONG alone is accepted too). */
+typedef struct _PROCESS_HANDLE_INFORMATION {
+    ULONG HandleCount;
+    ULONG HandleCountHighWatermark;
+} PROCESS_HANDLE_INFORMATION, *PPROCESS_HANDLE_INFORMATION;
+
 C_ASSERT(sizeof(QUOTA_LIMITS) == 0x30);
 C_ASSERT(sizeof(VM_COUNTERS) == 0x58);
 C_ASSERT(sizeof(VM_COUNTERS_EX) == 0x60);
 C_ASSERT(FIELD_OFFSET(VM_COUNTERS, QuotaPeakPagedPoolUsage) == 0x28);
 
-/* ProcessHandle needs PROCESS_QUERY_LIMITED_INFORMATION (ProcessVmCounters) or
- * PROCESS_QUERY_INFORMATION (ProcessQuotaLimits); a length other than the class's structure
- * (VM_COUNTERS or VM_COUNTERS_EX; QUOTA_LIMITS) is STATUS_INFO_LENGTH_MISMATCH. Other classes are
- * STATUS_NOT_IMPLEMENTED in ntio. IRQL == PASSIVE_LEVEL. */
+/* ProcessHandle needs PROCESS_QUERY_LIMITED_INFORMATION for ProcessBasicInformation,
+ * ProcessVmCounters (VM_COUNTERS or VM_COUNTERS_EX), ProcessTimes (KERNEL_USER_TIMES),
+ * ProcessPriorityClass (PROCESS_PRIORITY_CLASS), ProcessHandleCount (ULONG or
+ * PROCESS_HANDLE_INFORMATION), ProcessPriorityBoost, ProcessBreakOnTermination (ULONG),
+ * ProcessSessionInformation (PROCESS_SESSION_INFORMATION), ProcessWow64Information (ULONG_PTR),
+ * ProcessImageFileName and ProcessImageFileNameWin32 (a UNICODE_STRING followed by its text: a
+ * smaller buffer is STATUS_INFO_LENGTH_MISMATCH with the size needed in *ReturnLength), and
+ * PROCESS_QUERY_INFORMATION for ProcessQuotaLimits (QUOTA_LIMITS), ProcessDebugPort (ULONG_PTR) and
+ * ProcessDefaultHardErrorMode (ULONG). A fixed class's length other than its structure's is
+ * STATUS_INFO_LENGTH_MISMATCH. The set-only classes and those above ProcessImageFileNameWin32 are
+ * STATUS_INVALID_INFO_CLASS; the others Windows answers are STATUS_NOT_IMPLEMENTED in ntio.
+ * IRQL == PASSIVE_LEVEL. */
 NTSYSAPI NTSTATUS NTAPI ZwQueryInformationProcess(_In_ HANDLE ProcessHandle,
                                                   _In_ PROCESSINFOCLASS ProcessInformationClass,
                                                   _Out_writes_bytes_(ProcessInformationLength) PVOID ProcessInformation,
                                                   _In_ ULONG ProcessInformationLength, _Out_opt_ PULONG ReturnLength);
-/* ProcessQuotaLimits only (PROCESS_SET_QUOTA): zero leaves a pool limit as it is; raising one needs
- * SeIncreaseQuotaPrivilege (STATUS_PRIVILEGE_NOT_HELD). IRQL == PASSIVE_LEVEL. */
+/* ProcessQuotaLimits (PROCESS_SET_QUOTA): zero leaves a pool limit as it is; raising one needs
+ * SeIncreaseQuotaPrivilege (STATUS_PRIVILEGE_NOT_HELD). PROCESS_SET_INFORMATION: ProcessPriorityClass
+ * (PROCESS_PRIORITY_CLASS; PROCESS_PRIORITY_CLASS_REALTIME needs SeIncreaseBasePriorityPrivilege),
+ * ProcessAffinityMask (KAFFINITY: nonzero, active processors only, else STATUS_INVALID_PARAMETER),
+ * ProcessPriorityBoost, ProcessDefaultHardErrorMode and ProcessBreakOnTermination (ULONG; the last
+ * needs SeDebugPrivilege). IRQL == PASSIVE_LEVEL. */
 NTSYSAPI NTSTATUS NTAPI ZwSetInformationProcess(_In_ HANDLE ProcessHandle,
                                                 _In_ PROCESSINFOCLASS ProcessInformationClass,
                                                 _In_reads_bytes_(ProcessInformationLength) PVOID ProcessInformation,

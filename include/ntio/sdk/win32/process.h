@@ -1,6 +1,7 @@
-/* Processes (processthreadsapi.h / wow64apiset.h / sysinfoapi.h subset): ending the process, its
- * exit code, id, priority class, start-up information and times, the system's CPU times, the
- * memory status, and the WOW64 queries (ntio runs native x64 programs only). */
+/* Processes (processthreadsapi.h / wow64apiset.h / sysinfoapi.h / winbase.h / debugapi.h subset):
+ * ending the process, its exit code, id, priority class and boost, affinity, session, image name,
+ * start-up information and times, the system's CPU times, the memory status, the remote debugger
+ * check and the WOW64 queries (ntio runs native x64 programs only). */
 #ifndef NTIO_SDK_WIN32_PROCESS_H
 #define NTIO_SDK_WIN32_PROCESS_H
 #include "types.h"
@@ -109,16 +110,32 @@ WINBASEAPI BOOL WINAPI GetSystemTimes(_Out_opt_ PFILETIME lpIdleTime, _Out_opt_ 
                                       _Out_opt_ PFILETIME lpUserTime);
 WINBASEAPI BOOL WINAPI GlobalMemoryStatusEx(_Inout_ LPMEMORYSTATUSEX lpBuffer);
 WINBASEAPI BOOL WINAPI GetProcessHandleCount(_In_ HANDLE hProcess, _Out_ PDWORD pdwHandleCount);
+WINBASEAPI BOOL WINAPI GetProcessPriorityBoost(_In_ HANDLE hProcess, _Out_ PBOOL pDisablePriorityBoost);
+WINBASEAPI BOOL WINAPI SetProcessPriorityBoost(_In_ HANDLE hProcess, _In_ BOOL bDisablePriorityBoost);
+WINBASEAPI BOOL WINAPI GetProcessAffinityMask(_In_ HANDLE hProcess, _Out_ PDWORD_PTR lpProcessAffinityMask,
+                                              _Out_ PDWORD_PTR lpSystemAffinityMask);
+WINBASEAPI BOOL WINAPI SetProcessAffinityMask(_In_ HANDLE hProcess, _In_ DWORD_PTR dwProcessAffinityMask);
+WINBASEAPI BOOL WINAPI ProcessIdToSessionId(_In_ DWORD dwProcessId, _Out_ DWORD* pSessionId);
+WINBASEAPI BOOL WINAPI CheckRemoteDebuggerPresent(_In_ HANDLE hProcess, _Out_ PBOOL pbDebuggerPresent);
+/* dwFlags: 0 for the Win32 path, PROCESS_NAME_NATIVE for the native one. */
+WINBASEAPI BOOL WINAPI QueryFullProcessImageNameA(_In_ HANDLE hProcess, _In_ DWORD dwFlags, _Out_ LPSTR lpExeName,
+                                                  _Inout_ PDWORD lpdwSize);
+WINBASEAPI BOOL WINAPI QueryFullProcessImageNameW(_In_ HANDLE hProcess, _In_ DWORD dwFlags, _Out_ LPWSTR lpExeName,
+                                                  _Inout_ PDWORD lpdwSize);
 NTIO_END_DECLS
+
+#define PROCESS_NAME_NATIVE 0x00000001
 
 #ifdef UNICODE
 typedef STARTUPINFOW STARTUPINFO;
 typedef LPSTARTUPINFOW LPSTARTUPINFO;
 #define GetStartupInfo GetStartupInfoW
+#define QueryFullProcessImageName QueryFullProcessImageNameW
 #else
 typedef STARTUPINFOA STARTUPINFO;
 typedef LPSTARTUPINFOA LPSTARTUPINFO;
 #define GetStartupInfo GetStartupInfoA
+#define QueryFullProcessImageName QueryFullProcessImageNameA
 #endif
 
 #endif /* NTIO_SDK_WIN32_PROCESS_H */

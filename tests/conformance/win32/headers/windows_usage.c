@@ -1,5 +1,6 @@
 /* The SDK spellings an application uses: TCHAR mapping, A/W names, layouts, wait constants. */
 #include <windows.h>
+#include <psapi.h>
 
 C_ASSERT(sizeof(OVERLAPPED) == 32);
 C_ASSERT(sizeof(OVERLAPPED_ENTRY) == 32);
@@ -16,6 +17,11 @@ C_ASSERT(sizeof(CONSOLE_READCONSOLE_CONTROL) == 16 && STD_OUTPUT_HANDLE == (DWOR
 static DWORD WINAPI start(LPVOID parameter) { return parameter ? 1 : 0; }
 static VOID NTAPI apc(ULONG_PTR data) { (void)data; }
 static BOOL WINAPI ctrl_handler(DWORD type) { return type == CTRL_C_EVENT; }
+
+static WCHAR* wide_image_buffer(void) {
+    static WCHAR buffer[MAX_PATH];
+    return buffer;
+}
 
 int ntio_usage(void);
 int ntio_usage(void)
@@ -111,6 +117,20 @@ int ntio_usage(void)
             if (data && !LDR_IS_RESOURCE(data)) FreeLibrary(data);
         }
         GetProcessHandleCount(GetCurrentProcess(), &code);
+        {
+            TCHAR image[MAX_PATH];
+            DWORD image_size = MAX_PATH;
+            DWORD_PTR process_mask = 0, system_mask = 0;
+            BOOL flag = FALSE;
+            if (QueryFullProcessImageName(GetCurrentProcess(), PROCESS_NAME_NATIVE, image, &image_size))
+                code += GetProcessImageFileName(GetCurrentProcess(), image, MAX_PATH);
+            code += K32GetProcessImageFileNameW(GetCurrentProcess(), wide_image_buffer(), 0);
+            if (GetProcessAffinityMask(GetCurrentProcess(), &process_mask, &system_mask))
+                SetProcessAffinityMask(GetCurrentProcess(), process_mask);
+            if (GetProcessPriorityBoost(GetCurrentProcess(), &flag)) SetProcessPriorityBoost(GetCurrentProcess(), flag);
+            ProcessIdToSessionId(GetCurrentProcessId(), &code);
+            CheckRemoteDebuggerPresent(GetCurrentProcess(), &flag);
+        }
         GetExitCodeProcess(GetCurrentProcess(), &code);
         code += GetProcessId(GetCurrentProcess()) + GetProcessIdOfThread(GetCurrentThread());
         if (code == STILL_ACTIVE) TerminateProcess(GetCurrentProcess(), 1);
