@@ -194,8 +194,9 @@ TEST_F(NtTest, system_processor_performance_has_one_entry_per_processor) {
 
 TEST_F(NtTest, system_information_refuses_unknown_classes_and_bad_pointers) {
     UCHAR buffer[512]{};
-    for (int bad : {4, 7, int(SystemPerformanceInformation), int(SystemRegistryQuotaInformation), 200, -1}) {
-        // Raw bits: a value outside the enumeration may not be converted to it in C++.
+    // 255: the largest value the enumeration can hold (a value beyond its range may not even be
+    // passed as the type in C++; UBSan reports the load).
+    for (int bad : {4, 7, int(SystemPerformanceInformation), int(SystemRegistryQuotaInformation), 200, 255}) {
         SYSTEM_INFORMATION_CLASS info_class;
         std::memcpy(&info_class, &bad, sizeof info_class);
         EXPECT_EQ(NtQuerySystemInformation(info_class, buffer, sizeof buffer, nullptr),
