@@ -27,6 +27,17 @@ public:
         return status;
     }
 
+    // For an information class whose rights kernel32 documents as alternatives (THREAD_QUERY_INFORMATION
+    // or THREAD_QUERY_LIMITED_INFORMATION, and the like): the handle is looked up for no access, then
+    // a UserMode caller's handle must grant any one of `rights` (else STATUS_ACCESS_DENIED).
+    [[nodiscard]] NTSTATUS reference_any(HANDLE handle, ACCESS_MASK rights, POBJECT_TYPE type,
+                                         KPROCESSOR_MODE mode) noexcept {
+        NTSTATUS status = reference(handle, 0, type, mode);
+        if (!NT_SUCCESS(status)) return status;
+        if (mode != KernelMode && (m_info.GrantedAccess & rights) == 0) return STATUS_ACCESS_DENIED;
+        return STATUS_SUCCESS;
+    }
+
     T* get() const noexcept { return m_object; }
     T* operator->() const noexcept { return m_object; }
     // Hands the reference to the caller (an I/O request takes the lookup's reference as its own).

@@ -70,10 +70,7 @@ PROCESS_BASIC_INFORMATION fill_basic_information(PEPROCESS process) {
 // pages take either). STATUS_INVALID_HANDLE or STATUS_OBJECT_TYPE_MISMATCH as ob decides.
 NTSTATUS reference_process(HANDLE handle, ACCESS_MASK rights, KPROCESSOR_MODE mode,
                            HandleReference<_EPROCESS>& process) {
-    NTSTATUS status = process.reference(handle, 0, *PsProcessType, mode);
-    if (!NT_SUCCESS(status)) return status;
-    if (mode != KernelMode && (process.info().GrantedAccess & rights) == 0) return STATUS_ACCESS_DENIED;
-    return STATUS_SUCCESS;
+    return process.reference_any(handle, rights, *PsProcessType, mode);
 }
 
 constexpr ACCESS_MASK kQueryLimited = PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION;
@@ -105,13 +102,7 @@ PROCESS_PRIORITY_CLASS priority_class(PEPROCESS process) {
 template <class Info>
 NTSTATUS answer_fixed(KPROCESSOR_MODE mode, HANDLE handle, ACCESS_MASK rights, PVOID buffer, ULONG length,
                       PULONG return_length, Info (*fill)(PEPROCESS)) {
-    NTSTATUS status = check_fixed_query<Info>(mode, true, buffer, length, return_length);
-    if (!NT_SUCCESS(status)) return status;
-    HandleReference<_EPROCESS> process;
-    status = reference_process(handle, rights, mode, process);
-    if (!NT_SUCCESS(status)) return status;
-    write_fixed_query(mode, buffer, return_length, fill(process.get()));
-    return STATUS_SUCCESS;
+    return answer_fixed_class(*PsProcessType, mode, handle, rights, buffer, length, return_length, fill);
 }
 
 // ProcessHandleCount: a ULONG, or PROCESS_HANDLE_INFORMATION with the table's high watermark

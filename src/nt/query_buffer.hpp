@@ -8,6 +8,7 @@
 
 #include <wdm.h>
 
+#include "nt/object_reference.hpp"
 #include "nt/user_memory.hpp"
 
 namespace ntio::nt {
@@ -41,6 +42,21 @@ inline void write_fixed_query(KPROCESSOR_MODE mode, PVOID buffer, PULONG return_
     else if constexpr (kSingleAccess<Info>) (void)write_caller(mode, static_cast<Info*>(buffer), info);
     else (void)copy_to_user(buffer, &info, sizeof info, kAnswerAlignment<Info>);
     if (return_length) (void)write_caller(mode, return_length, static_cast<ULONG>(sizeof(Info)));
+}
+
+// A fixed-size class of the object a handle names (a thread's, a process's): the length and buffers
+// checked first, then the object referenced for any one of `rights`, then `fill`'s answer written.
+template <class Object, class Info>
+[[nodiscard]] NTSTATUS answer_fixed_class(POBJECT_TYPE type, KPROCESSOR_MODE mode, HANDLE handle, ACCESS_MASK rights,
+                                          PVOID buffer, ULONG length, PULONG return_length,
+                                          Info (*fill)(Object*)) noexcept {
+    NTSTATUS status = check_fixed_query<Info>(mode, true, buffer, length, return_length);
+    if (!NT_SUCCESS(status)) return status;
+    HandleReference<Object> object;
+    status = object.reference_any(handle, rights, type, mode);
+    if (!NT_SUCCESS(status)) return status;
+    write_fixed_query(mode, buffer, return_length, fill(object.get()));
+    return STATUS_SUCCESS;
 }
 
 // The variable-size queries (security descriptors, token information): the length pointer the

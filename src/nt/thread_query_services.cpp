@@ -63,13 +63,7 @@ ULONG am_last_thread() {
 template <class Info>
 NTSTATUS answer_fixed(KPROCESSOR_MODE mode, HANDLE handle, ACCESS_MASK rights, PVOID buffer, ULONG length,
                       PULONG return_length, Info (*fill)(_ETHREAD*)) {
-    NTSTATUS status = check_fixed_query<Info>(mode, true, buffer, length, return_length);
-    if (!NT_SUCCESS(status)) return status;
-    HandleReference<_ETHREAD> thread;
-    status = reference_thread(handle, rights, mode, thread);
-    if (!NT_SUCCESS(status)) return status;
-    write_fixed_query(mode, buffer, return_length, fill(thread.get()));
-    return STATUS_SUCCESS;
+    return answer_fixed_class(*PsThreadType, mode, handle, rights, buffer, length, return_length, fill);
 }
 
 // ThreadNameInformation: THREAD_NAME_INFORMATION with the text right after it (Buffer NULL when

@@ -13,10 +13,7 @@ namespace ntio::nt {
 // UserMode caller's handle has none of `rights`.
 inline NTSTATUS reference_thread(HANDLE handle, ACCESS_MASK rights, KPROCESSOR_MODE mode,
                                  HandleReference<_ETHREAD>& thread) {
-    NTSTATUS status = thread.reference(handle, 0, *PsThreadType, mode);
-    if (!NT_SUCCESS(status)) return status;
-    if (mode != KernelMode && (thread.info().GrantedAccess & rights) == 0) return STATUS_ACCESS_DENIED;
-    return STATUS_SUCCESS;
+    return thread.reference_any(handle, rights, *PsThreadType, mode);
 }
 
 }  // namespace ntio::nt

@@ -50,6 +50,17 @@ VOID NTAPI dispatch_user_apc(PVOID routine, PVOID data, PVOID) {
     reinterpret_cast<PAPCFUNC>(routine)(reinterpret_cast<ULONG_PTR>(data));
 }
 
+// SuspendThread / ResumeThread over their Nt service: the count before the call, or (DWORD)-1.
+DWORD previous_suspend_count(NTSTATUS(NTAPI* change)(HANDLE, PULONG), HANDLE thread) {
+    ULONG previous = 0;
+    NTSTATUS status = change(thread, &previous);
+    if (!NT_SUCCESS(status)) {
+        win32::set_last_nt_error(status);
+        return static_cast<DWORD>(-1);
+    }
+    return previous;
+}
+
 }  // namespace
 
 extern "C" {
@@ -131,26 +142,10 @@ BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode) {
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-suspendthread
 // THREAD_SUSPEND_RESUME; (DWORD)-1 and the last error on failure (ERROR_SIGNAL_REFUSED, the Win32
 // form of STATUS_SUSPEND_COUNT_EXCEEDED, past MAXIMUM_SUSPEND_COUNT).
-DWORD WINAPI SuspendThread(HANDLE hThread) {
-    ULONG previous = 0;
-    NTSTATUS status = NtSuspendThread(hThread, &previous);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return static_cast<DWORD>(-1);
-    }
-    return previous;
-}
+DWORD WINAPI SuspendThread(HANDLE hThread) { return previous_suspend_count(NtSuspendThread, hThread); }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-resumethread
-DWORD WINAPI ResumeThread(HANDLE hThread) {
-    ULONG previous = 0;
-    NTSTATUS status = NtResumeThread(hThread, &previous);
-    if (!NT_SUCCESS(status)) {
-        win32::set_last_nt_error(status);
-        return static_cast<DWORD>(-1);
-    }
-    return previous;
-}
+DWORD WINAPI ResumeThread(HANDLE hThread) { return previous_suspend_count(NtResumeThread, hThread); }
 
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getthreadid
 DWORD WINAPI GetThreadId(HANDLE Thread) {
