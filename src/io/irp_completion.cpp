@@ -26,10 +26,12 @@ struct PlainRoutines {
 // While it is active (and not only tracing) at the entry: each runs through the verifier's hook.
 // The verifier turned on or off during one walk takes effect at the next IoCompleteRequest, as
 // for a request completing while it changes.
+// The walk's routines then run in one driver context for the whole walk (CompletionWalkContext).
 struct HookedRoutines {
-    static NTSTATUS invoke(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp, PVOID context, CHAR,
-                           bool) noexcept {
-        return ntio::verifier::invoke_completion_routine_hooked(routine, device, irp, context);
+    ntio::verifier::CompletionWalkContext walk;
+    NTSTATUS invoke(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp, PVOID context, CHAR,
+                    bool) noexcept {
+        return ntio::verifier::invoke_completion_routine_hooked(walk, routine, device, irp, context);
     }
 };
 }  // namespace

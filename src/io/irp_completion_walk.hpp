@@ -7,7 +7,8 @@
 // tracing alone is on (verifier/irp_log.cpp), which writes each routine's record in the walk's own
 // frame.
 // Routines::invoke(routine, device, irp, context, location, pending_returned) runs one routine and
-// returns its result; location and pending_returned are the IRP's as the routine is called.
+// returns its result; location and pending_returned are the IRP's as the routine is called. One
+// Routines object lives from before the first routine to after the last.
 #pragma once
 
 #include "io/irp.hpp"
@@ -58,22 +59,26 @@ template <typename Routines>
     // CurrentLocation == StackCount + 1). With no routine run, a pended level marks the level above
     // pending so the bit reaches the top. STATUS_MORE_PROCESSING_REQUIRED stops the walk (A4).
     const CHAR top = static_cast<CHAR>(Irp->StackCount + 1);
-    while (Irp->CurrentLocation < top) {
-        PIO_STACK_LOCATION sp = Irp->Tail.Overlay.CurrentStackLocation;
-        const CHAR location = static_cast<CHAR>(++Irp->CurrentLocation);
-        ++Irp->Tail.Overlay.CurrentStackLocation;
-        const UCHAR control = sp->Control;
-        const bool pending = (control & SL_PENDING_RETURNED) != 0;
-        Irp->PendingReturned = pending ? TRUE : FALSE;
-        sp->Control = 0;
-        PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
-        if (routine && completion_routine_wanted(Irp, control)) {
-            PDEVICE_OBJECT device =
-                location == top ? nullptr : Irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
-            if (Routines::invoke(routine, device, Irp, sp->Context, location, pending) == STATUS_MORE_PROCESSING_REQUIRED)
-                return;
-        } else if (pending && location < top) {
-            IoMarkIrpPending(Irp);
+    {
+        Routines routines;  // the walk's state, if the routines keep any, until the last routine returns
+        while (Irp->CurrentLocation < top) {
+            PIO_STACK_LOCATION sp = Irp->Tail.Overlay.CurrentStackLocation;
+            const CHAR location = static_cast<CHAR>(++Irp->CurrentLocation);
+            ++Irp->Tail.Overlay.CurrentStackLocation;
+            const UCHAR control = sp->Control;
+            const bool pending = (control & SL_PENDING_RETURNED) != 0;
+            Irp->PendingReturned = pending ? TRUE : FALSE;
+            sp->Control = 0;
+            PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
+            if (routine && completion_routine_wanted(Irp, control)) {
+                PDEVICE_OBJECT device =
+                    location == top ? nullptr : Irp->Tail.Overlay.CurrentStackLocation->DeviceObject;
+                if (routines.invoke(routine, device, Irp, sp->Context, location, pending) ==
+                    STATUS_MORE_PROCESSING_REQUIRED)
+                    return;
+            } else if (pending && location < top) {
+                IoMarkIrpPending(Irp);
+            }
         }
     }
 

@@ -260,8 +260,8 @@ void level1_exit_checks(PDEVICE_OBJECT device, PVOID routine, KIRQL irql_before,
 }
 
 FastIoCheck fast_io_enter(PDEVICE_OBJECT device) noexcept {
-    if (!(device_flags(device) & NTIO_VERIFIER_IO_CHECKING)) return {nullptr, 0, false};
-    PDRIVER_OBJECT const previous = context_driver();
+    if (!(device_flags(device) & NTIO_VERIFIER_IO_CHECKING)) return {0, 0, false};
+    const ContextWord previous = context_word();
     set_context_driver(device->DriverObject);
     return {previous, current_irql(), true};
 }
@@ -272,7 +272,7 @@ FastIoCheck fast_io_enter(PDEVICE_OBJECT device) noexcept {
 // for a dispatch routine (docs/nt-deviations.md).
 void fast_io_exit(const FastIoCheck& check, PDEVICE_OBJECT device, PVOID routine) noexcept {
     if (!check.checked) return;
-    set_context_driver(check.previous);
+    restore_context(check.previous);
     if (const KIRQL after = current_irql(); after != check.irql_before)
         report({DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x11, ptr(routine), check.irql_before, after, Severity::Always,
                 nullptr, "the fast I/O routine returned at another IRQL than it was called at", device->DriverObject,
@@ -496,8 +496,8 @@ NTIO_DEFINE_CHAIN(ntio_level1)
     volatile UCHAR framed_major = major;
     volatile std::uint64_t outer_key = state.chain_key;
     volatile PDEVICE_OBJECT outer_device = state.chain_device;
-    PDRIVER_OBJECT const previous = state.context;
-    state.context = driver;
+    const ContextWord previous = state.context;
+    state.context = reinterpret_cast<ContextWord>(driver);
     state.chain_key = key;
     state.chain_device = device;
     const NTSTATUS status = ntio_level1_framed_dispatch(device, irp, routine);
@@ -524,7 +524,7 @@ NTIO_DEFINE_CHAIN(ntio_level1)
     const UCHAR major = sp->MajorFunction;
     const PDRIVER_DISPATCH routine = driver->MajorFunction[major];
     if (ntio_level1_chained(return_address) && state.chain_key == key) {
-        state.context = driver;
+        state.context = reinterpret_cast<ContextWord>(driver);
         state.chain_device = device;
         return NTIO_CHAINED_DISPATCH(routine, device, irp);
     }

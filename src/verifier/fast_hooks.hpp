@@ -93,6 +93,13 @@ inline NTSTATUS invoke_completion_routine_hooked(PIO_COMPLETION_ROUTINE routine,
     ContextScope scope(flags ? device->DriverObject : nullptr);
     return routine(device, irp, context);
 }
+// The same in a verified completion walk, whose context (`walk`) names the routine's driver.
+inline NTSTATUS invoke_completion_routine_hooked(CompletionWalkContext& walk, PIO_COMPLETION_ROUTINE routine,
+                                                 PDEVICE_OBJECT device, PIRP irp, PVOID context) noexcept {
+    if (g_hot.slow_reasons.load(std::memory_order_acquire) & (kSlowRecords | kSlowTracing | kSlowIrpLogging))
+        [[unlikely]] return invoke_completion_routine_hooked(routine, device, irp, context);
+    return walk.run(routine, device, irp, context);
+}
 
 // IoCompleteRequest's entry when the quick test below fails: nothing any rule could report or record
 // (IRQL and cancel routine fine, no spin lock held for SpinLockSafe, no record or frame, no delay

@@ -581,10 +581,10 @@ template <bool kTraceOnly>
         status = routine(device, irp);
     } else {
         // ContextScope(context), by hand so that the records stay in this frame.
-        PDRIVER_OBJECT const previous = t_state.context;
-        t_state.context = context;
+        const ContextWord previous = context_word();
+        set_context_driver(context);
         status = routine(device, irp);
-        t_state.context = previous;
+        restore_context(previous);
     }
     log_return_inline(irp, status, location);
     return status;
@@ -710,10 +710,10 @@ NTSTATUS logged_completion_routine(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJEC
     const CHAR location = irp->CurrentLocation;
     const bool pending_returned = irp->PendingReturned != FALSE;
     // ContextScope: the routine runs in its driver's context when the verifier checks that driver.
-    PDRIVER_OBJECT const previous = t_state.context;
-    t_state.context = flags ? device->DriverObject : nullptr;
+    const ContextWord previous = context_word();
+    set_context_driver(flags ? device->DriverObject : nullptr);
     const NTSTATUS result = routine(device, irp, context);
-    t_state.context = previous;
+    restore_context(previous);
     if (logging_for(flags))
         log_completion_routine_inline(irp, device, reinterpret_cast<PVOID>(routine), result, location, pending_returned);
     return result;

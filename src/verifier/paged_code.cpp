@@ -29,7 +29,7 @@ extern "C" [[gnu::noinline]] NTIO_API VOID NTAPI NtioPagedCodeCheck(VOID) {
     const void* at = __builtin_extract_return_addr(__builtin_return_address(0));
     const KIRQL irql = KeGetCurrentIrql();
     if (irql <= APC_LEVEL || !active()) return;
-    PDRIVER_OBJECT driver = t_state.context;
+    PDRIVER_OBJECT driver = context_driver();
     if (!driver || !(driver_flags(driver) & NTIO_VERIFIER_FORCE_IRQL_CHECKING)) return;
     const auto address = reinterpret_cast<ULONG_PTR>(at);
     report({DRIVER_IRQL_NOT_LESS_OR_EQUAL, address, irql, 8, address, Severity::Always, nullptr,

@@ -40,7 +40,7 @@ bool tracked(PDRIVER_OBJECT driver) noexcept {
 
 // A block already charged (an MDL's pool block) is charged again as what it now is.
 void charge(const void* block, SIZE_T bytes, ULONG tag, Kind kind) noexcept {
-    PDRIVER_OBJECT driver = t_state.context;
+    PDRIVER_OBJECT driver = context_driver();
     if (!tracked(driver)) return;
     std::lock_guard guard(g_lock);
     if (!g_charges) g_charges = new (std::nothrow) std::unordered_map<const void*, Charge>();
@@ -67,7 +67,7 @@ void uncharge(const void* block) noexcept {
 
 
 bool inject_allocation_failure() noexcept {
-    PDRIVER_OBJECT driver = t_state.context;
+    PDRIVER_OBJECT driver = context_driver();
     if (!driver || !(driver_flags(driver) & NTIO_VERIFIER_RANDOM_LOW_RESOURCES)) return false;
     if (!roll_low_resources()) return false;
     count_injected_failure();
@@ -78,12 +78,12 @@ void on_pool_allocate(void* block, SIZE_T bytes, ULONG tag) noexcept { charge(bl
 void on_pool_free(void* block) noexcept { uncharge(block); }
 void on_allocate_irp(PIRP irp) noexcept {
     charge(irp, 0, 0, Kind::Irp);
-    if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_alloc(irp);
+    if (PDRIVER_OBJECT driver = context_driver(); logging_for(driver ? driver_flags(driver) : 0)) log_alloc(irp);
 }
 // An IRP in its caller's memory starts its life at IoInitializeIrp: the log's alloc, as for one
 // from IoAllocateIrp (its reader keeps a later IRP at the same address apart from this one).
 void on_initialized_irp(PIRP irp) noexcept {
-    if (logging_for(t_state.context ? driver_flags(t_state.context) : 0)) log_alloc(irp);
+    if (PDRIVER_OBJECT driver = context_driver(); logging_for(driver ? driver_flags(driver) : 0)) log_alloc(irp);
 }
 void forget_allocated_irp(PIRP irp) noexcept { uncharge(irp); }
 PDRIVER_OBJECT charged_driver(const void* block) noexcept {
@@ -96,8 +96,12 @@ PDRIVER_OBJECT charged_driver(const void* block) noexcept {
 // MDLs come from the I/O manager's per-thread cache or from pool: counted as MDLs, not pool blocks.
 void on_allocate_mdl(PMDL mdl) noexcept { charge(mdl, 0, 0, Kind::Mdl); }
 void on_free_mdl(PMDL mdl) noexcept { uncharge(mdl); }
+PDRIVER_OBJECT walk_slot_driver(ContextWord word) noexcept {
+    PDRIVER_OBJECT const driver = *reinterpret_cast<const PDRIVER_OBJECT*>(word & ~kWalkSlotTag);
+    return driver && driver_flags(driver) ? driver : nullptr;
+}
 bool context_tracks_pool() noexcept {
-    PDRIVER_OBJECT driver = t_state.context;
+    PDRIVER_OBJECT driver = context_driver();
     return driver && (driver_flags(driver) & NTIO_VERIFIER_POOL_TRACKING);
 }
 

@@ -165,7 +165,7 @@ void on_queue_dpc(PKDPC dpc) noexcept {
 }
 
 void DpcScope::enter(PKDPC dpc) noexcept {
-    m_previous = context_driver();
+    m_previous = context_word();
     PDRIVER_OBJECT driver = nullptr;
     {
         std::lock_guard guard(g_lock);
@@ -176,10 +176,10 @@ void DpcScope::enter(PKDPC dpc) noexcept {
     if (driver && driver_flags(driver)) set_context_driver(driver);
 }
 
-void DpcScope::leave(PDRIVER_OBJECT previous) noexcept { set_context_driver(previous); }
+void DpcScope::leave(ContextWord previous) noexcept { restore_context(previous); }
 
-PDRIVER_OBJECT SystemScope::enter() noexcept {
-    PDRIVER_OBJECT previous = context_driver();
+ContextWord SystemScope::enter() noexcept {
+    const ContextWord previous = context_word();
     set_context_driver(nullptr);
     return previous;
 }

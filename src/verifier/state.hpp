@@ -27,7 +27,7 @@ struct ThreadState {
     std::size_t frame_count = 0;           // frames->size(), for the inline hooks' one-load test
     int cancel_lock_depth = 0;
     int held_spin_locks = 0;  // spin locks a DDI-checked driver took on this thread (ddi_rules.cpp)
-    PDRIVER_OBJECT context = nullptr;
+    ContextWord context = 0;  // the driver context: see context_driver()
     // The innermost Level 1 call with a frame on this thread (dispatch_rules.cpp, level1_chain_dispatch):
     // its IRQL and cancel spin lock depth at entry, and the device its exit check blames, the last
     // call chained into it.
@@ -349,16 +349,55 @@ inline constexpr ULONG_PTR kDoubleCompletionAtOriginator = 0x4;              // 
 // ---- Driver context (resources.cpp) ----
 // The verified driver whose code runs on this thread (dispatch, completion routine, DriverEntry):
 // pool, IRPs and low-resources injection are charged to it. Scopes nest; a bugcheck resets them.
-inline PDRIVER_OBJECT context_driver() noexcept { return t_state.context; }
+//
+// The thread's word holds that driver, or, while a verified completion walk runs its routines
+// (CompletionWalkContext), the address of the walk's slot with kWalkSlotTag set: the walk writes
+// each routine's driver into the slot before calling it (one store, where switching the context
+// and putting it back around each routine cost gate V2 about 0.07), and the driver's flags are
+// looked at only when something asks. Scopes save and put back the word, not the driver.
+inline constexpr ContextWord kWalkSlotTag = 1;
+// The driver in a walk's slot when its flags verify it (resources.cpp).
+PDRIVER_OBJECT walk_slot_driver(ContextWord word) noexcept;
+inline PDRIVER_OBJECT context_driver() noexcept {
+    const ContextWord word = t_state.context;
+    if (word & kWalkSlotTag) [[unlikely]] return walk_slot_driver(word);
+    return reinterpret_cast<PDRIVER_OBJECT>(word);
+}
+inline ContextWord context_word() noexcept { return t_state.context; }
+inline void restore_context(ContextWord word) noexcept { t_state.context = word; }
+inline void set_context_driver(PDRIVER_OBJECT driver) noexcept {
+    t_state.context = reinterpret_cast<ContextWord>(driver);
+}
+inline void reset_context() noexcept { t_state.context = 0; }
 struct ContextScope {
-    explicit ContextScope(PDRIVER_OBJECT driver) noexcept : m_previous(t_state.context) { t_state.context = driver; }
+    explicit ContextScope(PDRIVER_OBJECT driver) noexcept : m_previous(t_state.context) { set_context_driver(driver); }
     ~ContextScope() { t_state.context = m_previous; }
     ContextScope(const ContextScope&) = delete;
     ContextScope& operator=(const ContextScope&) = delete;
-    PDRIVER_OBJECT m_previous;
+    ContextWord m_previous;
 };
-inline void reset_context() noexcept { t_state.context = nullptr; }
-inline void set_context_driver(PDRIVER_OBJECT driver) noexcept { t_state.context = driver; }
+// A verified completion walk (IofCompleteRequest with the verifier active): from construction to
+// destruction the thread's context is what run() stores before each routine. The slot is written
+// before each call, which the routine (opaque code) may read through the thread's word.
+class CompletionWalkContext {
+public:
+    CompletionWalkContext() noexcept : m_previous(t_state.context) {
+        t_state.context = reinterpret_cast<ContextWord>(&m_driver) | kWalkSlotTag;
+    }
+    ~CompletionWalkContext() { t_state.context = m_previous; }
+    CompletionWalkContext(const CompletionWalkContext&) = delete;
+    CompletionWalkContext& operator=(const CompletionWalkContext&) = delete;
+    // The routine a level's device set runs with that device's driver as the context (when its
+    // flags verify it; nullptr for the originator's routine, which has no device).
+    NTSTATUS run(PIO_COMPLETION_ROUTINE routine, PDEVICE_OBJECT device, PIRP irp, PVOID context) noexcept {
+        m_driver = device ? device->DriverObject : nullptr;
+        return routine(device, irp, context);
+    }
+
+private:
+    PDRIVER_OBJECT m_driver = nullptr;
+    ContextWord m_previous;
+};
 void forget_allocated_irp(PIRP irp) noexcept;
 // The verified driver a pool block or IRP is charged to (allocated while its code ran), or nullptr.
 PDRIVER_OBJECT charged_driver(const void* block) noexcept;

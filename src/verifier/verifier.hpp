@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 #include <ntifs.h>
 
@@ -194,6 +195,8 @@ void report_unbalanced_guarded_region(PDRIVER_OBJECT driver, PIRP irp) noexcept;
 // queued or armed a timer with runs in that driver's context.
 void on_initialize_dpc(PKDPC dpc) noexcept;
 void on_queue_dpc(PKDPC dpc) noexcept;
+// The thread's driver-context word (state.hpp, context_driver()), as scopes save and put it back.
+using ContextWord = std::uintptr_t;
 // Around a DPC routine: the driver that initialised it is the context driver while it runs.
 struct DpcScope {
     explicit DpcScope(PKDPC dpc) noexcept : m_on(active()) {
@@ -205,9 +208,9 @@ struct DpcScope {
     DpcScope(const DpcScope&) = delete;
     DpcScope& operator=(const DpcScope&) = delete;
     void enter(PKDPC dpc) noexcept;
-    static void leave(PDRIVER_OBJECT previous) noexcept;
+    static void leave(ContextWord previous) noexcept;
     bool m_on;
-    PDRIVER_OBJECT m_previous = nullptr;
+    ContextWord m_previous = 0;
 };
 
 // A fast I/O routine the I/O manager calls (FastIoRead, FastIoWrite, FastIoDeviceControl) for the
@@ -216,7 +219,7 @@ struct DpcScope {
 // Reached through `hooks_on()` at the call sites only, so it costs them nothing while the verifier is
 // off.
 struct FastIoCheck {
-    PDRIVER_OBJECT previous;
+    ContextWord previous;
     KIRQL irql_before;
     bool checked;
 };
@@ -242,9 +245,9 @@ struct SystemScope {
     }
     SystemScope(const SystemScope&) = delete;
     SystemScope& operator=(const SystemScope&) = delete;
-    static PDRIVER_OBJECT enter() noexcept;
+    static ContextWord enter() noexcept;
     bool m_on;
-    PDRIVER_OBJECT m_previous = nullptr;
+    ContextWord m_previous = 0;
 };
 
 // ---- DMA checking (dma_rules.cpp) ----
