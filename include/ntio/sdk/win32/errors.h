@@ -21,6 +21,21 @@ NTSYSAPI NTSTATUS NTAPI RtlGetLastNtStatus(VOID);
 WINBASEAPI DWORD WINAPI GetLastError(VOID);
 WINBASEAPI VOID WINAPI SetLastError(DWORD dwErrCode);
 
+/* ---- Error modes (errhandlingapi.h) ----
+ * The process's mode is its NtSetInformationProcess ProcessDefaultHardErrorMode, in which bit 0 is the
+ * opposite of SEM_FAILCRITICALERRORS (set: critical errors are shown); SEM_NOALIGNMENTFAULTEXCEPT
+ * stays once set. A thread's own mode starts at 0 and takes only SEM_FAILCRITICALERRORS,
+ * SEM_NOGPFAULTERRORBOX and SEM_NOOPENFILEERRORBOX (anything else: ERROR_INVALID_PARAMETER). ntio
+ * shows no error boxes: the modes are kept and reported. */
+#define SEM_FAILCRITICALERRORS 0x0001
+#define SEM_NOGPFAULTERRORBOX 0x0002
+#define SEM_NOALIGNMENTFAULTEXCEPT 0x0004
+#define SEM_NOOPENFILEERRORBOX 0x8000
+WINBASEAPI UINT WINAPI SetErrorMode(UINT uMode);
+WINBASEAPI UINT WINAPI GetErrorMode(VOID);
+WINBASEAPI BOOL WINAPI SetThreadErrorMode(DWORD dwNewMode, LPDWORD lpOldMode);
+WINBASEAPI DWORD WINAPI GetThreadErrorMode(VOID);
+
 /* ---- Language identifiers (winnt.h) ---- */
 #ifndef MAKELANGID
 #define MAKELANGID(p, s) ((((WORD)(s)) << 10) | (WORD)(p))

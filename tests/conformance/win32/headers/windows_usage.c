@@ -35,6 +35,12 @@ int ntio_usage(void)
     if (ResumeThread(handles[1]) > MAXIMUM_SUSPEND_COUNT && SuspendThread(handles[1]) == (DWORD)-1) return 1;
     if (WaitForMultipleObjects(2, handles, TRUE, INFINITE) == WAIT_FAILED) return (int)GetLastError();
     GetExitCodeThread(handles[1], &code);
+    {
+        DWORD old_mode = 0;
+        SetErrorMode(SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX) | GetErrorMode());
+        if (!SetThreadErrorMode(SEM_FAILCRITICALERRORS, &old_mode) || GetThreadErrorMode() != SEM_FAILCRITICALERRORS)
+            return 2;
+    }
     OutputDebugString(TEXT("done\n"));
     {
         static LONG counter;
