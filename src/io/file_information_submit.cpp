@@ -3,6 +3,7 @@
 // sent, and waited for on both kinds of file object (NT fact E13).
 #include "io/file_information_submit.hpp"
 
+#include "io/io_counters.hpp"
 #include "io/irp.hpp"
 #include "io/objects.hpp"
 #include "io/request_submit.hpp"
@@ -97,6 +98,7 @@ NTSTATUS submit_information(InformationRequest& request) noexcept {
         return status;
     }
     if (!(irp->Flags & IRP_BUFFERED_IO)) irp->Flags &= ~IRP_INPUT_OPERATION;
+    count_io_operation(ob::kIoOther);
 
     ObReferenceObject(file);  // the IRP's, dropped by the final stage
     KeClearEvent(&file->Event);

@@ -2,6 +2,7 @@
 // object lock and wait of synchronous files, the internal wait of blocking services, and the undo of
 // an IRP that never reached a driver.
 #include "io/file_operation_submit.hpp"
+#include "io/io_counters.hpp"
 
 #include "io/irp.hpp"
 #include "io/objects.hpp"
@@ -57,6 +58,7 @@ NTSTATUS submit_operation(const OperationRequest& request, OperationBuilder buil
         discard_unsent_irp(irp);
         return status;
     }
+    count_io_operation(io_count_kind(irp));
 
     const bool waits = sync || own_wait;
     scope.hand_to_irp(irp, waits);

@@ -18,6 +18,7 @@
 
 #include "io/file_cancel_irps.hpp"
 #include "io/io_completion.hpp"
+#include "io/io_counters.hpp"
 #include "io/objects.hpp"
 #include "host/futex.hpp"
 #include "ke/thread.hpp"
@@ -114,6 +115,7 @@ void complete_final_stage(PIRP irp) noexcept {
     if (irp->MdlAddress) release_irp_mdls(irp);
 
     const NTSTATUS status = irp->IoStatus.Status;
+    if (!NT_ERROR(status)) count_io_transfer(thread, io_count_kind(irp), irp->IoStatus.Information);
     const bool pended = irp->PendingReturned != FALSE;
     const bool sync_file = file && (file_flags(file) & FO_SYNCHRONOUS_IO);
     PKEVENT referenced_event = (file && !synchronous_api) ? irp->UserEvent : nullptr;

@@ -5,6 +5,7 @@
 
 #include "io/file_object.hpp"
 #include "io/file_systems.hpp"
+#include "io/io_counters.hpp"
 #include "io/irp.hpp"
 #include "io/objects.hpp"
 #include "ke/thread.hpp"
@@ -173,6 +174,8 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
     if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||
                                                     status == STATUS_ALERTED)
         return status;
+    const ob::IoCountKind kind = request.write ? ob::kIoWrite : ob::kIoRead;
+    count_io_operation(kind);
     LARGE_INTEGER offset{};
     if (sync && uses_file_pointer(request.offset)) {
         offset = file->CurrentByteOffset;
@@ -194,6 +197,8 @@ NTSTATUS submit_read_write(const ReadWriteRequest& request) noexcept {
                                                    request.key, request.buffer, &result, top)
                     : routine(file, &fast_offset, request.length, TRUE, request.key, request.buffer, &result, top);
             if (accepted && fast_transfer_accepted(result.Status)) {
+                if (!NT_ERROR(result.Status))
+                    count_io_transfer(static_cast<_ETHREAD*>(ke::current_thread_if_any()), kind, result.Information);
                 // Without an event or a completion port the IOSB is all there is to tell: written
                 // here, once, as tell_fast_io would.
                 if (!request.event && !file->CompletionContext) [[likely]] {
@@ -261,6 +266,7 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
     if (NTSTATUS status = scope.lock(request.mode); !NT_SUCCESS(status) || status == STATUS_USER_APC ||
                                                     status == STATUS_ALERTED)
         return status;
+    count_io_operation(ob::kIoOther);
     KeClearEvent(&file->Event);
     PDEVICE_OBJECT top = file_target_device(file);
 
@@ -275,6 +281,8 @@ NTSTATUS submit_control(const ControlRequest& request) noexcept {
                 : fast->FastIoDeviceControl(file, TRUE, request.input, request.input_length, request.output,
                                             request.output_length, request.code, &result, top);
         if (accepted) {
+            if (!NT_ERROR(result.Status))
+                count_io_transfer(static_cast<_ETHREAD*>(ke::current_thread_if_any()), ob::kIoOther, result.Information);
             tell_fast_io(request, result, true);
             return result.Status;
         }

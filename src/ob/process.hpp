@@ -49,6 +49,17 @@ inline constexpr KPRIORITY priority_class_base(UCHAR priority_class) noexcept {
     default: return 8;
     }
 }
+
+// IO_COUNTERS' figures (ProcessIoCounters): operations and bytes, each for reads, writes and the
+// rest. A thread's set is written by that thread alone (a load and a store, no locked instruction on
+// the I/O path: io/io_counters.hpp) and read by the query at any time; a process's shared set takes
+// atomic adds from threads of other processes that complete its requests, and the figures of its
+// threads that are gone.
+enum IoCountKind : int { kIoRead = 0, kIoWrite = 1, kIoOther = 2 };
+struct IoCounts {
+    std::atomic<ULONGLONG> operations[3] = {};
+    std::atomic<ULONGLONG> bytes[3] = {};
+};
 }  // namespace ntio::ob
 
 struct _EPROCESS : _KPROCESS {
@@ -69,6 +80,7 @@ struct _EPROCESS : _KPROCESS {
     std::mutex m_thread_lock;
     std::vector<struct _ETHREAD*> m_threads;  // live thread objects (not referenced)
     std::uint64_t m_deleted_threads_cpu_ns = 0;  // CPU time of threads gone from m_threads (m_thread_lock)
+    ntio::ob::IoCounts m_io_shared;  // see IoCounts
     // Pool quota, [kNonPagedQuota] and [kPagedQuota]. Never charged for the system process. A block
     // allocated with quota holds a reference on the process it charged until it is freed.
     ntio::ob::PoolQuota m_pool_quota[2];
@@ -127,6 +139,8 @@ struct _ETHREAD : _KTHREAD {
     // lpStartAddress, PsCreateSystemThread's StartRoutine; null for adopted host threads and ntio's
     // own worker threads. Set before the thread starts, read by others at any time.
     std::atomic<PVOID> m_start_address{nullptr};
+    // The I/O this thread asked for (see ntio::ob::IoCounts), for its process's ProcessIoCounters.
+    ntio::ob::IoCounts m_io_counts;
     // SetThreadDescription's text, guarded by m_description_lock.
     std::mutex m_description_lock;
     std::u16string m_description;

@@ -55,6 +55,12 @@ void delete_thread_object(void* body)
     if (process) {
         std::lock_guard<std::mutex> guard(process->m_thread_lock);
         process->m_deleted_threads_cpu_ns += ke::thread_cpu_time_ns(thread);
+        for (int k = 0; k < 3; ++k) {
+            process->m_io_shared.operations[k].fetch_add(thread->m_io_counts.operations[k].load(std::memory_order_relaxed),
+                                                         std::memory_order_relaxed);
+            process->m_io_shared.bytes[k].fetch_add(thread->m_io_counts.bytes[k].load(std::memory_order_relaxed),
+                                                    std::memory_order_relaxed);
+        }
         std::erase(process->m_threads, thread);
     }
     thread->~_ETHREAD();

@@ -325,4 +325,13 @@ BOOL WINAPI GetProcessHandleCount(HANDLE hProcess, PDWORD pdwHandleCount) {
     return TRUE;
 }
 
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getprocessiocounters
+// PROCESS_QUERY_INFORMATION or PROCESS_QUERY_LIMITED_INFORMATION: ProcessIoCounters.
+BOOL WINAPI GetProcessIoCounters(HANDLE hProcess, PIO_COUNTERS lpIoCounters) {
+    IO_COUNTERS counters{};
+    if (!query_class(hProcess, ProcessIoCounters, lpIoCounters, counters)) return FALSE;
+    *lpIoCounters = counters;
+    return TRUE;
+}
+
 }  // extern "C"

@@ -1,5 +1,5 @@
 /* <ntddk.h> piece: process information classes and the structures ntio answers for them
- * (PROCESS_BASIC_INFORMATION, QUOTA_LIMITS, VM_COUNTERS, VM_COUNTERS_EX, PROCESS_PRIORITY_CLASS,
+ * (PROCESS_BASIC_INFORMATION, QUOTA_LIMITS, IO_COUNTERS, VM_COUNTERS, VM_COUNTERS_EX, PROCESS_PRIORITY_CLASS,
  * PROCESS_SESSION_INFORMATION, PROCESS_HANDLE_INFORMATION), with ZwQueryInformationProcess and
  * ZwSetInformationProcess; thread information classes with ZwSetInformationThread and
  * ZwQueryInformationThread (KERNEL_USER_TIMES). Applications get
@@ -9,6 +9,7 @@
 #define NTIO_DDK_PS_INFORMATION_H
 
 #include "basetypes.h"
+#include "io_counters.h"
 
 NTIO_BEGIN_DECLS
 
@@ -182,6 +183,7 @@ typedef struct _PROCESS_SESSION_INFORMATION {
     ULONG SessionId;
 } PROCESS_SESSION_INFORMATION, *PPROCESS_SESSION_INFORMATION;
 
+
 /* ProcessHandleCount with a length of 8 (a ULONG alone is accepted too). */
 typedef struct _PROCESS_HANDLE_INFORMATION {
     ULONG HandleCount;
@@ -195,7 +197,7 @@ C_ASSERT(FIELD_OFFSET(VM_COUNTERS, QuotaPeakPagedPoolUsage) == 0x28);
 
 /* ProcessHandle needs PROCESS_QUERY_LIMITED_INFORMATION for ProcessBasicInformation,
  * ProcessVmCounters (VM_COUNTERS or VM_COUNTERS_EX), ProcessTimes (KERNEL_USER_TIMES),
- * ProcessPriorityClass (PROCESS_PRIORITY_CLASS), ProcessHandleCount (ULONG or
+ * ProcessIoCounters (IO_COUNTERS), ProcessPriorityClass (PROCESS_PRIORITY_CLASS), ProcessHandleCount (ULONG or
  * PROCESS_HANDLE_INFORMATION), ProcessPriorityBoost, ProcessBreakOnTermination (ULONG),
  * ProcessSessionInformation (PROCESS_SESSION_INFORMATION), ProcessWow64Information (ULONG_PTR),
  * ProcessImageFileName and ProcessImageFileNameWin32 (a UNICODE_STRING followed by its text: a

@@ -5,6 +5,7 @@
 #ifndef NTIO_SDK_WIN32_PROCESS_H
 #define NTIO_SDK_WIN32_PROCESS_H
 #include "types.h"
+#include "../../ddk/ntio_ddk/io_counters.h"
 
 #define NORMAL_PRIORITY_CLASS 0x00000020
 #define IDLE_PRIORITY_CLASS 0x00000040
@@ -110,6 +111,12 @@ WINBASEAPI BOOL WINAPI GetSystemTimes(_Out_opt_ PFILETIME lpIdleTime, _Out_opt_ 
                                       _Out_opt_ PFILETIME lpUserTime);
 WINBASEAPI BOOL WINAPI GlobalMemoryStatusEx(_Inout_ LPMEMORYSTATUSEX lpBuffer);
 WINBASEAPI BOOL WINAPI GetProcessHandleCount(_In_ HANDLE hProcess, _Out_ PDWORD pdwHandleCount);
+
+/* winnt.h / winbase.h: the process's I/O requests and bytes (PROCESS_QUERY_INFORMATION or
+ * PROCESS_QUERY_LIMITED_INFORMATION). Reads and writes are ReadFile / WriteFile and their kin; every
+ * other request to a driver or file system (DeviceIoControl, information queries and sets, flushes,
+ * locks, directory listings) is "other"; bytes are what each request reported moving. */
+WINBASEAPI BOOL WINAPI GetProcessIoCounters(_In_ HANDLE hProcess, _Out_ PIO_COUNTERS lpIoCounters);
 WINBASEAPI BOOL WINAPI GetProcessPriorityBoost(_In_ HANDLE hProcess, _Out_ PBOOL pDisablePriorityBoost);
 WINBASEAPI BOOL WINAPI SetProcessPriorityBoost(_In_ HANDLE hProcess, _In_ BOOL bDisablePriorityBoost);
 WINBASEAPI BOOL WINAPI GetProcessAffinityMask(_In_ HANDLE hProcess, _Out_ PDWORD_PTR lpProcessAffinityMask,

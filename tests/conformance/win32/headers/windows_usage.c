@@ -38,8 +38,11 @@ int ntio_usage(void)
     {
         DWORD old_mode = 0;
         SetErrorMode(SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX) | GetErrorMode());
+        IO_COUNTERS io;
         if (!SetThreadErrorMode(SEM_FAILCRITICALERRORS, &old_mode) || GetThreadErrorMode() != SEM_FAILCRITICALERRORS)
             return 2;
+        if (!GetProcessIoCounters(GetCurrentProcess(), &io) || io.ReadOperationCount > io.ReadTransferCount + 1000000)
+            return 3;
     }
     OutputDebugString(TEXT("done\n"));
     {
