@@ -183,7 +183,6 @@ typedef struct _PROCESS_SESSION_INFORMATION {
     ULONG SessionId;
 } PROCESS_SESSION_INFORMATION, *PPROCESS_SESSION_INFORMATION;
 
-
 /* ProcessHandleCount with a length of 8 (a ULONG alone is accepted too). */
 typedef struct _PROCESS_HANDLE_INFORMATION {
     ULONG HandleCount;
